@@ -1,0 +1,14 @@
+"""kompas: GNSS processing with BeiDou and GLONASS as first-class citizens.
+
+The public names live in :mod:`kompas.api`; ``from kompas import ...`` re-exports them.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("kompas")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
+
+from .api import *  # noqa: E402,F403
+from .api import __all__  # noqa: E402

@@ -1,0 +1,48 @@
+"""The ``kompas`` command: argument parsing and dispatch to thin subcommands.
+
+Each subcommand module exposes ``register(subparsers)``, which adds its parser and sets
+``func`` to a callable ``func(args) -> int`` (the exit status).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .. import __version__
+from ..errors import KompasError
+
+# Subcommand modules under kompas.cli, in the order `kompas --help` lists them.
+_SUBCOMMANDS: tuple[str, ...] = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="kompas",
+        description="GNSS processing with BeiDou and GLONASS as first-class citizens.",
+    )
+    parser.add_argument("--version", action="version", version=f"kompas {__version__}")
+    sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for name in _SUBCOMMANDS:
+        importlib.import_module(f"{__package__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except KompasError as exc:
+        print(f"kompas {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

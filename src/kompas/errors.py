@@ -1,0 +1,70 @@
+"""Exceptions raised by kompas.
+
+Every error kompas raises on purpose derives from :class:`KompasError`, so callers
+(and the property-based reader tests) can tell a diagnosed problem from a bug.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = [
+    "KompasError",
+    "FormatError",
+    "TimeError",
+    "SignalError",
+    "ConfigError",
+    "KompasWarning",
+    "TruncatedFileWarning",
+]
+
+
+class KompasError(Exception):
+    """Base class of every error raised deliberately by kompas."""
+
+
+class FormatError(KompasError, ValueError):
+    """A file does not follow its format.
+
+    Parameters
+    ----------
+    path : str or os.PathLike or None
+        The file being read (``None`` for in-memory text).
+    line : int or None
+        1-based line number where the problem was found (``None`` when the problem is
+        not tied to one line, e.g. an empty file).
+    message : str
+        What was expected and what was found.
+    """
+
+    def __init__(self, path: str | os.PathLike | None, line: int | None, message: str):
+        self.path = None if path is None else os.fspath(path)
+        self.line = line
+        self.message = message
+        where = self.path if self.path is not None else "<text>"
+        if line is not None:
+            where = f"{where}, line {line}"
+        super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):  # keep pickling (multiprocessing, Dask) working
+        return (type(self), (self.path, self.line, self.message))
+
+
+class TimeError(KompasError, ValueError):
+    """An instant or time scale that cannot be represented or converted."""
+
+
+class SignalError(KompasError, ValueError):
+    """An unknown signal code, or a frequency that needs missing data (GLONASS channel)."""
+
+
+class ConfigError(KompasError, ValueError):
+    """An invalid option or configuration value."""
+
+
+class KompasWarning(UserWarning):
+    """Base class of kompas warnings."""
+
+
+class TruncatedFileWarning(KompasWarning):
+    """A file ended inside a record; everything before the break was read."""

@@ -1,0 +1,144 @@
+"""Open any supported file: plain, gzip, Unix compress (.Z), bzip2, zip, and Hatanaka CRINEX.
+
+Compression is detected from the content (magic bytes), not the file name, so a mislabelled
+file still opens. Hatanaka compact RINEX (1.0 and 3.0) is recognised by its first header line
+and expanded with the reference decoder (``crx2rnx``) that the ``hatanaka`` package ships.
+
+Text is decoded as Latin-1: one byte is one character, so the fixed columns of RINEX, SP3
+and friends stay byte columns even when a file holds stray non-ASCII bytes (a multibyte
+UTF-8 character then fails its field's parse with a clear error instead of shifting the
+columns after it).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import os
+import warnings
+import zipfile
+import zlib
+from pathlib import Path
+
+from ..errors import FormatError, KompasWarning
+
+__all__ = ["read_bytes", "read_text", "is_crinex", "compression_of"]
+
+_GZIP = b"\x1f\x8b"
+_LZW = b"\x1f\x9d"
+_BZ2 = b"BZh"
+_ZIP = b"PK\x03\x04"
+
+
+def compression_of(data: bytes) -> str | None:
+    """The compression of a byte string by its magic number: gz, Z, bz2, zip or None."""
+    if data.startswith(_GZIP):
+        return "gz"
+    if data.startswith(_LZW):
+        return "Z"
+    if data.startswith(_BZ2):
+        return "bz2"
+    if data.startswith(_ZIP):
+        return "zip"
+    return None
+
+
+def is_crinex(data: bytes) -> bool:
+    """True when ``data`` starts with a Hatanaka compact RINEX header (``CRINEX VERS   / TYPE``)."""
+    first = data[:200].split(b"\n", 1)[0]
+    return b"CRINEX VERS" in first or b"COMPACT RINEX" in first
+
+
+def _decompress(data: bytes, path: str) -> bytes:
+    kind = compression_of(data)
+    try:
+        if kind == "gz":
+            return _gunzip(data, path)
+        if kind == "Z":
+            import ncompress  # dependency of hatanaka
+
+            return ncompress.decompress(data)
+        if kind == "bz2":
+            return bz2.decompress(data)
+        if kind == "zip":
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = [n for n in zf.namelist() if not n.endswith("/")]
+                if len(names) != 1:
+                    raise FormatError(path, None, f"zip archive must hold exactly one file, found {len(names)}")
+                return zf.read(names[0])
+    except FormatError:
+        raise
+    except (OSError, EOFError, ValueError, zlib.error, zipfile.BadZipFile, RuntimeError) as exc:
+        raise FormatError(path, None, f"cannot decompress {kind} data: {exc}") from None
+    return data
+
+
+def _gunzip(data: bytes, path: str) -> bytes:
+    """gunzip that keeps what precedes a truncation (with a warning) instead of failing."""
+    try:
+        return gzip.decompress(data)
+    except EOFError:
+        d = zlib.decompressobj(wbits=31)
+        out = d.decompress(data)
+        warnings.warn(
+            f"{path}: gzip stream ends early; reading the {len(out)} bytes recovered",
+            KompasWarning,
+            stacklevel=4,
+        )
+        return out
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The content of ``path``, decompressed and Hatanaka-expanded.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file in any supported compression.
+
+    Returns
+    -------
+    bytes
+        The plain content.
+
+    Raises
+    ------
+    FormatError
+        If the file is empty, cannot be decompressed, or is broken CRINEX.
+    FileNotFoundError
+        If it does not exist (a plain OS error: nothing about the format is known).
+    """
+    p = Path(path)
+    name = os.fspath(p)
+    data = p.read_bytes()
+    # allow nested layers such as .crx.gz -> .crx (and a stray double compression)
+    for _ in range(3):
+        if compression_of(data) is None:
+            break
+        data = _decompress(data, name)
+    if not data:
+        raise FormatError(name, None, "file is empty")
+    if is_crinex(data):
+        data = _crx2rnx(data, name)
+    return data
+
+
+def _crx2rnx(data: bytes, path: str) -> bytes:
+    import hatanaka
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = hatanaka.crx2rnx(data)
+        except Exception as exc:  # HatanakaException and decoder crashes on corrupt input
+            msg = str(exc).strip().splitlines()
+            raise FormatError(path, None, f"Hatanaka decompression failed: {' '.join(msg)[:300]}") from None
+    for w in caught:
+        warnings.warn(f"{path}: crx2rnx: {w.message}", KompasWarning, stacklevel=3)
+    return out
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """The content of ``path`` as text (Latin-1: one byte, one character); see :func:`read_bytes`."""
+    return read_bytes(path).decode("latin-1")
