@@ -5,10 +5,10 @@ The public names live in :mod:`kompas.api`; ``from kompas import ...`` re-export
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .api import *  # noqa: F403
+from .api import __all__ as __all__
+
 try:
     __version__ = version("kompas")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
-
-from .api import *  # noqa: E402,F403
-from .api import __all__  # noqa: E402

@@ -69,7 +69,9 @@ class Ellipsoid:
 WGS84 = Ellipsoid("WGS84", 6_378_137.0, 1.0 / 298.257223563, "NIMA TR8350.2 (3rd ed.) Table 3.1")
 GRS80 = Ellipsoid("GRS80", 6_378_137.0, 1.0 / 298.257222101, "Moritz, Geodetic Reference System 1980")
 CGCS2000 = Ellipsoid("CGCS2000", 6_378_137.0, 1.0 / 298.257222101, "BDS-SIS-ICD-B1I-3.0 sec. 3.2")
-PZ90_11 = Ellipsoid("PZ-90.11", 6_378_136.0, 1.0 / 298.25784, "ICD GLONASS FDMA Ed. 5.1 sec. 3.3.2 / PZ-90.11")
+PZ90_11 = Ellipsoid(
+    "PZ-90.11", 6_378_136.0, 1.0 / 298.25784, "ICD GLONASS FDMA Ed. 5.1 sec. 3.3.2 / PZ-90.11"
+)
 GTRF = Ellipsoid("GTRF", 6_378_137.0, 1.0 / 298.257222101, "Galileo OS SIS ICD 2.0 sec. 5.1.1 (GRS80)")
 
 
@@ -105,7 +107,12 @@ QZSS = SystemConstants(
     "QZSS", 3.986005e14, 7.2921151467e-5, WGS84, -4.442807633e-10, "IS-QZSS-PNT-005 sec. 5.6 (GPS algorithm)"
 )
 GALILEO = SystemConstants(
-    "Galileo", 3.986004418e14, 7.2921151467e-5, GTRF, -4.442807309e-10, "Galileo OS SIS ICD 2.0 sec. 5.1.1, 5.1.4"
+    "Galileo",
+    3.986004418e14,
+    7.2921151467e-5,
+    GTRF,
+    -4.442807309e-10,
+    "Galileo OS SIS ICD 2.0 sec. 5.1.1, 5.1.4",
 )
 BEIDOU = SystemConstants(
     "BeiDou", 3.986004418e14, 7.292115e-5, CGCS2000, -4.442807309e-10, "BDS-SIS-ICD-B1I-3.0 sec. 5.2.4.9-10"
@@ -114,11 +121,14 @@ GLONASS = SystemConstants(
     "GLONASS", 3.9860044e14, 7.292115e-5, PZ90_11, 0.0, "ICD GLONASS FDMA Ed. 5.1 sec. 3.3.2, App. A.3.1.2"
 )
 NAVIC = SystemConstants(
-    "NavIC", 3.986005e14, 7.2921151467e-5, WGS84, -4.442807633e-10, "IRNSS SPS ICD 1.1 sec. 6.2 (GPS algorithm)"
+    "NavIC",
+    3.986005e14,
+    7.2921151467e-5,
+    WGS84,
+    -4.442807633e-10,
+    "IRNSS SPS ICD 1.1 sec. 6.2 (GPS algorithm)",
 )
-SBAS = SystemConstants(
-    "SBAS", 3.986005e14, 7.2921151467e-5, WGS84, 0.0, "RTCA DO-229 (WGS-84 state vectors)"
-)
+SBAS = SystemConstants("SBAS", 3.986005e14, 7.2921151467e-5, WGS84, 0.0, "RTCA DO-229 (WGS-84 state vectors)")
 
 SYSTEM_CONSTANTS = {"G": GPS, "R": GLONASS, "E": GALILEO, "C": BEIDOU, "J": QZSS, "S": SBAS, "I": NAVIC}
 """Constants by RINEX system letter."""

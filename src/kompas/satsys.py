@@ -372,9 +372,7 @@ def carrier_frequency(sats, signals, glo_channels: GlonassChannels | None = None
             raise SignalError("GLONASS FDMA frequency requested without a GLONASS channel table")
         k = glo_channels.channel(sats[fdma] % 100)
         g1 = band[fdma] == 1
-        f[fdma] = np.where(
-            g1, GLO_F1_BASE_HZ + GLO_F1_STEP_HZ * k, GLO_F2_BASE_HZ + GLO_F2_STEP_HZ * k
-        )
+        f[fdma] = np.where(g1, GLO_F1_BASE_HZ + GLO_F1_STEP_HZ * k, GLO_F2_BASE_HZ + GLO_F2_STEP_HZ * k)
     return f
 
 
@@ -459,7 +457,9 @@ class GlonassChannels:
         k = self._k[s]
         missing = k == np.iinfo(np.int8).min
         if np.any(missing):
-            raise SignalError(f"no frequency channel known for GLONASS slot(s) {sorted(set(s[missing].tolist()))}")
+            raise SignalError(
+                f"no frequency channel known for GLONASS slot(s) {sorted(set(s[missing].tolist()))}"
+            )
         return k.astype(np.int64)
 
     def as_dict(self) -> dict[int, int]:

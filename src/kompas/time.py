@@ -348,7 +348,15 @@ _WEEK_SCALE = {"GPS": "GPST", "QZS": "GPST", "GAL": "GST", "BDS": "BDT"}
 
 def _week_system(system):
     s = str(system).strip().upper()
-    s = {"G": "GPS", "E": "GAL", "C": "BDS", "J": "QZS", "GALILEO": "GAL", "BEIDOU": "BDS", "QZSS": "QZS"}.get(s, s)
+    s = {
+        "G": "GPS",
+        "E": "GAL",
+        "C": "BDS",
+        "J": "QZS",
+        "GALILEO": "GAL",
+        "BEIDOU": "BDS",
+        "QZSS": "QZS",
+    }.get(s, s)
     if s not in _WEEK_ORIGIN_NS:
         raise TimeError(
             f"no week numbering for system {system!r}; use GPS, GAL, BDS or QZS "
@@ -549,5 +557,5 @@ def _scalar_seconds_to_ns(seconds) -> int:
     if isinstance(seconds, int | np.integer):
         return int(seconds) * NS
     if isinstance(seconds, float | np.floating):
-        return int(round(float(seconds) * 1e9))
+        return round(float(seconds) * 1e9)
     raise TypeError(f"can add seconds (int or float) to a GTime, not {type(seconds).__name__}")

@@ -65,7 +65,9 @@ def _decompress(data: bytes, path: str) -> bytes:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = [n for n in zf.namelist() if not n.endswith("/")]
                 if len(names) != 1:
-                    raise FormatError(path, None, f"zip archive must hold exactly one file, found {len(names)}")
+                    raise FormatError(
+                        path, None, f"zip archive must hold exactly one file, found {len(names)}"
+                    )
                 return zf.read(names[0])
     except FormatError:
         raise
