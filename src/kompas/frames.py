@@ -1,0 +1,204 @@
+"""Earth-fixed frames: ECEF <-> geodetic, local east/north/up, azimuth and elevation.
+
+All functions are vectorised: positions carry a trailing ``(..., 3)`` axis; angles are in
+radians. Any :class:`kompas.constants.Ellipsoid` may be used; WGS-84 is the default.
+
+Notes on datums: WGS-84 (G2139), CGCS2000, PZ-90.11, GTRF and ITRF agree at the few-cm level,
+far below single-point-positioning noise; kompas therefore treats broadcast orbits of every
+system as one ECEF frame and differs between systems only in the constants each ICD's user
+algorithm prescribes (see :mod:`kompas.constants`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .constants import WGS84, Ellipsoid
+
+__all__ = [
+    "ecef_to_geodetic",
+    "geodetic_to_ecef",
+    "enu_rotation",
+    "ecef_to_enu",
+    "enu_to_ecef",
+    "azimuth_elevation",
+    "sagnac_rotate",
+]
+
+
+def geodetic_to_ecef(llh, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
+    """Geodetic latitude, longitude, height -> ECEF.
+
+    Parameters
+    ----------
+    llh : array_like, shape (..., 3)
+        Latitude (rad), longitude (rad), ellipsoidal height (m).
+    ellipsoid : Ellipsoid
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 3)
+        ECEF x, y, z in metres.
+    """
+    llh = np.asarray(llh, dtype=np.float64)
+    lat, lon, h = llh[..., 0], llh[..., 1], llh[..., 2]
+    sl, cl = np.sin(lat), np.cos(lat)
+    n = ellipsoid.a / np.sqrt(1.0 - ellipsoid.e2 * sl * sl)
+    return np.stack(
+        [(n + h) * cl * np.cos(lon), (n + h) * cl * np.sin(lon), (n * (1.0 - ellipsoid.e2) + h) * sl],
+        axis=-1,
+    )
+
+
+def ecef_to_geodetic(xyz, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
+    """ECEF -> geodetic latitude, longitude, height, in closed form.
+
+    Heikkinen's exact solution (M. Heikkinen, "Geschlossene Formeln zur Berechnung räumlicher
+    geodätischer Koordinaten aus rechtwinkligen Koordinaten", ZfV 107, 1982), then one
+    fixed-point refinement of the latitude (``tan(lat) = (z + e2 N sin(lat)) / p``) that removes
+    the closed form's rounding error; the height is taken in a form without the 1/cos(lat)
+    singularity, so poles are exact.
+
+    Parameters
+    ----------
+    xyz : array_like, shape (..., 3)
+        ECEF coordinates, m. Points within 1 km of the Earth's centre are not supported.
+    ellipsoid : Ellipsoid
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 3)
+        Latitude (rad, -pi/2..pi/2), longitude (rad, -pi..pi), ellipsoidal height (m).
+    """
+    xyz = np.asarray(xyz, dtype=np.float64)
+    x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
+    a, b, e2 = ellipsoid.a, ellipsoid.b, ellipsoid.e2
+    ep2 = (a * a - b * b) / (b * b)
+    p = np.hypot(x, y)
+    f_ = 54.0 * b * b * z * z
+    g = p * p + (1.0 - e2) * z * z - e2 * (a * a - b * b)
+    c = e2 * e2 * f_ * p * p / (g * g * g)
+    s = np.cbrt(1.0 + c + np.sqrt(c * c + 2.0 * c))
+    k = s + 1.0 + 1.0 / s
+    pp = f_ / (3.0 * k * k * g * g)
+    q = np.sqrt(1.0 + 2.0 * e2 * e2 * pp)
+    r0 = -(pp * e2 * p) / (1.0 + q) + np.sqrt(
+        np.maximum(
+            0.5 * a * a * (1.0 + 1.0 / q) - pp * (1.0 - e2) * z * z / (q * (1.0 + q)) - 0.5 * pp * p * p, 0.0
+        )
+    )
+    v = np.sqrt((p - e2 * r0) ** 2 + (1.0 - e2) * z * z)
+    z0 = b * b * z / (a * v)
+    lat = np.arctan2(z + ep2 * z0, p)
+    sl, cl = np.sin(lat), np.cos(lat)
+    n = a / np.sqrt(1.0 - e2 * sl * sl)
+    lat = np.arctan2(z + e2 * n * sl, p)
+    sl, cl = np.sin(lat), np.cos(lat)
+    n = a / np.sqrt(1.0 - e2 * sl * sl)
+    h = p * cl + z * sl - a * a / n
+    lon = np.arctan2(y, x)
+    return np.stack([lat, lon, h], axis=-1)
+
+
+def enu_rotation(lat, lon) -> np.ndarray:
+    """Rotation matrices from ECEF to local east/north/up.
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        Geodetic latitude and longitude, rad.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 3, 3)
+        ``R`` with ``enu = R @ d_ecef``; rows are the east, north and up unit vectors.
+    """
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    zero = np.zeros_like(sl * so)
+    east = np.stack([-so + zero, co + zero, zero], axis=-1)
+    north = np.stack([-sl * co, -sl * so, cl + zero], axis=-1)
+    up = np.stack([cl * co, cl * so, sl + zero], axis=-1)
+    return np.stack([east, north, up], axis=-2)
+
+
+def _ref_rotation(ref_xyz, ellipsoid):
+    llh = ecef_to_geodetic(ref_xyz, ellipsoid)
+    return enu_rotation(llh[..., 0], llh[..., 1])
+
+
+def ecef_to_enu(xyz, ref_xyz, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
+    """ECEF points -> east/north/up of the vector from a reference point.
+
+    Parameters
+    ----------
+    xyz : array_like, shape (..., 3)
+        Points, m.
+    ref_xyz : array_like, shape (..., 3)
+        Reference points (broadcast against ``xyz``), m; the local frame is the ellipsoid normal there.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 3)
+        East, north, up, m.
+    """
+    xyz = np.asarray(xyz, dtype=np.float64)
+    ref = np.asarray(ref_xyz, dtype=np.float64)
+    r = _ref_rotation(ref, ellipsoid)
+    return np.einsum("...ij,...j->...i", r, xyz - ref)
+
+
+def enu_to_ecef(enu, ref_xyz, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
+    """Local east/north/up offsets from a reference point -> ECEF points (inverse of :func:`ecef_to_enu`)."""
+    enu = np.asarray(enu, dtype=np.float64)
+    ref = np.asarray(ref_xyz, dtype=np.float64)
+    r = _ref_rotation(ref, ellipsoid)
+    return ref + np.einsum("...ji,...j->...i", r, enu)
+
+
+def azimuth_elevation(sat_xyz, rcv_xyz, ellipsoid: Ellipsoid = WGS84) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuth and elevation of satellites seen from receivers.
+
+    Parameters
+    ----------
+    sat_xyz : array_like, shape (..., 3)
+        Satellite ECEF positions, m.
+    rcv_xyz : array_like, shape (..., 3)
+        Receiver ECEF positions (broadcast against ``sat_xyz``), m.
+
+    Returns
+    -------
+    az : numpy.ndarray
+        Azimuth, rad, clockwise from north, in [0, 2 pi).
+    el : numpy.ndarray
+        Elevation above the ellipsoidal horizon, rad, in [-pi/2, pi/2].
+    """
+    enu = ecef_to_enu(sat_xyz, rcv_xyz, ellipsoid)
+    e, n, u = enu[..., 0], enu[..., 1], enu[..., 2]
+    az = np.mod(np.arctan2(e, n), 2.0 * np.pi)
+    el = np.arctan2(u, np.hypot(e, n))
+    return az, el
+
+
+def sagnac_rotate(xyz, dt_s, omega_e) -> np.ndarray:
+    """Rotate ECEF positions about the z axis by ``omega_e * dt_s`` (Earth rotation during signal flight).
+
+    A satellite position computed in the ECEF frame of transmission time is expressed in the
+    frame of reception time by rotating it by the angle the Earth turned during the flight
+    (IS-GPS-200N sec. 20.3.3.4.3.3.2).
+
+    Parameters
+    ----------
+    xyz : array_like, shape (..., 3)
+        Positions at transmission, ECEF of transmission time, m.
+    dt_s : array_like
+        Signal flight time, s.
+    omega_e : float
+        The system's Earth rotation rate, rad/s (see :mod:`kompas.constants`).
+    """
+    xyz = np.asarray(xyz, dtype=np.float64)
+    th = omega_e * np.asarray(dt_s, dtype=np.float64)
+    c, s = np.cos(th), np.sin(th)
+    x, y = xyz[..., 0], xyz[..., 1]
+    return np.stack([c * x + s * y, -s * x + c * y, xyz[..., 2] + 0.0 * th], axis=-1)

@@ -1,0 +1,80 @@
+"""Errors carry file and line; the opener handles every compression by content."""
+
+import bz2
+import gzip
+import pickle
+import zipfile
+
+import pytest
+
+from kompas.errors import FormatError, KompasError, KompasWarning
+from kompas.io._open import compression_of, read_bytes, read_text
+
+TEXT = b"     3.05           OBSERVATION DATA    M (MIXED)           RINEX VERSION / TYPE\n" * 50
+
+
+def test_format_error_message_and_pickle():
+    err = FormatError("/x/file.rnx", 12, "expected an epoch line starting with '>'")
+    assert isinstance(err, KompasError) and isinstance(err, ValueError)
+    assert str(err) == "/x/file.rnx, line 12: expected an epoch line starting with '>'"
+    again = pickle.loads(pickle.dumps(err))
+    assert (again.path, again.line, again.message) == (err.path, err.line, err.message)
+    assert str(FormatError(None, None, "empty")) == "<text>: empty"
+
+
+def _write_variants(tmp_path):
+    import ncompress
+
+    (tmp_path / "a.rnx").write_bytes(TEXT)
+    (tmp_path / "a.rnx.gz").write_bytes(gzip.compress(TEXT))
+    (tmp_path / "a.rnx.bz2").write_bytes(bz2.compress(TEXT))
+    (tmp_path / "a.rnx.Z").write_bytes(ncompress.compress(TEXT))
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as zf:
+        zf.writestr("a.rnx", TEXT)
+    # mislabelled: gzip content under a plain name
+    (tmp_path / "mislabelled.rnx").write_bytes(gzip.compress(TEXT))
+
+
+def test_all_compressions_detected_by_content(tmp_path):
+    _write_variants(tmp_path)
+    for name in ["a.rnx", "a.rnx.gz", "a.rnx.bz2", "a.rnx.Z", "a.zip", "mislabelled.rnx"]:
+        assert read_bytes(tmp_path / name) == TEXT, name
+    assert compression_of((tmp_path / "a.rnx.Z").read_bytes()) == "Z"
+
+
+def test_text_is_latin1_one_byte_per_char(tmp_path):
+    p = tmp_path / "u.txt"
+    p.write_bytes("ab\u00e9c".encode())  # 2-byte UTF-8 character
+    assert read_text(p) == "ab\u00c3\u00a9c"
+
+
+def test_empty_and_corrupt(tmp_path):
+    (tmp_path / "empty").write_bytes(b"")
+    with pytest.raises(FormatError, match="empty"):
+        read_bytes(tmp_path / "empty")
+    (tmp_path / "bad.bz2").write_bytes(b"BZh9" + b"\x00" * 40)
+    with pytest.raises(FormatError, match="bz2"):
+        read_bytes(tmp_path / "bad.bz2")
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as zf:
+        zf.writestr("a", TEXT)
+        zf.writestr("b", TEXT)
+    with pytest.raises(FormatError, match="exactly one"):
+        read_bytes(tmp_path / "two.zip")
+
+
+def test_truncated_gzip_keeps_what_is_there(tmp_path):
+    data = gzip.compress(TEXT * 100)
+    (tmp_path / "cut.gz").write_bytes(data[: len(data) // 2])
+    with pytest.warns(KompasWarning, match="ends early"):
+        out = read_bytes(tmp_path / "cut.gz")
+    assert 0 < len(out) < len(TEXT) * 100
+    assert (TEXT * 100).startswith(out)
+
+
+def test_broken_crinex_is_a_format_error(tmp_path):
+    p = tmp_path / "x.crx"
+    p.write_bytes(
+        b"3.0                 COMPACT RINEX FORMAT                    CRINEX VERS   / TYPE\ngarbage\n"
+    )
+    with pytest.raises(FormatError, match="Hatanaka"):
+        read_bytes(p)
