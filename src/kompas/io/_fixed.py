@@ -1,0 +1,158 @@
+"""Vectorised parsing of fixed-width numeric fields held as uint8 character arrays.
+
+RINEX observation values are Fortran ``F14.3`` fields; parsing millions of them with one
+``float()`` call each is what makes Python RINEX readers slow. Here a whole block of fields is
+parsed with a handful of numpy passes: digits are weighted and summed as exact integers (in
+units of the last decimal) and divided once by ``10**ndec``. Because the integer is exact and
+the division is one correctly rounded IEEE operation, the result is bit-identical to
+``float(text)``.
+
+Fields that do not have the canonical layout (decimal point in its column, right-aligned digits,
+an optional leading minus) are re-parsed one by one with a strict pattern, so unusual but valid
+writers are still read; anything else is reported as bad.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+__all__ = ["parse_fixed_decimal", "parse_flag_digits"]
+
+_SP, _MINUS, _DOT = 32, 45, 46
+_STRICT = re.compile(rb"^ *-?(\d+\.?\d*|\.\d+) *$")
+
+
+def parse_fixed_decimal(ch: np.ndarray, ndec: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parse fixed-width decimal fields.
+
+    Parameters
+    ----------
+    ch : numpy.ndarray of uint8, shape (n, w)
+        One field per row, blank-padded.
+    ndec : int
+        Number of decimals of the canonical layout (3 for ``F14.3``); the decimal point is
+        expected in column ``w - ndec - 1``.
+
+    Returns
+    -------
+    values : numpy.ndarray of float64, shape (n,)
+        NaN for blank fields and for bad fields.
+    bad : numpy.ndarray of bool, shape (n,)
+        True where a non-blank field is not a number.
+    """
+    n, w = ch.shape
+    dp = w - ndec - 1
+    values = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+    if n == 0:
+        return values, bad
+    # a canonical non-blank field has its decimal point in column dp
+    has_dot = ch[:, dp] == _DOT
+    blankish = ~has_dot
+    if blankish.any():
+        sub = ch[blankish]
+        not_blank = (sub != _SP).any(axis=1)
+        if not_blank.any():
+            # non-canonical layouts: handled one by one below
+            idx = np.flatnonzero(blankish)[not_blank]
+            _slow(ch, idx, values, bad)
+    idx = np.flatnonzero(has_dot)
+    if idx.size == 0:
+        return values, bad
+    sub = ch[idx] if idx.size < n else ch
+    d = sub - np.uint8(48)  # digits become 0..9, everything else wraps to >= 208
+    is_dig = d <= 9
+    is_sp = sub == _SP
+    weights = np.array(
+        [10.0 ** (dp - 1 - i + ndec) for i in range(dp)]
+        + [0.0]
+        + [10.0 ** (ndec - k) for k in range(1, w - dp)]
+    )
+    mant = np.where(is_dig, d, np.uint8(0)).astype(np.float64) @ weights
+    is_minus = sub == _MINUS
+    neg = is_minus.any(axis=1)
+    # validation: only digits, blanks, one '-' and the point; blanks only before the first non-blank;
+    # '-' only right after the blanks; at least one digit
+    other = ~(is_dig | is_sp | is_minus)
+    other[:, dp] = False
+    ok = ~other.any(axis=1)
+    ok &= ~(is_sp[:, 1:] & ~is_sp[:, :-1]).any(axis=1)
+    ok &= ~(is_minus[:, 1:] & ~is_sp[:, :-1]).any(axis=1)
+    ok &= is_dig.any(axis=1)
+    vals = np.where(neg, -mant, mant) / 10.0**ndec
+    values[idx] = np.where(ok, vals, np.nan)
+    if not ok.all():
+        _slow(ch, idx[~ok], values, bad)
+    return values, bad
+
+
+def _slow(ch, idx, values, bad):
+    """Strict one-by-one parse of the fields at ``idx`` (rare layouts)."""
+    for i in idx.tolist():
+        text = ch[i].tobytes()
+        if _STRICT.match(text):
+            values[i] = float(text)
+        else:
+            bad[i] = True
+
+
+def parse_flag_digits(ch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Single-character flags (RINEX LLI and signal strength): digit or blank.
+
+    Returns
+    -------
+    values : numpy.ndarray of uint8
+        The digit, 0 for blank.
+    bad : numpy.ndarray of bool
+        True where the character is neither.
+    """
+    d = ch - np.uint8(48)
+    is_dig = d <= 9
+    bad = ~(is_dig | (ch == _SP))
+    return np.where(is_dig, d, np.uint8(0)), bad
+
+
+def parse_obs_fields(arr: np.ndarray, nobs: int, ndec: int = 3):
+    """Parse RINEX observation blocks: ``nobs`` fields of 16 columns (F14.3, LLI, SSI) per row.
+
+    Uses the numba kernel when available (:mod:`kompas._kernels`), else numpy; both give
+    bit-identical results.
+
+    Parameters
+    ----------
+    arr : numpy.ndarray of uint8, shape (n, >= 16 * nobs)
+        Blank-padded records.
+    nobs : int
+
+    Returns
+    -------
+    values : numpy.ndarray of float64, shape (n, nobs)
+        NaN where blank.
+    lli, ssi : numpy.ndarray of uint8, shape (n, nobs)
+        0 where blank.
+    bad : numpy.ndarray of bool, shape (n, nobs)
+        Fields that are not an F14.3 value followed by two digit-or-blank flags.
+    """
+    from .._kernels import backend
+
+    n = arr.shape[0]
+    if backend() == "numba":
+        from .._kernels.fixed import obs_fields
+
+        values, lli, ssi, status = obs_fields(np.ascontiguousarray(arr), nobs, ndec)
+        bad = status == 2
+        redo = np.flatnonzero(status.ravel() == 1)
+        if redo.size:
+            fields = arr[:, : 16 * nobs].reshape(n * nobs, 16)[:, :14]
+            flat_vals = values.reshape(-1)
+            flat_bad = bad.reshape(-1)
+            _slow(fields, redo, flat_vals, flat_bad)
+        return values, lli, ssi, bad
+    fields = arr[:, : 16 * nobs].reshape(n * nobs, 16)
+    values, bad = parse_fixed_decimal(np.ascontiguousarray(fields[:, :14]), ndec)
+    lli, bad_l = parse_flag_digits(fields[:, 14])
+    ssi, bad_s = parse_flag_digits(fields[:, 15])
+    bad |= bad_l | bad_s
+    return values.reshape(n, nobs), lli.reshape(n, nobs), ssi.reshape(n, nobs), bad.reshape(n, nobs)
