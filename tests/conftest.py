@@ -35,3 +35,14 @@ def kompas_data() -> Path:
 def tests_data() -> Path:
     """Folder of the repository's own tiny hand-made test files."""
     return REPO_ROOT / "tests" / "data"
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def kernel_backend(request):
+    """Run a test once with the numpy path and once with the numba kernels (skipped if absent)."""
+    from kompas._kernels import numba_available, use
+
+    if request.param == "numba" and not numba_available():
+        pytest.skip("numba is not installed (extra 'fast')")
+    with use(request.param):
+        yield request.param

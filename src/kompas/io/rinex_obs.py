@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import FormatError, KompasError, TruncatedFileWarning
+from ..errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from ..satsys import GlonassChannels, sat_index, signal_id
 from ..time import gtime_from_calendar, normalize_scale
 from ._fixed import parse_obs_fields
@@ -202,6 +202,14 @@ def _cal_fields(ctx, text, ln, cols):
     return tuple(out)
 
 
+def _three_numbers(ctx, raw, ln, label):
+    """Three F14.4 numbers; blank-separated values in shifted columns (seen in real writers) too."""
+    tokens = raw[:60].split()
+    if len(tokens) == 3:
+        return np.array([ctx.num(t, ln, label) for t in tokens])
+    return np.array([ctx.num(raw[k : k + 14], ln, label) for k in (0, 14, 28)])
+
+
 def _split_lines(data: bytes) -> list[bytes]:
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
@@ -233,7 +241,7 @@ def _parse_header(lines: list[bytes], ctx: _Ctx) -> tuple[ObsHeader, int]:
     system = head[40:41].strip() or "G"
     kw: dict = {"version": version, "system": system}
     obs_types: dict[str, list[str]] = {}
-    pending: tuple[str, int] | None = None  # (system, declared count) of a multi-line obs type list
+    pending: tuple | None = None  # (system, declared count, line) of a multi-line obs type list
     comments, shifts = [], []
     glo_lines = []
     cpb: dict[str, float] = {}
@@ -270,26 +278,21 @@ def _parse_header(lines: list[bytes], ctx: _Ctx) -> tuple[ObsHeader, int]:
             )
         elif label == "ANT # / TYPE":
             kw.update(antenna_number=raw[0:20].strip(), antenna_type=raw[20:40].rstrip())
-        elif label == "APPROX POSITION XYZ":
-            kw["approx_position_m"] = np.array(
-                [ctx.num(raw[k : k + 14], ln, "APPROX POSITION XYZ") for k in (0, 14, 28)]
-            )
-        elif label == "ANTENNA: DELTA H/E/N":
-            kw["antenna_delta_hen_m"] = np.array(
-                [ctx.num(raw[k : k + 14], ln, "ANTENNA: DELTA H/E/N") for k in (0, 14, 28)]
-            )
+        elif label in ("APPROX POSITION XYZ", "ANTENNA: DELTA H/E/N"):
+            key = "approx_position_m" if label.startswith("APPROX") else "antenna_delta_hen_m"
+            kw[key] = _three_numbers(ctx, raw, ln, label)
         elif label == "SYS / # / OBS TYPES":
             if raw[0:1] != " ":
                 if pending and len(obs_types[pending[0]]) != pending[1]:
                     raise ctx.err(
-                        ln - 1,
+                        pending[2],
                         f"system {pending[0]}: {pending[1]} observation types declared, "
                         f"{len(obs_types[pending[0]])} listed",
                     )
                 sys_ = raw[0:1]
                 n = ctx.int(raw[3:6], ln, "number of observation types")
                 obs_types[sys_] = []
-                pending = (sys_, n)
+                pending = (sys_, n, ln)
             elif pending is None:
                 raise ctx.err(ln, "continuation of SYS / # / OBS TYPES without a system")
             obs_types[pending[0]].extend(raw[7 + 4 * k : 10 + 4 * k].strip() for k in range(13))
@@ -298,7 +301,7 @@ def _parse_header(lines: list[bytes], ctx: _Ctx) -> tuple[ObsHeader, int]:
             if raw[0:6].strip():
                 n = ctx.int(raw[0:6], ln, "number of observation types")
                 obs_types["*"] = []
-                pending = ("*", n)
+                pending = ("*", n, ln)
             elif pending is None:
                 raise ctx.err(ln, "continuation of # / TYPES OF OBSERV without a count")
             obs_types["*"].extend(c for c in (raw[6 + 6 * k : 12 + 6 * k].strip() for k in range(9)) if c)
@@ -312,7 +315,7 @@ def _parse_header(lines: list[bytes], ctx: _Ctx) -> tuple[ObsHeader, int]:
         elif label == "SYS / SCALE FACTOR":
             if raw[0:1].strip():
                 fac = ctx.num(raw[2:6], ln, "scale factor")
-                codes = [raw[10 + 4 * k : 13 + 4 * k].strip() for k in range(12)]
+                codes = [raw[11 + 4 * k : 14 + 4 * k].strip() for k in range(12)]
                 codes = [c for c in codes if c] or list(obs_types.get(raw[0:1], []))
                 for c in codes:
                     scale[(raw[0:1], c)] = fac
@@ -324,9 +327,11 @@ def _parse_header(lines: list[bytes], ctx: _Ctx) -> tuple[ObsHeader, int]:
                 if code:
                     cpb[code] = ctx.num(val, ln, f"GLONASS code-phase bias {code}") if val else np.nan
         elif label in ("TIME OF FIRST OBS", "TIME OF LAST OBS"):
-            f = _cal_fields(ctx, raw, ln, ((0, 6), (6, 12), (12, 18), (18, 24), (24, 30), (30, 43)))
+            # F13.7 seconds then 5X, A3; some writers shift the seconds one column right, so the
+            # column after the field (a blank in the standard layout) is read too
+            f = _cal_fields(ctx, raw, ln, ((0, 6), (6, 12), (12, 18), (18, 24), (24, 30), (30, 44)))
             if label == "TIME OF FIRST OBS":
-                tfirst, ts_first = (f, ln), raw[48:51].strip()
+                tfirst, ts_first = (f, ln), raw[44:60].strip()[:3]
             else:
                 tlast = (f, ln)
         elif label == "INTERVAL":
@@ -342,7 +347,7 @@ def _parse_header(lines: list[bytes], ctx: _Ctx) -> tuple[ObsHeader, int]:
         raise ctx.err(len(lines), "file ends before 'END OF HEADER'")
     if pending and len(obs_types[pending[0]]) != pending[1]:
         raise ctx.err(
-            end - 1, f"{pending[1]} observation types declared, {len(obs_types[pending[0]])} listed"
+            pending[2], f"{pending[1]} observation types declared, {len(obs_types[pending[0]])} listed"
         )
     if version < 3:
         types = obs_types.pop("*", None)
@@ -441,7 +446,7 @@ def _walk_v3(lines, start, header, ctx, layouts):
             continue
         ln = i + 1
         if line[:1] != b">":
-            raise ctx.err(ln, f"expected an epoch record starting with '>', found {line[:20]!r}")
+            raise _not_an_epoch(lines, i, ep, ctx)
         s = line.decode("latin-1")
         flag = ctx.int(s[31:32], ln, "epoch flag", 0)
         nrec = ctx.int(s[32:35], ln, "number of satellites/records")
@@ -479,6 +484,17 @@ def _walk_v3(lines, start, header, ctx, layouts):
         i += 1 + nrec
     ep.time = _epoch_times(cal, ts, ctx)
     return ep
+
+
+def _not_an_epoch(lines, i, ep, ctx):
+    """Error for a body line that should open an epoch; blames an epoch that swallowed the next one."""
+    if ep.blk_first:
+        first, count = ep.blk_first[-1], ep.blk_count[-1]
+        inside = [j for j in range(first, first + count) if lines[j][:1] == b">"]
+        if inside:
+            found = inside[0] - first
+            return ctx.err(first, f"epoch announces {count} satellite records, found {found}")
+    return ctx.err(i + 1, f"expected an epoch record starting with '>', found {lines[i][:20]!r}")
 
 
 def _walk_v2(lines, start, header, ctx, layouts):
@@ -720,6 +736,7 @@ def _records_to_rows(ep, lines, header, layouts, ctx):
                 warnings.warn(
                     f"{ctx.path}: system {sys_} observation types {names} map to no RINEX 3 signal of that "
                     "system; their values are not read",
+                    KompasWarning,
                     stacklevel=4,
                 )
             usig = np.unique(sigs[sigs >= 0])

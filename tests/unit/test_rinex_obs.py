@@ -1,0 +1,287 @@
+"""RINEX observation reader on small hand-made files (every value typed here by hand)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from kompas.errors import FormatError, KompasWarning, TruncatedFileWarning
+from kompas.io.rinex_obs import read_obs
+from kompas.satsys import sat_index, signal_id
+from kompas.time import gtime_from_calendar
+
+
+def H(content: str, label: str) -> str:
+    return content.ljust(60) + label
+
+
+def F(value=None, lli=" ", ssi=" ") -> str:
+    """One 16-column observation field."""
+    return " " * 16 if value is None else f"{value:14.3f}{lli}{ssi}"
+
+
+HEADER3 = "\n".join(
+    [
+        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
+        H("TEST", "MARKER NAME"),
+        H("  4075580.3111   931854.0543  4801568.2808", "APPROX POSITION XYZ"),
+        H("        0.0710        0.0000        0.0000", "ANTENNA: DELTA H/E/N"),
+        H("C    8 C2I L2I D2I S2I C6I L6I D6I S6I", "SYS / # / OBS TYPES"),
+        H("R    4 C1C L1C D1C S1C", "SYS / # / OBS TYPES"),
+        H("  2 R01  1 R02 -4", "GLONASS SLOT / FRQ #"),
+        H("    30.000", "INTERVAL"),
+        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ]
+)
+
+EPOCH1 = [
+    "> 2020 06 25 00 00  0.0000000  0  3",
+    "C19" + F(21869370.383) + F(113880453.030, " ", "7") + F(-2013.154) + F(45.0)
+    + F(21869364.123) + F(92594640.123, "1", "6"),
+    "R01" + F(19876543.210) + F(106234567.890, " ", "8") + F(1234.567) + F(50.25),
+    "C01" + F(38000000.000) + F() + F() + F() + F(38000001.500),
+]  # fmt: skip
+EVENT = [
+    "> 2020 06 25 00 00 15.0000000  4  2",
+    H("A COMMENT INSIDE THE FILE", "COMMENT"),
+    H("ANOTHER ONE", "COMMENT"),
+]
+EPOCH2 = [
+    "> 2020 06 25 00 00 30.0000000  0  2      0.000000123456",
+    "R01" + F(19876600.000) + F(106234800.125, "4", "9"),
+    "C19" + F(21869400.000),
+]
+
+
+def write(tmp_path, text, name="t.rnx"):
+    p = tmp_path / name
+    p.write_text(text + "\n")
+    return p
+
+
+@pytest.fixture
+def small(tmp_path):
+    return write(tmp_path, "\n".join([HEADER3, *EPOCH1, *EVENT, *EPOCH2]))
+
+
+def test_rinex3_values_exact(small, kernel_backend):
+    obs = read_obs(small)
+    assert obs.n_epochs == 2 and len(obs) == 7
+    t0 = int(gtime_from_calendar(2020, 6, 25))
+    assert obs.epoch_time_ns.tolist() == [t0, t0 + 30 * 10**9]
+    # sorted by (time, sat, signal): R01 (201) < C01 (401) < C19 (419); B1I "2I" < B3I "6I"
+    e0 = obs.epoch(0)
+    assert obs.sat[e0].tolist() == sat_index(["R01", "C01", "C01", "C19", "C19"]).tolist()
+    assert obs.signal[e0].tolist() == signal_id(["1C", "2I", "6I", "2I", "6I"]).tolist()
+    r = 3  # C19 B1I
+    assert obs.code_m[r] == 21869370.383
+    assert obs.phase_cyc[r] == 113880453.030
+    assert obs.doppler_hz[r] == -2013.154
+    assert obs.cn0_dbhz[r] == 45.0
+    assert (obs.lli[r], obs.ssi[r]) == (0, 7)
+    r = 4  # C19 B3I: code and phase only; LLI 1
+    assert obs.code_m[r] == 21869364.123 and obs.phase_cyc[r] == 92594640.123
+    assert np.isnan(obs.doppler_hz[r]) and np.isnan(obs.cn0_dbhz[r])
+    assert (obs.lli[r], obs.ssi[r]) == (1, 6)
+    # blank fields are NaN, never zero
+    r = 1  # C01 B1I: code only
+    assert obs.code_m[r] == 38000000.0 and np.isnan(obs.phase_cyc[r]) and np.isnan(obs.cn0_dbhz[r])
+    assert obs.code_m[2] == 38000001.5  # C01 B3I
+    # second epoch: receiver clock offset from the epoch line
+    assert np.isnan(obs.epoch_clock_s[0]) and obs.epoch_clock_s[1] == pytest.approx(1.23456e-7)
+    e1 = obs.epoch(1)
+    assert obs.phase_cyc[e1][0] == 106234800.125 and (obs.lli[e1][0], obs.ssi[e1][0]) == (4, 9)
+
+
+def test_header_fields(small):
+    h = read_obs(small).header
+    assert h.version == 3.05 and h.marker_name == "TEST"
+    np.testing.assert_array_equal(h.approx_position_m, [4075580.3111, 931854.0543, 4801568.2808])
+    np.testing.assert_array_equal(h.antenna_delta_hen_m, [0.0710, 0.0, 0.0])
+    assert h.obs_types["C"] == ("C2I", "L2I", "D2I", "S2I", "C6I", "L6I", "D6I", "S6I")
+    assert h.glonass_channels.as_dict() == {1: 1, 2: -4}
+    assert h.interval_s == 30.0 and h.time_system == "GPS"
+    assert h.time_of_first_obs_ns == int(gtime_from_calendar(2020, 6, 25))
+
+
+def test_event_records_consumed_not_read(small):
+    obs = read_obs(small)
+    assert len(obs.events) == 1
+    line, flag, _, records = obs.events[0]
+    assert (line, flag) == (15, 4)
+    assert records[0].startswith("A COMMENT INSIDE THE FILE")
+
+
+def test_select(small):
+    obs = read_obs(small)
+    c = obs.select(systems="C")
+    assert set(c.sat.tolist()) == {401, 419} and c.n_epochs == 2
+    assert len(obs.select(sats=["R01"])) == 2
+    assert len(obs.select(signals=["C6I"])) == 2  # C01 and C19 B3I rows in epoch 1
+    late = obs.select(start_ns=obs.epoch_time_ns[1])
+    assert late.n_epochs == 1 and len(late) == 2 and late.epoch(0) == slice(0, 2)
+
+
+def test_codes_by_system(small):
+    assert read_obs(small).codes_by_system() == {
+        "R": ["C1C", "L1C", "D1C", "S1C"],
+        "C": ["C2I", "L2I", "D2I", "S2I", "C6I", "L6I"],
+    }
+
+
+def test_bad_value_names_line_and_field(tmp_path, kernel_backend):
+    bad = EPOCH1.copy()
+    bad[2] = "R01" + "  19876x43.210  " + F(1.0)
+    p = write(tmp_path, "\n".join([HEADER3, *bad]))
+    with pytest.raises(FormatError, match=r"line 13: observation field 1 \('  19876x43.210  '\)"):
+        read_obs(p)
+
+
+def test_bad_lli_is_an_error(tmp_path, kernel_backend):
+    bad = EPOCH1.copy()
+    bad[2] = "R01" + F(19876543.210, "x")
+    with pytest.raises(FormatError, match="line 13"):
+        read_obs(write(tmp_path, "\n".join([HEADER3, *bad])))
+
+
+def test_epoch_with_fewer_records_than_announced(tmp_path):
+    ep = ["> 2020 06 25 00 00  0.0000000  0  4", *EPOCH1[1:]]
+    with pytest.raises(FormatError, match="line 11: epoch announces 4 satellite records, found 3"):
+        read_obs(write(tmp_path, "\n".join([HEADER3, *ep, *EPOCH2])))
+
+
+def test_truncated_file_keeps_complete_epochs(tmp_path):
+    text = "\n".join([HEADER3, *EPOCH1, *EPOCH2[:2]])  # last epoch misses one record
+    with pytest.warns(TruncatedFileWarning, match="1 complete epochs"):
+        obs = read_obs(write(tmp_path, text))
+    assert obs.n_epochs == 1 and len(obs) == 5
+
+
+def test_missing_end_of_header(tmp_path):
+    with pytest.raises(FormatError, match="END OF HEADER"):
+        read_obs(write(tmp_path, HEADER3.rsplit("\n", 1)[0]))
+
+
+def test_obs_type_count_mismatch(tmp_path):
+    text = HEADER3.replace("C    8 C2I", "C    9 C2I")
+    with pytest.raises(FormatError, match="line 5: system C: 9 observation types declared, 8 listed"):
+        read_obs(write(tmp_path, text))
+
+
+def test_system_without_obs_types(tmp_path):
+    ep = ["> 2020 06 25 00 00  0.0000000  0  1", "E11" + F(1.0)]
+    with pytest.raises(FormatError, match="line 12: .*system 'E'"):
+        read_obs(write(tmp_path, "\n".join([HEADER3, *ep])))
+
+
+def test_scale_factor(tmp_path):
+    text = HEADER3.replace(
+        H("    30.000", "INTERVAL"),
+        H("    30.000", "INTERVAL") + "\n" + H("C   10   1 C2I", "SYS / SCALE FACTOR"),
+    )
+    obs = read_obs(write(tmp_path, "\n".join([text, *EPOCH1])))
+    assert obs.code_m[3] == pytest.approx(2186937.0383)  # C19 C2I divided by 10
+    assert obs.phase_cyc[3] == 113880453.030  # L2I not scaled
+
+
+def test_not_an_observation_file(tmp_path):
+    p = write(tmp_path, H("     3.05           N: GNSS NAV DATA    M", "RINEX VERSION / TYPE"))
+    with pytest.raises(FormatError, match="line 1: expected file type 'O'"):
+        read_obs(p)
+
+
+def test_crlf_line_endings(tmp_path, small):
+    p = tmp_path / "crlf.rnx"
+    p.write_bytes(small.read_bytes().replace(b"\n", b"\r\n"))
+    a, b = read_obs(small), read_obs(p)
+    assert np.array_equal(a.code_m, b.code_m, equal_nan=True) and np.array_equal(a.lli, b.lli)
+
+
+# --- RINEX 2 -------------------------------------------------------------------------------
+
+HEADER2 = "\n".join(
+    [
+        H("     2.11           OBSERVATION DATA    M (MIXED)", "RINEX VERSION / TYPE"),
+        H("     7    L1    L2    C1    P2    P1    S1    S2", "# / TYPES OF OBSERV"),
+        H("  2021     4    28    19     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ]
+)
+
+
+def _sats_line(sats, head):
+    lines = [head + "".join(sats[:12])]
+    for k in range(12, len(sats), 12):
+        lines.append(" " * 32 + "".join(sats[k : k + 12]))
+    return lines
+
+
+def test_rinex2_continuation_lines_and_two_line_records(tmp_path, kernel_backend):
+    sats = ["G15", "G19", " 01", "G17", "G02", "G12", "R15", "G30", "G13", "G28", "R19", "R18", "E07", "E30"]
+    lines = _sats_line(sats, " 21  4 28 19  0  0.0000000  0 14")
+    for k, _ in enumerate(sats):
+        lines.append(
+            F(122610995.213 + k, " ", "7") + F(95540973.904) + F(23332073.875 + k) + F(23332083.105) + F()
+        )
+        lines.append(F(42.2) + F(37.8))
+    # Galileo has no band 2: the (synthetic) L2/P2/S2 values of E07/E30 cannot be placed, and say so
+    with pytest.warns(KompasWarning, match=r"system E observation types \['L2', 'P2', 'S2'\]"):
+        obs = read_obs(write(tmp_path, "\n".join([HEADER2, *lines]), "t.21o"))
+    assert obs.n_epochs == 1
+    expected = ["G15", "G19", "G01", "G17", "G02", "G12", "R15", "G30", "G13", "G28", "R19", "R18", "E07", "E30"]
+    assert set(obs.sat.tolist()) == set(sat_index(expected).tolist())
+    g01 = obs.select(sats=["G01"])  # blank system letter in a mixed RINEX 2 file is GPS
+    sig = {s: i for i, s in enumerate(g01.signal.tolist())}
+    r1c, r2w = sig[int(signal_id("1C"))], sig[int(signal_id("2W"))]
+    assert g01.phase_cyc[r1c] == 122610995.213 + 2 and g01.ssi[r1c] == 7
+    assert g01.code_m[r1c] == 23332073.875 + 2  # C1 -> C1C
+    assert g01.code_m[r2w] == 23332083.105  # P2 -> C2W
+    assert g01.phase_cyc[r2w] == 95540973.904  # L2 -> L2W
+    assert g01.cn0_dbhz[r1c] == pytest.approx(42.2) and g01.cn0_dbhz[r2w] == pytest.approx(37.8)
+    assert int(signal_id("1W")) not in sig  # P1 blank everywhere: no row
+    # GLONASS P2/L2 map to 2P, Galileo L1 to 1X
+    assert int(signal_id("2P")) in obs.select(sats=["R15"]).signal.tolist()
+    assert int(signal_id("1X")) in obs.select(sats=["E07"]).signal.tolist()
+
+
+def test_rinex2_glonass_file_time_system_defaults_to_glonasst(tmp_path):
+    head = "\n".join(
+        [
+            H("     2.11           OBSERVATION DATA    R (GLONASS)", "RINEX VERSION / TYPE"),
+            H("     7    L1    L2    C1    P2    P1    S1    S2", "# / TYPES OF OBSERV"),
+            H("  2010     3     5     0     0    0.0000000", "TIME OF FIRST OBS"),
+            H("", "END OF HEADER"),
+        ]
+    )
+    lines = [
+        " 10  3  5  0  0 30.0000000  0  1R19",
+        F(1.0) + F(2.0) + F(3.0) + F(4.0) + F(5.0),
+        F(6.0) + F(7.0),
+    ]
+    obs = read_obs(write(tmp_path, "\n".join([head, *lines]), "t.10o"))
+    assert obs.header.time_system == "GLO"
+    # GLONASST = UTC + 3 h; GPST - UTC = 15 s in March 2010
+    assert obs.epoch_time_ns[0] == int(gtime_from_calendar(2010, 3, 4, 21, 0, 45))
+
+
+def test_rinex2_event_flag_and_cycle_slip_records(tmp_path):
+    lines = [
+        " 21  4 28 19  0  0.0000000  0  1G15",
+        F(1.0) + F(2.0) + F(3.0) + F(4.0) + F(5.0),
+        F(6.0) + F(7.0),
+        "                            4  1",
+        H("SOMETHING HAPPENED", "COMMENT"),
+        " 21  4 28 19  0 10.0000000  6  1G15",
+        F(1.0, "1") + F(2.0, "1"),
+        "",
+        " 21  4 28 19  0 30.0000000  0  1G15",
+        F(11.0) + F(12.0) + F(13.0) + F(14.0) + F(15.0),
+        F(16.0) + F(17.0),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        obs = read_obs(write(tmp_path, "\n".join([HEADER2, *lines]), "t.21o"))
+    assert obs.n_epochs == 2
+    assert [e[1] for e in obs.events] == [4, 6]
+    assert sorted(obs.code_m[obs.epoch(1)].tolist()) == [13.0, 14.0, 15.0]
