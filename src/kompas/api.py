@@ -1,6 +1,9 @@
 """The curated public names of kompas (``from kompas import ...``)."""
 
 from .errors import FormatError, KompasError, SignalError, TimeError
+from .io.detect import detect, read
+from .io.obs_table import ObsTable
+from .io.rinex_obs import read_obs
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .time import GTime, gtime_from_calendar
 
@@ -9,11 +12,15 @@ __all__ = [
     "FormatError",
     "GTime",
     "GlonassChannels",
+    "ObsTable",
     "KompasError",
     "SignalError",
     "TimeError",
     "carrier_frequency",
+    "detect",
     "gtime_from_calendar",
+    "read",
+    "read_obs",
     "sat_id",
     "sat_index",
     "wavelength",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import FormatError, KompasWarning
 
-__all__ = ["read_bytes", "read_text", "is_crinex", "compression_of"]
+__all__ = ["read_bytes", "read_text", "is_crinex", "compression_of", "peek"]
 
 _GZIP = b"\x1f\x8b"
 _LZW = b"\x1f\x9d"
@@ -144,3 +144,40 @@ def _crx2rnx(data: bytes, path: str) -> bytes:
 def read_text(path: str | os.PathLike) -> str:
     """The content of ``path`` as text (Latin-1: one byte, one character); see :func:`read_bytes`."""
     return read_bytes(path).decode("latin-1")
+
+
+def peek(path: str | os.PathLike, size: int = 8192) -> bytes:
+    """The first ``size`` bytes of the decompressed content (no Hatanaka expansion).
+
+    gzip, bzip2 and zip are streamed, so only the start of a large file is decompressed; Unix
+    ``.Z`` has no streaming decoder here and is expanded whole.
+    """
+    p = Path(path)
+    name = os.fspath(p)
+    with open(p, "rb") as fh:
+        head = fh.read(4)
+    kind = compression_of(head)
+    try:
+        if kind == "gz":
+            with gzip.open(p, "rb") as fh:
+                return fh.read(size)
+        if kind == "bz2":
+            with bz2.open(p, "rb") as fh:
+                return fh.read(size)
+        if kind == "zip":
+            with zipfile.ZipFile(p) as zf:
+                names = [n for n in zf.namelist() if not n.endswith("/")]
+                if len(names) != 1:
+                    raise FormatError(
+                        name, None, f"zip archive must hold exactly one file, found {len(names)}"
+                    )
+                with zf.open(names[0]) as fh:
+                    return fh.read(size)
+    except FormatError:
+        raise
+    except (OSError, EOFError, ValueError, zlib.error, zipfile.BadZipFile) as exc:
+        raise FormatError(name, None, f"cannot decompress {kind} data: {exc}") from None
+    if kind == "Z":
+        return _decompress(p.read_bytes(), name)[:size]
+    with open(p, "rb") as fh:
+        return fh.read(size)

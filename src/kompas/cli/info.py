@@ -1,0 +1,96 @@
+"""``kompas info FILE``: what a GNSS file holds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..io.detect import detect, read
+from ..satsys import SYSTEM_LETTERS, sat_id, sat_system
+from ..time import GTime
+
+_SYSTEM_NAMES = {
+    "G": "GPS",
+    "R": "GLONASS",
+    "E": "Galileo",
+    "C": "BeiDou",
+    "J": "QZSS",
+    "S": "SBAS",
+    "I": "NavIC",
+}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("info", help="show what a GNSS file holds", description=__doc__)
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="RINEX obs/nav, SP3, clock, ANTEX, Bias-SINEX, IONEX"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    for k, path in enumerate(args.files):
+        if k:
+            print()
+        kind = detect(path)
+        data = read(path)
+        print(f"file     {path}")
+        for line in SUMMARIES.get(kind, _generic)(data):
+            print(line)
+    return 0
+
+
+def _span(t0: int, t1: int) -> str:
+    return f"{GTime(int(t0)).isoformat()} .. {GTime(int(t1)).isoformat()} GPST ({(t1 - t0) / 3.6e12:.2f} h)"
+
+
+def _sats_by_system(sats) -> list[str]:
+    sats = np.unique(np.asarray(sats))
+    out = []
+    for i, letter in enumerate(SYSTEM_LETTERS, start=1):
+        s = sats[sat_system(sats) == i]
+        if s.size:
+            ids = sat_id(s)
+            out.append(f"  {letter} {_SYSTEM_NAMES[letter]:8s} {s.size:3d} sats  {ids[0]}..{ids[-1]}")
+    return out
+
+
+def _obs(obs) -> list[str]:
+    h = obs.header
+    lines = [
+        f"type     RINEX {h.version:.2f} observation ({'mixed' if h.system == 'M' else h.system})",
+        f"station  {h.marker_name} {h.marker_number}".rstrip(),
+        f"receiver {h.receiver_type} {h.receiver_version}".rstrip(),
+        f"antenna  {h.antenna_type}  (delta H/E/N {h.antenna_delta_hen_m[0]:.4f} "
+        f"{h.antenna_delta_hen_m[1]:.4f} {h.antenna_delta_hen_m[2]:.4f} m)",
+        "approx   " + (" ".join(f"{v:.4f}" for v in h.approx_position_m) + " m (header, not a reference)"),
+    ]
+    if obs.n_epochs:
+        lines.append(f"span     {_span(obs.epoch_time_ns[0], obs.epoch_time_ns[-1])}")
+    iv = obs.interval_s()
+    lines.append(
+        f"epochs   {obs.n_epochs}  interval {iv if iv is not None else '-'} s "
+        f"(header {h.interval_s if h.interval_s else '-'})  time system {h.time_system}"
+    )
+    lines.append(f"rows     {len(obs)}  events {len(obs.events)}")
+    codes = obs.codes_by_system()
+    for line in _sats_by_system(obs.sat):
+        letter = line.split()[0]
+        lines.append(line)
+        lines.append("      " + " ".join(codes.get(letter, [])))
+    if len(h.glonass_channels):
+        lines.append(
+            "GLONASS channels "
+            + " ".join(f"R{s:02d}:{k:+d}" for s, k in h.glonass_channels.as_dict().items())
+        )
+    return lines
+
+
+def _generic(data) -> list[str]:
+    lines = [f"type     {type(data).__name__}"]
+    for attr in ("version", "time_system", "agency"):
+        if hasattr(data, attr):
+            lines.append(f"{attr:8s} {getattr(data, attr)}")
+    return lines
+
+
+SUMMARIES = {"obs": _obs}

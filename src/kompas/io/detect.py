@@ -1,0 +1,85 @@
+"""Recognise a GNSS file by its content and read it with the right reader (``kompas.read``)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+from ..errors import FormatError
+from ._open import is_crinex, peek
+
+__all__ = ["KINDS", "detect", "read"]
+
+KINDS = {
+    # kind: (module, reader function)
+    "obs": ("rinex_obs", "read_obs"),
+    "nav": ("rinex_nav", "read_nav"),
+    "sp3": ("sp3", "read_sp3"),
+    "clk": ("clk", "read_clk"),
+    "antex": ("antex", "read_antex"),
+    "bias": ("bias", "read_bias"),
+    "ionex": ("ionex", "read_ionex"),
+}
+
+
+def detect(path: str | os.PathLike) -> str:
+    """The kind of a file from its first lines: ``obs, nav, sp3, clk, antex, bias`` or ``ionex``.
+
+    Raises
+    ------
+    FormatError
+        When the content is none of these (or the file is empty).
+    """
+    name = os.fspath(path)
+    head = peek(path)
+    if not head:
+        raise FormatError(name, None, "file is empty")
+    if is_crinex(head.lstrip(b"\r\n ")):
+        return "obs"
+    lines = head.decode("latin-1").splitlines()
+    first_i = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first_i is None:
+        raise FormatError(name, 1, "file holds only blank lines")
+    first = lines[first_i]
+    if first.startswith("#") and first[1:2] in "abcd" and first[1:2]:
+        return "sp3"
+    if first.startswith("%=BIA"):
+        return "bias"
+    if "ANTEX VERSION / SYST" in first:
+        return "antex"
+    if "IONEX VERSION / TYPE" in first:
+        return "ionex"
+    if "RINEX VERSION / TYPE" in first:
+        # type letter in column 21 (RINEX clock 3.04 puts it one column later)
+        kind_char = first[20:22].strip()[:1]
+        if kind_char == "O":
+            return "obs"
+        if kind_char in ("N", "G", "H", "B", "L", "J", "I", "C") and "NAV" in first[20:60].upper():
+            return "nav"
+        if kind_char == "C" or "CLOCK" in first[20:60].upper():
+            return "clk"
+        if kind_char == "N":
+            return "nav"
+        raise FormatError(name, first_i + 1, f"RINEX file type {kind_char!r} is not supported")
+    if first.startswith("+ ") or first.startswith("## "):
+        # an SP3 body without its first header line: the SP3 reader says what is missing
+        return "sp3"
+    raise FormatError(name, first_i + 1, "not a RINEX, SP3, RINEX clock, ANTEX, IONEX or Bias-SINEX file")
+
+
+def read(path: str | os.PathLike):
+    """Read any supported file, choosing the reader from the content.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        RINEX observation (2/3/4, Hatanaka or not) or navigation file, SP3, RINEX clock, ANTEX,
+        Bias-SINEX or IONEX; plain or gz/Z/bz2/zip compressed.
+
+    Returns
+    -------
+    ObsTable, NavData, Sp3, ClockData, Antex, BiasData or Ionex
+        What the matching ``read_*`` function returns.
+    """
+    module, func = KINDS[detect(path)]
+    return getattr(importlib.import_module(f"{__package__}.{module}"), func)(path)

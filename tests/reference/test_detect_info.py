@@ -1,0 +1,76 @@
+"""kompas.read/detect recognise every real file by content; `kompas info` reports what is inside."""
+
+import gzip
+
+import pytest
+
+from kompas.cli.main import main
+from kompas.errors import FormatError
+from kompas.io.detect import detect
+
+
+def _expected_kind(name: str) -> str | None:
+    n = name.lower()
+    if n.endswith((".md", ".json")) or n == "sha256sums":
+        return None
+    if "_mo." in n or "_mo_" in n or n.startswith("algo0010") or n.endswith((".crx", ".crx.gz", ".crx.bz2", "o", "o.z", "d")):
+        return "obs"
+    if "_mn." in n or "_cn." in n or "_en." in n or "_gn." in n or n.endswith(("n", "g", "n.gz", ".rnx")):
+        return "nav"
+    if "sp3" in n:
+        return "sp3"
+    if "clk" in n:
+        return "clk"
+    if n.endswith((".atx", ".atx.gz")):
+        return "antex"
+    if ".bia" in n:
+        return "bias"
+    if n.endswith(("i", "i.gz", ".inx")):
+        return "ionex"
+    return None
+
+
+def test_every_real_file_detected(kompas_data):
+    checked = 0
+    for path in sorted(kompas_data.glob("*/*")):
+        if path.parent.name == "edge_cases" or path.stat().st_size == 0:
+            continue
+        kind = _expected_kind(path.name)
+        if kind is None:
+            continue
+        assert detect(path) == kind, path.name
+        checked += 1
+    assert checked >= 55
+
+
+def test_unknown_content(tmp_path):
+    p = tmp_path / "x.txt"
+    p.write_text("hello world\n")
+    with pytest.raises(FormatError, match="line 1: not a RINEX"):
+        detect(p)
+    q = tmp_path / "x.gz"
+    q.write_bytes(gzip.compress(b"\n\n"))
+    with pytest.raises(FormatError, match="only blank lines"):
+        detect(q)
+
+
+def test_info_obs(kompas_data, capsys):
+    path = kompas_data / "A_2020-177_ESBC_WTZR/WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "RINEX 3.04 observation" in out
+    assert "WTZZ00DEU 14201M014" in out
+    assert "JAVAD TRE_3 DELTA" in out and "LEIAR25.R3      LEIT" in out
+    assert "2020-06-25T00:00:00 .. 2020-06-25T00:59:30 GPST" in out
+    assert "epochs   120  interval 30.0 s" in out
+    assert "C BeiDou    14 sats" in out and "R GLONASS   11 sats" in out
+    assert "C1X L1X D1X S1X C2I" in out  # BDS-3 B1C first, then B1I
+    assert "R10:-7" in out
+
+
+def test_info_bad_file_is_an_error_not_a_traceback(tmp_path, capsys):
+    p = tmp_path / "bad.rnx"
+    p.write_text("     3.05           OBSERVATION DATA    M".ljust(60) + "RINEX VERSION / TYPE\n")
+    assert main(["info", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "kompas info: error:" in err and "END OF HEADER" in err
