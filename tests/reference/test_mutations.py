@@ -1,0 +1,97 @@
+"""Property-based robustness: real files with flipped bytes, deleted or duplicated lines and
+truncation must either read (possibly with a warning) or raise a KompasError -- never any other
+exception -- and the unmodified file must give exactly the unmodified result."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kompas.errors import KompasError
+from kompas.io._open import read_bytes
+from kompas.io.detect import read
+
+# small real files of every reader: (path under the data folder)
+FILES = {
+    "obs_rinex2": "rinex2_hatanaka/AJAC3550.21O",
+    "obs_rinex3": "rinex2_hatanaka/ACOR00ESP_R_20213550000_01D_30S_MO.rnx",
+    "obs_rinex4": "F_2022-159_KMS3_rinex4/KMS300DNK_R_20221591000_01H_30S_MO.crx",
+}
+
+_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["flip", "delete_line", "duplicate_line", "truncate", "insert_byte"]),
+        st.floats(0.0, 1.0, allow_nan=False),
+        st.integers(0, 255),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _mutate(data: bytes, ops) -> bytes:
+    for op, where, value in ops:
+        if not data:
+            break
+        pos = min(int(where * len(data)), len(data) - 1)
+        if op == "flip":
+            data = data[:pos] + bytes([value]) + data[pos + 1 :]
+        elif op == "insert_byte":
+            data = data[:pos] + bytes([value]) + data[pos:]
+        elif op == "truncate":
+            data = data[:pos]
+        else:
+            lines = data.split(b"\n")
+            k = min(int(where * len(lines)), len(lines) - 1)
+            if op == "delete_line":
+                del lines[k]
+            else:
+                lines.insert(k, lines[k])
+            data = b"\n".join(lines)
+    return data
+
+
+def _snapshot(obj):
+    """Comparable content of a reader result: its numpy arrays."""
+    return {k: v for k, v in vars(obj).items() if isinstance(v, np.ndarray)}
+
+
+@pytest.fixture(scope="module")
+def plain_files(kompas_data, tmp_path_factory):
+    out = {}
+    root = tmp_path_factory.mktemp("plain")
+    for key, rel in FILES.items():
+        p = root / key
+        p.write_bytes(read_bytes(kompas_data / rel))  # decompressed once: mutations hit the text
+        out[key] = (kompas_data / rel, p)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", list(FILES))
+def test_unmodified_file_gives_unmodified_result(plain_files, key):
+    original, plain = plain_files[key]
+    a, b = _snapshot(read(original)), _snapshot(read(plain))
+    assert a.keys() == b.keys() and a
+    for k in a:
+        assert np.array_equal(a[k], b[k], equal_nan=a[k].dtype.kind == "f"), k
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", list(FILES))
+@settings(max_examples=int(os.environ.get("KOMPAS_MUTATIONS", "120")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=_ops)
+def test_mutated_files_raise_only_kompas_errors(plain_files, tmp_path_factory, key, ops):
+    _, plain = plain_files[key]
+    data = _mutate(plain.read_bytes(), ops)
+    p = tmp_path_factory.mktemp("mut") / plain.name
+    p.write_bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            read(p)
+        except KompasError:
+            pass
