@@ -1,13 +1,19 @@
 """The curated public names of kompas (``from kompas import ...``)."""
 
 from .errors import FormatError, KompasError, SignalError, TimeError
+from .io.antex import Antex, read_antex
+from .io.bias import BiasData, read_bias
 from .io.detect import detect, read
+from .io.ionex import Ionex, read_ionex
 from .io.obs_table import ObsTable
 from .io.rinex_obs import read_obs
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .time import GTime, gtime_from_calendar
 
 __all__ = [
+    "Antex",
+    "BiasData",
+    "Ionex",
     "Constellation",
     "FormatError",
     "GTime",
@@ -20,6 +26,9 @@ __all__ = [
     "detect",
     "gtime_from_calendar",
     "read",
+    "read_antex",
+    "read_bias",
+    "read_ionex",
     "read_obs",
     "sat_id",
     "sat_index",

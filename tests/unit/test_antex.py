@@ -1,0 +1,292 @@
+"""ANTEX 1.4 reader on tiny hand-made files (columns as in the ANTEX 1.4 format tables)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from kompas.io.antex import AntennaNotFoundError, read_antex
+from kompas.satsys import sat_index
+from kompas.time import gtime_from_calendar
+
+
+def rec(content: str, label: str) -> str:
+    """One labelled ANTEX record: content in columns 1-60, label in 61-80."""
+    return content.ljust(60) + label.ljust(20)
+
+
+HEADER = [
+    rec("     1.4            M", "ANTEX VERSION / SYST"),
+    rec("A", "PCV TYPE / REFANT"),
+    rec("tiny test file", "COMMENT"),
+    rec("", "END OF HEADER"),
+]
+
+# A BeiDou satellite (PRN C19 in the serial field), nadir grid 0..10 by 5, no azimuth dependence.
+SAT_C19 = [
+    rec("", "START OF ANTENNA"),
+    rec("BEIDOU-3M           C19                 C201      2018-078A", "TYPE / SERIAL NO"),
+    rec("                                             0    01-JAN-20", "METH / BY / # / DATE"),
+    rec("     0.0", "DAZI"),
+    rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"),
+    rec("     2", "# OF FREQUENCIES"),
+    rec("  2018    11    19     0     0    0.0000000", "VALID FROM"),
+    rec("  2030     1     1    23    59   59.9999999", "VALID UNTIL"),
+    rec("IGS20_2417", "SINEX CODE"),
+    rec("   C02", "START OF FREQUENCY"),
+    rec("     10.00     -5.50   1200.25", "NORTH / EAST / UP"),
+    "   NOAZI    1.10    2.20   -3.30",
+    rec("   C02", "END OF FREQUENCY"),
+    rec("   C06", "START OF FREQUENCY"),
+    rec("     11.00     -6.50   1100.75", "NORTH / EAST / UP"),
+    "   NOAZI    0.10    0.20    0.30",
+    rec("   C06", "END OF FREQUENCY"),
+    rec("", "END OF ANTENNA"),
+]
+
+# An earlier satellite that used PRN C19 (validity ends before the block above starts).
+SAT_C19_OLD = [
+    rec("", "START OF ANTENNA"),
+    rec("BEIDOU-2M           C19                 C015      2012-050A", "TYPE / SERIAL NO"),
+    rec("", "METH / BY / # / DATE"),
+    rec("     0.0", "DAZI"),
+    rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"),
+    rec("     1", "# OF FREQUENCIES"),
+    rec("  2012     9    19     0     0    0.0000000", "VALID FROM"),
+    rec("  2018    11    18    23    59   59.9999999", "VALID UNTIL"),
+    rec("   C02", "START OF FREQUENCY"),
+    rec("      1.00      2.00      3.00", "NORTH / EAST / UP"),
+    "   NOAZI    0.00    0.00    0.00",
+    rec("   C02", "END OF FREQUENCY"),
+    rec("", "END OF ANTENNA"),
+]
+
+# A receiver antenna with radome NONE, DAZI 120 (azimuths 0, 120, 240, 360), zenith 0..10 by 5,
+# with an RMS block.
+RCV = [
+    rec("", "START OF ANTENNA"),
+    rec("TRM59800.00     NONE", "TYPE / SERIAL NO"),
+    rec("ROBOT               Geo++ GmbH               5    09-JUN-19", "METH / BY / # / DATE"),
+    rec("   120.0", "DAZI"),
+    rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"),
+    rec("     1", "# OF FREQUENCIES"),
+    rec("   G01", "START OF FREQUENCY"),
+    rec("      0.65      1.35     89.35", "NORTH / EAST / UP"),
+    "   NOAZI    0.00   -0.23   -0.90",
+    "     0.0    0.00   -0.20   -0.80",
+    "   120.0    0.00   -0.21   -0.81",
+    "   240.0    0.00   -0.22   -0.82",
+    "   360.0    0.00   -0.20   -0.80",
+    rec("   G01", "END OF FREQUENCY"),
+    rec("   G01", "START OF FREQ RMS"),
+    rec("      0.10      0.20      0.30", "NORTH / EAST / UP"),
+    "   NOAZI    0.01    0.02    0.03",
+    "     0.0    0.01    0.02    0.03",
+    "   120.0    0.01    0.02    0.03",
+    "   240.0    0.01    0.02    0.03",
+    "   360.0    0.01    0.02    0.04",
+    rec("   G01", "END OF FREQ RMS"),
+    rec("", "END OF ANTENNA"),
+]
+
+# An individual calibration of the same type, and a type with a real radome.
+RCV_SERIAL = [
+    rec("", "START OF ANTENNA"),
+    rec("TRM59800.00     NONE12345", "TYPE / SERIAL NO"),
+    rec("", "METH / BY / # / DATE"),
+    rec("     0.0", "DAZI"),
+    rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"),
+    rec("     1", "# OF FREQUENCIES"),
+    rec("   G01", "START OF FREQUENCY"),
+    rec("      0.00      0.00     90.00", "NORTH / EAST / UP"),
+    "   NOAZI    0.00    0.00    0.00",
+    rec("   G01", "END OF FREQUENCY"),
+    rec("", "END OF ANTENNA"),
+]
+RCV_RADOME = [line.replace("NONE12345", "SCIS     ") for line in RCV_SERIAL]
+
+
+def write(tmp_path, lines, name="t.atx"):
+    p = tmp_path / name
+    p.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    return p
+
+
+def full(tmp_path):
+    return write(tmp_path, HEADER + SAT_C19_OLD + SAT_C19 + RCV + RCV_SERIAL + RCV_RADOME)
+
+
+def test_header_and_blocks(tmp_path):
+    atx = read_antex(full(tmp_path))
+    assert atx.version == 1.4 and atx.system == "M" and atx.pcv_type == "A"
+    assert atx.comments == ("tiny test file",)
+    assert len(atx.antennas) == 5
+    assert [a.is_satellite for a in atx.antennas] == [True, True, False, False, False]
+
+
+def test_satellite_block_units_and_grid(tmp_path):
+    ant = read_antex(full(tmp_path)).antennas[1]
+    assert ant.type == "BEIDOU-3M" and ant.serial == "C19"
+    assert ant.sat == 419 == sat_index("C19")
+    assert (ant.svn, ant.cospar, ant.sinex_code) == ("C201", "2018-078A", "IGS20_2417")
+    assert ant.valid_from_ns == gtime_from_calendar(2018, 11, 19)
+    assert ant.valid_until_ns == gtime_from_calendar(2030, 1, 1, 23, 59, 59.9999999)
+    np.testing.assert_allclose(np.rad2deg(ant.zen_rad), [0.0, 5.0, 10.0])
+    assert ant.azi_rad is None
+    assert list(ant.freqs) == ["C02", "C06"]
+    c02 = ant.freqs["C02"]
+    np.testing.assert_allclose(c02.pco_m, [0.010, -0.0055, 1.20025], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(c02.pcv_noazi_m, [0.0011, 0.0022, -0.0033], rtol=0, atol=1e-12)
+    assert c02.pcv_m is None and c02.pco_rms_m is None
+    np.testing.assert_allclose(ant.freqs["C06"].pco_m, [0.011, -0.0065, 1.10075], rtol=0, atol=1e-12)
+
+
+def test_receiver_block_azimuth_rows_and_rms(tmp_path):
+    ant = read_antex(full(tmp_path)).antennas[2]
+    assert ant.type == "TRM59800.00     NONE" and ant.serial == "" and ant.sat == -1
+    assert (ant.method, ant.agency, ant.n_calibrated, ant.date) == ("ROBOT", "Geo++ GmbH", 5, "09-JUN-19")
+    assert ant.valid_from_ns is None and ant.valid_until_ns is None
+    np.testing.assert_allclose(np.rad2deg(ant.azi_rad), [0.0, 120.0, 240.0, 360.0])
+    g01 = ant.freqs["G01"]
+    np.testing.assert_allclose(g01.pco_m, [0.00065, 0.00135, 0.08935], rtol=0, atol=1e-12)
+    assert g01.pcv_m.shape == (4, 3)
+    np.testing.assert_allclose(g01.pcv_m[1], [0.0, -0.00021, -0.00081], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(g01.pcv_m[2, 2], -0.00082, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(g01.pco_rms_m, [0.0001, 0.0002, 0.0003], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(g01.pcv_rms_m[3], [0.00001, 0.00002, 0.00004], rtol=0, atol=1e-12)
+
+
+def test_receiver_lookup_radome_and_serial(tmp_path):
+    atx = read_antex(full(tmp_path))
+    mean = atx.antennas[2]
+    assert atx.receiver("TRM59800.00     NONE") is mean
+    assert atx.receiver("TRM59800.00 NONE") is mean
+    assert atx.receiver("TRM59800.00") is mean  # no radome given = NONE (IGS convention)
+    assert atx.receiver("trm59800.00") is mean
+    assert atx.receiver("TRM59800.00", serial="12345") is atx.antennas[3]
+    assert atx.receiver("TRM59800.00", serial="99999") is mean  # falls back to the type mean
+    assert atx.receiver("TRM59800.00     SCIS").serial == ""
+    assert atx.receiver("TRM59800.00     SCIS").freqs["G01"].pco_m[2] == pytest.approx(0.090)
+    with pytest.raises(AntennaNotFoundError, match="LEIT") as err:
+        atx.receiver("TRM59800.00     LEIT")  # never substituted by NONE
+    assert isinstance(err.value, KompasError) and isinstance(err.value, KeyError)
+    with pytest.raises(AntennaNotFoundError):
+        atx.receiver("LEIAR25.R3")
+
+
+def test_satellite_lookup_by_time(tmp_path):
+    atx = read_antex(full(tmp_path))
+    new = atx.satellite("C19", gtime_from_calendar(2024, 1, 1))
+    assert new.svn == "C201"
+    old = atx.satellite(419, int(gtime_from_calendar(2018, 11, 18, 12)))
+    assert old.svn == "C015"
+    # last nanosecond of the old block, first of the new one
+    assert atx.satellite("C19", gtime_from_calendar(2018, 11, 18, 23, 59, 59.9999999)).svn == "C015"
+    assert atx.satellite("C19", gtime_from_calendar(2018, 11, 19)).svn == "C201"
+    with pytest.raises(AntennaNotFoundError, match="C19"):
+        atx.satellite("C19", gtime_from_calendar(2031, 1, 1))
+    with pytest.raises(AntennaNotFoundError, match="G01"):
+        atx.satellite("G01", gtime_from_calendar(2024, 1, 1))
+    assert atx.satellites().tolist() == [419]
+    assert atx.satellites().dtype == np.int16
+
+
+def test_missing_end_of_antenna_at_eof_warns_and_keeps_complete(tmp_path):
+    lines = HEADER + SAT_C19 + RCV[:-1]  # the receiver block never closes
+    with pytest.warns(TruncatedFileWarning, match="END OF ANTENNA"):
+        atx = read_antex(write(tmp_path, lines))
+    assert [a.serial for a in atx.antennas] == ["C19"]
+    # cut inside a frequency block, at a line end and in the middle of an azimuth row
+    with pytest.warns(TruncatedFileWarning):
+        atx = read_antex(write(tmp_path, HEADER + SAT_C19 + RCV[:10]))
+    assert len(atx.antennas) == 1
+    with pytest.warns(TruncatedFileWarning):
+        atx = read_antex(write(tmp_path, HEADER + SAT_C19 + RCV[:10] + [RCV[10][:20]]))
+    assert len(atx.antennas) == 1
+
+
+def test_unclosed_block_before_next_start_is_kept_with_warning(tmp_path):
+    lines = HEADER + SAT_C19[:-1] + RCV
+    with pytest.warns(KompasWarning, match="no END OF ANTENNA"):
+        atx = read_antex(write(tmp_path, lines))
+    assert [a.serial for a in atx.antennas] == ["C19", ""]
+    assert list(atx.antennas[0].freqs) == ["C02", "C06"]
+
+
+def test_frequency_count_mismatch_warns(tmp_path):
+    lines = [x.replace("     2   ", "     3   ") if "# OF FREQ" in x else x for x in SAT_C19]
+    with pytest.warns(KompasWarning, match="declares 3 frequencies, 2 found"):
+        read_antex(write(tmp_path, HEADER + lines))
+
+
+def test_non_numeric_pco_is_format_error_with_line(tmp_path):
+    lines = HEADER + SAT_C19
+    k = lines.index(rec("     10.00     -5.50   1200.25", "NORTH / EAST / UP"))
+    lines[k] = rec("     10.00     -5.5x   1200.25", "NORTH / EAST / UP")
+    with pytest.raises(FormatError, match="NORTH / EAST / UP") as err:
+        read_antex(write(tmp_path, lines))
+    assert err.value.line == k + 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10    2.20", "expected 3 values"),
+        ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10    nan    -3.30", "finite"),
+        (rec("   C06", "END OF FREQUENCY"), rec("   C02", "END OF FREQUENCY"), "closes the block"),
+        (rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"), rec("     0.0  10.0   3.0", "ZEN1 / ZEN2 / DZEN"), "steps"),
+        (rec("  2018    11    19     0     0    0.0000000", "VALID FROM"),
+         rec("  2018    13    19     0     0    0.0000000", "VALID FROM"), "invalid calendar"),
+        (rec("   C02", "START OF FREQUENCY"), rec("   X02", "START OF FREQUENCY"), "frequency code"),
+    ],
+)  # fmt: skip
+def test_bad_records_are_format_errors(tmp_path, old, new, match):
+    lines = HEADER + SAT_C19
+    k = lines.index(old)
+    lines[k] = new
+    with pytest.raises(FormatError, match=match) as err:
+        read_antex(write(tmp_path, lines))
+    assert err.value.line == k + 1
+
+
+def test_azimuth_rows_must_follow_dazi(tmp_path):
+    lines = HEADER + RCV
+    k = lines.index("   240.0    0.00   -0.22   -0.82")
+    del lines[k]
+    with pytest.raises(FormatError, match="azimuth 240.0") as err:
+        read_antex(write(tmp_path, lines))
+    assert err.value.line == k + 1
+
+
+def test_not_antex(tmp_path):
+    with pytest.raises(FormatError, match="ANTEX VERSION") as err:
+        read_antex(write(tmp_path, ["hello"]))
+    assert err.value.line == 1
+    with pytest.raises(FormatError, match="END OF HEADER"):
+        read_antex(write(tmp_path, HEADER[:2]))
+
+
+_VALID = ("\n".join(HEADER + SAT_C19_OLD + SAT_C19 + RCV) + "\n").encode("latin-1")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cut=st.integers(0, len(_VALID)),
+    pos=st.lists(st.integers(0, len(_VALID) - 1), max_size=4),
+    byte=st.binary(min_size=1, max_size=1),
+)
+def test_corrupt_input_only_raises_kompas_errors(tmp_path, cut, pos, byte):
+    data = bytearray(_VALID)
+    for p in pos:
+        data[p] = byte[0]
+    p = tmp_path / "fuzz.atx"
+    p.write_bytes(bytes(data[:cut]) or b"x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            read_antex(p)
+        except KompasError:
+            pass

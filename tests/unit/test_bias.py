@@ -1,0 +1,233 @@
+"""Bias-SINEX 1.00 reader on tiny hand-made files (columns as in the BIAS/SOLUTION title line)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kompas.errors import FormatError, KompasError, SignalError, TruncatedFileWarning
+from kompas.io.bias import OPEN_END_NS, read_bias
+from kompas.satsys import sat_index
+from kompas.time import NS, gtime_from_calendar
+
+TITLE = (
+    "*BIAS SVN_ PRN STATION__ OBS1 OBS2 BIAS_START____ BIAS_END______ UNIT __ESTIMATED_VALUE____ "
+    "_STD_DEV___ __ESTIMATED_SLOPE____ _STD_DEV___"
+)
+
+
+def row(kind, svn, prn, sta, obs1, obs2, start, end, unit, value, std="", slope="", slope_std=""):
+    line = (
+        f" {kind:<4} {svn:<4} {prn:<3} {sta:<9} {obs1:<4} {obs2:<4} {start:<14} {end:<14} {unit:<4} "
+        f"{value:>21} {std:>11} {slope:>21} {slope_std:>11}"
+    )
+    return line.rstrip()
+
+
+DAY = "2021:265:00000"
+NEXT = "2021:266:00000"
+ROWS = [
+    # copied from COD0MGXFIN_20212650000_01D_01D_OSB.BIA (column check)
+    " OSB  C005 C06           C2I       2021:265:00000 2021:266:00000 ns                  0.0000      0.0000",
+    row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "ns", "-12.3456", "0.0123"),
+    row("OSB", "C201", "C19", "", "C6I", "", DAY, NEXT, "ns", "4.5000", "0.0100", "0.25", "0.01"),
+    # a second, later window for C19 C2I starting at noon with an open end
+    row("OSB", "C201", "C19", "", "C2I", "", "2021:265:43200", "0000:000:00000", "ns", "-12.0000", "0.0200"),
+    row("OSB", "R730", "R01", "", "L1C", "", DAY, NEXT, "cyc", "0.125", ""),
+    row("OSB", "G", "G", "WTZR", "C1W", "", DAY, NEXT, "ns", "1.5000", "0.0018"),
+    row("OSB", "R730", "R01", "WTZR", "C1P", "", DAY, NEXT, "ns", "21.2665", "0.1049"),
+    row("OSB", "R", "R", "WTZR", "C1P", "", DAY, NEXT, "ns", "20.0000", "0.1000"),
+    row("DSB", "G063", "G01", "", "C1C", "C1W", DAY, "", "ns", "-0.9000", "0.0100"),
+]
+
+
+def bia(rows=ROWS, time_system="G", footer=True, header=None):
+    lines = [
+        header or "%=BIA 1.00 COD 2021:274:20048 MGX 2021:265:00000 2021:266:00000 A 00000009",
+        "*" + "-" * 79,
+        "+FILE/REFERENCE",
+        "*INFO_TYPE_________ INFO________________________________________________________",
+        " DESCRIPTION        CODE, Astronomical Institute, University of Bern",
+        " SOFTWARE           Bernese GNSS Software Version 5.3",
+        "-FILE/REFERENCE",
+        "+FILE/COMMENT",
+        " a comment line",
+        "-FILE/COMMENT",
+        "+BIAS/DESCRIPTION",
+        "*KEYWORD________________________________ VALUE(S)_______________________________",
+        " OBSERVATION_SAMPLING                             300",
+        " BIAS_MODE                               ABSOLUTE",
+        f" TIME_SYSTEM                             {time_system}",
+        " SATELLITE_CLOCK_REFERENCE_OBSERVABLES   G  C1W  C2W ",
+        " SATELLITE_CLOCK_REFERENCE_OBSERVABLES   C  C2I  C6I ",
+        "-BIAS/DESCRIPTION",
+        "+BIAS/SOLUTION",
+        TITLE,
+        *rows,
+        "-BIAS/SOLUTION",
+    ]
+    if footer:
+        lines.append("%=ENDBIA")
+    return lines
+
+
+def write(tmp_path, lines, name="t.bia"):
+    p = tmp_path / name
+    p.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    return p
+
+
+T0 = int(gtime_from_calendar(2021, 9, 22))  # 2021:265:00000 GPST
+HOUR = 3600 * NS
+
+
+def test_table_columns_and_units(tmp_path):
+    b = read_bias(write(tmp_path, bia()))
+    assert len(b) == 9
+    assert b.kind.tolist() == ["OSB"] * 8 + ["DSB"]
+    assert b.sat.dtype == np.int16
+    assert b.sat.tolist() == [406, 419, 419, 419, 201, -1, 201, -1, 101]
+    assert b.system.tolist() == ["C", "C", "C", "C", "R", "G", "R", "R", "G"]
+    assert b.station.tolist() == [""] * 5 + ["WTZR"] * 3 + [""]
+    assert b.svn[0] == "C005" and b.obs1[1] == "C2I" and b.obs2[8] == "C1W"
+    assert b.unit.tolist() == ["s", "s", "s", "s", "cyc", "s", "s", "s", "s"]
+    assert b.value[1] == pytest.approx(-12.3456e-9, rel=1e-12)
+    assert b.std[1] == pytest.approx(0.0123e-9, rel=1e-12)
+    assert b.value[4] == 0.125 and np.isnan(b.std[4])  # cycles stay cycles; blank std -> NaN
+    assert b.slope_per_s[2] == pytest.approx(0.25e-9) and b.slope_std_per_s[2] == pytest.approx(0.01e-9)
+    assert np.isnan(b.slope_per_s[1])
+    assert b.start_ns[1] == T0 and b.end_ns[1] == T0 + 24 * HOUR
+    assert b.start_ns[3] == T0 + 12 * HOUR and b.end_ns[3] == OPEN_END_NS
+    assert b.end_ns[8] == OPEN_END_NS  # blank BIAS_END
+
+
+def test_header_and_description(tmp_path):
+    b = read_bias(write(tmp_path, bia()))
+    assert (b.version, b.agency, b.data_agency, b.bias_mode, b.n_declared) == ("1.00", "COD", "MGX", "A", 9)
+    assert b.file_start_ns == T0 and b.file_end_ns == T0 + 24 * HOUR
+    assert b.created_ns == gtime_from_calendar(2021, 10, 1) + 20048 * NS
+    assert b.time_system == "GPST"
+    assert b.description["BIAS_MODE"] == "ABSOLUTE" and b.description["OBSERVATION_SAMPLING"] == "300"
+    assert b.clock_reference == {"G": ("C1W", "C2W"), "C": ("C2I", "C6I")}
+    assert b.reference["SOFTWARE"] == "Bernese GNSS Software Version 5.3"
+    assert b.comments == ("a comment line",)
+
+
+def test_time_system_bdt(tmp_path):
+    b = read_bias(write(tmp_path, bia(time_system="C")))
+    assert b.time_system == "BDT"
+    assert b.start_ns[1] == gtime_from_calendar(2021, 9, 22, scale="BDT") == T0 + 14 * NS
+    with pytest.raises(FormatError, match="TIME_SYSTEM"):
+        read_bias(write(tmp_path, bia(time_system="X")))
+
+
+def test_osb_lookup_vectorised(tmp_path):
+    b = read_bias(write(tmp_path, bia()))
+    t = T0 + HOUR
+    assert b.osb("C19", "C2I", t) == pytest.approx(-12.3456e-9)
+    assert b.osb("C19", "C2I", T0 + 13 * HOUR) == pytest.approx(-12.0e-9)  # latest window wins
+    assert b.osb("C19", "C2I", T0 + 40 * 24 * HOUR) == pytest.approx(-12.0e-9)  # open end
+    assert np.isnan(b.osb("C19", "C2I", T0 - 1))
+    out = b.osb(["C19", "C06", "C19", "G01"], ["C6I", "C2I", "C7I", "C1C"], t)
+    assert out.shape == (4,)
+    assert out[0] == pytest.approx(4.5e-9) and out[1] == 0.0
+    assert np.isnan(out[2]) and np.isnan(out[3])
+    times = T0 + np.array([0, 11, 12, 30]) * HOUR
+    np.testing.assert_allclose(
+        b.osb(sat_index("C19"), "C2I", times), [-12.3456e-9, -12.3456e-9, -12e-9, -12e-9]
+    )
+    with pytest.raises(SignalError, match="cyc"):
+        b.osb("R01", "L1C", t)
+
+
+def test_station_osb(tmp_path):
+    b = read_bias(write(tmp_path, bia()))
+    t = T0 + HOUR
+    assert b.osb("G05", "C1W", t, station="WTZR") == pytest.approx(1.5e-9)  # system-wide row
+    assert b.osb("R01", "C1P", t, station="wtzr") == pytest.approx(21.2665e-9)  # per-satellite row
+    assert b.osb("R02", "C1P", t, station="WTZR") == pytest.approx(20.0e-9)  # falls back to system row
+    assert np.isnan(b.osb("G05", "C1W", t, station="ZIM2"))
+    assert np.isnan(b.osb("G05", "C1W", t))  # no satellite row
+
+
+def test_dsb_lookup_and_reversed_pair(tmp_path):
+    b = read_bias(write(tmp_path, bia()))
+    assert b.dsb("G01", "C1C", "C1W", T0) == pytest.approx(-0.9e-9)
+    assert b.dsb("G01", "C1W", "C1C", T0) == pytest.approx(0.9e-9)
+    assert np.isnan(b.dsb("G02", "C1C", "C1W", T0))
+
+
+def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
+    lines = bia(footer=False)[:-1]  # no -BIAS/SOLUTION, no %=ENDBIA
+    lines[-1] = lines[-1][:60]  # last row cut mid-line
+    with pytest.warns(TruncatedFileWarning, match="8 complete"):
+        b = read_bias(write(tmp_path, lines))
+    assert len(b) == 8
+    with pytest.warns(TruncatedFileWarning, match="ENDBIA"):
+        assert len(read_bias(write(tmp_path, bia(footer=False)))) == 9
+
+
+@pytest.mark.parametrize(
+    ("k", "bad", "match"),
+    [
+        (1, row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "ns", "-12.34x6"), "ESTIMATED_VALUE"),
+        (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:366:00000", NEXT, "ns", "1.0"), "beyond the end"),
+        (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:265:0000", NEXT, "ns", "1.0"), "YYYY:DDD:SSSSS"),
+        (1, row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "mm", "1.0"), "UNIT"),
+        (1, row("OSB", "C201", "X19", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "system letter"),
+        (1, row("OSB", "C201", "C1A", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "PRN"),
+        (8, row("DSB", "G063", "G01", "", "C1C", "", DAY, NEXT, "ns", "1.0"), "OBS2"),
+    ],
+)
+def test_bad_rows_are_format_errors(tmp_path, k, bad, match):
+    rows = list(ROWS)
+    rows[k] = bad
+    lines = bia(rows)
+    with pytest.raises(FormatError, match=match) as err:
+        read_bias(write(tmp_path, lines))
+    assert err.value.line == lines.index(bad) + 1
+
+
+def test_not_bias_sinex(tmp_path):
+    with pytest.raises(FormatError, match="%=BIA") as err:
+        read_bias(write(tmp_path, ["%=SNX 2.00 ..."]))
+    assert err.value.line == 1
+    with pytest.raises(FormatError, match="bias mode"):
+        read_bias(
+            write(tmp_path, bia(header="%=BIA 1.00 COD 2021:274:20048 MGX 2021:265:00000 2021:266:00000 Q 9"))
+        )
+
+
+def test_empty_solution(tmp_path):
+    b = read_bias(write(tmp_path, bia(rows=[])))
+    assert len(b) == 0 and b.value.dtype == np.float64 and b.start_ns.dtype == np.int64
+    assert np.isnan(b.osb("G01", "C1C", T0))
+
+
+_VALID = ("\n".join(bia()) + "\n").encode("latin-1")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cut=st.integers(0, len(_VALID)),
+    pos=st.lists(st.integers(0, len(_VALID) - 1), max_size=4),
+    byte=st.binary(min_size=1, max_size=1),
+)
+def test_corrupt_input_only_raises_kompas_errors(tmp_path, cut, pos, byte):
+    data = bytearray(_VALID)
+    for p in pos:
+        data[p] = byte[0]
+    p = tmp_path / "fuzz.bia"
+    p.write_bytes(bytes(data[:cut]) or b"x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            b = read_bias(p)
+        except KompasError:
+            return
+    try:
+        b.osb("G01", "C1C", T0)
+    except KompasError:
+        pass
