@@ -3,22 +3,26 @@
 from .errors import FormatError, KompasError, SignalError, TimeError
 from .io.antex import Antex, read_antex
 from .io.bias import BiasData, read_bias
+from .io.clk import ClockData, read_clk
 from .io.detect import detect, read
 from .io.ionex import Ionex, read_ionex
 from .io.obs_table import ObsTable
 from .io.rinex_obs import read_obs
+from .io.sp3 import Sp3, read_sp3
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .time import GTime, gtime_from_calendar
 
 __all__ = [
     "Antex",
     "BiasData",
+    "ClockData",
     "Ionex",
     "Constellation",
     "FormatError",
     "GTime",
     "GlonassChannels",
     "ObsTable",
+    "Sp3",
     "KompasError",
     "SignalError",
     "TimeError",
@@ -28,8 +32,10 @@ __all__ = [
     "read",
     "read_antex",
     "read_bias",
+    "read_clk",
     "read_ionex",
     "read_obs",
+    "read_sp3",
     "sat_id",
     "sat_index",
     "wavelength",
