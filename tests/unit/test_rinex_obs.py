@@ -229,7 +229,22 @@ def test_rinex2_continuation_lines_and_two_line_records(tmp_path, kernel_backend
     with pytest.warns(KompasWarning, match=r"system E observation types \['L2', 'P2', 'S2'\]"):
         obs = read_obs(write(tmp_path, "\n".join([HEADER2, *lines]), "t.21o"))
     assert obs.n_epochs == 1
-    expected = ["G15", "G19", "G01", "G17", "G02", "G12", "R15", "G30", "G13", "G28", "R19", "R18", "E07", "E30"]
+    expected = [
+        "G15",
+        "G19",
+        "G01",
+        "G17",
+        "G02",
+        "G12",
+        "R15",
+        "G30",
+        "G13",
+        "G28",
+        "R19",
+        "R18",
+        "E07",
+        "E30",
+    ]
     assert set(obs.sat.tolist()) == set(sat_index(expected).tolist())
     g01 = obs.select(sats=["G01"])  # blank system letter in a mixed RINEX 2 file is GPS
     sig = {s: i for i, s in enumerate(g01.signal.tolist())}
@@ -285,3 +300,45 @@ def test_rinex2_event_flag_and_cycle_slip_records(tmp_path):
     assert obs.n_epochs == 2
     assert [e[1] for e in obs.events] == [4, 6]
     assert sorted(obs.code_m[obs.epoch(1)].tolist()) == [13.0, 14.0, 15.0]
+
+
+@pytest.mark.parametrize("block", [64, 150, 997])
+def test_block_boundaries_do_not_change_the_result(tmp_path, monkeypatch, block):
+    """The reader streams the file in blocks; any block size must give the same table and lines."""
+    import kompas.io.rinex_obs as ro
+
+    lines2 = [
+        " 21  4 28 19  0  0.0000000  0  1G15",
+        F(1.0) + F(2.0) + F(3.0) + F(4.0) + F(5.0),
+        F(6.0) + F(7.0),
+    ]
+    lines2 += [" 21  4 28 19  0 30.0000000  0  1G15", F(11.0) + F(12.0), F(16.0) + F(17.0)]
+    for name, text in (
+        ("b3.rnx", "\n".join([HEADER3, *EPOCH1, *EVENT, *EPOCH2])),
+        ("b2.21o", "\n".join([HEADER2, *lines2])),
+    ):
+        p = write(tmp_path, text, name)
+        whole = read_obs(p)
+        monkeypatch.setattr(ro, "_BLOCK", block)
+        parts = read_obs(p)
+        monkeypatch.undo()
+        for f in (
+            "time_ns",
+            "sat",
+            "signal",
+            "code_m",
+            "phase_cyc",
+            "lli",
+            "ssi",
+            "epoch_time_ns",
+            "epoch_offsets",
+        ):
+            assert np.array_equal(getattr(whole, f), getattr(parts, f), equal_nan=True), (name, f)
+        assert [e[:2] for e in whole.events] == [e[:2] for e in parts.events]
+    # an error found in a later block still names the right line of the file
+    bad = EPOCH2.copy()
+    bad[1] = "R01" + "  19876x43.210  "
+    p = write(tmp_path, "\n".join([HEADER3, *EPOCH1, *EVENT, *bad]), "bad.rnx")
+    monkeypatch.setattr(ro, "_BLOCK", block)
+    with pytest.raises(FormatError, match="line 19: observation field 1"):
+        read_obs(p)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import FormatError, KompasWarning
 
-__all__ = ["read_bytes", "read_text", "is_crinex", "compression_of", "peek"]
+__all__ = ["read_bytes", "read_text", "is_crinex", "compression_of", "peek", "iter_blocks"]
 
 _GZIP = b"\x1f\x8b"
 _LZW = b"\x1f\x9d"
@@ -181,3 +181,43 @@ def peek(path: str | os.PathLike, size: int = 8192) -> bytes:
         return _decompress(p.read_bytes(), name)[:size]
     with open(p, "rb") as fh:
         return fh.read(size)
+
+
+def iter_blocks(path: str | os.PathLike, size: int = 1 << 22):
+    """The decompressed content of ``path`` as a sequence of byte blocks of about ``size`` bytes.
+
+    Plain, gzip and bzip2 files are streamed, so a reader that consumes the blocks one by one
+    never holds the whole file; Unix ``.Z``, zip and Hatanaka files are expanded whole first
+    (their decoders here are not incremental) and then handed out in slices. A truncated gzip
+    stream yields what it holds, with a warning, as :func:`read_bytes` does.
+    """
+    p = Path(path)
+    name = os.fspath(p)
+    start = peek(p, 256)
+    with open(p, "rb") as fh:
+        kind = compression_of(fh.read(4))
+    if not start:
+        raise FormatError(name, None, "file is empty")
+    if is_crinex(start.lstrip(b"\r\n ")) or kind in ("Z", "zip"):
+        data = memoryview(read_bytes(p))
+        for k in range(0, len(data), size):
+            yield data[k : k + size]
+        return
+    opener = {"gz": gzip.open, "bz2": bz2.open}.get(kind, open)
+    try:
+        with opener(p, "rb") as fh:
+            while True:
+                try:
+                    block = fh.read(size)
+                except EOFError:
+                    warnings.warn(
+                        f"{name}: {kind} stream ends early; reading what it holds",
+                        KompasWarning,
+                        stacklevel=3,
+                    )
+                    return
+                if not block:
+                    return
+                yield block
+    except (OSError, ValueError, zlib.error) as exc:
+        raise FormatError(name, None, f"cannot decompress {kind} data: {exc}") from None
