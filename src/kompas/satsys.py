@@ -118,7 +118,11 @@ def sat_index(ids) -> np.ndarray:
     if s.size and np.char.str_len(s).max() > 3:
         bad = s[np.char.str_len(s) > 3][0]
         raise SignalError(f"satellite id {bad!r} is not a letter and a two-digit PRN")
-    b = s.astype("S3").view(np.uint8).reshape(-1, 3)
+    try:
+        b = s.astype("S3").view(np.uint8).reshape(-1, 3)
+    except UnicodeEncodeError:
+        bad = next(x for x in arr.ravel() if not str(x).isascii())
+        raise SignalError(f"satellite id {bad!r} is not ASCII") from None
     letters = b[:, 0].copy()
     letters[letters == ord("0")] = ord("G")
     code = _CODE_OF_LETTER[np.minimum(letters, 127)]

@@ -74,3 +74,24 @@ def test_info_bad_file_is_an_error_not_a_traceback(tmp_path, capsys):
     assert main(["info", str(p)]) == 2
     err = capsys.readouterr().err
     assert "kompas info: error:" in err and "END OF HEADER" in err
+
+
+def test_info_products(kompas_data, capsys):
+    d = kompas_data
+    files = [
+        d / "A_2020-177_ESBC_WTZR/GBM0MGXRAP_20201770000_01D_05M_ORB_73epoch.sp3",
+        d / "G_2021-118_SLAC_rinex2/COD0MGXFIN_20211180000_01D_30S_CLK.CLK",
+        d / "A_2020-177_ESBC_WTZR/igs20_wettzell_trim.atx",
+        d / "H_extra_multignss/COD0MGXFIN_20212650000_01D_01D_OSB.BIA",
+        d / "ionex/jplg0010.17i.gz",
+    ]
+    assert main(["info", *map(str, files)]) == 0
+    out = capsys.readouterr().out
+    # SP3: MANIFEST says G31 R21 E24 C43 J4, 73 epochs, 00:00-06:00
+    assert "SP3-d" in out and "epochs   73  interval 300 s" in out
+    assert "C BeiDou    43 sats  C01..C60" in out and "J QZSS       4 sats" in out
+    # clock 3.04: AS for C37, AR for 135 stations
+    assert "RINEX clock 3.04" in out and "stations 135 with clocks" in out and "C BeiDou    37 sats" in out
+    assert "LEIAR25.R3      LEIT" in out
+    assert "Bias-SINEX 1.00" in out and "OSB 6871" in out
+    assert "IONEX 1.0" in out and "maps     13 of 71 x 73" in out

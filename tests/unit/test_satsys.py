@@ -39,7 +39,7 @@ def test_sat_index_round_trip():
     assert sat_index(["G 1", " 7", "R 7"]).tolist() == [101, 107, 207]
 
 
-@pytest.mark.parametrize("bad", ["X01", "C00", "C1A", "G123", ""])
+@pytest.mark.parametrize("bad", ["X01", "C00", "C1A", "G123", "", "G\u00ff1"])
 def test_sat_index_rejects(bad):
     with pytest.raises(SignalError):
         sat_index([bad])

@@ -85,6 +85,62 @@ def _obs(obs) -> list[str]:
     return lines
 
 
+def _sp3(sp3) -> list[str]:
+    content = "positions and velocities" if sp3.vel_mps is not None else "positions"
+    lines = [
+        f"type     SP3-{sp3.version} ({content})",
+        f"product  {sp3.agency} {sp3.orbit_type} frame {sp3.frame} time system {sp3.time_system}",
+    ]
+    if len(sp3.time_ns):
+        lines.append(f"span     {_span(sp3.time_ns[0], sp3.time_ns[-1])}")
+    lines.append(f"epochs   {len(sp3.time_ns)}  interval {sp3.interval_s:g} s")
+    return lines + _sats_by_system(sp3.sats)
+
+
+def _clk(clk) -> list[str]:
+    lines = [f"type     RINEX clock {clk.version:.2f}  {clk.analysis_center or clk.agency}".rstrip()]
+    if len(clk):
+        lines.append(f"span     {_span(clk.time_ns.min(), clk.time_ns.max())}")
+    kinds, counts = np.unique(clk.kind, return_counts=True)
+    lines.append("records  " + "  ".join(f"{k} {c}" for k, c in zip(kinds, counts, strict=True)))
+    lines.append(
+        f"stations {len(np.unique(clk.name[clk.sat < 0]))} with clocks, {len(clk.station_coords)} coordinates"
+    )
+    return lines + _sats_by_system(clk.sat[clk.sat > 0])
+
+
+def _antex(atx) -> list[str]:
+    sats = [a for a in atx.antennas if a.is_satellite]
+    rcv = [a for a in atx.antennas if not a.is_satellite]
+    lines = [
+        f"type     ANTEX {atx.version} ({atx.pcv_type} PCV)",
+        f"antennas {len(sats)} satellite, {len(rcv)} receiver",
+    ]
+    lines += [f"  {a.type:20s} {a.serial:20s} {' '.join(sorted(a.freqs))}" for a in rcv[:20]]
+    return lines + _sats_by_system(np.array([a.sat for a in sats], dtype=np.int16))
+
+
+def _bias(bia) -> list[str]:
+    kinds, counts = np.unique(bia.kind, return_counts=True)
+    lines = [
+        f"type     Bias-SINEX {bia.version} ({bia.bias_mode}) by {bia.agency}, time system {bia.time_system}",
+        "records  " + "  ".join(f"{k} {c}" for k, c in zip(kinds, counts, strict=True)),
+        f"stations {len(np.unique(bia.station[bia.station != '']))}",
+    ]
+    return lines + _sats_by_system(bia.sat[bia.sat > 0])
+
+
+def _ionex(inx) -> list[str]:
+    lines = [f"type     IONEX {inx.version}  mapping {inx.mapping_function}"]
+    if len(inx.time_ns):
+        lines.append(f"span     {_span(inx.time_ns[0], inx.time_ns[-1])}")
+    lines.append(
+        f"maps     {inx.tec_tecu.shape[0]} of {inx.tec_tecu.shape[1]} x {inx.tec_tecu.shape[2]} (lat x lon)"
+        f"{' with RMS' if inx.rms_tecu is not None else ''}"
+    )
+    return lines
+
+
 def _generic(data) -> list[str]:
     lines = [f"type     {type(data).__name__}"]
     for attr in ("version", "time_system", "agency"):
@@ -93,4 +149,4 @@ def _generic(data) -> list[str]:
     return lines
 
 
-SUMMARIES = {"obs": _obs}
+SUMMARIES = {"obs": _obs, "sp3": _sp3, "clk": _clk, "antex": _antex, "bias": _bias, "ionex": _ionex}
