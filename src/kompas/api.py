@@ -7,6 +7,7 @@ from .io.clk import ClockData, read_clk
 from .io.detect import detect, read
 from .io.ionex import Ionex, read_ionex
 from .io.obs_table import ObsTable
+from .io.rinex_nav import NavData, read_nav
 from .io.rinex_obs import read_obs
 from .io.sp3 import Sp3, read_sp3
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
@@ -21,6 +22,7 @@ __all__ = [
     "FormatError",
     "GTime",
     "GlonassChannels",
+    "NavData",
     "ObsTable",
     "Sp3",
     "KompasError",
@@ -34,6 +36,7 @@ __all__ = [
     "read_bias",
     "read_clk",
     "read_ionex",
+    "read_nav",
     "read_obs",
     "read_sp3",
     "sat_id",

@@ -95,3 +95,13 @@ def test_info_products(kompas_data, capsys):
     assert "LEIAR25.R3      LEIT" in out
     assert "Bias-SINEX 1.00" in out and "OSB 6871" in out
     assert "IONEX 1.0" in out and "maps     13 of 71 x 73" in out
+
+
+def test_info_nav(kompas_data, capsys):
+    assert main(["info", str(kompas_data / "H_extra_multignss/BRD400DLR_S_20230710000_01D_MN.rnx.gz")]) == 0
+    out = capsys.readouterr().out
+    # MANIFEST: G762/32, R1240/26, E5840/26, C2621/44 (D1 893, D2 168, CNV1 634, CNV2 926), J292, I283, S9072
+    assert "RINEX 4 navigation" in out and "records  GLONASS 1240" in out and "records  SBAS 9072" in out
+    assert "D1 893" in out and "D2 168" in out and "CNV1 634" in out
+    assert "C BeiDou    44 sats" in out and "R GLONASS   26 sats" in out
+    assert "leap     18 s" in out

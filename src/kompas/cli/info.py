@@ -85,6 +85,35 @@ def _obs(obs) -> list[str]:
     return lines
 
 
+def _nav(nav) -> list[str]:
+    h = nav.header
+    lines = [f"type     RINEX {h.version:g} navigation ({h.file_type} {h.system})".rstrip()]
+    times = [
+        t for tb in (nav.kepler, nav.glonass, nav.sbas) if len(tb) for t in (tb.toc_ns.min(), tb.toc_ns.max())
+    ]
+    if times:
+        lines.append(f"span     {_span(min(times), max(times))} (clock epochs)")
+    if h.iono_corr:
+        lines.append("iono     " + " ".join(sorted(h.iono_corr)))
+    if h.leap_seconds is not None:
+        lines.append(f"leap     {getattr(h.leap_seconds, 'current', h.leap_seconds)} s (GPST - UTC)")
+    sats = []
+    for name, tb in (("Kepler", nav.kepler), ("GLONASS", nav.glonass), ("SBAS", nav.sbas)):
+        if len(tb):
+            sats.append(tb.sat)
+            kinds = ""
+            if hasattr(tb, "msg"):
+                m, c = np.unique(tb.msg, return_counts=True)
+                kinds = "  (" + ", ".join(f"{a} {b}" for a, b in zip(m, c, strict=True)) + ")"
+            lines.append(f"records  {name} {len(tb)}{kinds}")
+    for name in ("sto", "eop", "ion"):
+        if len(getattr(nav, name)):
+            lines.append(f"frames   {name.upper()} {len(getattr(nav, name))}")
+    if sats:
+        lines += _sats_by_system(np.concatenate(sats))
+    return lines
+
+
 def _sp3(sp3) -> list[str]:
     content = "positions and velocities" if sp3.vel_mps is not None else "positions"
     lines = [
@@ -149,4 +178,12 @@ def _generic(data) -> list[str]:
     return lines
 
 
-SUMMARIES = {"obs": _obs, "sp3": _sp3, "clk": _clk, "antex": _antex, "bias": _bias, "ionex": _ionex}
+SUMMARIES = {
+    "obs": _obs,
+    "nav": _nav,
+    "sp3": _sp3,
+    "clk": _clk,
+    "antex": _antex,
+    "bias": _bias,
+    "ionex": _ionex,
+}
