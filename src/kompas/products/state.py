@@ -1,0 +1,95 @@
+"""The satellite-state protocol shared by broadcast and precise products.
+
+Every product offers ``state(sats, t_gpst_ns, offset_s=0.0) -> SatState``, vectorised over any mix
+of satellites and times. Rows that cannot be computed carry a status code saying why, never an
+exception and never a NaN without a reason.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ..satsys import sat_index
+
+__all__ = ["SatState", "Status", "SatelliteProduct", "as_query"]
+
+
+class Status(enum.IntEnum):
+    """Why a row of a :class:`SatState` is or is not valid."""
+
+    OK = 0
+    NO_EPHEMERIS = 1  # no record of this satellite at all, or none near the time
+    UNHEALTHY = 2  # the nearest usable record flags the satellite unhealthy
+    OUTSIDE_FIT = 3  # records exist, but the time is outside their fit/validity interval
+    NO_PRECISE = 4  # precise product has no value there (missing sample, gap, or beyond its span)
+    UNSUPPORTED = 5  # the product cannot evaluate this satellite (e.g. a message type not implemented)
+
+
+@dataclass(frozen=True)
+class SatState:
+    """Satellite positions, velocities and clocks at query instants (one row per query).
+
+    Attributes
+    ----------
+    pos_m : numpy.ndarray, shape (N, 3)
+        ECEF position, m (ECEF frame of the evaluation instant).
+    vel_mps : numpy.ndarray, shape (N, 3)
+        ECEF velocity, m/s.
+    clk_s : numpy.ndarray, shape (N,)
+        Satellite clock bias, s (positive: the satellite clock is ahead of system time).
+    clk_rate : numpy.ndarray, shape (N,)
+        Clock drift, s/s.
+    var_m2 : numpy.ndarray, shape (N,)
+        Variance of the signal-in-space range error, m^2 (from URA/SISA/accuracy), NaN if unknown.
+    status : numpy.ndarray of uint8, shape (N,)
+        :class:`Status` codes; values of rows with a non-zero status are NaN.
+    """
+
+    pos_m: np.ndarray
+    vel_mps: np.ndarray
+    clk_s: np.ndarray
+    clk_rate: np.ndarray
+    var_m2: np.ndarray
+    status: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> SatState:
+        """``n`` rows of NaN with status NO_EPHEMERIS, to be filled."""
+        return cls(
+            np.full((n, 3), np.nan),
+            np.full((n, 3), np.nan),
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+            np.full(n, Status.NO_EPHEMERIS, dtype=np.uint8),
+        )
+
+    def __len__(self) -> int:
+        return int(self.status.size)
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.status == Status.OK
+
+
+class SatelliteProduct(Protocol):
+    def state(self, sats, t_gpst_ns, offset_s=0.0) -> SatState: ...
+
+
+def as_query(sats, t_gpst_ns, offset_s=0.0):
+    """Normalise a query: satellite indices (int16), times (int64 ns) and offsets (float s), all 1-D.
+
+    ``sats`` may be ids (``"C19"``) or indices; the three broadcast together.
+    """
+    s = np.asarray(sats)
+    if s.dtype.kind in "US":
+        s = sat_index(s)
+    s = s.astype(np.int16)
+    t = np.asarray(t_gpst_ns, dtype=np.int64)
+    o = np.asarray(offset_s, dtype=np.float64)
+    s, t, o = np.broadcast_arrays(np.atleast_1d(s), np.atleast_1d(t), np.atleast_1d(o))
+    return s.ravel(), t.ravel(), o.ravel()
