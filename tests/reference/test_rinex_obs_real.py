@@ -159,3 +159,23 @@ def test_edge_case_one_satellite_with_clock_offsets(kompas_data):
     assert obs.epoch_clock_s.tolist() == [-0.12345, -0.12345]
     # APPROX POSITION written in 15-column fields by this writer
     np.testing.assert_array_equal(obs.header.approx_position_m, [4789028.4701, 176610.0133, 4195017.0310])
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_truncated_hatanaka_keeps_complete_epochs(kompas_data, tmp_path, compress):
+    import gzip
+
+    from kompas.errors import TruncatedFileWarning
+
+    src = kompas_data / "rinex2_hatanaka/ACOR00ESP_R_20213550000_01D_30S_MO.crx"
+    full = read_obs(src)
+    raw = src.read_bytes()
+    data = gzip.compress(raw)[: len(gzip.compress(raw)) // 2] if compress else raw[: len(raw) // 2]
+    p = tmp_path / ("cut.crx.gz" if compress else "cut.crx")
+    p.write_bytes(data)
+    with pytest.warns(TruncatedFileWarning):
+        part = read_obs(p)
+    assert 0 < part.n_epochs < full.n_epochs
+    n = len(part)
+    for f in ("time_ns", "sat", "signal", "code_m", "phase_cyc"):
+        assert np.array_equal(getattr(part, f), getattr(full, f)[:n], equal_nan=True), f

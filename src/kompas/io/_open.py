@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import FormatError, KompasWarning
+from ..errors import FormatError, KompasWarning, TruncatedFileWarning
 
 __all__ = ["read_bytes", "read_text", "is_crinex", "compression_of", "peek", "iter_blocks"]
 
@@ -198,6 +198,9 @@ def iter_blocks(path: str | os.PathLike, size: int = 1 << 22):
         kind = compression_of(fh.read(4))
     if not start:
         raise FormatError(name, None, "file is empty")
+    if is_crinex(start.lstrip(b"\r\n ")) and kind in (None, "gz", "bz2"):
+        yield from _crx_stream(p, kind, name, size)
+        return
     if is_crinex(start.lstrip(b"\r\n ")) or kind in ("Z", "zip"):
         data = memoryview(read_bytes(p))
         for k in range(0, len(data), size):
@@ -221,3 +224,83 @@ def iter_blocks(path: str | os.PathLike, size: int = 1 << 22):
                 yield block
     except (OSError, ValueError, zlib.error) as exc:
         raise FormatError(name, None, f"cannot decompress {kind} data: {exc}") from None
+
+
+def _crx2rnx_binary() -> str:
+    import hatanaka
+
+    return str(Path(hatanaka.__file__).parent / "bin" / "crx2rnx")
+
+
+def _crx_stream(p: Path, kind: str | None, name: str, size: int):
+    """Hatanaka decoding as a pipe: decompression and the consumer's parsing overlap on two cores."""
+    import queue
+    import subprocess
+    import threading
+
+    proc = subprocess.Popen(
+        [_crx2rnx_binary(), "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    feed_error: list[BaseException] = []
+    err_chunks: list[bytes] = []
+
+    def feed():
+        # incremental decompressors keep every byte before a truncation (gzip.open would drop a chunk)
+        dec = {"gz": lambda: zlib.decompressobj(wbits=31), "bz2": bz2.BZ2Decompressor}.get(kind)
+        d = dec() if dec else None
+        try:
+            with open(p, "rb") as fh:
+                while raw := fh.read(1 << 16):
+                    proc.stdin.write(d.decompress(raw) if d else raw)
+            if d is not None and not d.eof:
+                feed_error.append(EOFError(f"{kind} stream ends early"))
+        except (OSError, EOFError, ValueError, zlib.error) as exc:  # corrupt input, or crx2rnx died
+            feed_error.append(exc)
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+
+    def drain():
+        err_chunks.append(proc.stderr.read())
+        proc.stderr.close()
+
+    out: queue.Queue = queue.Queue()
+
+    def collect():  # keep crx2rnx's output pipe empty so it never waits for the consumer
+        while chunk := proc.stdout.read1(1 << 20):
+            out.put(chunk)
+        out.put(None)
+
+    threads = [threading.Thread(target=f, daemon=True) for f in (feed, drain, collect)]
+    for th in threads:
+        th.start()
+    try:
+        pending: list[bytes] = []
+        have = 0
+        while (chunk := out.get()) is not None:
+            pending.append(chunk)
+            have += len(chunk)
+            if have >= size:
+                yield b"".join(pending)
+                pending, have = [], 0
+        if pending:
+            yield b"".join(pending)
+    finally:
+        for th in threads:
+            th.join()
+        proc.stdout.close()
+        ret = proc.wait()
+    stderr = b"".join(err_chunks).decode("ascii", "backslashreplace").strip()
+    message = " ".join(stderr.split())[:300]
+    if ret not in (0, 2) and "truncated" in stderr:
+        # crx2rnx has written every complete epoch before the break: the consumer keeps them
+        warnings.warn(TruncatedFileWarning(f"{name}: crx2rnx: {message}"), stacklevel=3)
+        return
+    if ret not in (0, 2):
+        raise FormatError(name, None, f"Hatanaka decompression failed: {message}")
+    if stderr:
+        warnings.warn(f"{name}: crx2rnx: {' '.join(stderr.split())[:300]}", KompasWarning, stacklevel=3)
+    if feed_error and not isinstance(feed_error[0], BrokenPipeError):
+        warnings.warn(f"{name}: {kind} stream ends early: {feed_error[0]}", KompasWarning, stacklevel=3)
