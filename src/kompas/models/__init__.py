@@ -1,0 +1,1 @@
+"""Pure vectorised models: geometry, attitude, atmosphere, tides, antenna corrections."""
