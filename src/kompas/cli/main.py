@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import KompasError
 
 # Subcommand modules under kompas.cli, in the order `kompas --help` lists them.
-_SUBCOMMANDS: tuple[str, ...] = ("info",)
+_SUBCOMMANDS: tuple[str, ...] = ("info", "orbits")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except KompasError as exc:
         print(f"kompas {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,166 @@
+"""``kompas orbits``: broadcast ephemerides against precise products (signal-in-space range error)."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+
+from ..errors import KompasError
+
+_AGES = {"G": 7200.0, "J": 7200.0, "E": 3600.0, "C": 3600.0, "R": 1800.0}
+_COLUMNS = ("n", "radial_m", "along_m", "cross_m", "orbit_3d_m", "clock_m", "sisre_orb_m", "sisre_m")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "orbits",
+        help="compare broadcast orbits and clocks with precise products (SISRE)",
+        description=__doc__
+        + " Broadcast records are taken as a receiver held them (latest transmitted, at most 2 h old for"
+        " GPS/QZSS, 1 h for Galileo/BeiDou, 30 min for GLONASS); precise orbits are moved to the antenna"
+        " phase centre with --atx where it has the satellite.",
+    )
+    p.add_argument("nav", nargs="+", metavar="NAV", help="RINEX navigation file(s)")
+    p.add_argument("--precise", nargs="+", required=True, metavar="SP3", help="SP3 file(s)")
+    p.add_argument(
+        "--clk", nargs="*", default=[], metavar="CLK", help="RINEX clock file(s) (else SP3 clocks)"
+    )
+    p.add_argument("--atx", nargs="*", default=[], metavar="ATX", help="ANTEX file(s) with satellite offsets")
+    p.add_argument("--csv", metavar="FILE", help="write the per-satellite table as CSV")
+    p.add_argument(
+        "--plot", metavar="PNG", help="write a figure (needs matplotlib: pip install kompas[plot])"
+    )
+    p.add_argument("--selection", choices=("transmitted", "nearest"), default="transmitted")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..io.antex import read_antex
+    from ..io.clk import read_clk
+    from ..io.rinex_nav import read_nav
+    from ..io.sp3 import read_sp3
+    from ..monitor.sisre import sisre
+    from ..products.broadcast import BroadcastProduct
+    from ..products.precise import PreciseProduct
+
+    navs = [read_nav(p) for p in args.nav]
+    kw = {"selection": args.selection, "max_age_s": _AGES if args.selection == "transmitted" else None}
+    orbit = BroadcastProduct(navs, **kw)
+    clock = BroadcastProduct(navs, messages={"E": ("FNAV",)}, **kw)  # E1/E5a clocks, as MGEX precise clocks
+    sp3s = [read_sp3(p) for p in args.precise]
+    precise = PreciseProduct(sp3s, [read_clk(p) for p in args.clk] or None)
+    antex = _merge_antex([read_antex(p) for p in args.atx]) if args.atx else None
+    times = np.unique(np.concatenate([s.time_ns for s in sp3s]))
+    sats = np.unique(np.concatenate([s.sats for s in sp3s]))
+    res = sisre(orbit, clock, precise, times, sats, antex=antex)
+    if not res.table:
+        raise KompasError(
+            "no satellite has both a broadcast and a precise state: do the files overlap in time?"
+        )
+    _print(res)
+    if args.csv:
+        with open(args.csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["sat", "group", "apc", *_COLUMNS])
+            for row in res.table:
+                w.writerow(
+                    [row["sat"], row["group"], row.get("apc", ""), *(row.get(c, "") for c in _COLUMNS)]
+                )
+        print(f"\nwrote {args.csv}")
+    if args.plot:
+        _plot(res, args.plot)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+class _MergedAntex:
+    """Several ANTEX files seen as one for satellite lookups (first file that knows the satellite wins)."""
+
+    def __init__(self, files):
+        self.files = files
+
+    def satellite(self, sat, t):
+        last = None
+        for f in self.files:
+            try:
+                return f.satellite(sat, t)
+            except KompasError as exc:
+                last = exc
+        raise last
+
+
+def _merge_antex(files):
+    return files[0] if len(files) == 1 else _MergedAntex(files)
+
+
+def _fmt(v) -> str:
+    return "     -" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:6.2f}"
+
+
+def _print(res) -> None:
+    names = ("R", "A", "C", "3D", "clk", "SISorb", "SISRE")
+    head = f"{'':14s} {'n':>5s}  " + " ".join(f"{x:>6s}" for x in names) + "  (m, RMS)"
+    print(head)
+    for g in res.groups():
+        print(
+            f"{g['name']:14s} {g['n']:5d}  "
+            + " ".join(_fmt(g[c]) for c in _COLUMNS[1:])
+            + ("" if g["apc"] else "  CoM*")
+        )
+    print()
+    print(f"{'satellite':14s} {'n':>5s}")
+    for row in res.table:
+        if row.get("too_few"):
+            print(f"{row['sat']:14s} {row['n']:5d}  (too few epochs for statistics)")
+            continue
+        print(
+            f"{row['sat']:14s} {row['n']:5d}  "
+            + " ".join(_fmt(row[c]) for c in _COLUMNS[1:])
+            + ("" if row["apc"] else "  CoM*")
+        )
+    if res.unhealthy:
+        print(
+            "\nunhealthy (not in the statistics): "
+            + ", ".join(f"{k} ({v} epochs)" for k, v in sorted(res.unhealthy.items()))
+        )
+    if not res.apc.all():
+        print(
+            "\n* CoM: no ANTEX offset for this satellite: precise centre of mass compared with the"
+            " broadcast antenna phase centre (the radial difference holds the unapplied offset)"
+        )
+
+
+def _plot(res, path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise KompasError("--plot needs matplotlib: pip install 'kompas[plot]'") from None
+    rows = [r for r in res.table if not r.get("too_few")]
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(max(8, 0.22 * len(rows)), 7), constrained_layout=True)
+    x = np.arange(len(rows))
+    ax1.bar(x - 0.2, [r["orbit_3d_m"] for r in rows], 0.4, label="3D orbit RMS")
+    ax1.bar(x + 0.2, [r["sisre_orb_m"] for r in rows], 0.4, label="orbit-only SISRE RMS")
+    ax1.set_xticks(x, [r["sat"] for r in rows], rotation=90, fontsize=7)
+    ax1.set_ylabel("m")
+    ax1.set_title("Broadcast minus precise orbit, per satellite")
+    ax1.legend()
+    groups = res.groups()
+    gx = np.arange(len(groups))
+    ax2.bar(gx - 0.2, [g["sisre_orb_m"] for g in groups], 0.4, label="orbit-only SISRE")
+    ax2.bar(
+        gx + 0.2,
+        [0 if math.isnan(g["sisre_m"]) else g["sisre_m"] for g in groups],
+        0.4,
+        label="SISRE (orbit+clock)",
+    )
+    ax2.set_xticks(gx, [g["name"] for g in groups])
+    ax2.set_ylabel("m (RMS)")
+    ax2.set_title("Signal-in-space range error per constellation")
+    ax2.legend()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
