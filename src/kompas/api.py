@@ -10,7 +10,9 @@ from .io.obs_table import ObsTable
 from .io.rinex_nav import NavData, read_nav
 from .io.rinex_obs import read_obs
 from .io.sp3 import Sp3, read_sp3
+from .pipeline import SppConfig, spp
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
+from .solution import Quality, Solution
 from .time import GTime, gtime_from_calendar
 
 __all__ = [
@@ -24,6 +26,9 @@ __all__ = [
     "GlonassChannels",
     "NavData",
     "ObsTable",
+    "Quality",
+    "Solution",
+    "SppConfig",
     "Sp3",
     "KompasError",
     "SignalError",
@@ -41,5 +46,6 @@ __all__ = [
     "read_sp3",
     "sat_id",
     "sat_index",
+    "spp",
     "wavelength",
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "band_frequency",
     "carrier_frequency",
     "wavelength",
+    "nominal_frequency",
     "GlonassChannels",
     "GLO_F1_BASE_HZ",
     "GLO_F1_STEP_HZ",
@@ -378,6 +379,18 @@ def carrier_frequency(sats, signals, glo_channels: GlonassChannels | None = None
         g1 = band[fdma] == 1
         f[fdma] = np.where(g1, GLO_F1_BASE_HZ + GLO_F1_STEP_HZ * k, GLO_F2_BASE_HZ + GLO_F2_STEP_HZ * k)
     return f
+
+
+def nominal_frequency(system_codes, bands) -> np.ndarray:
+    """Carrier frequency by system code and band digit, vectorised; GLONASS FDMA bands at channel 0.
+
+    For quantities where the channel does not matter (ionosphere scaling to 0.04 %, ionosphere-free
+    coefficients: f1/f2 = 9/7 on every channel). NaN where the system has no such band.
+    """
+    tab = _FREQ_TABLE.copy()
+    tab[int(Constellation.GLONASS), 1] = GLO_F1_BASE_HZ
+    tab[int(Constellation.GLONASS), 2] = GLO_F2_BASE_HZ
+    return tab[np.asarray(system_codes, dtype=np.int64), np.asarray(bands, dtype=np.int64)]
 
 
 def wavelength(sats, signals, glo_channels: GlonassChannels | None = None) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Estimators: batched weighted least squares (SPP); Kalman filters and ambiguity resolution come later."""
