@@ -1,0 +1,199 @@
+"""Tropospheric delay: Saastamoinen with a standard atmosphere, and the Niell mapping functions.
+
+Saastamoinen
+    J. Saastamoinen, "Atmospheric correction for the troposphere and stratosphere in radio ranging of
+    satellites", in *The Use of Artificial Satellites for Geodesy*, Geophys. Monogr. 15, AGU, 1972,
+    pp. 247-251, evaluated with a standard atmosphere exactly as RTKLIB 2.4.3 does it
+    (``rtkcmn.c: tropmodel()``, which kompas's single point positioning is compared against):
+
+    - pressure ``P = 1013.25 (1 - 2.2557e-5 h)^5.2568`` hPa (U.S. Standard Atmosphere 1976 near the
+      ground), temperature ``T = 15 - 6.5e-3 h + 273.16`` K, ``h`` the height clipped below at 0 m;
+    - water-vapour pressure ``e = 6.108 RH exp((17.15 T - 4684) / (T - 38.45))`` hPa (Magnus-type
+      saturation pressure, RTKLIB manual App. E.5);
+    - hydrostatic ``0.0022768 P / (1 - 0.00266 cos 2 lat - 0.00028 h_km) / cos z`` and wet
+      ``0.002277 (1255 / T + 0.05) e / cos z`` metres, ``z`` the zenith angle.
+
+    As in RTKLIB the model returns 0 for heights below -100 m or above 10 km and for elevations
+    ``<= 0`` (so that the first iterations of a position fix, started at the Earth's centre, stay
+    finite). The ``1 / cos z`` obliquity is the plain flat-Earth one: at 5 deg elevation it is
+    about 1 % (a few decimetres) larger than a real mapping function; use
+    :func:`zenith_delays` with :func:`niell_mapping` where that matters.
+
+Niell mapping functions (NMF)
+    A. E. Niell, "Global mapping functions for the atmosphere delay at radio wavelengths",
+    J. Geophys. Res. 101(B2):3227-3246, 1996: eq. 4 (the three-term continued fraction of Marini
+    1972, normalised to 1 at zenith), eq. 5-6 (height correction with a_ht, b_ht, c_ht) and
+    Table 3 (coefficients at latitudes 15, 30, 45, 60 and 75 deg, interpolated linearly in
+    latitude, held constant below 15 and above 75 deg; hydrostatic coefficients with an annual
+    term ``avg - amp cos(2 pi (doy - 28) / 365.25)``, phase shifted by half a year in the
+    southern hemisphere). The height in the correction is in kilometres above the sea level;
+    kompas passes the ellipsoidal height (the geoid undulation, |N| < 110 m, changes the
+    hydrostatic mapping by < 0.003 at 5 deg elevation, a few millimetres of delay).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["saastamoinen", "zenith_delays", "niell_mapping"]
+
+_H_MIN_M = -100.0
+_H_MAX_M = 1.0e4
+
+
+def _atmosphere(lat_rad, height_m, humidity):
+    """Standard-atmosphere zenith hydrostatic and wet delays (m) and the validity mask (RTKLIB tropmodel)."""
+    lat = np.asarray(lat_rad, dtype=np.float64)
+    h = np.asarray(height_m, dtype=np.float64)
+    rh = np.asarray(humidity, dtype=np.float64)
+    valid = (h >= _H_MIN_M) & (h <= _H_MAX_M)
+    # heights in [-100, 0) are evaluated at 0 m, as RTKLIB does; outside the range they are masked later
+    hgt = np.clip(h, 0.0, _H_MAX_M)
+    pres_hpa = 1013.25 * (1.0 - 2.2557e-5 * hgt) ** 5.2568
+    temp_k = 15.0 - 6.5e-3 * hgt + 273.16
+    e_hpa = 6.108 * rh * np.exp((17.15 * temp_k - 4684.0) / (temp_k - 38.45))
+    zhd = 0.0022768 * pres_hpa / (1.0 - 0.00266 * np.cos(2.0 * lat) - 0.00028 * hgt / 1e3)
+    zwd = 0.002277 * (1255.0 / temp_k + 0.05) * e_hpa
+    return zhd, zwd, valid
+
+
+def saastamoinen(lat_rad, height_m, elev_rad, humidity=0.7) -> np.ndarray:
+    """Slant tropospheric delay by the Saastamoinen model and a standard atmosphere.
+
+    Saastamoinen (1972); the standard atmosphere and limits of RTKLIB 2.4.3 ``tropmodel()``
+    (see the module docstring for every formula). All arguments broadcast together.
+
+    Parameters
+    ----------
+    lat_rad : array_like
+        Geodetic latitude of the receiver, rad.
+    height_m : array_like
+        Ellipsoidal height of the receiver, m (the model is defined for -100 m .. 10 km).
+    elev_rad : array_like
+        Elevation of the satellite, rad.
+    humidity : array_like, optional
+        Relative humidity, 0..1 (RTKLIB uses 0.7 in single point positioning).
+
+    Returns
+    -------
+    numpy.ndarray
+        Slant delay (hydrostatic + wet), m; 0 where the height is outside [-100 m, 10 km] or the
+        elevation is ``<= 0``.
+    """
+    el = np.asarray(elev_rad, dtype=np.float64)
+    zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity)
+    valid = valid & (el > 0.0)
+    # z = pi/2 - el, so 1/cos z = 1/sin el; masked elevations get a harmless placeholder
+    sin_el = np.where(valid, np.sin(np.where(valid, el, 1.0)), 1.0)
+    return np.where(valid, (zhd + zwd) / sin_el, 0.0)
+
+
+def zenith_delays(lat_rad, height_m, humidity=0.7) -> tuple[np.ndarray, np.ndarray]:
+    """Zenith hydrostatic and wet delays of the Saastamoinen model with a standard atmosphere.
+
+    The zenith form (``cos z = 1``) of :func:`saastamoinen`, for estimators that map each part
+    with its own mapping function (:func:`niell_mapping`): ``delay = zhd * m_h + zwd * m_w``.
+
+    Parameters
+    ----------
+    lat_rad : array_like
+        Geodetic latitude, rad.
+    height_m : array_like
+        Ellipsoidal height, m.
+    humidity : array_like, optional
+        Relative humidity, 0..1.
+
+    Returns
+    -------
+    zhd, zwd : numpy.ndarray
+        Zenith hydrostatic and wet delays, m; both 0 where the height is outside
+        [-100 m, 10 km] (as :func:`saastamoinen`).
+    """
+    zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity)
+    return np.where(valid, zhd, 0.0), np.where(valid, zwd, 0.0)
+
+
+# Niell (1996) Table 3, rows at latitudes 15, 30, 45, 60, 75 deg.
+_NMF_LAT_DEG = np.array([15.0, 30.0, 45.0, 60.0, 75.0])
+_NMF_HYD_AVG = np.array(
+    [
+        [1.2769934e-3, 1.2683230e-3, 1.2465397e-3, 1.2196049e-3, 1.2045996e-3],  # a
+        [2.9153695e-3, 2.9152299e-3, 2.9288445e-3, 2.9022565e-3, 2.9024912e-3],  # b
+        [62.610505e-3, 62.837393e-3, 63.721774e-3, 63.824265e-3, 64.258455e-3],  # c
+    ]
+)
+_NMF_HYD_AMP = np.array(
+    [
+        [0.0, 1.2709626e-5, 2.6523662e-5, 3.4000452e-5, 4.1202191e-5],
+        [0.0, 2.1414979e-5, 3.0160779e-5, 7.2562722e-5, 11.723375e-5],
+        [0.0, 9.0128400e-5, 4.3497037e-5, 84.795348e-5, 170.37206e-5],
+    ]
+)
+_NMF_WET = np.array(
+    [
+        [5.8021897e-4, 5.6794847e-4, 5.8118019e-4, 5.9727542e-4, 6.1641693e-4],
+        [1.4275268e-3, 1.5138625e-3, 1.4572752e-3, 1.5007428e-3, 1.7599082e-3],
+        [4.3472961e-2, 4.6729510e-2, 4.3908931e-2, 4.4626982e-2, 5.4736038e-2],
+    ]
+)
+# Niell (1996) eq. 6: height-correction coefficients
+_NMF_HT = (2.53e-5, 5.49e-3, 1.14e-3)
+_NMF_DOY0 = 28.0  # phase of the annual term, days (Niell 1996 sec. 4)
+_YEAR_D = 365.25
+
+
+def _marini(sin_el, a, b, c):
+    """Niell (1996) eq. 4: continued fraction normalised to 1 at zenith."""
+    return (1.0 + a / (1.0 + b / (1.0 + c))) / (sin_el + a / (sin_el + b / (sin_el + c)))
+
+
+def _interp_lat(table, abs_lat_deg):
+    """Linear interpolation of each coefficient row in |latitude|, constant outside 15..75 deg."""
+    return [np.interp(abs_lat_deg, _NMF_LAT_DEG, row) for row in table]
+
+
+def niell_mapping(lat_rad, height_m, elev_rad, doy) -> tuple[np.ndarray, np.ndarray]:
+    """Niell (1996) hydrostatic and wet mapping functions.
+
+    Niell, J. Geophys. Res. 101(B2):3227-3246, 1996, eq. 4-6 and Table 3 (see the module
+    docstring). All arguments broadcast together.
+
+    Parameters
+    ----------
+    lat_rad : array_like
+        Geodetic latitude, rad.
+    height_m : array_like
+        Height of the station, m (ellipsoidal height used for the height above sea level).
+    elev_rad : array_like
+        Elevation, rad.
+    doy : array_like
+        Day of year (1.0 = January 1, 0h; fractions allowed), UTC or GPST alike.
+
+    Returns
+    -------
+    m_hydro, m_wet : numpy.ndarray
+        Dimensionless mapping factors (1 at zenith); 0 where the elevation is ``<= 0``.
+    """
+    lat = np.asarray(lat_rad, dtype=np.float64)
+    h_km = np.asarray(height_m, dtype=np.float64) * 1e-3
+    el = np.asarray(elev_rad, dtype=np.float64)
+    doy = np.asarray(doy, dtype=np.float64)
+    lat, h_km, el, doy = np.broadcast_arrays(lat, h_km, el, doy)
+
+    above = el > 0.0
+    sin_el = np.sin(np.where(above, el, 0.5 * np.pi))
+    abs_lat_deg = np.abs(np.degrees(lat))
+
+    # annual term; the southern hemisphere is half a year out of phase (Niell 1996 sec. 4)
+    phase = (doy - _NMF_DOY0) / _YEAR_D + np.where(lat < 0.0, 0.5, 0.0)
+    cos_y = np.cos(2.0 * np.pi * phase)
+    avg = _interp_lat(_NMF_HYD_AVG, abs_lat_deg)
+    amp = _interp_lat(_NMF_HYD_AMP, abs_lat_deg)
+    a_h, b_h, c_h = (avg[i] - amp[i] * cos_y for i in range(3))
+    m_hydro = _marini(sin_el, a_h, b_h, c_h)
+    # eq. 5-6: height correction of the hydrostatic function, height in km
+    m_hydro = m_hydro + (1.0 / sin_el - _marini(sin_el, *_NMF_HT)) * h_km
+
+    a_w, b_w, c_w = _interp_lat(_NMF_WET, abs_lat_deg)
+    m_wet = _marini(sin_el, a_w, b_w, c_w)
+    return np.where(above, m_hydro, 0.0), np.where(above, m_wet, 0.0)

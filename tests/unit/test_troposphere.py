@@ -1,0 +1,185 @@
+"""Saastamoinen delay, zenith delays and Niell mapping functions (kompas.models.troposphere)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kompas.models.troposphere import niell_mapping, saastamoinen, zenith_delays
+
+D = math.radians
+
+
+# -- Saastamoinen ---------------------------------------------------------------------------------
+
+
+def test_saastamoinen_zenith_at_sea_level_by_hand():
+    # lat 45 deg (cos 2 lat = 0), h = 0: P = 1013.25 hPa, T = 288.16 K,
+    # e = 6.108 * 0.7 * exp((17.15 * 288.16 - 4684) / (288.16 - 38.45)) = 12.01191 hPa
+    # hydrostatic 0.0022768 * 1013.25 = 2.3069676 m; wet 0.002277 (1255/288.16 + 0.05) e = 0.1204877 m
+    assert saastamoinen(D(45.0), 0.0, D(90.0)) == pytest.approx(2.4274553, abs=1e-7)
+    zhd, zwd = zenith_delays(D(45.0), 0.0)
+    assert zhd == pytest.approx(2.3069676, abs=1e-7)
+    assert zwd == pytest.approx(0.1204877, abs=1e-7)
+
+
+def test_saastamoinen_500m_60deg_lat_30deg_elevation_by_hand():
+    # h = 500 m: P = 1013.25 (1 - 0.0112785)^5.2568 = 954.60015 hPa, T = 284.91 K, e = 9.712055 hPa;
+    # hydrostatic 0.0022768 P / (1 - 0.00266 cos 120 deg - 0.00028 * 0.5) = 2.1708503 m,
+    # wet 0.0985172 m; slant = zenith / sin 30 deg
+    assert saastamoinen(D(60.0), 500.0, D(30.0)) == pytest.approx(4.5387351, abs=1e-7)
+
+
+def test_saastamoinen_is_independent_transcription_on_a_grid():
+    # The RTKLIB 2.4.3 tropmodel formulas written out again, scalar, from the task statement.
+    def ref(lat, h, el, rh):
+        if h < -100.0 or h > 1e4 or el <= 0.0:
+            return 0.0
+        hgt = max(h, 0.0)
+        p = 1013.25 * (1.0 - 2.2557e-5 * hgt) ** 5.2568
+        t = 15.0 - 6.5e-3 * hgt + 273.16
+        e = 6.108 * rh * math.exp((17.15 * t - 4684.0) / (t - 38.45))
+        z = math.pi / 2.0 - el
+        trph = 0.0022768 * p / (1.0 - 0.00266 * math.cos(2.0 * lat) - 0.00028 * hgt / 1e3) / math.cos(z)
+        trpw = 0.002277 * (1255.0 / t + 0.05) * e / math.cos(z)
+        return trph + trpw
+
+    lats = np.radians([-80.0, -33.0, 0.0, 12.5, 49.1, 78.9])
+    hs = np.array([-150.0, -100.0, -20.0, 0.0, 612.0, 3000.0, 9999.0, 10001.0])
+    els = np.radians([-5.0, 0.0, 3.0, 10.0, 45.0, 90.0])
+    got = saastamoinen(lats[:, None, None], hs[None, :, None], els[None, None, :], 0.55)
+    assert got.shape == (lats.size, hs.size, els.size)
+    for i, la in enumerate(lats):
+        for j, h in enumerate(hs):
+            for k, el in enumerate(els):
+                assert got[i, j, k] == pytest.approx(ref(la, h, el, 0.55), rel=1e-13, abs=1e-15)
+
+
+def test_saastamoinen_limits_return_zero():
+    lat = D(49.0)
+    assert saastamoinen(lat, 100.0, 0.0) == 0.0
+    assert saastamoinen(lat, 100.0, D(-10.0)) == 0.0
+    assert saastamoinen(lat, -100.5, D(30.0)) == 0.0
+    assert saastamoinen(lat, 10_000.5, D(30.0)) == 0.0
+    # a receiver 50 m below the ellipsoid is evaluated at 0 m (RTKLIB clips the height at 0)
+    assert saastamoinen(lat, -50.0, D(30.0)) == saastamoinen(lat, 0.0, D(30.0))
+    assert saastamoinen(lat, -100.0, D(30.0)) > 4.0
+
+
+def test_saastamoinen_decreases_with_height_and_elevation():
+    el = np.radians(np.arange(5.0, 90.1, 5.0))
+    d = saastamoinen(D(30.0), 200.0, el)
+    assert np.all(np.diff(d) < 0)
+    h = np.arange(0.0, 9001.0, 500.0)
+    assert np.all(np.diff(saastamoinen(D(30.0), h, D(40.0))) < 0)
+    # humidity only moves the wet part
+    dry = saastamoinen(D(30.0), 200.0, D(40.0), humidity=0.0)
+    assert zenith_delays(D(30.0), 200.0, humidity=0.0)[1] == 0.0
+    assert dry == pytest.approx(zenith_delays(D(30.0), 200.0)[0] / math.sin(D(40.0)), rel=1e-14)
+
+
+def test_zenith_delays_times_cosecant_is_the_slant_delay():
+    lat = np.radians([10.0, 47.0, -62.0])
+    h = np.array([5.0, 800.0, 2500.0])
+    el = np.radians([12.0, 37.0, 71.0])
+    zhd, zwd = zenith_delays(lat, h, humidity=0.4)
+    np.testing.assert_allclose(saastamoinen(lat, h, el, 0.4), (zhd + zwd) / np.sin(el), rtol=1e-14)
+    zhd, zwd = zenith_delays(lat, [-200.0, 2e4, 100.0])
+    assert list(zhd[:2]) == [0.0, 0.0] and list(zwd[:2]) == [0.0, 0.0] and zhd[2] > 2.0
+
+
+# -- Niell ------------------------------------------------------------------------------------------
+
+
+def _marini(sin_el, a, b, c):
+    return (1 + a / (1 + b / (1 + c))) / (sin_el + a / (sin_el + b / (sin_el + c)))
+
+
+def test_niell_at_tabulated_latitude_on_doy_28_by_hand():
+    # Niell (1996) Table 3 at 45 deg; on doy 28 the annual cosine is 1, so a = a_avg - a_amp exactly.
+    el, h_km = D(10.0), 1.2
+    s = math.sin(el)
+    a = 1.2465397e-3 - 2.6523662e-5
+    b = 2.9288445e-3 - 3.0160779e-5
+    c = 63.721774e-3 - 4.3497037e-5
+    hyd = _marini(s, a, b, c) + (1.0 / s - _marini(s, 2.53e-5, 5.49e-3, 1.14e-3)) * h_km
+    wet = _marini(s, 5.8118019e-4, 1.4572752e-3, 4.3908931e-2)
+    m_h, m_w = niell_mapping(D(45.0), h_km * 1e3, el, 28.0)
+    assert m_h == pytest.approx(hyd, rel=1e-14)
+    assert m_w == pytest.approx(wet, rel=1e-14)
+    assert 5.5 < m_h < 5.7 and 5.5 < m_w < 5.7  # about 1/sin 10 deg = 5.76
+
+
+def test_niell_matches_orekit_published_test_values():
+    # Orekit's NiellMappingFunctionModelTest: 1994-01-01 (doy 1), 48 deg N, 68 m, elevation 5 deg
+    # -> hydrostatic 10.16, wet 10.75 (quoted to two decimals).
+    m_h, m_w = niell_mapping(D(48.0), 68.0, D(5.0), 1.0)
+    assert abs(m_h - 10.16) <= 0.005
+    assert abs(m_w - 10.75) <= 0.005
+
+
+def test_niell_is_one_at_zenith_and_near_cosecant_at_30_deg():
+    lat = np.radians([-70.0, -20.0, 0.0, 35.0, 52.0, 89.0])
+    m_h, m_w = niell_mapping(lat, 400.0, D(90.0), 200.0)
+    np.testing.assert_allclose(m_h, 1.0, atol=1e-12)
+    np.testing.assert_allclose(m_w, 1.0, atol=1e-12)
+    m_h, m_w = niell_mapping(lat, 400.0, D(30.0), 200.0)
+    np.testing.assert_allclose(m_h, 2.0, rtol=0.01)
+    np.testing.assert_allclose(m_w, 2.0, rtol=0.01)
+
+
+def test_niell_southern_hemisphere_is_half_a_year_out_of_phase():
+    el = np.radians([5.0, 15.0, 40.0])
+    north = niell_mapping(D(52.0), 300.0, el, 20.0)
+    south = niell_mapping(D(-52.0), 300.0, el, 20.0 + 365.25 / 2)
+    np.testing.assert_allclose(north[0], south[0], rtol=1e-13)
+    np.testing.assert_allclose(north[1], south[1], rtol=1e-13)
+    # and the season matters: winter and summer differ at low elevation
+    winter = niell_mapping(D(52.0), 300.0, D(5.0), 28.0)[0]
+    summer = niell_mapping(D(52.0), 300.0, D(5.0), 28.0 + 365.25 / 2)[0]
+    assert abs(winter - summer) > 0.02
+
+
+def test_niell_latitude_interpolation_is_continuous_and_clamped():
+    el = D(7.0)
+    below = niell_mapping(np.radians([0.0, 5.0, 15.0]), 0.0, el, 100.0)
+    np.testing.assert_allclose(below[0], below[0][2], rtol=1e-15)
+    np.testing.assert_allclose(below[1], below[1][2], rtol=1e-15)
+    above = niell_mapping(np.radians([75.0, 80.0, 90.0]), 0.0, el, 100.0)
+    np.testing.assert_allclose(above[0], above[0][0], rtol=1e-15)
+    # no jump across the tabulated latitudes
+    for node in (30.0, 45.0, 60.0):
+        lo = niell_mapping(D(node - 1e-7), 0.0, el, 100.0)
+        hi = niell_mapping(D(node + 1e-7), 0.0, el, 100.0)
+        assert abs(lo[0] - hi[0]) < 1e-8 and abs(lo[1] - hi[1]) < 1e-8
+    # midway between two rows the coefficients are the mean (wet function: no season, no height)
+    s = math.sin(el)
+    a = (5.6794847e-4 + 5.8118019e-4) / 2
+    b = (1.5138625e-3 + 1.4572752e-3) / 2
+    c = (4.6729510e-2 + 4.3908931e-2) / 2
+    assert niell_mapping(D(37.5), 0.0, el, 100.0)[1] == pytest.approx(_marini(s, a, b, c), rel=1e-14)
+
+
+def test_niell_height_correction_and_horizon():
+    m0 = niell_mapping(D(40.0), 0.0, D(5.0), 150.0)
+    m2 = niell_mapping(D(40.0), 2000.0, D(5.0), 150.0)
+    # eq. 6 slope at 5 deg, by hand: 1/sin 5 deg = 11.473713; the continued fraction with
+    # a_ht, b_ht, c_ht = 1.0000252 / 0.0873251 = 11.45174; difference 0.02197 per km
+    assert (m2[0] - m0[0]) / 2.0 == pytest.approx(0.02197, abs=2e-5)
+    assert m2[1] == m0[1]  # the wet function has no height term
+    m_h, m_w = niell_mapping(D(40.0), 0.0, np.radians([0.0, -3.0]), 150.0)
+    assert list(m_h) == [0.0, 0.0] and list(m_w) == [0.0, 0.0]
+    el = np.radians(np.arange(3.0, 90.1, 3.0))
+    m_h, m_w = niell_mapping(D(40.0), 100.0, el, 150.0)
+    assert np.all(np.diff(m_h) < 0) and np.all(np.diff(m_w) < 0)
+
+
+def test_zenith_delays_times_niell_close_to_saastamoinen_at_high_elevation():
+    # above 30 deg the flat 1/sin(el) and the Niell functions agree to better than 1 %
+    lat, h = D(49.1), 650.0
+    zhd, zwd = zenith_delays(lat, h)
+    el = np.radians([30.0, 50.0, 75.0])
+    m_h, m_w = niell_mapping(lat, h, el, 177.0)
+    np.testing.assert_allclose(zhd * m_h + zwd * m_w, saastamoinen(lat, h, el), rtol=0.01)
