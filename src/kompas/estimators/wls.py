@@ -40,13 +40,21 @@ def solve_normal(h, v, w, use):
         Cofactor matrix (N^-1) with the same convention.
     """
     wu = np.where(use, w, 0.0)
+    h = np.where(use[..., None], h, 0.0)  # unused rows may hold NaN (padding, missing states)
     hw = h * wu[..., None]
     n = np.einsum("enu,env->euv", hw, h)
     b = np.einsum("enu,en->eu", hw, np.where(use, v, 0.0))
     empty = np.abs(np.einsum("euu->eu", n)) == 0.0
     idx = np.arange(n.shape[-1])
     n[..., idx, idx] += empty  # unit pseudo-observation: the unknown stays 0
-    q = np.linalg.inv(n)
+    # epochs with fewer observations than unknowns cannot be solved: identity keeps them finite (dx = 0
+    # is forced by the caller); a degenerate geometry beyond that falls back to the pseudo-inverse
+    under = use.sum(1) < (~empty).sum(1)
+    n[under] = np.eye(n.shape[-1])
+    try:
+        q = np.linalg.inv(n)
+    except np.linalg.LinAlgError:
+        q = np.linalg.pinv(n)
     dx = np.einsum("euv,ev->eu", q, b)
     return dx, q
 

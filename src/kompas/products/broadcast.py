@@ -37,10 +37,17 @@ from ..satsys import Constellation, band_frequency, is_bds_geo, sat_system
 from .kepler import kepler_state
 from .state import SatState, Status, as_query
 
-__all__ = ["BroadcastProduct", "MAX_DTOE_S"]
+__all__ = ["BroadcastProduct", "MAX_DTOE_S", "MAX_BEFORE_TOE_S"]
 
 MAX_DTOE_S = {"G": 7200.0, "J": 7200.0, "I": 7200.0, "E": 14400.0, "C": 21600.0, "R": 900.0}
-"""Half-width of the validity interval around toe / t_b, s (RTKLIB 2.4.3 MAXDTOE values)."""
+"""Longest use of a record after its reference epoch toe / t_b, s (RTKLIB 2.4.3 MAXDTOE values)."""
+
+MAX_BEFORE_TOE_S = {"G": 7200.0, "J": 7200.0, "I": 7200.0, "E": 600.0, "C": 3600.0, "R": 900.0}
+"""Longest use of a record *before* its reference epoch, s. GPS/QZSS/NavIC toe lies in the middle of a
+4-h fit interval (IS-GPS-200N 20.3.4.4) and GLONASS t_b in the middle of its 30-min interval, so the
+window is symmetric; Galileo and BeiDou records are issued for use from toe onward (they are
+transmitted after toe), so a record is not stretched backwards beyond one update interval: using a
+Galileo record 3 h before its toe was seen to cost 30-70 m (set D, E10)."""
 
 _KEPLER_FIELDS = (
     "sqrt_a_sqrtm", "e", "i0_rad", "omega0_rad", "omega_rad", "m0_rad", "delta_n_radps", "idot_radps",
@@ -65,6 +72,8 @@ class BroadcastProduct:
         Defaults: GPS/QZSS/NavIC LNAV, Galileo I/NAV (E1/E5b users; F/NAV for E5a users), BeiDou D1/D2.
     max_dtoe_s : dict, optional
         Overrides of :data:`MAX_DTOE_S` per system letter (GLONASS: ``{"R": 1800.0}``).
+    max_before_toe_s : dict, optional
+        Overrides of :data:`MAX_BEFORE_TOE_S` per system letter.
     glonass_step_s : float
         Maximum RK4 step of the GLONASS integration, s (ICD: any step up to 60 s is adequate).
     selection : {"nearest", "transmitted"}
@@ -82,6 +91,7 @@ class BroadcastProduct:
         glonass_step_s=60.0,
         selection: str = "nearest",
         max_age_s: dict | None = None,
+        max_before_toe_s: dict | None = None,
     ):
         if selection not in ("nearest", "transmitted"):
             raise ValueError(f"selection must be 'nearest' or 'transmitted', not {selection!r}")
@@ -93,6 +103,7 @@ class BroadcastProduct:
         self.glonass = _concat([n.glonass for n in navs])
         self.messages = {**_DEFAULT_MSG, **(messages or {})}
         self.max_dtoe_s = {**MAX_DTOE_S, **(max_dtoe_s or {})}
+        self.max_before_toe_s = {**MAX_BEFORE_TOE_S, **(max_before_toe_s or {})}
         self.glonass_step_s = float(glonass_step_s)
 
     # ------------------------------------------------------------------------------------------
@@ -138,11 +149,15 @@ class BroadcastProduct:
         return out
 
     # ------------------------------------------------------------------------------------------
-    def _select(self, table, rows_ok, ref_ns, q_sat, q_t, max_dt_s, healthy, tx_ns=None, max_age=None):
-        """Record per query among ``rows_ok`` (see module docstring); returns (row, status)."""
+    def _select(self, table, rows_ok, ref_ns, q_sat, q_t, window, healthy, tx_ns=None, max_age=None):
+        """Record per query among ``rows_ok`` (see module docstring); returns (row, status).
+
+        ``window`` is (seconds allowed after the reference epoch, seconds allowed before it).
+        """
+        after_s, before_s = window
         if self.selection == "transmitted":
             return self._select_transmitted(
-                table, rows_ok, ref_ns, q_sat, q_t, max_dt_s, healthy, tx_ns, max_age
+                table, rows_ok, ref_ns, q_sat, q_t, window, healthy, tx_ns, max_age
             )
         n = q_sat.size
         row = np.full(n, -1, dtype=np.int64)
@@ -157,8 +172,8 @@ class BroadcastProduct:
             c = cand[healthy[cand]] if use_health else cand
             if c.size == 0:
                 continue
-            r, dt = _nearest(table.sat[c], ref_ns[c], q_sat, q_t)
-            within = (r >= 0) & (np.abs(dt) <= max_dt_s * 1e9)
+            r = _nearest_in_window(table.sat[c], ref_ns[c], q_sat, q_t, after_s, before_s)
+            within = r >= 0
             if not use_health:
                 status[within] = Status.UNHEALTHY
             else:
@@ -166,7 +181,8 @@ class BroadcastProduct:
                 status[within] = Status.OK
         return row, status
 
-    def _select_transmitted(self, table, rows_ok, ref_ns, q_sat, q_t, max_dt_s, healthy, tx_ns, max_age):
+    def _select_transmitted(self, table, rows_ok, ref_ns, q_sat, q_t, window, healthy, tx_ns, max_age):
+        after_s, before_s = window
         n = q_sat.size
         row = np.full(n, -1, dtype=np.int64)
         status = np.full(n, Status.NO_EPHEMERIS, dtype=np.uint8)
@@ -177,7 +193,8 @@ class BroadcastProduct:
         r = _latest(table.sat[cand], tx_ns[cand], q_sat, q_t)
         have = r >= 0
         rr = cand[np.maximum(r, 0)]
-        within = have & (np.abs(q_t - ref_ns[rr]) <= max_dt_s * 1e9)
+        dt = q_t - ref_ns[rr]
+        within = have & (dt <= after_s * 1e9) & (dt >= -before_s * 1e9)
         if max_age is not None:
             within &= (q_t - tx_ns[rr]) <= max_age * 1e9
         status[within] = np.where(healthy[rr[within]], Status.OK, Status.UNHEALTHY)
@@ -200,11 +217,13 @@ class BroadcastProduct:
         iode_ok = ~lnav_gq | (np.nan_to_num(k.iode, nan=-1) == np.mod(np.nan_to_num(k.iodc, nan=-2), 256))
         healthy = _healthy(letters, k.health) & iode_ok
         max_dt = np.array([self.max_dtoe_s.get(x, 7200.0) for x in "GRECJSI"])
+        max_before = np.array([self.max_before_toe_s.get(x, 7200.0) for x in "GRECJSI"])
         q_sys = sat_system(s[idx]) - 1
         q_max = max_dt[q_sys]
         q_age = np.array([self.max_age_s.get(x, np.inf) for x in "GRECJSI"])[q_sys]
         t_sel = t[idx] + np.rint(o[idx] * 1e9).astype(np.int64)  # the offset counts for the choice too
-        row, status = self._select(k, ok, k.toe_ns, s[idx], t_sel, q_max, healthy, k.ttm_ns, q_age)
+        window = (q_max, max_before[q_sys])
+        row, status = self._select(k, ok, k.toe_ns, s[idx], t_sel, window, healthy, k.ttm_ns, q_age)
         out.status[idx] = status
         good = row >= 0
         if not good.any():
@@ -243,7 +262,7 @@ class BroadcastProduct:
             g.toc_ns,
             s[idx],
             t_sel,
-            self.max_dtoe_s["R"],
+            (self.max_dtoe_s["R"], self.max_before_toe_s["R"]),
             healthy,
             g.tof_ns,
             self.max_age_s.get("R", np.inf),
@@ -274,31 +293,22 @@ def _concat(tables):
     return type(first)(**fields)
 
 
-def _nearest(c_sat, c_ref, q_sat, q_t):
-    """For each query, the candidate of the same satellite with the nearest reference time.
+def _nearest_in_window(c_sat, c_ref, q_sat, q_t, after_s, before_s):
+    """For each query, the candidate of the same satellite whose reference epoch is nearest to the query
+    time among those with -before <= t - ref <= after (arrays per query, s); -1 when none.
 
-    Returns (index into the candidate arrays or -1, query time minus reference time in ns). Ties
-    prefer the later reference epoch, then the later candidate.
+    Ties prefer the later reference epoch, then the later candidate.
     """
-    order = np.lexsort((np.arange(c_sat.size), c_ref, c_sat))
-    cs, cr = c_sat[order], c_ref[order]
-    lo = np.searchsorted(cs, q_sat, side="left")
-    hi = np.searchsorted(cs, q_sat, side="right")
-    out = np.full(q_sat.size, -1, dtype=np.int64)
-    dt = np.zeros(q_sat.size, dtype=np.int64)
-    for sat in np.unique(q_sat[hi > lo]):  # one search per satellite (~100), not per query
-        m = np.flatnonzero(q_sat == sat)
-        ref = cr[lo[m[0]] : hi[m[0]]]
-        t = q_t[m]
-        p = np.searchsorted(ref, t, side="left")  # first reference epoch >= t
-        after = np.minimum(p, ref.size - 1)
-        before = np.maximum(p - 1, 0)
-        use_after = (p < ref.size) & ((p == 0) | (ref[after] - t <= t - ref[before]))
-        k = np.where(use_after, after, before)
-        k = np.searchsorted(ref, ref[k], side="right") - 1  # last candidate of that epoch
-        out[m] = order[lo[m[0]] + k]
-        dt[m] = t - ref[k]
-    return out, dt
+    after_ns = np.broadcast_to(np.asarray(after_s, dtype=float) * 1e9, q_t.shape)
+    before_ns = np.broadcast_to(np.asarray(before_s, dtype=float) * 1e9, q_t.shape)
+    b = _latest(c_sat, c_ref, q_sat, q_t)  # latest reference epoch <= t
+    a = _latest(c_sat, -c_ref, q_sat, -q_t - 1)  # earliest reference epoch > t
+    d_b = np.where(b >= 0, q_t - c_ref[np.maximum(b, 0)], np.iinfo(np.int64).max)
+    d_a = np.where(a >= 0, c_ref[np.maximum(a, 0)] - q_t, np.iinfo(np.int64).max)
+    ok_b = (b >= 0) & (d_b <= after_ns)
+    ok_a = (a >= 0) & (d_a <= before_ns)
+    use_a = ok_a & (~ok_b | (d_a <= d_b))
+    return np.where(use_a, a, np.where(ok_b, b, -1))
 
 
 def _latest(c_sat, c_tx, q_sat, q_t):
