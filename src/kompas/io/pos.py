@@ -1,0 +1,546 @@
+"""RTKLIB solution files (``.pos``): writer and reader.
+
+Layout: RTKLIB 2.4.3, ``solution.c`` (``outsolheads``/``outpos``/``outecef``) and ``postpos.c``
+(``outheader``), as produced by ``rnx2rtkp`` with the default separator (one blank):
+
+* header lines starting with ``%``: program, input files, first and last epoch, processing options,
+  a lone ``%``, the coordinate legend and the column header;
+* one line per epoch with a solution, in one of two coordinate layouts:
+
+  ``llh``  time, latitude and longitude (deg, ``%14.9f``), ellipsoidal height (m, ``%10.4f``), Q
+  (``%3d``), ns (``%3d``), sdn, sde, sdu, sdne, sdeu, sdun (m, ``%8.4f``), age (s, ``%6.2f``),
+  ratio (``%6.1f``);
+
+  ``xyz``  time, ECEF x, y, z (m, ``%14.4f``), Q, ns, sdx, sdy, sdz, sdxy, sdyz, sdzx, age, ratio.
+
+  Standard deviations are ``sqrt`` of the variances and, for the off-diagonal terms, the signed
+  square root ``sign(c) * sqrt(|c|)`` of the covariance (RTKLIB ``sqvar``); the llh layout uses
+  the covariance in the local east/north/up frame. Unknown variances are written as 0.0000, as
+  RTKLIB does.
+
+Times are ``yyyy/mm/dd hh:mm:ss.sss`` (GPST or UTC) or ``week tow`` (GPST), rounded to the chosen
+number of decimals (3 by default) with the carry into the minute/week that RTKLIB applies.
+
+Line ends follow RTKLIB byte for byte by default: the program/input/epoch lines and the lone ``%``
+end in LF, the option lines, the two legend lines and the solution lines in CR LF (the two source
+files of RTKLIB differ). ``crlf=False`` writes LF everywhere.
+
+RTKLIB's own tools (``pos2kml``, ``rtkplot``, ``rtkpost``'s readers) and :func:`read_pos` read
+the files back.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import warnings
+
+import numpy as np
+
+from ..errors import ConfigError, FormatError, KompasError, TimeError, TruncatedFileWarning
+from ..frames import enu_rotation, geodetic_to_ecef
+from ..solution import Quality, Solution
+from ..time import (
+    NS,
+    from_datetime64,
+    gpst_from_week_tow,
+    gpst_to_calendar,
+    gtime_from_calendar,
+    to_datetime64,
+)
+from ..time import week_tow as _week_tow
+from ._open import read_text
+from .writers import _write_text
+
+__all__ = ["write_pos", "format_pos", "read_pos", "solution_from_pos"]
+
+_LEGEND_LLH = "lat/lon/height=WGS84/ellipsoidal"
+_LEGEND_XYZ = "x/y/z-ecef=WGS84"
+_LEGEND_Q = ",Q=1:fix,2:float,3:sbas,4:dgps,5:single,6:ppp,ns=# of satellites"
+_SD_LLH = ("sdn(m)", "sde(m)", "sdu(m)", "sdne(m)", "sdeu(m)", "sdun(m)")
+_SD_XYZ = ("sdx(m)", "sdy(m)", "sdz(m)", "sdxy(m)", "sdyz(m)", "sdzx(m)")
+
+# Names RTKLIB's outprcopts prints, keyed by the option values kompas configurations use.
+_IONO_NAMES = {"off": "OFF", "brdc": "Broadcast", "sbas": "SBAS", "if": "Iono-Free LC",
+               "est": "Estimate TEC", "ionex": "IONEX TEC"}  # fmt: skip
+_TROPO_NAMES = {"off": "OFF", "saas": "Saastamoinen", "sbas": "SBAS", "est": "Estimate ZTD",
+                "estg": "Estimate ZTD+Grad"}  # fmt: skip
+_SYSTEM_NAMES = {
+    "G": "GPS",
+    "S": "SBAS",
+    "R": "GLONASS",
+    "E": "Galileo",
+    "J": "QZSS",
+    "C": "BDS",
+    "I": "NavIC",
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# writer
+
+
+def write_pos(
+    solution: Solution,
+    path_or_file,
+    *,
+    coords: str = "llh",
+    time_format: str = "gpst",
+    decimals: int = 3,
+    age_s=None,
+    ratio=None,
+    header: bool = True,
+    crlf: bool = True,
+) -> None:
+    """Write a solution as an RTKLIB 2.4.3 ``.pos`` file.
+
+    Only epochs with a solution (``quality != 0`` and a finite position) are written, as RTKLIB does.
+
+    Parameters
+    ----------
+    solution : Solution
+        Positions (ECEF, m), quality (RTKLIB Q codes), satellites, covariance (ECEF, m^2).
+    path_or_file : str or os.PathLike or text file
+        Destination; an open file must be text mode (opened with ``newline=""`` to keep the CR LF
+        line ends).
+    coords : {"llh", "xyz"}
+        ``llh``: WGS-84 latitude/longitude (deg) and ellipsoidal height (m) with east/north/up
+        standard deviations; ``xyz``: ECEF x, y, z (m) with ECEF standard deviations.
+    time_format : {"gpst", "utc", "tow"}
+        Calendar GPST (RTKLIB default), calendar UTC (leap seconds from kompas's table), or GPS week
+        and time of week (s).
+    decimals : int
+        Decimals of the seconds (RTKLIB ``out-timendec``), 0-9.
+    age_s, ratio : array_like, shape (E,), optional
+        Age of differential corrections (s) and ambiguity ratio test value per epoch; 0 when absent.
+    header : bool
+        Write the ``%`` header lines (RTKLIB ``out-outhead``).
+    crlf : bool
+        True: RTKLIB's line ends byte for byte (see the module notes); False: LF only.
+
+    Notes
+    -----
+    Header content comes from ``solution.meta``: ``program``, ``input`` (file list), and the options
+    ``pos_mode``, ``elmask_deg``, ``iono``, ``tropo``, ``ephemeris``, ``systems`` read from the meta
+    dict itself or from the attributes of ``meta["config"]`` (e.g. :class:`kompas.pipeline.SppConfig`).
+    """
+    text = format_pos(
+        solution,
+        coords=coords,
+        time_format=time_format,
+        decimals=decimals,
+        age_s=age_s,
+        ratio=ratio,
+        header=header,
+        crlf=crlf,
+    )
+    _write_text(path_or_file, text)
+
+
+def format_pos(
+    solution: Solution,
+    *,
+    coords: str = "llh",
+    time_format: str = "gpst",
+    decimals: int = 3,
+    age_s=None,
+    ratio=None,
+    header: bool = True,
+    crlf: bool = True,
+) -> str:
+    """The text :func:`write_pos` writes (same options)."""
+    if coords not in ("llh", "xyz"):
+        raise ConfigError(f"coords must be 'llh' or 'xyz', not {coords!r}")
+    if time_format not in ("gpst", "utc", "tow"):
+        raise ConfigError(f"time_format must be 'gpst', 'utc' or 'tow', not {time_format!r}")
+    if not isinstance(decimals, int | np.integer) or not 0 <= decimals <= 9:
+        raise ConfigError(f"decimals must be an integer 0-9, not {decimals!r}")
+    decimals = int(decimals)
+    e = len(solution)
+    age = _per_epoch(age_s, e, "age_s")
+    rat = _per_epoch(ratio, e, "ratio")
+
+    pos = np.asarray(solution.pos_m, dtype=np.float64)
+    q = np.asarray(solution.quality)
+    rows = np.flatnonzero((q != Quality.NONE) & np.all(np.isfinite(pos), axis=1))
+    t = np.asarray(solution.time_ns, dtype=np.int64)[rows]
+    times = _time_strings(t, time_format, decimals)
+
+    if coords == "llh":
+        llh = solution.llh()[rows]
+        cov = solution.cov_enu_m2()[rows]
+        # ENU covariance: 0 = east, 1 = north, 2 = up (RTKLIB outpos: Q[4], Q[0], Q[8], Q[1], Q[2], Q[5])
+        sd = _sd_columns(cov, (1, 0, 2), ((0, 1), (0, 2), (1, 2)))
+        c1, c2, c3 = np.degrees(llh[:, 0]), np.degrees(llh[:, 1]), llh[:, 2]
+        fmt = "{} {:14.9f} {:14.9f} {:10.4f} {:3d} {:3d}" + " {:8.4f}" * 6 + " {:6.2f} {:6.1f}"
+    else:
+        cov = solution.cov_m2 if solution.cov_m2 is not None else np.full((e, 3, 3), np.nan)
+        cov = np.asarray(cov, dtype=np.float64)[rows]
+        # RTKLIB outecef: P[0], P[4], P[8], P[1] (xy), P[5] (yz), P[2] (zx)
+        sd = _sd_columns(cov, (0, 1, 2), ((0, 1), (1, 2), (0, 2)))
+        c1, c2, c3 = pos[rows, 0], pos[rows, 1], pos[rows, 2]
+        fmt = "{} {:14.4f} {:14.4f} {:14.4f} {:3d} {:3d}" + " {:8.4f}" * 6 + " {:6.2f} {:6.1f}"
+
+    eol = "\r\n" if crlf else "\n"
+    ns = np.asarray(solution.nsat)[rows].astype(np.int64)
+    cols = [times, c1.tolist(), c2.tolist(), c3.tolist(), q[rows].astype(np.int64).tolist(), ns.tolist()]
+    cols += [s.tolist() for s in sd] + [age[rows].tolist(), rat[rows].tolist()]
+    body = [fmt.format(*r) + eol for r in zip(*cols, strict=True)]
+    head = _header_lines(solution, coords, time_format, decimals, eol) if header else []
+    return "".join(head + body)
+
+
+def _per_epoch(values, e, name):
+    if values is None:
+        return np.zeros(e)
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.shape != (e,):
+        raise ConfigError(f"{name} must have one value per epoch ({e}), got shape {arr.shape}")
+    return np.where(np.isfinite(arr), arr, 0.0)
+
+
+def _sd_columns(cov, diag, off):
+    """RTKLIB ``SQRT`` (0 for negative or NaN) of the variances, ``sqvar`` of the covariances."""
+    out = []
+    for i in diag:
+        v = cov[:, i, i]
+        out.append(np.where(np.isfinite(v) & (v > 0), np.sqrt(np.abs(v)), 0.0))
+    for i, j in off:
+        c = cov[:, i, j]
+        s = np.sign(c) * np.sqrt(np.abs(c))
+        out.append(np.where(np.isfinite(c), s, 0.0))
+    return out
+
+
+def _round_time(t_ns, decimals):
+    """Round GPST ns half-up to ``decimals`` of a second (RTKLIB rounds before splitting fields)."""
+    unit = 10 ** (9 - decimals)
+    return (t_ns + unit // 2) // unit * unit
+
+
+def _time_strings(t_ns, time_format, decimals):
+    if t_ns.size == 0:
+        return []
+    t = _round_time(t_ns, decimals)
+    if time_format == "tow":
+        week, tow = _week_tow(t, "GPS")
+        width = 6 + (decimals + 1 if decimals > 0 else 0)
+        return [f"{w:4d} {s:{width}.{decimals}f}" for w, s in zip(week.tolist(), tow.tolist(), strict=True)]
+    scale = "UTC" if time_format == "utc" else "GPST"
+    y, mo, d, hh, mi, ss = gpst_to_calendar(t, scale)
+    sw = decimals + 3 if decimals > 0 else 2
+    return [
+        f"{a:04d}/{b:02d}/{c:02d} {h:02d}:{m:02d}:{s:0{sw}.{decimals}f}"
+        for a, b, c, h, m, s in zip(
+            y.tolist(), mo.tolist(), d.tolist(), hh.tolist(), mi.tolist(), ss.tolist(), strict=True
+        )
+    ]
+
+
+def _meta_option(meta, *names):
+    """The first of ``names`` found in ``meta`` or as an attribute/key of ``meta["config"]``."""
+    cfg = meta.get("config")
+    for n in names:
+        if meta.get(n) is not None:
+            return meta[n]
+        v = cfg.get(n) if isinstance(cfg, dict) else getattr(cfg, n, None)
+        if v is not None:
+            return v
+    return None
+
+
+def _header_lines(sol, coords, time_format, decimals, eol):
+    meta = sol.meta or {}
+    lines = [f"% program   : {meta.get('program') or 'kompas'}\n"]
+    inputs = meta.get("input") or []
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]
+    lines += [f"% inp file  : {os.fspath(p)}\n" for p in inputs if p is not None]
+    t = np.asarray(sol.time_ns, dtype=np.int64)
+    if t.size:
+        scale = "UTC" if time_format == "utc" else "GPST"
+        for label, ti in (("obs start", t.min()), ("obs end  ", t.max())):
+            cal = _time_strings(np.array([ti]), "utc" if scale == "UTC" else "gpst", 1)[0]
+            w, s = _week_tow(np.array([_round_time(ti, 1)]), "GPS")
+            lines.append(f"% {label} : {cal} {scale} (week{int(w[0]):04d} {float(s[0]):8.1f}s)\n")
+    opts = []
+    mode = _meta_option(meta, "pos_mode")
+    ok = np.asarray(sol.quality) != Quality.NONE
+    if mode is None and ok.any() and np.all(np.asarray(sol.quality)[ok] == Quality.SINGLE):
+        mode = "Single"
+    if mode is not None:
+        opts.append(f"% pos mode  : {mode}")
+    elmask = _meta_option(meta, "elmask_deg")
+    if elmask is not None:
+        opts.append(f"% elev mask : {float(elmask):.1f} deg")
+    iono = _meta_option(meta, "iono")
+    if iono is not None:
+        opts.append(f"% ionos opt : {_IONO_NAMES.get(str(iono), str(iono))}")
+    tropo = _meta_option(meta, "tropo")
+    if tropo is not None:
+        opts.append(f"% tropo opt : {_TROPO_NAMES.get(str(tropo), str(tropo))}")
+    eph = _meta_option(meta, "ephemeris")
+    if eph is not None:
+        opts.append(f"% ephemeris : {eph}")
+    systems = _meta_option(meta, "systems") or "".join(sol.nsat_by_system)
+    names = [_SYSTEM_NAMES[c] for c in _SYSTEM_NAMES if c in str(systems).upper()]
+    if names:
+        opts.append(f"% navi sys  : {' '.join(names)}")
+    lines += [o + eol for o in opts]
+    lines.append("%\n")
+    legend = _LEGEND_LLH if coords == "llh" else _LEGEND_XYZ
+    lines.append(f"% ({legend}{_LEGEND_Q}){eol}")
+    label = "UTC" if time_format == "utc" else "GPST"
+    width = (8 if time_format == "tow" else 16) + decimals + 1  # RTKLIB outsolheads, misaligned at 0 decimals
+    if coords == "llh":
+        cols = f"{'latitude(deg)':>14s} {'longitude(deg)':>14s} {'height(m)':>10s}"
+        sd = _SD_LLH
+    else:
+        cols = f"{'x-ecef(m)':>14s} {'y-ecef(m)':>14s} {'z-ecef(m)':>14s}"
+        sd = _SD_XYZ
+    cols += f" {'Q':>3s} {'ns':>3s} " + " ".join(f"{s:>8s}" for s in sd) + f" {'age(s)':>6s} {'ratio':>6s}"
+    lines.append(f"%  {label:<{width}s} {cols}{eol}")
+    return lines
+
+
+# ----------------------------------------------------------------------------------------------
+# reader
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_NAN = ("nan", "-nan", "+nan")
+
+
+def _num(tok, path, lineno, what, allow_nan=False):
+    if _NUMBER.fullmatch(tok):
+        return float(tok)
+    if allow_nan and tok.lower() in _NAN:
+        return math.nan
+    raise FormatError(path, lineno, f"expected a number for {what}, found {tok!r}")
+
+
+def _int(tok, path, lineno, what):
+    if re.fullmatch(r"[-+]?\d+", tok):
+        return int(tok)
+    raise FormatError(path, lineno, f"expected an integer for {what}, found {tok!r}")
+
+
+def read_pos(path: str | os.PathLike) -> dict:
+    """Read an RTKLIB ``.pos`` solution file (llh in degrees or d m s, or ECEF xyz).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (any compression :func:`kompas.io._open.read_text` handles).
+
+    Returns
+    -------
+    dict
+        ``time_ns`` (E,) int64 GPST ns; ``coords`` ``"llh"`` or ``"xyz"``; ``llh`` (E, 3) latitude
+        (rad), longitude (rad), ellipsoidal height (m) or ``xyz_m`` (E, 3) ECEF (m); ``quality`` (E,)
+        uint8 (RTKLIB Q); ``nsat`` (E,) int16 (ns column); ``sd_m`` (E, 6) standard deviations in the
+        file's column order (``sd_names``: sdn sde sdu sdne sdeu sdun, or sdx sdy sdz sdxy sdyz sdzx;
+        off-diagonal terms are the signed square roots); ``age_s`` (E,); ``ratio`` (E,);
+        ``time_system`` ``"GPST"``, ``"UTC"`` or ``"JST"`` (the file's, times are converted to GPST);
+        ``header`` the ``%`` lines without line ends. Velocity columns (``out-outvel``) are ignored.
+
+    Raises
+    ------
+    FormatError
+        On an unsupported layout (ENU baseline, NMEA) or a field that does not parse. A last line cut
+        short draws a :class:`TruncatedFileWarning` and is dropped.
+    """
+    name = os.fspath(path)
+    try:
+        return _read_pos(read_text(path), name)
+    except KompasError:
+        raise
+    except (ValueError, IndexError, OverflowError) as exc:  # a guard: corrupt input must not escape raw
+        raise FormatError(name, None, f"unreadable solution file: {exc}") from None
+
+
+def _read_pos(text, name):
+    lines = text.split("\n")
+    complete_last = text.endswith("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header = []
+    coords = None
+    time_system = "GPST"
+    tow = None
+    dms = False
+    t_fields, vals, qs, nss = [], [], [], []
+    for i, raw in enumerate(lines):
+        lineno = i + 1
+        line = raw.rstrip("\r")
+        if line.startswith("%"):
+            header.append(line)
+            low = line.lower()
+            if "x-ecef(m)" in low:
+                coords = "xyz"
+            elif "latitude(" in low:
+                coords, dms = "llh", "latitude(d'" in low
+            elif "e-baseline" in low:
+                raise FormatError(name, lineno, "e/n/u baseline .pos files are not supported (llh or xyz)")
+            if line.startswith("%  ") and coords is not None:
+                words = line[1:].split()
+                time_system = words[0].upper() if words else "GPST"
+                if time_system not in ("GPST", "UTC", "JST"):
+                    raise FormatError(
+                        name, lineno, f"expected time system GPST, UTC or JST, found {words[0]!r}"
+                    )
+            continue
+        if not line.strip():
+            continue
+        if line.startswith("$"):
+            raise FormatError(name, lineno, "NMEA sentences in a .pos file: use kompas.io.nmea.read_nmea")
+        tok = line.split()
+        is_last = i == len(lines) - 1
+        if tow is None:
+            tow = "/" not in tok[0]
+            if coords is None:  # no header: RTKLIB's default layout is llh in degrees
+                coords = "llh"
+        n_time = 2
+        n_pos = 7 if dms else 3
+        need = n_time + n_pos + 2 + 6 + 2
+        if len(tok) < need:
+            if is_last and not complete_last:
+                warnings.warn(
+                    TruncatedFileWarning(f"{name}: line {lineno} is cut short; dropped"), stacklevel=3
+                )
+                break
+            raise FormatError(name, lineno, f"expected at least {need} fields, found {len(tok)}")
+        try:
+            t_fields.append(_time_fields(tok, tow, name, lineno))
+            k = n_time
+            if dms:
+                p = [_dms(tok[k : k + 3], name, lineno), _dms(tok[k + 3 : k + 6], name, lineno)]
+                p.append(_num(tok[k + 6], name, lineno, "height"))
+            else:
+                p = [_num(tok[k + j], name, lineno, "position") for j in range(3)]
+            k += n_pos
+            q = _int(tok[k], name, lineno, "Q")
+            ns = _int(tok[k + 1], name, lineno, "ns")
+            rest = [_num(v, name, lineno, "sd/age/ratio", allow_nan=True) for v in tok[k + 2 : k + 10]]
+        except FormatError:
+            if is_last and not complete_last:
+                warnings.warn(
+                    TruncatedFileWarning(f"{name}: line {lineno} is cut short; dropped"), stacklevel=3
+                )
+                break
+            raise
+        if not 0 <= q <= 255 or not 0 <= ns <= 32767:
+            raise FormatError(name, lineno, f"Q 0-255 and ns 0-32767 expected, found {q} and {ns}")
+        vals.append(p + rest)
+        qs.append(q)
+        nss.append(ns)
+    if coords is None:
+        raise FormatError(name, None, "no solution lines and no column header: not an RTKLIB .pos file")
+    time_ns = _times(t_fields, tow, time_system, name)
+    v = np.asarray(vals, dtype=np.float64).reshape(-1, 11)
+    out = {"time_ns": time_ns, "coords": coords}
+    if coords == "llh":
+        out["llh"] = np.column_stack([np.radians(v[:, 0]), np.radians(v[:, 1]), v[:, 2]])
+        out["sd_names"] = tuple(s[:-3] for s in _SD_LLH)
+    else:
+        out["xyz_m"] = v[:, :3].copy()
+        out["sd_names"] = tuple(s[:-3] for s in _SD_XYZ)
+    out.update(
+        quality=np.asarray(qs, dtype=np.uint8),
+        nsat=np.asarray(nss, dtype=np.int16),
+        sd_m=v[:, 3:9].copy(),
+        age_s=v[:, 9].copy(),
+        ratio=v[:, 10].copy(),
+        time_system=time_system,
+        header=header,
+    )
+    return out
+
+
+def _dms(tok, name, lineno):
+    d, m, s = (_num(x, name, lineno, "d m s angle") for x in tok)
+    sign = -1.0 if tok[0].startswith("-") else 1.0
+    return sign * (abs(d) + m / 60.0 + s / 3600.0)
+
+
+_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{1,2}):(\d{1,2}(?:\.\d*)?)")
+
+
+def _time_fields(tok, tow, name, lineno):
+    if tow:
+        week = _int(tok[0], name, lineno, "GPS week")
+        sow = _num(tok[1], name, lineno, "time of week")
+        if not 0 <= week <= 9999 or not 0 <= sow < 604800.5:
+            raise FormatError(name, lineno, f"expected a GPS week and time of week, found {tok[0]} {tok[1]}")
+        return (week, sow)
+    d, c = _DATE.fullmatch(tok[0]), _CLOCK.fullmatch(tok[1])
+    if d is None or c is None:
+        raise FormatError(name, lineno, f"expected 'yyyy/mm/dd hh:mm:ss', found {tok[0]!r} {tok[1]!r}")
+    return (*(int(x) for x in d.groups()), int(c.group(1)), int(c.group(2)), float(c.group(3)))
+
+
+def _times(fields, tow, time_system, name):
+    if not fields:
+        return np.zeros(0, dtype=np.int64)
+    if tow:
+        w, s = np.asarray(fields, dtype=np.float64).T
+        return gpst_from_week_tow(w.astype(np.int64), s, "GPS")
+    a = np.asarray(fields, dtype=np.float64)
+    y, mo, d, hh, mi = (a[:, k].astype(np.int64) for k in range(5))
+    try:
+        if time_system == "JST":
+            # JST = UTC + 9 h: shift the calendar reading (a plain count, read as GPST) back 9 h, then
+            # read it as UTC through datetime64 (a leap second inside JST files is not representable)
+            cal = gtime_from_calendar(y, mo, d, hh, mi, a[:, 5], "GPST") - 9 * 3600 * NS
+            return from_datetime64(to_datetime64(cal, "GPST"), "UTC")
+        return gtime_from_calendar(y, mo, d, hh, mi, a[:, 5], time_system)
+    except TimeError as exc:
+        raise FormatError(name, None, f"invalid epoch in the solution lines: {exc}") from None
+
+
+# ----------------------------------------------------------------------------------------------
+# back to a Solution
+
+
+def solution_from_pos(data: dict, meta: dict | None = None) -> Solution:
+    """A :class:`Solution` from :func:`read_pos` output (e.g. to compare kompas with RTKLIB).
+
+    The covariance is rebuilt from the standard deviations (signed squares for the off-diagonal
+    terms) and, for llh files, rotated from east/north/up to ECEF. DOPs and clocks are absent (NaN /
+    empty) because ``.pos`` files do not hold them.
+    """
+    if data["coords"] == "llh":
+        pos = geodetic_to_ecef(data["llh"])
+    else:
+        pos = np.asarray(data["xyz_m"], dtype=np.float64)
+    sd = np.asarray(data["sd_m"], dtype=np.float64)
+    e = sd.shape[0]
+    c = np.empty((e, 3, 3))
+    sq = np.sign(sd) * sd * sd
+    if data["coords"] == "llh":
+        # sd order: n, e, u, ne, eu, un -> ENU matrix
+        c[:, 0, 0], c[:, 1, 1], c[:, 2, 2] = sq[:, 1], sq[:, 0], sq[:, 2]
+        c[:, 0, 1] = c[:, 1, 0] = sq[:, 3]
+        c[:, 0, 2] = c[:, 2, 0] = sq[:, 4]
+        c[:, 1, 2] = c[:, 2, 1] = sq[:, 5]
+        r = enu_rotation(data["llh"][:, 0], data["llh"][:, 1])
+        c = np.swapaxes(r, -1, -2) @ c @ r
+    else:
+        c[:, 0, 0], c[:, 1, 1], c[:, 2, 2] = sq[:, 0], sq[:, 1], sq[:, 2]
+        c[:, 0, 1] = c[:, 1, 0] = sq[:, 3]
+        c[:, 1, 2] = c[:, 2, 1] = sq[:, 4]
+        c[:, 0, 2] = c[:, 2, 0] = sq[:, 5]
+    nan = np.full(e, np.nan)
+    return Solution(
+        time_ns=np.asarray(data["time_ns"], dtype=np.int64),
+        pos_m=pos,
+        quality=np.asarray(data["quality"], dtype=np.uint8),
+        nsat=np.asarray(data["nsat"], dtype=np.int16),
+        gdop=nan,
+        pdop=nan.copy(),
+        hdop=nan.copy(),
+        vdop=nan.copy(),
+        cov_m2=c,
+        meta=dict(meta or {}, program="RTKLIB .pos file"),
+    )

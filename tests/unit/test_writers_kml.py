@@ -1,0 +1,98 @@
+"""KML and GPX track writers: well-formed XML, element counts, values and schema order."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from kompas.errors import ConfigError
+from kompas.frames import geodetic_to_ecef
+from kompas.io.kml import write_gpx, write_kml
+from kompas.solution import Solution
+from kompas.time import gtime_from_calendar
+
+K = "{http://www.opengis.net/kml/2.2}"
+G = "{http://www.topografix.com/GPX/1/1}"
+
+
+def _solution(quality=(5, 1, 0, 2), meta=None):
+    n = len(quality)
+    t = gtime_from_calendar(2020, 6, 25) + np.arange(n, dtype=np.int64) * 30 * 10**9
+    llh = np.column_stack([np.radians(49.1442 + 1e-5 * np.arange(n)), np.full(n, np.radians(12.8789)),
+                           np.full(n, 666.0)])  # fmt: skip
+    pos = geodetic_to_ecef(llh)
+    q = np.array(quality, np.uint8)
+    pos[q == 0] = np.nan
+    dop = np.where(q == 0, np.nan, 1.5)
+    return Solution(
+        time_ns=t,
+        pos_m=pos,
+        quality=q,
+        nsat=np.array([12, 13, 0, 14][:n], np.int16),
+        hdop=dop,
+        vdop=dop * 2,
+        pdop=dop * 3,
+        meta=meta or {},
+    )
+
+
+def test_kml_structure_and_values(tmp_path):
+    p = tmp_path / "t.kml"
+    write_kml(_solution(meta={"program": "a <b> & c"}), p)
+    root = ET.parse(p).getroot()
+    assert root.tag == K + "kml"
+    doc = root.find(K + "Document")
+    assert doc.find(K + "name").text == "a <b> & c"
+    placemarks = root.iter(K + "Placemark")
+    assert len(list(placemarks)) == 1 + 3  # the track and one point per epoch with a solution
+    line = root.find(f".//{K}LineString/{K}coordinates").text.split()
+    assert len(line) == 3
+    assert line[0] == "12.878900000,49.144200000,666.0000"
+    assert line[2] == "12.878900000,49.144230000,666.0000"  # epoch 3 (no solution) is left out
+    points = root.findall(f"{K}Document/{K}Folder/{K}Placemark")
+    assert [pm.find(K + "styleUrl").text for pm in points] == ["#Q5", "#Q1", "#Q2"]
+    assert points[0].find(f"{K}TimeStamp/{K}when").text == "2020-06-24T23:59:42Z"  # UTC = GPST - 18 s
+    assert points[1].find(f"{K}Point/{K}coordinates").text == "12.878900000,49.144210000,666.0000"
+    assert points[0].find(f"{K}Point/{K}altitudeMode").text == "clampToGround"
+    styles = {s.get("id") for s in doc.findall(K + "Style")}
+    assert {"Q1", "Q2", "Q5", "track"} <= styles
+
+
+def test_kml_options(tmp_path):
+    p = tmp_path / "t.kml"
+    write_kml(_solution(), p, points=False, altitude_mode="absolute")
+    root = ET.parse(p).getroot()
+    assert len(root.findall(f".//{K}Placemark")) == 1
+    assert root.find(f".//{K}LineString/{K}altitudeMode").text == "absolute"
+    with pytest.raises(ConfigError):
+        write_kml(_solution(), p, altitude_mode="sea")
+
+
+def test_gpx_structure_and_values(tmp_path):
+    p = tmp_path / "t.gpx"
+    write_gpx(_solution(), p)
+    root = ET.parse(p).getroot()
+    assert root.tag == G + "gpx" and root.get("version") == "1.1" and root.get("creator") == "kompas"
+    segs = root.findall(f"{G}trk/{G}trkseg")
+    assert [len(s.findall(G + "trkpt")) for s in segs] == [2, 1]  # split where epoch 3 has no solution
+    pt = segs[0][0]
+    assert (pt.get("lat"), pt.get("lon")) == ("49.144200000", "12.878900000")
+    # child order of wptType in the GPX 1.1 schema: ele, time, ..., fix, sat, hdop, vdop, pdop
+    assert [c.tag[len(G) :] for c in pt] == ["ele", "time", "fix", "sat", "hdop", "vdop", "pdop"]
+    assert pt.find(G + "ele").text == "666.0000"
+    assert pt.find(G + "time").text == "2020-06-24T23:59:42Z"
+    assert [s.find(f"{G}trkpt/{G}fix").text for s in segs] == ["3d", "dgps"]
+    assert pt.find(G + "sat").text == "12"
+    assert (pt.find(G + "hdop").text, pt.find(G + "vdop").text, pt.find(G + "pdop").text) == (
+        "1.50", "3.00", "4.50",
+    )  # fmt: skip
+
+
+def test_empty_solution_is_valid_xml(tmp_path):
+    sol = _solution(quality=(0, 0))
+    write_kml(sol, tmp_path / "e.kml")
+    write_gpx(sol, tmp_path / "e.gpx")
+    assert ET.parse(tmp_path / "e.kml").getroot().find(f".//{K}coordinates").text is None
+    assert ET.parse(tmp_path / "e.gpx").getroot().findall(f".//{G}trkpt") == []

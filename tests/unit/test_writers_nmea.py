@@ -1,0 +1,188 @@
+"""NMEA-0183 GGA/RMC writer and reader on hand-made solutions and the textbook sentences."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kompas.errors import ConfigError, FormatError, KompasError, TruncatedFileWarning
+from kompas.frames import geodetic_to_ecef
+from kompas.io.nmea import nmea_checksum, read_nmea, write_nmea
+from kompas.solution import Solution
+from kompas.time import gtime_from_calendar
+
+# The textbook GGA and RMC sentences (NMEA 0183 tutorials; checksums 47 and 6A)
+CLASSIC_GGA = "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47"
+CLASSIC_RMC = "$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A"
+
+
+def _xor(body):
+    """Checksum computed independently of the module: XOR of the characters."""
+    c = 0
+    for ch in body:
+        c ^= ord(ch)
+    return c
+
+
+def _solution(lat_deg, lon_deg, h_m, t_ns, quality, nsat=8, hdop=0.9):
+    n = len(t_ns)
+    pos = geodetic_to_ecef(np.column_stack([np.radians(lat_deg), np.radians(lon_deg), h_m]))
+    q = np.asarray(quality, np.uint8)
+    pos[q == 0] = np.nan
+    return Solution(
+        time_ns=np.asarray(t_ns, np.int64),
+        pos_m=pos,
+        quality=q,
+        nsat=np.full(n, nsat, np.int16),
+        hdop=np.full(n, hdop),
+    )
+
+
+def test_checksum_of_textbook_sentences():
+    assert nmea_checksum(CLASSIC_GGA[1:-3]) == "47"
+    assert nmea_checksum(CLASSIC_RMC[1:-3]) == "6A"
+
+
+def test_read_textbook_sentences(tmp_path):
+    p = tmp_path / "c.nmea"
+    p.write_text(CLASSIC_RMC + "\r\n" + CLASSIC_GGA + "\r\n", newline="")
+    d = read_nmea(p)
+    np.testing.assert_allclose(np.degrees(d["lat_rad"]), [48 + 7.038 / 60], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(np.degrees(d["lon_rad"]), [11 + 31.0 / 60], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(d["altitude_m"], [545.4])
+    np.testing.assert_allclose(d["height_m"], [545.4 + 46.9])
+    assert d["gga_quality"].tolist() == [1] and d["nsat"].tolist() == [8]
+    np.testing.assert_allclose(d["hdop"], [0.9])
+    # 1994-03-23 12:35:19 UTC; GPST - UTC was 9 s between 1993-07-01 and 1994-07-01
+    assert d["time_ns"][0] == gtime_from_calendar(1994, 3, 23, 12, 35, 28, scale="GPST")
+    assert d["talker"].tolist() == ["GP"]
+
+
+def test_write_gga_rmc_fields(tmp_path):
+    t = gtime_from_calendar(1994, 3, 23, 12, 35, [19.0], scale="UTC")
+    sol = _solution([48 + 7.038 / 60], [11 + 31.0 / 60], [592.3], t, [5])
+    p = tmp_path / "o.nmea"
+    write_nmea(sol, p, talker="GP", time_decimals=0, minute_decimals=3)
+    raw = p.read_bytes().decode()
+    assert raw.endswith("\r\n") and raw.count("\r\n") == 2
+    gga, rmc = raw.split("\r\n")[:2]
+    body, cs = gga[1:].split("*")
+    # ellipsoidal height in the altitude field, geoid separation 0.0
+    assert body == "GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,592.300,M,0.0,M,,"
+    assert int(cs, 16) == _xor(body)
+    body, cs = rmc[1:].split("*")
+    assert body == "GPRMC,123519,A,4807.038,N,01131.000,E,,,230394,,,A"
+    assert int(cs, 16) == _xor(body)
+
+
+def test_hemispheres_quality_and_invalid_epochs(tmp_path):
+    t0 = int(gtime_from_calendar(2020, 6, 25, scale="UTC"))
+    t = t0 + np.arange(5) * 10**9
+    sol = _solution([-33.8688] * 5, [-70.6693] * 5, [500.0] * 5, t, [1, 2, 4, 5, 0], nsat=12)
+    p = tmp_path / "h.nmea"
+    write_nmea(sol, p, sentences=("GGA",))
+    gga = p.read_text().splitlines()
+    assert len(gga) == 5
+    f = gga[0].split(",")
+    assert f[0] == "$GNGGA" and f[1] == "000000.00"
+    assert f[2:6] == ["3352.12800", "S", "07040.15800", "W"]
+    assert [ln.split(",")[6] for ln in gga] == ["4", "5", "2", "1", "0"]
+    assert gga[4].split("*")[0] == "$GNGGA,000004.00,,,,,0,00,,,,,,,"
+    write_nmea(sol, p, sentences=("RMC",), skip_invalid=True)
+    rmc = p.read_text().splitlines()
+    assert len(rmc) == 4 and [ln.split(",")[2] for ln in rmc] == ["A"] * 4
+    assert [ln.split(",")[12][0] for ln in rmc] == ["R", "F", "D", "A"]
+    write_nmea(sol, p, sentences=("RMC",))
+    assert p.read_text().splitlines()[4].split(",")[2] == "V"
+
+
+def test_minute_rounding_carries_into_degrees():
+    t = gtime_from_calendar(2020, 6, 25, 0, 0, [0.0], scale="UTC")
+    sol = _solution([10.99999999], [-0.000000001], [0.0], t, [5])
+    buf = io.StringIO()
+    write_nmea(sol, buf, sentences=("GGA",))
+    f = buf.getvalue().split(",")
+    assert f[2:6] == ["1100.00000", "N", "00000.00000", "W"]
+
+
+def test_leap_second_and_time_rounding():
+    t = gtime_from_calendar([2016, 2020], [12, 6], [31, 25], [23, 0], [59, 0], [60.5, 59.996], scale="UTC")
+    sol = _solution([1.0, 1.0], [1.0, 1.0], [0.0, 0.0], t, [5, 5])
+    buf = io.StringIO()
+    write_nmea(sol, buf, sentences=("GGA", "RMC"))
+    lines = buf.getvalue().splitlines()
+    assert lines[0].split(",")[1] == "235960.50"  # the inserted leap second is second 60
+    assert lines[1].split(",")[9] == "311216"
+    assert lines[2].split(",")[1] == "000100.00"  # 59.996 s rounds into the next minute
+
+
+def test_round_trip(tmp_path):
+    t0 = int(gtime_from_calendar(2020, 6, 25, 23, 59, 58.0, scale="GPST"))
+    t = t0 + np.arange(4) * 10**9
+    lat, lon = [49.144225584] * 4, [12.878912086] * 4
+    sol = _solution(lat, lon, [675.6473] * 4, t, [5, 5, 5, 5], nsat=21, hdop=1.04)
+    p = tmp_path / "r.nmea"
+    write_nmea(sol, p, minute_decimals=7)
+    d = read_nmea(p)
+    np.testing.assert_array_equal(d["time_ns"], t)
+    np.testing.assert_allclose(np.degrees(d["lat_rad"]), lat, atol=1e-9)
+    np.testing.assert_allclose(np.degrees(d["lon_rad"]), lon, atol=1e-9)
+    np.testing.assert_allclose(d["height_m"], 675.647, atol=1e-9)
+    np.testing.assert_allclose(d["hdop"], 1.0)
+    assert d["nsat"].tolist() == [21] * 4
+
+
+def test_gga_before_rmc_across_midnight(tmp_path):
+    # UTC midnight between the two epochs: each GGA takes the date of its own RMC
+    t = gtime_from_calendar(2020, 6, [24, 25], [23, 0], [59, 0], [59.0, 0.0], scale="UTC")
+    sol = _solution([1.0, 1.0], [2.0, 2.0], [0.0, 0.0], t, [5, 5])
+    p = tmp_path / "m.nmea"
+    write_nmea(sol, p, sentences=("GGA", "RMC"))
+    np.testing.assert_array_equal(read_nmea(p)["time_ns"], t)
+
+
+def test_bad_options():
+    t = gtime_from_calendar(2020, 6, 25, 0, 0, [0.0])
+    sol = _solution([1.0], [1.0], [0.0], t, [5])
+    for kw in ({"talker": "gn"}, {"sentences": ("GSA",)}, {"time_decimals": -1}, {"minute_decimals": 10}):
+        with pytest.raises(ConfigError):
+            write_nmea(sol, "unused.nmea", **kw)
+
+
+def test_read_errors(tmp_path):
+    p = tmp_path / "e.nmea"
+    p.write_text(CLASSIC_RMC + "\r\n" + CLASSIC_GGA.replace("*47", "*48") + "\r\n")
+    with pytest.raises(FormatError, match="checksum") as exc:
+        read_nmea(p)
+    assert exc.value.line == 2
+    p.write_text(CLASSIC_GGA + "\r\n")
+    with pytest.raises(FormatError, match="date"):
+        read_nmea(p)
+    body = "GPGGA,123519,48x7.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"
+    p.write_text(f"{CLASSIC_RMC}\r\n${body}*{_xor(body):02X}\r\n")
+    with pytest.raises(FormatError, match="latitude"):
+        read_nmea(p)
+    p.write_text(CLASSIC_RMC + "\r\n" + CLASSIC_GGA[:30])
+    with pytest.warns(TruncatedFileWarning):
+        assert read_nmea(p)["time_ns"].size == 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_corrupt_input_raises_only_kompas_errors(tmp_path, data):
+    raw = bytearray((CLASSIC_RMC + "\r\n" + CLASSIC_GGA + "\r\n").encode() * 2)
+    for _ in range(data.draw(st.integers(1, 3))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    p = tmp_path / "f.nmea"
+    p.write_bytes(bytes(raw[: data.draw(st.integers(1, len(raw)))]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            read_nmea(p)
+        except KompasError:
+            pass

@@ -1,0 +1,144 @@
+"""CSV and Parquet solution tables, and the write_solution dispatcher, on hand-made solutions."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import numpy as np
+import pytest
+
+from kompas.errors import ConfigError, KompasError
+from kompas.frames import geodetic_to_ecef
+from kompas.io.tables import write_csv, write_parquet
+from kompas.io.writers import FORMATS, format_from_name, write_solution
+from kompas.solution import Solution
+from kompas.time import gtime_from_calendar
+
+HEADER = [
+    "time", "x_m", "y_m", "z_m", "lat_deg", "lon_deg", "height_m", "nsat", "nsat_C", "nsat_R",
+    "gdop", "pdop", "hdop", "vdop", "clock_C_m", "clock_R_m", "quality",
+]  # fmt: skip
+
+
+def _solution(seconds=(0.0, 30.0, 60.0)):
+    n = len(seconds)
+    t = gtime_from_calendar(2020, 6, 25) + np.rint(np.asarray(seconds) * 1e9).astype(np.int64)
+    pos = np.tile(geodetic_to_ecef(np.array([np.radians(49.1442), np.radians(12.8789), 666.0])), (n, 1))
+    pos[1] = np.nan
+    q = np.array([5, 0, 5][:n], np.uint8)
+    nan_mid = np.array([1.0, np.nan, 1.0][:n])
+    return Solution(
+        time_ns=t,
+        pos_m=pos,
+        quality=q,
+        nsat=np.array([12, 0, 13][:n], np.int16),
+        nsat_by_system={"C": np.array([7, 0, 8][:n], np.int16), "R": np.array([5, 0, 5][:n], np.int16)},
+        gdop=2.5 * nan_mid,
+        pdop=2.0 * nan_mid,
+        hdop=1.25 * nan_mid,
+        vdop=1.5 * nan_mid,
+        clock_m={"C": 123.456 * nan_mid, "R": -7.0e-3 * nan_mid},
+        meta={"program": "test"},
+    )
+
+
+def test_csv_columns_and_values(tmp_path):
+    sol = _solution()
+    p = tmp_path / "s.csv"
+    write_csv(sol, p)
+    rows = list(csv.reader(p.open(newline="")))
+    assert rows[0] == HEADER
+    assert len(rows) == 4
+    r0 = dict(zip(HEADER, rows[1], strict=True))
+    assert r0["time"] == "2020-06-25T00:00:00"  # GPST, whole seconds
+    assert r0["nsat"] == "12" and r0["nsat_C"] == "7" and r0["quality"] == "5"
+    assert float(r0["lat_deg"]) == pytest.approx(49.1442, abs=1e-12)
+    assert float(r0["height_m"]) == pytest.approx(666.0, abs=1e-8)
+    assert (r0["gdop"], r0["pdop"], r0["hdop"], r0["vdop"]) == ("2.5", "2.0", "1.25", "1.5")
+    assert (r0["clock_C_m"], r0["clock_R_m"]) == ("123.456", "-0.007")
+    # positions round-trip bit for bit through their shortest repr
+    assert [float(r0[k]) for k in ("x_m", "y_m", "z_m")] == sol.pos_m[0].tolist()
+    r1 = dict(zip(HEADER, rows[2], strict=True))
+    assert (
+        r1["x_m"] == "" and r1["gdop"] == "" and r1["quality"] == "0" and r1["time"] == "2020-06-25T00:00:30"
+    )
+
+
+def test_csv_subsecond_times():
+    import io
+
+    buf = io.StringIO()
+    write_csv(_solution((0.0, 0.5, 1.25)), buf)
+    times = [ln.split(",")[0] for ln in buf.getvalue().splitlines()[1:]]
+    assert times == ["2020-06-25T00:00:00.000", "2020-06-25T00:00:00.500", "2020-06-25T00:00:01.250"]
+
+
+def test_csv_matches_to_pandas(tmp_path):
+    pd = pytest.importorskip("pandas")
+    sol = _solution()
+    p = tmp_path / "s.csv"
+    write_csv(sol, p)
+    df = pd.read_csv(p, parse_dates=["time"])
+    ref = sol.to_pandas()
+    assert list(df.columns) == list(ref.columns)
+    assert (df["time"].to_numpy() == ref["time"].to_numpy()).all()
+    for c in HEADER[1:]:
+        np.testing.assert_array_equal(df[c].to_numpy(dtype=float), ref[c].to_numpy(dtype=float))
+
+
+def test_parquet_round_trip(tmp_path):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    sol = _solution()
+    p = tmp_path / "s.parquet"
+    write_parquet(sol, p)
+    table = pq.read_table(p)
+    assert table.column_names == HEADER
+    assert table.schema.metadata[b"kompas.time_scale"] == b"GPST"
+    assert str(table.schema.field("time").type) == "timestamp[ns]"
+    assert str(table.schema.field("nsat").type) == "int16"
+    ref = sol.to_pandas()
+    df = table.to_pandas()
+    assert (df["time"].to_numpy() == ref["time"].to_numpy()).all()
+    np.testing.assert_array_equal(df["x_m"].to_numpy(), sol.pos_m[:, 0])
+    np.testing.assert_array_equal(df["quality"].to_numpy(), [5, 0, 5])
+
+
+def test_parquet_without_pyarrow(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(KompasError, match="pip install pyarrow"):
+        write_parquet(_solution(), tmp_path / "s.parquet")
+
+
+def test_format_from_name():
+    assert format_from_name("a/b.POS") == "pos"
+    assert format_from_name("x.nmea") == "nmea"
+    assert format_from_name("x.csv") == "csv"
+    assert format_from_name("x.parquet") == "parquet"
+    assert format_from_name("x.kml") == "kml"
+    assert format_from_name("x.gpx") == "gpx"
+    assert format_from_name("x.txt") == "pos"
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "parquet"])
+def test_write_solution_dispatch(tmp_path, fmt):
+    p = tmp_path / f"out.{fmt}"
+    write_solution(_solution(), p)
+    first = p.read_text().splitlines()[0]
+    expected = {"pos": "% program   : test", "nmea": "$GNGGA,235942.00,", "csv": "time,x_m,",
+                "kml": '<?xml version="1.0"', "gpx": '<?xml version="1.0"'}[fmt]  # fmt: skip
+    assert first.startswith(expected)
+
+
+def test_write_solution_errors(tmp_path):
+    with pytest.raises(ConfigError, match="unknown solution format"):
+        write_solution(_solution(), tmp_path / "a.pos", "sp3")
+    with pytest.raises(ConfigError, match="pos writer"):
+        write_solution(_solution(), tmp_path / "a.pos", "pos", talker="GP")
+    with pytest.raises(ConfigError, match="fmt="):
+        import io
+
+        write_solution(_solution(), io.StringIO())
