@@ -6,10 +6,13 @@ from .io.bias import BiasData, read_bias
 from .io.clk import ClockData, read_clk
 from .io.detect import detect, read
 from .io.ionex import Ionex, read_ionex
+from .io.nmea import read_nmea
 from .io.obs_table import ObsTable
+from .io.pos import read_pos
 from .io.rinex_nav import NavData, read_nav
 from .io.rinex_obs import read_obs
 from .io.sp3 import Sp3, read_sp3
+from .io.writers import write_solution
 from .pipeline import SppConfig, spp
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import Quality, Solution
@@ -42,10 +45,13 @@ __all__ = [
     "read_clk",
     "read_ionex",
     "read_nav",
+    "read_nmea",
     "read_obs",
+    "read_pos",
     "read_sp3",
     "sat_id",
     "sat_index",
     "spp",
     "wavelength",
+    "write_solution",
 ]

@@ -394,6 +394,7 @@ def _solve_block(obs, bp, cfg, header_iono) -> Solution:
         residuals=resid,
         meta={
             "program": "kompas spp",
+            "ephemeris": "Broadcast",
             "config": cfg,
             "input": [obs.path] + [getattr(n, "path", None) for n in navs],
             "excluded_by_raim": int(excluded.sum()),

@@ -83,21 +83,15 @@ def run(args) -> int:
     t1 = time.perf_counter()
     sol.meta["input"] = [args.obs, *args.nav]
     if args.output:
-        fmt = args.format or _format_from_name(args.output)
-        from ..io.writers import write_solution
+        from ..io.writers import format_from_name, write_solution
 
-        write_solution(sol, args.output, fmt)
+        write_solution(sol, args.output, args.format or format_from_name(args.output))
     for line in summary(sol, obs, args.truth):
         print(line)
     print(f"time     {t1 - t0:.2f} s (reading and solving)")
     if args.output:
         print(f"wrote    {args.output}")
     return 0
-
-
-def _format_from_name(name: str) -> str:
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return {"nmea": "nmea", "csv": "csv", "parquet": "parquet", "kml": "kml", "gpx": "gpx"}.get(ext, "pos")
 
 
 def summary(sol, obs, truth=None) -> list[str]:

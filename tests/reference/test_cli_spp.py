@@ -1,0 +1,57 @@
+"""`kompas spp` end to end: summary against truth, output files in every text format, TOML options."""
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from kompas.cli.main import main
+from kompas.io.pos import read_pos
+
+A = "A_2020-177_ESBC_WTZR"
+TRUTH = ("4075580.3111", "931854.0543", "4801568.2808")
+
+
+def _args(kompas_data, *extra):
+    return ["spp", str(kompas_data / A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            str(kompas_data / A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), *extra]  # fmt: skip
+
+
+def test_spp_pos_output_and_summary(kompas_data, tmp_path, capsys):
+    out = tmp_path / "wtzr.pos"
+    assert main(_args(kompas_data, "--systems", "C,R", "--truth", *TRUTH, "-o", str(out))) == 0
+    text = capsys.readouterr().out
+    assert "epochs   120 solved of 120 (100.0 %)" in text
+    assert "against truth" in text and "horizontal RMS" in text
+    pos = read_pos(out)
+    assert pos["time_ns"].size == 120 and (pos["quality"] == 5).all()
+    assert np.degrees(pos["llh"][0, 0]) == pytest.approx(49.1442, abs=1e-3)
+
+
+def test_spp_header_reference_is_labelled(kompas_data, capsys):
+    assert main(_args(kompas_data, "--systems", "C")) == 0
+    assert "header APPROX POSITION (not a truth)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["nmea", "csv", "kml", "gpx"])
+def test_spp_other_formats(kompas_data, tmp_path, fmt):
+    out = tmp_path / f"wtzr.{fmt}"
+    assert main(_args(kompas_data, "--systems", "CR", "--elmask", "15", "-o", str(out))) == 0
+    text = out.read_text()
+    if fmt == "nmea":
+        assert text.count("$GNGGA") == 120 and text.count("$GNRMC") == 120
+    elif fmt == "csv":
+        assert text.splitlines()[0].startswith("time,x_m,y_m,z_m,lat_deg,lon_deg,height_m,nsat")
+        assert len(text.splitlines()) == 121
+    else:
+        ET.fromstring(text)  # well-formed XML
+
+
+def test_spp_toml_config(kompas_data, tmp_path, capsys):
+    cfg = tmp_path / "spp.toml"
+    cfg.write_text('systems = "C"\nelmask_deg = 20.0\niono = "off"\n')
+    assert main(_args(kompas_data, "--config", str(cfg))) == 0
+    assert "(C " in capsys.readouterr().out
+    cfg.write_text('systems = "C"\nno_such_option = 1\n')
+    assert main(_args(kompas_data, "--config", str(cfg))) == 2
+    assert "unknown option(s) ['no_such_option']" in capsys.readouterr().err
