@@ -93,26 +93,56 @@ class Solution:
 
         return ecef_to_enu(self.pos_m, np.asarray(truth_ecef, dtype=float))
 
-    def to_pandas(self):
-        """``pandas.DataFrame``: time (datetime64, GPST), x_m y_m z_m lat_deg lon_deg height_m, nsat,
-        nsat_<letter>, gdop pdop hdop vdop, clock_<group>_m, quality."""
-        import pandas as pd
-
+    def columns(self) -> dict[str, np.ndarray]:
+        """The table columns: time (datetime64, GPST), x_m y_m z_m lat_deg lon_deg height_m, nsat,
+        nsat_<system>, gdop pdop hdop vdop, clock_<system>_m (receiver clock, m), isb_<system>_m
+        (inter-system bias: that system's clock minus the first system's, m), status (RTKLIB Q code)."""
+        e = len(self)
         llh = self.llh()
+        pos = np.asarray(self.pos_m, dtype=np.float64)
         cols = {
             "time": to_datetime64(self.time_ns),
-            "x_m": self.pos_m[:, 0],
-            "y_m": self.pos_m[:, 1],
-            "z_m": self.pos_m[:, 2],
+            "x_m": pos[:, 0],
+            "y_m": pos[:, 1],
+            "z_m": pos[:, 2],
             "lat_deg": np.degrees(llh[:, 0]),
             "lon_deg": np.degrees(llh[:, 1]),
             "height_m": llh[:, 2],
-            "nsat": self.nsat,
+            "nsat": np.asarray(self.nsat),
         }
-        cols.update({f"nsat_{k}": v for k, v in self.nsat_by_system.items()})
+        cols.update({f"nsat_{k}": np.asarray(v) for k, v in self.nsat_by_system.items()})
         for name in ("gdop", "pdop", "hdop", "vdop"):
             v = getattr(self, name)
-            cols[name] = v if v is not None else np.full(len(self), np.nan)
-        cols.update({f"clock_{k}_m": v for k, v in self.clock_m.items()})
-        cols["quality"] = self.quality
-        return pd.DataFrame(cols)
+            cols[name] = np.asarray(v, dtype=np.float64) if v is not None else np.full(e, np.nan)
+        clocks = {k: np.asarray(v, dtype=np.float64) for k, v in self.clock_m.items()}
+        cols.update({f"clock_{k}_m": v for k, v in clocks.items()})
+        if len(clocks) > 1:
+            ref = next(iter(clocks.values()))
+            cols.update({f"isb_{k}_m": v - ref for k, v in list(clocks.items())[1:]})
+        cols["status"] = np.asarray(self.quality)
+        return cols
+
+    def to_pandas(self):
+        """``pandas.DataFrame`` of :meth:`columns`."""
+        import pandas as pd
+
+        return pd.DataFrame(self.columns())
+
+    def residuals_to_pandas(self):
+        """Post-fit pseudorange residuals per satellite and epoch (``pandas.DataFrame``)."""
+        import pandas as pd
+
+        from .satsys import sat_id
+
+        if not self.residuals:
+            raise ValueError("this solution carries no residuals")
+        r = self.residuals
+        return pd.DataFrame(
+            {
+                "time": to_datetime64(r["time_ns"]),
+                "sv": sat_id(r["sat"]) if len(r["sat"]) else np.zeros(0, "U3"),
+                "residual_m": r["residual_m"],
+                "elevation_deg": np.degrees(r["elevation_rad"]),
+                "used": r["used"],
+            }
+        )

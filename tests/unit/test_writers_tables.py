@@ -17,7 +17,7 @@ from kompas.time import gtime_from_calendar
 
 HEADER = [
     "time", "x_m", "y_m", "z_m", "lat_deg", "lon_deg", "height_m", "nsat", "nsat_C", "nsat_R",
-    "gdop", "pdop", "hdop", "vdop", "clock_C_m", "clock_R_m", "quality",
+    "gdop", "pdop", "hdop", "vdop", "clock_C_m", "clock_R_m", "isb_R_m", "status",
 ]  # fmt: skip
 
 
@@ -52,7 +52,7 @@ def test_csv_columns_and_values(tmp_path):
     assert len(rows) == 4
     r0 = dict(zip(HEADER, rows[1], strict=True))
     assert r0["time"] == "2020-06-25T00:00:00"  # GPST, whole seconds
-    assert r0["nsat"] == "12" and r0["nsat_C"] == "7" and r0["quality"] == "5"
+    assert r0["nsat"] == "12" and r0["nsat_C"] == "7" and r0["status"] == "5"
     assert float(r0["lat_deg"]) == pytest.approx(49.1442, abs=1e-12)
     assert float(r0["height_m"]) == pytest.approx(666.0, abs=1e-8)
     assert (r0["gdop"], r0["pdop"], r0["hdop"], r0["vdop"]) == ("2.5", "2.0", "1.25", "1.5")
@@ -61,7 +61,7 @@ def test_csv_columns_and_values(tmp_path):
     assert [float(r0[k]) for k in ("x_m", "y_m", "z_m")] == sol.pos_m[0].tolist()
     r1 = dict(zip(HEADER, rows[2], strict=True))
     assert (
-        r1["x_m"] == "" and r1["gdop"] == "" and r1["quality"] == "0" and r1["time"] == "2020-06-25T00:00:30"
+        r1["x_m"] == "" and r1["gdop"] == "" and r1["status"] == "0" and r1["time"] == "2020-06-25T00:00:30"
     )
 
 
@@ -103,7 +103,7 @@ def test_parquet_round_trip(tmp_path):
     df = table.to_pandas()
     assert (df["time"].to_numpy() == ref["time"].to_numpy()).all()
     np.testing.assert_array_equal(df["x_m"].to_numpy(), sol.pos_m[:, 0])
-    np.testing.assert_array_equal(df["quality"].to_numpy(), [5, 0, 5])
+    np.testing.assert_array_equal(df["status"].to_numpy(), [5, 0, 5])
 
 
 def test_parquet_without_pyarrow(tmp_path, monkeypatch):

@@ -31,7 +31,6 @@ import numpy as np
 
 from ..errors import KompasError
 from ..solution import Solution
-from ..time import to_datetime64
 from .writers import _write_text
 
 __all__ = ["solution_columns", "write_csv", "write_parquet"]
@@ -39,26 +38,7 @@ __all__ = ["solution_columns", "write_csv", "write_parquet"]
 
 def solution_columns(solution: Solution) -> dict[str, np.ndarray]:
     """The columns of ``Solution.to_pandas()`` as numpy arrays (``time`` is ``datetime64[ns]``, GPST)."""
-    e = len(solution)
-    llh = solution.llh()
-    pos = np.asarray(solution.pos_m, dtype=np.float64)
-    cols = {
-        "time": to_datetime64(solution.time_ns),
-        "x_m": pos[:, 0],
-        "y_m": pos[:, 1],
-        "z_m": pos[:, 2],
-        "lat_deg": np.degrees(llh[:, 0]),
-        "lon_deg": np.degrees(llh[:, 1]),
-        "height_m": llh[:, 2],
-        "nsat": np.asarray(solution.nsat),
-    }
-    cols.update({f"nsat_{k}": np.asarray(v) for k, v in solution.nsat_by_system.items()})
-    for name in ("gdop", "pdop", "hdop", "vdop"):
-        v = getattr(solution, name)
-        cols[name] = np.asarray(v, dtype=np.float64) if v is not None else np.full(e, np.nan)
-    cols.update({f"clock_{k}_m": np.asarray(v, dtype=np.float64) for k, v in solution.clock_m.items()})
-    cols["quality"] = np.asarray(solution.quality)
-    return cols
+    return solution.columns()
 
 
 def _time_text(dt: np.ndarray) -> list[str]:

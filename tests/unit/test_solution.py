@@ -1,0 +1,54 @@
+"""Solution table views: columns, inter-system biases, ENU covariance, residual table."""
+
+import numpy as np
+import pytest
+
+from kompas.frames import geodetic_to_ecef
+from kompas.solution import Quality, Solution
+
+
+def _sol():
+    pos = geodetic_to_ecef(np.array([[np.radians(49.0), np.radians(12.0), 600.0]] * 2))
+    pos[1] = np.nan
+    cov = np.full((2, 3, 3), np.nan)
+    cov[0] = np.diag([4.0, 1.0, 9.0])
+    return Solution(
+        time_ns=np.array([0, 30 * 10**9]),
+        pos_m=pos,
+        quality=np.array([Quality.SINGLE, Quality.NONE], dtype=np.uint8),
+        nsat=np.array([12, 0], dtype=np.int16),
+        nsat_by_system={"C": np.array([7, 0]), "R": np.array([5, 0])},
+        clock_m={"C": np.array([100.0, np.nan]), "R": np.array([103.5, np.nan])},
+        cov_m2=cov,
+        residuals={
+            "time_ns": np.array([0, 0]),
+            "sat": np.array([419, 201]),
+            "residual_m": np.array([0.5, -0.25]),
+            "used": np.array([True, False]),
+            "elevation_rad": np.radians([45.0, 8.0]),
+        },
+    )
+
+
+def test_columns_and_isb():
+    c = _sol().columns()
+    assert list(c)[:8] == ["time", "x_m", "y_m", "z_m", "lat_deg", "lon_deg", "height_m", "nsat"]
+    assert c["isb_R_m"][0] == pytest.approx(3.5)  # GLONASS clock minus BeiDou clock
+    assert c["status"].tolist() == [5, 0]
+    assert c["lat_deg"][0] == pytest.approx(49.0) and c["height_m"][0] == pytest.approx(600.0, abs=1e-6)
+    assert np.isnan(c["x_m"][1])
+
+
+def test_enu_covariance_is_a_rotation_of_ecef():
+    s = _sol()
+    enu = s.cov_enu_m2()[0]
+    assert np.trace(enu) == pytest.approx(14.0)  # trace is rotation invariant
+    assert np.allclose(enu, enu.T)
+
+
+def test_residual_table():
+    pd = pytest.importorskip("pandas")
+    df = _sol().residuals_to_pandas()
+    assert isinstance(df, pd.DataFrame)
+    assert df["sv"].tolist() == ["C19", "R01"] and df["used"].tolist() == [True, False]
+    assert df["elevation_deg"].tolist() == pytest.approx([45.0, 8.0])
