@@ -380,12 +380,18 @@ def _kepler_group_delay(k, r, letters, signal, qi):
     inav = gal & (msg == "INAV")
     fnav = gal & (msg == "FNAV")
     fe1 = f("E", "1")
+    g5a, g5b = (fe1 / f("E", "5")) ** 2, (fe1 / f("E", "7")) ** 2
     corr[inav & (band == "1")] = bgd_b[inav & (band == "1")]
     m = inav & (band == "7")
-    corr[m] = (fe1 / f("E", "7")) ** 2 * bgd_b[m]
+    corr[m] = g5b * bgd_b[m]
+    # E5a with an I/NAV clock: E1 clock, then the E1 -> E5a step that BGD(E1,E5a) defines
+    m = inav & (band == "5")
+    corr[m] = bgd_b[m] + (g5a - 1.0) * bgd_a[m]
     corr[fnav & (band == "1")] = bgd_a[fnav & (band == "1")]
     m = fnav & (band == "5")
-    corr[m] = (fe1 / f("E", "5")) ** 2 * bgd_a[m]
+    corr[m] = g5a * bgd_a[m]
+    m = fnav & (band == "7")
+    corr[m] = bgd_a[m] + (g5b - 1.0) * bgd_b[m]
     # BeiDou D1/D2: clock refers to B3I; B1I - TGD1, B2I - TGD2 (BDS-SIS-ICD-B1I-3.0 5.2.4.10)
     bds = letters == "C"
     d12 = bds & np.isin(msg, ["D1", "D2"])

@@ -1,0 +1,83 @@
+"""One call for the demo scenario: nominal constellations -> navigation data -> observations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..io.obs_table import ObsTable
+from ..io.rinex_nav import NavData
+from .constellations import nominal_elements
+from .navdata import SimTruth, make_nav
+from .observations import ErrorModel, simulate_obs
+
+__all__ = ["SimResult", "simulate"]
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Output of :func:`simulate`: observations, broadcast navigation data, truth and receiver position.
+
+    Attributes
+    ----------
+    obs : ObsTable
+    nav : NavData
+    truth : SimTruth
+    receiver_ecef_m : numpy.ndarray, shape (3,)
+        True receiver position, ECEF m.
+    """
+
+    obs: ObsTable
+    nav: NavData
+    truth: SimTruth
+    receiver_ecef_m: np.ndarray
+
+
+def simulate(
+    receiver_ecef,
+    start_ns: int,
+    hours: float = 2.0,
+    interval_s: float = 30.0,
+    systems: str = "CRGE",
+    errors: str | ErrorModel = "default",
+    seed: int = 0,
+    nav: NavData | None = None,
+    sis_error_m: float = 0.0,
+) -> SimResult:
+    """Simulate the nominal constellations seen from a static receiver.
+
+    Parameters
+    ----------
+    receiver_ecef : array_like, shape (3,)
+        True receiver position, ECEF m.
+    start_ns : int
+        First epoch, GPST ns (also the epoch of the nominal elements).
+    hours, interval_s : float
+        Span (h) and epoch spacing (s).
+    systems : str
+        Letters among ``"CRGE"``.
+    errors : {"none", "default"} or ErrorModel
+    seed : int
+    nav : NavData, optional
+        Simulating the real constellation of a navigation file is not implemented; must be None.
+    sis_error_m : float
+        Signal-in-space error RMS per component, m (:func:`make_nav`).
+
+    Raises
+    ------
+    ConfigError
+        For unknown systems or error-model names, or when ``nav`` is given.
+    """
+    if nav is not None:
+        raise ConfigError("simulating the constellation of a real navigation file is not implemented yet")
+    if isinstance(errors, str):
+        if errors not in ("none", "default"):
+            raise ConfigError(f"errors must be 'none' or 'default', not {errors!r}")
+        errors = ErrorModel.none() if errors == "none" else ErrorModel.default()
+    rcv = np.asarray(receiver_ecef, dtype=float).reshape(3)
+    el = nominal_elements(systems, start_ns)
+    nav_data, truth = make_nav(el, start_ns, hours, sis_error_m=sis_error_m, seed=seed)
+    obs = simulate_obs(truth, nav_data, rcv, start_ns, hours, interval_s, systems, errors, seed)
+    return SimResult(obs, nav_data, truth, rcv)

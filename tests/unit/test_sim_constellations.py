@@ -1,0 +1,140 @@
+"""Nominal constellations and simulated broadcast navigation data (kompas.sim)."""
+
+import numpy as np
+import pytest
+
+from kompas.errors import ConfigError
+from kompas.products.broadcast import BroadcastProduct
+from kompas.satsys import sat_id, sat_index, sat_system
+from kompas.sim import GLONASS_CHANNELS, make_nav, nominal_elements
+from kompas.time import gtime_from_calendar
+
+START = int(gtime_from_calendar(2026, 4, 30, 10, 0, 0))
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    el = nominal_elements("CRGE", START)
+    nav, truth = make_nav(el, START, 2.0, seed=3)
+    return el, nav, truth
+
+
+def test_constellation_sizes_and_prns():
+    el = nominal_elements("CRGE", START)
+    counts = {c: int(np.sum(sat_system(el["sat"]) == i)) for c, i in (("G", 1), ("R", 2), ("E", 3), ("C", 4))}
+    assert counts == {"C": 30, "R": 24, "G": 24, "E": 24}
+    ids = set(sat_id(el["sat"]).tolist())
+    assert {"C19", "C30", "C32", "C37", "C41", "C46", "C38", "C39", "C40", "C59", "C60", "C61"} <= ids
+    assert "C31" not in ids and "C01" not in ids
+    orbit = dict(zip(sat_id(el["sat"]).tolist(), el["orbit"].tolist(), strict=True))
+    assert orbit["C59"] == "GEO" and orbit["C38"] == "IGSO" and orbit["C19"] == "MEO"
+    assert np.all(np.diff(el["sat"]) > 0)
+
+
+def test_design_values():
+    el = nominal_elements("CRGE", START)
+    ids = sat_id(el["sat"])
+    a = dict(zip(ids.tolist(), el["a_m"].tolist(), strict=True))
+    inc = dict(zip(ids.tolist(), np.degrees(el["i_rad"]).tolist(), strict=True))
+    assert a["C19"] == pytest.approx(6_378_137 + 21_528_000)
+    assert a["R01"] == pytest.approx(6_378_137 + 19_100_000)
+    assert a["G01"] == pytest.approx(26_559_700)
+    assert a["E01"] == pytest.approx(29_600_318)
+    assert a["C38"] == pytest.approx(42_164_170, abs=200)  # geosynchronous, 35,786 km altitude
+    assert inc["C19"] == pytest.approx(55.0) and inc["R01"] == pytest.approx(64.8)
+    assert inc["E01"] == pytest.approx(56.0) and inc["G01"] == pytest.approx(55.0)
+    # GPS: six planes 60 deg apart; Galileo and BDS MEO: three planes 120 deg apart
+    g = np.char.startswith(ids, "G")
+    assert np.allclose(np.unique(np.round(np.degrees(el["raan_rad"][g]), 6)), [0, 60, 120, 180, 240, 300])
+    e = np.char.startswith(ids, "E")
+    assert np.allclose(np.unique(np.round(np.degrees(el["raan_rad"][e]), 6)), [0, 120, 240])
+
+
+def test_glonass_channels_antipodal_pairs_share():
+    assert len(GLONASS_CHANNELS) == 24
+    assert min(GLONASS_CHANNELS.values()) == -7 and max(GLONASS_CHANNELS.values()) == 6
+    for plane in range(3):
+        for j in range(1, 5):
+            s = 8 * plane + j
+            assert GLONASS_CHANNELS[s] == GLONASS_CHANNELS[s + 4]
+    assert GLONASS_CHANNELS[1] == 1 and GLONASS_CHANNELS[10] == -7 and GLONASS_CHANNELS[3] == 5
+    el = nominal_elements("R", START)
+    assert el["glo_channel"][sat_id(el["sat"]) == "R02"][0] == -4
+
+
+def test_unknown_system_is_an_error():
+    with pytest.raises(ConfigError):
+        nominal_elements("CX", START)
+    with pytest.raises(ConfigError):
+        make_nav(nominal_elements("C", START), START, 0.0)
+
+
+def test_geo_and_igso_longitudes(scenario):
+    _, _, truth = scenario
+    st = truth.state(["C59", "C60", "C61"], np.full(3, START + 3600 * 10**9))
+    lon = np.degrees(np.arctan2(st.pos_m[:, 1], st.pos_m[:, 0]))
+    lat = np.degrees(np.arcsin(st.pos_m[:, 2] / np.linalg.norm(st.pos_m, axis=1)))
+    assert lon == pytest.approx([80.0, 110.5, 140.0], abs=0.05)
+    assert np.all(np.abs(lat) < 0.6)  # 0.5 deg inclination
+    # IGSO: one ground track, equator crossings near 118 E (C38 at its node at the epoch)
+    st = truth.state(["C38"], [START])
+    assert np.degrees(np.arctan2(st.pos_m[0, 1], st.pos_m[0, 0])) == pytest.approx(118.0, abs=0.5)
+
+
+def test_broadcast_evaluation_reproduces_truth(scenario):
+    el, nav, truth = scenario
+    bp = BroadcastProduct(nav)
+    t = START + np.arange(0, 7201, 90) * 10**9
+    s, tt = np.meshgrid(el["sat"], t)
+    s, tt = s.ravel(), tt.ravel()
+    a = truth.state(s, tt, -0.0712)
+    b = bp.state(s, tt, -0.0712)
+    assert np.all(b.ok)
+    d = np.linalg.norm(a.pos_m - b.pos_m, axis=1)
+    glo = sat_system(s) == 2
+    assert d[~glo].max() < 1e-5  # Kepler systems incl. the BDS GEO algorithm: rounding only
+    assert d[glo].max() < 1e-3  # GLONASS: 60 s RK4 of the records vs the 10 s truth integration
+    assert np.abs(a.clk_s - b.clk_s).max() * 299792458.0 < 1e-5
+    assert np.abs(a.vel_mps - b.vel_mps).max() < 1e-5
+
+
+def test_records(scenario):
+    _, nav, _ = scenario
+    k = nav.kepler
+    ids = sat_id(k.sat)
+    gps = np.char.startswith(ids, "G")
+    assert np.all(k.msg[gps] == "LNAV")
+    assert np.array_equal(k.iode[gps], np.mod(k.iodc[gps], 256))
+    assert np.all(np.diff(k.toe_ns[ids == "G01"]) == 7200 * 10**9)
+    assert np.all(np.diff(k.toe_ns[ids == "E01"]) == 600 * 10**9)
+    assert np.all(np.diff(k.toe_ns[ids == "C19"]) == 3600 * 10**9)
+    # BeiDou toe on BDT hours: toe_s multiple of 3600 and the GPST instant 14 s later
+    assert np.all(k.toe_s[ids == "C19"] % 3600 == 0)
+    assert np.all((k.toe_ns[ids == "C19"] // 10**9) % 3600 == 14)
+    assert set(k.msg[np.isin(ids, ["C59", "C60", "C61"])]) == {"D2"}
+    assert set(k.msg[ids == "C38"]) == {"D1"}
+    assert np.all(k.health == 0)
+    assert np.all(np.isnan(k.tgd_s[~gps]))
+    assert np.all(np.isfinite(k.tgd1_s[np.char.startswith(ids, "C")]))
+    g = nav.glonass
+    assert np.all(np.diff(g.toc_ns[g.sat == sat_index("R01")]) == 1800 * 10**9)
+    # t_b at minutes 15/45 of UTC: GPST - 18 s leap seconds in 2026
+    assert set(((g.toc_ns // 10**9 - 18) % 1800).tolist()) == {900}
+    assert nav.glonass_channels().as_dict() == GLONASS_CHANNELS
+    # header: set D coefficients as written in BRDC00WRD_R_20261200800_06H_MN.rnx
+    assert nav.header.iono_corr["GPSA"][0] == 2.2352e-08
+    assert nav.header.iono_corr["BDSB"][1] == 2.6214e05
+    assert nav.header.leap_seconds.current == 18
+
+
+def test_sis_error_offsets(scenario):
+    el, _, _ = scenario
+    _, truth = make_nav(el, START, 2.0, sis_error_m=1.0, seed=3)
+    s = el["sat"]
+    t = np.full(s.size, START + 1800 * 10**9)
+    a, b = truth.state(s, t), truth.orbit_state(s, t)
+    d = np.linalg.norm(a.pos_m - b.pos_m, axis=1)
+    assert np.allclose(d, np.linalg.norm(truth.sis_rac_m, axis=1))
+    assert 0.3 < np.sqrt(np.mean(truth.sis_rac_m**2)) < 2.0
+    _, truth0 = make_nav(el, START, 2.0, sis_error_m=0.0, seed=3)
+    assert np.array_equal(truth0.state(s, t).pos_m, b.pos_m)
