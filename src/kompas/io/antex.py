@@ -25,7 +25,6 @@ Damaged files
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -35,6 +34,8 @@ import numpy as np
 from ..errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from ..satsys import sat_id, sat_index
 from ..time import gtime_from_calendar
+from ._fields import strict_float as _float
+from ._fields import strict_int as _int
 from ._open import read_text
 
 __all__ = ["AntennaFrequency", "Antenna", "Antex", "AntennaNotFoundError", "read_antex"]
@@ -301,29 +302,6 @@ class Antex:
 
 # ----------------------------------------------------------------------------------------------
 # Parsing
-
-
-def _float(text: str, what: str) -> float:
-    s = text.strip()
-    if not s or "_" in s:
-        raise ValueError(f"expected a number for {what}, found {text!r}")
-    try:
-        v = float(s)
-    except ValueError:
-        raise ValueError(f"expected a number for {what}, found {text!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"expected a finite number for {what}, found {text!r}")
-    return v
-
-
-def _int(text: str, what: str) -> int:
-    s = text.strip()
-    if not s or "_" in s:
-        raise ValueError(f"expected an integer for {what}, found {text!r}")
-    try:
-        return int(s)
-    except ValueError:
-        raise ValueError(f"expected an integer for {what}, found {text!r}") from None
 
 
 def _values(line: str, start: int, n: int, what: str) -> list[float]:

@@ -41,6 +41,8 @@ import numpy as np
 
 from ..errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from ..time import gtime_from_calendar
+from ._fields import strict_float as _float
+from ._fields import strict_int as _int
 from ._open import read_text
 
 __all__ = ["Ionex", "IonexDcb", "read_ionex"]
@@ -174,29 +176,6 @@ class Ionex:
 
 # ----------------------------------------------------------------------------------------------
 # Parsing
-
-
-def _float(text: str, what: str) -> float:
-    s = text.strip()
-    if not s or "_" in s:
-        raise ValueError(f"expected a number for {what}, found {text!r}")
-    try:
-        v = float(s)
-    except ValueError:
-        raise ValueError(f"expected a number for {what}, found {text!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"expected a finite number for {what}, found {text!r}")
-    return v
-
-
-def _int(text: str, what: str) -> int:
-    s = text.strip()
-    if not s or "_" in s:
-        raise ValueError(f"expected an integer for {what}, found {text!r}")
-    try:
-        return int(s)
-    except ValueError:
-        raise ValueError(f"expected an integer for {what}, found {text!r}") from None
 
 
 def _grid(first: float, last: float, step: float, what: str) -> np.ndarray:
