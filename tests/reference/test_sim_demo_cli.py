@@ -93,3 +93,22 @@ def test_rtklib_reads_the_simulated_files(sim_files, tmp_path):
     assert len(xyz) >= 110  # of 120 epochs
     enu = ecef_to_enu(xyz, truth)
     assert np.sqrt(np.mean((enu**2).sum(1))) < 0.5
+
+
+def test_simulate_the_real_constellation_of_a_nav_file(kompas_data, tmp_path):
+    """--nav: the satellites, orbits and clocks of set A's ESBC file over Wettzell; errors off, SPP closes."""
+    out = tmp_path / "real"
+    nav_file = kompas_data / "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
+    args = ["sim", "--nav", str(nav_file), "--lat", "49.1442", "--lon", "12.8789", "--height", "666",
+            "--start", "2020-06-25T06:00:00", "--hours", "1", "--errors", "none", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    obs = read_obs(out / "SIM00XXX_S_sim_MO.rnx")
+    nav = read_nav(out / "SIM00XXX_S_sim_MN.rnx")
+    truth = np.array(json.loads((out / "truth.json").read_text())["ecef_m"])
+    # only satellites with records in the real file, of all four simulated systems
+    assert set(obs.systems) == set("GREC")
+    assert np.isin(obs.sat, nav.kepler.sat).sum() + np.isin(obs.sat, nav.glonass.sat).sum() == len(obs)
+    for systems in ("C", "R", "GREC"):
+        sol = spp(obs, nav, systems=systems, iono="off", tropo="off")
+        err = np.linalg.norm(sol.pos_m - truth, axis=1)
+        assert sol.ok.all() and np.sqrt(np.mean(err**2)) < 1e-3

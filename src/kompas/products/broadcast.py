@@ -221,7 +221,7 @@ class BroadcastProduct:
         q_sys = sat_system(s[idx]) - 1
         q_max = max_dt[q_sys]
         q_age = np.array([self.max_age_s.get(x, np.inf) for x in "GRECJSI"])[q_sys]
-        t_sel = t[idx] + np.rint(o[idx] * 1e9).astype(np.int64)  # the offset counts for the choice too
+        t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)  # the offset counts too
         window = (q_max, max_before[q_sys])
         row, status = self._select(k, ok, k.toe_ns, s[idx], t_sel, window, healthy, k.ttm_ns, q_age)
         out.status[idx] = status
@@ -255,7 +255,7 @@ class BroadcastProduct:
             return
         ok = np.all(np.isfinite(g.pos_m), axis=1) & np.all(np.isfinite(g.vel_mps), axis=1)
         healthy = np.nan_to_num(g.health, nan=1) == 0
-        t_sel = t[idx] + np.rint(o[idx] * 1e9).astype(np.int64)
+        t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)
         row, status = self._select(
             g,
             ok,

@@ -61,22 +61,28 @@ def simulate(
     errors : {"none", "default"} or ErrorModel
     seed : int
     nav : NavData, optional
-        Simulating the real constellation of a navigation file is not implemented; must be None.
+        Simulate the real constellation of this navigation file instead of the nominal one: its
+        broadcast orbits and clocks are the truth (:class:`~kompas.sim.realnav.BroadcastTruth`) and it
+        is also the navigation data returned (``sis_error_m`` does not apply).
     sis_error_m : float
         Signal-in-space error RMS per component, m (:func:`make_nav`).
 
     Raises
     ------
     ConfigError
-        For unknown systems or error-model names, or when ``nav`` is given.
+        For unknown systems or error-model names.
     """
-    if nav is not None:
-        raise ConfigError("simulating the constellation of a real navigation file is not implemented yet")
     if isinstance(errors, str):
         if errors not in ("none", "default"):
             raise ConfigError(f"errors must be 'none' or 'default', not {errors!r}")
         errors = ErrorModel.none() if errors == "none" else ErrorModel.default()
     rcv = np.asarray(receiver_ecef, dtype=float).reshape(3)
+    if nav is not None:
+        from .realnav import BroadcastTruth
+
+        truth = BroadcastTruth(nav, start_ns, int(hours * 3600e9))
+        obs = simulate_obs(truth, nav, rcv, start_ns, hours, interval_s, systems, errors, seed)
+        return SimResult(obs, nav, truth, rcv)
     el = nominal_elements(systems, start_ns)
     nav_data, truth = make_nav(el, start_ns, hours, sis_error_m=sis_error_m, seed=seed)
     obs = simulate_obs(truth, nav_data, rcv, start_ns, hours, interval_s, systems, errors, seed)
