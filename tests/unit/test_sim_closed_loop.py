@@ -6,7 +6,7 @@ import pytest
 from kompas.errors import ConfigError
 from kompas.frames import ecef_to_enu, geodetic_to_ecef
 from kompas.pipeline import spp
-from kompas.satsys import sat_id, sat_index, signal_id
+from kompas.satsys import carrier_frequency, sat_id, sat_index, signal_id
 from kompas.sim import ErrorModel, make_nav, nominal_elements, simulate_obs
 from kompas.time import gtime_from_calendar
 
@@ -170,3 +170,24 @@ def test_simulate_one_call():
     again = simulate(RCV, START, hours=0.25, interval_s=60.0, systems="C,R", errors="none", nav=res.nav)
     sol = spp(again.obs, again.nav, systems="CR", iono="off", tropo="off")
     assert sol.ok.all() and np.abs(_enu(sol)).max() < 1e-3
+
+
+def test_glonass_inter_frequency_biases(nav_truth, clean):
+    """Code and phase of each GLONASS satellite shift by the per-channel bias times its channel k;
+    other systems are untouched."""
+    import dataclasses
+
+    from kompas.satsys import sat_system
+
+    errors = dataclasses.replace(ErrorModel.none(), glonass_ifb=True)
+    biased = _obs(nav_truth, errors, hours=0.25)
+    ref = _obs(nav_truth, ErrorModel.none(), hours=0.25)
+    assert np.array_equal(biased.sat, ref.sat) and np.array_equal(biased.signal, ref.signal)
+    chans = ref.header.glonass_channels
+    glo = sat_system(ref.sat) == 2
+    k = np.zeros(len(ref))
+    k[glo] = chans.channel(ref.sat[glo] % 100)
+    np.testing.assert_allclose(biased.code_m - ref.code_m, 0.1 * k, atol=1e-6)
+    lam = 299792458.0 / carrier_frequency(ref.sat, ref.signal, chans)
+    np.testing.assert_allclose((biased.phase_cyc - ref.phase_cyc) * lam, 0.005 * k, atol=1e-6)
+    assert np.any(k != 0)

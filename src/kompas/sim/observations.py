@@ -30,9 +30,9 @@ change the others:
   delayed, phase advanced;
 * receiver inter-system bias: a constant per system added to code and phase (magnitudes of metres
   to tens of metres are typical between GPS, Galileo, BeiDou and GLONASS in mixed receivers);
-* GLONASS inter-frequency bias: ``ifb_m_per_channel * k`` on the code (code IFBs of decimetres per
-  channel step are reported for geodetic receivers, e.g. Wanninger 2012, GPS Solut. 16:439-447;
-  the phase IFB is not simulated);
+* GLONASS inter-frequency bias: ``ifb_m_per_channel * k`` on the code and
+  ``ifb_phase_m_per_channel * k`` on the phase (code IFBs of decimetres and phase IFBs of millimetres
+  per channel step are reported for geodetic receivers, Wanninger 2012, GPS Solut. 16:439-447);
 * multipath: a sinusoid per satellite and signal (period 5-20 min, random phase) of amplitude
   ``multipath_code_m / sin(el)`` (phase ``multipath_phase_m / sin(el)``);
 * noise: white, ``code_sigma_m / sin(el)`` and ``phase_sigma_m / sin(el)`` (RTKLIB's default
@@ -87,6 +87,8 @@ class ErrorModel:
         Receiver inter-system bias per system letter, m (added to code and phase).
     ifb_m_per_channel : float
         GLONASS code inter-frequency bias per channel number k, m.
+    ifb_phase_m_per_channel : float
+        GLONASS phase inter-frequency bias per channel number k, m.
     code_sigma_m, phase_sigma_m : float
         Zenith white noise of code and phase, m (grows as 1/sin(el)).
     multipath_code_m, multipath_phase_m : float
@@ -104,6 +106,7 @@ class ErrorModel:
     cycle_slips: bool = False
     isb_m: dict = field(default_factory=lambda: {"G": 0.0, "R": 25.0, "E": 2.5, "C": -8.0})
     ifb_m_per_channel: float = 0.1
+    ifb_phase_m_per_channel: float = 0.005
     code_sigma_m: float = 0.3
     phase_sigma_m: float = 0.003
     multipath_code_m: float = 0.2
@@ -253,12 +256,14 @@ def simulate_obs(
         i_l1 = klobuchar_gps(hdr["GPSA"], hdr["GPSB"], llh[0], llh[1], az, el, tow[:, None])
         iono = np.where(ok, i_l1, 0.0)[..., None] * (1575.42e6 / np.where(has, freq, 1.0))[None] ** 2
     code_only = np.zeros((1, n_s, k_max))
+    phase_only = np.zeros((1, n_s, k_max))
     if errors.glonass_ifb:
         glo = sys_let == "R"
         k = np.zeros(n_s)
         if glo.any():
             k[glo] = chans.channel(sats[glo] % 100)
         code_only = code_only + (errors.ifb_m_per_channel * k)[None, :, None]
+        phase_only = phase_only + (errors.ifb_phase_m_per_channel * k)[None, :, None]
     mp_c = np.zeros((n_ep, n_s, k_max))
     mp_p = np.zeros((n_ep, n_s, k_max))
     if errors.multipath:
@@ -294,7 +299,7 @@ def simulate_obs(
     clock_m = C_LIGHT * (dtr[:, None] - dts)  # (E, S)
     base = (rho + clock_m + non_disp)[..., None]
     code = base + C_LIGHT * gd[None] + iono + code_only + mp_c + noise_c
-    phase = (base - iono + mp_p + noise_p) / lam[None] + amb[None] + slips
+    phase = (base - iono + phase_only + mp_p + noise_p) / lam[None] + amb[None] + slips
     dop = -(rho_dot + C_LIGHT * (rcv_drift_sps - dts_rate))[..., None] / lam[None]
     cn0_off = np.vectorize(lambda s: _CN0_OFFSET_DB.get(s, 0.0))(sig_code) if sig_code.size else 0.0
     cn0 = 32.0 + 16.0 * np.sin(np.maximum(el, 0.0))[..., None] + cn0_off[None] + cn0_noise
