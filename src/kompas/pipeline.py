@@ -344,7 +344,8 @@ def _solve_block(obs, bp, cfg, header_iono) -> Solution:
         efact = np.array([_EFACT.get(c, 1.0) for c in " " + SYSTEM_LETTERS])[LET]
         fact = 3.0 if cfg.iono == "if" else 1.0
         sin_el = np.maximum(np.sin(el), 0.05)
-        var = (efact * fact * cfg.sigma_code_m) ** 2 * (1.0 + 1.0 / sin_el**2)  # RTKLIB varerr
+        # RTKLIB's varerr with the usual 1/sin^2(el) growth (RTKLIB 2.4.3 itself divides by sin(el))
+        var = (efact * fact * cfg.sigma_code_m) ** 2 * (1.0 + 1.0 / sin_el**2)
         var = var + VEPH + var_ion + var_trp + _ERR_CBIAS**2
         use = present & use_mask & (~known[:, None] | (el >= mask_rad))
         return v, h, 1.0 / var, use, el, az, rot
