@@ -4,8 +4,8 @@ import warnings
 
 import numpy as np
 import pytest
+from _damage import damage_args, damaged
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from kompas.io.ionex import read_ionex
@@ -246,17 +246,10 @@ _VALID = ("\n".join(HEADER + TEC1 + TEC2 + RMS1 + END) + "\n").encode("latin-1")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    cut=st.integers(0, len(_VALID)),
-    pos=st.lists(st.integers(0, len(_VALID) - 1), max_size=4),
-    byte=st.binary(min_size=1, max_size=1),
-)
+@given(**damage_args(_VALID))
 def test_corrupt_input_only_raises_kompas_errors(tmp_path, cut, pos, byte):
-    data = bytearray(_VALID)
-    for p in pos:
-        data[p] = byte[0]
     p = tmp_path / "fuzz.22i"
-    p.write_bytes(bytes(data[:cut]) or b"x")
+    p.write_bytes(damaged(_VALID, cut, pos, byte))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

@@ -1,14 +1,43 @@
-"""Strict parsers for single text fields of the product formats (ANTEX, IONEX).
+"""Line-record parsing shared by the product readers (ANTEX, IONEX, Bias-SINEX).
 
-A blank, non-finite or otherwise unparsable field raises ``ValueError`` with what was expected; the
-readers turn it into a :class:`kompas.errors.FormatError` naming the file and line.
+A blank, non-finite or otherwise unparsable field raises ``ValueError`` with what was expected;
+:class:`LineParser` turns it into a :class:`kompas.errors.FormatError` naming the file and line.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["strict_float", "strict_int"]
+from ..errors import FormatError, KompasError
+
+__all__ = ["LineParser", "strict_float", "strict_int"]
+
+
+class LineParser:
+    """Base of a reader that walks ``self.lines`` keeping ``self.n``, the 1-based line being read.
+
+    Subclasses implement ``_parse()``; :meth:`parse` converts any stray parsing exception (and a
+    :class:`KompasError` raised without a line) into a :class:`FormatError` at the current line.
+    """
+
+    def __init__(self, path: str | None, text: str):
+        self.path = path
+        self.lines = text.splitlines()
+        self.n = 0
+
+    def error(self, message: str, line: int | None = None) -> FormatError:
+        return FormatError(self.path, self.n if line is None else line, message)
+
+    def parse(self):
+        try:
+            return self._parse()
+        except FormatError:
+            raise
+        except (KompasError, ValueError, IndexError, TypeError, OverflowError, KeyError) as exc:
+            raise self.error(str(exc)) from None
+
+    def _parse(self):  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
 def strict_float(text: str, what: str) -> float:

@@ -34,6 +34,7 @@ import numpy as np
 from ..errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from ..satsys import sat_id, sat_index
 from ..time import gtime_from_calendar
+from ._fields import LineParser
 from ._fields import strict_float as _float
 from ._fields import strict_int as _int
 from ._open import read_text
@@ -352,25 +353,7 @@ class _Block:
         return nazi, nzen
 
 
-class _AntexParser:
-    def __init__(self, path: str | None, text: str):
-        self.path = path
-        self.lines = text.splitlines()
-        self.n = 0  # 1-based number of the line being read
-
-    def error(self, message: str, line: int | None = None) -> FormatError:
-        return FormatError(self.path, self.n if line is None else line, message)
-
-    def parse(self) -> Antex:
-        try:
-            return self._parse()
-        except KompasError as exc:
-            if isinstance(exc, FormatError):
-                raise
-            raise self.error(str(exc)) from None
-        except (ValueError, IndexError, TypeError, OverflowError, KeyError) as exc:
-            raise self.error(str(exc)) from None
-
+class _AntexParser(LineParser):
     # -- header (ANTEX 1.4 header section)
     def _parse(self) -> Antex:
         lines = self.lines

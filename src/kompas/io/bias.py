@@ -31,9 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import FormatError, KompasError, SignalError, TruncatedFileWarning
+from ..errors import KompasError, SignalError, TruncatedFileWarning
 from ..satsys import sat_index
 from ..time import NS, from_datetime64, normalize_scale
+from ._fields import LineParser
 from ._open import read_text
 
 __all__ = ["BiasData", "read_bias", "OPEN_END_NS"]
@@ -306,25 +307,10 @@ def _to_gpst(ydoy: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray, np.n
     return np.where(open_, 0, from_datetime64(stamp, scale)), open_, bad
 
 
-class _BiasParser:
+class _BiasParser(LineParser):
     def __init__(self, path: str | None, text: str):
-        self.path = path
-        self.lines = text.splitlines()
-        self.n = 0
+        super().__init__(path, text)
         self._tcache: dict[str, tuple[int, int, int]] = {}
-
-    def error(self, message: str, line: int | None = None) -> FormatError:
-        return FormatError(self.path, self.n if line is None else line, message)
-
-    def parse(self) -> BiasData:
-        try:
-            return self._parse()
-        except FormatError:
-            raise
-        except KompasError as exc:
-            raise self.error(str(exc)) from None
-        except (ValueError, IndexError, TypeError, OverflowError, KeyError) as exc:
-            raise self.error(str(exc)) from None
 
     def _parse(self) -> BiasData:
         lines = self.lines

@@ -41,6 +41,7 @@ import numpy as np
 
 from ..errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from ..time import gtime_from_calendar
+from ._fields import LineParser
 from ._fields import strict_float as _float
 from ._fields import strict_int as _int
 from ._open import read_text
@@ -199,25 +200,7 @@ def _scale(values: np.ndarray, exponent: int) -> np.ndarray:
     return out / 10.0 ** (-exponent) if exponent < 0 else out * 10.0**exponent
 
 
-class _IonexParser:
-    def __init__(self, path: str | None, text: str):
-        self.path = path
-        self.lines = text.splitlines()
-        self.n = 0
-
-    def error(self, message: str, line: int | None = None) -> FormatError:
-        return FormatError(self.path, self.n if line is None else line, message)
-
-    def parse(self) -> Ionex:
-        try:
-            return self._parse()
-        except FormatError:
-            raise
-        except KompasError as exc:
-            raise self.error(str(exc)) from None
-        except (ValueError, IndexError, TypeError, OverflowError, KeyError) as exc:
-            raise self.error(str(exc)) from None
-
+class _IonexParser(LineParser):
     def _epoch(self, line: str, label: str) -> int:
         # 6I6, Universal Time
         fields = [_int(line[6 * k : 6 * k + 6], label) for k in range(6)]
