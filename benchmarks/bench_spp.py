@@ -81,8 +81,8 @@ def main() -> int:
     args = ap.parse_args()
     from kompas.frames import ecef_to_enu
     from kompas.io._open import read_bytes
-    from kompas.io.rinex_nav import read_nav
-    from kompas.io.rinex_obs import read_obs
+    from kompas.io.readers.rinex_nav import read_nav
+    from kompas.io.readers.rinex_obs import read_obs
     from kompas.pipeline import spp
 
     rnx2rtkp = shutil.which("rnx2rtkp")

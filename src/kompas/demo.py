@@ -48,11 +48,11 @@ def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0
         error statistics), ``truth_ecef``, ``files`` and ``seconds``.
     """
     from . import plots
-    from .io.rinex_nav import read_nav
-    from .io.rinex_nav_writer import write_nav
-    from .io.rinex_obs import read_obs
-    from .io.rinex_obs_writer import write_obs
+    from .io.readers.rinex_nav import read_nav
+    from .io.readers.rinex_obs import read_obs
     from .io.writers import write_solution
+    from .io.writers.rinex_nav import write_nav
+    from .io.writers.rinex_obs import write_obs
     from .pipeline import spp
     from .sim import simulate
 

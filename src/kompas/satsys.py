@@ -51,6 +51,7 @@ __all__ = [
     "GLO_F1_STEP_HZ",
     "GLO_F2_BASE_HZ",
     "GLO_F2_STEP_HZ",
+    "RINEX2_CODE_MAP",
 ]
 
 
@@ -495,3 +496,49 @@ class GlonassChannels:
 
     def __repr__(self) -> str:
         return f"GlonassChannels({self.as_dict()})"
+
+
+# ----------------------------------------------------------------------------------------------
+# RINEX 2 observation codes -> RINEX 3 (kind, band+attribute), per system.
+# RINEX 2.11 sec. 5.1 and Table A1; the attribute follows what the RINEX 2 code tracked:
+# C1 is C/A (1C), P1/P2 and the L2 phase of GPS are P(Y) tracked semi-codelessly (1W/2W), C2 is
+# L2C (2X); GLONASS P codes are 1P/2P; Galileo RINEX 2.11 codes carry no attribute (X).
+def _rinex2_map() -> dict[str, dict[str, tuple[str, str]]]:
+    m: dict[str, dict[str, tuple[str, str]]] = {}
+    gps = {
+        "C1": "1C",
+        "P1": "1W",
+        "L1": "1C",
+        "D1": "1C",
+        "S1": "1C",
+        "C2": "2X",
+        "P2": "2W",
+        "L2": "2W",
+        "D2": "2W",
+        "S2": "2W",
+        "C5": "5X",
+        "L5": "5X",
+        "D5": "5X",
+        "S5": "5X",
+    }
+    glo = {
+        "C1": "1C",
+        "P1": "1P",
+        "L1": "1C",
+        "D1": "1C",
+        "S1": "1C",
+        "C2": "2C",
+        "P2": "2P",
+        "L2": "2P",
+        "D2": "2P",
+        "S2": "2P",
+    }
+    gal = {f"{k}{b}": f"{b}X" for k in "CLDS" for b in "15678"}
+    sbas = {"C1": "1C", "L1": "1C", "D1": "1C", "S1": "1C", "C5": "5X", "L5": "5X", "D5": "5X", "S5": "5X"}
+    for sys_, table in (("G", gps), ("R", glo), ("E", gal), ("S", sbas), ("J", gps)):
+        m[sys_] = {code: ("C" if code[0] == "P" else code[0], sig) for code, sig in table.items()}
+    return m
+
+
+RINEX2_CODE_MAP = _rinex2_map()
+"""RINEX 2 code -> (observation kind, RINEX 3 signal) per system letter."""

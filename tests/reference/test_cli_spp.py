@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
+from kompas import read_pos
 from kompas.cli.main import main
-from kompas.io.pos import read_pos
 
 A = "A_2020-177_ESBC_WTZR"
 TRUTH = ("4075580.3111", "931854.0543", "4801568.2808")

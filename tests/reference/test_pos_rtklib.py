@@ -14,9 +14,11 @@ import subprocess
 import numpy as np
 import pytest
 
+from kompas import read_nmea, read_pos
 from kompas.io._open import read_bytes
-from kompas.io.nmea import read_nmea, write_nmea
-from kompas.io.pos import read_pos, solution_from_pos, write_pos
+from kompas.io.readers.pos import solution_from_pos
+from kompas.io.writers.nmea import write_nmea
+from kompas.io.writers.pos import write_pos
 
 pytestmark = pytest.mark.skipif(shutil.which("rnx2rtkp") is None, reason="RTKLIB rnx2rtkp is not on PATH")
 

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
+from kompas import read_obs
 from kompas.errors import FormatError
-from kompas.io.rinex_obs import read_obs
 from kompas.satsys import sat_index, signal_id
 from kompas.time import gtime_from_calendar
 

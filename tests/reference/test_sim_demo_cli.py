@@ -5,9 +5,8 @@ import json
 import numpy as np
 import pytest
 
+from kompas import read_nav, read_obs
 from kompas.cli.main import main
-from kompas.io.rinex_nav import read_nav
-from kompas.io.rinex_obs import read_obs
 from kompas.pipeline import spp
 
 

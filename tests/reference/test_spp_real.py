@@ -8,10 +8,9 @@ import subprocess
 import numpy as np
 import pytest
 
+from kompas import read_nav, read_obs
 from kompas.frames import ecef_to_enu
 from kompas.io._open import read_bytes
-from kompas.io.rinex_nav import read_nav
-from kompas.io.rinex_obs import read_obs
 from kompas.pipeline import spp
 from kompas.satsys import sat_index
 

@@ -5,8 +5,8 @@ import warnings
 import numpy as np
 import pytest
 
+from kompas import read_obs
 from kompas.errors import FormatError, KompasWarning, TruncatedFileWarning
-from kompas.io.rinex_obs import read_obs
 from kompas.satsys import sat_index, signal_id
 from kompas.time import gtime_from_calendar
 
@@ -305,7 +305,7 @@ def test_rinex2_event_flag_and_cycle_slip_records(tmp_path):
 @pytest.mark.parametrize("block", [64, 150, 997])
 def test_block_boundaries_do_not_change_the_result(tmp_path, monkeypatch, block):
     """The reader streams the file in blocks; any block size must give the same table and lines."""
-    import kompas.io.rinex_obs as ro
+    import kompas.io.readers.rinex_obs as ro
 
     lines2 = [
         " 21  4 28 19  0  0.0000000  0  1G15",

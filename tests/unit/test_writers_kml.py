@@ -9,7 +9,7 @@ import pytest
 
 from kompas.errors import ConfigError
 from kompas.frames import geodetic_to_ecef
-from kompas.io.kml import write_gpx, write_kml
+from kompas.io.writers.kml import write_gpx, write_kml
 from kompas.solution import Solution
 from kompas.time import gtime_from_calendar
 

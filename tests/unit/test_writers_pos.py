@@ -11,9 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kompas import read_pos
 from kompas.errors import ConfigError, FormatError, KompasError, TruncatedFileWarning
 from kompas.frames import enu_rotation, geodetic_to_ecef
-from kompas.io.pos import format_pos, read_pos, solution_from_pos, write_pos
+from kompas.io.readers.pos import solution_from_pos
+from kompas.io.writers.pos import format_pos, write_pos
 from kompas.solution import Solution
 from kompas.time import gtime_from_calendar
 

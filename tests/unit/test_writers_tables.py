@@ -8,10 +8,11 @@ import sys
 import numpy as np
 import pytest
 
+from kompas import write_solution
 from kompas.errors import ConfigError, KompasError
 from kompas.frames import geodetic_to_ecef
-from kompas.io.tables import write_csv, write_parquet
-from kompas.io.writers import FORMATS, format_from_name, write_solution
+from kompas.io.writers import FORMATS, format_from_name
+from kompas.io.writers.tables import write_csv, write_parquet
 from kompas.solution import Solution
 from kompas.time import gtime_from_calendar
 

@@ -28,8 +28,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..frames import geodetic_to_ecef
-    from ..io.rinex_nav_writer import write_nav
-    from ..io.rinex_obs_writer import write_obs
+    from ..io.writers.rinex_nav import write_nav
+    from ..io.writers.rinex_obs import write_obs
     from ..sim import simulate
     from ..time import GTime
 
@@ -41,7 +41,7 @@ def run(args) -> int:
     systems = args.systems.replace(",", "").upper()
     real_nav = None
     if args.nav:
-        from ..io.rinex_nav import read_nav
+        from ..io.readers.rinex_nav import read_nav
 
         real_nav = read_nav(args.nav)
     sim = simulate(truth, start_ns, hours=args.hours, interval_s=args.interval, systems=systems,

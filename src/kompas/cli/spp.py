@@ -71,8 +71,8 @@ def _progress(done, total):
 
 
 def run(args) -> int:
-    from ..io.rinex_nav import read_nav
-    from ..io.rinex_obs import read_obs
+    from ..io.readers.rinex_nav import read_nav
+    from ..io.readers.rinex_obs import read_obs
     from ..pipeline import spp
 
     cfg = build_config(args)

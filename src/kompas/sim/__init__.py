@@ -3,7 +3,7 @@
 The built-in offline demo of kompas: :func:`nominal_elements` gives design orbits of BeiDou-3,
 GLONASS, GPS and Galileo, :func:`make_nav` turns them into broadcast navigation data in kompas's
 own tables (plus the *truth* the observations are made from), and :func:`simulate_obs` produces an
-:class:`~kompas.io.obs_table.ObsTable` for a static receiver, with switchable error terms
+:class:`~kompas.tables.obs.ObsTable` for a static receiver, with switchable error terms
 (:class:`ErrorModel`); :func:`simulate` chains the three.
 """
 

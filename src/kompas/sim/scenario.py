@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError
-from ..io.obs_table import ObsTable
-from ..io.rinex_nav import NavData
+from ..tables.nav import NavData
+from ..tables.obs import ObsTable
 from .constellations import nominal_elements
 from .navdata import SimTruth, make_nav
 from .observations import ErrorModel, simulate_obs

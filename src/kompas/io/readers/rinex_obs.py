@@ -12,141 +12,20 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from ..satsys import GlonassChannels, sat_index, signal_id
-from ..time import gtime_from_calendar, normalize_scale
-from ._fixed import parse_obs_fields
-from ._open import iter_blocks
-from .obs_table import ObsTable
+from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from ...satsys import RINEX2_CODE_MAP, GlonassChannels, sat_index, signal_id
+from ...tables.obs import ObsHeader, ObsTable
+from ...time import gtime_from_calendar, normalize_scale
+from .._fixed import parse_obs_fields
+from .._open import iter_blocks
 
-__all__ = ["ObsHeader", "read_obs", "RINEX2_CODE_MAP"]
+__all__ = ["read_obs"]
 
 _KINDS = "CLDS"  # code, phase, Doppler, signal strength
-
-
-@dataclass(frozen=True)
-class ObsHeader:
-    """Header of a RINEX observation file (RINEX 3.05 Table A2 names, SI units).
-
-    Attributes
-    ----------
-    version : float
-    system : str
-        File system letter (``"M"`` for mixed).
-    marker_name, marker_number, marker_type, observer, agency : str
-    receiver_number, receiver_type, receiver_version : str
-    antenna_number, antenna_type : str
-        ``antenna_type`` is the 20-character IGS type with radome, right-stripped.
-    approx_position_m : numpy.ndarray, shape (3,)
-        ``APPROX POSITION XYZ``, m (NaN when absent); *not* a reference coordinate.
-    antenna_delta_hen_m : numpy.ndarray, shape (3,)
-        ``ANTENNA: DELTA H/E/N``: antenna reference point above the marker (up, east, north), m.
-    obs_types : dict[str, tuple[str, ...]]
-        Observation codes per system as written in the file (RINEX 2 codes such as ``"C1"`` for
-        version 2 files).
-    glonass_channels : GlonassChannels
-        From ``GLONASS SLOT / FRQ #`` (empty when absent).
-    glonass_cpb_m : dict[str, float]
-        ``GLONASS COD/PHS/BIS`` code-phase biases, m.
-    phase_shifts : tuple
-        ``(system, code, shift_cycles, sats)`` per ``SYS / PHASE SHIFT`` record.
-    scale_factors : dict[tuple[str, str], float]
-        ``SYS / SCALE FACTOR``: (system, code) -> factor the file's values were multiplied by.
-    time_system : str
-        Time system of the epochs (``GPS``, ``GLO``, ``GAL``, ``BDT``, ``QZS``, ``IRN``).
-    time_of_first_obs_ns, time_of_last_obs_ns : int or None
-        GPST nanoseconds.
-    interval_s : float or None
-        ``INTERVAL``; None when absent or 0.
-    leap_seconds : int or None
-    signal_strength_unit : str
-    rcv_clock_offset_applied : bool
-    comments : tuple[str, ...]
-    n_lines : int
-        Number of header lines (the first data line is ``n_lines + 1``).
-    """
-
-    version: float
-    system: str
-    marker_name: str = ""
-    marker_number: str = ""
-    marker_type: str = ""
-    observer: str = ""
-    agency: str = ""
-    receiver_number: str = ""
-    receiver_type: str = ""
-    receiver_version: str = ""
-    antenna_number: str = ""
-    antenna_type: str = ""
-    approx_position_m: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
-    antenna_delta_hen_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
-    obs_types: dict = field(default_factory=dict)
-    glonass_channels: GlonassChannels = field(default_factory=GlonassChannels)
-    glonass_cpb_m: dict = field(default_factory=dict)
-    phase_shifts: tuple = ()
-    scale_factors: dict = field(default_factory=dict)
-    time_system: str = "GPS"
-    time_of_first_obs_ns: int | None = None
-    time_of_last_obs_ns: int | None = None
-    interval_s: float | None = None
-    leap_seconds: int | None = None
-    signal_strength_unit: str = ""
-    rcv_clock_offset_applied: bool = False
-    comments: tuple = ()
-    program: str = ""
-    run_by: str = ""
-    date: str = ""
-    n_lines: int = 0
-
-
-# ----------------------------------------------------------------------------------------------
-# RINEX 2 observation codes -> RINEX 3 (kind, band+attribute), per system.
-# RINEX 2.11 sec. 5.1 and Table A1; the attribute follows what the RINEX 2 code tracked:
-# C1 is C/A (1C), P1/P2 and the L2 phase of GPS are P(Y) tracked semi-codelessly (1W/2W), C2 is
-# L2C (2X); GLONASS P codes are 1P/2P; Galileo RINEX 2.11 codes carry no attribute (X).
-def _rinex2_map() -> dict[str, dict[str, tuple[str, str]]]:
-    m: dict[str, dict[str, tuple[str, str]]] = {}
-    gps = {
-        "C1": "1C",
-        "P1": "1W",
-        "L1": "1C",
-        "D1": "1C",
-        "S1": "1C",
-        "C2": "2X",
-        "P2": "2W",
-        "L2": "2W",
-        "D2": "2W",
-        "S2": "2W",
-        "C5": "5X",
-        "L5": "5X",
-        "D5": "5X",
-        "S5": "5X",
-    }
-    glo = {
-        "C1": "1C",
-        "P1": "1P",
-        "L1": "1C",
-        "D1": "1C",
-        "S1": "1C",
-        "C2": "2C",
-        "P2": "2P",
-        "L2": "2P",
-        "D2": "2P",
-        "S2": "2P",
-    }
-    gal = {f"{k}{b}": f"{b}X" for k in _KINDS for b in "15678"}
-    sbas = {"C1": "1C", "L1": "1C", "D1": "1C", "S1": "1C", "C5": "5X", "L5": "5X", "D5": "5X", "S5": "5X"}
-    for sys_, table in (("G", gps), ("R", glo), ("E", gal), ("S", sbas), ("J", gps)):
-        m[sys_] = {code: ("C" if code[0] == "P" else code[0], sig) for code, sig in table.items()}
-    return m
-
-
-RINEX2_CODE_MAP = _rinex2_map()
-"""RINEX 2 code -> (observation kind, RINEX 3 signal) per system letter."""
 
 
 def _default_time_system(system: str) -> str:

@@ -40,11 +40,11 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from ..errors import FormatError, KompasError, KompasWarning, SignalError, TimeError, TruncatedFileWarning
-from ..satsys import sat_id, sat_index
-from ..time import normalize_scale
-from ._columns import Lines, blank_rows, calendar_ns, file_sat_index, float_field, int_field
-from ._open import read_bytes
+from ...errors import FormatError, KompasError, KompasWarning, SignalError, TimeError, TruncatedFileWarning
+from ...satsys import sat_id, sat_index
+from ...time import normalize_scale
+from .._columns import Lines, blank_rows, calendar_ns, file_sat_index, float_field, int_field
+from .._open import read_bytes
 
 __all__ = ["Sp3", "read_sp3"]
 
@@ -158,7 +158,7 @@ class Sp3:
     def __repr__(self) -> str:
         span = ""
         if len(self):
-            from ..time import GTime
+            from ...time import GTime
 
             span = f", {GTime(int(self.time_ns[0]))} .. {GTime(int(self.time_ns[-1]))}"
         return (

@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from ..satsys import sat_id, sat_index
-from ..time import gtime_from_calendar
-from ._fields import LineParser
-from ._fields import strict_float as _float
-from ._fields import strict_int as _int
-from ._open import read_text
+from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from ...satsys import sat_id, sat_index
+from ...time import gtime_from_calendar
+from .._fields import LineParser
+from .._fields import strict_float as _float
+from .._fields import strict_int as _int
+from .._open import read_text
 
 __all__ = ["AntennaFrequency", "Antenna", "Antex", "AntennaNotFoundError", "read_antex"]
 

@@ -9,18 +9,102 @@ satellite index and signal id; ``epoch_offsets`` (CSR style) gives the rows of e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..errors import KompasError
-from ..satsys import SYSTEM_LETTERS, sat_id, sat_index, sat_system, signal_code, signal_id
+from ..satsys import (
+    RINEX2_CODE_MAP,
+    SYSTEM_LETTERS,
+    GlonassChannels,
+    sat_id,
+    sat_index,
+    sat_system,
+    signal_code,
+    signal_id,
+)
 from ..time import to_datetime64
 
-__all__ = ["ObsTable"]
+__all__ = ["ObsHeader", "ObsTable"]
 
 _KINDS = "CLDS"
 _ROW_FIELDS = ("time_ns", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli", "ssi")
+
+
+@dataclass(frozen=True)
+class ObsHeader:
+    """Header of a RINEX observation file (RINEX 3.05 Table A2 names, SI units).
+
+    Attributes
+    ----------
+    version : float
+    system : str
+        File system letter (``"M"`` for mixed).
+    marker_name, marker_number, marker_type, observer, agency : str
+    receiver_number, receiver_type, receiver_version : str
+    antenna_number, antenna_type : str
+        ``antenna_type`` is the 20-character IGS type with radome, right-stripped.
+    approx_position_m : numpy.ndarray, shape (3,)
+        ``APPROX POSITION XYZ``, m (NaN when absent); *not* a reference coordinate.
+    antenna_delta_hen_m : numpy.ndarray, shape (3,)
+        ``ANTENNA: DELTA H/E/N``: antenna reference point above the marker (up, east, north), m.
+    obs_types : dict[str, tuple[str, ...]]
+        Observation codes per system as written in the file (RINEX 2 codes such as ``"C1"`` for
+        version 2 files).
+    glonass_channels : GlonassChannels
+        From ``GLONASS SLOT / FRQ #`` (empty when absent).
+    glonass_cpb_m : dict[str, float]
+        ``GLONASS COD/PHS/BIS`` code-phase biases, m.
+    phase_shifts : tuple
+        ``(system, code, shift_cycles, sats)`` per ``SYS / PHASE SHIFT`` record.
+    scale_factors : dict[tuple[str, str], float]
+        ``SYS / SCALE FACTOR``: (system, code) -> factor the file's values were multiplied by.
+    time_system : str
+        Time system of the epochs (``GPS``, ``GLO``, ``GAL``, ``BDT``, ``QZS``, ``IRN``).
+    time_of_first_obs_ns, time_of_last_obs_ns : int or None
+        GPST nanoseconds.
+    interval_s : float or None
+        ``INTERVAL``; None when absent or 0.
+    leap_seconds : int or None
+    signal_strength_unit : str
+    rcv_clock_offset_applied : bool
+    comments : tuple[str, ...]
+    n_lines : int
+        Number of header lines (the first data line is ``n_lines + 1``).
+    """
+
+    version: float
+    system: str
+    marker_name: str = ""
+    marker_number: str = ""
+    marker_type: str = ""
+    observer: str = ""
+    agency: str = ""
+    receiver_number: str = ""
+    receiver_type: str = ""
+    receiver_version: str = ""
+    antenna_number: str = ""
+    antenna_type: str = ""
+    approx_position_m: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
+    antenna_delta_hen_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    obs_types: dict = field(default_factory=dict)
+    glonass_channels: GlonassChannels = field(default_factory=GlonassChannels)
+    glonass_cpb_m: dict = field(default_factory=dict)
+    phase_shifts: tuple = ()
+    scale_factors: dict = field(default_factory=dict)
+    time_system: str = "GPS"
+    time_of_first_obs_ns: int | None = None
+    time_of_last_obs_ns: int | None = None
+    interval_s: float | None = None
+    leap_seconds: int | None = None
+    signal_strength_unit: str = ""
+    rcv_clock_offset_applied: bool = False
+    comments: tuple = ()
+    program: str = ""
+    run_by: str = ""
+    date: str = ""
+    n_lines: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,8 +307,6 @@ class ObsTable:
         ``"P2"``...). Times are GPST (``datetime64[ns]``).
         """
         import xarray as xr
-
-        from .rinex_obs import RINEX2_CODE_MAP
 
         v2 = self.header.version < 3
         svs = np.unique(self.sat)

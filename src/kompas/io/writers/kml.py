@@ -20,11 +20,11 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..solution import Quality, Solution
-from ..time import to_datetime64
+from ...errors import ConfigError
+from ...solution import Quality, Solution
+from ...time import to_datetime64
+from ._sink import write_text
 from .tables import _time_text
-from .writers import _write_text
 
 __all__ = ["write_kml", "write_gpx", "KML_NS", "GPX_NS"]
 
@@ -134,7 +134,7 @@ def write_kml(
             pt = _sub(pm, "Point")
             _sub(pt, "altitudeMode", altitude_mode)
             _sub(pt, "coordinates", c)
-    _write_text(path_or_file, _xml(kml))
+    write_text(path_or_file, _xml(kml))
 
 
 def write_gpx(solution: Solution, path_or_file, *, name: str | None = None, creator: str = "kompas") -> None:
@@ -178,4 +178,4 @@ def write_gpx(solution: Solution, path_or_file, *, name: str | None = None, crea
             v = dops[n][k]
             if v == v:
                 _sub(pt, n, f"{v:.2f}")
-    _write_text(path_or_file, _xml(gpx))
+    write_text(path_or_file, _xml(gpx))

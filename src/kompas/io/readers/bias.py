@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import KompasError, SignalError, TruncatedFileWarning
-from ..satsys import sat_index
-from ..time import NS, from_datetime64, normalize_scale
-from ._fields import LineParser
-from ._open import read_text
+from ...errors import KompasError, SignalError, TruncatedFileWarning
+from ...satsys import sat_index
+from ...time import NS, from_datetime64, normalize_scale
+from .._fields import LineParser
+from .._open import read_text
 
 __all__ = ["BiasData", "read_bias", "OPEN_END_NS"]
 

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import FormatError, KompasWarning, SignalError, TimeError, TruncatedFileWarning
-from ..satsys import sat_id
-from ..time import normalize_scale
-from ._columns import (
+from ...errors import FormatError, KompasWarning, SignalError, TimeError, TruncatedFileWarning
+from ...satsys import sat_id
+from ...time import normalize_scale
+from .._columns import (
     NUMERIC_CHARS,
     SPACE_LIKE,
     Lines,
@@ -50,7 +50,7 @@ from ._columns import (
     float_field,
     int_field,
 )
-from ._open import read_bytes
+from .._open import read_bytes
 
 __all__ = ["ClockData", "read_clk", "RECORD_KINDS"]
 

@@ -1,6 +1,6 @@
-"""Write :class:`~kompas.io.rinex_nav.NavData` as a RINEX 3.05 mixed navigation file.
+"""Write :class:`~kompas.tables.nav.NavData` as a RINEX 3.05 mixed navigation file.
 
-The inverse of :func:`kompas.io.rinex_nav.read_nav` for the RINEX 3 message types: reading the written
+The inverse of :func:`kompas.io.readers.rinex_nav.read_nav` for the RINEX 3 message types: reading the written
 file gives the same table rows (values to the 13 significant digits written).
 
 Layout (RINEX 3.05, IGS/RTCM 2020, sec. 6 and Appendix Tables A4-A11)
@@ -31,11 +31,11 @@ from collections import Counter
 
 import numpy as np
 
-from ..errors import KompasError, KompasWarning
-from ..satsys import sat_id
-from ..time import gpst_from_week_tow, gpst_to_calendar, to_datetime64, week_tow
-from .rinex_nav import NAT_NS, IonoCorr, KeplerEph, NavData
-from .rinex_obs_writer import _open_out
+from ...errors import KompasError, KompasWarning
+from ...satsys import sat_id
+from ...tables.nav import NAT_NS, IonoCorr, KeplerEph, NavData
+from ...time import gpst_from_week_tow, gpst_to_calendar, to_datetime64, week_tow
+from ._sink import write_bytes
 
 __all__ = ["write_nav"]
 
@@ -259,7 +259,7 @@ def write_nav(
     Parameters
     ----------
     nav : NavData
-        As read by :func:`kompas.io.rinex_nav.read_nav`: times GPST ns, SI units (GLONASS and SBAS
+        As read by :func:`kompas.io.readers.rinex_nav.read_nav`: times GPST ns, SI units (GLONASS and SBAS
         states are written back in km, km/s, km/s^2; angles stay radians, as RINEX has them).
     path_or_file : str or os.PathLike or file
         Destination path (gzip-compressed when it ends in ``.gz``) or an open file (text or binary).
@@ -301,7 +301,7 @@ def write_nav(
     recs.sort(key=lambda r: r[0])  # stable: each table's order (epoch) is kept within a satellite
     head = "\n".join(_header(nav, program, _now)) + "\n"
     body = "".join(_pad80(text) for _, text in recs)
-    _open_out(path_or_file, (head + body).encode("ascii"))
+    write_bytes(path_or_file, (head + body).encode("ascii"))
 
 
 def _pad80(text: str) -> str:

@@ -39,12 +39,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from ..time import gtime_from_calendar
-from ._fields import LineParser
-from ._fields import strict_float as _float
-from ._fields import strict_int as _int
-from ._open import read_text
+from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from ...time import gtime_from_calendar
+from .._fields import LineParser
+from .._fields import strict_float as _float
+from .._fields import strict_int as _int
+from .._open import read_text
 
 __all__ = ["Ionex", "IonexDcb", "read_ionex"]
 

@@ -29,9 +29,9 @@ import io
 
 import numpy as np
 
-from ..errors import KompasError
-from ..solution import Solution
-from .writers import _write_text
+from ...errors import KompasError
+from ...solution import Solution
+from ._sink import write_text
 
 __all__ = ["solution_columns", "write_csv", "write_parquet"]
 
@@ -75,7 +75,7 @@ def write_csv(solution: Solution, path_or_file, *, delimiter: str = ",") -> None
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
     w.writerow(list(cols))
     w.writerows(zip(*text_cols, strict=True))
-    _write_text(path_or_file, buf.getvalue())
+    write_text(path_or_file, buf.getvalue())
 
 
 def write_parquet(solution: Solution, path_or_file, *, compression: str = "zstd") -> None:

@@ -3,12 +3,12 @@
 =========  ====================================  ==========================================
 format     module and function                   content
 =========  ====================================  ==========================================
-pos        :func:`kompas.io.pos.write_pos`       RTKLIB 2.4.3 ``.pos`` (llh or ECEF xyz)
-nmea       :func:`kompas.io.nmea.write_nmea`     NMEA-0183 GGA + RMC per epoch
-csv        :func:`kompas.io.tables.write_csv`    the columns of ``Solution.to_pandas()``
-parquet    :func:`kompas.io.tables.write_parquet` the same columns (needs pyarrow)
-kml        :func:`kompas.io.kml.write_kml`       track LineString + one point per epoch
-gpx        :func:`kompas.io.kml.write_gpx`       GPX 1.1 track (trkpt with ele and time)
+pos        :func:`kompas.io.writers.pos.write_pos`       RTKLIB 2.4.3 ``.pos`` (llh or ECEF xyz)
+nmea       :func:`kompas.io.writers.nmea.write_nmea`     NMEA-0183 GGA + RMC per epoch
+csv        :func:`kompas.io.writers.tables.write_csv`    the columns of ``Solution.to_pandas()``
+parquet    :func:`kompas.io.writers.tables.write_parquet` the same columns (needs pyarrow)
+kml        :func:`kompas.io.writers.kml.write_kml`       track LineString + one point per epoch
+gpx        :func:`kompas.io.writers.kml.write_gpx`       GPX 1.1 track (trkpt with ele and time)
 =========  ====================================  ==========================================
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import ConfigError
+from ...errors import ConfigError
 
 __all__ = ["write_solution", "FORMATS", "format_from_name"]
 
@@ -77,12 +77,3 @@ def write_solution(solution, path_or_file, fmt: str | None = None, **options) ->
         if "unexpected keyword" in str(exc):
             raise ConfigError(f"{fmt} writer: {exc}") from None
         raise
-
-
-def _write_text(path_or_file, text: str) -> None:
-    """Write ``text`` to a path (UTF-8, no newline translation) or to an open text file."""
-    if hasattr(path_or_file, "write"):
-        path_or_file.write(text)
-        return
-    with open(path_or_file, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)

@@ -1,6 +1,6 @@
-"""Write an :class:`~kompas.io.obs_table.ObsTable` as a RINEX 3.05 observation file.
+"""Write an :class:`~kompas.tables.obs.ObsTable` as a RINEX 3.05 observation file.
 
-The inverse of :func:`kompas.io.rinex_obs.read_obs` for the data the table holds: reading the written
+The inverse of :func:`kompas.io.readers.rinex_obs.read_obs` for the data the table holds: reading the written
 file gives the same rows (times, satellites, signals, values, LLI, SSI), epoch flags and receiver
 clock offsets.
 
@@ -26,18 +26,15 @@ that is written in one piece (a day of 30 s data with ~80 satellites takes about
 from __future__ import annotations
 
 import datetime as _dt
-import gzip
-import io
-import os
 import warnings
 
 import numpy as np
 
-from ..errors import KompasError, KompasWarning
-from ..satsys import SYSTEM_LETTERS, sat_id, sat_system, signal_code, signal_id
-from ..time import gps_utc_offset_s, gpst_to_calendar
-from .obs_table import ObsTable
-from .rinex_obs import ObsHeader
+from ...errors import KompasError, KompasWarning
+from ...satsys import SYSTEM_LETTERS, sat_id, sat_system, signal_code, signal_id
+from ...tables.obs import ObsHeader, ObsTable
+from ...time import gps_utc_offset_s, gpst_to_calendar
+from ._sink import write_bytes
 
 __all__ = ["write_obs", "obs_types_of"]
 
@@ -372,19 +369,6 @@ def _body_block(obs: ObsTable, e0: int, e1: int, lut: np.ndarray, nobs_max: int)
     return big[keep].tobytes()
 
 
-def _open_out(path_or_file, data: bytes) -> None:
-    if hasattr(path_or_file, "write"):
-        if isinstance(path_or_file, io.TextIOBase):
-            path_or_file.write(data.decode("ascii"))
-        else:
-            path_or_file.write(data)
-        return
-    p = os.fspath(path_or_file)
-    opener = gzip.open if str(p).lower().endswith(".gz") else open
-    with opener(p, "wb") as fh:
-        fh.write(data)
-
-
 def write_obs(
     obs: ObsTable,
     path_or_file,
@@ -446,4 +430,4 @@ def write_obs(
     parts = ["\n".join(_header_lines(obs, hdr, types, program, _now)).encode("ascii") + b"\n"]
     for e0 in range(0, obs.n_epochs, _BLOCK_EPOCHS):
         parts.append(_body_block(obs, e0, min(e0 + _BLOCK_EPOCHS, obs.n_epochs), lut, nobs_max))
-    _open_out(path_or_file, b"".join(parts))
+    write_bytes(path_or_file, b"".join(parts))
