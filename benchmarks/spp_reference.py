@@ -2,6 +2,7 @@
 
     python benchmarks/spp_reference.py --write tests/data/spp_reference.npz   # from a chosen revision
     python benchmarks/spp_reference.py --check tests/data/spp_reference.npz   # the test does the same
+    python benchmarks/spp_reference.py --update tests/data/spp_reference.npz --case NYA1_GE_if
 
 For each observation file with a same-day navigation file in the shared data and each configuration
 of :data:`CASES`, the marker positions are stored in millimetres (int64, relative to the header's
@@ -89,7 +90,17 @@ def main(argv=None) -> int:
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--write", metavar="NPZ")
     g.add_argument("--check", metavar="NPZ")
+    g.add_argument("--update", metavar="NPZ", help="recompute only the cases named with --case")
+    ap.add_argument("--case", action="append", default=[], help="e.g. NYA1_GE_if (with --update)")
     args = ap.parse_args(argv)
+    if args.update:
+        stored = dict(np.load(args.update))
+        for case in CASES:
+            if key(case) in args.case:
+                stored[key(case) + "_q"], stored[key(case) + "_mm"] = solve(*case)
+                print(f"{key(case):20s} updated")
+        np.savez_compressed(args.update, **stored)
+        return 0
     if args.write:
         out = {}
         for case in CASES:

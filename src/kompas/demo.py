@@ -53,8 +53,8 @@ def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0
     from .io.writers import write_solution
     from .io.writers.rinex_nav import write_nav
     from .io.writers.rinex_obs import write_obs
-    from .pipeline import spp
     from .sim import simulate
+    from .spp import spp
 
     t0 = time.perf_counter()
     out = Path(out_dir)

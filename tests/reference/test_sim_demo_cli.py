@@ -5,9 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from kompas import read_nav, read_obs
+from kompas import read_nav, read_obs, spp
 from kompas.cli.main import main
-from kompas.pipeline import spp
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from .nav import (
     TimeCorr,
 )
 from .obs import ObsHeader, ObsTable
+from .observables import Observables
+from .station import StationInfo
 
 __all__ = [
     "NAT_NS",
@@ -31,6 +33,8 @@ __all__ = [
     "NavHeader",
     "ObsHeader",
     "ObsTable",
+    "Observables",
+    "StationInfo",
     "SbasEph",
     "StoTable",
     "TimeCorr",

@@ -11,7 +11,7 @@ import numpy as np
 
 from ...errors import FormatError, KompasError, TimeError, TruncatedFileWarning
 from ...frames import enu_rotation, geodetic_to_ecef
-from ...solution import Solution
+from ...solution import ProcessingRecord, Solution
 from ...time import (
     NS,
     from_datetime64,
@@ -22,7 +22,7 @@ from ...time import (
 from .._open import read_text
 from ..writers.pos import _SD_LLH, _SD_XYZ
 
-__all__ = ["read_pos", "solution_from_pos"]
+__all__ = ["read_pos", "read_pos_table", "solution_from_pos"]
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _NAN = ("nan", "-nan", "+nan")
@@ -42,8 +42,18 @@ def _int(tok, path, lineno, what):
     raise FormatError(path, lineno, f"expected an integer for {what}, found {tok!r}")
 
 
-def read_pos(path: str | os.PathLike) -> dict:
-    """Read an RTKLIB ``.pos`` solution file (llh in degrees or d m s, or ECEF xyz).
+def read_pos(path: str | os.PathLike) -> Solution:
+    """Read an RTKLIB ``.pos`` solution file as a :class:`~kompas.Solution` (see :func:`read_pos_table`).
+
+    The header's program and input files fill the solution's processing record; DOPs and clocks are
+    NaN (the format does not hold them).
+    """
+    data = read_pos_table(path)
+    return solution_from_pos(data, os.fspath(path))
+
+
+def read_pos_table(path: str | os.PathLike) -> dict:
+    """Read an RTKLIB ``.pos`` solution file (llh in degrees or d m s, or ECEF xyz) column by column.
 
     Parameters
     ----------
@@ -220,8 +230,8 @@ def _times(fields, tow, time_system, name):
 # back to a Solution
 
 
-def solution_from_pos(data: dict, meta: dict | None = None) -> Solution:
-    """A :class:`Solution` from :func:`read_pos` output (e.g. to compare kompas with RTKLIB).
+def solution_from_pos(data: dict, path: str | None = None) -> Solution:
+    """A :class:`Solution` from :func:`read_pos_table` output (e.g. to compare kompas with RTKLIB).
 
     The covariance is rebuilt from the standard deviations (signed squares for the off-diagonal
     terms) and, for llh files, rotated from east/north/up to ECEF. DOPs and clocks are absent (NaN /
@@ -259,5 +269,17 @@ def solution_from_pos(data: dict, meta: dict | None = None) -> Solution:
         hdop=nan.copy(),
         vdop=nan.copy(),
         cov_m2=c,
-        meta=dict(meta or {}, program="RTKLIB .pos file"),
+        record=_record(data.get("header", ()), path),
     )
+
+
+def _record(header, path) -> ProcessingRecord:
+    """Program and input files named by the ``%`` header lines."""
+    program, inputs = "", []
+    for line in header:
+        key, _, value = line.lstrip("%").partition(":")
+        if key.strip() == "program":
+            program = value.strip()
+        elif key.strip() == "inp file":
+            inputs.append(value.strip())
+    return ProcessingRecord(program=program or f"RTKLIB .pos file {path or ''}".strip(), inputs=tuple(inputs))

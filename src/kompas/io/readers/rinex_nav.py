@@ -1247,4 +1247,5 @@ def _read(ctx: _Ctx) -> NavData:
         sto=_build_sto(ctx, groups.get("STO_STO")),
         eop=_build_eop(ctx, groups.get("EOP_EOP")),
         ion=_build_ion(ctx, [g for k, g in groups.items() if k.startswith("ION_")]),
+        path=None if ctx.path is None else str(ctx.path),
     )
