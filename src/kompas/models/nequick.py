@@ -160,13 +160,13 @@ def _ray_parameters(ai, lat_r, lon_r, month, ut):
     az, azr = _effective_ionisation(ai, _modip(lat_r, lon_r))
     t = np.radians(15.0 * ut - 180.0)  # ICD sec. 2.5.5.3: T = 15 UT - 180 deg
     k = np.arange(1, 7)
-    harm = np.empty(ut.shape + (13,))
+    harm = np.empty((*ut.shape, 13))
     harm[:, 0] = 1.0
     harm[:, 1::2] = np.sin(k * t[:, None])
     harm[:, 2::2] = np.cos(k * t[:, None])
     w = (azr / 100.0)[:, None]
-    cf2 = np.empty(ut.shape + (76,))
-    cm3 = np.empty(ut.shape + (49,))
+    cf2 = np.empty((*ut.shape, 76))
+    cm3 = np.empty((*ut.shape, 49))
     for m in np.unique(month):
         sel = month == m
         f2, fm3 = tables.f2[m - 1], tables.fm3[m - 1]
@@ -191,7 +191,7 @@ def _ccir(lat_deg, lon_deg, mu_deg, cf2, cm3):
     spow = np.sin(np.radians(mu_deg))[:, None] ** np.arange(12)
     cpow = np.cos(np.radians(lat_deg))[:, None] ** np.arange(9)
     n = np.arange(1, 9)
-    trig = np.empty(lon.shape + (17,))
+    trig = np.empty((*lon.shape, 17))
     trig[:, 0] = 1.0
     trig[:, 1::2] = np.cos(n * lon[:, None])
     trig[:, 2::2] = np.sin(n * lon[:, None])
@@ -475,10 +475,11 @@ def _as_rays(ai, rcv, sat, *scalars):
             raise ConfigError(f"NeQuick-G: {name} needs a last axis of length {n}, got shape {arr.shape}")
     scalars = [np.asarray(s) for s in scalars]
     try:
-        shape = np.broadcast_shapes(ai.shape[:-1], rcv.shape[:-1], sat.shape[:-1], *(s.shape for s in scalars))
+        shapes = [ai.shape[:-1], rcv.shape[:-1], sat.shape[:-1], *(s.shape for s in scalars)]
+        shape = np.broadcast_shapes(*shapes)
     except ValueError as exc:
         raise ConfigError(f"NeQuick-G: inputs do not broadcast together: {exc}") from None
-    flat = [np.broadcast_to(x, shape + (3,)).reshape(-1, 3) for x in (ai, rcv, sat)]
+    flat = [np.broadcast_to(x, (*shape, 3)).reshape(-1, 3) for x in (ai, rcv, sat)]
     flat += [np.broadcast_to(s, shape).ravel() for s in scalars]
     return shape, flat
 
@@ -519,7 +520,7 @@ def nequick_g_stec(ai, rcv_llh, sat_llh, month, ut_hours) -> np.ndarray:
     rcv = np.column_stack([np.degrees(rcv[:, 0]), np.degrees(rcv[:, 1]), rcv[:, 2] * 1e-3])
     sat = np.column_stack([np.degrees(sat[:, 0]), np.degrees(sat[:, 1]), sat[:, 2] * 1e-3])
     geom = _geometry(rcv, sat)
-    visible = geom["vertical"] | (geom["zenith"] <= 0.5 * np.pi)
+    visible = geom["zenith"] <= 0.5 * np.pi  # also 0 for a satellite straight above
     ray = _ray_parameters(ai, rcv[:, 0], rcv[:, 1], month, ut)
     a, b, tol, used = _segments(geom)
     used &= visible[:, None]
