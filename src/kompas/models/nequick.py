@@ -56,7 +56,7 @@ _COEFF_ZERO = 1.0e-7  # |ai| below which a broadcast coefficient counts as zero
 _CHI0_DEG = 86.23292796211615  # zenith angle at day-night transition (ICD sec. 2.5.5.1)
 _KRONROD_TOL = (0.001, 0.01)  # below / above 1000 km (ICD sec. 2.5.8.2.8)
 _MAX_LEVEL = 50  # maximum bisection depth of the adaptive quadrature
-_CHUNK = 4096  # intervals per density evaluation: bounds memory to ~100 MB
+_CHUNK = 512  # intervals per density evaluation: arrays stay in cache, memory ~20 MB
 
 # Gauss-Kronrod G7/K15 nodes (innermost first) and weights (outermost first) (ICD sec. 2.5.8.2.8);
 # G7 uses the odd-indexed nodes of the 15.
@@ -78,25 +78,26 @@ _WEIGHTS_G = np.zeros(15)
 _WEIGHTS_G[1::2] = np.concatenate([_WG, [_WG0], _WG[::-1]])
 
 
-def _basis_index(q):
-    """Columns of the CCIR geographic expansion (ICD sec. 2.5.5.3, eqs. for foF2 and M(3000)F2).
+def _basis_scatter(q):
+    """Where each CCIR coefficient goes in a (sin-MODIP power, trigonometric term) matrix.
 
-    ``q[i]`` is the number of sin(MODIP) powers that multiply the order-``i`` term
-    ``cos^i(lat) {cos, sin}(i lon)``; order 0 has no trigonometric factor. Returns, per column,
-    the power of sin(MODIP), the power of cos(lat) and the column of the trigonometric table
-    (0: 1, 2i-1: cos(i lon), 2i: sin(i lon)), in the order of the coefficient files.
+    The geographic expansion of foF2 and M(3000)F2 (ICD sec. 2.5.5.3) is
+    ``sum_j sum_q K[j, q] sin^j(MODIP) T_q`` with ``T_0 = 1``, ``T_{2i-1} = cos^i(lat) cos(i lon)``,
+    ``T_{2i} = cos^i(lat) sin(i lon)``; ``q[i]`` is the number of sin(MODIP) powers of order ``i``.
+    Returns the row ``j`` and column ``q`` of each coefficient, in the order of the CCIR files
+    (order 0 first, then for each order the cos and sin coefficients of each power in turn).
     """
-    power, order, trig = list(range(q[0])), [0] * q[0], [0] * q[0]
+    power, term = list(range(q[0])), [0] * q[0]
     for i in range(1, len(q)):
         for j in range(q[i]):
             power += [j, j]
-            order += [i, i]
-            trig += [2 * i - 1, 2 * i]
-    return np.array(power), np.array(order), np.array(trig)
+            term += [2 * i - 1, 2 * i]
+    return np.array(power), np.array(term)
 
 
-_F2_BASIS = _basis_index((12, 12, 9, 5, 2, 1, 1, 1, 1))  # 76 terms
-_M3_BASIS = _basis_index((7, 8, 6, 3, 2, 1, 1))  # 49 terms
+_F2_SCATTER = _basis_scatter((12, 12, 9, 5, 2, 1, 1, 1, 1))  # 76 coefficients -> 12 x 17
+_M3_SCATTER = _basis_scatter((7, 8, 6, 3, 2, 1, 1))  # 49 coefficients -> 8 x 13
+_TERM_ORDER = (np.arange(17) + 1) // 2  # power of cos(lat) of each trigonometric term
 
 
 def _exp(x):
@@ -173,6 +174,10 @@ def _ray_parameters(ai, lat_r, lon_r, month, ut):
         h = harm[sel]
         cf2[sel] = (h @ f2[0].T) * (1.0 - w[sel]) + (h @ f2[1].T) * w[sel]
         cm3[sel] = (h[:, :9] @ fm3[0].T) * (1.0 - w[sel]) + (h[:, :9] @ fm3[1].T) * w[sel]
+    kf2 = np.zeros((*ut.shape, 12, 17))
+    kf2[:, _F2_SCATTER[0], _F2_SCATTER[1]] = cf2
+    km3 = np.zeros((*ut.shape, 8, 13))
+    km3[:, _M3_SCATTER[0], _M3_SCATTER[1]] = cm3
     # ICD sec. 2.5.5.1: solar declination at the middle of the month
     day = 30.5 * month - 15.0 + (18.0 - ut) / 24.0
     am = np.radians(0.9856 * day - 3.289)
@@ -180,25 +185,38 @@ def _ray_parameters(ai, lat_r, lon_r, month, ut):
     sin_dec = 0.39782 * np.sin(al)
     season = np.select([np.isin(month, (1, 2, 11, 12)), np.isin(month, (5, 6, 7, 8))], [-1.0, 1.0], 0.0)
     return {
-        "az": az, "azr": azr, "cf2": cf2, "cm3": cm3, "month": month, "ut": ut, "season": season,
+        "az": az, "azr": azr, "kf2": kf2, "km3": km3, "month": month, "ut": ut, "season": season,
         "sin_dec": sin_dec, "cos_dec": np.sqrt(1.0 - sin_dec * sin_dec),
     }  # fmt: skip
 
 
-def _ccir(lat_deg, lon_deg, mu_deg, cf2, cm3):
-    """foF2 (MHz) and M(3000)F2 from the CCIR expansion (ICD sec. 2.5.5.3)."""
-    lon = np.radians(lon_deg)
-    spow = np.sin(np.radians(mu_deg))[:, None] ** np.arange(12)
-    cpow = np.cos(np.radians(lat_deg))[:, None] ** np.arange(9)
-    n = np.arange(1, 9)
-    trig = np.empty((*lon.shape, 17))
-    trig[:, 0] = 1.0
-    trig[:, 1::2] = np.cos(n * lon[:, None])
-    trig[:, 2::2] = np.sin(n * lon[:, None])
-    p, o, t = _F2_BASIS
-    fof2 = np.einsum("ij,ij->i", spow[:, p] * cpow[:, o] * trig[:, t], cf2)
-    p, o, t = _M3_BASIS
-    m3000 = np.einsum("ij,ij->i", spow[:, p] * cpow[:, o] * trig[:, t], cm3)
+def _powers(x, n):
+    """``x^0 .. x^(n-1)`` on a new last axis, by repeated multiplication."""
+    out = np.empty((*x.shape, n), dtype=x.dtype)
+    out[..., 0] = 1.0
+    for k in range(1, n):
+        np.multiply(out[..., k - 1], x, out=out[..., k])
+    return out
+
+
+def _ccir(lat_deg, lon_deg, mu_deg, kf2, km3):
+    """foF2 (MHz) and M(3000)F2 from the CCIR expansion (ICD sec. 2.5.5.3).
+
+    Points are (..., P) arrays (P points of one ray per row); ``kf2`` and ``km3`` (..., 12, 17)
+    and (..., 8, 13) are the rows' coefficient matrices (see :func:`_basis_scatter`).
+    """
+    spow = _powers(np.sin(np.radians(mu_deg)), 12)
+    cpow = _powers(np.cos(np.radians(lat_deg)), 9)
+    # cos(n lon), sin(n lon) for n = 1..8 by complex multiplication: 16 trigonometric calls less
+    z = np.exp(1j * np.radians(lon_deg))
+    zn = _powers(z, 9)[..., 1:]
+    terms = np.empty((*z.shape, 17))
+    terms[..., 0] = 1.0
+    terms[..., 1::2] = zn.real
+    terms[..., 2::2] = zn.imag
+    terms *= cpow[..., _TERM_ORDER]
+    fof2 = np.einsum("...pq,...pq->...p", np.matmul(spow, kf2), terms)
+    m3000 = np.einsum("...pq,...pq->...p", np.matmul(spow[..., :8], km3), terms[..., :13])
     return fof2, np.maximum(m3000, 1.0)
 
 
@@ -321,7 +339,7 @@ def _topside(h, p):
 def _density(lat_deg, lon_deg, h_km, ray):
     """Electron density (m^-3) at points, each with the constants of its own ray."""
     mu = _modip(lat_deg, lon_deg)
-    fof2, m3000 = _ccir(lat_deg, lon_deg, mu, ray["cf2"], ray["cm3"])
+    fof2, m3000 = _ccir(lat_deg, lon_deg, mu, ray["kf2"], ray["km3"])
     p = _profile(_foe(lat_deg, lon_deg, ray), fof2, m3000, ray)
     above = h_km > p["hmf2"]
     return np.where(above, _topside(h_km, p), _bottomside(h_km, p))
@@ -424,21 +442,29 @@ def _segments(g):
 
 
 def _take(d, idx):
-    return {k: (v[idx] if isinstance(v, np.ndarray) and v.ndim >= 1 else v) for k, v in d.items()}
+    """Rows ``idx`` of the per-ray arrays of ``d``; 1-D arrays get a trailing axis for the nodes."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, np.ndarray) and v.ndim >= 1:
+            v = v[idx]
+            out[k] = v[:, None] if v.ndim == 1 else v
+        else:
+            out[k] = v
+    return out
 
 
 def _kronrod(a, b, ray_idx, geom, ray):
-    """K15 and G7 estimates of the electron content of intervals [a, b] (electrons/m^2 * 1e-3)."""
+    """K15 and G7 estimates of the integral of the electron density (m^-3 km) over [a, b]."""
     k15 = np.empty(a.size)
     g7 = np.empty(a.size)
     for lo in range(0, a.size, _CHUNK):
         sl = slice(lo, lo + _CHUNK)
         mid = 0.5 * (a[sl] + b[sl])
         half = 0.5 * (b[sl] - a[sl])
-        s = (mid[:, None] + half[:, None] * _NODES).ravel()
-        idx = np.repeat(ray_idx[sl], 15)
+        s = mid[:, None] + half[:, None] * _NODES
+        idx = ray_idx[sl]
         lat, lon, h = _points_on_ray(s, _take(geom, idx))
-        dens = _density(lat, lon, h, _take(ray, idx)).reshape(-1, 15)
+        dens = _density(lat, lon, h, _take(ray, idx))
         k15[sl] = half * (dens @ _WEIGHTS_K)
         g7[sl] = half * (dens @ _WEIGHTS_G)
     return k15, g7
