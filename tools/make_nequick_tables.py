@@ -1,8 +1,8 @@
 """Build ``src/kompas/data/nequick_g.npz``: the NeQuick-G CCIR and MODIP tables in one compact file.
 
 The Galileo ionospheric correction algorithm ("European GNSS (Galileo) Open Service - Ionospheric
-Correction Algorithm for Galileo Single Frequency Users", issue 1.2, September 2016, sec. 2.4 and
-Annex) is defined together with two sets of data files:
+Correction Algorithm for Galileo Single Frequency Users", issue 1.2, September 2016, sec. 2.5.4.3 and
+2.5.5.3) is defined together with two sets of data files:
 
 * ``ccir11`` ... ``ccir22`` (one per month, ``ccir(month + 10)``): the ITU-R (CCIR) foF2 and
   M(3000)F2 coefficients, 2 x 76 x 13 values for foF2 then 2 x 49 x 9 for M(3000)F2, the first of

@@ -5,9 +5,10 @@ What is checked, and how authoritative it is:
 * VTEC against the BDGIM designers' own demonstrator (Li and Wang, AIRCAS, ``bdgim_c`` 2021,
   routine ``VtecBrdSH``): the reference numbers below were produced by compiling that code
   unchanged in its VTEC path, with its non-broadcast table. This is the strongest check available:
-  no BDS ICD gives a numerical example. (The demonstrator's end-to-end delay differs from the ICD
-  on purpose-built points we do not follow: exact ECEF pierce point, a modified mapping function
-  with 0.9782, 40.3 instead of 40.28, and a floor on VTEC; we implement the ICD there.)
+  no BDS ICD gives a numerical example. (Around the VTEC the demonstrator departs from the ICD's
+  formulas, and there we follow the ICD: it takes the pierce point from an exact ECEF ray/shell
+  intersection, a modified mapping function with factor 0.9782, 40.3 instead of 40.28, and puts
+  a floor under VTEC.)
 * Independent formulations of the ICD's steps: orthonormality of the harmonics over the sphere,
   the geomagnetic/sun-fixed transform as a rotation, the pierce point as a ray/sphere
   intersection, the 2-hour prediction windows.

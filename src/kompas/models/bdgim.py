@@ -1,7 +1,7 @@
 """BeiDou-3 broadcast ionosphere: BDGIM (BeiDou Global Ionospheric delay correction Model).
 
-Reference: BDS-SIS-ICD-B1C-1.0 (2017) sec. 7.12 "BDGIM" (identical text in BDS-SIS-ICD-B2a-1.0
-sec. 7.? for B-CNAV2); model description: Yuan, Wang, Li, Huo, "The BeiDou global broadcast
+Reference: BDS-SIS-ICD-B1C-1.0 (2017) sec. 7.12 "BDGIM" (the same model for B-CNAV2 in
+BDS-SIS-ICD-B2a-1.0); model description: Yuan, Wang, Li, Huo, "The BeiDou global broadcast
 ionospheric delay correction model (BDGIM) and its preliminary performance evaluation results",
 NAVIGATION 66(1), 2019. The nine broadcast coefficients alpha_1..alpha_9 (TECU) come in B-CNAV1/
 B-CNAV2 and in RINEX 4 navigation files as ``> ION Cnn CNVX`` records (RINEX 4.00 sec. 5.3, BDGIM

@@ -9,19 +9,22 @@ ICD's validation tables are reproduced to 1e-5 TECU (tests/unit/test_nequick.py)
 
 Model, per ray (receiver -> satellite):
 
-1. MODIP at the receiver from the ICD grid (third-order interpolation, sec. 2.5.4.3), effective
-   ionisation level ``Az = ai0 + ai1 mu + ai2 mu^2`` limited to 0..400 sfu (63.7 sfu when the
-   three coefficients are zero), ``Az_R = sqrt(167273 + 1123.6 (Az - 63.7)) - 408.99``
-   (sec. 2.5.5.2);
+1. MODIP at the receiver from the ICD grid (sec. 2.5.4.3, third-order interpolation of
+   sec. 2.5.7.1), effective ionisation level ``Az = ai0 + ai1 mu + ai2 mu^2`` limited to
+   0..400 sfu (63.7 sfu when the three coefficients are zero) and the effective sunspot number
+   ``Az_R = sqrt(167273 + 1123.6 (Az - 63.7)) - 408.99`` (ITU-R P.371-8);
 2. the month's CCIR coefficients interpolated in ``Az_R`` and summed as a Fourier series of UT
    (sec. 2.5.5.3);
-3. along the ray, at every integration point: MODIP, foE from the solar zenith angle (sec.
-   2.5.5.1), foF2 and M(3000)F2 from the CCIR expansion, foF1, peak heights, thicknesses and
-   Epstein-layer amplitudes (sec. 2.5.5.4-2.5.5.10), then the electron density of the bottomside
-   (sum of three Epstein layers, sec. 2.5.7.1) or the topside (sec. 2.5.7.2);
+3. along the ray, at every integration point: local time, solar declination and effective zenith
+   angle (sec. 2.5.4.1, 2.5.4.6-2.5.4.8), foE and foF1 (sec. 2.5.5.1), foF2 and M(3000)F2 from
+   the CCIR expansion (sec. 2.5.5.3), peak heights (sec. 2.5.5.4-2.5.5.6), thicknesses
+   (sec. 2.5.5.7), Epstein-layer amplitudes (sec. 2.5.5.8), topside thickness H0
+   (sec. 2.5.5.9-2.5.5.11), then the electron density of the bottomside (three Epstein layers)
+   or of the topside (sec. 2.5.6);
 4. STEC = the electron density integrated along the straight ray with the ICD's adaptive
-   Gauss-Kronrod G7/K15 quadrature (sec. 2.5.8.2.8): break points where the ray crosses 1000 km
-   and 2000 km, relative tolerance 0.001 below 1000 km and 0.01 above, at most 50 bisections.
+   Gauss-Kronrod G7/K15 quadrature (sec. 2.5.8, Annex F.2.3.3 and F.2.6): break points where the
+   ray crosses 1000 km and 2000 km, relative tolerance 0.001 below 1000 km and 0.01 above, at
+   most 50 bisections.
 
 The adaptive quadrature is run breadth-first: every pass evaluates the 15 Kronrod nodes of every
 still-open interval of every ray in one array operation, keeps the intervals whose K15 and G7 sums
@@ -31,7 +34,7 @@ the final summation differs (1e-15 relative).
 
 The Earth is a sphere of radius 6371.2 km and the receiver's and satellite's ellipsoidal
 latitude, longitude and height are used as spherical coordinates, as the ICD prescribes
-(sec. 2.5.8.1).
+(Annex F.2.5, ray properties).
 """
 
 from __future__ import annotations
@@ -50,15 +53,16 @@ F_GAL_E1_HZ = 1575.42e6
 
 _K_IONO = 40.3  # first-order group delay 40.3 TEC / f^2, m3/s2 per electron (ICD sec. 1.3)
 _TECU = 1.0e16  # electrons / m^2
-_RE_KM = 6371.2  # Earth radius of the model, km (ICD sec. 2.5.8.1)
-_AZ_DEFAULT = 63.7  # sfu, used when ai0 = ai1 = ai2 = 0 (ICD sec. 2.5.5.2)
+_RE_KM = 6371.2  # Earth radius of the model, km (ICD Annex F.2.5)
+# sfu, used when ai0 = ai1 = ai2 = 0 (ICD sec. 2.5, effective ionisation level; ITU-R P.371-8)
+_AZ_DEFAULT = 63.7
 _COEFF_ZERO = 1.0e-7  # |ai| below which a broadcast coefficient counts as zero
-_CHI0_DEG = 86.23292796211615  # zenith angle at day-night transition (ICD sec. 2.5.5.1)
-_KRONROD_TOL = (0.001, 0.01)  # below / above 1000 km (ICD sec. 2.5.8.2.8)
+_CHI0_DEG = 86.23292796211615  # zenith angle at day-night transition (ICD sec. 2.5.4.8)
+_KRONROD_TOL = (0.001, 0.01)  # below / above 1000 km (ICD Annex F.2.3.3)
 _MAX_LEVEL = 50  # maximum bisection depth of the adaptive quadrature
 _CHUNK = 512  # intervals per density evaluation: arrays stay in cache, memory ~20 MB
 
-# Gauss-Kronrod G7/K15 nodes (innermost first) and weights (outermost first) (ICD sec. 2.5.8.2.8);
+# Gauss-Kronrod G7/K15 nodes (innermost first) and weights (outermost first) (ICD Annex F.2.6);
 # G7 uses the odd-indexed nodes of the 15.
 _XK = np.array([0.207784955007898467600689403773245, 0.405845151377397166906606412076961,
                 0.586087235467691130294144838258730, 0.741531185599394439863864773280788,
@@ -101,19 +105,19 @@ _TERM_ORDER = (np.arange(17) + 1) // 2  # power of cos(lat) of each trigonometri
 
 
 def _exp(x):
-    """The ICD's clipped exponential (NeqClipExp): constant beyond |x| > 80."""
+    """The ICD's clipped exponential (NeqClipExp, Annex F.2.12.1): constant beyond |x| > 80."""
     x = np.asarray(x, dtype=np.float64)
     return np.where(x > 80.0, 5.5406e34, np.where(x < -80.0, 1.8049e-35, np.exp(np.clip(x, -80.0, 80.0))))
 
 
 def _join(f1, f2, alpha, x):
-    """Smooth switch from ``f2`` (x << 0) to ``f1`` (x >> 0) (ICD NeqJoin)."""
+    """Smooth switch from ``f2`` (x << 0) to ``f1`` (x >> 0) (ICD NeqJoin, Annex F.2.12.2)."""
     e = _exp(alpha * x)
     return (f1 * e + f2) / (e + 1.0)
 
 
 def _cubic_weights(x):
-    """Weights of the ICD's third-order interpolation of 4 equally spaced values (sec. 2.5.4.3).
+    """Weights of the ICD's third-order interpolation of 4 equally spaced values (sec. 2.5.7.1).
 
     The value between the 2nd and 3rd points at fraction ``x`` is
     ``(a0 + a1 d + a2 d^2 + a3 d^3) / 16`` with ``d = 2 x - 1`` and ``a`` linear in the 4 values;
@@ -147,7 +151,7 @@ def _modip(lat_deg, lon_deg):
 
 
 def _effective_ionisation(ai, modip_deg):
-    """Az (sfu) and the effective sunspot number Az_R (ICD sec. 2.5.5.2, ITU-R P.371-8)."""
+    """Az (sfu) and the effective sunspot number Az_R (ICD sec. 2.5; ITU-R P.371-8)."""
     a0, a1, a2 = ai[..., 0], ai[..., 1], ai[..., 2]
     az = np.clip(a0 + modip_deg * (a1 + modip_deg * a2), 0.0, 400.0)
     az = np.where(np.all(np.abs(ai) < _COEFF_ZERO, axis=-1), _AZ_DEFAULT, az)
@@ -178,7 +182,7 @@ def _ray_parameters(ai, lat_r, lon_r, month, ut):
     kf2[:, _F2_SCATTER[0], _F2_SCATTER[1]] = cf2
     km3 = np.zeros((*ut.shape, 8, 13))
     km3[:, _M3_SCATTER[0], _M3_SCATTER[1]] = cm3
-    # ICD sec. 2.5.5.1: solar declination at the middle of the month
+    # ICD sec. 2.5.4.6: solar declination at the middle of the month
     day = 30.5 * month - 15.0 + (18.0 - ut) / 24.0
     am = np.radians(0.9856 * day - 3.289)
     al = am + np.radians(282.634) + np.radians(1.916) * np.sin(am) + np.radians(0.02) * np.sin(2.0 * am)
@@ -221,7 +225,7 @@ def _ccir(lat_deg, lon_deg, mu_deg, kf2, km3):
 
 
 def _foe(lat_deg, lon_deg, ray):
-    """E-layer critical frequency, MHz (ICD sec. 2.5.5.1 and 2.5.5.4)."""
+    """E-layer critical frequency, MHz (ICD sec. 2.5.4.7, 2.5.4.8 and 2.5.5.1)."""
     lat = np.radians(lat_deg)
     local_time = ray["ut"] + lon_deg / 15.0
     cos_chi = np.sin(lat) * ray["sin_dec"] + np.cos(lat) * ray["cos_dec"] * np.cos(
@@ -236,13 +240,13 @@ def _foe(lat_deg, lon_deg, ray):
 
 
 def _epstein_peak(amplitude, h_peak, thickness, h):
-    """Contribution ``4 A e / (1 + e)^2`` of an Epstein layer at height ``h`` (ICD sec. 2.5.5.10)."""
+    """Contribution ``4 A e / (1 + e)^2`` of an Epstein layer at height ``h`` (ICD sec. 2.5.5.8)."""
     e = _exp((h - h_peak) / thickness)
     return 4.0 * amplitude * e / ((1.0 + e) * (1.0 + e))
 
 
 def _profile(foe, fof2, m3000, ray):
-    """Peak densities, heights, thicknesses and amplitudes of E, F1, F2 (ICD sec. 2.5.5.4-2.5.5.10).
+    """Peak densities, heights, thicknesses and amplitudes of E, F1, F2 (ICD sec. 2.5.5.1-2.5.5.11).
 
     Densities are in 1e11 m^-3 (``N = 0.124 f^2``, f in MHz), heights and thicknesses in km.
     """
@@ -276,7 +280,7 @@ def _profile(foe, fof2, m3000, ray):
     present = fof1 >= 0.5
     a2 = np.where(present, a2, 0.0)
     a3 = _join(np.where(present, a3, e_sub), 0.05, 60.0, np.where(present, a3, e_sub) - 0.005)
-    # topside thickness (ICD sec. 2.5.5.9)
+    # topside thickness H0 (ICD sec. 2.5.5.9-2.5.5.11)
     summer = (ray["month"] > 3) & (ray["month"] < 10)
     k = np.where(
         summer,
@@ -295,7 +299,7 @@ def _profile(foe, fof2, m3000, ray):
 
 
 def _bottomside(h, p):
-    """Electron density below hmF2, m^-3: three Epstein layers (ICD sec. 2.5.7.1)."""
+    """Electron density below hmF2, m^-3: three Epstein layers (ICD sec. 2.5.6)."""
     hh = np.maximum(h, 100.0)
     bf1 = np.where(h > p["hmf1"], p["b1top"], p["b1bot"])
     be = np.where(h > 120.0, p["betop"], 5.0)
@@ -313,7 +317,7 @@ def _bottomside(h, p):
         s = np.where(small, amp * e / ((1.0 + e) * (1.0 + e)), 0.0)
         s_sum += s
         sds_sum += np.where(small, s * (1.0 - e) / (1.0 + e) / b, 0.0)
-    # below 100 km a Chapman-like decay continues the profile (ICD sec. 2.5.7.1.2)
+    # below 100 km a Chapman-like decay continues the profile (ICD sec. 2.5.6)
     low = h < 100.0
     with np.errstate(divide="ignore", invalid="ignore"):
         bc = 1.0 - 10.0 * sds_sum / s_sum
@@ -323,7 +327,7 @@ def _bottomside(h, p):
 
 
 def _topside(h, p):
-    """Electron density above hmF2, m^-3 (ICD sec. 2.5.7.2).
+    """Electron density above hmF2, m^-3 (ICD sec. 2.5.6).
 
     The ICD scales the topside by the bottomside density at hmF2; there the F1 and E arguments
     exceed the cut-off (their fade factor is e^10) and the F2 term is A1/4, so it equals NmF2.
@@ -346,7 +350,7 @@ def _density(lat_deg, lon_deg, h_km, ray):
 
 
 def _geometry(rcv, sat):
-    """Ray perigee and the distances along the ray (ICD sec. 2.5.8.2.1-2.5.8.2.6).
+    """Ray perigee and the distances along the ray (ICD sec. 2.5.8, Annex F.2.5).
 
     ``rcv``, ``sat``: (N, 3) latitude (deg), longitude (deg), height (km). Distances ``s`` are
     counted from the perigee, km.
@@ -408,7 +412,7 @@ def _points_on_ray(s, g):
 
 
 def _segments(g):
-    """Integration intervals per ray, (N, 3) each: start, end, tolerance, used (ICD sec. 2.5.8.2.8).
+    """Integration intervals per ray, (N, 3) each: start, end, tolerance, used (ICD Annex F.2.3.3).
 
     The ray is split where it crosses 1000 km and 2000 km; the interval below 1000 km starts at
     the receiver (at 0 km if the receiver is below the sphere) and uses tolerance 0.001, the
@@ -471,7 +475,7 @@ def _kronrod(a, b, ray_idx, geom, ray):
 
 
 def _integrate(a, b, tol, ray_idx, n_rays, geom, ray):
-    """Adaptive G7/K15 quadrature of all intervals at once (ICD sec. 2.5.8.2.8), breadth-first."""
+    """Adaptive G7/K15 quadrature of all intervals at once (ICD Annex F.2.6), breadth-first."""
     total = np.zeros(n_rays)
     level = np.zeros(a.size, dtype=np.int64)
     while a.size:
