@@ -213,21 +213,7 @@ class _SinexParser(LineParser):
                     for a, b, d in ((16, 28, T_MIN_NS), (29, 41, T_MAX_NS), (42, 54, 0))
                 )
             elif block == "SOLUTION/ESTIMATE":
-                tok = line.split()
-                if len(tok) < 10:
-                    raise ValueError(f"expected 10 fields in SOLUTION/ESTIMATE, found {len(tok)}")
-                _int(tok[0], "parameter index")
-                est.append(
-                    (
-                        tok[1],
-                        tok[2].upper(),
-                        tok[3],
-                        tok[4],
-                        _epoch_ns(tok[5], 0),
-                        _float(tok[8], "estimate"),
-                        _float(tok[9], "std dev"),
-                    )
-                )
+                est.append(self._estimate(line))
         if not sites and not est:
             raise FormatError(self.path, None, "no SITE/ID and no SOLUTION/ESTIMATE block")
         cols = list(zip(*est, strict=True)) if est else [[]] * 7
@@ -243,6 +229,16 @@ class _SinexParser(LineParser):
             epochs=epochs,
             path=self.path,
         )
+
+    @staticmethod
+    def _estimate(line: str) -> tuple:
+        """One SOLUTION/ESTIMATE row: (type, code, point, solution, ref epoch ns, value, std dev)."""
+        tok = line.split()
+        if len(tok) < 10:
+            raise ValueError(f"expected 10 fields in SOLUTION/ESTIMATE, found {len(tok)}")
+        _int(tok[0], "parameter index")
+        value, sigma = _float(tok[8], "estimate"), _float(tok[9], "std dev")
+        return tok[1], tok[2].upper(), tok[3], tok[4], _epoch_ns(tok[5], 0), value, sigma
 
     @staticmethod
     def _site(sites, line) -> SinexSite:
