@@ -14,8 +14,8 @@ separate functions so that SPP, RTK and PPP compose the same pieces:
    combination);
 2. :func:`transmission_states`: satellite positions and the clock of the signals used;
 3. :class:`EpochGrid`: rows padded to ``(epochs, slots)`` for batched estimation;
-4. :func:`line_of_sight`, :func:`atmosphere` and :func:`code_variance`: geometry and each correction
-   with its variance.
+4. :func:`line_of_sight`, :func:`ionosphere`, :func:`troposphere` and :func:`code_variance`: geometry and
+   each correction with its variance.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ __all__ = [
     "transmission_states",
     "EpochGrid",
     "line_of_sight",
-    "atmosphere",
+    "ionosphere",
+    "troposphere",
     "code_variance",
     "OMEGA_BY_CODE",
 ]
@@ -218,8 +219,8 @@ def line_of_sight(sat_pos, rcv_pos, sys_code):
     return {"range_m": geo + sagnac, "e": e, "az": az, "el": el, "llh": llh, "rot": rot, "known": known}
 
 
-def atmosphere(geom, t_ns, sat, sat_pos, freq_hz, iono, tropo, errors, iono_model=None):
-    """Ionospheric and tropospheric delays of each row with their variances.
+def ionosphere(geom, t_ns, sat, sat_pos, freq_hz, iono, errors, iono_model=None):
+    """Ionospheric code delay of each row and its variance.
 
     Parameters
     ----------
@@ -233,14 +234,15 @@ def atmosphere(geom, t_ns, sat, sat_pos, freq_hz, iono, tropo, errors, iono_mode
     freq_hz : numpy.ndarray, shape (E, N)
         Carrier of the code used (ionosphere scaling).
     iono : {"brdc", "if", "ionex", "off"}
-    tropo : {"saas", "off"}
     errors : CodeErrorModel
     iono_model : BroadcastIonosphere or IonexIonosphere, optional
         Serves ``iono="brdc"`` or ``"ionex"``.
 
     Returns
     -------
-    iono_m, var_iono, trop_m, var_trop : numpy.ndarray, shape (E, N)
+    iono_m, var_m2 : numpy.ndarray, shape (E, N)
+        No delay with the variance of an uncorrected ionosphere where no model serves; no delay and no
+        variance for the ionosphere-free combination.
     """
     el, known, llh = geom["el"], geom["known"], geom["llh"]
     shape = el.shape
@@ -252,20 +254,26 @@ def atmosphere(geom, t_ns, sat, sat_pos, freq_hz, iono, tropo, errors, iono_mode
         d, model, fb = iono_model.delay(sat, ctx, freq_hz)
         d = np.where(known[:, None] & np.isfinite(d), d, 0.0)
         factor = np.where(fb, errors.fallback_iono_factor, errors.brdc_iono_factor)
-        var_i = np.where(model == "", errors.no_iono_m**2, (factor * d) ** 2)
-    elif iono == "if":
-        d, var_i = np.zeros(shape), np.zeros(shape)
-    else:
-        d, var_i = np.zeros(shape), np.full(shape, errors.no_iono_m**2)
+        return d, np.where(model == "", errors.no_iono_m**2, (factor * d) ** 2)
+    if iono == "if":
+        return np.zeros(shape), np.zeros(shape)
+    return np.zeros(shape), np.full(shape, errors.no_iono_m**2)
+
+
+def troposphere(geom, tropo, errors):
+    """Tropospheric delay of each row (Saastamoinen with a standard atmosphere, RTKLIB ``tropmodel``)
+    and its variance (RTKLIB ``ERR_SAAS / (sin el + 0.1)``); the uncorrected variance when off."""
+    el, known, llh = geom["el"], geom["known"], geom["llh"]
+    shape = el.shape
     if tropo == "off":
-        return d, var_i, np.zeros(shape), np.full(shape, errors.no_tropo_m**2)
+        return np.zeros(shape), np.full(shape, errors.no_tropo_m**2)
     from .models.troposphere import saastamoinen
 
     lat = np.broadcast_to(llh[:, None, 0], shape)
     h = np.broadcast_to(llh[:, None, 2], shape)
     t = saastamoinen(lat, h, el)
     t = np.where(known[:, None] & np.isfinite(t), t, 0.0)
-    return d, var_i, t, (errors.saas_m / (np.sin(np.maximum(el, 0.0)) + 0.1)) ** 2
+    return t, (errors.saas_m / (np.sin(np.maximum(el, 0.0)) + 0.1)) ** 2
 
 
 def code_variance(el, sys_code, errors, iono_free: bool):

@@ -33,7 +33,15 @@ from .errors import ConfigError, KompasWarning
 from .estimators.states import Block, StateLayout
 from .estimators.validate import dops, raim_fde, validate
 from .estimators.wls import Linearised, gauss_newton
-from .measurement import EpochGrid, atmosphere, code_variance, line_of_sight, select_code, transmission_states
+from .measurement import (
+    EpochGrid,
+    code_variance,
+    ionosphere,
+    line_of_sight,
+    select_code,
+    transmission_states,
+    troposphere,
+)
 from .products.broadcast import BroadcastProduct
 from .products.state import Status
 from .satsys import SYSTEM_LETTERS, parse_systems, sat_system, signal_code, system_code
@@ -225,25 +233,45 @@ def _solve_block(block, ctx: _Run) -> Solution:
     return _assemble(block, ob, rows, st, valid, grid, g, res, val, excluded, layout, ctx)
 
 
+IONO_REUSE_M = 1000.0
+"""The ionospheric delays of an epoch are recomputed only when the position estimate moved more than this
+(1 km changes a slant delay by well under a millimetre), which keeps expensive models (NeQuick-G) out of
+the Gauss-Newton and RAIM iterations."""
+
+
 def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_model):
     """The linearised code model of a block (closure over its padded arrays)."""
     iono_free = cfg.models.iono == "if"
     mask_rad = np.radians(cfg.elmask_deg)
     pos = layout["pos"]
+    cache = {
+        "pos": np.full((clk_col.shape[0], 3), np.inf),
+        "d": np.zeros(clk_col.shape),
+        "var": np.zeros(clk_col.shape),
+    }
+
+    def iono_at(geom, x_pos):
+        stale = np.linalg.norm(x_pos - cache["pos"], axis=1) > IONO_REUSE_M
+        if stale.any():
+            sub = {k: (v[stale] if isinstance(v, np.ndarray) else v) for k, v in geom.items()}
+            d, var = ionosphere(
+                sub,
+                g["T"][stale],
+                g["SAT"][stale],
+                g["RS"][stale],
+                g["FREQ"][stale],
+                cfg.models.iono,
+                cfg.errors,
+                iono_model,
+            )
+            cache["d"][stale], cache["var"][stale] = d, var
+            cache["pos"][stale] = np.where(geom["known"][stale, None], x_pos[stale], np.inf)
+        return cache["d"], cache["var"]
 
     def model(x, mask) -> Linearised:
         geom = line_of_sight(g["RS"], x[:, pos], g["SYS"])
-        iono, var_i, trop, var_t = atmosphere(
-            geom,
-            g["T"],
-            g["SAT"],
-            g["RS"],
-            g["FREQ"],
-            cfg.models.iono,
-            cfg.models.tropo,
-            cfg.errors,
-            iono_model,
-        )
+        iono, var_i = iono_at(geom, x[:, pos])
+        trop, var_t = troposphere(geom, cfg.models.tropo, cfg.errors)
         dtr = np.take_along_axis(x, clk_col, axis=1)
         v = g["P"] - (geom["range_m"] + dtr - C_LIGHT * g["DTS"] + iono + trop)
         h = np.zeros((*clk_col.shape, layout.size))
