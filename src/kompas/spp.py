@@ -60,7 +60,8 @@ SINGLE_BANDS = {
 """Band preference for single-frequency processing: each satellite uses the first band with a code. BeiDou
 B1I first (the D1/D2 clocks with TGD1 serve every BDS-2 and BDS-3 satellite), then B1C, B2a, B3I, B2I/B2b."""
 
-IF_BAND_PAIRS = {"C": ("26",), "R": ("12",), "G": ("12",), "E": ("15",), "J": ("12",), "I": ("59",)}
+IF_BAND_PAIRS = {"C": ("26", "15"), "R": ("12",), "G": ("12", "15"), "E": ("15", "17"), "J": ("12", "15"),
+                 "I": ("59",)}  # fmt: skip
 """Band pairs of the ionosphere-free combination, first available per satellite. BeiDou B1I+B3I (the D1/D2
 clock's reference is B3I, BDS-SIS-ICD-B1I-3.0 5.2.4.10) then B1C+B2a; Galileo E1+E5a (F/NAV's pair) then
 E1+E5b; GPS/QZSS L1+L2 then L1+L5."""
@@ -167,7 +168,7 @@ def _prepare(obs, nav, cfg: SppConfig) -> _Run:
     if cfg.models.iono == "brdc":
         from .products.ionosphere import BroadcastIonosphere
 
-        iono_model = BroadcastIonosphere(product.navs)
+        iono_model = BroadcastIonosphere(product.navs, cfg.models.broadcast_models)
     elif cfg.models.iono == "ionex":
         raise ConfigError("iono 'ionex' needs an IONEX file: give it with kompas spp --iono ionex FILE")
     letters = [x for x in cfg.systems if x in SYSTEM_LETTERS]

@@ -20,9 +20,11 @@ Galileo                 NeQuick-G                                     Galileo Io
 ======================  ============================================  ===================================
 
 Fallback where a system's own model has no parameters: the first model of :data:`FALLBACK_ORDER` that
-has them serves, its variance is inflated (``fallback_iono_factor`` instead of ``brdc_iono_factor`` of
-the delay) and the record says so; where no model has parameters, no delay is applied and the variance is
-that of an uncorrected ionosphere (RTKLIB ERR_ION, 5 m). Never zero delay with zero variance.
+has them serves (every broadcast model describes the same ionosphere, so GPS Klobuchar serves BeiDou as
+well as it serves GPS; its variance fraction is the option ``fallback_iono_factor``, by default that of a
+system's own model), a warning says so and the record and the ``.pos`` header name the model; where no
+model has parameters, no delay is applied, the variance is that of an uncorrected ionosphere (RTKLIB
+ERR_ION, 5 m) and a warning says so. Never zero delay with zero variance.
 """
 
 from __future__ import annotations
