@@ -68,7 +68,7 @@ class Event:
 
 @dataclass(frozen=True)
 class EventTable:
-    """Events that acted on the observations of one receiver, sorted by (time, satellite, signal)."""
+    """Events that acted on the observations of a receiver, by time, satellite, signal, kind, cause, size."""
 
     kind: np.ndarray
     time_ns: np.ndarray
@@ -85,7 +85,9 @@ class EventTable:
         cols = list(zip(*rows, strict=True)) if rows else [()] * 8
         dt = ("U6", np.int64, np.int64, np.int16, "U2", float, bool, "U7")
         arr = [np.array(c, dtype=d) for c, d in zip(cols, dt, strict=True)]
-        order = np.lexsort((arr[4], arr[3], arr[1]))
+        order = np.lexsort(
+            (arr[5], arr[7], arr[0], arr[4], arr[3], arr[1])
+        )  # time, sat, signal, kind, cause, size
         return cls(*(a[order] for a in arr))
 
     def __len__(self) -> int:
@@ -143,10 +145,16 @@ def _signed(rng, n, hi):
     return rng.integers(1, hi + 1, n) * np.where(rng.random(n) < 0.5, -1, 1)
 
 
+_PAIR_SIGNALS = {"G": ("1C", "2W"), "R": ("1C", "2C"), "E": ("1C", "5Q"), "C": ("2I", "6I")}
+"""The two signals a slip pair hits: the classic dual-frequency pair of each system (BeiDou: B1I/B3I,
+which BDS-2 and BDS-3 satellites both transmit)."""
+
+
 def _pair_columns(layout, s):
-    """Columns of the two signals a pair slip uses on satellite column s (first two by id)."""
-    k = np.flatnonzero(layout.has[s])
-    return (int(k[0]), int(k[1])) if k.size >= 2 else None
+    """Columns of the two signals a pair slip uses on satellite column s (None if it lacks one)."""
+    a, b = _PAIR_SIGNALS[str(layout.letters[s])]
+    ka, kb = np.flatnonzero(layout.sig_code[s] == a), np.flatnonzero(layout.sig_code[s] == b)
+    return (int(ka[0]), int(kb[0])) if ka.size and kb.size else None
 
 
 def _pairs(errors, layout, n_ep, hours, rng_gf, rng_mw):

@@ -294,7 +294,15 @@ class SimTruth:
         node = np.clip(node, 0, self._glo_t.size - 1)
         x0 = self._glo_x[node, j]
         dt = (t - self._glo_t[node]) * 1e-9 + o
-        pos, vel = propagate(x0[:, :3], x0[:, 3:], np.zeros((j.size, 3)), dt, max_step_s=_GLO_TRUTH_STEP_S)
+        # each row takes ceil(|dt| / 10 s) steps of its own, whatever else is in the query, so a state
+        # does not depend on how the queries are grouped (propagate steps every row alike)
+        n_steps = np.ceil(np.abs(dt) / _GLO_TRUTH_STEP_S).astype(np.int64)
+        pos, vel = np.empty((j.size, 3)), np.empty((j.size, 3))
+        for n in np.unique(n_steps).tolist():
+            m = n_steps == n
+            pos[m], vel[m] = propagate(
+                x0[m, :3], x0[m, 3:], np.zeros((int(m.sum()), 3)), dt[m], max_step_s=_GLO_TRUTH_STEP_S
+            )
         de = (t - self.epoch_ns) * 1e-9 + o
         qi = q[inside]
         out.pos_m[qi], out.vel_mps[qi] = pos[inside], vel[inside]

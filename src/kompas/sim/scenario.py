@@ -58,6 +58,8 @@ class SimResult:
         Start (GPST ns), hours, interval (s), systems, seed, elevation mask (deg).
     sim : ReceiverSim
         The receiver simulation (true receiver clock at any epoch, layout).
+    stats : dict
+        ``epochs``, ``observations`` (rows) and ``satellites`` (ids) that were produced.
     """
 
     obs: ObsTable | None
@@ -70,6 +72,7 @@ class SimResult:
     record: dict
     settings: dict
     sim: ReceiverSim
+    stats: dict
 
 
 @dataclass(frozen=True)
@@ -115,19 +118,34 @@ def _truth_and_nav(start_ns, hours, systems, seed, nav, sis_error_m):
 
 
 def _run(rsim: ReceiverSim, obs_path, block_epochs, program, _now):
-    """Produce every block; return the table, or write the blocks to ``obs_path`` and return None."""
-    if obs_path is None:
-        return concat_tables(list(rsim.blocks(block_epochs)))
-    from ..io.rinex_obs_stream import ObsStreamWriter
+    """Produce every block: (table, stats), or write the blocks to ``obs_path`` and return (None, stats)."""
+    n_ep, n_rows, sats = 0, 0, set()
 
-    kept = rsim.tags[rsim.kept]
-    if kept.size == 0:
-        raise ConfigError("every epoch is inside an outage: nothing to write")
-    hdr = rsim.header
-    with ObsStreamWriter(obs_path, hdr, hdr.obs_types, kept[0], kept[-1], program=program, _now=_now) as w:
-        for block in rsim.blocks(block_epochs):
-            w.write(block)
-    return None
+    def counted(blocks):
+        nonlocal n_ep, n_rows
+        for b in blocks:
+            n_ep, n_rows = n_ep + b.n_epochs, n_rows + len(b)
+            sats.update(np.unique(b.sat).tolist())
+            yield b
+
+    if obs_path is None:
+        obs = concat_tables(list(counted(rsim.blocks(block_epochs))))
+    else:
+        from ..io.rinex_obs_stream import ObsStreamWriter
+
+        kept = rsim.tags[rsim.kept]
+        if kept.size == 0:
+            raise ConfigError("every epoch is inside an outage: nothing to write")
+        hdr, obs = rsim.header, None
+        with ObsStreamWriter(
+            obs_path, hdr, hdr.obs_types, kept[0], kept[-1], program=program, _now=_now
+        ) as w:
+            for block in counted(rsim.blocks(block_epochs)):
+                w.write(block)
+    from ..satsys import sat_id
+
+    ids = [str(x) for x in sat_id(np.array(sorted(sats), dtype=np.int16))] if sats else []
+    return obs, {"epochs": n_ep, "observations": n_rows, "satellites": ids}
 
 
 def _settings(start_ns, hours, interval_s, systems, seed, elmask_deg, nav, sis_error_m):
@@ -144,10 +162,11 @@ def _settings(start_ns, hours, interval_s, systems, seed, elmask_deg, nav, sis_e
     }
 
 
-def _result(rsim, obs, nav, truth, settings) -> SimResult:
+def _result(rsim, run, nav, truth, settings) -> SimResult:
     rec = rsim.receiver
+    obs, stats = run
     return SimResult(
-        obs, nav, truth, rec.xyz, rsim.events(), rsim.errors, rec, rsim.truth_record(), settings, rsim
+        obs, nav, truth, rec.xyz, rsim.events(), rsim.errors, rec, rsim.truth_record(), settings, rsim, stats
     )
 
 
