@@ -56,17 +56,20 @@ def test_demo(tmp_path, capsys):
         h_rms = float(line.split()[-4])
         assert 0.05 < h_rms < 5.0  # default simulated errors: metre level, never zero, never wild
     files = {p.name for p in out.iterdir()}
-    assert {
-        "report.html",
-        "sky_C.png",
-        "sky_R.png",
-        "satellites_dop.png",
-        "horizontal.png",
-        "vertical.png",
-    } <= files
+    assert {"report.html", "sky.png", "satellites_dop.png", "horizontal.png", "vertical.png"} <= files
     assert {"demo_C.pos", "demo_R.pos", "demo_CR.pos", "demo_GREC.pos"} <= files
     html = (out / "report.html").read_text()
     assert "Simulated data" in html and html.count("<img") == len([f for f in files if f.endswith(".png")])
+    # units in the table headers; the processing settings and the simulated error model are listed
+    for head in ("H RMS (m)", "H 95 % (m)", "V RMS (m)", "V 95 % (m)", "<th>unit</th>"):
+        assert head in html
+    assert "<td>elmask_deg</td><td>10</td><td>deg</td>" in html and "<td>iono</td><td>brdc</td>" in html
+    assert "<td>code_sigma_m</td><td>0.3</td><td>m</td>" in html and "<td>troposphere</td><td>on</td>" in html
+    # figures drawn about 1000 px wide and shown at the page width
+    assert "img{width:100%" in html
+    for f in ("sky.png", "satellites_dop.png", "horizontal.png", "vertical.png"):
+        width = int.from_bytes((out / f).read_bytes()[16:20], "big")  # PNG IHDR
+        assert 900 <= width <= 1200
 
 
 def test_rtklib_reads_the_simulated_files(sim_files, tmp_path):
