@@ -25,7 +25,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    from kompas.io.rinex_nav import read_nav
+    from kompas.io.readers.rinex_nav import read_nav
     from kompas.products.broadcast import BroadcastProduct
     from kompas.time import gtime_from_calendar
 

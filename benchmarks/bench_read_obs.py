@@ -51,7 +51,7 @@ def peak_memory(path: Path, backend: str) -> tuple[float, float]:
     code = f"""
 import tracemalloc
 from kompas._kernels import use
-from kompas.io.rinex_obs import read_obs
+from kompas import read_obs
 with use({backend!r}):
     read_obs({str(path)!r})  # warm: numba compile/cache load, imports
     tracemalloc.start()
@@ -75,7 +75,7 @@ def main() -> int:
 
     from kompas._kernels import numba_available, use
     from kompas.io._open import read_bytes
-    from kompas.io.rinex_obs import read_obs
+    from kompas.io.readers.rinex_obs import read_obs
 
     tmp = Path(tempfile.mkdtemp(prefix="kompas-bench-"))
     plain = tmp / "ESBC00DNK_R_20201770000_01D_30S_MO.rnx"

@@ -15,8 +15,8 @@ import warnings
 from pathlib import Path
 
 from kompas.io._open import read_bytes
-from kompas.io.clk import read_clk
-from kompas.io.sp3 import read_sp3
+from kompas.io.readers.clk import read_clk
+from kompas.io.readers.sp3 import read_sp3
 
 FILES = [
     (read_sp3, "A_2020-177_ESBC_WTZR/COD0MGXFIN_20201770000_01D_05M_ORB.SP3"),

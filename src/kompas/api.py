@@ -1,21 +1,22 @@
 """The curated public names of kompas (``from kompas import ...``)."""
 
 from .errors import FormatError, KompasError, SignalError, TimeError
-from .io.antex import Antex, read_antex
-from .io.bias import BiasData, read_bias
-from .io.clk import ClockData, read_clk
 from .io.detect import detect, read
-from .io.ionex import Ionex, read_ionex
-from .io.nmea import read_nmea
-from .io.obs_table import ObsTable
-from .io.pos import read_pos
-from .io.rinex_nav import NavData, read_nav
-from .io.rinex_obs import read_obs
-from .io.sp3 import Sp3, read_sp3
+from .io.readers.antex import Antex, read_antex
+from .io.readers.bias import BiasData, read_bias
+from .io.readers.clk import ClockData, read_clk
+from .io.readers.ionex import Ionex, read_ionex
+from .io.readers.nmea import read_nmea
+from .io.readers.pos import read_pos, read_pos_table
+from .io.readers.rinex_nav import read_nav
+from .io.readers.rinex_obs import read_obs
+from .io.readers.sp3 import Sp3, read_sp3
 from .io.writers import write_solution
-from .pipeline import SppConfig, spp
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
-from .solution import Quality, Solution
+from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .spp import SppConfig, spp
+from .tables.nav import NavData
+from .tables.obs import ObsTable
 from .time import GTime, gtime_from_calendar
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "GlonassChannels",
     "NavData",
     "ObsTable",
+    "ProcessingRecord",
     "Quality",
     "Solution",
     "SppConfig",
@@ -36,6 +38,7 @@ __all__ = [
     "KompasError",
     "SignalError",
     "TimeError",
+    "Unsolved",
     "carrier_frequency",
     "detect",
     "gtime_from_calendar",
@@ -48,6 +51,7 @@ __all__ = [
     "read_nmea",
     "read_obs",
     "read_pos",
+    "read_pos_table",
     "read_sp3",
     "sat_id",
     "sat_index",

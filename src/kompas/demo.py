@@ -49,13 +49,13 @@ def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0
         options, :func:`processing_settings`) and ``errors`` (the simulated error model, a list of
         name/value/unit/doc).
     """
-    from .io.rinex_nav import read_nav
-    from .io.rinex_nav_writer import write_nav
-    from .io.rinex_obs import read_obs
-    from .io.rinex_obs_writer import write_obs
+    from .io.readers.rinex_nav import read_nav
+    from .io.readers.rinex_obs import read_obs
     from .io.writers import write_solution
-    from .pipeline import SppConfig, spp
+    from .io.writers.rinex_nav import write_nav
+    from .io.writers.rinex_obs import write_obs
     from .sim import ErrorModel, simulate
+    from .spp import SppConfig, spp
 
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -126,36 +126,26 @@ def _figures(out, nav, obs, truth, sols, enus) -> list[tuple[str, str]]:
     return figs
 
 
-_SETTING_DOC = {
-    "systems": ("", "systems used (per case in the results table)"),
-    "elmask_deg": ("deg", "elevation mask"),
-    "iono": ("", "ionosphere: brdc = broadcast Klobuchar models, if = ionosphere-free, off"),
-    "tropo": ("", "troposphere: saas = Saastamoinen, standard atmosphere"),
-    "sigma_code_m": ("m", "zenith pseudorange noise of the weights"),
-    "raim": ("", "fault detection and exclusion"),
-    "max_gdop": ("", "epochs with a larger GDOP are rejected"),
-    "max_iter": ("", "Gauss-Newton iterations"),
-    "priority": ("", "signal choice per system, first available wins"),
-}
-
-
 def processing_settings(config) -> list[dict]:
-    """The SPP options of ``config`` as name/value/unit/doc rows (every field, documented or not)."""
-    from dataclasses import fields
-
-    from .pipeline import DEFAULT_PRIORITY
+    """Every leaf option of ``config`` as a name/value/unit/doc row (from the options' own metadata)."""
+    from .config import leaf_fields
 
     rows = []
-    for f in fields(config):
-        v = getattr(config, f.name)
-        if f.name == "priority" and v is None:
-            v = DEFAULT_PRIORITY
-        if isinstance(v, dict):
-            v = "; ".join(f"{k}: {' '.join(x)}" for k, x in v.items())
-        elif f.name == "systems":
+    for path, f, _ in leaf_fields(type(config)):
+        v = config
+        for p in path:
+            v = getattr(v, p)
+        name = ".".join(path)
+        if name == "systems":
             v = ", ".join(f"{n} {s}" for n, s in CASES)
-        unit, doc = _SETTING_DOC.get(f.name, ("", ""))
-        rows.append({"name": f.name, "value": v, "unit": unit, "doc": doc})
+        rows.append(
+            {
+                "name": name,
+                "value": v,
+                "unit": f.metadata.get("unit") or "",
+                "doc": f.metadata.get("help", ""),
+            }
+        )
     return rows
 
 
@@ -191,6 +181,8 @@ def table_lines(rows) -> list[str]:
 
 
 def _cell(v) -> str:
+    if v is None:
+        return "(default)"
     if isinstance(v, bool):
         return "on" if v else "off"
     if isinstance(v, float):

@@ -5,8 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
+from kompas import read_antex
 from kompas.errors import KompasWarning
-from kompas.io.antex import AntennaNotFoundError, read_antex
+from kompas.io.readers.antex import AntennaNotFoundError
 from kompas.satsys import sat_index
 from kompas.time import gtime_from_calendar
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kompas.io.bias import read_bias
+from kompas import read_bias
 from kompas.satsys import sat_system
 from kompas.time import gtime_from_calendar
 

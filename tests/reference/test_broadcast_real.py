@@ -4,8 +4,7 @@ and the orbits against GFZ's MGEX precise orbits (every Kepler satellite, BDS GE
 import numpy as np
 import pytest
 
-from kompas.io.rinex_nav import read_nav
-from kompas.io.sp3 import read_sp3
+from kompas import read_nav, read_sp3
 from kompas.products.broadcast import BroadcastProduct
 from kompas.products.state import Status
 from kompas.satsys import is_bds_geo, sat_id, sat_index, sat_system

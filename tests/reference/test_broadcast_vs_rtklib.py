@@ -13,8 +13,8 @@ import subprocess
 import numpy as np
 import pytest
 
+from kompas import read_nav
 from kompas.io._open import read_bytes
-from kompas.io.rinex_nav import read_nav
 from kompas.products.broadcast import BroadcastProduct
 from kompas.products.state import Status
 from kompas.time import gtime_from_calendar

@@ -11,8 +11,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from kompas import read_clk
 from kompas.errors import KompasWarning
-from kompas.io.clk import read_clk
 from kompas.satsys import sat_id, sat_index
 from kompas.time import gtime_from_calendar
 

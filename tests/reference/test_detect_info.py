@@ -13,7 +13,12 @@ def _expected_kind(name: str) -> str | None:
     n = name.lower()
     if n.endswith((".md", ".json")) or n == "sha256sums":
         return None
-    if "_mo." in n or "_mo_" in n or n.startswith("algo0010") or n.endswith((".crx", ".crx.gz", ".crx.bz2", "o", "o.z", "d")):
+    if (
+        "_mo." in n
+        or "_mo_" in n
+        or n.startswith("algo0010")
+        or n.endswith((".crx", ".crx.gz", ".crx.bz2", "o", "o.z", "d"))
+    ):
         return "obs"
     if "_mn." in n or "_cn." in n or "_en." in n or "_gn." in n or n.endswith(("n", "g", "n.gz", ".rnx")):
         return "nav"

@@ -23,8 +23,7 @@ import time
 import numpy as np
 import pytest
 
-from kompas.io.rinex_nav import read_nav
-from kompas.io.sp3 import read_sp3
+from kompas import read_nav, read_sp3
 from kompas.products.glonass import clock, propagate
 from kompas.satsys import sat_id
 

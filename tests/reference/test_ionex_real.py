@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from kompas import read_ionex
 from kompas.errors import FormatError
-from kompas.io.ionex import read_ionex
 from kompas.satsys import sat_index
 from kompas.time import gtime_from_calendar
 

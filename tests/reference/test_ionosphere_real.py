@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from kompas import read_nav
 from kompas.frames import ecef_to_geodetic
-from kompas.io.rinex_nav import read_nav
 from kompas.models.ionosphere import (
     F_BDS_B1I_HZ,
     F_GPS_L1_HZ,

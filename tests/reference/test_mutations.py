@@ -103,7 +103,11 @@ def test_unmodified_file_gives_unmodified_result(plain_files, key):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("key", list(FILES))
-@settings(max_examples=int(os.environ.get("KOMPAS_MUTATIONS", "120")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("KOMPAS_MUTATIONS", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ops=_ops)
 def test_mutated_files_raise_only_kompas_errors(plain_files, tmp_path_factory, key, ops):
     _, plain = plain_files[key]

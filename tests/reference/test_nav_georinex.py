@@ -1,4 +1,4 @@
-"""Field-by-field comparison of :func:`kompas.io.rinex_nav.read_nav` with georinex 1.16.2.
+"""Field-by-field comparison of :func:`kompas.io.readers.rinex_nav.read_nav` with georinex 1.16.2.
 
 georinex keeps epochs on each system's own clock (BDT for BeiDou, UTC for GLONASS), GLONASS and
 SBAS states in m (it multiplies km by 1000 as we do), blank fields as 0 (we give NaN), and puts a
@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import pytest
 
-from kompas.io.rinex_nav import read_nav
+from kompas import read_nav
 from kompas.time import WEEK_NS, gpst_from_week_tow, to_datetime64, week_tow
 
 gr = pytest.importorskip("georinex")

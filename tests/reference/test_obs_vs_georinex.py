@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from kompas.io.rinex_obs import read_obs
+from kompas import read_obs
 
 gr = pytest.importorskip("georinex", reason="georinex (test extra) is not installed")
 

@@ -12,9 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kompas.io.antex import read_antex
-from kompas.io.clk import read_clk
-from kompas.io.sp3 import read_sp3
+from kompas import read_antex, read_clk, read_sp3
 from kompas.models.attitude import sun_position_ecef
 from kompas.products.precise import PreciseProduct
 from kompas.products.state import Status

@@ -11,8 +11,8 @@ import functools
 import numpy as np
 import pytest
 
+from kompas import read_nav
 from kompas.errors import KompasWarning
-from kompas.io.rinex_nav import read_nav
 from kompas.satsys import sat_id, sat_index
 from kompas.time import gtime_from_calendar
 

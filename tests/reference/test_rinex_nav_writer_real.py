@@ -10,9 +10,9 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
+from kompas import read_nav
 from kompas.io._open import read_bytes
-from kompas.io.rinex_nav import read_nav
-from kompas.io.rinex_nav_writer import write_nav
+from kompas.io.writers.rinex_nav import write_nav
 from kompas.satsys import sat_system
 
 SET_A = "A_2020-177_ESBC_WTZR"

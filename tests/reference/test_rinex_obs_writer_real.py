@@ -9,9 +9,9 @@ import subprocess
 import numpy as np
 import pytest
 
+from kompas import read_obs
 from kompas.io._open import read_bytes
-from kompas.io.rinex_obs import read_obs
-from kompas.io.rinex_obs_writer import write_obs
+from kompas.io.writers.rinex_obs import write_obs
 from kompas.satsys import sat_index, signal_id
 from kompas.time import gtime_from_calendar
 

@@ -7,7 +7,7 @@ five BDS-2 GEO (C01-C05), two BDS-3 GEO (C59, C60) and the ten IGSO of both gene
 import numpy as np
 import pytest
 
-from kompas.io.rinex_nav import read_nav
+from kompas import read_nav
 from kompas.products.broadcast import BroadcastProduct
 from kompas.satsys import is_bds_geo, sat_id, sat_index
 from kompas.sim import make_nav, nominal_elements

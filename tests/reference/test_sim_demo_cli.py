@@ -5,10 +5,8 @@ import json
 import numpy as np
 import pytest
 
+from kompas import read_nav, read_obs, spp
 from kompas.cli.main import main
-from kompas.io.rinex_nav import read_nav
-from kompas.io.rinex_obs import read_obs
-from kompas.pipeline import spp
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +61,9 @@ def test_demo(tmp_path, capsys):
     # units in the table headers; the processing settings and the simulated error model are listed
     for head in ("H RMS (m)", "H 95 % (m)", "V RMS (m)", "V 95 % (m)", "<th>unit</th>"):
         assert head in html
-    assert "<td>elmask_deg</td><td>10</td><td>deg</td>" in html and "<td>iono</td><td>brdc</td>" in html
+    assert (
+        "<td>elmask_deg</td><td>10</td><td>deg</td>" in html and "<td>models.iono</td><td>brdc</td>" in html
+    )
     assert "<td>code_sigma_m</td><td>0.3</td><td>m</td>" in html and "<td>troposphere</td><td>on</td>" in html
     # figures drawn about 1000 px wide and shown at the page width
     assert "img{width:100%" in html
@@ -175,8 +175,7 @@ def test_sim_baseline_and_products(tmp_path, capsys):
     for obs, r in ((base, truth["receivers"][0]), (rover, truth["receivers"][1])):
         sol = spp(obs, nav, systems="GREC", iono="off", tropo="off")
         assert np.linalg.norm(sol.pos_m - np.array(r["ecef_m"]), axis=1).max() < 3e-3
-    from kompas.io.clk import read_clk
-    from kompas.io.sp3 import read_sp3
+    from kompas import read_clk, read_sp3
 
     sp3, clk = read_sp3(out / truth["files"]["sp3"]), read_clk(out / truth["files"]["clk"])
     assert sp3.sats.size > 100 and set(clk.receiver_clocks()[1]) == {"BASE", "ROVR"}

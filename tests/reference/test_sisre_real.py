@@ -5,10 +5,8 @@ satellites only; no file here has GLONASS, Galileo or BeiDou offsets: those comp
 import numpy as np
 import pytest
 
+from kompas import read_antex, read_nav, read_sp3
 from kompas.cli.main import main
-from kompas.io.antex import read_antex
-from kompas.io.rinex_nav import read_nav
-from kompas.io.sp3 import read_sp3
 from kompas.monitor.sisre import sisre
 from kompas.products.broadcast import BroadcastProduct
 from kompas.products.precise import PreciseProduct

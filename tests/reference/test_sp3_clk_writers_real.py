@@ -6,10 +6,9 @@ import warnings
 import numpy as np
 import pytest
 
-from kompas.io.clk import read_clk
-from kompas.io.clk_writer import write_clk
-from kompas.io.sp3 import read_sp3
-from kompas.io.sp3_writer import write_sp3
+from kompas import read_clk, read_sp3
+from kompas.io.writers.clk import write_clk
+from kompas.io.writers.sp3 import write_sp3
 
 
 def _same(a, b, skip=("path", "version")):

@@ -11,9 +11,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from kompas import read_clk, read_sp3
 from kompas.errors import FormatError, TruncatedFileWarning
-from kompas.io.clk import read_clk
-from kompas.io.sp3 import read_sp3
 from kompas.time import gtime_from_calendar
 
 A = "A_2020-177_ESBC_WTZR"

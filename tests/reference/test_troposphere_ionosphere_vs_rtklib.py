@@ -24,11 +24,10 @@ import subprocess
 import numpy as np
 import pytest
 
+from kompas import read_nav, read_obs
 from kompas.constants import C_LIGHT
 from kompas.frames import azimuth_elevation, ecef_to_geodetic
 from kompas.io._open import read_bytes
-from kompas.io.rinex_nav import read_nav
-from kompas.io.rinex_obs import read_obs
 from kompas.models.ionosphere import klobuchar_gps
 from kompas.models.troposphere import saastamoinen
 from kompas.satsys import sat_index, signal_id

@@ -7,8 +7,9 @@ import pytest
 from _damage import damage_args, damaged
 from hypothesis import HealthCheck, given, settings
 
+from kompas import read_antex
 from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from kompas.io.antex import AntennaNotFoundError, read_antex
+from kompas.io.readers.antex import AntennaNotFoundError
 from kompas.satsys import sat_index
 from kompas.time import gtime_from_calendar
 

@@ -7,8 +7,9 @@ import pytest
 from _damage import damage_args, damaged
 from hypothesis import HealthCheck, given, settings
 
+from kompas import read_bias
 from kompas.errors import FormatError, KompasError, SignalError, TruncatedFileWarning
-from kompas.io.bias import OPEN_END_NS, read_bias
+from kompas.io.readers.bias import OPEN_END_NS
 from kompas.satsys import sat_index
 from kompas.time import NS, gtime_from_calendar
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kompas import read_clk
 from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from kompas.io.clk import read_clk
 from kompas.satsys import sat_index
 from kompas.time import gtime_from_calendar
 

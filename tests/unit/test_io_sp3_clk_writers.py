@@ -5,11 +5,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from kompas import read_clk, read_sp3
 from kompas.errors import KompasError
-from kompas.io.clk import read_clk
-from kompas.io.clk_writer import clk_from_arrays, write_clk
-from kompas.io.sp3 import read_sp3
-from kompas.io.sp3_writer import sp3_from_arrays, write_sp3
+from kompas.io.writers.clk import clk_from_arrays, write_clk
+from kompas.io.writers.sp3 import sp3_from_arrays, write_sp3
 from kompas.satsys import sat_index
 from kompas.time import gtime_from_calendar
 

@@ -7,8 +7,8 @@ import pytest
 from _damage import damage_args, damaged
 from hypothesis import HealthCheck, given, settings
 
+from kompas import read_ionex
 from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from kompas.io.ionex import read_ionex
 from kompas.satsys import sat_index
 from kompas.time import gtime_from_calendar
 

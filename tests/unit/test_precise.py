@@ -7,10 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
+from kompas import Antex, ClockData, Sp3
 from kompas.errors import ConfigError, KompasError, KompasWarning
-from kompas.io.antex import Antenna, AntennaFrequency, Antex
-from kompas.io.clk import ClockData
-from kompas.io.sp3 import Sp3
+from kompas.io.readers.antex import Antenna, AntennaFrequency
 from kompas.models.attitude import sun_position_ecef
 from kompas.products.precise import OMEGA_EARTH_IERS, PreciseProduct
 from kompas.products.state import Status

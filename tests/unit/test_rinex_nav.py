@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kompas import read_nav
 from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from kompas.io.rinex_nav import NAT_NS, read_nav
 from kompas.satsys import sat_index
+from kompas.tables.nav import NAT_NS
 from kompas.time import gtime_from_calendar
 
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from kompas import read_nav
 from kompas.errors import KompasError, KompasWarning
-from kompas.io.rinex_nav import read_nav
-from kompas.io.rinex_nav_writer import write_nav
+from kompas.io.writers.rinex_nav import write_nav
 from kompas.satsys import sat_index
 from kompas.time import gtime_from_calendar
 

@@ -9,11 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from kompas import ObsTable, read_obs
 from kompas.errors import KompasError, KompasWarning
-from kompas.io.obs_table import ObsTable
-from kompas.io.rinex_obs import ObsHeader, read_obs
-from kompas.io.rinex_obs_writer import obs_types_of, write_obs
+from kompas.io.writers.rinex_obs import obs_types_of, write_obs
 from kompas.satsys import GlonassChannels, sat_index, signal_id
+from kompas.tables.obs import ObsHeader
 from kompas.time import gtime_from_calendar
 
 NAN = np.nan

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from kompas import spp
 from kompas.errors import ConfigError
 from kompas.frames import ecef_to_enu, geodetic_to_ecef
-from kompas.pipeline import spp
 from kompas.satsys import carrier_frequency, sat_id, sat_index, signal_id
 from kompas.sim import ErrorModel, make_nav, nominal_elements, simulate_obs
 from kompas.time import gtime_from_calendar

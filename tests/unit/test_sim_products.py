@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 
+from kompas import read_clk, read_sp3
 from kompas.constants import C_LIGHT
 from kompas.frames import geodetic_to_ecef
-from kompas.io.clk import read_clk
-from kompas.io.sp3 import read_sp3
 from kompas.products.precise import PreciseProduct
 from kompas.satsys import sat_system
 from kompas.sim import ErrorModel, Event, simulate, write_products

@@ -6,11 +6,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from kompas import read_obs
 from kompas.errors import KompasError
 from kompas.frames import geodetic_to_ecef
-from kompas.io.rinex_obs import read_obs
-from kompas.io.rinex_obs_stream import ObsStreamWriter
-from kompas.io.rinex_obs_writer import write_obs
+from kompas.io.writers.rinex_obs import write_obs
+from kompas.io.writers.rinex_obs_stream import ObsStreamWriter
 from kompas.sim import ErrorModel, simulate, simulate_baseline
 from kompas.time import gtime_from_calendar
 

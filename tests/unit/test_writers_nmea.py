@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kompas import read_nmea
 from kompas.errors import ConfigError, FormatError, KompasError, TruncatedFileWarning
 from kompas.frames import geodetic_to_ecef
-from kompas.io.nmea import nmea_checksum, read_nmea, write_nmea
+from kompas.io.writers.nmea import nmea_checksum, write_nmea
 from kompas.solution import Solution
 from kompas.time import gtime_from_calendar
 

@@ -37,10 +37,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..io.antex import read_antex
-    from ..io.clk import read_clk
-    from ..io.rinex_nav import read_nav
-    from ..io.sp3 import read_sp3
+    from ..io.readers.antex import read_antex
+    from ..io.readers.clk import read_clk
+    from ..io.readers.rinex_nav import read_nav
+    from ..io.readers.sp3 import read_sp3
     from ..monitor.sisre import sisre
     from ..products.broadcast import BroadcastProduct
     from ..products.precise import PreciseProduct

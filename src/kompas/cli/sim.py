@@ -122,7 +122,7 @@ def run(args) -> int:
     out = _out_dir(args.out)
     real_nav = None
     if args.nav:
-        from ..io.rinex_nav import read_nav
+        from ..io.readers.rinex_nav import read_nav
 
         try:
             real_nav = read_nav(args.nav)
@@ -135,7 +135,7 @@ def run(args) -> int:
 
 
 def _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav) -> int:
-    from ..io.rinex_nav_writer import write_nav
+    from ..io.writers.rinex_nav import write_nav
     from ..sim import simulate, simulate_baseline, write_products
     from ..sim.truthfile import truth_document, write_truth
 

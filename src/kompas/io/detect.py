@@ -82,4 +82,4 @@ def read(path: str | os.PathLike):
         What the matching ``read_*`` function returns.
     """
     module, func = KINDS[detect(path)]
-    return getattr(importlib.import_module(f"{__package__}.{module}"), func)(path)
+    return getattr(importlib.import_module(f"{__package__}.readers.{module}"), func)(path)

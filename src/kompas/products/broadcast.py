@@ -66,7 +66,7 @@ class BroadcastProduct:
     Parameters
     ----------
     nav : NavData or list of NavData
-        From :func:`kompas.io.rinex_nav.read_nav`; several files are merged.
+        From :func:`kompas.io.readers.rinex_nav.read_nav`; several files are merged.
     messages : dict, optional
         Accepted message types per system letter, e.g. ``{"E": ("FNAV",), "C": ("CNV1",)}``.
         Defaults: GPS/QZSS/NavIC LNAV, Galileo I/NAV (E1/E5b users; F/NAV for E5a users), BeiDou D1/D2.

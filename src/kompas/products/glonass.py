@@ -207,7 +207,7 @@ def clock(minus_tau_n_s, gamma_n, dt_s) -> tuple[np.ndarray, np.ndarray]:
 
         dts = -tau_n + gamma_n * (t - t_b),        d(dts)/dt = gamma_n
 
-    RINEX stores -tau_n directly (:attr:`kompas.io.rinex_nav.GlonassEph.minus_tau_n_s`). The time
+    RINEX stores -tau_n directly (:attr:`kompas.tables.nav.GlonassEph.minus_tau_n_s`). The time
     argument should strictly be t - t_b on the GLONASS time scale; a difference of two GPST instants is
     identical, because GPST and GLONASST (UTC(SU) + 3 h) both run continuously between leap seconds
     and a GLONASS record is only used within minutes of its t_b. (RTKLIB iterates to express t in

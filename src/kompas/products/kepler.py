@@ -59,7 +59,7 @@ def kepler_state(eph: dict, tk_s: np.ndarray, tc_s: np.ndarray, gm, omega_e, f_r
     Parameters
     ----------
     eph : dict of numpy.ndarray
-        Rows of :class:`kompas.io.rinex_nav.KeplerEph` fields, one per query: ``sqrt_a_sqrtm, e, i0_rad,
+        Rows of :class:`kompas.tables.nav.KeplerEph` fields, one per query: ``sqrt_a_sqrtm, e, i0_rad,
         omega0_rad, omega_rad, m0_rad, delta_n_radps, idot_radps, omega_dot_radps, cuc_rad, cus_rad,
         crc_m, crs_m, cic_rad, cis_rad, toe_s, af0_s, af1_sps, af2_sps2`` and, for CNAV rows,
         ``a_dot_mps, delta_n_dot_radps2`` (NaN elsewhere: treated as 0).

@@ -182,10 +182,10 @@ class PreciseProduct:
     Parameters
     ----------
     sp3 : Sp3 or list of Sp3
-        One or several SP3 files (:func:`kompas.io.sp3.read_sp3`), e.g. consecutive days; they
+        One or several SP3 files (:func:`kompas.io.readers.sp3.read_sp3`), e.g. consecutive days; they
         are merged (see the module docstring). Positions are of the centre of mass.
     clk : ClockData or list of ClockData, optional
-        RINEX clock products (:func:`kompas.io.clk.read_clk`); their ``AS`` records give the
+        RINEX clock products (:func:`kompas.io.readers.clk.read_clk`); their ``AS`` records give the
         clocks. Without it the SP3 clocks are used. Satellites of the SP3 files that the clock
         product lacks have no clock (``NO_PRECISE`` in :meth:`state`): clocks of two products
         are never mixed.
@@ -513,7 +513,7 @@ class PreciseProduct:
         t_gpst_ns : array_like of int64, shape (N,)
             Instants, GPST ns.
         antex : Antex
-            Satellite antenna calibrations (:func:`kompas.io.antex.read_antex`).
+            Satellite antenna calibrations (:func:`kompas.io.readers.antex.read_antex`).
         freq_codes : str, sequence of two str, or mapping
             ANTEX frequency code(s): ``"G01"``, ``("G01", "G02")`` for the ionosphere-free
             combination; codes without a system letter (``"01"``, ``("01", "02")``) take each

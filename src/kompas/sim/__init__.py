@@ -3,7 +3,7 @@
 The built-in offline demo of kompas and the truth behind closed-loop tests: :func:`nominal_elements`
 gives design orbits of BeiDou-2/-3, GLONASS, GPS and Galileo, :func:`make_nav` turns them into
 broadcast navigation data in kompas's own tables (plus the *truth* the observations are made from),
-and :func:`simulate_obs` produces an :class:`~kompas.io.obs_table.ObsTable` for a static receiver,
+and :func:`simulate_obs` produces an :class:`~kompas.tables.obs.ObsTable` for a static receiver,
 with switchable error terms and injected events (:class:`ErrorModel`, :class:`Event`);
 :func:`simulate` chains the three (optionally writing RINEX in blocks), :func:`simulate_baseline`
 gives a base and a rover, and :func:`write_products` writes SP3 and RINEX clock files from the truth.

@@ -50,7 +50,11 @@ import numpy as np
 
 from ..constants import BDS_GEO_INCLINATION_RAD, C_LIGHT, GLONASS_AE, GLONASS_J2, SYSTEM_CONSTANTS
 from ..errors import ConfigError
-from ..io.rinex_nav import (
+from ..products.glonass import propagate
+from ..products.kepler import solve_kepler
+from ..products.state import SatState, Status, as_query
+from ..satsys import GlonassChannels, band_frequency, is_bds_geo, sat_system
+from ..tables.nav import (
     NAT_NS,
     EopTable,
     GlonassEph,
@@ -63,10 +67,6 @@ from ..io.rinex_nav import (
     SbasEph,
     StoTable,
 )
-from ..products.glonass import propagate
-from ..products.kepler import solve_kepler
-from ..products.state import SatState, Status, as_query
-from ..satsys import GlonassChannels, band_frequency, is_bds_geo, sat_system
 from ..time import NS, gps_utc_offset_s, to_datetime64, week_tow
 
 __all__ = ["SimTruth", "make_nav", "IONO_CORR"]

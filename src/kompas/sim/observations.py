@@ -61,11 +61,10 @@ import numpy as np
 from ..constants import C_LIGHT, SYSTEM_CONSTANTS
 from ..errors import ConfigError
 from ..frames import azimuth_elevation, ecef_to_geodetic
-from ..io.obs_table import ObsTable
-from ..io.rinex_obs import ObsHeader
 from ..models.ionosphere import klobuchar_gps
 from ..models.troposphere import saastamoinen
 from ..satsys import SYSTEM_LETTERS, GlonassChannels, carrier_frequency, sat_system, signal_id
+from ..tables.obs import ObsHeader, ObsTable
 from ..time import NS, gps_utc_offset_s, week_tow
 from .errormodel import ErrorModel
 from .events import EventState, EventTable, plan_events

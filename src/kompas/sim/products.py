@@ -26,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import C_LIGHT
-from ..io.clk_writer import clk_from_arrays, write_clk
-from ..io.sp3_writer import sp3_from_arrays, write_sp3
+from ..io.writers.clk import clk_from_arrays, write_clk
+from ..io.writers.sp3 import sp3_from_arrays, write_sp3
 from ..satsys import sat_id
 from ..time import NS, gps_utc_offset_s
 

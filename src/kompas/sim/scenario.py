@@ -22,8 +22,8 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..frames import ecef_to_enu, enu_to_ecef
-from ..io.obs_table import ObsTable
-from ..io.rinex_nav import NavData
+from ..tables.nav import NavData
+from ..tables.obs import ObsTable
 from ..time import GTime
 from .constellations import nominal_elements
 from .errormodel import ErrorModel
@@ -131,7 +131,7 @@ def _run(rsim: ReceiverSim, obs_path, block_epochs, program, _now):
     if obs_path is None:
         obs = concat_tables(list(counted(rsim.blocks(block_epochs))))
     else:
-        from ..io.rinex_obs_stream import ObsStreamWriter
+        from ..io.writers.rinex_obs_stream import ObsStreamWriter
 
         kept = rsim.tags[rsim.kept]
         if kept.size == 0:

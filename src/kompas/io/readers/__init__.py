@@ -1,0 +1,1 @@
+"""File readers: formats in, tables out (no physics)."""

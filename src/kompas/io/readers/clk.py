@@ -1,0 +1,516 @@
+"""RINEX clock files (versions 2.00-3.04).
+
+Format: "RINEX Extensions to Handle Clock Information", version 3.04 (IGS, 2017), and the 2.00/3.00
+documents before it. Columns below are 0-based Python slices.
+
+Layouts
+    Versions before 3.04 have 60-column header records (label from column 60) and 4-character
+    station names; data records are ``A2,1X,A4,1X,I4,4I3,F10.6,I3`` followed by the values
+    (kind ``[0:2]``, name ``[3:7]``, year ``[8:12]``, month ... minute in 3-column fields,
+    seconds ``[24:34]``, number of values ``[34:37]``). Version 3.04 widens the header to 65
+    columns (label from column 65) and the names to 9 characters (``AR WAB200CHE``), which
+    shifts every data field by 5 columns. The layout is chosen by the version in the header.
+Values
+    A record holds 1-6 values: clock bias (s), bias sigma, rate (s/s), rate sigma, acceleration
+    (1/s), acceleration sigma. Two are on the record line and the rest on one continuation line.
+    They are read as blank-separated E-format numbers (``E19.12`` in the standard), which is
+    robust to writers that shift the value columns; a Fortran ``D`` exponent is accepted.
+
+The result is one long table sorted by (kind, name, time): record kinds ``AS`` (satellite),
+``AR`` (receiver), ``CR`` (calibration), ``DR`` (discontinuity), ``MS`` (monitor). Epochs are
+read in the ``TIME SYSTEM ID`` scale (GPS when absent) and stored as GPST nanoseconds; clock values
+are unchanged.
+
+Problems: a field that is not a number, an unknown record type or a continuation line where none
+is due raise :class:`FormatError` naming the line. A record with fewer values than it announces
+(a missing or short continuation line) draws a :class:`TruncatedFileWarning` and the missing
+values are NaN. A file that ends inside a line (no final newline and an incomplete number)
+loses that line, with the same warning.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...errors import FormatError, KompasWarning, SignalError, TimeError, TruncatedFileWarning
+from ...satsys import sat_id
+from ...time import normalize_scale
+from .._columns import (
+    NUMERIC_CHARS,
+    SPACE_LIKE,
+    Lines,
+    blank_rows,
+    calendar_ns,
+    file_sat_index,
+    float_field,
+    int_field,
+)
+from .._open import read_bytes
+
+__all__ = ["ClockData", "read_clk", "RECORD_KINDS"]
+
+RECORD_KINDS = ("AR", "AS", "CR", "DR", "MS")
+"""Data record types: receiver, satellite, calibration, discontinuity, monitor station."""
+
+_VALUE_NAMES = ("bias_s", "bias_sigma_s", "rate", "rate_sigma", "accel", "accel_sigma")
+_MAX_VALUES = 6
+_ON_RECORD_LINE = 2
+_MAX_VALUE_WIDTH = 160  # 4 x E19.12 with room for wider writers
+_COMPLETE_NUMBER = re.compile(rb"[0-9][EeDd][-+][0-9]{2,}$")  # a cut "E-0" is not complete
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ClockData:
+    """A RINEX clock file as one long table sorted by (kind, name, time); SI units, GPST ns.
+
+    Attributes
+    ----------
+    kind : (N,) <U2
+        Record type (:data:`RECORD_KINDS`).
+    name : (N,) <U9
+        Satellite id (``"G01"``) for ``AS`` records, station or receiver name otherwise.
+    sat : (N,) int16
+        Satellite index for ``AS`` records, -1 for the others.
+    time_ns : (N,) int64
+        Epoch, GPST nanoseconds.
+    bias_s, bias_sigma_s : (N,) float64
+        Clock bias and its sigma, seconds.
+    rate, rate_sigma : (N,) float64
+        Clock rate and its sigma, s/s (NaN when the record has fewer values).
+    accel, accel_sigma : (N,) float64
+        Clock acceleration and its sigma, 1/s.
+    version : float
+    file_type : str
+        ``"C"``.
+    satellite_system : str
+        Header system letter (``"G"``, ``"M"`` ...; blank in early files).
+    time_system : str
+        kompas scale name of ``TIME SYSTEM ID`` (``"GPST"`` by default).
+    agency, analysis_center : str
+        The ``ANALYSIS CENTER`` record (3-character code and name).
+    data_types : tuple of str
+        ``# / TYPES OF DATA`` (``("AR", "AS")``).
+    leap_seconds : int or None
+    station_coords : dict
+        ``SOLN STA NAME / NUM``: name -> (x, y, z) metres (millimetres in the file).
+    station_domes : dict
+        name -> DOMES number.
+    trf : str
+        Reference frame of the station coordinates (``# OF SOLN STA / TRF``).
+    n_stations_header, n_sats_header : int or None
+        ``# OF SOLN STA / TRF`` and ``# OF SOLN SATS`` counts.
+    prn_list : tuple of str
+        ``PRN LIST``.
+    clock_refs : tuple of str
+        Names of the ``ANALYSIS CLK REF`` clocks.
+    station_name : str
+        ``STATION NAME / NUM`` (files from one receiver).
+    """
+
+    kind: np.ndarray
+    name: np.ndarray
+    sat: np.ndarray
+    time_ns: np.ndarray
+    bias_s: np.ndarray
+    bias_sigma_s: np.ndarray
+    rate: np.ndarray
+    rate_sigma: np.ndarray
+    accel: np.ndarray
+    accel_sigma: np.ndarray
+    version: float = 3.0
+    file_type: str = "C"
+    satellite_system: str = ""
+    time_system: str = "GPST"
+    agency: str = ""
+    analysis_center: str = ""
+    data_types: tuple[str, ...] = ()
+    leap_seconds: int | None = None
+    station_coords: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    station_domes: dict[str, str] = field(default_factory=dict)
+    trf: str = ""
+    n_stations_header: int | None = None
+    n_sats_header: int | None = None
+    prn_list: tuple[str, ...] = ()
+    clock_refs: tuple[str, ...] = ()
+    station_name: str = ""
+    comments: tuple[str, ...] = ()
+    path: str | None = None
+
+    def __len__(self) -> int:
+        return int(self.time_ns.size)
+
+    def _dense(self, kind: str, keys: np.ndarray):
+        """Dense (time, key) grid of the biases of ``kind`` records; a repeated cell keeps its last record."""
+        m = self.kind == kind
+        t, ti = np.unique(self.time_ns[m], return_inverse=True)
+        k, ki = np.unique(keys[m], return_inverse=True)
+        bias = np.full((t.size, k.size), np.nan)
+        bias[ti, ki] = self.bias_s[m]
+        return t, k, bias
+
+    def satellite_clocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ``AS`` biases as a dense grid.
+
+        Returns
+        -------
+        time_ns : (E,) int64
+            Every epoch that has an ``AS`` record, increasing.
+        sats : (S,) int16
+            Satellite indices, increasing.
+        bias_s : (E, S) float64
+            NaN where a satellite has no record at an epoch.
+        """
+        t, sats, bias = self._dense("AS", self.sat)
+        return t, sats.astype(np.int16), bias
+
+    def receiver_clocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ``AR`` biases as a dense grid: ``(time_ns (E,), names (R,), bias_s (E, R))``."""
+        return self._dense("AR", self.name)
+
+    def __repr__(self) -> str:
+        kinds, counts = np.unique(self.kind, return_counts=True)
+        per = ", ".join(f"{k} {c}" for k, c in zip(kinds.tolist(), counts.tolist(), strict=True))
+        return (
+            f"ClockData(version={self.version}, agency={self.agency!r}, {len(self)} records"
+            f"{' (' + per + ')' if per else ''}, time_system={self.time_system!r})"
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# Header
+
+
+@dataclass
+class _Header:
+    label_col: int = 60
+    name_width: int = 4
+    end_line: int = -1  # 0-based line of END OF HEADER
+    meta: dict = field(default_factory=dict)
+
+
+def _header(lines: Lines, path) -> _Header:
+    first = lines.text(0) if len(lines) else ""
+    if "RINEX VERSION / TYPE" not in first:
+        raise FormatError(
+            path, 1, f"not a RINEX clock file: no 'RINEX VERSION / TYPE' label in {first[:40]!r}"
+        )
+    try:
+        version = float(first[:9])
+    except ValueError:
+        raise FormatError(path, 1, f"RINEX version {first[:9]!r} is not a number") from None
+    wide = version >= 3.04
+    h = _Header(label_col=65 if wide else 60, name_width=9 if wide else 4)
+    ftype = first[20:22].strip()[:1]  # column 20 (21 in 3.04); GRG writes "CLOCK DATA" from 20
+    if ftype != "C":
+        raise FormatError(path, 1, f"file type {ftype!r} is not 'C' (clock data)")
+    meta = h.meta
+    meta.update(
+        version=version,
+        file_type="C",
+        satellite_system=first[40:43].strip()[:1],  # column 40 (42 in 3.04)
+    )
+    comments: list[str] = []
+    prns: list[str] = []
+    refs: list[str] = []
+    coords: dict[str, tuple[float, float, float]] = {}
+    domes: dict[str, str] = {}
+    lc, w = h.label_col, h.name_width
+
+    def integer(text, k, what):
+        try:
+            return int(text)
+        except ValueError:
+            raise FormatError(path, k + 1, f"{what}: cannot read {text!r} as an integer") from None
+
+    for k in range(1, len(lines)):
+        text = lines.text(k)
+        cut = lc
+        if text[cut:].strip() not in _LABELS and text[60:].strip() in _LABELS:
+            cut = 60  # a writer that kept the 60-column header in a 3.04 file
+        label, body = text[cut:].strip(), text[:cut]
+        if label == "END OF HEADER":
+            h.end_line = k
+            break
+        if label == "COMMENT":
+            comments.append(body.rstrip())
+        elif label == "TIME SYSTEM ID":
+            ts = body[3:6].strip() or "GPS"
+            try:
+                meta["time_system"] = normalize_scale(ts)
+            except TimeError:
+                raise FormatError(path, k + 1, f"unknown time system {ts!r}") from None
+        elif label in ("LEAP SECONDS", "LEAP SECONDS GNSS"):
+            meta["leap_seconds"] = integer(body[:6], k, "leap seconds")
+        elif label == "# / TYPES OF DATA":
+            meta["data_types"] = tuple(body[6:].split())
+        elif label == "ANALYSIS CENTER":
+            meta["agency"] = body[:3].strip()
+            meta["analysis_center"] = body[5:].strip()
+        elif label == "ANALYSIS CLK REF":
+            if body[:w].strip():
+                refs.append(body[:w].strip())
+        elif label == "# OF SOLN STA / TRF":
+            meta["n_stations_header"] = integer(body[:6], k, "number of stations")
+            meta["trf"] = body[10:].strip()
+        elif label == "SOLN STA NAME / NUM":
+            name, rest = body[:w].strip(), body[w:].split()
+            if len(rest) < 3:
+                raise FormatError(path, k + 1, "SOLN STA NAME / NUM needs a name and x, y, z in millimetres")
+            xyz = tuple(integer(v, k, "station coordinate (mm)") * 1e-3 for v in rest[-3:])
+            coords[name] = xyz
+            domes[name] = " ".join(rest[:-3])
+        elif label == "# OF SOLN SATS":
+            meta["n_sats_header"] = integer(body[:6], k, "number of satellites")
+        elif label == "PRN LIST":
+            prns += [p for p in body.split() if re.fullmatch(r"[A-Z][0-9]{2}", p)]
+        elif label == "STATION NAME / NUM":
+            meta["station_name"] = body[:w].strip()
+    else:
+        raise FormatError(path, len(lines), "no END OF HEADER line")
+    meta.update(
+        comments=tuple(comments),
+        prn_list=tuple(prns),
+        clock_refs=tuple(refs),
+        station_coords=coords,
+        station_domes=domes,
+    )
+    return h
+
+
+_LABELS = {
+    "RINEX VERSION / TYPE", "PGM / RUN BY / DATE", "COMMENT", "SYS / # / OBS TYPES", "TIME SYSTEM ID",
+    "LEAP SECONDS", "LEAP SECONDS GNSS", "SYS / DCBS APPLIED", "SYS / PCVS APPLIED", "# / TYPES OF DATA",
+    "STATION NAME / NUM", "STATION CLK REF", "ANALYSIS CENTER", "# OF CLK REF", "ANALYSIS CLK REF",
+    "# OF SOLN STA / TRF", "SOLN STA NAME / NUM", "# OF SOLN SATS", "PRN LIST", "END OF HEADER",
+}  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------------
+# Data records
+
+
+def read_clk(path: str | os.PathLike) -> ClockData:
+    """Read a RINEX clock file (2.00-3.04; plain or compressed).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    ClockData
+
+    Raises
+    ------
+    FormatError
+        Not a clock file, no ``END OF HEADER``, a field that is not a number, an unknown record
+        type, a number of values outside 1-6 or more values than announced, a continuation line
+        where none is due, an ``AS`` record whose name is not a satellite. The message names the line.
+
+    Warns
+    -----
+    TruncatedFileWarning
+        Records with fewer values than announced, or a last line cut inside a number.
+    KompasWarning
+        A file with no data record (the table is empty).
+    """
+    name = os.fspath(path)
+    data = read_bytes(path)
+    lines = Lines.from_bytes(data)
+    h = _header(lines, name)
+    meta = h.meta
+    wide = h.name_width == 9
+    shift = 5 if wide else 0
+    vstart = 37 + shift  # values start after the number-of-values field
+
+    buf, starts, ends = lines.buf, lines.starts, lines.ends
+    rows = np.arange(h.end_line + 1, len(lines))
+    g = lines.grid(vstart, rows)
+    maybe_blank = np.flatnonzero(blank_rows(g))
+    blank = [i for i in maybe_blank if not bytes(buf[starts[rows[i]] : ends[rows[i]]]).strip()]
+    if blank:  # blank lines are allowed between records
+        keep = np.ones(rows.size, bool)
+        keep[blank] = False
+        rows, g = rows[keep], g[keep]
+    pair = g[:, 0].astype(np.int32) * 256 + g[:, 1]
+    codes = np.array([ord(k[0]) * 256 + ord(k[1]) for k in RECORD_KINDS])
+    is_rec = np.isin(pair, codes)
+    is_cont = ~is_rec & NUMERIC_CHARS[g[:, 0]]
+    other = ~(is_rec | is_cont)
+    if other.any():
+        k = int(rows[np.argmax(other)])
+        raise FormatError(
+            name, k + 1, f"unknown record {lines.text(k)[:20]!r}: expected one of {', '.join(RECORD_KINDS)}"
+        )
+
+    # A file that stops inside its last line: drop that line rather than read a cut number.
+    truncation: list[str] = []
+    if rows.size and not data.endswith(b"\n"):
+        last = int(rows[-1])
+        tail = bytes(buf[starts[last] : ends[last]]).rstrip()
+        complete = _COMPLETE_NUMBER.search(tail) is not None and (not is_rec[-1] or len(tail) > vstart)
+        if not complete:
+            truncation.append(f"the last line ({last + 1}) is cut")
+            rows, g, is_rec, is_cont = rows[:-1], g[:-1], is_rec[:-1], is_cont[:-1]
+
+    rec_rows = rows[is_rec]
+    n_rec = rec_rows.size
+    if n_rec == 0:
+        warnings.warn(f"{name}: no data records found after the header", KompasWarning, stacklevel=2)
+        return _empty(meta, name)
+
+    # ---- record fields
+    gr = g[is_rec]
+    kw = {"path": name, "rows": rec_rows}
+    cal = [
+        int_field(gr, a + shift, b + shift, what=f"epoch {w}", **kw)
+        for a, b, w in (
+            (8, 12, "year"),
+            (12, 15, "month"),
+            (15, 18, "day"),
+            (18, 21, "hour"),
+            (21, 24, "minute"),
+        )
+    ]
+    sec = float_field(gr, 24 + shift, 34 + shift, what="epoch second", **kw)
+    nval = int_field(gr, 34 + shift, 37 + shift, what="number of values", **kw)
+    bad = (nval < 1) | (nval > _MAX_VALUES)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise FormatError(
+            name, int(rec_rows[i]) + 1, f"number of values {nval[i]} is outside 1-{_MAX_VALUES}"
+        )
+    time_ns = calendar_ns(*cal, sec, meta.get("time_system", "GPST"), what="epoch", **kw)
+
+    kind_s = np.ascontiguousarray(gr[:, :2]).view("S2").ravel()
+    name_s = np.ascontiguousarray(gr[:, 3 : 3 + h.name_width]).view(f"S{h.name_width}").ravel()
+    kinds_u, kind_code = np.unique(kind_s, return_inverse=True)
+    names_u, name_inv = np.unique(name_s, return_inverse=True)
+    names_txt = np.char.strip(np.char.decode(names_u, "latin-1"))
+    is_as = kind_s == b"AS"
+    sat_of_name = np.full(names_u.size, -1, np.int16)
+    as_names = np.unique(name_inv[is_as])
+    for u in as_names:  # one step per distinct satellite
+        try:
+            sat_of_name[u] = file_sat_index(str(names_txt[u]))
+        except SignalError as exc:
+            i = int(np.argmax(is_as & (name_inv == u)))
+            raise FormatError(name, int(rec_rows[i]) + 1, f"AS record: {exc}") from None
+        names_txt[u] = sat_id(sat_of_name[u])
+    sat = np.where(is_as, sat_of_name[name_inv], -1).astype(np.int16)
+
+    # ---- continuation lines belong to the record line just before them
+    rec_of_line = np.cumsum(is_rec) - 1
+    cont_idx = np.flatnonzero(is_cont)
+    prev_is_rec = np.zeros(cont_idx.size, bool)
+    ok_prev = cont_idx > 0
+    prev_is_rec[ok_prev] = is_rec[cont_idx[ok_prev] - 1]
+    needs_cont = nval > _ON_RECORD_LINE
+    misplaced = ~prev_is_rec
+    misplaced[prev_is_rec] = ~needs_cont[rec_of_line[cont_idx[prev_is_rec]]]
+    if misplaced.any():
+        k = int(rows[cont_idx[np.argmax(misplaced)]])
+        raise FormatError(
+            name, k + 1, "continuation line where none is due (the record before has at most 2 values)"
+        )
+
+    # ---- values: blank-separated numbers in the value part of every line
+    values = _values(lines, rows, is_rec, vstart, rec_of_line, nval, name, truncation)
+
+    if truncation:
+        warnings.warn(
+            f"{name}: file truncated or records short: {'; '.join(truncation)}; missing values are NaN",
+            TruncatedFileWarning,
+            stacklevel=2,
+        )
+
+    # ---- one table sorted by (kind, name, time)
+    names_sorted, name_code = np.unique(names_txt, return_inverse=True)
+    order = np.lexsort((time_ns, name_code[name_inv], kind_code))
+    cols = {v: values[order, j] for j, v in enumerate(_VALUE_NAMES)}
+    return ClockData(
+        kind=np.char.decode(kinds_u, "latin-1")[kind_code[order]],
+        name=names_sorted.astype("U9")[name_code[name_inv[order]]],
+        sat=sat[order],
+        time_ns=np.asarray(time_ns, np.int64)[order],
+        path=name,
+        **cols,
+        **meta,
+    )
+
+
+def _values(lines: Lines, rows, is_rec, vstart, rec_of_line, nval, path, truncation) -> np.ndarray:
+    """(n_records, 6) values; NaN where a record has fewer than 6.
+
+    The value part of every line (after ``vstart`` on record lines, all of a continuation line)
+    is gathered into one character grid; tokens are the runs of non-blanks, found in 2-D and read
+    in file order, so the tokens of a record and its continuation line are consecutive.
+    """
+    starts, ends = lines.starts[rows], lines.ends[rows]
+    lo = np.where(is_rec, np.minimum(starts + vstart, ends), starts)
+    for r in np.flatnonzero(ends - lo > _MAX_VALUE_WIDTH):  # (a bounded grid even for a runaway line)
+        if bytes(lines.buf[lo[r] + _MAX_VALUE_WIDTH : ends[r]]).strip():
+            raise FormatError(path, int(rows[r]) + 1, f"line longer than {vstart + _MAX_VALUE_WIDTH} columns")
+    width = int(np.clip((ends - lo).max(), 1, _MAX_VALUE_WIDTH))
+    vg = Lines(lines.buf, lo, ends).grid(width)
+    bad = ~NUMERIC_CHARS[vg]
+    if bad.any():
+        r = int(np.argmax(bad.any(axis=1)))
+        k = int(rows[r])
+        raise FormatError(
+            path, k + 1, f"values {lines.text(k)[lo[r] - starts[r] :].strip()!r} are not numbers"
+        )
+    ink = ~SPACE_LIKE[vg]
+    first = ink.copy()
+    first[:, 1:] &= ~ink[:, :-1]
+    last = ink.copy()
+    last[:, :-1] &= ~ink[:, 1:]
+    r, c0 = np.nonzero(first)  # row-major: file order
+    c1 = np.nonzero(last)[1]
+    tw = int((c1 - c0).max()) + 1 if r.size else 1
+    tokens = np.full((r.size, tw), 32, np.uint8)
+    for j in range(tw):
+        col = c0 + j
+        tokens[:, j] = np.where(col <= c1, vg[r, np.minimum(col, width - 1)], 32)
+    vals = float_field(tokens, 0, tw, path=path, rows=rows[r], what="clock value")
+
+    n_rec = nval.size
+    tok_rec = rec_of_line[r]
+    count = np.bincount(tok_rec, minlength=n_rec)
+    rec_rows = rows[is_rec]
+    over = count > nval
+    if over.any():
+        i = int(np.argmax(over))
+        raise FormatError(
+            path, int(rec_rows[i]) + 1, f"the record announces {nval[i]} values but holds {count[i]}"
+        )
+    short = count < nval
+    if short.any():
+        i = int(np.argmax(short))
+        truncation.append(
+            f"{int(short.sum())} record(s) hold fewer values than they announce (first at line "
+            f"{int(rec_rows[i]) + 1}: {count[i]} of {nval[i]})"
+        )
+    offset = np.concatenate(([0], np.cumsum(count)[:-1]))
+    out = np.full((n_rec, _MAX_VALUES), np.nan)
+    out[tok_rec, np.arange(tok_rec.size) - offset[tok_rec]] = vals
+    return out
+
+
+def _empty(meta: dict, path: str) -> ClockData:
+    f = np.zeros(0)
+    cols = {v: f.copy() for v in _VALUE_NAMES}
+    return ClockData(
+        kind=np.zeros(0, "U2"),
+        name=np.zeros(0, "U9"),
+        sat=np.zeros(0, np.int16),
+        time_ns=np.zeros(0, np.int64),
+        path=path,
+        **cols,
+        **meta,
+    )

@@ -1,0 +1,159 @@
+"""NMEA-0183 GGA and RMC sentences: a small reader (format: :mod:`kompas.io.writers.nmea`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+
+import numpy as np
+
+from ...errors import FormatError, KompasError, TimeError, TruncatedFileWarning
+from ...time import gtime_from_calendar
+from .._open import read_text
+from ..writers.nmea import nmea_checksum
+
+__all__ = ["read_nmea"]
+
+_SENTENCE = re.compile(r"\$([A-Z]{2})([A-Z]{3}),(.*)\*([0-9A-Fa-f]{2})")
+_NUM = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)")
+
+
+def read_nmea(path: str | os.PathLike) -> dict:
+    """Read the GGA sentences of an NMEA file, dated by the RMC sentences.
+
+    Every sentence's checksum is verified. A GGA takes its date from the RMC with the same time of day
+    (or the last RMC before it); files without RMC are not supported. Other sentence types are skipped.
+
+    Returns
+    -------
+    dict
+        ``time_ns`` (E,) int64 GPST ns (UTC read, leap seconds from kompas's table); ``lat_rad``,
+        ``lon_rad`` (E,) radians; ``height_m`` (E,) altitude plus geoid separation, m (the
+        ellipsoidal height); ``altitude_m`` and ``geoid_sep_m`` (E,) the two fields, m; ``gga_quality``
+        (E,) uint8 (the GGA indicator, not RTKLIB Q); ``nsat`` (E,) int16; ``hdop`` (E,);
+        ``talker`` (E,) str. Position fields of GGA without a fix are NaN.
+
+    Raises
+    ------
+    FormatError
+        On a checksum mismatch, a malformed sentence or field. A last line cut short (no end of line,
+        no checksum) draws a :class:`TruncatedFileWarning` and is dropped.
+    """
+    name = os.fspath(path)
+    try:
+        return _read_nmea(read_text(path), name)
+    except KompasError:
+        raise
+    except (ValueError, IndexError, OverflowError) as exc:
+        raise FormatError(name, None, f"unreadable NMEA file: {exc}") from None
+
+
+def _fnum(tok, name, lineno, what):
+    if tok == "":
+        return np.nan
+    if _NUM.fullmatch(tok):
+        return float(tok)
+    raise FormatError(name, lineno, f"expected a number for {what}, found {tok!r}")
+
+
+def _ll(tok, hemi, deg_width, name, lineno, what):
+    if tok == "" and hemi == "":
+        return np.nan
+    if not re.fullmatch(rf"\d{{{deg_width}}}\d{{2}}(?:\.\d*)?", tok) or hemi not in ("N", "S", "E", "W"):
+        raise FormatError(
+            name, lineno, f"expected {what} as d..mm.mmm and a hemisphere, found {tok!r},{hemi!r}"
+        )
+    v = int(tok[:deg_width]) + float(tok[deg_width:]) / 60.0
+    return -v if hemi in ("S", "W") else v
+
+
+def _hms(tok, name, lineno):
+    m = re.fullmatch(r"(\d{2})(\d{2})(\d{2}(?:\.\d*)?)", tok)
+    if m is None:
+        raise FormatError(name, lineno, f"expected UTC time hhmmss.ss, found {tok!r}")
+    return int(m.group(1)), int(m.group(2)), float(m.group(3))
+
+
+def _read_nmea(text, name):
+    lines = text.split("\n")
+    complete_last = text.endswith("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    date = None
+    rmc_dates = {}
+    gga = []
+    for i, raw in enumerate(lines):
+        lineno = i + 1
+        line = raw.strip()
+        if not line:
+            continue
+        m = _SENTENCE.fullmatch(line)
+        if m is None:
+            if i == len(lines) - 1 and not complete_last and line.startswith("$"):
+                warnings.warn(
+                    TruncatedFileWarning(f"{name}: line {lineno} is cut short; dropped"), stacklevel=3
+                )
+                break
+            raise FormatError(name, lineno, f"expected an NMEA sentence $TTSSS,...*hh, found {line[:40]!r}")
+        body = line[1 : line.rindex("*")]
+        if nmea_checksum(body) != m.group(4).upper():
+            raise FormatError(
+                name,
+                lineno,
+                f"checksum {m.group(4)} does not match the sentence (expected {nmea_checksum(body)})",
+            )
+        f = m.group(3).split(",")
+        kind = m.group(2)
+        if kind == "RMC":
+            if len(f) < 9:
+                raise FormatError(name, lineno, f"RMC needs at least 10 fields, found {len(f) + 1}")
+            dm = re.fullmatch(r"(\d{2})(\d{2})(\d{2})", f[8])
+            if dm is None:
+                raise FormatError(name, lineno, f"expected the RMC date ddmmyy, found {f[8]!r}")
+            dd, mm, yy = (int(x) for x in dm.groups())
+            date = (2000 + yy if yy < 80 else 1900 + yy, mm, dd)  # NMEA two-digit years: 1980-2079
+            if f[0]:
+                rmc_dates[(f[0], len(gga))] = date
+        elif kind == "GGA":
+            if len(f) < 13:
+                raise FormatError(name, lineno, f"GGA needs at least 14 fields, found {len(f) + 1}")
+            hms = _hms(f[0], name, lineno)
+            lat = _ll(f[1], f[2], 2, name, lineno, "latitude")
+            lon = _ll(f[3], f[4], 3, name, lineno, "longitude")
+            if not re.fullmatch(r"\d", f[5]) or not re.fullmatch(r"\d*", f[6]):
+                raise FormatError(
+                    name, lineno, f"expected quality digit and satellite count, found {f[5]!r},{f[6]!r}"
+                )
+            alt = _fnum(f[8], name, lineno, "altitude")
+            sep = _fnum(f[10], name, lineno, "geoid separation")
+            gga.append(
+                [f[0], hms, lat, lon, int(f[5]), int(f[6] or 0), _fnum(f[7], name, lineno, "HDOP"), alt, sep,
+                 m.group(1), date, lineno]
+            )  # fmt: skip
+    # a GGA is often written before the RMC of the same epoch: date it from that RMC when one matches
+    for k, g in enumerate(gga):
+        d = rmc_dates.get((g[0], k + 1)) or g[10]
+        if d is None:
+            raise FormatError(name, g[11], "GGA without a date: no RMC sentence before or beside it")
+        g[10] = d
+    n = len(gga)
+    cal = np.array([[*g[10], *g[1]] for g in gga], dtype=np.float64).reshape(n, 6)
+    try:
+        t = gtime_from_calendar(*(cal[:, j].astype(np.int64) for j in range(5)), cal[:, 5], scale="UTC")
+    except TimeError as exc:
+        raise FormatError(name, None, f"invalid date or time in the GGA/RMC sentences: {exc}") from None
+    col = lambda j: np.array([g[j] for g in gga], dtype=np.float64)  # noqa: E731
+    alt, sep = col(7), col(8)
+    return {
+        "time_ns": np.asarray(t, dtype=np.int64).reshape(n),
+        "lat_rad": np.radians(col(2)),
+        "lon_rad": np.radians(col(3)),
+        "height_m": alt + np.where(np.isnan(sep) & ~np.isnan(alt), 0.0, sep),
+        "altitude_m": alt,
+        "geoid_sep_m": sep,
+        "gga_quality": np.array([g[4] for g in gga], dtype=np.uint8),
+        "nsat": np.array([g[5] for g in gga], dtype=np.int16),
+        "hdop": col(6),
+        "talker": np.array([g[9] for g in gga], dtype="<U2"),
+    }

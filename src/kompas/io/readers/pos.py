@@ -1,0 +1,285 @@
+"""RTKLIB solution files (``.pos``): the reader (layout: :mod:`kompas.io.writers.pos`)."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import warnings
+
+import numpy as np
+
+from ...errors import FormatError, KompasError, TimeError, TruncatedFileWarning
+from ...frames import enu_rotation, geodetic_to_ecef
+from ...solution import ProcessingRecord, Solution
+from ...time import (
+    NS,
+    from_datetime64,
+    gpst_from_week_tow,
+    gtime_from_calendar,
+    to_datetime64,
+)
+from .._open import read_text
+from ..writers.pos import _SD_LLH, _SD_XYZ
+
+__all__ = ["read_pos", "read_pos_table", "solution_from_pos"]
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_NAN = ("nan", "-nan", "+nan")
+
+
+def _num(tok, path, lineno, what, allow_nan=False):
+    if _NUMBER.fullmatch(tok):
+        return float(tok)
+    if allow_nan and tok.lower() in _NAN:
+        return math.nan
+    raise FormatError(path, lineno, f"expected a number for {what}, found {tok!r}")
+
+
+def _int(tok, path, lineno, what):
+    if re.fullmatch(r"[-+]?\d+", tok):
+        return int(tok)
+    raise FormatError(path, lineno, f"expected an integer for {what}, found {tok!r}")
+
+
+def read_pos(path: str | os.PathLike) -> Solution:
+    """Read an RTKLIB ``.pos`` solution file as a :class:`~kompas.Solution` (see :func:`read_pos_table`).
+
+    The header's program and input files fill the solution's processing record; DOPs and clocks are
+    NaN (the format does not hold them).
+    """
+    data = read_pos_table(path)
+    return solution_from_pos(data, os.fspath(path))
+
+
+def read_pos_table(path: str | os.PathLike) -> dict:
+    """Read an RTKLIB ``.pos`` solution file (llh in degrees or d m s, or ECEF xyz) column by column.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (any compression :func:`kompas.io._open.read_text` handles).
+
+    Returns
+    -------
+    dict
+        ``time_ns`` (E,) int64 GPST ns; ``coords`` ``"llh"`` or ``"xyz"``; ``llh`` (E, 3) latitude
+        (rad), longitude (rad), ellipsoidal height (m) or ``xyz_m`` (E, 3) ECEF (m); ``quality`` (E,)
+        uint8 (RTKLIB Q); ``nsat`` (E,) int16 (ns column); ``sd_m`` (E, 6) standard deviations in the
+        file's column order (``sd_names``: sdn sde sdu sdne sdeu sdun, or sdx sdy sdz sdxy sdyz sdzx;
+        off-diagonal terms are the signed square roots); ``age_s`` (E,); ``ratio`` (E,);
+        ``time_system`` ``"GPST"``, ``"UTC"`` or ``"JST"`` (the file's, times are converted to GPST);
+        ``header`` the ``%`` lines without line ends. Velocity columns (``out-outvel``) are ignored.
+
+    Raises
+    ------
+    FormatError
+        On an unsupported layout (ENU baseline, NMEA) or a field that does not parse. A last line cut
+        short draws a :class:`TruncatedFileWarning` and is dropped.
+    """
+    name = os.fspath(path)
+    try:
+        return _read_pos(read_text(path), name)
+    except KompasError:
+        raise
+    except (ValueError, IndexError, OverflowError) as exc:  # a guard: corrupt input must not escape raw
+        raise FormatError(name, None, f"unreadable solution file: {exc}") from None
+
+
+def _read_pos(text, name):
+    lines = text.split("\n")
+    complete_last = text.endswith("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header = []
+    coords = None
+    time_system = "GPST"
+    tow = None
+    dms = False
+    t_fields, vals, qs, nss = [], [], [], []
+    for i, raw in enumerate(lines):
+        lineno = i + 1
+        line = raw.rstrip("\r")
+        if line.startswith("%"):
+            header.append(line)
+            low = line.lower()
+            if "x-ecef(m)" in low:
+                coords = "xyz"
+            elif "latitude(" in low:
+                coords, dms = "llh", "latitude(d'" in low
+            elif "e-baseline" in low:
+                raise FormatError(name, lineno, "e/n/u baseline .pos files are not supported (llh or xyz)")
+            if line.startswith("%  ") and coords is not None:
+                words = line[1:].split()
+                time_system = words[0].upper() if words else "GPST"
+                if time_system not in ("GPST", "UTC", "JST"):
+                    raise FormatError(
+                        name, lineno, f"expected time system GPST, UTC or JST, found {words[0]!r}"
+                    )
+            continue
+        if not line.strip():
+            continue
+        if line.startswith("$"):
+            raise FormatError(name, lineno, "NMEA sentences in a .pos file: use kompas.read_nmea")
+        tok = line.split()
+        is_last = i == len(lines) - 1
+        if tow is None:
+            tow = "/" not in tok[0]
+            if coords is None:  # no header: RTKLIB's default layout is llh in degrees
+                coords = "llh"
+        n_time = 2
+        n_pos = 7 if dms else 3
+        need = n_time + n_pos + 2 + 6 + 2
+        if len(tok) < need:
+            if is_last and not complete_last:
+                warnings.warn(
+                    TruncatedFileWarning(f"{name}: line {lineno} is cut short; dropped"), stacklevel=3
+                )
+                break
+            raise FormatError(name, lineno, f"expected at least {need} fields, found {len(tok)}")
+        try:
+            t_fields.append(_time_fields(tok, tow, name, lineno))
+            k = n_time
+            if dms:
+                p = [_dms(tok[k : k + 3], name, lineno), _dms(tok[k + 3 : k + 6], name, lineno)]
+                p.append(_num(tok[k + 6], name, lineno, "height"))
+            else:
+                p = [_num(tok[k + j], name, lineno, "position") for j in range(3)]
+            k += n_pos
+            q = _int(tok[k], name, lineno, "Q")
+            ns = _int(tok[k + 1], name, lineno, "ns")
+            rest = [_num(v, name, lineno, "sd/age/ratio", allow_nan=True) for v in tok[k + 2 : k + 10]]
+        except FormatError:
+            if is_last and not complete_last:
+                warnings.warn(
+                    TruncatedFileWarning(f"{name}: line {lineno} is cut short; dropped"), stacklevel=3
+                )
+                break
+            raise
+        if not 0 <= q <= 255 or not 0 <= ns <= 32767:
+            raise FormatError(name, lineno, f"Q 0-255 and ns 0-32767 expected, found {q} and {ns}")
+        vals.append(p + rest)
+        qs.append(q)
+        nss.append(ns)
+    if coords is None:
+        raise FormatError(name, None, "no solution lines and no column header: not an RTKLIB .pos file")
+    time_ns = _times(t_fields, tow, time_system, name)
+    v = np.asarray(vals, dtype=np.float64).reshape(-1, 11)
+    out = {"time_ns": time_ns, "coords": coords}
+    if coords == "llh":
+        out["llh"] = np.column_stack([np.radians(v[:, 0]), np.radians(v[:, 1]), v[:, 2]])
+        out["sd_names"] = tuple(s[:-3] for s in _SD_LLH)
+    else:
+        out["xyz_m"] = v[:, :3].copy()
+        out["sd_names"] = tuple(s[:-3] for s in _SD_XYZ)
+    out.update(
+        quality=np.asarray(qs, dtype=np.uint8),
+        nsat=np.asarray(nss, dtype=np.int16),
+        sd_m=v[:, 3:9].copy(),
+        age_s=v[:, 9].copy(),
+        ratio=v[:, 10].copy(),
+        time_system=time_system,
+        header=header,
+    )
+    return out
+
+
+def _dms(tok, name, lineno):
+    d, m, s = (_num(x, name, lineno, "d m s angle") for x in tok)
+    sign = -1.0 if tok[0].startswith("-") else 1.0
+    return sign * (abs(d) + m / 60.0 + s / 3600.0)
+
+
+_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{1,2}):(\d{1,2}(?:\.\d*)?)")
+
+
+def _time_fields(tok, tow, name, lineno):
+    if tow:
+        week = _int(tok[0], name, lineno, "GPS week")
+        sow = _num(tok[1], name, lineno, "time of week")
+        if not 0 <= week <= 9999 or not 0 <= sow < 604800.5:
+            raise FormatError(name, lineno, f"expected a GPS week and time of week, found {tok[0]} {tok[1]}")
+        return (week, sow)
+    d, c = _DATE.fullmatch(tok[0]), _CLOCK.fullmatch(tok[1])
+    if d is None or c is None:
+        raise FormatError(name, lineno, f"expected 'yyyy/mm/dd hh:mm:ss', found {tok[0]!r} {tok[1]!r}")
+    return (*(int(x) for x in d.groups()), int(c.group(1)), int(c.group(2)), float(c.group(3)))
+
+
+def _times(fields, tow, time_system, name):
+    if not fields:
+        return np.zeros(0, dtype=np.int64)
+    if tow:
+        w, s = np.asarray(fields, dtype=np.float64).T
+        return gpst_from_week_tow(w.astype(np.int64), s, "GPS")
+    a = np.asarray(fields, dtype=np.float64)
+    y, mo, d, hh, mi = (a[:, k].astype(np.int64) for k in range(5))
+    try:
+        if time_system == "JST":
+            # JST = UTC + 9 h: shift the calendar reading (a plain count, read as GPST) back 9 h, then
+            # read it as UTC through datetime64 (a leap second inside JST files is not representable)
+            cal = gtime_from_calendar(y, mo, d, hh, mi, a[:, 5], "GPST") - 9 * 3600 * NS
+            return from_datetime64(to_datetime64(cal, "GPST"), "UTC")
+        return gtime_from_calendar(y, mo, d, hh, mi, a[:, 5], time_system)
+    except TimeError as exc:
+        raise FormatError(name, None, f"invalid epoch in the solution lines: {exc}") from None
+
+
+# ----------------------------------------------------------------------------------------------
+# back to a Solution
+
+
+def solution_from_pos(data: dict, path: str | None = None) -> Solution:
+    """A :class:`Solution` from :func:`read_pos_table` output (e.g. to compare kompas with RTKLIB).
+
+    The covariance is rebuilt from the standard deviations (signed squares for the off-diagonal
+    terms) and, for llh files, rotated from east/north/up to ECEF. DOPs and clocks are absent (NaN /
+    empty) because ``.pos`` files do not hold them.
+    """
+    if data["coords"] == "llh":
+        pos = geodetic_to_ecef(data["llh"])
+    else:
+        pos = np.asarray(data["xyz_m"], dtype=np.float64)
+    sd = np.asarray(data["sd_m"], dtype=np.float64)
+    e = sd.shape[0]
+    c = np.empty((e, 3, 3))
+    sq = np.sign(sd) * sd * sd
+    if data["coords"] == "llh":
+        # sd order: n, e, u, ne, eu, un -> ENU matrix
+        c[:, 0, 0], c[:, 1, 1], c[:, 2, 2] = sq[:, 1], sq[:, 0], sq[:, 2]
+        c[:, 0, 1] = c[:, 1, 0] = sq[:, 3]
+        c[:, 0, 2] = c[:, 2, 0] = sq[:, 4]
+        c[:, 1, 2] = c[:, 2, 1] = sq[:, 5]
+        r = enu_rotation(data["llh"][:, 0], data["llh"][:, 1])
+        c = np.swapaxes(r, -1, -2) @ c @ r
+    else:
+        c[:, 0, 0], c[:, 1, 1], c[:, 2, 2] = sq[:, 0], sq[:, 1], sq[:, 2]
+        c[:, 0, 1] = c[:, 1, 0] = sq[:, 3]
+        c[:, 1, 2] = c[:, 2, 1] = sq[:, 4]
+        c[:, 0, 2] = c[:, 2, 0] = sq[:, 5]
+    nan = np.full(e, np.nan)
+    return Solution(
+        time_ns=np.asarray(data["time_ns"], dtype=np.int64),
+        pos_m=pos,
+        quality=np.asarray(data["quality"], dtype=np.uint8),
+        nsat=np.asarray(data["nsat"], dtype=np.int16),
+        gdop=nan,
+        pdop=nan.copy(),
+        hdop=nan.copy(),
+        vdop=nan.copy(),
+        cov_m2=c,
+        record=_record(data.get("header", ()), path),
+    )
+
+
+def _record(header, path) -> ProcessingRecord:
+    """Program and input files named by the ``%`` header lines."""
+    program, inputs = "", []
+    for line in header:
+        key, _, value = line.lstrip("%").partition(":")
+        if key.strip() == "program":
+            program = value.strip()
+        elif key.strip() == "inp file":
+            inputs.append(value.strip())
+    return ProcessingRecord(program=program or f"RTKLIB .pos file {path or ''}".strip(), inputs=tuple(inputs))

@@ -1,0 +1,548 @@
+"""SP3 precise orbit and clock files (SP3-a, -b, -c and -d).
+
+Format: "The Extended Standard Product 3 Orbit Format (SP3-d)", IGS/NGS, 2016 (SP3-c, 2010; SP3-a,
+Remondi 1989). Columns below are 1-based as in the format document.
+
+Header
+    ``#`` line 1: version (col 2), position/velocity flag (3), first epoch (4-31), number of epochs
+    (33-39), data used (41-45), coordinate system (47-51), orbit type (53-55), agency (57-60).
+    ``##`` line 2: GPS week (4-7), seconds of week (9-23), epoch interval (25-38), MJD (40-44).
+    ``+`` lines: number of satellites (4-6) and 17 satellite ids per line (10-60); SP3-d allows more
+    than five lines (more than 85 satellites). ``++`` lines: accuracy exponents, 2**e mm.
+    ``%c``: file type (4-5) and time system (10-12). ``%f``: base for the position/velocity (4-13)
+    and clock/rate (15-26) standard deviations. ``%i``: unused. ``/*``: comments (SP3-d: any number,
+    up to 80 columns).
+Records
+    ``*`` epoch (year 4-7 ... seconds 21-31). ``P`` position: satellite (2-4), x y z km (5-46, 3 x
+    F14.6), clock microseconds (47-60), std exponents x y z (62-63, 65-66, 68-69) and clock (71-73),
+    flags clock event ``E`` (75), clock prediction ``P`` (76), maneuver ``M`` (79), orbit
+    prediction ``P`` (80). ``V`` velocity: dm/s and clock rate 1e-4 microseconds/s in the same
+    columns. ``EP``/``EV`` correlation records are skipped. ``EOF`` ends the file.
+
+Missing values: a position (or velocity) with a component of exactly 0.000000, or any value of
+magnitude >= 999999 (the 999999.999999 "bad" marker), is NaN as a whole vector; a clock or
+clock rate of magnitude >= 999999 is NaN. A blank clock field is read as missing too.
+
+Epochs are read in the file's time system (``%c``, default GPS: SP3-a has no ``%c`` line) and
+stored as GPST nanoseconds. Clock values are not changed: they stay referred to that system.
+
+Truncation rule: a file that does not end with ``EOF`` draws a :class:`TruncatedFileWarning`.
+Its last line is dropped when it is shorter than a full record (a cut number is never read), and
+its last epoch is dropped unless every header satellite has its ``P`` line there (and its ``V``
+line in a velocity file). Epochs before the last one are kept as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from ...errors import FormatError, KompasError, KompasWarning, SignalError, TimeError, TruncatedFileWarning
+from ...satsys import sat_id, sat_index
+from ...time import normalize_scale
+from .._columns import Lines, blank_rows, calendar_ns, file_sat_index, float_field, int_field
+from .._open import read_bytes
+
+__all__ = ["Sp3", "read_sp3"]
+
+_KM = 1e3  # km -> m
+_US = 1e-6  # microseconds -> s
+_DM = 0.1  # dm/s -> m/s
+_RATE = 1e-10  # 1e-4 microseconds/s -> s/s
+_BAD = 999999.0  # magnitude of the "bad value" marker 999999.999999
+
+_WIDTH = 80
+_P_MIN_LEN = 60  # a P/V record ends with its clock field in column 60
+_EPOCH_MIN_LEN = 31
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Sp3:
+    """An SP3 file as dense ``(epoch, satellite)`` arrays, SI units, GPST nanoseconds.
+
+    Attributes
+    ----------
+    time_ns : (E,) int64
+        Epochs, GPST ns, strictly increasing.
+    sats : (S,) int16
+        Satellite indices (:func:`kompas.satsys.sat_index`) in header order.
+    pos_m : (E, S, 3) float64
+        ECEF position in the file's frame, metres; NaN where missing.
+    clk_s : (E, S) float64
+        Clock offset, seconds, in the file's time system; NaN where missing.
+    vel_mps : (E, S, 3) float64 or None
+        Velocity, m/s (velocity files only).
+    clk_rate : (E, S) float64 or None
+        Clock rate, s/s (velocity files only).
+    pos_sdev_m, clk_sdev_s : (E, S, 3), (E, S)
+        Standard deviations from the record exponents and the ``%f`` bases; NaN when absent.
+    vel_sdev_mps, clk_rate_sdev : (E, S, 3), (E, S) or None
+        The same for velocity records.
+    clk_event, clk_pred, maneuver, orb_pred : (E, S) bool
+        Record flags (columns 75, 76, 79, 80).
+    accuracy_m : (S,) float64
+        Header accuracy 2**e mm in metres; NaN where the exponent is 0 (unknown) or absent.
+    version : str
+        ``"a"``, ``"b"``, ``"c"`` or ``"d"``.
+    pv_flag : str
+        ``"P"`` or ``"V"``.
+    time_system : str
+        The file's time scale as a kompas scale name (``"GPST"``, ``"GLONASST"``, ``"UTC"`` ...).
+    interval_s : float
+        Epoch interval from header line 2.
+    n_epochs_header : int
+        Number of epochs the header announces (trimmed files may hold fewer).
+    """
+
+    time_ns: np.ndarray
+    sats: np.ndarray
+    pos_m: np.ndarray
+    clk_s: np.ndarray
+    vel_mps: np.ndarray | None
+    clk_rate: np.ndarray | None
+    pos_sdev_m: np.ndarray
+    clk_sdev_s: np.ndarray
+    vel_sdev_mps: np.ndarray | None
+    clk_rate_sdev: np.ndarray | None
+    clk_event: np.ndarray
+    clk_pred: np.ndarray
+    maneuver: np.ndarray
+    orb_pred: np.ndarray
+    accuracy_m: np.ndarray
+    version: str
+    pv_flag: str
+    data_used: str
+    frame: str
+    orbit_type: str
+    agency: str
+    file_type: str
+    time_system: str
+    gps_week: int
+    seconds_of_week: float
+    interval_s: float
+    n_epochs_header: int
+    base_pos: float
+    base_clk: float
+    comments: tuple[str, ...]
+    path: str | None = None
+
+    @property
+    def sat_ids(self) -> np.ndarray:
+        """Satellite ids (``"G01"``) in the order of :attr:`sats`."""
+        return sat_id(self.sats) if self.sats.size else np.array([], dtype="U3")
+
+    def __len__(self) -> int:
+        return int(self.time_ns.size)
+
+    def select(self, sats) -> Sp3:
+        """A copy restricted to ``sats`` (ids like ``"C19"`` or indices), in the order given.
+
+        Raises
+        ------
+        KompasError
+            If a satellite is not in the file.
+        """
+        want = np.atleast_1d(np.asarray(sats))
+        idx = np.atleast_1d(sat_index(want) if want.dtype.kind in "US" else want.astype(np.int16))
+        col_of = {int(v): i for i, v in enumerate(self.sats)}
+        absent = [int(v) for v in idx if int(v) not in col_of]
+        if absent:
+            raise KompasError(f"satellite(s) {list(sat_id(absent))} not in this SP3 file")
+        cols = np.array([col_of[int(v)] for v in idx], dtype=np.int64)
+        new = {f: (None if getattr(self, f) is None else getattr(self, f)[:, cols]) for f in _PER_SAT}
+        return replace(self, sats=self.sats[cols], accuracy_m=self.accuracy_m[cols], **new)
+
+    def __repr__(self) -> str:
+        span = ""
+        if len(self):
+            from ...time import GTime
+
+            span = f", {GTime(int(self.time_ns[0]))} .. {GTime(int(self.time_ns[-1]))}"
+        return (
+            f"Sp3(version={self.version!r}, agency={self.agency!r}, {len(self)} epochs x "
+            f"{self.sats.size} satellites{span}, time_system={self.time_system!r}, "
+            f"velocities={self.vel_mps is not None})"
+        )
+
+
+_SP3_FIELDS = {f.name for f in fields(Sp3)}
+# fields whose second axis is the satellite axis
+_PER_SAT = (
+    "pos_m", "clk_s", "vel_mps", "clk_rate", "pos_sdev_m", "clk_sdev_s", "vel_sdev_mps",
+    "clk_rate_sdev", "clk_event", "clk_pred", "maneuver", "orb_pred",
+)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------------
+# Header
+
+
+def _header(texts: list[str], path) -> dict:
+    """Parse the header lines (everything before the first ``*`` line)."""
+    first = texts[0] if texts else ""
+    if not (len(first) >= 3 and first[0] == "#" and first[1] in "abcd" and first[2] in "PV"):
+        raise FormatError(
+            path,
+            1,
+            "the first line must be the SP3 '#a'/'#c'/'#d' header line (version, position/velocity flag, "
+            f"first epoch, number of epochs); found {first[:30]!r}: the '#a/#c/#d' line is missing",
+        )
+    h: dict = {"version": first[1], "pv_flag": first[2]}
+
+    def num(line_no, text, a, b, what, kind=float):
+        field = text[a:b]
+        try:
+            return kind(field)
+        except ValueError:
+            raise FormatError(path, line_no, f"{what}: cannot read {field!r} as a number") from None
+
+    h["n_epochs_header"] = num(1, first, 32, 39, "number of epochs", int)
+    h["data_used"] = first[40:45].strip()
+    h["frame"] = first[46:51].strip()
+    h["orbit_type"] = first[52:55].strip()
+    h["agency"] = first[56:60].strip()
+    if len(texts) < 2 or not texts[1].startswith("##"):
+        raise FormatError(path, 2, "expected the SP3 '##' line (GPS week, seconds of week, epoch interval)")
+    second = texts[1]
+    h["gps_week"] = num(2, second, 3, 7, "GPS week", int)
+    h["seconds_of_week"] = num(2, second, 8, 23, "seconds of week")
+    h["interval_s"] = num(2, second, 24, 38, "epoch interval")
+
+    plus: list[tuple[int, str]] = []
+    acc: list[tuple[int, str]] = []
+    pc: list[tuple[int, str]] = []
+    pf: list[tuple[int, str]] = []
+    comments: list[str] = []
+    for k, text in enumerate(texts[2:], start=3):
+        if text.startswith("++"):
+            acc.append((k, text))
+        elif text.startswith("+"):
+            plus.append((k, text))
+        elif text.startswith("%c"):
+            pc.append((k, text))
+        elif text.startswith("%f"):
+            pf.append((k, text))
+        elif text.startswith("%i"):
+            continue
+        elif text.startswith("/*"):
+            comments.append(text[3:].rstrip())
+        elif text.strip():
+            raise FormatError(
+                path,
+                k,
+                f"unexpected header line {text[:20]!r}: expected '+', '++', '%c', '%f', '%i' or '/*' lines "
+                "before the first '*' epoch line",
+            )
+    if not plus:
+        raise FormatError(path, 3, "no '+' satellite-list line in the header")
+    k0, t0 = plus[0]
+    nsat = num(k0, t0, 1, 9, "number of satellites", int)
+    ids = [(k, t[j : j + 3]) for k, t in plus for j in range(9, 60, 3)]
+    if nsat < 0 or nsat > len(ids):
+        raise FormatError(
+            path, k0, f"the header announces {nsat} satellites but its '+' lines hold {len(ids)}"
+        )
+    ids = ids[:nsat]
+    try:
+        sats = (
+            np.atleast_1d(file_sat_index(np.array([s for _, s in ids], dtype="U3")))
+            if ids
+            else np.zeros(0, np.int16)
+        )
+    except SignalError:
+        for k, s in ids:
+            try:
+                file_sat_index(s)
+            except SignalError as exc:
+                raise FormatError(path, k, f"satellite list: {exc}") from None
+        raise
+    if np.unique(sats).size != sats.size:
+        dup = sat_id(np.flatnonzero(np.bincount(sats) > 1)[0])
+        raise FormatError(path, k0, f"satellite {dup} appears twice in the header list")
+    h["sats"] = sats.astype(np.int16)
+
+    codes = [t[j : j + 3] for _, t in acc for j in range(9, 60, 3)][:nsat]
+    accuracy = np.full(nsat, np.nan)
+    for i, c in enumerate(codes):
+        c = c.strip()
+        if c:
+            try:
+                e = int(c)
+            except ValueError:
+                raise FormatError(path, acc[i // 17][0], f"accuracy code {c!r} is not an integer") from None
+            if e > 0:
+                accuracy[i] = 2.0**e * 1e-3
+    h["accuracy_m"] = accuracy
+
+    h["file_type"] = pc[0][1][3:5].strip() if pc else ""
+    ts = pc[0][1][9:12].strip() if pc else ""
+    if ts in ("", "ccc"):
+        ts = "GPS"
+    try:
+        h["time_system"] = normalize_scale(ts)
+    except TimeError:
+        raise FormatError(path, pc[0][0], f"unknown time system {ts!r} in the '%c' line") from None
+    if pf:
+        k, t = pf[0]
+        h["base_pos"] = num(k, t, 3, 13, "base for position std") if t[3:13].strip() else 0.0
+        h["base_clk"] = num(k, t, 14, 26, "base for clock std") if t[14:26].strip() else 0.0
+    else:
+        h["base_pos"] = h["base_clk"] = 0.0
+    h["comments"] = tuple(comments)
+    return h
+
+
+# ----------------------------------------------------------------------------------------------
+# Records
+
+
+def _sdev(exp: np.ndarray, base: float, scale: float) -> np.ndarray:
+    """``base**exp * scale`` where the exponent is present (>= 0) and the base is known (> 0)."""
+    out = np.full(exp.shape, np.nan)
+    if base > 0:
+        ok = exp >= 0
+        out[ok] = base ** exp[ok].astype(np.float64) * scale
+    return out
+
+
+def _columns_of(g, rows, eps, sats, path, kind) -> np.ndarray:
+    """Header column of each ``P``/``V`` record; FormatError for an unknown or repeated satellite."""
+    ids = np.ascontiguousarray(g[:, 1:4]).view("S3").ravel()
+    uniq, inv = np.unique(ids, return_inverse=True)
+    col_of = {int(v): i for i, v in enumerate(sats)}
+    col_of_uniq = np.empty(uniq.size, np.int64)
+    # one step per distinct satellite, not per record
+    for u, text in enumerate(np.char.decode(uniq, "latin-1")):
+        first_line = int(rows[np.argmax(inv == u)]) + 1
+        try:
+            idx = int(file_sat_index(text))
+        except SignalError as exc:
+            raise FormatError(path, first_line, f"{kind} record: {exc}") from None
+        if idx not in col_of:
+            raise FormatError(
+                path,
+                first_line,
+                f"{kind} record for satellite {sat_id(idx)}, which is not in the header list",
+            )
+        col_of_uniq[u] = col_of[idx]
+    col = col_of_uniq[inv]
+    key = eps * max(sats.size, 1) + col
+    _, first = np.unique(key, return_index=True)
+    if first.size != key.size:
+        again = np.ones(key.size, bool)
+        again[first] = False
+        i = int(np.argmax(again))
+        raise FormatError(
+            path, int(rows[i]) + 1, f"second {kind} record for {sat_id(sats[col[i]])} in one epoch"
+        )
+    return col
+
+
+_SDEV_COLS = ((61, 63), (64, 66), (67, 69), (70, 73))  # std exponents x, y, z, clock
+
+
+def _records(g, rows, eps, sats, path, kind):
+    """Parse ``P`` or ``V`` records (rows ``rows`` of the file, grid ``g``) in file units.
+
+    Returns the header column of each record, the (n, 3) vector and its validity, the clock (rate)
+    and its validity, and the std exponents (-1 where blank).
+    """
+    col = _columns_of(g, rows, eps, sats, path, kind)
+    what = "position" if kind == "P" else "velocity"
+    vec = np.stack(
+        [
+            float_field(g, 4 + 14 * j, 18 + 14 * j, path=path, rows=rows, what=f"{what} {c}")
+            for j, c in enumerate("xyz")
+        ],
+        axis=-1,
+    )
+    vec_ok = ~np.any((vec == 0.0) | (np.abs(vec) >= _BAD), axis=-1)
+    clk = float_field(
+        g, 46, 60, path=path, rows=rows, what="clock" if kind == "P" else "clock rate", blank_ok=True
+    )
+    clk_ok = np.abs(clk) < _BAD  # False for NaN (blank) too
+    exps = [int_field(g, a, b, path=path, rows=rows, what="std exponent", blank=-1) for a, b in _SDEV_COLS]
+    return col, vec, vec_ok, clk, clk_ok, exps
+
+
+def _dense(shape, e, s, values, ok=None, fill=np.nan):
+    """A ``shape`` array holding ``values`` at ``[e, s]`` (where ``ok``) and ``fill`` elsewhere."""
+    out = np.full(shape, fill, dtype=np.asarray(values).dtype)
+    if ok is not None:
+        e, s, values = e[ok], s[ok], values[ok]
+    out[e, s] = values
+    return out
+
+
+def read_sp3(path: str | os.PathLike) -> Sp3:
+    """Read an SP3-a/b/c/d orbit file (plain or compressed, see :func:`kompas.io._open.read_bytes`).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    Sp3
+
+    Raises
+    ------
+    FormatError
+        Empty file; missing or malformed ``#``/``##`` lines; a field that is not a number; an epoch
+        not after the one before it; a ``P``/``V`` record of a satellite absent from the header
+        list, or a second one in the same epoch; an unknown record type. The message names the line.
+
+    Warns
+    -----
+    TruncatedFileWarning
+        When the file does not end with ``EOF`` (see the module docstring for what is kept).
+    KompasWarning
+        When satellites lack records in some epochs (their values are NaN), when the file has no
+        epoch, or when text follows ``EOF``.
+    """
+    name = os.fspath(path)
+    lines = Lines.from_bytes(read_bytes(path))
+    g = lines.grid(_WIDTH)
+    # the header ends at the first epoch line (or at EOF in a file without epochs)
+    ends_head = (g[:, 0] == ord("*")) | (
+        (g[:, 0] == ord("E")) & (g[:, 1] == ord("O")) & (g[:, 2] == ord("F"))
+    )
+    n_head = int(np.argmax(ends_head)) if ends_head.any() else len(lines)
+    h = _header([lines.text(i) for i in range(n_head)], name)
+    sats = h["sats"]
+    nsat = sats.size
+
+    # ---- classify the record lines (0-based file line numbers in `rows`)
+    rows = np.arange(n_head, len(lines))
+    g = g[n_head:]
+    c0, c1, c2 = g[:, 0], g[:, 1], g[:, 2]
+    kind = np.zeros(rows.size, np.int8)  # 0 blank/skipped, 1 epoch, 2 P, 3 V, 4 EOF, -1 unknown
+    kind[c0 == ord("*")] = 1
+    kind[c0 == ord("P")] = 2
+    kind[c0 == ord("V")] = 3
+    is_e = c0 == ord("E")
+    kind[is_e & (c1 == ord("O")) & (c2 == ord("F"))] = 4
+    skip = (
+        (is_e & ((c1 == ord("P")) | (c1 == ord("V")))) | ((c0 == ord("/")) & (c1 == ord("*"))) | blank_rows(g)
+    )
+    kind[(kind == 0) & ~skip] = -1
+
+    truncated = not np.any(kind == 4)
+    if not truncated:
+        end = int(np.argmax(kind == 4))
+        after = np.flatnonzero(kind[end + 1 :] != 0)
+        if after.size:
+            warnings.warn(
+                f"{name}: text after EOF (line {rows[end + 1 + after[0]] + 1}) ignored",
+                KompasWarning,
+                stacklevel=2,
+            )
+        rows, g, kind = rows[:end], g[:end], kind[:end]
+    if np.any(kind == -1):
+        k = int(np.argmax(kind == -1))
+        raise FormatError(
+            name,
+            int(rows[k]) + 1,
+            f"unknown record {lines.text(rows[k])[:20]!r}: expected '*', 'P', 'V', 'EP', 'EV' or 'EOF'",
+        )
+
+    note = ""
+    if truncated:
+        used = np.flatnonzero(kind > 0)
+        if used.size:  # never read a cut number: drop a last line shorter than its record
+            last = int(used[-1])
+            need = _EPOCH_MIN_LEN if kind[last] == 1 else _P_MIN_LEN
+            if lines.lengths[rows[last]] < need:
+                note = f"; its last line ({int(rows[last]) + 1}) is cut"
+                kind[last] = 0
+
+    ep_of = np.cumsum(kind == 1) - 1
+    ep_rows = np.flatnonzero(kind == 1)
+    p_rows, v_rows = np.flatnonzero(kind == 2), np.flatnonzero(kind == 3)
+    has_vel = h["pv_flag"] == "V" or v_rows.size > 0
+    n_ep = ep_rows.size
+    if truncated:
+        if n_ep:
+            n_p = np.count_nonzero(ep_of[p_rows] == n_ep - 1)
+            n_v = np.count_nonzero(ep_of[v_rows] == n_ep - 1)
+            if n_p < nsat or (has_vel and n_v < nsat):
+                line = int(rows[ep_rows[-1]]) + 1
+                note += f"; its last epoch (line {line}, {n_p} of {nsat} satellites) is dropped"
+                n_ep -= 1
+                ep_rows = ep_rows[:n_ep]
+                p_rows, v_rows = p_rows[ep_of[p_rows] < n_ep], v_rows[ep_of[v_rows] < n_ep]
+        warnings.warn(
+            f"{name}: no EOF line: the file is truncated{note}; read {n_ep} complete epochs",
+            TruncatedFileWarning,
+            stacklevel=2,
+        )
+    if n_ep == 0:
+        warnings.warn(f"{name}: no epoch records", KompasWarning, stacklevel=2)
+
+    # ---- epochs
+    ge, er = g[ep_rows], rows[ep_rows]
+    cal = [
+        int_field(ge, a, b, path=name, rows=er, what=f"epoch {w}")
+        for a, b, w in (
+            (3, 7, "year"),
+            (8, 10, "month"),
+            (11, 13, "day"),
+            (14, 16, "hour"),
+            (17, 19, "minute"),
+        )
+    ]
+    sec = float_field(ge, 20, 31, path=name, rows=er, what="epoch second")
+    time_ns = calendar_ns(*cal, sec, h["time_system"], path=name, rows=er) if n_ep else np.zeros(0, np.int64)
+    back = np.flatnonzero(np.diff(time_ns) <= 0)
+    if back.size:
+        raise FormatError(
+            name, int(er[back[0] + 1]) + 1, "epoch is not after the one before it (duplicate or out of order)"
+        )
+
+    # ---- positions and clocks
+    shape = (n_ep, nsat)
+    e = ep_of[p_rows]
+    gp = g[p_rows]
+    s, pos, pos_ok, clk, clk_ok, (ex, ey, ez, ec) = _records(gp, rows[p_rows], e, sats, name, "P")
+    base_pos, base_clk = h["base_pos"], h["base_clk"]
+    out = {
+        "pos_m": _dense((*shape, 3), e, s, pos * _KM, pos_ok),
+        "clk_s": _dense(shape, e, s, clk * _US, clk_ok),
+        "pos_sdev_m": _dense(
+            (*shape, 3), e, s, np.stack([_sdev(x, base_pos, 1e-3) for x in (ex, ey, ez)], -1), pos_ok
+        ),
+        "clk_sdev_s": _dense(shape, e, s, _sdev(ec, base_clk, 1e-12), clk_ok),
+    }
+    for field, col, char in (
+        ("clk_event", 74, "E"),
+        ("clk_pred", 75, "P"),
+        ("maneuver", 78, "M"),
+        ("orb_pred", 79, "P"),
+    ):
+        out[field] = _dense(shape, e, s, gp[:, col] == ord(char), fill=False)
+    missing = n_ep * nsat - p_rows.size
+    if missing:
+        warnings.warn(
+            f"{name}: {missing} (epoch, satellite) position records are absent; their values are NaN",
+            KompasWarning,
+            stacklevel=2,
+        )
+
+    # ---- velocities and clock rates
+    out.update(vel_mps=None, clk_rate=None, vel_sdev_mps=None, clk_rate_sdev=None)
+    if has_vel:
+        e = ep_of[v_rows]
+        s, vel, vel_ok, rate, rate_ok, (ex, ey, ez, ec) = _records(
+            g[v_rows], rows[v_rows], e, sats, name, "V"
+        )
+        out["vel_mps"] = _dense((*shape, 3), e, s, vel * _DM, vel_ok)
+        out["clk_rate"] = _dense(shape, e, s, rate * _RATE, rate_ok)
+        vsd = np.stack([_sdev(x, base_pos, 1e-7) for x in (ex, ey, ez)], -1)  # 1e-4 mm/s
+        out["vel_sdev_mps"] = _dense((*shape, 3), e, s, vsd, vel_ok)
+        out["clk_rate_sdev"] = _dense(shape, e, s, _sdev(ec, base_clk, 1e-16), rate_ok)  # 1e-4 ps/s
+
+    meta = {k: v for k, v in h.items() if k in _SP3_FIELDS}
+    return Sp3(time_ns=np.asarray(time_ns, np.int64), path=name, **meta, **out)
