@@ -158,6 +158,7 @@ def test_sim_truth_records_the_error_model_and_events(tmp_path, capsys):
     recorded = {(e["time_ns"], int(sat_index(e["sat"])), int(signal_id(e["signal"]))) for e in slips}
     assert flagged == recorded and len(recorded) > 20
     assert all(e["unit"] == {"slip": "cycle", "clock": "s", "gap": "epoch"}[e["kind"]] for e in events)
+    assert all(e["band"] == e["signal"][0] for e in slips)
     assert rcv["ambiguity_cycles"] and "units" in truth
 
 

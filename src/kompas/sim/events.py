@@ -99,7 +99,8 @@ class EventTable:
         return EventTable(*(getattr(self, f)[m] for f in self.__dataclass_fields__))
 
     def to_records(self) -> list[dict]:
-        """JSON-ready rows: kind, time (ISO GPST), time_ns, end_ns, sat, signal, size, unit, lli, cause."""
+        """JSON-ready rows: kind, time (ISO GPST), time_ns, end_ns, sat, signal, band, size, unit, lli,
+        cause."""
         out = []
         for i in range(len(self)):
             k = str(self.kind[i])
@@ -112,6 +113,7 @@ class EventTable:
                 rec["end_ns"] = int(self.end_ns[i])
             rec["sat"] = str(sat_id(int(self.sat[i]))) if self.sat[i] >= 0 else None
             rec["signal"] = str(self.signal[i]) or None
+            rec["band"] = str(self.signal[i])[:1] or None
             rec.update(
                 size=float(self.size[i]), unit=_UNIT[k], lli=bool(self.lli[i]), cause=str(self.cause[i])
             )

@@ -9,8 +9,10 @@ events, clock, inter-system biases and GLONASS inter-frequency biases (by defaul
 
 Either function can write the observation file(s) in blocks of epochs while simulating
 (``obs_path``): the whole span is never held in memory, and the file is byte for byte the one
-``write_obs`` writes from the table the same call returns without ``obs_path`` (the noise, the
-events and everything else do not depend on how the span is cut).
+``write_obs`` writes from the table the same call returns without ``obs_path``. With the nominal
+constellations no value depends on how the span is cut into blocks (noise per 256-epoch chunk, events
+planned for the whole span, GLONASS truth integrated per row); with a real navigation file the
+broadcast Kepler solver iterates per call, so other block sizes can move values by ~1e-8 m.
 """
 
 from __future__ import annotations
