@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from .frames import azimuth_elevation, ecef_to_enu, geodetic_to_ecef
-from .satsys import sat_id, sat_system
+from .satsys import SYSTEM_NAMES, sat_id, sat_system
+from .stats import error_stats
 from .time import GTime
 
 __all__ = ["JAKARTA", "CASES", "run_demo"]
@@ -23,18 +24,9 @@ JAKARTA = (-6.1754, 106.8272, 10.0)
 CASES = (("BDS only", "C"), ("GLONASS only", "R"), ("BDS+GLONASS", "CR"), ("all systems", "GREC"))
 
 
-def _stats(enu):
-    ok = np.all(np.isfinite(enu), axis=1)
-    h = np.hypot(enu[ok, 0], enu[ok, 1])
-    v = np.abs(enu[ok, 2])
-    if not ok.any():
-        return dict(h_rms=np.nan, h95=np.nan, v_rms=np.nan, v95=np.nan)
-    return dict(
-        h_rms=float(np.sqrt(np.mean(h**2))),
-        h95=float(np.percentile(h, 95)),
-        v_rms=float(np.sqrt(np.mean(v**2))),
-        v95=float(np.percentile(v, 95)),
-    )
+def _stats(enu) -> dict:
+    s = error_stats(enu)
+    return {"h_rms": s.h_rms, "h95": s.h_95, "v_rms": s.v_rms, "v95": s.v_95}
 
 
 def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0, seed: int = 0,
@@ -105,7 +97,7 @@ def _figures(out, nav, obs, truth, sols, enus) -> list[tuple[str, str]]:
     """Draw the report's figures; return (file name, caption) pairs."""
     from . import plots
 
-    tracks = {_NAME[k]: v for k, v in _sky_tracks(nav, obs, truth).items()}
+    tracks = {SYSTEM_NAMES[k]: v for k, v in _sky_tracks(nav, obs, truth).items()}
     plots.sky_plots(
         out / "sky.png", tracks, "Sky plots above Jakarta (simulated; azimuth from north, elevation)"
     )
@@ -147,9 +139,6 @@ def processing_settings(config) -> list[dict]:
             }
         )
     return rows
-
-
-_NAME = {"G": "GPS", "R": "GLONASS", "E": "Galileo", "C": "BeiDou"}
 
 
 def _sky_tracks(nav, obs, truth):

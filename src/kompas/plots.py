@@ -14,7 +14,6 @@ from .time import to_datetime64
 __all__ = ["sky_plot", "sky_plots", "satellites_and_dop", "horizontal_scatter", "vertical_error"]
 
 _COLORS = {"G": "tab:blue", "R": "tab:red", "E": "tab:green", "C": "tab:orange", "J": "tab:purple"}
-_NAMES = {"G": "GPS", "R": "GLONASS", "E": "Galileo", "C": "BeiDou", "J": "QZSS"}
 
 
 _DPI = 110  # with the figure widths below: about 1000 px, shown at the report's 960 px page width

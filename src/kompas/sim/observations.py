@@ -61,7 +61,7 @@ import numpy as np
 from ..constants import C_LIGHT, SYSTEM_CONSTANTS
 from ..errors import ConfigError
 from ..frames import azimuth_elevation, ecef_to_geodetic
-from ..models.ionosphere import klobuchar_gps
+from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
 from ..models.troposphere import saastamoinen
 from ..satsys import SYSTEM_LETTERS, GlonassChannels, carrier_frequency, sat_system, signal_id
 from ..tables.obs import ObsHeader, ObsTable
@@ -344,7 +344,7 @@ class ReceiverSim:
         i_l1 = klobuchar_gps(
             hdr["GPSA"], hdr["GPSB"], self.llh[0], self.llh[1], g["az"], g["el"], tow[:, None]
         )
-        scale = (1575.42e6 * lay.lam / C_LIGHT) ** 2  # (f_L1 / f)^2
+        scale = (F_GPS_L1_HZ * lay.lam / C_LIGHT) ** 2  # (f_L1 / f)^2
         return common, np.where(ok, i_l1, 0.0)[..., None] * np.where(lay.has, scale, 0.0)[None]
 
     def _biases(self):
