@@ -33,7 +33,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import SYSTEM_CONSTANTS
-from ..satsys import Constellation, band_frequency, is_bds_geo, sat_system, signal_id
+from ..satsys import (
+    SYSTEM_LETTERS,
+    Constellation,
+    band_frequency,
+    is_bds_geo,
+    sat_system,
+    signal_band,
+    signal_id,
+)
 from .kepler import kepler_state
 from .state import SatState, Status, as_query
 
@@ -217,11 +225,11 @@ class BroadcastProduct:
         lnav_gq = np.isin(letters, ["G", "J"]) & (k.msg == "LNAV")
         iode_ok = ~lnav_gq | (np.nan_to_num(k.iode, nan=-1) == np.mod(np.nan_to_num(k.iodc, nan=-2), 256))
         healthy = _healthy(letters, k.health) & iode_ok
-        max_dt = np.array([self.max_dtoe_s.get(x, 7200.0) for x in "GRECJSI"])
-        max_before = np.array([self.max_before_toe_s.get(x, 7200.0) for x in "GRECJSI"])
+        max_dt = np.array([self.max_dtoe_s.get(x, 7200.0) for x in SYSTEM_LETTERS])
+        max_before = np.array([self.max_before_toe_s.get(x, 7200.0) for x in SYSTEM_LETTERS])
         q_sys = sat_system(s[idx]) - 1
         q_max = max_dt[q_sys]
-        q_age = np.array([self.max_age_s.get(x, np.inf) for x in "GRECJSI"])[q_sys]
+        q_age = np.array([self.max_age_s.get(x, np.inf) for x in SYSTEM_LETTERS])[q_sys]
         t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)  # the offset counts too
         window = (q_max, max_before[q_sys])
         row, status = self._select(k, ok, k.toe_ns, s[idx], t_sel, window, healthy, k.ttm_ns, q_age)
@@ -233,7 +241,7 @@ class BroadcastProduct:
         eph = {f: getattr(k, f)[r] for f in _KEPLER_FIELDS}
         tk = (t[qi] - k.toe_ns[r]) * 1e-9 + o[qi]
         tc = (t[qi] - k.toc_ns[r]) * 1e-9 + o[qi]
-        consts = [SYSTEM_CONSTANTS[x] for x in "GRECJSI"]
+        consts = [SYSTEM_CONSTANTS[x] for x in SYSTEM_LETTERS]
         qs = sat_system(s[qi]) - 1
         gm = np.array([c.gm for c in consts])[qs]
         om = np.array([c.omega_e for c in consts])[qs]
@@ -354,7 +362,7 @@ def _signal_ids(signal, qi):
 def _kepler_group_delay(k, r, letters, signal, qi):
     """Group delay to subtract from the broadcast clock for the signal in use, s (see module docstring)."""
     sid = _signal_ids(signal, qi)
-    band = (sid // 26 + 1).astype(str)  # band digit as text, compared with "1", "2", ...
+    band = signal_band(sid).astype(str)  # band digit as text, compared with "1", "2", ...
     attr = np.asarray([chr(ord("A") + i) for i in range(26)])[sid % 26]
     corr = np.zeros(r.size)
     msg = k.msg[r]

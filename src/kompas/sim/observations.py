@@ -63,7 +63,7 @@ from ..errors import ConfigError
 from ..frames import azimuth_elevation, ecef_to_geodetic
 from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
 from ..models.troposphere import saastamoinen
-from ..satsys import SYSTEM_LETTERS, GlonassChannels, carrier_frequency, sat_system, signal_id
+from ..satsys import GlonassChannels, carrier_frequency, sat_system, signal_id, system_code
 from ..tables.obs import ObsHeader, ObsTable
 from ..time import NS, gps_utc_offset_s, week_tow
 from .errormodel import ErrorModel
@@ -146,7 +146,7 @@ def _letters(systems) -> str:
 def make_layout(truth, systems: str) -> Layout:
     """The simulated satellites of ``systems`` in the truth, their signals, wavelengths and group delays."""
     letters = _letters(systems)
-    codes = [SYSTEM_LETTERS.index(c) + 1 for c in letters]
+    codes = [int(system_code(c)) for c in letters]
     sats = np.asarray(truth.sats)[np.isin(sat_system(truth.sats), codes)].astype(np.int16)
     per = [satellite_signals(s) for s in sats.tolist()]
     k_max = max((len(p) for p in per), default=1)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..products.broadcast import BroadcastProduct
 from ..products.state import SatState, as_query
-from ..satsys import Constellation, sat_system
+from ..satsys import Constellation, sat_system, system_code
 
 __all__ = ["BroadcastTruth"]
 
@@ -37,7 +37,7 @@ class BroadcastTruth:
         k = nav.kepler
         accepted = np.zeros(len(k), bool)
         for letter, msgs in self.product.messages.items():
-            accepted |= np.isin(k.msg, msgs) & (sat_system(k.sat) == "GRECJSI".index(letter) + 1)
+            accepted |= np.isin(k.msg, msgs) & (sat_system(k.sat) == system_code(letter))
         glo = np.unique(nav.glonass.sat)
         glo = glo[[s % 100 in self.glonass_channels for s in glo]] if glo.size else glo
         sats = np.unique(np.concatenate([k.sat[accepted], glo]).astype(np.int16))

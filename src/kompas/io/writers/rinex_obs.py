@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 
 from ...errors import KompasError, KompasWarning
-from ...satsys import SYSTEM_LETTERS, sat_id, sat_system, signal_code, signal_id
+from ...satsys import SYSTEM_LETTERS, sat_id, sat_system, signal_code, signal_id, system_code
 from ...tables.obs import ObsHeader, ObsTable
 from ...time import gps_utc_offset_s, gpst_to_calendar
 from ._sink import write_bytes
@@ -281,7 +281,7 @@ def _column_lut(types: dict[str, list[str]]) -> tuple[np.ndarray, int]:
     """(system code, signal id, kind) -> column of the record (-1: not written), and the widest system."""
     lut = np.full((len(SYSTEM_LETTERS) + 1, 256, 4), -1, np.int64)
     for letter, codes in types.items():
-        sc = SYSTEM_LETTERS.index(letter) + 1
+        sc = int(system_code(letter))
         for c, code in enumerate(codes):
             lut[sc, int(signal_id(code[1:])), _KINDS.index(code[0])] = c
     return lut, max((len(c) for c in types.values()), default=0)
