@@ -40,7 +40,7 @@ def test_rotated_maps_in_time():
 
 def test_pierce_point_and_delay():
     r, h = 6371e3, 450e3
-    lat_p, lon_p, zp = ionex_pierce_point(np.radians(45.0), 0.0, 0.0, np.radians(90.0), r, h)
+    lat_p, _, zp = ionex_pierce_point(np.radians(45.0), 0.0, 0.0, np.radians(90.0), r, h)
     assert lat_p == pytest.approx(np.radians(45.0)) and zp == pytest.approx(0.0, abs=1e-12)
     lat_p, _, zp = ionex_pierce_point(np.radians(45.0), 0.0, 0.0, np.radians(30.0), r, h)
     z = np.radians(60.0)
