@@ -162,7 +162,7 @@ def _prepare(obs, nav, cfg: SppConfig) -> _Run:
         product = nav
     else:
         product = BroadcastProduct(
-            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection
+            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
         )
     iono_model = None
     if cfg.models.iono == "brdc":
