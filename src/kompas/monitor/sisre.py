@@ -124,6 +124,10 @@ class SisreResult:
         m (NaN where no precise clock or no datum).
     sisre_orb_m, sisre_m : numpy.ndarray
         Global-average signal-in-space range errors (orbit only; orbit and clock), m.
+    sisre_debiased_m : numpy.ndarray
+        ``sisre_m`` after removing each satellite's mean radial difference and mean clock difference
+        over the span: what remains when the broadcast reference point (PCO convention) and the
+        satellite's inter-signal clock bias are taken as unknown constants (a diagnostic, not a SISRE).
     wul_m : numpy.ndarray
         Worst-user instantaneous range error |e . dr - c dt|, m (NaN without clock).
     ura_m : numpy.ndarray
@@ -148,6 +152,7 @@ class SisreResult:
     clock_m: np.ndarray
     sisre_orb_m: np.ndarray
     sisre_m: np.ndarray
+    sisre_debiased_m: np.ndarray
     wul_m: np.ndarray
     ura_m: np.ndarray
     age_s: np.ndarray
@@ -195,6 +200,8 @@ def _stats(name: str, r: SisreResult, m: np.ndarray) -> dict:
         "clock_m": _rms(r.clock_m[m]),
         "sisre_orb_m": _rms(r.sisre_orb_m[m]),
         "sisre_m": _rms(r.sisre_m[m]),
+        "sisre_debiased_m": _rms(r.sisre_debiased_m[m]),
+        "clock_mean_m": float(np.nanmean(r.clock_m[m])) if np.isfinite(r.clock_m[m]).any() else float("nan"),
         "wul_max_m": float(np.max(r.wul_m[m][fin])) if fin.any() else float("nan"),
         "ura_m": float(np.nanmean(r.ura_m[m])) if np.isfinite(r.ura_m[m]).any() else float("nan"),
     }
@@ -304,7 +311,7 @@ def _flag_counts(sats_all, status, code) -> dict:
     return {sat_id(int(x)): int(c) for x, c in zip(ids, n, strict=True)}
 
 
-def _samples(broadcast, precise, times, sats, antex, catalog, attitude):
+def _samples(broadcast, precise, times, sats, antex, catalog, attitude, prefer):
     """Broadcast and precise states on the grid; returns the per-sample arrays of the valid samples."""
     s = np.repeat(sats[None, :], times.size, 0).ravel()
     t = np.repeat(times[:, None], sats.size, 1).ravel()
@@ -316,7 +323,7 @@ def _samples(broadcast, precise, times, sats, antex, catalog, attitude):
     s, t = s[ok], t[ok]
     pos, vel = p.pos_m[ok], p.vel_mps[ok]
     codes = {k: (v[2], v[3]) for k, v in IF_SIGNALS.items()}
-    apc = precise.apc(s, t, codes, antex=antex, catalog=catalog, attitude=attitude)
+    apc = precise.apc(s, t, codes, antex=antex, catalog=catalog, attitude=attitude, prefer=prefer)
     off = np.where(np.isfinite(apc.offset_m), apc.offset_m, 0.0)
     radial, along, cross = _rac(b.pos_m[ok] - (pos + off), pos, vel)
     dclk = align_clocks(_clock_differences(broadcast, precise, s, t, pos, vel), t, s)
@@ -335,7 +342,7 @@ def _samples(broadcast, precise, times, sats, antex, catalog, attitude):
 
 
 def sisre(broadcast, precise, times_ns, sats, antex=None, catalog=None, attitude: str = "model",
-          k_ura: float = K_URA, min_samples: int = 6) -> SisreResult:  # fmt: skip
+          k_ura: float = K_URA, min_samples: int = 6, prefer: str = "antex") -> SisreResult:  # fmt: skip
     """Compare broadcast and precise states on a grid of satellites and epochs (module docstring).
 
     Parameters
@@ -353,6 +360,8 @@ def sisre(broadcast, precise, times_ns, sats, antex=None, catalog=None, attitude
         Nominal block offsets for satellites ``antex`` lacks, attitude laws, blocks for the table.
     attitude : {"model", "nominal"}
         Attitude laws of the catalog, or nominal yaw steering for every satellite.
+    prefer : {"antex", "nominal"}
+        Offset used where both exist (:meth:`~kompas.products.precise.PreciseProduct.apc`).
     k_ura : float
         Integrity threshold in URAs (:func:`integrity_events`).
     min_samples : int
@@ -366,18 +375,27 @@ def sisre(broadcast, precise, times_ns, sats, antex=None, catalog=None, attitude
     sats = np.unique(sat_index(sats) if sats.dtype.kind in "US" else sats.astype(np.int16))
     times = np.unique(np.asarray(times_ns, dtype=np.int64))
     s, t, (rad, alo, cro), dclk, ura, age, src, radius, flags = _samples(
-        broadcast, precise, times, sats, antex, catalog, attitude
+        broadcast, precise, times, sats, antex, catalog, attitude, prefer
     )
     w_r, w_ac2 = _weights(s) if s.size else (np.zeros(0), np.zeros(0))
     sis_orb = np.sqrt((w_r * rad) ** 2 + w_ac2 * (alo**2 + cro**2))
     sis = np.sqrt((w_r * rad - dclk) ** 2 + w_ac2 * (alo**2 + cro**2))
+    debiased = np.sqrt((w_r * _minus_sat_mean(rad, s) - _minus_sat_mean(dclk, s)) ** 2 + w_ac2 * (alo**2 + cro**2))
     wul = worst_user_error(rad, alo, cro, dclk, radius)
     step = int(np.diff(times).min()) if times.size > 1 else None
     events = integrity_events(s, t, wul, ura, k_ura, step)
-    res = SisreResult(s, t, rad, alo, cro, dclk, sis_orb, sis, wul, ura, age, src, [], flags["unhealthy"],
+    res = SisreResult(s, t, rad, alo, cro, dclk, sis_orb, sis, debiased, wul, ura, age, src, [], flags["unhealthy"],
                       flags["stale"], events)  # fmt: skip
     table = _satellite_rows(res, sats, catalog, times, min_samples)
     return SisreResult(**{**res.__dict__, "table": table})
+
+
+def _minus_sat_mean(x, sats):
+    """``x`` minus the mean of its finite values per satellite."""
+    _, inv = np.unique(sats, return_inverse=True)
+    fin = np.isfinite(x)
+    mean = np.bincount(inv, np.where(fin, x, 0.0)) / np.maximum(np.bincount(inv, fin), 1)
+    return x - mean[inv]
 
 
 def _satellite_rows(res: SisreResult, sats, catalog, times, min_samples: int) -> list:

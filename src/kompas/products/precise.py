@@ -567,7 +567,8 @@ class PreciseProduct:
             out[r] = np.einsum("nkc,nk->nc", frame, pco[r])
         return out
 
-    def apc(self, sats, t_gpst_ns, freq_codes, antex=None, catalog=None, attitude="model", offset_s=0.0):
+    def apc(self, sats, t_gpst_ns, freq_codes, antex=None, catalog=None, attitude="model", offset_s=0.0,
+            prefer="antex"):  # fmt: skip
         """Centre-of-mass to antenna-phase-centre vectors with satellite metadata and attitude laws.
 
         The body-frame offset is the ANTEX one (ionosphere-free combination of ``freq_codes`` as in
@@ -589,6 +590,10 @@ class PreciseProduct:
             From :func:`kompas.io.readers.satmeta.read_satellite_catalog`: attitude laws and nominal
             offsets. Without it every satellite follows the nominal law and only ANTEX offsets exist.
         attitude : {"model", "nominal"}
+        prefer : {"antex", "nominal"}
+            Which offset wins where both exist. ``"nominal"`` takes the catalog's block values first: the
+            GPSPACE values are those of the broadcast ephemerides' own reference point for most GPS
+            blocks (BENCHMARKS.md), which IGS calibrations are not.
 
         Returns
         -------
@@ -596,13 +601,16 @@ class PreciseProduct:
         """
         if attitude not in ("model", "nominal"):
             raise ConfigError(f"attitude must be 'model' or 'nominal', not {attitude!r}")
+        if prefer not in ("antex", "nominal"):
+            raise ConfigError(f"prefer must be 'antex' or 'nominal', not {prefer!r}")
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
         n = s.size
         pco = self._pco_body(s, t, antex, freq_codes) if antex is not None else np.full((n, 3), np.nan)
         source = np.where(np.isfinite(pco).all(-1), "ANTEX", "").astype("U7")
         info = catalog.lookup(s, t) if catalog is not None else None
         if info is not None:
-            nom = ~np.isfinite(pco).all(-1) & np.isfinite(info.nominal_pco_m).all(-1)
+            have_nom = np.isfinite(info.nominal_pco_m).all(-1)
+            nom = have_nom & (~np.isfinite(pco).all(-1) | (prefer == "nominal"))
             pco[nom] = info.nominal_pco_m[nom]
             source[nom] = "NOMINAL"
         pos, vel, ok = self._orbit(s, t, o)
