@@ -47,7 +47,12 @@ def test_icd_windows_per_system(nav):
     s, tt = np.meshgrid(sats, t)
     st = BroadcastProduct(nav).state(s.ravel(), tt.ravel())
     letters = np.array([sat_id(x)[0] for x in s.ravel()])
-    for letter, (after, before) in {"G": (7200, 7200), "E": (14400, 0), "C": (3600, 0), "R": (900, 900)}.items():
+    for letter, (after, before) in {
+        "G": (7200, 7200),
+        "E": (14400, 0),
+        "C": (3600, 0),
+        "R": (900, 900),
+    }.items():
         m = st.ok & (letters == letter)
         assert m.sum() > 1000
         assert st.age_s[m].max() <= after and st.age_s[m].min() >= -before

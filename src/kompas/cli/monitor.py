@@ -22,16 +22,29 @@ from ..errors import ConfigError
 def register(sub) -> None:
     from ..monitor.run import MonitorConfig
 
-    p = sub.add_parser("monitor", help="service monitoring report (SISRE, DOP maps, station UERE)",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p = sub.add_parser(
+        "monitor",
+        help="service monitoring report (SISRE, DOP maps, station UERE)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("nav", nargs="+", metavar="NAV", help="RINEX navigation file(s)")
     p.add_argument("--precise", nargs="+", default=[], metavar="SP3", help="SP3 precise orbit file(s)")
-    p.add_argument("--clk", nargs="+", default=[], metavar="CLK", help="RINEX clock file(s) (else SP3 clocks)")
+    p.add_argument(
+        "--clk", nargs="+", default=[], metavar="CLK", help="RINEX clock file(s) (else SP3 clocks)"
+    )
     p.add_argument("--atx", nargs="+", default=[], metavar="ATX", help="ANTEX file(s): satellite offsets")
-    p.add_argument("--satmeta", nargs="+", default=[], metavar="TABLE",
-                   help="PRIDE sat_parameters and/or GPSPACE gpsppp.svb_* tables: blocks, attitude laws and "
-                        "nominal offsets for satellites the ANTEX lacks")  # fmt: skip
-    p.add_argument("--obs", nargs="+", default=[], metavar="OBS", help="RINEX observation file(s) of stations")
+    p.add_argument(
+        "--satmeta",
+        nargs="+",
+        default=[],
+        metavar="TABLE",
+        help="PRIDE sat_parameters and/or GPSPACE gpsppp.svb_* tables: blocks, attitude laws and "
+        "nominal offsets for satellites the ANTEX lacks",
+    )
+    p.add_argument(
+        "--obs", nargs="+", default=[], metavar="OBS", help="RINEX observation file(s) of stations"
+    )
     p.add_argument("--sinex", metavar="SNX", help="SINEX with the stations' reference coordinates")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created)")
     p.add_argument("--config", metavar="TOML", help="options from a TOML file")
@@ -71,8 +84,16 @@ def run(args) -> int:
     cfg = load_toml(MonitorConfig, args.config) if args.config else MonitorConfig()
     cfg = from_arguments(cfg, args)
     _check(args)
-    inp = MonitorInputs(nav=args.nav, out=args.out, precise=args.precise, clk=args.clk, atx=args.atx,
-                        satmeta=args.satmeta, obs=args.obs, sinex=args.sinex)  # fmt: skip
+    inp = MonitorInputs(
+        nav=args.nav,
+        out=args.out,
+        precise=args.precise,
+        clk=args.clk,
+        atx=args.atx,
+        satmeta=args.satmeta,
+        obs=args.obs,
+        sinex=args.sinex,
+    )
     out = run_monitor(inp, cfg, progress=_progress if sys.stderr.isatty() else None)
     for name, rows in out["tables"].items():
         print(f"{name:22s} {len(rows):6d} rows")

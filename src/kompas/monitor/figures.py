@@ -36,8 +36,9 @@ def _coastlines():
         return None
 
 
-def service_maps(path, lat_deg, lon_deg, fields: dict, title: str, region, cmap="viridis", vmin=None,
-                 vmax=None, label="") -> bool:  # fmt: skip
+def service_maps(
+    path, lat_deg, lon_deg, fields: dict, title: str, region, cmap="viridis", vmin=None, vmax=None, label=""
+) -> bool:
     """One map per entry of ``fields`` (name -> (Nlat, Nlon) array) over ``region`` (lat0, lat1, lon0, lon1).
 
     Returns whether coastlines were drawn.
@@ -48,8 +49,9 @@ def service_maps(path, lat_deg, lon_deg, fields: dict, title: str, region, cmap=
     nrow = (n + ncol - 1) // ncol
     la0, la1, lo0, lo1 = region
     aspect = (lo1 - lo0) / max(la1 - la0, 1.0)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(7.0 * ncol, 5.6 * nrow / aspect + 0.9), squeeze=False,
-                             constrained_layout=True)  # fmt: skip
+    fig, axes = plt.subplots(
+        nrow, ncol, figsize=(7.0 * ncol, 5.6 * nrow / aspect + 0.9), squeeze=False, constrained_layout=True
+    )
     coast = _coastlines()
     dlat = np.diff(lat_deg).mean() if lat_deg.size > 1 else 1.0
     dlon = np.diff(lon_deg).mean() if lon_deg.size > 1 else 1.0
@@ -106,7 +108,7 @@ def status_timeline(path, time_ns, sat_ids, status, ura_m, title: str) -> None:
 
 
 def sisre_series(path, series: dict, title: str) -> None:
-    """RMS SISRE per epoch and group: ``series`` maps group -> (time_ns (T,), orbit+clock (T,), orbit (T,))."""
+    """RMS SISRE per epoch and group: ``series`` maps group -> (time_ns, orbit+clock, orbit), each (T,)."""
     plt = _plt()
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True, constrained_layout=True)
     for name, (t, sis, orb) in series.items():

@@ -61,22 +61,27 @@ def _table(tid: str, caption: str, rows: list, columns) -> str:
     cols = list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r))
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     body = "\n".join("<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in cols) + "</tr>" for r in rows)
-    return (f'<table class="data" id="{html.escape(tid)}"><caption>{html.escape(caption)} ({len(rows)} rows)'
-            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")  # fmt: skip
+    return (
+        f'<table class="data" id="{html.escape(tid)}"><caption>{html.escape(caption)} ({len(rows)} rows)'
+        f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _figure(path) -> str:
     with open(path, "rb") as fh:
         data = base64.b64encode(fh.read()).decode("ascii")
     fid = "fig-" + os.path.splitext(os.path.basename(path))[0]
-    return f'<img class="figure" id="{html.escape(fid)}" alt="{html.escape(fid)}" src="data:image/png;base64,{data}">'
+    fid = html.escape(fid)
+    return f'<img class="figure" id="{fid}" alt="{fid}" src="data:image/png;base64,{data}">'
 
 
 def render_report(path, title: str, intro: list, sections: list) -> None:
     """Write the HTML report to ``path``."""
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             f"<style>{_STYLE}</style><script>{_SCRIPT}</script></head><body>",
-             f"<h1>{html.escape(title)}</h1>"]  # fmt: skip
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+        f"<style>{_STYLE}</style><script>{_SCRIPT}</script></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
     parts += [f"<p class='note'>{html.escape(p)}</p>" for p in intro]
     for sec in sections:
         parts.append(f"<h2>{html.escape(sec.title)}</h2>")
@@ -84,7 +89,9 @@ def render_report(path, title: str, intro: list, sections: list) -> None:
         parts += [_figure(f) for f in sec.figures]
         for tid, caption, rows, cols in sec.tables:
             t = _table(tid, caption, rows, cols)
-            parts.append(f"<details><summary>{html.escape(caption)}</summary>{t}</details>" if sec.collapsed else t)
+            parts.append(
+                f"<details><summary>{html.escape(caption)}</summary>{t}</details>" if sec.collapsed else t
+            )
     parts.append("</body></html>")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(parts))

@@ -39,28 +39,46 @@ def _parse_regions(value):
 class MonitorConfig(Options):
     """Options of ``kompas monitor`` (API, TOML and command line share them)."""
 
-    policy: str = option("icd", "broadcast record validity (kompas.products.broadcast)",
-                         choices=("icd", "post", "rtklib"), flag="--eph-policy")  # fmt: skip
-    selection: str = option("transmitted", "broadcast record selection: what a receiver held, or nearest toe",
-                            choices=("transmitted", "nearest"), flag="--selection")  # fmt: skip
+    policy: str = option(
+        "icd",
+        "broadcast record validity (kompas.products.broadcast)",
+        choices=("icd", "post", "rtklib"),
+        flag="--eph-policy",
+    )
+    selection: str = option(
+        "transmitted",
+        "broadcast record selection: what a receiver held, or nearest toe",
+        choices=("transmitted", "nearest"),
+        flag="--selection",
+    )
     grid: bool = option(True, "compute the service-volume grid", flag="--grid")
     grid_step_deg: float = option(5.0, "grid spacing", unit="deg", low=0.5, high=30.0, flag="--grid-step")
-    step_s: float = option(300.0, "time step of the grid and the status timeline", unit="s", low=1.0,
-                           flag="--step")  # fmt: skip
-    regions: tuple[str, ...] = option(("global", "asia-pacific"), "map regions", flag="--regions",
-                                      parse=_parse_regions)  # fmt: skip
-    elmask_deg: float = option(5.0, "elevation mask of the grid", unit="deg", low=0.0, high=90.0, high_open=True,
-                               flag="--elmask")  # fmt: skip
-    uee_m: float = option(0.0, "user equipment error added to the UERE of the accuracy maps", unit="m", low=0.0,
-                          flag="--uee")  # fmt: skip
+    step_s: float = option(
+        300.0, "time step of the grid and the status timeline", unit="s", low=1.0, flag="--step"
+    )
+    regions: tuple[str, ...] = option(
+        ("global", "asia-pacific"), "map regions", flag="--regions", parse=_parse_regions
+    )
+    elmask_deg: float = option(
+        5.0, "elevation mask of the grid", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
+    )
+    uee_m: float = option(
+        0.0, "user equipment error added to the UERE of the accuracy maps", unit="m", low=0.0, flag="--uee"
+    )
     k_ura: float = option(4.42, "integrity threshold in URAs (GPS SPS PS 2020)", low=0.0, flag="--k-ura")
-    attitude: str = option("model", "satellite attitude for the phase-centre offsets",
-                           choices=("model", "nominal"), flag="--attitude")  # fmt: skip
+    attitude: str = option(
+        "model",
+        "satellite attitude for the phase-centre offsets",
+        choices=("model", "nominal"),
+        flag="--attitude",
+    )
     station_systems: str = option("GRECJ", "systems of the station solutions", flag="--station-systems")
-    start: str | None = option(None, "first epoch of the grid, GPST (default: start of the navigation day)",
-                               flag="--start")  # fmt: skip
-    hours: float = option(24.0, "span of the grid and timeline", unit="h", low=0.0, high=168.0, high_open=False,
-                          flag="--hours")  # fmt: skip
+    start: str | None = option(
+        None, "first epoch of the grid, GPST (default: start of the navigation day)", flag="--start"
+    )
+    hours: float = option(
+        24.0, "span of the grid and timeline", unit="h", low=0.0, high=168.0, high_open=False, flag="--hours"
+    )
 
 
 @dataclasses.dataclass
@@ -103,7 +121,9 @@ def _catalog(satmeta, antex):
     svb = [p for p in satmeta if "svb" in os.path.basename(p)]
     other = [p for p in satmeta if p not in pride and p not in svb]
     if other:
-        raise ConfigError(f"{other[0]}: not a PRIDE sat_parameters or GPSPACE gpsppp.svb_* table (by its name)")
+        raise ConfigError(
+            f"{other[0]}: not a PRIDE sat_parameters or GPSPACE gpsppp.svb_* table (by its name)"
+        )
     if len(pride) > 1:
         raise ConfigError("give at most one PRIDE sat_parameters table")
     if not (pride or svb or antex is not None):
@@ -139,11 +159,17 @@ def _span(navs, cfg: MonitorConfig) -> np.ndarray:
     """Epochs of the grid and timeline: ``cfg.start`` or the GPST day holding most records, ``cfg.hours``."""
     if cfg.start:
         try:
-            t0 = int((np.datetime64(cfg.start, "ns") - np.datetime64("1980-01-06T00:00:00", "ns")).astype(np.int64))
+            t0 = int(
+                (np.datetime64(cfg.start, "ns") - np.datetime64("1980-01-06T00:00:00", "ns")).astype(np.int64)
+            )
         except ValueError:
-            raise ConfigError(f"--start must be an ISO date-time like 2020-06-25T00:00:00, not {cfg.start!r}") from None
+            raise ConfigError(
+                f"--start must be an ISO date-time like 2020-06-25T00:00:00, not {cfg.start!r}"
+            ) from None
     else:
-        refs = [n.kepler.toe_ns for n in navs if len(n.kepler)] + [n.glonass.toc_ns for n in navs if len(n.glonass)]
+        refs = [n.kepler.toe_ns for n in navs if len(n.kepler)] + [
+            n.glonass.toc_ns for n in navs if len(n.glonass)
+        ]
         refs = np.concatenate(refs) if refs else np.zeros(0, np.int64)
         refs = refs[refs != np.iinfo(np.int64).min]
         if refs.size == 0:
@@ -163,11 +189,19 @@ def _broadcast_tables(product, times, sats) -> tuple[list, np.ndarray, np.ndarra
     rows = []
     for k, x in enumerate(sats.tolist()):
         s = status[k]
-        rows.append({"sat": sat_id(x), "epochs": int(s.size), "ok_pct": 100.0 * float(np.mean(s == 0)),
-                     "unhealthy": int(np.sum(s == 2)), "stale": int(np.sum(s == 6)),
-                     "outside_fit": int(np.sum(s == 3)), "no_ephemeris": int(np.sum(s == 1)),
-                     "ura_mean_m": float(np.nanmean(ura[k])) if np.isfinite(ura[k]).any() else float("nan"),
-                     "age_max_s": float(np.nanmax(age[k])) if np.isfinite(age[k]).any() else float("nan")})  # fmt: skip
+        rows.append(
+            {
+                "sat": sat_id(x),
+                "epochs": int(s.size),
+                "ok_pct": 100.0 * float(np.mean(s == 0)),
+                "unhealthy": int(np.sum(s == 2)),
+                "stale": int(np.sum(s == 6)),
+                "outside_fit": int(np.sum(s == 3)),
+                "no_ephemeris": int(np.sum(s == 1)),
+                "ura_mean_m": float(np.nanmean(ura[k])) if np.isfinite(ura[k]).any() else float("nan"),
+                "age_max_s": float(np.nanmax(age[k])) if np.isfinite(age[k]).any() else float("nan"),
+            }
+        )
     return rows, status, ura
 
 
@@ -187,7 +221,9 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     data = _load(inp)
     product = BroadcastProduct(data["navs"], policy=cfg.policy, selection=cfg.selection)
     times = _span(data["navs"], cfg)
-    sats = np.unique(np.concatenate([t.sat for t in (product.kepler, product.glonass) if len(t)])).astype(np.int16)
+    sats = np.unique(np.concatenate([t.sat for t in (product.kepler, product.glonass) if len(t)])).astype(
+        np.int16
+    )
     ctx = _parts.Context(inp, cfg, data, product, times, sats, progress)
     sections = [_parts.broadcast_section(ctx)]
     if data["sp3"]:

@@ -126,8 +126,9 @@ class ServiceVolume:
         for m, name in enumerate(self.mixes):
             cols = {k: v[m].ravel() for k, v in summ.items()}
             for i, (la, lo) in enumerate(zip(lat.ravel().tolist(), lon.ravel().tolist(), strict=True)):
-                out.append({"mix": name, "lat_deg": la, "lon_deg": lo,
-                            **{k: float(v[i]) for k, v in cols.items()}})  # fmt: skip
+                out.append(
+                    {"mix": name, "lat_deg": la, "lon_deg": lo, **{k: float(v[i]) for k, v in cols.items()}}
+                )
         return out
 
 
@@ -184,9 +185,19 @@ def _dops(n, count, rot):
     return tuple(np.where(ok, x, np.nan) for x in (g, p, h, v))
 
 
-def service_volume(product, times_ns, lat_deg, lon_deg, mixes=None, elmask_deg: float = 5.0, sats=None,
-                   height_m: float = 0.0, uee_m: float = 0.0, default_ura_m=None,
-                   progress=None) -> ServiceVolume:  # fmt: skip
+def service_volume(
+    product,
+    times_ns,
+    lat_deg,
+    lon_deg,
+    mixes=None,
+    elmask_deg: float = 5.0,
+    sats=None,
+    height_m: float = 0.0,
+    uee_m: float = 0.0,
+    default_ura_m=None,
+    progress=None,
+) -> ServiceVolume:
     """Availability, DOPs and accuracy estimates on a grid over a span (module docstring).
 
     Parameters
@@ -236,21 +247,27 @@ def service_volume(product, times_ns, lat_deg, lon_deg, mixes=None, elmask_deg: 
         ok = st.status[sl] == 0
         ura2 = np.where(np.isfinite(st.var_m2[sl]), st.var_m2[sl], fallback**2)[ok]
         per_sys = _system_normals(st.pos_m[sl][ok], sat_system(sats[ok]), ura2, users, up, sin_mask)
-        for m, name in enumerate(mixes):
-            parts = [per_sys[k] for k in codes[name] if k in per_sys]
-            if not parts:
-                continue
-            n = sum(p[0] for p in parts)
-            cnt = sum(p[1] for p in parts)
-            u2 = sum(p[2] for p in parts)
-            g, p, h, v = _dops(n, cnt, rot)
-            nsat[m, i] = cnt
-            res["gdop"][m, i], res["pdop"][m, i], res["hdop"][m, i], res["vdop"][m, i] = g, p, h, v
-            res["uere"][m, i] = np.sqrt(u2 / np.maximum(cnt, 1) + uee_m**2)
+        _combine_mixes(per_sys, codes, i, rot, uee_m, nsat, res)
         if progress is not None:
             progress(i + 1, times.size)
-    return ServiceVolume(np.asarray(lat_deg, float), np.asarray(lon_deg, float), times, mixes, nsat,
-                         res["gdop"], res["pdop"], res["hdop"], res["vdop"], res["uere"], float(elmask_deg))  # fmt: skip
+    lat, lon = np.asarray(lat_deg, float), np.asarray(lon_deg, float)
+    dop = (res["gdop"], res["pdop"], res["hdop"], res["vdop"])
+    return ServiceVolume(lat, lon, times, mixes, nsat, *dop, res["uere"], float(elmask_deg))
+
+
+def _combine_mixes(per_sys, codes, i, rot, uee_m, nsat, res) -> None:
+    """Fill epoch ``i`` of every mix from the per-system normal matrices (sums over the mix's systems)."""
+    for m, name in enumerate(codes):
+        parts = [per_sys[k] for k in codes[name] if k in per_sys]
+        if not parts:
+            continue
+        n = sum(p[0] for p in parts)
+        cnt = sum(p[1] for p in parts)
+        u2 = sum(p[2] for p in parts)
+        g, p, h, v = _dops(n, cnt, rot)
+        nsat[m, i] = cnt
+        res["gdop"][m, i], res["pdop"][m, i], res["hdop"][m, i], res["vdop"][m, i] = g, p, h, v
+        res["uere"][m, i] = np.sqrt(u2 / np.maximum(cnt, 1) + uee_m**2)
 
 
 def _satellites(product, sats) -> np.ndarray:

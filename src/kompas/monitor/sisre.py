@@ -82,8 +82,19 @@ K_URA = 4.42
 EARTH_RADIUS_M = 6_378_137.0
 """Radius of the sphere users stand on for the worst-user line of sight, m (WGS-84 semi-major axis)."""
 
-GROUP_ORDER = ("GPS", "GLONASS", "Galileo", "BDS-2 GEO", "BDS-2 IGSO", "BDS-2 MEO", "BDS-3 MEO", "BDS-3 IGSO",
-               "BDS-3 GEO", "QZSS", "NavIC")  # fmt: skip
+GROUP_ORDER = (
+    "GPS",
+    "GLONASS",
+    "Galileo",
+    "BDS-2 GEO",
+    "BDS-2 IGSO",
+    "BDS-2 MEO",
+    "BDS-3 MEO",
+    "BDS-3 IGSO",
+    "BDS-3 GEO",
+    "QZSS",
+    "NavIC",
+)
 """Reporting groups: BeiDou split by generation and orbit type."""
 
 
@@ -281,8 +292,16 @@ def integrity_events(sat, time_ns, wul_m, ura_m, k: float = K_URA, step_ns: int 
     out = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         ratio = err[a:b] / ura[a:b]
-        out.append({"sat": sat_id(int(s[a])), "start_ns": int(t[a]), "end_ns": int(t[b - 1]), "n": b - a,
-                    "max_error_m": float(err[a:b].max()), "max_ratio": float(ratio.max())})  # fmt: skip
+        out.append(
+            {
+                "sat": sat_id(int(s[a])),
+                "start_ns": int(t[a]),
+                "end_ns": int(t[b - 1]),
+                "n": b - a,
+                "max_error_m": float(err[a:b].max()),
+                "max_ratio": float(ratio.max()),
+            }
+        )
     return out
 
 
@@ -317,8 +336,10 @@ def _samples(broadcast, precise, times, sats, antex, catalog, attitude, prefer):
     t = np.repeat(times[:, None], sats.size, 1).ravel()
     b = broadcast.state(s, t)
     p = precise.orbit(s, t)
-    flags = {"unhealthy": _flag_counts(s, b.status, Status.UNHEALTHY),
-             "stale": _flag_counts(s, b.status, Status.STALE)}  # fmt: skip
+    flags = {
+        "unhealthy": _flag_counts(s, b.status, Status.UNHEALTHY),
+        "stale": _flag_counts(s, b.status, Status.STALE),
+    }
     ok = b.ok & p.ok
     s, t = s[ok], t[ok]
     pos, vel = p.pos_m[ok], p.vel_mps[ok]
@@ -341,8 +362,18 @@ def _samples(broadcast, precise, times, sats, antex, catalog, attitude, prefer):
     )
 
 
-def sisre(broadcast, precise, times_ns, sats, antex=None, catalog=None, attitude: str = "model",
-          k_ura: float = K_URA, min_samples: int = 6, prefer: str = "antex") -> SisreResult:  # fmt: skip
+def sisre(
+    broadcast,
+    precise,
+    times_ns,
+    sats,
+    antex=None,
+    catalog=None,
+    attitude: str = "model",
+    k_ura: float = K_URA,
+    min_samples: int = 6,
+    prefer: str = "antex",
+) -> SisreResult:
     """Compare broadcast and precise states on a grid of satellites and epochs (module docstring).
 
     Parameters
@@ -380,12 +411,31 @@ def sisre(broadcast, precise, times_ns, sats, antex=None, catalog=None, attitude
     w_r, w_ac2 = _weights(s) if s.size else (np.zeros(0), np.zeros(0))
     sis_orb = np.sqrt((w_r * rad) ** 2 + w_ac2 * (alo**2 + cro**2))
     sis = np.sqrt((w_r * rad - dclk) ** 2 + w_ac2 * (alo**2 + cro**2))
-    debiased = np.sqrt((w_r * _minus_sat_mean(rad, s) - _minus_sat_mean(dclk, s)) ** 2 + w_ac2 * (alo**2 + cro**2))
+    debiased = np.sqrt(
+        (w_r * _minus_sat_mean(rad, s) - _minus_sat_mean(dclk, s)) ** 2 + w_ac2 * (alo**2 + cro**2)
+    )
     wul = worst_user_error(rad, alo, cro, dclk, radius)
     step = int(np.diff(times).min()) if times.size > 1 else None
     events = integrity_events(s, t, wul, ura, k_ura, step)
-    res = SisreResult(s, t, rad, alo, cro, dclk, sis_orb, sis, debiased, wul, ura, age, src, [], flags["unhealthy"],
-                      flags["stale"], events)  # fmt: skip
+    res = SisreResult(
+        s,
+        t,
+        rad,
+        alo,
+        cro,
+        dclk,
+        sis_orb,
+        sis,
+        debiased,
+        wul,
+        ura,
+        age,
+        src,
+        [],
+        flags["unhealthy"],
+        flags["stale"],
+        events,
+    )
     table = _satellite_rows(res, sats, catalog, times, min_samples)
     return SisreResult(**{**res.__dict__, "table": table})
 

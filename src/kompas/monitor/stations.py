@@ -56,10 +56,19 @@ class StationResult:
     def summary(self) -> dict:
         """One row for the station table."""
         s = self.stats
-        return {"station": self.name, "systems": self.systems, "reference": self.reference_label,
-                "epochs": int(self.time_ns.size), "solved": int(s.n), "h_rms_m": s.h_rms, "v_rms_m": s.v_rms,
-                "d3_rms_m": s.d3_rms, "h_95_m": s.h_95, "v_95_m": s.v_95,
-                "pdop_mean": float(np.nanmean(self.pdop)) if np.isfinite(self.pdop).any() else float("nan")}  # fmt: skip
+        return {
+            "station": self.name,
+            "systems": self.systems,
+            "reference": self.reference_label,
+            "epochs": int(self.time_ns.size),
+            "solved": int(s.n),
+            "h_rms_m": s.h_rms,
+            "v_rms_m": s.v_rms,
+            "d3_rms_m": s.d3_rms,
+            "h_95_m": s.h_95,
+            "v_95_m": s.v_95,
+            "pdop_mean": float(np.nanmean(self.pdop)) if np.isfinite(self.pdop).any() else float("nan"),
+        }
 
 
 def _per_satellite(res: dict) -> list:
@@ -71,13 +80,27 @@ def _per_satellite(res: dict) -> list:
         r = v[sat == x]
         r = r[np.isfinite(r)]
         if r.size:
-            rows.append({"sat": sat_id(int(x)), "n": int(r.size), "uere_m": float(np.sqrt(np.mean(r * r))),
-                         "mean_m": float(r.mean()), "max_abs_m": float(np.abs(r).max())})  # fmt: skip
+            rows.append(
+                {
+                    "sat": sat_id(int(x)),
+                    "n": int(r.size),
+                    "uere_m": float(np.sqrt(np.mean(r * r))),
+                    "mean_m": float(r.mean()),
+                    "max_abs_m": float(np.abs(r).max()),
+                }
+            )
     return rows
 
 
-def station_uere(obs, product, systems: str = "GRECJ", reference_m=None, reference_label: str = "",
-                 config=None, name: str | None = None) -> StationResult:  # fmt: skip
+def station_uere(
+    obs,
+    product,
+    systems: str = "GRECJ",
+    reference_m=None,
+    reference_label: str = "",
+    config=None,
+    name: str | None = None,
+) -> StationResult:
     """SPP of one observation file: residual UERE per satellite and position error against a reference.
 
     Parameters
@@ -111,5 +134,14 @@ def station_uere(obs, product, systems: str = "GRECJ", reference_m=None, referen
     enu = sol.enu_error_m(ref)
     enu = np.where(sol.ok[:, None], enu, np.nan)
     marker = name or getattr(obs.station, "marker_name", None) or str(getattr(obs, "path", "station"))
-    return StationResult(str(marker).strip()[:30], ref, reference_label or "given", letters, sol.time_ns, enu,
-                         np.asarray(sol.pdop, float), error_stats(enu[sol.ok]), _per_satellite(sol.residuals))  # fmt: skip
+    return StationResult(
+        str(marker).strip()[:30],
+        ref,
+        reference_label or "given",
+        letters,
+        sol.time_ns,
+        enu,
+        np.asarray(sol.pdop, float),
+        error_stats(enu[sol.ok]),
+        _per_satellite(sol.residuals),
+    )

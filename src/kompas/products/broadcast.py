@@ -195,9 +195,15 @@ class BroadcastProduct:
         key = tuple(sorted((k, tuple(v)) for k, v in messages.items()))
         if key not in self._siblings:
             other = BroadcastProduct(
-                self.navs, {**self.messages, **messages}, self._overrides[0], self.glonass_step_s,
-                self.selection, self.max_age_s, self._overrides[1], self.policy,
-            )  # fmt: skip
+                self.navs,
+                {**self.messages, **messages},
+                self._overrides[0],
+                self.glonass_step_s,
+                self.selection,
+                self.max_age_s,
+                self._overrides[1],
+                self.policy,
+            )
             self._siblings[key] = other
         return self._siblings[key]
 
@@ -338,8 +344,9 @@ class BroadcastProduct:
     def _choose(self, table, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy, tx_ns, max_age):
         """(row, status) with per-row windows ``after_s``/``before_s`` (s) around ``ref_ns``."""
         if self.selection == "transmitted":
-            return _transmitted(table.sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy, tx_ns,
-                                max_age)  # fmt: skip
+            return _transmitted(
+                table.sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy, tx_ns, max_age
+            )
         n = q_sat.size
         row = np.full(n, -1, dtype=np.int64)
         status = np.full(n, Status.NO_EPHEMERIS, dtype=np.uint8)

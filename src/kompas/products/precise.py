@@ -567,8 +567,17 @@ class PreciseProduct:
             out[r] = np.einsum("nkc,nk->nc", frame, pco[r])
         return out
 
-    def apc(self, sats, t_gpst_ns, freq_codes, antex=None, catalog=None, attitude="model", offset_s=0.0,
-            prefer="antex"):  # fmt: skip
+    def apc(
+        self,
+        sats,
+        t_gpst_ns,
+        freq_codes,
+        antex=None,
+        catalog=None,
+        attitude="model",
+        offset_s=0.0,
+        prefer="antex",
+    ):
         """Centre-of-mass to antenna-phase-centre vectors with satellite metadata and attitude laws.
 
         The body-frame offset is the ANTEX one (ionosphere-free combination of ``freq_codes`` as in

@@ -77,5 +77,7 @@ def read_coastlines(resolution: str = "c", max_level: int = 1, min_points: int =
             raise FormatError(str(meta_path), n, f"{npts} points of 8 bytes inside the data file")
         if level > max_level or npts < min_points:
             continue
-        out.append(np.frombuffer(data, dtype="<f4", count=2 * npts, offset=offset).reshape(-1, 2).astype(float))
+        out.append(
+            np.frombuffer(data, dtype="<f4", count=2 * npts, offset=offset).reshape(-1, 2).astype(float)
+        )
     return out
