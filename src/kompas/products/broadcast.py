@@ -29,13 +29,17 @@ Record policy (``policy=``): which records may serve a query
     30 min is assumed for every record. A query for which no record is valid but one would serve
     under RTKLIB's windows gets status ``STALE`` and the age of that record (values stay NaN).
 
-    ``"post"`` (post-processing, the SPP default) keeps the ICD validity after the reference epoch and
-    the ICD health rules, but also takes the *next* record before its reference epoch when nearer:
-    Galileo up to 10 min (one I/NAV issue interval), BeiDou up to 1 h (one update period); GLONASS
-    records serve |t - t_b| <= 30 min. A receiver could not have had that record yet, but a
-    post-processing user has it, and it is the fresher prediction: on the shared data sets BeiDou SPP
-    is 0.05-0.5 m better in 3D RMS with it than with the strict ICD windows (BENCHMARKS.md), and the
-    sparse GLONASS file of DELF solves 31 instead of 1 of 105 epochs.
+    ``"post"`` (post-processing, the SPP default) keeps the ICD health rules and GPS/QZSS/Galileo
+    validity after the reference epoch, but also takes the *next* record before its reference epoch when
+    nearer: Galileo up to 10 min (one I/NAV issue interval), BeiDou up to 1 h (one update period). A
+    receiver could not have had that record yet, but a post-processing user has it, and it is the
+    fresher prediction: on the shared data sets BeiDou SPP is 0.05-0.5 m better in 3D RMS with it than
+    with the strict ICD windows (BENCHMARKS.md). BeiDou records stay usable up to RTKLIB's 6 h after
+    toe and GLONASS records |t - t_b| <= 30 min: station and trimmed files often lack the hourly BeiDou
+    records of some satellites (set D: 5 of 15 BeiDou satellites at PASA, 0.4-0.5 m worse without
+    them) and the half-hourly GLONASS ones (DELF: 31 instead of 1 of 105 epochs), and SPP's RAIM/FDE
+    guards against the rare bad extrapolation (a C12 record 4 h after toe was 94 m off). Monitoring
+    uses ``"icd"``.
 
     ``"rtklib"`` stretches records as RTKLIB 2.4.3 / RTKLIB-EX ``seleph``/``selgeph`` do (rtklib.h
     ``MAXDTOE*``): |t - toe| <= 7201 s GPS/QZSS/NavIC, 14400 s Galileo, 21601 s BeiDou, 1800 s
@@ -101,10 +105,11 @@ ICD_WINDOW_S = {
 """Validity of a record per system, (s after, s before) its reference epoch (module docstring table).
 GPS and QZSS records with a fit interval use half of it on each side instead."""
 
-POST_WINDOW_S = {**ICD_WINDOW_S, "E": (14400.0, 600.0), "C": (3600.0, 3600.0), "R": (1800.0, 1800.0)}
-"""The ``"post"`` policy: ICD validity after the reference epoch; before it (a record not yet broadcast,
-known only in post-processing) Galileo 10 min (one I/NAV issue interval) and BeiDou 1 h (one update
-period); GLONASS the neighbouring 30-min records (|t - t_b| <= 30 min, RTKLIB's window)."""
+POST_WINDOW_S = {**ICD_WINDOW_S, "E": (14400.0, 600.0), "C": (21601.0, 3600.0), "R": (1800.0, 1800.0)}
+"""The ``"post"`` policy (SPP's default): before the reference epoch (a record not yet broadcast, known only
+in post-processing) Galileo 10 min (one I/NAV issue interval) and BeiDou 1 h (one update period); after it
+the ICD validity except BeiDou, kept at RTKLIB's 6 h; GLONASS the neighbouring 30-min records
+(|t - t_b| <= 30 min, RTKLIB's window). Module docstring: why."""
 
 RTKLIB_WINDOW_S = {
     "G": (7201.0, 7201.0),
