@@ -97,7 +97,7 @@ def status_timeline(path, time_ns, sat_ids, status, ura_m, title: str) -> None:
     a1.set_xlabel("hours from start")
     a1.set_title("broadcast status")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in _STATUS_COLORS]
-    a1.legend(handles, _STATUS_NAMES, fontsize=7, loc="upper right", ncol=2)
+    a1.legend(handles, _STATUS_NAMES, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4)
     m = a2.pcolormesh(x, y, np.ma.masked_invalid(ura_m), cmap="magma_r", shading="flat")
     fig.colorbar(m, ax=a2, label="broadcast URA / SISA (m)")
     a2.set_xlabel("hours from start")
