@@ -266,12 +266,14 @@ def _gauss(lo, z, zi, j) -> None:
     ``Zinv`` exactly. Entries already within 1/2 are skipped in one vectorised test.
     """
     i = j + 1
-    while True:
-        big = np.flatnonzero(np.abs(lo[i:, j]) > 0.5)
-        if big.size == 0:
+    n = lo.shape[0]
+    while i < n:
+        big = np.abs(lo[i:, j]) > 0.5
+        first = int(big.argmax())
+        if not big[first]:
             return
-        i += int(big[0])
-        mu = round(lo[i, j])
+        i += first
+        mu = round(lo.item(i, j))
         if mu:
             lo[i:, j] -= mu * lo[i:, i]
             z[:, j] -= mu * z[:, i]
@@ -286,16 +288,28 @@ def _permute(lo, d, z, zi, k, delta) -> None:
     ``D[k] D[k+1] / delta`` and ``delta``; rows ``k, k+1`` of the columns before ``k`` mix through
     ``[[-l, 1], [D[k]/delta, l D[k+1]/delta]]`` and rows below ``k+1`` swap columns ``k`` and ``k+1``.
     """
-    lk = lo[k + 1, k]
+    lk = float(lo[k + 1, k])
     eta = d[k] / delta
     lam = d[k + 1] * lk / delta
     d[k] = eta * d[k + 1]
     d[k + 1] = delta
-    lo[k : k + 2, :k] = np.array([[-lk, 1.0], [eta, lam]]) @ lo[k : k + 2, :k]
+    # plain row operations rather than a 2x2 product and fancy indexing: this runs once per swap
+    r0 = lo[k, :k].copy()
+    r1 = lo[k + 1, :k]
+    lo[k, :k] = r1 - lk * r0
+    r1 *= lam
+    r1 += eta * r0
     lo[k + 1, k] = lam
-    lo[k + 2 :, [k, k + 1]] = lo[k + 2 :, [k + 1, k]]
-    z[:, [k, k + 1]] = z[:, [k + 1, k]]
-    zi[[k, k + 1], :] = zi[[k + 1, k], :]
+    _swap(lo[k + 2 :, k], lo[k + 2 :, k + 1])
+    _swap(z[:, k], z[:, k + 1])
+    _swap(zi[k], zi[k + 1])
+
+
+def _swap(u, v) -> None:
+    """Exchange the contents of two equal-shaped array views in place."""
+    t = u.copy()
+    u[...] = v
+    v[...] = t
 
 
 def reduction(L, D) -> ReductionResult:
