@@ -175,6 +175,12 @@ def test_search_diagonal_case_by_hand():
     assert res.sqnorm == pytest.approx(
         [base, base - 0.45**2 / 0.09 + 0.55**2 / 0.09, base - 0.25 + 0.81 / 0.04]
     )
+    with pytest.raises(EstimatorError):
+        search(L, [0.04, 0.0, 0.01], zhat)
+    with pytest.raises(EstimatorError):
+        search(L, D, zhat, m=0)
+    with pytest.raises(EstimatorError):
+        search(L, D, [0.0, np.nan, 1.0])
 
 
 def test_brute_force_small_dimensions():

@@ -29,6 +29,8 @@ References
 .. [4] P. J. G. Teunissen (1998), Success probability of integer GPS ambiguity rounding and
    bootstrapping, J. Geodesy 72, 606-612.
 .. [5] T. Takasu, RTKLIB 2.4.3 ``rtkpos.c`` (ratio test ``s[1]/s[0]`` against ``thresar[0]``, 3.0).
+.. [6] P. J. G. Teunissen (1999), An optimality property of the integer least-squares estimator,
+   J. Geodesy 73, 587-593 (bootstrapping success rate as a lower bound of the ILS one).
 """
 
 from __future__ import annotations
@@ -425,6 +427,8 @@ def search(L, D, zhat, m: int = 2) -> SearchResult:
         raise EstimatorError(
             f"search needs L (n, n), D (n,), zhat (n,), m >= 1; got {lo.shape}, {n}, {len(zh)}, {m}"
         )
+    if not (min(d) > 0 and all(map(math.isfinite, zh)) and np.all(np.isfinite(lo))):
+        raise EstimatorError("search needs D > 0 and finite L and zhat")
     m = int(m)
     # S[k, :k+1]: minus the sum over levels j > k of L[j, :k+1] (zcond_j - z_j). The row views are built
     # once: slicing and numpy-scalar rounding would otherwise cost more than the arithmetic per node.
@@ -524,6 +528,11 @@ def ratio_test(sqnorm, threshold: float = 3.0) -> RatioTest:
         Squared norms, ascending (as returned by :func:`lambda_ils`).
     threshold : float
         Critical value (> 1).
+
+    Notes
+    -----
+    Only the fixed threshold is implemented; the fixed-failure-rate thresholds (Verhagen & Teunissen
+    2013, tables by dimension and failure rate) are not.
     """
     s = np.asarray(sqnorm, dtype=float).reshape(-1)
     if s.size < 2:
