@@ -394,6 +394,21 @@ def decorrelate(Q) -> ReductionResult:
     return ReductionResult(z, np.ascontiguousarray(r.Zinv[:, inv]), r.L, r.D)
 
 
+def _search_inputs(L, D, zhat, m):
+    """Checked inputs of :func:`search`: L as an array, D and zhat as Python float lists, m as int."""
+    lo = np.asarray(L, dtype=float)
+    d = [float(v) for v in np.asarray(D, dtype=float).reshape(-1)]
+    zh = [float(v) for v in np.asarray(zhat, dtype=float).reshape(-1)]
+    n = len(d)
+    if lo.shape != (n, n) or len(zh) != n or n == 0 or not int(m) >= 1:
+        raise EstimatorError(
+            f"search needs L (n, n), D (n,), zhat (n,), m >= 1; got {lo.shape}, {n}, {len(zh)}, {m}"
+        )
+    if not (min(d) > 0 and all(map(math.isfinite, zh)) and np.all(np.isfinite(lo))):
+        raise EstimatorError("search needs D > 0 and finite L and zhat")
+    return lo, d, zh, int(m)
+
+
 def search(L, D, zhat, m: int = 2) -> SearchResult:
     """The ``m`` integer vectors closest to ``zhat`` in the metric ``(L^T D L)^-1``.
 
@@ -419,17 +434,8 @@ def search(L, D, zhat, m: int = 2) -> SearchResult:
     SearchResult
         ``z (m, n)`` and ``sqnorm (m,)``, best first.
     """
-    lo = np.asarray(L, dtype=float)
-    d = [float(v) for v in np.asarray(D, dtype=float).reshape(-1)]
-    zh = [float(v) for v in np.asarray(zhat, dtype=float).reshape(-1)]
+    lo, d, zh, m = _search_inputs(L, D, zhat, m)
     n = len(d)
-    if lo.shape != (n, n) or len(zh) != n or n == 0 or not int(m) >= 1:
-        raise EstimatorError(
-            f"search needs L (n, n), D (n,), zhat (n,), m >= 1; got {lo.shape}, {n}, {len(zh)}, {m}"
-        )
-    if not (min(d) > 0 and all(map(math.isfinite, zh)) and np.all(np.isfinite(lo))):
-        raise EstimatorError("search needs D > 0 and finite L and zhat")
-    m = int(m)
     # S[k, :k+1]: minus the sum over levels j > k of L[j, :k+1] (zcond_j - z_j). The row views are built
     # once: slicing and numpy-scalar rounding would otherwise cost more than the arithmetic per node.
     s = np.zeros((n, n))
