@@ -18,7 +18,7 @@ Typical use (RTK/PPP helpers call the same functions)::
 """
 
 from .arcs import ArcTable, arcs
-from .clock import ClockJumps, ClockJumpOptions, detect_clock_jumps, repair_clock_jumps
+from .clock import ClockJumpOptions, ClockJumps, detect_clock_jumps, repair_clock_jumps
 from .slips import Cause, SlipFlags, SlipOptions, detect_slips, elevation_factor
 from .tracks import Series, default_max_gap_s, segment_median
 

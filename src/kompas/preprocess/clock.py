@@ -19,9 +19,10 @@ previous epoch of the same satellite (time differences ``Delta``):
 clock drift is in the Doppler too, so it cancels.) The medians over the satellites of an epoch are the
 epoch's code jump ``J_c = median y`` and phase jump ``J_p = median z``; a jump is declared when
 ``|J| > min_jump_s`` and at least ``min_sats`` satellites agree with the median within
-``max(0.1 |J|, min_jump_s / 2)``. Without Doppler, the code jump is the median of the code's second time
-difference (its echo of opposite sign at the next epoch is dropped) with the threshold raised by
-``2 a dt^2 / c`` for a range acceleration ``a`` of 1 m/s^2, and ``x`` separates code-only jumps. The
+``max(0.1 |J|, min_jump_s / 2)``. Without Doppler, the code and phase jumps are the medians of their
+second time differences (the echo of opposite sign at the next epoch is dropped) with the threshold
+raised by ``2 a dt^2 / c`` for a range acceleration ``a`` of 1 m/s^2. (``x`` is the classic test of
+Guo & Zhang for code-only jumps; with ``y`` and ``z`` it is redundant and not used.) The
 median makes the test immune to a cycle slip on a few satellites; a jump must be seen by most.
 
 Repair (:func:`repair_clock_jumps`) removes the accumulated jumps from the code (``c J_c``) and from
@@ -144,10 +145,9 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
     dmean = 0.5 * (dop[rows] + s.shift(dop[rows], -1))
     ep = ob.epoch[rows]
     rng = -lam[rows] * dmean * dt
-    x = (dp - dl) / C_LIGHT
     y = (dp - rng) / C_LIGHT
     z = (dl - rng) / C_LIGHT
-    vote = (lambda v, m: _epoch_votes(v, ep, n_ep, m, opt.min_sats))  # noqa: E731
+    vote = lambda v, m: _epoch_votes(v, ep, n_ep, m, opt.min_sats)  # noqa: E731
     have_dop = np.bincount(ep[np.isfinite(y)], minlength=n_ep) >= opt.min_sats
     jc, nc = vote(y, opt.min_jump_s)
     jp, np_ = vote(z, opt.min_jump_s)

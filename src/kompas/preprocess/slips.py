@@ -32,8 +32,9 @@ Melbourne-Wuebbena (MW) test
     itself, divided by ``f(el)`` and by its edge factor ``sqrt((1/M_after + 1/M_before) M / 2)``: code
     multipath correlated over the window does not average out, and this scale says so honestly. The
     scale is computed twice, the second time without the ramps (``+-M`` samples) around steps beyond the
-    first threshold, so that the slips of an arc do not inflate it. The step
-    peaks at the slip epoch; the local maximum among the same-sign values within half a window is kept. This is Blewitt's (1990)
+    first threshold, so that the slips of an arc do not inflate it. The step peaks at the slip epoch; the
+    local maximum among the same-sign values within half a window is kept, and the windows are cut at the
+    slips found so far and the test repeated (up to 4 times). This is Blewitt's (1990)
     TurboEdit wide-lane test made two-sided for post-processing; RTKLIB's ``detslp_mw`` compares each
     epoch with a running mean of the arc (rtkpos.c).
 
@@ -57,7 +58,6 @@ are treated like every other satellite (their slow geometry only helps both test
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,17 +87,19 @@ class SlipOptions(Options):
     """Thresholds of the cycle-slip tests (module docstring for the formulas)."""
 
     max_gap_s: float | None = option(
-        None, "longest interruption that keeps an arc (default: 5 intervals, at least 60 s)", unit="s", low=0.0
+        None, "longest interruption that keeps an arc (default: 5 intervals, >= 60 s)", unit="s", low=0.0
     )
     gf_k: float = option(4.0, "geometry-free test threshold in robust sigmas", low=1.0, flag="--gf-k")
     gf_floor_m: float = option(
-        0.003, "a-priori zenith noise of the geometry-free test statistic (floor of sigma_r)", unit="m", low=0.0
+        0.003, "a-priori zenith noise of the geometry-free statistic (floor)", unit="m", low=0.0
     )
     gf_iono_mps2: float = option(
         5e-6, "admitted change of the geometry-free ionosphere rate (term q dt^2)", unit="m/s^2", low=0.0
     )
     mw_k: float = option(4.0, "Melbourne-Wuebbena step threshold in robust sigmas", low=1.0, flag="--mw-k")
-    mw_min_cyc: float = option(0.75, "smallest Melbourne-Wuebbena step declared a slip", unit="cycle", low=0.0)
+    mw_min_cyc: float = option(
+        0.75, "smallest Melbourne-Wuebbena step taken as a slip", unit="cycle", low=0.0
+    )
     mw_window_s: float = option(300.0, "Melbourne-Wuebbena averaging window on each side", unit="s", low=0.0)
     resolve_tol_cyc: float = option(
         0.3, "largest distance to an integer of a band's estimated slip to trust it", unit="cycle", low=0.0
@@ -218,8 +220,8 @@ def _combine_pairs(ob, has_phase, lam, freq, fel, opt, max_gap, dt0, cause, size
             both = has_phase[:, a] & has_phase[:, b] & (freq[:, a] != freq[:, b])
             if not both.any():
                 continue
-            rows, ok, both_tests, det, gf_hit, trusted, na, nb = _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0,
-                                                           cause)  # fmt: skip
+            res = _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause)
+            rows, ok, both_tests, det, gf_hit, trusted, na, nb = res
             for col, n in ((a, na), (b, nb)):
                 tested[rows[ok], col] = True
                 det_any[rows[det], col] = True
@@ -328,7 +330,7 @@ def _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0, gf_rows):
     found = np.zeros(n_rows, dtype=bool)
     for _ in range(4):
         s = Series.build(ob.sat, ob.time_ns, codes, max_gap, extra_break=brk)
-        step, peak, sigma0 = _mw_statistic(s, base, mw, fel[r2], opt, m)
+        _, peak, sigma0 = _mw_statistic(s, base, mw, fel[r2], opt, m)
         peak &= ~brk[r2]
         if not peak.any():
             break
