@@ -26,8 +26,12 @@ def register(sub) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="*", metavar="OBS [NAV...]",
-                   help="observation file(s), then navigation file(s); the type is read from the content")  # fmt: skip
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="OBS [NAV...]",
+        help="observation file(s), then navigation file(s); the type is read from the content",
+    )
     p.add_argument("--nav", action="append", default=[], metavar="NAV", help="navigation file (repeatable)")
     p.add_argument("--config", metavar="TOML", help="options from a TOML file")
     p.add_argument("--dump-config", action="store_true", help="print the effective options as TOML and exit")

@@ -19,7 +19,7 @@ previous epoch of the same satellite (time differences ``Delta``):
 clock drift is in the Doppler too, so it cancels.) The medians over the satellites of an epoch are the
 epoch's code jump ``J_c = median y`` and phase jump ``J_p = median z``; a jump is declared when
 ``|J| > min_jump_s`` and at least ``min_sats`` satellites agree with the median within
-``max(0.1 |J|, min_jump_s / 2)``. Without Doppler, the code and phase jumps are the medians of their
+``max(0.1 |J|, min_jump_s / 2)``; a jump within 1 microsecond of whole milliseconds is set to them. Without Doppler, the code and phase jumps are the medians of their
 second time differences (the echo of opposite sign at the next epoch is dropped) with the threshold
 raised by ``2 a dt^2 / c`` for a range acceleration ``a`` of 1 m/s^2. (``x`` is the classic test of
 Guo & Zhang for code-only jumps; with ``y`` and ``z`` it is redundant and not used.) The
@@ -163,6 +163,7 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
     code_j = (np.abs(jc) > thr) & (nc >= opt.min_sats)
     phase_j = (np.abs(jp) > thr) & (np_ >= opt.min_sats)
     e = np.flatnonzero(code_j | phase_j)
+    jc, jp = _snap_ms(jc), _snap_ms(jp)
     return ClockJumps(
         epoch=e.astype(np.int64),
         time_ns=ob.epoch_time_ns[e],
@@ -170,6 +171,13 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
         phase_s=np.where(phase_j[e], jp[e], 0.0),
         n_sats=np.maximum(np.where(code_j[e], nc[e], 0), np.where(phase_j[e], np_[e], 0)).astype(np.int64),
     )
+
+
+def _snap_ms(j):
+    """Jumps within 1 microsecond of whole milliseconds are whole milliseconds (a receiver reset is
+    exact; the median of the satellites carries the code noise, ~1 ns)."""
+    ms = np.round(j * 1e3)
+    return np.where((np.abs(j * 1e3 - ms) < 1e-3) & (ms != 0), ms * 1e-3, j)
 
 
 def _drop_echo(med, thr):

@@ -366,9 +366,10 @@ def _blind_mw_cycles(fa, fb) -> np.ndarray:
     """
     from fractions import Fraction
 
-    key = np.round(np.stack([fa, fb], axis=-1) / 1e3).astype(np.int64)  # kHz: exact for every carrier
+    key = np.round(np.stack([fa, fb], axis=-1)).astype(np.int64)  # Hz: every carrier is a whole number
     uniq, inv = np.unique(key, axis=0, return_inverse=True)
-    val = np.array([abs((fr := Fraction(int(x), int(y))).numerator - fr.denominator) for x, y in uniq], float)
+    val = np.array([abs((fr := Fraction(int(x), int(y)).limit_denominator(1000)).numerator - fr.denominator)
+                    for x, y in uniq], float)  # fmt: skip
     return val[inv.ravel()] if uniq.size else np.zeros(0)
 
 

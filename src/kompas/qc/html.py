@@ -159,8 +159,17 @@ def write_html(result, folder) -> str:
     _mp_elevation(plt, a, p["mp_elevation"])
     _cn0_elevation(plt, a, p["cn0_elevation"])
     mp_abs = np.abs(a["mp_m"])
-    _sky(plt, a["mp_az"], a["mp_el"], mp_abs, p["sky_mp"], "Sky plot coloured by |MP|", "viridis",
-         max(float(np.nanpercentile(mp_abs, 98)) if mp_abs.size else 1.0, 0.1), "|MP| (m)")  # fmt: skip
+    _sky(
+        plt,
+        a["mp_az"],
+        a["mp_el"],
+        mp_abs,
+        p["sky_mp"],
+        "Sky plot coloured by |MP|",
+        "viridis",
+        max(float(np.nanpercentile(mp_abs, 98)) if mp_abs.size else 1.0, 0.1),
+        "|MP| (m)",
+    )
     _sky(
         plt, a["row_az"], a["row_el"], None, p["sky_slips"], "Sky plot: cycle slips", highlight=a["row_slip"]
     )
@@ -172,6 +181,10 @@ def write_html(result, folder) -> str:
     return page
 
 
+def _esc(v) -> str:
+    return html.escape("-" if v is None else str(v))
+
+
 def _rows_html(rows, cols) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     body = "".join(
@@ -181,6 +194,10 @@ def _rows_html(rows, cols) -> str:
         for r in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+_COMP = ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz"]
+_SLIPS = ["system", "band", "obs", "slips", "lli", "gf", "mw", "obs_per_slip"]
 
 
 def _page(result) -> str:
@@ -197,10 +214,10 @@ def _page(result) -> str:
         "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>"
         f"<h1>{title}</h1><h2>Summary</h2>{summary}"
         f"<h2>Header checks</h2>{_rows_html(t['header'], ['item', 'value', 'status', 'note'])}"
-        f"<h2>Completeness</h2>{_rows_html(t['completeness'], ['system', 'signal', 'sats', 'expt', 'have', 'pct', 'cn0_mean_dbhz'])}"
+        f"<h2>Completeness</h2>{_rows_html(t['completeness'], _COMP)}"
         f"<h2>Multipath</h2>{_rows_html(t['multipath'], ['system', 'signal', 'partner_band', 'n', 'rms_m'])}"
-        f"<h2>Cycle slips</h2>{_rows_html(t['slips'], ['system', 'band', 'obs', 'slips', 'lli', 'gf', 'mw', 'obs_per_slip'])}"
+        f"<h2>Cycle slips</h2>{_rows_html(t['slips'], _SLIPS)}"
         f"<h2>Clock jumps</h2>{_rows_html(t['clock_jumps'], ['time', 'size_s', 'kind', 'n_sats'])}"
         f"<h2>Gaps</h2>{_rows_html(t['gaps'], ['from', 'to', 'missing_epochs', 'duration_s'])}"
         f"<h2>Figures</h2>{figs}</body></html>"
-    )  # fmt: skip
+    )

@@ -95,19 +95,35 @@ def completeness(ctx, ep, el_raw) -> tuple[list, list]:
             expt, ebin = _expected(grid, sats, mask, width)
             cn0 = obs.cn0_dbhz[m]
             name = letter + "C" + str(signal_code(sig))
-            rows.append({"system": letter, "signal": name, "sats": int(sats.size), "expt": expt, "have": have,
-                         "pct": _r(100.0 * have / expt, 2) if expt else None,
-                         "cn0_mean_dbhz": _r(np.nanmean(cn0), 2) if np.isfinite(cn0).any() else None})  # fmt: skip
+            rows.append(
+                {
+                    "system": letter,
+                    "signal": name,
+                    "sats": int(sats.size),
+                    "expt": expt,
+                    "have": have,
+                    "pct": _r(100.0 * have / expt, 2) if expt else None,
+                    "cn0_mean_dbhz": _r(np.nanmean(cn0), 2) if np.isfinite(cn0).any() else None,
+                }
+            )
             if grid is None:
                 continue
             hb = np.floor(np.degrees(el_raw[m][above]) / width).astype(int)
             hcount = np.bincount(hb, minlength=ebin.size)[: ebin.size]
             cn0b = np.bincount(hb, weights=np.nan_to_num(cn0[above]), minlength=ebin.size)[: ebin.size]
             for k in np.flatnonzero(ebin):
-                bins.append({"system": letter, "signal": name, "el_from_deg": k * width,
-                             "el_to_deg": (k + 1) * width, "expt": int(ebin[k]), "have": int(hcount[k]),
-                             "pct": _r(100.0 * hcount[k] / ebin[k], 2),
-                             "cn0_mean_dbhz": _r(cn0b[k] / hcount[k], 2) if hcount[k] else None})  # fmt: skip
+                bins.append(
+                    {
+                        "system": letter,
+                        "signal": name,
+                        "el_from_deg": k * width,
+                        "el_to_deg": (k + 1) * width,
+                        "expt": int(ebin[k]),
+                        "have": int(hcount[k]),
+                        "pct": _r(100.0 * hcount[k] / ebin[k], 2),
+                        "cn0_mean_dbhz": _r(cn0b[k] / hcount[k], 2) if hcount[k] else None,
+                    }
+                )
     return rows, bins
 
 
@@ -138,16 +154,31 @@ def multipath_tables(ctx) -> tuple[list, list, list, list]:
     ss = np.bincount(inv, weights=v**2, minlength=uniq.size)
     for g in range(uniq.size):
         i = np.flatnonzero(inv == g)[0]
-        out_sig.append({"system": str(letters[i]), "signal": str(name[i]), "partner_band": int(par[i]),
-                        "n": int(cnt[g]), "rms_m": _r(np.sqrt(ss[g] / cnt[g]))})  # fmt: skip
+        out_sig.append(
+            {
+                "system": str(letters[i]),
+                "signal": str(name[i]),
+                "partner_band": int(par[i]),
+                "n": int(cnt[g]),
+                "rms_m": _r(np.sqrt(ss[g] / cnt[g])),
+            }
+        )
     for keys, extra, target in (
         ([sat, sig, par], lambda i: {"sat": str(sat_id(sat[i]))}, out_sat),
-        ([sysc, sig, par, _bin(el, ctx.cfg.el_bin_deg)],
-         lambda i: {"el_from_deg": float(_bin(el[i], ctx.cfg.el_bin_deg) * ctx.cfg.el_bin_deg)}, out_el),
-        ([sysc, sig, par, _bin(az, ctx.cfg.az_bin_deg), _bin(el, ctx.cfg.el_bin_deg)],
-         lambda i: {"az_from_deg": float(_bin(az[i], ctx.cfg.az_bin_deg) * ctx.cfg.az_bin_deg),
-                    "el_from_deg": float(_bin(el[i], ctx.cfg.el_bin_deg) * ctx.cfg.el_bin_deg)}, out_cell),
-    ):  # fmt: skip
+        (
+            [sysc, sig, par, _bin(el, ctx.cfg.el_bin_deg)],
+            lambda i: {"el_from_deg": float(_bin(el[i], ctx.cfg.el_bin_deg) * ctx.cfg.el_bin_deg)},
+            out_el,
+        ),
+        (
+            [sysc, sig, par, _bin(az, ctx.cfg.az_bin_deg), _bin(el, ctx.cfg.el_bin_deg)],
+            lambda i: {
+                "az_from_deg": float(_bin(az[i], ctx.cfg.az_bin_deg) * ctx.cfg.az_bin_deg),
+                "el_from_deg": float(_bin(el[i], ctx.cfg.el_bin_deg) * ctx.cfg.el_bin_deg),
+            },
+            out_cell,
+        ),
+    ):
         if not sat.size:
             continue
         u, inv2, c2 = _group(keys)
@@ -182,11 +213,20 @@ def slip_table(ctx) -> list:
             n = int((has[m, j]).sum())
             c = fl.cause[m, j]
             slips = int(fl.slip[m, j].sum())
-            rows.append({"system": letter, "band": int(band), "obs": n, "slips": slips,
-                         "lli": int(((c & Cause.LLI) != 0).sum()), "gf": int(((c & Cause.GF) != 0).sum()),
-                         "mw": int(((c & Cause.MW) != 0).sum()), "gaps": int(((c & Cause.GAP) != 0).sum()),
-                         "slips_per_1000": _r(1000.0 * slips / n, 3) if n else None,
-                         "obs_per_slip": _r(n / slips, 1) if slips else None})  # fmt: skip
+            rows.append(
+                {
+                    "system": letter,
+                    "band": int(band),
+                    "obs": n,
+                    "slips": slips,
+                    "lli": int(((c & Cause.LLI) != 0).sum()),
+                    "gf": int(((c & Cause.GF) != 0).sum()),
+                    "mw": int(((c & Cause.MW) != 0).sum()),
+                    "gaps": int(((c & Cause.GAP) != 0).sum()),
+                    "slips_per_1000": _r(1000.0 * slips / n, 3) if n else None,
+                    "obs_per_slip": _r(n / slips, 1) if slips else None,
+                }
+            )
     return rows
 
 
@@ -199,8 +239,15 @@ def gaps_table(ctx) -> tuple[list, float]:
     vals, counts = np.unique(d, return_counts=True)
     step = vals[np.argmax(counts)]
     k = np.flatnonzero(d > 1.5 * step)
-    return [{"from": _iso(t[i]), "to": _iso(t[i + 1]), "missing_epochs": int(round(d[i] / step)) - 1,
-             "duration_s": _r(d[i] * 1e-9, 3)} for i in k], float(step) * 1e-9  # fmt: skip
+    return [
+        {
+            "from": _iso(t[i]),
+            "to": _iso(t[i + 1]),
+            "missing_epochs": round(d[i] / step) - 1,
+            "duration_s": _r(d[i] * 1e-9, 3),
+        }
+        for i in k
+    ], float(step) * 1e-9
 
 
 def few_sats(ctx) -> dict:
@@ -227,32 +274,68 @@ def header_checks(ctx, interval_s) -> list:
         ok_h = np.all(np.isfinite(hp)) and np.linalg.norm(hp) > 6e6
         dist = float(np.linalg.norm(hp - sp)) if ok_h else float("nan")
         status = "missing" if not ok_h else ("ok" if dist < 30.0 else "check")
-        rows.append({"item": "APPROX POSITION XYZ", "value": " ".join(f"{x:.3f}" for x in hp),
-                     "status": status, "note": f"SPP median of {ctx.n_spp} epochs "
-                     + " ".join(f"{x:.3f}" for x in sp) + (f"; {dist:.2f} m apart" if ok_h else "")})  # fmt: skip
+        rows.append(
+            {
+                "item": "APPROX POSITION XYZ",
+                "value": " ".join(f"{x:.3f}" for x in hp),
+                "status": status,
+                "note": f"SPP median of {ctx.n_spp} epochs "
+                + " ".join(f"{x:.3f}" for x in sp)
+                + (f"; {dist:.2f} m apart" if ok_h else ""),
+            }
+        )
     else:
-        rows.append({"item": "APPROX POSITION XYZ", "value": " ".join(f"{x:.3f}" for x in hp),
-                     "status": "unchecked", "note": "no SPP solution (no navigation data or no epoch solved)"})  # fmt: skip
-    for item, val in (("ANT # / TYPE", h.antenna_type), ("REC # / TYPE / VERS", h.receiver_type),
-                      ("MARKER NAME", h.marker_name)):  # fmt: skip
+        rows.append(
+            {
+                "item": "APPROX POSITION XYZ",
+                "value": " ".join(f"{x:.3f}" for x in hp),
+                "status": "unchecked",
+                "note": "no SPP solution (no navigation data, or no epoch solved)",
+            }
+        )
+    for item, val in (
+        ("ANT # / TYPE", h.antenna_type),
+        ("REC # / TYPE / VERS", h.receiver_type),
+        ("MARKER NAME", h.marker_name),
+    ):
         rows.append({"item": item, "value": val, "status": "ok" if val.strip() else "missing", "note": ""})
     dh = np.asarray(h.antenna_delta_hen_m, dtype=float)
-    rows.append({"item": "ANTENNA: DELTA H/E/N", "value": " ".join(f"{x:.4f}" for x in dh),
-                 "status": "ok" if np.all(np.isfinite(dh)) and abs(dh[0]) < 10 else "check", "note": ""})  # fmt: skip
+    rows.append(
+        {
+            "item": "ANTENNA: DELTA H/E/N",
+            "value": " ".join(f"{x:.4f}" for x in dh),
+            "status": "ok" if np.all(np.isfinite(dh)) and abs(dh[0]) < 10 else "check",
+            "note": "",
+        }
+    )
     decl = h.interval_s
     if decl is None:
         rows.append({"item": "INTERVAL", "value": "", "status": "missing", "note": f"data: {interval_s:g} s"})
     else:
         same = np.isfinite(interval_s) and abs(decl - interval_s) < 1e-3
-        rows.append({"item": "INTERVAL", "value": f"{decl:g}", "status": "ok" if same else "check",
-                     "note": f"data: {interval_s:g} s"})  # fmt: skip
+        rows.append(
+            {
+                "item": "INTERVAL",
+                "value": f"{decl:g}",
+                "status": "ok" if same else "check",
+                "note": f"data: {interval_s:g} s",
+            }
+        )
     return rows
 
 
 def clock_table(ctx) -> list:
     j = ctx.jumps
-    return [{"time": _iso(j.time_ns[i]), "size_s": float(j.size_s[i]), "kind": str(j.kind[i]),
-             "millisecond": bool(j.millisecond[i]), "n_sats": int(j.n_sats[i])} for i in range(len(j))]  # fmt: skip
+    return [
+        {
+            "time": _iso(j.time_ns[i]),
+            "size_s": float(j.size_s[i]),
+            "kind": str(j.kind[i]),
+            "millisecond": bool(j.millisecond[i]),
+            "n_sats": int(j.n_sats[i]),
+        }
+        for i in range(len(j))
+    ]
 
 
 def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
@@ -277,15 +360,26 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
         n_obs = sum(s["obs"] for s in sl)
         n_slip = sum(s["slips"] for s in sl)
         mps = {f"{r['signal'][1:]}-{r['partner_band']}": r["rms_m"] for r in mp_sig if r["system"] == letter}
-        rows.append({
-            "system": letter, "name": SYSTEM_NAMES[letter], "first": _iso(t[0]), "last": _iso(t[-1]),
-            "hours": _r((t[-1] - t[0]) * 1e-9 / 3600.0 + interval_s / 3600.0, 3), "interval_s": _r(interval_s, 3),
-            "sats": int(sats.size), "expt": expt, "have": have_rows,
-            "pct": _r(100.0 * have_rows / expt, 2) if expt else None,
-            "slips": n_slip, "obs_per_slip": _r(n_obs / n_slip, 1) if n_slip else None,
-            "slips_per_1000": _r(1000.0 * n_slip / n_obs, 3) if n_obs else None,
-            "epochs_lt4": few.get(letter, 0), "clock_jumps": len(ctx.jumps), "mp_rms_m": mps,
-        })  # fmt: skip
+        rows.append(
+            {
+                "system": letter,
+                "name": SYSTEM_NAMES[letter],
+                "first": _iso(t[0]),
+                "last": _iso(t[-1]),
+                "hours": _r((t[-1] - t[0]) * 1e-9 / 3600.0 + interval_s / 3600.0, 3),
+                "interval_s": _r(interval_s, 3),
+                "sats": int(sats.size),
+                "expt": expt,
+                "have": have_rows,
+                "pct": _r(100.0 * have_rows / expt, 2) if expt else None,
+                "slips": n_slip,
+                "obs_per_slip": _r(n_obs / n_slip, 1) if n_slip else None,
+                "slips_per_1000": _r(1000.0 * n_slip / n_obs, 3) if n_obs else None,
+                "epochs_lt4": few.get(letter, 0),
+                "clock_jumps": len(ctx.jumps),
+                "mp_rms_m": mps,
+            }
+        )
     return rows
 
 
@@ -317,14 +411,25 @@ def figure_arrays(ctx) -> dict:
     ob, mp = ctx.ob, ctx.mp
     r, c = np.nonzero(np.isfinite(ob.cn0_dbhz))
     return {
-        "mp_sat": mp.sat, "mp_signal": mp.signal, "mp_partner": mp.partner, "mp_epoch": mp.epoch,
-        "mp_el": mp.el, "mp_az": mp.az, "mp_m": mp.mp_m,
-        "cn0_sat": ob.sat[r], "cn0_signal": ob.signal[r, c], "cn0_el": ctx.el[r],
+        "mp_sat": mp.sat,
+        "mp_signal": mp.signal,
+        "mp_partner": mp.partner,
+        "mp_epoch": mp.epoch,
+        "mp_el": mp.el,
+        "mp_az": mp.az,
+        "mp_m": mp.mp_m,
+        "cn0_sat": ob.sat[r],
+        "cn0_signal": ob.signal[r, c],
+        "cn0_el": ctx.el[r],
         "cn0_dbhz": ob.cn0_dbhz[r, c].astype(float),
-        "row_sat": ob.sat, "row_epoch": ob.epoch, "row_el": ctx.el, "row_az": ctx.az,
-        "row_slip": ctx.flags.slip.any(axis=1), "epoch_time_ns": ob.epoch_time_ns,
+        "row_sat": ob.sat,
+        "row_epoch": ob.epoch,
+        "row_el": ctx.el,
+        "row_az": ctx.az,
+        "row_slip": ctx.flags.slip.any(axis=1),
+        "epoch_time_ns": ob.epoch_time_ns,
         "elmask_rad": np.radians(ctx.cfg.elmask_deg),
-    }  # fmt: skip
+    }
 
 
 def band_of(signal) -> np.ndarray:

@@ -46,17 +46,21 @@ band, and the assignment is checked against data in ``tests/reference/test_qc_re
 each band of ESBC's BDS-2 IGSO/MEO satellites is fitted best by its own row)."""
 
 # Wanninger & Beer (2015) Table 1: corrections (m) at elevations 0, 10, ..., 90 deg, rows B1, B2, B3
-WB2015_IGSO_M = np.array([
-    [-0.55, -0.40, -0.34, -0.23, -0.15, -0.04, 0.09, 0.19, 0.27, 0.35],
-    [-0.71, -0.36, -0.33, -0.19, -0.14, -0.03, 0.08, 0.17, 0.24, 0.33],
-    [-0.27, -0.23, -0.21, -0.15, -0.11, -0.04, 0.05, 0.14, 0.19, 0.32],
-])  # fmt: skip
+WB2015_IGSO_M = np.array(
+    [
+        [-0.55, -0.40, -0.34, -0.23, -0.15, -0.04, 0.09, 0.19, 0.27, 0.35],
+        [-0.71, -0.36, -0.33, -0.19, -0.14, -0.03, 0.08, 0.17, 0.24, 0.33],
+        [-0.27, -0.23, -0.21, -0.15, -0.11, -0.04, 0.05, 0.14, 0.19, 0.32],
+    ]
+)
 """IGSO rows (B1I, B2I, B3I) at 0..90 deg in 10-deg steps, m (Wanninger & Beer 2015, Table 1)."""
-WB2015_MEO_M = np.array([
-    [-0.47, -0.38, -0.32, -0.23, -0.11, 0.06, 0.34, 0.69, 0.97, 1.05],
-    [-0.40, -0.31, -0.26, -0.18, -0.06, 0.09, 0.28, 0.48, 0.64, 0.69],
-    [-0.22, -0.15, -0.13, -0.10, -0.04, 0.05, 0.14, 0.27, 0.36, 0.47],
-])  # fmt: skip
+WB2015_MEO_M = np.array(
+    [
+        [-0.47, -0.38, -0.32, -0.23, -0.11, 0.06, 0.34, 0.69, 0.97, 1.05],
+        [-0.40, -0.31, -0.26, -0.18, -0.06, 0.09, 0.28, 0.48, 0.64, 0.69],
+        [-0.22, -0.15, -0.13, -0.10, -0.04, 0.05, 0.14, 0.27, 0.36, 0.47],
+    ]
+)
 """MEO rows (B1I, B2I, B3I) at 0..90 deg in 10-deg steps, m (Wanninger & Beer 2015, Table 1)."""
 
 
@@ -195,7 +199,7 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     return MpSeries(*(np.concatenate([pt[k] for pt in parts]) for k in range(7)))
 
 
-def _level_removed(ok, mp, arc_key, sig, min_arc, partner, code_rows, r_ob, ob, el, az):
+def _level_removed(ok, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az):
     """Subtract the mean of each (arc, signal) group; drop groups shorter than ``min_arc``."""
     k = np.flatnonzero(ok)
     grp_key = arc_key[k] * 256 + sig[k]

@@ -18,10 +18,12 @@ def _f(x, fmt="{:.2f}", none="-"):
 def summary_line(path: str, row: dict) -> str:
     """teqc-like one line: file, system, span, interval, sats, #expt #have %, MP RMS, obs/slip, jumps."""
     mps = " ".join(f"{k}={v:.2f}" for k, v in row["mp_rms_m"].items() if v is not None) or "-"
-    return (f"SUM {os.path.basename(path) or '-'} {row['system']} {row['first']} {row['hours']:.2f}h "
-            f"{row['interval_s']:g}s sats={row['sats']} expt={row['expt']} have={row['have']} "
-            f"pct={_f(row['pct'], '{:.1f}')} o/slps={_f(row['obs_per_slip'], '{:.0f}')} "
-            f"<4sats={row['epochs_lt4']} jumps={row['clock_jumps']} MP[m] {mps}")  # fmt: skip
+    return (
+        f"SUM {os.path.basename(path) or '-'} {row['system']} {row['first']} {row['hours']:.2f}h "
+        f"{row['interval_s']:g}s sats={row['sats']} expt={row['expt']} have={row['have']} "
+        f"pct={_f(row['pct'], '{:.1f}')} o/slps={_f(row['obs_per_slip'], '{:.0f}')} "
+        f"<4sats={row['epochs_lt4']} jumps={row['clock_jumps']} MP[m] {mps}"
+    )
 
 
 def summary_lines(result) -> list[str]:
@@ -51,18 +53,29 @@ def text_report(result) -> str:
     lines = [f"kompas qc: {result.path}", ""]
     lines += ["Summary (one line per system)", *("  " + s for s in summary_lines(result)), ""]
     lines += _table(t["header"], ["item", "value", "status", "note"], "Header checks")
-    lines += _table(t["completeness"], ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz"],
-                    "Completeness and mean C/N0 per signal (above the mask)")  # fmt: skip
-    lines += _table(t["multipath"], ["system", "signal", "partner_band", "n", "rms_m"],
-                    "Code multipath MP per signal and partner band (RMS, level removed per arc)")  # fmt: skip
-    lines += _table(t["slips"], ["system", "band", "obs", "slips", "lli", "gf", "mw", "gaps", "slips_per_1000",
-                                 "obs_per_slip"], "Cycle slips per band (above the mask)")  # fmt: skip
+    lines += _table(
+        t["completeness"],
+        ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz"],
+        "Completeness and mean C/N0 per signal (above the mask)",
+    )
+    lines += _table(
+        t["multipath"],
+        ["system", "signal", "partner_band", "n", "rms_m"],
+        "Code multipath MP per signal and partner band (RMS, level removed per arc)",
+    )
+    lines += _table(
+        t["slips"],
+        ["system", "band", "obs", "slips", "lli", "gf", "mw", "gaps", "slips_per_1000", "obs_per_slip"],
+        "Cycle slips per band (above the mask)",
+    )
     lines += _table(
         t["clock_jumps"], ["time", "size_s", "kind", "millisecond", "n_sats"], "Receiver clock jumps"
     )
     lines += _table(t["gaps"], ["from", "to", "missing_epochs", "duration_s"], "Data gaps")
-    few = [{"system": r["system"], "name": SYSTEM_NAMES[r["system"]], "epochs": r["epochs_lt4"]}
-           for r in t["summary"]]  # fmt: skip
+    few = [
+        {"system": r["system"], "name": SYSTEM_NAMES[r["system"]], "epochs": r["epochs_lt4"]}
+        for r in t["summary"]
+    ]
     lines += _table(few, ["system", "name", "epochs"], "Epochs with fewer than 4 satellites")
     return "\n".join(lines)
 

@@ -32,8 +32,9 @@ class QcConfig(Options):
     systems: str = option(
         "GRECJSI", "systems to check", flag="--systems", parse=lambda v: parse_systems(v, "GRECJSI")
     )
-    elmask_deg: float = option(10.0, "elevation mask of the counts", unit="deg", low=0.0, high=90.0,
-                               high_open=True, flag="--elmask")  # fmt: skip
+    elmask_deg: float = option(
+        10.0, "elevation mask of the counts", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
+    )
     el_bin_deg: float = option(10.0, "width of the elevation bins", unit="deg", low=1.0, high=90.0)
     az_bin_deg: float = option(30.0, "width of the azimuth bins of the MP sky cells", unit="deg", low=1.0)
     mp_min_arc: int = option(10, "shortest arc used for MP, epochs", low=1, flag="--mp-min-arc")
