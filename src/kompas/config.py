@@ -464,6 +464,29 @@ def _parse_band_pairs(value):
     return out
 
 
+def _parse_iono_models(value):
+    """``"E:GPS_KLOB;C3:BDGIM,BDS_KLOB"`` or a table -> ``{"E": ("GPS_KLOB",), ...}``, names checked."""
+    from .products.ionosphere import DEFAULT_MODELS, MODEL_NAMES
+
+    if isinstance(value, str):
+        value = {p.split(":", 1)[0].strip().upper(): p.split(":", 1)[1].split(",") for p in value.split(";")
+                 if ":" in p}  # fmt: skip
+    if not isinstance(value, Mapping) or not value:
+        raise ValueError("needs CLASS:MODELS items like E:GPS_KLOB;C3:BDGIM,BDS_KLOB")
+    out = {}
+    for cls, models in value.items():
+        if cls not in DEFAULT_MODELS:
+            raise ValueError(f"unknown satellite class {cls!r}; expected one of {', '.join(DEFAULT_MODELS)}")
+        models = [models] if isinstance(models, str) else list(models)
+        bad = [m for m in models if m.strip().upper() not in MODEL_NAMES]
+        if bad or not models:
+            raise ValueError(
+                f"unknown ionosphere model {bad[0] if bad else ''!r}; expected {', '.join(MODEL_NAMES)}"
+            )
+        out[cls] = tuple(m.strip().upper() for m in models)
+    return out
+
+
 def _parse_time(value):
     """An ISO date-time in GPST (``2020-06-25T10:00:00``) -> the same text, checked."""
     import numpy as np
@@ -504,6 +527,13 @@ class ModelOptions(Options):
         flag="--iono",
     )
     tropo: str = option("saas", "troposphere: Saastamoinen or none", choices=("saas", "off"), flag="--tropo")
+    broadcast_models: dict[str, tuple[str, ...]] | None = option(
+        None,
+        "broadcast ionosphere model per satellite class (G R E C2 C3 J I), first with parameters wins, e.g. "
+        "E:GPS_KLOB;C3:BDS_KLOB (models: GPS_KLOB QZS_KLOB IRN_KLOB BDS_KLOB BDGIM NEQUICK_G)",
+        flag="--iono-models",
+        parse=_parse_iono_models,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -526,7 +556,8 @@ class CodeErrorModel(Options):
     )
     fallback_iono_factor: float = option(
         0.5,
-        "ionosphere error fraction when a system's own broadcast model is missing and another serves",
+        "ionosphere error fraction when another system's broadcast model serves (it describes the same "
+        "ionosphere: by default the same fraction as a system's own model)",
         low=0.0,
     )
     no_iono_m: float = option(5.0, "ionosphere left uncorrected (ERR_ION)", unit="m", low=0.0)
