@@ -64,7 +64,7 @@ def _inject(ob, chans, n, seed):
             ph[later, c] += m
             ph[later, k] += m
         else:  # frequency ratio: the GF does not move
-            fr = Fraction(int(round(f[r, c])), int(round(f[r, k]))).limit_denominator(1000)
+            fr = Fraction(round(f[r, c]), round(f[r, k])).limit_denominator(1000)
             m = sign * int(rng.integers(1, 1000 // max(fr.numerator, fr.denominator) + 1))
             ph[later, c] += m * fr.numerator
             ph[later, k] += m * fr.denominator

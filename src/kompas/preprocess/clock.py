@@ -19,11 +19,12 @@ previous epoch of the same satellite (time differences ``Delta``):
 clock drift is in the Doppler too, so it cancels.) The medians over the satellites of an epoch are the
 epoch's code jump ``J_c = median y`` and phase jump ``J_p = median z``; a jump is declared when
 ``|J| > min_jump_s`` and at least ``min_sats`` satellites agree with the median within
-``max(0.1 |J|, min_jump_s / 2)``; a jump within 1 microsecond of whole milliseconds is set to them. Without Doppler, the code and phase jumps are the medians of their
-second time differences (the echo of opposite sign at the next epoch is dropped) with the threshold
-raised by ``2 a dt^2 / c`` for a range acceleration ``a`` of 1 m/s^2. (``x`` is the classic test of
-Guo & Zhang for code-only jumps; with ``y`` and ``z`` it is redundant and not used.) The
-median makes the test immune to a cycle slip on a few satellites; a jump must be seen by most.
+``max(0.1 |J|, min_jump_s / 2)``; a jump within 1 microsecond of whole milliseconds is set to them.
+Without Doppler, the code and phase jumps are the medians of their second time differences (the echo
+of opposite sign at the next epoch is dropped) with the threshold raised by ``2 a dt^2 / c`` for a range
+acceleration ``a`` of 1 m/s^2. (``x`` is the classic test of Guo & Zhang for code-only jumps; with ``y``
+and ``z`` it is redundant and not used.) The median makes the test immune to a cycle slip on a few
+satellites; a jump must be seen by most.
 
 Repair (:func:`repair_clock_jumps`) removes the accumulated jumps from the code (``c J_c``) and from
 the phase (``f J_p`` cycles), so both are continuous afterwards: the receiver clock estimated from the
