@@ -85,9 +85,11 @@ def test_slips_detected_per_system(scenario):
         m = letters == x
         assert truth[m].sum() > 20
         assert (fl.slip & truth)[m].sum() >= 0.99 * truth[m].sum(), x
-        # issue target 0.1 %: NOT met for every system with this dense injection (500 slips in 4 h); measured
-        # about 0.23 % on BDS (four bands, B1I/B1C 1.7 mm apart in wavelength) and 0.34 % on GLONASS
-        assert false[m].sum() < 5e-3 * has[m].sum(), x
+        # issue target: false alarms below 0.1 % of the phase observations (measured 0.044 % BDS, 0 GLONASS,
+        # 0.037 % GPS, 0 Galileo with 500 slips in 4 h)
+        assert false[m].sum() < 1e-3 * has[m].sum(), x
+        # a band of a slipped satellite-epoch that did not slip is flagged rarely (smallest explanation)
+        assert (fl.slip & ~truth & row_slipped)[m].sum() < 0.5 * truth[m].sum(), x
     geo = is_bds_geo(ob.sat)
     assert truth[geo].sum() > 10 and (fl.slip & truth)[geo].sum() >= 0.99 * truth[geo].sum()
 
@@ -141,3 +143,26 @@ def test_clock_jumps_found_and_repaired(scenario, kind):
     assert detect_slips(fixed, el, chans).slip.sum() < 1e-3 * okp.sum()
     if kind == "code+phase":
         assert detect_slips(jumped, el, chans).slip.sum() < 1e-3 * okp.sum()
+
+
+def test_a_phase_that_jumps_at_most_epochs_is_flagged_at_every_jump(scenario):
+    """An arc whose own robust scale is the jumps (ESBC's R04/R12 on L3): every jump is still a slip, and
+    the satellite's other bands, whose pairs see nothing, are not flagged."""
+    sim, ob, el = scenario
+    chans = sim.obs.header.glonass_channels
+    ph = ob.phase_cyc.copy()
+    bds = np.flatnonzero(sat_letter(ob.sat) == "C")
+    sat = int(np.argmax(np.bincount(ob.sat[bds])))  # the BDS satellite with the most epochs
+    col = ob.bands["C"].index(5)
+    rows = np.flatnonzero((ob.sat == sat) & np.isfinite(ph[:, col]))
+    rows = rows[np.argsort(ob.epoch[rows])]
+    rng = np.random.default_rng(5)
+    state = rng.random(rows.size) < 0.5  # two states 91 cycles apart, switching at about half the epochs
+    ph[rows, col] += 91.0 * state
+    jumps = np.flatnonzero(np.diff(state.astype(int)) != 0) + 1
+    fl = detect_slips(dataclasses.replace(ob, phase_cyc=ph), elevation_rad=el, glo_channels=chans)
+    assert jumps.size > 100
+    assert fl.slip[rows[jumps], col].mean() >= 0.99
+    others = [k for k in range(ph.shape[1]) if k != col and np.isfinite(ph[rows, k]).any()]
+    assert len(others) == 3
+    assert fl.slip[rows][:, others].sum() <= 0.001 * rows.size * 3

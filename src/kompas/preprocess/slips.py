@@ -65,6 +65,7 @@ import numpy as np
 from ..config import Options, option
 from ..constants import C_LIGHT
 from ..errors import ConfigError
+from ..satsys import sat_system
 from .tracks import Series, default_max_gap_s, segment_median
 
 __all__ = ["SlipOptions", "SlipFlags", "Cause", "detect_slips", "elevation_factor"]
@@ -103,6 +104,9 @@ class SlipOptions(Options):
     mw_window_s: float = option(300.0, "Melbourne-Wuebbena averaging window on each side", unit="s", low=0.0)
     resolve_tol_cyc: float = option(
         0.3, "largest distance to an integer of a band's estimated slip to trust it", unit="cycle", low=0.0
+    )
+    scale_cap: float = option(
+        4.0, "largest robust scale of an arc, in multiples of its system's pooled scale", low=1.0
     )
     use_lli: bool = option(True, "a loss-of-lock indicator (bit 0) is a slip", flag="--lli")
 
@@ -206,33 +210,93 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, options: SlipOptions
 def _combine_pairs(ob, has_phase, lam, freq, fel, opt, max_gap, dt0, cause, size, tested) -> None:
     """Run every band pair and decide per band (module docstring, "Which band slipped").
 
-    A band is flagged where a pair containing it detected a slip, unless another pair containing it passed
-    both tests at that row (no slip is blind to both combinations at once), or a trusted resolution of a
-    pair gave it a zero slip.
+    Union rule: a band is flagged where a pair containing it detected a slip that the other band's
+    loss-of-lock indicator does not explain, unless another pair containing it passed both tests at that
+    row (no slip is blind to both combinations at once), or a trusted resolution of a pair gave it a zero
+    slip. Where three or more bands give a unique smallest set of slipped bands consistent with every
+    pair's verdict (:func:`_smallest_explanation`), that set replaces the union.
     """
     n_rows, n_bands = has_phase.shape
     det_any = np.zeros((n_rows, n_bands), dtype=bool)
     by_gf = np.zeros((n_rows, n_bands), dtype=bool)
     clean = np.zeros((n_rows, n_bands), dtype=bool)
     zero = np.zeros((n_rows, n_bands), dtype=bool)
+    nonzero = np.zeros((n_rows, n_bands), dtype=bool)
+    verdicts = []
     for a in range(n_bands):
         for b in range(a + 1, n_bands):
             both = has_phase[:, a] & has_phase[:, b] & (freq[:, a] != freq[:, b])
             if not both.any():
                 continue
             res = _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause)
-            rows, ok, both_tests, det, gf_hit, trusted, na, nb = res
-            for col, n in ((a, na), (b, nb)):
+            rows, ok, both_tests, det, gf_hit, trusted, na, nb, single = res
+            v = np.zeros((3, n_rows), dtype=bool)  # detected, sees any single-band slip, sees every slip
+            v[0, rows[det]] = v[1, rows[ok & single & ~det]] = v[2, rows[both_tests & ~det]] = True
+            verdicts.append((a, b, v))
+            for col, other, n in ((a, b, na), (b, a, nb)):
+                # a detection is explained by the other band where the receiver reported its loss of lock
+                mine = det & ((cause[rows, other] & Cause.LLI) == 0)
                 tested[rows[ok], col] = True
-                det_any[rows[det], col] = True
-                by_gf[rows[det & gf_hit], col] = True
+                det_any[rows[mine], col] = True
+                by_gf[rows[mine & gf_hit], col] = True
                 clean[rows[both_tests & ~det], col] = True
                 zero[rows[det & trusted & (n == 0)], col] = True
+                nonzero[rows[det & trusted & (n != 0)], col] = True
                 known = det & trusted & (n != 0) & np.isnan(size[rows, col])
                 size[rows[known], col] = n[known]
     flag = det_any & ~clean & ~zero
+    best, unique = _smallest_explanation(verdicts, n_bands, (cause & Cause.LLI) != 0, zero, nonzero)
+    flag[unique] = best[unique]
     cause[flag & by_gf] |= Cause.GF
     cause[flag & ~by_gf] |= Cause.MW
+
+
+def _smallest_explanation(verdicts, n_bands, lli, zero, nonzero):
+    """Per row with a detection: the smallest set of slipped bands consistent with every pair's verdict.
+
+    A set ``S`` is consistent when every pair that detected has a band in ``S``; no pair that did not
+    detect, but would have seen a slip of one of its bands alone, has exactly one band in ``S``; no pair
+    that would have seen any slip has a band in ``S``; and trusted resolutions (a band's slip zero or not)
+    hold. Bands with a loss-of-lock indicator cost nothing. One slipped band explains the jumps of three
+    pairs on four bands better than three bands slipping together by the same amount.
+
+    Returns
+    -------
+    best : numpy.ndarray of bool, shape (R, B)
+        The smallest consistent set (meaningful where ``unique``).
+    unique : numpy.ndarray of bool, shape (R,)
+        A single smallest set exists (rows with a detection and at least three bands only).
+    """
+    n_rows = lli.shape[0]
+    best = np.zeros((n_rows, n_bands), dtype=bool)
+    unique = np.zeros(n_rows, dtype=bool)
+    if n_bands < 3 or not verdicts:
+        return best, unique
+    rows = np.flatnonzero(np.any([v[0] for _, _, v in verdicts], axis=0))
+    if rows.size == 0:
+        return best, unique
+    cost_best = np.full(rows.size, np.inf)
+    n_best = np.zeros(rows.size, dtype=np.int64)
+    pick = np.zeros(rows.size, dtype=np.int64)
+    for subset in range(1, 1 << n_bands):
+        inset = np.array([(subset >> k) & 1 for k in range(n_bands)], dtype=bool)
+        ok = ~np.any(zero[rows][:, inset], axis=1) & ~np.any(nonzero[rows][:, ~inset], axis=1)
+        for a, b, v in verdicts:
+            k = int(inset[a]) + int(inset[b])
+            det, single, every = v[0, rows], v[1, rows], v[2, rows]
+            ok &= ~(det & (k == 0)) & ~(single & (k == 1)) & ~(every & (k > 0))
+        cost = np.sum(inset[None, :] & ~lli[rows], axis=1).astype(float)
+        cost = np.where(ok, cost, np.inf)
+        better = cost < cost_best
+        tie = (cost == cost_best) & np.isfinite(cost)
+        n_best = np.where(better, 1, n_best + tie)
+        pick = np.where(better, subset, pick)
+        cost_best = np.minimum(cost, cost_best)
+    good = (n_best == 1) & np.isfinite(cost_best)
+    r = rows[good]
+    unique[r] = True
+    best[r] = ((pick[good][:, None] >> np.arange(n_bands)[None, :]) & 1).astype(bool)
+    return best, unique
 
 
 def _arcs(ob, has_phase, cause, max_gap) -> np.ndarray:
@@ -251,22 +315,49 @@ def _arcs(ob, has_phase, cause, max_gap) -> np.ndarray:
     return arc
 
 
-def _gf_statistic(s: Series, gf, fel, opt: SlipOptions):
-    """The GF statistic ``r`` and its threshold along a series (module docstring)."""
+def _gf_statistic(s: Series, gf, fel, opt: SlipOptions, group):
+    """The GF statistic ``r``, its threshold and scale along a series (module docstring).
+
+    Two passes: the second predicts ``d_k`` from the neighbours that the first did not flag, so two slips
+    a few epochs apart no longer corrupt the median of the epochs between them, and the flagged values
+    leave the scale.
+    """
     d = gf - s.shift(gf, -1)
-    neigh = np.stack([s.shift(d, k) for k in (-2, -1, 1, 2)])
-    have = np.isfinite(neigh).any(axis=0)
-    pred = np.zeros_like(d)
-    if have.any():
-        pred[have] = np.nanmedian(neigh[:, have], axis=0)
-    r = d - pred
-    sigma0 = 1.4826 * segment_median(np.abs(r) / fel, s.seg, s.n_segments)[s.seg]
+    dt = s.t_s - s.shift(s.t_s, -1)
+    iono = opt.gf_iono_mps2 * np.nan_to_num(dt) ** 2
     # r = e_k - e_(k-1) - median(...): about sqrt(5) times the GF noise for white phase noise
     floor = opt.gf_floor_m * np.sqrt(5.0)
-    sigma = np.maximum(np.nan_to_num(sigma0, nan=floor), floor) * fel
-    dt = s.t_s - s.shift(s.t_s, -1)
-    thr = opt.gf_k * sigma + opt.gf_iono_mps2 * np.nan_to_num(dt) ** 2
+    hit = np.zeros(d.size, dtype=bool)
+    for _ in range(2):
+        r = d - _neighbour_median(s, np.where(hit, np.nan, d))
+        u = np.where(hit, np.nan, np.abs(r) / fel)
+        sigma0 = _robust_scale(s, u, group, opt.scale_cap)
+        sigma = np.maximum(np.nan_to_num(sigma0, nan=floor), floor) * fel
+        thr = opt.gf_k * sigma + iono
+        hit = np.isfinite(r) & (np.abs(r) > thr)
     return r, thr, sigma
+
+
+def _neighbour_median(s: Series, d) -> np.ndarray:
+    """Median of the finite ``d`` at positions -2, -1, +1, +2 of the same segment (0 where none)."""
+    neigh = np.sort(np.stack([s.shift(d, k) for k in (-2, -1, 1, 2)]), axis=0)  # NaN sorts last
+    n = np.isfinite(neigh).sum(axis=0)
+    lo = np.take_along_axis(neigh, np.maximum((n - 1) // 2, 0)[None], axis=0)[0]
+    hi = np.take_along_axis(neigh, np.maximum(n // 2, 0)[None], axis=0)[0]
+    return np.where(n > 0, 0.5 * (lo + hi), 0.0)
+
+
+def _robust_scale(s: Series, u, group, cap: float) -> np.ndarray:
+    """1.4826 x median of ``u`` per segment, at most ``cap`` times the median of ``u`` over its group.
+
+    ``group`` (per element, e.g. the system) pools the segments whose noise should be alike: a segment whose
+    values are mostly outliers (a phase that jumps at most epochs) would otherwise set its own threshold
+    above its jumps.
+    """
+    seg = 1.4826 * segment_median(u, s.seg, s.n_segments)[s.seg]
+    g = np.asarray(group, dtype=np.int64)
+    pooled = 1.4826 * segment_median(u, g, int(g.max()) + 1 if g.size else 0)[g]
+    return np.where(np.isfinite(pooled), np.minimum(seg, cap * pooled), seg)
 
 
 def _mw_statistic(s: Series, base: Series, mw, fel, opt: SlipOptions, m: int):
@@ -424,7 +515,7 @@ def _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause):
     rows = s.rows
     la, lb = lam[rows, a], lam[rows, b]
     gf = ob.phase_cyc[rows, a] * la - ob.phase_cyc[rows, b] * lb
-    r, thr, sig_r = _gf_statistic(s, gf, fel[rows], opt)
+    r, thr, sig_r = _gf_statistic(s, gf, fel[rows], opt, sat_system(ob.sat[rows]))
     ok = np.isfinite(r)
     gf_hit = ok & (np.abs(r) > thr)
     n_rows = ob.sat.size
@@ -458,4 +549,6 @@ def _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause):
     # the pair vouches for both bands only where it would have seen any slip: one cycle on both bands
     # moves the GF by |lambda_a - lambda_b|, a GF-blind slip moves the MW by p - q (f_a/f_b = p/q)
     both_tests = ok & (dl > thr) & (mw_thr[rows] < _blind_mw_cycles(freq[rows, a], freq[rows, b]))
-    return rows, ok, both_tests, det, gf_hit, trusted, na, na - nw
+    # one cycle on one band alone moves the GF by its wavelength
+    single = thr < np.minimum(la, lb)
+    return rows, ok, both_tests, det, gf_hit, trusted, na, na - nw, single
