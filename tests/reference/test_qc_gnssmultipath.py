@@ -121,7 +121,7 @@ def test_mp_agrees_with_gnssmultipath(comparisons, station):
         # the same observations above the mask (kompas drops arcs shorter than 10 epochs)
         assert r["n_both"] >= 0.88 * r["n_g"] and r["n_both"] >= 0.99 * r["n_k"], (key, r)
         # the same values (within 1 cm) wherever the arcs are identical
-        assert r["n_same"] >= (0.4 if key in DIFFERENT_ARCS else 0.7) * r["n_both"], (key, r)
+        assert r["n_same"] >= (0.4 if key in DIFFERENT_ARCS else 0.6) * r["n_both"], (key, r)
         if key in DIFFERENT_ARCS:
             continue
         assert abs(r["rms_k"] - r["rms_g"]) <= max(0.05 * r["rms_g"], 0.02), (key, r)
