@@ -457,10 +457,11 @@ def _blind_mw_cycles(fa, fb) -> np.ndarray:
     """
     from fractions import Fraction
 
-    key = np.round(np.stack([fa, fb], axis=-1)).astype(np.int64)  # Hz: every carrier is a whole number
-    uniq, inv = np.unique(key, axis=0, return_inverse=True)
-    val = np.array([abs((fr := Fraction(int(x), int(y)).limit_denominator(1000)).numerator - fr.denominator)
-                    for x, y in uniq], float)  # fmt: skip
+    # Hz: every carrier is a whole number below 2^31, so one int64 holds the pair
+    key = np.round(fa).astype(np.int64) * (1 << 31) + np.round(fb).astype(np.int64)
+    uniq, inv = np.unique(key, return_inverse=True)
+    val = np.array([abs((fr := Fraction(int(k >> 31), int(k & ((1 << 31) - 1))).limit_denominator(1000))
+                        .numerator - fr.denominator) for k in uniq], float)  # fmt: skip
     return val[inv.ravel()] if uniq.size else np.zeros(0)
 
 

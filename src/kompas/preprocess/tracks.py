@@ -130,7 +130,11 @@ def segment_median(values, seg, n_seg: int) -> np.ndarray:
     out = np.full(n_seg, np.nan)
     if v.size == 0:
         return out
-    order = np.lexsort((v, s))
+    # one sort of a combined key (segment, then value) instead of a lexsort: each segment's values sit in
+    # a band of width ``span`` above ``seg * span``, ordered within it
+    lo = float(v.min())
+    span = float(v.max()) - lo + 1.0
+    order = np.argsort(s.astype(np.float64) * span + (v - lo))
     v, s = v[order], s[order]
     counts = np.bincount(s, minlength=n_seg)
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
