@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_spp_process import _run  # noqa: E402
+from bench_spp_process import _run
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("KOMPAS_DATA", REPO.parent / "shared" / "data"))
@@ -46,7 +46,9 @@ def main(argv=None) -> int:
     kompas = shutil.which("kompas") or sys.exit("the kompas console script is not installed")
     rnx2rtkp = shutil.which("rnx2rtkp")
     conf = tmp / "spp.conf"
-    conf.write_text("pos1-posmode=single\npos1-navsys=61\npos1-elmask=10\npos1-ionoopt=brdc\npos1-tropopt=saas\n")
+    conf.write_text(
+        "pos1-posmode=single\npos1-navsys=61\npos1-elmask=10\npos1-ionoopt=brdc\npos1-tropopt=saas\n"
+    )
     cmd = [kompas, "qc", str(OBS), str(NAV), "-q"] + (["--html", str(tmp / "html")] if args.html else [])
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{time.strftime('%Y-%m-%d')}; load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
