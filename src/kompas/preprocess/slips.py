@@ -18,6 +18,9 @@ Geometry-free (GF) test
     ``a = b``, normalised to 1 at the zenith). The ``q_iono dt^2`` term admits the change of the
     ionospheric rate over the sampling interval (second time derivative of the ionosphere). RTKLIB's
     ``detslp_gf`` compares ``|GF_k - GF_(k-1)|`` with a fixed 0.05 m instead (rtkpos.c, thresslip).
+    ``k_gf`` and ``k_mw`` are 4.5: on simulated data with elevation-dependent code multipath (4 h, four
+    systems, 4 x 500 injected slips of 1-1000 cycles incl. the blind pairs) every slip is found and false
+    alarms stay below 0.02 % of the phases; at 4.0 they reach 0.08 % for GPS (0.1 % on one seed).
 
 Melbourne-Wuebbena (MW) test
     ``MW = (f_a L_a - f_b L_b)/(f_a - f_b) - (f_a P_a + f_b P_b)/(f_a + f_b)`` in wide-lane cycles
@@ -90,14 +93,14 @@ class SlipOptions(Options):
     max_gap_s: float | None = option(
         None, "longest interruption that keeps an arc (default: 5 intervals, >= 60 s)", unit="s", low=0.0
     )
-    gf_k: float = option(4.0, "geometry-free test threshold in robust sigmas", low=1.0, flag="--gf-k")
+    gf_k: float = option(4.5, "geometry-free test threshold in robust sigmas", low=1.0, flag="--gf-k")
     gf_floor_m: float = option(
         0.003, "a-priori zenith noise of the geometry-free statistic (floor)", unit="m", low=0.0
     )
     gf_iono_mps2: float = option(
         5e-6, "admitted change of the geometry-free ionosphere rate (term q dt^2)", unit="m/s^2", low=0.0
     )
-    mw_k: float = option(4.0, "Melbourne-Wuebbena step threshold in robust sigmas", low=1.0, flag="--mw-k")
+    mw_k: float = option(4.5, "Melbourne-Wuebbena step threshold in robust sigmas", low=1.0, flag="--mw-k")
     mw_min_cyc: float = option(
         0.75, "smallest Melbourne-Wuebbena step taken as a slip", unit="cycle", low=0.0
     )
