@@ -231,8 +231,8 @@ class BroadcastProduct:
         return GlonassChannels(chans)
 
     def clock(self, sats, t_gpst_ns, offset_s=0.0) -> SatState:
-        """Broadcast clocks only, without the relativistic term (positions NaN), e.g. for the first estimate of
-        the transmission time, as RTKLIB's ``ephclk`` does: ``af0 + af1 dt + af2 dt^2`` (GLONASS ``-tau_n +
+        """Broadcast clocks only, without the relativistic term (positions NaN), for a first estimate of the
+        transmission time as RTKLIB's ``ephclk`` makes it: ``af0 + af1 dt + af2 dt^2`` (GLONASS ``-tau_n +
         gamma_n dt``). Record selection and status are those of :meth:`state`; no orbit is evaluated."""
         return self.state(sats, t_gpst_ns, offset_s, _clock_only=True)
 
