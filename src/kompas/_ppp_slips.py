@@ -10,13 +10,14 @@ Per satellite, rows in time order (the receiver's phase of every band):
 * a new arc starts at the first phase of a satellite, after a gap longer than ``max_gap_s``, and where the
   loss-of-lock indicator (bit 0, RINEX 3.05 sec. 5.3) is set;
 * geometry-free phase ``GF = lambda_1 L_1 - lambda_j L_j`` (m) of the first band with each other band:
-  a change between consecutive epochs larger than ``gf_m`` (scaled by ``sqrt(dt / 30 s)`` for longer
-  intervals and doubled below 15 deg elevation, where the ionosphere changes faster) starts new arcs on
-  both bands (RTKLIB ``detslp_gf``, threshold 0.05 m);
+  a second time difference (the ionosphere's linear trend removed: at low elevation the first difference
+  alone reaches 5-7 cm per 30 s without any slip) larger than ``gf_m`` (scaled by ``sqrt(dt / 30 s)``
+  for longer intervals and by ``max(1, 1/(2 sin el))`` towards the horizon) starts new arcs on both bands (RTKLIB
+  ``detslp_gf`` tests the first difference against 0.05 m);
 * Melbourne-Wuebbena ``MW`` (wide-lane cycles, :func:`kompas.models.combinations.melbourne_wubbena`) of
   the same pairs: a departure of more than ``mw_cyc`` from the mean of the previous (up to 20) epochs
   starts new arcs on both bands (it catches slips the GF test is blind to, e.g. 9 and 7 cycles on
-  GPS L1/L2, which change GF by 3 mm).
+  GPS L1/L2, which change GF by 3 mm); the same elevation scaling applies.
 """
 
 from __future__ import annotations
@@ -61,15 +62,30 @@ def _moving_mean_before(x, series_start, window):
         return np.where(k > 0, (cs[i] - cs[lo]) / np.maximum(k, 1), np.nan)
 
 
+def _gf_jumps(gf, restart, thr) -> np.ndarray:
+    """Geometry-free jumps: the second difference (a linear ionospheric trend removed) above ``thr``, or,
+    on the second epoch of a series, the first difference above ``3 thr``. A slip at k gives a second
+    difference of about -s at k+1 too; that echo is not a new slip."""
+    n = gf.size
+    d1 = np.r_[np.nan, np.diff(gf)]
+    d2 = np.r_[np.nan, np.nan, np.diff(gf, 2)]
+    prev_restart = np.r_[True, restart[:-1]]
+    second = ~restart & prev_restart  # second epoch of a series: only a first difference exists
+    cand = np.where(second, np.abs(d1) > 3.0 * thr, ~restart & ~prev_restart & (np.abs(d2) > thr))
+    echo = np.r_[False, cand[:-1]] & (np.abs(d2 + np.r_[np.nan, d2[:-1]]) < thr) & ~second
+    del n
+    return cand & ~echo
+
+
 def detect_slips(ob, elevation_rad=None, glo_channels=None, interval_s=None, max_gap_s: float = 120.0,
-                 gf_m: float = 0.05, mw_cyc: float = 2.5) -> InterimSlipFlags:  # fmt: skip
+                 gf_m: float = 0.05, mw_cyc: float = 2.5, freq_hz=None) -> InterimSlipFlags:  # fmt: skip
     """Arcs and slips of every (row, band) cell of an :class:`~kompas.tables.observables.Observables`.
 
     Parameters
     ----------
     ob : Observables
     elevation_rad : numpy.ndarray, shape (R,), optional
-        Elevation of each row (thresholds are doubled below 15 deg).
+        Elevation of each row (thresholds grow below 30 deg; NaN: no scaling).
     glo_channels : GlonassChannels, optional
         GLONASS channels for exact wavelengths.
     interval_s : float, optional
@@ -78,18 +94,20 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, interval_s=None, max
         Longer gaps start new arcs, s.
     gf_m, mw_cyc : float
         Thresholds of the geometry-free (m, at 30 s) and Melbourne-Wuebbena (wide-lane cycles) tests.
+    freq_hz : numpy.ndarray, shape (R, B), optional
+        Carrier of every cell (NaN: cell not tested), instead of ``glo_channels``.
     """
     n_rows, n_bands = ob.phase_cyc.shape
     order = np.lexsort((ob.epoch, ob.sat))
     sat_s = ob.sat[order]
     t_s = ob.time_ns[order]
-    freq = ob.frequency_hz(glo_channels)[order]
+    freq = (ob.frequency_hz(glo_channels) if freq_hz is None else np.asarray(freq_hz))[order]
     phase = ob.phase_cyc[order]
     code = ob.code_m[order]
     has = np.isfinite(phase) & np.isfinite(freq)
-    low = (
-        np.zeros(n_rows, bool) if elevation_rad is None else np.asarray(elevation_rad)[order] < np.radians(15)
-    )
+    el = np.full(n_rows, np.nan) if elevation_rad is None else np.asarray(elevation_rad, dtype=float)[order]
+    # thresholds grow towards the horizon (ionosphere and multipath change faster): x max(1, 1/(2 sin el))
+    scale = np.where(np.isfinite(el), np.maximum(1.0, 0.5 / np.maximum(np.sin(el), 0.05)), 1.0)
     new = np.zeros((n_rows, n_bands), bool)
     slip = np.zeros((n_rows, n_bands), bool)
     for b in range(n_bands):
@@ -109,13 +127,12 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, interval_s=None, max
         first = np.r_[True, sat_s[r][1:] != sat_s[r][:-1]]
         restart = first | new[r, 0] | new[r, j] | slip[r, 0] | slip[r, j]
         d_t = np.r_[np.inf, (t_s[r][1:] - t_s[r][:-1]) * 1e-9]
-        thr = gf_m * np.sqrt(np.maximum(d_t, 30.0) / 30.0) * np.where(low[r], 2.0, 1.0)
-        dgf = np.abs(np.r_[np.nan, np.diff(gf)])
-        gf_jump = ~restart & (dgf > thr)
+        thr = gf_m * np.sqrt(np.maximum(d_t, 30.0) / 30.0) * scale[r]
+        gf_jump = ~restart & _gf_jumps(gf, restart, thr)
         mw_ok = np.isfinite(mw)
         series_start = np.maximum.accumulate(np.where(restart | gf_jump, np.arange(r.size), 0))
         mean = _moving_mean_before(mw, series_start, _MW_WINDOW)
-        mw_jump = ~restart & ~gf_jump & mw_ok & (np.abs(mw - mean) > mw_cyc * np.where(low[r], 2.0, 1.0))
+        mw_jump = ~restart & ~gf_jump & mw_ok & (np.abs(mw - mean) > mw_cyc * scale[r])
         jump = gf_jump | mw_jump
         slip[r[jump], 0] = True
         slip[r[jump], j] = True

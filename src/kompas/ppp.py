@@ -31,7 +31,7 @@ from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
 from .measurement import OMEGA_BY_CODE
 from .ppp_config import PppConfig
-from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows
+from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows, cell_frequencies
 from .satsys import (
     bds_generation,
     carrier_frequency,
@@ -107,17 +107,15 @@ def ppp(obs, nav=None, sp3=(), clk=(), antex=None, bias=None, blq=None, gpt3=Non
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ob = sel.observables(ctx.bands, cfg.signals.priority)
     ob = _drop_excluded(ob, cfg)
-    flags = detect_slips(
-        ob,
-        None,
-        ctx.glo_channels,
-        max_gap_s=cfg.slips.max_gap_s,
-        gf_m=cfg.slips.gf_m,
-        mw_cyc=cfg.slips.mw_cyc,
-    )
     apriori = _apriori(sel, ob, ctx)
-    rows = build_rows(ob, flags, apriori, ctx.station, ctx.inputs, ctx.switches, np.radians(cfg.elmask_deg),
+    rows = build_rows(ob, apriori, ctx.station, ctx.inputs, ctx.switches, np.radians(cfg.elmask_deg),
                       ctx.glo_channels)  # fmt: skip
+    el = np.full(len(ob), np.nan)
+    el[rows.obs_row] = rows.el
+    freq = cell_frequencies(ob, ctx.glo_channels, [])
+    flags = detect_slips(ob, el, ctx.glo_channels, max_gap_s=cfg.slips.max_gap_s, gf_m=cfg.slips.gf_m,
+                         mw_cyc=cfg.slips.mw_cyc, freq_hz=freq)  # fmt: skip
+    rows = rows.with_arcs(flags)
     arrays = _filter_arrays(rows, ctx)
     passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
     return _solution(sel, rows, arrays, passes, ctx)
@@ -177,6 +175,7 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
         precise=precise, broadcast=fallback if precise is not None else broadcast, antex=antex, catalog=catalog,
         bias=bias, ocean=ocean, gpt3=gpt3, polar_motion_arcsec=cfg.models.polar_motion_arcsec,
         clock_reference=dict(getattr(bias, "clock_reference", {}) or {}),
+        bias_max_age_s=cfg.products.bias_max_age_days * 86400.0,
     )  # fmt: skip
     m = cfg.models
     switches = ModelSwitches(
@@ -377,12 +376,24 @@ def _iono_start(code, mu) -> np.ndarray:
     return np.where(np.isfinite(out), out, 0.0)
 
 
-def _filter_options(cfg: PppConfig) -> PppFilterOptions:
+GRADIENT_MIN_SPAN_S = 6 * 3600.0
+"""``gradients="auto"``: sessions at least this long estimate gradients (Bar-Sever et al. 1998 and Meindl et
+al. 2004 separate gradients from the horizontal position over many hours of geometry change; over one or
+two hours GPS-only, the gradient absorbs azimuth-dependent multipath and pulls the position by cm)."""
+
+
+def gradients_on(cfg: PppConfig, span_s: float) -> bool:
+    """Whether gradients are estimated for a session of ``span_s`` seconds."""
+    g = cfg.models.gradients
+    return g == "on" or (g == "auto" and span_s >= GRADIENT_MIN_SPAN_S)
+
+
+def _filter_options(cfg: PppConfig, gradients: bool) -> PppFilterOptions:
     nz, fl = cfg.noise, cfg.filter
     return PppFilterOptions(
         kinematic=cfg.mode == "kinematic", kinematic_sigma_m=nz.kinematic_sigma_m,
         q_pos_m2_s=None if nz.kinematic_m_sqrt_s is None else nz.kinematic_m_sqrt_s**2,
-        sigma_ztd0_m=nz.sigma_ztd0_m, q_ztd_m2_s=nz.ztd_m_sqrt_s**2, gradients=cfg.models.gradients,
+        sigma_ztd0_m=nz.sigma_ztd0_m, q_ztd_m2_s=nz.ztd_m_sqrt_s**2, gradients=gradients,
         sigma_grad0_m=nz.sigma_gradient0_m, q_grad_m2_s=nz.gradient_m_sqrt_s**2, sigma_amb0_m=nz.sigma_ambiguity_m,
         q_ion_m2_s=nz.iono_m_sqrt_s**2, glonass_ifb=fl.glonass_ifb, sigma_ifb0_m=nz.sigma_ifb_m,
         outlier_w=fl.outlier_w, max_rejections=fl.max_rejections, max_outage_s=fl.max_outage_s,
@@ -412,7 +423,8 @@ def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, d
     bounds = np.searchsorted(rows.epoch, np.arange(n_ep + 1))
     groups = arrays["groups"]
     first = 0 if not reverse else n_ep - 1
-    filt = PppFilter(groups, apriori[first], _filter_options(ctx.cfg))
+    span = (t_ep[-1] - t_ep[0]) * 1e-9 if t_ep.size else 0.0
+    filt = PppFilter(groups, apriori[first], _filter_options(ctx.cfg, gradients_on(ctx.cfg, span)))
     k_cols = arrays["code"].shape[1]
     out = _Pass(np.zeros(n_ep, bool), np.full((n_ep, 3), np.nan), np.full((n_ep, 3, 3), np.nan),
                 {g: np.full(n_ep, np.nan) for g in groups}, np.full(n_ep, np.nan), np.full(n_ep, np.nan),

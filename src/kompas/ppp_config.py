@@ -94,7 +94,11 @@ class PppModelOptions(Options):
         choices=("gpt3", "saas", "off"),
         flag="--tropo",
     )
-    gradients: bool = option(True, "estimate north and east tropospheric gradients", flag="--gradients")
+    gradients: str = option(
+        "auto", "estimate north and east tropospheric gradients: on, off, or auto (on for sessions of at "
+        "least 6 h: over shorter sessions they are hardly separable from the horizontal position)",
+        choices=("auto", "on", "off"), flag="--gradients",
+    )  # fmt: skip
     solid_tide: bool = option(True, "solid Earth tide (IERS Conventions 2010 7.1.1)", flag="--solid-tide")
     ocean_loading: bool = option(True, "ocean tide loading from the BLQ file (--blq)", flag="--ocean-loading")
     pole_tide: bool = option(True, "pole tide (needs --polar-motion)", flag="--pole-tide")
@@ -186,6 +190,10 @@ class ProductOptions(Options):
         parse=_parse_centres,
     )  # fmt: skip
     order: int = option(11, "samples of the orbit interpolation polynomial", low=2, high=25)
+    bias_max_age_days: float = option(
+        0.0, "use satellite code biases of a bias file up to this far from the observations (they are stable "
+        "over weeks; phase biases only inside their windows)", unit="d", low=0.0, flag="--bias-max-age",
+    )  # fmt: skip
     broadcast_fallback: bool = option(
         True, "satellites without precise orbit/clock use broadcast ephemerides (own clock group)",
         flag="--broadcast-fallback",
@@ -196,7 +204,7 @@ class ProductOptions(Options):
 class AmbiguityOptions(Options):
     """Ambiguity resolution with observable-specific phase biases (needs --bias with phase OSB)."""
 
-    mode: str = option(
+    resolution: str = option(
         "off",
         "off, wide-lane only, or wide-lane then narrow-lane",
         choices=("off", "wl", "wl+nl"),

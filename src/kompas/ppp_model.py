@@ -31,7 +31,7 @@ estimator's epoch loop only forms ``rho`` and the design matrix. Each term can b
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -101,6 +101,10 @@ class ModelInputs:
         IERS x_p, y_p for the pole tide (the pole tide is zero without them).
     clock_reference : dict
         Per system letter the observation codes the satellite clocks refer to (for DSB corrections).
+    bias_max_age_s : float
+        Code biases are taken from the nearest instant the bias file covers when the observations lie
+        outside it by at most this much (satellite code biases are stable over weeks: CODE publishes
+        30-day means of them); phase biases are used only inside their windows.
     """
 
     precise: object = None
@@ -112,6 +116,7 @@ class ModelInputs:
     gpt3: object = None
     polar_motion_arcsec: tuple | None = None
     clock_reference: dict = field(default_factory=dict)
+    bias_max_age_s: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,7 +131,9 @@ class PreciseRows:
     freq_hz, signal : (R, B)
         Carrier frequency and signal id of each column.
     arc : (R, B) int64
-        Ambiguity arc of each phase (from the slip detector).
+        Ambiguity arc of each phase (from the slip detector; -1 until :meth:`with_arcs`).
+    obs_row : (R,) int64
+        Row of the observables each row comes from.
     sat_pos : (R, 3)
         Satellite position at transmission, ECEF m (centre of mass from precise products, antenna phase
         centre from broadcast ones).
@@ -159,6 +166,7 @@ class PreciseRows:
     freq_hz: np.ndarray
     signal: np.ndarray
     arc: np.ndarray
+    obs_row: np.ndarray
     sat_pos: np.ndarray
     range_corr_m: np.ndarray
     band_corr_m: np.ndarray
@@ -176,6 +184,10 @@ class PreciseRows:
 
     def __len__(self) -> int:
         return int(self.sat.size)
+
+    def with_arcs(self, flags) -> PreciseRows:
+        """These rows with the ambiguity arcs of slip flags computed on the whole observables."""
+        return replace(self, arc=np.asarray(flags.arc)[self.obs_row])
 
     def take(self, rows) -> PreciseRows:
         """A subset of rows (epoch-level arrays are kept whole)."""
@@ -427,15 +439,16 @@ def continuous_windup(sats, epoch, raw_cycles):
     return out
 
 
-def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list):
+def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list, max_age_s: float = 0.0):
     """Code and phase biases to subtract per row and column, m (R, B) each, from OSB (or DSB to the
     satellite clock's reference observable of the same band); 0 where the file gives none."""
     sig = ob.signal[rows]
     n, n_b = sig.shape
     code_b = np.zeros((n, n_b))
     phase_b = np.zeros((n, n_b))
-    if bias is None:
+    if bias is None or len(bias) == 0:
         return code_b, phase_b
+    t_code = _aged_times(bias, t_ns, max_age_s, notes)
     sats = ob.sat[rows]
     letters = sat_letter(sats)
     for b in range(n_b):
@@ -445,18 +458,33 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list)
         codes = signal_code(np.where(has, sig[:, b], 0))
         c_obs = np.char.add("C", codes)
         l_obs = np.char.add("L", codes)
-        cb = bias.osb(sats, c_obs, t_ns)
+        cb = bias.osb(sats, c_obs, t_code)
         lb = bias.osb(sats, l_obs, t_ns)
         miss = has & ~np.isfinite(cb)
         if miss.any() and clock_reference:
             ref = np.array(
                 [_reference_code(clock_reference, lt, c) for lt, c in zip(letters, codes, strict=True)]
             )
-            dsb = bias.dsb(sats, c_obs, ref, t_ns)
+            dsb = bias.dsb(sats, c_obs, ref, t_code)
             cb = np.where(miss & (ref != c_obs), dsb, np.where(miss & (ref == c_obs), 0.0, cb))
         code_b[:, b] = np.where(has & np.isfinite(cb), cb * C_LIGHT, 0.0)
         phase_b[:, b] = np.where(has & np.isfinite(lb), lb * C_LIGHT, 0.0)
     return code_b, phase_b
+
+
+def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
+    """Query times for code biases: clipped into the file's span when within ``max_age_s`` of it."""
+    from .io.readers.bias import OPEN_END_NS
+
+    lo = int(bias.start_ns.min())
+    ends = bias.end_ns[bias.end_ns != OPEN_END_NS]
+    hi = int(ends.max()) - 1 if ends.size else int(OPEN_END_NS)
+    clipped = np.clip(t_ns, lo, hi)
+    age = np.abs(t_ns - clipped) * 1e-9
+    use = (age > 0) & (age <= max_age_s)
+    if use.any():
+        _note(notes, f"code biases taken from a bias file {age[use].max() / 86400:.1f} days away from the observations")
+    return np.where(use, clipped, t_ns)
 
 
 def _reference_code(clock_reference: dict, letter: str, code: str) -> str:
@@ -466,7 +494,7 @@ def _reference_code(clock_reference: dict, letter: str, code: str) -> str:
     return "C" + code
 
 
-def build_rows(ob, flags, apriori, station, inputs: ModelInputs, switches: ModelSwitches, elmask_rad: float,
+def build_rows(ob, apriori, station, inputs: ModelInputs, switches: ModelSwitches, elmask_rad: float,
                glo_channels=None) -> PreciseRows:  # fmt: skip
     """Evaluate the model for every row of ``ob`` that has a satellite state and is above the mask.
 
@@ -474,7 +502,6 @@ def build_rows(ob, flags, apriori, station, inputs: ModelInputs, switches: Model
     ----------
     ob : Observables
         Bands as columns (:meth:`kompas.tables.obs.ObsTable.observables`).
-    flags : slip flags with ``arc`` (R, B)
     apriori : numpy.ndarray, shape (E, 3)
         A priori marker positions per epoch of ``ob``, ECEF m.
     station : StationInfo
@@ -490,7 +517,7 @@ def build_rows(ob, flags, apriori, station, inputs: ModelInputs, switches: Model
     """
     notes: list[str] = []
     rows = np.arange(len(ob))
-    freq = _frequencies(ob, glo_channels, notes)
+    freq = cell_frequencies(ob, glo_channels, notes)
     rows = rows[np.isfinite(freq).any(axis=1)]
     t_rx = ob.epoch_time_ns[ob.epoch[rows]]
     pos, vel, clk, var, src = satellite_states(ob, rows, t_rx, inputs, switches.relativity)
@@ -526,7 +553,7 @@ def build_rows(ob, flags, apriori, station, inputs: ModelInputs, switches: Model
         w = np.nan_to_num(w)
     shapiro = shapiro_delay_m(pos, rr, sat_letter(sats)) if switches.shapiro else 0.0
     code_b, phase_b = (
-        observation_biases(ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes)
+        observation_biases(ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s)
         if switches.osb
         else (0.0, 0.0)
     )
@@ -536,13 +563,13 @@ def build_rows(ob, flags, apriori, station, inputs: ModelInputs, switches: Model
     code_m = ob.code_m[rows] - code_b
     range_corr = -C_LIGHT * clk + shapiro + zhd[epoch] * mh + zwd[epoch] * mw
     return PreciseRows(
-        epoch=epoch, sat=sats, code_m=code_m, phase_m=phase_m, freq_hz=f, signal=sig, arc=flags.arc[rows],
+        epoch=epoch, sat=sats, code_m=code_m, phase_m=phase_m, freq_hz=f, signal=sig, arc=np.full(sig.shape, -1, np.int64), obs_row=rows,
         sat_pos=pos, range_corr_m=range_corr, band_corr_m=band_corr, wet_map=mw, grad_map=mg, az=az, el=el,
         var_eph_m2=var, source=src, displacement=disp, zwd0_m=zwd, zhd_m=zhd, windup_cyc=w, notes=tuple(notes),
     )  # fmt: skip
 
 
-def _frequencies(ob, glo_channels, notes):
+def cell_frequencies(ob, glo_channels, notes):
     """Carrier of every cell (R, B); GLONASS rows without a known channel are NaN (with a note)."""
     glo = sat_system(ob.sat) == SYSTEM_LETTERS.index("R") + 1
     if not glo.any() or glo_channels is None:
