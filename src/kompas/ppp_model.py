@@ -305,9 +305,12 @@ def _attitude_axes(sats, t_ns, pos, vel, sun, switches: ModelSwitches, catalog):
     catalog's nominal PCO (R, 3) for satellites an ANTEX lacks."""
     nominal = np.full((sats.size, 3), np.nan)
     if catalog is not None:
-        info = catalog.lookup(sats, t_ns)
-        law = info.law
-        nominal = info.nominal_pco_m
+        # one lookup per satellite and hour (records change at most at a satellite's launch or decommission)
+        key = sats.astype(np.int64) * 1_000_000 + t_ns // 3_600_000_000_000
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        info = catalog.lookup(sats[first], t_ns[first])
+        law = info.law[inverse]
+        nominal = info.nominal_pco_m[inverse]
     else:
         law = np.zeros(sats.size, np.int16)
     if switches.attitude == "model":

@@ -129,6 +129,9 @@ def robust_update(x, P, H, v, R, threshold: float = 4.0, max_rejections: int = 5
                   testable=None) -> RobustUpdate:  # fmt: skip
     """Kalman update that removes measurements failing the w-test one at a time (module docstring).
 
+    The innovation covariance is formed once; each rejection tests the sub-matrix of the kept
+    measurements; the update itself is :func:`kompas.estimators.kalman.update` on the kept set.
+
     Parameters
     ----------
     x, P : state and covariance
@@ -146,17 +149,21 @@ def robust_update(x, P, H, v, R, threshold: float = 4.0, max_rejections: int = 5
     m = v.size
     used = np.ones(m, bool)
     w_all = np.zeros(m)
+    if m == 0:
+        return RobustUpdate(None, used, w_all)
     testable = np.ones(m, bool) if testable is None else np.asarray(testable, bool)
-    for _ in range(max_rejections + 1):
+    S = H @ P @ H.T
+    S[np.arange(m), np.arange(m)] += R
+    for it in range(max_rejections + 1):
         idx = np.flatnonzero(used)
         if idx.size == 0:
             return RobustUpdate(None, used, w_all)
-        res = update(x, P, H[idx], v[idx], R[idx])
-        w = w_statistics(res.innovation, res.S)
+        w = w_statistics(v[idx], S[np.ix_(idx, idx)])
         w_all[idx] = w
         score = np.where(testable[idx] & np.isfinite(w), np.abs(w), 0.0)
         worst = int(np.argmax(score))
-        if score[worst] <= threshold or _ == max_rejections:
-            return RobustUpdate(res, used, w_all)
+        if score[worst] <= threshold or it == max_rejections:
+            break
         used[idx[worst]] = False
-    return RobustUpdate(res, used, w_all)  # pragma: no cover
+    idx = np.flatnonzero(used)
+    return RobustUpdate(update(x, P, H[idx], v[idx], R[idx]), used, w_all)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import C_LIGHT
+from ..satsys import sat_id
 from .filter_state import FilterState, robust_update
 from .states import Block
 
@@ -144,6 +145,56 @@ class EpochOutput:
     ztd_var_m2: float = np.nan
 
 
+_COLS = 16  # observation columns per satellite at most: cell keys are sat * 16 + column
+_N_SAT = 1024
+
+
+class _Keyed:
+    """States of one kind addressed by integer keys, with their filter columns, arcs and last epochs."""
+
+    def __init__(self, name_of, n_keys: int):
+        self._name_of = name_of
+        self._names: dict[int, str] = {}
+        self.col = np.full(n_keys, -1, np.int64)
+        self.arc = np.full(n_keys, -2, np.int64)
+        self.seen = np.zeros(n_keys, np.int64)
+
+    def name_of(self, key: int) -> str:
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = self._name_of(key)
+        return name
+
+    def refresh(self, layout) -> None:
+        keys = np.flatnonzero(self.col >= 0)
+        self.col[keys] = [layout.index(self.name_of(int(k))) for k in keys]
+
+    def stale(self, t_ns: int, max_age_s: float) -> np.ndarray:
+        keys = np.flatnonzero(self.col >= 0)
+        return keys[(t_ns - self.seen[keys]) * 1e-9 > max_age_s]
+
+
+def _cell_name(prefix):
+    return lambda k: f"{prefix}:{sat_id(k // _COLS)}:{k % _COLS}"
+
+
+def _group_median(values, groups):
+    """Median of ``values`` per group label (labels 0..G-1), vectorised; NaN for empty groups."""
+    n_g = int(groups.max()) + 1 if groups.size else 0
+    out = np.full(n_g, np.nan)
+    if values.size == 0:
+        return out
+    order = np.lexsort((values, groups))
+    g, v = groups[order], values[order]
+    start = np.searchsorted(g, np.arange(n_g))
+    count = np.bincount(g, minlength=n_g)
+    have = count > 0
+    lo = start + (count - 1) // 2
+    hi = start + count // 2
+    out[have] = 0.5 * (v[lo[have]] + v[hi[have]])
+    return out
+
+
 class PppFilter:
     """Sequential PPP estimator (module docstring).
 
@@ -167,10 +218,17 @@ class PppFilter:
             x += [0.0, 0.0]
             var += [options.sigma_grad0_m**2] * 2
         self.state.add(blocks, x, var)
-        self.arc_of: dict[str, int] = {}
-        self.last_seen: dict[str, int] = {}
+        self.clk = _Keyed(lambda g: f"clk:{self.groups[g]}", len(self.groups))
+        self.amb = _Keyed(_cell_name("amb"), _N_SAT * _COLS)
+        self.ion = _Keyed(lambda k: f"ion:{sat_id(k)}", _N_SAT)
+        self.ifb = _Keyed(lambda k: f"ifb:R{k - 100:+d}", 256)
+        self.cb = _Keyed(_cell_name("cb"), _N_SAT * _COLS)
+        self.restart = np.zeros(_N_SAT * _COLS, bool)
         self.t_prev: int | None = None
-        self.restart: set[str] = set()
+        self._fresh = np.zeros(0, np.int64)
+
+    def _kinds(self):
+        return (self.clk, self.amb, self.ion, self.ifb, self.cb)
 
     # -- time update and state maintenance
     def _time_update(self, t_ns: int) -> None:
@@ -182,165 +240,150 @@ class PppFilter:
                 st.reset(pos, st.x[pos], opt.kinematic_sigma_m**2)
             else:
                 st.add_noise(pos, opt.q_pos_m2_s * dt)
-        st.add_noise([st.col("ztd")], opt.q_ztd_m2_s * dt)
+        st.add_noise([3], opt.q_ztd_m2_s * dt)
         if opt.gradients:
-            g = st.layout["grad"]
-            st.add_noise(np.arange(g.start, g.stop), opt.q_grad_m2_s * dt)
-        ions = [n for n in st.layout.matching("ion:")]
-        if ions:
-            st.add_noise(st.cols(ions), opt.q_ion_m2_s * dt)
+            st.add_noise([4, 5], opt.q_grad_m2_s * dt)
+        ions = self.ion.col[self.ion.col >= 0]
+        if ions.size:
+            st.add_noise(ions, opt.q_ion_m2_s * dt)
         self.t_prev = t_ns
 
     def _maintain(self, t_ns: int, eo: EpochObs, iono_x0) -> None:
-        """Add, reset and drop arc-long states (ambiguities, ionosphere, biases)."""
+        """Add, reset and drop arc-long states (ambiguities, ionosphere, biases), vectorised by keys."""
         st, opt = self.state, self.opt
         n, k = eo.phase_m.shape
-        add_b, add_x, add_v, reset = [], [], [], []
-        for i in range(n):
-            s = int(eo.sat[i])
-            if np.isfinite(eo.mu[i, 0]):
-                name = f"ion:{s}"
-                self.last_seen[name] = t_ns
-                if name not in st:
-                    add_b.append(Block(name)), add_x.append(iono_x0[i]), add_v.append(opt.sigma_ion0_m**2)
-            if opt.glonass_ifb and eo.ifb_key[i] >= 0 and (name := f"ifb:{int(eo.ifb_key[i])}") not in st:
-                add_b.append(Block(name)), add_x.append(0.0), add_v.append(opt.sigma_ifb0_m**2)
-            for j in range(k):
-                if j >= 2 and np.isfinite(eo.code_m[i, j]):
-                    name = f"cb:{s}:{j}"
-                    self.last_seen[name] = t_ns
-                    if name not in st:
-                        add_b.append(Block(name)), add_x.append(0.0), add_v.append(opt.sigma_cb0_m**2)
-                if eo.arc[i, j] < 0 or not np.isfinite(eo.phase_m[i, j]):
-                    continue
-                name = f"amb:{s}:{j}"
-                a = int(eo.arc[i, j])
-                if name not in st:
-                    add_b.append(Block(name)), add_x.append(0.0), add_v.append(opt.sigma_amb0_m**2)
-                elif self.arc_of.get(name) != a or name in self.restart:
-                    reset.append(name)
-                self.arc_of[name] = a
-                self.last_seen[name] = t_ns
-        st.add(add_b, add_x, add_v)
-        fresh = [b.name for b in add_b if b.name.startswith("amb:")] + reset
-        self.restart.clear()
-        stale = [nm for nm, t in self.last_seen.items() if (t_ns - t) * 1e-9 > opt.max_outage_s]
-        drop = [nm for nm in stale if nm.startswith(("amb:", "ion:", "cb:"))]
-        for nm in stale:
-            self.last_seen.pop(nm, None)
-            self.arc_of.pop(nm, None)
+        add = []  # (kind, keys, x0, var0)
+        groups = np.unique(eo.group)
+        add.append((self.clk, groups[self.clk.col[groups] < 0], 0.0, opt.sigma_clk0_m**2))
+        i, j = np.nonzero((eo.arc >= 0) & np.isfinite(eo.phase_m))
+        keys = eo.sat[i].astype(np.int64) * _COLS + j
+        arcs = eo.arc[i, j]
+        absent = self.amb.col[keys] < 0
+        changed = ~absent & ((self.amb.arc[keys] != arcs) | self.restart[keys])
+        self.amb.arc[keys], self.amb.seen[keys] = arcs, t_ns
+        self.restart[:] = False
+        add.append((self.amb, keys[absent], 0.0, opt.sigma_amb0_m**2))
+        iono = np.isfinite(eo.mu[:, 0])
+        s_ion = eo.sat[iono].astype(np.int64)
+        self.ion.seen[s_ion] = t_ns
+        new_ion = self.ion.col[s_ion] < 0
+        add.append((self.ion, s_ion[new_ion], np.asarray(iono_x0)[iono][new_ion], opt.sigma_ion0_m**2))
+        if opt.glonass_ifb:
+            f = np.unique(eo.ifb_key[eo.ifb_key >= 0])
+            add.append((self.ifb, f[self.ifb.col[f] < 0], 0.0, opt.sigma_ifb0_m**2))
+        if k > 2:
+            ci, cj = np.nonzero(np.isfinite(eo.code_m[:, 2:]))
+            cb_keys = eo.sat[ci].astype(np.int64) * _COLS + cj + 2
+            self.cb.seen[cb_keys] = t_ns
+            add.append((self.cb, cb_keys[self.cb.col[cb_keys] < 0], 0.0, opt.sigma_cb0_m**2))
+        dirty = self._apply(add, t_ns)
+        if dirty:
+            for kind in self._kinds():
+                kind.refresh(st.layout)
+        self._fresh = np.concatenate([keys[absent], keys[changed]])
+
+    def _apply(self, add, t_ns: int) -> bool:
+        """Add new blocks and drop stale ones; True when the layout changed."""
+        st, opt = self.state, self.opt
+        blocks, x0, var0 = [], [], []
+        for kind, keys, x, v in add:
+            if keys.size == 0:
+                continue
+            blocks += [Block(kind.name_of(int(key))) for key in keys]
+            x0.append(np.broadcast_to(np.asarray(x, float), keys.shape))
+            var0.append(np.full(keys.size, v))
+            kind.col[keys] = 0  # placeholder until refresh
+        drop = []
+        for kind in (self.amb, self.ion, self.cb):
+            old = kind.stale(t_ns, opt.max_outage_s)
+            drop += [kind.name_of(int(key)) for key in old]
+            kind.col[old] = -1
+            kind.arc[old] = -2
+        if blocks:
+            st.add(blocks, np.concatenate(x0), np.concatenate(var0))
         if drop:
             st.drop(drop)
-        self._fresh = fresh
-
-    def _groups_present(self, eo: EpochObs) -> list[str]:
-        st = self.state
-        names = [f"clk:{self.groups[g]}" for g in np.unique(eo.group).tolist()]
-        new = [nm for nm in names if nm not in st]
-        st.add([Block(nm) for nm in new], np.zeros(len(new)), self.opt.sigma_clk0_m**2)
-        return names
+        return bool(blocks or drop)
 
     # -- measurement model
     def _geometry(self, eo: EpochObs, pos):
         """Range with Sagnac, and unit vectors receiver -> satellite, at marker position ``pos``."""
         rr = pos + eo.displacement
         d = eo.sat_pos - rr
-        geo = np.linalg.norm(d, axis=1)
+        geo = np.sqrt(np.einsum("ij,ij->i", d, d))
         sagnac = eo.omega * (eo.sat_pos[:, 0] * rr[1] - eo.sat_pos[:, 1] * rr[0]) / C_LIGHT
         return geo + sagnac, d / geo[:, None]
 
     def _columns(self, eo: EpochObs):
-        """State columns per satellite (clock, ionosphere, IFB) and per cell (ambiguity, code bias)."""
-        st = self.state
+        """Filter columns per satellite (clock, ionosphere, IFB) and per cell (ambiguity, code bias)."""
         n, k = eo.phase_m.shape
-        lay = st.layout
-        clk = st.cols([f"clk:{self.groups[g]}" for g in eo.group.tolist()])
-        ion = np.array(
-            [lay.index(f"ion:{s}") if f"ion:{s}" in lay else -1 for s in eo.sat.tolist()], np.int64
-        )
-        ifb = np.array(
-            [lay.index(f"ifb:{c}") if c >= 0 and f"ifb:{c}" in lay else -1 for c in eo.ifb_key.tolist()],
-            np.int64,
-        )
-        amb = np.full((n, k), -1, np.int64)
-        cb = np.full((n, k), -1, np.int64)
-        for i, s in enumerate(eo.sat.tolist()):
-            for j in range(k):
-                if (nm := f"amb:{s}:{j}") in lay and eo.arc[i, j] >= 0:
-                    amb[i, j] = lay.index(nm)
-                if j >= 2 and (nm := f"cb:{s}:{j}") in lay:
-                    cb[i, j] = lay.index(nm)
-        return clk, ion, ifb, amb, cb
+        keys = eo.sat.astype(np.int64)[:, None] * _COLS + np.arange(k)
+        amb = np.where(eo.arc >= 0, self.amb.col[keys], -1)
+        cb = self.cb.col[keys] if k > 2 else np.full((n, k), -1, np.int64)
+        ifb = np.where(eo.ifb_key >= 0, self.ifb.col[np.maximum(eo.ifb_key, 0)], -1) if self.opt.glonass_ifb else np.full(n, -1)
+        return self.clk.col[eo.group], self.ion.col[eo.sat.astype(np.int64)], ifb, amb, cb
 
-    def _design(self, eo: EpochObs, cols, pos_lin):
-        """Design matrix, innovations and variances of every code and phase measurement of the epoch."""
+    def _design(self, eo: EpochObs, cols, pos_lin, start_clocks: bool):
+        """Design matrix, innovations and variances of every code and phase measurement of the epoch; with
+        ``start_clocks`` the clocks are first re-initialised at the median code residual of their group."""
         st = self.state
         x = st.x
         clk, ion, ifb, amb, cb = cols
         rho, e = self._geometry(eo, pos_lin)
-        rho = rho - e @ (x[:3] - pos_lin)  # linearised at pos_lin, evaluated at the state's position
-        common = rho + eo.range_corr_m + x[clk] + eo.wet_map * x[st.col("ztd")]
-        grad = None
+        base = rho - e @ (x[:3] - pos_lin) + eo.range_corr_m + eo.wet_map * x[3]
         if self.opt.gradients:
-            g = st.col("grad")
-            grad = g
-            common = common + eo.grad_n * x[g] + eo.grad_e * x[g + 1]
+            base = base + eo.grad_n * x[4] + eo.grad_e * x[5]
         ion_x = np.where(ion >= 0, x[np.maximum(ion, 0)], 0.0)
-        n, k = eo.code_m.shape
         mu = np.nan_to_num(eo.mu)
-        code_ok = np.isfinite(eo.code_m)
-        phase_ok = np.isfinite(eo.phase_m) & (amb >= 0)
-        r_c, c_c = np.nonzero(code_ok)
-        r_p, c_p = np.nonzero(phase_ok)
-        m_c, m_p = r_c.size, r_p.size
-        rows = np.r_[r_c, r_p]
-        kcol = np.r_[c_c, c_p]
-        is_phase = np.r_[np.zeros(m_c, bool), np.ones(m_p, bool)]
-        sign = np.where(is_phase, -1.0, 1.0)
-        H = np.zeros((m_c + m_p, st.size))
-        m = np.arange(m_c + m_p)
-        H[m, 0:3] = -e[rows]
-        H[m, clk[rows]] = 1.0
-        H[m, st.col("ztd")] = eo.wet_map[rows]
-        if grad is not None:
-            H[m, grad] = eo.grad_n[rows]
-            H[m, grad + 1] = eo.grad_e[rows]
-        has_ion = ion[rows] >= 0
-        H[m[has_ion], ion[rows][has_ion]] = (sign * mu[rows, kcol])[has_ion]
-        pred = common[rows] + sign * mu[rows, kcol] * ion_x[rows]
-        a = np.r_[np.full(m_c, -1), amb[r_p, c_p]]
-        H[m[m_c:], a[m_c:]] = 1.0
-        pred[m_c:] += x[a[m_c:]]
-        f = np.r_[ifb[r_c], np.full(m_p, -1)]
-        b = np.r_[cb[r_c, c_c], np.full(m_p, -1)]
+        r_c, c_c = np.nonzero(np.isfinite(eo.code_m))
+        r_p, c_p = np.nonzero(np.isfinite(eo.phase_m) & (amb >= 0))
+        m_c = r_c.size
+        rows = np.concatenate([r_c, r_p])
+        kcol = np.concatenate([c_c, c_p])
+        sign = np.ones(rows.size)
+        sign[m_c:] = -1.0
+        mu_m = sign * mu[rows, kcol]
+        pred = base[rows] + mu_m * ion_x[rows]
+        a = amb[r_p, c_p]
+        pred[m_c:] += x[a]
+        f = ifb[r_c]
+        b = cb[r_c, c_c]
+        pred[:m_c] += np.where(f >= 0, x[np.maximum(f, 0)], 0.0) + np.where(b >= 0, x[np.maximum(b, 0)], 0.0)
+        v = np.concatenate([eo.code_m[r_c, c_c], eo.phase_m[r_p, c_p]]) - pred
+        c_rows = clk[rows]
+        if start_clocks:
+            first = np.zeros(rows.size, bool)
+            first[:m_c] = c_c == 0
+            med = _group_median(v[first], c_rows[first])
+            cols_present = np.unique(c_rows)
+            value = med[cols_present] if med.size else np.zeros(0)
+            value = np.where(np.isfinite(value), value, x[cols_present]) if value.size == cols_present.size else x[cols_present]
+            st.reset(cols_present, value, self.opt.sigma_clk0_m**2)
+        v = v - x[c_rows]
+        H = np.zeros((rows.size, st.size))
+        m = np.arange(rows.size)
+        H[:, 0:3] = -e[rows]
+        H[m, c_rows] = 1.0
+        H[:, 3] = eo.wet_map[rows]
+        if self.opt.gradients:
+            H[:, 4] = eo.grad_n[rows]
+            H[:, 5] = eo.grad_e[rows]
+        io = ion[rows] >= 0
+        H[m[io], ion[rows][io]] = mu_m[io]
+        H[m[m_c:], a] = 1.0
         for extra in (f, b):
-            use = extra >= 0
-            H[m[use], extra[use]] = 1.0
-            pred[use] += x[extra[use]]
-        obs = np.r_[eo.code_m[r_c, c_c], eo.phase_m[r_p, c_p]]
-        var = np.r_[eo.var_code_m2[r_c, c_c], eo.var_phase_m2[r_p, c_p]]
-        return H, obs - pred, var, rows, kcol, is_phase
-
-    def _start_clocks(self, eo: EpochObs, cols, pos_lin) -> None:
-        """Clocks re-initialised every epoch at the median code residual of their group (white noise)."""
-        st = self.state
-        clk = cols[0]
-        save = st.x[clk].copy()
-        st.x[clk] = 0.0
-        H, v, _, rows, kcol, is_phase = self._design(eo, cols, pos_lin)
-        st.x[clk] = save
-        code = ~is_phase & (kcol == 0)
-        for c in np.unique(clk):
-            sel = code & (clk[rows] == c)
-            value = float(np.median(v[sel])) if sel.any() else float(st.x[c])
-            st.reset([c], value, self.opt.sigma_clk0_m**2)
+            use = np.flatnonzero(extra >= 0)
+            H[use, extra[use]] = 1.0
+        var = np.concatenate([eo.var_code_m2[r_c, c_c], eo.var_phase_m2[r_p, c_p]])
+        is_phase = np.zeros(rows.size, bool)
+        is_phase[m_c:] = True
+        return H, v, var, rows, kcol, is_phase
 
     # -- one epoch
     def step(self, t_ns: int, eo: EpochObs, iono_x0=None) -> EpochOutput:
         """Process one epoch; returns the state after the update (``ok`` False if it could not update)."""
         st, opt = self.state, self.opt
         self._time_update(t_ns)
-        self._groups_present(eo)
         self._maintain(t_ns, eo, np.zeros(eo.sat.size) if iono_x0 is None else iono_x0)
         cols = self._columns(eo)
         self._init_ambiguities(eo, cols)
@@ -349,8 +392,7 @@ class PppFilter:
         iterate = st.P[0, 0] + st.P[1, 1] + st.P[2, 2] > 300.0
         for _ in range(5 if iterate else 1):
             self.state = st = prior.copy()
-            self._start_clocks(eo, cols, pos_lin)
-            H, v, var, rows, kcol, is_phase = self._design(eo, cols, pos_lin)
+            H, v, var, rows, kcol, is_phase = self._design(eo, cols, pos_lin, True)
             if v.size < 4:
                 return self._output(False, eo, rows, kcol, is_phase, None, None)
             ru = robust_update(st.x, st.P, H, v, var, opt.outlier_w, opt.max_rejections)
@@ -362,30 +404,30 @@ class PppFilter:
                 break
         post = v - H @ (ru.result.x - st.x)
         st.x, st.P = ru.result.x, ru.result.P
-        rejected = ~ru.used
-        for r, kk in zip(rows[rejected & is_phase].tolist(), kcol[rejected & is_phase].tolist(), strict=True):
-            self.restart.add(f"amb:{int(eo.sat[r])}:{kk}")
+        bad = ~ru.used & is_phase
+        self.restart[eo.sat[rows[bad]].astype(np.int64) * _COLS + kcol[bad]] = True
         return self._output(True, eo, rows, kcol, is_phase, ru.used, post)
 
     def _init_ambiguities(self, eo: EpochObs, cols) -> None:
         """New or restarted ambiguities start at phase minus code (plus twice the ionosphere in uncombined
-        mode), so their large initial variance is centred."""
-        st = self.state
-        fresh = getattr(self, "_fresh", [])
-        if not fresh:
+        mode), so that their large initial variance is centred."""
+        fresh = self._fresh
+        if fresh.size == 0:
             return
+        st = self.state
         ion = cols[1]
-        index = {int(s): i for i, s in enumerate(eo.sat.tolist())}
-        for name in fresh:
-            _, s, j = name.split(":")
-            i, j = index.get(int(s)), int(j)
-            if i is None or not np.isfinite(eo.phase_m[i, j]):
-                continue
-            code = eo.code_m[i, j] if np.isfinite(eo.code_m[i, j]) else np.nanmean(eo.code_m[i])
-            value = eo.phase_m[i, j] - code
-            if ion[i] >= 0 and np.isfinite(eo.mu[i, j]):
-                value += 2.0 * eo.mu[i, j] * st.x[ion[i]]
-            st.reset([st.col(name)], value if np.isfinite(value) else 0.0, self.opt.sigma_amb0_m**2)
+        row_of = np.full(_N_SAT, -1, np.int64)
+        row_of[eo.sat.astype(np.int64)] = np.arange(eo.sat.size)
+        i = row_of[fresh // _COLS]
+        j = fresh % _COLS
+        ok = i >= 0
+        i, j, keys = i[ok], j[ok], fresh[ok]
+        code = np.where(np.isfinite(eo.code_m[i, j]), eo.code_m[i, j], np.nanmean(eo.code_m[i], axis=1))
+        value = eo.phase_m[i, j] - code
+        has_ion = (ion[i] >= 0) & np.isfinite(eo.mu[i, j])
+        value = value + np.where(has_ion, 2.0 * eo.mu[i, j] * st.x[np.maximum(ion[i], 0)], 0.0)
+        for c, val in zip(self.amb.col[keys].tolist(), value.tolist(), strict=True):
+            st.reset([c], val if np.isfinite(val) else 0.0, self.opt.sigma_amb0_m**2)
 
     def _output(self, ok, eo, rows, kcol, is_phase, used, post) -> EpochOutput:
         st = self.state
@@ -398,10 +440,10 @@ class PppFilter:
             p = used & is_phase
             res["code"][rows[c], kcol[c]] = post[c]
             res["phase"][rows[p], kcol[p]] = post[p]
-        clocks = {nm[4:]: float(st.x[st.col(nm)]) for nm in st.layout.matching("clk:")}
-        g = st.x[st.col("grad") : st.col("grad") + 2] if self.opt.gradients else np.zeros(2)
-        z = st.col("ztd")
+        present = np.unique(eo.group)
+        clocks = {self.groups[g]: float(st.x[self.clk.col[g]]) for g in present.tolist() if self.clk.col[g] >= 0}
+        g = st.x[4:6] if self.opt.gradients else np.zeros(2)
         return EpochOutput(
-            ok, st.x[:3].copy(), st.P[:3, :3].copy(), clocks, float(st.x[z]), g.copy(), n_used, res,
-            0 if used is None else int((~used).sum()), float(st.P[z, z]),
+            ok, st.x[:3].copy(), st.P[:3, :3].copy(), clocks, float(st.x[3]), g.copy(), n_used, res,
+            0 if used is None else int((~used).sum()), float(st.P[3, 3]),
         )  # fmt: skip
