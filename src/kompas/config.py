@@ -408,20 +408,26 @@ def _parse_systems(value):
     return parse_systems(value, "GRECJI")
 
 
-def _parse_signals(value):
-    """``"C:2I,2X;R:1C"`` or ``{"C": ["2I", "2X"]}`` -> ``{"C": ("2I", "2X"), "R": ("1C",)}``."""
-    from .satsys import signal_info
-
+def _items(value, example: str) -> Mapping:
+    """``"A:x,y;B:z"`` -> ``{"A": ["x", "y"], "B": ["z"]}`` (keys upper-cased); a mapping passes through."""
     if isinstance(value, str):
         items = {}
         for part in (p for p in value.split(";") if p.strip()):
             if ":" not in part:
-                raise ValueError(f"needs SYSTEM:CODES items like C:2I,2X;R:1C, not {part.strip()!r}")
-            letter, codes = part.split(":", 1)
-            items[letter.strip().upper()] = [c.strip() for c in codes.split(",") if c.strip()]
+                raise ValueError(f"needs items like {example}, not {part.strip()!r}")
+            key, vals = part.split(":", 1)
+            items[key.strip().upper()] = [v.strip() for v in vals.split(",") if v.strip()]
         value = items
-    if not isinstance(value, Mapping):
-        raise ValueError(f"must be a table of signal lists per system, not {value!r}")
+    if not isinstance(value, Mapping) or not value:
+        raise ValueError(f"needs items like {example}, not {value!r}")
+    return value
+
+
+def _parse_signals(value):
+    """``"C:2I,2X;R:1C"`` or ``{"C": ["2I", "2X"]}`` -> ``{"C": ("2I", "2X"), "R": ("1C",)}``."""
+    from .satsys import signal_info
+
+    value = _items(value, "C:2I,2X;R:1C")
     out = {}
     for letter, codes in value.items():
         codes = [codes] if isinstance(codes, str) else list(codes)
@@ -436,16 +442,7 @@ def _parse_band_pairs(value):
     """``"C:26,15;E:15"`` or ``{"C": ["26", "15"]}`` -> ``{"C": ("26", "15"), "E": ("15",)}``."""
     from .satsys import band_frequency
 
-    if isinstance(value, str):
-        value = {
-            p.split(":", 1)[0].strip().upper(): p.split(":", 1)[1].split(",")
-            for p in value.split(";")
-            if ":" in p
-        }
-        if not value:
-            raise ValueError("needs SYSTEM:PAIRS items like C:26,15;E:15")
-    if not isinstance(value, Mapping):
-        raise ValueError(f"must be a table of band pairs per system, not {value!r}")
+    value = _items(value, "C:26,15;E:15")
     out = {}
     for letter, pairs in value.items():
         pairs = [pairs] if isinstance(pairs, str) else list(pairs)
@@ -468,11 +465,7 @@ def _parse_iono_models(value):
     """``"E:GPS_KLOB;C3:BDGIM,BDS_KLOB"`` or a table -> ``{"E": ("GPS_KLOB",), ...}``, names checked."""
     from .products.ionosphere import DEFAULT_MODELS, MODEL_NAMES
 
-    if isinstance(value, str):
-        value = {p.split(":", 1)[0].strip().upper(): p.split(":", 1)[1].split(",") for p in value.split(";")
-                 if ":" in p}  # fmt: skip
-    if not isinstance(value, Mapping) or not value:
-        raise ValueError("needs CLASS:MODELS items like E:GPS_KLOB;C3:BDGIM,BDS_KLOB")
+    value = _items(value, "E:GPS_KLOB;C3:BDGIM,BDS_KLOB")
     out = {}
     for cls, models in value.items():
         if cls not in DEFAULT_MODELS:

@@ -427,7 +427,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     for letter in cfg.systems:
         if sum(sol.record.signals.get(letter, {}).values()):
             continue
-        note = _silent_system_note(letter, obs, navs, ctx)
+        note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
         (notes if letter in obs.systems else quiet).append(note)
     for n in notes[len(sol.record.notes) :]:
         warnings.warn(n, KompasWarning, stacklevel=3)
@@ -449,22 +449,33 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     return dataclasses.replace(sol, record=rec)
 
 
-def _silent_system_note(letter: str, obs, navs, ctx: _Run) -> str:
+_EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported")
+
+
+def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str:
     """Why a system the user asked for served no epoch."""
     from .satsys import SYSTEM_NAMES
 
-    name = SYSTEM_NAMES[letter]
+    name = f"{SYSTEM_NAMES[letter]} ({letter})"
     codes = obs.codes_by_system().get(letter, [])
     code_obs = [c for c in codes if c[0] == "C"]
     if not codes:
-        return f"{name} ({letter}) was asked for but the observation file has no {name} observations"
-    wanted = ctx.pairs[letter] if ctx.pairs else ctx.single[letter]
+        return f"{name} was asked for but the observation file has no {SYSTEM_NAMES[letter]} observations"
     have_eph = any(np.any(sat_system(n.kepler.sat) == system_code(letter)) for n in navs) or (
         letter == "R" and any(len(n.glonass) for n in navs)
     )
     if not have_eph:
-        return f"{name} ({letter}) was asked for but the navigation data have no {name} ephemeris"
+        return f"{name} was asked for but the navigation data have no {SYSTEM_NAMES[letter]} ephemeris"
+    why = dropped.get(letter, {})
+    eph = {k: v for k, v in why.items() if k in _EPHEMERIS_REASONS}
+    if eph:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(eph.items()))
+        return f"{name} served no epoch: no ephemeris valid at the observation epochs ({counts} sat-epochs)"
+    if why and set(why) <= {"below mask"}:
+        return f"{name} served no epoch: every satellite was below the elevation mask"
+    wanted = ctx.pairs[letter] if ctx.pairs else ctx.single[letter]
+    what = "band pairs" if ctx.pairs else "bands"
     return (
-        f"{name} ({letter}) served no epoch: the file has {', '.join(code_obs) or 'no pseudoranges'}; "
-        f"bands used: {wanted} (choose signals with --signals {letter}:CODES)"
+        f"{name} served no epoch: the file has {', '.join(code_obs) or 'no pseudoranges'}; {what} used: "
+        f"{wanted} (choose signals with --signals {letter}:CODES)"
     )

@@ -33,7 +33,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import SYSTEM_CONSTANTS
-from ..satsys import Constellation, band_frequency, is_bds_geo, sat_system
+from ..satsys import (
+    SYSTEM_LETTERS,
+    Constellation,
+    band_frequency,
+    is_bds_geo,
+    sat_system,
+    signal_band,
+    signal_id,
+)
 from .kepler import kepler_state
 from .state import SatState, Status, as_query
 
@@ -127,9 +135,10 @@ class BroadcastProduct:
             Query instants, GPST ns (typically signal transmission times).
         offset_s : array_like of float
             Added to the instants, s (sub-nanosecond parts, light-time iterations).
-        signal : str or array_like of str, optional
-            Signal (``"2I"``, ``"1C"``...) whose clock is wanted; the group delay of that signal is
-            applied (see module docstring). Without it, the broadcast reference clock is returned.
+        signal : str or array_like of str or of int, optional
+            Signal (``"2I"``, ``"1C"``..., or uint8 signal ids per row) whose clock is wanted; the group
+            delay of that signal is applied (see module docstring). Without it, the broadcast reference
+            clock is returned.
 
         Returns
         -------
@@ -216,11 +225,11 @@ class BroadcastProduct:
         lnav_gq = np.isin(letters, ["G", "J"]) & (k.msg == "LNAV")
         iode_ok = ~lnav_gq | (np.nan_to_num(k.iode, nan=-1) == np.mod(np.nan_to_num(k.iodc, nan=-2), 256))
         healthy = _healthy(letters, k.health) & iode_ok
-        max_dt = np.array([self.max_dtoe_s.get(x, 7200.0) for x in "GRECJSI"])
-        max_before = np.array([self.max_before_toe_s.get(x, 7200.0) for x in "GRECJSI"])
+        max_dt = np.array([self.max_dtoe_s.get(x, 7200.0) for x in SYSTEM_LETTERS])
+        max_before = np.array([self.max_before_toe_s.get(x, 7200.0) for x in SYSTEM_LETTERS])
         q_sys = sat_system(s[idx]) - 1
         q_max = max_dt[q_sys]
-        q_age = np.array([self.max_age_s.get(x, np.inf) for x in "GRECJSI"])[q_sys]
+        q_age = np.array([self.max_age_s.get(x, np.inf) for x in SYSTEM_LETTERS])[q_sys]
         t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)  # the offset counts too
         window = (q_max, max_before[q_sys])
         row, status = self._select(k, ok, k.toe_ns, s[idx], t_sel, window, healthy, k.ttm_ns, q_age)
@@ -232,7 +241,7 @@ class BroadcastProduct:
         eph = {f: getattr(k, f)[r] for f in _KEPLER_FIELDS}
         tk = (t[qi] - k.toe_ns[r]) * 1e-9 + o[qi]
         tc = (t[qi] - k.toc_ns[r]) * 1e-9 + o[qi]
-        consts = [SYSTEM_CONSTANTS[x] for x in "GRECJSI"]
+        consts = [SYSTEM_CONSTANTS[x] for x in SYSTEM_LETTERS]
         qs = sat_system(s[qi]) - 1
         gm = np.array([c.gm for c in consts])[qs]
         om = np.array([c.omega_e for c in consts])[qs]
@@ -338,17 +347,23 @@ def _healthy(letters, health):
     return np.where(gal, (h & hs_bits) == 0, h == 0)
 
 
-def _per_query(signal, qi):
+def _signal_ids(signal, qi):
+    """Signal ids (uint8) of the queries ``qi``: ``signal`` is one code, codes per query (``"2I"`` or
+    ``"C2I"``) or signal ids per query."""
     sig = np.asarray(signal)
     if sig.ndim == 0:
-        return np.full(qi.size, str(sig)[-2:])
-    return np.char.rjust(sig.astype("U3"), 3)[qi] if sig.dtype.kind == "U" else sig[qi]
+        return np.full(qi.size, signal_id(str(sig)), dtype=np.int64)
+    sig = sig[qi]
+    if sig.dtype.kind in "US":
+        return np.asarray(signal_id(sig), dtype=np.int64)
+    return sig.astype(np.int64)
 
 
 def _kepler_group_delay(k, r, letters, signal, qi):
     """Group delay to subtract from the broadcast clock for the signal in use, s (see module docstring)."""
-    sig = np.array([str(x)[-2:] for x in _per_query(signal, qi)])
-    band = np.array([x[0] for x in sig])
+    sid = _signal_ids(signal, qi)
+    band = signal_band(sid).astype(str)  # band digit as text, compared with "1", "2", ...
+    attr = np.asarray([chr(ord("A") + i) for i in range(26)])[sid % 26]
     corr = np.zeros(r.size)
     msg = k.msg[r]
 
@@ -371,7 +386,7 @@ def _kepler_group_delay(k, r, letters, signal, qi):
         ("5", "I", "isc_l5i5_s"),
         ("5", "QX", "isc_l5q5_s"),
     ):
-        m = cnav & (band == b) & np.isin(np.array([x[1] for x in sig]), list(attrs))
+        m = cnav & (band == b) & np.isin(attr, list(attrs))
         corr[m] = tgd[m] - np.nan_to_num(getattr(k, isc)[r][m])
     # Galileo: I/NAV refers to E1/E5b, F/NAV to E1/E5a (OS SIS ICD 5.1.5)
     gal = letters == "E"
@@ -401,7 +416,6 @@ def _kepler_group_delay(k, r, letters, signal, qi):
     # BeiDou CNAV1/2: B1Cp TGD_B1Cp, B1Cd TGD_B1Cp - ISC_B1Cd, B2ap TGD_B2ap, B2ad TGD_B2ap - ISC_B2ad
     # (BDS-SIS-ICD-B1C-1.0 7.6.2, B2a-1.0 7.6.2); B1I/B3I users of CNAV rows as for D1/D2 is not defined
     cn = bds & np.isin(msg, ["CNV1", "CNV2", "CNV3"])
-    attr = np.array([x[1] for x in sig])
     tb1 = np.nan_to_num(k.tgd_b1cp_s[r])
     tb2 = np.nan_to_num(k.tgd_b2ap_s[r])
     m = cn & (band == "1")

@@ -57,6 +57,7 @@ import numpy as np
 
 from ..errors import ConfigError, KompasError, KompasWarning
 from ..models.attitude import nominal_yaw_frame, sun_position_ecef
+from ..models.combinations import if_coefficients
 from ..satsys import band_frequency, sat_id
 from .state import SatState, Status, as_query
 
@@ -584,10 +585,10 @@ class PreciseProduct:
                 f.append(band_frequency(letter, band, ch))
             except KompasError as e:
                 raise ConfigError(f"frequency code {c!r}: {e}") from None
-        f1, f2 = f[0] ** 2, f[1] ** 2
-        if f1 == f2:
+        if f[0] == f[1]:
             raise ConfigError(f"codes {codes} have the same frequency; no ionosphere-free combination")
-        return (f1 / (f1 - f2), -f2 / (f1 - f2))
+        a1, a2 = if_coefficients(f[0], f[1])
+        return (float(a1), float(a2))
 
     def _pco_body(self, s, t, antex, freq_codes) -> np.ndarray:
         """Body-frame PCO (N, 3), m, of the ANTEX block valid at each query; NaN where unknown."""

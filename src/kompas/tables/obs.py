@@ -23,6 +23,7 @@ from ..satsys import (
     sat_system,
     signal_code,
     signal_id,
+    system_code,
 )
 from ..time import to_datetime64
 
@@ -316,7 +317,7 @@ class ObsTable:
         m = np.ones(len(self), dtype=bool)
         em = np.ones(self.n_epochs, dtype=bool)
         if systems is not None:
-            codes = [SYSTEM_LETTERS.index(s) + 1 for s in "".join(systems).upper() if s in SYSTEM_LETTERS]
+            codes = [int(system_code(s)) for s in "".join(systems).upper() if s in SYSTEM_LETTERS]
             if len(codes) != len([s for s in "".join(systems) if s.strip() and s != ","]):
                 raise KompasError(
                     f"unknown system letter in {systems!r}; expected letters of {SYSTEM_LETTERS}"
@@ -399,9 +400,7 @@ class ObsTable:
                     if len(code) != 3 or code[0] not in _KINDS:
                         continue
                     kind, sig = code[0], code[1:]
-                names.setdefault(code, []).append(
-                    (SYSTEM_LETTERS.index(sys_letter) + 1, kind, int(signal_id(sig)))
-                )
+                names.setdefault(code, []).append((int(system_code(sys_letter)), kind, int(signal_id(sig))))
         data = {}
         for code, targets in names.items():
             arr = np.full(shape, np.nan)

@@ -92,21 +92,7 @@ from ...time import (
 )
 from .._open import read_text
 
-__all__ = [
-    "NAT_NS",
-    "read_nav",
-    "NavData",
-    "NavHeader",
-    "IonoCorr",
-    "TimeCorr",
-    "LeapSeconds",
-    "KeplerEph",
-    "GlonassEph",
-    "SbasEph",
-    "StoTable",
-    "EopTable",
-    "IonTable",
-]
+__all__ = ["read_nav"]
 
 
 _FW = 19  # width of a D19.12 field
