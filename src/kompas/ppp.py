@@ -314,7 +314,7 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
         c1, c2, rank = _pick_pairs(rows, ctx)
         ok = c1 >= 0
         a, b = np.maximum(c1, 0), np.maximum(c2, 0)
-        f1, f2 = rows.freq_hz[r, a], rows.freq_hz[r, b]
+        f1, f2 = rows.freq_hz[r, a], np.where(ok, rows.freq_hz[r, b], 0.5 * rows.freq_hz[r, a])
         g1 = f1**2 / (f1**2 - f2**2)
         g2 = 1.0 - g1
         code = (g1 * obs_c[r, a] + g2 * obs_c[r, b])[:, None]

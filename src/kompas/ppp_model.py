@@ -386,8 +386,13 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
             "satellite antenna frequencies missing in the ANTEX file, another used: "
             + ", ".join(sorted(subst)),
         )
-    res = _catch(notes, antenna_offsets, codes, np.zeros(codes.size), np.zeros(codes.size), los, axes, None,
+    quiet: list[str] = []  # antenna_offsets warns per call; one note per run says which satellites
+    res = _catch(quiet, antenna_offsets, codes, np.zeros(codes.size), np.zeros(codes.size), los, axes, None,
                  ants, nominal)  # fmt: skip
+    nominal_rows = res.satellite_source == "NOMINAL"
+    if nominal_rows.any():
+        _note(notes, "satellites without ANTEX calibration use nominal block offsets (NRCan GPSPACE, "
+              "ionosphere-free, no PCV; not IGS values): " + ", ".join(sorted(set(_ids(sats[nominal_rows])))))  # fmt: skip
     missing = ~np.isfinite(res.satellite_m)
     if missing.any():
         _note(notes, "satellites without ANTEX or nominal antenna offsets (none applied): "
@@ -486,7 +491,10 @@ def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
     age = np.abs(t_ns - clipped) * 1e-9
     use = (age > 0) & (age <= max_age_s)
     if use.any():
-        _note(notes, f"code biases taken from a bias file {age[use].max() / 86400:.1f} days away from the observations")
+        _note(
+            notes,
+            f"code biases taken from a bias file {age[use].max() / 86400:.1f} days away from the observations",
+        )
     return np.where(use, clipped, t_ns)
 
 

@@ -320,7 +320,11 @@ class PppFilter:
         keys = eo.sat.astype(np.int64)[:, None] * _COLS + np.arange(k)
         amb = np.where(eo.arc >= 0, self.amb.col[keys], -1)
         cb = self.cb.col[keys] if k > 2 else np.full((n, k), -1, np.int64)
-        ifb = np.where(eo.ifb_key >= 0, self.ifb.col[np.maximum(eo.ifb_key, 0)], -1) if self.opt.glonass_ifb else np.full(n, -1)
+        ifb = (
+            np.where(eo.ifb_key >= 0, self.ifb.col[np.maximum(eo.ifb_key, 0)], -1)
+            if self.opt.glonass_ifb
+            else np.full(n, -1)
+        )
         return self.clk.col[eo.group], self.ion.col[eo.sat.astype(np.int64)], ifb, amb, cb
 
     def _design(self, eo: EpochObs, cols, pos_lin, start_clocks: bool):
@@ -357,7 +361,11 @@ class PppFilter:
             med = _group_median(v[first], c_rows[first])
             cols_present = np.unique(c_rows)
             value = med[cols_present] if med.size else np.zeros(0)
-            value = np.where(np.isfinite(value), value, x[cols_present]) if value.size == cols_present.size else x[cols_present]
+            value = (
+                np.where(np.isfinite(value), value, x[cols_present])
+                if value.size == cols_present.size
+                else x[cols_present]
+            )
             st.reset(cols_present, value, self.opt.sigma_clk0_m**2)
         v = v - x[c_rows]
         H = np.zeros((rows.size, st.size))
@@ -441,7 +449,9 @@ class PppFilter:
             res["code"][rows[c], kcol[c]] = post[c]
             res["phase"][rows[p], kcol[p]] = post[p]
         present = np.unique(eo.group)
-        clocks = {self.groups[g]: float(st.x[self.clk.col[g]]) for g in present.tolist() if self.clk.col[g] >= 0}
+        clocks = {
+            self.groups[g]: float(st.x[self.clk.col[g]]) for g in present.tolist() if self.clk.col[g] >= 0
+        }
         g = st.x[4:6] if self.opt.gradients else np.zeros(2)
         return EpochOutput(
             ok, st.x[:3].copy(), st.P[:3, :3].copy(), clocks, float(st.x[3]), g.copy(), n_used, res,
