@@ -42,29 +42,48 @@ ZIM2_OSB = E / "COD0OPSFIN_20261330000_01D_01D_OSB.BIA.gz"
 
 CASES = {
     "WTZR": dict(
-        obs=A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", nav=[A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"],
-        sp3=[A / "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz", A / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
-             A / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3"],
-        clk=[A / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"], atx=A / "igs20_wettzell_trim.atx", systems="GREC",
+        obs=A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+        nav=[A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"],
+        sp3=[
+            A / "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz",
+            A / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
+            A / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3",
+        ],
+        clk=[A / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"],
+        atx=A / "igs20_wettzell_trim.atx",
+        systems="GREC",
         truth=(4075580.3111, 931854.0543, 4801568.2808),
         rtklib=dict(sp3=A / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3", systems="GRE"),
     ),
     "PASA": dict(
-        obs=D / "PASA00ESP_R_20261201000_02H_30S_MO.rnx", nav=[D / "BRDC00WRD_R_20261200800_06H_MN.rnx"],
-        sp3=[D / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"], clk=[D / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"],
-        atx=D / "igs20_pasa_scoa_gps.atx", systems="G", truth=(4644908.98702, -156644.937061, 4353623.158575),
+        obs=D / "PASA00ESP_R_20261201000_02H_30S_MO.rnx",
+        nav=[D / "BRDC00WRD_R_20261200800_06H_MN.rnx"],
+        sp3=[D / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"],
+        clk=[D / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"],
+        atx=D / "igs20_pasa_scoa_gps.atx",
+        systems="G",
+        truth=(4644908.98702, -156644.937061, 4353623.158575),
     ),
     "SCOA": dict(
-        obs=D / "SCOA00FRA_R_20261201000_02H_30S_MO.rnx", nav=[D / "BRDC00WRD_R_20261200800_06H_MN.rnx"],
-        sp3=[D / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"], clk=[D / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"],
-        atx=D / "igs20_pasa_scoa_gps.atx", systems="G", truth=(4639940.429559, -136224.81156, 4359552.50278),
+        obs=D / "SCOA00FRA_R_20261201000_02H_30S_MO.rnx",
+        nav=[D / "BRDC00WRD_R_20261200800_06H_MN.rnx"],
+        sp3=[D / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"],
+        clk=[D / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"],
+        atx=D / "igs20_pasa_scoa_gps.atx",
+        systems="G",
+        truth=(4639940.429559, -136224.81156, 4359552.50278),
     ),
     "ZIM2": dict(
-        obs=E / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx", nav=[],
-        sp3=[E / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3"], clk=[E / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK"],
-        atx=E / "igs20_zim2_gps_trim.atx", bias=ZIM2_OSB, systems="G", truth=(4331299.584, 567537.709, 4633133.967),
+        obs=E / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx",
+        nav=[],
+        sp3=[E / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3"],
+        clk=[E / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK"],
+        atx=E / "igs20_zim2_gps_trim.atx",
+        bias=ZIM2_OSB,
+        systems="G",
+        truth=(4331299.584, 567537.709, 4633133.967),
     ),
-}  # fmt: skip
+}
 TARGETS = {  # issue 14: (static H, static V, kinematic H RMS, kinematic V RMS), m
     "WTZR": (0.02, 0.04, None, None),
     "PASA": (0.03, 0.05, 0.05, 0.10),
@@ -95,10 +114,14 @@ def kompas_inputs(case: dict, tables: dict, bias=None) -> dict:
 
     b = bias if bias is not None else case.get("bias")
     return dict(
-        obs=kompas.read_obs(case["obs"]), nav=[kompas.read_nav(p) for p in case["nav"]] or None,
-        sp3=[kompas.read_sp3(p) for p in case["sp3"]], clk=[kompas.read_clk(p) for p in case["clk"]],
-        antex=kompas.read_antex(case["atx"]), bias=kompas.read_bias(b) if b else None, **tables,
-    )  # fmt: skip
+        obs=kompas.read_obs(case["obs"]),
+        nav=[kompas.read_nav(p) for p in case["nav"]] or None,
+        sp3=[kompas.read_sp3(p) for p in case["sp3"]],
+        clk=[kompas.read_clk(p) for p in case["clk"]],
+        antex=kompas.read_antex(case["atx"]),
+        bias=kompas.read_bias(b) if b else None,
+        **tables,
+    )
 
 
 def run_kompas(inputs: dict, **options):
@@ -139,7 +162,7 @@ def rtklib_conf(path: Path, case: dict, kinematic: bool, atx: Path, systems: str
         f"pos1-posopt3=on\npos1-posopt5=on\npos2-armode=off\npos1-navsys={navsys}\n"
         f"file-satantfile={atx}\nfile-rcvantfile={atx}\nant1-anttype=*\nant1-antdelu={delta_h}\n"
         "out-solformat=xyz\n"
-    )  # fmt: skip
+    )
 
 
 def plain_copy(path: Path, tmp: Path) -> Path:
@@ -244,12 +267,18 @@ def section_accuracy(only, tables, exes, tmp) -> None:
 
 
 ESBC = dict(
-    obs=A / "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz", nav=[A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"],
-    sp3=[A / "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz", A / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
-         A / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3"],
-    clk=[A / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"], atx=A / "igs20_wettzell_trim.atx", systems="GREC",
+    obs=A / "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz",
+    nav=[A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"],
+    sp3=[
+        A / "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz",
+        A / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
+        A / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3",
+    ],
+    clk=[A / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"],
+    atx=A / "igs20_wettzell_trim.atx",
+    systems="GREC",
     rtklib=dict(sp3=A / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", systems="GRE"),
-)  # fmt: skip
+)
 
 
 def section_esbc(tables, exes, tmp) -> None:
@@ -261,8 +290,10 @@ def section_esbc(tables, exes, tmp) -> None:
     sol, dt = run_kompas(inp, systems="GREC")
     daily = sol.pos_m[np.flatnonzero(sol.ok)[-1]]
     sd = np.sqrt(np.diag(sol.cov_enu_m2()[np.flatnonzero(sol.ok)[-1]])) * 100
-    print(f"kompas daily (G+R+E+C, {dt:.1f} s): {daily[0]:.4f} {daily[1]:.4f} {daily[2]:.4f} m, "
-          f"sigma E/N/U {sd[0]:.1f} {sd[1]:.1f} {sd[2]:.1f} cm\n")  # fmt: skip
+    print(
+        f"kompas daily (G+R+E+C, {dt:.1f} s): {daily[0]:.4f} {daily[1]:.4f} {daily[2]:.4f} m, "
+        f"sigma E/N/U {sd[0]:.1f} {sd[1]:.1f} {sd[2]:.1f} cm\n"
+    )
     print("| reference | dE (cm) | dN (cm) | dU (cm) | H (cm) |")
     print("|---|---|---|---|---|")
     dh = header_delta_h(ESBC["obs"])
@@ -288,26 +319,28 @@ def section_esbc(tables, exes, tmp) -> None:
     print("| sessions | mean dE dN dU (cm) | std dE dN dU (cm) | RMS H / V (cm) | max H / V (cm) |")
     print("|---|---|---|---|---|")
     h = np.hypot(hours[:, 0], hours[:, 1])
-    print(f"| {len(hours)} | {' '.join(f'{x:+.1f}' for x in hours.mean(0))} | "
-          f"{' '.join(f'{x:.1f}' for x in hours.std(0))} | {np.sqrt(np.mean(h**2)):.1f} / "
-          f"{np.sqrt(np.mean(hours[:, 2] ** 2)):.1f} | {h.max():.1f} / {np.abs(hours[:, 2]).max():.1f} |")  # fmt: skip
+    print(
+        f"| {len(hours)} | {' '.join(f'{x:+.1f}' for x in hours.mean(0))} | "
+        f"{' '.join(f'{x:.1f}' for x in hours.std(0))} | {np.sqrt(np.mean(h**2)):.1f} / "
+        f"{np.sqrt(np.mean(hours[:, 2] ** 2)):.1f} | {h.max():.1f} / {np.abs(hours[:, 2]).max():.1f} |"
+    )
 
 
 LITERATURE = {
     "solid_tide": "radial up to 30 cm, horizontal up to 5 cm (IERS Conventions 2010 7.1.1; Kouba 2015); the "
-                  "daily mean is the permanent tide, -12 cm (poles) to +6 cm (equator) radial",
+    "daily mean is the permanent tide, -12 cm (poles) to +6 cm (equator) radial",
     "ocean_loading": "an order of magnitude below the solid tide: up to ~5 cm vertical at coastal sites, "
-                     "mm inland (Kouba 2015; IERS 7.1.2)",
+    "mm inland (Kouba 2015; IERS 7.1.2)",
     "rcv_antenna": "the antenna's PCO: 5-20 cm up for geodetic antennas (ANTEX)",
     "sat_antenna": "z offsets 0.5-2.6 m (GPS) mostly enter the clocks; cm to dm in the position (Schmid et al. 2007)",
     "windup": "up to half a cycle in range (~10 cm IF), dm in the position if ignored (Wu et al. 1993; "
-              "Kouba & Heroux 2001)",
+    "Kouba & Heroux 2001)",
     "relativity": "up to 23 ns (7 m) in range for GPS (IS-GPS-200N 20.3.3.3.3.1): metres in the position",
     "shapiro": "13-19 mm in range, nearly common to all satellites: mm in the position (IERS 2010 eq. 11.17)",
     "tropo": "ZHD of a standard atmosphere vs GPT3: 1-2 cm in zenith, mm to cm in height",
     "attitude": "only eclipsing/noon-turning satellites: mm to cm (Kouba 2009)",
     "gradients": "gradients of ~1 mm: mm to cm horizontal over short sessions",
-}  # fmt: skip
+}
 
 MODEL_RUNS = [  # (case, label, options): each off (or changed) against the default run of the case
     ("WTZR", "solid_tide", {"solid_tide": False}),
@@ -375,8 +408,10 @@ def section_models(tables) -> None:
         off, _ = run_kompas(inp, systems=case["systems"], **extra, **opts)
         k = np.flatnonzero(sol.ok & off.ok)[-1]
         d = ecef_to_enu(off.pos_m[k], sol.pos_m[k]) * 100
-        print(f"| {case_name} | {label} {'off' if False in opts.values() else str(opts)} | "
-              f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f} | {expected_shift(label, case, sol, inp)} | {LITERATURE[label]} |")  # fmt: skip
+        print(
+            f"| {case_name} | {label} {'off' if False in opts.values() else str(opts)} | "
+            f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f} | {expected_shift(label, case, sol, inp)} | {LITERATURE[label]} |"
+        )
         sys.stdout.flush()
     section_tide_day(tables)
 
@@ -398,10 +433,12 @@ def section_tide_day(tables) -> None:
     tide = solid_earth_tide(on.pos_m[ok], sun_position_ecef(t), moon_position_ecef(t), t) @ rot.T
     late = t >= t[0] + int(3 * 3600e9)  # after convergence
     corr = np.corrcoef(d[late, 2], tide[late, 2])[0, 1]
-    print(f"\nESBC 24 h kinematic (5-min epochs, G+R+E+C), solid tide off minus on, after the first 3 h: vertical "
-          f"range {100 * np.ptp(d[late, 2]):.1f} cm (the tide's own vertical range {100 * np.ptp(tide[late, 2]):.1f} "
-          f"cm), correlation with the tide {corr:+.3f}, RMS of the difference minus the tide "
-          f"{100 * np.sqrt(np.mean((d[late, 2] - tide[late, 2]) ** 2)):.1f} cm.")  # fmt: skip
+    print(
+        f"\nESBC 24 h kinematic (5-min epochs, G+R+E+C), solid tide off minus on, after the first 3 h: vertical "
+        f"range {100 * np.ptp(d[late, 2]):.1f} cm (the tide's own vertical range {100 * np.ptp(tide[late, 2]):.1f} "
+        f"cm), correlation with the tide {corr:+.3f}, RMS of the difference minus the tide "
+        f"{100 * np.sqrt(np.mean((d[late, 2] - tide[late, 2]) ** 2)):.1f} cm."
+    )
 
 
 def section_speed(exes, tmp) -> None:
@@ -409,10 +446,30 @@ def section_speed(exes, tmp) -> None:
     print("\n## Speed: ESBC 24 h at 30 s, static PPP\n")
     print("| program | systems | wall time (s), best of 2 |")
     print("|---|---|---|")
-    args = [sys.executable, "-m", "kompas", "ppp", str(ESBC["obs"]), *map(str, ESBC["nav"]), "--sp3",
-            *map(str, ESBC["sp3"]), "--clk", *map(str, ESBC["clk"]), "--atx", str(ESBC["atx"]), "--blq",
-            str(MODELS / "OceanLoading_GOT47_raPPPid.blq"), "--gpt3", str(MODELS / "gpt3_5.grd"), "--sat-table",
-            str(MODELS / "sat_parameters_PRIDE.txt"), "--systems", "GREC", "-o", str(tmp / "k.pos")]  # fmt: skip
+    args = [
+        sys.executable,
+        "-m",
+        "kompas",
+        "ppp",
+        str(ESBC["obs"]),
+        *map(str, ESBC["nav"]),
+        "--sp3",
+        *map(str, ESBC["sp3"]),
+        "--clk",
+        *map(str, ESBC["clk"]),
+        "--atx",
+        str(ESBC["atx"]),
+        "--blq",
+        str(MODELS / "OceanLoading_GOT47_raPPPid.blq"),
+        "--gpt3",
+        str(MODELS / "gpt3_5.grd"),
+        "--sat-table",
+        str(MODELS / "sat_parameters_PRIDE.txt"),
+        "--systems",
+        "GREC",
+        "-o",
+        str(tmp / "k.pos"),
+    ]
     best = min(_timed(args) for _ in range(2))
     print(f"| kompas ppp (reading every file included) | G+R+E+C | {best:.2f} |")
     dh = header_delta_h(ESBC["obs"])
@@ -439,8 +496,10 @@ def main(argv=None) -> int:
         exes["RTKLIB-EX"] = args.rtklib_ex
     exes = {k: v for k, v in exes.items() if v}
     tmp = Path(tempfile.mkdtemp(prefix="kompas-ppp-"))
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{time.strftime('%Y-%m-%d')}; RTKLIB: {', '.join(exes) or 'none'}")  # fmt: skip
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{time.strftime('%Y-%m-%d')}; RTKLIB: {', '.join(exes) or 'none'}"
+    )
     tables = shared_tables()
     only = set(args.only.split(",")) if args.only else None
     sections = args.sections.split(",")

@@ -12,7 +12,8 @@ Per satellite, rows in time order (the receiver's phase of every band):
 * geometry-free phase ``GF = lambda_1 L_1 - lambda_j L_j`` (m) of the first band with each other band:
   a second time difference (the ionosphere's linear trend removed: at low elevation the first difference
   alone reaches 5-7 cm per 30 s without any slip) larger than ``gf_m`` (scaled by ``sqrt(dt / 30 s)``
-  for longer intervals and by ``max(1, 1/(2 sin el))`` towards the horizon) starts new arcs on both bands (RTKLIB
+  for longer intervals and by ``max(1, 1/(2 sin el))`` towards the horizon) starts new arcs on both
+  bands (RTKLIB
   ``detslp_gf`` tests the first difference against 0.05 m);
 * Melbourne-Wuebbena ``MW`` (wide-lane cycles, :func:`kompas.models.combinations.melbourne_wubbena`) of
   the same pairs: a departure of more than ``mw_cyc`` from the mean of the previous (up to 20) epochs
@@ -77,8 +78,16 @@ def _gf_jumps(gf, restart, thr) -> np.ndarray:
     return cand & ~echo
 
 
-def detect_slips(ob, elevation_rad=None, glo_channels=None, interval_s=None, max_gap_s: float = 120.0,
-                 gf_m: float = 0.05, mw_cyc: float = 2.5, freq_hz=None) -> InterimSlipFlags:  # fmt: skip
+def detect_slips(
+    ob,
+    elevation_rad=None,
+    glo_channels=None,
+    interval_s=None,
+    max_gap_s: float = 120.0,
+    gf_m: float = 0.05,
+    mw_cyc: float = 2.5,
+    freq_hz=None,
+) -> InterimSlipFlags:
     """Arcs and slips of every (row, band) cell of an :class:`~kompas.tables.observables.Observables`.
 
     Parameters

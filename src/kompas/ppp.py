@@ -24,7 +24,6 @@ import warnings
 import numpy as np
 
 from ._ppp_slips import detect_slips
-from .constants import C_LIGHT
 from .engine import window
 from .errors import ConfigError, KompasWarning
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
@@ -63,8 +62,20 @@ class _Run:
     nav: object = None
 
 
-def ppp(obs, nav=None, sp3=(), clk=(), antex=None, bias=None, blq=None, gpt3=None, catalog=None,
-        config: PppConfig | None = None, progress=None, **options) -> Solution:  # fmt: skip
+def ppp(
+    obs,
+    nav=None,
+    sp3=(),
+    clk=(),
+    antex=None,
+    bias=None,
+    blq=None,
+    gpt3=None,
+    catalog=None,
+    config: PppConfig | None = None,
+    progress=None,
+    **options,
+) -> Solution:
     """Precise point positioning of an observation file.
 
     Parameters
@@ -108,13 +119,21 @@ def ppp(obs, nav=None, sp3=(), clk=(), antex=None, bias=None, blq=None, gpt3=Non
     ob = sel.observables(ctx.bands, cfg.signals.priority)
     ob = _drop_excluded(ob, cfg)
     apriori = _apriori(sel, ob, ctx)
-    rows = build_rows(ob, apriori, ctx.station, ctx.inputs, ctx.switches, np.radians(cfg.elmask_deg),
-                      ctx.glo_channels)  # fmt: skip
+    rows = build_rows(
+        ob, apriori, ctx.station, ctx.inputs, ctx.switches, np.radians(cfg.elmask_deg), ctx.glo_channels
+    )
     el = np.full(len(ob), np.nan)
     el[rows.obs_row] = rows.el
     freq = cell_frequencies(ob, ctx.glo_channels, [])
-    flags = detect_slips(ob, el, ctx.glo_channels, max_gap_s=cfg.slips.max_gap_s, gf_m=cfg.slips.gf_m,
-                         mw_cyc=cfg.slips.mw_cyc, freq_hz=freq)  # fmt: skip
+    flags = detect_slips(
+        ob,
+        el,
+        ctx.glo_channels,
+        max_gap_s=cfg.slips.max_gap_s,
+        gf_m=cfg.slips.gf_m,
+        mw_cyc=cfg.slips.mw_cyc,
+        freq_hz=freq,
+    )
     rows = rows.with_arcs(flags)
     arrays = _filter_arrays(rows, ctx)
     passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
@@ -130,7 +149,7 @@ def _drop_excluded(ob, cfg: PppConfig):
         **{
             f: getattr(ob, f)[keep]
             for f in ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli")
-        },  # fmt: skip
+        },
     )
 
 
@@ -172,17 +191,31 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
         notes.append("no polar motion given (--polar-motion): pole tide not applied")
     catalog = _catalog(catalog, antex)
     inputs = ModelInputs(
-        precise=precise, broadcast=fallback if precise is not None else broadcast, antex=antex, catalog=catalog,
-        bias=bias, ocean=ocean, gpt3=gpt3, polar_motion_arcsec=cfg.models.polar_motion_arcsec,
+        precise=precise,
+        broadcast=fallback if precise is not None else broadcast,
+        antex=antex,
+        catalog=catalog,
+        bias=bias,
+        ocean=ocean,
+        gpt3=gpt3,
+        polar_motion_arcsec=cfg.models.polar_motion_arcsec,
         clock_reference=dict(getattr(bias, "clock_reference", {}) or {}),
         bias_max_age_s=cfg.products.bias_max_age_days * 86400.0,
-    )  # fmt: skip
+    )
     m = cfg.models
     switches = ModelSwitches(
-        sat_antenna=m.sat_antenna, rcv_antenna=m.rcv_antenna, attitude=m.attitude, windup=m.windup,
-        solid_tide=m.solid_tide, ocean_loading=m.ocean_loading, pole_tide=m.pole_tide, relativity=m.relativity,
-        shapiro=m.shapiro, tropo=m.tropo if (m.tropo != "gpt3" or gpt3 is not None) else "saas", osb=m.osb,
-    )  # fmt: skip
+        sat_antenna=m.sat_antenna,
+        rcv_antenna=m.rcv_antenna,
+        attitude=m.attitude,
+        windup=m.windup,
+        solid_tide=m.solid_tide,
+        ocean_loading=m.ocean_loading,
+        pole_tide=m.pole_tide,
+        relativity=m.relativity,
+        shapiro=m.shapiro,
+        tropo=m.tropo if (m.tropo != "gpt3" or gpt3 is not None) else "saas",
+        osb=m.osb,
+    )
     bands, pairs = _bands(cfg)
     glo = _glonass_channels(sel, broadcast, catalog)
     return _Run(cfg, inputs, switches, station, glo, bands, pairs, notes, product_notes, nav)
@@ -343,10 +376,19 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
     if glo.any() and cfg.filter.glonass_ifb:
         ifb[glo] = ctx.glo_channels.channel(rows.sat[glo] % 100) + 100
     return {
-        "ok": ok & np.isfinite(code).any(axis=1), "groups": groups, "group": group, "code": code,
-        "phase": phase, "var_c": np.repeat(var_c[:, None], k, 1), "var_p": np.repeat(var_p[:, None], k, 1),
-        "arc": arc, "mu": mu, "omega": OMEGA_BY_CODE[sat_system(rows.sat)], "ifb": ifb, "iono0": iono0,
-    }  # fmt: skip
+        "ok": ok & np.isfinite(code).any(axis=1),
+        "groups": groups,
+        "group": group,
+        "code": code,
+        "phase": phase,
+        "var_c": np.repeat(var_c[:, None], k, 1),
+        "var_p": np.repeat(var_p[:, None], k, 1),
+        "arc": arc,
+        "mu": mu,
+        "omega": OMEGA_BY_CODE[sat_system(rows.sat)],
+        "ifb": ifb,
+        "iono0": iono0,
+    }
 
 
 def _reference_frequency(rows, ctx: _Run) -> np.ndarray:
@@ -391,13 +433,22 @@ def gradients_on(cfg: PppConfig, span_s: float) -> bool:
 def _filter_options(cfg: PppConfig, gradients: bool) -> PppFilterOptions:
     nz, fl = cfg.noise, cfg.filter
     return PppFilterOptions(
-        kinematic=cfg.mode == "kinematic", kinematic_sigma_m=nz.kinematic_sigma_m,
+        kinematic=cfg.mode == "kinematic",
+        kinematic_sigma_m=nz.kinematic_sigma_m,
         q_pos_m2_s=None if nz.kinematic_m_sqrt_s is None else nz.kinematic_m_sqrt_s**2,
-        sigma_ztd0_m=nz.sigma_ztd0_m, q_ztd_m2_s=nz.ztd_m_sqrt_s**2, gradients=gradients,
-        sigma_grad0_m=nz.sigma_gradient0_m, q_grad_m2_s=nz.gradient_m_sqrt_s**2, sigma_amb0_m=nz.sigma_ambiguity_m,
-        q_ion_m2_s=nz.iono_m_sqrt_s**2, glonass_ifb=fl.glonass_ifb, sigma_ifb0_m=nz.sigma_ifb_m,
-        outlier_w=fl.outlier_w, max_rejections=fl.max_rejections, max_outage_s=fl.max_outage_s,
-    )  # fmt: skip
+        sigma_ztd0_m=nz.sigma_ztd0_m,
+        q_ztd_m2_s=nz.ztd_m_sqrt_s**2,
+        gradients=gradients,
+        sigma_grad0_m=nz.sigma_gradient0_m,
+        q_grad_m2_s=nz.gradient_m_sqrt_s**2,
+        sigma_amb0_m=nz.sigma_ambiguity_m,
+        q_ion_m2_s=nz.iono_m_sqrt_s**2,
+        glonass_ifb=fl.glonass_ifb,
+        sigma_ifb0_m=nz.sigma_ifb_m,
+        outlier_w=fl.outlier_w,
+        max_rejections=fl.max_rejections,
+        max_outage_s=fl.max_outage_s,
+    )
 
 
 @dataclasses.dataclass
@@ -426,10 +477,19 @@ def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, d
     span = (t_ep[-1] - t_ep[0]) * 1e-9 if t_ep.size else 0.0
     filt = PppFilter(groups, apriori[first], _filter_options(ctx.cfg, gradients_on(ctx.cfg, span)))
     k_cols = arrays["code"].shape[1]
-    out = _Pass(np.zeros(n_ep, bool), np.full((n_ep, 3), np.nan), np.full((n_ep, 3, 3), np.nan),
-                {g: np.full(n_ep, np.nan) for g in groups}, np.full(n_ep, np.nan), np.full(n_ep, np.nan),
-                np.full((n_ep, 2), np.nan), np.zeros(len(rows), np.int64), np.full((len(rows), k_cols), np.nan),
-                np.full((len(rows), k_cols), np.nan), np.zeros(n_ep, np.int64))  # fmt: skip
+    out = _Pass(
+        np.zeros(n_ep, bool),
+        np.full((n_ep, 3), np.nan),
+        np.full((n_ep, 3, 3), np.nan),
+        {g: np.full(n_ep, np.nan) for g in groups},
+        np.full(n_ep, np.nan),
+        np.full(n_ep, np.nan),
+        np.full((n_ep, 2), np.nan),
+        np.zeros(len(rows), np.int64),
+        np.full((len(rows), k_cols), np.nan),
+        np.full((len(rows), k_cols), np.nan),
+        np.zeros(n_ep, np.int64),
+    )
     order = range(n_ep - 1, -1, -1) if reverse else range(n_ep)
     for step, k in enumerate(order):
         a, b = bounds[k], bounds[k + 1]
@@ -458,12 +518,23 @@ def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, d
 def _epoch_obs(arrays, rows, idx, k) -> EpochObs:
     mg = rows.grad_map[idx]
     return EpochObs(
-        sat=rows.sat[idx], group=arrays["group"][idx], omega=arrays["omega"][idx], sat_pos=rows.sat_pos[idx],
-        code_m=arrays["code"][idx], phase_m=arrays["phase"][idx], var_code_m2=arrays["var_c"][idx],
-        var_phase_m2=arrays["var_p"][idx], arc=arrays["arc"][idx], mu=arrays["mu"][idx],
-        range_corr_m=rows.range_corr_m[idx], wet_map=rows.wet_map[idx], grad_n=mg * np.cos(rows.az[idx]),
-        grad_e=mg * np.sin(rows.az[idx]), ifb_key=arrays["ifb"][idx], displacement=rows.displacement[k],
-    )  # fmt: skip
+        sat=rows.sat[idx],
+        group=arrays["group"][idx],
+        omega=arrays["omega"][idx],
+        sat_pos=rows.sat_pos[idx],
+        code_m=arrays["code"][idx],
+        phase_m=arrays["phase"][idx],
+        var_code_m2=arrays["var_c"][idx],
+        var_phase_m2=arrays["var_p"][idx],
+        arc=arrays["arc"][idx],
+        mu=arrays["mu"][idx],
+        range_corr_m=rows.range_corr_m[idx],
+        wet_map=rows.wet_map[idx],
+        grad_n=mg * np.cos(rows.az[idx]),
+        grad_e=mg * np.sin(rows.az[idx]),
+        ifb_key=arrays["ifb"][idx],
+        displacement=rows.displacement[k],
+    )
 
 
 def _run_passes(t_ep, arrays, rows, apriori, ctx: _Run, progress) -> dict:
@@ -525,8 +596,13 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
         "grad_n_m": main.grad[:, 0],
         "grad_e_m": main.grad[:, 1],
     }
-    reason = np.where(ok, Unsolved.SOLVED, np.where(np.bincount(rows.epoch, minlength=n_ep) == 0,
-                                                    Unsolved.NO_EPHEMERIS, Unsolved.TOO_FEW_SATELLITES))  # fmt: skip
+    reason = np.where(
+        ok,
+        Unsolved.SOLVED,
+        np.where(
+            np.bincount(rows.epoch, minlength=n_ep) == 0, Unsolved.NO_EPHEMERIS, Unsolved.TOO_FEW_SATELLITES
+        ),
+    )
     has_rows = np.bincount(sel_rows_epoch(sel), minlength=n_ep) > 0
     reason = np.where(~ok & ~has_rows, Unsolved.NO_OBSERVATIONS, reason).astype(np.uint8)
     resid = {
@@ -538,11 +614,18 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     }
     pos_out = np.where(ok[:, None], pos, np.nan)
     sol = Solution(
-        time_ns=sel.epoch_time_ns.copy(), pos_m=pos_out, quality=np.where(ok, Quality.PPP, Quality.NONE).astype(np.uint8),
-        nsat=np.where(ok, nsat, 0).astype(np.int16), nsat_by_system=nsat_by, cov_m2=np.where(ok[:, None, None], cov, np.nan),
-        clock_m=clock, residuals=resid, reason=reason, record=_record(sel, rows, main, ctx, reason, order[0] if order else ""),
+        time_ns=sel.epoch_time_ns.copy(),
+        pos_m=pos_out,
+        quality=np.where(ok, Quality.PPP, Quality.NONE).astype(np.uint8),
+        nsat=np.where(ok, nsat, 0).astype(np.int16),
+        nsat_by_system=nsat_by,
+        cov_m2=np.where(ok[:, None, None], cov, np.nan),
+        clock_m=clock,
+        residuals=resid,
+        reason=reason,
+        record=_record(sel, rows, main, ctx, reason, order[0] if order else ""),
         states=states,
-    )  # fmt: skip
+    )
     return sol
 
 
@@ -572,10 +655,18 @@ def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> Proces
     notes += ctx.product_notes
     notes.append("models: " + ", ".join(f"{k}={v}" for k, v in models.items()))
     return ProcessingRecord(
-        program="kompas ppp", mode=f"ppp-{cfg.mode}", systems=cfg.systems, elmask_deg=cfg.elmask_deg,
-        ephemeris="precise" if ctx.inputs.precise is not None else "broadcast", iono=cfg.observables,
-        tropo=sw.tropo, signals=signals, clock_reference=reference,
+        program="kompas ppp",
+        mode=f"ppp-{cfg.mode}",
+        systems=cfg.systems,
+        elmask_deg=cfg.elmask_deg,
+        ephemeris="precise" if ctx.inputs.precise is not None else "broadcast",
+        iono=cfg.observables,
+        tropo=sw.tropo,
+        signals=signals,
+        clock_reference=reference,
         unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(unsolved) if i and c},
-        raim_excluded=int(main.rejected.sum()), notes=tuple(notes), config=cfg,
+        raim_excluded=int(main.rejected.sum()),
+        notes=tuple(notes),
+        config=cfg,
         inputs=tuple(str(p) for p in [sel.path] if p is not None),
-    )  # fmt: skip
+    )

@@ -95,25 +95,32 @@ class PppModelOptions(Options):
         flag="--tropo",
     )
     gradients: str = option(
-        "auto", "estimate north and east tropospheric gradients: on, off, or auto (on for sessions of at "
+        "auto",
+        "estimate north and east tropospheric gradients: on, off, or auto (on for sessions of at "
         "least 6 h: over shorter sessions they are hardly separable from the horizontal position)",
-        choices=("auto", "on", "off"), flag="--gradients",
-    )  # fmt: skip
+        choices=("auto", "on", "off"),
+        flag="--gradients",
+    )
     solid_tide: bool = option(True, "solid Earth tide (IERS Conventions 2010 7.1.1)", flag="--solid-tide")
     ocean_loading: bool = option(True, "ocean tide loading from the BLQ file (--blq)", flag="--ocean-loading")
     pole_tide: bool = option(True, "pole tide (needs --polar-motion)", flag="--pole-tide")
     polar_motion_arcsec: tuple[float, ...] | None = option(
-        None, "IERS polar motion x_p,y_p of the day for the pole tide", unit="arcsec", flag="--polar-motion",
+        None,
+        "IERS polar motion x_p,y_p of the day for the pole tide",
+        unit="arcsec",
+        flag="--polar-motion",
         parse=_parse_pair,
-    )  # fmt: skip
+    )
     sat_antenna: bool = option(
         True, "satellite PCO/PCV (ANTEX; nominal block offsets else)", flag="--sat-antenna"
     )
     rcv_antenna: bool = option(True, "receiver PCO/PCV per frequency (ANTEX)", flag="--rcv-antenna")
     attitude: str = option(
-        "model", "satellite attitude: eclipse/noon-turn laws per block, or nominal yaw steering only",
-        choices=("model", "nominal"), flag="--attitude",
-    )  # fmt: skip
+        "model",
+        "satellite attitude: eclipse/noon-turn laws per block, or nominal yaw steering only",
+        choices=("model", "nominal"),
+        flag="--attitude",
+    )
     windup: bool = option(True, "phase wind-up (Wu et al. 1993)", flag="--windup")
     relativity: bool = option(True, "periodic relativistic clock correction", flag="--relativity")
     shapiro: bool = option(True, "Shapiro signal delay", flag="--shapiro")
@@ -161,9 +168,11 @@ class PppFilterConfig(Options):
     outlier_w: float = option(4.0, "critical w-test statistic of a measurement", low=1.0, flag="--outlier-w")
     max_rejections: int = option(8, "measurements rejected per epoch at most", low=0)
     smoothing: str = option(
-        "forward", "forward filter, backward filter, or both combined (forward-backward smoother)",
-        choices=("forward", "backward", "combined"), flag="--smoothing",
-    )  # fmt: skip
+        "forward",
+        "forward filter, backward filter, or both combined (forward-backward smoother)",
+        choices=("forward", "backward", "combined"),
+        flag="--smoothing",
+    )
     max_outage_s: float = option(
         300.0, "states of a satellite unseen this long are dropped", unit="s", low=0.0
     )
@@ -186,18 +195,25 @@ class ProductOptions(Options):
     """Precise products: which analysis centre serves which system, interpolation, broadcast fallback."""
 
     centres: dict[str, str] | None = option(
-        None, "analysis centre per system, e.g. C:GBM;G:GRG (default: the best clock coverage)", flag="--centres",
+        None,
+        "analysis centre per system, e.g. C:GBM;G:GRG (default: the best clock coverage)",
+        flag="--centres",
         parse=_parse_centres,
-    )  # fmt: skip
+    )
     order: int = option(11, "samples of the orbit interpolation polynomial", low=2, high=25)
     bias_max_age_days: float = option(
-        0.0, "use satellite code biases of a bias file up to this far from the observations (they are stable "
-        "over weeks; phase biases only inside their windows)", unit="d", low=0.0, flag="--bias-max-age",
-    )  # fmt: skip
+        0.0,
+        "use satellite code biases of a bias file up to this far from the observations (they are stable "
+        "over weeks; phase biases only inside their windows)",
+        unit="d",
+        low=0.0,
+        flag="--bias-max-age",
+    )
     broadcast_fallback: bool = option(
-        True, "satellites without precise orbit/clock use broadcast ephemerides (own clock group)",
+        True,
+        "satellites without precise orbit/clock use broadcast ephemerides (own clock group)",
         flag="--broadcast-fallback",
-    )  # fmt: skip
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -227,28 +243,37 @@ class PppConfig(Options):
     """
 
     systems: str = option(
-        "GREC", "systems to use, letters of GRECJ (e.g. G,E)", flag="--systems",
+        "GREC",
+        "systems to use, letters of GRECJ (e.g. G,E)",
+        flag="--systems",
         parse=lambda v: parse_systems(v, "GRECJ"),
-    )  # fmt: skip
+    )
     mode: str = option(
         "static", "static or kinematic receiver", choices=("static", "kinematic"), flag="--mode"
     )
     observables: str = option(
-        "if", "ionosphere-free combination, or uncombined code and phase with slant ionosphere states",
-        choices=("if", "uncombined"), flag="--observables",
-    )  # fmt: skip
+        "if",
+        "ionosphere-free combination, or uncombined code and phase with slant ionosphere states",
+        choices=("if", "uncombined"),
+        flag="--observables",
+    )
     bands: dict[str, tuple[str, ...]] | None = option(
-        None, "uncombined mode: bands per system, any number, e.g. G:125;E:157 (default: the first IF pair)",
-        flag="--bands", parse=_parse_bands,
-    )  # fmt: skip
+        None,
+        "uncombined mode: bands per system, any number, e.g. G:125;E:157 (default: the first IF pair)",
+        flag="--bands",
+        parse=_parse_bands,
+    )
     elmask_deg: float = option(
         10.0, "elevation mask", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
     )
     exclude: tuple[str, ...] = option((), "satellites not used, e.g. C01,G04", flag="--exclude")
     apriori_m: tuple[float, ...] | None = option(
-        None, "a priori ECEF position X,Y,Z (default: header, else SPP)", unit="m", flag="--apriori",
+        None,
+        "a priori ECEF position X,Y,Z (default: header, else SPP)",
+        unit="m",
+        flag="--apriori",
         parse=_parse_xyz,
-    )  # fmt: skip
+    )
     signals: SignalOptions = option(default_factory=SignalOptions)
     models: PppModelOptions = option(default_factory=PppModelOptions)
     noise: PppNoiseOptions = option(default_factory=PppNoiseOptions)

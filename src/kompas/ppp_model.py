@@ -246,10 +246,13 @@ def satellite_states(ob, rows, t_rx_ns, inputs: ModelInputs, relativity: bool):
         f2s = np.where(two, f[:, 1], np.nan) ** 2 if sig.shape[1] > 1 else np.full(todo.size, np.nan)
         a1 = np.where(two, f1s / (f1s - f2s), 1.0)
         cr = CodeRows(
-            ob.epoch[rows[todo]], sats[todo], p_tx[todo],
+            ob.epoch[rows[todo]],
+            sats[todo],
+            p_tx[todo],
             np.stack([sig[:, 0], np.where(two, sig[:, 1] if sig.shape[1] > 1 else NO_SIGNAL, NO_SIGNAL)], 1),
-            np.stack([a1, np.where(two, 1.0 - a1, 0.0)], 1), f[:, 0],
-        )  # fmt: skip
+            np.stack([a1, np.where(two, 1.0 - a1, 0.0)], 1),
+            f[:, 0],
+        )
         st, dts = transmission_states(inputs.broadcast, cr, t_rx_ns[todo])
         ok = st.ok & np.isfinite(dts)
         r = todo[ok]
@@ -343,8 +346,9 @@ def antenna_terms(sats, t_ns, signal, az, el, los, axes, nominal, station, switc
         res = _catch(notes, antenna_offsets, codes[r], az[r], el[r], los[r], axes[r], rcv, None, None, arp)
         out[r, b] = res.receiver_m
         if switches.sat_antenna:
-            out[r, b] += _satellite_terms(codes[r], los[r], axes[r], [sat_ants[i] for i in r], nominal[r],
-                                          sats[r], notes)  # fmt: skip
+            out[r, b] += _satellite_terms(
+                codes[r], los[r], axes[r], [sat_ants[i] for i in r], nominal[r], sats[r], notes
+            )
     return out
 
 
@@ -387,16 +391,32 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
             + ", ".join(sorted(subst)),
         )
     quiet: list[str] = []  # antenna_offsets warns per call; one note per run says which satellites
-    res = _catch(quiet, antenna_offsets, codes, np.zeros(codes.size), np.zeros(codes.size), los, axes, None,
-                 ants, nominal)  # fmt: skip
+    res = _catch(
+        quiet,
+        antenna_offsets,
+        codes,
+        np.zeros(codes.size),
+        np.zeros(codes.size),
+        los,
+        axes,
+        None,
+        ants,
+        nominal,
+    )
     nominal_rows = res.satellite_source == "NOMINAL"
     if nominal_rows.any():
-        _note(notes, "satellites without ANTEX calibration use nominal block offsets (NRCan GPSPACE, "
-              "ionosphere-free, no PCV; not IGS values): " + ", ".join(sorted(set(_ids(sats[nominal_rows])))))  # fmt: skip
+        _note(
+            notes,
+            "satellites without ANTEX calibration use nominal block offsets (NRCan GPSPACE, "
+            "ionosphere-free, no PCV; not IGS values): " + ", ".join(sorted(set(_ids(sats[nominal_rows])))),
+        )
     missing = ~np.isfinite(res.satellite_m)
     if missing.any():
-        _note(notes, "satellites without ANTEX or nominal antenna offsets (none applied): "
-              + ", ".join(sorted(set(_ids(sats[missing])))))  # fmt: skip
+        _note(
+            notes,
+            "satellites without ANTEX or nominal antenna offsets (none applied): "
+            + ", ".join(sorted(set(_ids(sats[missing])))),
+        )
     return np.where(missing, 0.0, res.satellite_m)
 
 
@@ -493,7 +513,7 @@ def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
     if use.any():
         _note(
             notes,
-            f"code biases taken from a bias file {age[use].max() / 86400:.1f} days away from the observations",
+            f"code biases taken from a bias file {age[use].max() / 86400:.1f} days from the observations",
         )
     return np.where(use, clipped, t_ns)
 
@@ -505,8 +525,9 @@ def _reference_code(clock_reference: dict, letter: str, code: str) -> str:
     return "C" + code
 
 
-def build_rows(ob, apriori, station, inputs: ModelInputs, switches: ModelSwitches, elmask_rad: float,
-               glo_channels=None) -> PreciseRows:  # fmt: skip
+def build_rows(
+    ob, apriori, station, inputs: ModelInputs, switches: ModelSwitches, elmask_rad: float, glo_channels=None
+) -> PreciseRows:
     """Evaluate the model for every row of ``ob`` that has a satellite state and is above the mask.
 
     Parameters
@@ -574,10 +595,29 @@ def build_rows(ob, apriori, station, inputs: ModelInputs, switches: ModelSwitche
     code_m = ob.code_m[rows] - code_b
     range_corr = -C_LIGHT * clk + shapiro + zhd[epoch] * mh + zwd[epoch] * mw
     return PreciseRows(
-        epoch=epoch, sat=sats, code_m=code_m, phase_m=phase_m, freq_hz=f, signal=sig, arc=np.full(sig.shape, -1, np.int64), obs_row=rows,
-        sat_pos=pos, range_corr_m=range_corr, band_corr_m=band_corr, wet_map=mw, grad_map=mg, az=az, el=el,
-        var_eph_m2=var, source=src, displacement=disp, zwd0_m=zwd, zhd_m=zhd, windup_cyc=w, notes=tuple(notes),
-    )  # fmt: skip
+        epoch=epoch,
+        sat=sats,
+        code_m=code_m,
+        phase_m=phase_m,
+        freq_hz=f,
+        signal=sig,
+        arc=np.full(sig.shape, -1, np.int64),
+        obs_row=rows,
+        sat_pos=pos,
+        range_corr_m=range_corr,
+        band_corr_m=band_corr,
+        wet_map=mw,
+        grad_map=mg,
+        az=az,
+        el=el,
+        var_eph_m2=var,
+        source=src,
+        displacement=disp,
+        zwd0_m=zwd,
+        zhd_m=zhd,
+        windup_cyc=w,
+        notes=tuple(notes),
+    )
 
 
 def cell_frequencies(ob, glo_channels, notes):

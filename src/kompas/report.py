@@ -66,12 +66,27 @@ def _figures(sol, truth, title):
         caption = "East, north and up deviation from the last solution (no reference position given)"
     figs.append((_png(lambda b: plots.enu_convergence(b, sol.time_ns, {"PPP": enu}, title)), caption))
     if "ztd_m" in sol.states:
-        figs.append((_png(lambda b: plots.time_series(b, sol.time_ns, {"ZTD": sol.states["ztd_m"]},
-                                                       "zenith total delay (m)", "Estimated troposphere")),
-                     "Zenith total delay: a priori hydrostatic and wet delays plus the estimated wet correction"))  # fmt: skip
+        figs.append(
+            (
+                _png(
+                    lambda b: plots.time_series(
+                        b,
+                        sol.time_ns,
+                        {"ZTD": sol.states["ztd_m"]},
+                        "zenith total delay (m)",
+                        "Estimated troposphere",
+                    )
+                ),
+                "Zenith total delay: a priori hydrostatic and wet delays plus the estimated wet correction",
+            )
+        )
     nsat = {k: v for k, v in sol.nsat_by_system.items() if np.any(v)}
-    figs.append((_png(lambda b: plots.satellites_and_dop(b, sol.time_ns, nsat, {}, "Satellites used")),
-                 "Satellites used per system"))  # fmt: skip
+    figs.append(
+        (
+            _png(lambda b: plots.satellites_and_dop(b, sol.time_ns, nsat, {}, "Satellites used")),
+            "Satellites used per system",
+        )
+    )
     return figs
 
 
@@ -89,8 +104,12 @@ def _rows(sol, truth) -> list[tuple[str, str]]:
         sd = np.sqrt(np.diag(sol.cov_enu_m2()[last]))
         rows.append(("last position (ECEF, m)", f"{x:.4f} {y:.4f} {z:.4f}"))
         rows.append(("its sigma E/N/U (cm)", " ".join(f"{100 * s:.1f}" for s in sd)))
-        rows.append(("first / last epoch (GPST)", f"{GTime(int(sol.time_ns[0])).isoformat()} / "
-                                                   f"{GTime(int(sol.time_ns[last])).isoformat()}"))  # fmt: skip
+        rows.append(
+            (
+                "first / last epoch (GPST)",
+                f"{GTime(int(sol.time_ns[0])).isoformat()} / {GTime(int(sol.time_ns[last])).isoformat()}",
+            )
+        )
     if truth is not None and ok.any():
         c = convergence_summary(sol, truth)
         e, n, u = c["final_enu_m"] * 100
@@ -130,7 +149,8 @@ def ppp_report(path, sol, truth=None, title: str = "kompas ppp") -> None:
     text = f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 8px}}
-table{{border-collapse:collapse;margin:8px 0 16px}}td,th{{border:1px solid #999;padding:4px 8px;text-align:left}}
+table{{border-collapse:collapse;margin:8px 0 16px}}
+td,th{{border:1px solid #999;padding:4px 8px;text-align:left}}
 figure{{margin:16px 0}}img{{width:100%;height:auto}}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <table>{rows}</table>

@@ -43,9 +43,13 @@ def register(sub) -> None:
     p.add_argument("--blq", metavar="FILE", help="ocean loading coefficients (BLQ)")
     p.add_argument("--gpt3", metavar="FILE", help="GPT3 grid (gpt3_5.grd) for the troposphere a priori")
     p.add_argument(
-        "--sat-table", nargs="+", action="extend", default=[], metavar="FILE",
+        "--sat-table",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
         help="satellite metadata: PRIDE sat_parameters and/or GPSPACE gpsppp.svb_* files",
-    )  # fmt: skip
+    )
     p.add_argument(
         "--config", metavar="TOML", help="options from a TOML file (kompas ppp --dump-config shows one)"
     )
@@ -186,7 +190,8 @@ def summary(sol, truth=None) -> list[str]:
         lines += [
             f"errors   final E/N/U {e:+.1f} {nn:+.1f} {u:+.1f} cm; H {100 * c['final_h_m']:.1f} cm, "
             f"V {100 * abs(c['final_v_m']):.1f} cm",
-            f"         last 30 min RMS H {100 * c['last30_h_rms_m']:.1f} cm, V {100 * c['last30_v_rms_m']:.1f} cm; "
+            f"         last 30 min RMS H {100 * c['last30_h_rms_m']:.1f} cm, "
+            f"V {100 * c['last30_v_rms_m']:.1f} cm; "
             f"H and V below 10 cm after {c['converged_after_s'] / 60:.1f} min",
         ]
     for note in sol.record.notes:

@@ -125,8 +125,9 @@ def w_statistics(v, S) -> np.ndarray:
         return (s_inv @ v) / np.sqrt(np.maximum(np.diag(s_inv), 1e-300))
 
 
-def robust_update(x, P, H, v, R, threshold: float = 4.0, max_rejections: int = 5,
-                  testable=None) -> RobustUpdate:  # fmt: skip
+def robust_update(
+    x, P, H, v, R, threshold: float = 4.0, max_rejections: int = 5, testable=None
+) -> RobustUpdate:
     """Kalman update that removes measurements failing the w-test one at a time (module docstring).
 
     The innovation covariance is formed once; each rejection tests the sub-matrix of the kept

@@ -251,7 +251,7 @@ class PppFilter:
     def _maintain(self, t_ns: int, eo: EpochObs, iono_x0) -> None:
         """Add, reset and drop arc-long states (ambiguities, ionosphere, biases), vectorised by keys."""
         st, opt = self.state, self.opt
-        n, k = eo.phase_m.shape
+        k = eo.phase_m.shape[1]
         add = []  # (kind, keys, x0, var0)
         groups = np.unique(eo.group)
         add.append((self.clk, groups[self.clk.col[groups] < 0], 0.0, opt.sigma_clk0_m**2))
@@ -454,6 +454,14 @@ class PppFilter:
         }
         g = st.x[4:6] if self.opt.gradients else np.zeros(2)
         return EpochOutput(
-            ok, st.x[:3].copy(), st.P[:3, :3].copy(), clocks, float(st.x[3]), g.copy(), n_used, res,
-            0 if used is None else int((~used).sum()), float(st.P[3, 3]),
-        )  # fmt: skip
+            ok,
+            st.x[:3].copy(),
+            st.P[:3, :3].copy(),
+            clocks,
+            float(st.x[3]),
+            g.copy(),
+            n_used,
+            res,
+            0 if used is None else int((~used).sum()),
+            float(st.P[3, 3]),
+        )

@@ -40,7 +40,7 @@ class StateLayout:
     blocks : iterable of Block
     """
 
-    __slots__ = ("_blocks", "_start", "_by_name", "_size")
+    __slots__ = ("_blocks", "_by_name", "_size", "_start")
 
     def __init__(self, blocks=()):
         self._blocks: tuple[Block, ...] = ()
