@@ -548,76 +548,52 @@ def build_rows(
     PreciseRows
     """
     notes: list[str] = []
-    rows = np.arange(len(ob))
     freq = cell_frequencies(ob, glo_channels, notes)
-    rows = rows[np.isfinite(freq).any(axis=1)]
+    rows = np.flatnonzero(np.isfinite(freq).any(axis=1))
     t_rx = ob.epoch_time_ns[ob.epoch[rows]]
-    pos, vel, clk, var, src = satellite_states(ob, rows, t_rx, inputs, switches.relativity)
-    rr = apriori[ob.epoch[rows]]
-    d = pos - rr
-    rng = np.linalg.norm(d, axis=1)
-    los = d / rng[:, None]
+    states = satellite_states(ob, rows, t_rx, inputs, switches.relativity)
     llh_ep = ecef_to_geodetic(apriori)
-    rot = enu_rotation(llh_ep[:, 0], llh_ep[:, 1])[ob.epoch[rows]]
-    enu = np.einsum("rij,rj->ri", rot, los)
-    el = np.arcsin(np.clip(enu[:, 2], -1, 1))
-    az = np.arctan2(enu[:, 0], enu[:, 1])
-    keep = (src > 0) & (el >= elmask_rad)
-    rows, t_rx, pos, vel, clk, var, src, los, el, az = (
-        a[keep] for a in (rows, t_rx, pos, vel, clk, var, src, los, el, az)
-    )
-    epoch = ob.epoch[rows]
-    sats = ob.sat[rows]
+    los, el, az = _look_angles(states[0], apriori, llh_ep, ob.epoch[rows])
+    keep = (states[4] > 0) & (el >= elmask_rad)
+    rows, t_rx, los, el, az = (a[keep] for a in (rows, t_rx, los, el, az))
+    pos, vel, clk, var, src = (a[keep] for a in states)
+    epoch, sats, sig = ob.epoch[rows], ob.sat[rows], ob.signal[rows]
     t_ep = ob.epoch_time_ns
     sun_ep = sun_position_ecef(t_ep)
-    moon_ep = moon_position_ecef(t_ep)
-    disp = station_displacement(t_ep, apriori, switches, inputs, sun_ep, moon_ep)
+    disp = station_displacement(t_ep, apriori, switches, inputs, sun_ep, moon_position_ecef(t_ep))
     zhd, zwd, mh, mw, mg = troposphere_terms(t_ep, llh_ep, el, epoch, switches, inputs.gpt3)
     axes, nominal = _attitude_axes(sats, t_rx, pos, vel, sun_ep[epoch], switches, inputs.catalog)
-    sig = ob.signal[rows]
     band_corr = antenna_terms(
         sats, t_rx, sig, az, el, los, axes, nominal, station, switches, inputs.antex, notes
     )
     rr = apriori[epoch] + disp[epoch]
     w = np.zeros(rows.size)
     if switches.windup:
-        w = continuous_windup(sats, epoch, windup_cycles(pos, rr, axes[:, 0], axes[:, 1]))
-        w = np.nan_to_num(w)
+        w = np.nan_to_num(continuous_windup(sats, epoch, windup_cycles(pos, rr, axes[:, 0], axes[:, 1])))
     shapiro = shapiro_delay_m(pos, rr, sat_letter(sats)) if switches.shapiro else 0.0
-    code_b, phase_b = (
-        observation_biases(ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s)
-        if switches.osb
-        else (0.0, 0.0)
-    )
-    f = freq[rows]
-    lam = C_LIGHT / f
-    phase_m = ob.phase_cyc[rows] * lam - phase_b - w[:, None] * lam
-    code_m = ob.code_m[rows] - code_b
-    range_corr = -C_LIGHT * clk + shapiro + zhd[epoch] * mh + zwd[epoch] * mw
+    code_b, phase_b = (0.0, 0.0)
+    if switches.osb:
+        code_b, phase_b = observation_biases(
+            ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s
+        )
+    lam = C_LIGHT / freq[rows]
     return PreciseRows(
-        epoch=epoch,
-        sat=sats,
-        code_m=code_m,
-        phase_m=phase_m,
-        freq_hz=f,
-        signal=sig,
-        arc=np.full(sig.shape, -1, np.int64),
-        obs_row=rows,
-        sat_pos=pos,
-        range_corr_m=range_corr,
-        band_corr_m=band_corr,
-        wet_map=mw,
-        grad_map=mg,
-        az=az,
-        el=el,
-        var_eph_m2=var,
-        source=src,
-        displacement=disp,
-        zwd0_m=zwd,
-        zhd_m=zhd,
-        windup_cyc=w,
-        notes=tuple(notes),
-    )
+        epoch=epoch, sat=sats, code_m=ob.code_m[rows] - code_b,
+        phase_m=ob.phase_cyc[rows] * lam - phase_b - w[:, None] * lam, freq_hz=freq[rows], signal=sig,
+        arc=np.full(sig.shape, -1, np.int64), obs_row=rows, sat_pos=pos,
+        range_corr_m=-C_LIGHT * clk + shapiro + zhd[epoch] * mh + zwd[epoch] * mw, band_corr_m=band_corr,
+        wet_map=mw, grad_map=mg, az=az, el=el, var_eph_m2=var, source=src, displacement=disp, zwd0_m=zwd,
+        zhd_m=zhd, windup_cyc=w, notes=tuple(notes),
+    )  # fmt: skip
+
+
+def _look_angles(sat_pos, apriori, llh_ep, epoch):
+    """Unit vectors receiver -> satellite (ECEF), elevation and azimuth (rad) from the a priori positions."""
+    d = sat_pos - apriori[epoch]
+    los = d / np.linalg.norm(d, axis=1)[:, None]
+    rot = enu_rotation(llh_ep[:, 0], llh_ep[:, 1])[epoch]
+    enu = np.einsum("rij,rj->ri", rot, los)
+    return los, np.arcsin(np.clip(enu[:, 2], -1, 1)), np.arctan2(enu[:, 0], enu[:, 1])
 
 
 def cell_frequencies(ob, glo_channels, notes):
