@@ -16,8 +16,9 @@ Per satellite, rows in time order (the receiver's phase of every band):
   bands (RTKLIB
   ``detslp_gf`` tests the first difference against 0.05 m);
 * Melbourne-Wuebbena ``MW`` (wide-lane cycles, :func:`kompas.models.combinations.melbourne_wubbena`) of
-  the same pairs: a departure of more than ``mw_cyc`` from the mean of the previous (up to 20) epochs
-  starts new arcs on both bands (it catches slips the GF test is blind to, e.g. 9 and 7 cycles on
+  the same pairs: a step, where both the change from the previous epoch and the difference between the
+  means of the next and the previous three epochs exceed ``mw_cyc`` with the same sign, starts new arcs
+  on both bands (it catches slips the GF test is blind to, e.g. 9 and 7 cycles on
   GPS L1/L2, which change GF by 3 mm); the same elevation scaling applies.
 """
 
@@ -32,7 +33,7 @@ from .models.combinations import melbourne_wubbena
 
 __all__ = ["InterimSlipFlags", "detect_slips"]
 
-_MW_WINDOW = 20
+_MW_STEP = 3
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,31 @@ class InterimSlipFlags:
         return int(self.slip.sum())
 
 
-def _moving_mean_before(x, series_start, window):
-    """Mean of the finite values among up to ``window`` previous rows of the same series (NaN if none).
-
-    ``series_start`` is, per row, the index of the first row of its series (rows in series order)."""
-    n = x.size
-    i = np.arange(n)
-    lo = np.maximum(series_start, i - window)
+def _window_mean(x, lo, hi):
+    """Mean of the finite ``x[lo:hi]`` per row (NaN where none), with cumulative sums."""
     ok = np.isfinite(x)
     cs = np.r_[0.0, np.cumsum(np.where(ok, x, 0.0))]
     cn = np.r_[0, np.cumsum(ok)]
-    k = cn[i] - cn[lo]
+    k = cn[hi] - cn[lo]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(k > 0, (cs[i] - cs[lo]) / np.maximum(k, 1), np.nan)
+        return np.where(k > 0, (cs[hi] - cs[lo]) / np.maximum(k, 1), np.nan)
+
+
+def _mw_steps(mw, series_start, thr) -> np.ndarray:
+    """Melbourne-Wuebbena steps: the jump from the previous epoch and the difference of the means of the
+    next and previous ``_MW_STEP`` epochs both exceed ``thr`` with the same sign. A slip is a lasting step;
+    code multipath (periods of minutes) changes MW smoothly and noise does not last, so neither passes."""
+    n = mw.size
+    i = np.arange(n)
+    series_end = np.r_[series_start[1:] != series_start[:-1], True]
+    end = np.minimum.accumulate(np.where(series_end, i + 1, n)[::-1])[::-1]  # first row after the series
+    before = _window_mean(mw, np.maximum(series_start, i - _MW_STEP), i)
+    after = _window_mean(mw, i, np.minimum(end, i + _MW_STEP))
+    d = mw - np.r_[np.nan, mw[:-1]]
+    d = np.where(i > series_start, d, np.nan)
+    step = after - before
+    with np.errstate(invalid="ignore"):
+        return (np.abs(d) > thr) & (np.abs(step) > thr) & (np.sign(d) == np.sign(step))
 
 
 def _gf_jumps(gf, restart, thr) -> np.ndarray:
@@ -138,10 +151,8 @@ def detect_slips(
         d_t = np.r_[np.inf, (t_s[r][1:] - t_s[r][:-1]) * 1e-9]
         thr = gf_m * np.sqrt(np.maximum(d_t, 30.0) / 30.0) * scale[r]
         gf_jump = ~restart & _gf_jumps(gf, restart, thr)
-        mw_ok = np.isfinite(mw)
         series_start = np.maximum.accumulate(np.where(restart | gf_jump, np.arange(r.size), 0))
-        mean = _moving_mean_before(mw, series_start, _MW_WINDOW)
-        mw_jump = ~restart & ~gf_jump & mw_ok & (np.abs(mw - mean) > mw_cyc * scale[r])
+        mw_jump = ~restart & ~gf_jump & _mw_steps(mw, series_start, mw_cyc * scale[r])
         jump = gf_jump | mw_jump
         slip[r[jump], 0] = True
         slip[r[jump], j] = True
