@@ -37,7 +37,7 @@ def sim_gre(tmp_path_factory):
 def test_closed_loop_recovers_the_truth_to_a_millimetre(sim_gre):
     """Errors off: GPS + GLONASS + Galileo (E1/E5b, the pair the simulated I/NAV clocks refer to)."""
     res, (sp3, clk) = sim_gre
-    start = tuple(TRUTH + [30.0, -20.0, 50.0])
+    start = tuple(TRUTH + np.array([30.0, -20.0, 50.0]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sol = ppp(

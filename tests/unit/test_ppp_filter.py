@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from kompas.constants import C_LIGHT
 from kompas.estimators.filter_state import FilterState, robust_update, w_statistics
 from kompas.estimators.kalman import update
 from kompas.estimators.smoother import combine
