@@ -141,7 +141,8 @@ class PreciseRows:
         Terms common to all bands added to the geometric range: ``-c dt^s`` (with relativity), Shapiro,
         mapped hydrostatic delay and mapped a priori wet delay.
     band_corr_m : (R, B)
-        Antenna corrections per band added to the range (code and phase alike).
+        Antenna corrections per band added to the range (code and phase alike); NaN where the satellite's
+        antenna offset is unknown (the cell is then not used).
     wet_map, grad_map : (R,)
         Wet mapping factor and Chen-Herring gradient mapping factor.
     az, el : (R,)
@@ -414,10 +415,10 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
     if missing.any():
         _note(
             notes,
-            "satellites without ANTEX or nominal antenna offsets (none applied): "
-            + ", ".join(sorted(set(_ids(sats[missing])))),
+            "satellites without ANTEX or nominal antenna offsets are not used (an unknown offset of up to "
+            "2.6 m): " + ", ".join(sorted(set(_ids(sats[missing])))),
         )
-    return np.where(missing, 0.0, res.satellite_m)
+    return res.satellite_m
 
 
 def _note(notes: list, text: str) -> None:
