@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from ._ppp_slips import detect_slips
+from .constants import C_LIGHT
 from .engine import window
 from .errors import ConfigError, KompasWarning
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
@@ -361,6 +362,7 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
         code[~ok] = np.nan
         phase[~ok | np.isnan(phase[:, 0])] = np.nan
         iono0 = np.zeros(len(rows))
+        ar = _ar_arrays(rows, obs_c[r, a], obs_c[r, b], obs_p[r, a], obs_p[r, b], f1, f2, ok, a, b, ctx)
     else:
         ok = np.isfinite(obs_c).any(axis=1)
         code, phase, arc = obs_c, obs_p, rows.arc.copy()
@@ -368,6 +370,7 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
         mu = (f_ref[:, None] / rows.freq_hz) ** 2
         var_p, var_c = _variances(rows, ctx, 1.0)
         iono0 = _iono_start(code, mu)
+        ar = {}
     var_p = var_p + rows.var_eph_m2
     var_c = var_c + rows.var_eph_m2
     k = code.shape[1]
@@ -375,7 +378,7 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
     glo = sat_letter(rows.sat) == "R"
     if glo.any() and cfg.filter.glonass_ifb:
         ifb[glo] = ctx.glo_channels.channel(rows.sat[glo] % 100) + 100
-    return {
+    return ar | {
         "ok": ok & np.isfinite(code).any(axis=1),
         "groups": groups,
         "group": group,
@@ -389,6 +392,22 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
         "ifb": ifb,
         "iono0": iono0,
     }
+
+
+def _ar_arrays(rows, p1, p2, l1, l2, f1, f2, ok, a, b, ctx: _Run) -> dict:
+    """Melbourne-Wuebbena (wide-lane cycles) and fixing eligibility of each row for ambiguity resolution
+    (ionosphere-free mode; phases in metres, biases and antenna terms removed)."""
+    cfg = ctx.cfg.ambiguity
+    if cfg.resolution == "off":
+        return {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wl = (f1 * l1 - f2 * l2) / (f1 - f2)
+        nl = (f1 * p1 + f2 * p2) / (f1 + f2)
+        mw = (wl - nl) * (f1 - f2) / C_LIGHT
+    r = np.arange(len(rows))
+    biased = rows.phase_bias_ok[r, a] & rows.phase_bias_ok[r, b]
+    eligible = ok & (sat_letter(rows.sat) != "R") & (biased | (not cfg.require_phase_bias))
+    return {"mw": mw, "f1": f1, "f2": f2, "ar_ok": eligible}
 
 
 def _reference_frequency(rows, ctx: _Run) -> np.ndarray:
@@ -445,10 +464,23 @@ def _filter_options(cfg: PppConfig, gradients: bool) -> PppFilterOptions:
         q_ion_m2_s=nz.iono_m_sqrt_s**2,
         glonass_ifb=fl.glonass_ifb,
         sigma_ifb0_m=nz.sigma_ifb_m,
+        ar=_ar_options(cfg),
         outlier_w=fl.outlier_w,
         max_rejections=fl.max_rejections,
         max_outage_s=fl.max_outage_s,
     )
+
+
+def _ar_options(cfg: PppConfig):
+    from .estimators.ppp_ar import ArOptions
+
+    a = cfg.ambiguity
+    if a.resolution == "off":
+        return None
+    return ArOptions(
+        max_wl_fraction=a.max_fraction_cyc, min_elevation_rad=np.radians(a.min_elevation_deg),
+        success_rate=a.success_rate, min_fixed=a.min_fixed, narrow_lane=a.resolution == "wl+nl",
+    )  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -466,6 +498,10 @@ class _Pass:
     resid_phase: np.ndarray
     resid_code: np.ndarray
     rejected: np.ndarray
+    fixed_pos: np.ndarray
+    fixed_cov: np.ndarray
+    n_wl: np.ndarray
+    n_nl: np.ndarray
 
 
 def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, done0, total) -> _Pass:
@@ -489,6 +525,10 @@ def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, d
         np.full((len(rows), k_cols), np.nan),
         np.full((len(rows), k_cols), np.nan),
         np.zeros(n_ep, np.int64),
+        np.full((n_ep, 3), np.nan),
+        np.full((n_ep, 3, 3), np.nan),
+        np.zeros(n_ep, np.int64),
+        np.zeros(n_ep, np.int64),
     )
     order = range(n_ep - 1, -1, -1) if reverse else range(n_ep)
     for step, k in enumerate(order):
@@ -510,6 +550,9 @@ def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, d
             out.n_used[idx] = res.n_used
             out.resid_phase[idx], out.resid_code[idx] = res.residuals["phase"], res.residuals["code"]
             out.rejected[k] = res.n_rejected
+            out.n_wl[k], out.n_nl[k] = res.n_wl_fixed, res.n_nl_fixed
+            if res.fixed_pos is not None:
+                out.fixed_pos[k], out.fixed_cov[k] = res.fixed_pos, res.fixed_cov
         if progress is not None and (step % 120 == 0 or step == n_ep - 1):
             progress(done0 + step + 1, total)
     return out
@@ -534,7 +577,10 @@ def _epoch_obs(arrays, rows, idx, k) -> EpochObs:
         grad_e=mg * np.sin(rows.az[idx]),
         ifb_key=arrays["ifb"][idx],
         displacement=rows.displacement[k],
-    )
+        el=rows.el[idx],
+        **{f: arrays[a][idx] for f, a in (("mw", "mw"), ("f1_hz", "f1"), ("f2_hz", "f2"), ("ar_ok", "ar_ok"))
+           if a in arrays},
+    )  # fmt: skip
 
 
 def _run_passes(t_ep, arrays, rows, apriori, ctx: _Run, progress) -> dict:
@@ -559,14 +605,23 @@ def _passes(t_ep, arrays, rows, apriori, ctx: _Run, progress) -> dict:
     return out
 
 
+def _best(p: _Pass):
+    """A pass's fixed positions where ambiguities were fixed, float ones elsewhere, and the fixed mask."""
+    fixed = p.ok & np.isfinite(p.fixed_pos).all(axis=1)
+    return (np.where(fixed[:, None], p.fixed_pos, p.pos), np.where(fixed[:, None, None], p.fixed_cov, p.cov),
+            fixed)  # fmt: skip
+
+
 def _final_positions(passes: dict, mode: str):
-    """Positions and covariances of the solution: one pass, or both combined."""
+    """Positions, covariances, solved and fixed masks of the solution: one pass, or both combined (fixed
+    where both passes fixed)."""
     if mode != "combined":
         p = passes[mode]
-        return p.pos, p.cov, p.ok
-    f, b = passes["forward"], passes["backward"]
-    pos, cov = combine(f.pos, f.cov, b.pos, b.cov)
-    return pos, cov, f.ok | b.ok
+        pos, cov, fixed = _best(p)
+        return pos, cov, p.ok, fixed
+    (pf, cf, xf), (pb, cb, xb) = _best(passes["forward"]), _best(passes["backward"])
+    pos, cov = combine(pf, cf, pb, cb)
+    return pos, cov, passes["forward"].ok | passes["backward"].ok, xf & xb
 
 
 def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
@@ -574,7 +629,7 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     cfg = ctx.cfg
     mode = cfg.filter.smoothing
     main = passes["forward" if mode != "backward" else "backward"]
-    pos, cov, ok = _final_positions(passes, mode)
+    pos, cov, ok, fixed = _final_positions(passes, mode)
     n_ep = sel.n_epochs
     used = main.n_used > 0
     letters = sat_letter(rows.sat)
@@ -596,6 +651,8 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
         "grad_n_m": main.grad[:, 0],
         "grad_e_m": main.grad[:, 1],
     }
+    if cfg.ambiguity.resolution != "off":
+        states.update(wl_fixed=main.n_wl.astype(float), nl_fixed=main.n_nl.astype(float))
     reason = np.where(
         ok,
         Unsolved.SOLVED,
@@ -616,7 +673,7 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     sol = Solution(
         time_ns=sel.epoch_time_ns.copy(),
         pos_m=pos_out,
-        quality=np.where(ok, Quality.PPP, Quality.NONE).astype(np.uint8),
+        quality=np.where(fixed, Quality.FIX, np.where(ok, Quality.PPP, Quality.NONE)).astype(np.uint8),
         nsat=np.where(ok, nsat, 0).astype(np.int16),
         nsat_by_system=nsat_by,
         cov_m2=np.where(ok[:, None, None], cov, np.nan),

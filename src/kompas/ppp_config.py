@@ -226,11 +226,19 @@ class AmbiguityOptions(Options):
         choices=("off", "wl", "wl+nl"),
         flag="--ar",
     )
-    ratio: float = option(3.0, "ratio test threshold of the narrow-lane search", low=1.0)
     max_fraction_cyc: float = option(
         0.25, "wide-lane fractional part accepted for fixing", unit="cycles", low=0.0
     )
     min_elevation_deg: float = option(15.0, "satellites fixed only above this elevation", unit="deg", low=0.0)
+    success_rate: float = option(
+        0.999, "bootstrapped success rate a narrow-lane subset needs to be fixed", low=0.5, high=1.0
+    )
+    min_fixed: int = option(4, "single differences fixed at least (partial fixing)", low=1)
+    require_phase_bias: bool = option(
+        True,
+        "fix only satellites whose phase biases the bias file gives (off for bias-free products, e.g. "
+        "the simulator's)",
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -134,6 +134,8 @@ class PreciseRows:
         Ambiguity arc of each phase (from the slip detector; -1 until :meth:`with_arcs`).
     obs_row : (R,) int64
         Row of the observables each row comes from.
+    phase_bias_ok : (R, B) bool
+        A phase bias (OSB) was removed from the cell (ambiguity resolution needs it).
     sat_pos : (R, 3)
         Satellite position at transmission, ECEF m (centre of mass from precise products, antenna phase
         centre from broadcast ones).
@@ -168,6 +170,7 @@ class PreciseRows:
     signal: np.ndarray
     arc: np.ndarray
     obs_row: np.ndarray
+    phase_bias_ok: np.ndarray
     sat_pos: np.ndarray
     range_corr_m: np.ndarray
     band_corr_m: np.ndarray
@@ -470,11 +473,12 @@ def continuous_windup(sats, epoch, raw_cycles):
 
 def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list, max_age_s: float = 0.0):
     """Code and phase biases to subtract per row and column, m (R, B) each, from OSB (or DSB to the
-    satellite clock's reference observable of the same band); 0 where the file gives none."""
+    satellite clock's reference observable of the same band); code 0 and phase NaN where the file gives
+    none."""
     sig = ob.signal[rows]
     n, n_b = sig.shape
     code_b = np.zeros((n, n_b))
-    phase_b = np.zeros((n, n_b))
+    phase_b = np.full((n, n_b), np.nan)
     if bias is None or len(bias) == 0:
         return code_b, phase_b
     t_code = _aged_times(bias, t_ns, max_age_s, notes)
@@ -497,7 +501,7 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
             dsb = bias.dsb(sats, c_obs, ref, t_code)
             cb = np.where(miss & (ref != c_obs), dsb, np.where(miss & (ref == c_obs), 0.0, cb))
         code_b[:, b] = np.where(has & np.isfinite(cb), cb * C_LIGHT, 0.0)
-        phase_b[:, b] = np.where(has & np.isfinite(lb), lb * C_LIGHT, 0.0)
+        phase_b[:, b] = np.where(has & np.isfinite(lb), lb * C_LIGHT, np.nan)
     return code_b, phase_b
 
 
@@ -572,7 +576,7 @@ def build_rows(
     if switches.windup:
         w = np.nan_to_num(continuous_windup(sats, epoch, windup_cycles(pos, rr, axes[:, 0], axes[:, 1])))
     shapiro = shapiro_delay_m(pos, rr, sat_letter(sats)) if switches.shapiro else 0.0
-    code_b, phase_b = (0.0, 0.0)
+    code_b, phase_b = 0.0, np.full(sig.shape, np.nan)
     if switches.osb:
         code_b, phase_b = observation_biases(
             ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s
@@ -580,7 +584,8 @@ def build_rows(
     lam = C_LIGHT / freq[rows]
     return PreciseRows(
         epoch=epoch, sat=sats, code_m=ob.code_m[rows] - code_b,
-        phase_m=ob.phase_cyc[rows] * lam - phase_b - w[:, None] * lam, freq_hz=freq[rows], signal=sig,
+        phase_m=ob.phase_cyc[rows] * lam - np.nan_to_num(phase_b) - w[:, None] * lam,
+        phase_bias_ok=np.isfinite(phase_b), freq_hz=freq[rows], signal=sig,
         arc=np.full(sig.shape, -1, np.int64), obs_row=rows, sat_pos=pos,
         range_corr_m=-C_LIGHT * clk + shapiro + zhd[epoch] * mh + zwd[epoch] * mw, band_corr_m=band_corr,
         wet_map=mw, grad_map=mg, az=az, el=el, var_eph_m2=var, source=src, displacement=disp, zwd0_m=zwd,

@@ -31,13 +31,14 @@ that a start kilometres off converges in one epoch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..constants import C_LIGHT
 from ..satsys import sat_id
 from .filter_state import FilterState, robust_update
+from .ppp_ar import ArOptions, WideLaneStats, resolve
 from .states import Block
 
 __all__ = ["PppFilterOptions", "EpochObs", "EpochOutput", "PppFilter"]
@@ -66,6 +67,7 @@ class PppFilterOptions:
     outlier_w: float = 4.0
     max_rejections: int = 8
     max_outage_s: float = 300.0
+    ar: ArOptions | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +97,13 @@ class EpochObs:
         GLONASS channel + 100 for code inter-frequency biases (-1: none).
     displacement : (3,)
         Station displacement of the epoch, ECEF m.
+    el : (N,), optional
+        Elevations, rad (ambiguity resolution).
+    mw, f1_hz, f2_hz : (N,), optional
+        Bias-corrected Melbourne-Wuebbena combination (wide-lane cycles) and the carriers of the
+        ionosphere-free pair (ambiguity resolution).
+    ar_ok : (N,) bool, optional
+        Satellites whose ambiguities may be fixed (phase biases known, not GLONASS).
     """
 
     sat: np.ndarray
@@ -113,6 +122,11 @@ class EpochObs:
     grad_e: np.ndarray
     ifb_key: np.ndarray
     displacement: np.ndarray
+    el: np.ndarray | None = None
+    mw: np.ndarray | None = None
+    f1_hz: np.ndarray | None = None
+    f2_hz: np.ndarray | None = None
+    ar_ok: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,10 @@ class EpochOutput:
     residuals: dict = field(default_factory=dict)
     n_rejected: int = 0
     ztd_var_m2: float = np.nan
+    fixed_pos: np.ndarray | None = None
+    fixed_cov: np.ndarray | None = None
+    n_wl_fixed: int = 0
+    n_nl_fixed: int = 0
 
 
 _COLS = 16  # observation columns per satellite at most: cell keys are sat * 16 + column
@@ -224,6 +242,7 @@ class PppFilter:
         self.ifb = _Keyed(lambda k: f"ifb:R{k - 100:+d}", 256)
         self.cb = _Keyed(_cell_name("cb"), _N_SAT * _COLS)
         self.restart = np.zeros(_N_SAT * _COLS, bool)
+        self.wl = WideLaneStats(_N_SAT * _COLS)
         self.t_prev: int | None = None
         self._fresh = np.zeros(0, np.int64)
 
@@ -414,7 +433,30 @@ class PppFilter:
         st.x, st.P = ru.result.x, ru.result.P
         bad = ~ru.used & is_phase
         self.restart[eo.sat[rows[bad]].astype(np.int64) * _COLS + kcol[bad]] = True
-        return self._output(True, eo, rows, kcol, is_phase, ru.used, post)
+        out = self._output(True, eo, rows, kcol, is_phase, ru.used, post)
+        return self._resolve(eo, cols, out) if opt.ar is not None and eo.mw is not None else out
+
+    def _resolve(self, eo: EpochObs, cols, out: EpochOutput) -> EpochOutput:
+        """Wide-lane statistics, then fixing per clock group on a copy of the state (:mod:`.ppp_ar`)."""
+        amb = cols[3][:, 0]
+        use = np.flatnonzero(eo.ar_ok & (amb >= 0) & np.isfinite(eo.mw))
+        keys = eo.sat[use].astype(np.int64) * _COLS
+        self.wl.add(keys, eo.arc[use, 0], eo.mw[use])
+        x, P = self.state.x, self.state.P
+        n_wl = n_nl = 0
+        for g in np.unique(eo.group[use]).tolist():
+            r = use[eo.group[use] == g]
+            mean, sigma, count = self.wl.mean_sigma(eo.sat[r].astype(np.int64) * _COLS)
+            f1, f2 = float(eo.f1_hz[r[0]]), float(eo.f2_hz[r[0]])
+            res = resolve(x, P, amb[r], mean, sigma, count, eo.el[r], f1, f2, self.opt.ar)
+            n_wl += res.n_wl
+            if res.x is not None:
+                x, P, n_nl = res.x, res.P, n_nl + res.n_nl
+        if n_nl == 0:
+            return replace(out, n_wl_fixed=n_wl)
+        return replace(
+            out, fixed_pos=x[:3].copy(), fixed_cov=P[:3, :3].copy(), n_wl_fixed=n_wl, n_nl_fixed=n_nl
+        )
 
     def _init_ambiguities(self, eo: EpochObs, cols) -> None:
         """New or restarted ambiguities start at phase minus code (plus twice the ionosphere in uncombined
