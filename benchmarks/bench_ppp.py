@@ -226,7 +226,11 @@ def _variants(name: str) -> list[tuple[str, dict, object]]:
             ("kompas + code OSB, gradients on", {"bias_max_age_days": 14.0, "gradients": "on"}, ZIM2_OSB),
         ]
     if name == "ZIM2":
-        return [("kompas (CODE OSB)", {}, None), ("kompas, no bias file", {}, "")]
+        return [
+            ("kompas (CODE OSB)", {}, None),
+            ("kompas (CODE OSB) + AR wl+nl", {"resolution": "wl+nl"}, None),
+            ("kompas, no bias file", {}, ""),
+        ]
     return [("kompas", {}, None), ("kompas, uncombined", {"observables": "uncombined"}, None)]
 
 
@@ -253,6 +257,10 @@ def section_accuracy(only, tables, exes, tmp) -> None:
                     inp, systems=case["systems"], mode="kinematic" if kin else "static", **opts
                 )
                 h, v = errors(sol.pos_m, case["truth"], kin)
+                if "nl_fixed" in sol.states:
+                    n_fix = int((sol.quality == 1).sum())
+                    label += (f" ({n_fix} epochs fixed; last epoch: {int(sol.states['wl_fixed'][-1])} wide "
+                              f"lanes, {int(sol.states['nl_fixed'][-1])} narrow lanes fixed)")  # fmt: skip
                 print(
                     f"| {name} | {mode} | {label} | {_fmt(h, v)} | {dt:.2f} | {target} | {_met(h, v, t_h, t_v)} |"
                 )
@@ -413,7 +421,25 @@ def section_models(tables) -> None:
             f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f} | {expected_shift(label, case, sol, inp)} | {LITERATURE[label]} |"
         )
         sys.stdout.flush()
+    section_models_day(tables)
     section_tide_day(tables)
+
+
+def section_models_day(tables) -> None:
+    """Models whose effect shows over a day rather than an hour (ESBC 24 h static G+R+E+C)."""
+    from kompas.frames import ecef_to_enu
+
+    inp = kompas_inputs(ESBC, tables)
+    base, _ = run_kompas(inp, systems="GREC")
+    for label, opts in (("windup", {"windup": False}), ("attitude", {"attitude": "nominal"}),
+                        ("sat_antenna", {"sat_antenna": False}), ("shapiro", {"shapiro": False})):  # fmt: skip
+        off, _ = run_kompas(inp, systems="GREC", **opts)
+        d = ecef_to_enu(off.pos_m[-1], base.pos_m[-1]) * 100
+        what = "off" if False in opts.values() else str(opts)
+        print(
+            f"| ESBC 24 h | {label} {what} | {d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f} |  | {LITERATURE[label]} |"
+        )
+        sys.stdout.flush()
 
 
 def section_tide_day(tables) -> None:
