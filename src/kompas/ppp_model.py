@@ -494,10 +494,11 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
         cb = bias.osb(sats, c_obs, t_code)
         lb = bias.osb(sats, l_obs, t_ns)
         miss = has & ~np.isfinite(cb)
-        if miss.any() and clock_reference:
-            ref = np.array(
-                [_reference_code(clock_reference, lt, c) for lt, c in zip(letters, codes, strict=True)]
+        if miss.any():
+            pairs, inverse = np.unique(
+                np.char.add(letters.astype("U1"), codes.astype("U2")), return_inverse=True
             )
+            ref = np.array([_reference_code(clock_reference, p[0], p[1:]) for p in pairs.tolist()])[inverse]
             dsb = bias.dsb(sats, c_obs, ref, t_code)
             cb = np.where(miss & (ref != c_obs), dsb, np.where(miss & (ref == c_obs), 0.0, cb))
         code_b[:, b] = np.where(has & np.isfinite(cb), cb * C_LIGHT, 0.0)
@@ -523,8 +524,24 @@ def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
     return np.where(use, clipped, t_ns)
 
 
+DEFAULT_CLOCK_REFERENCE = {
+    "G": ("C1W", "C2W"),
+    "R": ("C1P", "C2P"),
+    "E": ("C1C", "C5Q"),
+    "C": ("C2I", "C6I"),
+    "J": ("C1C", "C2L"),
+}
+"""Observables the IGS/MGEX satellite clocks refer to when a bias file does not say
+(``SATELLITE_CLOCK_REFERENCE_OBSERVABLES``): the ionosphere-free pair of each system in the IGS and MGEX
+analysis conventions (GPS P(Y) L1/L2; GLONASS P L1/L2; Galileo E1/E5a as F/NAV; BeiDou B1I/B3I; QZSS
+L1 C/A and L2C; Montenbruck et al. 2017, "The Multi-GNSS Experiment (MGEX) of the IGS", Adv. Space Res.
+59(7):1671-1697, sec. 6), used to turn a DSB into the correction of a code that is not the reference."""
+
+
 def _reference_code(clock_reference: dict, letter: str, code: str) -> str:
-    for ref in clock_reference.get(letter, ()):
+    """The clock's reference code of ``code``'s band (the bias file's, else the IGS convention)."""
+    refs = clock_reference.get(letter) or DEFAULT_CLOCK_REFERENCE.get(letter, ())
+    for ref in refs:
         if ref[1] == code[0]:
             return ref
     return "C" + code

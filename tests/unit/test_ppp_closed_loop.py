@@ -168,3 +168,89 @@ def test_injected_slips_are_found(tmp_path):
     flagged = np.flatnonzero(flags.slip.any(axis=1))
     false = [r for r in flagged if (int(ob.time_ns[r]), int(ob.sat[r])) not in events]
     assert len(false) <= 20  # measured 13 of 1798 rows: simulated code multipath of ~1 m at low elevation
+
+
+def test_broadcast_fallback_and_centres_per_system(sim_gre, tmp_path):
+    """Galileo missing from the precise products: its satellites use the broadcast ephemerides in their own
+    clock group ("Eb", wider variance); GPS and GLONASS from two 'centres' (two product files) each."""
+    res, _ = sim_gre
+    sats = np.unique(res.obs.sat)
+    files = {}
+    for name, keep in (("AAA0SIMFIN", sats[sats < 200]), ("BBB0SIMFIN", sats[(sats >= 200) & (sats < 300)])):
+        sp3, clk = (
+            tmp_path / f"{name}_20240610000_01D_05M_ORB.SP3",
+            tmp_path / f"{name}_20240610000_01D_30S_CLK.CLK",
+        )
+        write_products(res.truth, keep, START, START + int(1.5 * 3600e9), sp3_path=sp3, clk_path=clk)
+        files[name] = (kompas.read_sp3(sp3), kompas.read_clk(clk))
+    sp3 = [f[0] for f in files.values()]
+    clk = [f[1] for f in files.values()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(res.obs, res.nav, sp3, clk, systems="GRE", if_bands={"E": ("17",)}, **MODELS_OFF)
+        none = ppp(res.obs, res.nav, sp3, clk, systems="GRE", broadcast_fallback=False, if_bands={"E": ("17",)},
+                   **MODELS_OFF)  # fmt: skip
+    assert set(sol.clock_m) == {"G", "R", "Eb"} and "E" not in none.clock_m
+    assert sol.nsat_by_system["E"].mean() > 4 and none.nsat_by_system["E"].max() == 0
+    notes = " ".join(sol.record.notes)
+    assert "G: AAA orbits (300-s SP3) and 30-s clock file" in notes and "R: BBB orbits" in notes
+    # the simulated broadcast ephemerides are the truth here, so the fallback costs nothing
+    assert np.abs(sol.enu_error_m(TRUTH)[-1]).max() < 0.002
+
+
+def test_three_frequencies_uncombined(tmp_path):
+    """Uncombined GPS L1/L2/L5 (a code-bias state per satellite for L5) recovers the truth."""
+    res = simulate(TRUTH, START, hours=1.0, interval_s=30.0, systems="G", errors="none", seed=9)
+    sp3, clk = _products(res, tmp_path, 1.0)
+    bias = osb_from_truth(res.truth, res.obs.sat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tri = ppp(res.obs, res.nav, sp3, clk, bias=bias, systems="G", observables="uncombined",
+                  bands={"G": ("1", "2", "5")}, **MODELS_OFF)  # fmt: skip
+    assert np.abs(tri.enu_error_m(TRUTH)[-1]).max() < 0.002
+
+
+def test_forward_backward_smoothing(tmp_path):
+    """With noise and multipath, the combined forward-backward solution is much better than the forward
+    filter over the first ten minutes of a kinematic run, and no worse at the end."""
+    err = dataclasses.replace(ErrorModel.default(), troposphere=False)
+    res = simulate(TRUTH, START, hours=1.0, interval_s=30.0, systems="GE", errors=err, seed=2)
+    sp3, clk = _products(res, tmp_path, 1.0)
+    opts = dict(MODELS_OFF, systems="GE", mode="kinematic", if_bands={"E": ("17",)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fwd = ppp(res.obs, res.nav, sp3, clk, **opts)
+        both = ppp(res.obs, res.nav, sp3, clk, smoothing="combined", **opts)
+        back = ppp(res.obs, res.nav, sp3, clk, smoothing="backward", **opts)
+
+    def rms(sol, sl):
+        return np.sqrt(np.mean(np.sum(sol.enu_error_m(TRUTH)[sl] ** 2, axis=1)))
+
+    assert rms(both, slice(0, 20)) < 0.3 * rms(fwd, slice(0, 20))
+    assert rms(both, slice(-20, None)) < 1.5 * rms(fwd, slice(-20, None))
+    assert rms(back, slice(0, 20)) < 0.3 * rms(fwd, slice(0, 20))
+
+
+def test_dsb_turns_a_code_into_the_clock_reference():
+    """A DSB C1C-C1W of 2 ns makes the C1C correction 2 ns x c (IGS convention: GPS clocks on C1W/C2W)."""
+    from kompas.io.readers.bias import OPEN_END_NS, BiasData
+    from kompas.ppp_model import observation_biases
+    from kompas.satsys import signal_id
+    from kompas.tables.observables import Observables
+
+    one = np.ones(1)
+    bias = BiasData(
+        kind=np.array(["DSB"]), svn=np.array(["G063"]), sat=np.array([105], np.int16), system=np.array(["G"]),
+        station=np.array([""]), obs1=np.array(["C1C"]), obs2=np.array(["C1W"]), start_ns=np.zeros(1, np.int64),
+        end_ns=np.array([OPEN_END_NS]), unit=np.array(["s"]), value=2e-9 * one, std=np.nan * one,
+        slope_per_s=np.nan * one, slope_std_per_s=np.nan * one, description={}, clock_reference={},
+        time_system="GPST", reference={}, comments=(), version="1.00", agency="T", data_agency="T",
+        created_ns=None, file_start_ns=None, file_end_ns=None, bias_mode="R", n_declared=1,
+    )  # fmt: skip
+    sig = np.array([[signal_id("1C"), signal_id("2W")]], np.uint8)
+    ob = Observables(np.zeros(1, np.int64), np.array([105], np.int16), {"G": (1, 2)}, sig, np.ones((1, 2)),
+                     np.ones((1, 2)), np.ones((1, 2)), np.ones((1, 2), np.float32), np.zeros((1, 2), np.uint8),
+                     np.array([START]))  # fmt: skip
+    code, phase = observation_biases(ob, np.array([0]), np.array([START]), bias, {}, [])
+    assert code[0, 0] == pytest.approx(2e-9 * 299792458.0) and code[0, 1] == 0.0
+    assert np.isnan(phase).all()
