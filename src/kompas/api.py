@@ -12,6 +12,7 @@ from .io.readers.rinex_nav import read_nav
 from .io.readers.rinex_obs import read_obs
 from .io.readers.sp3 import Sp3, read_sp3
 from .io.writers import write_solution
+from .ppp import PppConfig, ppp
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .spp import SppConfig, spp
@@ -34,6 +35,7 @@ __all__ = [
     "Quality",
     "Solution",
     "SppConfig",
+    "PppConfig",
     "Sp3",
     "KompasError",
     "SignalError",
@@ -56,6 +58,7 @@ __all__ = [
     "sat_id",
     "sat_index",
     "spp",
+    "ppp",
     "wavelength",
     "write_solution",
 ]

@@ -437,18 +437,16 @@ def _ids(sats):
 
 def _receiver_antenna(antex, antenna_type: str, notes: list):
     """The receiver calibration; radome NONE when the radome's is missing (with a note); None if absent."""
-    from .io.readers.antex import AntennaNotFoundError
-
     try:
         return antex.receiver(antenna_type)
-    except AntennaNotFoundError:
+    except KompasError:  # AntennaNotFoundError
         pass
     model = antenna_type[:16].strip() if len(antenna_type) > 16 else antenna_type.split()[0]
     try:
         ant = antex.receiver(model)
         notes.append(f"receiver antenna {antenna_type!r}: no calibration with its radome; radome NONE used")
         return ant
-    except AntennaNotFoundError:
+    except KompasError:  # AntennaNotFoundError
         notes.append(
             f"receiver antenna {antenna_type!r} is not in the ANTEX file: PCO/PCV not applied (expect a "
             "height bias of the size of the antenna's offset, typically 5-15 cm)"
@@ -508,11 +506,10 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
 
 def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
     """Query times for code biases: clipped into the file's span when within ``max_age_s`` of it."""
-    from .io.readers.bias import OPEN_END_NS
-
+    open_end = np.iinfo(np.int64).max  # Bias-SINEX open end (kompas.io.readers.bias.OPEN_END_NS)
     lo = int(bias.start_ns.min())
-    ends = bias.end_ns[bias.end_ns != OPEN_END_NS]
-    hi = int(ends.max()) - 1 if ends.size else int(OPEN_END_NS)
+    ends = bias.end_ns[bias.end_ns != open_end]
+    hi = int(ends.max()) - 1 if ends.size else int(open_end)
     clipped = np.clip(t_ns, lo, hi)
     age = np.abs(t_ns - clipped) * 1e-9
     use = (age > 0) & (age <= max_age_s)
