@@ -13,6 +13,8 @@ from .io.readers.rinex_obs import read_obs
 from .io.readers.sp3 import Sp3, read_sp3
 from .io.writers import write_solution
 from .ppp import PppConfig, ppp
+from .preprocess import SlipFlags, SlipOptions, detect_slips
+from .qc import QcConfig, QcResult, run_qc
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .spp import SppConfig, spp
@@ -32,7 +34,11 @@ __all__ = [
     "NavData",
     "ObsTable",
     "ProcessingRecord",
+    "QcConfig",
+    "QcResult",
     "Quality",
+    "SlipFlags",
+    "SlipOptions",
     "Solution",
     "SppConfig",
     "PppConfig",
@@ -43,6 +49,7 @@ __all__ = [
     "Unsolved",
     "carrier_frequency",
     "detect",
+    "detect_slips",
     "gtime_from_calendar",
     "read",
     "read_antex",
@@ -55,6 +62,7 @@ __all__ = [
     "read_pos",
     "read_pos_table",
     "read_sp3",
+    "run_qc",
     "sat_id",
     "sat_index",
     "spp",
