@@ -23,7 +23,6 @@ import warnings
 
 import numpy as np
 
-from ._ppp_slips import detect_slips
 from .constants import C_LIGHT
 from .engine import window
 from .errors import ConfigError, KompasWarning
@@ -31,7 +30,8 @@ from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
 from .measurement import OMEGA_BY_CODE
 from .ppp_config import PppConfig
-from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows, cell_frequencies
+from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows
+from .preprocess import detect_slips
 from .satsys import (
     bds_generation,
     carrier_frequency,
@@ -118,33 +118,35 @@ def ppp(
     sel = window(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ob = sel.observables(ctx.bands, cfg.signals.priority)
-    ob = _drop_excluded(ob, cfg)
+    ob = _usable_rows(ob, cfg, ctx)
     apriori = _apriori(sel, ob, ctx)
     rows = build_rows(
         ob, apriori, ctx.station, ctx.inputs, ctx.switches, np.radians(cfg.elmask_deg), ctx.glo_channels
     )
     el = np.full(len(ob), np.nan)
     el[rows.obs_row] = rows.el
-    freq = cell_frequencies(ob, ctx.glo_channels, [])
-    flags = detect_slips(
-        ob,
-        el,
-        ctx.glo_channels,
-        max_gap_s=cfg.slips.max_gap_s,
-        gf_m=cfg.slips.gf_m,
-        mw_cyc=cfg.slips.mw_cyc,
-        freq_hz=freq,
-    )
+    flags = detect_slips(ob, el, ctx.glo_channels, cfg.slips, sel.interval_s())
     rows = rows.with_arcs(flags)
     arrays = _filter_arrays(rows, ctx)
     passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
     return _solution(sel, rows, arrays, passes, ctx)
 
 
-def _drop_excluded(ob, cfg: PppConfig):
-    if not cfg.exclude:
+def _usable_rows(ob, cfg: PppConfig, ctx: _Run):
+    """The observables without excluded satellites and without GLONASS slots of unknown channel (their
+    carriers are unknown: noted)."""
+    keep = ~np.isin(ob.sat, sat_index(list(cfg.exclude))) if cfg.exclude else np.ones(len(ob), bool)
+    glo = sat_letter(ob.sat) == "R"
+    if glo.any():
+        slots = ob.sat[glo] % 100
+        known = np.array([int(k) in ctx.glo_channels for k in range(100)])
+        unknown = np.unique(slots[~known[slots]])
+        keep[np.flatnonzero(glo)[~known[slots]]] = False
+        if unknown.size:
+            ctx.notes.append("GLONASS slots without a known frequency channel are not used: "
+                             + ", ".join(f"R{k:02d}" for k in unknown.tolist()))  # fmt: skip
+    if keep.all():
         return ob
-    keep = ~np.isin(ob.sat, sat_index(list(cfg.exclude)))
     return dataclasses.replace(
         ob,
         **{

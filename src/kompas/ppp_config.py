@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from .config import Options, SignalOptions, WindowOptions, option
+from .preprocess import SlipOptions
 from .satsys import parse_systems
 
 __all__ = [
@@ -18,7 +19,6 @@ __all__ = [
     "PppModelOptions",
     "PppNoiseOptions",
     "PppFilterConfig",
-    "SlipDetectOptions",
     "ProductOptions",
     "AmbiguityOptions",
 ]
@@ -182,15 +182,6 @@ class PppFilterConfig(Options):
 
 
 @dataclasses.dataclass(frozen=True)
-class SlipDetectOptions(Options):
-    """Cycle-slip detection (loss of lock, gaps, geometry-free, Melbourne-Wuebbena)."""
-
-    gf_m: float = option(0.05, "geometry-free jump threshold at 30 s", unit="m", low=0.0)
-    mw_cyc: float = option(2.5, "Melbourne-Wuebbena jump threshold", unit="cycles", low=0.0)
-    max_gap_s: float = option(120.0, "longer data gaps start new ambiguity arcs", unit="s", low=0.0)
-
-
-@dataclasses.dataclass(frozen=True)
 class ProductOptions(Options):
     """Precise products: which analysis centre serves which system, interpolation, broadcast fallback."""
 
@@ -286,7 +277,7 @@ class PppConfig(Options):
     models: PppModelOptions = option(default_factory=PppModelOptions)
     noise: PppNoiseOptions = option(default_factory=PppNoiseOptions)
     filter: PppFilterConfig = option(default_factory=PppFilterConfig)
-    slips: SlipDetectOptions = option(default_factory=SlipDetectOptions)
+    slips: SlipOptions = option(default_factory=SlipOptions)
     products: ProductOptions = option(default_factory=ProductOptions)
     ambiguity: AmbiguityOptions = option(default_factory=AmbiguityOptions)
     window: WindowOptions = option(default_factory=WindowOptions)
