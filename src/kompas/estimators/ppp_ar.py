@@ -20,7 +20,8 @@ J. Geod. 82:389-399; Laurichesse et al. 2009, Navigation 56:135-149):
    J. Geod. 72:606-612) reaches ``success_rate`` and every float value lies within ``max_nl_fraction`` of
    its integer (the bootstrapped rate measures precision only; a biased float, e.g. from a wrong wide
    lane, mostly shows as a large fraction: on simulated data without the satellite biases a few
-   centimetre-level wrong fixes still passed, which is why fixing needs phase biases by default); satellites are dropped (the most biased, else the lowest) until a
+   centimetre-level wrong fixes still passed, which is why fixing needs phase biases by default);
+   satellites are dropped (the most biased, else the lowest) until a
    subset of at least ``min_fixed`` passes (partial fixing);
 3. the fixed single differences constrain a copy of the float state (:func:`fixed_state`): the float
    filter itself continues unchanged, as in RTKLIB's continuous mode.
