@@ -645,9 +645,8 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     ]
     order += [g for g in groups if g not in order]
     clock = {g: main.clocks[g] for g in order}
-    zhd = _zenith_hydrostatic(rows, n_ep)
     states = {
-        "ztd_m": zhd + rows.zwd0_m + main.ztd,
+        "ztd_m": rows.zhd_m + rows.zwd0_m + main.ztd,
         "zwd_m": rows.zwd0_m + main.ztd,
         "ztd_sigma_m": np.sqrt(main.ztd_var),
         "grad_n_m": main.grad[:, 0],
@@ -662,7 +661,7 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
             np.bincount(rows.epoch, minlength=n_ep) == 0, Unsolved.NO_EPHEMERIS, Unsolved.TOO_FEW_SATELLITES
         ),
     )
-    has_rows = np.bincount(sel_rows_epoch(sel), minlength=n_ep) > 0
+    has_rows = np.diff(sel.epoch_offsets) > 0
     reason = np.where(~ok & ~has_rows, Unsolved.NO_OBSERVATIONS, reason).astype(np.uint8)
     resid = {
         "time_ns": sel.epoch_time_ns[rows.epoch],
@@ -688,14 +687,6 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     return sol
 
 
-def sel_rows_epoch(sel) -> np.ndarray:
-    return np.repeat(np.arange(sel.n_epochs), np.diff(sel.epoch_offsets))
-
-
-def _zenith_hydrostatic(rows, n_ep) -> np.ndarray:
-    return rows.zhd_m if rows.zhd_m is not None else np.zeros(n_ep)
-
-
 def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> ProcessingRecord:
     cfg = ctx.cfg
     notes = list(dict.fromkeys(ctx.notes + list(rows.notes)))
@@ -712,6 +703,8 @@ def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> Proces
     sw = ctx.switches
     models = {f.name: getattr(sw, f.name) for f in dataclasses.fields(sw)}
     notes += ctx.product_notes
+    span = (sel.epoch_time_ns[-1] - sel.epoch_time_ns[0]) * 1e-9 if sel.n_epochs else 0.0
+    models["gradients"] = gradients_on(cfg, span)
     notes.append("models: " + ", ".join(f"{k}={v}" for k, v in models.items()))
     return ProcessingRecord(
         program="kompas ppp",
