@@ -293,20 +293,24 @@ def calendar_bad(year, month, day, hour, minute, second, years=(YEAR_MIN, YEAR_M
 
 
 def calendar_problem(year, month, day, hour, minute, second, years=(YEAR_MIN, YEAR_MAX)) -> str | None:
-    """What is wrong with one set of calendar fields (``"year 5026 outside 1980-2200"``), or None."""
-    values = (year, month, day, hour, minute, second)
-    try:
-        k = int(calendar_bad(*values, years=years))
-    except (TypeError, ValueError, OverflowError):
-        return "calendar fields are not numbers"
-    if k == 0:
-        return None
-    name = _CAL_FIELDS[k - 1]
-    limits = {
-        "year": f"{years[0]}-{years[1]}", "month": "1-12", "day": "1 to the length of the month",
-        "hour": "0-23", "minute": "0-59", "second": "0 to < 61",
-    }  # fmt: skip
-    return f"{name} {values[k - 1]} outside {limits[name]}"
+    """What is wrong with one set of calendar fields (``"year 5026 outside 1980-2200"``), or None.
+
+    Plain Python (readers call it once per epoch record); the rules of :func:`calendar_bad`.
+    """
+    if not years[0] <= year <= years[1]:
+        return f"year {year} outside {years[0]}-{years[1]}"
+    if not 1 <= month <= 12:
+        return f"month {month} outside 1-12"
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= day <= int(_MONTH_DAYS[int(month)]) + (month == 2 and leap):
+        return f"day {day} outside 1 to the length of the month"
+    if not 0 <= hour <= 23:
+        return f"hour {hour} outside 0-23"
+    if not 0 <= minute <= 59:
+        return f"minute {minute} outside 0-59"
+    if not 0 <= second < 61:  # False for NaN
+        return f"second {second} outside 0 to < 61"
+    return None
 
 
 def calendar_ns(year, month, day, hour, minute, second, scale: str, *, path, rows=None, what="epoch",
@@ -325,27 +329,27 @@ def calendar_ns(year, month, day, hour, minute, second, scale: str, *, path, row
 
 def calendar_ns_or_bad(year, month, day, hour, minute, second, scale: str, years=(YEAR_MIN, YEAR_MAX)):
     """Calendar fields -> (GPST ns (0 where bad), bad mask, {index: reason}) without raising."""
-    y, mo, d, h, mi, s = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v)) for v in
-                                               (year, month, day, hour, minute, second)))  # fmt: skip
-    code = calendar_bad(y, mo, d, h, mi, s, years=years)
-    bad = code != 0
+    fields = (year, month, day, hour, minute, second)
+    y, mo, d, h, mi, s = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v)) for v in fields))
+    bad = calendar_bad(y, mo, d, h, mi, s, years=years) != 0
     why = {int(k): calendar_problem(y[k], mo[k], d[k], h[k], mi[k], s[k], years) for k in np.flatnonzero(bad)}
     ok = ~bad
     ns = np.zeros(y.shape, np.int64)
-    if ok.any():
-        args = [np.asarray(v)[ok] for v in (y, mo, d, h, mi)]
-        try:
-            ns[ok] = gtime_from_calendar(
-                *(a.astype(np.int64) for a in args), s[ok].astype(np.float64), scale=scale
-            )
-        except TimeError:  # a second of 60 outside a leap second: find which (rare path)
-            for k in np.flatnonzero(ok):
-                try:
-                    ns[k] = gtime_from_calendar(int(y[k]), int(mo[k]), int(d[k]), int(h[k]), int(mi[k]),
-                                                float(s[k]), scale=scale)  # fmt: skip
-                except TimeError as exc:
-                    bad[k] = True
-                    why[int(k)] = str(exc)
+    if not ok.any():
+        return ns, bad, why
+    ints = [np.asarray(v)[ok].astype(np.int64) for v in (y, mo, d, h, mi)]
+    sec = s[ok].astype(np.float64)
+    try:
+        # the fields are checked above; only a second of 60 needs the conversion's leap-second check
+        ns[ok] = gtime_from_calendar(*ints, sec, scale=scale, check=bool((sec >= 60).any()))
+    except TimeError:  # a second of 60 outside a leap second: find which (rare path)
+        for k in np.flatnonzero(ok):
+            try:
+                one = (int(y[k]), int(mo[k]), int(d[k]), int(h[k]), int(mi[k]), float(s[k]))
+                ns[k] = gtime_from_calendar(*one, scale=scale)
+            except TimeError as exc:
+                bad[k] = True
+                why[int(k)] = str(exc)
     return ns, bad, why
 
 
