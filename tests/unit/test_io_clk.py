@@ -300,7 +300,7 @@ TINY = (
 
 @settings(
     max_examples=200,
-    deadline=None,
+    deadline=2000,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -345,7 +345,7 @@ def tiny_bytes(tmp_path_factory):
 
 @settings(
     max_examples=200,
-    deadline=None,
+    deadline=2000,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -245,7 +245,7 @@ def test_huge_year_is_format_error(tmp_path):
 _VALID = ("\n".join(HEADER + TEC1 + TEC2 + RMS1 + END) + "\n").encode("latin-1")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(**damage_args(_VALID))
 def test_corrupt_input_only_raises_kompas_errors(tmp_path, cut, pos, byte):
     p = tmp_path / "fuzz.22i"

@@ -791,7 +791,7 @@ def test_unknown_system_in_rinex3_is_skipped_with_a_warning(tmp_path):
 _FUZZ_BASES = [R3_TEXT, R4_HEADER + R4_FRAMES, R2_GPS, R2_GLO]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     base=st.sampled_from(range(len(_FUZZ_BASES))),
     edits=st.lists(

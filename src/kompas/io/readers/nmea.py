@@ -11,6 +11,7 @@ import numpy as np
 from ...errors import FormatError, KompasError, TimeError, TruncatedFileWarning
 from ...time import gtime_from_calendar
 from .._open import read_text
+from .._text import Diagnostics, calendar_problem
 from ..writers.nmea import nmea_checksum
 
 __all__ = ["read_nmea"]
@@ -38,15 +39,19 @@ def read_nmea(path: str | os.PathLike) -> dict:
     ------
     FormatError
         On a checksum mismatch, a malformed sentence or field. A last line cut short (no end of line,
-        no checksum) draws a :class:`TruncatedFileWarning` and is dropped.
+        no checksum) draws a :class:`TruncatedFileWarning` and is dropped; an impossible RMC date or
+        GGA time a :class:`DroppedRecordWarning` (with the GGA sentences it dates).
     """
     name = os.fspath(path)
+    ctx = Diagnostics(name)
     try:
-        return _read_nmea(read_text(path), name)
+        out = _read_nmea(read_text(path), name, ctx)
     except KompasError:
         raise
     except (ValueError, IndexError, OverflowError) as exc:
         raise FormatError(name, None, f"unreadable NMEA file: {exc}") from None
+    ctx.emit(stacklevel=3)
+    return out
 
 
 def _fnum(tok, name, lineno, what):
@@ -75,7 +80,10 @@ def _hms(tok, name, lineno):
     return int(m.group(1)), int(m.group(2)), float(m.group(3))
 
 
-def _read_nmea(text, name):
+_BAD_DATE = (0, 0, 0)  # an RMC date that is not one: the GGA sentences it dates are dropped
+
+
+def _read_nmea(text, name, ctx):
     lines = text.split("\n")
     complete_last = text.endswith("\n")
     if lines and lines[-1] == "":
@@ -113,12 +121,18 @@ def _read_nmea(text, name):
                 raise FormatError(name, lineno, f"expected the RMC date ddmmyy, found {f[8]!r}")
             dd, mm, yy = (int(x) for x in dm.groups())
             date = (2000 + yy if yy < 80 else 1900 + yy, mm, dd)  # NMEA two-digit years: 1980-2079
+            if (problem := calendar_problem(*date, 0, 0, 0.0)) is not None:
+                ctx.drop(lineno, f"RMC date {f[8]!r}: {problem}; the GGA sentences it dates are dropped")
+                date = _BAD_DATE
             if f[0]:
                 rmc_dates[(f[0], len(gga))] = date
         elif kind == "GGA":
             if len(f) < 13:
                 raise FormatError(name, lineno, f"GGA needs at least 14 fields, found {len(f) + 1}")
             hms = _hms(f[0], name, lineno)
+            if (problem := calendar_problem(2000, 1, 1, *hms)) is not None:
+                ctx.drop(lineno, f"GGA time {f[0]!r}: {problem}")
+                continue
             lat = _ll(f[1], f[2], 2, name, lineno, "latitude")
             lon = _ll(f[3], f[4], 3, name, lineno, "longitude")
             if not re.fullmatch(r"\d", f[5]) or not re.fullmatch(r"\d*", f[6]):
@@ -137,6 +151,7 @@ def _read_nmea(text, name):
         if d is None:
             raise FormatError(name, g[11], "GGA without a date: no RMC sentence before or beside it")
         g[10] = d
+    gga = [g for g in gga if g[10] != _BAD_DATE]
     n = len(gga)
     cal = np.array([[*g[10], *g[1]] for g in gga], dtype=np.float64).reshape(n, 6)
     try:

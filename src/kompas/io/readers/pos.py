@@ -20,6 +20,7 @@ from ...time import (
     to_datetime64,
 )
 from .._open import read_text
+from .._text import Diagnostics, calendar_problem
 from ..writers.pos import _SD_LLH, _SD_XYZ
 
 __all__ = ["read_pos", "solution_from_pos"]
@@ -65,18 +66,22 @@ def read_pos(path: str | os.PathLike) -> dict:
     ------
     FormatError
         On an unsupported layout (ENU baseline, NMEA) or a field that does not parse. A last line cut
-        short draws a :class:`TruncatedFileWarning` and is dropped.
+        short draws a :class:`TruncatedFileWarning` and is dropped; a line whose date is impossible
+        (years 1980-2200, month, day, hour, minute, second in range) a :class:`DroppedRecordWarning`.
     """
     name = os.fspath(path)
+    ctx = Diagnostics(name)
     try:
-        return _read_pos(read_text(path), name)
+        out = _read_pos(read_text(path), name, ctx)
     except KompasError:
         raise
     except (ValueError, IndexError, OverflowError) as exc:  # a guard: corrupt input must not escape raw
         raise FormatError(name, None, f"unreadable solution file: {exc}") from None
+    ctx.emit(stacklevel=3)
+    return out
 
 
-def _read_pos(text, name):
+def _read_pos(text, name, ctx):
     lines = text.split("\n")
     complete_last = text.endswith("\n")
     if lines and lines[-1] == "":
@@ -128,7 +133,12 @@ def _read_pos(text, name):
                 break
             raise FormatError(name, lineno, f"expected at least {need} fields, found {len(tok)}")
         try:
-            t_fields.append(_time_fields(tok, tow, name, lineno))
+            tf = _time_fields(tok, tow, name, lineno)
+            problem = None if tow else calendar_problem(*tf)
+            if problem is not None:
+                ctx.drop(lineno, f"epoch {tok[0]} {tok[1]}: {problem}")
+                continue
+            t_fields.append(tf)
             k = n_time
             if dms:
                 p = [_dms(tok[k : k + 3], name, lineno), _dms(tok[k + 3 : k + 6], name, lineno)]
