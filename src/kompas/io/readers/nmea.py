@@ -105,6 +105,8 @@ def _read_nmea(text, name, ctx):
                 break
             raise FormatError(name, lineno, f"expected an NMEA sentence $TTSSS,...*hh, found {line[:40]!r}")
         body = line[1 : line.rindex("*")]
+        if not body.isascii():  # NMEA 0183 sentences are printable ASCII
+            raise FormatError(name, lineno, f"non-ASCII character in the sentence {line[:40]!r}")
         if nmea_checksum(body) != m.group(4).upper():
             raise FormatError(
                 name,
