@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "fuzz"))
+sys.path[:0] = [str(REPO / "src"), str(REPO / "tests" / "fuzz")]  # this tree's kompas, also in workers
 
 
 def _worker(seed: int, seconds: float, real: bool, queue) -> None:

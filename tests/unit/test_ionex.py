@@ -177,7 +177,7 @@ def test_missing_latitude_row_is_format_error(tmp_path):
         (rec("     5.0 -45.0  45.0   5.0 450.0", "LAT/LON1/LON2/DLON/H"),
          rec("     5.0 -40.0  45.0   5.0 450.0", "LAT/LON1/LON2/DLON/H"), "disagrees with the header"),
         (rec("  2022     1     2     0     0     0", "EPOCH OF CURRENT MAP"),
-         rec("  2022     1    32     0     0     0", "EPOCH OF CURRENT MAP"), "day beyond"),
+         rec("  2022     1    32     0     0     0", "EPOCH OF CURRENT MAP"), "day 32 outside"),
         (rec("     1", "END OF TEC MAP"), rec("     3", "END OF TEC MAP"), "closes map 1"),
     ],
 )  # fmt: skip

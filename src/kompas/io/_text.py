@@ -5,10 +5,12 @@ the same thing in every format:
 
 Numbers
     A float is ``[+-]digits[.digits]`` or ``[+-].digits`` with an optional exponent ``E``/``D``
-    (Fortran ``D`` is read as ``E``), surrounded by blanks. ``nan``, ``inf``, ``1_000`` (Python's
-    digit grouping), hexadecimal and a value that overflows to infinity are errors. An integer is
-    ``[+-]digits``. A Fortran ``F`` field as observation files write it (:data:`DECIMAL`) has no
-    exponent and no plus sign.
+    (Fortran ``D`` is read as ``E``), surrounded by blanks, ASCII digits only. ``nan``, ``inf``,
+    ``1_000`` (Python's digit grouping), hexadecimal and a value that overflows to infinity are
+    errors (``nan`` only where the caller says its format writes it). An integer is ``[+-]digits``.
+    A Fortran ``F`` field (observation values, NMEA and .pos numbers: :data:`DECIMAL`) has no
+    exponent. The whole-column parsers below and the observation kernels of :mod:`kompas.io._fixed`
+    (numpy and numba) follow the same rules.
 Blanks
     An all-blank field is an error unless the caller gives the value it stands for (``blank=``).
 Columns
@@ -57,7 +59,7 @@ from ..time import gtime_from_calendar
 
 __all__ = [
     "YEAR_MIN", "YEAR_MAX", "FLOAT", "INTEGER", "DECIMAL", "REQUIRED",
-    "parse_float", "parse_int", "parse_decimal", "field", "Diagnostics", "LineParser",
+    "parse_float", "parse_int", "decimal_or_none", "field", "Diagnostics", "LineParser",
     "calendar_problem", "calendar_bad", "calendar_ns", "calendar_ns_or_bad", "Lines",
     "blank_rows", "int_field", "float_field", "file_sat_index", "SPACE_LIKE", "NUMERIC_CHARS",
 ]  # fmt: skip
@@ -65,10 +67,13 @@ __all__ = [
 YEAR_MIN, YEAR_MAX = 1980, 2200
 """Years accepted in GNSS data epochs (GPS time starts on 1980-01-06)."""
 
-FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[EeDd][+-]?\d+)?")
-INTEGER = re.compile(r"[+-]?\d+")
-DECIMAL = re.compile(rb" *-?(?:\d+\.?\d*|\.\d+) *")
-"""A Fortran ``F`` field as written (no exponent, no plus sign), blank-padded, as bytes."""
+FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[EeDd][+-]?[0-9]+)?")
+"""A number with an optional exponent (``E``/``D``), ASCII digits only."""
+DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+"""A Fortran ``F`` field as written: no exponent."""
+INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_BYTES = re.compile(rb" *[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+) *")
+_NAN_WORDS = ("nan", "-nan", "+nan")
 
 
 class _Required:
@@ -86,8 +91,21 @@ _D_TO_E = str.maketrans("Dd", "Ee")
 # Scalar fields (raise ValueError naming the field; Diagnostics turns it into a FormatError)
 
 
-def parse_float(text: str, what: str, blank=REQUIRED) -> float:
+def parse_float(text: str, what: str, blank=REQUIRED, *, exponent: bool = True, nan: bool = False) -> float:
     """A finite float from ``text`` (see the module rules); ``blank`` is returned for a blank field.
+
+    Parameters
+    ----------
+    text : str
+        The field, blanks around it allowed.
+    what : str
+        The field's name, for the message.
+    blank : float, optional
+        Value of an all-blank field; without it a blank field is an error.
+    exponent : bool
+        Accept an ``E``/``D`` exponent (False: a Fortran ``F`` field, e.g. NMEA and .pos numbers).
+    nan : bool
+        Accept the word ``nan`` (only where a format writes it: RTKLIB .pos standard deviations).
 
     Raises
     ------
@@ -99,11 +117,13 @@ def parse_float(text: str, what: str, blank=REQUIRED) -> float:
         if blank is REQUIRED:
             raise ValueError(f"{what}: expected a number, found a blank field")
         return blank
-    if not FLOAT.fullmatch(s):
-        raise ValueError(f"{what}: expected a number, found {text.strip()!r}")
+    if nan and s.lower() in _NAN_WORDS:
+        return math.nan
+    if not (FLOAT if exponent else DECIMAL).fullmatch(s):
+        raise ValueError(f"{what}: expected a number, found {s!r}")
     v = float(s.translate(_D_TO_E))
     if not math.isfinite(v):
-        raise ValueError(f"{what}: {text.strip()!r} is out of range")
+        raise ValueError(f"{what}: {s!r} is out of range")
     return v
 
 
@@ -115,13 +135,13 @@ def parse_int(text: str, what: str, blank=REQUIRED) -> int:
             raise ValueError(f"{what}: expected an integer, found a blank field")
         return blank
     if not INTEGER.fullmatch(s):
-        raise ValueError(f"{what}: expected an integer, found {text.strip()!r}")
+        raise ValueError(f"{what}: expected an integer, found {s!r}")
     return int(s)
 
 
-def parse_decimal(raw: bytes) -> float | None:
-    """A blank-padded Fortran ``F`` field (bytes) as a float, or None when it is not one."""
-    if DECIMAL.fullmatch(raw) is None:
+def decimal_or_none(raw: bytes) -> float | None:
+    """A blank-padded Fortran ``F`` field (bytes, :data:`DECIMAL` rule) as a float, or None."""
+    if _DECIMAL_BYTES.fullmatch(raw) is None:
         return None
     return float(raw)
 

@@ -54,6 +54,8 @@ from .._text import (
     file_sat_index,
     float_field,
     int_field,
+    parse_float,
+    parse_int,
 )
 
 __all__ = ["ClockData", "read_clk", "RECORD_KINDS"]
@@ -204,9 +206,9 @@ def _header(lines: Lines, path) -> _Header:
             path, 1, f"not a RINEX clock file: no 'RINEX VERSION / TYPE' label in {first[:40]!r}"
         )
     try:
-        version = float(first[:9])
-    except ValueError:
-        raise FormatError(path, 1, f"RINEX version {first[:9]!r} is not a number") from None
+        version = parse_float(first[:9], "RINEX version")
+    except ValueError as exc:
+        raise FormatError(path, 1, str(exc)) from None
     wide = version >= 3.04
     h = _Header(label_col=65 if wide else 60, name_width=9 if wide else 4)
     ftype = first[20:22].strip()[:1]  # column 20 (21 in 3.04); GRG writes "CLOCK DATA" from 20
@@ -227,9 +229,9 @@ def _header(lines: Lines, path) -> _Header:
 
     def integer(text, k, what):
         try:
-            return int(text)
-        except ValueError:
-            raise FormatError(path, k + 1, f"{what}: cannot read {text!r} as an integer") from None
+            return parse_int(text, what)
+        except ValueError as exc:
+            raise FormatError(path, k + 1, str(exc)) from None
 
     for k in range(1, len(lines)):
         text = lines.text(k)

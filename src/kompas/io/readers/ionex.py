@@ -41,10 +41,10 @@ import numpy as np
 
 from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from ...time import gtime_from_calendar
-from .._fields import LineParser
-from .._fields import strict_float as _float
-from .._fields import strict_int as _int
 from .._open import read_text
+from .._text import LineParser, calendar_problem
+from .._text import parse_float as _float
+from .._text import parse_int as _int
 
 __all__ = ["Ionex", "IonexDcb", "read_ionex"]
 
@@ -204,11 +204,13 @@ class _IonexParser(LineParser):
     def _epoch(self, line: str, label: str) -> int:
         # 6I6, Universal Time
         fields = [_int(line[6 * k : 6 * k + 6], label) for k in range(6)]
-        y = fields[0]
-        if not 1972 <= y <= 2200 or len(line[:36].split()) != 6:
+        if len(line[:36].split()) != 6:
             raise ValueError(
                 f"{label}: expected year month day hour minute second (6I6), found {line[:40]!r}"
             )
+        problem = calendar_problem(*fields, years=(1972, 2200))  # (IONEX maps exist since the 1990s)
+        if problem is not None:
+            raise ValueError(f"{label}: {problem}")
         return int(gtime_from_calendar(*fields, scale="UTC"))
 
     def _parse(self) -> Ionex:
@@ -496,7 +498,7 @@ class _IonexParser(LineParser):
                 if text[5 * nlon :].strip():
                     raise self.error(f"expected {nlon} values (16I5) in the {nline} lines after this one")
             try:
-                vals = [int(tok) for tok in tokens]
+                vals = [_int(tok, "TEC/RMS/height value") for tok in tokens]
             except ValueError:
                 raise self.error(
                     f"expected {nlon} integer values (16 per line) in the {nline} lines after this one"

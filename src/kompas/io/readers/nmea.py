@@ -11,13 +11,12 @@ import numpy as np
 from ...errors import FormatError, KompasError, TimeError, TruncatedFileWarning
 from ...time import gtime_from_calendar
 from .._open import read_text
-from .._text import Diagnostics, calendar_problem
+from .._text import Diagnostics, calendar_problem, parse_float
 from ..writers.nmea import nmea_checksum
 
 __all__ = ["read_nmea"]
 
 _SENTENCE = re.compile(r"\$([A-Z]{2})([A-Z]{3}),(.*)\*([0-9A-Fa-f]{2})")
-_NUM = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)")
 
 
 def read_nmea(path: str | os.PathLike) -> dict:
@@ -55,11 +54,11 @@ def read_nmea(path: str | os.PathLike) -> dict:
 
 
 def _fnum(tok, name, lineno, what):
-    if tok == "":
-        return np.nan
-    if _NUM.fullmatch(tok):
-        return float(tok)
-    raise FormatError(name, lineno, f"expected a number for {what}, found {tok!r}")
+    """An NMEA number field (no exponent); an empty field is NaN."""
+    try:
+        return parse_float(tok, what, np.nan, exponent=False)
+    except ValueError as exc:
+        raise FormatError(name, lineno, str(exc)) from None
 
 
 def _ll(tok, hemi, deg_width, name, lineno, what):

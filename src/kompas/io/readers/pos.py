@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import warnings
@@ -20,27 +19,25 @@ from ...time import (
     to_datetime64,
 )
 from .._open import read_text
-from .._text import Diagnostics, calendar_problem
+from .._text import Diagnostics, calendar_problem, parse_float, parse_int
 from ..writers.pos import _SD_LLH, _SD_XYZ
 
 __all__ = ["read_pos", "solution_from_pos"]
 
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-_NAN = ("nan", "-nan", "+nan")
-
 
 def _num(tok, path, lineno, what, allow_nan=False):
-    if _NUMBER.fullmatch(tok):
-        return float(tok)
-    if allow_nan and tok.lower() in _NAN:
-        return math.nan
-    raise FormatError(path, lineno, f"expected a number for {what}, found {tok!r}")
+    """A number token (RTKLIB writes ``nan`` where a standard deviation, age or ratio is unknown)."""
+    try:
+        return parse_float(tok, what, nan=allow_nan)
+    except ValueError as exc:
+        raise FormatError(path, lineno, str(exc)) from None
 
 
 def _int(tok, path, lineno, what):
-    if re.fullmatch(r"[-+]?\d+", tok):
-        return int(tok)
-    raise FormatError(path, lineno, f"expected an integer for {what}, found {tok!r}")
+    try:
+        return parse_int(tok, what)
+    except ValueError as exc:
+        raise FormatError(path, lineno, str(exc)) from None
 
 
 def read_pos(path: str | os.PathLike) -> dict:

@@ -60,6 +60,8 @@ from .._text import (
     file_sat_index,
     float_field,
     int_field,
+    parse_float,
+    parse_int,
 )
 
 __all__ = ["Sp3", "read_sp3"]
@@ -209,11 +211,10 @@ def _header(texts: list[str], path) -> dict:
     h: dict = {"version": first[1], "pv_flag": first[2]}
 
     def num(line_no, text, a, b, what, kind=float):
-        field = text[a:b]
         try:
-            return kind(field)
-        except ValueError:
-            raise FormatError(path, line_no, f"{what}: cannot read {field!r} as a number") from None
+            return parse_float(text[a:b], what) if kind is float else parse_int(text[a:b], what)
+        except ValueError as exc:
+            raise FormatError(path, line_no, str(exc)) from None
 
     h["n_epochs_header"] = num(1, first, 32, 39, "number of epochs", int)
     h["data_used"] = first[40:45].strip()
@@ -286,9 +287,9 @@ def _header(texts: list[str], path) -> dict:
         c = c.strip()
         if c:
             try:
-                e = int(c)
-            except ValueError:
-                raise FormatError(path, acc[i // 17][0], f"accuracy code {c!r} is not an integer") from None
+                e = parse_int(c, "accuracy code")
+            except ValueError as exc:
+                raise FormatError(path, acc[i // 17][0], str(exc)) from None
             if e > 0:
                 accuracy[i] = 2.0**e * 1e-3
     h["accuracy_m"] = accuracy
