@@ -6,6 +6,7 @@ from .io.readers.antex import Antex, read_antex
 from .io.readers.bias import BiasData, read_bias
 from .io.readers.clk import ClockData, read_clk
 from .io.readers.ionex import Ionex, read_ionex
+from .io.readers.met import read_met
 from .io.readers.nmea import read_nmea
 from .io.readers.pos import read_pos
 from .io.readers.rinex_nav import read_nav
@@ -15,6 +16,7 @@ from .io.writers import write_solution
 from .pipeline import SppConfig, spp
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import Quality, Solution
+from .tables.met import MetTable
 from .tables.nav import NavData
 from .tables.obs import ObsTable
 from .time import GTime, gtime_from_calendar
@@ -24,6 +26,7 @@ __all__ = [
     "BiasData",
     "ClockData",
     "Ionex",
+    "MetTable",
     "Constellation",
     "FormatError",
     "GTime",
@@ -45,6 +48,7 @@ __all__ = [
     "read_bias",
     "read_clk",
     "read_ionex",
+    "read_met",
     "read_nav",
     "read_nmea",
     "read_obs",

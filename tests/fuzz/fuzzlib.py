@@ -86,7 +86,7 @@ LAYOUTS = {
     "bias": Layout(re.compile(r"\*BIAS SVN_"), re.compile(r" (OSB|DSB|ISB) "), re.compile(r"-BIAS/SOLUTION")),
     "pos": Layout(re.compile(r"%  GPST|%  UTC"), re.compile(r"\d")),
     "nmea": Layout(re.compile(r""), re.compile(r"\$..GGA"), body_after=False),
-    "met": Layout(_EOH, re.compile(r" [ \d]{3}\d? [ \d]\d [ \d]\d")),
+    "met": Layout(_EOH, re.compile(r" (\d\d|\d{4}) ")),
 }
 
 

@@ -151,6 +151,17 @@ def _text_record(kw: dict, label: str, raw: str) -> bool:
     return True
 
 
+_OBS_CODE = re.compile(r"[A-Z][0-9A-Z]{1,2}")  # RINEX 2 'C1', 'P2'; RINEX 3/4 'C1C', 'L2W'
+
+
+def _codes(ctx: Diagnostics, ln: int, items) -> list[str]:
+    out = [c for c in items if c]
+    for c in out:
+        if not _OBS_CODE.fullmatch(c):
+            raise ctx.error(ln, f"observation type {c!r} is not a RINEX observation code")
+    return out
+
+
 def _obs_types(st: _State, ctx: Diagnostics, label: str, raw: str, ln: int) -> None:
     if label == "SYS / # / OBS TYPES":
         if raw[0:1] != " ":
@@ -161,14 +172,14 @@ def _obs_types(st: _State, ctx: Diagnostics, label: str, raw: str, ln: int) -> N
         elif st.pending is None:
             raise ctx.error(ln, "continuation of SYS / # / OBS TYPES without a system")
         types = st.obs_types[st.pending[0]]
-        types.extend(c for c in (raw[7 + 4 * k : 10 + 4 * k].strip() for k in range(13)) if c)
+        types.extend(_codes(ctx, ln, (raw[7 + 4 * k : 10 + 4 * k].strip() for k in range(13))))
     else:  # "# / TYPES OF OBSERV" (RINEX 2)
         if raw[0:6].strip():
             st.obs_types["*"] = []
             st.pending = ("*", ctx.count(raw[0:6], ln, "number of observation types"), ln)
         elif st.pending is None:
             raise ctx.error(ln, "continuation of # / TYPES OF OBSERV without a count")
-        st.obs_types["*"].extend(c for c in (raw[6 + 6 * k : 12 + 6 * k].strip() for k in range(9)) if c)
+        st.obs_types["*"].extend(_codes(ctx, ln, (raw[6 + 6 * k : 12 + 6 * k].strip() for k in range(9))))
 
 
 def _numeric_record(st: _State, kw: dict, ctx: Diagnostics, label: str, raw: str, ln: int) -> None:

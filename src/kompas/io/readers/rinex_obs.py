@@ -1,5 +1,8 @@
 """RINEX observation files, versions 2.10/2.11, 3.00-3.05 and 4.00-4.02 -> :class:`ObsTable`.
 
+Pseudoranges, phases and Dopplers written as ``0.000`` are read as missing (NaN): writers put
+zeros where a receiver had no observation, and RTKLIB (``rinex.c``) reads them the same way.
+
 The reader walks the epoch records in Python (one step per epoch, a few thousand per day) and
 parses the observation values of all satellite records of one system at once with numpy
 (:mod:`kompas.io._fixed`), which is what makes it fast.
@@ -288,7 +291,7 @@ def _signal_layout(system, codes, version, ctx, lineno):
             kind, sig = c[0], c[1:]
         try:
             sigs.append(int(signal_id(sig)))
-        except KompasError:
+        except (KompasError, UnicodeError):
             raise ctx.error(
                 lineno, f"system {system}: observation code {c!r} is not a RINEX signal"
             ) from None
@@ -381,6 +384,9 @@ def _records_to_rows(ep, lines, header, layouts, ctx):
                 fac = header.scale_factors.get((sys_, code))
                 if fac and fac != 1.0:
                     vals[:, c] /= fac
+            # a range, phase or Doppler written as 0.000 is no observation (RTKLIB reads it so), never 0 m
+            ranged = (kinds >= 0) & (kinds <= 2)
+            vals[:, ranged] = np.where(vals[:, ranged] == 0.0, np.nan, vals[:, ranged])
             dropped = kinds < 0
             if dropped.any() and np.isfinite(vals[:, dropped]).any():
                 names = [codes[c] for c in np.flatnonzero(dropped) if np.isfinite(vals[:, c]).any()]
