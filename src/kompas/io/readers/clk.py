@@ -199,8 +199,14 @@ class _Header:
     meta: dict = field(default_factory=dict)
 
 
-def _header(lines: Lines, path) -> _Header:
-    first = lines.text(0) if len(lines) else ""
+def _int_at(path, k: int, text: str, what: str) -> int:
+    try:
+        return parse_int(text, what)
+    except ValueError as exc:
+        raise FormatError(path, k + 1, str(exc)) from None
+
+
+def _version_line(first: str, path) -> _Header:
     if "RINEX VERSION / TYPE" not in first:
         raise FormatError(
             path, 1, f"not a RINEX clock file: no 'RINEX VERSION / TYPE' label in {first[:40]!r}"
@@ -214,77 +220,65 @@ def _header(lines: Lines, path) -> _Header:
     ftype = first[20:22].strip()[:1]  # column 20 (21 in 3.04); GRG writes "CLOCK DATA" from 20
     if ftype != "C":
         raise FormatError(path, 1, f"file type {ftype!r} is not 'C' (clock data)")
-    meta = h.meta
-    meta.update(
-        version=version,
-        file_type="C",
-        satellite_system=first[40:43].strip()[:1],  # column 40 (42 in 3.04)
-    )
-    comments: list[str] = []
-    prns: list[str] = []
-    refs: list[str] = []
-    coords: dict[str, tuple[float, float, float]] = {}
-    domes: dict[str, str] = {}
-    lc, w = h.label_col, h.name_width
+    # satellite system: column 40 (42 in 3.04)
+    h.meta.update(version=version, file_type="C", satellite_system=first[40:43].strip()[:1])
+    h.meta.update(comments=[], prn_list=[], clock_refs=[], station_coords={}, station_domes={})
+    return h
 
-    def integer(text, k, what):
+
+def _header_record(h: _Header, k: int, label: str, body: str, path) -> None:
+    """One header record (0-based line ``k``) into ``h.meta``."""
+    meta, w = h.meta, h.name_width
+    if label == "COMMENT":
+        meta["comments"].append(body.rstrip())
+    elif label == "TIME SYSTEM ID":
+        ts = body[3:6].strip() or "GPS"
         try:
-            return parse_int(text, what)
-        except ValueError as exc:
-            raise FormatError(path, k + 1, str(exc)) from None
+            meta["time_system"] = normalize_scale(ts)
+        except TimeError:
+            raise FormatError(path, k + 1, f"unknown time system {ts!r}") from None
+    elif label in ("LEAP SECONDS", "LEAP SECONDS GNSS"):
+        meta["leap_seconds"] = _int_at(path, k, body[:6], "leap seconds")
+    elif label == "# / TYPES OF DATA":
+        meta["data_types"] = tuple(body[6:].split())
+    elif label == "ANALYSIS CENTER":
+        meta.update(agency=body[:3].strip(), analysis_center=body[5:].strip())
+    elif label == "ANALYSIS CLK REF" and body[:w].strip():
+        meta["clock_refs"].append(body[:w].strip())
+    elif label == "# OF SOLN STA / TRF":
+        meta.update(n_stations_header=_int_at(path, k, body[:6], "number of stations"), trf=body[10:].strip())
+    elif label == "SOLN STA NAME / NUM":
+        name, rest = body[:w].strip(), body[w:].split()
+        if len(rest) < 3:
+            raise FormatError(path, k + 1, "SOLN STA NAME / NUM needs a name and x, y, z in millimetres")
+        meta["station_coords"][name] = tuple(
+            _int_at(path, k, v, "station coordinate (mm)") * 1e-3 for v in rest[-3:]
+        )
+        meta["station_domes"][name] = " ".join(rest[:-3])
+    elif label == "# OF SOLN SATS":
+        meta["n_sats_header"] = _int_at(path, k, body[:6], "number of satellites")
+    elif label == "PRN LIST":
+        meta["prn_list"] += [p for p in body.split() if re.fullmatch(r"[A-Z][0-9]{2}", p)]
+    elif label == "STATION NAME / NUM":
+        meta["station_name"] = body[:w].strip()
 
+
+def _header(lines: Lines, path) -> _Header:
+    h = _version_line(lines.text(0) if len(lines) else "", path)
     for k in range(1, len(lines)):
         text = lines.text(k)
-        cut = lc
+        cut = h.label_col
         if text[cut:].strip() not in _LABELS and text[60:].strip() in _LABELS:
             cut = 60  # a writer that kept the 60-column header in a 3.04 file
         label, body = text[cut:].strip(), text[:cut]
         if label == "END OF HEADER":
             h.end_line = k
             break
-        if label == "COMMENT":
-            comments.append(body.rstrip())
-        elif label == "TIME SYSTEM ID":
-            ts = body[3:6].strip() or "GPS"
-            try:
-                meta["time_system"] = normalize_scale(ts)
-            except TimeError:
-                raise FormatError(path, k + 1, f"unknown time system {ts!r}") from None
-        elif label in ("LEAP SECONDS", "LEAP SECONDS GNSS"):
-            meta["leap_seconds"] = integer(body[:6], k, "leap seconds")
-        elif label == "# / TYPES OF DATA":
-            meta["data_types"] = tuple(body[6:].split())
-        elif label == "ANALYSIS CENTER":
-            meta["agency"] = body[:3].strip()
-            meta["analysis_center"] = body[5:].strip()
-        elif label == "ANALYSIS CLK REF":
-            if body[:w].strip():
-                refs.append(body[:w].strip())
-        elif label == "# OF SOLN STA / TRF":
-            meta["n_stations_header"] = integer(body[:6], k, "number of stations")
-            meta["trf"] = body[10:].strip()
-        elif label == "SOLN STA NAME / NUM":
-            name, rest = body[:w].strip(), body[w:].split()
-            if len(rest) < 3:
-                raise FormatError(path, k + 1, "SOLN STA NAME / NUM needs a name and x, y, z in millimetres")
-            xyz = tuple(integer(v, k, "station coordinate (mm)") * 1e-3 for v in rest[-3:])
-            coords[name] = xyz
-            domes[name] = " ".join(rest[:-3])
-        elif label == "# OF SOLN SATS":
-            meta["n_sats_header"] = integer(body[:6], k, "number of satellites")
-        elif label == "PRN LIST":
-            prns += [p for p in body.split() if re.fullmatch(r"[A-Z][0-9]{2}", p)]
-        elif label == "STATION NAME / NUM":
-            meta["station_name"] = body[:w].strip()
+        _header_record(h, k, label, body, path)
     else:
         raise FormatError(path, len(lines), "no END OF HEADER line")
-    meta.update(
-        comments=tuple(comments),
-        prn_list=tuple(prns),
-        clock_refs=tuple(refs),
-        station_coords=coords,
-        station_domes=domes,
-    )
+    for key in ("comments", "prn_list", "clock_refs"):
+        h.meta[key] = tuple(h.meta[key])
     return h
 
 

@@ -338,99 +338,105 @@ def _parse_block(lines, rec_lines, nobs, per_line, ctx):
     return values, lli, ssi
 
 
-def _records_to_rows(ep, lines, header, layouts, ctx):
-    """Parse every satellite record and expand to the long table columns."""
-    rec_line, rec_epoch, rec_layout = ep.records()
-    if rec_line.size == 0:
-        return None
+def _record_sats(ep, lines, header, ctx, rec_line, rec_epoch):
+    """Satellite ids (S3), system letters (uint8) and indices of every satellite record."""
     if header.version >= 3:
-        ids = [lines[j][:3] for j in rec_line.tolist()]
-        sid_bytes = np.array(ids, dtype="S3")
+        sid_bytes = np.array([lines[j][:3] for j in rec_line.tolist()], dtype="S3")
         first = sid_bytes.view(np.uint8).reshape(-1, 3)[:, 0]
         if (first == ord(">")).any():
-            j = int(rec_line[np.flatnonzero(first == ord(">"))[0]])
-            k = int(rec_epoch[np.flatnonzero(first == ord(">"))[0]])
-            raise ctx.error(j + 1, f"epoch {k + 1} announces more satellite records than it has")
+            k = int(np.flatnonzero(first == ord(">"))[0])
+            raise ctx.error(
+                int(rec_line[k]) + 1,
+                f"epoch {int(rec_epoch[k]) + 1} announces more satellite records than it has",
+            )
     else:
         sid_bytes = np.array([x.encode("latin-1") for x in ep.rec_sat], dtype="S3")
     letters = sid_bytes.view(np.uint8).reshape(-1, 3)[:, 0]
+    ids = np.char.decode(sid_bytes, "latin-1")
     try:
-        sat = sat_index(np.char.decode(sid_bytes, "latin-1"))
+        sat = sat_index(ids)
     except KompasError:
-        ids = np.char.decode(sid_bytes, "latin-1")
         for k, s in enumerate(ids):
             try:
                 sat_index([s])
             except KompasError:
                 raise ctx.error(int(rec_line[k]) + 1, f"invalid satellite id {s!r}") from None
         raise
-    v3 = header.version >= 3
+    return sid_bytes, letters, sat
+
+
+def _system_values(lines, rec_lines, sys_, codes, header, ctx):
+    """Values, LLI, SSI and (kind, signal) of each observation type of one system's records."""
+    kinds, sigs = _signal_layout(sys_, codes, header.version, ctx, header.n_lines)
+    vals, lli, ssi = _parse_block(lines, rec_lines, len(codes), header.version >= 3, ctx)
+    for c, code in enumerate(codes):
+        fac = header.scale_factors.get((sys_, code))
+        if fac and fac != 1.0:
+            vals[:, c] /= fac
+    # a range, phase or Doppler written as 0.000 is no observation (RTKLIB reads it so), never 0 m
+    ranged = (kinds >= 0) & (kinds <= 2)
+    vals[:, ranged] = np.where(vals[:, ranged] == 0.0, np.nan, vals[:, ranged])
+    dropped = kinds < 0
+    if dropped.any() and np.isfinite(vals[:, dropped]).any():
+        names = [codes[c] for c in np.flatnonzero(dropped) if np.isfinite(vals[:, c]).any()]
+        warnings.warn(
+            f"{ctx.path}: system {sys_} observation types {names} map to no RINEX 3 signal of that "
+            "system; their values are not read",
+            KompasWarning,
+            stacklevel=5,
+        )
+    return vals, lli, ssi, kinds, sigs
+
+
+def _long_rows(vals, lli, ssi, kinds, sigs, epochs, sats):
+    """One row per (record, signal) that holds a value: the nine long-table columns."""
+    nobs = vals.shape[1]
+    usig = np.unique(sigs[sigs >= 0])
+    if usig.size == 0:
+        return None
+    # column index of each (kind, signal) in vals; nobs = the appended NaN column
+    col = np.full((4, usig.size), nobs)
+    for c in range(nobs):
+        if kinds[c] >= 0:
+            col[kinds[c], np.searchsorted(usig, sigs[c])] = c
+    n = vals.shape[0]
+    vx = np.concatenate([vals, np.full((n, 1), np.nan)], axis=1)
+    lx = np.concatenate([lli, np.zeros((n, 1), np.uint8)], axis=1)
+    sx = np.concatenate([ssi, np.zeros((n, 1), np.uint8)], axis=1)
+    code_m, phase, dopp, snr = (vx[:, col[q]] for q in range(4))
+    keep = ~(np.isnan(code_m) & np.isnan(phase) & np.isnan(dopp) & np.isnan(snr))
+    # LLI and SSI of the phase where there is one, else of the code
+    use_phase = col[1] < nobs
+    src = np.where(use_phase, col[1], col[0])
+    ll = np.where(use_phase, lx[:, src], 0)
+    ss = np.where(~np.isnan(phase), sx[:, src], np.where(np.isnan(code_m), 0, sx[:, col[0]]))
+    shape = keep.shape
+    return (
+        np.broadcast_to(epochs[:, None], shape)[keep], np.broadcast_to(sats[:, None], shape)[keep],
+        np.broadcast_to(usig[None, :], shape)[keep].astype(np.uint8), code_m[keep], phase[keep], dopp[keep],
+        snr[keep].astype(np.float32), ll[keep].astype(np.uint8), ss[keep].astype(np.uint8),
+    )  # fmt: skip
+
+
+def _records_to_rows(ep, lines, header, layouts, ctx):
+    """Parse every satellite record and expand to the long table columns, sorted by (epoch, sat, signal)."""
+    rec_line, rec_epoch, rec_layout = ep.records()
+    if rec_line.size == 0:
+        return None
+    sid_bytes, letters, sat = _record_sats(ep, lines, header, ctx, rec_line, rec_epoch)
     out = []
     for lay in np.unique(rec_layout):
-        types = layouts[lay]
         for letter in np.unique(letters[rec_layout == lay]):
             sys_ = chr(letter)
             sel = np.flatnonzero((rec_layout == lay) & (letters == letter))
-            codes = types.get(sys_)
+            codes = layouts[lay].get(sys_)
             if codes is None:
-                raise ctx.error(
-                    int(rec_line[sel[0]]) + 1,
-                    f"satellite of system {sys_!r} but the header has no observation types for it",
-                )
-            nobs = len(codes)
-            kinds, sigs = _signal_layout(sys_, codes, header.version, ctx, header.n_lines)
-            vals, lli, ssi = _parse_block(lines, rec_line[sel].tolist(), nobs, v3, ctx)
-            for c, code in enumerate(codes):
-                fac = header.scale_factors.get((sys_, code))
-                if fac and fac != 1.0:
-                    vals[:, c] /= fac
-            # a range, phase or Doppler written as 0.000 is no observation (RTKLIB reads it so), never 0 m
-            ranged = (kinds >= 0) & (kinds <= 2)
-            vals[:, ranged] = np.where(vals[:, ranged] == 0.0, np.nan, vals[:, ranged])
-            dropped = kinds < 0
-            if dropped.any() and np.isfinite(vals[:, dropped]).any():
-                names = [codes[c] for c in np.flatnonzero(dropped) if np.isfinite(vals[:, c]).any()]
-                warnings.warn(
-                    f"{ctx.path}: system {sys_} observation types {names} map to no RINEX 3 signal of that "
-                    "system; their values are not read",
-                    KompasWarning,
-                    stacklevel=4,
-                )
-            usig = np.unique(sigs[sigs >= 0])
-            nsig = len(usig)
-            if nsig == 0:
-                continue
-            # column index of each (kind, signal) in vals; nobs = the appended NaN column
-            col = np.full((4, nsig), nobs)
-            for c in range(nobs):
-                if kinds[c] >= 0:
-                    col[kinds[c], np.searchsorted(usig, sigs[c])] = c
-            vx = np.concatenate([vals, np.full((len(sel), 1), np.nan)], axis=1)
-            lx = np.concatenate([lli, np.zeros((len(sel), 1), np.uint8)], axis=1)
-            sx = np.concatenate([ssi, np.zeros((len(sel), 1), np.uint8)], axis=1)
-            code_m, phase, dopp, snr = (vx[:, col[q]] for q in range(4))
-            keep = ~(np.isnan(code_m) & np.isnan(phase) & np.isnan(dopp) & np.isnan(snr))
-            # LLI and SSI of the phase where there is one, else of the code
-            use_phase = col[1] < nobs
-            src = np.where(use_phase, col[1], col[0])
-            ll = np.where(use_phase, lx[:, src], 0)
-            ss = np.where(~np.isnan(phase), sx[:, src], np.where(np.isnan(code_m), 0, sx[:, col[0]]))
-            r_epoch = np.broadcast_to(rec_epoch[sel][:, None], keep.shape)
-            r_sat = np.broadcast_to(sat[sel][:, None], keep.shape)
-            r_sig = np.broadcast_to(usig[None, :], keep.shape)
-            out.append(
-                (
-                    r_epoch[keep],
-                    r_sat[keep],
-                    r_sig[keep].astype(np.uint8),
-                    code_m[keep],
-                    phase[keep],
-                    dopp[keep],
-                    snr[keep].astype(np.float32),
-                    ll[keep].astype(np.uint8),
-                    ss[keep].astype(np.uint8),
-                )
-            )
+                msg = f"satellite of system {sys_!r} but the header has no observation types for it"
+                raise ctx.error(int(rec_line[sel[0]]) + 1, msg)
+            parsed = _system_values(lines, rec_line[sel].tolist(), sys_, codes, header, ctx)
+            rows = _long_rows(*parsed, rec_epoch[sel], sat[sel])
+            if rows is not None:
+                out.append(rows)
     if not out:
         return None
     cols = [np.concatenate([o[q] for o in out]) for q in range(9)]
@@ -440,13 +446,10 @@ def _records_to_rows(ep, lines, header, layouts, ctx):
     key = key[order]
     dup = np.flatnonzero(key[1:] == key[:-1])
     if dup.size:
-        e = int(cols[0][order[dup[0]]])
-        s = int(cols[1][order[dup[0]]])
-        lns = rec_line[(rec_epoch == e) & (sat == s)]
-        raise ctx.error(
-            int(lns[-1]) + 1,
-            f"satellite {sid_bytes[(rec_epoch == e) & (sat == s)][0].decode()} appears twice in one epoch",
-        )
+        e, s = int(cols[0][order[dup[0]]]), int(cols[1][order[dup[0]]])
+        both = (rec_epoch == e) & (sat == s)
+        msg = f"satellite {sid_bytes[both][0].decode()} appears twice in one epoch"
+        raise ctx.error(int(rec_line[both][-1]) + 1, msg)
     return [c[order] for c in cols]
 
 

@@ -198,8 +198,15 @@ _PER_SAT = (
 # Header
 
 
-def _header(texts: list[str], path) -> dict:
-    """Parse the header lines (everything before the first ``*`` line)."""
+def _num(path, line_no, text, a, b, what, kind=float):
+    try:
+        return parse_float(text[a:b], what) if kind is float else parse_int(text[a:b], what)
+    except ValueError as exc:
+        raise FormatError(path, line_no, str(exc)) from None
+
+
+def _first_lines(texts: list[str], path) -> dict:
+    """The ``#`` and ``##`` lines."""
     first = texts[0] if texts else ""
     if not (len(first) >= 3 and first[0] == "#" and first[1] in "abcd" and first[2] in "PV"):
         raise FormatError(
@@ -209,54 +216,40 @@ def _header(texts: list[str], path) -> dict:
             f"first epoch, number of epochs); found {first[:30]!r}: the '#a/#c/#d' line is missing",
         )
     h: dict = {"version": first[1], "pv_flag": first[2]}
-
-    def num(line_no, text, a, b, what, kind=float):
-        try:
-            return parse_float(text[a:b], what) if kind is float else parse_int(text[a:b], what)
-        except ValueError as exc:
-            raise FormatError(path, line_no, str(exc)) from None
-
-    h["n_epochs_header"] = num(1, first, 32, 39, "number of epochs", int)
-    h["data_used"] = first[40:45].strip()
-    h["frame"] = first[46:51].strip()
-    h["orbit_type"] = first[52:55].strip()
-    h["agency"] = first[56:60].strip()
+    h["n_epochs_header"] = _num(path, 1, first, 32, 39, "number of epochs", int)
+    h.update(data_used=first[40:45].strip(), frame=first[46:51].strip(), orbit_type=first[52:55].strip(),
+             agency=first[56:60].strip())  # fmt: skip
     if len(texts) < 2 or not texts[1].startswith("##"):
         raise FormatError(path, 2, "expected the SP3 '##' line (GPS week, seconds of week, epoch interval)")
     second = texts[1]
-    h["gps_week"] = num(2, second, 3, 7, "GPS week", int)
-    h["seconds_of_week"] = num(2, second, 8, 23, "seconds of week")
-    h["interval_s"] = num(2, second, 24, 38, "epoch interval")
+    h["gps_week"] = _num(path, 2, second, 3, 7, "GPS week", int)
+    h["seconds_of_week"] = _num(path, 2, second, 8, 23, "seconds of week")
+    h["interval_s"] = _num(path, 2, second, 24, 38, "epoch interval")
+    return h
 
-    plus: list[tuple[int, str]] = []
-    acc: list[tuple[int, str]] = []
-    pc: list[tuple[int, str]] = []
-    pf: list[tuple[int, str]] = []
-    comments: list[str] = []
+
+def _sorted_lines(texts: list[str], path) -> dict[str, list[tuple[int, str]]]:
+    """The header lines after the first two, by kind: '+', '++', '%c', '%f', '/*' (1-based lines)."""
+    out: dict[str, list[tuple[int, str]]] = {"+": [], "++": [], "%c": [], "%f": [], "/*": []}
     for k, text in enumerate(texts[2:], start=3):
-        if text.startswith("++"):
-            acc.append((k, text))
-        elif text.startswith("+"):
-            plus.append((k, text))
-        elif text.startswith("%c"):
-            pc.append((k, text))
-        elif text.startswith("%f"):
-            pf.append((k, text))
-        elif text.startswith("%i"):
-            continue
-        elif text.startswith("/*"):
-            comments.append(text[3:].rstrip())
-        elif text.strip():
+        kind = next((p for p in ("++", "+", "%c", "%f", "/*", "%i") if text.startswith(p)), None)
+        if kind is None and text.strip():
             raise FormatError(
                 path,
                 k,
                 f"unexpected header line {text[:20]!r}: expected '+', '++', '%c', '%f', '%i' or '/*' lines "
                 "before the first '*' epoch line",
             )
+        if kind is not None and kind != "%i":
+            out[kind].append((k, text))
+    return out
+
+
+def _satellites(plus: list[tuple[int, str]], path) -> np.ndarray:
     if not plus:
         raise FormatError(path, 3, "no '+' satellite-list line in the header")
     k0, t0 = plus[0]
-    nsat = num(k0, t0, 1, 9, "number of satellites", int)
+    nsat = _num(path, k0, t0, 1, 9, "number of satellites", int)
     ids = [(k, t[j : j + 3]) for k, t in plus for j in range(9, 60, 3)]
     if nsat < 0 or nsat > len(ids):
         raise FormatError(
@@ -279,21 +272,31 @@ def _header(texts: list[str], path) -> dict:
     if np.unique(sats).size != sats.size:
         dup = sat_id(np.flatnonzero(np.bincount(sats) > 1)[0])
         raise FormatError(path, k0, f"satellite {dup} appears twice in the header list")
-    h["sats"] = sats.astype(np.int16)
+    return sats.astype(np.int16)
 
+
+def _accuracy(acc: list[tuple[int, str]], nsat: int, path) -> np.ndarray:
+    """``++`` accuracy exponents -> 2**e mm in metres (NaN for 0 = unknown or absent)."""
     codes = [t[j : j + 3] for _, t in acc for j in range(9, 60, 3)][:nsat]
     accuracy = np.full(nsat, np.nan)
     for i, c in enumerate(codes):
-        c = c.strip()
-        if c:
+        if c.strip():
             try:
                 e = parse_int(c, "accuracy code")
             except ValueError as exc:
                 raise FormatError(path, acc[i // 17][0], str(exc)) from None
             if e > 0:
                 accuracy[i] = 2.0**e * 1e-3
-    h["accuracy_m"] = accuracy
+    return accuracy
 
+
+def _header(texts: list[str], path) -> dict:
+    """Parse the header lines (everything before the first ``*`` line)."""
+    h = _first_lines(texts, path)
+    lines = _sorted_lines(texts, path)
+    h["sats"] = _satellites(lines["+"], path)
+    h["accuracy_m"] = _accuracy(lines["++"], h["sats"].size, path)
+    pc, pf = lines["%c"], lines["%f"]
     h["file_type"] = pc[0][1][3:5].strip() if pc else ""
     ts = pc[0][1][9:12].strip() if pc else ""
     if ts in ("", "ccc"):
@@ -302,13 +305,14 @@ def _header(texts: list[str], path) -> dict:
         h["time_system"] = normalize_scale(ts)
     except TimeError:
         raise FormatError(path, pc[0][0], f"unknown time system {ts!r} in the '%c' line") from None
+    h["base_pos"] = h["base_clk"] = 0.0
     if pf:
         k, t = pf[0]
-        h["base_pos"] = num(k, t, 3, 13, "base for position std") if t[3:13].strip() else 0.0
-        h["base_clk"] = num(k, t, 14, 26, "base for clock std") if t[14:26].strip() else 0.0
-    else:
-        h["base_pos"] = h["base_clk"] = 0.0
-    h["comments"] = tuple(comments)
+        if t[3:13].strip():
+            h["base_pos"] = _num(path, k, t, 3, 13, "base for position std")
+        if t[14:26].strip():
+            h["base_clk"] = _num(path, k, t, 14, 26, "base for clock std")
+    h["comments"] = tuple(t[3:].rstrip() for _, t in lines["/*"])
     return h
 
 
