@@ -180,12 +180,20 @@ class Diagnostics:
         return FormatError(self.path, None if line is None else line + self.base, message)
 
     def float(self, text: str, line: int | None, what: str, blank=REQUIRED) -> float:
+        s = text.strip()
+        if blank is not REQUIRED and not s:  # (the common cases, per epoch record, fast:
+            return blank  # a blank optional field, an unsigned decimal)
+        if s.replace(".", "", 1).isdigit() and s.isascii():
+            return float(s)
         try:
             return parse_float(text, what, blank)
         except ValueError as exc:
             raise self.error(line, str(exc)) from None
 
     def int(self, text: str, line: int | None, what: str, blank=REQUIRED) -> int:
+        s = text.strip()
+        if s.isdigit() and s.isascii():  # (unsigned digits: the common case, per epoch record, fast)
+            return int(s)
         try:
             return parse_int(text, what, blank)
         except ValueError as exc:

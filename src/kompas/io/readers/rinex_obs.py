@@ -375,7 +375,7 @@ def _system_values(lines, rec_lines, sys_, codes, header, ctx):
             vals[:, c] /= fac
     # a range, phase or Doppler written as 0.000 is no observation (RTKLIB reads it so), never 0 m
     ranged = (kinds >= 0) & (kinds <= 2)
-    vals[:, ranged] = np.where(vals[:, ranged] == 0.0, np.nan, vals[:, ranged])
+    np.putmask(vals, (vals == 0.0) & ranged, np.nan)
     dropped = kinds < 0
     if dropped.any() and np.isfinite(vals[:, dropped]).any():
         names = [codes[c] for c in np.flatnonzero(dropped) if np.isfinite(vals[:, c]).any()]
