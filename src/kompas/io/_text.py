@@ -259,23 +259,47 @@ class LineParser:
 
     Subclasses implement ``_parse()``; :meth:`parse` converts any stray parsing exception (and a
     :class:`KompasError` raised without a line) into a :class:`FormatError` at the current line.
+    Lines are split on LF only (CR before it dropped). A last line without its end of line is read
+    only when it is a whole record: its label (columns 61-80) is one of ``LABELS``, or the stripped
+    line is one of ``CLOSING``; otherwise the file was cut inside it: it is dropped with a
+    :class:`TruncatedFileWarning` and the reader sees a file that ends before it (its own rules keep
+    the complete records).
     """
+
+    LABELS: frozenset = frozenset()
+    CLOSING: tuple[str, ...] = ()
 
     def __init__(self, path: str | None, text: str):
         self.path = path
-        self.lines = text.splitlines()
+        lines = [x[:-1] if x.endswith("\r") else x for x in text.split("\n")]
+        if lines and lines[-1] == "":
+            lines.pop()
+        self.cut_line = None
+        if lines and not text.endswith("\n") and not self._closing(lines[-1]):
+            self.cut_line = len(lines)
+            lines.pop()
+        self.lines = lines
         self.n = 0
+
+    def _closing(self, line: str) -> bool:
+        return line[60:].strip() in self.LABELS or line.strip() in self.CLOSING
 
     def error(self, message: str, line: int | None = None) -> FormatError:
         return FormatError(self.path, self.n if line is None else line, message)
 
     def parse(self):
         try:
-            return self._parse()
+            out = self._parse()
         except FormatError:
             raise
         except (KompasError, ValueError, IndexError, TypeError, OverflowError, KeyError) as exc:
             raise self.error(str(exc)) from None
+        if self.cut_line is not None:
+            where = f"{self.path}, line {self.cut_line}"
+            warnings.warn(
+                TruncatedFileWarning(f"{where}: the file ends inside this line; not read"), stacklevel=3
+            )
+        return out
 
     def _parse(self):  # pragma: no cover - abstract
         raise NotImplementedError

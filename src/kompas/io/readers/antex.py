@@ -354,6 +354,8 @@ class _Block:
 
 
 class _AntexParser(LineParser):
+    LABELS = frozenset({"ANTEX VERSION / SYST", "PCV TYPE / REFANT", "END OF HEADER"})  # and below
+
     # -- header (ANTEX 1.4 header section)
     def _parse(self) -> Antex:
         lines = self.lines
@@ -651,6 +653,9 @@ _ANTENNA_LABELS = frozenset(
         "SINEX CODE",
     }
 )
+
+
+_AntexParser.LABELS = _AntexParser.LABELS | _FREQ_LABELS | _ANTENNA_LABELS
 
 
 def read_antex(path: str | os.PathLike) -> Antex:

@@ -297,6 +297,8 @@ def _to_gpst(ydoy: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 class _BiasParser(LineParser):
+    CLOSING = ("%=ENDBIA",)
+
     def __init__(self, path: str | None, text: str):
         super().__init__(path, text)
         self._tcache: dict[str, tuple[int, int, int]] = {}

@@ -201,6 +201,15 @@ def _scale(values: np.ndarray, exponent: int) -> np.ndarray:
 
 
 class _IonexParser(LineParser):
+    LABELS = _MAP_LABELS | frozenset(
+        {"IONEX VERSION / TYPE", "PGM / RUN BY / DATE", "DESCRIPTION", "EPOCH OF FIRST MAP",
+         "EPOCH OF LAST MAP", "INTERVAL", "# OF MAPS IN FILE", "MAPPING FUNCTION", "ELEVATION CUTOFF",
+         "OBSERVABLES USED",
+         "# OF STATIONS", "# OF SATELLITES", "BASE RADIUS", "MAP DIMENSION", "HGT1 / HGT2 / DHGT",
+         "LAT1 / LAT2 / DLAT", "LON1 / LON2 / DLON", "START OF AUX DATA", "END OF AUX DATA",
+         "PRN / BIAS / RMS", "STATION / BIAS / RMS", "END OF HEADER"}
+    )  # fmt: skip
+
     def _epoch(self, line: str, label: str) -> int:
         # 6I6, Universal Time
         fields = [_int(line[6 * k : 6 * k + 6], label) for k in range(6)]
@@ -427,9 +436,9 @@ class _IonexParser(LineParser):
             except (ValueError, IndexError, KompasError):
                 # a map cut by the end of the file is a truncation, not a format error; a complete
                 # labelled record that does not parse stays an error
-                cut = lines[last - 1][60:80].strip() not in _MAP_LABELS
-                if self.cur is not None and self.reach >= last and cut:
-                    break
+                cut = self.cut_line is not None or lines[last - 1][60:80].strip() not in _MAP_LABELS
+                if self.cur is not None and ((self.reach >= last and cut) or self.reach > len(lines)):
+                    break  # (reach past the end: the data lines of a row cut off by the end of the file)
                 raise
             if i < 0:  # END OF FILE
                 break
