@@ -14,8 +14,8 @@ Numbers
 Blanks
     An all-blank field is an error unless the caller gives the value it stands for (``blank=``).
 Columns
-    Fixed-width fields are slices ``[a, b)`` of 0-based columns; a line shorter than a field reads
-    as blanks (:meth:`Lines.grid` does the same for whole columns of lines at once).
+    Fixed-width fields are slices ``text[a:b]`` of 0-based columns, so a line shorter than a field
+    reads as blanks; :meth:`Lines.grid` gives whole columns of many lines at once, blank-padded.
 Calendars
     :func:`calendar_problem` / :func:`calendar_bad` check years :data:`YEAR_MIN`-:data:`YEAR_MAX`
     (GNSS data; the int64 nanosecond count of :mod:`kompas.time` holds 1688-2272), months, days of
@@ -26,13 +26,22 @@ Diagnostics
     and applies the strict mode.
 
 Tolerance policy (RINEX/SP3 fixed-width fields)
-    Where a value can be recovered without ambiguity -- integer fields shifted by one column, items
-    of a fixed layout written without their separating blank, blank lines before the first header
-    line, a blank inside a number that leaves one reading -- the reader recovers it and calls
+    Where a value can be recovered without ambiguity the reader recovers it and calls
     :meth:`Diagnostics.repair`, which emits one :class:`~kompas.errors.FormatWarning` per file and
-    kind of repair naming the first line. Where two readings are possible it is a ``FormatError``.
-    With ``strict=True`` every repair is a ``FormatError`` naming the line, and so is a malformed
-    data record that would otherwise be dropped.
+    kind of repair naming the first line. The repairs made today:
+
+    * integer fields shifted off their columns when exactly two integers fill the span
+      (RINEX 2 navigation ``DELTA-UTC: A0,A1,T,W``);
+    * items of a fixed layout written without their separating blank, when the items tile the
+      field exactly (``GLONASS SLOT / FRQ #``: ``R11 -5R19 +3R23 -6``);
+    * blank lines before the first header line (RINEX observation and MET files, SP3);
+    * a blank inside a number whose pieces are not numbers themselves (``. 000000000000D+00`` in
+      a navigation record; ``1.5 2.0`` has two readings and is not repaired);
+    * a navigation header without ``END OF HEADER``, ended before the first line shaped like a record.
+
+    Where two readings are possible, a header field is a ``FormatError`` and a data record is
+    dropped with a :class:`~kompas.errors.DroppedRecordWarning`. With ``strict=True`` every repair
+    and every dropped record is a ``FormatError`` naming the line (truncation still only warns).
 """
 
 from __future__ import annotations
@@ -59,7 +68,7 @@ from ..time import gtime_from_calendar
 
 __all__ = [
     "YEAR_MIN", "YEAR_MAX", "FLOAT", "INTEGER", "DECIMAL", "REQUIRED",
-    "parse_float", "parse_int", "decimal_or_none", "field", "Diagnostics", "LineParser",
+    "parse_float", "parse_int", "decimal_or_none", "Diagnostics", "LineParser",
     "calendar_problem", "calendar_bad", "calendar_ns", "calendar_ns_or_bad", "Lines",
     "blank_rows", "int_field", "float_field", "file_sat_index", "SPACE_LIKE", "NUMERIC_CHARS",
 ]  # fmt: skip
@@ -144,11 +153,6 @@ def decimal_or_none(raw: bytes) -> float | None:
     if _DECIMAL_BYTES.fullmatch(raw) is None:
         return None
     return float(raw)
-
-
-def field(text: str, a: int, b: int | None = None) -> str:
-    """Columns ``[a, b)`` (0-based) of a line; blanks past its end (a short line reads as blank)."""
-    return text[a:b]
 
 
 # ----------------------------------------------------------------------------------------------
