@@ -79,11 +79,11 @@ def main() -> int:
     ap.add_argument("--esbc", action="store_true", help="also the ESBC full day (33 MB)")
     ap.add_argument("--iono", choices=("brdc", "if"), default="brdc")
     args = ap.parse_args()
+    from kompas import spp
     from kompas.frames import ecef_to_enu
     from kompas.io._open import read_bytes
     from kompas.io.readers.rinex_nav import read_nav
     from kompas.io.readers.rinex_obs import read_obs
-    from kompas.pipeline import spp
 
     rnx2rtkp = shutil.which("rnx2rtkp")
     tmp = Path(tempfile.mkdtemp(prefix="kompas-spp-"))

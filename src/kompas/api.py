@@ -8,14 +8,16 @@ from .io.readers.clk import ClockData, read_clk
 from .io.readers.ionex import Ionex, read_ionex
 from .io.readers.met import read_met
 from .io.readers.nmea import read_nmea
-from .io.readers.pos import read_pos
+from .io.readers.pos import read_pos, read_pos_table
 from .io.readers.rinex_nav import read_nav
 from .io.readers.rinex_obs import read_obs
 from .io.readers.sp3 import Sp3, read_sp3
 from .io.writers import write_solution
-from .pipeline import SppConfig, spp
+from .preprocess import SlipFlags, SlipOptions, detect_slips
+from .qc import QcConfig, QcResult, run_qc
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
-from .solution import Quality, Solution
+from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .spp import SppConfig, spp
 from .tables.met import MetTable
 from .tables.nav import NavData
 from .tables.obs import ObsTable
@@ -33,15 +35,22 @@ __all__ = [
     "GlonassChannels",
     "NavData",
     "ObsTable",
+    "ProcessingRecord",
+    "QcConfig",
+    "QcResult",
     "Quality",
+    "SlipFlags",
+    "SlipOptions",
     "Solution",
     "SppConfig",
     "Sp3",
     "KompasError",
     "SignalError",
     "TimeError",
+    "Unsolved",
     "carrier_frequency",
     "detect",
+    "detect_slips",
     "gtime_from_calendar",
     "read",
     "read_antex",
@@ -53,7 +62,9 @@ __all__ = [
     "read_nmea",
     "read_obs",
     "read_pos",
+    "read_pos_table",
     "read_sp3",
+    "run_qc",
     "sat_id",
     "sat_index",
     "spp",

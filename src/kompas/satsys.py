@@ -52,6 +52,15 @@ __all__ = [
     "GLO_F2_BASE_HZ",
     "GLO_F2_STEP_HZ",
     "RINEX2_CODE_MAP",
+    "SYSTEM_NAMES",
+    "system_code",
+    "system_letter",
+    "parse_systems",
+    "sat_letter",
+    "signal_band",
+    "BAND_PRIORITY",
+    "bds_orbit_class",
+    "bds_generation",
 ]
 
 
@@ -92,6 +101,61 @@ _LETTER_OF = {
 _FROM_LETTER = {v: k for k, v in _LETTER_OF.items()}
 SYSTEM_LETTERS = "GRECJSI"
 """RINEX system letters in the order of their codes."""
+
+SYSTEM_NAMES = {
+    "G": "GPS",
+    "R": "GLONASS",
+    "E": "Galileo",
+    "C": "BeiDou",
+    "J": "QZSS",
+    "S": "SBAS",
+    "I": "NavIC",
+}
+"""Display names by system letter."""
+
+
+def system_code(letters) -> np.ndarray | int:
+    """System letters -> :class:`Constellation` values (1..7), vectorised.
+
+    Raises
+    ------
+    SignalError
+        For a letter that is not one of :data:`SYSTEM_LETTERS`.
+    """
+    arr = np.asarray(letters, dtype="U1")
+    flat = np.atleast_1d(np.char.upper(arr)).astype("S1").view(np.uint8)
+    code = _CODE_OF_LETTER[np.minimum(flat, 127)]
+    if np.any(code == 0):
+        bad = np.atleast_1d(arr)[np.flatnonzero(code == 0)[0]]
+        raise SignalError(f"unknown system letter {str(bad)!r}; expected one of {SYSTEM_LETTERS}")
+    return code.reshape(arr.shape) if arr.ndim else int(code[0])
+
+
+def system_letter(codes) -> np.ndarray | str:
+    """:class:`Constellation` values -> system letters (``" "`` for 0), vectorised."""
+    c = np.asarray(codes, dtype=np.int64)
+    out = _LETTER_OF_CODE[c]
+    return out if c.ndim else str(out)
+
+
+def parse_systems(text, allowed: str = SYSTEM_LETTERS) -> str:
+    """A user's choice of systems (``"C,R"``, ``"rc"``, ``["C", "R"]``) -> letters in kompas order.
+
+    The result is sorted by :data:`SYSTEM_LETTERS` (``"RC"`` and ``"CR"`` both give ``"RC"``), so that
+    nothing downstream depends on the order the user typed.
+
+    Raises
+    ------
+    SignalError
+        For an empty choice or a letter outside ``allowed``.
+    """
+    raw = "".join(text) if not isinstance(text, str) else text
+    letters = [c for c in raw.upper() if not (c.isspace() or c in ",;+")]
+    bad = sorted({c for c in letters if c not in allowed})
+    if bad or not letters:
+        raise SignalError(f"systems must be letters of {allowed}, not {text!r}")
+    return "".join(c for c in SYSTEM_LETTERS if c in letters)
+
 
 _CODE_OF_LETTER = np.zeros(128, dtype=np.int16)
 for _c, _l in _LETTER_OF.items():
@@ -158,10 +222,38 @@ def sat_prn(index) -> np.ndarray:
     return np.asarray(index, dtype=np.int16) % 100
 
 
+def sat_letter(index) -> np.ndarray:
+    """System letter of satellite indices (vectorised)."""
+    return _LETTER_OF_CODE[np.asarray(index, dtype=np.int64) // 100]
+
+
 def is_bds_geo(index) -> np.ndarray:
     """True for BeiDou GEO satellites (C01-C05, C59-C63), which use the GEO orbit algorithm."""
     idx = np.asarray(index, dtype=np.int16)
     return (idx // 100 == Constellation.BEIDOU) & np.isin(idx % 100, list(BDS_GEO_PRNS))
+
+
+# BeiDou orbit types and generations by PRN (BDS-SIS-ICD-B1I-3.0 sec. 3.1; CSNO constellation status):
+# GEO C01-C05 and C59-C63; IGSO C06-C10, C13, C16 (BDS-2) and C38-C40 (BDS-3), C31/C56 (BDS-3 test IGSO);
+# BDS-2 MEO C11, C12, C14; BDS-3 MEO C19-C30, C32-C37, C41-C46, C57/C58 (test). BDS-2 is C01-C18.
+_BDS_IGSO = frozenset({6, 7, 8, 9, 10, 13, 16, 31, 38, 39, 40, 56})
+_BDS_ORBIT = np.array(["MEO"] * 100, dtype="U4")
+_BDS_ORBIT[sorted(BDS_GEO_PRNS)] = "GEO"
+_BDS_ORBIT[sorted(_BDS_IGSO)] = "IGSO"
+_BDS_ORBIT[0] = ""
+
+
+def bds_orbit_class(index) -> np.ndarray:
+    """``"GEO"``, ``"IGSO"`` or ``"MEO"`` for BeiDou satellite indices, ``""`` for other systems."""
+    idx = np.asarray(index, dtype=np.int64)
+    return np.where(idx // 100 == Constellation.BEIDOU, _BDS_ORBIT[idx % 100], "")
+
+
+def bds_generation(index) -> np.ndarray:
+    """2 for BDS-2 (C01-C18), 3 for BDS-3 (C19 and later), 0 for other systems (int8)."""
+    idx = np.asarray(index, dtype=np.int64)
+    gen = np.where(idx % 100 <= 18, 2, 3)
+    return np.where(idx // 100 == Constellation.BEIDOU, gen, 0).astype(np.int8)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -287,6 +379,34 @@ def signal_code(sid) -> np.ndarray | str:
     chars = np.stack([(band + 1 + ord("0")), att + ord("A")], axis=-1).astype(np.uint8)
     out = chars.reshape(-1).view("S2").astype("U2").reshape(a.shape)
     return out if a.ndim else str(out[()])
+
+
+def signal_band(sid) -> np.ndarray | int:
+    """Band digit (1..9) of uint8 signal ids, vectorised (``"2I"`` -> 2)."""
+    a = np.asarray(sid, dtype=np.int64)
+    out = a // 26 + 1
+    return out if a.ndim else int(out)
+
+
+BAND_PRIORITY: dict[tuple[str, str], str] = {
+    # GPS: C/A, then P(Y) (the broadcast clock's reference, IS-GPS-200N 20.3.3.3.3.2), then L1C; L2 P(Y)
+    # before L2C; L5 pilot, data, both
+    ("G", "1"): "CWPYSLXMNR", ("G", "2"): "WPYLSXCDMNR", ("G", "5"): "QXI",
+    # GLONASS: C/A before P (FDMA); L1OC/L2OC/L3OC pilot-first as written in RINEX 4.02 Table 6
+    ("R", "1"): "CP", ("R", "2"): "CP", ("R", "3"): "IQX", ("R", "4"): "ABX", ("R", "6"): "ABX",
+    # Galileo: E1-C (pilot), E1-B+C, E1-B; E5a/E5b/E5 pilot, both, data; E6
+    ("E", "1"): "CXBAZ", ("E", "5"): "QXI", ("E", "7"): "QXI", ("E", "8"): "QXI", ("E", "6"): "CXBAZ",
+    # BeiDou: B1I (I, I+Q, Q); B1C (pilot, both, data); B2a (pilot, both, data); B2I (BDS-2) and B2b
+    # (BDS-3) share band 7; B3I; B2a+b
+    ("C", "2"): "IXQ", ("C", "1"): "PXDASN", ("C", "5"): "PXD", ("C", "7"): "IXQDPZ",
+    ("C", "6"): "IXQDPZA", ("C", "8"): "PXD",
+    ("J", "1"): "CXSLZEB", ("J", "2"): "LXS", ("J", "5"): "QXIDPZ", ("J", "6"): "SLXEZ",
+    ("S", "1"): "C", ("S", "5"): "IQX",
+    ("I", "5"): "ABCX", ("I", "9"): "ABCX", ("I", "1"): "PDX",
+}  # fmt: skip
+"""Default choice among the tracking modes of one band (RINEX 3.05 Table 5, RINEX 4.02 Table 6):
+the first attribute present wins. Every attribute RINEX defines for the band is listed, so no code of a
+band is ever ignored; users reorder or restrict it per system (``--signals C:2I,2X``)."""
 
 
 def signal_info(system: str, code: str) -> Signal:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
 from .frames import ecef_to_geodetic, enu_rotation
 from .time import to_datetime64
 
-__all__ = ["Quality", "Solution"]
+__all__ = ["Quality", "Unsolved", "ProcessingRecord", "Solution"]
 
 
 class Quality(enum.IntEnum):
@@ -23,6 +23,93 @@ class Quality(enum.IntEnum):
     DGPS = 4
     SINGLE = 5
     PPP = 6
+
+
+class Unsolved(enum.IntEnum):
+    """Why an epoch has no solution (0 for a solved epoch), in the order the checks run."""
+
+    SOLVED = 0
+    NO_OBSERVATIONS = 1  # no usable pseudorange of the systems asked for
+    NO_EPHEMERIS = 2  # pseudoranges, but no satellite with a usable ephemeris
+    BELOW_MASK = 3  # satellites with ephemerides, but too few above the elevation mask
+    TOO_FEW_SATELLITES = 4  # fewer observations than unknowns (or than four)
+    NOT_CONVERGED = 5  # the iterations did not converge
+    CHI2 = 6  # residuals fail the chi-square test and RAIM could not repair the epoch
+    GDOP = 7  # geometry too weak (GDOP above the limit)
+
+
+@dataclass(frozen=True)
+class ProcessingRecord:
+    """What produced a solution: settings, models per system, and why epochs or satellites were dropped.
+
+    Attributes
+    ----------
+    program : str
+    mode : str
+        ``"single"``, ``"rtk"``, ``"ppp"`` (``""`` when unknown, e.g. read from a file).
+    inputs : tuple of str
+    systems : str
+        System letters processed.
+    elmask_deg : float or None
+    ephemeris : str
+        ``"broadcast"`` or ``"precise"``.
+    iono : str
+        The ionosphere option (``"brdc"``, ``"if"``, ``"ionex"``, ``"off"``).
+    iono_models : dict[str, str]
+        Model serving each satellite class (``"C3": "BDGIM"``, ``"E": "GPS Klobuchar (fallback)"``).
+    tropo : str
+    signals : dict[str, dict[str, int]]
+        Per system, the signals (or ``"2I+6I"`` pairs) used and how many satellite-epochs each served.
+    clock_reference : str
+        The system whose receiver clock is the reference of the inter-system biases.
+    unsolved : dict[str, int]
+        Epochs per :class:`Unsolved` reason (solved epochs are not counted).
+    dropped : dict[str, dict[str, int]]
+        Per system, satellite-epochs left out and why (``"no ephemeris"``, ``"below mask"``, ``"RAIM"``).
+    raim_excluded : int
+        Satellite-epochs excluded by fault detection.
+    notes : tuple of str
+        Warnings issued while processing.
+    config : object
+        The recipe's configuration (e.g. :class:`kompas.SppConfig`).
+    """
+
+    program: str = "kompas"
+    mode: str = ""
+    inputs: tuple = ()
+    systems: str = ""
+    elmask_deg: float | None = None
+    ephemeris: str = ""
+    iono: str = ""
+    iono_models: dict = field(default_factory=dict)
+    tropo: str = ""
+    signals: dict = field(default_factory=dict)
+    clock_reference: str = ""
+    unsolved: dict = field(default_factory=dict)
+    dropped: dict = field(default_factory=dict)
+    raim_excluded: int = 0
+    notes: tuple = ()
+    config: object = None
+
+    def merged(self, other: ProcessingRecord) -> ProcessingRecord:
+        """This record with the counters of ``other`` added (consecutive blocks of one run)."""
+
+        def add(a: dict, b: dict) -> dict:
+            out = dict(a)
+            for k, v in b.items():
+                out[k] = add(out.get(k, {}), v) if isinstance(v, dict) else out.get(k, 0) + v
+            return out
+
+        notes = self.notes + tuple(n for n in other.notes if n not in self.notes)
+        return replace(
+            self,
+            signals=add(self.signals, other.signals),
+            unsolved=add(self.unsolved, other.unsolved),
+            dropped=add(self.dropped, other.dropped),
+            raim_excluded=self.raim_excluded + other.raim_excluded,
+            iono_models={**other.iono_models, **self.iono_models},
+            notes=notes,
+        )
 
 
 @dataclass(frozen=True)
@@ -46,11 +133,13 @@ class Solution:
     cov_m2 : numpy.ndarray, shape (E, 3, 3)
         Position covariance in ECEF, m^2 (NaN where unknown).
     clock_m : dict[str, numpy.ndarray]
-        Receiver clock per system letter (or per clock group), m (c times seconds).
+        Receiver clock per system letter, m (c times seconds); the first key is the reference system of
+        the inter-system biases (``record.clock_reference``).
     residuals : dict or None
-        Long table ``{"time_ns", "sat", "residual_m", "used"}`` of post-fit pseudorange residuals.
-    meta : dict
-        Free information: program, options, input files, reference position.
+        Long table ``{"time_ns", "sat", "residual_m", "used", "elevation_rad"}`` of post-fit residuals.
+    reason : numpy.ndarray of uint8, shape (E,)
+        :class:`Unsolved` code of each epoch (0 where solved).
+    record : ProcessingRecord
     """
 
     time_ns: np.ndarray
@@ -65,7 +154,31 @@ class Solution:
     cov_m2: np.ndarray | None = None
     clock_m: dict = field(default_factory=dict)
     residuals: dict | None = None
-    meta: dict = field(default_factory=dict)
+    reason: np.ndarray | None = None
+    record: ProcessingRecord = field(default_factory=ProcessingRecord)
+
+    @classmethod
+    def concat(cls, parts) -> Solution:
+        """Consecutive solutions of one run as one (arrays joined, record counters added)."""
+        parts = list(parts)
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        out = {}
+        for f in fields(cls):
+            vals = [getattr(p, f.name) for p in parts]
+            if f.name == "record":
+                rec = vals[0]
+                for r in vals[1:]:
+                    rec = rec.merged(r)
+                out[f.name] = rec
+            elif vals[0] is None:
+                out[f.name] = None
+            elif isinstance(vals[0], dict):
+                out[f.name] = {k: np.concatenate([v[k] for v in vals]) for k in vals[0]}
+            else:
+                out[f.name] = np.concatenate(vals)
+        return type(first)(**out)
 
     def __len__(self) -> int:
         return int(self.time_ns.size)
@@ -96,7 +209,8 @@ class Solution:
     def columns(self) -> dict[str, np.ndarray]:
         """The table columns: time (datetime64, GPST), x_m y_m z_m lat_deg lon_deg height_m, nsat,
         nsat_<system>, gdop pdop hdop vdop, clock_<system>_m (receiver clock, m), isb_<system>_m
-        (inter-system bias: that system's clock minus the first system's, m), status (RTKLIB Q code)."""
+        (inter-system bias: that system's clock minus the reference system's, m; the reference is
+        ``record.clock_reference``), status (RTKLIB Q code)."""
         e = len(self)
         llh = self.llh()
         pos = np.asarray(self.pos_m, dtype=np.float64)
@@ -116,9 +230,10 @@ class Solution:
             cols[name] = np.asarray(v, dtype=np.float64) if v is not None else np.full(e, np.nan)
         clocks = {k: np.asarray(v, dtype=np.float64) for k, v in self.clock_m.items()}
         cols.update({f"clock_{k}_m": v for k, v in clocks.items()})
-        if len(clocks) > 1:
-            ref = next(iter(clocks.values()))
-            cols.update({f"isb_{k}_m": v - ref for k, v in list(clocks.items())[1:]})
+        ref_key = self.record.clock_reference or next(iter(clocks), "")
+        if len(clocks) > 1 and ref_key in clocks:
+            ref = clocks[ref_key]
+            cols.update({f"isb_{k}_m": v - ref for k, v in clocks.items() if k != ref_key})
         cols["status"] = np.asarray(self.quality)
         return cols
 

@@ -52,7 +52,7 @@ REGRESSIONS = HERE.parent / "data" / "fuzz_regressions"
 READERS = {
     "obs": kompas.read_obs, "nav": kompas.read_nav, "sp3": kompas.read_sp3, "clk": kompas.read_clk,
     "antex": kompas.read_antex, "ionex": kompas.read_ionex, "bias": kompas.read_bias,
-    "pos": kompas.read_pos, "nmea": kompas.read_nmea,
+    "pos": getattr(kompas, "read_pos_table", kompas.read_pos), "nmea": kompas.read_nmea,
 }  # fmt: skip
 if hasattr(kompas, "read_met"):
     READERS["met"] = kompas.read_met

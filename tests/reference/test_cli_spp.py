@@ -24,8 +24,9 @@ def test_spp_pos_output_and_summary(kompas_data, tmp_path, capsys):
     assert "epochs   120 solved of 120 (100.0 %)" in text
     assert "against truth" in text and "horizontal RMS" in text
     pos = read_pos(out)
-    assert pos["time_ns"].size == 120 and (pos["quality"] == 5).all()
-    assert np.degrees(pos["llh"][0, 0]) == pytest.approx(49.1442, abs=1e-3)
+    assert len(pos) == 120 and (pos.quality == 5).all()
+    assert np.degrees(pos.llh()[0, 0]) == pytest.approx(49.1442, abs=1e-3)
+    assert pos.record.program == "kompas spp" and len(pos.record.inputs) == 2
 
 
 def test_spp_header_reference_is_labelled(kompas_data, capsys):
@@ -47,11 +48,39 @@ def test_spp_other_formats(kompas_data, tmp_path, fmt):
         ET.fromstring(text)  # well-formed XML
 
 
+def _mean_sats(text):
+    line = next(ln for ln in text.splitlines() if ln.startswith("sats"))
+    return float(line.split()[1])
+
+
 def test_spp_toml_config(kompas_data, tmp_path, capsys):
     cfg = tmp_path / "spp.toml"
-    cfg.write_text('systems = "C"\nelmask_deg = 20.0\niono = "off"\n')
+    cfg.write_text('systems = "C"\nelmask_deg = 25.0\n[models]\niono = "off"\ntropo = "off"\n')
+    assert main(_args(kompas_data, "--config", str(cfg), "--dump-config")) == 0
+    dumped = capsys.readouterr().out
+    for line in ('systems = "C"', "elmask_deg = 25.0", 'iono = "off"', 'tropo = "off"'):
+        assert line in dumped
     assert main(_args(kompas_data, "--config", str(cfg))) == 0
-    assert "(C " in capsys.readouterr().out
+    high_mask = capsys.readouterr().out
+    assert main(_args(kompas_data, "--systems", "C")) == 0
+    default = capsys.readouterr().out
+    assert "(C " in high_mask and "R " not in high_mask.split("sats")[1].split("\n")[0]
+    assert _mean_sats(high_mask) < _mean_sats(default) - 1.0  # the 25 deg mask was applied
+    # the command line overrides the file
+    assert main(_args(kompas_data, "--config", str(cfg), "--elmask", "5", "--dump-config")) == 0
+    assert "elmask_deg = 5.0" in capsys.readouterr().out
+
+
+def test_spp_config_errors_name_key_and_file(kompas_data, tmp_path, capsys):
+    cfg = tmp_path / "spp.toml"
     cfg.write_text('systems = "C"\nno_such_option = 1\n')
     assert main(_args(kompas_data, "--config", str(cfg))) == 2
-    assert "unknown option(s) ['no_such_option']" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "unknown option 'no_such_option'" in err and str(cfg) in err
+    cfg.write_text('elmask_deg = "high"\n')
+    assert main(_args(kompas_data, "--config", str(cfg))) == 2
+    err = capsys.readouterr().err
+    assert str(cfg) in err and "elmask_deg" in err and "number" in err and "Traceback" not in err
+    cfg.write_text('iono = "if"\n')
+    assert main(_args(kompas_data, "--config", str(cfg))) == 2
+    assert "it belongs in [models]" in capsys.readouterr().err

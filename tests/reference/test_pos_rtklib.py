@@ -14,9 +14,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from kompas import read_nmea, read_pos
+from kompas import read_nmea, read_pos, read_pos_table
 from kompas.io._open import read_bytes
-from kompas.io.readers.pos import solution_from_pos
 from kompas.io.writers.nmea import write_nmea
 from kompas.io.writers.pos import write_pos
 
@@ -70,7 +69,7 @@ def _split(path):
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_layout_identical_to_rtklib(rtklib, tmp_path, variant):
     ref = rtklib[variant]
-    sol = solution_from_pos(read_pos(ref))
+    sol = read_pos(ref)
     mine = tmp_path / "kompas.pos"
     write_pos(sol, mine, **VARIANTS[variant][1])
     ref_head, ref_data = _split(ref)
@@ -81,7 +80,7 @@ def test_layout_identical_to_rtklib(rtklib, tmp_path, variant):
     assert my_head[-2] == ref_head[-2]  # the coordinate legend
     assert all(ln.startswith("%") for ln in my_head)
     # and the reader gives the same arrays for both files
-    a, b = read_pos(ref), read_pos(mine)
+    a, b = read_pos_table(ref), read_pos_table(mine)
     for key in ("time_ns", "quality", "nsat", "sd_m", "age_s", "ratio"):
         np.testing.assert_array_equal(a[key], b[key])
     coords = "xyz_m" if a["coords"] == "xyz" else "llh"
@@ -89,7 +88,7 @@ def test_layout_identical_to_rtklib(rtklib, tmp_path, variant):
 
 
 def test_reader_values(rtklib):
-    d = read_pos(rtklib["llh"])
+    d = read_pos_table(rtklib["llh"])
     head, data = _split(rtklib["llh"])
     if "% program   : RTKLIB ver.2.4.3" not in head:
         pytest.skip("values below were read from an RTKLIB 2.4.3 output")
@@ -100,21 +99,21 @@ def test_reader_values(rtklib):
     assert d["quality"][0] == 5 and d["nsat"][0] == 21
     np.testing.assert_allclose(d["sd_m"][0], [3.7882, 3.0872, 7.3348, 1.7144, 2.4369, -0.1824])
     # GPST week 2111, 345600 s = 2020-06-25 00:00 GPST; 30 s steps over the hour
-    t = read_pos(rtklib["tow"])["time_ns"]
+    t = read_pos_table(rtklib["tow"])["time_ns"]
     np.testing.assert_array_equal(d["time_ns"], t)
     assert np.all(np.diff(d["time_ns"]) == 30 * 10**9)
-    np.testing.assert_array_equal(read_pos(rtklib["utc1"])["time_ns"], t)
-    jst = read_pos(rtklib["jst"])  # JST = UTC + 9 h: 2020/06/25 08:59:42 for the first epoch
+    np.testing.assert_array_equal(read_pos_table(rtklib["utc1"])["time_ns"], t)
+    jst = read_pos_table(rtklib["jst"])  # JST = UTC + 9 h: 2020/06/25 08:59:42 for the first epoch
     assert jst["time_system"] == "JST" and _split(rtklib["jst"])[1][0].startswith("2020/06/25 08:59:42.000")
     np.testing.assert_array_equal(jst["time_ns"], t)
-    x = read_pos(rtklib["xyz"])["xyz_m"][0]
+    x = read_pos_table(rtklib["xyz"])["xyz_m"][0]
     np.testing.assert_array_equal(x, [4075584.4250, 931854.8566, 4801577.3851])
 
 
 @pytest.mark.skipif(shutil.which("pos2kml") is None, reason="RTKLIB pos2kml is not on PATH")
 @pytest.mark.parametrize("variant", ["llh", "xyz"])
 def test_pos2kml_reads_our_file(rtklib, tmp_path, variant):
-    sol = solution_from_pos(read_pos(rtklib["llh"]))
+    sol = read_pos(rtklib["llh"])
     mine = tmp_path / "kompas.pos"
     write_pos(sol, mine, coords=variant)
     kml = tmp_path / "kompas.kml"
@@ -130,7 +129,7 @@ def test_pos2kml_reads_our_file(rtklib, tmp_path, variant):
 
 def test_nmea_agrees_with_rtklib(rtklib, tmp_path):
     """GGA time, position, quality and satellites as RTKLIB writes them for the same solution."""
-    sol = solution_from_pos(read_pos(rtklib["llh"]))
+    sol = read_pos(rtklib["llh"])
     mine = tmp_path / "kompas.nmea"
     write_nmea(sol, mine, minute_decimals=7, sentences=("RMC", "GGA"))
     ref_gga = [ln.split("*")[0].split(",") for ln in rtklib["nmea"].read_text().splitlines() if "GGA," in ln]

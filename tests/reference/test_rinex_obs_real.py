@@ -57,7 +57,7 @@ def test_crinex_equals_plain(kompas_data):
 
 
 def _row(obs, sat, sig, epoch=0):
-    s = obs.epoch(epoch)
+    s = obs.epoch_rows(epoch)
     m = (obs.sat[s] == sat_index(sat)) & (obs.signal[s] == signal_id(sig))
     (i,) = np.flatnonzero(m)
     return s.start + i
@@ -73,7 +73,7 @@ def test_wtzz_first_epoch_by_eye(kompas_data, kernel_backend):
     r = _row(obs, "C23", "2I")  # B1I
     assert (obs.code_m[r], obs.phase_cyc[r]) == (23480999.229, 122271742.560)
     # B2I: every C7I/L7I/D7I/S7I field of C23 is blank, so there is no row at all
-    e0 = obs.epoch(0)
+    e0 = obs.epoch_rows(0)
     assert not np.any((obs.sat[e0] == sat_index("C23")) & (obs.signal[e0] == signal_id("7I")))
     r = _row(obs, "C23", "7Z")  # B2b
     assert (obs.code_m[r], obs.phase_cyc[r]) == (23480990.871, 94548268.941)

@@ -8,10 +8,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from kompas import read_nav, read_obs
+from kompas import read_nav, read_obs, spp
 from kompas.frames import ecef_to_enu
 from kompas.io._open import read_bytes
-from kompas.pipeline import spp
 from kompas.satsys import sat_index
 
 A, D = "A_2020-177_ESBC_WTZR", "D_2026-120_PASA_SCOA_rtk"
@@ -78,7 +77,7 @@ def test_raim_removes_a_100_m_fault(kompas_data):
     r = sol.residuals
     used_bad = r["used"] & (r["sat"] == bad_sat)
     assert not used_bad.any()  # excluded at every epoch
-    assert sol.meta["excluded_by_raim"] >= sol.ok.sum()
+    assert sol.record.raim_excluded >= sol.ok.sum()
     assert sol.ok.all()
     assert _errors(sol, truth)[2] < _errors(clean, truth)[2] + 0.5  # back to its normal error
     assert not no_raim.ok.all() or _errors(no_raim, truth)[2] > 5.0  # without RAIM the fault shows

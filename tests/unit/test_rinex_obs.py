@@ -71,7 +71,7 @@ def test_rinex3_values_exact(small, kernel_backend):
     t0 = int(gtime_from_calendar(2020, 6, 25))
     assert obs.epoch_time_ns.tolist() == [t0, t0 + 30 * 10**9]
     # sorted by (time, sat, signal): R01 (201) < C01 (401) < C19 (419); B1I "2I" < B3I "6I"
-    e0 = obs.epoch(0)
+    e0 = obs.epoch_rows(0)
     assert obs.sat[e0].tolist() == sat_index(["R01", "C01", "C01", "C19", "C19"]).tolist()
     assert obs.signal[e0].tolist() == signal_id(["1C", "2I", "6I", "2I", "6I"]).tolist()
     r = 3  # C19 B1I
@@ -90,7 +90,7 @@ def test_rinex3_values_exact(small, kernel_backend):
     assert obs.code_m[2] == 38000001.5  # C01 B3I
     # second epoch: receiver clock offset from the epoch line
     assert np.isnan(obs.epoch_clock_s[0]) and obs.epoch_clock_s[1] == pytest.approx(1.23456e-7)
-    e1 = obs.epoch(1)
+    e1 = obs.epoch_rows(1)
     assert obs.phase_cyc[e1][0] == 106234800.125 and (obs.lli[e1][0], obs.ssi[e1][0]) == (4, 9)
 
 
@@ -120,7 +120,7 @@ def test_select(small):
     assert len(obs.select(sats=["R01"])) == 2
     assert len(obs.select(signals=["C6I"])) == 2  # C01 and C19 B3I rows in epoch 1
     late = obs.select(start_ns=obs.epoch_time_ns[1])
-    assert late.n_epochs == 1 and len(late) == 2 and late.epoch(0) == slice(0, 2)
+    assert late.n_epochs == 1 and len(late) == 2 and late.epoch_rows(0) == slice(0, 2)
 
 
 def test_codes_by_system(small):
@@ -299,7 +299,7 @@ def test_rinex2_event_flag_and_cycle_slip_records(tmp_path):
         obs = read_obs(write(tmp_path, "\n".join([HEADER2, *lines]), "t.21o"))
     assert obs.n_epochs == 2
     assert [e[1] for e in obs.events] == [4, 6]
-    assert sorted(obs.code_m[obs.epoch(1)].tolist()) == [13.0, 14.0, 15.0]
+    assert sorted(obs.code_m[obs.epoch_rows(1)].tolist()) == [13.0, 14.0, 15.0]
 
 
 @pytest.mark.parametrize("block", [64, 150, 997])

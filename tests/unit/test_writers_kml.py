@@ -10,14 +10,14 @@ import pytest
 from kompas.errors import ConfigError
 from kompas.frames import geodetic_to_ecef
 from kompas.io.writers.kml import write_gpx, write_kml
-from kompas.solution import Solution
+from kompas.solution import ProcessingRecord, Solution
 from kompas.time import gtime_from_calendar
 
 K = "{http://www.opengis.net/kml/2.2}"
 G = "{http://www.topografix.com/GPX/1/1}"
 
 
-def _solution(quality=(5, 1, 0, 2), meta=None):
+def _solution(quality=(5, 1, 0, 2), record=None):
     n = len(quality)
     t = gtime_from_calendar(2020, 6, 25) + np.arange(n, dtype=np.int64) * 30 * 10**9
     llh = np.column_stack([np.radians(49.1442 + 1e-5 * np.arange(n)), np.full(n, np.radians(12.8789)),
@@ -34,13 +34,13 @@ def _solution(quality=(5, 1, 0, 2), meta=None):
         hdop=dop,
         vdop=dop * 2,
         pdop=dop * 3,
-        meta=meta or {},
+        record=record or ProcessingRecord(),
     )
 
 
 def test_kml_structure_and_values(tmp_path):
     p = tmp_path / "t.kml"
-    write_kml(_solution(meta={"program": "a <b> & c"}), p)
+    write_kml(_solution(record=ProcessingRecord(program="a <b> & c")), p)
     root = ET.parse(p).getroot()
     assert root.tag == K + "kml"
     doc = root.find(K + "Document")

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import io
 import warnings
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kompas import read_pos
+from kompas import read_pos_table
 from kompas.errors import ConfigError, DroppedRecordWarning, FormatError, KompasError, TruncatedFileWarning
 from kompas.frames import enu_rotation, geodetic_to_ecef
 from kompas.io.readers.pos import solution_from_pos
 from kompas.io.writers.pos import format_pos, write_pos
-from kompas.solution import Solution
+from kompas.solution import ProcessingRecord, Solution
 from kompas.time import gtime_from_calendar
 
 # RTKLIB 2.4.3 outsolheads, copied from an rnx2rtkp output file
@@ -41,7 +40,7 @@ LAT, LON, H = 49.1442, 12.8789, 666.0
 C_ENU = np.array([[1.0, -0.25, 0.36], [-0.25, 4.0, -0.09], [0.36, -0.09, 9.0]])
 
 
-def _solution(n=3, quality=(5, 0, 1), meta=None):
+def _solution(n=3, quality=(5, 0, 1), record=None):
     t0 = int(gtime_from_calendar(2020, 6, 25))
     t = t0 + np.arange(n, dtype=np.int64) * 30 * 10**9
     lat, lon = np.radians(LAT), np.radians(LON)
@@ -57,7 +56,7 @@ def _solution(n=3, quality=(5, 0, 1), meta=None):
         nsat=np.array([12, 0, 14][:n], dtype=np.int16),
         nsat_by_system={"C": np.array([8, 0, 9][:n], dtype=np.int16)},
         cov_m2=cov,
-        meta=meta or {},
+        record=record or ProcessingRecord(),
     )
 
 
@@ -129,14 +128,22 @@ def test_time_rounding_carries():
     assert format_pos(sol, time_format="tow").splitlines()[-1].startswith("2112      0.000   ")
 
 
-def test_header_options_from_meta():
-    cfg = SimpleNamespace(elmask_deg=10.0, iono="brdc", tropo="saas", systems="CR")
-    sol = _solution(meta={"program": "kompas spp", "config": cfg, "input": ["a.rnx", "b.nav"]})
+def test_header_options_from_record():
+    rec = ProcessingRecord(
+        program="kompas spp",
+        inputs=("a.rnx", "b.nav"),
+        elmask_deg=10.0,
+        iono="brdc",
+        tropo="saas",
+        systems="CR",
+        iono_models={"R": "GPS Klobuchar", "C2": "BDS Klobuchar", "C3": "BDGIM", "E": "GPS Klobuchar"},
+    )
+    sol = _solution(record=rec)
     head = [ln.rstrip("\r") for ln in format_pos(sol).split("\n") if ln.startswith("%")]
     assert head[:3] == ["% program   : kompas spp", "% inp file  : a.rnx", "% inp file  : b.nav"]
     for expected in (
         "% elev mask : 10.0 deg",
-        "% ionos opt : Broadcast",
+        "% ionos opt : Broadcast (GPS Klobuchar: R E; BDS Klobuchar: C2; BDGIM: C3)",
         "% tropo opt : Saastamoinen",
         "% navi sys  : GLONASS BDS",
     ):
@@ -182,7 +189,7 @@ def test_round_trip(tmp_path, coords, time_format):
     sol = _solution()
     p = tmp_path / "r.pos"
     write_pos(sol, p, coords=coords, time_format=time_format)
-    d = read_pos(p)
+    d = read_pos_table(p)
     ok = sol.quality != 0
     assert d["coords"] == coords
     np.testing.assert_array_equal(d["time_ns"], sol.time_ns[ok])
@@ -210,7 +217,7 @@ def test_read_rtklib_text_and_dms(tmp_path):
         "2020/06/25 00:00:30.000  -00 30 00.00000  -12 52 44.07842   675.4787   5  21   3.7841   3.0947"
         "   7.3586   1.7098   2.4774   0.2228   0.00    0.0\r\n"
     )
-    d = read_pos(p)
+    d = read_pos_table(p)
     lat = np.degrees(d["llh"][:, 0])
     np.testing.assert_allclose(lat, [49 + 8 / 60 + 39.2121 / 3600, -0.5], atol=1e-12)
     np.testing.assert_allclose(np.degrees(d["llh"][1, 1]), -(12 + 52 / 60 + 44.07842 / 3600), atol=1e-12)
@@ -224,16 +231,16 @@ def test_read_errors(tmp_path):
     bad = good.replace("666.0000   1  14", "666.0x00   1  14")
     p.write_text(bad, newline="")
     with pytest.raises(FormatError) as exc:
-        read_pos(p)
+        read_pos_table(p)
     n_head = sum(1 for ln in good.split("\n") if ln.startswith("%"))
     assert exc.value.line == n_head + 2
     p.write_text(good.replace("   5  12", "   5  nan"), newline="")
     with pytest.raises(FormatError, match="ns"):
-        read_pos(p)
+        read_pos_table(p)
     for date, what in (("2020/13/25 00:01:00.000", "month 13"), ("5026/06/25 00:01:00.000", "year 5026")):
         p.write_text(good.replace("2020/06/25 00:01:00.000", date), newline="")
         with pytest.warns(DroppedRecordWarning, match=f"line {n_head + 2}: epoch .*{what} outside"):
-            d = read_pos(p)  # an impossible date drops its line, never wraps (issue 10)
+            d = read_pos_table(p)  # an impossible date drops its line, never wraps (issue 10)
         assert d["time_ns"].tolist() == [int(gtime_from_calendar(2020, 6, 25))]
 
 
@@ -242,12 +249,12 @@ def test_read_truncated(tmp_path):
     p = tmp_path / "t.pos"
     p.write_text(good[:-40], newline="")
     with pytest.warns(TruncatedFileWarning):
-        d = read_pos(p)
+        d = read_pos_table(p)
     assert d["time_ns"].size == 1
     # the same short line with its end of line is an error, not a truncation
     p.write_text(good[:-40] + "\n", newline="")
     with pytest.raises(FormatError):
-        read_pos(p)
+        read_pos_table(p)
 
 
 @settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -263,6 +270,6 @@ def test_corrupt_input_raises_only_kompas_errors(tmp_path, data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            read_pos(p)
+            read_pos_table(p)
         except KompasError:
             pass

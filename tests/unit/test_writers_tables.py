@@ -11,9 +11,9 @@ import pytest
 from kompas import write_solution
 from kompas.errors import ConfigError, KompasError
 from kompas.frames import geodetic_to_ecef
-from kompas.io.writers import FORMATS, format_from_name
+from kompas.io.writers import FORMATS, format_of
 from kompas.io.writers.tables import write_csv, write_parquet
-from kompas.solution import Solution
+from kompas.solution import ProcessingRecord, Solution
 from kompas.time import gtime_from_calendar
 
 HEADER = [
@@ -40,7 +40,7 @@ def _solution(seconds=(0.0, 30.0, 60.0)):
         hdop=1.25 * nan_mid,
         vdop=1.5 * nan_mid,
         clock_m={"C": 123.456 * nan_mid, "R": -7.0e-3 * nan_mid},
-        meta={"program": "test"},
+        record=ProcessingRecord(program="test"),
     )
 
 
@@ -114,14 +114,20 @@ def test_parquet_without_pyarrow(tmp_path, monkeypatch):
         write_parquet(_solution(), tmp_path / "s.parquet")
 
 
-def test_format_from_name():
-    assert format_from_name("a/b.POS") == "pos"
-    assert format_from_name("x.nmea") == "nmea"
-    assert format_from_name("x.csv") == "csv"
-    assert format_from_name("x.parquet") == "parquet"
-    assert format_from_name("x.kml") == "kml"
-    assert format_from_name("x.gpx") == "gpx"
-    assert format_from_name("x.txt") == "pos"
+def test_format_of():
+    assert format_of("a/b.POS") == "pos"
+    assert format_of("x.nmea") == "nmea"
+    assert format_of("x.csv") == "csv"
+    assert format_of("x.parquet") == "parquet"
+    assert format_of("x.kml") == "kml"
+    assert format_of("x.gpx") == "gpx"
+    assert format_of("x.txt") is None
+
+
+def test_unknown_extension_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match=r"unknown extension; use one of \.pos, \.nmea"):
+        write_solution(_solution(), tmp_path / "out.xyz")
+    assert not (tmp_path / "out.xyz").exists()
 
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "parquet"])

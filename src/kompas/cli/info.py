@@ -5,18 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..io.detect import detect, read
-from ..satsys import SYSTEM_LETTERS, sat_id, sat_system
+from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system
 from ..time import GTime
-
-_SYSTEM_NAMES = {
-    "G": "GPS",
-    "R": "GLONASS",
-    "E": "Galileo",
-    "C": "BeiDou",
-    "J": "QZSS",
-    "S": "SBAS",
-    "I": "NavIC",
-}
 
 
 def register(sub) -> None:
@@ -55,7 +45,7 @@ def _sats_by_system(sats) -> list[str]:
         s = sats[sat_system(sats) == i]
         if s.size:
             ids = sat_id(s)
-            out.append(f"  {letter} {_SYSTEM_NAMES[letter]:8s} {s.size:3d} sats  {ids[0]}..{ids[-1]}")
+            out.append(f"  {letter} {SYSTEM_NAMES[letter]:8s} {s.size:3d} sats  {ids[0]}..{ids[-1]}")
     return out
 
 

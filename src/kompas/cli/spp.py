@@ -1,69 +1,139 @@
-"""``kompas spp``: single point positioning of an observation file with broadcast navigation data."""
+"""kompas spp: single point positioning of an observation file with broadcast navigation data.
+
+Every option of the configuration (kompas.SppConfig) is here, in a TOML file given with --config, and in
+the Python API. Options are checked before any file is read; the output path is checked before solving.
+Exit status: 0 with a solution, 1 when no epoch could be solved (the main reason is printed), 2 for a
+user error.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import sys
 import time
-import tomllib
-from dataclasses import fields
 
 import numpy as np
 
+from ..config import add_arguments, from_arguments, load_toml, to_toml
 from ..errors import ConfigError
 
 FORMATS = ("pos", "nmea", "csv", "parquet", "kml", "gpx")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("spp", help="single point positioning (any mix of G, R, E, C, J)", description=__doc__)
-    p.add_argument("obs", metavar="OBS", help="RINEX observation file")
-    p.add_argument("nav", nargs="+", metavar="NAV", help="RINEX navigation file(s)")
-    p.add_argument("--systems", help="system letters, e.g. C,R or GRECJ (default: GRECJ)")
-    p.add_argument("--elmask", type=float, metavar="DEG", help="elevation mask, degrees (default 10)")
-    p.add_argument(
-        "--iono", choices=("brdc", "if", "off"), help="ionosphere: broadcast model, iono-free, none"
+    from ..spp import SppConfig
+
+    p = sub.add_parser(
+        "spp",
+        help="single point positioning (any mix of G, R, E, C, J, I)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--tropo", choices=("saas", "off"), help="troposphere: Saastamoinen or none")
-    p.add_argument("--no-raim", action="store_true", help="no fault detection and exclusion")
-    p.add_argument("--config", metavar="TOML", help="options from a TOML file (keys of kompas.SppConfig)")
-    p.add_argument("--truth", nargs=3, type=float, metavar=("X", "Y", "Z"), help="reference ECEF position, m")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the solution")
-    p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension, else pos)")
+    p.add_argument("obs", metavar="OBS", nargs="?", help="RINEX observation file")
+    p.add_argument("nav", nargs="*", metavar="NAV", help="RINEX navigation file(s)")
+    p.add_argument(
+        "--config", metavar="TOML", help="options from a TOML file (kompas spp --dump-config shows one)"
+    )
+    p.add_argument("--dump-config", action="store_true", help="print the effective options as TOML and exit")
+    add_arguments(p, SppConfig)
+    p.add_argument(
+        "--ionex", nargs="+", metavar="FILE", help="IONEX global ionosphere maps (selects --iono ionex)"
+    )
+    p.add_argument(
+        "--truth",
+        nargs="+",
+        metavar="X Y Z | FILE",
+        help="reference position: ECEF X Y Z in m, or the simulator's truth.json",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the solution (.pos .nmea .csv .parquet .kml .gpx; '-' for stdout)",
+    )
+    p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
     p.set_defaults(func=run)
 
 
 def build_config(args):
-    """SppConfig from the TOML file (if any) overridden by command-line options."""
-    from ..pipeline import SppConfig
+    """SppConfig: defaults, then the TOML file, then the command-line options."""
+    from ..spp import SppConfig
 
-    values: dict = {}
-    if args.config:
+    cfg = load_toml(SppConfig, args.config) if args.config else SppConfig()
+    return from_arguments(cfg, args)
+
+
+def _check_inputs(args) -> None:
+    if not args.obs or not args.nav:
+        raise ConfigError("give an observation file and at least one navigation file: kompas spp OBS NAV...")
+    for path in [args.obs, *args.nav, *([args.config] if args.config else []), *(args.ionex or [])]:
+        if not os.path.exists(path):
+            raise ConfigError(f"{path}: no such file")
+        if os.path.isdir(path):
+            raise ConfigError(f"{path}: is a directory, not a file")
+        if not os.access(path, os.R_OK):
+            raise ConfigError(f"{path}: not readable")
+
+
+def _output_format(args) -> str | None:
+    from ..io.writers import format_of
+
+    if not args.output:
+        return None
+    if args.output == "-":
+        fmt = args.format or "pos"
+        if fmt == "parquet":
+            raise ConfigError("parquet is binary: write it to a file, not to stdout")
+        return fmt
+    fmt = args.format or format_of(args.output)
+    if fmt is None:
+        raise ConfigError(f"{args.output}: unknown extension; use one of .{', .'.join(FORMATS)} or --format")
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise ConfigError(f"{args.output}: folder {folder} does not exist")
+    if os.path.isdir(args.output):
+        raise ConfigError(f"{args.output}: is a directory")
+    if not os.access(folder, os.W_OK) or (
+        os.path.exists(args.output) and not os.access(args.output, os.W_OK)
+    ):
+        raise ConfigError(f"{args.output}: not writable")
+    return fmt
+
+
+def _truth(values):
+    if not values:
+        return None
+    if len(values) == 3:
         try:
-            with open(args.config, "rb") as fh:
-                data = tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{args.config}: {exc}") from None
-        known = {f.name for f in fields(SppConfig)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{args.config}: unknown option(s) {unknown}; known: {sorted(known)}")
-        values.update(data)
-    for key, attr in (("systems", "systems"), ("elmask_deg", "elmask"), ("iono", "iono"), ("tropo", "tropo")):
-        v = getattr(args, attr)
-        if v is not None:
-            values[key] = v.replace(",", "") if key == "systems" else v
-    if args.no_raim:
-        values["raim"] = False
+            return np.array([float(v) for v in values])
+        except ValueError:
+            pass
+    if len(values) == 1:
+        return _truth_file(values[0])
+    raise ConfigError("--truth needs X Y Z in metres or one truth.json file")
+
+
+def _truth_file(path):
     try:
-        return SppConfig(**values)
-    except TypeError as exc:
-        raise ConfigError(str(exc)) from None
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the truth file ({exc.strerror or exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not JSON ({exc})") from None
+    for key in ("marker_ecef_m", "position_ecef_m", "truth_ecef_m", "ecef_m"):
+        v = data.get(key) if isinstance(data, dict) else None
+        if isinstance(v, list) and len(v) == 3:
+            return np.asarray(v, dtype=float)
+    raise ConfigError(f"{path}: no ECEF position (key marker_ecef_m) in the truth file")
 
 
 def _progress(done, total):
     if sys.stderr.isatty() and total > 720:
         width = 30
-        k = int(width * done / total)
+        k = int(width * done / max(total, 1))
         sys.stderr.write(f"\r  solving [{'#' * k}{'.' * (width - k)}] {done}/{total} epochs")
         if done >= total:
             sys.stderr.write("\n")
@@ -71,56 +141,116 @@ def _progress(done, total):
 
 
 def run(args) -> int:
-    from ..io.readers.rinex_nav import read_nav
-    from ..io.readers.rinex_obs import read_obs
-    from ..pipeline import spp
+    from .. import read_nav, read_obs
+    from ..spp import spp
 
     cfg = build_config(args)
+    if args.dump_config:
+        sys.stdout.write(to_toml(cfg))
+        return 0
+    _check_inputs(args)
+    fmt = _output_format(args)
+    truth = _truth(args.truth)
     t0 = time.perf_counter()
     obs = read_obs(args.obs)
     navs = [read_nav(p) for p in args.nav]
-    sol = spp(obs, navs, config=cfg, progress=_progress)
-    t1 = time.perf_counter()
-    sol.meta["input"] = [args.obs, *args.nav]
-    if args.output:
-        from ..io.writers import format_from_name, write_solution
+    ionex = None
+    if args.ionex:
+        from ..io.readers.ionex import read_ionex
 
-        write_solution(sol, args.output, args.format or format_from_name(args.output))
-    for line in summary(sol, obs, args.truth):
-        print(line)
-    print(f"time     {t1 - t0:.2f} s (reading and solving)")
-    if args.output:
-        print(f"wrote    {args.output}")
+        ionex = [read_ionex(p) for p in args.ionex]
+    elif cfg.models.iono == "ionex":
+        raise ConfigError("--iono ionex needs the maps: --ionex FILE")
+    sol = spp(obs, navs, config=cfg, progress=_progress, ionex=ionex)
+    t1 = time.perf_counter()
+    report = sys.stderr if args.output == "-" else sys.stdout
+    for line in summary(sol, obs, truth, navs):
+        print(line, file=report)
+    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    if not sol.ok.any():
+        print(f"kompas spp: no epoch solved: {no_solution_reason(sol, obs, navs)}", file=sys.stderr)
+        return 1
+    if fmt is not None:
+        from ..io.writers import write_solution
+
+        if args.output == "-":
+            write_solution(sol, sys.stdout, fmt)
+        else:
+            write_solution(sol, args.output, fmt)
+            print(f"wrote    {args.output}", file=report)
     return 0
 
 
-def summary(sol, obs, truth=None) -> list[str]:
-    """Text summary: epochs solved, satellites per system, DOP, errors against a reference."""
+def no_solution_reason(sol, obs, navs) -> str:
+    """The main reason no epoch was solved, with a hint."""
+    from ..solution import Unsolved
+    from ..time import GTime
+
+    if len(sol) == 0:
+        return "the observation file has no epochs (in the chosen window)"
+    counts = np.bincount(sol.reason, minlength=len(Unsolved))
+    main = Unsolved(int(np.argmax(counts)))
+    text = f"{main.name.lower().replace('_', ' ')} in {counts[main]} of {len(sol)} epochs"
+    if main == Unsolved.NO_EPHEMERIS:
+        times = [t for n in navs for t in (n.kepler.toc_ns, n.glonass.toc_ns) if len(t)]
+        if times:
+            lo = min(int(t.min()) for t in times)
+            hi = max(int(t.max()) for t in times)
+            first, last = GTime(int(obs.epoch_time_ns[0])), GTime(int(obs.epoch_time_ns[-1]))
+            text += (
+                f"; navigation data cover {GTime(lo).isoformat()} .. {GTime(hi).isoformat()}, "
+                f"observations are {first.isoformat()} .. {last.isoformat()}"
+            )
+    if main == Unsolved.NO_OBSERVATIONS and sol.record.notes:
+        text += "; " + sol.record.notes[-1]
+    if main == Unsolved.BELOW_MASK:
+        text += f"; elevation mask is {sol.record.elmask_deg:g} deg (--elmask)"
+    return text
+
+
+def summary(sol, obs, truth=None, navs=()) -> list[str]:
+    """Text summary: epochs solved and why not, satellites per system, models, DOP, errors."""
     n, ok = len(sol), sol.ok
     lines = [f"epochs   {int(ok.sum())} solved of {n} ({100.0 * ok.sum() / max(n, 1):.1f} %)"]
+    rec = sol.record
+    if rec.unsolved:
+        lines.append("unsolved " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in rec.unsolved.items()))
     if ok.any():
         per = "  ".join(f"{k} {v[ok].mean():.1f}" for k, v in sol.nsat_by_system.items())
         lines.append(f"sats     {sol.nsat[ok].mean():.1f} per epoch ({per})")
-        lines.append(f"DOP      PDOP {np.nanmean(sol.pdop[ok]):.2f}  HDOP {np.nanmean(sol.hdop[ok]):.2f}  "
-                     f"VDOP {np.nanmean(sol.vdop[ok]):.2f} (mean)")  # fmt: skip
-        if truth is not None:
-            ref, label = np.asarray(truth, dtype=float), "truth"
-        else:
-            ref, label = (
-                np.asarray(obs.header.approx_position_m, dtype=float),
-                "header APPROX POSITION (not a truth)",
-            )
-        if np.all(np.isfinite(ref)) and np.linalg.norm(ref) > 6e6:
-            enu = sol.enu_error_m(ref)[ok]
-            hor = np.hypot(enu[:, 0], enu[:, 1])
-            ver = np.abs(enu[:, 2])
-            lines.append(f"errors   against {label}:")
-            for name, err in (("horizontal", hor), ("vertical  ", ver)):
-                rms, p95 = np.sqrt(np.mean(err**2)), np.percentile(err, 95)
-                lines.append(f"         {name} RMS {rms:.2f} m  95% {p95:.2f} m")
-            lines.append(f"         3D         RMS {np.sqrt(np.mean(hor**2 + ver**2)):.2f} m")
-            mean = enu.mean(axis=0)
-            lines.append(f"         mean E/N/U {mean[0]:+.2f} {mean[1]:+.2f} {mean[2]:+.2f} m")
-    if sol.meta.get("excluded_by_raim"):
-        lines.append(f"RAIM     {sol.meta['excluded_by_raim']} satellite-epochs excluded")
+        lines.append(
+            f"DOP      PDOP {np.nanmean(sol.pdop[ok]):.2f}  HDOP {np.nanmean(sol.hdop[ok]):.2f}  "
+            f"VDOP {np.nanmean(sol.vdop[ok]):.2f} (mean)"
+        )
+    for letter, reasons in rec.dropped.items():
+        lines.append(f"dropped  {letter}: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
+    if rec.iono_models:
+        lines.append("iono     " + ", ".join(f"{k} {v}" for k, v in rec.iono_models.items()))
+    if rec.raim_excluded:
+        lines.append(f"RAIM     {rec.raim_excluded} satellite-epochs excluded")
+    if ok.any():
+        lines += _errors(sol, obs, truth)
     return lines
+
+
+def _errors(sol, obs, truth) -> list[str]:
+    ok = sol.ok
+    if truth is not None:
+        ref, label = np.asarray(truth, dtype=float), "truth"
+    else:
+        ref, label = (
+            np.asarray(obs.station.approx_position_m, dtype=float),
+            "header APPROX POSITION (not a truth)",
+        )
+    if not (np.all(np.isfinite(ref)) and np.linalg.norm(ref) > 6e6):
+        return []
+    from ..stats import error_stats
+
+    st = error_stats(sol.enu_error_m(ref)[ok])
+    return [
+        f"errors   against {label}:",
+        f"         horizontal RMS {st.h_rms:.2f} m  95% {st.h_95:.2f} m",
+        f"         vertical   RMS {st.v_rms:.2f} m  95% {st.v_95:.2f} m",
+        f"         3D         RMS {st.d3_rms:.2f} m",
+        f"         mean E/N/U {st.mean_enu[0]:+.2f} {st.mean_enu[1]:+.2f} {st.mean_enu[2]:+.2f} m",
+    ]

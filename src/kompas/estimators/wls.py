@@ -1,20 +1,71 @@
-"""Batched weighted least squares for single point positioning, with validation and RAIM/FDE.
+"""Batched weighted least squares: Gauss-Newton over many epochs at once.
 
-Every function works on whole batches of epochs at once: observation arrays are padded to
-``(E, N)`` (epochs x satellites) with a ``use`` mask, so there is no Python loop per satellite or
-per epoch. The caller (:mod:`kompas.pipeline`) forms residuals and design matrices from the
-geometry and models; this module only estimates, validates and excludes.
+Every function works on whole batches of epochs: observation arrays are padded to ``(E, N)``
+(epochs x observations) with a ``use`` mask, so there is no Python loop per satellite or per epoch.
+The recipe supplies a *model*: a function ``model(x, mask) -> Linearised`` that forms residuals,
+design matrix and weights at the state ``x`` (unknown columns named by a
+:class:`~kompas.estimators.states.StateLayout`); this module only estimates.
+Validation and fault exclusion are in :mod:`kompas.estimators.validate`.
 
-Steps follow RTKLIB's ``estpos``/``valsol``/``raim_fde`` (pntpos.c), vectorised:
-residuals -> estimate -> validate (chi-square of weighted residuals, GDOP) -> exclude the worst
-satellite while the test fails and redundancy allows.
+Steps follow RTKLIB's ``estpos`` (pntpos.c), vectorised.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 import numpy as np
 
-__all__ = ["solve_normal", "chi2_threshold", "dops"]
+__all__ = ["Linearised", "WlsResult", "solve_normal", "gauss_newton", "take_rows"]
+
+
+@dataclass(frozen=True)
+class Linearised:
+    """A measurement model evaluated at a state, for a batch of epochs.
+
+    Attributes
+    ----------
+    v : numpy.ndarray, shape (E, N)
+        Observed minus computed, m.
+    h : numpy.ndarray, shape (E, N, U)
+        Design matrix (partial derivatives of the computed observations by the unknowns).
+    w : numpy.ndarray, shape (E, N)
+        Weights, 1/m^2.
+    use : numpy.ndarray of bool, shape (E, N)
+        Observations taking part (present, unmasked, above the elevation mask...).
+    aux : dict[str, numpy.ndarray]
+        The recipe's by-products of the evaluation (elevations, ENU rotations...), each with a leading
+        epoch axis so that rows can be merged like the other arrays.
+    """
+
+    v: np.ndarray
+    h: np.ndarray
+    w: np.ndarray
+    use: np.ndarray
+    aux: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WlsResult:
+    """Outcome of :func:`gauss_newton` for a batch of epochs.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (E, U)
+        Estimated state.
+    q : numpy.ndarray, shape (E, U, U)
+        Cofactor matrix N^-1 (the covariance when the weights are inverse variances).
+    lin : Linearised
+        The model evaluated at ``x`` (post-fit residuals).
+    converged : numpy.ndarray of bool, shape (E,)
+        The last position update was below the tolerance.
+    """
+
+    x: np.ndarray
+    q: np.ndarray
+    lin: Linearised
+    converged: np.ndarray
 
 
 def solve_normal(h, v, w, use):
@@ -59,48 +110,67 @@ def solve_normal(h, v, w, use):
     return dx, q
 
 
-# chi-square quantiles at 0.001 significance (probability 0.999), degrees of freedom 1..100, as
-# RTKLIB's pntpos.c chisqr[] table (Abramowitz & Stegun / standard tables)
-_CHI2_999 = np.array([
-    10.8, 13.8, 16.3, 18.5, 20.5, 22.5, 24.3, 26.1, 27.9, 29.6,
-    31.3, 32.9, 34.5, 36.1, 37.7, 39.3, 40.8, 42.3, 43.8, 45.3,
-    46.8, 48.3, 49.7, 51.2, 52.6, 54.1, 55.5, 56.9, 58.3, 59.7,
-    61.1, 62.5, 63.9, 65.2, 66.6, 68.0, 69.3, 70.7, 72.1, 73.4,
-    74.7, 76.0, 77.3, 78.6, 80.0, 81.3, 82.6, 84.0, 85.4, 86.7,
-    88.0, 89.3, 90.6, 91.9, 93.3, 94.7, 96.0, 97.4, 98.7, 100.0,
-    101.0, 102.0, 103.0, 104.0, 105.0, 107.0, 108.0, 109.0, 110.0, 112.0,
-    113.0, 114.0, 115.0, 116.0, 118.0, 119.0, 120.0, 122.0, 123.0, 125.0,
-    126.0, 127.0, 128.0, 129.0, 131.0, 132.0, 133.0, 134.0, 135.0, 137.0,
-    138.0, 139.0, 140.0, 142.0, 143.0, 144.0, 145.0, 147.0, 148.0, 149.0,
-])  # fmt: skip
-
-
-def chi2_threshold(dof) -> np.ndarray:
-    """Chi-square quantile at probability 0.999 for ``dof`` degrees of freedom (>= 1), vectorised."""
-    d = np.clip(np.asarray(dof, dtype=np.int64), 1, _CHI2_999.size)
-    return _CHI2_999[d - 1]
-
-
-def dops(h_pos_clk, use, rot_enu):
-    """GDOP, PDOP, HDOP, VDOP from line-of-sight rows.
+def gauss_newton(
+    model: Callable[[np.ndarray, np.ndarray], Linearised],
+    x0: np.ndarray,
+    mask: np.ndarray,
+    max_iter: int,
+    only: np.ndarray | None = None,
+    min_obs: int = 4,
+    tol_m: float = 1e-4,
+    pos: slice = slice(0, 3),
+) -> WlsResult:
+    """Iterate ``x <- x + dx`` for all epochs (or only those in ``only``) until the position converges.
 
     Parameters
     ----------
-    h_pos_clk : numpy.ndarray, shape (E, N, 4)
-        Unit line-of-sight rows (-e) and 1 for a single common clock (DOP convention).
-    use : numpy.ndarray of bool, shape (E, N)
-    rot_enu : numpy.ndarray, shape (E, 3, 3)
-        ECEF -> ENU rotation at each solution.
+    model : callable
+        ``model(x, mask) -> Linearised``.
+    x0 : numpy.ndarray, shape (E, U)
+        Initial state.
+    mask : numpy.ndarray of bool, shape (E, N)
+        Observations allowed to take part (RAIM removes some).
+    max_iter : int
+        Iterations at most (RTKLIB MAXITR 10).
+    only : numpy.ndarray of bool, shape (E,), optional
+        Epochs whose state may change; the others keep ``x0``.
+    min_obs : int
+        Epochs with fewer used observations get no update.
+    tol_m : float
+        Convergence threshold on the norm of the position increment, m (RTKLIB 1e-4).
+    pos : slice
+        Position columns of the state.
     """
-    h = np.where(use[..., None], np.nan_to_num(h_pos_clk), 0.0)
-    n = np.einsum("enu,env->euv", h, h)
-    ok = (use.sum(1) >= 4) & (np.abs(np.linalg.det(n)) > 1e-9)
-    q = np.full_like(n, np.nan)
-    if ok.any():
-        q[ok] = np.linalg.inv(n[ok])
-    qenu = rot_enu @ q[:, :3, :3] @ np.swapaxes(rot_enu, -1, -2)
-    gdop = np.sqrt(np.einsum("euu->e", q))
-    pdop = np.sqrt(np.einsum("euu->e", q[:, :3, :3]))
-    hdop = np.sqrt(qenu[:, 0, 0] + qenu[:, 1, 1])
-    vdop = np.sqrt(qenu[:, 2, 2])
-    return gdop, pdop, hdop, vdop
+    x = x0
+    conv = np.zeros(x.shape[0], bool)
+    for _ in range(max_iter):
+        lin = model(x, mask)
+        dx, _ = solve_normal(lin.h, lin.v, lin.w, lin.use)
+        dx[lin.use.sum(1) < min_obs] = 0.0
+        if only is not None:
+            dx[~only] = 0.0
+        x = x + dx
+        conv = np.linalg.norm(dx[:, pos], axis=1) < tol_m
+        if conv.all():
+            break
+    lin = model(x, mask)
+    _, q = solve_normal(lin.h, lin.v, lin.w, lin.use)
+    return WlsResult(x, q, lin, conv)
+
+
+def take_rows(base: WlsResult, other: WlsResult, rows: np.ndarray) -> WlsResult:
+    """``base`` with the epochs ``rows`` (bool, (E,)) replaced by those of ``other``."""
+
+    def mix(a, b):
+        out = a.copy()
+        out[rows] = b[rows]
+        return out
+
+    lin = Linearised(
+        mix(base.lin.v, other.lin.v),
+        mix(base.lin.h, other.lin.h),
+        mix(base.lin.w, other.lin.w),
+        mix(base.lin.use, other.lin.use),
+        {k: mix(v, other.lin.aux[k]) for k, v in base.lin.aux.items()},
+    )
+    return WlsResult(mix(base.x, other.x), mix(base.q, other.q), lin, mix(base.converged, other.converged))

@@ -279,7 +279,8 @@ class LineParser:
         if lines and lines[-1] == "":
             lines.pop()
         self.cut_line = None
-        if lines and not text.endswith("\n") and not self._closing(lines[-1]):
+        cut_rule = bool(self.LABELS or self.CLOSING)  # (formats that say what a whole last line is)
+        if cut_rule and lines and not text.endswith("\n") and not self._closing(lines[-1]):
             self.cut_line = len(lines)
             lines.pop()
         self.lines = lines

@@ -20,23 +20,32 @@ Nominal yaw attitude
     right-handed frame so that the Sun lies in the x-z half plane with x >= 0 (towards the Sun).
     Antenna phase-centre offsets of ANTEX are given in this frame for every constellation.
 
-Limitations
-    Only the nominal (yaw-steering) law is modelled. Not covered: GPS/GLONASS/Galileo noon and
-    midnight turns and eclipse-season yaw manoeuvres (Kouba 2009), BeiDou GEO satellites and the
-    BDS-2 IGSO/MEO satellites in orbit-normal mode at low Sun elevation above the orbital plane
-    (|beta| < 4 deg; Montenbruck et al. 2015 sec. 4.4), and QZS-1 orbit-normal mode. In those cases
-    the computed x and y axes are wrong (the z axis is always right), so a phase-centre offset
-    rotated with this frame is wrong only by its x/y components: a few centimetres to decimetres for
-    most satellites (e.g. BDS-2 PCO x of about 0.6 m).
+Eclipse, noon-turn and orbit-normal attitude
+    :func:`satellite_attitude` applies the per-block laws of :mod:`kompas.models.yaw` (GPS IIA/IIR/IIF/
+    III, GLONASS-M, Galileo IOV/FOC, BeiDou-2 GEO/IGSO/MEO orbit-normal modes, BeiDou-3, QZSS) on top
+    of the nominal law; :func:`nominal_yaw_frame` alone is the nominal law for every satellite, whose
+    x and y axes are wrong during those manoeuvres (the z axis is always right).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..time import NS, gps_utc_offset_s, gtime_from_calendar
+from .yaw import model_yaw
 
-__all__ = ["AU_M", "gmst_rad", "sun_position_ecef", "nominal_yaw_frame"]
+__all__ = [
+    "AU_M",
+    "gmst_rad",
+    "sun_position_ecef",
+    "nominal_yaw_frame",
+    "OrbitAngles",
+    "orbit_angles",
+    "yaw_frame",
+    "satellite_attitude",
+]
 
 AU_M = 149_597_870_700.0
 """Astronomical unit, m (IAU 2012 Resolution B2)."""
@@ -135,3 +144,111 @@ def nominal_yaw_frame(sat_pos_ecef, sun_ecef) -> np.ndarray:
     frame = np.stack([ex, ey, ez], axis=1)
     frame[degenerate] = np.nan
     return frame
+
+
+OMEGA_EARTH = 7.292115e-5
+"""Earth rotation rate used to turn ECEF velocities into inertial ones, rad/s (IERS 2010 Table 1.1)."""
+
+
+@dataclass(frozen=True, eq=False)
+class OrbitAngles:
+    """Orbit geometry of satellites relative to the Sun (Kouba 2009 sec. 2).
+
+    Attributes
+    ----------
+    beta : numpy.ndarray (N,)
+        Sun elevation above the orbital plane, rad (positive towards the orbit normal r x v).
+    mu : numpy.ndarray (N,)
+        Orbit angle from orbit midnight in the direction of motion, rad in (-pi, pi] (noon = pi).
+    mu_rate : numpy.ndarray (N,)
+        Orbit angular rate |r x v| / r^2 (inertial), rad/s.
+    radius : numpy.ndarray (N,)
+        Geocentric distance, m.
+    e_r, e_t, e_n : numpy.ndarray (N, 3)
+        Radial, along-track (e_n x e_r) and orbit-normal unit vectors, ECEF.
+    """
+
+    beta: np.ndarray
+    mu: np.ndarray
+    mu_rate: np.ndarray
+    radius: np.ndarray
+    e_r: np.ndarray
+    e_t: np.ndarray
+    e_n: np.ndarray
+
+
+def _unit(v):
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def orbit_angles(
+    sat_pos, sat_vel, sun_ecef, omega_e: float = OMEGA_EARTH, from_satellite=True
+) -> OrbitAngles:
+    """Beta, mu and the orbit frame of satellites from ECEF states (inertial velocity v + omega x r).
+
+    With ``from_satellite`` (default) the Sun direction is the one seen from the satellite, so that
+    ``atan2(-tan beta, sin mu)`` is exactly the nominal yaw of :func:`nominal_yaw_frame`; otherwise the
+    geocentric direction (beta and mu then differ by the Sun's parallax, up to 3e-4 rad).
+
+    Parameters
+    ----------
+    sat_pos, sat_vel : array_like, shape (N, 3)
+        ECEF position (m) and velocity (m/s).
+    sun_ecef : array_like, shape (N, 3) or (3,)
+        Geocentric Sun position, m.
+    omega_e : float
+        Earth rotation rate, rad/s (0 when the states are already inertial).
+    from_satellite : bool
+        Sun direction seen from the satellite (True) or from the geocentre.
+    """
+    r = np.atleast_2d(np.asarray(sat_pos, dtype=np.float64))
+    v = np.atleast_2d(np.asarray(sat_vel, dtype=np.float64))
+    v = v + np.cross(np.array([0.0, 0.0, omega_e]), r)
+    sun = np.broadcast_to(np.asarray(sun_ecef, dtype=np.float64), r.shape)
+    h = np.cross(r, v)
+    rad = np.linalg.norm(r, axis=-1)
+    e_r, e_n = r / rad[:, None], _unit(h)
+    e_t = np.cross(e_n, e_r)
+    s = _unit(sun - r) if from_satellite else _unit(sun)
+    sn = np.sum(s * e_n, -1)
+    beta = np.arcsin(np.clip(sn, -1.0, 1.0))
+    u = _unit(s - sn[:, None] * e_n)  # noon direction in the orbital plane
+    mu_noon = np.arctan2(np.sum(np.cross(u, e_r) * e_n, -1), np.sum(e_r * u, -1))
+    mu = np.mod(mu_noon, 2.0 * np.pi) - np.pi  # from midnight, (-pi, pi]
+    return OrbitAngles(beta, mu, np.linalg.norm(h, axis=-1) / rad**2, rad, e_r, e_t, e_n)
+
+
+def yaw_frame(angles: OrbitAngles, yaw_rad) -> np.ndarray:
+    """Body axes (N, 3, 3) for yaw angles: ``x = cos(psi) e_t - sin(psi) e_n``, ``z = -e_r``, y = z x x."""
+    psi = np.asarray(yaw_rad, dtype=np.float64)[:, None]
+    ez = -angles.e_r
+    ex = np.cos(psi) * angles.e_t - np.sin(psi) * angles.e_n
+    return np.stack([ex, np.cross(ez, ex), ez], axis=1)
+
+
+def satellite_attitude(sat_pos, sat_vel, sun_ecef, law, omega_e: float = OMEGA_EARTH):
+    """Body axes of satellites with their eclipse/noon-turn/orbit-normal attitude laws.
+
+    Parameters
+    ----------
+    sat_pos, sat_vel : array_like, shape (N, 3)
+        ECEF position (m) and velocity (m/s) of the centres of mass.
+    sun_ecef : array_like, shape (N, 3) or (3,)
+        Geocentric Sun position, m (:func:`sun_position_ecef`).
+    law : array_like of int or str, shape (N,)
+        Attitude laws (:attr:`kompas.tables.satellites.SatelliteInfo.law` or names such as
+        ``"gps_iif"``; see :mod:`kompas.models.yaw`).
+    omega_e : float
+        Earth rotation rate for the inertial velocity, rad/s.
+
+    Returns
+    -------
+    axes : numpy.ndarray, shape (N, 3, 3)
+        ``axes[i, k]`` is body axis k (x, y, z) of row i in ECEF, as :func:`nominal_yaw_frame`; rows on
+        the nominal law equal that frame to rounding (beta and mu use the Sun seen from the satellite).
+    yaw : numpy.ndarray, shape (N,)
+        Yaw angle, rad (:mod:`kompas.models.yaw` convention).
+    """
+    ang = orbit_angles(sat_pos, sat_vel, sun_ecef, omega_e)
+    psi = model_yaw(law, ang.beta, ang.mu, ang.mu_rate, ang.radius)
+    return yaw_frame(ang, psi), psi

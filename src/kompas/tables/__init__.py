@@ -19,6 +19,8 @@ from .nav import (
     TimeCorr,
 )
 from .obs import ObsHeader, ObsTable
+from .observables import Observables
+from .station import StationInfo
 
 __all__ = [
     "MET_CODES",
@@ -37,6 +39,8 @@ __all__ = [
     "NavHeader",
     "ObsHeader",
     "ObsTable",
+    "Observables",
+    "StationInfo",
     "SbasEph",
     "StoTable",
     "TimeCorr",

@@ -539,6 +539,7 @@ class NavData:
     sto: StoTable
     eop: EopTable
     ion: IonTable
+    path: str | None = None
 
     def glonass_channels(self) -> GlonassChannels:
         """GLONASS slot -> frequency channel, from the latest record of each slot.

@@ -23,6 +23,7 @@ from ..satsys import (
     sat_system,
     signal_code,
     signal_id,
+    system_code,
 )
 from ..time import to_datetime64
 
@@ -176,9 +177,63 @@ class ObsTable:
     def n_epochs(self) -> int:
         return int(self.epoch_time_ns.size)
 
-    def epoch(self, k: int) -> slice:
-        """Row slice of epoch ``k`` (O(1))."""
+    def epoch_rows(self, k: int) -> slice:
+        """Row slice of epoch ``k`` (O(1)): ``obs.code_m[obs.epoch_rows(k)]``."""
         return slice(int(self.epoch_offsets[k]), int(self.epoch_offsets[k + 1]))
+
+    def epochs(self, start: int, stop: int) -> ObsTable:
+        """Epochs ``start <= k < stop`` as a table of views into this one (O(1), no copy)."""
+        n = self.n_epochs
+        a, b = max(0, min(int(start), n)), max(0, min(int(stop), n))
+        b = max(a, b)
+        r0, r1 = int(self.epoch_offsets[a]), int(self.epoch_offsets[b])
+        rows = {f: getattr(self, f)[r0:r1] for f in _ROW_FIELDS}
+        return replace(
+            self,
+            **rows,
+            epoch_time_ns=self.epoch_time_ns[a:b],
+            epoch_offsets=self.epoch_offsets[a : b + 1] - r0,
+            epoch_flag=self.epoch_flag[a:b],
+            epoch_clock_s=self.epoch_clock_s[a:b],
+        )
+
+    def take_epochs(self, epochs, rows=None) -> ObsTable:
+        """A copy with the epochs where ``epochs`` (bool, (E,)) is True; ``rows`` is the matching row mask
+        (computed from the offsets when omitted)."""
+        epochs = np.asarray(epochs, dtype=bool)
+        if rows is None:
+            rows = np.repeat(epochs, np.diff(self.epoch_offsets))
+        counts = np.diff(self.epoch_offsets)[epochs]
+        return replace(
+            self,
+            **{f: getattr(self, f)[rows] for f in _ROW_FIELDS},
+            epoch_time_ns=self.epoch_time_ns[epochs],
+            epoch_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            epoch_flag=self.epoch_flag[epochs],
+            epoch_clock_s=self.epoch_clock_s[epochs],
+        )
+
+    def epoch(self, k: int) -> ObsTable:
+        """Epoch ``k`` as a one-epoch table (O(1) view); ``obs.epoch(0).to_pandas()``."""
+        if not -self.n_epochs <= k < self.n_epochs:
+            raise IndexError(f"epoch {k} outside 0..{self.n_epochs - 1}")
+        k = k % self.n_epochs
+        return self.epochs(k, k + 1)
+
+    def observables(self, bands, priority=None):
+        """Per (epoch, satellite) the best tracking mode of each band: see
+        :func:`kompas.tables.observables.observables_by_band`.
+
+        Parameters
+        ----------
+        bands : mapping
+            Band digits per system letter, e.g. ``{"C": (2, 6), "R": (1, 2)}``.
+        priority : mapping, optional
+            Accepted signals per system letter in order of preference (``{"C": ("2I", "2X")}``).
+        """
+        from .observables import observables_by_band
+
+        return observables_by_band(self, bands, priority)
 
     @property
     def satellites(self) -> np.ndarray:
@@ -190,6 +245,24 @@ class ObsTable:
         """System letters present, in kompas order (``"GRECJSI"``)."""
         present = set(np.unique(sat_system(self.sat)).tolist())
         return "".join(letter for i, letter in enumerate(SYSTEM_LETTERS, start=1) if i in present)
+
+    @property
+    def station(self):
+        """The station's :class:`~kompas.tables.station.StationInfo` (from the header)."""
+        from .station import StationInfo
+
+        h = self.header
+        if h is None:
+            return StationInfo()
+        return StationInfo(
+            marker_name=h.marker_name,
+            marker_number=h.marker_number,
+            receiver_type=h.receiver_type,
+            receiver_version=h.receiver_version,
+            antenna_type=h.antenna_type,
+            antenna_delta_hen_m=np.asarray(h.antenna_delta_hen_m, dtype=float),
+            approx_position_m=np.asarray(h.approx_position_m, dtype=float),
+        )
 
     def interval_s(self) -> float | None:
         """The most common spacing of the epochs, s (None with fewer than two epochs)."""
@@ -244,7 +317,7 @@ class ObsTable:
         m = np.ones(len(self), dtype=bool)
         em = np.ones(self.n_epochs, dtype=bool)
         if systems is not None:
-            codes = [SYSTEM_LETTERS.index(s) + 1 for s in "".join(systems).upper() if s in SYSTEM_LETTERS]
+            codes = [int(system_code(s)) for s in "".join(systems).upper() if s in SYSTEM_LETTERS]
             if len(codes) != len([s for s in "".join(systems) if s.strip() and s != ","]):
                 raise KompasError(
                     f"unknown system letter in {systems!r}; expected letters of {SYSTEM_LETTERS}"
@@ -327,9 +400,7 @@ class ObsTable:
                     if len(code) != 3 or code[0] not in _KINDS:
                         continue
                     kind, sig = code[0], code[1:]
-                names.setdefault(code, []).append(
-                    (SYSTEM_LETTERS.index(sys_letter) + 1, kind, int(signal_id(sig)))
-                )
+                names.setdefault(code, []).append((int(system_code(sys_letter)), kind, int(signal_id(sig))))
         data = {}
         for code, targets in names.items():
             arr = np.full(shape, np.nan)

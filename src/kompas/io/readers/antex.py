@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from ...satsys import sat_id, sat_index
+from ...satsys import SYSTEM_LETTERS, sat_id, sat_index
 from ...time import gtime_from_calendar
 from .._open import read_text
 from .._text import LineParser, calendar_problem
@@ -41,7 +41,7 @@ from .._text import parse_int as _int
 
 __all__ = ["AntennaFrequency", "Antenna", "Antex", "AntennaNotFoundError", "read_antex"]
 
-_SYSTEM_LETTERS = "GRECJSI"
+_SYSTEM_LETTERS = SYSTEM_LETTERS
 _MM = 1e-3  # ANTEX offsets and variations are in millimetres
 
 

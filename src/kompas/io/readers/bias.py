@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import KompasError, SignalError, TruncatedFileWarning
-from ...satsys import sat_index
+from ...satsys import SYSTEM_LETTERS, sat_index
 from ...time import NS, from_datetime64, normalize_scale
 from .._open import read_text
 from .._text import REQUIRED, LineParser, parse_float, parse_int
@@ -42,7 +42,7 @@ __all__ = ["BiasData", "read_bias", "OPEN_END_NS"]
 OPEN_END_NS = np.iinfo(np.int64).max
 """``end_ns`` of a bias whose validity has no end."""
 
-_SYSTEMS = "GRECJSI"
+_SYSTEMS = SYSTEM_LETTERS
 _TIME_RE = re.compile(r"^(\d{2}|\d{4}):(\d{3}):(\d{5})$")
 # TIME_SYSTEM values of Bias-SINEX 1.00 (BIAS/DESCRIPTION): a system letter, UTC or TAI.
 _TIME_SYSTEMS = {"G": "GPST", "E": "GST", "C": "BDT", "R": "GLONASST", "J": "GPST", "I": "GPST"}

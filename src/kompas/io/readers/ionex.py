@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from ...satsys import SYSTEM_LETTERS
 from ...time import gtime_from_calendar
 from .._open import read_text
 from .._text import LineParser, calendar_problem
@@ -49,7 +50,7 @@ from .._text import parse_int as _int
 __all__ = ["Ionex", "IonexDcb", "read_ionex"]
 
 _MISSING = 9999
-_SYSTEMS = "GRECJSI"
+_SYSTEMS = SYSTEM_LETTERS
 _PER_LINE = 16  # 16I5 per data line
 _MAP_LABELS = frozenset(
     [f"{w} OF {k} MAP" for w in ("START", "END") for k in ("TEC", "RMS", "HEIGHT")]

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...errors import FormatError, KompasError, TimeError
 from ...frames import enu_rotation, geodetic_to_ecef
-from ...solution import Solution
+from ...solution import ProcessingRecord, Solution
 from ...time import (
     NS,
     from_datetime64,
@@ -21,7 +21,7 @@ from .._open import read_text
 from .._text import Diagnostics, calendar_problem, parse_float, parse_int
 from ..writers.pos import _SD_LLH, _SD_XYZ
 
-__all__ = ["read_pos", "solution_from_pos"]
+__all__ = ["read_pos", "read_pos_table", "solution_from_pos"]
 
 
 def _num(tok, path, lineno, what, allow_nan=False):
@@ -39,8 +39,18 @@ def _int(tok, path, lineno, what):
         raise FormatError(path, lineno, str(exc)) from None
 
 
-def read_pos(path: str | os.PathLike) -> dict:
-    """Read an RTKLIB ``.pos`` solution file (llh in degrees or d m s, or ECEF xyz).
+def read_pos(path: str | os.PathLike) -> Solution:
+    """Read an RTKLIB ``.pos`` solution file as a :class:`~kompas.Solution` (see :func:`read_pos_table`).
+
+    The header's program and input files fill the solution's processing record; DOPs and clocks are
+    NaN (the format does not hold them).
+    """
+    data = read_pos_table(path)
+    return solution_from_pos(data, os.fspath(path))
+
+
+def read_pos_table(path: str | os.PathLike) -> dict:
+    """Read an RTKLIB ``.pos`` solution file (llh in degrees or d m s, or ECEF xyz) column by column.
 
     Parameters
     ----------
@@ -223,8 +233,8 @@ def _times(fields, tow, time_system, name):
 # back to a Solution
 
 
-def solution_from_pos(data: dict, meta: dict | None = None) -> Solution:
-    """A :class:`Solution` from :func:`read_pos` output (e.g. to compare kompas with RTKLIB).
+def solution_from_pos(data: dict, path: str | None = None) -> Solution:
+    """A :class:`Solution` from :func:`read_pos_table` output (e.g. to compare kompas with RTKLIB).
 
     The covariance is rebuilt from the standard deviations (signed squares for the off-diagonal
     terms) and, for llh files, rotated from east/north/up to ECEF. DOPs and clocks are absent (NaN /
@@ -262,5 +272,17 @@ def solution_from_pos(data: dict, meta: dict | None = None) -> Solution:
         hdop=nan.copy(),
         vdop=nan.copy(),
         cov_m2=c,
-        meta=dict(meta or {}, program="RTKLIB .pos file"),
+        record=_record(data.get("header", ()), path),
     )
+
+
+def _record(header, path) -> ProcessingRecord:
+    """Program and input files named by the ``%`` header lines."""
+    program, inputs = "", []
+    for line in header:
+        key, _, value = line.lstrip("%").partition(":")
+        if key.strip() == "program":
+            program = value.strip()
+        elif key.strip() == "inp file":
+            inputs.append(value.strip())
+    return ProcessingRecord(program=program or f"RTKLIB .pos file {path or ''}".strip(), inputs=tuple(inputs))

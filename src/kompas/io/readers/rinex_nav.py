@@ -70,15 +70,11 @@ from ...tables.nav import (
     NAT_NS,
     EopTable,
     GlonassEph,
-    IonoCorr,
     IonTable,
     KeplerEph,
-    LeapSeconds,
     NavData,
-    NavHeader,
     SbasEph,
     StoTable,
-    TimeCorr,
 )
 from ...time import DAY_NS, WEEK_NS, from_datetime64, gpst_from_week_tow, to_datetime64, week_tow
 from .._open import read_text
@@ -86,21 +82,7 @@ from ._nav_header import NavContext, parse_header
 from ._nav_layouts import KEPLER_NAMES, UNKNOWN
 from ._nav_records import Parsed, parse_group, scan_v2, scan_v3, scan_v4
 
-__all__ = [
-    "NAT_NS",
-    "read_nav",
-    "NavData",
-    "NavHeader",
-    "IonoCorr",
-    "TimeCorr",
-    "LeapSeconds",
-    "KeplerEph",
-    "GlonassEph",
-    "SbasEph",
-    "StoTable",
-    "EopTable",
-    "IonTable",
-]
+__all__ = ["read_nav"]
 
 _ARCSEC = np.pi / 648000.0
 _DAY_S = 86400.0
@@ -407,4 +389,5 @@ def _read(ctx: NavContext) -> NavData:
         sto=_build_sto(parsed.get("STO_STO")),
         eop=_build_eop(parsed.get("EOP_EOP")),
         ion=_build_ion([p for k, p in parsed.items() if k.startswith("ION_")]),
+        path=None if ctx.path is None else str(ctx.path),
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ...errors import ConfigError
 
-__all__ = ["write_solution", "FORMATS", "format_from_name"]
+__all__ = ["write_solution", "FORMATS", "format_of"]
 
 FORMATS = ("pos", "nmea", "csv", "parquet", "kml", "gpx")
 """Formats :func:`write_solution` writes."""
@@ -28,10 +28,10 @@ _EXTENSIONS = {"pos": "pos", "nmea": "nmea", "nma": "nmea", "csv": "csv", "parqu
                "pq": "parquet", "kml": "kml", "gpx": "gpx"}  # fmt: skip
 
 
-def format_from_name(path: str | os.PathLike) -> str:
+def format_of(path: str | os.PathLike) -> str | None:
     """The format named by a file extension (``.pos``, ``.nmea``, ``.csv``, ``.parquet``, ``.kml``,
-    ``.gpx``); ``"pos"`` for anything else."""
-    return _EXTENSIONS.get(Path(path).suffix.lower().lstrip("."), "pos")
+    ``.gpx``); ``None`` for any other extension."""
+    return _EXTENSIONS.get(Path(path).suffix.lower().lstrip("."))
 
 
 def write_solution(solution, path_or_file, fmt: str | None = None, **options) -> None:
@@ -43,7 +43,7 @@ def write_solution(solution, path_or_file, fmt: str | None = None, **options) ->
     path_or_file : str or os.PathLike or file
         Destination; an open file must be text mode for the text formats and binary for parquet.
     fmt : str, optional
-        One of :data:`FORMATS`; by default from the file extension (see :func:`format_from_name`).
+        One of :data:`FORMATS`; by default from the file extension (see :func:`format_of`).
     **options
         Passed to the format's writer (e.g. ``coords="xyz"`` for pos, ``talker="GP"`` for nmea).
 
@@ -55,7 +55,12 @@ def write_solution(solution, path_or_file, fmt: str | None = None, **options) ->
     if fmt is None:
         if hasattr(path_or_file, "write"):
             raise ConfigError("give fmt= when writing to an open file")
-        fmt = format_from_name(path_or_file)
+        fmt = format_of(path_or_file)
+        if fmt is None:
+            raise ConfigError(
+                f"{os.fspath(path_or_file)}: unknown extension; use one of "
+                f".{', .'.join(FORMATS)} or give fmt="
+            )
     fmt = str(fmt).lower()
     if fmt == "pos":
         from .pos import write_pos as writer

@@ -89,7 +89,7 @@ def write_kml(
     solution : Solution
     path_or_file : str or os.PathLike or text file
     name : str, optional
-        Document name (default: ``meta["program"]`` or "kompas solution").
+        Document name (default: the record's program or "kompas solution").
     points : bool
         Write the per-epoch point placemarks (the track alone is much smaller).
     altitude_mode : {"clampToGround", "absolute", "relativeToGround"}
@@ -107,7 +107,7 @@ def write_kml(
 
     kml = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(kml, "Document")
-    _sub(doc, "name", name or str(solution.meta.get("program") or "kompas solution"))
+    _sub(doc, "name", name or str(solution.record.program or "kompas solution"))
     for qv, color in _QUALITY_COLOR.items():
         icon = _sub(_sub(doc, "Style", id=f"Q{int(qv)}"), "IconStyle")
         _sub(icon, "color", color)
@@ -145,7 +145,7 @@ def write_gpx(solution: Solution, path_or_file, *, name: str | None = None, crea
     solution : Solution
     path_or_file : str or os.PathLike or text file
     name : str, optional
-        Track name (default: ``meta["program"]`` or "kompas solution").
+        Track name (default: the record's program or "kompas solution").
     creator : str
         The ``creator`` attribute GPX requires.
 
@@ -163,7 +163,7 @@ def write_gpx(solution: Solution, path_or_file, *, name: str | None = None, crea
 
     gpx = ET.Element("gpx", version="1.1", creator=creator, xmlns=GPX_NS)
     trk = _sub(gpx, "trk")
-    _sub(trk, "name", name or str(solution.meta.get("program") or "kompas solution"))
+    _sub(trk, "name", name or str(solution.record.program or "kompas solution"))
     seg = None
     lat_l, lon_l, h_l = lat.tolist(), lon.tolist(), h.tolist()
     for k, r in enumerate(rows.tolist()):

@@ -54,6 +54,9 @@ _SD_XYZ = ("sdx(m)", "sdy(m)", "sdz(m)", "sdxy(m)", "sdyz(m)", "sdzx(m)")
 # Names RTKLIB's outprcopts prints, keyed by the option values kompas configurations use.
 _IONO_NAMES = {"off": "OFF", "brdc": "Broadcast", "sbas": "SBAS", "if": "Iono-Free LC",
                "est": "Estimate TEC", "ionex": "IONEX TEC"}  # fmt: skip
+_MODE_NAMES = {"single": "Single", "rtk": "Kinematic", "static": "Static", "ppp": "PPP Kinematic",
+               "ppp-static": "PPP Static"}  # fmt: skip
+_EPH_NAMES = {"broadcast": "Broadcast", "precise": "Precise"}
 _TROPO_NAMES = {"off": "OFF", "saas": "Saastamoinen", "sbas": "SBAS", "est": "Estimate ZTD",
                 "estg": "Estimate ZTD+Grad"}  # fmt: skip
 _SYSTEM_NAMES = {
@@ -111,9 +114,9 @@ def write_pos(
 
     Notes
     -----
-    Header content comes from ``solution.meta``: ``program``, ``input`` (file list), and the options
-    ``pos_mode``, ``elmask_deg``, ``iono``, ``tropo``, ``ephemeris``, ``systems`` read from the meta
-    dict itself or from the attributes of ``meta["config"]`` (e.g. :class:`kompas.pipeline.SppConfig`).
+    Header content comes from ``solution.record`` (:class:`kompas.solution.ProcessingRecord`): program,
+    input files, mode, elevation mask, the ionosphere option with the model that served each satellite
+    class, troposphere, ephemeris and systems.
     """
     text = format_pos(
         solution,
@@ -228,25 +231,42 @@ def _time_strings(t_ns, time_format, decimals):
     ]
 
 
-def _meta_option(meta, *names):
-    """The first of ``names`` found in ``meta`` or as an attribute/key of ``meta["config"]``."""
-    cfg = meta.get("config")
-    for n in names:
-        if meta.get(n) is not None:
-            return meta[n]
-        v = cfg.get(n) if isinstance(cfg, dict) else getattr(cfg, n, None)
-        if v is not None:
-            return v
-    return None
+def _option_lines(sol) -> list[str]:
+    """RTKLIB's option lines from the solution's processing record (what was actually used)."""
+    rec = sol.record
+    opts = []
+    q = np.asarray(sol.quality)
+    ok = q != Quality.NONE
+    mode = _MODE_NAMES.get(rec.mode, rec.mode)
+    if not mode and ok.any() and np.all(q[ok] == Quality.SINGLE):
+        mode = "Single"
+    if mode:
+        opts.append(f"% pos mode  : {mode}")
+    if rec.elmask_deg is not None:
+        opts.append(f"% elev mask : {float(rec.elmask_deg):.1f} deg")
+    if rec.iono:
+        name = _IONO_NAMES.get(rec.iono, rec.iono)
+        if rec.iono_models:
+            groups: dict[str, list[str]] = {}
+            for cls, model in rec.iono_models.items():
+                groups.setdefault(model, []).append(cls)
+            name += " (" + "; ".join(f"{m}: {' '.join(c)}" for m, c in groups.items()) + ")"
+        opts.append(f"% ionos opt : {name}")
+    if rec.tropo:
+        opts.append(f"% tropo opt : {_TROPO_NAMES.get(rec.tropo, rec.tropo)}")
+    if rec.ephemeris:
+        opts.append(f"% ephemeris : {_EPH_NAMES.get(rec.ephemeris, rec.ephemeris)}")
+    systems = rec.systems or "".join(sol.nsat_by_system)
+    names = [_SYSTEM_NAMES[c] for c in _SYSTEM_NAMES if c in str(systems).upper()]
+    if names:
+        opts.append(f"% navi sys  : {' '.join(names)}")
+    return opts
 
 
 def _header_lines(sol, coords, time_format, decimals, eol):
-    meta = sol.meta or {}
-    lines = [f"% program   : {meta.get('program') or 'kompas'}\n"]
-    inputs = meta.get("input") or []
-    if isinstance(inputs, str | os.PathLike):
-        inputs = [inputs]
-    lines += [f"% inp file  : {os.fspath(p)}\n" for p in inputs if p is not None]
+    rec = sol.record
+    lines = [f"% program   : {rec.program or 'kompas'}\n"]
+    lines += [f"% inp file  : {os.fspath(p)}\n" for p in rec.inputs if p is not None]
     t = np.asarray(sol.time_ns, dtype=np.int64)
     if t.size:
         scale = "UTC" if time_format == "utc" else "GPST"
@@ -254,30 +274,7 @@ def _header_lines(sol, coords, time_format, decimals, eol):
             cal = _time_strings(np.array([ti]), "utc" if scale == "UTC" else "gpst", 1)[0]
             w, s = _week_tow(np.array([_round_time(ti, 1)]), "GPS")
             lines.append(f"% {label} : {cal} {scale} (week{int(w[0]):04d} {float(s[0]):8.1f}s)\n")
-    opts = []
-    mode = _meta_option(meta, "pos_mode")
-    ok = np.asarray(sol.quality) != Quality.NONE
-    if mode is None and ok.any() and np.all(np.asarray(sol.quality)[ok] == Quality.SINGLE):
-        mode = "Single"
-    if mode is not None:
-        opts.append(f"% pos mode  : {mode}")
-    elmask = _meta_option(meta, "elmask_deg")
-    if elmask is not None:
-        opts.append(f"% elev mask : {float(elmask):.1f} deg")
-    iono = _meta_option(meta, "iono")
-    if iono is not None:
-        opts.append(f"% ionos opt : {_IONO_NAMES.get(str(iono), str(iono))}")
-    tropo = _meta_option(meta, "tropo")
-    if tropo is not None:
-        opts.append(f"% tropo opt : {_TROPO_NAMES.get(str(tropo), str(tropo))}")
-    eph = _meta_option(meta, "ephemeris")
-    if eph is not None:
-        opts.append(f"% ephemeris : {eph}")
-    systems = _meta_option(meta, "systems") or "".join(sol.nsat_by_system)
-    names = [_SYSTEM_NAMES[c] for c in _SYSTEM_NAMES if c in str(systems).upper()]
-    if names:
-        opts.append(f"% navi sys  : {' '.join(names)}")
-    lines += [o + eol for o in opts]
+    lines += [o + eol for o in _option_lines(sol)]
     lines.append("%\n")
     legend = _LEGEND_LLH if coords == "llh" else _LEGEND_XYZ
     lines.append(f"% ({legend}{_LEGEND_Q}){eol}")

@@ -105,6 +105,6 @@ def write_parquet(solution: Solution, path_or_file, *, compression: str = "zstd"
         raise KompasError("writing Parquet needs pyarrow: pip install pyarrow") from None
     cols = solution_columns(solution)
     table = pa.table({k: pa.array(v) for k, v in cols.items()})
-    meta = {b"kompas.time_scale": b"GPST", b"kompas.program": str(solution.meta.get("program", "")).encode()}
+    meta = {b"kompas.time_scale": b"GPST", b"kompas.program": str(solution.record.program).encode()}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
     pq.write_table(table, path_or_file, compression=compression)

@@ -1,0 +1,102 @@
+"""Kalman filter steps as pure functions (no state kept here; RTK and PPP hold their own).
+
+``predict`` propagates a state and covariance with a transition matrix and process noise; ``update``
+applies a batch of linearised measurements in the Joseph form, which keeps the covariance symmetric
+and positive semi-definite in floating point (Bucy & Joseph 1968; Brown & Hwang, *Introduction to
+Random Signals and Applied Kalman Filtering*, 4th ed., sec. 4.2). Columns are named by a
+:class:`~kompas.estimators.states.StateLayout`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+__all__ = ["KalmanUpdate", "predict", "update"]
+
+
+@dataclass(frozen=True)
+class KalmanUpdate:
+    """Result of :func:`update`.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (U,)
+        Updated state.
+    P : numpy.ndarray, shape (U, U)
+        Updated covariance.
+    innovation : numpy.ndarray, shape (M,)
+        Measurement minus prediction before the update.
+    S : numpy.ndarray, shape (M, M)
+        Innovation covariance H P H^T + R.
+    chi2 : float
+        Normalised innovation squared, innovation^T S^-1 innovation (chi-square with M degrees of freedom
+        for a consistent filter).
+    """
+
+    x: np.ndarray
+    P: np.ndarray
+    innovation: np.ndarray
+    S: np.ndarray
+    chi2: float
+
+
+def predict(x, P, F=None, Q=None):
+    """Time update ``x = F x``, ``P = F P F^T + Q``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (U,)
+    P : numpy.ndarray, shape (U, U)
+    F : numpy.ndarray, shape (U, U), optional
+        Transition matrix (identity when omitted: random-walk and constant states).
+    Q : numpy.ndarray, shape (U, U) or (U,), optional
+        Process noise covariance (a vector is its diagonal).
+    """
+    x = np.asarray(x, dtype=float)
+    P = np.asarray(P, dtype=float)
+    if F is not None:
+        x = F @ x
+        P = F @ P @ F.T
+    if Q is not None:
+        Q = np.asarray(Q, dtype=float)
+        P = P + (np.diag(Q) if Q.ndim == 1 else Q)
+    return x, P
+
+
+def update(x, P, H, v, R) -> KalmanUpdate:
+    """Measurement update with innovations ``v = z - h(x)`` and design ``H = dh/dx``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (U,)
+    P : numpy.ndarray, shape (U, U)
+    H : numpy.ndarray, shape (M, U)
+    v : numpy.ndarray, shape (M,)
+        Innovations (observed minus predicted).
+    R : numpy.ndarray, shape (M, M) or (M,)
+        Measurement noise covariance (a vector is its diagonal).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If the innovation covariance is not positive definite.
+    """
+    x = np.asarray(x, dtype=float)
+    P = np.asarray(P, dtype=float)
+    H = np.asarray(H, dtype=float)
+    v = np.asarray(v, dtype=float)
+    R = np.asarray(R, dtype=float)
+    R = np.diag(R) if R.ndim == 1 else R
+    PHt = P @ H.T
+    S = H @ PHt + R
+    S = 0.5 * (S + S.T)
+    cho = scipy.linalg.cho_factor(S)
+    K = scipy.linalg.cho_solve(cho, PHt.T).T
+    x_new = x + K @ v
+    IKH = np.eye(x.size) - K @ H
+    P_new = IKH @ P @ IKH.T + K @ R @ K.T
+    chi2 = float(v @ scipy.linalg.cho_solve(cho, v))
+    return KalmanUpdate(x_new, 0.5 * (P_new + P_new.T), v, S, chi2)

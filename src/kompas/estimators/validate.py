@@ -1,0 +1,288 @@
+"""Validation of least-squares solutions and receiver autonomous integrity monitoring (RAIM/FDE).
+
+After RTKLIB 2.4.3 pntpos.c ``valsol`` and ``raim_fde``, vectorised over epochs: a solution passes when
+it has at least as many observations as unknowns (and at least four), its weighted residuals pass the
+chi-square test at 0.001 significance and its GDOP is below a limit; when it fails and redundancy allows,
+each used observation is left out in turn and the exclusion whose solution passes with the smallest
+chi-square per degree of freedom is kept, repeated up to three times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .wls import Linearised, WlsResult, gauss_newton, take_rows
+
+__all__ = ["Validation", "RaimResult", "chi2_threshold", "dops", "n_unknowns", "validate", "raim_fde"]
+
+# chi-square quantiles at 0.001 significance (probability 0.999), degrees of freedom 1..100, as
+# RTKLIB's pntpos.c chisqr[] table (Abramowitz & Stegun / standard tables)
+_CHI2_999 = np.array(
+    [
+        10.8,
+        13.8,
+        16.3,
+        18.5,
+        20.5,
+        22.5,
+        24.3,
+        26.1,
+        27.9,
+        29.6,
+        31.3,
+        32.9,
+        34.5,
+        36.1,
+        37.7,
+        39.3,
+        40.8,
+        42.3,
+        43.8,
+        45.3,
+        46.8,
+        48.3,
+        49.7,
+        51.2,
+        52.6,
+        54.1,
+        55.5,
+        56.9,
+        58.3,
+        59.7,
+        61.1,
+        62.5,
+        63.9,
+        65.2,
+        66.6,
+        68.0,
+        69.3,
+        70.7,
+        72.1,
+        73.4,
+        74.7,
+        76.0,
+        77.3,
+        78.6,
+        80.0,
+        81.3,
+        82.6,
+        84.0,
+        85.4,
+        86.7,
+        88.0,
+        89.3,
+        90.6,
+        91.9,
+        93.3,
+        94.7,
+        96.0,
+        97.4,
+        98.7,
+        100.0,
+        101.0,
+        102.0,
+        103.0,
+        104.0,
+        105.0,
+        107.0,
+        108.0,
+        109.0,
+        110.0,
+        112.0,
+        113.0,
+        114.0,
+        115.0,
+        116.0,
+        118.0,
+        119.0,
+        120.0,
+        122.0,
+        123.0,
+        125.0,
+        126.0,
+        127.0,
+        128.0,
+        129.0,
+        131.0,
+        132.0,
+        133.0,
+        134.0,
+        135.0,
+        137.0,
+        138.0,
+        139.0,
+        140.0,
+        142.0,
+        143.0,
+        144.0,
+        145.0,
+        147.0,
+        148.0,
+        149.0,
+    ]
+)
+
+
+def chi2_threshold(dof) -> np.ndarray:
+    """Chi-square quantile at probability 0.999 for ``dof`` degrees of freedom (>= 1), vectorised."""
+    d = np.clip(np.asarray(dof, dtype=np.int64), 1, _CHI2_999.size)
+    return _CHI2_999[d - 1]
+
+
+def dops(los, use, rot_enu):
+    """GDOP, PDOP, HDOP, VDOP of a set of lines of sight with one common clock.
+
+    Parameters
+    ----------
+    los : numpy.ndarray, shape (E, N, 3)
+        Unit vectors from the satellites to the receiver (the design rows of the position).
+    use : numpy.ndarray of bool, shape (E, N)
+    rot_enu : numpy.ndarray, shape (E, 3, 3)
+        ECEF -> ENU rotation at each solution.
+    """
+    h = np.concatenate([np.nan_to_num(los), np.ones((*use.shape, 1))], axis=-1)
+    h = np.where(use[..., None], h, 0.0)
+    n = np.einsum("enu,env->euv", h, h)
+    ok = (use.sum(1) >= 4) & (np.abs(np.linalg.det(n)) > 1e-9)
+    q = np.full_like(n, np.nan)
+    if ok.any():
+        q[ok] = np.linalg.inv(n[ok])
+    qenu = rot_enu @ q[:, :3, :3] @ np.swapaxes(rot_enu, -1, -2)
+    gdop = np.sqrt(np.einsum("euu->e", q))
+    pdop = np.sqrt(np.einsum("euu->e", q[:, :3, :3]))
+    hdop = np.sqrt(qenu[:, 0, 0] + qenu[:, 1, 1])
+    vdop = np.sqrt(qenu[:, 2, 2])
+    return gdop, pdop, hdop, vdop
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Per-epoch outcome of :func:`validate`.
+
+    Attributes
+    ----------
+    ok : numpy.ndarray of bool, shape (E,)
+    chi2 : numpy.ndarray, shape (E,)
+        Sum of squared weighted residuals.
+    dof : numpy.ndarray of int, shape (E,)
+        Observations minus unknowns.
+    gdop : numpy.ndarray, shape (E,)
+    too_few : numpy.ndarray of bool, shape (E,)
+        Fewer observations than unknowns (or than four).
+    chi2_failed, gdop_failed : numpy.ndarray of bool, shape (E,)
+        Which test rejected the epoch (among those with enough observations).
+    """
+
+    ok: np.ndarray
+    chi2: np.ndarray
+    dof: np.ndarray
+    gdop: np.ndarray
+    too_few: np.ndarray
+    chi2_failed: np.ndarray
+    gdop_failed: np.ndarray
+
+
+def n_unknowns(lin: Linearised) -> np.ndarray:
+    """Unknowns each epoch can determine: columns with a non-zero design entry in a used row."""
+    active = np.any(np.where(lin.use[..., None], lin.h != 0.0, False), axis=1)
+    return active.sum(1)
+
+
+def validate(res: WlsResult, max_gdop: float, min_obs: int = 4, pos: slice = slice(0, 3)) -> Validation:
+    """Chi-square (0.001) and GDOP tests of each epoch's solution (RTKLIB ``valsol``)."""
+    lin = res.lin
+    nx = n_unknowns(lin)
+    nv = lin.use.sum(1)
+    dof = nv - nx
+    chi2 = np.where(lin.use, lin.v * lin.v * lin.w, 0.0).sum(1)
+    too_few = ~((nv >= nx) & (nv >= min_obs))
+    chi_bad = ~too_few & (dof > 0) & (chi2 > chi2_threshold(np.maximum(dof, 1)))
+    rot = np.broadcast_to(np.eye(3), (nv.size, 3, 3))
+    gdop = dops(lin.h[..., pos], lin.use, rot)[0]
+    gdop_bad = ~too_few & ~chi_bad & ~(np.isfinite(gdop) & (gdop <= max_gdop))
+    ok = ~too_few & ~chi_bad & ~gdop_bad
+    return Validation(ok, chi2, dof, gdop, too_few, chi_bad, gdop_bad)
+
+
+@dataclass(frozen=True)
+class RaimResult:
+    """Outcome of :func:`raim_fde`: the (possibly re-estimated) solution and what was excluded.
+
+    Attributes
+    ----------
+    result : WlsResult
+    validation : Validation
+        Of the final solution (epochs repaired by an exclusion are ``ok``).
+    excluded : numpy.ndarray of bool, shape (E, N)
+        Observations excluded by the fault detection.
+    """
+
+    result: WlsResult
+    validation: Validation
+    excluded: np.ndarray
+
+
+def raim_fde(
+    model: Callable[[np.ndarray, np.ndarray], Linearised],
+    res: WlsResult,
+    val: Validation,
+    mask: np.ndarray,
+    max_gdop: float,
+    rounds: int = 3,
+    max_iter: int = 4,
+) -> RaimResult:
+    """Exclude, epoch by epoch, the observation whose removal best passes validation; repeat.
+
+    Parameters
+    ----------
+    model, mask
+        As for :func:`~kompas.estimators.wls.gauss_newton`; ``mask`` is not modified.
+    res, val : WlsResult, Validation
+        The solution with every observation, and its validation.
+    rounds : int
+        Exclusions per epoch at most.
+    max_iter : int
+        Gauss-Newton iterations after each trial exclusion.
+    """
+    mask = mask.copy()
+    excluded = np.zeros(mask.shape, bool)
+    ok = val.ok.copy()
+    for _ in range(rounds):
+        fail = ~ok & (res.lin.use.sum(1) >= n_unknowns(res.lin) + 2)
+        if not fail.any():
+            break
+        best_score = np.full(res.x.shape[0], np.inf)
+        best_j = np.full(res.x.shape[0], -1)
+        trials = {}
+        for j in range(mask.shape[1]):
+            cand = fail & res.lin.use[:, j]
+            if not cand.any():
+                continue
+            m = mask.copy()
+            m[:, j] = False
+            rj = gauss_newton(model, res.x, m, max_iter, only=cand)
+            vj = validate(rj, max_gdop)
+            score = np.where(cand & vj.ok & rj.converged, vj.chi2 / np.maximum(vj.dof, 1), np.inf)
+            better = score < best_score
+            best_score[better], best_j[better] = score[better], j
+            trials[j] = rj
+        fixed = best_j >= 0
+        if not fixed.any():
+            break
+        for j in np.unique(best_j[fixed]):
+            rows = best_j == j
+            res = take_rows(res, trials[j], rows)
+            mask[rows, j] = False
+            excluded[rows, j] = True
+        ok = ok | fixed
+    final = validate(res, max_gdop)
+    return RaimResult(res, _with_ok(final, ok), excluded)
+
+
+def _with_ok(val: Validation, ok: np.ndarray) -> Validation:
+    return Validation(
+        ok, val.chi2, val.dof, val.gdop, val.too_few & ~ok, val.chi2_failed & ~ok, val.gdop_failed & ~ok
+    )

@@ -1,0 +1,491 @@
+"""Single point positioning: the recipe (which observables, models, states and estimator).
+
+Code-only positioning of every epoch with broadcast ephemerides (RTKLIB 2.4.3 pntpos.c, vectorised over
+all epochs of a block): observables by band (:mod:`kompas.tables.observables`), the code measurement model
+(:mod:`kompas.measurement`), one receiver clock per system (named state blocks ``pos``, ``clk:X``), batched
+Gauss-Newton least squares, chi-square/GDOP validation and RAIM/FDE (:mod:`kompas.estimators`). The epoch
+engine (:mod:`kompas.engine`) walks blocks of epochs and joins the parts.
+
+Inter-system biases: every system has its own receiver clock; the clock of the first system of
+:data:`CLOCK_REFERENCE_ORDER` that is processed is the reference of the reported biases (GPS, else
+Galileo, BeiDou, GLONASS, QZSS, NavIC), whatever order the user typed the letters in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from .config import (
+    CodeErrorModel,
+    EphemerisOptions,
+    ModelOptions,
+    Options,
+    SignalOptions,
+    WindowOptions,
+    option,
+)
+from .constants import C_LIGHT
+from .engine import blocks, run, window
+from .errors import ConfigError, KompasWarning
+from .estimators.states import Block, StateLayout
+from .estimators.validate import dops, raim_fde, validate
+from .estimators.wls import Linearised, gauss_newton
+from .measurement import (
+    EpochGrid,
+    code_variance,
+    ionosphere,
+    line_of_sight,
+    select_code,
+    transmission_states,
+    troposphere,
+)
+from .products.broadcast import BroadcastProduct
+from .products.state import Status
+from .satsys import SYSTEM_LETTERS, parse_systems, sat_system, signal_code, system_code
+from .solution import ProcessingRecord, Quality, Solution, Unsolved
+
+__all__ = ["SppConfig", "EstimatorOptions", "spp", "SINGLE_BANDS", "IF_BAND_PAIRS", "CLOCK_REFERENCE_ORDER"]
+
+SINGLE_BANDS = {
+    "C": (2, 1, 5, 6, 7, 8),
+    "R": (1, 2, 4, 6, 3),
+    "G": (1, 2, 5),
+    "E": (1, 5, 7, 8, 6),
+    "J": (1, 2, 5, 6),
+    "I": (5, 9, 1),
+}
+"""Band preference for single-frequency processing: each satellite uses the first band with a code. BeiDou
+B1I first (the D1/D2 clocks with TGD1 serve every BDS-2 and BDS-3 satellite), then B1C, B2a, B3I, B2I/B2b."""
+
+IF_BAND_PAIRS = {"C": ("26", "15"), "R": ("12",), "G": ("12", "15"), "E": ("15", "17"), "J": ("12", "15"),
+                 "I": ("59",)}  # fmt: skip
+"""Band pairs of the ionosphere-free combination, first available per satellite. BeiDou B1I+B3I (the D1/D2
+clock's reference is B3I, BDS-SIS-ICD-B1I-3.0 5.2.4.10) then B1C+B2a; Galileo E1+E5a (F/NAV's pair) then
+E1+E5b; GPS/QZSS L1+L2 then L1+L5."""
+
+CLOCK_REFERENCE_ORDER = "GECRJI"
+"""Systems in order of preference as the reference clock of the inter-system biases."""
+
+
+@dataclasses.dataclass(frozen=True)
+class EstimatorOptions(Options):
+    """Least squares, validation and fault exclusion (RTKLIB pntpos.c)."""
+
+    raim: bool = option(True, "fault detection and exclusion when the chi-square test fails", flag="--raim")
+    max_gdop: float = option(30.0, "epochs with a larger GDOP are rejected", low=1.0, flag="--max-gdop")
+    max_iter: int = option(10, "Gauss-Newton iterations at most", low=1, high=100)
+
+
+@dataclasses.dataclass(frozen=True)
+class SppConfig(Options):
+    """Options of single point positioning; every option is reachable from the API, TOML and the CLI.
+
+    Nested groups: ``signals`` (tracking modes, band pairs), ``models`` (ionosphere, troposphere),
+    ``errors`` (variances), ``estimator`` (RAIM, GDOP), ``window`` (epochs), ``ephemeris`` (broadcast
+    record selection). ``SppConfig().replace(elmask_deg=15, iono="if")`` changes options by name.
+    """
+
+    systems: str = option(
+        "GRECJ",
+        "systems to use, letters of GRECJI (e.g. C,R)",
+        flag="--systems",
+        parse=lambda v: parse_systems(v, "GRECJI"),
+    )
+    elmask_deg: float = option(
+        10.0, "elevation mask", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
+    )
+    signals: SignalOptions = option(default_factory=SignalOptions)
+    models: ModelOptions = option(default_factory=ModelOptions)
+    errors: CodeErrorModel = option(default_factory=CodeErrorModel)
+    estimator: EstimatorOptions = option(default_factory=EstimatorOptions)
+    window: WindowOptions = option(default_factory=WindowOptions)
+    ephemeris: EphemerisOptions = option(default_factory=EphemerisOptions)
+
+
+@dataclasses.dataclass
+class _Run:
+    """What every block of one run shares."""
+
+    cfg: SppConfig
+    product: BroadcastProduct
+    iono_model: object
+    station: object
+    bands: dict
+    single: dict | None
+    pairs: dict | None
+    reference: str
+
+
+def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, progress=None,
+        chunk_epochs: int = 720, ionex=None, **options) -> Solution:  # fmt: skip
+    """Single point positioning of every epoch.
+
+    Parameters
+    ----------
+    obs : ObsTable
+        From :func:`kompas.read_obs`.
+    nav : NavData or list of NavData or BroadcastProduct
+        Broadcast navigation data (:func:`kompas.read_nav`).
+    systems : str, optional
+        Shortcut for ``SppConfig.systems`` (e.g. ``"CR"``).
+    config : SppConfig, optional
+    progress : callable, optional
+        Called as ``progress(done_epochs, total_epochs)`` after each block of epochs.
+    chunk_epochs : int
+        Epochs solved together (bounds memory; results do not depend on it).
+    ionex : Ionex or list of Ionex, optional
+        Global ionosphere maps (:func:`kompas.read_ionex`) for ``iono="ionex"`` (given maps select it when
+        the ionosphere option is left at its default).
+    **options
+        Any option of :class:`SppConfig` by name, e.g. ``elmask_deg=15, iono="if"``.
+
+    Returns
+    -------
+    Solution
+        Marker positions (antenna height removed), quality SINGLE where a solution passed validation, the
+        reason of every unsolved epoch and the processing record.
+    """
+    cfg = config or SppConfig()
+    if systems is not None:
+        options["systems"] = systems
+    if options:
+        cfg = cfg.replace(**options)
+    if ionex is not None and cfg.models.iono == "brdc":
+        cfg = cfg.replace(iono="ionex")
+    ctx = _prepare(obs, nav, cfg, ionex)
+    sel = window(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
+    sol = run(blocks(sel, chunk_epochs), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
+    return _finish(sol, obs, nav, ctx)
+
+
+def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
+    eph = cfg.ephemeris
+    if isinstance(nav, BroadcastProduct):
+        product = nav
+    else:
+        product = BroadcastProduct(
+            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
+        )
+    iono_model = None
+    if cfg.models.iono == "brdc":
+        from .products.ionosphere import BroadcastIonosphere
+
+        iono_model = BroadcastIonosphere(product.navs, cfg.models.broadcast_models)
+    elif cfg.models.iono == "ionex":
+        if ionex is None:
+            raise ConfigError("iono 'ionex' needs IONEX maps: spp(..., ionex=kompas.read_ionex(path)) or "
+                              "kompas spp --ionex FILE")  # fmt: skip
+        from .products.ionosphere import IonexIonosphere
+
+        iono_model = IonexIonosphere(ionex)
+    letters = [x for x in cfg.systems if x in SYSTEM_LETTERS]
+    if cfg.models.iono == "if":
+        pairs = {
+            x: tuple((int(p[0]), int(p[1])) for p in (cfg.signals.if_bands or {}).get(x, IF_BAND_PAIRS[x]))
+            for x in letters
+        }
+        bands = {x: tuple(dict.fromkeys(b for p in pairs[x] for b in p)) for x in letters}
+        single = None
+    else:
+        pairs = None
+        single = {x: _single_bands(x, cfg.signals.priority) for x in letters}
+        bands = single
+    reference = next(x for x in CLOCK_REFERENCE_ORDER if x in cfg.systems)
+    return _Run(cfg, product, iono_model, obs.station, bands, single, pairs, reference)
+
+
+def _single_bands(letter: str, priority: dict | None) -> tuple[int, ...]:
+    """Band preference of one system: the user's signal list decides the order when given."""
+    if priority and letter in priority:
+        return tuple(dict.fromkeys(int(c[0]) for c in priority[letter]))
+    return SINGLE_BANDS[letter]
+
+
+def _solve_block(block, ctx: _Run) -> Solution:
+    cfg = ctx.cfg
+    ob = block.observables(ctx.bands, cfg.signals.priority)
+    rows = select_code(ob, ctx.single, ctx.pairs)
+    t_rx = ob.epoch_time_ns[rows.epoch]
+    st, dts = transmission_states(ctx.product, rows, t_rx)
+    valid = st.ok & np.isfinite(dts)
+    n_ep = block.n_epochs
+    grid = EpochGrid(rows.epoch[valid], n_ep)
+    sat = rows.sat[valid]
+    g = {
+        "P": grid.pad(rows.code_m[valid]),
+        "DTS": grid.pad(dts[valid]),
+        "RS": grid.pad(st.pos_m[valid]),
+        "VEPH": grid.pad(
+            np.where(np.isfinite(st.var_m2[valid]), st.var_m2[valid], cfg.errors.ephemeris_m**2)
+        ),
+        "SAT": grid.pad(sat.astype(np.int64), 0),
+        "FREQ": grid.pad(rows.freq_hz[valid]),
+        "present": grid.pad(np.ones(sat.size, bool), False),
+        "T": np.broadcast_to(ob.epoch_time_ns[:, None], grid.shape),
+    }
+    g["SYS"] = sat_system(g["SAT"]).astype(np.int64)
+    layout = StateLayout([Block("pos", 3)] + [Block(f"clk:{x}") for x in cfg.systems])
+    clk_col = np.zeros(grid.shape, dtype=np.int64)
+    for x in cfg.systems:
+        clk_col[g["SYS"] == system_code(x)] = layout.index(f"clk:{x}")
+    x0 = np.zeros((n_ep, layout.size))
+    if ctx.station.approx_position_plausible:
+        x0[:, layout["pos"]] = ctx.station.approx_position_m
+    model = _code_model(g, clk_col, layout, cfg, ctx.iono_model)
+    res = gauss_newton(model, x0, g["present"], cfg.estimator.max_iter)
+    val = validate(res, cfg.estimator.max_gdop)
+    excluded = np.zeros(grid.shape, bool)
+    if cfg.estimator.raim:
+        fde = raim_fde(model, res, val, g["present"], cfg.estimator.max_gdop)
+        res, val, excluded = fde.result, fde.validation, fde.excluded
+    return _assemble(block, ob, rows, st, valid, grid, g, res, val, excluded, layout, ctx)
+
+
+IONO_REUSE_M = 1000.0
+"""The ionospheric delays of an epoch are recomputed only when the position estimate moved more than this
+(1 km changes a slant delay by well under a millimetre), which keeps expensive models (NeQuick-G) out of
+the Gauss-Newton and RAIM iterations."""
+
+
+def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_model):
+    """The linearised code model of a block (closure over its padded arrays)."""
+    iono_free = cfg.models.iono == "if"
+    mask_rad = np.radians(cfg.elmask_deg)
+    pos = layout["pos"]
+    cache = {
+        "pos": np.full((clk_col.shape[0], 3), np.inf),
+        "d": np.zeros(clk_col.shape),
+        "var": np.zeros(clk_col.shape),
+    }
+
+    def iono_at(geom, x_pos):
+        stale = np.linalg.norm(x_pos - cache["pos"], axis=1) > IONO_REUSE_M
+        if stale.any():
+            sub = {k: (v[stale] if isinstance(v, np.ndarray) else v) for k, v in geom.items()}
+            d, var = ionosphere(
+                sub,
+                g["T"][stale],
+                g["SAT"][stale],
+                g["RS"][stale],
+                g["FREQ"][stale],
+                cfg.models.iono,
+                cfg.errors,
+                iono_model,
+            )
+            cache["d"][stale], cache["var"][stale] = d, var
+            cache["pos"][stale] = np.where(geom["known"][stale, None], x_pos[stale], np.inf)
+        return cache["d"], cache["var"]
+
+    def model(x, mask) -> Linearised:
+        geom = line_of_sight(g["RS"], x[:, pos], g["SYS"])
+        iono, var_i = iono_at(geom, x[:, pos])
+        trop, var_t = troposphere(geom, cfg.models.tropo, cfg.errors)
+        dtr = np.take_along_axis(x, clk_col, axis=1)
+        v = g["P"] - (geom["range_m"] + dtr - C_LIGHT * g["DTS"] + iono + trop)
+        h = np.zeros((*clk_col.shape, layout.size))
+        h[..., pos] = -geom["e"]
+        np.put_along_axis(h, clk_col[..., None], 1.0, axis=-1)
+        var = code_variance(geom["el"], g["SYS"], cfg.errors, iono_free)
+        var = var + g["VEPH"] + var_i + var_t + cfg.errors.code_bias_m**2
+        known = geom["known"]
+        use = g["present"] & mask & (~known[:, None] | (geom["el"] >= mask_rad))
+        return Linearised(v, h, 1.0 / var, use, {"el": geom["el"], "rot": geom["rot"]})
+
+    return model
+
+
+def _reasons(n_ep, rows, valid, res, val, ok) -> np.ndarray:
+    """The :class:`Unsolved` reason of every epoch (checks in the order a user would ask them)."""
+    n_rows = np.bincount(rows.epoch, minlength=n_ep)
+    n_valid = np.bincount(rows.epoch[valid], minlength=n_ep)
+    reason = np.select(
+        [
+            ok,
+            n_rows == 0,
+            n_valid == 0,
+            val.too_few & (n_valid >= 4),
+            val.too_few,
+            ~res.converged,
+            val.chi2_failed,
+        ],
+        [
+            Unsolved.SOLVED,
+            Unsolved.NO_OBSERVATIONS,
+            Unsolved.NO_EPHEMERIS,
+            Unsolved.BELOW_MASK,
+            Unsolved.TOO_FEW_SATELLITES,
+            Unsolved.NOT_CONVERGED,
+            Unsolved.CHI2,
+        ],
+        Unsolved.GDOP,
+    )
+    return reason.astype(np.uint8)
+
+
+def _counts(letters, keys) -> dict:
+    """{letter: {key: count}} of paired arrays."""
+    out: dict = {}
+    if len(letters) == 0:
+        return out
+    pairs, n = np.unique(
+        np.char.add(np.char.add(np.asarray(letters, "U1"), "|"), np.asarray(keys, "U16")), return_counts=True
+    )
+    for pk, c in zip(pairs.tolist(), n.tolist(), strict=True):
+        letter, key = pk.split("|", 1)
+        out.setdefault(letter, {})[key] = c
+    return out
+
+
+def _block_record(rows, st, valid, g, res, excluded, ok, mask_rad) -> ProcessingRecord:
+    letters = np.array(list(" " + SYSTEM_LETTERS))
+    # signals that served the solved epochs
+    used = res.lin.use & ok[:, None]
+    sig_rows = valid.copy()
+    sig_rows[valid] = used[g["grid"].epoch, g["grid"].slot]
+    s0 = signal_code(rows.signals[sig_rows, 0])
+    s1 = np.where(
+        rows.signals[sig_rows, 1] != 255,
+        signal_code(np.where(rows.signals[sig_rows, 1] != 255, rows.signals[sig_rows, 1], 0)),
+        "",
+    )
+    label = np.where(s1 != "", np.char.add(np.char.add(s0, "+"), s1), s0)
+    signals = _counts(letters[sat_system(rows.sat[sig_rows])], label)
+    no_eph = ~valid
+    names = np.array([Status(i).name.lower().replace("_", " ") for i in range(len(Status))])
+    dropped = _counts(
+        letters[sat_system(rows.sat[no_eph])], names[np.minimum(st.status[no_eph], len(names) - 1)]
+    )
+    low = g["present"] & (res.lin.aux["el"] < mask_rad)
+    for src, what in ((low, "below mask"), (excluded, "RAIM")):
+        for k, v in _counts(letters[g["SYS"][src]], np.full(int(src.sum()), what)).items():
+            dropped.setdefault(k, {}).update(v)
+    return ProcessingRecord(signals=signals, dropped=dropped, raim_excluded=int(excluded.sum()))
+
+
+def _assemble(block, ob, rows, st, valid, grid, g, res, val, excluded, layout, ctx) -> Solution:
+    cfg = ctx.cfg
+    n_ep = block.n_epochs
+    ok = val.ok & res.converged
+    x, use, rot = res.x, res.lin.use, res.lin.aux["rot"]
+    pos = x[:, layout["pos"]] + np.einsum("eji,j->ei", rot, ctx.station.arp_to_marker_enu())
+    pos[~ok] = np.nan
+    gd, pd, hd, vd = dops(res.lin.h[..., layout["pos"]], use, rot)
+    nsat_by = {
+        c: np.where(ok, (use & (g["SYS"] == system_code(c))).sum(1), 0).astype(np.int16) for c in cfg.systems
+    }
+    cov = res.q[:, layout["pos"], layout["pos"]].copy()
+    cov[~ok] = np.nan
+    order = [ctx.reference] + [c for c in cfg.systems if c != ctx.reference]
+    clock = {c: np.where(ok & (nsat_by[c] > 0), x[:, layout.index(f"clk:{c}")], np.nan) for c in order}
+    present = g["present"]
+    resid = {
+        "time_ns": np.repeat(ob.epoch_time_ns, grid.shape[1])[present.ravel()],
+        "sat": g["SAT"].ravel()[present.ravel()],
+        "residual_m": res.lin.v.ravel()[present.ravel()],
+        "used": use.ravel()[present.ravel()],
+        "elevation_rad": res.lin.aux["el"].ravel()[present.ravel()],
+    }
+    reason = _reasons(n_ep, rows, valid, res, val, ok)
+    g["grid"] = grid
+    rec = _block_record(rows, st, valid, g, res, excluded, ok, np.radians(cfg.elmask_deg))
+    unsolved = np.bincount(reason, minlength=len(Unsolved))
+    rec = dataclasses.replace(
+        rec, unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(unsolved) if i and c}
+    )
+    return Solution(
+        time_ns=ob.epoch_time_ns.copy(),
+        pos_m=pos,
+        quality=np.where(ok, Quality.SINGLE, Quality.NONE).astype(np.uint8),
+        nsat=np.where(ok, use.sum(1), 0).astype(np.int16),
+        nsat_by_system=nsat_by,
+        gdop=np.where(ok, gd, np.nan),
+        pdop=np.where(ok, pd, np.nan),
+        hdop=np.where(ok, hd, np.nan),
+        vdop=np.where(ok, vd, np.nan),
+        cov_m2=cov,
+        clock_m=clock,
+        residuals=resid,
+        reason=reason,
+        record=rec,
+    )
+
+
+def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
+    """The run's record: settings, models per system, and warnings for systems that served nothing."""
+    cfg = ctx.cfg
+    navs = ctx.product.navs
+    notes = list(sol.record.notes)
+    quiet = []  # recorded, not warned: a default system the file does not observe at all
+    iono_models = {}
+    if ctx.iono_model is not None:
+        from .products.ionosphere import MODEL_NAMES, satellite_class
+
+        present = set(satellite_class(np.unique(obs.sat)).tolist()) if len(obs) else set()
+        for cls, (model, fb) in ctx.iono_model.assignment().items():
+            if cls[0] not in cfg.systems or cls not in present:
+                continue
+            name = MODEL_NAMES[model] if model else "none"
+            iono_models[cls] = name + (" (fallback: no parameters of its own)" if fb else "")
+            if fb or model is None:
+                notes.append(
+                    f"no broadcast ionosphere parameters for {cls} in the navigation data: "
+                    + (f"{name} serves with a larger variance" if model else "no correction is applied")
+                )
+    for letter in cfg.systems:
+        if sum(sol.record.signals.get(letter, {}).values()):
+            continue
+        note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
+        (notes if letter in obs.systems else quiet).append(note)
+    for n in notes[len(sol.record.notes) :]:
+        warnings.warn(n, KompasWarning, stacklevel=3)
+    rec = dataclasses.replace(
+        sol.record,
+        program="kompas spp",
+        mode="single",
+        systems=cfg.systems,
+        elmask_deg=cfg.elmask_deg,
+        ephemeris="broadcast",
+        iono=cfg.models.iono,
+        iono_models=iono_models,
+        tropo=cfg.models.tropo,
+        clock_reference=ctx.reference,
+        notes=tuple(notes + quiet),
+        config=cfg,
+        inputs=tuple(str(p) for p in [obs.path, *(getattr(n, "path", None) for n in navs)] if p is not None),
+    )
+    return dataclasses.replace(sol, record=rec)
+
+
+_EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported")
+
+
+def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str:
+    """Why a system the user asked for served no epoch."""
+    from .satsys import SYSTEM_NAMES
+
+    name = f"{SYSTEM_NAMES[letter]} ({letter})"
+    codes = obs.codes_by_system().get(letter, [])
+    code_obs = [c for c in codes if c[0] == "C"]
+    if not codes:
+        return f"{name} was asked for but the observation file has no {SYSTEM_NAMES[letter]} observations"
+    have_eph = any(np.any(sat_system(n.kepler.sat) == system_code(letter)) for n in navs) or (
+        letter == "R" and any(len(n.glonass) for n in navs)
+    )
+    if not have_eph:
+        return f"{name} was asked for but the navigation data have no {SYSTEM_NAMES[letter]} ephemeris"
+    why = dropped.get(letter, {})
+    eph = {k: v for k, v in why.items() if k in _EPHEMERIS_REASONS}
+    if eph:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(eph.items()))
+        return f"{name} served no epoch: no ephemeris valid at the observation epochs ({counts} sat-epochs)"
+    if why and set(why) <= {"below mask"}:
+        return f"{name} served no epoch: every satellite was below the elevation mask"
+    wanted = ctx.pairs[letter] if ctx.pairs else ctx.single[letter]
+    what = "band pairs" if ctx.pairs else "bands"
+    return (
+        f"{name} served no epoch: the file has {', '.join(code_obs) or 'no pseudoranges'}; {what} used: "
+        f"{wanted} (choose signals with --signals {letter}:CODES)"
+    )

@@ -1,0 +1,85 @@
+"""SINEX reader on the IGS weekly combination igs20P2131 (2020-11-08..14) against the MANIFEST truths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kompas.errors import FormatError, KompasError
+from kompas.io.readers.sinex import read_sinex
+from kompas.time import gtime_from_calendar
+
+WTZR_2020 = np.array([4075580.3111, 931854.0543, 4801568.2808])  # EPN ITRF2020, epoch 2020.0
+WTZZ_2020 = np.array([4075579.1913, 931853.3696, 4801569.1897])
+SCOA_2020 = np.array([4639940.5055, -136224.9318, 4359552.4338])  # EPN C2385, epoch 2020.0
+SCOA_VEL = np.array([-0.0120, 0.0190, 0.0109])  # m/yr
+
+
+@pytest.fixture(scope="module")
+def snx(kompas_data):
+    return read_sinex(kompas_data / "stations" / "igs20P2131_wocov.snx")
+
+
+def test_site_blocks(snx):
+    w = snx.site("WTZR00DEU")
+    assert w.domes == "14201M010" and w.description.startswith("Wettzell")
+    assert w.receivers[-1]["type"] == "LEICA GR50" and w.receivers[-1]["firmware"] == "4.31/7.403"
+    assert w.antennas[-1]["type"] == "LEIAR25.R3      LEIT"  # as the RINEX header of WTZR says
+    ecc = w.eccentricities[-1]
+    assert ecc["system"] == "UNE"
+    np.testing.assert_allclose(ecc["offset_m"], [0.0710, 0.0, 0.0])  # MANIFEST: dH = 0.0710 m
+    for code in ("AJAC", "CEBR", "GRAS", "NYA1", "SCOA", "WTZR", "WTZZ", "ZIM2"):
+        assert snx.site(code).code == code
+    with pytest.raises(KompasError):
+        snx.site("PASA")
+
+
+def test_wettzell_against_manifest_truth(snx):
+    """The IGS20 weekly position (2020-11-11 12:00) vs the EPN ITRF2020 position at 2020.0.
+
+    Measured: WTZR differs by (-22.7, +14.2, +4.4) mm, 27 mm in 3D, for 0.86 yr of Eurasian plate motion
+    (about 2.4 cm/yr at Wettzell: (-14, +15, +9) mm expected) plus the IGS20/EPN datum difference. The
+    1.6 m WTZR-WTZZ baseline, free of plate motion, agrees to 1.2 mm.
+    """
+    xyz, sigma, ref = snx.station_position("WTZR")
+    assert ref == int(gtime_from_calendar(2020, 11, 11, 12))
+    assert np.all(sigma < 1e-3)
+    d = xyz - WTZR_2020
+    assert np.linalg.norm(d) < 0.04
+    assert d[0] < 0 and d[1] > 0  # Eurasia moves north-east: X decreases, Y increases at 12.9 deg E
+    zz, _, _ = snx.station_position("WTZZ00DEU")
+    assert abs(np.linalg.norm(xyz - zz) - np.linalg.norm(WTZR_2020 - WTZZ_2020)) < 0.003
+
+
+def test_scoa_with_published_velocity(snx):
+    """SCOA: the EPN position propagated with its velocity to the SINEX epoch agrees within 2 cm
+    (measured 15.6 mm: the IGS20 weekly vs EPN multi-year datum difference)."""
+    xyz, _, ref = snx.station_position("SCOA", int(gtime_from_calendar(2020, 11, 11, 12)))
+    years = (ref - int(gtime_from_calendar(2020, 1, 1))) / (365.25 * 86400e9)
+    assert np.linalg.norm(xyz - (SCOA_2020 + SCOA_VEL * years)) < 0.02
+
+
+def test_velocities_are_applied(tmp_path):
+    text = """%=SNX 2.02 TST 20:001:00000 TST 20:001:00000 20:001:00000 P     6 2 S
++SITE/ID
+ ABCD  A 12345M001 P Somewhere              10  0  0.0  45  0  0.0   100.0
+-SITE/ID
++SOLUTION/ESTIMATE
+     1 STAX   ABCD  A    1 20:001:00000 m    2  4.00000000000000e+06 1.00000e-03
+     2 STAY   ABCD  A    1 20:001:00000 m    2  1.00000000000000e+06 1.00000e-03
+     3 STAZ   ABCD  A    1 20:001:00000 m    2  5.00000000000000e+06 1.00000e-03
+     4 VELX   ABCD  A    1 20:001:00000 m/y  2 -1.00000000000000e-02 1.00000e-04
+     5 VELY   ABCD  A    1 20:001:00000 m/y  2  2.00000000000000e-02 1.00000e-04
+     6 VELZ   ABCD  A    1 20:001:00000 m/y  2  1.00000000000000e-02 1.00000e-04
+-SOLUTION/ESTIMATE
+%ENDSNX
+"""
+    p = tmp_path / "t.snx"
+    p.write_text(text)
+    s = read_sinex(p)
+    t = int(gtime_from_calendar(2020, 1, 1)) + int(2 * 365.25 * 86400e9)  # two years later
+    xyz, _, _ = s.station_position("ABCD", t)
+    np.testing.assert_allclose(xyz, [4e6 - 0.02, 1e6 + 0.04, 5e6 + 0.02], atol=1e-9)
+    p.write_text(text.replace("4.00000000000000e+06", "4.0000000000000xe+06"))
+    with pytest.raises(FormatError, match="line 6"):
+        read_sinex(p)

@@ -1,0 +1,198 @@
+"""Tides, Sun/Moon and ocean loading against the IERS routines' published test cases and SOFA."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kompas.frames import ecef_to_geodetic, enu_rotation
+from kompas.io.readers.blq import BLQ_CONSTITUENTS, read_blq
+from kompas.models.ephemeris import moon_position_ecef, sun_position_ecef
+from kompas.models.ocean_loading import ARG2_SPEEDS, ocean_loading, ocean_loading_enu, tidal_arguments
+from kompas.models.tides import pole_tide, secular_pole_arcsec, solid_earth_tide
+from kompas.time import NS, gpst_to_calendar, gtime_from_calendar
+
+# The three test cases in the header of the IERS routine DEHANTTIDEINEL.F (IERS Conventions software,
+# chapter 7, version of 2016-12-19): station, Sun, Moon (m, ITRF), UTC date at 0 h, expected DXTIDE (m).
+# (The fourth header case repeats the third's output for other inputs and is not used.)
+DEHANT_CASES = [
+    (
+        (4075578.385, 931852.890, 4801570.154),
+        (137859926952.015, 54228127881.4350, 23509422341.6960),
+        (-179996231.920342, -312468450.131567, -169288918.592160),
+        (2009, 4, 13),
+        (0.07700420357108125891, 0.06304056321824967613, 0.05516568152597246810),
+    ),
+    (
+        (1112189.660, -4842955.026, 3985352.284),
+        (-54537460436.2357, 130244288385.279, 56463429031.5996),
+        (300396716.912, 243238281.451, 120548075.939),
+        (2012, 7, 13),
+        (-0.02036831479592075833, 0.05658254776225972449, -0.07597679676871742227),
+    ),
+    (
+        (1112200.5696, -4842957.8511, 3985345.9122),
+        (100210282451.6279, 103055630398.3160, 56855096480.4475),
+        (369817604.4348, 1897917.5258, 120804980.8284),
+        (2015, 7, 15),
+        (0.00509570869172363845, 0.0828663025983528700, -0.0636634925404189617),
+    ),
+]
+WTZR = np.array([4075580.3111, 931854.0543, 4801568.2808])
+
+
+def test_dehanttideinel_published_cases():
+    sta = np.array([c[0] for c in DEHANT_CASES])
+    sun = np.array([c[1] for c in DEHANT_CASES])
+    moon = np.array([c[2] for c in DEHANT_CASES])
+    t = np.array([int(gtime_from_calendar(*c[3], scale="UTC")) for c in DEHANT_CASES])
+    got = solid_earth_tide(sta, sun, moon, t)
+    np.testing.assert_allclose(got, np.array([c[4] for c in DEHANT_CASES]), rtol=0, atol=1e-12)
+    # one case on its own broadcasts the same way
+    np.testing.assert_allclose(solid_earth_tide(sta[1], sun[1], moon[1], t[1]), got[1], atol=1e-15)
+
+
+def _erfa_sun_moon_ecef(t_gpst_ns):
+    erfa = pytest.importorskip("erfa")
+    y, mo, d, h, mi, s = (np.asarray(v).item() for v in gpst_to_calendar(t_gpst_ns, "UTC"))
+    u1, u2 = erfa.dtf2d("UTC", y, mo, d, h, mi, s)
+    tt1, tt2 = erfa.taitt(*erfa.utctai(u1, u2))
+    moon = erfa.moon98(tt1, tt2)["p"] * erfa.DAU  # GCRS, SOFA iauMoon98 (about 1 km)
+    pvh, _ = erfa.epv00(tt1, tt2)
+    sun = -pvh["p"] * erfa.DAU  # geocentric Sun, SOFA iauEpv00
+    c2t = erfa.c2t06a(tt1, tt2, u1, u2, 0.0, 0.0)  # IAU 2006/2000A, UT1 = UTC, no polar motion
+    return c2t @ sun, c2t @ moon
+
+
+@pytest.mark.parametrize("when", [(2009, 4, 13, 0), (2020, 6, 25, 12), (2024, 1, 1, 6), (2026, 5, 13, 3)])
+def test_sun_moon_against_sofa(when):
+    """Low-precision series vs SOFA (pyerfa): Sun < 1 arcmin, Moon < 5 arcmin and < 600 km."""
+    t = int(gtime_from_calendar(*when))
+    sun_ref, moon_ref = _erfa_sun_moon_ecef(t)
+    sun, moon = sun_position_ecef(t)[0], moon_position_ecef(t)[0]
+
+    def ang(a, b):
+        return np.degrees(np.arccos(np.clip(a @ b / np.linalg.norm(a) / np.linalg.norm(b), -1, 1))) * 3600
+
+    assert ang(sun, sun_ref) < 60.0
+    assert abs(np.linalg.norm(sun) / np.linalg.norm(sun_ref) - 1) < 1e-4
+    assert ang(moon, moon_ref) < 300.0
+    assert abs(np.linalg.norm(moon) - np.linalg.norm(moon_ref)) < 600e3
+
+
+def test_solid_tide_daily_range_at_wettzell():
+    """Over a day the radial tide at 49 deg N spans tens of centimetres, horizontal a few cm."""
+    t = int(gtime_from_calendar(2020, 6, 25)) + np.arange(0, 86400, 600) * NS
+    d = solid_earth_tide(WTZR, sun_position_ecef(t), moon_position_ecef(t), t)
+    llh = ecef_to_geodetic(WTZR)
+    enu = d @ enu_rotation(llh[0], llh[1]).T
+    assert 0.15 < np.ptp(enu[:, 2]) < 0.45
+    assert np.abs(enu[:, :2]).max() < 0.12
+
+
+def test_pole_tide_hand_computed():
+    """IERS 2010 eq. 7.26 evaluated by hand in spherical coordinates at Wettzell."""
+    t = int(gtime_from_calendar(2020, 6, 25))
+    xs, ys = secular_pole_arcsec(t)
+    np.testing.assert_allclose([xs, ys], [0.055 + 0.001677 * 20.48, 0.3205 + 0.00346 * 20.48], atol=2e-5)
+    xp, yp = 0.25, 0.45  # arcsec
+    got = pole_tide(WTZR, t, xp, yp)
+    r = np.linalg.norm(WTZR)
+    theta = np.arccos(WTZR[2] / r)  # geocentric co-latitude
+    lam = np.arctan2(WTZR[1], WTZR[0])
+    m1, m2 = xp - xs, -(yp - ys)
+    s_r = -33 * np.sin(2 * theta) * (m1 * np.cos(lam) + m2 * np.sin(lam))
+    s_t = -9 * np.cos(2 * theta) * (m1 * np.cos(lam) + m2 * np.sin(lam))
+    s_l = 9 * np.cos(theta) * (m1 * np.sin(lam) - m2 * np.cos(lam))
+    e_r = WTZR / r
+    e_t = np.array([np.cos(theta) * np.cos(lam), np.cos(theta) * np.sin(lam), -np.sin(theta)])  # south
+    e_l = np.array([-np.sin(lam), np.cos(lam), 0.0])
+    np.testing.assert_allclose(got, (s_r * e_r + s_t * e_t + s_l * e_l) * 1e-3, atol=1e-12)
+    assert np.linalg.norm(got) < 0.03
+    np.testing.assert_allclose(pole_tide(WTZR, t), 0.0, atol=1e-15)  # at the secular pole
+
+
+def test_arg2_published_case():
+    """IERS ARG2 header test: 2008 day 311.5 -> the 11 angles (rad)."""
+    expected = [
+        2.849663065753787805,
+        6.28318080000000023,
+        4.926040134021299366,
+        1.608450491115348768,
+        2.375021572352622456,
+        0.4746414933980958040,
+        3.908159227647345801,
+        2.551018561669245344,
+        5.041990012540757959,
+        4.206816878908014701,
+        1.608463638294885811,
+    ]
+    got = tidal_arguments(int(gtime_from_calendar(2008, 11, 6, 12, scale="UTC")))
+    np.testing.assert_allclose(np.angle(np.exp(1j * (got - np.array(expected)))), 0.0, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def blq(kompas_data):
+    return read_blq(kompas_data / "models" / "OceanLoading_GOT47_raPPPid.blq")
+
+
+def test_blq_reader(blq):
+    assert len(blq) == 493
+    for name in ("WTZR", "WTZZ", "ZIM2", "SCOA", "NYA1", "GRAS", "CEBR"):
+        assert name in blq
+    assert "PASA" not in blq
+    w = blq.station("WTZR00DEU")
+    assert w.amplitude_m.shape == (3, 11) and BLQ_CONSTITUENTS[0] == "M2"
+    assert w.amplitude_m[0, 0] == pytest.approx(0.00521)  # radial M2
+    assert w.amplitude_m[1, 4] == pytest.approx(0.00038)  # EW K1
+    assert np.degrees(w.phase_rad[0, 0]) == pytest.approx(-71.1)
+    assert np.degrees(w.phase_rad[2, 10]) == pytest.approx(-177.6)
+    assert "GOT4.7" in " ".join(w.comments)
+
+
+def test_blq_damaged(tmp_path):
+    from kompas.errors import FormatError
+
+    p = tmp_path / "x.blq"
+    p.write_text("$$ header\n  ABCD\n  .1 .2 .3\n")
+    with pytest.raises(FormatError, match="line 3"):
+        read_blq(p)
+
+
+def test_ocean_loading_m2_amplitude_and_phase(blq):
+    """Radial M2 alone: the maximum over a day equals the BLQ amplitude, reached where chi_M2 = phase lag."""
+    w = blq.station("WTZR")
+    amp = np.zeros((3, 11))
+    amp[0, 0] = w.amplitude_m[0, 0]
+    t = int(gtime_from_calendar(2020, 6, 25)) + np.arange(0, 2 * 86400, 30) * NS
+    up = ocean_loading_enu(amp, w.phase_rad, t)[:, 2]
+    k = np.argmax(up)
+    assert up[k] == pytest.approx(0.00521, abs=1e-8)
+    chi = tidal_arguments(t[k])[0]
+    # within one 30 s step of M2 (1.4e-4 rad/s)
+    assert abs(np.angle(np.exp(1j * (chi - w.phase_rad[0, 0])))) <= ARG2_SPEEDS[0] * 30
+    # a period of M2 later (12.42 h) the same value comes back (to the other waves' absence)
+    period_s = 2 * np.pi / ARG2_SPEEDS[0]
+    back = ocean_loading_enu(amp, w.phase_rad, t[k] + int(period_s * NS))[2]
+    assert back == pytest.approx(up[k], abs=1e-7)
+
+
+def test_ocean_loading_full_sum_by_hand(blq):
+    """All 11 waves at one instant = the hand-written sum of A cos(chi - phi), signs up/west/south."""
+    z = blq.station("ZIM2")
+    t = int(gtime_from_calendar(2026, 5, 13, 0, 30))
+    chi = tidal_arguments(t)
+    up = sum(z.amplitude_m[0, j] * np.cos(chi[j] - z.phase_rad[0, j]) for j in range(11))
+    west = sum(z.amplitude_m[1, j] * np.cos(chi[j] - z.phase_rad[1, j]) for j in range(11))
+    south = sum(z.amplitude_m[2, j] * np.cos(chi[j] - z.phase_rad[2, j]) for j in range(11))
+    enu = ocean_loading_enu(z.amplitude_m, z.phase_rad, t)
+    np.testing.assert_allclose(enu, [-west, -south, up], atol=1e-15)
+    zim2 = np.array([4331299.584, 567537.709, 4633133.967])
+    d = ocean_loading(zim2, z.amplitude_m, z.phase_rad, t)
+    llh = ecef_to_geodetic(zim2)
+    np.testing.assert_allclose(enu_rotation(llh[0], llh[1]) @ d, enu, atol=1e-12)
+    assert np.abs(enu).max() < 0.02  # inland Switzerland: millimetres
+    # vectorised over epochs
+    ts = t + np.arange(3) * 3600 * NS
+    many = ocean_loading(zim2, z.amplitude_m, z.phase_rad, ts)
+    assert many.shape == (3, 3) and np.allclose(many[0], d)

@@ -1,0 +1,51 @@
+"""Linear combinations: each removes what it claims to remove (synthetic observations)."""
+
+import numpy as np
+import pytest
+
+from kompas.constants import C_LIGHT
+from kompas.models.combinations import (
+    code_multipath,
+    geometry_free,
+    if_coefficients,
+    iono_free,
+    melbourne_wubbena,
+    wide_lane_wavelength,
+)
+
+F1, F2 = 1561.098e6, 1268.52e6  # BDS B1I, B3I
+
+
+def _obs(rho, iono1, amb1, amb2):
+    """Code and phase (m) on two bands with a first-order ionosphere of iono1 m on band 1."""
+    i2 = iono1 * (F1 / F2) ** 2
+    p1, p2 = rho + iono1, rho + i2
+    l1 = rho - iono1 + amb1 * C_LIGHT / F1
+    l2 = rho - i2 + amb2 * C_LIGHT / F2
+    return p1, p2, l1, l2
+
+
+def test_iono_free_removes_first_order_ionosphere():
+    a1, a2 = if_coefficients(F1, F2)
+    assert a1 + a2 == pytest.approx(1.0) and a1 == pytest.approx(2.943, abs=1e-3)
+    p1, p2, *_ = _obs(2.2e7, np.array([1.0, 10.0, 30.0]), 0, 0)
+    np.testing.assert_allclose(iono_free(p1, p2, F1, F2), 2.2e7, atol=1e-6)
+
+
+def test_geometry_free_and_melbourne_wubbena():
+    rho = np.array([2.0e7, 2.3e7])
+    p1, p2, l1, l2 = _obs(rho, np.array([3.0, 7.0]), 1000, 900)
+    gf = geometry_free(l1, l2)
+    i2 = np.array([3.0, 7.0]) * (F1 / F2) ** 2
+    np.testing.assert_allclose(gf, -(np.array([3.0, 7.0]) - i2) + 1000 * C_LIGHT / F1 - 900 * C_LIGHT / F2)
+    mw = melbourne_wubbena(l1 / (C_LIGHT / F1), l2 / (C_LIGHT / F2), p1, p2, F1, F2)
+    np.testing.assert_allclose(mw, 100.0, atol=1e-6)  # N1 - N2, whatever the range and ionosphere
+    assert wide_lane_wavelength(F1, F2) == pytest.approx(C_LIGHT / (F1 - F2))
+
+
+def test_code_multipath_cancels_ionosphere():
+    iono = np.linspace(1.0, 20.0, 5)
+    p1, _, l1, l2 = _obs(2.1e7 + np.arange(5) * 1e3, iono, 50, 40)
+    mp = code_multipath(p1 + np.array([0, 0.3, 0, -0.3, 0]), l1, l2, F1, F2)
+    mp -= mp.mean()
+    np.testing.assert_allclose(mp, [0, 0.3, 0, -0.3, 0], atol=1e-6)

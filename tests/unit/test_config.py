@@ -1,0 +1,111 @@
+"""Typed configuration: validation from field metadata, TOML round trip, command-line options."""
+
+import argparse
+
+import pytest
+
+from kompas import SppConfig
+from kompas.config import add_arguments, from_arguments, from_mapping, load_toml, to_toml
+from kompas.errors import ConfigError
+
+
+def test_defaults_and_normalised_systems():
+    cfg = SppConfig()
+    assert cfg.systems == "GREC" + "J" and cfg.elmask_deg == 10.0 and cfg.models.iono == "brdc"
+    # the order the user types does not matter
+    assert SppConfig(systems="C,R").systems == SppConfig(systems="rc").systems == "RC"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"elmask_deg": 90.0}, "elmask_deg' must be below 90.0 deg"),
+        ({"elmask_deg": -1}, "at least 0.0 deg"),
+        ({"elmask_deg": "high"}, "must be a number"),
+        ({"iono": "klobuchar"}, "must be one of brdc, if, ionex, off"),
+        ({"systems": "GX"}, "systems must be letters of GRECJI"),
+        ({"raim": "maybe"}, "must be true or false"),
+        ({"max_iter": 2.5}, "must be an integer"),
+        ({"priority": "C:9Z"}, "has no RINEX signal '9Z'"),
+        ({"if_bands": "C:22"}, "two different band digits"),
+        ({"start": "yesterday"}, "ISO date-time"),
+    ],
+)
+def test_invalid_values_name_the_option(change, message):
+    with pytest.raises(ConfigError, match=message):
+        SppConfig().replace(**change)
+
+
+def test_replace_by_leaf_name_and_dotted_path():
+    cfg = SppConfig().replace(elmask_deg=15, iono="if", **{"estimator.raim": False})
+    assert cfg.elmask_deg == 15.0 and isinstance(cfg.elmask_deg, float)
+    assert cfg.models.iono == "if" and cfg.estimator.raim is False
+    with pytest.raises(ConfigError, match="unknown option 'elmask'"):
+        SppConfig().replace(elmask=15)
+
+
+def test_signal_lists_parse_from_text_and_tables():
+    a = SppConfig().replace(priority="C:2I,2X;R:1C")
+    b = from_mapping(SppConfig, {"signals": {"priority": {"C": ["C2I", "2X"], "R": "1C"}}})
+    assert a.signals.priority == b.signals.priority == {"C": ("2I", "2X"), "R": ("1C",)}
+    assert SppConfig().replace(if_bands="C:26,15").signals.if_bands == {"C": ("26", "15")}
+
+
+def test_toml_round_trip(tmp_path):
+    cfg = SppConfig().replace(systems="CR", elmask_deg=12.5, tropo="off", priority="C:2X", sigma_code_m=0.5,
+                              max_gdop=10.0, start="2020-06-25T01:00:00")  # fmt: skip
+    path = tmp_path / "c.toml"
+    path.write_text(to_toml(cfg))
+    back = load_toml(SppConfig, path)
+    assert back == cfg
+    text = path.read_text()
+    assert "# elevation mask [deg]" in text and "[models]" in text and "# end = ..." in text
+
+
+def test_unknown_keys_and_bad_types_name_file_and_section(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[models]\niono = 'brdc'\nfoo = 1\n")
+    with pytest.raises(ConfigError, match=r"c.toml: unknown option 'foo' in \[models\]"):
+        load_toml(SppConfig, path)
+    path.write_text("[errors]\nsaas_m = 'x'\n")
+    with pytest.raises(ConfigError, match=r"c.toml in \[errors\]: option 'saas_m' must be a number"):
+        load_toml(SppConfig, path)
+    path.write_text("models = 3\n")
+    with pytest.raises(ConfigError, match=r"\[models\] must be a table"):
+        load_toml(SppConfig, path)
+    path.write_text("systems = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_toml(SppConfig, path)
+
+
+def test_command_line_options_follow_the_metadata(capsys):
+    parser = argparse.ArgumentParser(prog="x")
+    add_arguments(parser, SppConfig)
+    help_text = parser.format_help()
+    assert "--elmask DEG" in help_text and "(default: 10.0)" in help_text and "[deg]" in help_text
+    assert "--no-raim" in help_text and "``" not in help_text
+    args = parser.parse_args(["--elmask", "7.5", "--no-raim", "--signals", "C:2I", "--iono", "if"])
+    cfg = from_arguments(SppConfig(), args)
+    assert cfg.elmask_deg == 7.5 and cfg.estimator.raim is False and cfg.models.iono == "if"
+    assert cfg.signals.priority == {"C": ("2I",)}
+    with pytest.raises(ConfigError, match="--elmask must be below 90"):
+        from_arguments(SppConfig(), parser.parse_args(["--elmask", "95"]))
+
+
+def test_ephemeris_policy_option():
+    """The broadcast record policy reaches SPP from the API, TOML and the command line (issue 15)."""
+    import argparse
+
+    from kompas.config import add_arguments, from_arguments, to_toml
+    from kompas.errors import ConfigError
+    from kompas.spp import SppConfig
+
+    cfg = SppConfig()
+    assert cfg.ephemeris.policy == "post"
+    assert cfg.replace(policy="icd").ephemeris.policy == "icd"
+    with pytest.raises(ConfigError, match="policy"):
+        cfg.replace(policy="stretch")
+    assert 'policy = "post"' in to_toml(cfg)
+    p = argparse.ArgumentParser()
+    add_arguments(p, SppConfig)
+    assert from_arguments(cfg, p.parse_args(["--eph-policy", "rtklib"])).ephemeris.policy == "rtklib"

@@ -1,0 +1,95 @@
+"""Observables by band: the best tracking mode per (epoch, satellite, band), from hand-made files."""
+
+import numpy as np
+import pytest
+from test_rinex_obs import F, H
+
+from kompas import read_obs
+from kompas.errors import SignalError
+from kompas.satsys import BAND_PRIORITY, SIGNALS, sat_index, signal_code
+
+
+def _file(tmp_path):
+    header = "\n".join([
+        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
+        H("C    6 C2I C2X L2X C6I C7I C1P", "SYS / # / OBS TYPES"),
+        H("G    5 C1C C1W L1C C2W C2L", "SYS / # / OBS TYPES"),
+        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    lines = [
+        "> 2020 06 25 00 00  0.0000000  0  3",
+        # C19: B1I in two modes (2I wins by default), B3I, B1C; C06 logs only 2X (and a 2X phase)
+        "C19" + F(21000000.001) + F(21000000.002) + F(110000000.5) + F(21000000.006) + F() + F(21000000.101),
+        "C06" + F() + F(36000000.002) + F(190000000.25) + F() + F(36000000.007) + F(),
+        "G05" + F(20000000.011) + F(20000000.012) + F(105000000.5) + F() + F(20000000.022),
+        "> 2020 06 25 00 00 30.0000000  0  1",
+        # 2I without a pseudorange, only a 2X code: the mode with a code is chosen
+        "C19" + F() + F(21000100.002) + F(110000100.5),
+    ]  # fmt: skip
+    p = tmp_path / "m.rnx"
+    p.write_text(header + "\n" + "\n".join(lines) + "\n")
+    return read_obs(p)
+
+
+def test_best_mode_per_band(tmp_path):
+    obs = _file(tmp_path)
+    ob = obs.observables({"C": (2, 6, 1), "G": (1, 2)})
+    keys = list(zip(ob.epoch.tolist(), ob.sat.tolist(), strict=True))
+    assert keys == [(0, int(sat_index("G05"))), (0, int(sat_index("C06"))), (0, int(sat_index("C19"))),
+                    (1, int(sat_index("C19")))]  # fmt: skip
+    codes = signal_code(ob.signal)
+    c19 = 2
+    assert codes[c19].tolist() == ["2I", "6I", "1P"]
+    assert ob.code_m[c19].tolist() == [21000000.001, 21000000.006, 21000000.101]
+    # C06: only 2X in band 2, no band 6 or 1
+    assert codes[1, 0] == "2X" and ob.phase_cyc[1, 0] == 190000000.25 and np.isnan(ob.code_m[1, 1])
+    # G05: C/A before P(Y) in band 1; band 2 has 2L only (no 2W code)
+    assert codes[0].tolist()[:2] == ["1C", "2L"] and ob.code_m[0, 1] == 20000000.022
+    # epoch 1: the mode that has a pseudorange wins over the preferred mode without one
+    assert codes[3, 0] == "2X" and ob.code_m[3, 0] == 21000100.002
+    np.testing.assert_allclose(ob.frequency_hz()[c19], [1561.098e6, 1268.52e6, 1575.42e6])
+
+
+def test_user_priority_restricts_and_orders(tmp_path):
+    obs = _file(tmp_path)
+    ob = obs.observables({"C": (2,)}, priority={"C": ("2X", "2I")})
+    assert signal_code(ob.signal[:, 0]).tolist() == ["2X", "2X", "2X"]
+    only_2i = obs.observables({"C": (2,)}, priority={"C": ("2I",)})
+    # C06 logs no 2I and C19 has no 2I value at epoch 1: one row is left
+    assert len(only_2i) == 1 and signal_code(only_2i.signal[0, 0]) == "2I"
+
+
+def test_column_and_take(tmp_path):
+    ob = _file(tmp_path).observables({"C": (2, 6), "G": (1, 2)})
+    col = ob.column({"C": 6, "G": 2})
+    sig, code, *_ = ob.take(col)
+    assert signal_code(sig).tolist()[2] == "6I" and code[2] == 21000000.006
+    assert code[0] == 20000000.022
+
+
+def test_unknown_system_or_band(tmp_path):
+    obs = _file(tmp_path)
+    with pytest.raises(SignalError):
+        obs.observables({"X": (1,)})
+    with pytest.raises(SignalError, match="no tracking mode in band 9"):
+        obs.observables({"C": (9,)})
+
+
+def test_priority_covers_every_rinex_mode():
+    assert len(SIGNALS) > 100
+    for system, code in SIGNALS:
+        assert code[1] in BAND_PRIORITY[(system, code[0])], (system, code)
+
+
+def test_epoch_views_are_o1_and_share_memory(tmp_path):
+    obs = _file(tmp_path)
+    one = obs.epoch(1)
+    assert one.n_epochs == 1 and np.shares_memory(one.code_m, obs.code_m)
+    assert one.epoch_offsets.tolist() == [0, len(one)]
+    part = obs.epochs(0, 1)
+    assert part.epoch_time_ns.tolist() == obs.epoch_time_ns[:1].tolist()
+    kept = obs.take_epochs(np.array([False, True]))
+    assert kept.n_epochs == 1 and len(kept) == len(one)
+    with pytest.raises(IndexError):
+        obs.epoch(5)

@@ -1,0 +1,109 @@
+"""The SPP recipe on the epoch engine: block independence, windows, reasons, ISB reference, signals."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from kompas import SppConfig, Unsolved, spp
+from kompas.engine import blocks, window
+from kompas.frames import geodetic_to_ecef
+from kompas.sim import simulate
+from kompas.solution import Solution
+from kompas.time import gtime_from_calendar
+
+START = int(gtime_from_calendar(2025, 3, 1, 6, 0, 0))
+RCV = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 30.0]))  # Wuhan
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(RCV, START, hours=0.5, interval_s=30.0, systems="CRGE", errors="default", seed=3)
+
+
+def _quiet(fn, *a, **k):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*a, **k)
+
+
+def test_results_do_not_depend_on_the_block_size(sim):
+    a = _quiet(spp, sim.obs, sim.nav, systems="CR", chunk_epochs=7)
+    b = _quiet(spp, sim.obs, sim.nav, systems="CR", chunk_epochs=1000)
+    np.testing.assert_array_equal(a.quality, b.quality)
+    np.testing.assert_allclose(a.pos_m, b.pos_m, atol=1e-9)
+    assert a.record.signals == b.record.signals and a.record.dropped == b.record.dropped
+
+
+def test_blocks_are_views_covering_every_epoch(sim):
+    parts = list(blocks(sim.obs, 17))
+    assert sum(p.n_epochs for p in parts) == sim.obs.n_epochs
+    assert all(np.shares_memory(p.code_m, sim.obs.code_m) for p in parts if len(p))
+
+
+def test_window_start_end_interval(sim):
+    t = sim.obs.epoch_time_ns
+    from kompas.time import GTime
+
+    w = window(sim.obs, GTime(int(t[2])).isoformat(), GTime(int(t[10])).isoformat(), 60.0)
+    assert w.epoch_time_ns[0] >= t[2] and w.epoch_time_ns[-1] <= t[10]
+    assert np.all(w.epoch_time_ns % 60_000_000_000 == 0) and w.n_epochs == 5
+    sol = _quiet(spp, sim.obs, sim.nav, systems="C", start=GTime(int(t[2])).isoformat(), interval_s=60.0)
+    assert sol.time_ns[0] == t[2] and np.all(np.diff(sol.time_ns) == 60_000_000_000)
+
+
+def test_isb_reference_does_not_depend_on_the_letter_order(sim):
+    a = _quiet(spp, sim.obs, sim.nav, systems="CR")
+    b = _quiet(spp, sim.obs, sim.nav, systems="RC")
+    ca, cb = a.columns(), b.columns()
+    assert a.record.clock_reference == b.record.clock_reference == "C"
+    assert "isb_R_m" in ca and "isb_C_m" not in ca
+    np.testing.assert_array_equal(ca["isb_R_m"], cb["isb_R_m"])
+    g = _quiet(spp, sim.obs, sim.nav, systems="ERCG").columns()
+    assert {k for k in g if k.startswith("isb_")} == {"isb_R_m", "isb_E_m", "isb_C_m"}  # GPS is the reference
+
+
+def test_every_unsolved_epoch_has_a_reason(sim):
+    sol = _quiet(spp, sim.obs, sim.nav, systems="C", elmask_deg=60.0)
+    assert (sol.reason[sol.ok] == Unsolved.SOLVED).all()
+    assert set(sol.reason[~sol.ok].tolist()) <= {Unsolved.BELOW_MASK, Unsolved.GDOP}
+    assert (sol.reason == Unsolved.BELOW_MASK).sum() > 0.5 * len(sol)
+    assert sum(sol.record.unsolved.values()) == int((~sol.ok).sum())
+    assert sol.record.dropped["C"]["below mask"] > 0
+
+
+def test_elevation_mask_is_applied(sim):
+    low = _quiet(spp, sim.obs, sim.nav, systems="CRGE", elmask_deg=5.0)
+    high = _quiet(spp, sim.obs, sim.nav, systems="CRGE", elmask_deg=30.0)
+    assert high.nsat[high.ok].mean() < low.nsat[low.ok].mean() - 3
+    el = high.residuals["elevation_rad"][high.residuals["used"]]
+    assert el.min() >= np.radians(30.0)
+
+
+def test_nothing_to_solve_names_the_reason(sim):
+    empty = sim.obs.epochs(0, 0)
+    sol = _quiet(spp, empty, sim.nav, systems="C")
+    assert len(sol) == 0
+    cnav_only = SppConfig(systems="C").replace(messages={"C": ("CNV1",)})  # the file has D1/D2 only
+    late = _quiet(spp, sim.obs, sim.nav, config=cnav_only)
+    assert not late.ok.any() and set(late.reason.tolist()) == {Unsolved.NO_EPHEMERIS}
+    assert set(late.record.dropped["C"]) == {"no ephemeris"}
+
+
+def test_solution_concat_adds_records(sim):
+    sol = _quiet(spp, sim.obs, sim.nav, systems="C")
+    a, b = (Solution(**{f: _take(getattr(sol, f), s) for f in sol.__dataclass_fields__}) for s in
+            (slice(0, 10), slice(10, None)))  # fmt: skip
+    both = Solution.concat([a, b])
+    np.testing.assert_array_equal(both.pos_m, sol.pos_m)
+    assert both.record.raim_excluded == a.record.raim_excluded + b.record.raim_excluded
+
+
+def _take(v, s):
+    if isinstance(v, np.ndarray):
+        return v[s]
+    if isinstance(v, dict) and v and all(isinstance(x, np.ndarray) for x in v.values()):
+        if "time_ns" in v:  # the residual table is long: keep it whole in the first part only
+            return v if s.start == 0 else {k: x[:0] for k, x in v.items()}
+        return {k: x[s] for k, x in v.items()}
+    return v
