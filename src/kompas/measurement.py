@@ -38,6 +38,7 @@ __all__ = [
     "line_of_sight",
     "ionosphere",
     "troposphere",
+    "reduce_met",
     "code_variance",
     "OMEGA_BY_CODE",
 ]
@@ -260,9 +261,31 @@ def ionosphere(geom, t_ns, sat, sat_pos, freq_hz, iono, errors, iono_model=None)
     return np.zeros(shape), np.full(shape, errors.no_iono_m**2)
 
 
-def troposphere(geom, tropo, errors):
-    """Tropospheric delay of each row (Saastamoinen with a standard atmosphere, RTKLIB ``tropmodel``)
-    and its variance (RTKLIB ``ERR_SAAS / (sin el + 0.1)``); the uncorrected variance when off."""
+def reduce_met(pressure_hpa, temperature_k, sensor_height_m, height_m):
+    """Measured pressure and temperature moved from the sensor's height to the receiver's, with the
+    standard atmosphere's gradients the troposphere model itself uses (``P ~ (1 - 2.2557e-5 h)^5.2568``,
+    ``dT/dh = -6.5 K/km``; U.S. Standard Atmosphere 1976, RTKLIB ``tropmodel``). A sensor of unknown
+    height is taken to be at the receiver."""
+    dh = np.where(np.isfinite(sensor_height_m), np.asarray(height_m) - sensor_height_m, 0.0)
+    h_s = np.where(np.isfinite(sensor_height_m), sensor_height_m, height_m)
+    ratio = ((1.0 - 2.2557e-5 * (h_s + dh)) / (1.0 - 2.2557e-5 * h_s)) ** 5.2568
+    return pressure_hpa * ratio, temperature_k - 6.5e-3 * dh
+
+
+def troposphere(geom, tropo, errors, met=None):
+    """Tropospheric delay of each row (Saastamoinen, RTKLIB ``tropmodel``) and its variance (RTKLIB
+    ``ERR_SAAS / (sin el + 0.1)``); the uncorrected variance when off.
+
+    Parameters
+    ----------
+    geom : dict
+        From :func:`line_of_sight` (E epochs).
+    tropo : {"saas", "off"}
+    errors : CodeErrorModel
+    met : dict, optional
+        Measured atmosphere per epoch: ``pressure_hpa``, ``temperature_k``, ``humidity`` (E,) arrays at the
+        sensor's ``height_m`` (a float, NaN when unknown); NaN elements fall back to the standard atmosphere.
+    """
     el, known, llh = geom["el"], geom["known"], geom["llh"]
     shape = el.shape
     if tropo == "off":
@@ -271,7 +294,12 @@ def troposphere(geom, tropo, errors):
 
     lat = np.broadcast_to(llh[:, None, 0], shape)
     h = np.broadcast_to(llh[:, None, 2], shape)
-    t = saastamoinen(lat, h, el)
+    if met is None:
+        t = saastamoinen(lat, h, el)
+    else:
+        p, temp = reduce_met(met["pressure_hpa"], met["temperature_k"], met["height_m"], llh[:, 2])
+        rh = np.where(np.isfinite(met["humidity"]), met["humidity"], 0.7)
+        t = saastamoinen(lat, h, el, rh[:, None], pressure_hpa=p[:, None], temperature_k=temp[:, None])
     t = np.where(known[:, None] & np.isfinite(t), t, 0.0)
     return t, (errors.saas_m / (np.sin(np.maximum(el, 0.0)) + 0.1)) ** 2
 

@@ -117,10 +117,11 @@ class _Run:
     single: dict | None
     pairs: dict | None
     reference: str
+    met: object = None
 
 
 def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, progress=None,
-        chunk_epochs: int = 720, ionex=None, **options) -> Solution:  # fmt: skip
+        chunk_epochs: int = 720, ionex=None, met=None, **options) -> Solution:  # fmt: skip
     """Single point positioning of every epoch.
 
     Parameters
@@ -136,6 +137,10 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         Called as ``progress(done_epochs, total_epochs)`` after each block of epochs.
     chunk_epochs : int
         Epochs solved together (bounds memory; results do not depend on it).
+    met : MetTable, optional
+        Measured station meteorology (:func:`kompas.read_met`): Saastamoinen then uses its pressure,
+        temperature and humidity, interpolated to each epoch and moved from the sensor's height to the
+        receiver's (the standard atmosphere where the file has no value).
     ionex : Ionex or list of Ionex, optional
         Global ionosphere maps (:func:`kompas.read_ionex`) for ``iono="ionex"`` (given maps select it when
         the ionosphere option is left at its default).
@@ -156,6 +161,7 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
     if ionex is not None and cfg.models.iono == "brdc":
         cfg = cfg.replace(iono="ionex")
     ctx = _prepare(obs, nav, cfg, ionex)
+    ctx.met = met
     sel = window(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     sol = run(blocks(sel, chunk_epochs), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
     return _finish(sol, obs, nav, ctx)
@@ -227,6 +233,7 @@ def _solve_block(block, ctx: _Run) -> Solution:
         "T": np.broadcast_to(ob.epoch_time_ns[:, None], grid.shape),
     }
     g["SYS"] = sat_system(g["SAT"]).astype(np.int64)
+    g["MET"] = _met_at(ctx.met, ob.epoch_time_ns)
     layout = StateLayout([Block("pos", 3)] + [Block(f"clk:{x}") for x in cfg.systems])
     clk_col = np.zeros(grid.shape, dtype=np.int64)
     for x in cfg.systems:
@@ -282,7 +289,7 @@ def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_mode
     def model(x, mask) -> Linearised:
         geom = line_of_sight(g["RS"], x[:, pos], g["SYS"])
         iono, var_i = iono_at(geom, x[:, pos])
-        trop, var_t = troposphere(geom, cfg.models.tropo, cfg.errors)
+        trop, var_t = troposphere(geom, cfg.models.tropo, cfg.errors, g["MET"])
         dtr = np.take_along_axis(x, clk_col, axis=1)
         v = g["P"] - (geom["range_m"] + dtr - C_LIGHT * g["DTS"] + iono + trop)
         h = np.zeros((*clk_col.shape, layout.size))
@@ -295,6 +302,17 @@ def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_mode
         return Linearised(v, h, 1.0 / var, use, {"el": geom["el"], "rot": geom["rot"]})
 
     return model
+
+
+def _met_at(met, t_ns):
+    """The measured atmosphere at the epochs of a block (None without a MET table)."""
+    if met is None:
+        return None
+    a = met.atmosphere(t_ns)
+    sensor = met.header.sensors.get("PR") if met.header is not None else None
+    height = float(sensor.height_m) if sensor is not None else float("nan")
+    return {"pressure_hpa": a.pressure_hpa, "temperature_k": a.temperature_k, "humidity": a.humidity,
+            "height_m": height}  # fmt: skip
 
 
 def _reasons(n_ep, rows, valid, res, val, ok) -> np.ndarray:
@@ -450,7 +468,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         ephemeris="broadcast",
         iono=cfg.models.iono,
         iono_models=iono_models,
-        tropo=cfg.models.tropo,
+        tropo=cfg.models.tropo + ("+met" if ctx.met is not None and cfg.models.tropo == "saas" else ""),
         clock_reference=ctx.reference,
         notes=tuple(notes + quiet),
         config=cfg,

@@ -215,3 +215,43 @@ def test_saastamoinen_without_measurements_is_unchanged():
     # NaN elements fall back to the standard atmosphere, the measured ones are used
     mixed = saastamoinen(lat, h, el, pressure_hpa=[np.nan, 900.0])
     assert mixed[0] == std[0] and mixed[1] < std[1]
+
+
+def test_met_reduced_to_the_receiver_height_in_the_measurement_model():
+    from kompas.config import CodeErrorModel
+    from kompas.measurement import reduce_met, troposphere
+
+    p, tk = reduce_met(np.array([950.0]), np.array([303.15]), 600.0, np.array([650.0]))
+    # the standard atmosphere's ratio between 650 m and 600 m, and its lapse rate
+    ratio = ((1 - 2.2557e-5 * 650.0) / (1 - 2.2557e-5 * 600.0)) ** 5.2568
+    assert p[0] == pytest.approx(950.0 * ratio) and tk[0] == pytest.approx(303.15 - 0.325)
+    geom = {"el": np.radians([[30.0, 60.0]]), "known": np.array([True]),
+            "llh": np.array([[np.radians(49.1), np.radians(12.9), 650.0]])}  # fmt: skip
+    met = {"pressure_hpa": np.array([950.0]), "temperature_k": np.array([303.15]), "humidity": np.array([0.95]),
+           "height_m": 600.0}  # fmt: skip
+    t, _ = troposphere(geom, "saas", CodeErrorModel(), met)
+    hand = saastamoinen(geom["llh"][0, 0], 650.0, geom["el"][0], 0.95, pressure_hpa=p[0], temperature_k=tk[0])
+    np.testing.assert_allclose(t[0], hand, rtol=1e-12)
+    std, _ = troposphere(geom, "saas", CodeErrorModel())
+    assert np.all(np.abs(t - std) > 0.05)  # 950 hPa, 30 degC, 95 %: far from the standard atmosphere
+
+
+def test_kompas_spp_met_uses_the_measured_atmosphere(kompas_data, tmp_path, capsys):
+    from kompas.cli.main import main
+
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    lines = _header(3.05, "20200625 000000 UTC")
+    lines[3] = H("WTZR", "MARKER NAME")
+    lines[8] = H("        0.0000        0.0000        0.0000      666.0000 PR", "SENSOR POS XYZ/H")
+    recs = [f" 2020  6 25  0 {m:2d}  0  950.0   30.0   95.0" for m in range(0, 61, 10) if m < 60]
+    recs.append(" 2020  6 25  1  0  0  950.0   30.0   95.0")
+    met = write(tmp_path, "\n".join([*lines, *recs]) + "\n", "wtzr.20m")
+    args = ["spp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--systems", "CR"]  # fmt: skip
+    assert main([*args, "--met", str(met), "-o", str(tmp_path / "m.pos")]) == 0
+    assert main([*args, "-o", str(tmp_path / "s.pos")]) == 0
+    capsys.readouterr()
+    assert "% tropo opt : Saastamoinen (measured meteorology)" in (tmp_path / "m.pos").read_text()
+    m, s = kompas.read_pos(tmp_path / "m.pos"), kompas.read_pos(tmp_path / "s.pos")
+    dh = m.llh()[:, 2] - s.llh()[:, 2]
+    assert np.all(np.abs(dh) > 0.02)  # the heavier, wetter atmosphere moves every height

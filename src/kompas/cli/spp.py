@@ -41,6 +41,7 @@ def register(sub) -> None:
     p.add_argument(
         "--ionex", nargs="+", metavar="FILE", help="IONEX global ionosphere maps (selects --iono ionex)"
     )
+    p.add_argument("--met", metavar="FILE", help="RINEX MET file: Saastamoinen with the measured atmosphere")
     p.add_argument(
         "--truth",
         nargs="+",
@@ -68,7 +69,8 @@ def build_config(args):
 def _check_inputs(args) -> None:
     if not args.obs or not args.nav:
         raise ConfigError("give an observation file and at least one navigation file: kompas spp OBS NAV...")
-    for path in [args.obs, *args.nav, *([args.config] if args.config else []), *(args.ionex or [])]:
+    extra = [*([args.config] if args.config else []), *(args.ionex or []), *([args.met] if args.met else [])]
+    for path in [args.obs, *args.nav, *extra]:
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file")
         if os.path.isdir(path):
@@ -161,7 +163,12 @@ def run(args) -> int:
         ionex = [read_ionex(p) for p in args.ionex]
     elif cfg.models.iono == "ionex":
         raise ConfigError("--iono ionex needs the maps: --ionex FILE")
-    sol = spp(obs, navs, config=cfg, progress=_progress, ionex=ionex)
+    met = None
+    if args.met:
+        from ..io.readers.met import read_met
+
+        met = read_met(args.met)
+    sol = spp(obs, navs, config=cfg, progress=_progress, ionex=ionex, met=met)
     t1 = time.perf_counter()
     report = sys.stderr if args.output == "-" else sys.stdout
     for line in summary(sol, obs, truth, navs):

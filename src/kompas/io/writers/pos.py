@@ -57,7 +57,8 @@ _IONO_NAMES = {"off": "OFF", "brdc": "Broadcast", "sbas": "SBAS", "if": "Iono-Fr
 _MODE_NAMES = {"single": "Single", "rtk": "Kinematic", "static": "Static", "ppp": "PPP Kinematic",
                "ppp-static": "PPP Static"}  # fmt: skip
 _EPH_NAMES = {"broadcast": "Broadcast", "precise": "Precise"}
-_TROPO_NAMES = {"off": "OFF", "saas": "Saastamoinen", "sbas": "SBAS", "est": "Estimate ZTD",
+_TROPO_NAMES = {"off": "OFF", "saas": "Saastamoinen", "saas+met": "Saastamoinen (measured meteorology)",
+                "sbas": "SBAS", "est": "Estimate ZTD",
                 "estg": "Estimate ZTD+Grad"}  # fmt: skip
 _SYSTEM_NAMES = {
     "G": "GPS",
