@@ -75,7 +75,7 @@ def run(
     total_epochs : int, optional
         For progress reports.
     progress : callable, optional
-        ``progress(done_epochs, total_epochs)`` after each block.
+        ``progress(done_epochs, total_epochs)`` after each block (``total_epochs`` None for a stream).
     """
     out = []
     done = 0
@@ -83,5 +83,5 @@ def run(
         out.append(solve(block))
         done += block.n_epochs
         if progress is not None:
-            progress(done, total_epochs if total_epochs is not None else done)
+            progress(done, total_epochs)
     return Solution.concat(out)

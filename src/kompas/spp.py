@@ -14,6 +14,7 @@ Galileo, BeiDou, GLONASS, QZSS, NavIC), whatever order the user typed the letter
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import warnings
 
 import numpy as np
@@ -126,8 +127,9 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
 
     Parameters
     ----------
-    obs : ObsTable
-        From :func:`kompas.read_obs`.
+    obs : ObsTable or iterable of ObsTable
+        From :func:`kompas.read_obs`, or consecutive blocks of one receiver's epochs (a stream, e.g.
+        :func:`kompas.io.readers.rinex_obs.iter_obs`: memory then stays bounded by one block).
     nav : NavData or list of NavData or BroadcastProduct
         Broadcast navigation data (:func:`kompas.read_nav`).
     systems : str, optional
@@ -160,11 +162,68 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         cfg = cfg.replace(**options)
     if ionex is not None and cfg.models.iono == "brdc":
         cfg = cfg.replace(iono="ionex")
-    ctx = _prepare(obs, nav, cfg, ionex)
+    first, stream = _first_block(obs)
+    ctx = _prepare(first, nav, cfg, ionex)
     ctx.met = met
-    sel = window(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
-    sol = run(blocks(sel, chunk_epochs), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
-    return _finish(sol, obs, nav, ctx)
+    w = cfg.window
+    seen = _Seen(first)
+    if stream is None:
+        sel = window(obs, w.start, w.end, w.interval_s)
+        sol = run(blocks(sel, chunk_epochs), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
+    else:
+        parts = (
+            p for b in stream for p in blocks(window(seen.add(b), w.start, w.end, w.interval_s), chunk_epochs)
+        )
+        sol = run(parts, lambda b: _solve_block(b, ctx), None, progress)
+    return _finish(sol, seen, nav, ctx)
+
+
+def _first_block(obs):
+    """``(first table, rest of the stream or None)``: an ObsTable is its own first block."""
+    from .tables.obs import ObsTable
+
+    if isinstance(obs, ObsTable):
+        return obs, None
+    it = iter(obs)
+    first = next(it, None)
+    if first is None:
+        raise ConfigError("the observation stream holds no block (not even a header)")
+    return first, itertools.chain([first], it)
+
+
+class _Seen:
+    """What the run met: satellites and observation codes per system (a table, or the union of a stream)."""
+
+    def __init__(self, first):
+        self.path = first.path
+        self._table = first
+        self._codes: dict[str, set] | None = None
+        self._sats: set = set()
+
+    def add(self, block):
+        if self._codes is None:
+            self._codes = {}
+        for letter, codes in block.codes_by_system().items():
+            self._codes.setdefault(letter, set()).update(codes)
+        self._sats.update(np.unique(block.sat).tolist())
+        return block
+
+    @property
+    def satellites(self) -> np.ndarray:
+        return self._table.satellites if self._codes is None else np.array(sorted(self._sats), dtype=np.int16)
+
+    @property
+    def systems(self) -> str:
+        return (
+            self._table.systems
+            if self._codes is None
+            else "".join(c for c in SYSTEM_LETTERS if c in self._codes)
+        )
+
+    def codes_by_system(self) -> dict:
+        if self._codes is None:
+            return self._table.codes_by_system()
+        return {k: sorted(v, key=lambda c: (c[1:], "CLDS".index(c[0]))) for k, v in self._codes.items()}
 
 
 def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
@@ -441,7 +500,8 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     if ctx.iono_model is not None:
         from .products.ionosphere import MODEL_NAMES, satellite_class
 
-        present = set(satellite_class(np.unique(obs.sat)).tolist()) if len(obs) else set()
+        sats = obs.satellites
+        present = set(satellite_class(sats).tolist()) if len(sats) else set()
         for cls, (model, fb) in ctx.iono_model.assignment().items():
             if cls[0] not in cfg.systems or cls not in present:
                 continue

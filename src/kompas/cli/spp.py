@@ -9,6 +9,7 @@ user error.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -133,17 +134,15 @@ def _truth_file(path):
 
 
 def _progress(done, total):
-    if sys.stderr.isatty() and total > 720:
-        width = 30
-        k = int(width * done / max(total, 1))
-        sys.stderr.write(f"\r  solving [{'#' * k}{'.' * (width - k)}] {done}/{total} epochs")
-        if done >= total:
-            sys.stderr.write("\n")
+    """Epochs solved so far on a terminal (a file is read as it is solved: its length is not known)."""
+    if sys.stderr.isatty() and done > 720:
+        sys.stderr.write(f"\r  solving: {done} epochs" + (f" of {total}" if total else ""))
         sys.stderr.flush()
 
 
 def run(args) -> int:
-    from .. import read_nav, read_obs
+    from .. import read_nav
+    from ..io.readers.rinex_obs import iter_obs
     from ..spp import spp
 
     cfg = build_config(args)
@@ -154,7 +153,9 @@ def run(args) -> int:
     fmt = _output_format(args)
     truth = _truth(args.truth)
     t0 = time.perf_counter()
-    obs = read_obs(args.obs)
+    # the observation file is read and solved block by block: a day at 1 Hz needs no more memory than an hour
+    blocks = iter_obs(args.obs)
+    first = next(blocks, None)
     navs = [read_nav(p) for p in args.nav]
     ionex = None
     if args.ionex:
@@ -168,7 +169,10 @@ def run(args) -> int:
         from ..io.readers.met import read_met
 
         met = read_met(args.met)
-    sol = spp(obs, navs, config=cfg, progress=_progress, ionex=ionex, met=met)
+    if first is None:
+        raise ConfigError(f"{args.obs}: no observation header")
+    sol = spp(itertools.chain([first], blocks), navs, config=cfg, progress=_progress, ionex=ionex, met=met)
+    obs = first
     t1 = time.perf_counter()
     report = sys.stderr if args.output == "-" else sys.stdout
     for line in summary(sol, obs, truth, navs):
@@ -203,7 +207,7 @@ def no_solution_reason(sol, obs, navs) -> str:
         if times:
             lo = min(int(t.min()) for t in times)
             hi = max(int(t.max()) for t in times)
-            first, last = GTime(int(obs.epoch_time_ns[0])), GTime(int(obs.epoch_time_ns[-1]))
+            first, last = GTime(int(sol.time_ns[0])), GTime(int(sol.time_ns[-1]))
             text += (
                 f"; navigation data cover {GTime(lo).isoformat()} .. {GTime(hi).isoformat()}, "
                 f"observations are {first.isoformat()} .. {last.isoformat()}"

@@ -27,7 +27,7 @@ from .._open import iter_blocks
 from .._text import Diagnostics, calendar_ns_or_bad, calendar_problem
 from ._obs_header import cal_fields, parse_header
 
-__all__ = ["read_obs"]
+__all__ = ["read_obs", "iter_obs"]
 
 _KINDS = "CLDS"  # code, phase, Doppler, signal strength
 
@@ -527,6 +527,18 @@ class _Parts:
         self.events.extend(ep.events)
         self.n_epochs += len(ep.flag)
 
+    def extend(self, other: _Parts) -> None:
+        """Append another block's parts (epoch indices shifted)."""
+        for q in range(9):
+            for c in other.cols[q]:
+                self.cols[q].append(c + self.n_epochs if q == 0 else c)
+        self.time.extend(other.time)
+        self.line.extend(other.line)
+        self.flag.extend(other.flag)
+        self.clock.extend(other.clock)
+        self.events.extend(other.events)
+        self.n_epochs += other.n_epochs
+
     def column(self, q, dtype):
         # concatenated one column at a time, freeing the pieces: peak memory stays near one table
         parts, self.cols[q] = self.cols[q], []
@@ -534,10 +546,21 @@ class _Parts:
 
 
 def _read(path, ctx) -> ObsTable:
+    parts = _Parts()
+    last = None
+    for last in _read_blocks(path, ctx):
+        parts.extend(last[2])
+    if last is None:  # pragma: no cover - _read_blocks raises before
+        raise ctx.error(None, "no header")
+    return _assemble(last[0], last[1], parts, ctx)
+
+
+def _read_blocks(path, ctx):
+    """``(header, layouts, parts)`` for each block of about :data:`_BLOCK` bytes of complete epochs."""
     header = None
     layouts: list = []
     layout = 0
-    parts = _Parts()
+    n_epochs = 0
     pending = b""
     blocks = iter_blocks(path, _BLOCK)
     eof = False
@@ -563,18 +586,57 @@ def _read(path, ctx) -> ObsTable:
         walk = _walk_v3 if header.version >= 3 else _walk_v2
         ep, stop, layout = walk(lines, start, header, ctx, layouts, layout, tail)
         _epoch_times(ep, header.time_system, ctx)
-        parts.add(ep, _records_to_rows(ep, lines, header, layouts, ctx))
+        part = _Parts()
+        part.add(ep, _records_to_rows(ep, lines, header, layouts, ctx))
+        n_epochs += part.n_epochs
+        yield header, layouts, part
         left = lines[stop:]
         if eof:
             if any(x.strip() for x in left):
                 ctx.truncated(
                     f"line {ctx.base + stop + 1}: the file ends inside this epoch; "
-                    f"{parts.n_epochs} complete epochs read"
+                    f"{n_epochs} complete epochs read"
                 )
             break
         ctx.base += stop
         pending = b"\n".join([*left, rest]) if left else rest
-    return _assemble(header, layouts, parts, ctx)
+
+
+def iter_obs(path: str | os.PathLike, *, strict: bool = False):
+    """Read a RINEX observation file block by block: a generator of :class:`~kompas.tables.obs.ObsTable`.
+
+    Each table holds the complete epochs of about 4 MB of text (a few hundred epochs), in file order, with
+    the file's header; together they hold what :func:`read_obs` returns. Memory stays bounded whatever the
+    length of the file (a day at 1 Hz), which is how ``kompas spp`` reads: the epoch engine
+    (:mod:`kompas.engine`) solves each block as it comes. Warnings are issued when the generator ends.
+
+    Raises
+    ------
+    FormatError
+        As :func:`read_obs`; epoch times must increase across blocks too.
+    """
+    ctx = Diagnostics(path, strict=strict)
+    last = None
+    empty = None
+    try:
+        for header, layouts, part in _read_blocks(path, ctx):
+            if part.n_epochs == 0:
+                empty = (header, layouts, part)
+                continue
+            table = _assemble(header, layouts, part, ctx)
+            if last is not None and table.epoch_time_ns[0] <= last:
+                raise ctx.error(None, "epoch time does not increase between blocks")
+            last = int(table.epoch_time_ns[-1])
+            yield table
+        if last is None and empty is not None:  # a file without epochs still gives its header
+            yield _assemble(*empty[:2], empty[2], ctx)
+    except KompasError:
+        raise
+    except (ValueError, IndexError, UnicodeError, OverflowError, KeyError) as exc:  # pragma: no cover
+        raise FormatError(
+            ctx.path, None, f"unreadable observation data ({type(exc).__name__}: {exc})"
+        ) from None
+    ctx.emit(stacklevel=3)
 
 
 def _assemble(header, layouts, parts, ctx) -> ObsTable:
