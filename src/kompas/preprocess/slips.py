@@ -51,10 +51,11 @@ Which band slipped
     ``n_b = n_a - N_w`` (Blewitt 1990, eq. 16-17). When ``n_a`` rounds cleanly (within
     ``resolve_tol``) only the bands with a non-zero slip are flagged and the sizes are recorded;
     otherwise both bands of the pair are flagged. A band whose float slip (from the unrounded MW step) is
-    beyond ``k_gf`` of its sigma and 1 cycle surely slipped, whether or not it rounds cleanly; with three
-    or more bands that fixes the smallest set of slipped bands consistent with every pair. The two combinations cover each other's blind
-    slips: ``n_a / n_b = f_a / f_b`` (77/60 on GPS L1/L2, 9/7 on every GLONASS FDMA channel, 763/620 on
-    BDS B1I/B3I) leaves the GF unchanged and moves the MW by ``n_a - n_b``; ``n_a = n_b`` leaves the MW
+    beyond ``k_gf`` of its sigma and 1 cycle surely slipped, whether or not it rounds cleanly, unless a
+    pair containing it saw nothing; with three or more bands that fixes the smallest set of slipped
+    bands consistent with every pair. The two combinations cover each other's blind slips:
+    ``n_a / n_b = f_a / f_b`` (77/60 on GPS L1/L2, 9/7 on every GLONASS FDMA channel, 763/620 on BDS
+    B1I/B3I) leaves the GF unchanged and moves the MW by ``n_a - n_b``; ``n_a = n_b`` leaves the MW
     unchanged and moves the GF by ``n (lambda_a - lambda_b)`` (4-7 cm per cycle).
 
 Loss of lock and gaps
