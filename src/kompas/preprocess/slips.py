@@ -374,7 +374,13 @@ def _robust_scale(s: Series, u, group, cap: float) -> np.ndarray:
     """
     seg = 1.4826 * segment_median(u, s.seg, s.n_segments)[s.seg]
     g = np.asarray(group, dtype=np.int64)
-    pooled = 1.4826 * segment_median(u, g, int(g.max()) + 1 if g.size else 0)[g]
+    pooled = np.full(g.size, np.nan)
+    for x in np.unique(g):  # a few systems: one partition each instead of a sort of everything
+        m = g == x
+        v = u[m]
+        v = v[np.isfinite(v)]
+        if v.size:
+            pooled[m] = 1.4826 * np.median(v)
     return np.where(
         np.isfinite(pooled), np.where(np.isfinite(seg), np.minimum(seg, cap * pooled), pooled), seg
     )
@@ -404,10 +410,16 @@ def _mw_statistic(s: Series, base: Series, mw, fel, opt: SlipOptions, m: int, gr
     peak = (n_a > 0) & (n_b > 0) & (mag > thr)
     # local maximum among the same-sign values within half a window (an opposite ramp is another slip)
     sgn = np.sign(np.nan_to_num(step))
-    for k in range(1, max(m // 2, 1) + 1):
-        for j, strict in ((k, False), (-k, True)):
-            other = np.nan_to_num(s.shift(mag, j, fill=0.0)) * (s.shift(sgn, j, fill=0.0) == sgn)
-            peak &= (mag > other) if strict else (mag >= other)
+    # only the candidates: >= every same-sign value up to half a window after, > every one before
+    c = np.flatnonzero(peak)
+    h = max(m // 2, 1)
+    off = np.r_[np.arange(1, h + 1), -np.arange(1, h + 1)]
+    j = c[:, None] + off[None, :]
+    inside = (j >= s.start[c][:, None]) & (j < s.stop[c][:, None])
+    jc = np.clip(j, 0, max(mag.size - 1, 0))
+    other = np.where(inside & (sgn[jc] == sgn[c][:, None]), mag[jc], 0.0)
+    beats = np.where(off[None, :] > 0, mag[c][:, None] >= other, mag[c][:, None] > other)
+    peak[c] = beats.all(axis=1)
     return step, peak, sigma0
 
 
@@ -444,7 +456,7 @@ def _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0, gf_rows):
     brk[gf_rows] = True
     found = np.zeros(n_rows, dtype=bool)
     for _ in range(4):
-        s = Series.build(ob.sat, ob.time_ns, codes, max_gap, extra_break=brk)
+        s = base.with_breaks(brk)
         _, peak, sigma0 = _mw_statistic(s, base, mw, fel[r2], opt, m, group)
         peak &= ~brk[r2]
         if not peak.any():
@@ -453,7 +465,7 @@ def _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0, gf_rows):
         pos = pos[~brk[r2[pos]]]
         brk[r2[pos]] = True
         found[r2[pos]] = True
-    s = Series.build(ob.sat, ob.time_ns, codes, max_gap, extra_break=brk)
+    s = base.with_breaks(brk)
     pos = np.flatnonzero(brk[r2])
     st, edge = _step_across(s, base, mw, pos, m)
     step_row = np.full(n_rows, np.nan)
@@ -497,10 +509,11 @@ def _locate(s: Series, x, pos, m: int) -> np.ndarray:
 
 def _near(s: Series, hit, h: int) -> np.ndarray:
     """Elements within ``h`` positions of a True element of ``hit`` in the same segment."""
-    out = hit.copy()
-    for k in range(1, h + 1):
-        out |= s.shift(hit, k, fill=False).astype(bool) | s.shift(hit, -k, fill=False).astype(bool)
-    return out
+    i = np.arange(hit.size)
+    big = hit.size + h + 1
+    last = np.maximum.accumulate(np.where(hit, i, -big)) if hit.size else i
+    nxt = np.minimum.accumulate(np.where(hit, i, 2 * big)[::-1])[::-1] if hit.size else i
+    return ((i - last <= h) & (last >= s.start)) | ((nxt - i <= h) & (nxt < s.stop))
 
 
 def _blind_mw_cycles(fa, fb) -> np.ndarray:

@@ -56,15 +56,6 @@ def _rms(v) -> float:
     return float(np.sqrt(np.mean(v**2))) if v.size else float("nan")
 
 
-def _group(keys, values=None):
-    """Unique combined keys, inverse and counts (keys are small non-negative ints)."""
-    k = np.zeros(np.size(keys[0]), dtype=np.int64)
-    for a in keys:
-        k = k * 4096 + np.asarray(a, dtype=np.int64)
-    uniq, inv = np.unique(k, return_inverse=True)
-    return uniq, inv.ravel(), np.bincount(inv.ravel(), minlength=uniq.size)
-
-
 def _raw_geometry(ctx):
     """Elevation of every row of the raw table (NaN without navigation data)."""
     obs = ctx.obs
@@ -141,57 +132,54 @@ def _expected(grid, sats, mask, width):
 
 
 def multipath_tables(ctx) -> tuple[list, list, list, list]:
-    """MP RMS per (signal, partner), per satellite, per elevation bin, per azimuth/elevation cell."""
+    """MP RMS per (signal, partner), per satellite, per elevation bin, per azimuth/elevation cell.
+
+    One sort groups the values by (satellite, signal, partner, azimuth bin, elevation bin); the four
+    tables add those cells up.
+    """
     mp, mask = ctx.mp, _mask(ctx)
     use = np.isfinite(mp.el) & (mp.el >= mask) if ctx.grid is not None else np.ones(len(mp), bool)
+    if not use.any():
+        return [], [], [], []
+    wel, waz = ctx.cfg.el_bin_deg, ctx.cfg.az_bin_deg
     sat, sig, par = mp.sat[use], mp.signal[use], mp.partner[use]
-    el, az, v = mp.el[use], mp.az[use], mp.mp_m[use]
+    elb, azb = _bin(mp.el[use], wel), _bin(mp.az[use], waz)
+    first, (cnt, ss) = _grouped([sat, sig, par, azb, elb], [np.ones(sat.size), mp.mp_m[use] ** 2])
+    # one row per finest cell from here on
+    sat, sig, par, elb, azb = sat[first], sig[first], par[first], elb[first], azb[first]
     sysc = sat_system(sat)
-    letters = np.array(list(" " + SYSTEM_LETTERS))[sysc] if sat.size else np.zeros(0, "U1")
-    name = np.char.add(np.char.add(letters, "C"), signal_code(sig)) if sat.size else np.zeros(0, "U4")
-    out_sig, out_sat, out_el, out_cell = [], [], [], []
-    uniq, inv, cnt = _group([sysc, sig, par])
-    ss = np.bincount(inv, weights=v**2, minlength=uniq.size)
-    for g in range(uniq.size):
-        i = np.flatnonzero(inv == g)[0]
-        out_sig.append(
-            {
-                "system": str(letters[i]),
-                "signal": str(name[i]),
-                "partner_band": int(par[i]),
-                "n": int(cnt[g]),
-                "rms_m": _r(np.sqrt(ss[g] / cnt[g])),
-            }
-        )
-    for keys, extra, target in (
-        ([sat, sig, par], lambda i: {"sat": str(sat_id(sat[i]))}, out_sat),
-        (
-            [sysc, sig, par, _bin(el, ctx.cfg.el_bin_deg)],
-            lambda i: {"el_from_deg": float(_bin(el[i], ctx.cfg.el_bin_deg) * ctx.cfg.el_bin_deg)},
-            out_el,
-        ),
-        (
-            [sysc, sig, par, _bin(az, ctx.cfg.az_bin_deg), _bin(el, ctx.cfg.el_bin_deg)],
-            lambda i: {
-                "az_from_deg": float(_bin(az[i], ctx.cfg.az_bin_deg) * ctx.cfg.az_bin_deg),
-                "el_from_deg": float(_bin(el[i], ctx.cfg.el_bin_deg) * ctx.cfg.el_bin_deg),
-            },
-            out_cell,
-        ),
-    ):
-        if not sat.size:
-            continue
-        u, inv2, c2 = _group(keys)
-        s2 = np.bincount(inv2, weights=v**2, minlength=u.size)
-        first = np.full(u.size, -1)
-        first[inv2[::-1]] = np.arange(inv2.size)[::-1]
-        for g in range(u.size):
-            i = first[g]
-            row = {"system": str(letters[i]), "signal": str(name[i]), "partner_band": int(par[i])}
-            row.update(extra(i))
-            row.update(n=int(c2[g]), rms_m=_r(np.sqrt(s2[g] / c2[g])))
-            target.append(row)
-    return out_sig, out_sat, out_el, out_cell
+    letters = np.array(list(" " + SYSTEM_LETTERS))[sysc]
+    name = np.char.add(np.char.add(letters, "C"), signal_code(sig))
+    tables = []
+    for keys, extra in (
+        ([sysc, sig, par], lambda f: {}),
+        ([sat, sig, par], lambda f: {"sat": [str(sat_id(x)) for x in sat[f]]}),
+        ([sysc, sig, par, elb], lambda f: {"el_from_deg": (elb[f] * wel).astype(float).tolist()}),
+        ([sysc, sig, par, azb, elb], lambda f: {"az_from_deg": (azb[f] * waz).astype(float).tolist(),
+                                                "el_from_deg": (elb[f] * wel).astype(float).tolist()}),
+    ):  # fmt: skip
+        f, (n, s2) = _grouped(keys, [cnt, ss])
+        cols = {"system": letters[f].tolist(), "signal": name[f].tolist(),
+                "partner_band": par[f].astype(int).tolist(), **extra(f), "n": n.astype(int).tolist(),
+                "rms_m": [_r(x) for x in np.sqrt(s2 / n)]}  # fmt: skip
+        names = list(cols)
+        tables.append([dict(zip(names, row, strict=True)) for row in zip(*cols.values(), strict=True)])
+    return tuple(tables)
+
+
+def _grouped(keys, values):
+    """Groups of the combined small non-negative integer ``keys`` (one stable sort), in key order.
+
+    Returns the index of each group's first element (input order) and the sums of each array of
+    ``values`` per group.
+    """
+    k = np.zeros(np.size(keys[0]), dtype=np.int64)
+    for a in keys:
+        k = k * 4096 + np.asarray(a, dtype=np.int64)
+    order = np.argsort(k, kind="stable")
+    ks = k[order]
+    start = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    return order[start], [np.add.reduceat(np.asarray(v)[order], start) for v in values]
 
 
 def _bin(x_rad, width_deg):

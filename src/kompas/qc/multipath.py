@@ -172,51 +172,54 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     p = obs.code_m[code_rows]
     if bds2_correction:
         p = p + bds2_code_correction(obs.sat[code_rows], band_i, el[r_ob])
+    rr = np.arange(r_ob.size)
+    fi = freq[rr, col_i]
+    li = ob.phase_cyc[r_ob, col_i] * C_LIGHT / fi
+    arc_i = flags.arc[r_ob, col_i]
+    base = has_i & np.isfinite(p) & np.isfinite(li) & (arc_i >= 0)
+    n_arc = int(flags.arc.max()) + 1 if flags.arc.size else 1
     parts = []
-    n = r_ob.size
-    rr = np.arange(n)
     for j in range(ob_band.shape[1]):
-        use = has_i & (col_i != j) & (ob_band[:, j] > 0)
-        if not use.any():
+        k = np.flatnonzero(base & (col_i != j) & (ob_band[:, j] > 0))
+        if k.size == 0:
             continue
-        fi, fj = freq[rr, col_i], freq[:, j]
-        li = ob.phase_cyc[r_ob, col_i] * C_LIGHT / fi
-        lj = ob.phase_cyc[r_ob, j] * C_LIGHT / fj
-        use &= fi != fj
+        r, fj = r_ob[k], freq[k, j]
+        lj = ob.phase_cyc[r, j] * C_LIGHT / fj
         with np.errstate(divide="ignore", invalid="ignore"):
-            a = fi**2 / fj**2
-            mp = p - (1 + 2 / (a - 1)) * li + 2 / (a - 1) * lj
-        arc_key = flags.arc[r_ob, col_i] * (flags.arc.max() + 1) + flags.arc[r_ob, j]
-        ok = use & np.isfinite(mp) & (flags.arc[r_ob, col_i] >= 0) & (flags.arc[r_ob, j] >= 0)
-        parts.append(
-            _level_removed(ok, mp, arc_key, sig, min_arc, ob_band[:, j], r_ob, ob, el, az)
-        )
+            g = 2.0 / (fi[k] ** 2 / fj**2 - 1.0)
+            mp = p[k] - (1.0 + g) * li[k] + g * lj
+        arc_j = flags.arc[r, j]
+        ok = np.isfinite(mp) & (fi[k] != fj) & (arc_j >= 0)
+        k, mp = k[ok], mp[ok]
+        parts.append((k, mp, ob_band[k, j], arc_i[k] * n_arc + arc_j[ok]))
     if not parts:
         z = np.zeros(0)
         return MpSeries(
             z.astype(np.int16), z.astype(np.uint8), z.astype(np.int64), z.astype(np.int64), z, z, z
         )
-    return MpSeries(*(np.concatenate([pt[k] for pt in parts]) for k in range(7)))
+    k, mp, partner, arc_key = (np.concatenate([pt[m] for pt in parts]) for m in range(4))
+    return _level_removed(k, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az)
 
 
-def _level_removed(ok, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az):
-    """Subtract the mean of each (arc, signal) group; drop groups shorter than ``min_arc``."""
-    k = np.flatnonzero(ok)
-    grp_key = arc_key[k] * 256 + sig[k]
-    uniq, inv = np.unique(grp_key, return_inverse=True)
-    cnt = np.bincount(inv, minlength=uniq.size)
-    mean = np.bincount(inv, weights=mp[k], minlength=uniq.size) / np.maximum(cnt, 1)
+def _level_removed(k, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az):
+    """Subtract the mean of each (arc pair, signal) group (one sort); drop groups shorter than ``min_arc``.
+
+    ``k`` indexes the code rows (``sig``, ``r_ob``); arcs are numbered uniquely over bands, so the arc pair
+    also tells the partner band apart.
+    """
+    grp = arc_key * 256 + sig[k]
+    order = np.argsort(grp)
+    gs = grp[order]
+    start = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]]) if gs.size else np.zeros(0, np.int64)
+    cnt = np.diff(np.r_[start, gs.size])
+    mean = np.add.reduceat(mp[order], start) / cnt if gs.size else np.zeros(0)
+    inv = np.empty(gs.size, dtype=np.int64)
+    inv[order] = np.repeat(np.arange(start.size), cnt)
     keep = cnt[inv] >= min_arc
     k, inv = k[keep], inv[keep]
     r = r_ob[k]
-    return (
-        ob.sat[r],
-        sig[k],
-        partner[k].astype(np.int64),
-        ob.epoch[r],
-        el[r],
-        az[r],
-        mp[k] - mean[inv],
+    return MpSeries(
+        ob.sat[r], sig[k], partner[keep].astype(np.int64), ob.epoch[r], el[r], az[r], mp[keep] - mean[inv]
     )
 
 
