@@ -80,7 +80,8 @@ def _hand_counts(obs, nav):
     t_ns = np.asarray(obs.epoch_time_ns)  # the same epochs, GPST ns, in order
     svs = np.sort(df["sv"].unique())
     tt, ss = np.meshgrid(np.arange(times.size), np.arange(svs.size), indexing="ij")
-    st = BroadcastProduct(nav).state(sat_index(svs[ss.ravel()].tolist()), t_ns[tt.ravel()])
+    # QC places satellites with RTKLIB's record windows (run_qc: station files lack some records)
+    st = BroadcastProduct(nav, policy="rtklib").state(sat_index(svs[ss.ravel()].tolist()), t_ns[tt.ravel()])
     rcv = np.asarray(obs.header.approx_position_m, dtype=float)
     el = np.where(st.ok, _elevation_deg(st.pos_m, rcv), np.nan)
     cells = pd.DataFrame({"time": times[tt.ravel()], "sv": svs[ss.ravel()], "el": el}).dropna()

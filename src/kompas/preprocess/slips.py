@@ -68,6 +68,7 @@ are treated like every other satellite (their slow geometry only helps both test
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -404,10 +405,16 @@ def _mw_statistic(s: Series, base: Series, mw, fel, opt: SlipOptions, m: int, gr
     # that is all ramp gets its system's scale
     ramp = _near(s, np.nan_to_num(u) > opt.mw_k * first, m)
     sigma0 = _robust_scale(base, np.where(ramp, np.nan, u), group, opt.scale_cap)
-    sig_step = sigma0 * fel * edge
+    sig_el = sigma0 * fel
+    sig_step = sig_el * edge
     thr = np.where(np.isfinite(sig_step), np.maximum(opt.mw_k * sig_step, opt.mw_min_cyc), np.inf)
     mag = np.abs(np.nan_to_num(step))
     peak = (n_a > 0) & (n_b > 0) & (mag > thr)
+    # code multipath need not grow as f(el) (a choke ring at 5 deg, a reflector at 20): a candidate must
+    # also stand out from the steps beside its own ramp (M to 3M positions away, at least M of them)
+    c = np.flatnonzero(peak)
+    local = _local_median(base, np.abs(step / edge), c, m, 3 * m)
+    peak[c] = mag[c] > opt.mw_k * np.fmax(sig_el[c], 1.4826 * local) * edge[c]
     # local maximum among the same-sign values within half a window (an opposite ramp is another slip)
     sgn = np.sign(np.nan_to_num(step))
     # only the candidates: >= every same-sign value up to half a window after, > every one before
@@ -420,7 +427,22 @@ def _mw_statistic(s: Series, base: Series, mw, fel, opt: SlipOptions, m: int, gr
     other = np.where(inside & (sgn[jc] == sgn[c][:, None]), mag[jc], 0.0)
     beats = np.where(off[None, :] > 0, mag[c][:, None] >= other, mag[c][:, None] > other)
     peak[c] = beats.all(axis=1)
-    return step, peak, sigma0
+    return step, peak, sig_el
+
+
+def _local_median(s: Series, v, pos, inner: int, outer: int) -> np.ndarray:
+    """Median of the finite ``v`` more than ``inner`` and at most ``outer`` positions from each of ``pos`` in
+    its segment; NaN where fewer than ``inner`` such values exist."""
+    if pos.size == 0:
+        return np.zeros(0)
+    off = np.r_[-np.arange(inner + 1, outer + 1), np.arange(inner + 1, outer + 1)]
+    j = pos[:, None] + off[None, :]
+    inside = (j >= s.start[pos][:, None]) & (j < s.stop[pos][:, None])
+    w = np.where(inside, v[np.clip(j, 0, v.size - 1)], np.nan)
+    enough = np.isfinite(w).sum(axis=1) >= inner
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a candidate without neighbours
+        return np.where(enough, np.nanmedian(w, axis=1), np.nan)
 
 
 def _step_across(s: Series, base: Series, mw, pos, m: int):
@@ -457,7 +479,7 @@ def _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0, gf_rows):
     found = np.zeros(n_rows, dtype=bool)
     for _ in range(4):
         s = base.with_breaks(brk)
-        _, peak, sigma0 = _mw_statistic(s, base, mw, fel[r2], opt, m, group)
+        _, peak, sig_el = _mw_statistic(s, base, mw, fel[r2], opt, m, group)
         peak &= ~brk[r2]
         if not peak.any():
             break
@@ -471,10 +493,10 @@ def _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0, gf_rows):
     step_row = np.full(n_rows, np.nan)
     sig_row = np.full(n_rows, np.inf)
     step_row[r2[pos]] = st
-    sig_row[r2[pos]] = sigma0[pos] * fel[r2[pos]] * edge
+    sig_row[r2[pos]] = sig_el[pos] * edge
     _, n_b, _, n_a = s.window_mean(mw, m, m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        full = sigma0 * fel[r2] * np.sqrt((1.0 / n_a + 1.0 / n_b) * m / 2.0)
+        full = sig_el * np.sqrt((1.0 / n_a + 1.0 / n_b) * m / 2.0)
     thr_row = np.full(n_rows, np.inf)
     thr_row[r2] = np.where(np.isfinite(full), np.maximum(opt.mw_k * full, opt.mw_min_cyc), np.inf)
     return found, step_row, sig_row, thr_row
