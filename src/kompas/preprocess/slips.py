@@ -37,7 +37,11 @@ Melbourne-Wuebbena (MW) test
     scale is computed twice, the second time without the ramps (``+-M`` samples) around steps beyond the
     first threshold, so that the slips of an arc do not inflate it; like the GF scale it is capped at
     ``scale_cap`` times the scale of the system (an arc of a few windows with a large slip is mostly ramp),
-    and an arc that is all ramp takes the system's scale. The step peaks at the slip epoch; the local
+    and an arc that is all ramp takes the system's scale. Code multipath need not grow as ``f(el)`` (an
+    antenna that rejects low-elevation multipath, a reflector at 20 degrees: WTZR's GLONASS and ESBC's GPS
+    and BDS show +-1 wide-lane cycle swings over a few minutes), so a candidate must also exceed ``k_mw``
+    times the robust scale of the steps 1 to 3 windows beside it (at least a window of them; its own ramp
+    left out). The step peaks at the slip epoch; the local
     maximum among the same-sign values within half a window is kept and moved to the most likely epoch
     of a step between the two window levels (CUSUM with known levels: two slips closer than a window
     flatten the statistic over several epochs), and the windows are cut at the slips found so far and the
