@@ -83,8 +83,9 @@ def completeness(ctx, ep, el_raw) -> tuple[list, list]:
     sysc, sig, sat = sat_system(obs.sat[code]), obs.signal[code], obs.sat[code]
     el, cn0 = el_raw[code], obs.cn0_dbhz[code].astype(float)
     # one index per (system, signal) in the order system letters, then signal id
-    order_sys = np.array([ctx.systems.index(x) for x in np.array(list(" " + SYSTEM_LETTERS))[sysc]])
-    key = order_sys.astype(np.int64) * 256 + sig
+    rank = np.zeros(len(SYSTEM_LETTERS) + 1, dtype=np.int64)
+    rank[[system_code(x) for x in ctx.systems]] = np.arange(len(ctx.systems))
+    key = rank[sysc] * 256 + sig
     uniq, gi = np.unique(key, return_inverse=True)
     gi = gi.ravel()
     above = np.isfinite(el) & (el >= mask)
