@@ -125,7 +125,7 @@ def _directions(product, sats, t, rcv, paired=False) -> np.ndarray:
     return enu if paired else enu.reshape(t.size, sats.size, 3)
 
 
-def station_position(obs, product, n_epochs: int = 20):
+def station_position(obs, product, n_epochs: int = 10):
     """SPP of a sample of epochs: the median position and the number of epochs solved.
 
     Parameters

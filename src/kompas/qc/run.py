@@ -42,7 +42,7 @@ class QcConfig(Options):
     bds2_correction: bool = option(
         False, "apply the Wanninger & Beer (2015) BDS-2 code correction before MP", flag="--bds2-correction"
     )
-    spp_epochs: int = option(20, "epochs solved by SPP for the header position check", low=0)
+    spp_epochs: int = option(10, "epochs solved by SPP for the header position check", low=0)
     slips: SlipOptions = option(default_factory=SlipOptions)
 
 
