@@ -35,9 +35,17 @@ Melbourne-Wuebbena (MW) test
     itself, divided by ``f(el)`` and by its edge factor ``sqrt((1/M_after + 1/M_before) M / 2)``: code
     multipath correlated over the window does not average out, and this scale says so honestly. The
     scale is computed twice, the second time without the ramps (``+-M`` samples) around steps beyond the
-    first threshold, so that the slips of an arc do not inflate it. The step peaks at the slip epoch; the
-    local maximum among the same-sign values within half a window is kept, and the windows are cut at the
-    slips found so far and the test repeated (up to 4 times). This is Blewitt's (1990)
+    first threshold, so that the slips of an arc do not inflate it; like the GF scale it is capped at
+    ``scale_cap`` times the scale of the system (an arc of a few windows with a large slip is mostly ramp),
+    and an arc that is all ramp takes the system's scale. Code multipath need not grow as ``f(el)`` (an
+    antenna that rejects low-elevation multipath, a reflector at 20 degrees: WTZR's GLONASS and ESBC's GPS
+    and BDS show +-1 wide-lane cycle swings over a few minutes), so a candidate must also exceed ``k_mw``
+    times the robust scale of the steps 1 to 3 windows beside it (at least a window of them; its own ramp
+    left out). The step peaks at the slip epoch; the local
+    maximum among the same-sign values within half a window is kept and moved to the most likely epoch
+    of a step between the two window levels (CUSUM with known levels: two slips closer than a window
+    flatten the statistic over several epochs), and the windows are cut at the slips found so far and the
+    test repeated (up to 4 times). This is Blewitt's (1990)
     TurboEdit wide-lane test made two-sided for post-processing; RTKLIB's ``detslp_mw`` compares each
     epoch with a running mean of the arc (rtkpos.c).
 
@@ -46,9 +54,12 @@ Which band slipped
     ``N_w = n_a - n_b``; both together give ``n_a = (G - lambda_b N_w) / (lambda_a - lambda_b)`` and
     ``n_b = n_a - N_w`` (Blewitt 1990, eq. 16-17). When ``n_a`` rounds cleanly (within
     ``resolve_tol``) only the bands with a non-zero slip are flagged and the sizes are recorded;
-    otherwise both bands of the pair are flagged. The two combinations cover each other's blind
-    slips: ``n_a / n_b = f_a / f_b`` (77/60 on GPS L1/L2, 9/7 on every GLONASS FDMA channel, 763/620 on
-    BDS B1I/B3I) leaves the GF unchanged and moves the MW by ``n_a - n_b``; ``n_a = n_b`` leaves the MW
+    otherwise both bands of the pair are flagged. A band whose float slip (from the unrounded MW step) is
+    beyond ``k_gf`` of its sigma and 1 cycle surely slipped, whether or not it rounds cleanly, unless a
+    pair containing it saw nothing; with three or more bands that fixes the smallest set of slipped
+    bands consistent with every pair. The two combinations cover each other's blind slips:
+    ``n_a / n_b = f_a / f_b`` (77/60 on GPS L1/L2, 9/7 on every GLONASS FDMA channel, 763/620 on BDS
+    B1I/B3I) leaves the GF unchanged and moves the MW by ``n_a - n_b``; ``n_a = n_b`` leaves the MW
     unchanged and moves the GF by ``n (lambda_a - lambda_b)`` (4-7 cm per cycle).
 
 Loss of lock and gaps
@@ -61,6 +72,7 @@ are treated like every other satellite (their slow geometry only helps both test
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -225,6 +237,8 @@ def _combine_pairs(ob, has_phase, lam, freq, fel, opt, max_gap, dt0, cause, size
     clean = np.zeros((n_rows, n_bands), dtype=bool)
     zero = np.zeros((n_rows, n_bands), dtype=bool)
     nonzero = np.zeros((n_rows, n_bands), dtype=bool)
+    sure_any = np.zeros((n_rows, n_bands), dtype=bool)
+    quiet = np.zeros((n_rows, n_bands), dtype=bool)
     verdicts = []
     for a in range(n_bands):
         for b in range(a + 1, n_bands):
@@ -232,11 +246,11 @@ def _combine_pairs(ob, has_phase, lam, freq, fel, opt, max_gap, dt0, cause, size
             if not both.any():
                 continue
             res = _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause)
-            rows, ok, both_tests, det, gf_hit, trusted, na, nb, single = res
+            rows, ok, both_tests, det, gf_hit, trusted, na, nb, single, sure_a, sure_b = res
             v = np.zeros((3, n_rows), dtype=bool)  # detected, sees any single-band slip, sees every slip
             v[0, rows[det]] = v[1, rows[ok & single & ~det]] = v[2, rows[both_tests & ~det]] = True
             verdicts.append((a, b, v))
-            for col, other, n in ((a, b, na), (b, a, nb)):
+            for col, other, n, sure in ((a, b, na, sure_a), (b, a, nb, sure_b)):
                 # a detection is explained by the other band where the receiver reported its loss of lock
                 mine = det & ((cause[rows, other] & Cause.LLI) == 0)
                 tested[rows[ok], col] = True
@@ -245,8 +259,13 @@ def _combine_pairs(ob, has_phase, lam, freq, fel, opt, max_gap, dt0, cause, size
                 clean[rows[both_tests & ~det], col] = True
                 zero[rows[det & trusted & (n == 0)], col] = True
                 nonzero[rows[det & trusted & (n != 0)], col] = True
+                sure_any[rows[det & sure], col] = True
+                quiet[rows[ok & ~det], col] = True
                 known = det & trusted & (n != 0) & np.isnan(size[rows, col])
                 size[rows[known], col] = n[known]
+    # a sure float slip counts where no pair containing the band is quiet (a code jump with the phase, as
+    # on ESBC's GLONASS L3, biases the MW step and so the float slip of the pair's other band)
+    nonzero |= sure_any & ~quiet
     flag = det_any & ~clean & ~zero
     best, unique = _smallest_explanation(verdicts, n_bands, (cause & Cause.LLI) != 0, zero, nonzero)
     flag[unique] = best[unique]
@@ -355,40 +374,79 @@ def _robust_scale(s: Series, u, group, cap: float) -> np.ndarray:
 
     ``group`` (per element, e.g. the system) pools the segments whose noise should be alike: a segment whose
     values are mostly outliers (a phase that jumps at most epochs) would otherwise set its own threshold
-    above its jumps.
+    above its jumps. A segment without any finite value (every element an outlier or at a break) gets the
+    pooled scale.
     """
     seg = 1.4826 * segment_median(u, s.seg, s.n_segments)[s.seg]
     g = np.asarray(group, dtype=np.int64)
-    pooled = 1.4826 * segment_median(u, g, int(g.max()) + 1 if g.size else 0)[g]
-    return np.where(np.isfinite(pooled), np.minimum(seg, cap * pooled), seg)
+    pooled = np.full(g.size, np.nan)
+    for x in np.unique(g):  # a few systems: one partition each instead of a sort of everything
+        m = g == x
+        v = u[m]
+        v = v[np.isfinite(v)]
+        if v.size:
+            pooled[m] = 1.4826 * np.median(v)
+    return np.where(
+        np.isfinite(pooled), np.where(np.isfinite(seg), np.minimum(seg, cap * pooled), pooled), seg
+    )
 
 
-def _mw_statistic(s: Series, base: Series, mw, fel, opt: SlipOptions, m: int):
+def _mw_statistic(s: Series, base: Series, mw, fel, opt: SlipOptions, m: int, group):
     """Window step of the MW series, its scale and the local-peak mask (module docstring).
 
     ``s`` cuts the windows at the slips found so far; ``base`` (same elements, cut only at satellites and
-    gaps) groups the elements whose robust scale is shared.
+    gaps) groups the elements whose robust scale is shared, capped like the GF scale by ``scale_cap``
+    times the scale of the elements' ``group`` (system): an arc of a few windows with a large slip is
+    mostly ramp, and its own median would set the threshold above the slip.
     """
     mean_b, n_b, mean_a, n_a = s.window_mean(mw, m, m)
     step = mean_a - mean_b
     with np.errstate(divide="ignore", invalid="ignore"):
         edge = np.sqrt((1.0 / n_a + 1.0 / n_b) * m / 2.0)  # 1 for full windows, larger near arc ends
     u = np.abs(step / (fel * edge))
-    sigma0 = 1.4826 * segment_median(u, base.seg, base.n_segments)[base.seg]
-    # second pass without the ramps of large steps (slips would inflate the scale of a short arc)
-    ramp = _near(s, np.nan_to_num(u) > opt.mw_k * sigma0, m)
-    sigma0 = 1.4826 * segment_median(np.where(ramp, np.nan, u), base.seg, base.n_segments)[base.seg]
-    sig_step = sigma0 * fel * edge
+    first = _robust_scale(base, u, group, opt.scale_cap)
+    # second pass without the ramps of large steps (slips would inflate the scale of a short arc); an arc
+    # that is all ramp gets its system's scale
+    ramp = _near(s, np.nan_to_num(u) > opt.mw_k * first, m)
+    sigma0 = _robust_scale(base, np.where(ramp, np.nan, u), group, opt.scale_cap)
+    sig_el = sigma0 * fel
+    sig_step = sig_el * edge
     thr = np.where(np.isfinite(sig_step), np.maximum(opt.mw_k * sig_step, opt.mw_min_cyc), np.inf)
     mag = np.abs(np.nan_to_num(step))
     peak = (n_a > 0) & (n_b > 0) & (mag > thr)
+    # code multipath need not grow as f(el) (a choke ring at 5 deg, a reflector at 20): a candidate must
+    # also stand out from the steps beside its own ramp (M to 3M positions away, at least M of them)
+    c = np.flatnonzero(peak)
+    local = _local_median(base, np.abs(step / edge), c, m, 3 * m)
+    peak[c] = mag[c] > opt.mw_k * np.fmax(sig_el[c], 1.4826 * local) * edge[c]
     # local maximum among the same-sign values within half a window (an opposite ramp is another slip)
     sgn = np.sign(np.nan_to_num(step))
-    for k in range(1, max(m // 2, 1) + 1):
-        for j, strict in ((k, False), (-k, True)):
-            other = np.nan_to_num(s.shift(mag, j, fill=0.0)) * (s.shift(sgn, j, fill=0.0) == sgn)
-            peak &= (mag > other) if strict else (mag >= other)
-    return step, peak, sigma0
+    # only the candidates: >= every same-sign value up to half a window after, > every one before
+    c = np.flatnonzero(peak)
+    h = max(m // 2, 1)
+    off = np.r_[np.arange(1, h + 1), -np.arange(1, h + 1)]
+    j = c[:, None] + off[None, :]
+    inside = (j >= s.start[c][:, None]) & (j < s.stop[c][:, None])
+    jc = np.clip(j, 0, max(mag.size - 1, 0))
+    other = np.where(inside & (sgn[jc] == sgn[c][:, None]), mag[jc], 0.0)
+    beats = np.where(off[None, :] > 0, mag[c][:, None] >= other, mag[c][:, None] > other)
+    peak[c] = beats.all(axis=1)
+    return step, peak, sig_el
+
+
+def _local_median(s: Series, v, pos, inner: int, outer: int) -> np.ndarray:
+    """Median of the finite ``v`` more than ``inner`` and at most ``outer`` positions from each of ``pos`` in
+    its segment; NaN where fewer than ``inner`` such values exist."""
+    if pos.size == 0:
+        return np.zeros(0)
+    off = np.r_[-np.arange(inner + 1, outer + 1), np.arange(inner + 1, outer + 1)]
+    j = pos[:, None] + off[None, :]
+    inside = (j >= s.start[pos][:, None]) & (j < s.stop[pos][:, None])
+    w = np.where(inside, v[np.clip(j, 0, v.size - 1)], np.nan)
+    enough = np.isfinite(w).sum(axis=1) >= inner
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a candidate without neighbours
+        return np.where(enough, np.nanmedian(w, axis=1), np.nan)
 
 
 def _step_across(s: Series, base: Series, mw, pos, m: int):
@@ -417,40 +475,71 @@ def _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0, gf_rows):
     m = int(np.clip(round(opt.mw_window_s / dt0), 5, 120))
     base = Series.build(ob.sat, ob.time_ns, codes, max_gap)
     r2 = base.rows
+    group = sat_system(ob.sat[r2])
     mw = melbourne_wubbena(ob.phase_cyc[r2, a], ob.phase_cyc[r2, b], ob.code_m[r2, a], ob.code_m[r2, b],
                            freq[r2, a], freq[r2, b])  # fmt: skip
     brk = np.zeros(n_rows, dtype=bool)
     brk[gf_rows] = True
     found = np.zeros(n_rows, dtype=bool)
     for _ in range(4):
-        s = Series.build(ob.sat, ob.time_ns, codes, max_gap, extra_break=brk)
-        _, peak, sigma0 = _mw_statistic(s, base, mw, fel[r2], opt, m)
+        s = base.with_breaks(brk)
+        _, peak, sig_el = _mw_statistic(s, base, mw, fel[r2], opt, m, group)
         peak &= ~brk[r2]
         if not peak.any():
             break
-        brk[r2[peak]] = True
-        found[r2[peak]] = True
-    s = Series.build(ob.sat, ob.time_ns, codes, max_gap, extra_break=brk)
+        pos = _locate(s, mw, np.flatnonzero(peak), m)
+        pos = pos[~brk[r2[pos]]]
+        brk[r2[pos]] = True
+        found[r2[pos]] = True
+    s = base.with_breaks(brk)
     pos = np.flatnonzero(brk[r2])
     st, edge = _step_across(s, base, mw, pos, m)
     step_row = np.full(n_rows, np.nan)
     sig_row = np.full(n_rows, np.inf)
     step_row[r2[pos]] = st
-    sig_row[r2[pos]] = sigma0[pos] * fel[r2[pos]] * edge
+    sig_row[r2[pos]] = sig_el[pos] * edge
     _, n_b, _, n_a = s.window_mean(mw, m, m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        full = sigma0 * fel[r2] * np.sqrt((1.0 / n_a + 1.0 / n_b) * m / 2.0)
+        full = sig_el * np.sqrt((1.0 / n_a + 1.0 / n_b) * m / 2.0)
     thr_row = np.full(n_rows, np.inf)
     thr_row[r2] = np.where(np.isfinite(full), np.maximum(opt.mw_k * full, opt.mw_min_cyc), np.inf)
     return found, step_row, sig_row, thr_row
 
 
+def _locate(s: Series, x, pos, m: int) -> np.ndarray:
+    """Most likely epoch of the step found at positions ``pos`` of ``x``, within half a window.
+
+    The window statistic of a step that has another step (or the end of its piece) within a window is
+    flat over several epochs, and its peak may sit a few epochs off. With the levels before and after
+    (``mu_b``, ``mu_a``: means over a window on each side) the maximum-likelihood epoch of a step in
+    white noise maximises ``S(j) = sgn(mu_a - mu_b) sum_(i >= j) (x_i - (mu_a + mu_b)/2)`` over the window
+    (a CUSUM with known levels, Page 1954); ``j`` stays within the piece and half a window of the peak.
+    """
+    if pos.size == 0:
+        return pos
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    lo = np.maximum(pos - m, s.start[pos])
+    hi = np.minimum(pos + m, s.stop[pos])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mid = 0.5 * ((c[pos] - c[lo]) / (pos - lo) + (c[hi] - c[pos]) / (hi - pos))
+        sgn = np.sign((c[hi] - c[pos]) / (hi - pos) - (c[pos] - c[lo]) / (pos - lo))
+    h = max(m // 2, 1)
+    j = pos[:, None] + np.arange(-h, h + 1)[None, :]
+    ok = (j > lo[:, None]) & (j < hi[:, None])
+    jc = np.clip(j, 0, x.size - 1)
+    score = sgn[:, None] * ((c[hi][:, None] - c[jc]) - mid[:, None] * (hi[:, None] - jc))
+    score = np.where(ok & np.isfinite(score), score, -np.inf)
+    best = jc[np.arange(pos.size), np.argmax(score, axis=1)]
+    return np.where(np.isfinite(score.max(axis=1)), best, pos)
+
+
 def _near(s: Series, hit, h: int) -> np.ndarray:
     """Elements within ``h`` positions of a True element of ``hit`` in the same segment."""
-    out = hit.copy()
-    for k in range(1, h + 1):
-        out |= s.shift(hit, k, fill=False).astype(bool) | s.shift(hit, -k, fill=False).astype(bool)
-    return out
+    i = np.arange(hit.size)
+    big = hit.size + h + 1
+    last = np.maximum.accumulate(np.where(hit, i, -big)) if hit.size else i
+    nxt = np.minimum.accumulate(np.where(hit, i, 2 * big)[::-1])[::-1] if hit.size else i
+    return ((i - last <= h) & (last >= s.start)) | ((nxt - i <= h) & (nxt < s.stop))
 
 
 def _blind_mw_cycles(fa, fb) -> np.ndarray:
@@ -550,9 +639,18 @@ def _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause):
         & (np.abs(step_row[rows] - nw) < opt.resolve_tol_cyc)
         & (sig_na < opt.resolve_tol_cyc)
     )
+    # a band surely slipped where its float slip (from the unrounded MW step) is far from zero, even when it
+    # does not round cleanly: a pair's trusted zero elsewhere must not move the slip to another band
+    with np.errstate(invalid="ignore", divide="ignore"):
+        st, sst = step_row[rows], sig_row[rows]
+        na_c = (g - lb * st) / (la - lb)
+        sig_a = np.hypot(sig_g, lb * sst) / dl
+        sig_b = np.hypot(sig_g, la * sst) / dl
+        sure_a = np.abs(na_c) > np.maximum(opt.gf_k * sig_a, 1.0)
+        sure_b = np.abs(na_c - st) > np.maximum(opt.gf_k * sig_b, 1.0)
     # the pair vouches for both bands only where it would have seen any slip: one cycle on both bands
     # moves the GF by |lambda_a - lambda_b|, a GF-blind slip moves the MW by p - q (f_a/f_b = p/q)
     both_tests = ok & (dl > thr) & (mw_thr[rows] < _blind_mw_cycles(freq[rows, a], freq[rows, b]))
     # one cycle on one band alone moves the GF by its wavelength
     single = thr < np.minimum(la, lb)
-    return rows, ok, both_tests, det, gf_hit, trusted, na, na - nw, single
+    return rows, ok, both_tests, det, gf_hit, trusted, na, na - nw, single, sure_a, sure_b

@@ -69,7 +69,12 @@ class Series:
             Rows that start a new segment anyway (e.g. a loss-of-lock flag).
         """
         idx = np.flatnonzero(mask)
-        order = np.lexsort((time_ns[idx], sat[idx]))
+        t_idx = time_ns[idx]
+        if np.all(t_idx[1:] >= t_idx[:-1]):
+            # rows in time order (as observables are): a stable sort by satellite (radix sort of int16)
+            order = np.argsort(sat[idx], kind="stable")
+        else:
+            order = np.lexsort((t_idx, sat[idx]))
         rows = idx[order]
         s = sat[rows]
         t0 = int(time_ns.min()) if time_ns.size else 0
@@ -79,13 +84,21 @@ class Series:
         new_sat[1:] = s[1:] != s[:-1]
         dt = np.diff(t_s, prepend=-np.inf)
         gap = ~new_sat & (dt > max_gap_s)
+        return cls._cut(rows, t_s, new_sat, gap, extra_break)
+
+    @classmethod
+    def _cut(cls, rows, t_s, new_sat, gap, extra_break) -> Series:
         brk = new_sat | gap
         if extra_break is not None:
             brk = brk | extra_break[rows]
         seg = np.cumsum(brk) - 1
         first = np.flatnonzero(brk)
-        last = np.r_[first[1:], n]
+        last = np.r_[first[1:], rows.size]
         return cls(rows, t_s, seg, first[seg], last[seg], new_sat, gap)
+
+    def with_breaks(self, extra_break) -> Series:
+        """The same elements cut also where ``extra_break`` (shape (R,), by row) is True; no new sort."""
+        return self._cut(self.rows, self.t_s, self.new_sat, self.gap, extra_break)
 
     def __len__(self) -> int:
         return int(self.rows.size)

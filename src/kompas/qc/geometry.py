@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import KompasWarning
-from ..frames import azimuth_elevation
+from ..frames import ecef_to_enu
 from ..satsys import SYSTEM_LETTERS, sat_system
 
 __all__ = ["SkyGrid", "sky_grid", "station_position"]
@@ -50,8 +50,14 @@ class SkyGrid:
         return az, el
 
 
-def sky_grid(product, epoch_time_ns, rcv_ecef, systems: str, extra_sats=()) -> SkyGrid:
+def sky_grid(product, epoch_time_ns, rcv_ecef, systems: str, extra_sats=(), node_s: float = 300.0) -> SkyGrid:
     """Azimuth/elevation of every satellite of ``systems`` with broadcast records, at every epoch.
+
+    The broadcast states are evaluated at nodes (the first and last epoch of every ``node_s`` bucket of
+    the epochs) and the receiver-to-satellite direction is interpolated linearly between them: the line
+    of sight of a MEO satellite turns at most about 2e-8 rad/s^2, so over 300 s the chord is off the arc
+    by at most ``(300 s)^2 / 8 x 2e-8 = 2e-4 rad`` (0.013 deg). Where a satellite's record becomes usable
+    or unusable between two nodes, the epochs between them are evaluated exactly.
 
     Parameters
     ----------
@@ -63,25 +69,63 @@ def sky_grid(product, epoch_time_ns, rcv_ecef, systems: str, extra_sats=()) -> S
         System letters to include.
     extra_sats : array_like
         Satellites to include although the navigation data may lack them (observed ones).
+    node_s : float
+        Bucket length of the nodes, s (0: every epoch exactly).
     """
     nav_sats = [np.asarray(t.sat) for t in (product.kepler, product.glonass) if len(t.sat)]
     sats = np.unique(np.concatenate([*nav_sats, np.asarray(extra_sats, dtype=np.int16)]).astype(np.int16))
     codes = [SYSTEM_LETTERS.index(x) + 1 for x in systems]
     sats = sats[np.isin(sat_system(sats), codes)]
-    n_e, n_s = np.size(epoch_time_ns), sats.size
+    t = np.asarray(epoch_time_ns, dtype=np.int64)
+    n_e, n_s = t.size, sats.size
+    rcv = np.asarray(rcv_ecef, dtype=float)
     if n_e == 0 or n_s == 0:
         empty = np.full((n_e, n_s), np.nan)
         return SkyGrid(sats, empty, empty.copy())
-    s = np.broadcast_to(sats[None, :], (n_e, n_s)).ravel()
-    t = np.broadcast_to(np.asarray(epoch_time_ns)[:, None], (n_e, n_s)).ravel()
-    st = product.state(s, t)
-    az, el = azimuth_elevation(st.pos_m, np.asarray(rcv_ecef, dtype=float))
-    bad = ~st.ok
-    az[bad], el[bad] = np.nan, np.nan
-    return SkyGrid(sats, az.reshape(n_e, n_s), el.reshape(n_e, n_s))
+    nodes = _nodes(t, node_s)
+    u_nodes = _directions(product, sats, t[nodes], rcv)  # (N, S, 3), NaN where unusable
+    k = np.clip(np.searchsorted(nodes, np.arange(n_e), side="right") - 1, 0, max(nodes.size - 2, 0))
+    k1 = np.minimum(k + 1, nodes.size - 1)
+    span = (t[nodes[k1]] - t[nodes[k]]).astype(float)
+    w = np.where(span > 0, (t - t[nodes[k]]) / np.where(span > 0, span, 1.0), 0.0)[:, None, None]
+    u = (1.0 - w) * u_nodes[k] + w * u_nodes[k1]
+    # a record's usability changes between two nodes: evaluate those epochs exactly
+    ok = np.isfinite(u_nodes[:, :, 0])
+    change = ok[k] != ok[k1]
+    ee, ss = np.nonzero(change)
+    if ee.size:
+        u[ee, ss] = _directions(product, sats[ss], t[ee], rcv, paired=True)
+    az = np.mod(np.arctan2(u[..., 0], u[..., 1]), 2.0 * np.pi)
+    el = np.arctan2(u[..., 2], np.hypot(u[..., 0], u[..., 1]))
+    return SkyGrid(sats, az, el)
 
 
-def station_position(obs, product, n_epochs: int = 60):
+def _nodes(t, node_s: float) -> np.ndarray:
+    """Indices of the first and last epoch of every ``node_s`` bucket (every epoch when ``node_s`` <= 0)."""
+    if node_s <= 0 or t.size < 3:
+        return np.arange(t.size)
+    b = (t - t[0]) // int(node_s * 1e9)
+    first = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
+    last = np.r_[first[1:] - 1, t.size - 1]
+    return np.unique(np.concatenate([first, last]))
+
+
+def _directions(product, sats, t, rcv, paired=False) -> np.ndarray:
+    """Unit east/north/up vectors to the satellites, (T, S, 3) (or (N, 3) for ``paired`` rows); NaN where
+    the broadcast record is unusable."""
+    if paired:
+        s, tt = sats, t
+    else:
+        s = np.broadcast_to(sats[None, :], (t.size, sats.size)).ravel()
+        tt = np.broadcast_to(t[:, None], (t.size, sats.size)).ravel()
+    st = product.state(s, tt)
+    enu = ecef_to_enu(st.pos_m, rcv)
+    enu = enu / np.linalg.norm(enu, axis=-1, keepdims=True)
+    enu[~st.ok] = np.nan
+    return enu if paired else enu.reshape(t.size, sats.size, 3)
+
+
+def station_position(obs, product, n_epochs: int = 10):
     """SPP of a sample of epochs: the median position and the number of epochs solved.
 
     Parameters
@@ -108,9 +152,12 @@ def station_position(obs, product, n_epochs: int = 60):
     systems = "".join(x for x in obs.systems if x in "GRECJ")
     if not systems:
         return np.full(3, np.nan), 0
+    # a header check at the metre level: Klobuchar-type models for every system (NeQuick-G's integration
+    # would cost more than the rest of the check)
+    fast = {"E": ("GPS_KLOB",), "C3": ("BDS_KLOB",)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KompasWarning)  # a header check, not a positioning run
-        sol = spp(sub, product, systems=systems)
+        sol = spp(sub, product, systems=systems, broadcast_models=fast)
     ok = sol.ok
     if not ok.any():
         return np.full(3, np.nan), 0

@@ -196,7 +196,7 @@ def _rows_html(rows, cols) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-_COMP = ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz"]
+_COMP = ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz", "note"]
 _SLIPS = ["system", "band", "obs", "slips", "lli", "gf", "mw", "obs_per_slip"]
 
 

@@ -56,15 +56,6 @@ def _rms(v) -> float:
     return float(np.sqrt(np.mean(v**2))) if v.size else float("nan")
 
 
-def _group(keys, values=None):
-    """Unique combined keys, inverse and counts (keys are small non-negative ints)."""
-    k = np.zeros(np.size(keys[0]), dtype=np.int64)
-    for a in keys:
-        k = k * 4096 + np.asarray(a, dtype=np.int64)
-    uniq, inv = np.unique(k, return_inverse=True)
-    return uniq, inv.ravel(), np.bincount(inv.ravel(), minlength=uniq.size)
-
-
 def _raw_geometry(ctx):
     """Elevation of every row of the raw table (NaN without navigation data)."""
     obs = ctx.obs
@@ -79,119 +70,157 @@ def _mask(ctx) -> float:
 
 
 def completeness(ctx, ep, el_raw) -> tuple[list, list]:
-    """Per signal and per (signal, elevation bin): expected, have, percent, mean C/N0."""
+    """Per signal and per (signal, elevation bin): expected, have, percent, mean C/N0 and a note.
+
+    Expected counts come from the elevation grid: per signal, the (epoch, satellite) cells above the mask of
+    the satellites that carry the signal in this file. Systems without usable broadcast orbits get no
+    expected count and every observation as ``have``, with the reason in ``note`` (:func:`_why_no_expt`).
+    """
     obs, grid, mask = ctx.obs, ctx.grid, _mask(ctx)
-    code = np.isfinite(obs.code_m)
-    rows, bins = [], []
     width = ctx.cfg.el_bin_deg
-    sysc = sat_system(obs.sat)
-    for letter in ctx.systems:
-        m_sys = sysc == system_code(letter)
-        for sig in np.unique(obs.signal[m_sys & code]):
-            m = m_sys & code & (obs.signal == sig)
-            sats = np.unique(obs.sat[m])
-            above = np.isfinite(el_raw[m]) & (el_raw[m] >= mask)
-            have = int(above.sum()) if grid is not None else int(m.sum())
-            expt, ebin = _expected(grid, sats, mask, width)
-            cn0 = obs.cn0_dbhz[m]
-            name = letter + "C" + str(signal_code(sig))
-            rows.append(
-                {
-                    "system": letter,
-                    "signal": name,
-                    "sats": int(sats.size),
-                    "expt": expt,
-                    "have": have,
-                    "pct": _r(100.0 * have / expt, 2) if expt else None,
-                    "cn0_mean_dbhz": _r(np.nanmean(cn0), 2) if np.isfinite(cn0).any() else None,
-                }
-            )
-            if grid is None:
-                continue
-            hb = np.floor(np.degrees(el_raw[m][above]) / width).astype(int)
-            hcount = np.bincount(hb, minlength=ebin.size)[: ebin.size]
-            cn0b = np.bincount(hb, weights=np.nan_to_num(cn0[above]), minlength=ebin.size)[: ebin.size]
-            for k in np.flatnonzero(ebin):
-                bins.append(
-                    {
-                        "system": letter,
-                        "signal": name,
-                        "el_from_deg": k * width,
-                        "el_to_deg": (k + 1) * width,
-                        "expt": int(ebin[k]),
-                        "have": int(hcount[k]),
-                        "pct": _r(100.0 * hcount[k] / ebin[k], 2),
-                        "cn0_mean_dbhz": _r(cn0b[k] / hcount[k], 2) if hcount[k] else None,
-                    }
-                )
+    nb = int(np.ceil(90.0 / width))
+    code = np.isfinite(obs.code_m) & np.isin(sat_system(obs.sat), [system_code(x) for x in ctx.systems])
+    sysc, sig, sat = sat_system(obs.sat[code]), obs.signal[code], obs.sat[code]
+    el, cn0 = el_raw[code], obs.cn0_dbhz[code].astype(float)
+    # one index per (system, signal) in the order system letters, then signal id
+    rank = np.zeros(len(SYSTEM_LETTERS) + 1, dtype=np.int64)
+    rank[[system_code(x) for x in ctx.systems]] = np.arange(len(ctx.systems))
+    key = rank[sysc] * 256 + sig
+    uniq, gi = np.unique(key, return_inverse=True)
+    gi = gi.ravel()
+    above = np.isfinite(el) & (el >= mask)
+    eb = np.clip(np.floor(np.degrees(np.where(above, el, 0.0)) / width).astype(int), 0, nb - 1)
+    have_b = np.bincount(gi[above] * nb + eb[above], minlength=uniq.size * nb).reshape(uniq.size, nb)
+    cn0_ok = np.isfinite(cn0)
+    cn0_n = np.bincount(gi[cn0_ok], minlength=uniq.size)
+    cn0_s = np.bincount(gi[cn0_ok], weights=cn0[cn0_ok], minlength=uniq.size)
+    ab = above & cn0_ok
+    cn0_bs = np.bincount(gi[ab] * nb + eb[ab], weights=cn0[ab], minlength=uniq.size * nb).reshape(
+        uniq.size, nb
+    )
+    carries = _carries(grid, gi, sat, uniq.size)  # (G, S) the signal's satellites
+    expt_b = carries.astype(np.int64) @ _cells_per_bin(grid, mask, width, nb) if grid is not None else None
+    rows, bins = [], []
+    for g, k in enumerate(uniq.tolist()):
+        letter = ctx.systems[k // 256]
+        name = letter + "C" + str(signal_code(k % 256))
+        m = gi == g
+        note, counted = _why_no_expt(ctx, letter, sat[m], int(expt_b[g].sum()) if expt_b is not None else 0)
+        expt = int(expt_b[g].sum()) if counted else None
+        have = int(have_b[g].sum()) if counted else int(m.sum())
+        rows.append({"system": letter, "signal": name, "sats": int(np.unique(sat[m]).size), "expt": expt,
+                     "have": have, "pct": _r(100.0 * have / expt, 2) if expt else None,
+                     "cn0_mean_dbhz": _r(cn0_s[g] / cn0_n[g], 2) if cn0_n[g] else None,
+                     "note": note or ""})  # fmt: skip
+        if not counted:
+            continue
+        for b in np.flatnonzero(expt_b[g]).tolist():
+            h = int(have_b[g, b])
+            bins.append({"system": letter, "signal": name, "el_from_deg": b * width,
+                         "el_to_deg": (b + 1) * width, "expt": int(expt_b[g, b]), "have": h,
+                         "pct": _r(100.0 * h / expt_b[g, b], 2),
+                         "cn0_mean_dbhz": _r(cn0_bs[g, b] / h, 2) if h else None})  # fmt: skip
     return rows, bins
 
 
-def _expected(grid, sats, mask, width):
+def _carries(grid, gi, sat, n_groups) -> np.ndarray:
+    """(groups, grid satellites) True where the satellite has the group's signal in the file."""
     if grid is None:
-        return 0, np.zeros(0, dtype=np.int64)
-    j = np.searchsorted(grid.sats, sats)
+        return np.zeros((n_groups, 0), bool)
+    out = np.zeros((n_groups, grid.sats.size), bool)
+    j = np.searchsorted(grid.sats, sat)
+    ok = (j < grid.sats.size) & (grid.sats[np.minimum(j, grid.sats.size - 1)] == sat)
+    out[gi[ok], j[ok]] = True
+    return out
+
+
+def _cells_per_bin(grid, mask, width, nb) -> np.ndarray:
+    """(grid satellites, bins) epochs above the mask per satellite and elevation bin."""
+    ok = np.isfinite(grid.el) & (grid.el >= mask)
+    b = np.clip(np.floor(np.degrees(np.where(ok, grid.el, 0.0)) / width).astype(int), 0, nb - 1)
+    s = np.broadcast_to(np.arange(grid.sats.size)[None, :], grid.el.shape)
+    return np.bincount((s * nb + b)[ok], minlength=grid.sats.size * nb).reshape(grid.sats.size, nb)
+
+
+def _why_no_expt(ctx, letter, sats, expt) -> tuple[str | None, bool]:
+    """Why a system or signal has no (or a zero) expected count, and whether it is counted at all.
+
+    Returns ``(note, counted)``: ``counted`` is False without navigation data or elevations (then the
+    observations are listed but not compared with expected ones); ``note`` says why (None: nothing to say).
+
+    SBAS: :class:`~kompas.products.broadcast.BroadcastProduct` does not evaluate SBAS GEO ephemerides
+    (status UNSUPPORTED), so there are no elevations; its observations are listed but not counted against
+    the mask. A satellite set that is up but never above the mask gets its highest elevation (QZSS seen
+    from Europe: its IGSO satellites stay below 10 degrees at ESBC, 55.5 deg N 8.4 deg E).
+    """
+    grid = ctx.grid
+    if grid is None:
+        return None, False
+    j = np.searchsorted(grid.sats, np.unique(sats))
     j = j[(j < grid.sats.size)]
-    j = j[np.isin(grid.sats[j], sats)]
     el = grid.el[:, j]
-    ok = np.isfinite(el) & (el >= mask)
-    nb = int(np.ceil(90.0 / width))
-    b = np.clip(np.floor(np.degrees(el[ok]) / width).astype(int), 0, nb - 1)
-    return int(ok.sum()), np.bincount(b, minlength=nb)
+    if not np.isfinite(el).any():
+        if letter == "S":
+            return (
+                "no SBAS orbit evaluation (GEO ephemerides unsupported): not counted against the mask",
+                False,
+            )
+        return "no usable broadcast record for these satellites: not counted against the mask", False
+    if expt == 0:
+        top = np.degrees(np.nanmax(el))
+        return f"highest elevation {top:.1f} deg, below the {ctx.cfg.elmask_deg:g} deg mask", True
+    return None, True
 
 
 def multipath_tables(ctx) -> tuple[list, list, list, list]:
-    """MP RMS per (signal, partner), per satellite, per elevation bin, per azimuth/elevation cell."""
+    """MP RMS per (signal, partner), per satellite, per elevation bin, per azimuth/elevation cell.
+
+    One sort groups the values by (satellite, signal, partner, azimuth bin, elevation bin); the four
+    tables add those cells up.
+    """
     mp, mask = ctx.mp, _mask(ctx)
     use = np.isfinite(mp.el) & (mp.el >= mask) if ctx.grid is not None else np.ones(len(mp), bool)
+    if not use.any():
+        return [], [], [], []
+    wel, waz = ctx.cfg.el_bin_deg, ctx.cfg.az_bin_deg
     sat, sig, par = mp.sat[use], mp.signal[use], mp.partner[use]
-    el, az, v = mp.el[use], mp.az[use], mp.mp_m[use]
+    elb, azb = _bin(mp.el[use], wel), _bin(mp.az[use], waz)
+    first, (cnt, ss) = _grouped([sat, sig, par, azb, elb], [np.ones(sat.size), mp.mp_m[use] ** 2])
+    # one row per finest cell from here on
+    sat, sig, par, elb, azb = sat[first], sig[first], par[first], elb[first], azb[first]
     sysc = sat_system(sat)
-    letters = np.array(list(" " + SYSTEM_LETTERS))[sysc] if sat.size else np.zeros(0, "U1")
-    name = np.char.add(np.char.add(letters, "C"), signal_code(sig)) if sat.size else np.zeros(0, "U4")
-    out_sig, out_sat, out_el, out_cell = [], [], [], []
-    uniq, inv, cnt = _group([sysc, sig, par])
-    ss = np.bincount(inv, weights=v**2, minlength=uniq.size)
-    for g in range(uniq.size):
-        i = np.flatnonzero(inv == g)[0]
-        out_sig.append(
-            {
-                "system": str(letters[i]),
-                "signal": str(name[i]),
-                "partner_band": int(par[i]),
-                "n": int(cnt[g]),
-                "rms_m": _r(np.sqrt(ss[g] / cnt[g])),
-            }
-        )
-    for keys, extra, target in (
-        ([sat, sig, par], lambda i: {"sat": str(sat_id(sat[i]))}, out_sat),
-        (
-            [sysc, sig, par, _bin(el, ctx.cfg.el_bin_deg)],
-            lambda i: {"el_from_deg": float(_bin(el[i], ctx.cfg.el_bin_deg) * ctx.cfg.el_bin_deg)},
-            out_el,
-        ),
-        (
-            [sysc, sig, par, _bin(az, ctx.cfg.az_bin_deg), _bin(el, ctx.cfg.el_bin_deg)],
-            lambda i: {
-                "az_from_deg": float(_bin(az[i], ctx.cfg.az_bin_deg) * ctx.cfg.az_bin_deg),
-                "el_from_deg": float(_bin(el[i], ctx.cfg.el_bin_deg) * ctx.cfg.el_bin_deg),
-            },
-            out_cell,
-        ),
-    ):
-        if not sat.size:
-            continue
-        u, inv2, c2 = _group(keys)
-        s2 = np.bincount(inv2, weights=v**2, minlength=u.size)
-        first = np.full(u.size, -1)
-        first[inv2[::-1]] = np.arange(inv2.size)[::-1]
-        for g in range(u.size):
-            i = first[g]
-            row = {"system": str(letters[i]), "signal": str(name[i]), "partner_band": int(par[i])}
-            row.update(extra(i))
-            row.update(n=int(c2[g]), rms_m=_r(np.sqrt(s2[g] / c2[g])))
-            target.append(row)
-    return out_sig, out_sat, out_el, out_cell
+    letters = np.array(list(" " + SYSTEM_LETTERS))[sysc]
+    name = np.char.add(np.char.add(letters, "C"), signal_code(sig))
+    tables = []
+    for keys, extra in (
+        ([sysc, sig, par], lambda f: {}),
+        ([sat, sig, par], lambda f: {"sat": [str(sat_id(x)) for x in sat[f]]}),
+        ([sysc, sig, par, elb], lambda f: {"el_from_deg": (elb[f] * wel).astype(float).tolist()}),
+        ([sysc, sig, par, azb, elb], lambda f: {"az_from_deg": (azb[f] * waz).astype(float).tolist(),
+                                                "el_from_deg": (elb[f] * wel).astype(float).tolist()}),
+    ):  # fmt: skip
+        f, (n, s2) = _grouped(keys, [cnt, ss])
+        cols = {"system": letters[f].tolist(), "signal": name[f].tolist(),
+                "partner_band": par[f].astype(int).tolist(), **extra(f), "n": n.astype(int).tolist(),
+                "rms_m": [_r(x) for x in np.sqrt(s2 / n)]}  # fmt: skip
+        names = list(cols)
+        tables.append([dict(zip(names, row, strict=True)) for row in zip(*cols.values(), strict=True)])
+    return tuple(tables)
+
+
+def _grouped(keys, values):
+    """Groups of the combined small non-negative integer ``keys`` (one stable sort), in key order.
+
+    Returns the index of each group's first element (input order) and the sums of each array of
+    ``values`` per group.
+    """
+    k = np.zeros(np.size(keys[0]), dtype=np.int64)
+    for a in keys:
+        k = k * 4096 + np.asarray(a, dtype=np.int64)
+    order = np.argsort(k, kind="stable")
+    ks = k[order]
+    start = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    return order[start], [np.add.reduceat(np.asarray(v)[order], start) for v in values]
 
 
 def _bin(x_rad, width_deg):
@@ -348,14 +377,16 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
         if not m.any():
             continue
         sats = np.unique(obs.sat[m])
-        expt = _expected(ctx.grid, sats, _mask(ctx), ctx.cfg.el_bin_deg)[0]
         ep = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))[m & np.isfinite(obs.code_m)]
         key = np.unique(ep * 1024 + obs.sat[m & np.isfinite(obs.code_m)])
-        have_rows = comp_have = None
-        if ctx.grid is not None:
+        expt = _system_expected(ctx.grid, sats, _mask(ctx))
+        note, counted = _why_no_expt(ctx, letter, sats, expt or 0)
+        have_rows = int(key.size)
+        if counted:
             el = ctx.grid.lookup(key // 1024, (key % 1024).astype(np.int16))[1]
-            comp_have = int((np.isfinite(el) & (el >= _mask(ctx))).sum())
-        have_rows = comp_have if comp_have is not None else int(key.size)
+            have_rows = int((np.isfinite(el) & (el >= _mask(ctx))).sum())
+        else:
+            expt = None
         sl = [s for s in slips if s["system"] == letter]
         n_obs = sum(s["obs"] for s in sl)
         n_slip = sum(s["slips"] for s in sl)
@@ -378,9 +409,21 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
                 "epochs_lt4": few.get(letter, 0),
                 "clock_jumps": len(ctx.jumps),
                 "mp_rms_m": mps,
+                "note": note or "",
             }
         )
     return rows
+
+
+def _system_expected(grid, sats, mask) -> int | None:
+    """(epoch, satellite) cells above the mask of the satellites ``sats`` (None without a grid)."""
+    if grid is None:
+        return None
+    j = np.searchsorted(grid.sats, sats)
+    j = j[j < grid.sats.size]
+    j = j[np.isin(grid.sats[j], sats)]
+    el = grid.el[:, j]
+    return int((np.isfinite(el) & (el >= mask)).sum())
 
 
 def all_tables(ctx) -> dict:

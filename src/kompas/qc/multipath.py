@@ -15,8 +15,8 @@ multipath itself).
 BeiDou-2 satellite-induced code bias: IGSO and MEO satellites of BDS-2 show elevation-dependent code
 variations (up to 1.5 m over the elevation range on B1I MEO) that MP shows as a trend with elevation.
 :func:`bds2_code_correction` gives Wanninger & Beer (2015, GPS Solutions 19:639-648, Table 1) piecewise
-linear corrections at 10-degree nodes, *added* to the pseudorange. Table rows and bands: see
-:data:`WB2015_IGSO_M`.
+linear corrections at 10-degree nodes, *added* to the pseudorange. Which row is which band (checked on
+data): :data:`WB2015_BANDS`.
 """
 
 from __future__ import annotations
@@ -39,11 +39,19 @@ __all__ = [
 
 WB2015_BANDS = (2, 7, 6)
 """RINEX band digits of the rows of the Wanninger & Beer tables: B1I (1561.098 MHz), B2I (1207.14 MHz),
-B3I (1268.52 MHz). Open implementations carry the rows labelled B1, B2, B3 (e.g. GAMP's
-``BDmultipathCorr``) but index them by their receiver's frequency slots, which for RTKLIB-derived code
-(B1, B3, B2 in RTKLIB demo5's BDS frequency order) applies the B2 row to B3I; here the rows are matched by
-band, and the assignment is checked against data in ``tests/reference/test_qc_real.py`` (the MP trend of
-each band of ESBC's BDS-2 IGSO/MEO satellites is fitted best by its own row)."""
+B3I (1268.52 MHz).
+
+The paper's Table 1 was not reachable here and open implementations disagree: GAMP's ``BDmultipathCorr``
+labels the rows B1, B2, B3 (but indexes them by its receiver's frequency slots, which in RTKLIB-derived code
+puts B3I in the second slot), a Fortran ``bds_code_cor`` maps L2, L7, L6 to rows 1, 2, 3, and a DGNSS
+server's ``beidou_code_correction`` applies row 2 to C6I and row 3 to C7I. The rows are matched here by band,
+checked on ESBC's full day (2020-06-25, BDS-2 MEO C11/C12/C14 from 10 to 90 deg; ``benchmarks/
+bench_bds2_rows.py``, ``tests/reference/test_qc_bds2_rows.py``): applying each row to each band's MP, the
+RMS left is smallest for the band's own row and the fitted scale of that row is 1.05-1.11 (C2I: 0.383 m
+with row 1 against 0.423/0.498 m with rows 2/3; C7I: 0.221 m with row 2 against 0.248/0.271 m; C6I:
+0.202 m with row 3 against 0.330/0.239 m). Swapping rows 2 and 3 (the DGNSS server's assignment) leaves
+22 % more on C7I and 18 % more on C6I. The IGSO satellites stay below 45 deg at Esbjerg, where the rows
+differ by centimetres, and do not discriminate."""
 
 # Wanninger & Beer (2015) Table 1: corrections (m) at elevations 0, 10, ..., 90 deg, rows B1, B2, B3
 WB2015_IGSO_M = np.array(
@@ -129,7 +137,8 @@ class MpSeries:
 _KEY = 1024
 
 
-def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10, bds2_correction=False):
+def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10, bds2_correction=False,
+                   bds2_rows=None):  # fmt: skip
     """MP of every code signal of ``obs`` against every other band of ``ob`` (module docstring).
 
     Parameters
@@ -147,6 +156,9 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
         Shortest arc kept, epochs.
     bds2_correction : bool
         Add :func:`bds2_code_correction` to BDS-2 IGSO/MEO codes first.
+    bds2_rows : tuple of int, optional
+        Band digit of each row of the correction tables (default :data:`WB2015_BANDS`; the row check swaps
+        them).
 
     Returns
     -------
@@ -171,50 +183,55 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     has_i = (ob_band == band_i[:, None]).any(axis=1)
     p = obs.code_m[code_rows]
     if bds2_correction:
-        p = p + bds2_code_correction(obs.sat[code_rows], band_i, el[r_ob])
+        p = p + bds2_code_correction(obs.sat[code_rows], band_i, el[r_ob], bds2_rows)
+    rr = np.arange(r_ob.size)
+    fi = freq[rr, col_i]
+    li = ob.phase_cyc[r_ob, col_i] * C_LIGHT / fi
+    arc_i = flags.arc[r_ob, col_i]
+    base = has_i & np.isfinite(p) & np.isfinite(li) & (arc_i >= 0)
+    n_arc = int(flags.arc.max()) + 1 if flags.arc.size else 1
     parts = []
-    n = r_ob.size
-    rr = np.arange(n)
     for j in range(ob_band.shape[1]):
-        use = has_i & (col_i != j) & (ob_band[:, j] > 0)
-        if not use.any():
+        k = np.flatnonzero(base & (col_i != j) & (ob_band[:, j] > 0))
+        if k.size == 0:
             continue
-        fi, fj = freq[rr, col_i], freq[:, j]
-        li = ob.phase_cyc[r_ob, col_i] * C_LIGHT / fi
-        lj = ob.phase_cyc[r_ob, j] * C_LIGHT / fj
-        use &= fi != fj
+        r, fj = r_ob[k], freq[k, j]
+        lj = ob.phase_cyc[r, j] * C_LIGHT / fj
         with np.errstate(divide="ignore", invalid="ignore"):
-            a = fi**2 / fj**2
-            mp = p - (1 + 2 / (a - 1)) * li + 2 / (a - 1) * lj
-        arc_key = flags.arc[r_ob, col_i] * (flags.arc.max() + 1) + flags.arc[r_ob, j]
-        ok = use & np.isfinite(mp) & (flags.arc[r_ob, col_i] >= 0) & (flags.arc[r_ob, j] >= 0)
-        parts.append(_level_removed(ok, mp, arc_key, sig, min_arc, ob_band[:, j], r_ob, ob, el, az))
+            g = 2.0 / (fi[k] ** 2 / fj**2 - 1.0)
+            mp = p[k] - (1.0 + g) * li[k] + g * lj
+        arc_j = flags.arc[r, j]
+        ok = np.isfinite(mp) & (fi[k] != fj) & (arc_j >= 0)
+        k, mp = k[ok], mp[ok]
+        parts.append((k, mp, ob_band[k, j], arc_i[k] * n_arc + arc_j[ok]))
     if not parts:
         z = np.zeros(0)
         return MpSeries(
             z.astype(np.int16), z.astype(np.uint8), z.astype(np.int64), z.astype(np.int64), z, z, z
         )
-    return MpSeries(*(np.concatenate([pt[k] for pt in parts]) for k in range(7)))
+    k, mp, partner, arc_key = (np.concatenate([pt[m] for pt in parts]) for m in range(4))
+    return _level_removed(k, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az)
 
 
-def _level_removed(ok, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az):
-    """Subtract the mean of each (arc, signal) group; drop groups shorter than ``min_arc``."""
-    k = np.flatnonzero(ok)
-    grp_key = arc_key[k] * 256 + sig[k]
-    uniq, inv = np.unique(grp_key, return_inverse=True)
-    cnt = np.bincount(inv, minlength=uniq.size)
-    mean = np.bincount(inv, weights=mp[k], minlength=uniq.size) / np.maximum(cnt, 1)
+def _level_removed(k, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az):
+    """Subtract the mean of each (arc pair, signal) group (one sort); drop groups shorter than ``min_arc``.
+
+    ``k`` indexes the code rows (``sig``, ``r_ob``); arcs are numbered uniquely over bands, so the arc pair
+    also tells the partner band apart.
+    """
+    grp = arc_key * 256 + sig[k]
+    order = np.argsort(grp)
+    gs = grp[order]
+    start = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]]) if gs.size else np.zeros(0, np.int64)
+    cnt = np.diff(np.r_[start, gs.size])
+    mean = np.add.reduceat(mp[order], start) / cnt if gs.size else np.zeros(0)
+    inv = np.empty(gs.size, dtype=np.int64)
+    inv[order] = np.repeat(np.arange(start.size), cnt)
     keep = cnt[inv] >= min_arc
     k, inv = k[keep], inv[keep]
     r = r_ob[k]
-    return (
-        ob.sat[r],
-        sig[k],
-        partner[k].astype(np.int64),
-        ob.epoch[r],
-        el[r],
-        az[r],
-        mp[k] - mean[inv],
+    return MpSeries(
+        ob.sat[r], sig[k], partner[keep].astype(np.int64), ob.epoch[r], el[r], az[r], mp[keep] - mean[inv]
     )
 
 

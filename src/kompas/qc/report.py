@@ -20,7 +20,7 @@ def summary_line(path: str, row: dict) -> str:
     mps = " ".join(f"{k}={v:.2f}" for k, v in row["mp_rms_m"].items() if v is not None) or "-"
     return (
         f"SUM {os.path.basename(path) or '-'} {row['system']} {row['first']} {row['hours']:.2f}h "
-        f"{row['interval_s']:g}s sats={row['sats']} expt={row['expt']} have={row['have']} "
+        f"{row['interval_s']:g}s sats={row['sats']} expt={_f(row['expt'], '{}')} have={row['have']} "
         f"pct={_f(row['pct'], '{:.1f}')} o/slps={_f(row['obs_per_slip'], '{:.0f}')} "
         f"<4sats={row['epochs_lt4']} jumps={row['clock_jumps']} MP[m] {mps}"
     )
@@ -55,7 +55,7 @@ def text_report(result) -> str:
     lines += _table(t["header"], ["item", "value", "status", "note"], "Header checks")
     lines += _table(
         t["completeness"],
-        ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz"],
+        ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz", "note"],
         "Completeness and mean C/N0 per signal (above the mask)",
     )
     lines += _table(

@@ -1,7 +1,8 @@
 """Quality control of one observation file: every metric as tables, plus the arrays behind the figures.
 
 :func:`run_qc` chains: observables of every band present -> station position (header, checked by an SPP
-of a sample of epochs) -> elevation grid of every satellite with broadcast records -> clock jumps
+of a sample of epochs) -> elevation grid of every satellite with broadcast records (RTKLIB's record
+windows: geometry needs kilometre orbits, and station files lack some records) -> clock jumps
 (detected, repaired) -> cycle slips and arcs -> code multipath of every code signal against every other
 band -> completeness, C/N0, slips, gaps, satellites per epoch, header checks (:mod:`kompas.qc.metrics`).
 """
@@ -41,7 +42,7 @@ class QcConfig(Options):
     bds2_correction: bool = option(
         False, "apply the Wanninger & Beer (2015) BDS-2 code correction before MP", flag="--bds2-correction"
     )
-    spp_epochs: int = option(60, "epochs solved by SPP for the header position check", low=0)
+    spp_epochs: int = option(10, "epochs solved by SPP for the header position check", low=0)
     slips: SlipOptions = option(default_factory=SlipOptions)
 
 
@@ -120,7 +121,10 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
     rcv = header_pos if header_ok else spp_pos
     grid = None
     if product is not None and np.all(np.isfinite(rcv)):
-        grid = sky_grid(product, obs.epoch_time_ns, rcv, systems, extra_sats=np.unique(obs.sat))
+        # elevations need orbits good to kilometres: RTKLIB's record windows, so that a station's file that
+        # lacks a satellite's latest records (STALE under the ICD windows) still places it
+        geometry = BroadcastProduct(product.navs, policy="rtklib")
+        grid = sky_grid(geometry, obs.epoch_time_ns, rcv, systems, extra_sats=np.unique(obs.sat))
     if grid is not None:
         az, el = grid.lookup(ob.epoch, ob.sat)
     else:

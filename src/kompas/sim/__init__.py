@@ -6,7 +6,8 @@ broadcast navigation data in kompas's own tables (plus the *truth* the observati
 and :func:`simulate_obs` produces an :class:`~kompas.tables.obs.ObsTable` for a static receiver,
 with switchable error terms and injected events (:class:`ErrorModel`, :class:`Event`);
 :func:`simulate` chains the three (optionally writing RINEX in blocks), :func:`simulate_baseline`
-gives a base and a rover, and :func:`write_products` writes SP3 and RINEX clock files from the truth.
+gives a base and a rover, and :func:`write_products` writes SP3 and RINEX clock files from the truth;
+:func:`slip_cells` places the recorded slips on the cells of an observables table (detector scoring).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .navdata import SimTruth, make_nav
 from .observations import SIM_SIGNALS, Receiver, ReceiverSim, simulate_obs
 from .products import write_products
 from .scenario import BaselineResult, SimResult, nav_span, rover_error_model, simulate, simulate_baseline
+from .scoring import SlipCells, slip_cells
 
 __all__ = [
     "GLONASS_CHANNELS",
@@ -38,4 +40,6 @@ __all__ = [
     "rover_error_model",
     "nav_span",
     "write_products",
+    "SlipCells",
+    "slip_cells",
 ]
