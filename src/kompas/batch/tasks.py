@@ -1,0 +1,188 @@
+"""The task registry: what each task reads, runs and writes for one station-day.
+
+A task is a small adapter around a recipe (:class:`Task`): the recipe's configuration class (the same
+typed options as its command), the input roles a unit needs, and a function ``run(item, config) ->
+TaskResult`` that reads the unit's own files, runs the recipe and returns Arrow tables. A new recipe
+(``qc``, ``ppp``, ``rtk``) plugs in with :func:`register` and nothing else changes: planning, execution,
+resumption and storage are the same for every task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from .job import StationDay
+
+__all__ = ["Task", "TaskResult", "TASKS", "register", "get_task", "solution_table", "SOLUTION_SYSTEMS"]
+
+SOLUTION_SYSTEMS = "GRECJI"
+"""Systems with their own ``nsat_X``, ``clock_X_m`` and ``isb_X_m`` columns in every solution file, so
+that all files of a dataset share one schema (the systems SPP processes)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskResult:
+    """What a task produced for one unit.
+
+    Attributes
+    ----------
+    tables : dict[str, pyarrow.Table]
+        By table folder (``solution``, ``qc``).
+    status : str
+        ``ok`` or ``unsolved`` (ran, but no epoch solved).
+    message : str
+        Why nothing was solved, and the warnings of the run.
+    epochs, solved : int
+    median_ecef_m : tuple of float
+        Median ECEF position of the solved epochs, m (NaN when none).
+    mean_nsat : float
+    read_s, process_s : float
+        Seconds spent reading the inputs and running the recipe.
+    """
+
+    tables: dict
+    status: str
+    message: str = ""
+    epochs: int = 0
+    solved: int = 0
+    median_ecef_m: tuple = (float("nan"),) * 3
+    mean_nsat: float = float("nan")
+    read_s: float = 0.0
+    process_s: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """A registered task.
+
+    Attributes
+    ----------
+    name : str
+    config_class : type
+        The recipe's :class:`kompas.config.Options` subclass.
+    needs : tuple of str
+        Input roles every unit must have besides ``obs`` (``("nav",)``).
+    roles : tuple of str
+        Input roles it reads besides ``obs`` (needed and optional ones: ``("orbit", "clock", "antex")``).
+    tables : tuple of str
+        Table folders it writes (besides the summary).
+    run : callable
+        ``run(item: StationDay, config) -> TaskResult``; raises on bad input (the unit becomes a failed
+        row with the message).
+    help : str
+    """
+
+    name: str
+    config_class: type
+    needs: tuple[str, ...]
+    roles: tuple[str, ...]
+    tables: tuple[str, ...]
+    run: Callable[[StationDay, object], TaskResult]
+    help: str = ""
+
+
+TASKS: dict[str, Task] = {}
+"""Registered tasks by name."""
+
+
+def register(task: Task) -> Task:
+    """Add (or replace) a task in :data:`TASKS`."""
+    TASKS[task.name] = task
+    return task
+
+
+def get_task(name: str) -> Task:
+    """The registered task ``name``; ``ConfigError`` naming the known ones otherwise."""
+    from ..errors import ConfigError
+
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise ConfigError(f"unknown task {name!r}; known: {', '.join(sorted(TASKS))}") from None
+
+
+def _solution_fields(pa):
+    f8, i2 = pa.float64(), pa.int16()
+    fields = [("time", pa.timestamp("ns"))]
+    fields += [(n, f8) for n in ("x_m", "y_m", "z_m", "lat_deg", "lon_deg", "height_m")]
+    fields += [("nsat", i2)] + [(f"nsat_{s}", i2) for s in SOLUTION_SYSTEMS]
+    fields += [(n, f8) for n in ("gdop", "pdop", "hdop", "vdop")]
+    fields += [(f"clock_{s}_m", f8) for s in SOLUTION_SYSTEMS]
+    fields += [(f"isb_{s}_m", f8) for s in SOLUTION_SYSTEMS]
+    return [*fields, ("status", pa.uint8()), ("reason", pa.uint8())]
+
+
+def solution_table(solution):
+    """A :class:`kompas.Solution` as an Arrow table of the dataset's fixed solution schema.
+
+    Columns of :meth:`Solution.columns` keep their values bit for bit; columns of systems that were not
+    processed are null; ``reason`` is the :class:`kompas.solution.Unsolved` code of each epoch. A column
+    outside the schema (a recipe's own) is appended after it.
+    """
+    import pyarrow as pa
+
+    cols = solution.columns()
+    n = len(solution)
+    reason = solution.reason if solution.reason is not None else np.zeros(n, np.uint8)
+    cols["reason"] = np.asarray(reason, dtype=np.uint8)
+    arrays, names = [], []
+    for name, tp in _solution_fields(pa):
+        arrays.append(pa.array(cols.pop(name), type=tp) if name in cols else pa.nulls(n, type=tp))
+        names.append(name)
+    for name, values in cols.items():
+        arrays.append(pa.array(values))
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _main_reason(solution) -> str:
+    from ..solution import Unsolved
+
+    if len(solution) == 0:
+        return "the observation file has no epochs (in the chosen window)"
+    counts = np.bincount(np.asarray(solution.reason, dtype=np.int64), minlength=len(Unsolved))
+    main = Unsolved(int(np.argmax(counts[1:]) + 1))
+    return f"{main.name.lower().replace('_', ' ')} in {counts[main]} of {len(solution)} epochs"
+
+
+def position_summary(solution) -> dict:
+    """Counts, median position of the solved epochs and mean satellites, for the summary row."""
+    ok = solution.ok
+    solved = int(ok.sum())
+    median = tuple(float(v) for v in np.median(solution.pos_m[ok], axis=0)) if solved else (float("nan"),) * 3
+    return {
+        "epochs": len(solution),
+        "solved": solved,
+        "median_ecef_m": median,
+        "mean_nsat": float(np.mean(solution.nsat[ok])) if solved else float("nan"),
+        "status": "ok" if solved else "unsolved",
+        "message": "" if solved else _main_reason(solution),
+    }
+
+
+def _run_spp(item: StationDay, config) -> TaskResult:
+    """SPP of one unit exactly as ``kompas spp OBS NAV...`` does it (same readers, same call)."""
+    from ..api import read_nav, read_obs
+    from ..spp import spp
+
+    t0 = time.perf_counter()
+    obs = read_obs(item.paths("obs")[0])
+    navs = [read_nav(p) for p in item.paths("nav")]
+    t1 = time.perf_counter()
+    sol = spp(obs, navs, config=config)
+    table = solution_table(sol)
+    t2 = time.perf_counter()
+    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+
+
+def _spp_task() -> Task:
+    from ..spp import SppConfig
+
+    return Task("spp", SppConfig, ("nav",), ("nav",), ("solution",), _run_spp, "single point positioning")
+
+
+register(_spp_task())
