@@ -184,7 +184,7 @@ def _choose_products(obs: FileName, files: Sequence[FileName]) -> list[str]:
         return []
     cover: dict[str, float] = {}
     for f in cands:
-        cover[f.site] = cover.get(f.site, 0.0) + f.overlap_s(obs)
+        cover[f.site] = cover.get(f.site, 0.0) + f.overlap_s(wide)
     site = min(cover, key=lambda s: (-cover[s], s))
     return sorted(f.path for f in cands if f.site == site)
 
