@@ -146,3 +146,17 @@ def test_bad_file_is_one_failed_row(kompas_data, tmp_path):
     assert rows["WTZR00DEU"]["status"] == "ok" and rows["WTZR00DEU"]["solved"] == 120
     assert rows["WTZZ00DEU"]["status"] == "failed"
     assert rows["WTZZ00DEU"]["message"].startswith("FormatError: ") and str(bad) in rows["WTZZ00DEU"]["message"]
+
+
+def test_cli_resumes(kompas_data, tmp_path, capsys):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    base = ["batch", str(a / "*_MO_120epoch.rnx"), "--nav", str(a / "*_MN.rnx.gz"), "--out", str(tmp_path)]
+    argv = [*base, "--workers", "0", "--no-progress", "--set", "systems=C,R"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "WTZR00DEU  2020-06-25 0000-01D  ok           120/120" in out
+    assert "units    2 ok, 0 unsolved, 0 failed; 0 finished before" in out
+    assert main(argv) == 0
+    assert "units    2 ok, 0 unsolved, 0 failed; 2 finished before" in capsys.readouterr().out
+    assert main([*base, "--workers", "0", "--set", "systems=C"]) == 0  # other options: done again
+    assert "0 finished before" in capsys.readouterr().out
