@@ -120,7 +120,7 @@ class _Run:
 
 
 def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, progress=None,
-        chunk_epochs: int = 720, **options) -> Solution:  # fmt: skip
+        chunk_epochs: int = 720, ionex=None, **options) -> Solution:  # fmt: skip
     """Single point positioning of every epoch.
 
     Parameters
@@ -136,6 +136,9 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         Called as ``progress(done_epochs, total_epochs)`` after each block of epochs.
     chunk_epochs : int
         Epochs solved together (bounds memory; results do not depend on it).
+    ionex : Ionex or list of Ionex, optional
+        Global ionosphere maps (:func:`kompas.read_ionex`) for ``iono="ionex"`` (given maps select it when
+        the ionosphere option is left at its default).
     **options
         Any option of :class:`SppConfig` by name, e.g. ``elmask_deg=15, iono="if"``.
 
@@ -150,13 +153,15 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         options["systems"] = systems
     if options:
         cfg = cfg.replace(**options)
-    ctx = _prepare(obs, nav, cfg)
+    if ionex is not None and cfg.models.iono == "brdc":
+        cfg = cfg.replace(iono="ionex")
+    ctx = _prepare(obs, nav, cfg, ionex)
     sel = window(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     sol = run(blocks(sel, chunk_epochs), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
     return _finish(sol, obs, nav, ctx)
 
 
-def _prepare(obs, nav, cfg: SppConfig) -> _Run:
+def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
     eph = cfg.ephemeris
     if isinstance(nav, BroadcastProduct):
         product = nav
@@ -170,7 +175,12 @@ def _prepare(obs, nav, cfg: SppConfig) -> _Run:
 
         iono_model = BroadcastIonosphere(product.navs, cfg.models.broadcast_models)
     elif cfg.models.iono == "ionex":
-        raise ConfigError("iono 'ionex' needs an IONEX file: give it with kompas spp --iono ionex FILE")
+        if ionex is None:
+            raise ConfigError("iono 'ionex' needs IONEX maps: spp(..., ionex=kompas.read_ionex(path)) or "
+                              "kompas spp --ionex FILE")  # fmt: skip
+        from .products.ionosphere import IonexIonosphere
+
+        iono_model = IonexIonosphere(ionex)
     letters = [x for x in cfg.systems if x in SYSTEM_LETTERS]
     if cfg.models.iono == "if":
         pairs = {

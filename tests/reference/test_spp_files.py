@@ -176,3 +176,24 @@ def test_gzip_input_and_warning_lines(kompas_data, tmp_path, capsys):
     warn = [ln for ln in err.splitlines() if "warning" in ln]
     assert warn and all(ln.startswith("kompas spp: warning: ") for ln in warn)
     assert sys.modules["kompas"] is kompas
+
+
+def test_ionex_maps_serve_every_system(kompas_data, tmp_path, capsys):
+    """--ionex FILE: JPL's GIM of 2017-01-01 over a simulated receiver of that day (no observation file
+    of an IONEX day is in the shared data)."""
+    out = tmp_path / "sim"
+    assert main(["sim", "--lat", "47", "--lon", "8", "--hours", "0.25", "--systems", "C,R,G,E",
+                 "--start", "2017-01-01T06:00:00", "--out", str(out)]) == 0  # fmt: skip
+    capsys.readouterr()
+    obs = (
+        next(out.glob("*O.rnx"))
+        if list(out.glob("*O.rnx"))
+        else next(p for p in out.iterdir() if "MO" in p.name)
+    )
+    nav = next(p for p in out.iterdir() if "MN" in p.name)
+    gim = kompas_data / "ionex" / "jplg0010.17i.gz"
+    rc, text, _ = _run([obs, nav, "--ionex", gim, "-o", tmp_path / "x.pos"], capsys)
+    assert rc == 0 and "IONEX maps" in text
+    assert "% ionos opt : IONEX TEC (IONEX maps:" in (tmp_path / "x.pos").read_text()
+    rc, _, err = _run([obs, nav, "--iono", "ionex"], capsys)
+    assert rc == 2 and "--ionex FILE" in err

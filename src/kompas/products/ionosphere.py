@@ -45,6 +45,7 @@ __all__ = [
     "FALLBACK_ORDER",
     "MODEL_NAMES",
     "register_model",
+    "IonexIonosphere",
 ]
 
 DEFAULT_MODELS = {
@@ -63,6 +64,7 @@ FALLBACK_ORDER = ("GPS_KLOB", "BDS_KLOB", "NEQUICK_G", "BDGIM", "QZS_KLOB", "IRN
 """Models tried, in order, for a class whose own models have no parameters."""
 
 MODEL_NAMES = {
+    "IONEX": "IONEX maps",
     "GPS_KLOB": "GPS Klobuchar",
     "QZS_KLOB": "QZSS Klobuchar",
     "IRN_KLOB": "NavIC Klobuchar",
@@ -354,3 +356,43 @@ def satellite_class(sat) -> np.ndarray:
     letters = sat_letter(sat).astype("U2")
     gen = bds_generation(sat)
     return np.where(letters == "C", np.where(gen == 3, "C3", "C2"), letters)
+
+
+class IonexIonosphere:
+    """Ionospheric delays of every system from IONEX global maps (:mod:`kompas.models.ionex_model`).
+
+    Parameters
+    ----------
+    ionex : Ionex or list of Ionex
+        From :func:`kompas.read_ionex`; several files (consecutive days) are joined in time.
+    """
+
+    def __init__(self, ionex):
+        maps = ionex if isinstance(ionex, list | tuple) else [ionex]
+        if not maps:
+            raise ValueError("IonexIonosphere needs at least one IONEX file")
+        first = maps[0]
+        for m in maps[1:]:
+            if not (np.array_equal(m.lat_rad, first.lat_rad) and np.array_equal(m.lon_rad, first.lon_rad)):
+                raise ValueError("IONEX files with different grids cannot be joined")
+        t = np.concatenate([m.time_ns for m in maps])
+        tec = np.concatenate([m.tec_tecu for m in maps])
+        t, keep = np.unique(t, return_index=True)
+        self.time_ns, self.tec_tecu = t, tec[keep]
+        self.lat_rad, self.lon_rad = first.lat_rad, first.lon_rad
+        self.radius_m, self.height_m = float(first.base_radius_m), float(first.height_m[0])
+        self.paths = tuple(getattr(m, "path", None) for m in maps)
+
+    def assignment(self) -> dict[str, tuple[str | None, bool]]:
+        """Every satellite class is served by the maps."""
+        return {cls: ("IONEX", False) for cls in DEFAULT_MODELS}
+
+    def delay(self, sat, ctx: IonoContext, freq_hz):
+        """Delay (m) on each row's frequency, the model per row, no fallback (as BroadcastIonosphere)."""
+        from ..models.ionex_model import ionex_delay
+
+        d = ionex_delay(self.tec_tecu, self.time_ns, self.lat_rad, self.lon_rad, self.radius_m, self.height_m,
+                        ctx.t_ns, ctx.lat_rad, ctx.lon_rad, ctx.az_rad, ctx.el_rad, freq_hz)  # fmt: skip
+        served = np.isfinite(d) & (np.asarray(sat) > 0)
+        model = np.where(served, "IONEX", "")
+        return np.where(served, d, 0.0), model, np.zeros(np.shape(sat), bool)
