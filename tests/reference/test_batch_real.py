@@ -145,7 +145,9 @@ def test_bad_file_is_one_failed_row(kompas_data, tmp_path):
     rows = {r["station"]: r for r in report.rows}
     assert rows["WTZR00DEU"]["status"] == "ok" and rows["WTZR00DEU"]["solved"] == 120
     assert rows["WTZZ00DEU"]["status"] == "failed"
-    assert rows["WTZZ00DEU"]["message"].startswith("FormatError: ") and str(bad) in rows["WTZZ00DEU"]["message"]
+    assert (
+        rows["WTZZ00DEU"]["message"].startswith("FormatError: ") and str(bad) in rows["WTZZ00DEU"]["message"]
+    )
 
 
 def test_cli_resumes(kompas_data, tmp_path, capsys):

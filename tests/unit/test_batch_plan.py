@@ -19,11 +19,25 @@ from kompas.io.names import name_from_header, parse_name
         ("NYA100NOR_S_20241240000_01D_CN.rnx.gz", "nav", "NYA100NOR", "2024-05-03T00:00", 86400, "C"),
         ("KMS300DNK_R_20221591000_01H_30S_MO.crx", "obs", "KMS300DNK", "2022-06-08T10:00", 3600, ""),
         ("GRAS00FRA_R_20223151700_15M_01S_MO.crx.gz", "obs", "GRAS00FRA", "2022-11-11T17:00", 900, ""),
-        ("WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", "obs", "WTZR00DEU", "2020-06-25T00:00", 86400, ""),
+        (
+            "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+            "obs",
+            "WTZR00DEU",
+            "2020-06-25T00:00",
+            86400,
+            "",
+        ),
         ("BRDC00WRD_R_20261200800_06H_MN.rnx", "nav", "BRDC00WRD", "2026-04-30T08:00", 21600, "M"),
         # IGS long product names, with seconds in the start and a compound span
         ("COD0MGXFIN_20201770000_01D_05M_ORB.SP3", "orbit", "COD0MGXFIN", "2020-06-25T00:00", 86400, ""),
-        ("IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK", "clock", "IGS0OPSFIN", "2026-04-30T09:59:30", 7260, ""),
+        (
+            "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK",
+            "clock",
+            "IGS0OPSFIN",
+            "2026-04-30T09:59:30",
+            7260,
+            "",
+        ),
         ("COD0OPSFIN_20261330000_01D_01D_OSB.BIA.gz", "bias", "COD0OPSFIN", "2026-05-13T00:00", 86400, ""),
         # RINEX 2 short names: day 118 of 2021 is 28 April; session 'k' is 10:00-11:00; 1998 from '98'
         ("slac1180.21o", "obs", "SLAC", "2021-04-28T00:00", 86400, ""),
@@ -69,7 +83,9 @@ def test_header_fallback(tmp_path):
     # 19:00:00 to 20:59:30 is 7171 s of epochs: two whole hours
     assert (n.kind, n.site, n.start, n.period_s) == ("obs", "WXYZ", dt.datetime(2021, 4, 28, 19), 7200)
     assert session_of(n) == "1900-02H"
-    (tmp_path / "nav.txt").write_text("     3.04           N: GNSS NAV DATA    M                   RINEX VERSION / TYPE\n")
+    (tmp_path / "nav.txt").write_text(
+        "     3.04           N: GNSS NAV DATA    M                   RINEX VERSION / TYPE\n"
+    )
     assert name_from_header(tmp_path / "nav.txt") is None
     (tmp_path / "empty.o").write_bytes(b"")
     assert name_from_header(tmp_path / "empty.o") is None
@@ -165,3 +181,19 @@ def test_station_filter_and_station_list(tmp_path):
         load_station_list(str(toml))
     with pytest.raises(ConfigError, match="no observation file matches"):
         expand([str(tmp_path / "nothing*")], "observation")
+
+
+def test_spp_reads_ionex_maps_of_the_day(tmp_path):
+    from kompas.batch import get_task
+    from kompas.spp import SppConfig
+
+    obs = _touch(tmp_path, "ALGO00CAN_R_20170010000_01D_30S_MO.crx.gz")
+    nav = _touch(tmp_path, "BRDC00WRD_S_20170010000_01D_MN.rnx.gz")
+    maps = _touch(tmp_path, "jplg0010.17i.gz", "COD0OPSFIN_20170030000_01D_01H_GIM.INX.gz")
+    task = get_task("spp")
+    it = plan(obs + maps, nav, needs=task.required(SppConfig()), roles=task.roles).items[0]
+    assert it.paths("ionex") == (str(tmp_path / "jplg0010.17i.gz"),)  # not the map of 3 January
+    ionex_cfg = SppConfig().replace(iono="ionex")
+    assert task.required(ionex_cfg) == ("nav", "ionex")
+    p = plan(obs, nav, needs=task.required(ionex_cfg), roles=task.roles)
+    assert p.items == () and p.skipped[0].reason == "no ionex file for 2017-01-01"

@@ -98,7 +98,11 @@ def test_resume_skip_rerun_and_failed_rows(tmp_path, count_task):
 
     # a rerun: finished units are skipped, the failed one is tried again
     second = run_batch(job, workers=0)
-    assert {r["station"]: r["action"] for r in second.rows} == {"AAAA": "skipped", "BBBB": "ran", "CCCC": "skipped"}
+    assert {r["station"]: r["action"] for r in second.rows} == {
+        "AAAA": "skipped",
+        "BBBB": "ran",
+        "CCCC": "skipped",
+    }
     # the input of one unit changes (and the bad file is repaired): those two run again
     (data / "CCCC.txt").write_text("7")
     (data / "BBBB.txt").write_text("4")
@@ -106,7 +110,9 @@ def test_resume_skip_rerun_and_failed_rows(tmp_path, count_task):
     assert {r["station"]: (r["action"], r["status"]) for r in third.rows} == {
         "AAAA": ("skipped", "ok"), "BBBB": ("ran", "ok"), "CCCC": ("ran", "ok"),
     }  # fmt: skip
-    assert pq.read_table(result_path(out, "solution", "count", units[2].key)).column("value").to_pylist() == [14.0]
+    assert pq.read_table(result_path(out, "solution", "count", units[2].key)).column("value").to_pylist() == [
+        14.0
+    ]
     # other options: every unit again
     fourth = run_batch(dataclasses.replace(job, config=CountConfig(scale=3)), workers=0)
     assert {r["action"] for r in fourth.rows} == {"ran"}
@@ -131,9 +137,9 @@ def test_dataset_readers(tmp_path, count_task):
     units = [_unit(data, s, " ".join(["1"] * n)) for s, n in (("AAAA", 3), ("BBBB", 5))]
     out = str(tmp_path / "out")
     run_batch(BatchJob("count", CountConfig(), units, out), workers=0)
-    (tmp_path / "out" / "solution" / "task=count" / "station=AAAA" / "day=2020-06-25" / ".x.parquet.1.tmp").write_bytes(
-        b"a temporary of a killed worker"
-    )
+    (
+        tmp_path / "out" / "solution" / "task=count" / "station=AAAA" / "day=2020-06-25" / ".x.parquet.1.tmp"
+    ).write_bytes(b"a temporary of a killed worker")
     pd = pytest.importorskip("pandas")
     counts = pd.read_parquet(os.path.join(out, "solution")).groupby("station", observed=True).size()
     assert counts.to_dict() == {"AAAA": 3, "BBBB": 5}

@@ -39,13 +39,13 @@ def test_user_errors_exit_2(capsys, files, argv, message):
     argv = [a.format(obs=obs, tmp=tmp) for a in argv]
     if "--out" not in argv:
         argv += ["--out", str(tmp / "out")]
-    rc, out, err = _run(capsys, *argv)
+    rc, _, err = _run(capsys, *argv)
     assert rc == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_nothing_planned_exits_1(capsys, files):
     tmp, obs = files
-    rc, out, err = _run(capsys, str(obs), "--out", str(tmp / "out"), "--workers", "0")
+    rc, _, err = _run(capsys, str(obs), "--out", str(tmp / "out"), "--workers", "0")
     assert rc == 1 and "no unit planned (no nav file for 2020-06-25)" in err
 
 

@@ -74,6 +74,9 @@ class Task:
         ``run(item: StationDay, config) -> TaskResult``; raises on bad input (the unit becomes a failed
         row with the message).
     help : str
+    needs_of : callable, optional
+        ``needs_of(config) -> tuple``: roles some options need besides ``needs`` (SPP with
+        ``iono = "ionex"`` needs IONEX maps).
     """
 
     name: str
@@ -83,6 +86,11 @@ class Task:
     tables: tuple[str, ...]
     run: Callable[[StationDay, object], TaskResult]
     help: str = ""
+    needs_of: Callable[[object], tuple] | None = None
+
+    def required(self, config) -> tuple[str, ...]:
+        """Every role a unit must have with these options."""
+        return self.needs + (tuple(self.needs_of(config)) if self.needs_of else ())
 
 
 TASKS: dict[str, Task] = {}
@@ -165,15 +173,18 @@ def position_summary(solution) -> dict:
 
 
 def _run_spp(item: StationDay, config) -> TaskResult:
-    """SPP of one unit exactly as ``kompas spp OBS NAV...`` does it (same readers, same call)."""
+    """SPP of one unit exactly as ``kompas spp OBS NAV... [--ionex FILE...]`` does it (same readers, same
+    call; IONEX maps of the day, when given, select ``iono = "ionex"`` as they do there)."""
     from ..api import read_nav, read_obs
+    from ..io.readers.ionex import read_ionex
     from ..spp import spp
 
     t0 = time.perf_counter()
     obs = read_obs(item.paths("obs")[0])
     navs = [read_nav(p) for p in item.paths("nav")]
+    ionex = [read_ionex(p) for p in item.paths("ionex")] or None
     t1 = time.perf_counter()
-    sol = spp(obs, navs, config=config)
+    sol = spp(obs, navs, config=config, ionex=ionex)
     table = solution_table(sol)
     t2 = time.perf_counter()
     return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
@@ -182,7 +193,10 @@ def _run_spp(item: StationDay, config) -> TaskResult:
 def _spp_task() -> Task:
     from ..spp import SppConfig
 
-    return Task("spp", SppConfig, ("nav",), ("nav",), ("solution",), _run_spp, "single point positioning")
+    return Task(
+        "spp", SppConfig, ("nav",), ("nav", "ionex"), ("solution",), _run_spp, "single point positioning",
+        needs_of=lambda cfg: ("ionex",) if cfg.models.iono == "ionex" else (),
+    )  # fmt: skip
 
 
 register(_spp_task())

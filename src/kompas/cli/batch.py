@@ -87,7 +87,7 @@ def build_config(args, task):
     return cfg
 
 
-def _plan(args, task):
+def _plan(args, task, cfg):
     from ..batch import expand, load_station_list, plan
 
     stations, obs, nav = (), list(args.inputs), list(args.nav)
@@ -97,7 +97,8 @@ def _plan(args, task):
     if not obs:
         raise ConfigError("give observation files or patterns: kompas batch 'data/**/*.crx.gz' --nav ...")
     files = expand(obs, "observation") + expand(args.products, "product")
-    return plan(files, expand(nav, "navigation"), needs=task.needs, roles=task.roles, stations=stations)
+    navs = expand(nav, "navigation")
+    return plan(files, navs, needs=task.required(cfg), roles=task.roles, stations=stations)
 
 
 def _check_out(out: str | None) -> str:
@@ -145,7 +146,7 @@ def run(args) -> int:
     if args.workers is not None and args.workers < 0:
         raise ConfigError("--workers must be 0 or more")
     out = _check_out(args.out)
-    p = _plan(args, task)
+    p = _plan(args, task, cfg)
     if not p.items:
         reasons = sorted({s.reason for s in p.skipped if s.station})
         why = "; ".join(reasons[:3]) or "no observation file"
