@@ -190,8 +190,16 @@ def _client(workers: int | None, scheduler: str | None):
         with client:
             yield client
         return
+    import dask
+
     n = workers or os.cpu_count() or 1
+    # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then hands every freed block
+    # above 64 KiB back to the system and numpy's large temporaries fault their pages in again; SPP of a
+    # day took twice the CPU time that way (BENCHMARKS.md). One BLAS thread per worker is kept.
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
         LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                      silence_logs=logging.ERROR) as cluster,
         Client(cluster) as client,

@@ -1,0 +1,148 @@
+"""Benchmark: `kompas batch` throughput with 1 and 2 Dask workers, and its overhead per station-day.
+
+    python benchmarks/bench_batch.py [--days 8] [--data /tmp/kompas-bench-batch] [--repeat 2]
+
+The network: ``--days`` full days of simulated observations (``kompas sim --hours 24``: 2880 epochs at
+30 s, BDS, GLONASS, GPS and Galileo, default error model), one station each at its own place, renamed to
+RINEX 3 long names (``S00100SIM_R_20250010000_01D_30S_MO.rnx`` and the station's ``..._MN.rnx``) so that
+batch planning matches them as it matches real files. Simulated once into ``--data`` and reused.
+
+Measured, best of ``--repeat`` rounds (each round runs every variant, so all see similar machine load):
+
+* single-file command in this process: ``kompas.cli.main.main(["spp", OBS, NAV, "-o", X.parquet])`` for
+  every day after one warm-up (imports done): the work itself;
+* single-file command as a process: ``kompas spp OBS NAV -o X.parquet`` (Python start and imports included);
+* ``run_batch`` with a new LocalCluster of 1 worker and of 2 workers (cluster start, imports on the
+  workers, hashing, planning excluded -- planning is printed separately -- and the summary table included).
+
+Printed: wall times, the speed-up of 2 workers over 1, the overhead per station-day of the batch against
+the single-file command (in process), and the load average while measuring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import io
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from kompas.batch import BatchJob, plan, run_batch
+from kompas.cli.main import main
+from kompas.spp import SppConfig
+
+PLACES = [(30.5, 114.3), (-6.2, 106.8), (48.1, 11.6), (-33.9, 151.2), (64.1, -21.9), (19.4, -99.1),
+          (-1.3, 36.8), (35.7, 139.7), (55.8, 37.6), (-23.5, -46.6)]  # fmt: skip
+
+
+def simulate(data: str, days: int) -> None:
+    """One simulated day per station into ``data`` (skipped where the files exist)."""
+    os.makedirs(data, exist_ok=True)
+    for k in range(1, days + 1):
+        site = f"S{k:03d}00SIM"
+        obs = os.path.join(data, f"{site}_R_20250010000_01D_30S_MO.rnx")
+        nav = os.path.join(data, f"{site}_R_20250010000_01D_MN.rnx")
+        if os.path.exists(obs) and os.path.exists(nav):
+            continue
+        lat, lon = PLACES[(k - 1) % len(PLACES)]
+        tmp = tempfile.mkdtemp(dir=data)
+        cmd = ["kompas", "sim", "--hours", "24", "--lat", str(lat), "--lon", str(lon), "--seed", str(k)]
+        subprocess.run(
+            [*cmd, "--start", "2025-01-01T00:00:00", "--out", tmp], check=True, capture_output=True
+        )
+        os.replace(os.path.join(tmp, "SIM00XXX_S_sim_MN.rnx"), nav)
+        os.replace(os.path.join(tmp, "SIM00XXX_S_sim_MO.rnx"), obs)
+        shutil.rmtree(tmp)
+        print(f"simulated {os.path.basename(obs)}", flush=True)
+
+
+def single_in_process(items, scratch: str) -> float:
+    """Seconds for the single-file command on every unit, in this process (imports done before)."""
+    t0 = time.perf_counter()
+    for it in items:
+        out = os.path.join(scratch, f"{it.station}.parquet")
+        with contextlib.redirect_stdout(io.StringIO()):
+            rc = main(["spp", *it.paths("obs"), *it.paths("nav"), "-o", out])
+        assert rc == 0, it
+    return time.perf_counter() - t0
+
+
+def single_processes(items, scratch: str) -> float:
+    """Seconds for the single-file command run as one process per unit."""
+    t0 = time.perf_counter()
+    for it in items:
+        out = os.path.join(scratch, f"{it.station}.parquet")
+        subprocess.run(["kompas", "spp", *it.paths("obs"), *it.paths("nav"), "-o", out], check=True,
+                       capture_output=True)  # fmt: skip
+    return time.perf_counter() - t0
+
+
+def batch(items, workers: int, scratch: str) -> tuple[float, float]:
+    """(wall s, summed worker s) of a fresh batch run (new output folder, new cluster)."""
+    out = tempfile.mkdtemp(dir=scratch)
+    t0 = time.perf_counter()
+    report = run_batch(BatchJob("spp", SppConfig(), items, out), workers=workers)
+    wall = time.perf_counter() - t0
+    assert report.count(status="ok") == len(items), [r["message"] for r in report.rows]
+    busy = sum(r["total_s"] for r in report.rows)
+    shutil.rmtree(out)
+    return wall, busy
+
+
+def _args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--days", type=int, default=8)
+    ap.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "kompas-bench-batch"))
+    ap.add_argument("--repeat", type=int, default=2)
+    return ap.parse_args()
+
+
+def main_bench() -> None:
+    args = _args()
+    simulate(args.data, args.days)
+    t0 = time.perf_counter()
+    p = plan(
+        sorted(glob.glob(os.path.join(args.data, "S*_MO.rnx"))),
+        glob.glob(os.path.join(args.data, "*_MN.rnx")),
+    )
+    t_plan = time.perf_counter() - t0
+    items = p.items[: args.days]
+    assert len(items) == args.days, p.skipped
+    scratch = tempfile.mkdtemp()
+    single_in_process(items[:1], scratch)  # warm-up: imports
+    best: dict[str, float] = {}
+    busy: dict[str, float] = {}
+    loads = []
+    for r in range(args.repeat):
+        for name, fn in (
+            ("single, in process", lambda: (single_in_process(items, scratch), 0.0)),
+            ("single, a process each", lambda: (single_processes(items, scratch), 0.0)),
+            ("batch, 1 worker", lambda: batch(items, 1, scratch)),
+            ("batch, 2 workers", lambda: batch(items, 2, scratch)),
+        ):
+            wall, work = fn()
+            loads.append(os.getloadavg()[0])
+            print(f"round {r + 1}: {name:<24} {wall:8.2f} s", flush=True)
+            if wall < best.get(name, float("inf")):
+                best[name], busy[name] = wall, work
+    shutil.rmtree(scratch)
+    n = len(items)
+    print(f"\n{n} station-days, {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"load average {min(loads):.1f}-{max(loads):.1f}; planning {t_plan * 1e3:.0f} ms")  # fmt: skip
+    print(f"{'variant':<26} {'wall s':>8} {'per day s':>10} {'worker s':>9}")
+    for name, wall in best.items():
+        print(f"{name:<26} {wall:8.2f} {wall / n:10.2f} {busy[name]:9.2f}")
+    one, two, ref = best["batch, 1 worker"], best["batch, 2 workers"], best["single, in process"]
+    print(f"speed-up 2 workers / 1 worker: {one / two:.2f}x")
+    print(f"overhead per station-day, batch 1 worker vs single in process: {(one - ref) / n:+.2f} s "
+          f"(wall, cluster start included); {(busy['batch, 1 worker'] - ref) / n:+.2f} s on the worker")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main_bench()
