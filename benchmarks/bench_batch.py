@@ -15,8 +15,10 @@ Measured, best of ``--repeat`` rounds (each round runs every variant, so all see
 * ``run_batch`` with a new LocalCluster of 1 worker and of 2 workers (cluster start, imports on the
   workers, hashing, planning excluded -- planning is printed separately -- and the summary table included).
 
-Printed: wall times, the speed-up of 2 workers over 1, the overhead per station-day of the batch against
-the single-file command (in process), and the load average while measuring.
+Printed: wall times, CPU times (this process for the in-process command, the children for the command as
+processes, the units' ``cpu_s`` for the batch: the cluster's own processes are not counted), the speed-up
+of 2 workers over 1, the overhead per station-day of the batch against the single-file command (in
+process), and the load average while measuring (other jobs on the machine inflate every wall time).
 """
 
 from __future__ import annotations
@@ -62,35 +64,36 @@ def simulate(data: str, days: int) -> None:
         print(f"simulated {os.path.basename(obs)}", flush=True)
 
 
-def single_in_process(items, scratch: str) -> float:
-    """Seconds for the single-file command on every unit, in this process (imports done before)."""
-    t0 = time.perf_counter()
+def single_in_process(items, scratch: str) -> tuple[float, float]:
+    """(wall s, CPU s) of the single-file command on every unit, in this process (imports done before)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     for it in items:
         out = os.path.join(scratch, f"{it.station}.parquet")
         with contextlib.redirect_stdout(io.StringIO()):
             rc = main(["spp", *it.paths("obs"), *it.paths("nav"), "-o", out])
         assert rc == 0, it
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
-def single_processes(items, scratch: str) -> float:
-    """Seconds for the single-file command run as one process per unit."""
+def single_processes(items, scratch: str) -> tuple[float, float]:
+    """(wall s, CPU s of the children) of the single-file command run as one process per unit."""
+    c0 = os.times().children_user + os.times().children_system
     t0 = time.perf_counter()
     for it in items:
         out = os.path.join(scratch, f"{it.station}.parquet")
         subprocess.run(["kompas", "spp", *it.paths("obs"), *it.paths("nav"), "-o", out], check=True,
                        capture_output=True)  # fmt: skip
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, os.times().children_user + os.times().children_system - c0
 
 
 def batch(items, workers: int, scratch: str) -> tuple[float, float]:
-    """(wall s, summed worker s) of a fresh batch run (new output folder, new cluster)."""
+    """(wall s, summed CPU s of the units on the workers) of a fresh batch run (new folder, new cluster)."""
     out = tempfile.mkdtemp(dir=scratch)
     t0 = time.perf_counter()
     report = run_batch(BatchJob("spp", SppConfig(), items, out), workers=workers)
     wall = time.perf_counter() - t0
     assert report.count(status="ok") == len(items), [r["message"] for r in report.rows]
-    busy = sum(r["total_s"] for r in report.rows)
+    busy = sum(r["cpu_s"] for r in report.rows)
     shutil.rmtree(out)
     return wall, busy
 
@@ -121,8 +124,8 @@ def main_bench() -> None:
     loads = []
     for r in range(args.repeat):
         for name, fn in (
-            ("single, in process", lambda: (single_in_process(items, scratch), 0.0)),
-            ("single, a process each", lambda: (single_processes(items, scratch), 0.0)),
+            ("single, in process", lambda: single_in_process(items, scratch)),
+            ("single, a process each", lambda: single_processes(items, scratch)),
             ("batch, 1 worker", lambda: batch(items, 1, scratch)),
             ("batch, 2 workers", lambda: batch(items, 2, scratch)),
         ):
@@ -135,13 +138,14 @@ def main_bench() -> None:
     n = len(items)
     print(f"\n{n} station-days, {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"load average {min(loads):.1f}-{max(loads):.1f}; planning {t_plan * 1e3:.0f} ms")  # fmt: skip
-    print(f"{'variant':<26} {'wall s':>8} {'per day s':>10} {'worker s':>9}")
+    print(f"{'variant':<26} {'wall s':>8} {'per day s':>10} {'CPU s':>9}")
     for name, wall in best.items():
         print(f"{name:<26} {wall:8.2f} {wall / n:10.2f} {busy[name]:9.2f}")
     one, two, ref = best["batch, 1 worker"], best["batch, 2 workers"], best["single, in process"]
     print(f"speed-up 2 workers / 1 worker: {one / two:.2f}x")
-    print(f"overhead per station-day, batch 1 worker vs single in process: {(one - ref) / n:+.2f} s "
-          f"(wall, cluster start included); {(busy['batch, 1 worker'] - ref) / n:+.2f} s on the worker")  # fmt: skip
+    cpu_ref = busy["single, in process"]
+    print(f"overhead per station-day, batch 1 worker vs single in process: {(one - ref) / n:+.2f} s wall "
+          f"(cluster start included); {(busy['batch, 1 worker'] - cpu_ref) / n:+.2f} s CPU per unit on the worker")  # fmt: skip
 
 
 if __name__ == "__main__":

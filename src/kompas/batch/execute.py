@@ -48,6 +48,7 @@ def _row(item: StationDay, task: str, **fields) -> dict:
         process_s=_NAN,
         write_s=_NAN,
         total_s=_NAN,
+        cpu_s=_NAN,
         worker=f"{socket.gethostname()}:{os.getpid()}",
         finished=None,
         inputs=json.dumps({k: list(v) for k, v in item.inputs.items()}),
@@ -104,7 +105,7 @@ def run_unit(item: StationDay, task_name: str, config, out: str, version: str) -
     The row's ``action`` is ``skipped`` when the stored result has the same input hash, ``ran``
     otherwise. Never raises for a bad input: the row's ``status`` is ``failed`` and ``message`` says why.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     task = get_task(task_name)
     try:
         digest = input_hash(item, task_name, config, version)
@@ -130,6 +131,7 @@ def run_unit(item: StationDay, task_name: str, config, out: str, version: str) -
             write_s=_write(out, task, item, result, meta), **fields,
         )  # fmt: skip
     row["total_s"] = time.perf_counter() - t0
+    row["cpu_s"] = time.process_time() - c0
     row["finished"] = datetime.datetime.now(datetime.UTC)
     _store_row(out, task_name, item, row)
     return {**row, "action": "ran"}

@@ -45,7 +45,8 @@ Summary row (:func:`summary_schema`; ``summary.parquet`` adds ``task``, ``statio
 ``session``; ``status`` (``ok`` solved epochs, ``unsolved`` ran but solved none, ``failed`` an error);
 ``message`` (the error, or why nothing was solved); ``epochs`` and ``solved`` counts; ``median_x_m``,
 ``median_y_m``, ``median_z_m`` (median ECEF of the solved epochs, m); ``mean_nsat``; ``read_s``,
-``process_s``, ``write_s``, ``total_s`` (seconds on the worker); ``worker`` (host:pid); ``finished``
+``process_s``, ``write_s``, ``total_s`` (wall seconds on the worker), ``cpu_s`` (CPU seconds of the
+worker process meanwhile); ``worker`` (host:pid); ``finished``
 (UTC time stamp); ``inputs`` (JSON: role -> paths); ``input_hash`` (SHA-256 of the task, the options and
 the inputs' bytes: :func:`kompas.batch.input_hash`); ``kompas_version``.
 """
@@ -103,6 +104,7 @@ def summary_schema():
             ("process_s", pa.float64()),
             ("write_s", pa.float64()),
             ("total_s", pa.float64()),
+            ("cpu_s", pa.float64()),
             ("worker", pa.string()),
             ("finished", pa.timestamp("ns", tz="UTC")),
             ("inputs", pa.string()),
