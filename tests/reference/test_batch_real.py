@@ -76,12 +76,15 @@ def test_batch_equals_single_file_command_bit_for_bit(shared_plan, tmp_path):
     assert summary.num_rows == len(shared_plan.items)
 
 
+def _executing(dask_worker):
+    return [str(ts.key) for ts in dask_worker.state.executing]
+
+
 def _worker_busy_with(client, stations):
-    """(address, key) of a worker processing a unit of one of ``stations``, or None."""
-    for addr, keys in client.processing().items():
-        for key in keys:
-            if any(s in str(key) for s in stations):
-                return addr, key
+    """Address of a worker executing (not only holding) a unit of one of ``stations``, or None."""
+    for addr, keys in client.run(_executing).items():
+        if any(s in key for key in keys for s in stations):
+            return addr
     return None
 
 
@@ -108,7 +111,7 @@ def test_worker_killed_mid_run_then_rerun(kompas_data, tmp_path):
             busy = _worker_busy_with(client, ("ESBC00DNK", "NYA100NOR", "AJAC00FRA"))  # full days: seconds
             time.sleep(0.02)
         assert busy is not None, "no full-day unit seen running"
-        pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+        pid = client.run(os.getpid, workers=[busy])[busy]
         os.kill(pid, signal.SIGKILL)
         runner.join(timeout=300)
         assert not runner.is_alive()
