@@ -12,6 +12,8 @@ from .io.readers.rinex_nav import read_nav
 from .io.readers.rinex_obs import read_obs
 from .io.readers.sp3 import Sp3, read_sp3
 from .io.writers import write_solution
+from .preprocess import SlipFlags, SlipOptions, detect_slips
+from .qc import QcConfig, QcResult, run_qc
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .spp import SppConfig, spp
@@ -31,7 +33,11 @@ __all__ = [
     "NavData",
     "ObsTable",
     "ProcessingRecord",
+    "QcConfig",
+    "QcResult",
     "Quality",
+    "SlipFlags",
+    "SlipOptions",
     "Solution",
     "SppConfig",
     "Sp3",
@@ -41,6 +47,7 @@ __all__ = [
     "Unsolved",
     "carrier_frequency",
     "detect",
+    "detect_slips",
     "gtime_from_calendar",
     "read",
     "read_antex",
@@ -53,6 +60,7 @@ __all__ = [
     "read_pos",
     "read_pos_table",
     "read_sp3",
+    "run_qc",
     "sat_id",
     "sat_index",
     "spp",

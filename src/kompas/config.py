@@ -590,3 +590,10 @@ class EphemerisOptions(Options):
         "record selection: nearest reference epoch or latest transmitted",
         choices=("nearest", "transmitted"),
     )
+    policy: str = option(
+        "post",
+        "record validity: ICD rules plus the next record shortly before its toe (post), strict ICD, or "
+        "RTKLIB's stretching (kompas.products.broadcast)",
+        choices=("post", "icd", "rtklib"),
+        flag="--eph-policy",
+    )

@@ -14,6 +14,7 @@ __all__ = [
     "TimeError",
     "SignalError",
     "ConfigError",
+    "EstimatorError",
     "KompasWarning",
     "TruncatedFileWarning",
 ]
@@ -60,6 +61,11 @@ class SignalError(KompasError, ValueError):
 
 class ConfigError(KompasError, ValueError):
     """An invalid option or configuration value."""
+
+
+class EstimatorError(KompasError, ValueError):
+    """Inputs an estimator cannot work with: a covariance that is not symmetric positive definite,
+    array shapes that disagree, an index outside the state."""
 
 
 class KompasWarning(UserWarning):

@@ -167,7 +167,7 @@ def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
         product = nav
     else:
         product = BroadcastProduct(
-            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection
+            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
         )
     iono_model = None
     if cfg.models.iono == "brdc":

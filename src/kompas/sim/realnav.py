@@ -17,7 +17,8 @@ class BroadcastTruth:
     """The satellites, orbits and clocks of a real navigation file, as the simulator's truth.
 
     Satellite states are those of :class:`~kompas.products.broadcast.BroadcastProduct` (nearest-toe
-    selection, as kompas's SPP uses it), so a simulation without errors closes exactly. Group delays are
+    selection and the ``"post"`` record policy, as kompas's SPP uses them by default), so a simulation
+    without errors closes exactly. Group delays are
     the per-signal corrections the same product applies, taken from the records valid at ``t_ref_ns``.
 
     Parameters
@@ -32,7 +33,7 @@ class BroadcastTruth:
 
     def __init__(self, nav, t_ref_ns: int, span_ns: int):
         self.nav = nav
-        self.product = BroadcastProduct(nav)
+        self.product = BroadcastProduct(nav, policy="post")  # SPP's default (config.EphemerisOptions)
         self.glonass_channels = nav.glonass_channels()
         k = nav.kepler
         accepted = np.zeros(len(k), bool)
