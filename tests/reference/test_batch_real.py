@@ -165,3 +165,46 @@ def test_cli_resumes(kompas_data, tmp_path, capsys):
     assert "units    2 ok, 0 unsolved, 0 failed; 2 finished before" in capsys.readouterr().out
     assert main([*base, "--workers", "0", "--set", "systems=C"]) == 0  # other options: done again
     assert "0 finished before" in capsys.readouterr().out
+
+
+def _flat(row):
+    out = {}
+    for k, v in row.items():
+        out.update({f"{k}.{kk}": vv for kk, vv in v.items()} if isinstance(v, dict) else {k: v})
+    return out
+
+
+def test_qc_tables_equal_the_qc_command(kompas_data, tmp_path, capsys):
+    import json
+
+    files = [
+        kompas_data / "F_2022-159_KMS3_rinex4" / "KMS300DNK_R_20221591000_01H_30S_MO.crx",
+        kompas_data / "A_2020-177_ESBC_WTZR" / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+    ]
+    navs = [
+        kompas_data / "F_2022-159_KMS3_rinex4" / "KMS300DNK_R_20221591000_01H_MN.rnx.gz",
+        kompas_data / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
+    ]
+    from kompas.batch import get_task
+    from kompas.qc import QcConfig
+
+    task = get_task("qc")
+    p = plan([str(f) for f in files], [str(n) for n in navs], needs=task.needs, roles=task.roles)
+    out = tmp_path / "out"
+    report = run_batch(BatchJob("qc", QcConfig(), p.items, out), workers=0)
+    assert [r["status"] for r in report.rows] == ["ok", "ok"]
+    for item in p.items:
+        doc = tmp_path / f"{item.station}.json"
+        assert main(["qc", *item.paths("obs"), "--nav", *item.paths("nav"), "--json", str(doc), "-q"]) == 0
+        tables = json.loads(doc.read_text())["files"][0]["tables"]
+        for name, rows in tables.items():
+            path = result_path(str(out), f"qc_{name}", "qc", item.key)
+            if not rows:
+                assert not os.path.exists(path)
+                continue
+            got = pq.read_table(path).to_pylist()
+            assert len(got) == len(rows), (item.station, name)
+            for g, r in zip(got, map(_flat, rows), strict=True):
+                # one schema for the rows of a file: keys another row has are null here
+                assert {k: g[k] for k in r} == r and all(g[k] is None for k in set(g) - set(r)), name
+    capsys.readouterr()

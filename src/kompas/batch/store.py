@@ -3,7 +3,7 @@
 Layout of an output folder ``OUT``::
 
     OUT/solution/task=spp/station=ESBC00DNK/day=2020-06-25/0000-01D.parquet   per-epoch solutions
-    OUT/qc/task=qc/station=.../day=.../0000-01D.parquet                       QC tables (task qc)
+    OUT/qc_summary/task=qc/station=.../day=.../0000-01D.parquet               QC tables (task qc)
     OUT/summary/task=spp/station=ESBC00DNK/day=2020-06-25/0000-01D.parquet    one row per unit
     OUT/summary.parquet                                                        every summary row, one table
 
@@ -41,6 +41,15 @@ reason             uint8            :class:`kompas.solution.Unsolved` code (0 so
 The values are those of ``kompas spp OBS NAV... -o FILE.parquet`` (``Solution.columns()``) bit for bit;
 the file's metadata holds ``kompas.time_scale = GPST``, ``kompas.input_hash`` and ``kompas.version``.
 
+QC tables (task ``qc``): one folder per table of :class:`kompas.qc.QcResult` (``qc_summary``,
+``qc_completeness``, ``qc_completeness_elevation``, ``qc_multipath``, ``qc_multipath_satellite``,
+``qc_multipath_elevation``, ``qc_multipath_cells``, ``qc_slips``, ``qc_clock_jumps``, ``qc_gaps``,
+``qc_header``), the rows of ``kompas qc --json`` with nested values flattened to ``key.sub`` columns (as
+its CSV does), so the columns of one table can differ between files (``mp_rms_m.C2I-6`` exists where
+that signal pair does): read them with ``union_by_name = true`` (DuckDB) or ``how="diagonal_relaxed"``
+(polars ``concat``). Tables without rows are not written; ``epochs`` and ``solved`` of the summary row
+both count the file's epochs.
+
 Summary row (:func:`summary_schema`; ``summary.parquet`` adds ``task``, ``station``, ``day`` first):
 ``session``; ``status`` (``ok`` solved epochs, ``unsolved`` ran but solved none, ``failed`` an error);
 ``message`` (the error, or why nothing was solved); ``epochs`` and ``solved`` counts; ``median_x_m``,
@@ -69,8 +78,8 @@ __all__ = [
     "consolidate",
 ]
 
-TABLES = ("solution", "qc", "summary")
-"""Table folders of an output folder (the summary is always there)."""
+TABLES = ("solution", "summary")
+"""Table folders every output folder can have (QC adds ``qc_<table>`` folders: ``qc_summary``...)."""
 
 PARTITION_KEYS = ("task", "station", "day")
 
@@ -174,10 +183,13 @@ def read_summary_row(out: str, task: str, key: tuple[str, str, str]) -> dict | N
 
 
 def remove_results(out: str, task: str, key: tuple[str, str, str]) -> None:
-    """Delete a unit's result files (before it is done again or when it failed), summary last."""
-    for table in TABLES:
+    """Delete a unit's result files in every table (before it is done again), its summary row first."""
+    station, day, session = key
+    pattern = os.path.join(out, "*", f"task={task}", f"station={station}", f"day={day}", f"{session}.parquet")
+    summary = result_path(out, "summary", task, key)
+    for path in [summary, *sorted(set(glob.glob(pattern)) - {summary})]:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(result_path(out, table, task, key))
+            os.unlink(path)
 
 
 def clean_temporaries(out: str) -> int:

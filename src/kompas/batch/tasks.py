@@ -199,4 +199,50 @@ def _spp_task() -> Task:
     )  # fmt: skip
 
 
-register(_spp_task())
+def _items(value):
+    return value.items() if isinstance(value, dict) else [(None, value)]
+
+
+def rows_table(rows: list[dict]):
+    """QC rows (dicts of plain values, nested dicts flattened to ``key.sub``) as an Arrow table; a column
+    with no value at all is float64 (so that files of one table share their types)."""
+    import pyarrow as pa
+
+    flat = [
+        {f"{k}.{kk}" if isinstance(v, dict) else k: vv for k, v in r.items() for kk, vv in _items(v)}
+        for r in rows
+    ]
+    keys = dict.fromkeys(k for r in flat for k in r)  # every row's keys (rows of systems differ)
+    table = pa.table({k: pa.array([r.get(k) for r in flat]) for k in keys})
+    fields = [pa.field(f.name, pa.float64()) if pa.types.is_null(f.type) else f for f in table.schema]
+    return table.cast(pa.schema(fields))
+
+
+def _run_qc(item: StationDay, config) -> TaskResult:
+    """QC of one unit as ``kompas qc OBS --nav NAV...`` computes it: every table of
+    :class:`kompas.qc.QcResult` into ``qc_<table>`` (tables without rows are not written)."""
+    from ..api import read_nav, read_obs
+    from ..qc import run_qc
+
+    t0 = time.perf_counter()
+    obs = read_obs(item.paths("obs")[0])
+    navs = [read_nav(p) for p in item.paths("nav")] or None
+    t1 = time.perf_counter()
+    result = run_qc(obs, navs, config)
+    tables = {f"qc_{name}": rows_table(rows) for name, rows in result.tables.items() if rows}
+    t2 = time.perf_counter()
+    n = int(obs.n_epochs)
+    return TaskResult(tables, "ok", epochs=n, solved=n, read_s=t1 - t0, process_s=t2 - t1)
+
+
+def _qc_task() -> Task | None:
+    try:
+        from ..qc import QcConfig
+    except ImportError:  # a tree without the qc recipe
+        return None
+    return Task("qc", QcConfig, (), ("nav",), ("qc_summary",), _run_qc, "observation quality control")
+
+
+for _task in (_spp_task(), _qc_task()):
+    if _task is not None:
+        register(_task)

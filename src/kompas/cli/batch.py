@@ -32,7 +32,7 @@ def register(sub) -> None:
         metavar="INPUT",
         help="observation files or glob patterns ('**' recurses)",
     )
-    p.add_argument("--task", default="spp", help="what to compute per station-day (default: spp)")
+    p.add_argument("--task", default="spp", help="what to compute per station-day: spp, qc (default: spp)")
     p.add_argument("--nav", nargs="+", default=[], metavar="NAV", help="navigation files or glob patterns")
     p.add_argument(
         "--products",

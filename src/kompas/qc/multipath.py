@@ -188,9 +188,7 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
             mp = p - (1 + 2 / (a - 1)) * li + 2 / (a - 1) * lj
         arc_key = flags.arc[r_ob, col_i] * (flags.arc.max() + 1) + flags.arc[r_ob, j]
         ok = use & np.isfinite(mp) & (flags.arc[r_ob, col_i] >= 0) & (flags.arc[r_ob, j] >= 0)
-        parts.append(
-            _level_removed(ok, mp, arc_key, sig, min_arc, ob_band[:, j], r_ob, ob, el, az)
-        )
+        parts.append(_level_removed(ok, mp, arc_key, sig, min_arc, ob_band[:, j], r_ob, ob, el, az))
     if not parts:
         z = np.zeros(0)
         return MpSeries(
