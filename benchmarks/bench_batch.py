@@ -30,6 +30,7 @@ import io
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,16 @@ def batch(items, workers: int, scratch: str) -> tuple[float, float]:
     return wall, busy
 
 
+def cluster_only(workers: int) -> tuple[float, float]:
+    """(wall s, 0) to start and stop a local cluster of ``workers`` processes, doing nothing."""
+    from kompas.batch.execute import _client
+
+    t0 = time.perf_counter()
+    with _client(workers, None) as client:
+        client.wait_for_workers(workers)
+    return time.perf_counter() - t0, 0.0
+
+
 def _args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--days", type=int, default=8)
@@ -121,6 +132,7 @@ def main_bench() -> None:
     single_in_process(items[:1], scratch)  # warm-up: imports
     best: dict[str, float] = {}
     busy: dict[str, float] = {}
+    walls: dict[str, list[float]] = {}
     loads = []
     for r in range(args.repeat):
         for name, fn in (
@@ -128,8 +140,10 @@ def main_bench() -> None:
             ("single, a process each", lambda: single_processes(items, scratch)),
             ("batch, 1 worker", lambda: batch(items, 1, scratch)),
             ("batch, 2 workers", lambda: batch(items, 2, scratch)),
+            ("cluster start+stop, 2", lambda: cluster_only(2)),
         ):
             wall, work = fn()
+            walls.setdefault(name, []).append(wall)
             loads.append(os.getloadavg()[0])
             print(f"round {r + 1}: {name:<24} {wall:8.2f} s", flush=True)
             if wall < best.get(name, float("inf")):
@@ -138,11 +152,13 @@ def main_bench() -> None:
     n = len(items)
     print(f"\n{n} station-days, {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"load average {min(loads):.1f}-{max(loads):.1f}; planning {t_plan * 1e3:.0f} ms")  # fmt: skip
-    print(f"{'variant':<26} {'wall s':>8} {'per day s':>10} {'CPU s':>9}")
+    print(f"{'variant':<26} {'best wall s':>11} {'median':>8} {'per day s':>10} {'CPU s':>9}")
     for name, wall in best.items():
-        print(f"{name:<26} {wall:8.2f} {wall / n:10.2f} {busy[name]:9.2f}")
+        med = statistics.median(walls[name])
+        print(f"{name:<26} {wall:11.2f} {med:8.2f} {wall / n:10.2f} {busy[name]:9.2f}")
     one, two, ref = best["batch, 1 worker"], best["batch, 2 workers"], best["single, in process"]
-    print(f"speed-up 2 workers / 1 worker: {one / two:.2f}x")
+    med2 = statistics.median(walls["batch, 1 worker"]) / statistics.median(walls["batch, 2 workers"])
+    print(f"speed-up 2 workers / 1 worker: {one / two:.2f}x (best of each), {med2:.2f}x (medians)")
     cpu_ref = busy["single, in process"]
     print(f"overhead per station-day, batch 1 worker vs single in process: {(one - ref) / n:+.2f} s wall "
           f"(cluster start included); {(busy['batch, 1 worker'] - cpu_ref) / n:+.2f} s CPU per unit on the worker")  # fmt: skip
