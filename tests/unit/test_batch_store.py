@@ -152,3 +152,20 @@ def test_dataset_readers(tmp_path, count_task):
         f"select station, count(*) from read_parquet('{glob_}', hive_partitioning = true) group by all order by 1"
     ).fetchall()
     assert rows == [("AAAA", 3), ("BBBB", 5)]
+
+
+def test_on_a_local_dask_cluster(tmp_path, count_task):
+    """The task registered here (only in this process) runs on two worker processes: the Task travels."""
+    pytest.importorskip("distributed")
+    data = tmp_path / "data"
+    data.mkdir()
+    units = [_unit(data, f"S{k:03d}", " ".join(str(v) for v in range(k))) for k in range(1, 6)]
+    units.append(_unit(data, "BAD1", "bad"))
+    out = str(tmp_path / "out")
+    report = run_batch(BatchJob("count", CountConfig(), units, out), workers=2)
+    assert report.workers == 2 and len({r["worker"] for r in report.rows}) >= 1
+    got = {r["station"]: (r["status"], r["epochs"]) for r in report.rows}
+    assert got == {**{f"S{k:03d}": ("ok", k) for k in range(1, 6)}, "BAD1": ("failed", 0)}
+    again = run_batch(BatchJob("count", CountConfig(), units, out), workers=2)
+    assert {r["station"]: r["action"] for r in again.rows} == {**{f"S{k:03d}": "skipped" for k in range(1, 6)},
+                                                              "BAD1": "ran"}  # fmt: skip

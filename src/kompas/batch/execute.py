@@ -99,14 +99,17 @@ def _store_row(out: str, task: str, item: StationDay, row: dict) -> None:
     write_atomic(table, result_path(out, "summary", task, item.key))
 
 
-def run_unit(item: StationDay, task_name: str, config, out: str, version: str) -> dict:
+def run_unit(item: StationDay, task: Task | str, config, out: str, version: str) -> dict:
     """Process one unit on this process and store its results; returns its summary row (a dict).
 
-    The row's ``action`` is ``skipped`` when the stored result has the same input hash, ``ran``
-    otherwise. Never raises for a bad input: the row's ``status`` is ``failed`` and ``message`` says why.
+    ``task`` is a :class:`Task` (what :func:`run_batch` sends, so that tasks registered only in the
+    client run on any worker) or a registered name. The row's ``action`` is ``skipped`` when the stored
+    result has the same input hash, ``ran`` otherwise. Never raises for a bad input: the row's ``status``
+    is ``failed`` and ``message`` says why (an error while writing the results does raise).
     """
     t0, c0 = time.perf_counter(), time.process_time()
-    task = get_task(task_name)
+    task = get_task(task) if isinstance(task, str) else task
+    task_name = task.name
     try:
         digest = input_hash(item, task_name, config, version)
     except OSError as exc:
@@ -167,10 +170,18 @@ def _skipped_rows(task: str, skipped: tuple[Skipped, ...]) -> list[dict]:
     return rows
 
 
+def _lost(item: StationDay, task: str, exc: BaseException) -> dict:
+    """The row of a unit whose process failed outside the task (worker died, results not writable)."""
+    return {**_row(item, task, status="failed", message=f"{type(exc).__name__}: {exc}"), "action": "lost"}
+
+
 def _serial(job: BatchJob, version: str, tick) -> list[dict]:
-    rows = []
+    rows, task = [], get_task(job.task)
     for item in job.items:
-        rows.append(run_unit(item, job.task, job.config, job.out, version))
+        try:
+            rows.append(run_unit(item, task, job.config, job.out, version))
+        except Exception as exc:  # e.g. the output folder became unwritable: the unit is lost, not the batch
+            rows.append(_lost(item, job.task, exc))
         tick(rows[-1])
     return rows
 
@@ -212,8 +223,9 @@ def _client(workers: int | None, scheduler: str | None):
 def _dask(job: BatchJob, version: str, tick, client) -> list[dict]:
     from distributed import as_completed
 
+    task = get_task(job.task)
     futures = {
-        client.submit(run_unit, item, job.task, job.config, job.out, version, pure=False,
+        client.submit(run_unit, item, task, job.config, job.out, version, pure=False,
                       key=f"kompas-{job.task}-{'-'.join(item.key)}-{os.urandom(4).hex()}"): item
         for item in job.items
     }  # fmt: skip
@@ -222,8 +234,7 @@ def _dask(job: BatchJob, version: str, tick, client) -> list[dict]:
         try:
             row = fut.result()
         except Exception as exc:  # the worker died too often (KilledWorker) or the scheduler went away
-            message = f"{type(exc).__name__}: {exc}"
-            row = {**_row(futures[fut], job.task, status="failed", message=message), "action": "lost"}
+            row = _lost(futures[fut], job.task, exc)
         rows.append(row)
         tick(row)
     return rows
