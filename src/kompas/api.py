@@ -12,6 +12,7 @@ from .io.readers.rinex_nav import read_nav
 from .io.readers.rinex_obs import read_obs
 from .io.readers.sp3 import Sp3, read_sp3
 from .io.writers import write_solution
+from .ppp import PppConfig, ppp
 from .preprocess import SlipFlags, SlipOptions, detect_slips
 from .qc import QcConfig, QcResult, run_qc
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
@@ -40,6 +41,7 @@ __all__ = [
     "SlipOptions",
     "Solution",
     "SppConfig",
+    "PppConfig",
     "Sp3",
     "KompasError",
     "SignalError",
@@ -64,6 +66,7 @@ __all__ = [
     "sat_id",
     "sat_index",
     "spp",
+    "ppp",
     "wavelength",
     "write_solution",
 ]

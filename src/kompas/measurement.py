@@ -141,7 +141,8 @@ def transmission_states(product, rows: CodeRows, t_rx_ns):
         Satellite clock of the signal or combination used, s.
     """
     t_rx_ns = np.asarray(t_rx_ns, dtype=np.int64)
-    st0 = product.state(rows.sat, t_rx_ns, -rows.code_m / C_LIGHT)
+    clock = getattr(product, "clock", None)  # broadcast: clocks only, no orbit (RTKLIB ephclk)
+    st0 = (clock or product.state)(rows.sat, t_rx_ns, -rows.code_m / C_LIGHT)
     off = -rows.code_m / C_LIGHT - np.nan_to_num(st0.clk_s)
     first = np.where(rows.signals[:, 0] != NO_SIGNAL, rows.signals[:, 0], 0)
     st = product.state(rows.sat, t_rx_ns, off, signal=first)

@@ -11,7 +11,15 @@ import numpy as np
 
 from .time import to_datetime64
 
-__all__ = ["sky_plot", "sky_plots", "satellites_and_dop", "horizontal_scatter", "vertical_error"]
+__all__ = [
+    "sky_plot",
+    "sky_plots",
+    "satellites_and_dop",
+    "horizontal_scatter",
+    "vertical_error",
+    "enu_convergence",
+    "time_series",
+]
 
 _COLORS = {"G": "tab:blue", "R": "tab:red", "E": "tab:green", "C": "tab:orange", "J": "tab:purple"}
 
@@ -163,6 +171,58 @@ def vertical_error(path, time_ns, up_by_label: dict, title: str) -> None:
         ax.plot(t, up, lw=1.0, label=label)
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel("up error (m)")
+    ax.set_xlabel("GPS time")
+    ax.set_title(title)
+    ax.legend(ncol=4)
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+
+
+@_styled
+def enu_convergence(path, time_ns, enu_by_label: dict, title: str, limit_m: float | None = None) -> None:
+    """East, north and up error against time (one panel each), one line per solution label: the
+    convergence figure of precise point positioning.
+
+    Parameters
+    ----------
+    enu_by_label : dict
+        Label -> (E, 3) east/north/up errors, m (plotted in cm).
+    limit_m : float, optional
+        Symmetric y limit, m (default: the 99th percentile of the last half, at least 5 cm).
+    """
+    plt = _plt()
+    t = to_datetime64(np.asarray(time_ns))
+    fig, axes = plt.subplots(3, 1, figsize=(9, 7.5), sharex=True, constrained_layout=True)
+    lim = 0.05 if limit_m is None else limit_m
+    for label, enu in enu_by_label.items():
+        enu = np.asarray(enu, dtype=float)
+        for k, ax in enumerate(axes):
+            ax.plot(t, enu[:, k] * 100.0, lw=1.1, label=label)
+        if limit_m is None:
+            tail = enu[enu.shape[0] // 2 :]
+            tail = tail[np.isfinite(tail).all(axis=1)]
+            if tail.size:
+                lim = max(lim, 1.3 * float(np.percentile(np.abs(tail), 99)))
+    for ax, name in zip(axes, ("east", "north", "up"), strict=True):
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_ylim(-lim * 100.0, lim * 100.0)
+        ax.set_ylabel(f"{name} error (cm)")
+    axes[-1].set_xlabel("GPS time")
+    axes[0].set_title(title)
+    axes[0].legend(ncol=4)
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+
+
+@_styled
+def time_series(path, time_ns, series_by_label: dict, ylabel: str, title: str) -> None:
+    """Any quantity over time, one line per label (e.g. the estimated zenith delay)."""
+    plt = _plt()
+    t = to_datetime64(np.asarray(time_ns))
+    fig, ax = plt.subplots(figsize=(9, 3.6), constrained_layout=True)
+    for label, y in series_by_label.items():
+        ax.plot(t, y, lw=1.0, label=label)
+    ax.set_ylabel(ylabel)
     ax.set_xlabel("GPS time")
     ax.set_title(title)
     ax.legend(ncol=4)

@@ -139,6 +139,9 @@ class Solution:
         Long table ``{"time_ns", "sat", "residual_m", "used", "elevation_rad"}`` of post-fit residuals.
     reason : numpy.ndarray of uint8, shape (E,)
         :class:`Unsolved` code of each epoch (0 where solved).
+    states : dict[str, numpy.ndarray]
+        Other estimated parameters per epoch, shape (E,) each, named with their unit (PPP: ``ztd_m``,
+        ``zwd_m``, ``ztd_sigma_m``, ``grad_n_m``, ``grad_e_m``); written as extra table columns.
     record : ProcessingRecord
     """
 
@@ -155,6 +158,7 @@ class Solution:
     clock_m: dict = field(default_factory=dict)
     residuals: dict | None = None
     reason: np.ndarray | None = None
+    states: dict = field(default_factory=dict)
     record: ProcessingRecord = field(default_factory=ProcessingRecord)
 
     @classmethod
@@ -235,6 +239,7 @@ class Solution:
             ref = clocks[ref_key]
             cols.update({f"isb_{k}_m": v - ref for k, v in clocks.items() if k != ref_key})
         cols["status"] = np.asarray(self.quality)
+        cols.update({k: np.asarray(v, dtype=np.float64) for k, v in self.states.items()})
         return cols
 
     def to_pandas(self):

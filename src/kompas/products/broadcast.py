@@ -230,7 +230,13 @@ class BroadcastProduct:
             chans.update(n.glonass_channels().as_dict())
         return GlonassChannels(chans)
 
-    def state(self, sats, t_gpst_ns, offset_s=0.0, signal=None) -> SatState:
+    def clock(self, sats, t_gpst_ns, offset_s=0.0) -> SatState:
+        """Broadcast clocks only, without the relativistic term (positions NaN), for a first estimate of the
+        transmission time as RTKLIB's ``ephclk`` makes it: ``af0 + af1 dt + af2 dt^2`` (GLONASS ``-tau_n +
+        gamma_n dt``). Record selection and status are those of :meth:`state`; no orbit is evaluated."""
+        return self.state(sats, t_gpst_ns, offset_s, _clock_only=True)
+
+    def state(self, sats, t_gpst_ns, offset_s=0.0, signal=None, _clock_only=False) -> SatState:
         """Satellite states at ``t_gpst_ns + offset_s`` (GPST).
 
         Parameters
@@ -257,10 +263,10 @@ class BroadcastProduct:
         kep_mask = np.isin(sysc, [Constellation.GPS, Constellation.GALILEO, Constellation.BEIDOU,
                                   Constellation.QZSS, Constellation.NAVIC])  # fmt: skip
         if kep_mask.any():
-            self._kepler_state(np.flatnonzero(kep_mask), s, t, o, out, signal)
+            self._kepler_state(np.flatnonzero(kep_mask), s, t, o, out, signal, _clock_only)
         glo = sysc == Constellation.GLONASS
         if glo.any():
-            self._glonass_state(np.flatnonzero(glo), s, t, o, out, signal)
+            self._glonass_state(np.flatnonzero(glo), s, t, o, out, signal, _clock_only)
         out.status[sysc == Constellation.SBAS] = Status.UNSUPPORTED
         return out
 
@@ -381,7 +387,7 @@ class BroadcastProduct:
                 status[within] = Status.OK
         return row, status
 
-    def _kepler_state(self, idx, s, t, o, out, signal):
+    def _kepler_state(self, idx, s, t, o, out, signal, clock_only=False):
         k = self.kepler
         if len(k) == 0:
             return
@@ -408,9 +414,12 @@ class BroadcastProduct:
         if not good.any():
             return
         qi, r = idx[good], row[good]
+        tc = (t[qi] - k.toc_ns[r]) * 1e-9 + o[qi]
+        if clock_only:
+            out.clk_s[qi] = k.af0_s[r] + tc * (k.af1_sps[r] + tc * np.nan_to_num(k.af2_sps2[r]))
+            return
         eph = {f: getattr(k, f)[r] for f in _KEPLER_FIELDS}
         tk = (t[qi] - k.toe_ns[r]) * 1e-9 + o[qi]
-        tc = (t[qi] - k.toc_ns[r]) * 1e-9 + o[qi]
         consts = [SYSTEM_CONSTANTS[x] for x in SYSTEM_LETTERS]
         qs = sat_system(s[qi]) - 1
         gm = np.array([c.gm for c in consts])[qs]
@@ -425,7 +434,7 @@ class BroadcastProduct:
         bad = ~np.isfinite(clk) | ~np.all(np.isfinite(pos), axis=1)
         out.status[qi[bad]] = Status.UNSUPPORTED
 
-    def _glonass_state(self, idx, s, t, o, out, signal):
+    def _glonass_state(self, idx, s, t, o, out, signal, clock_only=False):
         from .glonass import clock as glo_clock
         from .glonass import propagate
 
@@ -446,6 +455,9 @@ class BroadcastProduct:
             return
         qi, r = idx[good], row[good]
         dt = (t[qi] - g.toc_ns[r]) * 1e-9 + o[qi]
+        if clock_only:
+            out.clk_s[qi] = glo_clock(g.minus_tau_n_s[r], g.gamma_n[r], dt)[0]
+            return
         acc = np.nan_to_num(g.acc_mps2[r])
         pos, vel = propagate(g.pos_m[r], g.vel_mps[r], acc, dt, max_step_s=self.glonass_step_s)
         clk, rate = glo_clock(g.minus_tau_n_s[r], g.gamma_n[r], dt)
@@ -505,8 +517,35 @@ def _transmitted(t_sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy,
     return row, status
 
 
+_KEY_BITS = 50  # times within 2^50 ns (13 days) of each other share one sortable key with the satellite
+
+
 def _latest(c_sat, c_tx, q_sat, q_t):
-    """For each query, the candidate of the same satellite with the latest time <= the query time (or -1)."""
+    """For each query, the candidate of the same satellite with the latest time <= the query time (or -1).
+
+    Ties go to the later candidate. Satellite and time form one int64 key (``sat << 50 | t - t0``), so one
+    sort and one ``searchsorted`` serve every query; spans beyond 13 days fall back to one search per
+    satellite.
+    """
+    c_tx = np.asarray(c_tx, dtype=np.int64)
+    q_t = np.asarray(q_t, dtype=np.int64)
+    if c_tx.size == 0 or q_t.size == 0:
+        return np.full(np.size(q_sat), -1, dtype=np.int64)
+    t0 = min(int(c_tx.min()), int(q_t.min()))
+    span = max(int(c_tx.max()), int(q_t.max())) - t0
+    if span >= 1 << _KEY_BITS:
+        return _latest_per_satellite(c_sat, c_tx, q_sat, q_t)
+    c_key = (np.asarray(c_sat, dtype=np.int64) << _KEY_BITS) | (c_tx - t0)
+    q_key = (np.asarray(q_sat, dtype=np.int64) << _KEY_BITS) | (q_t - t0)
+    order = np.lexsort((np.arange(c_key.size), c_key))
+    p = np.searchsorted(c_key[order], q_key, side="right") - 1
+    ok = p >= 0
+    cand = order[np.maximum(p, 0)]
+    ok &= np.asarray(c_sat)[cand] == np.asarray(q_sat)
+    return np.where(ok, cand, -1)
+
+
+def _latest_per_satellite(c_sat, c_tx, q_sat, q_t):
     order = np.lexsort((np.arange(c_sat.size), c_tx, c_sat))
     cs, ct = c_sat[order].astype(np.int64), c_tx[order]
     lo = np.searchsorted(cs, q_sat, side="left")

@@ -274,23 +274,17 @@ class ObsTable:
 
     def codes_by_system(self) -> dict[str, list[str]]:
         """Observation codes with at least one value, per system (``{"C": ["C2I", "L2I", ...]}``)."""
-        out: dict[str, list[str]] = {}
-        sys_code = sat_system(self.sat)
-        for i, letter in enumerate(SYSTEM_LETTERS, start=1):
-            m = sys_code == i
-            if not m.any():
-                continue
-            codes = []
-            for sig in np.unique(self.signal[m]):
-                rows = m & (self.signal == sig)
-                sc = signal_code(sig)
-                for kind, col in zip(
-                    _KINDS, (self.code_m, self.phase_cyc, self.doppler_hz, self.cn0_dbhz), strict=True
-                ):
-                    if np.isfinite(col[rows]).any():
-                        codes.append(kind + sc)
-            out[letter] = sorted(codes, key=lambda c: (c[1:], _KINDS.index(c[0])))
-        return out
+        key = sat_system(self.sat).astype(np.int64) * 256 + self.signal
+        present: dict[str, list[str]] = {}
+        cols = (self.code_m, self.phase_cyc, self.doppler_hz, self.cn0_dbhz)
+        for kind, col in zip(_KINDS, cols, strict=True):  # one unique per kind, not a mask per signal
+            for k in np.unique(key[np.isfinite(col)]).tolist():
+                present.setdefault(SYSTEM_LETTERS[k // 256 - 1], []).append(kind + signal_code(k % 256))
+        return {
+            letter: sorted(present[letter], key=lambda c: (c[1:], _KINDS.index(c[0])))
+            for letter in SYSTEM_LETTERS
+            if letter in present
+        }
 
     # -- selection
     def select(
