@@ -208,3 +208,33 @@ def test_qc_tables_equal_the_qc_command(kompas_data, tmp_path, capsys):
                 # one schema for the rows of a file: keys another row has are null here
                 assert {k: g[k] for k in r} == r and all(g[k] is None for k in set(g) - set(r)), name
     capsys.readouterr()
+
+
+def test_ppp_equals_the_ppp_command_bit_for_bit(kompas_data, tmp_path, capsys):
+    e, models = kompas_data / "E_2026-133_ZIM2", kompas_data / "models"
+    obs = str(e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx")
+    names = ("IGS0OPSFIN_20261330000_01D_15M_ORB.SP3", "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK",
+             "COD0OPSFIN_20261330000_01D_01D_OSB.BIA.gz")  # fmt: skip
+    products = [str(e / n) for n in names]
+    common = {
+        "antex": str(e / "igs20_zim2_gps_trim.atx"),
+        "blq": str(models / "OceanLoading_GOT47_raPPPid.blq"),
+        "gpt3": str(models / "gpt3_5.grd"),
+        "sat_table": str(models / "sat_parameters_PRIDE.txt"),
+    }
+    out = tmp_path / "out"
+    argv = ["batch", obs, "--task", "ppp", "--products", *products, "--out", str(out), "--workers", "0"]
+    argv += [a for role, path in common.items() for a in ("--with", f"{role}={path}")]
+    assert main([*argv, "--set", "systems=G"]) == 0
+    single = tmp_path / "zim2.parquet"
+    rc = main(["ppp", obs, "--sp3", products[0], "--clk", products[1], "--bias", products[2],
+               "--atx", common["antex"], "--blq", common["blq"], "--gpt3", common["gpt3"],
+               "--sat-table", common["sat_table"], "--systems", "G", "-o", str(single)])  # fmt: skip
+    assert rc == 0
+    capsys.readouterr()
+    ref = pq.read_table(single)
+    batch = pq.read_table(result_path(str(out), "solution", "ppp", ("ZIM200CHE", "2026-05-13", "0000-01H")))
+    assert batch.num_rows == ref.num_rows == 120
+    for name in ref.column_names:
+        a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
+        assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), name

@@ -24,7 +24,7 @@ def files(tmp_path):
         ((), "give observation files or patterns"),
         (("nothing*.rnx",), "no observation file matches 'nothing*.rnx'"),
         (("{obs}", "--nav", "none*.rnx"), "no navigation file matches 'none*.rnx'"),
-        (("{obs}", "--task", "fly"), "unknown task 'fly'; known: qc, spp"),
+        (("{obs}", "--task", "fly"), "unknown task 'fly'; known: ppp, qc, spp"),
         (("{obs}", "--workers", "-1"), "--workers must be 0 or more"),
         (("{obs}", "--set", "elmask_deg"), "--set needs OPTION=VALUE"),
         (("{obs}", "--set", "elmask_deg=95"), "must be below 90.0 deg"),
@@ -32,6 +32,9 @@ def files(tmp_path):
         (("{obs}", "--config", "{tmp}/none.toml"), "cannot read the configuration"),
         (("{obs}", "--stations", "{tmp}/none.toml"), "cannot read the station list"),
         (("{obs}", "--out", "{obs}"), "exists and is not a folder"),
+        (("{obs}", "--with", "antex={obs}"), "--with antex: task spp reads no such file (roles: ionex)"),
+        (("{obs}", "--task", "ppp", "--with", "blq"), "--with needs ROLE=FILE"),
+        (("{obs}", "--task", "ppp", "--with", "blq={tmp}/none.blq"), "no blq file matches"),
     ],
 )
 def test_user_errors_exit_2(capsys, files, argv, message):

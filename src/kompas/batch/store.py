@@ -39,6 +39,8 @@ reason             uint8            :class:`kompas.solution.Unsolved` code (0 so
 =================  ===============  =============================================================
 
 The values are those of ``kompas spp OBS NAV... -o FILE.parquet`` (``Solution.columns()``) bit for bit;
+task ``ppp`` writes the same schema with the values of ``kompas ppp ... -o FILE.parquet`` (status 6 PPP
+float, 1 fixed), and any column a recipe adds follows ``reason``;
 the file's metadata holds ``kompas.time_scale = GPST``, ``kompas.input_hash`` and ``kompas.version``.
 
 QC tables (task ``qc``): one folder per table of :class:`kompas.qc.QcResult` (``qc_summary``,

@@ -10,6 +10,7 @@ resumption and storage are the same for every task.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 
@@ -243,6 +244,80 @@ def _qc_task() -> Task | None:
     return Task("qc", QcConfig, (), ("nav",), ("qc_summary",), _run_qc, "observation quality control")
 
 
-for _task in (_spp_task(), _qc_task()):
+def _one(item: StationDay, role: str) -> str | None:
+    """The single file of a role the recipe takes one of: the file of the unit's day when several match."""
+    paths = item.paths(role)
+    if len(paths) <= 1:
+        return paths[0] if paths else None
+    from ..io.names import parse_name
+
+    same_day = [p for p in paths if (n := parse_name(p)) is not None and n.day.isoformat() == item.day]
+    if len(same_day) == 1:
+        return same_day[0]
+    raise ValueError(
+        f"{len(paths)} {role} files match {item.station} {item.day}; give one: {', '.join(paths)}"
+    )
+
+
+def _catalog(paths):
+    """Satellite catalog from PRIDE sat_parameters and GPSPACE gpsppp.svb_* tables (as kompas ppp
+    --sat-table: GPSPACE files by their name or a first line starting with HDR)."""
+    if not paths:
+        return None
+    from ..io._open import read_text
+    from ..io.readers.satmeta import read_satellite_catalog
+
+    svb = [p for p in paths if "svb" in os.path.basename(p) or read_text(p).lstrip().startswith("HDR")]
+    pride = [p for p in paths if p not in svb]
+    if len(pride) > 1:
+        raise ValueError(f"only one PRIDE sat_parameters table can be given, not {len(pride)}")
+    return read_satellite_catalog(pride=pride[0] if pride else None, svb=svb)
+
+
+def _ppp_inputs(item: StationDay) -> dict:
+    from ..api import read_antex, read_bias, read_clk, read_nav, read_obs, read_sp3
+    from ..io.readers.blq import read_blq
+    from ..io.readers.gpt3 import read_gpt3_grid
+
+    single = {role: _one(item, role) for role in ("antex", "bias", "blq", "gpt3")}
+    return {
+        "obs": read_obs(item.paths("obs")[0]),
+        "nav": [read_nav(p) for p in item.paths("nav")] or None,
+        "sp3": [read_sp3(p) for p in item.paths("orbit")],
+        "clk": [read_clk(p) for p in item.paths("clock")],
+        "antex": read_antex(single["antex"]) if single["antex"] else None,
+        "bias": read_bias(single["bias"]) if single["bias"] else None,
+        "blq": read_blq(single["blq"]) if single["blq"] else None,
+        "gpt3": read_gpt3_grid(single["gpt3"]) if single["gpt3"] else None,
+        "catalog": _catalog(item.paths("sat_table")),
+    }
+
+
+def _run_ppp(item: StationDay, config) -> TaskResult:
+    """PPP of one unit as ``kompas ppp OBS NAV... --sp3 --clk --atx --bias --blq --gpt3 --sat-table``
+    does it: the day's orbits and clocks of one analysis centre, the other files given to every unit."""
+    from ..ppp import ppp
+
+    t0 = time.perf_counter()
+    inputs = _ppp_inputs(item)
+    t1 = time.perf_counter()
+    sol = ppp(**inputs, config=config)
+    table = solution_table(sol)
+    t2 = time.perf_counter()
+    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+
+
+def _ppp_task() -> Task | None:
+    try:
+        from ..ppp_config import PppConfig
+    except ImportError:  # a tree without the ppp recipe
+        return None
+    roles = ("nav", "orbit", "clock", "antex", "bias", "blq", "gpt3", "sat_table")
+    return Task(
+        "ppp", PppConfig, ("orbit", "clock"), roles, ("solution",), _run_ppp, "precise point positioning"
+    )
+
+
+for _task in (_spp_task(), _qc_task(), _ppp_task()):
     if _task is not None:
         register(_task)

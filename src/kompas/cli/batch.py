@@ -32,7 +32,9 @@ def register(sub) -> None:
         metavar="INPUT",
         help="observation files or glob patterns ('**' recurses)",
     )
-    p.add_argument("--task", default="spp", help="what to compute per station-day: spp, qc (default: spp)")
+    p.add_argument(
+        "--task", default="spp", help="what to compute per station-day: spp, qc, ppp (default: spp)"
+    )
     p.add_argument("--nav", nargs="+", default=[], metavar="NAV", help="navigation files or glob patterns")
     p.add_argument(
         "--products",
@@ -40,6 +42,14 @@ def register(sub) -> None:
         default=[],
         metavar="FILE",
         help="SP3, clock, bias, ANTEX or IONEX files or patterns (tasks that use them)",
+    )
+    p.add_argument(
+        "--with",
+        dest="with_",
+        action="append",
+        default=[],
+        metavar="ROLE=FILE",
+        help="a file every unit reads (patterns too; repeatable): antex=, blq=, gpt3=, sat_table= (ppp)",
     )
     p.add_argument(
         "--stations",
@@ -98,7 +108,25 @@ def _plan(args, task, cfg):
         raise ConfigError("give observation files or patterns: kompas batch 'data/**/*.crx.gz' --nav ...")
     files = expand(obs, "observation") + expand(args.products, "product")
     navs = expand(nav, "navigation")
-    return plan(files, navs, needs=task.required(cfg), roles=task.roles, stations=stations)
+    extra = _with(args.with_, task)
+    return plan(files, navs, needs=task.required(cfg), roles=task.roles, stations=stations, extra=extra)
+
+
+def _with(items, task) -> dict[str, list[str]]:
+    """``--with ROLE=PATTERN`` -> files by role (roles the task reads; checked)."""
+    from ..batch import expand
+
+    out: dict[str, list[str]] = {}
+    for item in items:
+        role, sep, pattern = item.partition("=")
+        role = role.strip().replace("-", "_")
+        if not sep or not pattern.strip():
+            raise ConfigError(f"--with needs ROLE=FILE, not {item!r}")
+        if role not in task.roles or role in ("nav",):
+            roles = ", ".join(r for r in task.roles if r != "nav") or "none"
+            raise ConfigError(f"--with {role}: task {task.name} reads no such file (roles: {roles})")
+        out.setdefault(role, []).extend(expand([pattern.strip()], role))
+    return out
 
 
 def _check_out(out: str | None) -> str:
