@@ -169,3 +169,14 @@ def test_on_a_local_dask_cluster(tmp_path, count_task):
     again = run_batch(BatchJob("count", CountConfig(), units, out), workers=2)
     assert {r["station"]: r["action"] for r in again.rows} == {**{f"S{k:03d}": "skipped" for k in range(1, 6)},
                                                               "BAD1": "ran"}  # fmt: skip
+
+
+def test_on_an_existing_scheduler(tmp_path, count_task):
+    distributed = pytest.importorskip("distributed")
+    units = [_unit(tmp_path, "AAAA", "1 2"), _unit(tmp_path, "BBBB", "3")]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        report = run_batch(
+            BatchJob("count", CountConfig(), units, tmp_path / "out"), scheduler=cluster.scheduler_address
+        )
+    assert report.workers == 1
+    assert sorted((r["station"], r["epochs"]) for r in report.rows) == [("AAAA", 2), ("BBBB", 1)]
