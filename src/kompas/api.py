@@ -6,6 +6,7 @@ from .io.readers.antex import Antex, read_antex
 from .io.readers.bias import BiasData, read_bias
 from .io.readers.clk import ClockData, read_clk
 from .io.readers.ionex import Ionex, read_ionex
+from .io.readers.met import read_met
 from .io.readers.nmea import read_nmea
 from .io.readers.pos import read_pos, read_pos_table
 from .io.readers.rinex_nav import read_nav
@@ -18,6 +19,7 @@ from .qc import QcConfig, QcResult, run_qc
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .spp import SppConfig, spp
+from .tables.met import MetTable
 from .tables.nav import NavData
 from .tables.obs import ObsTable
 from .time import GTime, gtime_from_calendar
@@ -27,6 +29,7 @@ __all__ = [
     "BiasData",
     "ClockData",
     "Ionex",
+    "MetTable",
     "Constellation",
     "FormatError",
     "GTime",
@@ -56,6 +59,7 @@ __all__ = [
     "read_bias",
     "read_clk",
     "read_ionex",
+    "read_met",
     "read_nav",
     "read_nmea",
     "read_obs",

@@ -17,6 +17,8 @@ __all__ = [
     "EstimatorError",
     "KompasWarning",
     "TruncatedFileWarning",
+    "FormatWarning",
+    "DroppedRecordWarning",
 ]
 
 
@@ -74,3 +76,16 @@ class KompasWarning(UserWarning):
 
 class TruncatedFileWarning(KompasWarning):
     """A file ended inside a record; everything before the break was read."""
+
+
+class FormatWarning(KompasWarning):
+    """A fixed-width field off its columns was read because only one reading is possible.
+
+    One warning per file and kind of repair, naming the file, the first line and what was repaired
+    (see the tolerance policy in :mod:`kompas.io._text`). The readers' ``strict=True`` refuses the
+    file instead.
+    """
+
+
+class DroppedRecordWarning(KompasWarning):
+    """Malformed data records (bad number, impossible date) were skipped; the rest of the file was read."""
