@@ -48,6 +48,7 @@ def test_plan_of_the_shared_data(shared_plan):
     assert {"ZIM200CHE", "CEBR00ESP", "GRAS00FRA", "YORK"} <= not_planned
 
 
+@pytest.mark.timeout(600)  # full days on a local cluster, on a shared 2-core machine
 def test_batch_equals_single_file_command_bit_for_bit(shared_plan, tmp_path):
     out = tmp_path / "out"
     report = run_batch(BatchJob("spp", SppConfig(), shared_plan.items, out), workers=2)
@@ -88,6 +89,7 @@ def _worker_busy_with(client, stations):
     return None
 
 
+@pytest.mark.timeout(600)  # full days on a local cluster, on a shared 2-core machine
 def test_worker_killed_mid_run_then_rerun(kompas_data, tmp_path):
     import dask
 
