@@ -49,6 +49,7 @@ def test_tour_has_commands_and_code():
     assert len(_commands("".join(bash))) >= 8 and python
 
 
+@pytest.mark.timeout(600)  # the whole tour: demo, SPP, PPP, QC, monitor and batch runs over full days
 def test_every_tour_command_runs(folder):
     exe = shutil.which("kompas")
     if exe is None:

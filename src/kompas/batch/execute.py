@@ -1,0 +1,283 @@
+"""Execution: one unit on a worker (:func:`run_unit`) and a whole job on Dask (:func:`run_batch`).
+
+Every unit is one Dask task that receives only paths and the configuration, reads its own inputs,
+writes its tables atomically and returns one small summary row; nothing large goes through the
+scheduler. A unit whose summary row holds the same input hash is skipped (resumption); an exception
+while reading or processing becomes a ``failed`` row with its message (the batch goes on); a worker
+that dies loses only the unit it was processing, which Dask retries elsewhere (or, if the scheduler
+gives up, the next run redoes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import json
+import logging
+import os
+import socket
+import time
+import warnings
+
+from .job import BatchJob, StationDay, input_hash
+from .plan import Skipped
+from .store import clean_temporaries, consolidate, read_summary_row, remove_results, result_path, write_atomic
+from .tasks import Task, get_task
+
+__all__ = ["run_unit", "run_batch", "BatchReport", "FINISHED"]
+
+FINISHED = ("ok", "unsolved")
+"""Stored statuses a rerun keeps (a ``failed`` unit is tried again)."""
+
+_NAN = float("nan")
+
+
+def _row(item: StationDay, task: str, **fields) -> dict:
+    row = {"task": task, "station": item.station, "day": item.day, "session": item.session}
+    row.update(
+        status=fields.pop("status"),
+        message=fields.pop("message", ""),
+        epochs=0,
+        solved=0,
+        median_x_m=_NAN,
+        median_y_m=_NAN,
+        median_z_m=_NAN,
+        mean_nsat=_NAN,
+        read_s=_NAN,
+        process_s=_NAN,
+        write_s=_NAN,
+        total_s=_NAN,
+        cpu_s=_NAN,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        finished=None,
+        inputs=json.dumps({k: list(v) for k, v in item.inputs.items()}),
+        input_hash="",
+        kompas_version="",
+    )
+    row.update(fields)
+    return row
+
+
+def _finished_before(out: str, task: Task, item: StationDay, digest: str) -> dict | None:
+    prev = read_summary_row(out, task.name, item.key)
+    if prev is None or prev.get("status") not in FINISHED or prev.get("input_hash") != digest:
+        return None
+    if not all(os.path.exists(result_path(out, t, task.name, item.key)) for t in task.tables):
+        return None
+    return prev
+
+
+def _process(task: Task, item: StationDay, config) -> tuple[object, str]:
+    """Run the task; returns (TaskResult or None, message)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = task.run(item, config)
+        except Exception as exc:  # any failure of one unit is that unit's row, never the batch's
+            return None, f"{type(exc).__name__}: {exc}"
+    notes = list(dict.fromkeys(str(w.message) for w in caught))
+    message = "; ".join(m for m in [result.message, *notes] if m)
+    return result, message
+
+
+def _write(out: str, task: Task, item: StationDay, result, meta: dict) -> float:
+    t0 = time.perf_counter()
+    meta = {**meta, "kompas.time_scale": "GPST"}
+    for name, table in result.tables.items():
+        write_atomic(table, result_path(out, name, task.name, item.key), meta)
+    return time.perf_counter() - t0
+
+
+def _store_row(out: str, task: str, item: StationDay, row: dict) -> None:
+    import pyarrow as pa
+
+    from .store import summary_schema
+
+    schema = summary_schema()
+    table = pa.Table.from_pylist([{k: row[k] for k in schema.names}], schema=schema)
+    write_atomic(table, result_path(out, "summary", task, item.key))
+
+
+def run_unit(item: StationDay, task: Task | str, config, out: str, version: str) -> dict:
+    """Process one unit on this process and store its results; returns its summary row (a dict).
+
+    ``task`` is a :class:`Task` (what :func:`run_batch` sends, so that tasks registered only in the
+    client run on any worker) or a registered name. The row's ``action`` is ``skipped`` when the stored
+    result has the same input hash, ``ran`` otherwise. Never raises for a bad input: the row's ``status``
+    is ``failed`` and ``message`` says why (an error while writing the results does raise).
+    """
+    t0, c0 = time.perf_counter(), time.process_time()
+    task = get_task(task) if isinstance(task, str) else task
+    task_name = task.name
+    try:
+        digest = input_hash(item, task_name, config, version)
+    except OSError as exc:
+        digest, failure = "", f"{type(exc).__name__}: {exc}"
+    else:
+        failure = ""
+        prev = _finished_before(out, task, item, digest)
+        if prev is not None:
+            return {**_row(item, task_name, status=prev["status"]), **prev, "action": "skipped"}
+    remove_results(out, task_name, item.key)
+    result, message = (None, failure) if failure else _process(task, item, config)
+    fields = {"input_hash": digest, "kompas_version": version}
+    if result is None:
+        row = _row(item, task_name, status="failed", message=message, **fields)
+    else:
+        meta = {"kompas.input_hash": digest, "kompas.version": version, "kompas.task": task_name}
+        x, y, z = result.median_ecef_m
+        row = _row(
+            item, task_name, status=result.status, message=message, epochs=result.epochs,
+            solved=result.solved, median_x_m=x, median_y_m=y, median_z_m=z, mean_nsat=result.mean_nsat,
+            read_s=result.read_s, process_s=result.process_s,
+            write_s=_write(out, task, item, result, meta), **fields,
+        )  # fmt: skip
+    row["total_s"] = time.perf_counter() - t0
+    row["cpu_s"] = time.process_time() - c0
+    row["finished"] = datetime.datetime.now(datetime.UTC)
+    _store_row(out, task_name, item, row)
+    return {**row, "action": "ran"}
+
+
+@dataclasses.dataclass
+class BatchReport:
+    """What a run did: one row per unit (and per observation file left out), and the wall time.
+
+    Attributes
+    ----------
+    rows : list of dict
+        Summary rows with ``action``: ``ran``, ``skipped`` (finished before), ``lost`` (its worker died
+        and the scheduler gave up; the next run does it) or ``not planned`` (see ``message``).
+    wall_s : float
+    workers : int
+    """
+
+    rows: list
+    wall_s: float = 0.0
+    workers: int = 0
+
+    def count(self, **match) -> int:
+        """Rows whose fields equal ``match`` (``report.count(status="failed")``)."""
+        return sum(all(r.get(k) == v for k, v in match.items()) for r in self.rows)
+
+
+def _skipped_rows(task: str, skipped: tuple[Skipped, ...]) -> list[dict]:
+    rows = []
+    for s in skipped:
+        item = StationDay(s.station, s.day, s.session, {"obs": (s.path,)})
+        rows.append({**_row(item, task, status="skipped", message=s.reason), "action": "not planned"})
+    return rows
+
+
+def _lost(item: StationDay, task: str, exc: BaseException) -> dict:
+    """The row of a unit whose process failed outside the task (worker died, results not writable)."""
+    return {**_row(item, task, status="failed", message=f"{type(exc).__name__}: {exc}"), "action": "lost"}
+
+
+def _serial(job: BatchJob, version: str, tick) -> list[dict]:
+    rows, task = [], get_task(job.task)
+    for item in job.items:
+        try:
+            rows.append(run_unit(item, task, job.config, job.out, version))
+        except Exception as exc:  # e.g. the output folder became unwritable: the unit is lost, not the batch
+            rows.append(_lost(item, job.task, exc))
+        tick(rows[-1])
+    return rows
+
+
+@contextlib.contextmanager
+def _client(workers: int | None, scheduler: str | None):
+    """A Dask client: on an existing scheduler, or on a new local cluster of single-threaded processes."""
+    from ..errors import ConfigError
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ConfigError("Dask is not installed: pip install 'kompas[batch]' (or --workers 0)") from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        with client:
+            yield client
+        return
+    import dask
+
+    n = workers or os.cpu_count() or 1
+    # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then hands every freed block
+    # above 64 KiB back to the system and numpy's large temporaries fault their pages in again; SPP of a
+    # day took twice the CPU time that way (BENCHMARKS.md). One BLAS thread per worker is kept.
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
+        LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                     silence_logs=logging.ERROR) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        yield client
+
+
+def _dask(job: BatchJob, version: str, tick, client) -> list[dict]:
+    from distributed import as_completed
+
+    task = get_task(job.task)
+    futures = {
+        client.submit(run_unit, item, task, job.config, job.out, version, pure=False,
+                      key=f"kompas-{job.task}-{'-'.join(item.key)}-{os.urandom(4).hex()}"): item
+        for item in job.items
+    }  # fmt: skip
+    rows = []
+    for fut in as_completed(futures):
+        try:
+            row = fut.result()
+        except Exception as exc:  # the worker died too often (KilledWorker) or the scheduler went away
+            row = _lost(futures[fut], job.task, exc)
+        rows.append(row)
+        tick(row)
+    return rows
+
+
+def run_batch(job: BatchJob, *, workers: int | None = None, scheduler: str | None = None, client=None,
+              skipped: tuple[Skipped, ...] = (), progress=None) -> BatchReport:  # fmt: skip
+    """Run every unit of a job and consolidate ``OUT/summary.parquet``.
+
+    Parameters
+    ----------
+    job : BatchJob
+    workers : int, optional
+        Worker processes of a new local Dask cluster (default: the number of cores); ``0`` runs the
+        units one after the other in this process, without Dask.
+    scheduler : str, optional
+        Address of an existing Dask scheduler (``tcp://host:8786``); its workers must see the input and
+        output paths and have kompas installed.
+    client : distributed.Client, optional
+        An existing client (``workers`` and ``scheduler`` are then ignored).
+    skipped : tuple of Skipped
+        The plan's observation files left out (reported in the rows).
+    progress : callable, optional
+        Called with each unit's row as it finishes.
+
+    Returns
+    -------
+    BatchReport
+    """
+    from .. import __version__
+
+    os.makedirs(job.out, exist_ok=True)
+    clean_temporaries(job.out)
+    tick = progress or (lambda row: None)
+    t0 = time.perf_counter()
+    try:
+        if client is not None:
+            rows, n = _dask(job, __version__, tick, client), len(client.scheduler_info()["workers"])
+        elif workers == 0 and not scheduler:
+            rows, n = _serial(job, __version__, tick), 0
+        else:
+            with _client(workers, scheduler) as own:
+                rows, n = _dask(job, __version__, tick, own), len(own.scheduler_info()["workers"])
+    finally:
+        consolidate(job.out)
+    return BatchReport(_skipped_rows(job.task, skipped) + rows, time.perf_counter() - t0, n)

@@ -1,0 +1,258 @@
+"""Planning: files by glob or station list -> station-days, each matched with its navigation/product files.
+
+Matching rules (by the names; :mod:`kompas.io.names`):
+
+* every observation file is one unit, identified by ``(station, day, session)``; a name that follows no
+  convention is identified from its header (``MARKER NAME``, ``TIME OF FIRST OBS``). Two files with the
+  same identity (``delf0010.21o`` and its Hatanaka twin ``delf0010.21d``) are one unit: the first in
+  path order is used, the other is reported as a duplicate.
+* navigation files are the ones whose nominal span overlaps the observations'. When some come from the
+  same station (same four-character code), those are used; otherwise one file per navigation content
+  (``MN`` mixed, or ``GN``/``RN``/``EN``/``CN``... per system) is chosen, preferring combined broadcast
+  files (``BRDC``, ``BRDM``, ``BRD4``), then the longest overlap, then the name; a mixed file alone
+  serves when there is one. Navigation files whose names say nothing apply to every unit.
+* products (``orbit``, ``clock``, ``bias``, ``ionex``) come from one producer: the one whose files
+  overlap the observations (widened by :data:`PRODUCT_MARGIN_S` for interpolation) the most; ANTEX
+  files apply to every unit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import glob
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+
+from ..errors import ConfigError
+from ..io.names import FileName, name_from_header, parse_name
+from .job import StationDay
+
+__all__ = ["Plan", "Skipped", "StationList", "expand", "classify", "plan", "load_station_list", "session_of"]
+
+PRODUCT_MARGIN_S = 3 * 3600
+"""Products are matched against the observation span widened by this much on each side, s (an SP3
+interpolation near midnight needs the neighbouring day's epochs)."""
+
+PRODUCT_ROLES = ("orbit", "clock", "bias", "ionex")
+
+_ANTEX = re.compile(r"\.atx(\.(gz|z|bz2|zip))?$", re.IGNORECASE)
+_NO_TIME = _dt.datetime(1980, 1, 6)  # a file that applies at any time has span 0
+_UNKNOWN = "not an observation, navigation or product file (by its name or header)"
+
+
+@dataclasses.dataclass(frozen=True)
+class Skipped:
+    """An observation file that is not processed, and why (one row of the final table)."""
+
+    path: str
+    station: str
+    day: str
+    session: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """The units to process and the observation files left out."""
+
+    items: tuple[StationDay, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class StationList:
+    """A station list (TOML): which stations, and optionally where their files are.
+
+    Attributes
+    ----------
+    stations : tuple of str
+        Station ids (nine- or four-character); empty means every station.
+    obs, nav : tuple of str
+        Glob patterns (relative ones taken from the TOML file's folder).
+    """
+
+    stations: tuple[str, ...] = ()
+    obs: tuple[str, ...] = ()
+    nav: tuple[str, ...] = ()
+
+
+def expand(patterns: Iterable[str], what: str = "input") -> list[str]:
+    """Absolute paths of the files matching glob patterns (``**`` recurses), sorted, without repeats.
+
+    Raises
+    ------
+    ConfigError
+        When a pattern matches no file (naming the pattern).
+    """
+    out: set[str] = set()
+    for pattern in patterns:
+        found = [p for p in glob.glob(os.path.expanduser(pattern), recursive=True) if os.path.isfile(p)]
+        if not found:
+            raise ConfigError(f"no {what} file matches {pattern!r}")
+        out.update(os.path.abspath(p) for p in found)
+    return sorted(out)
+
+
+def _as_list(value, key: str, source: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: {key} must be a string or a list of strings")
+    return tuple(value)
+
+
+def load_station_list(path: str) -> StationList:
+    """Read a station list::
+
+        stations = ["ESBC00DNK", "WTZR"]        # ids to process (nine or four characters)
+        obs = ["data/**/*_MO.crx.gz"]          # optional observation globs
+        nav = ["data/**/*_MN.rnx.gz"]          # optional navigation globs
+
+    Relative globs are taken from the TOML file's folder. Unknown keys are errors.
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the station list ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - {"stations", "obs", "nav"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r}; known: stations, obs, nav")
+    folder = os.path.dirname(os.path.abspath(path))
+
+    def rooted(patterns):
+        return tuple(p if os.path.isabs(os.path.expanduser(p)) else os.path.join(folder, p) for p in patterns)
+
+    stations = tuple(s.strip().upper() for s in _as_list(data.get("stations", []), "stations", path))
+    return StationList(
+        stations=tuple(s for s in stations if s),
+        obs=rooted(_as_list(data.get("obs", []), "obs", path)),
+        nav=rooted(_as_list(data.get("nav", []), "nav", path)),
+    )
+
+
+def classify(paths: Iterable[str]) -> dict[str, list[FileName]]:
+    """Files by kind (``obs``, ``nav``, ``orbit``...) from their names; observation files with other names
+    by their header. Files that are none of these are left out (under the key ``other`` as paths'
+    :class:`FileName` with kind ``other``)."""
+    out: dict[str, list[FileName]] = {}
+    for p in paths:
+        name = parse_name(p)
+        if name is None and _ANTEX.search(os.path.basename(p)):
+            name = FileName(p, "antex", "", _NO_TIME, 0, "ATX")
+        if name is None:
+            name = name_from_header(p) or FileName(p, "other", "", _NO_TIME, 0, "")
+        out.setdefault(name.kind, []).append(name)
+    return out
+
+
+def session_of(name: FileName) -> str:
+    """``HHMM-PPU``: start time and nominal span of a file (``0000-01D``, ``1000-01H``, ``1700-15M``)."""
+    p = name.period_s
+    for unit, size in (("D", 86400), ("H", 3600), ("M", 60)):
+        if p % size == 0 and p // size < 100:
+            return f"{name.start:%H%M}-{p // size:02d}{unit}"
+    return f"{name.start:%H%M}-{p}S"
+
+
+def _choose_nav(obs: FileName, navs: Sequence[FileName]) -> list[str]:
+    cands = [n for n in navs if n.overlap_s(obs) > 0]
+    same = [n for n in cands if n.station == obs.station]
+    if same:
+        return sorted(n.path for n in same)
+    best: dict[str, FileName] = {}
+    for n in sorted(cands, key=lambda n: (not n.site.startswith("BRD"), -n.overlap_s(obs), n.path)):
+        best.setdefault(n.system or n.content, n)
+    if "M" in best:
+        return [best["M"].path]
+    return sorted(n.path for n in best.values())
+
+
+def _choose_products(obs: FileName, files: Sequence[FileName]) -> list[str]:
+    wide = dataclasses.replace(
+        obs,
+        start=obs.start - _dt.timedelta(seconds=PRODUCT_MARGIN_S),
+        period_s=obs.period_s + 2 * PRODUCT_MARGIN_S,
+    )
+    cands = [f for f in files if f.overlap_s(wide) > 0]
+    if not cands:
+        return []
+    cover: dict[str, float] = {}
+    for f in cands:
+        cover[f.site] = cover.get(f.site, 0.0) + f.overlap_s(wide)
+    site = min(cover, key=lambda s: (-cover[s], s))
+    return sorted(f.path for f in cands if f.site == site)
+
+
+def _wanted(station: str, stations: Sequence[str]) -> bool:
+    return not stations or station in stations or station[:4] in stations
+
+
+def plan(
+    files: Iterable[str],
+    nav: Iterable[str] = (),
+    *,
+    needs: Sequence[str] = ("nav",),
+    roles: Sequence[str] = ("nav",),
+    stations: Sequence[str] = (),
+    extra: Mapping[str, Sequence[str]] | None = None,
+) -> Plan:
+    """Station-days from input files.
+
+    Parameters
+    ----------
+    files : iterable of str
+        Any files (observation files become units; navigation and product files among them join the
+        pools to match from; others are ignored).
+    nav : iterable of str
+        Navigation files (those whose names say nothing apply to every unit).
+    needs : sequence of str
+        Roles a unit must have (``nav`` for SPP; ``orbit``, ``clock`` for PPP); a station-day without
+        one is skipped with the reason.
+    roles : sequence of str
+        Roles the task reads besides ``obs`` (only these are matched and enter the unit and its hash).
+    stations : sequence of str
+        Only these stations (nine- or four-character ids, upper case); empty for all.
+    extra : mapping, optional
+        Files given for a role on every unit (``{"antex": [...], "base": [...]}``).
+
+    Returns
+    -------
+    Plan
+        Observation files left out are in ``skipped`` with the reason; so are the files of ``files``
+        that are neither observation, navigation nor product files (by name or header).
+    """
+    kinds = classify(files)
+    nav_names = kinds.get("nav", []) + [parse_name(p) or FileName(p, "nav", "", _NO_TIME, 0, "")
+                                        for p in nav]  # fmt: skip
+    global_nav = sorted(n.path for n in nav_names if n.period_s == 0)
+    dated_nav = [n for n in nav_names if n.period_s > 0]
+    common = {role: tuple(paths) for role, paths in (extra or {}).items()}
+    common.setdefault("antex", tuple(sorted(n.path for n in kinds.get("antex", []))))
+    items: dict[tuple, StationDay] = {}
+    skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
+    for obs in sorted(kinds.get("obs", []), key=lambda n: n.path):
+        station = obs.site
+        key = (station, obs.day.isoformat(), session_of(obs))
+        if not _wanted(station, stations):
+            continue
+        if key in items:
+            skipped.append(Skipped(obs.path, *key, f"duplicate of {items[key].paths('obs')[0]}"))
+            continue
+        inputs = {"obs": (obs.path,)}
+        if "nav" in roles:
+            inputs["nav"] = tuple(_choose_nav(obs, dated_nav)) + tuple(global_nav)
+        for role in set(roles) & set(PRODUCT_ROLES):
+            inputs[role] = tuple(_choose_products(obs, kinds.get(role, [])))
+        inputs.update({k: v for k, v in common.items() if v and k in roles})
+        missing = [r for r in needs if not inputs.get(r)]
+        if missing:
+            skipped.append(Skipped(obs.path, *key, f"no {' or '.join(missing)} file for {key[1]}"))
+            continue
+        items[key] = StationDay(station, key[1], key[2], {k: v for k, v in inputs.items() if v})
+    return Plan(tuple(items.values()), tuple(skipped))

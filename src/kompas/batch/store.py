@@ -1,0 +1,234 @@
+"""Storage of batch results: a Parquet dataset partitioned by task, station and day, written atomically.
+
+Layout of an output folder ``OUT``::
+
+    OUT/solution/task=spp/station=ESBC00DNK/day=2020-06-25/0000-01D.parquet   per-epoch solutions
+    OUT/qc_summary/task=qc/station=.../day=.../0000-01D.parquet               QC tables (task qc)
+    OUT/summary/task=spp/station=ESBC00DNK/day=2020-06-25/0000-01D.parquet    one row per unit
+    OUT/summary.parquet                                                        every summary row, one table
+
+The folders are Hive-style partitions (``key=value``), so ``pandas.read_parquet("OUT/solution")``,
+``polars.scan_parquet("OUT/solution/**/*.parquet", hive_partitioning=True)`` and DuckDB's
+``read_parquet('OUT/solution/**/*.parquet', hive_partitioning = true)`` give the columns ``task``,
+``station`` and ``day`` (text) beside the file's own. The file name is the unit's session (``HHMM-PPU``:
+start and nominal span of the observation file), so a day of hourly files is 24 files of one partition.
+
+Each file is written to a hidden temporary file in its folder (``.0000-01D.parquet.<random>.tmp``),
+flushed to disk (``fsync``) and renamed over the final name, so a reader or a rerun sees either the
+complete old file, the complete new one, or none; the hidden temporaries of a killed worker are ignored
+by the readers (pyarrow skips names starting with ``.``; the ``*.parquet`` globs do not match them) and
+removed by the next run. A unit is finished when its summary row exists: that file is written last.
+
+Solution table (task ``spp``; one row per epoch of the observation file, solved or not):
+
+=================  ===============  =============================================================
+column             type             meaning
+=================  ===============  =============================================================
+time               timestamp[ns]    epoch, GPST (no time zone: it is not UTC)
+x_m, y_m, z_m      float64          ECEF position of the marker, m (NaN where unsolved)
+lat_deg, lon_deg   float64          WGS-84 latitude, longitude, deg
+height_m           float64          ellipsoidal height, m
+nsat               int16            satellites used
+nsat_G ... nsat_I  int16            satellites used per system G R E C J I (null: system not processed)
+gdop ... vdop      float64          dilutions of precision (gdop, pdop, hdop, vdop)
+clock_G_m ...      float64          receiver clock per system, m (null: system not processed)
+isb_G_m ...        float64          that system's clock minus the reference system's, m (null for the
+                                    reference and systems not processed)
+status             uint8            RTKLIB Q code (5 single, 0 none)
+reason             uint8            :class:`kompas.solution.Unsolved` code (0 solved, 2 no ephemeris ...)
+=================  ===============  =============================================================
+
+The values are those of ``kompas spp OBS NAV... -o FILE.parquet`` (``Solution.columns()``) bit for bit;
+task ``ppp`` writes the same schema with the values of ``kompas ppp ... -o FILE.parquet`` (status 6 PPP
+float, 1 fixed), and any column a recipe adds follows ``reason``;
+the file's metadata holds ``kompas.time_scale = GPST``, ``kompas.input_hash`` and ``kompas.version``.
+
+QC tables (task ``qc``): one folder per table of :class:`kompas.qc.QcResult` (``qc_summary``,
+``qc_completeness``, ``qc_completeness_elevation``, ``qc_multipath``, ``qc_multipath_satellite``,
+``qc_multipath_elevation``, ``qc_multipath_cells``, ``qc_slips``, ``qc_clock_jumps``, ``qc_gaps``,
+``qc_header``), the rows of ``kompas qc --json`` with nested values flattened to ``key.sub`` columns (as
+its CSV does), so the columns of one table can differ between files (``mp_rms_m.C2I-6`` exists where
+that signal pair does): read them with ``union_by_name = true`` (DuckDB) or ``how="diagonal_relaxed"``
+(polars ``concat``). Tables without rows are not written; ``epochs`` and ``solved`` of the summary row
+both count the file's epochs.
+
+Summary row (:func:`summary_schema`; ``summary.parquet`` adds ``task``, ``station``, ``day`` first):
+``session``; ``status`` (``ok`` solved epochs, ``unsolved`` ran but solved none, ``failed`` an error);
+``message`` (the error, or why nothing was solved); ``epochs`` and ``solved`` counts; ``median_x_m``,
+``median_y_m``, ``median_z_m`` (median ECEF of the solved epochs, m); ``mean_nsat``; ``read_s``,
+``process_s``, ``write_s``, ``total_s`` (wall seconds on the worker), ``cpu_s`` (CPU seconds of the
+worker process meanwhile); ``worker`` (host:pid); ``finished``
+(UTC time stamp); ``inputs`` (JSON: role -> paths); ``input_hash`` (SHA-256 of the task, the options and
+the inputs' bytes: :func:`kompas.batch.input_hash`); ``kompas_version``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import tempfile
+
+__all__ = [
+    "summary_schema",
+    "TABLES",
+    "result_path",
+    "write_atomic",
+    "read_summary_row",
+    "remove_results",
+    "clean_temporaries",
+    "consolidate",
+]
+
+TABLES = ("solution", "summary")
+"""Table folders every output folder can have (QC adds ``qc_<table>`` folders: ``qc_summary``...)."""
+
+PARTITION_KEYS = ("task", "station", "day")
+
+
+def _pa():
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        from ..errors import KompasError
+
+        raise KompasError("kompas batch writes Parquet: pip install 'kompas[batch]'") from None
+    return pa, pq
+
+
+def summary_schema():
+    """The Arrow schema of one summary row (see the module notes)."""
+    pa, _ = _pa()
+    return pa.schema(
+        [
+            ("session", pa.string()),
+            ("status", pa.string()),
+            ("message", pa.string()),
+            ("epochs", pa.int64()),
+            ("solved", pa.int64()),
+            ("median_x_m", pa.float64()),
+            ("median_y_m", pa.float64()),
+            ("median_z_m", pa.float64()),
+            ("mean_nsat", pa.float64()),
+            ("read_s", pa.float64()),
+            ("process_s", pa.float64()),
+            ("write_s", pa.float64()),
+            ("total_s", pa.float64()),
+            ("cpu_s", pa.float64()),
+            ("worker", pa.string()),
+            ("finished", pa.timestamp("ns", tz="UTC")),
+            ("inputs", pa.string()),
+            ("input_hash", pa.string()),
+            ("kompas_version", pa.string()),
+        ]
+    )
+
+
+def result_path(out: str, table: str, task: str, key: tuple[str, str, str]) -> str:
+    """``OUT/<table>/task=<task>/station=<station>/day=<day>/<session>.parquet``."""
+    station, day, session = key
+    return os.path.join(out, table, f"task={task}", f"station={station}", f"day={day}", f"{session}.parquet")
+
+
+def _fsync_dir(folder: str) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be opened
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(table, path: str, metadata: dict[str, str] | None = None) -> None:
+    """Write an Arrow table as Parquet: a temporary file in the same folder, fsync, rename.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+    path : str
+        Final name; its folder is created.
+    metadata : dict, optional
+        Added to the file's key-value metadata.
+    """
+    _, pq = _pa()
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    if metadata:
+        meta = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
+        table = table.replace_schema_metadata(meta)
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pq.write_table(table, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def read_summary_row(out: str, task: str, key: tuple[str, str, str]) -> dict | None:
+    """The summary row of a finished unit, or ``None`` (absent or unreadable)."""
+    path = result_path(out, "summary", task, key)
+    if not os.path.exists(path):
+        return None
+    _, pq = _pa()
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except Exception:  # a damaged file counts as absent: the unit is done again
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+def remove_results(out: str, task: str, key: tuple[str, str, str]) -> None:
+    """Delete a unit's result files in every table (before it is done again), its summary row first."""
+    station, day, session = key
+    pattern = os.path.join(out, "*", f"task={task}", f"station={station}", f"day={day}", f"{session}.parquet")
+    summary = result_path(out, "summary", task, key)
+    for path in [summary, *sorted(set(glob.glob(pattern)) - {summary})]:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def clean_temporaries(out: str) -> int:
+    """Remove the hidden temporaries that killed writers left (call before a run); returns how many."""
+    n = 0
+    for path in glob.glob(os.path.join(out, "*", "task=*", "station=*", "day=*", ".*.tmp")):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+            n += 1
+    return n
+
+
+def _partition_values(path: str, root: str) -> dict[str, str]:
+    parts = os.path.relpath(path, root).split(os.sep)
+    return dict(p.split("=", 1) for p in parts[:-1] if "=" in p)
+
+
+def consolidate(out: str):
+    """Every summary row of ``OUT/summary`` as one table (``task``, ``station``, ``day`` first), written
+    atomically to ``OUT/summary.parquet`` and returned (``pyarrow.Table``), sorted by task, station, day,
+    session."""
+    pa, pq = _pa()
+    root = os.path.join(out, "summary")
+    files = sorted(glob.glob(os.path.join(root, "task=*", "station=*", "day=*", "*.parquet")))
+    schema = summary_schema()
+    keys = pa.schema([(k, pa.string()) for k in PARTITION_KEYS])
+    full = pa.schema(list(keys) + list(schema))
+    parts = []
+    for path in files:
+        try:
+            t = pq.read_table(path).cast(schema)
+        except Exception:  # unreadable: not finished, the next run redoes it
+            continue
+        values = _partition_values(path, root)
+        cols = [pa.array([values.get(k, "")] * t.num_rows, pa.string()) for k in PARTITION_KEYS]
+        parts.append(pa.Table.from_arrays(cols + t.columns, schema=full))
+    table = pa.concat_tables(parts) if parts else full.empty_table()
+    table = table.sort_by([(k, "ascending") for k in (*PARTITION_KEYS, "session")])
+    write_atomic(table, os.path.join(out, "summary.parquet"))
+    return table

@@ -1,0 +1,323 @@
+"""The task registry: what each task reads, runs and writes for one station-day.
+
+A task is a small adapter around a recipe (:class:`Task`): the recipe's configuration class (the same
+typed options as its command), the input roles a unit needs, and a function ``run(item, config) ->
+TaskResult`` that reads the unit's own files, runs the recipe and returns Arrow tables. A new recipe
+(``qc``, ``ppp``, ``rtk``) plugs in with :func:`register` and nothing else changes: planning, execution,
+resumption and storage are the same for every task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from .job import StationDay
+
+__all__ = ["Task", "TaskResult", "TASKS", "register", "get_task", "solution_table", "SOLUTION_SYSTEMS"]
+
+SOLUTION_SYSTEMS = "GRECJI"
+"""Systems with their own ``nsat_X``, ``clock_X_m`` and ``isb_X_m`` columns in every solution file, so
+that all files of a dataset share one schema (the systems SPP processes)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskResult:
+    """What a task produced for one unit.
+
+    Attributes
+    ----------
+    tables : dict[str, pyarrow.Table]
+        By table folder (``solution``, ``qc``).
+    status : str
+        ``ok`` or ``unsolved`` (ran, but no epoch solved).
+    message : str
+        Why nothing was solved, and the warnings of the run.
+    epochs, solved : int
+    median_ecef_m : tuple of float
+        Median ECEF position of the solved epochs, m (NaN when none).
+    mean_nsat : float
+    read_s, process_s : float
+        Seconds spent reading the inputs and running the recipe.
+    """
+
+    tables: dict
+    status: str
+    message: str = ""
+    epochs: int = 0
+    solved: int = 0
+    median_ecef_m: tuple = (float("nan"),) * 3
+    mean_nsat: float = float("nan")
+    read_s: float = 0.0
+    process_s: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """A registered task.
+
+    Attributes
+    ----------
+    name : str
+    config_class : type
+        The recipe's :class:`kompas.config.Options` subclass.
+    needs : tuple of str
+        Input roles every unit must have besides ``obs`` (``("nav",)``).
+    roles : tuple of str
+        Input roles it reads besides ``obs`` (needed and optional ones: ``("orbit", "clock", "antex")``).
+    tables : tuple of str
+        Table folders it writes (besides the summary).
+    run : callable
+        ``run(item: StationDay, config) -> TaskResult``; raises on bad input (the unit becomes a failed
+        row with the message).
+    help : str
+    needs_of : callable, optional
+        ``needs_of(config) -> tuple``: roles some options need besides ``needs`` (SPP with
+        ``iono = "ionex"`` needs IONEX maps).
+    """
+
+    name: str
+    config_class: type
+    needs: tuple[str, ...]
+    roles: tuple[str, ...]
+    tables: tuple[str, ...]
+    run: Callable[[StationDay, object], TaskResult]
+    help: str = ""
+    needs_of: Callable[[object], tuple] | None = None
+
+    def required(self, config) -> tuple[str, ...]:
+        """Every role a unit must have with these options."""
+        return self.needs + (tuple(self.needs_of(config)) if self.needs_of else ())
+
+
+TASKS: dict[str, Task] = {}
+"""Registered tasks by name."""
+
+
+def register(task: Task) -> Task:
+    """Add (or replace) a task in :data:`TASKS`."""
+    TASKS[task.name] = task
+    return task
+
+
+def get_task(name: str) -> Task:
+    """The registered task ``name``; ``ConfigError`` naming the known ones otherwise."""
+    from ..errors import ConfigError
+
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise ConfigError(f"unknown task {name!r}; known: {', '.join(sorted(TASKS))}") from None
+
+
+def _solution_fields(pa):
+    f8, i2 = pa.float64(), pa.int16()
+    fields = [("time", pa.timestamp("ns"))]
+    fields += [(n, f8) for n in ("x_m", "y_m", "z_m", "lat_deg", "lon_deg", "height_m")]
+    fields += [("nsat", i2)] + [(f"nsat_{s}", i2) for s in SOLUTION_SYSTEMS]
+    fields += [(n, f8) for n in ("gdop", "pdop", "hdop", "vdop")]
+    fields += [(f"clock_{s}_m", f8) for s in SOLUTION_SYSTEMS]
+    fields += [(f"isb_{s}_m", f8) for s in SOLUTION_SYSTEMS]
+    return [*fields, ("status", pa.uint8()), ("reason", pa.uint8())]
+
+
+def solution_table(solution):
+    """A :class:`kompas.Solution` as an Arrow table of the dataset's fixed solution schema.
+
+    Columns of :meth:`Solution.columns` keep their values bit for bit; columns of systems that were not
+    processed are null; ``reason`` is the :class:`kompas.solution.Unsolved` code of each epoch. A column
+    outside the schema (a recipe's own) is appended after it.
+    """
+    import pyarrow as pa
+
+    cols = solution.columns()
+    n = len(solution)
+    reason = solution.reason if solution.reason is not None else np.zeros(n, np.uint8)
+    cols["reason"] = np.asarray(reason, dtype=np.uint8)
+    arrays, names = [], []
+    for name, tp in _solution_fields(pa):
+        arrays.append(pa.array(cols.pop(name), type=tp) if name in cols else pa.nulls(n, type=tp))
+        names.append(name)
+    for name, values in cols.items():
+        arrays.append(pa.array(values))
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _main_reason(solution) -> str:
+    from ..solution import Unsolved
+
+    if len(solution) == 0:
+        return "the observation file has no epochs (in the chosen window)"
+    counts = np.bincount(np.asarray(solution.reason, dtype=np.int64), minlength=len(Unsolved))
+    main = Unsolved(int(np.argmax(counts[1:]) + 1))
+    return f"{main.name.lower().replace('_', ' ')} in {counts[main]} of {len(solution)} epochs"
+
+
+def position_summary(solution) -> dict:
+    """Counts, median position of the solved epochs and mean satellites, for the summary row."""
+    ok = solution.ok
+    solved = int(ok.sum())
+    median = tuple(float(v) for v in np.median(solution.pos_m[ok], axis=0)) if solved else (float("nan"),) * 3
+    return {
+        "epochs": len(solution),
+        "solved": solved,
+        "median_ecef_m": median,
+        "mean_nsat": float(np.mean(solution.nsat[ok])) if solved else float("nan"),
+        "status": "ok" if solved else "unsolved",
+        "message": "" if solved else _main_reason(solution),
+    }
+
+
+def _run_spp(item: StationDay, config) -> TaskResult:
+    """SPP of one unit exactly as ``kompas spp OBS NAV... [--ionex FILE...]`` does it (same readers, same
+    call; IONEX maps of the day, when given, select ``iono = "ionex"`` as they do there)."""
+    from ..api import read_nav, read_obs
+    from ..io.readers.ionex import read_ionex
+    from ..spp import spp
+
+    t0 = time.perf_counter()
+    obs = read_obs(item.paths("obs")[0])
+    navs = [read_nav(p) for p in item.paths("nav")]
+    ionex = [read_ionex(p) for p in item.paths("ionex")] or None
+    t1 = time.perf_counter()
+    sol = spp(obs, navs, config=config, ionex=ionex)
+    table = solution_table(sol)
+    t2 = time.perf_counter()
+    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+
+
+def _spp_task() -> Task:
+    from ..spp import SppConfig
+
+    return Task(
+        "spp", SppConfig, ("nav",), ("nav", "ionex"), ("solution",), _run_spp, "single point positioning",
+        needs_of=lambda cfg: ("ionex",) if cfg.models.iono == "ionex" else (),
+    )  # fmt: skip
+
+
+def _items(value):
+    return value.items() if isinstance(value, dict) else [(None, value)]
+
+
+def rows_table(rows: list[dict]):
+    """QC rows (dicts of plain values, nested dicts flattened to ``key.sub``) as an Arrow table; a column
+    with no value at all is float64 (so that files of one table share their types)."""
+    import pyarrow as pa
+
+    flat = [
+        {f"{k}.{kk}" if isinstance(v, dict) else k: vv for k, v in r.items() for kk, vv in _items(v)}
+        for r in rows
+    ]
+    keys = dict.fromkeys(k for r in flat for k in r)  # every row's keys (rows of systems differ)
+    table = pa.table({k: pa.array([r.get(k) for r in flat]) for k in keys})
+    fields = [pa.field(f.name, pa.float64()) if pa.types.is_null(f.type) else f for f in table.schema]
+    return table.cast(pa.schema(fields))
+
+
+def _run_qc(item: StationDay, config) -> TaskResult:
+    """QC of one unit as ``kompas qc OBS --nav NAV...`` computes it: every table of
+    :class:`kompas.qc.QcResult` into ``qc_<table>`` (tables without rows are not written)."""
+    from ..api import read_nav, read_obs
+    from ..qc import run_qc
+
+    t0 = time.perf_counter()
+    obs = read_obs(item.paths("obs")[0])
+    navs = [read_nav(p) for p in item.paths("nav")] or None
+    t1 = time.perf_counter()
+    result = run_qc(obs, navs, config)
+    tables = {f"qc_{name}": rows_table(rows) for name, rows in result.tables.items() if rows}
+    t2 = time.perf_counter()
+    n = int(obs.n_epochs)
+    return TaskResult(tables, "ok", epochs=n, solved=n, read_s=t1 - t0, process_s=t2 - t1)
+
+
+def _qc_task() -> Task | None:
+    try:
+        from ..qc import QcConfig
+    except ImportError:  # a tree without the qc recipe
+        return None
+    return Task("qc", QcConfig, (), ("nav",), ("qc_summary",), _run_qc, "observation quality control")
+
+
+def _one(item: StationDay, role: str) -> str | None:
+    """The single file of a role the recipe takes one of: the file of the unit's day when several match."""
+    paths = item.paths(role)
+    if len(paths) <= 1:
+        return paths[0] if paths else None
+    from ..io.names import parse_name
+
+    same_day = [p for p in paths if (n := parse_name(p)) is not None and n.day.isoformat() == item.day]
+    if len(same_day) == 1:
+        return same_day[0]
+    raise ValueError(
+        f"{len(paths)} {role} files match {item.station} {item.day}; give one: {', '.join(paths)}"
+    )
+
+
+def _catalog(paths):
+    """Satellite catalog from PRIDE sat_parameters and GPSPACE gpsppp.svb_* tables (as kompas ppp
+    --sat-table: GPSPACE files by their name or a first line starting with HDR)."""
+    if not paths:
+        return None
+    from ..io._open import read_text
+    from ..io.readers.satmeta import read_satellite_catalog
+
+    svb = [p for p in paths if "svb" in os.path.basename(p) or read_text(p).lstrip().startswith("HDR")]
+    pride = [p for p in paths if p not in svb]
+    if len(pride) > 1:
+        raise ValueError(f"only one PRIDE sat_parameters table can be given, not {len(pride)}")
+    return read_satellite_catalog(pride=pride[0] if pride else None, svb=svb)
+
+
+def _ppp_inputs(item: StationDay) -> dict:
+    from ..api import read_antex, read_bias, read_clk, read_nav, read_obs, read_sp3
+    from ..io.readers.blq import read_blq
+    from ..io.readers.gpt3 import read_gpt3_grid
+
+    single = {role: _one(item, role) for role in ("antex", "bias", "blq", "gpt3")}
+    return {
+        "obs": read_obs(item.paths("obs")[0]),
+        "nav": [read_nav(p) for p in item.paths("nav")] or None,
+        "sp3": [read_sp3(p) for p in item.paths("orbit")],
+        "clk": [read_clk(p) for p in item.paths("clock")],
+        "antex": read_antex(single["antex"]) if single["antex"] else None,
+        "bias": read_bias(single["bias"]) if single["bias"] else None,
+        "blq": read_blq(single["blq"]) if single["blq"] else None,
+        "gpt3": read_gpt3_grid(single["gpt3"]) if single["gpt3"] else None,
+        "catalog": _catalog(item.paths("sat_table")),
+    }
+
+
+def _run_ppp(item: StationDay, config) -> TaskResult:
+    """PPP of one unit as ``kompas ppp OBS NAV... --sp3 --clk --atx --bias --blq --gpt3 --sat-table``
+    does it: the day's orbits and clocks of one analysis centre, the other files given to every unit."""
+    from ..ppp import ppp
+
+    t0 = time.perf_counter()
+    inputs = _ppp_inputs(item)
+    t1 = time.perf_counter()
+    sol = ppp(**inputs, config=config)
+    table = solution_table(sol)
+    t2 = time.perf_counter()
+    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+
+
+def _ppp_task() -> Task | None:
+    try:
+        from ..ppp_config import PppConfig
+    except ImportError:  # a tree without the ppp recipe
+        return None
+    roles = ("nav", "orbit", "clock", "antex", "bias", "blq", "gpt3", "sat_table")
+    return Task(
+        "ppp", PppConfig, ("orbit", "clock"), roles, ("solution",), _run_ppp, "precise point positioning"
+    )
+
+
+for _task in (_spp_task(), _qc_task(), _ppp_task()):
+    if _task is not None:
+        register(_task)

@@ -1,0 +1,242 @@
+"""kompas batch on the shared data: results equal the single-file command bit for bit; a worker killed
+mid-run loses no finished result and the rerun completes the rest; a bad file is one failed row."""
+
+import os
+import shutil
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+pq = pytest.importorskip("pyarrow.parquet")
+distributed = pytest.importorskip("distributed")
+
+from kompas.batch import BatchJob, plan, run_batch  # noqa: E402
+from kompas.batch.store import result_path  # noqa: E402
+from kompas.cli.main import main  # noqa: E402
+from kompas.spp import SppConfig  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def _all_files(root):
+    return sorted(str(p) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def shared_plan(kompas_data):
+    return plan(_all_files(kompas_data))
+
+
+def _bits(values: np.ndarray) -> np.ndarray:
+    """Bit patterns, so that NaN == NaN and -0.0 != 0.0."""
+    values = np.asarray(values)
+    return values.view(np.int64) if values.dtype.kind in "fM" else values
+
+
+def test_plan_of_the_shared_data(shared_plan):
+    # every observation file with a navigation file of its day (MANIFEST.md), each station-day once
+    assert sorted(it.station for it in shared_plan.items) == [
+        "AJAC00FRA", "DELF", "ESBC00DNK", "KMS300DNK", "NYA100NOR", "PASA00ESP", "SCOA00FRA", "SLAC",
+        "WTZR00DEU", "WTZZ00DEU",
+    ]  # fmt: skip
+    nya = next(it for it in shared_plan.items if it.station == "NYA100NOR")
+    assert [os.path.basename(p)[-9:] for p in nya.paths("nav")] == ["CN.rnx.gz", "EN.rnx.gz", "GN.rnx.gz"]
+    not_planned = {s.station for s in shared_plan.skipped if s.station}
+    assert {"ZIM200CHE", "CEBR00ESP", "GRAS00FRA", "YORK"} <= not_planned
+
+
+@pytest.mark.timeout(600)  # full days on a local cluster, on a shared 2-core machine
+def test_batch_equals_single_file_command_bit_for_bit(shared_plan, tmp_path):
+    out = tmp_path / "out"
+    report = run_batch(BatchJob("spp", SppConfig(), shared_plan.items, out), workers=2)
+    assert report.workers == 2
+    ran = {(r["station"], r["day"], r["session"]): r for r in report.rows}
+    assert len(ran) == len(shared_plan.items) and {r["action"] for r in report.rows} == {"ran"}
+    for item in shared_plan.items:
+        single = tmp_path / f"{item.station}.parquet"
+        rc = main(["spp", *item.paths("obs"), *item.paths("nav"), "-o", str(single)])
+        row = ran[item.key]
+        batch = pq.read_table(result_path(str(out), "solution", "spp", item.key))
+        assert batch.num_rows == row["epochs"]
+        if rc == 1:  # the command solved nothing and wrote nothing: the batch says so too
+            assert row["status"] == "unsolved" and row["solved"] == 0 and not single.exists()
+            assert np.all(batch.column("status").to_numpy() == 0)
+            continue
+        assert rc == 0 and row["status"] == "ok"
+        ref = pq.read_table(single)
+        for name in ref.column_names:
+            a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
+            assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), (item.station, name)
+        assert row["solved"] == int(np.count_nonzero(ref.column("status").to_numpy()))
+        others = set(batch.column_names) - set(ref.column_names) - {"reason"}
+        assert all(batch.column(n).null_count == batch.num_rows for n in others), item.station
+    summary = pq.read_table(out / "summary.parquet")
+    assert summary.num_rows == len(shared_plan.items)
+
+
+def _executing(dask_worker):
+    return [str(ts.key) for ts in dask_worker.state.executing]
+
+
+def _worker_busy_with(client, stations):
+    """Address of a worker executing (not only holding) a unit of one of ``stations``, or None."""
+    for addr, keys in client.run(_executing).items():
+        if any(s in key for key in keys for s in stations):
+            return addr
+    return None
+
+
+@pytest.mark.timeout(600)  # full days on a local cluster, on a shared 2-core machine
+def test_worker_killed_mid_run_then_rerun(kompas_data, tmp_path):
+    import dask
+
+    names = ("ESBC00DNK", "NYA100NOR", "AJAC00FRA", "WTZR00DEU", "WTZZ00DEU", "KMS300DNK", "SLAC")
+    p = plan(_all_files(kompas_data), stations=names)
+    assert len(p.items) == len(names)
+    out = str(tmp_path / "out")
+    job = BatchJob("spp", SppConfig(), p.items, out)
+    result = {}
+    # the scheduler gives a unit up when its worker dies (default: retried elsewhere), so that the
+    # rerun has something to complete
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        runner = threading.Thread(target=lambda: result.update(report=run_batch(job, client=client)))
+        runner.start()
+        deadline, busy = time.monotonic() + 120, None
+        while busy is None and time.monotonic() < deadline and runner.is_alive():
+            busy = _worker_busy_with(client, ("ESBC00DNK", "NYA100NOR", "AJAC00FRA"))  # full days: seconds
+            time.sleep(0.02)
+        assert busy is not None, "no full-day unit seen running"
+        pid = client.run(os.getpid, workers=[busy])[busy]
+        os.kill(pid, signal.SIGKILL)
+        runner.join(timeout=300)
+        assert not runner.is_alive()
+    first = result["report"]
+    lost = [r for r in first.rows if r["action"] == "lost"]
+    assert len(lost) >= 1 and all(r["status"] == "failed" for r in lost)
+    done = {(r["station"], r["day"], r["session"]) for r in first.rows if r["action"] == "ran"}
+
+    second = run_batch(job, workers=0)
+    assert {(r["station"], r["day"], r["session"]) for r in second.rows if r["action"] == "skipped"} == done
+    assert {(r["station"], r["day"], r["session"]) for r in second.rows if r["action"] == "ran"} == {
+        it.key for it in p.items
+    } - done
+    summary = pq.read_table(os.path.join(out, "summary.parquet")).to_pylist()
+    keys = [(r["station"], r["day"], r["session"]) for r in summary]
+    assert sorted(keys) == sorted(it.key for it in p.items) and all(r["status"] == "ok" for r in summary)
+    for it in p.items:  # exactly one result file per unit, no temporary left
+        folder = os.path.dirname(result_path(out, "solution", "spp", it.key))
+        assert os.listdir(folder) == [f"{it.session}.parquet"]
+    pd = pytest.importorskip("pandas")
+    sol = pd.read_parquet(os.path.join(out, "solution"))
+    per = sol.groupby("station", observed=True).size().to_dict()
+    assert per == {r["station"]: r["epochs"] for r in summary}
+
+
+def test_bad_file_is_one_failed_row(kompas_data, tmp_path):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    shutil.copy(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", tmp_path)
+    bad = tmp_path / "WTZZ00DEU_R_20201770000_01D_30S_MO.rnx"
+    bad.write_text("this is not RINEX\n" * 20)
+    nav = str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    p = plan([str(tmp_path / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"), str(bad)], [nav])
+    report = run_batch(BatchJob("spp", SppConfig(systems="CR"), p.items, tmp_path / "out"), workers=0)
+    rows = {r["station"]: r for r in report.rows}
+    assert rows["WTZR00DEU"]["status"] == "ok" and rows["WTZR00DEU"]["solved"] == 120
+    assert rows["WTZZ00DEU"]["status"] == "failed"
+    assert (
+        rows["WTZZ00DEU"]["message"].startswith("FormatError: ") and str(bad) in rows["WTZZ00DEU"]["message"]
+    )
+
+
+def test_cli_resumes(kompas_data, tmp_path, capsys):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    base = ["batch", str(a / "*_MO_120epoch.rnx"), "--nav", str(a / "*_MN.rnx.gz"), "--out", str(tmp_path)]
+    argv = [*base, "--workers", "0", "--no-progress", "--set", "systems=C,R"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "WTZR00DEU  2020-06-25 0000-01D  ok           120/120" in out
+    assert "units    2 ok, 0 unsolved, 0 failed; 0 finished before" in out
+    assert main(argv) == 0
+    assert "units    2 ok, 0 unsolved, 0 failed; 2 finished before" in capsys.readouterr().out
+    assert main([*base, "--workers", "0", "--set", "systems=C"]) == 0  # other options: done again
+    assert "0 finished before" in capsys.readouterr().out
+
+
+def _flat(row):
+    out = {}
+    for k, v in row.items():
+        out.update({f"{k}.{kk}": vv for kk, vv in v.items()} if isinstance(v, dict) else {k: v})
+    return out
+
+
+def test_qc_tables_equal_the_qc_command(kompas_data, tmp_path, capsys):
+    import json
+
+    files = [
+        kompas_data / "F_2022-159_KMS3_rinex4" / "KMS300DNK_R_20221591000_01H_30S_MO.crx",
+        kompas_data / "A_2020-177_ESBC_WTZR" / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+    ]
+    navs = [
+        kompas_data / "F_2022-159_KMS3_rinex4" / "KMS300DNK_R_20221591000_01H_MN.rnx.gz",
+        kompas_data / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
+    ]
+    from kompas.batch import get_task
+    from kompas.qc import QcConfig
+
+    task = get_task("qc")
+    p = plan([str(f) for f in files], [str(n) for n in navs], needs=task.needs, roles=task.roles)
+    out = tmp_path / "out"
+    report = run_batch(BatchJob("qc", QcConfig(), p.items, out), workers=0)
+    assert [r["status"] for r in report.rows] == ["ok", "ok"]
+    for item in p.items:
+        doc = tmp_path / f"{item.station}.json"
+        assert main(["qc", *item.paths("obs"), "--nav", *item.paths("nav"), "--json", str(doc), "-q"]) == 0
+        tables = json.loads(doc.read_text())["files"][0]["tables"]
+        for name, rows in tables.items():
+            path = result_path(str(out), f"qc_{name}", "qc", item.key)
+            if not rows:
+                assert not os.path.exists(path)
+                continue
+            got = pq.read_table(path).to_pylist()
+            assert len(got) == len(rows), (item.station, name)
+            for g, r in zip(got, map(_flat, rows), strict=True):
+                # one schema for the rows of a file: keys another row has are null here
+                assert {k: g[k] for k in r} == r and all(g[k] is None for k in set(g) - set(r)), name
+    capsys.readouterr()
+
+
+def test_ppp_equals_the_ppp_command_bit_for_bit(kompas_data, tmp_path, capsys):
+    e, models = kompas_data / "E_2026-133_ZIM2", kompas_data / "models"
+    obs = str(e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx")
+    names = ("IGS0OPSFIN_20261330000_01D_15M_ORB.SP3", "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK",
+             "COD0OPSFIN_20261330000_01D_01D_OSB.BIA.gz")  # fmt: skip
+    products = [str(e / n) for n in names]
+    common = {
+        "antex": str(e / "igs20_zim2_gps_trim.atx"),
+        "blq": str(models / "OceanLoading_GOT47_raPPPid.blq"),
+        "gpt3": str(models / "gpt3_5.grd"),
+        "sat_table": str(models / "sat_parameters_PRIDE.txt"),
+    }
+    out = tmp_path / "out"
+    argv = ["batch", obs, "--task", "ppp", "--products", *products, "--out", str(out), "--workers", "0"]
+    argv += [a for role, path in common.items() for a in ("--with", f"{role}={path}")]
+    assert main([*argv, "--set", "systems=G"]) == 0
+    single = tmp_path / "zim2.parquet"
+    rc = main(["ppp", obs, "--sp3", products[0], "--clk", products[1], "--bias", products[2],
+               "--atx", common["antex"], "--blq", common["blq"], "--gpt3", common["gpt3"],
+               "--sat-table", common["sat_table"], "--systems", "G", "-o", str(single)])  # fmt: skip
+    assert rc == 0
+    capsys.readouterr()
+    ref = pq.read_table(single)
+    batch = pq.read_table(result_path(str(out), "solution", "ppp", ("ZIM200CHE", "2026-05-13", "0000-01H")))
+    assert batch.num_rows == ref.num_rows == 120
+    for name in ref.column_names:
+        a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
+        assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), name

@@ -1,0 +1,199 @@
+"""kompas.io.names and kompas.batch.plan: what names say, and which files a station-day gets."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from kompas.batch import expand, load_station_list, plan
+from kompas.batch.plan import session_of
+from kompas.errors import ConfigError
+from kompas.io.names import name_from_header, parse_name
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "site", "start", "period", "system"),
+    [
+        # RINEX 3.05 section 4.1 examples of the convention (obs daily, nav of one system, hourly, 15 min)
+        ("ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz", "obs", "ESBC00DNK", "2020-06-25T00:00", 86400, ""),
+        ("NYA100NOR_S_20241240000_01D_CN.rnx.gz", "nav", "NYA100NOR", "2024-05-03T00:00", 86400, "C"),
+        ("KMS300DNK_R_20221591000_01H_30S_MO.crx", "obs", "KMS300DNK", "2022-06-08T10:00", 3600, ""),
+        ("GRAS00FRA_R_20223151700_15M_01S_MO.crx.gz", "obs", "GRAS00FRA", "2022-11-11T17:00", 900, ""),
+        (
+            "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+            "obs",
+            "WTZR00DEU",
+            "2020-06-25T00:00",
+            86400,
+            "",
+        ),
+        ("BRDC00WRD_R_20261200800_06H_MN.rnx", "nav", "BRDC00WRD", "2026-04-30T08:00", 21600, "M"),
+        # IGS long product names, with seconds in the start and a compound span
+        ("COD0MGXFIN_20201770000_01D_05M_ORB.SP3", "orbit", "COD0MGXFIN", "2020-06-25T00:00", 86400, ""),
+        (
+            "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK",
+            "clock",
+            "IGS0OPSFIN",
+            "2026-04-30T09:59:30",
+            7260,
+            "",
+        ),
+        ("COD0OPSFIN_20261330000_01D_01D_OSB.BIA.gz", "bias", "COD0OPSFIN", "2026-05-13T00:00", 86400, ""),
+        # RINEX 2 short names: day 118 of 2021 is 28 April; session 'k' is 10:00-11:00; 1998 from '98'
+        ("slac1180.21o", "obs", "SLAC", "2021-04-28T00:00", 86400, ""),
+        ("brdc1180.21n", "nav", "BRDC", "2021-04-28T00:00", 86400, "G"),
+        ("dlf10010.21g", "nav", "DLF1", "2021-01-01T00:00", 86400, "R"),
+        ("ac660270.18o.Z", "obs", "AC66", "2018-01-27T00:00", 86400, ""),
+        ("abcd001k.98d", "obs", "ABCD", "1998-01-01T10:00", 3600, ""),
+        # IGS short product name: GPS week 2111 day 3 is 2020-06-24 (week 2111 starts Sunday 2020-06-21)
+        ("igs21113.sp3", "orbit", "IGS", "2020-06-24T00:00", 86400, ""),
+        ("cod21117.clk", "clock", "COD", "2020-06-21T00:00", 7 * 86400, ""),
+    ],
+)
+def test_names(name, kind, site, start, period, system):
+    n = parse_name(os.path.join("some", "folder", name))
+    assert (n.kind, n.site, n.start, n.period_s, n.system) == (
+        kind, site, dt.datetime.fromisoformat(start), period, system,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name", ["badtime.10o", "MANIFEST.md", "ESBC00DNK_R_20203670000_01D_30S_MO.rnx", "abcd400z.21o", "x.sp3"]
+)
+def test_names_that_say_nothing(name):
+    assert parse_name(name) is None  # day 367, day 400, session 'z' are not dates
+
+
+def _rinex_header(marker="WXYZ", first="  2021     4    28    19     0    0.0000000", last=None):
+    def line(text, label):
+        return f"{text:<60}{label:<20}\n"
+
+    lines = line("     3.04           OBSERVATION DATA    M", "RINEX VERSION / TYPE")
+    lines += line(marker, "MARKER NAME")
+    lines += line(first + "     GPS", "TIME OF FIRST OBS")
+    if last:
+        lines += line(last + "     GPS", "TIME OF LAST OBS")
+    return lines + line("", "END OF HEADER")
+
+
+def test_header_fallback(tmp_path):
+    p = tmp_path / "whatever.obs"
+    p.write_text(_rinex_header(last="  2021     4    28    20    59   30.0000000"))
+    n = name_from_header(p)
+    # 19:00:00 to 20:59:30 is 7171 s of epochs: two whole hours
+    assert (n.kind, n.site, n.start, n.period_s) == ("obs", "WXYZ", dt.datetime(2021, 4, 28, 19), 7200)
+    assert session_of(n) == "1900-02H"
+    (tmp_path / "nav.txt").write_text(
+        "     3.04           N: GNSS NAV DATA    M                   RINEX VERSION / TYPE\n"
+    )
+    assert name_from_header(tmp_path / "nav.txt") is None
+    (tmp_path / "empty.o").write_bytes(b"")
+    assert name_from_header(tmp_path / "empty.o") is None
+
+
+def _touch(folder, *names):
+    for n in names:
+        (folder / n).write_bytes(b"")
+    return [str(folder / n) for n in names]
+
+
+def test_plan_matches_by_day_and_station(tmp_path):
+    obs = _touch(
+        tmp_path,
+        "AAAA00XXX_R_20201770000_01D_30S_MO.crx.gz",  # own nav exists
+        "BBBB00XXX_R_20201770000_01D_30S_MO.crx.gz",  # no own nav: the combined BRDC file
+        "CCCC00XXX_R_20201780000_01D_30S_MO.crx.gz",  # next day: only CCCC's GN and a foreign RN
+        "DDDD00XXX_R_20201790000_01D_30S_MO.crx.gz",  # no nav that day
+    )
+    nav = _touch(
+        tmp_path,
+        "AAAA00XXX_R_20201770000_01D_MN.rnx.gz",
+        "BRDC00WRD_S_20201770000_01D_MN.rnx.gz",
+        "ZZZZ00XXX_R_20201770000_01D_MN.rnx.gz",
+        "CCCC00XXX_R_20201780000_01D_GN.rnx.gz",
+        "CCCC00XXX_R_20201780000_01D_RN.rnx.gz",
+        "YYYY00XXX_R_20201780000_01D_RN.rnx.gz",
+    )
+    p = plan(obs, nav)
+    got = {it.station: [os.path.basename(x) for x in it.paths("nav")] for it in p.items}
+    assert got == {
+        "AAAA00XXX": ["AAAA00XXX_R_20201770000_01D_MN.rnx.gz"],
+        "BBBB00XXX": ["BRDC00WRD_S_20201770000_01D_MN.rnx.gz"],
+        "CCCC00XXX": ["CCCC00XXX_R_20201780000_01D_GN.rnx.gz", "CCCC00XXX_R_20201780000_01D_RN.rnx.gz"],
+    }
+    assert [(s.station, s.reason) for s in p.skipped] == [("DDDD00XXX", "no nav file for 2020-06-27")]
+    assert {it.key for it in p.items} == {
+        ("AAAA00XXX", "2020-06-25", "0000-01D"),
+        ("BBBB00XXX", "2020-06-25", "0000-01D"),
+        ("CCCC00XXX", "2020-06-26", "0000-01D"),
+    }
+
+
+def test_plan_one_file_per_system_and_short_names(tmp_path):
+    obs = _touch(tmp_path, "delf0010.21o", "delf0010.21d", "kkkk001a.21o", "kkkk001b.21o")
+    nav = _touch(tmp_path, "cbw10010.21n.gz", "dlf10010.21g", "amel0010.21g", "xxxx0020.21n")
+    p = plan(obs, nav)
+    units = {it.key: [os.path.basename(x) for x in it.paths("nav")] for it in p.items}
+    # the Hatanaka twin .21d sorts first; one GPS and one GLONASS file (same overlap: by name)
+    assert units == {
+        ("DELF", "2021-01-01", "0000-01D"): ["amel0010.21g", "cbw10010.21n.gz"],
+        ("KKKK", "2021-01-01", "0000-01H"): ["amel0010.21g", "cbw10010.21n.gz"],
+        ("KKKK", "2021-01-01", "0100-01H"): ["amel0010.21g", "cbw10010.21n.gz"],
+    }
+    assert [s.reason.split(" of ")[0] for s in p.skipped] == ["duplicate"]
+
+
+def test_plan_products_and_roles(tmp_path):
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    files = _touch(
+        tmp_path,
+        "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz",  # the day before: within the margin at midnight
+        "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
+        "COD0MGXFIN_20201770000_01D_05M_ORB.SP3",  # one producer only: GRG covers more
+        "GRG0MGXFIN_20201790000_01D_15M_ORB.SP3.gz",  # two days later: outside
+        "igs20.atx",
+    )
+    nav = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_MN.rnx")
+    it = plan(obs + files, nav, needs=("orbit",), roles=("orbit", "antex")).items[0]
+    assert [os.path.basename(x) for x in it.paths("orbit")] == [
+        "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz",
+        "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
+    ]
+    assert it.paths("antex") == (str(tmp_path / "igs20.atx"),) and it.paths("nav") == ()
+    assert plan(obs, nav, needs=("clock",), roles=("clock",)).items == ()
+
+
+def test_station_filter_and_station_list(tmp_path):
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx", "BBBB00XXX_R_20201770000_01D_30S_MO.rnx")
+    _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    toml = tmp_path / "net.toml"
+    toml.write_text('stations = ["bbbb"]\nobs = ["*_MO.rnx"]\nnav = ["BRDC*"]\n')
+    sl = load_station_list(str(toml))
+    assert sl.stations == ("BBBB",) and sl.obs == (str(tmp_path / "*_MO.rnx"),)
+    p = plan(expand(sl.obs), expand(sl.nav), stations=sl.stations)
+    assert [it.station for it in p.items] == ["BBBB00XXX"]
+    assert [it.station for it in plan(obs, expand(sl.nav), stations=("AAAA00XXX",)).items] == ["AAAA00XXX"]
+    toml.write_text('station = ["AAAA"]\n')
+    with pytest.raises(ConfigError, match="unknown key 'station'"):
+        load_station_list(str(toml))
+    toml.write_text("stations = 3\n")
+    with pytest.raises(ConfigError, match="stations must be"):
+        load_station_list(str(toml))
+    with pytest.raises(ConfigError, match="no observation file matches"):
+        expand([str(tmp_path / "nothing*")], "observation")
+
+
+def test_spp_reads_ionex_maps_of_the_day(tmp_path):
+    from kompas.batch import get_task
+    from kompas.spp import SppConfig
+
+    obs = _touch(tmp_path, "ALGO00CAN_R_20170010000_01D_30S_MO.crx.gz")
+    nav = _touch(tmp_path, "BRDC00WRD_S_20170010000_01D_MN.rnx.gz")
+    maps = _touch(tmp_path, "jplg0010.17i.gz", "COD0OPSFIN_20170030000_01D_01H_GIM.INX.gz")
+    task = get_task("spp")
+    it = plan(obs + maps, nav, needs=task.required(SppConfig()), roles=task.roles).items[0]
+    assert it.paths("ionex") == (str(tmp_path / "jplg0010.17i.gz"),)  # not the map of 3 January
+    ionex_cfg = SppConfig().replace(iono="ionex")
+    assert task.required(ionex_cfg) == ("nav", "ionex")
+    p = plan(obs, nav, needs=task.required(ionex_cfg), roles=task.roles)
+    assert p.items == () and p.skipped[0].reason == "no ionex file for 2017-01-01"

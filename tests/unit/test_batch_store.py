@@ -1,0 +1,182 @@
+"""kompas.batch: content hash, atomic writes, resumption and failed rows (a small task registered here)."""
+
+import dataclasses
+import os
+
+import numpy as np
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from kompas.batch import TASKS, BatchJob, StationDay, Task, TaskResult, input_hash, run_batch, run_unit  # noqa: E402
+from kompas.batch.store import clean_temporaries, consolidate, result_path, write_atomic  # noqa: E402
+from kompas.config import Options, option  # noqa: E402
+
+
+@dataclasses.dataclass(frozen=True)
+class CountConfig(Options):
+    scale: int = option(1, "multiplies every number", low=1)
+
+
+def _count(item, config):
+    """Reads its own input: the numbers of the observation 'file'; 'bad' content raises."""
+    text = open(item.paths("obs")[0]).read()
+    if "bad" in text:
+        raise ValueError(f"{item.paths('obs')[0]}: line 1: expected numbers")
+    values = np.array([float(v) for v in text.split()]) * config.scale
+    table = pa.table({"value": values})
+    return TaskResult({"solution": table}, "ok", epochs=len(values), solved=len(values))
+
+
+@pytest.fixture
+def count_task(monkeypatch):
+    task = Task("count", CountConfig, (), (), ("solution",), _count)
+    monkeypatch.setitem(TASKS, "count", task)
+    return task
+
+
+def _unit(tmp_path, station, text):
+    p = tmp_path / f"{station}.txt"
+    p.write_text(text)
+    return StationDay(station, "2020-06-25", "0000-01D", {"obs": (str(p),)})
+
+
+def test_input_hash(tmp_path):
+    a = _unit(tmp_path, "AAAA", "1 2 3")
+    b = _unit(tmp_path, "BBBB", "1 2 3")  # another name, the same bytes
+    h = input_hash(a, "count", CountConfig(), "1.0")
+    assert len(h) == 64 and h == input_hash(b, "count", CountConfig(), "1.0")
+    assert h != input_hash(a, "count", CountConfig(scale=2), "1.0")
+    assert h != input_hash(a, "count", CountConfig(), "1.1")
+    assert h != input_hash(a, "spp", CountConfig(), "1.0")
+    (tmp_path / "AAAA.txt").write_text("1 2 4")
+    assert h != input_hash(a, "count", CountConfig(), "1.0")
+
+
+def test_write_atomic_leaves_old_file_or_new(tmp_path, monkeypatch):
+    path = str(tmp_path / "t" / "x.parquet")
+    write_atomic(pa.table({"a": [1, 2]}), path, {"kompas.input_hash": "abc"})
+    assert pq.read_table(path).column("a").to_pylist() == [1, 2]
+    assert pq.read_schema(path).metadata[b"kompas.input_hash"] == b"abc"
+
+    def broken(table, where, **kw):  # a writer that dies half-way
+        where.write(b"PAR1 half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq, "write_table", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(pa.table({"a": [3]}), path)
+    assert os.listdir(tmp_path / "t") == ["x.parquet"]  # no temporary left
+    monkeypatch.undo()
+    assert pq.read_table(path).column("a").to_pylist() == [1, 2]  # the old file, whole
+
+
+def test_clean_temporaries(tmp_path):
+    folder = tmp_path / "solution" / "task=spp" / "station=A" / "day=2020-06-25"
+    folder.mkdir(parents=True)
+    (folder / ".0000-01D.parquet.k2j3.tmp").write_bytes(b"half")
+    (folder / "0000-01D.parquet").write_bytes(b"kept")
+    assert clean_temporaries(str(tmp_path)) == 1 and os.listdir(folder) == ["0000-01D.parquet"]
+
+
+def test_resume_skip_rerun_and_failed_rows(tmp_path, count_task):
+    data = tmp_path / "data"
+    data.mkdir()
+    units = [_unit(data, "AAAA", "1 2 3"), _unit(data, "BBBB", "bad"), _unit(data, "CCCC", "5")]
+    out = str(tmp_path / "out")
+    job = BatchJob("count", CountConfig(scale=2), units, out)
+
+    first = run_batch(job, workers=0)
+    status = {r["station"]: (r["action"], r["status"]) for r in first.rows}
+    assert status == {"AAAA": ("ran", "ok"), "BBBB": ("ran", "failed"), "CCCC": ("ran", "ok")}
+    bad = next(r for r in first.rows if r["station"] == "BBBB")
+    assert bad["message"] == f"ValueError: {data / 'BBBB.txt'}: line 1: expected numbers"
+    values = pq.read_table(result_path(out, "solution", "count", units[0].key)).column("value").to_pylist()
+    assert values == [2.0, 4.0, 6.0]
+    assert not os.path.exists(result_path(out, "solution", "count", units[1].key))
+
+    # a rerun: finished units are skipped, the failed one is tried again
+    second = run_batch(job, workers=0)
+    assert {r["station"]: r["action"] for r in second.rows} == {
+        "AAAA": "skipped",
+        "BBBB": "ran",
+        "CCCC": "skipped",
+    }
+    # the input of one unit changes (and the bad file is repaired): those two run again
+    (data / "CCCC.txt").write_text("7")
+    (data / "BBBB.txt").write_text("4")
+    third = run_batch(job, workers=0)
+    assert {r["station"]: (r["action"], r["status"]) for r in third.rows} == {
+        "AAAA": ("skipped", "ok"), "BBBB": ("ran", "ok"), "CCCC": ("ran", "ok"),
+    }  # fmt: skip
+    assert pq.read_table(result_path(out, "solution", "count", units[2].key)).column("value").to_pylist() == [
+        14.0
+    ]
+    # other options: every unit again
+    fourth = run_batch(dataclasses.replace(job, config=CountConfig(scale=3)), workers=0)
+    assert {r["action"] for r in fourth.rows} == {"ran"}
+
+    summary = pq.read_table(os.path.join(out, "summary.parquet")).to_pylist()
+    assert [(r["task"], r["station"], r["day"], r["session"], r["status"]) for r in summary] == [
+        ("count", s, "2020-06-25", "0000-01D", "ok") for s in ("AAAA", "BBBB", "CCCC")
+    ]
+    assert all(len(r["input_hash"]) == 64 and r["epochs"] == r["solved"] for r in summary)
+
+
+def test_a_unit_whose_input_vanished_is_a_failed_row(tmp_path, count_task):
+    unit = StationDay("GONE", "2020-06-25", "0000-01D", {"obs": (str(tmp_path / "gone.txt"),)})
+    row = run_unit(unit, "count", CountConfig(), str(tmp_path / "out"), "1.0")
+    assert row["status"] == "failed" and row["message"].startswith("FileNotFoundError")
+    assert consolidate(str(tmp_path / "out")).num_rows == 1
+
+
+def test_dataset_readers(tmp_path, count_task):
+    data = tmp_path / "data"
+    data.mkdir()
+    units = [_unit(data, s, " ".join(["1"] * n)) for s, n in (("AAAA", 3), ("BBBB", 5))]
+    out = str(tmp_path / "out")
+    run_batch(BatchJob("count", CountConfig(), units, out), workers=0)
+    (
+        tmp_path / "out" / "solution" / "task=count" / "station=AAAA" / "day=2020-06-25" / ".x.parquet.1.tmp"
+    ).write_bytes(b"a temporary of a killed worker")
+    pd = pytest.importorskip("pandas")
+    counts = pd.read_parquet(os.path.join(out, "solution")).groupby("station", observed=True).size()
+    assert counts.to_dict() == {"AAAA": 3, "BBBB": 5}
+    glob_ = os.path.join(out, "solution", "**", "*.parquet")
+    pl = pytest.importorskip("polars")
+    got = pl.scan_parquet(glob_, hive_partitioning=True).group_by("station").len().collect()
+    assert dict(zip(got["station"].to_list(), got["len"].to_list(), strict=True)) == {"AAAA": 3, "BBBB": 5}
+    duckdb = pytest.importorskip("duckdb")
+    rows = duckdb.sql(
+        f"select station, count(*) from read_parquet('{glob_}', hive_partitioning = true) group by all order by 1"
+    ).fetchall()
+    assert rows == [("AAAA", 3), ("BBBB", 5)]
+
+
+def test_on_a_local_dask_cluster(tmp_path, count_task):
+    """The task registered here (only in this process) runs on two worker processes: the Task travels."""
+    pytest.importorskip("distributed")
+    data = tmp_path / "data"
+    data.mkdir()
+    units = [_unit(data, f"S{k:03d}", " ".join(str(v) for v in range(k))) for k in range(1, 6)]
+    units.append(_unit(data, "BAD1", "bad"))
+    out = str(tmp_path / "out")
+    report = run_batch(BatchJob("count", CountConfig(), units, out), workers=2)
+    assert report.workers == 2 and len({r["worker"] for r in report.rows}) >= 1
+    got = {r["station"]: (r["status"], r["epochs"]) for r in report.rows}
+    assert got == {**{f"S{k:03d}": ("ok", k) for k in range(1, 6)}, "BAD1": ("failed", 0)}
+    again = run_batch(BatchJob("count", CountConfig(), units, out), workers=2)
+    assert {r["station"]: r["action"] for r in again.rows} == {**{f"S{k:03d}": "skipped" for k in range(1, 6)},
+                                                              "BAD1": "ran"}  # fmt: skip
+
+
+def test_on_an_existing_scheduler(tmp_path, count_task):
+    distributed = pytest.importorskip("distributed")
+    units = [_unit(tmp_path, "AAAA", "1 2"), _unit(tmp_path, "BBBB", "3")]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        report = run_batch(
+            BatchJob("count", CountConfig(), units, tmp_path / "out"), scheduler=cluster.scheduler_address
+        )
+    assert report.workers == 1
+    assert sorted((r["station"], r["epochs"]) for r in report.rows) == [("AAAA", 2), ("BBBB", 1)]

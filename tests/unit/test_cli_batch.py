@@ -1,0 +1,57 @@
+"""The kompas batch command's contract: user errors exit 2 with one line, nothing to do exits 1."""
+
+import pytest
+
+from kompas.cli.main import main
+
+
+def _run(capsys, *argv):
+    rc = main(["batch", *argv])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.fixture
+def files(tmp_path):
+    obs = tmp_path / "AAAA00XXX_R_20201770000_01D_30S_MO.rnx"
+    obs.write_text("")
+    return tmp_path, obs
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ((), "give observation files or patterns"),
+        (("nothing*.rnx",), "no observation file matches 'nothing*.rnx'"),
+        (("{obs}", "--nav", "none*.rnx"), "no navigation file matches 'none*.rnx'"),
+        (("{obs}", "--task", "fly"), "unknown task 'fly'; known: ppp, qc, spp"),
+        (("{obs}", "--workers", "-1"), "--workers must be 0 or more"),
+        (("{obs}", "--set", "elmask_deg"), "--set needs OPTION=VALUE"),
+        (("{obs}", "--set", "elmask_deg=95"), "must be below 90.0 deg"),
+        (("{obs}", "--set", "wings=2"), "unknown option 'wings'"),
+        (("{obs}", "--config", "{tmp}/none.toml"), "cannot read the configuration"),
+        (("{obs}", "--stations", "{tmp}/none.toml"), "cannot read the station list"),
+        (("{obs}", "--out", "{obs}"), "exists and is not a folder"),
+        (("{obs}", "--with", "antex={obs}"), "--with antex: task spp reads no such file (roles: ionex)"),
+        (("{obs}", "--task", "ppp", "--with", "blq"), "--with needs ROLE=FILE"),
+        (("{obs}", "--task", "ppp", "--with", "blq={tmp}/none.blq"), "no blq file matches"),
+    ],
+)
+def test_user_errors_exit_2(capsys, files, argv, message):
+    tmp, obs = files
+    argv = [a.format(obs=obs, tmp=tmp) for a in argv]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp / "out")]
+    rc, _, err = _run(capsys, *argv)
+    assert rc == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_nothing_planned_exits_1(capsys, files):
+    tmp, obs = files
+    rc, _, err = _run(capsys, str(obs), "--out", str(tmp / "out"), "--workers", "0")
+    assert rc == 1 and "no unit planned (no nav file for 2020-06-25)" in err
+
+
+def test_dump_config_is_the_task_options(capsys):
+    rc, out, _ = _run(capsys, "--task", "spp", "--dump-config", "--set", "systems=C,R")
+    assert rc == 0 and 'systems = "RC"' in out and "elmask_deg = 10.0" in out
