@@ -1,7 +1,10 @@
 """The epoch engine: walks observation blocks through a recipe's solver and joins the solutions.
 
 A recipe (SPP now, RTK and PPP next) supplies ``solve(block) -> Solution`` for a block of consecutive
-epochs. The engine cuts a file's table into blocks with the CSR epoch offsets (an O(1) view per block,
+epochs. Blocks are aligned in time: block ``k`` holds the epochs of ``[k T, (k + 1) T)`` GPST with ``T`` a
+divisor of a day chosen from the sampling interval (:func:`block_seconds`), so the same file gives the same
+blocks whether it is read whole or streamed in pieces of any size, and results do not depend on how it
+was read. The engine cuts a file's table into blocks with the CSR epoch offsets (an O(1) view per block,
 never a mask over the whole table), or takes blocks from any iterable (a stream of epochs from a
 receiver), calls the solver, reports progress and concatenates the parts with
 :meth:`kompas.Solution.concat`. Memory is bounded by the block size, time is linear in the epochs.
@@ -9,6 +12,7 @@ receiver), calls the solver, reports progress and concatenates the parts with
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
@@ -17,7 +21,7 @@ from .errors import ConfigError
 from .solution import Solution
 from .time import from_datetime64
 
-__all__ = ["window", "blocks", "run"]
+__all__ = ["window", "blocks", "block_seconds", "run"]
 
 
 def _instant(text: str, what: str) -> int:
@@ -48,14 +52,62 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
     return out
 
 
-def blocks(obs, epochs_per_block: int) -> Iterator:
-    """Consecutive blocks of at most ``epochs_per_block`` epochs (O(1) views of ``obs``)."""
-    n = obs.n_epochs
-    if n == 0:
-        yield obs
+_DAY_DIVISORS_S = (60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+
+
+def block_seconds(interval_s: float | None, target_epochs: int = 720) -> int:
+    """The block length: the longest divisor of a day holding at most ``target_epochs`` epochs (at least
+    one minute); 6 h for 30 s data, 10 min for 1 Hz data."""
+    if not interval_s or interval_s <= 0:
+        interval_s = 30.0
+    fit = [d for d in _DAY_DIVISORS_S if d / interval_s <= target_epochs]
+    return fit[-1] if fit else _DAY_DIVISORS_S[0]
+
+
+def blocks(source, block_s: int) -> Iterator:
+    """Time-aligned blocks (epochs of ``[k block_s, (k + 1) block_s)``) of a table or of a stream of tables.
+
+    A table is cut into O(1) views; a stream's pieces are collected until a block is complete and joined
+    (:meth:`~kompas.tables.obs.ObsTable.concat`). An empty source gives one empty block (its header).
+    """
+    from .tables.obs import ObsTable
+
+    step = int(block_s) * 1_000_000_000
+    if isinstance(source, ObsTable):
+        yield from _cut(source, step, final=True)
         return
-    for a in range(0, n, epochs_per_block):
-        yield obs.epochs(a, min(a + epochs_per_block, n))
+    pending: list = []
+    last = None
+    given = False
+    for table in source:
+        last = table
+        for part in _cut(table, step, final=False):
+            if pending and _block_of(pending[0], step) != _block_of(part, step):
+                yield ObsTable.concat(pending)
+                given = True
+                pending = []
+            pending.append(part)
+    if pending:
+        yield ObsTable.concat(pending)
+    elif not given and last is not None:
+        yield last  # a stream without epochs: its (empty) table carries the header
+
+
+def _block_of(table, step):
+    return int(table.epoch_time_ns[0] // step) if table.n_epochs else None
+
+
+def _cut(table, step, final):
+    """Views of a table at the block boundaries (the empty table itself when it has no epoch)."""
+    if table.n_epochs == 0:
+        if final:
+            yield table
+        return
+    k = table.epoch_time_ns // step
+    edges = np.flatnonzero(np.diff(k)) + 1
+    bounds = [0, *edges.tolist(), table.n_epochs]
+    for a, b in itertools.pairwise(bounds):
+        yield table.epochs(a, b)
 
 
 def run(

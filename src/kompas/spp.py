@@ -29,7 +29,7 @@ from .config import (
     option,
 )
 from .constants import C_LIGHT
-from .engine import blocks, run, window
+from .engine import block_seconds, blocks, run, window
 from .errors import ConfigError, KompasWarning
 from .estimators.states import Block, StateLayout
 from .estimators.validate import dops, raim_fde, validate
@@ -138,7 +138,9 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
     progress : callable, optional
         Called as ``progress(done_epochs, total_epochs)`` after each block of epochs.
     chunk_epochs : int
-        Epochs solved together (bounds memory; results do not depend on it).
+        About how many epochs are solved together (bounds memory): blocks are the longest divisor of a day
+        holding at most this many epochs, aligned in GPST (:func:`kompas.engine.block_seconds`), so the
+        result does not depend on how the file was read.
     met : MetTable, optional
         Measured station meteorology (:func:`kompas.read_met`): Saastamoinen then uses its pressure,
         temperature and humidity, interpolated to each epoch and moved from the sensor's height to the
@@ -167,15 +169,22 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
     ctx.met = met
     w = cfg.window
     seen = _Seen(first)
+    block_s = block_seconds(_interval(first), chunk_epochs)
     if stream is None:
         sel = window(obs, w.start, w.end, w.interval_s)
-        sol = run(blocks(sel, chunk_epochs), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
+        sol = run(blocks(sel, block_s), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
     else:
-        parts = (
-            p for b in stream for p in blocks(window(seen.add(b), w.start, w.end, w.interval_s), chunk_epochs)
-        )
+        parts = blocks((window(seen.add(b), w.start, w.end, w.interval_s) for b in stream), block_s)
         sol = run(parts, lambda b: _solve_block(b, ctx), None, progress)
     return _finish(sol, seen, nav, ctx)
+
+
+def _interval(first) -> float | None:
+    """The sampling interval, from the header or the first epochs (the same for a table and a stream)."""
+    h = first.header
+    if h is not None and h.interval_s:
+        return float(h.interval_s)
+    return first.epochs(0, 100).interval_s()
 
 
 def _first_block(obs):

@@ -36,7 +36,7 @@ def test_results_do_not_depend_on_the_block_size(sim):
 
 
 def test_blocks_are_views_covering_every_epoch(sim):
-    parts = list(blocks(sim.obs, 17))
+    parts = list(blocks(sim.obs, 300))
     assert sum(p.n_epochs for p in parts) == sim.obs.n_epochs
     assert all(np.shares_memory(p.code_m, sim.obs.code_m) for p in parts if len(p))
 
@@ -107,3 +107,26 @@ def _take(v, s):
             return v if s.start == 0 else {k: x[:0] for k, x in v.items()}
         return {k: x[s] for k, x in v.items()}
     return v
+
+
+def test_a_stream_in_pieces_of_any_size_gives_the_same_bits(sim):
+    """Blocks are aligned in time, so how the file arrives (whole, or pieces cut anywhere) changes nothing."""
+    whole = _quiet(spp, sim.obs, sim.nav, systems="CRGE", chunk_epochs=20)
+    rng = np.random.default_rng(4)
+    cuts = np.sort(rng.choice(np.arange(1, sim.obs.n_epochs), 6, replace=False))
+    pieces = [sim.obs.epochs(a, b) for a, b in zip([0, *cuts], [*cuts, sim.obs.n_epochs], strict=True)]
+    streamed = _quiet(spp, iter(pieces), sim.nav, systems="CRGE", chunk_epochs=20)
+    assert np.array_equal(whole.pos_m.view(np.int64), streamed.pos_m.view(np.int64))
+    assert np.array_equal(whole.quality, streamed.quality)
+    assert whole.record.signals == streamed.record.signals
+
+
+def test_blocks_are_aligned_in_time(sim):
+    from kompas.engine import block_seconds
+
+    assert block_seconds(30.0) == 21600 and block_seconds(1.0) == 600 and block_seconds(None) == 21600
+    parts = list(blocks(sim.obs, 600))
+    assert all(
+        (p.epoch_time_ns // 600_000_000_000 == p.epoch_time_ns[0] // 600_000_000_000).all() for p in parts
+    )
+    assert sum(p.n_epochs for p in parts) == sim.obs.n_epochs

@@ -174,21 +174,17 @@ def position_summary(solution) -> dict:
 
 
 def _run_spp(item: StationDay, config) -> TaskResult:
-    """SPP of one unit exactly as ``kompas spp OBS NAV... [--ionex FILE...]`` does it (same readers, same
-    call; IONEX maps of the day, when given, select ``iono = "ionex"`` as they do there)."""
-    from ..api import read_nav, read_obs
-    from ..io.readers.ionex import read_ionex
-    from ..spp import spp
+    """SPP of one unit exactly as ``kompas spp OBS NAV... [--ionex FILE...]`` does it: the same runner
+    (:func:`kompas.runner.run_spp`: the observation file streamed block by block, IONEX maps of the day,
+    when given, selecting ``iono = "ionex"``)."""
+    from ..runner import run_spp
 
     t0 = time.perf_counter()
-    obs = read_obs(item.paths("obs")[0])
-    navs = [read_nav(p) for p in item.paths("nav")]
-    ionex = [read_ionex(p) for p in item.paths("ionex")] or None
-    t1 = time.perf_counter()
-    sol = spp(obs, navs, config=config, ionex=ionex)
+    sol = run_spp(item.paths("obs")[0], item.paths("nav"), config, ionex_paths=item.paths("ionex")).solution
     table = solution_table(sol)
     t2 = time.perf_counter()
-    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+    # reading and solving are one pass (the file is streamed): the time is counted as processing
+    return TaskResult({"solution": table}, read_s=0.0, process_s=t2 - t0, **position_summary(sol))
 
 
 def _spp_task() -> Task:

@@ -9,7 +9,6 @@ user error.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import sys
@@ -141,9 +140,7 @@ def _progress(done, total):
 
 
 def run(args) -> int:
-    from .. import read_nav
-    from ..io.readers.rinex_obs import iter_obs
-    from ..spp import spp
+    from ..runner import run_spp
 
     cfg = build_config(args)
     if args.dump_config:
@@ -152,27 +149,14 @@ def run(args) -> int:
     _check_inputs(args)
     fmt = _output_format(args)
     truth = _truth(args.truth)
-    t0 = time.perf_counter()
-    # the observation file is read and solved block by block: a day at 1 Hz needs no more memory than an hour
-    blocks = iter_obs(args.obs)
-    first = next(blocks, None)
-    navs = [read_nav(p) for p in args.nav]
-    ionex = None
-    if args.ionex:
-        from ..io.readers.ionex import read_ionex
-
-        ionex = [read_ionex(p) for p in args.ionex]
-    elif cfg.models.iono == "ionex":
+    if cfg.models.iono == "ionex" and not args.ionex:
         raise ConfigError("--iono ionex needs the maps: --ionex FILE")
-    met = None
-    if args.met:
-        from ..io.readers.met import read_met
-
-        met = read_met(args.met)
-    if first is None:
-        raise ConfigError(f"{args.obs}: no observation header")
-    sol = spp(itertools.chain([first], blocks), navs, config=cfg, progress=_progress, ionex=ionex, met=met)
-    obs = first
+    t0 = time.perf_counter()
+    # read and solved block by block (kompas.runner): a day at 1 Hz needs no more memory than an hour
+    done = run_spp(
+        args.obs, args.nav, cfg, ionex_paths=args.ionex or (), met_path=args.met, progress=_progress
+    )
+    sol, obs, navs = done.solution, done.first, done.navs
     t1 = time.perf_counter()
     report = sys.stderr if args.output == "-" else sys.stdout
     for line in summary(sol, obs, truth, navs):

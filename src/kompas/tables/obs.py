@@ -197,6 +197,25 @@ class ObsTable:
             epoch_clock_s=self.epoch_clock_s[a:b],
         )
 
+    @classmethod
+    def concat(cls, parts) -> ObsTable:
+        """Consecutive tables of one receiver as one (rows and epochs joined; header of the first)."""
+        parts = [p for p in parts]
+        if len(parts) == 1:
+            return parts[0]
+        rows = {f: np.concatenate([getattr(p, f) for p in parts]) for f in _ROW_FIELDS}
+        counts = np.concatenate([np.diff(p.epoch_offsets) for p in parts])
+        first = parts[0]
+        return replace(
+            first,
+            **rows,
+            epoch_time_ns=np.concatenate([p.epoch_time_ns for p in parts]),
+            epoch_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            epoch_flag=np.concatenate([p.epoch_flag for p in parts]),
+            epoch_clock_s=np.concatenate([p.epoch_clock_s for p in parts]),
+            events=tuple(e for p in parts for e in p.events),
+        )
+
     def take_epochs(self, epochs, rows=None) -> ObsTable:
         """A copy with the epochs where ``epochs`` (bool, (E,)) is True; ``rows`` is the matching row mask
         (computed from the offsets when omitted)."""
