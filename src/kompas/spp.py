@@ -78,6 +78,12 @@ class EstimatorOptions(Options):
     raim: bool = option(True, "fault detection and exclusion when the chi-square test fails", flag="--raim")
     max_gdop: float = option(30.0, "epochs with a larger GDOP are rejected", low=1.0, flag="--max-gdop")
     max_iter: int = option(10, "Gauss-Newton iterations at most", low=1, high=100)
+    residuals: bool = option(
+        False,
+        "keep the post-fit residual of every observation in the solution (for diagnostics; its size grows "
+        "with the file: about 100 MB for a day at 1 Hz)",
+        flag="--residuals",
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -372,6 +378,18 @@ def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_mode
     return model
 
 
+def _residual_table(ob, grid, g, res) -> dict:
+    """The long table of post-fit residuals of every present observation of a block."""
+    present = g["present"].ravel()
+    return {
+        "time_ns": np.repeat(ob.epoch_time_ns, grid.shape[1])[present],
+        "sat": g["SAT"].ravel()[present],
+        "residual_m": res.lin.v.ravel()[present],
+        "used": res.lin.use.ravel()[present],
+        "elevation_rad": res.lin.aux["el"].ravel()[present],
+    }
+
+
 def _met_at(met, t_ns):
     """The measured atmosphere at the epochs of a block (None without a MET table)."""
     if met is None:
@@ -466,14 +484,7 @@ def _assemble(block, ob, rows, st, valid, grid, g, res, val, excluded, layout, c
     cov[~ok] = np.nan
     order = [ctx.reference] + [c for c in cfg.systems if c != ctx.reference]
     clock = {c: np.where(ok & (nsat_by[c] > 0), x[:, layout.index(f"clk:{c}")], np.nan) for c in order}
-    present = g["present"]
-    resid = {
-        "time_ns": np.repeat(ob.epoch_time_ns, grid.shape[1])[present.ravel()],
-        "sat": g["SAT"].ravel()[present.ravel()],
-        "residual_m": res.lin.v.ravel()[present.ravel()],
-        "used": use.ravel()[present.ravel()],
-        "elevation_rad": res.lin.aux["el"].ravel()[present.ravel()],
-    }
+    resid = _residual_table(ob, grid, g, res) if cfg.estimator.residuals else None
     reason = _reasons(n_ep, rows, valid, res, val, ok)
     g["grid"] = grid
     rec = _block_record(rows, st, valid, g, res, excluded, ok, np.radians(cfg.elmask_deg))

@@ -41,7 +41,7 @@ def test_grid_pdop_equals_spp_dop(kompas_data, nav):
     product = BroadcastProduct(nav, policy="post")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sol = kompas.spp(obs, product, systems="C", elmask_deg=10.0)
+        sol = kompas.spp(obs, product, systems="C", elmask_deg=10.0, residuals=True)
     lat, lon, h = ecef_to_geodetic(sol.pos_m[0])
     res = sol.residuals
     for k in (0, 60, 119):

@@ -86,6 +86,6 @@ def test_switching_a_model_off_costs_accuracy(kompas_data, case, option, worse_b
 
 def test_elevation_mask_changes_the_satellites_used(kompas_data):
     low, _ = _solve(kompas_data, "SCOA", "GREC", "brdc", elmask_deg=5.0)
-    high, _ = _solve(kompas_data, "SCOA", "GREC", "brdc", elmask_deg=25.0)
+    high, _ = _solve(kompas_data, "SCOA", "GREC", "brdc", elmask_deg=25.0, residuals=True)
     el = high.residuals["elevation_rad"][high.residuals["used"]]
     assert el.min() >= np.radians(25.0) and high.nsat.mean() < low.nsat.mean() - 3

@@ -72,7 +72,7 @@ def test_raim_removes_a_100_m_fault(kompas_data):
     code = obs.code_m.copy()
     code[obs.sat == bad_sat] += 100.0
     faulty = dataclasses.replace(obs, code_m=code)
-    sol = spp(faulty, nav, systems="CR")
+    sol = spp(faulty, nav, systems="CR", residuals=True)
     no_raim = spp(faulty, nav, systems="CR", raim=False)
     r = sol.residuals
     used_bad = r["used"] & (r["sat"] == bad_sat)

@@ -74,7 +74,7 @@ def test_every_unsolved_epoch_has_a_reason(sim):
 
 def test_elevation_mask_is_applied(sim):
     low = _quiet(spp, sim.obs, sim.nav, systems="CRGE", elmask_deg=5.0)
-    high = _quiet(spp, sim.obs, sim.nav, systems="CRGE", elmask_deg=30.0)
+    high = _quiet(spp, sim.obs, sim.nav, systems="CRGE", elmask_deg=30.0, residuals=True)
     assert high.nsat[high.ok].mean() < low.nsat[low.ok].mean() - 3
     el = high.residuals["elevation_rad"][high.residuals["used"]]
     assert el.min() >= np.radians(30.0)

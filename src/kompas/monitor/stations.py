@@ -126,7 +126,7 @@ def station_uere(
     letters = "".join(x for x in systems if x in obs.systems) or systems
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # silent systems are recorded in the solution, not shouted here
-        sol = spp(obs, product, systems=letters, config=cfg)
+        sol = spp(obs, product, systems=letters, config=cfg.replace(residuals=True))
     if reference_m is None:
         reference_m = np.asarray(obs.station.approx_position_m, dtype=float)
         reference_label = "header APPROX POSITION (not a truth)"
