@@ -53,9 +53,10 @@ def run_spp(obs_path, nav_paths, config=None, *, ionex_paths=(), met_path=None, 
     from .io.readers.met import read_met
     from .io.readers.rinex_nav import read_nav
     from .io.readers.rinex_obs import iter_obs
-    from .spp import spp
+    from .spp import SppConfig, spp
 
-    blocks = iter_obs(obs_path)
+    config = config or SppConfig()
+    blocks = iter_obs(obs_path, systems=config.systems)  # the other systems' records are skipped unparsed
     first = next(blocks, None)
     if first is None:  # pragma: no cover - iter_obs gives at least the header
         raise FormatError(obs_path, None, "no observation header")

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 
 from .kalman import KalmanUpdate, update
 from .states import StateLayout
@@ -119,6 +118,8 @@ class RobustUpdate:
 
 def w_statistics(v, S) -> np.ndarray:
     """Baarda's w-test of each innovation: ``(S^-1 v)_i / sqrt((S^-1)_ii)``."""
+    import scipy.linalg  # imported on first use: it costs a quarter of a second at start-up
+
     cho = scipy.linalg.cho_factor(S)
     s_inv = scipy.linalg.cho_solve(cho, np.eye(S.shape[0]))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 
 __all__ = ["KalmanUpdate", "predict", "update"]
 
@@ -96,6 +95,8 @@ def update(x, P, H, v, R) -> KalmanUpdate:
     else:
         S = S + R
     S = 0.5 * (S + S.T)
+    import scipy.linalg  # imported on first use: it costs a quarter of a second at start-up
+
     cho = scipy.linalg.cho_factor(S)
     K = scipy.linalg.cho_solve(cho, PHt.T).T
     x_new = x + K @ v

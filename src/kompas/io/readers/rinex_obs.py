@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import FormatError, KompasError, KompasWarning
-from ...satsys import RINEX2_CODE_MAP, sat_index, signal_id
+from ...satsys import RINEX2_CODE_MAP, sat_index, sat_letter, signal_id
 from ...tables.obs import ObsTable
 from .._fixed import parse_obs_fields
 from .._open import iter_blocks
@@ -418,17 +418,19 @@ def _long_rows(vals, lli, ssi, kinds, sigs, epochs, sats):
     )  # fmt: skip
 
 
-def _records_to_rows(ep, lines, header, layouts, ctx):
-    """Parse every satellite record and expand to the long table columns, sorted by (epoch, sat, signal)."""
+def _records_to_rows(ep, lines, header, layouts, ctx, systems=None):
+    """Parse every satellite record (of ``systems``, all when None) and expand to the long table columns,
+    sorted by (epoch, sat, signal)."""
     rec_line, rec_epoch, rec_layout = ep.records()
     if rec_line.size == 0:
         return None
     sid_bytes, letters, sat = _record_sats(ep, lines, header, ctx, rec_line, rec_epoch)
+    wanted = np.ones(sat.size, bool) if systems is None else np.isin(sat_letter(sat), list(systems))
     out = []
     for lay in np.unique(rec_layout):
-        for letter in np.unique(letters[rec_layout == lay]):
+        for letter in np.unique(letters[(rec_layout == lay) & wanted]):
             sys_ = chr(letter)
-            sel = np.flatnonzero((rec_layout == lay) & (letters == letter))
+            sel = np.flatnonzero((rec_layout == lay) & (letters == letter) & wanted)
             codes = layouts[lay].get(sys_)
             if codes is None:
                 msg = f"satellite of system {sys_!r} but the header has no observation types for it"
@@ -456,7 +458,7 @@ def _records_to_rows(ep, lines, header, layouts, ctx):
 # ----------------------------------------------------------------------------------------------
 
 
-def read_obs(path: str | os.PathLike, *, strict: bool = False) -> ObsTable:
+def read_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | None = None) -> ObsTable:
     """Read a RINEX 2/3/4 observation file (plain, gz, Z, bz2, zip, Hatanaka).
 
     Parameters
@@ -465,6 +467,9 @@ def read_obs(path: str | os.PathLike, *, strict: bool = False) -> ObsTable:
     strict : bool
         Refuse (FormatError) what the default mode repairs or drops with a warning: header
         variants of the tolerance policy (:mod:`kompas.io._text`) and epochs with impossible dates.
+    systems : str, optional
+        Read only the satellite records of these systems (letters, e.g. ``"CR"``); the others are
+        skipped unparsed, which is faster. Every epoch is kept.
 
     Returns
     -------
@@ -492,7 +497,7 @@ def read_obs(path: str | os.PathLike, *, strict: bool = False) -> ObsTable:
     """
     ctx = Diagnostics(path, strict=strict)
     try:
-        obs = _read(path, ctx)
+        obs = _read(path, ctx, systems)
     except KompasError:
         raise
     except (ValueError, IndexError, UnicodeError, OverflowError, KeyError) as exc:  # pragma: no cover
@@ -545,17 +550,17 @@ class _Parts:
         return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
-def _read(path, ctx) -> ObsTable:
+def _read(path, ctx, systems=None) -> ObsTable:
     parts = _Parts()
     last = None
-    for last in _read_blocks(path, ctx):
+    for last in _read_blocks(path, ctx, systems):
         parts.extend(last[2])
     if last is None:  # pragma: no cover - _read_blocks raises before
         raise ctx.error(None, "no header")
     return _assemble(last[0], last[1], parts, ctx)
 
 
-def _read_blocks(path, ctx):
+def _read_blocks(path, ctx, systems=None):
     """``(header, layouts, parts)`` for each block of about :data:`_BLOCK` bytes of complete epochs."""
     header = None
     layouts: list = []
@@ -587,7 +592,7 @@ def _read_blocks(path, ctx):
         ep, stop, layout = walk(lines, start, header, ctx, layouts, layout, tail)
         _epoch_times(ep, header.time_system, ctx)
         part = _Parts()
-        part.add(ep, _records_to_rows(ep, lines, header, layouts, ctx))
+        part.add(ep, _records_to_rows(ep, lines, header, layouts, ctx, systems))
         n_epochs += part.n_epochs
         yield header, layouts, part
         left = lines[stop:]
@@ -602,7 +607,7 @@ def _read_blocks(path, ctx):
         pending = b"\n".join([*left, rest]) if left else rest
 
 
-def iter_obs(path: str | os.PathLike, *, strict: bool = False):
+def iter_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | None = None):
     """Read a RINEX observation file block by block: a generator of :class:`~kompas.tables.obs.ObsTable`.
 
     Each table holds the complete epochs of about 4 MB of text (a few hundred epochs), in file order, with
@@ -619,7 +624,7 @@ def iter_obs(path: str | os.PathLike, *, strict: bool = False):
     last = None
     empty = None
     try:
-        for header, layouts, part in _read_blocks(path, ctx):
+        for header, layouts, part in _read_blocks(path, ctx, systems):
             if part.n_epochs == 0:
                 empty = (header, layouts, part)
                 continue
