@@ -1,0 +1,198 @@
+"""Ambiguity resolution of the RTK filter: double-difference ambiguities, partial fixing, validation.
+
+The filter estimates single-difference ambiguities (cycles); only their double differences are integers.
+Per difference group (:mod:`kompas.estimators.rtk_dd`) the ambiguity of the highest satellite serves as
+the reference, ``a = N_i - N_ref``, and ``Q_a`` follows from the state covariance. The integer search is
+LAMBDA/MLAMBDA (:mod:`kompas.estimators.ambiguity`: Teunissen 1995, de Jonge & Tiberius 1996, Chang,
+Yang & Zhou 2005).
+
+Acceptance (all must hold):
+
+* ratio test, second-best over best squared norm ``>= ratio`` (RTKLIB 2.4.3 ``rtkpos.c resamb_LAMBDA``);
+* bootstrapped success rate of the decorrelated ambiguities ``>= success`` (Teunissen 1998), a lower
+  bound of the integer least-squares success rate;
+* validation against the float solution: the squared norm of the best candidate,
+  ``(a - a_fix)^T Q_a^-1 (a - a_fix)``, is chi-square with ``n`` degrees of freedom for a correct fix and a
+  consistent covariance; a fix beyond ``max_chi2_factor`` times its 99.9 % quantile means that float and
+  integers disagree (a bias, an undetected slip) and is refused.
+
+Partial ambiguity resolution: double differences less precise than ``max_sigma_cyc`` are left float from
+the start; while the set fails, the least precise remaining one is left float and the rest tried again,
+at most ``max_drop`` times (Teunissen, Joosten & Tiberius 2000's partial fixing by precision; the same
+ordering as :func:`kompas.estimators.ambiguity.partial_fix`, with a bounded number of attempts so that a
+poor epoch costs a few searches, not one per ambiguity).
+
+The fixed state is the float state conditioned on the integers (:func:`~kompas.estimators.ambiguity.
+fixed_solution`), computed in coordinates where the fixed double differences are state entries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import KompasError
+from .ambiguity import fixed_solution, lambda_ils, ratio_test, success_rate_bootstrap
+from .rtk_dd import choose_references
+from .validate import chi2_threshold
+
+__all__ = ["AmbiguitySet", "ArResult", "resolve", "dd_ambiguity_transform", "adop_success_bound"]
+
+
+@dataclass(frozen=True, eq=False)
+class AmbiguitySet:
+    """Single-difference ambiguity states that may be fixed at this epoch.
+
+    Attributes
+    ----------
+    col : numpy.ndarray of int64, shape (n,)
+        State column of each ambiguity.
+    group : numpy.ndarray of int64, shape (n,)
+        Difference group (ambiguities are differenced within a group only).
+    score : numpy.ndarray, shape (n,)
+        Preference as reference (elevation, rad).
+    sys : numpy.ndarray of int64, shape (n,)
+        System code (counts of fixed ambiguities per system).
+    """
+
+    col: np.ndarray
+    group: np.ndarray
+    score: np.ndarray
+    sys: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class ArResult:
+    """Outcome of :func:`resolve`.
+
+    Attributes
+    ----------
+    fixed : bool
+        A subset passed every test.
+    ratio, success, chi2 : float
+        Ratio, bootstrapped success rate and squared norm of the accepted (or last tried) subset.
+    col, ref : numpy.ndarray of int64, shape (k,)
+        State columns of the fixed double differences' members and references.
+    integers : numpy.ndarray of int64, shape (k,)
+        Fixed values of ``N[col] - N[ref]``, cycles.
+    sys : numpy.ndarray of int64, shape (k,)
+    x, P : numpy.ndarray
+        The state and covariance conditioned on the integers (None when not fixed). Entries of fixed
+        ambiguity members hold double differences, not single differences.
+    n_candidates : int
+        Double differences considered.
+    """
+
+    fixed: bool
+    ratio: float
+    success: float
+    chi2: float
+    col: np.ndarray
+    ref: np.ndarray
+    integers: np.ndarray
+    sys: np.ndarray
+    x: np.ndarray | None
+    P: np.ndarray | None
+    n_candidates: int
+
+
+def _empty(ratio=np.nan, success=np.nan, chi2=np.nan, n=0) -> ArResult:
+    e = np.zeros(0, dtype=np.int64)
+    return ArResult(False, ratio, success, chi2, e, e, e, e, None, None, n)
+
+
+def dd_ambiguity_transform(x, P, col, ref):
+    """State and covariance in coordinates where ``x[col]`` becomes ``x[col] - x[ref]``.
+
+    The transformation ``y = T x`` (identity except rows ``col``, which get ``-1`` at ``ref``) is
+    unimodular, so every other entry, and the covariance of every other entry, is unchanged.
+    """
+    y = np.array(x, dtype=float)
+    y[col] -= x[ref]
+    tp = np.array(P, dtype=float)
+    tp[col, :] -= P[ref, :]
+    py = tp.copy()
+    py[:, col] -= tp[:, ref]
+    return y, 0.5 * (py + py.T)
+
+
+def adop_success_bound(Q) -> float:
+    """Upper bound of the integer least-squares success rate from the ambiguity dilution of precision.
+
+    ``P_s <= P(chi2_n <= c_n / ADOP^2)`` with ``ADOP = det(Q)^(1/2n)`` and
+    ``c_n = ((n/2) Gamma(n/2))^(2/n) / pi`` (Teunissen 2000, "ADOP based upper bounds for the bootstrapped
+    and the least-squares ambiguity success rates", Artificial Satellites 35(4)). The chi-square
+    distribution is evaluated with the Wilson-Hilferty transformation (accurate to ~1e-3 for n >= 4), so the
+    bound only decides whether a search is worth running. Cost: one Cholesky factorisation.
+    """
+    n = Q.shape[0]
+    try:
+        logdet = 2.0 * float(np.sum(np.log(np.diag(np.linalg.cholesky(Q)))))
+    except np.linalg.LinAlgError:
+        return 1.0
+    log_cn = (2.0 / n) * (math.log(n / 2.0) + math.lgamma(n / 2.0)) - math.log(math.pi)
+    x = math.exp(log_cn - logdet / n)
+    h = 2.0 / (9.0 * n)
+    z = ((x / n) ** (1.0 / 3.0) - (1.0 - h)) / math.sqrt(h)
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def _try(a, Q, opts):
+    """LAMBDA on one subset: (passed, ratio, success, chi2, integers)."""
+    res = lambda_ils(a, Q, m=2)
+    rt = ratio_test(res.sqnorm, opts.ratio)
+    ps = success_rate_bootstrap(res.D)
+    chi2 = float(res.sqnorm[0])
+    ok_chi2 = chi2 <= opts.max_chi2_factor * float(chi2_threshold(a.size))
+    return rt.passed and ps >= opts.success and ok_chi2, rt.ratio, ps, chi2, res.fixed[0]
+
+
+def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
+    """Fix as many double-difference ambiguities as pass validation (module docstring).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (U,)
+        Float state.
+    P : numpy.ndarray, shape (U, U)
+    amb : AmbiguitySet
+    opts : ArOptions
+
+    Returns
+    -------
+    ArResult
+    """
+    ref_of = choose_references(amb.group, np.ones(amb.col.size, bool), amb.score)
+    cell = np.flatnonzero((ref_of >= 0) & (ref_of != np.arange(ref_of.size)))
+    if cell.size < opts.min_fixed:
+        return _empty(n=int(cell.size))
+    ci, cr = amb.col[cell], amb.col[ref_of[cell]]
+    a = x[ci] - x[cr]
+    Q = P[np.ix_(ci, ci)] - P[np.ix_(ci, cr)] - P[np.ix_(cr, ci)] + P[np.ix_(cr, cr)]
+    var = np.diag(Q).copy()
+    keep = var <= opts.max_sigma_cyc**2
+    last = (np.nan, np.nan, np.nan)
+    for _ in range(opts.max_drop + 1):
+        idx = np.flatnonzero(keep)
+        if idx.size < opts.min_fixed:
+            break
+        if adop_success_bound(Q[np.ix_(idx, idx)]) < opts.success - 0.01:  # cannot pass: skip the search
+            keep[idx[np.argmax(var[idx])]] = False
+            continue
+        try:
+            ok, rt, ps, chi2, ints = _try(a[idx], Q[np.ix_(idx, idx)], opts)
+        except KompasError:
+            ok, rt, ps, chi2 = False, np.nan, np.nan, np.nan
+        last = (rt, ps, chi2)
+        if ok:
+            return _fixed(x, P, ci[idx], cr[idx], ints, amb.sys[cell[idx]], rt, ps, chi2, cell.size)
+        keep[idx[np.argmax(var[idx])]] = False
+    return _empty(*last, n=int(cell.size))
+
+
+def _fixed(x, P, ci, cr, ints, sys, rt, ps, chi2, n) -> ArResult:
+    y, py = dd_ambiguity_transform(x, P, ci, cr)
+    fx = fixed_solution(y, py, ci, ints)
+    return ArResult(True, rt, ps, chi2, ci, cr, np.asarray(ints, np.int64), sys, fx.x, fx.P, int(n))
