@@ -194,7 +194,7 @@ def _setup(cfg, rover, base, base_arp, prior) -> FilterSetup:
     )  # fmt: skip
 
 
-def rtk(rover, base, nav, config: RtkConfig | None = None, progress=None, **options):
+def rtk(rover, base, nav, config: RtkConfig | None = None, atx=None, progress=None, **options):
     """Relative positioning of a rover against a base (module docstring).
 
     Parameters
@@ -203,6 +203,10 @@ def rtk(rover, base, nav, config: RtkConfig | None = None, progress=None, **opti
         From :func:`kompas.read_obs`.
     nav : NavData or list of NavData or BroadcastProduct
     config : RtkConfig, optional
+    atx : Antex, optional
+        Receiver antenna calibrations (:func:`kompas.read_antex`): phase-centre offsets and variations of
+        both antennas (by the headers' antenna types) are applied; without it, none (as RTKLIB without
+        ``file-rcvantfile``), which is harmless only when both antennas are of the same type.
     progress : callable, optional
         ``progress(done_epochs, total_epochs)``.
     **options
@@ -223,4 +227,5 @@ def rtk(rover, base, nav, config: RtkConfig | None = None, progress=None, **opti
     base_arp = marker_b - _enu_to_ecef_vector(marker_b, base.station.arp_to_marker_enu())
     rov = window(rover, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     bas = window(base, cfg.window.start, cfg.window.end, cfg.window.interval_s)
-    return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, _channels(product, rover, base), progress)
+    channels = _channels(product, rover, base)
+    return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx)

@@ -43,6 +43,7 @@ __all__ = [
     "pair_rows",
     "slip_flags",
     "prepare_baseline",
+    "antenna_correction",
 ]
 
 RTK_BANDS = {
@@ -387,3 +388,35 @@ def _assemble(ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r,
         trop_b=trop,
         base_arp_m=base,
     )
+
+
+def antenna_correction(antenna, sys_code, band, az_rad, el_rad) -> np.ndarray:
+    """Receiver antenna phase-centre correction to add to the modelled range of each cell, m.
+
+    ``-PCO . e + PCV(zenith, azimuth)`` of the ANTEX calibration of the cell's frequency
+    (:func:`kompas.models.antenna.receiver_range_correction`; ANTEX 1.4 frequency codes: system letter and
+    band, e.g. ``C02`` for BDS B1I, ``R01`` for GLONASS G1; the IGS GPS fallback where a frequency is not
+    calibrated).
+
+    Parameters
+    ----------
+    antenna : kompas.io.readers.antex.Antenna
+    sys_code, band : numpy.ndarray of int, shape (n,)
+    az_rad, el_rad : numpy.ndarray, shape (n,)
+        Direction of the satellite seen from this receiver.
+    """
+    import warnings
+
+    from .errors import KompasWarning
+    from .models.antenna import receiver_range_correction
+    from .satsys import system_letter
+
+    out = np.zeros(np.asarray(band).size)
+    codes = np.char.add(np.asarray(system_letter(np.asarray(sys_code)), dtype="U1"),
+                        np.char.zfill(np.asarray(band).astype("U1"), 2))  # fmt: skip
+    for code in np.unique(codes).tolist():
+        m = codes == code
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", KompasWarning)  # the GPS fallback is expected for some bands
+            out[m] = receiver_range_correction(antenna, code, az_rad[m], el_rad[m])
+    return out

@@ -15,8 +15,8 @@ import numpy as np
 from .constants import C_LIGHT
 from .estimators.rtk import EpochInput, RtkFilter
 from .estimators.smoother import PassResult, combine
-from .frames import ecef_to_geodetic, enu_rotation
-from .rtk_inputs import F_IONO_REF_HZ, prepare_baseline, shared_signals
+from .frames import azimuth_elevation, ecef_to_geodetic, enu_rotation
+from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, prepare_baseline, shared_signals
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .tables.observables import NO_SIGNAL
@@ -80,6 +80,7 @@ def _epoch_input(bd, cells, k: int, prior, iono0) -> EpochInput:
         k=cells["k"][c],
         fdma=cells["fdma"][c],
         slip=cells["slip"][c],
+        ant=cells["ant"][c],
         prior_pos=prior[k],
     )
 
@@ -134,10 +135,35 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
     return bands, bd, prior, setup
 
 
-def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, channels, progress=None):
+def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list[str]]:
+    """Rover minus base antenna corrections of every cell (zeros without ANTEX or a calibration)."""
+    zero = np.zeros(cells["row"].size)
+    if atx is None:
+        return zero, []
+    ants = []
+    for st, who in ((rover.station, "rover"), (base.station, "base")):
+        try:
+            ants.append(atx.receiver(st.antenna_type))
+        except KeyError:
+            return zero, [f"ANTEX has no {who} antenna {st.antenna_type!r}: no antenna corrections applied"]
+    row = cells["row"]
+    sysc = sat_system(bd.sat[row]).astype(np.int64)
+    epoch = np.searchsorted(bd.offsets, row, side="right") - 1
+    pos = prior[epoch]
+    fill = np.nanmedian(prior, axis=0) if np.isfinite(prior).any() else bd.base_arp_m
+    pos = np.where(np.isfinite(pos), pos, fill)
+    az_r, el_r = azimuth_elevation(bd.satpos_r[row], pos)
+    cr = antenna_correction(ants[0], sysc, cells["band"], az_r, el_r)
+    cb = antenna_correction(ants[1], sysc, cells["band"], bd.az_b[row], bd.el_b[row])
+    return cr - cb, [f"antenna corrections (PCO/PCV) from ANTEX: rover {ants[0].type.strip()}, "
+                     f"base {ants[1].type.strip()}"]  # fmt: skip
+
+
+def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, channels, progress=None, atx=None):
     """Process the paired windows of rover and base (see :func:`kompas.rtk.rtk`)."""
     bands, bd, prior, setup = _setup_and_data(rover, base, product, cfg, base_arp, channels)
     cells = cell_table(bd)
+    cells["ant"], ant_notes = _antenna_cells(cells, bd, prior, atx, rover, base)
     el_ok = bd.el_b >= np.radians(cfg.elmask_deg)
     cells = _mask_cells(cells, el_ok, bd)
     iono0 = np.zeros(bd.sat.size)
@@ -152,6 +178,7 @@ def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, chann
         result = combine(fwd, bwd)
     if progress is not None:
         progress(total, total)
+    result.notes[:0] = ant_notes
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source)
 
 

@@ -8,6 +8,7 @@ State (named blocks of :class:`~kompas.estimators.states.StateLayout`):
 ``ztd``                   relative zenith wet delay, rover minus base, m (when the baseline or the height
                           difference asks for it; random walk)
 ``ifb:R`` / ``ifb:R<b>``  GLONASS receiver inter-frequency phase bias, m per frequency channel
+``cifb:R<b>``             GLONASS code inter-frequency bias per band, m per frequency channel
 ``ion:<sat>``             single-difference slant ionosphere at the reference frequency, m (baselines
                           beyond ~10 km; random walk, prior from the broadcast model)
 ``amb:<sat>:<band>...``   single-difference ambiguity of one arc, cycles of the cell's own wavelength
@@ -222,7 +223,7 @@ class RtkFilter:
                 q[c] = (self.noise.iono_rw * bl) ** 2 * dt
             elif name.startswith("amb:"):
                 q[c] = self.noise.amb_rw**2 * dt
-            elif name.startswith("ifb:"):
+            elif name.startswith(("ifb:", "cifb:")):
                 q[c] = self.glo.ifb_rw**2 * dt
         self.x, self.P = kalman.predict(self.x, self.P, Q=q)
         if self.ar.mode == "instantaneous":
@@ -247,6 +248,9 @@ class RtkFilter:
         if self.glo.ifb != "off" and e.fdma.any():
             want = sorted({self._ifb_name(int(b)) for b in e.band[e.fdma]} - set(self.index))
             self._add(want, [self.setup.ifb_prior] * len(want), [self.glo.ifb_sigma_m**2] * len(want))
+        if self.glo.code_ifb and e.fdma.any():
+            want = sorted({f"cifb:R{int(b)}" for b in e.band[e.fdma]} - set(self.index))
+            self._add(want, [0.0] * len(want), [self.glo.code_ifb_sigma_m**2] * len(want))
         usable = np.isfinite(e.phase) & np.isfinite(e.code)
         new_names, new_keys, reset = [], [], []
         for i in np.flatnonzero(usable):
@@ -302,10 +306,12 @@ class RtkFilter:
             per_sat = np.array([self.index.get(f"ion:{s}", -1) for s in e.sat.tolist()], dtype=np.int64)
             ion = per_sat[e.cs]
         ifb = np.full(n, -1, dtype=np.int64)
-        if self.glo.ifb != "off":
-            for i in np.flatnonzero(e.fdma):
+        cifb = np.full(n, -1, dtype=np.int64)
+        for i in np.flatnonzero(e.fdma):
+            if self.glo.ifb != "off":
                 ifb[i] = self.index.get(self._ifb_name(int(e.band[i])), -1)
-        return {"amb": amb, "ion": ion, "ifb": ifb, "ztd": self.index.get("ztd")}
+            cifb[i] = self.index.get(f"cifb:R{int(e.band[i])}", -1)
+        return {"amb": amb, "ion": ion, "ifb": ifb, "cifb": cifb, "ztd": self.index.get("ztd")}
 
     # -- one epoch
     def step(self, e: EpochInput) -> EpochResult:
@@ -450,7 +456,7 @@ class RtkFilter:
         amb = cols["amb"]
         lock = np.array([self.arcs[int(k)]["lock"] if amb[i] >= 0 else 0 for i, k in enumerate(e.key)])
         el = lin.el_r[e.cs]
-        cand = (amb >= 0) & (el >= np.radians(self.ar.elmask_deg)) & (lock > self.ar.min_lock) & ~e.slip
+        cand = (amb >= 0) & (el >= np.radians(self.ar.elmask_deg)) & (lock > self.ar.min_lock)
         if not self.ar.glonass:
             cand &= ~e.fdma
         used = np.zeros(e.cs.size, bool)

@@ -17,10 +17,12 @@ Acceptance (all must hold):
   integers disagree (a bias, an undetected slip) and is refused.
 
 Partial ambiguity resolution: double differences less precise than ``max_sigma_cyc`` are left float from
-the start; while the set fails, the least precise remaining one is left float and the rest tried again,
-at most ``max_drop`` times (Teunissen, Joosten & Tiberius 2000's partial fixing by precision; the same
-ordering as :func:`kompas.estimators.ambiguity.partial_fix`, with a bounded number of attempts so that a
-poor epoch costs a few searches, not one per ambiguity).
+the start; while the set fails, the least precise sixth of the remaining ones is left float and the rest
+tried again, at most ``max_searches`` integer searches per epoch (partial fixing by precision as in
+Teunissen, Joosten & Tiberius 1999 and :func:`kompas.estimators.ambiguity.partial_fix`, with a bounded
+number of searches so that a poor epoch costs a few searches, not one per ambiguity). A subset whose
+ADOP-based upper bound of the success rate (:func:`adop_success_bound`) is below the required rate is
+skipped without a search.
 
 The fixed state is the float state conditioned on the integers (:func:`~kompas.estimators.ambiguity.
 fixed_solution`), computed in coordinates where the fixed double differences are state entries.
@@ -149,6 +151,54 @@ def _try(a, Q, opts):
     return rt.passed and ps >= opts.success and ok_chi2, rt.ratio, ps, chi2, res.fixed[0]
 
 
+SURE_SIGMA_CYC = 0.03
+"""Double differences this precise and within :data:`SURE_FRACTION` of an integer are fixed by rounding
+(their bootstrapped success rate ``2 Phi(1 / (2 sigma)) - 1`` differs from 1 by less than 1e-50); the
+integer search then only handles the others, conditioned on them -- in fix-and-hold operation that is a
+handful of new arcs instead of every ambiguity."""
+
+SURE_FRACTION = 0.15
+
+
+def _dd_float(x, P, amb: AmbiguitySet):
+    """Double differences against each group's reference: member/reference columns, values, covariance."""
+    ref_of = choose_references(amb.group, np.ones(amb.col.size, bool), amb.score)
+    cell = np.flatnonzero((ref_of >= 0) & (ref_of != np.arange(ref_of.size)))
+    ci, cr = amb.col[cell], amb.col[ref_of[cell]]
+    a = x[ci] - x[cr]
+    Q = P[np.ix_(ci, ci)] - P[np.ix_(ci, cr)] - P[np.ix_(cr, ci)] + P[np.ix_(cr, cr)]
+    return cell, ci, cr, a, 0.5 * (Q + Q.T)
+
+
+def _search(a, Q, opts):
+    """Partial ambiguity resolution on ``(a, Q)``: the full set, then subsets without the least precise
+    ambiguities, at most ``opts.max_searches`` integer searches. Returns (indices, integers, ratio,
+    success, chi2) of the accepted subset (indices None when none passed)."""
+    var = np.diag(Q)
+    keep = var <= opts.max_sigma_cyc**2
+    last = (np.nan, np.nan, np.nan)
+    searches = 0
+    while searches < opts.max_searches:
+        idx = np.flatnonzero(keep)
+        if idx.size < 1:
+            break
+        drop = idx[np.argsort(-var[idx], kind="stable")[: max(1, idx.size // 6)]]
+        q = Q[np.ix_(idx, idx)]
+        if adop_success_bound(q) < opts.success - 0.01:  # cannot pass: no search
+            keep[drop] = False
+            continue
+        searches += 1
+        try:
+            ok, rt, ps, chi2, ints = _try(a[idx], q, opts)
+        except KompasError:
+            ok, rt, ps, chi2 = False, np.nan, np.nan, np.nan
+        last = (rt, ps, chi2)
+        if ok:
+            return idx, ints, rt, ps, chi2
+        keep[drop] = False
+    return None, None, *last
+
+
 def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     """Fix as many double-difference ambiguities as pass validation (module docstring).
 
@@ -164,32 +214,28 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     -------
     ArResult
     """
-    ref_of = choose_references(amb.group, np.ones(amb.col.size, bool), amb.score)
-    cell = np.flatnonzero((ref_of >= 0) & (ref_of != np.arange(ref_of.size)))
+    cell, ci, cr, a, Q = _dd_float(x, P, amb)
     if cell.size < opts.min_fixed:
         return _empty(n=int(cell.size))
-    ci, cr = amb.col[cell], amb.col[ref_of[cell]]
-    a = x[ci] - x[cr]
-    Q = P[np.ix_(ci, ci)] - P[np.ix_(ci, cr)] - P[np.ix_(cr, ci)] + P[np.ix_(cr, cr)]
-    var = np.diag(Q).copy()
-    keep = var <= opts.max_sigma_cyc**2
-    last = (np.nan, np.nan, np.nan)
-    for _ in range(opts.max_drop + 1):
-        idx = np.flatnonzero(keep)
-        if idx.size < opts.min_fixed:
-            break
-        if adop_success_bound(Q[np.ix_(idx, idx)]) < opts.success - 0.01:  # cannot pass: skip the search
-            keep[idx[np.argmax(var[idx])]] = False
-            continue
-        try:
-            ok, rt, ps, chi2, ints = _try(a[idx], Q[np.ix_(idx, idx)], opts)
-        except KompasError:
-            ok, rt, ps, chi2 = False, np.nan, np.nan, np.nan
-        last = (rt, ps, chi2)
-        if ok:
-            return _fixed(x, P, ci[idx], cr[idx], ints, amb.sys[cell[idx]], rt, ps, chi2, cell.size)
-        keep[idx[np.argmax(var[idx])]] = False
-    return _empty(*last, n=int(cell.size))
+    sig = np.sqrt(np.diag(Q))
+    sure = (sig <= SURE_SIGMA_CYC) & (np.abs(a - np.round(a)) <= SURE_FRACTION)
+    s_idx, r_idx = np.flatnonzero(sure), np.flatnonzero(~sure)
+    a_r, Q_r = a[r_idx], Q[np.ix_(r_idx, r_idx)]
+    if s_idx.size:
+        # the others conditioned on the sure integers (Teunissen 1995 eq. 3)
+        gain = np.linalg.solve(Q[np.ix_(s_idx, s_idx)], Q[np.ix_(s_idx, r_idx)]).T
+        a_r = a_r - gain @ (a[s_idx] - np.round(a[s_idx]))
+        Q_r = Q_r - gain @ Q[np.ix_(s_idx, r_idx)]
+    found, ints, rt, ps, chi2 = (None, None, np.inf, 1.0, 0.0)
+    if r_idx.size:
+        found, ints, rt, ps, chi2 = _search(a_r, 0.5 * (Q_r + Q_r.T), opts)
+    take = s_idx if found is None else np.r_[s_idx, r_idx[found]]
+    vals = np.round(a[s_idx]) if found is None else np.r_[np.round(a[s_idx]), ints]
+    if take.size < opts.min_fixed or (found is None and s_idx.size == 0):
+        return _empty(rt, ps, chi2, n=int(cell.size))
+    if found is None:  # only the sure ones: the ratio of the failed search does not apply to them
+        rt, ps, chi2 = np.inf, 1.0, 0.0
+    return _fixed(x, P, ci[take], cr[take], vals.astype(np.int64), amb.sys[cell[take]], rt, ps, chi2, cell.size)
 
 
 def _fixed(x, P, ci, cr, ints, sys, rt, ps, chi2, n) -> ArResult:

@@ -3,15 +3,16 @@
 Per satellite ``s`` and band (a *cell*), rover minus base, in metres (Hofmann-Wellenhof, Lichtenegger &
 Wasle, *GNSS* (2008) sec. 7.3; RTKLIB 2.4.3 ``rtkpos.c zdres/ddres``)::
 
-    P_sd = rho_r(x) - rho_b + T_r - T_b + m_w(el) ztd + mu I_s                      + c dt_sd
+    P_sd = rho_r(x) - rho_b + T_r - T_b + m_w(el) ztd + mu I_s               + k_s d + c dt_sd
     L_sd = rho_r(x) - rho_b + T_r - T_b + m_w(el) ztd - mu I_s + lambda N_s + k_s b  + c dt_sd
 
 with the ranges (Sagnac included) from each receiver's own transmission-time satellite position, the
-Saastamoinen slant delays ``T``, an optional relative zenith wet delay ``ztd`` mapped by Niell's wet
+Saastamoinen slant delays ``T``, the receiver antenna phase-centre corrections (PCO/PCV, both ends), an optional relative zenith wet delay ``ztd`` mapped by Niell's wet
 function, an optional slant ionosphere ``I_s`` on :data:`~kompas.rtk_inputs.F_IONO_REF_HZ` scaled by
 ``mu = (f_ref / f)^2``, the single-difference ambiguity ``N_s`` in cycles of the cell's own wavelength and,
 for GLONASS FDMA cells, the receiver inter-frequency phase bias ``k_s b`` linear in the channel number
-``k_s`` (see :mod:`kompas.estimators.rtk`). The receiver clock difference ``c dt_sd`` cancels in the double
+``k_s`` (see :mod:`kompas.estimators.rtk`), and its code counterpart ``k_s d`` per band (GLONASS code
+inter-frequency biases differ by decimetres per channel between receiver makes). The receiver clock difference ``c dt_sd`` cancels in the double
 differences. The model is linear in every state but the position.
 
 Noise (RTKLIB 2.4.3 ``varerr``): ``sigma^2 = f_sys^2 (a^2 + b^2 / sin^2 el)`` per receiver and phase,
@@ -66,6 +67,8 @@ class EpochInput:
     fdma : numpy.ndarray of bool, shape (n,)
     slip : numpy.ndarray of bool, shape (n,)
         Cycle slip or new arc at either receiver.
+    ant : numpy.ndarray, shape (n,)
+        Receiver antenna phase-centre corrections, rover minus base, m (added to the modelled range).
     prior_pos : numpy.ndarray, shape (3,)
         Rover antenna position prior (single point solution), ECEF m; NaN when unknown.
     """
@@ -90,6 +93,7 @@ class EpochInput:
     k: np.ndarray
     fdma: np.ndarray
     slip: np.ndarray
+    ant: np.ndarray
     prior_pos: np.ndarray
 
 
@@ -134,7 +138,8 @@ def linearise(e: EpochInput, x, cols: dict, tropo: bool, mapping=None) -> Linear
         State; the rover position occupies columns 0-2.
     cols : dict
         ``"ztd"`` (int or None), ``"ion"`` (n,) and ``"amb"`` (n,) state columns per cell (-1 where the
-        cell has none), ``"ifb"`` (n,) per cell (-1 where none).
+        cell has none), ``"ifb"`` and ``"cifb"`` (n,): phase and code inter-frequency bias slope per cell
+        (-1 where none).
     tropo : bool
         Apply the Saastamoinen model at the rover (the base's is in ``e.trop_b``).
     mapping : callable, optional
@@ -150,7 +155,7 @@ def linearise(e: EpochInput, x, cols: dict, tropo: bool, mapping=None) -> Linear
         trop_r = saastamoinen(np.full(el.size, llh[0]), np.full(el.size, llh[2]), el)
     else:
         trop_r = np.zeros(el.size)
-    h0 = (rng - e.range_b + trop_r - e.trop_b)[e.cs]
+    h0 = (rng - e.range_b + trop_r - e.trop_b)[e.cs] + e.ant
     Hc = np.zeros((n, nx))
     Hc[:, 0:3] = -u[e.cs]
     r = np.arange(n)
@@ -168,6 +173,9 @@ def linearise(e: EpochInput, x, cols: dict, tropo: bool, mapping=None) -> Linear
     ifb = cols["ifb"]
     has_ifb = ifb >= 0
     Hp[r[has_ifb], ifb[has_ifb]] = e.k[has_ifb]
+    cifb = cols["cifb"]
+    has_cifb = cifb >= 0
+    Hc[r[has_cifb], cifb[has_cifb]] = e.k[has_cifb]
     hc = h0 + Hc[:, 3:] @ x[3:]
     hp = h0 + Hp[:, 3:] @ x[3:]
     return Linearised(hc, hp, Hc, Hp, el)

@@ -65,7 +65,7 @@ class ArOptions(Options):
     )
     ratio: float = option(3.0, "ratio test threshold (RTKLIB pos2-arthres)", low=1.0, flag="--ratio")
     success: float = option(
-        0.999, "required bootstrapped success rate (Teunissen 1998)", low=0.0, high=1.0, flag="--ar-success"
+        0.99, "required bootstrapped success rate (Teunissen 1998)", low=0.0, high=1.0, flag="--ar-success"
     )
     min_fixed: int = option(4, "fewest double-difference ambiguities worth fixing", low=1)
     elmask_deg: float = option(
@@ -73,11 +73,12 @@ class ArOptions(Options):
     )
     min_lock: int = option(0, "epochs an ambiguity must be tracked before it is fixed", low=0)
     max_sigma_cyc: float = option(
-        1.5, "float double-difference ambiguities less precise than this are left float", unit="cyc", low=0.0
+        5.0, "float double-difference ambiguities less precise than this are left float", unit="cyc", low=0.0
     )
-    max_drop: int = option(
-        12, "partial ambiguity resolution: largest number of ambiguities dropped one by one", low=0
-    )
+    max_searches: int = option(
+        4, "partial ambiguity resolution: integer searches per epoch at most (each without the least "
+        "precise sixth of the previous set)", low=1,
+    )  # fmt: skip
     hold_var_cyc2: float = option(
         0.001, "variance of the fixed ambiguities fed back by fix-and-hold (RTKLIB VAR_HOLDAMB)",
         unit="cyc^2", low=0.0,
@@ -107,6 +108,10 @@ class GlonassOptions(Options):
         0.05, "prior uncertainty of the IFB slope", unit="m/channel", low=0.0
     )
     ifb_rw: float = option(1e-6, "random walk of the IFB slope", unit="m/channel/sqrt(s)", low=0.0)
+    code_ifb: bool = option(
+        True, "estimate a code inter-frequency bias slope per band (m per channel; decimetres between makes)"
+    )
+    code_ifb_sigma_m: float = option(0.5, "prior uncertainty of the code IFB slope", unit="m/channel", low=0.0)
     use_header: bool = option(
         True, "prior of the slope from both headers' GLONASS COD/PHS/BIS when both give it"
     )
