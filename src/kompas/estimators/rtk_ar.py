@@ -148,7 +148,8 @@ def _try(a, Q, opts):
     ps = success_rate_bootstrap(res.D)
     chi2 = float(res.sqnorm[0])
     ok_chi2 = chi2 <= opts.max_chi2_factor * float(chi2_threshold(a.size))
-    return rt.passed and ps >= opts.success and ok_chi2, rt.ratio, ps, chi2, res.fixed[0]
+    strong = ps >= opts.strong_success and rt.ratio >= opts.strong_ratio
+    return (rt.passed and ps >= opts.success or strong) and ok_chi2, rt.ratio, ps, chi2, res.fixed[0]
 
 
 SURE_SIGMA_CYC = 0.03

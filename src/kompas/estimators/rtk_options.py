@@ -67,6 +67,12 @@ class ArOptions(Options):
     success: float = option(
         0.99, "required bootstrapped success rate (Teunissen 1998)", low=0.0, high=1.0, flag="--ar-success"
     )
+    strong_success: float = option(
+        0.999, "with a success rate this high, the lower strong_ratio suffices (fixed failure-rate "
+        "ratio test: its critical ratio tends to 1 as the model's failure rate falls below the "
+        "tolerated one, Verhagen & Teunissen 2013)", low=0.0, high=1.0,
+    )  # fmt: skip
+    strong_ratio: float = option(1.5, "ratio test threshold of a model with strong_success", low=1.0)
     min_fixed: int = option(4, "fewest double-difference ambiguities worth fixing", low=1)
     elmask_deg: float = option(
         15.0, "satellites below this elevation are left float", unit="deg", low=0.0, high=90.0
