@@ -14,6 +14,7 @@ from .io.readers.sp3 import Sp3, read_sp3
 from .io.writers import write_solution
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .rtk import RtkConfig, rtk
 from .spp import SppConfig, spp
 from .tables.nav import NavData
 from .tables.obs import ObsTable
@@ -31,6 +32,7 @@ __all__ = [
     "NavData",
     "ObsTable",
     "ProcessingRecord",
+    "RtkConfig",
     "Quality",
     "Solution",
     "SppConfig",
@@ -53,6 +55,7 @@ __all__ = [
     "read_pos",
     "read_pos_table",
     "read_sp3",
+    "rtk",
     "sat_id",
     "sat_index",
     "spp",

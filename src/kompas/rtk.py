@@ -124,7 +124,13 @@ def base_position(base, product, cfg: RtkConfig) -> tuple[np.ndarray, str]:
     if src == "spp":
         from .spp import spp
 
-        sol = spp(base, product, systems=cfg.systems, elmask_deg=cfg.elmask_deg)
+        import warnings
+
+        from .errors import KompasWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", KompasWarning)
+            sol = spp(base, product, systems=cfg.systems, elmask_deg=cfg.elmask_deg)
         if not sol.ok.any():
             raise ConfigError("no single point solution of the base: give --base-pos X Y Z")
         return np.median(sol.pos_m[sol.ok], axis=0), "spp"

@@ -227,13 +227,17 @@ def pair_rows(ob_r: Observables, ob_b: Observables, base_epoch) -> tuple[np.ndar
     return ir.astype(np.int64), ib.astype(np.int64)
 
 
-def slip_flags(ob: Observables, gf_slip_m: float = GF_SLIP_M, max_gap_s: float = MAX_GAP_S) -> np.ndarray:
+def slip_flags(
+    ob: Observables, glo_channels=None, gf_slip_m: float = GF_SLIP_M, max_gap_s: float = MAX_GAP_S
+) -> np.ndarray:
     """Cycle-slip flags of one receiver's observables, shape (R, B) (see the module docstring).
 
-    A cell is flagged when its LLI has bit 0 set, when its satellite was absent (or had no phase in that
+    ``glo_channels`` gives GLONASS carriers their channel's frequency (the geometry-free test of a
+    satellite without a known channel is skipped). A cell is flagged when its LLI has bit 0 set, when its satellite was absent (or had no phase in that
     band) for more than ``max_gap_s``, or when the geometry-free phase of the first two bands jumps by
-    more than ``gf_slip_m`` since the satellite's previous epoch (then every band of the row is flagged,
-    since the test cannot tell which carrier slipped).
+    more than ``gf_slip_m`` from its prediction (previous value plus previous rate) and stays beyond it at
+    the next epoch (a step, not the noise of one epoch; then every band of the row is flagged, since the test cannot
+    tell which carrier slipped).
     """
     n, nb = ob.phase_cyc.shape
     slip = (ob.lli & 1).astype(bool)
@@ -247,13 +251,34 @@ def slip_flags(ob: Observables, gf_slip_m: float = GF_SLIP_M, max_gap_s: float =
     prev_missing = np.vstack([np.ones((1, nb), bool), ~np.isfinite(ph[:-1])]) if n else np.zeros((0, nb), bool)
     slip_o |= (gap[:, None] | prev_missing) & np.isfinite(ph)
     if nb >= 2:
-        lam = C_LIGHT / ob.frequency_hz()[order]
+        lam = C_LIGHT / _frequencies(ob, glo_channels)[order]
         gf = ph[:, 0] * lam[:, 0] - ph[:, 1] * lam[:, 1]
-        jump = np.abs(np.r_[0.0, np.diff(gf)]) > gf_slip_m
-        jump &= ~gap & np.isfinite(gf) & np.r_[False, np.isfinite(gf[:-1])]
-        slip_o |= jump[:, None] & np.isfinite(ph)
+        # predicted from the previous epoch's value and rate (the ionosphere drifts by centimetres per
+        # minute at low elevation): a slip is a jump from the prediction that persists one epoch later
+        prev1 = np.r_[np.nan, gf[:-1]]
+        prev2 = np.r_[np.nan, np.nan, gf[:-2]]
+        has2 = np.r_[False, ~gap[1:] & ~gap[:-1]] if n > 1 else np.zeros(n, bool)
+        rate = np.where(has2 & np.isfinite(prev2), prev1 - prev2, 0.0)
+        jump = (np.abs(gf - prev1 - rate) > gf_slip_m) & ~gap & np.isfinite(gf - prev1)
+        nxt = np.r_[gf[1:], np.nan]
+        nxt_same = np.r_[~gap[1:], False]
+        step = ~nxt_same | ~np.isfinite(nxt) | (np.abs(nxt - prev1 - 2.0 * rate) > gf_slip_m)
+        slip_o |= (jump & step)[:, None] & np.isfinite(ph)
     slip[order] = slip_o
     return slip
+
+
+def _frequencies(ob: Observables, glo_channels) -> np.ndarray:
+    """Carrier frequencies with each GLONASS satellite's channel (NaN where the channel is unknown: a
+    nominal wavelength would turn the phase itself into a geometry-free jump of metres)."""
+    glo = sat_system(ob.sat) == system_code("R")
+    known = np.ones(ob.sat.size, bool)
+    if glo.any():
+        table = glo_channels or GlonassChannels()
+        known[glo] = [int(p) in table for p in sat_prn(ob.sat[glo]).tolist()]
+    sub = replace(ob, signal=np.where(known[:, None], ob.signal, NO_SIGNAL).astype(np.uint8))
+    f = sub.frequency_hz(glo_channels if glo.any() else None)
+    return f
 
 
 def _code_rows(ob: Observables, idx: np.ndarray) -> tuple[CodeRows, np.ndarray]:
@@ -327,7 +352,7 @@ def prepare_baseline(
     """
     ob_r = rover_obs.observables(bands, priority)
     ob_b = base_obs.observables(bands, priority)
-    slip_r, slip_b = slip_flags(ob_r), slip_flags(ob_b)
+    slip_r, slip_b = slip_flags(ob_r, glo_channels), slip_flags(ob_b, glo_channels)
     base_epoch = match_epochs(ob_r.epoch_time_ns, ob_b.epoch_time_ns, tol_s)
     ir, ib = pair_rows(ob_r, ob_b, base_epoch)
     sat = ob_r.sat[ir]

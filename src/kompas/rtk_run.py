@@ -9,10 +9,13 @@ and backward for PPK), combines the passes (:func:`kompas.estimators.smoother.co
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import warnings
 
 import numpy as np
 
 from .constants import C_LIGHT
+from .errors import KompasWarning
 from .estimators.rtk import EpochInput, RtkFilter
 from .estimators.smoother import PassResult, combine
 from .frames import azimuth_elevation, ecef_to_geodetic, enu_rotation
@@ -52,10 +55,23 @@ def cell_table(bd) -> dict:
     }
     epoch = np.searchsorted(bd.offsets, rr, side="right") - 1
     cells["offsets"] = np.searchsorted(epoch, np.arange(bd.n_epochs + 1)).astype(np.int64)
+    cells["slip_backward"] = _backward_slips(cells["key"], epoch, cells["slip"])
     return cells
 
 
-def _epoch_input(bd, cells, k: int, prior, iono0) -> EpochInput:
+def _backward_slips(key, epoch, slip) -> np.ndarray:
+    """Slip flags for a pass backward in time: a break between epochs k-1 and k (flagged at k going
+    forward) is met at k-1 going backward."""
+    order = np.lexsort((epoch, key))
+    k_sorted = key[order]
+    nxt = np.r_[order[1:], -1]
+    same = np.r_[k_sorted[1:] == k_sorted[:-1], False]
+    out = np.ones(key.size, bool)  # the last cell of an arc starts the arc going backward
+    out[order[same]] = slip[nxt[same]]
+    return out
+
+
+def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> EpochInput:
     s = bd.rows(k)
     c = slice(int(cells["offsets"][k]), int(cells["offsets"][k + 1]))
     sat = bd.sat[s]
@@ -79,7 +95,7 @@ def _epoch_input(bd, cells, k: int, prior, iono0) -> EpochInput:
         mu=cells["mu"][c],
         k=cells["k"][c],
         fdma=cells["fdma"][c],
-        slip=cells["slip"][c],
+        slip=cells["slip_backward" if backward else "slip"][c],
         ant=cells["ant"][c],
         prior_pos=prior[k],
     )
@@ -89,7 +105,9 @@ def _rover_prior(rover, product, cfg) -> np.ndarray:
     """Single point solutions of the rover moved to its antenna reference point, ECEF m (NaN unsolved)."""
     from .spp import spp
 
-    sol = spp(rover, product, systems=cfg.systems, elmask_deg=min(cfg.elmask_deg, 10.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KompasWarning)  # SPP's notes (ionosphere models) do not concern RTK
+        sol = spp(rover, product, systems=cfg.systems, elmask_deg=min(cfg.elmask_deg, 10.0))
     pos = np.asarray(sol.pos_m, float).copy()
     ok = sol.ok & np.all(np.isfinite(pos), axis=1)
     enu = rover.station.arp_to_marker_enu()
@@ -113,12 +131,13 @@ def _single_thread():
 
 def _pass(filt: RtkFilter, bd, cells, prior, iono0, order, progress, done0, total) -> PassResult:
     n = bd.n_epochs
+    backward = len(order) > 1 and order[0] > order[-1]
     out = PassResult.empty(n)
     with _single_thread():
         for i, k in enumerate(order):
             if not np.isfinite(bd.age_s[k]):
                 continue
-            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0))
+            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0, backward))
             out.store(int(k), res)
             if progress is not None and (i + 1) % 60 == 0:
                 progress(done0 + i + 1, total)
@@ -132,6 +151,8 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
     bd = prepare_baseline(rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s)
     prior = _rover_prior(rover, product, cfg)
     setup = _setup(cfg, rover, base, base_arp, prior)
+    if not setup.tropo:
+        bd = dataclasses.replace(bd, trop_b=np.zeros_like(bd.trop_b))
     return bands, bd, prior, setup
 
 

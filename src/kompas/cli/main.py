@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import KompasError
 
 # Subcommand modules under kompas.cli, in the order `kompas --help` lists them.
-_SUBCOMMANDS: tuple[str, ...] = ("demo", "spp", "sim", "info", "orbits")
+_SUBCOMMANDS: tuple[str, ...] = ("demo", "spp", "rtk", "sim", "info", "orbits")
 
 
 def build_parser() -> argparse.ArgumentParser:

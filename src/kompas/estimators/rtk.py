@@ -54,7 +54,11 @@ from .rtk_dd import choose_references, dd_operator
 from .rtk_model import EpochInput, cell_variances, linearise
 from .states import Block, StateLayout
 
-__all__ = ["EpochInput", "EpochResult", "RtkFilter", "FilterSetup", "RELINEARISE_M"]
+__all__ = ["EpochInput", "EpochResult", "RtkFilter", "FilterSetup", "RELINEARISE_M", "MAX_RATIO"]
+
+MAX_RATIO = 999.9
+"""Largest ratio reported (RTKLIB 2.4.3 ``rtkpos.c``: the .pos column is ``%6.1f``); fixes of ambiguities
+that need no search (:data:`~kompas.estimators.rtk_ar.SURE_SIGMA_CYC`) report it."""
 
 RELINEARISE_M = 0.5
 """The update is repeated at the new estimate while it moves the position by more than this: the
@@ -226,7 +230,7 @@ class RtkFilter:
             elif name.startswith(("ifb:", "cifb:")):
                 q[c] = self.glo.ifb_rw**2 * dt
         self.x, self.P = kalman.predict(self.x, self.P, Q=q)
-        if self.ar.mode == "instantaneous":
+        if self.ar.armode == "instantaneous":
             self._remove([a["name"] for a in self.arcs.values()])
             self.arcs.clear()
             self.held = False
@@ -437,17 +441,19 @@ class RtkFilter:
             t_ns=e.t_ns, ok=True, pos=self.x[0:3].copy(), cov=self.P[0:3, 0:3].copy(),
             n_sat=int(sats_p.size), n_sat_by_sys=by_sys, residuals=resid, event=event,
         )  # fmt: skip
-        if self.ar.mode == "off":
+        if self.ar.armode == "off":
             return EpochResult(**out)
         ar = self._resolve(e, cols, dp, lin, sys_cell)
-        out.update(ratio=float(np.nan_to_num(ar.ratio)), success=ar.success)
+        out.update(ratio=float(min(np.nan_to_num(ar.ratio, posinf=MAX_RATIO), MAX_RATIO)), success=ar.success)
         if not ar.fixed:
             self.fix_run = 0
             return EpochResult(**out)
         self.fix_run += 1
         n_fixed = {int(c): int(np.sum(ar.sys == c)) for c in np.unique(ar.sys)}
-        if self.ar.mode == "fix-and-hold" and self.fix_run >= self.ar.hold_after:
+        if self.ar.armode == "fix-and-hold" and self.fix_run >= self.ar.hold_after:
             self._hold(ar)
+        if not _precise(ar.P[0:3, 0:3], self.x[0:3], self.ar.max_fix_sigma_m):
+            return EpochResult(**out)
         return EpochResult(
             **out, fixed=True, fix_pos=ar.x[0:3].copy(), fix_cov=ar.P[0:3, 0:3].copy(), n_fixed=n_fixed
         )
@@ -477,6 +483,17 @@ class RtkFilter:
         upd = kalman.update(self.x, self.P, H, v, np.full(n, self.ar.hold_var_cyc2))
         self.x, self.P = upd.x, upd.P
         self.held = True
+
+
+def _precise(cov, pos, max_sigma_m: float) -> bool:
+    """The position covariance is at the centimetre level: horizontal standard deviation at most
+    ``max_sigma_m``, vertical at most twice that."""
+    from ..frames import ecef_to_geodetic, enu_rotation
+
+    llh = ecef_to_geodetic(pos[None])
+    rot = enu_rotation(llh[:, 0], llh[:, 1])[0]
+    c = rot @ cov @ rot.T
+    return bool(c[0, 0] + c[1, 1] <= max_sigma_m**2 and c[2, 2] <= (2.0 * max_sigma_m) ** 2)
 
 
 def _attribute(group, dd, bad, n: int) -> np.ndarray:

@@ -57,7 +57,7 @@ class RtkNoise(Options):
 class ArOptions(Options):
     """Integer ambiguity resolution (LAMBDA) and its validation."""
 
-    mode: str = option(
+    armode: str = option(
         "fix-and-hold",
         "ambiguity resolution: off, instantaneous (per epoch), continuous, fix-and-hold",
         choices=("off", "instantaneous", "continuous", "fix-and-hold"),
@@ -95,6 +95,11 @@ class ArOptions(Options):
         3.0, "the fix is rejected when its distance to the float exceeds this times the 99.99 % chi-square",
         low=1.0,
     )
+    max_fix_sigma_m: float = option(
+        0.04, "a fix is reported only when the fixed position's horizontal standard deviation is below "
+        "this (and the vertical below twice it): integers without geometry are no centimetre position",
+        unit="m", low=0.0,
+    )  # fmt: skip
     wrong_fix_guard: bool = option(
         True, "reset the ambiguities when several phase residuals jump at once while fixed"
     )
