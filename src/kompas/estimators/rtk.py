@@ -462,7 +462,7 @@ class RtkFilter:
         amb = cols["amb"]
         lock = np.array([self.arcs[int(k)]["lock"] if amb[i] >= 0 else 0 for i, k in enumerate(e.key)])
         el = lin.el_r[e.cs]
-        cand = (amb >= 0) & (el >= np.radians(self.ar.elmask_deg)) & (lock > self.ar.min_lock)
+        cand = (amb >= 0) & (el >= np.radians(self.ar.fix_elmask_deg)) & (lock > self.ar.min_lock)
         if not self.ar.glonass:
             cand &= ~e.fdma
         used = np.zeros(e.cs.size, bool)

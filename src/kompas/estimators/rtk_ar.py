@@ -171,7 +171,7 @@ def _dd_float(x, P, amb: AmbiguitySet):
     return cell, ci, cr, a, 0.5 * (Q + Q.T)
 
 
-def _search(a, Q, opts):
+def _search(a, Q, opts, max_searches: int):
     """Partial ambiguity resolution on ``(a, Q)``: the full set, then subsets without the least precise
     ambiguities, at most ``opts.max_searches`` integer searches. Returns (indices, integers, ratio,
     success, chi2) of the accepted subset (indices None when none passed)."""
@@ -179,7 +179,7 @@ def _search(a, Q, opts):
     keep = var <= opts.max_sigma_cyc**2
     last = (np.nan, np.nan, np.nan)
     searches = 0
-    while searches < opts.max_searches:
+    while searches < max_searches:
         idx = np.flatnonzero(keep)
         if idx.size < 1:
             break
@@ -229,7 +229,9 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
         Q_r = Q_r - gain @ Q[np.ix_(s_idx, r_idx)]
     found, ints, rt, ps, chi2 = (None, None, np.inf, 1.0, 0.0)
     if r_idx.size:
-        found, ints, rt, ps, chi2 = _search(a_r, 0.5 * (Q_r + Q_r.T), opts)
+        # with enough sure integers the others are new arcs: one search an epoch is enough for them
+        searches = 1 if s_idx.size >= opts.min_fixed else opts.max_searches
+        found, ints, rt, ps, chi2 = _search(a_r, 0.5 * (Q_r + Q_r.T), opts, searches)
     take = s_idx if found is None else np.r_[s_idx, r_idx[found]]
     vals = np.round(a[s_idx]) if found is None else np.r_[np.round(a[s_idx]), ints]
     if take.size < opts.min_fixed or (found is None and s_idx.size == 0):

@@ -74,7 +74,7 @@ class ArOptions(Options):
     )  # fmt: skip
     strong_ratio: float = option(1.5, "ratio test threshold of a model with strong_success", low=1.0)
     min_fixed: int = option(4, "fewest double-difference ambiguities worth fixing", low=1)
-    elmask_deg: float = option(
+    fix_elmask_deg: float = option(
         15.0, "satellites below this elevation are left float", unit="deg", low=0.0, high=90.0
     )
     min_lock: int = option(0, "epochs an ambiguity must be tracked before it is fixed", low=0)
