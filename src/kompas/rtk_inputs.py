@@ -25,6 +25,7 @@ flags out, so that the preprocessing functions can replace it one for one.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -235,8 +236,8 @@ def slip_flags(
     ``glo_channels`` gives GLONASS carriers their channel's frequency (the geometry-free test of a
     satellite without a known channel is skipped). A cell is flagged when its LLI has bit 0 set, when its satellite was absent (or had no phase in that
     band) for more than ``max_gap_s``, or when the geometry-free phase of the first two bands jumps by
-    more than ``gf_slip_m`` from its prediction (previous value plus previous rate) and stays beyond it at
-    the next epoch (a step, not the noise of one epoch; then every band of the row is flagged, since the test cannot
+    more than ``gf_slip_m`` from its prediction and stays beyond it at the next epoch (a step, not the
+    noise of one epoch, :func:`_gf_steps`; then every band of the row is flagged, since the test cannot
     tell which carrier slipped).
     """
     n, nb = ob.phase_cyc.shape
@@ -253,19 +254,42 @@ def slip_flags(
     if nb >= 2:
         lam = C_LIGHT / _frequencies(ob, glo_channels)[order]
         gf = ph[:, 0] * lam[:, 0] - ph[:, 1] * lam[:, 1]
-        # predicted from the previous epoch's value and rate (the ionosphere drifts by centimetres per
-        # minute at low elevation): a slip is a jump from the prediction that persists one epoch later
-        prev1 = np.r_[np.nan, gf[:-1]]
-        prev2 = np.r_[np.nan, np.nan, gf[:-2]]
-        has2 = np.r_[False, ~gap[1:] & ~gap[:-1]] if n > 1 else np.zeros(n, bool)
-        rate = np.where(has2 & np.isfinite(prev2), prev1 - prev2, 0.0)
-        jump = (np.abs(gf - prev1 - rate) > gf_slip_m) & ~gap & np.isfinite(gf - prev1)
-        nxt = np.r_[gf[1:], np.nan]
-        nxt_same = np.r_[~gap[1:], False]
-        step = ~nxt_same | ~np.isfinite(nxt) | (np.abs(nxt - prev1 - 2.0 * rate) > gf_slip_m)
-        slip_o |= (jump & step)[:, None] & np.isfinite(ph)
+        found = _gf_steps(gf, gap, gf_slip_m)
+        slip_o |= found[:, None] & np.isfinite(ph)
     slip[order] = slip_o
     return slip
+
+
+def _lagged(x, arc, k):
+    """``x[i - k]`` where epoch ``i - k`` is in the same arc as ``i``, NaN elsewhere."""
+    out = np.full(x.size, np.nan)
+    if x.size > k:
+        same = arc[k:] == arc[:-k]
+        out[k:] = np.where(same, x[:-k], np.nan)
+    return out
+
+
+def _gf_steps(gf, gap, thr) -> np.ndarray:
+    """Epochs where the geometry-free phase steps by more than ``thr`` (rows of one satellite in time
+    order; ``gap`` starts an arc).
+
+    The ionospheric drift is the median of the three changes before the previous epoch (robust to one
+    slip or outlier among them). A slip at ``i`` is off the prediction from epoch ``i-1`` and from
+    ``i-2``, and epoch ``i+1`` is still off the prediction from ``i-1``; an outlier at a single epoch
+    fails one of the three.
+    """
+    arc = np.cumsum(gap)
+    d = np.where(gap, np.nan, np.r_[np.nan, np.diff(gf)])
+    lags = np.column_stack([_lagged(d, arc, k) for k in (2, 3, 4)])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no drift known
+        rate = np.nan_to_num(np.nanmedian(lags, axis=1))
+    p1, p2 = _lagged(gf, arc, 1), _lagged(gf, arc, 2)
+    n1 = _lagged(gf[::-1], arc[::-1], 1)[::-1]  # gf[i + 1] in the same arc
+    off1 = np.abs(gf - p1 - rate) > thr
+    off2 = ~np.isfinite(p2) | (np.abs(gf - p2 - 2.0 * rate) > thr)
+    stays = ~np.isfinite(n1) | (np.abs(n1 - p1 - 2.0 * rate) > thr)
+    return off1 & np.isfinite(p1) & off2 & stays
 
 
 def _frequencies(ob: Observables, glo_channels) -> np.ndarray:
