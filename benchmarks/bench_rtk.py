@@ -107,7 +107,16 @@ def run_rtklib(binary, bl, mix, variants, atx, tmp, n_epochs):
         conf.write_text(rtklib_conf(bl, MIXES[mix], frequency, glo, atx))
         out = tmp / "out.pos"
         out.unlink(missing_ok=True)
-        cmd = [binary, "-k", str(conf), "-o", str(out), str(bl["rover"]), str(bl["base"]), *map(str, bl["nav"])]
+        cmd = [
+            binary,
+            "-k",
+            str(conf),
+            "-o",
+            str(out),
+            str(bl["rover"]),
+            str(bl["base"]),
+            *map(str, bl["nav"]),
+        ]
         subprocess.run(cmd, capture_output=True, check=False)
         if not out.exists():
             continue
@@ -173,7 +182,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rtklib-ex", default=os.environ.get("RTKLIB_EX", "/work/rtklib-ex/bin/rnx2rtkp-ex"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-atx", action="store_true", help="no antenna calibrations for any program")
-    ap.add_argument("--ppk", action="store_true", help="kompas forward-backward combined (RTKLIB stays forward)")
+    ap.add_argument(
+        "--ppk", action="store_true", help="kompas forward-backward combined (RTKLIB stays forward)"
+    )
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO / "src"))
     rnx2rtkp = shutil.which("rnx2rtkp")
@@ -194,7 +205,9 @@ def main(argv=None) -> int:
                 k, n_ep = run_kompas(bl, mix, atx, args.ppk, cache)
                 rows["kompas"].append(fmt(k) + f" {k['seconds']:.1f}s")
                 if rnx2rtkp:
-                    rows["RTKLIB 2.4.3"].append(fmt(run_rtklib(rnx2rtkp, bl, mix, [("l1+2", "on")], atx, tmp, n_ep)))
+                    rows["RTKLIB 2.4.3"].append(
+                        fmt(run_rtklib(rnx2rtkp, bl, mix, [("l1+2", "on")], atx, tmp, n_ep))
+                    )
                 if ex:
                     v = [("l1+l2", g) for g in ("on", "autocal", "fix-and-hold")]
                     r = run_rtklib(ex, bl, mix, v, atx, tmp, n_ep)
@@ -203,8 +216,8 @@ def main(argv=None) -> int:
                 if cells:
                     print(f"| {prog} | " + " | ".join(cells) + " |")
             t = timing(bl, rnx2rtkp, ex, atx, args.repeat, tmp)
-            print("\nwall time, G+R+E+C kinematic, whole process (best of %d): " % args.repeat
-                  + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()))  # fmt: skip
+            times = ", ".join(f"{k} {v:.2f} s" for k, v in t.items())
+            print(f"\nwall time, G+R+E+C kinematic, whole process (best of {args.repeat}): {times}")
     return 0
 
 

@@ -12,9 +12,9 @@ from .io.readers.rinex_nav import read_nav
 from .io.readers.rinex_obs import read_obs
 from .io.readers.sp3 import Sp3, read_sp3
 from .io.writers import write_solution
+from .rtk import RtkConfig, rtk
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
-from .rtk import RtkConfig, rtk
 from .spp import SppConfig, spp
 from .tables.nav import NavData
 from .tables.obs import ObsTable

@@ -122,11 +122,10 @@ def base_position(base, product, cfg: RtkConfig) -> tuple[np.ndarray, str]:
             )
         return np.asarray(st.approx_position_m, float), "header"
     if src == "spp":
-        from .spp import spp
-
         import warnings
 
         from .errors import KompasWarning
+        from .spp import spp
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", KompasWarning)
@@ -156,24 +155,27 @@ def _channels(product, rover, base) -> GlonassChannels:
 CPB_CODES = ("C1C", "C1P", "C2C", "C2P")
 
 
-def ifb_prior(rover, base, use_header: bool) -> float:
-    """Prior of the GLONASS phase inter-frequency bias slope, m per channel.
+def ifb_prior(rover, base, glo) -> float | None:
+    """Calibrated GLONASS phase inter-frequency bias slope, m per channel (None when not calibrated).
 
-    RINEX 3.02+ ``GLONASS COD/PHS/BIS`` gives a receiver's code-phase bias ``B`` (m) (the value RTCM 3
-    message 1230 carries): its phases behave as if delayed by ``B / c`` against the code, which after
-    differencing and in cycles of each channel's wavelength is a bias ``B delta f / f`` metres per channel
-    (``delta f / f`` = 0.5625/1602 = 0.4375/1246 on G1 and G2, ICD GLONASS 2008 3.3.1.4). Used only when both
-    headers give a value for the same code; 0 otherwise (same make, or unknown: then estimated).
+    RINEX 3.02+ ``GLONASS COD/PHS/BIS`` gives a receiver's code-phase bias ``B`` (m; the value RTCM 3
+    message 1230 carries): its phases behave as if delayed by ``B / c`` against the code (Sleewaegen et al.
+    2012), which in cycles of each channel's wavelength is a bias linear in the channel number,
+    ``B delta f / f`` metres per channel (``delta f / f`` = 0.5625/1602 = 0.4375/1246 on G1 and G2, ICD
+    GLONASS 2008 3.3.1.4). The rover-minus-base slope needs both receivers' values: from the headers, or
+    from ``cpb_rover_m`` / ``cpb_base_m`` for a header without the record (0 for a receiver that aligns its
+    phases). Without both the slope is estimated from a prior of 0.
     """
-    if not use_header or rover.header is None or base.header is None:
-        return 0.0
-    cr, cb = rover.header.glonass_cpb_m, base.header.glonass_cpb_m
-    common = [c for c in CPB_CODES if c in cr and c in cb]
-    if not common:
-        return 0.0
     from .satsys import GLO_F1_BASE_HZ, GLO_F1_STEP_HZ
 
-    return -(cr[common[0]] - cb[common[0]]) * GLO_F1_STEP_HZ / GLO_F1_BASE_HZ
+    values = []
+    for obs, given in ((rover, glo.cpb_rover_m), (base, glo.cpb_base_m)):
+        cpb = obs.header.glonass_cpb_m if (glo.use_header and obs.header is not None) else {}
+        known = [cpb[c] for c in CPB_CODES if c in cpb]
+        values.append(known[0] if known else given)
+    if any(v is None for v in values):
+        return None
+    return -(values[0] - values[1]) * GLO_F1_STEP_HZ / GLO_F1_BASE_HZ
 
 
 def _setup(cfg, rover, base, base_arp, prior) -> FilterSetup:
@@ -196,7 +198,7 @@ def _setup(cfg, rover, base, base_arp, prior) -> FilterSetup:
 
     return FilterSetup(
         static=cfg.mode == "static", iono=iono, ztd=ztd, tropo=m.tropo == "saas", baseline_km=bl_km,
-        ifb_prior=ifb_prior(rover, base, cfg.glonass.use_header), mapping=mapping,
+        ifb_prior=ifb_prior(rover, base, cfg.glonass), mapping=mapping,
     )  # fmt: skip
 
 

@@ -224,7 +224,7 @@ def pair_rows(ob_r: Observables, ob_b: Observables, base_epoch) -> tuple[np.ndar
     e_b = rover_of_base[ob_b.epoch]
     key_r = ob_r.epoch.astype(np.int64) * 1024 + ob_r.sat
     key_b = np.where(e_b >= 0, e_b * 1024 + ob_b.sat, -1)
-    common, ir, ib = np.intersect1d(key_r, key_b, assume_unique=True, return_indices=True)
+    _, ir, ib = np.intersect1d(key_r, key_b, assume_unique=True, return_indices=True)
     return ir.astype(np.int64), ib.astype(np.int64)
 
 
@@ -234,11 +234,11 @@ def slip_flags(
     """Cycle-slip flags of one receiver's observables, shape (R, B) (see the module docstring).
 
     ``glo_channels`` gives GLONASS carriers their channel's frequency (the geometry-free test of a
-    satellite without a known channel is skipped). A cell is flagged when its LLI has bit 0 set, when its satellite was absent (or had no phase in that
-    band) for more than ``max_gap_s``, or when the geometry-free phase of the first two bands jumps by
-    more than ``gf_slip_m`` from its prediction and stays beyond it at the next epoch (a step, not the
-    noise of one epoch, :func:`_gf_steps`; then every band of the row is flagged, since the test cannot
-    tell which carrier slipped).
+    satellite without a known channel is skipped). A cell is flagged when its LLI has bit 0 set, when its
+    satellite was absent (or had no phase in that band) for more than ``max_gap_s``, or when the
+    geometry-free phase of the first two bands jumps by more than ``gf_slip_m`` from its prediction and
+    stays beyond it at the next epoch (a step, not the noise of one epoch, :func:`_gf_steps`; then every
+    band of the row is flagged, since the test cannot tell which carrier slipped).
     """
     n, nb = ob.phase_cyc.shape
     slip = (ob.lli & 1).astype(bool)
@@ -249,7 +249,9 @@ def slip_flags(
     ph = ob.phase_cyc[order]
     slip_o = slip[order]
     # a band's phase missing at the previous epoch of the satellite starts a new arc in that band
-    prev_missing = np.vstack([np.ones((1, nb), bool), ~np.isfinite(ph[:-1])]) if n else np.zeros((0, nb), bool)
+    prev_missing = (
+        np.vstack([np.ones((1, nb), bool), ~np.isfinite(ph[:-1])]) if n else np.zeros((0, nb), bool)
+    )
     slip_o |= (gap[:, None] | prev_missing) & np.isfinite(ph)
     if nb >= 2:
         lam = C_LIGHT / _frequencies(ob, glo_channels)[order]
@@ -409,7 +411,9 @@ def _assemble(ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r,
     offsets = np.searchsorted(epoch, np.arange(n_ep + 1)).astype(np.int64)
     sig_r, sig_b = ob_r.signal[ir], ob_b.signal[ib]
     both = (sig_r != NO_SIGNAL) & (sig_b != NO_SIGNAL)
-    sub = replace(ob_r, epoch=epoch, sat=ob_r.sat[ir], signal=np.where(both, sig_r, NO_SIGNAL).astype(np.uint8))
+    sub = replace(
+        ob_r, epoch=epoch, sat=ob_r.sat[ir], signal=np.where(both, sig_r, NO_SIGNAL).astype(np.uint8)
+    )
     freq = sub.frequency_hz(glo_channels)
     mask = np.where(both, 1.0, np.nan)
     t_b = np.where(base_epoch >= 0, ob_b.epoch_time_ns[np.maximum(base_epoch, 0)], 0)

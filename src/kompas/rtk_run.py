@@ -237,8 +237,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         signals={k: {",".join(map(str, v)): int(n)} for k, v in bands.items()},
         unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(np.bincount(reason, minlength=8))
                   if i and c},
-        notes=(f"base position from {base_source}: {' '.join(f'{v:.4f}' for v in base_marker)}",)
-        + tuple(res.notes),
+        notes=(f"base position from {base_source}: {' '.join(f'{v:.4f}' for v in base_marker)}", *res.notes),
         config=cfg,
         inputs=tuple(str(p) for p in (rover.path,) if p is not None),
     )  # fmt: skip

@@ -171,7 +171,9 @@ def _pass(pos, cov, q):
 
 def test_combine_prefers_fixes_and_weights_equal_qualities():
     cov1 = np.broadcast_to(np.eye(3) * 1e-4, (3, 3, 3)).copy()
-    f = _pass(np.array([[0, 0, 0], [1, 1, 1], [0, 0, 0]], float), cov1, [Quality.FIX, Quality.FLOAT, Quality.FIX])
+    f = _pass(
+        np.array([[0, 0, 0], [1, 1, 1], [0, 0, 0]], float), cov1, [Quality.FIX, Quality.FLOAT, Quality.FIX]
+    )
     cov2 = cov1.copy()
     cov2[1] *= 3.0
     b = _pass(np.array([[0.01, 0, 0], [2, 2, 2], [0.5, 0, 0]], float), cov2,

@@ -27,10 +27,15 @@ def _baseline(systems: str, offset_enu, errors: bool, hours=1.0, seed=1):
     rover = enu_to_ecef(np.asarray(offset_enu, float), BASE)
     nav, truth = make_nav(nominal_elements(systems, START), START, hours, seed=seed)
     if errors:
-        eb = ErrorModel(troposphere=True, ionosphere=True, isb=True, glonass_ifb=True, multipath=True, noise=True)
+        eb = ErrorModel(
+            troposphere=True, ionosphere=True, isb=True, glonass_ifb=True, multipath=True, noise=True
+        )
         # another make: different GLONASS code and phase inter-frequency biases, other inter-system biases
         er = dataclasses.replace(
-            eb, ifb_m_per_channel=0.3, ifb_phase_m_per_channel=-0.02, isb_m={"G": 0.0, "R": 5.0, "E": 1.0, "C": -3.0}
+            eb,
+            ifb_m_per_channel=0.3,
+            ifb_phase_m_per_channel=-0.02,
+            isb_m={"G": 0.0, "R": 5.0, "E": 1.0, "C": -3.0},
         )
     else:
         eb = er = ErrorModel.none()

@@ -47,9 +47,14 @@ def register(sub) -> None:
     )
     p.add_argument("--atx", metavar="ANTEX", help="receiver antenna calibrations (PCO/PCV) for both antennas")
     p.add_argument(
-        "--truth", nargs="+", metavar="X Y Z | FILE", help="rover marker truth: ECEF X Y Z in m, or a truth.json"
+        "--truth",
+        nargs="+",
+        metavar="X Y Z | FILE",
+        help="rover marker truth: ECEF X Y Z in m, or a truth.json",
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="write the solution (.pos .nmea .csv .parquet .kml .gpx)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the solution (.pos .nmea .csv .parquet .kml .gpx)"
+    )
     p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
     p.set_defaults(func=run)
 
@@ -70,7 +75,9 @@ def build_config(args):
 
 def _check_inputs(args) -> None:
     if not args.rover or not args.base or not args.nav:
-        raise ConfigError("give a rover, a base and at least one navigation file: kompas rtk ROVER BASE NAV...")
+        raise ConfigError(
+            "give a rover, a base and at least one navigation file: kompas rtk ROVER BASE NAV..."
+        )
     extra = [p for p in (args.config, args.atx) if p]
     for path in [args.rover, args.base, *args.nav, *extra]:
         if not os.path.exists(path):
@@ -103,7 +110,10 @@ def run(args) -> int:
         print(line, file=report)
     print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
     if not sol.ok.any():
-        print("kompas rtk: no epoch solved: no common satellites with enough double differences", file=sys.stderr)
+        print(
+            "kompas rtk: no epoch solved: no common satellites with enough double differences",
+            file=sys.stderr,
+        )
         return 1
     if fmt is not None:
         from ..io.writers import write_solution
@@ -153,7 +163,9 @@ def summary(sol, truth=None) -> list[str]:
         lines.append(f"sats     {sol.nsat[ok].mean():.1f} per epoch ({per})")
     if fixed.any():
         per = "  ".join(f"{k} {v[fixed].mean():.1f}" for k, v in sol.fixed_by_system.items())
-        lines.append(f"fixed    ambiguities per fixed epoch: {per}; median ratio {np.median(sol.ratio[fixed]):.1f}")
+        lines.append(
+            f"fixed    ambiguities per fixed epoch: {per}; median ratio {np.median(sol.ratio[fixed]):.1f}"
+        )
     for note in sol.record.notes:
         lines.append(f"note     {note}")
     st = fix_statistics(sol, truth)

@@ -30,9 +30,10 @@ produces ``(lambda_i - lambda_j) N`` -- again linear in ``k`` -- so the slope al
 double-difference ambiguities ``N_i - N_j`` are integers (Tian, Ge & Neitzel 2015, J. Geodesy 89:1097).
 With a slope per band, the slope is only determined modulo one cycle per channel; with the common slope
 the period is ``9 lambda_G1 = 7 lambda_G2 = 1.68 m`` per channel, so the float solution constrains it well.
-The prior of ``b`` is 0 (same make) or, when both RINEX headers give ``GLONASS COD/PHS/BIS``, the
-difference of those code-phase biases scaled by ``delta f / f`` (RTKLIB-demo5's GLONASS IFB calibration
-estimates the same quantity, ``pos2-gloarmode=autocal``).
+The prior of ``b`` is 0 with a few centimetres per channel of uncertainty, or, when the code-phase biases
+of both receivers are known (``GLONASS COD/PHS/BIS`` of the RINEX headers, or given), their difference
+scaled by ``delta f / f`` with millimetres of uncertainty (:func:`kompas.rtk.ifb_prior`; RTKLIB-demo5's
+``pos2-gloarmode=autocal`` estimates the same quantity).
 
 Per epoch (:meth:`RtkFilter.step`): time update; arcs (new satellites get states, slipped ones are reset,
 stale ones removed); outlier screening of the innovations per difference group (a slip or multipath the
@@ -81,8 +82,8 @@ class FilterSetup:
         Apply Saastamoinen at both receivers.
     baseline_km : float
         Approximate baseline length (scales the ionosphere uncertainties).
-    ifb_prior : float
-        Prior of the GLONASS inter-frequency bias slope, m per channel.
+    ifb_prior : float or None
+        Calibrated GLONASS inter-frequency bias slope, m per channel (None: estimated from a prior of 0).
     max_gap_s : float
         States of satellites unseen for longer are removed.
     mapping : callable or None
@@ -94,7 +95,7 @@ class FilterSetup:
     ztd: bool = False
     tropo: bool = True
     baseline_km: float = 0.0
-    ifb_prior: float = 0.0
+    ifb_prior: float | None = None
     max_gap_s: float = 120.0
     mapping: object = None
 
@@ -251,7 +252,10 @@ class RtkFilter:
             self._add_iono(e)
         if self.glo.ifb != "off" and e.fdma.any():
             want = sorted({self._ifb_name(int(b)) for b in e.band[e.fdma]} - set(self.index))
-            self._add(want, [self.setup.ifb_prior] * len(want), [self.glo.ifb_sigma_m**2] * len(want))
+            cal = self.setup.ifb_prior is not None
+            prior = self.setup.ifb_prior if cal else 0.0
+            sigma = self.glo.calibrated_sigma_m if cal else self.glo.ifb_sigma_m
+            self._add(want, [prior] * len(want), [sigma**2] * len(want))
         if self.glo.code_ifb and e.fdma.any():
             want = sorted({f"cifb:R{int(b)}" for b in e.band[e.fdma]} - set(self.index))
             self._add(want, [0.0] * len(want), [self.glo.code_ifb_sigma_m**2] * len(want))
@@ -267,7 +271,9 @@ class RtkFilter:
                 reset.append(i)
         for i, name in zip(new_keys, new_names, strict=True):
             self.arcs[int(e.key[i])] = {"name": name, "lock": 0, "last": t}
-        self._add(new_names, self._amb_init(e, np.array(new_keys, int)), [self.noise.amb_cyc**2] * len(new_keys))
+        self._add(
+            new_names, self._amb_init(e, np.array(new_keys, int)), [self.noise.amb_cyc**2] * len(new_keys)
+        )
         if reset:
             ri = np.array(reset, int)
             cols = [self.index[self.arcs[int(e.key[i])]["name"]] for i in ri]
@@ -418,7 +424,7 @@ class RtkFilter:
         if self.lin_pos is not None:
             x_lin[0:3] = self.lin_pos
         for _ in range(4):
-            lin, H, v, R = self._system(e, cols, dd, var_c, var_p, x_lin, x0)
+            _, H, v, R = self._system(e, cols, dd, var_c, var_p, x_lin, x0)
             upd = kalman.update(x0, P0, H, v, R)
             moved = np.linalg.norm(upd.x[0:3] - x_lin[0:3])
             x_lin = upd.x
@@ -429,7 +435,7 @@ class RtkFilter:
         return linearise(e, self.x, cols, self.setup.tropo, self.setup.mapping)
 
     def _after_update(self, e, cols, dd, lin, event) -> EpochResult:
-        dp, dc = dd
+        dp = dd[0]
         sys_cell = e.sys[e.cs]
         in_p = np.zeros(e.cs.size, bool)
         in_p[dp.cell], in_p[dp.ref] = True, True

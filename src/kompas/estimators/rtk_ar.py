@@ -8,9 +8,13 @@ Yang & Zhou 2005).
 
 Acceptance (all must hold):
 
-* ratio test, second-best over best squared norm ``>= ratio`` (RTKLIB 2.4.3 ``rtkpos.c resamb_LAMBDA``);
-* bootstrapped success rate of the decorrelated ambiguities ``>= success`` (Teunissen 1998), a lower
-  bound of the integer least-squares success rate;
+* ratio test, second-best over best squared norm (RTKLIB 2.4.3 ``rtkpos.c resamb_LAMBDA``), with a
+  critical value that depends on the strength of the model, measured by the bootstrapped success rate of
+  the decorrelated ambiguities (Teunissen 1998; a lower bound of the integer least-squares success rate):
+  ``strong_ratio`` (1.5) from ``strong_success`` (0.999), ``ratio`` (3, RTKLIB's) from ``success`` (0.99),
+  ``weak_ratio`` (10) from ``weak_success`` (0.9), no fix below. This is the shape of the fixed
+  failure-rate ratio test (Teunissen & Verhagen 2009; Verhagen & Teunissen 2013): its critical ratio falls
+  towards 1 as the model's own failure rate falls below the tolerated one and rises as it grows;
 * validation against the float solution: the squared norm of the best candidate,
   ``(a - a_fix)^T Q_a^-1 (a - a_fix)``, is chi-square with ``n`` degrees of freedom for a correct fix and a
   consistent covariance; a fix beyond ``max_chi2_factor`` times its 99.9 % quantile means that float and
@@ -148,8 +152,13 @@ def _try(a, Q, opts):
     ps = success_rate_bootstrap(res.D)
     chi2 = float(res.sqnorm[0])
     ok_chi2 = chi2 <= opts.max_chi2_factor * float(chi2_threshold(a.size))
-    strong = ps >= opts.strong_success and rt.ratio >= opts.strong_ratio
-    return (rt.passed and ps >= opts.success or strong) and ok_chi2, rt.ratio, ps, chi2, res.fixed[0]
+    tiers = (
+        (opts.strong_success, opts.strong_ratio),
+        (opts.success, opts.ratio),
+        (opts.weak_success, opts.weak_ratio),
+    )
+    passed = any(ps >= p and rt.ratio >= r for p, r in tiers)
+    return passed and ok_chi2, rt.ratio, ps, chi2, res.fixed[0]
 
 
 SURE_SIGMA_CYC = 0.03
@@ -238,7 +247,9 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
         return _empty(rt, ps, chi2, n=int(cell.size))
     if found is None:  # only the sure ones: the ratio of the failed search does not apply to them
         rt, ps, chi2 = np.inf, 1.0, 0.0
-    return _fixed(x, P, ci[take], cr[take], vals.astype(np.int64), amb.sys[cell[take]], rt, ps, chi2, cell.size)
+    return _fixed(
+        x, P, ci[take], cr[take], vals.astype(np.int64), amb.sys[cell[take]], rt, ps, chi2, cell.size
+    )
 
 
 def _fixed(x, P, ci, cr, ints, sys, rt, ps, chi2, n) -> ArResult:

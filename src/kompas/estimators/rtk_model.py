@@ -7,13 +7,15 @@ Wasle, *GNSS* (2008) sec. 7.3; RTKLIB 2.4.3 ``rtkpos.c zdres/ddres``)::
     L_sd = rho_r(x) - rho_b + T_r - T_b + m_w(el) ztd - mu I_s + lambda N_s + k_s b  + c dt_sd
 
 with the ranges (Sagnac included) from each receiver's own transmission-time satellite position, the
-Saastamoinen slant delays ``T``, the receiver antenna phase-centre corrections (PCO/PCV, both ends), an optional relative zenith wet delay ``ztd`` mapped by Niell's wet
-function, an optional slant ionosphere ``I_s`` on :data:`~kompas.rtk_inputs.F_IONO_REF_HZ` scaled by
+Saastamoinen slant delays ``T``, the receiver antenna phase-centre corrections (PCO/PCV, both ends,
+added to the ranges), an optional relative zenith wet delay ``ztd`` mapped by Niell's wet function, an
+optional slant ionosphere ``I_s`` on :data:`~kompas.rtk_inputs.F_IONO_REF_HZ` scaled by
 ``mu = (f_ref / f)^2``, the single-difference ambiguity ``N_s`` in cycles of the cell's own wavelength and,
 for GLONASS FDMA cells, the receiver inter-frequency phase bias ``k_s b`` linear in the channel number
 ``k_s`` (see :mod:`kompas.estimators.rtk`), and its code counterpart ``k_s d`` per band (GLONASS code
-inter-frequency biases differ by decimetres per channel between receiver makes). The receiver clock difference ``c dt_sd`` cancels in the double
-differences. The model is linear in every state but the position.
+inter-frequency biases differ by decimetres per channel between receiver makes). The receiver clock
+difference ``c dt_sd`` cancels in the double differences. The model is linear in every state but the
+position.
 
 Noise (RTKLIB 2.4.3 ``varerr``): ``sigma^2 = f_sys^2 (a^2 + b^2 / sin^2 el)`` per receiver and phase,
 times the code/phase ratio squared for code; a single difference has twice that.

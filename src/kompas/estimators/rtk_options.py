@@ -36,7 +36,9 @@ class RtkNoise(Options):
     amb_cyc: float = option(30.0, "initial ambiguity uncertainty (RTKLIB stats-stdbias)", unit="cyc", low=0.0)
     amb_rw: float = option(1e-4, "ambiguity random walk (RTKLIB stats-prnbias)", unit="cyc/sqrt(s)", low=0.0)
     iono_m_per_10km: float = option(
-        0.03, "initial slant ionosphere uncertainty per 10 km of baseline (RTKLIB stats-stdiono)", unit="m",
+        0.03,
+        "initial slant ionosphere uncertainty per 10 km of baseline (RTKLIB stats-stdiono)",
+        unit="m",
         low=0.0,
     )
     iono_rw: float = option(
@@ -73,6 +75,10 @@ class ArOptions(Options):
         "tolerated one, Verhagen & Teunissen 2013)", low=0.0, high=1.0,
     )  # fmt: skip
     strong_ratio: float = option(1.5, "ratio test threshold of a model with strong_success", low=1.0)
+    weak_success: float = option(
+        0.9, "below success, a model with this success rate needs weak_ratio", low=0.0, high=1.0
+    )
+    weak_ratio: float = option(10.0, "ratio test threshold of a model with weak_success", low=1.0)
     min_fixed: int = option(4, "fewest double-difference ambiguities worth fixing", low=1)
     fix_elmask_deg: float = option(
         15.0, "satellites below this elevation are left float", unit="deg", low=0.0, high=90.0
@@ -90,9 +96,12 @@ class ArOptions(Options):
         unit="cyc^2", low=0.0,
     )  # fmt: skip
     hold_after: int = option(3, "consecutive validated fixes before fix-and-hold feeds them back", low=1)
-    glonass: bool = option(True, "fix GLONASS ambiguities (with the inter-frequency bias state)", flag="--glo-ar")
+    glonass: bool = option(
+        True, "fix GLONASS ambiguities (with the inter-frequency bias state)", flag="--glo-ar"
+    )
     max_chi2_factor: float = option(
-        3.0, "the fix is rejected when its distance to the float exceeds this times the 99.99 % chi-square",
+        3.0,
+        "the fix is rejected when its distance to the float exceeds this times the 99.99 % chi-square",
         low=1.0,
     )
     max_fix_sigma_m: float = option(
@@ -115,16 +124,26 @@ class GlonassOptions(Options):
         choices=("common", "band", "off"),
         flag="--glo-ifb",
     )
-    ifb_sigma_m: float = option(
-        0.05, "prior uncertainty of the IFB slope", unit="m/channel", low=0.0
-    )
+    ifb_sigma_m: float = option(0.05, "prior uncertainty of the IFB slope", unit="m/channel", low=0.0)
     ifb_rw: float = option(1e-6, "random walk of the IFB slope", unit="m/channel/sqrt(s)", low=0.0)
     code_ifb: bool = option(
         True, "estimate a code inter-frequency bias slope per band (m per channel; decimetres between makes)"
     )
-    code_ifb_sigma_m: float = option(0.5, "prior uncertainty of the code IFB slope", unit="m/channel", low=0.0)
+    code_ifb_sigma_m: float = option(
+        0.5, "prior uncertainty of the code IFB slope", unit="m/channel", low=0.0
+    )
     use_header: bool = option(
-        True, "prior of the slope from both headers' GLONASS COD/PHS/BIS when both give it"
+        True, "calibrate the slope from both headers' GLONASS COD/PHS/BIS code-phase biases when known"
+    )
+    cpb_rover_m: float | None = option(
+        None, "code-phase bias of the rover receiver when its header has none (0 for receivers that align "
+        "their GLONASS phases, RTCM 1230)", unit="m", flag="--glo-cpb-rover",
+    )  # fmt: skip
+    cpb_base_m: float | None = option(
+        None, "code-phase bias of the base receiver when its header has none", unit="m", flag="--glo-cpb-base"
+    )
+    calibrated_sigma_m: float = option(
+        0.003, "prior uncertainty of a slope calibrated from code-phase biases", unit="m/channel", low=0.0
     )
 
 
@@ -139,7 +158,9 @@ class RtkModels(Options):
         flag="--iono",
     )
     iono_km: float = option(10.0, "baseline length beyond which auto estimates the ionosphere", unit="km")
-    tropo: str = option("saas", "troposphere model: Saastamoinen or none", choices=("saas", "off"), flag="--tropo")
+    tropo: str = option(
+        "saas", "troposphere model: Saastamoinen or none", choices=("saas", "off"), flag="--tropo"
+    )
     ztd: str = option(
         "auto",
         "relative zenith delay state: auto (beyond ztd_km or ztd_dh_m), est, off",
