@@ -99,3 +99,21 @@ def test_ppk_fixes_the_first_epochs_too():
     assert fwd.quality[0] != kompas.Quality.FIX
     assert np.all(both.quality == kompas.Quality.FIX)
     assert np.abs(ecef_to_enu(both.pos_m, truth)).max() < 1e-3
+
+
+def test_cycle_slips_without_loss_of_lock_flags_do_not_make_wrong_fixes():
+    # 0.5 slips per satellite, signal and hour on the rover (1-20 cycles, ~50 an hour), LLI erased: only
+    # the geometry-free test and the post-fit residual screening can find them
+    rover = enu_to_ecef(np.array([300.0, 400.0, 10.0]), BASE)
+    nav, truth = make_nav(nominal_elements("CRGE", START), START, 1.0, seed=2)
+    eb = ErrorModel(noise=True, troposphere=True)
+    er = dataclasses.replace(eb, cycle_slips=True, slip_rate_per_hour=0.5)
+    base = simulate_obs(truth, nav, BASE, START, 1.0, 30.0, "CRGE", eb, seed=2)
+    rov = simulate_obs(truth, nav, rover, START, 1.0, 30.0, "CRGE", er, seed=102, rcv_clock_s=-3e-4)
+    assert (rov.lli & 1).sum() > 30
+    rov = dataclasses.replace(rov, lli=np.zeros_like(rov.lli))
+    sol = _run(rov, base, nav, "CRGE")
+    fixed = sol.quality == kompas.Quality.FIX
+    enu = ecef_to_enu(sol.pos_m, rover)
+    wrong = fixed & ((np.hypot(enu[:, 0], enu[:, 1]) > 0.05) | (np.abs(enu[:, 2]) > 0.10))
+    assert fixed.mean() > 0.9 and not wrong.any()

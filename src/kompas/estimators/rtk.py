@@ -36,10 +36,11 @@ scaled by ``delta f / f`` with millimetres of uncertainty (:func:`kompas.rtk.ifb
 ``pos2-gloarmode=autocal`` estimates the same quantity).
 
 Per epoch (:meth:`RtkFilter.step`): time update; arcs (new satellites get states, slipped ones are reset,
-stale ones removed); outlier screening of the innovations per difference group (a slip or multipath the
-preprocessing missed resets that arc); iterated measurement update; ambiguity resolution
-(:mod:`kompas.estimators.rtk_ar`); fix-and-hold; a wrong-fix guard that resets every ambiguity when
-several phase residuals jump at once while ambiguities are held.
+stale ones removed); iterated measurement update; post-fit residual screening (a slip or multipath the
+preprocessing missed resets that arc, one arc at a time, then the epoch is updated again); ambiguity
+resolution (:mod:`kompas.estimators.rtk_ar`); fix-and-hold; a wrong-fix guard that resets every ambiguity
+when many phase residuals (three and at least 30 % of the double differences) jump at once while
+ambiguities are held: a few at a time are slips, many at a time mean the held integers are wrong.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ __all__ = ["EpochInput", "EpochResult", "RtkFilter", "FilterSetup", "RELINEARISE
 MAX_RATIO = 999.9
 """Largest ratio reported (RTKLIB 2.4.3 ``rtkpos.c``: the .pos column is ``%6.1f``); fixes of ambiguities
 that need no search (:data:`~kompas.estimators.rtk_ar.SURE_SIGMA_CYC`) report it."""
+
+MAX_REPAIRS = 6
+"""Phase arcs reset (one per re-update) or code sets left out before an epoch is taken as it is."""
 
 RELINEARISE_M = 0.5
 """The update is repeated at the new estimate while it moves the position by more than this: the
@@ -336,22 +340,22 @@ class RtkFilter:
         var_c, var_p = cell_variances(e, self.noise)
         drop_code = np.zeros(e.cs.size, bool)
         event = ""
-        for attempt in range(3):
+        for attempt in range(MAX_REPAIRS + 1):
             cols = self._columns(e)
             dd = self._design(e, cols, drop_code)
             if dd is None:
                 return self._no_solution(e)
             x0, P0 = self.x, self.P
             lin = self._update(e, cols, dd, var_c, var_p)
-            bad_p, bad_c = self._outliers(e, dd, lin, var_c, var_p)
-            if attempt == 2 or not (bad_p.any() or bad_c.any()):
+            culprit, n_bad, bad_c = self._outliers(e, dd, lin, var_c, var_p)
+            if attempt == MAX_REPAIRS or (culprit < 0 and not bad_c.any()):
                 break
             self.x, self.P = x0, P0  # undo, then repair and update again
-            if self.held and self.ar.wrong_fix_guard and bad_p.sum() >= 2:
+            if self.held and self.ar.wrong_fix_guard and n_bad >= max(3, 0.3 * len(dd[0])):
                 self._reset_all_ambiguities(e)
                 event = "wrong fix reset"
-            elif bad_p.any():
-                self._reset_cells(e, np.flatnonzero(bad_p))
+            elif culprit >= 0:
+                self._reset_cells(e, np.array([culprit]))
             drop_code |= bad_c
         return self._after_update(e, cols, dd, lin, event)
 
@@ -386,8 +390,11 @@ class RtkFilter:
         return lin, H, v, R
 
     def _outliers(self, e, dd, lin, var_c, var_p):
-        """Cells whose post-fit double-difference residuals are outliers: a phase cell resets its arc,
-        a code cell is left out of this epoch."""
+        """Post-fit residual screening (Baarda's data snooping, one phase observation at a time).
+
+        Returns the phase cell to reset (-1 for none): the one behind the largest normalised outlying
+        residual, or its group's reference when most of the group is outlying; the number of outlying
+        phase double differences; and the code cells left out of this epoch."""
         dp, dc = dd
         k = self.noise.outlier_sigma
         rp = dp.D @ np.nan_to_num(e.phase - lin.hp)
@@ -396,7 +403,13 @@ class RtkFilter:
         sc = np.sqrt(np.diag(dc.covariance(var_c)))
         bad_p = (np.abs(rp) > k * sp) & (np.abs(rp) > self.noise.outlier_phase_m)
         bad_c = np.abs(rc) > k * sc
-        return _attribute(e.group, dp, bad_p, e.cs.size), _attribute(e.group, dc, bad_c, e.cs.size)
+        culprit = -1
+        if bad_p.any():
+            j = int(np.argmax(np.where(bad_p, np.abs(rp) / sp, -1.0)))
+            g = e.group[dp.cell] == e.group[dp.cell[j]]
+            most = g.sum() >= 2 and np.sum(bad_p & g) > g.sum() / 2
+            culprit = int(dp.ref[j] if most else dp.cell[j])
+        return culprit, int(bad_p.sum()), _attribute(e.group, dc, bad_c, e.cs.size)
 
     def _reset_cells(self, e, cells) -> None:
         cells = np.asarray(cells, dtype=np.int64)
