@@ -12,8 +12,9 @@ ANTEX for the receiver antennas (PASA and SCOA carry different antennas: without
 ~6 cm); ``--no-atx`` runs everything without.
 
 Printed per case: correct-fix rate (fixed and within 5 cm horizontally, 10 cm vertically of the MANIFEST
-truth, % of all epochs), fix rate, wrong-fix rate and the horizontal RMS of the fixed epochs; then whole
-process wall times (best of ``--repeat``) of ``kompas rtk`` and both ``rnx2rtkp`` for G+R+E+C kinematic.
+truth, % of all epochs), fix rate, wrong-fix rate and the horizontal RMS of the fixed epochs; the static
+G+R+E+C error of the last epoch; then whole process wall times (best of ``--repeat``) of ``kompas rtk`` and
+both ``rnx2rtkp`` for G+R+E+C kinematic.
 """
 
 from __future__ import annotations
@@ -148,6 +149,49 @@ def run_kompas(bl, mix, atx, ppk, cache):
     return s, len(sol)
 
 
+def final_error(xyz, q, truth) -> str:
+    """Horizontal and vertical error of the last epoch, mm, and its quality."""
+    from kompas.frames import ecef_to_enu
+
+    ok = np.flatnonzero(q > 0)
+    if not ok.size:
+        return "no solution"
+    enu = ecef_to_enu(np.asarray(xyz, float)[ok[-1]], np.asarray(truth, float))
+    return f"{1000 * np.hypot(enu[0], enu[1]):.1f} / {1000 * abs(enu[2]):.1f} (Q={int(q[ok[-1]])})"
+
+
+def static_row(bl, rnx2rtkp, ex, atx, cache, tmp) -> str:
+    """Static G+R+E+C: the last epoch's horizontal / vertical error in mm of each program."""
+    import kompas
+
+    rover, base, navs, antex = cache[str(bl["rover"])]
+    sol = kompas.rtk(
+        rover, base, navs, atx=antex if atx else None, systems="GREC", mode="static", elmask_deg=15.0,
+        base_position=" ".join(map(str, bl["base_xyz"])),
+    )  # fmt: skip
+    cells = [f"kompas {final_error(sol.pos_m, sol.quality, bl['rover_xyz'])}"]
+    for name, binary, freq in (("RTKLIB 2.4.3", rnx2rtkp, "l1+2"), ("RTKLIB-EX", ex, "l1+l2")):
+        if binary:
+            conf = tmp / "s.conf"
+            conf.write_text(rtklib_conf(bl, MIXES["GREC"], freq, "on", atx).replace("kinematic", "static"))
+            out = tmp / "s.pos"
+            out.unlink(missing_ok=True)
+            cmd = [
+                binary,
+                "-k",
+                str(conf),
+                "-o",
+                str(out),
+                str(bl["rover"]),
+                str(bl["base"]),
+                *map(str, bl["nav"]),
+            ]
+            subprocess.run(cmd, capture_output=True, check=False)
+            xyz, q = read_rtklib_pos(out, len(sol)) if out.exists() else (np.zeros((0, 3)), np.zeros(0, int))
+            cells.append(f"{name} {final_error(xyz, q, bl['rover_xyz'])}")
+    return "static G+R+E+C, last epoch horizontal / vertical error (mm): " + ", ".join(cells)
+
+
 def wall_time(cmd, repeat) -> float:
     best = np.inf
     for _ in range(repeat):
@@ -215,6 +259,7 @@ def main(argv=None) -> int:
             for prog, cells in rows.items():
                 if cells:
                     print(f"| {prog} | " + " | ".join(cells) + " |")
+            print("\n" + static_row(bl, rnx2rtkp, ex, atx, cache, tmp))
             t = timing(bl, rnx2rtkp, ex, atx, args.repeat, tmp)
             times = ", ".join(f"{k} {v:.2f} s" for k, v in t.items())
             print(f"\nwall time, G+R+E+C kinematic, whole process (best of {args.repeat}): {times}")
