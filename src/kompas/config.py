@@ -408,20 +408,26 @@ def _parse_systems(value):
     return parse_systems(value, "GRECJI")
 
 
-def _parse_signals(value):
-    """``"C:2I,2X;R:1C"`` or ``{"C": ["2I", "2X"]}`` -> ``{"C": ("2I", "2X"), "R": ("1C",)}``."""
-    from .satsys import signal_info
-
+def _items(value, example: str) -> Mapping:
+    """``"A:x,y;B:z"`` -> ``{"A": ["x", "y"], "B": ["z"]}`` (keys upper-cased); a mapping passes through."""
     if isinstance(value, str):
         items = {}
         for part in (p for p in value.split(";") if p.strip()):
             if ":" not in part:
-                raise ValueError(f"needs SYSTEM:CODES items like C:2I,2X;R:1C, not {part.strip()!r}")
-            letter, codes = part.split(":", 1)
-            items[letter.strip().upper()] = [c.strip() for c in codes.split(",") if c.strip()]
+                raise ValueError(f"needs items like {example}, not {part.strip()!r}")
+            key, vals = part.split(":", 1)
+            items[key.strip().upper()] = [v.strip() for v in vals.split(",") if v.strip()]
         value = items
-    if not isinstance(value, Mapping):
-        raise ValueError(f"must be a table of signal lists per system, not {value!r}")
+    if not isinstance(value, Mapping) or not value:
+        raise ValueError(f"needs items like {example}, not {value!r}")
+    return value
+
+
+def _parse_signals(value):
+    """``"C:2I,2X;R:1C"`` or ``{"C": ["2I", "2X"]}`` -> ``{"C": ("2I", "2X"), "R": ("1C",)}``."""
+    from .satsys import signal_info
+
+    value = _items(value, "C:2I,2X;R:1C")
     out = {}
     for letter, codes in value.items():
         codes = [codes] if isinstance(codes, str) else list(codes)
@@ -436,16 +442,7 @@ def _parse_band_pairs(value):
     """``"C:26,15;E:15"`` or ``{"C": ["26", "15"]}`` -> ``{"C": ("26", "15"), "E": ("15",)}``."""
     from .satsys import band_frequency
 
-    if isinstance(value, str):
-        value = {
-            p.split(":", 1)[0].strip().upper(): p.split(":", 1)[1].split(",")
-            for p in value.split(";")
-            if ":" in p
-        }
-        if not value:
-            raise ValueError("needs SYSTEM:PAIRS items like C:26,15;E:15")
-    if not isinstance(value, Mapping):
-        raise ValueError(f"must be a table of band pairs per system, not {value!r}")
+    value = _items(value, "C:26,15;E:15")
     out = {}
     for letter, pairs in value.items():
         pairs = [pairs] if isinstance(pairs, str) else list(pairs)
@@ -461,6 +458,25 @@ def _parse_band_pairs(value):
                     raise ValueError(f"system {letter} has no band {b} (pair {p!r})") from None
             norm.append(p)
         out[str(letter).upper()] = tuple(norm)
+    return out
+
+
+def _parse_iono_models(value):
+    """``"E:GPS_KLOB;C3:BDGIM,BDS_KLOB"`` or a table -> ``{"E": ("GPS_KLOB",), ...}``, names checked."""
+    from .products.ionosphere import DEFAULT_MODELS, MODEL_NAMES
+
+    value = _items(value, "E:GPS_KLOB;C3:BDGIM,BDS_KLOB")
+    out = {}
+    for cls, models in value.items():
+        if cls not in DEFAULT_MODELS:
+            raise ValueError(f"unknown satellite class {cls!r}; expected one of {', '.join(DEFAULT_MODELS)}")
+        models = [models] if isinstance(models, str) else list(models)
+        bad = [m for m in models if m.strip().upper() not in MODEL_NAMES]
+        if bad or not models:
+            raise ValueError(
+                f"unknown ionosphere model {bad[0] if bad else ''!r}; expected {', '.join(MODEL_NAMES)}"
+            )
+        out[cls] = tuple(m.strip().upper() for m in models)
     return out
 
 
@@ -504,6 +520,13 @@ class ModelOptions(Options):
         flag="--iono",
     )
     tropo: str = option("saas", "troposphere: Saastamoinen or none", choices=("saas", "off"), flag="--tropo")
+    broadcast_models: dict[str, tuple[str, ...]] | None = option(
+        None,
+        "broadcast ionosphere model per satellite class (G R E C2 C3 J I), first with parameters wins, e.g. "
+        "E:GPS_KLOB;C3:BDS_KLOB (models: GPS_KLOB QZS_KLOB IRN_KLOB BDS_KLOB BDGIM NEQUICK_G)",
+        flag="--iono-models",
+        parse=_parse_iono_models,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -526,7 +549,8 @@ class CodeErrorModel(Options):
     )
     fallback_iono_factor: float = option(
         0.5,
-        "ionosphere error fraction when a system's own broadcast model is missing and another serves",
+        "ionosphere error fraction when another system's broadcast model serves (it describes the same "
+        "ionosphere: by default the same fraction as a system's own model)",
         low=0.0,
     )
     no_iono_m: float = option(5.0, "ionosphere left uncorrected (ERR_ION)", unit="m", low=0.0)
@@ -565,4 +589,11 @@ class EphemerisOptions(Options):
         "nearest",
         "record selection: nearest reference epoch or latest transmitted",
         choices=("nearest", "transmitted"),
+    )
+    policy: str = option(
+        "post",
+        "record validity: ICD rules plus the next record shortly before its toe (post), strict ICD, or "
+        "RTKLIB's stretching (kompas.products.broadcast)",
+        choices=("post", "icd", "rtklib"),
+        flag="--eph-policy",
     )

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from .frames import azimuth_elevation, ecef_to_enu, geodetic_to_ecef
-from .satsys import sat_id, sat_system
+from .satsys import SYSTEM_NAMES, sat_id, sat_system
+from .stats import error_stats
 from .time import GTime
 
 __all__ = ["JAKARTA", "CASES", "run_demo"]
@@ -23,18 +24,9 @@ JAKARTA = (-6.1754, 106.8272, 10.0)
 CASES = (("BDS only", "C"), ("GLONASS only", "R"), ("BDS+GLONASS", "CR"), ("all systems", "GREC"))
 
 
-def _stats(enu):
-    ok = np.all(np.isfinite(enu), axis=1)
-    h = np.hypot(enu[ok, 0], enu[ok, 1])
-    v = np.abs(enu[ok, 2])
-    if not ok.any():
-        return dict(h_rms=np.nan, h95=np.nan, v_rms=np.nan, v95=np.nan)
-    return dict(
-        h_rms=float(np.sqrt(np.mean(h**2))),
-        h95=float(np.percentile(h, 95)),
-        v_rms=float(np.sqrt(np.mean(v**2))),
-        v95=float(np.percentile(v, 95)),
-    )
+def _stats(enu) -> dict:
+    s = error_stats(enu)
+    return {"h_rms": s.h_rms, "h95": s.h_95, "v_rms": s.v_rms, "v95": s.v_95}
 
 
 def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0, seed: int = 0,
@@ -45,16 +37,17 @@ def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0
     -------
     dict
         ``rows`` (one per case: name, systems, epochs solved/total, mean satellites, mean PDOP and the
-        error statistics), ``truth_ecef``, ``files`` and ``seconds``.
+        error statistics), ``truth_ecef``, ``files``, ``seconds``, ``settings`` (the processing
+        options, :func:`processing_settings`) and ``errors`` (the simulated error model, a list of
+        name/value/unit/doc).
     """
-    from . import plots
     from .io.readers.rinex_nav import read_nav
     from .io.readers.rinex_obs import read_obs
     from .io.writers import write_solution
     from .io.writers.rinex_nav import write_nav
     from .io.writers.rinex_obs import write_obs
-    from .sim import simulate
-    from .spp import spp
+    from .sim import ErrorModel, simulate
+    from .spp import SppConfig, spp
 
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -62,8 +55,9 @@ def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0
     lat, lon, h = JAKARTA
     truth = geodetic_to_ecef([np.radians(lat), np.radians(lon), h])
     start_ns = GTime.from_datetime64(np.datetime64(start)).gpst_ns
+    errors = ErrorModel.default()
     sim = simulate(
-        truth, start_ns, hours=hours, interval_s=interval_s, systems="GREC", errors="default", seed=seed
+        truth, start_ns, hours=hours, interval_s=interval_s, systems="GREC", errors=errors, seed=seed
     )
     obs_path, nav_path = out / "JKRT00IDN_S_sim_MO.rnx", out / "JKRT00IDN_S_sim_MN.rnx"
     write_obs(sim.obs, obs_path, program="kompas demo SIM")
@@ -72,25 +66,42 @@ def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0
     log(f"simulated {obs.n_epochs} epochs at {interval_s:g} s for a receiver in Jakarta "
         f"({lat} deg, {lon} deg): {obs_path.name}, {nav_path.name}")  # fmt: skip
     rows, enus, sols = [], {}, {}
+    config = SppConfig()
     for name, systems in CASES:
-        sol = spp(obs, nav, systems=systems)
+        sol = spp(obs, nav, config=config, systems=systems)
         sols[name] = sol
-        enu = ecef_to_enu(sol.pos_m, truth)
-        enus[name] = enu
+        enus[name] = ecef_to_enu(sol.pos_m, truth)
         write_solution(sol, out / f"demo_{systems}.pos", "pos")
         ok = sol.ok
         rows.append({
             "name": name, "systems": systems, "solved": int(ok.sum()), "epochs": len(sol),
             "nsat": float(sol.nsat[ok].mean()) if ok.any() else np.nan,
-            "pdop": float(np.nanmean(sol.pdop[ok])) if ok.any() else np.nan, **_stats(enu),
+            "pdop": float(np.nanmean(sol.pdop[ok])) if ok.any() else np.nan, **_stats(enus[name]),
         })  # fmt: skip
-    # figures
-    figs = []
-    bp_state = _sky_tracks(sim.nav, obs, truth)
-    for letter, (ids, az, el) in bp_state.items():
-        f = f"sky_{letter}.png"
-        plots.sky_plot(out / f, ids, az, el, f"Sky plot, {_NAME[letter]} (simulated, Jakarta)")
-        figs.append((f, f"Sky plot of {_NAME[letter]} satellites above Jakarta"))
+    figs = _figures(out, sim.nav, obs, truth, sols, enus)
+    settings = processing_settings(config)
+    scenario = {"obs": obs_path.name, "nav": nav_path.name, "truth": truth, "hours": hours,
+                "interval_s": interval_s, "seed": seed, "start": start}  # fmt: skip
+    (out / "report.html").write_text(_html(rows, figs, scenario, settings, errors.describe()))
+    return {
+        "rows": rows,
+        "truth_ecef": truth,
+        "files": sorted(p.name for p in out.iterdir()),
+        "seconds": time.perf_counter() - t0,
+        "settings": settings,
+        "errors": errors.describe(),
+    }
+
+
+def _figures(out, nav, obs, truth, sols, enus) -> list[tuple[str, str]]:
+    """Draw the report's figures; return (file name, caption) pairs."""
+    from . import plots
+
+    tracks = {SYSTEM_NAMES[k]: v for k, v in _sky_tracks(nav, obs, truth).items()}
+    plots.sky_plots(
+        out / "sky.png", tracks, "Sky plots above Jakarta (simulated; azimuth from north, elevation)"
+    )
+    figs = [("sky.png", "Sky plots of the BeiDou, GLONASS, GPS and Galileo satellites above Jakarta")]
     t = next(iter(sols.values())).time_ns
     nsat = {k: s.nsat for k, s in sols.items()}
     pdop = {k: s.pdop for k, s in sols.items()}
@@ -99,23 +110,35 @@ def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0
     )
     figs.append(("satellites_dop.png", "Satellites used and PDOP over time"))
     plots.horizontal_scatter(out / "horizontal.png", enus, "Horizontal error (simulated)")
-    figs.append(("horizontal.png", "Horizontal error scatter"))
+    figs.append(("horizontal.png", "Horizontal error scatter (east and north, m)"))
     plots.vertical_error(
         out / "vertical.png", t, {k: e[:, 2] for k, e in enus.items()}, "Vertical error (simulated)"
     )
-    figs.append(("vertical.png", "Vertical error over time"))
-    report = out / "report.html"
-    report.write_text(_html(rows, figs, obs_path.name, nav_path.name, truth, hours, interval_s))
-    seconds = time.perf_counter() - t0
-    return {
-        "rows": rows,
-        "truth_ecef": truth,
-        "files": sorted(p.name for p in out.iterdir()),
-        "seconds": seconds,
-    }
+    figs.append(("vertical.png", "Vertical error over time (m)"))
+    return figs
 
 
-_NAME = {"G": "GPS", "R": "GLONASS", "E": "Galileo", "C": "BeiDou"}
+def processing_settings(config) -> list[dict]:
+    """Every leaf option of ``config`` as a name/value/unit/doc row (from the options' own metadata)."""
+    from .config import leaf_fields
+
+    rows = []
+    for path, f, _ in leaf_fields(type(config)):
+        v = config
+        for p in path:
+            v = getattr(v, p)
+        name = ".".join(path)
+        if name == "systems":
+            v = ", ".join(f"{n} {s}" for n, s in CASES)
+        rows.append(
+            {
+                "name": name,
+                "value": v,
+                "unit": f.metadata.get("unit") or "",
+                "doc": f.metadata.get("help", ""),
+            }
+        )
+    return rows
 
 
 def _sky_tracks(nav, obs, truth):
@@ -146,32 +169,75 @@ def table_lines(rows) -> list[str]:
     return lines
 
 
-def _html(rows, figs, obs_name, nav_name, truth, hours, interval_s) -> str:
-    cells = "".join(
-        f"<tr><td>{html.escape(r['name'])}</td><td>{r['solved']}/{r['epochs']}</td><td>{r['nsat']:.1f}</td>"
-        f"<td>{r['pdop']:.2f}</td><td>{r['h_rms']:.2f}</td><td>{r['h95']:.2f}</td><td>{r['v_rms']:.2f}</td>"
-        f"<td>{r['v95']:.2f}</td></tr>"
-        for r in rows
+def _cell(v) -> str:
+    if v is None:
+        return "(default)"
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, list | tuple):
+        return (
+            " .. ".join(f"{x:g}" for x in v)
+            if all(isinstance(x, float) for x in v)
+            else ", ".join(map(str, v))
+        )
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {x:g}" if isinstance(x, float) else f"{k} {x}" for k, x in v.items())
+    return str(v)
+
+
+def _table(head, rows) -> str:
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{th}</tr>{body}</table>"
+
+
+def _html(rows, figs, scenario, settings, errors) -> str:
+    head = ("case", "epochs solved", "mean satellites", "mean PDOP", "H RMS (m)", "H 95 % (m)", "V RMS (m)",
+            "V 95 % (m)")  # fmt: skip
+    stats = ("h_rms", "h95", "v_rms", "v95")
+    res = _table(
+        head,
+        [(r["name"], f"{r['solved']}/{r['epochs']}", f"{r['nsat']:.1f}", f"{r['pdop']:.2f}",
+          *(f"{r[k]:.2f}" for k in stats)) for r in rows],
+    )  # fmt: skip
+    proc = _table(
+        ("setting", "value", "unit", "meaning"),
+        [(d["name"], d["value"], d["unit"], d["doc"]) for d in settings],
+    )
+    err = _table(
+        ("term", "value", "unit", "meaning"), [(d["name"], d["value"], d["unit"], d["doc"]) for d in errors]
     )
     imgs = "".join(
         f'<figure><img src="{f}" alt="{html.escape(c)}"><figcaption>{html.escape(c)}</figcaption></figure>'
         for f, c in figs
     )
+    x, y, z = scenario["truth"]
+    lat, lon, h = JAKARTA
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>kompas demo (simulated data)</title>
-<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #999;padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}
-figure{{display:inline-block;margin:8px}}img{{max-width:460px}}.warn{{background:#fff3cd;padding:8px}}</style>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 8px}}
+table{{border-collapse:collapse;margin:8px 0 16px}}
+td,th{{border:1px solid #999;padding:4px 8px;text-align:right;vertical-align:top}}
+td:first-child,th:first-child,td:last-child{{text-align:left}}
+figure{{margin:16px 0}}img{{width:100%;height:auto}}.warn{{background:#fff3cd;padding:8px}}</style>
 </head><body>
 <h1>kompas demo: single point positioning in Jakarta</h1>
 <p class="warn"><b>Simulated data.</b> Observations and broadcast ephemerides were produced by kompas's own
-simulator from the constellations' published designs (kompas.sim), with its default error model; they are
-not measurements. Files: {html.escape(obs_name)}, {html.escape(nav_name)};
-{hours:g} h at {interval_s:g} s.</p>
-<p>True receiver position (ECEF, m): {truth[0]:.3f} {truth[1]:.3f} {truth[2]:.3f}.
-Errors are the solutions minus this position (east/north/up, metres).</p>
-<table><tr><th>case</th><th>epochs solved</th><th>mean satellites</th><th>mean PDOP</th><th>H RMS</th>
-<th>H 95 %</th><th>V RMS</th><th>V 95 %</th></tr>{cells}</table>
+simulator from the constellations' published designs (kompas.sim), with the error model listed below; they
+are not measurements. Files: {html.escape(scenario["obs"])}, {html.escape(scenario["nav"])};
+{scenario["hours"]:g} h at {scenario["interval_s"]:g} s from {html.escape(scenario["start"])} GPST,
+seed {scenario["seed"]}.</p>
+<p>True receiver position: latitude {lat} deg, longitude {lon} deg, height {h:g} m (ECEF {x:.3f}, {y:.3f},
+{z:.3f} m). Errors are the solutions minus this position (east/north/up, m).</p>
+<h2>Results</h2>
+{res}
+<h2>Processing settings (single point positioning)</h2>
+{proc}
+<h2>Simulated error model</h2>
+{err}
+<h2>Figures</h2>
 {imgs}
 </body></html>
 """

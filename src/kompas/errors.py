@@ -14,8 +14,11 @@ __all__ = [
     "TimeError",
     "SignalError",
     "ConfigError",
+    "EstimatorError",
     "KompasWarning",
     "TruncatedFileWarning",
+    "FormatWarning",
+    "DroppedRecordWarning",
 ]
 
 
@@ -62,9 +65,27 @@ class ConfigError(KompasError, ValueError):
     """An invalid option or configuration value."""
 
 
+class EstimatorError(KompasError, ValueError):
+    """Inputs an estimator cannot work with: a covariance that is not symmetric positive definite,
+    array shapes that disagree, an index outside the state."""
+
+
 class KompasWarning(UserWarning):
     """Base class of kompas warnings."""
 
 
 class TruncatedFileWarning(KompasWarning):
     """A file ended inside a record; everything before the break was read."""
+
+
+class FormatWarning(KompasWarning):
+    """A fixed-width field off its columns was read because only one reading is possible.
+
+    One warning per file and kind of repair, naming the file, the first line and what was repaired
+    (see the tolerance policy in :mod:`kompas.io._text`). The readers' ``strict=True`` refuses the
+    file instead.
+    """
+
+
+class DroppedRecordWarning(KompasWarning):
+    """Malformed data records (bad number, impossible date) were skipped; the rest of the file was read."""

@@ -27,7 +27,7 @@ import numpy as np
 from .constants import C_LIGHT, SYSTEM_CONSTANTS
 from .frames import ecef_to_geodetic, enu_rotation
 from .models.combinations import if_coefficients
-from .satsys import SYSTEM_LETTERS, sat_letter, sat_system, signal_band, signal_code
+from .satsys import SYSTEM_LETTERS, sat_letter, sat_system, signal_band
 from .tables.observables import NO_SIGNAL
 
 __all__ = [
@@ -141,15 +141,15 @@ def transmission_states(product, rows: CodeRows, t_rx_ns):
         Satellite clock of the signal or combination used, s.
     """
     t_rx_ns = np.asarray(t_rx_ns, dtype=np.int64)
-    st0 = product.state(rows.sat, t_rx_ns, -rows.code_m / C_LIGHT)
+    clock = getattr(product, "clock", None)  # broadcast: clocks only, no orbit (RTKLIB ephclk)
+    st0 = (clock or product.state)(rows.sat, t_rx_ns, -rows.code_m / C_LIGHT)
     off = -rows.code_m / C_LIGHT - np.nan_to_num(st0.clk_s)
     first = np.where(rows.signals[:, 0] != NO_SIGNAL, rows.signals[:, 0], 0)
-    st = product.state(rows.sat, t_rx_ns, off, signal=signal_code(first))
+    st = product.state(rows.sat, t_rx_ns, off, signal=first)
     dts = rows.weights[:, 0] * st.clk_s
     two = rows.signals[:, 1] != NO_SIGNAL
     if two.any():
-        codes = signal_code(np.where(two, rows.signals[:, 1], rows.signals[:, 0]))
-        c2 = product.state(rows.sat, t_rx_ns, off, signal=codes)
+        c2 = product.state(rows.sat, t_rx_ns, off, signal=np.where(two, rows.signals[:, 1], first))
         dts = dts + np.where(two, rows.weights[:, 1] * c2.clk_s, 0.0)
     # GLONASS: no per-signal clock correction (FDMA biases belong to the estimator)
     dts = np.where(sat_letter(rows.sat) == "R", st.clk_s, dts)

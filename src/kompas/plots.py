@@ -5,14 +5,28 @@ Each function draws one figure from arrays and writes it; none reads files or co
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .time import to_datetime64
 
-__all__ = ["sky_plot", "satellites_and_dop", "horizontal_scatter", "vertical_error"]
+__all__ = [
+    "sky_plot",
+    "sky_plots",
+    "satellites_and_dop",
+    "horizontal_scatter",
+    "vertical_error",
+    "enu_convergence",
+    "time_series",
+]
 
 _COLORS = {"G": "tab:blue", "R": "tab:red", "E": "tab:green", "C": "tab:orange", "J": "tab:purple"}
-_NAMES = {"G": "GPS", "R": "GLONASS", "E": "Galileo", "C": "BeiDou", "J": "QZSS"}
+
+
+_DPI = 110  # with the figure widths below: about 1000 px, shown at the report's 960 px page width
+_STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11,
+          "xtick.labelsize": 11, "ytick.labelsize": 11}  # fmt: skip
 
 
 def _plt():
@@ -24,6 +38,38 @@ def _plt():
     return plt
 
 
+def _styled(fn):
+    """Draw with the report's font sizes without changing matplotlib's global settings."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _plt().rc_context(_STYLE):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _polar(ax):
+    ax.set_theta_zero_location("N")
+    ax.set_theta_direction(-1)
+    ax.set_rlim(90, 0)
+    ax.set_yticks([0, 30, 60, 90])
+    ax.set_yticklabels(["", "30°", "60°", ""])
+    ax.set_rlabel_position(112.5)  # elevation labels between the azimuth labels
+
+
+def _tracks(ax, sat_ids, az, el):
+    for sid in np.unique(sat_ids):
+        m = (sat_ids == sid) & (el > 0)
+        if not m.any():
+            continue
+        color = _COLORS.get(sid[0], "gray")
+        ax.plot(az[m], np.degrees(el[m]), ".", ms=2.0, color=color)
+        k = np.flatnonzero(m)[-1]
+        ax.annotate(sid, (az[k], np.degrees(el[k])), fontsize=9, color=color)
+
+
+@_styled
 def sky_plot(path, sat_ids, az_rad, el_rad, title: str) -> None:
     """Polar sky plot of satellite tracks: azimuth clockwise from north, zenith at the centre.
 
@@ -36,47 +82,62 @@ def sky_plot(path, sat_ids, az_rad, el_rad, title: str) -> None:
     plt = _plt()
     sat_ids = np.asarray(sat_ids)
     az, el = np.asarray(az_rad), np.asarray(el_rad)
-    fig = plt.figure(figsize=(5.2, 5.2))
+    fig = plt.figure(figsize=(7, 7))
     ax = fig.add_subplot(projection="polar")
-    ax.set_theta_zero_location("N")
-    ax.set_theta_direction(-1)
-    ax.set_rlim(90, 0)
-    ax.set_yticks([0, 30, 60, 90])
-    for sid in np.unique(sat_ids):
-        m = (sat_ids == sid) & (el > 0)
-        if not m.any():
-            continue
-        color = _COLORS.get(sid[0], "gray")
-        ax.plot(az[m], np.degrees(el[m]), ".", ms=1.5, color=color)
-        k = np.flatnonzero(m)[-1]
-        ax.annotate(sid, (az[k], np.degrees(el[k])), fontsize=7, color=color)
+    _polar(ax)
+    _tracks(ax, sat_ids, az, el)
     ax.set_title(title, pad=14)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=_DPI)
     plt.close(fig)
 
 
+@_styled
+def sky_plots(path, tracks: dict, title: str) -> None:
+    """Sky plots of several satellite groups side by side (two per row), one figure for the page width.
+
+    Parameters
+    ----------
+    tracks : dict
+        Label -> ``(sat_ids, az_rad, el_rad)`` as for :func:`sky_plot`.
+    """
+    plt = _plt()
+    n = len(tracks)
+    rows = max(1, -(-n // 2))
+    fig = plt.figure(figsize=(9, 4.6 * rows), constrained_layout=True)
+    for k, (label, (ids, az, el)) in enumerate(tracks.items()):
+        ax = fig.add_subplot(rows, 2, k + 1, projection="polar")
+        _polar(ax)
+        _tracks(ax, np.asarray(ids), np.asarray(az), np.asarray(el))
+        ax.set_title(label, pad=12)
+    fig.suptitle(title)
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+
+
+@_styled
 def satellites_and_dop(path, time_ns, nsat_by_label: dict, pdop_by_label: dict, title: str) -> None:
     """Satellites used and PDOP over time, one line per solution label."""
     plt = _plt()
     t = to_datetime64(np.asarray(time_ns))
-    fig, (a1, a2) = plt.subplots(2, 1, figsize=(8, 5.5), sharex=True, constrained_layout=True)
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, constrained_layout=True)
     for label, n in nsat_by_label.items():
         a1.plot(t, n, label=label, lw=1.2)
     a1.set_ylabel("satellites used")
-    a1.legend(fontsize=8, ncol=4)
+    a1.legend(ncol=4)
     for label, p in pdop_by_label.items():
         a2.plot(t, p, label=label, lw=1.2)
     a2.set_ylabel("PDOP")
     a2.set_xlabel("GPS time")
     a1.set_title(title)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=_DPI)
     plt.close(fig)
 
 
+@_styled
 def horizontal_scatter(path, enu_by_label: dict, title: str) -> None:
     """East/north errors of each solution, equal axes, with the 95 % horizontal radius."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(6, 6), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(9, 7), constrained_layout=True)
     lim = 1.0
     for label, enu in enu_by_label.items():
         enu = np.asarray(enu)
@@ -95,22 +156,75 @@ def horizontal_scatter(path, enu_by_label: dict, title: str) -> None:
     ax.set_xlabel("east error (m)")
     ax.set_ylabel("north error (m)")
     ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.savefig(path, dpi=100)
+    ax.legend()
+    fig.savefig(path, dpi=_DPI)
     plt.close(fig)
 
 
+@_styled
 def vertical_error(path, time_ns, up_by_label: dict, title: str) -> None:
     """Vertical error over time, one line per solution label."""
     plt = _plt()
     t = to_datetime64(np.asarray(time_ns))
-    fig, ax = plt.subplots(figsize=(8, 3.6), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(9, 4.2), constrained_layout=True)
     for label, up in up_by_label.items():
         ax.plot(t, up, lw=1.0, label=label)
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel("up error (m)")
     ax.set_xlabel("GPS time")
     ax.set_title(title)
-    ax.legend(fontsize=8, ncol=4)
-    fig.savefig(path, dpi=100)
+    ax.legend(ncol=4)
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+
+
+@_styled
+def enu_convergence(path, time_ns, enu_by_label: dict, title: str, limit_m: float | None = None) -> None:
+    """East, north and up error against time (one panel each), one line per solution label: the
+    convergence figure of precise point positioning.
+
+    Parameters
+    ----------
+    enu_by_label : dict
+        Label -> (E, 3) east/north/up errors, m (plotted in cm).
+    limit_m : float, optional
+        Symmetric y limit, m (default: the 99th percentile of the last half, at least 5 cm).
+    """
+    plt = _plt()
+    t = to_datetime64(np.asarray(time_ns))
+    fig, axes = plt.subplots(3, 1, figsize=(9, 7.5), sharex=True, constrained_layout=True)
+    lim = 0.05 if limit_m is None else limit_m
+    for label, enu in enu_by_label.items():
+        enu = np.asarray(enu, dtype=float)
+        for k, ax in enumerate(axes):
+            ax.plot(t, enu[:, k] * 100.0, lw=1.1, label=label)
+        if limit_m is None:
+            tail = enu[enu.shape[0] // 2 :]
+            tail = tail[np.isfinite(tail).all(axis=1)]
+            if tail.size:
+                lim = max(lim, 1.3 * float(np.percentile(np.abs(tail), 99)))
+    for ax, name in zip(axes, ("east", "north", "up"), strict=True):
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_ylim(-lim * 100.0, lim * 100.0)
+        ax.set_ylabel(f"{name} error (cm)")
+    axes[-1].set_xlabel("GPS time")
+    axes[0].set_title(title)
+    axes[0].legend(ncol=4)
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+
+
+@_styled
+def time_series(path, time_ns, series_by_label: dict, ylabel: str, title: str) -> None:
+    """Any quantity over time, one line per label (e.g. the estimated zenith delay)."""
+    plt = _plt()
+    t = to_datetime64(np.asarray(time_ns))
+    fig, ax = plt.subplots(figsize=(9, 3.6), constrained_layout=True)
+    for label, y in series_by_label.items():
+        ax.plot(t, y, lw=1.0, label=label)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("GPS time")
+    ax.set_title(title)
+    ax.legend(ncol=4)
+    fig.savefig(path, dpi=_DPI)
     plt.close(fig)

@@ -3,7 +3,7 @@
 Relative positioning of a rover against a base of known position with broadcast ephemerides: the bands
 both receivers track (:mod:`kompas.rtk_inputs`), double-differenced code and phase in a Kalman filter with
 integer ambiguity resolution (:mod:`kompas.estimators.rtk`), kinematic or static, forward only (RTK) or
-forward and backward combined (PPK, :mod:`kompas.estimators.smoother`).
+forward and backward combined (PPK, :mod:`kompas.estimators.rtk_combine`).
 
 The base position is the user's, the base header's ``APPROX POSITION XYZ`` or the average of its single
 point solutions; positions are markers (the headers' antenna heights applied at both ends).
@@ -140,7 +140,9 @@ def _product(nav, cfg: RtkConfig) -> BroadcastProduct:
     if isinstance(nav, BroadcastProduct):
         return nav
     eph = cfg.ephemeris
-    return BroadcastProduct(nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection)
+    return BroadcastProduct(
+        nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
+    )
 
 
 def _channels(product, rover, base) -> GlonassChannels:

@@ -2,7 +2,7 @@
 
 Split from :mod:`kompas.rtk` (the recipe and its configuration) so that each module stays small. The
 filter itself is :class:`kompas.estimators.rtk.RtkFilter`; this module feeds it epoch by epoch (forward,
-and backward for PPK), combines the passes (:func:`kompas.estimators.smoother.combine`) and assembles the
+and backward for PPK), combines the passes (:func:`kompas.estimators.rtk_combine.combine_passes`) and assembles the
 :class:`~kompas.solution.Solution`.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 from .constants import C_LIGHT
 from .errors import KompasWarning
 from .estimators.rtk import EpochInput, RtkFilter
-from .estimators.smoother import PassResult, combine
+from .estimators.rtk_combine import PassResult, combine_passes
 from .frames import azimuth_elevation, ecef_to_geodetic, enu_rotation
 from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, prepare_baseline, shared_signals
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
@@ -196,7 +196,7 @@ def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, chann
     if cfg.ppk:
         bwd = _pass(RtkFilter(cfg.noise, cfg.ar, cfg.glonass, setup), bd, cells, prior, iono0,
                     range(n - 1, -1, -1), progress, n, total)  # fmt: skip
-        result = combine(fwd, bwd)
+        result = combine_passes(fwd, bwd)
     if progress is not None:
         progress(total, total)
     result.notes[:0] = ant_notes

@@ -145,6 +145,9 @@ class Solution:
         Relative positioning: age of the base observations (rover minus base time tag), s.
     fixed_by_system : dict[str, numpy.ndarray]
         Relative positioning: fixed double-difference ambiguities per system letter and epoch.
+    states : dict[str, numpy.ndarray]
+        Other estimated parameters per epoch, shape (E,) each, named with their unit (PPP: ``ztd_m``,
+        ``zwd_m``, ``ztd_sigma_m``, ``grad_n_m``, ``grad_e_m``); written as extra table columns.
     record : ProcessingRecord
     """
 
@@ -164,6 +167,7 @@ class Solution:
     ratio: np.ndarray | None = None
     age_s: np.ndarray | None = None
     fixed_by_system: dict = field(default_factory=dict)
+    states: dict = field(default_factory=dict)
     record: ProcessingRecord = field(default_factory=ProcessingRecord)
 
     @classmethod
@@ -249,6 +253,7 @@ class Solution:
         if self.age_s is not None:
             cols["age_s"] = np.asarray(self.age_s, dtype=np.float64)
         cols.update({f"nfix_{k}": np.asarray(v) for k, v in self.fixed_by_system.items()})
+        cols.update({k: np.asarray(v, dtype=np.float64) for k, v in self.states.items()})
         return cols
 
     def to_pandas(self):

@@ -60,7 +60,8 @@ SINGLE_BANDS = {
 """Band preference for single-frequency processing: each satellite uses the first band with a code. BeiDou
 B1I first (the D1/D2 clocks with TGD1 serve every BDS-2 and BDS-3 satellite), then B1C, B2a, B3I, B2I/B2b."""
 
-IF_BAND_PAIRS = {"C": ("26",), "R": ("12",), "G": ("12",), "E": ("15",), "J": ("12",), "I": ("59",)}
+IF_BAND_PAIRS = {"C": ("26", "15"), "R": ("12",), "G": ("12", "15"), "E": ("15", "17"), "J": ("12", "15"),
+                 "I": ("59",)}  # fmt: skip
 """Band pairs of the ionosphere-free combination, first available per satellite. BeiDou B1I+B3I (the D1/D2
 clock's reference is B3I, BDS-SIS-ICD-B1I-3.0 5.2.4.10) then B1C+B2a; Galileo E1+E5a (F/NAV's pair) then
 E1+E5b; GPS/QZSS L1+L2 then L1+L5."""
@@ -119,7 +120,7 @@ class _Run:
 
 
 def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, progress=None,
-        chunk_epochs: int = 720, **options) -> Solution:  # fmt: skip
+        chunk_epochs: int = 720, ionex=None, **options) -> Solution:  # fmt: skip
     """Single point positioning of every epoch.
 
     Parameters
@@ -135,6 +136,9 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         Called as ``progress(done_epochs, total_epochs)`` after each block of epochs.
     chunk_epochs : int
         Epochs solved together (bounds memory; results do not depend on it).
+    ionex : Ionex or list of Ionex, optional
+        Global ionosphere maps (:func:`kompas.read_ionex`) for ``iono="ionex"`` (given maps select it when
+        the ionosphere option is left at its default).
     **options
         Any option of :class:`SppConfig` by name, e.g. ``elmask_deg=15, iono="if"``.
 
@@ -149,27 +153,34 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         options["systems"] = systems
     if options:
         cfg = cfg.replace(**options)
-    ctx = _prepare(obs, nav, cfg)
+    if ionex is not None and cfg.models.iono == "brdc":
+        cfg = cfg.replace(iono="ionex")
+    ctx = _prepare(obs, nav, cfg, ionex)
     sel = window(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     sol = run(blocks(sel, chunk_epochs), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
     return _finish(sol, obs, nav, ctx)
 
 
-def _prepare(obs, nav, cfg: SppConfig) -> _Run:
+def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
     eph = cfg.ephemeris
     if isinstance(nav, BroadcastProduct):
         product = nav
     else:
         product = BroadcastProduct(
-            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection
+            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
         )
     iono_model = None
     if cfg.models.iono == "brdc":
         from .products.ionosphere import BroadcastIonosphere
 
-        iono_model = BroadcastIonosphere(product.navs)
+        iono_model = BroadcastIonosphere(product.navs, cfg.models.broadcast_models)
     elif cfg.models.iono == "ionex":
-        raise ConfigError("iono 'ionex' needs an IONEX file: give it with kompas spp --iono ionex FILE")
+        if ionex is None:
+            raise ConfigError("iono 'ionex' needs IONEX maps: spp(..., ionex=kompas.read_ionex(path)) or "
+                              "kompas spp --ionex FILE")  # fmt: skip
+        from .products.ionosphere import IonexIonosphere
+
+        iono_model = IonexIonosphere(ionex)
     letters = [x for x in cfg.systems if x in SYSTEM_LETTERS]
     if cfg.models.iono == "if":
         pairs = {
@@ -426,7 +437,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     for letter in cfg.systems:
         if sum(sol.record.signals.get(letter, {}).values()):
             continue
-        note = _silent_system_note(letter, obs, navs, ctx)
+        note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
         (notes if letter in obs.systems else quiet).append(note)
     for n in notes[len(sol.record.notes) :]:
         warnings.warn(n, KompasWarning, stacklevel=3)
@@ -448,22 +459,33 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     return dataclasses.replace(sol, record=rec)
 
 
-def _silent_system_note(letter: str, obs, navs, ctx: _Run) -> str:
+_EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported")
+
+
+def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str:
     """Why a system the user asked for served no epoch."""
     from .satsys import SYSTEM_NAMES
 
-    name = SYSTEM_NAMES[letter]
+    name = f"{SYSTEM_NAMES[letter]} ({letter})"
     codes = obs.codes_by_system().get(letter, [])
     code_obs = [c for c in codes if c[0] == "C"]
     if not codes:
-        return f"{name} ({letter}) was asked for but the observation file has no {name} observations"
-    wanted = ctx.pairs[letter] if ctx.pairs else ctx.single[letter]
+        return f"{name} was asked for but the observation file has no {SYSTEM_NAMES[letter]} observations"
     have_eph = any(np.any(sat_system(n.kepler.sat) == system_code(letter)) for n in navs) or (
         letter == "R" and any(len(n.glonass) for n in navs)
     )
     if not have_eph:
-        return f"{name} ({letter}) was asked for but the navigation data have no {name} ephemeris"
+        return f"{name} was asked for but the navigation data have no {SYSTEM_NAMES[letter]} ephemeris"
+    why = dropped.get(letter, {})
+    eph = {k: v for k, v in why.items() if k in _EPHEMERIS_REASONS}
+    if eph:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(eph.items()))
+        return f"{name} served no epoch: no ephemeris valid at the observation epochs ({counts} sat-epochs)"
+    if why and set(why) <= {"below mask"}:
+        return f"{name} served no epoch: every satellite was below the elevation mask"
+    wanted = ctx.pairs[letter] if ctx.pairs else ctx.single[letter]
+    what = "band pairs" if ctx.pairs else "bands"
     return (
-        f"{name} ({letter}) served no epoch: the file has {', '.join(code_obs) or 'no pseudoranges'}; "
-        f"bands used: {wanted} (choose signals with --signals {letter}:CODES)"
+        f"{name} served no epoch: the file has {', '.join(code_obs) or 'no pseudoranges'}; {what} used: "
+        f"{wanted} (choose signals with --signals {letter}:CODES)"
     )

@@ -19,7 +19,7 @@ def nav(kompas_data):
 
 
 def test_status_codes(nav):
-    bp = BroadcastProduct(nav)
+    bp = BroadcastProduct(nav)  # ICD policy
     t = int(gtime_from_calendar(2020, 6, 25, 8, 20))
     st = bp.state(["G01", "E14", "C38", "S23", "C19", "C05"], t)
     assert st.status.tolist() == [
@@ -27,10 +27,40 @@ def test_status_codes(nav):
         Status.UNHEALTHY,  # E14: signal health bits 'in test' (eccentric-orbit satellite)
         Status.NO_EPHEMERIS,  # C38: not in the file
         Status.UNSUPPORTED,  # SBAS orbits are not implemented
-        Status.OK,
+        Status.STALE,  # C19: records at 04:00 and 10:00 only, neither within BDS's 1-h validity
         Status.OK,
     ]
-    assert np.isnan(st.pos_m[:4]).all() and np.isfinite(st.pos_m[4:]).all()
+    assert np.isnan(st.pos_m[:5]).all() and np.isfinite(st.pos_m[5:]).all()
+    # ages: C05's record of 08:00:00 BDT (07:59:46 GPST) is 1186 s old; the stale C19 record that
+    # RTKLIB's 6-h stretching picks is the 10:00 one, 6014 s in the future
+    assert st.age_s[5] == pytest.approx(1186.0) and st.age_s[4] == pytest.approx(-6014.0)
+    assert np.isnan(st.age_s[:4]).all()
+    rtk = BroadcastProduct(nav, policy="rtklib").state(["C19", "C05"], t)
+    assert rtk.status.tolist() == [Status.OK, Status.OK]
+    assert rtk.age_s.tolist() == pytest.approx([-6014.0, 1186.0])
+
+
+def test_icd_windows_per_system(nav):
+    """Ages of the records used over the day never exceed the ICD validity of their system."""
+    sats = np.unique(np.concatenate([nav.kepler.sat, nav.glonass.sat]))
+    t = int(gtime_from_calendar(2020, 6, 25)) + np.arange(0, 86400, 120) * 10**9
+    s, tt = np.meshgrid(sats, t)
+    st = BroadcastProduct(nav).state(s.ravel(), tt.ravel())
+    letters = np.array([sat_id(x)[0] for x in s.ravel()])
+    for letter, (after, before) in {
+        "G": (7200, 7200),
+        "E": (14400, 0),
+        "C": (3600, 0),
+        "R": (900, 900),
+    }.items():
+        m = st.ok & (letters == letter)
+        assert m.sum() > 1000
+        assert st.age_s[m].max() <= after and st.age_s[m].min() >= -before
+    # RTKLIB's stretching serves more rows, and every one of them is STALE (not lost) under the ICD policy
+    rtk = BroadcastProduct(nav, policy="rtklib").state(s.ravel(), tt.ravel())
+    extra = rtk.ok & ~st.ok & (st.status != Status.UNHEALTHY)
+    assert extra.sum() > 1000 and (st.status[extra] == Status.STALE).all()
+    assert (np.abs(rtk.age_s[rtk.ok & (letters == "C")]) > 3600).any()
 
 
 def test_group_delay_per_signal(nav):
@@ -97,14 +127,20 @@ def test_bds3_cnav_agrees_with_d1(kompas_data):
     sats = np.unique(k.sat[k.msg == "CNV1"])
     t = int(gtime_from_calendar(2023, 3, 12)) + np.arange(0, 86400, 300) * 10**9
     s, tt = np.meshgrid(sats, t)
-    d1 = BroadcastProduct(nav, messages={"C": ("D1",)}).state(s.ravel(), tt.ravel())
-    for msg in ("CNV1", "CNV2"):
-        cn = BroadcastProduct(nav, messages={"C": (msg,)}).state(s.ravel(), tt.ravel())
-        ok = d1.ok & cn.ok
-        assert ok.sum() > 5000
-        d = np.linalg.norm(d1.pos_m[ok] - cn.pos_m[ok], axis=1)
-        assert np.median(d) < 0.15  # two messages of the same orbit: cm, not m
-        # every satellite within 1 m at every epoch but C35, whose D1 and CNAV records around 05:00
-        # disagree by tens of metres in this file (one of its two messages is wrong there)
-        c35 = s.ravel()[ok] == sat_index("C35")
-        assert d[~c35].max() < 1.0 and d[c35].max() > 10.0
+    for policy in ("rtklib", "icd"):
+        d1 = BroadcastProduct(nav, messages={"C": ("D1",)}, policy=policy).state(s.ravel(), tt.ravel())
+        for msg in ("CNV1", "CNV2"):
+            cn = BroadcastProduct(nav, messages={"C": (msg,)}, policy=policy).state(s.ravel(), tt.ravel())
+            ok = d1.ok & cn.ok
+            assert ok.sum() > 5000
+            d = np.linalg.norm(d1.pos_m[ok] - cn.pos_m[ok], axis=1)
+            assert np.median(d) < 0.15  # two messages of the same orbit: cm, not m
+            c35 = s.ravel()[ok] == sat_index("C35")
+            # stretched records of other satellites disagree by up to 1.2 m (RTKLIB) instead of 0.23 m (ICD)
+            assert d[~c35].max() < (1.0 if policy == "icd" else 2.0)
+            if policy == "rtklib":
+                # C35's D1 and CNAV records around 05:00 disagree by tens of metres: one of them is used
+                # hours away from its toe, which RTKLIB's 6-h stretching allows
+                assert d[c35].max() > 10.0
+            else:  # within BeiDou's 1-h validity both messages agree for C35 too
+                assert d[c35].max() < 1.0

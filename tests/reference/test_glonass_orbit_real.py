@@ -18,8 +18,6 @@ satellite.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -119,7 +117,7 @@ def test_clocks_match_precise_clocks(products, matched):
     assert np.abs(d - np.median(d)).max() < 1e-7
 
 
-def test_speed_one_day_at_30_s(products):
+def test_one_day_at_30_s_in_one_call(products):
     """All GLONASS records of the day, 2,880 epochs x every slot (about 66,000 rows), with dt
     clipped to the ICD's +-15 min so every row takes the full 15 RK4 steps (the worst case)."""
     nav, _ = products
@@ -135,10 +133,8 @@ def test_speed_one_day_at_30_s(products):
     t = np.tile(epochs, len(np.unique(nav.sat)))
     dt = np.clip((t - nav.toc_ns[rec]) * 1e-9, -900.0, 900.0)
     assert rec.size >= 2880 * 22
-    best = np.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        propagate(nav.pos_m[rec], nav.vel_mps[rec], nav.acc_mps2[rec], dt)
-        best = min(best, time.perf_counter() - start)
-    print(f"propagate: {rec.size} rows in {best * 1e3:.0f} ms")
-    assert best < 0.5
+    # (speed is measured in benchmarks/, never asserted in a test: machine-dependent)
+    pos, vel = propagate(nav.pos_m[rec], nav.vel_mps[rec], nav.acc_mps2[rec], dt)[:2]
+    assert pos.shape == (rec.size, 3) and np.isfinite(vel).all()
+    r = np.linalg.norm(pos, axis=1)  # GLONASS orbit radius 25,510 km (ICD 2008 sec. 3.1), e < 0.01
+    assert r.min() > 25.2e6 and r.max() < 25.8e6

@@ -105,7 +105,7 @@ def test_unmodified_file_gives_unmodified_result(plain_files, key):
 @pytest.mark.parametrize("key", list(FILES))
 @settings(
     max_examples=int(os.environ.get("KOMPAS_MUTATIONS", "120")),
-    deadline=None,
+    deadline=20_000,  # ms per example: a hang fails fast (real files of up to a few MB)
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(ops=_ops)

@@ -6,7 +6,6 @@ files; metres and seconds here).
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -209,17 +208,12 @@ def test_apc_offset_of_gps_satellites_from_igs20(grg, atx):
     assert np.isnan(prod.apc_offset(["G01", "E11"], t[0], atx, {"G": "01", "E": "01"})).all()
 
 
-def test_speed_100_satellites_by_2880_epochs(cod):
+def test_100_satellites_by_2880_epochs_in_one_call(cod):
+    # (speed is measured in benchmarks/, never asserted in a test: machine-dependent)
     prod = PreciseProduct(cod)
     sats = np.resize(cod.sats, 100)
     t = _t(2020, 6, 25, 0, 0, 0) + np.arange(2880, dtype=np.int64) * 30 * NS
     s, tt = np.meshgrid(sats, t)
-    s, tt = s.ravel(), tt.ravel()
-    best = np.inf
-    for _ in range(3):
-        t0 = time.perf_counter()
-        st = prod.state(s, tt, -0.075)
-        best = min(best, time.perf_counter() - t0)
+    st = prod.state(s.ravel(), tt.ravel(), -0.075)
     assert st.status.size == 288_000
     assert st.ok.mean() > 0.99
-    assert best < 1.0  # measured about 0.26 s on 2 cores

@@ -54,17 +54,22 @@ def test_demo(tmp_path, capsys):
         h_rms = float(line.split()[-4])
         assert 0.05 < h_rms < 5.0  # default simulated errors: metre level, never zero, never wild
     files = {p.name for p in out.iterdir()}
-    assert {
-        "report.html",
-        "sky_C.png",
-        "sky_R.png",
-        "satellites_dop.png",
-        "horizontal.png",
-        "vertical.png",
-    } <= files
+    assert {"report.html", "sky.png", "satellites_dop.png", "horizontal.png", "vertical.png"} <= files
     assert {"demo_C.pos", "demo_R.pos", "demo_CR.pos", "demo_GREC.pos"} <= files
     html = (out / "report.html").read_text()
     assert "Simulated data" in html and html.count("<img") == len([f for f in files if f.endswith(".png")])
+    # units in the table headers; the processing settings and the simulated error model are listed
+    for head in ("H RMS (m)", "H 95 % (m)", "V RMS (m)", "V 95 % (m)", "<th>unit</th>"):
+        assert head in html
+    assert (
+        "<td>elmask_deg</td><td>10</td><td>deg</td>" in html and "<td>models.iono</td><td>brdc</td>" in html
+    )
+    assert "<td>code_sigma_m</td><td>0.3</td><td>m</td>" in html and "<td>troposphere</td><td>on</td>" in html
+    # figures drawn about 1000 px wide and shown at the page width
+    assert "img{width:100%" in html
+    for f in ("sky.png", "satellites_dop.png", "horizontal.png", "vertical.png"):
+        width = int.from_bytes((out / f).read_bytes()[16:20], "big")  # PNG IHDR
+        assert 900 <= width <= 1200
 
 
 def test_rtklib_reads_the_simulated_files(sim_files, tmp_path):
@@ -110,3 +115,69 @@ def test_simulate_the_real_constellation_of_a_nav_file(kompas_data, tmp_path):
         sol = spp(obs, nav, systems=systems, iono="off", tropo="off")
         err = np.linalg.norm(sol.pos_m - truth, axis=1)
         assert sol.ok.all() and np.sqrt(np.mean(err**2)) < 1e-3
+
+
+def test_sim_out_unwritable_is_one_line_and_exit_2(tmp_path, capsys):
+    (tmp_path / "a_file").write_text("x")
+    assert main(["sim", "--hours", "0.1", "--out", str(tmp_path / "a_file" / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("kompas sim: error: cannot write to --out") and "a_file" in err
+
+
+def test_sim_start_outside_the_navigation_file(kompas_data, tmp_path, capsys):
+    nav = kompas_data / "D_2026-120_PASA_SCOA_rtk/BRDC00WRD_R_20261200800_06H_MN.rnx"
+    code = main(["sim", "--nav", str(nav), "--start", "2025-01-01T00:00:00", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and "Traceback" not in err
+    assert "navigation file covers 2026-04-30T08:00:00 .. 2026-04-30T14:00:14" in err
+
+
+def test_sim_truth_records_the_error_model_and_events(tmp_path, capsys):
+    out = tmp_path / "ev"
+    args = ["sim", "--hours", "0.5", "--interval", "10", "--slips", "2", "--gf-pairs", "2", "--clock-jumps", "8",
+            "--gaps", "1", "--seed", "3", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    truth = json.loads((out / "truth.json").read_text())
+    assert truth["simulated"] is True and truth["format"] == "kompas.sim.truth/2"
+    err = truth["errors"]
+    assert err["code_sigma_m"] == {"value": 0.3, "unit": "m", "doc": "code noise at zenith"}
+    assert err["slip_rate_per_hour"]["value"] == 2.0 and err["slip_rate_per_hour"]["unit"] == "1/h"
+    assert err["clock_jump_s"]["unit"] == "s" and truth["settings"]["seed"] == 3
+    (rcv,) = truth["receivers"]
+    events = rcv["events"]
+    kinds = {e["kind"] for e in events}
+    assert {"slip", "clock", "gap"} <= kinds
+    slips = [e for e in events if e["kind"] == "slip" and e["lli"]]
+    obs = read_obs(out / "SIM00XXX_S_sim_MO.rnx")
+    from kompas.satsys import sat_index, signal_id
+
+    # every slip with the LLI set is flagged in the file at its epoch, satellite and signal, and vice versa
+    flagged = {(int(t), int(s), int(g)) for t, s, g in zip(obs.time_ns[obs.lli > 0], obs.sat[obs.lli > 0],
+                                                             obs.signal[obs.lli > 0], strict=True)}  # fmt: skip
+    recorded = {(e["time_ns"], int(sat_index(e["sat"])), int(signal_id(e["signal"]))) for e in slips}
+    assert flagged == recorded and len(recorded) > 20
+    assert all(e["unit"] == {"slip": "cycle", "clock": "s", "gap": "epoch"}[e["kind"]] for e in events)
+    assert all(e["band"] == e["signal"][0] for e in slips)
+    assert rcv["ambiguity_cycles"] and "units" in truth
+
+
+def test_sim_baseline_and_products(tmp_path, capsys):
+    out = tmp_path / "rtk"
+    args = ["sim", "--hours", "0.25", "--interval", "5", "--errors", "none", "--base-offset", "100", "-50", "2",
+            "--products", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    truth = json.loads((out / "truth.json").read_text())
+    assert [r["role"] for r in truth["receivers"]] == ["base", "rover"]
+    assert truth["baseline"]["baseline_enu_m"] == pytest.approx([100.0, -50.0, 2.0], abs=1e-6)
+    base, rover = read_obs(out / "SIM00XXX_S_sim_MO.rnx"), read_obs(out / "ROV00XXX_S_sim_MO.rnx")
+    assert base.header.marker_name == "BASE" and rover.header.marker_name == "ROVR"
+    nav = read_nav(out / "SIM00XXX_S_sim_MN.rnx")
+    for obs, r in ((base, truth["receivers"][0]), (rover, truth["receivers"][1])):
+        sol = spp(obs, nav, systems="GREC", iono="off", tropo="off")
+        assert np.linalg.norm(sol.pos_m - np.array(r["ecef_m"]), axis=1).max() < 3e-3
+    from kompas import read_clk, read_sp3
+
+    sp3, clk = read_sp3(out / truth["files"]["sp3"]), read_clk(out / truth["files"]["clk"])
+    assert sp3.sats.size > 100 and set(clk.receiver_clocks()[1]) == {"BASE", "ROVR"}
+    assert truth["products"]["sp3"]["interval_s"] == 300.0

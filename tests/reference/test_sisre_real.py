@@ -12,32 +12,30 @@ from kompas.products.broadcast import BroadcastProduct
 from kompas.products.precise import PreciseProduct
 
 SET_A = "A_2020-177_ESBC_WTZR"
-AGES = {"G": 7200.0, "J": 7200.0, "E": 3600.0, "C": 3600.0, "R": 1800.0}
 
 
 @pytest.fixture(scope="module")
 def products(kompas_data):
     nav = read_nav(kompas_data / SET_A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
-    orbit = BroadcastProduct(nav, selection="transmitted", max_age_s=AGES)
-    clock = BroadcastProduct(nav, selection="transmitted", max_age_s=AGES, messages={"E": ("FNAV",)})
+    product = BroadcastProduct(nav, selection="transmitted")  # ICD validity, F/NAV clocks chosen inside
     atx = read_antex(kompas_data / "D_2026-120_PASA_SCOA_rtk/igs20_pasa_scoa_gps.atx")
-    return orbit, clock, atx
+    return product, atx
 
 
 def _run(kompas_data, products, name):
-    orbit, clock, atx = products
+    product, atx = products
     sp3 = read_sp3(kompas_data / SET_A / name)
-    res = sisre(orbit, clock, PreciseProduct(sp3), sp3.time_ns, sp3.sats, antex=atx)
+    res = sisre(product, PreciseProduct(sp3), sp3.time_ns, sp3.sats, antex=atx, attitude="nominal")
     return res, {g["name"]: g for g in res.groups()}
 
 
 def test_code_full_day(kompas_data, products):
     res, g = _run(kompas_data, products, "COD0MGXFIN_20201770000_01D_05M_ORB.SP3")
-    assert g["GPS"]["apc"] and g["GPS"]["n"] > 3000
+    assert g["GPS"]["apc"] == "ANTEX" and g["GPS"]["n"] > 3000 and g["Galileo"]["apc"] == "none"
     assert g["GPS"]["sisre_orb_m"] < 1.0  # target 1.0 m
     assert g["GPS"]["sisre_m"] < 1.0  # with clocks (relativity, per-epoch offset handled)
     assert g["Galileo"]["sisre_orb_m"] < 1.0  # target 1.0 m, even with the Galileo PCO not applied
-    assert g["BDS-2"]["sisre_orb_m"] < 2.0  # target 2.0 m
+    assert g["BDS-2 IGSO"]["sisre_orb_m"] < 2.0 and g["BDS-2 MEO"]["sisre_orb_m"] < 2.0  # target 2.0 m
     assert g["GLONASS"]["sisre_orb_m"] < 3.0  # target 3.0 m
     # every satellite with statistics is below 10 m 3D; none is dropped silently
     rows = [r for r in res.table if not r.get("too_few")]
@@ -79,5 +77,5 @@ def test_orbits_command(kompas_data, tmp_path, capsys):
     assert "unhealthy (not in the statistics): E14" in out
     lines = csv_path.read_text().splitlines()
     assert lines[0].startswith("sat,group,apc,n,radial_m")
-    assert any(line.startswith("C05,BDS-2,False,73,") for line in lines)
+    assert any(line.startswith("C05,BDS-2 GEO,none,73,") for line in lines)
     assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"

@@ -210,7 +210,7 @@ def test_empty_solution(tmp_path):
 _VALID = ("\n".join(bia()) + "\n").encode("latin-1")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(**damage_args(_VALID))
 def test_corrupt_input_only_raises_kompas_errors(tmp_path, cut, pos, byte):
     p = tmp_path / "fuzz.bia"

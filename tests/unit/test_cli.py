@@ -4,6 +4,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 import kompas
 from kompas.cli.main import main
 
@@ -15,10 +17,9 @@ def test_no_arguments_prints_help_and_exits_0(capsys):
 
 
 def test_version(capsys):
-    try:
+    with pytest.raises(SystemExit) as exc:  # argparse's version action always exits
         main(["--version"])
-    except SystemExit as exc:
-        assert exc.code == 0
+    assert exc.value.code == 0
     assert capsys.readouterr().out.strip() == f"kompas {kompas.__version__}"
 
 

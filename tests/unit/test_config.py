@@ -90,3 +90,22 @@ def test_command_line_options_follow_the_metadata(capsys):
     assert cfg.signals.priority == {"C": ("2I",)}
     with pytest.raises(ConfigError, match="--elmask must be below 90"):
         from_arguments(SppConfig(), parser.parse_args(["--elmask", "95"]))
+
+
+def test_ephemeris_policy_option():
+    """The broadcast record policy reaches SPP from the API, TOML and the command line (issue 15)."""
+    import argparse
+
+    from kompas.config import add_arguments, from_arguments, to_toml
+    from kompas.errors import ConfigError
+    from kompas.spp import SppConfig
+
+    cfg = SppConfig()
+    assert cfg.ephemeris.policy == "post"
+    assert cfg.replace(policy="icd").ephemeris.policy == "icd"
+    with pytest.raises(ConfigError, match="policy"):
+        cfg.replace(policy="stretch")
+    assert 'policy = "post"' in to_toml(cfg)
+    p = argparse.ArgumentParser()
+    add_arguments(p, SppConfig)
+    assert from_arguments(cfg, p.parse_args(["--eph-policy", "rtklib"])).ephemeris.policy == "rtklib"

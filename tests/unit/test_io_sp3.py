@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kompas import read_sp3
-from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from kompas.errors import (
+    DroppedRecordWarning,
+    FormatError,
+    FormatWarning,
+    KompasError,
+    KompasWarning,
+    TruncatedFileWarning,
+)
 from kompas.satsys import sat_index
 from kompas.time import gtime_from_calendar
 
@@ -185,43 +192,70 @@ def _two_epochs(second=(2020, 6, 25, 0, 15), sat2="G01", x2=-10000.0):
     return lines, n_head
 
 
+def _dropped(tmp_path, lines, match, line):
+    """Read with a DroppedRecordWarning naming ``line``; strict mode refuses the file at that line."""
+    with pytest.warns(DroppedRecordWarning, match=f"line {line}: .*{match}"):
+        s = read_sp3(_write(tmp_path, lines))
+    with pytest.raises(FormatError, match="strict") as exc:
+        read_sp3(_write(tmp_path, lines), strict=True)
+    assert exc.value.line == line
+    return s
+
+
 @pytest.mark.parametrize("second", [(2020, 6, 25, 0, 0), (2020, 6, 24, 23, 45)])
-def test_epoch_not_increasing(tmp_path, second):
+def test_epoch_not_increasing_is_dropped(tmp_path, second):
     lines, n_head = _two_epochs(second)
-    with pytest.raises(FormatError, match="not after") as exc:
-        read_sp3(_write(tmp_path, lines))
-    assert exc.value.line == n_head + 3
+    s = _dropped(tmp_path, lines, "not after", n_head + 3)
+    assert len(s) == 1 and s.pos_m[0, 0, 0] == -10814532.184
+
+
+@pytest.mark.parametrize(("epoch", "what"), [((5026, 6, 25, 0, 15), "year 5026"), ((2020, 2, 30, 0, 15), "day 30"),
+                                             ((2020, 6, 25, 24, 15), "hour 24")])  # fmt: skip
+def test_impossible_epoch_is_dropped(tmp_path, epoch, what):
+    lines, n_head = _two_epochs(epoch)
+    s = _dropped(tmp_path, lines, f"invalid epoch: {what} outside", n_head + 3)
+    assert s.time_ns.tolist() == [gtime_from_calendar(2020, 6, 25)]
 
 
 def test_satellite_not_in_header(tmp_path):
     lines, n_head = _two_epochs(sat2="G02")
-    with pytest.raises(FormatError, match="G02.*not in the header") as exc:
-        read_sp3(_write(tmp_path, lines))
-    assert exc.value.line == n_head + 4
+    s = _dropped(tmp_path, lines, "G02.*not in the header", n_head + 4)
+    assert len(s) == 2 and np.isnan(s.pos_m[1]).all()
 
 
 def test_second_record_same_epoch(tmp_path):
     lines, n_head = _two_epochs()
     lines.append(_p("G01", 1.0, 2.0, 3.0, 4.0))
-    with pytest.raises(FormatError, match="second P record") as exc:
-        read_sp3(_write(tmp_path, lines))
-    assert exc.value.line == n_head + 5
+    s = _dropped(tmp_path, lines, "second P record", n_head + 5)
+    assert s.pos_m[1, 0, 0] == -10000000.0  # the first record is kept
 
 
-def test_bad_number_names_line(tmp_path):
+def test_bad_number_drops_the_record(tmp_path):
     lines, n_head = _two_epochs()
     lines[n_head + 3] = lines[n_head + 3][:10] + "abc" + lines[n_head + 3][13:]
-    with pytest.raises(FormatError, match="position x") as exc:
-        read_sp3(_write(tmp_path, lines))
-    assert exc.value.line == n_head + 4
+    s = _dropped(tmp_path, lines, "position x", n_head + 4)
+    assert np.isnan(s.pos_m[1]).all() and np.isfinite(s.pos_m[0]).all()
 
 
 def test_unknown_record(tmp_path):
     lines, n_head = _two_epochs()
     lines.insert(n_head + 2, "XG01 garbage")
-    with pytest.raises(FormatError, match="unknown record") as exc:
-        read_sp3(_write(tmp_path, lines))
-    assert exc.value.line == n_head + 3
+    s = _dropped(tmp_path, lines, "unknown record", n_head + 3)
+    assert len(s) == 2 and np.isfinite(s.pos_m).all()
+
+
+def test_blank_lines_before_the_header_are_a_repair(tmp_path):
+    lines, _ = _two_epochs()
+    good = read_sp3(_write(tmp_path, lines, "good.sp3"))
+    with pytest.warns(FormatWarning, match="line 1: blank lines before the header"):
+        s = read_sp3(_write(tmp_path, ["", "  ", *lines]))
+    np.testing.assert_array_equal(s.pos_m, good.pos_m)
+    np.testing.assert_array_equal(s.time_ns, good.time_ns)
+    with pytest.raises(FormatError, match="line 1: .*strict"):
+        read_sp3(_write(tmp_path, ["", *lines]), strict=True)
+    with pytest.raises(FormatError, match="#a/#c/#d") as exc:  # header errors count the blank lines
+        read_sp3(_write(tmp_path, ["", *lines[2:]]))
+    assert exc.value.line == 2
 
 
 def test_missing_first_header_line(tmp_path):
@@ -311,7 +345,7 @@ def tiny_bytes(tmp_path_factory):
 
 @settings(
     max_examples=200,
-    deadline=None,
+    deadline=2000,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -332,3 +366,26 @@ def test_damaged_sp3_raises_only_kompas_errors(tmp_path, tiny_bytes, edits, cut)
         except KompasError:
             return
     assert s.pos_m.shape == (len(s), s.sats.size, 3) and np.all(np.diff(s.time_ns) > 0)
+
+
+def test_cut_at_every_byte_of_the_last_epoch(tmp_path):
+    """Without EOF, whatever byte the file stops at, the epochs before the last are read unchanged and
+    no cut number is read (issue 10)."""
+    lines = _header(["G01", "R07"], n_epochs=3)
+    for hh in (0, 1, 2):
+        lines.append(_epoch(2020, 6, 25, hh, 0))
+        lines += [_p(s, -10814.532184 + hh, 19731.805028, -14065.684957, 15.944433, "  3  4  5  63 EP  M ")
+                  for s in ("G01", "R07")]  # fmt: skip
+    text = "\n".join(lines) + "\n"
+    start = text.rindex("*  2020")
+    full = read_sp3(_write(tmp_path, lines))
+    for cut in range(start + 1, len(text)):
+        p = tmp_path / "cut.sp3"
+        p.write_bytes(text[:cut].encode())
+        with pytest.warns(TruncatedFileWarning):
+            s = read_sp3(p)
+        n = len(s)
+        assert n in (2, 3)
+        np.testing.assert_array_equal(s.pos_m, full.pos_m[:n])
+        np.testing.assert_array_equal(s.clk_sdev_s, full.clk_sdev_s[:n])
+        assert n == 2 or cut == len(text) - 1  # only the whole last line (without its newline) keeps it

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kompas import read_nav
-from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from kompas.errors import DroppedRecordWarning, FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from kompas.satsys import sat_index
 from kompas.tables.nav import NAT_NS
 from kompas.time import gtime_from_calendar
@@ -720,39 +720,53 @@ def test_truncated_rinex4_frame(tmp_path):
     assert len(nav.kepler) == 2
 
 
-def test_short_record_inside_the_file_is_an_error(tmp_path):
+def test_short_record_inside_the_file_is_dropped(tmp_path):
     rec = G1_SPARE.splitlines()
     text = R3_HEADER + "\n".join(rec[:5]) + "\n" + C05
+    with pytest.warns(DroppedRecordWarning, match="line 13: G 1: expected 7 orbit lines, found 4"):
+        nav = read_nav(write(tmp_path, text))
+    assert nav.kepler.sat.tolist() == [sat_index("C05")]
     with pytest.raises(FormatError, match="expected 7 orbit lines, found 4") as exc:
-        read_nav(write(tmp_path, text))
+        read_nav(write(tmp_path, text), strict=True)
     assert exc.value.line == 13
 
 
-def test_bad_field_reports_its_line(tmp_path):
+def _dropped_g01(tmp_path, text, match):
+    """The G 1 record of R3_TEXT is dropped with a warning naming its line; the others are read."""
+    with pytest.warns(DroppedRecordWarning, match=match):
+        nav = read_nav(write(tmp_path, text))
+    good = read_nav(write(tmp_path, R3_TEXT, "good.rnx"))
+    keep = good.kepler.sat != sat_index("G01")
+    assert nav.kepler.sat.tolist() == good.kepler.sat[keep].tolist()
+    np.testing.assert_array_equal(nav.kepler.sqrt_a_sqrtm, good.kepler.sqrt_a_sqrtm[keep])
+    assert len(nav.glonass) == len(good.glonass) and len(nav.sbas) == len(good.sbas)
+    with pytest.raises(FormatError, match="strict") as exc:
+        read_nav(write(tmp_path, text), strict=True)
+    return exc.value
+
+
+def test_bad_field_drops_its_record_naming_the_line(tmp_path):
     text = R3_TEXT.replace("0.515363885880D+04", "0.5153638858X0D+04")
-    with pytest.raises(FormatError, match="0.5153638858X0D") as exc:
-        read_nav(write(tmp_path, text))
-    assert exc.value.line == 15  # header is 12 lines; the field is on the 3rd line of G 1
+    exc = _dropped_g01(tmp_path, text, r"line 15: record G 1 2020 01 01 02 00 00: field 'sqrt_a_sqrtm'")
+    assert exc.line == 15  # header is 12 lines; the field is on the 3rd line of G 1
 
 
 def test_nan_or_inf_text_is_not_a_number(tmp_path):
-    text = R3_TEXT.replace("0.515363885880D+04", "               inf")
-    with pytest.raises(FormatError, match="inf"):
-        read_nav(write(tmp_path, text))
+    for word in ("inf", "nan", "1_000.0", "0x1p3"):
+        text = R3_TEXT.replace("0.515363885880D+04", f"{word:>18s}")
+        _dropped_g01(tmp_path, text, f"{word}' is not a number")
 
 
-def test_blank_required_field_is_an_error(tmp_path):
-    text = R3_TEXT.replace("0.515363885880D+04", " " * 19)
-    with pytest.raises(FormatError, match="sqrt_a_sqrtm") as exc:
-        read_nav(write(tmp_path, text))
-    assert exc.value.line == 15
+def test_blank_required_field_drops_its_record(tmp_path):
+    text = R3_TEXT.replace("0.515363885880D+04", " " * 18)
+    assert _dropped_g01(tmp_path, text, "required field 'sqrt_a_sqrtm' is blank").line == 15
 
 
-def test_bad_epoch_is_an_error(tmp_path):
+def test_bad_epoch_drops_its_record(tmp_path):
     text = R3_TEXT.replace("C05 2020 06 24 22 00 00", "C05 2020 06 31 22 00 00")
-    with pytest.raises(FormatError) as exc:
-        read_nav(write(tmp_path, text))
-    assert exc.value.line == 22
+    with pytest.warns(DroppedRecordWarning, match="line 22: record C05 2020 06 31 22 00 00: epoch: day 31"):
+        nav = read_nav(write(tmp_path, text))
+    assert sat_index("C05") not in nav.kepler.sat.tolist() and len(nav.kepler) == 5
 
 
 def test_not_a_navigation_file(tmp_path):
@@ -777,7 +791,7 @@ def test_unknown_system_in_rinex3_is_skipped_with_a_warning(tmp_path):
 _FUZZ_BASES = [R3_TEXT, R4_HEADER + R4_FRAMES, R2_GPS, R2_GLO]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     base=st.sampled_from(range(len(_FUZZ_BASES))),
     edits=st.lists(

@@ -11,7 +11,7 @@ from kompas.estimators.ambiguity import decorrelate, success_rate_bootstrap
 from kompas.estimators.rtk_ar import AmbiguitySet, adop_success_bound, dd_ambiguity_transform, resolve
 from kompas.estimators.rtk_dd import choose_references, dd_operator
 from kompas.estimators.rtk_options import ArOptions
-from kompas.estimators.smoother import PassResult, combine
+from kompas.estimators.rtk_combine import PassResult, combine_passes
 from kompas.rtk_inputs import match_epochs, slip_flags
 from kompas.rtk_run import _backward_slips
 from kompas.solution import Quality
@@ -178,7 +178,7 @@ def test_combine_prefers_fixes_and_weights_equal_qualities():
     cov2[1] *= 3.0
     b = _pass(np.array([[0.01, 0, 0], [2, 2, 2], [0.5, 0, 0]], float), cov2,
               [Quality.FLOAT, Quality.FLOAT, Quality.FIX])  # fmt: skip
-    out = combine(f, b)
+    out = combine_passes(f, b)
     assert out.quality.tolist() == [Quality.FIX, Quality.FLOAT, Quality.FLOAT]
     np.testing.assert_allclose(out.pos[0], [0, 0, 0])  # the fix wins
     # equal quality: weights 3/4 and 1/4 (covariances 1 : 3)

@@ -114,12 +114,12 @@ def test_determinism(nav_truth):
 def test_bds_geo_visible_with_expected_elevations(nav_truth, clean):
     _, truth = nav_truth
     seen = set(sat_id(np.unique(clean.sat)).tolist())
-    assert {"C59", "C60", "C61"} <= seen
+    assert {"C01", "C02", "C03", "C04", "C05", "C59", "C60", "C61"} <= seen
     # elevation of a geostationary point seen from Jakarta (spherical Earth):
     # cos g = cos(lat) cos(dlon), el = atan((cos g - R/r) / sin g); R/r = 6378 / 42164
     from kompas.frames import azimuth_elevation
 
-    for sat, lon in (("C59", 80.0), ("C60", 110.5), ("C61", 140.0)):
+    for sat, lon in (("C01", 144.5), ("C05", 58.7), ("C59", 140.0), ("C60", 80.0), ("C61", 110.5)):
         cg = np.cos(np.radians(LAT)) * np.cos(np.radians(lon - LON))
         expect = np.degrees(np.arctan((cg - 6378.0 / 42164.0) / np.sqrt(1 - cg * cg)))
         st = truth.state([sat], [START + 3600 * 10**9])
@@ -138,9 +138,9 @@ def test_header_and_table_shape(clean):
     key = (clean.time_ns - START) // 10**9 * 10**6 + clean.sat.astype(np.int64) * 1000 + clean.signal
     assert np.all(np.diff(key) > 0)
     assert np.all((clean.cn0_dbhz > 25) & (clean.cn0_dbhz < 55))
-    # C/N0 = 32 + 16 sin(el) dB-Hz on B1I: C60 stays near 81.5 deg elevation -> about 47.8 dB-Hz
+    # C/N0 = 32 + 16 sin(el) dB-Hz on B1I: C60 (80 E) stays near 57.9 deg elevation -> about 45.6 dB-Hz
     m = (clean.sat == sat_index("C60")) & (clean.signal == signal_id("2I"))
-    assert np.median(clean.cn0_dbhz[m]) == pytest.approx(47.8, abs=0.2)
+    assert np.median(clean.cn0_dbhz[m]) == pytest.approx(32 + 16 * np.sin(np.radians(57.9)), abs=0.2)
     assert clean.systems == "GREC"
 
 

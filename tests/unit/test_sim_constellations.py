@@ -22,12 +22,16 @@ def scenario():
 def test_constellation_sizes_and_prns():
     el = nominal_elements("CRGE", START)
     counts = {c: int(np.sum(sat_system(el["sat"]) == i)) for c, i in (("G", 1), ("R", 2), ("E", 3), ("C", 4))}
-    assert counts == {"C": 30, "R": 24, "G": 24, "E": 24}
+    # BeiDou: BDS-3 24 MEO + 3 IGSO + 3 GEO, BDS-2 3 MEO + 7 IGSO + 5 GEO
+    assert counts == {"C": 45, "R": 24, "G": 24, "E": 24}
     ids = set(sat_id(el["sat"]).tolist())
     assert {"C19", "C30", "C32", "C37", "C41", "C46", "C38", "C39", "C40", "C59", "C60", "C61"} <= ids
-    assert "C31" not in ids and "C01" not in ids
+    assert {"C01", "C05", "C06", "C10", "C11", "C12", "C13", "C14", "C16"} <= ids
+    assert "C31" not in ids and "C15" not in ids and "C17" not in ids
     orbit = dict(zip(sat_id(el["sat"]).tolist(), el["orbit"].tolist(), strict=True))
     assert orbit["C59"] == "GEO" and orbit["C38"] == "IGSO" and orbit["C19"] == "MEO"
+    assert orbit["C01"] == "GEO" and orbit["C13"] == "IGSO" and orbit["C14"] == "MEO"
+    assert sum(v == "GEO" for v in orbit.values()) == 8 and sum(v == "IGSO" for v in orbit.values()) == 10
     assert np.all(np.diff(el["sat"]) > 0)
 
 
@@ -71,14 +75,22 @@ def test_unknown_system_is_an_error():
 
 def test_geo_and_igso_longitudes(scenario):
     _, _, truth = scenario
-    st = truth.state(["C59", "C60", "C61"], np.full(3, START + 3600 * 10**9))
+    geo = ["C01", "C02", "C03", "C04", "C05", "C59", "C60", "C61"]
+    st = truth.state(geo, np.full(len(geo), START + 3600 * 10**9))
     lon = np.degrees(np.arctan2(st.pos_m[:, 1], st.pos_m[:, 0]))
     lat = np.degrees(np.arcsin(st.pos_m[:, 2] / np.linalg.norm(st.pos_m, axis=1)))
-    assert lon == pytest.approx([80.0, 110.5, 140.0], abs=0.05)
+    assert lon == pytest.approx([144.5, 84.1, 110.6, 160.0, 58.7, 140.0, 80.0, 110.5], abs=0.05)
     assert np.all(np.abs(lat) < 0.6)  # 0.5 deg inclination
-    # IGSO: one ground track, equator crossings near 118 E (C38 at its node at the epoch)
-    st = truth.state(["C38"], [START])
-    assert np.degrees(np.arctan2(st.pos_m[0, 1], st.pos_m[0, 0])) == pytest.approx(118.0, abs=0.5)
+    # IGSO: C38-C40 share one figure-eight ground track; it crosses the equator northwards at
+    # 119.2-119.7 E, C09's at 96.1 E (the 2023-03-12 broadcast values; sampled every minute)
+    t = START + np.arange(0, 86164, 60) * 10**9
+    for sat, lon_c in (("C38", 119.6), ("C39", 119.7), ("C40", 119.2), ("C09", 96.1)):
+        p = truth.state(np.full(t.size, sat_index(sat)), t).pos_m
+        k = np.flatnonzero((p[:-1, 2] < 0) & (p[1:, 2] >= 0))
+        assert k.size == 1
+        f = -p[k, 2] / (p[k + 1, 2] - p[k, 2])
+        x = p[k] + f[:, None] * (p[k + 1] - p[k])
+        assert np.degrees(np.arctan2(x[0, 1], x[0, 0])) == pytest.approx(lon_c, abs=0.1)
 
 
 def test_broadcast_evaluation_reproduces_truth(scenario):

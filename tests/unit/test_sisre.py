@@ -3,7 +3,17 @@
 import numpy as np
 import pytest
 
-from kompas.monitor.sisre import SISRE_WEIGHTS, bds_orbit_type, group_of, sisre
+from kompas.monitor.sisre import (
+    EARTH_RADIUS_M,
+    SISRE_WEIGHTS,
+    align_clocks,
+    bds_orbit_type,
+    group_of,
+    integrity_events,
+    sisre,
+    worst_user_error,
+)
+from kompas.products.precise import ApcOffsets
 from kompas.products.state import SatState
 from kompas.satsys import sat_index
 
@@ -29,16 +39,29 @@ class _Circle:
         pos = R * er + self.d_rac[0] * er + self.d_rac[1] * ea + self.d_rac[2] * ec
         clk = np.array([self.d_clk_m.get(int(s), 0.0) for s in sats]) / 299792458.0 + self.common
         n = sats.size
-        return SatState(pos, V * ea, clk, np.zeros(n), np.full(n, np.nan), np.zeros(n, np.uint8))
+        return SatState(pos, V * ea, clk, np.zeros(n), np.full(n, 4.0), np.zeros(n, np.uint8))
 
-    def apc_offset(self, *a, **k):  # no ANTEX in these tests
-        raise AssertionError("not called without antex")
+    # the broadcast side
+    def if_clock(self, sats, t, pairs=None):
+        st = self.state(sats, t)
+        return st.clk_s, st.status
+
+    # the precise side
+    orbit = state
+
+    def clock(self, sats, t):
+        st = self.state(sats, t)
+        return st.clk_s, st.clk_rate, st.status
+
+    def apc(self, sats, t, codes, **kw):  # no offsets in these tests
+        n = np.size(sats)
+        return ApcOffsets(np.zeros((n, 3)), np.full(n, "", dtype="U7"), np.full(n, np.nan))
 
 
 def _run(brdc, prec, sats):
     times = np.arange(10) * 300 * 10**9
     # precise positions must also give the 2 r.v/c^2 term: zero here (circular orbit, r perpendicular to v)
-    return sisre(brdc, brdc, prec, times, sat_index(sats))
+    return sisre(brdc, prec, times, sat_index(sats))
 
 
 def test_radial_and_along_track_weights():
@@ -74,8 +97,62 @@ def test_groups_and_orbit_types():
     assert bds_orbit_type(5) == "GEO" and bds_orbit_type(59) == "GEO"
     assert bds_orbit_type(13) == "IGSO" and bds_orbit_type(38) == "IGSO"
     assert bds_orbit_type(19) == "MEO" and bds_orbit_type(11) == "MEO"
-    assert group_of(sat_index("C11")) == "BDS-2"
+    assert group_of(sat_index("C11")) == "BDS-2 MEO"
+    assert group_of(sat_index("C08")) == "BDS-2 IGSO"
+    assert group_of(sat_index("C05")) == "BDS-2 GEO"
     assert group_of(sat_index("C20")) == "BDS-3 MEO"
-    assert group_of(sat_index("C39")) == "BDS-3 IGSO/GEO"
+    assert group_of(sat_index("C39")) == "BDS-3 IGSO"
+    assert group_of(sat_index("C60")) == "BDS-3 GEO"
     assert group_of(sat_index("R05")) == "GLONASS"
     assert set(SISRE_WEIGHTS) == {"G", "R", "E", "C_MEO", "C_IGSO_GEO", "J"}
+
+
+def _brute_force_wul(r, a, c, dt, radius, n=721):
+    """Largest |e . dr - dt| over a dense sampling of the cone of lines of sight (the reference)."""
+    th_max = np.arcsin(EARTH_RADIUS_M / radius)
+    th, ph = np.meshgrid(np.linspace(0, th_max, n), np.linspace(0, 2 * np.pi, n))
+    proj = r * np.cos(th) + np.sin(th) * (a * np.cos(ph) + c * np.sin(ph))
+    return np.abs(proj - dt).max()
+
+
+@pytest.mark.parametrize(
+    "r, a, c, dt",
+    [
+        (1.0, 0, 0, 0),
+        (0, 1.0, 0, 0),
+        (0, 0, 0, -2.0),
+        (1.0, 0, 0, 1.0),
+        (0.3, -2.0, 1.5, 0.4),
+        (-1.2, 0.5, -3, -1),
+    ],
+)
+def test_worst_user_error_against_brute_force(r, a, c, dt):
+    got = worst_user_error(np.array([r]), np.array([a]), np.array([c]), np.array([dt]), np.array([R]))[0]
+    assert got == pytest.approx(_brute_force_wul(r, a, c, dt, R), abs=2e-5)
+    if (r, a, c, dt) == (0, 1.0, 0, 0):  # pure along-track error: seen fully only at the Earth's limb
+        assert got == pytest.approx(EARTH_RADIUS_M / R, rel=1e-12)
+
+
+def test_integrity_events_are_runs_per_satellite():
+    sat = np.array([105, 105, 105, 105, 106, 106])
+    t = np.array([0, 300, 600, 1200, 0, 300]) * 10**9
+    wul = np.array([10.0, 20.0, 1.0, 30.0, 9.0, 9.5])
+    ura = np.full(6, 2.0)
+    ev = integrity_events(sat, t, wul, ura, k=4.42, step_ns=300 * 10**9)
+    # G05: 10 and 20 m at 0-300 s (one run), 30 m at 1200 s (another); G06: 9.0 and 9.5 > 8.84
+    assert [(e["sat"], e["start_ns"], e["end_ns"], e["n"]) for e in ev] == [
+        ("G05", 0, 300 * 10**9, 2),
+        ("G05", 1200 * 10**9, 1200 * 10**9, 1),
+        ("G06", 0, 300 * 10**9, 2),
+    ]
+    assert ev[0]["max_ratio"] == pytest.approx(10.0) and ev[1]["max_error_m"] == 30.0
+    assert integrity_events(sat, t, wul, np.full(6, np.nan)) == []  # no URA, no verdict
+
+
+def test_align_clocks_per_epoch_and_system():
+    sats = sat_index(["G01", "G02", "R01", "R02", "G01", "G02"])
+    t = np.array([0, 0, 0, 0, 1, 1])
+    d = np.array([1.0, 3.0, 10.0, 20.0, 5.0, np.nan])
+    out = align_clocks(d, t, sats)
+    assert out[:4].tolist() == [-1.0, 1.0, -5.0, 5.0]
+    assert np.isnan(out[4:]).all()  # one finite sample at epoch 1: no datum

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kompas import read_nmea
-from kompas.errors import ConfigError, FormatError, KompasError, TruncatedFileWarning
+from kompas.errors import ConfigError, DroppedRecordWarning, FormatError, KompasError, TruncatedFileWarning
 from kompas.frames import geodetic_to_ecef
 from kompas.io.writers.nmea import nmea_checksum, write_nmea
 from kompas.solution import Solution
@@ -173,7 +173,22 @@ def test_read_errors(tmp_path):
         assert read_nmea(p)["time_ns"].size == 0
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_impossible_dates_drop_their_sentences(tmp_path):
+    """A date or time out of range never wraps: the sentence (and the GGA it dates) is dropped."""
+    p = tmp_path / "d.nmea"
+    rmc = "GPRMC,120000,A,4807.038,N,01131.000,E,022.4,084.4,231394,003.1,W"  # month 13
+    gga = "GPGGA,120000,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"  # dated by it: dropped too
+    p.write_text(f"${rmc}*{_xor(rmc):02X}\r\n${gga}*{_xor(gga):02X}\r\n{CLASSIC_RMC}\r\n{CLASSIC_GGA}\r\n")
+    with pytest.warns(DroppedRecordWarning, match="line 1: RMC date '231394': month 13 outside"):
+        d = read_nmea(p)
+    assert d["time_ns"].tolist() == [int(gtime_from_calendar(1994, 3, 23, 12, 35, 19, scale="UTC"))]
+    gga = "GPGGA,253519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"  # hour 25
+    p.write_text(f"{CLASSIC_RMC}\r\n${gga}*{_xor(gga):02X}\r\n{CLASSIC_GGA}\r\n")
+    with pytest.warns(DroppedRecordWarning, match="line 2: GGA time '253519': hour 25"):
+        assert read_nmea(p)["time_ns"].size == 1
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_corrupt_input_raises_only_kompas_errors(tmp_path, data):
     raw = bytearray((CLASSIC_RMC + "\r\n" + CLASSIC_GGA + "\r\n").encode() * 2)

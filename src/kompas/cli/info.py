@@ -5,24 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..io.detect import detect, read
-from ..satsys import SYSTEM_LETTERS, sat_id, sat_system
+from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system
 from ..time import GTime
-
-_SYSTEM_NAMES = {
-    "G": "GPS",
-    "R": "GLONASS",
-    "E": "Galileo",
-    "C": "BeiDou",
-    "J": "QZSS",
-    "S": "SBAS",
-    "I": "NavIC",
-}
 
 
 def register(sub) -> None:
     p = sub.add_parser("info", help="show what a GNSS file holds", description=__doc__)
     p.add_argument(
-        "files", nargs="+", metavar="FILE", help="RINEX obs/nav, SP3, clock, ANTEX, Bias-SINEX, IONEX"
+        "files", nargs="+", metavar="FILE", help="RINEX obs/nav/met, SP3, clock, ANTEX, Bias-SINEX, IONEX"
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse files that need a repair of their fixed-width fields or hold malformed records",
     )
     p.set_defaults(func=run)
 
@@ -32,7 +27,7 @@ def run(args) -> int:
         if k:
             print()
         kind = detect(path)
-        data = read(path)
+        data = read(path, strict=getattr(args, "strict", False))
         print(f"file     {path}")
         for line in SUMMARIES.get(kind, _generic)(data):
             print(line)
@@ -50,7 +45,7 @@ def _sats_by_system(sats) -> list[str]:
         s = sats[sat_system(sats) == i]
         if s.size:
             ids = sat_id(s)
-            out.append(f"  {letter} {_SYSTEM_NAMES[letter]:8s} {s.size:3d} sats  {ids[0]}..{ids[-1]}")
+            out.append(f"  {letter} {SYSTEM_NAMES[letter]:8s} {s.size:3d} sats  {ids[0]}..{ids[-1]}")
     return out
 
 
@@ -170,6 +165,30 @@ def _ionex(inx) -> list[str]:
     return lines
 
 
+def _met(met) -> list[str]:
+    from ..tables.met import MET_CODES
+
+    h = met.header
+    lines = [
+        f"type     RINEX {h.version:g} meteorological",
+        f"station  {h.marker_name} {h.marker_number}".rstrip(),
+    ]
+    if len(met):
+        lines.append(f"span     {_span(met.time_ns.min(), met.time_ns.max())}")
+    epochs = np.unique(met.time_ns)
+    lines.append(f"epochs   {epochs.size}  values {len(met)}")
+    for code in h.codes:
+        quantity, unit = MET_CODES.get(code, (code, ""))
+        v = met.value[met.code == code]
+        rng = f"{v.min():g} .. {v.max():g} {unit}".rstrip() if v.size else "no value"
+        s = h.sensors.get(code)
+        sensor = f"  sensor {s.model} {s.type}".rstrip() if s is not None and (s.model or s.type) else ""
+        if s is not None and np.isfinite(s.height_m):
+            sensor += f"  H {s.height_m:.1f} m"
+        lines.append(f"  {code} {quantity:24s} {rng}{sensor}")
+    return lines
+
+
 def _generic(data) -> list[str]:
     lines = [f"type     {type(data).__name__}"]
     for attr in ("version", "time_system", "agency"):
@@ -186,4 +205,5 @@ SUMMARIES = {
     "antex": _antex,
     "bias": _bias,
     "ionex": _ionex,
+    "met": _met,
 }

@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from .. import __version__
-from ..errors import KompasError
+from ..errors import KompasError, KompasWarning
 
 # Subcommand modules under kompas.cli, in the order `kompas --help` lists them.
-_SUBCOMMANDS: tuple[str, ...] = ("demo", "spp", "rtk", "sim", "info", "orbits")
+_SUBCOMMANDS: tuple[str, ...] = ("demo", "spp", "rtk", "ppp", "sim", "info", "orbits", "qc", "monitor")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warning_printer(command: str):
+    """kompas warnings as one line each on stderr (``kompas spp: warning: ...``); others as usual."""
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, KompasWarning):
+            print(f"kompas {command}: warning: {message}", file=sys.stderr)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = build_parser()
@@ -38,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_printer(args.command)
+            return int(args.func(args) or 0)
     except KompasError as exc:
         print(f"kompas {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ import numpy as np
 
 from ..errors import KompasError
 
-_AGES = {"G": 7200.0, "J": 7200.0, "E": 3600.0, "C": 3600.0, "R": 1800.0}
 _COLUMNS = ("n", "radial_m", "along_m", "cross_m", "orbit_3d_m", "clock_m", "sisre_orb_m", "sisre_m")
 
 
@@ -18,9 +17,9 @@ def register(sub) -> None:
         "orbits",
         help="compare broadcast orbits and clocks with precise products (SISRE)",
         description=__doc__
-        + " Broadcast records are taken as a receiver held them (latest transmitted, at most 2 h old for"
-        " GPS/QZSS, 1 h for Galileo/BeiDou, 30 min for GLONASS); precise orbits are moved to the antenna"
-        " phase centre with --atx where it has the satellite.",
+        + " Broadcast records are taken as a receiver held them (latest transmitted) within each system's"
+        " ICD validity (kompas.products.broadcast); precise orbits are moved to the antenna phase centre"
+        " with --atx where it has the satellite (kompas monitor adds nominal offsets for the others).",
     )
     p.add_argument("nav", nargs="+", metavar="NAV", help="RINEX navigation file(s)")
     p.add_argument("--precise", nargs="+", required=True, metavar="SP3", help="SP3 file(s)")
@@ -33,6 +32,8 @@ def register(sub) -> None:
         "--plot", metavar="PNG", help="write a figure (needs matplotlib: pip install kompas[plot])"
     )
     p.add_argument("--selection", choices=("transmitted", "nearest"), default="transmitted")
+    p.add_argument("--eph-policy", choices=("icd", "post", "rtklib"), default="icd", dest="policy",
+                   help="broadcast record validity (default: icd)")  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -46,15 +47,13 @@ def run(args) -> int:
     from ..products.precise import PreciseProduct
 
     navs = [read_nav(p) for p in args.nav]
-    kw = {"selection": args.selection, "max_age_s": _AGES if args.selection == "transmitted" else None}
-    orbit = BroadcastProduct(navs, **kw)
-    clock = BroadcastProduct(navs, messages={"E": ("FNAV",)}, **kw)  # E1/E5a clocks, as MGEX precise clocks
+    product = BroadcastProduct(navs, selection=args.selection, policy=args.policy)
     sp3s = [read_sp3(p) for p in args.precise]
     precise = PreciseProduct(sp3s, [read_clk(p) for p in args.clk] or None)
     antex = _merge_antex([read_antex(p) for p in args.atx]) if args.atx else None
     times = np.unique(np.concatenate([s.time_ns for s in sp3s]))
     sats = np.unique(np.concatenate([s.sats for s in sp3s]))
-    res = sisre(orbit, clock, precise, times, sats, antex=antex)
+    res = sisre(product, precise, times, sats, antex=antex, attitude="nominal")
     if not res.table:
         raise KompasError(
             "no satellite has both a broadcast and a precise state: do the files overlap in time?"
@@ -75,23 +74,9 @@ def run(args) -> int:
     return 0
 
 
-class _MergedAntex:
-    """Several ANTEX files seen as one for satellite lookups (first file that knows the satellite wins)."""
-
-    def __init__(self, files):
-        self.files = files
-
-    def satellite(self, sat, t):
-        last = None
-        for f in self.files:
-            try:
-                return f.satellite(sat, t)
-            except KompasError as exc:
-                last = exc
-        raise last
-
-
 def _merge_antex(files):
+    from ..monitor.run import _MergedAntex
+
     return files[0] if len(files) == 1 else _MergedAntex(files)
 
 
@@ -107,7 +92,7 @@ def _print(res) -> None:
         print(
             f"{g['name']:14s} {g['n']:5d}  "
             + " ".join(_fmt(g[c]) for c in _COLUMNS[1:])
-            + ("" if g["apc"] else "  CoM*")
+            + ("" if g["apc"] != "none" else "  CoM*")
         )
     print()
     print(f"{'satellite':14s} {'n':>5s}")
@@ -118,7 +103,7 @@ def _print(res) -> None:
         print(
             f"{row['sat']:14s} {row['n']:5d}  "
             + " ".join(_fmt(row[c]) for c in _COLUMNS[1:])
-            + ("" if row["apc"] else "  CoM*")
+            + ("" if row["apc"] != "none" else "  CoM*")
         )
     if res.unhealthy:
         print(

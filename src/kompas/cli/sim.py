@@ -1,13 +1,20 @@
-"""``kompas sim``: simulate multi-GNSS observations and broadcast navigation data as RINEX 3.05 files."""
+"""``kompas sim``: simulate multi-GNSS observations (one receiver or a base and a rover) as RINEX 3.05,
+with the broadcast navigation file, truth.json and optionally SP3/clock products of the truth.
+
+The observation files are written while simulating, in blocks of epochs, so a day at 1 Hz needs no
+more memory than an hour.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, KompasError
+
+_OBS, _ROVER, _NAV = "SIM00XXX_S_sim_MO.rnx", "ROV00XXX_S_sim_MO.rnx", "SIM00XXX_S_sim_MN.rnx"
+_SP3, _CLK = "SIM0SIMFIN_sim_ORB.SP3", "SIM0SIMFIN_sim_CLK.CLK"
 
 
 def register(sub) -> None:
@@ -20,37 +27,161 @@ def register(sub) -> None:
     p.add_argument("--interval", type=float, default=30.0, metavar="S")
     p.add_argument("--systems", default="C,R,G,E", help="system letters (default C,R,G,E)")
     p.add_argument("--errors", choices=("none", "default"), default="default")
+    p.add_argument("--elmask", type=float, default=5.0, metavar="DEG", help="elevation mask (default 5)")
     p.add_argument("--nav", metavar="REAL_NAV_FILE", help="simulate the real constellation of this file")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument(
+        "--base-offset",
+        type=float,
+        nargs=3,
+        metavar=("E", "N", "U"),
+        help="also simulate a rover this far (m, east/north/up) from the receiver, which becomes "
+        "the base; writes ROV00XXX_S_sim_MO.rnx too",
+    )
+    g = p.add_argument_group("events (QC truth, recorded in truth.json)")
+    g.add_argument(
+        "--slips", type=float, default=0.0, metavar="PER_H", help="cycle slips per satellite, signal, h"
+    )
+    g.add_argument("--slip-max", type=int, default=20, metavar="CYCLES", help="largest single slip (<= 1000)")
+    g.add_argument(
+        "--gf-pairs",
+        type=float,
+        default=0.0,
+        metavar="PER_H",
+        help="slip pairs invisible in the geometry-free phase, per satellite and h",
+    )
+    g.add_argument(
+        "--mw-pairs",
+        type=float,
+        default=0.0,
+        metavar="PER_H",
+        help="equal slip pairs invisible in Melbourne-Wuebbena, per satellite and h",
+    )
+    g.add_argument("--no-lli", action="store_true", help="do not set the loss-of-lock indicator at slips")
+    g.add_argument(
+        "--clock-jumps", type=float, default=0.0, metavar="PER_H", help="1 ms receiver clock jumps per h"
+    )
+    g.add_argument("--gaps", type=float, default=0.0, metavar="PER_H", help="data gaps per satellite and h")
+    g.add_argument("--outages", type=float, default=0.0, metavar="PER_H", help="all-satellite gaps per h")
+    g = p.add_argument_group("precise products of the truth")
+    g.add_argument("--products", action="store_true", help=f"write {_SP3} and {_CLK}")
+    g.add_argument("--sp3-interval", type=float, default=300.0, metavar="S")
+    g.add_argument("--clk-interval", type=float, default=30.0, metavar="S")
     p.set_defaults(func=run)
+
+
+def _error_model(args):
+    import dataclasses
+
+    from ..sim import ErrorModel
+
+    base = ErrorModel.none() if args.errors == "none" else ErrorModel.default()
+    return dataclasses.replace(
+        base,
+        cycle_slips=args.slips > 0,
+        slip_rate_per_hour=args.slips,
+        slip_size_max=args.slip_max,
+        gf_pair_rate_per_hour=args.gf_pairs,
+        mw_pair_rate_per_hour=args.mw_pairs,
+        slip_lli=not args.no_lli,
+        clock_jump_rate_per_hour=args.clock_jumps,
+        gap_rate_per_hour=args.gaps,
+        outage_rate_per_hour=args.outages,
+    )
+
+
+def _out_dir(path: str) -> Path:
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".kompas-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"cannot write to --out {path}: {exc.strerror or exc}") from None
+    return out
+
+
+def _start_ns(text: str) -> int:
+    from ..time import GTime
+
+    try:
+        return GTime.from_datetime64(np.datetime64(text)).gpst_ns
+    except ValueError:
+        raise ConfigError(f"--start {text!r} is not an ISO time like 2025-01-01T00:00:00") from None
 
 
 def run(args) -> int:
     from ..frames import geodetic_to_ecef
-    from ..io.writers.rinex_nav import write_nav
-    from ..io.writers.rinex_obs import write_obs
-    from ..sim import simulate
-    from ..time import GTime
 
-    try:
-        start_ns = GTime.from_datetime64(np.datetime64(args.start)).gpst_ns
-    except ValueError:
-        raise ConfigError(f"--start {args.start!r} is not an ISO time like 2025-01-01T00:00:00") from None
+    start_ns = _start_ns(args.start)
     truth = geodetic_to_ecef([np.radians(args.lat), np.radians(args.lon), args.height])
     systems = args.systems.replace(",", "").upper()
+    errors = _error_model(args)
+    out = _out_dir(args.out)
     real_nav = None
     if args.nav:
         from ..io.readers.rinex_nav import read_nav
 
-        real_nav = read_nav(args.nav)
-    sim = simulate(truth, start_ns, hours=args.hours, interval_s=args.interval, systems=systems,
-                   errors=args.errors, seed=args.seed, nav=real_nav)  # fmt: skip
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_obs(sim.obs, out / "SIM00XXX_S_sim_MO.rnx", program="kompas sim SIM")
-    write_nav(sim.nav, out / "SIM00XXX_S_sim_MN.rnx", program="kompas sim SIM")
-    (out / "truth.json").write_text(json.dumps({"ecef_m": [float(v) for v in truth]}) + "\n")
-    print(f"simulated {sim.obs.n_epochs} epochs, {len(np.unique(sim.obs.sat))} satellites ({systems}); "
-          f"wrote {out}/SIM00XXX_S_sim_MO.rnx, SIM00XXX_S_sim_MN.rnx, truth.json")  # fmt: skip
+        try:
+            real_nav = read_nav(args.nav)
+        except OSError as exc:
+            raise ConfigError(f"cannot read --nav {args.nav}: {exc.strerror or exc}") from None
+    try:
+        return _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav)
+    except OSError as exc:
+        raise KompasError(f"writing into {out}: {exc.strerror or exc}") from None
+
+
+def _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav) -> int:
+    from ..io.writers.rinex_nav import write_nav
+    from ..sim import simulate, simulate_baseline, write_products
+    from ..sim.truthfile import truth_document, write_truth
+
+    common = dict(
+        hours=args.hours,
+        interval_s=args.interval,
+        systems=systems,
+        errors=errors,
+        seed=args.seed,
+        nav=real_nav,
+        elmask_deg=args.elmask,
+        program="kompas sim SIM",
+    )
+    files = {"obs": _OBS, "nav": _NAV, "truth": "truth.json"}
+    if args.base_offset is None:
+        res = simulate(truth, start_ns, obs_path=out / _OBS, **common)
+        parts, sims = [res], [res.sim]
+    else:
+        res = simulate_baseline(
+            truth, start_ns, offset_enu_m=args.base_offset, obs_paths=(out / _OBS, out / _ROVER), **common
+        )
+        parts, sims = [res.base, res.rover], [res.base.sim, res.rover.sim]
+        files["rover_obs"] = _ROVER
+    write_nav(parts[0].nav, out / _NAV, program="kompas sim SIM")
+    products = {}
+    if args.products:
+        end_ns = start_ns + round(args.hours * 3600e9)
+        products = write_products(
+            parts[0].truth,
+            sims[0].layout.sats,
+            start_ns,
+            end_ns,
+            sp3_path=out / _SP3,
+            clk_path=out / _CLK,
+            sp3_interval_s=args.sp3_interval,
+            clk_interval_s=args.clk_interval,
+            receivers=sims,
+        )
+        files.update(sp3=_SP3, clk=_CLK)
+    write_truth(out / "truth.json", truth_document(res, files=files, products=products))
+    for part in parts:
+        st = part.stats
+        n_sat = len(st["satellites"])
+        print(
+            f"{part.receiver.marker_name}: simulated {st['epochs']} epochs, {n_sat} satellites ({systems}), "
+            f"{len(part.events)} events"
+        )
+    print(f"wrote {out}/: " + ", ".join(files.values()))
     return 0

@@ -39,6 +39,9 @@ def register(sub) -> None:
     p.add_argument("--dump-config", action="store_true", help="print the effective options as TOML and exit")
     add_arguments(p, SppConfig)
     p.add_argument(
+        "--ionex", nargs="+", metavar="FILE", help="IONEX global ionosphere maps (selects --iono ionex)"
+    )
+    p.add_argument(
         "--truth",
         nargs="+",
         metavar="X Y Z | FILE",
@@ -65,7 +68,7 @@ def build_config(args):
 def _check_inputs(args) -> None:
     if not args.obs or not args.nav:
         raise ConfigError("give an observation file and at least one navigation file: kompas spp OBS NAV...")
-    for path in [args.obs, *args.nav, *([args.config] if args.config else [])]:
+    for path in [args.obs, *args.nav, *([args.config] if args.config else []), *(args.ionex or [])]:
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file")
         if os.path.isdir(path):
@@ -151,7 +154,14 @@ def run(args) -> int:
     t0 = time.perf_counter()
     obs = read_obs(args.obs)
     navs = [read_nav(p) for p in args.nav]
-    sol = spp(obs, navs, config=cfg, progress=_progress)
+    ionex = None
+    if args.ionex:
+        from ..io.readers.ionex import read_ionex
+
+        ionex = [read_ionex(p) for p in args.ionex]
+    elif cfg.models.iono == "ionex":
+        raise ConfigError("--iono ionex needs the maps: --ionex FILE")
+    sol = spp(obs, navs, config=cfg, progress=_progress, ionex=ionex)
     t1 = time.perf_counter()
     report = sys.stderr if args.output == "-" else sys.stdout
     for line in summary(sol, obs, truth, navs):

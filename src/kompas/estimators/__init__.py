@@ -1,1 +1,2 @@
-"""Estimators: batched weighted least squares (SPP); Kalman filters and ambiguity resolution come later."""
+"""Estimators: batched weighted least squares (SPP) and integer ambiguity resolution (LAMBDA); Kalman filters
+come later."""

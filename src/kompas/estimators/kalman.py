@@ -89,14 +89,18 @@ def update(x, P, H, v, R) -> KalmanUpdate:
     H = np.asarray(H, dtype=float)
     v = np.asarray(v, dtype=float)
     R = np.asarray(R, dtype=float)
-    R = np.diag(R) if R.ndim == 1 else R
     PHt = P @ H.T
-    S = H @ PHt + R
+    S = H @ PHt
+    if R.ndim == 1:  # uncorrelated measurements: no dense R products
+        S[np.arange(R.size), np.arange(R.size)] += R
+    else:
+        S = S + R
     S = 0.5 * (S + S.T)
     cho = scipy.linalg.cho_factor(S)
     K = scipy.linalg.cho_solve(cho, PHt.T).T
     x_new = x + K @ v
     IKH = np.eye(x.size) - K @ H
-    P_new = IKH @ P @ IKH.T + K @ R @ K.T
+    KRK = (K * R) @ K.T if R.ndim == 1 else K @ R @ K.T
+    P_new = IKH @ P @ IKH.T + KRK
     chi2 = float(v @ scipy.linalg.cho_solve(cho, v))
     return KalmanUpdate(x_new, 0.5 * (P_new + P_new.T), v, S, chi2)

@@ -1,104 +1,52 @@
-"""Forward-backward combination of two filter passes (post-processing, RTKLIB 2.4.3 ``postpos.c combres``).
+"""Forward-backward combination of two filter passes (the two-filter smoother).
 
-At each epoch the pass of better quality wins (FIX over FLOAT); with equal quality the two estimates are
-combined with their covariances, ``Q = (Qf^-1 + Qb^-1)^-1``, ``x = Q (Qf^-1 x_f + Qb^-1 x_b)``
-(the fixed-interval smoother of two independent filters, Fraser & Potter 1969; RTKLIB ``smoother``). Two
-fixed solutions that disagree -- their difference beyond the 99.9 % chi-square bound of its covariance and
-more than ``tol_m`` apart -- are degraded to FLOAT: one of the two fixed wrongly.
+For a state estimated by a forward filter (``x_f``, ``P_f``, using the data up to an epoch) and a backward
+filter (``x_b``, ``P_b``, using the data from that epoch on), the combined estimate is the
+inverse-covariance weighted mean (Fraser & Potter 1969, IEEE Trans. Autom. Control 14(4):387-390; RTKLIB
+``smoother()``)::
+
+    P = (P_f^-1 + P_b^-1)^-1,   x = P (P_f^-1 x_f + P_b^-1 x_b)
+
+Both passes use the epoch's own measurements, which RTKLIB's combined mode also accepts; the covariance is
+therefore somewhat optimistic. Where only one pass has a solution it is taken as it is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from ..solution import Quality
-
-__all__ = ["PassResult", "combine"]
-
-CHI2_3_999 = 16.266
-"""Chi-square 99.9 % quantile with 3 degrees of freedom."""
+__all__ = ["combine"]
 
 
-@dataclass(eq=False)
-class PassResult:
-    """Per-epoch output of one filter pass (arrays over the epochs of the run)."""
+def combine(x_f, P_f, x_b, P_b):
+    """Combine forward and backward estimates per epoch.
 
-    pos: np.ndarray
-    cov: np.ndarray
-    quality: np.ndarray
-    ratio: np.ndarray
-    nsat: np.ndarray
-    nsat_by_sys: dict
-    nfix_by_sys: dict
-    notes: list = field(default_factory=list)
+    Parameters
+    ----------
+    x_f, x_b : numpy.ndarray, shape (E, N)
+        Estimates (NaN rows where a pass has none).
+    P_f, P_b : numpy.ndarray, shape (E, N, N)
+        Their covariances.
 
-    @classmethod
-    def empty(cls, n: int) -> PassResult:
-        return cls(
-            pos=np.full((n, 3), np.nan),
-            cov=np.full((n, 3, 3), np.nan),
-            quality=np.zeros(n, np.uint8),
-            ratio=np.zeros(n),
-            nsat=np.zeros(n, np.int64),
-            nsat_by_sys={c: np.zeros(n, np.int64) for c in range(8)},
-            nfix_by_sys={c: np.zeros(n, np.int64) for c in range(8)},
+    Returns
+    -------
+    x, P : numpy.ndarray, shapes (E, N) and (E, N, N)
+    """
+    x_f, x_b = np.asarray(x_f, float), np.asarray(x_b, float)
+    P_f, P_b = np.asarray(P_f, float), np.asarray(P_b, float)
+    ok_f = np.isfinite(x_f).all(-1) & np.isfinite(P_f).all((-2, -1))
+    ok_b = np.isfinite(x_b).all(-1) & np.isfinite(P_b).all((-2, -1))
+    x = np.where(ok_f[:, None], x_f, x_b)
+    P = np.where(ok_f[:, None, None], P_f, P_b)
+    both = np.flatnonzero(ok_f & ok_b)
+    if both.size:
+        i_f = np.linalg.inv(P_f[both])
+        i_b = np.linalg.inv(P_b[both])
+        P_c = np.linalg.inv(i_f + i_b)
+        x[both] = np.einsum(
+            "eij,ej->ei",
+            P_c,
+            np.einsum("eij,ej->ei", i_f, x_f[both]) + np.einsum("eij,ej->ei", i_b, x_b[both]),
         )
-
-    def store(self, k: int, res) -> None:
-        """Keep one :class:`~kompas.estimators.rtk.EpochResult`."""
-        if not res.ok:
-            return
-        if res.fixed:
-            self.pos[k], self.cov[k], self.quality[k] = res.fix_pos, res.fix_cov, Quality.FIX
-            for c, v in res.n_fixed.items():
-                self.nfix_by_sys[c][k] = v
-        else:
-            self.pos[k], self.cov[k], self.quality[k] = res.pos, res.cov, Quality.FLOAT
-        self.ratio[k] = res.ratio
-        self.nsat[k] = res.n_sat
-        for c, v in res.n_sat_by_sys.items():
-            self.nsat_by_sys[c][k] = v
-        if res.event:
-            self.notes.append(f"epoch {k}: {res.event}")
-
-
-def _pick(dst: PassResult, src: PassResult, m) -> None:
-    for name in ("pos", "cov", "quality", "ratio", "nsat"):
-        getattr(dst, name)[m] = getattr(src, name)[m]
-    for d in ("nsat_by_sys", "nfix_by_sys"):
-        for c in getattr(dst, d):
-            getattr(dst, d)[c][m] = getattr(src, d)[c][m]
-
-
-def combine(fwd: PassResult, bwd: PassResult, tol_m: float = 0.02) -> PassResult:
-    """Combine a forward and a backward pass over the same epochs (module docstring)."""
-    n = fwd.quality.size
-    out = PassResult.empty(n)
-    qf, qb = fwd.quality.astype(int), bwd.quality.astype(int)
-    rank = np.array([9, 1, 2, 3, 4, 5, 6, 7])  # RTKLIB's priority: lower is better, none last
-    only_f = (qf != 0) & ((qb == 0) | (rank[qf] < rank[qb]))
-    only_b = (qb != 0) & ((qf == 0) | (rank[qb] < rank[qf]))
-    both = (qf != 0) & (qf == qb)
-    _pick(out, fwd, only_f)
-    _pick(out, bwd, only_b)
-    if both.any():
-        _pick(out, fwd, both)
-        inf_f = np.linalg.inv(fwd.cov[both] + np.eye(3) * 1e-12)
-        inf_b = np.linalg.inv(bwd.cov[both] + np.eye(3) * 1e-12)
-        q = np.linalg.inv(inf_f + inf_b)
-        x = np.einsum("eij,ej->ei", q, np.einsum("eij,ej->ei", inf_f, fwd.pos[both])
-                      + np.einsum("eij,ej->ei", inf_b, bwd.pos[both]))  # fmt: skip
-        out.pos[both], out.cov[both] = x, q
-        out.ratio[both] = np.maximum(fwd.ratio[both], bwd.ratio[both])
-        d = fwd.pos[both] - bwd.pos[both]
-        s = np.linalg.solve(fwd.cov[both] + bwd.cov[both] + np.eye(3) * 1e-8, d[..., None])[..., 0]
-        bad = (np.einsum("ei,ei->e", d, s) > CHI2_3_999) & (np.linalg.norm(d, axis=1) > tol_m)
-        bad &= qf[both] == Quality.FIX
-        idx = np.flatnonzero(both)[bad]
-        out.quality[idx] = Quality.FLOAT
-        for c in out.nfix_by_sys:
-            out.nfix_by_sys[c][idx] = 0
-    out.notes = fwd.notes + [f"backward {x}" for x in bwd.notes]
-    return out
+        P[both] = 0.5 * (P_c + np.swapaxes(P_c, -1, -2))
+    return x, P

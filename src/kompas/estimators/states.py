@@ -40,26 +40,33 @@ class StateLayout:
     blocks : iterable of Block
     """
 
-    __slots__ = ("_blocks", "_start")
+    __slots__ = ("_blocks", "_by_name", "_size", "_start")
 
     def __init__(self, blocks=()):
         self._blocks: tuple[Block, ...] = ()
         self._start: dict[str, int] = {}
-        for b in blocks:
-            self._append(b)
+        self._by_name: dict[str, Block] = {}
+        self._size = 0
+        self._extend(blocks)
 
-    def _append(self, block: Block) -> None:
-        if block.name in self._start:
-            raise ValueError(f"state block {block.name!r} is already in the layout")
-        if block.size < 1:
-            raise ValueError(f"state block {block.name!r} needs at least one column")
-        self._start[block.name] = self.size
-        self._blocks = (*self._blocks, block)
+    def _extend(self, blocks) -> None:
+        # one tuple rebuild per call: layouts of a few hundred blocks stay cheap to grow
+        new = []
+        for block in blocks:
+            if block.name in self._start:
+                raise ValueError(f"state block {block.name!r} is already in the layout")
+            if block.size < 1:
+                raise ValueError(f"state block {block.name!r} needs at least one column")
+            self._start[block.name] = self._size
+            self._by_name[block.name] = block
+            self._size += block.size
+            new.append(block)
+        self._blocks = (*self._blocks, *new)
 
     @property
     def size(self) -> int:
         """Number of columns."""
-        return sum(b.size for b in self._blocks)
+        return self._size
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -84,7 +91,7 @@ class StateLayout:
         return slice(i, i + self._block(name).size)
 
     def _block(self, name: str) -> Block:
-        return next(b for b in self._blocks if b.name == name)
+        return self._by_name[name]
 
     def index(self, name: str) -> int:
         """First column of a block."""
@@ -93,8 +100,7 @@ class StateLayout:
     def with_blocks(self, blocks) -> StateLayout:
         """A new layout with ``blocks`` appended (the columns of existing blocks keep their place)."""
         out = StateLayout(self._blocks)
-        for b in blocks:
-            out._append(b)
+        out._extend(blocks)
         return out
 
     def without(self, names) -> tuple[StateLayout, list[int]]:

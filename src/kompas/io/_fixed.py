@@ -8,20 +8,20 @@ the division is one correctly rounded IEEE operation, the result is bit-identica
 ``float(text)``.
 
 Fields that do not have the canonical layout (decimal point in its column, right-aligned digits,
-an optional leading minus) are re-parsed one by one with a strict pattern, so unusual but valid
-writers are still read; anything else is reported as bad.
+an optional leading minus) are re-parsed one by one with the toolkit's Fortran ``F`` rule
+(:func:`kompas.io._text.decimal_or_none`: sign, digits, point, no exponent, no ``nan``), so unusual
+but valid writers are still read; anything else is reported as bad.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-__all__ = ["parse_fixed_decimal", "parse_flag_digits"]
+from ._text import decimal_or_none
+
+__all__ = ["parse_fixed_decimal", "parse_flag_digits", "parse_obs_fields"]
 
 _SP, _MINUS, _DOT = 32, 45, 46
-_STRICT = re.compile(rb"^ *-?(\d+\.?\d*|\.\d+) *$")
 
 
 def parse_fixed_decimal(ch: np.ndarray, ndec: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,11 +91,11 @@ def parse_fixed_decimal(ch: np.ndarray, ndec: int) -> tuple[np.ndarray, np.ndarr
 def _slow(ch, idx, values, bad):
     """Strict one-by-one parse of the fields at ``idx`` (rare layouts)."""
     for i in idx.tolist():
-        text = ch[i].tobytes()
-        if _STRICT.match(text):
-            values[i] = float(text)
-        else:
+        v = decimal_or_none(ch[i].tobytes())
+        if v is None:
             bad[i] = True
+        else:
+            values[i] = v
 
 
 def parse_flag_digits(ch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

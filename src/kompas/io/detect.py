@@ -19,11 +19,13 @@ KINDS = {
     "antex": ("antex", "read_antex"),
     "bias": ("bias", "read_bias"),
     "ionex": ("ionex", "read_ionex"),
+    "met": ("met", "read_met"),
 }
+_STRICT = {"obs", "nav", "sp3", "clk", "met"}  # readers with repairs or dropped records to refuse
 
 
 def detect(path: str | os.PathLike) -> str:
-    """The kind of a file from its first lines: ``obs, nav, sp3, clk, antex, bias`` or ``ionex``.
+    """The kind of a file from its first lines: ``obs, nav, sp3, clk, antex, bias, ionex`` or ``met``.
 
     Raises
     ------
@@ -54,7 +56,9 @@ def detect(path: str | os.PathLike) -> str:
         kind_char = first[20:22].strip()[:1]
         if kind_char == "O":
             return "obs"
-        if kind_char in ("N", "G", "H", "B", "L", "J", "I", "C") and "NAV" in first[20:60].upper():
+        if kind_char == "M" and "METEO" in first[20:60].upper():
+            return "met"
+        if kind_char in ("N", "G", "H", "B", "L", "J", "I", "C", "E") and "NAV" in first[20:60].upper():
             return "nav"
         if kind_char == "C" or "CLOCK" in first[20:60].upper():
             return "clk"
@@ -67,19 +71,25 @@ def detect(path: str | os.PathLike) -> str:
     raise FormatError(name, first_i + 1, "not a RINEX, SP3, RINEX clock, ANTEX, IONEX or Bias-SINEX file")
 
 
-def read(path: str | os.PathLike):
+def read(path: str | os.PathLike, *, strict: bool = False):
     """Read any supported file, choosing the reader from the content.
 
     Parameters
     ----------
     path : str or os.PathLike
-        RINEX observation (2/3/4, Hatanaka or not) or navigation file, SP3, RINEX clock, ANTEX,
-        Bias-SINEX or IONEX; plain or gz/Z/bz2/zip compressed.
+        RINEX observation (2/3/4, Hatanaka or not), navigation or meteorological file, SP3, RINEX
+        clock, ANTEX, Bias-SINEX or IONEX; plain or gz/Z/bz2/zip compressed.
+    strict : bool
+        Passed to the readers that repair fixed-width variants or drop malformed records (RINEX
+        obs/nav/met, SP3, clock): every repair or dropped record becomes a FormatError. The others
+        have nothing to refuse.
 
     Returns
     -------
-    ObsTable, NavData, Sp3, ClockData, Antex, BiasData or Ionex
+    ObsTable, NavData, MetTable, Sp3, ClockData, Antex, BiasData or Ionex
         What the matching ``read_*`` function returns.
     """
-    module, func = KINDS[detect(path)]
-    return getattr(importlib.import_module(f"{__package__}.readers.{module}"), func)(path)
+    kind = detect(path)
+    module, func = KINDS[kind]
+    reader = getattr(importlib.import_module(f"{__package__}.readers.{module}"), func)
+    return reader(path, strict=True) if strict and kind in _STRICT else reader(path)

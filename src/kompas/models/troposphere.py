@@ -13,6 +13,11 @@ Saastamoinen
     - hydrostatic ``0.0022768 P / (1 - 0.00266 cos 2 lat - 0.00028 h_km) / cos z`` and wet
       ``0.002277 (1255 / T + 0.05) e / cos z`` metres, ``z`` the zenith angle.
 
+    Measured meteorology (e.g. a RINEX MET file, :meth:`kompas.tables.met.MetTable.atmosphere`) can
+    replace the standard atmosphere: ``pressure_hpa`` and ``temperature_k`` (and ``humidity``) are
+    then used in the same formulas; an element given as NaN (no measurement at that epoch) falls back
+    to the standard-atmosphere value of that element.
+
     As in RTKLIB the model returns 0 for heights below -100 m or above 10 km and for elevations
     ``<= 0`` (so that the first iterations of a position fix, started at the Earth's centre, stay
     finite). The ``1 / cos z`` obliquity is the plain flat-Earth one: at 5 deg elevation it is
@@ -41,8 +46,9 @@ _H_MIN_M = -100.0
 _H_MAX_M = 1.0e4
 
 
-def _atmosphere(lat_rad, height_m, humidity):
-    """Standard-atmosphere zenith hydrostatic and wet delays (m) and the validity mask (RTKLIB tropmodel)."""
+def _atmosphere(lat_rad, height_m, humidity, pressure_hpa=None, temperature_k=None):
+    """Zenith hydrostatic and wet delays (m) and the validity mask (RTKLIB tropmodel): standard
+    atmosphere, or the measured pressure/temperature where given and not NaN."""
     lat = np.asarray(lat_rad, dtype=np.float64)
     h = np.asarray(height_m, dtype=np.float64)
     rh = np.asarray(humidity, dtype=np.float64)
@@ -51,13 +57,21 @@ def _atmosphere(lat_rad, height_m, humidity):
     hgt = np.clip(h, 0.0, _H_MAX_M)
     pres_hpa = 1013.25 * (1.0 - 2.2557e-5 * hgt) ** 5.2568
     temp_k = 15.0 - 6.5e-3 * hgt + 273.16
+    if pressure_hpa is not None:
+        p = np.asarray(pressure_hpa, dtype=np.float64)
+        pres_hpa = np.where(np.isnan(p), pres_hpa, p)
+    if temperature_k is not None:
+        t = np.asarray(temperature_k, dtype=np.float64)
+        temp_k = np.where(np.isnan(t), temp_k, t)
     e_hpa = 6.108 * rh * np.exp((17.15 * temp_k - 4684.0) / (temp_k - 38.45))
     zhd = 0.0022768 * pres_hpa / (1.0 - 0.00266 * np.cos(2.0 * lat) - 0.00028 * hgt / 1e3)
     zwd = 0.002277 * (1255.0 / temp_k + 0.05) * e_hpa
     return zhd, zwd, valid
 
 
-def saastamoinen(lat_rad, height_m, elev_rad, humidity=0.7) -> np.ndarray:
+def saastamoinen(
+    lat_rad, height_m, elev_rad, humidity=0.7, *, pressure_hpa=None, temperature_k=None
+) -> np.ndarray:
     """Slant tropospheric delay by the Saastamoinen model and a standard atmosphere.
 
     Saastamoinen (1972); the standard atmosphere and limits of RTKLIB 2.4.3 ``tropmodel()``
@@ -72,7 +86,12 @@ def saastamoinen(lat_rad, height_m, elev_rad, humidity=0.7) -> np.ndarray:
     elev_rad : array_like
         Elevation of the satellite, rad.
     humidity : array_like, optional
-        Relative humidity, 0..1 (RTKLIB uses 0.7 in single point positioning).
+        Relative humidity, 0..1 (RTKLIB uses 0.7 in single point positioning); a measured value
+        (``HR / 100`` of a RINEX MET file) where known.
+    pressure_hpa : array_like, optional
+        Measured pressure at the receiver, hPa; None or NaN elements: the standard atmosphere.
+    temperature_k : array_like, optional
+        Measured dry temperature at the receiver, K; None or NaN elements: the standard atmosphere.
 
     Returns
     -------
@@ -81,14 +100,16 @@ def saastamoinen(lat_rad, height_m, elev_rad, humidity=0.7) -> np.ndarray:
         elevation is ``<= 0``.
     """
     el = np.asarray(elev_rad, dtype=np.float64)
-    zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity)
+    zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity, pressure_hpa, temperature_k)
     valid = valid & (el > 0.0)
     # z = pi/2 - el, so 1/cos z = 1/sin el; masked elevations get a harmless placeholder
     sin_el = np.where(valid, np.sin(np.where(valid, el, 1.0)), 1.0)
     return np.where(valid, (zhd + zwd) / sin_el, 0.0)
 
 
-def zenith_delays(lat_rad, height_m, humidity=0.7) -> tuple[np.ndarray, np.ndarray]:
+def zenith_delays(
+    lat_rad, height_m, humidity=0.7, *, pressure_hpa=None, temperature_k=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Zenith hydrostatic and wet delays of the Saastamoinen model with a standard atmosphere.
 
     The zenith form (``cos z = 1``) of :func:`saastamoinen`, for estimators that map each part
@@ -102,6 +123,8 @@ def zenith_delays(lat_rad, height_m, humidity=0.7) -> tuple[np.ndarray, np.ndarr
         Ellipsoidal height, m.
     humidity : array_like, optional
         Relative humidity, 0..1.
+    pressure_hpa, temperature_k : array_like, optional
+        Measured pressure (hPa) and temperature (K), as in :func:`saastamoinen`.
 
     Returns
     -------
@@ -109,7 +132,7 @@ def zenith_delays(lat_rad, height_m, humidity=0.7) -> tuple[np.ndarray, np.ndarr
         Zenith hydrostatic and wet delays, m; both 0 where the height is outside
         [-100 m, 10 km] (as :func:`saastamoinen`).
     """
-    zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity)
+    zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity, pressure_hpa, temperature_k)
     return np.where(valid, zhd, 0.0), np.where(valid, zwd, 0.0)
 
 

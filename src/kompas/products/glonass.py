@@ -164,23 +164,8 @@ def propagate(
         If ``max_step_s`` is not a positive finite number, the shapes do not agree, or some |dt| is
         larger than :data:`MAX_DT_S` (one day).
     """
-    ok_type = isinstance(max_step_s, numbers.Real) and not isinstance(max_step_s, bool)
-    if not (ok_type and math.isfinite(max_step_s) and max_step_s > 0):
-        raise ConfigError(f"max_step_s must be a positive number of seconds, got {max_step_s!r}")
-    try:
-        pos = np.atleast_2d(np.asarray(pos_m, dtype=np.float64))
-        vel = np.atleast_2d(np.asarray(vel_mps, dtype=np.float64))
-        acc = np.atleast_2d(np.asarray(acc_mps2, dtype=np.float64))
-        n_rows = pos.shape[0]
-        if pos.ndim != 2 or pos.shape[1] != 3 or vel.shape != pos.shape or acc.shape != pos.shape:
-            raise ValueError("shapes differ")
-        dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (n_rows,))
-    except ValueError as exc:
-        raise ConfigError(
-            "propagate needs pos_m, vel_mps, acc_mps2 of shape (N, 3) and dt_s of shape (N,) or a "
-            f"scalar; got {np.shape(pos_m)}, {np.shape(vel_mps)}, {np.shape(acc_mps2)}, {np.shape(dt_s)}"
-        ) from exc
-
+    pos, vel, acc, dt = _checked_inputs(pos_m, vel_mps, acc_mps2, dt_s, max_step_s)
+    n_rows = pos.shape[0]
     # (6, N) state and (3, N) forcing: each component is one contiguous row, which keeps the
     # per-step arithmetic on long 1-D arrays.
     s = np.concatenate([pos.T, vel.T])
@@ -196,6 +181,26 @@ def propagate(
     if bad.any():
         s[:, bad] = np.nan
     return np.ascontiguousarray(s[:3].T), np.ascontiguousarray(s[3:].T)
+
+
+def _checked_inputs(pos_m, vel_mps, acc_mps2, dt_s, max_step_s):
+    """The arguments of :func:`propagate` as float arrays of shapes (N, 3) and (N,); ConfigError otherwise."""
+    ok_type = isinstance(max_step_s, numbers.Real) and not isinstance(max_step_s, bool)
+    if not (ok_type and math.isfinite(max_step_s) and max_step_s > 0):
+        raise ConfigError(f"max_step_s must be a positive number of seconds, got {max_step_s!r}")
+    try:
+        pos = np.atleast_2d(np.asarray(pos_m, dtype=np.float64))
+        vel = np.atleast_2d(np.asarray(vel_mps, dtype=np.float64))
+        acc = np.atleast_2d(np.asarray(acc_mps2, dtype=np.float64))
+        if pos.ndim != 2 or pos.shape[1] != 3 or vel.shape != pos.shape or acc.shape != pos.shape:
+            raise ValueError("shapes differ")
+        dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (pos.shape[0],))
+    except ValueError as exc:
+        raise ConfigError(
+            "propagate needs pos_m, vel_mps, acc_mps2 of shape (N, 3) and dt_s of shape (N,) or a "
+            f"scalar; got {np.shape(pos_m)}, {np.shape(vel_mps)}, {np.shape(acc_mps2)}, {np.shape(dt_s)}"
+        ) from exc
+    return pos, vel, acc, dt
 
 
 def clock(minus_tau_n_s, gamma_n, dt_s) -> tuple[np.ndarray, np.ndarray]:

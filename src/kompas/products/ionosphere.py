@@ -20,9 +20,11 @@ Galileo                 NeQuick-G                                     Galileo Io
 ======================  ============================================  ===================================
 
 Fallback where a system's own model has no parameters: the first model of :data:`FALLBACK_ORDER` that
-has them serves, its variance is inflated (``fallback_iono_factor`` instead of ``brdc_iono_factor`` of
-the delay) and the record says so; where no model has parameters, no delay is applied and the variance is
-that of an uncorrected ionosphere (RTKLIB ERR_ION, 5 m). Never zero delay with zero variance.
+has them serves (every broadcast model describes the same ionosphere, so GPS Klobuchar serves BeiDou as
+well as it serves GPS; its variance fraction is the option ``fallback_iono_factor``, by default that of a
+system's own model), a warning says so and the record and the ``.pos`` header name the model; where no
+model has parameters, no delay is applied, the variance is that of an uncorrected ionosphere (RTKLIB
+ERR_ION, 5 m) and a warning says so. Never zero delay with zero variance.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ __all__ = [
     "FALLBACK_ORDER",
     "MODEL_NAMES",
     "register_model",
+    "IonexIonosphere",
 ]
 
 DEFAULT_MODELS = {
@@ -61,6 +64,7 @@ FALLBACK_ORDER = ("GPS_KLOB", "BDS_KLOB", "NEQUICK_G", "BDGIM", "QZS_KLOB", "IRN
 """Models tried, in order, for a class whose own models have no parameters."""
 
 MODEL_NAMES = {
+    "IONEX": "IONEX maps",
     "GPS_KLOB": "GPS Klobuchar",
     "QZS_KLOB": "QZSS Klobuchar",
     "IRN_KLOB": "NavIC Klobuchar",
@@ -184,11 +188,13 @@ _EVALUATORS: dict[str, Evaluator] = {
     "NEQUICK_G": _nequick,
 }
 
-NODE_STEP_S = {"NEQUICK_G": 300.0}
+NODE_STEP_S = {"NEQUICK_G": 1800.0}
 """Models evaluated on a time grid per satellite and interpolated linearly in between (s). NeQuick-G
-integrates the electron density along each ray (about 160 us per ray); its slant delay changes by
-millimetres to centimetres in 5 min, far below its own error (ICD: 30 % of the delay), so it is evaluated at
-each satellite's epochs on multiples of 300 s, at the ends of its arcs and around gaps, and interpolated."""
+integrates the electron density along each ray (about 160 us per ray); evaluated at each satellite's
+first epoch in every 1800 s and at the ends of its arcs, its slant delays differ from the full evaluation
+by 22 mm RMS and 12 cm at most (ESBC, 2020-06-25, 19,479 Galileo rays above 10 deg; 1.7 mm / 3 cm at
+300 s, 6 mm / 6 cm at 900 s), far below the model's own error (the ICD aims at 70 % of the delay, i.e. a
+30 % error of metres), at a twenty-fifth of the cost."""
 
 
 def register_model(name: str, evaluator: Evaluator) -> None:
@@ -350,3 +356,43 @@ def satellite_class(sat) -> np.ndarray:
     letters = sat_letter(sat).astype("U2")
     gen = bds_generation(sat)
     return np.where(letters == "C", np.where(gen == 3, "C3", "C2"), letters)
+
+
+class IonexIonosphere:
+    """Ionospheric delays of every system from IONEX global maps (:mod:`kompas.models.ionex_model`).
+
+    Parameters
+    ----------
+    ionex : Ionex or list of Ionex
+        From :func:`kompas.read_ionex`; several files (consecutive days) are joined in time.
+    """
+
+    def __init__(self, ionex):
+        maps = ionex if isinstance(ionex, list | tuple) else [ionex]
+        if not maps:
+            raise ValueError("IonexIonosphere needs at least one IONEX file")
+        first = maps[0]
+        for m in maps[1:]:
+            if not (np.array_equal(m.lat_rad, first.lat_rad) and np.array_equal(m.lon_rad, first.lon_rad)):
+                raise ValueError("IONEX files with different grids cannot be joined")
+        t = np.concatenate([m.time_ns for m in maps])
+        tec = np.concatenate([m.tec_tecu for m in maps])
+        t, keep = np.unique(t, return_index=True)
+        self.time_ns, self.tec_tecu = t, tec[keep]
+        self.lat_rad, self.lon_rad = first.lat_rad, first.lon_rad
+        self.radius_m, self.height_m = float(first.base_radius_m), float(first.height_m[0])
+        self.paths = tuple(getattr(m, "path", None) for m in maps)
+
+    def assignment(self) -> dict[str, tuple[str | None, bool]]:
+        """Every satellite class is served by the maps."""
+        return {cls: ("IONEX", False) for cls in DEFAULT_MODELS}
+
+    def delay(self, sat, ctx: IonoContext, freq_hz):
+        """Delay (m) on each row's frequency, the model per row, no fallback (as BroadcastIonosphere)."""
+        from ..models.ionex_model import ionex_delay
+
+        d = ionex_delay(self.tec_tecu, self.time_ns, self.lat_rad, self.lon_rad, self.radius_m, self.height_m,
+                        ctx.t_ns, ctx.lat_rad, ctx.lon_rad, ctx.az_rad, ctx.el_rad, freq_hz)  # fmt: skip
+        served = np.isfinite(d) & (np.asarray(sat) > 0)
+        model = np.where(served, "IONEX", "")
+        return np.where(served, d, 0.0), model, np.zeros(np.shape(sat), bool)

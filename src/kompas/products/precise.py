@@ -52,15 +52,17 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ConfigError, KompasError, KompasWarning
-from ..models.attitude import nominal_yaw_frame, sun_position_ecef
+from ..models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
+from ..models.combinations import if_coefficients
 from ..satsys import band_frequency, sat_id
 from .state import SatState, Status, as_query
 
-__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS"]
+__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets"]
 
 OMEGA_EARTH_IERS = 7.292115e-5
 """Nominal mean angular velocity of the Earth, rad/s (IERS Conventions 2010, Table 1.1)."""
@@ -170,6 +172,26 @@ def _lagrange_weights(u: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     )
     inv = (1.0 / denom)[:, None]
     return left * right * inv, (dleft * right + left * dright) * inv
+
+
+@dataclass(frozen=True, eq=False)
+class ApcOffsets:
+    """Per-query result of :meth:`PreciseProduct.apc`.
+
+    Attributes
+    ----------
+    offset_m : numpy.ndarray, shape (N, 3)
+        ECEF vector from the centre of mass to the antenna phase centre, m (NaN rows: unknown).
+    source : numpy.ndarray of str, shape (N,)
+        ``"ANTEX"`` (IGS calibration of the satellite), ``"NOMINAL"`` (block-level nominal value of
+        the satellite catalog, for satellites the ANTEX file lacks) or ``""`` (no offset known).
+    yaw_rad : numpy.ndarray, shape (N,)
+        Yaw angle of the attitude used, rad (NaN with the nominal-only frame or unknown rows).
+    """
+
+    offset_m: np.ndarray
+    source: np.ndarray
+    yaw_rad: np.ndarray
 
 
 # ----------------------------------------------------------------------------------------------
@@ -546,6 +568,78 @@ class PreciseProduct:
             out[r] = np.einsum("nkc,nk->nc", frame, pco[r])
         return out
 
+    def apc(
+        self,
+        sats,
+        t_gpst_ns,
+        freq_codes,
+        antex=None,
+        catalog=None,
+        attitude="model",
+        offset_s=0.0,
+        prefer="antex",
+    ):
+        """Centre-of-mass to antenna-phase-centre vectors with satellite metadata and attitude laws.
+
+        The body-frame offset is the ANTEX one (ionosphere-free combination of ``freq_codes`` as in
+        :meth:`apc_offset`) where ``antex`` has the satellite, else the catalog's block-level nominal
+        offset (:attr:`kompas.tables.satellites.SatelliteInfo.nominal_pco_m`, already ionosphere-free;
+        labelled ``"NOMINAL"``), else unknown. The body frame is that of each satellite's attitude law
+        (:func:`kompas.models.attitude.satellite_attitude`: eclipse and noon turns, BeiDou orbit-normal
+        mode; law from the catalog) with ``attitude="model"``, or the nominal yaw-steering frame for
+        every satellite with ``attitude="nominal"``.
+
+        Parameters
+        ----------
+        sats, t_gpst_ns, offset_s
+            As in :meth:`orbit`, shapes (N,).
+        freq_codes : str, sequence or mapping
+            ANTEX frequency codes (see :meth:`apc_offset`).
+        antex : Antex, optional
+        catalog : SatelliteCatalog, optional
+            From :func:`kompas.io.readers.satmeta.read_satellite_catalog`: attitude laws and nominal
+            offsets. Without it every satellite follows the nominal law and only ANTEX offsets exist.
+        attitude : {"model", "nominal"}
+        prefer : {"antex", "nominal"}
+            Which offset wins where both exist. ``"nominal"`` takes the catalog's block values first: the
+            GPSPACE values are those of the broadcast ephemerides' own reference point for most GPS
+            blocks (BENCHMARKS.md), which IGS calibrations are not.
+
+        Returns
+        -------
+        ApcOffsets
+        """
+        if attitude not in ("model", "nominal"):
+            raise ConfigError(f"attitude must be 'model' or 'nominal', not {attitude!r}")
+        if prefer not in ("antex", "nominal"):
+            raise ConfigError(f"prefer must be 'antex' or 'nominal', not {prefer!r}")
+        s, t, o = as_query(sats, t_gpst_ns, offset_s)
+        n = s.size
+        pco = self._pco_body(s, t, antex, freq_codes) if antex is not None else np.full((n, 3), np.nan)
+        source = np.where(np.isfinite(pco).all(-1), "ANTEX", "").astype("U7")
+        info = catalog.lookup(s, t) if catalog is not None else None
+        if info is not None:
+            have_nom = np.isfinite(info.nominal_pco_m).all(-1)
+            nom = have_nom & (~np.isfinite(pco).all(-1) | (prefer == "nominal"))
+            pco[nom] = info.nominal_pco_m[nom]
+            source[nom] = "NOMINAL"
+        pos, vel, ok = self._orbit(s, t, o)
+        out = np.full((n, 3), np.nan)
+        yaw = np.full(n, np.nan)
+        r = np.flatnonzero(ok & np.isfinite(pco).all(-1))
+        source[~ok] = ""
+        if r.size:
+            t_eff = t[r] + np.rint(o[r] * 1e9).astype(np.int64)
+            sun = sun_position_ecef(t_eff)
+            if attitude == "model":
+                law = info.law[r] if info is not None else np.zeros(r.size, np.int16)
+                frame, yaw[r] = satellite_attitude(pos[r], vel[r], sun, law)
+            else:
+                frame = nominal_yaw_frame(pos[r], sun)
+            out[r] = np.einsum("nkc,nk->nc", frame, pco[r])
+        source[~np.isfinite(out).all(-1)] = ""
+        return ApcOffsets(out, source, yaw)
+
     @staticmethod
     def _codes_for(letter: str, freq_codes) -> tuple[str, ...] | None:
         """The full ANTEX codes (``"G01"``...) asked for a system, or None if not asked."""
@@ -584,10 +678,10 @@ class PreciseProduct:
                 f.append(band_frequency(letter, band, ch))
             except KompasError as e:
                 raise ConfigError(f"frequency code {c!r}: {e}") from None
-        f1, f2 = f[0] ** 2, f[1] ** 2
-        if f1 == f2:
+        if f[0] == f[1]:
             raise ConfigError(f"codes {codes} have the same frequency; no ionosphere-free combination")
-        return (f1 / (f1 - f2), -f2 / (f1 - f2))
+        a1, a2 = if_coefficients(f[0], f[1])
+        return (float(a1), float(a2))
 
     def _pco_body(self, s, t, antex, freq_codes) -> np.ndarray:
         """Body-frame PCO (N, 3), m, of the ANTEX block valid at each query; NaN where unknown."""

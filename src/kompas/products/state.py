@@ -27,6 +27,7 @@ class Status(enum.IntEnum):
     OUTSIDE_FIT = 3  # records exist, but the time is outside their fit/validity interval
     NO_PRECISE = 4  # precise product has no value there (missing sample, gap, or beyond its span)
     UNSUPPORTED = 5  # the product cannot evaluate this satellite (e.g. a message type not implemented)
+    STALE = 6  # only a record older than the system's validity (ICD policy) exists; stretching would use it
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class SatState:
         Variance of the signal-in-space range error, m^2 (from URA/SISA/accuracy), NaN if unknown.
     status : numpy.ndarray of uint8, shape (N,)
         :class:`Status` codes; values of rows with a non-zero status are NaN.
+    age_s : numpy.ndarray, shape (N,)
+        Age of the broadcast record behind the row, s: query time minus its reference epoch (toe,
+        GLONASS t_b); negative before it. Given for OK rows and for STALE rows (the age of the record
+        that stretching would use); NaN otherwise and for precise products.
     """
 
     pos_m: np.ndarray
@@ -55,6 +60,11 @@ class SatState:
     clk_rate: np.ndarray
     var_m2: np.ndarray
     status: np.ndarray
+    age_s: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.age_s is None:
+            object.__setattr__(self, "age_s", np.full(np.shape(self.status), np.nan))
 
     @classmethod
     def empty(cls, n: int) -> SatState:

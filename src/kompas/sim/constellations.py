@@ -8,12 +8,32 @@ are ignored. So ``raan_rad`` is also the Earth-fixed longitude of the ascending 
 and a geostationary satellite at longitude L has ``raan + argp + M0 = L``.
 
 Design values
-    * BeiDou-3 (BDS-SIS-ICD-B1I-3.0 sec. 3.1 and the CSNO "Development of the BeiDou Navigation
-      Satellite System" white paper, version 4.0, 2019): 24 MEO in a Walker 24/3/1 constellation at
-      21,528 km altitude, 55 deg inclination; 3 IGSO at 35,786 km, 55 deg, with one figure-eight
-      ground track crossing the equator at 118 deg E; 3 GEO at 80, 110.5 and 140 deg E. PRNs: MEO
-      C19-C30, C32-C37, C41-C46; IGSO C38-C40; GEO C59-C61 (so the GEO user algorithm of
-      BDS-SIS-ICD-B1I-3.0 Table 5-11 is exercised, see :func:`kompas.satsys.is_bds_geo`).
+    * BeiDou (BDS-SIS-ICD-B1I-3.0 sec. 3.1 and the CSNO white paper "Development of the BeiDou
+      Navigation Satellite System", version 4.0, 2019): MEO at 21,528 km altitude and 55 deg in a
+      Walker 24/3/1 pattern (3 planes A, B, C, 8 slots 45 deg apart, adjacent planes shifted 15 deg);
+      IGSO and GEO at the geosynchronous radius; the BDS-2 GEO slots of the earlier ICD
+      (BDS-SIS-ICD-B1I-2.1, 2016, sec. 3: 58.75, 80, 110.5, 140, 160 deg E) and the BDS-3 GEO
+      slots 80, 110.5 and 140 deg E of the white paper. Which satellite occupies which slot is not in
+      the ICDs; it is read from a real broadcast file, BRD400DLR_S_20230710000_01D_MN.rnx (DLR
+      merged navigation data of 2023-03-12, shared data set H), and tabulated below
+      (:data:`BDS_GEO_LONGITUDE_DEG`, :data:`BDS_IGSO_SLOTS`, :data:`BDS_MEO_SLOTS`):
+
+      - GEO (BDS-2 C01-C05, BDS-3 C59-C61): the mean Earth-fixed longitude of each satellite over
+        that day. They agree with the ICD slots within 0.1 deg, except C01 (144.5 E) and C02
+        (84.1 E), which were then held about 4 deg east of the slots they share with C59 (140 E) and
+        C60 (80 E). (The IGS BRDC file of 2026-04-30, set D, shows C01 and C02 at 140.1 and 80.1 E.)
+        C61 broadcasts in none of the shared files; it is placed at the white paper's 110.5 E.
+      - IGSO (BDS-2 C06-C10, C13, C16; BDS-3 C38-C40): node longitude, inclination, eccentricity,
+        argument of perigee and mean argument of latitude at 2023-03-12 12:00 GPST. A
+        geosynchronous satellite repeats its track every sidereal day, so at any epoch the mean
+        argument of latitude is that value advanced by the Earth rotation angle since then and the
+        node has moved back by the same angle: the simulated figure-eights match the real ones at
+        the real time of day (within 0.1 deg on 2023-03-12, tested against that file).
+      - MEO (BDS-2 C11, C12, C14; BDS-3 C19-C30, C32-C37, C41-C46): plane and slot. The three
+        BDS-2 MEO sit between BDS-3 slots (half-integer slot numbers).
+      MEO positions are relative to the epoch (the Walker pattern is not tied to the real time of
+      day); the orbit types give the GEO user algorithm of BDS-SIS-ICD-B1I-3.0 Table 5-11 to C01-C05
+      and C59-C61 (:func:`kompas.satsys.is_bds_geo`).
     * GLONASS (ICD GLONASS FDMA Ed. 5.1 sec. 3.5): 24 satellites, 3 planes 120 deg apart, 8 slots
       per plane 45 deg apart, 19,100 km altitude, 64.8 deg; slots 1-8, 9-16, 17-24 per plane, the
       argument of latitude of slot j+1 lagging slot j by 45 deg, adjacent planes shifted by 15 deg.
@@ -37,8 +57,16 @@ import numpy as np
 from ..constants import SYSTEM_CONSTANTS
 from ..errors import ConfigError
 from ..satsys import sat_index
+from ..time import gtime_from_calendar
 
-__all__ = ["GLONASS_CHANNELS", "nominal_elements", "SUPPORTED_SYSTEMS"]
+__all__ = [
+    "GLONASS_CHANNELS",
+    "nominal_elements",
+    "SUPPORTED_SYSTEMS",
+    "BDS_GEO_LONGITUDE_DEG",
+    "BDS_IGSO_SLOTS",
+    "BDS_MEO_SLOTS",
+]
 
 SUPPORTED_SYSTEMS = "CRGE"
 """System letters :func:`nominal_elements` knows."""
@@ -86,25 +114,69 @@ def _ecc(n, base=0.001):
     return base + 0.0002 * (np.arange(n) % 10)
 
 
-def _bds():
-    meo_prn = list(range(19, 31)) + list(range(32, 38)) + list(range(41, 47))
-    raan, u = _walker(24, 3, 1)
-    meo = _block([f"C{p:02d}" for p in meo_prn], _R_EARTH_M + 21_528e3, _ecc(24), 55.0 * _DEG, raan, u, "MEO")
-    # geosynchronous radius from the system's GM and rotation rate, so GEO stay put
+BDS_GEO_LONGITUDE_DEG = {
+    1: 144.5, 2: 84.1, 3: 110.6, 4: 160.0, 5: 58.7, 59: 140.0, 60: 80.0, 61: 110.5,
+}  # fmt: skip
+"""BeiDou GEO PRN -> Earth-fixed longitude, deg E (module docstring: 2023-03-12 broadcast values;
+C61 the white paper's slot)."""
+
+BDS_IGSO_SLOTS = {
+    6: (184.0, 54.3, 0.0035, 186.0, 284.6), 7: (296.6, 49.7, 0.0023, 199.0, 171.8),
+    8: (61.8, 60.7, 0.0023, 184.8, 45.3), 9: (186.5, 54.5, 0.0105, 227.7, 268.7),
+    10: (296.3, 49.8, 0.0084, 218.8, 160.0), 13: (60.2, 58.5, 0.0047, 225.1, 36.1),
+    16: (183.6, 55.2, 0.0057, 228.1, 288.4), 38: (60.3, 56.9, 0.0019, 205.8, 59.2),
+    39: (179.5, 55.2, 0.0030, 194.4, 300.1), 40: (303.8, 56.8, 0.0029, 174.4, 175.5),
+}  # fmt: skip
+"""BeiDou IGSO PRN -> (Earth-fixed longitude of the ascending node, deg E; inclination, deg;
+eccentricity; argument of perigee, deg; mean argument of latitude M + omega, deg), all at
+:data:`BDS_IGSO_REF_GPST`, from the 2023-03-12 broadcast ephemerides. The northward equator
+crossings are then C06-C08 at 107-109 E, C16 at 112.5 E, C09, C10, C13 at 96-97 E and C38-C40 at
+119.2-119.7 E."""
+
+BDS_IGSO_REF_GPST = (2023, 3, 12, 12, 0, 0)
+"""Calendar GPST instant of the IGSO elements in :data:`BDS_IGSO_SLOTS`."""
+
+BDS_MEO_SLOTS = {
+    35: (0, 0), 29: (0, 1), 30: (0, 2), 27: (0, 3), 28: (0, 4), 43: (0, 5), 11: (0, 5.5), 34: (0, 6),
+    12: (0, 6.5), 44: (0, 7),
+    32: (1, 0), 41: (1, 1), 33: (1, 2), 14: (1, 2.5), 42: (1, 3), 21: (1, 4), 22: (1, 5), 19: (1, 6),
+    20: (1, 7),
+    24: (2, 0), 26: (2, 1), 45: (2, 2), 36: (2, 3), 46: (2, 4), 37: (2, 5), 23: (2, 6), 25: (2, 7),
+}  # fmt: skip
+"""BeiDou MEO PRN -> (plane 0-2 = A-C, slot 0-7 in steps of 45 deg; halves between slots), from the
+2023-03-12 broadcast ephemerides (nodes 120 deg apart, arguments of latitude 45 deg apart within a
+plane to +-3 deg, the Walker 24/3/1 phasing of 15 deg between adjacent planes)."""
+
+
+def _bds(epoch_gpst_ns: int):
     gm, om = SYSTEM_CONSTANTS["C"].gm, SYSTEM_CONSTANTS["C"].omega_e
+    prn = np.array(sorted(BDS_MEO_SLOTS))
+    plane, slot = np.array([BDS_MEO_SLOTS[p] for p in prn], dtype=float).T
+    raan = 2.0 * np.pi * plane / 3.0
+    u = 2.0 * np.pi * slot / 8.0 + 2.0 * np.pi * plane / 24.0
+    meo = _block(
+        [f"C{p:02d}" for p in prn], _R_EARTH_M + 21_528e3, _ecc(prn.size), 55.0 * _DEG, raan, u, "MEO"
+    )
+    # geosynchronous radius from the system's GM and rotation rate, so GEO stay put
     a_geo = (gm / om**2) ** (1.0 / 3.0)
-    # IGSO: node longitudes 118 E + 120 k with arguments of latitude -120 k share one ground track
-    k = np.arange(3)
-    node = (118.0 + 120.0 * k) * _DEG
-    igso = _block(["C38", "C39", "C40"], a_geo, _ecc(3, 0.002), 55.0 * _DEG, node, -120.0 * k * _DEG, "IGSO")
-    lon = np.array([80.0, 110.5, 140.0]) * _DEG
-    geo = _block(["C59", "C60", "C61"], a_geo, 0.0003, 0.5 * _DEG, lon, 0.0, "GEO")
+    # IGSO: one revolution per sidereal day, so after dt the mean argument of latitude has advanced
+    # and the Earth-fixed node has moved back by the Earth rotation angle omega_e dt
+    prn = np.array(sorted(BDS_IGSO_SLOTS))
+    node, inc, ecc, argp, mean_u = (np.array([BDS_IGSO_SLOTS[p][k] for p in prn]) for k in range(5))
+    t_ref = int(gtime_from_calendar(*BDS_IGSO_REF_GPST))
+    turn = om * ((int(epoch_gpst_ns) - t_ref) * 1e-9)
+    igso = _block([f"C{p:02d}" for p in prn], a_geo, ecc, inc * _DEG, node * _DEG - turn, 0.0, "IGSO")
+    igso["argp_rad"] = np.mod(argp * _DEG, 2.0 * np.pi)
+    igso["m0_rad"] = np.mod((mean_u - argp) * _DEG + turn, 2.0 * np.pi)
+    prn = np.array(sorted(BDS_GEO_LONGITUDE_DEG))
+    lon = np.array([BDS_GEO_LONGITUDE_DEG[p] for p in prn]) * _DEG
+    geo = _block([f"C{p:02d}" for p in prn], a_geo, 0.0003, 0.5 * _DEG, lon, 0.0, "GEO")
     geo["argp_rad"][:] = 0.0
     geo["m0_rad"][:] = 0.0
     return [meo, igso, geo]
 
 
-def _glonass():
+def _glonass(epoch_gpst_ns: int):
     raan, _ = _walker(24, 3, 1)
     # slot numbering runs against the motion within a plane (ICD sec. 3.5): slot j+1 lags slot j
     j = np.tile(np.arange(8), 3)
@@ -117,7 +189,7 @@ def _glonass():
     ]
 
 
-def _gps():
+def _gps(epoch_gpst_ns: int):
     raan, u = _walker(24, 6, 1)
     return [
         _block(
@@ -126,12 +198,12 @@ def _gps():
     ]
 
 
-def _galileo():
+def _galileo(epoch_gpst_ns: int):
     raan, u = _walker(24, 3, 1)
     return [_block([f"E{s:02d}" for s in range(1, 25)], 29_600_318.0, _ecc(24), 56.0 * _DEG, raan, u, "MEO")]
 
 
-_BUILDERS = {"C": _bds, "R": _glonass, "G": _gps, "E": _galileo}
+_BUILDERS = {"C": _bds, "R": _glonass, "G": _gps, "E": _galileo}  # each takes the epoch, GPST ns
 
 
 def nominal_elements(systems: str = SUPPORTED_SYSTEMS, epoch_gpst_ns: int = 0) -> dict:
@@ -140,7 +212,7 @@ def nominal_elements(systems: str = SUPPORTED_SYSTEMS, epoch_gpst_ns: int = 0) -
     Parameters
     ----------
     systems : str
-        System letters among ``"CRGE"`` (BeiDou-3, GLONASS, GPS, Galileo).
+        System letters among ``"CRGE"`` (BeiDou-2 and -3, GLONASS, GPS, Galileo).
     epoch_gpst_ns : int
         Epoch of the elements, GPST ns. The inertial frame coincides with the Earth-fixed frame at
         this instant (module docstring).
@@ -164,7 +236,7 @@ def nominal_elements(systems: str = SUPPORTED_SYSTEMS, epoch_gpst_ns: int = 0) -
     bad = [c for c in letters if c not in _BUILDERS]
     if bad or not letters:
         raise ConfigError(f"systems must be letters of {SUPPORTED_SYSTEMS}, not {systems!r}")
-    blocks = [b for c in dict.fromkeys(letters) for b in _BUILDERS[c]()]
+    blocks = [b for c in dict.fromkeys(letters) for b in _BUILDERS[c](epoch_gpst_ns)]
     out = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     order = np.argsort(out["sat"], kind="stable")
     out = {k: v[order] for k, v in out.items()}

@@ -294,7 +294,15 @@ class SimTruth:
         node = np.clip(node, 0, self._glo_t.size - 1)
         x0 = self._glo_x[node, j]
         dt = (t - self._glo_t[node]) * 1e-9 + o
-        pos, vel = propagate(x0[:, :3], x0[:, 3:], np.zeros((j.size, 3)), dt, max_step_s=_GLO_TRUTH_STEP_S)
+        # each row takes ceil(|dt| / 10 s) steps of its own, whatever else is in the query, so a state
+        # does not depend on how the queries are grouped (propagate steps every row alike)
+        n_steps = np.ceil(np.abs(dt) / _GLO_TRUTH_STEP_S).astype(np.int64)
+        pos, vel = np.empty((j.size, 3)), np.empty((j.size, 3))
+        for n in np.unique(n_steps).tolist():
+            m = n_steps == n
+            pos[m], vel[m] = propagate(
+                x0[m, :3], x0[m, 3:], np.zeros((int(m.sum()), 3)), dt[m], max_step_s=_GLO_TRUTH_STEP_S
+            )
         de = (t - self.epoch_ns) * 1e-9 + o
         qi = q[inside]
         out.pos_m[qi], out.vel_mps[qi] = pos[inside], vel[inside]
@@ -359,12 +367,10 @@ def make_nav(
     Parameters
     ----------
     elements : dict
-        From :func:`kompas.sim.nominal_elements` (its ``epoch_ns`` is the reference of the true
-        orbits and clocks).
-    start_ns : int
-        Start of the span to cover, GPST ns.
-    hours : float
-        Length of the span, h. Records cover it with one update interval of margin on each side.
+        From :func:`kompas.sim.nominal_elements` (its ``epoch_ns`` is the reference of the truth).
+    start_ns, hours : int, float
+        Start (GPST ns) and length (h) of the span; records cover it with one update interval of
+        margin on each side.
     sis_error_m : float
         RMS of each signal-in-space offset component (radial, along, cross, clock), m.
     seed : int
@@ -374,10 +380,8 @@ def make_nav(
 
     Returns
     -------
-    nav : NavData
-        Header, Kepler records (GPS LNAV, Galileo I/NAV, BeiDou D1/D2) and GLONASS records; empty
-        SBAS/STO/EOP/ION tables.
-    truth : SimTruth
+    (NavData, SimTruth)
+        Header, Kepler records (GPS LNAV, Galileo I/NAV, BeiDou D1/D2), GLONASS records; the truth.
 
     Raises
     ------
@@ -405,6 +409,34 @@ def make_nav(
 
     kep_m = np.isin(letters, ["G", "E", "C"])
     geo = is_bds_geo(sat)
+    kep, raan_dot = _kepler_truth(elements, kep_m, letters, geo, af0, af1)
+    gdd = _group_delay_table(sat, letters, gd)
+    glo_m = letters == "R"
+    glo_sat = sat[glo_m]
+    channels = GlonassChannels(
+        {int(s) % 100: int(k) for s, k in zip(glo_sat, elements["glo_channel"][glo_m], strict=True)}
+    )
+    t_lo, t_hi = min(start_ns, epoch) - int(3600 * NS), max(end_ns, epoch) + int(3600 * NS)
+    nodes_t, nodes = _glonass_nodes(elements, glo_m, epoch, t_lo, t_hi)  # GLONASS truth nodes
+    glo_clk = np.stack([af0[glo_m] * 0.6, gamma[glo_m]], -1)
+    truth = SimTruth(epoch, kep, nodes_t, nodes, glo_sat, glo_clk, sis, channels, gdd)
+
+    kepler = _kepler_records(elements, kep_m, letters, geo, af0, af1, gd, raan_dot, epoch, start_ns, end_ns)
+    glonass = (
+        _glonass_records(truth, glo_sat, channels, start_ns, end_ns) if glo_sat.size else _empty(GlonassEph)
+    )
+    empty = {
+        "sbas": _empty(SbasEph),
+        "sto": _empty(StoTable),
+        "eop": _empty(EopTable),
+        "ion": _empty(IonTable),
+    }
+    return NavData(header=_nav_header(start_ns), kepler=kepler, glonass=glonass, **empty), truth
+
+
+def _kepler_truth(elements, kep_m, letters, geo, af0, af1):
+    """Truth of the Kepler systems (J2 node drift except BDS GEO) and the node rates of every satellite."""
+    sat = np.asarray(elements["sat"], dtype=np.int16)
     a, e, inc = elements["a_m"], elements["e"], elements["i_rad"]
     gm_all = np.array([SYSTEM_CONSTANTS[x].gm for x in letters])
     om_all = np.array([SYSTEM_CONSTANTS[x].omega_e for x in letters])
@@ -414,7 +446,12 @@ def make_nav(
         elements["m0_rad"][kep_m], raan_dot[kep_m], gm_all[kep_m], om_all[kep_m],
         _consts(letters[kep_m], "f_rel"), af0[kep_m], af1[kep_m],
     )  # fmt: skip
-    gdd = {
+    return kep, raan_dot
+
+
+def _group_delay_table(sat, letters, gd) -> dict:
+    """Broadcast group delays per satellite (s) by field name; 0 where a system has no such field."""
+    return {
         "sat": sat,
         "tgd_s": np.where(letters == "G", gd[:, 0], 0.0),
         "bgd_e5a_e1_s": np.where(letters == "E", gd[:, 0], 0.0),
@@ -422,24 +459,11 @@ def make_nav(
         "tgd1_s": np.where(letters == "C", gd[:, 0], 0.0),
         "tgd2_s": np.where(letters == "C", gd[:, 1], 0.0),
     }
-    glo_m = letters == "R"
-    channels = GlonassChannels(
-        {int(s) % 100: int(k) for s, k in zip(sat[glo_m], elements["glo_channel"][glo_m], strict=True)}
-    )
-    # GLONASS truth nodes
-    glo_sat = sat[glo_m]
-    t_lo = min(start_ns, epoch) - int(3600 * NS)
-    t_hi = max(end_ns, epoch) + int(3600 * NS)
-    nodes_t, nodes = _glonass_nodes(elements, glo_m, epoch, t_lo, t_hi)
-    glo_clk = np.stack([af0[glo_m] * 0.6, gamma[glo_m]], -1)
-    truth = SimTruth(epoch, kep, nodes_t, nodes, glo_sat, glo_clk, sis, channels, gdd)
 
-    kepler = _kepler_records(elements, kep_m, letters, geo, af0, af1, gd, raan_dot, epoch, start_ns, end_ns)
-    glonass = (
-        _glonass_records(truth, glo_sat, channels, start_ns, end_ns) if glo_sat.size else _empty(GlonassEph)
-    )
+
+def _nav_header(start_ns) -> NavHeader:
     leap = int(gps_utc_offset_s(np.array([start_ns]))[0])
-    header = NavHeader(
+    return NavHeader(
         version=3.05,
         file_type="N",
         system="M",
@@ -452,16 +476,6 @@ def make_nav(
         leap_seconds=LeapSeconds(leap),
         other={},
     )
-    nav = NavData(
-        header=header,
-        kepler=kepler,
-        glonass=glonass,
-        sbas=_empty(SbasEph),
-        sto=_empty(StoTable),
-        eop=_empty(EopTable),
-        ion=_empty(IonTable),
-    )
-    return nav, truth
 
 
 def _glonass_nodes(elements, glo_m, epoch, t_lo, t_hi):
@@ -600,25 +614,7 @@ def _kepler_records(el, kep_m, letters, geo, af0, af1, gd, raan_dot, epoch, star
             "idot_radps": np.zeros(nrow),
             "health": np.zeros(nrow),
         }
-        prn = el["sat"][i] % 100
-        if sys_letter == "G":
-            iodc = ((k_rec + 7 * prn) % 256).astype(float)
-            r.update(
-                msg=np.full(nrow, "LNAV"), iode=iodc, iodc=iodc, codes_l2=np.ones(nrow),
-                l2p_flag=np.zeros(nrow), sv_accuracy_m=np.full(nrow, 2.0), tgd_s=gd[i, 0],
-                ttm_ns=toe - 7200 * NS, fit_interval_h=np.full(nrow, 4.0),
-            )  # fmt: skip
-        elif sys_letter == "E":
-            r.update(
-                msg=np.full(nrow, "INAV"), iode=((k_rec + 13 * prn) % 1024).astype(float),
-                data_sources=np.full(nrow, 517.0), sv_accuracy_m=np.full(nrow, 3.12),
-                bgd_e5a_e1_s=gd[i, 0], bgd_e5b_e1_s=gd[i, 1], ttm_ns=toe.copy(),
-            )  # fmt: skip
-        else:
-            r.update(
-                msg=np.where(g, "D2", "D1"), aode=np.ones(nrow), aodc=np.ones(nrow),
-                sv_accuracy_m=np.full(nrow, 2.0), tgd1_s=gd[i, 0], tgd2_s=gd[i, 1], ttm_ns=toe.copy(),
-            )  # fmt: skip
+        r.update(_message_fields(sys_letter, el["sat"][i] % 100, k_rec, gd[i], toe, g))
         for f in dc_fields(KeplerEph):
             if f.name not in r:
                 r[f.name] = np.full(nrow, NAT_NS, dtype=np.int64) if f.name.endswith("_ns") else nan.copy()
@@ -630,6 +626,28 @@ def _kepler_records(el, kep_m, letters, geo, af0, af1, gd, raan_dot, epoch, star
     cols = {k: v[order] for k, v in cols.items()}
     cols["msg"] = cols["msg"].astype("<U4")
     return KeplerEph(**cols)
+
+
+def _message_fields(sys_letter, prn, k_rec, gd, toe, geo) -> dict:
+    """Fields of each system's message: GPS LNAV, Galileo I/NAV, BeiDou D1 (MEO/IGSO) and D2 (GEO)."""
+    nrow = prn.size
+    if sys_letter == "G":
+        iodc = ((k_rec + 7 * prn) % 256).astype(float)
+        return dict(
+            msg=np.full(nrow, "LNAV"), iode=iodc, iodc=iodc, codes_l2=np.ones(nrow), l2p_flag=np.zeros(nrow),
+            sv_accuracy_m=np.full(nrow, 2.0), tgd_s=gd[:, 0], ttm_ns=toe - 7200 * NS,
+            fit_interval_h=np.full(nrow, 4.0),
+        )  # fmt: skip
+    if sys_letter == "E":
+        return dict(
+            msg=np.full(nrow, "INAV"), iode=((k_rec + 13 * prn) % 1024).astype(float),
+            data_sources=np.full(nrow, 517.0), sv_accuracy_m=np.full(nrow, 3.12), bgd_e5a_e1_s=gd[:, 0],
+            bgd_e5b_e1_s=gd[:, 1], ttm_ns=toe.copy(),
+        )  # fmt: skip
+    return dict(
+        msg=np.where(geo, "D2", "D1"), aode=np.ones(nrow), aodc=np.ones(nrow),
+        sv_accuracy_m=np.full(nrow, 2.0), tgd1_s=gd[:, 0], tgd2_s=gd[:, 1], ttm_ns=toe.copy(),
+    )  # fmt: skip
 
 
 def _geo_elements(raan, inc, argp, theta):

@@ -1,126 +1,138 @@
 """Simulated observations of a static receiver: code, carrier phase, Doppler and C/N0.
 
 For every epoch (receiver time tag t_r, GPST ns) and every simulated satellite above the mask,
-on each signal of :data:`SIM_SIGNALS`:
+on each signal the satellite transmits (:mod:`kompas.sim.signals`):
 
-* receiver clock dt_r(t_r) = offset + drift (t_r - start); the true reception instant is
-  t_r - dt_r;
+* receiver clock dt_r(t_r) = offset + drift (t_r - start) + the clock jumps so far; the true
+  reception instant is t_r - dt_r;
 * light time tau from the iteration tau = |R3(omega_e tau) r_sat(t_r - dt_r - tau) - r_rcv| / c with
   the truth states (:class:`kompas.sim.SimTruth`) at the transmission instant and the Earth rotation
   during the flight applied exactly (the satellite position in the Earth-fixed frame of
   transmission is rotated into the frame of reception, IS-GPS-200N 20.3.3.4.3.3.2), with each
-  system's rotation rate; rho = c tau;
+  system's rotation rate; rho = c tau. The satellite position is the point the range is measured
+  to: the simulator has no satellite antenna offset, so it is the centre of mass and the antenna
+  phase centre at once (:mod:`kompas.sim.products`);
 * code (m): ``P = rho + c (dt_r - dt_s) + c d_gd + T + I_f + ISB + IFB + MP + noise``, with the true
   satellite clock dt_s (broadcast reference signal) and the satellite group delay d_gd of the signal
   (consistent with the broadcast TGD/BGD, :meth:`~kompas.sim.SimTruth.group_delay_s`);
-* phase (cycles): ``L = (rho + c (dt_r - dt_s) + T - I_f + ISB + IFB + mp + noise) / lambda + N`` with
-  an integer ambiguity N per satellite and signal (and integer cycle slips, flagged with LLI bit 0);
+* phase (cycles): ``L = (rho + c (dt_r - dt_s) + T - I_f + ISB + IFB_phi + mp + noise) / lambda + N + slips``;
   lambda on GLONASS G1/G2 from the satellite's FDMA channel;
 * Doppler (Hz): ``D = -(d rho/dt + c (d dt_r/dt - d dt_s/dt)) / lambda``, the range rate from the
-  rotated satellite velocity along the line of sight;
+  rotated satellite velocity along the line of sight (clock jumps do not change it);
 * C/N0 (dB-Hz): ``32 + 16 sin(el)`` plus a per-band offset (+-0.3 dB noise when noise is on).
 
-Error terms (:class:`ErrorModel`), each seeded with its own stream so that switching one does not
-change the others:
+Ambiguities: N is an integer per receiver, satellite and signal, drawn uniformly from
+[-200000, 200000) by the stream ``[seed, 1, receiver stream]``; it changes only by the injected slips
+(:mod:`kompas.sim.events`). Phase - code / lambda is therefore N plus the errors, never re-aligned.
 
-* troposphere: Saastamoinen with the standard atmosphere (:func:`kompas.models.troposphere.saastamoinen`,
-  the model kompas's SPP corrects with);
+Error terms (:class:`~kompas.sim.errormodel.ErrorModel`), each seeded with its own stream so that
+switching one does not change the others:
+
+* troposphere: Saastamoinen with the standard atmosphere at the receiver's height
+  (:func:`kompas.models.troposphere.saastamoinen`, the model kompas's SPP corrects with);
 * ionosphere: the GPS Klobuchar model of the navigation header's GPSA/GPSB coefficients
-  (IS-GPS-200N 20.3.3.5.2.5) as the true L1 delay, scaled by (f_L1/f)^2 = 40.3 TEC / f^2: code
-  delayed, phase advanced;
-* receiver inter-system bias: a constant per system added to code and phase (magnitudes of metres
-  to tens of metres are typical between GPS, Galileo, BeiDou and GLONASS in mixed receivers);
+  (IS-GPS-200N 20.3.3.5.2.5) at the receiver as the true L1 delay, scaled by (f_L1/f)^2 =
+  40.3 TEC / f^2: code delayed, phase advanced. Both models are smooth fields evaluated at each
+  receiver, so two receivers see identical delays at zero baseline and differences that grow with
+  the distance;
+* receiver inter-system bias: a constant per system added to code and phase;
 * GLONASS inter-frequency bias: ``ifb_m_per_channel * k`` on the code and
-  ``ifb_phase_m_per_channel * k`` on the phase (code IFBs of decimetres and phase IFBs of millimetres
-  per channel step are reported for geodetic receivers, Wanninger 2012, GPS Solut. 16:439-447);
-* multipath: a sinusoid per satellite and signal (period 5-20 min, random phase) of amplitude
-  ``multipath_code_m / sin(el)`` (phase ``multipath_phase_m / sin(el)``);
+  ``ifb_phase_m_per_channel * k`` on the phase (Wanninger 2012, GPS Solut. 16:439-447);
+* multipath: a sinusoid per satellite and signal (period within ``multipath_period_s``, random
+  phase, stream ``[seed, 2, receiver stream]``) of amplitude ``multipath_code_m * scale / sin(el)``
+  on the code (``scale`` per signal, :data:`~kompas.sim.errormodel.MULTIPATH_SIGNAL_SCALE`) and
+  ``multipath_phase_m / sin(el)`` (a cosine) on the phase;
 * noise: white, ``code_sigma_m / sin(el)`` and ``phase_sigma_m / sin(el)`` (RTKLIB's default
-  elevation-dependent error model: 0.3 m code, 3 mm phase);
-* cycle slips: Poisson with ``slip_rate_per_hour`` per satellite and signal, integer jumps of 1-20
-  cycles.
+  elevation-dependent error model: 0.3 m code, 3 mm phase). Drawn in chunks of 256 epochs, each
+  from the stream ``[seed, 3, receiver stream, chunk]``, so the values of an epoch do not depend
+  on how the span is cut into blocks.
 
 The receiver clock and the broadcast-consistent satellite group delays are always present: a
 broadcast user removes them (they are not errors). Everything is vectorised over epochs x
-satellites x signals (one truth evaluation per light-time iteration).
+satellites x signals of a block (one truth evaluation per light-time iteration).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..constants import C_LIGHT, SYSTEM_CONSTANTS
 from ..errors import ConfigError
 from ..frames import azimuth_elevation, ecef_to_geodetic
-from ..models.ionosphere import klobuchar_gps
+from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
 from ..models.troposphere import saastamoinen
-from ..satsys import SYSTEM_LETTERS, GlonassChannels, carrier_frequency, sat_system, signal_id
+from ..satsys import GlonassChannels, carrier_frequency, sat_system, signal_id, system_code
 from ..tables.obs import ObsHeader, ObsTable
 from ..time import NS, gps_utc_offset_s, week_tow
+from .errormodel import ErrorModel
+from .events import EventState, EventTable, plan_events
+from .signals import SIM_SIGNALS, obs_types, sat_letters, satellite_signals
 
-__all__ = ["SIM_SIGNALS", "ErrorModel", "simulate_obs"]
+__all__ = ["SIM_SIGNALS", "ErrorModel", "Receiver", "Layout", "ReceiverSim", "simulate_obs", "epoch_tags"]
 
-SIM_SIGNALS = {
-    "C": ("2I", "6I", "1P", "5P"),
-    "R": ("1C", "2C"),
-    "G": ("1C", "2W", "5Q"),
-    "E": ("1C", "5Q", "7Q"),
-}
-"""Signals simulated per system: BDS B1I, B3I, B1C (pilot), B2a (pilot); GLONASS G1/G2 C/A;
-GPS L1 C/A, L2 P(Y) semi-codeless, L5 Q; Galileo E1 C, E5a Q, E5b Q."""
-
-_CN0_OFFSET_DB = {"2W": -6.0, "6I": 2.0, "1P": 1.0, "5P": 3.0, "5Q": 3.0, "7Q": 2.0, "2C": -1.0}
+_CN0_OFFSET_DB = {"2W": -6.0, "6I": 2.0, "1P": 1.0, "5P": 3.0, "5Q": 3.0, "7Q": 2.0, "7I": 1.0, "2C": -1.0}
+_NOISE_CHUNK = 256  # epochs per noise stream (block-size invariance)
+_BLOCK_ELEMENTS = 1_500_000  # epochs x satellites x signals per block: bounds the memory of a block
+_AMB_RANGE = 200_000
 
 
 @dataclass(frozen=True)
-class ErrorModel:
-    """Switches and sizes of the simulated error terms (module docstring for each model).
+class Receiver:
+    """A simulated static receiver.
 
     Attributes
     ----------
-    troposphere, ionosphere, isb, glonass_ifb, multipath, noise, cycle_slips : bool
-        Which terms are on.
-    isb_m : dict
-        Receiver inter-system bias per system letter, m (added to code and phase).
-    ifb_m_per_channel : float
-        GLONASS code inter-frequency bias per channel number k, m.
-    ifb_phase_m_per_channel : float
-        GLONASS phase inter-frequency bias per channel number k, m.
-    code_sigma_m, phase_sigma_m : float
-        Zenith white noise of code and phase, m (grows as 1/sin(el)).
-    multipath_code_m, multipath_phase_m : float
-        Zenith multipath amplitude of code and phase, m (grows as 1/sin(el)).
-    slip_rate_per_hour : float
-        Expected cycle slips per satellite, signal and hour.
+    ecef_m : tuple of float
+        True antenna position, ECEF m.
+    marker_name, receiver_type, antenna_type : str
+        Written into the RINEX header.
+    clock_s, drift_sps : float
+        Receiver clock offset at the first epoch (s) and its drift (s/s).
+    stream : int
+        Random stream of this receiver (ambiguities, noise, multipath, events): two receivers of one
+        simulation must differ.
+    approx_offset_m : float
+        Distance of the header's approximate position from the true one, m.
     """
 
-    troposphere: bool = False
-    ionosphere: bool = False
-    isb: bool = False
-    glonass_ifb: bool = False
-    multipath: bool = False
-    noise: bool = False
-    cycle_slips: bool = False
-    isb_m: dict = field(default_factory=lambda: {"G": 0.0, "R": 25.0, "E": 2.5, "C": -8.0})
-    ifb_m_per_channel: float = 0.1
-    ifb_phase_m_per_channel: float = 0.005
-    code_sigma_m: float = 0.3
-    phase_sigma_m: float = 0.003
-    multipath_code_m: float = 0.2
-    multipath_phase_m: float = 0.002
-    slip_rate_per_hour: float = 0.5
+    ecef_m: tuple
+    marker_name: str = "KSIM"
+    receiver_type: str = "KOMPAS SIM"
+    antenna_type: str = "KOMPAS SIM NONE"
+    clock_s: float = 1.0e-4
+    drift_sps: float = 2.0e-9
+    stream: int = 0
+    approx_offset_m: float = 3.0
 
-    @classmethod
-    def none(cls) -> ErrorModel:
-        """Every error term off (geometry, clocks and broadcast-consistent group delays only)."""
-        return cls()
+    def __post_init__(self):
+        xyz = np.asarray(self.ecef_m, dtype=float).reshape(-1)
+        if xyz.size != 3 or not np.all(np.isfinite(xyz)):
+            raise ConfigError(
+                f"receiver position must be 3 finite ECEF coordinates in m, not {self.ecef_m!r}"
+            )
+        object.__setattr__(self, "ecef_m", tuple(float(v) for v in xyz))
 
-    @classmethod
-    def default(cls) -> ErrorModel:
-        """Every error term on with its default size, except cycle slips."""
-        return cls(troposphere=True, ionosphere=True, isb=True, glonass_ifb=True, multipath=True, noise=True)
+    @property
+    def xyz(self) -> np.ndarray:
+        return np.array(self.ecef_m)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Satellites and their signals, padded to (S, K): what every block of a simulation shares."""
+
+    sats: np.ndarray
+    letters: np.ndarray
+    sig_code: np.ndarray
+    has: np.ndarray
+    sig_id: np.ndarray
+    lam: np.ndarray
+    gd_s: np.ndarray
+    omega: np.ndarray
+    glo_k: np.ndarray
+    channels: GlonassChannels
 
 
 def _letters(systems) -> str:
@@ -129,6 +141,352 @@ def _letters(systems) -> str:
     if bad or not s:
         raise ConfigError(f"systems must be letters of {''.join(SIM_SIGNALS)}, not {systems!r}")
     return s
+
+
+def make_layout(truth, systems: str) -> Layout:
+    """The simulated satellites of ``systems`` in the truth, their signals, wavelengths and group delays."""
+    letters = _letters(systems)
+    codes = [int(system_code(c)) for c in letters]
+    sats = np.asarray(truth.sats)[np.isin(sat_system(truth.sats), codes)].astype(np.int16)
+    per = [satellite_signals(s) for s in sats.tolist()]
+    k_max = max((len(p) for p in per), default=1)
+    sig_code = np.full((sats.size, k_max), "", dtype="U2")
+    for i, p in enumerate(per):
+        sig_code[i, : len(p)] = p
+    has = sig_code != ""
+    sig_id = np.where(has, signal_id(np.where(has, sig_code, "1C")), 0).astype(np.uint8)
+    chans = truth.glonass_channels
+    freq = np.full(has.shape, np.nan)
+    full_sats = np.broadcast_to(sats[:, None], has.shape)
+    freq[has] = carrier_frequency(full_sats[has], sig_id[has], chans)
+    gd = np.zeros(has.shape)
+    gd[has] = truth.group_delay_s(full_sats[has], sig_code[has])
+    let = sat_letters(sats)
+    glo_k = np.zeros(sats.size)
+    glo = let == "R"
+    if glo.any():
+        glo_k[glo] = chans.channel(sats[glo] % 100)
+    omega = np.array([SYSTEM_CONSTANTS[c].omega_e for c in let])
+    return Layout(sats, let, sig_code, has, sig_id, C_LIGHT / freq, gd, omega, glo_k, chans)
+
+
+def epoch_tags(start_ns: int, hours: float, interval_s: float) -> np.ndarray:
+    """Epochs ``start + k interval`` with ``k interval < hours``, GPST ns."""
+    if not (interval_s > 0 and hours > 0 and np.isfinite(hours) and np.isfinite(interval_s)):
+        raise ConfigError("interval_s and hours must be positive")
+    n_ep = int(np.ceil(hours * 3600.0 / interval_s - 1e-9))
+    return int(start_ns) + np.rint(np.arange(n_ep) * interval_s * NS).astype(np.int64)
+
+
+def _rotate(xyz, angle):
+    """Express Earth-fixed vectors of the transmission frame in the reception frame (R3(angle))."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.stack([c * xyz[:, 0] + s * xyz[:, 1], -s * xyz[:, 0] + c * xyz[:, 1], xyz[:, 2]], axis=-1)
+
+
+def _geometry(truth, layout: Layout, rcv, tags, dtr, elmask_rad):
+    """Range, range rate, elevation, azimuth, visibility and satellite clock, each (Eb, S)."""
+    n_ep, n_s = tags.size, layout.sats.size
+    s = np.broadcast_to(layout.sats[None, :], (n_ep, n_s)).ravel()
+    t = np.broadcast_to(tags[:, None], (n_ep, n_s)).ravel()
+    d = np.broadcast_to(dtr[:, None], (n_ep, n_s)).ravel()
+    om = np.broadcast_to(layout.omega[None, :], (n_ep, n_s)).ravel()
+    tau = np.full(s.size, 0.075)
+    for _ in range(4):
+        st = truth.state(s, t, -d - tau)
+        tau = np.linalg.norm(_rotate(st.pos_m, om * tau) - rcv, axis=1) / C_LIGHT
+    st = truth.state(s, t, -d - tau)
+    p = _rotate(st.pos_m, om * tau)
+    v = _rotate(st.vel_mps, om * tau)
+    los = p - rcv
+    rho = np.linalg.norm(los, axis=1)
+    ev = np.einsum("ij,ij->i", los / rho[:, None], v)
+    rho_dot = ev / (1.0 + ev / C_LIGHT)  # d(tau)/dt of the reception instant (first order in v/c)
+    az, el = azimuth_elevation(p, rcv)
+    ok = st.ok & (el >= elmask_rad)
+    shape = (n_ep, n_s)
+    return {
+        "rho": rho.reshape(shape),
+        "rho_dot": rho_dot.reshape(shape),
+        "el": el.reshape(shape),
+        "az": az.reshape(shape),
+        "ok": ok.reshape(shape),
+        "dts": st.clk_s.reshape(shape),
+        "dts_rate": st.clk_rate.reshape(shape),
+    }
+
+
+def _chunked_normal(seed, stream, e0, e1, tail, n_draws):
+    """(n_draws, e1 - e0, *tail) standard normal values; chunk c of 256 epochs from [seed, 3, stream, c]."""
+    out = np.empty((n_draws, e1 - e0, *tail))
+    for c in range(e0 // _NOISE_CHUNK, (e1 - 1) // _NOISE_CHUNK + 1):
+        a = c * _NOISE_CHUNK
+        lo, hi = max(a, e0), min(a + _NOISE_CHUNK, e1)
+        draw = np.random.default_rng([seed, 3, stream, c]).standard_normal((n_draws, _NOISE_CHUNK, *tail))
+        out[:, lo - e0 : hi - e0] = draw[:, lo - a : hi - a]
+    return out
+
+
+class ReceiverSim:
+    """The observations of one receiver over a span, produced block by block in time order.
+
+    Parameters
+    ----------
+    truth : SimTruth or BroadcastTruth
+        True satellite orbits, clocks, group delays and GLONASS channels.
+    nav : NavData
+        Navigation data of the same simulation (its header's GPSA/GPSB drive the ionosphere).
+    layout : Layout
+    receiver : Receiver
+    tags : (E,) int64
+        Epochs, GPST ns (:func:`epoch_tags`).
+    errors : ErrorModel
+    seed : int
+    elmask_deg : float
+        Elevation mask, degrees.
+    user_events : iterable of Event
+        Events at given epochs, besides the error model's random ones.
+    """
+
+    def __init__(self, truth, nav, layout, receiver, tags, errors, seed, elmask_deg=5.0, user_events=()):
+        self.truth, self.nav, self.layout, self.receiver = truth, nav, layout, receiver
+        self.tags, self.errors, self.seed = tags, errors, int(seed)
+        self.elmask_rad = np.radians(elmask_deg)
+        self.interval_s = float((tags[1] - tags[0]) * 1e-9) if tags.size > 1 else 1.0
+        self.llh = ecef_to_geodetic(receiver.xyz)
+        st = receiver.stream
+        amb = np.random.default_rng([self.seed, 1, st]).integers(-_AMB_RANGE, _AMB_RANGE, layout.has.shape)
+        self.ambiguity = np.where(layout.has, amb, 0).astype(float)
+        r = np.random.default_rng([self.seed, 2, st])
+        self.mp_period_s = r.uniform(*errors.multipath_period_s, layout.has.shape)
+        self.mp_phase0 = r.uniform(0.0, 2 * np.pi, layout.has.shape)
+        scale = errors.multipath_signal_scale
+        self.mp_scale = np.array(
+            [
+                [float(scale.get(c + x, 1.0)) for x in row]
+                for c, row in zip(layout.letters, layout.sig_code, strict=True)
+            ]
+        ).reshape(layout.has.shape)
+        plan = plan_events(
+            errors, layout, tags, self.interval_s, self._clock_no_jumps, self.seed, st, user_events
+        )
+        self.state = EventState(plan, layout, tags)
+        self.kept = ~self.state.outage_epochs
+        self.header = self._header()
+        self._next = 0
+
+    def _clock_no_jumps(self, e):
+        return self.receiver.clock_s + self.receiver.drift_sps * ((self.tags[e] - self.tags[0]) * 1e-9)
+
+    def clock_at(self, t_ns) -> np.ndarray:
+        """True receiver clock offset at GPST instants ``t_ns`` (receiver time tags), s; jumps included."""
+        t = np.asarray(t_ns, np.int64)
+        jumps = np.concatenate([[0.0], np.cumsum(self.state.plan.jump_s)])
+        k = np.searchsorted(self.tags[self.state.plan.jump_e], t, side="right")
+        return self.receiver.clock_s + self.receiver.drift_sps * ((t - self.tags[0]) * 1e-9) + jumps[k]
+
+    def receiver_clock_s(self, e) -> np.ndarray:
+        """True receiver clock offset at epoch indices ``e``, s (jumps included)."""
+        return self._clock_no_jumps(e) + self.state.clock_jumps_s(np.asarray(e))
+
+    def block_epochs(self) -> int:
+        """Epochs per block that keep a block's (epoch, satellite, signal) arrays near 1.5 million values."""
+        return max(1, _BLOCK_ELEMENTS // max(self.layout.has.size, 1))
+
+    def blocks(self, block_epochs: int | None = None):
+        """Yield the ObsTable of each block, in time order (the receiver can be walked once)."""
+        n = int(block_epochs or self.block_epochs())
+        if n < 1:
+            raise ConfigError(f"block_epochs must be >= 1, not {block_epochs!r}")
+        for e0 in range(0, self.tags.size, n):
+            yield self.block(e0, min(e0 + n, self.tags.size))
+
+    def block(self, e0: int, e1: int) -> ObsTable:
+        """Observations of epochs [e0, e1); blocks must follow each other from epoch 0."""
+        if e0 != self._next or not e0 < e1 <= self.tags.size:
+            raise ConfigError(f"blocks must follow each other: expected epoch {self._next}, got {e0}..{e1}")
+        self._next = e1
+        lay = self.layout
+        e = np.arange(e0, e1)
+        dtr = self.receiver_clock_s(e)
+        g = _geometry(self.truth, lay, self.receiver.xyz, self.tags[e0:e1], dtr, self.elmask_rad)
+        gap = self.state.gap_mask(e0, e1, g["ok"])
+        observed = (g["ok"] & ~gap)[..., None] & lay.has[None] & self.kept[e0:e1, None, None]
+        slips, lli = self.state.slips(e0, e1, observed)
+        sin_el = np.sin(np.maximum(g["el"], np.radians(1.0)))
+        t_rel = (self.tags[e0:e1] - self.tags[0]) * 1e-9
+        common, iono = self._atmosphere(g, e0, e1)
+        code_b, phase_b = self._biases()
+        mp_c, mp_p = self._multipath(t_rel, sin_el)
+        noise = self._noise(e0, e1, sin_el)
+        base = (g["rho"] + C_LIGHT * (dtr[:, None] - g["dts"]) + common)[..., None]
+        code = base + C_LIGHT * lay.gd_s[None] + iono + code_b + mp_c + noise[0]
+        phase = (base - iono + phase_b + mp_p + noise[1]) / lay.lam[None] + self.ambiguity[None] + slips
+        dop = -(g["rho_dot"] + C_LIGHT * (self.receiver.drift_sps - g["dts_rate"]))[..., None] / lay.lam[None]
+        cn0_off = np.array([_CN0_OFFSET_DB.get(c, 0.0) for c in lay.sig_code.ravel()]).reshape(lay.has.shape)
+        cn0 = 32.0 + 16.0 * np.sin(np.maximum(g["el"], 0.0))[..., None] + cn0_off[None] + noise[2]
+        return self._table(e0, e1, observed, code, phase, dop, cn0, lli)
+
+    def _atmosphere(self, g, e0, e1):
+        """Non-dispersive delay (Eb, S) (troposphere and ISB) and ionosphere (Eb, S, K), m."""
+        lay, err, ok = self.layout, self.errors, g["ok"]
+        common = np.zeros(ok.shape)
+        if err.troposphere:
+            common += np.where(ok, saastamoinen(self.llh[0], self.llh[2], np.where(ok, g["el"], 1.0)), 0.0)
+        if err.isb:
+            common += np.array([float(err.isb_m.get(c, 0.0)) for c in lay.letters])[None, :]
+        if not err.ionosphere:
+            return common, np.zeros((*ok.shape, lay.has.shape[1]))
+        hdr = self.nav.header.iono_corr or {}
+        if "GPSA" not in hdr or "GPSB" not in hdr:
+            raise ConfigError("ionosphere needs GPSA/GPSB coefficients in the navigation header")
+        tow = week_tow(self.tags[e0:e1], "GPS")[1]
+        i_l1 = klobuchar_gps(
+            hdr["GPSA"], hdr["GPSB"], self.llh[0], self.llh[1], g["az"], g["el"], tow[:, None]
+        )
+        scale = (F_GPS_L1_HZ * lay.lam / C_LIGHT) ** 2  # (f_L1 / f)^2
+        return common, np.where(ok, i_l1, 0.0)[..., None] * np.where(lay.has, scale, 0.0)[None]
+
+    def _biases(self):
+        """GLONASS inter-frequency biases on code and phase, (1, S, 1) m."""
+        if not self.errors.glonass_ifb:
+            return 0.0, 0.0
+        k = self.layout.glo_k[None, :, None]
+        return self.errors.ifb_m_per_channel * k, self.errors.ifb_phase_m_per_channel * k
+
+    def _multipath(self, t_rel, sin_el):
+        if not self.errors.multipath:
+            return 0.0, 0.0
+        arg = 2 * np.pi * t_rel[:, None, None] / self.mp_period_s[None] + self.mp_phase0[None]
+        inv = 1.0 / sin_el[..., None]
+        mp_c = self.errors.multipath_code_m * self.mp_scale[None] * np.sin(arg) * inv
+        return mp_c, self.errors.multipath_phase_m * np.cos(arg) * inv
+
+    def _noise(self, e0, e1, sin_el):
+        """Code, phase (m) and C/N0 (dB) noise, (3, Eb, S, K)."""
+        if not self.errors.noise:
+            return np.zeros(3)
+        z = _chunked_normal(self.seed, self.receiver.stream, e0, e1, self.layout.has.shape, 3)
+        z[0] *= (self.errors.code_sigma_m / sin_el)[..., None]
+        z[1] *= (self.errors.phase_sigma_m / sin_el)[..., None]
+        z[2] *= 0.3
+        return z
+
+    def _table(self, e0, e1, mask, code, phase, dop, cn0, lli) -> ObsTable:
+        lay = self.layout
+        keep = self.kept[e0:e1]
+        tags = self.tags[e0:e1]
+        full = mask.shape
+        counts = mask.reshape(full[0], -1).sum(axis=1)[keep]
+        cn0_r = np.round(cn0[mask], 3).astype(np.float32)
+        return ObsTable(
+            time_ns=np.broadcast_to(tags[:, None, None], full)[mask].copy(),
+            sat=np.broadcast_to(lay.sats[None, :, None], full)[mask].astype(np.int16),
+            signal=np.broadcast_to(lay.sig_id[None], full)[mask].copy(),
+            code_m=code[mask],
+            phase_cyc=phase[mask],
+            doppler_hz=np.broadcast_to(dop, full)[mask],
+            cn0_dbhz=cn0_r,
+            lli=lli[mask],
+            ssi=np.clip((cn0_r // 6).astype(np.int64), 1, 9).astype(np.uint8),
+            epoch_time_ns=tags[keep].copy(),
+            epoch_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            epoch_flag=np.zeros(int(keep.sum()), dtype=np.uint8),
+            epoch_clock_s=np.full(int(keep.sum()), np.nan),
+            header=self.header,
+            events=(),
+            obs_code_layouts=(self.header.obs_types,),
+            path=None,
+        )
+
+    def _header(self) -> ObsHeader:
+        lay, rcv = self.layout, self.receiver
+        rng_pos = np.random.default_rng([self.seed, 5, rcv.stream]).normal(size=3)
+        approx = rcv.xyz + rcv.approx_offset_m * rng_pos / np.linalg.norm(rng_pos)
+        types = obs_types(lay.sats)
+        glo = lay.letters == "R"
+        kept = self.tags[self.kept] if self.kept.any() else self.tags[:1]
+        return ObsHeader(
+            version=3.05,
+            system="M" if len(types) > 1 else "".join(types),
+            marker_name=rcv.marker_name,
+            marker_type="GEODETIC",
+            observer="kompas",
+            agency="kompas.sim",
+            receiver_number=str(rcv.stream),
+            receiver_type=rcv.receiver_type,
+            receiver_version=f"seed {self.seed}",
+            antenna_type=rcv.antenna_type,
+            approx_position_m=approx,
+            antenna_delta_hen_m=np.zeros(3),
+            obs_types=types,
+            glonass_channels=GlonassChannels(
+                {int(s) % 100: int(k) for s, k in zip(lay.sats[glo], lay.glo_k[glo], strict=True)}
+            ),
+            time_system="GPS",
+            time_of_first_obs_ns=int(kept[0]),
+            time_of_last_obs_ns=int(kept[-1]),
+            interval_s=self.interval_s,
+            leap_seconds=int(gps_utc_offset_s(self.tags[:1])[0]),
+            signal_strength_unit="DBHZ",
+            comments=("simulated observations (kompas.sim)",),
+            program="kompas.sim",
+        )
+
+    def events(self) -> EventTable:
+        """The events that acted so far (all of them once every block has been produced)."""
+        return self.state.table()
+
+    def truth_record(self) -> dict:
+        """Receiver truth for truth.json: position, clock model, ambiguities, multipath parameters."""
+        lay = self.layout
+        s, k = np.nonzero(lay.has)
+        from ..satsys import sat_id
+
+        ids = [f"{sat_id(int(lay.sats[i]))} {lay.sig_code[i, j]}" for i, j in zip(s, k, strict=True)]
+        rec = self.receiver
+        return {
+            "ecef_m": list(rec.ecef_m),
+            "marker_name": rec.marker_name,
+            "receiver_type": rec.receiver_type,
+            "stream": rec.stream,
+            "clock_s_at_start": rec.clock_s,
+            "clock_drift_s_per_s": rec.drift_sps,
+            "ambiguity_cycles": dict(zip(ids, self.ambiguity[s, k].astype(int).tolist(), strict=True)),
+            "multipath": {
+                "zenith_code_amplitude_m": dict(
+                    zip(ids, (self.errors.multipath_code_m * self.mp_scale[s, k]).tolist(), strict=True)
+                ),
+                "period_s": dict(zip(ids, self.mp_period_s[s, k].round(3).tolist(), strict=True)),
+                "phase_rad": dict(zip(ids, self.mp_phase0[s, k].round(6).tolist(), strict=True)),
+            },
+        }
+
+
+def concat_tables(tables: list[ObsTable]) -> ObsTable:
+    """One ObsTable from consecutive blocks of the same receiver (same header)."""
+    if len(tables) == 1:
+        return tables[0]
+    cols = ("time_ns", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli", "ssi")
+    rows = {c: np.concatenate([getattr(t, c) for t in tables]) for c in cols}
+    starts = np.cumsum([0] + [len(t) for t in tables[:-1]])
+    offs = np.concatenate(
+        [tables[0].epoch_offsets[:1]] + [t.epoch_offsets[1:] + s for t, s in zip(tables, starts, strict=True)]
+    )
+    ep = {
+        c: np.concatenate([getattr(t, c) for t in tables])
+        for c in ("epoch_time_ns", "epoch_flag", "epoch_clock_s")
+    }
+    t0 = tables[0]
+    return ObsTable(
+        **rows,
+        **ep,
+        epoch_offsets=offs.astype(np.int64),
+        header=t0.header,
+        events=(),
+        obs_code_layouts=t0.obs_code_layouts,
+        path=None,
+    )
 
 
 def simulate_obs(
@@ -148,11 +506,11 @@ def simulate_obs(
     rcv_drift_sps: float = 2.0e-9,
     approx_offset_m: float = 3.0,
 ) -> ObsTable:
-    """Observations of a static receiver (module docstring for the model).
+    """Observations of a static receiver (module docstring for the model), as one table.
 
     Parameters
     ----------
-    truth : SimTruth
+    truth : SimTruth or BroadcastTruth
         From :func:`kompas.sim.make_nav` (true orbits, clocks, group delays, GLONASS channels).
     nav : NavData
         The navigation data of the same call (its header's GPSA/GPSB drive the ionosphere).
@@ -160,16 +518,14 @@ def simulate_obs(
         True antenna position, ECEF m.
     start_ns : int
         First epoch, GPST ns (receiver time tag).
-    hours : float
-        Span, h; epochs ``start + k interval`` with ``k interval < hours``.
-    interval_s : float
-        Epoch spacing, s.
+    hours, interval_s : float
+        Span (h; epochs ``start + k interval`` with ``k interval < hours``) and spacing (s).
     systems : str
         System letters among ``"CRGE"``.
     errors : ErrorModel, optional
         Default :meth:`ErrorModel.none`.
     seed : int
-        Seed of ambiguities, noise, multipath and slips (deterministic).
+        Seed of ambiguities, noise, multipath and events (deterministic).
     elmask_deg : float
         Elevation mask, degrees.
     marker_name : str
@@ -182,186 +538,16 @@ def simulate_obs(
     -------
     ObsTable
         Rows sorted by epoch, satellite and signal; header with approximate position, marker name,
-        observation codes and GLONASS channels.
+        observation codes and GLONASS channels. (:class:`ReceiverSim` gives the events too.)
     """
-    errors = errors or ErrorModel.none()
-    letters = _letters(systems)
-    if not (interval_s > 0 and hours > 0):
-        raise ConfigError("interval_s and hours must be positive")
-    rcv = np.asarray(receiver_ecef, dtype=float).reshape(3)
-    n_ep = int(np.ceil(hours * 3600.0 / interval_s - 1e-9))
-    tags = int(start_ns) + np.rint(np.arange(n_ep) * interval_s * NS).astype(np.int64)
-    codes = [SYSTEM_LETTERS.index(c) + 1 for c in letters]
-    sats = truth.sats[np.isin(sat_system(truth.sats), codes)]
-    n_s = sats.size
-    sys_let = np.array(list(" " + SYSTEM_LETTERS))[sat_system(sats)]
-    # signals per satellite, sorted by id, padded to (S, K)
-    k_max = max(len(SIM_SIGNALS[c]) for c in letters)
-    sig_code = np.full((n_s, k_max), "", dtype="U2")
-    for c in letters:
-        lst = sorted(SIM_SIGNALS[c], key=lambda x: int(signal_id(x)))
-        sig_code[sys_let == c, : len(lst)] = lst
-    has = sig_code != ""
-    sig_id = np.where(has, signal_id(np.where(has, sig_code, "1C")), 0).astype(np.uint8)
-    chans = truth.glonass_channels
-    freq = np.full((n_s, k_max), np.nan)
-    freq[has] = carrier_frequency(np.broadcast_to(sats[:, None], has.shape)[has], sig_id[has], chans)
-    lam = C_LIGHT / freq
-    gd = np.zeros((n_s, k_max))
-    gd[has] = truth.group_delay_s(np.broadcast_to(sats[:, None], has.shape)[has], sig_code[has])
-
-    # geometry: light-time iteration with the truth at transmission, Earth rotation during flight
-    t_rel = (tags - tags[0]) * 1e-9
-    dtr = rcv_clock_s + rcv_drift_sps * t_rel  # (E,)
-    S = np.broadcast_to(sats[None, :], (n_ep, n_s)).ravel()
-    T = np.broadcast_to(tags[:, None], (n_ep, n_s)).ravel()
-    DTR = np.broadcast_to(dtr[:, None], (n_ep, n_s)).ravel()
-    omega = np.array([SYSTEM_CONSTANTS[c].omega_e for c in sys_let])
-    OM = np.broadcast_to(omega[None, :], (n_ep, n_s)).ravel()
-    tau = np.full(S.size, 0.075)
-    for _ in range(4):
-        st = truth.state(S, T, -DTR - tau)
-        p = _rotate(st.pos_m, OM * tau)
-        tau = np.linalg.norm(p - rcv, axis=1) / C_LIGHT
-    st = truth.state(S, T, -DTR - tau)
-    p = _rotate(st.pos_m, OM * tau)
-    v = _rotate(st.vel_mps, OM * tau)
-    los = p - rcv
-    rho = np.linalg.norm(los, axis=1)
-    e = los / rho[:, None]
-    ev = np.einsum("ij,ij->i", e, v)
-    rho_dot = ev / (1.0 + ev / C_LIGHT)  # d(tau)/dt of the reception instant (first order in v/c)
-    az, el = azimuth_elevation(p, rcv)
-    ok = st.ok & (el >= np.radians(elmask_deg))
-    shape = (n_ep, n_s)
-    rho, rho_dot, el, az = (x.reshape(shape) for x in (rho, rho_dot, el, az))
-    ok = ok.reshape(shape)
-    dts, dts_rate = st.clk_s.reshape(shape), st.clk_rate.reshape(shape)
-    sin_el = np.sin(np.maximum(el, np.radians(1.0)))
-
-    # error terms, (E, S) or (E, S, K)
-    llh = ecef_to_geodetic(rcv)
-    non_disp = np.zeros(shape)  # same for code and phase, m
-    if errors.troposphere:
-        non_disp += np.where(ok, saastamoinen(llh[0], llh[2], np.where(ok, el, 1.0)), 0.0)
-    if errors.isb:
-        non_disp += np.array([float(errors.isb_m.get(c, 0.0)) for c in sys_let])[None, :]
-    iono = np.zeros((n_ep, n_s, k_max))
-    if errors.ionosphere:
-        hdr = nav.header.iono_corr or {}
-        if "GPSA" not in hdr or "GPSB" not in hdr:
-            raise ConfigError("ionosphere needs GPSA/GPSB coefficients in the navigation header")
-        tow = week_tow(tags, "GPS")[1]
-        i_l1 = klobuchar_gps(hdr["GPSA"], hdr["GPSB"], llh[0], llh[1], az, el, tow[:, None])
-        iono = np.where(ok, i_l1, 0.0)[..., None] * (1575.42e6 / np.where(has, freq, 1.0))[None] ** 2
-    code_only = np.zeros((1, n_s, k_max))
-    phase_only = np.zeros((1, n_s, k_max))
-    if errors.glonass_ifb:
-        glo = sys_let == "R"
-        k = np.zeros(n_s)
-        if glo.any():
-            k[glo] = chans.channel(sats[glo] % 100)
-        code_only = code_only + (errors.ifb_m_per_channel * k)[None, :, None]
-        phase_only = phase_only + (errors.ifb_phase_m_per_channel * k)[None, :, None]
-    mp_c = np.zeros((n_ep, n_s, k_max))
-    mp_p = np.zeros((n_ep, n_s, k_max))
-    if errors.multipath:
-        r = np.random.default_rng([seed, 2])
-        period = r.uniform(300.0, 1200.0, (n_s, k_max))
-        phase0 = r.uniform(0.0, 2 * np.pi, (n_s, k_max))
-        wave = np.sin(2 * np.pi * t_rel[:, None, None] / period[None] + phase0[None]) / sin_el[..., None]
-        mp_c = errors.multipath_code_m * wave
-        mp_p = (
-            errors.multipath_phase_m
-            * np.cos(2 * np.pi * t_rel[:, None, None] / period[None] + phase0[None])
-            / sin_el[..., None]
-        )
-    noise_c = np.zeros((n_ep, n_s, k_max))
-    noise_p = np.zeros((n_ep, n_s, k_max))
-    cn0_noise = np.zeros((n_ep, n_s, k_max))
-    if errors.noise:
-        r = np.random.default_rng([seed, 3])
-        noise_c = r.normal(0.0, 1.0, (n_ep, n_s, k_max)) * (errors.code_sigma_m / sin_el)[..., None]
-        noise_p = r.normal(0.0, 1.0, (n_ep, n_s, k_max)) * (errors.phase_sigma_m / sin_el)[..., None]
-        cn0_noise = r.normal(0.0, 0.3, (n_ep, n_s, k_max))
-    amb = np.random.default_rng([seed, 1]).integers(-200_000, 200_000, (n_s, k_max)).astype(float)
-    slips = np.zeros((n_ep, n_s, k_max))
-    lli = np.zeros((n_ep, n_s, k_max), dtype=np.uint8)
-    if errors.cycle_slips:
-        r = np.random.default_rng([seed, 4])
-        p_slip = errors.slip_rate_per_hour * interval_s / 3600.0
-        hit = (r.random((n_ep, n_s, k_max)) < p_slip) & ok[..., None]
-        size = r.integers(1, 21, hit.shape) * np.where(r.random(hit.shape) < 0.5, -1, 1)
-        slips = np.cumsum(np.where(hit, size, 0), axis=0).astype(float)
-        lli[hit] = 1
-
-    clock_m = C_LIGHT * (dtr[:, None] - dts)  # (E, S)
-    base = (rho + clock_m + non_disp)[..., None]
-    code = base + C_LIGHT * gd[None] + iono + code_only + mp_c + noise_c
-    phase = (base - iono + phase_only + mp_p + noise_p) / lam[None] + amb[None] + slips
-    dop = -(rho_dot + C_LIGHT * (rcv_drift_sps - dts_rate))[..., None] / lam[None]
-    cn0_off = np.vectorize(lambda s: _CN0_OFFSET_DB.get(s, 0.0))(sig_code) if sig_code.size else 0.0
-    cn0 = 32.0 + 16.0 * np.sin(np.maximum(el, 0.0))[..., None] + cn0_off[None] + cn0_noise
-
-    mask = ok[..., None] & has[None]
-    counts = mask.reshape(n_ep, -1).sum(axis=1)
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    full = (n_ep, n_s, k_max)
-    cn0_r = np.round(cn0[mask], 3).astype(np.float32)
-    ssi = np.clip((cn0_r // 6).astype(np.int64), 1, 9).astype(np.uint8)
-    rng_pos = np.random.default_rng([seed, 5]).normal(size=3)
-    approx = rcv + approx_offset_m * rng_pos / np.linalg.norm(rng_pos)
-    obs_types = {
-        c: tuple(k + s for s in sorted(SIM_SIGNALS[c], key=lambda x: int(signal_id(x))) for k in "CLDS")
-        for c in letters
-    }
-    glo_present = {int(s) % 100: int(chans.channel(int(s) % 100)) for s in sats if s // 100 == 2}
-    header = ObsHeader(
-        version=3.05,
-        system="M" if len(letters) > 1 else letters,
+    rcv = Receiver(
+        tuple(np.asarray(receiver_ecef, float).reshape(3)),
         marker_name=marker_name,
-        marker_type="GEODETIC",
-        observer="kompas",
-        agency="kompas.sim",
-        receiver_number="0",
-        receiver_type="KOMPAS SIM",
-        receiver_version=f"seed {seed}",
-        antenna_type="KOMPAS SIM NONE",
-        approx_position_m=approx,
-        antenna_delta_hen_m=np.zeros(3),
-        obs_types=obs_types,
-        glonass_channels=GlonassChannels(glo_present),
-        time_system="GPS",
-        time_of_first_obs_ns=int(tags[0]),
-        time_of_last_obs_ns=int(tags[-1]),
-        interval_s=float(interval_s),
-        leap_seconds=int(gps_utc_offset_s(tags[:1])[0]),
-        signal_strength_unit="DBHZ",
-        comments=("simulated observations (kompas.sim.simulate_obs)",),
-        program="kompas.sim",
+        clock_s=rcv_clock_s,
+        drift_sps=rcv_drift_sps,
+        approx_offset_m=approx_offset_m,
     )
-    return ObsTable(
-        time_ns=np.broadcast_to(tags[:, None, None], full)[mask].copy(),
-        sat=np.broadcast_to(sats[None, :, None], full)[mask].astype(np.int16),
-        signal=np.broadcast_to(sig_id[None], full)[mask].copy(),
-        code_m=code[mask],
-        phase_cyc=phase[mask],
-        doppler_hz=dop[mask],
-        cn0_dbhz=cn0_r,
-        lli=lli[mask],
-        ssi=ssi,
-        epoch_time_ns=tags,
-        epoch_offsets=offsets,
-        epoch_flag=np.zeros(n_ep, dtype=np.uint8),
-        epoch_clock_s=np.full(n_ep, np.nan),
-        header=header,
-        events=(),
-        obs_code_layouts=(obs_types,),
-        path=None,
-    )
-
-
-def _rotate(xyz, angle):
-    """Express Earth-fixed vectors of the transmission frame in the reception frame (R3(angle))."""
-    c, s = np.cos(angle), np.sin(angle)
-    return np.stack([c * xyz[:, 0] + s * xyz[:, 1], -s * xyz[:, 0] + c * xyz[:, 1], xyz[:, 2]], axis=-1)
+    tags = epoch_tags(start_ns, hours, interval_s)
+    layout = make_layout(truth, systems)
+    sim = ReceiverSim(truth, nav, layout, rcv, tags, errors or ErrorModel.none(), seed, elmask_deg)
+    return concat_tables(list(sim.blocks()))

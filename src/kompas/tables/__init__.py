@@ -3,6 +3,7 @@
 Readers (RINEX now, RTCM3 later) produce them; products, estimators and recipes consume them.
 """
 
+from .met import MET_CODES, MetAtmosphere, MetHeader, MetSensor, MetTable
 from .nav import (
     NAT_NS,
     EopTable,
@@ -22,6 +23,11 @@ from .observables import Observables
 from .station import StationInfo
 
 __all__ = [
+    "MET_CODES",
+    "MetAtmosphere",
+    "MetHeader",
+    "MetSensor",
+    "MetTable",
     "NAT_NS",
     "EopTable",
     "GlonassEph",

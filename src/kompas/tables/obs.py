@@ -23,6 +23,7 @@ from ..satsys import (
     sat_system,
     signal_code,
     signal_id,
+    system_code,
 )
 from ..time import to_datetime64
 
@@ -273,23 +274,17 @@ class ObsTable:
 
     def codes_by_system(self) -> dict[str, list[str]]:
         """Observation codes with at least one value, per system (``{"C": ["C2I", "L2I", ...]}``)."""
-        out: dict[str, list[str]] = {}
-        sys_code = sat_system(self.sat)
-        for i, letter in enumerate(SYSTEM_LETTERS, start=1):
-            m = sys_code == i
-            if not m.any():
-                continue
-            codes = []
-            for sig in np.unique(self.signal[m]):
-                rows = m & (self.signal == sig)
-                sc = signal_code(sig)
-                for kind, col in zip(
-                    _KINDS, (self.code_m, self.phase_cyc, self.doppler_hz, self.cn0_dbhz), strict=True
-                ):
-                    if np.isfinite(col[rows]).any():
-                        codes.append(kind + sc)
-            out[letter] = sorted(codes, key=lambda c: (c[1:], _KINDS.index(c[0])))
-        return out
+        key = sat_system(self.sat).astype(np.int64) * 256 + self.signal
+        present: dict[str, list[str]] = {}
+        cols = (self.code_m, self.phase_cyc, self.doppler_hz, self.cn0_dbhz)
+        for kind, col in zip(_KINDS, cols, strict=True):  # one unique per kind, not a mask per signal
+            for k in np.unique(key[np.isfinite(col)]).tolist():
+                present.setdefault(SYSTEM_LETTERS[k // 256 - 1], []).append(kind + signal_code(k % 256))
+        return {
+            letter: sorted(present[letter], key=lambda c: (c[1:], _KINDS.index(c[0])))
+            for letter in SYSTEM_LETTERS
+            if letter in present
+        }
 
     # -- selection
     def select(
@@ -316,7 +311,7 @@ class ObsTable:
         m = np.ones(len(self), dtype=bool)
         em = np.ones(self.n_epochs, dtype=bool)
         if systems is not None:
-            codes = [SYSTEM_LETTERS.index(s) + 1 for s in "".join(systems).upper() if s in SYSTEM_LETTERS]
+            codes = [int(system_code(s)) for s in "".join(systems).upper() if s in SYSTEM_LETTERS]
             if len(codes) != len([s for s in "".join(systems) if s.strip() and s != ","]):
                 raise KompasError(
                     f"unknown system letter in {systems!r}; expected letters of {SYSTEM_LETTERS}"
@@ -399,9 +394,7 @@ class ObsTable:
                     if len(code) != 3 or code[0] not in _KINDS:
                         continue
                     kind, sig = code[0], code[1:]
-                names.setdefault(code, []).append(
-                    (SYSTEM_LETTERS.index(sys_letter) + 1, kind, int(signal_id(sig)))
-                )
+                names.setdefault(code, []).append((int(system_code(sys_letter)), kind, int(signal_id(sig))))
         data = {}
         for code, targets in names.items():
             arr = np.full(shape, np.nan)

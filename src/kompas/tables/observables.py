@@ -98,7 +98,7 @@ class Observables:
         empty = sig == NO_SIGNAL
         sats = np.broadcast_to(self.sat[:, None], sig.shape)
         if glo_channels is None:
-            f = nominal_frequency(sat_system(sats), np.where(empty, 1, sig // 26 + 1))
+            f = nominal_frequency(sat_system(sats), np.where(empty, 1, signal_band(sig)))
         else:
             f = carrier_frequency(sats[~empty], sig[~empty], glo_channels)
             f = _scatter(empty, f)

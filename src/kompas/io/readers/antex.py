@@ -32,16 +32,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from ...satsys import sat_id, sat_index
+from ...satsys import SYSTEM_LETTERS, sat_id, sat_index
 from ...time import gtime_from_calendar
-from .._fields import LineParser
-from .._fields import strict_float as _float
-from .._fields import strict_int as _int
 from .._open import read_text
+from .._text import LineParser, calendar_problem
+from .._text import parse_float as _float
+from .._text import parse_int as _int
 
 __all__ = ["AntennaFrequency", "Antenna", "Antex", "AntennaNotFoundError", "read_antex"]
 
-_SYSTEM_LETTERS = "GRECJSI"
+_SYSTEM_LETTERS = SYSTEM_LETTERS
 _MM = 1e-3  # ANTEX offsets and variations are in millimetres
 
 
@@ -354,6 +354,8 @@ class _Block:
 
 
 class _AntexParser(LineParser):
+    LABELS = frozenset({"ANTEX VERSION / SYST", "PCV TYPE / REFANT", "END OF HEADER"})  # and below
+
     # -- header (ANTEX 1.4 header section)
     def _parse(self) -> Antex:
         lines = self.lines
@@ -520,8 +522,10 @@ class _AntexParser(LineParser):
         # 5I6,F13.7, GPS time
         y, m, d, hh, mi = (_int(line[6 * k : 6 * k + 6], label) for k in range(5))
         sec = _float(line[30:43], label)
-        if not 1900 <= y <= 2200:
-            raise ValueError(f"{label}: year {y} outside 1900..2200")
+        # satellite validity periods start before GPS time does (Block I, 1978)
+        problem = calendar_problem(y, m, d, hh, mi, sec, years=(1900, 2200))
+        if problem is not None:
+            raise ValueError(f"{label}: {problem}")
         return int(gtime_from_calendar(y, m, d, hh, mi, sec, scale="GPST"))
 
     def _data_row(self, line: str, freq: dict, nazi: int, nzen: int) -> None:
@@ -649,6 +653,9 @@ _ANTENNA_LABELS = frozenset(
         "SINEX CODE",
     }
 )
+
+
+_AntexParser.LABELS = _AntexParser.LABELS | _FREQ_LABELS | _ANTENNA_LABELS
 
 
 def read_antex(path: str | os.PathLike) -> Antex:

@@ -32,17 +32,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import KompasError, SignalError, TruncatedFileWarning
-from ...satsys import sat_index
+from ...satsys import SYSTEM_LETTERS, sat_index
 from ...time import NS, from_datetime64, normalize_scale
-from .._fields import LineParser
 from .._open import read_text
+from .._text import REQUIRED, LineParser, parse_float, parse_int
 
 __all__ = ["BiasData", "read_bias", "OPEN_END_NS"]
 
 OPEN_END_NS = np.iinfo(np.int64).max
 """``end_ns`` of a bias whose validity has no end."""
 
-_SYSTEMS = "GRECJSI"
+_SYSTEMS = SYSTEM_LETTERS
 _TIME_RE = re.compile(r"^(\d{2}|\d{4}):(\d{3}):(\d{5})$")
 # TIME_SYSTEM values of Bias-SINEX 1.00 (BIAS/DESCRIPTION): a system letter, UTC or TAI.
 _TIME_SYSTEMS = {"G": "GPST", "E": "GST", "C": "BDT", "R": "GLONASST", "J": "GPST", "I": "GPST"}
@@ -264,18 +264,7 @@ def _latest(bd: BiasData, rows: np.ndarray, row_key: np.ndarray, qpair, qkey, t)
 
 
 def _float(text: str, what: str, blank_ok: bool = False) -> float:
-    s = text.strip()
-    if not s and blank_ok:
-        return math.nan
-    if not s or "_" in s:
-        raise ValueError(f"expected a number for {what}, found {text!r}")
-    try:
-        v = float(s.replace("D", "E").replace("d", "e"))
-    except ValueError:
-        raise ValueError(f"expected a number for {what}, found {text!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"expected a finite number for {what}, found {text!r}")
-    return v
+    return parse_float(text, what, math.nan if blank_ok else REQUIRED)
 
 
 def _sinex_time(text: str, what: str) -> tuple[int, int, int]:
@@ -308,6 +297,8 @@ def _to_gpst(ydoy: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 class _BiasParser(LineParser):
+    CLOSING = ("%=ENDBIA",)
+
     def __init__(self, path: str | None, text: str):
         super().__init__(path, text)
         self._tcache: dict[str, tuple[int, int, int]] = {}
@@ -324,7 +315,7 @@ class _BiasParser(LineParser):
         _float(version, "format version")
         if bias_mode not in ("A", "R"):
             raise self.error(f"bias mode must be 'A' or 'R', found {bias_mode!r}")
-        n_declared = int(head[8])
+        n_declared = parse_int(head[8], "number of bias records")
         head_times = [_sinex_time(head[k], "header epoch") for k in (3, 5, 6)]
 
         description: dict[str, str] = {}

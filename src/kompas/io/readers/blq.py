@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import FormatError, KompasError
-from .._fields import LineParser
-from .._fields import strict_float as _float
 from .._open import read_text
+from .._text import LineParser
+from .._text import parse_float as _float
 
 __all__ = ["BLQ_CONSTITUENTS", "OceanLoadingCoefficients", "BlqFile", "read_blq"]
 

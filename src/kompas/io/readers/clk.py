@@ -21,11 +21,14 @@ The result is one long table sorted by (kind, name, time): record kinds ``AS`` (
 read in the ``TIME SYSTEM ID`` scale (GPS when absent) and stored as GPST nanoseconds; clock values
 are unchanged.
 
-Problems: a field that is not a number, an unknown record type or a continuation line where none
-is due raise :class:`FormatError` naming the line. A record with fewer values than it announces
-(a missing or short continuation line) draws a :class:`TruncatedFileWarning` and the missing
-values are NaN. A file that ends inside a line (no final newline and an incomplete number)
-loses that line, with the same warning.
+Problems: a data record with a field that is not a number, an impossible epoch (years 1980-2200),
+an unknown record type, a number of values outside 1-6 or more values than announced, a continuation
+line where none is due or an ``AS`` name that is not a satellite is dropped with one
+:class:`~kompas.errors.DroppedRecordWarning` for the file (``strict=True``: a FormatError naming the
+line); header errors are FormatErrors. A record with fewer values than it announces (a missing or short
+continuation line) draws a :class:`TruncatedFileWarning` and the missing values are NaN. A file that
+ends inside a line (no final newline and an incomplete number, or a record line cut before its
+values) loses that line, with the same warning.
 """
 
 from __future__ import annotations
@@ -37,20 +40,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import FormatError, KompasWarning, SignalError, TimeError, TruncatedFileWarning
+from ...errors import FormatError, KompasError, KompasWarning, SignalError, TimeError
 from ...satsys import sat_id
 from ...time import normalize_scale
-from .._columns import (
+from .._open import read_bytes
+from .._text import (
     NUMERIC_CHARS,
     SPACE_LIKE,
+    Diagnostics,
     Lines,
     blank_rows,
-    calendar_ns,
+    calendar_ns_or_bad,
     file_sat_index,
     float_field,
     int_field,
+    parse_float,
+    parse_int,
 )
-from .._open import read_bytes
 
 __all__ = ["ClockData", "read_clk", "RECORD_KINDS"]
 
@@ -193,92 +199,86 @@ class _Header:
     meta: dict = field(default_factory=dict)
 
 
-def _header(lines: Lines, path) -> _Header:
-    first = lines.text(0) if len(lines) else ""
+def _int_at(path, k: int, text: str, what: str) -> int:
+    try:
+        return parse_int(text, what)
+    except ValueError as exc:
+        raise FormatError(path, k + 1, str(exc)) from None
+
+
+def _version_line(first: str, path) -> _Header:
     if "RINEX VERSION / TYPE" not in first:
         raise FormatError(
             path, 1, f"not a RINEX clock file: no 'RINEX VERSION / TYPE' label in {first[:40]!r}"
         )
     try:
-        version = float(first[:9])
-    except ValueError:
-        raise FormatError(path, 1, f"RINEX version {first[:9]!r} is not a number") from None
+        version = parse_float(first[:9], "RINEX version")
+    except ValueError as exc:
+        raise FormatError(path, 1, str(exc)) from None
     wide = version >= 3.04
     h = _Header(label_col=65 if wide else 60, name_width=9 if wide else 4)
     ftype = first[20:22].strip()[:1]  # column 20 (21 in 3.04); GRG writes "CLOCK DATA" from 20
     if ftype != "C":
         raise FormatError(path, 1, f"file type {ftype!r} is not 'C' (clock data)")
-    meta = h.meta
-    meta.update(
-        version=version,
-        file_type="C",
-        satellite_system=first[40:43].strip()[:1],  # column 40 (42 in 3.04)
-    )
-    comments: list[str] = []
-    prns: list[str] = []
-    refs: list[str] = []
-    coords: dict[str, tuple[float, float, float]] = {}
-    domes: dict[str, str] = {}
-    lc, w = h.label_col, h.name_width
+    # satellite system: column 40 (42 in 3.04)
+    h.meta.update(version=version, file_type="C", satellite_system=first[40:43].strip()[:1])
+    h.meta.update(comments=[], prn_list=[], clock_refs=[], station_coords={}, station_domes={})
+    return h
 
-    def integer(text, k, what):
+
+def _header_record(h: _Header, k: int, label: str, body: str, path) -> None:
+    """One header record (0-based line ``k``) into ``h.meta``."""
+    meta, w = h.meta, h.name_width
+    if label == "COMMENT":
+        meta["comments"].append(body.rstrip())
+    elif label == "TIME SYSTEM ID":
+        ts = body[3:6].strip() or "GPS"
         try:
-            return int(text)
-        except ValueError:
-            raise FormatError(path, k + 1, f"{what}: cannot read {text!r} as an integer") from None
+            meta["time_system"] = normalize_scale(ts)
+        except TimeError:
+            raise FormatError(path, k + 1, f"unknown time system {ts!r}") from None
+    elif label in ("LEAP SECONDS", "LEAP SECONDS GNSS"):
+        meta["leap_seconds"] = _int_at(path, k, body[:6], "leap seconds")
+    elif label == "# / TYPES OF DATA":
+        meta["data_types"] = tuple(body[6:].split())
+    elif label == "ANALYSIS CENTER":
+        meta.update(agency=body[:3].strip(), analysis_center=body[5:].strip())
+    elif label == "ANALYSIS CLK REF" and body[:w].strip():
+        meta["clock_refs"].append(body[:w].strip())
+    elif label == "# OF SOLN STA / TRF":
+        meta.update(n_stations_header=_int_at(path, k, body[:6], "number of stations"), trf=body[10:].strip())
+    elif label == "SOLN STA NAME / NUM":
+        name, rest = body[:w].strip(), body[w:].split()
+        if len(rest) < 3:
+            raise FormatError(path, k + 1, "SOLN STA NAME / NUM needs a name and x, y, z in millimetres")
+        meta["station_coords"][name] = tuple(
+            _int_at(path, k, v, "station coordinate (mm)") * 1e-3 for v in rest[-3:]
+        )
+        meta["station_domes"][name] = " ".join(rest[:-3])
+    elif label == "# OF SOLN SATS":
+        meta["n_sats_header"] = _int_at(path, k, body[:6], "number of satellites")
+    elif label == "PRN LIST":
+        meta["prn_list"] += [p for p in body.split() if re.fullmatch(r"[A-Z][0-9]{2}", p)]
+    elif label == "STATION NAME / NUM":
+        meta["station_name"] = body[:w].strip()
 
+
+def _header(lines: Lines, path) -> _Header:
+    h = _version_line(lines.text(0) if len(lines) else "", path)
     for k in range(1, len(lines)):
         text = lines.text(k)
-        cut = lc
+        cut = h.label_col
         if text[cut:].strip() not in _LABELS and text[60:].strip() in _LABELS:
             cut = 60  # a writer that kept the 60-column header in a 3.04 file
         label, body = text[cut:].strip(), text[:cut]
         if label == "END OF HEADER":
             h.end_line = k
             break
-        if label == "COMMENT":
-            comments.append(body.rstrip())
-        elif label == "TIME SYSTEM ID":
-            ts = body[3:6].strip() or "GPS"
-            try:
-                meta["time_system"] = normalize_scale(ts)
-            except TimeError:
-                raise FormatError(path, k + 1, f"unknown time system {ts!r}") from None
-        elif label in ("LEAP SECONDS", "LEAP SECONDS GNSS"):
-            meta["leap_seconds"] = integer(body[:6], k, "leap seconds")
-        elif label == "# / TYPES OF DATA":
-            meta["data_types"] = tuple(body[6:].split())
-        elif label == "ANALYSIS CENTER":
-            meta["agency"] = body[:3].strip()
-            meta["analysis_center"] = body[5:].strip()
-        elif label == "ANALYSIS CLK REF":
-            if body[:w].strip():
-                refs.append(body[:w].strip())
-        elif label == "# OF SOLN STA / TRF":
-            meta["n_stations_header"] = integer(body[:6], k, "number of stations")
-            meta["trf"] = body[10:].strip()
-        elif label == "SOLN STA NAME / NUM":
-            name, rest = body[:w].strip(), body[w:].split()
-            if len(rest) < 3:
-                raise FormatError(path, k + 1, "SOLN STA NAME / NUM needs a name and x, y, z in millimetres")
-            xyz = tuple(integer(v, k, "station coordinate (mm)") * 1e-3 for v in rest[-3:])
-            coords[name] = xyz
-            domes[name] = " ".join(rest[:-3])
-        elif label == "# OF SOLN SATS":
-            meta["n_sats_header"] = integer(body[:6], k, "number of satellites")
-        elif label == "PRN LIST":
-            prns += [p for p in body.split() if re.fullmatch(r"[A-Z][0-9]{2}", p)]
-        elif label == "STATION NAME / NUM":
-            meta["station_name"] = body[:w].strip()
+        _header_record(h, k, label, body, path)
     else:
         raise FormatError(path, len(lines), "no END OF HEADER line")
-    meta.update(
-        comments=tuple(comments),
-        prn_list=tuple(prns),
-        clock_refs=tuple(refs),
-        station_coords=coords,
-        station_domes=domes,
-    )
+    for key in ("comments", "prn_list", "clock_refs"):
+        h.meta[key] = tuple(h.meta[key])
     return h
 
 
@@ -294,12 +294,14 @@ _LABELS = {
 # Data records
 
 
-def read_clk(path: str | os.PathLike) -> ClockData:
+def read_clk(path: str | os.PathLike, *, strict: bool = False) -> ClockData:
     """Read a RINEX clock file (2.00-3.04; plain or compressed).
 
     Parameters
     ----------
     path : str or os.PathLike
+    strict : bool
+        Refuse (FormatError naming the line) a malformed data record instead of dropping it.
 
     Returns
     -------
@@ -308,133 +310,182 @@ def read_clk(path: str | os.PathLike) -> ClockData:
     Raises
     ------
     FormatError
-        Not a clock file, no ``END OF HEADER``, a field that is not a number, an unknown record
-        type, a number of values outside 1-6 or more values than announced, a continuation line
-        where none is due, an ``AS`` record whose name is not a satellite. The message names the line.
+        Not a clock file, no ``END OF HEADER``, a header field that does not parse. The message
+        names the line.
 
     Warns
     -----
+    DroppedRecordWarning
+        For data records that cannot be read -- a field that is not a number, an impossible epoch
+        (years 1980-2200), an unknown record type, a number of values outside 1-6 or more values
+        than announced, a continuation line where none is due, an ``AS`` record whose name is not a
+        satellite: they are skipped, the others are read.
     TruncatedFileWarning
-        Records with fewer values than announced, or a last line cut inside a number.
+        Records with fewer values than announced, or a last line cut inside a number or before its
+        values (no final end of line).
     KompasWarning
         A file with no data record (the table is empty).
     """
     name = os.fspath(path)
-    data = read_bytes(path)
-    lines = Lines.from_bytes(data)
-    h = _header(lines, name)
-    meta = h.meta
-    wide = h.name_width == 9
-    shift = 5 if wide else 0
-    vstart = 37 + shift  # values start after the number-of-values field
+    lines = Lines.from_bytes(read_bytes(path))
+    ctx = Diagnostics(name, strict=strict)
+    try:
+        clk = _data(lines, _header(lines, name), ctx)
+    except KompasError:
+        raise
+    except (
+        ValueError,
+        IndexError,
+        KeyError,
+        TypeError,
+        OverflowError,
+        UnicodeError,
+    ) as exc:  # pragma: no cover
+        # last resort (the fuzz harness, tests/fuzz, counts any such message as a failure)
+        raise FormatError(name, None, f"unreadable clock data ({type(exc).__name__}: {exc})") from None
+    ctx.emit(stacklevel=3)
+    return clk
 
+
+def _body_rows(lines: Lines, h: _Header, vstart: int, ctx: Diagnostics) -> tuple[np.ndarray, np.ndarray]:
+    """0-based lines of the data records and continuation lines (blank lines and a cut last line out)
+    and their first ``vstart`` columns."""
     buf, starts, ends = lines.buf, lines.starts, lines.ends
     rows = np.arange(h.end_line + 1, len(lines))
     g = lines.grid(vstart, rows)
     maybe_blank = np.flatnonzero(blank_rows(g))
     blank = [i for i in maybe_blank if not bytes(buf[starts[rows[i]] : ends[rows[i]]]).strip()]
     if blank:  # blank lines are allowed between records
-        keep = np.ones(rows.size, bool)
-        keep[blank] = False
-        rows, g = rows[keep], g[keep]
-    pair = g[:, 0].astype(np.int32) * 256 + g[:, 1]
-    codes = np.array([ord(k[0]) * 256 + ord(k[1]) for k in RECORD_KINDS])
-    is_rec = np.isin(pair, codes)
-    is_cont = ~is_rec & NUMERIC_CHARS[g[:, 0]]
-    other = ~(is_rec | is_cont)
-    if other.any():
-        k = int(rows[np.argmax(other)])
-        raise FormatError(
-            name, k + 1, f"unknown record {lines.text(k)[:20]!r}: expected one of {', '.join(RECORD_KINDS)}"
-        )
-
-    # A file that stops inside its last line: drop that line rather than read a cut number.
-    truncation: list[str] = []
-    if rows.size and not data.endswith(b"\n"):
+        rows, g = np.delete(rows, blank), np.delete(g, blank, axis=0)
+    # a file that stops inside its last line: drop that line rather than read a cut number or id
+    if rows.size and not lines.complete_last:
         last = int(rows[-1])
         tail = bytes(buf[starts[last] : ends[last]]).rstrip()
-        complete = _COMPLETE_NUMBER.search(tail) is not None and (not is_rec[-1] or len(tail) > vstart)
-        if not complete:
-            truncation.append(f"the last line ({last + 1}) is cut")
-            rows, g, is_rec, is_cont = rows[:-1], g[:-1], is_rec[:-1], is_cont[:-1]
+        is_rec = tail[:2].decode("latin-1") in RECORD_KINDS
+        if _COMPLETE_NUMBER.search(tail) is None or (is_rec and len(tail) <= vstart):
+            ctx.truncated(f"the last line ({last + 1}) is cut")
+            rows, g = rows[:-1], g[:-1]
+    return rows, g
 
-    rec_rows = rows[is_rec]
-    n_rec = rec_rows.size
-    if n_rec == 0:
-        warnings.warn(f"{name}: no data records found after the header", KompasWarning, stacklevel=2)
+
+class _Bad:
+    """Records to drop (first reason of each)."""
+
+    def __init__(self, ctx: Diagnostics, rec_rows: np.ndarray):
+        self.ctx, self.rows = ctx, rec_rows
+        self.mask = np.zeros(rec_rows.size, bool)
+
+    def add(self, which: np.ndarray, message, line=None) -> None:
+        """Drop the records where ``which``; ``message(i)`` and ``line(i)`` (0-based) describe one."""
+        for i in np.flatnonzero(which & ~self.mask):
+            at = int(self.rows[i]) if line is None else int(line(i))
+            self.ctx.drop(at + 1, message(i) if callable(message) else message)
+        self.mask |= which
+
+
+def _fields(gr: np.ndarray, rec_rows: np.ndarray, shift: int, bad: _Bad, scale: str):
+    """Epochs (GPST ns) and numbers of values of the record lines; bad ones marked."""
+    kw = {"path": None, "rows": rec_rows, "bad": "mask"}
+    cal = []
+    for a, b, w in (
+        (8, 12, "year"),
+        (12, 15, "month"),
+        (15, 18, "day"),
+        (18, 21, "hour"),
+        (21, 24, "minute"),
+    ):
+        v, wrong = int_field(gr, a + shift, b + shift, what=w, **kw)
+        bad.add(
+            wrong,
+            lambda i, w=w, a=a, b=b: (
+                f"epoch {w} {bytes(gr[i, a + shift : b + shift]).decode('latin-1')!r} is not an integer"
+            ),
+        )
+        cal.append(v)
+    sec, wrong = float_field(gr, 24 + shift, 34 + shift, what="epoch second", **kw)
+    bad.add(wrong, "epoch second is not a number")
+    nval, wrong = int_field(gr, 34 + shift, 37 + shift, what="number of values", **kw)
+    bad.add(wrong, "number of values is not an integer")
+    bad.add(
+        (nval < 1) | (nval > _MAX_VALUES), lambda i: f"number of values {nval[i]} is outside 1-{_MAX_VALUES}"
+    )
+    ok = ~bad.mask
+    time_ns = np.zeros(rec_rows.size, np.int64)
+    ns, wrong, why = calendar_ns_or_bad(*(c[ok] for c in cal), np.where(ok, sec, 0.0)[ok], scale)
+    time_ns[ok] = ns
+    idx = np.flatnonzero(ok)
+    reason = {int(idx[j]): m for j, m in why.items()}
+    bad.add(np.isin(np.arange(rec_rows.size), idx[wrong]), lambda i: f"invalid epoch: {reason[int(i)]}")
+    return time_ns, nval
+
+
+def _data(lines: Lines, h: _Header, ctx: Diagnostics) -> ClockData:
+    meta, name = h.meta, ctx.path
+    shift = 5 if h.name_width == 9 else 0
+    vstart = 37 + shift  # values start after the number-of-values field
+    rows, g = _body_rows(lines, h, vstart, ctx)
+    pair = g[:, 0].astype(np.int32) * 256 + g[:, 1]
+    is_rec = np.isin(pair, [ord(k[0]) * 256 + ord(k[1]) for k in RECORD_KINDS])
+    is_cont = ~is_rec & NUMERIC_CHARS[g[:, 0]]
+    starts = ~is_cont  # an unknown line starts a record too: its continuation lines go with it
+    rec_of_line = np.cumsum(starts) - 1
+    if (rec_of_line < 0).any():
+        orphans = np.flatnonzero(rec_of_line < 0)
+        ctx.drop(int(rows[orphans[0]]) + 1, f"{orphans.size} continuation line(s) before the first record")
+        keep = rec_of_line >= 0
+        rows, g, is_rec, starts, rec_of_line = (
+            rows[keep],
+            g[keep],
+            is_rec[keep],
+            starts[keep],
+            rec_of_line[keep],
+        )
+    rec_rows = rows[starts]
+    if rec_rows.size == 0:
+        warnings.warn(f"{name}: no data records found after the header", KompasWarning, stacklevel=4)
         return _empty(meta, name)
-
-    # ---- record fields
-    gr = g[is_rec]
-    kw = {"path": name, "rows": rec_rows}
-    cal = [
-        int_field(gr, a + shift, b + shift, what=f"epoch {w}", **kw)
-        for a, b, w in (
-            (8, 12, "year"),
-            (12, 15, "month"),
-            (15, 18, "day"),
-            (18, 21, "hour"),
-            (21, 24, "minute"),
-        )
-    ]
-    sec = float_field(gr, 24 + shift, 34 + shift, what="epoch second", **kw)
-    nval = int_field(gr, 34 + shift, 37 + shift, what="number of values", **kw)
-    bad = (nval < 1) | (nval > _MAX_VALUES)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise FormatError(
-            name, int(rec_rows[i]) + 1, f"number of values {nval[i]} is outside 1-{_MAX_VALUES}"
-        )
-    time_ns = calendar_ns(*cal, sec, meta.get("time_system", "GPST"), what="epoch", **kw)
-
+    bad = _Bad(ctx, rec_rows)
+    gr = g[starts]
+    kinds = ", ".join(RECORD_KINDS)
+    bad.add(~is_rec[starts], lambda i: f"unknown record {lines.text(rec_rows[i])[:20]!r}: expected {kinds}")
+    time_ns, nval = _fields(gr, rec_rows, shift, bad, meta.get("time_system", "GPST"))
     kind_s = np.ascontiguousarray(gr[:, :2]).view("S2").ravel()
     name_s = np.ascontiguousarray(gr[:, 3 : 3 + h.name_width]).view(f"S{h.name_width}").ravel()
-    kinds_u, kind_code = np.unique(kind_s, return_inverse=True)
     names_u, name_inv = np.unique(name_s, return_inverse=True)
     names_txt = np.char.strip(np.char.decode(names_u, "latin-1"))
-    is_as = kind_s == b"AS"
     sat_of_name = np.full(names_u.size, -1, np.int16)
-    as_names = np.unique(name_inv[is_as])
-    for u in as_names:  # one step per distinct satellite
+    is_as = (kind_s == b"AS") & ~bad.mask
+    for u in np.unique(name_inv[is_as]):  # one step per distinct satellite
         try:
             sat_of_name[u] = file_sat_index(str(names_txt[u]))
+            names_txt[u] = sat_id(sat_of_name[u])
         except SignalError as exc:
-            i = int(np.argmax(is_as & (name_inv == u)))
-            raise FormatError(name, int(rec_rows[i]) + 1, f"AS record: {exc}") from None
-        names_txt[u] = sat_id(sat_of_name[u])
-    sat = np.where(is_as, sat_of_name[name_inv], -1).astype(np.int16)
+            bad.add(is_as & (name_inv == u), f"AS record: {exc}")
+    sat = np.where(kind_s == b"AS", sat_of_name[name_inv], -1).astype(np.int16)
+    # continuation lines belong to the record line just before them
+    cont = np.flatnonzero(~starts)
+    undue = rec_of_line[cont][nval[rec_of_line[cont]] <= _ON_RECORD_LINE]
+    what = "continuation line where none is due (the record has at most 2 values)"
+    bad.add(np.isin(np.arange(rec_rows.size), undue), what)
+    values = _values(lines, rows, starts, vstart, rec_of_line, nval, bad, ctx)
+    return _table(meta, name, ~bad.mask, kind_s, names_txt, name_inv, sat, time_ns, values)
 
-    # ---- continuation lines belong to the record line just before them
-    rec_of_line = np.cumsum(is_rec) - 1
-    cont_idx = np.flatnonzero(is_cont)
-    prev_is_rec = np.zeros(cont_idx.size, bool)
-    ok_prev = cont_idx > 0
-    prev_is_rec[ok_prev] = is_rec[cont_idx[ok_prev] - 1]
-    needs_cont = nval > _ON_RECORD_LINE
-    misplaced = ~prev_is_rec
-    misplaced[prev_is_rec] = ~needs_cont[rec_of_line[cont_idx[prev_is_rec]]]
-    if misplaced.any():
-        k = int(rows[cont_idx[np.argmax(misplaced)]])
-        raise FormatError(
-            name, k + 1, "continuation line where none is due (the record before has at most 2 values)"
-        )
 
-    # ---- values: blank-separated numbers in the value part of every line
-    values = _values(lines, rows, is_rec, vstart, rec_of_line, nval, name, truncation)
-
-    if truncation:
-        warnings.warn(
-            f"{name}: file truncated or records short: {'; '.join(truncation)}; missing values are NaN",
-            TruncatedFileWarning,
-            stacklevel=2,
-        )
-
-    # ---- one table sorted by (kind, name, time)
+def _table(meta, name, keep, kind_s, names_txt, name_inv, sat, time_ns, values) -> ClockData:
+    """One table sorted by (kind, name, time) of the records where ``keep``."""
+    kind_s, name_inv, sat, time_ns, values = (
+        kind_s[keep],
+        name_inv[keep],
+        sat[keep],
+        time_ns[keep],
+        values[keep],
+    )
+    kinds_u, kind_code = np.unique(kind_s, return_inverse=True)
     names_sorted, name_code = np.unique(names_txt, return_inverse=True)
     order = np.lexsort((time_ns, name_code[name_inv], kind_code))
     cols = {v: values[order, j] for j, v in enumerate(_VALUE_NAMES)}
     return ClockData(
-        kind=np.char.decode(kinds_u, "latin-1")[kind_code[order]],
+        kind=np.char.decode(kinds_u, "latin-1").astype("U2")[kind_code[order]],
         name=names_sorted.astype("U9")[name_code[name_inv[order]]],
         sat=sat[order],
         time_ns=np.asarray(time_ns, np.int64)[order],
@@ -444,28 +495,28 @@ def read_clk(path: str | os.PathLike) -> ClockData:
     )
 
 
-def _values(lines: Lines, rows, is_rec, vstart, rec_of_line, nval, path, truncation) -> np.ndarray:
+def _values(lines: Lines, rows, starts, vstart, rec_of_line, nval, bad: _Bad, ctx) -> np.ndarray:
     """(n_records, 6) values; NaN where a record has fewer than 6.
 
     The value part of every line (after ``vstart`` on record lines, all of a continuation line)
     is gathered into one character grid; tokens are the runs of non-blanks, found in 2-D and read
     in file order, so the tokens of a record and its continuation line are consecutive.
     """
-    starts, ends = lines.starts[rows], lines.ends[rows]
-    lo = np.where(is_rec, np.minimum(starts + vstart, ends), starts)
+    line_starts, ends = lines.starts[rows], lines.ends[rows]
+    lo = np.where(starts, np.minimum(line_starts + vstart, ends), line_starts)
     for r in np.flatnonzero(ends - lo > _MAX_VALUE_WIDTH):  # (a bounded grid even for a runaway line)
         if bytes(lines.buf[lo[r] + _MAX_VALUE_WIDTH : ends[r]]).strip():
-            raise FormatError(path, int(rows[r]) + 1, f"line longer than {vstart + _MAX_VALUE_WIDTH} columns")
+            what = f"line longer than {vstart + _MAX_VALUE_WIDTH} columns"
+            bad.add(np.arange(nval.size) == rec_of_line[r], what, lambda i, r=r: rows[r])
     width = int(np.clip((ends - lo).max(), 1, _MAX_VALUE_WIDTH))
     vg = Lines(lines.buf, lo, ends).grid(width)
-    bad = ~NUMERIC_CHARS[vg]
-    if bad.any():
-        r = int(np.argmax(bad.any(axis=1)))
-        k = int(rows[r])
-        raise FormatError(
-            path, k + 1, f"values {lines.text(k)[lo[r] - starts[r] :].strip()!r} are not numbers"
+    non_numeric = ~NUMERIC_CHARS[vg].all(axis=1)
+    for r in np.flatnonzero(non_numeric):
+        text = lines.text(rows[r])[lo[r] - line_starts[r] :].strip()
+        bad.add(
+            np.arange(nval.size) == rec_of_line[r], f"values {text!r} are not numbers", lambda i, r=r: rows[r]
         )
-    ink = ~SPACE_LIKE[vg]
+    ink = ~SPACE_LIKE[vg] & ~non_numeric[:, None]
     first = ink.copy()
     first[:, 1:] &= ~ink[:, :-1]
     last = ink.copy()
@@ -477,28 +528,22 @@ def _values(lines: Lines, rows, is_rec, vstart, rec_of_line, nval, path, truncat
     for j in range(tw):
         col = c0 + j
         tokens[:, j] = np.where(col <= c1, vg[r, np.minimum(col, width - 1)], 32)
-    vals = float_field(tokens, 0, tw, path=path, rows=rows[r], what="clock value")
-
-    n_rec = nval.size
+    vals, wrong = float_field(tokens, 0, tw, path=None, what="clock value", bad="mask")
     tok_rec = rec_of_line[r]
-    count = np.bincount(tok_rec, minlength=n_rec)
-    rec_rows = rows[is_rec]
-    over = count > nval
-    if over.any():
-        i = int(np.argmax(over))
-        raise FormatError(
-            path, int(rec_rows[i]) + 1, f"the record announces {nval[i]} values but holds {count[i]}"
-        )
-    short = count < nval
+    bad.add(np.isin(np.arange(nval.size), tok_rec[wrong]), "a clock value is not a number")
+    count = np.bincount(tok_rec, minlength=nval.size)
+    bad.add(count > nval, lambda i: f"the record announces {nval[i]} values but holds {count[i]}")
+    short = (count < nval) & ~bad.mask
     if short.any():
         i = int(np.argmax(short))
-        truncation.append(
+        ctx.truncated(
             f"{int(short.sum())} record(s) hold fewer values than they announce (first at line "
-            f"{int(rec_rows[i]) + 1}: {count[i]} of {nval[i]})"
+            f"{int(bad.rows[i]) + 1}: {count[i]} of {nval[i]}); missing values are NaN"
         )
     offset = np.concatenate(([0], np.cumsum(count)[:-1]))
-    out = np.full((n_rec, _MAX_VALUES), np.nan)
-    out[tok_rec, np.arange(tok_rec.size) - offset[tok_rec]] = vals
+    out = np.full((nval.size, _MAX_VALUES), np.nan)
+    fits = np.arange(tok_rec.size) - offset[tok_rec] < _MAX_VALUES
+    out[tok_rec[fits], (np.arange(tok_rec.size) - offset[tok_rec])[fits]] = vals[fits]
     return out
 
 

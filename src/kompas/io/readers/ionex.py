@@ -40,16 +40,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from ...satsys import SYSTEM_LETTERS
 from ...time import gtime_from_calendar
-from .._fields import LineParser
-from .._fields import strict_float as _float
-from .._fields import strict_int as _int
 from .._open import read_text
+from .._text import LineParser, calendar_problem
+from .._text import parse_float as _float
+from .._text import parse_int as _int
 
 __all__ = ["Ionex", "IonexDcb", "read_ionex"]
 
 _MISSING = 9999
-_SYSTEMS = "GRECJSI"
+_SYSTEMS = SYSTEM_LETTERS
 _PER_LINE = 16  # 16I5 per data line
 _MAP_LABELS = frozenset(
     [f"{w} OF {k} MAP" for w in ("START", "END") for k in ("TEC", "RMS", "HEIGHT")]
@@ -201,14 +202,25 @@ def _scale(values: np.ndarray, exponent: int) -> np.ndarray:
 
 
 class _IonexParser(LineParser):
+    LABELS = _MAP_LABELS | frozenset(
+        {"IONEX VERSION / TYPE", "PGM / RUN BY / DATE", "DESCRIPTION", "EPOCH OF FIRST MAP",
+         "EPOCH OF LAST MAP", "INTERVAL", "# OF MAPS IN FILE", "MAPPING FUNCTION", "ELEVATION CUTOFF",
+         "OBSERVABLES USED",
+         "# OF STATIONS", "# OF SATELLITES", "BASE RADIUS", "MAP DIMENSION", "HGT1 / HGT2 / DHGT",
+         "LAT1 / LAT2 / DLAT", "LON1 / LON2 / DLON", "START OF AUX DATA", "END OF AUX DATA",
+         "PRN / BIAS / RMS", "STATION / BIAS / RMS", "END OF HEADER"}
+    )  # fmt: skip
+
     def _epoch(self, line: str, label: str) -> int:
         # 6I6, Universal Time
         fields = [_int(line[6 * k : 6 * k + 6], label) for k in range(6)]
-        y = fields[0]
-        if not 1972 <= y <= 2200 or len(line[:36].split()) != 6:
+        if len(line[:36].split()) != 6:
             raise ValueError(
                 f"{label}: expected year month day hour minute second (6I6), found {line[:40]!r}"
             )
+        problem = calendar_problem(*fields, years=(1972, 2200))  # (IONEX maps exist since the 1990s)
+        if problem is not None:
+            raise ValueError(f"{label}: {problem}")
         return int(gtime_from_calendar(*fields, scale="UTC"))
 
     def _parse(self) -> Ionex:
@@ -425,9 +437,9 @@ class _IonexParser(LineParser):
             except (ValueError, IndexError, KompasError):
                 # a map cut by the end of the file is a truncation, not a format error; a complete
                 # labelled record that does not parse stays an error
-                cut = lines[last - 1][60:80].strip() not in _MAP_LABELS
-                if self.cur is not None and self.reach >= last and cut:
-                    break
+                cut = self.cut_line is not None or lines[last - 1][60:80].strip() not in _MAP_LABELS
+                if self.cur is not None and ((self.reach >= last and cut) or self.reach > len(lines)):
+                    break  # (reach past the end: the data lines of a row cut off by the end of the file)
                 raise
             if i < 0:  # END OF FILE
                 break
@@ -496,7 +508,7 @@ class _IonexParser(LineParser):
                 if text[5 * nlon :].strip():
                     raise self.error(f"expected {nlon} values (16I5) in the {nline} lines after this one")
             try:
-                vals = [int(tok) for tok in tokens]
+                vals = [_int(tok, "TEC/RMS/height value") for tok in tokens]
             except ValueError:
                 raise self.error(
                     f"expected {nlon} integer values (16 per line) in the {nline} lines after this one"

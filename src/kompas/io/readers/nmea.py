@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, TimeError, TruncatedFileWarning
+from ...errors import FormatError, KompasError, TimeError
 from ...time import gtime_from_calendar
 from .._open import read_text
+from .._text import Diagnostics, calendar_problem, parse_float
 from ..writers.nmea import nmea_checksum
 
 __all__ = ["read_nmea"]
 
 _SENTENCE = re.compile(r"\$([A-Z]{2})([A-Z]{3}),(.*)\*([0-9A-Fa-f]{2})")
-_NUM = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)")
 
 
 def read_nmea(path: str | os.PathLike) -> dict:
@@ -38,23 +37,27 @@ def read_nmea(path: str | os.PathLike) -> dict:
     ------
     FormatError
         On a checksum mismatch, a malformed sentence or field. A last line cut short (no end of line,
-        no checksum) draws a :class:`TruncatedFileWarning` and is dropped.
+        no checksum) draws a :class:`TruncatedFileWarning` and is dropped; an impossible RMC date or
+        GGA time a :class:`DroppedRecordWarning` (with the GGA sentences it dates).
     """
     name = os.fspath(path)
+    ctx = Diagnostics(name)
     try:
-        return _read_nmea(read_text(path), name)
+        out = _read_nmea(read_text(path), name, ctx)
     except KompasError:
         raise
     except (ValueError, IndexError, OverflowError) as exc:
         raise FormatError(name, None, f"unreadable NMEA file: {exc}") from None
+    ctx.emit(stacklevel=3)
+    return out
 
 
 def _fnum(tok, name, lineno, what):
-    if tok == "":
-        return np.nan
-    if _NUM.fullmatch(tok):
-        return float(tok)
-    raise FormatError(name, lineno, f"expected a number for {what}, found {tok!r}")
+    """An NMEA number field (no exponent); an empty field is NaN."""
+    try:
+        return parse_float(tok, what, np.nan, exponent=False)
+    except ValueError as exc:
+        raise FormatError(name, lineno, str(exc)) from None
 
 
 def _ll(tok, hemi, deg_width, name, lineno, what):
@@ -75,7 +78,58 @@ def _hms(tok, name, lineno):
     return int(m.group(1)), int(m.group(2)), float(m.group(3))
 
 
-def _read_nmea(text, name):
+_BAD_DATE = (0, 0, 0)  # an RMC date that is not one: the GGA sentences it dates are dropped
+
+
+def _sentence(line: str, name, lineno: int):
+    """(talker, type, fields) of a sentence whose checksum is right; None when it is not one."""
+    m = _SENTENCE.fullmatch(line)
+    if m is None:
+        return None
+    body = line[1 : line.rindex("*")]
+    if not body.isascii():  # NMEA 0183 sentences are printable ASCII
+        raise FormatError(name, lineno, f"non-ASCII character in the sentence {line[:40]!r}")
+    if nmea_checksum(body) != m.group(4).upper():
+        msg = f"checksum {m.group(4)} does not match the sentence (expected {nmea_checksum(body)})"
+        raise FormatError(name, lineno, msg)
+    return m.group(1), m.group(2), m.group(3).split(",")
+
+
+def _rmc_date(f: list[str], name, lineno: int, ctx):
+    if len(f) < 9:
+        raise FormatError(name, lineno, f"RMC needs at least 10 fields, found {len(f) + 1}")
+    dm = re.fullmatch(r"(\d{2})(\d{2})(\d{2})", f[8])
+    if dm is None:
+        raise FormatError(name, lineno, f"expected the RMC date ddmmyy, found {f[8]!r}")
+    dd, mm, yy = (int(x) for x in dm.groups())
+    date = (2000 + yy if yy < 80 else 1900 + yy, mm, dd)  # NMEA two-digit years: 1980-2079
+    if (problem := calendar_problem(*date, 0, 0, 0.0)) is not None:
+        ctx.drop(lineno, f"RMC date {f[8]!r}: {problem}; the GGA sentences it dates are dropped")
+        return _BAD_DATE
+    return date
+
+
+def _gga(f: list[str], talker: str, date, name, lineno: int, ctx):
+    """[time, hms, lat, lon, quality, nsat, hdop, altitude, geoid separation, talker, date, line] or None."""
+    if len(f) < 13:
+        raise FormatError(name, lineno, f"GGA needs at least 14 fields, found {len(f) + 1}")
+    hms = _hms(f[0], name, lineno)
+    if (problem := calendar_problem(2000, 1, 1, *hms)) is not None:
+        ctx.drop(lineno, f"GGA time {f[0]!r}: {problem}")
+        return None
+    lat = _ll(f[1], f[2], 2, name, lineno, "latitude")
+    lon = _ll(f[3], f[4], 3, name, lineno, "longitude")
+    if not re.fullmatch(r"\d", f[5]) or not re.fullmatch(r"\d*", f[6]):
+        raise FormatError(
+            name, lineno, f"expected quality digit and satellite count, found {f[5]!r},{f[6]!r}"
+        )
+    alt = _fnum(f[8], name, lineno, "altitude")
+    sep = _fnum(f[10], name, lineno, "geoid separation")
+    hdop = _fnum(f[7], name, lineno, "HDOP")
+    return [f[0], hms, lat, lon, int(f[5]), int(f[6] or 0), hdop, alt, sep, talker, date, lineno]
+
+
+def _read_nmea(text, name, ctx):
     lines = text.split("\n")
     complete_last = text.endswith("\n")
     if lines and lines[-1] == "":
@@ -84,59 +138,32 @@ def _read_nmea(text, name):
     rmc_dates = {}
     gga = []
     for i, raw in enumerate(lines):
-        lineno = i + 1
-        line = raw.strip()
+        lineno, line = i + 1, raw.strip()
         if not line:
             continue
-        m = _SENTENCE.fullmatch(line)
-        if m is None:
+        s = _sentence(line, name, lineno)
+        if s is None:
             if i == len(lines) - 1 and not complete_last and line.startswith("$"):
-                warnings.warn(
-                    TruncatedFileWarning(f"{name}: line {lineno} is cut short; dropped"), stacklevel=3
-                )
+                ctx.truncated(f"line {lineno} is cut short; dropped")
                 break
             raise FormatError(name, lineno, f"expected an NMEA sentence $TTSSS,...*hh, found {line[:40]!r}")
-        body = line[1 : line.rindex("*")]
-        if nmea_checksum(body) != m.group(4).upper():
-            raise FormatError(
-                name,
-                lineno,
-                f"checksum {m.group(4)} does not match the sentence (expected {nmea_checksum(body)})",
-            )
-        f = m.group(3).split(",")
-        kind = m.group(2)
+        talker, kind, f = s
         if kind == "RMC":
-            if len(f) < 9:
-                raise FormatError(name, lineno, f"RMC needs at least 10 fields, found {len(f) + 1}")
-            dm = re.fullmatch(r"(\d{2})(\d{2})(\d{2})", f[8])
-            if dm is None:
-                raise FormatError(name, lineno, f"expected the RMC date ddmmyy, found {f[8]!r}")
-            dd, mm, yy = (int(x) for x in dm.groups())
-            date = (2000 + yy if yy < 80 else 1900 + yy, mm, dd)  # NMEA two-digit years: 1980-2079
+            date = _rmc_date(f, name, lineno, ctx)
             if f[0]:
                 rmc_dates[(f[0], len(gga))] = date
-        elif kind == "GGA":
-            if len(f) < 13:
-                raise FormatError(name, lineno, f"GGA needs at least 14 fields, found {len(f) + 1}")
-            hms = _hms(f[0], name, lineno)
-            lat = _ll(f[1], f[2], 2, name, lineno, "latitude")
-            lon = _ll(f[3], f[4], 3, name, lineno, "longitude")
-            if not re.fullmatch(r"\d", f[5]) or not re.fullmatch(r"\d*", f[6]):
-                raise FormatError(
-                    name, lineno, f"expected quality digit and satellite count, found {f[5]!r},{f[6]!r}"
-                )
-            alt = _fnum(f[8], name, lineno, "altitude")
-            sep = _fnum(f[10], name, lineno, "geoid separation")
-            gga.append(
-                [f[0], hms, lat, lon, int(f[5]), int(f[6] or 0), _fnum(f[7], name, lineno, "HDOP"), alt, sep,
-                 m.group(1), date, lineno]
-            )  # fmt: skip
+        elif kind == "GGA" and (g := _gga(f, talker, date, name, lineno, ctx)) is not None:
+            gga.append(g)
     # a GGA is often written before the RMC of the same epoch: date it from that RMC when one matches
     for k, g in enumerate(gga):
         d = rmc_dates.get((g[0], k + 1)) or g[10]
         if d is None:
             raise FormatError(name, g[11], "GGA without a date: no RMC sentence before or beside it")
         g[10] = d
+    return _nmea_table([g for g in gga if g[10] != _BAD_DATE], name)
+
+
+def _nmea_table(gga: list, name) -> dict:
     n = len(gga)
     cal = np.array([[*g[10], *g[1]] for g in gga], dtype=np.float64).reshape(n, 6)
     try:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
-import warnings
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, TimeError, TruncatedFileWarning
+from ...errors import FormatError, KompasError, TimeError
 from ...frames import enu_rotation, geodetic_to_ecef
 from ...solution import ProcessingRecord, Solution
 from ...time import (
@@ -20,26 +18,25 @@ from ...time import (
     to_datetime64,
 )
 from .._open import read_text
+from .._text import Diagnostics, calendar_problem, parse_float, parse_int
 from ..writers.pos import _SD_LLH, _SD_XYZ
 
 __all__ = ["read_pos", "read_pos_table", "solution_from_pos"]
 
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-_NAN = ("nan", "-nan", "+nan")
-
 
 def _num(tok, path, lineno, what, allow_nan=False):
-    if _NUMBER.fullmatch(tok):
-        return float(tok)
-    if allow_nan and tok.lower() in _NAN:
-        return math.nan
-    raise FormatError(path, lineno, f"expected a number for {what}, found {tok!r}")
+    """A number token (RTKLIB writes ``nan`` where a standard deviation, age or ratio is unknown)."""
+    try:
+        return parse_float(tok, what, nan=allow_nan)
+    except ValueError as exc:
+        raise FormatError(path, lineno, str(exc)) from None
 
 
 def _int(tok, path, lineno, what):
-    if re.fullmatch(r"[-+]?\d+", tok):
-        return int(tok)
-    raise FormatError(path, lineno, f"expected an integer for {what}, found {tok!r}")
+    try:
+        return parse_int(tok, what)
+    except ValueError as exc:
+        raise FormatError(path, lineno, str(exc)) from None
 
 
 def read_pos(path: str | os.PathLike) -> Solution:
@@ -75,98 +72,104 @@ def read_pos_table(path: str | os.PathLike) -> dict:
     ------
     FormatError
         On an unsupported layout (ENU baseline, NMEA) or a field that does not parse. A last line cut
-        short draws a :class:`TruncatedFileWarning` and is dropped.
+        short draws a :class:`TruncatedFileWarning` and is dropped; a line whose date is impossible
+        (years 1980-2200, month, day, hour, minute, second in range) a :class:`DroppedRecordWarning`.
     """
     name = os.fspath(path)
+    ctx = Diagnostics(name)
     try:
-        return _read_pos(read_text(path), name)
+        out = _read_pos(read_text(path), name, ctx)
     except KompasError:
         raise
     except (ValueError, IndexError, OverflowError) as exc:  # a guard: corrupt input must not escape raw
         raise FormatError(name, None, f"unreadable solution file: {exc}") from None
+    ctx.emit(stacklevel=3)
+    return out
 
 
-def _read_pos(text, name):
+def _header_line(line: str, lineno: int, st: dict, name) -> None:
+    """A ``%`` line: the coordinate layout and the time system."""
+    st["header"].append(line)
+    low = line.lower()
+    if "x-ecef(m)" in low:
+        st["coords"] = "xyz"
+    elif "latitude(" in low:
+        st["coords"], st["dms"] = "llh", "latitude(d'" in low
+    elif "e-baseline" in low:
+        raise FormatError(name, lineno, "e/n/u baseline .pos files are not supported (llh or xyz)")
+    if line.startswith("%  ") and st["coords"] is not None:
+        words = line[1:].split()
+        st["time_system"] = words[0].upper() if words else "GPST"
+        if st["time_system"] not in ("GPST", "UTC", "JST"):
+            raise FormatError(name, lineno, f"expected time system GPST, UTC or JST, found {words[0]!r}")
+
+
+def _solution_line(tok: list[str], st: dict, name, lineno: int):
+    """Time fields, position and the eight sd/age/ratio numbers, Q and ns of a solution line."""
+    tf = _time_fields(tok, st["tow"], name, lineno)
+    k = 2
+    if st["dms"]:
+        p = [_dms(tok[k : k + 3], name, lineno), _dms(tok[k + 3 : k + 6], name, lineno)]
+        p.append(_num(tok[k + 6], name, lineno, "height"))
+        k += 7
+    else:
+        p = [_num(tok[k + j], name, lineno, "position") for j in range(3)]
+        k += 3
+    q = _int(tok[k], name, lineno, "Q")
+    ns = _int(tok[k + 1], name, lineno, "ns")
+    rest = [_num(v, name, lineno, "sd/age/ratio", allow_nan=True) for v in tok[k + 2 : k + 10]]
+    if not 0 <= q <= 255 or not 0 <= ns <= 32767:
+        raise FormatError(name, lineno, f"Q 0-255 and ns 0-32767 expected, found {q} and {ns}")
+    return tf, p + rest, q, ns
+
+
+def _read_pos(text, name, ctx):
     lines = text.split("\n")
     complete_last = text.endswith("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    header = []
-    coords = None
-    time_system = "GPST"
-    tow = None
-    dms = False
+    st = {"header": [], "coords": None, "time_system": "GPST", "tow": None, "dms": False}
     t_fields, vals, qs, nss = [], [], [], []
     for i, raw in enumerate(lines):
-        lineno = i + 1
-        line = raw.rstrip("\r")
+        lineno, line = i + 1, raw.rstrip("\r")
         if line.startswith("%"):
-            header.append(line)
-            low = line.lower()
-            if "x-ecef(m)" in low:
-                coords = "xyz"
-            elif "latitude(" in low:
-                coords, dms = "llh", "latitude(d'" in low
-            elif "e-baseline" in low:
-                raise FormatError(name, lineno, "e/n/u baseline .pos files are not supported (llh or xyz)")
-            if line.startswith("%  ") and coords is not None:
-                words = line[1:].split()
-                time_system = words[0].upper() if words else "GPST"
-                if time_system not in ("GPST", "UTC", "JST"):
-                    raise FormatError(
-                        name, lineno, f"expected time system GPST, UTC or JST, found {words[0]!r}"
-                    )
+            _header_line(line, lineno, st, name)
             continue
         if not line.strip():
             continue
         if line.startswith("$"):
             raise FormatError(name, lineno, "NMEA sentences in a .pos file: use kompas.read_nmea")
         tok = line.split()
-        is_last = i == len(lines) - 1
-        if tow is None:
-            tow = "/" not in tok[0]
-            if coords is None:  # no header: RTKLIB's default layout is llh in degrees
-                coords = "llh"
-        n_time = 2
-        n_pos = 7 if dms else 3
-        need = n_time + n_pos + 2 + 6 + 2
-        if len(tok) < need:
-            if is_last and not complete_last:
-                warnings.warn(
-                    TruncatedFileWarning(f"{name}: line {lineno} is cut short; dropped"), stacklevel=3
-                )
-                break
-            raise FormatError(name, lineno, f"expected at least {need} fields, found {len(tok)}")
+        if st["tow"] is None:
+            st["tow"] = "/" not in tok[0]
+            st["coords"] = st["coords"] or "llh"  # no header: RTKLIB's default layout is llh in degrees
+        need = 2 + (7 if st["dms"] else 3) + 2 + 6 + 2
         try:
-            t_fields.append(_time_fields(tok, tow, name, lineno))
-            k = n_time
-            if dms:
-                p = [_dms(tok[k : k + 3], name, lineno), _dms(tok[k + 3 : k + 6], name, lineno)]
-                p.append(_num(tok[k + 6], name, lineno, "height"))
-            else:
-                p = [_num(tok[k + j], name, lineno, "position") for j in range(3)]
-            k += n_pos
-            q = _int(tok[k], name, lineno, "Q")
-            ns = _int(tok[k + 1], name, lineno, "ns")
-            rest = [_num(v, name, lineno, "sd/age/ratio", allow_nan=True) for v in tok[k + 2 : k + 10]]
+            if len(tok) < need:
+                raise FormatError(name, lineno, f"expected at least {need} fields, found {len(tok)}")
+            tf, v, q, ns = _solution_line(tok, st, name, lineno)
         except FormatError:
-            if is_last and not complete_last:
-                warnings.warn(
-                    TruncatedFileWarning(f"{name}: line {lineno} is cut short; dropped"), stacklevel=3
-                )
+            if i == len(lines) - 1 and not complete_last:
+                ctx.truncated(f"line {lineno} is cut short; dropped")
                 break
             raise
-        if not 0 <= q <= 255 or not 0 <= ns <= 32767:
-            raise FormatError(name, lineno, f"Q 0-255 and ns 0-32767 expected, found {q} and {ns}")
-        vals.append(p + rest)
+        problem = None if st["tow"] else calendar_problem(*tf)
+        if problem is not None:
+            ctx.drop(lineno, f"epoch {tok[0]} {tok[1]}: {problem}")
+            continue
+        t_fields.append(tf)
+        vals.append(v)
         qs.append(q)
         nss.append(ns)
-    if coords is None:
+    if st["coords"] is None:
         raise FormatError(name, None, "no solution lines and no column header: not an RTKLIB .pos file")
-    time_ns = _times(t_fields, tow, time_system, name)
+    return _pos_table(st, _times(t_fields, st["tow"], st["time_system"], name), vals, qs, nss)
+
+
+def _pos_table(st, time_ns, vals, qs, nss) -> dict:
     v = np.asarray(vals, dtype=np.float64).reshape(-1, 11)
-    out = {"time_ns": time_ns, "coords": coords}
-    if coords == "llh":
+    out = {"time_ns": time_ns, "coords": st["coords"]}
+    if st["coords"] == "llh":
         out["llh"] = np.column_stack([np.radians(v[:, 0]), np.radians(v[:, 1]), v[:, 2]])
         out["sd_names"] = tuple(s[:-3] for s in _SD_LLH)
     else:
@@ -178,8 +181,8 @@ def _read_pos(text, name):
         sd_m=v[:, 3:9].copy(),
         age_s=v[:, 9].copy(),
         ratio=v[:, 10].copy(),
-        time_system=time_system,
-        header=header,
+        time_system=st["time_system"],
+        header=st["header"],
     )
     return out
 

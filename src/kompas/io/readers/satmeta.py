@@ -31,10 +31,10 @@ from ...errors import FormatError
 from ...satsys import sat_index
 from ...tables.satellites import T_MAX_NS, T_MIN_NS, SatelliteCatalog
 from ...time import DAY_NS, NS, gtime_from_calendar
-from .._fields import LineParser
-from .._fields import strict_float as _float
-from .._fields import strict_int as _int
 from .._open import read_text
+from .._text import LineParser
+from .._text import parse_float as _float
+from .._text import parse_int as _int
 
 __all__ = ["read_pride_sat_parameters", "read_gpsppp_svb", "catalog_from_antex", "read_satellite_catalog"]
 
@@ -158,7 +158,7 @@ def _offset_line(tok: list[str]) -> tuple[tuple[int, str], np.ndarray] | None:
     if len(tok) < 6 or not tok[2].isdigit():
         return None
     try:
-        xyz = np.array([float(v) for v in tok[3:6]])
+        xyz = np.array([_float(v, "offset") for v in tok[3:6]])
     except ValueError:
         return None
     if np.any(np.abs(xyz) > 10.0):  # e.g. the placeholder dY = -300 of the commented BDS-3 SECM IGSO line

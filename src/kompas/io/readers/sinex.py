@@ -28,10 +28,10 @@ import numpy as np
 from ...errors import FormatError, KompasError
 from ...tables.satellites import T_MAX_NS, T_MIN_NS
 from ...time import DAY_NS, NS, gtime_from_calendar
-from .._fields import LineParser
-from .._fields import strict_float as _float
-from .._fields import strict_int as _int
 from .._open import read_text
+from .._text import LineParser
+from .._text import parse_float as _float
+from .._text import parse_int as _int
 
 __all__ = ["SinexSite", "SinexFile", "read_sinex"]
 

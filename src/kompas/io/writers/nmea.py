@@ -59,6 +59,20 @@ def _angle(value_deg, deg_width, decimals, hemis):
     return f"{deg:0{deg_width}d}{minutes}", hemis[0] if value_deg >= 0 else hemis[1]
 
 
+def _checked_options(talker, sentences, time_decimals, minute_decimals):
+    """The talker and sentence kinds of :func:`write_nmea`, ConfigError for a bad option."""
+    talker = str(talker)
+    if not re.fullmatch(r"[A-Z]{2}", talker):
+        raise ConfigError(f"talker must be two capital letters, not {talker!r}")
+    kinds = [str(s).upper() for s in sentences]
+    if not kinds or any(k not in ("GGA", "RMC") for k in kinds):
+        raise ConfigError(f"sentences must be GGA and/or RMC, not {sentences!r}")
+    for n, v in (("time_decimals", time_decimals), ("minute_decimals", minute_decimals)):
+        if not isinstance(v, int | np.integer) or not 0 <= v <= 9:
+            raise ConfigError(f"{n} must be an integer 0-9, not {v!r}")
+    return talker, kinds
+
+
 def write_nmea(
     solution: Solution,
     path_or_file,
@@ -96,15 +110,7 @@ def write_nmea(
     and the geoid separation field is 0.0 (their sum, the ellipsoidal height, stays right). RMC speed
     and course are empty: a :class:`Solution` carries no velocity. Magnetic variation is empty.
     """
-    talker = str(talker)
-    if not re.fullmatch(r"[A-Z]{2}", talker):
-        raise ConfigError(f"talker must be two capital letters, not {talker!r}")
-    kinds = [str(s).upper() for s in sentences]
-    if not kinds or any(k not in ("GGA", "RMC") for k in kinds):
-        raise ConfigError(f"sentences must be GGA and/or RMC, not {sentences!r}")
-    for n, v in (("time_decimals", time_decimals), ("minute_decimals", minute_decimals)):
-        if not isinstance(v, int | np.integer) or not 0 <= v <= 9:
-            raise ConfigError(f"{n} must be an integer 0-9, not {v!r}")
+    talker, kinds = _checked_options(talker, sentences, time_decimals, minute_decimals)
 
     t = np.asarray(solution.time_ns, dtype=np.int64)
     unit = 10 ** (9 - time_decimals)

@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 
 from ...errors import KompasError, KompasWarning
-from ...satsys import SYSTEM_LETTERS, sat_id, sat_system, signal_code, signal_id
+from ...satsys import SYSTEM_LETTERS, sat_id, sat_system, signal_code, signal_id, system_code
 from ...tables.obs import ObsHeader, ObsTable
 from ...time import gps_utc_offset_s, gpst_to_calendar
 from ._sink import write_bytes
@@ -116,21 +116,33 @@ def _time_rec(t_ns: int, label: str) -> str:
 def _header_lines(
     obs: ObsTable, hdr: ObsHeader, types: dict[str, list[str]], program: str, now: _dt.datetime | None
 ) -> list[str]:
+    """Every header record, in the order of RINEX 3.05 Table A2."""
+    out = _identity_records(obs, hdr, types, program, now)
+    out += _type_records(hdr, types)
+    out += _time_records(obs, hdr)
+    out += _phase_shift_records(hdr, types)
+    if "R" in types:
+        out += _glonass_records(hdr)
+    leap = hdr.leap_seconds
+    if leap is None and obs.n_epochs:
+        leap = int(gps_utc_offset_s(obs.epoch_time_ns[0]))  # from kompas's leap-second table
+    if leap is not None:
+        out.append(_rec(f"{leap:6d}", "LEAP SECONDS"))
+    out.append(_rec("", "END OF HEADER"))
+    return out
+
+
+def _identity_records(obs, hdr, types, program, now) -> list[str]:
+    """Version/type, program, comments, marker, observer, receiver, antenna, position, antenna delta."""
     systems = "".join(types) or obs.systems
     sys_letter = systems if len(systems) == 1 else "M"
-    out = [
-        _rec(
-            f"{_VERSION:9.2f}{'':11s}{'OBSERVATION DATA':<20s}{_SYSTEM_NAMES[sys_letter]:<20s}",
-            "RINEX VERSION / TYPE",
-        )
-    ]
     now = now or _dt.datetime.now(_dt.UTC)
-    out.append(
-        _rec(
-            _field(program, 20, "program") + _field("", 20, "run by") + now.strftime("%Y%m%d %H%M%S UTC"),
-            "PGM / RUN BY / DATE",
-        )
-    )
+    out = [
+        _rec(f"{_VERSION:9.2f}{'':11s}{'OBSERVATION DATA':<20s}{_SYSTEM_NAMES[sys_letter]:<20s}",
+             "RINEX VERSION / TYPE"),
+        _rec(_field(program, 20, "program") + _field("", 20, "run by") + now.strftime("%Y%m%d %H%M%S UTC"),
+             "PGM / RUN BY / DATE"),
+    ]  # fmt: skip
     out += [_rec(c, "COMMENT") for c in hdr.comments]
     out.append(_rec(_field(hdr.marker_name, 60, "marker name"), "MARKER NAME"))
     if hdr.marker_number:
@@ -140,25 +152,22 @@ def _header_lines(
     out.append(
         _rec(_field(hdr.observer, 20, "observer") + _field(hdr.agency, 40, "agency"), "OBSERVER / AGENCY")
     )
-    out.append(
-        _rec(
-            _field(hdr.receiver_number, 20, "receiver number")
-            + _field(hdr.receiver_type, 20, "receiver type")
-            + _field(hdr.receiver_version, 20, "receiver version"),
-            "REC # / TYPE / VERS",
-        )
-    )
-    out.append(
-        _rec(
-            _field(hdr.antenna_number, 20, "antenna number") + _field(hdr.antenna_type, 20, "antenna type"),
-            "ANT # / TYPE",
-        )
-    )
+    rec = (_field(hdr.receiver_number, 20, "receiver number") + _field(hdr.receiver_type, 20, "receiver type")
+           + _field(hdr.receiver_version, 20, "receiver version"))  # fmt: skip
+    out.append(_rec(rec, "REC # / TYPE / VERS"))
+    ant = _field(hdr.antenna_number, 20, "antenna number") + _field(hdr.antenna_type, 20, "antenna type")
+    out.append(_rec(ant, "ANT # / TYPE"))
     pos = np.asarray(hdr.approx_position_m, dtype=np.float64)
     if np.all(np.isfinite(pos)):
         out.append(_xyz(pos, "APPROX POSITION XYZ"))
     dhen = np.asarray(hdr.antenna_delta_hen_m, dtype=np.float64)
     out.append(_xyz(np.where(np.isfinite(dhen), dhen, 0.0), "ANTENNA: DELTA H/E/N"))
+    return out
+
+
+def _type_records(hdr, types) -> list[str]:
+    """SYS / # / OBS TYPES (13 codes per line) and SIGNAL STRENGTH UNIT."""
+    out = []
     for letter, codes in types.items():
         if len(codes) > 999:
             raise KompasError(f"system {letter}: {len(codes)} observation types (at most 999)")
@@ -168,6 +177,12 @@ def _header_lines(
             out.append(_rec(lead + chunk, "SYS / # / OBS TYPES"))
     if hdr.signal_strength_unit:
         out.append(_rec(_field(hdr.signal_strength_unit, 20, "signal strength unit"), "SIGNAL STRENGTH UNIT"))
+    return out
+
+
+def _time_records(obs, hdr) -> list[str]:
+    """INTERVAL, TIME OF FIRST/LAST OBS, RCV CLOCK OFFS APPL."""
+    out = []
     interval = hdr.interval_s if hdr.interval_s else obs.interval_s()
     if interval:
         out.append(_rec(f"{interval:10.3f}", "INTERVAL"))
@@ -182,7 +197,12 @@ def _header_lines(
         out.append(_time_rec(t_last, "TIME OF LAST OBS"))
     if hdr.rcv_clock_offset_applied:
         out.append(_rec(f"{1:6d}", "RCV CLOCK OFFS APPL"))
-    # SYS / PHASE SHIFT is mandatory since RINEX 3.01: the header's records, else "unknown" per system
+    return out
+
+
+def _phase_shift_records(hdr, types) -> list[str]:
+    """SYS / PHASE SHIFT, mandatory since RINEX 3.01: the header's records, else "unknown" per system."""
+    out = []
     shifts = [s for s in hdr.phase_shifts if s[0] in types]
     have = {s[0] for s in shifts}
     shifts += [(letter, "", None, ()) for letter in types if letter not in have]
@@ -196,24 +216,23 @@ def _header_lines(
         for k in range(0, len(sats), 10):
             lead = f"{head}  {len(sats):2d}" if k == 0 else " " * 18
             out.append(_rec(lead + "".join(f" {x:3s}" for x in sats[k : k + 10]), "SYS / PHASE SHIFT"))
-    if "R" in types:
-        chans = sorted(hdr.glonass_channels.as_dict().items())
-        items = [f"R{slot:02d} {k:2d} " for slot, k in chans]
-        if not items:
-            out.append(_rec(f"{0:3d}", "GLONASS SLOT / FRQ #"))
-        for k in range(0, len(items), 8):
-            lead = f"{len(items):3d} " if k == 0 else " " * 4
-            out.append(_rec(lead + "".join(items[k : k + 8]), "GLONASS SLOT / FRQ #"))
-        cpb = dict(hdr.glonass_cpb_m) or {c: float("nan") for c in ("C1C", "C1P", "C2C", "C2P")}
-        parts = [f" {c:3s} {'' if not np.isfinite(v) else f'{v:8.3f}':>8s}" for c, v in cpb.items()]
-        for k in range(0, len(parts), 4):
-            out.append(_rec("".join(parts[k : k + 4]), "GLONASS COD/PHS/BIS"))
-    leap = hdr.leap_seconds
-    if leap is None and obs.n_epochs:
-        leap = int(gps_utc_offset_s(obs.epoch_time_ns[0]))  # from kompas's leap-second table
-    if leap is not None:
-        out.append(_rec(f"{leap:6d}", "LEAP SECONDS"))
-    out.append(_rec("", "END OF HEADER"))
+    return out
+
+
+def _glonass_records(hdr) -> list[str]:
+    """GLONASS SLOT / FRQ # (8 per line) and GLONASS COD/PHS/BIS."""
+    out = []
+    chans = sorted(hdr.glonass_channels.as_dict().items())
+    items = [f"R{slot:02d} {k:2d} " for slot, k in chans]
+    if not items:
+        out.append(_rec(f"{0:3d}", "GLONASS SLOT / FRQ #"))
+    for k in range(0, len(items), 8):
+        lead = f"{len(items):3d} " if k == 0 else " " * 4
+        out.append(_rec(lead + "".join(items[k : k + 8]), "GLONASS SLOT / FRQ #"))
+    cpb = dict(hdr.glonass_cpb_m) or {c: float("nan") for c in ("C1C", "C1P", "C2C", "C2P")}
+    parts = [f" {c:3s} {'' if not np.isfinite(v) else f'{v:8.3f}':>8s}" for c, v in cpb.items()]
+    for k in range(0, len(parts), 4):
+        out.append(_rec("".join(parts[k : k + 4]), "GLONASS COD/PHS/BIS"))
     return out
 
 
@@ -262,7 +281,7 @@ def _column_lut(types: dict[str, list[str]]) -> tuple[np.ndarray, int]:
     """(system code, signal id, kind) -> column of the record (-1: not written), and the widest system."""
     lut = np.full((len(SYSTEM_LETTERS) + 1, 256, 4), -1, np.int64)
     for letter, codes in types.items():
-        sc = SYSTEM_LETTERS.index(letter) + 1
+        sc = int(system_code(letter))
         for c, code in enumerate(codes):
             lut[sc, int(signal_id(code[1:])), _KINDS.index(code[0])] = c
     return lut, max((len(c) for c in types.values()), default=0)

@@ -1,0 +1,200 @@
+"""kompas ppp: precise point positioning of an observation file with precise orbits and clocks.
+
+Every option of the configuration (kompas.PppConfig) is here, in a TOML file given with --config, and in
+the Python API. Inputs: the observation file, optional broadcast navigation files (a priori position and
+fallback orbits), SP3 orbits and RINEX clocks of any analysis centres (--sp3, --clk; one centre serves
+each system, --centres chooses), ANTEX (--atx), Bias-SINEX (--bias), ocean loading (--blq), the GPT3
+grid (--gpt3) and satellite metadata for attitude laws and nominal antenna offsets (--sat-table: the
+PRIDE sat_parameters table and/or the GPSPACE gpsppp.svb_* files).
+Exit status: 0 with a solution, 1 when no epoch could be solved, 2 for a user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+from ..config import add_arguments, from_arguments, load_toml, to_toml
+from ..errors import ConfigError
+from .spp import FORMATS, _output_format, _progress, _truth
+
+
+def register(sub) -> None:
+    from ..ppp_config import PppConfig
+
+    p = sub.add_parser(
+        "ppp",
+        help="precise point positioning, static or kinematic (G, R, E, C, J)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("obs", metavar="OBS", nargs="?", help="RINEX observation file")
+    p.add_argument("nav", nargs="*", metavar="NAV", help="RINEX navigation file(s) (optional)")
+    p.add_argument("--sp3", nargs="+", action="extend", default=[], metavar="FILE", help="SP3 orbit file(s)")
+    p.add_argument(
+        "--clk", nargs="+", action="extend", default=[], metavar="FILE", help="RINEX clock file(s)"
+    )
+    p.add_argument("--atx", metavar="FILE", help="ANTEX antenna calibrations")
+    p.add_argument("--bias", metavar="FILE", help="Bias-SINEX (OSB or DSB)")
+    p.add_argument("--blq", metavar="FILE", help="ocean loading coefficients (BLQ)")
+    p.add_argument("--gpt3", metavar="FILE", help="GPT3 grid (gpt3_5.grd) for the troposphere a priori")
+    p.add_argument(
+        "--sat-table",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="satellite metadata: PRIDE sat_parameters and/or GPSPACE gpsppp.svb_* files",
+    )
+    p.add_argument(
+        "--config", metavar="TOML", help="options from a TOML file (kompas ppp --dump-config shows one)"
+    )
+    p.add_argument("--dump-config", action="store_true", help="print the effective options as TOML and exit")
+    add_arguments(p, PppConfig)
+    p.add_argument(
+        "--truth",
+        nargs="+",
+        metavar="X Y Z | FILE",
+        help="reference position: ECEF X Y Z in m, or truth.json",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the solution (.pos .nmea .csv .parquet .kml .gpx)"
+    )
+    p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
+    p.add_argument("--report", metavar="HTML", help="write an HTML report with the convergence figure")
+    p.set_defaults(func=run)
+
+
+def build_config(args):
+    """PppConfig: defaults, then the TOML file, then the command-line options."""
+    from ..ppp_config import PppConfig
+
+    cfg = load_toml(PppConfig, args.config) if args.config else PppConfig()
+    return from_arguments(cfg, args)
+
+
+def _check_inputs(args) -> None:
+    if not args.obs:
+        raise ConfigError("give an observation file: kompas ppp OBS [NAV...] --sp3 FILE --clk FILE")
+    if not args.sp3 and not args.nav:
+        raise ConfigError("give precise products (--sp3, --clk) or navigation files")
+    files = [args.obs, *args.nav, *args.sp3, *args.clk, *args.sat_table]
+    files += [f for f in (args.atx, args.bias, args.blq, args.gpt3, args.config) if f]
+    for path in files:
+        if not os.path.exists(path):
+            raise ConfigError(f"{path}: no such file")
+        if os.path.isdir(path):
+            raise ConfigError(f"{path}: is a directory, not a file")
+        if not os.access(path, os.R_OK):
+            raise ConfigError(f"{path}: not readable")
+    if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
+        raise ConfigError(f"{args.report}: folder does not exist")
+
+
+def _catalog(paths):
+    """Satellite catalog from PRIDE and GPSPACE tables (told apart by their first line)."""
+    if not paths:
+        return None
+    from ..io._open import read_text
+    from ..io.readers.satmeta import read_satellite_catalog
+
+    pride, svb = None, []
+    for p in paths:
+        first = read_text(p).lstrip()[:80]
+        if first.startswith("HDR") or "svb" in os.path.basename(p):
+            svb.append(p)
+        elif pride is None:
+            pride = p
+        else:
+            raise ConfigError(f"{p}: only one PRIDE sat_parameters table can be given")
+    return read_satellite_catalog(pride=pride, svb=svb)
+
+
+def read_inputs(args) -> dict:
+    """Read every input file named on the command line (the recipe takes objects)."""
+    from .. import read_antex, read_bias, read_clk, read_nav, read_obs, read_sp3
+    from ..io.readers.blq import read_blq
+    from ..io.readers.gpt3 import read_gpt3_grid
+
+    return {
+        "obs": read_obs(args.obs),
+        "nav": [read_nav(p) for p in args.nav] or None,
+        "sp3": [read_sp3(p) for p in args.sp3],
+        "clk": [read_clk(p) for p in args.clk],
+        "antex": read_antex(args.atx) if args.atx else None,
+        "bias": read_bias(args.bias) if args.bias else None,
+        "blq": read_blq(args.blq) if args.blq else None,
+        "gpt3": read_gpt3_grid(args.gpt3) if args.gpt3 else None,
+        "catalog": _catalog(args.sat_table),
+    }
+
+
+def run(args) -> int:
+    from ..ppp import ppp
+
+    cfg = build_config(args)
+    if args.dump_config:
+        sys.stdout.write(to_toml(cfg))
+        return 0
+    _check_inputs(args)
+    fmt = _output_format(args)
+    truth = _truth(args.truth)
+    t0 = time.perf_counter()
+    inputs = read_inputs(args)
+    sol = ppp(**inputs, config=cfg, progress=_progress)
+    t1 = time.perf_counter()
+    report = sys.stderr if args.output == "-" else sys.stdout
+    for line in summary(sol, truth):
+        print(line, file=report)
+    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    if not sol.ok.any():
+        print("kompas ppp: no epoch solved: " + "; ".join(sol.record.notes[-3:]), file=sys.stderr)
+        return 1
+    if fmt is not None:
+        from ..io.writers import write_solution
+
+        write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt)
+        if args.output != "-":
+            print(f"wrote    {args.output}", file=report)
+    if args.report:
+        from ..report import ppp_report
+
+        ppp_report(args.report, sol, truth, title=f"kompas ppp: {os.path.basename(args.obs)}")
+        print(f"wrote    {args.report}", file=report)
+    return 0
+
+
+def summary(sol, truth=None) -> list[str]:
+    """Text summary: epochs, satellites, last position and sigma, troposphere, errors against the truth."""
+    from ..report import convergence_summary
+
+    n, ok = len(sol), sol.ok
+    lines = [f"epochs   {int(ok.sum())} solved of {n} ({100.0 * ok.sum() / max(n, 1):.1f} %)"]
+    if not ok.any():
+        return lines
+    per = "  ".join(f"{k} {v[ok].mean():.1f}" for k, v in sol.nsat_by_system.items())
+    lines.append(f"sats     {sol.nsat[ok].mean():.1f} per epoch ({per})")
+    last = int(np.flatnonzero(ok)[-1])
+    x, y, z = sol.pos_m[last]
+    sd = np.sqrt(np.diag(sol.cov_enu_m2()[last])) * 100
+    lines.append(f"last     {x:.4f} {y:.4f} {z:.4f} m  (sigma E/N/U {sd[0]:.1f} {sd[1]:.1f} {sd[2]:.1f} cm)")
+    if "ztd_m" in sol.states:
+        lines.append(f"ZTD      {sol.states['ztd_m'][last]:.4f} m (last epoch)")
+    if truth is not None:
+        c = convergence_summary(sol, truth)
+        e, nn, u = c["final_enu_m"] * 100
+        lines += [
+            f"errors   final E/N/U {e:+.1f} {nn:+.1f} {u:+.1f} cm; H {100 * c['final_h_m']:.1f} cm, "
+            f"V {100 * abs(c['final_v_m']):.1f} cm",
+            f"         last 30 min RMS H {100 * c['last30_h_rms_m']:.1f} cm, "
+            f"V {100 * c['last30_v_rms_m']:.1f} cm; "
+            f"H and V below 10 cm after {c['converged_after_s'] / 60:.1f} min",
+        ]
+    for note in sol.record.notes:
+        if not note.startswith("models:"):
+            lines.append(f"note     {note}")
+    return lines

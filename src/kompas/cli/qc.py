@@ -1,0 +1,129 @@
+"""kompas qc: quality control of observation files (teqc-like summaries, text report, JSON, CSV, HTML).
+
+Each OBS file gets a one-line summary per system and, with one file, the full text report; with many
+files (kompas qc *.crx.gz) one summary row per file and system. Navigation files give elevations,
+expected counts and the header position check; without them those columns stay empty.
+Exit status: 0 when every file was checked, 1 when a file could not be checked (the reason is printed),
+2 for a user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..config import add_arguments, from_arguments, load_toml, to_toml
+from ..errors import ConfigError, KompasError
+
+
+def register(sub) -> None:
+    from ..qc import QcConfig
+
+    p = sub.add_parser(
+        "qc",
+        help="quality control: completeness, multipath, C/N0, slips, clock jumps, gaps, header",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="OBS [NAV...]",
+        help="observation file(s), then navigation file(s); the type is read from the content",
+    )
+    p.add_argument("--nav", action="append", default=[], metavar="NAV", help="navigation file (repeatable)")
+    p.add_argument("--config", metavar="TOML", help="options from a TOML file")
+    p.add_argument("--dump-config", action="store_true", help="print the effective options as TOML and exit")
+    add_arguments(p, QcConfig)
+    p.add_argument("--json", metavar="FILE", help="write every table as JSON")
+    p.add_argument("--csv", metavar="DIR", help="write one CSV per table into DIR")
+    p.add_argument("--html", metavar="DIR", help="write an HTML report with figures into DIR")
+    p.add_argument("-q", "--quiet", action="store_true", help="summaries only, no full text report")
+    p.set_defaults(func=run)
+
+
+def _check_paths(args) -> None:
+    for path in [*args.files, *args.nav, *([args.config] if args.config else [])]:
+        if not os.path.exists(path):
+            raise ConfigError(f"{path}: no such file")
+        if os.path.isdir(path):
+            raise ConfigError(f"{path}: is a directory, not a file")
+    for out, is_dir in ((args.json, False), (args.csv, True), (args.html, True)):
+        if not out:
+            continue
+        parent = os.path.dirname(os.path.abspath(out)) or "."
+        target = out if is_dir and os.path.isdir(out) else parent
+        if not os.path.isdir(parent):
+            raise ConfigError(f"{out}: folder {parent} does not exist")
+        if not is_dir and os.path.isdir(out):
+            raise ConfigError(f"{out}: is a directory")
+        if not os.access(target, os.W_OK):
+            raise ConfigError(f"{out}: not writable")
+
+
+def _split(args):
+    """Observation and navigation files, by content."""
+    from ..io.detect import detect
+
+    obs, nav = [], list(args.nav)
+    for path in args.files:
+        kind = detect(path)
+        if kind == "nav":
+            nav.append(path)
+        elif kind == "obs":
+            obs.append(path)
+        else:
+            raise ConfigError(f"{path}: not a RINEX observation or navigation file ({kind})")
+    if not obs:
+        raise ConfigError("give at least one observation file: kompas qc OBS [NAV...]")
+    return obs, nav
+
+
+def run(args) -> int:
+    from .. import read_nav, read_obs
+    from ..qc import QcConfig, run_qc
+    from ..qc.report import summary_lines, text_report, write_csv, write_json
+
+    cfg = load_toml(QcConfig, args.config) if args.config else QcConfig()
+    cfg = from_arguments(cfg, args)
+    if args.dump_config:
+        sys.stdout.write(to_toml(cfg))
+        return 0
+    _check_paths(args)
+    obs_files, nav_files = _split(args)
+    navs = [read_nav(p) for p in nav_files] or None
+    results, failed = [], []
+    for path in obs_files:
+        try:
+            results.append(run_qc(read_obs(path), navs, cfg))
+        except KompasError as exc:
+            failed.append(path)
+            print(f"kompas qc: {path}: not checked: {exc}", file=sys.stderr)
+    for res in results:
+        for line in summary_lines(res):
+            print(line)
+    if len(results) == 1 and not args.quiet:
+        print()
+        print(text_report(results[0]))
+    if not results:
+        print("kompas qc: no file could be checked", file=sys.stderr)
+        return 1
+    if args.json:
+        write_json(results, args.json)
+        print(f"wrote {args.json}", file=sys.stderr)
+    if args.csv:
+        write_csv(results, args.csv)
+        print(f"wrote {args.csv}/*.csv", file=sys.stderr)
+    if args.html:
+        from ..qc.html import write_html
+
+        for res in results:
+            folder = args.html if len(results) == 1 else os.path.join(args.html, _stem(res.path))
+            print(f"wrote {write_html(res, folder)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _stem(path: str) -> str:
+    name = os.path.basename(path)
+    return name.split(".")[0] or "file"

@@ -1,0 +1,197 @@
+"""Write RINEX clock files, version 3.04.
+
+Format: "RINEX Extensions to Handle Clock Information", version 3.04 (IGS, 2017); the inverse of
+:func:`kompas.io.readers.clk.read_clk` for everything the :class:`~kompas.io.readers.clk.ClockData`
+table holds (header records the table does not keep, such as ``SYS / PCVS APPLIED``, are not written).
+
+Header (labels from column 66, 65-column bodies)
+    ``RINEX VERSION / TYPE``, ``PGM / RUN BY / DATE``, ``COMMENT``, ``TIME SYSTEM ID``,
+    ``LEAP SECONDS GNSS`` (GPS - UTC, when known), ``# / TYPES OF DATA``, ``STATION NAME / NUM``
+    (single-receiver files), ``ANALYSIS CENTER``, ``# OF CLK REF`` / ``ANALYSIS CLK REF``,
+    ``# OF SOLN STA / TRF`` / ``SOLN STA NAME / NUM`` (A9, 1X, A20, 3 x I11 millimetres with blanks),
+    ``# OF SOLN SATS``, ``PRN LIST`` (16 per line), ``END OF HEADER``.
+Records
+    ``A2,1X,A9,1X,I4,4(1X,I2.2),1X,F9.6,1X,I2,3X,2(E19.12,1X)`` and, beyond two values, a
+    continuation line ``4(E19.12,1X)``. Numbers are written ``d.dddddddddddd E+ee`` (Fortran
+    ``1PE19.12``, as the IGS combination writes them): 13 significant digits, enough to give back
+    exactly the value a reader took from a file written with 12 (``0.d...``, CODE) or 13 digits.
+    Records are ordered by epoch, then kind (AR, AS, CR, DR, MS), then name.
+    Epochs are written in the table's time system.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+
+from ...errors import KompasError
+from ...time import gpst_to_calendar
+from ..readers.clk import RECORD_KINDS, ClockData
+from ._sink import write_bytes
+
+__all__ = ["write_clk", "clk_from_arrays"]
+
+_TS = {"GPST": "GPS", "GST": "GAL", "BDT": "BDT", "GLONASST": "GLO", "UTC": "UTC", "TAI": "TAI"}
+_VALUES = ("bias_s", "bias_sigma_s", "rate", "rate_sigma", "accel", "accel_sigma")
+
+
+def clk_from_arrays(kind, name, time_ns, bias_s, *, rate=None, agency="KSM", analysis_center="kompas.sim",
+                    station_coords=None, prn_list=(), comments=(), leap_seconds=None, trf="IGS20",
+                    time_system="GPST") -> ClockData:  # fmt: skip
+    """A :class:`ClockData` table from record arrays, ready for :func:`write_clk`.
+
+    Parameters
+    ----------
+    kind, name : (N,) str
+        Record kinds (``"AS"``, ``"AR"``) and satellite ids or station names (at most 9 characters).
+    time_ns : (N,) int64
+        GPST ns.
+    bias_s : (N,) float
+        Clock biases, s.
+    rate : (N,) float, optional
+        Clock rates, s/s (written as the third value, with a zero sigma in between).
+    station_coords : dict, optional
+        Station name -> (x, y, z) m for ``SOLN STA NAME / NUM``.
+    """
+    from ...satsys import sat_index
+
+    kind = np.asarray(kind, "U2")
+    name = np.asarray(name, "U9")
+    n = kind.size
+    sat = np.full(n, -1, np.int16)
+    if np.any(kind == "AS"):
+        sat[kind == "AS"] = sat_index(name[kind == "AS"])
+    nan = np.full(n, np.nan)
+    has_rate = rate is not None
+    coords = dict(station_coords or {})
+    return ClockData(
+        kind=kind,
+        name=name,
+        sat=sat,
+        time_ns=np.asarray(time_ns, np.int64),
+        bias_s=np.asarray(bias_s, float),
+        bias_sigma_s=np.zeros(n) if has_rate else nan,
+        rate=np.asarray(rate, float) if has_rate else nan.copy(),
+        rate_sigma=nan.copy(),
+        accel=nan.copy(),
+        accel_sigma=nan.copy(),
+        version=3.04,
+        satellite_system="M",
+        time_system=time_system,
+        agency=agency,
+        analysis_center=analysis_center,
+        data_types=tuple(k for k in RECORD_KINDS if np.any(kind == k)),
+        leap_seconds=leap_seconds,
+        station_coords=coords,
+        station_domes={k: "" for k in coords},
+        trf=trf if coords else "",
+        n_stations_header=len(coords) if coords else None,
+        n_sats_header=len(prn_list) or None,
+        prn_list=tuple(prn_list),
+        comments=tuple(comments),
+    )
+
+
+def _fortran_e(v: float) -> str:
+    """``1PE19.12``: d.dddddddddddd E+ee, 13 significant digits (the IGS combination's layout)."""
+    if not np.isfinite(v):
+        raise KompasError(f"RINEX clock: cannot write the value {v!r}")
+    text = f"{v: .12E}"
+    if len(text) != 19:
+        raise KompasError(f"RINEX clock: the value {v!r} does not fit E19.12")
+    return text
+
+
+def _rec(body: str, label: str) -> str:
+    if len(body) > 65:
+        raise KompasError(f"RINEX clock header record {label!r}: content longer than 65 columns: {body!r}")
+    return f"{body:<65s}{label}"
+
+
+def _header(c: ClockData, program: str, now: _dt.datetime) -> list[str]:
+    ts = _TS.get(c.time_system)
+    if ts is None:
+        raise KompasError(f"RINEX clock cannot state the time system {c.time_system!r}")
+    sysl = (c.satellite_system or " ")[:1]
+    out = [
+        _rec(f"{3.04:4.2f}{'':17s}C{'':20s}{sysl}", "RINEX VERSION / TYPE"),
+        _rec(
+            f"{program[:20]:20s} {'kompas':20s} {now.strftime('%Y%m%d %H%M%S UTC'):20s}",
+            "PGM / RUN BY / DATE",
+        ),
+    ]
+    out += [_rec(x[:65], "COMMENT") for x in c.comments]
+    out.append(_rec(f"   {ts}", "TIME SYSTEM ID"))
+    if c.leap_seconds is not None:
+        out.append(_rec(f"{c.leap_seconds:6d}", "LEAP SECONDS GNSS"))
+    types = c.data_types or tuple(k for k in RECORD_KINDS if np.any(c.kind == k))
+    out.append(_rec(f"{len(types):6d}" + "".join(f"    {t:2s}" for t in types), "# / TYPES OF DATA"))
+    if c.station_name:
+        out.append(_rec(f"{c.station_name:9.9s}", "STATION NAME / NUM"))
+    out.append(_rec(f"{c.agency:3.3s}  {c.analysis_center:.55s}", "ANALYSIS CENTER"))
+    if c.clock_refs:
+        out.append(_rec(f"{len(c.clock_refs):6d}", "# OF CLK REF"))
+        out += [_rec(f"{r:9.9s}", "ANALYSIS CLK REF") for r in c.clock_refs]
+    if c.station_coords or c.n_stations_header:
+        n = c.n_stations_header if c.n_stations_header is not None else len(c.station_coords)
+        out.append(_rec(f"{n:6d}    {c.trf:.50s}", "# OF SOLN STA / TRF"))
+        for name, xyz in c.station_coords.items():
+            mm = [round(v * 1e3) for v in xyz]
+            dom = c.station_domes.get(name, "")
+            out.append(
+                _rec(f"{name:9.9s} {dom:20.20s}{mm[0]:11d} {mm[1]:11d} {mm[2]:11d}", "SOLN STA NAME / NUM")
+            )
+    if c.n_sats_header is not None or c.prn_list:
+        n = c.n_sats_header if c.n_sats_header is not None else len(c.prn_list)
+        out.append(_rec(f"{n:6d}", "# OF SOLN SATS"))
+        for k in range(0, len(c.prn_list), 16):
+            out.append(_rec("".join(f"{p:3s} " for p in c.prn_list[k : k + 16]), "PRN LIST"))
+    out.append(_rec("", "END OF HEADER"))
+    return out
+
+
+def _body(c: ClockData) -> list[str]:
+    vals = np.stack([getattr(c, v) for v in _VALUES], -1)
+    fin = np.isfinite(vals)
+    nval = np.where(fin.any(axis=1), _VALUES.__len__() - np.argmax(fin[:, ::-1], axis=1), 0)
+    bad = (nval == 0) | np.any(~fin & (np.arange(6)[None] < nval[:, None]), axis=1)
+    if bad.any():
+        raise KompasError(f"RINEX clock: record {int(np.argmax(bad))} has no value or a gap between values")
+    kind_rank = np.array([RECORD_KINDS.index(k) if k in RECORD_KINDS else 9 for k in c.kind.tolist()])
+    order = np.lexsort((c.name, kind_rank, c.time_ns))
+    y, mo, d, h, mi, s = (np.atleast_1d(a) for a in gpst_to_calendar(c.time_ns, c.time_system))
+    out = []
+    for i in order.tolist():
+        n = int(nval[i])
+        v = [_fortran_e(x) for x in vals[i, :n]]
+        line = (f"{c.kind[i]:2s} {c.name[i]:9s} {y[i]:4d} {mo[i]:02d} {d[i]:02d} {h[i]:02d} {mi[i]:02d} "
+                f"{s[i]:9.6f} {n:2d}   " + " ".join(v[:2]))  # fmt: skip
+        out.append(line)
+        if n > 2:
+            out.append(" ".join(v[2:]))
+    return out
+
+
+def write_clk(
+    clk: ClockData, path_or_file, *, program: str = "kompas", _now: _dt.datetime | None = None
+) -> None:
+    """Write a :class:`ClockData` table as a RINEX clock 3.04 file (module docstring).
+
+    Parameters
+    ----------
+    clk : ClockData
+        From :func:`kompas.io.readers.clk.read_clk` or :func:`clk_from_arrays`.
+    path_or_file : str, os.PathLike or file
+        Destination (gzip-compressed when the name ends in ``.gz``).
+    program : str
+        ``PGM / RUN BY / DATE`` program name (20 characters).
+
+    Raises
+    ------
+    KompasError
+        A time system the format cannot state, a header text longer than its field, a record with
+        no value or with a missing value before a present one, a value beyond E19.12.
+    """
+    lines = _header(clk, program, _now or _dt.datetime.now(_dt.UTC)) + _body(clk)
+    write_bytes(path_or_file, ("\n".join(lines) + "\n").encode("ascii"))

@@ -1,0 +1,235 @@
+"""The monitoring run behind ``kompas monitor``: read the inputs, compute every part, write the outputs.
+
+Parts (each where its inputs are given): broadcast status and accuracy of every satellite over the span
+(health, URA/SISA, record age, STALE records under the ICD policy); signal-in-space range error against
+precise orbits and clocks (:mod:`kompas.monitor.sisre`); service volume on a grid for the four system
+mixes (:mod:`kompas.monitor.service`); user range error and positioning error at stations
+(:mod:`kompas.monitor.stations`). Outputs in the chosen folder: ``report.html`` (self-contained), the
+figures as PNG, and every table as CSV, JSON and (with pyarrow) Parquet under ``tables/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import warnings
+
+import numpy as np
+
+from ..config import Options, option
+from ..errors import ConfigError, KompasError
+from ..satsys import sat_id
+from ..time import DAY_NS, NS
+
+__all__ = ["MonitorConfig", "MonitorInputs", "run_monitor"]
+
+
+def _parse_regions(value):
+    from .service import REGIONS
+
+    items = value.split(",") if isinstance(value, str) else list(value)
+    items = [str(x).strip().lower() for x in items if str(x).strip()]
+    bad = [x for x in items if x not in REGIONS]
+    if bad or not items:
+        raise ValueError(f"regions must be among {', '.join(REGIONS)}, not {bad[0] if bad else value!r}")
+    return tuple(items)
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorConfig(Options):
+    """Options of ``kompas monitor`` (API, TOML and command line share them)."""
+
+    policy: str = option(
+        "icd",
+        "broadcast record validity (kompas.products.broadcast)",
+        choices=("icd", "post", "rtklib"),
+        flag="--eph-policy",
+    )
+    selection: str = option(
+        "transmitted",
+        "broadcast record selection: what a receiver held, or nearest toe",
+        choices=("transmitted", "nearest"),
+        flag="--selection",
+    )
+    grid: bool = option(True, "compute the service-volume grid", flag="--grid")
+    grid_step_deg: float = option(5.0, "grid spacing", unit="deg", low=0.5, high=30.0, flag="--grid-step")
+    step_s: float = option(
+        300.0, "time step of the grid and the status timeline", unit="s", low=1.0, flag="--step"
+    )
+    regions: tuple[str, ...] = option(
+        ("global", "asia-pacific"), "map regions", flag="--regions", parse=_parse_regions
+    )
+    elmask_deg: float = option(
+        5.0, "elevation mask of the grid", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
+    )
+    uee_m: float = option(
+        0.0, "user equipment error added to the UERE of the accuracy maps", unit="m", low=0.0, flag="--uee"
+    )
+    k_ura: float = option(4.42, "integrity threshold in URAs (GPS SPS PS 2020)", low=0.0, flag="--k-ura")
+    attitude: str = option(
+        "model",
+        "satellite attitude for the phase-centre offsets",
+        choices=("model", "nominal"),
+        flag="--attitude",
+    )
+    station_systems: str = option("GRECJ", "systems of the station solutions", flag="--station-systems")
+    start: str | None = option(
+        None, "first epoch of the grid, GPST (default: start of the navigation day)", flag="--start"
+    )
+    hours: float = option(
+        24.0, "span of the grid and timeline", unit="h", low=0.0, high=168.0, high_open=False, flag="--hours"
+    )
+
+
+@dataclasses.dataclass
+class MonitorInputs:
+    """File paths of a run (lists may be empty)."""
+
+    nav: list
+    out: str
+    precise: list = dataclasses.field(default_factory=list)
+    clk: list = dataclasses.field(default_factory=list)
+    atx: list = dataclasses.field(default_factory=list)
+    satmeta: list = dataclasses.field(default_factory=list)
+    obs: list = dataclasses.field(default_factory=list)
+    sinex: str | None = None
+
+
+class _MergedAntex:
+    """Several ANTEX files seen as one for satellite lookups (first file that knows the satellite wins)."""
+
+    def __init__(self, files):
+        self.files = list(files)
+
+    def satellites(self):
+        return np.unique(np.concatenate([np.asarray(f.satellites()) for f in self.files]))
+
+    def satellite(self, sat, t):
+        last = None
+        for f in self.files:
+            try:
+                return f.satellite(sat, t)
+            except KompasError as exc:
+                last = exc
+        raise last
+
+
+def _catalog(satmeta, antex):
+    from ..io.readers.satmeta import read_satellite_catalog
+
+    pride = [p for p in satmeta if "sat_parameters" in os.path.basename(p)]
+    svb = [p for p in satmeta if "svb" in os.path.basename(p)]
+    other = [p for p in satmeta if p not in pride and p not in svb]
+    if other:
+        raise ConfigError(
+            f"{other[0]}: not a PRIDE sat_parameters or GPSPACE gpsppp.svb_* table (by its name)"
+        )
+    if len(pride) > 1:
+        raise ConfigError("give at most one PRIDE sat_parameters table")
+    if not (pride or svb or antex is not None):
+        return None
+    first = antex.files[0] if isinstance(antex, _MergedAntex) else antex
+    return read_satellite_catalog(pride=pride[0] if pride else None, svb=svb, antex=first)
+
+
+def _load(inp: MonitorInputs) -> dict:
+    from .. import read_antex, read_clk, read_nav, read_obs, read_sp3
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        navs = [read_nav(p) for p in inp.nav]
+        atx = [read_antex(p) for p in inp.atx]
+        antex = None if not atx else atx[0] if len(atx) == 1 else _MergedAntex(atx)
+        data = {
+            "navs": navs,
+            "sp3": [read_sp3(p) for p in inp.precise],
+            "clk": [read_clk(p) for p in inp.clk],
+            "antex": antex,
+            "catalog": _catalog(list(inp.satmeta), antex),
+            "obs": [read_obs(p) for p in inp.obs],
+        }
+    if inp.sinex:
+        from ..io.readers.sinex import read_sinex
+
+        data["sinex"] = read_sinex(inp.sinex)
+    return data
+
+
+def _span(navs, cfg: MonitorConfig) -> np.ndarray:
+    """Epochs of the grid and timeline: ``cfg.start`` or the GPST day holding most records, ``cfg.hours``."""
+    if cfg.start:
+        try:
+            t0 = int(
+                (np.datetime64(cfg.start, "ns") - np.datetime64("1980-01-06T00:00:00", "ns")).astype(np.int64)
+            )
+        except ValueError:
+            raise ConfigError(
+                f"--start must be an ISO date-time like 2020-06-25T00:00:00, not {cfg.start!r}"
+            ) from None
+    else:
+        refs = [n.kepler.toe_ns for n in navs if len(n.kepler)] + [
+            n.glonass.toc_ns for n in navs if len(n.glonass)
+        ]
+        refs = np.concatenate(refs) if refs else np.zeros(0, np.int64)
+        refs = refs[refs != np.iinfo(np.int64).min]
+        if refs.size == 0:
+            raise KompasError("the navigation files hold no usable record")
+        t0 = int(np.median(refs) // DAY_NS * DAY_NS)
+    step = round(cfg.step_s * NS)
+    n = max(1, int(cfg.hours * 3600 * NS // step))
+    return t0 + step * np.arange(n, dtype=np.int64)
+
+
+def _broadcast_tables(product, times, sats) -> tuple[list, np.ndarray, np.ndarray]:
+    """Per-satellite status counts (rows), status (S, T) and URA (S, T) of the timeline."""
+    st = product.state(np.repeat(sats, times.size), np.tile(times, sats.size))
+    status = st.status.reshape(sats.size, times.size)
+    ura = np.sqrt(st.var_m2).reshape(sats.size, times.size)
+    age = np.abs(st.age_s).reshape(sats.size, times.size)
+    rows = []
+    for k, x in enumerate(sats.tolist()):
+        s = status[k]
+        rows.append(
+            {
+                "sat": sat_id(x),
+                "epochs": int(s.size),
+                "ok_pct": 100.0 * float(np.mean(s == 0)),
+                "unhealthy": int(np.sum(s == 2)),
+                "stale": int(np.sum(s == 6)),
+                "outside_fit": int(np.sum(s == 3)),
+                "no_ephemeris": int(np.sum(s == 1)),
+                "ura_mean_m": float(np.nanmean(ura[k])) if np.isfinite(ura[k]).any() else float("nan"),
+                "age_max_s": float(np.nanmax(age[k])) if np.isfinite(age[k]).any() else float("nan"),
+            }
+        )
+    return rows, status, ura
+
+
+def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=None) -> dict:
+    """Run every part whose inputs are given and write the outputs to ``inp.out``.
+
+    Returns
+    -------
+    dict
+        ``tables`` (name -> rows), ``report`` (path of the HTML page), ``figures`` (paths), ``notes``.
+    """
+    from ..products.broadcast import BroadcastProduct
+    from . import _parts
+
+    cfg = cfg or MonitorConfig()
+    os.makedirs(os.path.join(inp.out, "tables"), exist_ok=True)
+    data = _load(inp)
+    product = BroadcastProduct(data["navs"], policy=cfg.policy, selection=cfg.selection)
+    times = _span(data["navs"], cfg)
+    sats = np.unique(np.concatenate([t.sat for t in (product.kepler, product.glonass) if len(t)])).astype(
+        np.int16
+    )
+    ctx = _parts.Context(inp, cfg, data, product, times, sats, progress)
+    sections = [_parts.broadcast_section(ctx)]
+    if data["sp3"]:
+        sections.append(_parts.sisre_section(ctx))
+    if cfg.grid:
+        sections.extend(_parts.service_sections(ctx))
+    if data["obs"]:
+        sections.append(_parts.station_section(ctx))
+    return _parts.finish(ctx, sections)

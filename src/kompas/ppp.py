@@ -1,0 +1,724 @@
+"""Precise point positioning: the recipe (which observables, models, states and estimator).
+
+Undifferenced code and carrier phase of one receiver with precise orbits and clocks
+(:class:`~kompas.products.mix.PreciseMix`, one analysis centre per system; broadcast ephemerides where the
+precise products have no value), every model of :mod:`kompas.ppp_model` evaluated once for all rows, and the
+sequential filter of :mod:`kompas.estimators.ppp`, forward, backward or both combined
+(:func:`kompas.estimators.smoother.combine`). Two observation models:
+
+* ``observables="if"``: the ionosphere-free combination of the first band pair of
+  :data:`kompas.spp.IF_BAND_PAIRS` (or ``signals.if_bands``) that a satellite has, code and phase;
+* ``observables="uncombined"``: code and phase of every band of ``bands`` (any number) with a slant
+  ionospheric delay per satellite; bands beyond the second get a code-bias state per satellite.
+
+Clock groups: one receiver clock per system, BeiDou-2 and BeiDou-3 apart (their inter-system bias is the
+difference of the two clocks), and satellites served by broadcast ephemerides apart from those of the
+precise products (the broadcast clock datum differs by nanoseconds).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from .constants import C_LIGHT
+from .engine import window
+from .errors import ConfigError, KompasWarning
+from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
+from .estimators.smoother import combine
+from .measurement import OMEGA_BY_CODE
+from .ppp_config import PppConfig
+from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows
+from .preprocess import detect_slips
+from .satsys import (
+    bds_generation,
+    carrier_frequency,
+    is_bds_geo,
+    sat_index,
+    sat_letter,
+    sat_system,
+    signal_id,
+)
+from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .spp import CLOCK_REFERENCE_ORDER, IF_BAND_PAIRS
+
+__all__ = ["PppConfig", "ppp"]
+
+
+@dataclasses.dataclass
+class _Run:
+    """What a run shares between the model, the filter passes and the solution."""
+
+    cfg: PppConfig
+    inputs: ModelInputs
+    switches: ModelSwitches
+    station: object
+    glo_channels: object
+    bands: dict
+    pairs: dict | None
+    notes: list
+    product_notes: list
+    nav: object = None
+
+
+def ppp(
+    obs,
+    nav=None,
+    sp3=(),
+    clk=(),
+    antex=None,
+    bias=None,
+    blq=None,
+    gpt3=None,
+    catalog=None,
+    config: PppConfig | None = None,
+    progress=None,
+    **options,
+) -> Solution:
+    """Precise point positioning of an observation file.
+
+    Parameters
+    ----------
+    obs : ObsTable
+    nav : NavData or list of NavData, optional
+        Broadcast navigation data: the a priori position by single point positioning when the header has
+        none, and the fallback for satellites without precise orbits and clocks.
+    sp3, clk : Sp3 or ClockData, or lists of them
+        Precise orbits and clocks of one or several analysis centres (:func:`kompas.read_sp3`,
+        :func:`kompas.read_clk`).
+    antex : Antex, optional
+        Satellite and receiver antenna calibrations.
+    bias : BiasData, optional
+        Bias-SINEX OSB (or DSB) of satellites.
+    blq : BlqFile, optional
+        Ocean loading coefficients (the station is looked up by its marker name).
+    gpt3 : Gpt3Grid, optional
+        GPT3 grid (:func:`kompas.io.readers.gpt3.read_gpt3_grid`); without it ``models.tropo="gpt3"``
+        falls back to Saastamoinen with a standard atmosphere and Niell mapping (with a note).
+    catalog : SatelliteCatalog, optional
+        Satellite blocks and attitude laws (:func:`kompas.io.readers.satmeta.read_satellite_catalog`); the
+        ANTEX's satellite blocks are added to it.
+    config : PppConfig, optional
+    progress : callable, optional
+        ``progress(done_epochs, total_epochs)``.
+    **options
+        Any option of :class:`PppConfig` by name (``mode="kinematic"``, ``tropo="saas"``...).
+
+    Returns
+    -------
+    Solution
+        Marker positions with quality PPP, covariances, receiver clocks per clock group, the estimated
+        troposphere (``states``), post-fit phase residuals and the processing record.
+    """
+    cfg = config or PppConfig()
+    if options:
+        cfg = cfg.replace(**options)
+    sel = window(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
+    ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
+    ob = sel.observables(ctx.bands, cfg.signals.priority)
+    ob = _usable_rows(ob, cfg, ctx)
+    apriori = _apriori(sel, ob, ctx)
+    rows = build_rows(
+        ob, apriori, ctx.station, ctx.inputs, ctx.switches, np.radians(cfg.elmask_deg), ctx.glo_channels
+    )
+    el = np.full(len(ob), np.nan)
+    el[rows.obs_row] = rows.el
+    flags = detect_slips(ob, el, ctx.glo_channels, cfg.slips, sel.interval_s())
+    rows = rows.with_arcs(flags)
+    arrays = _filter_arrays(rows, ctx)
+    passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
+    return _solution(sel, rows, arrays, passes, ctx)
+
+
+def _usable_rows(ob, cfg: PppConfig, ctx: _Run):
+    """The observables without excluded satellites and without GLONASS slots of unknown channel (their
+    carriers are unknown: noted)."""
+    keep = ~np.isin(ob.sat, sat_index(list(cfg.exclude))) if cfg.exclude else np.ones(len(ob), bool)
+    glo = sat_letter(ob.sat) == "R"
+    if glo.any():
+        slots = ob.sat[glo] % 100
+        known = np.array([int(k) in ctx.glo_channels for k in range(100)])
+        unknown = np.unique(slots[~known[slots]])
+        keep[np.flatnonzero(glo)[~known[slots]]] = False
+        if unknown.size:
+            ctx.notes.append("GLONASS slots without a known frequency channel are not used: "
+                             + ", ".join(f"R{k:02d}" for k in unknown.tolist()))  # fmt: skip
+    if keep.all():
+        return ob
+    return dataclasses.replace(
+        ob,
+        **{
+            f: getattr(ob, f)[keep]
+            for f in ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli")
+        },
+    )
+
+
+def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig) -> _Run:
+    """Products, model tables and band choices of a run."""
+    from .products.broadcast import BroadcastProduct
+    from .products.mix import PreciseMix
+
+    notes: list[str] = []
+    navs = [] if nav is None else (list(nav) if isinstance(nav, list | tuple) else [nav])
+    sp3 = [] if sp3 is None else (list(sp3) if isinstance(sp3, list | tuple) else [sp3])
+    clk = [] if clk is None else (list(clk) if isinstance(clk, list | tuple) else [clk])
+    broadcast = BroadcastProduct(navs) if navs else None
+    precise, product_notes = None, []
+    if sp3:
+        precise, product_notes = PreciseMix.from_files(
+            sp3, clk, cfg.systems, cfg.products.centres, cfg.products.order
+        )
+    if precise is None and broadcast is None:
+        raise ConfigError("PPP needs precise orbits and clocks (--sp3, --clk) or navigation files")
+    if precise is None:
+        notes.append("no precise products: broadcast orbits and clocks only (decimetre-to-metre accuracy)")
+    fallback = broadcast if cfg.products.broadcast_fallback else None
+    station = sel.station
+    ocean = None
+    if blq is not None and cfg.models.ocean_loading:
+        name = station.marker_name[:4]
+        if name and name in blq:
+            ocean = blq.station(name)
+        else:
+            notes.append(f"station {station.marker_name!r} is not in the BLQ file: no ocean loading")
+    elif cfg.models.ocean_loading:
+        notes.append("no BLQ file: no ocean loading")
+    if cfg.models.tropo == "gpt3" and gpt3 is None:
+        notes.append(
+            "no GPT3 grid: troposphere a priori from Saastamoinen with a standard atmosphere and Niell"
+        )
+    if cfg.models.pole_tide and cfg.models.polar_motion_arcsec is None:
+        notes.append("no polar motion given (--polar-motion): pole tide not applied")
+    catalog = _catalog(catalog, antex)
+    inputs = ModelInputs(
+        precise=precise,
+        broadcast=fallback if precise is not None else broadcast,
+        antex=antex,
+        catalog=catalog,
+        bias=bias,
+        ocean=ocean,
+        gpt3=gpt3,
+        polar_motion_arcsec=cfg.models.polar_motion_arcsec,
+        clock_reference=dict(getattr(bias, "clock_reference", {}) or {}),
+        bias_max_age_s=cfg.products.bias_max_age_days * 86400.0,
+    )
+    m = cfg.models
+    switches = ModelSwitches(
+        sat_antenna=m.sat_antenna,
+        rcv_antenna=m.rcv_antenna,
+        attitude=m.attitude,
+        windup=m.windup,
+        solid_tide=m.solid_tide,
+        ocean_loading=m.ocean_loading,
+        pole_tide=m.pole_tide,
+        relativity=m.relativity,
+        shapiro=m.shapiro,
+        tropo=m.tropo if (m.tropo != "gpt3" or gpt3 is not None) else "saas",
+        osb=m.osb,
+    )
+    bands, pairs = _bands(cfg)
+    glo = _glonass_channels(sel, broadcast, catalog)
+    return _Run(cfg, inputs, switches, station, glo, bands, pairs, notes, product_notes, nav)
+
+
+def _catalog(catalog, antex):
+    if antex is None:
+        return catalog
+    from .io.readers.satmeta import catalog_from_antex
+
+    from_antex = catalog_from_antex(antex)
+    if len(from_antex) == 0:
+        return catalog
+    return from_antex if catalog is None else catalog.merged(from_antex)
+
+
+def _glonass_channels(sel, broadcast, catalog):
+    """GLONASS channels: the observation header, then navigation records, then the satellite catalog."""
+    from .satsys import GlonassChannels
+
+    chans: dict[int, int] = {}
+    if catalog is not None and len(catalog):
+        glo = (sat_letter(catalog.sat) == "R") & (catalog.glo_channel > -99)
+        t = int(sel.epoch_time_ns[0]) if sel.n_epochs else 0
+        valid = glo & (catalog.valid_from_ns <= t) & (t <= catalog.valid_until_ns)
+        for s, k in zip(catalog.sat[valid].tolist(), catalog.glo_channel[valid].tolist(), strict=True):
+            chans[s % 100] = k
+    if broadcast is not None:
+        chans.update(broadcast.glonass_channels().as_dict())
+    header = getattr(sel.header, "glonass_channels", None)
+    if header is not None:
+        chans.update(header.as_dict())
+    return GlonassChannels(chans)
+
+
+def _bands(cfg: PppConfig):
+    """Band digits per system (observable columns) and, for the IF mode, the pairs per system."""
+    letters = [x for x in cfg.systems]
+    if cfg.observables == "if":
+        pairs = {
+            x: tuple((int(p[0]), int(p[1])) for p in (cfg.signals.if_bands or {}).get(x, IF_BAND_PAIRS[x]))
+            for x in letters
+        }
+        return {x: tuple(dict.fromkeys(b for p in pairs[x] for b in p)) for x in letters}, pairs
+    chosen = cfg.bands or {}
+    return {x: tuple(int(b) for b in chosen.get(x, IF_BAND_PAIRS[x][0])) for x in letters}, None
+
+
+def _apriori(sel, ob, ctx: _Run) -> np.ndarray:
+    """A priori marker position per epoch: the option, the header's approximate position, else SPP."""
+    cfg = ctx.cfg
+    n = sel.n_epochs
+    if cfg.apriori_m is not None:
+        return np.tile(np.asarray(cfg.apriori_m, float), (n, 1))
+    if ctx.station.approx_position_plausible and cfg.mode == "static":
+        return np.tile(np.asarray(ctx.station.approx_position_m, float), (n, 1))
+    if ctx.nav is None:
+        if ctx.station.approx_position_plausible:
+            return np.tile(np.asarray(ctx.station.approx_position_m, float), (n, 1))
+        raise ConfigError("no a priori position: give navigation files, --apriori X,Y,Z or a header position")
+    from .spp import spp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = spp(sel, ctx.nav, systems="".join(x for x in ctx.cfg.systems if x in "GRECJ"))
+    pos = sol.pos_m.copy()
+    ok = sol.ok
+    if not ok.any():
+        raise ConfigError("no a priori position: single point positioning solved no epoch")
+    if cfg.mode == "static":
+        return np.tile(np.median(pos[ok], axis=0), (n, 1))
+    idx = np.flatnonzero(ok)
+    for c in range(3):
+        pos[:, c] = np.interp(np.arange(n), idx, pos[idx, c])
+    return pos
+
+
+def _clock_groups(rows, ctx: _Run):
+    """Clock group name of every row (module docstring) and the group list."""
+    letters = sat_letter(rows.sat).astype("U2")
+    bds = letters == "C"
+    if bds.any():
+        gen = bds_generation(rows.sat[bds])
+        letters[bds] = np.where(np.asarray(gen) == 2, "C2", "C3")
+    brdc = rows.source == SOURCE_BROADCAST
+    names = np.where(brdc, np.char.add(letters, "b"), letters)
+    groups, index = np.unique(names, return_inverse=True)
+    return [str(g) for g in groups], index.astype(np.int64)
+
+
+def _variances(rows, ctx: _Run, if_factor2):
+    """Phase and code variances of each row (R,), before the ionosphere-free amplification."""
+    nz = ctx.cfg.noise
+    fac = np.array([nz.system_factor.get(x, 1.5) for x in " GRECJSI"])[sat_system(rows.sat)]
+    fac = np.where(is_bds_geo(rows.sat), fac * nz.bds_geo_factor, fac)
+    sin_el = np.maximum(np.sin(rows.el), 0.05)
+    var_p = (fac * nz.sigma_phase_m) ** 2 * (1.0 + 1.0 / sin_el**2) * if_factor2
+    return var_p, var_p * nz.code_phase_ratio**2
+
+
+def _pick_pairs(rows, ctx: _Run):
+    """For the IF mode: per row the two columns used (first pair with both phases and codes, else both
+    codes), and which rank of the pair list."""
+    n = len(rows)
+    c1 = np.full(n, -1)
+    c2 = np.full(n, -1)
+    rank = np.full(n, -1)
+    letters = sat_letter(rows.sat)
+    for need_phase in (True, False):
+        for x, pairs in ctx.pairs.items():
+            m = (letters == x) & (c1 < 0)
+            for k, (b1, b2) in enumerate(pairs):
+                j1, j2 = ctx.bands[x].index(b1), ctx.bands[x].index(b2)
+                ok = m & np.isfinite(rows.code_m[:, j1]) & np.isfinite(rows.code_m[:, j2]) & (c1 < 0)
+                if need_phase:
+                    ok &= np.isfinite(rows.phase_m[:, j1]) & np.isfinite(rows.phase_m[:, j2])
+                c1[ok], c2[ok], rank[ok] = j1, j2, k
+    return c1, c2, rank
+
+
+def _filter_arrays(rows, ctx: _Run) -> dict:
+    """Observation columns, variances, arcs and keys of every row for the filter (IF or uncombined)."""
+    cfg = ctx.cfg
+    groups, group = _clock_groups(rows, ctx)
+    obs_c = rows.code_m - rows.band_corr_m
+    obs_p = rows.phase_m - rows.band_corr_m
+    r = np.arange(len(rows))
+    if cfg.observables == "if":
+        c1, c2, rank = _pick_pairs(rows, ctx)
+        ok = c1 >= 0
+        a, b = np.maximum(c1, 0), np.maximum(c2, 0)
+        f1, f2 = rows.freq_hz[r, a], np.where(ok, rows.freq_hz[r, b], 0.5 * rows.freq_hz[r, a])
+        g1 = f1**2 / (f1**2 - f2**2)
+        g2 = 1.0 - g1
+        code = (g1 * obs_c[r, a] + g2 * obs_c[r, b])[:, None]
+        phase = (g1 * obs_p[r, a] + g2 * obs_p[r, b])[:, None]
+        arc1, arc2 = rows.arc[r, a], rows.arc[r, b]
+        key = np.where((arc1 >= 0) & (arc2 >= 0), (arc1 * 4 + rank) * 1_000_003 + arc2, -1)
+        arc = np.unique(key, return_inverse=True)[1].reshape(-1, 1).astype(np.int64)
+        arc[key < 0] = -1
+        var_p, var_c = _variances(rows, ctx, g1**2 + g2**2)
+        mu = np.full((len(rows), 1), np.nan)
+        code[~ok] = np.nan
+        phase[~ok | np.isnan(phase[:, 0])] = np.nan
+        iono0 = np.zeros(len(rows))
+        ar = _ar_arrays(rows, obs_c[r, a], obs_c[r, b], obs_p[r, a], obs_p[r, b], f1, f2, ok, a, b, ctx)
+    else:
+        ok = np.isfinite(obs_c).any(axis=1)
+        code, phase, arc = obs_c, obs_p, rows.arc.copy()
+        f_ref = _reference_frequency(rows, ctx)
+        mu = (f_ref[:, None] / rows.freq_hz) ** 2
+        var_p, var_c = _variances(rows, ctx, 1.0)
+        iono0 = _iono_start(code, mu)
+        ar = {}
+    var_p = var_p + rows.var_eph_m2
+    var_c = var_c + rows.var_eph_m2
+    k = code.shape[1]
+    ifb = np.full(len(rows), -1)
+    glo = sat_letter(rows.sat) == "R"
+    if glo.any() and cfg.filter.glonass_ifb:
+        ifb[glo] = ctx.glo_channels.channel(rows.sat[glo] % 100) + 100
+    return ar | {
+        "ok": ok & np.isfinite(code).any(axis=1),
+        "groups": groups,
+        "group": group,
+        "code": code,
+        "phase": phase,
+        "var_c": np.repeat(var_c[:, None], k, 1),
+        "var_p": np.repeat(var_p[:, None], k, 1),
+        "arc": arc,
+        "mu": mu,
+        "omega": OMEGA_BY_CODE[sat_system(rows.sat)],
+        "ifb": ifb,
+        "iono0": iono0,
+    }
+
+
+def _ar_arrays(rows, p1, p2, l1, l2, f1, f2, ok, a, b, ctx: _Run) -> dict:
+    """Melbourne-Wuebbena (wide-lane cycles) and fixing eligibility of each row for ambiguity resolution
+    (ionosphere-free mode; phases in metres, biases and antenna terms removed)."""
+    cfg = ctx.cfg.ambiguity
+    if cfg.resolution == "off":
+        return {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wl = (f1 * l1 - f2 * l2) / (f1 - f2)
+        nl = (f1 * p1 + f2 * p2) / (f1 + f2)
+        mw = (wl - nl) * (f1 - f2) / C_LIGHT
+    r = np.arange(len(rows))
+    biased = rows.phase_bias_ok[r, a] & rows.phase_bias_ok[r, b]
+    eligible = ok & (sat_letter(rows.sat) != "R") & (biased | (not cfg.require_phase_bias))
+    return {"mw": mw, "f1": f1, "f2": f2, "ar_ok": eligible}
+
+
+def _reference_frequency(rows, ctx: _Run) -> np.ndarray:
+    """Carrier of each system's first band for every row (the band the slant ionosphere refers to)."""
+    letters = sat_letter(rows.sat)
+    f = np.full(len(rows), np.nan)
+    for x, bands in ctx.bands.items():
+        m = letters == x
+        if m.any():
+            sid = np.full(int(m.sum()), signal_id(f"{bands[0]}{_ANY_MODE[x]}"))
+            f[m] = carrier_frequency(rows.sat[m], sid, ctx.glo_channels)
+    return f
+
+
+_ANY_MODE = {"G": "C", "R": "C", "E": "C", "C": "I", "J": "C", "I": "A"}
+
+
+def _iono_start(code, mu) -> np.ndarray:
+    """Slant ionosphere on the reference band from the first two codes (0 with fewer)."""
+    out = np.zeros(code.shape[0])
+    for r in range(code.shape[1]):
+        for s in range(r + 1, code.shape[1]):
+            ok = np.isfinite(code[:, r]) & np.isfinite(code[:, s]) & (out == 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                val = (code[:, s] - code[:, r]) / (mu[:, s] - mu[:, r])
+            out[ok] = val[ok]
+    return np.where(np.isfinite(out), out, 0.0)
+
+
+GRADIENT_MIN_SPAN_S = 6 * 3600.0
+"""``gradients="auto"``: sessions at least this long estimate gradients (Bar-Sever et al. 1998 and Meindl et
+al. 2004 separate gradients from the horizontal position over many hours of geometry change; over one or
+two hours GPS-only, the gradient absorbs azimuth-dependent multipath and pulls the position by cm)."""
+
+
+def gradients_on(cfg: PppConfig, span_s: float) -> bool:
+    """Whether gradients are estimated for a session of ``span_s`` seconds."""
+    g = cfg.models.gradients
+    return g == "on" or (g == "auto" and span_s >= GRADIENT_MIN_SPAN_S)
+
+
+def _filter_options(cfg: PppConfig, gradients: bool) -> PppFilterOptions:
+    nz, fl = cfg.noise, cfg.filter
+    return PppFilterOptions(
+        kinematic=cfg.mode == "kinematic",
+        kinematic_sigma_m=nz.kinematic_sigma_m,
+        q_pos_m2_s=None if nz.kinematic_m_sqrt_s is None else nz.kinematic_m_sqrt_s**2,
+        sigma_ztd0_m=nz.sigma_ztd0_m,
+        q_ztd_m2_s=nz.ztd_m_sqrt_s**2,
+        gradients=gradients,
+        sigma_grad0_m=nz.sigma_gradient0_m,
+        q_grad_m2_s=nz.gradient_m_sqrt_s**2,
+        sigma_amb0_m=nz.sigma_ambiguity_m,
+        q_ion_m2_s=nz.iono_m_sqrt_s**2,
+        glonass_ifb=fl.glonass_ifb,
+        sigma_ifb0_m=nz.sigma_ifb_m,
+        ar=_ar_options(cfg),
+        outlier_w=fl.outlier_w,
+        max_rejections=fl.max_rejections,
+        max_outage_s=fl.max_outage_s,
+    )
+
+
+def _ar_options(cfg: PppConfig):
+    from .estimators.ppp_ar import ArOptions
+
+    a = cfg.ambiguity
+    if a.resolution == "off":
+        return None
+    return ArOptions(
+        max_wl_fraction=a.max_fraction_cyc, min_elevation_rad=np.radians(a.min_elevation_deg),
+        success_rate=a.success_rate, min_fixed=a.min_fixed, narrow_lane=a.resolution == "wl+nl",
+    )  # fmt: skip
+
+
+@dataclasses.dataclass
+class _Pass:
+    """Per-epoch results of one filter pass."""
+
+    ok: np.ndarray
+    pos: np.ndarray
+    cov: np.ndarray
+    clocks: dict
+    ztd: np.ndarray
+    ztd_var: np.ndarray
+    grad: np.ndarray
+    n_used: np.ndarray
+    resid_phase: np.ndarray
+    resid_code: np.ndarray
+    rejected: np.ndarray
+    fixed_pos: np.ndarray
+    fixed_cov: np.ndarray
+    n_wl: np.ndarray
+    n_nl: np.ndarray
+
+
+def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, done0, total) -> _Pass:
+    """One pass of the filter over the epochs (forward or backward)."""
+    n_ep = t_ep.size
+    bounds = np.searchsorted(rows.epoch, np.arange(n_ep + 1))
+    groups = arrays["groups"]
+    first = 0 if not reverse else n_ep - 1
+    span = (t_ep[-1] - t_ep[0]) * 1e-9 if t_ep.size else 0.0
+    filt = PppFilter(groups, apriori[first], _filter_options(ctx.cfg, gradients_on(ctx.cfg, span)))
+    k_cols = arrays["code"].shape[1]
+    out = _Pass(
+        np.zeros(n_ep, bool),
+        np.full((n_ep, 3), np.nan),
+        np.full((n_ep, 3, 3), np.nan),
+        {g: np.full(n_ep, np.nan) for g in groups},
+        np.full(n_ep, np.nan),
+        np.full(n_ep, np.nan),
+        np.full((n_ep, 2), np.nan),
+        np.zeros(len(rows), np.int64),
+        np.full((len(rows), k_cols), np.nan),
+        np.full((len(rows), k_cols), np.nan),
+        np.zeros(n_ep, np.int64),
+        np.full((n_ep, 3), np.nan),
+        np.full((n_ep, 3, 3), np.nan),
+        np.zeros(n_ep, np.int64),
+        np.zeros(n_ep, np.int64),
+    )
+    order = range(n_ep - 1, -1, -1) if reverse else range(n_ep)
+    for step, k in enumerate(order):
+        a, b = bounds[k], bounds[k + 1]
+        sl = slice(a, b)
+        use = arrays["ok"][sl]
+        if use.sum() < 4:
+            continue
+        idx = np.arange(a, b)[use]
+        eo = _epoch_obs(arrays, rows, idx, k)
+        res = filt.step(int(t_ep[k]), eo, arrays["iono0"][idx])
+        if res.ok:
+            out.ok[k], out.pos[k], out.cov[k] = True, res.pos, res.cov
+            present = set(np.asarray(groups)[eo.group[res.n_used > 0]].tolist())
+            for g, v in res.clocks.items():
+                if g in present:
+                    out.clocks[g][k] = v
+            out.ztd[k], out.ztd_var[k], out.grad[k] = res.ztd_corr_m, res.ztd_var_m2, res.grad
+            out.n_used[idx] = res.n_used
+            out.resid_phase[idx], out.resid_code[idx] = res.residuals["phase"], res.residuals["code"]
+            out.rejected[k] = res.n_rejected
+            out.n_wl[k], out.n_nl[k] = res.n_wl_fixed, res.n_nl_fixed
+            if res.fixed_pos is not None:
+                out.fixed_pos[k], out.fixed_cov[k] = res.fixed_pos, res.fixed_cov
+        if progress is not None and (step % 120 == 0 or step == n_ep - 1):
+            progress(done0 + step + 1, total)
+    return out
+
+
+def _epoch_obs(arrays, rows, idx, k) -> EpochObs:
+    mg = rows.grad_map[idx]
+    return EpochObs(
+        sat=rows.sat[idx],
+        group=arrays["group"][idx],
+        omega=arrays["omega"][idx],
+        sat_pos=rows.sat_pos[idx],
+        code_m=arrays["code"][idx],
+        phase_m=arrays["phase"][idx],
+        var_code_m2=arrays["var_c"][idx],
+        var_phase_m2=arrays["var_p"][idx],
+        arc=arrays["arc"][idx],
+        mu=arrays["mu"][idx],
+        range_corr_m=rows.range_corr_m[idx],
+        wet_map=rows.wet_map[idx],
+        grad_n=mg * np.cos(rows.az[idx]),
+        grad_e=mg * np.sin(rows.az[idx]),
+        ifb_key=arrays["ifb"][idx],
+        displacement=rows.displacement[k],
+        el=rows.el[idx],
+        **{f: arrays[a][idx] for f, a in (("mw", "mw"), ("f1_hz", "f1"), ("f2_hz", "f2"), ("ar_ok", "ar_ok"))
+           if a in arrays},
+    )  # fmt: skip
+
+
+def _run_passes(t_ep, arrays, rows, apriori, ctx: _Run, progress) -> dict:
+    """Forward and/or backward passes as the smoothing option asks (one BLAS thread: the matrices are
+    small and threads only contend)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _passes(t_ep, arrays, rows, apriori, ctx, progress)
+
+
+def _passes(t_ep, arrays, rows, apriori, ctx: _Run, progress) -> dict:
+    mode = ctx.cfg.filter.smoothing
+    n = t_ep.size
+    total = n * (2 if mode == "combined" else 1)
+    out = {}
+    if mode in ("forward", "combined"):
+        out["forward"] = _run_pass(t_ep, arrays, rows, apriori, ctx, False, progress, 0, total)
+    if mode in ("backward", "combined"):
+        done = n if mode == "combined" else 0
+        out["backward"] = _run_pass(t_ep, arrays, rows, apriori, ctx, True, progress, done, total)
+    return out
+
+
+def _best(p: _Pass):
+    """A pass's fixed positions where ambiguities were fixed, float ones elsewhere, and the fixed mask."""
+    fixed = p.ok & np.isfinite(p.fixed_pos).all(axis=1)
+    return (np.where(fixed[:, None], p.fixed_pos, p.pos), np.where(fixed[:, None, None], p.fixed_cov, p.cov),
+            fixed)  # fmt: skip
+
+
+def _final_positions(passes: dict, mode: str):
+    """Positions, covariances, solved and fixed masks of the solution: one pass, or both combined (fixed
+    where both passes fixed)."""
+    if mode != "combined":
+        p = passes[mode]
+        pos, cov, fixed = _best(p)
+        return pos, cov, p.ok, fixed
+    (pf, cf, xf), (pb, cb, xb) = _best(passes["forward"]), _best(passes["backward"])
+    pos, cov = combine(pf, cf, pb, cb)
+    return pos, cov, passes["forward"].ok | passes["backward"].ok, xf & xb
+
+
+def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
+    """The Solution of a run: positions, clocks, troposphere, residuals, reasons and the record."""
+    cfg = ctx.cfg
+    mode = cfg.filter.smoothing
+    main = passes["forward" if mode != "backward" else "backward"]
+    pos, cov, ok, fixed = _final_positions(passes, mode)
+    n_ep = sel.n_epochs
+    used = main.n_used > 0
+    letters = sat_letter(rows.sat)
+    nsat_by = {}
+    for x in cfg.systems:
+        nsat_by[x] = np.bincount(rows.epoch[used & (letters == x)], minlength=n_ep).astype(np.int16)
+    nsat = np.bincount(rows.epoch[used], minlength=n_ep).astype(np.int16)
+    groups = arrays["groups"]
+    order = [g for x in CLOCK_REFERENCE_ORDER for g in groups if g[0] == x and len(g) <= 2] + [
+        g for g in groups if len(g) > 2
+    ]
+    order += [g for g in groups if g not in order]
+    clock = {g: main.clocks[g] for g in order}
+    states = {
+        "ztd_m": rows.zhd_m + rows.zwd0_m + main.ztd,
+        "zwd_m": rows.zwd0_m + main.ztd,
+        "ztd_sigma_m": np.sqrt(main.ztd_var),
+        "grad_n_m": main.grad[:, 0],
+        "grad_e_m": main.grad[:, 1],
+    }
+    if cfg.ambiguity.resolution != "off":
+        states.update(wl_fixed=main.n_wl.astype(float), nl_fixed=main.n_nl.astype(float))
+    reason = np.where(
+        ok,
+        Unsolved.SOLVED,
+        np.where(
+            np.bincount(rows.epoch, minlength=n_ep) == 0, Unsolved.NO_EPHEMERIS, Unsolved.TOO_FEW_SATELLITES
+        ),
+    )
+    has_rows = np.diff(sel.epoch_offsets) > 0
+    reason = np.where(~ok & ~has_rows, Unsolved.NO_OBSERVATIONS, reason).astype(np.uint8)
+    resid = {
+        "time_ns": sel.epoch_time_ns[rows.epoch],
+        "sat": rows.sat,
+        "residual_m": main.resid_phase[:, 0],
+        "used": used,
+        "elevation_rad": rows.el,
+    }
+    pos_out = np.where(ok[:, None], pos, np.nan)
+    sol = Solution(
+        time_ns=sel.epoch_time_ns.copy(),
+        pos_m=pos_out,
+        quality=np.where(fixed, Quality.FIX, np.where(ok, Quality.PPP, Quality.NONE)).astype(np.uint8),
+        nsat=np.where(ok, nsat, 0).astype(np.int16),
+        nsat_by_system=nsat_by,
+        cov_m2=np.where(ok[:, None, None], cov, np.nan),
+        clock_m=clock,
+        residuals=resid,
+        reason=reason,
+        record=_record(sel, rows, main, ctx, reason, order[0] if order else ""),
+        states=states,
+    )
+    return sol
+
+
+def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> ProcessingRecord:
+    cfg = ctx.cfg
+    notes = list(dict.fromkeys(ctx.notes + list(rows.notes)))
+    for n in notes:
+        warnings.warn(n, KompasWarning, stacklevel=3)
+    unsolved = np.bincount(reason, minlength=len(Unsolved))
+    signals = {}
+    used = main.n_used > 0
+    letters = sat_letter(rows.sat)
+    for x in cfg.systems:
+        m = used & (letters == x)
+        if m.any():
+            signals[x] = {"+".join(str(b) for b in ctx.bands[x]): int(m.sum())}
+    sw = ctx.switches
+    models = {f.name: getattr(sw, f.name) for f in dataclasses.fields(sw)}
+    notes += ctx.product_notes
+    span = (sel.epoch_time_ns[-1] - sel.epoch_time_ns[0]) * 1e-9 if sel.n_epochs else 0.0
+    models["gradients"] = gradients_on(cfg, span)
+    notes.append("models: " + ", ".join(f"{k}={v}" for k, v in models.items()))
+    return ProcessingRecord(
+        program="kompas ppp",
+        mode=f"ppp-{cfg.mode}",
+        systems=cfg.systems,
+        elmask_deg=cfg.elmask_deg,
+        ephemeris="precise" if ctx.inputs.precise is not None else "broadcast",
+        iono=cfg.observables,
+        tropo=sw.tropo,
+        signals=signals,
+        clock_reference=reference,
+        unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(unsolved) if i and c},
+        raim_excluded=int(main.rejected.sum()),
+        notes=tuple(notes),
+        config=cfg,
+        inputs=tuple(str(p) for p in [sel.path] if p is not None),
+    )

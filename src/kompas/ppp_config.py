@@ -1,0 +1,283 @@
+"""Options of precise point positioning (:func:`kompas.ppp`): every one reachable from the API, TOML and CLI.
+
+Defaults follow RTKLIB 2.4.3's PPP where it has an equivalent (``stats-errphase`` 3 mm with the
+elevation term, code/phase ratio 100, ``stats-prntrop`` 1e-4 m/sqrt(s), 10 deg mask used in the issue's
+comparison) and the literature otherwise (gradient random walk of Bar-Sever et al. 1998, about 0.3 mm per
+sqrt(h); slant ionosphere random walk of a few mm per sqrt(s)).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .config import Options, SignalOptions, WindowOptions, option
+from .preprocess import SlipOptions
+from .satsys import parse_systems
+
+__all__ = [
+    "PppConfig",
+    "PppModelOptions",
+    "PppNoiseOptions",
+    "PppFilterConfig",
+    "ProductOptions",
+    "AmbiguityOptions",
+]
+
+
+def _parse_centres(value):
+    """``"C:GBM;G:GRG"`` or a table -> ``{"C": "GBM", "G": "GRG"}``."""
+    if isinstance(value, str):
+        items = {}
+        for part in (p for p in value.split(";") if p.strip()):
+            if ":" not in part:
+                raise ValueError(f"needs SYSTEM:CENTRE items like C:GBM;G:GRG, not {part.strip()!r}")
+            letter, centre = part.split(":", 1)
+            items[letter.strip().upper()] = centre.strip().upper()
+        value = items
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a table of analysis centres per system, not {value!r}")
+    return {str(k).upper(): str(v).upper() for k, v in value.items()}
+
+
+def _parse_bands(value):
+    """``"G:125;C:26"`` or a table -> ``{"G": (1, 2, 5), "C": (2, 6)}`` (band digits)."""
+    from .satsys import band_frequency
+
+    if isinstance(value, str):
+        value = {
+            p.split(":", 1)[0].strip().upper(): p.split(":", 1)[1].strip()
+            for p in value.split(";")
+            if ":" in p
+        }
+    if not isinstance(value, dict) or not value:
+        raise ValueError("needs SYSTEM:BANDS items like G:125;C:26")
+    out = {}
+    for letter, bands in value.items():
+        digits = [str(b) for b in (bands if isinstance(bands, list | tuple) else str(bands).replace(",", ""))]
+        for b in digits:
+            try:
+                band_frequency(letter, b, 0)
+            except Exception:
+                raise ValueError(f"system {letter} has no band {b}") from None
+        if len(set(digits)) != len(digits) or not digits:
+            raise ValueError(f"bands of {letter} must be different digits, not {bands!r}")
+        out[str(letter).upper()] = tuple(digits)
+    return out
+
+
+def _parse_xyz(value):
+    if isinstance(value, str):
+        value = [v for v in value.replace(";", ",").replace(" ", ",").split(",") if v]
+    vals = tuple(float(v) for v in value)
+    if len(vals) != 3:
+        raise ValueError(f"needs three numbers X,Y,Z, not {value!r}")
+    return vals
+
+
+def _parse_pair(value):
+    if isinstance(value, str):
+        value = [v for v in value.replace(";", ",").split(",") if v.strip()]
+    vals = tuple(float(v) for v in value)
+    if len(vals) != 2:
+        raise ValueError(f"needs two numbers, not {value!r}")
+    return vals
+
+
+@dataclasses.dataclass(frozen=True)
+class PppModelOptions(Options):
+    """Physical models; each can be switched off (the model-off table of BENCHMARKS.md)."""
+
+    tropo: str = option(
+        "gpt3",
+        "troposphere a priori: GPT3 (needs the grid, --gpt3) with Saastamoinen and VMF1-form mapping, "
+        "Saastamoinen with a standard atmosphere and Niell mapping, or none",
+        choices=("gpt3", "saas", "off"),
+        flag="--tropo",
+    )
+    gradients: str = option(
+        "auto",
+        "estimate north and east tropospheric gradients: on, off, or auto (on for sessions of at "
+        "least 6 h: over shorter sessions they are hardly separable from the horizontal position)",
+        choices=("auto", "on", "off"),
+        flag="--gradients",
+    )
+    solid_tide: bool = option(True, "solid Earth tide (IERS Conventions 2010 7.1.1)", flag="--solid-tide")
+    ocean_loading: bool = option(True, "ocean tide loading from the BLQ file (--blq)", flag="--ocean-loading")
+    pole_tide: bool = option(True, "pole tide (needs --polar-motion)", flag="--pole-tide")
+    polar_motion_arcsec: tuple[float, ...] | None = option(
+        None,
+        "IERS polar motion x_p,y_p of the day for the pole tide",
+        unit="arcsec",
+        flag="--polar-motion",
+        parse=_parse_pair,
+    )
+    sat_antenna: bool = option(
+        True, "satellite PCO/PCV (ANTEX; nominal block offsets else)", flag="--sat-antenna"
+    )
+    rcv_antenna: bool = option(True, "receiver PCO/PCV per frequency (ANTEX)", flag="--rcv-antenna")
+    attitude: str = option(
+        "model",
+        "satellite attitude: eclipse/noon-turn laws per block, or nominal yaw steering only",
+        choices=("model", "nominal"),
+        flag="--attitude",
+    )
+    windup: bool = option(True, "phase wind-up (Wu et al. 1993)", flag="--windup")
+    relativity: bool = option(True, "periodic relativistic clock correction", flag="--relativity")
+    shapiro: bool = option(True, "Shapiro signal delay", flag="--shapiro")
+    osb: bool = option(True, "apply code/phase biases of the Bias-SINEX file (--bias)", flag="--osb")
+
+
+@dataclasses.dataclass(frozen=True)
+class PppNoiseOptions(Options):
+    """Measurement noise and process noise (RTKLIB ``stats-*`` equivalents)."""
+
+    sigma_phase_m: float = option(
+        0.003,
+        "zenith phase noise a = b of var = a^2 + b^2/sin^2(el)",
+        unit="m",
+        low=1e-5,
+        flag="--sigma-phase",
+    )
+    code_phase_ratio: float = option(100.0, "code noise / phase noise", low=1.0, flag="--code-phase-ratio")
+    system_factor: dict[str, float] = option(
+        help="noise factor per system (RTKLIB EFACT_*)",
+        default_factory=lambda: {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5},
+    )
+    bds_geo_factor: float = option(3.0, "extra noise factor of BeiDou GEO satellites", low=1.0)
+    ztd_m_sqrt_s: float = option(1e-4, "random walk of the wet zenith delay", unit="m/sqrt(s)", low=0.0)
+    gradient_m_sqrt_s: float = option(5e-6, "random walk of each gradient", unit="m/sqrt(s)", low=0.0)
+    iono_m_sqrt_s: float = option(4e-3, "random walk of slant ionospheric delays", unit="m/sqrt(s)", low=0.0)
+    kinematic_sigma_m: float = option(
+        30.0, "kinematic: position re-initialised each epoch with this sigma (white noise)", unit="m", low=0.0
+    )
+    kinematic_m_sqrt_s: float | None = option(
+        None, "kinematic: random walk of the position instead of white noise", unit="m/sqrt(s)", low=0.0
+    )
+    sigma_ambiguity_m: float = option(30.0, "initial sigma of an ambiguity", unit="m", low=0.0)
+    sigma_ztd0_m: float = option(0.3, "initial sigma of the wet zenith delay correction", unit="m", low=0.0)
+    sigma_gradient0_m: float = option(0.003, "initial sigma of the gradients", unit="m", low=0.0)
+    sigma_ifb_m: float = option(
+        5.0, "initial sigma of GLONASS code inter-frequency biases", unit="m", low=0.0
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PppFilterConfig(Options):
+    """The filter: screening and smoothing."""
+
+    outlier_w: float = option(4.0, "critical w-test statistic of a measurement", low=1.0, flag="--outlier-w")
+    max_rejections: int = option(8, "measurements rejected per epoch at most", low=0)
+    smoothing: str = option(
+        "forward",
+        "forward filter, backward filter, or both combined (forward-backward smoother)",
+        choices=("forward", "backward", "combined"),
+        flag="--smoothing",
+    )
+    max_outage_s: float = option(
+        300.0, "states of a satellite unseen this long are dropped", unit="s", low=0.0
+    )
+    glonass_ifb: bool = option(
+        True, "GLONASS code inter-frequency bias per channel as states", flag="--glonass-ifb"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductOptions(Options):
+    """Precise products: which analysis centre serves which system, interpolation, broadcast fallback."""
+
+    centres: dict[str, str] | None = option(
+        None,
+        "analysis centre per system, e.g. C:GBM;G:GRG (default: the best clock coverage)",
+        flag="--centres",
+        parse=_parse_centres,
+    )
+    order: int = option(11, "samples of the orbit interpolation polynomial", low=2, high=25)
+    bias_max_age_days: float = option(
+        0.0,
+        "use satellite code biases of a bias file up to this far from the observations (they are stable "
+        "over weeks; phase biases only inside their windows)",
+        unit="d",
+        low=0.0,
+        flag="--bias-max-age",
+    )
+    broadcast_fallback: bool = option(
+        True,
+        "satellites without precise orbit/clock use broadcast ephemerides (own clock group)",
+        flag="--broadcast-fallback",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class AmbiguityOptions(Options):
+    """Ambiguity resolution with observable-specific phase biases (needs --bias with phase OSB)."""
+
+    resolution: str = option(
+        "off",
+        "off, wide-lane only, or wide-lane then narrow-lane",
+        choices=("off", "wl", "wl+nl"),
+        flag="--ar",
+    )
+    max_fraction_cyc: float = option(
+        0.25, "wide-lane fractional part accepted for fixing", unit="cycles", low=0.0
+    )
+    min_elevation_deg: float = option(15.0, "satellites fixed only above this elevation", unit="deg", low=0.0)
+    success_rate: float = option(
+        0.999, "bootstrapped success rate a narrow-lane subset needs to be fixed", low=0.5, high=1.0
+    )
+    min_fixed: int = option(4, "single differences fixed at least (partial fixing)", low=1)
+    require_phase_bias: bool = option(
+        True,
+        "fix only satellites whose phase biases the bias file gives (off for bias-free products, e.g. "
+        "the simulator's)",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PppConfig(Options):
+    """Options of precise point positioning.
+
+    Nested groups: ``signals`` (tracking modes, ionosphere-free band pairs), ``models``, ``noise``,
+    ``filter``, ``slips``, ``products``, ``ambiguity``, ``window``.
+    ``PppConfig().replace(mode="kinematic", tropo="saas")`` changes options by name.
+    """
+
+    systems: str = option(
+        "GREC",
+        "systems to use, letters of GRECJ (e.g. G,E)",
+        flag="--systems",
+        parse=lambda v: parse_systems(v, "GRECJ"),
+    )
+    mode: str = option(
+        "static", "static or kinematic receiver", choices=("static", "kinematic"), flag="--mode"
+    )
+    observables: str = option(
+        "if",
+        "ionosphere-free combination, or uncombined code and phase with slant ionosphere states",
+        choices=("if", "uncombined"),
+        flag="--observables",
+    )
+    bands: dict[str, tuple[str, ...]] | None = option(
+        None,
+        "uncombined mode: bands per system, any number, e.g. G:125;E:157 (default: the first IF pair)",
+        flag="--bands",
+        parse=_parse_bands,
+    )
+    elmask_deg: float = option(
+        10.0, "elevation mask", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
+    )
+    exclude: tuple[str, ...] = option((), "satellites not used, e.g. C01,G04", flag="--exclude")
+    apriori_m: tuple[float, ...] | None = option(
+        None,
+        "a priori ECEF position X,Y,Z (default: header, else SPP)",
+        unit="m",
+        flag="--apriori",
+        parse=_parse_xyz,
+    )
+    signals: SignalOptions = option(default_factory=SignalOptions)
+    models: PppModelOptions = option(default_factory=PppModelOptions)
+    noise: PppNoiseOptions = option(default_factory=PppNoiseOptions)
+    filter: PppFilterConfig = option(default_factory=PppFilterConfig)
+    slips: SlipOptions = option(default_factory=SlipOptions)
+    products: ProductOptions = option(default_factory=ProductOptions)
+    ambiguity: AmbiguityOptions = option(default_factory=AmbiguityOptions)
+    window: WindowOptions = option(default_factory=WindowOptions)

@@ -1,0 +1,642 @@
+"""The precise measurement model: every correction of undifferenced code and carrier phase, evaluated once.
+
+For a receiver r and a satellite s, code P_b and phase L_b (metres) on band b are modelled as
+(Kouba & Heroux 2001, GPS Solut. 5(2):12-28; Teunissen & Montenbruck eds., *Springer Handbook of GNSS*,
+2017, ch. 25; RTKLIB 2.4.3 ``ppp.c``)::
+
+    P_b = rho + c dt_r - c dt^s + T + mu_b I + d_ant,b + d_P,b + e
+    L_b = rho + c dt_r - c dt^s + T - mu_b I + d_ant,b + lambda_b (N_b - w) + d_L,b + e
+
+* ``rho``: distance between the satellite's centre of mass at transmission (precise orbit, or broadcast
+  antenna phase centre) and the marker displaced by solid Earth tides, ocean loading and the pole tide,
+  plus the Sagnac term of each system's Earth rotation rate and the Shapiro delay;
+* ``dt^s``: the precise clock (IGS convention: without the periodic relativistic term, which is added
+  here, IS-GPS-200N 20.3.3.3.3.1) or the broadcast clock of the signals used;
+* ``T``: hydrostatic zenith delay mapped (GPT3 + Saastamoinen + VMF1-form mapping, or a standard
+  atmosphere + Niell) plus the wet zenith delay and gradients the estimator adds (a priori wet delay
+  given here);
+* ``d_ant``: receiver PCO/PCV per frequency with the ARP eccentricity, satellite PCO/PCV per frequency
+  along the line of sight with the attitude of :func:`kompas.models.attitude.satellite_attitude` (nominal
+  block offsets where the ANTEX lacks the satellite);
+* ``w``: phase wind-up, cycles, continuous per satellite;
+* ``d_P``, ``d_L``: observable-specific biases from a Bias-SINEX file (OSB, or DSB to the clock's
+  reference observable), subtracted from the observations.
+
+Everything that does not depend on the estimated state is computed here for all rows at once, with the
+a priori receiver positions (metre-level errors change these terms by well under a millimetre), so the
+estimator's epoch loop only forms ``rho`` and the design matrix. Each term can be switched off
+(:class:`ModelSwitches`), which is how the model-off table of BENCHMARKS.md is made.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .constants import C_LIGHT
+from .errors import KompasError
+from .frames import ecef_to_geodetic, enu_rotation
+from .measurement import CodeRows, transmission_states
+from .models.antenna import antenna_offsets
+from .models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
+from .models.ephemeris import moon_position_ecef
+from .models.relativity import periodic_clock_correction_s, shapiro_delay_m
+from .models.tides import pole_tide, solid_earth_tide
+from .models.windup import windup_cycles
+from .satsys import (
+    SYSTEM_LETTERS,
+    carrier_frequency,
+    sat_letter,
+    sat_prn,
+    sat_system,
+    signal_band,
+    signal_code,
+)
+from .tables.observables import NO_SIGNAL
+
+__all__ = ["ModelSwitches", "ModelInputs", "PreciseRows", "build_rows", "SOURCE_PRECISE", "SOURCE_BROADCAST"]
+
+SOURCE_PRECISE = 1
+SOURCE_BROADCAST = 2
+
+
+@dataclass(frozen=True)
+class ModelSwitches:
+    """Which terms of the model are applied (all on by default)."""
+
+    sat_antenna: bool = True
+    rcv_antenna: bool = True
+    attitude: str = "model"  # "model" (eclipse/noon laws) or "nominal"
+    windup: bool = True
+    solid_tide: bool = True
+    ocean_loading: bool = True
+    pole_tide: bool = True
+    relativity: bool = True
+    shapiro: bool = True
+    tropo: str = "gpt3"  # "gpt3", "saas" or "off"
+    osb: bool = True
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Products and model tables the model needs (objects, never paths; any may be None).
+
+    Attributes
+    ----------
+    precise : PreciseMix or None
+        Precise orbits and clocks per system.
+    broadcast : BroadcastProduct or None
+        Broadcast ephemerides (fallback where the precise product has no value).
+    antex : Antex or None
+    catalog : SatelliteCatalog or None
+        Satellite blocks and attitude laws.
+    bias : BiasData or None
+        Bias-SINEX OSB/DSB.
+    ocean : OceanLoadingCoefficients or None
+        BLQ coefficients of the station.
+    gpt3 : Gpt3Grid or None
+    polar_motion_arcsec : tuple of float or None
+        IERS x_p, y_p for the pole tide (the pole tide is zero without them).
+    clock_reference : dict
+        Per system letter the observation codes the satellite clocks refer to (for DSB corrections).
+    bias_max_age_s : float
+        Code biases are taken from the nearest instant the bias file covers when the observations lie
+        outside it by at most this much (satellite code biases are stable over weeks: CODE publishes
+        30-day means of them); phase biases are used only inside their windows.
+    """
+
+    precise: object = None
+    broadcast: object = None
+    antex: object = None
+    catalog: object = None
+    bias: object = None
+    ocean: object = None
+    gpt3: object = None
+    polar_motion_arcsec: tuple | None = None
+    clock_reference: dict = field(default_factory=dict)
+    bias_max_age_s: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class PreciseRows:
+    """Observations and model terms of every (epoch, satellite) row, bands as columns.
+
+    Attributes
+    ----------
+    epoch, sat : (R,) int64 / int16
+    code_m, phase_m : (R, B)
+        Observations with biases removed (and the wind-up from the phase), m; NaN where missing.
+    freq_hz, signal : (R, B)
+        Carrier frequency and signal id of each column.
+    arc : (R, B) int64
+        Ambiguity arc of each phase (from the slip detector; -1 until :meth:`with_arcs`).
+    obs_row : (R,) int64
+        Row of the observables each row comes from.
+    phase_bias_ok : (R, B) bool
+        A phase bias (OSB) was removed from the cell (ambiguity resolution needs it).
+    sat_pos : (R, 3)
+        Satellite position at transmission, ECEF m (centre of mass from precise products, antenna phase
+        centre from broadcast ones).
+    range_corr_m : (R,)
+        Terms common to all bands added to the geometric range: ``-c dt^s`` (with relativity), Shapiro,
+        mapped hydrostatic delay and mapped a priori wet delay.
+    band_corr_m : (R, B)
+        Antenna corrections per band added to the range (code and phase alike); NaN where the satellite's
+        antenna offset is unknown (the cell is then not used).
+    wet_map, grad_map : (R,)
+        Wet mapping factor and Chen-Herring gradient mapping factor.
+    az, el : (R,)
+        Azimuth and elevation from the a priori position, rad.
+    var_eph_m2 : (R,)
+        Orbit/clock variance (broadcast rows: the SISA/URA; precise rows: 0).
+    source : (R,) uint8
+        :data:`SOURCE_PRECISE` or :data:`SOURCE_BROADCAST`.
+    displacement : (E, 3)
+        Station displacement (tides, loading) per epoch, ECEF m, added to the marker.
+    zwd0_m, zhd_m : (E,)
+        A priori zenith wet and hydrostatic delays, m (the estimated wet delay corrects the first).
+    windup_cyc : (R,)
+    notes : tuple of str
+        What the model could not do as asked (fallbacks, missing tables).
+    """
+
+    epoch: np.ndarray
+    sat: np.ndarray
+    code_m: np.ndarray
+    phase_m: np.ndarray
+    freq_hz: np.ndarray
+    signal: np.ndarray
+    arc: np.ndarray
+    obs_row: np.ndarray
+    phase_bias_ok: np.ndarray
+    sat_pos: np.ndarray
+    range_corr_m: np.ndarray
+    band_corr_m: np.ndarray
+    wet_map: np.ndarray
+    grad_map: np.ndarray
+    az: np.ndarray
+    el: np.ndarray
+    var_eph_m2: np.ndarray
+    source: np.ndarray
+    displacement: np.ndarray
+    zwd0_m: np.ndarray
+    zhd_m: np.ndarray
+    windup_cyc: np.ndarray
+    notes: tuple = ()
+
+    def __len__(self) -> int:
+        return int(self.sat.size)
+
+    def with_arcs(self, flags) -> PreciseRows:
+        """These rows with the ambiguity arcs of slip flags computed on the whole observables."""
+        return replace(self, arc=np.asarray(flags.arc)[self.obs_row])
+
+    def take(self, rows) -> PreciseRows:
+        """A subset of rows (epoch-level arrays are kept whole)."""
+        per_epoch = ("displacement", "zwd0_m", "zhd_m", "notes")
+        return PreciseRows(
+            **{
+                f: (getattr(self, f) if f in per_epoch else getattr(self, f)[rows])
+                for f in self.__dataclass_fields__
+            }
+        )
+
+
+def _catch(notes: list, fn, *args, **kw):
+    """Run ``fn`` and turn its warnings into notes (each text once)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args, **kw)
+    for w in caught:
+        text = str(w.message)
+        if text not in notes:
+            notes.append(text)
+    return out
+
+
+def satellite_states(ob, rows, t_rx_ns, inputs: ModelInputs, relativity: bool):
+    """Satellite states at transmission for rows of observables, precise first, broadcast where missing.
+
+    The transmission time is ``t_rx - P/c - dt^s`` (iterated once on the clock) with the first band's
+    code. Returns ``(pos (R,3), vel (R,3), clk_s (R,), var_m2 (R,), source (R,) uint8)``; rows without
+    any state have source 0 and NaN values.
+    """
+    n = rows.size
+    code = ob.code_m[rows]
+    p_tx = np.where(np.isfinite(code[:, 0]), code[:, 0], code[:, 1] if code.shape[1] > 1 else np.nan)
+    sats = ob.sat[rows]
+    pos = np.full((n, 3), np.nan)
+    vel = np.full((n, 3), np.nan)
+    clk = np.full(n, np.nan)
+    var = np.zeros(n)
+    src = np.zeros(n, np.uint8)
+    if inputs.precise is not None:
+        st0 = inputs.precise.state(sats, t_rx_ns, -p_tx / C_LIGHT)
+        off = -p_tx / C_LIGHT - np.nan_to_num(st0.clk_s)
+        st = inputs.precise.state(sats, t_rx_ns, off)
+        ok = st.ok & np.isfinite(p_tx)
+        pos[ok], vel[ok], clk[ok] = st.pos_m[ok], st.vel_mps[ok], st.clk_s[ok]
+        if relativity:
+            clk[ok] += periodic_clock_correction_s(pos[ok], vel[ok])
+        src[ok] = SOURCE_PRECISE
+    todo = np.flatnonzero((src == 0) & np.isfinite(p_tx))
+    if inputs.broadcast is not None and todo.size:
+        sig = ob.signal[rows[todo]]
+        f = ob.frequency_hz()[rows[todo]]
+        two = (sig[:, 1] != NO_SIGNAL) if sig.shape[1] > 1 else np.zeros(todo.size, bool)
+        f1s = f[:, 0] ** 2
+        f2s = np.where(two, f[:, 1], np.nan) ** 2 if sig.shape[1] > 1 else np.full(todo.size, np.nan)
+        a1 = np.where(two, f1s / (f1s - f2s), 1.0)
+        cr = CodeRows(
+            ob.epoch[rows[todo]],
+            sats[todo],
+            p_tx[todo],
+            np.stack([sig[:, 0], np.where(two, sig[:, 1] if sig.shape[1] > 1 else NO_SIGNAL, NO_SIGNAL)], 1),
+            np.stack([a1, np.where(two, 1.0 - a1, 0.0)], 1),
+            f[:, 0],
+        )
+        st, dts = transmission_states(inputs.broadcast, cr, t_rx_ns[todo])
+        ok = st.ok & np.isfinite(dts)
+        r = todo[ok]
+        pos[r], vel[r], clk[r] = st.pos_m[ok], st.vel_mps[ok], dts[ok]
+        var[r] = np.where(np.isfinite(st.var_m2[ok]), st.var_m2[ok], 25.0)
+        src[r] = SOURCE_BROADCAST
+    return pos, vel, clk, var, src
+
+
+def station_displacement(t_ns, apriori, switches: ModelSwitches, inputs: ModelInputs, sun, moon):
+    """Solid Earth tide + pole tide + ocean loading of the marker per epoch, ECEF m, shape (E, 3)."""
+    from .models.ocean_loading import ocean_loading
+
+    disp = np.zeros_like(apriori)
+    if switches.solid_tide:
+        disp += solid_earth_tide(apriori, sun, moon, t_ns)
+    if switches.pole_tide and inputs.polar_motion_arcsec is not None:
+        xp, yp = inputs.polar_motion_arcsec
+        disp += pole_tide(apriori, t_ns, xp, yp)
+    if switches.ocean_loading and inputs.ocean is not None:
+        disp += ocean_loading(apriori, inputs.ocean.amplitude_m, inputs.ocean.phase_rad, t_ns)
+    return disp
+
+
+def troposphere_terms(t_ns, llh, el, epoch, switches: ModelSwitches, grid):
+    """Per epoch the zenith hydrostatic and a priori wet delays (E,), per row the hydrostatic and wet
+    mapping factors and the gradient mapping factor (R,)."""
+    from .models.gpt3 import askne_nordius_zwd, day_of_year, gpt3, saastamoinen_zhd
+    from .models.mapping import gradient_mapping, vmf1_mapping
+    from .models.troposphere import niell_mapping, zenith_delays
+
+    lat, lon, h = llh[:, 0], llh[:, 1], llh[:, 2]
+    n_ep = t_ns.size
+    if switches.tropo == "off":
+        zero = np.zeros(n_ep)
+        del lon
+        sin_el = np.maximum(np.sin(el), 0.05)
+        return zero, zero, 1.0 / sin_el, 1.0 / sin_el, gradient_mapping(el)
+    doy = day_of_year(t_ns)
+    if switches.tropo == "gpt3" and grid is not None:
+        met = gpt3(grid, t_ns, lat, lon, h)
+        zhd = saastamoinen_zhd(met.pressure_hpa, lat, h)
+        zwd = askne_nordius_zwd(met.e_hpa, met.tm_k, met.water_vapour_decrease)
+        mh, mw = vmf1_mapping(met.ah[epoch], met.aw[epoch], lat[epoch], h[epoch], el, doy[epoch])
+    else:
+        zhd, zwd = zenith_delays(lat, h, humidity=0.7)
+        mh, mw = niell_mapping(lat[epoch], h[epoch], el, doy[epoch])
+    return zhd, zwd, mh, mw, gradient_mapping(el)
+
+
+def _attitude_axes(sats, t_ns, pos, vel, sun, switches: ModelSwitches, catalog):
+    """Body axes (R, 3, 3) with the attitude laws of the catalog (nominal without one), and the
+    catalog's nominal PCO (R, 3) for satellites an ANTEX lacks."""
+    nominal = np.full((sats.size, 3), np.nan)
+    if catalog is not None:
+        # one lookup per satellite and hour (records change at most at a satellite's launch or decommission)
+        key = sats.astype(np.int64) * 1_000_000 + t_ns // 3_600_000_000_000
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        info = catalog.lookup(sats[first], t_ns[first])
+        law = info.law[inverse]
+        nominal = info.nominal_pco_m[inverse]
+    else:
+        law = np.zeros(sats.size, np.int16)
+    if switches.attitude == "model":
+        axes, _ = satellite_attitude(pos, vel, sun, law)
+    else:
+        axes = nominal_yaw_frame(pos, sun)
+    return axes, nominal
+
+
+def antenna_terms(sats, t_ns, signal, az, el, los, axes, nominal, station, switches, antex, notes):
+    """Receiver and satellite antenna corrections per row and band column, m (R, B)."""
+    n, n_b = signal.shape
+    out = np.zeros((n, n_b))
+    rcv = None
+    dh, de, dn = np.asarray(station.antenna_delta_hen_m, dtype=float)
+    arp = np.array([de, dn, dh])
+    if switches.rcv_antenna and antex is not None and station.antenna_type:
+        rcv = _receiver_antenna(antex, station.antenna_type, notes)
+    elif switches.rcv_antenna:
+        notes.append("no ANTEX file: receiver antenna PCO/PCV not applied (only the ARP eccentricity)")
+    sat_ants = _satellite_antennas(sats, t_ns, antex) if switches.sat_antenna else [None] * n
+    letters = sat_letter(sats).astype("U1")
+    for b in range(n_b):
+        has = signal[:, b] != NO_SIGNAL
+        if not has.any():
+            continue
+        digits = signal_band(np.where(has, signal[:, b], 0)).astype(np.int64)
+        codes = np.char.add(letters, np.char.zfill(digits.astype("U2"), 2))
+        r = np.flatnonzero(has)
+        res = _catch(notes, antenna_offsets, codes[r], az[r], el[r], los[r], axes[r], rcv, None, None, arp)
+        out[r, b] = res.receiver_m
+        if switches.sat_antenna:
+            out[r, b] += _satellite_terms(
+                codes[r], los[r], axes[r], [sat_ants[i] for i in r], nominal[r], sats[r], notes
+            )
+    return out
+
+
+def _satellite_antennas(sats, t_ns, antex) -> list:
+    """The ANTEX block valid for each row (None where the file lacks the satellite)."""
+    out = [None] * sats.size
+    if antex is None:
+        return out
+    have = set(antex.satellites().tolist())
+    cache: dict = {}
+    for i, (s, t) in enumerate(zip(sats.tolist(), t_ns.tolist(), strict=True)):
+        if s in have:
+            key = (s, t // 86_400_000_000_000)
+            if key not in cache:
+                try:
+                    cache[key] = antex.satellite(s, t)
+                except KompasError:
+                    cache[key] = None
+            out[i] = cache[key]
+    return out
+
+
+def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray:
+    """Satellite PCO/PCV along the line of sight; a frequency the block lacks takes the block's first
+    frequency of the same system (with a note); nominal block offsets where the ANTEX lacks the satellite."""
+    codes = codes.copy()
+    subst = set()
+    for i, a in enumerate(ants):
+        if a is not None and codes[i] not in a.freqs:
+            alt = next((c for c in a.freqs if c[0] == codes[i][0]), None)
+            if alt is None:
+                ants[i] = None
+            else:
+                subst.add(f"{a.serial or a.type}: {codes[i]}->{alt}")
+                codes[i] = alt
+    if subst:
+        _note(
+            notes,
+            "satellite antenna frequencies missing in the ANTEX file, another used: "
+            + ", ".join(sorted(subst)),
+        )
+    quiet: list[str] = []  # antenna_offsets warns per call; one note per run says which satellites
+    res = _catch(
+        quiet,
+        antenna_offsets,
+        codes,
+        np.zeros(codes.size),
+        np.zeros(codes.size),
+        los,
+        axes,
+        None,
+        ants,
+        nominal,
+    )
+    nominal_rows = res.satellite_source == "NOMINAL"
+    if nominal_rows.any():
+        _note(
+            notes,
+            "satellites without ANTEX calibration use nominal block offsets (NRCan GPSPACE, "
+            "ionosphere-free, no PCV; not IGS values): " + ", ".join(sorted(set(_ids(sats[nominal_rows])))),
+        )
+    missing = ~np.isfinite(res.satellite_m)
+    if missing.any():
+        _note(
+            notes,
+            "satellites without ANTEX or nominal antenna offsets are not used (an unknown offset of up to "
+            "2.6 m): " + ", ".join(sorted(set(_ids(sats[missing])))),
+        )
+    return res.satellite_m
+
+
+def _note(notes: list, text: str) -> None:
+    if text not in notes:
+        notes.append(text)
+
+
+def _ids(sats):
+    from .satsys import sat_id
+
+    return sat_id(np.asarray(sats)).tolist()
+
+
+def _receiver_antenna(antex, antenna_type: str, notes: list):
+    """The receiver calibration; radome NONE when the radome's is missing (with a note); None if absent."""
+    try:
+        return antex.receiver(antenna_type)
+    except KompasError:  # AntennaNotFoundError
+        pass
+    model = antenna_type[:16].strip() if len(antenna_type) > 16 else antenna_type.split()[0]
+    try:
+        ant = antex.receiver(model)
+        notes.append(f"receiver antenna {antenna_type!r}: no calibration with its radome; radome NONE used")
+        return ant
+    except KompasError:  # AntennaNotFoundError
+        notes.append(
+            f"receiver antenna {antenna_type!r} is not in the ANTEX file: PCO/PCV not applied (expect a "
+            "height bias of the size of the antenna's offset, typically 5-15 cm)"
+        )
+        return None
+
+
+def continuous_windup(sats, epoch, raw_cycles):
+    """Wind-up made continuous along each satellite's rows (Wu et al. 1993: the 2 pi ambiguity resolved
+    against the previous epoch), cycles."""
+    order = np.lexsort((epoch, sats))
+    w = raw_cycles[order]
+    s = sats[order]
+    d = np.r_[0.0, np.diff(w)]
+    k = np.where(np.r_[True, s[1:] != s[:-1]], 0.0, np.round(np.nan_to_num(d)))
+    cs = np.cumsum(k)
+    start = np.maximum.accumulate(np.where(np.r_[True, s[1:] != s[:-1]], np.arange(s.size), 0))
+    out = np.empty_like(raw_cycles)
+    out[order] = w - (cs - cs[start])
+    return out
+
+
+def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list, max_age_s: float = 0.0):
+    """Code and phase biases to subtract per row and column, m (R, B) each, from OSB (or DSB to the
+    satellite clock's reference observable of the same band); code 0 and phase NaN where the file gives
+    none."""
+    sig = ob.signal[rows]
+    n, n_b = sig.shape
+    code_b = np.zeros((n, n_b))
+    phase_b = np.full((n, n_b), np.nan)
+    if bias is None or len(bias) == 0:
+        return code_b, phase_b
+    t_code = _aged_times(bias, t_ns, max_age_s, notes)
+    sats = ob.sat[rows]
+    letters = sat_letter(sats)
+    for b in range(n_b):
+        has = sig[:, b] != NO_SIGNAL
+        if not has.any():
+            continue
+        codes = signal_code(np.where(has, sig[:, b], 0))
+        c_obs = np.char.add("C", codes)
+        l_obs = np.char.add("L", codes)
+        cb = bias.osb(sats, c_obs, t_code)
+        lb = bias.osb(sats, l_obs, t_ns)
+        miss = has & ~np.isfinite(cb)
+        if miss.any():
+            pairs, inverse = np.unique(
+                np.char.add(letters.astype("U1"), codes.astype("U2")), return_inverse=True
+            )
+            ref = np.array([_reference_code(clock_reference, p[0], p[1:]) for p in pairs.tolist()])[inverse]
+            dsb = bias.dsb(sats, c_obs, ref, t_code)
+            cb = np.where(miss & (ref != c_obs), dsb, np.where(miss & (ref == c_obs), 0.0, cb))
+        code_b[:, b] = np.where(has & np.isfinite(cb), cb * C_LIGHT, 0.0)
+        phase_b[:, b] = np.where(has & np.isfinite(lb), lb * C_LIGHT, np.nan)
+    return code_b, phase_b
+
+
+def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
+    """Query times for code biases: clipped into the file's span when within ``max_age_s`` of it."""
+    open_end = np.iinfo(np.int64).max  # Bias-SINEX open end (kompas.io.readers.bias.OPEN_END_NS)
+    lo = int(bias.start_ns.min())
+    ends = bias.end_ns[bias.end_ns != open_end]
+    hi = int(ends.max()) - 1 if ends.size else int(open_end)
+    clipped = np.clip(t_ns, lo, hi)
+    age = np.abs(t_ns - clipped) * 1e-9
+    use = (age > 0) & (age <= max_age_s)
+    if use.any():
+        _note(
+            notes,
+            f"code biases taken from a bias file {age[use].max() / 86400:.1f} days from the observations",
+        )
+    return np.where(use, clipped, t_ns)
+
+
+DEFAULT_CLOCK_REFERENCE = {
+    "G": ("C1W", "C2W"),
+    "R": ("C1P", "C2P"),
+    "E": ("C1C", "C5Q"),
+    "C": ("C2I", "C6I"),
+    "J": ("C1C", "C2L"),
+}
+"""Observables the IGS/MGEX satellite clocks refer to when a bias file does not say
+(``SATELLITE_CLOCK_REFERENCE_OBSERVABLES``): the ionosphere-free pair of each system in the IGS and MGEX
+analysis conventions (GPS P(Y) L1/L2; GLONASS P L1/L2; Galileo E1/E5a as F/NAV; BeiDou B1I/B3I; QZSS
+L1 C/A and L2C; Montenbruck et al. 2017, "The Multi-GNSS Experiment (MGEX) of the IGS", Adv. Space Res.
+59(7):1671-1697, sec. 6), used to turn a DSB into the correction of a code that is not the reference."""
+
+
+def _reference_code(clock_reference: dict, letter: str, code: str) -> str:
+    """The clock's reference code of ``code``'s band (the bias file's, else the IGS convention)."""
+    refs = clock_reference.get(letter) or DEFAULT_CLOCK_REFERENCE.get(letter, ())
+    for ref in refs:
+        if ref[1] == code[0]:
+            return ref
+    return "C" + code
+
+
+def build_rows(
+    ob, apriori, station, inputs: ModelInputs, switches: ModelSwitches, elmask_rad: float, glo_channels=None
+) -> PreciseRows:
+    """Evaluate the model for every row of ``ob`` that has a satellite state and is above the mask.
+
+    Parameters
+    ----------
+    ob : Observables
+        Bands as columns (:meth:`kompas.tables.obs.ObsTable.observables`).
+    apriori : numpy.ndarray, shape (E, 3)
+        A priori marker positions per epoch of ``ob``, ECEF m.
+    station : StationInfo
+    inputs : ModelInputs
+    switches : ModelSwitches
+    elmask_rad : float
+    glo_channels : GlonassChannels, optional
+        Exact GLONASS carriers (rows of GLONASS satellites without a channel are dropped).
+
+    Returns
+    -------
+    PreciseRows
+    """
+    notes: list[str] = []
+    freq = cell_frequencies(ob, glo_channels, notes)
+    rows = np.flatnonzero(np.isfinite(freq).any(axis=1))
+    t_rx = ob.epoch_time_ns[ob.epoch[rows]]
+    states = satellite_states(ob, rows, t_rx, inputs, switches.relativity)
+    llh_ep = ecef_to_geodetic(apriori)
+    los, el, az = _look_angles(states[0], apriori, llh_ep, ob.epoch[rows])
+    keep = (states[4] > 0) & (el >= elmask_rad)
+    rows, t_rx, los, el, az = (a[keep] for a in (rows, t_rx, los, el, az))
+    pos, vel, clk, var, src = (a[keep] for a in states)
+    epoch, sats, sig = ob.epoch[rows], ob.sat[rows], ob.signal[rows]
+    t_ep = ob.epoch_time_ns
+    sun_ep = sun_position_ecef(t_ep)
+    disp = station_displacement(t_ep, apriori, switches, inputs, sun_ep, moon_position_ecef(t_ep))
+    zhd, zwd, mh, mw, mg = troposphere_terms(t_ep, llh_ep, el, epoch, switches, inputs.gpt3)
+    axes, nominal = _attitude_axes(sats, t_rx, pos, vel, sun_ep[epoch], switches, inputs.catalog)
+    band_corr = antenna_terms(
+        sats, t_rx, sig, az, el, los, axes, nominal, station, switches, inputs.antex, notes
+    )
+    rr = apriori[epoch] + disp[epoch]
+    w = np.zeros(rows.size)
+    if switches.windup:
+        w = np.nan_to_num(continuous_windup(sats, epoch, windup_cycles(pos, rr, axes[:, 0], axes[:, 1])))
+    shapiro = shapiro_delay_m(pos, rr, sat_letter(sats)) if switches.shapiro else 0.0
+    code_b, phase_b = 0.0, np.full(sig.shape, np.nan)
+    if switches.osb:
+        code_b, phase_b = observation_biases(
+            ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s
+        )
+    lam = C_LIGHT / freq[rows]
+    return PreciseRows(
+        epoch=epoch, sat=sats, code_m=ob.code_m[rows] - code_b,
+        phase_m=ob.phase_cyc[rows] * lam - np.nan_to_num(phase_b) - w[:, None] * lam,
+        phase_bias_ok=np.isfinite(phase_b), freq_hz=freq[rows], signal=sig,
+        arc=np.full(sig.shape, -1, np.int64), obs_row=rows, sat_pos=pos,
+        range_corr_m=-C_LIGHT * clk + shapiro + zhd[epoch] * mh + zwd[epoch] * mw, band_corr_m=band_corr,
+        wet_map=mw, grad_map=mg, az=az, el=el, var_eph_m2=var, source=src, displacement=disp, zwd0_m=zwd,
+        zhd_m=zhd, windup_cyc=w, notes=tuple(notes),
+    )  # fmt: skip
+
+
+def _look_angles(sat_pos, apriori, llh_ep, epoch):
+    """Unit vectors receiver -> satellite (ECEF), elevation and azimuth (rad) from the a priori positions."""
+    d = sat_pos - apriori[epoch]
+    los = d / np.linalg.norm(d, axis=1)[:, None]
+    rot = enu_rotation(llh_ep[:, 0], llh_ep[:, 1])[epoch]
+    enu = np.einsum("rij,rj->ri", rot, los)
+    return los, np.arcsin(np.clip(enu[:, 2], -1, 1)), np.arctan2(enu[:, 0], enu[:, 1])
+
+
+def cell_frequencies(ob, glo_channels, notes):
+    """Carrier of every cell (R, B); GLONASS rows without a known channel are NaN (with a note)."""
+    glo = sat_system(ob.sat) == SYSTEM_LETTERS.index("R") + 1
+    if not glo.any() or glo_channels is None:
+        f = ob.frequency_hz()
+        if glo.any():
+            f[glo] = np.nan
+            notes.append(
+                "GLONASS observations dropped: no frequency channels (RINEX header or navigation data)"
+            )
+        return f
+    slots = np.unique(sat_prn(ob.sat[glo]))
+    known = np.array([int(s) in glo_channels for s in slots])
+    if not known.all():
+        notes.append(
+            "GLONASS slots without a known channel dropped: " + ", ".join(f"R{s:02d}" for s in slots[~known])
+        )
+    ok_row = ~glo | np.isin(sat_prn(ob.sat), slots[known])
+    sig = ob.signal.astype(np.int64)
+    cell = ok_row[:, None] & (sig != NO_SIGNAL)
+    sats = np.broadcast_to(ob.sat[:, None], sig.shape)
+    f = np.full(sig.shape, np.nan)
+    f[cell] = carrier_frequency(sats[cell], sig[cell], glo_channels)
+    return f

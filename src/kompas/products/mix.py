@@ -1,0 +1,183 @@
+"""Precise products of several analysis centres behind one satellite-state interface, one centre per system.
+
+Precise point positioning often needs products from more than one analysis centre: CNES/CLS (GRG) gives
+30-s clocks for GPS, GLONASS and Galileo but no BeiDou; CODE or GFZ give BeiDou orbits and 5-min clocks in
+their SP3 files. Orbits and clocks of one satellite must come from the same centre (each centre has its
+own clock datum and its own orbit-clock consistency), so the mix routes every *system* to one centre's
+:class:`~kompas.products.precise.PreciseProduct` (SP3 orbits with the same centre's RINEX clocks when given,
+else the SP3 clocks). The receiver clock of each system absorbs the datum of that centre.
+
+Choosing the centre of a system (:func:`group_by_centre`, :func:`choose_centres`): files are grouped by
+the three-letter analysis-centre code of the IGS long file name (``COD0MGXFIN_...``: ``COD``), else by the
+agency of the file header. Unless the user names a centre for a system, the centre whose clock file has
+the most satellites of the system wins, then the centre whose SP3 has the most satellites of the system
+(with clocks); ties keep the order the files were given in. A clock file whose centre gave no SP3 is
+combined with the SP3 of the other centres (orbits of one centre with clocks of another, as RTKLIB does
+with any files it is given) and a note says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ConfigError, KompasError
+from ..satsys import sat_letter
+from .precise import PreciseProduct
+from .state import SatState, Status, as_query
+
+__all__ = ["PreciseMix", "centre_of", "group_by_centre", "choose_centres"]
+
+_LONG_NAME = re.compile(r"^([A-Z0-9]{3})[0-9][A-Z0-9]{3}[A-Z]{3}_\d{11}_")
+
+
+def centre_of(product) -> str:
+    """Analysis-centre code of an SP3 or clock object: from the IGS long file name, else the header agency."""
+    path = getattr(product, "path", None)
+    if path:
+        m = _LONG_NAME.match(os.path.basename(str(path)).upper())
+        if m:
+            return m.group(1)
+    agency = (getattr(product, "agency", "") or getattr(product, "analysis_center", "") or "").strip()
+    return agency[:3].upper() or "?"
+
+
+@dataclass(frozen=True)
+class CentreFiles:
+    """The SP3 and clock files of one analysis centre."""
+
+    centre: str
+    sp3: tuple
+    clk: tuple
+
+    def clock_count(self, letter: str) -> int:
+        """Satellites of a system with clock records (``AS``) in the centre's clock files."""
+        sats = set()
+        for c in self.clk:
+            sats |= set(np.unique(c.sat[(c.kind == "AS") & (c.sat >= 0)]).tolist())
+        return int(np.sum(sat_letter(np.array(sorted(sats), dtype=np.int16)) == letter)) if sats else 0
+
+    def sp3_count(self, letter: str) -> int:
+        """Satellites of a system with positions and clocks in the centre's SP3 files."""
+        n = 0
+        for s in self.sp3:
+            have = np.isfinite(s.clk_s).any(axis=0) & np.isfinite(s.pos_m).all(axis=-1).any(axis=0)
+            n = max(n, int(np.sum((sat_letter(s.sats) == letter) & have)))
+        return n
+
+
+def group_by_centre(sp3_files, clk_files=()) -> dict[str, CentreFiles]:
+    """Files grouped by analysis centre, in the order the centres first appear."""
+    out: dict[str, dict] = {}
+    for f in sp3_files:
+        out.setdefault(centre_of(f), {"sp3": [], "clk": []})["sp3"].append(f)
+    for f in clk_files:
+        out.setdefault(centre_of(f), {"sp3": [], "clk": []})["clk"].append(f)
+    return {k: CentreFiles(k, tuple(v["sp3"]), tuple(v["clk"])) for k, v in out.items()}
+
+
+def choose_centres(groups: Mapping[str, CentreFiles], systems: str, wanted: Mapping[str, str] | None = None):
+    """The centre serving each system (module docstring); systems no centre covers are left out.
+
+    Raises
+    ------
+    ConfigError
+        When ``wanted`` names a centre that was not given or that has no data of the system.
+    """
+    wanted = dict(wanted or {})
+    out = {}
+    for letter in systems:
+        if letter in wanted:
+            c = wanted[letter].upper()
+            if c not in groups:
+                raise ConfigError(f"centre {c} asked for system {letter} but no file of it was given")
+            if not (groups[c].clock_count(letter) or groups[c].sp3_count(letter)):
+                raise ConfigError(f"centre {c} has no orbits and clocks of system {letter}")
+            out[letter] = c
+            continue
+        scores = [
+            (g.clock_count(letter), g.sp3_count(letter), -i, k) for i, (k, g) in enumerate(groups.items())
+        ]
+        best = max(scores) if scores else None
+        if best is not None and (best[0] or best[1]):
+            out[letter] = best[3]
+    return out
+
+
+class PreciseMix:
+    """Satellite states of each system from its own precise product (the ``SatelliteProduct`` protocol).
+
+    Parameters
+    ----------
+    by_system : mapping
+        System letter -> :class:`~kompas.products.precise.PreciseProduct` (several letters may share one).
+    centres : mapping, optional
+        System letter -> a label of the source (``"GRG"``), for records.
+
+    Attributes
+    ----------
+    systems : str
+        Letters served.
+    """
+
+    def __init__(self, by_system: Mapping[str, PreciseProduct], centres: Mapping[str, str] | None = None):
+        if not by_system:
+            raise KompasError("no precise product for any system")
+        self.by_system = dict(by_system)
+        self.centres = dict(centres or {})
+        self.systems = "".join(self.by_system)
+        self._letters = np.array(list(self.by_system))
+
+    @classmethod
+    def from_files(cls, sp3_files, clk_files=(), systems: str = "GRECJ", wanted=None, order: int = 11):
+        """Build from SP3 and clock objects (:func:`kompas.read_sp3`, :func:`kompas.read_clk`).
+
+        Returns
+        -------
+        mix : PreciseMix
+        notes : list of str
+            What was combined (``"C: COD SP3 (5-min SP3 clocks)"``) and any orbit/clock centre mix.
+        """
+        groups = group_by_centre(sp3_files, clk_files)
+        chosen = choose_centres(groups, systems, wanted)
+        any_sp3 = [f for g in groups.values() for f in g.sp3]
+        products: dict[str, PreciseProduct] = {}
+        notes = []
+        for letter, c in chosen.items():
+            g = groups[c]
+            key = c
+            if key not in products:
+                sp3 = list(g.sp3) or any_sp3
+                if not sp3:
+                    raise KompasError(f"clock files of {c} need an SP3 orbit file")
+                use_clk = list(g.clk) or None
+                products[key] = PreciseProduct(sp3, use_clk, order=order)
+                if not g.sp3:
+                    notes.append(f"{c} clocks are combined with the orbits of {', '.join(sorted(groups))}")
+            p = products[key]
+            src = f"{p.clock_interval_s:g}-s {'clock file' if p.clock_source == 'clk' else 'SP3 clocks'}"
+            notes.append(f"{letter}: {c} orbits ({p.interval_s:g}-s SP3) and {src}")
+        mix = cls({k: products[v] for k, v in chosen.items()}, chosen)
+        return mix, notes
+
+    def state(self, sats, t_gpst_ns, offset_s=0.0) -> SatState:
+        """Centre-of-mass positions, velocities and clocks from each satellite's system product."""
+        s, t, o = as_query(sats, t_gpst_ns, offset_s)
+        out = SatState.empty(s.size)
+        out.status[:] = Status.NO_PRECISE
+        letters = sat_letter(s)
+        for letter, product in self.by_system.items():
+            r = np.flatnonzero(letters == letter)
+            if r.size == 0:
+                continue
+            st = product.state(s[r], t[r], o[r])
+            for name in ("pos_m", "vel_mps", "clk_s", "clk_rate", "var_m2", "status"):
+                getattr(out, name)[r] = getattr(st, name)
+        return out
+
+    def __repr__(self) -> str:
+        return "PreciseMix(" + ", ".join(f"{k}: {self.centres.get(k, '?')}" for k in self.by_system) + ")"

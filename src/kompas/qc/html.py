@@ -1,0 +1,223 @@
+"""HTML report of a QC run with its figures (matplotlib, drawn off-screen to PNG files beside the page).
+
+Figures: MP and C/N0 against elevation per signal, sky plots coloured by MP and by slips, observation and
+slip timeline per satellite, completeness per signal. Each is drawn from :attr:`QcResult.arrays` and
+:attr:`QcResult.tables`; nothing is computed here but bin means for display.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+import numpy as np
+
+from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system, signal_code
+from .report import summary_lines
+
+__all__ = ["write_html", "FIGURES"]
+
+FIGURES = ("mp_elevation", "cn0_elevation", "sky_mp", "sky_slips", "timeline", "completeness")
+"""File stems of the figures of one report (``<stem>.png``)."""
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _letters(sat):
+    return np.array(list(" " + SYSTEM_LETTERS))[sat_system(sat)] if np.size(sat) else np.zeros(0, "U1")
+
+
+def _binned(x_deg, y, width=5.0, fn=np.mean):
+    b = np.floor(x_deg / width).astype(int)
+    out_x, out_y = [], []
+    for k in np.unique(b):
+        m = b == k
+        if m.sum() >= 5:
+            out_x.append((k + 0.5) * width)
+            out_y.append(fn(y[m]))
+    return np.array(out_x), np.array(out_y)
+
+
+def _panels(plt, keys, title):
+    n = max(len(keys), 1)
+    cols = min(3, n)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False, constrained_layout=True
+    )
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    fig.suptitle(title)
+    return fig, axes.ravel()
+
+
+def _mp_elevation(plt, a, path):
+    sig_name = np.char.add(_letters(a["mp_sat"]), signal_code(a["mp_signal"])) if a["mp_sat"].size else []
+    first = {}
+    for s, p in zip(sig_name, a["mp_partner"], strict=False):
+        first.setdefault(str(s), int(p))
+    keys = sorted(first)
+    fig, axes = _panels(plt, keys, "Code multipath MP against elevation (grey: values, black: RMS per 5 deg)")
+    el = np.degrees(a["mp_el"])
+    for ax, k in zip(axes, keys, strict=False):
+        m = (sig_name == k) & (a["mp_partner"] == first[k]) & np.isfinite(el)
+        ax.plot(el[m], a["mp_m"][m], ".", ms=1, color="0.6")
+        bx, by = _binned(el[m], a["mp_m"][m], fn=lambda v: np.sqrt(np.mean(v**2)))
+        ax.plot(bx, by, "k-", lw=1.5)
+        ax.set_title(f"{k} (with band {first[k]})", fontsize=9)
+        ax.set_xlim(0, 90)
+        ax.set_ylim(-2, 2)
+        ax.set_xlabel("elevation (deg)")
+        ax.set_ylabel("MP (m)")
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def _cn0_elevation(plt, a, path):
+    sig_name = np.char.add(_letters(a["cn0_sat"]), signal_code(a["cn0_signal"])) if a["cn0_sat"].size else []
+    keys = sorted(set(map(str, sig_name)))
+    letters = sorted({k[0] for k in keys}, key=SYSTEM_LETTERS.index)
+    fig, axes = _panels(plt, letters, "C/N0 against elevation (mean per 5 deg)")
+    el = np.degrees(a["cn0_el"])
+    for ax, x in zip(axes, letters, strict=False):
+        for k in (k for k in keys if k[0] == x):
+            m = (sig_name == k) & np.isfinite(el) & np.isfinite(a["cn0_dbhz"])
+            bx, by = _binned(el[m], a["cn0_dbhz"][m])
+            ax.plot(bx, by, "-", label=k[1:])
+        ax.set_title(SYSTEM_NAMES[x], fontsize=9)
+        ax.set_xlim(0, 90)
+        ax.set_xlabel("elevation (deg)")
+        ax.set_ylabel("C/N0 (dB-Hz)")
+        ax.legend(fontsize=7, ncol=2)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def _sky(plt, az, el, color, path, title, cmap=None, vmax=None, label=None, highlight=None):
+    fig = plt.figure(figsize=(5.6, 5.2))
+    ax = fig.add_subplot(projection="polar")
+    ax.set_theta_zero_location("N")
+    ax.set_theta_direction(-1)
+    ax.set_rlim(90, 0)
+    ok = np.isfinite(el) & (el > 0)
+    if highlight is None:
+        sc = ax.scatter(az[ok], np.degrees(el[ok]), c=color[ok], s=2, cmap=cmap, vmin=0, vmax=vmax)
+        fig.colorbar(sc, ax=ax, shrink=0.7, label=label)
+    else:
+        ax.scatter(az[ok], np.degrees(el[ok]), s=1, color="0.75")
+        h = ok & highlight
+        ax.scatter(az[h], np.degrees(el[h]), s=12, color="red", label="slip")
+        ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title, pad=14)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def _timeline(plt, a, path):
+    sats = np.unique(a["row_sat"])
+    fig, ax = plt.subplots(figsize=(10, max(3.0, 0.13 * sats.size + 1)), constrained_layout=True)
+    y = np.searchsorted(sats, a["row_sat"])
+    t = (a["epoch_time_ns"][a["row_epoch"]] - a["epoch_time_ns"][0]) / 3.6e12
+    ax.plot(t, y, "|", ms=3, color="tab:blue")
+    s = a["row_slip"]
+    ax.plot(t[s], y[s], "x", ms=5, color="red", label="slip")
+    ax.set_yticks(np.arange(sats.size))
+    ax.set_yticklabels(sat_id(sats) if sats.size else [], fontsize=6)
+    ax.set_xlabel("hours since the first epoch")
+    ax.set_title("Observations (blue) and cycle slips (red) per satellite")
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def _completeness(plt, rows, path):
+    rows = [r for r in rows if r["pct"] is not None]
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.35 * len(rows) + 2), 3.6), constrained_layout=True)
+    names = [r["signal"] for r in rows]
+    ax.bar(np.arange(len(rows)), [r["pct"] for r in rows], color="tab:green")
+    ax.set_xticks(np.arange(len(rows)))
+    ax.set_xticklabels(names, rotation=90, fontsize=7)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("have / expected (%)")
+    ax.set_title("Completeness per signal above the mask")
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def write_html(result, folder) -> str:
+    """Write ``index.html`` and its figures into ``folder``; returns the page's path."""
+    plt = _plt()
+    os.makedirs(folder, exist_ok=True)
+    a, t = result.arrays, result.tables
+    p = {k: os.path.join(folder, k + ".png") for k in FIGURES}
+    _mp_elevation(plt, a, p["mp_elevation"])
+    _cn0_elevation(plt, a, p["cn0_elevation"])
+    mp_abs = np.abs(a["mp_m"])
+    _sky(
+        plt,
+        a["mp_az"],
+        a["mp_el"],
+        mp_abs,
+        p["sky_mp"],
+        "Sky plot coloured by |MP|",
+        "viridis",
+        max(float(np.nanpercentile(mp_abs, 98)) if mp_abs.size else 1.0, 0.1),
+        "|MP| (m)",
+    )
+    _sky(
+        plt, a["row_az"], a["row_el"], None, p["sky_slips"], "Sky plot: cycle slips", highlight=a["row_slip"]
+    )
+    _timeline(plt, a, p["timeline"])
+    _completeness(plt, t["completeness"], p["completeness"])
+    page = os.path.join(folder, "index.html")
+    with open(page, "w", encoding="utf-8") as fh:
+        fh.write(_page(result))
+    return page
+
+
+def _esc(v) -> str:
+    return html.escape("-" if v is None else str(v))
+
+
+def _rows_html(rows, cols) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape('-' if r.get(c) is None else str(r.get(c)))}</td>" for c in cols)
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+_COMP = ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz"]
+_SLIPS = ["system", "band", "obs", "slips", "lli", "gf", "mw", "obs_per_slip"]
+
+
+def _page(result) -> str:
+    t = result.tables
+    title = html.escape(f"kompas qc: {os.path.basename(result.path)}")
+    figs = "".join(
+        f'<figure><img src="{k}.png" alt="{k}" style="max-width:100%"><figcaption>{k}</figcaption></figure>'
+        for k in FIGURES
+    )
+    summary = "<pre>" + html.escape("\n".join(summary_lines(result))) + "</pre>"
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
+        "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>"
+        f"<h1>{title}</h1><h2>Summary</h2>{summary}"
+        f"<h2>Header checks</h2>{_rows_html(t['header'], ['item', 'value', 'status', 'note'])}"
+        f"<h2>Completeness</h2>{_rows_html(t['completeness'], _COMP)}"
+        f"<h2>Multipath</h2>{_rows_html(t['multipath'], ['system', 'signal', 'partner_band', 'n', 'rms_m'])}"
+        f"<h2>Cycle slips</h2>{_rows_html(t['slips'], _SLIPS)}"
+        f"<h2>Clock jumps</h2>{_rows_html(t['clock_jumps'], ['time', 'size_s', 'kind', 'n_sats'])}"
+        f"<h2>Gaps</h2>{_rows_html(t['gaps'], ['from', 'to', 'missing_epochs', 'duration_s'])}"
+        f"<h2>Figures</h2>{figs}</body></html>"
+    )

@@ -1,0 +1,141 @@
+"""Quality control of one observation file: every metric as tables, plus the arrays behind the figures.
+
+:func:`run_qc` chains: observables of every band present -> station position (header, checked by an SPP
+of a sample of epochs) -> elevation grid of every satellite with broadcast records -> clock jumps
+(detected, repaired) -> cycle slips and arcs -> code multipath of every code signal against every other
+band -> completeness, C/N0, slips, gaps, satellites per epoch, header checks (:mod:`kompas.qc.metrics`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..config import Options, option
+from ..errors import ConfigError
+from ..preprocess import SlipOptions, detect_clock_jumps, detect_slips, repair_clock_jumps
+from ..satsys import BAND_PRIORITY, GlonassChannels, parse_systems, sat_system, signal_band, system_code
+from .geometry import sky_grid, station_position
+from .multipath import code_multipath
+
+__all__ = ["QcConfig", "QcResult", "run_qc", "bands_present"]
+
+_BAND_ORDER = {"C": "26715 8", "R": "12346", "G": "125", "E": "15786", "J": "1256", "S": "15", "I": "591"}
+
+
+@dataclass(frozen=True)
+class QcConfig(Options):
+    """Options of ``kompas qc`` (API, TOML and command line)."""
+
+    systems: str = option(
+        "GRECJSI", "systems to check", flag="--systems", parse=lambda v: parse_systems(v, "GRECJSI")
+    )
+    elmask_deg: float = option(
+        10.0, "elevation mask of the counts", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
+    )
+    el_bin_deg: float = option(10.0, "width of the elevation bins", unit="deg", low=1.0, high=90.0)
+    az_bin_deg: float = option(30.0, "width of the azimuth bins of the MP sky cells", unit="deg", low=1.0)
+    mp_min_arc: int = option(10, "shortest arc used for MP, epochs", low=1, flag="--mp-min-arc")
+    bds2_correction: bool = option(
+        False, "apply the Wanninger & Beer (2015) BDS-2 code correction before MP", flag="--bds2-correction"
+    )
+    spp_epochs: int = option(60, "epochs solved by SPP for the header position check", low=0)
+    slips: SlipOptions = option(default_factory=SlipOptions)
+
+
+@dataclass
+class QcResult:
+    """Everything QC computed for one file.
+
+    Attributes
+    ----------
+    path : str
+    tables : dict[str, list[dict]]
+        Named tables (``summary``, ``signals``, ``satellites``, ``elevation``, ``cells``, ``clock_jumps``,
+        ``gaps``, ``header``), rows as dicts of plain values (JSON and CSV ready).
+    arrays : dict[str, numpy.ndarray]
+        The per-observation arrays behind the figures (MP, C/N0, elevation, slips).
+    """
+
+    path: str
+    tables: dict = field(default_factory=dict)
+    arrays: dict = field(default_factory=dict)
+
+
+def bands_present(obs, systems: str) -> dict[str, tuple[int, ...]]:
+    """Band digits with a phase or a code, per system letter, in each system's usual order."""
+    out = {}
+    sysc = sat_system(obs.sat)
+    have = np.isfinite(obs.code_m) | np.isfinite(obs.phase_cyc)
+    for x in systems:
+        m = (sysc == system_code(x)) & have
+        if not m.any():
+            continue
+        present = {int(b) for b in np.unique(signal_band(obs.signal[m]))}
+        order = [int(c) for c in _BAND_ORDER.get(x, "") if c.strip()]
+        known = [b for b in order if b in present and (x, str(b)) in BAND_PRIORITY]
+        if known:
+            out[x] = tuple(known)
+    return out
+
+
+def _channels(obs, product) -> GlonassChannels:
+    merged = dict(product.glonass_channels().as_dict()) if product is not None else {}
+    merged.update(obs.header.glonass_channels.as_dict() if obs.header is not None else {})
+    return GlonassChannels(merged)
+
+
+def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult:
+    """Quality control of an observation table (module docstring).
+
+    Parameters
+    ----------
+    obs : ObsTable
+    nav : NavData or list of NavData, optional
+        Broadcast navigation data; without it there are no elevations, no expected counts and no
+        position check (every other metric is computed).
+    config : QcConfig, optional
+    **options
+        Any option of :class:`QcConfig` by name.
+    """
+    from ..products.broadcast import BroadcastProduct
+    from . import metrics
+
+    cfg = (config or QcConfig()).replace(**options) if options else (config or QcConfig())
+    systems = "".join(x for x in cfg.systems if x in obs.systems)
+    if not systems:
+        raise ConfigError(f"the file has no observations of the systems {cfg.systems} (it has {obs.systems})")
+    obs = obs.select(systems=systems)
+    product = BroadcastProduct(nav) if nav is not None and not isinstance(nav, BroadcastProduct) else nav
+    chans = _channels(obs, product)
+    bands = bands_present(obs, systems)
+    ob = obs.observables(bands)
+    header_pos = np.asarray(obs.header.approx_position_m, dtype=float)
+    spp_pos, n_spp = (np.full(3, np.nan), 0)
+    if product is not None and cfg.spp_epochs > 0:
+        spp_pos, n_spp = station_position(obs, product, cfg.spp_epochs)
+    header_ok = bool(np.all(np.isfinite(header_pos)) and np.linalg.norm(header_pos) > 6e6)
+    rcv = header_pos if header_ok else spp_pos
+    grid = None
+    if product is not None and np.all(np.isfinite(rcv)):
+        grid = sky_grid(product, obs.epoch_time_ns, rcv, systems, extra_sats=np.unique(obs.sat))
+    if grid is not None:
+        az, el = grid.lookup(ob.epoch, ob.sat)
+    else:
+        az = el = np.full(len(ob), np.nan)
+    jumps = detect_clock_jumps(ob, chans)
+    ob_r = repair_clock_jumps(ob, jumps, chans)
+    flags = detect_slips(ob_r, elevation_rad=el, glo_channels=chans, options=cfg.slips)
+    mp = code_multipath(obs, ob_r, flags, el, az, chans, cfg.mp_min_arc, cfg.bds2_correction)
+    ctx = metrics.Context(obs, ob, flags, mp, grid, el, az, jumps, cfg, header_pos, spp_pos, n_spp, systems)
+    res = QcResult(path=str(obs.path or ""))
+    res.tables = metrics.all_tables(ctx)
+    res.arrays = metrics.figure_arrays(ctx)
+    return res
+
+
+def replace_config(cfg: QcConfig, **changes) -> QcConfig:
+    """``dataclasses.replace`` for callers that hold a config."""
+    return dataclasses.replace(cfg, **changes)

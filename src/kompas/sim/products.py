@@ -1,0 +1,133 @@
+"""Precise products (SP3-d orbits and clocks, RINEX clock 3.04) written from the simulator's truth.
+
+So that a precise-point-positioning closed loop can run on simulated data: the observations are
+made from exactly the satellite states these files hold.
+
+Conventions
+    * Positions: the point the simulated ranges are measured to. The simulator has no satellite
+      antenna offset, so this is the centre of mass and the antenna phase centre at once: a PPP run
+      on these products must apply no satellite PCO/PCV. Earth-fixed frame of the simulation
+      (WGS84/PZ-90/GTRF/CGCS2000 not distinguished), at the epoch of each record.
+    * Clocks: the true satellite clock of the broadcast reference signal of each system (GPS
+      L1/L2 P(Y) ionosphere-free, Galileo E1/E5b I/NAV, BeiDou B3I, GLONASS; the group delays of
+      the other signals are the broadcast ones, :meth:`kompas.sim.SimTruth.group_delay_s`) with the
+      periodic relativistic term removed, as IGS clocks are: ``clk = dt_true + 2 r.v / c^2``, so that
+      a user adding ``-2 r.v / c^2`` (IERS Conventions 2010 eq. 10.17 as used by IGS) gets back the
+      clock the observations were made with. For Kepler systems this is exactly af0 + af1 (t - t0).
+    * Receiver clocks (``AR`` records) of the simulated receivers, with their true positions in
+      ``SOLN STA NAME / NUM``.
+    * Time system GPS; SP3 every ``sp3_interval_s`` and clocks every ``clk_interval_s`` on whole
+      multiples of the interval, covering the span with a margin (6 SP3 intervals, at most 1 h; one
+      clock interval).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..constants import C_LIGHT
+from ..io.writers.clk import clk_from_arrays, write_clk
+from ..io.writers.sp3 import sp3_from_arrays, write_sp3
+from ..satsys import sat_id
+from ..time import NS, gps_utc_offset_s
+
+__all__ = ["write_products", "precise_clock_s"]
+
+_COMMENTS = (
+    "kompas.sim truth (SIMULATED): positions are the points the simulated ranges",
+    "are measured to (no antenna offset: centre of mass = phase centre);",
+    "clocks: broadcast reference signal, periodic relativity removed (IGS).",
+)
+
+
+def precise_clock_s(state) -> np.ndarray:
+    """IGS-convention clock of satellite states: ``clk + 2 r.v / c^2`` (s)."""
+    return state.clk_s + 2.0 * np.einsum("ij,ij->i", state.pos_m, state.vel_mps) / C_LIGHT**2
+
+
+def _grid(start_ns, end_ns, step_s, margin_s):
+    step = round(step_s * NS)
+    lo = (int(start_ns) - round(margin_s * NS)) // step * step
+    hi = -(-(int(end_ns) + round(margin_s * NS)) // step) * step
+    return np.arange(lo, hi + 1, step, dtype=np.int64)
+
+
+def _states(truth, sats, t):
+    s, tt = np.meshgrid(sats, t)
+    st = truth.state(s.ravel(), tt.ravel())
+    pos = np.where(st.ok[:, None], st.pos_m, np.nan).reshape(t.size, sats.size, 3)
+    clk = np.where(st.ok, precise_clock_s(st), np.nan).reshape(t.size, sats.size)
+    return pos, clk
+
+
+def write_products(
+    truth,
+    sats,
+    start_ns: int,
+    end_ns: int,
+    *,
+    sp3_path=None,
+    clk_path=None,
+    sp3_interval_s: float = 300.0,
+    clk_interval_s: float = 30.0,
+    receivers=(),
+    _now=None,
+) -> dict:
+    """Write SP3 and/or RINEX clock files of the truth over [start_ns, end_ns] (module docstring).
+
+    Parameters
+    ----------
+    truth : SimTruth or BroadcastTruth
+    sats : array_like of int16
+        Satellites to write (e.g. the simulation layout's).
+    start_ns, end_ns : int
+        Span to cover, GPST ns.
+    sp3_path, clk_path : path, optional
+        Destinations; None skips that file.
+    receivers : iterable of ReceiverSim
+        Receivers whose true clocks (``AR``) and positions go into the clock file.
+
+    Returns
+    -------
+    dict
+        What was written: paths, intervals, epochs and the conventions (for truth.json).
+    """
+    sats = np.unique(np.asarray(sats, np.int16))
+    out = {"frame": "simulation Earth-fixed frame", "time_system": "GPS", "convention": list(_COMMENTS)}
+    if sp3_path is not None:
+        t = _grid(start_ns, end_ns, sp3_interval_s, min(6 * sp3_interval_s, 3600.0))
+        pos, clk = _states(truth, sats, t)
+        write_sp3(sp3_from_arrays(t, sats, pos, clk, comments=_COMMENTS), sp3_path, _now=_now)
+        out["sp3"] = {"path": str(sp3_path), "interval_s": sp3_interval_s, "epochs": int(t.size)}
+    if clk_path is not None:
+        t = _grid(start_ns, end_ns, clk_interval_s, clk_interval_s)
+        _, clk = _states(truth, sats, t)
+        ok = np.isfinite(clk)
+        kinds, names, times, bias = (
+            [np.full(int(ok.sum()), "AS")],
+            [np.repeat(sat_id(sats)[None], t.size, 0)[ok]],
+            [np.repeat(t, sats.size)[ok.ravel()]],
+            [clk[ok]],
+        )
+        coords = {}
+        for r in receivers:
+            m = (t >= r.tags[0]) & (t <= r.tags[-1])
+            kinds.append(np.full(int(m.sum()), "AR"))
+            names.append(np.full(int(m.sum()), r.receiver.marker_name))
+            times.append(t[m])
+            bias.append(r.clock_at(t[m]))
+            coords[r.receiver.marker_name] = r.receiver.ecef_m
+        leap = int(gps_utc_offset_s(np.array([int(start_ns)]))[0])
+        c = clk_from_arrays(
+            np.concatenate(kinds),
+            np.concatenate(names),
+            np.concatenate(times),
+            np.concatenate(bias),
+            station_coords=coords,
+            prn_list=tuple(sat_id(sats).tolist()),
+            comments=_COMMENTS,
+            leap_seconds=leap,
+        )
+        write_clk(c, clk_path, program="kompas.sim", _now=_now)
+        out["clk"] = {"path": str(clk_path), "interval_s": clk_interval_s, "epochs": int(t.size)}
+    return out

@@ -1,0 +1,73 @@
+"""`kompas ppp` end to end: summary against the truth, .pos output, HTML report, TOML options, errors."""
+
+import numpy as np
+import pytest
+
+from kompas import read_pos
+from kompas.cli.main import main
+
+A = "A_2020-177_ESBC_WTZR"
+TRUTH = ("4075580.3111", "931854.0543", "4801568.2808")
+SVB = ("gps", "gln", "gal", "bei")
+
+
+def _args(data, *extra):
+    a, m = data / A, data / "models"
+    return [
+        "ppp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"), str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
+        "--sp3", str(a / "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz"), str(a / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
+        "--clk", str(a / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "--atx", str(a / "igs20_wettzell_trim.atx"),
+        "--blq", str(m / "OceanLoading_GOT47_raPPPid.blq"), "--gpt3", str(m / "gpt3_5.grd"),
+        "--sat-table", str(m / "sat_parameters_PRIDE.txt"), *(str(m / f"gpsppp.svb_{s}_yrly") for s in SVB), *extra,
+    ]  # fmt: skip
+
+
+def test_ppp_static_pos_report_and_summary(kompas_data, tmp_path, capsys):
+    out, rep = tmp_path / "wtzr.pos", tmp_path / "wtzr.html"
+    code = main(
+        _args(kompas_data, "--systems", "G,R,E", "--truth", *TRUTH, "-o", str(out), "--report", str(rep))
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "epochs   120 solved of 120 (100.0 %)" in text
+    assert "errors   final E/N/U" in text and "last 30 min RMS" in text
+    assert "G: GRG orbits (900-s SP3) and 30-s clock file" in text
+    pos = read_pos(out)
+    assert len(pos) == 120 and (pos.quality == 6).all()
+    err = pos.enu_error_m(np.array(TRUTH, float))[-1]
+    assert np.hypot(err[0], err[1]) < 0.03 and abs(err[2]) < 0.05
+    html = rep.read_text()
+    assert html.count("data:image/png;base64,") == 3 and "final error H / V (cm)" in html
+
+
+def test_ppp_kinematic_toml_and_dump(kompas_data, tmp_path, capsys):
+    assert main(["ppp", "--mode", "kinematic", "--elmask", "15", "--dump-config"]) == 0
+    toml = capsys.readouterr().out
+    assert 'mode = "kinematic"' in toml and "elmask_deg = 15.0" in toml
+    cfg = tmp_path / "ppp.toml"
+    cfg.write_text(toml.replace('systems = "GREC"', 'systems = "GE"'))
+    out = tmp_path / "k.csv"
+    assert main(_args(kompas_data, "--config", str(cfg), "-o", str(out), "--end", "2020-06-25T00:20:00")) == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == 42 and "ztd_m" in lines[0]
+
+
+def test_ppp_user_errors(kompas_data, tmp_path, capsys):
+    obs = str(kompas_data / A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    assert main(["ppp", obs]) == 2
+    assert "give precise products (--sp3, --clk) or navigation files" in capsys.readouterr().err
+    assert main(["ppp", obs, "--sp3", str(tmp_path / "missing.sp3")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(_args(kompas_data, "--mode", "moving")) == 2
+    assert "must be one of static, kinematic" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--solid-tide", "--no-solid-tide"])
+def test_ppp_model_switch_flags(kompas_data, tmp_path, flag, capsys):
+    out = tmp_path / "s.pos"
+    assert (
+        main(_args(kompas_data, "--systems", "G", flag, "--end", "2020-06-25T00:05:00", "-o", str(out))) == 0
+    )
+    text = capsys.readouterr().out
+    assert f"solid_tide={flag == '--solid-tide'}" not in text  # the models line is in the record, not printed
+    assert read_pos(out).record.program == "kompas ppp"

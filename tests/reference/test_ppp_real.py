@@ -1,0 +1,184 @@
+"""Precise point positioning on the shared real data against the MANIFEST truths (issue 14).
+
+Thresholds are the issue's targets where kompas meets them and the measured value plus a margin where it
+does not (BENCHMARKS.md says which). Each model switched off must move the solution by what the model
+itself predicts (the daily-mean tide, the loading, the antenna's offset): a model dropped from the code
+fails these tests.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas.frames import ecef_to_enu, enu_rotation
+from kompas.ppp import ppp
+
+A = "A_2020-177_ESBC_WTZR"
+D = "D_2026-120_PASA_SCOA_rtk"
+E = "E_2026-133_ZIM2"
+WTZR = np.array([4075580.3111, 931854.0543, 4801568.2808])
+PASA = np.array([4644908.98702, -156644.937061, 4353623.158575])
+SCOA = np.array([4639940.429559, -136224.81156, 4359552.50278])
+ZIM2 = np.array([4331299.584, 567537.709, 4633133.967])
+
+
+@pytest.fixture(scope="module")
+def tables(kompas_data):
+    from kompas.io.readers.blq import read_blq
+    from kompas.io.readers.gpt3 import read_gpt3_grid
+    from kompas.io.readers.satmeta import read_satellite_catalog
+
+    m = kompas_data / "models"
+    svb = [m / f"gpsppp.svb_{s}_yrly" for s in ("gps", "gln", "gal", "bei")]
+    return dict(
+        blq=read_blq(m / "OceanLoading_GOT47_raPPPid.blq"), gpt3=read_gpt3_grid(m / "gpt3_5.grd"),
+        catalog=read_satellite_catalog(pride=m / "sat_parameters_PRIDE.txt", svb=svb),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def wtzr(kompas_data, tables):
+    a = kompas_data / A
+    return dict(
+        obs=kompas.read_obs(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+        nav=kompas.read_nav(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
+        sp3=[kompas.read_sp3(a / f) for f in ("GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz",
+                                             "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
+                                             "COD0MGXFIN_20201770000_01D_05M_ORB.SP3")],
+        clk=kompas.read_clk(a / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"),
+        antex=kompas.read_antex(a / "igs20_wettzell_trim.atx"), **tables,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def set_d(kompas_data, tables):
+    d = kompas_data / D
+    return dict(
+        nav=kompas.read_nav(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"),
+        sp3=kompas.read_sp3(d / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"),
+        clk=kompas.read_clk(d / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"),
+        antex=kompas.read_antex(d / "igs20_pasa_scoa_gps.atx"),
+        bias=kompas.read_bias(kompas_data / E / "COD0OPSFIN_20261330000_01D_01D_OSB.BIA.gz"), **tables,
+    )  # fmt: skip
+
+
+def _run(inputs, **options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ppp(**inputs, **options)
+
+
+def _final(sol, truth):
+    enu = sol.enu_error_m(truth)[-1]
+    return float(np.hypot(enu[0], enu[1])), float(abs(enu[2])), enu
+
+
+@pytest.fixture(scope="module")
+def wtzr_on(wtzr):
+    return _run(wtzr, systems="GREC")
+
+
+def test_wtzr_one_hour_static_four_systems(wtzr_on):
+    """Issue target: final H <= 2 cm, V <= 4 cm (measured 1.9 / 2.6 cm; RTKLIB 2.4.3 4.3 / 6.3 cm)."""
+    sol = wtzr_on
+    assert sol.ok.all() and (sol.quality == kompas.Quality.PPP).all()
+    h, v, _ = _final(sol, WTZR)
+    assert h <= 0.02 and v <= 0.04
+    assert sol.nsat_by_system["C"].mean() > 3 and sol.nsat_by_system["R"].mean() > 3
+    assert 2.20 < sol.states["ztd_m"][-1] < 2.35  # Wettzell, 666 m: ~2.28 m
+    assert set(sol.clock_m) >= {"G", "R", "E", "C2"}  # BDS-2 only in CODE's 2020 product
+
+
+def test_wtzr_uncombined_matches_ionosphere_free(wtzr, wtzr_on):
+    unc = _run(wtzr, systems="GREC", observables="uncombined")
+    h, v, _ = _final(unc, WTZR)
+    assert h <= 0.025 and v <= 0.04
+    assert np.linalg.norm(unc.pos_m[-1] - wtzr_on.pos_m[-1]) < 0.02
+
+
+def _tide_mean_enu(sol, truth):
+    from kompas.models.ephemeris import moon_position_ecef, sun_position_ecef
+    from kompas.models.tides import solid_earth_tide
+
+    t = sol.time_ns
+    d = solid_earth_tide(np.broadcast_to(truth, (t.size, 3)), sun_position_ecef(t), moon_position_ecef(t), t)
+    llh = sol.llh()[-1]
+    return d.mean(0) @ enu_rotation(llh[0], llh[1]).T
+
+
+@pytest.mark.parametrize(
+    ("switch", "tolerance_m"),
+    [("solid_tide", 0.015), ("ocean_loading", 0.002), ("rcv_antenna", 0.015)],
+)
+def test_model_off_moves_the_solution_by_the_model(wtzr, wtzr_on, switch, tolerance_m):
+    """Off minus on equals what the model predicts: the mean tide or loading over the hour (WTZR: -10.9 cm
+    up for the tide), the receiver antenna's ionosphere-free up offset (+16.6 cm)."""
+    off = _run(wtzr, systems="GREC", **{switch: False})
+    shift = ecef_to_enu(off.pos_m[-1], wtzr_on.pos_m[-1])
+    if switch == "solid_tide":
+        expected = _tide_mean_enu(wtzr_on, WTZR)
+    elif switch == "ocean_loading":
+        from kompas.models.ocean_loading import ocean_loading_enu
+
+        c = wtzr["blq"].station("WTZR")
+        expected = ocean_loading_enu(c.amplitude_m, c.phase_rad, wtzr_on.time_ns).mean(0)
+    else:
+        ant = wtzr["antex"].receiver(wtzr["obs"].station.antenna_type)
+        g1 = 1575.42e6**2 / (1575.42e6**2 - 1227.60e6**2)
+        expected = np.array([0.0, 0.0, g1 * ant.freqs["G01"].pco_m[2] + (1 - g1) * ant.freqs["G02"].pco_m[2]])
+    assert np.abs(shift - expected).max() < tolerance_m, (shift, expected)
+    assert np.linalg.norm(expected) > 1.5 * tolerance_m  # the test can see the model (WTZR loading: 5 mm)
+
+
+@pytest.mark.parametrize("switch", ["sat_antenna", "relativity"])
+def test_big_models_off_break_the_solution(wtzr, switch):
+    off = _run(wtzr, systems="GREC", **{switch: False})
+    h, v, _ = _final(off, WTZR)
+    assert max(h, v) > 0.05
+
+
+def test_pasa_kinematic_with_code_biases(set_d, kompas_data):
+    """Issue target RMS of the last 30 min H <= 5, V <= 10 cm: met with CODE's code biases of 13 days later
+    (3.9 / 5.2 cm); RTKLIB-EX 4.4 / 12.7, RTKLIB 2.4.3 112 / 20 cm."""
+    obs = kompas.read_obs(kompas_data / D / "PASA00ESP_R_20261201000_02H_30S_MO.rnx")
+    sol = _run(dict(set_d, obs=obs), systems="G", mode="kinematic", bias_max_age_days=14.0)
+    enu = sol.enu_error_m(PASA)[-60:]
+    assert np.sqrt(np.mean(np.sum(enu[:, :2] ** 2, 1))) <= 0.05
+    assert np.sqrt(np.mean(enu[:, 2] ** 2)) <= 0.10
+
+
+def test_scoa_static_with_code_biases(set_d, kompas_data):
+    """Issue target H <= 3, V <= 5 cm: measured 2.8 / 4.6 cm (RTKLIB-EX 7.5 / 19.9, 2.4.3 32.3 / 7.3)."""
+    obs = kompas.read_obs(kompas_data / D / "SCOA00FRA_R_20261201000_02H_30S_MO.rnx")
+    sol = _run(dict(set_d, obs=obs), systems="G", bias_max_age_days=14.0)
+    h, v, _ = _final(sol, SCOA)
+    assert h <= 0.03 and v <= 0.05
+    assert any("code biases taken from a bias file" in n for n in sol.record.notes)
+
+
+def test_pasa_static_is_near_the_target(set_d, kompas_data):
+    """Issue target H <= 3 cm is NOT met with the default settings (measured 3.8 / 0.3 cm; 2.2 / 1.8 cm with
+    gradients estimated): the threshold here is the measured value with a margin."""
+    obs = kompas.read_obs(kompas_data / D / "PASA00ESP_R_20261201000_02H_30S_MO.rnx")
+    sol = _run(dict(set_d, obs=obs), systems="G", bias_max_age_days=14.0)
+    h, v, _ = _final(sol, PASA)
+    assert h <= 0.045 and v <= 0.05
+
+
+def test_zim2_one_hour_with_osb(kompas_data, tables):
+    """Issue target H <= 3 cm: measured 3.2 cm with CODE's OSB, 1.6 cm without (both within the scatter
+    of one-hour GPS-only float solutions)."""
+    e = kompas_data / E
+    inputs = dict(
+        obs=kompas.read_obs(e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx"),
+        sp3=kompas.read_sp3(e / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3"),
+        clk=kompas.read_clk(e / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK"),
+        antex=kompas.read_antex(e / "igs20_zim2_gps_trim.atx"),
+        bias=kompas.read_bias(e / "COD0OPSFIN_20261330000_01D_01D_OSB.BIA.gz"), **tables,
+    )  # fmt: skip
+    sol = _run(inputs, systems="G")
+    h, v, _ = _final(sol, ZIM2)
+    assert h <= 0.035 and v <= 0.03
+    assert sol.record.ephemeris == "precise"

@@ -1,0 +1,74 @@
+"""Quality control of ESBC's full day (2020-06-25, SEPT POLARX5) against what the data themselves show.
+
+GLONASS on this day: five satellites carry the CDMA L3OC signal (band 3, C3Q/L3Q at 1202.025 MHz on every
+satellite). R05, R09 and R21 track it continuously; R04 and R12 give band-3 code and phase that jump
+together by about +-22.8 m (about 91 L3 cycles) between two states at most epochs, with the receiver's
+loss-of-lock indicator on 36-39 % of them. A detector whose threshold comes from an arc's own robust scale
+alone let those jumps through (the scale of such an arc is metres), and MP against band 3 came out at
+10-115 m RMS; the scale is now capped by the system's pooled scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas.qc import run_qc
+from kompas.satsys import carrier_frequency, sat_index
+
+ESBC = "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
+ESBC_NAV = "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
+
+
+@pytest.fixture(scope="module")
+def esbc_glonass(kompas_data):
+    obs = kompas.read_obs(kompas_data / ESBC)
+    nav = kompas.read_nav(kompas_data / ESBC_NAV)
+    return obs, run_qc(obs, nav, systems="R")
+
+
+def test_glonass_band3_frequency_is_fixed_and_fdma_follows_the_channel(esbc_glonass):
+    obs, _ = esbc_glonass
+    ch = obs.header.glonass_channels
+    sats = sat_index(["R04", "R05", "R09", "R12", "R21"])
+    k = np.array([ch.channel(s % 100) for s in sats])
+    assert k.tolist() == [6, 1, -2, -1, 4]  # ESBC header, GLONASS SLOT / FRQ #
+    f3 = carrier_frequency(sats, ["3Q"] * 5, ch)
+    assert np.all(f3 == 1202.025e6)  # ICD L3 CDMA (2016): one frequency for every satellite
+    f2 = carrier_frequency(sats, ["2C"] * 5, ch)
+    assert np.allclose(f2, 1246.0e6 + 0.4375e6 * k)  # ICD FDMA Ed. 5.1 sec. 3.3.1.4
+    ob = obs.observables({"R": (1, 2, 3)})
+    fr = ob.frequency_hz(ch)
+    m = np.isfinite(ob.phase_cyc[:, 2])
+    assert np.all(fr[m, 2] == 1202.025e6)
+    # the data agree: the phase advances by code change / wavelength on band 3 (R05, clean)
+    r = np.flatnonzero(m & (ob.sat == sats[1]))
+    ok = np.diff(ob.epoch[r]) == 1
+    lam = np.median(np.diff(ob.code_m[r, 2])[ok] / np.diff(ob.phase_cyc[r, 2])[ok])
+    assert lam == pytest.approx(299792458.0 / 1202.025e6, rel=2e-5)
+
+
+def test_glonass_mp_against_band3_is_decimetres(esbc_glonass):
+    _, res = esbc_glonass
+    rows = {(r["signal"], r["partner_band"]): r for r in res.tables["multipath"]}
+    for sig, par in (("RC1C", 3), ("RC1P", 3), ("RC2C", 3), ("RC2P", 3), ("RC3Q", 1), ("RC3Q", 2)):
+        assert 0.1 < rows[sig, par]["rms_m"] < 1.5, (sig, par, rows[sig, par])
+    # band 2 against band 3 amplifies the phases' own errors 27 times (f2^2/f3^2 = 1.075): larger than
+    # against band 1, but metres would mean slips left in the arcs
+    assert rows["RC3Q", 1]["rms_m"] < rows["RC3Q", 2]["rms_m"]
+    per_sat = {
+        (r["sat"], r["signal"], r["partner_band"]): r["rms_m"] for r in res.tables["multipath_satellite"]
+    }
+    for sat in ("R05", "R09", "R21"):
+        assert per_sat[sat, "RC3Q", 1] < 0.4
+
+
+def test_glonass_slips_follow_the_receivers_band3(esbc_glonass):
+    _, res = esbc_glonass
+    slips = {r["band"]: r for r in res.tables["slips"] if r["system"] == "R"}
+    # G1/G2: a few slips a day per satellite at most; band 3's jumps do not leak into them
+    assert slips[1]["slips_per_1000"] < 1.5 and slips[2]["slips_per_1000"] < 1.5
+    # band 3: the receiver itself flags 432 losses of lock (R04 and R12), and every jump is a slip
+    assert slips[3]["lli"] == 432
+    assert slips[3]["slips"] > 1000

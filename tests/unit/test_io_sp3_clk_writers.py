@@ -1,0 +1,106 @@
+"""SP3-d and RINEX clock 3.04 writers: hand-made tables written and read back (kompas.io)."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from kompas import read_clk, read_sp3
+from kompas.errors import KompasError
+from kompas.io.writers.clk import clk_from_arrays, write_clk
+from kompas.io.writers.sp3 import sp3_from_arrays, write_sp3
+from kompas.satsys import sat_index
+from kompas.time import gtime_from_calendar
+
+T0 = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
+NOW = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+def _sp3_arrays():
+    t = T0 + np.arange(4) * 300 * 10**9
+    sats = sat_index(["G01", "R07", "C59"])
+    pos = np.array(
+        [[26_559_700.0, 1234.5678, -0.001], [-19_000_000.125, 5.0, 7.0], [42_164_170.0, 0.5, -1.0]]
+    )
+    pos = pos[None] + np.arange(4)[:, None, None] * 1.001
+    clk = np.array([1.234567e-4, -3.2e-5, 5e-7])[None] + np.arange(4)[:, None] * 1e-12
+    return t, sats, pos, clk
+
+
+def test_sp3_written_and_read_back(tmp_path):
+    t, sats, pos, clk = _sp3_arrays()
+    pos[2, 1] = np.nan  # a missing position
+    clk[1, 0] = np.nan  # a missing clock
+    sp3 = sp3_from_arrays(t, sats, pos, clk, agency="KSIM", comments=("simulated", "second line"))
+    path = tmp_path / "a.sp3"
+    write_sp3(sp3, path)
+    back = read_sp3(path)
+    assert back.version == "d" and back.pv_flag == "P" and back.agency == "KSIM"
+    assert back.time_system == "GPST" and back.interval_s == 300.0 and back.n_epochs_header == 4
+    assert back.gps_week == 2347 and back.seconds_of_week == 259200.0  # 2025-01-01 is a Wednesday
+    np.testing.assert_array_equal(back.time_ns, t)
+    np.testing.assert_array_equal(back.sats, sats)
+    # 1 mm and 1 ps resolution
+    np.testing.assert_allclose(back.pos_m, pos, atol=5e-4, rtol=0)
+    np.testing.assert_allclose(back.clk_s, clk, atol=5e-13, rtol=0)
+    assert np.isnan(back.pos_m[2, 1]).all() and np.isnan(back.clk_s[1, 0])
+    assert back.comments == ("simulated", "second line")
+    text = path.read_text().splitlines()
+    assert text[0].startswith("#dP2025  1  1  0  0  0.00000000       4 ORBIT IGS20 FIT KSIM")
+    assert text[1] == "## 2347 259200.00000000   300.00000000 60676 0.0000000000000"  # MJD of 2025-01-01
+    assert text[-1] == "EOF"
+
+
+def test_sp3_velocities(tmp_path):
+    t, sats, pos, clk = _sp3_arrays()
+    vel = np.full(pos.shape, 1234.5678)
+    rate = np.full(clk.shape, 2.5e-11)
+    write_sp3(sp3_from_arrays(t, sats, pos, clk, vel_mps=vel, clk_rate=rate), tmp_path / "v.sp3")
+    back = read_sp3(tmp_path / "v.sp3")
+    assert back.pv_flag == "V"
+    np.testing.assert_allclose(back.vel_mps, vel, atol=1e-7)  # 1e-6 dm/s
+    np.testing.assert_allclose(back.clk_rate, rate, atol=1e-16)
+
+
+def test_sp3_value_too_large_is_an_error(tmp_path):
+    t, sats, pos, clk = _sp3_arrays()
+    pos[0, 0, 0] = 1e13  # 1e10 km does not fit F14.6
+    with pytest.raises(KompasError):
+        write_sp3(sp3_from_arrays(t, sats, pos, clk), tmp_path / "bad.sp3")
+
+
+def test_clock_written_and_read_back(tmp_path):
+    t = T0 + np.arange(3) * 30 * 10**9
+    kind = np.array(["AS"] * 3 + ["AR"] * 3)
+    name = np.array(["C61"] * 3 + ["KSIM"] * 3)
+    bias = np.array([1.234567890123e-4, -9.87654321e-9, 0.0, 3.3e-7, 3.4e-7, -1e-3])
+    rate = np.array([1e-12, 2e-12, -3e-12, 0.0, 0.0, 0.0])
+    c = clk_from_arrays(kind, name, np.concatenate([t, t]), bias, rate=rate,
+                        station_coords={"KSIM": (-1_836_968.123, 6_065_617.456, -681_003.789)},
+                        prn_list=("C61",), leap_seconds=18, comments=("simulated",))  # fmt: skip
+    path = tmp_path / "a.clk"
+    write_clk(c, path, _now=NOW)
+    back = read_clk(path)
+    assert back.version == 3.04 and back.leap_seconds == 18 and back.time_system == "GPST"
+    assert back.prn_list == ("C61",) and back.data_types == ("AR", "AS")
+    assert back.station_coords["KSIM"] == pytest.approx(
+        (-1_836_968.123, 6_065_617.456, -681_003.789), abs=1e-9
+    )
+    for k, n in (("AS", "C61"), ("AR", "KSIM")):
+        m = (back.kind == k) & (back.name == n)
+        src = (kind == k) & (name == n)
+        np.testing.assert_array_equal(back.time_ns[m], t)
+        np.testing.assert_array_equal(back.bias_s[m], bias[src])  # 13 significant digits: exact here
+        np.testing.assert_array_equal(back.rate[m], rate[src])
+        np.testing.assert_array_equal(back.bias_sigma_s[m], 0.0)
+    lines = path.read_text().splitlines()
+    assert lines[0] == f"{'3.04':<21s}C{'':20s}M{'':22s}RINEX VERSION / TYPE"
+    rec = next(ln for ln in lines if ln.startswith("AS C61"))
+    assert rec == "AS C61       2025 01 01 00 00  0.000000  3    1.234567890123E-04  0.000000000000E+00"
+    assert next(iter(lines[lines.index(rec) + 1 :])) == " 1.000000000000E-12"
+
+
+def test_clock_gap_between_values_is_an_error(tmp_path):
+    c = clk_from_arrays(["AS"], ["G01"], [T0], [np.nan])
+    with pytest.raises(KompasError):
+        write_clk(c, tmp_path / "bad.clk")

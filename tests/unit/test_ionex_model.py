@@ -1,0 +1,70 @@
+"""IONEX single-layer model: pierce point, rotated-map interpolation and delay, checked by hand."""
+
+import numpy as np
+import pytest
+
+from kompas.models.ionex_model import K_IONO, ionex_delay, ionex_pierce_point, ionex_vtec
+
+LAT = np.radians(np.array([10.0, 5.0, 0.0]))  # descending, as IONEX files write them
+LON = np.radians(np.array([0.0, 5.0, 10.0, 15.0]))
+T = np.array([0, 7200, 14400], dtype=np.int64) * 1_000_000_000
+TEC = np.array([np.arange(12.0).reshape(3, 4), 10 + np.arange(12.0).reshape(3, 4), np.full((3, 4), 50.0)])
+
+
+def test_nodes_and_bilinear():
+    v = ionex_vtec(TEC, T, LAT, LON, [0, 0], np.radians([5.0, 7.5]), np.radians([5.0, 7.5]))
+    assert v[0] == pytest.approx(TEC[0, 1, 1])  # a node at a map epoch
+    # halfway between lat 10/5 and lon 5/10: mean of the four nodes
+    assert v[1] == pytest.approx(TEC[0, :2, 1:3].mean())
+    assert np.isnan(ionex_vtec(TEC, T, LAT, LON, [0], np.radians([20.0]), np.radians([5.0]))[0])
+    assert np.isnan(ionex_vtec(TEC, T, LAT, LON, [T[-1] + 1], np.radians([5.0]), np.radians([5.0]))[0])
+
+
+def test_rotated_maps_in_time():
+    # an hour after the first map: each map is read 15 deg east/west of the point (IONEX 1.0 eq. 3)
+    t = np.array([3600 * 1_000_000_000])
+    lat, lon = np.radians([5.0]), np.radians([0.0])
+    v = ionex_vtec(TEC, T, LAT, LON, t, lat, lon)
+    e1 = TEC[0, 1, 3]  # map 1 at lon 0 + 15 deg
+    # map 2 at lon 0 - 15 deg is outside a regional grid: NaN propagates
+    assert np.isnan(v[0])
+    v = ionex_vtec(TEC, T, LAT, LON, t, lat, np.radians([7.5]))  # map 1 at 22.5 (outside), map 2 at -7.5
+    assert np.isnan(v[0])
+    glob_lon = np.radians(np.arange(-180.0, 181.0, 90.0))
+    tec = np.stack([np.tile(np.array([0.0, 10.0, 20.0, 30.0, 0.0]), (3, 1)), np.full((3, 5), 40.0)])
+    v = ionex_vtec(tec, T[:2], LAT, glob_lon, t, lat, np.radians([0.0]))
+    # map 1 read at lon 15 (between 0 -> 20 and 90 -> 30): 20 + 10 * 15/90; map 2 flat 40; weight 1/2
+    assert v[0] == pytest.approx(0.5 * (20.0 + 10.0 * 15.0 / 90.0) + 0.5 * 40.0)
+    assert e1 == 7.0
+
+
+def test_pierce_point_and_delay():
+    r, h = 6371e3, 450e3
+    lat_p, _, zp = ionex_pierce_point(np.radians(45.0), 0.0, 0.0, np.radians(90.0), r, h)
+    assert lat_p == pytest.approx(np.radians(45.0)) and zp == pytest.approx(0.0, abs=1e-12)
+    lat_p, _, zp = ionex_pierce_point(np.radians(45.0), 0.0, 0.0, np.radians(30.0), r, h)
+    z = np.radians(60.0)
+    zp_hand = np.arcsin(r / (r + h) * np.sin(z))
+    assert zp == pytest.approx(zp_hand) and lat_p == pytest.approx(np.radians(45.0) + z - zp_hand)
+    flat = np.full((2, 3, 4), 20.0)
+    f = 1575.42e6
+    d = ionex_delay(
+        flat, T[:2], LAT, LON, r, h, [0], np.radians([5.0]), np.radians([5.0]), [0.0], [np.pi / 2], [f]
+    )
+    assert d[0] == pytest.approx(K_IONO * 20.0 / f**2)  # 3.25 m at zenith on L1 for 20 TECU
+    big_lat, big_lon = np.radians(np.arange(80.0, -81.0, -20.0)), np.radians(np.arange(-180.0, 181.0, 30.0))
+    big = np.full((2, big_lat.size, big_lon.size), 20.0)
+    low = ionex_delay(big, T[:2], big_lat, big_lon, r, h, [0], np.radians([5.0]), np.radians([5.0]), [0.0],
+                      [np.radians(10.0)], [f])  # fmt: skip
+    assert low[0] / d[0] == pytest.approx(1.0 / np.cos(np.arcsin(r / (r + h) * np.cos(np.radians(10.0)))))
+
+
+def test_real_gim_at_its_nodes(kompas_data):
+    import kompas
+
+    ix = kompas.read_ionex(kompas_data / "ionex" / "jplg0010.17i.gz")
+    k, i, j = 3, 20, 30
+    v = ionex_vtec(
+        ix.tec_tecu, ix.time_ns, ix.lat_rad, ix.lon_rad, [ix.time_ns[k]], [ix.lat_rad[i]], [ix.lon_rad[j]]
+    )
+    assert v[0] == pytest.approx(ix.tec_tecu[k, i, j])

@@ -1,0 +1,245 @@
+"""PPP on simulated data with precise products written from the simulator's own truth (closed loop)."""
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas.ppp import ppp
+from kompas.sim import ErrorModel, simulate, write_products
+from kompas.time import gtime_from_calendar
+
+TRUTH = np.array([4075580.3111, 931854.0543, 4801568.2808])
+START = int(gtime_from_calendar(2024, 3, 1, 0, 0, 0))
+# the simulator's ranges have no antenna offsets, tides, wind-up, Shapiro delay or troposphere when its
+# error terms are off: the same terms are switched off in PPP
+MODELS_OFF = dict(
+    sat_antenna=False, rcv_antenna=False, windup=False, solid_tide=False, ocean_loading=False, pole_tide=False,
+    shapiro=False, tropo="off", gradients="off",
+)  # fmt: skip
+
+
+def osb_from_truth(truth, sats):
+    """Bias-SINEX-like OSB of the simulator's satellite group delays (codes; phases 0): with them every code
+    refers to the simulated clocks and the Melbourne-Wuebbena combination is an integer."""
+    from kompas.io.readers.bias import OPEN_END_NS, BiasData
+    from kompas.satsys import sat_id
+    from kompas.sim.signals import satellite_signals
+
+    cells = [
+        (s, sig, kind) for s in np.unique(sats).tolist() for sig in satellite_signals(s) for kind in "CL"
+    ]
+    n = len(cells)
+    sat = np.array([c[0] for c in cells], np.int16)
+    value = np.array(
+        [truth.group_delay_s(np.array([s]), np.array([g]))[0] if k == "C" else 0.0 for s, g, k in cells]
+    )
+    ids = sat_id(sat)
+    return BiasData(
+        kind=np.full(n, "OSB"), svn=ids.astype("U4"), sat=sat, system=np.array([i[0] for i in ids]),
+        station=np.full(n, "", "U9"), obs1=np.array([k + g for _, g, k in cells], "U4"), obs2=np.full(n, "", "U4"),
+        start_ns=np.zeros(n, np.int64), end_ns=np.full(n, OPEN_END_NS, np.int64), unit=np.full(n, "s", "U3"),
+        value=value, std=np.full(n, np.nan), slope_per_s=np.full(n, np.nan), slope_std_per_s=np.full(n, np.nan),
+        description={}, clock_reference={}, time_system="GPST", reference={}, comments=(), version="1.00",
+        agency="SIM", data_agency="SIM", created_ns=None, file_start_ns=None, file_end_ns=None, bias_mode="A",
+        n_declared=n,
+    )  # fmt: skip
+
+
+def _products(res, tmp_path, hours):
+    sats = np.unique(res.obs.sat)
+    sp3, clk = tmp_path / "SIM.sp3", tmp_path / "SIM.clk"
+    write_products(res.truth, sats, START, START + int(hours * 3600e9), sp3_path=sp3, clk_path=clk)
+    return kompas.read_sp3(sp3), kompas.read_clk(clk)
+
+
+@pytest.fixture(scope="module")
+def sim_gre(tmp_path_factory):
+    res = simulate(TRUTH, START, hours=1.5, interval_s=30.0, systems="GRE", errors="none", seed=3)
+    return res, _products(res, tmp_path_factory.mktemp("products"), 1.5)
+
+
+def test_closed_loop_recovers_the_truth_to_a_millimetre(sim_gre):
+    """Errors off: GPS + GLONASS + Galileo (E1/E5b, the pair the simulated I/NAV clocks refer to)."""
+    res, (sp3, clk) = sim_gre
+    start = tuple(TRUTH + np.array([30.0, -20.0, 50.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(
+            res.obs, res.nav, sp3, clk, systems="GRE", apriori_m=start, if_bands={"E": ("17",)}, **MODELS_OFF
+        )
+    assert sol.ok.all()
+    enu = sol.enu_error_m(TRUTH)
+    assert np.abs(enu[-1]).max() < 0.001
+    assert np.abs(enu[60:]).max() < 0.005  # after 30 min
+    assert abs(sol.states["ztd_m"][-1]) < 0.002  # no troposphere simulated
+
+
+def test_closed_loop_uncombined_and_kinematic(sim_gre):
+    res, (sp3, clk) = sim_gre
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        unc = ppp(res.obs, res.nav, sp3, clk, systems="GRE", observables="uncombined", if_bands={"E": ("17",)},
+                  bands={"E": ("1", "7")}, **MODELS_OFF)  # fmt: skip
+        kin = ppp(
+            res.obs, res.nav, sp3, clk, systems="GRE", mode="kinematic", if_bands={"E": ("17",)}, **MODELS_OFF
+        )
+    assert np.abs(unc.enu_error_m(TRUTH)[-1]).max() < 0.002
+    assert np.abs(kin.enu_error_m(TRUTH)[-30:]).max() < 0.01
+
+
+def test_closed_loop_with_noise_multipath_and_ionosphere(tmp_path):
+    """Noise, multipath, ionosphere and inter-system biases on: within a few centimetres after 1.5 h. (The
+    simulated troposphere maps with 1/sin(el), no real mapping function, so it stays off here.)"""
+    err = dataclasses.replace(ErrorModel.default(), troposphere=False)
+    res = simulate(TRUTH, START, hours=1.5, interval_s=30.0, systems="GE", errors=err, seed=5)
+    sp3, clk = _products(res, tmp_path, 1.5)
+    opts = dict(MODELS_OFF, systems="GE", if_bands={"E": ("17",)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(res.obs, res.nav, sp3, clk, **opts)
+    enu = sol.enu_error_m(TRUTH)[-1]
+    assert np.hypot(enu[0], enu[1]) < 0.03 and abs(enu[2]) < 0.05
+
+
+def test_closed_loop_four_systems_with_truth_biases(tmp_path):
+    """With the simulated group delays as OSB every system's codes agree with the clocks: G+R+E+C, the
+    default band pairs (BeiDou B1I+B3I, Galileo E1+E5a), recover the truth to a millimetre."""
+    res = simulate(TRUTH, START, hours=1.5, interval_s=30.0, systems="GREC", errors="none", seed=4)
+    sp3, clk = _products(res, tmp_path, 1.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(res.obs, res.nav, sp3, clk, bias=osb_from_truth(res.truth, res.obs.sat), **MODELS_OFF)
+    assert np.abs(sol.enu_error_m(TRUTH)[-1]).max() < 0.001
+    assert set(sol.clock_m) >= {"G", "R", "E", "C3"}
+
+
+def test_ambiguity_resolution_fixes_and_helps(tmp_path):
+    """Wide lane then narrow lane with bias-corrected observations: with noise and multipath, the fixed
+    epochs are closer to the truth than the float ones; without phase biases nothing is fixed."""
+    err = dataclasses.replace(ErrorModel.default(), troposphere=False)
+    res = simulate(TRUTH, START, hours=1.0, interval_s=30.0, systems="GEC", errors=err, seed=1)
+    sp3, clk = _products(res, tmp_path, 1.0)
+    bias = osb_from_truth(res.truth, res.obs.sat)
+    opts = dict(MODELS_OFF, systems="GEC")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fix = ppp(res.obs, res.nav, sp3, clk, bias=bias, resolution="wl+nl", **opts)
+        flo = ppp(res.obs, res.nav, sp3, clk, bias=bias, **opts)
+        none = ppp(res.obs, res.nav, sp3, clk, resolution="wl+nl", **opts)  # no bias file: nothing to fix
+    fixed = fix.quality == kompas.Quality.FIX
+    assert fixed.sum() >= 20 and not (none.quality == kompas.Quality.FIX).any()
+    e_fix = np.abs(fix.enu_error_m(TRUTH)[fixed])
+    e_flo = np.abs(flo.enu_error_m(TRUTH)[fixed])
+    assert e_fix.max() < 0.01 and np.sqrt(np.mean(e_fix**2)) < 0.5 * np.sqrt(np.mean(e_flo**2))
+    assert fix.states["nl_fixed"][fixed].min() >= 4
+
+
+def test_slips_restart_the_ambiguities(tmp_path):
+    """Slips without loss-of-lock flags (single, GF-blind and MW-blind pairs) on noise-free data: the
+    preprocessing finds them and the filter restarts those ambiguities, so the truth is recovered; with
+    the detection switched off the filter's w-test rejects the slipped phases instead."""
+    err = dataclasses.replace(
+        ErrorModel.none(), cycle_slips=True, slip_rate_per_hour=1.0, slip_lli=False, gf_pair_rate_per_hour=0.5,
+        mw_pair_rate_per_hour=0.5,
+    )  # fmt: skip
+    res = simulate(TRUTH, START, hours=1.5, interval_s=30.0, systems="GE", errors=err, seed=7)
+    assert len(res.events.select("slip")) > 20
+    sp3, clk = _products(res, tmp_path, 1.5)
+    opts = dict(MODELS_OFF, systems="GE", if_bands={"E": ("17",)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(res.obs, res.nav, sp3, clk, **opts)
+        blind = ppp(res.obs, res.nav, sp3, clk, use_lli=False, gf_k=1e9, mw_k=1e9, mw_min_cyc=1e9, **opts)
+    assert np.abs(sol.enu_error_m(TRUTH)[-1]).max() < 0.002
+    # undetected slips are caught by the w-test instead (a rejected phase restarts its ambiguity)
+    assert np.abs(blind.enu_error_m(TRUTH)[-1]).max() < 0.005
+    assert blind.record.raim_excluded > sol.record.raim_excluded + 10
+
+
+def test_broadcast_fallback_and_centres_per_system(sim_gre, tmp_path):
+    """Galileo missing from the precise products: its satellites use the broadcast ephemerides in their own
+    clock group ("Eb", wider variance); GPS and GLONASS from two 'centres' (two product files) each."""
+    res, _ = sim_gre
+    sats = np.unique(res.obs.sat)
+    files = {}
+    for name, keep in (("AAA0SIMFIN", sats[sats < 200]), ("BBB0SIMFIN", sats[(sats >= 200) & (sats < 300)])):
+        sp3, clk = (
+            tmp_path / f"{name}_20240610000_01D_05M_ORB.SP3",
+            tmp_path / f"{name}_20240610000_01D_30S_CLK.CLK",
+        )
+        write_products(res.truth, keep, START, START + int(1.5 * 3600e9), sp3_path=sp3, clk_path=clk)
+        files[name] = (kompas.read_sp3(sp3), kompas.read_clk(clk))
+    sp3 = [f[0] for f in files.values()]
+    clk = [f[1] for f in files.values()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(res.obs, res.nav, sp3, clk, systems="GRE", if_bands={"E": ("17",)}, **MODELS_OFF)
+        none = ppp(res.obs, res.nav, sp3, clk, systems="GRE", broadcast_fallback=False, if_bands={"E": ("17",)},
+                   **MODELS_OFF)  # fmt: skip
+    assert set(sol.clock_m) == {"G", "R", "Eb"} and "E" not in none.clock_m
+    assert sol.nsat_by_system["E"].mean() > 4 and none.nsat_by_system["E"].max() == 0
+    notes = " ".join(sol.record.notes)
+    assert "G: AAA orbits (300-s SP3) and 30-s clock file" in notes and "R: BBB orbits" in notes
+    # the simulated broadcast ephemerides are the truth here, so the fallback costs nothing
+    assert np.abs(sol.enu_error_m(TRUTH)[-1]).max() < 0.002
+
+
+def test_three_frequencies_uncombined(tmp_path):
+    """Uncombined GPS L1/L2/L5 (a code-bias state per satellite for L5) recovers the truth."""
+    res = simulate(TRUTH, START, hours=1.0, interval_s=30.0, systems="G", errors="none", seed=9)
+    sp3, clk = _products(res, tmp_path, 1.0)
+    bias = osb_from_truth(res.truth, res.obs.sat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tri = ppp(res.obs, res.nav, sp3, clk, bias=bias, systems="G", observables="uncombined",
+                  bands={"G": ("1", "2", "5")}, **MODELS_OFF)  # fmt: skip
+    assert np.abs(tri.enu_error_m(TRUTH)[-1]).max() < 0.002
+
+
+def test_forward_backward_smoothing(tmp_path):
+    """With noise and multipath, the combined forward-backward solution is much better than the forward
+    filter over the first ten minutes of a kinematic run, and no worse at the end."""
+    err = dataclasses.replace(ErrorModel.default(), troposphere=False)
+    res = simulate(TRUTH, START, hours=1.0, interval_s=30.0, systems="GE", errors=err, seed=2)
+    sp3, clk = _products(res, tmp_path, 1.0)
+    opts = dict(MODELS_OFF, systems="GE", mode="kinematic", if_bands={"E": ("17",)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fwd = ppp(res.obs, res.nav, sp3, clk, **opts)
+        both = ppp(res.obs, res.nav, sp3, clk, smoothing="combined", **opts)
+        back = ppp(res.obs, res.nav, sp3, clk, smoothing="backward", **opts)
+
+    def rms(sol, sl):
+        return np.sqrt(np.mean(np.sum(sol.enu_error_m(TRUTH)[sl] ** 2, axis=1)))
+
+    assert rms(both, slice(0, 20)) < 0.3 * rms(fwd, slice(0, 20))
+    assert rms(both, slice(-20, None)) < 1.5 * rms(fwd, slice(-20, None))
+    assert rms(back, slice(0, 20)) < 0.3 * rms(fwd, slice(0, 20))
+
+
+def test_dsb_turns_a_code_into_the_clock_reference():
+    """A DSB C1C-C1W of 2 ns makes the C1C correction 2 ns x c (IGS convention: GPS clocks on C1W/C2W)."""
+    from kompas.io.readers.bias import OPEN_END_NS, BiasData
+    from kompas.ppp_model import observation_biases
+    from kompas.satsys import signal_id
+    from kompas.tables.observables import Observables
+
+    one = np.ones(1)
+    bias = BiasData(
+        kind=np.array(["DSB"]), svn=np.array(["G063"]), sat=np.array([105], np.int16), system=np.array(["G"]),
+        station=np.array([""]), obs1=np.array(["C1C"]), obs2=np.array(["C1W"]), start_ns=np.zeros(1, np.int64),
+        end_ns=np.array([OPEN_END_NS]), unit=np.array(["s"]), value=2e-9 * one, std=np.nan * one,
+        slope_per_s=np.nan * one, slope_std_per_s=np.nan * one, description={}, clock_reference={},
+        time_system="GPST", reference={}, comments=(), version="1.00", agency="T", data_agency="T",
+        created_ns=None, file_start_ns=None, file_end_ns=None, bias_mode="R", n_declared=1,
+    )  # fmt: skip
+    sig = np.array([[signal_id("1C"), signal_id("2W")]], np.uint8)
+    ob = Observables(np.zeros(1, np.int64), np.array([105], np.int16), {"G": (1, 2)}, sig, np.ones((1, 2)),
+                     np.ones((1, 2)), np.ones((1, 2)), np.ones((1, 2), np.float32), np.zeros((1, 2), np.uint8),
+                     np.array([START]))  # fmt: skip
+    code, phase = observation_biases(ob, np.array([0]), np.array([START]), bias, {}, [])
+    assert code[0, 0] == pytest.approx(2e-9 * 299792458.0) and code[0, 1] == 0.0
+    assert np.isnan(phase).all()

@@ -1,0 +1,88 @@
+"""PPP estimator parts: named filter state, w-test screening, two-filter smoother, slip detector, wind-up."""
+
+import numpy as np
+import pytest
+
+from kompas.estimators.filter_state import FilterState, robust_update, w_statistics
+from kompas.estimators.kalman import update
+from kompas.estimators.smoother import combine
+from kompas.estimators.states import Block
+
+
+def test_filter_state_add_drop_reset_keep_named_columns():
+    st = FilterState.empty()
+    st.add([Block("pos", 3), Block("clk:G")], [1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0, 9.0])
+    st.P[0, 3] = st.P[3, 0] = 0.5
+    st.add([Block("amb:G05:0"), Block("amb:G07:0")], [10.0, 20.0], 100.0)
+    assert st.layout.index("amb:G07:0") == 5 and st.P[5, 5] == 100.0 and st.P[5, 0] == 0.0
+    st.drop(["clk:G"])
+    assert st.layout.names == ("pos", "amb:G05:0", "amb:G07:0")
+    np.testing.assert_array_equal(st.x, [1.0, 2.0, 3.0, 10.0, 20.0])
+    assert st.P.shape == (5, 5) and st.P[3, 3] == 100.0
+    st.P[0, 4] = st.P[4, 0] = 0.3
+    st.reset([4], 7.0, 4.0)
+    assert st.x[4] == 7.0 and st.P[4, 4] == 4.0 and st.P[0, 4] == 0.0 and st.P[4, 0] == 0.0
+    st.add_noise([0, 1], 0.5)
+    assert st.P[0, 0] == 1.5 and st.P[2, 2] == 1.0
+
+
+def test_w_statistic_by_hand():
+    # one measurement: w = v / sqrt(S)
+    assert w_statistics(np.array([3.0]), np.array([[4.0]]))[0] == pytest.approx(1.5)
+    # two uncorrelated: w_i = v_i / sqrt(S_ii)
+    w = w_statistics(np.array([2.0, -6.0]), np.diag([1.0, 9.0]))
+    np.testing.assert_allclose(w, [2.0, -2.0])
+
+
+def test_robust_update_removes_the_outlier_and_only_it():
+    # a constant observed 8 times with 1 cm noise, one value 1 m off
+    rng = np.random.default_rng(1)
+    z = 5.0 + 0.01 * rng.standard_normal(8)
+    z[3] += 1.0
+    x0, P0 = np.array([0.0]), np.array([[1e4]])
+    H = np.ones((8, 1))
+    ru = robust_update(x0, P0, H, z - x0[0], np.full(8, 1e-4), threshold=4.0)
+    assert ru.used.tolist() == [True, True, True, False, True, True, True, True]
+    clean = np.delete(z, 3)
+    ref = update(x0, P0, np.ones((7, 1)), clean, np.full(7, 1e-4))
+    assert ru.result.x[0] == pytest.approx(ref.x[0], abs=1e-12)
+    assert ru.result.x[0] == pytest.approx(clean.mean(), abs=1e-6)
+
+
+def test_robust_update_keeps_consistent_data():
+    z = np.array([1.0, 1.01, 0.99, 1.0])
+    ru = robust_update(np.zeros(1), np.eye(1) * 100, np.ones((4, 1)), z, np.full(4, 1e-4))
+    assert ru.used.all()
+
+
+def test_combine_is_the_inverse_covariance_weighted_mean():
+    xf = np.array([[1.0, 0.0]])
+    xb = np.array([[3.0, 2.0]])
+    Pf = np.array([[[1.0, 0.0], [0.0, 4.0]]])
+    Pb = np.array([[[3.0, 0.0], [0.0, 4.0]]])
+    x, P = combine(xf, Pf, xb, Pb)
+    # component 1: weights 1 and 1/3 -> (1 + 3/3) / (4/3) = 1.5, variance 0.75; component 2: mean 1, var 2
+    np.testing.assert_allclose(x, [[1.5, 1.0]])
+    np.testing.assert_allclose(P, [[[0.75, 0.0], [0.0, 2.0]]])
+    # one pass missing: the other is taken as it is
+    x2, P2 = combine(np.full((1, 2), np.nan), np.full((1, 2, 2), np.nan), xb, Pb)
+    np.testing.assert_array_equal(x2, xb)
+    np.testing.assert_array_equal(P2, Pb)
+
+
+def test_continuous_windup_unwraps_per_satellite():
+    from kompas.ppp_model import continuous_windup
+
+    true = np.concatenate([np.linspace(0.3, 2.3, 6), np.linspace(-0.2, -1.9, 5)])  # steps under half a cycle
+    raw = (true + 0.5) % 1.0 - 0.5  # what the geometric formula gives: [-0.5, 0.5)
+    sats = np.r_[np.full(6, 105), np.full(5, 207)].astype(np.int16)
+    epoch = np.r_[np.arange(6), np.arange(5)]
+    order = np.argsort(epoch, kind="stable")  # rows interleaved by epoch as in the model
+    out = continuous_windup(sats[order], epoch[order], raw[order])
+    back = np.empty_like(out)
+    back[order] = out
+    # continuous and equal to the truth up to one integer per satellite (absorbed by the ambiguity)
+    for s in (105, 207):
+        m = sats == s
+        k = np.round(true[m][0] - back[m][0])
+        np.testing.assert_allclose(back[m] + k, true[m], atol=1e-12)

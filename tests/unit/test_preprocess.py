@@ -1,0 +1,169 @@
+"""Cycle slips and clock jumps injected into simulated observations (kompas.sim) must all be found.
+
+Injection: integer cycles added to the phase of one band from a chosen epoch on (single slips of 1 to 1000
+cycles), the hard pairs (equal slips on two bands, blind to Melbourne-Wuebbena; slips in the ratio of the
+frequencies, blind to the geometry-free combination, e.g. 9:7 on GLONASS FDMA, 763:620 on BDS B1I/B3I)
+and receiver clock jumps of 1 ms in code and phase. A false alarm is a flagged (epoch, satellite, band)
+whose epoch and satellite got no injected slip on any band (flags on the partner band of a slipped band
+are counted apart: with two frequencies a small slip cannot always be attributed to one band).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from kompas.constants import C_LIGHT
+from kompas.frames import azimuth_elevation, geodetic_to_ecef
+from kompas.preprocess import Cause, arcs, detect_clock_jumps, detect_slips, repair_clock_jumps
+from kompas.products.broadcast import BroadcastProduct
+from kompas.satsys import is_bds_geo, sat_letter
+from kompas.sim import simulate
+from kompas.time import GTime
+
+BANDS = {"C": (2, 6, 1, 5), "R": (1, 2), "G": (1, 2, 5), "E": (1, 5, 7)}
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    rcv = geodetic_to_ecef([np.radians(30.5), np.radians(114.3), 50.0])  # Wuhan: BDS GEO in view
+    sim = simulate(rcv, GTime.from_calendar(2025, 1, 1).gpst_ns, hours=4, interval_s=30, systems="CRGE",
+                   errors="default", seed=3)  # fmt: skip
+    ob = sim.obs.observables(BANDS)
+    st = BroadcastProduct(sim.nav).state(ob.sat, ob.time_ns)
+    el = azimuth_elevation(st.pos_m, rcv)[1]
+    return sim, ob, el
+
+
+def _inject(ob, chans, n, seed):
+    """Slips into a copy of the phases; returns (phases, truth mask)."""
+    rng = np.random.default_rng(seed)
+    ph = ob.phase_cyc.copy()
+    has = np.isfinite(ph)
+    f = ob.frequency_hz(chans)
+    truth = np.zeros(ph.shape, bool)
+    cand = np.argwhere(has)
+    for r, c in cand[rng.choice(len(cand), n, replace=False)]:
+        s, e = ob.sat[r], ob.epoch[r]
+        if not ((ob.sat == s) & (ob.epoch < e) & has[:, c]).any():
+            continue
+        later = (ob.sat == s) & (ob.epoch >= e)
+        sign = 1 if rng.random() < 0.5 else -1
+        u = rng.random()
+        others = [k for k in range(ph.shape[1]) if k != c and has[r, k]]
+        if u < 0.6 or not others:
+            ph[later, c] += sign * int(rng.integers(1, 1001))
+            truth[r, c] = True
+            continue
+        k = others[0]
+        if u < 0.8:  # equal slips: the MW does not move
+            m = sign * int(rng.integers(1, 1001))
+            ph[later, c] += m
+            ph[later, k] += m
+        else:  # frequency ratio: the GF does not move
+            fr = Fraction(round(f[r, c]), round(f[r, k])).limit_denominator(1000)
+            m = sign * int(rng.integers(1, 1000 // max(fr.numerator, fr.denominator) + 1))
+            ph[later, c] += m * fr.numerator
+            ph[later, k] += m * fr.denominator
+        truth[r, c] = truth[r, k] = True
+    return ph, truth
+
+
+def test_slips_detected_per_system(scenario):
+    sim, ob, el = scenario
+    chans = sim.obs.header.glonass_channels
+    ph, truth = _inject(ob, chans, 500, seed=11)
+    fl = detect_slips(dataclasses.replace(ob, phase_cyc=ph), elevation_rad=el, glo_channels=chans)
+    has = np.isfinite(ob.phase_cyc)
+    row_slipped = truth.any(axis=1)[:, None]
+    false = fl.slip & ~truth & ~row_slipped
+    letters = sat_letter(ob.sat)
+    for x in "CRGE":
+        m = letters == x
+        assert truth[m].sum() > 20
+        assert (fl.slip & truth)[m].sum() >= 0.99 * truth[m].sum(), x
+        # issue target: false alarms below 0.1 % of the phase observations (with 4.5-sigma thresholds, over
+        # 4 seeds x 500 slips in 4 h: 100 % detected; 0.013 % BDS, 0 GLONASS, 0.007 % GPS, 0.015 % Galileo)
+        assert false[m].sum() < 1e-3 * has[m].sum(), x
+        # a band of a slipped satellite-epoch that did not slip is flagged rarely (smallest explanation)
+        assert (fl.slip & ~truth & row_slipped)[m].sum() < 0.5 * truth[m].sum(), x
+    geo = is_bds_geo(ob.sat)
+    assert truth[geo].sum() > 10 and (fl.slip & truth)[geo].sum() >= 0.99 * truth[geo].sum()
+
+
+def test_clean_data_has_no_slips_and_arcs_follow_gaps(scenario):
+    sim, ob, el = scenario
+    chans = sim.obs.header.glonass_channels
+    fl = detect_slips(ob, elevation_rad=el, glo_channels=chans)
+    assert fl.slip.sum() < 1e-3 * np.isfinite(ob.phase_cyc).sum()
+    # a 10-minute gap of one satellite starts a new arc on every band
+    sat = ob.sat[np.argmax(np.bincount(ob.sat))]
+    rows = np.flatnonzero(ob.sat == sat)
+    cut = rows[len(rows) // 2 : len(rows) // 2 + 20]
+    keep = np.ones(len(ob), bool)
+    keep[cut] = False
+    sub = dataclasses.replace(ob, **{f: getattr(ob, f)[keep] for f in
+                                     ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli")})  # fmt: skip
+    fl2 = detect_slips(sub, elevation_rad=el[keep], glo_channels=chans)
+    after = np.flatnonzero(keep)[np.flatnonzero((sub.sat == sat) & (sub.epoch > ob.epoch[cut[-1]]))[0]]
+    r = np.searchsorted(np.flatnonzero(keep), after)
+    have = np.isfinite(sub.phase_cyc[r])
+    assert np.all((fl2.cause[r][have] & Cause.GAP) != 0)
+    table = arcs(sub, fl2)
+    assert np.all(table.n_obs >= 1) and table.n_obs.sum() == np.isfinite(sub.phase_cyc).sum()
+
+
+@pytest.mark.parametrize("kind", ["code+phase", "code"])
+def test_clock_jumps_found_and_repaired(scenario, kind):
+    sim, ob, el = scenario
+    chans = sim.obs.header.glonass_channels
+    f = ob.frequency_hz(chans)
+    epochs = [40, 200, 333]
+    sizes = [1e-3, -1e-3, 1e-3]
+    cum = np.zeros(ob.epoch_time_ns.size)
+    for e, j in zip(epochs, sizes, strict=True):
+        cum[e:] += j
+    code = ob.code_m + C_LIGHT * cum[ob.epoch][:, None]
+    phase = ob.phase_cyc + (f * cum[ob.epoch][:, None] if kind == "code+phase" else 0.0)
+    jumped = dataclasses.replace(ob, code_m=code, phase_cyc=phase)
+    jumps = detect_clock_jumps(jumped, chans)
+    assert jumps.epoch.tolist() == epochs
+    assert np.allclose(jumps.size_s, sizes, atol=1e-8)
+    assert np.all(jumps.millisecond)
+    assert set(jumps.kind.tolist()) == {kind}
+    fixed = repair_clock_jumps(jumped, jumps, chans)
+    ok = np.isfinite(ob.code_m)
+    assert np.max(np.abs(fixed.code_m[ok] - ob.code_m[ok])) < 1e-3  # back to the original within 1 mm
+    okp = np.isfinite(ob.phase_cyc)
+    assert np.max(np.abs(fixed.phase_cyc[okp] - ob.phase_cyc[okp])) < 1e-3
+    # after the repair no slip is seen; before it, a jump of code and phase together leaves the GF and MW
+    assert detect_slips(fixed, el, chans).slip.sum() < 1e-3 * okp.sum()
+    if kind == "code+phase":
+        assert detect_slips(jumped, el, chans).slip.sum() < 1e-3 * okp.sum()
+
+
+def test_a_phase_that_jumps_at_most_epochs_is_flagged_at_every_jump(scenario):
+    """An arc whose own robust scale is the jumps (ESBC's R04/R12 on L3): every jump is still a slip, and
+    the satellite's other bands, whose pairs see nothing, are not flagged."""
+    sim, ob, el = scenario
+    chans = sim.obs.header.glonass_channels
+    ph = ob.phase_cyc.copy()
+    col = ob.bands["C"].index(5)
+    # the BDS-3 satellite with the most epochs of B2a (BDS-2 satellites have no B2a)
+    bds = np.flatnonzero((sat_letter(ob.sat) == "C") & np.isfinite(ph[:, col]))
+    sat = int(np.argmax(np.bincount(ob.sat[bds])))
+    rows = np.flatnonzero((ob.sat == sat) & np.isfinite(ph[:, col]))
+    rows = rows[np.argsort(ob.epoch[rows])]
+    rng = np.random.default_rng(5)
+    state = rng.random(rows.size) < 0.5  # two states 91 cycles apart, switching at about half the epochs
+    ph[rows, col] += 91.0 * state
+    jumps = np.flatnonzero(np.diff(state.astype(int)) != 0) + 1
+    fl = detect_slips(dataclasses.replace(ob, phase_cyc=ph), elevation_rad=el, glo_channels=chans)
+    assert jumps.size > 100
+    assert fl.slip[rows[jumps], col].mean() >= 0.99
+    others = [k for k in range(ph.shape[1]) if k != col and np.isfinite(ph[rows, k]).any()]
+    assert len(others) == 3
+    assert fl.slip[rows][:, others].sum() <= 0.001 * rows.size * 3

@@ -1,0 +1,89 @@
+"""Service volume on synthetic constellations: satellite counts against frames.azimuth_elevation, DOPs
+against kompas.estimators.validate.dops (the function kompas spp reports), grids and summaries."""
+
+import numpy as np
+import pytest
+
+from kompas.estimators.validate import dops
+from kompas.frames import azimuth_elevation, enu_rotation, geodetic_to_ecef
+from kompas.monitor.service import grid_nodes, service_volume
+from kompas.products.state import SatState
+from kompas.satsys import sat_index, sat_system
+
+
+class _Fixed:
+    """A product whose satellites stand still (ECEF) with a given URA; GLONASS without accuracy."""
+
+    def __init__(self, sats, pos, ura=2.0):
+        self.sats = sat_index(sats)
+        self.pos = np.asarray(pos, float)
+        self.ura = ura
+        self.kepler = self.glonass = None
+
+    def state(self, sats, t, offset_s=0.0):
+        sats = np.asarray(sats)
+        idx = np.searchsorted(self.sats, sats) if np.all(np.diff(self.sats) > 0) else None
+        assert idx is not None
+        n = sats.size
+        var = np.where(sat_system(sats) == 2, np.nan, self.ura**2)
+        return SatState(self.pos[idx], np.zeros((n, 3)), np.zeros(n), np.zeros(n), var, np.zeros(n, np.uint8))
+
+
+def _constellation(seed=1, n=24):
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=(n, 3))
+    return 26_560e3 * v / np.linalg.norm(v, axis=1)[:, None]
+
+
+def test_counts_and_dops_equal_the_reference_functions():
+    ids = [f"C{k:02d}" for k in range(19, 31)] + [f"R{k:02d}" for k in range(1, 13)]
+    order = np.argsort(sat_index(ids))
+    ids = [ids[i] for i in order]
+    pos = _constellation()[order]
+    prod = _Fixed(ids, pos)
+    lat, lon = np.array([-30.0, 0.0, 45.0]), np.array([10.0, 120.0])
+    sv = service_volume(
+        prod, [0], lat, lon, mixes={"C": "C", "CR": "CR"}, elmask_deg=10.0, sats=ids, height_m=100.0
+    )
+    for i, la in enumerate(lat):
+        for j, lo in enumerate(lon):
+            u = i * lon.size + j
+            rcv = geodetic_to_ecef(np.radians([la, lo, 0.0]) + np.array([0, 0, 100.0]))
+            _, el = azimuth_elevation(pos, np.broadcast_to(rcv, pos.shape))
+            for m, letters in enumerate(("C", "CR")):
+                use = (el >= np.radians(10.0)) & np.isin(np.array([x[0] for x in ids]), list(letters))
+                assert sv.nsat[m, 0, u] == use.sum()
+                e = (pos - rcv) / np.linalg.norm(pos - rcv, axis=1)[:, None]
+                rot = enu_rotation(np.radians(la), np.radians(lo))[None]
+                g, p, h, v = dops(-e[None], use[None], rot)
+                if use.sum() >= 4:
+                    assert sv.pdop[m, 0, u] == pytest.approx(p[0], rel=1e-5)
+                    assert sv.hdop[m, 0, u] == pytest.approx(h[0], rel=1e-5)
+                    assert sv.vdop[m, 0, u] == pytest.approx(v[0], rel=1e-5)
+                    assert sv.gdop[m, 0, u] == pytest.approx(g[0], rel=1e-5)
+                else:
+                    assert np.isnan(sv.pdop[m, 0, u])
+                # UERE: RMS of the URAs used, GLONASS records without one get the 5 m default
+                if use.any():
+                    ura = np.where(np.array([x[0] for x in ids])[use] == "R", 5.0, 2.0)
+                    assert sv.uere_m[m, 0, u] == pytest.approx(np.sqrt(np.mean(ura**2)), rel=1e-6)
+
+
+def test_summary_percentage_of_pdop_below_six():
+    ids = sorted(["G01", "G02", "G03", "G04", "G05"], key=lambda x: int(sat_index(x)))
+    pos = _constellation(3, 5)
+    sv = service_volume(_Fixed(ids, pos), [0, 1, 2], [0.0], [0.0], mixes={"G": "G"}, elmask_deg=0.0, sats=ids)
+    s = sv.cell_summary()
+    ok = np.nan_to_num(sv.pdop[0, :, 0], nan=np.inf) <= 6.0
+    assert s["pdop_ok_pct"][0, 0, 0] == pytest.approx(100.0 * ok.mean())
+    rows = sv.rows()
+    assert len(rows) == 1 and rows[0]["mix"] == "G" and rows[0]["nsat_mean"] == sv.nsat[0, :, 0].mean()
+
+
+def test_grid_nodes():
+    lat, lon = grid_nodes(5.0)
+    assert lat.size == 37 and lon.size == 72 and lon[0] == -180.0 and lon[-1] == 175.0
+    lat, lon = grid_nodes(5.0, "asia-pacific")
+    assert lat[0] == -55.0 and lat[-1] == 55.0 and lon[0] == 55.0 and lon[-1] == 180.0
+    with pytest.raises(ValueError):
+        grid_nodes(5.0, "atlantis")

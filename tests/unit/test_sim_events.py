@@ -1,0 +1,245 @@
+"""Injected events (QC truth): cycle slips, combination-blind slip pairs, clock jumps, gaps, multipath."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from kompas.errors import ConfigError
+from kompas.frames import geodetic_to_ecef
+from kompas.satsys import carrier_frequency, sat_index, signal_id
+from kompas.sim import ErrorModel, Event, simulate
+from kompas.time import gtime_from_calendar
+
+START = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
+RCV = geodetic_to_ecef(np.array([np.radians(-6.1754), np.radians(106.8272), 10.0]))
+C = 299792458.0
+S = 10**9
+
+
+def _sim(errors=None, hours=0.5, interval=10.0, systems="GRCE", **kw):
+    return simulate(RCV, START, hours=hours, interval_s=interval, systems=systems,
+                    errors=errors or ErrorModel.none(), seed=5, **kw)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return _sim()
+
+
+def _rows(obs, sat, sig):
+    return (obs.sat == sat_index(sat)) & (obs.signal == signal_id(sig))
+
+
+def _lam(obs, sat, sig):
+    m = _rows(obs, sat, sig)
+    return C / carrier_frequency(obs.sat[m][:1], obs.signal[m][:1], obs.header.glonass_channels)[0]
+
+
+def test_user_slips_at_known_epochs(clean):
+    t = START + 600 * S
+    sat = clean.obs.sat[clean.obs.time_ns == t][0]
+    from kompas.satsys import sat_id
+
+    sid = str(sat_id(sat))
+    sig = "1C" if sid[0] in "GRE" else "2I"
+    ev = [Event("slip", t, sid, sig, 77.0), Event("slip", t + 100 * S, sid, sig, -1000.0, lli=False)]
+    res = _sim(events=ev)
+    obs = res.obs
+    assert np.array_equal(obs.code_m, clean.obs.code_m)  # a slip is a phase-only event
+    jump = obs.phase_cyc - clean.obs.phase_cyc
+    m = _rows(obs, sid, sig)
+    expect = np.where(obs.time_ns[m] >= t, 77.0, 0.0) + np.where(obs.time_ns[m] >= t + 100 * S, -1000.0, 0.0)
+    np.testing.assert_allclose(jump[m], expect, atol=1e-6)
+    assert np.abs(jump[~m]).max() < 1e-6
+    assert obs.lli[m & (obs.time_ns == t)] == 1 and obs.lli[m & (obs.time_ns == t + 100 * S)] == 0
+    assert obs.lli.sum() == 1
+    slips = res.events.select("slip")
+    assert slips.time_ns.tolist() == [t, t + 100 * S] and slips.size.tolist() == [77.0, -1000.0]
+    assert slips.lli.tolist() == [True, False] and set(slips.cause) == {"user"}
+
+
+def test_bad_events_are_config_errors():
+    with pytest.raises(ConfigError):
+        _sim(events=[Event("slip", START + 5 * S, "G01", "1C", 1.0)])  # not an epoch (10 s spacing)
+    with pytest.raises(ConfigError):
+        _sim(events=[Event("slip", START, "G01", "7Q", 1.0)])  # GPS has no 7Q here
+    with pytest.raises(ConfigError):
+        _sim(events=[Event("jump", START)])
+    with pytest.raises(ConfigError):
+        ErrorModel(slip_size_max=1001)
+
+
+@pytest.fixture(scope="module")
+def gf_paired(clean):
+    return _sim(ErrorModel(gf_pair_rate_per_hour=3.0))
+
+
+@pytest.fixture(scope="module")
+def mw_paired(clean):
+    return _sim(ErrorModel(mw_pair_rate_per_hour=3.0))
+
+
+def _step(obs, ref, sid, sig, t):
+    """Change at epoch t of the phase difference to the event-free run (cycles)."""
+    m = _rows(obs, sid, sig)
+    d = obs.phase_cyc[m] - ref.phase_cyc[m]
+    k = int(np.flatnonzero(obs.time_ns[m] == t)[0])
+    return d[k] - (d[k - 1] if k else 0.0)
+
+
+def _gf_mw_jumps(res, clean, cause):
+    """Per pair event: the jumps of (lambda_a N_a - lambda_b N_b) in m and of N_a - N_b in cycles."""
+    ev = res.events.select("slip")
+    m = ev.cause == cause
+    out = []
+    for t, s in sorted(set(zip(ev.time_ns[m].tolist(), ev.sat[m].tolist(), strict=True))):
+        k = np.flatnonzero(m & (ev.time_ns == t) & (ev.sat == s))
+        if k.size != 2:  # two pairs drawn at one epoch of one satellite: their jumps add up
+            continue
+        (sa, za), (sb, zb) = [(str(ev.signal[i]), float(ev.size[i])) for i in k]
+        from kompas.satsys import sat_id
+
+        sid = str(sat_id(s))
+        la, lb = _lam(clean.obs, sid, sa), _lam(clean.obs, sid, sb)
+        da, db = (_step(res.obs, clean.obs, sid, x, t) for x in (sa, sb))
+        assert (da, db) == pytest.approx((za, zb), abs=1e-6)  # the recorded sizes are what happened
+        out.append((sid, sa, sb, za, zb, la * da - lb * db, da - db))
+    return out
+
+
+def test_gf_blind_pairs_leave_the_geometry_free_phase(gf_paired, clean):
+    pairs = _gf_mw_jumps(gf_paired, clean, "gf-pair")
+    assert {p[0][0] for p in pairs} == set("GREC")  # every system had one
+    known = {"G": (77, 60), "R": (9, 7), "E": (154, 115), "C": (763, 620)}  # 1C/2W, 1C/2C, 1C/5Q, 2I/6I
+    signals = {"G": ("1C", "2W"), "R": ("1C", "2C"), "E": ("1C", "5Q"), "C": ("2I", "6I")}
+    for sid, sa, sb, za, zb, gf, _ in pairs:
+        p, q = known[sid[0]]
+        assert (sa, sb) == signals[sid[0]]
+        assert za / zb == pytest.approx(p / q) and za % p == 0 and abs(za) <= 1000
+        assert abs(gf) < 1e-6  # m: the geometry-free phase cannot see these slips
+
+
+def test_mw_blind_pairs_are_equal_slips(mw_paired, clean):
+    pairs = _gf_mw_jumps(mw_paired, clean, "mw-pair")
+    assert pairs
+    for *_, za, zb, gf, wl in pairs:
+        assert za == zb and wl == pytest.approx(0.0, abs=1e-6)  # the wide-lane ambiguity is unchanged
+        assert abs(gf) > 0.01 * abs(za)  # but the geometry-free phase moves (by n (lambda_a - lambda_b))
+
+
+def test_random_slips_are_recorded_where_they_act(clean):
+    res = _sim(ErrorModel(cycle_slips=True, slip_rate_per_hour=6.0, slip_size_max=1000, slip_lli=False))
+    obs, ev = res.obs, res.events.select("slip")
+    assert len(ev) > 100 and np.abs(ev.size).max() <= 1000 and not ev.lli.any() and obs.lli.sum() == 0
+    jump = np.rint(obs.phase_cyc - clean.obs.phase_cyc)
+    # rebuild the cumulative slips from the table: they explain every jump exactly
+    from kompas.satsys import sat_id
+
+    recon = np.zeros(len(obs))
+    for t, s, sig, z in zip(ev.time_ns, ev.sat, ev.signal, ev.size, strict=True):
+        recon[_rows(obs, str(sat_id(s)), str(sig)) & (obs.time_ns >= t)] += z
+    np.testing.assert_array_equal(jump, recon)
+
+
+def test_clock_jump_moves_code_and_phase_not_doppler(clean):
+    t = START + 900 * S
+    res = _sim(events=[Event("clock", t, size=-1e-3)])
+    obs = res.obs
+    after = obs.time_ns >= t
+    f = carrier_frequency(obs.sat, obs.signal, obs.header.glonass_channels)
+    dcode = obs.code_m - clean.obs.code_m
+    dphase = (obs.phase_cyc - clean.obs.phase_cyc) * C / f
+    # code and phase move together by c * 1 ms, less the range change over the 1 ms shifted reception
+    assert np.abs(dcode[~after]).max() < 1e-9
+    assert np.median(dcode[after]) == pytest.approx(-C * 1e-3, abs=1000.0)
+    np.testing.assert_allclose(dphase[after], dcode[after], atol=1e-4)
+    np.testing.assert_allclose(obs.doppler_hz, clean.obs.doppler_hz, atol=1e-3)
+    assert res.sim.receiver_clock_s(np.array([89, 90])) == pytest.approx(
+        [1e-4 + 2e-9 * 890, 1e-4 + 2e-9 * 900 - 1e-3]
+    )
+    assert res.events.select("clock").size.tolist() == [-1e-3]
+
+
+def test_random_clock_jumps_keep_the_clock_near_zero():
+    res = _sim(ErrorModel(clock_jump_rate_per_hour=20.0), hours=1.0, systems="G")
+    sizes = res.events.select("clock").size
+    assert len(sizes) > 5 and set(np.abs(sizes)) == {1e-3}
+    clk = res.sim.receiver_clock_s(np.arange(res.sim.tags.size))
+    assert np.abs(clk).max() < 1.01e-3  # steered: a jump never takes the clock further away
+
+
+def test_gaps_and_outages(clean):
+    t0, t1 = START + 300 * S, START + 400 * S
+    res = _sim(ErrorModel(outage_rate_per_hour=0.0), events=[Event("gap", t0, "C01", end_ns=t1),
+                                                            Event("outage", START + 1000 * S, end_ns=START + 1060 * S)])  # fmt: skip
+    obs = res.obs
+    c01 = obs.sat == sat_index("C01")
+    assert not np.any(c01 & (obs.time_ns >= t0) & (obs.time_ns < t1))
+    assert np.any(c01 & (obs.time_ns == t1)) and np.all(obs.lli[c01 & (obs.time_ns == t1)] == 1)
+    missing = set(range(START + 1000 * S, START + 1060 * S, 10 * S))
+    assert missing.isdisjoint(obs.epoch_time_ns.tolist()) and obs.n_epochs == clean.obs.n_epochs - 6
+    gap, out = res.events.select("gap"), res.events.select("outage")
+    assert gap.size.tolist() == [10.0] and gap.end_ns.tolist() == [t1]  # C01 (GEO) is always up
+    assert out.size.tolist() == [6.0]
+    new = res.events.select("slip")
+    assert set(new.cause) == {"new-amb"} and new.lli.all()
+    # after the gap C01's three signals and after the outage every tracked signal get a new ambiguity
+    assert np.sum(new.time_ns == t1) == 3 and np.sum(new.time_ns == START + 1060 * S) == np.sum(
+        obs.time_ns == START + 1060 * S
+    )
+
+
+def test_random_gaps_remove_data_and_are_recorded():
+    errors = ErrorModel(gap_rate_per_hour=2.0, gap_length_s=(60.0, 120.0), gap_new_ambiguity=False)
+    res = _sim(errors, hours=1.0)
+    gaps = res.events.select("gap")
+    assert len(gaps) > 50 and not len(res.events.select("slip"))
+    obs = res.obs
+    for t0, t1, s, n in zip(gaps.time_ns, gaps.end_ns, gaps.sat, gaps.size, strict=True):
+        assert 60 * S <= t1 - t0 <= 120 * S or t1 == START + 3600 * S
+        assert not np.any((obs.sat == s) & (obs.time_ns >= t0) & (obs.time_ns < t1))
+        assert 0 <= n <= (t1 - t0) // (10 * S)
+
+
+def test_multipath_scales_with_signal_and_elevation(clean):
+    res = _sim(ErrorModel(multipath=True))
+    mp = res.obs.code_m - clean.obs.code_m
+    rec = res.record["multipath"]
+    for sid in ("G01", "G02", "G03", "R01"):
+        for sig, scale in (("1C", 1.0 if sid[0] == "G" else 1.41), ("5Q", 0.32), ("2W", 0.32)):
+            key = f"{sid} {sig}"
+            if key not in rec["zenith_code_amplitude_m"]:
+                continue
+            assert rec["zenith_code_amplitude_m"][key] == pytest.approx(0.2 * scale)
+            m = _rows(res.obs, sid, sig)
+            if m.sum() < 50:
+                continue
+            # |MP| <= A / sin(el); the envelope is reached somewhere over several periods
+            from kompas.frames import azimuth_elevation
+
+            st = res.truth.state(res.obs.sat[m], res.obs.time_ns[m])
+            sin_el = np.sin(azimuth_elevation(st.pos_m, RCV)[1])
+            ratio = np.abs(mp[m]) * sin_el / (0.2 * scale)
+            assert ratio.max() <= 1.0 + 1e-3 and ratio.max() > 0.5
+
+
+def test_blocks_do_not_change_anything():
+    errors = dataclasses.replace(ErrorModel.default(), cycle_slips=True, slip_rate_per_hour=3.0,
+                                 gap_rate_per_hour=1.0, outage_rate_per_hour=2.0, clock_jump_rate_per_hour=2.0)  # fmt: skip
+    a = _sim(errors, hours=0.3, interval=1.0)
+    b = _sim(errors, hours=0.3, interval=1.0, block_epochs=37)
+    for f in (
+        "time_ns",
+        "sat",
+        "signal",
+        "code_m",
+        "phase_cyc",
+        "doppler_hz",
+        "cn0_dbhz",
+        "lli",
+        "epoch_time_ns",
+    ):
+        assert np.array_equal(getattr(a.obs, f), getattr(b.obs, f)), f
+    for f in ("kind", "time_ns", "sat", "signal", "size", "lli", "cause"):
+        assert np.array_equal(getattr(a.events, f), getattr(b.events, f)), f
