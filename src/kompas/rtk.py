@@ -24,6 +24,7 @@ from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
 from .frames import ecef_to_geodetic, enu_rotation
+from .preprocess import SlipOptions
 from .products.broadcast import BroadcastProduct
 from .satsys import GlonassChannels, parse_systems
 
@@ -66,7 +67,8 @@ class RtkConfig(Options):
     """Options of RTK/PPK; every option is reachable from the API, TOML and the CLI.
 
     Nested groups: ``models`` (ionosphere, troposphere), ``noise`` (variances, process noise), ``ar``
-    (ambiguity resolution), ``glonass`` (inter-frequency bias), ``window``, ``ephemeris``.
+    (ambiguity resolution), ``glonass`` (inter-frequency bias), ``slips`` (cycle-slip detection of the QC
+    preprocessing), ``window``, ``ephemeris``.
     """
 
     systems: str = option(
@@ -95,6 +97,7 @@ class RtkConfig(Options):
     noise: RtkNoise = option(default_factory=RtkNoise)
     ar: ArOptions = option(default_factory=ArOptions)
     glonass: GlonassOptions = option(default_factory=GlonassOptions)
+    slips: SlipOptions = option(default_factory=SlipOptions)
     window: WindowOptions = option(default_factory=WindowOptions)
     ephemeris: EphemerisOptions = option(default_factory=EphemerisOptions)
 

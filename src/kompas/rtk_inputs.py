@@ -15,22 +15,19 @@ Steps:
 4. :func:`prepare_baseline` computes, per row, the satellite position at each receiver's transmission
    time (:func:`kompas.measurement.transmission_states`), the base's line of sight and troposphere
    (:func:`kompas.measurement.line_of_sight`, Saastamoinen), the carrier frequencies with the GLONASS
-   channels, and the cycle-slip flags of both receivers.
+   channels, and the new arcs (slips, gaps) of both receivers.
 
-Cycle slips (:func:`slip_flags`): the loss-of-lock indicator (RINEX 3.05 sec. 5.7, bit 0) and a jump of
-the geometry-free phase between consecutive epochs of one receiver (Blewitt 1990, GPS Solutions' classic
-GF test) or a data gap. This is the stand-in for the QC preprocessing (``kompas.preprocess``): arrays in,
-flags out, so that the preprocessing functions can replace it one for one.
+Cycle slips and new arcs (:func:`new_arcs`) come from the QC preprocessing,
+:func:`kompas.preprocess.detect_slips` (geometry-free and Melbourne-Wuebbena tests on every band pair, the
+loss-of-lock indicator, gaps), run on each receiver's observables before pairing.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .constants import C_LIGHT
 from .measurement import CodeRows, line_of_sight, transmission_states
 from .satsys import BAND_PRIORITY, GlonassChannels, sat_prn, sat_system, system_code
 from .tables.observables import NO_SIGNAL, Observables
@@ -42,7 +39,7 @@ __all__ = [
     "shared_signals",
     "match_epochs",
     "pair_rows",
-    "slip_flags",
+    "new_arcs",
     "prepare_baseline",
     "antenna_correction",
 ]
@@ -62,14 +59,6 @@ B2a+b."""
 F_IONO_REF_HZ = 1575.42e6
 """Frequency of the slant ionosphere states (GPS L1, IS-GPS-200N 3.3.1.1): a delay ``I`` there is
 ``I (f_ref / f)^2`` on a carrier ``f`` (first-order ionosphere, Hofmann-Wellenhof et al. 2008, 5.3.2)."""
-
-GF_SLIP_M = 0.05
-"""Geometry-free phase jump between consecutive epochs taken as a cycle slip, m. The geometry-free
-combination changes by the ionosphere only (a few mm per 30 s at mid latitudes) while a one-cycle slip
-on either carrier changes it by 0.19-0.25 m."""
-
-MAX_GAP_S = 120.0
-"""A satellite missing for longer than this restarts its arcs (ambiguities are re-initialised)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,83 +217,14 @@ def pair_rows(ob_r: Observables, ob_b: Observables, base_epoch) -> tuple[np.ndar
     return ir.astype(np.int64), ib.astype(np.int64)
 
 
-def slip_flags(
-    ob: Observables, glo_channels=None, gf_slip_m: float = GF_SLIP_M, max_gap_s: float = MAX_GAP_S
-) -> np.ndarray:
-    """Cycle-slip flags of one receiver's observables, shape (R, B) (see the module docstring).
+def new_arcs(ob: Observables, glo_channels=None, options=None) -> np.ndarray:
+    """Cells where a phase arc starts or a cycle slip breaks one, shape (R, B): the QC preprocessing's
+    :func:`kompas.preprocess.detect_slips` (geometry-free and Melbourne-Wuebbena tests on every band pair,
+    LLI, gaps)."""
+    from .preprocess import detect_slips
 
-    ``glo_channels`` gives GLONASS carriers their channel's frequency (the geometry-free test of a
-    satellite without a known channel is skipped). A cell is flagged when its LLI has bit 0 set, when its
-    satellite was absent (or had no phase in that band) for more than ``max_gap_s``, or when the
-    geometry-free phase of the first two bands jumps by more than ``gf_slip_m`` from its prediction and
-    stays beyond it at the next epoch (a step, not the noise of one epoch, :func:`_gf_steps`; then every
-    band of the row is flagged, since the test cannot tell which carrier slipped).
-    """
-    n, nb = ob.phase_cyc.shape
-    slip = (ob.lli & 1).astype(bool)
-    order = np.lexsort((ob.epoch, ob.sat))
-    t = ob.epoch_time_ns[ob.epoch[order]]
-    same = np.r_[False, ob.sat[order][1:] == ob.sat[order][:-1]]
-    gap = np.r_[True, np.diff(t) > max_gap_s * 1e9] | ~same
-    ph = ob.phase_cyc[order]
-    slip_o = slip[order]
-    # a band's phase missing at the previous epoch of the satellite starts a new arc in that band
-    prev_missing = (
-        np.vstack([np.ones((1, nb), bool), ~np.isfinite(ph[:-1])]) if n else np.zeros((0, nb), bool)
-    )
-    slip_o |= (gap[:, None] | prev_missing) & np.isfinite(ph)
-    if nb >= 2:
-        lam = C_LIGHT / _frequencies(ob, glo_channels)[order]
-        gf = ph[:, 0] * lam[:, 0] - ph[:, 1] * lam[:, 1]
-        found = _gf_steps(gf, gap, gf_slip_m)
-        slip_o |= found[:, None] & np.isfinite(ph)
-    slip[order] = slip_o
-    return slip
-
-
-def _lagged(x, arc, k):
-    """``x[i - k]`` where epoch ``i - k`` is in the same arc as ``i``, NaN elsewhere."""
-    out = np.full(x.size, np.nan)
-    if x.size > k:
-        same = arc[k:] == arc[:-k]
-        out[k:] = np.where(same, x[:-k], np.nan)
-    return out
-
-
-def _gf_steps(gf, gap, thr) -> np.ndarray:
-    """Epochs where the geometry-free phase steps by more than ``thr`` (rows of one satellite in time
-    order; ``gap`` starts an arc).
-
-    The ionospheric drift is the median of the three changes before the previous epoch (robust to one
-    slip or outlier among them). A slip at ``i`` is off the prediction from epoch ``i-1`` and from
-    ``i-2``, and epoch ``i+1`` is still off the prediction from ``i-1``; an outlier at a single epoch
-    fails one of the three.
-    """
-    arc = np.cumsum(gap)
-    d = np.where(gap, np.nan, np.r_[np.nan, np.diff(gf)])
-    lags = np.column_stack([_lagged(d, arc, k) for k in (2, 3, 4)])
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no drift known
-        rate = np.nan_to_num(np.nanmedian(lags, axis=1))
-    p1, p2 = _lagged(gf, arc, 1), _lagged(gf, arc, 2)
-    n1 = _lagged(gf[::-1], arc[::-1], 1)[::-1]  # gf[i + 1] in the same arc
-    off1 = np.abs(gf - p1 - rate) > thr
-    off2 = ~np.isfinite(p2) | (np.abs(gf - p2 - 2.0 * rate) > thr)
-    stays = ~np.isfinite(n1) | (np.abs(n1 - p1 - 2.0 * rate) > thr)
-    return off1 & np.isfinite(p1) & off2 & stays
-
-
-def _frequencies(ob: Observables, glo_channels) -> np.ndarray:
-    """Carrier frequencies with each GLONASS satellite's channel (NaN where the channel is unknown: a
-    nominal wavelength would turn the phase itself into a geometry-free jump of metres)."""
-    glo = sat_system(ob.sat) == system_code("R")
-    known = np.ones(ob.sat.size, bool)
-    if glo.any():
-        table = glo_channels or GlonassChannels()
-        known[glo] = [int(p) in table for p in sat_prn(ob.sat[glo]).tolist()]
-    sub = replace(ob, signal=np.where(known[:, None], ob.signal, NO_SIGNAL).astype(np.uint8))
-    f = sub.frequency_hz(glo_channels if glo.any() else None)
-    return f
+    with np.errstate(invalid="ignore"):  # noise-free (simulated) arcs: a zero robust scale times inf
+        return detect_slips(ob, None, glo_channels, options).cause != 0
 
 
 def _code_rows(ob: Observables, idx: np.ndarray) -> tuple[CodeRows, np.ndarray]:
@@ -358,6 +278,7 @@ def prepare_baseline(
     priority: dict,
     glo_channels: GlonassChannels,
     tol_s: float = 0.005,
+    slip_options=None,
 ) -> BaselineData:
     """Pair a window of rover and base observations and compute everything that does not depend on the
     rover position (see the module docstring).
@@ -375,10 +296,12 @@ def prepare_baseline(
         GLONASS slot -> channel (navigation data and both headers merged).
     tol_s : float
         Largest difference of paired time tags, s.
+    slip_options : SlipOptions, optional
+        Thresholds of :func:`kompas.preprocess.detect_slips`.
     """
     ob_r = rover_obs.observables(bands, priority)
     ob_b = base_obs.observables(bands, priority)
-    slip_r, slip_b = slip_flags(ob_r, glo_channels), slip_flags(ob_b, glo_channels)
+    slip_r, slip_b = new_arcs(ob_r, glo_channels, slip_options), new_arcs(ob_b, glo_channels, slip_options)
     base_epoch = match_epochs(ob_r.epoch_time_ns, ob_b.epoch_time_ns, tol_s)
     ir, ib = pair_rows(ob_r, ob_b, base_epoch)
     sat = ob_r.sat[ir]

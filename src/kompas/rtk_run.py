@@ -2,8 +2,8 @@
 
 Split from :mod:`kompas.rtk` (the recipe and its configuration) so that each module stays small. The
 filter itself is :class:`kompas.estimators.rtk.RtkFilter`; this module feeds it epoch by epoch (forward,
-and backward for PPK), combines the passes (:func:`kompas.estimators.rtk_combine.combine_passes`) and assembles the
-:class:`~kompas.solution.Solution`.
+and backward for PPK), combines the passes (:func:`kompas.estimators.rtk_combine.combine_passes`) and
+assembles the :class:`~kompas.solution.Solution`.
 """
 
 from __future__ import annotations
@@ -148,7 +148,9 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
     from .rtk import _setup
 
     bands, prio = shared_signals(rover, base, cfg.systems, cfg.bands, cfg.signals)
-    bd = prepare_baseline(rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s)
+    bd = prepare_baseline(
+        rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips
+    )
     prior = _rover_prior(rover, product, cfg)
     setup = _setup(cfg, rover, base, base_arp, prior)
     if not setup.tropo:

@@ -9,10 +9,10 @@ import pytest
 
 from kompas.estimators.ambiguity import decorrelate, success_rate_bootstrap
 from kompas.estimators.rtk_ar import AmbiguitySet, adop_success_bound, dd_ambiguity_transform, resolve
+from kompas.estimators.rtk_combine import PassResult, combine_passes
 from kompas.estimators.rtk_dd import choose_references, dd_operator
 from kompas.estimators.rtk_options import ArOptions
-from kompas.estimators.rtk_combine import PassResult, combine_passes
-from kompas.rtk_inputs import match_epochs, slip_flags
+from kompas.rtk_inputs import match_epochs, new_arcs
 from kompas.rtk_run import _backward_slips
 from kompas.solution import Quality
 from kompas.tables.observables import Observables
@@ -113,7 +113,7 @@ def test_match_epochs_within_tolerance():
     assert match_epochs(t_r, t_b, 0.001).tolist() == [0, -1, -1, 3]
 
 
-def _observables(phase_m, lli=None, times_s=None, freqs=(1575.42e6, 1227.6e6)):
+def _observables(phase_m, lli=None, times_s=None, freqs=(1575.42e6, 1227.6e6), code=None):
     """One GPS satellite over consecutive epochs, two bands (L1, L2)."""
     from kompas.constants import C_LIGHT
     from kompas.satsys import sat_index, signal_id
@@ -125,34 +125,31 @@ def _observables(phase_m, lli=None, times_s=None, freqs=(1575.42e6, 1227.6e6)):
     return Observables(
         epoch=np.arange(n), sat=np.full(n, sat_index(["G05"])[0], np.int16), bands={"G": (1, 2)},
         signal=np.tile(np.array([signal_id("1C"), signal_id("2W")], np.uint8), (n, 1)),
-        code_m=np.zeros((n, 2)), phase_cyc=phase_m / lam, doppler_hz=np.zeros((n, 2)),
+        code_m=np.zeros((n, 2)) if code is None else np.column_stack([code, code]), phase_cyc=phase_m / lam, doppler_hz=np.zeros((n, 2)),
         cn0_dbhz=np.full((n, 2), 45.0, np.float32),
         lli=np.zeros((n, 2), np.uint8) if lli is None else np.asarray(lli, np.uint8),
         epoch_time_ns=(np.asarray(t) * 10**9).astype(np.int64),
     )  # fmt: skip
 
 
-def test_slip_flags_lli_gap_and_geometry_free_step():
+def test_new_arcs_from_the_preprocessing_lli_gap_and_geometry_free_step():
     rng = np.random.default_rng(5)
-    n = 12
+    n = 40
     rho = 2.0e7 + 500.0 * np.arange(n)
     iono = 0.01 * np.arange(n)  # drifting ionosphere: 1 cm per epoch, no slip
     l1 = rho - iono + rng.normal(0, 0.002, n)
     l2 = rho - 1.65 * iono + rng.normal(0, 0.002, n)
-    flags = slip_flags(_observables(np.column_stack([l1, l2])))
-    assert flags[0].all() and not flags[1:].any()  # first epoch starts the arc only
+    arcs = new_arcs(_observables(np.column_stack([l1, l2]), code=rho))
+    assert arcs[0].all() and not arcs[1:].any()  # the first epoch starts the arcs only
     l1_slip = l1.copy()
-    l1_slip[7:] += 0.19  # one L1 cycle from epoch 7 on
-    flags = slip_flags(_observables(np.column_stack([l1_slip, l2])))
-    assert flags[7].all() and not flags[1:7].any() and not flags[8:].any()
-    l1_spike = l1.copy()
-    l1_spike[5] += 0.08  # an outlier of one epoch is not a slip
-    assert not slip_flags(_observables(np.column_stack([l1_spike, l2])))[1:].any()
+    l1_slip[20:] += 0.19 * 3  # three L1 cycles from epoch 20 on
+    arcs = new_arcs(_observables(np.column_stack([l1_slip, l2]), code=rho))
+    assert arcs[20, 0] and not arcs[1:20].any() and not arcs[21:].any()
     lli = np.zeros((n, 2))
     lli[4, 1] = 1
-    assert slip_flags(_observables(np.column_stack([l1, l2]), lli=lli))[4].tolist() == [False, True]
-    t = np.r_[np.arange(6) * 30, 600 + np.arange(6) * 30]
-    assert slip_flags(_observables(np.column_stack([l1, l2]), times_s=t))[6].all()
+    assert new_arcs(_observables(np.column_stack([l1, l2]), lli=lli, code=rho))[4].tolist() == [False, True]
+    t = np.r_[np.arange(20) * 30, 1200 + np.arange(20) * 30]
+    assert new_arcs(_observables(np.column_stack([l1, l2]), times_s=t, code=rho))[20].all()
 
 
 def test_backward_slips_move_to_the_epoch_before_the_break():
