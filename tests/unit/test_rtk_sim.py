@@ -4,7 +4,7 @@ Two receivers observe the same simulated constellation (:func:`kompas.sim.simula
 navigation file): the base at a known point, the rover at a known offset, each with its own integer
 ambiguities, receiver clock, noise and -- in the second set of tests -- its own GLONASS inter-frequency
 biases (code and phase) and inter-system biases, with the broadcast-model ionosphere and the troposphere
-switched on.
+switched on. The last tests use the simulator's own :func:`kompas.sim.simulate_baseline`.
 """
 
 from __future__ import annotations
@@ -117,3 +117,35 @@ def test_cycle_slips_without_loss_of_lock_flags_do_not_make_wrong_fixes():
     enu = ecef_to_enu(sol.pos_m, rover)
     wrong = fixed & ((np.hypot(enu[:, 0], enu[:, 1]) > 0.05) | (np.abs(enu[:, 2]) > 0.10))
     assert fixed.mean() > 0.9 and not wrong.any()
+
+
+@pytest.fixture(scope="module")
+def sim_baseline():
+    """The simulator's own baseline (kompas.sim.simulate_baseline): the rover a receiver of another make
+    (GLONASS code and phase IFBs, inter-system biases), ionosphere, troposphere, multipath and noise on."""
+    from kompas.sim import simulate_baseline
+
+    return simulate_baseline(
+        BASE, START, offset_enu_m=(3000.0, 4000.0, 10.0), hours=1.0, interval_s=30.0, seed=3
+    )
+
+
+@pytest.mark.parametrize("systems", ["CRGE", "C", "G", "E"])
+def test_simulate_baseline_every_system_fixes_after_convergence(sim_baseline, systems):
+    truth = sim_baseline.rover.receiver_ecef_m
+    sol = _run(sim_baseline.rover.obs, sim_baseline.base.obs, sim_baseline.base.nav, systems)
+    fixed = sol.quality == kompas.Quality.FIX
+    assert fixed[5:].all()
+    enu = ecef_to_enu(sol.pos_m[fixed], truth)
+    assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
+    if systems == "CRGE":
+        assert fixed.all() and (sol.fixed_by_system["R"] > 0).all()  # GLONASS of two makes, every epoch
+
+
+def test_simulate_baseline_glonass_alone_never_fixes_wrongly(sim_baseline):
+    truth = sim_baseline.rover.receiver_ecef_m
+    sol = _run(sim_baseline.rover.obs, sim_baseline.base.obs, sim_baseline.base.nav, "R")
+    fixed = sol.quality == kompas.Quality.FIX
+    enu = ecef_to_enu(sol.pos_m[fixed], truth)
+    assert fixed.mean() > 0.7
+    assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
