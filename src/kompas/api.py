@@ -16,6 +16,7 @@ from .io.writers import write_solution
 from .ppp import PppConfig, ppp
 from .preprocess import SlipFlags, SlipOptions, detect_slips
 from .qc import QcConfig, QcResult, run_qc
+from .rtk import RtkConfig, rtk
 from .satsys import Constellation, GlonassChannels, carrier_frequency, sat_id, sat_index, wavelength
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .spp import SppConfig, spp
@@ -37,6 +38,7 @@ __all__ = [
     "NavData",
     "ObsTable",
     "ProcessingRecord",
+    "RtkConfig",
     "QcConfig",
     "QcResult",
     "Quality",
@@ -66,6 +68,7 @@ __all__ = [
     "read_pos",
     "read_pos_table",
     "read_sp3",
+    "rtk",
     "run_qc",
     "sat_id",
     "sat_index",

@@ -139,6 +139,12 @@ class Solution:
         Long table ``{"time_ns", "sat", "residual_m", "used", "elevation_rad"}`` of post-fit residuals.
     reason : numpy.ndarray of uint8, shape (E,)
         :class:`Unsolved` code of each epoch (0 where solved).
+    ratio : numpy.ndarray or None, shape (E,)
+        Relative positioning: ratio test value of the integer ambiguity search (RTKLIB's ``ratio``).
+    age_s : numpy.ndarray or None, shape (E,)
+        Relative positioning: age of the base observations (rover minus base time tag), s.
+    fixed_by_system : dict[str, numpy.ndarray]
+        Relative positioning: fixed double-difference ambiguities per system letter and epoch.
     states : dict[str, numpy.ndarray]
         Other estimated parameters per epoch, shape (E,) each, named with their unit (PPP: ``ztd_m``,
         ``zwd_m``, ``ztd_sigma_m``, ``grad_n_m``, ``grad_e_m``); written as extra table columns.
@@ -158,6 +164,9 @@ class Solution:
     clock_m: dict = field(default_factory=dict)
     residuals: dict | None = None
     reason: np.ndarray | None = None
+    ratio: np.ndarray | None = None
+    age_s: np.ndarray | None = None
+    fixed_by_system: dict = field(default_factory=dict)
     states: dict = field(default_factory=dict)
     record: ProcessingRecord = field(default_factory=ProcessingRecord)
 
@@ -239,6 +248,11 @@ class Solution:
             ref = clocks[ref_key]
             cols.update({f"isb_{k}_m": v - ref for k, v in clocks.items() if k != ref_key})
         cols["status"] = np.asarray(self.quality)
+        if self.ratio is not None:
+            cols["ratio"] = np.asarray(self.ratio, dtype=np.float64)
+        if self.age_s is not None:
+            cols["age_s"] = np.asarray(self.age_s, dtype=np.float64)
+        cols.update({f"nfix_{k}": np.asarray(v) for k, v in self.fixed_by_system.items()})
         cols.update({k: np.asarray(v, dtype=np.float64) for k, v in self.states.items()})
         return cols
 

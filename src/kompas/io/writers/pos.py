@@ -107,7 +107,8 @@ def write_pos(
     decimals : int
         Decimals of the seconds (RTKLIB ``out-timendec``), 0-9.
     age_s, ratio : array_like, shape (E,), optional
-        Age of differential corrections (s) and ambiguity ratio test value per epoch; 0 when absent.
+        Age of differential corrections (s) and ambiguity ratio test value per epoch; by default the
+        solution's own ``age_s`` and ``ratio`` (relative positioning), else 0.
     header : bool
         Write the ``%`` header lines (RTKLIB ``out-outhead``).
     crlf : bool
@@ -152,8 +153,8 @@ def format_pos(
         raise ConfigError(f"decimals must be an integer 0-9, not {decimals!r}")
     decimals = int(decimals)
     e = len(solution)
-    age = _per_epoch(age_s, e, "age_s")
-    rat = _per_epoch(ratio, e, "ratio")
+    age = _per_epoch(age_s if age_s is not None else solution.age_s, e, "age_s")
+    rat = _per_epoch(ratio if ratio is not None else solution.ratio, e, "ratio")
 
     pos = np.asarray(solution.pos_m, dtype=np.float64)
     q = np.asarray(solution.quality)

@@ -1,0 +1,182 @@
+"""kompas rtk: relative positioning (RTK, PPK) of a rover against a base with broadcast navigation data.
+
+Every option of the configuration (kompas.RtkConfig) is here, in a TOML file given with --config, and in
+the Python API. Positions are ECEF metres of the markers (the headers' antenna heights are applied at both
+ends). Exit status: 0 with a solution, 1 when no epoch could be solved, 2 for a user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+from ..config import add_arguments, from_arguments, load_toml, to_toml
+from ..errors import ConfigError
+from .spp import FORMATS, _output_format, _progress, _truth
+
+CORRECT_H_M = 0.05
+CORRECT_V_M = 0.10
+"""A fixed epoch is a correct fix when it is within 5 cm horizontally and 10 cm vertically of the truth."""
+
+
+def register(sub) -> None:
+    from ..rtk import RtkConfig
+
+    p = sub.add_parser(
+        "rtk",
+        help="relative positioning of a rover against a base (RTK, PPK with --ppk)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("rover", metavar="ROVER", nargs="?", help="rover RINEX observation file")
+    p.add_argument("base", metavar="BASE", nargs="?", help="base RINEX observation file")
+    p.add_argument("nav", nargs="*", metavar="NAV", help="RINEX navigation file(s)")
+    p.add_argument("--config", metavar="TOML", help="options from a TOML file (kompas rtk --dump-config)")
+    p.add_argument("--dump-config", action="store_true", help="print the effective options as TOML and exit")
+    add_arguments(p, RtkConfig)
+    p.add_argument(
+        "--base-pos",
+        nargs="+",
+        metavar="X Y Z | header | spp",
+        help="base marker: ECEF X Y Z in m, the header's APPROX POSITION XYZ, or the average of its single "
+        "point solutions (default: header)",
+    )
+    p.add_argument("--atx", metavar="ANTEX", help="receiver antenna calibrations (PCO/PCV) for both antennas")
+    p.add_argument(
+        "--truth",
+        nargs="+",
+        metavar="X Y Z | FILE",
+        help="rover marker truth: ECEF X Y Z in m, or a truth.json",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the solution (.pos .nmea .csv .parquet .kml .gpx)"
+    )
+    p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
+    p.set_defaults(func=run)
+
+
+def build_config(args):
+    """RtkConfig: defaults, then the TOML file, then the command-line options."""
+    from ..rtk import RtkConfig
+
+    cfg = load_toml(RtkConfig, args.config) if args.config else RtkConfig()
+    cfg = from_arguments(cfg, args)
+    if args.base_pos:
+        try:
+            cfg = cfg.replace(base_position=" ".join(args.base_pos))
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace("option 'base_position'", "--base-pos")) from None
+    return cfg
+
+
+def _check_inputs(args) -> None:
+    if not args.rover or not args.base or not args.nav:
+        raise ConfigError(
+            "give a rover, a base and at least one navigation file: kompas rtk ROVER BASE NAV..."
+        )
+    extra = [p for p in (args.config, args.atx) if p]
+    for path in [args.rover, args.base, *args.nav, *extra]:
+        if not os.path.exists(path):
+            raise ConfigError(f"{path}: no such file")
+        if os.path.isdir(path):
+            raise ConfigError(f"{path}: is a directory, not a file")
+        if not os.access(path, os.R_OK):
+            raise ConfigError(f"{path}: not readable")
+
+
+def run(args) -> int:
+    from .. import read_antex, read_nav, read_obs
+    from ..rtk import rtk
+
+    cfg = build_config(args)
+    if args.dump_config:
+        sys.stdout.write(to_toml(cfg))
+        return 0
+    _check_inputs(args)
+    fmt = _output_format(args)
+    truth = _truth(args.truth)
+    t0 = time.perf_counter()
+    rover, base = read_obs(args.rover), read_obs(args.base)
+    navs = [read_nav(p) for p in args.nav]
+    atx = read_antex(args.atx) if args.atx else None
+    sol = rtk(rover, base, navs, config=cfg, atx=atx, progress=_progress)
+    t1 = time.perf_counter()
+    report = sys.stderr if args.output == "-" else sys.stdout
+    for line in summary(sol, truth):
+        print(line, file=report)
+    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    if not sol.ok.any():
+        print(
+            "kompas rtk: no epoch solved: no common satellites with enough double differences",
+            file=sys.stderr,
+        )
+        return 1
+    if fmt is not None:
+        from ..io.writers import write_solution
+
+        options = {"coords": "xyz"} if fmt == "pos" else {}
+        target = sys.stdout if args.output == "-" else args.output
+        write_solution(sol, target, fmt, **options)
+        if args.output != "-":
+            print(f"wrote    {args.output}", file=report)
+    return 0
+
+
+def fix_statistics(sol, truth) -> dict:
+    """Fix rate, correct-fix rate (fixed and within 5 cm horizontally, 10 cm vertically), wrong-fix rate,
+    in % of all epochs, and the RMS of the fixed epochs' errors (m)."""
+    from ..solution import Quality
+
+    n = max(len(sol), 1)
+    fixed = sol.quality == Quality.FIX
+    out = {"fix": 100.0 * fixed.sum() / n}
+    if truth is None:
+        return out
+    enu = sol.enu_error_m(truth)
+    h, v = np.hypot(enu[:, 0], enu[:, 1]), np.abs(enu[:, 2])
+    good = fixed & (h <= CORRECT_H_M) & (v <= CORRECT_V_M)
+    out.update(correct=100.0 * good.sum() / n, wrong=100.0 * (fixed & ~good).sum() / n)
+    out["h_rms"] = float(np.sqrt(np.mean(h[fixed] ** 2))) if fixed.any() else float("nan")
+    out["v_rms"] = float(np.sqrt(np.mean(v[fixed] ** 2))) if fixed.any() else float("nan")
+    return out
+
+
+def summary(sol, truth=None) -> list[str]:
+    """Text summary: epochs, fix rate, satellites and fixed ambiguities per system, errors against the
+    truth."""
+    from ..solution import Quality
+
+    n, ok = len(sol), sol.ok
+    fixed = sol.quality == Quality.FIX
+    lines = [
+        f"epochs   {n}: {int(fixed.sum())} fixed, {int((sol.quality == Quality.FLOAT).sum())} float, "
+        f"{int((~ok).sum())} unsolved",
+        f"mode     {sol.record.mode}, systems {sol.record.systems}, ionosphere {sol.record.iono}, "
+        f"troposphere {sol.record.tropo}",
+    ]
+    if ok.any():
+        per = "  ".join(f"{k} {v[ok].mean():.1f}" for k, v in sol.nsat_by_system.items())
+        lines.append(f"sats     {sol.nsat[ok].mean():.1f} per epoch ({per})")
+    if fixed.any():
+        per = "  ".join(f"{k} {v[fixed].mean():.1f}" for k, v in sol.fixed_by_system.items())
+        lines.append(
+            f"fixed    ambiguities per fixed epoch: {per}; median ratio {np.median(sol.ratio[fixed]):.1f}"
+        )
+    for note in sol.record.notes:
+        lines.append(f"note     {note}")
+    st = fix_statistics(sol, truth)
+    lines.append(f"fix rate {st['fix']:.1f} % of epochs")
+    if truth is not None:
+        lines.append(
+            f"truth    correct fixes {st['correct']:.1f} %, wrong fixes {st['wrong']:.1f} % "
+            f"(fixed within {CORRECT_H_M * 100:.0f} cm horizontally, {CORRECT_V_M * 100:.0f} cm vertically)"
+        )
+        lines.append(
+            f"         RMS of fixed epochs: horizontal {st['h_rms'] * 100:.2f} cm, "
+            f"vertical {st['v_rms'] * 100:.2f} cm"
+        )
+    return lines

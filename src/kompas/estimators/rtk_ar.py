@@ -1,0 +1,258 @@
+"""Ambiguity resolution of the RTK filter: double-difference ambiguities, partial fixing, validation.
+
+The filter estimates single-difference ambiguities (cycles); only their double differences are integers.
+Per difference group (:mod:`kompas.estimators.rtk_dd`) the ambiguity of the highest satellite serves as
+the reference, ``a = N_i - N_ref``, and ``Q_a`` follows from the state covariance. The integer search is
+LAMBDA/MLAMBDA (:mod:`kompas.estimators.ambiguity`: Teunissen 1995, de Jonge & Tiberius 1996, Chang,
+Yang & Zhou 2005).
+
+Acceptance (all must hold):
+
+* ratio test, second-best over best squared norm (RTKLIB 2.4.3 ``rtkpos.c resamb_LAMBDA``), with a
+  critical value that depends on the strength of the model, measured by the bootstrapped success rate of
+  the decorrelated ambiguities (Teunissen 1998; a lower bound of the integer least-squares success rate):
+  ``strong_ratio`` (1.5) from ``strong_success`` (0.999), ``ratio`` (3, RTKLIB's) from ``success`` (0.99),
+  ``weak_ratio`` (10) from ``weak_success`` (0.9), no fix below. This is the shape of the fixed
+  failure-rate ratio test (Teunissen & Verhagen 2009; Verhagen & Teunissen 2013): its critical ratio falls
+  towards 1 as the model's own failure rate falls below the tolerated one and rises as it grows;
+* validation against the float solution: the squared norm of the best candidate,
+  ``(a - a_fix)^T Q_a^-1 (a - a_fix)``, is chi-square with ``n`` degrees of freedom for a correct fix and a
+  consistent covariance; a fix beyond ``max_chi2_factor`` times its 99.9 % quantile means that float and
+  integers disagree (a bias, an undetected slip) and is refused.
+
+Partial ambiguity resolution: double differences less precise than ``max_sigma_cyc`` are left float from
+the start; while the set fails, the least precise sixth of the remaining ones is left float and the rest
+tried again, at most ``max_searches`` integer searches per epoch (partial fixing by precision as in
+Teunissen, Joosten & Tiberius 1999 and :func:`kompas.estimators.ambiguity.partial_fix`, with a bounded
+number of searches so that a poor epoch costs a few searches, not one per ambiguity). A subset whose
+ADOP-based upper bound of the success rate (:func:`adop_success_bound`) is below the required rate is
+skipped without a search.
+
+The fixed state is the float state conditioned on the integers (:func:`~kompas.estimators.ambiguity.
+fixed_solution`), computed in coordinates where the fixed double differences are state entries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import KompasError
+from .ambiguity import fixed_solution, lambda_ils, ratio_test, success_rate_bootstrap
+from .rtk_dd import choose_references
+from .validate import chi2_threshold
+
+__all__ = ["AmbiguitySet", "ArResult", "resolve", "dd_ambiguity_transform", "adop_success_bound"]
+
+
+@dataclass(frozen=True, eq=False)
+class AmbiguitySet:
+    """Single-difference ambiguity states that may be fixed at this epoch.
+
+    Attributes
+    ----------
+    col : numpy.ndarray of int64, shape (n,)
+        State column of each ambiguity.
+    group : numpy.ndarray of int64, shape (n,)
+        Difference group (ambiguities are differenced within a group only).
+    score : numpy.ndarray, shape (n,)
+        Preference as reference (elevation, rad).
+    sys : numpy.ndarray of int64, shape (n,)
+        System code (counts of fixed ambiguities per system).
+    """
+
+    col: np.ndarray
+    group: np.ndarray
+    score: np.ndarray
+    sys: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class ArResult:
+    """Outcome of :func:`resolve`.
+
+    Attributes
+    ----------
+    fixed : bool
+        A subset passed every test.
+    ratio, success, chi2 : float
+        Ratio, bootstrapped success rate and squared norm of the accepted (or last tried) subset.
+    col, ref : numpy.ndarray of int64, shape (k,)
+        State columns of the fixed double differences' members and references.
+    integers : numpy.ndarray of int64, shape (k,)
+        Fixed values of ``N[col] - N[ref]``, cycles.
+    sys : numpy.ndarray of int64, shape (k,)
+    x, P : numpy.ndarray
+        The state and covariance conditioned on the integers (None when not fixed). Entries of fixed
+        ambiguity members hold double differences, not single differences.
+    n_candidates : int
+        Double differences considered.
+    """
+
+    fixed: bool
+    ratio: float
+    success: float
+    chi2: float
+    col: np.ndarray
+    ref: np.ndarray
+    integers: np.ndarray
+    sys: np.ndarray
+    x: np.ndarray | None
+    P: np.ndarray | None
+    n_candidates: int
+
+
+def _empty(ratio=np.nan, success=np.nan, chi2=np.nan, n=0) -> ArResult:
+    e = np.zeros(0, dtype=np.int64)
+    return ArResult(False, ratio, success, chi2, e, e, e, e, None, None, n)
+
+
+def dd_ambiguity_transform(x, P, col, ref):
+    """State and covariance in coordinates where ``x[col]`` becomes ``x[col] - x[ref]``.
+
+    The transformation ``y = T x`` (identity except rows ``col``, which get ``-1`` at ``ref``) is
+    unimodular, so every other entry, and the covariance of every other entry, is unchanged.
+    """
+    y = np.array(x, dtype=float)
+    y[col] -= x[ref]
+    tp = np.array(P, dtype=float)
+    tp[col, :] -= P[ref, :]
+    py = tp.copy()
+    py[:, col] -= tp[:, ref]
+    return y, 0.5 * (py + py.T)
+
+
+def adop_success_bound(Q) -> float:
+    """Upper bound of the integer least-squares success rate from the ambiguity dilution of precision.
+
+    ``P_s <= P(chi2_n <= c_n / ADOP^2)`` with ``ADOP = det(Q)^(1/2n)`` and
+    ``c_n = ((n/2) Gamma(n/2))^(2/n) / pi`` (Teunissen 2000, "ADOP based upper bounds for the bootstrapped
+    and the least-squares ambiguity success rates", Artificial Satellites 35(4)). The chi-square
+    distribution is evaluated with the Wilson-Hilferty transformation (accurate to ~1e-3 for n >= 4), so the
+    bound only decides whether a search is worth running. Cost: one Cholesky factorisation.
+    """
+    n = Q.shape[0]
+    try:
+        logdet = 2.0 * float(np.sum(np.log(np.diag(np.linalg.cholesky(Q)))))
+    except np.linalg.LinAlgError:
+        return 1.0
+    log_cn = (2.0 / n) * (math.log(n / 2.0) + math.lgamma(n / 2.0)) - math.log(math.pi)
+    x = math.exp(log_cn - logdet / n)
+    h = 2.0 / (9.0 * n)
+    z = ((x / n) ** (1.0 / 3.0) - (1.0 - h)) / math.sqrt(h)
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def _try(a, Q, opts):
+    """LAMBDA on one subset: (passed, ratio, success, chi2, integers)."""
+    res = lambda_ils(a, Q, m=2)
+    rt = ratio_test(res.sqnorm, opts.ratio)
+    ps = success_rate_bootstrap(res.D)
+    chi2 = float(res.sqnorm[0])
+    ok_chi2 = chi2 <= opts.max_chi2_factor * float(chi2_threshold(a.size))
+    tiers = (
+        (opts.strong_success, opts.strong_ratio),
+        (opts.success, opts.ratio),
+        (opts.weak_success, opts.weak_ratio),
+    )
+    passed = any(ps >= p and rt.ratio >= r for p, r in tiers)
+    return passed and ok_chi2, rt.ratio, ps, chi2, res.fixed[0]
+
+
+SURE_SIGMA_CYC = 0.03
+"""Double differences this precise and within :data:`SURE_FRACTION` of an integer are fixed by rounding
+(their bootstrapped success rate ``2 Phi(1 / (2 sigma)) - 1`` differs from 1 by less than 1e-50); the
+integer search then only handles the others, conditioned on them -- in fix-and-hold operation that is a
+handful of new arcs instead of every ambiguity."""
+
+SURE_FRACTION = 0.15
+
+
+def _dd_float(x, P, amb: AmbiguitySet):
+    """Double differences against each group's reference: member/reference columns, values, covariance."""
+    ref_of = choose_references(amb.group, np.ones(amb.col.size, bool), amb.score)
+    cell = np.flatnonzero((ref_of >= 0) & (ref_of != np.arange(ref_of.size)))
+    ci, cr = amb.col[cell], amb.col[ref_of[cell]]
+    a = x[ci] - x[cr]
+    Q = P[np.ix_(ci, ci)] - P[np.ix_(ci, cr)] - P[np.ix_(cr, ci)] + P[np.ix_(cr, cr)]
+    return cell, ci, cr, a, 0.5 * (Q + Q.T)
+
+
+def _search(a, Q, opts, max_searches: int):
+    """Partial ambiguity resolution on ``(a, Q)``: the full set, then subsets without the least precise
+    ambiguities, at most ``opts.max_searches`` integer searches. Returns (indices, integers, ratio,
+    success, chi2) of the accepted subset (indices None when none passed)."""
+    var = np.diag(Q)
+    keep = var <= opts.max_sigma_cyc**2
+    last = (np.nan, np.nan, np.nan)
+    searches = 0
+    while searches < max_searches:
+        idx = np.flatnonzero(keep)
+        if idx.size < 1:
+            break
+        drop = idx[np.argsort(-var[idx], kind="stable")[: max(1, idx.size // 6)]]
+        q = Q[np.ix_(idx, idx)]
+        if adop_success_bound(q) < opts.success - 0.01:  # cannot pass: no search
+            keep[drop] = False
+            continue
+        searches += 1
+        try:
+            ok, rt, ps, chi2, ints = _try(a[idx], q, opts)
+        except KompasError:
+            ok, rt, ps, chi2 = False, np.nan, np.nan, np.nan
+        last = (rt, ps, chi2)
+        if ok:
+            return idx, ints, rt, ps, chi2
+        keep[drop] = False
+    return None, None, *last
+
+
+def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
+    """Fix as many double-difference ambiguities as pass validation (module docstring).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (U,)
+        Float state.
+    P : numpy.ndarray, shape (U, U)
+    amb : AmbiguitySet
+    opts : ArOptions
+
+    Returns
+    -------
+    ArResult
+    """
+    cell, ci, cr, a, Q = _dd_float(x, P, amb)
+    if cell.size < opts.min_fixed:
+        return _empty(n=int(cell.size))
+    sig = np.sqrt(np.diag(Q))
+    sure = (sig <= SURE_SIGMA_CYC) & (np.abs(a - np.round(a)) <= SURE_FRACTION)
+    s_idx, r_idx = np.flatnonzero(sure), np.flatnonzero(~sure)
+    a_r, Q_r = a[r_idx], Q[np.ix_(r_idx, r_idx)]
+    if s_idx.size:
+        # the others conditioned on the sure integers (Teunissen 1995 eq. 3)
+        gain = np.linalg.solve(Q[np.ix_(s_idx, s_idx)], Q[np.ix_(s_idx, r_idx)]).T
+        a_r = a_r - gain @ (a[s_idx] - np.round(a[s_idx]))
+        Q_r = Q_r - gain @ Q[np.ix_(s_idx, r_idx)]
+    found, ints, rt, ps, chi2 = (None, None, np.inf, 1.0, 0.0)
+    if r_idx.size:
+        # with enough sure integers the others are new arcs: one search an epoch is enough for them
+        searches = 1 if s_idx.size >= opts.min_fixed else opts.max_searches
+        found, ints, rt, ps, chi2 = _search(a_r, 0.5 * (Q_r + Q_r.T), opts, searches)
+    take = s_idx if found is None else np.r_[s_idx, r_idx[found]]
+    vals = np.round(a[s_idx]) if found is None else np.r_[np.round(a[s_idx]), ints]
+    if take.size < opts.min_fixed or (found is None and s_idx.size == 0):
+        return _empty(rt, ps, chi2, n=int(cell.size))
+    if found is None:  # only the sure ones: the ratio of the failed search does not apply to them
+        rt, ps, chi2 = np.inf, 1.0, 0.0
+    return _fixed(
+        x, P, ci[take], cr[take], vals.astype(np.int64), amb.sys[cell[take]], rt, ps, chi2, cell.size
+    )
+
+
+def _fixed(x, P, ci, cr, ints, sys, rt, ps, chi2, n) -> ArResult:
+    y, py = dd_ambiguity_transform(x, P, ci, cr)
+    fx = fixed_solution(y, py, ci, ints)
+    return ArResult(True, rt, ps, chi2, ci, cr, np.asarray(ints, np.int64), sys, fx.x, fx.P, int(n))

@@ -1,0 +1,183 @@
+"""The single-difference measurement model of the RTK filter and its noise.
+
+Per satellite ``s`` and band (a *cell*), rover minus base, in metres (Hofmann-Wellenhof, Lichtenegger &
+Wasle, *GNSS* (2008) sec. 7.3; RTKLIB 2.4.3 ``rtkpos.c zdres/ddres``)::
+
+    P_sd = rho_r(x) - rho_b + T_r - T_b + m_w(el) ztd + mu I_s               + k_s d + c dt_sd
+    L_sd = rho_r(x) - rho_b + T_r - T_b + m_w(el) ztd - mu I_s + lambda N_s + k_s b  + c dt_sd
+
+with the ranges (Sagnac included) from each receiver's own transmission-time satellite position, the
+Saastamoinen slant delays ``T``, the receiver antenna phase-centre corrections (PCO/PCV, both ends,
+added to the ranges), an optional relative zenith wet delay ``ztd`` mapped by Niell's wet function, an
+optional slant ionosphere ``I_s`` on :data:`~kompas.rtk_inputs.F_IONO_REF_HZ` scaled by
+``mu = (f_ref / f)^2``, the single-difference ambiguity ``N_s`` in cycles of the cell's own wavelength and,
+for GLONASS FDMA cells, the receiver inter-frequency phase bias ``k_s b`` linear in the channel number
+``k_s`` (see :mod:`kompas.estimators.rtk`), and its code counterpart ``k_s d`` per band (GLONASS code
+inter-frequency biases differ by decimetres per channel between receiver makes). The receiver clock
+difference ``c dt_sd`` cancels in the double differences. The model is linear in every state but the
+position.
+
+Noise (RTKLIB 2.4.3 ``varerr``): ``sigma^2 = f_sys^2 (a^2 + b^2 / sin^2 el)`` per receiver and phase,
+times the code/phase ratio squared for code; a single difference has twice that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..measurement import line_of_sight
+from ..satsys import SYSTEM_LETTERS
+
+__all__ = ["EpochInput", "Linearised", "cell_variances", "linearise"]
+
+
+@dataclass(frozen=True, eq=False)
+class EpochInput:
+    """One epoch of single differences, prepared by the recipe.
+
+    Satellite arrays have shape (m,), cell arrays (n,) (one cell per satellite and band).
+
+    Attributes
+    ----------
+    t_ns : int
+        Rover epoch, GPST ns.
+    sat, sys : numpy.ndarray of int
+        Satellite index and system code.
+    satpos : numpy.ndarray, shape (m, 3)
+        Satellite position at the rover's transmission time, ECEF m.
+    range_b, trop_b : numpy.ndarray
+        Base range (with Sagnac) and slant troposphere, m.
+    el : numpy.ndarray
+        Elevation (at the base), rad.
+    iono0 : numpy.ndarray
+        Prior of the single-difference slant ionosphere, m at the reference frequency.
+    geo : numpy.ndarray of bool
+        BeiDou GEO satellites.
+    cs : numpy.ndarray of int64, shape (n,)
+        Satellite of each cell (index into the satellite arrays).
+    key, group : numpy.ndarray of int64, shape (n,)
+        Ambiguity arc (satellite, band, tracking modes) and difference group of each cell.
+    band : numpy.ndarray of int64, shape (n,)
+    code, phase : numpy.ndarray, shape (n,)
+        Single differences of code and phase, m (NaN where missing).
+    lam, mu : numpy.ndarray, shape (n,)
+        Wavelength (m) and ionosphere scale ``(f_ref / f)^2``.
+    k : numpy.ndarray, shape (n,)
+        GLONASS channel number of FDMA cells (0 otherwise).
+    fdma : numpy.ndarray of bool, shape (n,)
+    slip : numpy.ndarray of bool, shape (n,)
+        Cycle slip or new arc at either receiver.
+    ant : numpy.ndarray, shape (n,)
+        Receiver antenna phase-centre corrections, rover minus base, m (added to the modelled range).
+    prior_pos : numpy.ndarray, shape (3,)
+        Rover antenna position prior (single point solution), ECEF m; NaN when unknown.
+    """
+
+    t_ns: int
+    sat: np.ndarray
+    sys: np.ndarray
+    satpos: np.ndarray
+    range_b: np.ndarray
+    trop_b: np.ndarray
+    el: np.ndarray
+    iono0: np.ndarray
+    geo: np.ndarray
+    cs: np.ndarray
+    key: np.ndarray
+    group: np.ndarray
+    band: np.ndarray
+    code: np.ndarray
+    phase: np.ndarray
+    lam: np.ndarray
+    mu: np.ndarray
+    k: np.ndarray
+    fdma: np.ndarray
+    slip: np.ndarray
+    ant: np.ndarray
+    prior_pos: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Linearised:
+    """Single-difference model at a linearisation point.
+
+    Attributes
+    ----------
+    hc, hp : numpy.ndarray, shape (n,)
+        Modelled code and phase single differences, m.
+    Hc, Hp : numpy.ndarray, shape (n, U)
+        Their partial derivatives with respect to the state.
+    el_r : numpy.ndarray, shape (m,)
+        Elevation at the rover, rad.
+    """
+
+    hc: np.ndarray
+    hp: np.ndarray
+    Hc: np.ndarray
+    Hp: np.ndarray
+    el_r: np.ndarray
+
+
+def cell_variances(e: EpochInput, noise) -> tuple[np.ndarray, np.ndarray]:
+    """Variances of the code and phase single differences of each cell, m^2 (module docstring)."""
+    factor = np.array([noise.system_factor.get(c, 1.0) for c in " " + SYSTEM_LETTERS])[e.sys]
+    factor = factor * np.where(e.geo, noise.geo_factor, 1.0)
+    sin_el = np.maximum(np.sin(e.el), 0.05)
+    var = factor**2 * (noise.phase_m**2 + noise.phase_el_m**2 / sin_el**2)
+    var_p = 2.0 * var[e.cs]
+    return var_p * noise.code_ratio**2, var_p
+
+
+def linearise(e: EpochInput, x, cols: dict, tropo: bool, mapping=None) -> Linearised:
+    """The single-difference model at state ``x``.
+
+    Parameters
+    ----------
+    e : EpochInput
+    x : numpy.ndarray, shape (U,)
+        State; the rover position occupies columns 0-2.
+    cols : dict
+        ``"ztd"`` (int or None), ``"ion"`` (n,) and ``"amb"`` (n,) state columns per cell (-1 where the
+        cell has none), ``"ifb"`` and ``"cifb"`` (n,): phase and code inter-frequency bias slope per cell
+        (-1 where none).
+    tropo : bool
+        Apply the Saastamoinen model at the rover (the base's is in ``e.trop_b``).
+    mapping : callable, optional
+        ``mapping(llh, el) -> m_wet`` for the zenith-delay state.
+    """
+    n, nx = e.cs.size, x.size
+    geom = line_of_sight(e.satpos[None], x[None, 0:3], e.sys[None])
+    rng, u, el = geom["range_m"][0], geom["e"][0], geom["el"][0]
+    llh = geom["llh"][0]
+    if tropo:
+        from ..models.troposphere import saastamoinen
+
+        trop_r = saastamoinen(np.full(el.size, llh[0]), np.full(el.size, llh[2]), el)
+    else:
+        trop_r = np.zeros(el.size)
+    h0 = (rng - e.range_b + trop_r - e.trop_b)[e.cs] + e.ant
+    Hc = np.zeros((n, nx))
+    Hc[:, 0:3] = -u[e.cs]
+    r = np.arange(n)
+    ztd = cols.get("ztd")
+    if ztd is not None:
+        Hc[:, ztd] = mapping(llh, el)[e.cs]
+    ion = cols["ion"]
+    has_ion = ion >= 0
+    Hp = Hc.copy()
+    Hc[r[has_ion], ion[has_ion]] = e.mu[has_ion]
+    Hp[r[has_ion], ion[has_ion]] = -e.mu[has_ion]
+    amb = cols["amb"]
+    has_amb = amb >= 0
+    Hp[r[has_amb], amb[has_amb]] = e.lam[has_amb]
+    ifb = cols["ifb"]
+    has_ifb = ifb >= 0
+    Hp[r[has_ifb], ifb[has_ifb]] = e.k[has_ifb]
+    cifb = cols["cifb"]
+    has_cifb = cifb >= 0
+    Hc[r[has_cifb], cifb[has_cifb]] = e.k[has_cifb]
+    hc = h0 + Hc[:, 3:] @ x[3:]
+    hp = h0 + Hp[:, 3:] @ x[3:]
+    return Linearised(hc, hp, Hc, Hp, el)

@@ -1,0 +1,244 @@
+"""RTK and PPK: the recipe (which observables, which models, which states, which estimator).
+
+Relative positioning of a rover against a base of known position with broadcast ephemerides: the bands
+both receivers track (:mod:`kompas.rtk_inputs`), double-differenced code and phase in a Kalman filter with
+integer ambiguity resolution (:mod:`kompas.estimators.rtk`), kinematic or static, forward only (RTK) or
+forward and backward combined (PPK, :mod:`kompas.estimators.rtk_combine`).
+
+The base position is the user's, the base header's ``APPROX POSITION XYZ`` or the average of its single
+point solutions; positions are markers (the headers' antenna heights applied at both ends).
+
+``rtk(rover, base, nav)`` returns a :class:`~kompas.solution.Solution` with quality FIX (1) or FLOAT (2),
+the ratio, the age of the base data and the number of fixed ambiguities per system.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .config import EphemerisOptions, Options, WindowOptions, _parse_signals, option
+from .engine import window
+from .errors import ConfigError
+from .estimators.rtk import FilterSetup
+from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
+from .frames import ecef_to_geodetic, enu_rotation
+from .preprocess import SlipOptions
+from .products.broadcast import BroadcastProduct
+from .satsys import GlonassChannels, parse_systems
+
+__all__ = ["RtkConfig", "rtk", "base_position"]
+
+
+def _parse_base(value):
+    """``"header"``, ``"spp"`` or an ECEF position ``"X Y Z"`` / ``"X,Y,Z"`` (m) -> normalised text."""
+    if isinstance(value, list | tuple):
+        value = " ".join(str(v) for v in value)
+    text = str(value).strip().lower()
+    if text in ("header", "spp"):
+        return text
+    parts = text.replace(",", " ").split()
+    try:
+        xyz = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"must be header, spp or X Y Z in metres, not {value!r}") from None
+    if len(xyz) != 3 or not all(np.isfinite(xyz)) or not 6.0e6 < float(np.linalg.norm(xyz)) < 7.0e6:
+        raise ValueError(f"must be header, spp or an ECEF X Y Z near the Earth's surface, not {value!r}")
+    return " ".join(repr(v) for v in xyz)
+
+
+def _parse_bands(value):
+    """``"C:2,6;G:1,2"`` or ``{"C": [2, 6]}`` -> ``{"C": (2, 6), "G": (1, 2)}``."""
+    if isinstance(value, str):
+        value = {p.split(":", 1)[0].strip().upper(): p.split(":", 1)[1].split(",") for p in value.split(";")
+                 if ":" in p}  # fmt: skip
+        if not value:
+            raise ValueError("needs SYSTEM:BANDS items like C:2,6;G:1,2")
+    out = {}
+    for letter, bands in dict(value).items():
+        bands = [bands] if isinstance(bands, str | int) else list(bands)
+        out[str(letter).upper()] = tuple(int(str(b).strip()) for b in bands)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class RtkConfig(Options):
+    """Options of RTK/PPK; every option is reachable from the API, TOML and the CLI.
+
+    Nested groups: ``models`` (ionosphere, troposphere), ``noise`` (variances, process noise), ``ar``
+    (ambiguity resolution), ``glonass`` (inter-frequency bias), ``slips`` (cycle-slip detection of the QC
+    preprocessing), ``window``, ``ephemeris``.
+    """
+
+    systems: str = option(
+        "GRECJ", "systems to use, letters of GRECJI (e.g. C,R)", flag="--systems",
+        parse=lambda v: parse_systems(v, "GRECJI"),
+    )  # fmt: skip
+    mode: str = option("kinematic", "rover motion", choices=("kinematic", "static"), flag="--mode")
+    ppk: bool = option(False, "forward and backward filters combined (post-processing)", flag="--ppk")
+    elmask_deg: float = option(
+        15.0, "elevation mask", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
+    )
+    base_position: str = option(
+        "header", "base marker: header (APPROX POSITION XYZ), spp (average) or X Y Z (ECEF m)",
+        parse=_parse_base,
+    )  # fmt: skip
+    bands: dict[str, tuple[int, ...]] | None = option(
+        None, "bands per system (default: every band both receivers track), e.g. C:2,6;G:1,2",
+        flag="--bands", parse=_parse_bands,
+    )  # fmt: skip
+    signals: dict[str, tuple[str, ...]] | None = option(
+        None, "accepted signals per system in order of preference, e.g. C:2I,6I;R:1C,2C",
+        flag="--signals", parse=_parse_signals,
+    )  # fmt: skip
+    time_tolerance_s: float = option(0.005, "largest difference of paired rover and base time tags", unit="s")
+    models: RtkModels = option(default_factory=RtkModels)
+    noise: RtkNoise = option(default_factory=RtkNoise)
+    ar: ArOptions = option(default_factory=ArOptions)
+    glonass: GlonassOptions = option(default_factory=GlonassOptions)
+    slips: SlipOptions = option(default_factory=SlipOptions)
+    window: WindowOptions = option(default_factory=WindowOptions)
+    ephemeris: EphemerisOptions = option(default_factory=EphemerisOptions)
+
+
+def _enu_to_ecef_vector(xyz, enu) -> np.ndarray:
+    llh = ecef_to_geodetic(np.asarray(xyz, float).reshape(1, 3))
+    rot = enu_rotation(llh[:, 0], llh[:, 1])[0]
+    return rot.T @ np.asarray(enu, float)
+
+
+def base_position(base, product, cfg: RtkConfig) -> tuple[np.ndarray, str]:
+    """Base marker position, ECEF m, and where it came from (``"user"``, ``"header"``, ``"spp"``).
+
+    Raises
+    ------
+    ConfigError
+        When the header has no plausible position or no single point solution succeeds.
+    """
+    src = cfg.base_position
+    if src == "header":
+        st = base.station
+        if not st.approx_position_plausible:
+            raise ConfigError(
+                "the base header has no usable APPROX POSITION XYZ: give --base-pos X Y Z or --base-pos spp"
+            )
+        return np.asarray(st.approx_position_m, float), "header"
+    if src == "spp":
+        import warnings
+
+        from .errors import KompasWarning
+        from .spp import spp
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", KompasWarning)
+            sol = spp(base, product, systems=cfg.systems, elmask_deg=cfg.elmask_deg)
+        if not sol.ok.any():
+            raise ConfigError("no single point solution of the base: give --base-pos X Y Z")
+        return np.median(sol.pos_m[sol.ok], axis=0), "spp"
+    return np.array([float(v) for v in src.split()]), "user"
+
+
+def _product(nav, cfg: RtkConfig) -> BroadcastProduct:
+    if isinstance(nav, BroadcastProduct):
+        return nav
+    eph = cfg.ephemeris
+    return BroadcastProduct(
+        nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
+    )
+
+
+def _channels(product, rover, base) -> GlonassChannels:
+    merged = {}
+    for src in (base.header, rover.header):
+        if src is not None:
+            merged.update(src.glonass_channels.as_dict())
+    merged.update(product.glonass_channels().as_dict())
+    return GlonassChannels(merged)
+
+
+CPB_CODES = ("C1C", "C1P", "C2C", "C2P")
+
+
+def ifb_prior(rover, base, glo) -> float | None:
+    """Calibrated GLONASS phase inter-frequency bias slope, m per channel (None when not calibrated).
+
+    RINEX 3.02+ ``GLONASS COD/PHS/BIS`` gives a receiver's code-phase bias ``B`` (m; the value RTCM 3
+    message 1230 carries): its phases behave as if delayed by ``B / c`` against the code (Sleewaegen et al.
+    2012), which in cycles of each channel's wavelength is a bias linear in the channel number,
+    ``B delta f / f`` metres per channel (``delta f / f`` = 0.5625/1602 = 0.4375/1246 on G1 and G2, ICD
+    GLONASS 2008 3.3.1.4). The rover-minus-base slope needs both receivers' values: from the headers, or
+    from ``cpb_rover_m`` / ``cpb_base_m`` for a header without the record (0 for a receiver that aligns its
+    phases). Without both the slope is estimated from a prior of 0.
+    """
+    from .satsys import GLO_F1_BASE_HZ, GLO_F1_STEP_HZ
+
+    values = []
+    for obs, given in ((rover, glo.cpb_rover_m), (base, glo.cpb_base_m)):
+        cpb = obs.header.glonass_cpb_m if (glo.use_header and obs.header is not None) else {}
+        known = [cpb[c] for c in CPB_CODES if c in cpb]
+        values.append(known[0] if known else given)
+    if any(v is None for v in values):
+        return None
+    return -(values[0] - values[1]) * GLO_F1_STEP_HZ / GLO_F1_BASE_HZ
+
+
+def _setup(cfg, rover, base, base_arp, prior) -> FilterSetup:
+    ok = np.all(np.isfinite(prior), axis=1)
+    rov = np.median(prior[ok], axis=0) if ok.any() else base_arp
+    bl_km = float(np.linalg.norm(rov - base_arp)) / 1e3
+    dh = float(ecef_to_geodetic(rov[None])[0, 2] - ecef_to_geodetic(base_arp[None])[0, 2])
+    m = cfg.models
+    iono = m.iono == "est" or (m.iono == "auto" and bl_km > m.iono_km)
+    ztd = m.ztd == "est" or (m.ztd == "auto" and (bl_km > m.ztd_km or abs(dh) > m.ztd_dh_m))
+    mapping = None
+    if ztd:
+        from .models.troposphere import niell_mapping
+
+        t0 = rover.epoch_time_ns[0] if rover.n_epochs else 0
+        doy = ((int(t0) // 1_000_000_000 + 5 * 86400) % (365.25 * 86400)) / 86400.0  # ~day of year
+
+        def mapping(llh, el):
+            return niell_mapping(llh[0], llh[2], el, doy)[1]
+
+    return FilterSetup(
+        static=cfg.mode == "static", iono=iono, ztd=ztd, tropo=m.tropo == "saas", baseline_km=bl_km,
+        ifb_prior=ifb_prior(rover, base, cfg.glonass), mapping=mapping,
+    )  # fmt: skip
+
+
+def rtk(rover, base, nav, config: RtkConfig | None = None, atx=None, progress=None, **options):
+    """Relative positioning of a rover against a base (module docstring).
+
+    Parameters
+    ----------
+    rover, base : ObsTable
+        From :func:`kompas.read_obs`.
+    nav : NavData or list of NavData or BroadcastProduct
+    config : RtkConfig, optional
+    atx : Antex, optional
+        Receiver antenna calibrations (:func:`kompas.read_antex`): phase-centre offsets and variations of
+        both antennas (by the headers' antenna types) are applied; without it, none (as RTKLIB without
+        ``file-rcvantfile``), which is harmless only when both antennas are of the same type.
+    progress : callable, optional
+        ``progress(done_epochs, total_epochs)``.
+    **options
+        Any option of :class:`RtkConfig` by name (``mode="static"``, ``systems="CR"``, ``ppk=True``).
+
+    Returns
+    -------
+    Solution
+        Rover marker positions with quality FIX/FLOAT, ratio, age, fixed ambiguities per system.
+    """
+    from .rtk_run import run_rtk
+
+    cfg = config or RtkConfig()
+    if options:
+        cfg = cfg.replace(**options)
+    product = _product(nav, cfg)
+    marker_b, src = base_position(base, product, cfg)
+    base_arp = marker_b - _enu_to_ecef_vector(marker_b, base.station.arp_to_marker_enu())
+    rov = window(rover, cfg.window.start, cfg.window.end, cfg.window.interval_s)
+    bas = window(base, cfg.window.start, cfg.window.end, cfg.window.interval_s)
+    channels = _channels(product, rover, base)
+    return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx)

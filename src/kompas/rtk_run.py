@@ -1,0 +1,259 @@
+"""The RTK run: paired observations -> epoch inputs -> filter passes -> combined solution.
+
+Split from :mod:`kompas.rtk` (the recipe and its configuration) so that each module stays small. The
+filter itself is :class:`kompas.estimators.rtk.RtkFilter`; this module feeds it epoch by epoch (forward,
+and backward for PPK), combines the passes (:func:`kompas.estimators.rtk_combine.combine_passes`) and
+assembles the :class:`~kompas.solution.Solution`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import warnings
+
+import numpy as np
+
+from .constants import C_LIGHT
+from .errors import KompasWarning
+from .estimators.rtk import EpochInput, RtkFilter
+from .estimators.rtk_combine import PassResult, combine_passes
+from .frames import azimuth_elevation, ecef_to_geodetic, enu_rotation
+from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, prepare_baseline, shared_signals
+from .satsys import is_bds_geo, sat_system, signal_band, system_code
+from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .tables.observables import NO_SIGNAL
+
+__all__ = ["run_rtk", "cell_table"]
+
+
+def cell_table(bd) -> dict:
+    """Every (row, band) cell of paired observations with a signal at both ends, as flat arrays with
+    per-epoch offsets (``"offsets"``), keys of ambiguity arcs and of difference groups."""
+    rr, cc = np.nonzero(bd.signal_r != NO_SIGNAL)
+    sig_r = bd.signal_r[rr, cc].astype(np.int64)
+    sig_b = bd.signal_b[rr, cc].astype(np.int64)
+    sat = bd.sat[rr].astype(np.int64)
+    sysc = sat_system(sat).astype(np.int64)
+    band = signal_band(sig_r).astype(np.int64)
+    f = bd.freq_hz[rr, cc]
+    lam = C_LIGHT / f
+    tail = (band << 16) | (sig_r << 8) | sig_b
+    fdma = (sysc == system_code("R")) & (band <= 2)
+    cells = {
+        "row": rr,
+        "band": band,
+        "key": (sat << 20) | tail,
+        "group": (sysc << 20) | tail,
+        "code": bd.code_r[rr, cc] - bd.code_b[rr, cc],
+        "phase": (bd.phase_r[rr, cc] - bd.phase_b[rr, cc]) * lam,
+        "lam": lam,
+        "mu": (F_IONO_REF_HZ / f) ** 2,
+        "k": np.where(fdma, bd.glo_k[rr], 0).astype(float),
+        "fdma": fdma,
+        "slip": bd.slip[rr, cc],
+    }
+    epoch = np.searchsorted(bd.offsets, rr, side="right") - 1
+    cells["offsets"] = np.searchsorted(epoch, np.arange(bd.n_epochs + 1)).astype(np.int64)
+    cells["slip_backward"] = _backward_slips(cells["key"], epoch, cells["slip"])
+    return cells
+
+
+def _backward_slips(key, epoch, slip) -> np.ndarray:
+    """Slip flags for a pass backward in time: a break between epochs k-1 and k (flagged at k going
+    forward) is met at k-1 going backward."""
+    order = np.lexsort((epoch, key))
+    k_sorted = key[order]
+    nxt = np.r_[order[1:], -1]
+    same = np.r_[k_sorted[1:] == k_sorted[:-1], False]
+    out = np.ones(key.size, bool)  # the last cell of an arc starts the arc going backward
+    out[order[same]] = slip[nxt[same]]
+    return out
+
+
+def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> EpochInput:
+    s = bd.rows(k)
+    c = slice(int(cells["offsets"][k]), int(cells["offsets"][k + 1]))
+    sat = bd.sat[s]
+    return EpochInput(
+        t_ns=int(bd.time_ns[k]),
+        sat=sat,
+        sys=sat_system(sat).astype(np.int64),
+        satpos=bd.satpos_r[s],
+        range_b=bd.range_b[s],
+        trop_b=bd.trop_b[s],
+        el=bd.el_b[s],
+        iono0=iono0[s],
+        geo=is_bds_geo(sat),
+        cs=cells["row"][c] - s.start,
+        key=cells["key"][c],
+        group=cells["group"][c],
+        band=cells["band"][c],
+        code=cells["code"][c],
+        phase=cells["phase"][c],
+        lam=cells["lam"][c],
+        mu=cells["mu"][c],
+        k=cells["k"][c],
+        fdma=cells["fdma"][c],
+        slip=cells["slip_backward" if backward else "slip"][c],
+        ant=cells["ant"][c],
+        prior_pos=prior[k],
+    )
+
+
+def _rover_prior(rover, product, cfg) -> np.ndarray:
+    """Single point solutions of the rover moved to its antenna reference point, ECEF m (NaN unsolved)."""
+    from .spp import spp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KompasWarning)  # SPP's notes (ionosphere models) do not concern RTK
+        sol = spp(rover, product, systems=cfg.systems, elmask_deg=min(cfg.elmask_deg, 10.0))
+    pos = np.asarray(sol.pos_m, float).copy()
+    ok = sol.ok & np.all(np.isfinite(pos), axis=1)
+    enu = rover.station.arp_to_marker_enu()
+    if ok.any():
+        llh = ecef_to_geodetic(pos[ok])
+        rot = enu_rotation(llh[:, 0], llh[:, 1])
+        pos[ok] -= np.einsum("eji,j->ei", rot, enu)
+    pos[~ok] = np.nan
+    return pos
+
+
+def _single_thread():
+    """BLAS limited to one thread while the filter runs: its matrices (a few hundred states) are too small
+    for threads to pay, and on a busy machine threaded BLAS is up to ten times slower (measured)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional (extra "fast")
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _pass(filt: RtkFilter, bd, cells, prior, iono0, order, progress, done0, total) -> PassResult:
+    n = bd.n_epochs
+    backward = len(order) > 1 and order[0] > order[-1]
+    out = PassResult.empty(n)
+    with _single_thread():
+        for i, k in enumerate(order):
+            if not np.isfinite(bd.age_s[k]):
+                continue
+            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0, backward))
+            out.store(int(k), res)
+            if progress is not None and (i + 1) % 60 == 0:
+                progress(done0 + i + 1, total)
+    return out
+
+
+def _setup_and_data(rover, base, product, cfg, base_arp, channels):
+    from .rtk import _setup
+
+    bands, prio = shared_signals(rover, base, cfg.systems, cfg.bands, cfg.signals)
+    bd = prepare_baseline(
+        rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips
+    )
+    prior = _rover_prior(rover, product, cfg)
+    setup = _setup(cfg, rover, base, base_arp, prior)
+    if not setup.tropo:
+        bd = dataclasses.replace(bd, trop_b=np.zeros_like(bd.trop_b))
+    return bands, bd, prior, setup
+
+
+def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list[str]]:
+    """Rover minus base antenna corrections of every cell (zeros without ANTEX or a calibration)."""
+    zero = np.zeros(cells["row"].size)
+    if atx is None:
+        return zero, []
+    ants = []
+    for st, who in ((rover.station, "rover"), (base.station, "base")):
+        try:
+            ants.append(atx.receiver(st.antenna_type))
+        except KeyError:
+            return zero, [f"ANTEX has no {who} antenna {st.antenna_type!r}: no antenna corrections applied"]
+    row = cells["row"]
+    sysc = sat_system(bd.sat[row]).astype(np.int64)
+    epoch = np.searchsorted(bd.offsets, row, side="right") - 1
+    pos = prior[epoch]
+    fill = np.nanmedian(prior, axis=0) if np.isfinite(prior).any() else bd.base_arp_m
+    pos = np.where(np.isfinite(pos), pos, fill)
+    az_r, el_r = azimuth_elevation(bd.satpos_r[row], pos)
+    cr = antenna_correction(ants[0], sysc, cells["band"], az_r, el_r)
+    cb = antenna_correction(ants[1], sysc, cells["band"], bd.az_b[row], bd.el_b[row])
+    return cr - cb, [f"antenna corrections (PCO/PCV) from ANTEX: rover {ants[0].type.strip()}, "
+                     f"base {ants[1].type.strip()}"]  # fmt: skip
+
+
+def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, channels, progress=None, atx=None):
+    """Process the paired windows of rover and base (see :func:`kompas.rtk.rtk`)."""
+    bands, bd, prior, setup = _setup_and_data(rover, base, product, cfg, base_arp, channels)
+    cells = cell_table(bd)
+    cells["ant"], ant_notes = _antenna_cells(cells, bd, prior, atx, rover, base)
+    el_ok = bd.el_b >= np.radians(cfg.elmask_deg)
+    cells = _mask_cells(cells, el_ok, bd)
+    iono0 = np.zeros(bd.sat.size)
+    n = bd.n_epochs
+    total = n * (2 if cfg.ppk else 1)
+    fwd = _pass(RtkFilter(cfg.noise, cfg.ar, cfg.glonass, setup), bd, cells, prior, iono0, range(n),
+                progress, 0, total)  # fmt: skip
+    result = fwd
+    if cfg.ppk:
+        bwd = _pass(RtkFilter(cfg.noise, cfg.ar, cfg.glonass, setup), bd, cells, prior, iono0,
+                    range(n - 1, -1, -1), progress, n, total)  # fmt: skip
+        result = combine_passes(fwd, bwd)
+    if progress is not None:
+        progress(total, total)
+    result.notes[:0] = ant_notes
+    return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source)
+
+
+def _mask_cells(cells, el_ok, bd) -> dict:
+    """Cells of satellites below the elevation mask are dropped (their rows stay for the epoch slices)."""
+    keep = el_ok[cells["row"]]
+    out = {k: (v[keep] if k != "offsets" else v) for k, v in cells.items()}
+    epoch = np.searchsorted(bd.offsets, out["row"], side="right") - 1
+    out["offsets"] = np.searchsorted(epoch, np.arange(bd.n_epochs + 1)).astype(np.int64)
+    return out
+
+
+def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_source) -> Solution:
+    n = bd.n_epochs
+    fixed = res.quality == Quality.FIX
+    pos = res.pos.copy()
+    ok = res.quality != Quality.NONE
+    enu = rover.station.arp_to_marker_enu()
+    if ok.any():
+        llh = ecef_to_geodetic(pos[ok])
+        rot = enu_rotation(llh[:, 0], llh[:, 1])
+        pos[ok] += np.einsum("eji,j->ei", rot, enu)
+    pos[~ok] = np.nan
+    letters = [x for x in cfg.systems if x in bands]
+    reason = np.where(ok, Unsolved.SOLVED, np.where(np.isfinite(bd.age_s), Unsolved.TOO_FEW_SATELLITES,
+                                                   Unsolved.NO_OBSERVATIONS)).astype(np.uint8)  # fmt: skip
+    rec = ProcessingRecord(
+        program="kompas rtk",
+        mode="static" if cfg.mode == "static" else "rtk",
+        systems="".join(letters),
+        elmask_deg=cfg.elmask_deg,
+        ephemeris="broadcast",
+        iono="est" if setup.iono else "off",
+        tropo=("saas" if setup.tropo else "off") + ("+ztd" if setup.ztd else ""),
+        signals={k: {",".join(map(str, v)): int(n)} for k, v in bands.items()},
+        unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(np.bincount(reason, minlength=8))
+                  if i and c},
+        notes=(f"base position from {base_source}: {' '.join(f'{v:.4f}' for v in base_marker)}", *res.notes),
+        config=cfg,
+        inputs=tuple(str(p) for p in (rover.path,) if p is not None),
+    )  # fmt: skip
+    return Solution(
+        time_ns=bd.time_ns.copy(),
+        pos_m=pos,
+        quality=res.quality.astype(np.uint8),
+        nsat=res.nsat.astype(np.int16),
+        nsat_by_system={x: res.nsat_by_sys[system_code(x)].astype(np.int16) for x in letters},
+        cov_m2=np.where(ok[:, None, None], res.cov, np.nan),
+        reason=reason,
+        ratio=np.where(ok, res.ratio, 0.0),
+        age_s=np.where(ok, bd.age_s, 0.0),
+        fixed_by_system={x: np.where(fixed, res.nfix_by_sys[system_code(x)], 0).astype(np.int16)
+                         for x in letters},
+        record=rec,
+    )  # fmt: skip

@@ -1,0 +1,195 @@
+"""RTK building blocks: double differences, ambiguity resolution, slips, pairing, forward-backward."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kompas.estimators.ambiguity import decorrelate, success_rate_bootstrap
+from kompas.estimators.rtk_ar import AmbiguitySet, adop_success_bound, dd_ambiguity_transform, resolve
+from kompas.estimators.rtk_combine import PassResult, combine_passes
+from kompas.estimators.rtk_dd import choose_references, dd_operator
+from kompas.estimators.rtk_options import ArOptions
+from kompas.rtk_inputs import match_epochs, new_arcs
+from kompas.rtk_run import _backward_slips
+from kompas.solution import Quality
+from kompas.tables.observables import Observables
+
+
+def test_references_are_the_highest_usable_cell_of_each_group():
+    group = np.array([1, 1, 1, 2, 2, 3])
+    usable = np.array([True, True, False, True, True, True])
+    el = np.array([0.3, 0.9, 1.2, 0.5, 0.4, 1.0])
+    ref = choose_references(group, usable, el)
+    # group 1: cell 2 is higher but unusable; group 3 has one cell only
+    assert ref.tolist() == [1, 1, -1, 3, 3, -1]
+    dd = dd_operator(ref, group.size)
+    assert dd.cell.tolist() == [0, 4] and dd.ref.tolist() == [1, 3]
+    assert dd.D.tolist() == [[1, -1, 0, 0, 0, 0], [0, 0, 0, -1, 1, 0]]
+
+
+def test_double_difference_covariance_shares_the_reference_variance():
+    ref = np.array([2, 2, 2])
+    dd = dd_operator(ref, 3)
+    var = np.array([1.0, 4.0, 9.0])
+    # Hofmann-Wellenhof et al. (2008) eq. 7.40: var_i + var_ref on the diagonal, var_ref off it
+    assert dd.covariance(var).tolist() == [[10.0, 9.0], [9.0, 13.0]]
+
+
+def test_dd_transform_keeps_other_entries_and_their_covariance():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(6, 6))
+    P = a @ a.T + 6 * np.eye(6)
+    x = rng.normal(size=6)
+    y, py = dd_ambiguity_transform(x, P, np.array([3, 4]), np.array([5, 5]))
+    T = np.eye(6)
+    T[3, 5] = T[4, 5] = -1
+    np.testing.assert_allclose(y, T @ x)
+    np.testing.assert_allclose(py, T @ P @ T.T, atol=1e-12)
+    np.testing.assert_allclose(py[:3, :3], P[:3, :3])
+
+
+def test_adop_bound_is_above_the_bootstrapped_success_rate():
+    rng = np.random.default_rng(7)
+    for n in (4, 8, 16):
+        for scale in (0.01, 0.05, 0.2):
+            a = rng.normal(size=(n, n))
+            Q = scale * (a @ a.T / n + 0.1 * np.eye(n))
+            ps = success_rate_bootstrap(decorrelate(Q).D)
+            assert adop_success_bound(Q) >= ps - 2e-3
+
+
+def _ambiguity_state(truth, sigma, rng):
+    """A float state: position (3), then single-difference ambiguities of two groups."""
+    n = truth.size
+    a = rng.normal(size=(n, n))
+    P = sigma**2 * (a @ a.T / n + np.eye(n))
+    x = truth + np.linalg.cholesky(P) @ rng.normal(size=n)
+    big = np.zeros((3 + n, 3 + n))
+    big[:3, :3] = np.eye(3)
+    big[3:, 3:] = P
+    return np.r_[np.zeros(3), x], big
+
+
+def test_resolve_fixes_precise_floats_to_the_true_double_differences():
+    rng = np.random.default_rng(11)
+    truth = rng.integers(-50, 50, 10).astype(float)
+    x, P = _ambiguity_state(truth, 0.05, rng)
+    amb = AmbiguitySet(np.arange(3, 13), np.repeat([1, 2], 5), np.linspace(0.2, 1.2, 10), np.ones(10, int))
+    res = resolve(x, P, amb, ArOptions())
+    assert res.fixed and res.col.size == 8  # 5 + 5 single differences, one reference each
+    np.testing.assert_array_equal(res.integers, truth[res.col - 3] - truth[res.ref - 3])
+
+
+def test_resolve_refuses_imprecise_floats():
+    rng = np.random.default_rng(12)
+    truth = rng.integers(-50, 50, 10).astype(float)
+    x, P = _ambiguity_state(truth, 0.8, rng)
+    amb = AmbiguitySet(np.arange(3, 13), np.repeat([1, 2], 5), np.linspace(0.2, 1.2, 10), np.ones(10, int))
+    res = resolve(x, P, amb, ArOptions())
+    assert not res.fixed and res.col.size == 0
+
+
+def test_resolve_leaves_an_outlying_ambiguity_float():
+    # one imprecise ambiguity among precise ones: partial fixing keeps the others
+    rng = np.random.default_rng(13)
+    truth = rng.integers(-50, 50, 8).astype(float)
+    x, P = _ambiguity_state(truth, 0.04, rng)
+    P[10, :] *= 40.0
+    P[:, 10] *= 40.0
+    x[10] += 0.5
+    amb = AmbiguitySet(np.arange(3, 11), np.ones(8, int), np.linspace(1.0, 0.2, 8), np.ones(8, int))
+    res = resolve(x, P, amb, ArOptions())
+    assert res.fixed and 10 not in res.col
+    np.testing.assert_array_equal(res.integers, truth[res.col - 3] - truth[res.ref - 3])
+
+
+def test_match_epochs_within_tolerance():
+    t_r = np.array([0, 30, 60, 90], dtype=np.int64) * 10**9
+    t_b = np.array([0, 30_002_000_000, 75_000_000_000, 90_000_000_000], dtype=np.int64)
+    assert match_epochs(t_r, t_b, 0.005).tolist() == [0, 1, -1, 3]
+    assert match_epochs(t_r, t_b, 0.001).tolist() == [0, -1, -1, 3]
+
+
+def _observables(phase_m, lli=None, times_s=None, freqs=(1575.42e6, 1227.6e6), code=None):
+    """One GPS satellite over consecutive epochs, two bands (L1, L2)."""
+    from kompas.constants import C_LIGHT
+    from kompas.satsys import sat_index, signal_id
+
+    phase_m = np.asarray(phase_m, float)
+    n = phase_m.shape[0]
+    t = np.arange(n) * 30 if times_s is None else np.asarray(times_s)
+    lam = C_LIGHT / np.array(freqs)
+    return Observables(
+        epoch=np.arange(n), sat=np.full(n, sat_index(["G05"])[0], np.int16), bands={"G": (1, 2)},
+        signal=np.tile(np.array([signal_id("1C"), signal_id("2W")], np.uint8), (n, 1)),
+        code_m=np.zeros((n, 2)) if code is None else np.column_stack([code, code]), phase_cyc=phase_m / lam, doppler_hz=np.zeros((n, 2)),
+        cn0_dbhz=np.full((n, 2), 45.0, np.float32),
+        lli=np.zeros((n, 2), np.uint8) if lli is None else np.asarray(lli, np.uint8),
+        epoch_time_ns=(np.asarray(t) * 10**9).astype(np.int64),
+    )  # fmt: skip
+
+
+def test_new_arcs_from_the_preprocessing_lli_gap_and_geometry_free_step():
+    rng = np.random.default_rng(5)
+    n = 40
+    rho = 2.0e7 + 500.0 * np.arange(n)
+    iono = 0.01 * np.arange(n)  # drifting ionosphere: 1 cm per epoch, no slip
+    l1 = rho - iono + rng.normal(0, 0.002, n)
+    l2 = rho - 1.65 * iono + rng.normal(0, 0.002, n)
+    arcs = new_arcs(_observables(np.column_stack([l1, l2]), code=rho))
+    assert arcs[0].all() and not arcs[1:].any()  # the first epoch starts the arcs only
+    l1_slip = l1.copy()
+    l1_slip[20:] += 0.19 * 3  # three L1 cycles from epoch 20 on
+    arcs = new_arcs(_observables(np.column_stack([l1_slip, l2]), code=rho))
+    assert arcs[20, 0] and not arcs[1:20].any() and not arcs[21:].any()
+    lli = np.zeros((n, 2))
+    lli[4, 1] = 1
+    assert new_arcs(_observables(np.column_stack([l1, l2]), lli=lli, code=rho))[4].tolist() == [False, True]
+    t = np.r_[np.arange(20) * 30, 1200 + np.arange(20) * 30]
+    assert new_arcs(_observables(np.column_stack([l1, l2]), times_s=t, code=rho))[20].all()
+
+
+def test_backward_slips_move_to_the_epoch_before_the_break():
+    key = np.array([7, 7, 7, 7, 9, 9])
+    epoch = np.array([0, 1, 2, 3, 0, 1])
+    slip = np.array([True, False, True, False, True, False])
+    # forward: break between epochs 1 and 2 of arc 7; backward it is met at epoch 1
+    assert _backward_slips(key, epoch, slip).tolist() == [False, True, False, True, False, True]
+
+
+def _pass(pos, cov, q):
+    p = PassResult.empty(len(q))
+    p.pos[:], p.cov[:], p.quality[:] = pos, cov, q
+    return p
+
+
+def test_combine_prefers_fixes_and_weights_equal_qualities():
+    cov1 = np.broadcast_to(np.eye(3) * 1e-4, (3, 3, 3)).copy()
+    f = _pass(
+        np.array([[0, 0, 0], [1, 1, 1], [0, 0, 0]], float), cov1, [Quality.FIX, Quality.FLOAT, Quality.FIX]
+    )
+    cov2 = cov1.copy()
+    cov2[1] *= 3.0
+    b = _pass(np.array([[0.01, 0, 0], [2, 2, 2], [0.5, 0, 0]], float), cov2,
+              [Quality.FLOAT, Quality.FLOAT, Quality.FIX])  # fmt: skip
+    out = combine_passes(f, b)
+    assert out.quality.tolist() == [Quality.FIX, Quality.FLOAT, Quality.FLOAT]
+    np.testing.assert_allclose(out.pos[0], [0, 0, 0])  # the fix wins
+    # equal quality: weights 3/4 and 1/4 (covariances 1 : 3)
+    np.testing.assert_allclose(out.pos[1], [1.25, 1.25, 1.25])
+    np.testing.assert_allclose(out.cov[1], np.eye(3) * 0.75e-4)
+    # two fixes 50 cm apart with centimetre covariances: one of them is wrong, the epoch is float
+    assert out.quality[2] == Quality.FLOAT
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_adop_bound_exact_for_one_ambiguity(n):
+    # for a diagonal covariance the bound is evaluated with the Wilson-Hilferty approximation only;
+    # for one ambiguity with variance s^2, P_s = 2 Phi(1 / (2 s)) - 1 exactly and the bound >= it
+    s = 0.2
+    Q = np.eye(n) * s**2
+    exact = math.erf(1 / (2 * s * math.sqrt(2))) ** n
+    assert adop_success_bound(Q) >= exact - 1e-2

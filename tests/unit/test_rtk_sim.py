@@ -1,0 +1,151 @@
+"""RTK on simulated baselines: closed loop against the simulator's truth.
+
+Two receivers observe the same simulated constellation (:func:`kompas.sim.simulate_obs` with one truth and
+navigation file): the base at a known point, the rover at a known offset, each with its own integer
+ambiguities, receiver clock, noise and -- in the second set of tests -- its own GLONASS inter-frequency
+biases (code and phase) and inter-system biases, with the broadcast-model ionosphere and the troposphere
+switched on. The last tests use the simulator's own :func:`kompas.sim.simulate_baseline`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas.frames import ecef_to_enu, enu_to_ecef, geodetic_to_ecef
+from kompas.sim import make_nav, nominal_elements
+from kompas.sim.observations import ErrorModel, simulate_obs
+
+START = kompas.GTime.from_calendar(2024, 3, 1, 2).gpst_ns
+BASE = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 50.0]))
+
+
+def _baseline(systems: str, offset_enu, errors: bool, hours=1.0, seed=1):
+    rover = enu_to_ecef(np.asarray(offset_enu, float), BASE)
+    nav, truth = make_nav(nominal_elements(systems, START), START, hours, seed=seed)
+    if errors:
+        eb = ErrorModel(
+            troposphere=True, ionosphere=True, isb=True, glonass_ifb=True, multipath=True, noise=True
+        )
+        # another make: different GLONASS code and phase inter-frequency biases, other inter-system biases
+        er = dataclasses.replace(
+            eb,
+            ifb_m_per_channel=0.3,
+            ifb_phase_m_per_channel=-0.02,
+            isb_m={"G": 0.0, "R": 5.0, "E": 1.0, "C": -3.0},
+        )
+    else:
+        eb = er = ErrorModel.none()
+    base = simulate_obs(truth, nav, BASE, START, hours, 30.0, systems, eb, seed=seed, marker_name="BASE")
+    rov = simulate_obs(truth, nav, rover, START, hours, 30.0, systems, er, seed=seed + 100, marker_name="ROVR",
+                       rcv_clock_s=-3e-4, rcv_drift_sps=-1e-9)  # fmt: skip
+    return rov, base, nav, rover
+
+
+def _run(rov, base, nav, systems, **options):
+    return kompas.rtk(rov, base, nav, systems=systems, base_position=" ".join(map(str, BASE)), **options)
+
+
+@pytest.mark.parametrize("mode", ["kinematic", "static"])
+def test_errors_off_every_epoch_fixed_to_the_truth(mode):
+    rov, base, nav, truth = _baseline("CRGE", (300.0, 400.0, 10.0), errors=False)
+    sol = _run(rov, base, nav, "CRGE", mode=mode, **{"models.tropo": "off"})
+    assert np.all(sol.quality == kompas.Quality.FIX)
+    err = ecef_to_enu(sol.pos_m, truth)
+    assert np.abs(err).max() < 1e-3
+    assert sol.fixed_by_system["R"].min() > 0 and sol.fixed_by_system["C"].min() > 0
+
+
+@pytest.mark.parametrize("systems", ["C", "R", "G", "E"])
+def test_errors_off_each_system_fixes_after_convergence(systems):
+    rov, base, nav, truth = _baseline(systems, (300.0, 400.0, 10.0), errors=False)
+    sol = _run(rov, base, nav, systems, **{"models.tropo": "off"})
+    fixed = sol.quality == kompas.Quality.FIX
+    first = int(np.argmax(fixed))
+    assert fixed.any() and first <= 10
+    assert fixed[first:].all()
+    assert np.abs(ecef_to_enu(sol.pos_m[fixed], truth)).max() < 1e-3
+
+
+def test_errors_on_ionosphere_and_receiver_ifbs_fix_after_convergence():
+    # 12 km: the ionosphere is estimated per satellite (auto beyond 10 km); GLONASS phase IFBs differ
+    # by 2.5 cm per channel between the receivers, code IFBs by 0.2 m per channel
+    rov, base, nav, truth = _baseline("CRGE", (8000.0, 9000.0, 30.0), errors=True)
+    sol = _run(rov, base, nav, "CRGE")
+    assert sol.record.iono == "est"
+    fixed = sol.quality == kompas.Quality.FIX
+    converged = 20  # epochs (10 min)
+    assert fixed[converged:].all()
+    enu = ecef_to_enu(sol.pos_m[fixed], truth)
+    assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
+    # GLONASS ambiguities are fixed despite the IFBs (their slope converges within ~15 min)
+    assert np.mean(sol.fixed_by_system["R"][converged:] > 0) > 0.8
+
+
+def test_static_errors_on_recovers_truth():
+    rov, base, nav, truth = _baseline("CRGE", (300.0, 400.0, 10.0), errors=True)
+    sol = _run(rov, base, nav, "CRGE", mode="static")
+    err = ecef_to_enu(sol.pos_m[-1], truth)
+    assert np.hypot(err[0], err[1]) < 0.005 and abs(err[2]) < 0.01
+
+
+def test_ppk_fixes_the_first_epochs_too():
+    rov, base, nav, truth = _baseline("R", (300.0, 400.0, 10.0), errors=False)
+    fwd = _run(rov, base, nav, "R", **{"models.tropo": "off"})
+    both = _run(rov, base, nav, "R", ppk=True, **{"models.tropo": "off"})
+    assert fwd.quality[0] != kompas.Quality.FIX
+    assert np.all(both.quality == kompas.Quality.FIX)
+    assert np.abs(ecef_to_enu(both.pos_m, truth)).max() < 1e-3
+
+
+def test_cycle_slips_without_loss_of_lock_flags_do_not_make_wrong_fixes():
+    # 0.5 slips per satellite, signal and hour on the rover (1-20 cycles, ~50 an hour), LLI erased: only
+    # the geometry-free test and the post-fit residual screening can find them
+    rover = enu_to_ecef(np.array([300.0, 400.0, 10.0]), BASE)
+    nav, truth = make_nav(nominal_elements("CRGE", START), START, 1.0, seed=2)
+    eb = ErrorModel(noise=True, troposphere=True)
+    er = dataclasses.replace(eb, cycle_slips=True, slip_rate_per_hour=0.5)
+    base = simulate_obs(truth, nav, BASE, START, 1.0, 30.0, "CRGE", eb, seed=2)
+    rov = simulate_obs(truth, nav, rover, START, 1.0, 30.0, "CRGE", er, seed=102, rcv_clock_s=-3e-4)
+    assert (rov.lli & 1).sum() > 30
+    rov = dataclasses.replace(rov, lli=np.zeros_like(rov.lli))
+    sol = _run(rov, base, nav, "CRGE")
+    fixed = sol.quality == kompas.Quality.FIX
+    enu = ecef_to_enu(sol.pos_m, rover)
+    wrong = fixed & ((np.hypot(enu[:, 0], enu[:, 1]) > 0.05) | (np.abs(enu[:, 2]) > 0.10))
+    assert fixed.mean() > 0.9 and not wrong.any()
+
+
+@pytest.fixture(scope="module")
+def sim_baseline():
+    """The simulator's own baseline (kompas.sim.simulate_baseline): the rover a receiver of another make
+    (GLONASS code and phase IFBs, inter-system biases), ionosphere, troposphere, multipath and noise on."""
+    from kompas.sim import simulate_baseline
+
+    return simulate_baseline(
+        BASE, START, offset_enu_m=(3000.0, 4000.0, 10.0), hours=1.0, interval_s=30.0, seed=3
+    )
+
+
+@pytest.mark.parametrize("systems", ["CRGE", "C", "G", "E"])
+def test_simulate_baseline_every_system_fixes_after_convergence(sim_baseline, systems):
+    truth = sim_baseline.rover.receiver_ecef_m
+    sol = _run(sim_baseline.rover.obs, sim_baseline.base.obs, sim_baseline.base.nav, systems)
+    fixed = sol.quality == kompas.Quality.FIX
+    assert fixed[5:].all()
+    enu = ecef_to_enu(sol.pos_m[fixed], truth)
+    assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
+    if systems == "CRGE":
+        assert fixed.all() and (sol.fixed_by_system["R"] > 0).all()  # GLONASS of two makes, every epoch
+
+
+def test_simulate_baseline_glonass_alone_never_fixes_wrongly(sim_baseline):
+    truth = sim_baseline.rover.receiver_ecef_m
+    sol = _run(sim_baseline.rover.obs, sim_baseline.base.obs, sim_baseline.base.nav, "R")
+    fixed = sol.quality == kompas.Quality.FIX
+    enu = ecef_to_enu(sol.pos_m[fixed], truth)
+    assert fixed.mean() > 0.7
+    assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
