@@ -15,7 +15,18 @@ from .. import __version__
 from ..errors import KompasError, KompasWarning
 
 # Subcommand modules under kompas.cli, in the order `kompas --help` lists them.
-_SUBCOMMANDS: tuple[str, ...] = ("demo", "spp", "rtk", "ppp", "sim", "info", "orbits", "qc", "monitor", "batch")
+_SUBCOMMANDS: tuple[str, ...] = (
+    "demo",
+    "spp",
+    "rtk",
+    "ppp",
+    "sim",
+    "info",
+    "orbits",
+    "qc",
+    "monitor",
+    "batch",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
