@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / "ESBC.rnx"
         env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-        code = f"from kompas.io._open import read_bytes; open({str(plain)!r}, 'wb').write(read_bytes({str(CRX)!r}))"
+        code = f"from kompas.io import read_bytes; open({str(plain)!r}, 'wb').write(read_bytes({str(CRX)!r}))"
         subprocess.run([sys.executable, "-c", code], env=env, check=True)
         best: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.rounds):

@@ -167,7 +167,7 @@ def rtklib_conf(path: Path, case: dict, kinematic: bool, atx: Path, systems: str
 
 def plain_copy(path: Path, tmp: Path) -> Path:
     """A decompressed copy (RINEX for Hatanaka) for RTKLIB."""
-    from kompas.io._open import read_bytes
+    from kompas.io import read_bytes
 
     out = tmp / path.name.replace(".gz", "").replace(".crx", ".rnx")
     if not out.exists():

@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--html", action="store_true", help="also write the HTML report")
     args = ap.parse_args(argv)
-    from kompas.io._open import read_bytes
+    from kompas.io import read_bytes
 
     tmp = Path(tempfile.mkdtemp(prefix="kompas-qc-"))
     obs, nav = tmp / "esbc.obs", tmp / "esbc.nav"

@@ -74,7 +74,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from kompas._kernels import numba_available, use
-    from kompas.io._open import read_bytes
+    from kompas.io import read_bytes
     from kompas.io.readers.rinex_obs import read_obs
 
     tmp = Path(tempfile.mkdtemp(prefix="kompas-bench-"))

@@ -14,7 +14,7 @@ import time
 import warnings
 from pathlib import Path
 
-from kompas.io._open import read_bytes
+from kompas.io import read_bytes
 from kompas.io.readers.clk import read_clk
 from kompas.io.readers.sp3 import read_sp3
 

@@ -81,7 +81,7 @@ def main() -> int:
     args = ap.parse_args()
     from kompas import spp
     from kompas.frames import ecef_to_enu
-    from kompas.io._open import read_bytes
+    from kompas.io import read_bytes
     from kompas.io.readers.rinex_nav import read_nav
     from kompas.io.readers.rinex_obs import read_obs
 

@@ -75,7 +75,7 @@ def rtklib(rnx2rtkp, obs, navs, systems, iono, tmp):
 def main(argv=None) -> int:
     import kompas
     from kompas.frames import ecef_to_enu
-    from kompas.io._open import read_bytes
+    from kompas.io import read_bytes
     from kompas.stats import error_stats
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

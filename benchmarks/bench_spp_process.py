@@ -46,7 +46,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--kernels", choices=("auto", "numpy"), default="auto")
     args = ap.parse_args(argv)
-    from kompas.io._open import read_bytes
+    from kompas.io import read_bytes
 
     tmp = Path(tempfile.mkdtemp(prefix="kompas-proc-"))
     obs, nav = tmp / "esbc.obs", tmp / "esbc.nav"

@@ -45,7 +45,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "unit"))  # the unit tests' hand-made records
 
 import kompas  # noqa: E402
-from kompas.errors import DroppedRecordWarning, FormatError, KompasError, TruncatedFileWarning  # noqa: E402
+from kompas import FormatError, KompasError  # noqa: E402
+from kompas.errors import DroppedRecordWarning, TruncatedFileWarning  # noqa: E402
 
 REGRESSIONS = HERE.parent / "data" / "fuzz_regressions"
 

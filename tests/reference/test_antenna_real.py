@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kompas.errors import KompasError, KompasWarning
-from kompas.io.readers.antex import read_antex
+from kompas import KompasError, gtime_from_calendar, read_antex
+from kompas.errors import KompasWarning
 from kompas.models.antenna import (
     antenna_offsets,
     fallback_code,
@@ -16,7 +16,6 @@ from kompas.models.antenna import (
     receiver_range_correction,
     satellite_range_correction,
 )
-from kompas.time import gtime_from_calendar
 
 T = int(gtime_from_calendar(2020, 6, 25, 12))
 

@@ -5,11 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from kompas import read_antex
+from kompas import gtime_from_calendar, read_antex, sat_index
 from kompas.errors import KompasWarning
 from kompas.io.readers.antex import AntennaNotFoundError
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
 
 MM = 1e-3
 

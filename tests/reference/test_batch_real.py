@@ -13,10 +13,10 @@ import pytest
 pq = pytest.importorskip("pyarrow.parquet")
 distributed = pytest.importorskip("distributed")
 
+from kompas import SppConfig  # noqa: E402
 from kompas.batch import BatchJob, plan, run_batch  # noqa: E402
 from kompas.batch.store import result_path  # noqa: E402
 from kompas.cli.main import main  # noqa: E402
-from kompas.spp import SppConfig  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -187,8 +187,8 @@ def test_qc_tables_equal_the_qc_command(kompas_data, tmp_path, capsys):
         kompas_data / "F_2022-159_KMS3_rinex4" / "KMS300DNK_R_20221591000_01H_MN.rnx.gz",
         kompas_data / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
     ]
+    from kompas import QcConfig
     from kompas.batch import get_task
-    from kompas.qc import QcConfig
 
     task = get_task("qc")
     p = plan([str(f) for f in files], [str(n) for n in navs], needs=task.needs, roles=task.roles)

@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from kompas import read_bias
+from kompas import gtime_from_calendar, read_bias
 from kompas.satsys import sat_system
-from kompas.time import gtime_from_calendar
 
 NSEC = 1e-9
 

@@ -4,11 +4,10 @@ and the orbits against GFZ's MGEX precise orbits (every Kepler satellite, BDS GE
 import numpy as np
 import pytest
 
-from kompas import read_nav, read_sp3
+from kompas import gtime_from_calendar, read_nav, read_sp3, sat_id, sat_index
 from kompas.products.broadcast import BroadcastProduct
 from kompas.products.state import Status
-from kompas.satsys import is_bds_geo, sat_id, sat_index, sat_system
-from kompas.time import gtime_from_calendar
+from kompas.satsys import is_bds_geo, sat_system
 
 SET_A = "A_2020-177_ESBC_WTZR"
 

@@ -13,11 +13,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from kompas import read_nav
-from kompas.io._open import read_bytes
+from kompas import gtime_from_calendar, read_nav
+from kompas.io import read_bytes
 from kompas.products.broadcast import BroadcastProduct
 from kompas.products.state import Status
-from kompas.time import gtime_from_calendar
 
 RNX2RTKP = shutil.which("rnx2rtkp")
 pytestmark = pytest.mark.skipif(

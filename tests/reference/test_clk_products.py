@@ -11,10 +11,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from kompas import read_clk
+from kompas import gtime_from_calendar, read_clk, sat_id, sat_index
 from kompas.errors import KompasWarning
-from kompas.satsys import sat_id, sat_index
-from kompas.time import gtime_from_calendar
 
 
 def _read(path):

@@ -4,9 +4,8 @@ import gzip
 
 import pytest
 
+from kompas import FormatError, detect
 from kompas.cli.main import main
-from kompas.errors import FormatError
-from kompas.io.detect import detect
 
 
 def _expected_kind(name: str) -> str | None:

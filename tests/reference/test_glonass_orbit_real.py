@@ -21,9 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kompas import read_nav, read_sp3
+from kompas import read_nav, read_sp3, sat_id
 from kompas.products.glonass import clock, propagate
-from kompas.satsys import sat_id
 
 SET_A = "A_2020-177_ESBC_WTZR"
 NAV = "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"

@@ -14,12 +14,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from kompas.errors import FormatError
+from kompas import FormatError, gtime_from_calendar
 from kompas.io.readers.gpt3 import read_gpt3_grid
 from kompas.models.gpt3 import askne_nordius_zwd, day_of_year, gpt3, saastamoinen_zhd
 from kompas.models.mapping import gradient_delay, gradient_mapping, vmf1_mapping
 from kompas.models.troposphere import niell_mapping, zenith_delays
-from kompas.time import gtime_from_calendar
 
 LATS = np.array([-0.11852614892908808208, 0.94744897313100162606, 1.44588545693157000116,
                  0.48890974171220147326, -1.47743444412358981843])  # fmt: skip

@@ -3,10 +3,7 @@
 import numpy as np
 import pytest
 
-from kompas import read_ionex
-from kompas.errors import FormatError
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
+from kompas import FormatError, gtime_from_calendar, read_ionex, sat_index
 
 
 @pytest.fixture(scope="module")

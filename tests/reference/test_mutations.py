@@ -10,9 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kompas.errors import KompasError
-from kompas.io._open import read_bytes
-from kompas.io.detect import read
+from kompas import KompasError, read
+from kompas.io import read_bytes
 
 # small real files of every reader: (path under the data folder)
 FILES = {

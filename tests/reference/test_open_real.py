@@ -2,7 +2,7 @@
 
 import pytest
 
-from kompas.io._open import read_bytes
+from kompas.io import read_bytes
 
 PAIRS = [
     ("rinex2_hatanaka/delf0010.21d", "rinex2_hatanaka/delf0010.21o"),  # CRINEX 1.0

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from kompas import read_nmea, read_pos, read_pos_table
-from kompas.io._open import read_bytes
+from kompas.io import read_bytes
 from kompas.io.writers.nmea import write_nmea
 from kompas.io.writers.pos import write_pos
 

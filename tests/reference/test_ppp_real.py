@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import kompas
+from kompas import ppp
 from kompas.frames import ecef_to_enu, enu_rotation
-from kompas.ppp import ppp
 
 A = "A_2020-177_ESBC_WTZR"
 D = "D_2026-120_PASA_SCOA_rtk"

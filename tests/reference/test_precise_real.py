@@ -11,12 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kompas import read_antex, read_clk, read_sp3
+from kompas import Constellation, gtime_from_calendar, read_antex, read_clk, read_sp3, sat_index
 from kompas.models.attitude import sun_position_ecef
 from kompas.products.precise import PreciseProduct
 from kompas.products.state import Status
-from kompas.satsys import Constellation, sat_index, sat_system
-from kompas.time import gtime_from_calendar
+from kompas.satsys import sat_system
 
 SET = "A_2020-177_ESBC_WTZR"
 NS = 1_000_000_000

@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 import kompas
-from kompas.preprocess import detect_clock_jumps, detect_slips, repair_clock_jumps
+from kompas import detect_slips
+from kompas.preprocess import detect_clock_jumps, repair_clock_jumps
 from kompas.products.broadcast import BroadcastProduct
 from kompas.qc import WB2015_BANDS, code_multipath
 from kompas.qc.geometry import sky_grid

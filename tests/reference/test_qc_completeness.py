@@ -25,9 +25,8 @@ import numpy as np
 import pytest
 
 import kompas
+from kompas import run_qc, sat_index
 from kompas.products.broadcast import BroadcastProduct
-from kompas.qc import run_qc
-from kompas.satsys import sat_index
 
 A = "A_2020-177_ESBC_WTZR"
 ESBC = f"{A}/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"

@@ -46,7 +46,7 @@ import numpy as np
 import pytest
 
 import kompas
-from kompas.qc import run_qc
+from kompas import run_qc
 from kompas.satsys import sat_system, signal_code, system_code
 
 gm = pytest.importorskip("gnssmultipath", reason="gnssmultipath (test extra) is not installed")
@@ -80,7 +80,7 @@ def _gnssmultipath(obs_path, nav_path, out):
 
 def _plain(path, tmp):
     """gnssmultipath reads plain RINEX only: expand Hatanaka and gzip with kompas's opener."""
-    from kompas.io._open import read_bytes
+    from kompas.io import read_bytes
 
     out = tmp / path.name.replace(".crx", ".rnx").replace(".gz", "")
     out.write_bytes(read_bytes(path))

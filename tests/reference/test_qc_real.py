@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 import kompas
-from kompas.qc import run_qc
-from kompas.satsys import carrier_frequency, sat_index
+from kompas import carrier_frequency, run_qc, sat_index
 
 ESBC = "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
 ESBC_NAV = "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"

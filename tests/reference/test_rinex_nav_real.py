@@ -11,10 +11,8 @@ import functools
 import numpy as np
 import pytest
 
-from kompas import read_nav
+from kompas import gtime_from_calendar, read_nav, sat_id, sat_index
 from kompas.errors import KompasWarning
-from kompas.satsys import sat_id, sat_index
-from kompas.time import gtime_from_calendar
 
 
 @functools.lru_cache(maxsize=4)

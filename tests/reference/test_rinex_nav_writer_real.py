@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kompas import read_nav
-from kompas.io._open import read_bytes
+from kompas.io import read_bytes
 from kompas.io.writers.rinex_nav import write_nav
 from kompas.satsys import sat_system
 

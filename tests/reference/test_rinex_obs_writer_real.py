@@ -9,11 +9,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from kompas import read_obs
-from kompas.io._open import read_bytes
+from kompas import gtime_from_calendar, read_obs, sat_index
+from kompas.io import read_bytes
 from kompas.io.writers.rinex_obs import write_obs
-from kompas.satsys import sat_index, signal_id
-from kompas.time import gtime_from_calendar
+from kompas.satsys import signal_id
 
 SET_A = "A_2020-177_ESBC_WTZR"
 WTZR = f"{SET_A}/WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"

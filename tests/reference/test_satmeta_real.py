@@ -5,15 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kompas.io.readers.antex import read_antex
+from kompas import gtime_from_calendar, read_antex, sat_id
 from kompas.io.readers.satmeta import (
     catalog_from_antex,
     read_gpsppp_svb,
     read_pride_sat_parameters,
     read_satellite_catalog,
 )
-from kompas.satsys import sat_id
-from kompas.time import gtime_from_calendar
 
 DAY_A = int(gtime_from_calendar(2020, 6, 25, 12))
 
@@ -146,7 +144,7 @@ def test_antex_satellites_agree_with_pride(kompas_data, pride):
 
 
 def test_bad_pride_line(tmp_path):
-    from kompas.errors import FormatError
+    from kompas import FormatError
 
     p = tmp_path / "sat_parameters"
     p.write_text("+prn_indexed\n G01  G032  1992327:00000 2008XXX:86399 1992-079A 930.00 0.000 0 BLOCK IIA\n")

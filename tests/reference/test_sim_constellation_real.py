@@ -7,11 +7,10 @@ five BDS-2 GEO (C01-C05), two BDS-3 GEO (C59, C60) and the ten IGSO of both gene
 import numpy as np
 import pytest
 
-from kompas import read_nav
+from kompas import gtime_from_calendar, read_nav, sat_id, sat_index
 from kompas.products.broadcast import BroadcastProduct
-from kompas.satsys import is_bds_geo, sat_id, sat_index
+from kompas.satsys import is_bds_geo
 from kompas.sim import make_nav, nominal_elements
-from kompas.time import gtime_from_calendar
 
 DAY0 = int(gtime_from_calendar(2023, 3, 12, 0, 0, 0))
 T = DAY0 + np.arange(0, 86400, 300) * 10**9

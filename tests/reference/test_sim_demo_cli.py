@@ -150,7 +150,8 @@ def test_sim_truth_records_the_error_model_and_events(tmp_path, capsys):
     assert {"slip", "clock", "gap"} <= kinds
     slips = [e for e in events if e["kind"] == "slip" and e["lli"]]
     obs = read_obs(out / "SIM00XXX_S_sim_MO.rnx")
-    from kompas.satsys import sat_index, signal_id
+    from kompas import sat_index
+    from kompas.satsys import signal_id
 
     # every slip with the LLI set is flagged in the file at its epoch, satellite and signal, and vice versa
     flagged = {(int(t), int(s), int(g)) for t, s, g in zip(obs.time_ns[obs.lli > 0], obs.sat[obs.lli > 0],

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kompas.errors import FormatError, KompasError
+from kompas import FormatError, KompasError, gtime_from_calendar
 from kompas.io.readers.sinex import read_sinex
-from kompas.time import gtime_from_calendar
 
 WTZR_2020 = np.array([4075580.3111, 931854.0543, 4801568.2808])  # EPN ITRF2020, epoch 2020.0
 WTZZ_2020 = np.array([4075579.1913, 931853.3696, 4801569.1897])

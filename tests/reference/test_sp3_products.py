@@ -11,9 +11,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from kompas import read_clk, read_sp3
-from kompas.errors import FormatError, TruncatedFileWarning
-from kompas.time import gtime_from_calendar
+from kompas import FormatError, gtime_from_calendar, read_clk, read_sp3
+from kompas.errors import TruncatedFileWarning
 
 A = "A_2020-177_ESBC_WTZR"
 

@@ -8,10 +8,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from kompas import read_nav, read_obs, spp
+from kompas import read_nav, read_obs, sat_index, spp
 from kompas.frames import ecef_to_enu
-from kompas.io._open import read_bytes
-from kompas.satsys import sat_index
+from kompas.io import read_bytes
 
 A, D = "A_2020-177_ESBC_WTZR", "D_2026-120_PASA_SCOA_rtk"
 STATIONS = {

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kompas import gtime_from_calendar
 from kompas.frames import ecef_to_geodetic, enu_rotation
 from kompas.io.readers.blq import BLQ_CONSTITUENTS, read_blq
 from kompas.models.ephemeris import moon_position_ecef, sun_position_ecef
 from kompas.models.ocean_loading import ARG2_SPEEDS, ocean_loading, ocean_loading_enu, tidal_arguments
 from kompas.models.tides import pole_tide, secular_pole_arcsec, solid_earth_tide
-from kompas.time import NS, gpst_to_calendar, gtime_from_calendar
+from kompas.time import NS, gpst_to_calendar
 
 # The three test cases in the header of the IERS routine DEHANTTIDEINEL.F (IERS Conventions software,
 # chapter 7, version of 2016-12-19): station, Sun, Moon (m, ITRF), UTC date at 0 h, expected DXTIDE (m).
@@ -151,7 +152,7 @@ def test_blq_reader(blq):
 
 
 def test_blq_damaged(tmp_path):
-    from kompas.errors import FormatError
+    from kompas import FormatError
 
     p = tmp_path / "x.blq"
     p.write_text("$$ header\n  ABCD\n  .1 .2 .3\n")

@@ -24,14 +24,14 @@ import subprocess
 import numpy as np
 import pytest
 
-from kompas import read_nav, read_obs
+from kompas import gtime_from_calendar, read_nav, read_obs, sat_index
 from kompas.constants import C_LIGHT
 from kompas.frames import azimuth_elevation, ecef_to_geodetic
-from kompas.io._open import read_bytes
+from kompas.io import read_bytes
 from kompas.models.ionosphere import klobuchar_gps
 from kompas.models.troposphere import saastamoinen
-from kompas.satsys import sat_index, signal_id
-from kompas.time import gpst_from_week_tow, gtime_from_calendar
+from kompas.satsys import signal_id
+from kompas.time import gpst_from_week_tow
 
 RNX2RTKP = shutil.which("rnx2rtkp")
 pytestmark = pytest.mark.skipif(

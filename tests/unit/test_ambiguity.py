@@ -13,7 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from kompas.errors import EstimatorError, KompasError
+from kompas import KompasError
+from kompas.errors import EstimatorError
 from kompas.estimators.ambiguity import (
     decorrelate,
     fixed_solution,

@@ -7,11 +7,9 @@ import pytest
 from _damage import damage_args, damaged
 from hypothesis import HealthCheck, given, settings
 
-from kompas import read_antex
-from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from kompas import FormatError, KompasError, gtime_from_calendar, read_antex, sat_index
+from kompas.errors import KompasWarning, TruncatedFileWarning
 from kompas.io.readers.antex import AntennaNotFoundError
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
 
 
 def rec(content: str, label: str) -> str:

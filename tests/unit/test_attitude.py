@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kompas import gtime_from_calendar
 from kompas.models.attitude import AU_M, gmst_rad, nominal_yaw_frame, sun_position_ecef
-from kompas.time import gtime_from_calendar
 
 
 def _utc(*fields):

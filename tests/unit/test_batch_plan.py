@@ -184,8 +184,8 @@ def test_station_filter_and_station_list(tmp_path):
 
 
 def test_spp_reads_ionex_maps_of_the_day(tmp_path):
+    from kompas import SppConfig
     from kompas.batch import get_task
-    from kompas.spp import SppConfig
 
     obs = _touch(tmp_path, "ALGO00CAN_R_20170010000_01D_30S_MO.crx.gz")
     nav = _touch(tmp_path, "BRDC00WRD_S_20170010000_01D_MN.rnx.gz")

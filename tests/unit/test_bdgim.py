@@ -21,11 +21,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kompas import gtime_from_calendar
 from kompas.errors import ConfigError
 from kompas.models import bdgim
 from kompas.models.bdgim import F_BDS_B1C_HZ, bdgim_delay, bdgim_vtec
 from kompas.models.ionosphere import scale_to_frequency
-from kompas.time import gtime_from_calendar
 
 # (UTC calendar, IPP lat deg, IPP lon deg, alpha_1..9 TECU) -> VTEC (TECU) from the AIRCAS demonstrator
 DEMONSTRATOR = [

@@ -7,11 +7,10 @@ import pytest
 from _damage import damage_args, damaged
 from hypothesis import HealthCheck, given, settings
 
-from kompas import read_bias
-from kompas.errors import FormatError, KompasError, SignalError, TruncatedFileWarning
+from kompas import FormatError, KompasError, SignalError, gtime_from_calendar, read_bias, sat_index
+from kompas.errors import TruncatedFileWarning
 from kompas.io.readers.bias import OPEN_END_NS
-from kompas.satsys import sat_index
-from kompas.time import NS, gtime_from_calendar
+from kompas.time import NS
 
 TITLE = (
     "*BIAS SVN_ PRN STATION__ OBS1 OBS2 BIAS_START____ BIAS_END______ UNIT __ESTIMATED_VALUE____ "

@@ -96,9 +96,9 @@ def test_ephemeris_policy_option():
     """The broadcast record policy reaches SPP from the API, TOML and the command line (issue 15)."""
     import argparse
 
+    from kompas import SppConfig
     from kompas.config import add_arguments, from_arguments, to_toml
     from kompas.errors import ConfigError
-    from kompas.spp import SppConfig
 
     cfg = SppConfig()
     assert cfg.ephemeris.policy == "post"

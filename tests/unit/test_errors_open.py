@@ -7,8 +7,9 @@ import zipfile
 
 import pytest
 
-from kompas.errors import FormatError, KompasError, KompasWarning
-from kompas.io._open import compression_of, read_bytes, read_text
+from kompas import FormatError, KompasError
+from kompas.errors import KompasWarning
+from kompas.io import compression_of, read_bytes, read_text
 
 TEXT = b"     3.05           OBSERVATION DATA    M (MIXED)           RINEX VERSION / TYPE\n" * 50
 

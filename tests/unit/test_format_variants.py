@@ -11,9 +11,8 @@ from test_rinex_nav import C05, E01_FNAV, E01_INAV, R2_GPS, R3_HEADER, R3_TEXT, 
 from test_rinex_obs import EPOCH1, HEADER3, F, H
 
 import kompas
-from kompas import read_nav, read_obs
-from kompas.errors import DroppedRecordWarning, FormatError, FormatWarning
-from kompas.satsys import sat_index
+from kompas import FormatError, read_nav, read_obs, sat_index
+from kompas.errors import DroppedRecordWarning, FormatWarning
 
 
 def same_table(a, b):

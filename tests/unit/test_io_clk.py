@@ -9,10 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kompas import read_clk
-from kompas.errors import DroppedRecordWarning, FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
+from kompas import FormatError, KompasError, gtime_from_calendar, read_clk, sat_index
+from kompas.errors import DroppedRecordWarning, KompasWarning, TruncatedFileWarning
 
 HEADER_300 = [
     "     3.00           C                   M                   RINEX VERSION / TYPE",

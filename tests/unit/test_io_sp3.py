@@ -9,17 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kompas import read_sp3
-from kompas.errors import (
-    DroppedRecordWarning,
-    FormatError,
-    FormatWarning,
-    KompasError,
-    KompasWarning,
-    TruncatedFileWarning,
-)
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
+from kompas import FormatError, KompasError, gtime_from_calendar, read_sp3, sat_index
+from kompas.errors import DroppedRecordWarning, FormatWarning, KompasWarning, TruncatedFileWarning
 
 
 def _p(sat, x, y, z, clk, tail="", kind="P"):

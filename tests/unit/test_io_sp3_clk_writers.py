@@ -5,12 +5,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from kompas import read_clk, read_sp3
-from kompas.errors import KompasError
+from kompas import KompasError, gtime_from_calendar, read_clk, read_sp3, sat_index
 from kompas.io.writers.clk import clk_from_arrays, write_clk
 from kompas.io.writers.sp3 import sp3_from_arrays, write_sp3
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
 
 T0 = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
 NOW = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)

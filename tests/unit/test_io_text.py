@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kompas.errors import FormatError
+from kompas import FormatError
 from kompas.io._text import (
     Diagnostics,
     Lines,

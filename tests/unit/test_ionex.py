@@ -7,10 +7,8 @@ import pytest
 from _damage import damage_args, damaged
 from hypothesis import HealthCheck, given, settings
 
-from kompas import read_ionex
-from kompas.errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
+from kompas import FormatError, KompasError, gtime_from_calendar, read_ionex, sat_index
+from kompas.errors import KompasWarning, TruncatedFileWarning
 
 
 def rec(content: str, label: str) -> str:

@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 
-from kompas import read_nav
+from kompas import gtime_from_calendar, read_nav, sat_index
 from kompas.models.ionosphere import F_BDS_B1I_HZ, F_GPS_L1_HZ, klobuchar_bds, klobuchar_gps
 from kompas.products.ionosphere import BroadcastIonosphere, IonoContext, satellite_class
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar, week_tow
+from kompas.time import week_tow
 
 
 def H(content, label):

@@ -14,10 +14,9 @@ import numpy as np
 import pytest
 
 import kompas
-from kompas import read_met
-from kompas.errors import DroppedRecordWarning, FormatError, FormatWarning, TruncatedFileWarning
+from kompas import FormatError, gtime_from_calendar, read_met
+from kompas.errors import DroppedRecordWarning, FormatWarning, TruncatedFileWarning
 from kompas.models.troposphere import saastamoinen, zenith_delays
-from kompas.time import gtime_from_calendar
 
 
 def H(content, label):

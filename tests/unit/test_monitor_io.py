@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from kompas.errors import KompasError
+from kompas import KompasError
 from kompas.io.readers.coastlines import coastline_source, read_coastlines
 from kompas.io.writers.records import write_records
 

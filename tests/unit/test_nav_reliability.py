@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 from test_rinex_nav import G1_SPARE, R2_GLO, R2_GPS, R3_TEXT, R4_FRAMES, R4_HEADER, write
 
-from kompas import read_nav
-from kompas.errors import DroppedRecordWarning, FormatError, TruncatedFileWarning
-from kompas.satsys import sat_index
+from kompas import FormatError, read_nav, sat_index
+from kompas.errors import DroppedRecordWarning, TruncatedFileWarning
 
 TABLES = ("kepler", "glonass", "sbas", "sto", "eop", "ion")
 

@@ -13,12 +13,12 @@ import datetime
 import numpy as np
 import pytest
 
+from kompas import gtime_from_calendar
 from kompas.errors import ConfigError
 from kompas.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef
 from kompas.models import nequick as nq
 from kompas.models.ionosphere import scale_to_frequency
 from kompas.models.nequick import F_GAL_E1_HZ, nequick_g_delay, nequick_g_stec
-from kompas.time import gtime_from_calendar
 
 HIGH = (236.831641, -0.39362878, 0.00402826613)
 MEDIUM = (121.129893, 0.351254133, 0.0134635348)

@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 from test_rinex_obs import EPOCH1, EPOCH2, EVENT, HEADER2, HEADER3, F
 
-from kompas import read_obs
-from kompas.errors import DroppedRecordWarning, FormatError, TruncatedFileWarning
-from kompas.time import gtime_from_calendar
+from kompas import FormatError, gtime_from_calendar, read_obs
+from kompas.errors import DroppedRecordWarning, TruncatedFileWarning
 
 V2_EPOCH = [
     " 21  4 28 19  0  0.0000000  0  2G15G19",

@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 from test_rinex_obs import F, H
 
-from kompas import read_obs
-from kompas.errors import SignalError
-from kompas.satsys import BAND_PRIORITY, SIGNALS, sat_index, signal_code
+from kompas import SignalError, read_obs, sat_index
+from kompas.satsys import BAND_PRIORITY, SIGNALS, signal_code
 
 
 def _file(tmp_path):

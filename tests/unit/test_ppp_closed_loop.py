@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 import kompas
-from kompas.ppp import ppp
+from kompas import gtime_from_calendar, ppp
 from kompas.sim import ErrorModel, simulate, write_products
-from kompas.time import gtime_from_calendar
 
 TRUTH = np.array([4075580.3111, 931854.0543, 4801568.2808])
 START = int(gtime_from_calendar(2024, 3, 1, 0, 0, 0))
@@ -24,8 +23,8 @@ MODELS_OFF = dict(
 def osb_from_truth(truth, sats):
     """Bias-SINEX-like OSB of the simulator's satellite group delays (codes; phases 0): with them every code
     refers to the simulated clocks and the Melbourne-Wuebbena combination is an integer."""
-    from kompas.io.readers.bias import OPEN_END_NS, BiasData
-    from kompas.satsys import sat_id
+    from kompas import BiasData, sat_id
+    from kompas.io.readers.bias import OPEN_END_NS
     from kompas.sim.signals import satellite_signals
 
     cells = [
@@ -222,7 +221,8 @@ def test_forward_backward_smoothing(tmp_path):
 
 def test_dsb_turns_a_code_into_the_clock_reference():
     """A DSB C1C-C1W of 2 ns makes the C1C correction 2 ns x c (IGS convention: GPS clocks on C1W/C2W)."""
-    from kompas.io.readers.bias import OPEN_END_NS, BiasData
+    from kompas import BiasData
+    from kompas.io.readers.bias import OPEN_END_NS
     from kompas.ppp_model import observation_biases
     from kompas.satsys import signal_id
     from kompas.tables.observables import Observables

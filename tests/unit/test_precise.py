@@ -7,14 +7,12 @@ import warnings
 import numpy as np
 import pytest
 
-from kompas import Antex, ClockData, Sp3
-from kompas.errors import ConfigError, KompasError, KompasWarning
+from kompas import Antex, ClockData, KompasError, Sp3, gtime_from_calendar, sat_index
+from kompas.errors import ConfigError, KompasWarning
 from kompas.io.readers.antex import Antenna, AntennaFrequency
 from kompas.models.attitude import sun_position_ecef
 from kompas.products.precise import OMEGA_EARTH_IERS, PreciseProduct
 from kompas.products.state import Status
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
 
 T0 = int(gtime_from_calendar(2020, 6, 25, 0, 0, 0))
 NS = 1_000_000_000

@@ -16,13 +16,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from kompas import GTime, detect_slips
 from kompas.constants import C_LIGHT
 from kompas.frames import azimuth_elevation, geodetic_to_ecef
-from kompas.preprocess import Cause, arcs, detect_clock_jumps, detect_slips, repair_clock_jumps
+from kompas.preprocess import Cause, arcs, detect_clock_jumps, repair_clock_jumps
 from kompas.products.broadcast import BroadcastProduct
 from kompas.satsys import is_bds_geo, sat_letter
 from kompas.sim import simulate
-from kompas.time import GTime
 
 BANDS = {"C": (2, 6, 1, 5), "R": (1, 2), "G": (1, 2, 5), "E": (1, 5, 7)}
 

@@ -15,11 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kompas import read_nav
-from kompas.errors import DroppedRecordWarning, FormatError, KompasError, KompasWarning, TruncatedFileWarning
-from kompas.satsys import sat_index
+from kompas import FormatError, KompasError, gtime_from_calendar, read_nav, sat_index
+from kompas.errors import DroppedRecordWarning, KompasWarning, TruncatedFileWarning
 from kompas.tables.nav import NAT_NS
-from kompas.time import gtime_from_calendar
 
 
 def t(y, mo, d, h=0, mi=0, s=0.0, scale="GPST") -> int:

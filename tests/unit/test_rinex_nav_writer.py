@@ -7,11 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kompas import read_nav
-from kompas.errors import KompasError, KompasWarning
+from kompas import KompasError, gtime_from_calendar, read_nav, sat_index
+from kompas.errors import KompasWarning
 from kompas.io.writers.rinex_nav import write_nav
-from kompas.satsys import sat_index
-from kompas.time import gtime_from_calendar
 
 NOW = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 

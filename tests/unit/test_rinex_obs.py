@@ -5,10 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from kompas import read_obs
-from kompas.errors import FormatError, KompasWarning, TruncatedFileWarning
-from kompas.satsys import sat_index, signal_id
-from kompas.time import gtime_from_calendar
+from kompas import FormatError, gtime_from_calendar, read_obs, sat_index
+from kompas.errors import KompasWarning, TruncatedFileWarning
+from kompas.satsys import signal_id
 
 
 def H(content: str, label: str) -> str:

@@ -9,12 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kompas import ObsTable, read_obs
-from kompas.errors import KompasError, KompasWarning
+from kompas import GlonassChannels, KompasError, ObsTable, gtime_from_calendar, read_obs, sat_index
+from kompas.errors import KompasWarning
 from kompas.io.writers.rinex_obs import obs_types_of, write_obs
-from kompas.satsys import GlonassChannels, sat_index, signal_id
+from kompas.satsys import signal_id
 from kompas.tables.obs import ObsHeader
-from kompas.time import gtime_from_calendar
 
 NAN = np.nan
 T0 = int(gtime_from_calendar(2020, 6, 25, 0, 0, 0.0, scale="GPST"))

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from kompas import Quality
 from kompas.estimators.ambiguity import decorrelate, success_rate_bootstrap
 from kompas.estimators.rtk_ar import AmbiguitySet, adop_success_bound, dd_ambiguity_transform, resolve
 from kompas.estimators.rtk_combine import PassResult, combine_passes
@@ -14,7 +15,6 @@ from kompas.estimators.rtk_dd import choose_references, dd_operator
 from kompas.estimators.rtk_options import ArOptions
 from kompas.rtk_inputs import match_epochs, new_arcs
 from kompas.rtk_run import _backward_slips
-from kompas.solution import Quality
 from kompas.tables.observables import Observables
 
 
@@ -115,8 +115,9 @@ def test_match_epochs_within_tolerance():
 
 def _observables(phase_m, lli=None, times_s=None, freqs=(1575.42e6, 1227.6e6), code=None):
     """One GPS satellite over consecutive epochs, two bands (L1, L2)."""
+    from kompas import sat_index
     from kompas.constants import C_LIGHT
-    from kompas.satsys import sat_index, signal_id
+    from kompas.satsys import signal_id
 
     phase_m = np.asarray(phase_m, float)
     n = phase_m.shape[0]

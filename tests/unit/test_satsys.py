@@ -3,22 +3,17 @@
 import numpy as np
 import pytest
 
-from kompas.constants import BEIDOU, C_LIGHT, GALILEO, GLONASS, GPS
-from kompas.errors import SignalError
-from kompas.satsys import (
-    SIGNALS,
+from kompas import (
     Constellation,
     GlonassChannels,
-    band_frequency,
+    SignalError,
     carrier_frequency,
-    is_bds_geo,
     sat_id,
     sat_index,
-    signal_code,
-    signal_id,
-    signal_info,
     wavelength,
 )
+from kompas.constants import BEIDOU, C_LIGHT, GALILEO, GLONASS, GPS
+from kompas.satsys import SIGNALS, band_frequency, is_bds_geo, signal_code, signal_id, signal_info
 
 
 def test_constellation_letters():

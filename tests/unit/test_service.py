@@ -4,11 +4,12 @@ against kompas.estimators.validate.dops (the function kompas spp reports), grids
 import numpy as np
 import pytest
 
+from kompas import sat_index
 from kompas.estimators.validate import dops
 from kompas.frames import azimuth_elevation, enu_rotation, geodetic_to_ecef
 from kompas.monitor.service import grid_nodes, service_volume
 from kompas.products.state import SatState
-from kompas.satsys import sat_index, sat_system
+from kompas.satsys import sat_system
 
 
 class _Fixed:

@@ -5,11 +5,11 @@ import dataclasses
 import numpy as np
 import pytest
 
+from kompas import carrier_frequency, gtime_from_calendar, sat_id, sat_index
 from kompas.errors import ConfigError
 from kompas.frames import ecef_to_enu, geodetic_to_ecef
-from kompas.satsys import carrier_frequency, sat_id, sat_index, signal_id
+from kompas.satsys import signal_id
 from kompas.sim import ErrorModel, rover_error_model, simulate_baseline
-from kompas.time import gtime_from_calendar
 
 START = int(gtime_from_calendar(2025, 1, 1, 6, 0, 0))
 BASE = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 30.0]))  # Wuhan

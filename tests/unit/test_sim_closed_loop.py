@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 
-from kompas import spp
+from kompas import carrier_frequency, gtime_from_calendar, sat_id, sat_index, spp
 from kompas.errors import ConfigError
 from kompas.frames import ecef_to_enu, geodetic_to_ecef
-from kompas.satsys import carrier_frequency, sat_id, sat_index, signal_id
+from kompas.satsys import signal_id
 from kompas.sim import ErrorModel, make_nav, nominal_elements, simulate_obs
-from kompas.time import gtime_from_calendar
 
 START = int(gtime_from_calendar(2026, 4, 30, 10, 0, 0))
 LAT, LON, H = -6.1754, 106.8272, 10.0  # Jakarta

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
+from kompas import gtime_from_calendar, sat_id, sat_index
 from kompas.errors import ConfigError
 from kompas.products.broadcast import BroadcastProduct
-from kompas.satsys import sat_id, sat_index, sat_system
+from kompas.satsys import sat_system
 from kompas.sim import GLONASS_CHANNELS, make_nav, nominal_elements
-from kompas.time import gtime_from_calendar
 
 START = int(gtime_from_calendar(2026, 4, 30, 10, 0, 0))
 

@@ -5,11 +5,11 @@ import dataclasses
 import numpy as np
 import pytest
 
+from kompas import carrier_frequency, gtime_from_calendar, sat_index
 from kompas.errors import ConfigError
 from kompas.frames import geodetic_to_ecef
-from kompas.satsys import carrier_frequency, sat_index, signal_id
+from kompas.satsys import signal_id
 from kompas.sim import ErrorModel, Event, simulate
-from kompas.time import gtime_from_calendar
 
 START = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
 RCV = geodetic_to_ecef(np.array([np.radians(-6.1754), np.radians(106.8272), 10.0]))
@@ -39,7 +39,7 @@ def _lam(obs, sat, sig):
 def test_user_slips_at_known_epochs(clean):
     t = START + 600 * S
     sat = clean.obs.sat[clean.obs.time_ns == t][0]
-    from kompas.satsys import sat_id
+    from kompas import sat_id
 
     sid = str(sat_id(sat))
     sig = "1C" if sid[0] in "GRE" else "2I"
@@ -98,7 +98,7 @@ def _gf_mw_jumps(res, clean, cause):
         if k.size != 2:  # two pairs drawn at one epoch of one satellite: their jumps add up
             continue
         (sa, za), (sb, zb) = [(str(ev.signal[i]), float(ev.size[i])) for i in k]
-        from kompas.satsys import sat_id
+        from kompas import sat_id
 
         sid = str(sat_id(s))
         la, lb = _lam(clean.obs, sid, sa), _lam(clean.obs, sid, sb)
@@ -134,7 +134,7 @@ def test_random_slips_are_recorded_where_they_act(clean):
     assert len(ev) > 100 and np.abs(ev.size).max() <= 1000 and not ev.lli.any() and obs.lli.sum() == 0
     jump = np.rint(obs.phase_cyc - clean.obs.phase_cyc)
     # rebuild the cumulative slips from the table: they explain every jump exactly
-    from kompas.satsys import sat_id
+    from kompas import sat_id
 
     recon = np.zeros(len(obs))
     for t, s, sig, z in zip(ev.time_ns, ev.sat, ev.signal, ev.size, strict=True):

@@ -3,13 +3,12 @@
 import numpy as np
 import pytest
 
-from kompas import read_clk, read_sp3
+from kompas import gtime_from_calendar, read_clk, read_sp3
 from kompas.constants import C_LIGHT
 from kompas.frames import geodetic_to_ecef
 from kompas.products.precise import PreciseProduct
 from kompas.satsys import sat_system
 from kompas.sim import ErrorModel, Event, simulate, write_products
-from kompas.time import gtime_from_calendar
 
 START = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
 RCV = geodetic_to_ecef(np.array([np.radians(-6.1754), np.radians(106.8272), 10.0]))

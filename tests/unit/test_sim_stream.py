@@ -6,13 +6,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from kompas import read_obs
-from kompas.errors import KompasError
+from kompas import KompasError, gtime_from_calendar, read_obs
 from kompas.frames import geodetic_to_ecef
 from kompas.io.writers.rinex_obs import write_obs
 from kompas.io.writers.rinex_obs_stream import ObsStreamWriter
 from kompas.sim import ErrorModel, simulate, simulate_baseline
-from kompas.time import gtime_from_calendar
 
 START = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
 RCV = geodetic_to_ecef(np.array([np.radians(-6.1754), np.radians(106.8272), 10.0]))

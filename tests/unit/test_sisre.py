@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from kompas import sat_index
 from kompas.monitor.sisre import (
     EARTH_RADIUS_M,
     SISRE_WEIGHTS,
@@ -15,7 +16,6 @@ from kompas.monitor.sisre import (
 )
 from kompas.products.precise import ApcOffsets
 from kompas.products.state import SatState
-from kompas.satsys import sat_index
 
 R = 26_560e3
 V = 3_874.0

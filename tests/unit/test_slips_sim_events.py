@@ -24,12 +24,12 @@ import dataclasses
 import numpy as np
 import pytest
 
+from kompas import GTime, detect_slips
 from kompas.frames import azimuth_elevation, geodetic_to_ecef
-from kompas.preprocess import detect_clock_jumps, detect_slips, repair_clock_jumps
+from kompas.preprocess import detect_clock_jumps, repair_clock_jumps
 from kompas.products.broadcast import BroadcastProduct
 from kompas.satsys import is_bds_geo, sat_letter
 from kompas.sim import ErrorModel, simulate, slip_cells
-from kompas.time import GTime
 
 BANDS = {"C": (2, 6, 1, 5, 7), "R": (1, 2), "G": (1, 2, 5), "E": (1, 5, 7)}
 RCV = geodetic_to_ecef([np.radians(30.5), np.radians(114.3), 50.0])  # Wuhan: BDS GEO in view

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from kompas import Quality, Solution
 from kompas.frames import geodetic_to_ecef
-from kompas.solution import Quality, Solution
 
 
 def _sol():

@@ -5,12 +5,10 @@ import warnings
 import numpy as np
 import pytest
 
-from kompas import SppConfig, Unsolved, spp
+from kompas import Solution, SppConfig, Unsolved, gtime_from_calendar, spp
 from kompas.engine import blocks, window
 from kompas.frames import geodetic_to_ecef
 from kompas.sim import simulate
-from kompas.solution import Solution
-from kompas.time import gtime_from_calendar
 
 START = int(gtime_from_calendar(2025, 3, 1, 6, 0, 0))
 RCV = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 30.0]))  # Wuhan
@@ -43,7 +41,7 @@ def test_blocks_are_views_covering_every_epoch(sim):
 
 def test_window_start_end_interval(sim):
     t = sim.obs.epoch_time_ns
-    from kompas.time import GTime
+    from kompas import GTime
 
     w = window(sim.obs, GTime(int(t[2])).isoformat(), GTime(int(t[10])).isoformat(), 60.0)
     assert w.epoch_time_ns[0] >= t[2] and w.epoch_time_ns[-1] <= t[10]

@@ -5,15 +5,13 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from kompas.errors import TimeError
+from kompas import GTime, TimeError, gtime_from_calendar
 from kompas.time import (
     NS,
-    GTime,
     glonass_day,
     gps_utc_offset_s,
     gpst_from_week_tow,
     gpst_to_calendar,
-    gtime_from_calendar,
     leap_table,
     week_tow,
 )

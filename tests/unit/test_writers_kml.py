@@ -7,11 +7,10 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
+from kompas import ProcessingRecord, Solution, gtime_from_calendar
 from kompas.errors import ConfigError
 from kompas.frames import geodetic_to_ecef
 from kompas.io.writers.kml import write_gpx, write_kml
-from kompas.solution import ProcessingRecord, Solution
-from kompas.time import gtime_from_calendar
 
 K = "{http://www.opengis.net/kml/2.2}"
 G = "{http://www.topografix.com/GPX/1/1}"

@@ -10,12 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kompas import read_nmea
-from kompas.errors import ConfigError, DroppedRecordWarning, FormatError, KompasError, TruncatedFileWarning
+from kompas import FormatError, KompasError, Solution, gtime_from_calendar, read_nmea
+from kompas.errors import ConfigError, DroppedRecordWarning, TruncatedFileWarning
 from kompas.frames import geodetic_to_ecef
 from kompas.io.writers.nmea import nmea_checksum, write_nmea
-from kompas.solution import Solution
-from kompas.time import gtime_from_calendar
 
 # The textbook GGA and RMC sentences (NMEA 0183 tutorials; checksums 47 and 6A)
 CLASSIC_GGA = "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47"

@@ -10,13 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kompas import read_pos_table
-from kompas.errors import ConfigError, DroppedRecordWarning, FormatError, KompasError, TruncatedFileWarning
+from kompas import FormatError, KompasError, ProcessingRecord, Solution, gtime_from_calendar, read_pos_table
+from kompas.errors import ConfigError, DroppedRecordWarning, TruncatedFileWarning
 from kompas.frames import enu_rotation, geodetic_to_ecef
 from kompas.io.readers.pos import solution_from_pos
 from kompas.io.writers.pos import format_pos, write_pos
-from kompas.solution import ProcessingRecord, Solution
-from kompas.time import gtime_from_calendar
 
 # RTKLIB 2.4.3 outsolheads, copied from an rnx2rtkp output file
 COLHEAD_LLH = (

@@ -8,13 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from kompas import write_solution
-from kompas.errors import ConfigError, KompasError
+from kompas import KompasError, ProcessingRecord, Solution, gtime_from_calendar, write_solution
+from kompas.errors import ConfigError
 from kompas.frames import geodetic_to_ecef
 from kompas.io.writers import FORMATS, format_of
 from kompas.io.writers.tables import write_csv, write_parquet
-from kompas.solution import ProcessingRecord, Solution
-from kompas.time import gtime_from_calendar
 
 HEADER = [
     "time", "x_m", "y_m", "z_m", "lat_deg", "lon_deg", "height_m", "nsat", "nsat_C", "nsat_R",
