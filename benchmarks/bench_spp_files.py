@@ -1,6 +1,6 @@
 """Benchmark: SPP on every shared observation file with a same-day navigation file, beside rnx2rtkp.
 
-    python benchmarks/bench_spp_files.py [--iono brdc|if] [--only KMS3,AJAC]
+    python benchmarks/bench_spp_files.py [--iono brdc|if] [--only KMS3,AJAC] [--rtklib-iono]
 
 For each station of :data:`spp_reference.PAIRS` and every system both files hold (each alone, and all
 together), kompas and RTKLIB 2.4.3 (Debian ``rnx2rtkp``, 10 deg mask, Saastamoinen, broadcast ionosphere
@@ -8,6 +8,8 @@ or the iono-free combination) solve every epoch; printed are the share of epochs
 against the best reference coordinate available for the station (:data:`REFERENCES`: a truth, the IGS
 weekly SINEX of 2020-11 in the shared data, or the header's approximate position, labelled).
 RTKLIB's single-mode positions are antenna reference points and are moved to the marker as kompas does.
+``--rtklib-iono`` gives kompas what RTKLIB 2.4.3 uses where it cannot read a file's ionosphere parameters
+(RINEX 4 ``> ION`` frames, a Galileo-only header): its built-in default GPS Klobuchar set for every system.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import spp_reference
 
 DATA = spp_reference.DATA
+# RTKLIB 2.4.3 ``ion_default`` (rtkcmn.c): the Klobuchar set it falls back on when the file has none
+RTKLIB_DEFAULT_KLOBUCHAR = (0.1118e-07, -0.7451e-08, -0.5961e-07, 0.1192e-06,
+                            0.1167e06, -0.2294e06, -0.1311e06, 0.1049e07)  # fmt: skip
 NAVSYS = {"G": 1, "R": 4, "E": 8, "J": 16, "C": 32, "I": 64}
 REFERENCES = {
     "WTZR": ((4075580.3111, 931854.0543, 4801568.2808), "EPN truth (MANIFEST)"),
@@ -81,8 +86,17 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iono", choices=("brdc", "if"), default="brdc")
     ap.add_argument("--only", help="comma-separated stations")
+    ap.add_argument(
+        "--rtklib-iono", action="store_true", help="kompas with RTKLIB's default Klobuchar set only"
+    )
     args = ap.parse_args(argv)
     rnx2rtkp = shutil.which("rnx2rtkp")
+    if args.rtklib_iono:
+        from kompas.products import ionosphere
+
+        default = {"GPS_KLOB": np.array(RTKLIB_DEFAULT_KLOBUCHAR)}
+        ionosphere._frame_sets = lambda navs: {}
+        ionosphere._header_sets = lambda navs: default
     tmp = Path(tempfile.mkdtemp(prefix="kompas-files-"))
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{time.strftime('%Y-%m-%d')}; iono {args.iono}\n")  # fmt: skip
