@@ -197,3 +197,31 @@ def test_spp_reads_ionex_maps_of_the_day(tmp_path):
     assert task.required(ionex_cfg) == ("nav", "ionex")
     p = plan(obs, nav, needs=task.required(ionex_cfg), roles=task.roles)
     assert p.items == () and p.skipped[0].reason == "no ionex file for 2017-01-01"
+
+
+def test_rtk_rovers_get_the_base_of_their_session(tmp_path):
+    from kompas.batch import get_task
+
+    rovers = _touch(
+        tmp_path,
+        "AAAA00XXX_R_20201771000_01H_01S_MO.rnx",  # base sessions of 10:00 and 11:00: the 10:00 one
+        "AAAA00XXX_R_20201771100_01H_01S_MO.rnx",
+        "BASE00XXX_R_20201771000_01H_01S_MO.rnx",  # the base itself among the inputs: left out
+        "CCCC00XXX_R_20201781000_01H_01S_MO.rnx",  # no base that day
+    )
+    base = [str(tmp_path / "BASE00XXX_R_20201771000_01H_01S_MO.rnx")]
+    base += _touch(tmp_path, "BASE00XXX_R_20201771100_01H_01S_MO.rnx")
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx", "BRDC00WRD_S_20201780000_01D_MN.rnx")
+    task = get_task("rtk")
+    assert task.required(task.config_class()) == ("nav", "base")
+    p = plan(rovers, nav, needs=task.required(task.config_class()), roles=task.roles, extra={"base": base})
+    got = {it.key[2]: [os.path.basename(x) for x in it.paths("base")] for it in p.items}
+    assert got == {
+        "1000-01H": ["BASE00XXX_R_20201771000_01H_01S_MO.rnx"],
+        "1100-01H": ["BASE00XXX_R_20201771100_01H_01S_MO.rnx"],
+    }
+    why = {s.station: s.reason for s in p.skipped}
+    assert why["BASE00XXX"].startswith("the rover is the base")
+    assert why["CCCC00XXX"] == "no base file for 2020-06-26"
+    with pytest.raises(ConfigError, match="a base must be an observation file"):
+        plan(rovers, nav, needs=("nav", "base"), roles=task.roles, extra={"base": nav})

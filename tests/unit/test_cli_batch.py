@@ -24,7 +24,7 @@ def files(tmp_path):
         ((), "give observation files or patterns"),
         (("nothing*.rnx",), "no observation file matches 'nothing*.rnx'"),
         (("{obs}", "--nav", "none*.rnx"), "no navigation file matches 'none*.rnx'"),
-        (("{obs}", "--task", "fly"), "unknown task 'fly'; known: ppp, qc, spp"),
+        (("{obs}", "--task", "fly"), "unknown task 'fly'; known: ppp, qc, rtk, spp"),
         (("{obs}", "--workers", "-1"), "--workers must be 0 or more"),
         (("{obs}", "--set", "elmask_deg"), "--set needs OPTION=VALUE"),
         (("{obs}", "--set", "elmask_deg=95"), "must be below 90.0 deg"),

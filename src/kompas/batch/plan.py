@@ -14,6 +14,8 @@ Matching rules (by the names; :mod:`kompas.io.names`):
 * products (``orbit``, ``clock``, ``bias``, ``ionex``) come from one producer: the one whose files
   overlap the observations (widened by :data:`PRODUCT_MARGIN_S` for interpolation) the most; ANTEX
   files apply to every unit.
+* base stations (``base``, for RTK): of the base observation files given, the one whose span overlaps
+  the rover's the most (then the name); a rover that is itself that base station is left out.
 """
 
 from __future__ import annotations
@@ -189,6 +191,21 @@ def _choose_products(obs: FileName, files: Sequence[FileName]) -> list[str]:
     return sorted(f.path for f in cands if f.site == site)
 
 
+def _base_names(paths: Sequence[str]) -> list[FileName]:
+    out = []
+    for p in paths:
+        name = parse_name(p) or name_from_header(p)
+        if name is None or name.kind != "obs":
+            raise ConfigError(f"{p}: a base must be an observation file (by its name or header)")
+        out.append(name)
+    return out
+
+
+def _choose_base(obs: FileName, bases: Sequence[FileName]) -> FileName | None:
+    cands = [b for b in bases if b.overlap_s(obs) > 0]
+    return min(cands, key=lambda b: (-b.overlap_s(obs), b.path)) if cands else None
+
+
 def _wanted(station: str, stations: Sequence[str]) -> bool:
     return not stations or station in stations or station[:4] in stations
 
@@ -219,7 +236,8 @@ def plan(
     stations : sequence of str
         Only these stations (nine- or four-character ids, upper case); empty for all.
     extra : mapping, optional
-        Files given for a role on every unit (``{"antex": [...], "base": [...]}``).
+        Files given for a role on every unit (``{"antex": [...]}``); ``base`` files (RTK) are matched to
+        each unit by their span instead.
 
     Returns
     -------
@@ -232,7 +250,8 @@ def plan(
                                         for p in nav]  # fmt: skip
     global_nav = sorted(n.path for n in nav_names if n.period_s == 0)
     dated_nav = [n for n in nav_names if n.period_s > 0]
-    common = {role: tuple(paths) for role, paths in (extra or {}).items()}
+    common = {role: tuple(paths) for role, paths in (extra or {}).items() if role != "base"}
+    bases = _base_names((extra or {}).get("base", ())) if "base" in roles else []
     common.setdefault("antex", tuple(sorted(n.path for n in kinds.get("antex", []))))
     items: dict[tuple, StationDay] = {}
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
@@ -250,6 +269,12 @@ def plan(
         for role in set(roles) & set(PRODUCT_ROLES):
             inputs[role] = tuple(_choose_products(obs, kinds.get(role, [])))
         inputs.update({k: v for k, v in common.items() if v and k in roles})
+        if "base" in roles:
+            base = _choose_base(obs, bases)
+            if base is not None and (base.site == obs.site or os.path.samefile(base.path, obs.path)):
+                skipped.append(Skipped(obs.path, *key, f"the rover is the base ({base.path})"))
+                continue
+            inputs["base"] = (base.path,) if base is not None else ()
         missing = [r for r in needs if not inputs.get(r)]
         if missing:
             skipped.append(Skipped(obs.path, *key, f"no {' or '.join(missing)} file for {key[1]}"))

@@ -3,7 +3,7 @@
 A task is a small adapter around a recipe (:class:`Task`): the recipe's configuration class (the same
 typed options as its command), the input roles a unit needs, and a function ``run(item, config) ->
 TaskResult`` that reads the unit's own files, runs the recipe and returns Arrow tables. A new recipe
-(``qc``, ``ppp``, ``rtk``) plugs in with :func:`register` and nothing else changes: planning, execution,
+(``qc``, ``ppp``, ``rtk`` did) plugs in with :func:`register` and nothing else changes: planning, execution,
 resumption and storage are the same for every task.
 """
 
@@ -314,6 +314,35 @@ def _ppp_task() -> Task | None:
     )
 
 
-for _task in (_spp_task(), _qc_task(), _ppp_task()):
+def _run_rtk(item: StationDay, config) -> TaskResult:
+    """RTK/PPK of one rover unit against its base as ``kompas rtk ROVER BASE NAV... [--atx ANTEX]`` does
+    it: the base observation file that overlaps the rover's day the most (:func:`kompas.batch.plan`)."""
+    from ..api import read_antex, read_nav, read_obs
+    from ..rtk import rtk
+
+    t0 = time.perf_counter()
+    rover, base = read_obs(item.paths("obs")[0]), read_obs(item.paths("base")[0])
+    navs = [read_nav(p) for p in item.paths("nav")]
+    antex = _one(item, "antex")
+    atx = read_antex(antex) if antex else None
+    t1 = time.perf_counter()
+    sol = rtk(rover, base, navs, config=config, atx=atx)
+    table = solution_table(sol)
+    t2 = time.perf_counter()
+    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+
+
+def _rtk_task() -> Task | None:
+    try:
+        from ..rtk import RtkConfig
+    except ImportError:  # a tree without the rtk recipe
+        return None
+    return Task(
+        "rtk", RtkConfig, ("nav", "base"), ("nav", "base", "antex"), ("solution",), _run_rtk,
+        "relative positioning (RTK/PPK) against a base station",
+    )  # fmt: skip
+
+
+for _task in (_spp_task(), _qc_task(), _ppp_task(), _rtk_task()):
     if _task is not None:
         register(_task)

@@ -33,7 +33,7 @@ def register(sub) -> None:
         help="observation files or glob patterns ('**' recurses)",
     )
     p.add_argument(
-        "--task", default="spp", help="what to compute per station-day: spp, qc, ppp (default: spp)"
+        "--task", default="spp", help="what to compute per station-day: spp, qc, ppp, rtk (default: spp)"
     )
     p.add_argument("--nav", nargs="+", default=[], metavar="NAV", help="navigation files or glob patterns")
     p.add_argument(
@@ -49,7 +49,8 @@ def register(sub) -> None:
         action="append",
         default=[],
         metavar="ROLE=FILE",
-        help="a file every unit reads (patterns too; repeatable): antex=, blq=, gpt3=, sat_table= (ppp)",
+        help="a file every unit reads (patterns too; repeatable): antex=, blq=, gpt3=, sat_table= (ppp); "
+        "base= (rtk: base observation files, each rover gets the one overlapping its day)",
     )
     p.add_argument(
         "--stations",
