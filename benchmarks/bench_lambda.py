@@ -1,6 +1,7 @@
 """Integer ambiguity resolution: kompas ``lambda_ils`` beside cssrlib's ``mlambda`` (run by hand).
 
     python benchmarks/bench_lambda.py [--problems 5] [--repeat 5]
+    python benchmarks/bench_lambda.py --rtk     # the integer problems of kompas rtk on the two real baselines
 
 For n = 10, 20 and 40 ambiguities and three kinds of float-ambiguity covariance, the same seeded
 problems go through both implementations (best two candidates, as for the ratio test). Printed per row:
@@ -12,6 +13,10 @@ Kinds: ``well`` (well-conditioned, A A^T / n + 0.2 I, variance ~0.01 cycles^2); 
 ``rtk-noisy`` (a strong rank-3 baseline part of 25 cycles^2 over correlated phase noise of 1e-4 and 3e-3
 cycles^2: the elongated ellipsoids LAMBDA exists for, condition 1e5 .. 1e7). The floats are the true
 integers plus noise drawn from the covariance.
+
+``--rtk`` collects every ``(a, Q)`` that ``kompas.rtk`` hands to ``lambda_ils`` on the two real baselines of
+benchmarks/bench_rtk.py (G+R+E+C, G+E+C, C and C+R, kinematic) and prints the CPU time (``process_time``) of
+``lambda_ils``, ``decorrelate`` and ``ltdl`` over all of them (best of ``--repeat``).
 """
 
 from __future__ import annotations
@@ -49,11 +54,59 @@ def best_of(fn, repeat):
     return min(times), out
 
 
+def rtk_problems() -> list:
+    """The (a, Q) pairs of every integer search of kompas rtk on the baselines of bench_rtk.py."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_rtk
+
+    import kompas.estimators.rtk_ar as rtk_ar
+
+    seen, real = [], rtk_ar.lambda_ils
+
+    def record(a, Q, m=2):
+        seen.append((np.array(a), np.array(Q)))
+        return real(a, Q, m)
+
+    rtk_ar.lambda_ils = record
+    try:
+        for bl in bench_rtk.BASELINES.values():
+            for mix in ("GREC", "GEC", "C", "CR"):
+                bench_rtk.run_kompas(bl, mix, True, False, {})
+    finally:
+        rtk_ar.lambda_ils = real
+    return seen
+
+
+def rtk_timing(repeat: int) -> None:
+    from kompas.estimators.ambiguity import ltdl
+
+    cases = rtk_problems()
+    sizes = [a.size for a, _ in cases]
+    span = f"{min(sizes)}-{max(sizes)} ambiguities (median {np.median(sizes):.0f})"
+    print(f"{len(cases)} problems of kompas rtk, {span}")
+    for name, fn in (("lambda_ils", lambda a, q: lambda_ils(a, q, m=2)), ("decorrelate", lambda a, q: decorrelate(q)),
+                     ("ltdl", lambda a, q: ltdl(q, pivot=True))):  # fmt: skip
+        best = np.inf
+        for _ in range(repeat):
+            t = time.process_time()
+            for a, q in cases:
+                fn(a, q)
+            best = min(best, time.process_time() - t)
+        print(f"{name:12s} {best:6.3f} CPU-s in all, {1000 * best / len(cases):.3f} ms a problem")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--problems", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--rtk", action="store_true", help="time the integer problems of kompas rtk instead")
     args = ap.parse_args()
+    if args.rtk:
+        rtk_timing(args.repeat)
+        return
     try:
         from cssrlib.mlambda import mlambda
     except ImportError:  # the comparison is optional; kompas alone is still timed
