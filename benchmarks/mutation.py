@@ -142,29 +142,40 @@ def sample(module: str, n: int, seed: int, root: Path = ROOT) -> list[str]:
 
 
 def run(modules: list[str], max_children: int, n: int | None, seed: int, root: Path = ROOT) -> int:
+    """One ``mutmut run`` for the modules (all their mutants, or the untested part of a sample)."""
     if not os.environ.get("KOMPAS_DATA"):
         print(
             "set KOMPAS_DATA to the real-data folder (mutants/ has no ../shared beside it)", file=sys.stderr
         )
         return 2
-    status = 0
+    names = []
     for module in modules:
-        done = {
-            k
-            for k, v in dict(_metas(root)).get(module, {}).get("exit_code_by_key", {}).items()
-            if v is not None
-        }
-        names = (
-            [f"kompas.{module}.*"]
-            if n is None
-            else [k for k in sample(module, n, seed, root) if k not in done]
-        )
-        if not names:
+        if n is None:
+            names.append(f"kompas.{module}.*")
             continue
-        cmd = ["mutmut", "run", "--max-children", str(max_children), *names]
-        print("$", " ".join(cmd[:5]), f"... ({len(names)} mutants)" if n is not None else "", flush=True)
-        status |= subprocess.run(cmd, cwd=root).returncode
-    return status
+        codes = dict(_metas(root)).get(module, {}).get("exit_code_by_key", {})
+        names += [k for k in sample(module, n, seed, root) if codes.get(k) is None]
+    if not names:
+        return 0
+    cmd = ["mutmut", "run", "--max-children", str(max_children), *names]
+    print("$", " ".join(cmd[:4]), *(names if n is None else [f"... ({len(names)} mutants)"]), flush=True)
+    return subprocess.run(cmd, cwd=root).returncode
+
+
+def check(names: list[str], tests: list[str], mutants_root: Path) -> int:
+    """Run ``tests`` (from this tree) against each mutant of ``mutants_root/mutants/src`` (mutmut's switch,
+    ``MUTANT_UNDER_TEST``): a quick way to see whether new tests kill given survivors."""
+    env = {**os.environ, "PYTHONPATH": str(mutants_root / "mutants" / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+    alive = 0
+    for name in names:
+        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--tb=no", *tests]
+        out = subprocess.run(
+            cmd, cwd=ROOT, env={**env, "MUTANT_UNDER_TEST": name}, capture_output=True, text=True
+        )
+        verdict = {0: "SURVIVED", 1: "killed"}.get(out.returncode, f"exit {out.returncode}")
+        alive += out.returncode == 0
+        print(f"{verdict:8s} {name}", flush=True)
+    return int(alive > 0)
 
 
 def main(argv=None) -> int:
@@ -179,7 +190,14 @@ def main(argv=None) -> int:
     s = sub.add_parser("survivors", help="surviving mutants not listed as equivalent")
     s.add_argument("modules", nargs="*")
     s.add_argument("--diff", action="store_true")
-    args = ap.parse_args(argv)
+    c = sub.add_parser("check", help="run tests against named mutants (usage: check NAME... -- TEST...)")
+    c.add_argument("names", nargs="+")
+    c.add_argument("--mutants-root", type=Path, default=ROOT, help="folder holding the mutants/ of a run")
+    argv = sys.argv[1:] if argv is None else argv
+    tests = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = ap.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
+    if args.cmd == "check":
+        return check(args.names, tests, args.mutants_root)
     if args.cmd == "run":
         return run(args.modules, args.max_children, args.sample, args.seed)
     if args.cmd == "report":
