@@ -74,7 +74,7 @@ def table(root: Path = ROOT) -> list[dict]:
         denom = len(codes) - n_eq - c["not checked"]
         rows.append({
             "module": module, "mutants": len(codes), "killed": c["killed"], "timeout": c["timeout"],
-            "survived": c["survived"], "equivalent": n_eq, "no tests": c["no tests"],
+            "survived": c["survived"] - n_eq, "equivalent": n_eq, "no tests": c["no tests"],
             "not checked": c["not checked"], "suspicious": c["suspicious"],
             "score": killed / denom if denom > 0 else float("nan"),
         })  # fmt: skip

@@ -2,6 +2,7 @@
 
 import argparse
 import dataclasses
+import typing
 
 import pytest
 
@@ -126,13 +127,38 @@ class _Middle(Options):
 @dataclasses.dataclass(frozen=True)
 class _Outer(Options):
     middle: _Middle = option(default_factory=_Middle)
+    other: _Inner = option(default_factory=_Inner)
     name: str = option("x", "a name")
+    modes: tuple[str, ...] = option(("a",), "modes", choices=("a", "b"))
+    weights: tuple[float, ...] = option((1.0,), "weights")
+    limit: typing.Union[float, None] = option(None, "limit")  # noqa: UP007 (the typing.Union spelling)
 
 
 def test_a_misplaced_key_names_its_section_at_any_depth():
     with pytest.raises(ConfigError, match=r"unknown option 'depth_m' \(it belongs in \[middle.inner\]\)"):
         from_mapping(_Outer, {"depth_m": 2.0})
     assert from_mapping(_Outer, {"middle": {"inner": {"depth_m": 2}}}).middle.inner.depth_m == 2.0
+    with pytest.raises(
+        ConfigError, match="ambiguous option 'depth_m' for _Outer; known: middle.inner.depth_m"
+    ):
+        _Outer().replace(depth_m=3.0)
+    assert _Outer().replace(**{"other.depth_m": 3}).other.depth_m == 3.0
+
+
+def test_lists_optional_values_and_nested_groups():
+    cfg = _Outer().replace(modes="a,b", weights="1;2.5", limit="2")
+    assert cfg.modes == ("a", "b") and cfg.weights == (1.0, 2.5) and cfg.limit == 2.0
+    assert _Outer(limit=None).limit is None
+    with pytest.raises(ConfigError, match="option 'modes' must be one of a, b, not 'c'"):
+        _Outer().replace(modes="a,c")
+    with pytest.raises(ConfigError, match="option 'models' must be ModelOptions"):
+        SppConfig(models=3)
+    with pytest.raises(
+        ConfigError, match=r"unknown option 'nope' for ModelOptions; known: \['broadcast_models'"
+    ):
+        SppConfig().replace(**{"models.nope": 1})
+    assert SppConfig().replace(raim="no").estimator.raim is False
+    assert SppConfig().replace(raim="YES").estimator.raim is True
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,26 @@
 """The code measurement model's pieces (kompas.measurement), each against hand-computed values."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from kompas import read_ionex, read_nav
 from kompas.config import CodeErrorModel
 from kompas.frames import geodetic_to_ecef
-from kompas.measurement import CodeRows, EpochGrid, bands_of, ionosphere, line_of_sight, system_codes
+from kompas.measurement import (
+    CodeRows,
+    EpochGrid,
+    bands_of,
+    ionosphere,
+    line_of_sight,
+    select_code,
+    system_codes,
+    troposphere,
+)
+from kompas.models.troposphere import saastamoinen
 from kompas.products.ionosphere import BroadcastIonosphere, IonexIonosphere, IonoContext
-from kompas.satsys import sat_index, signal_id, system_code
+from kompas.satsys import sat_index, signal_band, signal_id, system_code
 from kompas.time import gtime_from_calendar
 
 GPSA = "GPSA   1.0245e-08  2.2352e-08 -5.9605e-08 -1.1921e-07"
@@ -106,3 +118,61 @@ def test_rows_grid_and_bands():
     padded = grid.pad(rows.code_m)
     assert np.isnan(padded[1]).all() and padded[0].tolist() == [2.1e7, 3.8e7]
     np.testing.assert_array_equal(grid.rows(padded), rows.code_m)
+
+
+@pytest.fixture(scope="module")
+def sim_obs():
+    from kompas.sim import ErrorModel, make_nav, nominal_elements, simulate_obs
+
+    start = int(gtime_from_calendar(2026, 4, 30, 10, 0, 0))
+    rcv = geodetic_to_ecef(np.array([np.radians(-6.1754), np.radians(106.8272), 10.0]))
+    nav, truth = make_nav(nominal_elements("CG", start), start, 1.0, seed=7)
+    return simulate_obs(truth, nav, rcv, start, 0.1, 30.0, "CG", ErrorModel(noise=True), 1)
+
+
+F = {("C", 2): 1561.098e6, ("C", 6): 1268.52e6, ("G", 1): 1575.42e6, ("G", 2): 1227.60e6}
+
+
+def test_select_code_first_band_with_a_code(sim_obs):
+    ob = sim_obs.observables({"C": (2, 6), "G": (1, 2)})
+    gone = np.zeros(len(ob), bool)
+    gone[::3] = True  # every third row lost its first band: the second serves
+    code = ob.code_m.copy()
+    code[gone, 0] = np.nan
+    ob = dataclasses.replace(ob, code_m=code)
+    rows = select_code(ob, single_bands={"C": (2, 6), "G": (1, 2)})
+    assert len(rows) == len(ob) and rows.weights.shape == (len(ob), 2)
+    letter = np.where(system_codes(rows) == system_code("C"), "C", "G")
+    band = np.where(gone, np.where(letter == "C", 6, 2), np.where(letter == "C", 2, 1))
+    assert bands_of(rows).tolist() == band.tolist()
+    np.testing.assert_array_equal(rows.code_m, np.where(gone, ob.code_m[:, 1], ob.code_m[:, 0]))
+    np.testing.assert_array_equal(rows.weights, np.tile([1.0, 0.0], (len(ob), 1)))
+    assert (rows.signals[:, 1] == 255).all()
+    np.testing.assert_array_equal(rows.freq_hz, [F[(x, b)] for x, b in zip(letter, band, strict=True)])
+
+
+def test_select_code_iono_free_pairs(sim_obs):
+    ob = sim_obs.observables({"C": (2, 6), "G": (1, 2)})
+    rows = select_code(ob, pairs={"C": ((2, 6),), "G": ((1, 2),)})
+    assert len(rows) == len(ob) and np.isnan(rows.freq_hz).all()
+    is_c = system_codes(rows) == system_code("C")
+    f1 = np.where(is_c, F[("C", 2)], F[("G", 1)])
+    f2 = np.where(is_c, F[("C", 6)], F[("G", 2)])
+    g1, g2 = f1**2 / (f1**2 - f2**2), -(f2**2) / (f1**2 - f2**2)
+    np.testing.assert_allclose(rows.weights, np.stack([g1, g2], axis=1), rtol=1e-12)
+    np.testing.assert_allclose(rows.code_m, g1 * ob.code_m[:, 0] + g2 * ob.code_m[:, 1], rtol=1e-12)
+    assert (bands_of(rows) == np.where(is_c, 2, 1)).all()
+    assert (signal_band(rows.signals[:, 1]) == np.where(is_c, 6, 2)).all()
+
+
+def test_troposphere_rows_and_variance():
+    geom, *_ = _rows(gtime_from_calendar(2022, 6, 8, 12, 0, 0))
+    errors = CodeErrorModel(saas_m=0.3, no_tropo_m=2.0)
+    t, var = troposphere(geom, "saas", errors)
+    lat, h = geom["llh"][0, 0], geom["llh"][0, 2]
+    np.testing.assert_allclose(t[0], saastamoinen(lat, h, geom["el"][0]), rtol=1e-12)
+    assert 2.0 < t[0].min() and t[0].max() < 5.0
+    np.testing.assert_allclose(var[0], (0.3 / (np.sin(geom["el"][0]) + 0.1)) ** 2, rtol=1e-12)
+    assert (t[1] == 0.0).all()  # unknown receiver position: no delay yet
+    t, var = troposphere(geom, "off", errors)
+    assert (t == 0.0).all() and (var == 4.0).all()

@@ -10,7 +10,6 @@ import pytest
 
 from kompas import SppConfig, Unsolved, spp
 from kompas.errors import ConfigError, KompasWarning
-from kompas.estimators.validate import dops
 from kompas.frames import ecef_to_enu, geodetic_to_ecef
 from kompas.sim import ErrorModel, make_nav, nominal_elements, simulate_obs
 from kompas.time import gtime_from_calendar
@@ -111,23 +110,6 @@ def test_outputs_of_solved_and_unsolved_epochs(sim):
     assert np.allclose(sol.pdop[ok] ** 2, sol.hdop[ok] ** 2 + sol.vdop[ok] ** 2)
     assert sum(sol.record.unsolved.values()) == int((~ok).sum())
     assert set(np.unique(sol.reason[~ok]).tolist()) <= {Unsolved.BELOW_MASK, Unsolved.GDOP}
-
-
-def test_dops_of_a_known_geometry():
-    # four satellites: zenith and three at 0 deg elevation 120 deg apart (hand-computed DOPs)
-    az = np.radians([0.0, 0.0, 120.0, 240.0])
-    el = np.radians([90.0, 0.0, 0.0, 0.0])
-    e_enu = np.stack([np.cos(el) * np.sin(az), np.cos(el) * np.cos(az), np.sin(el)], axis=-1)
-    rot = np.eye(3)[None]
-    h = -e_enu[None]  # (1, 4, 3): ENU = ECEF with an identity rotation
-    g, p, hd, v = dops(h, np.ones((1, 4), bool), rot)
-    # Q = (A^T A)^-1 with rows [-e, 1]: east/north 2/3 each, up and clock coupled
-    a = np.hstack([-e_enu, np.ones((4, 1))])
-    q = np.linalg.inv(a.T @ a)
-    assert hd[0] == pytest.approx(np.sqrt(q[0, 0] + q[1, 1]))
-    assert v[0] == pytest.approx(np.sqrt(q[2, 2]))
-    assert p[0] == pytest.approx(np.sqrt(q[0, 0] + q[1, 1] + q[2, 2]))
-    assert g[0] == pytest.approx(np.sqrt(np.trace(q)))
 
 
 def test_ionex_without_maps_says_how_to_give_them(sim):
