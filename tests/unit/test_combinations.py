@@ -9,6 +9,7 @@ from kompas.models.combinations import (
     geometry_free,
     if_coefficients,
     iono_free,
+    iono_scale,
     melbourne_wubbena,
     wide_lane_wavelength,
 )
@@ -49,3 +50,10 @@ def test_code_multipath_cancels_ionosphere():
     mp = code_multipath(p1 + np.array([0, 0.3, 0, -0.3, 0]), l1, l2, F1, F2)
     mp -= mp.mean()
     np.testing.assert_allclose(mp, [0, 0.3, 0, -0.3, 0], atol=1e-6)
+
+
+def test_iono_scale_between_bands():
+    # GPS L1/L2 = 154/120 (both multiples of 10.23 MHz): the L2 delay is (154/120)^2 = 1.6469444 times L1's
+    assert iono_scale(1575.42e6, 1227.60e6) == pytest.approx((154 / 120) ** 2, rel=1e-14)
+    np.testing.assert_allclose(iono_scale(F1, np.array([F1, F2])), [1.0, (F1 / F2) ** 2], rtol=1e-14)
+    assert iono_scale(1575420000, 1227600000) == pytest.approx(1.6469444444, rel=1e-10)  # integers too

@@ -1,12 +1,15 @@
 """Typed configuration: validation from field metadata, TOML round trip, command-line options."""
 
 import argparse
+import dataclasses
+import typing
 
 import pytest
 
 from kompas import SppConfig
-from kompas.config import add_arguments, from_arguments, from_mapping, load_toml, to_toml
+from kompas.config import Options, add_arguments, from_arguments, from_mapping, load_toml, option, to_toml
 from kompas.errors import ConfigError
+from kompas.ppp_config import PppConfig
 
 
 def test_defaults_and_normalised_systems():
@@ -109,3 +112,105 @@ def test_ephemeris_policy_option():
     p = argparse.ArgumentParser()
     add_arguments(p, SppConfig)
     assert from_arguments(cfg, p.parse_args(["--eph-policy", "rtklib"])).ephemeris.policy == "rtklib"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Inner(Options):
+    depth_m: float = option(1.0, "depth", unit="m", low=0.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Middle(Options):
+    inner: _Inner = option(default_factory=_Inner)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outer(Options):
+    middle: _Middle = option(default_factory=_Middle)
+    other: _Inner = option(default_factory=_Inner)
+    name: str = option("x", "a name")
+    modes: tuple[str, ...] = option(("a",), "modes", choices=("a", "b"))
+    weights: tuple[float, ...] = option((1.0,), "weights")
+    limit: typing.Union[float, None] = option(None, "limit")  # noqa: UP007 (the typing.Union spelling)
+
+
+def test_a_misplaced_key_names_its_section_at_any_depth():
+    with pytest.raises(ConfigError, match=r"unknown option 'depth_m' \(it belongs in \[middle.inner\]\)"):
+        from_mapping(_Outer, {"depth_m": 2.0})
+    assert from_mapping(_Outer, {"middle": {"inner": {"depth_m": 2}}}).middle.inner.depth_m == 2.0
+    with pytest.raises(
+        ConfigError, match="ambiguous option 'depth_m' for _Outer; known: middle.inner.depth_m"
+    ):
+        _Outer().replace(depth_m=3.0)
+    assert _Outer().replace(**{"other.depth_m": 3}).other.depth_m == 3.0
+
+
+def test_lists_optional_values_and_nested_groups():
+    cfg = _Outer().replace(modes="a,b", weights="1;2.5", limit="2")
+    assert cfg.modes == ("a", "b") and cfg.weights == (1.0, 2.5) and cfg.limit == 2.0
+    assert _Outer(limit=None).limit is None
+    with pytest.raises(ConfigError, match="option 'modes' must be one of a, b, not 'c'"):
+        _Outer().replace(modes="a,c")
+    with pytest.raises(ConfigError, match="option 'models' must be ModelOptions"):
+        SppConfig(models=3)
+    with pytest.raises(
+        ConfigError, match=r"unknown option 'nope' for ModelOptions; known: \['broadcast_models'"
+    ):
+        SppConfig().replace(**{"models.nope": 1})
+    assert SppConfig().replace(raim="no").estimator.raim is False
+    assert SppConfig().replace(raim="YES").estimator.raim is True
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tropo": 3}, "option 'tropo' must be a string, not 3"),
+        ({"elmask_deg": float("nan")}, "option 'elmask_deg' must be a finite number, not nan"),
+        ({"max_iter": True}, "option 'max_iter' must be an integer$"),
+        ({"priority": "C2I"}, r"needs items like C:2I,2X;R:1C, not 'C2I'"),
+        ({"priority": "C:"}, "lists no signal for system C"),
+        ({"if_bands": "C26"}, r"needs items like C:26,15;E:15, not 'C26'"),
+        ({"if_bands": "C:29"}, r"system C has no band 9 \(pair '29'\)"),
+        ({"broadcast_models": ["E"]}, r"needs items like E:GPS_KLOB;C3:BDGIM,BDS_KLOB, not \['E'\]"),
+        (
+            {"broadcast_models": "X9:GPS_KLOB"},
+            "unknown satellite class 'X9'; expected one of G, R, J, I, C2, C3",
+        ),
+        (
+            {"broadcast_models": "E:KLOB"},
+            "unknown ionosphere model 'KLOB'; expected IONEX, GPS_KLOB, QZS_KLOB",
+        ),
+        ({"broadcast_models": "E:"}, "unknown ionosphere model ''"),
+    ],
+)
+def test_messages_say_what_is_expected(change, message):
+    with pytest.raises(ConfigError, match=message):
+        SppConfig().replace(**change)
+
+
+def test_table_and_list_options_name_their_type():
+    with pytest.raises(ConfigError, match=r"option 'system_factor' must be a table, not 3"):
+        from_mapping(SppConfig, {"errors": {"system_factor": 3}})
+    with pytest.raises(ConfigError, match=r"option 'apriori_m' must be a list, not 3"):
+        PppConfig().replace(apriori_m=3)
+
+
+def test_broadcast_models_and_glonass_pairs_parse():
+    cfg = SppConfig().replace(broadcast_models="e:gps_klob;c3: bdgim , bds_klob")
+    assert cfg.models.broadcast_models == {"E": ("GPS_KLOB",), "C3": ("BDGIM", "BDS_KLOB")}
+    # GLONASS FDMA bands have no single frequency: the check must not ask for one
+    assert SppConfig().replace(if_bands="R:12").signals.if_bands == {"R": ("12",)}
+
+
+def test_help_shows_text_unit_default_and_metavar():
+    parser = argparse.ArgumentParser(prog="x")
+    add_arguments(parser, SppConfig, defaults=SppConfig().replace(priority="C:2I,2X;R:1C"))
+    text = " ".join(parser.format_help().split())
+    assert "--elmask DEG elevation mask [deg] (default: 10.0)" in text
+    assert "--systems SYSTEMS systems to use, letters of GRECJI (e.g. C,R) (default: GRECJ)" in text
+    assert "--iono {brdc,if,ionex,off}" in text and "--max-gdop MAX" in text
+    assert "(default: C:2I,2X;R:1C)" in text and "--if-bands IF band pairs" in text
+    assert "--iono-models BROADCAST" in text and "(default: none)" in text
+    ppp = argparse.ArgumentParser(prog="y")
+    add_arguments(ppp, PppConfig, defaults=PppConfig().replace(centres="C:GBM;G:GRG"))
+    assert "(default: C:GBM;G:GRG)" in " ".join(ppp.format_help().split())

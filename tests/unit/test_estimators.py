@@ -6,7 +6,7 @@ import pytest
 from kompas.estimators.kalman import predict, update
 from kompas.estimators.states import Block, StateLayout
 from kompas.estimators.validate import chi2_threshold, dops, raim_fde, validate
-from kompas.estimators.wls import Linearised, gauss_newton
+from kompas.estimators.wls import Linearised, WlsResult, gauss_newton, solve_normal
 
 RNG = np.random.default_rng(7)
 
@@ -127,3 +127,76 @@ def test_kalman_predict():
     x, P = predict([1.0, 3.0], np.eye(2), F, [0.1, 0.2])
     np.testing.assert_allclose(x, [7.0, 3.0])
     np.testing.assert_allclose(P, F @ F.T + np.diag([0.1, 0.2]))
+
+
+def _lin(v, h, use=None):
+    v = np.asarray(v, float)
+    use = np.ones(v.shape, bool) if use is None else use
+    return Linearised(v, np.asarray(h, float), np.ones(v.shape), use)
+
+
+def _res(lin):
+    e, _, u = lin.h.shape
+    return WlsResult(np.zeros((e, u)), np.zeros((e, u, u)), lin, np.ones(e, bool))
+
+
+SYMMETRIC_LOS = -np.array([[1, 0, 0], [0, 1, 0], [0, -0.5, np.sqrt(3) / 2], [0, -0.5, -np.sqrt(3) / 2]])
+
+
+def test_chi2_test_with_one_degree_of_freedom():
+    # five observations, four unknowns: dof 1, threshold 10.8 (0.999 quantile, RTKLIB chisqr[0])
+    los = np.vstack([SYMMETRIC_LOS, [[-0.6, -0.8, 0.0]]])
+    h = np.concatenate([los, np.ones((5, 1))], axis=1)
+    v = np.array([[0.0, 0.0, 0.0, 0.0, np.sqrt(10.0)], [0.0, 0.0, 0.0, 0.0, np.sqrt(12.0)]])
+    val = validate(_res(_lin(v, np.stack([h, h]))), max_gdop=30.0)
+    assert val.dof.tolist() == [1, 1] and val.chi2 == pytest.approx([10.0, 12.0])
+    assert val.chi2_failed.tolist() == [False, True] and val.ok.tolist() == [True, False]
+    # GDOP of the geometry (hand inversion of the normal matrix)
+    q = np.linalg.inv(h.T @ h)
+    assert val.gdop == pytest.approx([np.sqrt(np.trace(q))] * 2)
+    assert chi2_threshold(np.array([1.0, 10.0])).tolist() == [10.8, 29.6]
+
+
+def test_degenerate_geometry_has_no_dops():
+    los = np.tile([[-1.0, 0.0, 0.0]], (5, 1))[None]  # five satellites on one line of sight
+    g, p, h, v = dops(los, np.ones((1, 5), bool), np.eye(3)[None])
+    assert np.isnan([g[0], p[0], h[0], v[0]]).all()
+
+
+def test_an_unknown_without_observations_is_held_at_zero():
+    # unknowns: x, y and a clock no observation reaches (a system without satellites)
+    h = np.array([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0]]])
+    dx, q = solve_normal(h, np.array([[1.0, 2.0, 3.0]]), np.ones((1, 3)), np.ones((1, 3), bool))
+    np.testing.assert_allclose(dx[0], [1.0, 2.0, 0.0], atol=1e-12)
+    assert q[0, 2, 2] == 1.0 and q[0, 2, :2].tolist() == [0.0, 0.0]  # the unit pseudo-observation
+
+
+def test_only_some_epochs_move_and_no_iteration_moves_none():
+    rcv, sats = _geometry(n_ep=5)
+    obs = np.linalg.norm(sats - rcv[:, None], axis=-1)
+    x0 = np.tile([6.0e6, 0, 0, 0], (5, 1)).astype(float)
+    only = np.array([True, False, True, False, True])
+    res = gauss_newton(_model(sats, obs), x0, np.ones(obs.shape, bool), 10, only=only)
+    np.testing.assert_allclose(res.x[only, :3], rcv[only], atol=1e-6)
+    np.testing.assert_array_equal(res.x[~only], x0[~only])
+    none = gauss_newton(_model(sats, obs), x0, np.ones(obs.shape, bool), 0)
+    np.testing.assert_array_equal(none.x, x0)
+    assert none.converged.dtype == bool and none.converged.shape == (5,) and not none.converged.any()
+
+
+def test_raim_keeps_epochs_it_cannot_repair():
+    rcv, sats = _geometry(n_ep=4, n_sat=7)
+    obs = np.linalg.norm(sats - rcv[:, None], axis=-1) + RNG.normal(0, 0.3, (4, 7))
+    obs[:, 2] += 100.0  # one fault in every epoch ...
+    obs[2:, 5] -= 80.0  # ... and a second one in the last two: one exclusion cannot repair them
+    model = _model(sats, obs)
+    x0 = np.tile([6.0e6, 0, 0, 0], (4, 1)).astype(float)
+    mask = np.ones(obs.shape, bool)
+    res = gauss_newton(model, x0, mask, 10)
+    val = validate(res, 30.0)
+    fde = raim_fde(model, res, val, mask, 30.0)
+    assert fde.validation.ok.tolist() == [True, True, False, False]
+    assert fde.excluded[:2].sum(1).tolist() == [1, 1] and fde.excluded[:2, 2].all()
+    assert fde.validation.chi2_failed.tolist() == [False, False, True, True]
+    assert not fde.validation.too_few.any() and not fde.validation.gdop_failed.any()
+    assert fde.validation.dof.tolist() == [2, 2, 3, 3]

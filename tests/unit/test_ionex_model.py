@@ -68,3 +68,52 @@ def test_real_gim_at_its_nodes(kompas_data):
         ix.tec_tecu, ix.time_ns, ix.lat_rad, ix.lon_rad, [ix.time_ns[k]], [ix.lat_rad[i]], [ix.lon_rad[j]]
     )
     assert v[0] == pytest.approx(ix.tec_tecu[k, i, j])
+
+
+def test_grid_edges_and_first_interval():
+    v = ionex_vtec(TEC, T, LAT, LON, [0, 0, 0], np.radians([0.0, 10.0, 7.5]), np.radians([15.0, 2.5, 15.0]))
+    assert v[0] == TEC[0, 2, 3]  # the last node of both axes
+    assert v[1] == pytest.approx(0.5 * (TEC[0, 0, 0] + TEC[0, 0, 1]))  # between the first two columns
+    assert v[2] == pytest.approx(0.5 * (TEC[0, 0, 3] + TEC[0, 1, 3]))  # on the last column
+    # just outside each side of the grid: no value
+    out = ionex_vtec(
+        TEC, T, LAT, LON, [0] * 4, np.radians([-0.5, 10.5, 5.0, 5.0]), np.radians([5.0, 5.0, -0.5, 15.5])
+    )
+    assert np.isnan(out).all()
+
+
+def _global_maps():
+    """Three global maps 2 h apart on a 15 deg longitude grid, each its own function of longitude (periodic:
+    the -180 and 180 deg columns are the same meridian)."""
+    lat = np.radians(np.array([10.0, 0.0, -10.0]))
+    lon_deg = np.arange(-180.0, 180.1, 15.0)
+    x = np.radians(lon_deg)
+    rows = [20.0 + 8.0 * np.cos(x), 30.0 + 5.0 * np.sin(x), 15.0 + 6.0 * np.cos(x - 0.7)]
+    return np.stack([np.tile(r, (3, 1)) for r in rows]), lat, np.radians(lon_deg), lon_deg
+
+
+def test_rotated_interpolation_between_each_pair_of_maps():
+    tec, lat, lon, lon_deg = _global_maps()
+    node = {x: i for i, x in enumerate(lon_deg)}
+    hour = 3_600_000_000_000
+    # an hour after map 0: map 0 read 15 deg east, map 1 15 deg west, half each (IONEX 1.0 eq. 3)
+    v1 = ionex_vtec(tec, T, lat, lon, [hour], [0.0], np.radians([30.0]))[0]
+    assert v1 == pytest.approx(0.5 * tec[0, 1, node[45.0]] + 0.5 * tec[1, 1, node[15.0]])
+    # an hour after map 1: maps 1 and 2
+    v3 = ionex_vtec(tec, T, lat, lon, [3 * hour], [0.0], np.radians([30.0]))[0]
+    assert v3 == pytest.approx(0.5 * tec[1, 1, node[45.0]] + 0.5 * tec[2, 1, node[15.0]])
+    # half an hour after map 1 at 172.5 deg: map 1 read at 180 deg, map 2 at 150 deg (w = 1/4)
+    v = ionex_vtec(tec, T, lat, lon, [int(2.5 * hour)], [0.0], np.radians([172.5]))[0]
+    assert v == pytest.approx(0.75 * tec[1, 1, node[180.0]] + 0.25 * tec[2, 1, node[150.0]])
+    # across the date line: an hour after map 0 at 172.5 deg, map 0 is read at 187.5 = -172.5 deg
+    v = ionex_vtec(tec, T, lat, lon, [hour], [0.0], np.radians([172.5]))[0]
+    e1 = 0.5 * (tec[0, 1, node[-180.0]] + tec[0, 1, node[-165.0]])
+    e2 = 0.5 * (tec[1, 1, node[150.0]] + tec[1, 1, node[165.0]])
+    assert v == pytest.approx(0.5 * e1 + 0.5 * e2)
+
+
+def test_delay_is_zero_below_the_horizon():
+    flat = np.full((2, 3, 4), 20.0)
+    d = ionex_delay(flat, T[:2], LAT, LON, 6371e3, 450e3, [0, 0], np.radians([5.0, 5.0]), np.radians([5.0, 5.0]),
+                    [0.0, 0.0], np.radians([-2.0, 0.0]), [1575.42e6] * 2)  # fmt: skip
+    assert d.tolist() == [0.0, 0.0]

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from kompas.models.mapping import gradient_delay
 from kompas.models.troposphere import niell_mapping, saastamoinen, zenith_delays
 
 D = math.radians
@@ -183,3 +184,29 @@ def test_zenith_delays_times_niell_close_to_saastamoinen_at_high_elevation():
     el = np.radians([30.0, 50.0, 75.0])
     m_h, m_w = niell_mapping(lat, h, el, 177.0)
     np.testing.assert_allclose(zhd * m_h + zwd * m_w, saastamoinen(lat, h, el), rtol=0.01)
+
+
+def test_niell_annual_term_a_quarter_and_a_third_of_a_year_after_doy_28():
+    # Niell (1996) Table 3 at 45 deg: a = a_avg - a_amp cos(2 pi (doy - 28) / 365.25)
+    avg = (1.2465397e-3, 2.9288445e-3, 63.721774e-3)
+    amp = (2.6523662e-5, 3.0160779e-5, 4.3497037e-5)
+    el = D(7.0)
+    s = math.sin(el)
+    for days, cos_y in ((365.25 / 4, 0.0), (365.25 / 3, -0.5)):
+        a, b, c = (v - w * cos_y for v, w in zip(avg, amp, strict=True))
+        m_h, _ = niell_mapping(D(45.0), 0.0, el, 28.0 + days)
+        assert m_h == pytest.approx(_marini(s, a, b, c), rel=1e-12)
+
+
+def test_gradient_delay_by_hand():
+    # Chen & Herring (1997): m_g(e) = 1 / (sin e tan e + C); delay = m_g (G_n cos A + G_e sin A)
+    e = D(20.0)
+    for c in (0.0032, 0.0007):
+        mg = 1.0 / (math.sin(e) * math.tan(e) + c)
+        assert gradient_delay(e, D(90.0), 0.0, 0.001, c) == pytest.approx(mg * 0.001, rel=1e-12)
+        assert gradient_delay(e, D(0.0), 0.002, 0.0, c) == pytest.approx(mg * 0.002, rel=1e-12)
+        got = gradient_delay(e, D(135.0), 0.002, 0.001, c)
+        assert got == pytest.approx(mg * (0.002 * math.cos(D(135.0)) + 0.001 * math.sin(D(135.0))), rel=1e-12)
+    assert gradient_delay(e, D(90.0), 0.0, 0.001) == pytest.approx(
+        0.001 / (math.sin(e) * math.tan(e) + 0.0032)
+    )

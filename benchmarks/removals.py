@@ -1,0 +1,156 @@
+"""Removed features must fail tests: apply each removal of issue 10's audit to a copy of the code, run the
+tests meant to notice it, and report which of them fail.
+
+    KOMPAS_DATA=/path/to/shared/data python benchmarks/removals.py [--only mask,toml,...] [--baseline]
+
+Each removal is a literal source patch (every ``old`` text must occur exactly once, so a refactoring that
+moves the code makes the script stop instead of silently testing nothing). The copy of ``src/`` is put
+first on ``PYTHONPATH`` of a pytest subprocess; the repository itself is never modified. ``--baseline``
+first runs the same tests on the unmodified copy (they must all pass). Run by hand, not in CI: each
+removal costs one run of its tests (about a minute). Exit status 1 if a removal goes unnoticed.
+
+Removals (the audit's three, with the variants of the third it may have meant):
+
+- ``mask``: the user's elevation mask ignored, 10 deg hard-wired (:mod:`kompas.spp`).
+- ``toml``: every key of a ``--config`` TOML file but ``systems`` dropped (:func:`kompas.config.load_toml`).
+- ``bds-iono-none``: BeiDou (BDS-2 and BDS-3) left without a broadcast ionosphere model (no delay, the
+  variance of an uncorrected ionosphere).
+- ``bds-iono-gps``: BeiDou's own models (BDS Klobuchar, BDGIM) unavailable, so the GPS Klobuchar serves
+  BeiDou as the fallback.
+- ``bds-iono-zero``: the delay of BeiDou rows zeroed after the model, the variance left as if corrected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Removal:
+    name: str
+    what: str
+    patches: tuple[tuple[str, str, str], ...]  # (file under src/kompas, old, new)
+    tests: tuple[str, ...]
+
+
+SPP_TESTS = ("tests/reference/test_spp_accuracy.py", "tests/reference/test_cli_spp.py")
+REMOVALS = (
+    Removal(
+        "mask",
+        "elevation mask hard-wired to 10 deg",
+        (
+            ("spp.py", "    mask_rad = np.radians(cfg.elmask_deg)\n", "    mask_rad = np.radians(10.0)\n"),
+            ("spp.py", "ok, np.radians(cfg.elmask_deg))", "ok, np.radians(10.0))"),
+        ),
+        (*SPP_TESTS, "tests/unit/test_config.py", "tests/unit/test_spp_engine.py"),
+    ),
+    Removal(
+        "toml",
+        "every TOML key but `systems` dropped",
+        (
+            (
+                "config.py",
+                "    return from_mapping(cls, data, str(path), base)\n",
+                "    data = {k: v for k, v in data.items() if k == 'systems'}\n"
+                "    return from_mapping(cls, data, str(path), base)\n",
+            ),
+        ),
+        (*SPP_TESTS, "tests/unit/test_config.py", "tests/reference/test_cli_ppp.py"),
+    ),
+    Removal(
+        "bds-iono-none",
+        "BeiDou without a broadcast ionosphere model",
+        (
+            ("products/ionosphere.py", '    "C2": ("BDS_KLOB",),\n', ""),
+            ("products/ionosphere.py", '    "C3": ("BDGIM", "BDS_KLOB"),\n', ""),
+        ),
+        (*SPP_TESTS, "tests/unit/test_iono_broadcast.py"),
+    ),
+    Removal(
+        "bds-iono-gps",
+        "BeiDou served by the GPS Klobuchar (its own models unavailable)",
+        (("products/ionosphere.py", '    "BDS_KLOB": _klobuchar_bds,\n    "BDGIM": _bdgim,\n', ""),),
+        (*SPP_TESTS, "tests/unit/test_iono_broadcast.py"),
+    ),
+    Removal(
+        "bds-iono-zero",
+        "BeiDou delays zeroed after the model (variance as if corrected)",
+        (
+            (
+                "measurement.py",
+                "        d = np.where(known[:, None] & np.isfinite(d), d, 0.0)\n",
+                "        d = np.where(known[:, None] & np.isfinite(d), d, 0.0)\n"
+                "        d = np.where(np.char.startswith(model.astype(str), 'B'), 0.0, d)\n",
+            ),
+        ),
+        (*SPP_TESTS, "tests/unit/test_iono_broadcast.py"),
+    ),
+)
+
+
+def _copy_with(removal: Removal | None, dest: Path) -> None:
+    shutil.copytree(ROOT / "src", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    for rel, old, new in removal.patches if removal else ():
+        path = dest / "kompas" / rel
+        text = path.read_text()
+        n = text.count(old)
+        if n != 1:
+            raise SystemExit(f"{removal.name}: {rel}: expected the patched text once, found it {n} times")
+        path.write_text(text.replace(old, new))
+
+
+def _run(removal: Removal | None, tests: tuple[str, ...]) -> tuple[int, list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        _copy_with(removal, src)
+        env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE", "--tb=no", *tests]
+        out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        check = subprocess.run(
+            [sys.executable, "-c", "import kompas, sys; print(kompas.__file__)"],
+            env=env, capture_output=True, text=True, cwd=ROOT,
+        )  # fmt: skip
+        if not check.stdout.strip().startswith(str(src)):
+            raise SystemExit(f"the copy was not imported: {check.stdout.strip()}")
+    failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", out.stdout, flags=re.M)
+    summary = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr[-400:]
+    return out.returncode, [*failed, f"# {summary}"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", default="", help="comma-separated removal names")
+    ap.add_argument("--baseline", action="store_true", help="first run the tests on the unmodified code")
+    args = ap.parse_args(argv)
+    if not os.environ.get("KOMPAS_DATA") and not (ROOT.parent / "shared" / "data").is_dir():
+        print("set KOMPAS_DATA: the tests that catch these removals read the real data", file=sys.stderr)
+        return 2
+    chosen = [r for r in REMOVALS if not args.only or r.name in args.only.split(",")]
+    status = 0
+    if args.baseline:
+        tests = tuple(dict.fromkeys(t for r in chosen for t in r.tests))
+        code, lines = _run(None, tests)
+        print(f"baseline (unmodified copy): exit {code}: {lines[-1]}")
+        status |= code != 0
+    for r in chosen:
+        code, lines = _run(r, r.tests)
+        caught = code != 0 and len(lines) > 1
+        print(f"{r.name}: {r.what}: {'CAUGHT' if caught else 'NOT CAUGHT'} ({lines[-1][2:]})")
+        for line in lines[:-1]:
+            print(f"    {line}")
+        status |= not caught
+    return int(status)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

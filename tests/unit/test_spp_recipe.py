@@ -1,0 +1,128 @@
+"""The SPP recipe end to end on simulated observations whose every error is known: the ionosphere option and
+its models, the a-priori position, the record and the per-epoch outputs (mutation testing, issue 10)."""
+
+import dataclasses
+import importlib
+import warnings
+
+import numpy as np
+import pytest
+
+from kompas import SppConfig, Unsolved, spp
+from kompas.errors import ConfigError, KompasWarning
+from kompas.frames import ecef_to_enu, geodetic_to_ecef
+from kompas.sim import ErrorModel, make_nav, nominal_elements, simulate_obs
+from kompas.time import gtime_from_calendar
+
+START = int(gtime_from_calendar(2026, 4, 30, 10, 0, 0))
+RCV = geodetic_to_ecef(np.array([np.radians(-6.1754), np.radians(106.8272), 10.0]))  # Jakarta
+# the simulator's ionosphere is the GPS Klobuchar of the navigation header for every system: with that
+# model assigned to every satellite class, broadcast-ionosphere SPP recovers the position exactly
+GPS_KLOB_FOR_ALL = "C2:GPS_KLOB;C3:GPS_KLOB;E:GPS_KLOB"
+spp_module = importlib.import_module("kompas.spp")  # `import kompas.spp` gives the function
+
+
+@pytest.fixture(scope="module")
+def sim():
+    nav, truth = make_nav(nominal_elements("CRGE", START), START, 1.0, seed=7)
+    obs = simulate_obs(truth, nav, RCV, START, 0.5, 30.0, "CRGE", ErrorModel(ionosphere=True), 1)
+    return obs, nav
+
+
+def _spp(obs, nav, **options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KompasWarning)
+        return spp(obs, nav, **options)
+
+
+def _err(sol):
+    return np.abs(ecef_to_enu(sol.pos_m[sol.ok], RCV)).max()
+
+
+def test_broadcast_models_option_reaches_the_ionosphere(sim):
+    obs, nav = sim
+    sol = _spp(obs, nav, systems="CRGE", tropo="off", broadcast_models=GPS_KLOB_FOR_ALL)
+    assert sol.ok.all() and _err(sol) < 0.01
+    assert set(sol.record.iono_models.values()) == {"GPS Klobuchar"}
+    # each system's own model (BDS Klobuchar, NeQuick-G) is not the simulator's ionosphere: metres off
+    own = _spp(obs, nav, systems="CRGE", tropo="off")
+    assert own.record.iono_models == {"G": "GPS Klobuchar", "R": "GPS Klobuchar", "C2": "BDS Klobuchar",
+                                      "C3": "BDS Klobuchar", "E": "NeQuick-G"}  # fmt: skip
+    assert _err(own) > 0.3
+    off = _spp(obs, nav, systems="CRGE", tropo="off", iono="off")
+    assert _err(off) > 3.0
+
+
+def test_solution_does_not_depend_on_the_a_priori_position(sim):
+    obs, nav = sim
+    blind = dataclasses.replace(obs, header=dataclasses.replace(obs.header, approx_position_m=np.zeros(3)))
+    assert not blind.station.approx_position_plausible
+    a = _spp(obs, nav, systems="CRGE", tropo="off", broadcast_models=GPS_KLOB_FOR_ALL)
+    b = _spp(blind, nav, systems="CRGE", tropo="off", broadcast_models=GPS_KLOB_FOR_ALL)
+    assert b.ok.all() and _err(b) < 0.01
+    np.testing.assert_allclose(b.pos_m, a.pos_m, atol=1e-3)
+
+
+def test_ionospheric_delays_are_computed_once_per_epoch(sim, monkeypatch):
+    """IONO_REUSE_M: delays are recomputed only where the estimate moved more than 1 km, so the
+    Gauss-Newton iterations from a good a-priori position reuse the first evaluation."""
+    obs, nav = sim
+    rows = []
+    real = spp_module.ionosphere
+
+    def counting(geom, t, *args):
+        rows.append(t.shape[0])
+        return real(geom, t, *args)
+
+    monkeypatch.setattr(spp_module, "ionosphere", counting)
+    sol = _spp(obs, nav, systems="CRGE", tropo="off", broadcast_models=GPS_KLOB_FOR_ALL, raim=False)
+    assert sol.ok.all() and sum(rows) == obs.n_epochs
+
+
+def test_record_names_the_run(sim):
+    obs, nav = sim
+    sol = _spp(obs, nav, systems="RC", elmask_deg=12.5, tropo="off", iono="if")
+    rec = sol.record
+    assert (rec.program, rec.mode, rec.systems, rec.elmask_deg) == ("kompas spp", "single", "RC", 12.5)
+    assert (rec.iono, rec.tropo, rec.ephemeris, rec.clock_reference) == ("if", "off", "broadcast", "C")
+    assert rec.config == SppConfig(systems="RC", elmask_deg=12.5).replace(tropo="off", iono="if")
+    assert rec.iono_models == {}
+    # iono-free rows are labelled with both signals: B1I+B3I (BeiDou), G1+G2 C/A (GLONASS)
+    assert set(rec.signals["C"]) == {"2I+6I"} and set(rec.signals["R"]) == {"1C+2C"}
+    # the iono-free combination removes the simulated ionosphere
+    assert sol.ok.all() and _err(sol) < 0.01
+
+
+def test_outputs_of_solved_and_unsolved_epochs(sim):
+    obs, nav = sim
+    sol = _spp(obs, nav, systems="E", elmask_deg=25.0, tropo="off", broadcast_models=GPS_KLOB_FOR_ALL)
+    ok = sol.ok
+    assert ok.any() and (~ok).any()
+    assert (sol.nsat[~ok] == 0).all() and (sol.nsat[ok] >= 4).all()
+    assert np.isnan(sol.pos_m[~ok]).all() and np.isnan(sol.gdop[~ok]).all()
+    assert sol.gdop.dtype == np.float64 and np.isfinite(sol.gdop[ok]).all()
+    # the DOPs of the satellites used, recomputed from their elevations and azimuths
+    r = sol.residuals
+    for e in np.flatnonzero(ok)[:3]:
+        m = (r["time_ns"] == sol.time_ns[e]) & r["used"]
+        assert m.sum() == sol.nsat[e]
+    assert (sol.gdop[ok] > sol.pdop[ok]).all() and (sol.pdop[ok] > sol.hdop[ok]).all()
+    assert np.allclose(sol.pdop[ok] ** 2, sol.hdop[ok] ** 2 + sol.vdop[ok] ** 2)
+    assert sum(sol.record.unsolved.values()) == int((~ok).sum())
+    assert set(np.unique(sol.reason[~ok]).tolist()) <= {Unsolved.BELOW_MASK, Unsolved.GDOP}
+
+
+def test_ionex_without_maps_says_how_to_give_them(sim):
+    obs, nav = sim
+    with pytest.raises(ConfigError, match=r"needs IONEX maps: spp\(\.\.\., ionex=kompas.read_ionex\(path\)\) or "
+                                          r"kompas spp --ionex FILE"):  # fmt: skip
+        spp(obs, nav, iono="ionex")
+
+
+def test_a_system_without_its_band_pair_is_named(sim):
+    obs, nav = sim
+    with pytest.warns(KompasWarning) as record:
+        spp(obs, nav, systems="CE", iono="if", if_bands="E:78")
+    text = " ".join(str(w.message) for w in record)
+    assert "Galileo (E) served no epoch: the file has" in text
+    assert "band pairs used: ((7, 8),) (choose signals with --signals E:CODES)" in text
