@@ -95,7 +95,9 @@ def test_record_names_the_run(sim):
 
 def test_outputs_of_solved_and_unsolved_epochs(sim):
     obs, nav = sim
-    sol = _spp(obs, nav, systems="E", elmask_deg=25.0, tropo="off", broadcast_models=GPS_KLOB_FOR_ALL)
+    sol = _spp(
+        obs, nav, systems="E", elmask_deg=25.0, tropo="off", broadcast_models=GPS_KLOB_FOR_ALL, residuals=True
+    )
     ok = sol.ok
     assert ok.any() and (~ok).any()
     assert (sol.nsat[~ok] == 0).all() and (sol.nsat[ok] >= 4).all()
