@@ -21,8 +21,11 @@ def test_state_layout_blocks_own_their_columns():
     assert lay.matching("clk:") == ("clk:C", "clk:R")
     with pytest.raises(ValueError, match="already"):
         lay.with_blocks([Block("pos", 3)])
-    with pytest.raises(KeyError, match="no state block 'ztd'"):
+    with pytest.raises(KeyError, match="no state block 'ztd'; blocks: pos, clk:C, clk:R"):
         lay["ztd"]
+    with pytest.raises(ValueError, match="state block 'iono:G05' needs at least one column"):
+        lay.with_blocks([Block("iono:G05", 0)])
+    assert repr(grown) == "StateLayout(pos[3], clk:C[1], clk:R[1], amb:C19:2[1], amb:C19:6[1])"
 
 
 def _geometry(n_ep=5, n_sat=8):
@@ -127,6 +130,31 @@ def test_kalman_predict():
     x, P = predict([1.0, 3.0], np.eye(2), F, [0.1, 0.2])
     np.testing.assert_allclose(x, [7.0, 3.0])
     np.testing.assert_allclose(P, F @ F.T + np.diag([0.1, 0.2]))
+
+
+def test_kalman_predict_of_integer_inputs_gives_float_state_and_covariance():
+    # identity transition, no noise: the state is returned as floats that the caller can update in place
+    x, P = predict([1, 3], [[4, 1], [1, 9]])
+    assert x.dtype == np.float64 and P.dtype == np.float64
+    x += 0.25
+    P[0, 0] += 0.5
+    np.testing.assert_array_equal(x, [1.25, 3.25])
+    np.testing.assert_array_equal(P, [[4.5, 1.0], [1.0, 9.0]])
+
+
+def test_kalman_update_by_hand():
+    # one scalar state x = 1 with variance 4, measured twice (variances 1 and 4), innovations 3 and -2:
+    # S = H P H' + R = [[5, 4], [4, 8]]; K = P H' S^-1 = [4, 4] S^-1 = [4/6, 1/6]
+    up = update([1], [[4]], [[1], [1]], [3, -2], [1, 4])
+    np.testing.assert_allclose(up.S, [[5.0, 4.0], [4.0, 8.0]], rtol=1e-15)
+    np.testing.assert_allclose(up.x, [1.0 + 4.0 * 3 / 6 - 2.0 / 6], rtol=1e-14)
+    # information form: 1 / (1/4 + 1 + 1/4) = 2/3
+    np.testing.assert_allclose(up.P, [[2.0 / 3.0]], rtol=1e-14)
+    # v' S^-1 v with S^-1 = [[8, -4], [-4, 5]] / 24
+    assert up.chi2 == pytest.approx((8 * 9 + 2 * 4 * 3 * 2 + 5 * 4) / 24, rel=1e-14)
+    # integer innovations are floats in the result, as when given as floats
+    assert up.innovation.dtype == np.float64
+    np.testing.assert_array_equal(up.innovation, [3.0, -2.0])
 
 
 def _lin(v, h, use=None):

@@ -24,6 +24,9 @@ def test_filter_state_add_drop_reset_keep_named_columns():
     assert st.x[4] == 7.0 and st.P[4, 4] == 4.0 and st.P[0, 4] == 0.0 and st.P[4, 0] == 0.0
     st.add_noise([0, 1], 0.5)
     assert st.P[0, 0] == 1.5 and st.P[2, 2] == 1.0
+    assert "pos" in st and "amb:G07:0" in st and "clk:G" not in st
+    cols = st.cols(["amb:G07:0", "pos", "amb:G05:0"])
+    assert cols.dtype == np.int64 and cols.tolist() == [4, 0, 3]
 
 
 def test_w_statistic_by_hand():
@@ -49,6 +52,18 @@ def test_robust_update_removes_the_outlier_and_only_it():
     assert ru.result.x[0] == pytest.approx(clean.mean(), abs=1e-6)
 
 
+def test_robust_update_never_rejects_an_untestable_measurement():
+    # the same data as above, the outlier marked untestable (0/1 flags as numbers are accepted as a mask):
+    # it stays in the update; the good measurements it drags away are rejected in its place
+    rng = np.random.default_rng(1)
+    z = 5.0 + 0.01 * rng.standard_normal(8)
+    z[3] += 1.0
+    flags = np.array([1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+    ru = robust_update(np.zeros(1), np.array([[1e4]]), np.ones((8, 1)), z, np.full(8, 1e-4), testable=flags)
+    assert ru.used[3] and not ru.used.all()
+    assert ru.result.x[0] == pytest.approx(z[ru.used].mean(), abs=1e-6)
+
+
 def test_robust_update_keeps_consistent_data():
     z = np.array([1.0, 1.01, 0.99, 1.0])
     ru = robust_update(np.zeros(1), np.eye(1) * 100, np.ones((4, 1)), z, np.full(4, 1e-4))
@@ -68,6 +83,23 @@ def test_combine_is_the_inverse_covariance_weighted_mean():
     x2, P2 = combine(np.full((1, 2), np.nan), np.full((1, 2, 2), np.nan), xb, Pb)
     np.testing.assert_array_equal(x2, xb)
     np.testing.assert_array_equal(P2, Pb)
+    x3, P3 = combine(xf, Pf, np.full((1, 2), np.nan), np.full((1, 2, 2), np.nan))
+    np.testing.assert_array_equal(x3, xf)
+    np.testing.assert_array_equal(P3, Pf)
+
+
+def test_combined_covariance_is_exactly_symmetric():
+    # the inverse of a sum of inverses is symmetric only up to rounding; the combination must be exactly so
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(2, 20, 5, 5))
+    P = a @ np.swapaxes(a, -1, -2) + np.eye(5)
+    x = rng.normal(size=(2, 20, 5))
+    xc, Pc = combine(x[0], P[0], x[1], P[1])
+    np.testing.assert_array_equal(Pc, np.swapaxes(Pc, -1, -2))
+    ref = np.linalg.inv(np.linalg.inv(P[0]) + np.linalg.inv(P[1]))
+    np.testing.assert_allclose(Pc, ref, rtol=1e-10, atol=1e-12)
+    info = np.linalg.solve(P[0], x[0][..., None]) + np.linalg.solve(P[1], x[1][..., None])
+    np.testing.assert_allclose(xc, (ref @ info)[..., 0], rtol=1e-9, atol=1e-12)
 
 
 def test_continuous_windup_unwraps_per_satellite():
