@@ -30,6 +30,16 @@ def test_references_are_the_highest_usable_cell_of_each_group():
     assert dd.D.tolist() == [[1, -1, 0, 0, 0, 0], [0, 0, 0, -1, 1, 0]]
 
 
+def test_references_from_an_unsigned_integer_score():
+    # C/N0 in dB-Hz as unsigned bytes (0: not reported) ranks like the same values as floats: the strongest
+    # cell is the reference, never the one without a value
+    group = np.array([1, 1, 1, 2, 2])
+    cn0 = np.array([0, 45, 41, 30, 52], np.uint8)
+    ref = choose_references(group, np.ones(5, bool), cn0)
+    assert ref.tolist() == [1, 1, 1, 4, 4]
+    assert ref.tolist() == choose_references(group, np.ones(5, bool), cn0.astype(float)).tolist()
+
+
 def test_double_difference_covariance_shares_the_reference_variance():
     ref = np.array([2, 2, 2])
     dd = dd_operator(ref, 3)
@@ -184,6 +194,42 @@ def test_combine_prefers_fixes_and_weights_equal_qualities():
     np.testing.assert_allclose(out.cov[1], np.eye(3) * 0.75e-4)
     # two fixes 50 cm apart with centimetre covariances: one of them is wrong, the epoch is float
     assert out.quality[2] == Quality.FLOAT
+
+
+def test_fixes_closer_than_the_tolerance_stay_fixed_whatever_other_epochs_do():
+    # epoch 0: fixes 1.5 cm apart with millimetre covariances (far beyond the chi-square bound, within
+    # tol_m = 2 cm): kept fixed; epoch 1: fixes 50 cm apart: degraded to float
+    cov = np.broadcast_to(np.eye(3) * 1e-6, (2, 3, 3)).copy()
+    fix = [Quality.FIX, Quality.FIX]
+    f = _pass(np.zeros((2, 3)), cov, fix)
+    b = _pass(np.array([[0.015, 0.0, 0.0], [0.5, 0.0, 0.0]]), cov, fix)
+    out = combine_passes(f, b, tol_m=0.02)
+    assert out.quality.tolist() == [Quality.FIX, Quality.FLOAT]
+    np.testing.assert_allclose(out.pos[0], [0.0075, 0.0, 0.0], rtol=1e-9)
+
+
+def test_combine_passes_built_with_one_count_per_system_code():
+    # passes assembled by hand, with the per-system counts keyed by every system code (0 = none, 1..7 =
+    # G R E C J S I), combine like those of PassResult.empty
+    n = 2
+    codes = range(len(" GRECJSI"))
+
+    def made(x, q, nfix):
+        return PassResult(
+            pos=np.array(x, float),
+            cov=np.broadcast_to(np.eye(3) * 1e-4, (n, 3, 3)).copy(),
+            quality=np.array(q, np.uint8),
+            ratio=np.array([3.0, 0.0]),
+            nsat=np.array([9, 8]),
+            nsat_by_sys={c: np.array([9, 8]) * (c == 1) for c in codes},
+            nfix_by_sys={c: np.array([nfix, 0]) * (c == 1) for c in codes},
+        )
+
+    f = made([[0, 0, 0], [1, 1, 1]], [Quality.FIX, Quality.FLOAT], 8)
+    b = made([[0, 0, 0], [1, 1, 1]], [Quality.FLOAT, Quality.FLOAT], 0)
+    out = combine_passes(f, b)
+    assert out.quality.tolist() == [Quality.FIX, Quality.FLOAT]
+    assert out.nfix_by_sys[1].tolist() == [8, 0] and out.nsat_by_sys[1].tolist() == [9, 8]
 
 
 @pytest.mark.parametrize("n", [1, 2, 5])
