@@ -89,7 +89,7 @@ def test_resolve_fixes_precise_floats_to_the_true_double_differences():
     x, P = _ambiguity_state(truth, 0.05, rng)
     amb = AmbiguitySet(np.arange(3, 13), np.repeat([1, 2], 5), np.linspace(0.2, 1.2, 10), np.ones(10, int))
     res = resolve(x, P, amb, ArOptions())
-    assert res.fixed and res.col.size == 8  # 5 + 5 single differences, one reference each
+    assert res.fixed and res.col.size == 8 and res.n_candidates == 8  # 5 + 5 single differences, one ref each
     np.testing.assert_array_equal(res.integers, truth[res.col - 3] - truth[res.ref - 3])
 
 
@@ -100,6 +100,26 @@ def test_resolve_refuses_imprecise_floats():
     amb = AmbiguitySet(np.arange(3, 13), np.repeat([1, 2], 5), np.linspace(0.2, 1.2, 10), np.ones(10, int))
     res = resolve(x, P, amb, ArOptions())
     assert not res.fixed and res.col.size == 0
+
+
+def test_resolve_stops_after_max_searches():
+    # one group; the reference (highest score) is known to 1e-4 cycles at 0, so each double difference is
+    # its member's single difference. Five members lie 0.02 cycles from integers (sigma 0.05), three halfway
+    # between two integers with larger sigmas (0.06-0.08): every search with one of them fails, and each
+    # failure leaves the least precise one float. The fourth search (five good ones) passes.
+    frac = np.r_[np.full(5, 0.02), 0.5, 0.5, 0.5]
+    sig = np.r_[np.full(5, 0.05), 0.06, 0.07, 0.08]
+    x = np.r_[0.0, np.arange(8) * 7.0 - 20.0 + frac]
+    P = np.diag(np.r_[1e-8, sig**2])
+    amb = AmbiguitySet(np.arange(9), np.ones(9, int), np.r_[2.0, np.linspace(0.2, 1.0, 8)], np.ones(9, int))
+    four = resolve(x, P, amb, ArOptions(max_searches=4))
+    assert four.fixed and four.col.tolist() == [1, 2, 3, 4, 5]
+    np.testing.assert_array_equal(four.integers, np.round(x[1:6]))
+    three = resolve(x, P, amb, ArOptions(max_searches=3))
+    assert not three.fixed and three.n_candidates == 8
+    # the refusal reports the last subset tried (five good ones and one halfway): a precise model (success
+    # rate near 1) whose best integers are far from the floats (chi2 >= 0.5^2 / 0.06^2)
+    assert three.success > 0.99 and three.chi2 >= 0.25 / 0.06**2 and three.ratio < 1.5
 
 
 def test_resolve_leaves_an_outlying_ambiguity_float():
@@ -240,3 +260,19 @@ def test_adop_bound_exact_for_one_ambiguity(n):
     Q = np.eye(n) * s**2
     exact = math.erf(1 / (2 * s * math.sqrt(2))) ** n
     assert adop_success_bound(Q) >= exact - 1e-2
+
+
+@pytest.mark.parametrize(("n", "s"), [(4, 0.2), (4, 0.25), (6, 0.25), (10, 0.2), (20, 0.3)])
+def test_adop_bound_against_the_chi_square_distribution(n, s):
+    # P(chi2_n <= c_n / ADOP^2), c_n = ((n/2) Gamma(n/2))^(2/n) / pi (Teunissen 2000), with scipy's exact
+    # chi-square in place of the Wilson-Hilferty approximation (within 1e-2 for n >= 4)
+    from scipy.stats import chi2
+
+    rng = np.random.default_rng(n)
+    a = rng.normal(size=(n, n))
+    Q = s**2 * (a @ a.T / n + 0.5 * np.eye(n))
+    adop2 = np.linalg.det(Q) ** (1.0 / n)
+    c_n = ((n / 2) * math.gamma(n / 2)) ** (2.0 / n) / math.pi
+    exact = chi2.cdf(c_n / adop2, n)
+    assert 0.01 < exact < 0.99
+    assert adop_success_bound(Q) == pytest.approx(exact, abs=1e-2)
