@@ -1,0 +1,150 @@
+"""The RTK filter step by step on noise-free single differences built by hand (one GPS band, 8 satellites)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kompas.estimators.rtk import FilterSetup, RtkFilter, _attribute, _precise
+from kompas.estimators.rtk_dd import dd_operator
+from kompas.estimators.rtk_model import EpochInput
+from kompas.estimators.rtk_options import ArOptions, GlonassOptions, RtkNoise
+from kompas.measurement import line_of_sight
+
+LAM_L1 = 299792458.0 / 1575.42e6  # IS-GPS-200 sec. 3.3.1.1: L1 = 1575.42 MHz
+BASE = np.array([-2148744.0, 4426641.0, 4044655.0])
+ROVER = BASE + np.array([12.0, -7.0, 5.0])
+N_SD = np.array([5, -3, 12, 7, -8, 2, 9, -4], float)  # single-difference ambiguities, cycles
+
+
+def _sky(rcv):
+    """Satellites 22 000 km away at elevations 85..20 degrees (satellite 101 highest: the reference)."""
+    up = rcv / np.linalg.norm(rcv)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east)
+    north = np.cross(up, east)
+    el = np.radians([85, 60, 50, 40, 35, 30, 25, 20])
+    az = np.radians([0, 45, 100, 160, 210, 260, 300, 340])
+    d = np.sin(el)[:, None] * up + (np.cos(el) * np.sin(az))[:, None] * east
+    d += (np.cos(el) * np.cos(az))[:, None] * north
+    return rcv + 2.2e7 * d
+
+
+SATPOS = _sky(BASE)
+
+
+def _epoch(k, zwd=0.0, mapping=None, phase_err=0.0, prior=ROVER + 0.5):
+    """Epoch ``k`` (1 s apart): exact single differences, plus a relative wet delay ``zwd`` mapped by
+    ``mapping`` and phase errors ``phase_err`` (m)."""
+    m = SATPOS.shape[0]
+    sys = np.ones(m, np.int64)
+    gb = line_of_sight(SATPOS[None], BASE[None], sys[None])
+    gr = line_of_sight(SATPOS[None], ROVER[None], sys[None])
+    sd = gr["range_m"][0] - gb["range_m"][0]
+    if zwd:
+        sd = sd + zwd * mapping(gr["llh"][0], gr["el"][0])
+    return EpochInput(
+        t_ns=k * 1_000_000_000,
+        sat=np.arange(m) + 101,
+        sys=sys,
+        satpos=SATPOS,
+        range_b=gb["range_m"][0],
+        trop_b=np.zeros(m),
+        el=gb["el"][0],
+        iono0=np.zeros(m),
+        geo=np.zeros(m, bool),
+        cs=np.arange(m),
+        key=np.arange(m) + 100,
+        group=np.ones(m, np.int64),
+        band=np.ones(m, np.int64),
+        code=sd.copy(),
+        phase=sd + LAM_L1 * N_SD + phase_err,
+        lam=np.full(m, LAM_L1),
+        mu=np.ones(m),
+        k=np.zeros(m),
+        fdma=np.zeros(m, bool),
+        slip=np.zeros(m, bool),
+        ant=np.zeros(m),
+        prior_pos=np.asarray(prior, float),
+    )
+
+
+def _filter(noise=None, armode="off", **setup):
+    return RtkFilter(noise or RtkNoise(), ArOptions(armode=armode), GlonassOptions(), FilterSetup(**setup))
+
+
+def test_no_solution_before_a_position_prior():
+    f = _filter(tropo=False)
+    r = f.step(_epoch(0, prior=np.full(3, np.nan)))
+    assert not r.ok and r.t_ns == 0 and not r.fixed
+    assert r.pos.dtype == np.float64 and np.isnan(r.pos).all()
+    assert r.cov.shape == (3, 3) and np.isnan(r.cov).all()
+
+
+def test_relative_zenith_delay_is_estimated():
+    # 10 cm of relative wet delay mapped by 1/sin(el): with the zenith-delay state the first epoch (precise
+    # code, code_ratio 1) recovers it and the position to millimetres; without it the position is biased
+    def mapping(llh, el):
+        return 1.0 / np.sin(el)
+
+    f = _filter(RtkNoise(code_ratio=1.0), tropo=False, ztd=True, mapping=mapping)
+    r = f.step(_epoch(0, zwd=0.1, mapping=mapping))
+    assert r.ok and np.linalg.norm(r.pos - ROVER) < 0.005
+    assert f.x[f.index["ztd"]] == pytest.approx(0.1, abs=0.005)
+    g = _filter(RtkNoise(code_ratio=1.0), tropo=False)
+    assert np.linalg.norm(g.step(_epoch(0, zwd=0.1, mapping=mapping)).pos - ROVER) > 0.05
+
+
+def _locks(f):
+    return {k: a["lock"] for k, a in f.arcs.items()}
+
+
+def test_phase_error_below_the_outlier_floor_is_not_a_slip():
+    # static, 1 mm phase noise: after five epochs a 3 cm error on satellite 105 exceeds five sigmas of its
+    # double difference but not outlier_phase_m (5 cm): the arc is kept, the error stays in its residual;
+    # 8 cm is beyond both: that arc is reset, the others keep their lock
+    noise = RtkNoise(phase_m=0.001, phase_el_m=0.001)
+    for err, reset in ((0.03, False), (0.08, True)):
+        f = _filter(noise, tropo=False, static=True)
+        for k in range(5):
+            f.step(_epoch(k))
+        r = f.step(_epoch(5, phase_err=np.where(np.arange(8) == 4, err, 0.0)))
+        locks = _locks(f)
+        assert (locks.pop(104) == 0) == reset
+        assert set(locks.values()) == {6}
+        if not reset:
+            res = dict(zip(r.residuals["sat"].tolist(), r.residuals["residual_m"], strict=True))
+            assert 0.02 < res[105] <= 0.03 and max(abs(res[s]) for s in res if s != 105) < 1e-3
+
+
+def test_wrong_fix_guard_needs_held_ambiguities():
+    # one-cycle jumps on three of seven double differences (>= 30 %): without held ambiguities this is not
+    # a wrong fix, the filter repairs arcs one at a time and never resets them all
+    f = _filter(tropo=False)
+    for k in range(20):
+        f.step(_epoch(k))
+    r = f.step(_epoch(20, phase_err=np.where(np.isin(np.arange(8), [3, 5, 6]), LAM_L1, 0.0)))
+    assert r.event == ""
+    assert sum(lock == 21 for lock in _locks(f).values()) >= 4
+
+
+def test_fixed_position_precision_horizontal_and_vertical():
+    # on the equator at longitude 0, ECEF x is up, y east, z north
+    pos = np.array([6378137.0, 0.0, 0.0])
+    assert _precise(np.diag([0.0064, 0.001, 0.001]), pos, 0.05)  # horizontal 4.5 cm, vertical 8 cm
+    assert not _precise(np.diag([0.0064, 0.0015, 0.0015]), pos, 0.05)  # horizontal 5.5 cm
+    assert not _precise(np.diag([0.0121, 0.001, 0.001]), pos, 0.05)  # vertical 11 cm > 2 x 5 cm
+
+
+def test_outlying_code_double_differences_blame_members_unless_most_are_outlying():
+    # one group of five cells, reference 0 -> four double differences
+    dd = dd_operator(np.zeros(5, np.int64), 5)
+    group = np.ones(5, np.int64)
+    half = _attribute(group, dd, np.array([True, True, False, False]), 5)
+    assert half.tolist() == [False, True, True, False, False]  # two of four: the members
+    most = _attribute(group, dd, np.array([True, True, True, False]), 5)
+    assert most.tolist() == [True, False, False, False, False]  # three of four: the reference
+    # a group with a single double difference blames both of its cells
+    one = _attribute(np.array([1, 1, 2, 2, 2]), dd_operator(np.array([0, 0, 2, 2, 2]), 5),
+                     np.array([True, False, False]), 5)  # fmt: skip
+    assert one.tolist() == [True, True, False, False, False]
