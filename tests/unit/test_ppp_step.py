@@ -1,0 +1,106 @@
+"""One PPP filter step on noise-free observations built by hand: the states recover the simulated truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kompas.estimators.ppp import EpochObs, PppFilter, PppFilterOptions
+from kompas.satsys import sat_index
+
+OMEGA_GPS = 7.2921151467e-5  # IS-GPS-200 table 30-II, rad/s
+C_LIGHT = 299792458.0
+TRUTH = np.array([-2148744.0, 4426641.0, 4044655.0])
+GPS = ["G05", "G07", "G09", "G12", "G15", "G18", "G21", "G24"]
+AMB_M = np.array([3.1, -2.2, 0.7, 5.5, -1.9, 2.4, 0.3, -4.4])  # ionosphere-free ambiguities, m
+CLOCK_M = 123.4
+
+
+def _sky(n):
+    """Satellites 22 000 km from TRUTH at elevations 85..20 degrees, and their elevations."""
+    up = TRUTH / np.linalg.norm(TRUTH)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east)
+    north = np.cross(up, east)
+    el = np.radians([85, 60, 50, 40, 35, 30, 25, 20][:n])
+    az = np.radians([0, 45, 100, 160, 210, 260, 300, 340][:n])
+    d = np.sin(el)[:, None] * up + (np.cos(el) * np.sin(az))[:, None] * east
+    d += (np.cos(el) * np.cos(az))[:, None] * north
+    return TRUTH + 2.2e7 * d, el
+
+
+def _obs(ids, code_bias=0.0, ifb_key=None, mu=None, k=1, var_code=0.09):
+    """Code = range (Sagnac included) + receiver clock (+ code bias); phase = range + clock + ambiguity."""
+    n = len(ids)
+    sp, el = _sky(n)
+    rho = (
+        np.linalg.norm(sp - TRUTH, axis=1) + OMEGA_GPS * (sp[:, 0] * TRUTH[1] - sp[:, 1] * TRUTH[0]) / C_LIGHT
+    )
+    code = np.repeat((rho + CLOCK_M + code_bias)[:, None], k, 1)
+    phase = np.repeat((rho + CLOCK_M + AMB_M[:n])[:, None], k, 1)
+    return EpochObs(
+        sat=sat_index(ids).astype(np.int64),
+        group=np.zeros(n, np.int64),
+        omega=np.full(n, OMEGA_GPS),
+        sat_pos=sp,
+        code_m=code,
+        phase_m=phase,
+        var_code_m2=np.full((n, k), var_code),
+        var_phase_m2=np.full((n, k), 1e-6),
+        arc=np.arange(n * k).reshape(n, k),
+        mu=np.full((n, k), np.nan) if mu is None else mu,
+        range_corr_m=np.zeros(n),
+        wet_map=1.0 / np.sin(el),
+        grad_n=np.zeros(n),
+        grad_e=np.zeros(n),
+        ifb_key=np.full(n, -1) if ifb_key is None else np.asarray(ifb_key),
+        displacement=np.zeros(3),
+        el=el,
+    )
+
+
+def test_first_epoch_recovers_position_clock_and_named_ambiguities():
+    f = PppFilter(["G"], TRUTH + 5.0, PppFilterOptions(gradients=False))
+    out = f.step(0, _obs(GPS))
+    assert out.ok and out.n_rejected == 0
+    assert np.linalg.norm(out.pos - TRUTH) < 0.005
+    assert out.clocks["G"] == pytest.approx(CLOCK_M, abs=0.005)
+    st = f.state
+    assert st.col("ztd") == 3 and out.ztd_corr_m == st.x[st.col("ztd")]
+    # each ambiguity is its own named block, amb:<satellite>:<observation column>
+    got = [st.x[st.col(f"amb:{s}:0")] for s in GPS]
+    np.testing.assert_allclose(got, AMB_M, atol=0.005)
+
+
+def test_glonass_code_inter_frequency_bias_per_channel():
+    # two GLONASS satellites (channels +1 and -2) in the GPS clock group with 0.8 and -0.5 m of code bias:
+    # each is taken up by its channel's bias state (prior 5 m against 0.3 m of code noise)
+    ids = [*GPS[:6], "R01", "R02"]
+    bias = np.r_[np.zeros(6), 0.8, -0.5]
+    f = PppFilter(["G"], TRUTH + 5.0, PppFilterOptions(gradients=False))
+    out = f.step(0, _obs(ids, code_bias=bias, ifb_key=[-1] * 6 + [101, 98]))
+    assert out.ok and np.linalg.norm(out.pos - TRUTH) < 0.005
+    assert out.clocks["G"] == pytest.approx(CLOCK_M, abs=0.005)
+    assert f.state.x[f.state.col("ifb:R+1")] == pytest.approx(0.8, abs=0.01)
+    assert f.state.x[f.state.col("ifb:R-2")] == pytest.approx(-0.5, abs=0.01)
+
+
+def test_first_update_relinearises_far_from_the_prior():
+    # a prior 2 km off (beyond its 12 m sigma; the sum of the position variances, 432 m^2, asks for
+    # iterations): the update is relinearised until it settles on the truth
+    f = PppFilter(["G"], TRUTH + np.array([1500.0, -1200.0, 900.0]), PppFilterOptions(gradients=False,
+                  sigma_pos0_m=12.0))  # fmt: skip
+    out = f.step(0, _obs(GPS, var_code=1e-6))
+    assert out.ok and out.n_rejected == 0
+    assert np.linalg.norm(out.pos - TRUTH) < 0.005
+
+
+def test_ambiguity_of_a_column_without_ionospheric_state_starts_at_phase_minus_code():
+    # uncombined L1/L2; satellite G12 has no carrier in its first column (mu NaN there), hence no slant
+    # ionosphere state: its L2 ambiguity starts at phase minus code and the phase fits (no ionosphere here)
+    mu = np.tile([1.0, (1575.42 / 1227.60) ** 2], (8, 1))
+    mu[3, 0] = np.nan
+    f = PppFilter(["G"], TRUTH + 5.0, PppFilterOptions(gradients=False))
+    out = f.step(0, _obs(GPS, mu=mu, k=2))
+    assert out.ok and out.n_rejected == 0
+    assert np.all(np.abs(out.residuals["phase"]) < 1e-3)
