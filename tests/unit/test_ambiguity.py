@@ -176,12 +176,23 @@ def test_search_diagonal_case_by_hand():
     assert res.sqnorm == pytest.approx(
         [base, base - 0.45**2 / 0.09 + 0.55**2 / 0.09, base - 0.25 + 0.81 / 0.04]
     )
-    with pytest.raises(EstimatorError):
+    with pytest.raises(EstimatorError, match="D > 0"):
         search(L, [0.04, 0.0, 0.01], zhat)
-    with pytest.raises(EstimatorError):
+    with pytest.raises(EstimatorError, match="m >= 1"):
         search(L, D, zhat, m=0)
-    with pytest.raises(EstimatorError):
+    with pytest.raises(EstimatorError, match="finite L and zhat"):
         search(L, D, [0.0, np.nan, 1.0])
+
+
+def test_search_of_single_precision_inputs_runs_in_double_precision():
+    # a float32 factor is converted once: the same candidates and norms as its float64 copy
+    rng = np.random.default_rng(5)
+    L32 = (np.tril(rng.normal(size=(6, 6)) * 0.3, -1) + np.eye(6)).astype(np.float32)
+    D = rng.uniform(0.01, 0.1, 6)
+    zhat = rng.normal(size=6) * 3
+    r32, r64 = search(L32, D, zhat), search(L32.astype(np.float64), D, zhat)
+    assert r32.z.tolist() == r64.z.tolist()
+    np.testing.assert_allclose(r32.sqnorm, r64.sqnorm, rtol=1e-14)
 
 
 def test_brute_force_small_dimensions():
@@ -270,6 +281,8 @@ def test_ratio_test():
     assert r.ratio == math.inf and r.passed
     with pytest.raises(EstimatorError):
         ratio_test([1.0])
+    # single-precision norms: the ratio in double precision, 7 / 3
+    assert ratio_test(np.array([3.0, 7.0], np.float32)).ratio == pytest.approx(7.0 / 3.0, rel=1e-15)
 
 
 def test_success_rate_bootstrap_closed_form():
@@ -355,8 +368,10 @@ def test_partial_fix_takes_the_full_set_when_it_passes():
     truth = rng.integers(-30, 30, 10)
     res = partial_fix(truth + np.linalg.cholesky(Q) @ rng.normal(size=10), Q)
     assert res.passed and res.index.tolist() == list(range(10)) and res.fixed.tolist() == truth.tolist()
-    with pytest.raises(EstimatorError):
+    with pytest.raises(EstimatorError, match="permutation"):
         partial_fix(np.zeros(10), Q, order=[0, 1, 2])
+    with pytest.raises(EstimatorError, match="permutation"):  # the right size, an index twice
+        partial_fix(np.zeros(10), Q, order=[0, 1, 2, 3, 4, 5, 6, 7, 8, 8])
     too_few = partial_fix(np.zeros(3), Q[:3, :3], min_fixed=4)
     assert not too_few.passed and math.isnan(too_few.ratio)
 

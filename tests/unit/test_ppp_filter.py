@@ -102,6 +102,19 @@ def test_combined_covariance_is_exactly_symmetric():
     np.testing.assert_allclose(xc, (ref @ info)[..., 0], rtol=1e-9, atol=1e-12)
 
 
+def test_combine_single_precision_inputs_in_double_precision():
+    # float32 passes (e.g. read back from a compact store) are combined as their float64 values are
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(2, 10, 4, 4))
+    P32 = (a @ np.swapaxes(a, -1, -2) + np.eye(4)).astype(np.float32)
+    x32 = rng.normal(size=(2, 10, 4)).astype(np.float32)
+    x, P = combine(x32[0], P32[0], x32[1], P32[1])
+    x64, P64 = combine(*(v.astype(np.float64) for v in (x32[0], P32[0], x32[1], P32[1])))
+    assert x.dtype == P.dtype == np.float64
+    np.testing.assert_allclose(x, x64, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(P, P64, rtol=1e-12, atol=1e-14)
+
+
 def test_continuous_windup_unwraps_per_satellite():
     from kompas.ppp_model import continuous_windup
 
