@@ -143,3 +143,66 @@ def test_bds3_cnav_agrees_with_d1(kompas_data):
                 assert d[c35].max() > 10.0
             else:  # within BeiDou's 1-h validity both messages agree for C35 too
                 assert d[c35].max() < 1.0
+
+
+def test_galileo_group_delays_per_message_and_band(nav):
+    """Galileo OS SIS ICD 2.0 5.1.5: the I/NAV clock refers to E1/E5b, the F/NAV clock to E1/E5a; a
+    single-frequency user subtracts BGD(E1,E5b) on E1 and (f1/f7)^2 BGD(E1,E5b) on E5b (I/NAV), BGD(E1,E5a)
+    on E1 and (f1/f5)^2 BGD(E1,E5a) on E5a (F/NAV). E5a from an I/NAV clock: the E1 clock, then the
+    E1 -> E5a step -((f1/f5)^2 - 1) BGD(E1,E5a) that the two F/NAV formulas imply. GPS L5 from LNAV:
+    (f1/f5)^2 T_GD, as L2 (IS-GPS-200N 20.3.3.3.3.2)."""
+    t = int(gtime_from_calendar(2020, 6, 25, 12))
+    k = nav.kepler
+    g5a, g5b = (1575.42 / 1176.45) ** 2, (1575.42 / 1207.14) ** 2
+    bgd = {}
+    for msg in ("INAV", "FNAV"):
+        bp = BroadcastProduct(nav, messages={"E": (msg,)})
+        ref = bp.state(["E01"], t)
+        r = np.flatnonzero((k.sat == sat_index("E01")) & (k.msg == msg) & (k.toe_ns == t))[-1]
+        bgd_a, bgd_b = bgd[msg] = k.bgd_e5a_e1_s[r], k.bgd_e5b_e1_s[r]
+        want = {
+            "INAV": {"1C": bgd_b, "7Q": g5b * bgd_b, "5Q": bgd_b + (g5a - 1.0) * bgd_a},
+            "FNAV": {"1C": bgd_a, "5Q": g5a * bgd_a},
+        }[msg]
+        for sig, delay in want.items():
+            got = bp.state(["E01"], t, signal=sig).clk_s[0]
+            assert got == pytest.approx(ref.clk_s[0] - delay, abs=1e-16), (msg, sig)
+    assert bgd["INAV"][0] != bgd["INAV"][1] and bgd["FNAV"][0] != 0.0  # every term counts
+    bp = BroadcastProduct(nav)
+    ref = bp.state(["G05"], t)
+    toe = t - round(ref.age_s[0] * 1e9)
+    tgd = k.tgd_s[(k.sat == sat_index("G05")) & (k.toe_ns == toe)][-1]
+    assert tgd != 0.0
+    assert bp.state(["G05"], t, signal="5Q").clk_s[0] == pytest.approx(ref.clk_s[0] - g5a * tgd, abs=1e-16)
+
+
+def _inav_fnav_twins(k):
+    """(I/NAV row, F/NAV row) pairs of one batch: same satellite, toe, toc, IODnav and orbit."""
+    fields = ("toc_ns", "iode", "sqrt_a_sqrtm", "e", "m0_rad", "omega_rad", "i0_rad", "omega0_rad")
+    pairs = []
+    for f in np.flatnonzero(k.msg == "FNAV"):
+        i = np.flatnonzero((k.msg == "INAV") & (k.sat == k.sat[f]) & (k.toe_ns == k.toe_ns[f]))
+        if i.size and all(np.all(getattr(k, a)[i] == getattr(k, a)[f]) for a in fields):
+            pairs.append((i[-1], f))
+    return np.array(pairs).T
+
+
+@pytest.mark.parametrize("accepted", ["INAV", "FNAV"])
+def test_if_clock_takes_the_galileo_message_of_the_pair(nav, accepted):
+    """E1+E5a -> the F/NAV clock, E1+E5b -> the I/NAV clock (OS SIS ICD 5.1.5), whatever the product
+    accepts for single-frequency use. At the toe (= toc) of an I/NAV and F/NAV record of one batch
+    (same orbit, so the same relativistic term) the two ionosphere-free clocks differ by af0(F/NAV) -
+    af0(I/NAV) exactly; deriving one from the other message's group delays would leave BGD(E1,E5a) -
+    BGD(E1,E5b) instead."""
+    k = nav.kepler
+    ri, rf = _inav_fnav_twins(k)
+    bp = BroadcastProduct(nav, messages={"E": (accepted,)})
+    c5, st5 = bp.if_clock(k.sat[rf], k.toe_ns[rf], pairs={"E": ("1C", "5Q")})
+    c7, st7 = bp.if_clock(k.sat[rf], k.toe_ns[rf], pairs={"E": ("1C", "7Q")})
+    ok = (st5 == Status.OK) & (st7 == Status.OK)
+    assert ok.sum() > 500
+    np.testing.assert_allclose((c5 - c7)[ok], (k.af0_s[rf] - k.af0_s[ri])[ok], rtol=0, atol=1e-15)
+    # the test can fail: the two messages' clocks and the two group delays differ on many records
+    d_af0 = (k.af0_s[rf] - k.af0_s[ri])[ok]
+    d_bgd = (k.bgd_e5a_e1_s[ri] - k.bgd_e5b_e1_s[ri])[ok]
+    assert (np.abs(d_af0 - d_bgd) > 1e-11).sum() > 100
