@@ -1,6 +1,8 @@
 """Broadcast states from set A's ESBC mixed navigation file: selection, status codes, group delays,
 and the orbits against GFZ's MGEX precise orbits (every Kepler satellite, BDS GEO included)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -206,3 +208,64 @@ def test_if_clock_takes_the_galileo_message_of_the_pair(nav, accepted):
     d_af0 = (k.af0_s[rf] - k.af0_s[ri])[ok]
     d_bgd = (k.bgd_e5a_e1_s[ri] - k.bgd_e5b_e1_s[ri])[ok]
     assert (np.abs(d_af0 - d_bgd) > 1e-11).sum() > 100
+
+
+def test_clock_only_states_of_every_system(nav):
+    """``clock()`` evaluates the clock polynomial alone, positions NaN (RTKLIB ``ephclk``): GPS
+    af0 + af1 dt + af2 dt^2 (IS-GPS-200N 20.3.3.3.3.1, no relativistic term), GLONASS -tau_n + gamma_n dt
+    (ICD GLONASS 5.1 sec. 3.3.3, dt from t_b), each hand-computed from the record used."""
+    g, k = nav.glonass, nav.kepler
+    rg = np.flatnonzero(g.sat == sat_index("R01"))[10]
+    rk = np.flatnonzero((k.sat == sat_index("G05")) & (k.msg == "LNAV"))[2]
+    t = np.array([g.toc_ns[rg] + 300 * 10**9, k.toc_ns[rk] + 1000 * 10**9])
+    bp = BroadcastProduct(nav)
+    st = bp.clock(["R01", "G05"], t)
+    assert st.status.tolist() == [Status.OK, Status.OK]
+    assert np.isnan(st.pos_m).all() and np.isnan(st.vel_mps).all()
+    assert st.age_s.tolist() == pytest.approx([300.0, 1000.0])
+    want_r = g.minus_tau_n_s[rg] + g.gamma_n[rg] * 300.0
+    want_g = k.af0_s[rk] + k.af1_sps[rk] * 1000.0 + k.af2_sps2[rk] * 1000.0**2
+    np.testing.assert_allclose(st.clk_s, [want_r, want_g], rtol=0, atol=1e-18)
+    full = bp.state(["R01", "G05"], t)  # the full state has the orbit, and the same GLONASS clock
+    assert np.isfinite(full.pos_m).all() and full.clk_s[0] == pytest.approx(want_r, abs=1e-18)
+
+
+def _gps_day(nav):
+    sats = np.unique(nav.kepler.sat[sat_system(nav.kepler.sat) == 1])  # GPS satellites
+    t = int(gtime_from_calendar(2020, 6, 25)) + np.arange(0, 86400, 300) * 10**9
+    s, tt = np.meshgrid(sats, t)
+    return s.ravel(), tt.ravel()
+
+
+@pytest.mark.parametrize("policy", ["icd", "post"])
+def test_user_windows_override_the_gps_fit_interval(nav, policy):
+    """``max_dtoe_s`` / ``max_before_toe_s`` replace the window on their side only: the fit interval
+    (4 h here: 2 h either side, IS-GPS-200N 20.3.3.4.3.1) still rules the other side."""
+    s, t = _gps_day(nav)
+    after = BroadcastProduct(nav, policy=policy, max_dtoe_s={"G": 600.0}).state(s, t)
+    before = BroadcastProduct(nav, policy=policy, max_before_toe_s={"G": 600.0}).state(s, t)
+    for st, lo, hi in ((after, -7200.0, 600.0), (before, -600.0, 7200.0)):
+        assert st.ok.sum() > 2000
+        assert lo <= st.age_s[st.ok].min() < lo + 1800.0 and hi - 600.0 < st.age_s[st.ok].max() <= hi
+
+
+def test_inconsistent_or_nan_records_are_not_used(nav):
+    """GPS LNAV records whose IODE is not the low 8 bits of IODC (a data set cutover, IS-GPS-200N
+    20.3.4.4) are unusable, UNHEALTHY; IODE = IODC mod 256 with IODC > 255 is consistent. A record whose
+    clock (af0) or orbit (C_uc) is NaN gives no state: UNSUPPORTED, not OK with NaN values."""
+    k = nav.kepler
+    g05 = (k.sat == sat_index("G05")) & (k.msg == "LNAV")
+    t = int(gtime_from_calendar(2020, 6, 25, 12)) + np.arange(0, 3600, 600) * 10**9
+
+    def with_g05(**fields):
+        cols = {f: np.where(g05, v, getattr(k, f)) for f, v in fields.items()}
+        return BroadcastProduct(dataclasses.replace(nav, kepler=dataclasses.replace(k, **cols)))
+
+    assert (k.iode[g05] == k.iodc[g05]).all()  # so the cases below are the only inconsistent records
+    sats = np.full(t.size, sat_index("G05"))
+    assert BroadcastProduct(nav).state(sats, t).ok.all()
+    assert (with_g05(iode=np.mod(k.iode + 1, 256)).state(sats, t).status == Status.UNHEALTHY).all()
+    assert with_g05(iodc=k.iode + 256).state(sats, t).ok.all()
+    for field in ("af0_s", "cuc_rad"):
+        st = with_g05(**{field: np.nan}).state(sats, t)
+        assert (st.status == Status.UNSUPPORTED).all(), field
