@@ -20,7 +20,7 @@ import numpy as np
 
 from ..config import add_arguments, from_arguments, load_toml, to_toml
 from ..errors import ConfigError
-from .spp import FORMATS, _output_format, _progress, _truth
+from .spp import FORMATS, _output_format, _progress, _truth, check_input_files
 
 
 def register(sub) -> None:
@@ -84,13 +84,7 @@ def _check_inputs(args) -> None:
         raise ConfigError("give precise products (--sp3, --clk) or navigation files")
     files = [args.obs, *args.nav, *args.sp3, *args.clk, *args.sat_table]
     files += [f for f in (args.atx, args.bias, args.blq, args.gpt3, args.config) if f]
-    for path in files:
-        if not os.path.exists(path):
-            raise ConfigError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise ConfigError(f"{path}: is a directory, not a file")
-        if not os.access(path, os.R_OK):
-            raise ConfigError(f"{path}: not readable")
+    check_input_files(files)
     if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
         raise ConfigError(f"{args.report}: folder does not exist")
 

@@ -8,7 +8,6 @@ ends). Exit status: 0 with a solution, 1 when no epoch could be solved, 2 for a 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from ..config import add_arguments, from_arguments, load_toml, to_toml
 from ..errors import ConfigError
-from .spp import FORMATS, _output_format, _progress, _truth
+from .spp import FORMATS, _output_format, _progress, _truth, check_input_files
 
 CORRECT_H_M = 0.05
 CORRECT_V_M = 0.10
@@ -79,13 +78,7 @@ def _check_inputs(args) -> None:
             "give a rover, a base and at least one navigation file: kompas rtk ROVER BASE NAV..."
         )
     extra = [p for p in (args.config, args.atx) if p]
-    for path in [args.rover, args.base, *args.nav, *extra]:
-        if not os.path.exists(path):
-            raise ConfigError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise ConfigError(f"{path}: is a directory, not a file")
-        if not os.access(path, os.R_OK):
-            raise ConfigError(f"{path}: not readable")
+    check_input_files([args.rover, args.base, *args.nav, *extra])
 
 
 def run(args) -> int:

@@ -70,12 +70,30 @@ def _check_inputs(args) -> None:
     if not args.obs or not args.nav:
         raise ConfigError("give an observation file and at least one navigation file: kompas spp OBS NAV...")
     extra = [*([args.config] if args.config else []), *(args.ionex or []), *([args.met] if args.met else [])]
-    for path in [args.obs, *args.nav, *extra]:
+    check_input_files([args.obs, *args.nav, *extra])
+
+
+def check_input_files(paths, readable: bool = True) -> None:
+    """Check, before anything is read, that every input path is an existing (and readable) file.
+
+    Parameters
+    ----------
+    paths : iterable of str
+        Input file paths named on the command line, in the order they are reported.
+    readable : bool
+        Also require read permission (``os.R_OK``).
+
+    Raises
+    ------
+    ConfigError
+        At the first path that does not exist, is a directory or (with `readable`) cannot be read.
+    """
+    for path in paths:
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file")
         if os.path.isdir(path):
             raise ConfigError(f"{path}: is a directory, not a file")
-        if not os.access(path, os.R_OK):
+        if readable and not os.access(path, os.R_OK):
             raise ConfigError(f"{path}: not readable")
 
 
