@@ -46,6 +46,7 @@ Tolerance policy (RINEX/SP3 fixed-width fields)
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -83,6 +84,8 @@ DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL_BYTES = re.compile(rb" *[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+) *")
 _NAN_WORDS = ("nan", "-nan", "+nan")
+_UNFORESEEN = (ValueError, IndexError, KeyError, TypeError, OverflowError, UnicodeError)
+"""Python errors a reader's last resort turns into a FormatError (:meth:`Diagnostics.last_resort`)."""
 
 
 class _Required:
@@ -209,6 +212,25 @@ class Diagnostics:
         if n < 0:
             raise self.error(line, f"{what}: expected a count >= 0, found {n}")
         return n
+
+    @contextlib.contextmanager
+    def last_resort(self, what: str):
+        """Turn an unforeseen Python error inside the block into a :class:`FormatError` naming the file.
+
+        The readers' last resort: a malformed file must never show a bare traceback (the fuzz harness,
+        tests/fuzz, counts any such message as a failure). :class:`KompasError` passes unchanged.
+
+        Parameters
+        ----------
+        what : str
+            What was being read, for the message (``"unreadable {what} (...)"``).
+        """
+        try:
+            yield
+        except KompasError:
+            raise
+        except _UNFORESEEN as exc:  # pragma: no cover
+            raise self.error(None, f"unreadable {what} ({type(exc).__name__}: {exc})") from None
 
     # -- collected diagnostics
     def repair(self, line: int | None, kind: str, message: str) -> None:
