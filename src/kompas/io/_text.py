@@ -71,7 +71,8 @@ __all__ = [
     "YEAR_MIN", "YEAR_MAX", "FLOAT", "INTEGER", "DECIMAL", "REQUIRED",
     "parse_float", "parse_int", "decimal_or_none", "Diagnostics", "LineParser",
     "calendar_problem", "calendar_bad", "calendar_ns", "calendar_ns_or_bad", "Lines",
-    "blank_rows", "int_field", "float_field", "file_sat_index", "SPACE_LIKE", "NUMERIC_CHARS",
+    "first_header_line", "blank_rows", "int_field", "float_field", "file_sat_index", "SPACE_LIKE",
+    "NUMERIC_CHARS",
 ]  # fmt: skip
 
 YEAR_MIN, YEAR_MAX = 1980, 2200
@@ -496,6 +497,34 @@ class Lines:
             pos = starts + c
             out[:, c] = np.where(pos < ends, self.buf[np.minimum(pos, top)], SPACE)
         return out
+
+
+def first_header_line(lines, ctx: Diagnostics, before: str) -> int:
+    """0-based index of the first non-blank line; blank lines before it are a repair (tolerance policy).
+
+    Parameters
+    ----------
+    lines : sequence of str or bytes
+        The file's lines, without their ends.
+    ctx : Diagnostics
+        Receives the repair (strict mode: a FormatError).
+    before : str
+        What the skipped lines stand before, for the message
+        (``"... blank line(s) before {before} skipped"``).
+
+    Raises
+    ------
+    FormatError
+        When every line is blank (no RINEX header).
+    """
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first >= len(lines):
+        raise ctx.error(None, "file holds no RINEX header")
+    if first:
+        ctx.repair(1, "blank lines before the header", f"{first} blank line(s) before {before} skipped")
+    return first
 
 
 def blank_rows(cols: np.ndarray) -> np.ndarray:

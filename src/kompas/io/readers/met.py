@@ -32,7 +32,7 @@ import numpy as np
 from ...errors import FormatError
 from ...tables.met import MetHeader, MetSensor, MetTable
 from .._open import read_text
-from .._text import Diagnostics, calendar_ns_or_bad, calendar_problem
+from .._text import Diagnostics, calendar_ns_or_bad, calendar_problem, first_header_line
 
 __all__ = ["read_met"]
 
@@ -85,15 +85,7 @@ def read_met(path: str | os.PathLike, *, strict: bool = False) -> MetTable:
 
 
 def _version(lines: list[str], ctx: Diagnostics) -> tuple[float, int]:
-    first = 0
-    while first < len(lines) and not lines[first].strip():
-        first += 1
-    if first >= len(lines):
-        raise ctx.error(None, "file holds no RINEX header")
-    if first:
-        ctx.repair(
-            1, "blank lines before the header", f"{first} blank line(s) before the first record skipped"
-        )
+    first = first_header_line(lines, ctx, "the first record")
     line = lines[first]
     if line[60:].strip() != "RINEX VERSION / TYPE":
         raise ctx.error(first + 1, "expected 'RINEX VERSION / TYPE' as the first header record")
