@@ -315,6 +315,20 @@ class LineParser:
     def error(self, message: str, line: int | None = None) -> FormatError:
         return FormatError(self.path, self.n if line is None else line, message)
 
+    def header_record(self, i: int) -> tuple[str, str]:
+        """Line ``i`` (0-based) of the header and its label (columns 61-80); ``self.n`` moves to it.
+
+        Raises
+        ------
+        FormatError
+            When the file ends before ``END OF HEADER`` (``i`` past the last line).
+        """
+        if i >= len(self.lines):
+            raise FormatError(self.path, None, "file ends before END OF HEADER")
+        self.n = i + 1
+        line = self.lines[i]
+        return line, line[60:80].strip()
+
     def parse(self):
         try:
             out = self._parse()
