@@ -20,7 +20,15 @@ import numpy as np
 
 from ..config import add_arguments, from_arguments, load_toml, to_toml
 from ..errors import ConfigError
-from .spp import FORMATS, _output_format, _progress, _truth, check_input_files
+from .spp import (
+    FORMATS,
+    _output_format,
+    _progress,
+    _truth,
+    check_input_files,
+    print_summary,
+    write_output,
+)
 
 
 def register(sub) -> None:
@@ -140,20 +148,12 @@ def run(args) -> int:
     t0 = time.perf_counter()
     inputs = read_inputs(args)
     sol = ppp(**inputs, config=cfg, progress=_progress)
-    t1 = time.perf_counter()
-    report = sys.stderr if args.output == "-" else sys.stdout
-    for line in summary(sol, truth):
-        print(line, file=report)
-    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    elapsed_s = time.perf_counter() - t0
+    report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():
         print("kompas ppp: no epoch solved: " + "; ".join(sol.record.notes[-3:]), file=sys.stderr)
         return 1
-    if fmt is not None:
-        from ..io.writers import write_solution
-
-        write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt)
-        if args.output != "-":
-            print(f"wrote    {args.output}", file=report)
+    write_output(sol, args, fmt, report)
     if args.report:
         from ..report import ppp_report
 

@@ -15,7 +15,15 @@ import numpy as np
 
 from ..config import add_arguments, from_arguments, load_toml, to_toml
 from ..errors import ConfigError
-from .spp import FORMATS, _output_format, _progress, _truth, check_input_files
+from .spp import (
+    FORMATS,
+    _output_format,
+    _progress,
+    _truth,
+    check_input_files,
+    print_summary,
+    write_output,
+)
 
 CORRECT_H_M = 0.05
 CORRECT_V_M = 0.10
@@ -97,25 +105,15 @@ def run(args) -> int:
     navs = [read_nav(p) for p in args.nav]
     atx = read_antex(args.atx) if args.atx else None
     sol = rtk(rover, base, navs, config=cfg, atx=atx, progress=_progress)
-    t1 = time.perf_counter()
-    report = sys.stderr if args.output == "-" else sys.stdout
-    for line in summary(sol, truth):
-        print(line, file=report)
-    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    elapsed_s = time.perf_counter() - t0
+    report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():
         print(
             "kompas rtk: no epoch solved: no common satellites with enough double differences",
             file=sys.stderr,
         )
         return 1
-    if fmt is not None:
-        from ..io.writers import write_solution
-
-        options = {"coords": "xyz"} if fmt == "pos" else {}
-        target = sys.stdout if args.output == "-" else args.output
-        write_solution(sol, target, fmt, **options)
-        if args.output != "-":
-            print(f"wrote    {args.output}", file=report)
+    write_output(sol, args, fmt, report, **({"coords": "xyz"} if fmt == "pos" else {}))
     return 0
 
 

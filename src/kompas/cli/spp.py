@@ -175,23 +175,38 @@ def run(args) -> int:
         args.obs, args.nav, cfg, ionex_paths=args.ionex or (), met_path=args.met, progress=_progress
     )
     sol, obs, navs = done.solution, done.first, done.navs
-    t1 = time.perf_counter()
-    report = sys.stderr if args.output == "-" else sys.stdout
-    for line in summary(sol, obs, truth, navs):
-        print(line, file=report)
-    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    elapsed_s = time.perf_counter() - t0
+    report = print_summary(args, summary(sol, obs, truth, navs), elapsed_s)
     if not sol.ok.any():
         print(f"kompas spp: no epoch solved: {no_solution_reason(sol, obs, navs)}", file=sys.stderr)
         return 1
-    if fmt is not None:
-        from ..io.writers import write_solution
-
-        if args.output == "-":
-            write_solution(sol, sys.stdout, fmt)
-        else:
-            write_solution(sol, args.output, fmt)
-            print(f"wrote    {args.output}", file=report)
+    write_output(sol, args, fmt, report)
     return 0
+
+
+def print_summary(args, lines, elapsed_s: float):
+    """Print a command's summary lines and the time it took to read and solve (``elapsed_s``, s).
+
+    Returns the stream written to: standard error when the solution goes to standard output
+    (``-o -``), else standard output.
+    """
+    report = sys.stderr if args.output == "-" else sys.stdout
+    for line in lines:
+        print(line, file=report)
+    print(f"time     {elapsed_s:.2f} s (reading and solving)", file=report)
+    return report
+
+
+def write_output(sol, args, fmt: str | None, report, **options) -> None:
+    """Write the solution where ``-o`` says (``-``: standard output) in ``fmt`` (None: nothing), with
+    the writer's ``options``, and name the file on ``report``."""
+    if fmt is None:
+        return
+    from ..io.writers import write_solution
+
+    write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt, **options)
+    if args.output != "-":
+        print(f"wrote    {args.output}", file=report)
 
 
 def no_solution_reason(sol, obs, navs) -> str:
