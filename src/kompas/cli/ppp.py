@@ -18,15 +18,14 @@ import time
 
 import numpy as np
 
-from ..config import add_arguments, from_arguments, load_toml, to_toml
+from ..config import add_arguments, from_arguments, load_toml
 from ..errors import ConfigError
 from .spp import (
     FORMATS,
-    _output_format,
     _progress,
-    _truth,
     check_input_files,
     print_summary,
+    start_command,
     write_output,
 )
 
@@ -138,13 +137,10 @@ def read_inputs(args) -> dict:
 def run(args) -> int:
     from ..ppp import ppp
 
-    cfg = build_config(args)
-    if args.dump_config:
-        sys.stdout.write(to_toml(cfg))
+    started = start_command(args, build_config, _check_inputs)
+    if started is None:
         return 0
-    _check_inputs(args)
-    fmt = _output_format(args)
-    truth = _truth(args.truth)
+    cfg, fmt, truth = started
     t0 = time.perf_counter()
     inputs = read_inputs(args)
     sol = ppp(**inputs, config=cfg, progress=_progress)

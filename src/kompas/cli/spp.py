@@ -160,13 +160,10 @@ def _progress(done, total):
 def run(args) -> int:
     from ..runner import run_spp
 
-    cfg = build_config(args)
-    if args.dump_config:
-        sys.stdout.write(to_toml(cfg))
+    started = start_command(args, build_config, _check_inputs)
+    if started is None:
         return 0
-    _check_inputs(args)
-    fmt = _output_format(args)
-    truth = _truth(args.truth)
+    cfg, fmt, truth = started
     if cfg.models.iono == "ionex" and not args.ionex:
         raise ConfigError("--iono ionex needs the maps: --ionex FILE")
     t0 = time.perf_counter()
@@ -182,6 +179,29 @@ def run(args) -> int:
         return 1
     write_output(sol, args, fmt, report)
     return 0
+
+
+def start_command(args, build_config, check_inputs):
+    """The first steps of a solving command: the configuration (printed as TOML with --dump-config),
+    the inputs checked, the output format and the truth.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+    build_config, check_inputs : callable
+        The command's ``build_config(args) -> config`` and ``check_inputs(args)`` (raises ConfigError).
+
+    Returns
+    -------
+    tuple or None
+        ``(config, output format or None, truth ECEF (3,) m or None)``; None after --dump-config.
+    """
+    cfg = build_config(args)
+    if args.dump_config:
+        sys.stdout.write(to_toml(cfg))
+        return None
+    check_inputs(args)
+    return cfg, _output_format(args), _truth(args.truth)
 
 
 def print_summary(args, lines, elapsed_s: float):
