@@ -32,6 +32,7 @@ __all__ = [
     "option",
     "from_mapping",
     "load_toml",
+    "read_toml",
     "to_toml",
     "add_arguments",
     "from_arguments",
@@ -290,16 +291,27 @@ def _apply(cfg, data: Mapping, source: str, section: tuple):
         raise ConfigError(f"{source}{where}: {exc}") from None
 
 
-def load_toml(cls, path, base=None):
-    """Read a TOML file into ``cls`` (see :func:`from_mapping`)."""
+def read_toml(path, what: str = "configuration") -> dict:
+    """The tables of a TOML file; a file that cannot be read or parsed is a :class:`ConfigError`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    what : str
+        What the file holds, for the message (``"cannot read the {what}"``).
+    """
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the configuration ({exc.strerror or exc})") from None
+        raise ConfigError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    return from_mapping(cls, data, str(path), base)
+
+
+def load_toml(cls, path, base=None):
+    """Read a TOML file into ``cls`` (see :func:`from_mapping`)."""
+    return from_mapping(cls, read_toml(path), str(path), base)
 
 
 def _toml_value(v) -> str:

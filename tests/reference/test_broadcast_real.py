@@ -1,6 +1,8 @@
 """Broadcast states from set A's ESBC mixed navigation file: selection, status codes, group delays,
 and the orbits against GFZ's MGEX precise orbits (every Kepler satellite, BDS GEO included)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -143,3 +145,127 @@ def test_bds3_cnav_agrees_with_d1(kompas_data):
                 assert d[c35].max() > 10.0
             else:  # within BeiDou's 1-h validity both messages agree for C35 too
                 assert d[c35].max() < 1.0
+
+
+def test_galileo_group_delays_per_message_and_band(nav):
+    """Galileo OS SIS ICD 2.0 5.1.5: the I/NAV clock refers to E1/E5b, the F/NAV clock to E1/E5a; a
+    single-frequency user subtracts BGD(E1,E5b) on E1 and (f1/f7)^2 BGD(E1,E5b) on E5b (I/NAV), BGD(E1,E5a)
+    on E1 and (f1/f5)^2 BGD(E1,E5a) on E5a (F/NAV). E5a from an I/NAV clock: the E1 clock, then the
+    E1 -> E5a step -((f1/f5)^2 - 1) BGD(E1,E5a) that the two F/NAV formulas imply. GPS L5 from LNAV:
+    (f1/f5)^2 T_GD, as L2 (IS-GPS-200N 20.3.3.3.3.2)."""
+    t = int(gtime_from_calendar(2020, 6, 25, 12))
+    k = nav.kepler
+    g5a, g5b = (1575.42 / 1176.45) ** 2, (1575.42 / 1207.14) ** 2
+    bgd = {}
+    for msg in ("INAV", "FNAV"):
+        bp = BroadcastProduct(nav, messages={"E": (msg,)})
+        ref = bp.state(["E01"], t)
+        r = np.flatnonzero((k.sat == sat_index("E01")) & (k.msg == msg) & (k.toe_ns == t))[-1]
+        bgd_a, bgd_b = bgd[msg] = k.bgd_e5a_e1_s[r], k.bgd_e5b_e1_s[r]
+        want = {
+            "INAV": {"1C": bgd_b, "7Q": g5b * bgd_b, "5Q": bgd_b + (g5a - 1.0) * bgd_a},
+            "FNAV": {"1C": bgd_a, "5Q": g5a * bgd_a},
+        }[msg]
+        for sig, delay in want.items():
+            got = bp.state(["E01"], t, signal=sig).clk_s[0]
+            assert got == pytest.approx(ref.clk_s[0] - delay, abs=1e-16), (msg, sig)
+    assert bgd["INAV"][0] != bgd["INAV"][1] and bgd["FNAV"][0] != 0.0  # every term counts
+    bp = BroadcastProduct(nav)
+    ref = bp.state(["G05"], t)
+    toe = t - round(ref.age_s[0] * 1e9)
+    tgd = k.tgd_s[(k.sat == sat_index("G05")) & (k.toe_ns == toe)][-1]
+    assert tgd != 0.0
+    assert bp.state(["G05"], t, signal="5Q").clk_s[0] == pytest.approx(ref.clk_s[0] - g5a * tgd, abs=1e-16)
+
+
+def _inav_fnav_twins(k):
+    """(I/NAV row, F/NAV row) pairs of one batch: same satellite, toe, toc, IODnav and orbit."""
+    fields = ("toc_ns", "iode", "sqrt_a_sqrtm", "e", "m0_rad", "omega_rad", "i0_rad", "omega0_rad")
+    pairs = []
+    for f in np.flatnonzero(k.msg == "FNAV"):
+        i = np.flatnonzero((k.msg == "INAV") & (k.sat == k.sat[f]) & (k.toe_ns == k.toe_ns[f]))
+        if i.size and all(np.all(getattr(k, a)[i] == getattr(k, a)[f]) for a in fields):
+            pairs.append((i[-1], f))
+    return np.array(pairs).T
+
+
+@pytest.mark.parametrize("accepted", ["INAV", "FNAV"])
+def test_if_clock_takes_the_galileo_message_of_the_pair(nav, accepted):
+    """E1+E5a -> the F/NAV clock, E1+E5b -> the I/NAV clock (OS SIS ICD 5.1.5), whatever the product
+    accepts for single-frequency use. At the toe (= toc) of an I/NAV and F/NAV record of one batch
+    (same orbit, so the same relativistic term) the two ionosphere-free clocks differ by af0(F/NAV) -
+    af0(I/NAV) exactly; deriving one from the other message's group delays would leave BGD(E1,E5a) -
+    BGD(E1,E5b) instead."""
+    k = nav.kepler
+    ri, rf = _inav_fnav_twins(k)
+    bp = BroadcastProduct(nav, messages={"E": (accepted,)})
+    c5, st5 = bp.if_clock(k.sat[rf], k.toe_ns[rf], pairs={"E": ("1C", "5Q")})
+    c7, st7 = bp.if_clock(k.sat[rf], k.toe_ns[rf], pairs={"E": ("1C", "7Q")})
+    ok = (st5 == Status.OK) & (st7 == Status.OK)
+    assert ok.sum() > 500
+    np.testing.assert_allclose((c5 - c7)[ok], (k.af0_s[rf] - k.af0_s[ri])[ok], rtol=0, atol=1e-15)
+    # the test can fail: the two messages' clocks and the two group delays differ on many records
+    d_af0 = (k.af0_s[rf] - k.af0_s[ri])[ok]
+    d_bgd = (k.bgd_e5a_e1_s[ri] - k.bgd_e5b_e1_s[ri])[ok]
+    assert (np.abs(d_af0 - d_bgd) > 1e-11).sum() > 100
+
+
+def test_clock_only_states_of_every_system(nav):
+    """``clock()`` evaluates the clock polynomial alone, positions NaN (RTKLIB ``ephclk``): GPS
+    af0 + af1 dt + af2 dt^2 (IS-GPS-200N 20.3.3.3.3.1, no relativistic term), GLONASS -tau_n + gamma_n dt
+    (ICD GLONASS 5.1 sec. 3.3.3, dt from t_b), each hand-computed from the record used."""
+    g, k = nav.glonass, nav.kepler
+    rg = np.flatnonzero(g.sat == sat_index("R01"))[10]
+    rk = np.flatnonzero((k.sat == sat_index("G05")) & (k.msg == "LNAV"))[2]
+    t = np.array([g.toc_ns[rg] + 300 * 10**9, k.toc_ns[rk] + 1000 * 10**9])
+    bp = BroadcastProduct(nav)
+    st = bp.clock(["R01", "G05"], t)
+    assert st.status.tolist() == [Status.OK, Status.OK]
+    assert np.isnan(st.pos_m).all() and np.isnan(st.vel_mps).all()
+    assert st.age_s.tolist() == pytest.approx([300.0, 1000.0])
+    want_r = g.minus_tau_n_s[rg] + g.gamma_n[rg] * 300.0
+    want_g = k.af0_s[rk] + k.af1_sps[rk] * 1000.0 + k.af2_sps2[rk] * 1000.0**2
+    np.testing.assert_allclose(st.clk_s, [want_r, want_g], rtol=0, atol=1e-18)
+    full = bp.state(["R01", "G05"], t)  # the full state has the orbit, and the same GLONASS clock
+    assert np.isfinite(full.pos_m).all() and full.clk_s[0] == pytest.approx(want_r, abs=1e-18)
+
+
+def _gps_day(nav):
+    sats = np.unique(nav.kepler.sat[sat_system(nav.kepler.sat) == 1])  # GPS satellites
+    t = int(gtime_from_calendar(2020, 6, 25)) + np.arange(0, 86400, 300) * 10**9
+    s, tt = np.meshgrid(sats, t)
+    return s.ravel(), tt.ravel()
+
+
+@pytest.mark.parametrize("policy", ["icd", "post"])
+def test_user_windows_override_the_gps_fit_interval(nav, policy):
+    """``max_dtoe_s`` / ``max_before_toe_s`` replace the window on their side only: the fit interval
+    (4 h here: 2 h either side, IS-GPS-200N 20.3.3.4.3.1) still rules the other side."""
+    s, t = _gps_day(nav)
+    after = BroadcastProduct(nav, policy=policy, max_dtoe_s={"G": 600.0}).state(s, t)
+    before = BroadcastProduct(nav, policy=policy, max_before_toe_s={"G": 600.0}).state(s, t)
+    for st, lo, hi in ((after, -7200.0, 600.0), (before, -600.0, 7200.0)):
+        assert st.ok.sum() > 2000
+        assert lo <= st.age_s[st.ok].min() < lo + 1800.0 and hi - 600.0 < st.age_s[st.ok].max() <= hi
+
+
+def test_inconsistent_or_nan_records_are_not_used(nav):
+    """GPS LNAV records whose IODE is not the low 8 bits of IODC (a data set cutover, IS-GPS-200N
+    20.3.4.4) are unusable, UNHEALTHY; IODE = IODC mod 256 with IODC > 255 is consistent. A record whose
+    clock (af0) or orbit (C_uc) is NaN gives no state: UNSUPPORTED, not OK with NaN values."""
+    k = nav.kepler
+    g05 = (k.sat == sat_index("G05")) & (k.msg == "LNAV")
+    t = int(gtime_from_calendar(2020, 6, 25, 12)) + np.arange(0, 3600, 600) * 10**9
+
+    def with_g05(**fields):
+        cols = {f: np.where(g05, v, getattr(k, f)) for f, v in fields.items()}
+        return BroadcastProduct(dataclasses.replace(nav, kepler=dataclasses.replace(k, **cols)))
+
+    assert (k.iode[g05] == k.iodc[g05]).all()  # so the cases below are the only inconsistent records
+    sats = np.full(t.size, sat_index("G05"))
+    assert BroadcastProduct(nav).state(sats, t).ok.all()
+    assert (with_g05(iode=np.mod(k.iode + 1, 256)).state(sats, t).status == Status.UNHEALTHY).all()
+    assert with_g05(iodc=k.iode + 256).state(sats, t).ok.all()
+    for field in ("af0_s", "cuc_rad"):
+        st = with_g05(**{field: np.nan}).state(sats, t)
+        assert (st.status == Status.UNSUPPORTED).all(), field

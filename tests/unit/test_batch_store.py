@@ -180,3 +180,16 @@ def test_on_an_existing_scheduler(tmp_path, count_task):
         )
     assert report.workers == 1
     assert sorted((r["station"], r["epochs"]) for r in report.rows) == [("AAAA", 2), ("BBBB", 1)]
+
+
+def test_largest_inputs_run_first(tmp_path, count_task):
+    """Longest-processing-time order: a worker takes the units by decreasing input size, so a long day is
+    not left to run alone at the end (items given in increasing size here)."""
+    distributed = pytest.importorskip("distributed")
+    units = [_unit(tmp_path, f"S{k:03d}", " ".join(["1"] * (10 * k))) for k in range(1, 6)]
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        report = run_batch(BatchJob("count", CountConfig(), units, tmp_path / "out"), client=client)
+    assert [r["station"] for r in report.rows] == [f"S{k:03d}" for k in range(5, 0, -1)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -47,6 +49,26 @@ def test_receiver_rotation_changes_windup():
     yr2 = np.cos(th) * yr - np.sin(th) * xr
     w = windup_cycles(rs, RCV, x, y, rcv_x=xr2, rcv_y=yr2)
     assert abs(w - w0) == pytest.approx(30.0 / 360.0, abs=1e-9)
+
+
+def test_degenerate_geometry_is_nan_without_floating_point_warnings():
+    """A receiver straight behind the satellite antenna (k = -z): the satellite dipole is zero.
+
+    Satellite on the Z axis, z to the geocentre, x = X, y = -Y (exact axes). With k along -z the
+    effective dipole x' - k (k . x') - k x y' = X - X vanishes (Wu et al. 1993 eq. 8), so the angle is
+    undefined: the docstring promises NaN there, computed without a 0/0 (no RuntimeWarning). The other
+    row, a receiver below with axes X and Y, has both dipoles 2 X by hand: wind-up 0.
+    """
+    rs = np.array([0.0, 0.0, 26_560e3])
+    x, y = np.array([1.0, 0.0, 0.0]), np.array([0.0, -1.0, 0.0])
+    rr = np.array([[0.0, 0.0, 40_000e3], [0.0, 0.0, 6_400e3]])
+    xr, yr = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w = windup_cycles(rs, rr, x, y, rcv_x=xr, rcv_y=yr)
+        again = windup_cycles(rs, rr, x, y, prev_cycles=[0.3, 2.1], rcv_x=xr, rcv_y=yr)
+    assert np.isnan(w[0]) and np.isnan(again[0])
+    assert w[1] == 0.0 and again[1] == 2.0
 
 
 def _independent_windup(rs, rr, xs, ys, xr, yr):

@@ -220,14 +220,26 @@ def _client(workers: int | None, scheduler: str | None):
         yield client
 
 
+def _input_bytes(item: StationDay) -> int:
+    """Total size of a unit's input files (bytes; 0 for a missing file, which fails in its unit)."""
+    total = 0
+    for paths in item.inputs.values():
+        for path in paths:
+            with contextlib.suppress(OSError):
+                total += os.path.getsize(path)
+    return total
+
+
 def _dask(job: BatchJob, version: str, tick, client) -> list[dict]:
     from distributed import as_completed
 
     task = get_task(job.task)
+    # largest inputs first (longest-processing-time order): the last units to start are the short ones,
+    # so the workers finish together instead of one running a long day alone at the end
     futures = {
-        client.submit(run_unit, item, task, job.config, job.out, version, pure=False,
+        client.submit(run_unit, item, task, job.config, job.out, version, pure=False, priority=size,
                       key=f"kompas-{job.task}-{'-'.join(item.key)}-{os.urandom(4).hex()}"): item
-        for item in job.items
+        for size, item in sorted(((_input_bytes(i), i) for i in job.items), key=lambda si: -si[0])
     }  # fmt: skip
     rows = []
     for fut in as_completed(futures):

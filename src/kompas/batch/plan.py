@@ -25,9 +25,9 @@ import datetime as _dt
 import glob
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..config import read_toml
 from ..errors import ConfigError
 from ..io.names import FileName, name_from_header, parse_name
 from .job import StationDay
@@ -115,13 +115,7 @@ def load_station_list(path: str) -> StationList:
 
     Relative globs are taken from the TOML file's folder. Unknown keys are errors.
     """
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the station list ({exc.strerror or exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "station list")
     unknown = sorted(set(data) - {"stations", "obs", "nav"})
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r}; known: stations, obs, nav")

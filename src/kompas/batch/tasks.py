@@ -173,6 +173,21 @@ def position_summary(solution) -> dict:
     }
 
 
+def _solution_result(sol, t0: float, t1: float) -> TaskResult:
+    """A positioning recipe's result: the solution table, timings and the position summary.
+
+    Parameters
+    ----------
+    sol : Solution
+    t0, t1 : float
+        ``time.perf_counter()`` before reading and before solving, s (equal when one pass reads and
+        solves: reading then counts as processing).
+    """
+    table = solution_table(sol)
+    t2 = time.perf_counter()
+    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+
+
 def _run_spp(item: StationDay, config) -> TaskResult:
     """SPP of one unit exactly as ``kompas spp OBS NAV... [--ionex FILE...]`` does it: the same runner
     (:func:`kompas.runner.run_spp`: the observation file streamed block by block, IONEX maps of the day,
@@ -181,10 +196,8 @@ def _run_spp(item: StationDay, config) -> TaskResult:
 
     t0 = time.perf_counter()
     sol = run_spp(item.paths("obs")[0], item.paths("nav"), config, ionex_paths=item.paths("ionex")).solution
-    table = solution_table(sol)
-    t2 = time.perf_counter()
     # reading and solving are one pass (the file is streamed): the time is counted as processing
-    return TaskResult({"solution": table}, read_s=0.0, process_s=t2 - t0, **position_summary(sol))
+    return _solution_result(sol, t0, t0)
 
 
 def _spp_task() -> Task:
@@ -298,9 +311,7 @@ def _run_ppp(item: StationDay, config) -> TaskResult:
     inputs = _ppp_inputs(item)
     t1 = time.perf_counter()
     sol = ppp(**inputs, config=config)
-    table = solution_table(sol)
-    t2 = time.perf_counter()
-    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+    return _solution_result(sol, t0, t1)
 
 
 def _ppp_task() -> Task | None:
@@ -327,9 +338,7 @@ def _run_rtk(item: StationDay, config) -> TaskResult:
     atx = read_antex(antex) if antex else None
     t1 = time.perf_counter()
     sol = rtk(rover, base, navs, config=config, atx=atx)
-    table = solution_table(sol)
-    t2 = time.perf_counter()
-    return TaskResult({"solution": table}, read_s=t1 - t0, process_s=t2 - t1, **position_summary(sol))
+    return _solution_result(sol, t0, t1)
 
 
 def _rtk_task() -> Task | None:

@@ -17,6 +17,7 @@ import sys
 
 from ..config import add_arguments, from_arguments, load_toml
 from ..errors import ConfigError
+from .spp import check_input_files
 
 
 def register(sub) -> None:
@@ -55,11 +56,7 @@ def register(sub) -> None:
 def _check(args) -> None:
     files = [*args.nav, *args.precise, *args.clk, *args.atx, *args.satmeta, *args.obs]
     files += [x for x in (args.sinex, args.config) if x]
-    for path in files:
-        if not os.path.exists(path):
-            raise ConfigError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise ConfigError(f"{path}: is a directory, not a file")
+    check_input_files(files, readable=False)
     if args.clk and not args.precise:
         raise ConfigError("--clk needs --precise SP3 (the orbits)")
     if os.path.exists(args.out) and not os.path.isdir(args.out):

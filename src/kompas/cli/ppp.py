@@ -18,9 +18,16 @@ import time
 
 import numpy as np
 
-from ..config import add_arguments, from_arguments, load_toml, to_toml
+from ..config import add_arguments, from_arguments, load_toml
 from ..errors import ConfigError
-from .spp import FORMATS, _output_format, _progress, _truth
+from .spp import (
+    FORMATS,
+    _progress,
+    check_input_files,
+    print_summary,
+    start_command,
+    write_output,
+)
 
 
 def register(sub) -> None:
@@ -84,13 +91,7 @@ def _check_inputs(args) -> None:
         raise ConfigError("give precise products (--sp3, --clk) or navigation files")
     files = [args.obs, *args.nav, *args.sp3, *args.clk, *args.sat_table]
     files += [f for f in (args.atx, args.bias, args.blq, args.gpt3, args.config) if f]
-    for path in files:
-        if not os.path.exists(path):
-            raise ConfigError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise ConfigError(f"{path}: is a directory, not a file")
-        if not os.access(path, os.R_OK):
-            raise ConfigError(f"{path}: not readable")
+    check_input_files(files)
     if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
         raise ConfigError(f"{args.report}: folder does not exist")
 
@@ -136,30 +137,19 @@ def read_inputs(args) -> dict:
 def run(args) -> int:
     from ..ppp import ppp
 
-    cfg = build_config(args)
-    if args.dump_config:
-        sys.stdout.write(to_toml(cfg))
+    started = start_command(args, build_config, _check_inputs)
+    if started is None:
         return 0
-    _check_inputs(args)
-    fmt = _output_format(args)
-    truth = _truth(args.truth)
+    cfg, fmt, truth = started
     t0 = time.perf_counter()
     inputs = read_inputs(args)
     sol = ppp(**inputs, config=cfg, progress=_progress)
-    t1 = time.perf_counter()
-    report = sys.stderr if args.output == "-" else sys.stdout
-    for line in summary(sol, truth):
-        print(line, file=report)
-    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    elapsed_s = time.perf_counter() - t0
+    report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():
         print("kompas ppp: no epoch solved: " + "; ".join(sol.record.notes[-3:]), file=sys.stderr)
         return 1
-    if fmt is not None:
-        from ..io.writers import write_solution
-
-        write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt)
-        if args.output != "-":
-            print(f"wrote    {args.output}", file=report)
+    write_output(sol, args, fmt, report)
     if args.report:
         from ..report import ppp_report
 

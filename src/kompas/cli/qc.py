@@ -15,6 +15,7 @@ import sys
 
 from ..config import add_arguments, from_arguments, load_toml, to_toml
 from ..errors import ConfigError, KompasError
+from .spp import check_input_files
 
 
 def register(sub) -> None:
@@ -44,11 +45,7 @@ def register(sub) -> None:
 
 
 def _check_paths(args) -> None:
-    for path in [*args.files, *args.nav, *([args.config] if args.config else [])]:
-        if not os.path.exists(path):
-            raise ConfigError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise ConfigError(f"{path}: is a directory, not a file")
+    check_input_files([*args.files, *args.nav, *([args.config] if args.config else [])], readable=False)
     for out, is_dir in ((args.json, False), (args.csv, True), (args.html, True)):
         if not out:
             continue

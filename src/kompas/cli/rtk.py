@@ -8,15 +8,21 @@ ends). Exit status: 0 with a solution, 1 when no epoch could be solved, 2 for a 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
 import numpy as np
 
-from ..config import add_arguments, from_arguments, load_toml, to_toml
+from ..config import add_arguments, from_arguments, load_toml
 from ..errors import ConfigError
-from .spp import FORMATS, _output_format, _progress, _truth
+from .spp import (
+    FORMATS,
+    _progress,
+    check_input_files,
+    print_summary,
+    start_command,
+    write_output,
+)
 
 CORRECT_H_M = 0.05
 CORRECT_V_M = 0.10
@@ -79,50 +85,31 @@ def _check_inputs(args) -> None:
             "give a rover, a base and at least one navigation file: kompas rtk ROVER BASE NAV..."
         )
     extra = [p for p in (args.config, args.atx) if p]
-    for path in [args.rover, args.base, *args.nav, *extra]:
-        if not os.path.exists(path):
-            raise ConfigError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise ConfigError(f"{path}: is a directory, not a file")
-        if not os.access(path, os.R_OK):
-            raise ConfigError(f"{path}: not readable")
+    check_input_files([args.rover, args.base, *args.nav, *extra])
 
 
 def run(args) -> int:
     from .. import read_antex, read_nav, read_obs
     from ..rtk import rtk
 
-    cfg = build_config(args)
-    if args.dump_config:
-        sys.stdout.write(to_toml(cfg))
+    started = start_command(args, build_config, _check_inputs)
+    if started is None:
         return 0
-    _check_inputs(args)
-    fmt = _output_format(args)
-    truth = _truth(args.truth)
+    cfg, fmt, truth = started
     t0 = time.perf_counter()
     rover, base = read_obs(args.rover), read_obs(args.base)
     navs = [read_nav(p) for p in args.nav]
     atx = read_antex(args.atx) if args.atx else None
     sol = rtk(rover, base, navs, config=cfg, atx=atx, progress=_progress)
-    t1 = time.perf_counter()
-    report = sys.stderr if args.output == "-" else sys.stdout
-    for line in summary(sol, truth):
-        print(line, file=report)
-    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    elapsed_s = time.perf_counter() - t0
+    report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():
         print(
             "kompas rtk: no epoch solved: no common satellites with enough double differences",
             file=sys.stderr,
         )
         return 1
-    if fmt is not None:
-        from ..io.writers import write_solution
-
-        options = {"coords": "xyz"} if fmt == "pos" else {}
-        target = sys.stdout if args.output == "-" else args.output
-        write_solution(sol, target, fmt, **options)
-        if args.output != "-":
-            print(f"wrote    {args.output}", file=report)
+    write_output(sol, args, fmt, report, **({"coords": "xyz"} if fmt == "pos" else {}))
     return 0
 
 

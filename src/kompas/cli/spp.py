@@ -70,12 +70,30 @@ def _check_inputs(args) -> None:
     if not args.obs or not args.nav:
         raise ConfigError("give an observation file and at least one navigation file: kompas spp OBS NAV...")
     extra = [*([args.config] if args.config else []), *(args.ionex or []), *([args.met] if args.met else [])]
-    for path in [args.obs, *args.nav, *extra]:
+    check_input_files([args.obs, *args.nav, *extra])
+
+
+def check_input_files(paths, readable: bool = True) -> None:
+    """Check, before anything is read, that every input path is an existing (and readable) file.
+
+    Parameters
+    ----------
+    paths : iterable of str
+        Input file paths named on the command line, in the order they are reported.
+    readable : bool
+        Also require read permission (``os.R_OK``).
+
+    Raises
+    ------
+    ConfigError
+        At the first path that does not exist, is a directory or (with `readable`) cannot be read.
+    """
+    for path in paths:
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file")
         if os.path.isdir(path):
             raise ConfigError(f"{path}: is a directory, not a file")
-        if not os.access(path, os.R_OK):
+        if readable and not os.access(path, os.R_OK):
             raise ConfigError(f"{path}: not readable")
 
 
@@ -142,13 +160,10 @@ def _progress(done, total):
 def run(args) -> int:
     from ..runner import run_spp
 
-    cfg = build_config(args)
-    if args.dump_config:
-        sys.stdout.write(to_toml(cfg))
+    started = start_command(args, build_config, _check_inputs)
+    if started is None:
         return 0
-    _check_inputs(args)
-    fmt = _output_format(args)
-    truth = _truth(args.truth)
+    cfg, fmt, truth = started
     if cfg.models.iono == "ionex" and not args.ionex:
         raise ConfigError("--iono ionex needs the maps: --ionex FILE")
     t0 = time.perf_counter()
@@ -157,23 +172,61 @@ def run(args) -> int:
         args.obs, args.nav, cfg, ionex_paths=args.ionex or (), met_path=args.met, progress=_progress
     )
     sol, obs, navs = done.solution, done.first, done.navs
-    t1 = time.perf_counter()
-    report = sys.stderr if args.output == "-" else sys.stdout
-    for line in summary(sol, obs, truth, navs):
-        print(line, file=report)
-    print(f"time     {t1 - t0:.2f} s (reading and solving)", file=report)
+    elapsed_s = time.perf_counter() - t0
+    report = print_summary(args, summary(sol, obs, truth, navs), elapsed_s)
     if not sol.ok.any():
         print(f"kompas spp: no epoch solved: {no_solution_reason(sol, obs, navs)}", file=sys.stderr)
         return 1
-    if fmt is not None:
-        from ..io.writers import write_solution
-
-        if args.output == "-":
-            write_solution(sol, sys.stdout, fmt)
-        else:
-            write_solution(sol, args.output, fmt)
-            print(f"wrote    {args.output}", file=report)
+    write_output(sol, args, fmt, report)
     return 0
+
+
+def start_command(args, build_config, check_inputs):
+    """The first steps of a solving command: the configuration (printed as TOML with --dump-config),
+    the inputs checked, the output format and the truth.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+    build_config, check_inputs : callable
+        The command's ``build_config(args) -> config`` and ``check_inputs(args)`` (raises ConfigError).
+
+    Returns
+    -------
+    tuple or None
+        ``(config, output format or None, truth ECEF (3,) m or None)``; None after --dump-config.
+    """
+    cfg = build_config(args)
+    if args.dump_config:
+        sys.stdout.write(to_toml(cfg))
+        return None
+    check_inputs(args)
+    return cfg, _output_format(args), _truth(args.truth)
+
+
+def print_summary(args, lines, elapsed_s: float):
+    """Print a command's summary lines and the time it took to read and solve (``elapsed_s``, s).
+
+    Returns the stream written to: standard error when the solution goes to standard output
+    (``-o -``), else standard output.
+    """
+    report = sys.stderr if args.output == "-" else sys.stdout
+    for line in lines:
+        print(line, file=report)
+    print(f"time     {elapsed_s:.2f} s (reading and solving)", file=report)
+    return report
+
+
+def write_output(sol, args, fmt: str | None, report, **options) -> None:
+    """Write the solution where ``-o`` says (``-``: standard output) in ``fmt`` (None: nothing), with
+    the writer's ``options``, and name the file on ``report``."""
+    if fmt is None:
+        return
+    from ..io.writers import write_solution
+
+    write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt, **options)
+    if args.output != "-":
+        print(f"wrote    {args.output}", file=report)
 
 
 def no_solution_reason(sol, obs, navs) -> str:

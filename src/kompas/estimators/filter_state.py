@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kalman import KalmanUpdate, update
+from .kalman import KalmanUpdate, reinitialise, update
 from .states import StateLayout
 
 __all__ = ["FilterState", "RobustUpdate", "robust_update"]
@@ -80,13 +80,7 @@ class FilterState:
 
     def reset(self, cols, x0, var0) -> None:
         """Re-initialise columns in place: new values and variances, correlations removed."""
-        cols = np.asarray(cols, dtype=np.int64)
-        if cols.size == 0:
-            return
-        self.x[cols] = x0
-        self.P[cols, :] = 0.0
-        self.P[:, cols] = 0.0
-        self.P[cols, cols] = var0
+        reinitialise(self.x, self.P, cols, x0, var0)
 
     def add_noise(self, cols, q) -> None:
         """Process noise on the diagonal of columns (random walk), ``P[c, c] += q``."""

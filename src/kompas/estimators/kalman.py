@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["KalmanUpdate", "predict", "update"]
+__all__ = ["KalmanUpdate", "predict", "update", "reinitialise"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,29 @@ def update(x, P, H, v, R) -> KalmanUpdate:
     P_new = IKH @ P @ IKH.T + KRK
     chi2 = float(v @ scipy.linalg.cho_solve(cho, v))
     return KalmanUpdate(x_new, 0.5 * (P_new + P_new.T), v, S, chi2)
+
+
+def reinitialise(x, P, cols, x0, var0) -> None:
+    """Re-initialise state columns in place: new values and variances, correlations removed.
+
+    The one step that is not pure: a filter restarts an unknown (a position re-initialised each epoch,
+    an ambiguity after a cycle slip) by overwriting its entries of the arrays it holds.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (U,)
+        State, modified in place.
+    P : numpy.ndarray, shape (U, U)
+        Covariance, modified in place: rows and columns ``cols`` zeroed, ``var0`` on their diagonal.
+    cols : array_like of int, shape (K,)
+        Columns to re-initialise (nothing happens when empty).
+    x0, var0 : array_like, shape (K,) or scalar
+        New values and variances, in the units of the columns (and their squares).
+    """
+    cols = np.asarray(cols, dtype=np.int64)
+    if cols.size == 0:
+        return
+    x[cols] = x0
+    P[cols, :] = 0.0
+    P[:, cols] = 0.0
+    P[cols, cols] = var0

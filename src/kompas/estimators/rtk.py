@@ -203,13 +203,7 @@ class RtkFilter:
         self._reindex()
 
     def _reset(self, cols, values, variances) -> None:
-        cols = np.asarray(cols, dtype=np.int64)
-        if cols.size == 0:
-            return
-        self.x[cols] = values
-        self.P[cols, :] = 0.0
-        self.P[:, cols] = 0.0
-        self.P[cols, cols] = variances
+        kalman.reinitialise(self.x, self.P, cols, values, variances)
 
     # -- time update
     def _predict(self, e: EpochInput) -> None:

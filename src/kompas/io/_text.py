@@ -46,6 +46,7 @@ Tolerance policy (RINEX/SP3 fixed-width fields)
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -70,7 +71,8 @@ __all__ = [
     "YEAR_MIN", "YEAR_MAX", "FLOAT", "INTEGER", "DECIMAL", "REQUIRED",
     "parse_float", "parse_int", "decimal_or_none", "Diagnostics", "LineParser",
     "calendar_problem", "calendar_bad", "calendar_ns", "calendar_ns_or_bad", "Lines",
-    "blank_rows", "int_field", "float_field", "file_sat_index", "SPACE_LIKE", "NUMERIC_CHARS",
+    "first_header_line", "blank_rows", "int_field", "float_field", "file_sat_index", "SPACE_LIKE",
+    "NUMERIC_CHARS",
 ]  # fmt: skip
 
 YEAR_MIN, YEAR_MAX = 1980, 2200
@@ -83,6 +85,8 @@ DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL_BYTES = re.compile(rb" *[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+) *")
 _NAN_WORDS = ("nan", "-nan", "+nan")
+_UNFORESEEN = (ValueError, IndexError, KeyError, TypeError, OverflowError, UnicodeError)
+"""Python errors a reader's last resort turns into a FormatError (:meth:`Diagnostics.last_resort`)."""
 
 
 class _Required:
@@ -210,6 +214,25 @@ class Diagnostics:
             raise self.error(line, f"{what}: expected a count >= 0, found {n}")
         return n
 
+    @contextlib.contextmanager
+    def last_resort(self, what: str):
+        """Turn an unforeseen Python error inside the block into a :class:`FormatError` naming the file.
+
+        The readers' last resort: a malformed file must never show a bare traceback (the fuzz harness,
+        tests/fuzz, counts any such message as a failure). :class:`KompasError` passes unchanged.
+
+        Parameters
+        ----------
+        what : str
+            What was being read, for the message (``"unreadable {what} (...)"``).
+        """
+        try:
+            yield
+        except KompasError:
+            raise
+        except _UNFORESEEN as exc:  # pragma: no cover
+            raise self.error(None, f"unreadable {what} ({type(exc).__name__}: {exc})") from None
+
     # -- collected diagnostics
     def repair(self, line: int | None, kind: str, message: str) -> None:
         """A value recovered without ambiguity (one :class:`FormatWarning` per kind; strict: error)."""
@@ -291,6 +314,20 @@ class LineParser:
 
     def error(self, message: str, line: int | None = None) -> FormatError:
         return FormatError(self.path, self.n if line is None else line, message)
+
+    def header_record(self, i: int) -> tuple[str, str]:
+        """Line ``i`` (0-based) of the header and its label (columns 61-80); ``self.n`` moves to it.
+
+        Raises
+        ------
+        FormatError
+            When the file ends before ``END OF HEADER`` (``i`` past the last line).
+        """
+        if i >= len(self.lines):
+            raise FormatError(self.path, None, "file ends before END OF HEADER")
+        self.n = i + 1
+        line = self.lines[i]
+        return line, line[60:80].strip()
 
     def parse(self):
         try:
@@ -474,6 +511,34 @@ class Lines:
             pos = starts + c
             out[:, c] = np.where(pos < ends, self.buf[np.minimum(pos, top)], SPACE)
         return out
+
+
+def first_header_line(lines, ctx: Diagnostics, before: str) -> int:
+    """0-based index of the first non-blank line; blank lines before it are a repair (tolerance policy).
+
+    Parameters
+    ----------
+    lines : sequence of str or bytes
+        The file's lines, without their ends.
+    ctx : Diagnostics
+        Receives the repair (strict mode: a FormatError).
+    before : str
+        What the skipped lines stand before, for the message
+        (``"... blank line(s) before {before} skipped"``).
+
+    Raises
+    ------
+    FormatError
+        When every line is blank (no RINEX header).
+    """
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first >= len(lines):
+        raise ctx.error(None, "file holds no RINEX header")
+    if first:
+        ctx.repair(1, "blank lines before the header", f"{first} blank line(s) before {before} skipped")
+    return first
 
 
 def blank_rows(cols: np.ndarray) -> np.ndarray:

@@ -134,23 +134,17 @@ def _start(text: str) -> _dt.datetime | None:
 
 
 def _long(base: str, path: str) -> FileName | None:
-    m = _LONG_RINEX.match(base)
-    if m:
-        content = m["type"].upper()
-        kind = KIND_OF_CONTENT.get(content)
-        start = _start(m["start"])
-        if kind is None or start is None:
-            return None
-        system = content[0] if kind == "nav" else ""
-        return FileName(path, kind, m["site"].upper(), start, _period_s(m["period"]), content, system)
-    m = _LONG_PRODUCT.match(base)
-    if m:
-        content = m["type"].upper()
-        kind = KIND_OF_CONTENT.get(content)
-        start = _start(m["start"])
-        if kind is None or start is None:
-            return None
-        return FileName(path, kind, m["site"].upper(), start, _period_s(m["period"]), content)
+    # a RINEX long name first; the first pattern that matches decides (no fallback to the next)
+    for pattern in (_LONG_RINEX, _LONG_PRODUCT):
+        m = pattern.match(base)
+        if m:
+            content = m["type"].upper()
+            kind = KIND_OF_CONTENT.get(content)
+            start = _start(m["start"])
+            if kind is None or start is None:
+                return None
+            system = content[0] if pattern is _LONG_RINEX and kind == "nav" else ""
+            return FileName(path, kind, m["site"].upper(), start, _period_s(m["period"]), content, system)
     return None
 
 

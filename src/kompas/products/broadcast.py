@@ -361,6 +361,43 @@ class BroadcastProduct:
             age_row[stale] = row2[stale]
         return row, status, age_row
 
+    def _selected(self, table, rows_ok, ref_ns, tx_ns, query, win, healthy, max_age, out):
+        """Select a record for each query, write its status and age into ``out``, return the selected.
+
+        Parameters
+        ----------
+        table : KeplerEph or GlonassEph
+            The records (``table.sat``).
+        rows_ok, healthy : ndarray of bool, shape (R,)
+            Usable and healthy records.
+        ref_ns, tx_ns : ndarray of int64, shape (R,)
+            Reference time (toe or toc) and transmission time of each record, GPST ns.
+        query : tuple of ndarray
+            ``(idx, s, t, o)``: the queries of this family (indices into the others), satellite
+            indices, instants (GPST ns) and offsets (s) of all queries.
+        win : ndarray, shape (4, R)
+            Validity windows (:meth:`_windows`), s.
+        max_age : float or ndarray
+            Largest age per query, s.
+        out : SatState
+            Receives ``status`` and ``age_s`` (s, from the reference time) of the queries ``idx``.
+
+        Returns
+        -------
+        qi, r : ndarray of int64
+            The queries with a selected record and that record.
+        """
+        idx, s, t, o = query
+        t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)  # the offset counts too
+        row, status, age_row = self._select(
+            table, rows_ok, ref_ns, s[idx], t_sel, win, healthy, tx_ns, max_age
+        )
+        out.status[idx] = status
+        has = age_row >= 0
+        out.age_s[idx[has]] = (t[idx[has]] - ref_ns[age_row[has]]) * 1e-9 + o[idx[has]]
+        good = row >= 0
+        return idx[good], row[good]
+
     def _choose(self, table, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy, tx_ns, max_age):
         """(row, status) with per-row windows ``after_s``/``before_s`` (s) around ``ref_ns``."""
         if self.selection == "transmitted":
@@ -405,15 +442,9 @@ class BroadcastProduct:
         win = self._windows(letters, k.fit_interval_h)
         q_sys = sat_system(s[idx]) - 1
         q_age = np.array([self.max_age_s.get(x, np.inf) for x in SYSTEM_LETTERS])[q_sys]
-        t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)  # the offset counts too
-        row, status, age_row = self._select(k, ok, k.toe_ns, s[idx], t_sel, win, healthy, k.ttm_ns, q_age)
-        out.status[idx] = status
-        has = age_row >= 0
-        out.age_s[idx[has]] = (t[idx[has]] - k.toe_ns[age_row[has]]) * 1e-9 + o[idx[has]]
-        good = row >= 0
-        if not good.any():
+        qi, r = self._selected(k, ok, k.toe_ns, k.ttm_ns, (idx, s, t, o), win, healthy, q_age, out)
+        if qi.size == 0:
             return
-        qi, r = idx[good], row[good]
         tc = (t[qi] - k.toc_ns[r]) * 1e-9 + o[qi]
         if clock_only:
             out.clk_s[qi] = k.af0_s[r] + tc * (k.af1_sps[r] + tc * np.nan_to_num(k.af2_sps2[r]))
@@ -443,17 +474,11 @@ class BroadcastProduct:
             return
         ok = np.all(np.isfinite(g.pos_m), axis=1) & np.all(np.isfinite(g.vel_mps), axis=1)
         healthy = np.nan_to_num(g.health, nan=1) == 0
-        t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)
         win = self._windows(np.full(len(g), "R"))
         age = self.max_age_s.get("R", np.inf)
-        row, status, age_row = self._select(g, ok, g.toc_ns, s[idx], t_sel, win, healthy, g.tof_ns, age)
-        out.status[idx] = status
-        has = age_row >= 0
-        out.age_s[idx[has]] = (t[idx[has]] - g.toc_ns[age_row[has]]) * 1e-9 + o[idx[has]]
-        good = row >= 0
-        if not good.any():
+        qi, r = self._selected(g, ok, g.toc_ns, g.tof_ns, (idx, s, t, o), win, healthy, age, out)
+        if qi.size == 0:
             return
-        qi, r = idx[good], row[good]
         dt = (t[qi] - g.toc_ns[r]) * 1e-9 + o[qi]
         if clock_only:
             out.clk_s[qi] = glo_clock(g.minus_tau_n_s[r], g.gamma_n[r], dt)[0]

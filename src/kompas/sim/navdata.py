@@ -66,6 +66,7 @@ from ..tables.nav import (
     NavHeader,
     SbasEph,
     StoTable,
+    empty_table,
 )
 from ..time import NS, gps_utc_offset_s, to_datetime64, week_tow
 
@@ -315,30 +316,6 @@ class SimTruth:
 # ----------------------------------------------------------------------------------------------
 
 
-def _empty(cls, **given):
-    kw = {}
-    for f in dc_fields(cls):
-        if f.name in given:
-            kw[f.name] = given[f.name]
-        elif f.name == "sat":
-            kw[f.name] = np.zeros(0, np.int16)
-        elif f.name in ("msg", "system", "kind", "sbas_id", "utc_id", "model"):
-            kw[f.name] = np.zeros(0, "<U4")
-        elif f.name.endswith("_ns"):
-            kw[f.name] = np.zeros(0, np.int64)
-        elif f.name in ("pos_m", "vel_mps", "acc_mps2"):
-            kw[f.name] = np.zeros((0, 3))
-        elif f.name == "coef":
-            kw[f.name] = np.zeros((0, 9))
-        elif f.name == "week":
-            kw[f.name] = np.zeros(0, np.int32)
-        elif f.name == "freq_channel":
-            kw[f.name] = np.zeros(0, np.int8)
-        else:
-            kw[f.name] = np.zeros(0)
-    return cls(**kw)
-
-
 def _grid(start_ns, end_ns, system, interval_s):
     """Reference epochs on a system's time-of-week grid covering [start - interval, end + interval]."""
     _, tow = week_tow(np.array([start_ns], dtype=np.int64), system)
@@ -422,16 +399,11 @@ def make_nav(
     truth = SimTruth(epoch, kep, nodes_t, nodes, glo_sat, glo_clk, sis, channels, gdd)
 
     kepler = _kepler_records(elements, kep_m, letters, geo, af0, af1, gd, raan_dot, epoch, start_ns, end_ns)
-    glonass = (
-        _glonass_records(truth, glo_sat, channels, start_ns, end_ns) if glo_sat.size else _empty(GlonassEph)
-    )
-    empty = {
-        "sbas": _empty(SbasEph),
-        "sto": _empty(StoTable),
-        "eop": _empty(EopTable),
-        "ion": _empty(IonTable),
-    }
-    return NavData(header=_nav_header(start_ns), kepler=kepler, glonass=glonass, **empty), truth
+    kinds = {"glonass": GlonassEph, "sbas": SbasEph, "sto": StoTable, "eop": EopTable, "ion": IonTable}
+    tables = {name: empty_table(cls) for name, cls in kinds.items()}
+    if glo_sat.size:
+        tables["glonass"] = _glonass_records(truth, glo_sat, channels, start_ns, end_ns)
+    return NavData(header=_nav_header(start_ns), kepler=kepler, **tables), truth
 
 
 def _kepler_truth(elements, kep_m, letters, geo, af0, af1):
@@ -620,7 +592,7 @@ def _kepler_records(el, kep_m, letters, geo, af0, af1, gd, raan_dot, epoch, star
                 r[f.name] = np.full(nrow, NAT_NS, dtype=np.int64) if f.name.endswith("_ns") else nan.copy()
             rows.setdefault(f.name, []).append(r[f.name])
     if not rows:
-        return _empty(KeplerEph)
+        return empty_table(KeplerEph)
     cols = {k: np.concatenate(v) for k, v in rows.items()}
     order = np.lexsort((cols["toe_ns"], cols["sat"]))
     cols = {k: v[order] for k, v in cols.items()}

@@ -48,6 +48,36 @@ def _ns_to_dt64(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def empty_table(cls):
+    """A table of ``cls`` with no record, each column of its declared dtype and trailing shape.
+
+    Parameters
+    ----------
+    cls : type
+        One of the struct-of-arrays tables of this module (:class:`KeplerEph`, :class:`GlonassEph`,
+        :class:`SbasEph`, :class:`StoTable`, :class:`EopTable`, :class:`IonTable`).
+    """
+    kw = {}
+    for f in dc_fields(cls):
+        if f.name == "sat":
+            kw[f.name] = np.zeros(0, np.int16)
+        elif f.name in ("msg", "system", "kind", "sbas_id", "utc_id", "model"):
+            kw[f.name] = np.zeros(0, "<U4")
+        elif f.name.endswith("_ns"):
+            kw[f.name] = np.zeros(0, np.int64)
+        elif f.name in ("pos_m", "vel_mps", "acc_mps2"):
+            kw[f.name] = np.zeros((0, 3))
+        elif f.name == "coef":
+            kw[f.name] = np.zeros((0, 9))
+        elif f.name == "week":
+            kw[f.name] = np.zeros(0, np.int32)
+        elif f.name == "freq_channel":
+            kw[f.name] = np.zeros(0, np.int8)
+        else:
+            kw[f.name] = np.zeros(0)
+    return cls(**kw)
+
+
 class _Table:
     """Shared behaviour of the struct-of-arrays tables (length, repr, pandas export)."""
 

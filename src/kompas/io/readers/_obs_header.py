@@ -18,7 +18,7 @@ from ...errors import KompasError
 from ...satsys import GlonassChannels
 from ...tables.obs import ObsHeader
 from ...time import gtime_from_calendar, normalize_scale
-from .._text import Diagnostics, calendar_problem
+from .._text import Diagnostics, calendar_problem, first_header_line
 
 __all__ = ["parse_header", "normalize_ts", "cal_fields", "default_time_system"]
 
@@ -235,15 +235,7 @@ def _version_line(ctx: Diagnostics, head: str, ln: int) -> dict:
 
 def parse_header(lines: list[bytes], ctx: Diagnostics) -> tuple[ObsHeader, int]:
     """Parse the header; return it and the index of the first body line."""
-    first = 0
-    while first < len(lines) and not lines[first].strip():
-        first += 1
-    if first >= len(lines):
-        raise ctx.error(None, "file holds no RINEX header")
-    if first:
-        ctx.repair(
-            1, "blank lines before the header", f"{first} blank line(s) before RINEX VERSION / TYPE skipped"
-        )
+    first = first_header_line(lines, ctx, "RINEX VERSION / TYPE")
     kw = _version_line(ctx, lines[first].decode("latin-1"), first + 1)
     st = _State()
     i, end = first + 1, None

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from ...errors import KompasError, KompasWarning, TruncatedFileWarning
 from ...satsys import SYSTEM_LETTERS, sat_id, sat_index
 from ...time import gtime_from_calendar
 from .._open import read_text
@@ -366,11 +366,7 @@ class _AntexParser(LineParser):
         comments: list[str] = []
         i = 0
         while True:
-            if i >= len(lines):
-                raise FormatError(self.path, None, "file ends before END OF HEADER")
-            line = lines[i]
-            self.n = i + 1
-            label = line[60:80].strip()
+            line, label = self.header_record(i)
             i += 1
             if label == "END OF HEADER":
                 break

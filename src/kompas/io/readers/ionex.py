@@ -239,12 +239,8 @@ class _IonexParser(LineParser):
         dcb = None
         i = 0
         while True:
-            if i >= len(lines):
-                raise FormatError(self.path, None, "file ends before END OF HEADER")
-            line = lines[i]
-            self.n = i + 1
+            line, label = self.header_record(i)
             i += 1
-            label = line[60:80].strip()
             if label == "END OF HEADER":
                 break
             if label == "IONEX VERSION / TYPE":

@@ -29,10 +29,10 @@ import re
 
 import numpy as np
 
-from ...errors import FormatError, KompasError
+from ...errors import FormatError
 from ...tables.met import MetHeader, MetSensor, MetTable
 from .._open import read_text
-from .._text import Diagnostics, calendar_ns_or_bad, calendar_problem
+from .._text import Diagnostics, calendar_ns_or_bad, calendar_problem, first_header_line
 
 __all__ = ["read_met"]
 
@@ -73,14 +73,9 @@ def read_met(path: str | os.PathLike, *, strict: bool = False) -> MetTable:
     if lines and lines[-1] == "":
         lines.pop()
     ctx = Diagnostics(name, strict=strict)
-    try:
+    with ctx.last_resort("MET data"):
         header, start = _header(lines, ctx)
         table = _records(lines, start, header, ctx, text.endswith("\n"))
-    except KompasError:
-        raise
-    except (ValueError, IndexError, KeyError, TypeError, OverflowError) as exc:  # pragma: no cover
-        # last resort (the fuzz harness, tests/fuzz, counts any such message as a failure)
-        raise FormatError(name, None, f"unreadable MET data ({type(exc).__name__}: {exc})") from None
     ctx.emit(stacklevel=3)
     return table
 
@@ -90,15 +85,7 @@ def read_met(path: str | os.PathLike, *, strict: bool = False) -> MetTable:
 
 
 def _version(lines: list[str], ctx: Diagnostics) -> tuple[float, int]:
-    first = 0
-    while first < len(lines) and not lines[first].strip():
-        first += 1
-    if first >= len(lines):
-        raise ctx.error(None, "file holds no RINEX header")
-    if first:
-        ctx.repair(
-            1, "blank lines before the header", f"{first} blank line(s) before the first record skipped"
-        )
+    first = first_header_line(lines, ctx, "the first record")
     line = lines[first]
     if line[60:].strip() != "RINEX VERSION / TYPE":
         raise ctx.error(first + 1, "expected 'RINEX VERSION / TYPE' as the first header record")

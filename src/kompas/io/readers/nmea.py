@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, TimeError
+from ...errors import FormatError, TimeError
 from ...time import gtime_from_calendar
 from .._open import read_text
 from .._text import Diagnostics, calendar_problem, parse_float
@@ -42,12 +42,8 @@ def read_nmea(path: str | os.PathLike) -> dict:
     """
     name = os.fspath(path)
     ctx = Diagnostics(name)
-    try:
+    with ctx.last_resort("NMEA file"):
         out = _read_nmea(read_text(path), name, ctx)
-    except KompasError:
-        raise
-    except (ValueError, IndexError, OverflowError) as exc:
-        raise FormatError(name, None, f"unreadable NMEA file: {exc}") from None
     ctx.emit(stacklevel=3)
     return out
 

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, TimeError
+from ...errors import FormatError, TimeError
 from ...frames import enu_rotation, geodetic_to_ecef
 from ...solution import ProcessingRecord, Solution
 from ...time import (
@@ -77,12 +77,8 @@ def read_pos_table(path: str | os.PathLike) -> dict:
     """
     name = os.fspath(path)
     ctx = Diagnostics(name)
-    try:
+    with ctx.last_resort("solution file"):
         out = _read_pos(read_text(path), name, ctx)
-    except KompasError:
-        raise
-    except (ValueError, IndexError, OverflowError) as exc:  # a guard: corrupt input must not escape raw
-        raise FormatError(name, None, f"unreadable solution file: {exc}") from None
     ctx.emit(stacklevel=3)
     return out
 

@@ -75,6 +75,7 @@ from ...tables.nav import (
     NavData,
     SbasEph,
     StoTable,
+    empty_table,
 )
 from ...time import DAY_NS, WEEK_NS, from_datetime64, gpst_from_week_tow, to_datetime64, week_tow
 from .._open import read_text
@@ -107,22 +108,6 @@ def _week_time(week: np.ndarray, tow_s: np.ndarray, system: str) -> np.ndarray:
 
 # ----------------------------------------------------------------------------------------------
 # Building the tables
-
-
-def _empty_kepler() -> KeplerEph:
-    kw = {}
-    for f in dc_fields(KeplerEph):
-        if f.name == "sat":
-            kw[f.name] = np.zeros(0, np.int16)
-        elif f.name == "msg":
-            kw[f.name] = np.zeros(0, "<U4")
-        elif f.name.endswith("_ns"):
-            kw[f.name] = np.zeros(0, np.int64)
-        elif f.name == "week":
-            kw[f.name] = np.zeros(0, np.int32)
-        else:
-            kw[f.name] = np.zeros(0)
-    return KeplerEph(**kw)
 
 
 def _kepler_columns(parsed: list[Parsed]) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -185,7 +170,7 @@ def _kepler_times(cols, has_week, toc, bds):
 def _build_kepler(parsed: list[Parsed]) -> KeplerEph:
     parsed = [p for p in parsed if len(p)]
     if not parsed:
-        return _empty_kepler()
+        return empty_table(KeplerEph)
     cols, has_week = _kepler_columns(parsed)
     sat, letters, msg, toc = (
         np.concatenate([getattr(p, a) for p in parsed]) for a in ("sat", "letters", "msg", "toc")

@@ -496,15 +496,8 @@ def read_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
         For each kind of repaired header variant.
     """
     ctx = Diagnostics(path, strict=strict)
-    try:
+    with ctx.last_resort("observation data"):
         obs = _read(path, ctx, systems)
-    except KompasError:
-        raise
-    except (ValueError, IndexError, UnicodeError, OverflowError, KeyError) as exc:  # pragma: no cover
-        # last resort: the fuzz harness (tests/fuzz) found no path here, but never show a bare traceback
-        raise FormatError(
-            ctx.path, None, f"unreadable observation data ({type(exc).__name__}: {exc})"
-        ) from None
     ctx.emit(stacklevel=3)
     return obs
 
