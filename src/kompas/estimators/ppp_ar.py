@@ -12,7 +12,7 @@ J. Geod. 82:389-399; Laurichesse et al. 2009, Navigation 56:135-149):
 
 1. wide lane: the Melbourne-Wuebbena combination (bias-corrected) averaged over each arc is the wide-lane
    ambiguity plus the receiver's wide-lane bias; single differences to the group's reference satellite
-   (highest elevation) are rounded when their fraction is below ``max_wl_fraction`` and the mean is
+   (highest elevation) are rounded when their fraction is at most ``max_wl_fraction`` and the mean is
    precise (:func:`wide_lane`);
 2. narrow lane: ``N_1`` single differences from the float state with the fixed wide lanes, their
    covariance from the filter's (:func:`narrow_lane`), integer-estimated by bootstrapping after a
