@@ -62,23 +62,52 @@ def equivalents(path: Path = EQUIVALENT) -> dict[str, str]:
     return out
 
 
-def table(root: Path = ROOT) -> list[dict]:
-    """Per module: counts of each outcome and the score."""
-    eq = equivalents()
+def rechecked(paths) -> set[str]:
+    """Mutants reported ``killed`` by later ``check`` runs (their printed output saved in files)."""
+    out = set()
+    for path in paths or ():
+        for line in Path(path).read_text().splitlines():
+            verdict, _, name = line.partition(" ")
+            if verdict == "killed":
+                out.add(name.strip())
+    return out
+
+
+def _outcome(name: str, code, eq: dict[str, str], later: set[str]) -> str:
+    status = STATUS.get(code, "suspicious")
+    if status in ("survived", "no tests", "suspicious"):
+        if name in later:
+            return "killed later"
+        if name in eq:
+            return "below accuracy" if eq[name].lower().startswith("below") else "equivalent"
+    return status
+
+
+COLUMNS = ["mutants", "killed", "timeout", "killed later", "survived", "no tests", "equivalent",
+           "below accuracy", "not checked"]  # fmt: skip
+
+
+def table(root: Path = ROOT, later: set[str] | None = None) -> list[dict]:
+    """Per module: counts of each outcome and the score.
+
+    The score is killed / (mutants - equivalent - not checked): mutants killed by the run, by timeout or
+    by tests added since (``later``, from saved ``check`` output) count as killed; equivalent mutants are
+    left out; mutants below the model's accuracy (listed, reason "below ...") count as not killed.
+    """
+    eq, later = equivalents(), later or set()
     rows = []
     for module, data in _metas(root):
         codes = data["exit_code_by_key"]
-        c = Counter(STATUS.get(v, "suspicious") for v in codes.values())
-        n_eq = sum(1 for k, v in codes.items() if k in eq and STATUS.get(v) == "survived")
-        killed = c["killed"] + c["timeout"]
-        denom = len(codes) - n_eq - c["not checked"]
-        rows.append({
-            "module": module, "mutants": len(codes), "killed": c["killed"], "timeout": c["timeout"],
-            "survived": c["survived"] - n_eq, "equivalent": n_eq, "no tests": c["no tests"],
-            "not checked": c["not checked"], "suspicious": c["suspicious"],
-            "score": killed / denom if denom > 0 else float("nan"),
-        })  # fmt: skip
+        c = Counter(_outcome(k, v, eq, later) for k, v in codes.items())
+        row = {"module": module, "mutants": len(codes), **{k: c[k] for k in COLUMNS[1:]}}
+        row["survived"] += c["suspicious"]
+        rows.append(row)
     return rows
+
+
+def _score(r: dict) -> float:
+    denom = r["mutants"] - r["equivalent"] - r["not checked"]
+    return (r["killed"] + r["timeout"] + r["killed later"]) / denom if denom > 0 else float("nan")
 
 
 def _group_of(module: str) -> str:
@@ -88,20 +117,20 @@ def _group_of(module: str) -> str:
     return "other"
 
 
-def report(root: Path = ROOT) -> str:
-    rows = table(root)
-    cols = ["mutants", "killed", "timeout", "survived", "equivalent", "no tests", "not checked"]
+def report(root: Path = ROOT, later: set[str] | None = None) -> str:
+    rows = table(root, later)
+    cols = COLUMNS
     lines = ["| module | " + " | ".join(cols) + " | score |", "|---|" + "---:|" * (len(cols) + 1)]
     for r in rows:
-        lines.append(f"| {r['module']} | " + " | ".join(str(r[c]) for c in cols) + f" | {r['score']:.1%} |")
+        lines.append(f"| {r['module']} | " + " | ".join(str(r[c]) for c in cols) + f" | {_score(r):.1%} |")
     for group in [*GROUPS, "all"]:
         sel = [r for r in rows if group == "all" or _group_of(r["module"]) == group]
         if not sel:
             continue
         tot = {c: sum(r[c] for r in sel) for c in cols}
-        denom = tot["mutants"] - tot["equivalent"] - tot["not checked"]
-        score = (tot["killed"] + tot["timeout"]) / denom if denom else float("nan")
-        lines.append(f"| **{group}** | " + " | ".join(str(tot[c]) for c in cols) + f" | **{score:.1%}** |")
+        lines.append(
+            f"| **{group}** | " + " | ".join(str(tot[c]) for c in cols) + f" | **{_score(tot):.1%}** |"
+        )
     return "\n".join(lines)
 
 
@@ -186,7 +215,9 @@ def main(argv=None) -> int:
     r.add_argument("--max-children", type=int, default=2)
     r.add_argument("--sample", type=int, help="test this many mutants of each module (seeded random order)")
     r.add_argument("--seed", type=int, default=0)
-    sub.add_parser("report", help="Markdown table of the results so far")
+    rp = sub.add_parser("report", help="Markdown table of the results so far")
+    rp.add_argument("--recheck", nargs="*", help="saved output of `check` runs: mutants killed since the run")
+    rp.add_argument("--mutants-root", type=Path, default=ROOT, help="folder holding the mutants/ of a run")
     s = sub.add_parser("survivors", help="surviving mutants not listed as equivalent")
     s.add_argument("modules", nargs="*")
     s.add_argument("--diff", action="store_true")
@@ -201,7 +232,7 @@ def main(argv=None) -> int:
     if args.cmd == "run":
         return run(args.modules, args.max_children, args.sample, args.seed)
     if args.cmd == "report":
-        print(report())
+        print(report(args.mutants_root, later=rechecked(args.recheck)))
         return 0
     survivors(args.modules, args.diff)
     return 0
