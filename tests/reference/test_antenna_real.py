@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import kompas
 from kompas import KompasError, gtime_from_calendar, read_antex
 from kompas.errors import KompasWarning
 from kompas.models.antenna import (
@@ -119,3 +122,34 @@ def test_antenna_offsets_with_nominal_fallback(atx, leiar25):
             for c, a, e in zip(["G01", "C02", "E01"], az, el, strict=True)
         ],
     )
+
+
+def test_fallback_warning_names_the_receiver_and_points_at_the_caller(leiar25):
+    """The fallback warning says it is about the receiver antenna and is attributed to the caller's code
+    (Python's stacklevel convention), not to a line inside kompas."""
+    gps_only = dataclasses.replace(leiar25, freqs={k: leiar25.freqs[k] for k in ("G01", "G02")})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        receiver_range_correction(gps_only, "C06", 0.3, 0.7)
+    assert len(caught) == 1 and issubclass(caught[0].category, KompasWarning)
+    assert str(caught[0].message).startswith("receiver antenna 'LEIAR25.R3")
+    assert Path(kompas.__file__).parent not in Path(caught[0].filename).parents
+
+
+def test_satellite_line_of_sight_along_the_boresight_axis(atx):
+    """Lines of sight exactly along -z (nadir 0) or +z (nadir 180 deg, clipped to the last node) stay
+    finite even when the rounded unit vectors give |z . e| slightly above 1."""
+    ant = atx.satellite("G05", T)
+    f = ant.freqs["G01"]
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(200, 3))
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    assert (np.sum(z * z, axis=1) > 1.0).any()  # the case the clip is there for
+    x = np.cross(z, [0.0, 0.0, 1.0])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    axes = np.stack([x, np.cross(z, x), z], axis=1)
+    pco = np.einsum("nkc,k->nc", axes, f.pco_m)
+    at_nadir = satellite_range_correction(ant, "G01", axes, -z)
+    np.testing.assert_allclose(at_nadir, np.sum(pco * -z, axis=1) + f.pcv_noazi_m[0], atol=1e-12)
+    behind = satellite_range_correction(ant, "G01", axes, z)
+    np.testing.assert_allclose(behind, np.sum(pco * z, axis=1) + f.pcv_noazi_m[-1], atol=1e-12)

@@ -53,6 +53,15 @@ def test_dehanttideinel_published_cases():
     np.testing.assert_allclose(solid_earth_tide(sta[1], sun[1], moon[1], t[1]), got[1], atol=1e-15)
 
 
+def test_dehanttideinel_integer_metre_inputs():
+    """Positions given as whole metres (Python ints) still meet the published outputs: rounding moves the
+    station by < 1 m, which changes a ~0.1 m tide by ~1e-8 m."""
+    for sta, sun, moon, ymd, want in DEHANT_CASES:
+        ints = [[round(v) for v in xyz] for xyz in (sta, sun, moon)]
+        got = solid_earth_tide(*ints, int(gtime_from_calendar(*ymd, scale="UTC")))
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-7)
+
+
 def _erfa_sun_moon_ecef(t_gpst_ns):
     erfa = pytest.importorskip("erfa")
     y, mo, d, h, mi, s = (np.asarray(v).item() for v in gpst_to_calendar(t_gpst_ns, "UTC"))
@@ -243,3 +252,35 @@ def test_ocean_loading_full_sum_by_hand(blq):
     ts = t + np.arange(3) * 3600 * NS
     many = ocean_loading(zim2, z.amplitude_m, z.phase_rad, ts)
     assert many.shape == (3, 3) and np.allclose(many[0], d)
+
+
+def _angle_diff(a, b):
+    return np.angle(np.exp(1j * (np.asarray(a) - np.asarray(b))))
+
+
+@pytest.mark.parametrize(
+    "day, hms",
+    [
+        ((2021, 3, 15), (12, 34, 56.0)),
+        ((2021, 3, 15), (23, 59, 50.0)),  # GPST already on the next day: the UTC day must be used
+        ((2015, 8, 1), (23, 59, 59.0)),  # after the 2015-06-30 leap second, inside the year
+        ((2016, 12, 31), (23, 59, 59.0)),
+    ],
+)
+def test_arg2_linear_within_the_utc_day(day, hms):
+    """ARG2: within one UT day the angles are the day's 0 h angles plus speed x seconds of the day."""
+    t0 = int(gtime_from_calendar(*day, scale="UTC"))
+    t = int(gtime_from_calendar(*day, *hms, scale="UTC"))
+    sod = hms[0] * 3600.0 + hms[1] * 60.0 + hms[2]
+    want = tidal_arguments(t0) + ARG2_SPEEDS * sod
+    np.testing.assert_allclose(_angle_diff(tidal_arguments(t), want), 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("year", [2017, 2020, 2021, 2024, 2025])
+def test_arg2_continuous_across_the_new_year(year):
+    """The day count of ARG2 (leap days included) joins Dec 31 24 h to Jan 1 0 h: the angles advance
+    by speed x 1 s over the last second of the year, to the 1e-4 rad the 6-digit speeds allow in a day."""
+    last = int(gtime_from_calendar(year - 1, 12, 31, 23, 59, 59, scale="UTC"))
+    first = int(gtime_from_calendar(year, 1, 1, scale="UTC"))
+    jump = _angle_diff(tidal_arguments(first), tidal_arguments(last) + ARG2_SPEEDS * 1.0)
+    np.testing.assert_allclose(jump, 0.0, atol=3e-4)  # a day too many or few moves Ssa by 0.034 rad

@@ -140,3 +140,20 @@ def test_shapiro_hand_values():
     assert 0.012 < shapiro_delay_m(zen, rr) < 0.013 and 0.018 < shapiro_delay_m(hor, rr) < 0.019
     both = shapiro_delay_m(np.stack([zen, zen]), rr, np.array(["G", "R"]))
     assert both[1] / both[0] == pytest.approx(GLONASS.gm / GPS.gm, rel=1e-12)
+
+
+def test_shapiro_vectorised_rows_by_hand():
+    """Each row of (N, 3) inputs gets its own eq. 11.17 value: zenith and horizon geometries of two stations."""
+    k = 2 * GPS.gm / C_LIGHT**2
+    rr = np.array([[6_371e3, 0.0, 0.0], [0.0, 6_371e3, 0.0]])
+    rs = np.array([[26_560e3, 0.0, 0.0], [-np.sqrt(26_560e3**2 - 6_371e3**2), 6_371e3, 0.0]])
+    rho_hor = np.sqrt(26_560e3**2 - 6_371e3**2)
+    want = [k * np.log(53_120 / 12_742), k * np.log((32_931e3 + rho_hor) / (32_931e3 - rho_hor))]
+    np.testing.assert_allclose(shapiro_delay_m(rs, rr, np.array(["G", "G"])), want, rtol=1e-12)
+    np.testing.assert_allclose(shapiro_delay_m(rs, rr), want, rtol=1e-12)
+
+
+def test_shapiro_no_satellites():
+    """An epoch with no satellite in view: empty in, empty out (whatever the systems array)."""
+    got = shapiro_delay_m(np.empty((0, 3)), np.empty((0, 3)), np.array([], dtype="U1"))
+    assert got.shape == (0,)

@@ -7,7 +7,7 @@ import pytest
 
 from kompas.constants import GPS
 from kompas.models.attitude import AU_M, nominal_yaw_frame, orbit_angles, satellite_attitude
-from kompas.models.yaw import nominal_yaw, nominal_yaw_rate, shadow_half_angle
+from kompas.models.yaw import model_yaw, nominal_yaw, nominal_yaw_rate, shadow_half_angle
 from kompas.tables.satellites import max_yaw_rate_rad_s
 
 DEG = np.pi / 180
@@ -122,3 +122,28 @@ def test_galileo_foc_cosine_turn():
     peak = 2 * np.pi / 5656 * abs(psi0 - np.pi / 2 * s)
     assert np.abs(np.diff(psi)[: end - 1]).max() == pytest.approx(peak, rel=1e-3)
     assert np.abs(nominal_yaw_rate(beta * DEG, np.pi + d, rate)).max() > 4 * peak
+
+
+@pytest.mark.parametrize("beta_deg", [-25.0, -1.5, 0.7, 12.0, 60.0])
+def test_nominal_yaw_rate_is_the_derivative_of_eq2(beta_deg):
+    """Kouba (2009) eq. 3 = d/dt of eq. 2 atan2(-tan beta, sin mu), by central differences."""
+    b, rate, h = beta_deg * DEG, 1.46e-4, 1e-6
+    mu = np.radians(np.arange(-175.0, 180.0, 12.5))
+    num = (np.arctan2(-np.tan(b), np.sin(mu + h)) - np.arctan2(-np.tan(b), np.sin(mu - h))) / (2 * h) * rate
+    np.testing.assert_allclose(nominal_yaw_rate(b, mu, rate), num, rtol=1e-6, atol=1e-15)
+
+
+@pytest.mark.parametrize("law, beta_deg", [("galileo_foc", 1.0), ("galileo_foc", -3.0), ("bds3_cast", 2.0)])
+def test_cosine_turn_law_from_its_first_second(law, beta_deg):
+    """EGSC Galileo FOC law at t = 0.5 s and 1500 s after the start (orbit angle -10 deg from noon):
+    psi = 90 s + (psi0 - 90 s) cos(2 pi t / 5656 s), s = -sign(beta), psi0 the nominal yaw at the start."""
+    b, rate = beta_deg * DEG, 1.2397e-4  # Galileo orbit angular rate (14 h 05 min period)
+    t = np.array([0.5, 1500.0])
+    mu = np.pi - 10 * DEG + rate * t
+    s = -np.sign(beta_deg)
+    psi0 = np.arctan2(-np.tan(b), np.sin(np.pi - 10 * DEG))
+    want = np.pi / 2 * s + (psi0 - np.pi / 2 * s) * np.cos(2 * np.pi * t / 5656.0)
+    got = model_yaw([law, law], b, mu, rate, 29_600e3)
+    np.testing.assert_allclose(np.angle(np.exp(1j * (got - want))), 0.0, atol=1e-9)
+    # the nominal law has already moved away within the first half second
+    assert abs(np.arctan2(-np.tan(b), np.sin(mu[0])) - want[0]) > 1e-6
