@@ -258,4 +258,4 @@ def test_bds_from_the_pole_by_hand():
     iz = 5.0e-9 + np.where(day, a2 * np.cos(2.0 * np.pi * (t - 50400.0) / a4), 0.0)
     want = C * iz / np.sqrt(1.0 - (r / (r + h) * np.cos(el)) ** 2)
     assert day.any()  # the daytime cosine term is exercised
-    np.testing.assert_allclose(got, want, rtol=1e-9)
+    np.testing.assert_allclose(got, want, rtol=1e-7)  # asin near +-1: lambda_M to ~1e-6 rad, t to 0.02 s
