@@ -57,3 +57,17 @@ def test_iono_scale_between_bands():
     assert iono_scale(1575.42e6, 1227.60e6) == pytest.approx((154 / 120) ** 2, rel=1e-14)
     np.testing.assert_allclose(iono_scale(F1, np.array([F1, F2])), [1.0, (F1 / F2) ** 2], rtol=1e-14)
     assert iono_scale(1575420000, 1227600000) == pytest.approx(1.6469444444, rel=1e-10)  # integers too
+
+
+def test_integer_frequencies_give_the_ratios_of_the_carrier_multipliers():
+    # GPS L1 = 154 x 10.23 MHz, L2 = 120 x 10.23 MHz (IS-GPS-200 sec. 3.3.1.1); frequencies held as 32-bit
+    # integers (they fit: < 2.1 GHz) must not overflow when squared
+    f1, f2 = np.array([154 * 10_230_000], np.int32), np.array([120 * 10_230_000], np.int32)
+    a1, a2 = if_coefficients(f1, f2)
+    assert a1[0] == pytest.approx(154**2 / (154**2 - 120**2), rel=1e-14)  # 2.5457278
+    assert a2[0] == pytest.approx(-(120**2) / (154**2 - 120**2), rel=1e-14)
+    # MP1 = P1 - L1 - 2 f2^2 / (f1^2 - f2^2) (L1 - L2) (Estey & Meertens 1999), with P1 = L1 + 1 m, L1 - L2 = 1 m
+    mp = code_multipath(np.array([1.0]), np.array([0.0]), np.array([-1.0]), f1, f2)
+    assert mp[0] == pytest.approx(1.0 - 2.0 * 120**2 / (154**2 - 120**2), rel=1e-14)
+    mp2 = code_multipath(np.array([1.0]), np.array([0.0]), np.array([-1.0]), f2, f1)  # MP2: the roles swap
+    assert mp2[0] == pytest.approx(1.0 - 2.0 * 154**2 / (120**2 - 154**2), rel=1e-14)

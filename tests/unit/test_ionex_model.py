@@ -117,3 +117,29 @@ def test_delay_is_zero_below_the_horizon():
     d = ionex_delay(flat, T[:2], LAT, LON, 6371e3, 450e3, [0, 0], np.radians([5.0, 5.0]), np.radians([5.0, 5.0]),
                     [0.0, 0.0], np.radians([-2.0, 0.0]), [1575.42e6] * 2)  # fmt: skip
     assert d.tolist() == [0.0, 0.0]
+
+
+def test_pierce_point_from_the_pole_by_hand():
+    # at the North Pole every direction is south: the pierce point lies psi from the pole along the meridian
+    # lon + az, so lat' = 90 deg - psi and lon' = lon + az for |az| <= 90 deg (sin(dlon) = sin(az) exactly;
+    # rounding can push the formula's argument just past +-1)
+    r, h = 6371e3, 450e3
+    el = np.linspace(0.05, 1.5, 400)
+    az = np.tile([0.5 * np.pi, -0.5 * np.pi], 200)
+    lat_p, lon_p, zp = ionex_pierce_point(np.full(400, 0.5 * np.pi), 0.3, az, el, r, h)
+    z = 0.5 * np.pi - el
+    zp_hand = np.arcsin(r / (r + h) * np.sin(z))
+    np.testing.assert_allclose(zp, zp_hand, rtol=1e-14)
+    np.testing.assert_allclose(lat_p, 0.5 * np.pi - (z - zp_hand), atol=1e-12)
+    # asin near +-1 turns rounding of sin(dlon) into ~sqrt(eps) of longitude: compare the sines
+    np.testing.assert_allclose(np.sin(lon_p - 0.3), np.sin(az), atol=1e-12)
+    np.testing.assert_allclose(lon_p, 0.3 + az, atol=1e-5)
+
+
+def test_a_point_rounded_just_past_the_east_edge_reads_the_edge_column():
+    # degrees(radians(15)) rounds a hair above 15: still on the last column (within the grid's 1e-9 tolerance)
+    lon = np.nextafter(np.radians(15.0), 1.0)
+    assert np.degrees(lon) > 15.0
+    v = ionex_vtec(TEC, T, LAT, LON, [0, 0], np.radians([5.0, 7.5]), [lon, lon])
+    assert v[0] == pytest.approx(TEC[0, 1, 3], abs=1e-12)
+    assert v[1] == pytest.approx(0.5 * (TEC[0, 0, 3] + TEC[0, 1, 3]), abs=1e-12)

@@ -239,3 +239,23 @@ def test_scale_to_frequency():
     # B1I -> B3I (1268.52 MHz): (1561.098 / 1268.52)^2 = 1.5144875
     assert scale_to_frequency(2.0, F_BDS_B1I_HZ, 1268.52e6) == pytest.approx(2 * 1.5144875, abs=2e-7)
     np.testing.assert_allclose(scale_to_frequency([1.0, 3.0], 1e9, [1e9, 2e9]), [1.0, 0.75])
+
+
+def test_bds_from_the_pole_by_hand():
+    # from the North Pole the pierce point lies psi down the meridian lon + az: phi_M = pi/2 - psi and
+    # lambda_M = lon + az for |az| <= 90 deg (the ICD's asin argument is sin(az), rounding may pass +-1)
+    r, h = 6378.0, 375.0
+    el = np.linspace(0.05, 1.2, 300)  # psi >= 2 deg: below, rounding of the tiny sin(psi) ratio dominates
+    az = np.tile([0.5 * np.pi, -0.5 * np.pi], 150)
+    lon, t_bdt = 0.4, 30000.0
+    got = klobuchar_bds(BDSA, BDSB, 0.5 * np.pi, lon, az, el, t_bdt)
+    psi = 0.5 * np.pi - el - np.arcsin(r / (r + h) * np.cos(el))
+    p = np.abs((0.5 * np.pi - psi) / np.pi)
+    t = np.mod(t_bdt + (lon + az) * 43200.0 / np.pi, 86400.0)
+    a2 = np.maximum(sum(BDSA[n] * p**n for n in range(4)), 0.0)
+    a4 = np.clip(sum(BDSB[n] * p**n for n in range(4)), 72000.0, 172800.0)
+    day = np.abs(t - 50400.0) < a4 / 4.0
+    iz = 5.0e-9 + np.where(day, a2 * np.cos(2.0 * np.pi * (t - 50400.0) / a4), 0.0)
+    want = C * iz / np.sqrt(1.0 - (r / (r + h) * np.cos(el)) ** 2)
+    assert day.any()  # the daytime cosine term is exercised
+    np.testing.assert_allclose(got, want, atol=1e-6)  # asin near +-1: lambda_M to ~1e-5 rad, 1 um

@@ -193,3 +193,17 @@ def test_below_horizon_is_zero_and_shapes_broadcast():
 def test_bad_inputs(ai, rcv, month, ut):
     with pytest.raises(ConfigError):
         nequick_g_stec(ai, rcv, [0.0, 0.0, 20.0e6], month, ut)
+
+
+def test_satellite_at_exactly_1000_km_against_nequick_package():
+    # ICD Annex F.2.3.3: a ray ending at h <= 1000 km is one interval from the receiver, tolerance 0.001
+    nequick = pytest.importorskip("nequick")
+    model = nequick.NeQuick(*MEDIUM)
+    for lat, lon, slat, slon, month, hour in [
+        (40.0, 10.0, 42.0, 12.0, 4, 12),
+        (-10.0, 100.0, -12.0, 98.0, 9, 6),
+    ]:
+        ref = model.compute_stec(datetime.datetime(2020, month, 1, hour), lon, lat, 0.0, slon, slat, 1.0e6)
+        rcv = [np.radians(lat), np.radians(lon), 0.0]
+        sat = [np.radians(slat), np.radians(slon), 1.0e6]
+        assert nequick_g_stec(MEDIUM, rcv, sat, month, hour) == pytest.approx(ref, rel=1.0e-3)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from kompas.models.mapping import gradient_delay
+from kompas.models.mapping import gradient_delay, vmf1_mapping
 from kompas.models.troposphere import niell_mapping, saastamoinen, zenith_delays
 
 D = math.radians
@@ -210,3 +210,39 @@ def test_gradient_delay_by_hand():
     assert gradient_delay(e, D(90.0), 0.0, 0.001) == pytest.approx(
         0.001 / (math.sin(e) * math.tan(e) + 0.0032)
     )
+
+
+# -- VMF1 form (Boehm, Werl & Schuh 2006, J. Geophys. Res. 111, B02406; TU Wien vmf1_ht.f) -------------
+
+
+def _vmf1_by_hand(ah, aw, lat, h_m, el, doy):
+    """vmf1_ht.f written out: b_h = 0.0029, c_h from c0 = 0.062 and the hemisphere's c10/c11/psi,
+    Niell's height correction, b_w = 0.00146, c_w = 0.04391 (scalar)."""
+    if lat < 0.0:  # southern hemisphere
+        psi, c11, c10 = math.pi, 0.007, 0.002
+    else:
+        psi, c11, c10 = 0.0, 0.005, 0.001
+    ch = 0.062 + ((math.cos((doy - 28.0) / 365.25 * 2.0 * math.pi + psi) + 1.0) * c11 / 2.0 + c10) * (
+        1.0 - math.cos(lat)
+    )
+    s = math.sin(el)
+    mh = _marini(s, ah, 0.0029, ch) + (1.0 / s - _marini(s, 2.53e-5, 5.49e-3, 1.14e-3)) * h_m / 1000.0
+    return mh, _marini(s, aw, 0.00146, 0.04391)
+
+
+@pytest.mark.parametrize("lat_deg", [-60.0, -33.9, -0.5, 0.5, 28.6, 45.0, 75.0])
+def test_vmf1_by_hand_in_both_hemispheres(lat_deg):
+    ah, aw, h, doy = 0.00121, 0.00051, 500.0, 100.5
+    for el_deg in (5.0, 10.0, 30.0, 60.0):
+        mh, mw = vmf1_mapping(ah, aw, D(lat_deg), h, D(el_deg), doy)
+        want_h, want_w = _vmf1_by_hand(ah, aw, D(lat_deg), h, D(el_deg), doy)
+        assert mh == pytest.approx(want_h, rel=1e-13) and mw == pytest.approx(want_w, rel=1e-13)
+
+
+def test_vmf1_is_one_at_zenith_and_zero_from_the_horizon_down():
+    lat = np.radians([-40.0, 0.0, 50.0])
+    mh, mw = vmf1_mapping(0.00121, 0.00051, lat, 800.0, 0.5 * np.pi, 200.0)
+    np.testing.assert_allclose(mh, 1.0, rtol=1e-15)  # the continued fraction is normalised at zenith
+    np.testing.assert_allclose(mw, 1.0, rtol=1e-15)
+    mh, mw = vmf1_mapping(0.00121, 0.00051, D(50.0), 800.0, [0.0, -0.1], 200.0)
+    assert (mh == 0.0).all() and (mw == 0.0).all()
