@@ -44,8 +44,7 @@ __all__ = [
 def fallback_code(code: str) -> str:
     """The GPS frequency code IGS uses for a receiver calibration that lacks ``code`` (module doc)."""
     c = code.strip().upper()
-    if c[0] == "G":
-        return c
+    # GPS L5 (G05) without its own calibration takes L2's, like every band other than the L1-like ones
     return "G01" if c[1:] == "01" or c == "C02" else "G02"
 
 
