@@ -414,12 +414,6 @@ def from_arguments(cfg, args: argparse.Namespace):
 # Option groups shared by the recipes (SPP now; RTK and PPP reuse them)
 
 
-def _parse_systems(value):
-    from .satsys import parse_systems
-
-    return parse_systems(value, "GRECJI")
-
-
 def _items(value, example: str) -> Mapping:
     """``"A:x,y;B:z"`` -> ``{"A": ["x", "y"], "B": ["z"]}`` (keys upper-cased); a mapping passes through."""
     if isinstance(value, str):
