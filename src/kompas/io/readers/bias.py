@@ -27,7 +27,7 @@ import math
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -296,6 +296,36 @@ def _to_gpst(ydoy: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray, np.n
     return np.where(open_, 0, from_datetime64(stamp, scale)), open_, bad
 
 
+@dataclass
+class _Body:
+    """What the blocks of a Bias-SINEX file hold, gathered line by line."""
+
+    rows: list = field(default_factory=list)
+    times: list = field(default_factory=list)
+    line_nos: list = field(default_factory=list)
+    description: dict = field(default_factory=dict)
+    clock_ref: dict = field(default_factory=dict)
+    reference: dict = field(default_factory=dict)
+    comments: list = field(default_factory=list)
+    time_system_line: tuple | None = None
+
+    def add(self, block: str, line: str, n: int) -> None:
+        """One data line of a block other than BIAS/SOLUTION (unknown blocks are skipped)."""
+        if block == "BIAS/DESCRIPTION":
+            key, val = line[1:40].strip(), line[40:].strip()
+            if key == "TIME_SYSTEM":
+                self.time_system_line = (n, val)
+            if key == "SATELLITE_CLOCK_REFERENCE_OBSERVABLES":
+                parts = val.split()
+                if parts:
+                    self.clock_ref[parts[0]] = tuple(parts[1:])
+            self.description[key] = f"{self.description[key]}\n{val}" if key in self.description else val
+        elif block == "FILE/REFERENCE":
+            self.reference[line[1:19].strip()] = line[19:].strip()
+        elif block == "FILE/COMMENT":
+            self.comments.append(line[1:].rstrip())
+
+
 class _BiasParser(LineParser):
     CLOSING = ("%=ENDBIA",)
 
@@ -304,6 +334,49 @@ class _BiasParser(LineParser):
         self._tcache: dict[str, tuple[int, int, int]] = {}
 
     def _parse(self) -> BiasData:
+        head = self._head()
+        body = self._blocks()
+        scale = self._scale(body.time_system_line)
+        start, end = self._validity(body, scale)
+        hts, hopen, hbad = _to_gpst(np.array(head["times"]), scale)
+        if np.any(hbad):
+            raise self.error("header epoch: day of year beyond the end of the year", 1)
+        hts = [None if o else int(v) for v, o in zip(hts, hopen, strict=True)]
+
+        kind, svn, sat, system, station, obs1, obs2, unit, value, std, slope, slope_std = _unpack(body.rows)
+        return BiasData(
+            kind=np.array(kind, dtype="U3"),
+            svn=np.array(svn, dtype="U4"),
+            sat=np.array(sat, dtype=np.int16),
+            system=np.array(system, dtype="U1"),
+            station=np.array(station, dtype="U9"),
+            obs1=np.array(obs1, dtype="U4"),
+            obs2=np.array(obs2, dtype="U4"),
+            start_ns=start,
+            end_ns=end,
+            unit=np.array(unit, dtype="U3"),
+            value=np.array(value, dtype=np.float64),
+            std=np.array(std, dtype=np.float64),
+            slope_per_s=np.array(slope, dtype=np.float64),
+            slope_std_per_s=np.array(slope_std, dtype=np.float64),
+            description=body.description,
+            clock_reference=body.clock_ref,
+            time_system=scale,
+            reference=body.reference,
+            comments=tuple(body.comments),
+            version=head["version"],
+            agency=head["agency"],
+            data_agency=head["data_agency"],
+            created_ns=hts[0],
+            file_start_ns=hts[1],
+            file_end_ns=hts[2],
+            bias_mode=head["bias_mode"],
+            n_declared=head["n_declared"],
+            path=self.path,
+        )
+
+    def _head(self) -> dict:
+        """The ``%=BIA`` line: version, agencies, bias mode, declared count, the three header epochs."""
         lines = self.lines
         self.n = 1
         if not lines or not lines[0].startswith("%=BIA"):
@@ -316,16 +389,14 @@ class _BiasParser(LineParser):
         if bias_mode not in ("A", "R"):
             raise self.error(f"bias mode must be 'A' or 'R', found {bias_mode!r}")
         n_declared = parse_int(head[8], "number of bias records")
-        head_times = [_sinex_time(head[k], "header epoch") for k in (3, 5, 6)]
+        times = [_sinex_time(head[k], "header epoch") for k in (3, 5, 6)]
+        return {"version": version, "agency": agency, "data_agency": data_agency, "bias_mode": bias_mode,
+                "n_declared": n_declared, "times": times}  # fmt: skip
 
-        description: dict[str, str] = {}
-        clock_ref: dict[str, tuple[str, ...]] = {}
-        reference: dict[str, str] = {}
-        comments: list[str] = []
-        time_system_line = None
-        rows: list[tuple] = []
-        times: list[tuple[int, int, int, int, int, int]] = []
-        line_nos: list[int] = []
+    def _blocks(self) -> _Body:
+        """Walk the ``+BLOCK`` ... ``-BLOCK`` sections up to ``%=ENDBIA`` (a cut last record is dropped)."""
+        lines = self.lines
+        body = _Body()
         block = None
         ended = False
         last = len(lines)
@@ -361,90 +432,47 @@ class _BiasParser(LineParser):
                         # the file was cut inside this last record
                         break
                     raise self.error(str(exc)) from None
-                rows.append(row)
-                times.append(tt)
-                line_nos.append(self.n)
-            elif block == "BIAS/DESCRIPTION":
-                key, val = line[1:40].strip(), line[40:].strip()
-                if key == "TIME_SYSTEM":
-                    time_system_line = (self.n, val)
-                if key == "SATELLITE_CLOCK_REFERENCE_OBSERVABLES":
-                    parts = val.split()
-                    if parts:
-                        clock_ref[parts[0]] = tuple(parts[1:])
-                description[key] = f"{description[key]}\n{val}" if key in description else val
-            elif block == "FILE/REFERENCE":
-                reference[line[1:19].strip()] = line[19:].strip()
-            elif block == "FILE/COMMENT":
-                comments.append(line[1:].rstrip())
+                body.rows.append(row)
+                body.times.append(tt)
+                body.line_nos.append(self.n)
+            else:
+                body.add(block, line, self.n)
         if not ended:
             warnings.warn(
                 TruncatedFileWarning(
                     f"{self.path}: file ends without %=ENDBIA"
                     + (f" inside block {block}" if block else "")
-                    + f"; returning the {len(rows)} complete bias records"
+                    + f"; returning the {len(body.rows)} complete bias records"
                 ),
-                stacklevel=4,
+                stacklevel=5,
             )
+        return body
 
-        scale = "GPST"
-        if time_system_line is not None:
-            self.n, val = time_system_line
-            code = val.strip().upper()
-            try:
-                scale = _TIME_SYSTEMS.get(code) or normalize_scale(code)
-            except KompasError:
-                raise self.error(f"unknown TIME_SYSTEM {val!r}; expected G, R, E, C, J, UTC or TAI") from None
+    def _scale(self, time_system_line) -> str:
+        """Time scale of the epochs: ``TIME_SYSTEM`` of BIAS/DESCRIPTION, GPST without one."""
+        if time_system_line is None:
+            return "GPST"
+        self.n, val = time_system_line
+        code = val.strip().upper()
+        try:
+            return _TIME_SYSTEMS.get(code) or normalize_scale(code)
+        except KompasError:
+            raise self.error(f"unknown TIME_SYSTEM {val!r}; expected G, R, E, C, J, UTC or TAI") from None
 
-        tarr = np.array(times, dtype=np.int64).reshape(-1, 6)
+    def _validity(self, body: _Body, scale: str) -> tuple[np.ndarray, np.ndarray]:
+        """(start, end) of every record, GPST ns: an open end is :data:`OPEN_END_NS`, an open start an
+        error."""
+        tarr = np.array(body.times, dtype=np.int64).reshape(-1, 6)
         start, sopen, sbad = _to_gpst(tarr[:, :3], scale)
         end, eopen, ebad = _to_gpst(tarr[:, 3:], scale)
         bad = sbad | ebad | sopen
         if np.any(bad):
             k = int(np.flatnonzero(bad)[0])
-            what = (
-                "BIAS_START is open (0000:000:00000)"
-                if sopen[k]
-                else "day of year beyond the end of the year"
-            )
-            raise self.error(what, line_nos[k])
-        end = np.where(eopen, OPEN_END_NS, end)
-        hts, hopen, hbad = _to_gpst(np.array(head_times), scale)
-        if np.any(hbad):
-            raise self.error("header epoch: day of year beyond the end of the year", 1)
-        hts = [None if o else int(v) for v, o in zip(hts, hopen, strict=True)]
-
-        kind, svn, sat, system, station, obs1, obs2, unit, value, std, slope, slope_std = _unpack(rows)
-        return BiasData(
-            kind=np.array(kind, dtype="U3"),
-            svn=np.array(svn, dtype="U4"),
-            sat=np.array(sat, dtype=np.int16),
-            system=np.array(system, dtype="U1"),
-            station=np.array(station, dtype="U9"),
-            obs1=np.array(obs1, dtype="U4"),
-            obs2=np.array(obs2, dtype="U4"),
-            start_ns=start,
-            end_ns=end,
-            unit=np.array(unit, dtype="U3"),
-            value=np.array(value, dtype=np.float64),
-            std=np.array(std, dtype=np.float64),
-            slope_per_s=np.array(slope, dtype=np.float64),
-            slope_std_per_s=np.array(slope_std, dtype=np.float64),
-            description=description,
-            clock_reference=clock_ref,
-            time_system=scale,
-            reference=reference,
-            comments=tuple(comments),
-            version=version,
-            agency=agency,
-            data_agency=data_agency,
-            created_ns=hts[0],
-            file_start_ns=hts[1],
-            file_end_ns=hts[2],
-            bias_mode=bias_mode,
-            n_declared=n_declared,
-            path=self.path,
-        )
+            what = "BIAS_START is open (0000:000:00000)"
+            if not sopen[k]:
+                what = "day of year beyond the end of the year"
+            raise self.error(what, body.line_nos[k])
+        return start, np.where(eopen, OPEN_END_NS, end)
 
     def _time(self, text: str, what: str) -> tuple[int, int, int]:
         # most rows of a file share a few epochs: parse each text once

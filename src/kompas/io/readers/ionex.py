@@ -201,6 +201,11 @@ def _scale(values: np.ndarray, exponent: int) -> np.ndarray:
     return out / 10.0 ** (-exponent) if exponent < 0 else out * 10.0**exponent
 
 
+# header records holding one I6 integer, by the key of the parsed header
+_INT_FIELDS = {"# OF MAPS IN FILE": "nmaps", "# OF STATIONS": "nsta", "# OF SATELLITES": "nsat",
+               "MAP DIMENSION": "dim", "EXPONENT": "exp"}  # fmt: skip
+
+
 class _IonexParser(LineParser):
     LABELS = _MAP_LABELS | frozenset(
         {"IONEX VERSION / TYPE", "PGM / RUN BY / DATE", "DESCRIPTION", "EPOCH OF FIRST MAP",
@@ -224,73 +229,7 @@ class _IonexParser(LineParser):
         return int(gtime_from_calendar(*fields, scale="UTC"))
 
     def _parse(self) -> Ionex:
-        lines = self.lines
-        self.n = 1
-        if not lines or lines[0][60:80].strip() != "IONEX VERSION / TYPE":
-            raise self.error("expected 'IONEX VERSION / TYPE' in columns 61-80 of the first line")
-        h = {
-            "version": 0.0, "system": "", "program": "", "run_by": "", "date": "", "first": None,
-            "last": None, "interval": math.nan, "nmaps": None, "mapf": "", "elev": math.nan,
-            "obs": "", "nsta": None, "nsat": None, "radius": None, "dim": 2, "hgt": None,
-            "lat": None, "lon": None, "exp": -1,
-        }  # fmt: skip
-        description: list[str] = []
-        comments: list[str] = []
-        dcb = None
-        i = 0
-        while True:
-            line, label = self.header_record(i)
-            i += 1
-            if label == "END OF HEADER":
-                break
-            if label == "IONEX VERSION / TYPE":
-                # F8.1,12X,A1,19X,A3
-                h["version"] = _float(line[0:8], "IONEX version")
-                if line[20:21].strip() not in ("", "I"):
-                    raise self.error(f"file type must be 'I', found {line[20:21]!r}")
-                h["system"] = line[40:60].strip()
-            elif label == "PGM / RUN BY / DATE":
-                h["program"], h["run_by"], h["date"] = (line[k : k + 20].strip() for k in (0, 20, 40))
-            elif label == "DESCRIPTION":
-                description.append(line[:60].rstrip())
-            elif label == "COMMENT":
-                comments.append(line[:60].rstrip())
-            elif label == "EPOCH OF FIRST MAP":
-                h["first"] = self._epoch(line, label)
-            elif label == "EPOCH OF LAST MAP":
-                h["last"] = self._epoch(line, label)
-            elif label == "INTERVAL":
-                h["interval"] = float(_int(line[0:6], label))
-            elif label == "# OF MAPS IN FILE":
-                h["nmaps"] = _int(line[0:6], label)
-            elif label == "MAPPING FUNCTION":
-                h["mapf"] = line[2:6].strip()
-            elif label == "ELEVATION CUTOFF":
-                h["elev"] = math.radians(_float(line[0:8], label))
-            elif label == "OBSERVABLES USED":
-                h["obs"] = line[:60].strip()
-            elif label == "# OF STATIONS":
-                h["nsta"] = _int(line[0:6], label)
-            elif label == "# OF SATELLITES":
-                h["nsat"] = _int(line[0:6], label)
-            elif label == "BASE RADIUS":
-                h["radius"] = _float(line[0:8], label) * 1e3
-            elif label == "MAP DIMENSION":
-                h["dim"] = _int(line[0:6], label)
-                if h["dim"] != 2:
-                    raise self.error(f"only 2-D maps are supported, MAP DIMENSION is {h['dim']}")
-            elif label in ("HGT1 / HGT2 / DHGT", "LAT1 / LAT2 / DLAT", "LON1 / LON2 / DLON"):
-                # 2X,3F6.1
-                vals = tuple(_float(line[k : k + 6], label) for k in (2, 8, 14))
-                h[label[:3].lower()] = vals  # "hgt", "lat", "lon"
-            elif label == "EXPONENT":
-                h["exp"] = _int(line[0:6], label)
-            elif label == "START OF AUX DATA":
-                dcb, i = self._aux(i, line[:60].strip(), h["system"])
-        for key, label in (("hgt", "HGT1 / HGT2 / DHGT"), ("lat", "LAT1 / LAT2 / DLAT"),
-                           ("lon", "LON1 / LON2 / DLON"), ("radius", "BASE RADIUS")):  # fmt: skip
-            if h[key] is None:
-                raise FormatError(self.path, None, f"header has no {label} record")
+        h, i = self._header()
         self.n = i
         hgt = _grid(*h["hgt"], "HGT1 / HGT2 / DHGT")
         if len(hgt) != 1:
@@ -301,27 +240,8 @@ class _IonexParser(LineParser):
         tec_t, tec = maps["TEC"]
         if not tec:
             raise FormatError(self.path, None, "file holds no complete TEC map")
-        shape = (len(tec), len(lat), len(lon))
-        index = {num: k for k, num in enumerate(maps["TEC_NUM"])}
-
-        def aligned(kind: str, factor: float) -> np.ndarray | None:
-            times, grids = maps[kind]
-            if not grids:
-                return None
-            out = np.full(shape, np.nan)
-            for num, t, g, line_no in zip(
-                maps[kind + "_NUM"], times, grids, maps[kind + "_LINE"], strict=True
-            ):
-                k = index.get(num)
-                if k is None or tec_t[k] != t:
-                    raise self.error(
-                        f"{kind} map {num} has no TEC map with the same number and epoch", line_no
-                    )
-                out[k] = g * factor
-            return out
-
-        rms = aligned("RMS", 1.0)
-        hmap = aligned("HEIGHT", 1e3)
+        rms = self._aligned(maps, "RMS", 1.0, (len(tec), len(lat), len(lon)))
+        hmap = self._aligned(maps, "HEIGHT", 1e3, (len(tec), len(lat), len(lon)))
         if h["nmaps"] is not None and h["nmaps"] != len(tec) and not maps["truncated"]:
             warnings.warn(
                 KompasWarning(f"{self.path}: # OF MAPS IN FILE is {h['nmaps']}, {len(tec)} TEC maps found"),
@@ -351,11 +271,90 @@ class _IonexParser(LineParser):
             observables_used=h["obs"],
             n_stations=h["nsta"],
             n_satellites=h["nsat"],
-            description=tuple(description),
-            comments=tuple(comments),
-            dcb=dcb,
+            description=tuple(h["description"]),
+            comments=tuple(h["comments"]),
+            dcb=h["dcb"],
             path=self.path,
         )
+
+    def _header(self) -> tuple[dict, int]:
+        """The header records by key, and the index of the line after END OF HEADER."""
+        lines = self.lines
+        self.n = 1
+        if not lines or lines[0][60:80].strip() != "IONEX VERSION / TYPE":
+            raise self.error("expected 'IONEX VERSION / TYPE' in columns 61-80 of the first line")
+        h = {
+            "version": 0.0, "system": "", "program": "", "run_by": "", "date": "", "first": None,
+            "last": None, "interval": math.nan, "nmaps": None, "mapf": "", "elev": math.nan,
+            "obs": "", "nsta": None, "nsat": None, "radius": None, "dim": 2, "hgt": None,
+            "lat": None, "lon": None, "exp": -1, "description": [], "comments": [], "dcb": None,
+        }  # fmt: skip
+        i = 0
+        while True:
+            line, label = self.header_record(i)
+            i += 1
+            if label == "END OF HEADER":
+                break
+            if label == "START OF AUX DATA":
+                h["dcb"], i = self._aux(i, line[:60].strip(), h["system"])
+            else:
+                self._header_field(h, label, line)
+        for key, label in (("hgt", "HGT1 / HGT2 / DHGT"), ("lat", "LAT1 / LAT2 / DLAT"),
+                           ("lon", "LON1 / LON2 / DLON"), ("radius", "BASE RADIUS")):  # fmt: skip
+            if h[key] is None:
+                raise FormatError(self.path, None, f"header has no {label} record")
+        return h, i
+
+    def _header_field(self, h: dict, label: str, line: str) -> None:
+        """One header record into ``h`` (IONEX 1.1 Table A1; unknown labels are skipped)."""
+        if label == "IONEX VERSION / TYPE":
+            # F8.1,12X,A1,19X,A3
+            h["version"] = _float(line[0:8], "IONEX version")
+            if line[20:21].strip() not in ("", "I"):
+                raise self.error(f"file type must be 'I', found {line[20:21]!r}")
+            h["system"] = line[40:60].strip()
+        elif label == "PGM / RUN BY / DATE":
+            h["program"], h["run_by"], h["date"] = (line[k : k + 20].strip() for k in (0, 20, 40))
+        elif label == "DESCRIPTION":
+            h["description"].append(line[:60].rstrip())
+        elif label == "COMMENT":
+            h["comments"].append(line[:60].rstrip())
+        elif label == "EPOCH OF FIRST MAP":
+            h["first"] = self._epoch(line, label)
+        elif label == "EPOCH OF LAST MAP":
+            h["last"] = self._epoch(line, label)
+        elif label == "INTERVAL":
+            h["interval"] = float(_int(line[0:6], label))
+        elif label in _INT_FIELDS:
+            h[_INT_FIELDS[label]] = _int(line[0:6], label)
+            if label == "MAP DIMENSION" and h["dim"] != 2:
+                raise self.error(f"only 2-D maps are supported, MAP DIMENSION is {h['dim']}")
+        elif label == "MAPPING FUNCTION":
+            h["mapf"] = line[2:6].strip()
+        elif label == "ELEVATION CUTOFF":
+            h["elev"] = math.radians(_float(line[0:8], label))
+        elif label == "OBSERVABLES USED":
+            h["obs"] = line[:60].strip()
+        elif label == "BASE RADIUS":
+            h["radius"] = _float(line[0:8], label) * 1e3
+        elif label in ("HGT1 / HGT2 / DHGT", "LAT1 / LAT2 / DLAT", "LON1 / LON2 / DLON"):
+            # 2X,3F6.1
+            h[label[:3].lower()] = tuple(_float(line[k : k + 6], label) for k in (2, 8, 14))
+
+    def _aligned(self, maps: dict, kind: str, factor: float, shape: tuple) -> np.ndarray | None:
+        """The RMS or HEIGHT maps on the TEC maps' axis (NaN where a TEC map has none), times ``factor``."""
+        times, grids = maps[kind]
+        if not grids:
+            return None
+        tec_t = maps["TEC"][0]
+        index = {num: k for k, num in enumerate(maps["TEC_NUM"])}
+        out = np.full(shape, np.nan)
+        for num, t, g, line_no in zip(maps[kind + "_NUM"], times, grids, maps[kind + "_LINE"], strict=True):
+            k = index.get(num)
+            if k is None or tec_t[k] != t:
+                raise self.error(f"{kind} map {num} has no TEC map with the same number and epoch", line_no)
+            out[k] = g * factor
+        return out
 
     def _aux(self, i: int, kind: str, system: str) -> tuple[IonexDcb | None, int]:
         """Read an auxiliary block from line index i; returns (DCBs or None, index after END OF AUX DATA)."""
