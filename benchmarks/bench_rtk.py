@@ -100,25 +100,22 @@ def read_rtklib_pos(path, n_epochs):
     return np.vstack([xyz, np.full((pad, 3), np.nan)]), np.r_[q, np.zeros(pad, int)]
 
 
+def _rnx2rtkp(binary, conf_text: str, bl, conf: Path) -> Path:
+    """Run an rnx2rtkp build on a baseline with the options ``conf_text`` (written to ``conf``); the .pos path
+    beside it (absent when the program wrote nothing)."""
+    conf.write_text(conf_text)
+    out = conf.with_suffix(".pos")
+    out.unlink(missing_ok=True)
+    cmd = [binary, "-k", str(conf), "-o", str(out), str(bl["rover"]), str(bl["base"]), *map(str, bl["nav"])]
+    subprocess.run(cmd, capture_output=True, check=False)
+    return out
+
+
 def run_rtklib(binary, bl, mix, variants, atx, tmp, n_epochs):
     """Best correct-fix rate over the gloarmode variants."""
     best = None
     for frequency, glo in variants:
-        conf = tmp / "rtk.conf"
-        conf.write_text(rtklib_conf(bl, MIXES[mix], frequency, glo, atx))
-        out = tmp / "out.pos"
-        out.unlink(missing_ok=True)
-        cmd = [
-            binary,
-            "-k",
-            str(conf),
-            "-o",
-            str(out),
-            str(bl["rover"]),
-            str(bl["base"]),
-            *map(str, bl["nav"]),
-        ]
-        subprocess.run(cmd, capture_output=True, check=False)
+        out = _rnx2rtkp(binary, rtklib_conf(bl, MIXES[mix], frequency, glo, atx), bl, tmp / "rtk.conf")
         if not out.exists():
             continue
         xyz, q = read_rtklib_pos(out, n_epochs)
@@ -172,21 +169,8 @@ def static_row(bl, rnx2rtkp, ex, atx, cache, tmp) -> str:
     cells = [f"kompas {final_error(sol.pos_m, sol.quality, bl['rover_xyz'])}"]
     for name, binary, freq in (("RTKLIB 2.4.3", rnx2rtkp, "l1+2"), ("RTKLIB-EX", ex, "l1+l2")):
         if binary:
-            conf = tmp / "s.conf"
-            conf.write_text(rtklib_conf(bl, MIXES["GREC"], freq, "on", atx).replace("kinematic", "static"))
-            out = tmp / "s.pos"
-            out.unlink(missing_ok=True)
-            cmd = [
-                binary,
-                "-k",
-                str(conf),
-                "-o",
-                str(out),
-                str(bl["rover"]),
-                str(bl["base"]),
-                *map(str, bl["nav"]),
-            ]
-            subprocess.run(cmd, capture_output=True, check=False)
+            conf = rtklib_conf(bl, MIXES["GREC"], freq, "on", atx).replace("kinematic", "static")
+            out = _rnx2rtkp(binary, conf, bl, tmp / "s.conf")
             xyz, q = read_rtklib_pos(out, len(sol)) if out.exists() else (np.zeros((0, 3)), np.zeros(0, int))
             cells.append(f"{name} {final_error(xyz, q, bl['rover_xyz'])}")
     return "static G+R+E+C, last epoch horizontal / vertical error (mm): " + ", ".join(cells)

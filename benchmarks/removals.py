@@ -60,8 +60,8 @@ REMOVALS = (
         (
             (
                 "config.py",
-                "    return from_mapping(cls, data, str(path), base)\n",
-                "    data = {k: v for k, v in data.items() if k == 'systems'}\n"
+                "    return from_mapping(cls, read_toml(path), str(path), base)\n",
+                "    data = {k: v for k, v in read_toml(path).items() if k == 'systems'}\n"
                 "    return from_mapping(cls, data, str(path), base)\n",
             ),
         ),
