@@ -44,6 +44,7 @@ import tempfile
 import time
 
 from kompas.batch import BatchJob, plan, run_batch
+from kompas.batch.execute import default_start_method
 from kompas.cli.main import main
 from kompas.spp import SppConfig
 
@@ -99,14 +100,14 @@ def _own_session() -> int:
     return os.setsid()
 
 
-def batch(items, workers: int, scratch: str, own_sessions: bool) -> tuple[float, float]:
+def batch(items, workers: int, scratch: str, own_sessions: bool, method=None) -> tuple[float, float]:
     """(wall s, summed CPU s of the units on the workers) of a fresh batch run (new folder, new cluster:
     its start is in the wall time)."""
     from kompas.batch.execute import _client
 
     out = tempfile.mkdtemp(dir=scratch)
     t0 = time.perf_counter()
-    with _client(workers, None) as client:
+    with _client(workers, None, method) as client:
         client.wait_for_workers(workers)
         if own_sessions:
             client.run(_own_session)
@@ -118,12 +119,12 @@ def batch(items, workers: int, scratch: str, own_sessions: bool) -> tuple[float,
     return wall, busy
 
 
-def cluster_only(workers: int) -> tuple[float, float]:
+def cluster_only(workers: int, method=None) -> tuple[float, float]:
     """(wall s, 0) to start and stop a local cluster of ``workers`` processes, doing nothing."""
     from kompas.batch.execute import _client
 
     t0 = time.perf_counter()
-    with _client(workers, None) as client:
+    with _client(workers, None, method) as client:
         client.wait_for_workers(workers)
     return time.perf_counter() - t0, 0.0
 
@@ -138,6 +139,12 @@ def _args():
         action="store_true",
         help="leave the workers in this process's session (see the module notes)",
     )
+    ap.add_argument(
+        "--start-method",
+        choices=("fork", "spawn", "forkserver"),
+        help="how the local clusters start their workers (default: kompas batch's, fork on Linux)",
+    )
+    ap.add_argument("--no-processes", action="store_true", help="skip the one-process-per-file variant")
     return ap.parse_args()
 
 
@@ -158,14 +165,18 @@ def main_bench() -> None:
     busy: dict[str, float] = {}
     walls: dict[str, list[float]] = {}
     loads = []
+    own, how = not args.shared_session, args.start_method
     for r in range(args.repeat):
-        for name, fn in (
+        variants = (
             ("single, in process", lambda: single_in_process(items, scratch)),
             ("single, a process each", lambda: single_processes(items, scratch)),
-            ("batch, 1 worker", lambda: batch(items, 1, scratch, not args.shared_session)),
-            ("batch, 2 workers", lambda: batch(items, 2, scratch, not args.shared_session)),
-            ("cluster start+stop, 2", lambda: cluster_only(2)),
-        ):
+            ("batch, 1 worker", lambda: batch(items, 1, scratch, own, how)),
+            ("batch, 2 workers", lambda: batch(items, 2, scratch, own, how)),
+            ("cluster start+stop, 2", lambda: cluster_only(2, how)),
+        )
+        for name, fn in variants:
+            if args.no_processes and name == "single, a process each":
+                continue
             wall, work = fn()
             walls.setdefault(name, []).append(wall)
             loads.append(os.getloadavg()[0])
@@ -174,7 +185,9 @@ def main_bench() -> None:
                 best[name], busy[name] = wall, work
     shutil.rmtree(scratch)
     n = len(items)
-    print(f"\n{n} station-days, {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+    method = args.start_method or default_start_method() or "spawn"
+    print(f"\nlocal clusters: workers started by {method}")
+    print(f"{n} station-days, {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"load average {min(loads):.1f}-{max(loads):.1f}; planning {t_plan * 1e3:.0f} ms")  # fmt: skip
     print(f"{'variant':<26} {'best wall s':>11} {'median':>8} {'per day s':>10} {'CPU s':>9}")
     for name, wall in best.items():

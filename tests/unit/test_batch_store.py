@@ -171,6 +171,42 @@ def test_on_a_local_dask_cluster(tmp_path, count_task):
                                                               "BAD1": "ran"}  # fmt: skip
 
 
+def _worker_state():
+    import sys
+
+    from threadpoolctl import threadpool_info
+
+    blas = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    return "_kompas_parent_only" in sys.modules, blas
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_local_cluster_start_method_and_one_blas_thread(method, monkeypatch):
+    """Forked workers (the Linux default) start with this process's modules, spawned ones without; both run
+    one BLAS thread, the forked ones through the worker plugin (their BLAS was loaded with 2+ threads)."""
+    pytest.importorskip("distributed")
+    import sys
+    import types
+
+    from kompas.batch.execute import _client, default_start_method
+
+    if sys.platform.startswith("linux"):
+        assert default_start_method() == "fork"
+    monkeypatch.setitem(sys.modules, "_kompas_parent_only", types.ModuleType("_kompas_parent_only"))
+    with _client(1, None, method) as client:
+        state = list(client.run(_worker_state).values())
+    assert state == [(method == "fork", {1})]
+
+
+def test_unknown_start_method_is_a_config_error():
+    pytest.importorskip("distributed")
+    from kompas.batch.execute import _client
+    from kompas.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="start method 'clone'"), _client(1, None, "clone"):
+        pass
+
+
 def test_on_an_existing_scheduler(tmp_path, count_task):
     distributed = pytest.importorskip("distributed")
     units = [_unit(tmp_path, "AAAA", "1 2"), _unit(tmp_path, "BBBB", "3")]

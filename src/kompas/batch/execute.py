@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import socket
+import sys
 import time
 import warnings
 
@@ -25,7 +26,7 @@ from .plan import Skipped
 from .store import clean_temporaries, consolidate, read_summary_row, remove_results, result_path, write_atomic
 from .tasks import Task, get_task
 
-__all__ = ["run_unit", "run_batch", "BatchReport", "FINISHED"]
+__all__ = ["run_unit", "run_batch", "BatchReport", "FINISHED", "START_METHODS", "default_start_method"]
 
 FINISHED = ("ok", "unsolved")
 """Stored statuses a rerun keeps (a ``failed`` unit is tried again)."""
@@ -186,13 +187,34 @@ def _serial(job: BatchJob, version: str, tick) -> list[dict]:
     return rows
 
 
+START_METHODS = ("fork", "spawn", "forkserver")
+"""How a local cluster starts its worker processes (``multiprocessing`` start methods)."""
+
+
+def default_start_method() -> str | None:
+    """``fork`` on Linux, Dask's own default (``spawn``) elsewhere.
+
+    A forked worker starts with this process's imports (kompas, numpy, pyarrow) instead of importing them
+    again: a local cluster of 2 then starts in 0.09 s instead of 0.56 s and stops in 0.03 s instead of
+    0.22 s, and its first unit does not pay the imports (BENCHMARKS.md, issue 16). The cluster's nannies
+    live in this process and fork it, so this process must hold no lock another thread could own at the
+    fork: true of ``kompas batch`` and of :func:`run_batch` called from a script; a program that runs
+    threads of its own can choose ``spawn``. macOS keeps ``spawn`` (its system libraries are not
+    fork-safe).
+    """
+    return "fork" if sys.platform.startswith("linux") else None
+
+
 @contextlib.contextmanager
-def _client(workers: int | None, scheduler: str | None):
-    """A Dask client: on an existing scheduler, or on a new local cluster of single-threaded processes."""
+def _client(workers: int | None, scheduler: str | None, start_method: str | None = None):
+    """A Dask client: on an existing scheduler, or on a new local cluster of single-threaded processes
+    started with ``start_method`` (default :func:`default_start_method`), one BLAS thread each."""
     from ..errors import ConfigError
 
     try:
         from distributed import Client, LocalCluster
+
+        from .plugins import OneBlasThread
     except ImportError:
         raise ConfigError("Dask is not installed: pip install 'kompas[batch]' (or --workers 0)") from None
     if scheduler:
@@ -205,18 +227,25 @@ def _client(workers: int | None, scheduler: str | None):
         return
     import dask
 
+    method = start_method or default_start_method()
+    if method is not None and method not in START_METHODS:
+        raise ConfigError(f"start method {method!r}: expected one of {', '.join(START_METHODS)}")
     n = workers or os.cpu_count() or 1
     # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then hands every freed block
     # above 64 KiB back to the system and numpy's large temporaries fault their pages in again; SPP of a
-    # day took twice the CPU time that way (BENCHMARKS.md). One BLAS thread per worker is kept.
+    # day took twice the CPU time that way (BENCHMARKS.md).
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    settings = {"distributed.nanny.pre-spawn-environ": environ}
+    if method is not None:
+        settings["distributed.worker.multiprocessing-method"] = method
     with (
-        dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
+        dask.config.set(settings),
         LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                      silence_logs=logging.ERROR) as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
+        client.register_plugin(OneBlasThread())
         yield client
 
 
@@ -253,7 +282,8 @@ def _dask(job: BatchJob, version: str, tick, client) -> list[dict]:
 
 
 def run_batch(job: BatchJob, *, workers: int | None = None, scheduler: str | None = None, client=None,
-              skipped: tuple[Skipped, ...] = (), progress=None) -> BatchReport:  # fmt: skip
+              skipped: tuple[Skipped, ...] = (), progress=None,
+              start_method: str | None = None) -> BatchReport:  # fmt: skip
     """Run every unit of a job and consolidate ``OUT/summary.parquet``.
 
     Parameters
@@ -271,6 +301,9 @@ def run_batch(job: BatchJob, *, workers: int | None = None, scheduler: str | Non
         The plan's observation files left out (reported in the rows).
     progress : callable, optional
         Called with each unit's row as it finishes.
+    start_method : {'fork', 'spawn', 'forkserver'}, optional
+        How a new local cluster starts its workers (default :func:`default_start_method`: ``fork`` on
+        Linux); ignored with ``scheduler`` or ``client``.
 
     Returns
     -------
@@ -288,7 +321,7 @@ def run_batch(job: BatchJob, *, workers: int | None = None, scheduler: str | Non
         elif workers == 0 and not scheduler:
             rows, n = _serial(job, __version__, tick), 0
         else:
-            with _client(workers, scheduler) as own:
+            with _client(workers, scheduler, start_method) as own:
                 rows, n = _dask(job, __version__, tick, own), len(own.scheduler_info()["workers"])
     finally:
         consolidate(job.out)

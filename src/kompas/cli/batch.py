@@ -68,6 +68,12 @@ def register(sub) -> None:
     )
     where.add_argument("--scheduler", metavar="ADDR", help="an existing Dask scheduler (tcp://host:8786)")
     p.add_argument(
+        "--start-method",
+        metavar="METHOD",
+        help="how the local cluster starts its workers (default: fork on Linux, spawn elsewhere; "
+        "spawn when the calling program runs threads of its own)",
+    )
+    p.add_argument(
         "--config",
         metavar="TOML",
         help="the task's options (kompas batch --task T --dump-config)",
@@ -166,6 +172,7 @@ def _progress(total: int, enabled: bool):
 
 def run(args) -> int:
     from ..batch import BatchJob, get_task, run_batch
+    from ..batch.execute import START_METHODS
 
     task = get_task(args.task)
     cfg = build_config(args, task)
@@ -174,6 +181,8 @@ def run(args) -> int:
         return 0
     if args.workers is not None and args.workers < 0:
         raise ConfigError("--workers must be 0 or more")
+    if args.start_method is not None and args.start_method not in START_METHODS:
+        raise ConfigError(f"--start-method {args.start_method}: expected one of {', '.join(START_METHODS)}")
     out = _check_out(args.out)
     p = _plan(args, task, cfg)
     if not p.items:
@@ -187,6 +196,7 @@ def run(args) -> int:
         workers=args.workers,
         scheduler=args.scheduler,
         skipped=p.skipped,
+        start_method=args.start_method,
         progress=_progress(len(p.items), not args.no_progress),
     )
     for line in final_table(report):
