@@ -162,6 +162,7 @@ def rtklib_conf(path: Path, case: dict, kinematic: bool, atx: Path, systems: str
         f"pos1-posopt3=on\npos1-posopt5=on\npos2-armode=off\npos1-navsys={navsys}\n"
         f"file-satantfile={atx}\nfile-rcvantfile={atx}\nant1-anttype=*\nant1-antdelu={delta_h}\n"
         "out-solformat=xyz\n"
+        + "".join(f"{k}={v}\n" for k, v in case.get("rtklib", {}).get("conf", {}).items())
     )
 
 
@@ -314,6 +315,7 @@ def section_esbc(tables, exes, tmp) -> None:
         print(
             f"| kompas - {label} (G+R+E, GRG SP3+CLK) | {d[0]:+.1f} | {d[1]:+.1f} | {d[2]:+.1f} | {np.hypot(d[0], d[1]):.1f} |"
         )
+    _esbc_consistency(inp, daily, exes, tmp, dh)
     print("\nOne-hour sessions (kompas, static G+R+E+C), final position of each against the daily one:\n")
     obs = inp["obs"]
     hours = []
@@ -332,6 +334,36 @@ def section_esbc(tables, exes, tmp) -> None:
         f"{' '.join(f'{x:.1f}' for x in hours.std(0))} | {np.sqrt(np.mean(h**2)):.1f} / "
         f"{np.sqrt(np.mean(hours[:, 2] ** 2)):.1f} | {h.max():.1f} / {np.abs(hours[:, 2]).max():.1f} |"
     )
+
+
+def _esbc_consistency(inp, daily, exes, tmp, dh) -> None:
+    """How far RTKLIB's own daily solutions move with its settings: the systems used (G or G+R+E) and the
+    solid tide (the anchors' configuration leaves ``pos1-tidecorr`` at its default, off)."""
+    from kompas.frames import ecef_to_enu
+
+    sol_g, _ = run_kompas(inp, systems="G")
+    mine = {"G+R+E+C": daily, "G": sol_g.pos_m[np.flatnonzero(sol_g.ok)[-1]]}
+    print("\nThe same day, RTKLIB with the solid tide on (`pos1-tidecorr=1`) and with GPS alone:\n")
+    print(
+        "| RTKLIB run | kompas G+R+E+C - it: dE dN dU (cm), H | kompas G - it | it - the same RTKLIB G+R+E, solid tide |"
+    )
+    print("|---|---|---|---|")
+    for label, exe in exes.items():
+        runs = {}
+        for name, systems, conf in (("G+R+E, tides off (anchors)", "GRE", {}),
+                                    ("G+R+E, solid tide", "GRE", {"pos1-tidecorr": 1}),
+                                    ("G, solid tide", "G", {"pos1-tidecorr": 1})):  # fmt: skip
+            case = dict(ESBC, rtklib=dict(ESBC["rtklib"], systems=systems, conf=conf))
+            pos, _ = run_rtklib(exe, case, False, tmp, dh)
+            if len(pos):
+                runs[name] = pos[-1]
+        base = runs.get("G+R+E, solid tide")
+        for name, pos in runs.items():
+            cells = []
+            for ref, other in ((pos, mine["G+R+E+C"]), (pos, mine["G"]), (base, pos)):
+                d = ecef_to_enu(other, ref) * 100
+                cells.append(f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}, {np.hypot(d[0], d[1]):.1f}")
+            print(f"| {label} {name} | {' | '.join(cells)} |")
 
 
 LITERATURE = {
