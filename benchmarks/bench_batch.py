@@ -43,6 +43,8 @@ import sys
 import tempfile
 import time
 
+from _bytecode import ensure_bytecode
+
 from kompas.batch import BatchJob, plan, run_batch
 from kompas.batch.execute import default_start_method
 from kompas.cli.main import main
@@ -150,6 +152,7 @@ def _args():
 
 def main_bench() -> None:
     args = _args()
+    print(ensure_bytecode())
     simulate(args.data, args.days)
     t0 = time.perf_counter()
     p = plan(

@@ -31,6 +31,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _bytecode import ensure_bytecode
 
 DATA = Path(os.environ.get("KOMPAS_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 if not DATA.exists():
@@ -549,6 +550,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sections", default="accuracy,esbc,models,speed")
     ap.add_argument("--rtklib-ex", default="/work/rtklib-ex/bin/rnx2rtkp-ex")
     args = ap.parse_args(argv)
+    print(ensure_bytecode())
     exes = {"RTKLIB 2.4.3": shutil.which("rnx2rtkp")}
     if args.rtklib_ex and Path(args.rtklib_ex).exists():
         exes["RTKLIB-EX"] = args.rtklib_ex

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _bytecode import ensure_bytecode
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_spp_process import _run
 
@@ -37,6 +39,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--html", action="store_true", help="also write the HTML report")
     args = ap.parse_args(argv)
+    print(ensure_bytecode())
     from kompas.io import read_bytes
 
     tmp = Path(tempfile.mkdtemp(prefix="kompas-qc-"))

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _bytecode import ensure_bytecode
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(
@@ -215,6 +216,7 @@ def main(argv=None) -> int:
     )
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO / "src"))
+    print(ensure_bytecode())
     rnx2rtkp = shutil.which("rnx2rtkp")
     ex = args.rtklib_ex if Path(args.rtklib_ex).is_file() else None
     atx = not args.no_atx

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _bytecode import ensure_bytecode
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("KOMPAS_DATA", REPO.parent / "shared" / "data"))
 A = DATA / "A_2020-177_ESBC_WTZR"
@@ -46,6 +48,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--kernels", choices=("auto", "numpy"), default="auto")
     args = ap.parse_args(argv)
+    print(ensure_bytecode())
     from kompas.io import read_bytes
 
     tmp = Path(tempfile.mkdtemp(prefix="kompas-proc-"))
