@@ -588,8 +588,7 @@ def _epoch_obs(arrays, rows, idx, k) -> EpochObs:
 def _run_passes(t_ep, arrays, rows, apriori, ctx: _Run, progress) -> dict:
     """Forward and/or backward passes as the smoothing option asks (one BLAS thread: the matrices are
     small and threads only contend)."""
-    import scipy.linalg  # noqa: F401  - loaded before the limit, which covers only the BLAS loaded so far
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # covers the BLAS loaded so far: numpy's, the filter's
 
     with threadpool_limits(limits=1, user_api="blas"):
         return _passes(t_ep, arrays, rows, apriori, ctx, progress)

@@ -126,10 +126,8 @@ def _single_thread():
         from threadpoolctl import threadpool_limits
     except ImportError:  # optional (extra "fast")
         return contextlib.nullcontext()
-    # threadpoolctl limits only the BLAS libraries loaded when it is entered: scipy's own OpenBLAS (the
-    # filter's Cholesky solves) must be loaded first, else it runs threaded (7 ms instead of 0.1 ms a solve)
-    import scipy.linalg  # noqa: F401
-
+    # threadpoolctl limits only the BLAS libraries loaded when it is entered; the filter's solves use numpy's
+    # (kompas.estimators.kalman.spd_solve), loaded with numpy
     return threadpool_limits(limits=1, user_api="blas")
 
 

@@ -26,7 +26,10 @@ def files(tmp_path):
         (("{obs}", "--nav", "none*.rnx"), "no navigation file matches 'none*.rnx'"),
         (("{obs}", "--task", "fly"), "unknown task 'fly'; known: ppp, qc, rtk, spp"),
         (("{obs}", "--workers", "-1"), "--workers must be 0 or more"),
-        (("{obs}", "--start-method", "clone"), "--start-method clone: expected one of fork, spawn, forkserver"),
+        (
+            ("{obs}", "--start-method", "clone"),
+            "--start-method clone: expected one of fork, spawn, forkserver",
+        ),
         (("{obs}", "--set", "elmask_deg"), "--set needs OPTION=VALUE"),
         (("{obs}", "--set", "elmask_deg=95"), "must be below 90.0 deg"),
         (("{obs}", "--set", "wings=2"), "unknown option 'wings'"),

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kompas.estimators.kalman import predict, update
+from kompas.estimators.kalman import predict, spd_solve, update
 from kompas.estimators.states import Block, StateLayout
 from kompas.estimators.validate import chi2_threshold, dops, raim_fde, validate
 from kompas.estimators.wls import Linearised, WlsResult, gauss_newton, solve_normal
@@ -169,6 +169,23 @@ def _res(lin):
 
 
 SYMMETRIC_LOS = -np.array([[1, 0, 0], [0, 1, 0], [0, -0.5, np.sqrt(3) / 2], [0, -0.5, -np.sqrt(3) / 2]])
+
+
+def test_spd_solve_and_a_covariance_that_is_not_positive_definite():
+    """The innovation solve: S^-1 B for vectors and matrices; a covariance that is not positive definite
+    raises (the filters catch it) instead of returning a solution of an indefinite system."""
+    rng = np.random.default_rng(4)
+    A = rng.normal(size=(6, 6))
+    S = A @ A.T + 0.1 * np.eye(6)
+    B = rng.normal(size=(6, 3))
+    np.testing.assert_allclose(S @ spd_solve(S, B), B, atol=1e-10)
+    np.testing.assert_allclose(S @ spd_solve(S, B[:, 0]), B[:, 0], atol=1e-10)
+    indefinite = np.diag([1.0, 2.0, -0.5])
+    assert np.linalg.solve(indefinite, np.ones(3)).size == 3  # a general solver would not object
+    with pytest.raises(np.linalg.LinAlgError):
+        spd_solve(indefinite, np.ones(3))
+    with pytest.raises(np.linalg.LinAlgError):
+        update(np.zeros(3), indefinite, np.eye(3), np.ones(3), np.zeros(3))
 
 
 def test_chi2_test_with_one_degree_of_freedom():

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kalman import KalmanUpdate, reinitialise, update
+from .kalman import KalmanUpdate, reinitialise, spd_solve, update
 from .states import StateLayout
 
 __all__ = ["FilterState", "RobustUpdate", "robust_update"]
@@ -112,10 +112,7 @@ class RobustUpdate:
 
 def w_statistics(v, S) -> np.ndarray:
     """Baarda's w-test of each innovation: ``(S^-1 v)_i / sqrt((S^-1)_ii)``."""
-    import scipy.linalg  # imported on first use: it costs a quarter of a second at start-up
-
-    cho = scipy.linalg.cho_factor(S)
-    s_inv = scipy.linalg.cho_solve(cho, np.eye(S.shape[0]))
+    s_inv = spd_solve(S, np.eye(S.shape[0]))
     with np.errstate(invalid="ignore", divide="ignore"):
         return (s_inv @ v) / np.sqrt(np.maximum(np.diag(s_inv), 1e-300))
 
