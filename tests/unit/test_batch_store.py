@@ -198,6 +198,28 @@ def test_local_cluster_start_method_and_one_blas_thread(method, monkeypatch):
     assert state == [(method == "fork", {1})]
 
 
+def _probe(item, config):
+    """A unit that reports whether its worker was forked from the test process."""
+    import sys
+
+    forked = "_kompas_parent_only" in sys.modules
+    return TaskResult({"solution": pa.table({"value": [1.0]})}, "ok", message=f"forked={forked}", epochs=1)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_run_batch_passes_its_start_method_on(method, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    import sys
+    import types
+
+    monkeypatch.setitem(TASKS, "probe", Task("probe", CountConfig, (), (), ("solution",), _probe))
+    monkeypatch.setitem(sys.modules, "_kompas_parent_only", types.ModuleType("_kompas_parent_only"))
+    units = [_unit(tmp_path, "AAAA", "1")]
+    report = run_batch(BatchJob("probe", CountConfig(), units, str(tmp_path / "out")), workers=1,
+                       start_method=method)  # fmt: skip
+    assert [r["message"] for r in report.rows] == [f"forked={method == 'fork'}"]
+
+
 def test_unknown_start_method_is_a_config_error():
     pytest.importorskip("distributed")
     from kompas.batch.execute import _client
