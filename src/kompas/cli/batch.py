@@ -70,8 +70,8 @@ def register(sub) -> None:
     p.add_argument(
         "--start-method",
         metavar="METHOD",
-        help="how the local cluster starts its workers (default: fork on Linux, spawn elsewhere; "
-        "spawn when the calling program runs threads of its own)",
+        help="how the local cluster starts its workers: fork, spawn or forkserver "
+        "(default: fork on Linux, spawn elsewhere)",
     )
     p.add_argument(
         "--config",
