@@ -36,6 +36,7 @@ __all__ = [
     "to_toml",
     "add_arguments",
     "from_arguments",
+    "from_command_line",
     "leaf_fields",
 ]
 
@@ -410,6 +411,13 @@ def from_arguments(cfg, args: argparse.Namespace):
         raise ConfigError(msg) from None
 
 
+def from_command_line(cls, args: argparse.Namespace):
+    """A command's options: the defaults of ``cls``, then the TOML file of ``--config`` (``args.config``),
+    then the command-line options (:func:`from_arguments`)."""
+    cfg = load_toml(cls, args.config) if args.config else cls()
+    return from_arguments(cfg, args)
+
+
 # ----------------------------------------------------------------------------------------------
 # Option groups shared by the recipes (SPP now; RTK and PPP reuse them)
 
@@ -427,6 +435,26 @@ def _items(value, example: str) -> Mapping:
     if not isinstance(value, Mapping) or not value:
         raise ValueError(f"needs items like {example}, not {value!r}")
     return value
+
+
+def _parse_band_digits(value):
+    """``"G:1,2,5;C:2,6"`` (or ``"G:125"``) or a table -> ``{"G": ("1", "2", "5"), "C": ("2", "6")}``:
+    different band digits per system, each a band of that system."""
+    from .satsys import band_frequency
+
+    out = {}
+    for letter, bands in _items(value, "G:1,2,5;C:2,6").items():
+        items = bands if isinstance(bands, list | tuple) else [bands]
+        digits = [c for b in items for c in str(b) if c != ","]
+        for b in digits:
+            try:
+                band_frequency(letter, b, 0)
+            except Exception:
+                raise ValueError(f"system {letter} has no band {b}") from None
+        if len(set(digits)) != len(digits) or not digits:
+            raise ValueError(f"bands of {letter} must be different digits, not {','.join(map(str, items))!r}")
+        out[str(letter).upper()] = tuple(digits)
+    return out
 
 
 def _parse_signals(value):

@@ -246,12 +246,11 @@ def _glonass_channels(sel, broadcast, catalog):
         valid = glo & (catalog.valid_from_ns <= t) & (t <= catalog.valid_until_ns)
         for s, k in zip(catalog.sat[valid].tolist(), catalog.glo_channel[valid].tolist(), strict=True):
             chans[s % 100] = k
-    if broadcast is not None:
-        chans.update(broadcast.glonass_channels().as_dict())
-    header = getattr(sel.header, "glonass_channels", None)
-    if header is not None:
-        chans.update(header.as_dict())
-    return GlonassChannels(chans)
+    return GlonassChannels.merge(
+        GlonassChannels(chans),
+        broadcast.glonass_channels() if broadcast is not None else None,
+        getattr(sel.header, "glonass_channels", None),
+    )
 
 
 def _bands(cfg: PppConfig):

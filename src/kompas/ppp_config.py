@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .config import Options, SignalOptions, WindowOptions, option
+from .config import Options, SignalOptions, WindowOptions, _parse_band_digits, option
 from .preprocess import SlipOptions
 from .satsys import parse_systems
 
@@ -37,32 +37,6 @@ def _parse_centres(value):
     if not isinstance(value, dict):
         raise ValueError(f"must be a table of analysis centres per system, not {value!r}")
     return {str(k).upper(): str(v).upper() for k, v in value.items()}
-
-
-def _parse_bands(value):
-    """``"G:125;C:26"`` or a table -> ``{"G": (1, 2, 5), "C": (2, 6)}`` (band digits)."""
-    from .satsys import band_frequency
-
-    if isinstance(value, str):
-        value = {
-            p.split(":", 1)[0].strip().upper(): p.split(":", 1)[1].strip()
-            for p in value.split(";")
-            if ":" in p
-        }
-    if not isinstance(value, dict) or not value:
-        raise ValueError("needs SYSTEM:BANDS items like G:125;C:26")
-    out = {}
-    for letter, bands in value.items():
-        digits = [str(b) for b in (bands if isinstance(bands, list | tuple) else str(bands).replace(",", ""))]
-        for b in digits:
-            try:
-                band_frequency(letter, b, 0)
-            except Exception:
-                raise ValueError(f"system {letter} has no band {b}") from None
-        if len(set(digits)) != len(digits) or not digits:
-            raise ValueError(f"bands of {letter} must be different digits, not {bands!r}")
-        out[str(letter).upper()] = tuple(digits)
-    return out
 
 
 def _parse_xyz(value):
@@ -260,7 +234,7 @@ class PppConfig(Options):
         None,
         "uncombined mode: bands per system, any number, e.g. G:125;E:157 (default: the first IF pair)",
         flag="--bands",
-        parse=_parse_bands,
+        parse=_parse_band_digits,
     )
     elmask_deg: float = option(
         10.0, "elevation mask", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"

@@ -18,12 +18,12 @@ import dataclasses
 
 import numpy as np
 
-from .config import EphemerisOptions, Options, WindowOptions, _parse_signals, option
+from .config import EphemerisOptions, Options, WindowOptions, _parse_band_digits, _parse_signals, option
 from .engine import window
 from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
-from .frames import ecef_to_geodetic, enu_rotation
+from .frames import ecef_to_geodetic, enu_to_ecef
 from .preprocess import SlipOptions
 from .products.broadcast import BroadcastProduct
 from .satsys import GlonassChannels, parse_systems
@@ -49,17 +49,8 @@ def _parse_base(value):
 
 
 def _parse_bands(value):
-    """``"C:2,6;G:1,2"`` or ``{"C": [2, 6]}`` -> ``{"C": (2, 6), "G": (1, 2)}``."""
-    if isinstance(value, str):
-        value = {p.split(":", 1)[0].strip().upper(): p.split(":", 1)[1].split(",") for p in value.split(";")
-                 if ":" in p}  # fmt: skip
-        if not value:
-            raise ValueError("needs SYSTEM:BANDS items like C:2,6;G:1,2")
-    out = {}
-    for letter, bands in dict(value).items():
-        bands = [bands] if isinstance(bands, str | int) else list(bands)
-        out[str(letter).upper()] = tuple(int(str(b).strip()) for b in bands)
-    return out
+    """``"C:2,6;G:1,2"`` or ``{"C": [2, 6]}`` -> ``{"C": (2, 6), "G": (1, 2)}`` (band digits as numbers)."""
+    return {k: tuple(int(b) for b in v) for k, v in _parse_band_digits(value).items()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,12 +93,6 @@ class RtkConfig(Options):
     ephemeris: EphemerisOptions = option(default_factory=EphemerisOptions)
 
 
-def _enu_to_ecef_vector(xyz, enu) -> np.ndarray:
-    llh = ecef_to_geodetic(np.asarray(xyz, float).reshape(1, 3))
-    rot = enu_rotation(llh[:, 0], llh[:, 1])[0]
-    return rot.T @ np.asarray(enu, float)
-
-
 def base_position(base, product, cfg: RtkConfig) -> tuple[np.ndarray, str]:
     """Base marker position, ECEF m, and where it came from (``"user"``, ``"header"``, ``"spp"``).
 
@@ -139,22 +124,9 @@ def base_position(base, product, cfg: RtkConfig) -> tuple[np.ndarray, str]:
     return np.array([float(v) for v in src.split()]), "user"
 
 
-def _product(nav, cfg: RtkConfig) -> BroadcastProduct:
-    if isinstance(nav, BroadcastProduct):
-        return nav
-    eph = cfg.ephemeris
-    return BroadcastProduct(
-        nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
-    )
-
-
 def _channels(product, rover, base) -> GlonassChannels:
-    merged = {}
-    for src in (base.header, rover.header):
-        if src is not None:
-            merged.update(src.glonass_channels.as_dict())
-    merged.update(product.glonass_channels().as_dict())
-    return GlonassChannels(merged)
+    headers = [o.header.glonass_channels for o in (base, rover) if o.header is not None]
+    return GlonassChannels.merge(*headers, product.glonass_channels())
 
 
 CPB_CODES = ("C1C", "C1P", "C2C", "C2P")
@@ -235,9 +207,9 @@ def rtk(rover, base, nav, config: RtkConfig | None = None, atx=None, progress=No
     cfg = config or RtkConfig()
     if options:
         cfg = cfg.replace(**options)
-    product = _product(nav, cfg)
+    product = BroadcastProduct.from_options(nav, cfg.ephemeris)
     marker_b, src = base_position(base, product, cfg)
-    base_arp = marker_b - _enu_to_ecef_vector(marker_b, base.station.arp_to_marker_enu())
+    base_arp = enu_to_ecef(-base.station.arp_to_marker_enu(), marker_b)  # the marker moved to the ARP
     rov = window(rover, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     bas = window(base, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     channels = _channels(product, rover, base)

@@ -261,7 +261,7 @@ def _glonass_channels(k_table: GlonassChannels, sat) -> np.ndarray:
     k = np.zeros(sat.size, dtype=np.int64)
     if glo.any():
         prn = sat_prn(sat[glo])
-        known = np.array([int(p) in k_table for p in prn.tolist()], dtype=bool)
+        known = k_table.known(prn)
         kk = np.zeros(prn.size, dtype=np.int64)
         if known.any():
             kk[known] = k_table.channel(prn[known])
@@ -334,9 +334,8 @@ def _assemble(ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r,
     offsets = np.searchsorted(epoch, np.arange(n_ep + 1)).astype(np.int64)
     sig_r, sig_b = ob_r.signal[ir], ob_b.signal[ib]
     both = (sig_r != NO_SIGNAL) & (sig_b != NO_SIGNAL)
-    sub = replace(
-        ob_r, epoch=epoch, sat=ob_r.sat[ir], signal=np.where(both, sig_r, NO_SIGNAL).astype(np.uint8)
-    )
+    signal_r = np.where(both, sig_r, NO_SIGNAL).astype(np.uint8)
+    sub = replace(ob_r, epoch=epoch, sat=ob_r.sat[ir], signal=signal_r)
     freq = sub.frequency_hz(glo_channels)
     mask = np.where(both, 1.0, np.nan)
     t_b = np.where(base_epoch >= 0, ob_b.epoch_time_ns[np.maximum(base_epoch, 0)], 0)
@@ -347,7 +346,7 @@ def _assemble(ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r,
         offsets=offsets,
         sat=sub.sat,
         bands=dict(ob_r.bands),
-        signal_r=np.where(both, sig_r, NO_SIGNAL).astype(np.uint8),
+        signal_r=signal_r,
         signal_b=np.where(both, sig_b, NO_SIGNAL).astype(np.uint8),
         code_r=ob_r.code_m[ir] * mask,
         code_b=ob_b.code_m[ib] * mask,

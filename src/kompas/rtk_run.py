@@ -18,7 +18,7 @@ from .constants import C_LIGHT
 from .errors import KompasWarning
 from .estimators.rtk import EpochInput, RtkFilter
 from .estimators.rtk_combine import PassResult, combine_passes
-from .frames import azimuth_elevation, ecef_to_geodetic, enu_rotation
+from .frames import azimuth_elevation, enu_to_ecef
 from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, prepare_baseline, shared_signals
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
@@ -53,10 +53,15 @@ def cell_table(bd) -> dict:
         "fdma": fdma,
         "slip": bd.slip[rr, cc],
     }
-    epoch = np.searchsorted(bd.offsets, rr, side="right") - 1
-    cells["offsets"] = np.searchsorted(epoch, np.arange(bd.n_epochs + 1)).astype(np.int64)
-    cells["slip_backward"] = _backward_slips(cells["key"], epoch, cells["slip"])
+    cells["epoch"] = np.searchsorted(bd.offsets, rr, side="right") - 1
+    cells["offsets"] = _offsets(cells["epoch"], bd.n_epochs)
+    cells["slip_backward"] = _backward_slips(cells["key"], cells["epoch"], cells["slip"])
     return cells
+
+
+def _offsets(epoch, n_epochs: int) -> np.ndarray:
+    """Cells of epoch ``k``: ``offsets[k]:offsets[k + 1]`` (``epoch`` sorted)."""
+    return np.searchsorted(epoch, np.arange(n_epochs + 1)).astype(np.int64)
 
 
 def _backward_slips(key, epoch, slip) -> np.ndarray:
@@ -71,7 +76,7 @@ def _backward_slips(key, epoch, slip) -> np.ndarray:
     return out
 
 
-def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> EpochInput:
+def _epoch_input(bd, cells, k: int, prior, backward: bool = False) -> EpochInput:
     s = bd.rows(k)
     c = slice(int(cells["offsets"][k]), int(cells["offsets"][k + 1]))
     sat = bd.sat[s]
@@ -83,7 +88,7 @@ def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> Epo
         range_b=bd.range_b[s],
         trop_b=bd.trop_b[s],
         el=bd.el_b[s],
-        iono0=iono0[s],
+        iono0=np.zeros(s.stop - s.start),  # prior of new slant ionosphere states: 0 (module docstring)
         geo=is_bds_geo(sat),
         cs=cells["row"][c] - s.start,
         key=cells["key"][c],
@@ -110,11 +115,7 @@ def _rover_prior(rover, product, cfg) -> np.ndarray:
         sol = spp(rover, product, systems=cfg.systems, elmask_deg=min(cfg.elmask_deg, 10.0))
     pos = np.asarray(sol.pos_m, float).copy()
     ok = sol.ok & np.all(np.isfinite(pos), axis=1)
-    enu = rover.station.arp_to_marker_enu()
-    if ok.any():
-        llh = ecef_to_geodetic(pos[ok])
-        rot = enu_rotation(llh[:, 0], llh[:, 1])
-        pos[ok] -= np.einsum("eji,j->ei", rot, enu)
+    pos[ok] = enu_to_ecef(-rover.station.arp_to_marker_enu(), pos[ok])
     pos[~ok] = np.nan
     return pos
 
@@ -131,7 +132,7 @@ def _single_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _pass(filt: RtkFilter, bd, cells, prior, iono0, order, progress, done0, total) -> PassResult:
+def _pass(filt: RtkFilter, bd, cells, prior, order, progress, done0, total) -> PassResult:
     n = bd.n_epochs
     backward = len(order) > 1 and order[0] > order[-1]
     out = PassResult.empty(n)
@@ -139,7 +140,7 @@ def _pass(filt: RtkFilter, bd, cells, prior, iono0, order, progress, done0, tota
         for i, k in enumerate(order):
             if not np.isfinite(bd.age_s[k]):
                 continue
-            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0, backward))
+            res = filt.step(_epoch_input(bd, cells, int(k), prior, backward))
             out.store(int(k), res)
             if progress is not None and (i + 1) % 60 == 0:
                 progress(done0 + i + 1, total)
@@ -173,8 +174,7 @@ def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list
             return zero, [f"ANTEX has no {who} antenna {st.antenna_type!r}: no antenna corrections applied"]
     row = cells["row"]
     sysc = sat_system(bd.sat[row]).astype(np.int64)
-    epoch = np.searchsorted(bd.offsets, row, side="right") - 1
-    pos = prior[epoch]
+    pos = prior[cells["epoch"]]
     fill = np.nanmedian(prior, axis=0) if np.isfinite(prior).any() else bd.base_arp_m
     pos = np.where(np.isfinite(pos), pos, fill)
     az_r, el_r = azimuth_elevation(bd.satpos_r[row], pos)
@@ -191,15 +191,17 @@ def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, chann
     cells["ant"], ant_notes = _antenna_cells(cells, bd, prior, atx, rover, base)
     el_ok = bd.el_b >= np.radians(cfg.elmask_deg)
     cells = _mask_cells(cells, el_ok, bd)
-    iono0 = np.zeros(bd.sat.size)
     n = bd.n_epochs
     total = n * (2 if cfg.ppk else 1)
-    fwd = _pass(RtkFilter(cfg.noise, cfg.ar, cfg.glonass, setup), bd, cells, prior, iono0, range(n),
-                progress, 0, total)  # fmt: skip
+
+    def one_pass(order, done0):
+        filt = RtkFilter(cfg.noise, cfg.ar, cfg.glonass, setup)
+        return _pass(filt, bd, cells, prior, order, progress, done0, total)
+
+    fwd = one_pass(range(n), 0)
     result = fwd
     if cfg.ppk:
-        bwd = _pass(RtkFilter(cfg.noise, cfg.ar, cfg.glonass, setup), bd, cells, prior, iono0,
-                    range(n - 1, -1, -1), progress, n, total)  # fmt: skip
+        bwd = one_pass(range(n - 1, -1, -1), n)
         result = combine_passes(fwd, bwd)
     if progress is not None:
         progress(total, total)
@@ -211,8 +213,7 @@ def _mask_cells(cells, el_ok, bd) -> dict:
     """Cells of satellites below the elevation mask are dropped (their rows stay for the epoch slices)."""
     keep = el_ok[cells["row"]]
     out = {k: (v[keep] if k != "offsets" else v) for k, v in cells.items()}
-    epoch = np.searchsorted(bd.offsets, out["row"], side="right") - 1
-    out["offsets"] = np.searchsorted(epoch, np.arange(bd.n_epochs + 1)).astype(np.int64)
+    out["offsets"] = _offsets(out["epoch"], bd.n_epochs)
     return out
 
 
@@ -221,11 +222,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
     fixed = res.quality == Quality.FIX
     pos = res.pos.copy()
     ok = res.quality != Quality.NONE
-    enu = rover.station.arp_to_marker_enu()
-    if ok.any():
-        llh = ecef_to_geodetic(pos[ok])
-        rot = enu_rotation(llh[:, 0], llh[:, 1])
-        pos[ok] += np.einsum("eji,j->ei", rot, enu)
+    pos[ok] = enu_to_ecef(rover.station.arp_to_marker_enu(), pos[ok])  # antenna reference point -> marker
     pos[~ok] = np.nan
     letters = [x for x in cfg.systems if x in bands]
     reason = np.where(ok, Unsolved.SOLVED, np.where(np.isfinite(bd.age_s), Unsolved.TOO_FEW_SATELLITES,

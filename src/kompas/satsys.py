@@ -581,6 +581,21 @@ class GlonassChannels:
         """Build from navigation records' slot numbers and frequency numbers (arrays)."""
         return cls(dict(zip(np.asarray(slots).tolist(), np.asarray(channels).tolist(), strict=True)))
 
+    @classmethod
+    def merge(cls, *tables) -> GlonassChannels:
+        """The union of channel tables (None entries skipped); a slot in several takes the last one's."""
+        merged: dict[int, int] = {}
+        for table in tables:
+            if table is not None:
+                merged.update(table.as_dict())
+        return cls(merged)
+
+    def known(self, slots) -> np.ndarray:
+        """True for the slot numbers with a known channel (vectorised; slots outside 1..99 are unknown)."""
+        s = np.asarray(slots, dtype=np.int64)
+        inside = (s >= 1) & (s <= 99)
+        return inside & (self._k[np.where(inside, s, 0)] != np.iinfo(np.int8).min)
+
     def channel(self, slots) -> np.ndarray:
         """Channel numbers k for slot numbers (vectorised).
 

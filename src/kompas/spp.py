@@ -242,13 +242,7 @@ class _Seen:
 
 
 def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
-    eph = cfg.ephemeris
-    if isinstance(nav, BroadcastProduct):
-        product = nav
-    else:
-        product = BroadcastProduct(
-            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
-        )
+    product = BroadcastProduct.from_options(nav, cfg.ephemeris)
     iono_model = None
     if cfg.models.iono == "brdc":
         from .products.ionosphere import BroadcastIonosphere

@@ -181,7 +181,6 @@ def test_spd_solve_and_a_covariance_that_is_not_positive_definite():
     np.testing.assert_allclose(S @ spd_solve(S, B), B, atol=1e-10)
     np.testing.assert_allclose(S @ spd_solve(S, B[:, 0]), B[:, 0], atol=1e-10)
     indefinite = np.diag([1.0, 2.0, -0.5])
-    assert np.linalg.solve(indefinite, np.ones(3)).size == 3  # a general solver would not object
     with pytest.raises(np.linalg.LinAlgError):
         spd_solve(indefinite, np.ones(3))
     with pytest.raises(np.linalg.LinAlgError):

@@ -163,12 +163,17 @@ def _galileo_arcs():
     return sat, ctx, rcv
 
 
-def test_nequick_is_evaluated_at_nodes_and_interpolated_between(tmp_path):
+def _galileo_ionosphere(tmp_path):
+    """The broadcast ionosphere of a navigation file with only Galileo's NeQuick-G coefficients."""
     p = tmp_path / "gal.rnx"
     p.write_text("\n".join([H("     3.05           N: GNSS NAV DATA    M: MIXED", "RINEX VERSION / TYPE"),
                             H("GAL    1.2500e+02  5.0000e-01  2.0000e-02  0.0000e+00", "IONOSPHERIC CORR"),
                             H("", "END OF HEADER")]) + "\n")  # fmt: skip
-    ion = BroadcastIonosphere(read_nav(p))
+    return BroadcastIonosphere(read_nav(p))
+
+
+def test_nequick_is_evaluated_at_nodes_and_interpolated_between(tmp_path):
+    ion = _galileo_ionosphere(tmp_path)
     sat, ctx, _ = _galileo_arcs()
     d, model, _ = ion.delay(sat, ctx, np.full(sat.size, F_GPS_L1_HZ))
     assert set(model.tolist()) == {"NEQUICK_G"}
@@ -190,11 +195,7 @@ def test_nequick_is_evaluated_at_nodes_and_interpolated_between(tmp_path):
 
 
 def test_three_rows_are_enough_to_interpolate(tmp_path):
-    p = tmp_path / "gal.rnx"
-    p.write_text("\n".join([H("     3.05           N: GNSS NAV DATA    M: MIXED", "RINEX VERSION / TYPE"),
-                            H("GAL    1.2500e+02  5.0000e-01  2.0000e-02  0.0000e+00", "IONOSPHERIC CORR"),
-                            H("", "END OF HEADER")]) + "\n")  # fmt: skip
-    ion = BroadcastIonosphere(read_nav(p))
+    ion = _galileo_ionosphere(tmp_path)
     sat, ctx, _ = _galileo_arcs()
     rows = np.flatnonzero(sat == sat[0])[[0, 3, 5]]  # 0, 900 and 1500 s: one satellite, one step
     sub = IonoContext(*(np.asarray(getattr(ctx, f))[rows] for f in ctx.__dataclass_fields__))

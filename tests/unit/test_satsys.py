@@ -115,6 +115,16 @@ def test_glonass_fdma_needs_channel():
         carrier_frequency(["R03"], ["1C"], ch)  # slot 3 unknown
 
 
+def test_glonass_channel_tables_merge_and_known_slots():
+    nav, header = GlonassChannels({1: 1, 2: -4}), GlonassChannels({2: -3, 9: -2})
+    assert GlonassChannels.merge(nav, None, header).as_dict() == {1: 1, 2: -3, 9: -2}  # the last one wins
+    assert GlonassChannels.merge(header, nav).as_dict() == {1: 1, 2: -4, 9: -2}
+    assert len(GlonassChannels.merge()) == 0
+    np.testing.assert_array_equal(
+        header.known([9, 2, 1, 0, 100, -5]), [True, True, False, False, False, False]
+    )
+
+
 def test_glonass_fdma_frequencies():
     ch = GlonassChannels({1: 1, 2: -4, 9: -7, 10: 6})
     f = carrier_frequency(

@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 
-from ..config import add_arguments, from_arguments, load_toml
+from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from .spp import check_input_files
 
@@ -78,8 +78,7 @@ def _progress(done, total):
 def run(args) -> int:
     from ..monitor.run import MonitorConfig, MonitorInputs, run_monitor
 
-    cfg = load_toml(MonitorConfig, args.config) if args.config else MonitorConfig()
-    cfg = from_arguments(cfg, args)
+    cfg = from_command_line(MonitorConfig, args)
     _check(args)
     inp = MonitorInputs(
         nav=args.nav,

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from ..config import add_arguments, from_arguments, load_toml
+from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from .spp import (
     FORMATS,
@@ -80,8 +80,7 @@ def build_config(args):
     """PppConfig: defaults, then the TOML file, then the command-line options."""
     from ..ppp_config import PppConfig
 
-    cfg = load_toml(PppConfig, args.config) if args.config else PppConfig()
-    return from_arguments(cfg, args)
+    return from_command_line(PppConfig, args)
 
 
 def _check_inputs(args) -> None:

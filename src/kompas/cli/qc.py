@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 
-from ..config import add_arguments, from_arguments, load_toml, to_toml
+from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError, KompasError
 from .spp import check_input_files
 
@@ -82,8 +82,7 @@ def run(args) -> int:
     from ..qc import QcConfig, run_qc
     from ..qc.report import summary_lines, text_report, write_csv, write_json
 
-    cfg = load_toml(QcConfig, args.config) if args.config else QcConfig()
-    cfg = from_arguments(cfg, args)
+    cfg = from_command_line(QcConfig, args)
     if args.dump_config:
         sys.stdout.write(to_toml(cfg))
         return 0

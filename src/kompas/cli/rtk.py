@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from ..config import add_arguments, from_arguments, load_toml
+from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from .spp import (
     FORMATS,
@@ -69,8 +69,7 @@ def build_config(args):
     """RtkConfig: defaults, then the TOML file, then the command-line options."""
     from ..rtk import RtkConfig
 
-    cfg = load_toml(RtkConfig, args.config) if args.config else RtkConfig()
-    cfg = from_arguments(cfg, args)
+    cfg = from_command_line(RtkConfig, args)
     if args.base_pos:
         try:
             cfg = cfg.replace(base_position=" ".join(args.base_pos))

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from ..config import add_arguments, from_arguments, load_toml, to_toml
+from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError
 
 FORMATS = ("pos", "nmea", "csv", "parquet", "kml", "gpx")
@@ -62,8 +62,7 @@ def build_config(args):
     """SppConfig: defaults, then the TOML file, then the command-line options."""
     from ..spp import SppConfig
 
-    cfg = load_toml(SppConfig, args.config) if args.config else SppConfig()
-    return from_arguments(cfg, args)
+    return from_command_line(SppConfig, args)
 
 
 def _check_inputs(args) -> None:

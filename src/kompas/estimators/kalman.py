@@ -108,8 +108,9 @@ def update(x, P, H, v, R) -> KalmanUpdate:
 def spd_solve(S, B) -> np.ndarray:
     """``S^-1 B`` for a symmetric positive-definite ``S``; raises when ``S`` is not positive definite.
 
-    numpy only: importing scipy.linalg for ``cho_solve`` costs every kompas process 0.1-0.18 s, more than
-    a short RTK session spends in these solves (BENCHMARKS.md). numpy has no triangular solver, so the
+    numpy only: importing scipy.linalg for ``cho_solve`` takes 0.18 s (``python -X importtime``), more
+    than a short RTK session spends in these solves; without it ``kompas rtk`` of set A takes 0.60 s
+    instead of 0.70 s (BENCHMARKS.md). numpy has no triangular solver, so the
     Cholesky factorisation only tests definiteness and the system is solved by LU with partial pivoting,
     stable for a positive-definite matrix: 1.3x scipy's time for 80 measurements and 150 states, where
     two LU solves with the factor would take 2.4x (measured, one BLAS thread).

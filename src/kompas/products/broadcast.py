@@ -173,6 +173,16 @@ class BroadcastProduct:
         With ``selection="transmitted"``: longest time since transmission per system letter, s.
     """
 
+    @classmethod
+    def from_options(cls, nav, eph) -> BroadcastProduct:
+        """The product of a recipe's ephemeris options (:class:`kompas.config.EphemerisOptions`: accepted
+        messages, longest use of a record, selection, validity policy); a product passes unchanged."""
+        if isinstance(nav, BroadcastProduct):
+            return nav
+        return cls(
+            nav, messages=eph.messages, max_dtoe_s=eph.max_dtoe_s, selection=eph.selection, policy=eph.policy
+        )
+
     def __init__(
         self,
         nav,

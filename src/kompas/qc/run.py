@@ -83,9 +83,10 @@ def bands_present(obs, systems: str) -> dict[str, tuple[int, ...]]:
 
 
 def _channels(obs, product) -> GlonassChannels:
-    merged = dict(product.glonass_channels().as_dict()) if product is not None else {}
-    merged.update(obs.header.glonass_channels.as_dict() if obs.header is not None else {})
-    return GlonassChannels(merged)
+    return GlonassChannels.merge(
+        product.glonass_channels() if product is not None else None,
+        obs.header.glonass_channels if obs.header is not None else None,
+    )
 
 
 def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult:
