@@ -1,6 +1,6 @@
 """Benchmark: kompas RTK beside RTKLIB 2.4.3 (Debian rnx2rtkp) and RTKLIB-EX (demo5) on the two real baselines.
 
-    python benchmarks/bench_rtk.py [--rtklib-ex PATH] [--repeat N] [--no-atx] [--ppk]
+    python benchmarks/bench_rtk.py [--rtklib-ex PATH] [--repeat N] [--no-atx] [--ppk] [--iono-prior zero]
 
 Baselines (../shared/data/MANIFEST.md): WTZZ -> WTZR (set A, 1.6 m, Javad vs Leica, 1 h, navigation ESBC MN)
 and PASA -> SCOA (set D, 21.8 km, Leica vs Leica, 2 h, BRDC). For every system mix (G, C, R, G+E+C, C+R,
@@ -127,7 +127,7 @@ def run_rtklib(binary, bl, mix, variants, atx, tmp, n_epochs):
     return best or {"correct": 0.0, "fix": 0.0, "wrong": 0.0, "h_rms": float("nan"), "variant": "-"}
 
 
-def run_kompas(bl, mix, atx, ppk, cache):
+def run_kompas(bl, mix, atx, ppk, cache, **options):
     import kompas
 
     key = str(bl["rover"])
@@ -140,7 +140,7 @@ def run_kompas(bl, mix, atx, ppk, cache):
     t0 = time.perf_counter()
     sol = kompas.rtk(
         rover, base, navs, atx=antex if atx else None, systems=mix, ppk=ppk, elmask_deg=15.0,
-        base_position=" ".join(map(str, bl["base_xyz"])),
+        base_position=" ".join(map(str, bl["base_xyz"])), **options,
     )  # fmt: skip
     s = scores(sol.pos_m, sol.quality, bl["rover_xyz"])
     s["seconds"] = time.perf_counter() - t0
@@ -214,6 +214,8 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--ppk", action="store_true", help="kompas forward-backward combined (RTKLIB stays forward)"
     )
+    ap.add_argument("--iono-prior", choices=("brdc", "zero"), default="brdc",
+                    help="kompas's prior of the slant ionosphere states (set D; the default brdc)")  # fmt: skip
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO / "src"))
     print(ensure_bytecode())
@@ -221,7 +223,8 @@ def main(argv=None) -> int:
     ex = args.rtklib_ex if Path(args.rtklib_ex).is_file() else None
     atx = not args.no_atx
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d')}, atx={'yes' if atx else 'no'}, kompas {'PPK' if args.ppk else 'RTK'}")  # fmt: skip
+          f"{time.strftime('%Y-%m-%d')}, atx={'yes' if atx else 'no'}, kompas {'PPK' if args.ppk else 'RTK'}, "
+          f"iono prior {args.iono_prior}")  # fmt: skip
     print("cells: correct-fix % (fixed % / wrong %, horizontal RMS of fixed epochs in cm)")
     cache: dict = {}
     with tempfile.TemporaryDirectory() as td:
@@ -232,7 +235,7 @@ def main(argv=None) -> int:
             print("|---|" + "---|" * len(MIXES))
             rows = {"kompas": [], "RTKLIB 2.4.3": [], "RTKLIB-EX": []}
             for mix in MIXES:
-                k, n_ep = run_kompas(bl, mix, atx, args.ppk, cache)
+                k, n_ep = run_kompas(bl, mix, atx, args.ppk, cache, **{"models.iono_prior": args.iono_prior})
                 rows["kompas"].append(fmt(k) + f" {k['seconds']:.1f}s")
                 if rnx2rtkp:
                     rows["RTKLIB 2.4.3"].append(

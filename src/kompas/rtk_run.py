@@ -76,7 +76,7 @@ def _backward_slips(key, epoch, slip) -> np.ndarray:
     return out
 
 
-def _epoch_input(bd, cells, k: int, prior, backward: bool = False) -> EpochInput:
+def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> EpochInput:
     s = bd.rows(k)
     c = slice(int(cells["offsets"][k]), int(cells["offsets"][k + 1]))
     sat = bd.sat[s]
@@ -88,7 +88,7 @@ def _epoch_input(bd, cells, k: int, prior, backward: bool = False) -> EpochInput
         range_b=bd.range_b[s],
         trop_b=bd.trop_b[s],
         el=bd.el_b[s],
-        iono0=np.zeros(s.stop - s.start),  # prior of new slant ionosphere states: 0 (module docstring)
+        iono0=iono0[s],
         geo=is_bds_geo(sat),
         cs=cells["row"][c] - s.start,
         key=cells["key"][c],
@@ -104,6 +104,49 @@ def _epoch_input(bd, cells, k: int, prior, backward: bool = False) -> EpochInput
         ant=cells["ant"][c],
         prior_pos=prior[k],
     )
+
+
+def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
+    """Broadcast-model single difference (rover minus base) of every row's slant ionosphere.
+
+    The prior of the ``ion:<sat>`` states (:mod:`kompas.estimators.rtk`): each satellite's broadcast model
+    (:class:`kompas.products.ionosphere.BroadcastIonosphere`: Klobuchar, BDGIM, NeQuick-G) evaluated at the
+    rover's single point position and at the base, as RTKLIB's ``IONOOPT_EST`` does not (it starts from 0).
+    The model's absolute error (~50 %) largely cancels in the difference over tens of km; what remains is
+    its horizontal gradient.
+
+    Returns
+    -------
+    iono0 : numpy.ndarray, shape (R,)
+        m at :data:`~kompas.rtk_inputs.F_IONO_REF_HZ`; 0 for rows no model serves or without a rover position.
+    notes : list of str
+    """
+    from .frames import ecef_to_geodetic
+    from .products.ionosphere import BroadcastIonosphere, IonoContext
+
+    navs = getattr(product, "navs", None)
+    n_rows = bd.sat.size
+    if navs is None or n_rows == 0:
+        return np.zeros(n_rows), ["ionosphere prior 0: the product has no broadcast ionosphere"]
+    model = BroadcastIonosphere(navs)
+    epoch = np.searchsorted(bd.offsets, np.arange(n_rows), side="right") - 1
+    t = bd.time_ns[epoch]
+    pos_r = prior[epoch]
+    have = np.all(np.isfinite(pos_r), axis=1)
+    pos_r = np.where(have[:, None], pos_r, bd.base_arp_m)
+    sat = bd.sat.astype(np.int64)
+    f = np.full(n_rows, F_IONO_REF_HZ)
+    az_r, el_r = azimuth_elevation(bd.satpos_r, pos_r)
+    llh_r = ecef_to_geodetic(pos_r)
+    llh_b = np.broadcast_to(ecef_to_geodetic(bd.base_arp_m), (n_rows, 3))
+    ctx_r = IonoContext(t, llh_r[:, 0], llh_r[:, 1], llh_r[:, 2], az_r, el_r, bd.satpos_r)
+    ctx_b = IonoContext(t, llh_b[:, 0], llh_b[:, 1], llh_b[:, 2], bd.az_b, bd.el_b, bd.satpos_b)
+    d_r, served, _ = model.delay(sat, ctx_r, f)
+    d_b = model.delay(sat, ctx_b, f)[0]
+    ok = have & (served != "") & np.isfinite(d_r) & np.isfinite(d_b)
+    used = sorted(set(served[ok].tolist()))
+    note = f"ionosphere prior from the broadcast model{'s' if len(used) > 1 else ''} {', '.join(used)}"
+    return np.where(ok, d_r - d_b, 0.0), [note if used else "ionosphere prior 0: no broadcast model serves"]
 
 
 def _rover_prior(rover, product, cfg) -> np.ndarray:
@@ -132,7 +175,7 @@ def _single_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _pass(filt: RtkFilter, bd, cells, prior, order, progress, done0, total) -> PassResult:
+def _pass(filt: RtkFilter, bd, cells, prior, iono0, order, progress, done0, total) -> PassResult:
     n = bd.n_epochs
     backward = len(order) > 1 and order[0] > order[-1]
     out = PassResult.empty(n)
@@ -140,7 +183,7 @@ def _pass(filt: RtkFilter, bd, cells, prior, order, progress, done0, total) -> P
         for i, k in enumerate(order):
             if not np.isfinite(bd.age_s[k]):
                 continue
-            res = filt.step(_epoch_input(bd, cells, int(k), prior, backward))
+            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0, backward))
             out.store(int(k), res)
             if progress is not None and (i + 1) % 60 == 0:
                 progress(done0 + i + 1, total)
@@ -191,12 +234,15 @@ def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, chann
     cells["ant"], ant_notes = _antenna_cells(cells, bd, prior, atx, rover, base)
     el_ok = bd.el_b >= np.radians(cfg.elmask_deg)
     cells = _mask_cells(cells, el_ok, bd)
+    iono0, iono_notes = np.zeros(bd.sat.size), []
+    if setup.iono and cfg.models.iono_prior == "brdc":
+        iono0, iono_notes = iono_prior(bd, prior, product)
     n = bd.n_epochs
     total = n * (2 if cfg.ppk else 1)
 
     def one_pass(order, done0):
         filt = RtkFilter(cfg.noise, cfg.ar, cfg.glonass, setup)
-        return _pass(filt, bd, cells, prior, order, progress, done0, total)
+        return _pass(filt, bd, cells, prior, iono0, order, progress, done0, total)
 
     fwd = one_pass(range(n), 0)
     result = fwd
@@ -205,7 +251,7 @@ def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, chann
         result = combine_passes(fwd, bwd)
     if progress is not None:
         progress(total, total)
-    result.notes[:0] = ant_notes
+    result.notes[:0] = ant_notes + iono_notes
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source)
 
 

@@ -33,9 +33,10 @@ def _sky(rcv):
 SATPOS = _sky(BASE)
 
 
-def _epoch(k, zwd=0.0, mapping=None, phase_err=0.0, prior=ROVER + 0.5):
+def _epoch(k, zwd=0.0, mapping=None, phase_err=0.0, prior=ROVER + 0.5, iono=0.0, iono0=0.0):
     """Epoch ``k`` (1 s apart): exact single differences, plus a relative wet delay ``zwd`` mapped by
-    ``mapping`` and phase errors ``phase_err`` (m)."""
+    ``mapping``, phase errors ``phase_err`` and single-difference slant ionosphere ``iono`` (m, delaying
+    code, advancing phase) whose prior is ``iono0``."""
     m = SATPOS.shape[0]
     sys = np.ones(m, np.int64)
     gb = line_of_sight(SATPOS[None], BASE[None], sys[None])
@@ -51,14 +52,14 @@ def _epoch(k, zwd=0.0, mapping=None, phase_err=0.0, prior=ROVER + 0.5):
         range_b=gb["range_m"][0],
         trop_b=np.zeros(m),
         el=gb["el"][0],
-        iono0=np.zeros(m),
+        iono0=np.broadcast_to(np.asarray(iono0, float), (m,)).copy(),
         geo=np.zeros(m, bool),
         cs=np.arange(m),
         key=np.arange(m) + 100,
         group=np.ones(m, np.int64),
         band=np.ones(m, np.int64),
-        code=sd.copy(),
-        phase=sd + LAM_L1 * N_SD + phase_err,
+        code=sd + iono,
+        phase=sd - iono + LAM_L1 * N_SD + phase_err,
         lam=np.full(m, LAM_L1),
         mu=np.ones(m),
         k=np.zeros(m),
@@ -93,6 +94,20 @@ def test_relative_zenith_delay_is_estimated():
     assert f.x[f.index["ztd"]] == pytest.approx(0.1, abs=0.005)
     g = _filter(RtkNoise(code_ratio=1.0), tropo=False)
     assert np.linalg.norm(g.step(_epoch(0, zwd=0.1, mapping=mapping)).pos - ROVER) > 0.05
+
+
+def test_slant_ionosphere_states_start_from_their_prior():
+    # single-difference ionosphere of a long baseline (m); the first epoch's code alone determines the
+    # position only as well as the prior of those states: exact with the true prior (the broadcast model's
+    # difference, kompas.rtk_run.iono_prior), biased by centimetres with zero (RTKLIB's start)
+    ion = np.array([0.0, 0.05, -0.10, 0.15, 0.08, -0.12, 0.20, -0.05])
+    f = _filter(RtkNoise(code_ratio=1.0), tropo=False, iono=True, baseline_km=20.0)
+    r = f.step(_epoch(0, iono=ion, iono0=ion))
+    assert r.ok and np.linalg.norm(r.pos - ROVER) < 1e-3
+    got = np.array([f.x[f.index[f"ion:{s}"]] for s in range(101, 109)])
+    np.testing.assert_allclose(got, ion, atol=1e-3)
+    g = _filter(RtkNoise(code_ratio=1.0), tropo=False, iono=True, baseline_km=20.0)
+    assert np.linalg.norm(g.step(_epoch(0, iono=ion)).pos - ROVER) > 0.02
 
 
 def _locks(f):

@@ -149,3 +149,45 @@ def test_simulate_baseline_glonass_alone_never_fixes_wrongly(sim_baseline):
     enu = ecef_to_enu(sol.pos_m[fixed], truth)
     assert fixed.mean() > 0.7
     assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
+
+
+@pytest.mark.parametrize("prior", ["brdc", "zero"])
+def test_ionosphere_prior_is_the_broadcast_models_single_difference(monkeypatch, prior):
+    # the simulator delays every signal by the navigation header's GPS Klobuchar model (the model kompas
+    # also applies to GPS and GLONASS; BeiDou would get its own); with nothing else on, the geometry-free
+    # code of the single differences is exactly that model's rover-minus-base delay, which the filter's new
+    # slant ionosphere states must receive as their prior (40 km: the states are estimated)
+    from kompas import rtk_run
+    from kompas.rtk_inputs import F_IONO_REF_HZ
+
+    rover = enu_to_ecef(np.array([30000.0, -25000.0, 40.0]), BASE)
+    nav, truth = make_nav(nominal_elements("GR", START), START, 0.25, seed=4)
+    err = ErrorModel(ionosphere=True)
+    base = simulate_obs(truth, nav, BASE, START, 0.25, 30.0, "GR", err, seed=4)
+    rov = simulate_obs(truth, nav, rover, START, 0.25, 30.0, "GR", err, seed=104, rcv_clock_s=-3e-4)
+    seen = {}
+    real_step = rtk_run.RtkFilter.step
+
+    def step(self, e):
+        seen.setdefault("iono0", []).append(e.iono0)
+        seen.setdefault("sat", []).append(e.sat)
+        return real_step(self, e)
+
+    monkeypatch.setattr(rtk_run.RtkFilter, "step", step)
+    real_prepare = rtk_run.prepare_baseline
+    monkeypatch.setattr(rtk_run, "prepare_baseline", lambda *a: seen.setdefault("bd", real_prepare(*a)))
+    sol = _run(rov, base, nav, "GR", **{"models.iono_prior": prior, "models.tropo": "off"})
+    assert sol.record.iono == "est"
+    bd = seen["bd"]
+    f1, f2 = bd.freq_hz[:, 0], bd.freq_hz[:, 1]
+    sd1, sd2 = bd.code_r[:, 0] - bd.code_b[:, 0], bd.code_r[:, 1] - bd.code_b[:, 1]
+    want = (sd2 - sd1) / ((f1 / f2) ** 2 - 1.0) * (f1 / F_IONO_REF_HZ) ** 2  # first order: exact here
+    got = np.concatenate(seen["iono0"])
+    assert np.array_equal(np.concatenate(seen["sat"]), bd.sat)
+    ok = np.isfinite(want)
+    assert ok.sum() > 400 and np.sqrt(np.mean(want[ok] ** 2)) > 0.01
+    if prior == "zero":
+        assert not got.any()
+    else:
+        np.testing.assert_allclose(got[ok], want[ok], atol=2e-3)
+        assert any("ionosphere prior from the broadcast model" in n for n in sol.record.notes)

@@ -10,8 +10,8 @@ State (named blocks of :class:`~kompas.estimators.states.StateLayout`):
 ``ifb:R`` / ``ifb:R<b>``  GLONASS receiver inter-frequency phase bias, m per frequency channel
 ``cifb:R<b>``             GLONASS code inter-frequency bias per band, m per frequency channel
 ``ion:<sat>``             single-difference slant ionosphere at the reference frequency, m (baselines
-                          beyond ~10 km; random walk; prior ``EpochInput.iono0``, which kompas.rtk sets
-                          to 0 -- the broadcast model's single difference is not used as a prior)
+                          beyond ~10 km; random walk; prior ``EpochInput.iono0``: the broadcast models'
+                          rover-minus-base delay, :func:`kompas.rtk_run.iono_prior`, or 0)
 ``amb:<sat>:<band>...``   single-difference ambiguity of one arc, cycles of the cell's own wavelength
 ========================  =================================================================================
 

@@ -158,6 +158,12 @@ class RtkModels(Options):
         flag="--iono",
     )
     iono_km: float = option(10.0, "baseline length beyond which auto estimates the ionosphere", unit="km")
+    iono_prior: str = option(
+        "brdc",
+        "prior of the slant ionosphere states: the broadcast models' rover-minus-base delay or zero (RTKLIB)",
+        choices=("brdc", "zero"),
+        flag="--iono-prior",
+    )
     tropo: str = option(
         "saas", "troposphere model: Saastamoinen or none", choices=("saas", "off"), flag="--tropo"
     )
