@@ -1,6 +1,6 @@
 """Benchmark: the service-volume grid of `kompas monitor`, and the SISRE figures of set A.
 
-    python benchmarks/bench_monitor.py [--repeat 1] [--no-sisre]
+    python benchmarks/bench_monitor.py [--repeat 1] [--no-sisre] [--no-grid] [--clock-datum bds-generation]
 
 Grid: a 5-degree global grid (37 x 72 nodes) for one day at 5-min steps (288 epochs), four system mixes
 (BDS, GLONASS, BDS+GLONASS, all), from set H's DLR merged broadcast file of 2023-03-12 (every satellite
@@ -75,7 +75,7 @@ def grid(repeat: int) -> None:
     )
 
 
-def sisre_tables() -> None:
+def sisre_tables(clock_datum: str = "system") -> None:
     import kompas
     from kompas.io.readers.satmeta import read_satellite_catalog
     from kompas.monitor.sisre import sisre
@@ -96,9 +96,11 @@ def sisre_tables() -> None:
         for prefer in ("antex", "nominal"):
             t0 = time.perf_counter()
             res = sisre(
-                product, PreciseProduct(sp3), sp3.time_ns, sp3.sats, antex=atx, catalog=cat, prefer=prefer
-            )
-            print(f"\n{name}, offsets: {prefer} first ({time.perf_counter() - t0:.1f} s); RMS in m")
+                product, PreciseProduct(sp3), sp3.time_ns, sp3.sats, antex=atx, catalog=cat, prefer=prefer,
+                clock_datum=clock_datum,
+            )  # fmt: skip
+            print(f"\n{name}, offsets: {prefer} first, clock datum {clock_datum} "
+                  f"({time.perf_counter() - t0:.1f} s); RMS in m")  # fmt: skip
             print(f"    {'group':11s} " + " ".join(f"{c[:10]:>10s}" for c in COLS))
             for g in res.groups():
                 print(
@@ -133,6 +135,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--no-sisre", action="store_true")
+    ap.add_argument("--no-grid", action="store_true")
+    ap.add_argument("--clock-datum", choices=("system", "bds-generation"), default="system")
     args = ap.parse_args()
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -140,9 +144,10 @@ def main() -> int:
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        grid(args.repeat)
+        if not args.no_grid:
+            grid(args.repeat)
         if not args.no_sisre:
-            sisre_tables()
+            sisre_tables(args.clock_datum)
     return 0
 
 

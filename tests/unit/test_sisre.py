@@ -58,10 +58,10 @@ class _Circle:
         return ApcOffsets(np.zeros((n, 3)), np.full(n, "", dtype="U7"), np.full(n, np.nan))
 
 
-def _run(brdc, prec, sats):
+def _run(brdc, prec, sats, **options):
     times = np.arange(10) * 300 * 10**9
     # precise positions must also give the 2 r.v/c^2 term: zero here (circular orbit, r perpendicular to v)
-    return sisre(brdc, prec, times, sat_index(sats))
+    return sisre(brdc, prec, times, sat_index(sats), **options)
 
 
 def test_radial_and_along_track_weights():
@@ -91,6 +91,19 @@ def test_common_clock_offset_removed_per_constellation():
         ["G01"] + ["G02"] * 0,
     )
     assert np.isnan(res2.table[0]["clock_m"])  # alone in its constellation: no common offset can be formed
+
+
+def test_clock_datum_of_bds_generations():
+    # the BDS-3 clocks 2 m off the BDS-2 ones in the precise product: one BDT datum shows it in every
+    # satellite's clock, separate datums remove it
+    sats = ["C06", "C11", "C20", "C30"]
+    prec = _Circle(d_clk_m={int(sat_index(s)): 2.0 for s in ("C20", "C30")})
+    joint = {r["sat"]: r["clock_mean_m"] for r in _run(_Circle(), prec, sats).table}
+    split = {
+        r["sat"]: r["clock_mean_m"] for r in _run(_Circle(), prec, sats, clock_datum="bds-generation").table
+    }
+    assert joint == pytest.approx({"C06": 1.0, "C11": 1.0, "C20": -1.0, "C30": -1.0}, abs=1e-6)
+    assert split == pytest.approx(dict.fromkeys(sats, 0.0), abs=1e-6)
 
 
 def test_groups_and_orbit_types():
@@ -156,3 +169,16 @@ def test_align_clocks_per_epoch_and_system():
     out = align_clocks(d, t, sats)
     assert out[:4].tolist() == [-1.0, 1.0, -5.0, 5.0]
     assert np.isnan(out[4:]).all()  # one finite sample at epoch 1: no datum
+
+
+def test_align_clocks_bds_generations_share_bdt_or_not():
+    # BDS-2 (C06, C11) and BDS-3 (C20, C30) 3 m apart, as an analysis centre's BDS-2/BDS-3 bias would put them
+    sats = sat_index(["C06", "C11", "C20", "C30", "G01", "G02"])
+    t = np.zeros(6, np.int64)
+    d = np.array([3.5, 2.5, -0.25, 0.25, 1.0, 3.0])
+    joint = align_clocks(d, t, sats)
+    np.testing.assert_allclose(joint, [2.0, 1.0, -1.75, -1.25, -1.0, 1.0])
+    split = align_clocks(d, t, sats, datum="bds-generation")
+    np.testing.assert_allclose(split, [0.5, -0.5, -0.25, 0.25, -1.0, 1.0])
+    with pytest.raises(ValueError, match="clock datum"):
+        align_clocks(d, t, sats, datum="bds")

@@ -93,6 +93,7 @@ def sisre_section(ctx: Context) -> Section:
         catalog=d["catalog"],
         attitude=ctx.cfg.attitude,
         k_ura=ctx.cfg.k_ura,
+        clock_datum=ctx.cfg.clock_datum,
     )
     groups = [{"group": g.pop("name"), **g} for g in res.groups()]
     sat_rows = [r for r in res.table if not r.get("too_few")]
@@ -114,11 +115,12 @@ def sisre_section(ctx: Context) -> Section:
     figures.sisre_series(p1, series, "Signal-in-space range error per group (RMS over the satellites)")
     figures.worst_satellites(p2, sat_rows, "sisre_orb_m", "Worst satellites: orbit-only SISRE RMS")
     apc = {k: int(np.sum(res.apc_source == k)) for k in ("ANTEX", "NOMINAL", "")}
+    datum = "system" if ctx.cfg.clock_datum == "system" else "system, BDS-2 and BDS-3 separately"
     text = [
         f"Precise product: {len(d['sp3'])} SP3 file(s), clocks from {precise.clock_source}; {res.sat.size} "
         f"samples. Phase-centre offsets: ANTEX for {apc['ANTEX']} samples, block-level nominal (GPSPACE, "
-        f"labelled NOMINAL) for {apc['NOMINAL']}, none for {apc['']}. Clock datum aligned per system and "
-        f"epoch. Integrity events: worst-user error above {ctx.cfg.k_ura:g} x URA: {len(events)}."
+        f"labelled NOMINAL) for {apc['NOMINAL']}, none for {apc['']}. Clock datum aligned per epoch and "
+        f"{datum}. Integrity events: worst-user error above {ctx.cfg.k_ura:g} x URA: {len(events)}."
     ]
     tabs = [
         ("tab-sisre-groups", "SISRE per group (RMS, m)", groups, _SISRE_COLS),

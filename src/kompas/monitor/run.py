@@ -72,6 +72,12 @@ class MonitorConfig(Options):
         choices=("model", "nominal"),
         flag="--attitude",
     )
+    clock_datum: str = option(
+        "system",
+        "clock datum of the SISRE: one per system (BDS-2 and BDS-3 share BDT) or BDS-2 and BDS-3 separately",
+        choices=("system", "bds-generation"),
+        flag="--clock-datum",
+    )
     station_systems: str = option("GRECJ", "systems of the station solutions", flag="--station-systems")
     start: str | None = option(
         None, "first epoch of the grid, GPST (default: start of the navigation day)", flag="--start"

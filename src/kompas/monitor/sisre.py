@@ -15,7 +15,11 @@ Clock datum (Montenbruck, Steigenberger & Hauschild 2015, GPS Solut. 19:321-333,
 Space Res. 61:3020-3038, sec. 2.4): broadcast clocks refer to each system's time, precise clocks to the
 analysis centre's reference clock, and a user's receiver clock absorbs any offset common to all
 satellites of a system. The mean clock difference of each system at each epoch (over its satellites
-with a valid sample, at least two) is therefore removed; BDS-2 and BDS-3 share BDT and one datum.
+with a valid sample, at least two) is therefore removed; BDS-2 and BDS-3 share BDT and one datum
+(``clock_datum="system"``). ``clock_datum="bds-generation"`` gives them one each: an analysis centre that
+estimates BeiDou as one system with receivers whose BDS-2/BDS-3 inter-system biases differ moves the mean of
+those biases into the BDS-3 (or BDS-2) satellite clocks, a constant between the generations that no user of
+both would see, since a receiver estimating that bias absorbs it.
 
 The signal-in-space range error is
 
@@ -49,6 +53,7 @@ __all__ = [
     "GROUP_ORDER",
     "sisre",
     "align_clocks",
+    "CLOCK_DATUMS",
     "worst_user_error",
     "integrity_events",
     "SISRE_WEIGHTS",
@@ -218,7 +223,11 @@ def _stats(name: str, r: SisreResult, m: np.ndarray) -> dict:
     }
 
 
-def align_clocks(dclk_m, time_ns, sats, min_count: int = 2) -> np.ndarray:
+CLOCK_DATUMS = ("system", "bds-generation")
+"""Groups of satellites sharing a clock datum (module docstring)."""
+
+
+def align_clocks(dclk_m, time_ns, sats, min_count: int = 2, datum: str = "system") -> np.ndarray:
     """Remove the per-epoch, per-system mean from clock differences (module docstring).
 
     Parameters
@@ -229,8 +238,15 @@ def align_clocks(dclk_m, time_ns, sats, min_count: int = 2) -> np.ndarray:
         Epoch and satellite of each sample.
     min_count : int
         Fewest finite samples of a system at an epoch to form its datum; others become NaN.
+    datum : {"system", "bds-generation"}
+        One datum per system, or BDS-2 and BDS-3 separately (:data:`CLOCK_DATUMS`).
     """
-    key = np.asarray(time_ns, dtype=np.int64) * 8 + sat_system(sats)
+    if datum not in CLOCK_DATUMS:
+        raise ValueError(f"clock datum {datum!r}: expected one of {', '.join(CLOCK_DATUMS)}")
+    group = sat_system(sats).astype(np.int64)
+    if datum == "bds-generation":
+        group = group * 4 + bds_generation(sats)  # 0 outside BeiDou
+    key = np.asarray(time_ns, dtype=np.int64) * 64 + group
     uk, inv = np.unique(key, return_inverse=True)
     fin = np.isfinite(dclk_m)
     sums = np.bincount(inv, weights=np.where(fin, dclk_m, 0.0), minlength=uk.size)
@@ -330,7 +346,7 @@ def _flag_counts(sats_all, status, code) -> dict:
     return {sat_id(int(x)): int(c) for x, c in zip(ids, n, strict=True)}
 
 
-def _samples(broadcast, precise, times, sats, antex, catalog, attitude, prefer):
+def _samples(broadcast, precise, times, sats, antex, catalog, attitude, prefer, clock_datum):
     """Broadcast and precise states on the grid; returns the per-sample arrays of the valid samples."""
     s = np.repeat(sats[None, :], times.size, 0).ravel()
     t = np.repeat(times[:, None], sats.size, 1).ravel()
@@ -347,7 +363,7 @@ def _samples(broadcast, precise, times, sats, antex, catalog, attitude, prefer):
     apc = precise.apc(s, t, codes, antex=antex, catalog=catalog, attitude=attitude, prefer=prefer)
     off = np.where(np.isfinite(apc.offset_m), apc.offset_m, 0.0)
     radial, along, cross = _rac(b.pos_m[ok] - (pos + off), pos, vel)
-    dclk = align_clocks(_clock_differences(broadcast, precise, s, t, pos, vel), t, s)
+    dclk = align_clocks(_clock_differences(broadcast, precise, s, t, pos, vel), t, s, datum=clock_datum)
     ura = np.sqrt(b.var_m2[ok])
     return (
         s,
@@ -373,6 +389,7 @@ def sisre(
     k_ura: float = K_URA,
     min_samples: int = 6,
     prefer: str = "antex",
+    clock_datum: str = "system",
 ) -> SisreResult:
     """Compare broadcast and precise states on a grid of satellites and epochs (module docstring).
 
@@ -397,6 +414,8 @@ def sisre(
         Integrity threshold in URAs (:func:`integrity_events`).
     min_samples : int
         Satellites with fewer valid samples are listed with ``too_few`` and no statistics.
+    clock_datum : {"system", "bds-generation"}
+        Satellites sharing a clock datum (:func:`align_clocks`).
 
     Returns
     -------
@@ -406,7 +425,7 @@ def sisre(
     sats = np.unique(sat_index(sats) if sats.dtype.kind in "US" else sats.astype(np.int16))
     times = np.unique(np.asarray(times_ns, dtype=np.int64))
     s, t, (rad, alo, cro), dclk, ura, age, src, radius, flags = _samples(
-        broadcast, precise, times, sats, antex, catalog, attitude, prefer
+        broadcast, precise, times, sats, antex, catalog, attitude, prefer, clock_datum
     )
     w_r, w_ac2 = _weights(s) if s.size else (np.zeros(0), np.zeros(0))
     sis_orb = np.sqrt((w_r * rad) ** 2 + w_ac2 * (alo**2 + cro**2))
