@@ -18,6 +18,14 @@ Removals (the audit's three, with the variants of the third it may have meant):
 - ``bds-iono-gps``: BeiDou's own models (BDS Klobuchar, BDGIM) unavailable, so the GPS Klobuchar serves
   BeiDou as the fallback.
 - ``bds-iono-zero``: the delay of BeiDou rows zeroed after the model, the variance left as if corrected.
+
+Removals of later features (issues 13 and 15):
+
+- ``rtk-iono-prior``: the RTK slant ionosphere states start at 0 whatever their prior.
+- ``rtk-iono-prior-option``: ``--iono-prior`` ignored (always the broadcast prior).
+- ``rtk-z-partial``: no partial fixing of decorrelated combinations.
+- ``rtk-z-hold``: decorrelated combinations fixed but not fed back by fix-and-hold.
+- ``sisre-clock-datum``: ``clock_datum`` ignored (one datum per system always).
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ class Removal:
 
 
 SPP_TESTS = ("tests/reference/test_spp_accuracy.py", "tests/reference/test_cli_spp.py")
+RTK_TESTS = ("tests/unit/test_rtk_filter.py", "tests/unit/test_rtk_parts.py", "tests/unit/test_rtk_sim.py")
 REMOVALS = (
     Removal(
         "mask",
@@ -94,6 +103,54 @@ REMOVALS = (
             ),
         ),
         (*SPP_TESTS, "tests/unit/test_iono_broadcast.py"),
+    ),
+    Removal(
+        "rtk-iono-prior",
+        "RTK slant ionosphere states start at 0",
+        (
+            (
+                "estimators/rtk.py",
+                "                vals.append(e.iono0[j])\n",
+                "                vals.append(0.0)\n",
+            ),
+        ),
+        RTK_TESTS,
+    ),
+    Removal(
+        "rtk-iono-prior-option",
+        "--iono-prior ignored",
+        (("rtk_run.py", '    if setup.iono and cfg.models.iono_prior == "brdc":\n', "    if setup.iono:\n"),),
+        RTK_TESTS,
+    ),
+    Removal(
+        "rtk-z-partial",
+        "no partial fixing of decorrelated combinations",
+        (
+            (
+                "estimators/rtk_ar.py",
+                "        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if opts.z_partial else None\n",
+                "        combos = None\n",
+            ),
+        ),
+        RTK_TESTS,
+    ),
+    Removal(
+        "rtk-z-hold",
+        "decorrelated combinations not held",
+        (
+            (
+                "estimators/rtk.py",
+                '        if self.ar.armode == "fix-and-hold" and self.fix_run >= self.ar.hold_after:\n',
+                '        if self.ar.armode == "fix-and-hold" and self.fix_run >= self.ar.hold_after and ar.combos is None:\n',
+            ),
+        ),
+        RTK_TESTS,
+    ),
+    Removal(
+        "sisre-clock-datum",
+        "SISRE clock datum option ignored",
+        (("monitor/sisre.py", '    if datum == "bds-generation":\n', "    if False:\n"),),
+        ("tests/unit/test_sisre.py", "tests/reference/test_monitor_real.py"),
     ),
 )
 

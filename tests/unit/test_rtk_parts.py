@@ -102,6 +102,57 @@ def test_resolve_refuses_imprecise_floats():
     assert not res.fixed and res.col.size == 0
 
 
+def _two_carriers(seed: int, sigma_n: float = 1.0, sigma_wl: float = 0.03):
+    """Single-difference ambiguities of 6 satellites on two carriers (groups 1 and 2): ``N1 = n``,
+    ``N2 = n - w``, the wide lane ``w`` known to ``sigma_wl`` cycles and ``n`` only to ``sigma_n`` (a long
+    baseline: the ionosphere keeps the narrow lane float)."""
+    rng = np.random.default_rng(seed)
+    n_true, w_true = rng.integers(-50, 50, 6), rng.integers(-9, 9, 6)
+    truth = np.r_[n_true, n_true - w_true].astype(float)
+    T = np.block([[np.eye(6), np.zeros((6, 6))], [np.eye(6), -np.eye(6)]])
+    P_sd = T @ np.diag(np.r_[np.full(6, sigma_n**2), np.full(6, sigma_wl**2)]) @ T.T
+    x = truth + np.linalg.cholesky(P_sd) @ rng.normal(size=12)
+    P = np.zeros((15, 15))
+    P[:3, :3] = np.eye(3)
+    P[3:, 3:] = P_sd
+    amb = AmbiguitySet(
+        np.arange(3, 15), np.repeat([1, 2], 6), np.tile(np.linspace(0.3, 1.3, 6), 2), np.ones(12, int)
+    )
+    return np.r_[np.zeros(3), x], P, amb, truth
+
+
+def test_resolve_fixes_decorrelated_wide_lanes_when_no_double_difference_subset_passes():
+    x, P, amb, truth = _two_carriers(21)
+    assert not resolve(x, P, amb, ArOptions(z_partial=False)).fixed  # narrow lanes at 1 cycle: nothing passes
+    res = resolve(x, P, amb, ArOptions())
+    assert res.fixed and res.combos is not None and res.n_candidates == 10
+    k = res.combos.shape[0]
+    assert 5 <= k < 10 and res.combos.shape[1] == res.col.size == 10 and res.success >= 0.99
+    # each fixed combination is the true integer of the double differences it combines (wide-lane-like)
+    dd_true = truth[res.col - 3] - truth[res.ref - 3]
+    np.testing.assert_array_equal(res.combos @ dd_true, res.integers)
+    # the fixed state satisfies them; its constraints are what fix-and-hold feeds back
+    H, z = res.constraints(x.size)
+    np.testing.assert_allclose(H @ res.x, z, atol=1e-6)
+    assert res.sys.tolist() == [1] * k
+    # the narrow lanes stay float: the fixed position is no better than the float one (no correlation)
+    np.testing.assert_allclose(res.x[:3], x[:3], atol=1e-9)
+
+
+def test_double_difference_fix_constraints_are_member_minus_reference():
+    rng = np.random.default_rng(11)
+    truth = rng.integers(-50, 50, 10).astype(float)
+    x, P = _ambiguity_state(truth, 0.05, rng)
+    amb = AmbiguitySet(np.arange(3, 13), np.repeat([1, 2], 5), np.linspace(0.2, 1.2, 10), np.ones(10, int))
+    res = resolve(x, P, amb, ArOptions())
+    H, z = res.constraints(x.size)
+    want = np.zeros_like(H)
+    want[np.arange(res.col.size), res.col] = 1.0
+    want[np.arange(res.col.size), res.ref] = -1.0
+    np.testing.assert_array_equal(H, want)
+    np.testing.assert_array_equal(z, res.integers)
+
+
 def test_resolve_stops_after_max_searches():
     # one group; the reference (highest score) is known to 1e-4 cycles at 0, so each double difference is
     # its member's single difference. Five members lie 0.02 cycles from integers (sigma 0.05), three halfway

@@ -39,7 +39,9 @@ scaled by ``delta f / f`` with millimetres of uncertainty (:func:`kompas.rtk.ifb
 Per epoch (:meth:`RtkFilter.step`): time update; arcs (new satellites get states, slipped ones are reset,
 stale ones removed); iterated measurement update; post-fit residual screening (a slip or multipath the
 preprocessing missed resets that arc, one arc at a time, then the epoch is updated again); ambiguity
-resolution (:mod:`kompas.estimators.rtk_ar`); fix-and-hold; a wrong-fix guard that resets every ambiguity
+resolution (:mod:`kompas.estimators.rtk_ar`: double differences, or, when no subset of them passes, the
+best-determined decorrelated combinations, which fix-and-hold feeds back but which never make the epoch
+fixed); fix-and-hold; a wrong-fix guard that resets every ambiguity
 when many phase residuals (three and at least 30 % of the double differences) jump at once while
 ambiguities are held: a few at a time are slips, many at a time mean the held integers are wrong.
 """
@@ -466,7 +468,9 @@ class RtkFilter:
         n_fixed = {int(c): int(np.sum(ar.sys == c)) for c in np.unique(ar.sys)}
         if self.ar.armode == "fix-and-hold" and self.fix_run >= self.ar.hold_after:
             self._hold(ar)
-        if not _precise(ar.P[0:3, 0:3], self.x[0:3], self.ar.max_fix_sigma_m):
+        # decorrelated combinations only prepare a fix (held above); the epoch is fixed when double
+        # differences are, and give a centimetre position
+        if ar.combos is not None or not _precise(ar.P[0:3, 0:3], self.x[0:3], self.ar.max_fix_sigma_m):
             return EpochResult(**out)
         return EpochResult(
             **out, fixed=True, fix_pos=ar.x[0:3].copy(), fix_cov=ar.P[0:3, 0:3].copy(), n_fixed=n_fixed
@@ -487,14 +491,10 @@ class RtkFilter:
         return resolve(self.x, self.P, aset, self.ar)
 
     def _hold(self, ar: ArResult) -> None:
-        """Fix-and-hold: the fixed double differences as pseudo-measurements (RTKLIB ``holdamb``)."""
-        n = ar.col.size
-        H = np.zeros((n, self.x.size))
-        r = np.arange(n)
-        H[r, ar.col] = 1.0
-        H[r, ar.ref] = -1.0
-        v = ar.integers - (self.x[ar.col] - self.x[ar.ref])
-        upd = kalman.update(self.x, self.P, H, v, np.full(n, self.ar.hold_var_cyc2))
+        """Fix-and-hold: the fixed double differences (or decorrelated combinations of them) as
+        pseudo-measurements (RTKLIB ``holdamb``)."""
+        H, z = ar.constraints(self.x.size)
+        upd = kalman.update(self.x, self.P, H, z - H @ self.x, np.full(z.size, self.ar.hold_var_cyc2))
         self.x, self.P = upd.x, upd.P
         self.held = True
 

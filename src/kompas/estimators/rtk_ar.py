@@ -30,17 +30,33 @@ skipped without a search.
 
 The fixed state is the float state conditioned on the integers (:func:`~kompas.estimators.ambiguity.
 fixed_solution`), computed in coordinates where the fixed double differences are state entries.
+
+Partial fixing of decorrelated combinations (``z_partial``): when no subset of double differences passes,
+the largest set of decorrelated ambiguities ``z = Z^T a`` whose bootstrapped success rate reaches
+``z_success`` is fixed instead -- partial ambiguity resolution in the decorrelated space (Teunissen,
+Joosten & Tiberius 1999, sect. 4; Verhagen & Li 2012, "LAMBDA software package: Matlab implementation,
+version 3.0", PAR method): after the LAMBDA reduction the last ``k`` entries of ``D`` are the conditional
+variances of the best-determined combinations, so the subset is ``z[n-k:]`` with ``k`` the largest count
+whose bootstrapped rate ``prod 2 Phi(1 / (2 sqrt(D_i))) - 1`` still reaches ``z_success``. On a long
+baseline with several carriers these are mostly extra-wide- and wide-lane-like combinations: exact
+integers, but no centimetre position, so the filter never reports an epoch fixed on them alone
+(:class:`~kompas.estimators.rtk.RtkFilter`). Their value is in fix-and-hold: held as
+constraints (:attr:`ArResult.combos`), they leave the float filter only the narrow-lane part of each
+ambiguity to determine, which then converges to a full fix sooner. The subset passes the same ratio
+test (``ratio``) and chi-square validation as a double-difference subset.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import KompasError
-from .ambiguity import fixed_solution, lambda_ils, ratio_test, success_rate_bootstrap
+from . import kalman
+from .ambiguity import decorrelate, fixed_solution, lambda_ils, ratio_test, success_rate_bootstrap
 from .rtk_dd import choose_references
 from .validate import chi2_threshold
 
@@ -86,9 +102,15 @@ class ArResult:
     sys : numpy.ndarray of int64, shape (k,)
     x, P : numpy.ndarray
         The state and covariance conditioned on the integers (None when not fixed). Entries of fixed
-        ambiguity members hold double differences, not single differences.
+        ambiguity members hold double differences, not single differences (not so for ``combos``).
     n_candidates : int
         Double differences considered.
+    combos : numpy.ndarray of int64, shape (k, m), optional
+        For a fix of decorrelated combinations: ``integers = combos @ (N[col] - N[ref])`` over the ``m``
+        double differences ``col``/``ref``; ``sys`` is then each combination's system (-1 when it spans
+        several). None for a fix of double differences (``combos`` the identity).
+
+    A fix of combinations is not an epoch fix (the filter holds it, module docstring).
     """
 
     fixed: bool
@@ -102,6 +124,16 @@ class ArResult:
     x: np.ndarray | None
     P: np.ndarray | None
     n_candidates: int
+    combos: np.ndarray | None = None
+
+    def constraints(self, n_states: int) -> tuple[np.ndarray, np.ndarray]:
+        """The fixed integers as linear functions of the single-difference state: ``(H, integers)`` with
+        ``H x = integers`` (fix-and-hold feeds these back)."""
+        c = np.eye(self.col.size) if self.combos is None else self.combos.astype(float)
+        H = np.zeros((c.shape[0], n_states))
+        np.add.at(H.T, self.col, c.T)
+        np.add.at(H.T, self.ref, -c.T)
+        return H, self.integers.astype(float)
 
 
 def _empty(ratio=np.nan, success=np.nan, chi2=np.nan, n=0) -> ArResult:
@@ -244,12 +276,53 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     take = s_idx if found is None else np.r_[s_idx, r_idx[found]]
     vals = np.round(a[s_idx]) if found is None else np.r_[np.round(a[s_idx]), ints]
     if take.size < opts.min_fixed or (found is None and s_idx.size == 0):
-        return _empty(rt, ps, chi2, n=int(cell.size))
+        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if opts.z_partial else None
+        return combos or _empty(rt, ps, chi2, n=int(cell.size))
     if found is None:  # only the sure ones: the ratio of the failed search does not apply to them
         rt, ps, chi2 = np.inf, 1.0, 0.0
     return _fixed(
         x, P, ci[take], cr[take], vals.astype(np.int64), amb.sys[cell[take]], rt, ps, chi2, cell.size
     )
+
+
+def _decorrelated(x, P, ci, cr, a, Q, sys, opts) -> ArResult | None:
+    """Fix the best-determined decorrelated combinations of the double differences (module docstring)."""
+    n = a.size
+    try:
+        r = decorrelate(Q)
+    except KompasError:
+        return None
+    # bootstrapped success rate of the last k decorrelated ambiguities, k = 1 .. n
+    ps = np.cumprod([math.erf(v) for v in 1.0 / np.sqrt(8.0 * r.D[::-1])])
+    k = int(np.sum(ps >= opts.z_success))
+    if k < opts.min_fixed:
+        return None
+    base = np.round(a)
+    for _ in range(opts.max_searches):
+        zs = np.ascontiguousarray(r.Z[:, n - k :].T)  # (k, n): z = zs a
+        try:
+            ils = lambda_ils(zs @ (a - base), zs @ Q @ zs.T, m=2)
+        except KompasError:
+            return None
+        rt = ratio_test(ils.sqnorm, opts.ratio)
+        chi2 = float(ils.sqnorm[0])
+        if rt.ratio >= opts.ratio and chi2 <= opts.max_chi2_factor * float(chi2_threshold(k)):
+            break
+        k -= max(1, k // 6)  # the least precise sixth left float, as for double differences
+        if k < opts.min_fixed:
+            return None
+    else:
+        return None
+    ints = ils.fixed[0] + zs @ base.astype(np.int64)
+    support = zs != 0
+    sys_of = np.array([s[0] if (s := np.unique(sys[row])).size == 1 else -1 for row in support], np.int64)
+    res = ArResult(True, rt.ratio, float(ps[k - 1]), chi2, ci, cr, ints, sys_of, None, None, int(n), zs)
+    H, z = res.constraints(x.size)
+    try:
+        upd = kalman.update(x, P, H, z - H @ x, np.zeros(k))
+    except np.linalg.LinAlgError:
+        return None
+    return dataclasses.replace(res, x=upd.x, P=upd.P)
 
 
 def _fixed(x, P, ci, cr, ints, sys, rt, ps, chi2, n) -> ArResult:

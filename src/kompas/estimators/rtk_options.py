@@ -91,6 +91,15 @@ class ArOptions(Options):
         4, "partial ambiguity resolution: integer searches per epoch at most (each without the least "
         "precise sixth of the previous set)", low=1,
     )  # fmt: skip
+    z_partial: bool = option(
+        True, "when no double-difference subset passes, fix the best-determined decorrelated combinations "
+        "(wide-lane-like; fix-and-hold feeds them back; they never make an epoch fixed)",
+        flag="--ar-z-partial",
+    )  # fmt: skip
+    z_success: float = option(
+        0.99, "bootstrapped success rate the decorrelated combinations of z_partial must reach",
+        low=0.0, high=1.0,
+    )  # fmt: skip
     hold_var_cyc2: float = option(
         0.001, "variance of the fixed ambiguities fed back by fix-and-hold (RTKLIB VAR_HOLDAMB)",
         unit="cyc^2", low=0.0,
