@@ -128,7 +128,7 @@ REMOVALS = (
         (
             (
                 "estimators/rtk_ar.py",
-                "        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if opts.z_partial else None\n",
+                "        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if hold else None\n",
                 "        combos = None\n",
             ),
         ),

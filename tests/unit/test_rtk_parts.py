@@ -124,6 +124,7 @@ def _two_carriers(seed: int, sigma_n: float = 1.0, sigma_wl: float = 0.03):
 def test_resolve_fixes_decorrelated_wide_lanes_when_no_double_difference_subset_passes():
     x, P, amb, truth = _two_carriers(21)
     assert not resolve(x, P, amb, ArOptions(z_partial=False)).fixed  # narrow lanes at 1 cycle: nothing passes
+    assert not resolve(x, P, amb, ArOptions(armode="continuous")).fixed  # nothing would hold the combinations
     res = resolve(x, P, amb, ArOptions())
     assert res.fixed and res.combos is not None and res.n_candidates == 10
     k = res.combos.shape[0]

@@ -276,7 +276,8 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     take = s_idx if found is None else np.r_[s_idx, r_idx[found]]
     vals = np.round(a[s_idx]) if found is None else np.r_[np.round(a[s_idx]), ints]
     if take.size < opts.min_fixed or (found is None and s_idx.size == 0):
-        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if opts.z_partial else None
+        hold = opts.z_partial and opts.armode == "fix-and-hold"  # unheld, combinations serve nothing
+        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if hold else None
         return combos or _empty(rt, ps, chi2, n=int(cell.size))
     if found is None:  # only the sure ones: the ratio of the failed search does not apply to them
         rt, ps, chi2 = np.inf, 1.0, 0.0

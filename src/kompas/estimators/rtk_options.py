@@ -93,7 +93,7 @@ class ArOptions(Options):
     )  # fmt: skip
     z_partial: bool = option(
         True, "when no double-difference subset passes, fix the best-determined decorrelated combinations "
-        "(wide-lane-like; fix-and-hold feeds them back; they never make an epoch fixed)",
+        "(wide-lane-like; with fix-and-hold only, which feeds them back; they never make an epoch fixed)",
         flag="--ar-z-partial",
     )  # fmt: skip
     z_success: float = option(
