@@ -91,6 +91,13 @@ def test_resolve_fixes_precise_floats_to_the_true_double_differences():
     res = resolve(x, P, amb, ArOptions())
     assert res.fixed and res.col.size == 8 and res.n_candidates == 8  # 5 + 5 single differences, one ref each
     np.testing.assert_array_equal(res.integers, truth[res.col - 3] - truth[res.ref - 3])
+    # fix-and-hold's constraints of a double-difference fix: member minus reference
+    H, z = res.constraints(x.size)
+    want = np.zeros_like(H)
+    want[np.arange(res.col.size), res.col] = 1.0
+    want[np.arange(res.col.size), res.ref] = -1.0
+    np.testing.assert_array_equal(H, want)
+    np.testing.assert_array_equal(z, res.integers)
 
 
 def test_resolve_refuses_imprecise_floats():
@@ -138,20 +145,6 @@ def test_resolve_fixes_decorrelated_wide_lanes_when_no_double_difference_subset_
     assert res.sys.tolist() == [1] * k
     # the narrow lanes stay float: the fixed position is no better than the float one (no correlation)
     np.testing.assert_allclose(res.x[:3], x[:3], atol=1e-9)
-
-
-def test_double_difference_fix_constraints_are_member_minus_reference():
-    rng = np.random.default_rng(11)
-    truth = rng.integers(-50, 50, 10).astype(float)
-    x, P = _ambiguity_state(truth, 0.05, rng)
-    amb = AmbiguitySet(np.arange(3, 13), np.repeat([1, 2], 5), np.linspace(0.2, 1.2, 10), np.ones(10, int))
-    res = resolve(x, P, amb, ArOptions())
-    H, z = res.constraints(x.size)
-    want = np.zeros_like(H)
-    want[np.arange(res.col.size), res.col] = 1.0
-    want[np.arange(res.col.size), res.ref] = -1.0
-    np.testing.assert_array_equal(H, want)
-    np.testing.assert_array_equal(z, res.integers)
 
 
 def test_resolve_stops_after_max_searches():
