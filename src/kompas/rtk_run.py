@@ -24,7 +24,7 @@ from .satsys import is_bds_geo, sat_system, signal_band, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .tables.observables import NO_SIGNAL
 
-__all__ = ["run_rtk", "cell_table"]
+__all__ = ["run_rtk", "cell_table", "iono_prior"]
 
 
 def cell_table(bd) -> dict:
@@ -114,6 +114,15 @@ def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
     rover's single point position and at the base, as RTKLIB's ``IONOOPT_EST`` does not (it starts from 0).
     The model's absolute error (~50 %) largely cancels in the difference over tens of km; what remains is
     its horizontal gradient.
+
+    Parameters
+    ----------
+    bd : BaselineData
+        Paired observations (:func:`kompas.rtk_inputs.prepare_baseline`).
+    prior : numpy.ndarray, shape (E, 3)
+        Rover antenna position per epoch, ECEF m (NaN where unknown: those rows get 0).
+    product : BroadcastProduct
+        Its navigation files supply the models' coefficients.
 
     Returns
     -------
