@@ -140,9 +140,8 @@ class Solution:
     reason : numpy.ndarray of uint8, shape (E,)
         :class:`Unsolved` code of each epoch (0 where solved).
     ratio : numpy.ndarray or None, shape (E,)
-        Relative positioning: ratio test value of the integer ambiguity search (RTKLIB's ``ratio``); on a
-        float epoch where only decorrelated combinations were fixed (:mod:`kompas.estimators.rtk_ar`),
-        theirs.
+        Relative positioning: ratio test value of the integer ambiguity search of the double differences
+        (RTKLIB's ``ratio``; on a float epoch that of the failed search, 0 where none ran).
     age_s : numpy.ndarray or None, shape (E,)
         Relative positioning: age of the base observations (rover minus base time tag), s.
     fixed_by_system : dict[str, numpy.ndarray]

@@ -110,6 +110,10 @@ class ArResult:
         double differences ``col``/``ref``; ``sys`` is then each combination's system (-1 when it spans
         several). None for a fix of double differences (``combos`` the identity).
 
+    combo_stats : tuple of float, optional
+        Ratio, bootstrapped success rate and squared norm of the fixed combinations (``ratio``,
+        ``success`` and ``chi2`` then describe the failed attempt on the double differences).
+
     A fix of combinations is not an epoch fix (the filter holds it, module docstring).
     """
 
@@ -125,6 +129,7 @@ class ArResult:
     P: np.ndarray | None
     n_candidates: int
     combos: np.ndarray | None = None
+    combo_stats: tuple | None = None
 
     def constraints(self, n_states: int) -> tuple[np.ndarray, np.ndarray]:
         """The fixed integers as linear functions of the single-difference state: ``(H, integers)`` with
@@ -278,7 +283,13 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     if take.size < opts.min_fixed or (found is None and s_idx.size == 0):
         hold = opts.z_partial and opts.armode == "fix-and-hold"  # unheld, combinations serve nothing
         combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if hold else None
-        return combos or _empty(rt, ps, chi2, n=int(cell.size))
+        if combos is None:
+            return _empty(rt, ps, chi2, n=int(cell.size))
+        # the epoch reports the double differences' attempt (RTKLIB's ratio of a float epoch), not the
+        # combinations' own ratio (ArResult.combo_stats)
+        return dataclasses.replace(
+            combos, ratio=rt, success=ps, chi2=chi2, combo_stats=(combos.ratio, combos.success, combos.chi2)
+        )
     if found is None:  # only the sure ones: the ratio of the failed search does not apply to them
         rt, ps, chi2 = np.inf, 1.0, 0.0
     return _fixed(
