@@ -235,6 +235,10 @@ def test_non_numeric_pco_is_format_error_with_line(tmp_path):
     [
         ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10    2.20", "expected 3 values"),
         ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10    nan    -3.30", "expected a number, found 'nan'"),
+        ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10    2_20   -3.30", "expected a number, found '2_20'"),
+        ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10    inf    -3.30", "expected a number, found 'inf'"),
+        ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10   1e999   -3.30", "out of range"),
+        ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10  2.20.3   -3.30", "expected a number, found '2.20.3'"),
         (rec("   C06", "END OF FREQUENCY"), rec("   C02", "END OF FREQUENCY"), "closes the block"),
         (rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"), rec("     0.0  10.0   3.0", "ZEN1 / ZEN2 / DZEN"), "steps"),
         (rec("  2018    11    19     0     0    0.0000000", "VALID FROM"),

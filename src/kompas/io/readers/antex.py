@@ -25,7 +25,9 @@ Damaged files
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -305,9 +307,19 @@ class Antex:
 # Parsing
 
 
+_PLAIN_ROW = re.compile(r"(?:\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[Ee][+-]?[0-9]+)?(?=\s|$))*\s*")
+"""A row of blank-separated plain numbers (the fast path of :func:`_values`; anything else, e.g. a ``D``
+exponent or values that touch, takes the field-by-field path and its messages)."""
+
+
 def _values(line: str, start: int, n: int, what: str) -> list[float]:
     """n values of F8.2 from column ``start`` (0-based); blank-separated tokens are accepted too."""
     tokens = line[start:].split()
+    if len(tokens) == n and _PLAIN_ROW.fullmatch(line, start):
+        # one match for the row instead of one per value (PCV rows hold 19-73 values)
+        vals = [float(t) for t in tokens]
+        if all(map(math.isfinite, vals)):
+            return vals
     if len(tokens) != n:
         # fixed columns (values may touch each other)
         body = line[start:].rstrip()
