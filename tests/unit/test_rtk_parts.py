@@ -150,6 +150,23 @@ def test_resolve_fixes_decorrelated_wide_lanes_when_no_double_difference_subset_
     np.testing.assert_allclose(res.x[:3], x[:3], atol=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("frac", "sigma", "why"),
+    [(0.5, 0.15, "ratio"), (0.2, 0.01, "chi-square")],
+)
+def test_decorrelated_combinations_pass_the_same_validation(frac, sigma, why):
+    # one group whose reference is known exactly, six members 'frac' cycles from integers with 'sigma':
+    # precise enough for the success rate, but halfway between integers (ratio ~1, squared norm within
+    # the chi-square bound) or far from them in sigmas (ratio 16, squared norm 2400): neither the double
+    # differences nor the decorrelated combinations may be fixed
+    x = np.r_[0.0, np.arange(6) * 5.0 - 12.0 + frac]
+    P = np.diag(np.r_[1e-8, np.full(6, sigma**2)])
+    amb = AmbiguitySet(np.arange(7), np.ones(7, int), np.r_[2.0, np.linspace(0.2, 1.0, 6)], np.ones(7, int))
+    assert not resolve(x, P, amb, ArOptions()).fixed, why
+    x_good = np.r_[0.0, np.arange(6) * 5.0 - 12.0 + 0.02]
+    assert resolve(x_good, P, amb, ArOptions()).fixed  # the same model with floats near integers
+
+
 def test_resolve_stops_after_max_searches():
     # one group; the reference (highest score) is known to 1e-4 cycles at 0, so each double difference is
     # its member's single difference. Five members lie 0.02 cycles from integers (sigma 0.05), three halfway
