@@ -206,3 +206,21 @@ def test_long_baseline_fixes_through_decorrelated_partial_fixing():
     assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
     off = _run(rov, base, nav, "CRGE", **{"ar.z_partial": False})
     assert (off.quality == kompas.Quality.FIX).mean() < 0.2
+
+
+def test_long_baseline_with_unflagged_slips_never_fixes_wrongly():
+    # the 40 km baseline with 0.5 slips per satellite, signal and hour on the rover and no LLI: the held
+    # decorrelated combinations must not carry a slip into a wrong fix
+    rover = enu_to_ecef(np.array([30000.0, -25000.0, 40.0]), BASE)
+    nav, truth = make_nav(nominal_elements("CRGE", START), START, 1.0, seed=5)
+    eb = ErrorModel(noise=True, troposphere=True, ionosphere=True, multipath=True)
+    er = dataclasses.replace(eb, cycle_slips=True, slip_rate_per_hour=0.5)
+    base = simulate_obs(truth, nav, BASE, START, 1.0, 30.0, "CRGE", eb, seed=5)
+    rov = simulate_obs(truth, nav, rover, START, 1.0, 30.0, "CRGE", er, seed=105, rcv_clock_s=-3e-4)
+    assert (rov.lli & 1).sum() > 30
+    rov = dataclasses.replace(rov, lli=np.zeros_like(rov.lli))
+    sol = _run(rov, base, nav, "CRGE")
+    fixed = sol.quality == kompas.Quality.FIX
+    enu = ecef_to_enu(sol.pos_m, rover)
+    wrong = fixed & ((np.hypot(enu[:, 0], enu[:, 1]) > 0.05) | (np.abs(enu[:, 2]) > 0.10))
+    assert fixed.mean() > 0.8 and not wrong.any()
