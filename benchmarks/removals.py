@@ -25,6 +25,7 @@ Removals of later features (issues 13 and 15):
 - ``rtk-iono-prior-option``: ``--iono-prior`` ignored (always the broadcast prior).
 - ``rtk-z-partial``: no partial fixing of decorrelated combinations.
 - ``rtk-z-hold``: decorrelated combinations fixed but not fed back by fix-and-hold.
+- ``rtk-z-cap``: decorrelated combinations not bounded to the wide-lane degrees of freedom.
 - ``sisre-clock-datum``: ``clock_datum`` ignored (one datum per system always).
 """
 
@@ -128,7 +129,7 @@ REMOVALS = (
         (
             (
                 "estimators/rtk_ar.py",
-                "        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if hold else None\n",
+                "        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts, a.size - n_sat) if hold else None\n",
                 "        combos = None\n",
             ),
         ),
@@ -145,6 +146,18 @@ REMOVALS = (
             ),
         ),
         RTK_TESTS,
+    ),
+    Removal(
+        "rtk-z-cap",
+        "decorrelated combinations not bounded to the wide-lane degrees of freedom",
+        (
+            (
+                "estimators/rtk_ar.py",
+                "    k = min(int(np.sum(ps >= opts.z_success)), k_max)\n",
+                "    k = int(np.sum(ps >= opts.z_success))\n",
+            ),
+        ),
+        (*RTK_TESTS, "tests/reference/test_rtk_real.py"),
     ),
     Removal(
         "sisre-clock-datum",

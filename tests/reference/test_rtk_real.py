@@ -88,6 +88,27 @@ def test_pasa_scoa_ppk_forward_backward(set_d):
     assert correct >= 0.97 and wrong < 0.01
 
 
+def test_pasa_scoa_beidou_glonass_through_held_wide_lanes(set_d):
+    # C+R on 21.8 km: no double-difference subset passes for the first hour; the decorrelated (wide-lane-
+    # like) combinations, held, let the narrow lanes converge: about half the epochs fixed, none without
+    sol = _rtk(set_d, SCOA, systems="CR")
+    correct, wrong, h_rms = _rates(sol, PASA)
+    assert correct >= 0.45 and wrong == 0.0 and h_rms <= 0.03
+    off = _rtk(set_d, SCOA, systems="CR", **{"ar.z_partial": False})
+    assert _rates(off, PASA)[0] < 0.1
+
+
+@pytest.mark.parametrize("z_success", [0.95, 0.99, 0.995])
+def test_pasa_scoa_beidou_without_antex_never_fixes_wrongly(set_d, z_success):
+    # PASA and SCOA carry different antennas: without ANTEX a few centimetres of unmodelled phase-centre
+    # error bias the narrow lanes. Combinations beyond the wide lanes (one narrow lane per satellite is
+    # left to the double differences) would fix and hold some of them wrongly: 19-30 % wrong epochs at
+    # these thresholds before that bound
+    rover, base, navs, _ = set_d
+    sol = _rtk((rover, base, navs, None), SCOA, systems="C", **{"ar.z_success": z_success})
+    assert _rates(sol, PASA)[1] == 0.0
+
+
 @pytest.mark.parametrize("which", ["A", "D"])
 def test_static_final_position(set_a, set_d, which):
     data, base, truth = (set_a, WTZR, WTZZ) if which == "A" else (set_d, SCOA, PASA)

@@ -122,8 +122,9 @@ def _two_carriers(seed: int, sigma_n: float = 1.0, sigma_wl: float = 0.03):
     P = np.zeros((15, 15))
     P[:3, :3] = np.eye(3)
     P[3:, 3:] = P_sd
+    sat = np.tile(np.arange(6), 2)
     amb = AmbiguitySet(
-        np.arange(3, 15), np.repeat([1, 2], 6), np.tile(np.linspace(0.3, 1.3, 6), 2), np.ones(12, int)
+        np.arange(3, 15), np.repeat([1, 2], 6), np.tile(np.linspace(0.3, 1.3, 6), 2), np.ones(12, int), sat
     )
     return np.r_[np.zeros(3), x], P, amb, truth
 
@@ -132,10 +133,13 @@ def test_resolve_fixes_decorrelated_wide_lanes_when_no_double_difference_subset_
     x, P, amb, truth = _two_carriers(21)
     assert not resolve(x, P, amb, ArOptions(z_partial=False)).fixed  # narrow lanes at 1 cycle: nothing passes
     assert not resolve(x, P, amb, ArOptions(armode="continuous")).fixed  # nothing would hold the combinations
+    no_sats = AmbiguitySet(amb.col, amb.group, amb.score, amb.sys)  # satellites unknown: no narrow lane known
+    assert not resolve(x, P, no_sats, ArOptions()).fixed
     res = resolve(x, P, amb, ArOptions())
     assert res.fixed and res.combos is not None and res.n_candidates == 10
     k = res.combos.shape[0]
-    assert 5 <= k < 10 and res.combos.shape[1] == res.col.size == 10
+    # at most one combination per double difference beyond one narrow lane per satellite (5 members)
+    assert k == 5 and res.combos.shape[1] == res.col.size == 10
     ratio, success, _ = res.combo_stats
     assert ratio >= 3.0 and success >= 0.99
     assert not (res.ratio >= 3.0 and res.success >= 0.9)  # the reported ratio is the failed DD attempt's

@@ -487,7 +487,7 @@ class RtkFilter:
         used[dp.cell], used[dp.ref] = True, True
         cand &= used
         idx = np.flatnonzero(cand)
-        aset = AmbiguitySet(amb[idx], e.group[idx], el[idx], sys_cell[idx])
+        aset = AmbiguitySet(amb[idx], e.group[idx], el[idx], sys_cell[idx], e.sat[e.cs[idx]].astype(np.int64))
         return resolve(self.x, self.P, aset, self.ar)
 
     def _hold(self, ar: ArResult) -> None:

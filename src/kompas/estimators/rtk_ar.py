@@ -43,7 +43,13 @@ integers, but no centimetre position, so the filter never reports an epoch fixed
 (:class:`~kompas.estimators.rtk.RtkFilter`). Their value is in fix-and-hold: held as
 constraints (:attr:`ArResult.combos`), they leave the float filter only the narrow-lane part of each
 ambiguity to determine, which then converges to a full fix sooner. The subset passes the same ratio
-test (``ratio``) and chi-square validation as a double-difference subset.
+test (``ratio``) and chi-square validation as a double-difference subset, and it holds at most one
+combination per double difference beyond one per satellite: with ``B`` carriers a satellite's double
+differences have ``B - 1`` inter-frequency (wide-lane) degrees of freedom and one narrow lane, and the
+narrow lanes are left to the double differences. Without that bound a few centimetres of unmodelled error
+(set D without antenna calibrations: two antenna types) made narrow-lane combinations look precise; held,
+they turned 19-30 % of the BeiDou-alone epochs into wrong fixes, depending on ``z_success``; with it none
+(``tests/reference/test_rtk_real.py``).
 """
 
 from __future__ import annotations
@@ -77,12 +83,16 @@ class AmbiguitySet:
         Preference as reference (elevation, rad).
     sys : numpy.ndarray of int64, shape (n,)
         System code (counts of fixed ambiguities per system).
+    sat : numpy.ndarray of int64, shape (n,), optional
+        Satellite of each ambiguity (bounds the decorrelated combinations fixed: module docstring);
+        without it every ambiguity counts as its own satellite, so no combination is fixed.
     """
 
     col: np.ndarray
     group: np.ndarray
     score: np.ndarray
     sys: np.ndarray
+    sat: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -282,7 +292,9 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     vals = np.round(a[s_idx]) if found is None else np.r_[np.round(a[s_idx]), ints]
     if take.size < opts.min_fixed or (found is None and s_idx.size == 0):
         hold = opts.z_partial and opts.armode == "fix-and-hold"  # unheld, combinations serve nothing
-        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts) if hold else None
+        sats = np.arange(amb.col.size) if amb.sat is None else amb.sat
+        n_sat = np.unique(sats[cell]).size  # satellites with a double difference: one narrow lane each
+        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts, a.size - n_sat) if hold else None
         if combos is None:
             return _empty(rt, ps, chi2, n=int(cell.size))
         # the epoch reports the double differences' attempt (RTKLIB's ratio of a float epoch), not the
@@ -297,8 +309,9 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     )
 
 
-def _decorrelated(x, P, ci, cr, a, Q, sys, opts) -> ArResult | None:
-    """Fix the best-determined decorrelated combinations of the double differences (module docstring)."""
+def _decorrelated(x, P, ci, cr, a, Q, sys, opts, k_max: int) -> ArResult | None:
+    """Fix the best-determined decorrelated combinations of the double differences, at most ``k_max``
+    (module docstring)."""
     n = a.size
     try:
         r = decorrelate(Q)
@@ -306,7 +319,7 @@ def _decorrelated(x, P, ci, cr, a, Q, sys, opts) -> ArResult | None:
         return None
     # bootstrapped success rate of the last k decorrelated ambiguities, k = 1 .. n
     ps = np.cumprod([math.erf(v) for v in 1.0 / np.sqrt(8.0 * r.D[::-1])])
-    k = int(np.sum(ps >= opts.z_success))
+    k = min(int(np.sum(ps >= opts.z_success)), k_max)
     if k < opts.min_fixed:
         return None
     base = np.round(a)
