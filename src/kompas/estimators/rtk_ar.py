@@ -48,7 +48,7 @@ combination per double difference beyond one per satellite: with ``B`` carriers 
 differences have ``B - 1`` inter-frequency (wide-lane) degrees of freedom and one narrow lane, and the
 narrow lanes are left to the double differences. Without that bound a few centimetres of unmodelled error
 (set D without antenna calibrations: two antenna types) made narrow-lane combinations look precise; held,
-they turned 19-30 % of the BeiDou-alone epochs into wrong fixes, depending on ``z_success``; with it none
+they turned 22-30 % of the BeiDou-alone epochs into wrong fixes, depending on ``z_success``; with it none
 (``tests/reference/test_rtk_real.py``).
 """
 
