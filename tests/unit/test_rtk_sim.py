@@ -101,22 +101,28 @@ def test_ppk_fixes_the_first_epochs_too():
     assert np.abs(ecef_to_enu(both.pos_m, truth)).max() < 1e-3
 
 
-def test_cycle_slips_without_loss_of_lock_flags_do_not_make_wrong_fixes():
+@pytest.mark.parametrize(
+    ("offset", "iono", "seed", "min_fixed"),
+    [((300.0, 400.0, 10.0), False, 2, 0.9), ((30000.0, -25000.0, 40.0), True, 5, 0.8)],
+    ids=["500 m", "40 km"],
+)
+def test_cycle_slips_without_loss_of_lock_flags_do_not_make_wrong_fixes(offset, iono, seed, min_fixed):
     # 0.5 slips per satellite, signal and hour on the rover (1-20 cycles, ~50 an hour), LLI erased: only
-    # the geometry-free test and the post-fit residual screening can find them
-    rover = enu_to_ecef(np.array([300.0, 400.0, 10.0]), BASE)
-    nav, truth = make_nav(nominal_elements("CRGE", START), START, 1.0, seed=2)
-    eb = ErrorModel(noise=True, troposphere=True)
+    # the geometry-free test and the post-fit residual screening can find them; at 40 km (ionosphere
+    # estimated) the held decorrelated combinations must not carry a slip into a wrong fix either
+    rover = enu_to_ecef(np.array(offset), BASE)
+    nav, truth = make_nav(nominal_elements("CRGE", START), START, 1.0, seed=seed)
+    eb = ErrorModel(noise=True, troposphere=True, ionosphere=iono, multipath=iono)
     er = dataclasses.replace(eb, cycle_slips=True, slip_rate_per_hour=0.5)
-    base = simulate_obs(truth, nav, BASE, START, 1.0, 30.0, "CRGE", eb, seed=2)
-    rov = simulate_obs(truth, nav, rover, START, 1.0, 30.0, "CRGE", er, seed=102, rcv_clock_s=-3e-4)
+    base = simulate_obs(truth, nav, BASE, START, 1.0, 30.0, "CRGE", eb, seed=seed)
+    rov = simulate_obs(truth, nav, rover, START, 1.0, 30.0, "CRGE", er, seed=100 + seed, rcv_clock_s=-3e-4)
     assert (rov.lli & 1).sum() > 30
     rov = dataclasses.replace(rov, lli=np.zeros_like(rov.lli))
     sol = _run(rov, base, nav, "CRGE")
     fixed = sol.quality == kompas.Quality.FIX
     enu = ecef_to_enu(sol.pos_m, rover)
     wrong = fixed & ((np.hypot(enu[:, 0], enu[:, 1]) > 0.05) | (np.abs(enu[:, 2]) > 0.10))
-    assert fixed.mean() > 0.9 and not wrong.any()
+    assert fixed.mean() > min_fixed and not wrong.any()
 
 
 @pytest.fixture(scope="module")
@@ -206,21 +212,3 @@ def test_long_baseline_fixes_through_decorrelated_partial_fixing():
     assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
     off = _run(rov, base, nav, "CRGE", **{"ar.z_partial": False})
     assert (off.quality == kompas.Quality.FIX).mean() < 0.2
-
-
-def test_long_baseline_with_unflagged_slips_never_fixes_wrongly():
-    # the 40 km baseline with 0.5 slips per satellite, signal and hour on the rover and no LLI: the held
-    # decorrelated combinations must not carry a slip into a wrong fix
-    rover = enu_to_ecef(np.array([30000.0, -25000.0, 40.0]), BASE)
-    nav, truth = make_nav(nominal_elements("CRGE", START), START, 1.0, seed=5)
-    eb = ErrorModel(noise=True, troposphere=True, ionosphere=True, multipath=True)
-    er = dataclasses.replace(eb, cycle_slips=True, slip_rate_per_hour=0.5)
-    base = simulate_obs(truth, nav, BASE, START, 1.0, 30.0, "CRGE", eb, seed=5)
-    rov = simulate_obs(truth, nav, rover, START, 1.0, 30.0, "CRGE", er, seed=105, rcv_clock_s=-3e-4)
-    assert (rov.lli & 1).sum() > 30
-    rov = dataclasses.replace(rov, lli=np.zeros_like(rov.lli))
-    sol = _run(rov, base, nav, "CRGE")
-    fixed = sol.quality == kompas.Quality.FIX
-    enu = ecef_to_enu(sol.pos_m, rover)
-    wrong = fixed & ((np.hypot(enu[:, 0], enu[:, 1]) > 0.05) | (np.abs(enu[:, 2]) > 0.10))
-    assert fixed.mean() > 0.8 and not wrong.any()
