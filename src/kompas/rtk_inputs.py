@@ -130,6 +130,10 @@ class BaselineData:
         """Rows of epoch ``k`` (O(1))."""
         return slice(int(self.offsets[k]), int(self.offsets[k + 1]))
 
+    def row_epoch(self) -> np.ndarray:
+        """Epoch index of every row, shape (R,) (the inverse of :attr:`offsets`)."""
+        return np.repeat(np.arange(self.n_epochs), np.diff(self.offsets))
+
 
 def _phase_modes(obs) -> dict[str, set[str]]:
     """Tracking modes (``"2I"``) with at least one carrier phase, per system letter."""

@@ -53,7 +53,7 @@ def cell_table(bd) -> dict:
         "fdma": fdma,
         "slip": bd.slip[rr, cc],
     }
-    cells["epoch"] = np.searchsorted(bd.offsets, rr, side="right") - 1
+    cells["epoch"] = bd.row_epoch()[rr]
     cells["offsets"] = _offsets(cells["epoch"], bd.n_epochs)
     cells["slip_backward"] = _backward_slips(cells["key"], cells["epoch"], cells["slip"])
     return cells
@@ -133,12 +133,11 @@ def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
     from .frames import ecef_to_geodetic
     from .products.ionosphere import BroadcastIonosphere, IonoContext
 
-    navs = getattr(product, "navs", None)
     n_rows = bd.sat.size
-    if navs is None or n_rows == 0:
-        return np.zeros(n_rows), ["ionosphere prior 0: the product has no broadcast ionosphere"]
-    model = BroadcastIonosphere(navs)
-    epoch = np.searchsorted(bd.offsets, np.arange(n_rows), side="right") - 1
+    if n_rows == 0:
+        return np.zeros(0), []
+    model = BroadcastIonosphere(product.navs)
+    epoch = bd.row_epoch()
     t = bd.time_ns[epoch]
     pos_r = prior[epoch]
     have = np.all(np.isfinite(pos_r), axis=1)

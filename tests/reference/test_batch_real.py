@@ -15,7 +15,7 @@ distributed = pytest.importorskip("distributed")
 
 from kompas import SppConfig  # noqa: E402
 from kompas.batch import BatchJob, plan, run_batch  # noqa: E402
-from kompas.batch.execute import default_start_method  # noqa: E402
+from kompas.batch.execute import _client  # noqa: E402
 from kompas.batch.store import result_path  # noqa: E402
 from kompas.cli.main import main  # noqa: E402
 
@@ -101,16 +101,9 @@ def test_worker_killed_mid_run_then_rerun(kompas_data, tmp_path):
     job = BatchJob("spp", SppConfig(), p.items, out)
     result = {}
     # the scheduler gives a unit up when its worker dies (default: retried elsewhere), so that the
-    # rerun has something to complete; workers started as kompas batch starts them (forked on Linux),
-    # so the nanny's restart of the killed worker goes the same way
-    settings = {"distributed.scheduler.allowed-failures": 0}
-    if default_start_method():
-        settings["distributed.worker.multiprocessing-method"] = default_start_method()
-    with (
-        dask.config.set(settings),
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    # rerun has something to complete; the cluster is kompas batch's own (workers forked on Linux), so
+    # the nanny's restart of the killed worker goes the same way
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), _client(2, None) as client:
         runner = threading.Thread(target=lambda: result.update(report=run_batch(job, client=client)))
         runner.start()
         deadline, busy = time.monotonic() + 120, None

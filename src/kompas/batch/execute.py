@@ -195,12 +195,12 @@ def default_start_method() -> str | None:
     """``fork`` on Linux, Dask's own default (``spawn``) elsewhere.
 
     A forked worker starts with this process's imports (kompas, numpy, pyarrow) instead of importing them
-    again: a local cluster of 2 then starts in 0.09 s instead of 0.56 s and stops in 0.03 s instead of
-    0.22 s, and its first unit does not pay the imports (BENCHMARKS.md, issue 16). The cluster's nannies
-    live in this process and fork it, so this process must hold no lock another thread could own at the
-    fork: true of ``kompas batch`` and of :func:`run_batch` called from a script; a program that runs
-    threads of its own can choose ``spawn``. macOS keeps ``spawn`` (its system libraries are not
-    fork-safe).
+    again: a local cluster of 2 then starts in 0.09 s instead of 0.44 s and stops in 0.02 s instead of
+    0.12 s (idle machine, 2026-11-28), and its first unit does not pay the imports (BENCHMARKS.md, issue
+    16). The cluster's nannies live in this process and fork it, so this process must hold no lock another
+    thread could own at the fork: true of ``kompas batch`` and of :func:`run_batch` called from a script;
+    a program that runs threads of its own can choose ``spawn``. macOS keeps ``spawn`` (its system
+    libraries are not fork-safe).
     """
     return "fork" if sys.platform.startswith("linux") else None
 

@@ -62,7 +62,7 @@ import numpy as np
 
 from ..errors import KompasError
 from . import kalman
-from .ambiguity import decorrelate, fixed_solution, lambda_ils, ratio_test, success_rate_bootstrap
+from .ambiguity import decorrelate, fixed_solution, lambda_ils, ratio_test, search, success_rate_bootstrap
 from .rtk_dd import choose_references
 from .validate import chi2_threshold
 
@@ -323,14 +323,15 @@ def _decorrelated(x, P, ci, cr, a, Q, sys, opts, k_max: int) -> ArResult | None:
     if k < opts.min_fixed:
         return None
     base = np.round(a)
+    zhat = r.Z.T @ (a - base)
     for _ in range(opts.max_searches):
-        zs = np.ascontiguousarray(r.Z[:, n - k :].T)  # (k, n): z = zs a
+        # the trailing block of the reduction is the factorisation of the last k combinations already
         try:
-            ils = lambda_ils(zs @ (a - base), zs @ Q @ zs.T, m=2)
-        except KompasError:
+            found = search(r.L[n - k :, n - k :], r.D[n - k :], zhat[n - k :], m=2)
+        except KompasError:  # non-finite floats
             return None
-        rt = ratio_test(ils.sqnorm, opts.ratio)
-        chi2 = float(ils.sqnorm[0])
+        rt = ratio_test(found.sqnorm, opts.ratio)
+        chi2 = float(found.sqnorm[0])
         if rt.ratio >= opts.ratio and chi2 <= opts.max_chi2_factor * float(chi2_threshold(k)):
             break
         k -= max(1, k // 6)  # the least precise sixth left float, as for double differences
@@ -338,9 +339,12 @@ def _decorrelated(x, P, ci, cr, a, Q, sys, opts, k_max: int) -> ArResult | None:
             return None
     else:
         return None
-    ints = ils.fixed[0] + zs @ base.astype(np.int64)
-    support = zs != 0
-    sys_of = np.array([s[0] if (s := np.unique(sys[row])).size == 1 else -1 for row in support], np.int64)
+    zs = np.ascontiguousarray(r.Z[:, n - k :].T)  # (k, n): z = zs a
+    ints = found.z[0] + zs @ base.astype(np.int64)
+    # each combination's system, -1 when its double differences span several
+    span = np.where(zs != 0, sys[None, :], -1)
+    lo = np.where(zs != 0, sys[None, :], np.iinfo(np.int64).max).min(axis=1)
+    sys_of = np.where(lo == span.max(axis=1), lo, -1).astype(np.int64)
     res = ArResult(True, rt.ratio, float(ps[k - 1]), chi2, ci, cr, ints, sys_of, None, None, int(n), zs)
     H, z = res.constraints(x.size)
     try:

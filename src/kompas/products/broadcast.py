@@ -235,10 +235,7 @@ class BroadcastProduct:
         """GLONASS slot -> FDMA channel from the records (latest per slot, over all files)."""
         from ..satsys import GlonassChannels
 
-        chans: dict[int, int] = {}
-        for n in self.navs:
-            chans.update(n.glonass_channels().as_dict())
-        return GlonassChannels(chans)
+        return GlonassChannels.merge(*(n.glonass_channels() for n in self.navs))
 
     def clock(self, sats, t_gpst_ns, offset_s=0.0) -> SatState:
         """Broadcast clocks only, without the relativistic term (positions NaN), for a first estimate of the
