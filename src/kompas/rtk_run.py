@@ -308,5 +308,20 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         age_s=np.where(ok, bd.age_s, 0.0),
         fixed_by_system={x: np.where(fixed, res.nfix_by_sys[system_code(x)], 0).astype(np.int16)
                          for x in letters},
+        residuals=_residual_table(res.residuals, bd.time_ns),
         record=rec,
     )  # fmt: skip
+
+
+def _residual_table(per_epoch, time_ns) -> dict:
+    """The filter's post-fit double-difference residuals (:class:`kompas.estimators.rtk.EpochResult`) as
+    one long table in time order, with the epoch's time; with PPK those of the forward pass."""
+    keys = ("sat", "ref", "band", "kind", "residual_m", "elevation_rad")
+    per_epoch = sorted(per_epoch, key=lambda kr: kr[0])
+    if not per_epoch:
+        return {"time_ns": np.zeros(0, np.int64), "used": np.zeros(0, bool),
+                **{k: np.zeros(0) for k in keys}}  # fmt: skip
+    out = {"time_ns": np.concatenate([np.full(r["sat"].size, time_ns[k]) for k, r in per_epoch])}
+    out.update({k: np.concatenate([r[k] for _, r in per_epoch]) for k in keys})
+    out["used"] = np.ones(out["sat"].size, bool)
+    return out

@@ -136,7 +136,9 @@ class Solution:
         Receiver clock per system letter, m (c times seconds); the first key is the reference system of
         the inter-system biases (``record.clock_reference``).
     residuals : dict or None
-        Long table ``{"time_ns", "sat", "residual_m", "used", "elevation_rad"}`` of post-fit residuals.
+        Long table ``{"time_ns", "sat", "residual_m", "used", "elevation_rad"}`` of post-fit residuals
+        (SPP, PPP: undifferenced; RTK: double differences, with ``ref`` the reference satellite, ``band``
+        and ``kind``, 0 phase and 1 code).
     reason : numpy.ndarray of uint8, shape (E,)
         :class:`Unsolved` code of each epoch (0 where solved).
     ratio : numpy.ndarray or None, shape (E,)
@@ -264,7 +266,8 @@ class Solution:
         return pd.DataFrame(self.columns())
 
     def residuals_to_pandas(self):
-        """Post-fit pseudorange residuals per satellite and epoch (``pandas.DataFrame``)."""
+        """Post-fit residuals per satellite and epoch (``pandas.DataFrame``): pseudorange (SPP), phase
+        (PPP), double-difference phase and code (RTK: with ``ref``, ``band`` and ``kind``)."""
         import pandas as pd
 
         from .satsys import sat_id
@@ -272,12 +275,12 @@ class Solution:
         if not self.residuals:
             raise ValueError("this solution carries no residuals")
         r = self.residuals
-        return pd.DataFrame(
-            {
-                "time": to_datetime64(r["time_ns"]),
-                "sv": sat_id(r["sat"]) if len(r["sat"]) else np.zeros(0, "U3"),
-                "residual_m": r["residual_m"],
-                "elevation_deg": np.degrees(r["elevation_rad"]),
-                "used": r["used"],
-            }
-        )
+
+        def ids(sat):
+            return sat_id(sat) if len(sat) else np.zeros(0, "U3")
+
+        cols = {"time": to_datetime64(r["time_ns"]), "sv": ids(r["sat"])}
+        if "ref" in r:  # double differences
+            cols.update(ref_sv=ids(r["ref"]), band=r["band"], kind=np.where(r["kind"] == 0, "phase", "code"))
+        cols.update(residual_m=r["residual_m"], elevation_deg=np.degrees(r["elevation_rad"]), used=r["used"])
+        return pd.DataFrame(cols)

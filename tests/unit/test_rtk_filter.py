@@ -33,10 +33,10 @@ def _sky(rcv):
 SATPOS = _sky(BASE)
 
 
-def _epoch(k, zwd=0.0, mapping=None, phase_err=0.0, prior=ROVER + 0.5, iono=0.0, iono0=0.0):
+def _epoch(k, zwd=0.0, mapping=None, phase_err=0.0, prior=ROVER + 0.5, iono=0.0, iono0=0.0, code_err=0.0):
     """Epoch ``k`` (1 s apart): exact single differences, plus a relative wet delay ``zwd`` mapped by
-    ``mapping``, phase errors ``phase_err`` and single-difference slant ionosphere ``iono`` (m, delaying
-    code, advancing phase) whose prior is ``iono0``."""
+    ``mapping``, phase and code errors ``phase_err`` and ``code_err`` and single-difference slant ionosphere
+    ``iono`` (m, delaying code, advancing phase) whose prior is ``iono0``."""
     m = SATPOS.shape[0]
     sys = np.ones(m, np.int64)
     gb = line_of_sight(SATPOS[None], BASE[None], sys[None])
@@ -58,7 +58,7 @@ def _epoch(k, zwd=0.0, mapping=None, phase_err=0.0, prior=ROVER + 0.5, iono=0.0,
         key=np.arange(m) + 100,
         group=np.ones(m, np.int64),
         band=np.ones(m, np.int64),
-        code=sd + iono,
+        code=sd + iono + code_err,
         phase=sd - iono + LAM_L1 * N_SD + phase_err,
         lam=np.full(m, LAM_L1),
         mu=np.ones(m),
@@ -128,8 +128,25 @@ def test_phase_error_below_the_outlier_floor_is_not_a_slip():
         assert (locks.pop(104) == 0) == reset
         assert set(locks.values()) == {6}
         if not reset:
-            res = dict(zip(r.residuals["sat"].tolist(), r.residuals["residual_m"], strict=True))
+            ph = r.residuals["kind"] == 0
+            res = dict(zip(r.residuals["sat"][ph].tolist(), r.residuals["residual_m"][ph], strict=True))
             assert 0.02 < res[105] <= 0.03 and max(abs(res[s]) for s in res if s != 105) < 1e-3
+
+
+def test_residuals_of_phase_and_code_double_differences():
+    # a 0.4 m code error on satellite 105 (below five sigmas of its double difference, so not screened out)
+    # stays in that satellite's code residual; the phases fit; satellite 101, the highest, is the reference
+    f = _filter(RtkNoise(phase_m=0.001, phase_el_m=0.001), tropo=False, static=True)
+    for k in range(5):
+        f.step(_epoch(k))
+    res = f.step(_epoch(5, code_err=np.where(np.arange(8) == 4, 0.4, 0.0))).residuals
+    phase, code = res["kind"] == 0, res["kind"] == 1
+    assert phase.sum() == code.sum() == 7 and set(res["ref"].tolist()) == {101}
+    c = dict(zip(res["sat"][code].tolist(), res["residual_m"][code], strict=True))
+    assert 0.3 < c[105] <= 0.4 and max(abs(c[s]) for s in c if s != 105) < 0.1
+    assert np.max(np.abs(res["residual_m"][phase])) < 1e-3
+    el = np.degrees(res["elevation_rad"][phase])
+    assert np.allclose(el, [60, 50, 40, 35, 30, 25, 20], atol=0.3)
 
 
 def test_wrong_fix_guard_needs_held_ambiguities():

@@ -18,6 +18,7 @@ import kompas
 from kompas.frames import ecef_to_enu, enu_to_ecef, geodetic_to_ecef
 from kompas.sim import make_nav, nominal_elements
 from kompas.sim.observations import ErrorModel, simulate_obs
+from kompas.time import to_datetime64
 
 START = kompas.GTime.from_calendar(2024, 3, 1, 2).gpst_ns
 BASE = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 50.0]))
@@ -57,6 +58,14 @@ def test_errors_off_every_epoch_fixed_to_the_truth(mode):
     err = ecef_to_enu(sol.pos_m, truth)
     assert np.abs(err).max() < 1e-3
     assert sol.fixed_by_system["R"].min() > 0 and sol.fixed_by_system["C"].min() > 0
+    # the filter's double-difference residuals: phase and code of every system at every epoch, all ~0 (the
+    # code's mm where the first float epochs' positions are mm off)
+    res = sol.residuals_to_pandas()
+    assert set(res.kind) == {"phase", "code"} and set(res.sv.str[0]) == set("CRGE")
+    assert (res.sv.str[0] == res.ref_sv.str[0]).all() and (res.sv != res.ref_sv).all()
+    assert np.array_equal(np.unique(res.time.to_numpy()), to_datetime64(sol.time_ns))
+    phase = res.kind == "phase"
+    assert np.abs(res.residual_m[phase]).max() < 1e-3 and np.abs(res.residual_m[~phase]).max() < 5e-3
 
 
 @pytest.mark.parametrize("systems", ["C", "R", "G", "E"])
@@ -83,6 +92,10 @@ def test_errors_on_ionosphere_and_receiver_ifbs_fix_after_convergence():
     assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
     # GLONASS ambiguities are fixed despite the IFBs (their slope converges within ~15 min)
     assert np.mean(sol.fixed_by_system["R"][converged:] > 0) > 0.8
+    # residuals: code multipath and noise at decimetres, phase at millimetres
+    r = sol.residuals
+    rms = [np.sqrt(np.mean(r["residual_m"][r["kind"] == k] ** 2)) for k in (0, 1)]
+    assert rms[0] < 0.01 and 0.05 < rms[1] < 2.0
 
 
 def test_static_errors_on_recovers_truth():
@@ -99,6 +112,8 @@ def test_ppk_fixes_the_first_epochs_too():
     assert fwd.quality[0] != kompas.Quality.FIX
     assert np.all(both.quality == kompas.Quality.FIX)
     assert np.abs(ecef_to_enu(both.pos_m, truth)).max() < 1e-3
+    # the combination has no residuals of its own: those of the forward pass
+    assert all(np.array_equal(both.residuals[k], fwd.residuals[k]) for k in fwd.residuals)
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,9 @@ class EpochResult:
         Satellites with a phase double difference.
     n_sat_by_sys : dict[int, int]
     residuals : dict
-        ``sat`` and ``band`` of each phase double difference's member and its post-fit residual (m).
+        Post-fit double-difference residuals of the float update (the ones the outlier screening
+        judges), phase then code: ``sat`` and ``ref`` (member and reference satellite), ``band``,
+        ``kind`` (0 phase, 1 code), ``residual_m`` and ``elevation_rad`` (the member's, at the rover).
     event : str
         ``""`` or what the filter did beyond the ordinary (``"wrong fix reset"``).
     """
@@ -451,8 +453,7 @@ class RtkFilter:
         in_p[dp.cell], in_p[dp.ref] = True, True
         sats_p = np.unique(e.cs[in_p])
         by_sys = {int(c): int(np.sum(e.sys[sats_p] == c)) for c in np.unique(e.sys[sats_p])}
-        res = dp.D @ np.nan_to_num(e.phase - lin.hp)
-        resid = {"sat": e.sat[e.cs[dp.cell]], "band": e.band[dp.cell], "residual_m": res}
+        resid = _dd_residuals(e, dd, lin)
         out = dict(
             t_ns=e.t_ns, ok=True, pos=self.x[0:3].copy(), cov=self.P[0:3, 0:3].copy(),
             n_sat=int(sats_p.size), n_sat_by_sys=by_sys, residuals=resid, event=event,
@@ -497,6 +498,20 @@ class RtkFilter:
         upd = kalman.update(self.x, self.P, H, z - H @ self.x, np.full(z.size, self.ar.hold_var_cyc2))
         self.x, self.P = upd.x, upd.P
         self.held = True
+
+
+def _dd_residuals(e, dd, lin) -> dict:
+    """Post-fit double-difference residuals of the float update, phase then code (:class:`EpochResult`)."""
+    dp, dc = dd
+    cell, ref = np.r_[dp.cell, dc.cell].astype(np.int64), np.r_[dp.ref, dc.ref].astype(np.int64)
+    return {
+        "sat": e.sat[e.cs[cell]],
+        "ref": e.sat[e.cs[ref]],
+        "band": e.band[cell],
+        "kind": np.r_[np.zeros(len(dp), np.uint8), np.ones(len(dc), np.uint8)],
+        "residual_m": np.r_[dp.D @ np.nan_to_num(e.phase - lin.hp), dc.D @ np.nan_to_num(e.code - lin.hc)],
+        "elevation_rad": lin.el_r[e.cs[cell]],
+    }
 
 
 def _precise(cov, pos, max_sigma_m: float) -> bool:

@@ -33,6 +33,8 @@ class PassResult:
     nsat_by_sys: dict
     nfix_by_sys: dict
     notes: list = field(default_factory=list)
+    residuals: list = field(default_factory=list)
+    """``(epoch, EpochResult.residuals)`` of each solved epoch, in the pass's order."""
 
     @classmethod
     def empty(cls, n: int) -> PassResult:
@@ -58,6 +60,8 @@ class PassResult:
             self.pos[k], self.cov[k], self.quality[k] = res.pos, res.cov, Quality.FLOAT
         self.ratio[k] = res.ratio
         self.nsat[k] = res.n_sat
+        if res.residuals:
+            self.residuals.append((k, res.residuals))
         for c, v in res.n_sat_by_sys.items():
             self.nsat_by_sys[c][k] = v
         if res.event:
@@ -96,4 +100,5 @@ def combine_passes(fwd: PassResult, bwd: PassResult, tol_m: float = 0.02) -> Pas
         for c in out.nfix_by_sys:
             out.nfix_by_sys[c][idx] = 0
     out.notes = fwd.notes + [f"backward {x}" for x in bwd.notes]
+    out.residuals = fwd.residuals  # the filter's own post-fit residuals; the combination has none
     return out
