@@ -6,7 +6,9 @@ Grid: a 5-degree global grid (37 x 72 nodes) for one day at 5-min steps (288 epo
 (BDS, GLONASS, BDS+GLONASS, all), from set H's DLR merged broadcast file of 2023-03-12 (every satellite
 all day; ICD record policy): wall time of `service_volume` (reading excluded, printed apart).
 SISRE: set A's ESBC navigation file against CODE (full day) and GFZ (00-06 h) MGEX orbits and clocks, with
-ANTEX (IGS20, GPS) or GPSPACE nominal offsets, attitude laws from the PRIDE table, per group.
+ANTEX (IGS20, GPS) or GPSPACE nominal offsets, attitude laws from the PRIDE table, per group; then every
+satellite above issue 15's target of its group with the part of its error that explains it (constant
+reference point or clock offset, or a time-varying rest, split by the age of the broadcast record).
 """
 
 from __future__ import annotations
@@ -108,27 +110,68 @@ def sisre_tables(clock_datum: str = "system") -> None:
                     + " ".join(f"{g[c]:10.2f}" if isinstance(g[c], float) else f"{g[c]!s:>10s}" for c in COLS)
                 )
             if prefer == "antex":
-                print(
-                    "    per satellite: sat block apc radial_mean radial along cross clock_mean clock sisre debiased"
-                )
-                for r in res.table:
-                    if not r.get("too_few") and r["sat"][0] in "RCE":
-                        print(
-                            f"    {r['sat']} {r['block'][:16]:16s} {r['apc']:7s} "
-                            + " ".join(
-                                f"{r[c]:6.2f}"
-                                for c in (
-                                    "radial_mean_m",
-                                    "radial_m",
-                                    "along_m",
-                                    "cross_m",
-                                    "clock_mean_m",
-                                    "clock_m",
-                                    "sisre_m",
-                                    "sisre_debiased_m",
-                                )
-                            )
-                        )
+                attribution(res)
+
+
+TARGETS = {"GPS": 0.6, "Galileo": 0.35, "BDS-3 MEO": 0.6, "BDS-2 IGSO": 1.5, "BDS-2 MEO": 1.5, "GLONASS": 2.0}
+"""Issue 15's orbit+clock SISRE levels per group, m."""
+
+
+STALE_H = 3.0
+"""Records at least this old are counted apart in the attribution (hours)."""
+
+
+def _rms(x) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.sqrt(np.mean(x * x))) if x.size else float("nan")
+
+
+def cause(r: dict, target: float, fresh: float, stale: float) -> str:
+    """Why a satellite's SISRE exceeds its group's target: its constant part (``bias_m``, split into the
+    radial reference point and the clock) or its time-varying rest (``sisre_debiased_m``), the latter
+    split by the age of the broadcast record (``fresh``/``stale``: its RMS below/above STALE_H)."""
+    if r["sisre_debiased_m"] <= target:
+        if abs(r["bias_radial_m"]) >= abs(r["bias_clock_m"]):
+            return f"constant: reference point (w_R x radial mean {r['bias_radial_m']:+.2f} m)"
+        return f"constant: clock offset {r['bias_clock_m']:+.2f} m"
+    if np.isfinite(stale) and fresh <= target:
+        return f"time-varying: records >= {STALE_H:.0f} h old ({stale:.2f} m there, {fresh:.2f} m on younger)"
+    return "time-varying: orbit/clock error of the records"
+
+
+def attribution(res) -> None:
+    """Every satellite above its group's target, with the part of its error that explains it."""
+    from kompas.monitor.sisre import group_of
+    from kompas.satsys import sat_id
+
+    rows = [
+        r for r in res.table if not r.get("too_few") and r["group"] in TARGETS and np.isfinite(r["sisre_m"])
+    ]
+    ids = np.array([sat_id(int(x)) for x in res.sat])
+    old = res.age_s >= STALE_H * 3600.0
+    print("    satellites above the issue-15 target of their group (m): sisre = sqrt(bias^2 + debiased^2)")
+    print("    sat block            apc     sisre target   bias radial  clock debiased age_h  cause")
+    for g, target in TARGETS.items():
+        grp = [r for r in rows if r["group"] == g]
+        above = [r for r in grp if r["sisre_m"] > target]
+        for r in above:
+            m = ids == r["sat"]
+            fresh, stale = _rms(res.sisre_debiased_m[m & ~old]), _rms(res.sisre_debiased_m[m & old])
+            print(
+                f"    {r['sat']} {r['block'][:16]:16s} {r['apc']:7s} {r['sisre_m']:5.2f} {target:6.2f} "
+                f"{r['bias_m']:+6.2f} {r['bias_radial_m']:+6.2f} {r['bias_clock_m']:+6.2f} "
+                f"{r['sisre_debiased_m']:8.2f} {r['age_max_h']:5.1f}  {cause(r, target, fresh, stale)}"
+            )
+        if grp:
+            const = sum(r["sisre_debiased_m"] <= target for r in above)
+            print(
+                f"    {g}: {len(above)} of {len(grp)} satellites above {target} m, {const} of them by their constant part"
+            )
+    groups = np.array([group_of(int(x)) for x in res.sat])
+    young = ", ".join(
+        f"{g} {_rms(res.sisre_m[(groups == g) & ~old]):.2f}" for g in TARGETS if np.any((groups == g) & ~old)
+    )
+    print(f"    SISRE of the samples with records younger than {STALE_H:.0f} h: {young}")
 
 
 def main() -> int:

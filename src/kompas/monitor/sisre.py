@@ -144,6 +144,10 @@ class SisreResult:
         ``sisre_m`` after removing each satellite's mean radial difference and mean clock difference
         over the span: what remains when the broadcast reference point (PCO convention) and the
         satellite's inter-signal clock bias are taken as unknown constants (a diagnostic, not a SISRE).
+        The rows of ``table`` give the removed constant as ``bias_m`` (mean of ``w_R R - c dt``), split
+        into ``bias_radial_m`` (``w_R`` times the mean radial difference) and ``bias_clock_m`` (minus the
+        mean clock difference): per satellite, ``sisre_m^2 = bias_m^2 + sisre_debiased_m^2`` (exactly where
+        every sample has a clock).
     wul_m : numpy.ndarray
         Worst-user instantaneous range error |e . dr - c dt|, m (NaN without clock).
     ura_m : numpy.ndarray
@@ -201,8 +205,24 @@ def _apc_label(src: np.ndarray) -> str:
     return kinds[0] if len(kinds) == 1 else "mixed"
 
 
+def _constant_part(r: SisreResult, m: np.ndarray) -> tuple[float, float]:
+    """Mean of the SISRE range term ``w_R R - c dt`` over the samples with a clock, and ``w_R`` times the
+    mean radial difference over the same samples (module docstring), m.
+
+    ``sisre_m^2 = bias^2 + sisre_debiased_m^2`` over those samples: the constant part of a satellite's
+    error (broadcast reference point, inter-signal clock bias, clock datum) and its time-varying rest."""
+    ok = m & np.isfinite(r.clock_m)
+    if not ok.any():
+        return float("nan"), float("nan")
+    w_r = _weights(np.unique(r.sat[ok]))[0]
+    w = w_r[np.searchsorted(np.unique(r.sat[ok]), r.sat[ok])]
+    radial = float(np.mean(w * r.radial_m[ok]))
+    return radial - float(np.mean(r.clock_m[ok])), radial
+
+
 def _stats(name: str, r: SisreResult, m: np.ndarray) -> dict:
     fin = np.isfinite(r.wul_m[m])
+    bias, bias_radial = _constant_part(r, m)
     return {
         "name": name,
         "n": int(m.sum()),
@@ -217,6 +237,10 @@ def _stats(name: str, r: SisreResult, m: np.ndarray) -> dict:
         "sisre_orb_m": _rms(r.sisre_orb_m[m]),
         "sisre_m": _rms(r.sisre_m[m]),
         "sisre_debiased_m": _rms(r.sisre_debiased_m[m]),
+        "bias_m": bias,
+        "bias_radial_m": bias_radial,
+        "bias_clock_m": bias - bias_radial,
+        "age_max_h": float(np.max(r.age_s[m])) / 3600.0 if m.any() else float("nan"),
         "clock_mean_m": float(np.nanmean(r.clock_m[m])) if np.isfinite(r.clock_m[m]).any() else float("nan"),
         "wul_max_m": float(np.max(r.wul_m[m][fin])) if fin.any() else float("nan"),
         "ura_m": float(np.nanmean(r.ura_m[m])) if np.isfinite(r.ura_m[m]).any() else float("nan"),
