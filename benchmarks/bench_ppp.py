@@ -378,7 +378,8 @@ LITERATURE = {
     "Kouba & Heroux 2001)",
     "relativity": "up to 23 ns (7 m) in range for GPS (IS-GPS-200N 20.3.3.3.3.1): metres in the position",
     "shapiro": "13-19 mm in range, nearly common to all satellites: mm in the position (IERS 2010 eq. 11.17)",
-    "tropo": "ZHD of a standard atmosphere vs GPT3: 1-2 cm in zenith, mm to cm in height",
+    "tropo": "ZHD of a standard atmosphere vs GPT3: 1-2 cm in zenith, mm to cm in height; GMF vs Niell: "
+    "mm in height (Boehm et al. 2006: NMF's height biases of up to ~1 cm at some latitudes)",
     "attitude": "only eclipsing/noon-turning satellites: mm to cm (Kouba 2009)",
     "gradients": "gradients of ~1 mm: mm to cm horizontal over short sessions",
 }
@@ -392,6 +393,7 @@ MODEL_RUNS = [  # (case, label, options): each off (or changed) against the defa
     ("WTZR", "relativity", {"relativity": False}),
     ("WTZR", "shapiro", {"shapiro": False}),
     ("WTZR", "tropo", {"tropo": "saas"}),
+    ("WTZR", "tropo", {"tropo": "saas", "mapping": "niell"}),
     ("WTZR", "attitude", {"attitude": "nominal"}),
     ("WTZR", "gradients", {"gradients": "on"}),
     ("SCOA", "ocean_loading", {"ocean_loading": False}),

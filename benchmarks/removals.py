@@ -27,6 +27,10 @@ Removals of later features (issues 13 and 15):
 - ``rtk-z-hold``: decorrelated combinations fixed but not fed back by fix-and-hold.
 - ``rtk-z-cap``: decorrelated combinations not bounded to the wide-lane degrees of freedom.
 - ``sisre-clock-datum``: ``clock_datum`` ignored (one datum per system always).
+- ``ppp-mapping-option``: ``--mapping`` not passed to the model (the saas a priori always GMF).
+- ``gmf-annual``: GMF without the annual term of its a coefficients.
+- ``sisre-bias-split``: the constant part of each satellite's SISRE without its radial share.
+- ``rtk-code-residuals``: the RTK Solution's code double-difference residuals zeroed.
 """
 
 from __future__ import annotations
@@ -164,6 +168,42 @@ REMOVALS = (
         "SISRE clock datum option ignored",
         (("monitor/sisre.py", '    if datum == "bds-generation":\n', "    if False:\n"),),
         ("tests/unit/test_sisre.py", "tests/reference/test_monitor_real.py"),
+    ),
+    Removal(
+        "ppp-mapping-option",
+        "PPP mapping option not passed to the model",
+        (("ppp.py", "        mapping=m.mapping,\n", ""),),
+        ("tests/reference/test_cli_ppp.py", "tests/unit/test_troposphere.py"),
+    ),
+    Removal(
+        "gmf-annual",
+        "GMF without its annual term",
+        (("models/mapping.py", "    annual = np.cos(", "    annual = 0.0 * np.cos("),),
+        ("tests/unit/test_troposphere.py",),
+    ),
+    Removal(
+        "sisre-bias-split",
+        "SISRE constant part without its radial share",
+        (
+            (
+                "monitor/sisre.py",
+                "    return radial - float(np.mean(r.clock_m[ok])), radial",
+                "    return -float(np.mean(r.clock_m[ok])), radial",
+            ),
+        ),
+        ("tests/unit/test_sisre.py",),
+    ),
+    Removal(
+        "rtk-code-residuals",
+        "RTK residuals without the code double differences' values",
+        (
+            (
+                "estimators/rtk.py",
+                "dc.D @ np.nan_to_num(e.code - lin.hc)]",
+                "0.0 * dc.D @ np.nan_to_num(e.code - lin.hc)]",
+            ),
+        ),
+        ("tests/unit/test_rtk_filter.py", "tests/unit/test_rtk_sim.py"),
     ),
 )
 

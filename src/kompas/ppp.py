@@ -96,7 +96,8 @@ def ppp(
         Ocean loading coefficients (the station is looked up by its marker name).
     gpt3 : Gpt3Grid, optional
         GPT3 grid (:func:`kompas.io.readers.gpt3.read_gpt3_grid`); without it ``models.tropo="gpt3"``
-        falls back to Saastamoinen with a standard atmosphere and Niell mapping (with a note).
+        falls back to Saastamoinen with a standard atmosphere and the ``models.mapping`` function (GMF by
+        default; with a note).
     catalog : SatelliteCatalog, optional
         Satellite blocks and attitude laws (:func:`kompas.io.readers.satmeta.read_satellite_catalog`); the
         ANTEX's satellite blocks are added to it.
@@ -188,7 +189,8 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
         notes.append("no BLQ file: no ocean loading")
     if cfg.models.tropo == "gpt3" and gpt3 is None:
         notes.append(
-            "no GPT3 grid: troposphere a priori from Saastamoinen with a standard atmosphere and Niell"
+            "no GPT3 grid: troposphere a priori from Saastamoinen with a standard atmosphere and "
+            + ("Niell" if cfg.models.mapping == "niell" else "GMF")
         )
     if cfg.models.pole_tide and cfg.models.polar_motion_arcsec is None:
         notes.append("no polar motion given (--polar-motion): pole tide not applied")
@@ -217,6 +219,7 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
         relativity=m.relativity,
         shapiro=m.shapiro,
         tropo=m.tropo if (m.tropo != "gpt3" or gpt3 is not None) else "saas",
+        mapping=m.mapping,
         osb=m.osb,
     )
     bands, pairs = _bands(cfg)

@@ -64,9 +64,16 @@ class PppModelOptions(Options):
     tropo: str = option(
         "gpt3",
         "troposphere a priori: GPT3 (needs the grid, --gpt3) with Saastamoinen and VMF1-form mapping, "
-        "Saastamoinen with a standard atmosphere and Niell mapping, or none",
+        "Saastamoinen with a standard atmosphere and the --mapping function, or none",
         choices=("gpt3", "saas", "off"),
         flag="--tropo",
+    )
+    mapping: str = option(
+        "gmf",
+        "mapping function of the saas a priori (also when --tropo gpt3 has no grid): GMF (Boehm et al. "
+        "2006, IERS Conventions 2010) or Niell (1996)",
+        choices=("gmf", "niell"),
+        flag="--mapping",
     )
     gradients: str = option(
         "auto",

@@ -13,7 +13,7 @@ For a receiver r and a satellite s, code P_b and phase L_b (metres) on band b ar
 * ``dt^s``: the precise clock (IGS convention: without the periodic relativistic term, which is added
   here, IS-GPS-200N 20.3.3.3.3.1) or the broadcast clock of the signals used;
 * ``T``: hydrostatic zenith delay mapped (GPT3 + Saastamoinen + VMF1-form mapping, or a standard
-  atmosphere + Niell) plus the wet zenith delay and gradients the estimator adds (a priori wet delay
+  atmosphere + GMF or Niell) plus the wet zenith delay and gradients the estimator adds (a priori wet delay
   given here);
 * ``d_ant``: receiver PCO/PCV per frequency with the ARP eccentricity, satellite PCO/PCV per frequency
   along the line of sight with the attitude of :func:`kompas.models.attitude.satellite_attitude` (nominal
@@ -76,6 +76,7 @@ class ModelSwitches:
     relativity: bool = True
     shapiro: bool = True
     tropo: str = "gpt3"  # "gpt3", "saas" or "off"
+    mapping: str = "gmf"  # of the "saas" a priori: "gmf" or "niell"
     osb: bool = True
 
 
@@ -285,8 +286,9 @@ def troposphere_terms(t_ns, llh, el, epoch, switches: ModelSwitches, grid):
     """Per epoch the zenith hydrostatic and a priori wet delays (E,), per row the hydrostatic and wet
     mapping factors and the gradient mapping factor (R,)."""
     from .models.gpt3 import askne_nordius_zwd, day_of_year, gpt3, saastamoinen_zhd
-    from .models.mapping import gradient_mapping, vmf1_mapping
+    from .models.mapping import gmf_mapping, gradient_mapping, vmf1_mapping
     from .models.troposphere import niell_mapping, zenith_delays
+    from .time import gpst_mjd
 
     lat, lon, h = llh[:, 0], llh[:, 1], llh[:, 2]
     n_ep = t_ns.size
@@ -303,7 +305,10 @@ def troposphere_terms(t_ns, llh, el, epoch, switches: ModelSwitches, grid):
         mh, mw = vmf1_mapping(met.ah[epoch], met.aw[epoch], lat[epoch], h[epoch], el, doy[epoch])
     else:
         zhd, zwd = zenith_delays(lat, h, humidity=0.7)
-        mh, mw = niell_mapping(lat[epoch], h[epoch], el, doy[epoch])
+        if switches.mapping == "niell":
+            mh, mw = niell_mapping(lat[epoch], h[epoch], el, doy[epoch])
+        else:
+            mh, mw = gmf_mapping(lat[epoch], lon[epoch], h[epoch], el, gpst_mjd(t_ns)[epoch])
     return zhd, zwd, mh, mw, gradient_mapping(el)
 
 

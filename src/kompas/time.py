@@ -40,6 +40,8 @@ __all__ = [
     "SCALES",
     "GTime",
     "gtime_from_calendar",
+    "gpst_mjd",
+    "MJD_GPS_EPOCH",
     "gpst_to_calendar",
     "week_tow",
     "gpst_from_week_tow",
@@ -425,6 +427,16 @@ def glonass_day(t_gpst_ns):
     n4 = days_1996 // 1461 + 1
     nt = days_1996 - (n4 - 1) * 1461 + 1
     return n4, nt, tod
+
+
+MJD_GPS_EPOCH = 44244
+"""Modified Julian date of the GPS epoch, 1980-01-06 0h (IS-GPS-200 sec. 3.3.4)."""
+
+
+def gpst_mjd(t_gpst_ns):
+    """Modified Julian date of GPS times (days, float; GPST, no leap seconds: for models that need the
+    date to a fraction of a day, not for time transfer)."""
+    return MJD_GPS_EPOCH + np.asarray(t_gpst_ns, dtype=np.int64) / DAY_NS
 
 
 def to_datetime64(t_gpst_ns, scale="GPST"):

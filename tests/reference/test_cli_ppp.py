@@ -71,3 +71,15 @@ def test_ppp_model_switch_flags(kompas_data, tmp_path, flag, capsys):
     text = capsys.readouterr().out
     assert f"solid_tide={flag == '--solid-tide'}" not in text  # the models line is in the record, not printed
     assert read_pos(out).record.program == "kompas ppp"
+
+
+def test_ppp_mapping_function_option_reaches_the_model(kompas_data, tmp_path):
+    # --tropo saas maps with GMF by default, with Niell when asked: 5 min of WTZR, millimetres apart
+    pos = {}
+    for mapping in ("gmf", "niell"):
+        out = tmp_path / f"{mapping}.pos"
+        args = ("--systems", "G", "--tropo", "saas", "--mapping", mapping, "--end", "2020-06-25T00:05:00")
+        assert main(_args(kompas_data, *args, "-o", str(out))) == 0
+        pos[mapping] = read_pos(out).pos_m
+    d = np.linalg.norm(pos["gmf"] - pos["niell"], axis=1)
+    assert 1e-5 < d.max() < 0.05

@@ -1,4 +1,4 @@
-"""Saastamoinen delay, zenith delays and Niell mapping functions (kompas.models.troposphere)."""
+"""Saastamoinen delay, zenith delays, Niell and GMF mapping functions (kompas.models.troposphere, mapping)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from kompas.models.mapping import gradient_delay, vmf1_mapping
+from kompas.models.gpt3 import day_of_year
+from kompas.models.mapping import _legendre9, gmf_mapping, gradient_delay, vmf1_mapping
 from kompas.models.troposphere import niell_mapping, saastamoinen, zenith_delays
+from kompas.ppp_model import ModelSwitches, troposphere_terms
+from kompas.time import gpst_mjd, gtime_from_calendar
 
 D = math.radians
 
@@ -246,3 +249,66 @@ def test_vmf1_is_one_at_zenith_and_zero_from_the_horizon_down():
     np.testing.assert_allclose(mw, 1.0, rtol=1e-15)
     mh, mw = vmf1_mapping(0.00121, 0.00051, D(50.0), 800.0, [0.0, -0.1], 200.0)
     assert (mh == 0.0).all() and (mw == 0.0).all()
+
+
+# -- GMF -------------------------------------------------------------------------------------------
+
+
+def test_gmf_reproduces_the_iers_conventions_test_case():
+    # IERS Conventions (2010) software, routine GMF: NRAO Green Bank on MJD 55055, zenith distance
+    # 1.278564131 rad -> GMFH = 3.425245519339138678, GMFW = 3.449589116182419257
+    m_h, m_w = gmf_mapping(0.6708665767, -1.393397187, 844.715, 0.5 * np.pi - 1.278564131, 55055.0)
+    assert m_h == pytest.approx(3.425245519339138678, abs=1e-12)
+    assert m_w == pytest.approx(3.449589116182419257, abs=1e-12)
+
+
+def test_gmf_legendre_functions_match_the_explicit_sum():
+    # Heiskanen & Moritz (1967) eq. 1-62, no Condon-Shortley phase, evaluated term by term
+    t = np.array([-0.93, -0.2, 0.0, 0.41, 0.87])
+    got = _legendre9(t)
+    i = 0
+    for n in range(10):
+        for m in range(n + 1):
+            s = sum(
+                (-1) ** k * math.factorial(2 * n - 2 * k) / (math.factorial(k) * math.factorial(n - k)
+                * math.factorial(n - m - 2 * k)) * t ** (n - m - 2 * k)
+                for k in range((n - m) // 2 + 1)
+            )  # fmt: skip
+            assert got[i] == pytest.approx(2.0**-n * (1 - t * t) ** (m / 2) * s, rel=1e-12, abs=1e-12)
+            i += 1
+
+
+def test_gmf_vectorised_over_sites_and_close_to_niell():
+    lat, lon = (
+        np.radians(np.array([-60.0, -5.0, 30.0, 52.0, 78.0])),
+        np.radians(np.array([150.0, -60.0, 10.0, 0.0, 15.0])),
+    )
+    el, mjd = (
+        np.radians(np.array([5.0, 10.0, 20.0, 40.0, 90.0])),
+        np.array([58000.0, 58100.5, 58200.0, 58300.0, 58400.0]),
+    )
+    m_h, m_w = gmf_mapping(lat, lon, 300.0, el, mjd)
+    for k in range(5):
+        one = gmf_mapping(lat[k], lon[k], 300.0, el[k], mjd[k])
+        assert (m_h[k], m_w[k]) == pytest.approx(tuple(map(float, one)), rel=1e-14)
+    assert m_h[-1] == pytest.approx(1.0, abs=1e-12) and m_w[-1] == pytest.approx(1.0, abs=1e-12)
+    # both are fits to the same atmosphere: a few per cent apart at 5 deg, less above
+    doy = (mjd - 58119.0) % 365.25 + 1.0  # MJD 58119 = 2018-01-01
+    n_h, n_w = niell_mapping(lat, 300.0, el, doy)
+    assert np.all(np.abs(m_h / n_h - 1) < [0.03, 0.01, 0.005, 0.002, 1e-12])
+    assert np.all(np.abs(m_w / n_w - 1) < [0.03, 0.01, 0.005, 0.002, 1e-12])
+
+
+@pytest.mark.parametrize("mapping", ["gmf", "niell"])
+def test_ppp_saastamoinen_a_priori_uses_the_chosen_mapping(mapping):
+    t_ns = np.array([int(gtime_from_calendar(2020, 6, 25))])
+    llh = np.array([[D(49.1), D(12.9), 660.0]])
+    el = np.radians(np.array([7.0, 25.0, 60.0]))
+    _, _, m_h, m_w, _ = troposphere_terms(
+        t_ns, llh, el, np.zeros(3, int), ModelSwitches(tropo="saas", mapping=mapping), None
+    )
+    if mapping == "gmf":
+        want = gmf_mapping(llh[0, 0], llh[0, 1], 660.0, el, gpst_mjd(t_ns[0]))
+    else:
+        want = niell_mapping(llh[0, 0], 660.0, el, day_of_year(t_ns)[0])
+    assert m_h == pytest.approx(want[0], rel=1e-14) and m_w == pytest.approx(want[1], rel=1e-14)

@@ -16,6 +16,13 @@ VMF1-form mapping (:func:`vmf1_mapping`)
     with TU Wien's ``vmf3.m`` to 1.1e-6 (relative) at five random sites with zenith distances up to
     53 deg (tests/reference/test_gpt3.py); the difference grows towards the horizon (not measured here;
     Landskron & Böhm 2018 report VMF1-type b/c errors of a few millimetres of slant delay at 5 deg).
+Global Mapping Function (:func:`gmf_mapping`)
+    J. Boehm, A. Niell, P. Tregoning and H. Schuh, "Global Mapping Functions (GMF): A new empirical
+    mapping function based on numerical weather model data", Geophys. Res. Lett. 33:L07304, 2006; IERS
+    Conventions (2010) sec. 9.2. The ``a`` coefficients are degree-9 spherical-harmonic expansions of a
+    mean and an annual term (:mod:`kompas.models._gmf_coefficients`), with the annual phase counted from
+    28 January; ``b``, ``c`` and the height correction are those of the VMF1 form above (the same
+    constants; the height in km above sea level, for which the ellipsoidal height stands in here).
 Gradient mapping (:func:`gradient_mapping`)
     G. Chen and T. A. Herring, "Effects of atmospheric azimuthal asymmetry on the analysis of space
     geodetic data", J. Geophys. Res. 102(B9):20489-20502, 1997, eq. 11: ``m_g = 1/(sin e tan e + C)``,
@@ -27,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["marini", "vmf1_mapping", "gradient_mapping", "gradient_delay"]
+__all__ = ["marini", "vmf1_mapping", "gmf_coefficients", "gmf_mapping", "gradient_mapping", "gradient_delay"]
 
 _BH, _C0H = 0.0029, 0.062
 _BW, _CW = 0.00146, 0.04391
@@ -75,6 +82,84 @@ def vmf1_mapping(ah, aw, lat_rad, h_ell_m, elev_rad, doy) -> tuple[np.ndarray, n
     mh = marini(se, ah, _BH, ch) + (1.0 / se - marini(se, *_HT)) * h / 1000.0
     mw = marini(se, aw, _BW, _CW)
     return np.where(above, mh, 0.0), np.where(above, mw, 0.0)
+
+
+_MJD_1980 = 44239.0
+"""MJD of 1980 January 1, 0h: GMF's annual term is counted in days from 28 January 1980 (Niell 1996)."""
+
+
+def _legendre9(t) -> np.ndarray:
+    """Associated Legendre functions ``P_n^m(t)`` for n, m <= 9, unnormalised and without the
+    Condon-Shortley phase (Heiskanen & Moritz 1967 eq. 1-62), shape (55, ...) in GMF's order (n, then m)."""
+    t = np.asarray(t, dtype=np.float64)
+    u = np.sqrt(np.maximum(1.0 - t * t, 0.0))
+    p = np.zeros((10, 10, *t.shape))
+    p[0, 0] = 1.0
+    for m in range(10):
+        if m > 0:
+            p[m, m] = (2 * m - 1) * u * p[m - 1, m - 1]
+        if m < 9:
+            p[m + 1, m] = (2 * m + 1) * t * p[m, m]
+        for n in range(m + 2, 10):
+            p[n, m] = ((2 * n - 1) * t * p[n - 1, m] - (n + m - 1) * p[n - 2, m]) / (n - m)
+    return np.stack([p[n, m] for n in range(10) for m in range(n + 1)])
+
+
+def gmf_coefficients(lat_rad, lon_rad, mjd) -> tuple[np.ndarray, np.ndarray]:
+    """Hydrostatic and wet ``a`` coefficients of GMF at a place and date (module docstring).
+
+    Parameters
+    ----------
+    lat_rad, lon_rad : array_like
+        Latitude and longitude, rad (east positive).
+    mjd : array_like
+        Modified Julian date (days; the time scale does not matter at this resolution).
+
+    Returns
+    -------
+    ah, aw : numpy.ndarray
+        Dimensionless; all arguments broadcast together.
+    """
+    from . import _gmf_coefficients as g
+
+    lat, lon, mjd = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (lat_rad, lon_rad, mjd)))
+    p = _legendre9(np.sin(lat))
+    order = np.array([m for n in range(10) for m in range(n + 1)], dtype=np.float64)
+    ang = order.reshape((-1,) + (1,) * lon.ndim) * lon
+    cos_t, sin_t = p * np.cos(ang), p * np.sin(ang)
+
+    def expand(a, b):
+        k = (slice(None),) + (None,) * lon.ndim
+        return 1e-5 * np.sum(np.asarray(a)[k] * cos_t + np.asarray(b)[k] * sin_t, axis=0)
+
+    annual = np.cos((mjd - _MJD_1980 + 1.0 - 28.0) / 365.25 * 2.0 * np.pi)
+    ah = expand(g.AH_MEAN, g.BH_MEAN) + expand(g.AH_AMP, g.BH_AMP) * annual
+    aw = expand(g.AW_MEAN, g.BW_MEAN) + expand(g.AW_AMP, g.BW_AMP) * annual
+    return ah, aw
+
+
+def gmf_mapping(lat_rad, lon_rad, h_m, elev_rad, mjd) -> tuple[np.ndarray, np.ndarray]:
+    """Global Mapping Function: hydrostatic and wet mapping factors (module docstring).
+
+    Parameters
+    ----------
+    lat_rad, lon_rad : array_like
+        Latitude and longitude, rad.
+    h_m : array_like
+        Height, m (the hydrostatic height correction takes it in km).
+    elev_rad : array_like
+        Elevation, rad (``<= 0`` gives 0).
+    mjd : array_like
+        Modified Julian date, days.
+
+    Returns
+    -------
+    m_hydro, m_wet : numpy.ndarray
+        Mapping factors (1 at zenith); all arguments broadcast together.
+    """
+    ah, aw = gmf_coefficients(lat_rad, lon_rad, mjd)
+    # vmf1_mapping counts c_h's annual phase from day 28 of its day count: the same days from 1980 as GMF
+    return vmf1_mapping(ah, aw, lat_rad, h_m, elev_rad, np.asarray(mjd, dtype=np.float64) - _MJD_1980 + 1.0)
 
 
 def gradient_mapping(elev_rad, c: float = 0.0032) -> np.ndarray:
