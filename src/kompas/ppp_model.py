@@ -414,17 +414,19 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
     )
     nominal_rows = res.satellite_source == "NOMINAL"
     if nominal_rows.any():
-        _note(
+        _note_sats(
             notes,
             "satellites without ANTEX calibration use nominal block offsets (NRCan GPSPACE, "
-            "ionosphere-free, no PCV; not IGS values): " + ", ".join(sorted(set(_ids(sats[nominal_rows])))),
+            "ionosphere-free, no PCV; not IGS values): ",
+            _ids(sats[nominal_rows]),
         )
     missing = ~np.isfinite(res.satellite_m)
     if missing.any():
-        _note(
+        _note_sats(
             notes,
             "satellites without ANTEX or nominal antenna offsets are not used (an unknown offset of up to "
-            "2.6 m): " + ", ".join(sorted(set(_ids(sats[missing])))),
+            "2.6 m): ",
+            _ids(sats[missing]),
         )
     return res.satellite_m
 
@@ -432,6 +434,16 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
 def _note(notes: list, text: str) -> None:
     if text not in notes:
         notes.append(text)
+
+
+def _note_sats(notes: list, prefix: str, sats) -> None:
+    """One note per kind listing every satellite it concerns (the model is evaluated per band)."""
+    for i, text in enumerate(notes):
+        if text.startswith(prefix):
+            old = text[len(prefix) :].split(", ")
+            notes[i] = prefix + ", ".join(sorted(set(old) | set(sats)))
+            return
+    notes.append(prefix + ", ".join(sorted(set(sats))))
 
 
 def _ids(sats):

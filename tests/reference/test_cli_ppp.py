@@ -83,3 +83,13 @@ def test_ppp_mapping_function_option_reaches_the_model(kompas_data, tmp_path):
         pos[mapping] = read_pos(out).pos_m
     d = np.linalg.norm(pos["gmf"] - pos["niell"], axis=1)
     assert 1e-5 < d.max() < 0.05
+
+
+def test_ppp_nominal_offset_note_once_for_every_band(kompas_data, tmp_path, capsys):
+    # the antenna model runs per band: its notes are merged into one per kind, listing every satellite
+    out = tmp_path / "n.pos"
+    assert main(_args(kompas_data, "--systems", "G,R,E", "--end", "2020-06-25T00:02:00", "-o", str(out))) == 0
+    lines = [x for x in capsys.readouterr().err.splitlines() if "use nominal block offsets" in x]
+    assert len(lines) == 1
+    sats = lines[0].split(": ")[-1].split(", ")
+    assert {s[0] for s in sats} == set("GRE") and sats == sorted(set(sats))
