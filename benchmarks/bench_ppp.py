@@ -343,12 +343,19 @@ def _esbc_consistency(inp, daily, exes, tmp, dh) -> None:
     from kompas.frames import ecef_to_enu
 
     sol_g, _ = run_kompas(inp, systems="G")
-    mine = {"G+R+E+C": daily, "G": sol_g.pos_m[np.flatnonzero(sol_g.ok)[-1]]}
+    # RTKLIB's satellite antenna model with this ANTEX: offsets for 9 GPS satellites, none for the others
+    sol_na, _ = run_kompas(inp, systems="GRE", sat_antenna=False)
+    mine = {
+        "G+R+E+C": daily,
+        "G": sol_g.pos_m[np.flatnonzero(sol_g.ok)[-1]],
+        "GRE-no-sat-ant": sol_na.pos_m[np.flatnonzero(sol_na.ok)[-1]],
+    }
     print("\nThe same day, RTKLIB with the solid tide on (`pos1-tidecorr=1`) and with GPS alone:\n")
     print(
-        "| RTKLIB run | kompas G+R+E+C - it: dE dN dU (cm), H | kompas G - it | it - the same RTKLIB G+R+E, solid tide |"
+        "| RTKLIB run | kompas G+R+E+C - it: dE dN dU (cm), H | kompas G - it | kompas G+R+E, satellite antennas "
+        "off - it | it - the same RTKLIB G+R+E, solid tide |"
     )
-    print("|---|---|---|---|")
+    print("|---|---|---|---|---|")
     for label, exe in exes.items():
         runs = {}
         for name, systems, conf in (("G+R+E, tides off (anchors)", "GRE", {}),
@@ -361,7 +368,12 @@ def _esbc_consistency(inp, daily, exes, tmp, dh) -> None:
         base = runs.get("G+R+E, solid tide")
         for name, pos in runs.items():
             cells = []
-            for ref, other in ((pos, mine["G+R+E+C"]), (pos, mine["G"]), (base, pos)):
+            for ref, other in (
+                (pos, mine["G+R+E+C"]),
+                (pos, mine["G"]),
+                (pos, mine["GRE-no-sat-ant"]),
+                (base, pos),
+            ):
                 d = ecef_to_enu(other, ref) * 100
                 cells.append(f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}, {np.hypot(d[0], d[1]):.1f}")
             print(f"| {label} {name} | {' | '.join(cells)} |")
