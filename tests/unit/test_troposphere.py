@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kompas.models.gpt3 import day_of_year
-from kompas.models.mapping import _legendre9, gmf_mapping, gradient_delay, vmf1_mapping
+from kompas.models.mapping import _legendre9, gmf_mapping, gradient_delay, gradient_mapping, vmf1_mapping
 from kompas.models.troposphere import niell_mapping, saastamoinen, zenith_delays
 from kompas.ppp_model import ModelSwitches, troposphere_terms
 from kompas.time import gpst_mjd, gtime_from_calendar
@@ -213,6 +213,8 @@ def test_gradient_delay_by_hand():
     assert gradient_delay(e, D(90.0), 0.0, 0.001) == pytest.approx(
         0.001 / (math.sin(e) * math.tan(e) + 0.0032)
     )
+    # on and below the horizon there is no line of sight: no delay (not 1 / C = 312)
+    assert gradient_mapping(np.array([0.0, -0.1])).tolist() == [0.0, 0.0]
 
 
 # -- VMF1 form (Boehm, Werl & Schuh 2006, J. Geophys. Res. 111, B02406; TU Wien vmf1_ht.f) -------------
