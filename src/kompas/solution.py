@@ -265,11 +265,16 @@ class Solution:
 
         return pd.DataFrame(self.columns())
 
-    def residuals_to_pandas(self):
-        """Post-fit residuals per satellite and epoch (``pandas.DataFrame``): pseudorange (SPP), phase
-        (PPP), double-difference phase and code (RTK: with ``ref``, ``band`` and ``kind``)."""
-        import pandas as pd
+    def residual_columns(self) -> dict[str, np.ndarray]:
+        """The residual table as numpy columns: ``time`` (datetime64, GPST), ``sv``, for double differences
+        ``ref_sv``, ``band`` and ``kind`` (``phase``/``code``), then ``residual_m``, ``elevation_deg`` and
+        ``used``.
 
+        Raises
+        ------
+        ValueError
+            The solution carries no residuals.
+        """
         from .satsys import sat_id
 
         if not self.residuals:
@@ -277,10 +282,22 @@ class Solution:
         r = self.residuals
 
         def ids(sat):
-            return sat_id(sat) if len(sat) else np.zeros(0, "U3")
+            return np.asarray(sat_id(sat)) if len(sat) else np.zeros(0, "U3")
 
         cols = {"time": to_datetime64(r["time_ns"]), "sv": ids(r["sat"])}
         if "ref" in r:  # double differences
-            cols.update(ref_sv=ids(r["ref"]), band=r["band"], kind=np.where(r["kind"] == 0, "phase", "code"))
-        cols.update(residual_m=r["residual_m"], elevation_deg=np.degrees(r["elevation_rad"]), used=r["used"])
-        return pd.DataFrame(cols)
+            kind = np.where(np.asarray(r["kind"]) == 0, "phase", "code")
+            cols.update(ref_sv=ids(r["ref"]), band=np.asarray(r["band"]), kind=kind)
+        cols.update(
+            residual_m=np.asarray(r["residual_m"], dtype=np.float64),
+            elevation_deg=np.degrees(r["elevation_rad"]),
+            used=np.asarray(r["used"], dtype=bool),
+        )
+        return cols
+
+    def residuals_to_pandas(self):
+        """Post-fit residuals per satellite and epoch (``pandas.DataFrame`` of :meth:`residual_columns`):
+        pseudorange (SPP), phase (PPP), double-difference phase and code (RTK)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.residual_columns())

@@ -93,3 +93,19 @@ def test_ppp_nominal_offset_note_once_for_every_band(kompas_data, tmp_path, caps
     assert len(lines) == 1
     sats = lines[0].split(": ")[-1].split(", ")
     assert {s[0] for s in sats} == set("GRE") and sats == sorted(set(sats))
+
+
+def test_ppp_residuals_beside_the_solution(kompas_data, tmp_path, capsys):
+    out = tmp_path / "p.pos"
+    assert (
+        main(
+            _args(
+                kompas_data, "--systems", "G", "--end", "2020-06-25T00:02:00", "--residuals", "-o", str(out)
+            )
+        )
+        == 0
+    )
+    lines = (tmp_path / "p.pos.residuals.csv").read_text().splitlines()
+    assert lines[0] == "time,sv,residual_m,elevation_deg,used" and len(lines) > 5
+    assert {ln.split(",")[1][0] for ln in lines[1:]} == {"G"}
+    assert max(abs(float(ln.split(",")[2])) for ln in lines[1:]) < 0.1  # ionosphere-free phase, m

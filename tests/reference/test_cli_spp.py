@@ -84,3 +84,15 @@ def test_spp_config_errors_name_key_and_file(kompas_data, tmp_path, capsys):
     cfg.write_text('iono = "if"\n')
     assert main(_args(kompas_data, "--config", str(cfg))) == 2
     assert "it belongs in [models]" in capsys.readouterr().err
+
+
+def test_spp_residuals_beside_the_solution(kompas_data, tmp_path, capsys):
+    out = tmp_path / "r.pos"
+    assert main(_args(kompas_data, "--systems", "C,R", "--residuals", "-o", str(out))) == 0
+    lines = (tmp_path / "r.pos.residuals.csv").read_text().splitlines()
+    assert lines[0] == "time,sv,residual_m,elevation_deg,used"
+    sats = {ln.split(",")[1][0] for ln in lines[1:]}
+    assert sats == {"C", "R"} and len({ln.split(",")[0] for ln in lines[1:]}) == 120
+    capsys.readouterr()
+    assert main(_args(kompas_data, "--residuals", "-o", "-")) == 2
+    assert "give -o FILE" in capsys.readouterr().err

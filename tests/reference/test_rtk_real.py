@@ -9,6 +9,8 @@ inter-frequency bias state fixes GLONASS rarely, one without the ionosphere fixe
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pytest
 
@@ -139,6 +141,7 @@ def test_cli_rtk_summary_and_pos(kompas_data, tmp_path, capsys):
         "rtk", str(a / "WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
         str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"), str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
         "--systems", "C,R", "--base-pos", *map(str, WTZR), "--truth", *map(str, WTZZ), "-o", str(out),
+        "--residuals",
     ])  # fmt: skip
     text = capsys.readouterr().out
     assert code == 0
@@ -149,6 +152,22 @@ def test_cli_rtk_summary_and_pos(kompas_data, tmp_path, capsys):
     assert len(rows) == 120 and {r[5] for r in rows} <= {"1", "2"}
     sol = kompas.read_pos(out)
     assert np.all(np.isfinite(sol.pos_m))
+    # --residuals: the double-difference residuals of every epoch beside the .pos (RTKLIB's -y)
+    res = list(csv.DictReader(open(f"{out}.residuals.csv")))
+    assert f"wrote    {out}.residuals.csv" in text and len({r["time"] for r in res}) == 120
+    assert {r["sv"][0] for r in res} == {"C", "R"} and all(r["sv"][0] == r["ref_sv"][0] for r in res)
+    phase = np.array([float(r["residual_m"]) for r in res if r["kind"] == "phase"])
+    code_ = np.array([float(r["residual_m"]) for r in res if r["kind"] == "code"])
+    assert np.sqrt(np.mean(phase**2)) < 0.01 and 0.1 < np.sqrt(np.mean(code_**2)) < 2.0
+
+
+def test_cli_rtk_residuals_need_an_output_file(kompas_data, capsys):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    args = [str(a / f) for f in ("WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+                                 "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]  # fmt: skip
+    assert main(["rtk", *args, "--residuals"]) == 2
+    err = capsys.readouterr().err
+    assert "--residuals" in err and "give -o FILE" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(

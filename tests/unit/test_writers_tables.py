@@ -147,3 +147,37 @@ def test_write_solution_errors(tmp_path):
         import io
 
         write_solution(_solution(), io.StringIO())
+
+
+def test_residuals_csv_of_double_differences(tmp_path):
+    import dataclasses
+
+    from kompas import sat_index
+    from kompas.io.writers.tables import write_residuals_csv
+
+    sol = _solution()
+    with pytest.raises(ValueError, match="no residuals"):
+        write_residuals_csv(sol, tmp_path / "none.csv")
+    t = sol.time_ns
+    res = {
+        "time_ns": np.array([t[0], t[0], t[2]]),
+        "sat": sat_index(["C20", "C20", "R02"]),
+        "ref": sat_index(["C19", "C19", "R01"]),
+        "band": np.array([2, 6, 1]),
+        "kind": np.array([0, 1, 0], np.uint8),
+        "residual_m": np.array([0.0015, -0.25, 1e-17]),
+        "elevation_rad": np.array([0.5, 0.5, 0.25]) * np.pi,
+        "used": np.ones(3, bool),
+    }
+    write_residuals_csv(dataclasses.replace(sol, residuals=res), tmp_path / "r.csv")
+    rows = list(csv.reader((tmp_path / "r.csv").open()))
+    assert rows[0] == ["time", "sv", "ref_sv", "band", "kind", "residual_m", "elevation_deg", "used"]
+    assert rows[1] == ["2020-06-25T00:00:00", "C20", "C19", "2", "phase", "0.0015", "90.0", "1"]
+    assert rows[2][4:6] == ["code", "-0.25"] and rows[3][:5] == [
+        "2020-06-25T00:01:00",
+        "R02",
+        "R01",
+        "1",
+        "phase",
+    ]
+    assert float(rows[3][5]) == 1e-17 and len(rows) == 4

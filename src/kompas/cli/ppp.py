@@ -22,8 +22,10 @@ from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from .spp import (
     FORMATS,
+    RESIDUALS_SUFFIX,
     _progress,
     check_input_files,
+    check_residuals,
     print_summary,
     start_command,
     write_output,
@@ -73,6 +75,12 @@ def register(sub) -> None:
     )
     p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
     p.add_argument("--report", metavar="HTML", help="write an HTML report with the convergence figure")
+    p.add_argument(
+        "--residuals",
+        action="store_true",
+        help=f"also write the post-fit phase residuals per satellite to FILE{RESIDUALS_SUFFIX} beside "
+        "-o FILE",
+    )
     p.set_defaults(func=run)
 
 
@@ -140,6 +148,7 @@ def run(args) -> int:
     if started is None:
         return 0
     cfg, fmt, truth = started
+    residuals = check_residuals(args, args.residuals)
     t0 = time.perf_counter()
     inputs = read_inputs(args)
     sol = ppp(**inputs, config=cfg, progress=_progress)
@@ -148,7 +157,7 @@ def run(args) -> int:
     if not sol.ok.any():
         print("kompas ppp: no epoch solved: " + "; ".join(sol.record.notes[-3:]), file=sys.stderr)
         return 1
-    write_output(sol, args, fmt, report)
+    write_output(sol, args, fmt, report, residuals)
     if args.report:
         from ..report import ppp_report
 

@@ -17,8 +17,10 @@ from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from .spp import (
     FORMATS,
+    RESIDUALS_SUFFIX,
     _progress,
     check_input_files,
+    check_residuals,
     print_summary,
     start_command,
     write_output,
@@ -62,6 +64,12 @@ def register(sub) -> None:
         "-o", "--output", metavar="FILE", help="write the solution (.pos .nmea .csv .parquet .kml .gpx)"
     )
     p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
+    p.add_argument(
+        "--residuals",
+        action="store_true",
+        help=f"also write the filter's post-fit double-difference residuals (phase and code per satellite, "
+        f"reference satellite and band) to FILE{RESIDUALS_SUFFIX} beside -o FILE (RTKLIB: -y)",
+    )
     p.set_defaults(func=run)
 
 
@@ -95,6 +103,7 @@ def run(args) -> int:
     if started is None:
         return 0
     cfg, fmt, truth = started
+    residuals = check_residuals(args, args.residuals)
     t0 = time.perf_counter()
     rover, base = read_obs(args.rover), read_obs(args.base)
     navs = [read_nav(p) for p in args.nav]
@@ -108,7 +117,7 @@ def run(args) -> int:
             file=sys.stderr,
         )
         return 1
-    write_output(sol, args, fmt, report, **({"coords": "xyz"} if fmt == "pos" else {}))
+    write_output(sol, args, fmt, report, residuals, **({"coords": "xyz"} if fmt == "pos" else {}))
     return 0
 
 

@@ -165,6 +165,7 @@ def run(args) -> int:
     cfg, fmt, truth = started
     if cfg.models.iono == "ionex" and not args.ionex:
         raise ConfigError("--iono ionex needs the maps: --ionex FILE")
+    residuals = check_residuals(args, cfg.estimator.residuals)
     t0 = time.perf_counter()
     # read and solved block by block (kompas.runner): a day at 1 Hz needs no more memory than an hour
     done = run_spp(
@@ -176,7 +177,7 @@ def run(args) -> int:
     if not sol.ok.any():
         print(f"kompas spp: no epoch solved: {no_solution_reason(sol, obs, navs)}", file=sys.stderr)
         return 1
-    write_output(sol, args, fmt, report)
+    write_output(sol, args, fmt, report, residuals=residuals)
     return 0
 
 
@@ -216,9 +217,23 @@ def print_summary(args, lines, elapsed_s: float):
     return report
 
 
-def write_output(sol, args, fmt: str | None, report, **options) -> None:
+RESIDUALS_SUFFIX = ".residuals.csv"
+"""``--residuals`` writes the post-fit residuals to the solution's path plus this suffix."""
+
+
+def check_residuals(args, wanted: bool) -> bool:
+    """``wanted`` after checking that there is a solution file to write the residuals beside."""
+    if wanted and (not args.output or args.output == "-"):
+        raise ConfigError(
+            f"--residuals writes them to FILE{RESIDUALS_SUFFIX} beside the solution: give -o FILE"
+        )
+    return wanted
+
+
+def write_output(sol, args, fmt: str | None, report, residuals: bool = False, **options) -> None:
     """Write the solution where ``-o`` says (``-``: standard output) in ``fmt`` (None: nothing), with
-    the writer's ``options``, and name the file on ``report``."""
+    the writer's ``options``, and name the file on ``report``; with ``residuals`` the solution's
+    residual table too, as CSV beside it (:data:`RESIDUALS_SUFFIX`)."""
     if fmt is None:
         return
     from ..io.writers import write_solution
@@ -226,6 +241,12 @@ def write_output(sol, args, fmt: str | None, report, **options) -> None:
     write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt, **options)
     if args.output != "-":
         print(f"wrote    {args.output}", file=report)
+    if residuals and args.output != "-":
+        from ..io.writers.tables import write_residuals_csv
+
+        path = args.output + RESIDUALS_SUFFIX
+        write_residuals_csv(sol, path)
+        print(f"wrote    {path} (post-fit residuals)", file=report)
 
 
 def no_solution_reason(sol, obs, navs) -> str:

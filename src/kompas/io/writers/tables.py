@@ -33,7 +33,7 @@ from ...errors import KompasError
 from ...solution import Solution
 from ._sink import write_text
 
-__all__ = ["solution_columns", "write_csv", "write_parquet"]
+__all__ = ["solution_columns", "write_csv", "write_parquet", "write_residuals_csv"]
 
 
 def solution_columns(solution: Solution) -> dict[str, np.ndarray]:
@@ -53,6 +53,8 @@ def _time_text(dt: np.ndarray) -> list[str]:
 def _text_column(values: np.ndarray) -> list[str]:
     if values.dtype.kind == "M":
         return _time_text(values)
+    if values.dtype.kind in "US":
+        return [str(v) for v in values.tolist()]
     if values.dtype.kind in "iub":
         return [str(int(v)) for v in values.tolist()]
     return ["" if v != v else repr(v) for v in values.astype(np.float64).tolist()]
@@ -69,7 +71,23 @@ def write_csv(solution: Solution, path_or_file, *, delimiter: str = ",") -> None
     delimiter : str
         Field separator.
     """
-    cols = solution_columns(solution)
+    _write_columns(solution_columns(solution), path_or_file, delimiter)
+
+
+def write_residuals_csv(solution: Solution, path_or_file, *, delimiter: str = ",") -> None:
+    """Write the post-fit residuals of a solution (:meth:`kompas.Solution.residual_columns`: time, sv,
+    for double differences ref_sv, band and kind, then residual_m, elevation_deg, used) as CSV, one row
+    per observation and epoch: what RTKLIB's solution status file (``-y``) gives per satellite.
+
+    Raises
+    ------
+    ValueError
+        The solution carries no residuals.
+    """
+    _write_columns(solution.residual_columns(), path_or_file, delimiter)
+
+
+def _write_columns(cols: dict, path_or_file, delimiter: str) -> None:
     text_cols = [_text_column(v) for v in cols.values()]
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
