@@ -31,6 +31,7 @@ Removals of later features (issues 13 and 15):
 - ``gmf-annual``: GMF without the annual term of its a coefficients.
 - ``sisre-bias-split``: the constant part of each satellite's SISRE without its radial share.
 - ``rtk-code-residuals``: the RTK Solution's code double-difference residuals zeroed.
+- ``rtk-output-single``: ``output_single`` ignored (no single point epochs in RTK output).
 """
 
 from __future__ import annotations
@@ -204,6 +205,12 @@ REMOVALS = (
             ),
         ),
         ("tests/unit/test_rtk_filter.py", "tests/unit/test_rtk_sim.py"),
+    ),
+    Removal(
+        "rtk-output-single",
+        "RTK output_single ignored",
+        (("rtk_run.py", "    if cfg.output_single:\n", "    if False:\n"),),
+        ("tests/unit/test_rtk_sim.py",),
     ),
 )
 

@@ -84,6 +84,10 @@ class RtkConfig(Options):
         flag="--signals", parse=_parse_signals,
     )  # fmt: skip
     time_tolerance_s: float = option(0.005, "largest difference of paired rover and base time tags", unit="s")
+    output_single: bool = option(
+        False, "epochs without a relative solution (no base data, too few double differences) get the "
+        "rover's single point solution, quality 5 (RTKLIB out-outsingle)", flag="--output-single",
+    )  # fmt: skip
     models: RtkModels = option(default_factory=RtkModels)
     noise: RtkNoise = option(default_factory=RtkNoise)
     ar: ArOptions = option(default_factory=ArOptions)

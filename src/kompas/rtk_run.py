@@ -157,8 +157,9 @@ def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
     return np.where(ok, d_r - d_b, 0.0), [note if used else "ionosphere prior 0: no broadcast model serves"]
 
 
-def _rover_prior(rover, product, cfg) -> np.ndarray:
-    """Single point solutions of the rover moved to its antenna reference point, ECEF m (NaN unsolved)."""
+def _rover_spp(rover, product, cfg):
+    """Single point solutions of the rover (markers) and the same moved to its antenna reference point,
+    ECEF m (NaN unsolved)."""
     from .spp import spp
 
     with warnings.catch_warnings():
@@ -168,7 +169,7 @@ def _rover_prior(rover, product, cfg) -> np.ndarray:
     ok = sol.ok & np.all(np.isfinite(pos), axis=1)
     pos[ok] = enu_to_ecef(-rover.station.arp_to_marker_enu(), pos[ok])
     pos[~ok] = np.nan
-    return pos
+    return sol, pos
 
 
 def _single_thread():
@@ -205,11 +206,11 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
     bd = prepare_baseline(
         rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips
     )
-    prior = _rover_prior(rover, product, cfg)
+    single, prior = _rover_spp(rover, product, cfg)
     setup = _setup(cfg, rover, base, base_arp, prior)
     if not setup.tropo:
         bd = dataclasses.replace(bd, trop_b=np.zeros_like(bd.trop_b))
-    return bands, bd, prior, setup
+    return bands, bd, prior, setup, single
 
 
 def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list[str]]:
@@ -237,7 +238,7 @@ def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list
 
 def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, channels, progress=None, atx=None):
     """Process the paired windows of rover and base (see :func:`kompas.rtk.rtk`)."""
-    bands, bd, prior, setup = _setup_and_data(rover, base, product, cfg, base_arp, channels)
+    bands, bd, prior, setup, single = _setup_and_data(rover, base, product, cfg, base_arp, channels)
     cells = cell_table(bd)
     cells["ant"], ant_notes = _antenna_cells(cells, bd, prior, atx, rover, base)
     el_ok = bd.el_b >= np.radians(cfg.elmask_deg)
@@ -260,7 +261,24 @@ def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, chann
     if progress is not None:
         progress(total, total)
     result.notes[:0] = ant_notes + iono_notes
+    if cfg.output_single:
+        _single_where_unsolved(result, single, prior)
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source)
+
+
+def _single_where_unsolved(res: PassResult, single, prior) -> None:
+    """RTKLIB's ``out-outsingle``: epochs without a relative solution take the rover's single point
+    solution (quality SINGLE), at the antenna reference point (``prior``) like the filter's positions."""
+    take = (res.quality == Quality.NONE) & np.all(np.isfinite(prior), axis=1)
+    if not take.any():
+        return
+    res.pos[take] = prior[take]
+    res.cov[take] = single.cov_m2[take] if single.cov_m2 is not None else np.nan
+    res.quality[take] = Quality.SINGLE
+    res.nsat[take] = single.nsat[take]
+    for x, v in single.nsat_by_system.items():
+        res.nsat_by_sys[system_code(x)][take] = v[take]
+    res.notes.append(f"{int(take.sum())} epochs without a relative solution: single point solutions (Q=5)")
 
 
 def _mask_cells(cells, el_ok, bd) -> dict:
@@ -305,7 +323,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         cov_m2=np.where(ok[:, None, None], res.cov, np.nan),
         reason=reason,
         ratio=np.where(ok, res.ratio, 0.0),
-        age_s=np.where(ok, bd.age_s, 0.0),
+        age_s=np.where(ok & np.isfinite(bd.age_s), bd.age_s, 0.0),
         fixed_by_system={x: np.where(fixed, res.nfix_by_sys[system_code(x)], 0).astype(np.int16)
                          for x in letters},
         residuals=_residual_table(res.residuals, bd.time_ns),

@@ -227,3 +227,24 @@ def test_long_baseline_fixes_through_decorrelated_partial_fixing():
     assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.05 and np.abs(enu[:, 2]).max() < 0.10
     off = _run(rov, base, nav, "CRGE", **{"ar.z_partial": False})
     assert (off.quality == kompas.Quality.FIX).mean() < 0.2
+
+
+def test_base_outage_epochs_single_with_output_single():
+    # five base epochs missing: no relative solution there; with output_single (RTKLIB out-outsingle) they
+    # carry the rover's single point solution, Q=5, and the relative epochs do not change
+    from kompas.cli.rtk import summary
+
+    rov, base, nav, truth = _baseline("GE", (300.0, 400.0, 10.0), errors=True, hours=0.25)
+    keep = np.ones(base.n_epochs, bool)
+    keep[10:15] = False
+    base = base.take_epochs(keep)
+    plain = _run(rov, base, nav, "GE")
+    single = _run(rov, base, nav, "GE", output_single=True)
+    assert (plain.quality[10:15] == kompas.Quality.NONE).all()
+    assert (single.quality[10:15] == kompas.Quality.SINGLE).all() and (single.nsat[10:15] >= 4).all()
+    err = ecef_to_enu(single.pos_m[10:15], truth)
+    assert np.abs(err).max() < 10.0 and np.all(np.isfinite(single.cov_m2[10:15]))
+    rel = plain.quality != kompas.Quality.NONE
+    assert np.array_equal(plain.quality[rel], single.quality[rel])
+    assert np.array_equal(plain.pos_m[rel], single.pos_m[rel]) and (single.age_s == 0).all()
+    assert "5 single" in summary(single)[0] and "single" not in summary(plain)[0]

@@ -147,9 +147,11 @@ def summary(sol, truth=None) -> list[str]:
 
     n, ok = len(sol), sol.ok
     fixed = sol.quality == Quality.FIX
+    single = int((sol.quality == Quality.SINGLE).sum())
     lines = [
         f"epochs   {n}: {int(fixed.sum())} fixed, {int((sol.quality == Quality.FLOAT).sum())} float, "
-        f"{int((~ok).sum())} unsolved",
+        + (f"{single} single, " if single else "")
+        + f"{int((~ok).sum())} unsolved",
         f"mode     {sol.record.mode}, systems {sol.record.systems}, ionosphere {sol.record.iono}, "
         f"troposphere {sol.record.tropo}",
     ]
