@@ -27,7 +27,7 @@ import numpy as np
 from .constants import C_LIGHT, SYSTEM_CONSTANTS
 from .frames import ecef_to_geodetic, enu_rotation
 from .models.combinations import if_coefficients
-from .satsys import SYSTEM_LETTERS, sat_letter, sat_system, signal_band
+from .satsys import SYSTEM_LETTERS, sat_system, signal_band
 from .tables.observables import NO_SIGNAL
 
 __all__ = [
@@ -132,7 +132,7 @@ def transmission_states(product, rows: CodeRows, t_rx_ns):
 
     The transmission time is ``t_rx - P/c - dt_sat`` with the broadcast reference clock first, then the
     state is evaluated there; the clock is the combination of the per-signal clocks with the row's
-    weights (group delays applied by the product). GLONASS clocks have no per-signal correction.
+    weights (group delays applied by the product; GLONASS: delta tau_n where the records give it).
 
     Returns
     -------
@@ -152,8 +152,6 @@ def transmission_states(product, rows: CodeRows, t_rx_ns):
     if two.any():
         c2 = product.state(rows.sat, t_rx_ns, off, signal=np.where(two, rows.signals[:, 1], first))
         dts = dts + np.where(two, rows.weights[:, 1] * c2.clk_s, 0.0)
-    # GLONASS: no per-signal clock correction (FDMA biases belong to the estimator)
-    dts = np.where(sat_letter(rows.sat) == "R", st.clk_s, dts)
     return st, dts
 
 

@@ -6,6 +6,7 @@ every expected value below was read off the text of these lines by eye, not from
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import math
 import warnings
@@ -822,3 +823,22 @@ def test_corrupt_input_raises_only_kompas_errors(tmp_path, base, edits):
             read_nav(path)
         except KompasError:
             pass
+
+
+def test_r4_glonass_delta_tau_n_per_signal(r4):
+    # ICD GLONASS FDMA Ed. 5.1 table 4.5: G2 leaves delta tau_n after G1, to which tau_n refers; the
+    # ionosphere-free G1/G2 clock is tau_n's plus delta tau_n / (gamma - 1), gamma = (9/7)^2
+    from kompas.products.broadcast import BroadcastProduct
+
+    bp = BroadcastProduct(r4)
+    s, t = sat_index(["R01"]), r4.glonass.toc_ns[:1]
+    dtau = r4.glonass.delta_tau_s[0]
+    base = bp.state(s, t).clk_s
+    assert bp.state(s, t, signal="1C").clk_s == pytest.approx(base, abs=1e-15)
+    assert bp.state(s, t, signal="2P").clk_s == pytest.approx(base - dtau, abs=1e-15)
+    assert bp.if_clock(s, t)[0] == pytest.approx(base + dtau / ((9 / 7) ** 2 - 1), abs=1e-15)
+    # "not known" (RINEX 3.05 0.999999999999e+09, read as NaN) or absent: no term
+    unknown = BroadcastProduct(dataclasses.replace(r4, glonass=dataclasses.replace(
+        r4.glonass, delta_tau_s=np.full(len(r4.glonass), np.nan))))  # fmt: skip
+    assert unknown.state(s, t, signal="2P").clk_s == pytest.approx(base, abs=1e-15)
+    assert unknown.if_clock(s, t)[0] == pytest.approx(base, abs=1e-15)
