@@ -121,11 +121,6 @@ STALE_H = 3.0
 """Records at least this old are counted apart in the attribution (hours)."""
 
 
-def _rms(x) -> float:
-    x = x[np.isfinite(x)]
-    return float(np.sqrt(np.mean(x * x))) if x.size else float("nan")
-
-
 def cause(r: dict, target: float, fresh: float, stale: float) -> str:
     """Why a satellite's SISRE exceeds its group's target: its constant part (``bias_m``, split into the
     radial reference point and the clock) or its time-varying rest (``sisre_debiased_m``), the latter
@@ -141,13 +136,12 @@ def cause(r: dict, target: float, fresh: float, stale: float) -> str:
 
 def attribution(res) -> None:
     """Every satellite above its group's target, with the part of its error that explains it."""
-    from kompas.monitor.sisre import group_of
-    from kompas.satsys import sat_id
+    from kompas.monitor.sisre import _rms, group_of
+    from kompas.satsys import sat_index
 
     rows = [
         r for r in res.table if not r.get("too_few") and r["group"] in TARGETS and np.isfinite(r["sisre_m"])
     ]
-    ids = np.array([sat_id(int(x)) for x in res.sat])
     old = res.age_s >= STALE_H * 3600.0
     print("    satellites above the issue-15 target of their group (m): sisre = sqrt(bias^2 + debiased^2)")
     print("    sat block            apc     sisre target   bias radial  clock debiased age_h  cause")
@@ -155,7 +149,7 @@ def attribution(res) -> None:
         grp = [r for r in rows if r["group"] == g]
         above = [r for r in grp if r["sisre_m"] > target]
         for r in above:
-            m = ids == r["sat"]
+            m = res.sat == sat_index(r["sat"])
             fresh, stale = _rms(res.sisre_debiased_m[m & ~old]), _rms(res.sisre_debiased_m[m & old])
             print(
                 f"    {r['sat']} {r['block'][:16]:16s} {r['apc']:7s} {r['sisre_m']:5.2f} {target:6.2f} "
@@ -167,7 +161,8 @@ def attribution(res) -> None:
             print(
                 f"    {g}: {len(above)} of {len(grp)} satellites above {target} m, {const} of them by their constant part"
             )
-    groups = np.array([group_of(int(x)) for x in res.sat])
+    sats, which = np.unique(res.sat, return_inverse=True)
+    groups = np.array([group_of(int(x)) for x in sats])[which]
     young = ", ".join(
         f"{g} {_rms(res.sisre_m[(groups == g) & ~old]):.2f}" for g in TARGETS if np.any((groups == g) & ~old)
     )

@@ -18,7 +18,7 @@ from .constants import C_LIGHT
 from .errors import KompasWarning
 from .estimators.rtk import EpochInput, RtkFilter
 from .estimators.rtk_combine import PassResult, combine_passes
-from .frames import azimuth_elevation, enu_to_ecef
+from .frames import azimuth_elevation, ecef_to_geodetic, enu_to_ecef
 from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, prepare_baseline, shared_signals
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
@@ -130,7 +130,6 @@ def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
         m at :data:`~kompas.rtk_inputs.F_IONO_REF_HZ`; 0 for rows no model serves or without a rover position.
     notes : list of str
     """
-    from .frames import ecef_to_geodetic
     from .products.ionosphere import BroadcastIonosphere, IonoContext
 
     n_rows = bd.sat.size

@@ -43,6 +43,7 @@ __all__ = [
     "signal_code",
     "signal_info",
     "band_frequency",
+    "ratio_band_frequency",
     "carrier_frequency",
     "wavelength",
     "nominal_frequency",
@@ -424,6 +425,14 @@ def signal_info(system: str, code: str) -> Signal:
         return SIGNALS[(system.upper(), c)]
     except KeyError:
         raise SignalError(f"system {system!r} has no RINEX signal {code!r}") from None
+
+
+def ratio_band_frequency(system: str, band: str | int) -> float:
+    """Carrier frequency of a band for frequency *ratios* (ionosphere-free coefficients), Hz: GLONASS FDMA
+    G1 and G2 at channel 0, since G1/G2 = 9/7 on every channel (ICD GLONASS FDMA Ed. 5.1 3.3.1.4); any
+    other band as :func:`band_frequency`."""
+    channel = 0 if system.upper() == "R" and str(band) in ("1", "2") else None
+    return band_frequency(system, band, channel)
 
 
 def band_frequency(system: str, band: str | int, channel: int | None = None) -> float:

@@ -567,10 +567,21 @@ def success_rate_bootstrap(D) -> float:
     float
         Probability in [0, 1].
     """
+    return float(np.prod(bootstrap_rates(D)))
+
+
+def bootstrap_rates(D) -> np.ndarray:
+    """The factors of :func:`success_rate_bootstrap`, ``2 Phi(1 / (2 sqrt(D_i))) - 1`` per ambiguity.
+
+    Raises
+    ------
+    EstimatorError
+        A conditional variance is not positive.
+    """
     d = np.asarray(D, dtype=float).reshape(-1)
     if not np.all(d > 0):
         raise EstimatorError("conditional variances must be positive")
-    return float(np.prod([math.erf(x) for x in 1.0 / np.sqrt(8.0 * d)]))
+    return np.array([math.erf(x) for x in 1.0 / np.sqrt(8.0 * d)])
 
 
 def partial_fix(a_float, Q_a, order=None, min_fixed: int = 4, ratio: float = 3.0, p0: float = 0.999):

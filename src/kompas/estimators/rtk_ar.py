@@ -62,7 +62,15 @@ import numpy as np
 
 from ..errors import KompasError
 from . import kalman
-from .ambiguity import decorrelate, fixed_solution, lambda_ils, ratio_test, search, success_rate_bootstrap
+from .ambiguity import (
+    bootstrap_rates,
+    decorrelate,
+    fixed_solution,
+    lambda_ils,
+    ratio_test,
+    search,
+    success_rate_bootstrap,
+)
 from .rtk_dd import choose_references
 from .validate import chi2_threshold
 
@@ -318,7 +326,7 @@ def _decorrelated(x, P, ci, cr, a, Q, sys, opts, k_max: int) -> ArResult | None:
     except KompasError:
         return None
     # bootstrapped success rate of the last k decorrelated ambiguities, k = 1 .. n
-    ps = np.cumprod([math.erf(v) for v in 1.0 / np.sqrt(8.0 * r.D[::-1])])
+    ps = np.cumprod(bootstrap_rates(r.D[::-1]))
     k = min(int(np.sum(ps >= opts.z_success)), k_max)
     if k < opts.min_fixed:
         return None

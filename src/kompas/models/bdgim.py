@@ -40,7 +40,7 @@ from math import factorial
 import numpy as np
 
 from ..errors import ConfigError
-from ..time import NS, gps_utc_offset_s
+from ..time import MJD_GPS_EPOCH, NS, gps_utc_offset_s
 
 __all__ = ["F_BDS_B1C_HZ", "bdgim_vtec", "bdgim_delay"]
 
@@ -52,7 +52,6 @@ _H_KM = 400.0  # height of the ionospheric shell, km (ICD sec. 7.12)
 _POLE_LAT = np.radians(80.27)  # geomagnetic north pole, latitude (ICD sec. 7.12)
 _POLE_LON = np.radians(-72.58)  # geomagnetic north pole, east longitude (ICD sec. 7.12)
 _K_IONO = 40.28e16  # first-order delay constant of the ICD, m/s^2 per TECU (ICD sec. 7.12)
-_MJD_GPS_EPOCH = 44244  # MJD of 1980-01-06
 _DAY_NS = 86_400 * NS
 
 # degree, order of the broadcast terms alpha_1..alpha_9 and of the 17 predicted terms (ICD sec. 7.12)
@@ -142,7 +141,7 @@ def _utc_mjd(t_gpst_ns):
     t = np.asarray(t_gpst_ns, dtype=np.int64)
     utc = t - np.asarray(gps_utc_offset_s(t), dtype=np.int64) * NS
     day = np.floor_divide(utc, _DAY_NS)
-    return day + _MJD_GPS_EPOCH, (utc - day * _DAY_NS) / _DAY_NS
+    return day + MJD_GPS_EPOCH, (utc - day * _DAY_NS) / _DAY_NS
 
 
 def _background_coefficients(mjd_day, frac):

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..time import NS, gps_utc_offset_s
+from ..time import MJD_GPS_EPOCH, NS, gps_utc_offset_s
 
 __all__ = ["solid_earth_tide", "pole_tide", "secular_pole_arcsec"]
 
@@ -212,7 +212,7 @@ def _utc_hour_and_tt_centuries(t_gpst_ns):
     utc_ns = t - leap * NS  # UTC "calendar" ns since 1980-01-06
     day_ns = 86_400 * NS
     fhr = (utc_ns % day_ns) / (3600.0 * NS)
-    mjd0 = 44244 + utc_ns // day_ns  # 1980-01-06 is MJD 44244
+    mjd0 = MJD_GPS_EPOCH + utc_ns // day_ns
     jd_utc = (mjd0 + 2400000.5 - 2451545.0) + fhr / 24.0
     dtt = (leap + 19) + 32.184  # TAI - UTC + 32.184 s
     return fhr, (jd_utc + dtt / 86400.0) / 36525.0

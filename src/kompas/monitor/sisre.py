@@ -214,8 +214,8 @@ def _constant_part(r: SisreResult, m: np.ndarray) -> tuple[float, float]:
     ok = m & np.isfinite(r.clock_m)
     if not ok.any():
         return float("nan"), float("nan")
-    w_r = _weights(np.unique(r.sat[ok]))[0]
-    w = w_r[np.searchsorted(np.unique(r.sat[ok]), r.sat[ok])]
+    sats, which = np.unique(r.sat[ok], return_inverse=True)
+    w = _weights(sats)[0][which]
     radial = float(np.mean(w * r.radial_m[ok]))
     return radial - float(np.mean(r.clock_m[ok])), radial
 

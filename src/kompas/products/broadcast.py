@@ -89,6 +89,7 @@ from ..satsys import (
     Constellation,
     band_frequency,
     is_bds_geo,
+    ratio_band_frequency,
     sat_system,
     signal_band,
     signal_id,
@@ -330,9 +331,7 @@ class BroadcastProduct:
                     prod = self.with_messages({"E": (want,)})
             c1 = prod.state(s[m], t[m], o[m], signal=s1)
             c2 = prod.state(s[m], t[m], o[m], signal=s2)
-            # GLONASS FDMA: G1/G2 = 9/7 on every channel (ICD GLONASS FDMA Ed. 5.1 3.3.1.4), channel 0 serves
-            k = 0 if letter == "R" else None
-            f1, f2 = band_frequency(letter, s1[0], k), band_frequency(letter, s2[0], k)
+            f1, f2 = ratio_band_frequency(letter, s1[0]), ratio_band_frequency(letter, s2[0])
             g = f1 * f1 / (f1 * f1 - f2 * f2)
             ok = (c1.status == Status.OK) & (c2.status == Status.OK)
             clk[m] = np.where(ok, g * c1.clk_s + (1.0 - g) * c2.clk_s, np.nan)

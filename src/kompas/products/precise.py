@@ -59,7 +59,7 @@ import numpy as np
 from ..errors import ConfigError, KompasError, KompasWarning
 from ..models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
 from ..models.combinations import if_coefficients
-from ..satsys import band_frequency, sat_id
+from ..satsys import ratio_band_frequency, sat_id
 from .state import SatState, Status, as_query
 
 __all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets"]
@@ -671,11 +671,8 @@ class PreciseProduct:
         letter = codes[0][0]
         f = []
         for c in codes:
-            band = str(int(c[1:]))
-            # GLONASS FDMA: f1/f2 = 9/7 whatever the channel, so channel 0 gives the same coefficients
-            ch = 0 if letter == "R" and band in ("1", "2") else None
             try:
-                f.append(band_frequency(letter, band, ch))
+                f.append(ratio_band_frequency(letter, str(int(c[1:]))))
             except KompasError as e:
                 raise ConfigError(f"frequency code {c!r}: {e}") from None
         if f[0] == f[1]:
