@@ -35,6 +35,20 @@ def test_w_statistic_by_hand():
     # two uncorrelated: w_i = v_i / sqrt(S_ii)
     w = w_statistics(np.array([2.0, -6.0]), np.diag([1.0, 9.0]))
     np.testing.assert_allclose(w, [2.0, -2.0])
+    # unit directions give the same as the default
+    np.testing.assert_allclose(w_statistics(np.array([2.0, -6.0]), np.diag([1.0, 9.0]), np.eye(2)), w)
+
+
+def test_w_statistic_along_directions_by_hand():
+    # double differences of three unit-variance single differences against cell 0: D = [[-1, 1, 0],
+    # [-1, 0, 1]], S = D D^T = [[2, 1], [1, 2]], S^-1 = [[2, -1], [-1, 2]] / 3. An error e on cell 2 gives
+    # v = (0, e): w_2 = (2e/3) / sqrt(2/3) = e sqrt(2/3), w_1 = w_0 = -(e/3) / sqrt(2/3); a zero column is NaN
+    D = np.array([[-1.0, 1.0, 0.0], [-1.0, 0.0, 1.0]])
+    C = np.c_[D, np.zeros(2)]
+    w = w_statistics(np.array([0.0, 0.3]), D @ D.T, C)
+    s = np.sqrt(2.0 / 3.0)
+    np.testing.assert_allclose(w[:3], [-0.1 / s, -0.1 / s, 0.3 * s])
+    assert np.isnan(w[3])
 
 
 def test_robust_update_removes_the_outlier_and_only_it():

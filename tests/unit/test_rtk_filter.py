@@ -133,6 +133,22 @@ def test_phase_error_below_the_outlier_floor_is_not_a_slip():
             assert 0.02 < res[105] <= 0.03 and max(abs(res[s]) for s in res if s != 105) < 1e-3
 
 
+@pytest.mark.parametrize(("cell", "cycles"), [(0, 10), (7, 10), (4, -5), (4, 2)])
+def test_an_unflagged_jump_resets_its_own_arc(cell, cycles):
+    # kinematic float filter, 20 clean epochs, then a jump of whole cycles on one satellite without a slip
+    # flag: data snooping blames that satellite's arc (cell 0 is the reference, whose error enters every
+    # double difference) and the position stays at the millimetre; judging each double difference by
+    # itself had blamed the reference for every jump of two cycles or more and left the rover 0.3-3 m off
+    f = _filter(tropo=False)
+    for k in range(20):
+        f.step(_epoch(k))
+    r = f.step(_epoch(20, phase_err=np.where(np.arange(8) == cell, cycles * LAM_L1, 0.0)))
+    locks = _locks(f)
+    assert locks.pop(100 + cell) == 0
+    assert set(locks.values()) == {21}
+    assert np.linalg.norm(r.pos - ROVER) < 0.01
+
+
 def test_residuals_of_phase_and_code_double_differences():
     # a 0.4 m code error on satellite 105 (below five sigmas of its double difference, so not screened out)
     # stays in that satellite's code residual; the phases fit; satellite 101, the highest, is the reference

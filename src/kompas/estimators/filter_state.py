@@ -110,11 +110,20 @@ class RobustUpdate:
     w: np.ndarray
 
 
-def w_statistics(v, S) -> np.ndarray:
-    """Baarda's w-test of each innovation: ``(S^-1 v)_i / sqrt((S^-1)_ii)``."""
+def w_statistics(v, S, C=None) -> np.ndarray:
+    """Baarda's w-test of each innovation: ``(S^-1 v)_i / sqrt((S^-1)_ii)``.
+
+    With ``C`` (shape (M, K)), of each alternative hypothesis "an error along column ``c_j``" instead:
+    ``c_j^T S^-1 v / sqrt(c_j^T S^-1 c_j)`` (Teunissen 2000, "Testing theory", sect. 4.2), e.g. an error
+    of one single difference entering several double differences; NaN for a column outside the range.
+    """
     s_inv = spd_solve(S, np.eye(S.shape[0]))
+    if C is None:
+        num, den = s_inv @ v, np.diag(s_inv)
+    else:
+        num, den = C.T @ (s_inv @ v), np.einsum("ij,ij->j", C, s_inv @ C)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (s_inv @ v) / np.sqrt(np.maximum(np.diag(s_inv), 1e-300))
+        return np.where(den > 0.0, num / np.sqrt(np.maximum(den, 1e-300)), np.nan)
 
 
 def robust_update(

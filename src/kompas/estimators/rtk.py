@@ -54,6 +54,7 @@ import numpy as np
 
 from ..satsys import sat_id
 from . import kalman
+from .filter_state import w_statistics
 from .rtk_ar import AmbiguitySet, ArResult, resolve
 from .rtk_dd import choose_references, dd_operator
 from .rtk_model import EpochInput, cell_variances, linearise
@@ -346,7 +347,7 @@ class RtkFilter:
                 return self._no_solution(e)
             x0, P0 = self.x, self.P
             lin = self._update(e, cols, dd, var_c, var_p)
-            culprit, n_bad, bad_c = self._outliers(e, dd, lin, var_c, var_p)
+            culprit, n_bad, bad_c = self._outliers(e, cols, dd, lin, var_c, var_p, (x0, P0))
             if attempt == MAX_REPAIRS or (culprit < 0 and not bad_c.any()):
                 break
             self.x, self.P = x0, P0  # undo, then repair and update again
@@ -388,12 +389,22 @@ class RtkFilter:
         R[len(dp) :, len(dp) :] = dc.covariance(var_c)
         return lin, H, v, R
 
-    def _outliers(self, e, dd, lin, var_c, var_p):
-        """Post-fit residual screening (Baarda's data snooping, one phase observation at a time).
+    def _outliers(self, e, cols, dd, lin, var_c, var_p, prior):
+        """Post-fit residual screening: detection per double difference, identification by data snooping.
 
-        Returns the phase cell to reset (-1 for none): the one behind the largest normalised outlying
-        residual, or its group's reference when most of the group is outlying; the number of outlying
-        phase double differences; and the code cells left out of this epoch."""
+        Detection: a phase double difference is outlying when its residual exceeds ``outlier_sigma`` of
+        its own noise and ``outlier_phase_m``. Identification (Baarda's data snooping, one single
+        difference at a time): an error in phase cell ``j`` enters the double differences along
+        ``c_j``, the cell's column of the differencing operator (every double difference of its group
+        when ``j`` is the reference), and the cell to reset is the one with the largest
+        ``|w_j| = |c_j^T S^-1 v| / sqrt(c_j^T S^-1 c_j)``, ``v`` the innovations of the last
+        linearisation and ``S = H P H^T + R`` their covariance under the prior ``(x0, P0)``
+        (:func:`~kompas.estimators.filter_state.w_statistics`; Teunissen 2000, "Testing theory",
+        sect. 4.2). Judging each post-fit double difference by itself instead blamed the reference
+        whenever the update spread one large error over most of the group.
+
+        Returns the phase cell to reset (-1 for none), the number of outlying phase double differences
+        and the code cells left out of this epoch."""
         dp, dc = dd
         k = self.noise.outlier_sigma
         rp = dp.D @ np.nan_to_num(e.phase - lin.hp)
@@ -404,10 +415,11 @@ class RtkFilter:
         bad_c = np.abs(rc) > k * sc
         culprit = -1
         if bad_p.any():
-            j = int(np.argmax(np.where(bad_p, np.abs(rp) / sp, -1.0)))
-            g = e.group[dp.cell] == e.group[dp.cell[j]]
-            most = g.sum() >= 2 and np.sum(bad_p & g) > g.sum() / 2
-            culprit = int(dp.ref[j] if most else dp.cell[j])
+            x0, P0 = prior
+            _, H, v, R = self._system(e, cols, dd, var_c, var_p, self.x, x0)
+            C = np.vstack([dp.D, np.zeros((len(dc), dp.D.shape[1]))])
+            w = np.abs(w_statistics(v, H @ P0 @ H.T + R, C))
+            culprit = int(np.argmax(np.nan_to_num(w, nan=-1.0)))
         return culprit, int(bad_p.sum()), _attribute(e.group, dc, bad_c, e.cs.size)
 
     def _reset_cells(self, e, cells) -> None:
