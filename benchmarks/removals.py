@@ -32,6 +32,8 @@ Removals of later features (issues 13 and 15):
 - ``sisre-bias-split``: the constant part of each satellite's SISRE without its radial share.
 - ``rtk-code-residuals``: the RTK Solution's code double-difference residuals zeroed.
 - ``rtk-output-single``: ``output_single`` ignored (no single point epochs in RTK output).
+- ``rtk-snooping``: the RTK outlier screening resets the cell of the largest normalised post-fit double
+  difference instead of the one data snooping identifies.
 """
 
 from __future__ import annotations
@@ -211,6 +213,18 @@ REMOVALS = (
         "RTK output_single ignored",
         (("rtk_run.py", "    if cfg.output_single:\n", "    if False:\n"),),
         ("tests/unit/test_rtk_sim.py",),
+    ),
+    Removal(
+        "rtk-snooping",
+        "RTK outlier identification by the largest post-fit double difference",
+        (
+            (
+                "estimators/rtk.py",
+                "            culprit = int(np.argmax(np.nan_to_num(w, nan=-1.0)))\n",
+                "            culprit = int(dp.cell[np.argmax(np.where(bad_p, np.abs(rp) / sp, -1.0))])\n",
+            ),
+        ),
+        ("tests/unit/test_rtk_filter.py", "tests/unit/test_rtk_sim.py"),
     ),
 )
 
