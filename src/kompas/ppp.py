@@ -39,6 +39,7 @@ from .satsys import (
     sat_index,
     sat_letter,
     sat_system,
+    signal_code,
     signal_id,
 )
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
@@ -367,6 +368,8 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
         phase[~ok | np.isnan(phase[:, 0])] = np.nan
         iono0 = np.zeros(len(rows))
         ar = _ar_arrays(rows, obs_c[r, a], obs_c[r, b], obs_p[r, a], obs_p[r, b], f1, f2, ok, a, b, ctx)
+        signal = np.char.add(np.char.add(signal_code(rows.signal[r, a]), "+"), signal_code(rows.signal[r, b]))
+        signal = signal[:, None]
     else:
         ok = np.isfinite(obs_c).any(axis=1)
         code, phase, arc = obs_c, obs_p, rows.arc.copy()
@@ -375,6 +378,7 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
         var_p, var_c = _variances(rows, ctx, 1.0)
         iono0 = _iono_start(code, mu)
         ar = {}
+        signal = signal_code(rows.signal)
     var_p = var_p + rows.var_eph_m2
     var_c = var_c + rows.var_eph_m2
     k = code.shape[1]
@@ -395,6 +399,7 @@ def _filter_arrays(rows, ctx: _Run) -> dict:
         "omega": OMEGA_BY_CODE[sat_system(rows.sat)],
         "ifb": ifb,
         "iono0": iono0,
+        "signal": signal,
     }
 
 
@@ -501,6 +506,8 @@ class _Pass:
     n_used: np.ndarray
     resid_phase: np.ndarray
     resid_code: np.ndarray
+    used_phase: np.ndarray
+    used_code: np.ndarray
     rejected: np.ndarray
     fixed_pos: np.ndarray
     fixed_cov: np.ndarray
@@ -528,6 +535,8 @@ def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, d
         np.zeros(len(rows), np.int64),
         np.full((len(rows), k_cols), np.nan),
         np.full((len(rows), k_cols), np.nan),
+        np.zeros((len(rows), k_cols), bool),
+        np.zeros((len(rows), k_cols), bool),
         np.zeros(n_ep, np.int64),
         np.full((n_ep, 3), np.nan),
         np.full((n_ep, 3, 3), np.nan),
@@ -553,6 +562,7 @@ def _run_pass(t_ep, arrays, rows, apriori, ctx: _Run, reverse: bool, progress, d
             out.ztd[k], out.ztd_var[k], out.grad[k] = res.ztd_corr_m, res.ztd_var_m2, res.grad
             out.n_used[idx] = res.n_used
             out.resid_phase[idx], out.resid_code[idx] = res.residuals["phase"], res.residuals["code"]
+            out.used_phase[idx], out.used_code[idx] = res.residuals["phase_used"], res.residuals["code_used"]
             out.rejected[k] = res.n_rejected
             out.n_wl[k], out.n_nl[k] = res.n_wl_fixed, res.n_nl_fixed
             if res.fixed_pos is not None:
@@ -628,6 +638,22 @@ def _final_positions(passes: dict, mode: str):
     return pos, cov, passes["forward"].ok | passes["backward"].ok, xf & xb
 
 
+def _residual_table(time_ns, rows, signal, main: _Pass) -> dict:
+    """Post-fit residuals of the main pass, one row per satellite, signal (an ionosphere-free pair as
+    ``"1C+2W"``) and kind (0 phase, 1 code); ``used`` is False where the w-test rejected the measurement."""
+    parts = []
+    for kind, res, use in ((0, main.resid_phase, main.used_phase), (1, main.resid_code, main.used_code)):
+        i, j = np.nonzero(np.isfinite(res))
+        parts.append((i, j, np.full(i.size, kind, np.uint8), res[i, j], use[i, j]))
+    i, j, kind, value, used = (np.concatenate(x) for x in zip(*parts, strict=True))
+    o = np.lexsort((j, kind, i))
+    i = i[o]
+    return {
+        "time_ns": time_ns[i], "sat": rows.sat[i], "signal": signal[i, j[o]], "kind": kind[o],
+        "residual_m": value[o], "used": used[o], "elevation_rad": rows.el[i],
+    }  # fmt: skip
+
+
 def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     """The Solution of a run: positions, clocks, troposphere, residuals, reasons and the record."""
     cfg = ctx.cfg
@@ -665,13 +691,7 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     )
     has_rows = np.diff(sel.epoch_offsets) > 0
     reason = np.where(~ok & ~has_rows, Unsolved.NO_OBSERVATIONS, reason).astype(np.uint8)
-    resid = {
-        "time_ns": sel.epoch_time_ns[rows.epoch],
-        "sat": rows.sat,
-        "residual_m": main.resid_phase[:, 0],
-        "used": used,
-        "elevation_rad": rows.el,
-    }
+    resid = _residual_table(sel.epoch_time_ns[rows.epoch], rows, arrays["signal"], main)
     pos_out = np.where(ok[:, None], pos, np.nan)
     sol = Solution(
         time_ns=sel.epoch_time_ns.copy(),

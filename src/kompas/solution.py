@@ -137,8 +137,8 @@ class Solution:
         the inter-system biases (``record.clock_reference``).
     residuals : dict or None
         Long table ``{"time_ns", "sat", "residual_m", "used", "elevation_rad"}`` of post-fit residuals
-        (SPP, PPP: undifferenced; RTK: double differences, with ``ref`` the reference satellite, ``band``
-        and ``kind``, 0 phase and 1 code).
+        (SPP: undifferenced code; PPP: undifferenced, with ``signal`` and ``kind``, 0 phase and 1 code;
+        RTK: double differences, with ``ref`` the reference satellite, ``band`` and ``kind``).
     reason : numpy.ndarray of uint8, shape (E,)
         :class:`Unsolved` code of each epoch (0 where solved).
     ratio : numpy.ndarray or None, shape (E,)
@@ -267,8 +267,8 @@ class Solution:
 
     def residual_columns(self) -> dict[str, np.ndarray]:
         """The residual table as numpy columns: ``time`` (datetime64, GPST), ``sv``, for double differences
-        ``ref_sv``, ``band`` and ``kind`` (``phase``/``code``), then ``residual_m``, ``elevation_deg`` and
-        ``used``.
+        ``ref_sv``, ``band`` and ``kind`` (``phase``/``code``), for PPP ``signal`` and ``kind``, then
+        ``residual_m``, ``elevation_deg`` and ``used``.
 
         Raises
         ------
@@ -285,9 +285,11 @@ class Solution:
             return np.asarray(sat_id(sat)) if len(sat) else np.zeros(0, "U3")
 
         cols = {"time": to_datetime64(r["time_ns"]), "sv": ids(r["sat"])}
+        kind = np.where(np.asarray(r.get("kind", ())) == 0, "phase", "code")
         if "ref" in r:  # double differences
-            kind = np.where(np.asarray(r["kind"]) == 0, "phase", "code")
             cols.update(ref_sv=ids(r["ref"]), band=np.asarray(r["band"]), kind=kind)
+        elif "signal" in r:  # undifferenced, per signal (an ionosphere-free pair as "1C+2W")
+            cols.update(signal=np.asarray(r["signal"]), kind=kind)
         cols.update(
             residual_m=np.asarray(r["residual_m"], dtype=np.float64),
             elevation_deg=np.degrees(r["elevation_rad"]),
@@ -297,7 +299,7 @@ class Solution:
 
     def residuals_to_pandas(self):
         """Post-fit residuals per satellite and epoch (``pandas.DataFrame`` of :meth:`residual_columns`):
-        pseudorange (SPP), phase (PPP), double-difference phase and code (RTK)."""
+        pseudorange (SPP), phase and code (PPP), double-difference phase and code (RTK)."""
         import pandas as pd
 
         return pd.DataFrame(self.residual_columns())

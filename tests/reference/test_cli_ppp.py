@@ -106,6 +106,11 @@ def test_ppp_residuals_beside_the_solution(kompas_data, tmp_path, capsys):
         == 0
     )
     lines = (tmp_path / "p.pos.residuals.csv").read_text().splitlines()
-    assert lines[0] == "time,sv,residual_m,elevation_deg,used" and len(lines) > 5
-    assert {ln.split(",")[1][0] for ln in lines[1:]} == {"G"}
-    assert max(abs(float(ln.split(",")[2])) for ln in lines[1:]) < 0.1  # ionosphere-free phase, m
+    assert lines[0] == "time,sv,signal,kind,residual_m,elevation_deg,used" and len(lines) > 5
+    rows = [ln.split(",") for ln in lines[1:]]
+    assert {r[1][0] for r in rows} == {"G"}
+    assert {r[2] for r in rows} == {"1C+2W"}  # the ionosphere-free pair of ESBC's GPS observations
+    phase = [abs(float(r[4])) for r in rows if r[3] == "phase"]
+    code = [abs(float(r[4])) for r in rows if r[3] == "code"]
+    assert len(phase) == len(code) > 5
+    assert max(phase) < 0.1 and 0.1 < max(code) < 10.0  # ionosphere-free phase and code, m

@@ -87,6 +87,16 @@ def test_closed_loop_uncombined_and_kinematic(sim_gre):
         )
     assert np.abs(unc.enu_error_m(TRUTH)[-1]).max() < 0.002
     assert np.abs(kin.enu_error_m(TRUTH)[-30:]).max() < 0.01
+    # residuals per satellite, signal and kind: both Galileo bands apart in the uncombined run, the pair
+    # in the ionosphere-free one; errors off, so the last half hour fits to millimetres
+    cols = unc.residual_columns()
+    gal = np.char.startswith(cols["sv"], "E")
+    assert set(cols["signal"][gal].tolist()) == {"1C", "7Q"}
+    assert set(cols["kind"].tolist()) == {"phase", "code"}
+    late = cols["time"] >= cols["time"][-1] - np.timedelta64(30, "m")
+    assert np.abs(cols["residual_m"][late & (cols["kind"] == "phase")]).max() < 0.005
+    kin_cols = kin.residual_columns()
+    assert set(kin_cols["signal"][np.char.startswith(kin_cols["sv"], "E")].tolist()) == {"1C+7Q"}
 
 
 def test_closed_loop_with_noise_multipath_and_ionosphere(tmp_path):

@@ -72,6 +72,20 @@ def test_first_epoch_recovers_position_clock_and_named_ambiguities():
     np.testing.assert_allclose(got, AMB_M, atol=0.005)
 
 
+def test_a_rejected_code_keeps_its_residual_flagged_unused():
+    # 40 m on one code: the w-test rejects it; its post-fit residual (about the 40 m) stays in the
+    # output, flagged, while every phase and the other codes are used and fit
+    bias = np.where(np.arange(len(GPS)) == 2, 40.0, 0.0)
+    f = PppFilter(["G"], TRUTH + 5.0, PppFilterOptions(gradients=False))
+    out = f.step(0, _obs(GPS, code_bias=bias))
+    assert out.ok and out.n_rejected == 1
+    r = out.residuals
+    assert r["code_used"][:, 0].tolist() == [i != 2 for i in range(len(GPS))]
+    assert r["phase_used"][:, 0].all()
+    assert r["code"][2, 0] == pytest.approx(40.0, abs=0.5)
+    assert np.abs(np.delete(r["code"][:, 0], 2)).max() < 0.01 and np.abs(r["phase"]).max() < 0.01
+
+
 def test_glonass_code_inter_frequency_bias_per_channel():
     # two GLONASS satellites (channels +1 and -2) in the GPS clock group with 0.8 and -0.5 m of code bias:
     # each is taken up by its channel's bias state (prior 5 m against 0.3 m of code noise)

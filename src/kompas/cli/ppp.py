@@ -78,8 +78,8 @@ def register(sub) -> None:
     p.add_argument(
         "--residuals",
         action="store_true",
-        help=f"also write the post-fit phase residuals per satellite to FILE{RESIDUALS_SUFFIX} beside "
-        "-o FILE",
+        help="also write the post-fit phase and code residuals per satellite and signal to "
+        f"FILE{RESIDUALS_SUFFIX} beside -o FILE",
     )
     p.set_defaults(func=run)
 

@@ -143,7 +143,8 @@ class EpochOutput:
     n_used : (N,) int
         Measurements kept per satellite (0: satellite not used).
     residuals : dict
-        Post-fit ``code`` and ``phase`` residuals (N, K), m (NaN where not used).
+        Post-fit ``code`` and ``phase`` residuals (N, K), m (NaN without a measurement), and
+        ``code_used`` / ``phase_used`` (N, K): False where the w-test rejected the measurement.
     n_rejected : int
     """
 
@@ -483,13 +484,13 @@ class PppFilter:
         st = self.state
         n, k = eo.code_m.shape
         res = {"code": np.full((n, k), np.nan), "phase": np.full((n, k), np.nan)}
+        res |= {"code_used": np.zeros((n, k), bool), "phase_used": np.zeros((n, k), bool)}
         n_used = np.zeros(n, np.int64)
         if ok:
             np.add.at(n_used, rows[used], 1)
-            c = used & ~is_phase
-            p = used & is_phase
-            res["code"][rows[c], kcol[c]] = post[c]
-            res["phase"][rows[p], kcol[p]] = post[p]
+            for kind, m in (("code", ~is_phase), ("phase", is_phase)):
+                res[kind][rows[m], kcol[m]] = post[m]
+                res[f"{kind}_used"][rows[m], kcol[m]] = used[m]
         present = np.unique(eo.group)
         clocks = {
             self.groups[g]: float(st.x[self.clk.col[g]]) for g in present.tolist() if self.clk.col[g] >= 0
