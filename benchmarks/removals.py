@@ -34,6 +34,12 @@ Removals of later features (issues 13 and 15):
 - ``rtk-output-single``: ``output_single`` ignored (no single point epochs in RTK output).
 - ``rtk-snooping``: the RTK outlier screening resets the cell of the largest normalised post-fit double
   difference instead of the one data snooping identifies.
+- ``rtk-max-age``: ``max_age_s`` ignored (only simultaneous rover and base epochs pair).
+- ``rtk-aged-clock``: the satellite clock difference between the two transmission times left out of the
+  RTK model.
+- ``rtk-carry-slips``: slips of epochs the pairing leaves out are dropped instead of carried forward.
+- ``rtk-interpolate-base``: base observations of aged pairs not interpolated.
+- ``rtk-same-record``: the base-side satellite states from the record selected at the base's own epoch.
 """
 
 from __future__ import annotations
@@ -225,6 +231,54 @@ REMOVALS = (
             ),
         ),
         ("tests/unit/test_rtk_filter.py", "tests/unit/test_rtk_sim.py"),
+    ),
+    Removal(
+        "rtk-max-age",
+        "RTK max_age_s ignored",
+        (
+            (
+                "rtk_run.py",
+                "cfg.time_tolerance_s, cfg.slips, cfg.max_age_s",
+                "cfg.time_tolerance_s, cfg.slips, 0.0",
+            ),
+        ),
+        ("tests/unit/test_rtk_sim.py", "tests/unit/test_rtk_parts.py"),
+    ),
+    Removal(
+        "rtk-aged-clock",
+        "RTK model without the satellite clock difference",
+        (("estimators/rtk_model.py", "rng - e.range_b - e.clock_sd + trop_r", "rng - e.range_b + trop_r"),),
+        ("tests/unit/test_rtk_sim.py",),
+    ),
+    Removal(
+        "rtk-interpolate-base",
+        "base observations not interpolated",
+        (
+            (
+                "rtk_inputs.py",
+                "    if not interpolate:\n        return bd\n",
+                "    if True:\n        return bd\n",
+            ),
+        ),
+        ("tests/reference/test_rtk_real.py",),
+    ),
+    Removal(
+        "rtk-same-record",
+        "base-side records selected at the base epoch",
+        (
+            (
+                "rtk_inputs.py",
+                "_satellite_states(product, ob_b, ib, t_b, t_r)",
+                "_satellite_states(product, ob_b, ib, t_b, t_b)",
+            ),
+        ),
+        ("tests/reference/test_rtk_real.py",),
+    ),
+    Removal(
+        "rtk-carry-slips",
+        "slips of unpaired epochs dropped",
+        (("rtk_inputs.py", "    if used.size == n_ep or not slip.size:\n", "    if True:\n"),),
+        ("tests/unit/test_rtk_sim.py", "tests/unit/test_rtk_parts.py"),
     ),
 )
 

@@ -127,12 +127,15 @@ def select_code(ob, single_bands=None, pairs=None) -> CodeRows:
     return CodeRows(ob.epoch[keep], ob.sat[keep], code[keep], sig[keep], wts[keep], freq[keep])
 
 
-def transmission_states(product, rows: CodeRows, t_rx_ns):
+def transmission_states(product, rows: CodeRows, t_rx_ns, reference_clock: bool = False, select_ns=None):
     """Satellite states at signal transmission and the clock of the signals used (RTKLIB ``satposs``).
 
     The transmission time is ``t_rx - P/c - dt_sat`` with the broadcast reference clock first, then the
     state is evaluated there; the clock is the combination of the per-signal clocks with the row's
-    weights (group delays applied by the product; GLONASS: delta tau_n where the records give it).
+    weights (group delays applied by the product; GLONASS: delta tau_n where the records give it), or,
+    with ``reference_clock``, the product's reference clock without group delays (for differences
+    between receivers of one satellite's clock at two instants). ``select_ns`` (broadcast products):
+    the instants at which the records are selected (:meth:`BroadcastProduct.state`).
 
     Returns
     -------
@@ -143,8 +146,12 @@ def transmission_states(product, rows: CodeRows, t_rx_ns):
     """
     t_rx_ns = np.asarray(t_rx_ns, dtype=np.int64)
     clock = getattr(product, "clock", None)  # broadcast: clocks only, no orbit (RTKLIB ephclk)
-    st0 = (clock or product.state)(rows.sat, t_rx_ns, -rows.code_m / C_LIGHT)
+    sel = {} if select_ns is None else {"select_ns": select_ns}
+    st0 = (clock or product.state)(rows.sat, t_rx_ns, -rows.code_m / C_LIGHT, **sel)
     off = -rows.code_m / C_LIGHT - np.nan_to_num(st0.clk_s)
+    if reference_clock:
+        st = product.state(rows.sat, t_rx_ns, off, **sel)
+        return st, st.clk_s
     first = np.where(rows.signals[:, 0] != NO_SIGNAL, rows.signals[:, 0], 0)
     st = product.state(rows.sat, t_rx_ns, off, signal=first)
     dts = rows.weights[:, 0] * st.clk_s

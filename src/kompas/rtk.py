@@ -84,6 +84,15 @@ class RtkConfig(Options):
         flag="--signals", parse=_parse_signals,
     )  # fmt: skip
     time_tolerance_s: float = option(0.005, "largest difference of paired rover and base time tags", unit="s")
+    max_age_s: float = option(
+        30.0, "a rover epoch without a simultaneous base epoch uses the latest earlier one up to this old "
+        "(RTKLIB pos2-maxage; 0: only simultaneous epochs)", unit="s", low=0.0, flag="--max-age",
+    )  # fmt: skip
+    interpolate_base: bool = option(
+        True, "interpolate the base observations to such a rover epoch between the base epochs around it "
+        "(post-processing: it uses the next base epoch; RTKLIB intpref, off there)",
+        flag="--interpolate-base",
+    )  # fmt: skip
     output_single: bool = option(
         False, "epochs without a relative solution (no base data, too few double differences) get the "
         "rover's single point solution, quality 5 (RTKLIB out-outsingle)", flag="--output-single",

@@ -10,7 +10,13 @@ Steps:
    whose receiver biases cancel in the single difference);
 2. :func:`match_epochs` pairs every rover epoch with the base epoch of the same time tag (within a
    tolerance: receivers whose clocks are not steered tag epochs up to a millisecond apart; each side is
-   modelled at its own reception time, so the pairing needs no interpolation);
+   modelled at its own reception time, so the pairing needs no interpolation), or, where the base has no
+   such epoch (a 30-s base under a 1-s rover, a gap), with its latest earlier epoch up to ``max_age_s``
+   old (RTKLIB ``pos2-maxage``). Such a base epoch serves several rover epochs: the satellite clocks
+   then no longer cancel in the single differences, so each row carries the difference of the broadcast
+   clocks at the two transmission times (:attr:`BaselineData.clock_sd_m`), and base slips are reported
+   once, at the first rover epoch that uses the base epoch, including those of base epochs no rover
+   epoch used (:func:`carry_slips`; likewise rover slips of rover epochs without base data);
 3. :func:`pair_rows` joins the per-band observables of the two receivers on (epoch, satellite);
 4. :func:`prepare_baseline` computes, per row, the satellite position at each receiver's transmission
    time (:func:`kompas.measurement.transmission_states`), the base's line of sight and troposphere
@@ -28,6 +34,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .constants import C_LIGHT
 from .measurement import CodeRows, line_of_sight, transmission_states
 from .satsys import BAND_PRIORITY, GlonassChannels, sat_prn, sat_system, system_code
 from .tables.observables import NO_SIGNAL, Observables
@@ -38,6 +45,7 @@ __all__ = [
     "BaselineData",
     "shared_signals",
     "match_epochs",
+    "carry_slips",
     "pair_rows",
     "new_arcs",
     "prepare_baseline",
@@ -71,6 +79,9 @@ class BaselineData:
         Rover epochs, GPST ns.
     age_s : numpy.ndarray, shape (E,)
         Rover minus base time tag of the paired epoch, s (NaN where the base has no epoch).
+    noise_age_s : numpy.ndarray, shape (E,)
+        The age that the noise model sees: ``age_s``, or the time to the nearer base epoch where the base
+        observations are interpolated, s.
     offsets : numpy.ndarray of int64, shape (E + 1,)
         Rows of epoch ``k``: ``slice(offsets[k], offsets[k + 1])``.
     sat : numpy.ndarray of int16, shape (R,)
@@ -92,6 +103,10 @@ class BaselineData:
         Satellite positions at the rover's and the base's transmission times, ECEF m.
     range_b : numpy.ndarray, shape (R,)
         Base geometric range plus the Sagnac term, m.
+    clock_sd_m : numpy.ndarray, shape (R,)
+        ``c (dt_sat(t_r) - dt_sat(t_b))``: the satellite's broadcast clock (with the relativistic term) at
+        the rover's minus at the base's transmission time, m; millimetres for simultaneous epochs,
+        centimetres to decimetres for base data tens of seconds old.
     el_b, az_b : numpy.ndarray, shape (R,)
         Elevation and azimuth at the base, rad.
     trop_b : numpy.ndarray, shape (R,)
@@ -102,6 +117,7 @@ class BaselineData:
 
     time_ns: np.ndarray
     age_s: np.ndarray
+    noise_age_s: np.ndarray
     offsets: np.ndarray
     sat: np.ndarray
     bands: dict
@@ -117,6 +133,7 @@ class BaselineData:
     satpos_r: np.ndarray
     satpos_b: np.ndarray
     range_b: np.ndarray
+    clock_sd_m: np.ndarray
     el_b: np.ndarray
     az_b: np.ndarray
     trop_b: np.ndarray
@@ -185,17 +202,53 @@ def shared_signals(rover, base, systems: str, bands=None, priority=None):
     return out_bands, out_prio
 
 
-def match_epochs(t_rover, t_base, tol_s: float = 0.005) -> np.ndarray:
-    """Index of the base epoch with the nearest time tag to each rover epoch (-1 beyond ``tol_s``)."""
+def match_epochs(t_rover, t_base, tol_s: float = 0.005, max_age_s: float = 0.0) -> np.ndarray:
+    """Index of the base epoch paired with each rover epoch: the one with the nearest time tag within
+    ``tol_s``, else the latest base epoch before the rover's at most ``max_age_s`` older; -1 for none."""
     t_rover = np.asarray(t_rover, dtype=np.int64)
     t_base = np.asarray(t_base, dtype=np.int64)
     if t_base.size == 0:
         return np.full(t_rover.size, -1, dtype=np.int64)
+    tol = round(tol_s * 1e9)
     j = np.clip(np.searchsorted(t_base, t_rover), 1, max(t_base.size - 1, 1))
     j0 = np.where(t_base.size > 1, j - 1, 0)
     near = np.where(np.abs(t_base[j0] - t_rover) <= np.abs(t_base[j] - t_rover), j0, j)
-    ok = np.abs(t_base[near] - t_rover) <= round(tol_s * 1e9)
-    return np.where(ok, near, -1).astype(np.int64)
+    out = np.where(np.abs(t_base[near] - t_rover) <= tol, near, -1)
+    if max_age_s > 0.0:
+        prev = np.searchsorted(t_base, t_rover + tol, side="right") - 1
+        old = (prev >= 0) & (t_rover - t_base[np.maximum(prev, 0)] <= round(max_age_s * 1e9))
+        out = np.where((out < 0) & old, prev, out)
+    return out.astype(np.int64)
+
+
+def carry_slips(ob: Observables, slip: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Slip flags (R, B) of one receiver with those of epochs the pairing leaves out carried forward to the
+    next used epoch of the same satellite, so that a slip between two used epochs is not lost (a base
+    sampled faster than the rover, rover epochs without base data).
+
+    Parameters
+    ----------
+    ob : Observables
+    slip : numpy.ndarray of bool, shape (R, B)
+        Per row of ``ob`` (:func:`new_arcs`).
+    used : numpy.ndarray of int
+        Sorted indices of the epochs of ``ob`` that are paired.
+    """
+    n_ep = int(ob.epoch_time_ns.size)
+    if used.size == n_ep or not slip.size:
+        return slip
+    tgt = np.searchsorted(used, ob.epoch)  # the next used epoch at or after each row's
+    valid = tgt < used.size
+    key = ob.sat.astype(np.int64) * (used.size + 1) + tgt
+    groups, inv = np.unique(key[valid], return_inverse=True)
+    acc = np.zeros((groups.size, slip.shape[1]), bool)
+    np.logical_or.at(acc, inv, slip[valid])
+    group_of = np.full(ob.epoch.size, -1, np.int64)
+    group_of[valid] = inv
+    at_used = valid & (ob.epoch == used[np.minimum(tgt, used.size - 1)])
+    out = slip.copy()
+    out[at_used] = acc[group_of[at_used]]
+    return out
 
 
 def pair_rows(ob_r: Observables, ob_b: Observables, base_epoch) -> tuple[np.ndarray, np.ndarray]:
@@ -211,14 +264,18 @@ def pair_rows(ob_r: Observables, ob_b: Observables, base_epoch) -> tuple[np.ndar
     ir, ib : numpy.ndarray of int64
         Row indices into ``ob_r`` and ``ob_b``, sorted by rover epoch and satellite.
     """
-    rover_of_base = np.full(ob_b.epoch_time_ns.size, -1, dtype=np.int64)
-    ok = base_epoch >= 0
-    rover_of_base[base_epoch[ok]] = np.flatnonzero(ok)
-    e_b = rover_of_base[ob_b.epoch]
-    key_r = ob_r.epoch.astype(np.int64) * 1024 + ob_r.sat
-    key_b = np.where(e_b >= 0, e_b * 1024 + ob_b.sat, -1)
-    _, ir, ib = np.intersect1d(key_r, key_b, assume_unique=True, return_indices=True)
-    return ir.astype(np.int64), ib.astype(np.int64)
+    base_epoch = np.asarray(base_epoch, dtype=np.int64)
+    key_b = ob_b.epoch.astype(np.int64) * 1024 + ob_b.sat
+    order = np.argsort(key_b, kind="stable")
+    sorted_b = key_b[order]
+    if sorted_b.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    paired = base_epoch[ob_r.epoch]  # one base epoch may serve several rover epochs
+    want = paired * 1024 + ob_r.sat
+    at = np.minimum(np.searchsorted(sorted_b, want), sorted_b.size - 1)
+    ir = np.flatnonzero((paired >= 0) & (sorted_b[at] == want))
+    ir = ir[np.argsort(ob_r.epoch.astype(np.int64)[ir] * 1024 + ob_r.sat[ir], kind="stable")]
+    return ir.astype(np.int64), order[at[ir]].astype(np.int64)
 
 
 def new_arcs(ob: Observables, glo_channels=None, options=None) -> np.ndarray:
@@ -254,10 +311,12 @@ def _code_rows(ob: Observables, idx: np.ndarray) -> tuple[CodeRows, np.ndarray]:
     return rows, ok
 
 
-def _satellite_positions(product, ob: Observables, idx, t_rx_ns):
+def _satellite_states(product, ob: Observables, idx, t_rx_ns, select_ns):
+    """Satellite positions at transmission, their broadcast reference clocks (s) and validity, from the
+    records selected at ``select_ns``."""
     rows, ok = _code_rows(ob, idx)
-    st, _ = transmission_states(product, rows, t_rx_ns)
-    return st.pos_m, ok & st.ok
+    st, dts = transmission_states(product, rows, t_rx_ns, reference_clock=True, select_ns=select_ns)
+    return st.pos_m, dts, ok & st.ok
 
 
 def _glonass_channels(k_table: GlonassChannels, sat) -> np.ndarray:
@@ -283,6 +342,8 @@ def prepare_baseline(
     glo_channels: GlonassChannels,
     tol_s: float = 0.005,
     slip_options=None,
+    max_age_s: float = 0.0,
+    interpolate: bool = True,
 ) -> BaselineData:
     """Pair a window of rover and base observations and compute everything that does not depend on the
     rover position (see the module docstring).
@@ -302,11 +363,21 @@ def prepare_baseline(
         Largest difference of paired time tags, s.
     slip_options : SlipOptions, optional
         Thresholds of :func:`kompas.preprocess.detect_slips`.
+    max_age_s : float
+        Oldest base epoch paired with a rover epoch that has no simultaneous one, s (0: none).
+    interpolate : bool
+        Interpolate the base observations between the base epochs around such a rover epoch
+        (:func:`_interpolate_base`; post-processing: it uses the next base epoch).
     """
     ob_r = rover_obs.observables(bands, priority)
     ob_b = base_obs.observables(bands, priority)
     slip_r, slip_b = new_arcs(ob_r, glo_channels, slip_options), new_arcs(ob_b, glo_channels, slip_options)
-    base_epoch = match_epochs(ob_r.epoch_time_ns, ob_b.epoch_time_ns, tol_s)
+    raw_slip_b = slip_b
+    base_epoch = match_epochs(ob_r.epoch_time_ns, ob_b.epoch_time_ns, tol_s, max_age_s)
+    slip_b = carry_slips(ob_b, slip_b, np.unique(base_epoch[base_epoch >= 0]))
+    slip_r = carry_slips(ob_r, slip_r, np.flatnonzero(base_epoch >= 0))
+    # a base epoch serving several rover epochs reports its slips at the first of them only
+    first_use = np.r_[True, base_epoch[1:] != base_epoch[:-1]] if base_epoch.size else np.zeros(0, bool)
     ir, ib = pair_rows(ob_r, ob_b, base_epoch)
     sat = ob_r.sat[ir]
     glo_k = _glonass_channels(glo_channels, sat)
@@ -314,11 +385,14 @@ def prepare_baseline(
     ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
     t_r = ob_r.epoch_time_ns[ob_r.epoch[ir]]
     t_b = ob_b.epoch_time_ns[ob_b.epoch[ib]]
-    pos_r, ok_r = _satellite_positions(product, ob_r, ir, t_r)
-    pos_b, ok_b = _satellite_positions(product, ob_b, ib, t_b)
+    # both ends from the record selected at the rover's epoch: with base data of some age the records'
+    # own errors (and their jumps from one record to the next) then cancel in the single difference
+    pos_r, dts_r, ok_r = _satellite_states(product, ob_r, ir, t_r, t_r)
+    pos_b, dts_b, ok_b = _satellite_states(product, ob_b, ib, t_b, t_r)
     keep = ok_r & ok_b
     ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
     pos_r, pos_b = pos_r[keep], pos_b[keep]
+    clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])
     base = np.asarray(base_arp_m, dtype=float).reshape(3)
     geom = line_of_sight(pos_b[None], base[None], sat_system(sat)[None].astype(np.int64))
     from .models.troposphere import saastamoinen
@@ -326,13 +400,83 @@ def prepare_baseline(
     n = sat.size
     llh = geom["llh"][0]
     trop = saastamoinen(np.full(n, llh[0]), np.full(n, llh[2]), geom["el"][0])
-    return _assemble(
-        ob_r, ob_b, ir, ib, (slip_r, slip_b), base_epoch, glo_channels, glo_k, pos_r, pos_b, geom, trop, base
-    )
+    slip_b_rows = slip_b[ib] & first_use[ob_r.epoch[ir]][:, None]
+    bd = _assemble(
+        ob_r, ob_b, ir, ib, (slip_r[ir], slip_b_rows), base_epoch, glo_channels, glo_k, pos_r, pos_b, geom,
+        trop, base, clock_sd,
+    )  # fmt: skip
+    if not interpolate:
+        return bd
+    g_b = geom["range_m"][0] + trop - C_LIGHT * dts_b[keep]
+    return _interpolate_base(bd, ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base)
 
 
-def _assemble(ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r, pos_b, geom, trop, base):
-    slip_r, slip_b = slips
+def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base) -> BaselineData:
+    """Base observations interpolated to the rover's epoch between the two base epochs around it.
+
+    For a row paired with an older base epoch ``j`` whose next epoch ``j+1`` is later than the rover's, the
+    base observation becomes ``obs_j + w (y_{j+1} - y_j)`` with ``w = (t - t_j) / (t_{j+1} - t_j)`` and ``y``
+    the base's observation minus its modelled range, troposphere and satellite clock (post-processing
+    only; RTKLIB ``prcopt_t.intpref``, ``intpres``). The change common to all satellites of a band (the
+    base receiver clock, which the double differences cancel, but which would not cancel between rows
+    interpolated and rows left as they are) is taken out as the median over the satellites. A phase is
+    not interpolated across a slip of its cell at ``j+1``. The noise age of such an epoch becomes the time
+    to the nearer base epoch.
+    """
+    j = ob_b.epoch[ib]
+    t_b = ob_b.epoch_time_ns
+    has_next = j + 1 < t_b.size
+    t_n = np.where(has_next, t_b[np.minimum(j + 1, t_b.size - 1)], 0)
+    cand = (t_r - t_b[j] > 1_000_000) & has_next & (t_n > t_r)
+    key_b = ob_b.epoch.astype(np.int64) * 1024 + ob_b.sat
+    order = np.argsort(key_b, kind="stable")
+    want = (j + 1).astype(np.int64) * 1024 + ob_b.sat[ib]
+    at = np.minimum(np.searchsorted(key_b[order], want), key_b.size - 1)
+    cand &= key_b[order][at] == want
+    if not cand.any():
+        return bd
+    rows = np.flatnonzero(cand)
+    nb = order[at[rows]]
+    pos_n, dts_n, ok_n = _satellite_states(product, ob_b, nb, t_n[rows], t_r[rows])
+    rows, nb, pos_n, dts_n = rows[ok_n], nb[ok_n], pos_n[ok_n], dts_n[ok_n]
+    geom = line_of_sight(pos_n[None], base[None], sat_system(bd.sat[rows])[None].astype(np.int64))
+    from .models.troposphere import saastamoinen
+
+    llh = geom["llh"][0]
+    el = geom["el"][0]
+    g_n = geom["range_m"][0] + saastamoinen(np.full(el.size, llh[0]), np.full(el.size, llh[2]), el)
+    dg = (g_n - C_LIGHT * dts_n - g_b[rows])[:, None]
+    lam = C_LIGHT / bd.freq_hz[rows]
+    both = bd.signal_b[rows] != NO_SIGNAL
+    d_code = np.where(both, ob_b.code_m[nb] - bd.code_b[rows], np.nan) - dg
+    d_phase = (np.where(both, ob_b.phase_cyc[nb] - bd.phase_b[rows], np.nan)) * lam - dg
+    d_phase[slip_b[nb]] = np.nan
+    # the common part per base epoch pair and band: the base receiver clock (and what all share)
+    pair = ob_b.epoch[nb].astype(np.int64)
+    for d in (d_code, d_phase):
+        for col in range(d.shape[1]):
+            v = d[:, col]
+            ok = np.isfinite(v)
+            if not ok.any():
+                continue
+            u, inv = np.unique(pair[ok], return_inverse=True)
+            med = np.array([np.median(v[ok][inv == i]) for i in range(u.size)])
+            v[ok] -= med[inv]
+    w = ((t_r[rows] - t_b[j[rows]]) / (t_n[rows] - t_b[j[rows]]))[:, None]
+    code_b, phase_b = bd.code_b.copy(), bd.phase_b.copy()
+    code_b[rows] += np.nan_to_num(w * d_code)
+    phase_b[rows] += np.nan_to_num(w * d_phase / lam)
+    epochs = bd.row_epoch()[rows]
+    noise_age = bd.noise_age_s.copy()
+    near = np.minimum(t_r[rows] - t_b[j[rows]], t_n[rows] - t_r[rows]) / 1e9
+    noise_age[epochs] = near
+    return replace(bd, code_b=code_b, phase_b=phase_b, noise_age_s=noise_age)
+
+
+def _assemble(
+    ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r, pos_b, geom, trop, base, clock_sd
+):
+    slip_r, slip_b = slips  # per paired row
     n_ep = ob_r.epoch_time_ns.size
     epoch = ob_r.epoch[ir]
     offsets = np.searchsorted(epoch, np.arange(n_ep + 1)).astype(np.int64)
@@ -343,10 +487,11 @@ def _assemble(ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r,
     freq = sub.frequency_hz(glo_channels)
     mask = np.where(both, 1.0, np.nan)
     t_b = np.where(base_epoch >= 0, ob_b.epoch_time_ns[np.maximum(base_epoch, 0)], 0)
-    age = np.where(base_epoch >= 0, (ob_r.epoch_time_ns - t_b) * 1e-9, np.nan)
+    age = np.where(base_epoch >= 0, (ob_r.epoch_time_ns - t_b) / 1e9, np.nan)
     return BaselineData(
         time_ns=ob_r.epoch_time_ns.copy(),
         age_s=age,
+        noise_age_s=np.nan_to_num(age),
         offsets=offsets,
         sat=sub.sat,
         bands=dict(ob_r.bands),
@@ -357,11 +502,12 @@ def _assemble(ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r,
         phase_r=ob_r.phase_cyc[ir] * mask,
         phase_b=ob_b.phase_cyc[ib] * mask,
         freq_hz=freq,
-        slip=(slip_r[ir] | slip_b[ib]) & both,
+        slip=(slip_r | slip_b) & both,
         glo_k=glo_k,
         satpos_r=pos_r,
         satpos_b=pos_b,
         range_b=geom["range_m"][0],
+        clock_sd_m=clock_sd,
         el_b=geom["el"][0],
         az_b=geom["az"][0],
         trop_b=trop,

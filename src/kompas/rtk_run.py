@@ -103,6 +103,8 @@ def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> Epo
         slip=cells["slip_backward" if backward else "slip"][c],
         ant=cells["ant"][c],
         prior_pos=prior[k],
+        clock_sd=bd.clock_sd_m[s],
+        age_s=float(bd.noise_age_s[k]),
     )
 
 
@@ -203,8 +205,9 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
 
     bands, prio = shared_signals(rover, base, cfg.systems, cfg.bands, cfg.signals)
     bd = prepare_baseline(
-        rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips
-    )
+        rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips, cfg.max_age_s,
+        cfg.interpolate_base,
+    )  # fmt: skip
     single, prior = _rover_spp(rover, product, cfg)
     setup = _setup(cfg, rover, base, base_arp, prior)
     if not setup.tropo:

@@ -41,6 +41,23 @@ def test_status_codes(nav):
     assert rtk.age_s.tolist() == pytest.approx([-6014.0, 1186.0])
 
 
+def test_records_selected_at_another_instant(nav):
+    # C05's records switch between 08:00:00 and 08:00:30 GPST (the new one's reference time is 08:00:14,
+    # BDS records are not used before it); select_ns evaluates 08:00:00 from the record 08:00:30 selects,
+    # and 08:00:30 from the one 08:00:00 selects, as a single difference with an older base epoch needs
+    bp = BroadcastProduct(nav)
+    t0 = int(gtime_from_calendar(2020, 6, 25, 8, 0))
+    t1 = t0 + 30 * 10**9
+    assert bp.state("C05", t0).age_s[0] == pytest.approx(3586.0)
+    assert bp.state("C05", t1).age_s[0] == pytest.approx(16.0)
+    assert bp.state("C05", t0, select_ns=t1).age_s[0] == pytest.approx(-14.0)
+    assert bp.state("C05", t1, select_ns=t0).age_s[0] == pytest.approx(3616.0)
+    same = bp.state(["C05", "C05"], [t0, t1], select_ns=t1)
+    assert np.array_equal(same.pos_m[1], bp.state("C05", t1).pos_m[0])
+    # the two records differ by decimetres at least at one instant: what a single difference would keep
+    assert np.linalg.norm(same.pos_m[0] - bp.state("C05", t0).pos_m[0]) > 0.1
+
+
 def test_icd_windows_per_system(nav):
     """Ages of the records used over the day never exceed the ICD validity of their system."""
     sats = np.unique(np.concatenate([nav.kepler.sat, nav.glonass.sat]))

@@ -183,3 +183,28 @@ def test_cli_rtk_user_errors_exit_2(args, capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("kompas rtk: error:") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("data", "base_xyz", "truth", "min_correct", "max_h_rms"), [
+    ("set_a", WTZR, WTZZ, 0.99, 0.008),
+    ("set_d", SCOA, PASA, 0.80, 0.02),
+], ids=["WTZZ-WTZR", "PASA-SCOA"])  # fmt: skip
+def test_a_base_every_60_s_serves_every_30_s_rover_epoch(
+    request, data, base_xyz, truth, min_correct, max_h_rms
+):
+    # the base thinned to every other epoch: the rover epochs between take the 30-s-old base epoch, its
+    # observations interpolated to the rover's epoch from the base epochs around it (the default); without
+    # the interpolation the aged epochs scatter 2-3 times more (1.1 and 3.0 cm horizontal RMS, BENCHMARKS)
+    rover, base, navs, atx = request.getfixturevalue(data)
+    thin = base.take_epochs(np.arange(base.n_epochs) % 2 == 0)
+    sol = _rtk((rover, thin, navs, atx), base_xyz, systems="GREC")
+    aged = sol.age_s == 30.0
+    assert aged.sum() == rover.n_epochs // 2
+    correct, wrong, _ = _rates(sol, truth)
+    assert correct >= min_correct and wrong == 0.0
+    fixed = aged & (sol.quality == kompas.Quality.FIX)
+    enu = ecef_to_enu(sol.pos_m[fixed], truth)
+    assert fixed.mean() > 0.4 and np.sqrt(np.mean(np.sum(enu[:, :2] ** 2, axis=1))) <= max_h_rms
+    raw = _rtk((rover, thin, navs, atx), base_xyz, systems="GREC", interpolate_base=False)
+    enu_raw = ecef_to_enu(raw.pos_m[aged & (raw.quality == kompas.Quality.FIX)], truth)
+    assert np.sqrt(np.mean(np.sum(enu_raw[:, :2] ** 2, axis=1))) > max_h_rms

@@ -13,7 +13,7 @@ from kompas.estimators.rtk_ar import AmbiguitySet, adop_success_bound, dd_ambigu
 from kompas.estimators.rtk_combine import PassResult, combine_passes
 from kompas.estimators.rtk_dd import choose_references, dd_operator
 from kompas.estimators.rtk_options import ArOptions
-from kompas.rtk_inputs import match_epochs, new_arcs
+from kompas.rtk_inputs import carry_slips, match_epochs, new_arcs, pair_rows
 from kompas.rtk_run import _backward_slips
 from kompas.tables.observables import Observables
 
@@ -210,6 +210,52 @@ def test_match_epochs_within_tolerance():
     t_b = np.array([0, 30_002_000_000, 75_000_000_000, 90_000_000_000], dtype=np.int64)
     assert match_epochs(t_r, t_b, 0.005).tolist() == [0, 1, -1, 3]
     assert match_epochs(t_r, t_b, 0.001).tolist() == [0, -1, -1, 3]
+
+
+def test_match_epochs_falls_back_to_the_latest_earlier_base_epoch_up_to_max_age():
+    # rover every 10 s, base every 30 s with a gap at 60 s: rover epochs between base epochs take the
+    # latest earlier one while it is at most max_age old; at 0 only simultaneous epochs pair
+    t_r = np.arange(0, 130, 10, dtype=np.int64) * 10**9
+    t_b = np.array([0, 30, 90, 120], dtype=np.int64) * 10**9
+    got = match_epochs(t_r, t_b, 0.005, 25.0).tolist()
+    assert got == [0, 0, 0, 1, 1, 1, -1, -1, -1, 2, 2, 2, 3]
+    assert match_epochs(t_r, t_b, 0.005, 30.0).tolist()[6] == 1  # 60 s: 30 s old, at the limit
+    assert match_epochs(t_r, t_b, 0.005, 0.0).tolist() == [0, -1, -1, 1, -1, -1, -1, -1, -1, 2, -1, -1, 3]
+    # a base tag a few ms after the rover's is still the simultaneous one, never "older"
+    assert match_epochs(np.array([30 * 10**9]), np.array([0, 30_002_000_000]), 0.005, 30.0).tolist() == [1]
+
+
+def test_pair_rows_lets_one_base_epoch_serve_several_rover_epochs():
+    # base epochs 0 and 1 (30 s apart) with G05, G07; rover epochs 0-2 (rover epoch 1 has G07 only)
+    from kompas import sat_index
+
+    g5, g7 = sat_index(["G05", "G07"])
+
+    def obs(epoch, sat, n_ep):
+        n = len(epoch)
+        return Observables(
+            epoch=np.asarray(epoch), sat=np.asarray(sat, np.int16), bands={"G": (1,)},
+            signal=np.zeros((n, 1), np.uint8), code_m=np.zeros((n, 1)), phase_cyc=np.zeros((n, 1)),
+            doppler_hz=np.zeros((n, 1)), cn0_dbhz=np.zeros((n, 1), np.float32), lli=np.zeros((n, 1), np.uint8),
+            epoch_time_ns=np.arange(n_ep, dtype=np.int64) * 10**10,
+        )  # fmt: skip
+
+    base = obs([0, 0, 1, 1], [g7, g5, g5, g7], 2)  # not sorted by satellite within an epoch
+    rover = obs([0, 0, 1, 2, 2], [g5, g7, g7, g5, g7], 3)
+    ir, ib = pair_rows(rover, base, np.array([0, 0, 1]))
+    assert ir.tolist() == [0, 1, 2, 3, 4]
+    assert ib.tolist() == [1, 0, 0, 2, 3]
+
+
+def test_carry_slips_moves_flags_of_unused_epochs_to_the_next_used_one():
+    # one satellite, six epochs; only epochs 0, 3 and 5 are paired: the slip at epoch 1 (band 1) and the
+    # one at epoch 4 (band 2) are reported at epochs 3 and 5; a flag at a used epoch stays where it is
+    slip = np.zeros((6, 2), bool)
+    slip[1, 0] = slip[4, 1] = slip[3, 1] = True
+    ob = _observables(np.zeros((6, 2)))
+    out = carry_slips(ob, slip, np.array([0, 3, 5]))
+    assert out[[0, 3, 5]].tolist() == [[False, False], [True, True], [False, True]]
+    assert carry_slips(ob, slip, np.arange(6)) is slip  # every epoch used: unchanged
 
 
 def _observables(phase_m, lli=None, times_s=None, freqs=(1575.42e6, 1227.6e6), code=None):

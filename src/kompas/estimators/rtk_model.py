@@ -3,10 +3,12 @@
 Per satellite ``s`` and band (a *cell*), rover minus base, in metres (Hofmann-Wellenhof, Lichtenegger &
 Wasle, *GNSS* (2008) sec. 7.3; RTKLIB 2.4.3 ``rtkpos.c zdres/ddres``)::
 
-    P_sd = rho_r(x) - rho_b + T_r - T_b + m_w(el) ztd + mu I_s               + k_s d + c dt_sd
-    L_sd = rho_r(x) - rho_b + T_r - T_b + m_w(el) ztd - mu I_s + lambda N_s + k_s b  + c dt_sd
+    P_sd = rho_r(x) - rho_b - c dts_sd + T_r - T_b + m_w(el) ztd + mu I_s               + k_s d + c dt_sd
+    L_sd = rho_r(x) - rho_b - c dts_sd + T_r - T_b + m_w(el) ztd - mu I_s + lambda N_s + k_s b  + c dt_sd
 
 with the ranges (Sagnac included) from each receiver's own transmission-time satellite position, the
+satellite's broadcast clock at the rover's minus at the base's transmission time ``dts_sd`` (milli-
+metres when both observe at once; it matters for base data of some age), the
 Saastamoinen slant delays ``T``, the receiver antenna phase-centre corrections (PCO/PCV, both ends,
 added to the ranges), an optional relative zenith wet delay ``ztd`` mapped by Niell's wet function, an
 optional slant ionosphere ``I_s`` on :data:`~kompas.rtk_inputs.F_IONO_REF_HZ` scaled by
@@ -18,7 +20,8 @@ difference ``c dt_sd`` cancels in the double differences. The model is linear in
 position.
 
 Noise (RTKLIB 2.4.3 ``varerr``): ``sigma^2 = f_sys^2 (a^2 + b^2 / sin^2 el)`` per receiver and phase,
-times the code/phase ratio squared for code; a single difference has twice that.
+times the code/phase ratio squared for code; a single difference has twice that, plus
+``(c s_clk age)^2`` for base data ``age`` seconds old (``s_clk`` the satellite clock stability).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import C_LIGHT
 from ..measurement import line_of_sight
 from ..satsys import SYSTEM_LETTERS
 
@@ -73,6 +77,11 @@ class EpochInput:
         Receiver antenna phase-centre corrections, rover minus base, m (added to the modelled range).
     prior_pos : numpy.ndarray, shape (3,)
         Rover antenna position prior (single point solution), ECEF m; NaN when unknown.
+    clock_sd : numpy.ndarray, shape (m,), or float
+        ``c (dt_sat(t_r) - dt_sat(t_b))`` per satellite, m: the satellite clock at the rover's minus at the
+        base's transmission time (subtracted from the modelled single differences).
+    age_s : float
+        Age of the base epoch, s (rover minus base time tag).
     """
 
     t_ns: int
@@ -97,6 +106,8 @@ class EpochInput:
     slip: np.ndarray
     ant: np.ndarray
     prior_pos: np.ndarray
+    clock_sd: np.ndarray | float = 0.0
+    age_s: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,7 +138,10 @@ def cell_variances(e: EpochInput, noise) -> tuple[np.ndarray, np.ndarray]:
     sin_el = np.maximum(np.sin(e.el), 0.05)
     var = factor**2 * (noise.phase_m**2 + noise.phase_el_m**2 / sin_el**2)
     var_p = 2.0 * var[e.cs]
-    return var_p * noise.code_ratio**2, var_p
+    # base data of some age: the satellite clock's own instability over the age (RTKLIB varerr, the term
+    # of stats-clkstab)
+    var_age = (C_LIGHT * noise.sat_clock_stab * e.age_s) ** 2
+    return var_p * noise.code_ratio**2 + var_age, var_p + var_age
 
 
 def linearise(e: EpochInput, x, cols: dict, tropo: bool, mapping=None) -> Linearised:
@@ -157,7 +171,7 @@ def linearise(e: EpochInput, x, cols: dict, tropo: bool, mapping=None) -> Linear
         trop_r = saastamoinen(np.full(el.size, llh[0]), np.full(el.size, llh[2]), el)
     else:
         trop_r = np.zeros(el.size)
-    h0 = (rng - e.range_b + trop_r - e.trop_b)[e.cs] + e.ant
+    h0 = (rng - e.range_b - e.clock_sd + trop_r - e.trop_b)[e.cs] + e.ant
     Hc = np.zeros((n, nx))
     Hc[:, 0:3] = -u[e.cs]
     r = np.arange(n)

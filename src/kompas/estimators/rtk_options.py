@@ -45,6 +45,10 @@ class RtkNoise(Options):
         1e-3, "slant ionosphere random walk per 10 km of baseline (RTKLIB stats-prniono)",
         unit="m/sqrt(s)", low=0.0,
     )  # fmt: skip
+    sat_clock_stab: float = option(
+        5e-12, "satellite clock stability, noise of base data of some age (RTKLIB stats-clkstab)",
+        unit="s/s", low=0.0,
+    )  # fmt: skip
     ztd_m: float = option(0.3, "initial relative zenith delay uncertainty (RTKLIB stats-stdtrop)", unit="m")
     ztd_rw: float = option(1e-4, "relative zenith delay random walk (RTKLIB stats-prntrop)", unit="m/sqrt(s)")
     outlier_sigma: float = option(

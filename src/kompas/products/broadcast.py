@@ -251,13 +251,15 @@ class BroadcastProduct:
 
         return GlonassChannels.merge(*(n.glonass_channels() for n in self.navs))
 
-    def clock(self, sats, t_gpst_ns, offset_s=0.0) -> SatState:
+    def clock(self, sats, t_gpst_ns, offset_s=0.0, select_ns=None) -> SatState:
         """Broadcast clocks only, without the relativistic term (positions NaN), for a first estimate of the
         transmission time as RTKLIB's ``ephclk`` makes it: ``af0 + af1 dt + af2 dt^2`` (GLONASS ``-tau_n +
         gamma_n dt``). Record selection and status are those of :meth:`state`; no orbit is evaluated."""
-        return self.state(sats, t_gpst_ns, offset_s, _clock_only=True)
+        return self.state(sats, t_gpst_ns, offset_s, _clock_only=True, select_ns=select_ns)
 
-    def state(self, sats, t_gpst_ns, offset_s=0.0, signal=None, _clock_only=False) -> SatState:
+    def state(
+        self, sats, t_gpst_ns, offset_s=0.0, signal=None, _clock_only=False, select_ns=None
+    ) -> SatState:
         """Satellite states at ``t_gpst_ns + offset_s`` (GPST).
 
         Parameters
@@ -272,6 +274,10 @@ class BroadcastProduct:
             Signal (``"2I"``, ``"1C"``..., or uint8 signal ids per row) whose clock is wanted; the group
             delay of that signal is applied (see module docstring). Without it, the broadcast reference
             clock is returned.
+        select_ns : array_like of int64, optional
+            Instants (GPST ns) at which to select the records instead of the query instants: one
+            satellite evaluated at two instants from the same record, e.g. a base epoch tens of seconds
+            older than the rover's, so that the records' own errors cancel in a single difference.
 
         Returns
         -------
@@ -279,15 +285,16 @@ class BroadcastProduct:
             With ``age_s``, the age of the record used (module docstring).
         """
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
+        sel = None if select_ns is None else np.broadcast_to(np.asarray(select_ns, np.int64).ravel(), s.shape)
         out = SatState.empty(s.size)
         sysc = sat_system(s)
         kep_mask = np.isin(sysc, [Constellation.GPS, Constellation.GALILEO, Constellation.BEIDOU,
                                   Constellation.QZSS, Constellation.NAVIC])  # fmt: skip
         if kep_mask.any():
-            self._kepler_state(np.flatnonzero(kep_mask), s, t, o, out, signal, _clock_only)
+            self._kepler_state(np.flatnonzero(kep_mask), s, t, o, out, signal, _clock_only, sel)
         glo = sysc == Constellation.GLONASS
         if glo.any():
-            self._glonass_state(np.flatnonzero(glo), s, t, o, out, signal, _clock_only)
+            self._glonass_state(np.flatnonzero(glo), s, t, o, out, signal, _clock_only, sel)
         out.status[sysc == Constellation.SBAS] = Status.UNSUPPORTED
         return out
 
@@ -390,8 +397,9 @@ class BroadcastProduct:
         ref_ns, tx_ns : ndarray of int64, shape (R,)
             Reference time (toe or toc) and transmission time of each record, GPST ns.
         query : tuple of ndarray
-            ``(idx, s, t, o)``: the queries of this family (indices into the others), satellite
-            indices, instants (GPST ns) and offsets (s) of all queries.
+            ``(idx, s, t, o, sel)``: the queries of this family (indices into the others), satellite
+            indices, instants (GPST ns) and offsets (s) of all queries, and the instants at which to
+            select the records (None: the queries' own).
         win : ndarray, shape (4, R)
             Validity windows (:meth:`_windows`), s.
         max_age : float or ndarray
@@ -404,8 +412,11 @@ class BroadcastProduct:
         qi, r : ndarray of int64
             The queries with a selected record and that record.
         """
-        idx, s, t, o = query
-        t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)  # the offset counts too
+        idx, s, t, o, sel = query
+        if sel is None:
+            t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)  # the offset counts too
+        else:
+            t_sel = sel[idx]
         row, status, age_row = self._select(
             table, rows_ok, ref_ns, s[idx], t_sel, win, healthy, tx_ns, max_age
         )
@@ -441,7 +452,7 @@ class BroadcastProduct:
                 status[within] = Status.OK
         return row, status
 
-    def _kepler_state(self, idx, s, t, o, out, signal, clock_only=False):
+    def _kepler_state(self, idx, s, t, o, out, signal, clock_only=False, sel=None):
         k = self.kepler
         if len(k) == 0:
             return
@@ -459,7 +470,7 @@ class BroadcastProduct:
         win = self._windows(letters, k.fit_interval_h)
         q_sys = sat_system(s[idx]) - 1
         q_age = np.array([self.max_age_s.get(x, np.inf) for x in SYSTEM_LETTERS])[q_sys]
-        qi, r = self._selected(k, ok, k.toe_ns, k.ttm_ns, (idx, s, t, o), win, healthy, q_age, out)
+        qi, r = self._selected(k, ok, k.toe_ns, k.ttm_ns, (idx, s, t, o, sel), win, healthy, q_age, out)
         if qi.size == 0:
             return
         tc = (t[qi] - k.toc_ns[r]) * 1e-9 + o[qi]
@@ -482,7 +493,7 @@ class BroadcastProduct:
         bad = ~np.isfinite(clk) | ~np.all(np.isfinite(pos), axis=1)
         out.status[qi[bad]] = Status.UNSUPPORTED
 
-    def _glonass_state(self, idx, s, t, o, out, signal, clock_only=False):
+    def _glonass_state(self, idx, s, t, o, out, signal, clock_only=False, sel=None):
         from .glonass import clock as glo_clock
         from .glonass import propagate
 
@@ -493,7 +504,7 @@ class BroadcastProduct:
         healthy = np.nan_to_num(g.health, nan=1) == 0
         win = self._windows(np.full(len(g), "R"))
         age = self.max_age_s.get("R", np.inf)
-        qi, r = self._selected(g, ok, g.toc_ns, g.tof_ns, (idx, s, t, o), win, healthy, age, out)
+        qi, r = self._selected(g, ok, g.toc_ns, g.tof_ns, (idx, s, t, o, sel), win, healthy, age, out)
         if qi.size == 0:
             return
         dt = (t[qi] - g.toc_ns[r]) * 1e-9 + o[qi]
