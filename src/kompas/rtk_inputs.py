@@ -411,6 +411,18 @@ def prepare_baseline(
     return _interpolate_base(bd, ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base)
 
 
+def _group_median(group, values) -> np.ndarray:
+    """Median of ``values`` within each ``group``, returned per element (vectorised)."""
+    order = np.lexsort((values, group))
+    g, v = group[order], values[order]
+    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    count = np.diff(np.r_[start, g.size])
+    med = 0.5 * (v[start + (count - 1) // 2] + v[start + count // 2])
+    out = np.empty(values.size)
+    out[order] = np.repeat(med, count)
+    return out
+
+
 def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base) -> BaselineData:
     """Base observations interpolated to the rover's epoch between the two base epochs around it.
 
@@ -455,13 +467,9 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base) -> Baseline
     pair = ob_b.epoch[nb].astype(np.int64)
     for d in (d_code, d_phase):
         for col in range(d.shape[1]):
-            v = d[:, col]
-            ok = np.isfinite(v)
-            if not ok.any():
-                continue
-            u, inv = np.unique(pair[ok], return_inverse=True)
-            med = np.array([np.median(v[ok][inv == i]) for i in range(u.size)])
-            v[ok] -= med[inv]
+            ok = np.isfinite(d[:, col])
+            if ok.any():
+                d[ok, col] -= _group_median(pair[ok], d[ok, col])
     w = ((t_r[rows] - t_b[j[rows]]) / (t_n[rows] - t_b[j[rows]]))[:, None]
     code_b, phase_b = bd.code_b.copy(), bd.phase_b.copy()
     code_b[rows] += np.nan_to_num(w * d_code)
