@@ -262,10 +262,23 @@ def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, chann
         result = combine_passes(fwd, bwd)
     if progress is not None:
         progress(total, total)
-    result.notes[:0] = ant_notes + iono_notes
+    result.notes[:0] = ant_notes + iono_notes + _age_notes(bd, cfg)
     if cfg.output_single:
         _single_where_unsolved(result, single, prior)
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source)
+
+
+def _age_notes(bd, cfg) -> list[str]:
+    """Say how many rover epochs took an earlier base epoch (and how old it was at most)."""
+    aged = np.isfinite(bd.age_s) & (np.abs(bd.age_s) > cfg.time_tolerance_s)
+    if not aged.any():
+        return []
+    oldest = float(np.max(bd.age_s[aged]))
+    how = "interpolated where a later base epoch exists" if cfg.interpolate_base else "not interpolated"
+    return [
+        f"{int(aged.sum())} epochs without a simultaneous base epoch took an earlier one, up to "
+        f"{oldest:.0f} s old (max_age_s {cfg.max_age_s:g}); base observations {how}"
+    ]
 
 
 def _single_where_unsolved(res: PassResult, single, prior) -> None:

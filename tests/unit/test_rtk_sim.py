@@ -298,3 +298,6 @@ def test_base_outage_epochs_single_with_output_single():
     assert "4 single" in summary(single)[0] and "single" not in summary(plain)[0]
     strict = _run(rov, base, nav, "GE", max_age_s=0.0)
     assert (strict.quality[10:15] == kompas.Quality.NONE).all()
+    assert any(n.startswith("1 epochs without a simultaneous base epoch took an earlier one, up to 30 s old")
+               for n in plain.record.notes)  # fmt: skip
+    assert not any("simultaneous" in n for n in strict.record.notes)
