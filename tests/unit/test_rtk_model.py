@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -52,6 +53,15 @@ def test_cell_variances_by_hand():
     per_sat = np.array([a2 + b2 / 0.25, 1.5**2 * (a2 + b2), 2.0**2 * (a2 + b2 / 0.25), a2 + b2 / 0.05**2])
     np.testing.assert_allclose(var_p, 2.0 * per_sat[[0, 1, 1, 2, 3]], rtol=1e-12)
     np.testing.assert_allclose(var_c, 1e4 * var_p, rtol=1e-12)
+    # base data 20 s old: (c s_clk age)^2 added to code and phase alike (RTKLIB varerr's clock term,
+    # stats-clkstab 5e-12): (0.299792458 * 0.1)^2 = 8.988e-4 m^2
+    aged = cell_variances(dataclasses.replace(e, age_s=20.0), RtkNoise(
+        phase_m=0.003, phase_el_m=0.004, code_ratio=100.0, system_factor={"R": 1.5}, geo_factor=2.0,
+        sat_clock_stab=5e-12,
+    ))  # fmt: skip
+    d2 = (299792458.0 * 5e-12 * 20.0) ** 2
+    np.testing.assert_allclose(aged[0], var_c + d2, rtol=1e-12)
+    np.testing.assert_allclose(aged[1], var_p + d2, rtol=1e-12)
 
 
 def _sky(rcv):

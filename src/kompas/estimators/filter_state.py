@@ -122,8 +122,7 @@ def w_statistics(v, S, C=None) -> np.ndarray:
         num, den = s_inv @ v, np.diag(s_inv)
     else:
         num, den = C.T @ (s_inv @ v), np.einsum("ij,ij->j", C, s_inv @ C)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0.0, num / np.sqrt(np.maximum(den, 1e-300)), np.nan)
+    return np.where(den > 0.0, num / np.sqrt(np.maximum(den, 1e-300)), np.nan)
 
 
 def robust_update(
