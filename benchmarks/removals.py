@@ -32,8 +32,9 @@ Removals of later features (issues 13 and 15):
 - ``sisre-bias-split``: the constant part of each satellite's SISRE without its radial share.
 - ``rtk-code-residuals``: the RTK Solution's code double-difference residuals zeroed.
 - ``rtk-output-single``: ``output_single`` ignored (no single point epochs in RTK output).
-- ``rtk-snooping``: the RTK outlier screening resets the cell of the largest normalised post-fit double
-  difference instead of the one data snooping identifies.
+- ``rtk-snooping``: the RTK outlier screening blames the cell of the largest normalised post-fit double
+  difference (phase, else code) instead of the one data snooping identifies.
+- ``rtk-code-start``: a fresh ambiguity initialised from a code found outlying keeps its prior.
 - ``rtk-max-age``: ``max_age_s`` ignored (only simultaneous rover and base epochs pair).
 - ``rtk-aged-clock``: the satellite clock difference between the two transmission times left out of the
   RTK model.
@@ -226,11 +227,18 @@ REMOVALS = (
         (
             (
                 "estimators/rtk.py",
-                "            culprit = int(np.argmax(np.nan_to_num(w, nan=-1.0)))\n",
-                "            culprit = int(dp.cell[np.argmax(np.where(bad_p, np.abs(rp) / sp, -1.0))])\n",
+                "            j = int(np.argmax(np.nan_to_num(w, nan=-1.0)))\n",
+                "            j = int(dp.cell[np.argmax(np.abs(rp) / sp)]) if bad_p.any() else "
+                "n + int(dc.cell[np.argmax(np.abs(rc) / sc)])\n",
             ),
         ),
         ("tests/unit/test_rtk_filter.py", "tests/unit/test_rtk_sim.py"),
+    ),
+    Removal(
+        "rtk-code-start",
+        "fresh ambiguity from an outlying code kept",
+        (("estimators/rtk.py", "            self._forget_code_start(e, bad_c)\n", ""),),
+        ("tests/unit/test_rtk_filter.py",),
     ),
     Removal(
         "rtk-max-age",

@@ -357,6 +357,7 @@ class RtkFilter:
             elif culprit >= 0:
                 self._reset_cells(e, np.array([culprit]))
             drop_code |= bad_c
+            self._forget_code_start(e, bad_c)
         return self._after_update(e, cols, dd, lin, event)
 
     def _no_solution(self, e: EpochInput) -> EpochResult:
@@ -393,10 +394,11 @@ class RtkFilter:
         """Post-fit residual screening: detection per double difference, identification by data snooping.
 
         Detection: a phase double difference is outlying when its residual exceeds ``outlier_sigma`` of
-        its own noise and ``outlier_phase_m``. Identification (Baarda's data snooping, one single
-        difference at a time): an error in phase cell ``j`` enters the double differences along
-        ``c_j``, the cell's column of the differencing operator (every double difference of its group
-        when ``j`` is the reference), and the cell to reset is the one with the largest
+        its own noise and ``outlier_phase_m``, a code double difference when it exceeds ``outlier_sigma``
+        of its noise. Identification (Baarda's data snooping, one single difference at a time): an error
+        in cell ``j``'s phase (or code) enters the double differences along ``c_j``, the cell's column of
+        the phase (code) differencing operator (every double difference of its group when ``j`` is the
+        reference), and the one to blame is the hypothesis with the largest
         ``|w_j| = |c_j^T S^-1 v| / sqrt(c_j^T S^-1 c_j)``, ``v`` the innovations of the last
         linearisation and ``S = H P H^T + R`` their covariance under the prior ``(x0, P0)``
         (:func:`~kompas.estimators.filter_state.w_statistics`; Teunissen 2000, "Testing theory",
@@ -404,23 +406,32 @@ class RtkFilter:
         whenever the update spread one large error over most of the group.
 
         Returns the phase cell to reset (-1 for none), the number of outlying phase double differences
-        and the code cells left out of this epoch."""
+        and the code cell to leave out of this epoch (a mask); one of the two at a time."""
         dp, dc = dd
         k = self.noise.outlier_sigma
         rp = dp.D @ np.nan_to_num(e.phase - lin.hp)
         rc = dc.D @ np.nan_to_num(e.code - lin.hc)
-        sp = np.sqrt(np.diag(dp.covariance(var_p))) if len(dp) else np.zeros(0)
+        sp = np.sqrt(np.diag(dp.covariance(var_p)))
         sc = np.sqrt(np.diag(dc.covariance(var_c)))
         bad_p = (np.abs(rp) > k * sp) & (np.abs(rp) > self.noise.outlier_phase_m)
         bad_c = np.abs(rc) > k * sc
-        culprit = -1
-        if bad_p.any():
+        culprit, drop = -1, np.zeros(e.cs.size, bool)
+        if bad_p.any() or bad_c.any():
             x0, P0 = prior
             _, H, v, R = self._system(e, cols, dd, var_c, var_p, self.x, x0)
-            C = np.vstack([dp.D, np.zeros((len(dc), dp.D.shape[1]))])
+            n = e.cs.size
+            C = np.zeros((len(dp) + len(dc), 2 * n))
+            C[: len(dp), :n] = dp.D
+            C[len(dp) :, n:] = dc.D
             w = np.abs(w_statistics(v, H @ P0 @ H.T + R, C))
-            culprit = int(np.argmax(np.nan_to_num(w, nan=-1.0)))
-        return culprit, int(bad_p.sum()), _attribute(e.group, dc, bad_c, e.cs.size)
+            if not bad_p.any():
+                w[:n] = np.nan  # only codes are outlying: blame a code
+            j = int(np.argmax(np.nan_to_num(w, nan=-1.0)))
+            if j < n:
+                culprit = j
+            else:
+                drop[j - n] = True
+        return culprit, int(bad_p.sum()), drop
 
     def _reset_cells(self, e, cells) -> None:
         cells = np.asarray(cells, dtype=np.int64)
@@ -430,6 +441,15 @@ class RtkFilter:
         self._reset(cols, self._amb_init(e, cells), self.noise.amb_cyc**2)
         for i in cells:
             self.arcs[int(e.key[i])]["lock"] = 0
+
+    def _forget_code_start(self, e, dropped) -> None:
+        """An arc started this epoch took its ambiguity from phase minus a code now found outlying: keep
+        the value but make it uninformative (a hundred times ``amb_cyc``), so that the bad code does not
+        reach the position through it."""
+        cells = [i for i in np.flatnonzero(dropped) if self.arcs.get(int(e.key[i]), {}).get("lock") == 1]
+        if cells:
+            cols = [self.index[self.arcs[int(e.key[i])]["name"]] for i in cells]
+            self._reset(cols, self.x[cols], (100.0 * self.noise.amb_cyc) ** 2)
 
     def _reset_all_ambiguities(self, e) -> None:
         present = {int(k): i for i, k in enumerate(e.key.tolist()) if np.isfinite(e.phase[i])}
@@ -535,26 +555,3 @@ def _precise(cov, pos, max_sigma_m: float) -> bool:
     rot = enu_rotation(llh[:, 0], llh[:, 1])[0]
     c = rot @ cov @ rot.T
     return bool(c[0, 0] + c[1, 1] <= max_sigma_m**2 and c[2, 2] <= (2.0 * max_sigma_m) ** 2)
-
-
-def _attribute(group, dd, bad, n: int) -> np.ndarray:
-    """Single-difference cells to blame for outlying double differences.
-
-    When most double differences of a group are outliers, its reference is to blame; otherwise the
-    outlying members are. A group with one double difference blames both cells.
-    """
-    out = np.zeros(n, bool)
-    if not bad.any():
-        return out
-    g = np.asarray(group)[dd.cell]
-    for grp in np.unique(g[bad]):
-        m = g == grp
-        nb, nt = int(np.sum(bad & m)), int(np.sum(m))
-        if nt == 1:
-            out[dd.cell[m]] = True
-            out[dd.ref[m]] = True
-        elif nb > nt / 2:
-            out[dd.ref[m][0]] = True
-        else:
-            out[dd.cell[m & bad]] = True
-    return out
