@@ -264,18 +264,24 @@ def pair_rows(ob_r: Observables, ob_b: Observables, base_epoch) -> tuple[np.ndar
     ir, ib : numpy.ndarray of int64
         Row indices into ``ob_r`` and ``ob_b``, sorted by rover epoch and satellite.
     """
-    base_epoch = np.asarray(base_epoch, dtype=np.int64)
-    key_b = ob_b.epoch.astype(np.int64) * 1024 + ob_b.sat
-    order = np.argsort(key_b, kind="stable")
-    sorted_b = key_b[order]
-    if sorted_b.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    paired = base_epoch[ob_r.epoch]  # one base epoch may serve several rover epochs
-    want = paired * 1024 + ob_r.sat
-    at = np.minimum(np.searchsorted(sorted_b, want), sorted_b.size - 1)
-    ir = np.flatnonzero((paired >= 0) & (sorted_b[at] == want))
+    paired = np.asarray(base_epoch, dtype=np.int64)[ob_r.epoch]  # one base epoch may serve several
+    ib = _row_of(ob_b, paired, ob_r.sat)
+    ir = np.flatnonzero(ib >= 0)
     ir = ir[np.argsort(ob_r.epoch.astype(np.int64)[ir] * 1024 + ob_r.sat[ir], kind="stable")]
-    return ir.astype(np.int64), order[at[ir]].astype(np.int64)
+    return ir.astype(np.int64), ib[ir]
+
+
+def _row_of(ob: Observables, epoch, sat) -> np.ndarray:
+    """Row of ``ob`` holding each (epoch, satellite) pair asked for; -1 where there is none (or the epoch
+    is negative)."""
+    key = ob.epoch.astype(np.int64) * 1024 + ob.sat
+    order = np.argsort(key, kind="stable")
+    epoch = np.asarray(epoch, dtype=np.int64)
+    if key.size == 0:
+        return np.full(epoch.size, -1, np.int64)
+    want = epoch * 1024 + np.asarray(sat, dtype=np.int64)
+    at = np.minimum(np.searchsorted(key[order], want), key.size - 1)
+    return np.where((epoch >= 0) & (key[order][at] == want), order[at], -1).astype(np.int64)
 
 
 def new_arcs(ob: Observables, glo_channels=None, options=None) -> np.ndarray:
@@ -439,16 +445,12 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base) -> Baseline
     t_b = ob_b.epoch_time_ns
     has_next = j + 1 < t_b.size
     t_n = np.where(has_next, t_b[np.minimum(j + 1, t_b.size - 1)], 0)
-    cand = (t_r - t_b[j] > 1_000_000) & has_next & (t_n > t_r)
-    key_b = ob_b.epoch.astype(np.int64) * 1024 + ob_b.sat
-    order = np.argsort(key_b, kind="stable")
-    want = (j + 1).astype(np.int64) * 1024 + ob_b.sat[ib]
-    at = np.minimum(np.searchsorted(key_b[order], want), key_b.size - 1)
-    cand &= key_b[order][at] == want
+    nxt = _row_of(ob_b, np.where(has_next, j + 1, -1), ob_b.sat[ib])
+    cand = (t_r - t_b[j] > 1_000_000) & (nxt >= 0) & (t_n > t_r)
     if not cand.any():
         return bd
     rows = np.flatnonzero(cand)
-    nb = order[at[rows]]
+    nb = nxt[rows]
     pos_n, dts_n, ok_n = _satellite_states(product, ob_b, nb, t_n[rows], t_r[rows])
     rows, nb, pos_n, dts_n = rows[ok_n], nb[ok_n], pos_n[ok_n], dts_n[ok_n]
     geom = line_of_sight(pos_n[None], base[None], sat_system(bd.sat[rows])[None].astype(np.int64))
