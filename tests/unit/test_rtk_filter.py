@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -183,18 +185,48 @@ def test_fixed_position_precision_horizontal_and_vertical():
     assert not _precise(np.diag([0.0121, 0.001, 0.001]), pos, 0.05)  # vertical 11 cm > 2 x 5 cm
 
 
-@pytest.mark.parametrize(("cell", "epoch"), [(4, 0), (4, 20), (0, 0), (7, 20)])
-def test_an_outlying_code_is_left_out_of_its_epoch(cell, epoch):
+@pytest.mark.parametrize(("cell", "epoch", "error"), [(4, 0, 30.0), (4, 20, 30.0), (0, 0, 30.0), (7, 20, 30.0),
+                                                     (4, 0, 10.0)])  # fmt: skip
+def test_an_outlying_code_is_left_out_of_its_epoch(cell, epoch, error):
     # 30 m on one code (the reference's when cell 0), at the first epoch (code alone fixes the position)
     # or after 20 clean ones: data snooping leaves out that code and no other, and the position stays at
     # the centimetre; judging each double difference by itself had blamed the reference for most of
-    # these and left the first epoch 2.8 m off
+    # these and left the first epoch 2.8 m off. (Detection is per double difference against its a-priori
+    # noise: at the first epoch 10 m is found, 8 m not -- the rover is then 3.4 m off.)
     f = _filter(tropo=False)
     for k in range(epoch):
         f.step(_epoch(k))
-    r = f.step(_epoch(epoch, code_err=np.where(np.arange(8) == cell, 30.0, 0.0)))
+    r = f.step(_epoch(epoch, code_err=np.where(np.arange(8) == cell, error, 0.0)))
     assert np.linalg.norm(r.pos - ROVER) < 0.01
     code = r.residuals["kind"] == 1
     res = dict(zip(r.residuals["sat"][code].tolist(), r.residuals["residual_m"][code], strict=True))
     assert len(res) == 6 and 101 + cell not in res  # its double difference is gone (the reference: its
     assert max(abs(v) for v in res.values()) < 0.01  # group's next highest serves); the others fit
+
+
+def test_an_outlying_code_without_a_phase_is_left_out():
+    # satellite 105 never has a carrier phase (no ambiguity arc) and its code is 30 m off at epoch 20: that
+    # code is left out and the position stays at the millimetre
+    def no_phase(e):
+        return dataclasses.replace(e, phase=np.where(np.arange(8) == 4, np.nan, e.phase))
+
+    f = _filter(tropo=False)
+    for k in range(20):
+        f.step(no_phase(_epoch(k)))
+    r = f.step(no_phase(_epoch(20, code_err=np.where(np.arange(8) == 4, 30.0, 0.0))))
+    assert np.linalg.norm(r.pos - ROVER) < 0.01
+    code = r.residuals["kind"] == 1
+    assert code.sum() == 6 and 105 not in r.residuals["sat"][code].tolist()
+
+
+def test_a_code_error_within_five_sigmas_is_kept():
+    # 5 m on satellite 105's code (35 deg; with the reference at 85 deg its double difference has 1.04 m
+    # of code noise at the default code/phase ratio of 100): below outlier_sigma = 5 of that noise (5.2 m),
+    # so the code stays in; 6 m is beyond and is left out
+    for error, kept in ((5.0, True), (6.0, False)):
+        f = _filter(tropo=False)
+        for k in range(20):
+            f.step(_epoch(k))
+        r = f.step(_epoch(20, code_err=np.where(np.arange(8) == 4, error, 0.0)))
+        code = r.residuals["kind"] == 1
+        assert (105 in r.residuals["sat"][code].tolist()) == kept
