@@ -45,6 +45,7 @@ from .models.ephemeris import moon_position_ecef
 from .models.relativity import periodic_clock_correction_s, shapiro_delay_m
 from .models.tides import pole_tide, solid_earth_tide
 from .models.windup import windup_cycles
+from .products.broadcast import IF_CLOCK_PAIRS
 from .satsys import (
     SYSTEM_LETTERS,
     carrier_frequency,
@@ -538,18 +539,13 @@ def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
     return np.where(use, clipped, t_ns)
 
 
-DEFAULT_CLOCK_REFERENCE = {
-    "G": ("C1W", "C2W"),
-    "R": ("C1P", "C2P"),
-    "E": ("C1C", "C5Q"),
-    "C": ("C2I", "C6I"),
-    "J": ("C1C", "C2L"),
-}
+DEFAULT_CLOCK_REFERENCE = {x: ("C" + a, "C" + b) for x, (a, b) in IF_CLOCK_PAIRS.items()}
 """Observables the IGS/MGEX satellite clocks refer to when a bias file does not say
-(``SATELLITE_CLOCK_REFERENCE_OBSERVABLES``): the ionosphere-free pair of each system in the IGS and MGEX
-analysis conventions (GPS P(Y) L1/L2; GLONASS P L1/L2; Galileo E1/E5a as F/NAV; BeiDou B1I/B3I; QZSS
-L1 C/A and L2C; Montenbruck et al. 2017, "The Multi-GNSS Experiment (MGEX) of the IGS", Adv. Space Res.
-59(7):1671-1697, sec. 6), used to turn a DSB into the correction of a code that is not the reference."""
+(``SATELLITE_CLOCK_REFERENCE_OBSERVABLES``): the pseudoranges of the ionosphere-free pairs of
+:data:`kompas.products.broadcast.IF_CLOCK_PAIRS` (GPS P(Y) L1/L2; GLONASS P L1/L2; Galileo E1/E5a as F/NAV;
+BeiDou B1I/B3I; QZSS L1 C/A and L2C; Montenbruck et al. 2017, "The Multi-GNSS Experiment (MGEX) of the
+IGS", Adv. Space Res. 59(7):1671-1697, sec. 6), used to turn a DSB into the correction of a code that is
+not the reference."""
 
 
 def _reference_code(clock_reference: dict, letter: str, code: str) -> str:

@@ -400,12 +400,7 @@ def prepare_baseline(
     pos_r, pos_b = pos_r[keep], pos_b[keep]
     clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])
     base = np.asarray(base_arp_m, dtype=float).reshape(3)
-    geom = line_of_sight(pos_b[None], base[None], sat_system(sat)[None].astype(np.int64))
-    from .models.troposphere import saastamoinen
-
-    n = sat.size
-    llh = geom["llh"][0]
-    trop = saastamoinen(np.full(n, llh[0]), np.full(n, llh[2]), geom["el"][0])
+    geom, trop = _base_geometry(pos_b, base, sat)
     slip_b_rows = slip_b[ib] & first_use[ob_r.epoch[ir]][:, None]
     bd = _assemble(
         ob_r, ob_b, ir, ib, (slip_r[ir], slip_b_rows), base_epoch, glo_channels, glo_k, pos_r, pos_b, geom,
@@ -414,7 +409,17 @@ def prepare_baseline(
     if not interpolate:
         return bd
     g_b = geom["range_m"][0] + trop - C_LIGHT * dts_b[keep]
-    return _interpolate_base(bd, ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base)
+    return _interpolate_base(bd, ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base, round(tol_s * 1e9))
+
+
+def _base_geometry(sat_pos, base, sat) -> tuple[dict, np.ndarray]:
+    """Line of sight from the base (:func:`kompas.measurement.line_of_sight`) and its Saastamoinen slant
+    delay, for satellite positions ``sat_pos`` (n, 3) of satellites ``sat``."""
+    from .models.troposphere import saastamoinen
+
+    geom = line_of_sight(sat_pos[None], base[None], sat_system(sat)[None].astype(np.int64))
+    llh, el = geom["llh"][0], geom["el"][0]
+    return geom, saastamoinen(np.full(el.size, llh[0]), np.full(el.size, llh[2]), el)
 
 
 def _group_median(group, values) -> np.ndarray:
@@ -429,7 +434,7 @@ def _group_median(group, values) -> np.ndarray:
     return out
 
 
-def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base) -> BaselineData:
+def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int) -> BaselineData:
     """Base observations interpolated to the rover's epoch between the two base epochs around it.
 
     For a row paired with an older base epoch ``j`` whose next epoch ``j+1`` is later than the rover's, the
@@ -446,20 +451,15 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base) -> Baseline
     has_next = j + 1 < t_b.size
     t_n = np.where(has_next, t_b[np.minimum(j + 1, t_b.size - 1)], 0)
     nxt = _row_of(ob_b, np.where(has_next, j + 1, -1), ob_b.sat[ib])
-    cand = (t_r - t_b[j] > 1_000_000) & (nxt >= 0) & (t_n > t_r)
+    cand = (t_r - t_b[j] > tol_ns) & (nxt >= 0) & (t_n > t_r)  # older than a simultaneous epoch
     if not cand.any():
         return bd
     rows = np.flatnonzero(cand)
     nb = nxt[rows]
     pos_n, dts_n, ok_n = _satellite_states(product, ob_b, nb, t_n[rows], t_r[rows])
     rows, nb, pos_n, dts_n = rows[ok_n], nb[ok_n], pos_n[ok_n], dts_n[ok_n]
-    geom = line_of_sight(pos_n[None], base[None], sat_system(bd.sat[rows])[None].astype(np.int64))
-    from .models.troposphere import saastamoinen
-
-    llh = geom["llh"][0]
-    el = geom["el"][0]
-    g_n = geom["range_m"][0] + saastamoinen(np.full(el.size, llh[0]), np.full(el.size, llh[2]), el)
-    dg = (g_n - C_LIGHT * dts_n - g_b[rows])[:, None]
+    geom, trop = _base_geometry(pos_n, base, bd.sat[rows])
+    dg = (geom["range_m"][0] + trop - C_LIGHT * dts_n - g_b[rows])[:, None]
     lam = C_LIGHT / bd.freq_hz[rows]
     both = bd.signal_b[rows] != NO_SIGNAL
     d_code = np.where(both, ob_b.code_m[nb] - bd.code_b[rows], np.nan) - dg

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import C_LIGHT
+from ..products.broadcast import IF_CLOCK_PAIRS
 from ..products.state import Status
 from ..satsys import bds_generation, bds_orbit_class, sat_id, sat_index, sat_prn, sat_system
 
@@ -71,15 +72,10 @@ SISRE_WEIGHTS = {
     "J": (0.99, 1 / 126),
 }
 
-# The ionosphere-free pair the precise clocks refer to (IGS/MGEX conventions) and the ANTEX codes of
-# the same pair, per system: (broadcast signal 1, signal 2, ANTEX code 1, code 2)
-IF_SIGNALS = {
-    "G": ("1W", "2W", "G01", "G02"),
-    "R": ("1P", "2P", "R01", "R02"),
-    "E": ("1C", "5Q", "E01", "E05"),
-    "C": ("2I", "6I", "C02", "C06"),
-    "J": ("1C", "2L", "J01", "J02"),
-}
+# The ionosphere-free pair the precise clocks refer to (IGS/MGEX conventions,
+# kompas.products.broadcast.IF_CLOCK_PAIRS) and the ANTEX frequency codes of the same pair (system letter
+# and band, e.g. G01), per system: (broadcast signal 1, signal 2, ANTEX code 1, code 2)
+IF_SIGNALS = {x: (a, b, f"{x}0{a[0]}", f"{x}0{b[0]}") for x, (a, b) in IF_CLOCK_PAIRS.items()}
 
 K_URA = 4.42
 """Integrity threshold in units of the broadcast URA (GPS SPS Performance Standard, 5th ed. 2020, 3.5.1)."""
@@ -356,7 +352,7 @@ def _rac(d, pos, vel):
 
 def _clock_differences(broadcast, precise, s, t, pos, vel) -> np.ndarray:
     """c (broadcast IF clock - precise clock with the relativistic term), m, before datum alignment."""
-    bclk, bstat = broadcast.if_clock(s, t, {k: v[:2] for k, v in IF_SIGNALS.items()})
+    bclk, bstat = broadcast.if_clock(s, t)  # the pairs of IF_CLOCK_PAIRS
     pclk, _, _ = precise.clock(s, t)
     # IGS precise clocks exclude the periodic relativistic effect, which broadcast clocks as users apply
     # them contain (Kepler: F e sqrt(A) sin E; GLONASS: within -tau_n + gamma_n dt): add -2 r.v / c^2

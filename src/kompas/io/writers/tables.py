@@ -76,8 +76,9 @@ def write_csv(solution: Solution, path_or_file, *, delimiter: str = ",") -> None
 
 def write_residuals_csv(solution: Solution, path_or_file, *, delimiter: str = ",") -> None:
     """Write the post-fit residuals of a solution (:meth:`kompas.Solution.residual_columns`: time, sv,
-    for double differences ref_sv, band and kind, then residual_m, elevation_deg, used) as CSV, one row
-    per observation and epoch: what RTKLIB's solution status file (``-y``) gives per satellite.
+    for double differences ref_sv, band and kind, for PPP signal and kind, then residual_m, elevation_deg,
+    used) as CSV, one row per observation and epoch: what RTKLIB's solution status file (``-y``) gives per
+    satellite.
 
     Raises
     ------
