@@ -41,6 +41,8 @@ Removals of later features (issues 13 and 15):
 - ``rtk-carry-slips``: slips of epochs the pairing leaves out are dropped instead of carried forward.
 - ``rtk-interpolate-base``: base observations of aged pairs not interpolated.
 - ``rtk-same-record``: the base-side satellite states from the record selected at the base's own epoch.
+- ``rtk-orbit-error``: the broadcast orbit error left out of the RTK noise (long baselines fix wrongly).
+- ``rtk-glonass-channels``: GLONASS slots without a known channel kept (the RTK run ends in an error).
 """
 
 from __future__ import annotations
@@ -287,6 +289,30 @@ REMOVALS = (
         "slips of unpaired epochs dropped",
         (("rtk_inputs.py", "    if used.size == n_ep or not slip.size:\n", "    if True:\n"),),
         ("tests/unit/test_rtk_sim.py", "tests/unit/test_rtk_parts.py"),
+    ),
+    Removal(
+        "rtk-orbit-error",
+        "RTK noise without the broadcast orbit error of long baselines",
+        (
+            (
+                "estimators/rtk.py",
+                "cell_variances(e, self.noise, 1e3 * self.setup.baseline_km)",
+                "cell_variances(e, self.noise)",
+            ),
+        ),
+        ("tests/reference/test_rtk_real.py",),
+    ),
+    Removal(
+        "rtk-glonass-channels",
+        "GLONASS rows without a known channel kept in RTK",
+        (
+            (
+                "rtk_inputs.py",
+                "    if not bad.any():\n        return ob\n",
+                "    if True:\n        return ob\n",
+            ),
+        ),
+        ("tests/reference/test_rtk_real.py",),
     ),
 )
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .constants import C_LIGHT
+from .errors import EstimatorError, TimeError
 from .measurement import CodeRows, line_of_sight, transmission_states
 from .satsys import BAND_PRIORITY, GlonassChannels, sat_prn, sat_system, system_code
 from .tables.observables import NO_SIGNAL, Observables
@@ -200,6 +201,46 @@ def shared_signals(rover, base, systems: str, bands=None, priority=None):
             out_bands[letter] = tuple(have)
             out_prio[letter] = tuple(modes_all)
     return out_bands, out_prio
+
+
+def _known_channels(ob: Observables, glo_channels: GlonassChannels) -> Observables:
+    """The rows of satellites with a known carrier frequency: GLONASS slots without a known channel (no
+    record in the navigation data, none in the headers) have no wavelength and are left out (warning)."""
+    import warnings
+
+    from .errors import KompasWarning
+    from .satsys import sat_letter
+
+    glo = sat_letter(ob.sat) == "R"
+    bad = glo & ~glo_channels.known(ob.sat.astype(np.int64) % 100)
+    if not bad.any():
+        return ob
+    slots = sorted({f"R{int(s) % 100:02d}" for s in np.unique(ob.sat[bad])})
+    warnings.warn(
+        "GLONASS slots without a known frequency channel are not used: " + ", ".join(slots),
+        KompasWarning,
+        stacklevel=3,
+    )
+    keep = ~bad
+    per_row = ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli")
+    return replace(ob, **{name: getattr(ob, name)[keep] for name in per_row})
+
+
+def _nav_systems(product) -> str:
+    """System letters with broadcast records, for messages."""
+    from .satsys import sat_letter
+
+    sats = np.r_[np.asarray(product.kepler.sat), np.asarray(product.glonass.sat)].astype(np.int64)
+    return "".join(sorted(set(sat_letter(np.unique(sats)).tolist()))) if sats.size else ""
+
+
+def time_span(t_ns) -> str:
+    """First and last time tag, ISO GPST, for messages."""
+    from .time import GTime
+
+    if len(t_ns) == 0:
+        return "(no epochs)"
+    return f"{GTime(int(t_ns[0])).isoformat()} .. {GTime(int(t_ns[-1])).isoformat()}"
 
 
 def match_epochs(t_rover, t_base, tol_s: float = 0.005, max_age_s: float = 0.0) -> np.ndarray:
@@ -375,11 +416,16 @@ def prepare_baseline(
         Interpolate the base observations between the base epochs around such a rover epoch
         (:func:`_interpolate_base`; post-processing: it uses the next base epoch).
     """
-    ob_r = rover_obs.observables(bands, priority)
-    ob_b = base_obs.observables(bands, priority)
+    ob_r = _known_channels(rover_obs.observables(bands, priority), glo_channels)
+    ob_b = _known_channels(base_obs.observables(bands, priority), glo_channels)
     slip_r, slip_b = new_arcs(ob_r, glo_channels, slip_options), new_arcs(ob_b, glo_channels, slip_options)
     raw_slip_b = slip_b
     base_epoch = match_epochs(ob_r.epoch_time_ns, ob_b.epoch_time_ns, tol_s, max_age_s)
+    if not (base_epoch >= 0).any():
+        raise TimeError(
+            f"rover and base have no epoch in common: rover {time_span(ob_r.epoch_time_ns)}, base "
+            f"{time_span(ob_b.epoch_time_ns)} (base data may be up to {max_age_s:g} s old, --max-age)"
+        )
     slip_b = carry_slips(ob_b, slip_b, np.unique(base_epoch[base_epoch >= 0]))
     slip_r = carry_slips(ob_r, slip_r, np.flatnonzero(base_epoch >= 0))
     # a base epoch serving several rover epochs reports its slips at the first of them only
@@ -396,6 +442,12 @@ def prepare_baseline(
     pos_r, dts_r, ok_r = _satellite_states(product, ob_r, ir, t_r, t_r)
     pos_b, dts_b, ok_b = _satellite_states(product, ob_b, ib, t_b, t_r)
     keep = ok_r & ok_b
+    if not keep.any():
+        raise EstimatorError(
+            "no satellite observed by both receivers on a shared band has an ephemeris in the navigation "
+            f"data (systems {''.join(bands)}; the navigation data have ephemerides of "
+            f"{_nav_systems(product) or 'no system'})"
+        )
     ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
     pos_r, pos_b = pos_r[keep], pos_b[keep]
     clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])

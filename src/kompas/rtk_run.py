@@ -15,11 +15,11 @@ import warnings
 import numpy as np
 
 from .constants import C_LIGHT
-from .errors import KompasWarning
+from .errors import KompasWarning, SignalError
 from .estimators.rtk import EpochInput, RtkFilter
 from .estimators.rtk_combine import PassResult, combine_passes
 from .frames import azimuth_elevation, ecef_to_geodetic, enu_to_ecef
-from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, prepare_baseline, shared_signals
+from .rtk_inputs import F_IONO_REF_HZ, _phase_modes, antenna_correction, prepare_baseline, shared_signals
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .tables.observables import NO_SIGNAL
@@ -204,6 +204,11 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
     from .rtk import _setup
 
     bands, prio = shared_signals(rover, base, cfg.systems, cfg.bands, cfg.signals)
+    if not bands:
+        raise SignalError(
+            f"no system of {cfg.systems!r} has a carrier phase on a band both receivers track (rover "
+            f"phases: {_phase_systems(rover) or 'none'}; base phases: {_phase_systems(base) or 'none'})"
+        )
     bd = prepare_baseline(
         rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips, cfg.max_age_s,
         cfg.interpolate_base,
@@ -213,6 +218,11 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
     if not setup.tropo:
         bd = dataclasses.replace(bd, trop_b=np.zeros_like(bd.trop_b))
     return bands, bd, prior, setup, single
+
+
+def _phase_systems(obs) -> str:
+    """System letters with carrier phases in an observation table, for messages."""
+    return "".join(sorted(letter for letter, modes in _phase_modes(obs).items() if modes))
 
 
 def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list[str]]:

@@ -16,6 +16,7 @@ import pytest
 
 import kompas
 from kompas.cli.main import main
+from kompas.errors import KompasWarning, TimeError
 from kompas.frames import ecef_to_enu
 
 WTZZ = np.array([4075579.1913, 931853.3696, 4801569.1897])
@@ -168,6 +169,64 @@ def test_cli_rtk_residuals_need_an_output_file(kompas_data, capsys):
     assert main(["rtk", *args, "--residuals"]) == 2
     err = capsys.readouterr().err
     assert "--residuals" in err and "give -o FILE" in err and len(err.strip().splitlines()) == 1
+
+
+# ESBC's daily G+R+E+C PPP with GRG's precise products (BENCHMARKS, issue 14), which agrees with
+# RTKLIB 2.4.3's daily PPP of the same products to 1.5 cm horizontally and 5 cm vertically
+ESBC_PPP = np.array([3582104.7637, 532590.1763, 5232755.1405])
+
+
+def test_an_800_km_baseline_is_never_fixed_wrongly(kompas_data, set_a):
+    # ESBC (Esbjerg) against WTZR (Wettzell), 1 h: over 800 km a metre of broadcast orbit error leaves
+    # centimetres in the single differences. Without the orbit term of the noise the filter fixed 53 % of
+    # the epochs, all 19 cm off; with it, fixed epochs (if any) must be right
+    esbc = kompas.read_obs(kompas_data / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
+    _, base, navs, _ = set_a
+    sol = kompas.rtk(esbc, base, navs, base_position=" ".join(map(str, WTZR)), end="2020-06-25T00:59:30")
+    assert len(sol) == 120 and sol.ok.all()
+    _, wrong, _ = _rates(sol, ESBC_PPP)
+    assert wrong == 0.0
+
+
+def test_cli_rtk_incompatible_inputs_say_why(kompas_data, capsys, tmp_path):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    wtzz, wtzr, nav = (str(a / f) for f in ("WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+                                            "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+                                            "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"))  # fmt: skip
+    out = str(tmp_path / "o.pos")
+    cases = [
+        # no QZSS in either file; NavIC observed by both, but the navigation file has no NavIC records
+        (["--systems", "J"], "no system of 'J' has a carrier phase on a band both receivers track"),
+        (["--systems", "I"], "has an ephemeris in the navigation data (systems I; the navigation data have "),
+        # both files end before the window starts
+        (["--start", "2020-06-25T02:00:00"], "the rover has no epoch in the processing window"),
+    ]
+    for extra, text in cases:
+        assert main(["rtk", wtzz, wtzr, nav, "--base-pos", "header", "-o", out, *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("kompas rtk: error:") and text in err and len(err.strip().splitlines()) == 1
+
+
+def test_rtk_without_common_epochs_says_so(set_a):
+    # the rover's first half hour against the base's second: nothing to pair (base data up to 30 s old)
+    rover, base, navs, atx = set_a
+    first = rover.take_epochs(np.arange(rover.n_epochs) < 60)
+    second = base.take_epochs(np.arange(base.n_epochs) >= 61)
+    with pytest.raises(
+        TimeError, match=r"rover and base have no epoch in common: rover 2020-06-25T00:00:00 "
+    ):
+        _rtk((first, second, navs, atx), WTZR)
+
+
+def test_rtk_leaves_out_glonass_slots_without_a_channel(kompas_data):
+    # a RINEX 2 file with GLONASS and a GPS-only navigation file: GLONASS has no wavelengths, so it is
+    # left out with a warning instead of ending the run (zero baseline: every GPS epoch fixes)
+    g = kompas_data / "G_2021-118_SLAC_rinex2"
+    obs = kompas.read_obs(g / "slac1180.21o")
+    with pytest.warns(KompasWarning, match="GLONASS slots without a known frequency channel"):
+        sol = kompas.rtk(obs, obs, [kompas.read_nav(g / "brdc1180.21n")], base_position="header")
+    assert (sol.quality == kompas.Quality.FIX).mean() > 0.95
+    assert sol.nsat_by_system["G"].min() >= 4 and sol.nsat_by_system["R"].max() == 0
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,21 @@ def test_cell_variances_by_hand():
     np.testing.assert_allclose(aged[1], var_p + d2, rtol=1e-12)
 
 
+def test_orbit_error_grows_with_the_baseline():
+    # (s_orb B / rho)^2 per satellite on code and phase alike: 2 m of orbit error, 500 km baseline,
+    # satellites 20 000 and 25 000 km away -> 5.0 and 4.0 cm; nothing on a zero baseline
+    noise = RtkNoise(phase_m=0.003, phase_el_m=0.0, code_ratio=100.0, orbit_m=2.0)
+    e = dataclasses.replace(
+        _epoch("GE", [math.pi / 2, math.pi / 2], [0, 0, 1]), range_b=np.array([2.0e7, 2.5e7])
+    )
+    var_c0, var_p0 = cell_variances(e, noise)
+    var_c, var_p = cell_variances(e, noise, baseline_m=5.0e5)
+    extra = np.array([0.05**2, 0.05**2, 0.04**2])
+    np.testing.assert_allclose(var_p - var_p0, extra, rtol=1e-12)
+    np.testing.assert_allclose(var_c - var_c0, extra, rtol=1e-9)
+    assert np.allclose(var_p0, 2 * 0.003**2)
+
+
 def _sky(rcv):
     """Four satellites 20 000 km from a receiver, in distinct directions above it."""
     up = rcv / np.linalg.norm(rcv)

@@ -49,6 +49,11 @@ class RtkNoise(Options):
         5e-12, "satellite clock stability, noise of base data of some age (RTKLIB stats-clkstab)",
         unit="s/s", low=0.0,
     )  # fmt: skip
+    orbit_m: float = option(
+        1.0, "broadcast orbit error, 1 sigma (enters single differences scaled by baseline / range; "
+        "GPS, Galileo and BeiDou-3 broadcast orbits are good to about a metre, Montenbruck et al. 2015)",
+        unit="m", low=0.0,
+    )  # fmt: skip
     ztd_m: float = option(0.3, "initial relative zenith delay uncertainty (RTKLIB stats-stdtrop)", unit="m")
     ztd_rw: float = option(1e-4, "relative zenith delay random walk (RTKLIB stats-prntrop)", unit="m/sqrt(s)")
     outlier_sigma: float = option(
