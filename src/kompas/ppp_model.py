@@ -17,7 +17,8 @@ For a receiver r and a satellite s, code P_b and phase L_b (metres) on band b ar
   given here);
 * ``d_ant``: receiver PCO/PCV per frequency with the ARP eccentricity, satellite PCO/PCV per frequency
   along the line of sight with the attitude of :func:`kompas.models.attitude.satellite_attitude` (nominal
-  block offsets where the ANTEX lacks the satellite);
+  block offsets where the ANTEX lacks the satellite; none for broadcast orbits, which give the antenna
+  phase centre);
 * ``w``: phase wind-up, cycles, continuous per satellite;
 * ``d_P``, ``d_L``: observable-specific biases from a Bias-SINEX file (OSB, or DSB to the clock's
   reference observable), subtracted from the observations.
@@ -333,9 +334,18 @@ def _attitude_axes(sats, t_ns, pos, vel, sun, switches: ModelSwitches, catalog):
     return axes, nominal
 
 
-def antenna_terms(sats, t_ns, signal, az, el, los, axes, nominal, station, switches, antex, notes):
-    """Receiver and satellite antenna corrections per row and band column, m (R, B)."""
+def antenna_terms(
+    sats, t_ns, signal, az, el, los, axes, nominal, station, switches, antex, notes, precise=None
+):
+    """Receiver and satellite antenna corrections per row and band column, m (R, B).
+
+    ``precise`` (R,) bool marks the rows whose satellite position is a centre of mass (precise orbits;
+    default all): only those get the satellite antenna offset. Broadcast ephemerides already give the
+    antenna phase centre (IS-GPS-200N 20.3.3.4.3: the user algorithm computes "the phase center of the
+    SV's antennas"; Montenbruck et al. 2015, GPS Solut. 19:321), as :mod:`kompas.monitor.sisre` assumes.
+    """
     n, n_b = signal.shape
+    precise = np.ones(n, bool) if precise is None else np.asarray(precise, bool)
     out = np.zeros((n, n_b))
     rcv = None
     dh, de, dn = np.asarray(station.antenna_delta_hen_m, dtype=float)
@@ -344,7 +354,7 @@ def antenna_terms(sats, t_ns, signal, az, el, los, axes, nominal, station, switc
         rcv = _receiver_antenna(antex, station.antenna_type, notes)
     elif switches.rcv_antenna:
         notes.append("no ANTEX file: receiver antenna PCO/PCV not applied (only the ARP eccentricity)")
-    sat_ants = _satellite_antennas(sats, t_ns, antex) if switches.sat_antenna else [None] * n
+    sat_ants = _satellite_antennas(sats, t_ns, antex, precise) if switches.sat_antenna else [None] * n
     letters = sat_letter(sats).astype("U1")
     for b in range(n_b):
         has = signal[:, b] != NO_SIGNAL
@@ -355,22 +365,24 @@ def antenna_terms(sats, t_ns, signal, az, el, los, axes, nominal, station, switc
         r = np.flatnonzero(has)
         res = _catch(notes, antenna_offsets, codes[r], az[r], el[r], los[r], axes[r], rcv, None, None, arp)
         out[r, b] = res.receiver_m
-        if switches.sat_antenna:
-            out[r, b] += _satellite_terms(
-                codes[r], los[r], axes[r], [sat_ants[i] for i in r], nominal[r], sats[r], notes
+        rp = r[precise[r]]
+        if switches.sat_antenna and rp.size:
+            out[rp, b] += _satellite_terms(
+                codes[rp], los[rp], axes[rp], [sat_ants[i] for i in rp], nominal[rp], sats[rp], notes
             )
     return out
 
 
-def _satellite_antennas(sats, t_ns, antex) -> list:
-    """The ANTEX block valid for each row (None where the file lacks the satellite)."""
+def _satellite_antennas(sats, t_ns, antex, wanted) -> list:
+    """The ANTEX block valid for each ``wanted`` row (None elsewhere and where the file lacks the
+    satellite)."""
     out = [None] * sats.size
     if antex is None:
         return out
     have = set(antex.satellites().tolist())
     cache: dict = {}
-    for i, (s, t) in enumerate(zip(sats.tolist(), t_ns.tolist(), strict=True)):
-        if s in have:
+    for i, (s, t, w) in enumerate(zip(sats.tolist(), t_ns.tolist(), wanted.tolist(), strict=True)):
+        if w and s in have:
             key = (s, t // 86_400_000_000_000)
             if key not in cache:
                 try:
@@ -430,6 +442,22 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
             _ids(sats[missing]),
         )
     return res.satellite_m
+
+
+def _note_fallback(notes: list, sats, src) -> None:
+    """Say per system how much of the data the precise products did not serve (broadcast rows): a product
+    of another day or one without some satellites must not pass for a precise solution."""
+    letters = sat_letter(sats)
+    for letter in sorted(set(letters.tolist())):
+        mine = letters == letter
+        n_brdc = int(np.sum(mine & (src == SOURCE_BROADCAST)))
+        if n_brdc:
+            share = 100.0 * n_brdc / int(mine.sum())
+            whole = " (none of them precise: a product of another day?)" if n_brdc == mine.sum() else ""
+            notes.append(
+                f"{letter}: {share:.0f} % of the satellite epochs have no precise orbit or clock and use "
+                f"broadcast ephemerides{whole}"
+            )
 
 
 def _note(notes: list, text: str) -> None:
@@ -590,13 +618,27 @@ def build_rows(
     rows, t_rx, los, el, az = (a[keep] for a in (rows, t_rx, los, el, az))
     pos, vel, clk, var, src = (a[keep] for a in states)
     epoch, sats, sig = ob.epoch[rows], ob.sat[rows], ob.signal[rows]
+    if inputs.precise is not None:
+        _note_fallback(notes, sats, src)
     t_ep = ob.epoch_time_ns
     sun_ep = sun_position_ecef(t_ep)
     disp = station_displacement(t_ep, apriori, switches, inputs, sun_ep, moon_position_ecef(t_ep))
     zhd, zwd, mh, mw, mg = troposphere_terms(t_ep, llh_ep, el, epoch, switches, inputs.gpt3)
     axes, nominal = _attitude_axes(sats, t_rx, pos, vel, sun_ep[epoch], switches, inputs.catalog)
     band_corr = antenna_terms(
-        sats, t_rx, sig, az, el, los, axes, nominal, station, switches, inputs.antex, notes
+        sats,
+        t_rx,
+        sig,
+        az,
+        el,
+        los,
+        axes,
+        nominal,
+        station,
+        switches,
+        inputs.antex,
+        notes,
+        src == SOURCE_PRECISE,
     )
     rr = apriori[epoch] + disp[epoch]
     w = np.zeros(rows.size)

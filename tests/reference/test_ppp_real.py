@@ -182,3 +182,21 @@ def test_zim2_one_hour_with_osb(kompas_data, tables):
     h, v, _ = _final(sol, ZIM2)
     assert h <= 0.035 and v <= 0.03
     assert sol.record.ephemeris == "precise"
+
+
+def test_precise_products_of_another_day_are_named(wtzr, kompas_data):
+    # the 2020 hour with CODE's products of 2021: every satellite falls back to the broadcast ephemerides,
+    # and the record says so per system instead of naming the precise products as the source
+    g = kompas_data / "G_2021-118_SLAC_rinex2"
+    other = dict(wtzr, sp3=[kompas.read_sp3(g / "COD0MGXFIN_20211180000_01D_05M_ORB.SP3")],
+                 clk=kompas.read_clk(g / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK"))  # fmt: skip
+    sol = _run(other, systems="GE")
+    notes = [n for n in sol.record.notes if "broadcast ephemerides" in n]
+    assert notes == [
+        f"{x}: 100 % of the satellite epochs have no precise orbit or clock and use broadcast ephemerides "
+        "(none of them precise: a product of another day?)"
+        for x in "EG"
+    ]
+    # the day's own products: a few edge epochs at most
+    own = _run(wtzr, systems="GE")
+    assert not any("none of them precise" in n for n in own.record.notes)

@@ -155,7 +155,7 @@ def run(args) -> int:
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():
-        print("kompas ppp: no epoch solved: " + "; ".join(sol.record.notes[-3:]), file=sys.stderr)
+        print(f"kompas ppp: no epoch solved: {no_solution_reason(sol)}", file=sys.stderr)
         return 1
     write_output(sol, args, fmt, report, residuals)
     if args.report:
@@ -164,6 +164,24 @@ def run(args) -> int:
         ppp_report(args.report, sol, truth, title=f"kompas ppp: {os.path.basename(args.obs)}")
         print(f"wrote    {args.report}", file=report)
     return 0
+
+
+ANTENNA_HINT = (
+    "give --atx (an IGS ANTEX file with the satellites), --sat-table (the GPSPACE gpsppp.svb_* tables: "
+    "nominal block offsets) or --no-sat-antenna"
+)
+
+
+def no_solution_reason(sol) -> str:
+    """Why no epoch was solved: the epochs' reasons, then what the model left out (satellites without a
+    frequency channel or an antenna offset), with a hint; else the last notes."""
+    rec = sol.record
+    counts = ", ".join(f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in rec.unsolved.items())
+    dropped = [n for n in rec.notes if " not used" in n]
+    text = "; ".join([counts, *dropped] if dropped else [counts, *rec.notes[-3:]])
+    if any("antenna offsets are not used" in n for n in dropped):
+        text += f" ({ANTENNA_HINT})"
+    return text
 
 
 def summary(sol, truth=None) -> list[str]:
