@@ -114,3 +114,21 @@ def test_ppp_residuals_beside_the_solution(kompas_data, tmp_path, capsys):
     code = [abs(float(r[4])) for r in rows if r[3] == "code"]
     assert len(phase) == len(code) > 5
     assert max(phase) < 0.1 and 0.1 < max(code) < 10.0  # ionosphere-free phase and code, m
+
+
+def test_ppp_without_satellite_offsets_says_why_nothing_was_solved(kompas_data, tmp_path, capsys):
+    # precise orbits need the satellite antenna offsets; without ANTEX and tables (and no broadcast to
+    # fall back on) nothing is solved, and the one line says which satellites were left out and what to give
+    a = kompas_data / A
+    args = ["ppp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            "--sp3", str(a / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
+            "--clk", str(a / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "--systems", "G",
+            "-o", str(tmp_path / "o.pos")]  # fmt: skip
+    assert main(args) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    # (the first epoch has no orbit: the 15-min SP3 needs the day before to interpolate at 00:00)
+    assert last.startswith(
+        "kompas ppp: no epoch solved: no ephemeris in 1 of 120 epochs, too few satellites "
+    )
+    assert "satellites without ANTEX or nominal antenna offsets are not used" in last
+    assert "give --atx" in last and "--sat-table" in last
