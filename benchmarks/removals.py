@@ -41,6 +41,7 @@ Removals of later features (issues 13 and 15):
 - ``rtk-carry-slips``: slips of epochs the pairing leaves out are dropped instead of carried forward.
 - ``rtk-interpolate-base``: base observations of aged pairs not interpolated.
 - ``rtk-same-record``: the base-side satellite states from the record selected at the base's own epoch.
+- ``ppp-backward-dt``: the PPP time update with a signed time step (backward pass).
 - ``rtk-orbit-error``: the broadcast orbit error left out of the RTK noise (long baselines fix wrongly).
 - ``rtk-glonass-channels``: GLONASS slots without a known channel kept (the RTK run ends in an error).
 """
@@ -289,6 +290,12 @@ REMOVALS = (
         "slips of unpaired epochs dropped",
         (("rtk_inputs.py", "    if used.size == n_ep or not slip.size:\n", "    if True:\n"),),
         ("tests/unit/test_rtk_sim.py", "tests/unit/test_rtk_parts.py"),
+    ),
+    Removal(
+        "ppp-backward-dt",
+        "PPP process noise with a signed dt (the backward pass loses variance)",
+        (("estimators/ppp.py", "abs(t_ns - self.t_prev) * 1e-9", "(t_ns - self.t_prev) * 1e-9"),),
+        ("tests/unit/test_ppp_step.py", "tests/reference/test_ppp_real.py"),
     ),
     Removal(
         "rtk-orbit-error",

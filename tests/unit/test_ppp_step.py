@@ -118,3 +118,23 @@ def test_ambiguity_of_a_column_without_ionospheric_state_starts_at_phase_minus_c
     out = f.step(0, _obs(GPS, mu=mu, k=2))
     assert out.ok and out.n_rejected == 0
     assert np.all(np.abs(out.residuals["phase"]) < 1e-3)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_process_noise_grows_with_time_either_way(direction):
+    # the backward pass steps back in time: the random walks (zenith delay, slant ionosphere) must still add
+    # q |dt|, and states unseen for longer than max_outage_s must still be dropped. With a signed dt the
+    # backward pass subtracted variance, and uncombined smoothing ended in a non-positive-definite matrix
+    opt = PppFilterOptions(gradients=False, q_ztd_m2_s=1e-4, q_ion_m2_s=1e-3, max_outage_s=100.0)
+    f = PppFilter(["G"], TRUTH + 5.0, opt)
+    mu = np.full((len(GPS), 1), 1.0)
+    f.step(0, _obs(GPS, mu=mu))
+    st = f.state
+    ztd0, ion0 = st.P[3, 3], st.P[st.col("ion:G05"), st.col("ion:G05")]
+    f._time_update(direction * 30_000_000_000)
+    assert f.state.P[3, 3] == pytest.approx(ztd0 + 30 * 1e-4, rel=1e-12)
+    c = f.state.col("ion:G05")
+    assert f.state.P[c, c] == pytest.approx(ion0 + 30 * 1e-3, rel=1e-12)
+    # 200 s later (or earlier) without G05..G24 but for the first five: the three others are stale
+    f.step(direction * 200_000_000_000, _obs(GPS[:5], mu=mu[:5]))
+    assert "amb:G05:0" in f.state and "amb:G18:0" not in f.state and "ion:G24" not in f.state

@@ -190,7 +190,7 @@ class _Keyed:
 
     def stale(self, t_ns: int, max_age_s: float) -> np.ndarray:
         keys = np.flatnonzero(self.col >= 0)
-        return keys[(t_ns - self.seen[keys]) * 1e-9 > max_age_s]
+        return keys[np.abs(t_ns - self.seen[keys]) * 1e-9 > max_age_s]
 
 
 def _cell_name(prefix):
@@ -253,7 +253,8 @@ class PppFilter:
     # -- time update and state maintenance
     def _time_update(self, t_ns: int) -> None:
         st, opt = self.state, self.opt
-        dt = 0.0 if self.t_prev is None else (t_ns - self.t_prev) * 1e-9
+        # the backward pass runs with time decreasing: process noise grows with |dt| either way
+        dt = 0.0 if self.t_prev is None else abs(t_ns - self.t_prev) * 1e-9
         pos = np.arange(3)
         if opt.kinematic and self.t_prev is not None:
             if opt.q_pos_m2_s is None:
