@@ -132,3 +132,16 @@ def test_ppp_without_satellite_offsets_says_why_nothing_was_solved(kompas_data, 
     )
     assert "satellites without ANTEX or nominal antenna offsets are not used" in last
     assert "give --atx" in last and "--sat-table" in last
+
+
+def test_ppp_with_navigation_data_of_another_day_names_both_spans(kompas_data, tmp_path, capsys):
+    a, d = kompas_data / A, kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    args = ["ppp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            str(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"), "-o", str(tmp_path / "o.pos")]  # fmt: skip
+    assert main(args) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == (
+        "kompas ppp: no epoch solved: no ephemeris in 120 of 120 epochs; the orbit products cover "
+        "2026-04-30T08:00:00 .. 2026-04-30T14:00:14; the observations are 2020-06-25T00:00:00 .. "
+        "2020-06-25T00:59:30"
+    )

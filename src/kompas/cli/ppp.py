@@ -155,7 +155,7 @@ def run(args) -> int:
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():
-        print(f"kompas ppp: no epoch solved: {no_solution_reason(sol)}", file=sys.stderr)
+        print(f"kompas ppp: no epoch solved: {no_solution_reason(sol, inputs)}", file=sys.stderr)
         return 1
     write_output(sol, args, fmt, report, residuals)
     if args.report:
@@ -172,13 +172,29 @@ ANTENNA_HINT = (
 )
 
 
-def no_solution_reason(sol) -> str:
+def no_solution_reason(sol, inputs=None) -> str:
     """Why no epoch was solved: the epochs' reasons, then what the model left out (satellites without a
-    frequency channel or an antenna offset), with a hint; else the last notes."""
+    frequency channel or an antenna offset), with a hint; when no epoch had an ephemeris, the time spans of
+    the products and the observations; else the last notes."""
+    from ..time import GTime
+
     rec = sol.record
     counts = ", ".join(f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in rec.unsolved.items())
     dropped = [n for n in rec.notes if " not used" in n]
-    text = "; ".join([counts, *dropped] if dropped else [counts, *rec.notes[-3:]])
+    parts = [counts, *dropped]
+    if rec.unsolved.get("no_ephemeris", 0) == len(sol) and len(sol) and inputs is not None:
+        spans = []
+        times = [t for n in inputs.get("nav") or () for t in (n.kepler.toc_ns, n.glonass.toc_ns) if len(t)]
+        times += [p.time_ns for p in inputs.get("sp3") or () if len(p.time_ns)]
+        if times:
+            lo, hi = min(int(t.min()) for t in times), max(int(t.max()) for t in times)
+            spans.append(f"the orbit products cover {GTime(lo).isoformat()} .. {GTime(hi).isoformat()}")
+        first, last = GTime(int(sol.time_ns[0])), GTime(int(sol.time_ns[-1]))
+        spans.append(f"the observations are {first.isoformat()} .. {last.isoformat()}")
+        parts += spans
+    elif not dropped:
+        parts += list(rec.notes[-3:])
+    text = "; ".join(parts)
     if any("antenna offsets are not used" in n for n in dropped):
         text += f" ({ANTENNA_HINT})"
     return text
