@@ -207,6 +207,16 @@ def test_cli_rtk_incompatible_inputs_say_why(kompas_data, capsys, tmp_path):
         assert err.startswith("kompas rtk: error:") and text in err and len(err.strip().splitlines()) == 1
 
 
+def test_cli_rtk_that_solves_nothing_exits_1_and_says_why(kompas_data, tmp_path, capsys):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    args = [str(a / f) for f in ("WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+                                 "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]  # fmt: skip
+    assert main(["rtk", *args, "--base-pos", "header", "--elmask", "89", "-o", str(tmp_path / "o.pos")]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("kompas rtk: no epoch solved: too few satellites in 120 of 120 epochs")
+    assert "89 deg mask, --elmask" in last
+
+
 def test_rtk_without_common_epochs_says_so(set_a):
     # the rover's first half hour against the base's second: nothing to pair (base data up to 30 s old)
     rover, base, navs, atx = set_a
