@@ -41,6 +41,8 @@ Removals of later features (issues 13 and 15):
 - ``rtk-carry-slips``: slips of epochs the pairing leaves out are dropped instead of carried forward.
 - ``rtk-interpolate-base``: base observations of aged pairs not interpolated.
 - ``rtk-same-record``: the base-side satellite states from the record selected at the base's own epoch.
+- ``qc-mp-clock-jumps``: the MP codes without the receiver clock-jump repair of the phases.
+- ``qc-glonass-channels``: QC of a file with GLONASS slots of unknown channel refused as a whole.
 - ``ppp-backward-dt``: the PPP time update with a signed time step (backward pass).
 - ``rtk-orbit-error``: the broadcast orbit error left out of the RTK noise (long baselines fix wrongly).
 - ``rtk-glonass-channels``: GLONASS slots without a known channel kept (the RTK run ends in an error).
@@ -290,6 +292,18 @@ REMOVALS = (
         "slips of unpaired epochs dropped",
         (("rtk_inputs.py", "    if used.size == n_ep or not slip.size:\n", "    if True:\n"),),
         ("tests/unit/test_rtk_sim.py", "tests/unit/test_rtk_parts.py"),
+    ),
+    Removal(
+        "qc-mp-clock-jumps",
+        "MP from raw codes against clock-jump-repaired phases",
+        (("qc/multipath.py", "    if clock_jumps is not None and len(clock_jumps):\n", "    if False:\n"),),
+        ("tests/reference/test_qc_real.py",),
+    ),
+    Removal(
+        "qc-glonass-channels",
+        "QC refuses a file with GLONASS slots of unknown channel",
+        (("qc/run.py", "    obs = _without_unknown_channels(obs, chans)\n", ""),),
+        ("tests/reference/test_qc_real.py", "tests/reference/test_cli_qc.py"),
     ),
     Removal(
         "ppp-backward-dt",

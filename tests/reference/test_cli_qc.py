@@ -113,3 +113,11 @@ def test_html_report_renders_in_headless_chromium_with_every_figure(kompas_data,
     res = subprocess.run([exe, *flags, f"--screenshot={shot}", "--window-size=1200,3000", page.as_uri()],
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert res.returncode == 0 and shot.stat().st_size > 20000
+
+
+def test_a_one_epoch_file_has_no_span_or_interval(kompas_data, capsys):
+    # one epoch (GPS and GLONASS without channels): the summary line shows '-' where there is no span
+    rc, out, err = _run(capsys, kompas_data / "edge_cases" / "default_time_system2.10o")
+    assert rc == 0 and "Traceback" not in err
+    assert "SUM default_time_system2.10o G 2010-03-04T21:00:45 -h -s sats=5 " in out
+    assert "GLONASS slots without a known frequency channel are not checked" in err

@@ -71,3 +71,30 @@ def test_glonass_slips_follow_the_receivers_band3(esbc_glonass):
     # band 3: the receiver itself flags 432 losses of lock (R04 and R12), and every jump is a slip
     assert slips[3]["lli"] == 432
     assert slips[3]["slips"] > 1000
+
+
+def test_mp_is_decimetres_across_receiver_clock_jumps(kompas_data):
+    # P433 (Septentrio, 17 min) has one receiver clock jump in code and phase. The phases are repaired
+    # (kompas.preprocess.repair_clock_jumps); the codes of the MP combination must get the same repair, else
+    # the jump entered MP in full: 3.3-5.2 km RMS on every signal (york0440.15d, 58 jumps a day: 1098 km)
+    obs = kompas.read_obs(kompas_data / "H_extra_multignss" / "P43300USA_R_20190012056_17M_15S_MO.crx.bz2")
+    res = run_qc(obs)
+    rows = {r["system"]: r for r in res.tables["summary"]}
+    assert all(r["clock_jumps"] == 1 for r in rows.values())
+    mps = [v for r in rows.values() for v in r["mp_rms_m"].values() if v is not None]
+    assert len(mps) > 20 and max(mps) < 1.5 and np.median(mps) < 0.6
+
+
+def test_rinex2_glonass_without_channels_leaves_the_rest_checked(kompas_data):
+    # RINEX 2 has no GLONASS SLOT / FRQ # record: without GLONASS navigation data the slots' wavelengths are
+    # unknown. Those slots are named and left out; GPS is checked (the whole file used to be refused)
+    r2 = kompas_data / "rinex2_hatanaka"
+    obs = kompas.read_obs(r2 / "delf0010.21o")
+    with pytest.warns(kompas.errors.KompasWarning, match=r"not checked .*: R01, R02, R03, R09"):
+        res = run_qc(obs)
+    assert [r["system"] for r in res.tables["summary"]] == ["G"]
+    # with the day's GLONASS navigation file six slots get their channels; the four without records stay out
+    with pytest.warns(kompas.errors.KompasWarning, match=r"not checked .*: R02, R09, R15, R24$"):
+        res = run_qc(obs, kompas.read_nav(r2 / "dlf10010.21g"))
+    rows = {r["system"]: r for r in res.tables["summary"]}
+    assert rows["R"]["sats"] == 6 and 0.1 < max(rows["R"]["mp_rms_m"].values()) < 1.0

@@ -138,7 +138,7 @@ _KEY = 1024
 
 
 def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10, bds2_correction=False,
-                   bds2_rows=None):  # fmt: skip
+                   bds2_rows=None, clock_jumps=None):  # fmt: skip
     """MP of every code signal of ``obs`` against every other band of ``ob`` (module docstring).
 
     Parameters
@@ -159,6 +159,10 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     bds2_rows : tuple of int, optional
         Band digit of each row of the correction tables (default :data:`WB2015_BANDS`; the row check swaps
         them).
+    clock_jumps : ClockJumps, optional
+        The receiver clock jumps repaired in ``ob`` (:func:`kompas.preprocess.detect_clock_jumps`): the
+        raw codes of ``obs`` get the same repair, else each millisecond jump of the code would enter MP as
+        300 km against the repaired phases.
 
     Returns
     -------
@@ -182,6 +186,10 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     col_i = np.argmax(ob_band == band_i[:, None], axis=1)
     has_i = (ob_band == band_i[:, None]).any(axis=1)
     p = obs.code_m[code_rows]
+    if clock_jumps is not None and len(clock_jumps):
+        jc = np.zeros(obs.n_epochs)
+        np.add.at(jc, clock_jumps.epoch, clock_jumps.code_s)
+        p = p - C_LIGHT * np.cumsum(jc)[epoch_of_row[code_rows]]
     if bds2_correction:
         p = p + bds2_code_correction(obs.sat[code_rows], band_i, el[r_ob], bds2_rows)
     rr = np.arange(r_ob.size)

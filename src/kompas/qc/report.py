@@ -19,9 +19,9 @@ def summary_line(path: str, row: dict) -> str:
     """teqc-like one line: file, system, span, interval, sats, #expt #have %, MP RMS, obs/slip, jumps."""
     mps = " ".join(f"{k}={v:.2f}" for k, v in row["mp_rms_m"].items() if v is not None) or "-"
     return (
-        f"SUM {os.path.basename(path) or '-'} {row['system']} {row['first']} {row['hours']:.2f}h "
-        f"{row['interval_s']:g}s sats={row['sats']} expt={_f(row['expt'], '{}')} have={row['have']} "
-        f"pct={_f(row['pct'], '{:.1f}')} o/slps={_f(row['obs_per_slip'], '{:.0f}')} "
+        f"SUM {os.path.basename(path) or '-'} {row['system']} {row['first']} {_f(row['hours'])}h "
+        f"{_f(row['interval_s'], '{:g}')}s sats={row['sats']} expt={_f(row['expt'], '{}')} "
+        f"have={row['have']} pct={_f(row['pct'], '{:.1f}')} o/slps={_f(row['obs_per_slip'], '{:.0f}')} "
         f"<4sats={row['epochs_lt4']} jumps={row['clock_jumps']} MP[m] {mps}"
     )
 

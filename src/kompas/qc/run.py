@@ -89,6 +89,35 @@ def _channels(obs, product) -> GlonassChannels:
     )
 
 
+def _without_unknown_channels(obs, chans: GlonassChannels):
+    """The table without GLONASS slots whose frequency channel neither the navigation data nor the header
+    gives (RINEX 2 files, RINEX 3 before 3.02): their wavelengths, and so their multipath, slips and clock
+    jumps, are unknown. They are named in a warning; the rest of the file is checked."""
+    import warnings
+
+    from ..errors import KompasWarning
+    from ..satsys import sat_id, sat_letter
+
+    sats = np.unique(obs.sat)
+    glo = sats[sat_letter(sats) == "R"]
+    unknown = glo[~chans.known(glo.astype(np.int64) % 100)]
+    if unknown.size == 0:
+        return obs
+    warnings.warn(
+        "GLONASS slots without a known frequency channel are not checked (give a navigation file with "
+        f"GLONASS records, --nav): {', '.join(sat_id(int(s)) for s in unknown)}",
+        KompasWarning,
+        stacklevel=3,
+    )
+    keep = [int(s) for s in sats if s not in set(unknown.tolist())]
+    if not keep:
+        raise ConfigError(
+            "no satellite left to check: the file's GLONASS slots have no known frequency channel (give a "
+            "navigation file with GLONASS records, --nav)"
+        )
+    return obs.select(sats=keep)
+
+
 def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult:
     """Quality control of an observation table (module docstring).
 
@@ -112,6 +141,7 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
     obs = obs.select(systems=systems)
     product = BroadcastProduct(nav) if nav is not None and not isinstance(nav, BroadcastProduct) else nav
     chans = _channels(obs, product)
+    obs = _without_unknown_channels(obs, chans)
     bands = bands_present(obs, systems)
     ob = obs.observables(bands)
     header_pos = np.asarray(obs.header.approx_position_m, dtype=float)
@@ -133,7 +163,9 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
     jumps = detect_clock_jumps(ob, chans)
     ob_r = repair_clock_jumps(ob, jumps, chans)
     flags = detect_slips(ob_r, elevation_rad=el, glo_channels=chans, options=cfg.slips)
-    mp = code_multipath(obs, ob_r, flags, el, az, chans, cfg.mp_min_arc, cfg.bds2_correction)
+    mp = code_multipath(
+        obs, ob_r, flags, el, az, chans, cfg.mp_min_arc, cfg.bds2_correction, clock_jumps=jumps
+    )
     ctx = metrics.Context(obs, ob, flags, mp, grid, el, az, jumps, cfg, header_pos, spp_pos, n_spp, systems)
     res = QcResult(path=str(obs.path or ""))
     res.tables = metrics.all_tables(ctx)
