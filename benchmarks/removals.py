@@ -296,7 +296,7 @@ REMOVALS = (
     Removal(
         "qc-mp-clock-jumps",
         "MP from raw codes against clock-jump-repaired phases",
-        (("qc/multipath.py", "    if clock_jumps is not None and len(clock_jumps):\n", "    if False:\n"),),
+        (("qc/multipath.py", "    if clock_jumps is None or not len(clock_jumps):\n", "    if True:\n"),),
         ("tests/reference/test_qc_real.py",),
     ),
     Removal(

@@ -234,6 +234,23 @@ def _nav_systems(product) -> str:
     return "".join(sorted(set(sat_letter(np.unique(sats)).tolist()))) if sats.size else ""
 
 
+def _require_pairs(base_epoch, ob_r, ob_b, max_age_s: float) -> None:
+    if not (base_epoch >= 0).any():
+        raise TimeError(
+            f"rover and base have no epoch in common: rover {time_span(ob_r.epoch_time_ns)}, base "
+            f"{time_span(ob_b.epoch_time_ns)} (base data may be up to {max_age_s:g} s old, --max-age)"
+        )
+
+
+def _require_states(keep, bands, product) -> None:
+    if not keep.any():
+        raise EstimatorError(
+            "no satellite observed by both receivers on a shared band has an ephemeris in the navigation "
+            f"data (systems {''.join(bands)}; the navigation data have ephemerides of "
+            f"{_nav_systems(product) or 'no system'})"
+        )
+
+
 def time_span(t_ns) -> str:
     """First and last time tag, ISO GPST, for messages."""
     from .time import GTime
@@ -421,11 +438,7 @@ def prepare_baseline(
     slip_r, slip_b = new_arcs(ob_r, glo_channels, slip_options), new_arcs(ob_b, glo_channels, slip_options)
     raw_slip_b = slip_b
     base_epoch = match_epochs(ob_r.epoch_time_ns, ob_b.epoch_time_ns, tol_s, max_age_s)
-    if not (base_epoch >= 0).any():
-        raise TimeError(
-            f"rover and base have no epoch in common: rover {time_span(ob_r.epoch_time_ns)}, base "
-            f"{time_span(ob_b.epoch_time_ns)} (base data may be up to {max_age_s:g} s old, --max-age)"
-        )
+    _require_pairs(base_epoch, ob_r, ob_b, max_age_s)
     slip_b = carry_slips(ob_b, slip_b, np.unique(base_epoch[base_epoch >= 0]))
     slip_r = carry_slips(ob_r, slip_r, np.flatnonzero(base_epoch >= 0))
     # a base epoch serving several rover epochs reports its slips at the first of them only
@@ -442,12 +455,7 @@ def prepare_baseline(
     pos_r, dts_r, ok_r = _satellite_states(product, ob_r, ir, t_r, t_r)
     pos_b, dts_b, ok_b = _satellite_states(product, ob_b, ib, t_b, t_r)
     keep = ok_r & ok_b
-    if not keep.any():
-        raise EstimatorError(
-            "no satellite observed by both receivers on a shared band has an ephemeris in the navigation "
-            f"data (systems {''.join(bands)}; the navigation data have ephemerides of "
-            f"{_nav_systems(product) or 'no system'})"
-        )
+    _require_states(keep, bands, product)
     ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
     pos_r, pos_b = pos_r[keep], pos_b[keep]
     clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])

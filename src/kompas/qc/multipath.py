@@ -185,11 +185,7 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     freq = ob.frequency_hz(glo_channels)[r_ob]
     col_i = np.argmax(ob_band == band_i[:, None], axis=1)
     has_i = (ob_band == band_i[:, None]).any(axis=1)
-    p = obs.code_m[code_rows]
-    if clock_jumps is not None and len(clock_jumps):
-        jc = np.zeros(obs.n_epochs)
-        np.add.at(jc, clock_jumps.epoch, clock_jumps.code_s)
-        p = p - C_LIGHT * np.cumsum(jc)[epoch_of_row[code_rows]]
+    p = _repaired_codes(obs, code_rows, epoch_of_row, clock_jumps)
     if bds2_correction:
         p = p + bds2_code_correction(obs.sat[code_rows], band_i, el[r_ob], bds2_rows)
     rr = np.arange(r_ob.size)
@@ -219,6 +215,16 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
         )
     k, mp, partner, arc_key = (np.concatenate([pt[m] for pt in parts]) for m in range(4))
     return _level_removed(k, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az)
+
+
+def _repaired_codes(obs, code_rows, epoch_of_row, clock_jumps):
+    """Codes of the rows with the accumulated receiver clock jumps removed, as the phases of ``ob``."""
+    p = obs.code_m[code_rows]
+    if clock_jumps is None or not len(clock_jumps):
+        return p
+    jc = np.zeros(obs.n_epochs)
+    np.add.at(jc, clock_jumps.epoch, clock_jumps.code_s)
+    return p - C_LIGHT * np.cumsum(jc)[epoch_of_row[code_rows]]
 
 
 def _level_removed(k, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az):
