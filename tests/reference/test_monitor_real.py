@@ -1,6 +1,7 @@
 """kompas monitor on real data: the grid's DOP against kompas spp, SISRE with metadata offsets, stations,
 the command and its report rendered in headless Chromium."""
 
+import json
 import shutil
 import subprocess
 import warnings
@@ -161,3 +162,18 @@ def test_monitor_command_and_report_in_chromium(kompas_data, tmp_path, capsys):
         timeout=180,
     ).stdout
     assert f'data-figures-ok="{n_fig}"' in dom and f'data-tables="{n_tab}"' in dom
+
+
+def test_monitor_of_one_system_leaves_empty_mixes_nan_quietly(kompas_data, tmp_path, capsys):
+    # a BeiDou navigation file: the GLONASS mix has no satellite anywhere; its means are NaN, without
+    # numpy's "Mean of empty slice" on stderr
+    nav = kompas_data / "B_2024-124_NYA1" / "NYA100NOR_S_20241240000_01D_CN.rnx.gz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        rc = main(["monitor", str(nav), "--grid-step", "10", "--step", "3600", "--out", str(tmp_path / "m")])
+    assert rc == 0
+    rows = {
+        r["mix"]: r for r in json.loads((tmp_path / "m" / "tables" / "service_overview.json").read_text())
+    }
+    assert rows["GLONASS"]["pdop_mean"] is None and rows["GLONASS"]["nsat_mean"] == 0.0  # NaN is JSON null
+    assert rows["BDS"]["pdop_mean"] > 1.0 and rows["BDS"]["nsat_mean"] > 1.0

@@ -159,12 +159,12 @@ def service_sections(ctx: Context) -> list:
             {
                 "mix": name,
                 "systems": sv.mixes[name],
-                "nsat_mean": float(np.nanmean(summ["nsat_mean"][m])),
+                "nsat_mean": _mean(summ["nsat_mean"][m]),
                 "nsat_min": float(np.nanmin(summ["nsat_min"][m])),
-                "pdop_mean": float(np.nanmean(summ["pdop_mean"][m])),
+                "pdop_mean": _mean(summ["pdop_mean"][m]),
                 "pdop_ok_pct_mean": float(np.mean(ok)),
                 "cells_pdop_ok_100pct": float(np.mean(ok >= 100.0) * 100),
-                "acc3d_mean_m": float(np.nanmean(summ["acc3d_mean_m"][m])),
+                "acc3d_mean_m": _mean(summ["acc3d_mean_m"][m]),
             }
         )
     ctx.tables["service_overview"] = overview
@@ -253,3 +253,11 @@ def finish(ctx: Context, sections: list) -> dict:
     intro = [f"kompas monitor: navigation {', '.join(os.path.basename(p) for p in ctx.inp.nav)}", *ctx.notes]
     render_report(report, "BeiDou and GLONASS service monitoring report", intro, sections)
     return {"tables": ctx.tables, "report": report, "figures": ctx.figures, "notes": ctx.notes}
+
+
+def _mean(values) -> float:
+    """Mean over the finite values; NaN (without numpy's empty-slice warning) when a mix has no satellite
+    with a position anywhere (a navigation file of one system)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(v.mean()) if v.size else float("nan")
