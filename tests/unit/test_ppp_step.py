@@ -29,13 +29,12 @@ def _sky(n):
     return TRUTH + 2.2e7 * d, el
 
 
-def _obs(ids, code_bias=0.0, ifb_key=None, mu=None, k=1, var_code=0.09):
-    """Code = range (Sagnac included) + receiver clock (+ code bias); phase = range + clock + ambiguity."""
+def _obs(ids, code_bias=0.0, ifb_key=None, mu=None, k=1, var_code=0.09, rcv=TRUTH):
+    """Code = range (Sagnac included) + receiver clock (+ code bias); phase = range + clock + ambiguity,
+    for a receiver at ``rcv`` (default TRUTH; the satellites stay where they are for TRUTH)."""
     n = len(ids)
     sp, el = _sky(n)
-    rho = (
-        np.linalg.norm(sp - TRUTH, axis=1) + OMEGA_GPS * (sp[:, 0] * TRUTH[1] - sp[:, 1] * TRUTH[0]) / C_LIGHT
-    )
+    rho = np.linalg.norm(sp - rcv, axis=1) + OMEGA_GPS * (sp[:, 0] * rcv[1] - sp[:, 1] * rcv[0]) / C_LIGHT
     code = np.repeat((rho + CLOCK_M + code_bias)[:, None], k, 1)
     phase = np.repeat((rho + CLOCK_M + AMB_M[:n])[:, None], k, 1)
     return EpochObs(
@@ -127,6 +126,8 @@ def test_process_noise_grows_with_time_either_way(direction):
     # backward pass subtracted variance, and uncombined smoothing ended in a non-positive-definite matrix
     opt = PppFilterOptions(gradients=False, q_ztd_m2_s=1e-4, q_ion_m2_s=1e-3, max_outage_s=100.0)
     f = PppFilter(["G"], TRUTH + 5.0, opt)
+    f._time_update(0)  # the first epoch adds no noise
+    assert f.state.P[3, 3] == opt.sigma_ztd0_m**2
     mu = np.full((len(GPS), 1), 1.0)
     f.step(0, _obs(GPS, mu=mu))
     st = f.state
@@ -135,6 +136,39 @@ def test_process_noise_grows_with_time_either_way(direction):
     assert f.state.P[3, 3] == pytest.approx(ztd0 + 30 * 1e-4, rel=1e-12)
     c = f.state.col("ion:G05")
     assert f.state.P[c, c] == pytest.approx(ion0 + 30 * 1e-3, rel=1e-12)
-    # 200 s later (or earlier) without G05..G24 but for the first five: the three others are stale
+    # G24 unseen at 30 s: kept (30 s < max_outage_s), and at 100 s (exactly max_outage_s: still kept)
+    f.step(direction * 30_000_000_000, _obs(GPS[:7], mu=mu[:7]))
+    assert "amb:G24:0" in f.state
+    f.step(direction * 100_000_000_000, _obs(GPS[:5], mu=mu[:5]))
+    assert "amb:G24:0" in f.state and "amb:G18:0" in f.state
+    # 200 s: G24 unseen for 200 s, G18 and G21 for 170 s -- stale; the five seen stay
     f.step(direction * 200_000_000_000, _obs(GPS[:5], mu=mu[:5]))
     assert "amb:G05:0" in f.state and "amb:G18:0" not in f.state and "ion:G24" not in f.state
+
+
+def test_kinematic_position_restarts_every_epoch():
+    # kinematic without a position random walk: each epoch after the first resets the position to the last
+    # estimate with kinematic_sigma_m (RTKLIB's kinematic PPP), so a receiver 5 m away is followed at once
+    opt = PppFilterOptions(gradients=False, kinematic=True, kinematic_sigma_m=30.0)
+    f = PppFilter(["G"], TRUTH + 5.0, opt)
+    f.step(0, _obs(GPS))
+    f._time_update(30_000_000_000)
+    np.testing.assert_allclose(np.diag(f.state.P)[:3], 900.0)
+    moved = TRUTH + np.array([5.0, -3.0, 2.0])
+    out = f.step(30_000_000_000, _obs(GPS, rcv=moved))
+    assert np.linalg.norm(out.pos - moved) < 0.01
+
+
+def test_position_and_gradient_random_walks():
+    # kinematic with a position random walk (q_pos_m2_s) instead of a restart, and the gradient random walk:
+    # each adds q |dt| to its own diagonal and nothing elsewhere
+    opt = PppFilterOptions(gradients=True, kinematic=True, q_pos_m2_s=1e-2, q_grad_m2_s=1e-6, q_ztd_m2_s=1e-4)
+    f = PppFilter(["G"], TRUTH + 5.0, opt)
+    f.step(0, _obs(GPS))
+    st = f.state
+    assert st.col("grad") == 4
+    before = np.diag(st.P).copy()
+    f._time_update(-30_000_000_000)
+    added = np.diag(f.state.P) - before
+    np.testing.assert_allclose(added[:6], [0.3, 0.3, 0.3, 30e-4, 30e-6, 30e-6], rtol=1e-9)
+    assert np.all(added[6:] == 0.0)
