@@ -453,9 +453,14 @@ def _note_fallback(notes: list, sats, src) -> None:
         n_brdc = int(np.sum(mine & (src == SOURCE_BROADCAST)))
         if n_brdc:
             share = 100.0 * n_brdc / int(mine.sum())
-            whole = " (none of them precise: a product of another day?)" if n_brdc == mine.sum() else ""
+            whole = (
+                " (none from the precise products: of another day, or without this system?)"
+                if n_brdc == mine.sum()
+                else ""
+            )
+            pct = f"{share:.0f}" if share >= 10 else f"{share:.2g}"
             notes.append(
-                f"{letter}: {share:.0f} % of the satellite epochs have no precise orbit or clock and use "
+                f"{letter}: {pct} % of the satellite epochs have no precise orbit or clock and use "
                 f"broadcast ephemerides{whole}"
             )
 

@@ -153,7 +153,7 @@ class BaselineData:
         return np.repeat(np.arange(self.n_epochs), np.diff(self.offsets))
 
 
-def _phase_modes(obs) -> dict[str, set[str]]:
+def phase_modes(obs) -> dict[str, set[str]]:
     """Tracking modes (``"2I"``) with at least one carrier phase, per system letter."""
     return {k: {c[1:] for c in v if c[0] == "L"} for k, v in obs.codes_by_system().items()}
 
@@ -179,7 +179,7 @@ def shared_signals(rover, base, systems: str, bands=None, priority=None):
     priority : dict[str, tuple[str, ...]]
         Per system, the modes of those bands: modes both receivers logged first, in preference order.
     """
-    mr, mb = _phase_modes(rover), _phase_modes(base)
+    mr, mb = phase_modes(rover), phase_modes(base)
     out_bands, out_prio = {}, {}
     for letter in systems:
         want = (bands or {}).get(letter, RTK_BANDS.get(letter, ()))

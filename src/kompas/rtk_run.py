@@ -19,7 +19,7 @@ from .errors import KompasWarning, SignalError
 from .estimators.rtk import EpochInput, RtkFilter
 from .estimators.rtk_combine import PassResult, combine_passes
 from .frames import azimuth_elevation, ecef_to_geodetic, enu_to_ecef
-from .rtk_inputs import F_IONO_REF_HZ, _phase_modes, antenna_correction, prepare_baseline, shared_signals
+from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, phase_modes, prepare_baseline, shared_signals
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .tables.observables import NO_SIGNAL
@@ -222,7 +222,7 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
 
 def _phase_systems(obs) -> str:
     """System letters with carrier phases in an observation table, for messages."""
-    return "".join(sorted(letter for letter, modes in _phase_modes(obs).items() if modes))
+    return "".join(sorted(letter for letter, modes in phase_modes(obs).items() if modes))
 
 
 def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list[str]]:
