@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, TimeError
 from .solution import Solution
 from .time import from_datetime64
 
-__all__ = ["window", "blocks", "block_seconds", "run"]
+__all__ = ["window", "window_or_error", "time_span", "blocks", "block_seconds", "run"]
 
 
 def _instant(text: str, what: str) -> int:
@@ -49,6 +49,27 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
         if not keep.all():
             rows = np.repeat(keep, np.diff(out.epoch_offsets))
             out = out.take_epochs(keep, rows)
+    return out
+
+
+def time_span(t_ns) -> str:
+    """First and last time tag, ISO GPST, for messages."""
+    from .time import GTime
+
+    if len(t_ns) == 0:
+        return "(no epochs)"
+    return f"{GTime(int(t_ns[0])).isoformat()} .. {GTime(int(t_ns[-1])).isoformat()}"
+
+
+def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "observation file"):
+    """:func:`window`, raising a :class:`~kompas.errors.TimeError` that gives the file's span when the
+    window holds no epoch (an option error: nothing can be computed)."""
+    out = window(obs, start, end, interval_s)
+    if out.n_epochs == 0:
+        raise TimeError(
+            f"the {who} has no epoch in the processing window (--start/--end/--interval); it covers "
+            f"{time_span(obs.epoch_time_ns)}"
+        )
     return out
 
 

@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from .constants import C_LIGHT
-from .engine import window
+from .engine import window_or_error
 from .errors import ConfigError, KompasWarning
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
@@ -117,7 +117,7 @@ def ppp(
     cfg = config or PppConfig()
     if options:
         cfg = cfg.replace(**options)
-    sel = window(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
+    sel = window_or_error(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ob = sel.observables(ctx.bands, cfg.signals.priority)
     ob = _usable_rows(ob, cfg, ctx)
@@ -161,22 +161,28 @@ def _usable_rows(ob, cfg: PppConfig, ctx: _Run):
 def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig) -> _Run:
     """Products, model tables and band choices of a run."""
     from .products.broadcast import BroadcastProduct
-    from .products.mix import PreciseMix
+    from .products.mix import NoPreciseSystemError, PreciseMix
 
     notes: list[str] = []
     navs = [] if nav is None else (list(nav) if isinstance(nav, list | tuple) else [nav])
     sp3 = [] if sp3 is None else (list(sp3) if isinstance(sp3, list | tuple) else [sp3])
     clk = [] if clk is None else (list(clk) if isinstance(clk, list | tuple) else [clk])
     broadcast = BroadcastProduct(navs) if navs else None
-    precise, product_notes = None, []
+    precise, product_notes, why = None, [], "no precise products"
     if sp3:
-        precise, product_notes = PreciseMix.from_files(
-            sp3, clk, cfg.systems, cfg.products.centres, cfg.products.order
-        )
+        try:
+            precise, product_notes = PreciseMix.from_files(
+                sp3, clk, cfg.systems, cfg.products.centres, cfg.products.order
+            )
+        except NoPreciseSystemError as exc:
+            # as for one system of several without precise products: broadcast, if the user allows it
+            if broadcast is None or not cfg.products.broadcast_fallback:
+                raise
+            why = str(exc)
     if precise is None and broadcast is None:
         raise ConfigError("PPP needs precise orbits and clocks (--sp3, --clk) or navigation files")
     if precise is None:
-        notes.append("no precise products: broadcast orbits and clocks only (decimetre-to-metre accuracy)")
+        notes.append(f"{why}: broadcast orbits and clocks only (decimetre-to-metre accuracy)")
     fallback = broadcast if cfg.products.broadcast_fallback else None
     station = sel.station
     ocean = None

@@ -19,14 +19,13 @@ import dataclasses
 import numpy as np
 
 from .config import EphemerisOptions, Options, WindowOptions, _parse_band_digits, _parse_signals, option
-from .engine import window
-from .errors import ConfigError, TimeError
+from .engine import window_or_error
+from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
 from .frames import ecef_to_geodetic, enu_to_ecef
 from .preprocess import SlipOptions
 from .products.broadcast import BroadcastProduct
-from .rtk_inputs import time_span
 from .satsys import GlonassChannels, parse_systems
 
 __all__ = ["RtkConfig", "rtk", "base_position"]
@@ -224,13 +223,8 @@ def rtk(rover, base, nav, config: RtkConfig | None = None, atx=None, progress=No
     product = BroadcastProduct.from_options(nav, cfg.ephemeris)
     marker_b, src = base_position(base, product, cfg)
     base_arp = enu_to_ecef(-base.station.arp_to_marker_enu(), marker_b)  # the marker moved to the ARP
-    rov = window(rover, cfg.window.start, cfg.window.end, cfg.window.interval_s)
-    bas = window(base, cfg.window.start, cfg.window.end, cfg.window.interval_s)
-    for who, full, part in (("rover", rover, rov), ("base", base, bas)):
-        if part.n_epochs == 0:
-            raise TimeError(
-                f"the {who} has no epoch in the processing window (--start/--end/--interval); its file "
-                f"covers {time_span(full.epoch_time_ns)}"
-            )
+    w = cfg.window
+    rov = window_or_error(rover, w.start, w.end, w.interval_s, "rover")
+    bas = window_or_error(base, w.start, w.end, w.interval_s, "base")
     channels = _channels(product, rover, base)
     return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx)

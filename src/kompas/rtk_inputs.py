@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .constants import C_LIGHT
+from .engine import time_span
 from .errors import EstimatorError, TimeError
 from .measurement import CodeRows, line_of_sight, transmission_states
 from .satsys import BAND_PRIORITY, GlonassChannels, sat_prn, sat_system, system_code
@@ -249,15 +250,6 @@ def _require_states(keep, bands, product) -> None:
             f"data (systems {''.join(bands)}; the navigation data have ephemerides of "
             f"{_nav_systems(product) or 'no system'})"
         )
-
-
-def time_span(t_ns) -> str:
-    """First and last time tag, ISO GPST, for messages."""
-    from .time import GTime
-
-    if len(t_ns) == 0:
-        return "(no epochs)"
-    return f"{GTime(int(t_ns[0])).isoformat()} .. {GTime(int(t_ns[-1])).isoformat()}"
 
 
 def match_epochs(t_rover, t_base, tol_s: float = 0.005, max_age_s: float = 0.0) -> np.ndarray:

@@ -145,3 +145,16 @@ def test_ppp_with_navigation_data_of_another_day_names_both_spans(kompas_data, t
         "2026-04-30T08:00:00 .. 2026-04-30T14:00:14; the observations are 2020-06-25T00:00:00 .. "
         "2020-06-25T00:59:30"
     )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--start", "2020-06-25T02:00:00"], "the observation file has no epoch in the processing window"),
+        (["--signals", "C:2I,6I"], "system C: the signals given (2I, 6I) include none of band 1"),
+    ],
+)
+def test_ppp_window_and_signal_errors_are_one_line(kompas_data, tmp_path, capsys, extra, message):
+    assert main(_args(kompas_data, "--systems", "C", "-o", str(tmp_path / "o.pos"), *extra)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("kompas ppp: error: ") and message in err[-1]

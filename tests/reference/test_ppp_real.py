@@ -215,3 +215,15 @@ def test_precise_products_of_another_day_are_named(wtzr, kompas_data):
     # the day's own products: a few edge epochs at most
     own = _run(wtzr, systems="GE")
     assert not any("none from the precise products" in n for n in own.record.notes)
+
+
+def test_precise_products_without_the_system_asked_for(wtzr):
+    # GRG has no BeiDou: with navigation data BeiDou runs on broadcast ephemerides (as it does beside other
+    # systems), saying why; without navigation data that is an error naming what the products hold
+    only_grg = dict(wtzr, sp3=wtzr["sp3"][:2])
+    sol = _run(only_grg, systems="C")
+    assert sol.ok.mean() > 0.95 and sol.record.ephemeris == "broadcast"
+    assert any(n.startswith("the precise products (GRG) have no orbits or clocks of the systems C (they hold EGR)")
+               for n in sol.record.notes)  # fmt: skip
+    with pytest.raises(kompas.errors.KompasError, match=r"the precise products \(GRG\) have no orbits"):
+        _run(dict(only_grg, nav=None), systems="C")

@@ -108,6 +108,10 @@ def choose_centres(groups: Mapping[str, CentreFiles], systems: str, wanted: Mapp
     return out
 
 
+class NoPreciseSystemError(KompasError):
+    """None of the systems asked for has orbits or clocks in the precise products given."""
+
+
 class PreciseMix:
     """Satellite states of each system from its own precise product (the ``SatelliteProduct`` protocol).
 
@@ -144,6 +148,14 @@ class PreciseMix:
         """
         groups = group_by_centre(sp3_files, clk_files)
         chosen = choose_centres(groups, systems, wanted)
+        if not chosen:
+            held = sorted(
+                {x for g in groups.values() for x in "GRECJI" if g.sp3_count(x) or g.clock_count(x)}
+            )
+            raise NoPreciseSystemError(
+                f"the precise products ({', '.join(groups)}) have no orbits or clocks of the systems "
+                f"{systems} (they hold {''.join(held) or 'none'})"
+            )
         any_sp3 = [f for g in groups.values() for f in g.sp3]
         products: dict[str, PreciseProduct] = {}
         notes = []

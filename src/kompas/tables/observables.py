@@ -152,6 +152,12 @@ def _band_tables(bands: Mapping[str, tuple[int, ...]], priority: Mapping[str, tu
                 modes = [c for c in override if c[0] == str(band)]
             else:
                 modes = [str(band) + a for a in BAND_PRIORITY.get((letter, str(band)), "")]
+            if not modes and override is not None:
+                given, used = ", ".join(override), ", ".join(map(str, band_list))
+                raise SignalError(
+                    f"system {letter}: the signals given ({given}) include none of band {band}, one of the "
+                    f"bands processed ({used}); choose the bands as well (--if-bands, --bands)"
+                )
             if not modes:
                 raise SignalError(f"system {letter} has no tracking mode in band {band} to choose from")
             for k, code in enumerate(modes):
