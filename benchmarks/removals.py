@@ -41,6 +41,7 @@ Removals of later features (issues 13 and 15):
 - ``rtk-carry-slips``: slips of epochs the pairing leaves out are dropped instead of carried forward.
 - ``rtk-interpolate-base``: base observations of aged pairs not interpolated.
 - ``rtk-same-record``: the base-side satellite states from the record selected at the base's own epoch.
+- ``rtk-blank-cpb``: a blank GLONASS code-phase bias of a header (NaN) used as a calibration.
 - ``qc-mp-clock-jumps``: the MP codes without the receiver clock-jump repair of the phases.
 - ``qc-glonass-channels``: QC of a file with GLONASS slots of unknown channel refused as a whole.
 - ``ppp-backward-dt``: the PPP time update with a signed time step (backward pass).
@@ -292,6 +293,12 @@ REMOVALS = (
         "slips of unpaired epochs dropped",
         (("rtk_inputs.py", "    if used.size == n_ep or not slip.size:\n", "    if True:\n"),),
         ("tests/unit/test_rtk_sim.py", "tests/unit/test_rtk_parts.py"),
+    ),
+    Removal(
+        "rtk-blank-cpb",
+        "a blank GLONASS COD/PHS/BIS value (NaN) taken as a known code-phase bias",
+        (("rtk.py", " if c in cpb and np.isfinite(cpb[c])]", " if c in cpb]"),),
+        ("tests/unit/test_sim_rtk_cli.py",),
     ),
     Removal(
         "qc-mp-clock-jumps",

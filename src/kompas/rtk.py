@@ -161,7 +161,8 @@ def ifb_prior(rover, base, glo) -> float | None:
     values = []
     for obs, given in ((rover, glo.cpb_rover_m), (base, glo.cpb_base_m)):
         cpb = obs.header.glonass_cpb_m if (glo.use_header and obs.header is not None) else {}
-        known = [cpb[c] for c in CPB_CODES if c in cpb]
+        # a record with blank values (RINEX 3.04: unknown; the simulator writes it so) holds NaN
+        known = [cpb[c] for c in CPB_CODES if c in cpb and np.isfinite(cpb[c])]
         values.append(known[0] if known else given)
     if any(v is None for v in values):
         return None

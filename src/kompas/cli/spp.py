@@ -121,7 +121,7 @@ def _output_format(args) -> str | None:
     return fmt
 
 
-def _truth(values):
+def _truth(values, obs_path=None):
     if not values:
         return None
     if len(values) == 3:
@@ -130,11 +130,30 @@ def _truth(values):
         except ValueError:
             pass
     if len(values) == 1:
-        return _truth_file(values[0])
+        return _truth_file(values[0], obs_path)
     raise ConfigError("--truth needs X Y Z in metres or one truth.json file")
 
 
-def _truth_file(path):
+def _receiver_truth(path, data, obs_path):
+    """The position of the receiver whose observation file is ``obs_path`` in a simulator truth with a
+    base and a rover (``files.obs`` is the base's, ``files.rover_obs`` the rover's); None for other files."""
+    files, receivers = data.get("files"), data.get("receivers")
+    if not isinstance(files, dict) or not isinstance(receivers, list) or "rover_obs" not in files:
+        return None
+    name = os.path.basename(obs_path or "")
+    role = {files.get("obs"): "base", files.get("rover_obs"): "rover"}.get(name)
+    if role is None:
+        raise ConfigError(
+            f"{path}: the truth of a base ({files.get('obs')}) and a rover ({files['rover_obs']}); "
+            f"{name or 'the observation file'} is neither: give --truth X Y Z"
+        )
+    for r in receivers:
+        if isinstance(r, dict) and r.get("role") == role and len(r.get("ecef_m") or ()) == 3:
+            return np.asarray(r["ecef_m"], dtype=float)
+    raise ConfigError(f"{path}: no position of the {role} in the truth file")
+
+
+def _truth_file(path, obs_path=None):
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -142,6 +161,10 @@ def _truth_file(path):
         raise ConfigError(f"{path}: cannot read the truth file ({exc.strerror or exc})") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not JSON ({exc})") from None
+    if isinstance(data, dict):
+        pos = _receiver_truth(path, data, obs_path)
+        if pos is not None:
+            return pos
     for key in ("marker_ecef_m", "position_ecef_m", "truth_ecef_m", "ecef_m"):
         v = data.get(key) if isinstance(data, dict) else None
         if isinstance(v, list) and len(v) == 3:
@@ -201,7 +224,8 @@ def start_command(args, build_config, check_inputs):
         sys.stdout.write(to_toml(cfg))
         return None
     check_inputs(args)
-    return cfg, _output_format(args), _truth(args.truth)
+    solved = getattr(args, "rover", None) or getattr(args, "obs", None)  # the file whose marker is solved
+    return cfg, _output_format(args), _truth(args.truth, solved if isinstance(solved, str) else None)
 
 
 def print_summary(args, lines, elapsed_s: float):
