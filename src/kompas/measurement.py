@@ -119,8 +119,9 @@ def select_code(ob, single_bands=None, pairs=None) -> CodeRows:
             a, b = np.maximum(c1, 0), np.maximum(c2, 0)
             p1, p2 = ob.code_m[r, a], ob.code_m[r, b]
             got = np.isnan(code) & (c1 >= 0) & (c2 >= 0) & np.isfinite(p1) & np.isfinite(p2)
-            g1, g2 = if_coefficients(f_all[r, a], f_all[r, b])
-            code[got] = (g1 * p1 + g2 * p2)[got]
+            with np.errstate(divide="ignore", invalid="ignore"):  # rows without the pair: masked by got
+                g1, g2 = if_coefficients(f_all[r, a], f_all[r, b])
+                code[got] = (g1 * p1 + g2 * p2)[got]
             sig[got, 0], sig[got, 1] = ob.signal[r, a][got], ob.signal[r, b][got]
             wts[got, 0], wts[got, 1] = g1[got], g2[got]
     keep = np.isfinite(code)

@@ -526,6 +526,9 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
                     f"no broadcast ionosphere parameters for {cls} in the navigation data: "
                     + (f"{name} serves with a larger variance" if model else "no correction is applied")
                 )
+    coverage = getattr(ctx.iono_model, "coverage_note", None)
+    if coverage is not None and coverage() is not None:
+        notes.append(coverage())
     for letter in cfg.systems:
         if sum(sol.record.signals.get(letter, {}).values()):
             continue

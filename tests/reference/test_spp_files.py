@@ -192,8 +192,49 @@ def test_ionex_maps_serve_every_system(kompas_data, tmp_path, capsys):
     )
     nav = next(p for p in out.iterdir() if "MN" in p.name)
     gim = kompas_data / "ionex" / "jplg0010.17i.gz"
-    rc, text, _ = _run([obs, nav, "--ionex", gim, "-o", tmp_path / "x.pos"], capsys)
+    rc, text, err = _run([obs, nav, "--ionex", gim, "-o", tmp_path / "x.pos"], capsys)
     assert rc == 0 and "IONEX maps" in text
     assert "% ionos opt : IONEX TEC (IONEX maps:" in (tmp_path / "x.pos").read_text()
+    assert "the IONEX maps" not in err  # the day's maps serve every observation
     rc, _, err = _run([obs, nav, "--iono", "ionex"], capsys)
     assert rc == 2 and "--ionex FILE" in err
+
+
+def test_ionex_maps_of_another_day_say_they_served_nothing(kompas_data, tmp_path, capsys):
+    # the 2017 maps over the WTZR hour of 2020: no observation is served, and the run says so (it used to
+    # name IONEX as the model of every system, with no correction applied and nothing said)
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    gim = kompas_data / "ionex" / "jplg0010.17i.gz"
+    rc, _, err = _run([a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
+                       "--ionex", gim, "-o", tmp_path / "y.pos"], capsys)  # fmt: skip
+    assert rc == 0
+    assert (
+        "kompas spp: warning: the IONEX maps (2017-01-01T00:00:18 .. 2017-01-02T00:00:18) served none of the "
+        "observations (maps of another day?)" in err
+    )
+    assert "RuntimeWarning" not in err
+
+
+def test_ionosphere_free_spp_is_quiet(kompas_data, tmp_path, capsys):
+    # rows without the band pair got coefficients from equal frequencies (divide by zero, masked later):
+    # numpy's RuntimeWarnings with source lines reached the user's terminal
+    import warnings
+
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        rc, _, err = _run([a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
+                           "--iono", "if", "-o", tmp_path / "z.pos"], capsys)  # fmt: skip
+    assert rc == 0 and "RuntimeWarning" not in err
+
+
+def test_a_system_without_navigation_records_is_named(kompas_data, tmp_path, capsys):
+    # NavIC is observed at WTZR, the station file has no NavIC records: the reason is the system, not time
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    rc, _, err = _run([a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
+                       "--systems", "I", "-o", tmp_path / "i.pos"], capsys)  # fmt: skip
+    assert rc == 1
+    assert err.strip().splitlines()[-1] == (
+        "kompas spp: no epoch solved: no ephemeris in 120 of 120 epochs; the navigation data have no records of "
+        "I (they hold C, E, G, J, R)"
+    )

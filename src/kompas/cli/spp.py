@@ -284,6 +284,16 @@ def no_solution_reason(sol, obs, navs) -> str:
     main = Unsolved(int(np.argmax(counts)))
     text = f"{main.name.lower().replace('_', ' ')} in {counts[main]} of {len(sol)} epochs"
     if main == Unsolved.NO_EPHEMERIS:
+        from ..satsys import sat_letter
+
+        sats = [np.asarray(s) for n in navs for s in (n.kepler.sat, n.glonass.sat) if len(s)]
+        held = sorted(set(sat_letter(np.concatenate(sats).astype(np.int64)).tolist())) if sats else []
+        asked = [x for x in sol.record.systems if x in obs.systems]
+        if asked and not set(asked) & set(held):
+            return text + (
+                f"; the navigation data have no records of {', '.join(asked)} (they hold "
+                f"{', '.join(held) or 'none'})"
+            )
         times = [t for n in navs for t in (n.kepler.toc_ns, n.glonass.toc_ns) if len(t)]
         if times:
             lo = min(int(t.min()) for t in times)

@@ -49,8 +49,9 @@ def _bilinear(tec, lat_grid_deg, lon_grid_deg, lat_deg, lon_deg, k):
         lon = lon_grid_deg[0] + np.mod(lon - lon_grid_deg[0], 360.0)
     fi = (lat_deg - lat_grid_deg[0]) / dlat
     fj = (lon - lon_grid_deg[0]) / dlon
-    i0 = np.floor(fi).astype(np.int64)
-    j0 = np.floor(fj).astype(np.int64)
+    # NaN points (no elevation) get index -1, outside the grid, instead of numpy's invalid-cast warning
+    i0 = np.floor(np.nan_to_num(fi, nan=-1.0, posinf=-1.0, neginf=-1.0)).astype(np.int64)
+    j0 = np.floor(np.nan_to_num(fj, nan=-1.0, posinf=-1.0, neginf=-1.0)).astype(np.int64)
     p, q = fi - i0, fj - j0
     nlat, nlon = tec.shape[1:]
     i0c, j0c = np.clip(i0, 0, nlat - 2), np.clip(j0, 0, nlon - 2)

@@ -382,6 +382,28 @@ class IonexIonosphere:
         self.lat_rad, self.lon_rad = first.lat_rad, first.lon_rad
         self.radius_m, self.height_m = float(first.base_radius_m), float(first.height_m[0])
         self.paths = tuple(getattr(m, "path", None) for m in maps)
+        # rows asked for (with an elevation) and rows the maps served, over every call: a run with maps of
+        # another day must say that they served nothing (kompas.spp records it)
+        self.n_asked = 0
+        self.n_served = 0
+
+    def coverage_note(self) -> str | None:
+        """A note when the maps did not serve every row asked for (None when they did or none was asked)."""
+        from ..time import GTime
+
+        if self.n_asked == 0 or self.n_served == self.n_asked:
+            return None
+        lo, hi = GTime(int(self.time_ns[0])).isoformat(), GTime(int(self.time_ns[-1])).isoformat()
+        if self.n_served == 0:
+            return (
+                f"the IONEX maps ({lo} .. {hi}) served none of the observations (maps of another day?): no "
+                "ionosphere correction, a larger variance"
+            )
+        share = 100.0 * self.n_served / self.n_asked
+        return (
+            f"the IONEX maps ({lo} .. {hi}) served {share:.0f} % of the observations; the rest has no "
+            "ionosphere correction and a larger variance"
+        )
 
     def assignment(self) -> dict[str, tuple[str | None, bool]]:
         """Every satellite class is served by the maps."""
@@ -394,5 +416,7 @@ class IonexIonosphere:
         d = ionex_delay(self.tec_tecu, self.time_ns, self.lat_rad, self.lon_rad, self.radius_m, self.height_m,
                         ctx.t_ns, ctx.lat_rad, ctx.lon_rad, ctx.az_rad, ctx.el_rad, freq_hz)  # fmt: skip
         served = np.isfinite(d) & (np.asarray(sat) > 0)
+        self.n_asked += int(np.sum(np.isfinite(np.asarray(ctx.el_rad, dtype=float))))
+        self.n_served += int(np.sum(served))
         model = np.where(served, "IONEX", "")
         return np.where(served, d, 0.0), model, np.zeros(np.shape(sat), bool)
