@@ -17,7 +17,7 @@ import sys
 
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
-from .spp import check_input_files
+from .spp import check_input_files, check_output_folder
 
 
 def register(sub) -> None:
@@ -64,6 +64,7 @@ def _check(args) -> None:
     parent = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(parent):
         raise ConfigError(f"{args.out}: folder {parent} does not exist")
+    check_output_folder(args.out)
 
 
 def _progress(done, total):

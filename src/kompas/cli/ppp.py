@@ -25,6 +25,7 @@ from .spp import (
     RESIDUALS_SUFFIX,
     _progress,
     check_input_files,
+    check_output_file,
     check_residuals,
     print_summary,
     start_command,
@@ -101,6 +102,8 @@ def _check_inputs(args) -> None:
     check_input_files(files)
     if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
         raise ConfigError(f"{args.report}: folder does not exist")
+    if args.report:
+        check_output_file(args.report)
 
 
 def _catalog(paths):

@@ -15,7 +15,7 @@ import sys
 
 from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError, KompasError
-from .spp import check_input_files
+from .spp import check_input_files, check_output_file, check_output_folder
 
 
 def register(sub) -> None:
@@ -57,6 +57,7 @@ def _check_paths(args) -> None:
             raise ConfigError(f"{out}: is a directory")
         if not os.access(target, os.W_OK):
             raise ConfigError(f"{out}: not writable")
+        (check_output_folder if is_dir else check_output_file)(out)
 
 
 def _split(args):

@@ -118,7 +118,45 @@ def _output_format(args) -> str | None:
         os.path.exists(args.output) and not os.access(args.output, os.W_OK)
     ):
         raise ConfigError(f"{args.output}: not writable")
+    check_output_file(args.output)
     return fmt
+
+
+def check_output_file(path: str) -> None:
+    """Open an output file for appending before the work starts (permission bits do not tell everything:
+    root passes os.access, a pseudo file system refuses new files); a file created here is removed again.
+
+    Raises
+    ------
+    ConfigError
+        When the file cannot be written.
+    """
+    existed = os.path.exists(path)
+    try:
+        with open(path, "a"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{path}: not writable ({exc.strerror or exc})") from None
+    if not existed:
+        os.remove(path)
+
+
+def check_output_folder(path: str) -> None:
+    """Create an output folder (if missing) and a file in it before the work starts, as
+    :func:`check_output_file`; a folder created here is removed again."""
+    import tempfile
+
+    existed = os.path.isdir(path)
+    try:
+        os.makedirs(path, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path)
+        os.close(fd)
+        os.remove(probe)
+    except OSError as exc:
+        raise ConfigError(f"{path}: not writable ({exc.strerror or exc})") from None
+    finally:
+        if not existed and os.path.isdir(path) and not os.listdir(path):
+            os.rmdir(path)
 
 
 def _truth(values, obs_path=None):
