@@ -45,7 +45,12 @@ def run(args) -> int:
     from ..monitor.sisre import sisre
     from ..products.broadcast import BroadcastProduct
     from ..products.precise import PreciseProduct
+    from .spp import check_input_files, check_output_file
 
+    check_input_files([*args.nav, *args.precise, *args.clk, *args.atx])
+    for out in (args.csv, args.plot):
+        if out:
+            check_output_file(out)
     navs = [read_nav(p) for p in args.nav]
     product = BroadcastProduct(navs, selection=args.selection, policy=args.policy)
     sp3s = [read_sp3(p) for p in args.precise]
