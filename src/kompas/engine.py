@@ -19,9 +19,9 @@ import numpy as np
 
 from .errors import ConfigError, TimeError
 from .solution import Solution
-from .time import from_datetime64
+from .time import from_datetime64, time_span
 
-__all__ = ["window", "window_or_error", "time_span", "blocks", "block_seconds", "run"]
+__all__ = ["window", "window_or_error", "blocks", "block_seconds", "run"]
 
 
 def _instant(text: str, what: str) -> int:
@@ -50,15 +50,6 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
             rows = np.repeat(keep, np.diff(out.epoch_offsets))
             out = out.take_epochs(keep, rows)
     return out
-
-
-def time_span(t_ns) -> str:
-    """First and last time tag, ISO GPST, for messages."""
-    from .time import GTime
-
-    if len(t_ns) == 0:
-        return "(no epochs)"
-    return f"{GTime(int(t_ns[0])).isoformat()} .. {GTime(int(t_ns[-1])).isoformat()}"
 
 
 def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "observation file"):

@@ -138,24 +138,15 @@ def _usable_rows(ob, cfg: PppConfig, ctx: _Run):
     """The observables without excluded satellites and without GLONASS slots of unknown channel (their
     carriers are unknown: noted)."""
     keep = ~np.isin(ob.sat, sat_index(list(cfg.exclude))) if cfg.exclude else np.ones(len(ob), bool)
-    glo = sat_letter(ob.sat) == "R"
-    if glo.any():
-        slots = ob.sat[glo] % 100
-        known = np.array([int(k) in ctx.glo_channels for k in range(100)])
-        unknown = np.unique(slots[~known[slots]])
-        keep[np.flatnonzero(glo)[~known[slots]]] = False
-        if unknown.size:
-            ctx.notes.append("GLONASS slots without a known frequency channel are not used: "
-                             + ", ".join(f"R{k:02d}" for k in unknown.tolist()))  # fmt: skip
-    if keep.all():
-        return ob
-    return dataclasses.replace(
-        ob,
-        **{
-            f: getattr(ob, f)[keep]
-            for f in ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli")
-        },
-    )
+    unknown = ctx.glo_channels.unknown(ob.sat)
+    if unknown.any():
+        keep &= ~unknown
+        slots = np.unique(ob.sat[unknown] % 100).tolist()
+        ctx.notes.append(
+            "GLONASS slots without a known frequency channel are not used: "
+            + ", ".join(f"R{k:02d}" for k in slots)
+        )
+    return ob if keep.all() else ob.rows(keep)
 
 
 def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig) -> _Run:

@@ -35,11 +35,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .constants import C_LIGHT
-from .engine import time_span
 from .errors import EstimatorError, TimeError
 from .measurement import CodeRows, line_of_sight, transmission_states
 from .satsys import BAND_PRIORITY, GlonassChannels, sat_prn, sat_system, system_code
 from .tables.observables import NO_SIGNAL, Observables
+from .time import time_span
 
 __all__ = [
     "RTK_BANDS",
@@ -210,29 +210,17 @@ def _known_channels(ob: Observables, glo_channels: GlonassChannels) -> Observabl
     import warnings
 
     from .errors import KompasWarning
-    from .satsys import sat_letter
 
-    glo = sat_letter(ob.sat) == "R"
-    bad = glo & ~glo_channels.known(ob.sat.astype(np.int64) % 100)
+    bad = glo_channels.unknown(ob.sat)
     if not bad.any():
         return ob
-    slots = sorted({f"R{int(s) % 100:02d}" for s in np.unique(ob.sat[bad])})
+    slots = [f"R{int(s) % 100:02d}" for s in np.unique(ob.sat[bad])]
     warnings.warn(
         "GLONASS slots without a known frequency channel are not used: " + ", ".join(slots),
         KompasWarning,
         stacklevel=3,
     )
-    keep = ~bad
-    per_row = ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli")
-    return replace(ob, **{name: getattr(ob, name)[keep] for name in per_row})
-
-
-def _nav_systems(product) -> str:
-    """System letters with broadcast records, for messages."""
-    from .satsys import sat_letter
-
-    sats = np.r_[np.asarray(product.kepler.sat), np.asarray(product.glonass.sat)].astype(np.int64)
-    return "".join(sorted(set(sat_letter(np.unique(sats)).tolist()))) if sats.size else ""
+    return ob.rows(~bad)
 
 
 def _require_pairs(base_epoch, ob_r, ob_b, max_age_s: float) -> None:
@@ -248,7 +236,7 @@ def _require_states(keep, bands, product) -> None:
         raise EstimatorError(
             "no satellite observed by both receivers on a shared band has an ephemeris in the navigation "
             f"data (systems {''.join(bands)}; the navigation data have ephemerides of "
-            f"{_nav_systems(product) or 'no system'})"
+            f"{''.join(sorted(set().union(*(n.record_systems() for n in product.navs)))) or 'no system'})"
         )
 
 
@@ -376,15 +364,12 @@ def _satellite_states(product, ob: Observables, idx, t_rx_ns, select_ns):
 
 
 def _glonass_channels(k_table: GlonassChannels, sat) -> np.ndarray:
+    """FDMA channel of each GLONASS satellite, 0 for the others (every slot is known: rows of unknown
+    slots were left out by :func:`_known_channels`)."""
     glo = sat_system(sat) == system_code("R")
     k = np.zeros(sat.size, dtype=np.int64)
     if glo.any():
-        prn = sat_prn(sat[glo])
-        known = k_table.known(prn)
-        kk = np.zeros(prn.size, dtype=np.int64)
-        if known.any():
-            kk[known] = k_table.channel(prn[known])
-        k[glo] = np.where(known, kk, -99)
+        k[glo] = k_table.channel(sat_prn(sat[glo]))
     return k
 
 
@@ -438,8 +423,6 @@ def prepare_baseline(
     ir, ib = pair_rows(ob_r, ob_b, base_epoch)
     sat = ob_r.sat[ir]
     glo_k = _glonass_channels(glo_channels, sat)
-    keep = glo_k != -99  # GLONASS satellites without a known channel have no usable wavelength
-    ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
     t_r = ob_r.epoch_time_ns[ob_r.epoch[ir]]
     t_b = ob_b.epoch_time_ns[ob_b.epoch[ib]]
     # both ends from the record selected at the rover's epoch: with base data of some age the records'

@@ -605,6 +605,12 @@ class GlonassChannels:
         inside = (s >= 1) & (s <= 99)
         return inside & (self._k[np.where(inside, s, 0)] != np.iinfo(np.int8).min)
 
+    def unknown(self, sats) -> np.ndarray:
+        """True for the GLONASS satellites (satellite indices) whose slot has no known channel: they have
+        no known carrier frequency (vectorised; other systems False)."""
+        s = np.asarray(sats, dtype=np.int64)
+        return (sat_system(s) == system_code("R")) & ~self.known(sat_prn(s))
+
     def channel(self, slots) -> np.ndarray:
         """Channel numbers k for slot numbers (vectorised).
 

@@ -39,6 +39,7 @@ __all__ = [
     "WEEK_NS",
     "SCALES",
     "GTime",
+    "time_span",
     "gtime_from_calendar",
     "gpst_mjd",
     "MJD_GPS_EPOCH",
@@ -561,6 +562,14 @@ class GTime:
         if isinstance(other, GTime):
             return (self.gpst_ns - other.gpst_ns) / 1e9
         return GTime(self.gpst_ns - _scalar_seconds_to_ns(other))
+
+
+def time_span(t_ns) -> str:
+    """Earliest and latest of GPST instants (ns) as ``"ISO .. ISO"``, for messages."""
+    t = np.asarray(t_ns, dtype=np.int64)
+    if t.size == 0:
+        return "(no epochs)"
+    return f"{GTime(int(t.min())).isoformat()} .. {GTime(int(t.max())).isoformat()}"
 
 
 def _scalar_seconds_to_ns(seconds) -> int:

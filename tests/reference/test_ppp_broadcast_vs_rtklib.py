@@ -3,7 +3,7 @@
 Broadcast orbits give the satellite antenna phase centre (IS-GPS-200N 20.3.3.4.3), so no satellite antenna
 offset may be added to them; both programs then share the same broadcast errors, which dominate the error
 against the truth (about 1 m here), and agree with each other to centimetres. With the offsets added
-(the error this test guards against) kompas was 45-50 cm off RTKLIB horizontally, and without offsets for
+(the error this test guards against) kompas was 49 cm off RTKLIB horizontally, and without offsets for
 Galileo, GLONASS and BeiDou in the file it dropped those systems.
 """
 

@@ -29,6 +29,7 @@ from .spp import (
     check_residuals,
     print_summary,
     start_command,
+    unsolved_text,
     write_output,
 )
 
@@ -179,22 +180,17 @@ def no_solution_reason(sol, inputs=None) -> str:
     """Why no epoch was solved: the epochs' reasons, then what the model left out (satellites without a
     frequency channel or an antenna offset), with a hint; when no epoch had an ephemeris, the time spans of
     the products and the observations; else the last notes."""
-    from ..time import GTime
+    from ..time import time_span
 
     rec = sol.record
-    counts = ", ".join(f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in rec.unsolved.items())
     dropped = [n for n in rec.notes if " not used" in n]
-    parts = [counts, *dropped]
+    parts = [unsolved_text(sol), *dropped]
     if rec.unsolved.get("no_ephemeris", 0) == len(sol) and len(sol) and inputs is not None:
-        spans = []
-        times = [t for n in inputs.get("nav") or () for t in (n.kepler.toc_ns, n.glonass.toc_ns) if len(t)]
-        times += [p.time_ns for p in inputs.get("sp3") or () if len(p.time_ns)]
-        if times:
-            lo, hi = min(int(t.min()) for t in times), max(int(t.max()) for t in times)
-            spans.append(f"the orbit products cover {GTime(lo).isoformat()} .. {GTime(hi).isoformat()}")
-        first, last = GTime(int(sol.time_ns[0])), GTime(int(sol.time_ns[-1]))
-        spans.append(f"the observations are {first.isoformat()} .. {last.isoformat()}")
-        parts += spans
+        times = [n.record_times_ns() for n in inputs.get("nav") or ()]
+        times = np.concatenate(times + [p.time_ns for p in inputs.get("sp3") or ()] + [np.zeros(0, np.int64)])
+        if times.size:
+            parts.append(f"the orbit products cover {time_span(times)}")
+        parts.append(f"the observations are {time_span(sol.time_ns)}")
     elif not dropped:
         parts += list(rec.notes[-3:])
     text = "; ".join(parts)

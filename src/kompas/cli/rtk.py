@@ -23,6 +23,7 @@ from .spp import (
     check_residuals,
     print_summary,
     start_command,
+    unsolved_text,
     write_output,
 )
 
@@ -112,11 +113,8 @@ def run(args) -> int:
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():
-        counts = ", ".join(
-            f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in sol.record.unsolved.items()
-        )
         print(
-            f"kompas rtk: no epoch solved: {counts} (satellites both receivers track above the "
+            f"kompas rtk: no epoch solved: {unsolved_text(sol)} (satellites both receivers track above the "
             f"{sol.record.elmask_deg:g} deg mask, --elmask, with ephemerides: too few for double "
             "differences)",
             file=sys.stderr,

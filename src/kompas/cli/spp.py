@@ -314,7 +314,7 @@ def write_output(sol, args, fmt: str | None, report, residuals: bool = False, **
 def no_solution_reason(sol, obs, navs) -> str:
     """The main reason no epoch was solved, with a hint."""
     from ..solution import Unsolved
-    from ..time import GTime
+    from ..time import time_span
 
     if len(sol) == 0:
         return "the observation file has no epochs (in the chosen window)"
@@ -322,30 +322,28 @@ def no_solution_reason(sol, obs, navs) -> str:
     main = Unsolved(int(np.argmax(counts)))
     text = f"{main.name.lower().replace('_', ' ')} in {counts[main]} of {len(sol)} epochs"
     if main == Unsolved.NO_EPHEMERIS:
-        from ..satsys import sat_letter
-
-        sats = [np.asarray(s) for n in navs for s in (n.kepler.sat, n.glonass.sat) if len(s)]
-        held = sorted(set(sat_letter(np.concatenate(sats).astype(np.int64)).tolist())) if sats else []
+        held = sorted(set().union(*(n.record_systems() for n in navs)))
         asked = [x for x in sol.record.systems if x in obs.systems]
         if asked and not set(asked) & set(held):
             return text + (
                 f"; the navigation data have no records of {', '.join(asked)} (they hold "
                 f"{', '.join(held) or 'none'})"
             )
-        times = [t for n in navs for t in (n.kepler.toc_ns, n.glonass.toc_ns) if len(t)]
-        if times:
-            lo = min(int(t.min()) for t in times)
-            hi = max(int(t.max()) for t in times)
-            first, last = GTime(int(sol.time_ns[0])), GTime(int(sol.time_ns[-1]))
-            text += (
-                f"; navigation data cover {GTime(lo).isoformat()} .. {GTime(hi).isoformat()}, "
-                f"observations are {first.isoformat()} .. {last.isoformat()}"
-            )
+        times = np.concatenate([n.record_times_ns() for n in navs]) if navs else np.zeros(0, np.int64)
+        if times.size:
+            text += f"; navigation data cover {time_span(times)}, observations are {time_span(sol.time_ns)}"
     if main == Unsolved.NO_OBSERVATIONS and sol.record.notes:
         text += "; " + sol.record.notes[-1]
     if main == Unsolved.BELOW_MASK:
         text += f"; elevation mask is {sol.record.elmask_deg:g} deg (--elmask)"
     return text
+
+
+def unsolved_text(sol) -> str:
+    """Every reason of the unsolved epochs with its count: ``"no ephemeris in 1 of 120 epochs, ..."``."""
+    return ", ".join(
+        f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in sol.record.unsolved.items()
+    )
 
 
 def summary(sol, obs, truth=None, navs=()) -> list[str]:

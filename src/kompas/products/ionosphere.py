@@ -389,19 +389,19 @@ class IonexIonosphere:
 
     def coverage_note(self) -> str | None:
         """A note when the maps did not serve every row asked for (None when they did or none was asked)."""
-        from ..time import GTime
+        from ..time import time_span
 
         if self.n_asked == 0 or self.n_served == self.n_asked:
             return None
-        lo, hi = GTime(int(self.time_ns[0])).isoformat(), GTime(int(self.time_ns[-1])).isoformat()
+        span = time_span(self.time_ns)
         if self.n_served == 0:
             return (
-                f"the IONEX maps ({lo} .. {hi}) served none of the observations (maps of another day?): no "
+                f"the IONEX maps ({span}) served none of the observations (maps of another day?): no "
                 "ionosphere correction, a larger variance"
             )
         share = 100.0 * self.n_served / self.n_asked
         return (
-            f"the IONEX maps ({lo} .. {hi}) served {share:.0f} % of the observations; the rest has no "
+            f"the IONEX maps ({span}) served {share:.0f} % of the observations; the rest has no "
             "ionosphere correction and a larger variance"
         )
 

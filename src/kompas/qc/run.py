@@ -96,20 +96,19 @@ def _without_unknown_channels(obs, chans: GlonassChannels):
     import warnings
 
     from ..errors import KompasWarning
-    from ..satsys import sat_id, sat_letter
+    from ..satsys import sat_id
 
     sats = np.unique(obs.sat)
-    glo = sats[sat_letter(sats) == "R"]
-    unknown = glo[~chans.known(glo.astype(np.int64) % 100)]
-    if unknown.size == 0:
+    bad = chans.unknown(sats)
+    if not bad.any():
         return obs
     warnings.warn(
         "GLONASS slots without a known frequency channel are not checked (give a navigation file with "
-        f"GLONASS records, --nav): {', '.join(sat_id(int(s)) for s in unknown)}",
+        f"GLONASS records, --nav): {', '.join(sat_id(int(s)) for s in sats[bad])}",
         KompasWarning,
         stacklevel=3,
     )
-    keep = [int(s) for s in sats if s not in set(unknown.tolist())]
+    keep = sats[~bad].tolist()
     if not keep:
         raise ConfigError(
             "no satellite left to check: the file's GLONASS slots have no known frequency channel (give a "

@@ -571,6 +571,17 @@ class NavData:
     ion: IonTable
     path: str | None = None
 
+    def record_systems(self) -> set[str]:
+        """Letters of the systems with orbit records (Keplerian and GLONASS)."""
+        from ..satsys import sat_letter
+
+        sats = np.r_[self.kepler.sat, self.glonass.sat].astype(np.int64)
+        return set(sat_letter(np.unique(sats)).tolist()) if sats.size else set()
+
+    def record_times_ns(self) -> np.ndarray:
+        """Reference times (clock epochs) of every orbit record, GPST ns."""
+        return np.r_[self.kepler.toc_ns, self.glonass.toc_ns].astype(np.int64)
+
     def glonass_channels(self) -> GlonassChannels:
         """GLONASS slot -> frequency channel, from the latest record of each slot.
 

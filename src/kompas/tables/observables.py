@@ -15,7 +15,7 @@ band of ``bands["C"]``; systems with fewer bands leave the extra columns empty (
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -103,6 +103,11 @@ class Observables:
             f = carrier_frequency(sats[~empty], sig[~empty], glo_channels)
             f = _scatter(empty, f)
         return np.where(empty, np.nan, f)
+
+    def rows(self, keep) -> Observables:
+        """The observables of the rows ``keep`` (boolean mask or indices); epochs unchanged."""
+        per_row = ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli")
+        return replace(self, **{name: getattr(self, name)[keep] for name in per_row})
 
     def column(self, letter_band: Mapping[str, int]) -> np.ndarray:
         """Column index holding a band per row (-1 where the row's system does not request it).
