@@ -317,6 +317,7 @@ def section_esbc(tables, exes, tmp) -> None:
             f"| kompas - {label} (G+R+E, GRG SP3+CLK) | {d[0]:+.1f} | {d[1]:+.1f} | {d[2]:+.1f} | {np.hypot(d[0], d[1]):.1f} |"
         )
     _esbc_consistency(inp, daily, exes, tmp, dh)
+    _esbc_systems(inp, daily)
     print("\nOne-hour sessions (kompas, static G+R+E+C), final position of each against the daily one:\n")
     obs = inp["obs"]
     hours = []
@@ -335,6 +336,40 @@ def section_esbc(tables, exes, tmp) -> None:
         f"{' '.join(f'{x:.1f}' for x in hours.std(0))} | {np.sqrt(np.mean(h**2)):.1f} / "
         f"{np.sqrt(np.mean(hours[:, 2] ** 2)):.1f} | {h.max():.1f} / {np.abs(hours[:, 2]).max():.1f} |"
     )
+
+
+def _esbc_systems(inp, daily) -> None:
+    """Each system alone against the G+R+E+C day, and BeiDou with GPSPACE's BeiDou-2 offsets instead of
+    those of the products' igs14 model; the mean ionosphere-free code residuals of the BeiDou-2 IGSO and MEO
+    satellites tell which offsets the clocks are consistent with."""
+    import importlib
+
+    from kompas.frames import ecef_to_enu
+    from kompas.satsys import sat_id
+
+    ppp_module = importlib.import_module("kompas.ppp")
+    print("\nEach system alone, 24 h static, against the G+R+E+C day:\n")
+    print("| systems | dE dN dU (cm) | H (cm) | BeiDou-2 IGSO - MEO mean code residual (m) |")
+    print("|---|---|---|---|")
+    keep = ppp_module._conventional_offsets
+    for label, systems, gpspace in (("G", "G", False), ("R", "R", False), ("E", "E", False), ("C", "C", False),
+                                    ("C, GPSPACE's BeiDou-2 offsets", "C", True)):  # fmt: skip
+        if gpspace:
+            ppp_module._conventional_offsets = lambda catalog, precise, notes: catalog
+        try:
+            sol, _ = run_kompas(inp, systems=systems)
+        finally:
+            ppp_module._conventional_offsets = keep
+        d = ecef_to_enu(sol.pos_m[np.flatnonzero(sol.ok)[-1]], daily) * 100
+        split = ""
+        if "C" in systems:
+            r = sol.residuals
+            ids = np.array([sat_id(int(x)) for x in r["sat"]])
+            code = (r["kind"] == 1) & (r["time_ns"] > r["time_ns"].min() + 2 * 3600 * 10**9)
+            igso = code & np.isin(ids, ["C06", "C07", "C08", "C09", "C13", "C16"])
+            meo = code & np.isin(ids, ["C11", "C12", "C14"])
+            split = f"{r['residual_m'][igso].mean() - r['residual_m'][meo].mean():+.2f}"
+        print(f"| {label} | {d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f} | {np.hypot(d[0], d[1]):.1f} | {split} |")
 
 
 def _esbc_consistency(inp, daily, exes, tmp, dh) -> None:

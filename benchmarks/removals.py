@@ -47,6 +47,8 @@ Removals of later features (issues 13 and 15):
 - ``ppp-backward-dt``: the PPP time update with a signed time step (backward pass).
 - ``rtk-orbit-error``: the broadcast orbit error left out of the RTK noise (long baselines fix wrongly).
 - ``rtk-glonass-channels``: GLONASS slots without a known channel kept (the RTK run ends in an error).
+- ``ppp-bds2-convention``: GPSPACE's BeiDou-2 offsets with igs14-aligned products (the products' own
+  conventional offsets ignored).
 """
 
 from __future__ import annotations
@@ -341,6 +343,12 @@ REMOVALS = (
             ),
         ),
         ("tests/reference/test_rtk_real.py",),
+    ),
+    Removal(
+        "ppp-bds2-convention",
+        "PPP with GPSPACE's BeiDou-2 offsets whatever the products' antenna model",
+        (("ppp.py", "    if catalog is None or model not in MGEX_CONVENTIONAL_MODELS:", "    if True:"),),
+        ("tests/unit/test_pco_convention.py", "tests/reference/test_ppp_real.py"),
     ),
 )
 

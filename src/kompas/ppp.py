@@ -192,7 +192,7 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
         )
     if cfg.models.pole_tide and cfg.models.polar_motion_arcsec is None:
         notes.append("no polar motion given (--polar-motion): pole tide not applied")
-    catalog = _catalog(catalog, antex)
+    catalog = _conventional_offsets(_catalog(catalog, antex), precise, notes)
     inputs = ModelInputs(
         precise=precise,
         broadcast=fallback if precise is not None else broadcast,
@@ -234,6 +234,21 @@ def _catalog(catalog, antex):
     if len(from_antex) == 0:
         return catalog
     return from_antex if catalog is None else catalog.merged(from_antex)
+
+
+def _conventional_offsets(catalog, precise, notes):
+    """BeiDou-2 nominal offsets consistent with an igs08/igs14-aligned BeiDou product
+    (:data:`~kompas.tables.satellites.MGEX_CONVENTIONAL_PCO_M`)."""
+    from .tables.satellites import MGEX_CONVENTIONAL_MODELS, MGEX_CONVENTIONAL_PCO_M
+
+    model = precise.antenna_model("C") if precise is not None else ""
+    if catalog is None or model not in MGEX_CONVENTIONAL_MODELS:
+        return catalog
+    notes.append(
+        f"BeiDou-2 satellites without ANTEX calibration: the conventional offsets of {model} "
+        "(x 0.60, z 1.10 m) that the BeiDou products are aligned with"
+    )
+    return catalog.with_offsets(MGEX_CONVENTIONAL_PCO_M)
 
 
 def _glonass_channels(sel, broadcast, catalog):

@@ -429,8 +429,8 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
     if nominal_rows.any():
         _note_sats(
             notes,
-            "satellites without ANTEX calibration use nominal block offsets (NRCan GPSPACE, "
-            "ionosphere-free, no PCV; not IGS values): ",
+            "satellites without ANTEX calibration use nominal block offsets (NRCan GPSPACE unless a note "
+            "says otherwise; ionosphere-free, no PCV): ",
             _ids(sats[nominal_rows]),
         )
     missing = ~np.isfinite(res.satellite_m)

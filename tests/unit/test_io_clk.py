@@ -20,6 +20,7 @@ HEADER_300 = [
     "    18                                                      LEAP SECONDS",
     "     2    AR    AS                                          # / TYPES OF DATA",
     "TST  Test Analysis Centre                                   ANALYSIS CENTER",
+    "G GINS   V11.1      igs14_2108.atx                          SYS / PCVS APPLIED",
     "     1                                                      # OF CLK REF",
     "BRUX 13101M010                                              ANALYSIS CLK REF",
     "     2    IGb14                                             # OF SOLN STA / TRF",
@@ -78,6 +79,7 @@ def test_header(tiny):
     assert c.station_domes["ZIM2"] == "14001M008"
     assert c.n_sats_header == 3 and c.prn_list == ("G01", "R07", "C19")
     assert c.comments == ("a comment",)
+    assert c.pcvs_applied == {"G": "GINS V11.1 igs14_2108.atx"}
 
 
 def test_table_sorted_by_kind_name_time(tiny):
@@ -116,6 +118,7 @@ def test_version_304_layout(tmp_path):
         "3.04                 C                    M                      RINEX VERSION / TYPE",
         "   GPS                                                           TIME SYSTEM ID",
         "     1    IGb14                                                  # OF SOLN STA / TRF",
+        "C GPSEST V5.3       IGS14                                        SYS / PCVS APPLIED",
         "AJAC00FRA 10077M005            4696989195   723994778  4239678731SOLN STA NAME / NUM",
         "     1                                                           # OF CLK REF",
         "WAB200CHE 14014M002                           0.000000000000E+00 ANALYSIS CLK REF",
@@ -128,6 +131,7 @@ def test_version_304_layout(tmp_path):
     assert c.version == 3.04
     assert c.station_coords == {"AJAC00FRA": (4696989.195, 723994.778, 4239678.731)}
     assert c.clock_refs == ("WAB200CHE",)
+    assert c.pcvs_applied == {"C": "GPSEST V5.3 IGS14"}
     assert list(c.name) == ["AJAC00FRA", "C19"] and list(c.kind) == ["AR", "AS"]
     assert c.bias_s[0] == -0.384278253612e-03 and c.rate[1] == 3e-12
     assert c.time_ns[0] == gtime_from_calendar(2021, 4, 28, 19, 30, 0.0)

@@ -50,6 +50,7 @@ Time arguments
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ from ..models.combinations import if_coefficients
 from ..satsys import ratio_band_frequency, sat_id
 from .state import SatState, Status, as_query
 
-__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets"]
+__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets", "antenna_model"]
 
 OMEGA_EARTH_IERS = 7.292115e-5
 """Nominal mean angular velocity of the Earth, rad/s (IERS Conventions 2010, Table 1.1)."""
@@ -198,6 +199,32 @@ class ApcOffsets:
 # The product
 
 
+_PCV_MODEL = re.compile(r"IGS(05|08|14|20|R3)", re.IGNORECASE)
+
+
+def antenna_model(sp3_files, clk_files=()) -> str:
+    """The IGS antenna model (``"IGS14"``, ``"IGS20"``...) that precise orbits and clocks are aligned with.
+
+    An analysis centre estimates its satellite clocks with the satellite antenna offsets of one ANTEX
+    model, and a user must apply the same offsets (Kouba 2015, "A guide to using International GNSS Service
+    (IGS) products"; Schmid et al. 2007, J. Geod. 81:781-798).
+    The clock files name it in ``SYS / PCVS APPLIED`` (``igs14_2108.atx``), the SP3 files in the
+    ``/* PCV:IGS14_2108 ...`` comment line of the IGS and MGEX products; the clock files win.
+
+    Returns
+    -------
+    str
+        ``"IGS" + two characters`` (upper case), or ``""`` when no file names a model.
+    """
+    texts = [v for c in clk_files for v in getattr(c, "pcvs_applied", {}).values()]
+    texts += [c.split("PCV:", 1)[1] for f in sp3_files for c in getattr(f, "comments", ()) if "PCV:" in c]
+    for text in texts:
+        m = _PCV_MODEL.search(text)
+        if m:
+            return "IGS" + m.group(1).upper()
+    return ""
+
+
 class PreciseProduct:
     """Satellite states interpolated from SP3 orbits and RINEX clock (or SP3) clocks.
 
@@ -242,6 +269,8 @@ class PreciseProduct:
         Time system of the SP3 files and of the clock source (clock values refer to it).
     order : int
     interp_frame : str
+    antenna_model : str
+        The IGS antenna model the products are aligned with (:func:`antenna_model`), ``""`` if unnamed.
     """
 
     def __init__(self, sp3, clk=None, order: int = 11, interp_frame: str = "inertial"):
@@ -321,6 +350,7 @@ class PreciseProduct:
                 cv[np.ix_(cols, rows)] = np.where(np.isnan(cur), bb.T, cur)
             self._clk_t, self._clk_sats, self._clk, self._clk_h = ct, cs, cv, ints[0]
         self.clock_interval_s = self._clk_h / _NS
+        self.antenna_model = antenna_model(files, _as_list(clk) if clk is not None else [])
 
     def __repr__(self) -> str:
         return (

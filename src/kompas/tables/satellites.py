@@ -36,7 +36,7 @@ column is zero for every satellite and GPSPACE has none:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -47,6 +47,8 @@ __all__ = [
     "SatelliteCatalog",
     "SatelliteInfo",
     "NOMINAL_OFFSET_SOURCE",
+    "MGEX_CONVENTIONAL_PCO_M",
+    "MGEX_CONVENTIONAL_MODELS",
     "ATTITUDE_LAWS",
     "attitude_law",
     "orbit_type",
@@ -62,6 +64,24 @@ SOURCE_RANK = {"ANTEX": 0, "PRIDE": 1, "GPSPACE": 2}
 
 NOMINAL_OFFSET_SOURCE = "NRCan GPSPACE gpsppp.svb_* block header (nominal, ionosphere-free)"
 """Where the block-level nominal antenna offsets come from; they are not IGS ANTEX values."""
+
+MGEX_CONVENTIONAL_PCO_M = {
+    "BEIDOU-2G": (0.6, 0.0, 1.1),
+    "BEIDOU-2I": (0.6, 0.0, 1.1),
+    "BEIDOU-2M": (0.6, 0.0, 1.1),
+}
+"""BeiDou-2 satellite antenna offsets (x, y, z body frame, m; every band) of the IGS ANTEX models igs08 (from
+igs08_1854.atx, IGSMAIL-7126) and igs14: the conventional values adopted by the IGS Multi-GNSS Experiment
+for want of calibrations (Montenbruck et al. 2017, Adv. Space Res. 59:1671-1697, "conventional MGEX PCOs").
+Products aligned with these models (SP3 ``PCV:IGS14``, clock ``SYS / PCVS APPLIED igs14``) need them: their
+clocks absorb the difference to any other offset only along the boresight at the nadir, and GPSPACE's
+BeiDou-2 values (z 2.47 m MEO, 4.92 m IGSO and GEO) differ by 1.4-3.8 m. ESBC's day with CODE's IGS14
+products (BENCHMARKS.md): the mean ionosphere-free code residuals of the IGSO and MEO satellites differ by
+2.44 m with GPSPACE's offsets, the predicted 2.45 m, and by 0.15 m with these. igs20.atx replaced them by
+estimated values (GPS week 2238)."""
+
+MGEX_CONVENTIONAL_MODELS = ("IGS08", "IGS14")
+"""ANTEX models whose BeiDou-2 offsets are :data:`MGEX_CONVENTIONAL_PCO_M`."""
 
 ATTITUDE_LAWS = (
     "unknown",
@@ -256,6 +276,11 @@ class SatelliteCatalog:
             f"{s}: {int(n)}" for s, n in zip(*np.unique(self.source, return_counts=True), strict=True)
         )
         return f"SatelliteCatalog({len(self)} records, {np.unique(self.sat).size} satellites; {srcs})"
+
+    def with_offsets(self, offsets: dict) -> SatelliteCatalog:
+        """A copy whose nominal offsets of the named blocks are ``offsets`` (block -> (x, y, z) m)."""
+        new = {k: np.asarray(v, dtype=np.float64) for k, v in offsets.items()}
+        return replace(self, nominal_offsets={**self.nominal_offsets, **new})
 
     def merged(self, other: SatelliteCatalog) -> SatelliteCatalog:
         """Union of two catalogs (records of both; offsets of ``other`` win; the known PRIDE issue date)."""

@@ -116,6 +116,9 @@ class ClockData:
         Names of the ``ANALYSIS CLK REF`` clocks.
     station_name : str
         ``STATION NAME / NUM`` (files from one receiver).
+    pcvs_applied : dict
+        ``SYS / PCVS APPLIED``: system letter -> program and antenna model (``"GINS V11.1 igs14_2108.atx"``),
+        the antenna calibrations the clocks are consistent with.
     """
 
     kind: np.ndarray
@@ -144,6 +147,7 @@ class ClockData:
     prn_list: tuple[str, ...] = ()
     clock_refs: tuple[str, ...] = ()
     station_name: str = ""
+    pcvs_applied: dict[str, str] = field(default_factory=dict)
     comments: tuple[str, ...] = ()
     path: str | None = None
 
@@ -222,7 +226,9 @@ def _version_line(first: str, path) -> _Header:
         raise FormatError(path, 1, f"file type {ftype!r} is not 'C' (clock data)")
     # satellite system: column 40 (42 in 3.04)
     h.meta.update(version=version, file_type="C", satellite_system=first[40:43].strip()[:1])
-    h.meta.update(comments=[], prn_list=[], clock_refs=[], station_coords={}, station_domes={})
+    h.meta.update(
+        comments=[], prn_list=[], clock_refs=[], station_coords={}, station_domes={}, pcvs_applied={}
+    )
     return h
 
 
@@ -241,6 +247,8 @@ def _header_record(h: _Header, k: int, label: str, body: str, path) -> None:
         meta["leap_seconds"] = _int_at(path, k, body[:6], "leap seconds")
     elif label == "# / TYPES OF DATA":
         meta["data_types"] = tuple(body[6:].split())
+    elif label == "SYS / PCVS APPLIED" and body[:1].strip():
+        meta["pcvs_applied"][body[0]] = " ".join(body[1:].split())
     elif label == "ANALYSIS CENTER":
         meta.update(agency=body[:3].strip(), analysis_center=body[5:].strip())
     elif label == "ANALYSIS CLK REF" and body[:w].strip():
