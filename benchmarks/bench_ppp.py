@@ -339,9 +339,10 @@ def section_esbc(tables, exes, tmp) -> None:
 
 
 def _esbc_systems(inp, daily) -> None:
-    """Each system alone against the G+R+E+C day, and BeiDou with GPSPACE's BeiDou-2 offsets instead of
-    those of the products' igs14 model; the mean ionosphere-free code residuals of the BeiDou-2 IGSO and MEO
-    satellites tell which offsets the clocks are consistent with."""
+    """Each system alone against the G+R+E+C day; BeiDou also without the BeiDou-2 code corrections and with
+    GPSPACE's BeiDou-2 offsets instead of those of the products' igs14 model. The mean ionosphere-free code
+    residuals of the BeiDou-2 IGSO and MEO satellites tell which offsets the clocks are consistent with; the
+    RMS of all BeiDou-2 code residuals shows the code corrections."""
     import importlib
 
     from kompas.frames import ecef_to_enu
@@ -349,15 +350,20 @@ def _esbc_systems(inp, daily) -> None:
 
     ppp_module = importlib.import_module("kompas.ppp")
     print("\nEach system alone, 24 h static, against the G+R+E+C day:\n")
-    print("| systems | dE dN dU (cm) | H (cm) | BeiDou-2 IGSO - MEO mean code residual (m) |")
-    print("|---|---|---|---|")
+    print(
+        "| systems | dE dN dU (cm) | H (cm) | BeiDou-2 IGSO - MEO mean code residual (m) | BeiDou-2 code RMS (m) |"
+    )
+    print("|---|---|---|---|---|")
     keep = ppp_module._conventional_offsets
-    for label, systems, gpspace in (("G", "G", False), ("R", "R", False), ("E", "E", False), ("C", "C", False),
-                                    ("C, GPSPACE's BeiDou-2 offsets", "C", True)):  # fmt: skip
+    for label, systems, gpspace, opts in (
+        ("G", "G", False, {}), ("R", "R", False, {}), ("E", "E", False, {}), ("C", "C", False, {}),
+        ("C, without the BeiDou-2 code corrections", "C", False, {"bds2_code": False}),
+        ("C, GPSPACE's BeiDou-2 offsets", "C", True, {}),
+    ):  # fmt: skip
         if gpspace:
             ppp_module._conventional_offsets = lambda catalog, precise, notes: catalog
         try:
-            sol, _ = run_kompas(inp, systems=systems)
+            sol, _ = run_kompas(inp, systems=systems, **opts)
         finally:
             ppp_module._conventional_offsets = keep
         d = ecef_to_enu(sol.pos_m[np.flatnonzero(sol.ok)[-1]], daily) * 100
@@ -368,7 +374,10 @@ def _esbc_systems(inp, daily) -> None:
             code = (r["kind"] == 1) & (r["time_ns"] > r["time_ns"].min() + 2 * 3600 * 10**9)
             igso = code & np.isin(ids, ["C06", "C07", "C08", "C09", "C13", "C16"])
             meo = code & np.isin(ids, ["C11", "C12", "C14"])
-            split = f"{r['residual_m'][igso].mean() - r['residual_m'][meo].mean():+.2f}"
+            both = r["residual_m"][igso | meo]
+            split = f"{r['residual_m'][igso].mean() - r['residual_m'][meo].mean():+.2f} | {np.sqrt(np.mean(both**2)):.2f}"
+        else:
+            split = " | "
         print(f"| {label} | {d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f} | {np.hypot(d[0], d[1]):.1f} | {split} |")
 
 

@@ -49,6 +49,7 @@ Removals of later features (issues 13 and 15):
 - ``rtk-glonass-channels``: GLONASS slots without a known channel kept (the RTK run ends in an error).
 - ``ppp-bds2-convention``: GPSPACE's BeiDou-2 offsets with igs14-aligned products (the products' own
   conventional offsets ignored).
+- ``ppp-bds2-code``: PPP without the BeiDou-2 code corrections (Wanninger & Beer 2015).
 """
 
 from __future__ import annotations
@@ -349,6 +350,12 @@ REMOVALS = (
         "PPP with GPSPACE's BeiDou-2 offsets whatever the products' antenna model",
         (("ppp.py", "    if catalog is None or model not in MGEX_CONVENTIONAL_MODELS:", "    if True:"),),
         ("tests/unit/test_pco_convention.py", "tests/reference/test_ppp_real.py"),
+    ),
+    Removal(
+        "ppp-bds2-code",
+        "PPP without the BeiDou-2 code corrections",
+        (("ppp_model.py", "    if switches.bds2_code:", "    if False:"),),
+        ("tests/reference/test_ppp_real.py",),
     ),
 )
 

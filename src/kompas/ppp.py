@@ -219,6 +219,7 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
         tropo=m.tropo if (m.tropo != "gpt3" or gpt3 is not None) else "saas",
         mapping=m.mapping,
         osb=m.osb,
+        bds2_code=m.bds2_code,
     )
     bands, pairs = _bands(cfg)
     glo = _glonass_channels(sel, broadcast, catalog)

@@ -106,6 +106,10 @@ class PppModelOptions(Options):
     relativity: bool = option(True, "periodic relativistic clock correction", flag="--relativity")
     shapiro: bool = option(True, "Shapiro signal delay", flag="--shapiro")
     osb: bool = option(True, "apply code/phase biases of the Bias-SINEX file (--bias)", flag="--osb")
+    bds2_code: bool = option(
+        True, "BeiDou-2 IGSO/MEO elevation-dependent code corrections (Wanninger & Beer 2015)",
+        flag="--bds2-code",
+    )  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)

@@ -42,6 +42,7 @@ from .frames import ecef_to_geodetic, enu_rotation
 from .measurement import CodeRows, transmission_states
 from .models.antenna import antenna_offsets
 from .models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
+from .models.bds2_code import bds2_code_correction
 from .models.ephemeris import moon_position_ecef
 from .models.relativity import periodic_clock_correction_s, shapiro_delay_m
 from .models.tides import pole_tide, solid_earth_tide
@@ -80,6 +81,7 @@ class ModelSwitches:
     tropo: str = "gpt3"  # "gpt3", "saas" or "off"
     mapping: str = "gmf"  # of the "saas" a priori: "gmf" or "niell"
     osb: bool = True
+    bds2_code: bool = True  # BeiDou-2 IGSO/MEO code corrections of Wanninger & Beer (2015)
 
 
 @dataclass(frozen=True)
@@ -654,6 +656,10 @@ def build_rows(
     if switches.osb:
         code_b, phase_b = observation_biases(
             ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s
+        )
+    if switches.bds2_code:  # a correction added to the code: subtracted as a bias
+        code_b = code_b - bds2_code_correction(
+            sats[:, None], signal_band(np.where(sig != NO_SIGNAL, sig, 0)), el[:, None]
         )
     lam = C_LIGHT / freq[rows]
     return PreciseRows(

@@ -235,22 +235,35 @@ def esbc_day(kompas_data, wtzr):
     return dict(wtzr, obs=kompas.read_obs(a / "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"))
 
 
-def test_beidou2_offsets_follow_the_products_antenna_model(esbc_day):
-    """CODE's 2020 BeiDou-2 orbits and clocks are aligned with igs14, whose BeiDou-2 offsets are the
-    conventional MGEX ones (z 1.10 m), not GPSPACE's (2.47 m MEO, 4.92 m IGSO). With GPSPACE's the IGSO and
-    MEO code residuals split by the 2.4 m difference of the two and the BeiDou-alone day lands 4.2 cm
-    from the GPS-alone one (measured 2.22 m and 4.2 cm; with igs14's 0.20 m and 1.8 cm)."""
+def test_beidou_alone_agrees_with_gps_alone_over_a_day(esbc_day):
+    """BeiDou-2 (CODE's 2020 product has no BeiDou-3) alone against GPS alone, ESBC's day. Two models make
+    the difference, each checked:
+
+    - satellite antenna offsets consistent with the products: CODE's orbits and clocks are aligned with
+      igs14, whose BeiDou-2 offsets are the conventional MGEX ones (z 1.10 m), not GPSPACE's (2.47 m MEO,
+      4.92 m IGSO). With GPSPACE's the IGSO and MEO code residuals split by about the 2.45 m between the
+      two (measured +1.54 m; with igs14's -0.48 m) and the day lands 2.5 cm from the others';
+    - the BeiDou-2 code corrections of Wanninger & Beer (2015): without them the BeiDou-2 code residuals
+      are 1.93 m RMS instead of 1.70 m and the day lands 1.8 cm from GPS's (with both: 0.6 cm).
+    """
     from kompas.satsys import sat_id
+
+    def split_and_rms(sol):
+        r = sol.residuals
+        ids = np.array([sat_id(int(s)) for s in r["sat"]])
+        code = (r["kind"] == 1) & (r["time_ns"] > r["time_ns"].min() + 2 * 3600 * 10**9)
+        igso = code & np.isin(ids, ["C06", "C07", "C08", "C09", "C13", "C16"])
+        meo = code & np.isin(ids, ["C11", "C12", "C14"])
+        assert igso.sum() > 2000 and meo.sum() > 2000
+        res = r["residual_m"]
+        return res[igso].mean() - res[meo].mean(), np.sqrt(np.mean(res[igso | meo] ** 2))
 
     c = _run(esbc_day, systems="C")
     assert any("conventional offsets of IGS14" in n for n in c.record.notes)
-    r = c.residuals
-    ids = np.array([sat_id(int(s)) for s in r["sat"]])
-    code = (r["kind"] == 1) & (r["time_ns"] > r["time_ns"].min() + 2 * 3600 * 10**9)
-    igso = code & np.isin(ids, ["C06", "C07", "C08", "C09", "C13", "C16"])
-    meo = code & np.isin(ids, ["C11", "C12", "C14"])
-    assert igso.sum() > 2000 and meo.sum() > 2000
-    assert abs(r["residual_m"][igso].mean() - r["residual_m"][meo].mean()) < 0.6
+    split, rms = split_and_rms(c)
+    assert abs(split) < 0.8
+    _, rms_raw = split_and_rms(_run(esbc_day, systems="C", bds2_code=False))
+    assert rms < 0.95 * rms_raw
     g = _run(esbc_day, systems="G")
     enu = ecef_to_enu(c.pos_m[-1], g.pos_m[-1])
-    assert np.hypot(enu[0], enu[1]) < 0.025
+    assert np.hypot(enu[0], enu[1]) < 0.012

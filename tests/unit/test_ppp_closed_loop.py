@@ -16,7 +16,7 @@ START = int(gtime_from_calendar(2024, 3, 1, 0, 0, 0))
 # error terms are off: the same terms are switched off in PPP
 MODELS_OFF = dict(
     sat_antenna=False, rcv_antenna=False, windup=False, solid_tide=False, ocean_loading=False, pole_tide=False,
-    shapiro=False, tropo="off", gradients="off",
+    shapiro=False, tropo="off", gradients="off", bds2_code=False,
 )  # fmt: skip
 
 
