@@ -372,14 +372,16 @@ def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_mode
     return model
 
 
-def _residual_table(ob, grid, g, res) -> dict:
-    """The long table of post-fit residuals of every present observation of a block."""
+def _residual_table(ob, grid, g, res, ok) -> dict:
+    """The long table of post-fit residuals of every present observation of a block. An unsolved epoch has
+    no post-fit residual: its rows hold NaN, unused (its last iterate may be kilometres off)."""
     present = g["present"].ravel()
+    solved = np.broadcast_to(ok[:, None], grid.shape)
     return {
         "time_ns": np.repeat(ob.epoch_time_ns, grid.shape[1])[present],
         "sat": g["SAT"].ravel()[present],
-        "residual_m": res.lin.v.ravel()[present],
-        "used": res.lin.use.ravel()[present],
+        "residual_m": np.where(solved, res.lin.v, np.nan).ravel()[present],
+        "used": (res.lin.use & solved).ravel()[present],
         "elevation_rad": res.lin.aux["el"].ravel()[present],
     }
 
@@ -478,7 +480,7 @@ def _assemble(block, ob, rows, st, valid, grid, g, res, val, excluded, layout, c
     cov[~ok] = np.nan
     order = [ctx.reference] + [c for c in cfg.systems if c != ctx.reference]
     clock = {c: np.where(ok & (nsat_by[c] > 0), x[:, layout.index(f"clk:{c}")], np.nan) for c in order}
-    resid = _residual_table(ob, grid, g, res) if cfg.estimator.residuals else None
+    resid = _residual_table(ob, grid, g, res, ok) if cfg.estimator.residuals else None
     reason = _reasons(n_ep, rows, valid, res, val, ok)
     g["grid"] = grid
     rec = _block_record(rows, st, valid, g, res, excluded, ok, np.radians(cfg.elmask_deg))

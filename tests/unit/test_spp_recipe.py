@@ -116,6 +116,10 @@ def test_residual_table_lists_the_satellites_used(sim):
     for e in np.flatnonzero(sol.ok)[:3]:
         m = (r["time_ns"] == sol.time_ns[e]) & r["used"]
         assert m.sum() == sol.nsat[e]
+    # an unsolved epoch has no post-fit residuals: its rows are NaN and unused
+    bad = np.isin(r["time_ns"], sol.time_ns[~sol.ok])
+    assert bad.any() and np.isnan(r["residual_m"][bad]).all() and not r["used"][bad].any()
+    assert np.isfinite(r["residual_m"][~bad]).all()
 
 
 def test_ionex_without_maps_says_how_to_give_them(sim):
