@@ -7,7 +7,7 @@ sequential filter of :mod:`kompas.estimators.ppp`, forward, backward or both com
 (:func:`kompas.estimators.smoother.combine`). Two observation models:
 
 * ``observables="if"``: the ionosphere-free combination of the first band pair of
-  :data:`kompas.spp.IF_BAND_PAIRS` (or ``signals.if_bands``) that a satellite has, code and phase;
+  :data:`PPP_IF_BAND_PAIRS` (or ``signals.if_bands``) that a satellite has, code and phase;
 * ``observables="uncombined"``: code and phase of every band of ``bands`` (any number) with a slant
   ionospheric delay per satellite; bands beyond the second get a code-bias state per satellite.
 
@@ -270,17 +270,23 @@ def _glonass_channels(sel, broadcast, catalog):
     )
 
 
+PPP_IF_BAND_PAIRS = {**IF_BAND_PAIRS, "C": tuple(p for p in IF_BAND_PAIRS["C"] if p != "27")}
+"""SPP's pairs (:data:`kompas.spp.IF_BAND_PAIRS`) without BeiDou B1I+B2I: precise BeiDou clocks refer to
+B1I+B3I, and without a bias file B2I's code bias against that pair stays in the ionosphere-free code (ESBC's
+day, BeiDou alone with B1I+B2I allowed: 1.5 cm from the four-system day instead of 0.3 cm)."""
+
+
 def _bands(cfg: PppConfig):
     """Band digits per system (observable columns) and, for the IF mode, the pairs per system."""
     letters = [x for x in cfg.systems]
     if cfg.observables == "if":
+        given = cfg.signals.if_bands or {}
         pairs = {
-            x: tuple((int(p[0]), int(p[1])) for p in (cfg.signals.if_bands or {}).get(x, IF_BAND_PAIRS[x]))
-            for x in letters
+            x: tuple((int(p[0]), int(p[1])) for p in given.get(x, PPP_IF_BAND_PAIRS[x])) for x in letters
         }
         return {x: tuple(dict.fromkeys(b for p in pairs[x] for b in p)) for x in letters}, pairs
     chosen = cfg.bands or {}
-    return {x: tuple(int(b) for b in chosen.get(x, IF_BAND_PAIRS[x][0])) for x in letters}, None
+    return {x: tuple(int(b) for b in chosen.get(x, PPP_IF_BAND_PAIRS[x][0])) for x in letters}, None
 
 
 def _apriori(sel, ob, ctx: _Run) -> np.ndarray:

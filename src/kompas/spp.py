@@ -61,11 +61,15 @@ SINGLE_BANDS = {
 """Band preference for single-frequency processing: each satellite uses the first band with a code. BeiDou
 B1I first (the D1/D2 clocks with TGD1 serve every BDS-2 and BDS-3 satellite), then B1C, B2a, B3I, B2I/B2b."""
 
-IF_BAND_PAIRS = {"C": ("26", "15"), "R": ("12",), "G": ("12", "15"), "E": ("15", "17"), "J": ("12", "15"),
-                 "I": ("59",)}  # fmt: skip
+IF_BAND_PAIRS = {"C": ("26", "15", "27"), "R": ("12",), "G": ("12", "15"), "E": ("15", "17"),
+                 "J": ("12", "15"), "I": ("59",)}  # fmt: skip
 """Band pairs of the ionosphere-free combination, first available per satellite. BeiDou B1I+B3I (the D1/D2
-clock's reference is B3I, BDS-SIS-ICD-B1I-3.0 5.2.4.10) then B1C+B2a; Galileo E1+E5a (F/NAV's pair) then
-E1+E5b; GPS/QZSS L1+L2 then L1+L5."""
+clock's reference is B3I, BDS-SIS-ICD-B1I-3.0 5.2.4.10), then B1C+B2a, then B1I+B2I (BeiDou-2 only; TGD1
+and TGD2 refer both to B3I, so the pair is as consistent with the broadcast clock as B1I+B3I; RTKLIB's
+L1+L2 for BeiDou): on ESBC's day the receiver logged B3I for only half the BeiDou satellites, and the
+third pair raises the epochs solved by BeiDou alone from 79 to 87 % (BENCHMARKS.md); Galileo E1+E5a
+(F/NAV's pair) then E1+E5b; GPS/QZSS L1+L2 then L1+L5. PPP leaves B1I+B2I out
+(:data:`kompas.ppp.PPP_IF_BAND_PAIRS`)."""
 
 CLOCK_REFERENCE_ORDER = "GECRJI"
 """Systems in order of preference as the reference clock of the inter-system biases."""
