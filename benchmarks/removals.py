@@ -50,6 +50,8 @@ Removals of later features (issues 13 and 15):
 - ``ppp-bds2-convention``: GPSPACE's BeiDou-2 offsets with igs14-aligned products (the products' own
   conventional offsets ignored).
 - ``ppp-bds2-code``: PPP without the BeiDou-2 code corrections (Wanninger & Beer 2015).
+- ``sisre-bds2-convention``: the signal-in-space check with GPSPACE's BeiDou-2 offsets whatever the
+  products' antenna model.
 """
 
 from __future__ import annotations
@@ -356,6 +358,18 @@ REMOVALS = (
         "PPP without the BeiDou-2 code corrections",
         (("ppp_model.py", "    if switches.bds2_code:", "    if False:"),),
         ("tests/reference/test_ppp_real.py",),
+    ),
+    Removal(
+        "sisre-bds2-convention",
+        "SISRE with GPSPACE's BeiDou-2 offsets whatever the products' antenna model",
+        (
+            (
+                "products/precise.py",
+                "            _conventional_nominal(info, self.antenna_model)\n",
+                "            pass\n",
+            ),
+        ),
+        ("tests/reference/test_monitor_real.py",),
     ),
 )
 

@@ -88,6 +88,26 @@ def test_sisre_with_catalog_offsets(kompas_data, nav, catalog):
     assert res.events == []  # no worst-user error above 4.42 URA in these 6 h
 
 
+@pytest.mark.parametrize(
+    ("name", "datum", "max_sisre"),
+    [("COD0MGXFIN_20201770000_01D_05M_ORB.SP3", "system", 1.5), ("GBM0MGXRAP_20201770000_01D_05M_ORB_73epoch.sp3",
+                                                                  "bds-generation", 1.5)],
+)  # fmt: skip
+def test_beidou2_offsets_of_the_products_antenna_model(kompas_data, nav, catalog, name, datum, max_sisre):
+    """Both centres' igs14-aligned BeiDou-2 clocks belong to igs14's conventional offsets (z 1.10 m), not to
+    GPSPACE's (4.92 m IGSO, 2.47 m MEO), which left IGSO radial means of +3.8 m and SISRE of 4.40 m
+    (CODE) and 3.61 m (GFZ, BeiDou-2 on its own clock datum: GFZ's BeiDou-2 and -3 clocks differ by ~3 m)."""
+    cat, atx = catalog
+    sp3 = kompas.read_sp3(kompas_data / SET_A / name)
+    product = BroadcastProduct(nav, selection="transmitted")
+    precise = PreciseProduct(sp3)
+    assert precise.antenna_model == "IGS14"
+    res = sisre(product, precise, sp3.time_ns, sp3.sats, antex=atx, catalog=cat, clock_datum=datum)
+    g = {x["name"]: x for x in res.groups()}
+    for group in ("BDS-2 IGSO", "BDS-2 MEO"):
+        assert abs(g[group]["radial_mean_m"]) < 0.5 and g[group]["sisre_m"] < max_sisre, group
+
+
 def test_station_errors_against_sinex(kompas_data, nav):
     obs = kompas.read_obs(kompas_data / SET_A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
     st = station_uere(obs, BroadcastProduct(nav, policy="post"), "CR", WTZR, "EPN truth")

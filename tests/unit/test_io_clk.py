@@ -79,7 +79,7 @@ def test_header(tiny):
     assert c.station_domes["ZIM2"] == "14001M008"
     assert c.n_sats_header == 3 and c.prn_list == ("G01", "R07", "C19")
     assert c.comments == ("a comment",)
-    assert c.pcvs_applied == {"G": "GINS V11.1 igs14_2108.atx"}
+    assert c.pcvs_applied == {"G": ("GINS   V11.1", "igs14_2108.atx")}
 
 
 def test_table_sorted_by_kind_name_time(tiny):
@@ -131,7 +131,7 @@ def test_version_304_layout(tmp_path):
     assert c.version == 3.04
     assert c.station_coords == {"AJAC00FRA": (4696989.195, 723994.778, 4239678.731)}
     assert c.clock_refs == ("WAB200CHE",)
-    assert c.pcvs_applied == {"C": "GPSEST V5.3 IGS14"}
+    assert c.pcvs_applied == {"C": ("GPSEST V5.3", "IGS14")}
     assert list(c.name) == ["AJAC00FRA", "C19"] and list(c.kind) == ["AR", "AS"]
     assert c.bias_s[0] == -0.384278253612e-03 and c.rate[1] == 3e-12
     assert c.time_ns[0] == gtime_from_calendar(2021, 4, 28, 19, 30, 0.0)

@@ -31,12 +31,12 @@ def test_model_from_the_sp3_comment_line():
 
 def test_the_clock_files_model_wins_over_the_sp3s():
     sp3 = _sp3("PCV:IGS20_2415 OL/AL:FES2014b")
-    assert antenna_model([sp3], [_clk(G="GINS V11.1 igs14_2108.atx")]) == "IGS14"
+    assert antenna_model([sp3], [_clk(G=("GINS V11.1", "igs14_2108.atx"))]) == "IGS14"
     assert antenna_model([sp3], [_clk()]) == "IGS20"
 
 
 def test_no_model_named():
-    assert antenna_model([_sp3("a comment without it")], [_clk(G="PROGRAM V1 some.atx")]) == ""
+    assert antenna_model([_sp3("a comment without it")], [_clk(G=("PROGRAM V1", "some.atx"))]) == ""
     assert antenna_model([SimpleNamespace()]) == ""  # objects without the attributes
     # "IGS" in other comment lines is not a model
     assert antenna_model([_sp3("IGS14 reference frame")]) == ""

@@ -216,13 +216,25 @@ def antenna_model(sp3_files, clk_files=()) -> str:
     str
         ``"IGS" + two characters`` (upper case), or ``""`` when no file names a model.
     """
-    texts = [v for c in clk_files for v in getattr(c, "pcvs_applied", {}).values()]
+    texts = [" ".join(v) for c in clk_files for v in getattr(c, "pcvs_applied", {}).values()]
     texts += [c.split("PCV:", 1)[1] for f in sp3_files for c in getattr(f, "comments", ()) if "PCV:" in c]
     for text in texts:
         m = _PCV_MODEL.search(text)
         if m:
             return "IGS" + m.group(1).upper()
     return ""
+
+
+def _conventional_nominal(info, model: str) -> None:
+    """BeiDou-2 nominal offsets of ``info`` (a :class:`~kompas.tables.satellites.SatelliteInfo`) replaced in
+    place by the conventional ones of an igs08/igs14-aligned product
+    (:data:`~kompas.tables.satellites.MGEX_CONVENTIONAL_PCO_M`): the offsets its clocks belong to."""
+    from ..tables.satellites import MGEX_CONVENTIONAL_MODELS, MGEX_CONVENTIONAL_PCO_M
+
+    if model not in MGEX_CONVENTIONAL_MODELS:
+        return
+    for block, pco in MGEX_CONVENTIONAL_PCO_M.items():
+        info.nominal_pco_m[info.block == block] = pco
 
 
 class PreciseProduct:
@@ -614,7 +626,8 @@ class PreciseProduct:
         The body-frame offset is the ANTEX one (ionosphere-free combination of ``freq_codes`` as in
         :meth:`apc_offset`) where ``antex`` has the satellite, else the catalog's block-level nominal
         offset (:attr:`kompas.tables.satellites.SatelliteInfo.nominal_pco_m`, already ionosphere-free;
-        labelled ``"NOMINAL"``), else unknown. The body frame is that of each satellite's attitude law
+        labelled ``"NOMINAL"``; for BeiDou-2 the conventional offsets of an igs08/igs14-aligned product,
+        :attr:`antenna_model`), else unknown. The body frame is that of each satellite's attitude law
         (:func:`kompas.models.attitude.satellite_attitude`: eclipse and noon turns, BeiDou orbit-normal
         mode; law from the catalog) with ``attitude="model"``, or the nominal yaw-steering frame for
         every satellite with ``attitude="nominal"``.
@@ -649,6 +662,7 @@ class PreciseProduct:
         source = np.where(np.isfinite(pco).all(-1), "ANTEX", "").astype("U7")
         info = catalog.lookup(s, t) if catalog is not None else None
         if info is not None:
+            _conventional_nominal(info, self.antenna_model)
             have_nom = np.isfinite(info.nominal_pco_m).all(-1)
             nom = have_nom & (~np.isfinite(pco).all(-1) | (prefer == "nominal"))
             pco[nom] = info.nominal_pco_m[nom]

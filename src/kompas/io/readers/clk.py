@@ -117,7 +117,7 @@ class ClockData:
     station_name : str
         ``STATION NAME / NUM`` (files from one receiver).
     pcvs_applied : dict
-        ``SYS / PCVS APPLIED``: system letter -> program and antenna model (``"GINS V11.1 igs14_2108.atx"``),
+        ``SYS / PCVS APPLIED``: system letter -> (program, source), e.g. ``("GINS V11.1", "igs14_2108.atx")``:
         the antenna calibrations the clocks are consistent with.
     """
 
@@ -147,7 +147,7 @@ class ClockData:
     prn_list: tuple[str, ...] = ()
     clock_refs: tuple[str, ...] = ()
     station_name: str = ""
-    pcvs_applied: dict[str, str] = field(default_factory=dict)
+    pcvs_applied: dict[str, tuple[str, str]] = field(default_factory=dict)
     comments: tuple[str, ...] = ()
     path: str | None = None
 
@@ -248,7 +248,7 @@ def _header_record(h: _Header, k: int, label: str, body: str, path) -> None:
     elif label == "# / TYPES OF DATA":
         meta["data_types"] = tuple(body[6:].split())
     elif label == "SYS / PCVS APPLIED" and body[:1].strip():
-        meta["pcvs_applied"][body[0]] = " ".join(body[1:].split())
+        meta["pcvs_applied"][body[0]] = (body[2:19].strip(), body[20:60].strip())
     elif label == "ANALYSIS CENTER":
         meta.update(agency=body[:3].strip(), analysis_center=body[5:].strip())
     elif label == "ANALYSIS CLK REF" and body[:w].strip():

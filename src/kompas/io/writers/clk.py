@@ -2,12 +2,13 @@
 
 Format: "RINEX Extensions to Handle Clock Information", version 3.04 (IGS, 2017); the inverse of
 :func:`kompas.io.readers.clk.read_clk` for everything the :class:`~kompas.io.readers.clk.ClockData`
-table holds (header records the table does not keep, such as ``SYS / PCVS APPLIED``, are not written).
+table holds (header records the table does not keep, such as ``SYS / DCBS APPLIED``, are not written).
 
 Header (labels from column 66, 65-column bodies)
     ``RINEX VERSION / TYPE``, ``PGM / RUN BY / DATE``, ``COMMENT``, ``TIME SYSTEM ID``,
-    ``LEAP SECONDS GNSS`` (GPS - UTC, when known), ``# / TYPES OF DATA``, ``STATION NAME / NUM``
-    (single-receiver files), ``ANALYSIS CENTER``, ``# OF CLK REF`` / ``ANALYSIS CLK REF``,
+    ``LEAP SECONDS GNSS`` (GPS - UTC, when known), ``SYS / PCVS APPLIED``, ``# / TYPES OF DATA``,
+    ``STATION NAME / NUM`` (single-receiver files), ``ANALYSIS CENTER``,
+    ``# OF CLK REF`` / ``ANALYSIS CLK REF``,
     ``# OF SOLN STA / TRF`` / ``SOLN STA NAME / NUM`` (A9, 1X, A20, 3 x I11 millimetres with blanks),
     ``# OF SOLN SATS``, ``PRN LIST`` (16 per line), ``END OF HEADER``.
 Records
@@ -125,6 +126,8 @@ def _header(c: ClockData, program: str, now: _dt.datetime) -> list[str]:
     out.append(_rec(f"   {ts}", "TIME SYSTEM ID"))
     if c.leap_seconds is not None:
         out.append(_rec(f"{c.leap_seconds:6d}", "LEAP SECONDS GNSS"))
+    for sys_letter, (prog, source) in c.pcvs_applied.items():
+        out.append(_rec(f"{sys_letter:1.1s} {prog:17.17s} {source:40.40s}", "SYS / PCVS APPLIED"))
     types = c.data_types or tuple(k for k in RECORD_KINDS if np.any(c.kind == k))
     out.append(_rec(f"{len(types):6d}" + "".join(f"    {t:2s}" for t in types), "# / TYPES OF DATA"))
     if c.station_name:
