@@ -52,6 +52,7 @@ Removals of later features (issues 13 and 15):
 - ``ppp-bds2-code``: PPP without the BeiDou-2 code corrections (Wanninger & Beer 2015).
 - ``sisre-bds2-convention``: the signal-in-space check with GPSPACE's BeiDou-2 offsets whatever the
   products' antenna model.
+- ``rtk-weak-min-sats``: the weak tier of the RTK ratio test open to subsets of any number of satellites.
 """
 
 from __future__ import annotations
@@ -370,6 +371,12 @@ REMOVALS = (
             ),
         ),
         ("tests/reference/test_monitor_real.py",),
+    ),
+    Removal(
+        "rtk-weak-min-sats",
+        "RTK weak tier without its satellite count",
+        (("estimators/rtk_ar.py", "if n_sat >= opts.weak_min_sats else ()", "if True else ()"),),
+        ("tests/unit/test_rtk_parts.py", "tests/reference/test_rtk_real.py"),
     ),
 )
 

@@ -121,6 +121,14 @@ def test_static_final_position(set_a, set_d, which):
     assert np.hypot(err[0], err[1]) <= 0.005 and abs(err[2]) <= 0.01
 
 
+def test_glonass_alone_static_over_21_km_is_never_fixed_wrongly(set_d):
+    # three to five GLONASS satellites over two hours: the weak tier (success 0.91, ratio 17) fixed the last
+    # 7 epochs (2.9 %) 61-71 mm off before it needed six satellites (ar.weak_min_sats); now they stay float
+    sol = _rtk(set_d, SCOA, systems="R", mode="static")
+    assert _rates(sol, PASA)[1] == 0.0
+    assert _rates(_rtk(set_d, SCOA, systems="R", mode="static", **{"ar.weak_min_sats": 2}), PASA)[1] > 0.02
+
+
 def test_base_position_from_header_and_spp(set_a):
     rover, base, navs, atx = set_a
     header = kompas.rtk(rover, base, navs, atx=atx, systems="GE", base_position="header")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -398,3 +399,17 @@ def test_group_median_per_element_odd_and_even_groups():
     g = np.array([7, 4, 7, 9, 4, 7])
     v = np.array([3.0, 10.0, 1.0, 5.0, -2.0, 2.0])
     assert _group_median(g, v).tolist() == [2.0, 4.0, 2.0, 5.0, 4.0, 2.0]
+
+
+def test_weak_tier_needs_enough_satellites():
+    # floats 0.01 cycles from integers, 0.2 cycles of noise: bootstrapped success ~0.95 (weak tier), ratio huge
+    from kompas.estimators.rtk_ar import _try
+
+    a = np.array([3.01, -2.01, 7.01, 0.99])
+    Q = np.diag(np.full(4, 0.2**2))
+    opts = ArOptions()
+    ok6, ratio, ps, _, ints = _try(a, Q, opts, n_sat=6)
+    assert 0.9 < ps < 0.99 and ratio > opts.weak_ratio
+    assert ok6 and ints.tolist() == [3, -2, 7, 1]
+    assert not _try(a, Q, opts, n_sat=5)[0]  # weak_min_sats: too few satellites for the weak tier
+    assert _try(a, Q, dataclasses.replace(opts, weak_min_sats=5), n_sat=5)[0]

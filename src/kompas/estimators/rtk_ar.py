@@ -12,9 +12,13 @@ Acceptance (all must hold):
   critical value that depends on the strength of the model, measured by the bootstrapped success rate of
   the decorrelated ambiguities (Teunissen 1998; a lower bound of the integer least-squares success rate):
   ``strong_ratio`` (1.5) from ``strong_success`` (0.999), ``ratio`` (3, RTKLIB's) from ``success`` (0.99),
-  ``weak_ratio`` (10) from ``weak_success`` (0.9), no fix below. This is the shape of the fixed
+  ``weak_ratio`` (10) from ``weak_success`` (0.9) when the subset spans at least ``weak_min_sats`` (6)
+  satellites, no fix below. This is the shape of the fixed
   failure-rate ratio test (Teunissen & Verhagen 2009; Verhagen & Teunissen 2013): its critical ratio falls
-  towards 1 as the model's own failure rate falls below the tolerated one and rises as it grows;
+  towards 1 as the model's own failure rate falls below the tolerated one and rises as it grows. The weak
+  tier's satellite count is the analogue of RTKLIB-demo5's ``pos2-minfixsats``: with three to five GLONASS
+  satellites over 21.8 km (set D, static) a model success rate of 0.91 and a ratio of 17 fixed 7 epochs
+  6-7 cm off;
 * validation against the float solution: the squared norm of the best candidate,
   ``(a - a_fix)^T Q_a^-1 (a - a_fix)``, is chi-square with ``n`` degrees of freedom for a correct fix and a
   consistent covariance; a fix beyond ``max_chi2_factor`` times its 99.9 % quantile means that float and
@@ -200,8 +204,8 @@ def adop_success_bound(Q) -> float:
     return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
-def _try(a, Q, opts):
-    """LAMBDA on one subset: (passed, ratio, success, chi2, integers)."""
+def _try(a, Q, opts, n_sat: int = 0):
+    """LAMBDA on one subset of ``n_sat`` satellites: (passed, ratio, success, chi2, integers)."""
     res = lambda_ils(a, Q, m=2)
     rt = ratio_test(res.sqnorm, opts.ratio)
     ps = success_rate_bootstrap(res.D)
@@ -210,8 +214,7 @@ def _try(a, Q, opts):
     tiers = (
         (opts.strong_success, opts.strong_ratio),
         (opts.success, opts.ratio),
-        (opts.weak_success, opts.weak_ratio),
-    )
+    ) + (((opts.weak_success, opts.weak_ratio),) if n_sat >= opts.weak_min_sats else ())
     passed = any(ps >= p and rt.ratio >= r for p, r in tiers)
     return passed and ok_chi2, rt.ratio, ps, chi2, res.fixed[0]
 
@@ -226,18 +229,21 @@ SURE_FRACTION = 0.15
 
 
 def _dd_float(x, P, amb: AmbiguitySet):
-    """Double differences against each group's reference: member/reference columns, values, covariance."""
+    """Double differences against each group's reference: member/reference columns, values, covariance,
+    and the (member, reference) satellites of each (n, 2)."""
     ref_of = choose_references(amb.group, np.ones(amb.col.size, bool), amb.score)
     cell = np.flatnonzero((ref_of >= 0) & (ref_of != np.arange(ref_of.size)))
     ci, cr = amb.col[cell], amb.col[ref_of[cell]]
     a = x[ci] - x[cr]
     Q = P[np.ix_(ci, ci)] - P[np.ix_(ci, cr)] - P[np.ix_(cr, ci)] + P[np.ix_(cr, cr)]
-    return cell, ci, cr, a, 0.5 * (Q + Q.T)
+    sats = None if amb.sat is None else np.stack([amb.sat[cell], amb.sat[ref_of[cell]]], axis=1)
+    return cell, ci, cr, a, 0.5 * (Q + Q.T), sats
 
 
-def _search(a, Q, opts, max_searches: int):
+def _search(a, Q, opts, max_searches: int, sats=None):
     """Partial ambiguity resolution on ``(a, Q)``: the full set, then subsets without the least precise
-    ambiguities, at most ``opts.max_searches`` integer searches. Returns (indices, integers, ratio,
+    ambiguities, at most ``opts.max_searches`` integer searches. ``sats`` (n, 2): member and reference
+    satellite of each ambiguity (the weak tier's satellite count). Returns (indices, integers, ratio,
     success, chi2) of the accepted subset (indices None when none passed)."""
     var = np.diag(Q)
     keep = var <= opts.max_sigma_cyc**2
@@ -253,8 +259,9 @@ def _search(a, Q, opts, max_searches: int):
             keep[drop] = False
             continue
         searches += 1
+        n_sat = np.unique(sats[idx]).size if sats is not None else idx.size + 1
         try:
-            ok, rt, ps, chi2, ints = _try(a[idx], q, opts)
+            ok, rt, ps, chi2, ints = _try(a[idx], q, opts, n_sat)
         except KompasError:
             ok, rt, ps, chi2 = False, np.nan, np.nan, np.nan
         last = (rt, ps, chi2)
@@ -279,7 +286,7 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     -------
     ArResult
     """
-    cell, ci, cr, a, Q = _dd_float(x, P, amb)
+    cell, ci, cr, a, Q, dd_sats = _dd_float(x, P, amb)
     if cell.size < opts.min_fixed:
         return _empty(n=int(cell.size))
     sig = np.sqrt(np.diag(Q))
@@ -295,7 +302,8 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     if r_idx.size:
         # with enough sure integers the others are new arcs: one search an epoch is enough for them
         searches = 1 if s_idx.size >= opts.min_fixed else opts.max_searches
-        found, ints, rt, ps, chi2 = _search(a_r, 0.5 * (Q_r + Q_r.T), opts, searches)
+        sats = None if dd_sats is None else dd_sats[r_idx]
+        found, ints, rt, ps, chi2 = _search(a_r, 0.5 * (Q_r + Q_r.T), opts, searches, sats)
     take = s_idx if found is None else np.r_[s_idx, r_idx[found]]
     vals = np.round(a[s_idx]) if found is None else np.r_[np.round(a[s_idx]), ints]
     if take.size < opts.min_fixed or (found is None and s_idx.size == 0):

@@ -88,6 +88,10 @@ class ArOptions(Options):
         0.9, "below success, a model with this success rate needs weak_ratio", low=0.0, high=1.0
     )
     weak_ratio: float = option(10.0, "ratio test threshold of a model with weak_success", low=1.0)
+    weak_min_sats: int = option(
+        6, "satellites a fix by the weak tier (weak_success, weak_ratio) needs at least (RTKLIB-demo5 "
+        "pos2-minfixsats for all fixes)", low=2,
+    )  # fmt: skip
     min_fixed: int = option(4, "fewest double-difference ambiguities worth fixing", low=1)
     fix_elmask_deg: float = option(
         15.0, "satellites below this elevation are left float", unit="deg", low=0.0, high=90.0
