@@ -351,7 +351,13 @@ REMOVALS = (
     Removal(
         "ppp-bds2-convention",
         "PPP with GPSPACE's BeiDou-2 offsets whatever the products' antenna model",
-        (("ppp.py", "    if catalog is None or model not in MGEX_CONVENTIONAL_MODELS:", "    if True:"),),
+        (
+            (
+                "ppp.py",
+                "    if catalog is None or catalog.for_antenna_model(model) is catalog:",
+                "    if True:",
+            ),
+        ),
         ("tests/unit/test_pco_convention.py", "tests/reference/test_ppp_real.py"),
     ),
     Removal(
@@ -366,8 +372,8 @@ REMOVALS = (
         (
             (
                 "products/precise.py",
-                "            _conventional_nominal(info, self.antenna_model)\n",
-                "            pass\n",
+                "catalog.for_antenna_model(self.antenna_model).lookup(s, t)",
+                "catalog.lookup(s, t)",
             ),
         ),
         ("tests/reference/test_monitor_real.py",),

@@ -238,18 +238,16 @@ def _catalog(catalog, antex):
 
 
 def _conventional_offsets(catalog, precise, notes):
-    """BeiDou-2 nominal offsets consistent with an igs08/igs14-aligned BeiDou product
-    (:data:`~kompas.tables.satellites.MGEX_CONVENTIONAL_PCO_M`)."""
-    from .tables.satellites import MGEX_CONVENTIONAL_MODELS, MGEX_CONVENTIONAL_PCO_M
-
+    """The catalog with the BeiDou-2 nominal offsets the BeiDou product is aligned with
+    (:meth:`~kompas.tables.satellites.SatelliteCatalog.for_antenna_model`), and a note when they change."""
     model = precise.antenna_model("C") if precise is not None else ""
-    if catalog is None or model not in MGEX_CONVENTIONAL_MODELS:
+    if catalog is None or catalog.for_antenna_model(model) is catalog:
         return catalog
     notes.append(
         f"BeiDou-2 satellites without ANTEX calibration: the conventional offsets of {model} "
         "(x 0.60, z 1.10 m) that the BeiDou products are aligned with"
     )
-    return catalog.with_offsets(MGEX_CONVENTIONAL_PCO_M)
+    return catalog.for_antenna_model(model)
 
 
 def _glonass_channels(sel, broadcast, catalog):

@@ -73,3 +73,13 @@ def test_other_models_keep_the_catalogs_offsets():
         )
         assert notes == [], model
     assert _conventional_offsets(None, _product("IGS14"), []) is None
+
+
+def test_catalog_for_an_antenna_model():
+    cat = _catalog()
+    assert cat.for_antenna_model("IGS20") is cat and cat.for_antenna_model("") is cat
+    for model in ("IGS08", "IGS14"):
+        info = cat.for_antenna_model(model).lookup(np.array([111]), np.array([10**18]))
+        np.testing.assert_array_equal(info.nominal_pco_m, [[0.6, 0.0, 1.1]])
+    # the original is left as it was
+    np.testing.assert_array_equal(cat.nominal_offsets["BEIDOU-2M"], GPSPACE_BDS2["BEIDOU-2M"])

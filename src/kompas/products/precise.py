@@ -225,18 +225,6 @@ def antenna_model(sp3_files, clk_files=()) -> str:
     return ""
 
 
-def _conventional_nominal(info, model: str) -> None:
-    """BeiDou-2 nominal offsets of ``info`` (a :class:`~kompas.tables.satellites.SatelliteInfo`) replaced in
-    place by the conventional ones of an igs08/igs14-aligned product
-    (:data:`~kompas.tables.satellites.MGEX_CONVENTIONAL_PCO_M`): the offsets its clocks belong to."""
-    from ..tables.satellites import MGEX_CONVENTIONAL_MODELS, MGEX_CONVENTIONAL_PCO_M
-
-    if model not in MGEX_CONVENTIONAL_MODELS:
-        return
-    for block, pco in MGEX_CONVENTIONAL_PCO_M.items():
-        info.nominal_pco_m[info.block == block] = pco
-
-
 class PreciseProduct:
     """Satellite states interpolated from SP3 orbits and RINEX clock (or SP3) clocks.
 
@@ -660,9 +648,8 @@ class PreciseProduct:
         n = s.size
         pco = self._pco_body(s, t, antex, freq_codes) if antex is not None else np.full((n, 3), np.nan)
         source = np.where(np.isfinite(pco).all(-1), "ANTEX", "").astype("U7")
-        info = catalog.lookup(s, t) if catalog is not None else None
+        info = catalog.for_antenna_model(self.antenna_model).lookup(s, t) if catalog is not None else None
         if info is not None:
-            _conventional_nominal(info, self.antenna_model)
             have_nom = np.isfinite(info.nominal_pco_m).all(-1)
             nom = have_nom & (~np.isfinite(pco).all(-1) | (prefer == "nominal"))
             pco[nom] = info.nominal_pco_m[nom]

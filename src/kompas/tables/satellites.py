@@ -77,8 +77,9 @@ Products aligned with these models (SP3 ``PCV:IGS14``, clock ``SYS / PCVS APPLIE
 clocks absorb the difference to any other offset only along the boresight at the nadir, and GPSPACE's
 BeiDou-2 values (z 2.47 m MEO, 4.92 m IGSO and GEO) differ by 1.4-3.8 m. ESBC's day with CODE's IGS14
 products (BENCHMARKS.md): the mean ionosphere-free code residuals of the IGSO and MEO satellites differ by
-2.44 m with GPSPACE's offsets, the predicted 2.45 m, and by 0.15 m with these. igs20.atx replaced them by
-estimated values (GPS week 2238)."""
+2.44 m with GPSPACE's offsets, the predicted 2.45 m, and by 0.15 m with these; the signal-in-space check of
+CODE's and GFZ's products (both igs14) leaves no constant IGSO or MEO error with these and 1.6-3.8 m with
+GPSPACE's. igs20.atx replaced them by estimated values (GPS week 2238)."""
 
 MGEX_CONVENTIONAL_MODELS = ("IGS08", "IGS14")
 """ANTEX models whose BeiDou-2 offsets are :data:`MGEX_CONVENTIONAL_PCO_M`."""
@@ -281,6 +282,12 @@ class SatelliteCatalog:
         """A copy whose nominal offsets of the named blocks are ``offsets`` (block -> (x, y, z) m)."""
         new = {k: np.asarray(v, dtype=np.float64) for k, v in offsets.items()}
         return replace(self, nominal_offsets={**self.nominal_offsets, **new})
+
+    def for_antenna_model(self, model: str) -> SatelliteCatalog:
+        """The catalog whose nominal offsets suit products aligned with the ANTEX ``model`` (``"IGS14"``;
+        :func:`kompas.products.precise.antenna_model`): igs08/igs14 take the BeiDou-2 offsets of
+        :data:`MGEX_CONVENTIONAL_PCO_M`; any other model leaves the catalog as it is (``self``)."""
+        return self.with_offsets(MGEX_CONVENTIONAL_PCO_M) if model in MGEX_CONVENTIONAL_MODELS else self
 
     def merged(self, other: SatelliteCatalog) -> SatelliteCatalog:
         """Union of two catalogs (records of both; offsets of ``other`` win; the known PRIDE issue date)."""
