@@ -413,3 +413,81 @@ def test_weak_tier_needs_enough_satellites():
     assert ok6 and ints.tolist() == [3, -2, 7, 1]
     assert not _try(a, Q, opts, n_sat=5)[0]  # weak_min_sats: too few satellites for the weak tier
     assert _try(a, Q, dataclasses.replace(opts, weak_min_sats=5), n_sat=5)[0]
+
+
+@pytest.mark.parametrize(("sigma", "n_fixed"), [(4.0, 10), (8.0, 11)])
+def test_ambiguities_beyond_max_sigma_are_left_out_before_the_search(sigma, n_fixed):
+    # 12 double differences, 11 at 0.04 cycles and one at `sigma`: within max_sigma_cyc (5) it enters the first
+    # search, which fails, and leaves with the least precise sixth (two: 10 fixed); beyond it, it is left out
+    # before the search (11 fixed)
+    n = 13
+    truth = np.random.default_rng(5).integers(-30, 30, n).astype(float)
+    sig = np.full(n, 0.03)
+    sig[-1] = sigma
+    x = np.r_[np.zeros(3), truth + np.where(np.arange(n) == n - 1, 0.3, 0.01)]
+    P = np.zeros((3 + n, 3 + n))
+    P[:3, :3] = np.eye(3)
+    P[3:, 3:] = np.diag(sig**2)
+    amb = AmbiguitySet(
+        np.arange(3, 3 + n), np.ones(n, int), np.linspace(1.2, 0.2, n), np.ones(n, int), np.arange(n)
+    )
+    res = resolve(x, P, amb, ArOptions())
+    assert res.fixed and res.col.size == n_fixed
+    np.testing.assert_array_equal(res.integers, truth[res.col - 3] - truth[res.ref - 3])
+
+
+def test_a_single_double_difference_is_searched_when_one_may_be_fixed():
+    x = np.r_[np.zeros(3), 7.02, 3.0]
+    P = np.diag(np.r_[np.ones(3), 0.035**2, 0.035**2])  # double difference at 0.05 cycles: not "sure"
+    amb = AmbiguitySet(np.array([3, 4]), np.ones(2, int), np.array([0.3, 0.9]), np.ones(2, int), np.arange(2))
+    res = resolve(x, P, amb, ArOptions(min_fixed=1))
+    assert res.fixed and res.integers.tolist() == [4]
+    assert not resolve(x, P, amb, ArOptions(min_fixed=2)).fixed
+
+
+def test_hopeless_sets_are_skipped_without_spending_a_search():
+    # two double differences known to 1e5 cycles (kept: max_sigma_cyc raised): the ADOP bound of the full set
+    # (0.07) says no search can pass, not even by the weak tier, so the least precise sixth leaves without one
+    # and the single search allowed fixes the ten precise ones; spent on the full set, it would fail
+    n = 13
+    truth = np.random.default_rng(8).integers(-30, 30, n).astype(float)
+    sig = np.r_[np.full(11, 0.03), np.full(2, 1e5)]
+    x = np.r_[np.zeros(3), truth + np.r_[np.full(11, 0.01), np.full(2, 0.4)]]
+    P = np.zeros((3 + n, 3 + n))
+    P[:3, :3] = np.eye(3)
+    P[3:, 3:] = np.diag(sig**2)
+    amb = AmbiguitySet(
+        np.arange(3, 3 + n), np.ones(n, int), np.linspace(1.2, 0.2, n), np.ones(n, int), np.arange(n)
+    )
+    res = resolve(x, P, amb, ArOptions(max_searches=1, max_sigma_cyc=1e7))
+    assert res.fixed and res.col.size == 10
+
+
+def _weak_model(n_dd: int, sats=None):
+    """``n_dd`` double differences at 0.2 cycles, floats 0.01 cycles from their integers: a bootstrapped
+    success rate of 0.94-0.95 (the weak tier) and a huge ratio."""
+    n = n_dd + 1
+    truth = np.arange(n, dtype=float) * 3.0
+    sig = np.r_[0.001, np.full(n_dd, 0.2)]
+    x = np.r_[np.zeros(3), truth + np.r_[0.0, np.full(n_dd, 0.01)]]
+    P = np.zeros((3 + n, 3 + n))
+    P[:3, :3] = np.eye(3)
+    P[3:, 3:] = np.diag(sig**2)
+    return (
+        x,
+        P,
+        AmbiguitySet(np.arange(3, 3 + n), np.ones(n, int), np.linspace(1.2, 0.2, n), np.ones(n, int), sats),
+    )
+
+
+def test_the_weak_tier_counts_the_satellites_of_the_subset():
+    # five double differences of six satellites: fixed by the weak tier
+    x, P, amb = _weak_model(5, np.arange(6))
+    res = resolve(x, P, amb, ArOptions())
+    assert res.fixed and res.col.size == 5 and 0.9 < res.success < 0.99
+    # the same five on two bands of four satellites: too few for the weak tier
+    x, P, amb = _weak_model(5, np.array([5, 0, 1, 2, 0, 1]))
+    assert not resolve(x, P, amb, ArOptions()).fixed
+    # without satellites each double difference counts as one more satellite: 5 + 1 = 6 pass, 4 + 1 do not
+    assert resolve(*_weak_model(5), ArOptions()).fixed
+    assert not resolve(*_weak_model(4), ArOptions()).fixed

@@ -204,7 +204,7 @@ def adop_success_bound(Q) -> float:
     return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
-def _try(a, Q, opts, n_sat: int = 0):
+def _try(a, Q, opts, n_sat: int):
     """LAMBDA on one subset of ``n_sat`` satellites: (passed, ratio, success, chi2, integers)."""
     res = lambda_ils(a, Q, m=2)
     rt = ratio_test(res.sqnorm, opts.ratio)
@@ -255,11 +255,12 @@ def _search(a, Q, opts, max_searches: int, sats=None):
             break
         drop = idx[np.argsort(-var[idx], kind="stable")[: max(1, idx.size // 6)]]
         q = Q[np.ix_(idx, idx)]
-        if adop_success_bound(q) < opts.success - 0.01:  # cannot pass: no search
+        n_sat = np.unique(sats[idx]).size if sats is not None else idx.size + 1
+        lowest = opts.weak_success if n_sat >= opts.weak_min_sats else opts.success  # the lowest tier open
+        if adop_success_bound(q) < lowest - 0.01:  # cannot pass: no search
             keep[drop] = False
             continue
         searches += 1
-        n_sat = np.unique(sats[idx]).size if sats is not None else idx.size + 1
         try:
             ok, rt, ps, chi2, ints = _try(a[idx], q, opts, n_sat)
         except KompasError:
