@@ -53,6 +53,7 @@ Removals of later features (issues 13 and 15):
 - ``sisre-bds2-convention``: the signal-in-space check with GPSPACE's BeiDou-2 offsets whatever the
   products' antenna model.
 - ``rtk-weak-min-sats``: the weak tier of the RTK ratio test open to subsets of any number of satellites.
+- ``rtk-adop-weak-tier``: the ADOP skip of the integer search judged against the middle tier only.
 """
 
 from __future__ import annotations
@@ -383,6 +384,18 @@ REMOVALS = (
         "RTK weak tier without its satellite count",
         (("estimators/rtk_ar.py", "if n_sat >= opts.weak_min_sats else ()", "if True else ()"),),
         ("tests/unit/test_rtk_parts.py", "tests/reference/test_rtk_real.py"),
+    ),
+    Removal(
+        "rtk-adop-weak-tier",
+        "ADOP skip against the middle tier's success rate only",
+        (
+            (
+                "estimators/rtk_ar.py",
+                "if adop_success_bound(q) < lowest - 0.01:",
+                "if adop_success_bound(q) < opts.success - 0.01:",
+            ),
+        ),
+        ("tests/unit/test_rtk_parts.py",),
     ),
 )
 
