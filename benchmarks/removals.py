@@ -355,8 +355,8 @@ REMOVALS = (
         (
             (
                 "ppp.py",
-                "    if catalog is None or catalog.for_antenna_model(model) is catalog:",
-                "    if True:",
+                "    suited = catalog.for_antenna_model(model) if catalog is not None else None",
+                "    suited = catalog",
             ),
         ),
         ("tests/unit/test_pco_convention.py", "tests/reference/test_ppp_real.py"),

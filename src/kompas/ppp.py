@@ -36,6 +36,7 @@ from .satsys import (
     bds_generation,
     carrier_frequency,
     is_bds_geo,
+    sat_id,
     sat_index,
     sat_letter,
     sat_system,
@@ -141,10 +142,9 @@ def _usable_rows(ob, cfg: PppConfig, ctx: _Run):
     unknown = ctx.glo_channels.unknown(ob.sat)
     if unknown.any():
         keep &= ~unknown
-        slots = np.unique(ob.sat[unknown] % 100).tolist()
         ctx.notes.append(
             "GLONASS slots without a known frequency channel are not used: "
-            + ", ".join(f"R{k:02d}" for k in slots)
+            + ", ".join(sat_id(np.unique(ob.sat[unknown])))
         )
     return ob if keep.all() else ob.rows(keep)
 
@@ -240,14 +240,17 @@ def _catalog(catalog, antex):
 def _conventional_offsets(catalog, precise, notes):
     """The catalog with the BeiDou-2 nominal offsets the BeiDou product is aligned with
     (:meth:`~kompas.tables.satellites.SatelliteCatalog.for_antenna_model`), and a note when they change."""
+    from .tables.satellites import MGEX_CONVENTIONAL_PCO_M
+
     model = precise.antenna_model("C") if precise is not None else ""
-    if catalog is None or catalog.for_antenna_model(model) is catalog:
-        return catalog
-    notes.append(
-        f"BeiDou-2 satellites without ANTEX calibration: the conventional offsets of {model} "
-        "(x 0.60, z 1.10 m) that the BeiDou products are aligned with"
-    )
-    return catalog.for_antenna_model(model)
+    suited = catalog.for_antenna_model(model) if catalog is not None else None
+    if suited is not catalog:
+        x, _, z = MGEX_CONVENTIONAL_PCO_M["BEIDOU-2M"]  # one value for every BeiDou-2 block
+        notes.append(
+            f"BeiDou-2 satellites without ANTEX calibration: the conventional offsets of {model} "
+            f"(x {x:.2f}, z {z:.2f} m) that the BeiDou products are aligned with"
+        )
+    return suited
 
 
 def _glonass_channels(sel, broadcast, catalog):

@@ -37,7 +37,7 @@ import numpy as np
 from .constants import C_LIGHT
 from .errors import EstimatorError, TimeError
 from .measurement import CodeRows, line_of_sight, transmission_states
-from .satsys import BAND_PRIORITY, GlonassChannels, sat_prn, sat_system, system_code
+from .satsys import BAND_PRIORITY, GlonassChannels, sat_id, sat_prn, sat_system, system_code
 from .tables.observables import NO_SIGNAL, Observables
 from .time import time_span
 
@@ -214,9 +214,9 @@ def _known_channels(ob: Observables, glo_channels: GlonassChannels) -> Observabl
     bad = glo_channels.unknown(ob.sat)
     if not bad.any():
         return ob
-    slots = [f"R{int(s) % 100:02d}" for s in np.unique(ob.sat[bad])]
     warnings.warn(
-        "GLONASS slots without a known frequency channel are not used: " + ", ".join(slots),
+        "GLONASS slots without a known frequency channel are not used: "
+        + ", ".join(sat_id(np.unique(ob.sat[bad]))),
         KompasWarning,
         stacklevel=3,
     )

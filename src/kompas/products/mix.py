@@ -179,7 +179,7 @@ class PreciseMix:
     def antenna_model(self, letter: str) -> str:
         """The IGS antenna model the product of a system is aligned with (``""``: not named or no product)."""
         p = self.by_system.get(letter)
-        return getattr(p, "antenna_model", "") if p is not None else ""
+        return p.antenna_model if p is not None else ""
 
     def state(self, sats, t_gpst_ns, offset_s=0.0) -> SatState:
         """Centre-of-mass positions, velocities and clocks from each satellite's system product."""

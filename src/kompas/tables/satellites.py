@@ -77,9 +77,9 @@ Products aligned with these models (SP3 ``PCV:IGS14``, clock ``SYS / PCVS APPLIE
 clocks absorb the difference to any other offset only along the boresight at the nadir, and GPSPACE's
 BeiDou-2 values (z 2.47 m MEO, 4.92 m IGSO and GEO) differ by 1.4-3.8 m. ESBC's day with CODE's IGS14
 products (BENCHMARKS.md): the mean ionosphere-free code residuals of the IGSO and MEO satellites differ by
-2.44 m with GPSPACE's offsets, the predicted 2.45 m, and by 0.15 m with these; the signal-in-space check of
-CODE's and GFZ's products (both igs14) leaves no constant IGSO or MEO error with these and 1.6-3.8 m with
-GPSPACE's. igs20.atx replaced them by estimated values (GPS week 2238)."""
+2.44 m with GPSPACE's offsets, the predicted 2.45 m, and by 0.15 m with these; in the signal-in-space check
+of CODE's and GFZ's products (both igs14) the IGSO and MEO radial means are -0.06 to +0.39 m with these and
++1.6 to +4.0 m with GPSPACE's. igs20.atx replaced them by estimated values (GPS week 2238)."""
 
 MGEX_CONVENTIONAL_MODELS = ("IGS08", "IGS14")
 """ANTEX models whose BeiDou-2 offsets are :data:`MGEX_CONVENTIONAL_PCO_M`."""
