@@ -53,7 +53,9 @@ CASES = {
         clk=[A / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"],
         atx=A / "igs20_wettzell_trim.atx",
         systems="GREC",
-        truth=(4075580.3111, 931854.0543, 4801568.2808),
+        # MANIFEST truth (EPN ITRF2020, epoch 2020.0) moved 0.482 yr to the session with WTZR's velocity
+        # between it and the IGS final clock header of 2026-04-30 (set D): (-16.6, +17.2, +9.8) mm/yr
+        truth=(4075580.3031, 931854.0626, 4801568.2855),
         rtklib=dict(sp3=A / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3", systems="GRE"),
     ),
     "PASA": dict(

@@ -7,7 +7,7 @@ from kompas import read_pos
 from kompas.cli.main import main
 
 A = "A_2020-177_ESBC_WTZR"
-TRUTH = ("4075580.3111", "931854.0543", "4801568.2808")
+TRUTH = ("4075580.3031", "931854.0626", "4801568.2855")  # WTZR at the session's epoch (test_ppp_real.py)
 SVB = ("gps", "gln", "gal", "bei")
 
 
