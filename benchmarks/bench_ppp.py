@@ -319,6 +319,7 @@ def section_esbc(tables, exes, tmp) -> None:
             f"| kompas - {label} (G+R+E, GRG SP3+CLK) | {d[0]:+.1f} | {d[1]:+.1f} | {d[2]:+.1f} | {np.hypot(d[0], d[1]):.1f} |"
         )
     _esbc_consistency(inp, daily, exes, tmp, dh)
+    _esbc_like_for_like(inp, exes, tmp, dh)
     _esbc_systems(inp, daily)
     print("\nOne-hour sessions (kompas, static G+R+E+C), final position of each against the daily one:\n")
     obs = inp["obs"]
@@ -338,6 +339,55 @@ def section_esbc(tables, exes, tmp) -> None:
         f"{' '.join(f'{x:.1f}' for x in hours.std(0))} | {np.sqrt(np.mean(h**2)):.1f} / "
         f"{np.sqrt(np.mean(hours[:, 2] ** 2)):.1f} | {h.max():.1f} / {np.abs(hours[:, 2]).max():.1f} |"
     )
+
+
+def completed_antex(inp, tmp: Path, src: Path) -> Path:
+    """``src`` completed with the nominal offsets kompas applies to the satellites it lacks
+    (:func:`kompas.io.writers.antex.complete_antex`)."""
+    from kompas.io import read_text
+    from kompas.io.writers.antex import complete_antex
+    from kompas.satsys import sat_id
+
+    obs = inp["obs"]
+    out = tmp / f"completed_{src.name}"
+    # the systems RTKLIB runs: BeiDou-2's offsets follow the products' antenna model in kompas (ppp.py)
+    sats = [sid for sid in (sat_id(int(s)) for s in np.unique(obs.sat)) if sid[0] in "GRE"]
+    t = obs.epoch_time_ns[obs.n_epochs // 2]
+    added = complete_antex(read_text(src), inp["antex"], inp["catalog"], sats, t, out)
+    print(f"\n(ANTEX completed with {len(added)} satellites: {', '.join(added)})")
+    return out
+
+
+def _esbc_like_for_like(inp, exes, tmp, dh) -> None:
+    """kompas and RTKLIB (solid tide on) both given the ANTEX completed with kompas's nominal satellite
+    offsets: the comparison without the satellite antenna model RTKLIB lacks for 60 of the satellites."""
+    import kompas
+    from kompas.frames import ecef_to_enu
+
+    atx = completed_antex(inp, tmp, ESBC["atx"])
+    full = dict(inp, antex=kompas.read_antex(atx))
+    mine = {}
+    for systems in ("GREC", "GRE", "G"):
+        sol, _ = run_kompas(full, systems=systems)
+        mine[systems] = sol.pos_m[np.flatnonzero(sol.ok)[-1]]
+    print("\nBoth programs given the ANTEX completed with kompas's nominal satellite offsets, RTKLIB with the "
+          "solid tide (kompas minus RTKLIB, dE dN dU cm, H):\n")  # fmt: skip
+    print("| RTKLIB run | kompas G+R+E+C | kompas G+R+E | kompas G |")
+    print("|---|---|---|---|")
+    for label, exe in exes.items():
+        for name, systems in (("G+R+E", "GRE"), ("G", "G")):
+            case = dict(
+                ESBC, atx=atx, rtklib=dict(ESBC["rtklib"], systems=systems, conf={"pos1-tidecorr": 1})
+            )
+            pos, _ = run_rtklib(exe, case, False, tmp, dh)
+            if not len(pos):
+                print(f"| {label} {name} | no solution | | |")
+                continue
+            cells = []
+            for k in ("GREC", "GRE", "G"):
+                d = ecef_to_enu(mine[k], pos[-1]) * 100
+                cells.append(f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}, {np.hypot(d[0], d[1]):.1f}")
+            print(f"| {label} {name}, solid tide | {' | '.join(cells)} |")
 
 
 def _esbc_systems(inp, daily) -> None:
