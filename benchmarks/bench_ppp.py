@@ -359,19 +359,22 @@ def completed_antex(inp, tmp: Path, src: Path) -> Path:
 
 
 def _esbc_like_for_like(inp, exes, tmp, dh) -> None:
-    """kompas and RTKLIB (solid tide on) both given the ANTEX completed with kompas's nominal satellite
-    offsets: the comparison without the satellite antenna model RTKLIB lacks for 60 of the satellites."""
+    """RTKLIB (solid tide on) given the ANTEX completed with kompas's nominal satellite offsets, against kompas
+    as always (the trimmed file and its catalog's offsets): the comparison without the satellite antenna
+    model RTKLIB lacks for 60 of the satellites."""
     import kompas
     from kompas.frames import ecef_to_enu
 
     atx = completed_antex(inp, tmp, ESBC["atx"])
-    full = dict(inp, antex=kompas.read_antex(atx))
     mine = {}
     for systems in ("GREC", "GRE", "G"):
-        sol, _ = run_kompas(full, systems=systems)
+        sol, _ = run_kompas(inp, systems=systems)  # as always: the trimmed file and the catalog's offsets
         mine[systems] = sol.pos_m[np.flatnonzero(sol.ok)[-1]]
-    print("\nBoth programs given the ANTEX completed with kompas's nominal satellite offsets, RTKLIB with the "
-          "solid tide (kompas minus RTKLIB, dE dN dU cm, H):\n")  # fmt: skip
+    full, _ = run_kompas(dict(inp, antex=kompas.read_antex(atx)), systems="GREC")
+    d = ecef_to_enu(full.pos_m[np.flatnonzero(full.ok)[-1]], mine["GREC"]) * 1000
+    print(f"(kompas G+R+E+C given the completed file moves by {' '.join(f'{x:+.1f}' for x in d)} mm E/N/U)")
+    print("\nRTKLIB given the ANTEX completed with kompas's nominal satellite offsets, and the solid tide "
+          "(kompas minus RTKLIB, dE dN dU cm, H):\n")  # fmt: skip
     print("| RTKLIB run | kompas G+R+E+C | kompas G+R+E | kompas G |")
     print("|---|---|---|---|")
     for label, exe in exes.items():

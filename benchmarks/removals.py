@@ -54,6 +54,8 @@ Removals of later features (issues 13 and 15):
   products' antenna model.
 - ``rtk-weak-min-sats``: the weak tier of the RTK ratio test open to subsets of any number of satellites.
 - ``rtk-adop-weak-tier``: the ADOP skip of the integer search judged against the middle tier only.
+- ``antex-nominal-zero``: the completed ANTEX's nominal satellite blocks written with zero offsets (RTKLIB
+  then lacks the satellite offsets kompas applies; ESBC's daily PPP parts by 1.2 cm).
 """
 
 from __future__ import annotations
@@ -396,6 +398,18 @@ REMOVALS = (
             ),
         ),
         ("tests/unit/test_rtk_parts.py",),
+    ),
+    Removal(
+        "antex-nominal-zero",
+        "ANTEX nominal satellite blocks with zero offsets",
+        (
+            (
+                "io/writers/antex.py",
+                "zip(sat_ids, 1000.0 * pco, strict=True)",
+                "zip(sat_ids, 0.0 * pco, strict=True)",
+            ),
+        ),
+        ("tests/unit/test_antex_writer.py", "tests/reference/test_ppp_daily_vs_rtklib.py"),
     ),
 )
 
