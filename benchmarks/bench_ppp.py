@@ -268,8 +268,15 @@ def section_accuracy(only, tables, exes, tmp) -> None:
                 print(
                     f"| {name} | {mode} | {label} | {_fmt(h, v)} | {dt:.2f} | {target} | {_met(h, v, t_h, t_v)} |"
                 )
-            for exe_label, exe in exes.items():
-                pos, dt = run_rtklib(exe, case, kin, tmp, dh)
+            runs = [(label, case) for label in exes]
+            if name == "WTZR":  # also with the satellite offsets kompas applies and the solid tide
+                like = dict(case, atx=completed_antex(inp, tmp, case["atx"])[0],
+                            rtklib=dict(case["rtklib"], conf={"pos1-tidecorr": 1}))  # fmt: skip
+                runs += [
+                    (f"{label}, ANTEX completed with kompas's offsets, solid tide", like) for label in exes
+                ]
+            for exe_label, rcase in runs:
+                pos, dt = run_rtklib(exes[exe_label.split(",")[0]], rcase, kin, tmp, dh)
                 h, v = errors(pos, case["truth"], kin) if len(pos) else (np.nan, np.nan)
                 why = " (no navigation file in set E)" if not case["nav"] else ""
                 print(
@@ -341,9 +348,9 @@ def section_esbc(tables, exes, tmp) -> None:
     )
 
 
-def completed_antex(inp, tmp: Path, src: Path) -> Path:
-    """``src`` completed with the nominal offsets kompas applies to the satellites it lacks
-    (:func:`kompas.io.writers.antex.complete_antex`)."""
+def completed_antex(inp, tmp: Path, src: Path) -> tuple[Path, list[str]]:
+    """``src`` completed with the nominal offsets kompas applies to the G/R/E satellites it lacks
+    (:func:`kompas.io.writers.antex.complete_antex`): the file and the satellites added."""
     from kompas.io import read_text
     from kompas.io.writers.antex import complete_antex
     from kompas.satsys import sat_id
@@ -353,9 +360,7 @@ def completed_antex(inp, tmp: Path, src: Path) -> Path:
     # the systems RTKLIB runs: BeiDou-2's offsets follow the products' antenna model in kompas (ppp.py)
     sats = [sid for sid in (sat_id(int(s)) for s in np.unique(obs.sat)) if sid[0] in "GRE"]
     t = obs.epoch_time_ns[obs.n_epochs // 2]
-    added = complete_antex(read_text(src), inp["antex"], inp["catalog"], sats, t, out)
-    print(f"\n(ANTEX completed with {len(added)} satellites: {', '.join(added)})")
-    return out
+    return out, complete_antex(read_text(src), inp["antex"], inp["catalog"], sats, t, out)
 
 
 def _esbc_like_for_like(inp, exes, tmp, dh) -> None:
@@ -365,7 +370,8 @@ def _esbc_like_for_like(inp, exes, tmp, dh) -> None:
     import kompas
     from kompas.frames import ecef_to_enu
 
-    atx = completed_antex(inp, tmp, ESBC["atx"])
+    atx, added = completed_antex(inp, tmp, ESBC["atx"])
+    print(f"\n(ANTEX completed with {len(added)} satellites: {', '.join(added)})")
     mine = {}
     for systems in ("GREC", "GRE", "G"):
         sol, _ = run_kompas(inp, systems=systems)  # as always: the trimmed file and the catalog's offsets
