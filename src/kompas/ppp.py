@@ -174,6 +174,8 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
         raise ConfigError("PPP needs precise orbits and clocks (--sp3, --clk) or navigation files")
     if precise is None:
         notes.append(f"{why}: broadcast orbits and clocks only (decimetre-to-metre accuracy)")
+    elif sel.n_epochs:
+        notes += precise.extrapolation_notes(int(sel.epoch_time_ns[0]), int(sel.epoch_time_ns[-1]))
     fallback = broadcast if cfg.products.broadcast_fallback else None
     station = sel.station
     ocean = None

@@ -271,5 +271,10 @@ def test_beidou_alone_agrees_with_gps_alone_over_a_day(esbc_day):
     _, rms_raw = split_and_rms(_run(esbc_day, systems="C", bds2_code=False))
     assert rms < 0.95 * rms_raw
     g = _run(esbc_day, systems="G")
+    # GRG's orbits of the day end at 23:45: the last 14.5 min are extrapolated, and the run says so
+    assert any(
+        n.startswith("G: the observations reach 14.5 min after its last epoch") for n in g.record.notes
+    )
+    assert not any("extrapolated" in n for n in c.record.notes)  # CODE's run to 24:00
     enu = ecef_to_enu(c.pos_m[-1], g.pos_m[-1])
     assert np.hypot(enu[0], enu[1]) < 0.012

@@ -252,6 +252,22 @@ def test_no_extrapolation_beyond_one_interval():
     assert prod.orbit(G01, t[-1] + h + 5, -1e-8).status[0] == Status.OK
 
 
+def test_extrapolation_is_noted_per_product():
+    from kompas.products.mix import PreciseMix
+
+    sp3, t = _orbit_product()  # 41 epochs at 300 s
+    prod = PreciseProduct(sp3)
+    mix = PreciseMix({"G": prod, "E": prod})
+    assert mix.extrapolation_notes(int(t[0]), int(t[-1])) == []  # inside the data: nothing to say
+    (note,) = mix.extrapolation_notes(int(t[0]) - 60 * NS, int(t[-1]) + 270 * NS)
+    assert note.startswith("GE: the observations reach 1.0 min before its first epoch (")
+    assert "and 4.5 min after its last epoch (" in note and "one 300-s interval" in note
+    (after,) = PreciseMix({"G": prod}).extrapolation_notes(int(t[0]), int(t[-1]) + 30 * NS)
+    assert (
+        after.startswith("G: the observations reach 0.5 min after its last epoch") and "before" not in after
+    )
+
+
 def test_window_with_a_missing_position_is_refused():
     sp3, t = _orbit_product(n_ep=41)
     sp3.pos_m[20, 0] = np.nan  # G01 missing at epoch 20

@@ -176,6 +176,34 @@ class PreciseMix:
         mix = cls({k: products[v] for k, v in chosen.items()}, chosen)
         return mix, notes
 
+    def extrapolation_notes(self, t_first_ns: int, t_last_ns: int) -> list[str]:
+        """Where observations from ``t_first_ns`` to ``t_last_ns`` (GPST ns) reach beyond a system's SP3
+        data: there its orbits are extrapolated, up to one SP3 interval (:mod:`kompas.products.precise`),
+        with errors that grow to metres. One note per product, naming the systems it serves."""
+        from ..time import GTime
+
+        served: dict[int, tuple[PreciseProduct, list[str]]] = {}
+        for letter, p in self.by_system.items():
+            served.setdefault(id(p), (p, []))[1].append(letter)
+        notes = []
+        for p, letters in served.values():
+            first, last = int(p.time_ns[0]), int(p.time_ns[-1])
+            parts = []
+            if t_first_ns < first:
+                iso = GTime(first).isoformat()
+                parts.append(f"{(first - t_first_ns) / 60e9:.1f} min before its first epoch ({iso})")
+            if t_last_ns > last:
+                iso = GTime(last).isoformat()
+                parts.append(f"{(t_last_ns - last) / 60e9:.1f} min after its last epoch ({iso})")
+            if parts:
+                notes.append(
+                    f"{''.join(letters)}: the observations reach {' and '.join(parts)} of the SP3 data: "
+                    f"orbits extrapolated there (at most one {p.interval_s:g}-s interval; GPS 15-min orbits: "
+                    "0.06 m RMS in the first half interval, 0.4 m in the second): give the neighbouring "
+                    "day's SP3 file"
+                )
+        return notes
+
     def antenna_model(self, letter: str) -> str:
         """The IGS antenna model the product of a system is aligned with (``""``: not named or no product)."""
         p = self.by_system.get(letter)
