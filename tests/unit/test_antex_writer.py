@@ -61,3 +61,12 @@ def test_complete_antex_adds_only_what_the_file_lacks(tmp_path):
     assert full.satellite("G05", day0) is not None
     np.testing.assert_allclose(full.satellite("C19", T).freqs["C02"].pco_m, [0.010, -0.0055, 1.20025])
     assert out.read_text().startswith(src)
+
+
+def test_complete_antex_to_a_gz_path_is_compressed(tmp_path):
+    src = "\n".join(HEADER + SAT_C19) + "\n"
+    (tmp_path / "src.atx").write_text(src)
+    out = tmp_path / "full.atx.gz"
+    assert complete_antex(src, read_antex(tmp_path / "src.atx"), _catalog(), ["R05"], T, out) == ["R05"]
+    assert out.read_bytes()[:2] == b"\x1f\x8b"
+    np.testing.assert_allclose(read_antex(out).satellite("R05", T).freqs["R01"].pco_m, [-0.545, 0.0, 2.3])

@@ -18,7 +18,7 @@ import numpy as np
 
 from ...time import gpst_to_calendar
 from ..readers.antex import Antex
-from ._sink import write_text
+from ._sink import write_bytes, write_text
 
 __all__ = ["ANTEX_FREQUENCIES", "nominal_satellite_blocks", "complete_antex"]
 
@@ -95,6 +95,7 @@ def complete_antex(src_text: str, antex: Antex, catalog, sat_ids, t_gpst_ns: int
     t_gpst_ns : int
         Instant of the lookup; the blocks are valid from the start of its day.
     out : path or text file
+        A path ending in ``.gz`` is written gzip-compressed.
 
     Returns
     -------
@@ -118,5 +119,8 @@ def complete_antex(src_text: str, antex: Antex, catalog, sat_ids, t_gpst_ns: int
         pco = info.nominal_pco_m[ok]
     day0 = t - t % 86_400_000_000_000
     text = src_text.rstrip("\n") + "\n" + nominal_satellite_blocks(added, pco, day0)
-    write_text(out, text)
+    if hasattr(out, "write"):
+        write_text(out, text)
+    else:  # a path: gzip-compressed when it ends in .gz, like the other writers
+        write_bytes(out, text.encode("utf-8"))
     return added
