@@ -54,6 +54,7 @@ Removals of later features (issues 13 and 15):
   products' antenna model.
 - ``rtk-weak-min-sats``: the weak tier of the RTK ratio test open to subsets of any number of satellites.
 - ``rtk-adop-weak-tier``: the ADOP skip of the integer search judged against the middle tier only.
+- ``rtk-base-extrapolation``: base phases of some age left as they are where no interpolation serves.
 - ``antex-nominal-zero``: the completed ANTEX's nominal satellite blocks written with zero offsets (RTKLIB
   then lacks the satellite offsets kompas applies; ESBC's daily PPP parts by 1.2 cm).
 """
@@ -398,6 +399,18 @@ REMOVALS = (
             ),
         ),
         ("tests/unit/test_rtk_parts.py",),
+    ),
+    Removal(
+        "rtk-base-extrapolation",
+        "base phases of some age not extrapolated",
+        (
+            (
+                "rtk_inputs.py",
+                "    if extrapolate:\n        bd = _extrapolate_base",
+                "    if False:\n        bd = _extrapolate_base",
+            ),
+        ),
+        ("tests/unit/test_rtk_sim.py", "tests/reference/test_rtk_real.py"),
     ),
     Removal(
         "antex-nominal-zero",

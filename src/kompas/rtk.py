@@ -93,6 +93,10 @@ class RtkConfig(Options):
         "(post-processing: it uses the next base epoch; RTKLIB intpref, off there)",
         flag="--interpolate-base",
     )  # fmt: skip
+    extrapolate_base: bool = option(
+        True, "where no interpolation serves, extrapolate the base phases of such an epoch from the two base "
+        "epochs before it (real time: latency compensation)", flag="--extrapolate-base",
+    )  # fmt: skip
     output_single: bool = option(
         False, "epochs without a relative solution (no base data, too few double differences) get the "
         "rover's single point solution, quality 5 (RTKLIB out-outsingle)", flag="--output-single",

@@ -21,7 +21,10 @@ Steps:
 4. :func:`prepare_baseline` computes, per row, the satellite position at each receiver's transmission
    time (:func:`kompas.measurement.transmission_states`), the base's line of sight and troposphere
    (:func:`kompas.measurement.line_of_sight`, Saastamoinen), the carrier frequencies with the GLONASS
-   channels, and the new arcs (slips, gaps) of both receivers.
+   channels, and the new arcs (slips, gaps) of both receivers;
+5. base observations of some age are brought to the rover's epoch: interpolated between the base epochs
+   around it in post-processing (:func:`_interpolate_base`), else their phases extrapolated from the two
+   base epochs before it, as a real-time engine would (:func:`_extrapolate_base`).
 
 Cycle slips and new arcs (:func:`new_arcs`) come from the QC preprocessing,
 :func:`kompas.preprocess.detect_slips` (geometry-free and Melbourne-Wuebbena tests on every band pair, the
@@ -385,6 +388,7 @@ def prepare_baseline(
     slip_options=None,
     max_age_s: float = 0.0,
     interpolate: bool = True,
+    extrapolate: bool = True,
 ) -> BaselineData:
     """Pair a window of rover and base observations and compute everything that does not depend on the
     rover position (see the module docstring).
@@ -409,6 +413,9 @@ def prepare_baseline(
     interpolate : bool
         Interpolate the base observations between the base epochs around such a rover epoch
         (:func:`_interpolate_base`; post-processing: it uses the next base epoch).
+    extrapolate : bool
+        Where no interpolation serves, extrapolate the base phases of such an epoch from the two base
+        epochs before the rover's (:func:`_extrapolate_base`; real time: latency compensation).
     """
     ob_r = _known_channels(rover_obs.observables(bands, priority), glo_channels)
     ob_b = _known_channels(base_obs.observables(bands, priority), glo_channels)
@@ -441,10 +448,14 @@ def prepare_baseline(
         ob_r, ob_b, ir, ib, (slip_r[ir], slip_b_rows), base_epoch, glo_channels, glo_k, pos_r, pos_b, geom,
         trop, base, clock_sd,
     )  # fmt: skip
-    if not interpolate:
-        return bd
     g_b = geom["range_m"][0] + trop - C_LIGHT * dts_b[keep]
-    return _interpolate_base(bd, ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base, round(tol_s * 1e9))
+    args = (ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base, round(tol_s * 1e9))
+    done = np.zeros(bd.phase_b.shape, bool)
+    if interpolate:
+        bd, done = _interpolate_base(bd, *args)
+    if extrapolate:
+        bd = _extrapolate_base(bd, *args, done)
+    return bd
 
 
 def _base_geometry(sat_pos, base, sat) -> tuple[dict, np.ndarray]:
@@ -469,8 +480,9 @@ def _group_median(group, values) -> np.ndarray:
     return out
 
 
-def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int) -> BaselineData:
-    """Base observations interpolated to the rover's epoch between the two base epochs around it.
+def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int):
+    """Base observations interpolated to the rover's epoch between the two base epochs around it; returns
+    the data and which phases (rows, bands) were interpolated.
 
     For a row paired with an older base epoch ``j`` whose next epoch ``j+1`` is later than the rover's, the
     base observation becomes ``obs_j + w (y_{j+1} - y_j)`` with ``w = (t - t_j) / (t_{j+1} - t_j)`` and ``y``
@@ -487,8 +499,9 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     t_n = np.where(has_next, t_b[np.minimum(j + 1, t_b.size - 1)], 0)
     nxt = _row_of(ob_b, np.where(has_next, j + 1, -1), ob_b.sat[ib])
     cand = (t_r - t_b[j] > tol_ns) & (nxt >= 0) & (t_n > t_r)  # older than a simultaneous epoch
+    done = np.zeros(bd.phase_b.shape, bool)
     if not cand.any():
-        return bd
+        return bd, done
     rows = np.flatnonzero(cand)
     nb = nxt[rows]
     pos_n, dts_n, ok_n = _satellite_states(product, ob_b, nb, t_n[rows], t_r[rows])
@@ -515,7 +528,50 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     noise_age = bd.noise_age_s.copy()
     near = np.minimum(t_r[rows] - t_b[j[rows]], t_n[rows] - t_r[rows]) / 1e9
     noise_age[epochs] = near
-    return replace(bd, code_b=code_b, phase_b=phase_b, noise_age_s=noise_age)
+    done[rows] = np.isfinite(d_phase)
+    return replace(bd, code_b=code_b, phase_b=phase_b, noise_age_s=noise_age), done
+
+
+def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int, done) -> BaselineData:
+    """Base phases of an older epoch extrapolated to the rover's epoch from the two base epochs before it.
+
+    For a row paired with an older base epoch ``j`` (the phases not interpolated, ``done`` False), the
+    base phase becomes ``phi_j + w (y_j - y_{j-1})`` with ``w = (t - t_j) / (t_j - t_{j-1})`` and ``y`` the
+    base's phase minus its modelled range, troposphere and satellite clock: the linear prediction of the
+    base data that real-time RTK engines use against the latency of the correction stream. It carries the
+    change over the age that the model lacks, above all the base's own slant ionosphere, which is not
+    common to the two epochs (set D, base every 60 s, at 10-12 h local time: the aged epochs' fixed
+    positions scatter 3.0 cm horizontally without it, 1.5 cm with it; BENCHMARKS.md). Only past base data
+    is used. The change common to all satellites of a band (the base receiver clock) is taken out as the
+    median over the satellites, as in :func:`_interpolate_base`; no phase is extrapolated across a slip of
+    its cell at ``j``. Codes are left as they are: their noise is far above what the prediction corrects.
+    """
+    j = ob_b.epoch[ib]
+    t_b = ob_b.epoch_time_ns
+    prv = _row_of(ob_b, np.where(j >= 1, j - 1, -1), ob_b.sat[ib])
+    cand = (t_r - t_b[j] > tol_ns) & (prv >= 0) & ~done.all(axis=1)
+    if not cand.any():
+        return bd
+    rows = np.flatnonzero(cand)
+    pb = prv[rows]
+    t_p = t_b[j[rows] - 1]
+    pos_p, dts_p, ok_p = _satellite_states(product, ob_b, pb, t_p, t_r[rows])
+    rows, pb, t_p, pos_p, dts_p = rows[ok_p], pb[ok_p], t_p[ok_p], pos_p[ok_p], dts_p[ok_p]
+    geom, trop = _base_geometry(pos_p, base, bd.sat[rows])
+    dg = (g_b[rows] - (geom["range_m"][0] + trop - C_LIGHT * dts_p))[:, None]
+    lam = C_LIGHT / bd.freq_hz[rows]
+    both = bd.signal_b[rows] != NO_SIGNAL
+    d_phase = np.where(both, bd.phase_b[rows] - ob_b.phase_cyc[pb], np.nan) * lam - dg
+    d_phase[slip_b[ib[rows]] | done[rows]] = np.nan
+    pair = ob_b.epoch[pb].astype(np.int64)
+    for col in range(d_phase.shape[1]):
+        ok = np.isfinite(d_phase[:, col])
+        if ok.any():
+            d_phase[ok, col] -= _group_median(pair[ok], d_phase[ok, col])
+    w = ((t_r[rows] - t_b[j[rows]]) / (t_b[j[rows]] - t_p))[:, None]
+    phase_b = bd.phase_b.copy()
+    phase_b[rows] += np.nan_to_num(w * d_phase / lam)
+    return replace(bd, phase_b=phase_b)
 
 
 def _assemble(

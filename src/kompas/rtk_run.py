@@ -211,7 +211,7 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
         )
     bd = prepare_baseline(
         rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips, cfg.max_age_s,
-        cfg.interpolate_base,
+        cfg.interpolate_base, cfg.extrapolate_base,
     )  # fmt: skip
     single, prior = _rover_spp(rover, product, cfg)
     setup = _setup(cfg, rover, base, base_arp, prior)
@@ -285,6 +285,8 @@ def _age_notes(bd, cfg) -> list[str]:
         return []
     oldest = float(np.max(bd.age_s[aged]))
     how = "interpolated where a later base epoch exists" if cfg.interpolate_base else "not interpolated"
+    if cfg.extrapolate_base:
+        how += ", phases extrapolated from the two earlier base epochs elsewhere"
     return [
         f"{int(aged.sum())} epochs without a simultaneous base epoch took an earlier one, up to "
         f"{oldest:.0f} s old (max_age_s {cfg.max_age_s:g}); base observations {how}"
