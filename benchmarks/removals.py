@@ -55,6 +55,7 @@ Removals of later features (issues 13 and 15):
 - ``rtk-weak-min-sats``: the weak tier of the RTK ratio test open to subsets of any number of satellites.
 - ``rtk-adop-weak-tier``: the ADOP skip of the integer search judged against the middle tier only.
 - ``rtk-base-extrapolation``: base phases of some age left as they are where no interpolation serves.
+- ``rtk-extrapolation-slips``: base phases extrapolated across a slip of the base.
 - ``antex-nominal-zero``: the completed ANTEX's nominal satellite blocks written with zero offsets (RTKLIB
   then lacks the satellite offsets kompas applies; ESBC's daily PPP parts by 1.2 cm).
 """
@@ -411,6 +412,18 @@ REMOVALS = (
             ),
         ),
         ("tests/unit/test_rtk_sim.py", "tests/reference/test_rtk_real.py"),
+    ),
+    Removal(
+        "rtk-extrapolation-slips",
+        "base phases extrapolated across a base slip",
+        (
+            (
+                "rtk_inputs.py",
+                "    d_phase[slip_b[ib[rows]] | done[rows]] = np.nan",
+                "    d_phase[done[rows]] = np.nan",
+            ),
+        ),
+        ("tests/unit/test_rtk_sim.py",),
     ),
     Removal(
         "antex-nominal-zero",
