@@ -480,6 +480,15 @@ def _group_median(group, values) -> np.ndarray:
     return out
 
 
+def _less_common_part(d, pair) -> None:
+    """Take out of the changes ``d`` (rows, bands) their median over the satellites per base epoch pair
+    ``pair`` and band, in place: the base receiver clock (and what all satellites share)."""
+    for col in range(d.shape[1]):
+        ok = np.isfinite(d[:, col])
+        if ok.any():
+            d[ok, col] -= _group_median(pair[ok], d[ok, col])
+
+
 def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int):
     """Base observations interpolated to the rover's epoch between the two base epochs around it; returns
     the data and which phases (rows, bands) were interpolated.
@@ -513,13 +522,9 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     d_code = np.where(both, ob_b.code_m[nb] - bd.code_b[rows], np.nan) - dg
     d_phase = (np.where(both, ob_b.phase_cyc[nb] - bd.phase_b[rows], np.nan)) * lam - dg
     d_phase[slip_b[nb]] = np.nan
-    # the common part per base epoch pair and band: the base receiver clock (and what all share)
     pair = ob_b.epoch[nb].astype(np.int64)
     for d in (d_code, d_phase):
-        for col in range(d.shape[1]):
-            ok = np.isfinite(d[:, col])
-            if ok.any():
-                d[ok, col] -= _group_median(pair[ok], d[ok, col])
+        _less_common_part(d, pair)
     w = ((t_r[rows] - t_b[j[rows]]) / (t_n[rows] - t_b[j[rows]]))[:, None]
     code_b, phase_b = bd.code_b.copy(), bd.phase_b.copy()
     code_b[rows] += np.nan_to_num(w * d_code)
@@ -563,11 +568,7 @@ def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     both = bd.signal_b[rows] != NO_SIGNAL
     d_phase = np.where(both, bd.phase_b[rows] - ob_b.phase_cyc[pb], np.nan) * lam - dg
     d_phase[slip_b[ib[rows]] | done[rows]] = np.nan
-    pair = ob_b.epoch[pb].astype(np.int64)
-    for col in range(d_phase.shape[1]):
-        ok = np.isfinite(d_phase[:, col])
-        if ok.any():
-            d_phase[ok, col] -= _group_median(pair[ok], d_phase[ok, col])
+    _less_common_part(d_phase, ob_b.epoch[pb].astype(np.int64))
     w = ((t_r[rows] - t_b[j[rows]]) / (t_b[j[rows]] - t_p))[:, None]
     phase_b = bd.phase_b.copy()
     phase_b[rows] += np.nan_to_num(w * d_phase / lam)
