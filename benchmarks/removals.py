@@ -419,8 +419,8 @@ REMOVALS = (
         (
             (
                 "rtk_inputs.py",
-                "    d_phase[slip_b[ib[rows]] | done[rows]] = np.nan",
-                "    d_phase[done[rows]] = np.nan",
+                "    skip = slip_b[ib[rows]] | done[rows]",
+                "    skip = done[rows]",
             ),
         ),
         ("tests/unit/test_rtk_sim.py",),

@@ -489,18 +489,50 @@ def _less_common_part(d, pair) -> None:
             d[ok, col] -= _group_median(pair[ok], d[ok, col])
 
 
+def _along_base(bd, ob_b, ib, t_r, g_b, product, base, rows, other, skip, codes: bool):
+    """Move the base observations of ``rows`` (base epoch ``j``) along the line through their values at
+    ``j`` and at the base rows ``other`` (another epoch ``k``, before or after), to the rover's epoch:
+    ``obs_j + w (y_k - y_j)`` with ``w = (t - t_j) / (t_k - t_j)`` and ``y`` the base's observation minus its
+    modelled range, troposphere and satellite clock. The change common to all satellites of a band (the base
+    receiver clock, which the double differences cancel, but which would not cancel between rows moved and
+    rows left as they are) is taken out as the median over the satellites (:func:`_less_common_part`).
+    Phases where ``skip`` (aligned with ``rows``) are left as they are, and codes unless ``codes``.
+
+    Returns the rows with satellite states at ``k``, their base epochs ``j`` and ``k``, the moved code and
+    phase columns of ``bd`` and which phases (rows, bands) moved.
+    """
+    t_b = ob_b.epoch_time_ns
+    j, k = ob_b.epoch[ib[rows]], ob_b.epoch[other]
+    pos_k, dts_k, ok = _satellite_states(product, ob_b, other, t_b[k], t_r[rows])
+    rows, other, skip, j, k = rows[ok], other[ok], skip[ok], j[ok], k[ok]
+    geom, trop = _base_geometry(pos_k[ok], base, bd.sat[rows])
+    dg = (geom["range_m"][0] + trop - C_LIGHT * dts_k[ok] - g_b[rows])[:, None]
+    lam = C_LIGHT / bd.freq_hz[rows]
+    both = bd.signal_b[rows] != NO_SIGNAL
+    d_phase = (np.where(both, ob_b.phase_cyc[other] - bd.phase_b[rows], np.nan)) * lam - dg
+    d_phase[skip] = np.nan
+    pair = ob_b.epoch[other].astype(np.int64)
+    _less_common_part(d_phase, pair)
+    w = ((t_r[rows] - t_b[j]) / (t_b[k] - t_b[j]))[:, None]
+    code_b, phase_b = bd.code_b.copy(), bd.phase_b.copy()
+    if codes:
+        d_code = np.where(both, ob_b.code_m[other] - bd.code_b[rows], np.nan) - dg
+        _less_common_part(d_code, pair)
+        code_b[rows] += np.nan_to_num(w * d_code)
+    phase_b[rows] += np.nan_to_num(w * d_phase / lam)
+    moved = np.zeros(bd.phase_b.shape, bool)
+    moved[rows] = np.isfinite(d_phase)
+    return rows, j, k, code_b, phase_b, moved
+
+
 def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int):
     """Base observations interpolated to the rover's epoch between the two base epochs around it; returns
     the data and which phases (rows, bands) were interpolated.
 
     For a row paired with an older base epoch ``j`` whose next epoch ``j+1`` is later than the rover's, the
-    base observation becomes ``obs_j + w (y_{j+1} - y_j)`` with ``w = (t - t_j) / (t_{j+1} - t_j)`` and ``y``
-    the base's observation minus its modelled range, troposphere and satellite clock (post-processing
-    only; RTKLIB ``prcopt_t.intpref``, ``intpres``). The change common to all satellites of a band (the
-    base receiver clock, which the double differences cancel, but which would not cancel between rows
-    interpolated and rows left as they are) is taken out as the median over the satellites. A phase is
-    not interpolated across a slip of its cell at ``j+1``. The noise age of such an epoch becomes the time
-    to the nearer base epoch.
+    base observations move along the line through ``j`` and ``j+1`` (:func:`_along_base`; post-processing
+    only; RTKLIB ``prcopt_t.intpref``, ``intpres``). A phase is not interpolated across a slip of its cell at
+    ``j+1``. The noise age of such an epoch becomes the time to the nearer base epoch.
     """
     j = ob_b.epoch[ib]
     t_b = ob_b.epoch_time_ns
@@ -508,32 +540,14 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     t_n = np.where(has_next, t_b[np.minimum(j + 1, t_b.size - 1)], 0)
     nxt = _row_of(ob_b, np.where(has_next, j + 1, -1), ob_b.sat[ib])
     cand = (t_r - t_b[j] > tol_ns) & (nxt >= 0) & (t_n > t_r)  # older than a simultaneous epoch
-    done = np.zeros(bd.phase_b.shape, bool)
     if not cand.any():
-        return bd, done
+        return bd, np.zeros(bd.phase_b.shape, bool)
     rows = np.flatnonzero(cand)
-    nb = nxt[rows]
-    pos_n, dts_n, ok_n = _satellite_states(product, ob_b, nb, t_n[rows], t_r[rows])
-    rows, nb, pos_n, dts_n = rows[ok_n], nb[ok_n], pos_n[ok_n], dts_n[ok_n]
-    geom, trop = _base_geometry(pos_n, base, bd.sat[rows])
-    dg = (geom["range_m"][0] + trop - C_LIGHT * dts_n - g_b[rows])[:, None]
-    lam = C_LIGHT / bd.freq_hz[rows]
-    both = bd.signal_b[rows] != NO_SIGNAL
-    d_code = np.where(both, ob_b.code_m[nb] - bd.code_b[rows], np.nan) - dg
-    d_phase = (np.where(both, ob_b.phase_cyc[nb] - bd.phase_b[rows], np.nan)) * lam - dg
-    d_phase[slip_b[nb]] = np.nan
-    pair = ob_b.epoch[nb].astype(np.int64)
-    for d in (d_code, d_phase):
-        _less_common_part(d, pair)
-    w = ((t_r[rows] - t_b[j[rows]]) / (t_n[rows] - t_b[j[rows]]))[:, None]
-    code_b, phase_b = bd.code_b.copy(), bd.phase_b.copy()
-    code_b[rows] += np.nan_to_num(w * d_code)
-    phase_b[rows] += np.nan_to_num(w * d_phase / lam)
-    epochs = bd.row_epoch()[rows]
+    rows, jr, kr, code_b, phase_b, done = _along_base(
+        bd, ob_b, ib, t_r, g_b, product, base, rows, nxt[rows], slip_b[nxt[rows]], codes=True
+    )
     noise_age = bd.noise_age_s.copy()
-    near = np.minimum(t_r[rows] - t_b[j[rows]], t_n[rows] - t_r[rows]) / 1e9
-    noise_age[epochs] = near
-    done[rows] = np.isfinite(d_phase)
+    noise_age[bd.row_epoch()[rows]] = np.minimum(t_r[rows] - t_b[jr], t_b[kr] - t_r[rows]) / 1e9
     return replace(bd, code_b=code_b, phase_b=phase_b, noise_age_s=noise_age), done
 
 
@@ -541,15 +555,13 @@ def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     """Base phases of an older epoch extrapolated to the rover's epoch from the two base epochs before it.
 
     For a row paired with an older base epoch ``j`` (the phases not interpolated, ``done`` False), the
-    base phase becomes ``phi_j + w (y_j - y_{j-1})`` with ``w = (t - t_j) / (t_j - t_{j-1})`` and ``y`` the
-    base's phase minus its modelled range, troposphere and satellite clock: the linear prediction of the
-    base data that real-time RTK engines use against the latency of the correction stream. It carries the
-    change over the age that the model lacks, above all the base's own slant ionosphere, which is not
-    common to the two epochs (set D, base every 60 s, at 10-12 h local time: the aged epochs' fixed
+    base phases move along the line through ``j-1`` and ``j`` (:func:`_along_base`): the linear prediction
+    of the base data that real-time RTK engines use against the latency of the correction stream. It
+    carries the change over the age that the model lacks, above all the base's own slant ionosphere, which
+    is not common to the two epochs (set D, base every 60 s, at 10-12 h local time: the aged epochs' fixed
     positions scatter 3.0 cm horizontally without it, 1.5 cm with it; BENCHMARKS.md). Only past base data
-    is used. The change common to all satellites of a band (the base receiver clock) is taken out as the
-    median over the satellites, as in :func:`_interpolate_base`; no phase is extrapolated across a slip of
-    its cell at ``j``. Codes are left as they are: their noise is far above what the prediction corrects.
+    is used; no phase is extrapolated across a slip of its cell at ``j``. Codes are left as they are: their
+    noise is far above what the prediction corrects.
     """
     j = ob_b.epoch[ib]
     t_b = ob_b.epoch_time_ns
@@ -558,20 +570,8 @@ def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     if not cand.any():
         return bd
     rows = np.flatnonzero(cand)
-    pb = prv[rows]
-    t_p = t_b[j[rows] - 1]
-    pos_p, dts_p, ok_p = _satellite_states(product, ob_b, pb, t_p, t_r[rows])
-    rows, pb, t_p, pos_p, dts_p = rows[ok_p], pb[ok_p], t_p[ok_p], pos_p[ok_p], dts_p[ok_p]
-    geom, trop = _base_geometry(pos_p, base, bd.sat[rows])
-    dg = (g_b[rows] - (geom["range_m"][0] + trop - C_LIGHT * dts_p))[:, None]
-    lam = C_LIGHT / bd.freq_hz[rows]
-    both = bd.signal_b[rows] != NO_SIGNAL
-    d_phase = np.where(both, bd.phase_b[rows] - ob_b.phase_cyc[pb], np.nan) * lam - dg
-    d_phase[slip_b[ib[rows]] | done[rows]] = np.nan
-    _less_common_part(d_phase, ob_b.epoch[pb].astype(np.int64))
-    w = ((t_r[rows] - t_b[j[rows]]) / (t_b[j[rows]] - t_p))[:, None]
-    phase_b = bd.phase_b.copy()
-    phase_b[rows] += np.nan_to_num(w * d_phase / lam)
+    skip = slip_b[ib[rows]] | done[rows]
+    *_, phase_b, _ = _along_base(bd, ob_b, ib, t_r, g_b, product, base, rows, prv[rows], skip, codes=False)
     return replace(bd, phase_b=phase_b)
 
 

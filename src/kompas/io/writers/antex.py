@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...time import gpst_to_calendar
+from ...time import DAY_NS, gpst_to_calendar
 from ..readers.antex import Antex
 from ._sink import write_bytes, write_text
 
@@ -117,7 +117,7 @@ def complete_antex(src_text: str, antex: Antex, catalog, sat_ids, t_gpst_ns: int
         ok = info.found & np.all(np.isfinite(info.nominal_pco_m), axis=1)
         added = [s for s, k in zip(missing, ok, strict=True) if k]
         pco = info.nominal_pco_m[ok]
-    day0 = t - t % 86_400_000_000_000
+    day0 = t - t % DAY_NS
     text = src_text.rstrip("\n") + "\n" + nominal_satellite_blocks(added, pco, day0)
     if hasattr(out, "write"):
         write_text(out, text)
