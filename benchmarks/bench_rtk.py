@@ -1,6 +1,7 @@
 """Benchmark: kompas RTK beside RTKLIB 2.4.3 (Debian rnx2rtkp) and RTKLIB-EX (demo5) on the two real baselines.
 
     python benchmarks/bench_rtk.py [--rtklib-ex PATH] [--repeat N] [--no-atx] [--ppk] [--iono-prior zero]
+                                   [--precise]
 
 Baselines (../shared/data/MANIFEST.md): WTZZ -> WTZR (set A, 1.6 m, Javad vs Leica, 1 h, navigation ESBC MN)
 and PASA -> SCOA (set D, 21.8 km, Leica vs Leica, 2 h, BRDC). For every system mix (G, C, R, G+E+C, C+R,
@@ -10,6 +11,11 @@ for RTKLIB-EX, the best of gloarmode on / autocal / fix-and-hold is kept; kompas
 receivers track. With the default ``--atx`` kompas and both RTKLIB builds also get the set's trimmed IGS20
 ANTEX for the receiver antennas (PASA and SCOA carry different antennas: without it the height is off by
 ~6 cm); ``--no-atx`` runs everything without.
+
+``--precise`` gives every program the set's precise orbits and clocks as well (set A: GRG SP3 + CLK of G, R,
+E and CODE's SP3 for BeiDou; set D: IGS SP3 + CLK, GPS only): kompas takes its satellite states from them
+for the systems they serve and from the broadcast records for the rest, RTKLIB (``pos1-sateph=precise``,
+GRG's files on set A) from them alone.
 
 Printed per case: correct-fix rate (fixed and within 5 cm horizontally, 10 cm vertically of the MANIFEST
 truth, % of all epochs), fix rate, wrong-fix rate and the horizontal RMS of the fixed epochs; the static
@@ -43,11 +49,16 @@ BASELINES = {
         rover=A / "WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
         base=A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
         nav=[A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"], atx=A / "igs20_wettzell_trim.atx",
+        sp3=[A / "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz", A / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
+             A / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3"],
+        clk=[A / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"],
+        rtklib_precise=[A / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", A / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"],
         rover_xyz=(4075579.1913, 931853.3696, 4801569.1897), base_xyz=(4075580.3111, 931854.0543, 4801568.2808),
     ),
     "PASA -> SCOA": dict(
         rover=D / "PASA00ESP_R_20261201000_02H_30S_MO.rnx", base=D / "SCOA00FRA_R_20261201000_02H_30S_MO.rnx",
         nav=[D / "BRDC00WRD_R_20261200800_06H_MN.rnx"], atx=D / "igs20_pasa_scoa_gps.atx",
+        sp3=[D / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"], clk=[D / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"],
         rover_xyz=(4644908.98702, -156644.937061, 4353623.158575),
         base_xyz=(4639940.429559, -136224.81156, 4359552.50278),
     ),
@@ -79,7 +90,7 @@ def _header_delta_h(path) -> float:
     return float(kompas.read_obs(path).station.antenna_delta_hen_m[0])
 
 
-def rtklib_conf(bl, navsys, frequency, gloarmode, atx) -> str:
+def rtklib_conf(bl, navsys, frequency, gloarmode, atx, precise=False) -> str:
     lines = [
         "pos1-posmode=kinematic", f"pos1-frequency={frequency}", "pos1-elmask=15", f"pos1-navsys={navsys}",
         "pos1-ionoopt=brdc", "pos1-tropopt=saas", "pos2-armode=continuous", f"pos2-gloarmode={gloarmode}",
@@ -89,7 +100,22 @@ def rtklib_conf(bl, navsys, frequency, gloarmode, atx) -> str:
     ]  # fmt: skip
     if atx:
         lines += [f"file-rcvantfile={bl['atx']}", "ant1-anttype=*", "ant2-anttype=*"]
+    if precise:
+        lines.append("pos1-sateph=precise")
     return "\n".join(lines) + "\n"
+
+
+def precise_inputs(bl, tmp: Path) -> list[Path]:
+    """The precise files RTKLIB gets, decompressed (it recognises them by the extensions .sp3 and .clk)."""
+    from kompas.io import read_bytes
+
+    out = []
+    for p in bl.get("rtklib_precise", [*bl["sp3"], *bl["clk"]]):
+        dst = tmp / p.name.replace(".gz", "")
+        if not dst.exists():
+            dst.write_bytes(read_bytes(p))
+        out.append(dst)
+    return out
 
 
 def read_rtklib_pos(path, n_epochs):
@@ -101,22 +127,25 @@ def read_rtklib_pos(path, n_epochs):
     return np.vstack([xyz, np.full((pad, 3), np.nan)]), np.r_[q, np.zeros(pad, int)]
 
 
-def _rnx2rtkp(binary, conf_text: str, bl, conf: Path) -> Path:
-    """Run an rnx2rtkp build on a baseline with the options ``conf_text`` (written to ``conf``); the .pos path
-    beside it (absent when the program wrote nothing)."""
+def _rnx2rtkp(binary, conf_text: str, bl, conf: Path, extra=()) -> Path:
+    """Run an rnx2rtkp build on a baseline with the options ``conf_text`` (written to ``conf``) and the
+    ``extra`` input files; the .pos path beside it (absent when the program wrote nothing)."""
     conf.write_text(conf_text)
     out = conf.with_suffix(".pos")
     out.unlink(missing_ok=True)
-    cmd = [binary, "-k", str(conf), "-o", str(out), str(bl["rover"]), str(bl["base"]), *map(str, bl["nav"])]
+    cmd = [binary, "-k", str(conf), "-o", str(out), str(bl["rover"]), str(bl["base"]), *map(str, bl["nav"]),
+           *map(str, extra)]  # fmt: skip
     subprocess.run(cmd, capture_output=True, check=False)
     return out
 
 
-def run_rtklib(binary, bl, mix, variants, atx, tmp, n_epochs):
+def run_rtklib(binary, bl, mix, variants, atx, tmp, n_epochs, precise=False):
     """Best correct-fix rate over the gloarmode variants."""
     best = None
+    extra = precise_inputs(bl, tmp) if precise else []
     for frequency, glo in variants:
-        out = _rnx2rtkp(binary, rtklib_conf(bl, MIXES[mix], frequency, glo, atx), bl, tmp / "rtk.conf")
+        conf = rtklib_conf(bl, MIXES[mix], frequency, glo, atx, precise)
+        out = _rnx2rtkp(binary, conf, bl, tmp / "rtk.conf", extra)
         if not out.exists():
             continue
         xyz, q = read_rtklib_pos(out, n_epochs)
@@ -127,7 +156,7 @@ def run_rtklib(binary, bl, mix, variants, atx, tmp, n_epochs):
     return best or {"correct": 0.0, "fix": 0.0, "wrong": 0.0, "h_rms": float("nan"), "variant": "-"}
 
 
-def run_kompas(bl, mix, atx, ppk, cache, **options):
+def run_kompas(bl, mix, atx, ppk, cache, precise=False, **options):
     import kompas
 
     key = str(bl["rover"])
@@ -137,10 +166,15 @@ def run_kompas(bl, mix, atx, ppk, cache, **options):
             kompas.read_antex(bl["atx"]),
         )  # fmt: skip
     rover, base, navs, antex = cache[key]
+    if precise and key + "precise" not in cache:
+        cache[key + "precise"] = {
+            "sp3": [kompas.read_sp3(p) for p in bl["sp3"]], "clk": [kompas.read_clk(p) for p in bl["clk"]]
+        }  # fmt: skip
+    products = cache[key + "precise"] if precise else {}
     t0 = time.perf_counter()
     sol = kompas.rtk(
         rover, base, navs, atx=antex if atx else None, systems=mix, ppk=ppk, elmask_deg=15.0,
-        base_position=" ".join(map(str, bl["base_xyz"])), **options,
+        base_position=" ".join(map(str, bl["base_xyz"])), **products, **options,
     )  # fmt: skip
     s = scores(sol.pos_m, sol.quality, bl["rover_xyz"])
     s["seconds"] = time.perf_counter() - t0
@@ -214,6 +248,8 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--ppk", action="store_true", help="kompas forward-backward combined (RTKLIB stays forward)"
     )
+    ap.add_argument("--precise", action="store_true",
+                    help="every program also gets the set's SP3 and clock files (module docstring)")  # fmt: skip
     ap.add_argument("--iono-prior", choices=("brdc", "zero"), default="brdc",
                     help="kompas's prior of the slant ionosphere states (set D; the default brdc)")  # fmt: skip
     args = ap.parse_args(argv)
@@ -224,7 +260,7 @@ def main(argv=None) -> int:
     atx = not args.no_atx
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d')}, atx={'yes' if atx else 'no'}, kompas {'PPK' if args.ppk else 'RTK'}, "
-          f"iono prior {args.iono_prior}")  # fmt: skip
+          f"iono prior {args.iono_prior}, orbits {'precise' if args.precise else 'broadcast'}")  # fmt: skip
     print("cells: correct-fix % (fixed % / wrong %, horizontal RMS of fixed epochs in cm)")
     cache: dict = {}
     with tempfile.TemporaryDirectory() as td:
@@ -235,19 +271,23 @@ def main(argv=None) -> int:
             print("|---|" + "---|" * len(MIXES))
             rows = {"kompas": [], "RTKLIB 2.4.3": [], "RTKLIB-EX": []}
             for mix in MIXES:
-                k, n_ep = run_kompas(bl, mix, atx, args.ppk, cache, **{"models.iono_prior": args.iono_prior})
+                k, n_ep = run_kompas(
+                    bl, mix, atx, args.ppk, cache, args.precise, **{"models.iono_prior": args.iono_prior}
+                )
                 rows["kompas"].append(fmt(k) + f" {k['seconds']:.1f}s")
                 if rnx2rtkp:
                     rows["RTKLIB 2.4.3"].append(
-                        fmt(run_rtklib(rnx2rtkp, bl, mix, [("l1+2", "on")], atx, tmp, n_ep))
+                        fmt(run_rtklib(rnx2rtkp, bl, mix, [("l1+2", "on")], atx, tmp, n_ep, args.precise))
                     )
                 if ex:
                     v = [("l1+l2", g) for g in ("on", "autocal", "fix-and-hold")]
-                    r = run_rtklib(ex, bl, mix, v, atx, tmp, n_ep)
+                    r = run_rtklib(ex, bl, mix, v, atx, tmp, n_ep, args.precise)
                     rows["RTKLIB-EX"].append(fmt(r) + f" [{r['variant']}]")
             for prog, cells in rows.items():
                 if cells:
                     print(f"| {prog} | " + " | ".join(cells) + " |")
+            if args.precise:
+                continue  # the static rows and the timings are those of broadcast orbits
             print("\n" + static_row(bl, rnx2rtkp, ex, atx, cache, tmp))
             t = timing(bl, rnx2rtkp, ex, atx, args.repeat, tmp)
             times = ", ".join(f"{k} {v:.2f} s" for k, v in t.items())

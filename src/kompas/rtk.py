@@ -197,7 +197,9 @@ def _setup(cfg, rover, base, base_arp, prior) -> FilterSetup:
     )  # fmt: skip
 
 
-def rtk(rover, base, nav, config: RtkConfig | None = None, atx=None, progress=None, **options):
+def rtk(
+    rover, base, nav, config: RtkConfig | None = None, atx=None, progress=None, sp3=None, clk=None, **options
+):
     """Relative positioning of a rover against a base (module docstring).
 
     Parameters
@@ -212,6 +214,13 @@ def rtk(rover, base, nav, config: RtkConfig | None = None, atx=None, progress=No
         ``file-rcvantfile``), which is harmless only when both antennas are of the same type.
     progress : callable, optional
         ``progress(done_epochs, total_epochs)``.
+    sp3, clk : Sp3 or ClockData, or lists of them, optional
+        Precise orbits and clocks (:func:`kompas.read_sp3`, :func:`kompas.read_clk`; one analysis centre
+        per system as in PPP): the satellite states of the double differences come from them for the
+        systems they serve, broadcast records serving the rest
+        (:class:`~kompas.products.precise_first.PreciseFirst`). Satellites without broadcast records
+        are then used too. With ``atx`` holding satellite antennas the precise positions are moved to the
+        antenna phase centre.
     **options
         Any option of :class:`RtkConfig` by name (``mode="static"``, ``systems="CR"``, ``ppk=True``).
 
@@ -232,4 +241,28 @@ def rtk(rover, base, nav, config: RtkConfig | None = None, atx=None, progress=No
     rov = window_or_error(rover, w.start, w.end, w.interval_s, "rover")
     bas = window_or_error(base, w.start, w.end, w.interval_s, "base")
     channels = _channels(product, rover, base)
-    return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx)
+    orbits, notes = precise_orbits(product, sp3, clk, cfg.systems, atx, rov)
+    return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx, orbits, notes)
+
+
+def precise_orbits(product, sp3, clk, systems: str, atx, rover) -> tuple:
+    """The :class:`~kompas.products.precise_first.PreciseFirst` states of precise products given to RTK and
+    the notes saying so (None without SP3 files, or, with a note, when they serve none of ``systems``)."""
+    from .products.mix import NoPreciseSystemError, PreciseMix
+    from .products.precise_first import PreciseFirst
+
+    sp3 = [] if sp3 is None else (list(sp3) if isinstance(sp3, list | tuple) else [sp3])
+    clk = [] if clk is None else (list(clk) if isinstance(clk, list | tuple) else [clk])
+    if not sp3:
+        if clk:
+            raise ConfigError("clock files need SP3 orbits (--sp3) as well")
+        return None, []
+    try:
+        mix, notes = PreciseMix.from_files(sp3, clk, systems)
+    except NoPreciseSystemError as exc:
+        return None, [f"{exc}: broadcast orbits and clocks for every system"]
+    t = rover.epoch_time_ns
+    if t.size:
+        notes += mix.extrapolation_notes(int(t[0]), int(t[-1]))
+    return PreciseFirst(product, mix, atx), [f"precise orbits and clocks ({'; '.join(notes)}), broadcast for "
+                                             "the other systems and satellites"]  # fmt: skip

@@ -200,7 +200,7 @@ def _pass(filt: RtkFilter, bd, cells, prior, iono0, order, progress, done0, tota
     return out
 
 
-def _setup_and_data(rover, base, product, cfg, base_arp, channels):
+def _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits=None):
     from .rtk import _setup
 
     bands, prio = shared_signals(rover, base, cfg.systems, cfg.bands, cfg.signals)
@@ -210,8 +210,8 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels):
             f"phases: {_phase_systems(rover) or 'none'}; base phases: {_phase_systems(base) or 'none'})"
         )
     bd = prepare_baseline(
-        rover, base, product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips, cfg.max_age_s,
-        cfg.interpolate_base, cfg.extrapolate_base,
+        rover, base, orbits or product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips,
+        cfg.max_age_s, cfg.interpolate_base, cfg.extrapolate_base,
     )  # fmt: skip
     single, prior = _rover_spp(rover, product, cfg)
     setup = _setup(cfg, rover, base, base_arp, prior)
@@ -248,9 +248,15 @@ def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list
                      f"base {ants[1].type.strip()}"]  # fmt: skip
 
 
-def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, channels, progress=None, atx=None):
-    """Process the paired windows of rover and base (see :func:`kompas.rtk.rtk`)."""
-    bands, bd, prior, setup, single = _setup_and_data(rover, base, product, cfg, base_arp, channels)
+def run_rtk(
+    rover, base, product, cfg, base_arp, base_marker, base_source, channels, progress=None, atx=None,
+    orbits=None, orbit_notes=(),
+):  # fmt: skip
+    """Process the paired windows of rover and base (see :func:`kompas.rtk.rtk`). ``orbits``
+    (:class:`~kompas.products.precise_first.PreciseFirst`) gives the satellite states of the double
+    differences when precise products are given, ``orbit_notes`` says so; the broadcast ``product`` serves
+    the single point solutions and the ionosphere models."""
+    bands, bd, prior, setup, single = _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits)
     cells = cell_table(bd)
     cells["ant"], ant_notes = _antenna_cells(cells, bd, prior, atx, rover, base)
     el_ok = bd.el_b >= np.radians(cfg.elmask_deg)
@@ -272,10 +278,11 @@ def run_rtk(rover, base, product, cfg, base_arp, base_marker, base_source, chann
         result = combine_passes(fwd, bwd)
     if progress is not None:
         progress(total, total)
-    result.notes[:0] = ant_notes + iono_notes + _age_notes(bd, cfg)
+    result.notes[:0] = list(orbit_notes) + ant_notes + iono_notes + _age_notes(bd, cfg)
     if cfg.output_single:
         _single_where_unsolved(result, single, prior)
-    return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source)
+    ephemeris = "broadcast" if orbits is None else f"precise {orbits.systems}, broadcast"
+    return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris)
 
 
 def _age_notes(bd, cfg) -> list[str]:
@@ -316,7 +323,7 @@ def _mask_cells(cells, el_ok, bd) -> dict:
     return out
 
 
-def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_source) -> Solution:
+def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris) -> Solution:
     n = bd.n_epochs
     fixed = res.quality == Quality.FIX
     pos = res.pos.copy()
@@ -331,7 +338,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         mode="static" if cfg.mode == "static" else "rtk",
         systems="".join(letters),
         elmask_deg=cfg.elmask_deg,
-        ephemeris="broadcast",
+        ephemeris=ephemeris,
         iono="est" if setup.iono else "off",
         tropo=("saas" if setup.tropo else "off") + ("+ztd" if setup.ztd else ""),
         signals={k: {",".join(map(str, v)): int(n)} for k, v in bands.items()},

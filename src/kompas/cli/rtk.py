@@ -1,4 +1,6 @@
-"""kompas rtk: relative positioning (RTK, PPK) of a rover against a base with broadcast navigation data.
+"""kompas rtk: relative positioning (RTK, PPK) of a rover against a base with broadcast navigation data,
+and precise orbits and clocks where given (--sp3, --clk: they also bring back satellites without broadcast
+records).
 
 Every option of the configuration (kompas.RtkConfig) is here, in a TOML file given with --config, and in
 the Python API. Positions are ECEF metres of the markers (the headers' antenna heights are applied at both
@@ -54,7 +56,23 @@ def register(sub) -> None:
         help="base marker: ECEF X Y Z in m, the header's APPROX POSITION XYZ, or the average of its single "
         "point solutions (default: header)",
     )
-    p.add_argument("--atx", metavar="ANTEX", help="receiver antenna calibrations (PCO/PCV) for both antennas")
+    p.add_argument(
+        "--atx",
+        metavar="ANTEX",
+        help="antenna calibrations: receiver PCO/PCV of both antennas (and satellite offsets for --sp3)",
+    )
+    p.add_argument(
+        "--sp3",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="SP3 orbit file(s): satellite states of their systems from them (RTKLIB pos1-sateph=precise, "
+        "broadcast for the other systems)",
+    )
+    p.add_argument(
+        "--clk", nargs="+", action="extend", default=[], metavar="FILE", help="RINEX clock file(s) for --sp3"
+    )
     p.add_argument(
         "--truth",
         nargs="+",
@@ -92,12 +110,14 @@ def _check_inputs(args) -> None:
         raise ConfigError(
             "give a rover, a base and at least one navigation file: kompas rtk ROVER BASE NAV..."
         )
+    if args.clk and not args.sp3:
+        raise ConfigError("--clk needs the SP3 orbit files as well (--sp3)")
     extra = [p for p in (args.config, args.atx) if p]
-    check_input_files([args.rover, args.base, *args.nav, *extra])
+    check_input_files([args.rover, args.base, *args.nav, *extra, *args.sp3, *args.clk])
 
 
 def run(args) -> int:
-    from .. import read_antex, read_nav, read_obs
+    from .. import read_antex, read_clk, read_nav, read_obs, read_sp3
     from ..rtk import rtk
 
     started = start_command(args, build_config, _check_inputs)
@@ -109,7 +129,8 @@ def run(args) -> int:
     rover, base = read_obs(args.rover), read_obs(args.base)
     navs = [read_nav(p) for p in args.nav]
     atx = read_antex(args.atx) if args.atx else None
-    sol = rtk(rover, base, navs, config=cfg, atx=atx, progress=_progress)
+    sp3, clk = [read_sp3(p) for p in args.sp3], [read_clk(p) for p in args.clk]
+    sol = rtk(rover, base, navs, config=cfg, atx=atx, progress=_progress, sp3=sp3, clk=clk)
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():
