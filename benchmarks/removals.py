@@ -56,6 +56,10 @@ Removals of later features (issues 13 and 15):
 - ``rtk-adop-weak-tier``: the ADOP skip of the integer search judged against the middle tier only.
 - ``rtk-base-extrapolation``: base phases of some age left as they are where no interpolation serves.
 - ``rtk-extrapolation-slips``: base phases extrapolated across a slip of the base.
+- ``rtk-precise-relativity``: precise clocks in RTK without the relativistic periodic term.
+- ``rtk-precise-travel``: the precise products chosen for a satellite that they do not serve at its
+  transmission instant (the first epoch of a day unsolved).
+- ``rtk-precise-apc``: precise orbits in RTK left at the centre of mass where ANTEX has the satellite.
 - ``antex-nominal-zero``: the completed ANTEX's nominal satellite blocks written with zero offsets (RTKLIB
   then lacks the satellite offsets kompas applies; ESBC's daily PPP parts by 1.2 cm).
 """
@@ -424,6 +428,36 @@ REMOVALS = (
             ),
         ),
         ("tests/unit/test_rtk_sim.py",),
+    ),
+    Removal(
+        "rtk-precise-relativity",
+        "precise clocks in RTK without the relativistic term",
+        (
+            (
+                "products/precise_first.py",
+                "clk = st.clk_s + periodic_clock_correction_s(st.pos_m, st.vel_mps)",
+                "clk = st.clk_s",
+            ),
+        ),
+        ("tests/unit/test_rtk_precise.py",),
+    ),
+    Removal(
+        "rtk-precise-travel",
+        "precise products chosen without the travel time before the rover's epoch",
+        (
+            (
+                "products/precise_first.py",
+                "return both.ok[: s.size] & both.ok[s.size :]",
+                "return both.ok[: s.size]",
+            ),
+        ),
+        ("tests/unit/test_rtk_precise.py",),
+    ),
+    Removal(
+        "rtk-precise-apc",
+        "precise orbits in RTK at the centre of mass",
+        (("products/precise_first.py", "out[m] = np.nan_to_num(apc.offset_m)", "pass"),),
+        ("tests/unit/test_rtk_precise.py",),
     ),
     Removal(
         "antex-nominal-zero",
