@@ -244,24 +244,33 @@ def test_ppp_equals_the_ppp_command_bit_for_bit(kompas_data, tmp_path, capsys):
 
 
 @pytest.mark.timeout(300)
-def test_rtk_equals_the_rtk_command_bit_for_bit(kompas_data, tmp_path, capsys):
+@pytest.mark.parametrize("precise", [False, True])
+def test_rtk_equals_the_rtk_command_bit_for_bit(kompas_data, tmp_path, capsys, precise):
     d = kompas_data / "D_2026-120_PASA_SCOA_rtk"
     rover, base = (str(d / f"{s}_R_20261201000_02H_30S_MO.rnx") for s in ("SCOA00FRA", "PASA00ESP"))
     nav, atx = str(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"), str(d / "igs20_pasa_scoa_gps.atx")
+    sp3, clk = (
+        str(d / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"),
+        str(d / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"),
+    )
     out = tmp_path / "out"
     # both stations as inputs: PASA, the base, is left out as a rover
     argv = ["batch", str(d / "*_MO.rnx"), "--task", "rtk", "--nav", nav, "--with", f"base={base}"]
     argv += ["--with", f"antex={atx}", "--out", str(out), "--workers", "0", "--set", "systems=G,E"]
+    argv += ["--products", sp3, clk] if precise else []
     assert main(argv) == 0
     err = capsys.readouterr().out
     assert "the rover is the base" in err
     single = tmp_path / "scoa.parquet"
-    assert main(["rtk", rover, base, nav, "--atx", atx, "--systems", "G,E", "-o", str(single)]) == 0
+    extra = ["--sp3", sp3, "--clk", clk] if precise else []
+    assert main(["rtk", rover, base, nav, "--atx", atx, "--systems", "G,E", *extra, "-o", str(single)]) == 0
     capsys.readouterr()
     ref = pq.read_table(single)
     batch = pq.read_table(result_path(str(out), "solution", "rtk", ("SCOA00FRA", "2026-04-30", "1000-02H")))
     assert batch.num_rows == ref.num_rows == 240
     assert np.count_nonzero(ref.column("status").to_numpy() == 1) > 100  # fixed epochs: a real RTK run
+    # the precise products bring back the GPS satellites the BRDC file lacks (4.5 -> 7.5 per epoch)
+    assert (ref.column("nsat_G").to_numpy().mean() > 6.0) == precise
     for name in ref.column_names:
         a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
         assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), name

@@ -326,9 +326,10 @@ def _ppp_task() -> Task | None:
 
 
 def _run_rtk(item: StationDay, config) -> TaskResult:
-    """RTK/PPK of one rover unit against its base as ``kompas rtk ROVER BASE NAV... [--atx ANTEX]`` does
-    it: the base observation file that overlaps the rover's day the most (:func:`kompas.batch.plan`)."""
-    from ..api import read_antex, read_nav, read_obs
+    """RTK/PPK of one rover unit against its base as ``kompas rtk ROVER BASE NAV... [--atx ANTEX] [--sp3
+    --clk]`` does it: the base observation file that overlaps the rover's day the most
+    (:func:`kompas.batch.plan`), the day's orbits and clocks when precise products are given."""
+    from ..api import read_antex, read_clk, read_nav, read_obs, read_sp3
     from ..rtk import rtk
 
     t0 = time.perf_counter()
@@ -336,8 +337,9 @@ def _run_rtk(item: StationDay, config) -> TaskResult:
     navs = [read_nav(p) for p in item.paths("nav")]
     antex = _one(item, "antex")
     atx = read_antex(antex) if antex else None
+    sp3, clk = [read_sp3(p) for p in item.paths("orbit")], [read_clk(p) for p in item.paths("clock")]
     t1 = time.perf_counter()
-    sol = rtk(rover, base, navs, config=config, atx=atx)
+    sol = rtk(rover, base, navs, config=config, atx=atx, sp3=sp3, clk=clk)
     return _solution_result(sol, t0, t1)
 
 
@@ -346,8 +348,9 @@ def _rtk_task() -> Task | None:
         from ..rtk import RtkConfig
     except ImportError:  # a tree without the rtk recipe
         return None
+    roles = ("nav", "base", "antex", "orbit", "clock")
     return Task(
-        "rtk", RtkConfig, ("nav", "base"), ("nav", "base", "antex"), ("solution",), _run_rtk,
+        "rtk", RtkConfig, ("nav", "base"), roles, ("solution",), _run_rtk,
         "relative positioning (RTK/PPK) against a base station",
     )  # fmt: skip
 
