@@ -250,6 +250,7 @@ def precise_orbits(product, sp3, clk, systems: str, atx, rover) -> tuple:
     the notes saying so (None without SP3 files, or, with a note, when they serve none of ``systems``)."""
     from .products.mix import NoPreciseSystemError, PreciseMix
     from .products.precise_first import PreciseFirst
+    from .time import time_span
 
     sp3 = [] if sp3 is None else (list(sp3) if isinstance(sp3, list | tuple) else [sp3])
     clk = [] if clk is None else (list(clk) if isinstance(clk, list | tuple) else [clk])
@@ -263,6 +264,13 @@ def precise_orbits(product, sp3, clk, systems: str, atx, rover) -> tuple:
         return None, [f"{exc}: broadcast orbits and clocks for every system"]
     t = rover.epoch_time_ns
     if t.size:
+        spans = [(int(p.time_ns[0]), int(p.time_ns[-1])) for p in mix.by_system.values()]
+        if all(last < t[0] or first > t[-1] for first, last in spans):
+            cover = time_span(np.array([v for span in spans for v in span]))
+            return None, [
+                f"the precise products ({cover}) do not cover the observations ({time_span(t)}): broadcast "
+                "orbits and clocks for every system"
+            ]
         notes += mix.extrapolation_notes(int(t[0]), int(t[-1]))
     return PreciseFirst(product, mix, atx), [f"precise orbits and clocks ({'; '.join(notes)}), broadcast for "
                                              "the other systems and satellites"]  # fmt: skip

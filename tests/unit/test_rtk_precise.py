@@ -158,3 +158,15 @@ def test_positions_move_to_the_antenna_phase_centre_of_the_antex_satellites(worl
     shift = np.linalg.norm(apc.pos_m, axis=1) - np.linalg.norm(com.pos_m, axis=1)
     assert abs(shift[0] + 2.0) < 1e-3 and shift[1] == 0.0
     assert np.array_equal(apc.clk_s, com.clk_s)
+
+
+def test_products_of_another_day_leave_broadcast_with_a_note(world, tmp_path):
+    nav, truth, *_ = world
+    gps = sat_index([f"G{p:02d}" for p in range(1, 25)])
+    day = 24 * HOUR
+    write_products(
+        truth, gps, START + day, START + day + HOUR, sp3_path=tmp_path / "G.sp3", clk_path=tmp_path / "G.clk"
+    )
+    sol = _rtk(world, nav, sp3=kompas.read_sp3(tmp_path / "G.sp3"), clk=kompas.read_clk(tmp_path / "G.clk"))
+    assert sol.record.ephemeris == "broadcast" and (sol.quality == kompas.Quality.FIX).all()
+    assert any("do not cover the observations" in n for n in sol.record.notes)
