@@ -170,3 +170,21 @@ def test_products_of_another_day_leave_broadcast_with_a_note(world, tmp_path):
     sol = _rtk(world, nav, sp3=kompas.read_sp3(tmp_path / "G.sp3"), clk=kompas.read_clk(tmp_path / "G.clk"))
     assert sol.record.ephemeris == "broadcast" and (sol.quality == kompas.Quality.FIX).all()
     assert any("do not cover the observations" in n for n in sol.record.notes)
+
+
+def test_broadcast_rows_keep_their_record_selection(world):
+    # the other systems' records are selected at select_ns as BroadcastProduct.state selects them (the
+    # Galileo records of the second half hour made 3 m off in clock, so that the two selections differ)
+    nav, _, sp3, clk, *_ = world
+    k = nav.kepler
+    late = (k.toe_ns >= START + HOUR // 2) & (k.sat >= sat_index("E01"))
+    nav = dataclasses.replace(
+        nav, kepler=dataclasses.replace(k, af0_s=np.where(late, k.af0_s + 1e-8, k.af0_s))
+    )
+    mix, _ = PreciseMix.from_files([sp3], [clk], "G")
+    b = BroadcastProduct(nav)
+    t, later = START + HOUR // 4, START + 3 * HOUR // 4
+    got = PreciseFirst(b, mix).state(["E03"], [t], select_ns=[later])
+    want, own = b.state(["E03"], [t], select_ns=[later]), b.state(["E03"], [t])
+    assert np.array_equal(got.pos_m, want.pos_m) and got.clk_s[0] == want.clk_s[0]
+    assert abs(own.clk_s[0] - want.clk_s[0]) * C_LIGHT > 2.9

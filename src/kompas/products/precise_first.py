@@ -77,10 +77,6 @@ class PreciseFirst:
         self.navs = broadcast.navs
         self.systems = precise.systems
 
-    def glonass_channels(self):
-        """GLONASS slot -> FDMA channel of the broadcast records."""
-        return self.broadcast.glonass_channels()
-
     def clock(self, sats, t_gpst_ns, offset_s=0.0, select_ns=None) -> SatState:
         """Clocks for a first estimate of the transmission time (positions computed as well)."""
         return self.state(sats, t_gpst_ns, offset_s, select_ns=select_ns)
