@@ -11,7 +11,7 @@ from kompas import Antex, ClockData, KompasError, Sp3, gtime_from_calendar, sat_
 from kompas.errors import ConfigError, KompasWarning
 from kompas.io.readers.antex import Antenna, AntennaFrequency
 from kompas.models.attitude import sun_position_ecef
-from kompas.products.precise import OMEGA_EARTH_IERS, PreciseProduct
+from kompas.products.precise import CLOCK_EDGE_S, OMEGA_EARTH_IERS, PreciseProduct
 from kompas.products.state import Status
 
 T0 = int(gtime_from_calendar(2020, 6, 25, 0, 0, 0))
@@ -380,10 +380,18 @@ def test_clock_at_a_sample_is_the_sample_and_between_is_linear():
     want_rate = (bias[101, 0] - bias[100, 0]) / 30.0
     assert rate[0] == pytest.approx(want_rate, rel=1e-12)
     assert clk[0] == pytest.approx(bias[100, 0] + want_rate * 12.0, rel=0, abs=1e-19)
-    # the last sample exactly, and nothing outside the samples
-    clk, _, status = prod.clock(G01, [tc[-1], tc[-1] + 1, tc[0] - 1])
-    assert status.tolist() == [0, 4, 4]
+    # the last sample exactly; up to CLOCK_EDGE_S beyond the ends the edge pair extrapolated (a signal
+    # received at the first sample left 0.07 s before it), nothing farther out
+    edge = round(CLOCK_EDGE_S * NS)
+    clk, _, status = prod.clock(
+        G01, [tc[-1], tc[-1] + edge, tc[0] - edge, tc[-1] + edge + 1, tc[0] - edge - 1]
+    )
+    assert status.tolist() == [0, 0, 0, 4, 4]
     assert clk[0] == bias[-1, 0]
+    clk, _, _ = prod.clock(G01, tc[0], -0.07)
+    assert clk[0] == pytest.approx(bias[0, 0] - 0.07 * (bias[1, 0] - bias[0, 0]) / 30.0, rel=0, abs=1e-19)
+    clk, _, _ = prod.clock(G01, tc[-1], 0.5)
+    assert clk[0] == pytest.approx(bias[-1, 0] + 0.5 * (bias[-1, 0] - bias[-2, 0]) / 30.0, rel=0, abs=1e-19)
 
 
 def test_clock_gap_gives_no_precise():

@@ -18,6 +18,7 @@ from kompas.errors import ConfigError
 from kompas.frames import ecef_to_enu, enu_to_ecef, geodetic_to_ecef
 from kompas.products.broadcast import BroadcastProduct
 from kompas.products.mix import PreciseMix
+from kompas.products.precise import CLOCK_EDGE_S
 from kompas.products.precise_first import PreciseFirst
 from kompas.products.state import Status
 from kompas.satsys import sat_index
@@ -100,11 +101,12 @@ def test_the_source_is_chosen_at_the_selection_instant(world):
     ref = b.state(["G01"], [inside], select_ns=[outside])
     assert st.ok[0] and np.array_equal(st.pos_m, ref.pos_m) and st.clk_s[0] == ref.clk_s[0]
     assert pf.covers(["G01", "G01", "E03"], [inside, outside, inside]).tolist() == [True, False, False]
-    # at the first clock sample the transmission instants are before it: broadcast, not an unsolved epoch
-    first = int(clk.time_ns.min())
-    st = pf.state(["G01", "G01"], [first, first + 30 * 10**9], -0.07, select_ns=[first, first + 30 * 10**9])
-    assert st.ok.all() and pf.covers(["G01", "G01"], [first, first + 30 * 10**9]).tolist() == [False, True]
-    assert st.clk_s[0] == b.state(["G01"], [first], -0.07).clk_s[0]
+    # an epoch so near the start of the clocks that its transmission instants are more than CLOCK_EDGE_S
+    # before their first sample: broadcast, not an unsolved epoch; 0.1 s later: precise
+    early = int(clk.time_ns.min()) - round((CLOCK_EDGE_S - 0.1) * 1e9)
+    st = pf.state(["G01", "G01"], [early, early + 10**8], -0.07, select_ns=[early, early + 10**8])
+    assert st.ok.all() and pf.covers(["G01", "G01"], [early, early + 10**8]).tolist() == [False, True]
+    assert st.clk_s[0] == b.state(["G01"], [early], -0.07).clk_s[0]
 
 
 def test_satellites_without_broadcast_records_come_back_with_precise_products(world):

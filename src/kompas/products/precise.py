@@ -29,8 +29,12 @@ Orbits
     positions worse, 8.7 / 5.4 / 7.1 cm RMS E/N/U against 4.9 / 4.3 / 8.3 cm, ESBC 23:45-24:00).
 Clocks
     Linear interpolation between the two neighbouring samples of the RINEX clock product when one
-    is given, else of the SP3 clocks; the clock rate comes from the same two samples. Clock values
-    are those of the file, referred to its time system (:attr:`PreciseProduct.clock_time_system`).
+    is given, else of the SP3 clocks; the clock rate comes from the same two samples. Up to
+    :data:`CLOCK_EDGE_S` before the first or after the last sample the first or last two samples are
+    extrapolated: a signal received at the first epoch of a day left the satellite 0.07-0.14 s before it,
+    and a day's clock file starts at that epoch (RTKLIB extrapolates clocks up to 900 s, ``MAXDTE``).
+    Clock values are those of the file, referred to its time system
+    (:attr:`PreciseProduct.clock_time_system`).
     The sampling interval of a clock product is the most frequent spacing of its ``AS`` epochs
     (all satellites together); a product mixing rates (e.g. some satellites at 30 s, others at
     5 min) therefore refuses the sparser satellites between their samples (conservative). The SP3
@@ -40,7 +44,8 @@ Status rules (rows with a non-OK status are NaN)
       interval before the first or after the last epoch (no further extrapolation); when the
       interpolation window holds a missing (NaN) position; when the two clock samples around the
       query are missing or farther apart than the product's sampling interval (a gap), or the query
-      lies outside the clock samples. A query exactly at a clock sample uses the sample itself.
+      lies more than :data:`CLOCK_EDGE_S` outside the clock samples. A query exactly at a clock sample
+      uses the sample itself.
     * :meth:`PreciseProduct.state` needs both orbit and clock; :meth:`PreciseProduct.orbit` and
       :meth:`PreciseProduct.clock` give each on its own.
 Several files
@@ -69,10 +74,16 @@ from ..models.combinations import if_coefficients
 from ..satsys import ratio_band_frequency, sat_id
 from .state import SatState, Status, as_query
 
-__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets", "antenna_model"]
+__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets", "antenna_model", "CLOCK_EDGE_S"]
 
 OMEGA_EARTH_IERS = 7.292115e-5
 """Nominal mean angular velocity of the Earth, rad/s (IERS Conventions 2010, Table 1.1)."""
+
+CLOCK_EDGE_S = 1.0
+"""Longest linear extrapolation of a clock beyond the first or last sample, s: it covers the signal travel
+time (at most 0.15 s) and receiver clock offsets (ms). Over 1 s the straight line through two samples
+30 s apart is off by about 1e-12 s (0.3 mm; satellite clock stability of 1e-12 at 1 s and the samples'
+~0.02 ns noise spread over 30 s)."""
 
 _NS = 1_000_000_000
 _MERGE_TOL_M = 1.0  # duplicate epochs of merged SP3 files should agree to a few cm
@@ -485,7 +496,10 @@ class PreciseProduct:
         with np.errstate(invalid="ignore"):
             tq = t + np.rint(np.where(np.isfinite(o), o, 0.0) * 1e9).astype(np.int64)  # index search only
         i = np.searchsorted(ct, tq, side="right") - 1
-        inside = (j >= 0) & np.isfinite(o) & (i >= 0) & ((i < ct.size - 1) | (tq == ct[-1]))
+        edge = round(CLOCK_EDGE_S * 1e9)
+        before, after = (i < 0) & (tq >= ct[0] - edge), (i == ct.size - 1) & (tq <= ct[-1] + edge)
+        inside = (j >= 0) & np.isfinite(o) & (((i >= 0) & (i < ct.size - 1)) | before | after)
+        i = np.where(before, 0, i)
         jj = np.maximum(j, 0)
 
         def pair_ok(a):
