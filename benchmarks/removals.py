@@ -60,6 +60,8 @@ Removals of later features (issues 13 and 15):
 - ``rtk-precise-travel``: the precise products chosen for a satellite that they do not serve at its
   transmission instant (the first epoch of a day unsolved).
 - ``rtk-precise-apc``: precise orbits in RTK left at the centre of mass where ANTEX has the satellite.
+- ``clock-edge``: precise clocks not extrapolated beyond the first and last samples (a day's first epoch
+  unsolved without navigation data).
 - ``antex-nominal-zero``: the completed ANTEX's nominal satellite blocks written with zero offsets (RTKLIB
   then lacks the satellite offsets kompas applies; ESBC's daily PPP parts by 1.2 cm).
 """
@@ -267,8 +269,8 @@ REMOVALS = (
         (
             (
                 "rtk_run.py",
-                "cfg.time_tolerance_s, cfg.slips, cfg.max_age_s",
-                "cfg.time_tolerance_s, cfg.slips, 0.0",
+                "cfg.slips,\n        cfg.max_age_s, cfg.interpolate_base",
+                "cfg.slips,\n        0.0, cfg.interpolate_base",
             ),
         ),
         ("tests/unit/test_rtk_sim.py", "tests/unit/test_rtk_parts.py"),
@@ -458,6 +460,12 @@ REMOVALS = (
         "precise orbits in RTK at the centre of mass",
         (("products/precise_first.py", "out[m] = np.nan_to_num(apc.offset_m)", "pass"),),
         ("tests/unit/test_rtk_precise.py",),
+    ),
+    Removal(
+        "clock-edge",
+        "precise clocks not extrapolated beyond their samples",
+        (("products/precise.py", "CLOCK_EDGE_S = 1.0", "CLOCK_EDGE_S = 0.0"),),
+        ("tests/reference/test_ppp_real.py", "tests/unit/test_precise.py"),
     ),
     Removal(
         "antex-nominal-zero",
