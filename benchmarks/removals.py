@@ -287,8 +287,8 @@ REMOVALS = (
         (
             (
                 "rtk_inputs.py",
-                "    if not interpolate:\n        return bd\n",
-                "    if True:\n        return bd\n",
+                "    if interpolate:\n        bd, done = _interpolate_base(bd, *args)\n",
+                "",
             ),
         ),
         ("tests/reference/test_rtk_real.py",),
