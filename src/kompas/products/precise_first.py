@@ -24,8 +24,10 @@ for:
   at that epoch are inside), else the broadcast records. Where the precise products serve the selection
   instant but not the evaluated one (a base epoch of some age before their first sample) the row is
   invalid rather than broadcast, so that no single difference mixes two clock sources (their datums differ
-  by metres). At the first epoch of a day with the day's clock file alone (its first sample at 00:00:00,
-  transmission 0.07 s earlier) the broadcast records serve.
+  by metres). The precise clocks reach :data:`~kompas.products.precise.CLOCK_EDGE_S` beyond their first and
+  last samples, so the first epoch of a day processed with the day's clock file alone (first sample at
+  00:00:00, transmission 0.07 s earlier) is served by them; an epoch within TRAVEL_S of that edge is served by
+  the broadcast records.
 """
 
 from __future__ import annotations
