@@ -619,6 +619,9 @@ class EphemerisOptions(Options):
     max_dtoe_s: dict[str, float] | None = option(
         None, "longest use of a record after its reference epoch per system (default: RTKLIB MAXDTOE)"
     )
+    max_before_toe_s: dict[str, float] | None = option(
+        None, "longest use of a record before its reference epoch per system (default: the policy's)"
+    )
     selection: str = option(
         "nearest",
         "record selection: nearest reference epoch or latest transmitted",

@@ -53,6 +53,15 @@ def _parse_bands(value):
     return {k: tuple(int(b) for b in v) for k, v in _parse_band_digits(value).items()}
 
 
+RTK_BEFORE_TOE_S = {"E": 14400.0, "C": 21601.0}
+"""RTK's default use of Galileo and BeiDou records before their reference epoch, s (RTKLIB's ``MAXDTOE``
+windows; SPP's ``post`` policy allows 10 min and 1 h). Files trimmed to a time span (set D) or a station's
+own navigation file often hold a satellite's next records only; the orbit error of a record used hours early
+(metres to tens of metres, :data:`kompas.products.broadcast.RECORD_AGE_ORBIT_SIGMA_M`) enters the single
+differences scaled by baseline / range, and the noise model weights it so
+(:func:`kompas.estimators.rtk_model.cell_variances`)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class RtkConfig(Options):
     """Options of RTK/PPK; every option is reachable from the API, TOML and the CLI.
@@ -107,7 +116,9 @@ class RtkConfig(Options):
     glonass: GlonassOptions = option(default_factory=GlonassOptions)
     slips: SlipOptions = option(default_factory=SlipOptions)
     window: WindowOptions = option(default_factory=WindowOptions)
-    ephemeris: EphemerisOptions = option(default_factory=EphemerisOptions)
+    ephemeris: EphemerisOptions = option(
+        default_factory=lambda: EphemerisOptions(max_before_toe_s=RTK_BEFORE_TOE_S)
+    )
 
 
 def base_position(base, product, cfg: RtkConfig) -> tuple[np.ndarray, str]:

@@ -40,7 +40,8 @@ import numpy as np
 from .constants import C_LIGHT
 from .errors import EstimatorError, TimeError
 from .measurement import CodeRows, line_of_sight, transmission_states
-from .satsys import BAND_PRIORITY, GlonassChannels, sat_id, sat_prn, sat_system, system_code
+from .products.broadcast import record_orbit_sigma_m
+from .satsys import BAND_PRIORITY, GlonassChannels, sat_id, sat_prn, sat_system, system_code, system_letter
 from .tables.observables import NO_SIGNAL, Observables
 from .time import time_span
 
@@ -118,6 +119,12 @@ class BaselineData:
         Saastamoinen slant delay at the base, m.
     base_arp_m : numpy.ndarray, shape (3,)
         Base antenna reference point, ECEF m.
+    unserved : tuple of str
+        Satellites both receivers track on a shared band that have no satellite state at any of their
+        epochs (no broadcast record, nor a precise orbit and clock where those were given): left out.
+    orbit_sigma_m : numpy.ndarray, shape (R,), or None
+        Expected orbit error of the broadcast record of each row, m, from its age
+        (:func:`kompas.products.broadcast.record_orbit_sigma_m`; NaN where the table has no value).
     """
 
     time_ns: np.ndarray
@@ -143,6 +150,8 @@ class BaselineData:
     az_b: np.ndarray
     trop_b: np.ndarray
     base_arp_m: np.ndarray
+    unserved: tuple = ()
+    orbit_sigma_m: np.ndarray | None = None
 
     @property
     def n_epochs(self) -> int:
@@ -358,11 +367,13 @@ def _code_rows(ob: Observables, idx: np.ndarray) -> tuple[CodeRows, np.ndarray]:
     return rows, ok
 
 
-def _satellite_states(product, ob: Observables, idx, t_rx_ns, select_ns):
+def _satellite_states(product, ob: Observables, idx, t_rx_ns, select_ns, with_age: bool = False):
     """Satellite positions at transmission, their broadcast reference clocks (s) and validity, from the
-    records selected at ``select_ns``."""
+    records selected at ``select_ns`` (and, ``with_age``, the records' ``t - toe``, s; NaN for precise)."""
     rows, ok = _code_rows(ob, idx)
     st, dts = transmission_states(product, rows, t_rx_ns, reference_clock=True, select_ns=select_ns)
+    if with_age:
+        return st.pos_m, dts, ok & st.ok, st.age_s
     return st.pos_m, dts, ok & st.ok
 
 
@@ -434,10 +445,13 @@ def prepare_baseline(
     t_b = ob_b.epoch_time_ns[ob_b.epoch[ib]]
     # both ends from the record selected at the rover's epoch: with base data of some age the records'
     # own errors (and their jumps from one record to the next) then cancel in the single difference
-    pos_r, dts_r, ok_r = _satellite_states(product, ob_r, ir, t_r, t_r)
+    pos_r, dts_r, ok_r, age_r = _satellite_states(product, ob_r, ir, t_r, t_r, with_age=True)
     pos_b, dts_b, ok_b = _satellite_states(product, ob_b, ib, t_b, t_r)
     keep = ok_r & ok_b
     _require_states(keep, bands, product)
+    unserved = tuple(sat_id(np.setdiff1d(sat[~keep], sat[keep])).tolist())
+    # both ends use the record selected at the rover's epoch: its age there sets the orbit error
+    orbit_sigma = record_orbit_sigma_m(system_letter(sat_system(sat[keep])), age_r[keep])
     ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
     pos_r, pos_b = pos_r[keep], pos_b[keep]
     clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])
@@ -448,6 +462,7 @@ def prepare_baseline(
         ob_r, ob_b, ir, ib, (slip_r[ir], slip_b_rows), base_epoch, glo_channels, glo_k, pos_r, pos_b, geom,
         trop, base, clock_sd,
     )  # fmt: skip
+    bd = replace(bd, unserved=unserved, orbit_sigma_m=orbit_sigma)
     g_b = geom["range_m"][0] + trop - C_LIGHT * dts_b[keep]
     args = (ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base, round(tol_s * 1e9))
     done = np.zeros(bd.phase_b.shape, bool)

@@ -105,6 +105,7 @@ def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> Epo
         prior_pos=prior[k],
         clock_sd=bd.clock_sd_m[s],
         age_s=float(bd.noise_age_s[k]),
+        orbit_sigma=bd.orbit_sigma_m[s] if bd.orbit_sigma_m is not None else 0.0,
     )
 
 
@@ -278,11 +279,29 @@ def run_rtk(
         result = combine_passes(fwd, bwd)
     if progress is not None:
         progress(total, total)
-    result.notes[:0] = list(orbit_notes) + ant_notes + iono_notes + _age_notes(bd, cfg)
+    result.notes[:0] = (
+        list(orbit_notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes + _age_notes(bd, cfg)
+    )
     if cfg.output_single:
         _single_where_unsolved(result, single, prior)
     ephemeris = "broadcast" if orbits is None else f"precise {orbits.systems}, broadcast"
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris)
+
+
+def _unserved_notes(bd, orbits) -> list[str]:
+    """Name the satellites both receivers track that had no satellite state at all (and what would help)."""
+    if not bd.unserved:
+        return []
+    what = "no broadcast record valid at their epochs" + (
+        " and no precise orbit or clock" if orbits is not None else ""
+    )
+    advice = "their navigation records" + (
+        " or precise orbits and clocks (--sp3, --clk)" if orbits is None else ""
+    )
+    return [
+        f"{len(bd.unserved)} satellites both receivers track have {what}, so they are left out: "
+        f"{' '.join(bd.unserved)} (give {advice})"
+    ]
 
 
 def _age_notes(bd, cfg) -> list[str]:

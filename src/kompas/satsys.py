@@ -206,6 +206,8 @@ def sat_index(ids) -> np.ndarray:
 def sat_id(index) -> np.ndarray:
     """int indices -> satellite ids (``419`` -> ``"C19"``), vectorised."""
     idx = np.asarray(index, dtype=np.int64)
+    if idx.size == 0:
+        return np.zeros(idx.shape, dtype="U3")
     code, prn = np.divmod(np.atleast_1d(idx), 100)
     if np.any((code < 1) | (code > 7) | (prn < 1)):
         raise SignalError(f"invalid satellite index in {idx.ravel()[:5]}")

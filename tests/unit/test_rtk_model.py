@@ -77,6 +77,11 @@ def test_orbit_error_grows_with_the_baseline():
     np.testing.assert_allclose(var_p - var_p0, extra, rtol=1e-12)
     np.testing.assert_allclose(var_c - var_c0, extra, rtol=1e-9)
     assert np.allclose(var_p0, 2 * 0.003**2)
+    # a record used far from its reference epoch: its own orbit error (here 10 m on the Galileo satellite,
+    # 0.5 m -- below orbit_m -- on the GPS one, NaN treated as unknown) replaces orbit_m where larger
+    for sigma, want in (([0.5, 10.0], [0.05, 0.05, 0.2]), ([np.nan, 10.0], [0.05, 0.05, 0.2])):
+        aged = cell_variances(dataclasses.replace(e, orbit_sigma=np.array(sigma)), noise, baseline_m=5.0e5)
+        np.testing.assert_allclose(aged[1] - var_p0, np.square(want), rtol=1e-12)
 
 
 def _sky(rcv):

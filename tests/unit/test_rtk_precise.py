@@ -122,6 +122,13 @@ def test_satellites_without_broadcast_records_come_back_with_precise_products(wo
     enu = ecef_to_enu(with_sp3.pos_m, ROVER)
     assert np.abs(enu).max() < 1e-3
     assert with_sp3.record.ephemeris == "precise GE, broadcast"
+    # without the precise products the two are named, and what would bring them back
+    left = [n for n in without.record.notes if "left out" in n]
+    assert left == [
+        f"2 satellites both receivers track have no broadcast record valid at their epochs, so they are left "
+        f"out: {' '.join(sorted(lost))} (give their navigation records or precise orbits and clocks (--sp3, --clk))"
+    ]
+    assert not any("left out" in n for n in with_sp3.record.notes)
     assert any(
         n.startswith("precise orbits and clocks (") and "G: KSM orbits" in n for n in with_sp3.record.notes
     )

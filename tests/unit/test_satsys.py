@@ -30,6 +30,7 @@ def test_sat_index_round_trip():
     assert idx.tolist() == [419, 105, 224, 336, 501, 627, 709, 463]
     assert sat_id(idx).tolist() == ids.tolist()
     assert sat_index("C19") == 419 and sat_id(419) == "C19"
+    assert sat_id(np.zeros(0, np.int16)).shape == (0,)  # no satellite: no id, not an error
     # RINEX quirks: blank-padded PRN, bare PRN of RINEX 2 GPS files
     assert sat_index(["G 1", " 7", "R 7"]).tolist() == [101, 107, 207]
 

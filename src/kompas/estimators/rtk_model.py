@@ -26,7 +26,9 @@ times the code/phase ratio squared for code; a single difference has twice that,
 length ``B`` at range ``rho``: the error's component across the two lines of sight, whose directions differ
 by at most ``B / rho`` (the rule of thumb ``dB / B = dr / rho``, Bauersima 1983, in Hofmann-Wellenhof,
 Lichtenegger & Wasle 2008). It is millimetres at 20 km and centimetres at several hundred kilometres,
-where without it the filter fixes integers biased by the orbit errors.
+where without it the filter fixes integers biased by the orbit errors. ``s_orb`` is ``noise.orbit_m``, or
+more for a record used far from its reference epoch (``EpochInput.orbit_sigma``,
+:func:`kompas.products.broadcast.record_orbit_sigma_m`).
 """
 
 from __future__ import annotations
@@ -87,6 +89,9 @@ class EpochInput:
         base's transmission time (subtracted from the modelled single differences).
     age_s : float
         Age of the base epoch, s (rover minus base time tag).
+    orbit_sigma : numpy.ndarray, shape (m,), or float
+        Expected orbit error of each satellite's broadcast record from its age, m (NaN or 0: the noise
+        model's ``orbit_m`` alone).
     """
 
     t_ns: int
@@ -113,6 +118,7 @@ class EpochInput:
     prior_pos: np.ndarray
     clock_sd: np.ndarray | float = 0.0
     age_s: float = 0.0
+    orbit_sigma: np.ndarray | float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,8 +155,10 @@ def cell_variances(e: EpochInput, noise, baseline_m: float = 0.0) -> tuple[np.nd
     # of stats-clkstab)
     var_age = (C_LIGHT * noise.sat_clock_stab * e.age_s) ** 2
     # the broadcast orbit error seen from two ends a baseline b apart: at most b / rho of it remains in the
-    # single difference (the rule of thumb db / b = dr / rho)
-    var_orb = ((noise.orbit_m * baseline_m / e.range_b) ** 2)[e.cs] if baseline_m > 0.0 else 0.0
+    # single difference (the rule of thumb db / b = dr / rho); records used far from their reference epoch
+    # (hours before it, to fill a file's gaps) are metres to tens of metres off
+    s_orb = np.fmax(noise.orbit_m, e.orbit_sigma)
+    var_orb = ((s_orb * baseline_m / e.range_b) ** 2)[e.cs] if baseline_m > 0.0 else 0.0
     return var_p * noise.code_ratio**2 + var_age + var_orb, var_p + var_age + var_orb
 
 

@@ -1,0 +1,28 @@
+"""The orbit error of broadcast records used far from their reference epoch (kompas.products.broadcast)."""
+
+import numpy as np
+
+from kompas.products.broadcast import RECORD_AGE_ORBIT_SIGMA_M, record_orbit_sigma_m
+
+
+def test_table_values_and_log_linear_interpolation():
+    h = 3600.0
+    got = record_orbit_sigma_m(["C", "C", "E", "E", "C"], np.array([-3.0, 6.0, -1.0, 1.0, -2.5]) * h)
+    np.testing.assert_allclose(got[:4], [13.6, 73.4, 1.8, 0.21], rtol=1e-12)
+    # half way between -3 h (13.6 m) and -2 h (3.1 m): the geometric mean
+    assert abs(got[4] - np.sqrt(13.6 * 3.1)) < 1e-9
+
+
+def test_beyond_the_table_the_end_growth_continues_and_unknown_systems_are_nan():
+    h = 3600.0
+    got = record_orbit_sigma_m(["C", "E", "G", "R", "C"], np.array([-4.0, 7.0, 1.0, 0.1, np.nan]) * h)
+    assert abs(got[0] - 13.6 * 13.6 / 3.1) < 1e-6  # one more hour at the -3 h..-2 h growth
+    assert got[1] > 46.7
+    assert np.isnan(got[2:]).all()
+
+
+def test_the_table_grows_away_from_the_reference_epoch():
+    for table in RECORD_AGE_ORBIT_SIGMA_M.values():
+        h, s = np.array(table).T
+        before, after = s[h <= 0], s[h >= 0]
+        assert np.all(np.diff(before) <= 0) and np.all(np.diff(after) >= 0)
