@@ -60,6 +60,8 @@ Removals of later features (issues 13 and 15):
 - ``rtk-precise-travel``: the precise products chosen for a satellite that they do not serve at its
   transmission instant (the first epoch of a day unsolved).
 - ``rtk-precise-apc``: precise orbits in RTK left at the centre of mass where ANTEX has the satellite.
+- ``rtk-before-toe``: RTK with SPP's record windows before toe (set D's C26, C35, E10, E12, E16 left out).
+- ``rtk-record-age-sigma``: RTK's orbit noise without the error of records used far from their toe.
 - ``clock-edge``: precise clocks not extrapolated beyond the first and last samples (a day's first epoch
   unsolved without navigation data).
 - ``antex-nominal-zero``: the completed ANTEX's nominal satellite blocks written with zero offsets (RTKLIB
@@ -460,6 +462,30 @@ REMOVALS = (
         "precise orbits in RTK at the centre of mass",
         (("products/precise_first.py", "out[m] = np.nan_to_num(apc.offset_m)", "pass"),),
         ("tests/unit/test_rtk_precise.py",),
+    ),
+    Removal(
+        "rtk-before-toe",
+        "RTK with SPP's windows before toe",
+        (
+            (
+                "rtk.py",
+                "default_factory=lambda: EphemerisOptions(max_before_toe_s=RTK_BEFORE_TOE_S)",
+                "default_factory=EphemerisOptions",
+            ),
+        ),
+        ("tests/reference/test_rtk_real.py",),
+    ),
+    Removal(
+        "rtk-record-age-sigma",
+        "RTK orbit noise without the record's age",
+        (
+            (
+                "estimators/rtk_model.py",
+                "s_orb = np.fmax(noise.orbit_m, e.orbit_sigma)",
+                "s_orb = noise.orbit_m",
+            ),
+        ),
+        ("tests/unit/test_rtk_model.py", "tests/reference/test_rtk_real.py"),
     ),
     Removal(
         "clock-edge",
