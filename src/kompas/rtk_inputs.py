@@ -443,18 +443,10 @@ def prepare_baseline(
     glo_k = _glonass_channels(glo_channels, sat)
     t_r = ob_r.epoch_time_ns[ob_r.epoch[ir]]
     t_b = ob_b.epoch_time_ns[ob_b.epoch[ib]]
-    # both ends from the record selected at the rover's epoch: with base data of some age the records'
-    # own errors (and their jumps from one record to the next) then cancel in the single difference
-    pos_r, dts_r, ok_r, age_r = _satellite_states(product, ob_r, ir, t_r, t_r, with_age=True)
-    pos_b, dts_b, ok_b = _satellite_states(product, ob_b, ib, t_b, t_r)
-    keep = ok_r & ok_b
-    _require_states(keep, bands, product)
-    unserved = tuple(sat_id(np.setdiff1d(sat[~keep], sat[keep])).tolist())
-    # both ends use the record selected at the rover's epoch: its age there sets the orbit error
-    orbit_sigma = record_orbit_sigma_m(system_letter(sat_system(sat[keep])), age_r[keep])
+    keep, (pos_r, pos_b, dts_b), clock_sd, unserved, orbit_sigma = _paired_states(
+        product, (ob_r, ob_b), (ir, ib), (t_r, t_b), sat, bands
+    )
     ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
-    pos_r, pos_b = pos_r[keep], pos_b[keep]
-    clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])
     base = np.asarray(base_arp_m, dtype=float).reshape(3)
     geom, trop = _base_geometry(pos_b, base, sat)
     slip_b_rows = slip_b[ib] & first_use[ob_r.epoch[ir]][:, None]
@@ -463,7 +455,7 @@ def prepare_baseline(
         trop, base, clock_sd,
     )  # fmt: skip
     bd = replace(bd, unserved=unserved, orbit_sigma_m=orbit_sigma)
-    g_b = geom["range_m"][0] + trop - C_LIGHT * dts_b[keep]
+    g_b = geom["range_m"][0] + trop - C_LIGHT * dts_b
     args = (ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base, round(tol_s * 1e9))
     done = np.zeros(bd.phase_b.shape, bool)
     if interpolate:
@@ -471,6 +463,26 @@ def prepare_baseline(
     if extrapolate:
         bd = _extrapolate_base(bd, *args, done)
     return bd
+
+
+def _paired_states(product, obs, rows, t, sat, bands):
+    """Satellite states of the paired rows at both receivers' transmission times.
+
+    Both ends come from the record selected at the rover's epoch: with base data of some age the records'
+    own errors (and their jumps from one record to the next) then cancel in the single difference, and the
+    record's age there sets its orbit error. Returns the rows kept (both ends valid), their rover and base
+    positions and base clocks, the single-difference satellite clock ``c (dt_r - dt_b)`` (m), the satellites
+    never served and each kept row's orbit error from the record's age (m).
+    """
+    (ob_r, ob_b), (ir, ib), (t_r, t_b) = obs, rows, t
+    pos_r, dts_r, ok_r, age_r = _satellite_states(product, ob_r, ir, t_r, t_r, with_age=True)
+    pos_b, dts_b, ok_b = _satellite_states(product, ob_b, ib, t_b, t_r)
+    keep = ok_r & ok_b
+    _require_states(keep, bands, product)
+    unserved = tuple(sat_id(np.setdiff1d(sat[~keep], sat[keep])).tolist())
+    orbit_sigma = record_orbit_sigma_m(system_letter(sat_system(sat[keep])), age_r[keep])
+    clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])
+    return keep, (pos_r[keep], pos_b[keep], dts_b[keep]), clock_sd, unserved, orbit_sigma
 
 
 def _base_geometry(sat_pos, base, sat) -> tuple[dict, np.ndarray]:
