@@ -62,6 +62,7 @@ Removals of later features (issues 13 and 15):
 - ``rtk-precise-apc``: precise orbits in RTK left at the centre of mass where ANTEX has the satellite.
 - ``rtk-before-toe``: RTK with SPP's record windows before toe (set D's C26, C35, E10, E12, E16 left out).
 - ``rtk-record-age-sigma``: RTK's orbit noise without the error of records used far from their toe.
+- ``rtk-orbit-drift``: RTK noise without the drift of a record's orbit error over the age of raw base data.
 - ``clock-edge``: precise clocks not extrapolated beyond the first and last samples (a day's first epoch
   unsolved without navigation data).
 - ``antex-nominal-zero``: the completed ANTEX's nominal satellite blocks written with zero offsets (RTKLIB
@@ -486,6 +487,18 @@ REMOVALS = (
             ),
         ),
         ("tests/unit/test_rtk_model.py", "tests/reference/test_rtk_real.py"),
+    ),
+    Removal(
+        "rtk-orbit-drift",
+        "RTK noise without the orbit error's drift over the age",
+        (
+            (
+                "rtk_inputs.py",
+                "orbit_drift_m=np.nan_to_num(orbit_rate) * np.abs(unmoved_age)",
+                "orbit_drift_m=None",
+            ),
+        ),
+        ("tests/reference/test_rtk_real.py",),
     ),
     Removal(
         "clock-edge",

@@ -125,6 +125,9 @@ class BaselineData:
     orbit_sigma_m : numpy.ndarray, shape (R,), or None
         Expected orbit error of the broadcast record of each row, m, from its age
         (:func:`kompas.products.broadcast.record_orbit_sigma_m`; NaN where the table has no value).
+    orbit_drift_m : numpy.ndarray, shape (R,), or None
+        Change of that error over the age of base data left as they are (neither interpolated nor
+        extrapolated), m; 0 elsewhere.
     """
 
     time_ns: np.ndarray
@@ -152,6 +155,7 @@ class BaselineData:
     base_arp_m: np.ndarray
     unserved: tuple = ()
     orbit_sigma_m: np.ndarray | None = None
+    orbit_drift_m: np.ndarray | None = None
 
     @property
     def n_epochs(self) -> int:
@@ -443,7 +447,7 @@ def prepare_baseline(
     glo_k = _glonass_channels(glo_channels, sat)
     t_r = ob_r.epoch_time_ns[ob_r.epoch[ir]]
     t_b = ob_b.epoch_time_ns[ob_b.epoch[ib]]
-    keep, (pos_r, pos_b, dts_b), clock_sd, unserved, orbit_sigma = _paired_states(
+    keep, (pos_r, pos_b, dts_b), clock_sd, unserved, (orbit_sigma, orbit_rate) = _paired_states(
         product, (ob_r, ob_b), (ir, ib), (t_r, t_b), sat, bands
     )
     ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
@@ -461,8 +465,12 @@ def prepare_baseline(
     if interpolate:
         bd, done = _interpolate_base(bd, *args)
     if extrapolate:
-        bd = _extrapolate_base(bd, *args, done)
-    return bd
+        bd, done = _extrapolate_base(bd, *args, done)
+    # base data of some age left as they are carry the change of a record's orbit error over the age in
+    # full (moved base phases carry it along); the records of some hours before their toe drift by metres
+    # per hour
+    unmoved_age = np.where(done.any(axis=1), 0.0, np.nan_to_num(bd.age_s)[bd.row_epoch()])
+    return replace(bd, orbit_drift_m=np.nan_to_num(orbit_rate) * np.abs(unmoved_age))
 
 
 def _paired_states(product, obs, rows, t, sat, bands):
@@ -472,7 +480,7 @@ def _paired_states(product, obs, rows, t, sat, bands):
     own errors (and their jumps from one record to the next) then cancel in the single difference, and the
     record's age there sets its orbit error. Returns the rows kept (both ends valid), their rover and base
     positions and base clocks, the single-difference satellite clock ``c (dt_r - dt_b)`` (m), the satellites
-    never served and each kept row's orbit error from the record's age (m).
+    never served and each kept row's orbit error from the record's age (m) with its rate of change (m/s).
     """
     (ob_r, ob_b), (ir, ib), (t_r, t_b) = obs, rows, t
     pos_r, dts_r, ok_r, age_r = _satellite_states(product, ob_r, ir, t_r, t_r, with_age=True)
@@ -480,9 +488,14 @@ def _paired_states(product, obs, rows, t, sat, bands):
     keep = ok_r & ok_b
     _require_states(keep, bands, product)
     unserved = tuple(sat_id(np.setdiff1d(sat[~keep], sat[keep])).tolist())
-    orbit_sigma = record_orbit_sigma_m(system_letter(sat_system(sat[keep])), age_r[keep])
+    letters, age = system_letter(sat_system(sat[keep])), age_r[keep]
+    orbit_sigma = record_orbit_sigma_m(letters, age)
+    # how fast that error changes (m/s), from the same table a minute either side
+    rate = (
+        np.abs(record_orbit_sigma_m(letters, age + 60.0) - record_orbit_sigma_m(letters, age - 60.0)) / 120.0
+    )
     clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])
-    return keep, (pos_r[keep], pos_b[keep], dts_b[keep]), clock_sd, unserved, orbit_sigma
+    return keep, (pos_r[keep], pos_b[keep], dts_b[keep]), clock_sd, unserved, (orbit_sigma, rate)
 
 
 def _base_geometry(sat_pos, base, sat) -> tuple[dict, np.ndarray]:
@@ -578,7 +591,7 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     return replace(bd, code_b=code_b, phase_b=phase_b, noise_age_s=noise_age), done
 
 
-def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int, done) -> BaselineData:
+def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int, done):
     """Base phases of an older epoch extrapolated to the rover's epoch from the two base epochs before it.
 
     For a row paired with an older base epoch ``j`` (the phases not interpolated, ``done`` False), the
@@ -588,18 +601,21 @@ def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     is not common to the two epochs (set D, base every 60 s, at 10-12 h local time: the aged epochs' fixed
     positions scatter 3.0 cm horizontally without it, 1.5 cm with it; BENCHMARKS.md). Only past base data
     is used; no phase is extrapolated across a slip of its cell at ``j``. Codes are left as they are: their
-    noise is far above what the prediction corrects.
+    noise is far above what the prediction corrects. Returns the data and which phases were interpolated
+    or extrapolated.
     """
     j = ob_b.epoch[ib]
     t_b = ob_b.epoch_time_ns
     prv = _row_of(ob_b, np.where(j >= 1, j - 1, -1), ob_b.sat[ib])
     cand = (t_r - t_b[j] > tol_ns) & (prv >= 0) & ~done.all(axis=1)
     if not cand.any():
-        return bd
+        return bd, done
     rows = np.flatnonzero(cand)
     skip = slip_b[ib[rows]] | done[rows]
-    *_, phase_b, _ = _along_base(bd, ob_b, ib, t_r, g_b, product, base, rows, prv[rows], skip, codes=False)
-    return replace(bd, phase_b=phase_b)
+    *_, phase_b, moved = _along_base(
+        bd, ob_b, ib, t_r, g_b, product, base, rows, prv[rows], skip, codes=False
+    )
+    return replace(bd, phase_b=phase_b), done | moved
 
 
 def _assemble(

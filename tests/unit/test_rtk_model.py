@@ -82,6 +82,10 @@ def test_orbit_error_grows_with_the_baseline():
     for sigma, want in (([0.5, 10.0], [0.05, 0.05, 0.2]), ([np.nan, 10.0], [0.05, 0.05, 0.2])):
         aged = cell_variances(dataclasses.replace(e, orbit_sigma=np.array(sigma)), noise, baseline_m=5.0e5)
         np.testing.assert_allclose(aged[1] - var_p0, np.square(want), rtol=1e-12)
+    # the change of that error over the age of base data used as they are enters in full: 3 cm on Galileo
+    drift = cell_variances(dataclasses.replace(e, orbit_drift=np.array([0.0, 0.03])), noise)
+    np.testing.assert_allclose(drift[1] - var_p0, [0.0, 0.0, 0.03**2], rtol=1e-12)
+    np.testing.assert_allclose(drift[0] - var_c0, [0.0, 0.0, 0.03**2], rtol=1e-9)
 
 
 def _sky(rcv):

@@ -92,6 +92,9 @@ class EpochInput:
     orbit_sigma : numpy.ndarray, shape (m,), or float
         Expected orbit error of each satellite's broadcast record from its age, m (NaN or 0: the noise
         model's ``orbit_m`` alone).
+    orbit_drift : numpy.ndarray, shape (m,), or float
+        Change of that error between the base's and the rover's epoch where the base data of some age are
+        used as they are, m (it enters the single difference in full).
     """
 
     t_ns: int
@@ -119,6 +122,7 @@ class EpochInput:
     clock_sd: np.ndarray | float = 0.0
     age_s: float = 0.0
     orbit_sigma: np.ndarray | float = 0.0
+    orbit_drift: np.ndarray | float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,6 +163,7 @@ def cell_variances(e: EpochInput, noise, baseline_m: float = 0.0) -> tuple[np.nd
     # (hours before it, to fill a file's gaps) are metres to tens of metres off
     s_orb = np.fmax(noise.orbit_m, e.orbit_sigma)
     var_orb = ((s_orb * baseline_m / e.range_b) ** 2)[e.cs] if baseline_m > 0.0 else 0.0
+    var_orb = var_orb + (np.broadcast_to(e.orbit_drift, e.range_b.shape) ** 2)[e.cs]
     return var_p * noise.code_ratio**2 + var_age + var_orb, var_p + var_age + var_orb
 
 
