@@ -107,15 +107,9 @@ def rtklib_conf(bl, navsys, frequency, gloarmode, atx, precise=False) -> str:
 
 def precise_inputs(bl, tmp: Path) -> list[Path]:
     """The precise files RTKLIB gets, decompressed (it recognises them by the extensions .sp3 and .clk)."""
-    from kompas.io import read_bytes
+    from bench_ppp import plain_copy
 
-    out = []
-    for p in bl.get("rtklib_precise", [*bl["sp3"], *bl["clk"]]):
-        dst = tmp / p.name.replace(".gz", "")
-        if not dst.exists():
-            dst.write_bytes(read_bytes(p))
-        out.append(dst)
-    return out
+    return [plain_copy(p, tmp) for p in bl.get("rtklib_precise", [*bl["sp3"], *bl["clk"]])]
 
 
 def read_rtklib_pos(path, n_epochs):

@@ -494,8 +494,8 @@ REMOVALS = (
         (
             (
                 "rtk_inputs.py",
-                "orbit_drift_m=np.nan_to_num(orbit_rate) * np.abs(unmoved_age)",
-                "orbit_drift_m=None",
+                "orbit_drift_m=np.nan_to_num(orbit_drift) * np.abs(unmoved_age)",
+                "orbit_drift_m=0.0 * np.abs(unmoved_age)",
             ),
         ),
         ("tests/reference/test_rtk_real.py",),

@@ -40,7 +40,7 @@ import numpy as np
 from .constants import C_LIGHT
 from .errors import EstimatorError, TimeError
 from .measurement import CodeRows, line_of_sight, transmission_states
-from .products.broadcast import record_orbit_sigma_m
+from .products.broadcast import record_orbit_drift_mps, record_orbit_sigma_m
 from .satsys import BAND_PRIORITY, GlonassChannels, sat_id, sat_prn, sat_system, system_code, system_letter
 from .tables.observables import NO_SIGNAL, Observables
 from .time import time_span
@@ -119,15 +119,15 @@ class BaselineData:
         Saastamoinen slant delay at the base, m.
     base_arp_m : numpy.ndarray, shape (3,)
         Base antenna reference point, ECEF m.
+    orbit_sigma_m : numpy.ndarray, shape (R,)
+        Expected orbit error of the broadcast record of each row, m, from its age
+        (:func:`kompas.products.broadcast.record_orbit_sigma_m`; NaN where the table has no value).
+    orbit_drift_m : numpy.ndarray, shape (R,)
+        Change of that error over the age of base data left as they are (neither interpolated nor
+        extrapolated), m; 0 elsewhere.
     unserved : tuple of str
         Satellites both receivers track on a shared band that have no satellite state at any of their
         epochs (no broadcast record, nor a precise orbit and clock where those were given): left out.
-    orbit_sigma_m : numpy.ndarray, shape (R,), or None
-        Expected orbit error of the broadcast record of each row, m, from its age
-        (:func:`kompas.products.broadcast.record_orbit_sigma_m`; NaN where the table has no value).
-    orbit_drift_m : numpy.ndarray, shape (R,), or None
-        Change of that error over the age of base data left as they are (neither interpolated nor
-        extrapolated), m; 0 elsewhere.
     """
 
     time_ns: np.ndarray
@@ -153,9 +153,9 @@ class BaselineData:
     az_b: np.ndarray
     trop_b: np.ndarray
     base_arp_m: np.ndarray
+    orbit_sigma_m: np.ndarray
+    orbit_drift_m: np.ndarray
     unserved: tuple = ()
-    orbit_sigma_m: np.ndarray | None = None
-    orbit_drift_m: np.ndarray | None = None
 
     @property
     def n_epochs(self) -> int:
@@ -371,14 +371,12 @@ def _code_rows(ob: Observables, idx: np.ndarray) -> tuple[CodeRows, np.ndarray]:
     return rows, ok
 
 
-def _satellite_states(product, ob: Observables, idx, t_rx_ns, select_ns, with_age: bool = False):
-    """Satellite positions at transmission, their broadcast reference clocks (s) and validity, from the
-    records selected at ``select_ns`` (and, ``with_age``, the records' ``t - toe``, s; NaN for precise)."""
+def _satellite_states(product, ob: Observables, idx, t_rx_ns, select_ns):
+    """Satellite positions at transmission, their broadcast reference clocks (s), validity and the records'
+    ``t - toe`` (s; NaN for precise states), from the records selected at ``select_ns``."""
     rows, ok = _code_rows(ob, idx)
     st, dts = transmission_states(product, rows, t_rx_ns, reference_clock=True, select_ns=select_ns)
-    if with_age:
-        return st.pos_m, dts, ok & st.ok, st.age_s
-    return st.pos_m, dts, ok & st.ok
+    return st.pos_m, dts, ok & st.ok, st.age_s
 
 
 def _glonass_channels(k_table: GlonassChannels, sat) -> np.ndarray:
@@ -447,7 +445,7 @@ def prepare_baseline(
     glo_k = _glonass_channels(glo_channels, sat)
     t_r = ob_r.epoch_time_ns[ob_r.epoch[ir]]
     t_b = ob_b.epoch_time_ns[ob_b.epoch[ib]]
-    keep, (pos_r, pos_b, dts_b), clock_sd, unserved, (orbit_sigma, orbit_rate) = _paired_states(
+    keep, (pos_r, pos_b, dts_b), clock_sd, unserved, (orbit_sigma, orbit_drift) = _paired_states(
         product, (ob_r, ob_b), (ir, ib), (t_r, t_b), sat, bands
     )
     ir, ib, sat, glo_k = ir[keep], ib[keep], sat[keep], glo_k[keep]
@@ -456,9 +454,9 @@ def prepare_baseline(
     slip_b_rows = slip_b[ib] & first_use[ob_r.epoch[ir]][:, None]
     bd = _assemble(
         ob_r, ob_b, ir, ib, (slip_r[ir], slip_b_rows), base_epoch, glo_channels, glo_k, pos_r, pos_b, geom,
-        trop, base, clock_sd,
+        trop, base, clock_sd, orbit_sigma,
     )  # fmt: skip
-    bd = replace(bd, unserved=unserved, orbit_sigma_m=orbit_sigma)
+    bd = replace(bd, unserved=unserved)
     g_b = geom["range_m"][0] + trop - C_LIGHT * dts_b
     args = (ob_b, ib, t_r[keep], g_b, raw_slip_b, product, base, round(tol_s * 1e9))
     done = np.zeros(bd.phase_b.shape, bool)
@@ -470,7 +468,7 @@ def prepare_baseline(
     # full (moved base phases carry it along); the records of some hours before their toe drift by metres
     # per hour
     unmoved_age = np.where(done.any(axis=1), 0.0, np.nan_to_num(bd.age_s)[bd.row_epoch()])
-    return replace(bd, orbit_drift_m=np.nan_to_num(orbit_rate) * np.abs(unmoved_age))
+    return replace(bd, orbit_drift_m=np.nan_to_num(orbit_drift) * np.abs(unmoved_age))
 
 
 def _paired_states(product, obs, rows, t, sat, bands):
@@ -483,19 +481,15 @@ def _paired_states(product, obs, rows, t, sat, bands):
     never served and each kept row's orbit error from the record's age (m) with its rate of change (m/s).
     """
     (ob_r, ob_b), (ir, ib), (t_r, t_b) = obs, rows, t
-    pos_r, dts_r, ok_r, age_r = _satellite_states(product, ob_r, ir, t_r, t_r, with_age=True)
-    pos_b, dts_b, ok_b = _satellite_states(product, ob_b, ib, t_b, t_r)
+    pos_r, dts_r, ok_r, age_r = _satellite_states(product, ob_r, ir, t_r, t_r)
+    pos_b, dts_b, ok_b, _ = _satellite_states(product, ob_b, ib, t_b, t_r)
     keep = ok_r & ok_b
     _require_states(keep, bands, product)
     unserved = tuple(sat_id(np.setdiff1d(sat[~keep], sat[keep])).tolist())
     letters, age = system_letter(sat_system(sat[keep])), age_r[keep]
-    orbit_sigma = record_orbit_sigma_m(letters, age)
-    # how fast that error changes (m/s), from the same table a minute either side
-    rate = (
-        np.abs(record_orbit_sigma_m(letters, age + 60.0) - record_orbit_sigma_m(letters, age - 60.0)) / 120.0
-    )
+    orbit = (record_orbit_sigma_m(letters, age), record_orbit_drift_mps(letters, age))
     clock_sd = C_LIGHT * (dts_r[keep] - dts_b[keep])
-    return keep, (pos_r[keep], pos_b[keep], dts_b[keep]), clock_sd, unserved, (orbit_sigma, rate)
+    return keep, (pos_r[keep], pos_b[keep], dts_b[keep]), clock_sd, unserved, orbit
 
 
 def _base_geometry(sat_pos, base, sat) -> tuple[dict, np.ndarray]:
@@ -543,7 +537,7 @@ def _along_base(bd, ob_b, ib, t_r, g_b, product, base, rows, other, skip, codes:
     """
     t_b = ob_b.epoch_time_ns
     j, k = ob_b.epoch[ib[rows]], ob_b.epoch[other]
-    pos_k, dts_k, ok = _satellite_states(product, ob_b, other, t_b[k], t_r[rows])
+    pos_k, dts_k, ok, _ = _satellite_states(product, ob_b, other, t_b[k], t_r[rows])
     rows, other, skip, j, k = rows[ok], other[ok], skip[ok], j[ok], k[ok]
     geom, trop = _base_geometry(pos_k[ok], base, bd.sat[rows])
     dg = (geom["range_m"][0] + trop - C_LIGHT * dts_k[ok] - g_b[rows])[:, None]
@@ -619,8 +613,9 @@ def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
 
 
 def _assemble(
-    ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r, pos_b, geom, trop, base, clock_sd
-):
+    ob_r, ob_b, ir, ib, slips, base_epoch, glo_channels, glo_k, pos_r, pos_b, geom, trop, base, clock_sd,
+    orbit_sigma,
+):  # fmt: skip
     slip_r, slip_b = slips  # per paired row
     n_ep = ob_r.epoch_time_ns.size
     epoch = ob_r.epoch[ir]
@@ -657,6 +652,8 @@ def _assemble(
         az_b=geom["az"][0],
         trop_b=trop,
         base_arp_m=base,
+        orbit_sigma_m=orbit_sigma,
+        orbit_drift_m=np.zeros(ir.size),
     )
 
 

@@ -105,8 +105,8 @@ def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> Epo
         prior_pos=prior[k],
         clock_sd=bd.clock_sd_m[s],
         age_s=float(bd.noise_age_s[k]),
-        orbit_sigma=bd.orbit_sigma_m[s] if bd.orbit_sigma_m is not None else 0.0,
-        orbit_drift=bd.orbit_drift_m[s] if bd.orbit_drift_m is not None else 0.0,
+        orbit_sigma=bd.orbit_sigma_m[s],
+        orbit_drift=bd.orbit_drift_m[s],
     )
 
 

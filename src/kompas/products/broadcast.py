@@ -101,6 +101,7 @@ __all__ = [
     "BroadcastProduct",
     "RECORD_AGE_ORBIT_SIGMA_M",
     "record_orbit_sigma_m",
+    "record_orbit_drift_mps",
     "POLICIES",
     "ICD_WINDOW_S",
     "RTKLIB_WINDOW_S",
@@ -772,3 +773,10 @@ def record_orbit_sigma_m(letters, age_s) -> np.ndarray:
             val[hi] = ls[-1] + (hq[hi] - th[-1]) * (ls[-1] - ls[-2]) / (th[-1] - th[-2])
             out[m] = np.exp(val)
     return out
+
+
+def record_orbit_drift_mps(letters, age_s) -> np.ndarray:
+    """How fast the expected orbit error of :func:`record_orbit_sigma_m` changes with the age, m/s (the
+    table's slope over a minute either side; NaN where it has no value)."""
+    later, earlier = record_orbit_sigma_m(letters, age_s + 60.0), record_orbit_sigma_m(letters, age_s - 60.0)
+    return np.abs(later - earlier) / 120.0

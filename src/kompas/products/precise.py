@@ -82,8 +82,9 @@ OMEGA_EARTH_IERS = 7.292115e-5
 CLOCK_EDGE_S = 1.0
 """Longest linear extrapolation of a clock beyond the first or last sample, s: it covers the signal travel
 time (at most 0.15 s) and receiver clock offsets (ms). Over 1 s the straight line through two samples
-30 s apart is off by about 1e-12 s (0.3 mm; satellite clock stability of 1e-12 at 1 s and the samples'
-~0.02 ns noise spread over 30 s)."""
+30 s apart should be off by about 1e-12 s (0.3 mm), an estimate from a satellite clock stability of 1e-12
+at 1 s and the samples' ~0.02 ns noise spread over 30 s (not measured: the products hold no sample
+between)."""
 
 _NS = 1_000_000_000
 _MERGE_TOL_M = 1.0  # duplicate epochs of merged SP3 files should agree to a few cm

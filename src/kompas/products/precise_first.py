@@ -46,7 +46,7 @@ _APC_CODES = {x: tuple(f"{x}0{p[0]}" for p in pair) for x, pair in IF_CLOCK_PAIR
 
 TRAVEL_S = 0.15
 """Longest signal travel time from a GNSS satellite to a receiver on the ground, s (BeiDou GEO at 5 deg
-elevation: about 0.135 s)."""
+elevation: 41 130 km, 0.137 s)."""
 
 _FIELDS = ("pos_m", "vel_mps", "clk_s", "clk_rate", "var_m2", "status")
 
@@ -80,8 +80,9 @@ class PreciseFirst:
         self.systems = precise.systems
 
     def clock(self, sats, t_gpst_ns, offset_s=0.0, select_ns=None) -> SatState:
-        """Clocks for a first estimate of the transmission time (positions computed as well)."""
-        return self.state(sats, t_gpst_ns, offset_s, select_ns=select_ns)
+        """The clocks of :meth:`state` for a first estimate of the transmission time (positions of precise
+        rows at the centre of mass: no antenna offset is evaluated)."""
+        return self._states(sats, t_gpst_ns, offset_s, select_ns, apc=False)
 
     def state(self, sats, t_gpst_ns, offset_s=0.0, select_ns=None) -> SatState:
         """Satellite states at ``t_gpst_ns + offset_s`` (GPST), with the source of each satellite chosen at
@@ -93,16 +94,17 @@ class PreciseFirst:
             Antenna phase centre (where known) and clock with the relativistic term for precise rows;
             broadcast rows as :meth:`BroadcastProduct.state` gives them.
         """
+        return self._states(sats, t_gpst_ns, offset_s, select_ns, apc=True)
+
+    def _states(self, sats, t_gpst_ns, offset_s, select_ns, apc: bool) -> SatState:
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
         sel = t if select_ns is None else np.broadcast_to(np.asarray(select_ns, np.int64).ravel(), s.shape)
         out = self.broadcast.state(s, t, o, select_ns=select_ns)
-        r = np.flatnonzero(np.isin(sat_letter(s), list(self.systems)))
-        if r.size:
-            r = r[self._serves(s[r], sel[r])]
+        r = np.flatnonzero(self.covers(s, sel))
         if r.size == 0:
             return out
         st = self.precise.state(s[r], t[r], o[r])  # NO_PRECISE rows stay invalid: no broadcast behind them
-        pos = st.pos_m + self._apc(s[r], t[r], o[r])
+        pos = st.pos_m + self._apc(s[r], t[r], o[r]) if apc else st.pos_m
         clk = st.clk_s + periodic_clock_correction_s(st.pos_m, st.vel_mps)
         values = (pos, st.vel_mps, clk, st.clk_rate, st.var_m2, st.status)
         for name, value in zip(_FIELDS, values, strict=True):
