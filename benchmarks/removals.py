@@ -42,6 +42,7 @@ Removals of later features (issues 13 and 15):
 - ``rtk-interpolate-base``: base observations of aged pairs not interpolated.
 - ``rtk-same-record``: the base-side satellite states from the record selected at the base's own epoch.
 - ``rtk-blank-cpb``: a blank GLONASS code-phase bias of a header (NaN) used as a calibration.
+- ``rtk-cpb-make``: no code-phase bias from the receiver make where a header's record is blank.
 - ``qc-mp-clock-jumps``: the MP codes without the receiver clock-jump repair of the phases.
 - ``qc-glonass-channels``: QC of a file with GLONASS slots of unknown channel refused as a whole.
 - ``ppp-backward-dt``: the PPP time update with a signed time step (backward pass).
@@ -319,6 +320,12 @@ REMOVALS = (
         "a blank GLONASS COD/PHS/BIS value (NaN) taken as a known code-phase bias",
         (("rtk.py", " if c in cpb and np.isfinite(cpb[c])]", " if c in cpb]"),),
         ("tests/unit/test_sim_rtk_cli.py",),
+    ),
+    Removal(
+        "rtk-cpb-make",
+        "no code-phase bias from the receiver make where a header's record is blank",
+        (("rtk.py", "    return CPB_BY_MAKE_M.get(words[0].upper()) if words else None", "    return None"),),
+        ("tests/unit/test_rtk_parts.py", "tests/reference/test_rtk_real.py"),
     ),
     Removal(
         "qc-mp-clock-jumps",

@@ -159,6 +159,29 @@ def _channels(product, rover, base) -> GlonassChannels:
 
 CPB_CODES = ("C1C", "C1P", "C2C", "C2P")
 
+# GLONASS code-phase bias of receivers whose RINEX headers leave ``GLONASS COD/PHS/BIS`` blank or out, by
+# the first word of ``REC # / TYPE / VERS``, m (the RTCM 3 message 1230 convention). LEICA and SEPT: the
+# values their own firmware and converters write (LEICA GR30/GR50 and SEPT POLARX4 headers in shared/data:
+# -71.940 and 0.000). JAVAD: 0, a receiver that aligns its GLONASS phases with its code (Sleewaegen et al.
+# 2012, Inside GNSS 7(3)); measured on WTZZ (JAVAD TRE_3, blank record) -> WTZR (LEICA GR50): the slope the
+# filter estimates without calibration, -2.46 +- 0.07 cm per channel, is a JAVAD bias of -1.9 +- 2.0 m.
+# Makes not listed stay uncalibrated (the slope is estimated).
+CPB_BY_MAKE_M = {"JAVAD": 0.0, "LEICA": -71.94, "SEPT": 0.0}
+
+
+def _record_cpb(header) -> float | None:
+    """The code-phase bias of a header's ``GLONASS COD/PHS/BIS`` record, m (None when absent or blank)."""
+    cpb = header.glonass_cpb_m
+    # a record with blank values (RINEX 3.04: unknown; the simulator writes it so) holds NaN
+    known = [cpb[c] for c in CPB_CODES if c in cpb and np.isfinite(cpb[c])]
+    return known[0] if known else None
+
+
+def _make_cpb(header) -> float | None:
+    """The code-phase bias of the header's receiver make in ``CPB_BY_MAKE_M``, m (None when not listed)."""
+    words = header.receiver_type.split()
+    return CPB_BY_MAKE_M.get(words[0].upper()) if words else None
+
 
 def ifb_prior(rover, base, glo) -> float | None:
     """Calibrated GLONASS phase inter-frequency bias slope, m per channel (None when not calibrated).
@@ -167,18 +190,20 @@ def ifb_prior(rover, base, glo) -> float | None:
     message 1230 carries): its phases behave as if delayed by ``B / c`` against the code (Sleewaegen et al.
     2012), which in cycles of each channel's wavelength is a bias linear in the channel number,
     ``B delta f / f`` metres per channel (``delta f / f`` = 0.5625/1602 = 0.4375/1246 on G1 and G2, ICD
-    GLONASS 2008 3.3.1.4). The rover-minus-base slope needs both receivers' values: from the headers, or
-    from ``cpb_rover_m`` / ``cpb_base_m`` for a header without the record (0 for a receiver that aligns its
-    phases). Without both the slope is estimated from a prior of 0.
+    GLONASS 2008 3.3.1.4). The rover-minus-base slope needs both receivers' values. Each comes from, in
+    order: the header's record, ``cpb_rover_m`` / ``cpb_base_m``, the receiver make's value in
+    ``CPB_BY_MAKE_M`` (headers are read only with ``use_header``). Without both the slope is estimated
+    from a prior of 0.
     """
     from .satsys import GLO_F1_BASE_HZ, GLO_F1_STEP_HZ
 
     values = []
     for obs, given in ((rover, glo.cpb_rover_m), (base, glo.cpb_base_m)):
-        cpb = obs.header.glonass_cpb_m if (glo.use_header and obs.header is not None) else {}
-        # a record with blank values (RINEX 3.04: unknown; the simulator writes it so) holds NaN
-        known = [cpb[c] for c in CPB_CODES if c in cpb and np.isfinite(cpb[c])]
-        values.append(known[0] if known else given)
+        header = obs.header if glo.use_header else None
+        value = None if header is None else _record_cpb(header)
+        if value is None:
+            value = given if (given is not None or header is None) else _make_cpb(header)
+        values.append(value)
     if any(v is None for v in values):
         return None
     return -(values[0] - values[1]) * GLO_F1_STEP_HZ / GLO_F1_BASE_HZ

@@ -491,3 +491,41 @@ def test_the_weak_tier_counts_the_satellites_of_the_subset():
     # without satellites each double difference counts as one more satellite: 5 + 1 = 6 pass, 4 + 1 do not
     assert resolve(*_weak_model(5), ArOptions()).fixed
     assert not resolve(*_weak_model(4), ArOptions()).fixed
+
+
+def _obs_with(receiver_type, cpb):
+    from types import SimpleNamespace
+
+    from kompas.tables.obs import ObsHeader
+
+    return SimpleNamespace(
+        header=ObsHeader(version=3.04, system="M", receiver_type=receiver_type, glonass_cpb_m=cpb)
+    )
+
+
+def test_ifb_prior_from_records_options_and_receiver_makes():
+    from kompas.estimators.rtk_options import GlonassOptions
+    from kompas.rtk import ifb_prior
+
+    step = 0.5625 / 1602  # delta f / f of the G1 channels
+    leica = _obs_with("LEICA GR50", {"C1C": -71.94, "C2P": -71.94})
+    javad_blank = _obs_with("JAVAD TRE_3 DELTA", {c: math.nan for c in ("C1C", "C1P", "C2C", "C2P")})
+    glo = GlonassOptions()
+    # a blank record: the make's value (JAVAD aligns its phases: 0)
+    assert ifb_prior(javad_blank, leica, glo) == pytest.approx(-71.94 * step)
+    # an option beats the make, the record beats the option
+    assert ifb_prior(javad_blank, leica, dataclasses.replace(glo, cpb_rover_m=-10.0)) == pytest.approx(
+        -61.94 * step
+    )
+    assert ifb_prior(leica, javad_blank, dataclasses.replace(glo, cpb_rover_m=0.0)) == pytest.approx(
+        71.94 * step
+    )
+    # a make not in the table, or headers not read: uncalibrated unless both values are given
+    trimble = _obs_with("TRIMBLE NETR9", {})
+    assert ifb_prior(trimble, leica, glo) is None
+    assert ifb_prior(javad_blank, leica, dataclasses.replace(glo, use_header=False)) is None
+    given = dataclasses.replace(glo, use_header=False, cpb_rover_m=1.0, cpb_base_m=-1.0)
+    assert ifb_prior(javad_blank, leica, given) == pytest.approx(-2.0 * step)
+    assert ifb_prior(_obs_with("", {}), leica, glo) is None and ifb_prior(
+        _obs_with("sept polarx5", {}), leica, glo
+    ) == pytest.approx(-71.94 * step)

@@ -155,14 +155,19 @@ class GlonassOptions(Options):
         0.5, "prior uncertainty of the code IFB slope", unit="m/channel", low=0.0
     )
     use_header: bool = option(
-        True, "calibrate the slope from both headers' GLONASS COD/PHS/BIS code-phase biases when known"
+        True,
+        "calibrate the slope from both headers' GLONASS COD/PHS/BIS code-phase biases, or from the receiver "
+        "makes' values (kompas.rtk.CPB_BY_MAKE_M) where a record is blank or absent",
     )
     cpb_rover_m: float | None = option(
-        None, "code-phase bias of the rover receiver when its header has none (0 for receivers that align "
-        "their GLONASS phases, RTCM 1230)", unit="m", flag="--glo-cpb-rover",
+        None, "code-phase bias of the rover receiver when its header has no record (0 for receivers that "
+        "align their GLONASS phases, RTCM 1230); beats the make's value", unit="m", flag="--glo-cpb-rover",
     )  # fmt: skip
     cpb_base_m: float | None = option(
-        None, "code-phase bias of the base receiver when its header has none", unit="m", flag="--glo-cpb-base"
+        None,
+        "code-phase bias of the base receiver when its header has no record; beats the make's value",
+        unit="m",
+        flag="--glo-cpb-base",
     )
     calibrated_sigma_m: float = option(
         0.003, "prior uncertainty of a slope calibrated from code-phase biases", unit="m/channel", low=0.0
