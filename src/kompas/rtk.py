@@ -185,6 +185,19 @@ def _make_cpb(header) -> float | None:
     return CPB_BY_MAKE_M.get(words[0].upper()) if words else None
 
 
+def glonass_cpb(obs, given, glo) -> tuple[float | None, str]:
+    """A receiver's GLONASS code-phase bias, m, and where it came from (see :func:`ifb_prior`)."""
+    header = obs.header if glo.use_header else None
+    value = None if header is None else _record_cpb(header)
+    if value is not None:
+        return value, "header"
+    if given is not None or header is None:
+        return given, ("option" if given is not None else "unknown")
+    value = _make_cpb(header)
+    make = header.receiver_type or "no receiver type"
+    return value, (f"make of {make}" if value is not None else f"unknown for {make}")
+
+
 def ifb_prior(rover, base, glo) -> float | None:
     """Calibrated GLONASS phase inter-frequency bias slope, m per channel (None when not calibrated).
 
@@ -199,16 +212,21 @@ def ifb_prior(rover, base, glo) -> float | None:
     """
     from .satsys import GLO_F1_BASE_HZ, GLO_F1_STEP_HZ
 
-    values = []
-    for obs, given in ((rover, glo.cpb_rover_m), (base, glo.cpb_base_m)):
-        header = obs.header if glo.use_header else None
-        value = None if header is None else _record_cpb(header)
-        if value is None:
-            value = given if (given is not None or header is None) else _make_cpb(header)
-        values.append(value)
-    if any(v is None for v in values):
+    (rov, _), (bas, _) = glonass_cpb(rover, glo.cpb_rover_m, glo), glonass_cpb(base, glo.cpb_base_m, glo)
+    if rov is None or bas is None:
         return None
-    return -(values[0] - values[1]) * GLO_F1_STEP_HZ / GLO_F1_BASE_HZ
+    return -(rov - bas) * GLO_F1_STEP_HZ / GLO_F1_BASE_HZ
+
+
+def ifb_note(rover, base, glo) -> str:
+    """The note of a run with GLONASS: the code-phase biases, their sources and the slope's prior."""
+    parts = []
+    for name, obs, given in (("rover", rover, glo.cpb_rover_m), ("base", base, glo.cpb_base_m)):
+        value, source = glonass_cpb(obs, given, glo)
+        parts.append(f"{name} {'?' if value is None else f'{value:.3f} m'} ({source})")
+    slope = ifb_prior(rover, base, glo)
+    how = "estimated from 0" if slope is None else f"{100 * slope:+.2f} cm per channel"
+    return f"GLONASS code-phase biases: {', '.join(parts)}; phase IFB slope {how}"
 
 
 def _setup(cfg, rover, base, base_arp, prior) -> FilterSetup:

@@ -282,11 +282,19 @@ def run_rtk(
         progress(total, total)
     result.notes[:0] = (
         list(orbit_notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes + _age_notes(bd, cfg)
-    )
+        + _glonass_notes(bd, rover, base, cfg)
+    )  # fmt: skip
     if cfg.output_single:
         _single_where_unsolved(result, single, prior)
     ephemeris = "broadcast" if orbits is None else f"precise {orbits.systems}, broadcast"
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris)
+
+
+def _glonass_notes(bd, rover, base, cfg) -> list[str]:
+    from .rtk import ifb_note
+
+    glonass = bool(np.any(sat_system(bd.sat) == system_code("R")))
+    return [ifb_note(rover, base, cfg.glonass)] if glonass and cfg.glonass.ifb != "off" else []
 
 
 def _unserved_notes(bd, orbits) -> list[str]:

@@ -76,6 +76,8 @@ def test_wtzz_wtzr_glonass_calibrated_by_the_receiver_makes(set_a):
     # WTZZ's header leaves GLONASS COD/PHS/BIS blank: its make (JAVAD, 0 m) and WTZR's record (-71.94 m)
     # give the slope -2.53 cm per channel; the filter estimates -2.46 +- 0.07 cm by itself, but later
     assert ifb_prior(set_a[0], set_a[1], GlonassOptions()) == pytest.approx(-71.94 * 0.5625 / 1602)
+    sol = _rtk(set_a, WTZR, systems="R")
+    assert "rover 0.000 m (make of JAVAD TRE_3 DELTA), base -71.940 m (header)" in " ".join(sol.record.notes)
     free = _rtk(set_a, WTZR, systems="R", **{"glonass.use_header": False})
     assert _rates(free, WTZZ)[0] < 0.92 and _rates(free, WTZZ)[1] == 0.0
 

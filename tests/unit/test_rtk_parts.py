@@ -529,3 +529,23 @@ def test_ifb_prior_from_records_options_and_receiver_makes():
     assert ifb_prior(_obs_with("", {}), leica, glo) is None and ifb_prior(
         _obs_with("sept polarx5", {}), leica, glo
     ) == pytest.approx(-71.94 * step)
+
+
+def test_ifb_note_names_each_receivers_source():
+    from kompas.estimators.rtk_options import GlonassOptions
+    from kompas.rtk import ifb_note
+
+    leica = _obs_with("LEICA GR50", {"C1C": -71.94})
+    javad = _obs_with("JAVAD TRE_3 DELTA", {"C1C": math.nan})
+    note = ifb_note(javad, leica, GlonassOptions())
+    assert note == (
+        "GLONASS code-phase biases: rover 0.000 m (make of JAVAD TRE_3 DELTA), base -71.940 m (header); "
+        "phase IFB slope -2.53 cm per channel"
+    )
+    note = ifb_note(_obs_with("TRIMBLE NETR9", {}), leica, GlonassOptions(cpb_base_m=5.0))
+    assert note == (
+        "GLONASS code-phase biases: rover ? (unknown for TRIMBLE NETR9), base -71.940 m (header); "
+        "phase IFB slope estimated from 0"
+    )
+    note = ifb_note(javad, leica, GlonassOptions(cpb_rover_m=-10.0))
+    assert "rover -10.000 m (option)" in note and "-2.17 cm per channel" in note

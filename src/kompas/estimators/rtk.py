@@ -33,8 +33,8 @@ With a slope per band, the slope is only determined modulo one cycle per channel
 the period is ``9 lambda_G1 = 7 lambda_G2 = 1.68 m`` per channel, so the float solution constrains it well.
 The prior of ``b`` is 0 with a few centimetres per channel of uncertainty, or, when the code-phase biases
 of both receivers are known (``GLONASS COD/PHS/BIS`` of the RINEX headers, given, or the receiver make's
-value), their difference scaled by ``delta f / f`` with millimetres of uncertainty (:func:`kompas.rtk.ifb_prior`; RTKLIB-demo5's
-``pos2-gloarmode=autocal`` estimates the same quantity).
+value), their difference scaled by ``delta f / f`` with millimetres of uncertainty
+(:func:`kompas.rtk.ifb_prior`; RTKLIB-demo5's ``pos2-gloarmode=autocal`` estimates the same quantity).
 
 Per epoch (:meth:`RtkFilter.step`): time update; arcs (new satellites get states, slipped ones are reset,
 stale ones removed); iterated measurement update; post-fit residual screening (a slip or multipath the
