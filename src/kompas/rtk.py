@@ -162,9 +162,10 @@ CPB_CODES = ("C1C", "C1P", "C2C", "C2P")
 # GLONASS code-phase bias of receivers whose RINEX headers leave ``GLONASS COD/PHS/BIS`` blank or out, by
 # the first word of ``REC # / TYPE / VERS``, m (the RTCM 3 message 1230 convention). LEICA and SEPT: the
 # values their own firmware and converters write (LEICA GR30/GR50 and SEPT POLARX4 headers in shared/data:
-# -71.940 and 0.000). JAVAD: 0, a receiver that aligns its GLONASS phases with its code (Sleewaegen et al.
-# 2012, Inside GNSS 7(3)); measured on WTZZ (JAVAD TRE_3, blank record) -> WTZR (LEICA GR50): the slope the
-# filter estimates without calibration, -2.46 +- 0.07 cm per channel, is a JAVAD bias of -1.9 +- 2.0 m.
+# -71.940 and 0.000). JAVAD: 0, phases aligned with the code (the convention of Sleewaegen et al. 2012,
+# Inside GNSS 7(3), that RTCM 1230 carries), as measured on WTZZ (JAVAD TRE_3, blank record) -> WTZR (LEICA
+# GR50): the slope the filter estimates without calibration, -2.46 +- 0.07 cm per channel, is a JAVAD bias
+# of -1.9 +- 2.0 m.
 # Makes not listed stay uncalibrated (the slope is estimated). A wrong value is taken as true (3 mm per
 # channel of prior uncertainty, as a header's record): WTZZ given Leica's -71.94 m fixes GLONASS alone
 # wrongly in 82 % of the epochs (C+R: 98 % correct); --glo-cpb-rover/--glo-cpb-base override it.
