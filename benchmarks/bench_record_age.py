@@ -13,17 +13,11 @@ position difference, m. The RMS values are the table ``RECORD_AGE_ORBIT_SIGMA_M`
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
-from pathlib import Path
 
 import numpy as np
+from bench_rtk import REPO, A
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(
-    os.environ.get("KOMPAS_DATA")
-    or next((p / "shared" / "data" for p in REPO.parents if (p / "shared" / "data").is_dir()), REPO.parent)
-)
 OFFSETS_H = (-3.0, -2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0)
 
 
@@ -33,7 +27,7 @@ def main() -> int:
     from kompas.products.broadcast import BroadcastProduct
     from kompas.satsys import sat_letter
 
-    nav = kompas.read_nav(DATA / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    nav = kompas.read_nav(A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
     k = nav.kepler
 
     def only(mask):

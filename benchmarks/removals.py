@@ -423,8 +423,8 @@ REMOVALS = (
         (
             (
                 "rtk_inputs.py",
-                "    if extrapolate:\n        bd = _extrapolate_base",
-                "    if False:\n        bd = _extrapolate_base",
+                "    if extrapolate:\n        bd, done = _extrapolate_base",
+                "    if False:\n        bd, done = _extrapolate_base",
             ),
         ),
         ("tests/unit/test_rtk_sim.py", "tests/reference/test_rtk_real.py"),

@@ -153,11 +153,10 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
     """Products, model tables and band choices of a run."""
     from .products.broadcast import BroadcastProduct
     from .products.mix import NoPreciseSystemError, PreciseMix
+    from .products.precise import as_list
 
     notes: list[str] = []
-    navs = [] if nav is None else (list(nav) if isinstance(nav, list | tuple) else [nav])
-    sp3 = [] if sp3 is None else (list(sp3) if isinstance(sp3, list | tuple) else [sp3])
-    clk = [] if clk is None else (list(clk) if isinstance(clk, list | tuple) else [clk])
+    navs, sp3, clk = as_list(nav), as_list(sp3), as_list(clk)
     broadcast = BroadcastProduct(navs) if navs else None
     precise, product_notes, why = None, [], "no precise products"
     if sp3:

@@ -211,9 +211,19 @@ def ifb_prior(rover, base, glo) -> float | None:
     ``CPB_BY_MAKE_M`` (headers are read only with ``use_header``). Without both the slope is estimated
     from a prior of 0.
     """
+    (rov, _), (bas, _) = _both_cpb(rover, base, glo)
+    return _slope(rov, bas)
+
+
+def _both_cpb(rover, base, glo) -> tuple:
+    """:func:`glonass_cpb` of the rover and of the base."""
+    return glonass_cpb(rover, glo.cpb_rover_m, glo), glonass_cpb(base, glo.cpb_base_m, glo)
+
+
+def _slope(rov: float | None, bas: float | None) -> float | None:
+    """Rover-minus-base phase IFB slope of two code-phase biases, m per channel (None without both)."""
     from .satsys import GLO_F1_BASE_HZ, GLO_F1_STEP_HZ
 
-    (rov, _), (bas, _) = glonass_cpb(rover, glo.cpb_rover_m, glo), glonass_cpb(base, glo.cpb_base_m, glo)
     if rov is None or bas is None:
         return None
     return -(rov - bas) * GLO_F1_STEP_HZ / GLO_F1_BASE_HZ
@@ -221,11 +231,12 @@ def ifb_prior(rover, base, glo) -> float | None:
 
 def ifb_note(rover, base, glo) -> str:
     """The note of a run with GLONASS: the code-phase biases, their sources and the slope's prior."""
-    parts = []
-    for name, obs, given in (("rover", rover, glo.cpb_rover_m), ("base", base, glo.cpb_base_m)):
-        value, source = glonass_cpb(obs, given, glo)
-        parts.append(f"{name} {'?' if value is None else f'{value:.3f} m'} ({source})")
-    slope = ifb_prior(rover, base, glo)
+    both = _both_cpb(rover, base, glo)
+    parts = [
+        f"{name} {'?' if value is None else f'{value:.3f} m'} ({source})"
+        for name, (value, source) in zip(("rover", "base"), both, strict=True)
+    ]
+    slope = _slope(both[0][0], both[1][0])
     how = "estimated from 0" if slope is None else f"{100 * slope:+.2f} cm per channel"
     return f"GLONASS code-phase biases: {', '.join(parts)}; phase IFB slope {how}"
 
@@ -306,11 +317,11 @@ def precise_orbits(product, sp3, clk, systems: str, atx, rover) -> tuple:
     """The :class:`~kompas.products.precise_first.PreciseFirst` states of precise products given to RTK and
     the notes saying so (None without SP3 files, or, with a note, when they serve none of ``systems``)."""
     from .products.mix import NoPreciseSystemError, PreciseMix
+    from .products.precise import as_list
     from .products.precise_first import PreciseFirst
     from .time import time_span
 
-    sp3 = [] if sp3 is None else (list(sp3) if isinstance(sp3, list | tuple) else [sp3])
-    clk = [] if clk is None else (list(clk) if isinstance(clk, list | tuple) else [clk])
+    sp3, clk = as_list(sp3), as_list(clk)
     if not sp3:
         if clk:
             raise ConfigError("clock files need SP3 orbits (--sp3) as well")

@@ -593,7 +593,7 @@ def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     of the base data that real-time RTK engines use against the latency of the correction stream. It
     carries the change over the age that the model lacks, above all the base's own slant ionosphere, which
     is not common to the two epochs (set D, base every 60 s, at 10-12 h local time: the aged epochs' fixed
-    positions scatter 3.0 cm horizontally without it, 1.5 cm with it; BENCHMARKS.md). Only past base data
+    positions scatter 3.0 cm horizontally without it, 1.2 cm with it; BENCHMARKS.md). Only past base data
     is used; no phase is extrapolated across a slip of its cell at ``j``. Codes are left as they are: their
     noise is far above what the prediction corrects. Returns the data and which phases were interpolated
     or extrapolated.

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import C_LIGHT
-from ..products.broadcast import IF_CLOCK_PAIRS
+from ..products.broadcast import IF_CLOCK_ANTEX_CODES, IF_CLOCK_PAIRS
 from ..products.state import Status
 from ..satsys import bds_generation, bds_orbit_class, sat_id, sat_index, sat_prn, sat_system
 
@@ -75,7 +75,7 @@ SISRE_WEIGHTS = {
 # The ionosphere-free pair the precise clocks refer to (IGS/MGEX conventions,
 # kompas.products.broadcast.IF_CLOCK_PAIRS) and the ANTEX frequency codes of the same pair (system letter
 # and band, e.g. G01), per system: (broadcast signal 1, signal 2, ANTEX code 1, code 2)
-IF_SIGNALS = {x: (a, b, f"{x}0{a[0]}", f"{x}0{b[0]}") for x, (a, b) in IF_CLOCK_PAIRS.items()}
+IF_SIGNALS = {x: (*IF_CLOCK_PAIRS[x], *codes) for x, codes in IF_CLOCK_ANTEX_CODES.items()}
 
 K_URA = 4.42
 """Integrity threshold in units of the broadcast URA (GPS SPS Performance Standard, 5th ed. 2020, 3.5.1)."""
@@ -379,8 +379,9 @@ def _samples(broadcast, precise, times, sats, antex, catalog, attitude, prefer, 
     ok = b.ok & p.ok
     s, t = s[ok], t[ok]
     pos, vel = p.pos_m[ok], p.vel_mps[ok]
-    codes = {k: (v[2], v[3]) for k, v in IF_SIGNALS.items()}
-    apc = precise.apc(s, t, codes, antex=antex, catalog=catalog, attitude=attitude, prefer=prefer)
+    apc = precise.apc(
+        s, t, IF_CLOCK_ANTEX_CODES, antex=antex, catalog=catalog, attitude=attitude, prefer=prefer
+    )
     off = np.where(np.isfinite(apc.offset_m), apc.offset_m, 0.0)
     radial, along, cross = _rac(b.pos_m[ok] - (pos + off), pos, vel)
     dclk = align_clocks(_clock_differences(broadcast, precise, s, t, pos, vel), t, s, datum=clock_datum)

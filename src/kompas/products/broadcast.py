@@ -108,6 +108,7 @@ __all__ = [
     "POST_WINDOW_S",
     "DEFAULT_FIT_H",
     "IF_CLOCK_PAIRS",
+    "IF_CLOCK_ANTEX_CODES",
 ]
 
 POLICIES = ("icd", "post", "rtklib")
@@ -150,7 +151,9 @@ RECORD_AGE_ORBIT_SIGMA_M = {
 epoch, against the fresh record there: measured on a day of ESBC's navigation file
 (``benchmarks/bench_record_age.py``, BENCHMARKS.md). Before toe the fit degrades fast (BeiDou 0.6 / 3.1 /
 13.6 m one, two and three hours early; Galileo 1.8 / 9.4 / 28 m), after it slowly and then fast (BeiDou
-73 m six hours late). Read by :func:`record_orbit_sigma_m`."""
+73 m six hours late). The ``0.0`` rows are not measured (at toe the record is the reference itself): they
+repeat the nearest measured value after toe (BeiDou +1 h, Galileo +0.5 h) so that the table is flat there.
+Read by :func:`record_orbit_sigma_m`."""
 
 DEFAULT_FIT_H = {"G": 4.0, "J": 2.0}
 """Fit interval when a record states none (or 0, RINEX 2 writers' flag), hours: IS-GPS-200N
@@ -164,6 +167,10 @@ IF_CLOCK_PAIRS = {
     "J": ("1C", "2L"),
 }
 """Ionosphere-free signal pairs of the IGS/MGEX precise clocks, the default of :meth:`if_clock`."""
+
+IF_CLOCK_ANTEX_CODES = {x: (f"{x}0{a[0]}", f"{x}0{b[0]}") for x, (a, b) in IF_CLOCK_PAIRS.items()}
+"""ANTEX frequency codes of the same pairs (``"G": ("G01", "G02")``): the satellite antenna offsets the
+precise orbits' centre of mass is moved by."""
 
 _KEPLER_FIELDS = (
     "sqrt_a_sqrtm", "e", "i0_rad", "omega0_rad", "omega_rad", "m0_rad", "delta_n_radps", "idot_radps",

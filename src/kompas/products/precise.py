@@ -74,7 +74,7 @@ from ..models.combinations import if_coefficients
 from ..satsys import ratio_band_frequency, sat_id
 from .state import SatState, Status, as_query
 
-__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets", "antenna_model", "CLOCK_EDGE_S"]
+__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets", "antenna_model", "CLOCK_EDGE_S", "as_list"]
 
 OMEGA_EARTH_IERS = 7.292115e-5
 """Nominal mean angular velocity of the Earth, rad/s (IERS Conventions 2010, Table 1.1)."""
@@ -148,7 +148,10 @@ def _merge_grids(times, sats, values, intervals, what):
     return t_grid, all_sats, grid, h, (np.concatenate(diffs) if diffs else np.zeros(0))
 
 
-def _as_list(x) -> list:
+def as_list(x) -> list:
+    """One product or several as a list: ``None`` -> ``[]``, a list or tuple -> a list, else ``[x]``."""
+    if x is None:
+        return []
     return list(x) if isinstance(x, list | tuple) else [x]
 
 
@@ -299,7 +302,7 @@ class PreciseProduct:
         self.order = int(order)
         self.interp_frame = interp_frame
         self._omega = OMEGA_EARTH_IERS if interp_frame == "inertial" else 0.0
-        files = sorted(_as_list(sp3), key=lambda f: int(f.time_ns[0]) if len(f.time_ns) else 2**62)
+        files = sorted(as_list(sp3), key=lambda f: int(f.time_ns[0]) if len(f.time_ns) else 2**62)
         files = [f for f in files if len(f.time_ns)]
         if not files:
             raise KompasError("no SP3 epochs to interpolate")
@@ -346,7 +349,7 @@ class PreciseProduct:
             self._clk_h = h
         else:
             self.clock_source = "clk"
-            cfiles = [c for c in _as_list(clk) if np.any(c.kind == "AS")]
+            cfiles = [c for c in as_list(clk) if np.any(c.kind == "AS")]
             if not cfiles:
                 raise KompasError("the clock product has no satellite (AS) records")
             csys = {c.time_system for c in cfiles}
@@ -368,7 +371,7 @@ class PreciseProduct:
                 cv[np.ix_(cols, rows)] = np.where(np.isnan(cur), bb.T, cur)
             self._clk_t, self._clk_sats, self._clk, self._clk_h = ct, cs, cv, ints[0]
         self.clock_interval_s = self._clk_h / _NS
-        self.antenna_model = antenna_model(files, _as_list(clk) if clk is not None else [])
+        self.antenna_model = antenna_model(files, as_list(clk))
 
     def __repr__(self) -> str:
         return (

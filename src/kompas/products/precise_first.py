@@ -36,13 +36,10 @@ import numpy as np
 
 from ..models.relativity import periodic_clock_correction_s
 from ..satsys import sat_letter
-from .broadcast import IF_CLOCK_PAIRS
+from .broadcast import IF_CLOCK_ANTEX_CODES
 from .state import SatState, as_query
 
 __all__ = ["PreciseFirst"]
-
-_APC_CODES = {x: tuple(f"{x}0{p[0]}" for p in pair) for x, pair in IF_CLOCK_PAIRS.items()}
-"""ANTEX frequency codes of each system's precise clock pair (``"G": ("G01", "G02")``)."""
 
 TRAVEL_S = 0.15
 """Longest signal travel time from a GNSS satellite to a receiver on the ground, s (BeiDou GEO at 5 deg
@@ -127,9 +124,9 @@ class PreciseFirst:
         letters = sat_letter(s)
         for letter, product in self.precise.by_system.items():
             m = np.flatnonzero(letters == letter)
-            if m.size == 0 or letter not in _APC_CODES:
+            if m.size == 0 or letter not in IF_CLOCK_ANTEX_CODES:
                 continue
-            codes = _APC_CODES[letter]
+            codes = IF_CLOCK_ANTEX_CODES[letter]
             apc = product.apc(s[m], t[m], codes, antex=self.antex, attitude="nominal", offset_s=o[m])
             out[m] = np.nan_to_num(apc.offset_m)
         return out
