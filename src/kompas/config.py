@@ -27,6 +27,9 @@ from typing import Any
 
 from .errors import ConfigError
 
+SYSTEM_KEYS = "GRECJIS"
+"""Keys of the per-system tables of options: one system letter each (RINEX 3)."""
+
 __all__ = [
     "Options",
     "option",
@@ -50,6 +53,8 @@ def option(
     low: float | None = None,
     high: float | None = None,
     high_open: bool = False,
+    low_open: bool = False,
+    keys: str | tuple | None = None,
     flag: str | None = None,
     parse: Callable[[Any], Any] | None = None,
     default_factory: Callable[[], Any] | None = None,
@@ -67,7 +72,10 @@ def option(
     choices : tuple, optional
         Allowed values.
     low, high : float, optional
-        Inclusive bounds of a number (``high_open=True`` makes the upper bound exclusive).
+        Inclusive bounds of a number, or of each number of a list or table (``low_open=True`` and
+        ``high_open=True`` make a bound exclusive: a variance that must not be 0).
+    keys : str or tuple, optional
+        Allowed keys of a table (``"GRECJIS"``: one system letter each).
     flag : str, optional
         Command-line flag (``"--elmask"``); fields without one are reachable from TOML and the API only.
     parse : callable, optional
@@ -81,6 +89,8 @@ def option(
         "low": low,
         "high": high,
         "high_open": high_open,
+        "low_open": low_open,
+        "keys": keys,
         "flag": flag,
         "parse": parse,
     }
@@ -211,13 +221,28 @@ def _check(f: dataclasses.Field, value, tp):
             raise ConfigError(
                 f"option {f.name!r} must be one of {', '.join(map(str, choices))}, not {bad[0]!r}"
             )
+    keys = meta.get("keys")
+    if keys is not None and isinstance(value, Mapping):
+        bad = [k for k in value if k not in keys]
+        if bad:
+            raise ConfigError(f"option {f.name!r} has keys of {', '.join(keys)}, not {bad[0]!r}")
+    items = value.values() if isinstance(value, Mapping) else value if isinstance(value, tuple) else (value,)
+    for v in items:
+        _check_bounds(f.name, v, meta, unit)
+    return value
+
+
+def _check_bounds(name: str, value, meta, unit: str) -> None:
+    """``value`` within the option's ``low`` / ``high`` bounds (numbers only), else ConfigError."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
     low, high = meta.get("low"), meta.get("high")
-    if low is not None and value < low:
-        raise ConfigError(f"option {f.name!r} must be at least {low}{unit}, not {value}")
+    if low is not None and (value <= low if meta.get("low_open") else value < low):
+        word = "above" if meta.get("low_open") else "at least"
+        raise ConfigError(f"option {name!r} must be {word} {low}{unit}, not {value}")
     if high is not None and (value >= high if meta.get("high_open") else value > high):
         word = "below" if meta.get("high_open") else "at most"
-        raise ConfigError(f"option {f.name!r} must be {word} {high}{unit}, not {value}")
-    return value
+        raise ConfigError(f"option {name!r} must be {word} {high}{unit}, not {value}")
 
 
 def leaf_fields(cls, prefix: tuple = ()) -> list[tuple[tuple[str, ...], dataclasses.Field, Any]]:
@@ -518,11 +543,40 @@ def _parse_time(value):
     """An ISO date-time in GPST (``2020-06-25T10:00:00``) -> the same text, checked."""
     import numpy as np
 
+    text = str(value).strip().replace(" ", "T")
+    clock = text.split("T", 1)[1] if "T" in text else ""
+    # GPST has no zone: "Z" or "+02:00" would be UTC-based, and numpy would drop the offset with a warning
+    if clock[-1:] in ("Z", "z") or "+" in clock or "-" in clock:
+        raise ValueError(f"is GPS time without a time zone, like 2020-06-25T10:00:00, not {value!r}")
     try:
-        np.datetime64(str(value).replace(" ", "T"), "ns")
+        np.datetime64(text, "ns")
     except ValueError:
         raise ValueError(f"must be an ISO date-time like 2020-06-25T10:00:00, not {value!r}") from None
-    return str(value).replace(" ", "T")
+    return text
+
+
+def _parse_messages(value):
+    """``{"E": ["FNAV"]}`` (or ``"E:FNAV;C:D1"``) -> ``{"E": ("FNAV",)}``, each a Keplerian navigation message
+    of its system (RINEX 4 names)."""
+    from .io.readers._nav_layouts import EPH4
+
+    known: dict[str, list[str]] = {}
+    for letter, msg in EPH4:
+        if letter in "GJECI":  # the systems with Keplerian records (GLONASS and SBAS carry state vectors)
+            known.setdefault(letter, []).append(msg)
+    out = {}
+    for letter, msgs in _items(value, "E:FNAV;C:D1,D2").items():
+        letter = str(letter).upper()
+        if letter not in known:
+            raise ValueError(f"has systems {', '.join(known)} (Keplerian records), not {letter!r}")
+        msgs = [msgs] if isinstance(msgs, str) else list(msgs)
+        bad = [m for m in msgs if str(m).strip().upper() not in known[letter]]
+        if bad or not msgs:
+            raise ValueError(
+                f"of {letter} must be among {', '.join(known[letter])}, not {bad[0] if bad else ''!r}"
+            )
+        out[letter] = tuple(str(m).strip().upper() for m in msgs)
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -572,11 +626,15 @@ class CodeErrorModel(Options):
         "zenith code noise (RTKLIB: 0.003 m x code/phase ratio 100)",
         unit="m",
         low=0.0,
+        low_open=True,
         flag="--sigma-code",
     )
     system_factor: dict[str, float] = option(
         help="noise factor per system (RTKLIB EFACT_*)",
         default_factory=lambda: {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5, "S": 3.0},
+        keys=SYSTEM_KEYS,
+        low=0.0,
+        low_open=True,
     )
     brdc_iono_factor: float = option(
         0.5, "broadcast ionosphere error as a fraction of the delay (ERR_BRDCI)", low=0.0
@@ -605,8 +663,9 @@ class WindowOptions(Options):
     )
     end: str | None = option(None, "last epoch to process, GPST (inclusive)", flag="--end", parse=_parse_time)
     interval_s: float | None = option(
-        None, "process only epochs on multiples of this interval", unit="s", low=0.0, flag="--interval"
-    )
+        None, "process only epochs on multiples of this interval", unit="s", low=0.0, low_open=True,
+        flag="--interval",
+    )  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -614,14 +673,18 @@ class EphemerisOptions(Options):
     """Broadcast ephemeris selection (:class:`kompas.products.broadcast.BroadcastProduct`)."""
 
     messages: dict[str, tuple[str, ...]] | None = option(
-        None, 'accepted message types per system, e.g. E = ["FNAV"] (default: LNAV, I/NAV, D1/D2)'
+        None,
+        'accepted message types per system, e.g. E = ["FNAV"] (default: LNAV, I/NAV, D1/D2)',
+        parse=_parse_messages,
     )
     max_dtoe_s: dict[str, float] | None = option(
-        None, "longest use of a record after its reference epoch per system (default: RTKLIB MAXDTOE)"
-    )
+        None, "longest use of a record after its reference epoch per system (default: RTKLIB MAXDTOE)",
+        unit="s", keys=SYSTEM_KEYS, low=0.0,
+    )  # fmt: skip
     max_before_toe_s: dict[str, float] | None = option(
-        None, "longest use of a record before its reference epoch per system (default: the policy's)"
-    )
+        None, "longest use of a record before its reference epoch per system (default: the policy's)",
+        unit="s", keys=SYSTEM_KEYS, low=0.0,
+    )  # fmt: skip
     selection: str = option(
         "nearest",
         "record selection: nearest reference epoch or latest transmitted",

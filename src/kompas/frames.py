@@ -23,7 +23,22 @@ __all__ = [
     "enu_to_ecef",
     "azimuth_elevation",
     "sagnac_rotate",
+    "near_earth_surface",
 ]
+
+NEAR_SURFACE_M = (6.0e6, 7.0e6)
+"""Geocentric distances of a receiver on or near the ground (and of the aircraft kompas positions), m: an
+a priori, base or truth position outside them is a mistake (0 0 0, a wrong unit, a swapped sign of
+exponent), and the geodetic conversion of a point near the geocentre is meaningless."""
+
+
+def near_earth_surface(xyz) -> bool:
+    """Whether an ECEF position (3,), m, is finite and within :data:`NEAR_SURFACE_M` of the geocentre."""
+    x = np.asarray(xyz, dtype=float).reshape(-1)
+    if x.size != 3 or not np.all(np.isfinite(x)):
+        return False
+    r = float(np.linalg.norm(x))
+    return NEAR_SURFACE_M[0] < r < NEAR_SURFACE_M[1]
 
 
 def geodetic_to_ecef(llh, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from .config import Options, SignalOptions, WindowOptions, _parse_band_digits, option
+from .config import SYSTEM_KEYS, Options, SignalOptions, WindowOptions, _parse_band_digits, option
+from .frames import near_earth_surface
 from .preprocess import SlipOptions
 from .satsys import parse_systems
 
@@ -45,6 +46,8 @@ def _parse_xyz(value):
     vals = tuple(float(v) for v in value)
     if len(vals) != 3:
         raise ValueError(f"needs three numbers X,Y,Z, not {value!r}")
+    if not near_earth_surface(vals):
+        raise ValueError(f"must be an ECEF X,Y,Z in metres near the Earth's surface, not {vals}")
     return vals
 
 
@@ -127,18 +130,25 @@ class PppNoiseOptions(Options):
     system_factor: dict[str, float] = option(
         help="noise factor per system (RTKLIB EFACT_*)",
         default_factory=lambda: {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5},
+        keys=SYSTEM_KEYS,
+        low=0.0,
+        low_open=True,
     )
     bds_geo_factor: float = option(3.0, "extra noise factor of BeiDou GEO satellites", low=1.0)
     ztd_m_sqrt_s: float = option(1e-4, "random walk of the wet zenith delay", unit="m/sqrt(s)", low=0.0)
     gradient_m_sqrt_s: float = option(5e-6, "random walk of each gradient", unit="m/sqrt(s)", low=0.0)
     iono_m_sqrt_s: float = option(4e-3, "random walk of slant ionospheric delays", unit="m/sqrt(s)", low=0.0)
     kinematic_sigma_m: float = option(
-        30.0, "kinematic: position re-initialised each epoch with this sigma (white noise)", unit="m", low=0.0
+        30.0,
+        "kinematic: position re-initialised each epoch with this sigma (white noise)",
+        unit="m",
+        low=0.0,
+        low_open=True,
     )
     kinematic_m_sqrt_s: float | None = option(
         None, "kinematic: random walk of the position instead of white noise", unit="m/sqrt(s)", low=0.0
     )
-    sigma_ambiguity_m: float = option(30.0, "initial sigma of an ambiguity", unit="m", low=0.0)
+    sigma_ambiguity_m: float = option(30.0, "initial sigma of an ambiguity", unit="m", low=0.0, low_open=True)
     sigma_ztd0_m: float = option(0.3, "initial sigma of the wet zenith delay correction", unit="m", low=0.0)
     sigma_gradient0_m: float = option(0.003, "initial sigma of the gradients", unit="m", low=0.0)
     sigma_ifb_m: float = option(

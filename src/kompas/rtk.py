@@ -23,7 +23,7 @@ from .engine import window_or_error
 from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
-from .frames import ecef_to_geodetic, enu_to_ecef
+from .frames import ecef_to_geodetic, enu_to_ecef, near_earth_surface
 from .preprocess import SlipOptions
 from .products.broadcast import BroadcastProduct
 from .satsys import GlonassChannels, parse_systems
@@ -43,7 +43,7 @@ def _parse_base(value):
         xyz = [float(p) for p in parts]
     except ValueError:
         raise ValueError(f"must be header, spp or X Y Z in metres, not {value!r}") from None
-    if len(xyz) != 3 or not all(np.isfinite(xyz)) or not 6.0e6 < float(np.linalg.norm(xyz)) < 7.0e6:
+    if not near_earth_surface(xyz):
         raise ValueError(f"must be header, spp or an ECEF X Y Z near the Earth's surface, not {value!r}")
     return " ".join(repr(v) for v in xyz)
 
@@ -92,7 +92,9 @@ class RtkConfig(Options):
         None, "accepted signals per system in order of preference, e.g. C:2I,6I;R:1C,2C",
         flag="--signals", parse=_parse_signals,
     )  # fmt: skip
-    time_tolerance_s: float = option(0.005, "largest difference of paired rover and base time tags", unit="s")
+    time_tolerance_s: float = option(
+        0.005, "largest difference of paired rover and base time tags", unit="s", low=0.0
+    )
     max_age_s: float = option(
         30.0, "a rover epoch without a simultaneous base epoch uses the latest earlier one up to this old "
         "(RTKLIB pos2-maxage; 0: only simultaneous epochs)", unit="s", low=0.0, flag="--max-age",

@@ -214,3 +214,70 @@ def test_help_shows_text_unit_default_and_metavar():
     ppp = argparse.ArgumentParser(prog="y")
     add_arguments(ppp, PppConfig, defaults=PppConfig().replace(centres="C:GBM;G:GRG"))
     assert "(default: C:GBM;G:GRG)" in " ".join(ppp.format_help().split())
+
+
+@pytest.mark.parametrize(
+    ("recipe", "change", "message"),
+    [
+        ("rtk", {"time_tolerance_s": -1}, r"'time_tolerance_s' must be at least 0.0 s, not -1.0"),
+        ("rtk", {"noise.system_factor": {"G": -1.0}}, r"'system_factor' must be above 0.0, not -1.0"),
+        (
+            "rtk",
+            {"noise.system_factor": {"X": 1.0}},
+            r"'system_factor' has keys of G, R, E, C, J, I, S, not 'X'",
+        ),
+        ("rtk", {"ephemeris.max_before_toe_s": {"E": -1.0}}, r"'max_before_toe_s' must be at least 0.0 s"),
+        ("rtk", {"ephemeris.max_dtoe_s": {"Q": 10.0}}, r"'max_dtoe_s' has keys of G, R, E, C, J, I, S"),
+        ("rtk", {"models.iono_km": -5}, r"'iono_km' must be at least 0.0 km"),
+        (
+            "rtk",
+            {"ephemeris.messages": {"E": ["XNAV"]}},
+            r"'messages' of E must be among INAV, FNAV, not 'XNAV'",
+        ),
+        ("rtk", {"ephemeris.messages": {"R": ["FDMA"]}}, r"'messages' has systems G, J, E, C, I .*not 'R'"),
+        ("rtk", {"noise.amb_cyc": 0}, r"'amb_cyc' must be above 0.0 cyc"),
+        ("rtk", {"noise.pos_m": 0}, r"'pos_m' must be above 0.0 m"),
+        ("ppp", {"noise.sigma_ambiguity_m": 0}, r"'sigma_ambiguity_m' must be above 0.0 m"),
+        ("ppp", {"noise.kinematic_sigma_m": 0}, r"'kinematic_sigma_m' must be above 0.0 m"),
+        ("ppp", {"noise.system_factor": {"G": 0.0}}, r"'system_factor' must be above 0.0"),
+        (
+            "ppp",
+            {"apriori_m": "0,0,0"},
+            r"'apriori_m' must be an ECEF X,Y,Z in metres near the Earth's surface",
+        ),
+        ("ppp", {"apriori_m": "1,2,3"}, r"near the Earth's surface, not \(1.0, 2.0, 3.0\)"),
+        ("spp", {"interval_s": 0}, r"'interval_s' must be above 0.0 s"),
+        ("spp", {"sigma_code_m": 0}, r"'sigma_code_m' must be above 0.0 m"),
+        ("spp", {"system_factor": {"C": -2.0}}, r"'system_factor' must be above 0.0"),
+        ("spp", {"start": "2020-06-25T00:10:00Z"}, r"'start' is GPS time without a time zone"),
+        ("spp", {"end": "2020-06-25T00:12:00+02:00"}, r"'end' is GPS time without a time zone"),
+        ("spp", {"end": "2020-06-25T00:12:00-0100"}, r"'end' is GPS time without a time zone"),
+    ],
+)
+def test_values_that_would_break_or_silently_change_a_run_are_refused(recipe, change, message):
+    from kompas.rtk import RtkConfig
+
+    cls = {"rtk": RtkConfig, "ppp": PppConfig, "spp": SppConfig}[recipe]
+    with pytest.raises(ConfigError, match=message):
+        cls().replace(**change)
+
+
+def test_checked_tables_and_times_keep_their_valid_values():
+    from kompas.rtk import RtkConfig
+
+    cfg = RtkConfig().replace(
+        **{
+            "ephemeris.messages": "e:fnav;C:D1",
+            "ephemeris.max_dtoe_s": {"E": 0.0},
+            "noise.system_factor": {"C": 2},
+        }
+    )
+    assert cfg.ephemeris.messages == {"E": ("FNAV",), "C": ("D1",)}
+    assert cfg.ephemeris.max_dtoe_s == {"E": 0.0} and cfg.noise.system_factor == {"C": 2.0}
+    assert SppConfig().replace(start="2020-06-25 00:10:00").window.start == "2020-06-25T00:10:00"
+    assert PppConfig().replace(apriori_m="4075580.3,931854.1,4801568.3").apriori_m == (
+        4075580.3,
+        931854.1,
+        4801568.3,
+    )
+    assert PppConfig().replace(interval_s=30).window.interval_s == 30.0

@@ -102,3 +102,24 @@ def test_sagnac_rotation():
     th = 7.2921151467e-5 * 0.07
     np.testing.assert_allclose(rot, [26_560e3 * np.cos(th), -26_560e3 * np.sin(th), 0.0], atol=1e-9)
     assert np.linalg.norm(rot - sat) == pytest.approx(26_560e3 * th, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("xyz", "near"),
+    [
+        ([4075580.3, 931854.1, 4801568.3], True),  # WTZR
+        ([0.0, 0.0, 6356752.3 - 500.0], True),  # a pole, below the ellipsoid
+        ([6378137.0 + 600e3, 0.0, 0.0], True),  # 600 km up: still accepted
+        ([0.0, 0.0, 0.0], False),
+        ([1.0, 2.0, 3.0], False),
+        ([4075.5803, 931.8541, 4801.5683], False),  # kilometres
+        ([1e20, 0.0, 0.0], False),
+        ([np.nan, 0.0, 6.4e6], False),
+        ([np.inf, 0.0, 0.0], False),
+        ([6.4e6, 0.0], False),
+    ],
+)
+def test_near_earth_surface(xyz, near):
+    from kompas.frames import near_earth_surface
+
+    assert near_earth_surface(xyz) is near

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..config import Options, option
+from ..config import SYSTEM_KEYS, Options, option
 
 __all__ = ["RtkNoise", "ArOptions", "GlonassOptions", "RtkModels"]
 
@@ -27,13 +27,20 @@ class RtkNoise(Options):
     )
     system_factor: dict[str, float] = option(
         help="noise factor per system (RTKLIB EFACT_*; BeiDou GEO/IGSO code is noisier, see geo_factor)",
+        keys=SYSTEM_KEYS,
+        low=0.0,
+        low_open=True,
         default_factory=lambda: {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5},
     )
     geo_factor: float = option(
         2.0, "extra noise factor of BeiDou GEO satellites (multipath-prone, nearly static geometry)", low=1.0
     )
-    pos_m: float = option(30.0, "kinematic position prior at each epoch (RTKLIB VAR_POS)", unit="m", low=0.0)
-    amb_cyc: float = option(30.0, "initial ambiguity uncertainty (RTKLIB stats-stdbias)", unit="cyc", low=0.0)
+    pos_m: float = option(
+        30.0, "kinematic position prior at each epoch (RTKLIB VAR_POS)", unit="m", low=0.0, low_open=True
+    )
+    amb_cyc: float = option(
+        30.0, "initial ambiguity uncertainty (RTKLIB stats-stdbias)", unit="cyc", low=0.0, low_open=True
+    )
     amb_rw: float = option(1e-4, "ambiguity random walk (RTKLIB stats-prnbias)", unit="cyc/sqrt(s)", low=0.0)
     iono_m_per_10km: float = option(
         0.03,
@@ -54,8 +61,12 @@ class RtkNoise(Options):
         "GPS, Galileo and BeiDou-3 broadcast orbits are good to about a metre, Montenbruck et al. 2015)",
         unit="m", low=0.0,
     )  # fmt: skip
-    ztd_m: float = option(0.3, "initial relative zenith delay uncertainty (RTKLIB stats-stdtrop)", unit="m")
-    ztd_rw: float = option(1e-4, "relative zenith delay random walk (RTKLIB stats-prntrop)", unit="m/sqrt(s)")
+    ztd_m: float = option(
+        0.3, "initial relative zenith delay uncertainty (RTKLIB stats-stdtrop)", unit="m", low=0.0
+    )
+    ztd_rw: float = option(
+        1e-4, "relative zenith delay random walk (RTKLIB stats-prntrop)", unit="m/sqrt(s)", low=0.0
+    )
     outlier_sigma: float = option(
         5.0, "innovations beyond this many standard deviations are outliers (slips, multipath)", low=2.0
     )
@@ -184,7 +195,9 @@ class RtkModels(Options):
         choices=("auto", "est", "off"),
         flag="--iono",
     )
-    iono_km: float = option(10.0, "baseline length beyond which auto estimates the ionosphere", unit="km")
+    iono_km: float = option(
+        10.0, "baseline length beyond which auto estimates the ionosphere", unit="km", low=0.0
+    )
     iono_prior: str = option(
         "brdc",
         "prior of the slant ionosphere states: the broadcast models' rover-minus-base delay or zero (RTKLIB)",
@@ -200,5 +213,7 @@ class RtkModels(Options):
         choices=("auto", "est", "off"),
         flag="--ztd",
     )
-    ztd_km: float = option(30.0, "baseline length beyond which auto estimates the zenith delay", unit="km")
-    ztd_dh_m: float = option(100.0, "height difference beyond which auto estimates it", unit="m")
+    ztd_km: float = option(
+        30.0, "baseline length beyond which auto estimates the zenith delay", unit="km", low=0.0
+    )
+    ztd_dh_m: float = option(100.0, "height difference beyond which auto estimates it", unit="m", low=0.0)

@@ -16,10 +16,10 @@ import warnings
 
 import numpy as np
 
-from ..config import Options, option
+from ..config import Options, _parse_time, option
 from ..errors import ConfigError, KompasError
 from ..satsys import sat_id
-from ..time import DAY_NS, NS
+from ..time import DAY_NS, NS, time_span
 
 __all__ = ["MonitorConfig", "MonitorInputs", "run_monitor"]
 
@@ -80,7 +80,10 @@ class MonitorConfig(Options):
     )
     station_systems: str = option("GRECJ", "systems of the station solutions", flag="--station-systems")
     start: str | None = option(
-        None, "first epoch of the grid, GPST (default: start of the navigation day)", flag="--start"
+        None,
+        "first epoch of the grid, GPST (default: start of the navigation day)",
+        flag="--start",
+        parse=_parse_time,
     )
     hours: float = option(
         24.0, "span of the grid and timeline", unit="h", low=0.0, high=168.0, high_open=False, flag="--hours"
@@ -161,29 +164,38 @@ def _load(inp: MonitorInputs) -> dict:
     return data
 
 
+RECORD_REACH_NS = 4 * 3600 * NS
+"""How far from its reference epoch a broadcast record serves (the longest fit intervals, GPS 4 h)."""
+
+
 def _span(navs, cfg: MonitorConfig) -> np.ndarray:
     """Epochs of the grid and timeline: ``cfg.start`` or the GPST day holding most records, ``cfg.hours``."""
-    if cfg.start:
-        try:
-            t0 = int(
-                (np.datetime64(cfg.start, "ns") - np.datetime64("1980-01-06T00:00:00", "ns")).astype(np.int64)
-            )
-        except ValueError:
-            raise ConfigError(
-                f"--start must be an ISO date-time like 2020-06-25T00:00:00, not {cfg.start!r}"
-            ) from None
-    else:
-        refs = [n.kepler.toe_ns for n in navs if len(n.kepler)] + [
-            n.glonass.toc_ns for n in navs if len(n.glonass)
-        ]
-        refs = np.concatenate(refs) if refs else np.zeros(0, np.int64)
-        refs = refs[refs != np.iinfo(np.int64).min]
-        if refs.size == 0:
-            raise KompasError("the navigation files hold no usable record")
-        t0 = int(np.median(refs) // DAY_NS * DAY_NS)
+    refs = [n.kepler.toe_ns for n in navs if len(n.kepler)] + [
+        n.glonass.toc_ns for n in navs if len(n.glonass)
+    ]
+    refs = np.concatenate(refs) if refs else np.zeros(0, np.int64)
+    refs = refs[refs != np.iinfo(np.int64).min]
+    if refs.size == 0:
+        raise KompasError("the navigation files hold no usable record")
     step = round(cfg.step_s * NS)
     n = max(1, int(cfg.hours * 3600 * NS // step))
-    return t0 + step * np.arange(n, dtype=np.int64)
+    if not cfg.start:
+        return int(np.median(refs) // DAY_NS * DAY_NS) + step * np.arange(n, dtype=np.int64)
+    try:
+        t0 = int(
+            (np.datetime64(cfg.start, "ns") - np.datetime64("1980-01-06T00:00:00", "ns")).astype(np.int64)
+        )
+    except ValueError:
+        raise ConfigError(
+            f"--start must be an ISO date-time like 2020-06-25T00:00:00, not {cfg.start!r}"
+        ) from None
+    times = t0 + step * np.arange(n, dtype=np.int64)
+    if times[-1] < refs.min() - RECORD_REACH_NS or times[0] > refs.max() + RECORD_REACH_NS:
+        raise ConfigError(
+            f"--start {cfg.start} and --hours {cfg.hours:g}: no record of the navigation files serves that "
+            f"window (their reference epochs span {time_span(refs)})"
+        )
+    return times
 
 
 def _broadcast_tables(product, times, sats) -> tuple[list, np.ndarray, np.ndarray]:

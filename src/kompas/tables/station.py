@@ -37,8 +37,9 @@ class StationInfo:
     @property
     def approx_position_plausible(self) -> bool:
         """The approximate position is finite and within 6000-7000 km of the geocentre."""
-        x = np.asarray(self.approx_position_m, dtype=float)
-        return bool(np.all(np.isfinite(x)) and 6.0e6 < np.linalg.norm(x) < 7.0e6)
+        from ..frames import near_earth_surface
+
+        return near_earth_surface(self.approx_position_m)
 
     def arp_to_marker_enu(self) -> np.ndarray:
         """East, north, up offset from the antenna reference point down to the marker, m."""
