@@ -119,6 +119,8 @@ def ppp(
     if options:
         cfg = cfg.replace(**options)
     sel = window_or_error(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
+    if len(sel) and not set(cfg.systems) & set(sel.systems):
+        raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ob = sel.observables(ctx.bands, cfg.signals.priority)
     ob = _usable_rows(ob, cfg, ctx)
@@ -171,6 +173,8 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
             why = str(exc)
     if precise is None and broadcast is None:
         raise ConfigError("PPP needs precise orbits and clocks (--sp3, --clk) or navigation files")
+    if precise is None and not cfg.products.broadcast_fallback:
+        raise ConfigError(f"{why} and no broadcast fallback (--no-broadcast-fallback): no orbits to use")
     if precise is None:
         notes.append(f"{why}: broadcast orbits and clocks only (decimetre-to-metre accuracy)")
     elif sel.n_epochs:
@@ -681,6 +685,10 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     mode = cfg.filter.smoothing
     main = passes["forward" if mode != "backward" else "backward"]
     pos, cov, ok, fixed = _final_positions(passes, mode)
+    lost = ok & ~np.all(np.isfinite(pos), axis=1)
+    if lost.any():  # a numerical failure must not pass as a solution
+        ctx.notes.append(f"{int(lost.sum())} epochs left unsolved: the filter's position was not finite")
+        ok, fixed = ok & ~lost, fixed & ~lost
     n_ep = sel.n_epochs
     used = main.n_used > 0
     letters = sat_letter(rows.sat)

@@ -58,6 +58,7 @@ from .satsys import (
     signal_code,
 )
 from .tables.observables import NO_SIGNAL
+from .time import time_span
 
 __all__ = ["ModelSwitches", "ModelInputs", "PreciseRows", "build_rows", "SOURCE_PRECISE", "SOURCE_BROADCAST"]
 
@@ -533,6 +534,7 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
     if bias is None or len(bias) == 0:
         return code_b, phase_b
     t_code = _aged_times(bias, t_ns, max_age_s, notes)
+    served = False
     sats = ob.sat[rows]
     letters = sat_letter(sats)
     for b in range(n_b):
@@ -545,16 +547,31 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
         cb = bias.osb(sats, c_obs, t_code)
         lb = bias.osb(sats, l_obs, t_ns)
         miss = has & ~np.isfinite(cb)
+        served |= bool(np.any(has & (np.isfinite(cb) | np.isfinite(lb))))
         if miss.any():
             pairs, inverse = np.unique(
                 np.char.add(letters.astype("U1"), codes.astype("U2")), return_inverse=True
             )
             ref = np.array([_reference_code(clock_reference, p[0], p[1:]) for p in pairs.tolist()])[inverse]
             dsb = bias.dsb(sats, c_obs, ref, t_code)
+            served |= bool(np.any(miss & (ref != c_obs) & np.isfinite(dsb)))
             cb = np.where(miss & (ref != c_obs), dsb, np.where(miss & (ref == c_obs), 0.0, cb))
         code_b[:, b] = np.where(has & np.isfinite(cb), cb * C_LIGHT, 0.0)
         phase_b[:, b] = np.where(has & np.isfinite(lb), lb * C_LIGHT, np.nan)
+    if not served and n:
+        _note(
+            notes,
+            f"the bias file ({_bias_span(bias)}) has no bias for these observations at their epochs: no code "
+            "or phase bias applied (--bias-max-age extends the use of code biases)",
+        )
     return code_b, phase_b
+
+
+def _bias_span(bias) -> str:
+    """The validity span of a bias file's entries, for messages."""
+    open_end = np.iinfo(np.int64).max  # Bias-SINEX open end (kompas.io.readers.bias.OPEN_END_NS)
+    ends = bias.end_ns[bias.end_ns != open_end]
+    return time_span(np.r_[bias.start_ns.min(), ends]) if ends.size else f"from {time_span(bias.start_ns)}"
 
 
 def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:

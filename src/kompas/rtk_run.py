@@ -282,12 +282,22 @@ def run_rtk(
         progress(total, total)
     result.notes[:0] = (
         list(orbit_notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes + _age_notes(bd, cfg)
-        + _glonass_notes(bd, rover, base, cfg)
+        + _glonass_notes(bd, rover, base, cfg) + _iono_off_notes(setup, cfg)
     )  # fmt: skip
     if cfg.output_single:
         _single_where_unsolved(result, single, prior)
     ephemeris = "broadcast" if orbits is None else f"precise {orbits.systems}, broadcast"
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris)
+
+
+def _iono_off_notes(setup, cfg) -> list[str]:
+    """A warning when the ionosphere is left out (``models.iono="off"``) on a baseline beyond ``iono_km``."""
+    if setup.iono or setup.baseline_km <= cfg.models.iono_km:
+        return []
+    return [
+        f"the ionosphere is not estimated (--iono off) on a {setup.baseline_km:.1f} km baseline: its "
+        "differences (centimetres to decimetres) go into the ambiguities and can fix them wrongly"
+    ]
 
 
 def _glonass_notes(bd, rover, base, cfg) -> list[str]:
@@ -373,6 +383,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(np.bincount(reason, minlength=8))
                   if i and c},
         notes=(f"base position from {base_source}: {' '.join(f'{v:.4f}' for v in base_marker)}", *res.notes),
+        base_m=tuple(float(v) for v in base_marker),
         config=cfg,
         inputs=tuple(str(p) for p in (rover.path,) if p is not None),
     )  # fmt: skip

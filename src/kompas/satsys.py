@@ -189,7 +189,7 @@ def sat_index(ids) -> np.ndarray:
         b = s.astype("S3").view(np.uint8).reshape(-1, 3)
     except UnicodeEncodeError:
         bad = next(x for x in arr.ravel() if not str(x).isascii())
-        raise SignalError(f"satellite id {bad!r} is not ASCII") from None
+        raise SignalError(f"satellite id {str(bad)!r} is not ASCII") from None
     letters = b[:, 0].copy()
     letters[letters == ord("0")] = ord("G")
     code = _CODE_OF_LETTER[np.minimum(letters, 127)]
@@ -198,7 +198,7 @@ def sat_index(ids) -> np.ndarray:
     prn = digits[:, 0] * 10 + digits[:, 1]
     bad |= prn == 0
     if np.any(bad):
-        raise SignalError(f"invalid satellite id {arr.ravel()[np.flatnonzero(bad)[0]]!r}")
+        raise SignalError(f"invalid satellite id {str(arr.ravel()[np.flatnonzero(bad)[0]])!r}")
     out = (code * 100 + prn).astype(np.int16)
     return out.reshape(np.shape(ids)) if np.ndim(ids) else out[0]
 

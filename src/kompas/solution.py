@@ -70,6 +70,8 @@ class ProcessingRecord:
         Satellite-epochs excluded by fault detection.
     notes : tuple of str
         Warnings issued while processing.
+    base_m : tuple of float
+        RTK: the base marker's ECEF position used, m (empty otherwise).
     config : object
         The recipe's configuration (e.g. :class:`kompas.SppConfig`).
     """
@@ -89,6 +91,7 @@ class ProcessingRecord:
     dropped: dict = field(default_factory=dict)
     raim_excluded: int = 0
     notes: tuple = ()
+    base_m: tuple = ()
     config: object = None
 
     def merged(self, other: ProcessingRecord) -> ProcessingRecord:

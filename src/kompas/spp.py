@@ -535,7 +535,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     coverage = getattr(ctx.iono_model, "coverage_note", None)
     if coverage is not None and coverage() is not None:
         notes.append(coverage())
-    for letter in cfg.systems:
+    for letter in cfg.systems if len(sol) else ():  # no epoch in the window: no system could serve
         if sum(sol.record.signals.get(letter, {}).values()):
             continue
         note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
@@ -560,7 +560,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     return dataclasses.replace(sol, record=rec)
 
 
-_EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported")
+_EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported", "stale")
 
 
 def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str:
@@ -578,12 +578,13 @@ def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str
     if not have_eph:
         return f"{name} was asked for but the navigation data have no {SYSTEM_NAMES[letter]} ephemeris"
     why = dropped.get(letter, {})
-    eph = {k: v for k, v in why.items() if k in _EPHEMERIS_REASONS}
-    if eph:
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(eph.items()))
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(why.items(), key=lambda kv: -kv[1]))
+    if why and set(why) <= set(_EPHEMERIS_REASONS):
         return f"{name} served no epoch: no ephemeris valid at the observation epochs ({counts} sat-epochs)"
     if why and set(why) <= {"below mask"}:
         return f"{name} served no epoch: every satellite was below the elevation mask"
+    if why:
+        return f"{name} served no epoch: its satellite-epochs were left out ({counts})"
     wanted = ctx.pairs[letter] if ctx.pairs else ctx.single[letter]
     what = "band pairs" if ctx.pairs else "bands"
     return (

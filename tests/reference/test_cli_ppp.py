@@ -157,3 +157,69 @@ def test_ppp_window_and_signal_errors_are_one_line(kompas_data, tmp_path, capsys
     assert main(_args(kompas_data, "--systems", "C", "-o", str(tmp_path / "o.pos"), *extra)) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("kompas ppp: error: ") and message in err[-1]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--apriori", "0,0,0"], "--apriori must be an ECEF X,Y,Z in metres near the Earth's surface"),
+        (["--systems", "J"], "the observation file has no observations of J (it has GRECSI)"),
+        (
+            ["--truth", "nan", "0", "0"],
+            "--truth nan 0 0: not an ECEF X Y Z in metres near the Earth's surface",
+        ),
+        (["--truth", "0", "0", "0"], "not an ECEF X Y Z in metres near the Earth's surface"),
+        (["--format", "kml"], "--format kml needs an output: -o FILE"),
+        (["--start", "2020-06-25T00:10:00Z"], "--start is GPS time without a time zone"),
+    ],
+)
+def test_ppp_refuses_values_that_would_give_wrong_numbers(kompas_data, tmp_path, capsys, extra, message):
+    out = [] if "--format" in extra else ["-o", str(tmp_path / "o.pos")]
+    assert main(_args(kompas_data, *out, *extra)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("kompas ppp: error: ") and message in err[-1]
+
+
+def test_ppp_output_name_and_format_must_agree(kompas_data, tmp_path, capsys):
+    assert main(_args(kompas_data, "-o", str(tmp_path / "o.kml"), "--format", "gpx")) == 2
+    assert "o.kml: a .kml name for --format gpx output; name the file .gpx" in capsys.readouterr().err
+
+
+def test_ppp_truth_files_that_hold_no_position_are_user_errors(kompas_data, tmp_path, capsys):
+    binary = kompas_data / "E_2026-133_ZIM2/COD0OPSFIN_20261330000_01D_01D_OSB.BIA.gz"
+    words = tmp_path / "words.json"
+    words.write_text('{"marker_ecef_m": ["a", "b", "c"]}')
+    far = tmp_path / "far.json"
+    far.write_text('{"marker_ecef_m": [1e20, 0, 0]}')
+    for path, message in ((binary, "not a JSON truth file"), (words, "marker_ecef_m is not three numbers"),
+                          (far, "not an ECEF X Y Z in metres near the Earth's surface")):  # fmt: skip
+        assert main(_args(kompas_data, "-o", str(tmp_path / "o.pos"), "--truth", str(path))) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0], err
+
+
+def test_ppp_without_orbits_when_the_broadcast_fallback_is_refused(kompas_data, tmp_path, capsys):
+    a = kompas_data / A
+    obs, nav = (
+        a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+        a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
+    )
+    args = ["ppp", str(obs), str(nav), "--no-broadcast-fallback", "-o", str(tmp_path / "o.pos")]
+    assert main(args) == 2
+    assert (
+        "no precise products and no broadcast fallback (--no-broadcast-fallback)" in capsys.readouterr().err
+    )
+
+
+def test_ppp_says_when_the_bias_file_serves_no_observation(kompas_data, tmp_path, capsys):
+    bias = kompas_data / "H_extra_multignss/COD0MGXFIN_20212650000_01D_01D_OSB.BIA"  # of 2021, for 2020 data
+    assert main(_args(kompas_data, "--systems", "G", "-o", str(tmp_path / "o.pos"), "--bias", str(bias))) == 0
+    out = capsys.readouterr().out
+    assert "note     the bias file (2021-09-22T00:00:00 .. 2021-09-23T00:00:00) has no bias for these" in out
+
+
+def test_ppp_a_grid_given_as_blq_is_refused_in_a_short_line(kompas_data, tmp_path, capsys):
+    grid = kompas_data / "models/gpt3_5.grd"
+    assert main(_args(kompas_data, "-o", str(tmp_path / "o.pos"), "--blq", str(grid))) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "expected a station name line" in err[0] and len(err[0]) < 200

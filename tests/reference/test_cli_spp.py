@@ -96,3 +96,31 @@ def test_spp_residuals_beside_the_solution(kompas_data, tmp_path, capsys):
     capsys.readouterr()
     assert main(_args(kompas_data, "--residuals", "-o", "-")) == 2
     assert "give -o FILE" in capsys.readouterr().err
+
+
+def test_spp_window_without_epochs_is_a_user_error(kompas_data, tmp_path, capsys):
+    assert main(_args(kompas_data, "--interval", "1e6", "-o", str(tmp_path / "o.pos"))) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        "kompas spp: error: the observation file has no epoch in the processing window "
+        "(--start/--end/--interval); it begins 2020-06-25T00:00:00"
+    )
+    assert not any("served no epoch" in line for line in err)  # no system is blamed for an empty window
+
+
+def test_spp_system_below_the_mask_is_not_blamed_on_its_signals(kompas_data, capsys):
+    # KMS3's one QZSS satellite stays below the 10 deg mask (a stale record for one epoch besides)
+    f = kompas_data / "F_2022-159_KMS3_rinex4"
+    assert (
+        main(
+            [
+                "spp",
+                str(f / "KMS300DNK_R_20221591000_01H_30S_MO.crx"),
+                str(f / "KMS300DNK_R_20221591000_01H_MN.rnx.gz"),
+            ]
+        )
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "QZSS (J) served no epoch: its satellite-epochs were left out (below mask 18, stale 1)" in err
+    assert "choose signals with --signals J" not in err

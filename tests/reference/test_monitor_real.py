@@ -197,3 +197,23 @@ def test_monitor_of_one_system_leaves_empty_mixes_nan_quietly(kompas_data, tmp_p
     }
     assert rows["GLONASS"]["pdop_mean"] is None and rows["GLONASS"]["nsat_mean"] == 0.0  # NaN is JSON null
     assert rows["BDS"]["pdop_mean"] > 1.0 and rows["BDS"]["nsat_mean"] > 1.0
+
+
+def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, tmp_path, capsys):
+    a = kompas_data / SET_A
+    nav, sp3 = (
+        str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
+        str(a / "GBM0MGXRAP_20201770000_01D_05M_ORB_73epoch.sp3"),
+    )
+    out = str(tmp_path / "m")
+    # a window years after the records: refused, not a report of satellites all "outside fit"
+    assert main(["monitor", nav, "--out", out, "--start", "2030-01-01T00:00:00", "--hours", "1"]) == 2
+    assert "no record of the navigation files serves that window (their reference epochs span 2020-06-24" in (
+        capsys.readouterr().err
+    )
+    # SISRE without --atx/--satmeta compares centre of mass with phase centre: said, not hidden
+    assert (
+        main(["monitor", nav, "--out", out, "--precise", sp3, "--hours", "1", "--step", "1800", "--no-grid"])
+        == 0
+    )
+    assert "have no satellite antenna offset (give --atx or --satmeta)" in capsys.readouterr().out

@@ -280,3 +280,24 @@ def test_beidou_alone_agrees_with_gps_alone_over_a_day(esbc_day):
     assert not any("extrapolated" in n for n in c.record.notes)  # CODE's run to 24:00
     enu = ecef_to_enu(c.pos_m[-1], g.pos_m[-1])
     assert np.hypot(enu[0], enu[1]) < 0.012
+
+
+def test_a_position_that_is_not_finite_is_not_a_solution(wtzr, monkeypatch):
+    # a numerical failure of the filter (here: injected) must leave its epochs unsolved, said, never
+    # counted as solved with NaN coordinates
+    import importlib
+
+    ppp_module = importlib.import_module("kompas.ppp")  # the module; kompas.ppp is the function
+    final = ppp_module._final_positions
+
+    def broken(passes, mode):
+        pos, cov, ok, fixed = final(passes, mode)
+        pos = pos.copy()
+        pos[5:8] = np.nan
+        return pos, cov, ok, fixed
+
+    monkeypatch.setattr(ppp_module, "_final_positions", broken)
+    sol = _run(wtzr, systems="G")
+    assert not sol.ok[5:8].any() and sol.ok[:5].all() and sol.ok[8:].all()
+    assert (sol.quality[5:8] == 0).all() and np.isfinite(sol.pos_m[sol.ok]).all()
+    assert "3 epochs left unsolved: the filter's position was not finite" in sol.record.notes

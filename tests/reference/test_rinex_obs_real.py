@@ -131,6 +131,12 @@ def test_edge_case_errors(kompas_data, name, line, what):
     assert exc.value.path.endswith(name)
 
 
+def test_an_error_quotes_the_line_as_text_not_bytes(kompas_data):
+    with pytest.raises(FormatError) as exc:
+        read_obs(kompas_data / "edge_cases" / "regression-rinex-obs-char-boundary.rnx")
+    assert "found '         4005.00056 '" in str(exc.value) and "b'" not in str(exc.value)
+
+
 @pytest.mark.parametrize(
     "name", ["blank.10o", "blank1st.10o", "blank3.10o", "rinex_qc_repair_roundtrip-zero-interval-unknown.rnx"]
 )

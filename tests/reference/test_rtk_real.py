@@ -142,6 +142,33 @@ def test_cli_rtk_gps_alone_with_the_sets_precise_orbits(kompas_data, tmp_path, c
     assert "precise orbits and clocks (G: IGS orbits" in text and "G07" not in text
     assert "4 satellites both receivers track have no broadcast record valid at their epochs" in notes_brdc
     assert "G07 G10 G26 G27 (give their navigation records or precise orbits and clocks" in notes_brdc
+    assert "RMS of fixed epochs: no epoch fixed" in notes_brdc
+
+
+def test_cli_rtk_truth_file_of_the_set_and_a_base_from_the_header(kompas_data, tmp_path, capsys):
+    # the set's truth JSON holds both stations: the rover's is taken for PASA, the base's measures how far
+    # SCOA's header position (the default base) is from its truth, which every rover position inherits
+    d = kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    args = [
+        "rtk", str(d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx"), str(d / "SCOA00FRA_R_20261201000_02H_30S_MO.rnx"),
+        str(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"), "--systems", "G", "--iono", "off",
+        "--truth", str(d / "cd_pasa_scoa_2026_120_truth.json"), "-o", str(tmp_path / "o.pos"),
+    ]  # fmt: skip
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert (
+        "the base position is the header's, 0.946 m from the truth file's base: its error is in every" in text
+    )
+    assert "the ionosphere is not estimated (--iono off) on a 21.8 km baseline" in text
+    other = tmp_path / "other.json"
+    other.write_text(
+        '{"a": {"id": "WTZR00DEU", "marker_ecef_m": {"x": 4075580.3, "y": 931854.1, "z": 4801568.3}}}'
+    )
+    assert main([*args[:-4], "--truth", str(other), "-o", str(tmp_path / "o.pos")]) == 2
+    assert (
+        "the truth of WTZR00DEU; PASA00ESP_R_20261201000_02H_30S_MO.rnx is none of them"
+        in capsys.readouterr().err
+    )
 
 
 @pytest.mark.parametrize("z_success", [0.95, 0.99, 0.995])

@@ -164,3 +164,11 @@ def test_system_constants_per_icd():
     # F = -2 sqrt(GM) / c^2 for the Kepler systems
     for s in (GPS, GALILEO, BEIDOU):
         assert s.f_rel == pytest.approx(-2 * np.sqrt(s.gm) / C_LIGHT**2, rel=1e-9)
+
+
+def test_an_invalid_satellite_id_is_quoted_as_text():
+    from kompas import sat_index
+    from kompas.errors import SignalError
+
+    with pytest.raises(SignalError, match=r"^invalid satellite id 'X01'$"):
+        sat_index(np.array(["G01", "X01"]))

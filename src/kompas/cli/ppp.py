@@ -199,6 +199,21 @@ def no_solution_reason(sol, inputs=None) -> str:
     return text
 
 
+def _truth_lines(c: dict) -> list[str]:
+    """The summary's errors against the truth (:func:`kompas.report.convergence_summary` ``c``)."""
+    if "final_enu_m" not in c:
+        return ["errors   no solved epoch to compare with the truth"]
+    e, nn, u = c["final_enu_m"] * 100
+    after = c["converged_after_s"]
+    when = f"after {after / 60:.1f} min" if np.isfinite(after) else "at no epoch to the end"
+    return [
+        f"errors   final E/N/U {e:+.1f} {nn:+.1f} {u:+.1f} cm; H {100 * c['final_h_m']:.1f} cm, "
+        f"V {100 * abs(c['final_v_m']):.1f} cm",
+        f"         last 30 min RMS H {100 * c['last30_h_rms_m']:.1f} cm, "
+        f"V {100 * c['last30_v_rms_m']:.1f} cm; H and V below 10 cm {when}",
+    ]
+
+
 def summary(sol, truth=None) -> list[str]:
     """Text summary: epochs, satellites, last position and sigma, troposphere, errors against the truth."""
     from ..report import convergence_summary
@@ -216,15 +231,7 @@ def summary(sol, truth=None) -> list[str]:
     if "ztd_m" in sol.states:
         lines.append(f"ZTD      {sol.states['ztd_m'][last]:.4f} m (last epoch)")
     if truth is not None:
-        c = convergence_summary(sol, truth)
-        e, nn, u = c["final_enu_m"] * 100
-        lines += [
-            f"errors   final E/N/U {e:+.1f} {nn:+.1f} {u:+.1f} cm; H {100 * c['final_h_m']:.1f} cm, "
-            f"V {100 * abs(c['final_v_m']):.1f} cm",
-            f"         last 30 min RMS H {100 * c['last30_h_rms_m']:.1f} cm, "
-            f"V {100 * c['last30_v_rms_m']:.1f} cm; "
-            f"H and V below 10 cm after {c['converged_after_s'] / 60:.1f} min",
-        ]
+        lines += _truth_lines(convergence_summary(sol, truth))
     for note in sol.record.notes:
         if not note.startswith("models:"):
             lines.append(f"note     {note}")

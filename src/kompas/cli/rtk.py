@@ -132,7 +132,7 @@ def run(args) -> int:
     sp3, clk = [read_sp3(p) for p in args.sp3], [read_clk(p) for p in args.clk]
     sol = rtk(rover, base, navs, config=cfg, atx=atx, progress=_progress, sp3=sp3, clk=clk)
     elapsed_s = time.perf_counter() - t0
-    report = print_summary(args, summary(sol, truth), elapsed_s)
+    report = print_summary(args, summary(sol, truth, _base_truth(args, truth)), elapsed_s)
     if not sol.ok.any():
         print(
             f"kompas rtk: no epoch solved: {unsolved_text(sol)} (satellites both receivers track above the "
@@ -164,9 +164,35 @@ def fix_statistics(sol, truth) -> dict:
     return out
 
 
-def summary(sol, truth=None) -> list[str]:
+def _base_truth(args, truth):
+    """The base's position in a truth file that also holds the rover's, else None."""
+    from .spp import _truth_file
+
+    if truth is None or len(args.truth) != 1:
+        return None
+    try:
+        return _truth_file(args.truth[0], args.base)
+    except ConfigError:
+        return None
+
+
+def _base_lines(sol, base_truth) -> list[str]:
+    """With a truth: where the base position came from, when not from the user (its error is in every
+    rover position; the fixes can be right and the rover still off by it)."""
+    src = getattr(sol.record.config, "base_position", "header")
+    if src not in ("header", "spp"):
+        return []
+    line = f"         the base position is the {src}'s"
+    if base_truth is not None and len(sol.record.base_m) == 3:
+        off = np.linalg.norm(np.asarray(sol.record.base_m) - base_truth)
+        line += f", {off:.3f} m from the truth file's base"
+    return [line + ": its error is in every rover position (--base-pos X Y Z gives the base's truth)"]
+
+
+def summary(sol, truth=None, base_truth=None) -> list[str]:
     """Text summary: epochs, fix rate, satellites and fixed ambiguities per system, errors against the
-    truth."""
+    truth (and the base's offset from its own truth, ``base_truth``, when the base position is not
+    the user's)."""
     from ..solution import Quality
 
     n, ok = len(sol), sol.ok
@@ -196,8 +222,12 @@ def summary(sol, truth=None) -> list[str]:
             f"truth    correct fixes {st['correct']:.1f} %, wrong fixes {st['wrong']:.1f} % "
             f"(fixed within {CORRECT_H_M * 100:.0f} cm horizontally, {CORRECT_V_M * 100:.0f} cm vertically)"
         )
-        lines.append(
-            f"         RMS of fixed epochs: horizontal {st['h_rms'] * 100:.2f} cm, "
-            f"vertical {st['v_rms'] * 100:.2f} cm"
-        )
+        if np.isfinite(st["h_rms"]):
+            lines.append(
+                f"         RMS of fixed epochs: horizontal {st['h_rms'] * 100:.2f} cm, "
+                f"vertical {st['v_rms'] * 100:.2f} cm"
+            )
+        else:
+            lines.append("         RMS of fixed epochs: no epoch fixed")
+        lines += _base_lines(sol, base_truth)
     return lines

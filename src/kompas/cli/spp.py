@@ -100,6 +100,8 @@ def _output_format(args) -> str | None:
     from ..io.writers import format_of
 
     if not args.output:
+        if args.format:
+            raise ConfigError(f"--format {args.format} needs an output: -o FILE, or -o - for standard output")
         return None
     if args.output == "-":
         fmt = args.format or "pos"
@@ -107,6 +109,9 @@ def _output_format(args) -> str | None:
             raise ConfigError("parquet is binary: write it to a file, not to stdout")
         return fmt
     fmt = args.format or format_of(args.output)
+    named = format_of(args.output)
+    if named is not None and fmt != named:
+        raise ConfigError(f"{args.output}: a .{named} name for --format {fmt} output; name the file .{fmt}")
     if fmt is None:
         raise ConfigError(f"{args.output}: unknown extension; use one of .{', .'.join(FORMATS)} or --format")
     folder = os.path.dirname(os.path.abspath(args.output))
@@ -164,12 +169,34 @@ def _truth(values, obs_path=None):
         return None
     if len(values) == 3:
         try:
-            return np.array([float(v) for v in values])
+            xyz = np.array([float(v) for v in values])
         except ValueError:
             pass
+        else:
+            return _plausible_truth(xyz, "--truth " + " ".join(values))
     if len(values) == 1:
         return _truth_file(values[0], obs_path)
     raise ConfigError("--truth needs X Y Z in metres or one truth.json file")
+
+
+def _plausible_truth(xyz, what: str) -> np.ndarray:
+    """``xyz`` when it is a position near the Earth's surface, else ConfigError naming ``what``."""
+    from ..frames import near_earth_surface
+
+    if not near_earth_surface(xyz):
+        raise ConfigError(f"{what}: not an ECEF X Y Z in metres near the Earth's surface")
+    return np.asarray(xyz, dtype=float)
+
+
+def _xyz(value):
+    """``[x, y, z]`` or ``{"x": .., "y": .., "z": ..}`` of numbers -> (3,) floats; None for anything else."""
+    if isinstance(value, dict) and {"x", "y", "z"} <= value.keys():
+        value = [value["x"], value["y"], value["z"]]
+    if not isinstance(value, list) or len(value) != 3:
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return None
+    return np.array(value, dtype=float)
 
 
 def _receiver_truth(path, data, obs_path):
@@ -186,9 +213,28 @@ def _receiver_truth(path, data, obs_path):
             f"{name or 'the observation file'} is neither: give --truth X Y Z"
         )
     for r in receivers:
-        if isinstance(r, dict) and r.get("role") == role and len(r.get("ecef_m") or ()) == 3:
-            return np.asarray(r["ecef_m"], dtype=float)
+        if isinstance(r, dict) and r.get("role") == role and _xyz(r.get("ecef_m")) is not None:
+            return _xyz(r["ecef_m"])
     raise ConfigError(f"{path}: no position of the {role} in the truth file")
+
+
+def _station_truth(path, data, obs_path):
+    """The ``marker_ecef_m`` of the station whose ``id`` names the observation file (its first four
+    characters, as IGS file names begin), in a truth of several stations (``{"rover_station": {"id":
+    "PASA00ESP", "marker_ecef_m": {"x": ..}}, "base_station": ..}``); None for other files."""
+    stations = {
+        str(v["id"]): v for v in data.values() if isinstance(v, dict) and "id" in v and "marker_ecef_m" in v
+    }
+    if not stations:
+        return None
+    solved = os.path.basename(obs_path or "")
+    match = [v for k, v in stations.items() if solved and k[:4].upper() == solved[:4].upper()]
+    if len(match) != 1:
+        raise ConfigError(
+            f"{path}: the truth of {', '.join(stations)}; {solved or 'the solved file'} is none of them: "
+            "give --truth X Y Z"
+        )
+    return _xyz(match[0]["marker_ecef_m"])
 
 
 def _truth_file(path, obs_path=None):
@@ -197,17 +243,21 @@ def _truth_file(path, obs_path=None):
             data = json.load(fh)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the truth file ({exc.strerror or exc})") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not JSON ({exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not a JSON truth file ({exc})") from None
+    pos = None
     if isinstance(data, dict):
         pos = _receiver_truth(path, data, obs_path)
-        if pos is not None:
-            return pos
-    for key in ("marker_ecef_m", "position_ecef_m", "truth_ecef_m", "ecef_m"):
-        v = data.get(key) if isinstance(data, dict) else None
-        if isinstance(v, list) and len(v) == 3:
-            return np.asarray(v, dtype=float)
-    raise ConfigError(f"{path}: no ECEF position (key marker_ecef_m) in the truth file")
+        if pos is None:
+            pos = _station_truth(path, data, obs_path)
+        for key in ("marker_ecef_m", "position_ecef_m", "truth_ecef_m", "ecef_m"):
+            if pos is None and key in data:
+                pos = _xyz(data[key])
+                if pos is None:
+                    raise ConfigError(f"{path}: {key} is not three numbers X, Y, Z in metres")
+    if pos is None:
+        raise ConfigError(f"{path}: no ECEF position (key marker_ecef_m) in the truth file")
+    return _plausible_truth(pos, str(path))
 
 
 def _progress(done, total):
@@ -233,6 +283,13 @@ def run(args) -> int:
         args.obs, args.nav, cfg, ionex_paths=args.ionex or (), met_path=args.met, progress=_progress
     )
     sol, obs, navs = done.solution, done.first, done.navs
+    if len(sol) == 0 and (cfg.window.start or cfg.window.end or cfg.window.interval_s):
+        from ..time import GTime
+
+        raise ConfigError(
+            "the observation file has no epoch in the processing window (--start/--end/--interval)"
+            + (f"; it begins {GTime(int(obs.epoch_time_ns[0])).isoformat()}" if obs and obs.n_epochs else "")
+        )
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, obs, truth, navs), elapsed_s)
     if not sol.ok.any():

@@ -115,6 +115,12 @@ def sisre_section(ctx: Context) -> Section:
     figures.sisre_series(p1, series, "Signal-in-space range error per group (RMS over the satellites)")
     figures.worst_satellites(p2, sat_rows, "sisre_orb_m", "Worst satellites: orbit-only SISRE RMS")
     apc = {k: int(np.sum(res.apc_source == k)) for k in ("ANTEX", "NOMINAL", "")}
+    if apc[""]:
+        ctx.notes.append(
+            f"SISRE: {apc['']} of {res.sat.size} samples have no satellite antenna offset (give --atx or "
+            "--satmeta): they compare the SP3 centre of mass with the broadcast antenna phase centre, "
+            "an error of up to 2-3 m"
+        )
     datum = "system" if ctx.cfg.clock_datum == "system" else "system, BDS-2 and BDS-3 separately"
     text = [
         f"Precise product: {len(d['sp3'])} SP3 file(s), clocks from {precise.clock_source}; {res.sat.size} "

@@ -106,6 +106,9 @@ class _BlqParser(LineParser):
                 continue
             in_header = False
             name = line.strip().upper()
+            if len(name) > 40:  # a station line holds a name (and perhaps a DOMES number), not a table row
+                found = line.strip()[:40]
+                raise FormatError(self.path, i, f"expected a station name line, found {found!r}...")
             start = self.n
             comments: list[str] = []
             rows: list[list[float]] = []

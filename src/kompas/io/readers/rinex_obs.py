@@ -163,7 +163,8 @@ def _not_an_epoch(lines, i, ep, ctx):
         if inside:
             found = inside[0] - first
             return ctx.error(first, f"epoch announces {count} satellite records, found {found}")
-    return ctx.error(i + 1, f"expected an epoch record starting with '>', found {lines[i][:20]!r}")
+    text = lines[i][:20].decode("latin-1")
+    return ctx.error(i + 1, f"expected an epoch record starting with '>', found {text!r}")
 
 
 def _v2_sats(lines, i, nlist, nrec, default_sys, ctx):
