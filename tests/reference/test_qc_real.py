@@ -98,3 +98,21 @@ def test_rinex2_glonass_without_channels_leaves_the_rest_checked(kompas_data):
         res = run_qc(obs, kompas.read_nav(r2 / "dlf10010.21g"))
     rows = {r["system"]: r for r in res.tables["summary"]}
     assert rows["R"]["sats"] == 6 and 0.1 < max(rows["R"]["mp_rms_m"].values()) < 1.0
+
+
+def test_satellites_without_broadcast_records_keep_their_multipath_and_slips(kompas_data):
+    # a navigation file without records (or of another day, or of other systems) placed no satellite, and
+    # every MP value and slip fell out with the elevation mask: the run reported "MP -" and no slips while
+    # the same file without any navigation file had both. Now such satellites are checked as without one.
+    from kompas.errors import KompasWarning
+
+    obs = kompas.read_obs(
+        kompas_data / "A_2020-177_ESBC_WTZR/WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"
+    )
+    with pytest.warns(KompasWarning, match="46 satellites have no broadcast record in the navigation data"):
+        blank = run_qc(obs, kompas.read_nav(kompas_data / "edge_cases/blank.10n"))
+    alone = run_qc(obs)
+    for name in ("multipath", "multipath_satellite", "slips"):
+        assert blank.tables[name] == alone.tables[name] and blank.tables[name], name
+    assert any(r["system"] == "G" and r["signal"] == "GC1C" for r in blank.tables["multipath"])
+    assert not blank.tables["multipath_elevation"]  # no elevation, no elevation bins

@@ -179,12 +179,14 @@ def multipath_tables(ctx) -> tuple[list, list, list, list]:
     tables add those cells up.
     """
     mp, mask = ctx.mp, _mask(ctx)
-    use = np.isfinite(mp.el) & (mp.el >= mask) if ctx.grid is not None else np.ones(len(mp), bool)
+    use = ~(mp.el < mask)  # satellites without an elevation (no broadcast record) are kept, unbinned
     if not use.any():
         return [], [], [], []
     wel, waz = ctx.cfg.el_bin_deg, ctx.cfg.az_bin_deg
     sat, sig, par = mp.sat[use], mp.signal[use], mp.partner[use]
-    elb, azb = _bin(mp.el[use], wel), _bin(mp.az[use], waz)
+    known = np.isfinite(mp.el[use])
+    elb = np.where(known, _bin(mp.el[use], wel), _NO_BIN)
+    azb = np.where(known, _bin(mp.az[use], waz), _NO_BIN)
     first, (cnt, ss) = _grouped([sat, sig, par, azb, elb], [np.ones(sat.size), mp.mp_m[use] ** 2])
     # one row per finest cell from here on
     sat, sig, par, elb, azb = sat[first], sig[first], par[first], elb[first], azb[first]
@@ -200,6 +202,9 @@ def multipath_tables(ctx) -> tuple[list, list, list, list]:
                                                 "el_from_deg": (elb[f] * wel).astype(float).tolist()}),
     ):  # fmt: skip
         f, (n, s2) = _grouped(keys, [cnt, ss])
+        if len(keys) > 3:  # elevation (and azimuth) tables: cells of known elevation only
+            binned = elb[f] != _NO_BIN
+            f, n, s2 = f[binned], n[binned], s2[binned]
         cols = {"system": letters[f].tolist(), "signal": name[f].tolist(),
                 "partner_band": par[f].astype(int).tolist(), **extra(f), "n": n.astype(int).tolist(),
                 "rms_m": [_r(x) for x in np.sqrt(s2 / n)]}  # fmt: skip
@@ -223,6 +228,11 @@ def _grouped(keys, values):
     return order[start], [np.add.reduceat(np.asarray(v)[order], start) for v in values]
 
 
+_NO_BIN = 4095
+"""Bin of a value without an elevation (a satellite without broadcast records): the largest key of
+:func:`_grouped`, left out of the elevation and azimuth tables."""
+
+
 def _bin(x_rad, width_deg):
     return np.floor(np.mod(np.degrees(np.nan_to_num(x_rad)), 360.0) / width_deg).astype(np.int64)
 
@@ -233,7 +243,7 @@ def slip_table(ctx) -> list:
 
     ob, fl, mask = ctx.ob, ctx.flags, _mask(ctx)
     has = np.isfinite(ob.phase_cyc)
-    above = (np.isfinite(ctx.el) & (ctx.el >= mask)) if ctx.grid is not None else np.ones(len(ob), bool)
+    above = ~(ctx.el < mask)  # satellites without an elevation (no broadcast record) are counted
     sysc = sat_system(ob.sat)
     rows = []
     for letter, bands in ob.bands.items():

@@ -117,6 +117,25 @@ def _without_unknown_channels(obs, chans: GlonassChannels):
     return obs.select(sats=keep)
 
 
+def _warn_without_elevation(sat, el) -> None:
+    """Name the satellites the navigation data cannot place: they are checked as without navigation data
+    (multipath and slips at every elevation, no expected counts, no elevation bins)."""
+    import warnings
+
+    from ..errors import KompasWarning
+    from ..satsys import sat_id
+
+    placed = np.unique(sat[np.isfinite(el)])
+    lost = np.setdiff1d(np.unique(sat), placed)
+    if lost.size:
+        warnings.warn(
+            f"{lost.size} satellites have no broadcast record in the navigation data: checked without an "
+            f"elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in lost)}",
+            KompasWarning,
+            stacklevel=3,
+        )
+
+
 def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult:
     """Quality control of an observation table (module docstring).
 
@@ -157,6 +176,7 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
         grid = sky_grid(geometry, obs.epoch_time_ns, rcv, systems, extra_sats=np.unique(obs.sat))
     if grid is not None:
         az, el = grid.lookup(ob.epoch, ob.sat)
+        _warn_without_elevation(ob.sat, el)
     else:
         az = el = np.full(len(ob), np.nan)
     jumps = detect_clock_jumps(ob, chans)
