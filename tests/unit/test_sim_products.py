@@ -36,7 +36,10 @@ def test_files_cover_the_span_with_every_satellite(products):
 
 def test_precise_product_reproduces_the_truth(products):
     """Positions to the 1 mm of SP3 (interpolated between 5-min samples), clocks to 0.1 mm after the
-    user adds the periodic relativistic term -2 r.v / c^2 back (IGS convention)."""
+    user adds the periodic relativistic term -2 r.v / c^2 back (IGS convention): the reference clock
+    minus the ionosphere-free pair's group delay, BeiDou B1I/B3I metres away from B3I's."""
+    from kompas.sim.products import if_clock_offset_s
+
     res, _, sp3, clk = products
     pp = PreciseProduct(sp3, clk)
     t = START + np.arange(0, 7200, 37) * 10**9 + 123_456
@@ -46,8 +49,11 @@ def test_precise_product_reproduces_the_truth(products):
     assert a.ok.all()
     assert np.linalg.norm(a.pos_m - b.pos_m, axis=1).max() < 1.5e-3
     rel = -2.0 * np.einsum("ij,ij->i", a.pos_m, a.vel_mps) / C_LIGHT**2
-    err = np.abs(a.clk_s + rel - b.clk_s) * C_LIGHT
+    pair = if_clock_offset_s(res.truth, s)
+    err = np.abs(a.clk_s + rel - (b.clk_s - pair)) * C_LIGHT
     assert err.max() < 1e-4
+    assert np.abs(pair[sat_system(s) == 4]).max() * C_LIGHT > 1.0  # BeiDou: TGD1 g / (g - 1), metres
+    assert np.abs(pair[sat_system(s) == 1]).max() == 0.0  # GPS: the LNAV reference is the L1/L2 P(Y) pair
     # the relativistic term matters: without it the clocks are off by metres
     for code in (1, 2, 3, 4):
         assert np.abs(rel[sat_system(s) == code]).max() * C_LIGHT > 1.0 or code == 2

@@ -8,12 +8,16 @@ Conventions
       antenna offset, so this is the centre of mass and the antenna phase centre at once: a PPP run
       on these products must apply no satellite PCO/PCV. Earth-fixed frame of the simulation
       (WGS84/PZ-90/GTRF/CGCS2000 not distinguished), at the epoch of each record.
-    * Clocks: the true satellite clock of the broadcast reference signal of each system (GPS
-      L1/L2 P(Y) ionosphere-free, Galileo E1/E5b I/NAV, BeiDou B3I, GLONASS; the group delays of
-      the other signals are the broadcast ones, :meth:`kompas.sim.SimTruth.group_delay_s`) with the
-      periodic relativistic term removed, as IGS clocks are: ``clk = dt_true + 2 r.v / c^2``, so that
-      a user adding ``-2 r.v / c^2`` (IERS Conventions 2010 eq. 10.17 as used by IGS) gets back the
-      clock the observations were made with. For Kepler systems this is exactly af0 + af1 (t - t0).
+    * Clocks: the IGS convention (:func:`if_clock_offset_s`): the clock the ionosphere-free code
+      combination of each system's pair in :data:`kompas.products.broadcast.IF_CLOCK_PAIRS` sees
+      (GPS L1/L2 P(Y), Galileo E1/E5a, BeiDou B1I/B3I, QZSS L1 C/A-L2C, GLONASS P1/P2), i.e. the
+      true clock of the broadcast reference signal (GPS L1/L2 P(Y), Galileo E1/E5b I/NAV, BeiDou B3I)
+      minus that pair's combination of the simulated group delays
+      (:meth:`kompas.sim.SimTruth.group_delay_s`); as IGS clocks, with the periodic relativistic term
+      removed: ``clk = dt_if + 2 r.v / c^2``, so that a user adding ``-2 r.v / c^2`` (IERS
+      Conventions 2010 eq. 10.17 as used by IGS) gets back ``dt_if``. Ionosphere-free PPP on these
+      products needs no bias file, as on IGS products; OSBs of the simulated delays are the delays
+      minus the pair's combination (codes) and minus that combination (phases).
     * Receiver clocks (``AR`` records) of the simulated receivers, with their true positions in
       ``SOLN STA NAME / NUM``.
     * Time system GPS; SP3 every ``sp3_interval_s`` and clocks every ``clk_interval_s`` on whole
@@ -31,18 +35,42 @@ from ..io.writers.sp3 import sp3_from_arrays, write_sp3
 from ..satsys import sat_id
 from ..time import NS, gps_utc_offset_s
 
-__all__ = ["write_products", "precise_clock_s"]
+__all__ = ["write_products", "precise_clock_s", "if_clock_offset_s"]
 
 _COMMENTS = (
     "kompas.sim truth (SIMULATED): positions are the points the simulated ranges",
     "are measured to (no antenna offset: centre of mass = phase centre);",
-    "clocks: broadcast reference signal, periodic relativity removed (IGS).",
+    "clocks: ionosphere-free pairs as IGS, periodic relativity removed.",
 )
 
 
 def precise_clock_s(state) -> np.ndarray:
     """IGS-convention clock of satellite states: ``clk + 2 r.v / c^2`` (s)."""
     return state.clk_s + 2.0 * np.einsum("ij,ij->i", state.pos_m, state.vel_mps) / C_LIGHT**2
+
+
+def if_clock_offset_s(truth, sats) -> np.ndarray:
+    """Group delay of each satellite's ionosphere-free clock pair against its broadcast reference clock, s.
+
+    With ``d_a``, ``d_b`` the delays of the pair's codes (:meth:`kompas.sim.SimTruth.group_delay_s`) and
+    ``g = (f_a / f_b)^2``, the ionosphere-free code is late by ``(g d_a - d_b) / (g - 1)``: the IGS
+    clock of the pair is the reference clock minus that (GPS: 0 for L1/L2 P(Y), the LNAV reference;
+    BeiDou: ``g TGD1 / (g - 1)`` for B1I/B3I; Galileo: the E5a/E5b difference of the BGDs).
+    """
+    from ..products.broadcast import IF_CLOCK_PAIRS
+    from ..satsys import band_frequency, sat_letter
+
+    sats = np.asarray(sats, np.int64)
+    out = np.zeros(sats.size)
+    letters = sat_letter(sats)
+    for x, (a, b) in IF_CLOCK_PAIRS.items():
+        m = letters == x
+        if not m.any() or x == "R":  # GLONASS: no simulated group delays
+            continue
+        g = (band_frequency(x, a[0]) / band_frequency(x, b[0])) ** 2
+        da, db = truth.group_delay_s(sats[m], a), truth.group_delay_s(sats[m], b)
+        out[m] = (g * da - db) / (g - 1.0)
+    return out
 
 
 def _grid(start_ns, end_ns, step_s, margin_s):
@@ -57,7 +85,7 @@ def _states(truth, sats, t):
     st = truth.state(s.ravel(), tt.ravel())
     pos = np.where(st.ok[:, None], st.pos_m, np.nan).reshape(t.size, sats.size, 3)
     clk = np.where(st.ok, precise_clock_s(st), np.nan).reshape(t.size, sats.size)
-    return pos, clk
+    return pos, clk - if_clock_offset_s(truth, sats)[None, :]
 
 
 def write_products(
