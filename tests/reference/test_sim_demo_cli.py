@@ -182,3 +182,27 @@ def test_sim_baseline_and_products(tmp_path, capsys):
     sp3, clk = read_sp3(out / truth["files"]["sp3"]), read_clk(out / truth["files"]["clk"])
     assert sp3.sats.size > 100 and set(clk.receiver_clocks()[1]) == {"BASE", "ROVR"}
     assert truth["products"]["sp3"]["interval_s"] == 300.0
+
+
+def test_sim_of_a_navigation_file_without_the_systems_asked_for(kompas_data, tmp_path, capsys):
+    nav = str(kompas_data / "G_2021-118_SLAC_rinex2/brdc1180.21n")  # GPS only
+    common = ["sim", "--nav", nav, "--start", "2021-04-28T19:00:00", "--hours", "0.1"]
+    assert main([*common, "--systems", "C", "--out", str(tmp_path / "c")]) == 2
+    assert "the navigation data have no satellite of C (they hold G)" in capsys.readouterr().err
+    assert main([*common, "--out", str(tmp_path / "all")]) == 0  # default C,R,G,E
+    assert "the navigation data have no satellite of CRE: only G simulated" in capsys.readouterr().err
+
+
+def test_sim_of_a_rinex4_navigation_file_takes_klobuchar_from_its_ion_frames(kompas_data, tmp_path, capsys):
+    # RINEX 4 carries the ionosphere parameters in '> ION' frames, not in header records
+    nav = kompas_data / "F_2022-159_KMS3_rinex4/KMS300DNK_R_20221591000_01H_MN.rnx.gz"
+    out = tmp_path / "s"
+    args = ["sim", "--nav", str(nav), "--start", "2022-06-08T10:00:00", "--hours", "0.1", "--systems", "G"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert main([*args, "--errors", "none", "--out", str(tmp_path / "n")]) == 0
+    capsys.readouterr()
+    with_iono, without = (
+        read_obs(out / "SIM00XXX_S_sim_MO.rnx"),
+        read_obs(tmp_path / "n" / "SIM00XXX_S_sim_MO.rnx"),
+    )
+    assert np.isfinite(with_iono.code_m).any() and len(with_iono) == len(without)

@@ -7,6 +7,7 @@ more memory than an hour.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -104,17 +105,46 @@ def _out_dir(path: str) -> Path:
 
 
 def _start_ns(text: str) -> int:
+    from ..config import _parse_time
     from ..time import GTime
 
     try:
-        return GTime.from_datetime64(np.datetime64(text)).gpst_ns
-    except ValueError:
-        raise ConfigError(f"--start {text!r} is not an ISO time like 2025-01-01T00:00:00") from None
+        return GTime.from_datetime64(np.datetime64(_parse_time(text))).gpst_ns
+    except ValueError as exc:
+        raise ConfigError(f"--start {exc}") from None
+
+
+_RANGES = (
+    ("lat", -90.0, 90.0, "deg"), ("lon", -180.0, 360.0, "deg"), ("height", -500.0, 100e3, "m"),
+    ("hours", 1e-3, 168.0, "h"), ("interval", 0.01, 3600.0, "s"), ("elmask", 0.0, 89.0, "deg"),
+    ("seed", 0, 2**32 - 1, ""), ("slips", 0.0, 60.0, "per h"), ("slip_max", 1, 1000, "cycles"),
+    ("gf_pairs", 0.0, 60.0, "per h"), ("mw_pairs", 0.0, 60.0, "per h"), ("clock_jumps", 0.0, 60.0, "per h"),
+    ("gaps", 0.0, 60.0, "per h"), ("outages", 0.0, 60.0, "per h"), ("sp3_interval", 1.0, 3600.0, "s"),
+    ("clk_interval", 0.01, 3600.0, "s"),
+)  # fmt: skip
+"""Accepted ranges of the numeric options (a receiver on or near the ground, at most a week, event rates up
+to one a minute): outside them a run writes nothing useful (no satellite in view, an APPROX POSITION that
+overflows its field) or fails deep inside (a division by zero, gigabytes of gaps)."""
+
+
+def _check(args) -> None:
+    """The options within :data:`_RANGES` (a one-line ConfigError naming the option), before any work."""
+    for name, low, high, unit in _RANGES:
+        v = getattr(args, name)
+        if not (np.isfinite(v) and low <= v <= high):
+            flag = "--" + name.replace("_", "-")
+            lo, hi = (f"{x:g}" if isinstance(x, float) else str(x) for x in (low, high))
+            raise ConfigError(f"{flag} must be within {lo} .. {hi}{' ' + unit if unit else ''}, not {v}")
+    if args.base_offset is not None:
+        off = np.asarray(args.base_offset, float)
+        if not (np.all(np.isfinite(off)) and np.linalg.norm(off) <= 1000e3):
+            raise ConfigError(f"--base-offset must be a baseline of at most 1000 km, not {args.base_offset}")
 
 
 def run(args) -> int:
     from ..frames import geodetic_to_ecef
 
+    _check(args)
     start_ns = _start_ns(args.start)
     truth = geodetic_to_ecef([np.radians(args.lat), np.radians(args.lon), args.height])
     systems = args.systems.replace(",", "").upper()
@@ -184,4 +214,10 @@ def _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav) -
             f"{len(part.events)} events"
         )
     print(f"wrote {out}/: " + ", ".join(files.values()))
+    if not all(len(part.stats["satellites"]) for part in parts):
+        print(
+            f"kompas sim: no satellite of {systems} above the {args.elmask:g} deg mask at any epoch",
+            file=sys.stderr,
+        )
+        return 1
     return 0

@@ -54,16 +54,17 @@ satellites x signals of a block (one truth evaluation per light-time iteration).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..constants import C_LIGHT, SYSTEM_CONSTANTS
-from ..errors import ConfigError
+from ..errors import ConfigError, KompasWarning
 from ..frames import azimuth_elevation, ecef_to_geodetic
 from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
 from ..models.troposphere import saastamoinen
-from ..satsys import GlonassChannels, carrier_frequency, sat_system, signal_id, system_code
+from ..satsys import GlonassChannels, carrier_frequency, sat_letter, sat_system, signal_id, system_code
 from ..tables.obs import ObsHeader, ObsTable
 from ..time import NS, gps_utc_offset_s, week_tow
 from .errormodel import ErrorModel
@@ -148,6 +149,17 @@ def make_layout(truth, systems: str) -> Layout:
     letters = _letters(systems)
     codes = [int(system_code(c)) for c in letters]
     sats = np.asarray(truth.sats)[np.isin(sat_system(truth.sats), codes)].astype(np.int16)
+    if not sats.size:
+        held = "".join(sorted({str(x) for x in sat_letter(np.asarray(truth.sats))})) or "none"
+        raise ConfigError(f"the navigation data have no satellite of {systems} (they hold {held})")
+    missing = [x for x in letters if int(system_code(x)) not in set(sat_system(sats).tolist())]
+    if missing:
+        kept = "".join(x for x in letters if x not in missing)
+        warnings.warn(
+            f"the navigation data have no satellite of {''.join(missing)}: only {kept} simulated",
+            KompasWarning,
+            stacklevel=2,
+        )
     per = [satellite_signals(s) for s in sats.tolist()]
     k_max = max((len(p) for p in per), default=1)
     sig_code = np.full((sats.size, k_max), "", dtype="U2")
@@ -327,6 +339,21 @@ class ReceiverSim:
         cn0 = 32.0 + 16.0 * np.sin(np.maximum(g["el"], 0.0))[..., None] + cn0_off[None] + noise[2]
         return self._table(e0, e1, observed, code, phase, dop, cn0, lli)
 
+    def _klobuchar(self):
+        """The GPS Klobuchar parameters of the navigation data: header GPSA/GPSB (RINEX 2/3) or RINEX 4
+        ``> ION`` frames (:class:`kompas.products.ionosphere.BroadcastIonosphere`)."""
+        if getattr(self, "_klob", None) is None:
+            from ..products.ionosphere import BroadcastIonosphere
+
+            params = BroadcastIonosphere(self.nav).parameters.get("GPS_KLOB")
+            if params is None:
+                raise ConfigError(
+                    "the simulated ionosphere needs GPS Klobuchar parameters in the navigation data (header "
+                    "GPSA/GPSB or RINEX 4 ION frames)"
+                )
+            self._klob = params
+        return self._klob
+
     def _atmosphere(self, g, e0, e1):
         """Non-dispersive delay (Eb, S) (troposphere and ISB) and ionosphere (Eb, S, K), m."""
         lay, err, ok = self.layout, self.errors, g["ok"]
@@ -337,12 +364,10 @@ class ReceiverSim:
             common += np.array([float(err.isb_m.get(c, 0.0)) for c in lay.letters])[None, :]
         if not err.ionosphere:
             return common, np.zeros((*ok.shape, lay.has.shape[1]))
-        hdr = self.nav.header.iono_corr or {}
-        if "GPSA" not in hdr or "GPSB" not in hdr:
-            raise ConfigError("ionosphere needs GPSA/GPSB coefficients in the navigation header")
+        coef = self._klobuchar().at(self.tags[e0:e1])[:, None, :]  # (E, 1, 8): the set valid at each epoch
         tow = week_tow(self.tags[e0:e1], "GPS")[1]
         i_l1 = klobuchar_gps(
-            hdr["GPSA"], hdr["GPSB"], self.llh[0], self.llh[1], g["az"], g["el"], tow[:, None]
+            coef[..., :4], coef[..., 4:8], self.llh[0], self.llh[1], g["az"], g["el"], tow[:, None]
         )
         scale = (F_GPS_L1_HZ * lay.lam / C_LIGHT) ** 2  # (f_L1 / f)^2
         return common, np.where(ok, i_l1, 0.0)[..., None] * np.where(lay.has, scale, 0.0)[None]
