@@ -86,7 +86,15 @@ def run_demo(out_dir="kompas-demo", hours: float = 2.0, interval_s: float = 30.0
     return {
         "rows": rows,
         "truth_ecef": truth,
-        "files": sorted(p.name for p in out.iterdir()),
+        "files": sorted(
+            [
+                obs_path.name,
+                nav_path.name,
+                *(f"demo_{x}.pos" for _, x in CASES),
+                *(name for name, _ in figs),
+                "report.html",
+            ]
+        ),
         "seconds": time.perf_counter() - t0,
         "settings": settings,
         "errors": errors.describe(),

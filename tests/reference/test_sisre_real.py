@@ -79,3 +79,14 @@ def test_orbits_command(kompas_data, tmp_path, capsys):
     assert lines[0].startswith("sat,group,apc,n,radial_m")
     assert any(line.startswith("C05,BDS-2 GEO,none,73,") for line in lines)
     assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_orbits_checks_the_figure_name_first_and_names_unusable_clocks(kompas_data, tmp_path, capsys):
+    a = kompas_data / SET_A
+    common = ["orbits", str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--precise",
+              str(a / "GBM0MGXRAP_20201770000_01D_05M_ORB_73epoch.sp3")]  # fmt: skip
+    assert main([*common, "--plot", str(tmp_path / "x.txt")]) == 2
+    assert "--plot" in capsys.readouterr().err and not (tmp_path / "x.txt").exists()
+    other_year = kompas_data / "G_2021-118_SLAC_rinex2/COD0MGXFIN_20211180000_01D_30S_CLK.CLK"
+    assert main([*common, "--clk", str(other_year)]) == 0
+    assert "the clock files (--clk) hold no clock at the SP3 epochs" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """The command line: help, version, error reporting."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -31,3 +32,59 @@ def test_console_script_runs():
     assert res.stdout.startswith("kompas ")
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert res.returncode == 0 and "usage: kompas" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed=-1"], "--seed must be within 0 .. 4294967295, not -1"),
+        (["--products", "--sp3-interval", "0"], "--sp3-interval must be within 1 .. 3600 s, not 0.0"),
+        (["--products", "--clk-interval", "-1"], "--clk-interval must be within 0.01 .. 3600 s"),
+        (["--gaps", "1e9"], "--gaps must be within 0 .. 60 per h"),
+        (["--height", "1e9"], "--height must be within -500 .. 100000 m"),
+        (["--elmask", "90"], "--elmask must be within 0 .. 89 deg"),
+        (["--lat", "91"], "--lat must be within -90 .. 90 deg"),
+        (["--hours", "1e6"], "--hours must be within 0.001 .. 168 h"),
+        (["--interval", "nan"], "--interval must be within 0.01 .. 3600 s, not nan"),
+        (["--base-offset", "1e8", "0", "0"], "--base-offset must be a baseline of at most 1000 km"),
+        (["--start", "2025-01-01T00:00:00+08:00"], "--start is GPS time without a time zone"),
+    ],
+)
+def test_sim_options_out_of_range_are_refused_before_any_work(tmp_path, capsys, args, message):
+    out = tmp_path / "sim"
+    assert main(["sim", "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"kompas sim: error: {message}"] if message.endswith("not -1") else message in err[-1]
+    assert len(err) == 1 and not out.exists()
+
+
+def test_sim_that_sees_no_satellite_exits_1(tmp_path, capsys):
+    assert (
+        main(["sim", "--out", str(tmp_path / "s"), "--hours", "0.05", "--elmask", "89", "--systems", "R"])
+        == 1
+    )
+    assert "kompas sim: no satellite of R above the 89 deg mask at any epoch" in capsys.readouterr().err
+
+
+def test_demo_and_info_path_errors_are_one_line(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for args, code, message in (
+        (["demo", "--out", str(afile)], 2, f"--out {afile}: exists and is not a folder"),
+        (["demo", "--out", str(tmp_path / "d"), "--seed=-3"], 2, "--seed must be within 0 .. 4294967295"),
+        (["info", str(tmp_path / "missing.rnx")], 2, "missing.rnx: No such file or directory"),
+        (["info", str(tmp_path)], 2, ": Is a directory"),
+    ):
+        assert main(args) == code
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"kompas {args[0]}: error: ") and message in err[0], err
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_a_full_disk_is_one_line_and_exit_1(tmp_path, capsys):
+    assert main(["sim", "--out", str(tmp_path / "s"), "--hours", "0.05", "--systems", "G"]) == 0
+    capsys.readouterr()
+    assert main(["qc", "-q", str(tmp_path / "s" / "SIM00XXX_S_sim_MO.rnx"), "--json", "/dev/full"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "kompas qc: error: No space left on device"

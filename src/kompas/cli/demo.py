@@ -11,8 +11,17 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..demo import run_demo, table_lines
+    import os
 
+    from ..demo import run_demo, table_lines
+    from ..errors import ConfigError
+
+    if not args.out:
+        raise ConfigError("--out needs a folder name")
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise ConfigError(f"--out {args.out}: exists and is not a folder")
+    if not 0 <= args.seed <= 2**32 - 1:
+        raise ConfigError(f"--seed must be within 0 .. {2**32 - 1}, not {args.seed}")
     print("kompas demo -- SIMULATED data (kompas.sim), not measurements")
     res = run_demo(args.out, seed=args.seed)
     print()

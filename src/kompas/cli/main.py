@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a path the user named (exit 2) or a failing disk (exit 1): one line either way
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"kompas {args.command}: error: {name}{exc.strerror or exc}", file=sys.stderr)
+        user = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+        return 2 if isinstance(exc, user) else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

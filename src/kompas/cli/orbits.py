@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 
 import numpy as np
 
@@ -51,6 +52,8 @@ def run(args) -> int:
     for out in (args.csv, args.plot):
         if out:
             check_output_file(out)
+    if args.plot and not args.plot.lower().endswith(_PLOT_TYPES):
+        raise KompasError(f"--plot {args.plot}: name a figure file ({', '.join(_PLOT_TYPES)})")
     navs = [read_nav(p) for p in args.nav]
     product = BroadcastProduct(navs, selection=args.selection, policy=args.policy)
     sp3s = [read_sp3(p) for p in args.precise]
@@ -59,6 +62,12 @@ def run(args) -> int:
     times = np.unique(np.concatenate([s.time_ns for s in sp3s]))
     sats = np.unique(np.concatenate([s.sats for s in sp3s]))
     res = sisre(product, precise, times, sats, antex=antex, attitude="nominal")
+    if args.clk and not np.isfinite(res.clock_m).any():
+        print(
+            "kompas orbits: warning: the clock files (--clk) hold no clock at the SP3 epochs: "
+            "no clock errors computed",
+            file=sys.stderr,
+        )
     if not res.table:
         raise KompasError(
             "no satellite has both a broadcast and a precise state: do the files overlap in time?"
@@ -77,6 +86,10 @@ def run(args) -> int:
         _plot(res, args.plot)
         print(f"wrote {args.plot}")
     return 0
+
+
+_PLOT_TYPES = (".png", ".pdf", ".svg")
+"""Figure files --plot writes (matplotlib chooses the format by the name)."""
 
 
 def _merge_antex(files):
