@@ -217,3 +217,25 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
         == 0
     )
     assert "have no satellite antenna offset (give --atx or --satmeta)" in capsys.readouterr().out
+
+
+def test_monitor_says_what_served_nothing(kompas_data, tmp_path, capsys):
+    a = kompas_data / SET_A
+    nav, out = str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), str(tmp_path / "m")
+    obs = str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    assert main(["monitor", nav, "--out", out, "--obs", obs, "--station-systems", "X", "--no-grid"]) == 2
+    assert "--station-systems systems must be letters of" in capsys.readouterr().err
+    sp3_2021 = str(kompas_data / "G_2021-118_SLAC_rinex2/COD0MGXFIN_20211180000_01D_05M_ORB.SP3")
+    kms3 = str(kompas_data / "F_2022-159_KMS3_rinex4/KMS300DNK_R_20221591000_01H_30S_MO.crx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no matplotlib warning about an empty legend either
+        rc = main(
+            ["monitor", nav, "--out", out, "--precise", sp3_2021, "--obs", kms3, "--hours", "1", "--no-grid"]
+        )
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert (
+        "note: SISRE: no satellite has both a broadcast and a precise state (precise products 2021-04-28"
+        in text
+    )
+    assert "note: station KMS3: no epoch solved (observations 2022-06-08T10:00:00" in text

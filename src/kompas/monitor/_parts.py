@@ -95,6 +95,13 @@ def sisre_section(ctx: Context) -> Section:
         k_ura=ctx.cfg.k_ura,
         clock_datum=ctx.cfg.clock_datum,
     )
+    if not res.sat.size:
+        from ..time import time_span
+
+        ctx.notes.append(
+            "SISRE: no satellite has both a broadcast and a precise state (precise products "
+            f"{time_span(times)}; do they cover the navigation records' day and systems?)"
+        )
     groups = [{"group": g.pop("name"), **g} for g in res.groups()]
     sat_rows = [r for r in res.table if not r.get("too_few")]
     events = [{**e, "start": _iso(e["start_ns"]), "end": _iso(e["end_ns"])} for e in res.events]
@@ -222,6 +229,13 @@ def station_section(ctx: Context) -> Section:
             except Exception:  # station not in the SINEX: header position, labelled
                 ref = None
         st = station_uere(obs, ctx.product, ctx.cfg.station_systems, ref, label, name=name)
+        if not st.summary().get("solved"):
+            from ..time import time_span
+
+            ctx.notes.append(
+                f"station {name}: no epoch solved (observations {time_span(obs.epoch_time_ns)}; are there "
+                "navigation records of that day?)"
+            )
         results.append(st)
         rows.append(st.summary())
         uere += [{"station": st.name, **r} for r in st.satellites]

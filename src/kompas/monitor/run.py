@@ -18,7 +18,7 @@ import numpy as np
 
 from ..config import Options, _parse_time, option
 from ..errors import ConfigError, KompasError
-from ..satsys import sat_id
+from ..satsys import parse_systems, sat_id
 from ..time import DAY_NS, NS, time_span
 
 __all__ = ["MonitorConfig", "MonitorInputs", "run_monitor"]
@@ -78,7 +78,9 @@ class MonitorConfig(Options):
         choices=("system", "bds-generation"),
         flag="--clock-datum",
     )
-    station_systems: str = option("GRECJ", "systems of the station solutions", flag="--station-systems")
+    station_systems: str = option(
+        "GRECJ", "systems of the station solutions", flag="--station-systems", parse=parse_systems
+    )
     start: str | None = option(
         None,
         "first epoch of the grid, GPST (default: start of the navigation day)",
