@@ -276,3 +276,18 @@ def test_rtk_equals_the_rtk_command_bit_for_bit(kompas_data, tmp_path, capsys, p
         assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), name
     summary = pq.read_table(out / "summary.parquet").to_pylist()
     assert [(r["station"], r["status"]) for r in summary] == [("SCOA00FRA", "ok")]
+
+
+def test_batch_names_the_files_it_did_not_recognise(kompas_data, tmp_path, capsys):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    (tmp_path / "in").mkdir()
+    shutil.copy(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", tmp_path / "in")
+    (tmp_path / "in" / "notes.10o").write_text("not a RINEX file\n")
+    args = ["batch", str(tmp_path / "in" / "*"), "--nav", str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
+            "--out", str(tmp_path / "out"), "--task", "spp", "--workers", "0"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "1 files not recognised" in out and "not recognised: notes.10o: not an observation" in out
+    too_many = [*args[:-2], "--workers", "1000000"]
+    assert main(too_many) == 2
+    assert "--workers must be within 0 .. " in capsys.readouterr().err

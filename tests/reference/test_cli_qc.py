@@ -121,3 +121,18 @@ def test_a_one_epoch_file_has_no_span_or_interval(kompas_data, capsys):
     assert rc == 0 and "Traceback" not in err
     assert "SUM default_time_system2.10o G 2010-03-04T21:00:45 -h -s sats=5 " in out
     assert "GLONASS slots without a known frequency channel are not checked" in err
+
+
+def test_qc_html_of_two_files_of_one_name_in_two_folders(kompas_data, tmp_path, capsys):
+    paths = []
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        paths.append(str(shutil.copy(kompas_data / A / WTZR, tmp_path / sub)))
+    pytest.importorskip("matplotlib")
+    assert main(["qc", "-q", *paths, "--html", str(tmp_path / "html")]) == 0
+    err = capsys.readouterr().err
+    stem = WTZR.split(".")[0]
+    assert f"html/{stem}/index.html" in err and f"html/{stem}-2/index.html" in err  # the second kept too
+    assert (tmp_path / "html" / stem / "index.html").exists() and (
+        tmp_path / "html" / f"{stem}-2" / "index.html"
+    ).exists()

@@ -25,7 +25,7 @@ def files(tmp_path):
         (("nothing*.rnx",), "no observation file matches 'nothing*.rnx'"),
         (("{obs}", "--nav", "none*.rnx"), "no navigation file matches 'none*.rnx'"),
         (("{obs}", "--task", "fly"), "unknown task 'fly'; known: ppp, qc, rtk, spp"),
-        (("{obs}", "--workers", "-1"), "--workers must be 0 or more"),
+        (("{obs}", "--workers", "-1"), "--workers must be within 0 .. "),
         (
             ("{obs}", "--start-method", "clone"),
             "--start-method clone: expected one of fork, spawn, forkserver",

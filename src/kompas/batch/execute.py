@@ -167,7 +167,8 @@ def _skipped_rows(task: str, skipped: tuple[Skipped, ...]) -> list[dict]:
     rows = []
     for s in skipped:
         item = StationDay(s.station, s.day, s.session, {"obs": (s.path,)})
-        rows.append({**_row(item, task, status="skipped", message=s.reason), "action": "not planned"})
+        why = s.reason if s.station else f"{os.path.basename(s.path)}: {s.reason}"  # unrecognised: which file
+        rows.append({**_row(item, task, status="skipped", message=why), "action": "not planned"})
     return rows
 
 

@@ -104,6 +104,11 @@ def build_config(args, task):
     return cfg
 
 
+MAX_LOCAL_WORKERS = 4 * (os.cpu_count() or 1)
+"""Most worker processes of a local cluster: beyond a few per core they only contend (a million hung
+the cluster's start without a word); a larger cluster is an external one (--scheduler)."""
+
+
 def _plan(args, task, cfg):
     from ..batch import expand, load_station_list, plan
 
@@ -179,8 +184,10 @@ def run(args) -> int:
     if args.dump_config:
         sys.stdout.write(to_toml(cfg))
         return 0
-    if args.workers is not None and args.workers < 0:
-        raise ConfigError("--workers must be 0 or more")
+    if args.workers is not None and not 0 <= args.workers <= MAX_LOCAL_WORKERS:
+        raise ConfigError(
+            f"--workers must be within 0 .. {MAX_LOCAL_WORKERS} (local processes), not {args.workers}"
+        )
     if args.start_method is not None and args.start_method not in START_METHODS:
         raise ConfigError(f"--start-method {args.start_method}: expected one of {', '.join(START_METHODS)}")
     out = _check_out(args.out)
@@ -232,12 +239,19 @@ def final_table(report) -> list[str]:
         s: sum(r["status"] == s for r in report.rows if r["action"] in ("ran", "skipped", "lost"))
         for s in ("ok", "unsolved", "failed")
     }
-    unknown = sum(1 for r in report.rows if not r["station"])
+    unnamed = [r for r in report.rows if not r["station"]]
+    unknown = len(unnamed)
     lines.append(
         f"units    {counts['ok']} ok, {counts['unsolved']} unsolved, {counts['failed']} failed; "
         f"{report.count(action='skipped')} finished before, {report.count(action='not planned') - unknown} "
         f"observation files not planned, {unknown} files not recognised"
     )
+    if unnamed:  # which, and why (the plan's message of each): at most three named
+        lines.append(
+            "         not recognised: "
+            + "; ".join(r["message"] for r in unnamed[:3])
+            + (" ..." if unknown > 3 else "")
+        )
     workers = f"{report.workers} workers" if report.workers else "in process"
     per = f", {busy / len(ran):.2f} s per unit on a worker" if ran else ""
     lines.append(f"time     {report.wall_s:.1f} s wall ({workers}), {busy:.1f} s of work{per}")

@@ -115,8 +115,12 @@ def run(args) -> int:
     if args.html:
         from ..qc.html import write_html
 
+        used: dict[str, int] = {}
         for res in results:
-            folder = args.html if len(results) == 1 else os.path.join(args.html, _stem(res.path))
+            stem = _stem(res.path)
+            used[stem] = used.get(stem, 0) + 1  # files of one name in different folders: stem, stem-2, ...
+            stem += f"-{used[stem]}" if used[stem] > 1 else ""
+            folder = args.html if len(results) == 1 else os.path.join(args.html, stem)
             print(f"wrote {write_html(res, folder)}", file=sys.stderr)
     return 1 if failed else 0
 
