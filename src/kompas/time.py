@@ -255,9 +255,38 @@ def _gpst_to_cal(t, scale):
 # Vectorised public functions
 
 
+_MAX_SECONDS = 300 * 366 * 86400.0
+"""Largest magnitude of seconds converted to nanoseconds: int64 ns spans 292 years either way."""
+
+
 def _seconds_to_ns(second):
-    """Float seconds -> int64 ns, rounded to the nearest ns (exact for RINEX/SP3 resolutions)."""
-    return np.rint(np.asarray(second, dtype=np.float64) * 1e9).astype(np.int64)
+    """Float seconds -> int64 ns, rounded to the nearest ns (exact for RINEX/SP3 resolutions); TimeError for
+    NaN, infinities and values beyond the int64 range (they would wrap silently)."""
+    s = np.asarray(second, dtype=np.float64)
+    if not np.all(np.abs(s) <= _MAX_SECONDS):  # False for NaN too
+        bad = s[~(np.abs(s) <= _MAX_SECONDS)].ravel()[0]
+        raise TimeError(f"seconds must be finite and within +-{_MAX_SECONDS:.3g} s, not {bad}")
+    return np.rint(s * 1e9).astype(np.int64)
+
+
+def _integer_fields(values, names):
+    """Calendar fields as int64 arrays; TimeError for NaN or a fraction (2020.5 would truncate silently)."""
+    out = []
+    for v, name in zip(values, names, strict=True):
+        a = np.asarray(v)
+        if a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.floor(a))):
+            raise TimeError(
+                f"{name} must be a whole number, not {a[~(np.isfinite(a) & (a == np.floor(a)))].ravel()[0]}"
+            )
+        if a.dtype.kind not in "iuf":
+            raise TimeError(f"{name} must be a number, not {v!r}")
+        out.append(a.astype(np.int64))
+    return out
+
+
+CALENDAR_YEARS = (1900, 2200)
+"""Years the calendar conversions accept (int64 nanoseconds from 1980 reach 1688-2272; GNSS data sit well
+inside): outside, a date would wrap to another century without a word."""
 
 
 def gtime_from_calendar(year, month, day, hour=0, minute=0, second=0.0, scale="GPST", check=True):
@@ -288,10 +317,15 @@ def gtime_from_calendar(year, month, day, hour=0, minute=0, second=0.0, scale="G
     """
     scale = normalize_scale(scale)
     year, month, day, hour, minute = np.broadcast_arrays(
-        *(np.asarray(v, dtype=np.int64) for v in (year, month, day, hour, minute))
+        *_integer_fields((year, month, day, hour, minute), ("year", "month", "day", "hour", "minute"))
     )
     sec_ns = _seconds_to_ns(second)
     if check:
+        lo, hi = CALENDAR_YEARS
+        if np.any((year < lo) | (year > hi)):
+            raise TimeError(
+                f"year must be within {lo}..{hi}, not {year[(year < lo) | (year > hi)].ravel()[0]}"
+            )
         bad = (month < 1) | (month > 12) | (day < 1) | (hour < 0) | (hour > 23) | (minute < 0)
         bad |= (minute > 59) | (sec_ns < 0)
         if np.any(bad):
@@ -403,7 +437,10 @@ def gpst_from_week_tow(week, tow, system="GPS"):
     system : {"GPS", "GAL", "BDS", "QZS"}
     """
     s = _week_system(system)
-    cal = _WEEK_ORIGIN_NS[s] + np.asarray(week, dtype=np.int64) * WEEK_NS + _seconds_to_ns(tow)
+    (wk,) = _integer_fields((week,), ("week",))
+    if np.any(np.abs(wk) > 15000):  # beyond 2262: int64 nanoseconds would wrap
+        raise TimeError(f"week must be within -15000..15000, not {wk[np.abs(wk) > 15000].ravel()[0]}")
+    cal = _WEEK_ORIGIN_NS[s] + wk * WEEK_NS + _seconds_to_ns(tow)
     return _cal_to_gpst(cal, _WEEK_SCALE[s])
 
 
@@ -452,7 +489,10 @@ def to_datetime64(t_gpst_ns, scale="GPST"):
 
 def from_datetime64(dt, scale="GPST"):
     """``datetime64`` values read on the clock of ``scale`` -> GPST nanoseconds (int64)."""
-    unix_ns = np.asarray(dt, dtype="datetime64[ns]").astype(np.int64)
+    d = np.asarray(dt, dtype="datetime64[ns]")
+    if np.any(np.isnat(d)):
+        raise TimeError("NaT (not a time) has no GPS time")
+    unix_ns = d.astype(np.int64)
     return _cal_to_gpst(unix_ns - _GPS_EPOCH_UNIX_NS, normalize_scale(scale))
 
 
@@ -578,5 +618,7 @@ def _scalar_seconds_to_ns(seconds) -> int:
     if isinstance(seconds, int | np.integer):
         return int(seconds) * NS
     if isinstance(seconds, float | np.floating):
+        if not abs(seconds) <= _MAX_SECONDS:  # NaN and infinities too
+            raise TimeError(f"can add finite seconds within +-{_MAX_SECONDS:.3g} s to a GTime, not {seconds}")
         return round(float(seconds) * 1e9)
     raise TypeError(f"can add seconds (int or float) to a GTime, not {type(seconds).__name__}")

@@ -170,3 +170,34 @@ def test_rinex_resolution_is_exact():
 def test_unknown_scale():
     with pytest.raises(TimeError):
         GTime.from_calendar(2020, 1, 1, scale="LOCAL")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: GTime.from_calendar(9999, 12, 31),
+            "year must be within 1900..2200, not 9999",
+        ),  # wrapped to 1816
+        (lambda: GTime.from_calendar(0, 1, 1), "year must be within 1900..2200, not 0"),
+        (
+            lambda: GTime.from_calendar(2020.5, 1.7, 1),
+            "year must be a whole number, not 2020.5",
+        ),  # was 2020-01-01
+        (lambda: GTime.from_calendar(float("nan"), 1, 1), "year must be a whole number, not nan"),
+        (lambda: GTime.from_calendar(2020, 1, 1, 0, 0, float("inf")), "seconds must be finite"),
+        (lambda: GTime.from_week_tow(2111, float("nan")), "seconds must be finite"),  # was 1728-03-12
+        (lambda: GTime.from_week_tow(10**7, 0.0), "week must be within -15000..15000"),
+        (lambda: GTime.from_datetime64(np.datetime64("NaT")), "NaT"),  # was 2262-04-11
+        (lambda: GTime(0) + float("nan"), "can add finite seconds"),
+        (lambda: GTime(0) + float("inf"), "can add finite seconds"),
+    ],
+)
+def test_times_that_would_wrap_or_be_nan_are_refused(call, message):
+    with pytest.raises(TimeError, match=message):
+        call()
+
+
+def test_whole_float_fields_are_still_dates():
+    assert GTime.from_calendar(2020.0, 6.0, 25.0) == GTime.from_calendar(2020, 6, 25)
+    assert GTime.from_week_tow(2111, 3600.0).isoformat() == "2020-06-21T01:00:00"
