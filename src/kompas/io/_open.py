@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import FormatError, KompasWarning, TruncatedFileWarning
+from ..errors import ConfigError, FormatError, KompasWarning, TruncatedFileWarning
 
 __all__ = ["read_bytes", "read_text", "is_crinex", "compression_of", "peek", "iter_blocks"]
 
@@ -29,6 +29,19 @@ _GZIP = b"\x1f\x8b"
 _LZW = b"\x1f\x9d"
 _BZ2 = b"BZh"
 _ZIP = b"PK\x03\x04"
+
+
+def _as_path(path) -> Path:
+    """``path`` as a Path; ConfigError for anything else (None, a number, bytes, an open file: a bare
+    TypeError from deep inside before)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ConfigError(f"a file path (str or pathlib.Path) is needed, not {type(path).__name__}")
+    return Path(path)
+
+
+def file_name(path) -> str:
+    """The name of a file path given to a reader (ConfigError for anything that is not a path)."""
+    return os.fspath(_as_path(path))
 
 
 def compression_of(data: bytes) -> str | None:
@@ -111,7 +124,7 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     FileNotFoundError
         If it does not exist (a plain OS error: nothing about the format is known).
     """
-    p = Path(path)
+    p = _as_path(path)
     name = os.fspath(p)
     data = p.read_bytes()
     # allow nested layers such as .crx.gz -> .crx (and a stray double compression)
@@ -152,7 +165,7 @@ def peek(path: str | os.PathLike, size: int = 8192) -> bytes:
     gzip, bzip2 and zip are streamed, so only the start of a large file is decompressed; Unix
     ``.Z`` has no streaming decoder here and is expanded whole.
     """
-    p = Path(path)
+    p = _as_path(path)
     name = os.fspath(p)
     with open(p, "rb") as fh:
         head = fh.read(4)
@@ -191,7 +204,7 @@ def iter_blocks(path: str | os.PathLike, size: int = 1 << 22):
     (their decoders here are not incremental) and then handed out in slices. A truncated gzip
     stream yields what it holds, with a warning, as :func:`read_bytes` does.
     """
-    p = Path(path)
+    p = _as_path(path)
     name = os.fspath(p)
     start = peek(p, 256)
     with open(p, "rb") as fh:

@@ -66,6 +66,7 @@ from ..errors import (
 )
 from ..satsys import sat_index
 from ..time import gtime_from_calendar
+from ._open import file_name
 
 __all__ = [
     "YEAR_MIN", "YEAR_MAX", "FLOAT", "INTEGER", "DECIMAL", "REQUIRED",
@@ -175,7 +176,7 @@ class Diagnostics:
     """
 
     def __init__(self, path, *, strict: bool = False):
-        self.path = None if path is None else os.fspath(path)
+        self.path = None if path is None else file_name(path)
         self.strict = strict
         self.base = 0  # lines consumed before the current block (streaming readers)
         self._repairs: dict[str, tuple[int | None, str, int]] = {}

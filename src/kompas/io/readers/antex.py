@@ -36,7 +36,7 @@ import numpy as np
 from ...errors import KompasError, KompasWarning, TruncatedFileWarning
 from ...satsys import SYSTEM_LETTERS, sat_id, sat_index
 from ...time import gtime_from_calendar
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import LineParser, calendar_problem
 from .._text import parse_float as _float
 from .._text import parse_int as _int
@@ -693,5 +693,5 @@ def read_antex(path: str | os.PathLike) -> Antex:
         An antenna block not closed before the next one starts, or whose ``# OF FREQUENCIES``
         disagrees with the frequency blocks found.
     """
-    name = os.fspath(path)
+    name = file_name(path)
     return _AntexParser(name, read_text(path)).parse()

@@ -34,7 +34,7 @@ import numpy as np
 from ...errors import KompasError, SignalError, TruncatedFileWarning
 from ...satsys import SYSTEM_LETTERS, sat_index
 from ...time import NS, from_datetime64, normalize_scale
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import REQUIRED, LineParser, parse_float, parse_int
 
 __all__ = ["BiasData", "read_bias", "OPEN_END_NS"]
@@ -550,4 +550,4 @@ def read_bias(path: str | os.PathLike) -> BiasData:
     TruncatedFileWarning
         The file ends before ``%=ENDBIA`` (a cut last record is dropped).
     """
-    return _BiasParser(os.fspath(path), read_text(path)).parse()
+    return _BiasParser(file_name(path), read_text(path)).parse()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import FormatError, KompasError
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import LineParser
 from .._text import parse_float as _float
 
@@ -142,4 +142,4 @@ def read_blq(path: str | os.PathLike) -> BlqFile:
     FormatError
         A station block without 6 rows of 11 numbers, a negative amplitude, or no station at all.
     """
-    return _BlqParser(os.fspath(path), read_text(path)).parse()
+    return _BlqParser(file_name(path), read_text(path)).parse()

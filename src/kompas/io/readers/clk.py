@@ -43,7 +43,7 @@ import numpy as np
 from ...errors import FormatError, KompasWarning, SignalError, TimeError
 from ...satsys import sat_id
 from ...time import normalize_scale
-from .._open import read_bytes
+from .._open import file_name, read_bytes
 from .._text import (
     NUMERIC_CHARS,
     SPACE_LIKE,
@@ -334,7 +334,7 @@ def read_clk(path: str | os.PathLike, *, strict: bool = False) -> ClockData:
     KompasWarning
         A file with no data record (the table is empty).
     """
-    name = os.fspath(path)
+    name = file_name(path)
     lines = Lines.from_bytes(read_bytes(path))
     ctx = Diagnostics(name, strict=strict)
     with ctx.last_resort("clock data"):

@@ -18,7 +18,7 @@ import numpy as np
 
 from ...errors import FormatError
 from ...tables.gpt3 import Gpt3Grid
-from .._open import read_text
+from .._open import file_name, read_text
 
 __all__ = ["read_gpt3_grid"]
 
@@ -33,7 +33,7 @@ def read_gpt3_grid(path: str | os.PathLike) -> Gpt3Grid:
     FormatError
         Rows without 64 numbers, or cells that do not form the regular grid.
     """
-    name = os.fspath(path)
+    name = file_name(path)
     text = read_text(path)
     try:
         data = np.loadtxt(io.StringIO(text), comments="%", dtype=np.float64, ndmin=2)

@@ -42,7 +42,7 @@ import numpy as np
 from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
 from ...satsys import SYSTEM_LETTERS
 from ...time import gtime_from_calendar
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import LineParser, calendar_problem
 from .._text import parse_float as _float
 from .._text import parse_int as _int
@@ -558,4 +558,4 @@ def read_ionex(path: str | os.PathLike) -> Ionex:
     KompasWarning
         ``# OF MAPS IN FILE`` disagrees with the maps found in a complete file.
     """
-    return _IonexParser(os.fspath(path), read_text(path)).parse()
+    return _IonexParser(file_name(path), read_text(path)).parse()

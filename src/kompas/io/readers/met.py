@@ -31,7 +31,7 @@ import numpy as np
 
 from ...errors import FormatError
 from ...tables.met import MetHeader, MetSensor, MetTable
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import Diagnostics, calendar_ns_or_bad, calendar_problem, first_header_line
 
 __all__ = ["read_met"]
@@ -67,7 +67,7 @@ def read_met(path: str | os.PathLike, *, strict: bool = False) -> MetTable:
     DroppedRecordWarning, TruncatedFileWarning, FormatWarning
         See the module docstring.
     """
-    name = os.fspath(path)
+    name = file_name(path)
     text = read_text(path)
     lines = [x[:-1] if x.endswith("\r") else x for x in text.split("\n")]
     if lines and lines[-1] == "":

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...errors import FormatError, TimeError
 from ...time import gtime_from_calendar
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import Diagnostics, calendar_problem, parse_float
 from ..writers.nmea import nmea_checksum
 
@@ -40,7 +40,7 @@ def read_nmea(path: str | os.PathLike) -> dict:
         no checksum) draws a :class:`TruncatedFileWarning` and is dropped; an impossible RMC date or
         GGA time a :class:`DroppedRecordWarning` (with the GGA sentences it dates).
     """
-    name = os.fspath(path)
+    name = file_name(path)
     ctx = Diagnostics(name)
     with ctx.last_resort("NMEA file"):
         out = _read_nmea(read_text(path), name, ctx)

@@ -17,7 +17,7 @@ from ...time import (
     gtime_from_calendar,
     to_datetime64,
 )
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import Diagnostics, calendar_problem, parse_float, parse_int
 from ..writers.pos import _SD_LLH, _SD_XYZ
 
@@ -46,7 +46,7 @@ def read_pos(path: str | os.PathLike) -> Solution:
     NaN (the format does not hold them).
     """
     data = read_pos_table(path)
-    return solution_from_pos(data, os.fspath(path))
+    return solution_from_pos(data, file_name(path))
 
 
 def read_pos_table(path: str | os.PathLike) -> dict:
@@ -75,7 +75,7 @@ def read_pos_table(path: str | os.PathLike) -> dict:
         short draws a :class:`TruncatedFileWarning` and is dropped; a line whose date is impossible
         (years 1980-2200, month, day, hour, minute, second in range) a :class:`DroppedRecordWarning`.
     """
-    name = os.fspath(path)
+    name = file_name(path)
     ctx = Diagnostics(name)
     with ctx.last_resort("solution file"):
         out = _read_pos(read_text(path), name, ctx)
@@ -258,6 +258,9 @@ def solution_from_pos(data: dict, path: str | None = None) -> Solution:
         c[:, 1, 2] = c[:, 2, 1] = sq[:, 4]
         c[:, 0, 2] = c[:, 2, 0] = sq[:, 5]
     nan = np.full(e, np.nan)
+    age, ratio = (np.asarray(data[k], dtype=np.float64) for k in ("age_s", "ratio"))
+    # a relative solution's age and ratio (single point files hold zeros there: kept as None)
+    relative = bool(np.any(np.nan_to_num(age) != 0.0) or np.any(np.nan_to_num(ratio) != 0.0))
     return Solution(
         time_ns=np.asarray(data["time_ns"], dtype=np.int64),
         pos_m=pos,
@@ -269,6 +272,8 @@ def solution_from_pos(data: dict, path: str | None = None) -> Solution:
         vdop=nan.copy(),
         cov_m2=c,
         record=_record(data.get("header", ()), path),
+        ratio=ratio if relative else None,
+        age_s=age if relative else None,
     )
 
 

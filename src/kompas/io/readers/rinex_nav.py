@@ -78,7 +78,7 @@ from ...tables.nav import (
     empty_table,
 )
 from ...time import DAY_NS, WEEK_NS, from_datetime64, gpst_from_week_tow, to_datetime64, week_tow
-from .._open import read_text
+from .._open import file_name, read_text
 from ._nav_header import NavContext, parse_header
 from ._nav_layouts import KEPLER_NAMES, UNKNOWN
 from ._nav_records import Parsed, parse_group, scan_v2, scan_v3, scan_v4
@@ -336,7 +336,7 @@ def read_nav(path: str | os.PathLike, *, strict: bool = False) -> NavData:
     KompasWarning
         For skipped frames or records of unsupported types.
     """
-    name = os.fspath(path)
+    name = file_name(path)
     text = read_text(path)
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     if lines and lines[-1] == "":

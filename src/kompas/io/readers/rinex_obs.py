@@ -459,6 +459,14 @@ def _records_to_rows(ep, lines, header, layouts, ctx, systems=None):
 # ----------------------------------------------------------------------------------------------
 
 
+def _systems(systems):
+    """The ``systems`` argument as upper-case letters of known systems (``"cr"`` -> ``"RC"``); SignalError
+    for an unknown letter (read as nothing, it returned an empty table before)."""
+    from ...satsys import parse_systems
+
+    return None if systems is None else parse_systems(systems)
+
+
 def read_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | None = None) -> ObsTable:
     """Read a RINEX 2/3/4 observation file (plain, gz, Z, bz2, zip, Hatanaka).
 
@@ -497,6 +505,7 @@ def read_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
         For each kind of repaired header variant.
     """
     ctx = Diagnostics(path, strict=strict)
+    systems = _systems(systems)
     with ctx.last_resort("observation data"):
         obs = _read(path, ctx, systems)
     ctx.emit(stacklevel=3)
@@ -615,6 +624,7 @@ def iter_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
         As :func:`read_obs`; epoch times must increase across blocks too.
     """
     ctx = Diagnostics(path, strict=strict)
+    systems = _systems(systems)
     last = None
     empty = None
     try:

@@ -31,7 +31,7 @@ from ...errors import FormatError
 from ...satsys import sat_index
 from ...tables.satellites import T_MAX_NS, T_MIN_NS, SatelliteCatalog
 from ...time import DAY_NS, NS, gtime_from_calendar
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import LineParser
 from .._text import parse_float as _float
 from .._text import parse_int as _int
@@ -150,7 +150,7 @@ def read_pride_sat_parameters(path: str | os.PathLike) -> SatelliteCatalog:
     FormatError
         A record that does not parse (with its line number), or no records.
     """
-    return _PrideParser(os.fspath(path), read_text(path)).parse()
+    return _PrideParser(file_name(path), read_text(path)).parse()
 
 
 def _offset_line(tok: list[str]) -> tuple[tuple[int, str], np.ndarray] | None:
@@ -263,7 +263,7 @@ def read_gpsppp_svb(path: str | os.PathLike) -> SatelliteCatalog:
     SatelliteCatalog
         Records with source ``"GPSPACE"`` and the header's nominal block offsets in ``nominal_offsets``.
     """
-    return _SvbParser(os.fspath(path), read_text(path)).parse()
+    return _SvbParser(file_name(path), read_text(path)).parse()
 
 
 def catalog_from_antex(antex) -> SatelliteCatalog:

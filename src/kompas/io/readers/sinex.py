@@ -28,7 +28,7 @@ import numpy as np
 from ...errors import FormatError, KompasError
 from ...tables.satellites import T_MAX_NS, T_MIN_NS
 from ...time import DAY_NS, NS, gtime_from_calendar
-from .._open import read_text
+from .._open import file_name, read_text
 from .._text import LineParser
 from .._text import parse_float as _float
 from .._text import parse_int as _int
@@ -256,4 +256,4 @@ def read_sinex(path: str | os.PathLike) -> SinexFile:
     FormatError
         A missing ``%=SNX`` header, or a field of a read block that does not parse (with its line).
     """
-    return _SinexParser(os.fspath(path), read_text(path)).parse()
+    return _SinexParser(file_name(path), read_text(path)).parse()

@@ -51,7 +51,7 @@ import numpy as np
 from ...errors import FormatError, KompasError, KompasWarning, SignalError, TimeError
 from ...satsys import sat_id, sat_index
 from ...time import normalize_scale
-from .._open import read_bytes
+from .._open import file_name, read_bytes
 from .._text import (
     Diagnostics,
     Lines,
@@ -441,7 +441,7 @@ def read_sp3(path: str | os.PathLike, *, strict: bool = False) -> Sp3:
         When satellites lack records in some epochs (their values are NaN), when the file has no
         epoch, or when text follows ``EOF``.
     """
-    name = os.fspath(path)
+    name = file_name(path)
     ctx = Diagnostics(name, strict=strict)
     data = read_bytes(path)
     with ctx.last_resort("SP3 data"):

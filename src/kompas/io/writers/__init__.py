@@ -14,6 +14,7 @@ gpx        :func:`kompas.io.writers.kml.write_gpx`       GPX 1.1 track (trkpt wi
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -52,6 +53,14 @@ def write_solution(solution, path_or_file, fmt: str | None = None, **options) ->
     ConfigError
         On an unknown format or option.
     """
+    from ...solution import Solution
+
+    if not isinstance(solution, Solution):
+        raise ConfigError(f"write_solution writes a Solution, not {type(solution).__name__}")
+    if isinstance(path_or_file, io.BufferedIOBase | io.RawIOBase) and str(fmt).lower() != "parquet":
+        raise ConfigError(
+            f"the {fmt or 'text'} format is text: give a file opened in text mode, not a binary one"
+        )
     if fmt is None:
         if hasattr(path_or_file, "write"):
             raise ConfigError("give fmt= when writing to an open file")
