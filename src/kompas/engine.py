@@ -24,6 +24,39 @@ from .time import from_datetime64, time_span
 __all__ = ["window", "window_or_error", "blocks", "block_seconds", "run"]
 
 
+def check_recipe_inputs(cfg, config_class, **tables) -> None:
+    """A recipe's configuration of its own class and observation tables, not paths (ConfigError otherwise:
+    a path or another recipe's configuration failed deep inside with an AttributeError)."""
+    import os
+
+    if not isinstance(cfg, config_class):
+        raise ConfigError(f"config must be a {config_class.__name__}, not {type(cfg).__name__}")
+    for name, value in tables.items():
+        if value is None or isinstance(value, str | bytes | os.PathLike):
+            hint = " (read the file first: kompas.read_obs(path))" if value is not None else ""
+            raise ConfigError(f"{name} must be observations (an ObsTable), not {type(value).__name__}{hint}")
+
+
+def check_products(**given) -> None:
+    """Products of the reader that makes them: ``name=(value or list of values, class, reader name)``;
+    None and empty lists pass (ConfigError otherwise: a clock file given as SP3, or a path, failed deep
+    inside with an AttributeError)."""
+    import os
+
+    for name, (value, cls, reader) in given.items():
+        items = list(value) if isinstance(value, list | tuple) else ([] if value is None else [value])
+        for v in items:
+            if not isinstance(v, cls):
+                hint = (
+                    f" (read the file first: kompas.{reader}(path))"
+                    if isinstance(v, str | os.PathLike)
+                    else ""
+                )
+                raise ConfigError(
+                    f"{name} must be {cls.__name__} (kompas.{reader}), not {type(v).__name__}{hint}"
+                )
+
+
 def _instant(text: str, what: str) -> int:
     try:
         return int(from_datetime64(np.datetime64(text, "ns"), "GPST"))

@@ -19,7 +19,7 @@ import dataclasses
 import numpy as np
 
 from .config import EphemerisOptions, Options, WindowOptions, _parse_band_digits, _parse_signals, option
-from .engine import window_or_error
+from .engine import check_products, check_recipe_inputs, window_or_error
 from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
@@ -302,6 +302,8 @@ def rtk(
     from .rtk_run import run_rtk
 
     cfg = config or RtkConfig()
+    check_recipe_inputs(cfg, RtkConfig, rover=rover, base=base)
+    _check_products(sp3, clk, atx)
     if options:
         cfg = cfg.replace(**options)
     product = BroadcastProduct.from_options(nav, cfg.ephemeris)
@@ -313,6 +315,16 @@ def rtk(
     channels = _channels(product, rover, base)
     orbits, notes = precise_orbits(product, sp3, clk, cfg.systems, atx, rov)
     return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx, orbits, notes)
+
+
+def _check_products(sp3, clk, atx) -> None:
+    from .io.readers.antex import Antex
+    from .io.readers.clk import ClockData
+    from .io.readers.sp3 import Sp3
+
+    check_products(
+        sp3=(sp3, Sp3, "read_sp3"), clk=(clk, ClockData, "read_clk"), atx=(atx, Antex, "read_antex")
+    )
 
 
 def precise_orbits(product, sp3, clk, systems: str, atx, rover) -> tuple:

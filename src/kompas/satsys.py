@@ -180,6 +180,8 @@ def sat_index(ids) -> np.ndarray:
         For an unknown system letter or a PRN outside 1..99.
     """
     arr = np.atleast_1d(np.asarray(ids, dtype="U"))
+    if arr.size == 0:  # numpy's string functions fail on empty arrays
+        return np.zeros(np.shape(ids), dtype=np.int16)
     # fixed 3-character form: letter + two digits, blanks as zero
     s = np.char.replace(np.char.rjust(np.char.strip(arr), 3), " ", "0")
     if s.size and np.char.str_len(s).max() > 3:
@@ -362,6 +364,8 @@ SIGNALS: dict[tuple[str, str], Signal] = {
 def signal_id(code) -> np.ndarray | int:
     """Signal codes (``"2I"`` or full observation codes ``"C2I"``) -> uint8 ids, vectorised."""
     arr = np.asarray(code, dtype="U")
+    if arr.size == 0:  # numpy's string functions fail on empty arrays
+        return np.zeros(arr.shape, dtype=np.uint8)
     s = np.char.strip(arr)
     s = np.where(np.char.str_len(s) == 3, np.char.lstrip(s, "CLDSX"), s)
     s = np.char.ljust(s, 2)
@@ -373,6 +377,22 @@ def signal_id(code) -> np.ndarray | int:
         raise SignalError(f"invalid signal code {np.atleast_1d(arr)[np.flatnonzero(bad)[0]]!r}")
     out = (26 * (band - 1) + att).astype(np.uint8)
     return out.reshape(arr.shape) if arr.ndim else int(out[0])
+
+
+def check_signals(sats, signal) -> None:
+    """Signal codes given as text (``"1C"``, ``"C1C"``) must exist in their satellite's system (RINEX
+    3.05/4.02), else SignalError: an unknown one ("9Z", BeiDou "1C") had no group delay and was served as
+    the reference signal's clock. Integer signal ids pass (the observables hold only known signals)."""
+    if signal is None:
+        return
+    codes = np.asarray(signal)
+    if codes.dtype.kind not in "US":
+        return
+    codes = np.broadcast_to(np.char.lstrip(codes.astype("U3"), "CLDS"), np.shape(sats))
+    pairs = set(zip(sat_letter(sats).ravel().tolist(), codes.ravel().tolist(), strict=True))
+    bad = sorted(p for p in pairs if p not in SIGNALS)
+    if bad:
+        raise SignalError(f"system {bad[0][0]} has no signal {bad[0][1]!r} (RINEX 3.05/4.02)")
 
 
 def signal_code(sid) -> np.ndarray | str:
@@ -490,10 +510,10 @@ def carrier_frequency(sats, signals, glo_channels: GlonassChannels | None = None
     """
     sats = np.asarray(sats)
     if sats.dtype.kind in "US":
-        sats = sat_index(sats)
+        sats = np.asarray(sat_index(sats))  # a scalar id gives a scalar index
     sig = np.asarray(signals)
     if sig.dtype.kind in "US":
-        sig = signal_id(sig)
+        sig = np.asarray(signal_id(sig))
     sats, sig = np.broadcast_arrays(sats.astype(np.int64), sig.astype(np.int64))
     code = sats // 100
     band = sig // 26 + 1

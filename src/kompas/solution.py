@@ -178,8 +178,29 @@ class Solution:
 
     @classmethod
     def concat(cls, parts) -> Solution:
-        """Consecutive solutions of one run as one (arrays joined, record counters added)."""
+        """Consecutive solutions of one run as one (arrays joined, record counters added).
+
+        Raises
+        ------
+        ConfigError
+            No part, parts of different runs (other systems or states) or not in time order.
+        """
+        from .errors import ConfigError
+
         parts = list(parts)
+        if not parts:
+            raise ConfigError("Solution.concat needs at least one solution")
+        keys = {tuple(sorted(p.nsat_by_system)) for p in parts}
+        if len(keys) > 1 or len({tuple(sorted(p.states)) for p in parts}) > 1:
+            raise ConfigError(
+                "Solution.concat joins consecutive solutions of one run; these have different systems or "
+                f"states ({', '.join(''.join(k) for k in sorted(keys))})"
+            )
+        times = np.concatenate([p.time_ns for p in parts])
+        if np.any(np.diff(times) <= 0):
+            raise ConfigError(
+                "Solution.concat needs consecutive solutions in time order, without repeated epochs"
+            )
         if len(parts) == 1:
             return parts[0]
         first = parts[0]
@@ -220,10 +241,25 @@ class Solution:
         return r @ self.cov_m2 @ np.swapaxes(r, -1, -2)
 
     def enu_error_m(self, truth_ecef) -> np.ndarray:
-        """East/north/up error against a reference ECEF position, m, shape (E, 3)."""
-        from .frames import ecef_to_enu
+        """East/north/up error against a reference ECEF position, (3,) or one per epoch (E, 3), m: (E, 3).
 
-        return ecef_to_enu(self.pos_m, np.asarray(truth_ecef, dtype=float))
+        Raises
+        ------
+        ConfigError
+            A reference that is not an ECEF position near the Earth's surface (latitude/longitude/height,
+            kilometres, NaN): the errors would be numbers without meaning.
+        """
+        from .errors import ConfigError
+        from .frames import NEAR_SURFACE_M, ecef_to_enu
+
+        ref = np.asarray(truth_ecef, dtype=float)
+        r = np.linalg.norm(ref.reshape(-1, 3), axis=1) if ref.shape[-1:] == (3,) else np.array([np.nan])
+        if not np.all((r > NEAR_SURFACE_M[0]) & (r < NEAR_SURFACE_M[1])):  # NaN fails too
+            text = str(ref.tolist())[:80]
+            raise ConfigError(
+                f"the reference must be ECEF X, Y, Z in metres near the Earth's surface, not {text}"
+            )
+        return ecef_to_enu(self.pos_m, ref)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The table columns: time (datetime64, GPST), x_m y_m z_m lat_deg lon_deg height_m, nsat,

@@ -29,7 +29,7 @@ from .config import (
     option,
 )
 from .constants import C_LIGHT
-from .engine import block_seconds, blocks, run, window
+from .engine import block_seconds, blocks, check_products, check_recipe_inputs, run, window
 from .errors import ConfigError, KompasWarning
 from .estimators.states import Block, StateLayout
 from .estimators.validate import dops, raim_fde, validate
@@ -168,6 +168,10 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         reason of every unsolved epoch and the processing record.
     """
     cfg = config or SppConfig()
+    check_recipe_inputs(cfg, SppConfig, obs=obs)
+    if isinstance(chunk_epochs, bool) or not isinstance(chunk_epochs, int) or chunk_epochs < 1:
+        raise ConfigError(f"chunk_epochs must be a whole number of epochs >= 1, not {chunk_epochs!r}")
+    ionex = _checked_products(ionex, met)
     if systems is not None:
         options["systems"] = systems
     if options:
@@ -558,6 +562,15 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         inputs=tuple(str(p) for p in [obs.path, *(getattr(n, "path", None) for n in navs)] if p is not None),
     )
     return dataclasses.replace(sol, record=rec)
+
+
+def _checked_products(ionex, met):
+    """IONEX maps and meteorological data of their readers (ConfigError otherwise); ``[]`` maps are None."""
+    from .io.readers.ionex import Ionex
+    from .tables.met import MetTable
+
+    check_products(ionex=(ionex, Ionex, "read_ionex"), met=(met, MetTable, "read_met"))
+    return None if isinstance(ionex, list | tuple) and not ionex else ionex
 
 
 _EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported", "stale")

@@ -200,6 +200,8 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, options: SlipOptions
     if not dt0 > 0:
         raise ConfigError(f"interval must be positive, not {dt0}")
     max_gap = opt.max_gap_s if opt.max_gap_s is not None else default_max_gap_s(dt0)
+    if max_gap < dt0:  # every epoch would open a new arc: no slip could ever be found
+        raise ConfigError(f"max_gap_s ({max_gap:g} s) is shorter than the sampling interval ({dt0:g} s)")
     freq = ob.frequency_hz(glo_channels)
     lam = C_LIGHT / freq
     t_ns = ob.time_ns

@@ -88,12 +88,14 @@ from ..satsys import (
     SYSTEM_LETTERS,
     Constellation,
     band_frequency,
+    check_signals,
     is_bds_geo,
     ratio_band_frequency,
     sat_system,
     signal_band,
     signal_id,
 )
+from ..tables.nav import check_navdata
 from .kepler import kepler_state
 from .state import SatState, Status, as_query
 
@@ -240,6 +242,7 @@ class BroadcastProduct:
         self.policy = policy
         self.max_age_s = dict(max_age_s or {})
         navs = nav if isinstance(nav, list | tuple) else [nav]
+        check_navdata(navs)
         self.navs = list(navs)
         self.kepler = _concat([n.kepler for n in navs])
         self.glonass = _concat([n.glonass for n in navs])
@@ -310,6 +313,7 @@ class BroadcastProduct:
         """
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
         sel = None if select_ns is None else np.broadcast_to(np.asarray(select_ns, np.int64).ravel(), s.shape)
+        check_signals(s, signal)
         out = SatState.empty(s.size)
         sysc = sat_system(s)
         kep_mask = np.isin(sysc, [Constellation.GPS, Constellation.GALILEO, Constellation.BEIDOU,

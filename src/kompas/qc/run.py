@@ -149,9 +149,11 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
     **options
         Any option of :class:`QcConfig` by name.
     """
+    from ..engine import check_recipe_inputs
     from ..products.broadcast import BroadcastProduct
     from . import metrics
 
+    check_recipe_inputs(config or QcConfig(), QcConfig, obs=obs)
     cfg = (config or QcConfig()).replace(**options) if options else (config or QcConfig())
     systems = "".join(x for x in cfg.systems if x in obs.systems)
     if not systems:

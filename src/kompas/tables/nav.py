@@ -605,3 +605,19 @@ class NavData:
             f"glonass={len(self.glonass)}, sbas={len(self.sbas)}, sto={len(self.sto)}, "
             f"eop={len(self.eop)}, ion={len(self.ion)})"
         )
+
+
+def check_navdata(navs) -> None:
+    """Navigation data as the readers give them (ConfigError otherwise: a path, None or an empty list
+    failed deep inside with an AttributeError or IndexError)."""
+    import os
+
+    from ..errors import ConfigError
+
+    if not navs:
+        raise ConfigError("no navigation data given: a NavData (kompas.read_nav(path)) or a list of them")
+    bad = [n for n in navs if not isinstance(n, NavData)]
+    if bad:
+        path = isinstance(bad[0], str | os.PathLike)
+        hint = " (read the file first: kompas.read_nav(path))" if path else ""
+        raise ConfigError(f"navigation data must be NavData, not {type(bad[0]).__name__}{hint}")

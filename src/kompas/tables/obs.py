@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import KompasError
+from ..errors import ConfigError, KompasError
 from ..satsys import (
     RINEX2_CODE_MAP,
     SYSTEM_LETTERS,
@@ -31,6 +31,21 @@ __all__ = ["ObsHeader", "ObsTable"]
 
 _KINDS = "CLDS"
 _ROW_FIELDS = ("time_ns", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli", "ssi")
+
+
+def _check_joinable(parts) -> None:
+    """Parts of one receiver's record in time order (ConfigError otherwise): joined in another order, or
+    twice, a table's epochs would repeat or go back in time, which the recipes take as data."""
+    if not parts:
+        raise ConfigError("ObsTable.concat needs at least one table")
+    names = {p.header.marker_name for p in parts if p.header is not None and p.header.marker_name}
+    if len(names) > 1:
+        raise ConfigError(
+            f"ObsTable.concat joins one receiver's tables, not those of {', '.join(sorted(names))}"
+        )
+    times = np.concatenate([p.epoch_time_ns for p in parts])
+    if times.size and np.any(np.diff(times) <= 0):
+        raise ConfigError("ObsTable.concat needs consecutive tables in time order, without repeated epochs")
 
 
 @dataclass(frozen=True)
@@ -201,6 +216,7 @@ class ObsTable:
     def concat(cls, parts) -> ObsTable:
         """Consecutive tables of one receiver as one (rows and epochs joined; header of the first)."""
         parts = [p for p in parts]
+        _check_joinable(parts)
         if len(parts) == 1:
             return parts[0]
         rows = {f: np.concatenate([getattr(p, f) for p in parts]) for f in _ROW_FIELDS}
@@ -219,7 +235,16 @@ class ObsTable:
     def take_epochs(self, epochs, rows=None) -> ObsTable:
         """A copy with the epochs where ``epochs`` (bool, (E,)) is True; ``rows`` is the matching row mask
         (computed from the offsets when omitted)."""
-        epochs = np.asarray(epochs, dtype=bool)
+        epochs = np.asarray(epochs)
+        if epochs.dtype.kind in "iu":  # epoch indices: the mask they select
+            mask = np.zeros(self.n_epochs, bool)
+            mask[epochs] = True
+            epochs = mask
+        epochs = epochs.astype(bool)
+        if epochs.shape != (self.n_epochs,):
+            raise ConfigError(
+                f"take_epochs needs a mask of the {self.n_epochs} epochs, got shape {epochs.shape}"
+            )
         if rows is None:
             rows = np.repeat(epochs, np.diff(self.epoch_offsets))
         counts = np.diff(self.epoch_offsets)[epochs]
