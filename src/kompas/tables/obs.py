@@ -233,8 +233,8 @@ class ObsTable:
         )
 
     def take_epochs(self, epochs, rows=None) -> ObsTable:
-        """A copy with the epochs where ``epochs`` (bool, (E,)) is True; ``rows`` is the matching row mask
-        (computed from the offsets when omitted)."""
+        """A copy with the epochs where ``epochs`` (bool, (E,)) is True, or with the epochs of ``epochs``
+        given as indices; ``rows`` is the matching row mask (computed from the offsets when omitted)."""
         epochs = np.asarray(epochs)
         if epochs.dtype.kind in "iu":  # epoch indices: the mask they select
             mask = np.zeros(self.n_epochs, bool)
