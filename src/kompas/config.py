@@ -539,6 +539,16 @@ def _parse_iono_models(value):
     return out
 
 
+def over_defaults(defaults: dict) -> Callable[[Any], Any]:
+    """A ``parse`` for per-system tables: a user's partial table changes only the systems it names
+    (``{C = 2.0}`` keeps GLONASS's 1.5), the others keep ``defaults``."""
+
+    def parse(value):
+        return {**defaults, **value} if isinstance(value, Mapping) else value
+
+    return parse
+
+
 def _parse_time(value):
     """An ISO date-time in GPST (``2020-06-25T10:00:00``) -> the same text, checked."""
     import numpy as np
@@ -617,6 +627,9 @@ class ModelOptions(Options):
     )
 
 
+_SPP_FACTORS = {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5, "S": 3.0}
+
+
 @dataclasses.dataclass(frozen=True)
 class CodeErrorModel(Options):
     """Variances of the code measurement model (RTKLIB 2.4.3 pntpos.c ``varerr`` and rtklib.h ERR_*)."""
@@ -630,8 +643,9 @@ class CodeErrorModel(Options):
         flag="--sigma-code",
     )
     system_factor: dict[str, float] = option(
-        help="noise factor per system (RTKLIB EFACT_*)",
-        default_factory=lambda: {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5, "S": 3.0},
+        help="noise factor per system (RTKLIB EFACT_*; systems not named keep their default)",
+        default_factory=lambda: dict(_SPP_FACTORS),
+        parse=over_defaults(_SPP_FACTORS),
         keys=SYSTEM_KEYS,
         low=0.0,
         low_open=True,

@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 
-from .config import SYSTEM_KEYS, Options, SignalOptions, WindowOptions, _parse_band_digits, option
+from .config import (
+    SYSTEM_KEYS,
+    Options,
+    SignalOptions,
+    WindowOptions,
+    _parse_band_digits,
+    option,
+    over_defaults,
+)
 from .frames import near_earth_surface
 from .preprocess import SlipOptions
 from .satsys import parse_systems
+
+_PPP_FACTORS = {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5}
 
 __all__ = [
     "PppConfig",
@@ -128,8 +138,9 @@ class PppNoiseOptions(Options):
     )
     code_phase_ratio: float = option(100.0, "code noise / phase noise", low=1.0, flag="--code-phase-ratio")
     system_factor: dict[str, float] = option(
-        help="noise factor per system (RTKLIB EFACT_*)",
-        default_factory=lambda: {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5},
+        help="noise factor per system (RTKLIB EFACT_*; systems not named keep their default)",
+        default_factory=lambda: dict(_PPP_FACTORS),
+        parse=over_defaults(_PPP_FACTORS),
         keys=SYSTEM_KEYS,
         low=0.0,
         low_open=True,

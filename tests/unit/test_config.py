@@ -273,7 +273,7 @@ def test_checked_tables_and_times_keep_their_valid_values():
         }
     )
     assert cfg.ephemeris.messages == {"E": ("FNAV",), "C": ("D1",)}
-    assert cfg.ephemeris.max_dtoe_s == {"E": 0.0} and cfg.noise.system_factor == {"C": 2.0}
+    assert cfg.ephemeris.max_dtoe_s == {"E": 0.0} and cfg.noise.system_factor["C"] == 2.0
     assert SppConfig().replace(start="2020-06-25 00:10:00").window.start == "2020-06-25T00:10:00"
     assert PppConfig().replace(apriori_m="4075580.3,931854.1,4801568.3").apriori_m == (
         4075580.3,
@@ -281,3 +281,12 @@ def test_checked_tables_and_times_keep_their_valid_values():
         4801568.3,
     )
     assert PppConfig().replace(interval_s=30).window.interval_s == 30.0
+
+
+def test_a_partial_table_of_system_factors_keeps_the_other_systems_defaults():
+    from kompas.rtk import RtkConfig
+
+    rtk = RtkConfig().replace(**{"noise.system_factor": {"C": 2.0}}).noise.system_factor
+    assert rtk["C"] == 2.0 and rtk["R"] == 1.5  # GLONASS silently got 1.0 before
+    assert SppConfig().replace(system_factor={"C": 2.0}).errors.system_factor["S"] == 3.0
+    assert PppConfig().replace(**{"noise.system_factor": {"G": 2.0}}).noise.system_factor["R"] == 1.5
