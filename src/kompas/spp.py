@@ -544,7 +544,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
             continue
         note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
         (notes if letter in obs.systems else quiet).append(note)
-    for n in notes[len(sol.record.notes) :]:
+    for n in notes[len(sol.record.notes) :] if len(sol) else ():  # no epoch: nothing the notes concern
         warnings.warn(n, KompasWarning, stacklevel=3)
     rec = dataclasses.replace(
         sol.record,

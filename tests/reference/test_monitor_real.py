@@ -211,6 +211,7 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
     assert "no record of the navigation files serves that window (their reference epochs span 2020-06-24" in (
         capsys.readouterr().err
     )
+    assert not (tmp_path / "m").exists()  # refused before anything is written
     # SISRE without --atx/--satmeta compares centre of mass with phase centre: said, not hidden
     assert (
         main(["monitor", nav, "--out", out, "--precise", sp3, "--hours", "1", "--step", "1800", "--no-grid"])

@@ -237,10 +237,10 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     from . import _parts
 
     cfg = cfg or MonitorConfig()
-    os.makedirs(os.path.join(inp.out, "tables"), exist_ok=True)
     data = _load(inp)
     product = BroadcastProduct(data["navs"], policy=cfg.policy, selection=cfg.selection)
     times = _span(data["navs"], cfg)
+    os.makedirs(os.path.join(inp.out, "tables"), exist_ok=True)  # after the checks: no empty folder on error
     sats = np.unique(np.concatenate([t.sat for t in (product.kepler, product.glonass) if len(t)])).astype(
         np.int16
     )
