@@ -539,6 +539,19 @@ def _parse_iono_models(value):
     return out
 
 
+def system_factor_option(defaults: dict, note: str = ""):
+    """The ``system_factor`` option of a recipe's noise model: a table of positive factors keyed by system
+    letter, whose partial values change only the systems they name (:func:`over_defaults`)."""
+    return option(
+        help=f"noise factor per system (RTKLIB EFACT_*{note}; systems not named keep their default)",
+        default_factory=lambda: dict(defaults),
+        parse=over_defaults(defaults),
+        keys=SYSTEM_KEYS,
+        low=0.0,
+        low_open=True,
+    )
+
+
 def over_defaults(defaults: dict) -> Callable[[Any], Any]:
     """A ``parse`` for per-system tables: a user's partial table changes only the systems it names
     (``{C = 2.0}`` keeps GLONASS's 1.5), the others keep ``defaults``."""
@@ -642,14 +655,7 @@ class CodeErrorModel(Options):
         low_open=True,
         flag="--sigma-code",
     )
-    system_factor: dict[str, float] = option(
-        help="noise factor per system (RTKLIB EFACT_*; systems not named keep their default)",
-        default_factory=lambda: dict(_SPP_FACTORS),
-        parse=over_defaults(_SPP_FACTORS),
-        keys=SYSTEM_KEYS,
-        low=0.0,
-        low_open=True,
-    )
+    system_factor: dict[str, float] = system_factor_option(_SPP_FACTORS)
     brdc_iono_factor: float = option(
         0.5, "broadcast ionosphere error as a fraction of the delay (ERR_BRDCI)", low=0.0
     )

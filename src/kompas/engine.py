@@ -37,13 +37,28 @@ def check_recipe_inputs(cfg, config_class, **tables) -> None:
             raise ConfigError(f"{name} must be observations (an ObsTable), not {type(value).__name__}{hint}")
 
 
+PRODUCT_READERS = {
+    "sp3": ("kompas.io.readers.sp3", "Sp3", "read_sp3"),
+    "clk": ("kompas.io.readers.clk", "ClockData", "read_clk"),
+    "antex": ("kompas.io.readers.antex", "Antex", "read_antex"),
+    "atx": ("kompas.io.readers.antex", "Antex", "read_antex"),
+    "bias": ("kompas.io.readers.bias", "BiasData", "read_bias"),
+    "ionex": ("kompas.io.readers.ionex", "Ionex", "read_ionex"),
+    "met": ("kompas.tables.met", "MetTable", "read_met"),
+}
+"""The recipes' product arguments: the class each must be and the reader that makes it."""
+
+
 def check_products(**given) -> None:
-    """Products of the reader that makes them: ``name=(value or list of values, class, reader name)``;
-    None and empty lists pass (ConfigError otherwise: a clock file given as SP3, or a path, failed deep
-    inside with an AttributeError)."""
+    """The recipes' product arguments (``sp3=..., clk=...``, names of :data:`PRODUCT_READERS`), each a value
+    or a list of values of its reader's class; None and empty lists pass (ConfigError otherwise: a clock
+    file given as SP3, or a path, failed deep inside with an AttributeError)."""
+    import importlib
     import os
 
-    for name, (value, cls, reader) in given.items():
+    for name, value in given.items():
+        module, class_name, reader = PRODUCT_READERS[name]
+        cls = getattr(importlib.import_module(module), class_name)
         items = list(value) if isinstance(value, list | tuple) else ([] if value is None else [value])
         for v in items:
             if not isinstance(v, cls):
@@ -57,7 +72,8 @@ def check_products(**given) -> None:
                 )
 
 
-def _instant(text: str, what: str) -> int:
+def instant_ns(text: str, what: str) -> int:
+    """An ISO date-time read as GPST -> GPST nanoseconds (ConfigError naming ``what`` otherwise)."""
     try:
         return int(from_datetime64(np.datetime64(text, "ns"), "GPST"))
     except ValueError:
@@ -71,8 +87,8 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
     (RTKLIB's ``-ti``), which copies the rows kept.
     """
     t = obs.epoch_time_ns
-    a = 0 if start is None else int(np.searchsorted(t, _instant(start, "start"), side="left"))
-    b = t.size if end is None else int(np.searchsorted(t, _instant(end, "end"), side="right"))
+    a = 0 if start is None else int(np.searchsorted(t, instant_ns(start, "start"), side="left"))
+    b = t.size if end is None else int(np.searchsorted(t, instant_ns(end, "end"), side="right"))
     out = obs.epochs(a, b)
     if interval_s:
         step = round(interval_s * 1e9)
@@ -90,11 +106,14 @@ def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "obse
     window holds no epoch (an option error: nothing can be computed)."""
     out = window(obs, start, end, interval_s)
     if out.n_epochs == 0:
-        raise TimeError(
-            f"the {who} has no epoch in the processing window (--start/--end/--interval); it covers "
-            f"{time_span(obs.epoch_time_ns)}"
-        )
+        raise empty_window_error(who, f"it covers {time_span(obs.epoch_time_ns)}")
     return out
+
+
+def empty_window_error(who: str, span: str) -> TimeError:
+    """The error of a processing window without an epoch of the ``who`` file, with what is known of its
+    ``span`` (a file read whole gives its span, one read as a stream its beginning)."""
+    return TimeError(f"the {who} has no epoch in the processing window (--start/--end/--interval); {span}")
 
 
 _DAY_DIVISORS_S = (60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400)

@@ -33,12 +33,13 @@ exponent), and the geodetic conversion of a point near the geocentre is meaningl
 
 
 def near_earth_surface(xyz) -> bool:
-    """Whether an ECEF position (3,), m, is finite and within :data:`NEAR_SURFACE_M` of the geocentre."""
-    x = np.asarray(xyz, dtype=float).reshape(-1)
-    if x.size != 3 or not np.all(np.isfinite(x)):
+    """Whether ECEF positions (..., 3), m, are all finite and within :data:`NEAR_SURFACE_M` of the
+    geocentre (False for any other shape)."""
+    x = np.asarray(xyz, dtype=float)
+    if x.ndim == 0 or x.shape[-1] != 3 or x.size == 0:
         return False
-    r = float(np.linalg.norm(x))
-    return NEAR_SURFACE_M[0] < r < NEAR_SURFACE_M[1]
+    r = np.linalg.norm(x, axis=-1)
+    return bool(np.all((r > NEAR_SURFACE_M[0]) & (r < NEAR_SURFACE_M[1])))  # NaN fails the comparisons
 
 
 def geodetic_to_ecef(llh, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:

@@ -117,7 +117,7 @@ def ppp(
     """
     cfg = config or PppConfig()
     check_recipe_inputs(cfg, PppConfig, obs=obs)
-    _check_products(sp3, clk, antex, bias)
+    check_products(sp3=sp3, clk=clk, antex=antex, bias=bias)
     if options:
         cfg = cfg.replace(**options)
     sel = window_or_error(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
@@ -137,18 +137,6 @@ def ppp(
     arrays = _filter_arrays(rows, ctx)
     passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
     return _solution(sel, rows, arrays, passes, ctx)
-
-
-def _check_products(sp3, clk, antex, bias) -> None:
-    from .io.readers.antex import Antex
-    from .io.readers.bias import BiasData
-    from .io.readers.clk import ClockData
-    from .io.readers.sp3 import Sp3
-
-    check_products(
-        sp3=(sp3, Sp3, "read_sp3"), clk=(clk, ClockData, "read_clk"), antex=(antex, Antex, "read_antex"),
-        bias=(bias, BiasData, "read_bias"),
-    )  # fmt: skip
 
 
 def _usable_rows(ob, cfg: PppConfig, ctx: _Run):

@@ -10,15 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .config import (
-    SYSTEM_KEYS,
-    Options,
-    SignalOptions,
-    WindowOptions,
-    _parse_band_digits,
-    option,
-    over_defaults,
-)
+from .config import Options, SignalOptions, WindowOptions, _parse_band_digits, option, system_factor_option
 from .frames import near_earth_surface
 from .preprocess import SlipOptions
 from .satsys import parse_systems
@@ -137,14 +129,7 @@ class PppNoiseOptions(Options):
         flag="--sigma-phase",
     )
     code_phase_ratio: float = option(100.0, "code noise / phase noise", low=1.0, flag="--code-phase-ratio")
-    system_factor: dict[str, float] = option(
-        help="noise factor per system (RTKLIB EFACT_*; systems not named keep their default)",
-        default_factory=lambda: dict(_PPP_FACTORS),
-        parse=over_defaults(_PPP_FACTORS),
-        keys=SYSTEM_KEYS,
-        low=0.0,
-        low_open=True,
-    )
+    system_factor: dict[str, float] = system_factor_option(_PPP_FACTORS)
     bds_geo_factor: float = option(3.0, "extra noise factor of BeiDou GEO satellites", low=1.0)
     ztd_m_sqrt_s: float = option(1e-4, "random walk of the wet zenith delay", unit="m/sqrt(s)", low=0.0)
     gradient_m_sqrt_s: float = option(5e-6, "random walk of each gradient", unit="m/sqrt(s)", low=0.0)

@@ -39,6 +39,7 @@ import numpy as np
 from .constants import C_LIGHT
 from .errors import KompasError
 from .frames import ecef_to_geodetic, enu_rotation
+from .io.readers.bias import OPEN_END_NS
 from .measurement import CodeRows, transmission_states
 from .models.antenna import antenna_offsets
 from .models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
@@ -569,17 +570,15 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
 
 def _bias_span(bias) -> str:
     """The validity span of a bias file's entries, for messages."""
-    open_end = np.iinfo(np.int64).max  # Bias-SINEX open end (kompas.io.readers.bias.OPEN_END_NS)
-    ends = bias.end_ns[bias.end_ns != open_end]
+    ends = bias.end_ns[bias.end_ns != OPEN_END_NS]
     return time_span(np.r_[bias.start_ns.min(), ends]) if ends.size else f"from {time_span(bias.start_ns)}"
 
 
 def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
     """Query times for code biases: clipped into the file's span when within ``max_age_s`` of it."""
-    open_end = np.iinfo(np.int64).max  # Bias-SINEX open end (kompas.io.readers.bias.OPEN_END_NS)
     lo = int(bias.start_ns.min())
-    ends = bias.end_ns[bias.end_ns != open_end]
-    hi = int(ends.max()) - 1 if ends.size else int(open_end)
+    ends = bias.end_ns[bias.end_ns != OPEN_END_NS]
+    hi = int(ends.max()) - 1 if ends.size else int(OPEN_END_NS)
     clipped = np.clip(t_ns, lo, hi)
     age = np.abs(t_ns - clipped) * 1e-9
     use = (age > 0) & (age <= max_age_s)

@@ -303,7 +303,7 @@ def rtk(
 
     cfg = config or RtkConfig()
     check_recipe_inputs(cfg, RtkConfig, rover=rover, base=base)
-    _check_products(sp3, clk, atx)
+    check_products(sp3=sp3, clk=clk, atx=atx)
     if options:
         cfg = cfg.replace(**options)
     product = BroadcastProduct.from_options(nav, cfg.ephemeris)
@@ -315,16 +315,6 @@ def rtk(
     channels = _channels(product, rover, base)
     orbits, notes = precise_orbits(product, sp3, clk, cfg.systems, atx, rov)
     return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx, orbits, notes)
-
-
-def _check_products(sp3, clk, atx) -> None:
-    from .io.readers.antex import Antex
-    from .io.readers.clk import ClockData
-    from .io.readers.sp3 import Sp3
-
-    check_products(
-        sp3=(sp3, Sp3, "read_sp3"), clk=(clk, ClockData, "read_clk"), atx=(atx, Antex, "read_antex")
-    )
 
 
 def precise_orbits(product, sp3, clk, systems: str, atx, rover) -> tuple:

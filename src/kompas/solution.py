@@ -250,11 +250,10 @@ class Solution:
             kilometres, NaN): the errors would be numbers without meaning.
         """
         from .errors import ConfigError
-        from .frames import NEAR_SURFACE_M, ecef_to_enu
+        from .frames import ecef_to_enu, near_earth_surface
 
         ref = np.asarray(truth_ecef, dtype=float)
-        r = np.linalg.norm(ref.reshape(-1, 3), axis=1) if ref.shape[-1:] == (3,) else np.array([np.nan])
-        if not np.all((r > NEAR_SURFACE_M[0]) & (r < NEAR_SURFACE_M[1])):  # NaN fails too
+        if not near_earth_surface(ref):
             text = str(ref.tolist())[:80]
             raise ConfigError(
                 f"the reference must be ECEF X, Y, Z in metres near the Earth's surface, not {text}"

@@ -171,7 +171,8 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
     check_recipe_inputs(cfg, SppConfig, obs=obs)
     if isinstance(chunk_epochs, bool) or not isinstance(chunk_epochs, int) or chunk_epochs < 1:
         raise ConfigError(f"chunk_epochs must be a whole number of epochs >= 1, not {chunk_epochs!r}")
-    ionex = _checked_products(ionex, met)
+    check_products(ionex=ionex, met=met)
+    ionex = None if isinstance(ionex, list | tuple) and not ionex else ionex  # no maps: the broadcast models
     if systems is not None:
         options["systems"] = systems
     if options:
@@ -539,13 +540,14 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     coverage = getattr(ctx.iono_model, "coverage_note", None)
     if coverage is not None and coverage() is not None:
         notes.append(coverage())
-    for letter in cfg.systems if len(sol) else ():  # no epoch in the window: no system could serve
-        if sum(sol.record.signals.get(letter, {}).values()):
-            continue
-        note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
-        (notes if letter in obs.systems else quiet).append(note)
-    for n in notes[len(sol.record.notes) :] if len(sol) else ():  # no epoch: nothing the notes concern
-        warnings.warn(n, KompasWarning, stacklevel=3)
+    if len(sol):  # no epoch in the window: no system could serve, nothing the notes concern
+        for letter in cfg.systems:
+            if sum(sol.record.signals.get(letter, {}).values()):
+                continue
+            note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
+            (notes if letter in obs.systems else quiet).append(note)
+        for n in notes[len(sol.record.notes) :]:
+            warnings.warn(n, KompasWarning, stacklevel=3)
     rec = dataclasses.replace(
         sol.record,
         program="kompas spp",
@@ -562,15 +564,6 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         inputs=tuple(str(p) for p in [obs.path, *(getattr(n, "path", None) for n in navs)] if p is not None),
     )
     return dataclasses.replace(sol, record=rec)
-
-
-def _checked_products(ionex, met):
-    """IONEX maps and meteorological data of their readers (ConfigError otherwise); ``[]`` maps are None."""
-    from .io.readers.ionex import Ionex
-    from .tables.met import MetTable
-
-    check_products(ionex=(ionex, Ionex, "read_ionex"), met=(met, MetTable, "read_met"))
-    return None if isinstance(ionex, list | tuple) and not ionex else ionex
 
 
 _EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported", "stale")

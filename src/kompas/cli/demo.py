@@ -15,13 +15,14 @@ def run(args) -> int:
 
     from ..demo import run_demo, table_lines
     from ..errors import ConfigError
+    from .sim import SEED_MAX
 
     if not args.out:
         raise ConfigError("--out needs a folder name")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise ConfigError(f"--out {args.out}: exists and is not a folder")
-    if not 0 <= args.seed <= 2**32 - 1:
-        raise ConfigError(f"--seed must be within 0 .. {2**32 - 1}, not {args.seed}")
+    if not 0 <= args.seed <= SEED_MAX:
+        raise ConfigError(f"--seed must be within 0 .. {SEED_MAX}, not {args.seed}")
     print("kompas demo -- SIMULATED data (kompas.sim), not measurements")
     res = run_demo(args.out, seed=args.seed)
     print()

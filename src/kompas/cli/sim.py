@@ -106,18 +106,22 @@ def _out_dir(path: str) -> Path:
 
 def _start_ns(text: str) -> int:
     from ..config import _parse_time
-    from ..time import GTime
+    from ..engine import instant_ns
 
     try:
-        return GTime.from_datetime64(np.datetime64(_parse_time(text))).gpst_ns
+        return instant_ns(_parse_time(text), "--start")
     except ValueError as exc:
         raise ConfigError(f"--start {exc}") from None
 
 
+SEED_MAX = 2**32 - 1
+"""Largest random seed the simulator's commands accept (larger ones reached the RINEX header's
+20-column fields)."""
+
 _RANGES = (
     ("lat", -90.0, 90.0, "deg"), ("lon", -180.0, 360.0, "deg"), ("height", -500.0, 100e3, "m"),
     ("hours", 1e-3, 168.0, "h"), ("interval", 0.01, 3600.0, "s"), ("elmask", 0.0, 89.0, "deg"),
-    ("seed", 0, 2**32 - 1, ""), ("slips", 0.0, 60.0, "per h"), ("slip_max", 1, 1000, "cycles"),
+    ("seed", 0, SEED_MAX, ""), ("slips", 0.0, 60.0, "per h"), ("slip_max", 1, 1000, "cycles"),
     ("gf_pairs", 0.0, 60.0, "per h"), ("mw_pairs", 0.0, 60.0, "per h"), ("clock_jumps", 0.0, 60.0, "per h"),
     ("gaps", 0.0, 60.0, "per h"), ("outages", 0.0, 60.0, "per h"), ("sp3_interval", 1.0, 3600.0, "s"),
     ("clk_interval", 0.01, 3600.0, "s"),

@@ -108,8 +108,8 @@ def _output_format(args) -> str | None:
         if fmt == "parquet":
             raise ConfigError("parquet is binary: write it to a file, not to stdout")
         return fmt
-    fmt = args.format or format_of(args.output)
     named = format_of(args.output)
+    fmt = args.format or named
     if named is not None and fmt != named:
         raise ConfigError(f"{args.output}: a .{named} name for --format {fmt} output; name the file .{fmt}")
     if fmt is None:
@@ -284,12 +284,12 @@ def run(args) -> int:
     )
     sol, obs, navs = done.solution, done.first, done.navs
     if len(sol) == 0 and (cfg.window.start or cfg.window.end or cfg.window.interval_s):
+        from ..engine import empty_window_error
         from ..time import GTime
 
-        raise ConfigError(
-            "the observation file has no epoch in the processing window (--start/--end/--interval)"
-            + (f"; it begins {GTime(int(obs.epoch_time_ns[0])).isoformat()}" if obs and obs.n_epochs else "")
-        )
+        # read as a stream: only the file's beginning is known
+        begins = f"it begins {GTime(int(obs.epoch_time_ns[0])).isoformat()}" if obs and obs.n_epochs else ""
+        raise empty_window_error("observation file", begins)
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, obs, truth, navs), elapsed_s)
     if not sol.ok.any():

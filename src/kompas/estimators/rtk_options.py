@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..config import SYSTEM_KEYS, Options, option, over_defaults
+from ..config import Options, option, system_factor_option
 
 _RTK_FACTORS = {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5}
 
@@ -27,14 +27,8 @@ class RtkNoise(Options):
     code_ratio: float = option(
         100.0, "code/phase noise ratio (RTKLIB stats-eratio1)", low=1.0, flag="--code-ratio"
     )
-    system_factor: dict[str, float] = option(
-        help="noise factor per system (RTKLIB EFACT_*; BeiDou GEO/IGSO code is noisier, see geo_factor; "
-        "systems not named keep their default)",
-        parse=over_defaults(_RTK_FACTORS),
-        keys=SYSTEM_KEYS,
-        low=0.0,
-        low_open=True,
-        default_factory=lambda: dict(_RTK_FACTORS),
+    system_factor: dict[str, float] = system_factor_option(
+        _RTK_FACTORS, "; BeiDou GEO/IGSO code is noisier, see geo_factor"
     )
     geo_factor: float = option(
         2.0, "extra noise factor of BeiDou GEO satellites (multipath-prone, nearly static geometry)", low=1.0

@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from ..config import Options, _parse_time, option
+from ..engine import instant_ns
 from ..errors import ConfigError, KompasError
 from ..satsys import parse_systems, sat_id
 from ..time import DAY_NS, NS, time_span
@@ -183,15 +184,7 @@ def _span(navs, cfg: MonitorConfig) -> np.ndarray:
     n = max(1, int(cfg.hours * 3600 * NS // step))
     if not cfg.start:
         return int(np.median(refs) // DAY_NS * DAY_NS) + step * np.arange(n, dtype=np.int64)
-    try:
-        t0 = int(
-            (np.datetime64(cfg.start, "ns") - np.datetime64("1980-01-06T00:00:00", "ns")).astype(np.int64)
-        )
-    except ValueError:
-        raise ConfigError(
-            f"--start must be an ISO date-time like 2020-06-25T00:00:00, not {cfg.start!r}"
-        ) from None
-    times = t0 + step * np.arange(n, dtype=np.int64)
+    times = instant_ns(cfg.start, "--start") + step * np.arange(n, dtype=np.int64)
     if times[-1] < refs.min() - RECORD_REACH_NS or times[0] > refs.max() + RECORD_REACH_NS:
         raise ConfigError(
             f"--start {cfg.start} and --hours {cfg.hours:g}: no record of the navigation files serves that "

@@ -153,8 +153,9 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
     from ..products.broadcast import BroadcastProduct
     from . import metrics
 
-    check_recipe_inputs(config or QcConfig(), QcConfig, obs=obs)
-    cfg = (config or QcConfig()).replace(**options) if options else (config or QcConfig())
+    cfg = config or QcConfig()
+    check_recipe_inputs(cfg, QcConfig, obs=obs)
+    cfg = cfg.replace(**options) if options else cfg
     systems = "".join(x for x in cfg.systems if x in obs.systems)
     if not systems:
         raise ConfigError(f"the file has no observations of the systems {cfg.systems} (it has {obs.systems})")

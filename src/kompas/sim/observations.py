@@ -54,6 +54,7 @@ satellites x signals of a block (one truth evaluation per light-time iteration).
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -339,20 +340,19 @@ class ReceiverSim:
         cn0 = 32.0 + 16.0 * np.sin(np.maximum(g["el"], 0.0))[..., None] + cn0_off[None] + noise[2]
         return self._table(e0, e1, observed, code, phase, dop, cn0, lli)
 
+    @functools.cached_property
     def _klobuchar(self):
         """The GPS Klobuchar parameters of the navigation data: header GPSA/GPSB (RINEX 2/3) or RINEX 4
         ``> ION`` frames (:class:`kompas.products.ionosphere.BroadcastIonosphere`)."""
-        if getattr(self, "_klob", None) is None:
-            from ..products.ionosphere import BroadcastIonosphere
+        from ..products.ionosphere import BroadcastIonosphere
 
-            params = BroadcastIonosphere(self.nav).parameters.get("GPS_KLOB")
-            if params is None:
-                raise ConfigError(
-                    "the simulated ionosphere needs GPS Klobuchar parameters in the navigation data (header "
-                    "GPSA/GPSB or RINEX 4 ION frames)"
-                )
-            self._klob = params
-        return self._klob
+        params = BroadcastIonosphere(self.nav).parameters.get("GPS_KLOB")
+        if params is None:
+            raise ConfigError(
+                "the simulated ionosphere needs GPS Klobuchar parameters in the navigation data (header "
+                "GPSA/GPSB or RINEX 4 ION frames)"
+            )
+        return params
 
     def _atmosphere(self, g, e0, e1):
         """Non-dispersive delay (Eb, S) (troposphere and ISB) and ionosphere (Eb, S, K), m."""
@@ -364,7 +364,7 @@ class ReceiverSim:
             common += np.array([float(err.isb_m.get(c, 0.0)) for c in lay.letters])[None, :]
         if not err.ionosphere:
             return common, np.zeros((*ok.shape, lay.has.shape[1]))
-        coef = self._klobuchar().at(self.tags[e0:e1])[:, None, :]  # (E, 1, 8): the set valid at each epoch
+        coef = self._klobuchar.at(self.tags[e0:e1])[:, None, :]  # (E, 1, 8): the set valid at each epoch
         tow = week_tow(self.tags[e0:e1], "GPS")[1]
         i_l1 = klobuchar_gps(
             coef[..., :4], coef[..., 4:8], self.llh[0], self.llh[1], g["az"], g["el"], tow[:, None]
