@@ -264,9 +264,9 @@ def match_epochs(t_rover, t_base, tol_s: float = 0.005, max_age_s: float = 0.0) 
     if t_base.size == 0:
         return np.full(t_rover.size, -1, dtype=np.int64)
     tol = round(tol_s * 1e9)
-    j = np.clip(np.searchsorted(t_base, t_rover), 1, max(t_base.size - 1, 1))
-    j0 = np.where(t_base.size > 1, j - 1, 0)
-    near = np.where(np.abs(t_base[j0] - t_rover) <= np.abs(t_base[j] - t_rover), j0, j)
+    j = np.searchsorted(t_base, t_rover)
+    after, before = np.minimum(j, t_base.size - 1), np.maximum(j - 1, 0)  # one base epoch: both are it
+    near = np.where(np.abs(t_base[before] - t_rover) <= np.abs(t_base[after] - t_rover), before, after)
     out = np.where(np.abs(t_base[near] - t_rover) <= tol, near, -1)
     if max_age_s > 0.0:
         prev = np.searchsorted(t_base, t_rover + tol, side="right") - 1

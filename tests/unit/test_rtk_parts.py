@@ -211,6 +211,7 @@ def test_match_epochs_within_tolerance():
     t_b = np.array([0, 30_002_000_000, 75_000_000_000, 90_000_000_000], dtype=np.int64)
     assert match_epochs(t_r, t_b, 0.005).tolist() == [0, 1, -1, 3]
     assert match_epochs(t_r, t_b, 0.001).tolist() == [0, -1, -1, 3]
+    assert match_epochs(t_r, t_b).tolist() == [0, 1, -1, 3]  # 5 ms by default
 
 
 def test_match_epochs_falls_back_to_the_latest_earlier_base_epoch_up_to_max_age():
@@ -222,6 +223,12 @@ def test_match_epochs_falls_back_to_the_latest_earlier_base_epoch_up_to_max_age(
     assert got == [0, 0, 0, 1, 1, 1, -1, -1, -1, 2, 2, 2, 3]
     assert match_epochs(t_r, t_b, 0.005, 30.0).tolist()[6] == 1  # 60 s: 30 s old, at the limit
     assert match_epochs(t_r, t_b, 0.005, 0.0).tolist() == [0, -1, -1, 1, -1, -1, -1, -1, -1, 2, -1, -1, 3]
+    # ages below a second count too (a 1 Hz rover between base epochs 2 s apart)
+    t_1hz = np.arange(4, dtype=np.int64) * 10**9
+    assert match_epochs(t_1hz, t_1hz[::2], 0.005, 0.5).tolist() == [0, -1, 1, -1]
+    assert match_epochs(t_1hz, t_1hz[::2], 0.005, 1.0).tolist() == [0, 0, 1, 1]
+    assert match_epochs(t_1hz + 400_000_000, t_1hz[::2], 0.005, 0.5).tolist() == [0, -1, 1, -1]
+    assert match_epochs(t_1hz[:1] + 400_000_000, t_1hz[:1], 0.005, 0.5).tolist() == [0]
     # a base tag a few ms after the rover's is still the simultaneous one, never "older"
     assert match_epochs(np.array([30 * 10**9]), np.array([0, 30_002_000_000]), 0.005, 30.0).tolist() == [1]
 
