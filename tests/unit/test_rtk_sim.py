@@ -341,3 +341,63 @@ def test_base_outage_epochs_single_with_output_single():
     assert any(n.startswith("1 epochs without a simultaneous base epoch took an earlier one, up to 30 s old")
                for n in plain.record.notes)  # fmt: skip
     assert not any("simultaneous" in n for n in strict.record.notes)
+
+
+def test_a_base_satellite_without_code_is_left_out_and_named(monkeypatch):
+    """A satellite whose base rows carry phase but no code has no transmission time at the base, so no
+    satellite state there: its rows are not paired (an unknown state at one end would make every term of
+    the single difference NaN), it is named among the unserved satellites and the others fix as before."""
+    from kompas import rtk_run
+    from kompas.satsys import sat_id
+
+    rov, base, nav, truth = _baseline("G", (300.0, 400.0, 10.0), errors=False, hours=0.25)
+    sat = int(np.bincount(base.sat).argmax())
+    base = dataclasses.replace(base, code_m=np.where(base.sat == sat, np.nan, base.code_m))
+    seen = {}
+    real_prepare = rtk_run.prepare_baseline
+    monkeypatch.setattr(rtk_run, "prepare_baseline", lambda *a: seen.setdefault("bd", real_prepare(*a)))
+    sol = _run(rov, base, nav, "G", **{"models.tropo": "off"})
+    bd = seen["bd"]
+    assert sat in rov.sat and sat not in bd.sat
+    assert str(sat_id(sat)) in bd.unserved
+    assert np.isfinite(bd.range_b).all() and np.isfinite(bd.clock_sd_m).all()
+    fixed = sol.quality == kompas.Quality.FIX
+    assert fixed[15:].all() and np.abs(ecef_to_enu(sol.pos_m[fixed], truth)).max() < 1e-3  # 7 satellites left
+
+
+@pytest.mark.parametrize("use_lli", [True, False])
+def test_the_slip_options_apply_to_the_rover_and_the_base(monkeypatch, use_lli):
+    """A loss-of-lock indicator without a slip behind it starts a new arc only while ``slips.use_lli``
+    holds, on either receiver."""
+    from kompas import rtk_run
+
+    rov, base, nav, _ = _baseline("G", (300.0, 400.0, 10.0), errors=False, hours=0.25)
+    sat = int(np.bincount(base.sat).argmax())
+    t_lli = np.unique(rov.time_ns)[12]
+    rov = dataclasses.replace(
+        rov, lli=np.where((rov.sat == sat) & (rov.time_ns == t_lli), 1, rov.lli).astype(np.uint8)
+    )
+    t_lli_b = np.unique(base.time_ns)[20]
+    base = dataclasses.replace(
+        base, lli=np.where((base.sat == sat) & (base.time_ns == t_lli_b), 1, base.lli).astype(np.uint8)
+    )
+    seen = {}
+    real_prepare = rtk_run.prepare_baseline
+    monkeypatch.setattr(rtk_run, "prepare_baseline", lambda *a: seen.setdefault("bd", real_prepare(*a)))
+    _run(rov, base, nav, "G", **{"models.tropo": "off", "slips.use_lli": use_lli})
+    bd = seen["bd"]
+    mine = bd.sat == sat
+    epoch = bd.row_epoch()
+    later = mine & (epoch > 0)  # the first epoch starts every arc
+    flagged = set(bd.time_ns[epoch[later & bd.slip.any(axis=1)]].tolist())
+    assert flagged == ({int(t_lli), int(t_lli_b)} if use_lli else set())
+
+
+def test_a_base_of_one_epoch_serves_the_rover_epoch_it_matches():
+    """A base file (or window) of a single epoch pairs with the simultaneous rover epoch (it raised an
+    IndexError in the epoch matching before)."""
+    rov, base, nav, truth = _baseline("GE", (300.0, 400.0, 10.0), errors=False, hours=0.25)
+    sol = _run(rov, base.take_epochs(np.array([6])), nav, "GE", **{"models.tropo": "off", "max_age_s": 0.0})
+    solved = np.flatnonzero(sol.quality > 0)
+    assert solved.tolist() == [6]
+    assert np.abs(ecef_to_enu(sol.pos_m[6], truth)).max() < 0.5  # one epoch: float, code-level
