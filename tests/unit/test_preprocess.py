@@ -131,7 +131,7 @@ def test_clock_jumps_found_and_repaired(scenario, kind):
     jumped = dataclasses.replace(ob, code_m=code, phase_cyc=phase)
     jumps = detect_clock_jumps(jumped, chans)
     assert jumps.epoch.tolist() == epochs
-    assert np.allclose(jumps.size_s, sizes, atol=1e-8)
+    assert jumps.size_s.tolist() == sizes  # a reset is a whole millisecond: exactly, without the code noise
     assert np.all(jumps.millisecond)
     assert set(jumps.kind.tolist()) == {kind}
     fixed = repair_clock_jumps(jumped, jumps, chans)
@@ -167,3 +167,59 @@ def test_a_phase_that_jumps_at_most_epochs_is_flagged_at_every_jump(scenario):
     others = [k for k in range(ph.shape[1]) if k != col and np.isfinite(ph[rows, k]).any()]
     assert len(others) == 3
     assert fl.slip[rows][:, others].sum() <= 0.001 * rows.size * 3
+
+
+def test_clock_jumps_that_are_not_whole_milliseconds_and_the_satellites_that_agree(scenario):
+    """A step of 1.3 ms keeps its size (only steps within 1 microsecond of whole milliseconds are snapped to
+    them), and a jump counts the satellites within 10 % of the epoch's median: at an epoch where a third of
+    the satellites stepped by half as much as the others, those are not among the satellites that saw it."""
+    sim, ob, _ = scenario
+    chans = sim.obs.header.glonass_channels
+    step = np.zeros(len(ob))
+    step[ob.epoch >= 100] += 1.3e-3
+    at = np.flatnonzero(ob.epoch == 250)
+    sats = np.unique(ob.sat[at])
+    odd = sats[::3]
+    later = ob.epoch >= 250
+    step[later] += np.where(np.isin(ob.sat[later], odd), 0.5e-3, 1e-3)
+    code = ob.code_m + C_LIGHT * step[:, None]
+    jumps = detect_clock_jumps(dataclasses.replace(ob, code_m=code), chans)
+    assert jumps.epoch.tolist() == [100, 250]
+    assert abs(jumps.size_s[0] - 1.3e-3) < 1e-8 and not jumps.millisecond[0]
+    assert jumps.size_s[1] == 1e-3 and jumps.millisecond[1]
+    # satellites with code and phase at both epochs of the difference
+    ok = np.isfinite(ob.code_m[:, 0]) & np.isfinite(ob.phase_cyc[:, 0])
+    seen = set(ob.sat[(ob.epoch == 249) & ok].tolist()) & set(ob.sat[(ob.epoch == 250) & ok].tolist())
+    assert jumps.n_sats[1] == len(seen - set(odd.tolist()))
+    assert jumps.n_sats[0] > jumps.n_sats[1]
+
+
+def test_slip_sizes_where_a_pair_resolves_them_are_the_injected_ones():
+    """``size_cyc``: where the GF jump and the wide-lane step of a pair resolve a band's slip (Blewitt 1990),
+    the integer is the injected one; elsewhere NaN. With white code noise only, about a third of the
+    single-band slips of 1-50 cycles resolve (MW steps over windows of ten 30-s epochs, sigma ~0.1 cycle)."""
+    from kompas.sim import ErrorModel
+
+    rcv = geodetic_to_ecef([np.radians(30.5), np.radians(114.3), 50.0])
+    sim = simulate(rcv, GTime.from_calendar(2025, 1, 1).gpst_ns, hours=2, interval_s=30, systems="CRGE",
+                   errors=ErrorModel(noise=True), seed=3)  # fmt: skip
+    ob = sim.obs.observables(BANDS)
+    el = azimuth_elevation(BroadcastProduct(sim.nav).state(ob.sat, ob.time_ns).pos_m, rcv)[1]
+    rng = np.random.default_rng(21)
+    ph, has = ob.phase_cyc.copy(), np.isfinite(ob.phase_cyc)
+    size = np.full(ph.shape, np.nan)
+    for r, c in np.argwhere(has)[rng.choice(int(has.sum()), 300, replace=False)]:
+        s, e = ob.sat[r], ob.epoch[r]
+        earlier = ((ob.sat == s) & (ob.epoch < e) & has[:, c]).any()
+        if not earlier or np.isfinite(size[ob.sat == s]).any():  # one slip per satellite
+            continue
+        k = int(rng.integers(1, 51)) * (1 if rng.random() < 0.5 else -1)
+        ph[(ob.sat == s) & (ob.epoch >= e), c] += k
+        size[r, c] = k
+    fl = detect_slips(dataclasses.replace(ob, phase_cyc=ph), el, sim.obs.header.glonass_channels)
+    injected = np.isfinite(size)
+    resolved = np.isfinite(fl.size_cyc)
+    assert injected.sum() > 40 and (fl.slip & injected).sum() == injected.sum()
+    assert not (resolved & ~injected).any()
+    assert resolved.sum() >= 0.25 * injected.sum()
+    np.testing.assert_array_equal(fl.size_cyc[resolved], size[resolved])

@@ -109,7 +109,7 @@ def _reference(ob, glo_channels):
     return ok, ob.code_m[r, col], ob.phase_cyc[r, col] * lam, ob.doppler_hz[r, col], lam
 
 
-def _epoch_votes(values, epoch, n_epochs, min_jump, min_sats):
+def _epoch_votes(values, epoch, n_epochs, min_jump):
     """Median per epoch and whether enough satellites agree with it."""
     ok = np.isfinite(values)
     med = segment_median(np.where(ok, values, np.nan), epoch, n_epochs)
@@ -148,7 +148,7 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
     rng = -lam[rows] * dmean * dt
     y = (dp - rng) / C_LIGHT
     z = (dl - rng) / C_LIGHT
-    vote = lambda v, m: _epoch_votes(v, ep, n_ep, m, opt.min_sats)  # noqa: E731
+    vote = lambda v, m: _epoch_votes(v, ep, n_ep, m)  # noqa: E731
     have_dop = np.bincount(ep[np.isfinite(y)], minlength=n_ep) >= opt.min_sats
     jc, nc = vote(y, opt.min_jump_s)
     jp, np_ = vote(z, opt.min_jump_s)
