@@ -341,6 +341,17 @@ def test_merge_refuses_inconsistent_spacing_time_systems_and_grids():
         PreciseProduct([a, d])
 
 
+def test_merge_of_files_on_a_grid_off_the_whole_interval():
+    """Files of a grid that does not start on a whole interval (300 s from hh:01:40) merge: only the
+    spacing between the epochs matters."""
+    from dataclasses import replace
+
+    full, _ = _orbit_product(n_ep=41)
+    shifted = replace(full, time_ns=full.time_ns + 100 * NS)
+    merged = PreciseProduct([_split(shifted, 0, 21), _split(shifted, 20, 41)])
+    np.testing.assert_array_equal(merged.time_ns, shifted.time_ns)
+
+
 def test_merge_with_a_gap_and_different_satellites():
     full, t = _orbit_product(n_ep=60)
     a = _split(full, 0, 25)
@@ -560,3 +571,38 @@ def test_apc_nan_rows_and_errors():
         prod.apc_offset(G01, t[5], atx, ("G01", "G01"))
     with pytest.raises(ConfigError):
         prod.apc_offset(G01, t[5], atx, "L1")
+
+
+def test_apc_takes_the_catalogs_nominal_offsets_where_the_antex_lacks_the_satellite():
+    """``apc`` with a satellite catalog: ANTEX offsets where the file has the satellite, the block's nominal
+    offset (already ionosphere-free) elsewhere or everywhere with ``prefer="nominal"``; the default
+    attitude is the model's (yaw angles reported), ``"nominal"`` gives the yaw-steering frame only."""
+    from kompas.tables.satellites import SatelliteCatalog
+
+    sp3, t = _orbit_product(sats=(G01, G02, E11))
+    prod = PreciseProduct(sp3)
+    atx = _antex(_antenna("G01", {"G01": (0.0, 0.0, 1000.0)}))
+    rec = dict(source="PRIDE", valid_from_ns=0, valid_until_ns=2**62)
+    catalog = SatelliteCatalog.from_records(
+        [
+            dict(rec, sat=G01, svn="G063", block="BLOCK IIF"),
+            dict(rec, sat=G02, svn="G061", block="BLOCK IIR-B"),
+        ],
+        nominal_offsets={"BLOCK IIF": np.array([0.0, 0.0, 2.0]), "BLOCK IIR-B": np.array([0.0, 0.0, 0.5])},
+    )
+    s, q = [G01, G02, E11], t[[5, 5, 5]]
+    out = prod.apc(s, q, "01", antex=atx, catalog=catalog)
+    assert out.source.tolist() == ["ANTEX", "NOMINAL", ""]
+    np.testing.assert_allclose(np.linalg.norm(out.offset_m[:2], axis=1), [1.0, 0.5], rtol=1e-12)
+    assert np.isnan(out.offset_m[2]).all()
+    assert np.isfinite(out.yaw_rad[:2]).all() and np.isnan(out.yaw_rad[2])
+    model = prod.apc(s, q, "01", antex=atx, catalog=catalog, attitude="model")
+    np.testing.assert_array_equal(model.offset_m, out.offset_m)
+    nominal = prod.apc(s, q, "01", antex=atx, catalog=catalog, attitude="nominal")
+    assert np.isnan(nominal.yaw_rad).all()
+    np.testing.assert_allclose(np.linalg.norm(nominal.offset_m[:2], axis=1), [1.0, 0.5], rtol=1e-12)
+    first = prod.apc(s, q, "01", antex=atx, catalog=catalog, prefer="nominal")
+    assert first.source.tolist() == ["NOMINAL", "NOMINAL", ""]
+    np.testing.assert_allclose(np.linalg.norm(first.offset_m[:2], axis=1), [2.0, 0.5], rtol=1e-12)
+    # without a catalog only the ANTEX offsets exist
+    assert prod.apc(s, q, "01", antex=atx).source.tolist() == ["ANTEX", "", ""]

@@ -1,0 +1,107 @@
+"""Pieces of the precise measurement model (kompas.ppp_model) on simulated rows and by hand."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas import gtime_from_calendar
+from kompas.models.tides import pole_tide, solid_earth_tide
+from kompas.ppp_model import (
+    SOURCE_PRECISE,
+    ModelInputs,
+    ModelSwitches,
+    satellite_states,
+    station_displacement,
+)
+from kompas.products.precise import PreciseProduct
+from kompas.sim import simulate, write_products
+
+TRUTH = np.array([4075580.3111, 931854.0543, 4801568.2808])
+START = int(gtime_from_calendar(2024, 3, 1, 0, 0, 0))
+
+
+@pytest.fixture(scope="module")
+def sim_gps(tmp_path_factory):
+    res = simulate(TRUTH, START, hours=0.25, interval_s=30.0, systems="G", errors="none", seed=5)
+    tmp = tmp_path_factory.mktemp("products")
+    sats = np.unique(res.obs.sat)
+    write_products(
+        res.truth, sats, START, START + int(0.5 * 3600e9), sp3_path=tmp / "S.sp3", clk_path=tmp / "S.clk"
+    )
+    product = PreciseProduct(kompas.read_sp3(tmp / "S.sp3"), kompas.read_clk(tmp / "S.clk"))
+    return res.obs.observables({"G": (1, 2)}), product
+
+
+def test_transmission_time_from_the_second_band_where_the_first_has_no_code(sim_gps):
+    """A row whose first band lost its code is timed with the second band's code, not left without a
+    state: the two codes differ by metres (ionosphere, group delays), i.e. by tens of nanoseconds of
+    transmission time and micrometres of orbit."""
+    ob, product = sim_gps
+    rows = np.flatnonzero(np.isfinite(ob.code_m).all(axis=1))
+    t_rx = ob.epoch_time_ns[ob.epoch[rows]]
+    inputs = ModelInputs(precise=product)
+    pos, _, clk, _, src = satellite_states(ob, rows, t_rx, inputs, relativity=True)
+    assert np.all(src == SOURCE_PRECISE)
+    code = ob.code_m.copy()
+    lost = rows[::3]
+    code[lost, 0] = np.nan
+    pos2, _, clk2, _, src2 = satellite_states(dataclasses.replace(ob, code_m=code), rows, t_rx, inputs, True)
+    assert np.all(src2 == SOURCE_PRECISE)
+    assert np.abs(pos2 - pos).max() < 1e-3 and np.abs(clk2 - clk).max() < 1e-12
+    # without any code there is no transmission time: no state
+    code[lost, 1] = np.nan
+    *_, src3 = satellite_states(dataclasses.replace(ob, code_m=code), rows, t_rx, inputs, True)
+    assert np.all(src3[np.isin(rows, lost)] == 0) and np.all(src3[~np.isin(rows, lost)] == SOURCE_PRECISE)
+
+
+def test_station_displacement_sums_the_switched_terms_at_the_marker():
+    t = START + np.arange(0, 86400, 3600, dtype=np.int64) * 10**9
+    apriori = np.broadcast_to(TRUTH, (t.size, 3)).copy()
+    from kompas.models.attitude import sun_position_ecef
+    from kompas.models.ephemeris import moon_position_ecef
+
+    sun, moon = sun_position_ecef(t), moon_position_ecef(t)
+    pole_only = ModelSwitches(solid_tide=False, ocean_loading=False)
+    inputs = ModelInputs(polar_motion_arcsec=(0.25, 0.40))
+    d = station_displacement(t, apriori, pole_only, inputs, sun, moon)
+    expect = pole_tide(apriori, t, 0.25, 0.40)
+    assert np.linalg.norm(expect, axis=-1).min() > 4e-3  # 0.2-0.3 arcsec from the mean pole: ~5 mm
+    assert np.allclose(d, expect, rtol=0, atol=1e-12)
+    # without polar motion the pole tide is zero; the solid tide adds where it is switched on
+    assert not np.any(station_displacement(t, apriori, pole_only, ModelInputs(), sun, moon))
+    both = station_displacement(t, apriori, ModelSwitches(ocean_loading=False), inputs, sun, moon)
+    assert np.allclose(both, expect + solid_earth_tide(apriori, sun, moon, t), rtol=0, atol=1e-12)
+    off = station_displacement(
+        t, apriori, ModelSwitches(solid_tide=False, pole_tide=False), inputs, sun, moon
+    )
+    assert not np.any(off)
+
+
+def test_cell_frequencies_drop_glonass_slots_without_a_channel_and_name_them():
+    from kompas.ppp_model import cell_frequencies
+    from kompas.satsys import GlonassChannels
+
+    res = simulate(TRUTH, START, hours=0.1, interval_s=30.0, systems="GR", errors="none", seed=5)
+    ob = res.obs.observables({"G": (1, 2), "R": (1, 2)})
+    chans = res.obs.header.glonass_channels
+    glo_slots = sorted({int(s[1:]) for s in np.unique(kompas.sat_id(ob.sat)) if s.startswith("R")})
+    lost = glo_slots[0]
+    partial = GlonassChannels({k: chans.channel(np.array([k]))[0] for k in glo_slots[1:]})
+    notes = []
+    f = cell_frequencies(ob, partial, notes)
+    rows = kompas.sat_id(ob.sat) == f"R{lost:02d}"
+    assert np.isnan(f[rows]).all() and np.isfinite(f[~rows & np.isfinite(ob.code_m[:, 0])][:, 0]).all()
+    assert notes == [f"GLONASS slots without a known channel dropped: R{lost:02d}"]
+    notes = []
+    f = cell_frequencies(ob, None, notes)
+    glo = np.char.startswith(kompas.sat_id(ob.sat).astype(str), "R")
+    assert np.isnan(f[glo]).all() and notes == [
+        "GLONASS observations dropped: no frequency channels (RINEX header or navigation data)"
+    ]
+    notes = []
+    assert np.isfinite(cell_frequencies(ob, chans, notes)[glo & np.isfinite(ob.code_m[:, 0]), 0]).all()
+    assert notes == []
