@@ -223,3 +223,20 @@ def test_slip_sizes_where_a_pair_resolves_them_are_the_injected_ones():
     assert not (resolved & ~injected).any()
     assert resolved.sum() >= 0.25 * injected.sum()
     np.testing.assert_array_equal(fl.size_cyc[resolved], size[resolved])
+
+
+def test_elements_near_a_hit_on_both_sides_within_their_segment():
+    """The ramp of a Melbourne-Wuebbena step spreads a window on both sides of it; the second scale pass
+    leaves out every element within ``h`` positions of a large one, on both sides, never across a satellite."""
+    from kompas.preprocess.slips import _near
+    from kompas.preprocess.tracks import Series
+
+    sat = np.repeat([1, 2], 10)
+    t = np.tile(np.arange(10, dtype=np.int64) * 30 * 10**9, 2)
+    s = Series.build(sat, t, np.ones(20, bool), 60.0)
+    hit = np.zeros(20, bool)
+    hit[[4, 11]] = True
+    expect = np.zeros(20, bool)
+    expect[2:7] = expect[10:14] = True  # element 9 is the first satellite's: not near element 11
+    assert _near(s, hit, 2).tolist() == expect.tolist()
+    assert not _near(s, np.zeros(20, bool), 2).any()
