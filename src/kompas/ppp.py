@@ -25,7 +25,7 @@ import numpy as np
 
 from .constants import C_LIGHT
 from .engine import check_products, check_recipe_inputs, window_or_error
-from .errors import ConfigError, KompasWarning
+from .errors import ConfigError, KompasWarning, SignalError
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
 from .measurement import OMEGA_BY_CODE
@@ -126,6 +126,12 @@ def ppp(
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ob = sel.observables(ctx.bands, cfg.signals.priority)
     ob = _usable_rows(ob, cfg, ctx)
+    if len(ob) and not np.isfinite(ob.phase_cyc).any():
+        used = "".join(x for x in cfg.systems if x in sel.systems)
+        raise SignalError(
+            f"no carrier phase of {used} on the bands used ({_bands_text(ctx.bands)}): PPP needs code and "
+            "phase (kompas spp positions with code alone)"
+        )
     apriori = _apriori(sel, ob, ctx)
     rows = build_rows(
         ob, apriori, ctx.station, ctx.inputs, ctx.switches, np.radians(cfg.elmask_deg), ctx.glo_channels
@@ -137,6 +143,10 @@ def ppp(
     arrays = _filter_arrays(rows, ctx)
     passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
     return _solution(sel, rows, arrays, passes, ctx)
+
+
+def _bands_text(bands: dict) -> str:
+    return ", ".join(f"{x}:{'/'.join(str(b) for b in bb)}" for x, bb in bands.items())
 
 
 def _usable_rows(ob, cfg: PppConfig, ctx: _Run):
@@ -713,15 +723,7 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     }
     if cfg.ambiguity.resolution != "off":
         states.update(wl_fixed=main.n_wl.astype(float), nl_fixed=main.n_nl.astype(float))
-    reason = np.where(
-        ok,
-        Unsolved.SOLVED,
-        np.where(
-            np.bincount(rows.epoch, minlength=n_ep) == 0, Unsolved.NO_EPHEMERIS, Unsolved.TOO_FEW_SATELLITES
-        ),
-    )
-    has_rows = np.diff(sel.epoch_offsets) > 0
-    reason = np.where(~ok & ~has_rows, Unsolved.NO_OBSERVATIONS, reason).astype(np.uint8)
+    reason = np.where(ok, Unsolved.SOLVED, rows.unsolved).astype(np.uint8)
     resid = _residual_table(sel.epoch_time_ns[rows.epoch], rows, arrays["signal"], main)
     pos_out = np.where(ok[:, None], pos, np.nan)
     sol = Solution(

@@ -167,6 +167,9 @@ class PreciseRows:
     windup_cyc : (R,)
     notes : tuple of str
         What the model could not do as asked (fallbacks, missing tables).
+    unsolved : (E,) uint8
+        Per epoch, the first check that leaves it without usable rows, as
+        :class:`kompas.solution.Unsolved` (``TOO_FEW_SATELLITES`` where it has rows: the estimator decides).
     """
 
     epoch: np.ndarray
@@ -192,6 +195,7 @@ class PreciseRows:
     zhd_m: np.ndarray
     windup_cyc: np.ndarray
     notes: tuple = ()
+    unsolved: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.sat.size)
@@ -202,7 +206,7 @@ class PreciseRows:
 
     def take(self, rows) -> PreciseRows:
         """A subset of rows (epoch-level arrays are kept whole)."""
-        per_epoch = ("displacement", "zwd0_m", "zhd_m", "notes")
+        per_epoch = ("displacement", "zwd0_m", "zhd_m", "notes", "unsolved")
         return PreciseRows(
             **{
                 f: (getattr(self, f) if f in per_epoch else getattr(self, f)[rows])
@@ -638,6 +642,7 @@ def build_rows(
     llh_ep = ecef_to_geodetic(apriori)
     los, el, az = _look_angles(states[0], apriori, llh_ep, ob.epoch[rows])
     keep = (states[4] > 0) & (el >= elmask_rad)
+    unsolved = _unsolved_stage(ob, rows, states[4] > 0, keep)
     rows, t_rx, los, el, az = (a[keep] for a in (rows, t_rx, los, el, az))
     pos, vel, clk, var, src = (a[keep] for a in states)
     epoch, sats, sig = ob.epoch[rows], ob.sat[rows], ob.signal[rows]
@@ -685,8 +690,22 @@ def build_rows(
         arc=np.full(sig.shape, -1, np.int64), obs_row=rows, sat_pos=pos,
         range_corr_m=-C_LIGHT * clk + shapiro + zhd[epoch] * mh + zwd[epoch] * mw, band_corr_m=band_corr,
         wet_map=mw, grad_map=mg, az=az, el=el, var_eph_m2=var, source=src, displacement=disp, zwd0_m=zwd,
-        zhd_m=zhd, windup_cyc=w, notes=tuple(notes),
+        zhd_m=zhd, windup_cyc=w, notes=tuple(notes), unsolved=unsolved,
     )  # fmt: skip
+
+
+def _unsolved_stage(ob, rows, has_state, kept) -> np.ndarray:
+    """Per epoch of ``ob``: why it has no usable rows (no pseudorange of a known carrier, no satellite
+    state, all below the mask), else ``TOO_FEW_SATELLITES`` (:class:`kompas.solution.Unsolved`)."""
+    from .solution import Unsolved
+
+    n_ep = ob.epoch_time_ns.size
+    coded = rows[np.isfinite(ob.code_m[rows]).any(axis=1)]
+    stage = np.full(n_ep, Unsolved.NO_OBSERVATIONS, np.uint8)
+    for mask, value in ((coded, Unsolved.NO_EPHEMERIS), (rows[has_state], Unsolved.BELOW_MASK),
+                        (rows[kept], Unsolved.TOO_FEW_SATELLITES)):  # fmt: skip
+        stage[np.bincount(ob.epoch[mask], minlength=n_ep) > 0] = value
+    return stage
 
 
 def _look_angles(sat_pos, apriori, llh_ep, epoch):

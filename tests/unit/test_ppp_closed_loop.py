@@ -275,3 +275,33 @@ def test_dsb_turns_a_code_into_the_clock_reference():
     code, phase = observation_biases(ob, np.array([0]), np.array([START]), bias, {}, [])
     assert code[0, 0] == pytest.approx(2e-9 * 299792458.0) and code[0, 1] == 0.0
     assert np.isnan(phase).all()
+
+
+def test_no_phase_is_refused_and_unsolved_epochs_say_why(sim_gre):
+    """Code without phase is not PPP (it used to be labelled Q=6 with code-level errors); an unsolved epoch's
+    reason is the first check it fails: no pseudorange, no satellite state, all below the mask."""
+    from kompas.errors import SignalError
+    from kompas.solution import Unsolved
+
+    res, (sp3, clk) = sim_gre
+    obs = res.obs
+    kw = dict(systems="GRE", if_bands={"E": ("15",)}, **MODELS_OFF)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(SignalError, match="no carrier phase of GRE"):
+            ppp(
+                dataclasses.replace(obs, phase_cyc=np.full_like(obs.phase_cyc, np.nan)),
+                res.nav,
+                sp3,
+                clk,
+                **kw,
+            )
+        late = obs.time_ns >= obs.epoch_time_ns[100]
+        sol = ppp(
+            dataclasses.replace(obs, code_m=np.where(late, np.nan, obs.code_m)), res.nav, sp3, clk, **kw
+        )
+        assert sol.reason[:100].tolist() == [Unsolved.SOLVED] * 100
+        assert sol.reason[100:].tolist() == [Unsolved.NO_OBSERVATIONS] * (obs.n_epochs - 100)
+        high = ppp(obs, res.nav, sp3, clk, elmask_deg=89.0, **kw)
+        assert high.reason.tolist() == [Unsolved.BELOW_MASK] * obs.n_epochs
+        assert high.record.unsolved == {"below_mask": obs.n_epochs}

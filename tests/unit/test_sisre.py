@@ -196,3 +196,38 @@ def test_align_clocks_bds_generations_share_bdt_or_not():
     np.testing.assert_allclose(split, [0.5, -0.5, -0.25, 0.25, -1.0, 1.0])
     with pytest.raises(ValueError, match="clock datum"):
         align_clocks(d, t, sats, datum="bds")
+
+
+class _FewClocks(_Circle):
+    """Precise clocks at the first ``k`` epochs only (a clock file covering a part of the orbits' span)."""
+
+    def __init__(self, k, **kw):
+        super().__init__(**kw)
+        self.k = k
+
+    def clock(self, sats, t):
+        clk, rate, status = super().clock(sats, t)
+        t = np.broadcast_to(np.asarray(t, dtype=np.int64), np.shape(clk))
+        return np.where(t < self.k * 300 * 10**9, clk, np.nan), rate, status
+
+
+def test_clock_statistics_need_enough_clock_samples():
+    """Orbit statistics come from every sample; the clock, SISRE and bias columns only from the samples
+    with a precise clock, and a satellite with fewer than ``min_samples`` of them gets none (they were
+    RMS values of one sample, labelled with the orbit count)."""
+    brdc = _Circle(d_rac=(1.0, 0.0, 0.0), d_clk_m={int(sat_index("G01")): 0.5})
+    few = _run(brdc, _FewClocks(2), ["G01", "G02", "G03"])
+    for r in few.table:
+        assert r["n"] == 10 and r["n_clock"] == 2 and r["too_few_clock"]
+        assert r["radial_m"] == pytest.approx(1.0, abs=1e-6)
+        assert all(
+            np.isnan(r[k]) for k in ("clock_m", "sisre_m", "sisre_debiased_m", "bias_m", "clock_mean_m")
+        )
+    (group,) = few.groups()
+    assert group["n"] == 30 and group["n_clock"] == 6
+    full = _run(brdc, _FewClocks(10), ["G01", "G02", "G03"])
+    for r in full.table:
+        assert r["n_clock"] == 10 and "too_few_clock" not in r and np.isfinite(r["sisre_m"])
+    assert {r["sat"]: round(r["clock_m"], 6) for r in _run(brdc, _FewClocks(6), ["G01", "G02", "G03"]).table} == {
+        "G01": round(0.5 * 2 / 3, 6), "G02": round(0.5 / 3, 6), "G03": round(0.5 / 3, 6)
+    }  # fmt: skip

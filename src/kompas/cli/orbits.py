@@ -10,7 +10,17 @@ import numpy as np
 
 from ..errors import KompasError
 
-_COLUMNS = ("n", "radial_m", "along_m", "cross_m", "orbit_3d_m", "clock_m", "sisre_orb_m", "sisre_m")
+_COLUMNS = (
+    "n",
+    "n_clock",
+    "radial_m",
+    "along_m",
+    "cross_m",
+    "orbit_3d_m",
+    "clock_m",
+    "sisre_orb_m",
+    "sisre_m",
+)
 
 
 def register(sub) -> None:
@@ -62,10 +72,17 @@ def run(args) -> int:
     times = np.unique(np.concatenate([s.time_ns for s in sp3s]))
     sats = np.unique(np.concatenate([s.sats for s in sp3s]))
     res = sisre(product, precise, times, sats, antex=antex, attitude="nominal")
-    if args.clk and not np.isfinite(res.clock_m).any():
+    n_clock = int(np.isfinite(res.clock_m).sum())
+    if args.clk and not n_clock:
         print(
             "kompas orbits: warning: the clock files (--clk) hold no clock at the SP3 epochs: "
             "no clock errors computed",
+            file=sys.stderr,
+        )
+    elif n_clock < res.clock_m.size:
+        print(
+            f"kompas orbits: warning: precise clocks at {n_clock} of {res.clock_m.size} samples: the clock, "
+            "SISRE and bias columns come from those (column nclk); satellites with too few are left blank",
             file=sys.stderr,
         )
     if not res.table:
@@ -104,23 +121,23 @@ def _fmt(v) -> str:
 
 def _print(res) -> None:
     names = ("R", "A", "C", "3D", "clk", "SISorb", "SISRE")
-    head = f"{'':14s} {'n':>5s}  " + " ".join(f"{x:>6s}" for x in names) + "  (m, RMS)"
+    head = f"{'':14s} {'n':>5s} {'nclk':>5s}  " + " ".join(f"{x:>6s}" for x in names) + "  (m, RMS)"
     print(head)
     for g in res.groups():
         print(
-            f"{g['name']:14s} {g['n']:5d}  "
-            + " ".join(_fmt(g[c]) for c in _COLUMNS[1:])
+            f"{g['name']:14s} {g['n']:5d} {g['n_clock']:5d}  "
+            + " ".join(_fmt(g[c]) for c in _COLUMNS[2:])
             + ("" if g["apc"] != "none" else "  CoM*")
         )
     print()
-    print(f"{'satellite':14s} {'n':>5s}")
+    print(f"{'satellite':14s} {'n':>5s} {'nclk':>5s}")
     for row in res.table:
         if row.get("too_few"):
             print(f"{row['sat']:14s} {row['n']:5d}  (too few epochs for statistics)")
             continue
         print(
-            f"{row['sat']:14s} {row['n']:5d}  "
-            + " ".join(_fmt(row[c]) for c in _COLUMNS[1:])
+            f"{row['sat']:14s} {row['n']:5d} {row['n_clock']:5d}  "
+            + " ".join(_fmt(row[c]) for c in _COLUMNS[2:])
             + ("" if row["apc"] != "none" else "  CoM*")
         )
     if res.unhealthy:

@@ -222,6 +222,7 @@ def _stats(name: str, r: SisreResult, m: np.ndarray) -> dict:
     return {
         "name": name,
         "n": int(m.sum()),
+        "n_clock": int(np.isfinite(r.clock_m[m]).sum()),
         "n_sat": int(np.unique(r.sat[m]).size),
         "apc": _apc_label(r.apc_source[m]),
         "radial_mean_m": float(np.mean(r.radial_m[m])),
@@ -488,8 +489,21 @@ def _minus_sat_mean(x, sats):
     return x - mean[inv]
 
 
+_CLOCK_STATS = (
+    "clock_m",
+    "sisre_m",
+    "sisre_debiased_m",
+    "bias_m",
+    "bias_radial_m",
+    "bias_clock_m",
+    "clock_mean_m",
+)
+"""Statistics of :func:`_stats` that need the samples with a precise clock."""
+
+
 def _satellite_rows(res: SisreResult, sats, catalog, times, min_samples: int) -> list:
-    """One dict per satellite: statistics (:func:`_stats`), group, block and integrity event count."""
+    """One dict per satellite: statistics (:func:`_stats`), group, block and integrity event count; the
+    clock statistics are NaN (``too_few_clock``) for a satellite with fewer than ``min_samples`` clocks."""
     blocks = {}
     if catalog is not None and sats.size:
         info = catalog.lookup(sats, np.full(sats.size, times[times.size // 2]))
@@ -508,5 +522,7 @@ def _satellite_rows(res: SisreResult, sats, catalog, times, min_samples: int) ->
         row = _stats(sat_id(x), res, m)
         row.pop("name")
         row.pop("n_sat")
+        if row["n_clock"] < min_samples:  # a clock file covering a part of the orbits' span
+            row.update(dict.fromkeys(_CLOCK_STATS, float("nan")), too_few_clock=True)
         table.append({**base, **row, "n_exceed": n_events.get(sat_id(x), 0)})
     return table
