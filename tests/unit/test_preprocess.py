@@ -223,6 +223,12 @@ def test_slip_sizes_where_a_pair_resolves_them_are_the_injected_ones():
     assert not (resolved & ~injected).any()
     assert resolved.sum() >= 0.25 * injected.sum()
     np.testing.assert_array_equal(fl.size_cyc[resolved], size[resolved])
+    # a resolved slip of one band is that band's alone: the other bands of the row are not flagged
+    rows = resolved.any(axis=1)
+    assert not (fl.slip[rows] & ~injected[rows]).any()
+    # every phase with a partner band went through the dual-frequency tests; the rest only LLI and gaps
+    two = has & (has.sum(axis=1) >= 2)[:, None]
+    assert fl.tested[two].mean() > 0.99 and not fl.tested[~has].any()
 
 
 def test_elements_near_a_hit_on_both_sides_within_their_segment():
