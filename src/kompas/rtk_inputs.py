@@ -247,7 +247,19 @@ def _require_pairs(base_epoch, ob_r, ob_b, max_age_s: float) -> None:
         )
 
 
-def _require_states(keep, bands, product) -> None:
+def _require_states(keep, coded, bands, product) -> None:
+    """Refuse a baseline without a usable pair, naming the first thing missing: a satellite both receivers
+    observe at a common epoch, a pseudorange at both (the transmission times), an ephemeris."""
+    systems = "".join(bands)
+    if keep.size == 0:
+        raise EstimatorError(
+            f"rover and base observe no satellite of {systems} at a common epoch on a band both track"
+        )
+    if not coded.any():
+        raise EstimatorError(
+            f"no satellite of {systems} observed by both receivers has a pseudorange at both (each "
+            "receiver's transmission time needs one)"
+        )
     if not keep.any():
         raise EstimatorError(
             "no satellite observed by both receivers on a shared band has an ephemeris in the navigation "
@@ -484,7 +496,8 @@ def _paired_states(product, obs, rows, t, sat, bands):
     pos_r, dts_r, ok_r, age_r = _satellite_states(product, ob_r, ir, t_r, t_r)
     pos_b, dts_b, ok_b, _ = _satellite_states(product, ob_b, ib, t_b, t_r)
     keep = ok_r & ok_b
-    _require_states(keep, bands, product)
+    coded = np.isfinite(ob_r.code_m[ir]).any(axis=1) & np.isfinite(ob_b.code_m[ib]).any(axis=1)
+    _require_states(keep, coded, bands, product)
     unserved = tuple(sat_id(np.setdiff1d(sat[~keep], sat[keep])).tolist())
     letters, age = system_letter(sat_system(sat[keep])), age_r[keep]
     orbit = (record_orbit_sigma_m(letters, age), record_orbit_drift_mps(letters, age))

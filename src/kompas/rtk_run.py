@@ -208,8 +208,9 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits=None):
     bands, prio = shared_signals(rover, base, cfg.systems, cfg.bands, cfg.signals)
     if not bands:
         raise SignalError(
-            f"no system of {cfg.systems!r} has a carrier phase on a band both receivers track (rover "
-            f"phases: {_phase_systems(rover) or 'none'}; base phases: {_phase_systems(base) or 'none'})"
+            f"no system of {cfg.systems!r} has a carrier phase on a band both receivers track"
+            + ("" if not (cfg.signals or cfg.bands) else " among the --signals/--bands asked for")
+            + f" ({_phase_text(rover, base, cfg.systems)})"
         )
     bd = prepare_baseline(
         rover, base, orbits or product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips,
@@ -222,9 +223,14 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits=None):
     return bands, bd, prior, setup, single
 
 
-def _phase_systems(obs) -> str:
-    """System letters with carrier phases in an observation table, for messages."""
-    return "".join(sorted(letter for letter, modes in phase_modes(obs).items() if modes))
+def _phase_text(rover, base, systems: str) -> str:
+    """The carrier phases (band and tracking mode) of each receiver in the systems asked for, for messages."""
+    out = []
+    for who, obs in (("rover", rover), ("base", base)):
+        modes = phase_modes(obs)
+        have = "; ".join(f"{x} {' '.join(sorted(modes[x]))}" for x in systems if modes.get(x))
+        out.append(f"{who} phases: {have or 'none'}")
+    return ", ".join(out)
 
 
 def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list[str]]:

@@ -588,7 +588,10 @@ def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str
     if why and set(why) <= set(_EPHEMERIS_REASONS):
         return f"{name} served no epoch: no ephemeris valid at the observation epochs ({counts} sat-epochs)"
     if why and set(why) <= {"below mask"}:
-        return f"{name} served no epoch: every satellite was below the elevation mask"
+        return (
+            f"{name} served no epoch: its satellites were below the elevation mask ({counts} sat-epochs) or "
+            "too few above it at each epoch"
+        )
     if why:
         return f"{name} served no epoch: its satellite-epochs were left out ({counts})"
     wanted = ctx.pairs[letter] if ctx.pairs else ctx.single[letter]

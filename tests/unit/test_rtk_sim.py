@@ -401,3 +401,20 @@ def test_a_base_of_one_epoch_serves_the_rover_epoch_it_matches():
     solved = np.flatnonzero(sol.quality > 0)
     assert solved.tolist() == [6]
     assert np.abs(ecef_to_enu(sol.pos_m[6], truth)).max() < 0.5  # one epoch: float, code-level
+
+
+def test_a_baseline_without_usable_pairs_names_what_is_missing():
+    from kompas.errors import EstimatorError, SignalError
+
+    rov, base, nav, _ = _baseline("G", (300.0, 400.0, 10.0), errors=False, hours=0.1)
+    sats = np.unique(rov.sat)
+    half = len(sats) // 2
+    with pytest.raises(EstimatorError, match="observe no satellite of G at a common epoch"):
+        _run(rov.select(sats=sats[:half]), base.select(sats=sats[half:]), nav, "G")
+    no_code = dataclasses.replace(base, code_m=np.full_like(base.code_m, np.nan))
+    with pytest.raises(EstimatorError, match="has a pseudorange at both"):
+        _run(rov, no_code, nav, "G")
+    with pytest.raises(
+        SignalError, match=r"among the --signals/--bands asked for \(rover phases: G 1C 2[A-Z] "
+    ):
+        _run(rov, base, nav, "G", signals={"G": ("1X",)})

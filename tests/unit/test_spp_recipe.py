@@ -150,3 +150,13 @@ def test_beidou2_b1i_b2i_when_b3i_is_missing(sim):
     # B1I+B3I stays first where both exist
     full = _spp(obs.select(systems="C"), nav, systems="C", iono="if", tropo="off")
     assert "2I+7I" not in full.record.signals["C"] and "2I+6I" in full.record.signals["C"]
+
+
+def test_a_system_whose_satellites_are_below_the_mask_is_named(sim):
+    """Satellites below the mask and too few above it: the note does not claim that every one was below."""
+    obs, nav = sim
+    with pytest.warns(KompasWarning) as record:
+        spp(obs, nav, systems="GE", elmask_deg=50.0, tropo="off", broadcast_models=GPS_KLOB_FOR_ALL)
+    text = " ".join(str(w.message) for w in record)
+    assert "served no epoch: its satellites were below the elevation mask (below mask " in text
+    assert "sat-epochs) or too few above it at each epoch" in text
