@@ -104,6 +104,9 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
 def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "observation file"):
     """:func:`window`, raising a :class:`~kompas.errors.TimeError` that gives the file's span when the
     window holds no epoch (an option error: nothing can be computed)."""
+    if obs.n_epochs == 0:  # before any window: the file itself is empty
+        path = getattr(obs, "path", None)
+        raise TimeError(f"the {who}{f' {path}' if path else ''} has no epochs")
     out = window(obs, start, end, interval_s)
     if out.n_epochs == 0:
         raise empty_window_error(who, f"it covers {time_span(obs.epoch_time_ns)}")

@@ -246,3 +246,14 @@ def test_elements_near_a_hit_on_both_sides_within_their_segment():
     expect[2:7] = expect[10:14] = True  # element 9 is the first satellite's: not near element 11
     assert _near(s, hit, 2).tolist() == expect.tolist()
     assert not _near(s, np.zeros(20, bool), 2).any()
+
+
+def test_the_detectors_need_observables_and_say_how_to_get_them(scenario):
+    from kompas.errors import ConfigError
+
+    sim, *_ = scenario
+    for fn in (detect_slips, detect_clock_jumps):
+        with pytest.raises(
+            ConfigError, match=r"needs Observables, bands as columns, not ObsTable \(obs.observables"
+        ):
+            fn(sim.obs)

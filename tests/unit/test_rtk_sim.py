@@ -418,3 +418,18 @@ def test_a_baseline_without_usable_pairs_names_what_is_missing():
         SignalError, match=r"among the --signals/--bands asked for \(rover phases: G 1C 2[A-Z] "
     ):
         _run(rov, base, nav, "G", signals={"G": ("1X",)})
+
+
+def test_an_empty_observation_table_is_named_as_such():
+    """A file without epochs is not an empty processing window (no --start/--end was given)."""
+    from kompas.errors import TimeError
+
+    rov, base, nav, _ = _baseline("G", (300.0, 400.0, 10.0), errors=False, hours=0.1)
+    with pytest.raises(TimeError, match="^the base has no epochs$"):
+        _run(rov, base.take_epochs(np.zeros(0, np.int64)), nav, "G")
+    with pytest.raises(TimeError, match="^the rover has no epochs$"):
+        _run(rov.take_epochs(np.zeros(0, np.int64)), base, nav, "G")
+    with pytest.raises(TimeError, match="^the observation file has no epochs$"):
+        kompas.ppp(rov.take_epochs(np.zeros(0, np.int64)), nav)
+    with pytest.raises(TimeError, match="^the observation file has no epochs$"):
+        kompas.run_qc(rov.take_epochs(np.zeros(0, np.int64)), nav)

@@ -41,7 +41,7 @@ import numpy as np
 
 from ..config import Options, option
 from ..constants import C_LIGHT
-from .tracks import Series, default_max_gap_s, segment_median
+from .tracks import Series, default_max_gap_s, require_observables, segment_median
 
 __all__ = ["ClockJumpOptions", "ClockJumps", "detect_clock_jumps", "repair_clock_jumps"]
 
@@ -133,6 +133,7 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
     -------
     ClockJumps
     """
+    require_observables(ob, "detect_clock_jumps")
     opt = options or ClockJumpOptions()
     n_ep = ob.epoch_time_ns.size
     ok, p, l_m, dop, lam = _reference(ob, glo_channels)

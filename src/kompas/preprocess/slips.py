@@ -81,7 +81,7 @@ from ..config import Options, option
 from ..constants import C_LIGHT
 from ..errors import ConfigError
 from ..satsys import sat_system
-from .tracks import Series, default_max_gap_s, segment_median
+from .tracks import Series, default_max_gap_s, require_observables, segment_median
 
 __all__ = ["SlipOptions", "SlipFlags", "Cause", "detect_slips", "elevation_factor"]
 
@@ -194,6 +194,7 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, options: SlipOptions
     -------
     SlipFlags
     """
+    require_observables(ob, "detect_slips")
     opt = options or SlipOptions()
     n_rows, n_bands = ob.phase_cyc.shape
     dt0 = float(interval_s) if interval_s else _interval(ob)

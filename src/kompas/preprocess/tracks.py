@@ -18,6 +18,17 @@ import numpy as np
 __all__ = ["Series", "default_max_gap_s", "segment_median"]
 
 
+def require_observables(ob, who: str) -> None:
+    """Refuse anything but :class:`~kompas.tables.observables.Observables` (bands as columns), naming how
+    to get them from an observation table."""
+    from ..errors import ConfigError
+    from ..tables.observables import Observables
+
+    if not isinstance(ob, Observables):
+        hint = " (obs.observables(bands) gives them from an ObsTable)" if hasattr(ob, "observables") else ""
+        raise ConfigError(f"{who} needs Observables, bands as columns, not {type(ob).__name__}{hint}")
+
+
 def default_max_gap_s(interval_s: float) -> float:
     """Longest interruption that keeps an arc: 5 sampling intervals and never less than 60 s.
 
