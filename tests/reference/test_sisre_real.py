@@ -76,7 +76,9 @@ def test_orbits_command(kompas_data, tmp_path, capsys):
     assert out.splitlines()[1].startswith("GPS") and "BDS-3 MEO" in out and "CoM*" in out
     assert "unhealthy (not in the statistics): E14" in out
     lines = csv_path.read_text().splitlines()
-    assert lines[0].startswith("sat,group,apc,n,radial_m")
+    assert (
+        lines[0] == "sat,group,apc,n,radial_m,along_m,cross_m,orbit_3d_m,clock_m,sisre_orb_m,sisre_m,n_clock"
+    )
     assert any(line.startswith("C05,BDS-2 GEO,none,73,") for line in lines)
     assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"
 

@@ -12,7 +12,6 @@ from ..errors import KompasError
 
 _COLUMNS = (
     "n",
-    "n_clock",
     "radial_m",
     "along_m",
     "cross_m",
@@ -20,7 +19,9 @@ _COLUMNS = (
     "clock_m",
     "sisre_orb_m",
     "sisre_m",
+    "n_clock",
 )
+_VALUES = _COLUMNS[1:-1]  # the printed RMS columns, after n and n_clock
 
 
 def register(sub) -> None:
@@ -126,7 +127,7 @@ def _print(res) -> None:
     for g in res.groups():
         print(
             f"{g['name']:14s} {g['n']:5d} {g['n_clock']:5d}  "
-            + " ".join(_fmt(g[c]) for c in _COLUMNS[2:])
+            + " ".join(_fmt(g[c]) for c in _VALUES)
             + ("" if g["apc"] != "none" else "  CoM*")
         )
     print()
@@ -137,7 +138,7 @@ def _print(res) -> None:
             continue
         print(
             f"{row['sat']:14s} {row['n']:5d} {row['n_clock']:5d}  "
-            + " ".join(_fmt(row[c]) for c in _COLUMNS[2:])
+            + " ".join(_fmt(row[c]) for c in _VALUES)
             + ("" if row["apc"] != "none" else "  CoM*")
         )
     if res.unhealthy:
