@@ -228,9 +228,14 @@ def test_match_epochs_falls_back_to_the_latest_earlier_base_epoch_up_to_max_age(
     assert match_epochs(t_1hz, t_1hz[::2], 0.005, 0.5).tolist() == [0, -1, 1, -1]
     assert match_epochs(t_1hz, t_1hz[::2], 0.005, 1.0).tolist() == [0, 0, 1, 1]
     assert match_epochs(t_1hz + 400_000_000, t_1hz[::2], 0.005, 0.5).tolist() == [0, -1, 1, -1]
-    assert match_epochs(t_1hz[:1] + 400_000_000, t_1hz[:1], 0.005, 0.5).tolist() == [0]
     # a base tag a few ms after the rover's is still the simultaneous one, never "older"
     assert match_epochs(np.array([30 * 10**9]), np.array([0, 30_002_000_000]), 0.005, 30.0).tolist() == [1]
+
+
+def test_match_epochs_with_a_single_base_epoch():
+    t = np.array([0, 400_000_000, 30 * 10**9], dtype=np.int64)
+    assert match_epochs(t, t[:1], 0.005, 0.5).tolist() == [0, 0, -1]
+    assert match_epochs(t, t[2:], 0.005, 0.0).tolist() == [-1, -1, 0]
 
 
 def test_pair_rows_lets_one_base_epoch_serve_several_rover_epochs():
