@@ -24,17 +24,35 @@ from .time import from_datetime64, time_span
 __all__ = ["window", "window_or_error", "blocks", "block_seconds", "run"]
 
 
-def check_recipe_inputs(cfg, config_class, **tables) -> None:
-    """A recipe's configuration of its own class and observation tables, not paths (ConfigError otherwise:
-    a path or another recipe's configuration failed deep inside with an AttributeError)."""
-    import os
-
+def check_recipe_inputs(cfg, config_class, streams: bool = False, **tables) -> None:
+    """A recipe's configuration of its own class and observation tables (ConfigError otherwise: a path,
+    the Observables of a table or another recipe's configuration failed deep inside with an
+    AttributeError). With ``streams`` an iterator or a list of tables passes too (its first block is
+    checked when it comes, :func:`require_table`)."""
     if not isinstance(cfg, config_class):
         raise ConfigError(f"config must be a {config_class.__name__}, not {type(cfg).__name__}")
     for name, value in tables.items():
-        if value is None or isinstance(value, str | bytes | os.PathLike):
-            hint = " (read the file first: kompas.read_obs(path))" if value is not None else ""
-            raise ConfigError(f"{name} must be observations (an ObsTable), not {type(value).__name__}{hint}")
+        if not (streams and (hasattr(value, "__next__") or isinstance(value, list | tuple))):
+            require_table(value, name, streams)
+
+
+def require_table(value, name: str = "obs", streams: bool = False) -> None:
+    """ConfigError unless ``value`` is an :class:`~kompas.tables.obs.ObsTable`, with a hint for the usual
+    mistakes (a path, a table's Observables)."""
+    import os
+
+    from .tables.obs import ObsTable
+
+    if isinstance(value, ObsTable):
+        return
+    if isinstance(value, str | bytes | os.PathLike):
+        hint = " (read the file first: kompas.read_obs(path))"
+    elif hasattr(value, "phase_cyc"):
+        hint = " (pass the ObsTable itself, not its observables)"
+    else:
+        hint = ""
+    what = "an ObsTable, or an iterable of them" if streams else "an ObsTable"
+    raise ConfigError(f"{name} must be observations ({what}), not {type(value).__name__}{hint}")
 
 
 PRODUCT_READERS = {

@@ -29,7 +29,7 @@ from .config import (
     option,
 )
 from .constants import C_LIGHT
-from .engine import block_seconds, blocks, check_products, check_recipe_inputs, run, window
+from .engine import block_seconds, blocks, check_products, check_recipe_inputs, require_table, run, window
 from .errors import ConfigError, KompasWarning
 from .estimators.states import Block, StateLayout
 from .estimators.validate import dops, raim_fde, validate
@@ -168,7 +168,7 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         reason of every unsolved epoch and the processing record.
     """
     cfg = config or SppConfig()
-    check_recipe_inputs(cfg, SppConfig, obs=obs)
+    check_recipe_inputs(cfg, SppConfig, streams=True, obs=obs)
     if isinstance(chunk_epochs, bool) or not isinstance(chunk_epochs, int) or chunk_epochs < 1:
         raise ConfigError(f"chunk_epochs must be a whole number of epochs >= 1, not {chunk_epochs!r}")
     check_products(ionex=ionex, met=met)
@@ -212,6 +212,7 @@ def _first_block(obs):
     first = next(it, None)
     if first is None:
         raise ConfigError("the observation stream holds no block (not even a header)")
+    require_table(first, "each block of the observation stream")
     return first, itertools.chain([first], it)
 
 

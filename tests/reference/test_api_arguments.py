@@ -45,7 +45,17 @@ def test_recipes_refuse_paths_missing_navigation_and_other_configurations(files)
     cases = [
         (
             lambda: kompas.spp(str(a / "x.rnx"), nav),
-            "obs must be observations (an ObsTable), not str (read the",
+            "obs must be observations (an ObsTable, or an iterable of them), not str (read the",
+        ),
+        (lambda: kompas.spp([str(a / "x.rnx")], nav), "each block of the observation stream must be"),
+        (
+            lambda: kompas.ppp(obs.observables({"G": (1, 2)}), nav),
+            "obs must be observations (an ObsTable), not Observables (pass the ObsTable itself",
+        ),
+        (lambda: kompas.run_qc(nav, nav), "obs must be observations (an ObsTable), not NavData"),
+        (
+            lambda: kompas.rtk(obs, kompas.spp(obs, nav), nav),
+            "base must be observations (an ObsTable), not Solution",
         ),
         (lambda: kompas.spp(obs, []), "no navigation data given"),
         (lambda: kompas.spp(obs, None), "navigation data must be NavData, not NoneType"),
