@@ -63,6 +63,9 @@ PRODUCT_READERS = {
     "bias": ("kompas.io.readers.bias", "BiasData", "read_bias"),
     "ionex": ("kompas.io.readers.ionex", "Ionex", "read_ionex"),
     "met": ("kompas.tables.met", "MetTable", "read_met"),
+    "blq": ("kompas.io.readers.blq", "BlqFile", "io.readers.blq.read_blq"),
+    "gpt3": ("kompas.tables.gpt3", "Gpt3Grid", "io.readers.gpt3.read_gpt3_grid"),
+    "catalog": ("kompas.tables.satellites", "SatelliteCatalog", "io.readers.satmeta.read_satellite_catalog"),
 }
 """The recipes' product arguments: the class each must be and the reader that makes it."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .constants import WGS84, Ellipsoid
+from .errors import ConfigError
 
 __all__ = [
     "ecef_to_geodetic",
@@ -42,6 +43,22 @@ def near_earth_surface(xyz) -> bool:
     return bool(np.all((r > NEAR_SURFACE_M[0]) & (r < NEAR_SURFACE_M[1])))  # NaN fails the comparisons
 
 
+def _triples(x, name: str) -> np.ndarray:
+    """``x`` as float64 with a trailing axis of 3 (ConfigError otherwise: a transposed (3, N) array or
+    an (N, 4) one would give numbers without meaning)."""
+    a = np.asarray(x, dtype=np.float64) if x is not None else None
+    if a is None or a.ndim == 0 or a.shape[-1] != 3:
+        shape = "None" if a is None else a.shape
+        raise ConfigError(f"{name} must have a last axis of 3 (shape (3,) or (..., 3)), got {shape}")
+    return a
+
+
+def _latitude_rad(lat) -> None:
+    """Latitudes beyond +-pi/2 are degrees given as radians (ConfigError)."""
+    if np.any(np.abs(lat) > 0.5 * np.pi + 1e-9):
+        raise ConfigError(f"latitude must be in radians (|lat| <= pi/2), got {np.nanmax(np.abs(lat)):g}")
+
+
 def geodetic_to_ecef(llh, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
     """Geodetic latitude, longitude, height -> ECEF.
 
@@ -56,8 +73,9 @@ def geodetic_to_ecef(llh, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
     numpy.ndarray, shape (..., 3)
         ECEF x, y, z in metres.
     """
-    llh = np.asarray(llh, dtype=np.float64)
+    llh = _triples(llh, "llh")
     lat, lon, h = llh[..., 0], llh[..., 1], llh[..., 2]
+    _latitude_rad(lat)
     sl, cl = np.sin(lat), np.cos(lat)
     n = ellipsoid.a / np.sqrt(1.0 - ellipsoid.e2 * sl * sl)
     return np.stack(
@@ -86,7 +104,7 @@ def ecef_to_geodetic(xyz, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
     numpy.ndarray, shape (..., 3)
         Latitude (rad, -pi/2..pi/2), longitude (rad, -pi..pi), ellipsoidal height (m).
     """
-    xyz = np.asarray(xyz, dtype=np.float64)
+    xyz = _triples(xyz, "xyz")
     x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
     a, b, e2 = ellipsoid.a, ellipsoid.b, ellipsoid.e2
     ep2 = (a * a - b * b) / (b * b)
@@ -131,6 +149,7 @@ def enu_rotation(lat, lon) -> np.ndarray:
     """
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
+    _latitude_rad(lat)
     sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
     zero = np.zeros_like(sl * so)
     east = np.stack([-so + zero, co + zero, zero], axis=-1)
@@ -159,16 +178,16 @@ def ecef_to_enu(xyz, ref_xyz, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
     numpy.ndarray, shape (..., 3)
         East, north, up, m.
     """
-    xyz = np.asarray(xyz, dtype=np.float64)
-    ref = np.asarray(ref_xyz, dtype=np.float64)
+    xyz = _triples(xyz, "xyz")
+    ref = _triples(ref_xyz, "ref_xyz")
     r = _ref_rotation(ref, ellipsoid)
     return np.einsum("...ij,...j->...i", r, xyz - ref)
 
 
 def enu_to_ecef(enu, ref_xyz, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
     """Local east/north/up offsets from a reference point -> ECEF points (inverse of :func:`ecef_to_enu`)."""
-    enu = np.asarray(enu, dtype=np.float64)
-    ref = np.asarray(ref_xyz, dtype=np.float64)
+    enu = _triples(enu, "enu")
+    ref = _triples(ref_xyz, "ref_xyz")
     r = _ref_rotation(ref, ellipsoid)
     return ref + np.einsum("...ji,...j->...i", r, enu)
 
@@ -213,7 +232,7 @@ def sagnac_rotate(xyz, dt_s, omega_e) -> np.ndarray:
     omega_e : float
         The system's Earth rotation rate, rad/s (see :mod:`kompas.constants`).
     """
-    xyz = np.asarray(xyz, dtype=np.float64)
+    xyz = _triples(xyz, "xyz")
     th = omega_e * np.asarray(dt_s, dtype=np.float64)
     c, s = np.cos(th), np.sin(th)
     x, y = xyz[..., 0], xyz[..., 1]

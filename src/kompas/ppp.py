@@ -117,7 +117,7 @@ def ppp(
     """
     cfg = config or PppConfig()
     check_recipe_inputs(cfg, PppConfig, obs=obs)
-    check_products(sp3=sp3, clk=clk, antex=antex, bias=bias)
+    check_products(sp3=sp3, clk=clk, antex=antex, bias=bias, blq=blq, gpt3=gpt3, catalog=catalog)
     if options:
         cfg = cfg.replace(**options)
     sel = window_or_error(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)

@@ -25,6 +25,14 @@ class Quality(enum.IntEnum):
     PPP = 6
 
 
+def require_solution(value, who: str) -> None:
+    """ConfigError unless ``value`` is a :class:`Solution` (``who`` names the writer)."""
+    if not isinstance(value, Solution):
+        from .errors import ConfigError
+
+        raise ConfigError(f"{who} writes a Solution, not {type(value).__name__}")
+
+
 class Unsolved(enum.IntEnum):
     """Why an epoch has no solution (0 for a solved epoch), in the order the checks run."""
 
@@ -310,13 +318,17 @@ class Solution:
 
         Raises
         ------
-        ValueError
+        ConfigError
             The solution carries no residuals.
         """
+        from .errors import ConfigError
         from .satsys import sat_id
 
         if not self.residuals:
-            raise ValueError("this solution carries no residuals")
+            raise ConfigError(
+                "this solution carries no residuals (spp computes them with residuals=True; on the command "
+                "line --residuals)"
+            )
         r = self.residuals
 
         def ids(sat):

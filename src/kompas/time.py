@@ -179,6 +179,18 @@ def _check_utc_range(idx):
         raise TimeError("UTC before 1972-01-01 is not supported (TAI - UTC was not an integer)")
 
 
+def _as_ns(t) -> np.ndarray:
+    """Instants as int64 GPST nanoseconds. Integers pass (a :class:`GTime` gives its own); floats,
+    ``datetime64`` and strings are refused: cast to int64 they would read as nanoseconds of 1980."""
+    if isinstance(t, GTime):
+        return np.asarray(t.gpst_ns, dtype=np.int64)
+    a = np.asarray(t)
+    if a.dtype.kind not in "iu" and a.size:
+        hint = " (kompas.time.from_datetime64 converts datetime64)" if a.dtype.kind in "MU" else ""
+        raise TimeError(f"times must be integer GPST nanoseconds, not {a.dtype}{hint}")
+    return a.astype(np.int64)
+
+
 def gps_utc_offset_s(t_gpst_ns) -> np.ndarray:
     """GPST - UTC in whole seconds at GPS instants (18 s from 2017-01-01).
 
@@ -187,7 +199,7 @@ def gps_utc_offset_s(t_gpst_ns) -> np.ndarray:
     t_gpst_ns : int or array_like of int64
         Instants in GPST nanoseconds.
     """
-    t = np.asarray(t_gpst_ns, dtype=np.int64)
+    t = _as_ns(t_gpst_ns)
     idx = np.searchsorted(_LEAPS.gpst_ns, t, side="right") - 1
     _check_utc_range(idx)
     return _LEAPS.gps_utc_s[idx]
@@ -238,7 +250,7 @@ def _cal_to_gpst(cal_ns, scale, key_ns=None):
 
 def _gpst_to_cal(t, scale):
     """GPST ns -> (calendar ns in ``scale``, in_leap_second mask)."""
-    t = np.asarray(t, dtype=np.int64)
+    t = _as_ns(t)
     if scale in ("GPST", "GST"):
         return t, np.zeros(t.shape, bool)
     if scale == "BDT":
@@ -474,7 +486,7 @@ MJD_GPS_EPOCH = 44244
 def gpst_mjd(t_gpst_ns):
     """Modified Julian date of GPS times (days, float; GPST, no leap seconds: for models that need the
     date to a fraction of a day, not for time transfer)."""
-    return MJD_GPS_EPOCH + np.asarray(t_gpst_ns, dtype=np.int64) / DAY_NS
+    return MJD_GPS_EPOCH + _as_ns(t_gpst_ns) / DAY_NS
 
 
 def to_datetime64(t_gpst_ns, scale="GPST"):
@@ -488,7 +500,12 @@ def to_datetime64(t_gpst_ns, scale="GPST"):
 
 
 def from_datetime64(dt, scale="GPST"):
-    """``datetime64`` values read on the clock of ``scale`` -> GPST nanoseconds (int64)."""
+    """``datetime64`` values (or ISO strings) read on the clock of ``scale`` -> GPST nanoseconds (int64)."""
+    if np.asarray(dt).dtype.kind in "iufb":
+        raise TimeError(
+            "from_datetime64 takes datetime64 values or ISO strings, not numbers (GPST nanoseconds are "
+            "kompas times already)"
+        )
     d = np.asarray(dt, dtype="datetime64[ns]")
     if np.any(np.isnat(d)):
         raise TimeError("NaT (not a time) has no GPS time")
@@ -606,7 +623,7 @@ class GTime:
 
 def time_span(t_ns) -> str:
     """Earliest and latest of GPST instants (ns) as ``"ISO .. ISO"``, for messages."""
-    t = np.asarray(t_ns, dtype=np.int64)
+    t = _as_ns(t_ns)
     if t.size == 0:
         return "(no epochs)"
     return f"{GTime(int(t.min())).isoformat()} .. {GTime(int(t.max())).isoformat()}"

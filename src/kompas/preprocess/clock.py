@@ -198,6 +198,7 @@ def repair_clock_jumps(ob, jumps: ClockJumps, glo_channels=None):
     ``glo_channels`` gives the GLONASS FDMA frequencies: a phase jump is ``f J`` cycles, so channel 0
     would leave up to ``7 x 0.5625 MHz x J`` cycles (3937 for 1 ms) on a GLONASS G1 phase.
     """
+    require_observables(ob, "repair_clock_jumps")
     if len(jumps) == 0:
         return ob
     n_ep = ob.epoch_time_ns.size

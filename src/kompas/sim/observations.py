@@ -109,10 +109,14 @@ class Receiver:
     approx_offset_m: float = 3.0
 
     def __post_init__(self):
+        from ..frames import NEAR_SURFACE_M, near_earth_surface
+
         xyz = np.asarray(self.ecef_m, dtype=float).reshape(-1)
-        if xyz.size != 3 or not np.all(np.isfinite(xyz)):
+        if xyz.size != 3 or not near_earth_surface(xyz):
+            lo, hi = (int(v / 1e3) for v in NEAR_SURFACE_M)
             raise ConfigError(
-                f"receiver position must be 3 finite ECEF coordinates in m, not {self.ecef_m!r}"
+                f"receiver position must be 3 ECEF coordinates in m, {lo}-{hi} km from the geocentre, not "
+                f"{[float(v) for v in xyz]} (latitude, longitude and height: kompas.frames.geodetic_to_ecef)"
             )
         object.__setattr__(self, "ecef_m", tuple(float(v) for v in xyz))
 

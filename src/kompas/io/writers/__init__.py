@@ -53,10 +53,9 @@ def write_solution(solution, path_or_file, fmt: str | None = None, **options) ->
     ConfigError
         On an unknown format or option.
     """
-    from ...solution import Solution
+    from ...solution import require_solution
 
-    if not isinstance(solution, Solution):
-        raise ConfigError(f"write_solution writes a Solution, not {type(solution).__name__}")
+    require_solution(solution, "write_solution")
     if isinstance(path_or_file, io.BufferedIOBase | io.RawIOBase) and str(fmt).lower() != "parquet":
         raise ConfigError(
             f"the {fmt or 'text'} format is text: give a file opened in text mode, not a binary one"

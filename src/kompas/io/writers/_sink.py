@@ -9,12 +9,28 @@ import os
 __all__ = ["write_text", "write_bytes"]
 
 
+def _path(path_or_file):
+    """A destination that is not an open file must be a path: an int would be taken by ``open`` as a file
+    descriptor (written into and closed) and anything else fails inside ``open``."""
+    from ...errors import ConfigError
+
+    if not isinstance(path_or_file, str | os.PathLike):
+        raise ConfigError(
+            f"the destination must be a path or an open file, not {type(path_or_file).__name__}"
+        )
+    return os.fspath(path_or_file)
+
+
 def write_text(path_or_file, text: str) -> None:
-    """Write ``text`` to a path (UTF-8, no newline translation) or to an open text file."""
+    """Write ``text`` to a path (UTF-8, no newline translation) or to an open text file (a binary file gets
+    it encoded as UTF-8)."""
     if hasattr(path_or_file, "write"):
-        path_or_file.write(text)
+        if isinstance(path_or_file, io.BufferedIOBase | io.RawIOBase):
+            path_or_file.write(text.encode("utf-8"))
+        else:
+            path_or_file.write(text)
         return
-    with open(path_or_file, "w", encoding="utf-8", newline="") as fh:
+    with open(_path(path_or_file), "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
 
 
@@ -26,7 +42,7 @@ def write_bytes(path_or_file, data: bytes) -> None:
         else:
             path_or_file.write(data)
         return
-    p = os.fspath(path_or_file)
+    p = _path(path_or_file)
     opener = gzip.open if str(p).lower().endswith(".gz") else open
     with opener(p, "wb") as fh:
         fh.write(data)

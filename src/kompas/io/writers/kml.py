@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 
 from ...errors import ConfigError
-from ...solution import Quality, Solution
+from ...solution import Quality, Solution, require_solution
 from ...time import to_datetime64
 from ._sink import write_text
 from .tables import _time_text
@@ -47,6 +47,7 @@ _ALTITUDE_MODES = ("clampToGround", "absolute", "relativeToGround")
 
 def _valid(solution):
     """Indices of epochs with a solution, and their llh (deg, deg, m) and UTC times as text."""
+    require_solution(solution, "write_kml/write_gpx")
     llh = solution.llh()
     q = np.asarray(solution.quality)
     ok = (q != Quality.NONE) & np.all(np.isfinite(llh), axis=1)

@@ -20,7 +20,7 @@ from functools import reduce
 import numpy as np
 
 from ...errors import ConfigError
-from ...solution import Quality, Solution
+from ...solution import Quality, Solution, require_solution
 from ...time import gpst_to_calendar
 from ._sink import write_text
 
@@ -110,6 +110,7 @@ def write_nmea(
     and the geoid separation field is 0.0 (their sum, the ellipsoidal height, stays right). RMC speed
     and course are empty: a :class:`Solution` carries no velocity. Magnetic variation is empty.
     """
+    require_solution(solution, "write_nmea")
     talker, kinds = _checked_options(talker, sentences, time_decimals, minute_decimals)
 
     t = np.asarray(solution.time_ns, dtype=np.int64)

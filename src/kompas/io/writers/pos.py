@@ -36,7 +36,7 @@ import os
 import numpy as np
 
 from ...errors import ConfigError
-from ...solution import Quality, Solution
+from ...solution import Quality, Solution, require_solution
 from ...time import (
     gpst_to_calendar,
 )
@@ -145,6 +145,7 @@ def format_pos(
     crlf: bool = True,
 ) -> str:
     """The text :func:`write_pos` writes (same options)."""
+    require_solution(solution, "write_pos")
     if coords not in ("llh", "xyz"):
         raise ConfigError(f"coords must be 'llh' or 'xyz', not {coords!r}")
     if time_format not in ("gpst", "utc", "tow"):

@@ -30,7 +30,7 @@ import io
 import numpy as np
 
 from ...errors import KompasError
-from ...solution import Solution
+from ...solution import Solution, require_solution
 from ._sink import write_text
 
 __all__ = ["solution_columns", "write_csv", "write_parquet", "write_residuals_csv"]
@@ -38,6 +38,7 @@ __all__ = ["solution_columns", "write_csv", "write_parquet", "write_residuals_cs
 
 def solution_columns(solution: Solution) -> dict[str, np.ndarray]:
     """The columns of ``Solution.to_pandas()`` as numpy arrays (``time`` is ``datetime64[ns]``, GPST)."""
+    require_solution(solution, "write_csv/write_parquet")
     return solution.columns()
 
 
@@ -82,9 +83,10 @@ def write_residuals_csv(solution: Solution, path_or_file, *, delimiter: str = ",
 
     Raises
     ------
-    ValueError
+    ConfigError
         The solution carries no residuals.
     """
+    require_solution(solution, "write_residuals_csv")
     _write_columns(solution.residual_columns(), path_or_file, delimiter)
 
 

@@ -1,0 +1,116 @@
+"""Arguments of the wrong kind are refused with a KompasError that names what was expected, where they used to
+give numbers without meaning (times read as nanoseconds of 1980, degrees as radians, a (3, N) array as
+points, an int as a file descriptor) or fail deep inside with a bare Python exception."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+import kompas
+import kompas.preprocess
+import kompas.sim
+from kompas import frames
+from kompas import time as ktime
+from kompas.errors import ConfigError, TimeError
+from kompas.io.writers._sink import write_bytes, write_text
+
+T = int(kompas.gtime_from_calendar(2020, 6, 25))
+X = np.array([4075580.3111, 931854.0543, 4801568.2808])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: ktime.week_tow(np.datetime64("2020-06-25T00:00:00")),
+        lambda: ktime.gpst_to_calendar(np.array(["2020-06-25T00:00:00"], "datetime64[ns]")),
+        lambda: ktime.gpst_mjd(1.5e9),
+        lambda: ktime.to_datetime64(np.array([T], float)),
+        lambda: ktime.gps_utc_offset_s("2020-06-25"),
+        lambda: ktime.time_span([1.0, 2.0]),
+    ],
+)
+def test_times_must_be_integer_nanoseconds(call):
+    with pytest.raises(TimeError, match="times must be integer GPST nanoseconds"):
+        call()
+
+
+def test_integer_times_and_gtime_pass_and_from_datetime64_refuses_numbers():
+    week, tow = ktime.week_tow(T)
+    assert (int(week), float(tow)) == (2111, 345600.0)
+    assert ktime.week_tow(kompas.GTime(T))[1] == tow and ktime.week_tow(np.uint64(T))[1] == tow
+    assert ktime.gpst_mjd(np.zeros(0)).size == 0  # an empty selection of any dtype
+    with pytest.raises(TimeError, match="not numbers"):
+        ktime.from_datetime64(1277078400000000000)
+    assert ktime.from_datetime64("2020-06-25T00:00:00") == T
+
+
+def test_frames_need_a_last_axis_of_three_and_latitudes_in_radians():
+    with pytest.raises(ConfigError, match=r"last axis of 3 .* got \(3, 4\)"):
+        frames.ecef_to_geodetic(np.tile(X, (4, 1)).T)
+    with pytest.raises(ConfigError, match=r"got \(4,\)"):
+        frames.ecef_to_enu(np.r_[X, 1.0], X)
+    with pytest.raises(ConfigError, match="got None"):
+        frames.azimuth_elevation(None, X)
+    with pytest.raises(ConfigError, match="latitude must be in radians"):
+        frames.geodetic_to_ecef([49.14, 12.88, 666.0])
+    with pytest.raises(ConfigError, match="latitude must be in radians"):
+        frames.enu_rotation(49.0, 12.0)
+    llh = frames.ecef_to_geodetic(X)
+    np.testing.assert_allclose(frames.geodetic_to_ecef(llh), X, atol=1e-6)
+    assert np.isnan(frames.geodetic_to_ecef([np.nan, 0.0, 0.0])).all()  # NaN passes as NaN
+
+
+def test_writers_take_a_path_or_an_open_file():
+    for dest in (3, None, 2.5):
+        with pytest.raises(ConfigError, match="must be a path or an open file, not"):
+            write_text(dest, "x")
+        with pytest.raises(ConfigError, match="must be a path or an open file, not"):
+            write_bytes(dest, b"x")
+    binary = io.BytesIO()
+    write_text(binary, "h\u00e9")
+    assert binary.getvalue() == "h\u00e9".encode()
+
+
+def test_the_simulator_needs_ecef_metres_near_the_surface():
+    for bad in ([0.0, 0.0, 0.0], [49.14, 12.88, 666.0]):
+        with pytest.raises(ConfigError, match="6000-7000 km from the geocentre"):
+            kompas.sim.simulate(bad, T, hours=0.1)
+
+
+def test_preprocess_refuses_tables_and_elevations_in_degrees():
+    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+    ob = res.obs.observables({"G": (1, 2)})
+    jumps = kompas.preprocess.detect_clock_jumps(ob)
+    with pytest.raises(ConfigError, match="repair_clock_jumps needs Observables"):
+        kompas.preprocess.repair_clock_jumps(res.obs, jumps)
+    with pytest.raises(ConfigError, match="in radians"):
+        kompas.detect_slips(ob, elevation_rad=np.full(len(ob), 45.0))
+    with pytest.raises(ConfigError, match="one elevation per row"):
+        kompas.detect_slips(ob, elevation_rad=np.full(3, 0.5))
+
+
+def test_ppp_names_the_reader_of_each_model_table():
+    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+    for name, value, reader in (
+        ("blq", "x.blq", "kompas.io.readers.blq.read_blq"),
+        ("gpt3", {}, "kompas.io.readers.gpt3.read_gpt3_grid"),
+        ("catalog", 5, "kompas.io.readers.satmeta.read_satellite_catalog"),
+    ):
+        with pytest.raises(ConfigError, match=rf"^{name} must be \w+ \({reader}\), not "):
+            kompas.ppp(res.obs, res.nav, **{name: value})
+
+
+def test_solution_writers_refuse_other_objects_and_say_how_to_get_residuals():
+    from kompas.io.writers import kml, nmea, pos, tables
+
+    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+    for fn in (pos.write_pos, nmea.write_nmea, kml.write_kml, kml.write_gpx, tables.write_csv,
+               tables.write_residuals_csv, kompas.write_solution):  # fmt: skip
+        with pytest.raises(ConfigError, match="writes a Solution, not ObsTable"):
+            fn(res.obs, io.StringIO())
+    sol = kompas.spp(res.obs, res.nav)
+    with pytest.raises(ConfigError, match="no residuals .*residuals=True"):
+        tables.write_residuals_csv(sol, io.StringIO())
