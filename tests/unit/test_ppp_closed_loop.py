@@ -305,3 +305,26 @@ def test_no_phase_is_refused_and_unsolved_epochs_say_why(sim_gre):
         high = ppp(obs, res.nav, sp3, clk, elmask_deg=89.0, **kw)
         assert high.reason.tolist() == [Unsolved.BELOW_MASK] * obs.n_epochs
         assert high.record.unsolved == {"below_mask": obs.n_epochs}
+        assert not high.nsat.any()
+
+
+def test_progress_and_excluded_satellites(sim_gre):
+    res, (sp3, clk) = sim_gre
+    obs = res.obs
+    calls = []
+    gone = kompas.sat_id(np.unique(obs.sat))[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(obs, res.nav, sp3, clk, systems="GRE", if_bands={"E": ("15",)}, smoothing="combined",
+                  exclude=(str(gone),), progress=lambda done, total: calls.append((done, total)), **MODELS_OFF)  # fmt: skip
+    n = obs.n_epochs
+    assert calls and calls[-1] == (2 * n, 2 * n) and {t for _, t in calls} == {2 * n}
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    sv = sol.residual_columns()["sv"]
+    assert str(gone) not in set(sv.tolist()) and len(set(sv.tolist())) > 10
+    forward = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ppp(obs, res.nav, sp3, clk, systems="G", progress=lambda done, total: forward.append((done, total)),
+            **MODELS_OFF)  # fmt: skip
+    assert forward[-1] == (n, n)

@@ -433,3 +433,25 @@ def test_an_empty_observation_table_is_named_as_such():
         kompas.ppp(rov.take_epochs(np.zeros(0, np.int64)), nav)
     with pytest.raises(TimeError, match="^the observation file has no epochs$"):
         kompas.run_qc(rov.take_epochs(np.zeros(0, np.int64)), nav)
+
+
+def test_ionosphere_and_zenith_delay_states_follow_the_baseline_in_auto_mode():
+    """``models.iono``/``models.ztd`` = auto: from the median SPP rover position, slant ionosphere states
+    beyond ``iono_km``, a relative zenith delay beyond ``ztd_km`` or ``ztd_dh_m``; without any rover
+    position the base stands in for it (a zero baseline, not NaN)."""
+    from kompas.rtk import RtkConfig, _setup
+
+    rov, base, _, _ = _baseline("G", (300.0, 400.0, 10.0), errors=False, hours=0.1)
+    cfg = RtkConfig()
+    m = cfg.models
+
+    def setup(enu):
+        return _setup(cfg, rov, base, BASE, np.array([enu_to_ecef(np.asarray(enu, float), BASE)] * 3))
+
+    far = setup((1e3 * (max(m.iono_km, m.ztd_km) + 5.0), 0.0, 0.0))
+    assert far.iono and far.ztd and far.mapping is not None
+    near = setup((100.0, 0.0, 0.0))
+    assert not near.iono and not near.ztd and near.mapping is None
+    assert setup((100.0, 0.0, m.ztd_dh_m + 50.0)).ztd
+    unknown = _setup(cfg, rov, base, BASE, np.full((3, 3), np.nan))
+    assert unknown.baseline_km == 0.0 and not unknown.iono and not unknown.ztd
