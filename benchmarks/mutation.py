@@ -40,6 +40,8 @@ GROUPS = {
     "estimators": "estimators.",
     "products": "products.",
     "spp + measurement + config": ("spp", "measurement", "config"),
+    "preprocess": "preprocess.",
+    "rtk + ppp drivers": ("rtk", "ppp", "solution"),
 }
 
 
