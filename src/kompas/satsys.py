@@ -519,7 +519,7 @@ def carrier_frequency(sats, signals, glo_channels: GlonassChannels | None = None
     band = sig // 26 + 1
     if np.any((code < 1) | (code > 7)):
         raise SignalError("invalid satellite index")
-    f = _FREQ_TABLE[code, band]
+    f = np.asarray(_FREQ_TABLE[code, band], dtype=np.float64)  # a (0-d) array also for scalar queries
     if np.any(np.isnan(f)):
         i = np.flatnonzero(np.isnan(f))[0]
         raise SignalError(f"satellite {sat_id(sats.flat[i])} has no band {band.flat[i]}")
@@ -527,10 +527,17 @@ def carrier_frequency(sats, signals, glo_channels: GlonassChannels | None = None
     if np.any(fdma):
         if glo_channels is None:
             raise SignalError("GLONASS FDMA frequency requested without a GLONASS channel table")
+        if isinstance(glo_channels, Mapping):
+            glo_channels = GlonassChannels(glo_channels)
+        if not isinstance(glo_channels, GlonassChannels):
+            raise SignalError(
+                f"glo_channels must be GlonassChannels or a {{slot: channel}} mapping, not "
+                f"{type(glo_channels).__name__} (NavData.glonass_channels() gives one)"
+            )
         k = glo_channels.channel(sats[fdma] % 100)
         g1 = band[fdma] == 1
         f[fdma] = np.where(g1, GLO_F1_BASE_HZ + GLO_F1_STEP_HZ * k, GLO_F2_BASE_HZ + GLO_F2_STEP_HZ * k)
-    return f
+    return f[()] if f.ndim == 0 else f
 
 
 def nominal_frequency(system_codes, bands) -> np.ndarray:
@@ -566,8 +573,17 @@ class GlonassChannels:
 
     def __init__(self, mapping: Mapping[int, int] | None = None):
         k = np.full(100, np.iinfo(np.int8).min, dtype=np.int16)
+        if mapping is not None and not isinstance(mapping, Mapping):
+            raise SignalError(
+                f"GLONASS channels need a {{slot: channel}} mapping, not {type(mapping).__name__}"
+            )
         for slot, ch in (mapping or {}).items():
-            slot, ch = int(slot), int(ch)
+            if isinstance(slot, str) and slot[:1].upper() == "R":
+                slot = slot[1:]  # "R01" names slot 1
+            try:
+                slot, ch = int(slot), int(ch)
+            except (TypeError, ValueError):
+                raise SignalError(f"GLONASS slot {slot!r} / channel {ch!r} must be whole numbers") from None
             if not 1 <= slot <= 99:
                 raise SignalError(f"GLONASS slot {slot} outside 1..99")
             if not _GLO_K_MIN <= ch <= _GLO_K_MAX:

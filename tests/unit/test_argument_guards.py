@@ -114,3 +114,21 @@ def test_solution_writers_refuse_other_objects_and_say_how_to_get_residuals():
     sol = kompas.spp(res.obs, res.nav)
     with pytest.raises(ConfigError, match="no residuals .*residuals=True"):
         tables.write_residuals_csv(sol, io.StringIO())
+
+
+def test_glonass_channels_from_a_mapping_and_scalar_glonass_queries():
+    from kompas.errors import SignalError
+    from kompas.satsys import GlonassChannels
+
+    # a scalar GLONASS query failed with a TypeError (item assignment into a numpy scalar)
+    f = kompas.carrier_frequency("R01", "1C", GlonassChannels({1: 1}))
+    assert f == 1602e6 + 0.5625e6 and np.ndim(f) == 0
+    assert kompas.wavelength("R01", "1C", {1: 1}) == kompas.wavelength(
+        "R01", "1C", GlonassChannels({"R01": 1})
+    )
+    with pytest.raises(SignalError, match="must be GlonassChannels or a"):
+        kompas.wavelength("R01", "1C", 5)
+    with pytest.raises(SignalError, match="need a {slot: channel} mapping, not list"):
+        GlonassChannels([1, 2])
+    with pytest.raises(SignalError, match="must be whole numbers"):
+        GlonassChannels({"R0x": 1})
