@@ -132,3 +132,17 @@ def test_glonass_channels_from_a_mapping_and_scalar_glonass_queries():
         GlonassChannels([1, 2])
     with pytest.raises(SignalError, match="must be whole numbers"):
         GlonassChannels({"R0x": 1})
+
+
+def test_write_products_refuses_an_empty_span_and_satellites_the_truth_lacks(tmp_path):
+    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+    sats = np.unique(res.obs.sat)
+    hour = 3600 * 10**9
+    for args, kw, message in (
+        ((sats, T, T), {}, "end .* must be after start"),
+        ((np.r_[sats, kompas.sat_index("E01")], T, T + hour), {}, "the truth has no orbit of E01"),
+        ((sats, T, T + hour), {"sp3_interval_s": 0}, "sp3_interval_s must be positive"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            kompas.sim.write_products(res.truth, *args, sp3_path=tmp_path / "x.sp3", **kw)
+    assert not (tmp_path / "x.sp3").exists()

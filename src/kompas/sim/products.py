@@ -120,7 +120,18 @@ def write_products(
     dict
         What was written: paths, intervals, epochs and the conventions (for truth.json).
     """
+    from ..errors import ConfigError
+
     sats = np.unique(np.asarray(sats, np.int16))
+    start_ns, end_ns = int(start_ns), int(end_ns)
+    if end_ns <= start_ns:
+        raise ConfigError(f"write_products: end ({end_ns}) must be after start ({start_ns}), GPST ns")
+    for name, step in (("sp3_interval_s", sp3_interval_s), ("clk_interval_s", clk_interval_s)):
+        if not step > 0:
+            raise ConfigError(f"write_products: {name} must be positive, not {step!r}")
+    known = truth.state(sats, np.full(sats.size, (start_ns + end_ns) // 2)).ok
+    if not known.all():
+        raise ConfigError(f"write_products: the truth has no orbit of {', '.join(sat_id(sats[~known]))}")
     out = {"frame": "simulation Earth-fixed frame", "time_system": "GPS", "convention": list(_COMMENTS)}
     if sp3_path is not None:
         t = _grid(start_ns, end_ns, sp3_interval_s, min(6 * sp3_interval_s, 3600.0))
