@@ -10,18 +10,9 @@ import numpy as np
 
 from ..errors import KompasError
 
-_COLUMNS = (
-    "n",
-    "radial_m",
-    "along_m",
-    "cross_m",
-    "orbit_3d_m",
-    "clock_m",
-    "sisre_orb_m",
-    "sisre_m",
-    "n_clock",
-)
-_VALUES = _COLUMNS[1:-1]  # the printed RMS columns, after n and n_clock
+_VALUES = ("radial_m", "along_m", "cross_m", "orbit_3d_m", "clock_m", "sisre_orb_m", "sisre_m")
+"""The printed RMS columns, after ``n`` and ``n_clock``."""
+_COLUMNS = ("n", *_VALUES, "n_clock")  # CSV: n_clock last, so the older columns keep their places
 
 
 def register(sub) -> None:
