@@ -212,7 +212,7 @@ def test_match_epochs_within_tolerance():
     assert match_epochs(t_r, t_b, 0.005).tolist() == [0, 1, -1, 3]
     assert match_epochs(t_r, t_b, 0.001).tolist() == [0, -1, -1, 3]
     assert match_epochs(t_r, t_b).tolist() == [0, 1, -1, 3]  # 5 ms by default
-    assert match_epochs(t_r[:1], t_r[:1] + 6_000_000).tolist() == [-1]
+    assert match_epochs(t_r[:2], t_r[:2] + 6_000_000).tolist() == [-1, -1]
 
 
 def test_match_epochs_falls_back_to_the_latest_earlier_base_epoch_up_to_max_age():
