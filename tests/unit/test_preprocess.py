@@ -257,3 +257,25 @@ def test_the_detectors_need_observables_and_say_how_to_get_them(scenario):
             ConfigError, match=r"needs Observables, bands as columns, not ObsTable \(obs.observables"
         ):
             fn(sim.obs)
+
+
+def test_series_segments_keep_an_arc_over_the_longest_allowed_gap_and_shift_within_them():
+    """``max_gap_s`` is the longest interruption that keeps an arc (150 s for 30-s data: four missing
+    epochs); a longer one, or another satellite, starts a segment, and shifts never cross segments."""
+    from kompas.preprocess.tracks import Series, default_max_gap_s
+
+    t = np.array([0, 30, 180, 360, 390], dtype=np.int64) * 10**9  # gaps of 150 s (kept) and 180 s
+    sat = np.array([1, 1, 1, 1, 2])
+    s = Series.build(sat, t, np.ones(5, bool), default_max_gap_s(30.0))
+    assert default_max_gap_s(30.0) == 150.0
+    assert s.gap.tolist() == [False, False, False, True, False] and s.new_sat.tolist() == [
+        True,
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert s.seg.tolist() == [0, 0, 0, 1, 2]
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    np.testing.assert_array_equal(s.shift(x, -1), [np.nan, 1.0, 2.0, np.nan, np.nan])
+    np.testing.assert_array_equal(s.shift(x, 1), [2.0, 3.0, np.nan, np.nan, np.nan])
