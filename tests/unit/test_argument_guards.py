@@ -69,9 +69,11 @@ def test_writers_take_a_path_or_an_open_file():
             write_text(dest, "x")
         with pytest.raises(ConfigError, match="must be a path or an open file, not"):
             write_bytes(dest, b"x")
-    binary = io.BytesIO()
-    write_text(binary, "h\u00e9")
-    assert binary.getvalue() == "h\u00e9".encode()
+    with pytest.raises(ConfigError, match="needs a file opened in text mode"):
+        write_text(io.BytesIO(), "x")
+    text = io.StringIO()
+    write_text(text, "h\u00e9")
+    assert text.getvalue() == "h\u00e9"
 
 
 def test_the_simulator_needs_ecef_metres_near_the_surface():

@@ -22,13 +22,14 @@ def _path(path_or_file):
 
 
 def write_text(path_or_file, text: str) -> None:
-    """Write ``text`` to a path (UTF-8, no newline translation) or to an open text file (a binary file gets
-    it encoded as UTF-8)."""
+    """Write ``text`` to a path (UTF-8, no newline translation) or to an open text file (ConfigError for a
+    binary one, as :func:`kompas.io.writers.write_solution` says)."""
     if hasattr(path_or_file, "write"):
         if isinstance(path_or_file, io.BufferedIOBase | io.RawIOBase):
-            path_or_file.write(text.encode("utf-8"))
-        else:
-            path_or_file.write(text)
+            from ...errors import ConfigError
+
+            raise ConfigError("a text format needs a file opened in text mode, not a binary one")
+        path_or_file.write(text)
         return
     with open(_path(path_or_file), "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
