@@ -88,6 +88,21 @@ def _states(truth, sats, t):
     return pos, clk - if_clock_offset_s(truth, sats)[None, :]
 
 
+def _check_request(truth, sats, start_ns: int, end_ns: int, sp3_interval_s, clk_interval_s) -> None:
+    """ConfigError for an empty span, a non-positive interval or a satellite without a truth orbit (an SP3
+    of one epoch, a division by zero, an SP3 of missing positions)."""
+    from ..errors import ConfigError
+
+    if end_ns <= start_ns:
+        raise ConfigError(f"write_products: end ({end_ns}) must be after start ({start_ns}), GPST ns")
+    for name, step in (("sp3_interval_s", sp3_interval_s), ("clk_interval_s", clk_interval_s)):
+        if not step > 0:
+            raise ConfigError(f"write_products: {name} must be positive, not {step!r}")
+    known = truth.state(sats, np.full(sats.size, (start_ns + end_ns) // 2)).ok
+    if not known.all():
+        raise ConfigError(f"write_products: the truth has no orbit of {', '.join(sat_id(sats[~known]))}")
+
+
 def write_products(
     truth,
     sats,
@@ -120,18 +135,8 @@ def write_products(
     dict
         What was written: paths, intervals, epochs and the conventions (for truth.json).
     """
-    from ..errors import ConfigError
-
     sats = np.unique(np.asarray(sats, np.int16))
-    start_ns, end_ns = int(start_ns), int(end_ns)
-    if end_ns <= start_ns:
-        raise ConfigError(f"write_products: end ({end_ns}) must be after start ({start_ns}), GPST ns")
-    for name, step in (("sp3_interval_s", sp3_interval_s), ("clk_interval_s", clk_interval_s)):
-        if not step > 0:
-            raise ConfigError(f"write_products: {name} must be positive, not {step!r}")
-    known = truth.state(sats, np.full(sats.size, (start_ns + end_ns) // 2)).ok
-    if not known.all():
-        raise ConfigError(f"write_products: the truth has no orbit of {', '.join(sat_id(sats[~known]))}")
+    _check_request(truth, sats, int(start_ns), int(end_ns), sp3_interval_s, clk_interval_s)
     out = {"frame": "simulation Earth-fixed frame", "time_system": "GPS", "convention": list(_COMMENTS)}
     if sp3_path is not None:
         t = _grid(start_ns, end_ns, sp3_interval_s, min(6 * sp3_interval_s, 3600.0))
