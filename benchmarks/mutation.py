@@ -41,7 +41,7 @@ GROUPS = {
     "products": "products.",
     "spp + measurement + config": ("spp", "measurement", "config"),
     "preprocess": "preprocess.",
-    "rtk + ppp drivers": ("rtk", "ppp", "solution"),
+    "rtk + ppp": ("rtk", "ppp", "solution"),
 }
 
 
