@@ -207,6 +207,10 @@ def sat_index(ids) -> np.ndarray:
 
 def sat_id(index) -> np.ndarray:
     """int indices -> satellite ids (``419`` -> ``"C19"``), vectorised."""
+    kind = np.asarray(index).dtype.kind
+    if kind not in "iu" and np.size(index):
+        raise SignalError(f"sat_id takes satellite indices (integers), not {np.asarray(index).dtype}"
+                          + (" (ids to indices: sat_index)" if kind in "US" else ""))  # fmt: skip
     idx = np.asarray(index, dtype=np.int64)
     if idx.size == 0:
         return np.zeros(idx.shape, dtype="U3")

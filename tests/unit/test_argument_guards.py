@@ -148,3 +148,31 @@ def test_write_products_refuses_an_empty_span_and_satellites_the_truth_lacks(tmp
         with pytest.raises(ConfigError, match=message):
             kompas.sim.write_products(res.truth, *args, sp3_path=tmp_path / "x.sp3", **kw)
     assert not (tmp_path / "x.sp3").exists()
+
+
+def test_readers_products_ids_bands_and_monitor_inputs_refuse_the_wrong_kind(tmp_path):
+    from kompas.errors import SignalError
+    from kompas.monitor.run import MonitorInputs, run_monitor
+    from kompas.products.precise import PreciseProduct
+
+    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+    with pytest.raises(ConfigError, match="a file path .* is needed, not ObsTable"):
+        kompas.read(res.obs)
+    with pytest.raises(ConfigError, match="a file path .* is needed, not NoneType"):
+        kompas.detect(None)
+    with pytest.raises(ConfigError, match=r"sp3 must be Sp3 \(kompas.read_sp3\), not NavData"):
+        PreciseProduct(res.nav)
+    with pytest.raises(SignalError, match="sat_id takes satellite indices .* sat_index"):
+        kompas.sat_id("G01")
+    assert kompas.sat_id(np.zeros(0)).size == 0
+    for bands in ({"G": 1}, "G"):
+        with pytest.raises(SignalError, match="bands must map system letters to band digits"):
+            res.obs.observables(bands)
+    one = MonitorInputs(nav="f.rnx", out=str(tmp_path), precise=tmp_path / "x.sp3")
+    assert one.nav == ["f.rnx"] and one.precise == [tmp_path / "x.sp3"]
+    with pytest.raises(ConfigError, match="MonitorInputs.obs must be a list of paths, not int"):
+        MonitorInputs(nav=[], out="", obs=5)
+    with pytest.raises(ConfigError, match="run_monitor needs MonitorInputs, not dict"):
+        run_monitor({})
+    with pytest.raises(ConfigError, match="config must be a MonitorConfig, not SppConfig"):
+        run_monitor(one, kompas.SppConfig())

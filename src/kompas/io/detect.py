@@ -6,7 +6,7 @@ import importlib
 import os
 
 from ..errors import FormatError
-from ._open import is_crinex, peek
+from ._open import file_name, is_crinex, peek
 
 __all__ = ["KINDS", "detect", "read"]
 
@@ -32,7 +32,7 @@ def detect(path: str | os.PathLike) -> str:
     FormatError
         When the content is none of these (or the file is empty).
     """
-    name = os.fspath(path)
+    name = file_name(path)  # ConfigError for anything that is not a path (an ObsTable, None, a list)
     head = peek(path)
     if not head:
         raise FormatError(name, None, "file is empty")

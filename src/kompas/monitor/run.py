@@ -106,6 +106,15 @@ class MonitorInputs:
     obs: list = dataclasses.field(default_factory=list)
     sinex: str | None = None
 
+    def __post_init__(self):
+        # one path where a list is expected would be read character by character ("/" a directory)
+        for f in ("nav", "precise", "clk", "atx", "satmeta", "obs"):
+            value = getattr(self, f)
+            if isinstance(value, str | os.PathLike):
+                setattr(self, f, [value])
+            elif not isinstance(value, list | tuple):
+                raise ConfigError(f"MonitorInputs.{f} must be a list of paths, not {type(value).__name__}")
+
 
 class _MergedAntex:
     """Several ANTEX files seen as one for satellite lookups (first file that knows the satellite wins)."""
@@ -229,7 +238,11 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     from ..products.broadcast import BroadcastProduct
     from . import _parts
 
+    if not isinstance(inp, MonitorInputs):
+        raise ConfigError(f"run_monitor needs MonitorInputs, not {type(inp).__name__}")
     cfg = cfg or MonitorConfig()
+    if not isinstance(cfg, MonitorConfig):
+        raise ConfigError(f"config must be a MonitorConfig, not {type(cfg).__name__}")
     data = _load(inp)
     product = BroadcastProduct(data["navs"], policy=cfg.policy, selection=cfg.selection)
     times = _span(data["navs"], cfg)

@@ -193,6 +193,10 @@ def observables_by_band(
     -------
     Observables
     """
+    if not isinstance(bands, Mapping) or not all(isinstance(b, tuple | list) for b in bands.values()):
+        raise SignalError(
+            f"bands must map system letters to band digits, e.g. {{'G': (1, 2)}}, not {bands!r}"
+        )
     for letter in bands:
         if letter not in SYSTEM_LETTERS:
             raise SignalError(f"unknown system letter {letter!r}")
