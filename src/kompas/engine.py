@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from .errors import ConfigError, TimeError
+from .errors import ConfigError, TimeError, read_first_hint
 from .solution import Solution
 from .time import from_datetime64, time_span
 
@@ -39,58 +39,15 @@ def check_recipe_inputs(cfg, config_class, streams: bool = False, **tables) -> N
 def require_table(value, name: str = "obs", streams: bool = False) -> None:
     """ConfigError unless ``value`` is an :class:`~kompas.tables.obs.ObsTable`, with a hint for the usual
     mistakes (a path, a table's Observables)."""
-    import os
-
     from .tables.obs import ObsTable
 
     if isinstance(value, ObsTable):
         return
-    if isinstance(value, str | bytes | os.PathLike):
-        hint = " (read the file first: kompas.read_obs(path))"
-    elif hasattr(value, "phase_cyc"):
+    hint = read_first_hint(value, "read_obs")
+    if not hint and hasattr(value, "phase_cyc"):
         hint = " (pass the ObsTable itself, not its observables)"
-    else:
-        hint = ""
     what = "an ObsTable, or an iterable of them" if streams else "an ObsTable"
     raise ConfigError(f"{name} must be observations ({what}), not {type(value).__name__}{hint}")
-
-
-PRODUCT_READERS = {
-    "sp3": ("kompas.io.readers.sp3", "Sp3", "read_sp3"),
-    "clk": ("kompas.io.readers.clk", "ClockData", "read_clk"),
-    "antex": ("kompas.io.readers.antex", "Antex", "read_antex"),
-    "atx": ("kompas.io.readers.antex", "Antex", "read_antex"),
-    "bias": ("kompas.io.readers.bias", "BiasData", "read_bias"),
-    "ionex": ("kompas.io.readers.ionex", "Ionex", "read_ionex"),
-    "met": ("kompas.tables.met", "MetTable", "read_met"),
-    "blq": ("kompas.io.readers.blq", "BlqFile", "io.readers.blq.read_blq"),
-    "gpt3": ("kompas.tables.gpt3", "Gpt3Grid", "io.readers.gpt3.read_gpt3_grid"),
-    "catalog": ("kompas.tables.satellites", "SatelliteCatalog", "io.readers.satmeta.read_satellite_catalog"),
-}
-"""The recipes' product arguments: the class each must be and the reader that makes it."""
-
-
-def check_products(**given) -> None:
-    """The recipes' product arguments (``sp3=..., clk=...``, names of :data:`PRODUCT_READERS`), each a value
-    or a list of values of its reader's class; None and empty lists pass (ConfigError otherwise: a clock
-    file given as SP3, or a path, failed deep inside with an AttributeError)."""
-    import importlib
-    import os
-
-    for name, value in given.items():
-        module, class_name, reader = PRODUCT_READERS[name]
-        cls = getattr(importlib.import_module(module), class_name)
-        items = list(value) if isinstance(value, list | tuple) else ([] if value is None else [value])
-        for v in items:
-            if not isinstance(v, cls):
-                hint = (
-                    f" (read the file first: kompas.{reader}(path))"
-                    if isinstance(v, str | os.PathLike)
-                    else ""
-                )
-                raise ConfigError(
-                    f"{name} must be {cls.__name__} (kompas.{reader}), not {type(v).__name__}{hint}"
-                )
 
 
 def instant_ns(text: str, what: str) -> int:
@@ -125,13 +82,18 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
 def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "observation file"):
     """:func:`window`, raising a :class:`~kompas.errors.TimeError` that gives the file's span when the
     window holds no epoch (an option error: nothing can be computed)."""
-    if obs.n_epochs == 0:  # before any window: the file itself is empty
-        path = getattr(obs, "path", None)
-        raise TimeError(f"the {who}{f' {path}' if path else ''} has no epochs")
+    require_epochs(obs, who)  # before any window: the file itself may be empty
     out = window(obs, start, end, interval_s)
     if out.n_epochs == 0:
         raise empty_window_error(who, f"it covers {time_span(obs.epoch_time_ns)}")
     return out
+
+
+def require_epochs(obs, who: str = "observation file") -> None:
+    """TimeError naming the file when an observation table has no epoch at all (not an empty window)."""
+    if obs.n_epochs == 0:
+        path = getattr(obs, "path", None)
+        raise TimeError(f"the {who}{f' {path}' if path else ''} has no epochs")
 
 
 def empty_window_error(who: str, span: str) -> TimeError:

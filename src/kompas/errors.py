@@ -89,3 +89,13 @@ class FormatWarning(KompasWarning):
 
 class DroppedRecordWarning(KompasWarning):
     """Malformed data records (bad number, impossible date) were skipped; the rest of the file was read."""
+
+
+def read_first_hint(value, reader: str) -> str:
+    """The hint of an argument error when a path was given where the object read from it is expected:
+    ``" (read the file first: kompas.<reader>(path))"`` for a path, ``""`` otherwise."""
+    return (
+        f" (read the file first: kompas.{reader}(path))"
+        if isinstance(value, str | bytes | os.PathLike)
+        else ""
+    )

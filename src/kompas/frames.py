@@ -25,6 +25,7 @@ __all__ = [
     "azimuth_elevation",
     "sagnac_rotate",
     "near_earth_surface",
+    "check_radians",
 ]
 
 NEAR_SURFACE_M = (6.0e6, 7.0e6)
@@ -53,10 +54,10 @@ def _triples(x, name: str) -> np.ndarray:
     return a
 
 
-def _latitude_rad(lat) -> None:
-    """Latitudes beyond +-pi/2 are degrees given as radians (ConfigError)."""
-    if np.any(np.abs(lat) > 0.5 * np.pi + 1e-9):
-        raise ConfigError(f"latitude must be in radians (|lat| <= pi/2), got {np.nanmax(np.abs(lat)):g}")
+def check_radians(angle, name: str = "latitude", symbol: str = "lat") -> None:
+    """Latitudes or elevations beyond +-pi/2 are degrees given as radians (ConfigError; NaN passes)."""
+    if np.any(np.abs(angle) > 0.5 * np.pi + 1e-9):
+        raise ConfigError(f"{name} must be in radians (|{symbol}| <= pi/2), got {np.nanmax(np.abs(angle)):g}")
 
 
 def geodetic_to_ecef(llh, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
@@ -75,7 +76,7 @@ def geodetic_to_ecef(llh, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
     """
     llh = _triples(llh, "llh")
     lat, lon, h = llh[..., 0], llh[..., 1], llh[..., 2]
-    _latitude_rad(lat)
+    check_radians(lat)
     sl, cl = np.sin(lat), np.cos(lat)
     n = ellipsoid.a / np.sqrt(1.0 - ellipsoid.e2 * sl * sl)
     return np.stack(
@@ -149,7 +150,7 @@ def enu_rotation(lat, lon) -> np.ndarray:
     """
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
-    _latitude_rad(lat)
+    check_radians(lat)
     sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
     zero = np.zeros_like(sl * so)
     east = np.stack([-so + zero, co + zero, zero], axis=-1)

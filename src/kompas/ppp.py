@@ -24,10 +24,11 @@ import warnings
 import numpy as np
 
 from .constants import C_LIGHT
-from .engine import check_products, check_recipe_inputs, window_or_error
+from .engine import check_recipe_inputs, window_or_error
 from .errors import ConfigError, KompasWarning, SignalError
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
+from .io.detect import check_products
 from .measurement import OMEGA_BY_CODE
 from .ppp_config import PppConfig
 from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows

@@ -19,11 +19,12 @@ import dataclasses
 import numpy as np
 
 from .config import EphemerisOptions, Options, WindowOptions, _parse_band_digits, _parse_signals, option
-from .engine import check_products, check_recipe_inputs, window_or_error
+from .engine import check_recipe_inputs, window_or_error
 from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
 from .frames import ecef_to_geodetic, enu_to_ecef, near_earth_surface
+from .io.detect import check_products
 from .preprocess import SlipOptions
 from .products.broadcast import BroadcastProduct
 from .satsys import GlonassChannels, parse_systems

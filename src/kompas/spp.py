@@ -29,11 +29,12 @@ from .config import (
     option,
 )
 from .constants import C_LIGHT
-from .engine import block_seconds, blocks, check_products, check_recipe_inputs, require_table, run, window
+from .engine import block_seconds, blocks, check_recipe_inputs, require_table, run, window
 from .errors import ConfigError, KompasWarning
 from .estimators.states import Block, StateLayout
 from .estimators.validate import dops, raim_fde, validate
 from .estimators.wls import Linearised, gauss_newton
+from .io.detect import check_products
 from .measurement import (
     EpochGrid,
     code_variance,

@@ -31,17 +31,20 @@ _BZ2 = b"BZh"
 _ZIP = b"PK\x03\x04"
 
 
-def _as_path(path) -> Path:
-    """``path`` as a Path; ConfigError for anything else (None, a number, bytes, an open file: a bare
-    TypeError from deep inside before)."""
+_NEED_PATH = "a file path (str or pathlib.Path) is needed"
+
+
+def _as_path(path, need: str = _NEED_PATH) -> Path:
+    """``path`` as a Path; ConfigError ``"<need>, not <type>"`` for anything else (None, a number, bytes,
+    an open file: a bare TypeError from deep inside before)."""
     if not isinstance(path, str | os.PathLike):
-        raise ConfigError(f"a file path (str or pathlib.Path) is needed, not {type(path).__name__}")
+        raise ConfigError(f"{need}, not {type(path).__name__}")
     return Path(path)
 
 
-def file_name(path) -> str:
-    """The name of a file path given to a reader (ConfigError for anything that is not a path)."""
-    return os.fspath(_as_path(path))
+def file_name(path, need: str = _NEED_PATH) -> str:
+    """The name of a file path given to a reader or writer (ConfigError for anything that is not a path)."""
+    return os.fspath(_as_path(path, need))
 
 
 def compression_of(data: bytes) -> str | None:

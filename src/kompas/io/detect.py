@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import os
 
-from ..errors import FormatError
+from ..errors import ConfigError, FormatError, read_first_hint
 from ._open import file_name, is_crinex, peek
 
-__all__ = ["KINDS", "detect", "read"]
+__all__ = ["KINDS", "detect", "read", "PRODUCT_READERS", "check_products"]
 
 KINDS = {
     # kind: (module, reader function)
@@ -93,3 +93,35 @@ def read(path: str | os.PathLike, *, strict: bool = False):
     module, func = KINDS[kind]
     reader = getattr(importlib.import_module(f"{__package__}.readers.{module}"), func)
     return reader(path, strict=True) if strict and kind in _STRICT else reader(path)
+
+
+PRODUCT_READERS = {
+    "sp3": ("kompas.io.readers.sp3", "Sp3", "read_sp3"),
+    "clk": ("kompas.io.readers.clk", "ClockData", "read_clk"),
+    "antex": ("kompas.io.readers.antex", "Antex", "read_antex"),
+    "atx": ("kompas.io.readers.antex", "Antex", "read_antex"),
+    "bias": ("kompas.io.readers.bias", "BiasData", "read_bias"),
+    "ionex": ("kompas.io.readers.ionex", "Ionex", "read_ionex"),
+    "met": ("kompas.tables.met", "MetTable", "read_met"),
+    "blq": ("kompas.io.readers.blq", "BlqFile", "io.readers.blq.read_blq"),
+    "gpt3": ("kompas.tables.gpt3", "Gpt3Grid", "io.readers.gpt3.read_gpt3_grid"),
+    "catalog": ("kompas.tables.satellites", "SatelliteCatalog", "io.readers.satmeta.read_satellite_catalog"),
+}
+"""Product arguments (of the recipes, of :class:`~kompas.products.precise.PreciseProduct`): the class each
+must be and the reader that makes it."""
+
+
+def check_products(**given) -> None:
+    """Product arguments (``sp3=..., clk=...``, names of :data:`PRODUCT_READERS`), each a value
+    or a list of values of its reader's class; None and empty lists pass (ConfigError otherwise: a clock
+    file given as SP3, or a path, failed deep inside with an AttributeError)."""
+    for name, value in given.items():
+        module, class_name, reader = PRODUCT_READERS[name]
+        cls = getattr(importlib.import_module(module), class_name)
+        items = list(value) if isinstance(value, list | tuple) else ([] if value is None else [value])
+        for v in items:
+            if not isinstance(v, cls):
+                hint = read_first_hint(v, reader)
+                raise ConfigError(
+                    f"{name} must be {cls.__name__} (kompas.{reader}), not {type(v).__name__}{hint}"
+                )

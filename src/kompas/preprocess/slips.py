@@ -80,6 +80,7 @@ import numpy as np
 from ..config import Options, option
 from ..constants import C_LIGHT
 from ..errors import ConfigError
+from ..frames import check_radians
 from ..satsys import sat_system
 from .tracks import Series, default_max_gap_s, require_observables, segment_median
 
@@ -207,11 +208,12 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, options: SlipOptions
     lam = C_LIGHT / freq
     t_ns = ob.time_ns
     el = None if elevation_rad is None else np.asarray(elevation_rad, dtype=float)
-    if el is not None and (el.shape != (n_rows,) or np.any(np.abs(el) > 0.5 * np.pi + 1e-9)):
-        raise ConfigError(
-            f"elevation_rad must be one elevation per row, in radians (|el| <= pi/2): shape {el.shape} for "
-            f"{n_rows} rows, largest {np.nanmax(np.abs(el)) if el.size else float('nan'):g}"
-        )
+    if el is not None:
+        if el.shape != (n_rows,):
+            raise ConfigError(
+                f"elevation_rad must be one elevation per row: shape {el.shape} for {n_rows} rows"
+            )
+        check_radians(el, "elevation_rad", "el")
     fel = elevation_factor(el if el is not None else np.full(n_rows, np.nan))
     has_phase = np.isfinite(ob.phase_cyc) & np.isfinite(freq)
     cause = np.zeros((n_rows, n_bands), dtype=np.uint8)

@@ -69,6 +69,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError, KompasError, KompasWarning
+from ..io.detect import check_products
 from ..models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
 from ..models.combinations import if_coefficients
 from ..satsys import ratio_band_frequency, sat_id
@@ -146,18 +147,6 @@ def _merge_grids(times, sats, values, intervals, what):
         have[cols[ci], rows[ri]] = True
     t_grid = t0 + h * np.arange(n_ep, dtype=np.int64)
     return t_grid, all_sats, grid, h, (np.concatenate(diffs) if diffs else np.zeros(0))
-
-
-def _require_products(sp3, clk) -> None:
-    """ConfigError unless ``sp3`` holds Sp3 tables and ``clk`` ClockData ones (read_sp3 / read_clk)."""
-    from ..io.readers.clk import ClockData
-    from ..io.readers.sp3 import Sp3
-
-    for name, value, cls, reader in (("sp3", sp3, Sp3, "read_sp3"), ("clk", clk, ClockData, "read_clk")):
-        for v in as_list(value):
-            if not isinstance(v, cls):
-                raise ConfigError(f"PreciseProduct: {name} must be {cls.__name__} (kompas.{reader}), not "
-                                  f"{type(v).__name__}")  # fmt: skip
 
 
 def as_list(x) -> list:
@@ -314,7 +303,7 @@ class PreciseProduct:
         self.order = int(order)
         self.interp_frame = interp_frame
         self._omega = OMEGA_EARTH_IERS if interp_frame == "inertial" else 0.0
-        _require_products(sp3, clk)
+        check_products(sp3=sp3, clk=clk)
         files = sorted(as_list(sp3), key=lambda f: int(f.time_ns[0]) if len(f.time_ns) else 2**62)
         files = [f for f in files if len(f.time_ns)]
         if not files:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import Options, option
-from ..errors import ConfigError, TimeError
+from ..errors import ConfigError
 from ..preprocess import SlipOptions, detect_clock_jumps, detect_slips, repair_clock_jumps
 from ..satsys import BAND_PRIORITY, GlonassChannels, parse_systems, sat_system, signal_band, system_code
 from .geometry import sky_grid, station_position
@@ -149,7 +149,7 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
     **options
         Any option of :class:`QcConfig` by name.
     """
-    from ..engine import check_recipe_inputs
+    from ..engine import check_recipe_inputs, require_epochs
     from ..products.broadcast import BroadcastProduct
     from . import metrics
 
@@ -157,8 +157,7 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
     check_recipe_inputs(cfg, QcConfig, obs=obs)
     cfg = cfg.replace(**options) if options else cfg
     systems = "".join(x for x in cfg.systems if x in obs.systems)
-    if obs.n_epochs == 0:
-        raise TimeError(f"the observation file{f' {obs.path}' if obs.path else ''} has no epochs")
+    require_epochs(obs)
     if not systems:
         raise ConfigError(f"the file has no observations of the systems {cfg.systems} (it has {obs.systems})")
     obs = obs.select(systems=systems)

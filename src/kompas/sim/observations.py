@@ -112,7 +112,7 @@ class Receiver:
         from ..frames import NEAR_SURFACE_M, near_earth_surface
 
         xyz = np.asarray(self.ecef_m, dtype=float).reshape(-1)
-        if xyz.size != 3 or not near_earth_surface(xyz):
+        if not near_earth_surface(xyz):
             lo, hi = (int(v / 1e3) for v in NEAR_SURFACE_M)
             raise ConfigError(
                 f"receiver position must be 3 ECEF coordinates in m, {lo}-{hi} km from the geocentre, not "

@@ -610,14 +610,11 @@ class NavData:
 def check_navdata(navs) -> None:
     """Navigation data as the readers give them (ConfigError otherwise: a path, None or an empty list
     failed deep inside with an AttributeError or IndexError)."""
-    import os
-
-    from ..errors import ConfigError
+    from ..errors import ConfigError, read_first_hint
 
     if not navs:
         raise ConfigError("no navigation data given: a NavData (kompas.read_nav(path)) or a list of them")
     bad = [n for n in navs if not isinstance(n, NavData)]
     if bad:
-        path = isinstance(bad[0], str | os.PathLike)
-        hint = " (read the file first: kompas.read_nav(path))" if path else ""
+        hint = read_first_hint(bad[0], "read_nav")
         raise ConfigError(f"navigation data must be NavData, not {type(bad[0]).__name__}{hint}")

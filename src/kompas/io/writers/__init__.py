@@ -14,11 +14,11 @@ gpx        :func:`kompas.io.writers.kml.write_gpx`       GPX 1.1 track (trkpt wi
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 from ...errors import ConfigError
+from ._sink import is_binary
 
 __all__ = ["write_solution", "FORMATS", "format_of"]
 
@@ -56,7 +56,7 @@ def write_solution(solution, path_or_file, fmt: str | None = None, **options) ->
     from ...solution import require_solution
 
     require_solution(solution, "write_solution")
-    if isinstance(path_or_file, io.BufferedIOBase | io.RawIOBase) and str(fmt).lower() != "parquet":
+    if is_binary(path_or_file) and str(fmt).lower() != "parquet":
         raise ConfigError(
             f"the {fmt or 'text'} format is text: give a file opened in text mode, not a binary one"
         )

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 
-__all__ = ["write_text", "write_bytes"]
+from .._open import file_name
+
+__all__ = ["write_text", "write_bytes", "is_binary"]
 
 
-def _path(path_or_file):
+def _path(path_or_file) -> str:
     """A destination that is not an open file must be a path: an int would be taken by ``open`` as a file
     descriptor (written into and closed) and anything else fails inside ``open``."""
-    from ...errors import ConfigError
+    return file_name(path_or_file, "the destination must be a path or an open file")
 
-    if not isinstance(path_or_file, str | os.PathLike):
-        raise ConfigError(
-            f"the destination must be a path or an open file, not {type(path_or_file).__name__}"
-        )
-    return os.fspath(path_or_file)
+
+def is_binary(f) -> bool:
+    """An open file in binary mode (text formats refuse it, :func:`write_text`)."""
+    return isinstance(f, io.BufferedIOBase | io.RawIOBase)
 
 
 def write_text(path_or_file, text: str) -> None:
     """Write ``text`` to a path (UTF-8, no newline translation) or to an open text file (ConfigError for a
     binary one, as :func:`kompas.io.writers.write_solution` says)."""
     if hasattr(path_or_file, "write"):
-        if isinstance(path_or_file, io.BufferedIOBase | io.RawIOBase):
+        if is_binary(path_or_file):
             from ...errors import ConfigError
 
             raise ConfigError("a text format needs a file opened in text mode, not a binary one")
