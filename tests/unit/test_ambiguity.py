@@ -163,6 +163,35 @@ def test_reduction_accepts_a_plain_factorisation_and_keeps_the_product():
         reduction(f.L, -f.D)
 
 
+def test_zinv_found_without_carrying_it_and_when_floating_point_cannot_prove_it(monkeypatch):
+    """reduction() finds Zinv as Z's floating-point inverse proved exact; where that proof fails (entries
+    beyond what int64 products can check), the reduction runs again carrying Zinv exactly: same result."""
+    import kompas.estimators.ambiguity as amb
+
+    rng = np.random.default_rng(7)
+    # a unimodular matrix with large entries: products of integer Gauss steps
+    z = np.eye(6, dtype=np.int64)
+    for _ in range(40):
+        i, j = rng.choice(6, 2, replace=False)
+        z[:, j] += int(rng.integers(-3, 4)) * z[:, i]
+    zi = amb._exact_inverse(z)
+    assert zi is not None and np.array_equal(z @ zi, np.eye(6, dtype=np.int64))
+    big = z.copy()
+    big[:, 0] += 2**40 * big[:, 1]  # still unimodular; z @ inverse could wrap in int64: not trusted
+    assert amb._exact_inverse(big) is None
+    assert amb._exact_inverse(np.array([[2, 0], [0, 1]])) is None  # not unimodular: no integer inverse
+
+    Q = gnss_like(rng, 15)
+    f = ltdl(Q, pivot=True)
+    direct = reduction(f.L, f.D)
+    monkeypatch.setattr(amb, "_exact_inverse", lambda z: None)
+    carried = reduction(f.L, f.D)
+    for name in ("Z", "Zinv", "L", "D"):
+        assert np.array_equal(getattr(direct, name), getattr(carried, name)), name
+    assert np.array_equal(carried.Z @ carried.Zinv, np.eye(15, dtype=np.int64))
+    assert not np.array_equal(carried.Z, np.eye(15, dtype=np.int64))  # the case does transform
+
+
 # -- search ---------------------------------------------------------------------------------------------
 
 

@@ -266,7 +266,7 @@ def _gauss(cols, zc, zr, j) -> None:
     Column ``j`` is reduced by columns ``i = j+1, j+2, ...`` in turn (each changes only the entries below
     row ``i``): ``Z <- Z G`` with ``G = I - mu e_i e_j^T``, whose inverse ``I + mu e_i e_j^T`` updates
     ``Zinv`` exactly. ``cols`` holds the columns of ``L`` and ``zc`` those of ``Z``, ``zr`` the rows of
-    ``Zinv``, all as Python lists (see :func:`reduction`).
+    ``Zinv`` (or None: not carried), all as Python lists (see :func:`reduction`).
     """
     cj = cols[j]
     n = len(cj)
@@ -278,10 +278,13 @@ def _gauss(cols, zc, zr, j) -> None:
         ci = cols[i]
         for r in range(i, n):
             cj[r] -= mu * ci[r]
-        zj, zi, ri, rj = zc[j], zc[i], zr[i], zr[j]
+        zj, zi = zc[j], zc[i]
         for r in range(n):
             zj[r] -= mu * zi[r]
-            ri[r] += mu * rj[r]
+        if zr is not None:
+            ri, rj = zr[i], zr[j]
+            for r in range(n):
+                ri[r] += mu * rj[r]
 
 
 def _permute(cols, d, zc, zr, k, delta) -> None:
@@ -305,7 +308,8 @@ def _permute(cols, d, zc, zr, k, delta) -> None:
     ck[k + 1] = lam
     ck[k + 2 :], ck1[k + 2 :] = ck1[k + 2 :], ck[k + 2 :]
     zc[k], zc[k + 1] = zc[k + 1], zc[k]
-    zr[k], zr[k + 1] = zr[k + 1], zr[k]
+    if zr is not None:
+        zr[k], zr[k + 1] = zr[k + 1], zr[k]
 
 
 def reduction(L, D) -> ReductionResult:
@@ -347,13 +351,25 @@ def reduction(L, D) -> ReductionResult:
         raise EstimatorError(f"L must be (n, n) with n = len(D) = {n}, got {lo.shape}")
     if not np.all(d > 0) or not np.all(np.isfinite(lo)):
         raise EstimatorError("D must be positive and L finite")
-    # Scalar loops over Python lists (columns of L and Z, rows of Zinv): the updates touch a few dozen
-    # numbers each, where a numpy call costs more than the arithmetic (1.4 ms -> 0.5 ms a call on the
-    # 2313 problems of 1-43 ambiguities of the two RTK baselines, bench_lambda.py); the floating-point
-    # operations and their order are those of the vectorised form, so the results are bit-identical.
+    # Scalar loops over Python lists (columns of L and Z): the updates touch a few dozen numbers each,
+    # where a numpy call costs more than the arithmetic (1.4 ms -> 0.5 ms a call on the 2313 problems of
+    # 1-43 ambiguities of the two RTK baselines, bench_lambda.py); the floating-point operations and their
+    # order are those of the vectorised form, so the results are bit-identical. Zinv is not carried along
+    # (that doubled the integer work): it is Z's inverse, found in floating point and proved exact below.
+    cols, dd, zc, _ = _reduce(lo, d, track_inverse=False)
+    z = _int64(zc).T.copy()
+    zi = _exact_inverse(z)
+    if zi is None:  # not provable in floating point: the same reduction again, carrying Zinv exactly
+        zi = _int64(_reduce(lo, d, track_inverse=True)[3])
+    return ReductionResult(z, zi, np.array(cols).T.copy(), np.array(dd))
+
+
+def _reduce(lo, d, track_inverse: bool):
+    """The loop of :func:`reduction` on Python lists: columns of L, D, columns of Z, rows of Zinv or None."""
+    n = d.size
     cols, dd = lo.T.tolist(), d.tolist()
     zc = np.eye(n, dtype=np.int64).tolist()
-    zr = np.eye(n, dtype=np.int64).tolist()
+    zr = np.eye(n, dtype=np.int64).tolist() if track_inverse else None
     dirty = [True] * n  # columns changed by a permutation since their last reduction
     k = n - 2
     while k >= 0:
@@ -368,11 +384,30 @@ def reduction(L, D) -> ReductionResult:
             k = min(k + 1, n - 2)
         else:
             k -= 1
+    return cols, dd, zc, zr
+
+
+def _int64(rows) -> np.ndarray:
+    """Python integers as int64, or EstimatorError where one does not fit (they would not wrap silently)."""
     try:
-        z, zi = np.array(zc, dtype=np.int64).T.copy(), np.array(zr, dtype=np.int64)
-    except OverflowError:  # Python integers do not wrap as int64 would: report instead of a wrong Z
+        return np.array(rows, dtype=np.int64)
+    except OverflowError:
         raise EstimatorError("the decorrelating transformation outgrew 64-bit integers") from None
-    return ReductionResult(z, zi, np.array(cols).T.copy(), np.array(dd))
+
+
+def _exact_inverse(z: np.ndarray) -> np.ndarray | None:
+    """The integer inverse of a unimodular ``z``: its floating-point inverse rounded, returned only when
+    ``z @ inverse`` is exactly the identity in int64 arithmetic that cannot overflow; else None."""
+    n = z.shape[0]
+    with np.errstate(all="ignore"):
+        inv = np.rint(np.linalg.inv(z.astype(float)))
+    if not np.all(np.abs(inv) < 2.0**31):  # also False for NaN
+        return None
+    zi = inv.astype(np.int64)
+    # every product and partial sum of z @ zi then stays below 2^62 in magnitude: no int64 wraps
+    if float(np.abs(z).max()) * float(np.abs(zi).max()) * n >= 2.0**62:
+        return None
+    return zi if np.array_equal(z @ zi, np.eye(n, dtype=np.int64)) else None
 
 
 def decorrelate(Q) -> ReductionResult:
