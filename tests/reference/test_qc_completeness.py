@@ -117,6 +117,12 @@ def test_completeness_per_signal_matches_the_hand_count(window):
         assert r["pct"] == pytest.approx(100.0 * have / expt, abs=0.01 + 100.0 * near / expt)
     assert sum(r[0] for r in rows.values()) > 20000
     assert sum(r[1] < r[0] for r in rows.values()) >= 4  # incomplete signals: the "have" side is tested too
+    # satellites that carry each signal (a code observation anywhere in the window)
+    df = obs.to_pandas()
+    df = df[df["code_m"].notna()]
+    n_sats = df.groupby(df["sv"].str[0] + "C" + df["signal"])["sv"].nunique()
+    want = {k: int(v) for k, v in n_sats.items() if k in table}
+    assert {name: r["sats"] for name, r in table.items()} == want
 
 
 def test_completeness_per_elevation_bin_matches_the_hand_count(window):
@@ -165,7 +171,8 @@ def test_sbas_is_listed_but_not_counted(esbc_js):
     st = BroadcastProduct(nav).state(sat_index(["S23", "S36"]), obs.epoch_time_ns[:2])
     assert not st.ok.any()  # kompas does not evaluate SBAS GEO ephemerides
     rows = [r for r in res.tables["completeness"] if r["system"] == "S"]
-    assert rows and all(r["expt"] is None and r["pct"] is None and "SBAS" in r["note"] for r in rows)
+    assert rows and all(r["expt"] is None and r["pct"] is None for r in rows)
+    assert all(r["note"].startswith("no SBAS orbit evaluation") for r in rows)
     n_code = {r["signal"]: r["have"] for r in rows}
     df = obs.to_pandas()
     df = df[(df["sv"].str[0] == "S") & df["code_m"].notna()]

@@ -606,3 +606,46 @@ def test_apc_takes_the_catalogs_nominal_offsets_where_the_antex_lacks_the_satell
     np.testing.assert_allclose(np.linalg.norm(first.offset_m[:2], axis=1), [2.0, 0.5], rtol=1e-12)
     # without a catalog only the ANTEX offsets exist
     assert prod.apc(s, q, "01", antex=atx).source.tolist() == ["ANTEX", "", ""]
+
+
+def test_centre_of_a_file_from_its_long_name_else_its_header():
+    from types import SimpleNamespace
+
+    from kompas.products.mix import centre_of
+
+    long = SimpleNamespace(path="/x/COD0MGXFIN_20201770000_01D_05M_ORB.SP3", agency="IGS")
+    assert centre_of(long) == "COD"  # the long name wins over the header
+    assert centre_of(SimpleNamespace(path="/x/igs21000.sp3", agency=" grg ")) == "GRG"
+    # clock files carry the analysis centre's name where the agency is blank
+    assert centre_of(SimpleNamespace(path=None, agency="", analysis_center="ESA/ESOC")) == "ESA"
+    assert centre_of(SimpleNamespace(agency="", analysis_center="")) == "?"
+    assert centre_of(SimpleNamespace()) == "?"
+
+
+def test_choose_centres_counts_clocks_then_orbits_of_each_system():
+    from kompas.products.mix import choose_centres
+
+    class Files:
+        def __init__(self, clocks, orbits):
+            self.clocks, self.orbits = clocks, orbits
+
+        def clock_count(self, letter):
+            return self.clocks.get(letter, 0)
+
+        def sp3_count(self, letter):
+            return self.orbits.get(letter, 0)
+
+    groups = {
+        "GRG": Files({"G": 31, "E": 20}, {"G": 31, "E": 20}),
+        "COD": Files({"G": 31}, {"G": 32, "C": 40}),
+        "WUM": Files({}, {"C": 44, "E": 24}),
+    }
+    # G: clocks tie (31), COD's SP3 has more; E: GRG's clocks win over WUM's larger SP3; C: WUM's SP3
+    assert choose_centres(groups, "GECR") == {"G": "COD", "E": "GRG", "C": "WUM"}
+    tie = {"A": Files({"G": 5}, {"G": 5}), "B": Files({"G": 5}, {"G": 5})}
+    assert choose_centres(tie, "G") == {"G": "A"}  # a tie keeps the order the files came in
+    assert choose_centres(groups, "G", {"G": "grg"}) == {"G": "GRG"}
+    with pytest.raises(ConfigError, match="no file of it"):
+        choose_centres(groups, "G", {"G": "ESA"})
+    with pytest.raises(ConfigError, match="no orbits and clocks of system R"):
+        choose_centres(groups, "R", {"R": "COD"})

@@ -167,6 +167,9 @@ def test_positions_move_to_the_antenna_phase_centre_of_the_antex_satellites(worl
     shift = np.linalg.norm(apc.pos_m, axis=1) - np.linalg.norm(com.pos_m, axis=1)
     assert abs(shift[0] + 2.0) < 1e-3 and shift[1] == 0.0
     assert np.array_equal(apc.clk_s, com.clk_s)
+    # a query of the one satellite alone gets the same offset
+    one = PreciseFirst(b, mix, kompas.read_antex(path)).state(sats[:1], t[:1])
+    assert np.array_equal(one.pos_m[0], apc.pos_m[0])
 
 
 def test_products_of_another_day_leave_broadcast_with_a_note(world, tmp_path):

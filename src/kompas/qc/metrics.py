@@ -56,20 +56,20 @@ def _rms(v) -> float:
     return float(np.sqrt(np.mean(v**2))) if v.size else float("nan")
 
 
-def _raw_geometry(ctx):
+def _raw_elevation(ctx):
     """Elevation of every row of the raw table (NaN without navigation data)."""
     obs = ctx.obs
-    ep = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))
     if ctx.grid is None:
-        return ep, np.full(len(obs), np.nan)
-    return ep, ctx.grid.lookup(ep, obs.sat)[1]
+        return np.full(len(obs), np.nan)
+    ep = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))
+    return ctx.grid.lookup(ep, obs.sat)[1]
 
 
 def _mask(ctx) -> float:
     return np.radians(ctx.cfg.elmask_deg)
 
 
-def completeness(ctx, ep, el_raw) -> tuple[list, list]:
+def completeness(ctx, el_raw) -> tuple[list, list]:
     """Per signal and per (signal, elevation bin): expected, have, percent, mean C/N0 and a note.
 
     Expected counts come from the elevation grid: per signal, the (epoch, satellite) cells above the mask of
@@ -438,8 +438,7 @@ def _system_expected(grid, sats, mask) -> int | None:
 
 def all_tables(ctx) -> dict:
     """Every table of the report (see :class:`kompas.qc.QcResult`)."""
-    ep, el_raw = _raw_geometry(ctx)
-    comp, comp_el = completeness(ctx, ep, el_raw)
+    comp, comp_el = completeness(ctx, _raw_elevation(ctx))
     mp_sig, mp_sat, mp_el, mp_cell = multipath_tables(ctx)
     slips = slip_table(ctx)
     gaps, interval_s = gaps_table(ctx)

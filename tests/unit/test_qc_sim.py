@@ -1,0 +1,108 @@
+"""QC on simulated data: the station check by SPP, the azimuth/elevation grid (kompas.qc.geometry), the gaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas import run_qc
+from kompas.frames import geodetic_to_ecef
+from kompas.products.broadcast import BroadcastProduct
+from kompas.qc.geometry import SkyGrid, sky_grid, station_position
+from kompas.sim import make_nav, nominal_elements
+from kompas.sim.observations import ErrorModel, simulate_obs
+
+START = kompas.GTime.from_calendar(2024, 3, 1, 2).gpst_ns
+POS = geodetic_to_ecef(np.array([np.radians(47.0), np.radians(8.0), 900.0]))
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def world():
+    nav, truth = make_nav(nominal_elements("G", START), START, 1.0, seed=3)
+    obs = simulate_obs(truth, nav, POS, START, 0.5, 30.0, "G", ErrorModel.none(), seed=3)
+    return BroadcastProduct(nav), obs, nav
+
+
+def test_station_position_solves_the_sample_of_epochs_asked_for(world):
+    product, obs, _ = world
+    assert obs.n_epochs == 60
+    pos, n = station_position(obs, product, n_epochs=10)
+    assert n == 10  # ten epochs spread over the file, not all of them
+    assert np.linalg.norm(pos - POS) < 10.0  # broadcast ionosphere model against none simulated: metres
+    pos3, n3 = station_position(obs, product, n_epochs=3)
+    assert n3 == 3 and np.linalg.norm(pos3 - POS) < 10.0
+
+
+def test_station_position_of_no_epochs_is_nan(world):
+    product, obs, _ = world
+    pos, n = station_position(obs.take_epochs(np.zeros(obs.n_epochs, bool)), product)
+    assert n == 0 and pos.shape == (3,) and np.isnan(pos).all()
+
+
+def test_sky_grid_of_no_epochs_and_lookup_of_a_grid_without_satellites(world):
+    product, obs, _ = world
+    grid = sky_grid(product, np.array([], np.int64), POS, "G")
+    assert grid.sats.size > 0 and grid.az.shape == grid.el.shape == (0, grid.sats.size)
+    empty = sky_grid(product, obs.epoch_time_ns[:5], POS, "E")  # no Galileo records
+    assert empty.sats.size == 0 and empty.el.shape == (5, 0)
+    az, el = empty.lookup(np.array([[0, 1], [2, 3]]), np.array([[1, 2], [3, 4]]))
+    assert az.shape == el.shape == (2, 2) and np.isnan(az).all() and np.isnan(el).all()
+    assert isinstance(empty, SkyGrid)
+
+
+def test_sky_grid_interpolated_between_nodes_as_evaluated_exactly(world):
+    product, obs, _ = world
+    t = obs.epoch_time_ns
+    fast = sky_grid(product, t, POS, "G", node_s=300.0)
+    exact = sky_grid(product, t, POS, "G", node_s=0.0)
+    both = np.isfinite(fast.el) & np.isfinite(exact.el)
+    assert both.sum() > 0.5 * fast.el.size
+    assert np.nanmax(np.abs(fast.el - exact.el)[both]) < np.radians(0.02)
+    d_az = np.angle(np.exp(1j * (fast.az - exact.az)))[both & (exact.el > np.radians(5))]
+    assert np.max(np.abs(d_az)) < np.radians(0.05)
+    assert np.array_equal(np.isfinite(fast.el), np.isfinite(exact.el))
+
+
+def test_gaps_are_listed_with_their_missing_epochs(world):
+    _, obs, nav = world
+    keep = np.ones(obs.n_epochs, bool)
+    keep[[10, 11, 12, 40]] = False  # 3 epochs after 00:05:00, 1 after 00:20:00 (30 s interval)
+    res = run_qc(obs.take_epochs(keep), nav)
+    t = obs.epoch_time_ns
+    gaps = res.tables["gaps"]
+    assert [(g["missing_epochs"], g["duration_s"]) for g in gaps] == [(3, 120.0), (1, 60.0)]
+    assert gaps[0]["from"] == kompas.GTime(int(t[9])).isoformat()
+    assert gaps[0]["to"] == kompas.GTime(int(t[13])).isoformat()
+    assert run_qc(obs, nav).tables["gaps"] == []
+
+
+def test_code_multipath_without_observables_is_empty(world):
+    from kompas.preprocess import detect_slips
+    from kompas.qc.multipath import code_multipath
+    from kompas.qc.run import bands_present
+
+    _, obs, _ = world
+    none = obs.take_epochs(np.zeros(obs.n_epochs, bool)).observables(bands_present(obs, "G"))
+    assert len(none) == 0 and np.isfinite(obs.code_m).any()
+    mp = code_multipath(obs, none, detect_slips(none), np.zeros(0), np.zeros(0))
+    assert len(mp) == 0
+    for name in ("sat", "signal", "partner", "epoch", "el", "az", "mp_m"):
+        value = getattr(mp, name)
+        assert isinstance(value, np.ndarray) and value.shape == (0,), name
+
+
+def test_no_multipath_where_the_other_bands_have_code_only(world):
+    import dataclasses
+
+    from kompas.satsys import signal_band
+
+    _, obs, nav = world
+    others = signal_band(obs.signal) != 1  # L2 and L5: code, no phase
+    code_only = dataclasses.replace(obs, phase_cyc=np.where(others, np.nan, obs.phase_cyc))
+    assert np.isfinite(code_only.code_m[others]).any()
+    res = run_qc(code_only, nav)
+    assert res.tables["multipath"] == [] and res.tables["multipath_satellite"] == []
+    assert run_qc(obs, nav).tables["multipath"]  # with both phases there is MP
