@@ -197,14 +197,19 @@ def test_bad_step_is_a_config_error(step):
 
 def test_dt_beyond_a_day_is_a_config_error():
     pos0, vel0, acc = _rows(R01, CDMA)
-    with pytest.raises(ConfigError):
+    with pytest.raises(
+        ConfigError, match=r"\|dt_s\| reaches 86401 s; GLONASS state vectors propagate at most"
+    ):
         propagate(pos0, vel0, acc, np.array([60.0, 86401.0]))
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="reaches 9e"):
         propagate(pos0, vel0, acc, np.array([-9e11, 0.0]))  # nanoseconds passed as seconds
 
 
 def test_numpy_step_types_are_accepted():
     pos0, vel0, acc = _rows(R01)
+    fine, _ = propagate(pos0, vel0, acc, 30.0, max_step_s=0.5)  # steps below a second are steps too
+    coarse, _ = propagate(pos0, vel0, acc, 30.0, max_step_s=30.0)
+    assert np.max(np.abs(fine - coarse)) < 1e-3
     a, _ = propagate(pos0, vel0, acc, 600.0, max_step_s=np.int64(60))
     b, _ = propagate(pos0, vel0, acc, 600.0, max_step_s=np.float32(60.0))
     c, _ = propagate(pos0, vel0, acc, 600.0)

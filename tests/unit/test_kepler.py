@@ -28,6 +28,29 @@ def test_kepler_solver_precision():
         assert np.max(np.abs(ecc - e * np.sin(ecc) - m)) < 1e-13
 
 
+def test_kepler_solver_marks_rows_it_cannot_converge(monkeypatch):
+    import kompas.products.kepler as kepler
+
+    m, e = np.array([0.3, 0.3]), np.array([0.0, 0.6])
+    monkeypatch.setattr(kepler, "_MAX_ITER", 1)
+    ecc = kepler.solve_kepler(m, e)
+    # e = 0: exact after one step (|dE| = 0 < tol); e = 0.6 needs more: NaN, never a half-solved value
+    assert ecc[0] == 0.3 and np.isnan(ecc[1])
+
+
+def test_kepler_elements_without_the_cnav_terms_are_those_with_zero_rates():
+    eph = _eph(2)
+    tk = np.array([-3600.0, 5400.0])
+    geo = np.zeros(2, bool)
+    plain = kepler_state(eph, tk, tk, GPS.gm, GPS.omega_e, GPS.f_rel, geo)
+    cnav = dict(eph, a_dot_mps=np.full(2, np.nan), delta_n_dot_radps2=np.zeros(2))
+    nan_rates = kepler_state(cnav, tk, tk, GPS.gm, GPS.omega_e, GPS.f_rel, geo)
+    for a, b in zip(plain, nan_rates, strict=True):
+        np.testing.assert_array_equal(a, b)
+    moving = kepler_state(dict(eph, a_dot_mps=np.full(2, 0.01)), tk, tk, GPS.gm, GPS.omega_e, GPS.f_rel, geo)
+    assert np.all(np.abs(np.linalg.norm(moving[0], axis=1) - np.linalg.norm(plain[0], axis=1)) > 1.0)
+
+
 def test_two_body_geometry_gps():
     """With all harmonic terms zero the result is the textbook ellipse (independent formula)."""
     tk = np.array([0.0, 600.0, -3000.0, 7000.0])

@@ -649,3 +649,11 @@ def test_choose_centres_counts_clocks_then_orbits_of_each_system():
         choose_centres(groups, "G", {"G": "ESA"})
     with pytest.raises(ConfigError, match="no orbits and clocks of system R"):
         choose_centres(groups, "R", {"R": "COD"})
+
+
+def test_empty_states_are_no_ephemeris_in_uint8():
+    from kompas.products.state import SatState
+
+    st = SatState.empty(3)
+    assert st.status.dtype == np.uint8 and np.all(st.status == Status.NO_EPHEMERIS)
+    assert np.isnan(st.pos_m).all() and np.isnan(st.clk_s).all() and not st.ok.any()

@@ -106,3 +106,17 @@ def test_no_multipath_where_the_other_bands_have_code_only(world):
     res = run_qc(code_only, nav)
     assert res.tables["multipath"] == [] and res.tables["multipath_satellite"] == []
     assert run_qc(obs, nav).tables["multipath"]  # with both phases there is MP
+
+
+def test_multipath_only_of_codes_whose_band_has_observables(world):
+    from kompas.preprocess import detect_slips
+    from kompas.qc.multipath import code_multipath
+    from kompas.satsys import signal_band
+
+    _, obs, _ = world
+    ob = obs.observables({"G": (1, 2)})  # L5 left out: its code has no phase of its own here
+    mp = code_multipath(obs, ob, detect_slips(ob), np.full(len(ob), 0.5), np.zeros(len(ob)))
+    assert len(mp) > 0
+    assert set(np.unique(signal_band(mp.signal)).tolist()) == {1, 2}
+    assert set(np.unique(mp.partner).tolist()) == {1, 2}
+    assert np.all(np.abs(mp.mp_m) < 0.05)  # no multipath simulated: MP is the level-free zero

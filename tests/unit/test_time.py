@@ -201,3 +201,26 @@ def test_times_that_would_wrap_or_be_nan_are_refused(call, message):
 def test_whole_float_fields_are_still_dates():
     assert GTime.from_calendar(2020.0, 6.0, 25.0) == GTime.from_calendar(2020, 6, 25)
     assert GTime.from_week_tow(2111, 3600.0).isoformat() == "2020-06-21T01:00:00"
+
+
+def test_calendar_edges_months_years_and_system_names():
+    from kompas.time import CALENDAR_YEARS, week_tow
+
+    # the last day of December and of February in a leap year are dates, the day after is not
+    for y, m, last in ((2024, 12, 31), (2023, 12, 31), (2024, 2, 29), (2023, 2, 28)):
+        gtime_from_calendar(y, m, last)
+        with pytest.raises(TimeError, match="beyond the end of its month"):
+            gtime_from_calendar(y, m, last + 1)
+    lo, hi = CALENDAR_YEARS
+    for year in (lo, hi):
+        gtime_from_calendar(year, 6, 1)  # both ends are accepted
+    for year in (lo - 1, hi + 1):
+        with pytest.raises(TimeError, match="year must be within"):
+            gtime_from_calendar(year, 6, 1)
+    t = gtime_from_calendar(2024, 3, 1)
+    for name in ("GAL", "Galileo", "E"):
+        assert week_tow(t, name) == week_tow(t, "GAL")
+    for name in ("BDS", "BeiDou", "C"):
+        assert week_tow(t, name) == week_tow(t, "BDS")
+    for name in ("QZS", "QZSS", "J"):
+        assert week_tow(t, name) == week_tow(t, "QZS")
