@@ -2,10 +2,9 @@
 
 RINEX observation values are Fortran ``F14.3`` fields; parsing millions of them with one
 ``float()`` call each is what makes Python RINEX readers slow. Here a whole block of fields is
-parsed with a handful of numpy passes: digits are weighted and summed as exact integers (in
-units of the last decimal) and divided once by ``10**ndec``. Because the integer is exact and
-the division is one correctly rounded IEEE operation, the result is bit-identical to
-``float(text)``.
+parsed with a handful of numpy passes: digits are combined into exact integers (in units of the
+last decimal) and divided once by 1000. Because the integer is exact and the division is one
+correctly rounded IEEE operation, the result is bit-identical to ``float(text)``.
 
 Fields that do not have the canonical layout (decimal point in its column, right-aligned digits,
 an optional leading minus) are re-parsed one by one with the toolkit's Fortran ``F`` rule
@@ -19,73 +18,9 @@ import numpy as np
 
 from ._text import decimal_or_none
 
-__all__ = ["parse_fixed_decimal", "parse_flag_digits", "parse_obs_fields"]
+__all__ = ["parse_flag_digits", "parse_obs_fields"]
 
 _SP, _MINUS, _DOT = 32, 45, 46
-
-
-def parse_fixed_decimal(ch: np.ndarray, ndec: int) -> tuple[np.ndarray, np.ndarray]:
-    """Parse fixed-width decimal fields.
-
-    Parameters
-    ----------
-    ch : numpy.ndarray of uint8, shape (n, w)
-        One field per row, blank-padded.
-    ndec : int
-        Number of decimals of the canonical layout (3 for ``F14.3``); the decimal point is
-        expected in column ``w - ndec - 1``.
-
-    Returns
-    -------
-    values : numpy.ndarray of float64, shape (n,)
-        NaN for blank fields and for bad fields.
-    bad : numpy.ndarray of bool, shape (n,)
-        True where a non-blank field is not a number.
-    """
-    n, w = ch.shape
-    dp = w - ndec - 1
-    values = np.full(n, np.nan)
-    bad = np.zeros(n, dtype=bool)
-    if n == 0:
-        return values, bad
-    # a canonical non-blank field has its decimal point in column dp
-    has_dot = ch[:, dp] == _DOT
-    blankish = ~has_dot
-    if blankish.any():
-        sub = ch[blankish]
-        not_blank = (sub != _SP).any(axis=1)
-        if not_blank.any():
-            # non-canonical layouts: handled one by one below
-            idx = np.flatnonzero(blankish)[not_blank]
-            _slow(ch, idx, values, bad)
-    idx = np.flatnonzero(has_dot)
-    if idx.size == 0:
-        return values, bad
-    sub = ch[idx] if idx.size < n else ch
-    d = sub - np.uint8(48)  # digits become 0..9, everything else wraps to >= 208
-    is_dig = d <= 9
-    is_sp = sub == _SP
-    weights = np.array(
-        [10.0 ** (dp - 1 - i + ndec) for i in range(dp)]
-        + [0.0]
-        + [10.0 ** (ndec - k) for k in range(1, w - dp)]
-    )
-    mant = np.where(is_dig, d, np.uint8(0)).astype(np.float64) @ weights
-    is_minus = sub == _MINUS
-    neg = is_minus.any(axis=1)
-    # validation: only digits, blanks, one '-' and the point; blanks only before the first non-blank;
-    # '-' only right after the blanks; at least one digit
-    other = ~(is_dig | is_sp | is_minus)
-    other[:, dp] = False
-    ok = ~other.any(axis=1)
-    ok &= ~(is_sp[:, 1:] & ~is_sp[:, :-1]).any(axis=1)
-    ok &= ~(is_minus[:, 1:] & ~is_sp[:, :-1]).any(axis=1)
-    ok &= is_dig.any(axis=1)
-    vals = np.where(neg, -mant, mant) / 10.0**ndec
-    values[idx] = np.where(ok, vals, np.nan)
-    if not ok.all():
-        _slow(ch, idx[~ok], values, bad)
-    return values, bad
 
 
 def _slow(ch, idx, values, bad):
@@ -114,7 +49,7 @@ def parse_flag_digits(ch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(is_dig, d, np.uint8(0)), bad
 
 
-def parse_obs_fields(arr: np.ndarray, nobs: int, ndec: int = 3):
+def parse_obs_fields(arr: np.ndarray, nobs: int):
     """Parse RINEX observation blocks: ``nobs`` fields of 16 columns (F14.3, LLI, SSI) per row.
 
     Uses the numba kernel when asked for (:mod:`kompas._kernels`), else numpy (bit masks on 64-bit words,
@@ -141,7 +76,7 @@ def parse_obs_fields(arr: np.ndarray, nobs: int, ndec: int = 3):
     if backend() == "numba":
         from .._kernels.fixed import obs_fields
 
-        values, lli, ssi, status = obs_fields(np.ascontiguousarray(arr), nobs, ndec)
+        values, lli, ssi, status = obs_fields(np.ascontiguousarray(arr), nobs, 3)
         bad = status == 2
         redo = np.flatnonzero(status.ravel() == 1)
         if redo.size:
@@ -151,10 +86,7 @@ def parse_obs_fields(arr: np.ndarray, nobs: int, ndec: int = 3):
             _slow(fields, redo, flat_vals, flat_bad)
         return values, lli, ssi, bad
     fields = np.ascontiguousarray(arr[:, : 16 * nobs]).reshape(n * nobs, 16)
-    if ndec == 3:
-        values, bad = _f14_3_fields(fields)
-    else:
-        values, bad = parse_fixed_decimal(np.ascontiguousarray(fields[:, :14]), ndec)
+    values, bad = _f14_3_fields(fields)
     lli, bad_l = parse_flag_digits(fields[:, 14])
     ssi, bad_s = parse_flag_digits(fields[:, 15])
     bad |= bad_l | bad_s
@@ -191,7 +123,7 @@ def _digits8(v: np.ndarray) -> np.ndarray:
 
 
 def _f14_3_fields(fields: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """F14.3 values of 16-byte observation fields (m, 16), as :func:`parse_fixed_decimal` with ``ndec=3``.
+    """F14.3 values of 16-byte observation fields (m, 16): NaN where blank or bad, and the bad mask.
 
     The canonical layout is checked with bit masks of the blank, minus and digit columns: blanks form a
     prefix (``b & (b + 1) == 0``), a minus sits right after it, and everything else but the point is a
