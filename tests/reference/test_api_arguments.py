@@ -60,6 +60,14 @@ def test_recipes_refuse_paths_missing_navigation_and_other_configurations(files)
         (lambda: kompas.spp(obs, []), "no navigation data given"),
         (lambda: kompas.spp(obs, None), "navigation data must be NavData, not NoneType"),
         (lambda: kompas.spp(obs, str(a / "n.rnx")), "not str (read the file first: kompas.read_nav(path))"),
+        (
+            lambda: kompas.ppp(obs, nav, sp3=[str(a / "x.sp3")]),
+            "sp3 must be Sp3 (kompas.read_sp3), not str (read the file first: kompas.read_sp3(path))",
+        ),
+        (
+            lambda: kompas.rtk(obs, obs, nav, atx=a / "x.atx"),
+            "(read the file first: kompas.read_antex(path))",
+        ),
         (lambda: kompas.spp(obs, nav, config=rtk_config()), "config must be a SppConfig, not RtkConfig"),
         (lambda: kompas.spp(obs, nav, chunk_epochs=0), "chunk_epochs must be a whole number of epochs >= 1"),
         (lambda: kompas.rtk(obs, None, nav), "base must be observations (an ObsTable), not NoneType"),

@@ -59,6 +59,23 @@ def test_unknown_content(tmp_path):
         detect(q)
 
 
+def test_look_alikes_and_unsupported_rinex_types(tmp_path):
+    import zipfile
+
+    p = tmp_path / "x.txt"
+    p.write_text("#eP2020  6 25  0  0  0.00000000      96 ORBIT IGb14 FIT  TST\n")  # no SP3 version e
+    with pytest.raises(FormatError, match="line 1: not a RINEX"):
+        detect(p)
+    p.write_text("\n" + "     3.04           Q: SOMETHING ELSE".ljust(60) + "RINEX VERSION / TYPE\n")
+    with pytest.raises(FormatError, match="line 2: RINEX file type 'Q' is not supported"):
+        detect(p)
+    sp3 = "#cP2020  6 25  0  0  0.00000000      96 ORBIT IGb14 FIT  TST\n"
+    z = tmp_path / "orbit.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("IGS0OPSFIN_20201770000_01D_15M_ORB.SP3", sp3)
+    assert detect(z) == "sp3"  # the first member of an archive is looked at
+
+
 def test_info_obs(kompas_data, capsys):
     path = kompas_data / "A_2020-177_ESBC_WTZR/WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"
     assert main(["info", str(path)]) == 0

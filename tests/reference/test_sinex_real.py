@@ -78,7 +78,50 @@ def test_velocities_are_applied(tmp_path):
     s = read_sinex(p)
     t = int(gtime_from_calendar(2020, 1, 1)) + int(2 * 365.25 * 86400e9)  # two years later
     xyz, _, _ = s.station_position("ABCD", t)
-    np.testing.assert_allclose(xyz, [4e6 - 0.02, 1e6 + 0.04, 5e6 + 0.02], atol=1e-9)
+    np.testing.assert_allclose(xyz, [4e6 - 0.02, 1e6 + 0.04, 5e6 + 0.02], rtol=0, atol=1e-6)
     p.write_text(text.replace("4.00000000000000e+06", "4.0000000000000xe+06"))
     with pytest.raises(FormatError, match="line 6"):
         read_sinex(p)
+
+
+def test_the_solution_of_the_instant_and_receiver_periods(tmp_path):
+    def est(k, kind, sol, value):
+        return f" {k:5d} {kind}   ABCD  A {sol:>4s} 20:001:00000 m    2  {value:.14e} 1.00000e-03"
+
+    lines = [
+        "%=SNX 2.02 TST 20:001:00000 TST 15:001:00000 22:001:00000 P     6 2 S",
+        "+SITE/RECEIVER",
+        " ABCD  A    1 P 15:001:00000 18:001:00000 TRIMBLE NETR9        5035K 5.22",
+        " ABCD  A    2 P 18:001:00000 00:000:00000 SEPT POLARX5         3001K 5.4.0",
+        "-SITE/RECEIVER",
+        "+SITE/ECCENTRICITY",
+        " ABCD  A    1 P 15:001:00000 00:000:00000 UNE   1.2345   0.0000   0.0000",
+        "-SITE/ECCENTRICITY",
+        "+SOLUTION/EPOCHS",
+        " ABCD  A    1 P 15:001:00000 18:001:00000 16:183:00000",
+        " ABCD  A    2 P 18:001:00000 22:001:00000 20:001:00000",
+        "-SOLUTION/EPOCHS",
+        "+SOLUTION/ESTIMATE",
+        est(1, "STAX", "1", 4.0e6), est(2, "STAY", "1", 1.0e6), est(3, "STAZ", "1", 5.0e6),
+        est(4, "STAX", "2", 4.0e6 + 1.0), est(5, "STAY", "2", 1.0e6 + 2.0), est(6, "STAZ", "2", 5.0e6 + 3.0),
+        est(7, "VELX", "2", 0.1).replace(" m    2", " m/y  2"), est(8, "VELY", "2", 0.0).replace(" m    2", " m/y  2"),
+        est(9, "VELZ", "2", 0.0).replace(" m    2", " m/y  2"),
+        "-SOLUTION/ESTIMATE",
+        "%ENDSNX",
+    ]  # fmt: skip
+    p = tmp_path / "t.snx"
+    p.write_text("\n".join(lines) + "\n")
+    s = read_sinex(p)
+    early, _, _ = s.station_position("ABCD", int(gtime_from_calendar(2016, 6, 1)))
+    late, _, _ = s.station_position("ABCD", int(gtime_from_calendar(2021, 6, 1)))
+    np.testing.assert_allclose(early, [4e6, 1e6, 5e6], rtol=0, atol=1e-6)  # solution 1 has no velocity
+    np.testing.assert_allclose(
+        late, [4e6 + 1.0 + 0.1 * 1.4155, 1e6 + 2.0, 5e6 + 3.0], rtol=0, atol=1e-3
+    )  # 1.41 yr on
+    rcv = s.site("ABCD").receivers
+    assert [r["type"] for r in rcv] == ["TRIMBLE NETR9", "SEPT POLARX5"]
+    assert rcv[0]["start_ns"] == int(gtime_from_calendar(2015, 1, 1))
+    assert rcv[1]["start_ns"] == rcv[0]["end_ns"] == int(gtime_from_calendar(2018, 1, 1))
+    (ecc,) = s.site("ABCD").eccentricities
+    assert ecc["start_ns"] == int(gtime_from_calendar(2015, 1, 1)) and ecc["system"] == "UNE"
+    np.testing.assert_array_equal(ecc["offset_m"], [1.2345, 0.0, 0.0])

@@ -207,6 +207,16 @@ def test_missing_end_of_antenna_at_eof_warns_and_keeps_complete(tmp_path):
     assert len(atx.antennas) == 1
 
 
+def test_a_last_line_cut_without_its_end_is_not_read(tmp_path):
+    # no final newline and the last line is no complete record: it is left out, with its line number
+    lines = HEADER + SAT_C19 + RCV[:10] + [RCV[10][:20]]
+    path = tmp_path / "cut.atx"
+    path.write_text("\n".join(lines), encoding="latin-1")
+    with pytest.warns(TruncatedFileWarning, match=f"line {len(lines)}: the file ends inside this line"):
+        atx = read_antex(path)
+    assert [a.serial for a in atx.antennas] == ["C19"]
+
+
 def test_unclosed_block_before_next_start_is_kept_with_warning(tmp_path):
     lines = HEADER + SAT_C19[:-1] + RCV
     with pytest.warns(KompasWarning, match="no END OF ANTENNA"):
@@ -244,6 +254,8 @@ def test_non_numeric_pco_is_format_error_with_line(tmp_path):
         (rec("  2018    11    19     0     0    0.0000000", "VALID FROM"),
          rec("  2018    13    19     0     0    0.0000000", "VALID FROM"), "VALID FROM: month 13 outside 1-12"),
         (rec("   C02", "START OF FREQUENCY"), rec("   X02", "START OF FREQUENCY"), "frequency code"),
+        (rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"), rec("     x.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"), "ZEN1"),
+        (rec("     2", "# OF FREQUENCIES"), rec("     y", "# OF FREQUENCIES"), "# OF FREQUENCIES"),
     ],
 )  # fmt: skip
 def test_bad_records_are_format_errors(tmp_path, old, new, match):
@@ -262,6 +274,32 @@ def test_azimuth_rows_must_follow_dazi(tmp_path):
     with pytest.raises(FormatError, match="azimuth 240.0") as err:
         read_antex(write(tmp_path, lines))
     assert err.value.line == k + 1
+
+
+def test_an_azimuth_row_too_many_expects_the_end_of_the_frequency(tmp_path):
+    lines = HEADER + RCV
+    k = lines.index("   360.0    0.00   -0.20   -0.80")
+    lines.insert(k + 1, "   480.0    0.00   -0.20   -0.80")
+    with pytest.raises(
+        FormatError, match="expected the row of azimuth END OF FREQUENCY, found azimuth 480"
+    ) as err:
+        read_antex(write(tmp_path, lines))
+    assert err.value.line == k + 2
+
+
+def test_bad_version_is_named(tmp_path):
+    with pytest.raises(FormatError, match="ANTEX version") as err:
+        read_antex(write(tmp_path, [rec("     x.4            M", "ANTEX VERSION / SYST"), *HEADER[1:]]))
+    assert err.value.line == 1
+
+
+def test_blocks_with_and_without_a_validity_start_share_a_prn(tmp_path):
+    # a block without VALID FROM counts as valid from the beginning of time, before the dated one
+    undated = [line for line in SAT_C19_OLD if not line.endswith("VALID FROM".ljust(20))]
+    atx = read_antex(write(tmp_path, HEADER + SAT_C19 + undated))
+    old = atx.satellite("C19", int(gtime_from_calendar(2015, 1, 1)))
+    new = atx.satellite("C19", int(gtime_from_calendar(2020, 1, 1)))
+    assert old.valid_from_ns is None and new.valid_from_ns == int(gtime_from_calendar(2018, 11, 19))
 
 
 def test_not_antex(tmp_path):

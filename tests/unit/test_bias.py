@@ -115,6 +115,19 @@ def test_header_and_description(tmp_path):
     assert b.comments == ("a comment line",)
 
 
+def test_two_digit_years_and_the_table_as_a_data_frame(tmp_path):
+    rows = list(ROWS)
+    rows[1] = row("OSB", "C201", "C19", "", "C2I", "", "21:265:43200", "21:266:00000", "ns", "-12.3456")
+    b = read_bias(write(tmp_path, bia(rows)))
+    assert b.start_ns[1] == T0 + 12 * HOUR and b.end_ns[1] == T0 + 24 * HOUR  # 00-49: 20xx
+    pd = pytest.importorskip("pandas")
+    df = b.to_pandas()
+    assert isinstance(df, pd.DataFrame) and len(df) == len(b)
+    assert list(df.columns) == ["kind", "svn", "sat", "system", "station", "obs1", "obs2", "start_ns", "end_ns",
+                                "unit", "value", "std", "slope_per_s", "slope_std_per_s"]  # fmt: skip
+    assert df["unit"].tolist() == b.unit.tolist() and df["value"].iloc[1] == b.value[1]
+
+
 def test_time_system_bdt(tmp_path):
     b = read_bias(write(tmp_path, bia(time_system="C")))
     assert b.time_system == "BDT"
@@ -179,8 +192,9 @@ def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
         (1, row("OSB", "C201", "X19", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "system letter"),
         (1, row("OSB", "C201", "C1A", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "PRN"),
         (8, row("DSB", "G063", "G01", "", "C1C", "", DAY, NEXT, "ns", "1.0"), "OBS2"),
+        (2, row("OSB", "C201", "C19", "", "C6I", "", DAY, NEXT, "ns", "4.5", "0.01", "0.25", "0.0x"), "slope STD_DEV"),
     ],
-)
+)  # fmt: skip
 def test_bad_rows_are_format_errors(tmp_path, k, bad, match):
     rows = list(ROWS)
     rows[k] = bad

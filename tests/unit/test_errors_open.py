@@ -72,6 +72,21 @@ def test_truncated_gzip_keeps_what_is_there(tmp_path):
     assert (TEXT * 100).startswith(out)
 
 
+def test_truncated_gzip_streamed_in_blocks_keeps_what_is_there(tmp_path):
+    import warnings
+
+    from kompas.io._open import iter_blocks
+
+    data = gzip.compress(TEXT * 1000)
+    (tmp_path / "cut.gz").write_bytes(data[: len(data) // 2])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = b"".join(bytes(b) for b in iter_blocks(tmp_path / "cut.gz", size=64))
+    assert len(caught) == 1 and issubclass(caught[0].category, KompasWarning)
+    assert "gz stream ends early" in str(caught[0].message)
+    assert 0 < len(out) < len(TEXT) * 1000 and (TEXT * 1000).startswith(out)
+
+
 def test_broken_crinex_is_a_format_error(tmp_path):
     p = tmp_path / "x.crx"
     p.write_bytes(

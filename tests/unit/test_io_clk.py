@@ -355,3 +355,25 @@ def test_cut_at_every_byte_of_the_last_record(tmp_path):
                 (c.bias_s[1], c.bias_sigma_s[1], c.rate[1]), (2e-4, 2e-11, 2e-12), strict=True
             ):
                 assert np.isnan(got) or got == want, (cut, got)
+
+
+@pytest.mark.parametrize(
+    ("k", "line", "match"),
+    [
+        (12, "ZIM2 14001M008            4331299584".ljust(60) + "SOLN STA NAME / NUM",
+         "SOLN STA NAME / NUM needs a name and x, y, z in millimetres"),
+        (10, "     x    IGb14".ljust(60) + "# OF SOLN STA / TRF", "number of stations"),
+    ],
+)  # fmt: skip
+def test_bad_header_records_name_the_line(tmp_path, k, line, match):
+    lines = list(HEADER_300)
+    lines[k] = line
+    with pytest.raises(FormatError, match=match) as err:
+        read_clk(_write(tmp_path, lines))
+    assert err.value.line == k + 1
+
+
+def test_repr_counts_records_by_kind(tiny):
+    assert repr(read_clk(tiny)) == (
+        "ClockData(version=3.0, agency='TST', 5 records (AR 1, AS 4), time_system='GPST')"
+    )

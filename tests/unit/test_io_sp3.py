@@ -201,11 +201,32 @@ def test_epoch_not_increasing_is_dropped(tmp_path, second):
 
 
 @pytest.mark.parametrize(("epoch", "what"), [((5026, 6, 25, 0, 15), "year 5026"), ((2020, 2, 30, 0, 15), "day 30"),
-                                             ((2020, 6, 25, 24, 15), "hour 24")])  # fmt: skip
+                                             ((2020, 6, 25, 24, 15), "hour 24"),
+                                             ((2020, 6, 25, 0, 60), "minute 60")])  # fmt: skip
 def test_impossible_epoch_is_dropped(tmp_path, epoch, what):
     lines, n_head = _two_epochs(epoch)
     s = _dropped(tmp_path, lines, f"invalid epoch: {what} outside", n_head + 3)
     assert s.time_ns.tolist() == [gtime_from_calendar(2020, 6, 25)]
+
+
+def test_bad_epoch_second_is_dropped(tmp_path):
+    lines, n_head = _two_epochs()
+    lines[n_head + 2] = lines[n_head + 2][:20] + "  x.00000000"
+    s = _dropped(tmp_path, lines, "epoch second", n_head + 3)
+    assert s.time_ns.tolist() == [gtime_from_calendar(2020, 6, 25)]
+
+
+def test_epoch_field_that_is_no_integer_is_named(tmp_path):
+    lines, n_head = _two_epochs()
+    lines[n_head + 2] = lines[n_head + 2][:17] + "x5" + lines[n_head + 2][19:]
+    _dropped(tmp_path, lines, "epoch minute is not an integer", n_head + 3)
+
+
+def test_blank_time_system_is_gps(tmp_path):
+    lines = _header(["G01"], n_epochs=1, time_system="   ")
+    lines += [_epoch(2020, 6, 25, 0, 0), _p("G01", -10814.532184, 19731.805028, -14065.684957, 15.944433)]
+    s = read_sp3(_write(tmp_path, lines))
+    assert s.time_system == "GPST" and s.time_ns[0] == gtime_from_calendar(2020, 6, 25)
 
 
 def test_satellite_not_in_header(tmp_path):
@@ -270,6 +291,20 @@ def test_truncated_inside_a_number(tmp_path):
     with pytest.warns(TruncatedFileWarning, match="cut.*1 complete epochs"):
         s = read_sp3(_write(tmp_path, lines, eof=False))
     assert len(s) == 1 and s.pos_m.shape == (1, 1, 3)
+
+
+def test_truncated_without_the_last_velocities(tmp_path):
+    """No EOF and the last epoch has its position but not its velocity record: that epoch is dropped."""
+    lines = _header(["G01"], n_epochs=2, pv="V")
+    for minute in (0, 15):
+        lines += [
+            _epoch(2020, 6, 25, 0, minute),
+            _p("G01", -10814.532184, 19731.805028, -14065.684957, 15.944433),
+            _p("G01", 12345.678901, -23456.789012, 1.5, -1.234567, kind="V"),
+        ]
+    with pytest.warns(TruncatedFileWarning, match="1 of 1 satellites.*1 complete epochs"):
+        s = read_sp3(_write(tmp_path, lines[:-1], eof=False))
+    assert len(s) == 1 and np.isfinite(s.vel_mps).all()
 
 
 def test_truncated_after_complete_epoch(tmp_path):

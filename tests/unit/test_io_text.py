@@ -24,6 +24,12 @@ def _grid(text: bytes, width: int):
     return lines, lines.grid(width)
 
 
+def test_the_required_marker_reads_as_such():
+    from kompas.io._text import REQUIRED
+
+    assert repr(REQUIRED) == "REQUIRED"  # as help() shows it in the readers' signatures
+
+
 def test_lines_strip_crlf_and_pad_short_lines():
     lines, g = _grid(b"ab\r\n\r\nxyz", 4)
     assert len(lines) == 3 and list(lines.lengths) == [2, 0, 3]
@@ -58,6 +64,10 @@ def test_float_field_exponents_blank_and_rejected_text():
         _, g = _grid(bad, 8)
         with pytest.raises(FormatError, match="cannot read"):
             float_field(g, 0, 8, path=None, what="v")
+    _, g = _grid(b"     1.0\n     x.0\n", 8)  # the rows' line numbers in the file name the bad one
+    with pytest.raises(FormatError, match="line 21: v: cannot read") as exc:
+        float_field(g, 0, 8, path="f", rows=np.array([5, 20]), what="v")
+    assert exc.value.line == 21
 
 
 # the rules every reader shares (issue 11): the parsers of rinex_obs used to accept "nan" and "1_000"

@@ -59,6 +59,24 @@ def test_negative_record_count_is_an_error(tmp_path):
         read_obs(_write(tmp_path, "\n".join([HEADER3, *bad])))
 
 
+def test_rinex2_blank_epoch_flag_is_0_and_a_bad_count_is_named(tmp_path):
+    blank_flag = [V2_LAST[0][:26] + "   " + V2_LAST[0][29:], *V2_LAST[1:]]
+    obs = read_obs(_write(tmp_path, "\n".join([HEADER2, *V2_EPOCH, *blank_flag]), "t.21o"))
+    assert obs.n_epochs == 2 and len(obs.epoch(1)) > 0
+    bad = [V2_LAST[0][:29] + "  x" + V2_LAST[0][32:], *V2_LAST[1:]]
+    with pytest.raises(FormatError, match="line 10: number of satellites/records"):
+        read_obs(_write(tmp_path, "\n".join([HEADER2, *V2_EPOCH, *bad]), "t.21o"))
+
+
+def test_a_last_line_ending_with_its_last_value_is_whole(tmp_path):
+    # no final newline, and the last record ends right after the F14.3 of its last declared type (no
+    # LLI/SSI): complete (BeiDou declares 8 types in HEADER3)
+    last = "C19" + "".join(F(21869400.0 + k) for k in range(7)) + f"{45.5:14.3f}"
+    assert len(last) == 3 + 16 * 8 - 2
+    obs = read_obs(_write(tmp_path, "\n".join([HEADER3, *EPOCH1, *EPOCH2[:-1], last]), newline=False))
+    assert obs.n_epochs == 2 and 45.5 in obs.cn0_dbhz.tolist()
+
+
 @pytest.mark.parametrize("year", ["999999", "  2226", "     0"])
 def test_time_of_first_obs_out_of_range_is_an_error(tmp_path, year):
     head = HEADER3.replace(
@@ -92,6 +110,26 @@ def test_epoch_with_impossible_date_is_dropped_with_a_warning(tmp_path, epoch, f
     np.testing.assert_array_equal(_rows(obs), _rows(good))
     with pytest.raises(FormatError, match="line 15: .*strict"):
         read_obs(_write(tmp_path, text), strict=True)
+
+
+def test_read_in_small_blocks_names_the_same_lines_and_reads_the_same_rows(tmp_path, monkeypatch):
+    import kompas.io.readers.rinex_obs as rinex_obs
+
+    bad = ["> 2020 13 25 00 00 15.0000000  0  2", *EPOCH2[1:]]
+    text = "\n".join([HEADER3, *EPOCH1, *EPOCH2, *bad])  # the bad epoch in a later block
+    whole = read_obs(_write(tmp_path, "\n".join([HEADER3, *EPOCH1, *EPOCH2]), "good.rnx"))
+    monkeypatch.setattr(rinex_obs, "_BLOCK", 200)
+    with pytest.warns(DroppedRecordWarning, match=r"line 18: epoch.*month 13"):
+        obs = read_obs(_write(tmp_path, text))
+    np.testing.assert_array_equal(_rows(obs), _rows(whole))
+    # an epoch earlier than the one before it, in a later block: the error names its line in the file
+    back = ["> 2020 06 25 00 00 10.0000000  0  2", *EPOCH2[1:]]
+    with pytest.raises(FormatError, match="line 18: epoch time does not increase"):
+        read_obs(_write(tmp_path, "\n".join([HEADER3, *EPOCH1, *EPOCH2, *back]), "back.rnx"))
+    # the systems asked for are read, the others left out
+    c = read_obs(_write(tmp_path, "\n".join([HEADER3, *EPOCH1, *EPOCH2]), "c.rnx"), systems="C")
+    assert set(c.systems) == {"C"}
+    np.testing.assert_array_equal(_rows(c), _rows(whole.select(systems="C")))  # NaN where NaN
 
 
 def test_rinex2_epoch_with_impossible_date_is_dropped(tmp_path):

@@ -655,9 +655,25 @@ def test_r2_glonass_epochs_are_utc(tmp_path):
 def test_missing_end_of_header_reads_the_record(tmp_path):
     # as edge_cases/brdc1370_incomplete.20n: only the version line, then one GPS record
     text = R2_GPS.splitlines()[0] + "\n" + "\n".join(R2_GPS.splitlines()[7:]) + "\n"
-    with pytest.warns(KompasWarning, match="no END OF HEADER"):
+    with pytest.warns(KompasWarning, match="line 2: no END OF HEADER.*taken to end before this line"):
         nav = read_nav(write(tmp_path, text))
     assert len(nav.kepler) == 1 and nav.kepler.toc_ns[0] == t(2021, 4, 28, 17, 59, 44)
+
+
+@pytest.mark.parametrize(
+    ("k", "old", "new", "match"),
+    [
+        (4, "-0.279396772385D-08", "-0.2793967723x5D-08", "line 5: DELTA-UTC: A0,A1,T,W"),
+        (4, "   503808", "   5038x8", "line 5: DELTA-UTC: A0,A1,T,W"),
+        (5, "    18", "    1x", "line 6: LEAP SECONDS"),
+    ],
+)
+def test_bad_header_fields_name_the_line_and_the_record(tmp_path, k, old, new, match):
+    lines = R2_GPS.splitlines()
+    assert old in lines[k]
+    lines[k] = lines[k].replace(old, new)
+    with pytest.raises(FormatError, match=match):
+        read_nav(write(tmp_path, "\n".join(lines) + "\n"))
 
 
 def test_header_only_gives_empty_tables(tmp_path):
@@ -728,6 +744,16 @@ def test_short_record_inside_the_file_is_dropped(tmp_path):
     with pytest.raises(FormatError, match="expected 7 orbit lines, found 4") as exc:
         read_nav(write(tmp_path, text), strict=True)
     assert exc.value.line == 13
+
+
+def test_a_bad_satellite_id_drops_its_record_and_keeps_the_others(tmp_path):
+    text = R3_TEXT.replace("G 1 2020 01 01 02 00 00", "G1X 2020 01 01 02 00 00")
+    err = _dropped_g01(
+        tmp_path,
+        text,
+        "line 13: record G1X 2020 01 01 02 00 00: expected a satellite id \\(letter and PRN 01-99\\), found 'G1X'",
+    )
+    assert err.line == 13
 
 
 def _dropped_g01(tmp_path, text, match):

@@ -341,3 +341,70 @@ def test_block_boundaries_do_not_change_the_result(tmp_path, monkeypatch, block)
     monkeypatch.setattr(ro, "_BLOCK", block)
     with pytest.raises(FormatError, match="line 19: observation field 1"):
         read_obs(p)
+
+
+def _with_records(*records, version="     3.05           OBSERVATION DATA    M"):
+    lines = HEADER3.split("\n")
+    lines[0] = H(version, "RINEX VERSION / TYPE")
+    return "\n".join([lines[0], *records, *lines[1:], *EPOCH1])
+
+
+CPB = (("C1C", "-71.940"), ("C1P", ""), ("C2C", "-71.940"), ("C2P", "0.000"))  # 4 x (1X, A3, 1X, F8.3)
+
+
+def test_header_records_program_phase_shifts_scale_factors_and_glonass_biases(tmp_path):
+    path = write(
+        tmp_path,
+        _with_records(
+            H("sbf2rin-13.4.5       KOMPAS TEST         20200626 000000 UTC", "PGM / RUN BY / DATE"),
+            H("C L2I -0.25000  02 C19 C01", "SYS / PHASE SHIFT"),
+            H("G L1C", "SYS / PHASE SHIFT"),  # blank shift: 0
+            H("C  100   1 C2I", "SYS / SCALE FACTOR"),
+            H("".join(f" {c} {v:>8s}" for c, v in CPB), "GLONASS COD/PHS/BIS"),
+        ),
+    )
+    h = read_obs(path).header
+    assert (h.program, h.run_by, h.date) == ("sbf2rin-13.4.5", "KOMPAS TEST", "20200626 000000 UTC")
+    assert h.phase_shifts == (("C", "L2I", -0.25, ("C19", "C01")), ("G", "L1C", 0.0, ()))
+    assert h.scale_factors == {("C", "C2I"): 100.0}
+    assert h.glonass_cpb_m["C1C"] == -71.94 and h.glonass_cpb_m["C2P"] == 0.0
+    assert isinstance(h.glonass_cpb_m["C1P"], float) and np.isnan(h.glonass_cpb_m["C1P"])  # blank: unknown
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (H("C  1x0   1 C2I", "SYS / SCALE FACTOR"), "line 2: scale factor"),
+        (H(" C1C  -71.9x0", "GLONASS COD/PHS/BIS"), "line 2: GLONASS code-phase bias C1C"),
+    ],
+)
+def test_header_errors_name_the_line_and_the_field(tmp_path, record, message):
+    with pytest.raises(FormatError, match=message):
+        read_obs(write(tmp_path, _with_records(record)))
+
+
+def test_versions_and_first_record_checked(tmp_path):
+    with pytest.raises(FormatError, match="line 1: unsupported RINEX version 5.0"):
+        read_obs(write(tmp_path, _with_records(version="     5.00           OBSERVATION DATA    M")))
+    read_obs(write(tmp_path, _with_records(version="     4.02           OBSERVATION DATA    M")))
+    text = _with_records().split("\n", 1)[1]  # no version record first
+    with pytest.raises(FormatError, match="expected 'RINEX VERSION / TYPE' as the first header record"):
+        read_obs(write(tmp_path, text))
+
+
+def test_the_first_signal_of_the_table_is_read_too(tmp_path):
+    # Galileo E1 A (PRS) has signal id 0: rows of it are kept like any other
+    text = "\n".join(
+        [
+            H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
+            H("E    2 C1A C1C", "SYS / # / OBS TYPES"),
+            H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+            H("", "END OF HEADER"),
+            "> 2020 06 25 00 00  0.0000000  0  1",
+            "E11" + F(23456789.125) + F(23456788.5),
+        ]
+    )
+    obs = read_obs(write(tmp_path, text))
+    assert signal_id(["1A"]).tolist() == [0]
+    assert obs.signal.tolist() == signal_id(["1A", "1C"]).tolist()
+    assert obs.code_m.tolist() == [23456789.125, 23456788.5]

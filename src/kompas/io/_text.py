@@ -71,7 +71,7 @@ from ._open import file_name
 __all__ = [
     "YEAR_MIN", "YEAR_MAX", "FLOAT", "INTEGER", "DECIMAL", "REQUIRED",
     "parse_float", "parse_int", "decimal_or_none", "Diagnostics", "LineParser",
-    "calendar_problem", "calendar_bad", "calendar_ns", "calendar_ns_or_bad", "Lines",
+    "calendar_problem", "calendar_bad", "calendar_ns_or_bad", "Lines",
     "first_header_line", "blank_rows", "int_field", "float_field", "file_sat_index", "SPACE_LIKE",
     "NUMERIC_CHARS",
 ]  # fmt: skip
@@ -406,20 +406,6 @@ def calendar_problem(year, month, day, hour, minute, second, years=(YEAR_MIN, YE
     if not 0 <= second < 61:  # False for NaN
         return f"second {second} outside 0 to < 61"
     return None
-
-
-def calendar_ns(year, month, day, hour, minute, second, scale: str, *, path, rows=None, what="epoch",
-                years=(YEAR_MIN, YEAR_MAX)) -> np.ndarray:  # fmt: skip
-    """Checked calendar fields read in ``scale`` -> GPST ns; a FormatError names the first bad line.
-
-    ``rows[k]`` is the 0-based line of element ``k`` (None: line ``k``).
-    """
-    ns, bad, why = calendar_ns_or_bad(year, month, day, hour, minute, second, scale, years=years)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        line = (k if rows is None else int(np.asarray(rows)[k])) + 1
-        raise FormatError(path, line, f"invalid {what}: {why[k]}")
-    return ns
 
 
 def calendar_ns_or_bad(year, month, day, hour, minute, second, scale: str, years=(YEAR_MIN, YEAR_MAX)):
