@@ -41,7 +41,9 @@ def test_geodetic_to_ecef_45deg():
     # N = a / sqrt(1 - e2 sin^2 45) ; x = N cos45, z = N (1 - e2) sin45
     n = WGS84.a / np.sqrt(1 - WGS84.e2 / 2)
     xyz = geodetic_to_ecef([45 * D, 0.0, 0.0])
-    np.testing.assert_allclose(xyz, [n * np.sqrt(0.5), 0.0, n * (1 - WGS84.e2) * np.sqrt(0.5)], atol=1e-6)
+    np.testing.assert_allclose(
+        xyz, [n * np.sqrt(0.5), 0.0, n * (1 - WGS84.e2) * np.sqrt(0.5)], rtol=0, atol=1e-6
+    )
     # semi-minor axis differs between ellipsoids: PZ-90.11 a = 6378136 m
     assert geodetic_to_ecef([0.0, 0.0, 0.0], PZ90_11)[0] == 6378136.0
 
@@ -73,7 +75,7 @@ def test_shapes_broadcast():
 def test_enu_axes():
     ref = geodetic_to_ecef([30 * D, 100 * D, 50.0])
     up = geodetic_to_ecef([30 * D, 100 * D, 1050.0])
-    np.testing.assert_allclose(ecef_to_enu(up, ref), [0, 0, 1000.0], atol=1e-6)
+    np.testing.assert_allclose(ecef_to_enu(up, ref), [0, 0, 1000.0], rtol=0, atol=1e-6)
     # 1 m east at longitude 100 deg: ECEF direction (-sin 100, cos 100, 0)
     east = ref + np.array([-np.sin(100 * D), np.cos(100 * D), 0.0])
     np.testing.assert_allclose(ecef_to_enu(east, ref), [1.0, 0, 0], atol=1e-9)
@@ -100,7 +102,7 @@ def test_sagnac_rotation():
     sat = np.array([26_560e3, 0.0, 0.0])
     rot = sagnac_rotate(sat, 0.07, 7.2921151467e-5)
     th = 7.2921151467e-5 * 0.07
-    np.testing.assert_allclose(rot, [26_560e3 * np.cos(th), -26_560e3 * np.sin(th), 0.0], atol=1e-9)
+    np.testing.assert_allclose(rot, [26_560e3 * np.cos(th), -26_560e3 * np.sin(th), 0.0], rtol=0, atol=1e-9)
     assert np.linalg.norm(rot - sat) == pytest.approx(26_560e3 * th, rel=1e-9)
 
 
