@@ -358,6 +358,8 @@ def test_header_records_program_phase_shifts_scale_factors_and_glonass_biases(tm
         _with_records(
             H("sbf2rin-13.4.5       KOMPAS TEST         20200626 000000 UTC", "PGM / RUN BY / DATE"),
             H("C L2I -0.25000  02 C19 C01", "SYS / PHASE SHIFT"),
+            H("C L6I  0.50000  12 C01 C02 C03 C04 C05 C06 C07 C08 C09 C10", "SYS / PHASE SHIFT"),
+            H("                   C11 C12", "SYS / PHASE SHIFT"),  # 18X, 10(1X, A3): continued
             H("G L1C", "SYS / PHASE SHIFT"),  # blank shift: 0
             H("C  100   1 C2I", "SYS / SCALE FACTOR"),
             H("".join(f" {c} {v:>8s}" for c, v in CPB), "GLONASS COD/PHS/BIS"),
@@ -365,7 +367,12 @@ def test_header_records_program_phase_shifts_scale_factors_and_glonass_biases(tm
     )
     h = read_obs(path).header
     assert (h.program, h.run_by, h.date) == ("sbf2rin-13.4.5", "KOMPAS TEST", "20200626 000000 UTC")
-    assert h.phase_shifts == (("C", "L2I", -0.25, ("C19", "C01")), ("G", "L1C", 0.0, ()))
+    twelve = tuple(f"C{p:02d}" for p in range(1, 13))
+    assert h.phase_shifts == (
+        ("C", "L2I", -0.25, ("C19", "C01")),
+        ("C", "L6I", 0.5, twelve),
+        ("G", "L1C", 0.0, ()),
+    )
     assert h.scale_factors == {("C", "C2I"): 100.0}
     assert h.glonass_cpb_m["C1C"] == -71.94 and h.glonass_cpb_m["C2P"] == 0.0
     assert isinstance(h.glonass_cpb_m["C1P"], float) and np.isnan(h.glonass_cpb_m["C1P"])  # blank: unknown

@@ -169,13 +169,21 @@ def test_values_that_do_not_fit(tmp_path):
     lines, _ = written(tmp_path, ok)
     assert any(x.startswith("R019999999999.999  ") for x in lines)
     assert any(x.startswith("C19-999999999.999  ") for x in lines)
-    with pytest.raises(KompasError, match="single digits"):
+    with pytest.raises(KompasError, match="LLI and SSI are single digits 0-9 in RINEX"):
         write_obs(replace(obs, ssi=np.array([10, 0, 0, 0], np.uint8)), tmp_path / "d.rnx")
     bad_t = replace(obs, epoch_time_ns=obs.epoch_time_ns + np.array([0, 50]))
     with pytest.raises(KompasError, match="1e-7"):
         write_obs(bad_t, tmp_path / "b.rnx")
-    with pytest.raises(KompasError, match="longer"):
+    with pytest.raises(KompasError, match="program.*longer"):
         write_obs(obs, tmp_path / "c.rnx", program="x" * 21)
+
+
+def test_phase_shifts_with_satellites_written_and_read_back(tmp_path):
+    obs = table()
+    sats = tuple(f"C{p:02d}" for p in range(1, 13))  # 12: a continuation line after the first 10
+    shifts = (("C", "L2I", -0.25, sats), ("R", "L1C", 0.0, ()))
+    back = read_obs(written(tmp_path, replace(obs, header=replace(obs.header, phase_shifts=shifts)))[1])
+    assert ("C", "L2I", -0.25, sats) in back.header.phase_shifts  # (with "unknown" for the others)
 
 
 def test_events_are_reported(tmp_path):

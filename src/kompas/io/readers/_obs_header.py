@@ -187,9 +187,12 @@ def _numeric_record(st: _State, kw: dict, ctx: Diagnostics, label: str, raw: str
         key = "approx_position_m" if label.startswith("APPROX") else "antenna_delta_hen_m"
         kw[key] = _three_numbers(ctx, raw, ln, label)
     elif label == "SYS / PHASE SHIFT":
+        sats = tuple(x for x in (raw[19 + 4 * k : 22 + 4 * k].strip() for k in range(10)) if x)
         if raw[0:1].strip():
-            sats = tuple(x for x in (raw[19 + 4 * k : 22 + 4 * k].strip() for k in range(10)) if x)
             st.shifts.append((raw[0:1], raw[2:5].strip(), ctx.float(raw[6:14], ln, "phase shift", 0.0), sats))
+        elif sats and st.shifts:  # a continuation line (18X, 10(1X, A3)): more satellites of the last one
+            letter, code, shift, before = st.shifts[-1]
+            st.shifts[-1] = (letter, code, shift, before + sats)
     elif label == "SYS / SCALE FACTOR":
         if raw[0:1].strip():
             fac = ctx.float(raw[2:6], ln, "scale factor")
