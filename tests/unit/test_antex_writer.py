@@ -55,6 +55,10 @@ def test_complete_antex_adds_only_what_the_file_lacks(tmp_path):
     added = complete_antex(src, atx, _catalog(), ["G05", "R05", "E19", "C19", "C02", "S23"], T, out)
     # C19 is in the file, C02 has no nominal offsets, S23 is not an ANTEX system here
     assert added == ["G05", "R05", "E19"]
+    text = out.read_text()
+    assert text.startswith(src) and "\n\n" not in text  # appended right after the last record
+    meth = [ln for ln in text.splitlines() if ln.endswith("METH / BY / # / DATE") and "kompas nominal" in ln]
+    assert len(meth) == 3 and all(ln[40:46] == "     0" for ln in meth)  # no individual antennas
     full = read_antex(out)
     np.testing.assert_allclose(full.satellite("G05", T).freqs["G02"].pco_m, [0.0, 0.0, 0.7426], atol=1e-9)
     day0 = int(gtime_from_calendar(2020, 6, 25))  # the added blocks are valid from the start of the day

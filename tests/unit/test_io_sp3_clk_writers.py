@@ -48,6 +48,29 @@ def test_sp3_written_and_read_back(tmp_path):
     assert text[-1] == "EOF"
 
 
+def test_sp3_standard_deviations_and_flags_written_and_read_back(tmp_path):
+    import dataclasses
+
+    t, sats, pos, clk = _sp3_arrays()
+    vel = np.ones_like(pos)
+    sp3 = sp3_from_arrays(t, sats, pos, clk, vel_mps=vel, clk_rate=np.zeros_like(clk))
+    sp3 = dataclasses.replace(sp3, base_pos=1.25, base_clk=1.025)
+    e, s = sp3.clk_s.shape
+    vel_sdev = np.full((e, s, 3), 1e-7 * 1.25**3)  # velocity sigmas: 1e-4 mm/s units
+    clk_sdev = np.full((e, s), np.nan)
+    clk_sdev[:, 0] = 1e-12 * sp3.base_clk**0  # exponent 0: written as 0, not left blank
+    clk_sdev[:, 1] = 1e-12 * sp3.base_clk**7
+    pred = np.zeros((e, s), bool)
+    pred[1, 1] = True
+    sp3 = dataclasses.replace(sp3, clk_sdev_s=clk_sdev, clk_pred=pred, vel_sdev_mps=vel_sdev)
+    write_sp3(sp3, tmp_path / "f.sp3")
+    back = read_sp3(tmp_path / "f.sp3")
+    np.testing.assert_allclose(back.clk_sdev_s[:, :2], clk_sdev[:, :2], rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(back.clk_pred, pred)
+    np.testing.assert_allclose(back.vel_sdev_mps, vel_sdev, rtol=1e-12, atol=0)
+    assert not back.clk_event.any() and not back.orb_pred.any()
+
+
 def test_sp3_velocities(tmp_path):
     t, sats, pos, clk = _sp3_arrays()
     vel = np.full(pos.shape, 1234.5678)
@@ -95,6 +118,17 @@ def test_clock_written_and_read_back(tmp_path):
     rec = next(ln for ln in lines if ln.startswith("AS C61"))
     assert rec == "AS C61       2025 01 01 00 00  0.000000  3    1.234567890123E-04  0.000000000000E+00"
     assert next(iter(lines[lines.index(rec) + 1 :])) == " 1.000000000000E-12"
+
+
+def test_clock_header_station_records_and_default_agency(tmp_path):
+    import dataclasses
+
+    c = clk_from_arrays(["AR"], ["KSIM"], [T0], [3.3e-7], station_coords={"KSIM": (1e6, 2e6, 3e6)})
+    single = dataclasses.replace(c, station_name="KSIM", n_stations_header=None)
+    write_clk(single, tmp_path / "b.clk", _now=NOW)
+    back = read_clk(tmp_path / "b.clk")
+    assert back.agency == "KSM" and back.station_name == "KSIM"
+    assert back.station_coords["KSIM"] == pytest.approx((1e6, 2e6, 3e6), abs=1e-9)  # counted from the table
 
 
 def test_clock_gap_between_values_is_an_error(tmp_path):

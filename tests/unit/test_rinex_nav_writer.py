@@ -124,6 +124,15 @@ def test_header(nav, tmp_path):
     assert H("    18", "LEAP SECONDS") in head
 
 
+def test_ionosphere_record_of_three_coefficients_leaves_the_fourth_blank(tmp_path):
+    three = H("GAL    2.8250e+01  7.8125e-03  1.0071e-02", "IONOSPHERIC CORR")  # Galileo's ai0-ai2
+    lines = [three if x.startswith("GAL ") else x for x in HEADER]
+    p = tmp_path / "three.rnx"
+    p.write_text("\n".join(lines + C05 + S23 + J01 + R01 + E01 + G01) + "\n")
+    _, out = _write(read_nav(p), tmp_path)
+    assert H("GAL    2.8250E+01  7.8125E-03  1.0071E-02", "IONOSPHERIC CORR") in out  # 12 blanks at the end
+
+
 def test_round_trip_fields(nav, tmp_path):
     p, _ = _write(nav, tmp_path)
     back = read_nav(p)

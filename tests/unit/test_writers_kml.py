@@ -55,8 +55,12 @@ def test_kml_structure_and_values(tmp_path):
     assert points[0].find(f"{K}TimeStamp/{K}when").text == "2020-06-24T23:59:42Z"  # UTC = GPST - 18 s
     assert points[1].find(f"{K}Point/{K}coordinates").text == "12.878900000,49.144210000,666.0000"
     assert points[0].find(f"{K}Point/{K}altitudeMode").text == "clampToGround"
-    styles = {s.get("id") for s in doc.findall(K + "Style")}
-    assert {"Q1", "Q2", "Q5", "track"} <= styles
+    styles = {s.get("id"): s for s in doc.findall(K + "Style")}
+    assert {"Q1", "Q2", "Q5", "track"} <= set(styles)
+    assert all(styles[q].find(f"{K}IconStyle/{K}color").text for q in ("Q1", "Q2", "Q5"))
+    assert styles["track"].find(f"{K}LineStyle/{K}color").text == "ffffffff"
+    track = next(pm for pm in root.iter(K + "Placemark") if pm.find(K + "LineString") is not None)
+    assert track.find(K + "styleUrl").text == "#track"
 
 
 def test_kml_options(tmp_path):
@@ -87,6 +91,18 @@ def test_gpx_structure_and_values(tmp_path):
     assert (pt.find(G + "hdop").text, pt.find(G + "vdop").text, pt.find(G + "pdop").text) == (
         "1.50", "3.00", "4.50",
     )  # fmt: skip
+
+
+def test_gpx_without_dops_and_of_qualities_without_a_fix_type(tmp_path):
+    import dataclasses
+
+    sol = dataclasses.replace(_solution(quality=(5, 6, 5)), hdop=None, vdop=None, pdop=None)
+    sol = dataclasses.replace(sol, quality=np.array([5, 7, 5], np.uint8))  # 7: no GPX fix type
+    p = tmp_path / "n.gpx"
+    write_gpx(sol, p)
+    pts = ET.parse(p).getroot().findall(f".//{G}trkpt")
+    assert [pt.find(G + "fix").text for pt in pts] == ["3d", "none", "3d"]
+    assert all(pt.find(G + "hdop") is None for pt in pts)  # no DOP, no element
 
 
 def test_empty_solution_is_valid_xml(tmp_path):

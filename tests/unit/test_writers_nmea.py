@@ -97,7 +97,15 @@ def test_hemispheres_quality_and_invalid_epochs(tmp_path):
     assert len(rmc) == 4 and [ln.split(",")[2] for ln in rmc] == ["A"] * 4
     assert [ln.split(",")[12][0] for ln in rmc] == ["R", "F", "D", "A"]
     write_nmea(sol, p, sentences=("RMC",))
-    assert p.read_text().splitlines()[4].split(",")[2] == "V"
+    rmc = p.read_text().splitlines()
+    assert rmc[4].split(",")[2] == "V" and rmc[4].split(",")[3:7] == ["", "", "", ""]  # no position
+    # within a degree of the equator and the prime meridian, the hemisphere follows the sign
+    near = _solution([0.5, -0.5], [0.25, -0.25], [0.0, 0.0], t[:2], [4, 4])
+    write_nmea(near, p, sentences=("GGA",))
+    assert [ln.split(",")[3:6:2] for ln in p.read_text().splitlines()] == [["N", "E"], ["S", "W"]]
+    # a quality code NMEA has no indicator for is written as 0 (invalid), never as text
+    write_nmea(_solution([1.0], [1.0], [0.0], t[:1], [7]), p, sentences=("GGA",))
+    assert p.read_text().split(",")[6] == "0"
 
 
 def test_minute_rounding_carries_into_degrees():
@@ -149,7 +157,7 @@ def test_bad_options():
     t = gtime_from_calendar(2020, 6, 25, 0, 0, [0.0])
     sol = _solution([1.0], [1.0], [0.0], t, [5])
     for kw in ({"talker": "gn"}, {"sentences": ("GSA",)}, {"time_decimals": -1}, {"minute_decimals": 10}):
-        with pytest.raises(ConfigError):
+        with pytest.raises(ConfigError, match=next(iter(kw))):
             write_nmea(sol, "unused.nmea", **kw)
 
 

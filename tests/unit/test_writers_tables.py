@@ -181,3 +181,12 @@ def test_residuals_csv_of_double_differences(tmp_path):
         "phase",
     ]
     assert float(rows[3][5]) == 1e-17 and len(rows) == 4
+
+
+def test_table_writers_name_themselves_when_given_no_solution(tmp_path):
+    from kompas.io.writers.tables import write_residuals_csv
+
+    with pytest.raises(ConfigError, match="write_csv/write_parquet writes a Solution, not dict"):
+        write_csv({}, tmp_path / "a.csv")
+    with pytest.raises(ConfigError, match="write_residuals_csv writes a Solution, not list"):
+        write_residuals_csv([], tmp_path / "r.csv")
