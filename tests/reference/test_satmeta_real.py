@@ -70,6 +70,12 @@ def test_prn_reuse_over_time(catalog):
     # PRIDE says nothing after its issue date (2024-08-22); GPSPACE has G01 = SVN 80 (GPS III) in 2026
     late = catalog.lookup(["G01"], int(gtime_from_calendar(2026, 5, 13)))
     assert late.svn[0] == "G080" and late.block[0] == "BLOCK IIIA" and late.source[0] == "GPSPACE"
+    # GPSPACE rows: COSPAR ids, BeiDou-3 MEO manufacturers from its header lines, GLONASS channels
+    g = catalog.lookup(["G01", "C19", "C25", "R01", "R09"], int(gtime_from_calendar(2026, 5, 13)))
+    assert (g.source == "GPSPACE").all()
+    assert g.cospar.tolist() == ["2024-242A", "2015-037B", "2018-067B", "2009-070A", "2014-075A"]
+    assert g.block.tolist()[1:3] == ["BEIDOU-3M-CAST", "BEIDOU-3M-SECM"]
+    assert g.glo_channel.tolist() == [-99, -99, -99, 1, -6]
     gap = catalog.lookup(["C18"], int(gtime_from_calendar(2021, 1, 1)))  # C18 unused since 2020-091
     assert not gap.found[0] and gap.law_name()[0] == "unknown" and np.isnan(gap.nominal_pco_m[0]).all()
 

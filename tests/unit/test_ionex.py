@@ -158,6 +158,18 @@ def test_dcb_block(tmp_path):
     assert d.station_bias_s[0] == pytest.approx(13.095e-9) and d.station_rms_s[0] == pytest.approx(0.011e-9)
 
 
+def test_dcb_blank_letter_of_a_glonass_map_and_a_bad_prn(tmp_path):
+    glo = [rec("     1.1            IONOSPHERE MAPS     GLO", "IONEX VERSION / TYPE"), *HEADER[1:]]
+    d = read_ionex(write(tmp_path, glo + TEC1 + END)).dcb
+    assert d.sat.tolist() == sat_index(["G01", "R05", "R03"]).tolist()  # blank letter: the map's system
+    lines = HEADER + TEC1 + END
+    k = lines.index(rec("    05     2.975     0.004", "PRN / BIAS / RMS"))
+    lines[k] = rec("    0x     2.975     0.004", "PRN / BIAS / RMS")
+    with pytest.raises(FormatError, match=r"line \d+: PRN: expected an integer, found '0x'") as err:
+        read_ionex(write(tmp_path, lines))
+    assert err.value.line == k + 1
+
+
 def test_missing_latitude_row_is_format_error(tmp_path):
     lines = HEADER + TEC1 + END
     k = lines.index(rec("     0.0 -45.0  45.0   5.0 450.0", "LAT/LON1/LON2/DLON/H"))

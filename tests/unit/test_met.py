@@ -172,6 +172,23 @@ def test_header_errors_and_blank_lines_before_it(tmp_path):
         assert len(read_met(write(tmp_path, "\n" + SPEC_EXAMPLES[2]))) == 9
     with pytest.raises(FormatError, match="strict"):
         read_met(write(tmp_path, "\n" + SPEC_EXAMPLES[2]), strict=True)
+    with pytest.raises(FormatError, match="line 2: unsupported RINEX version 5"):
+        read_met(write(tmp_path, "\n" + SPEC_EXAMPLES[3].replace("     3.05", "     5.00")))
+
+
+def test_marker_number_and_records_kompas_does_not_interpret(tmp_path):
+    lines = SPEC_EXAMPLES[3].splitlines()
+    extra = [H("12345M001", "MARKER NUMBER"), H("a station note", "DOI")]
+    met = read_met(write(tmp_path, "\n".join([*lines[:4], *extra, *lines[4:]]) + "\n"))
+    assert met.header.marker_number == "12345M001"
+    assert met.header.other == {"DOI": ("a station note",)}
+
+
+def test_epoch_field_that_is_no_integer_is_named(tmp_path):
+    lines = SPEC_EXAMPLES[3].splitlines()
+    lines[-2] = lines[-2][:15] + " x" + lines[-2][17:]  # the minute of the second record
+    with pytest.warns(DroppedRecordWarning, match="line 12: .*minute"):
+        assert len(read_met(write(tmp_path, "\n".join(lines) + "\n"))) == 6
 
 
 def test_against_georinex_where_it_reads_met_files(tmp_path):

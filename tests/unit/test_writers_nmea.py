@@ -179,6 +179,41 @@ def test_read_errors(tmp_path):
         assert read_nmea(p)["time_ns"].size == 0
 
 
+def _sentences(*bodies):
+    return "".join(f"${b}*{_xor(b):02X}\r\n" for b in bodies)
+
+
+def test_read_fields_at_their_edges(tmp_path):
+    p = tmp_path / "f.nmea"
+    rmc = "GPRMC,123519,A,4807.038,S,01131.000,W,022.4,084.4,230380,003.1,W"  # S/W; year 80 -> 1980
+    gga = "GPGGA,123519,4807.038,S,01131.000,W,1,08,0.9,545.4,M,46.9,M,,"
+    p.write_text(_sentences(rmc, gga))
+    d = read_nmea(p)
+    assert d["time_ns"].tolist() == [int(gtime_from_calendar(1980, 3, 23, 12, 35, 19, scale="UTC"))]
+    assert np.degrees(d["lat_rad"][0]) == pytest.approx(-(48 + 7.038 / 60), abs=1e-9)
+    assert np.degrees(d["lon_rad"][0]) == pytest.approx(-(11 + 31.0 / 60), abs=1e-9)
+    p.write_text(_sentences(rmc.replace("230380", "230379"), gga))  # 79 -> 2079
+    assert read_nmea(p)["time_ns"][0] == int(gtime_from_calendar(2079, 3, 23, 12, 35, 19, scale="UTC"))
+    # a GGA of an invalid fix has blank position fields: no position, no error
+    blank = "GPGGA,123519,,,,,0,00,,,M,,M,,"
+    p.write_text(_sentences(rmc, blank))
+    d = read_nmea(p)
+    assert d["gga_quality"].tolist() == [0] and np.isnan(d["lat_rad"]).all() and np.isnan(d["lon_rad"]).all()
+    for bad, what in (
+        ("GPGGA,123519,4807.038,N,011x1.000,E,1,08,0.9,545.4,M,46.9,M,,", "line 2: .*longitude"),
+        ("GPGGA,123519,4807.038,N,01131.000,E,1,0x,0.9,545.4,M,46.9,M,,", "line 2"),
+        ("GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,54x.4,M,46.9,M,,", "line 2: .*altitude"),
+    ):
+        p.write_text(_sentences(rmc, bad))
+        with pytest.raises(FormatError, match=what) as err:
+            read_nmea(p)
+        assert err.value.path == str(p)
+    p.write_text(_sentences(rmc.replace("230380", "2303x0"), gga))
+    with pytest.raises(FormatError, match="date") as err:
+        read_nmea(p)
+    assert err.value.path == str(p)
+
+
 def test_impossible_dates_drop_their_sentences(tmp_path):
     """A date or time out of range never wraps: the sentence (and the GGA it dates) is dropped."""
     p = tmp_path / "d.nmea"

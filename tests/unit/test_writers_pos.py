@@ -190,6 +190,12 @@ def test_round_trip(tmp_path, coords, time_format):
     d = read_pos_table(p)
     ok = sol.quality != 0
     assert d["coords"] == coords
+    want = (
+        ("sdn", "sde", "sdu", "sdne", "sdeu", "sdun")
+        if coords == "llh"
+        else ("sdx", "sdy", "sdz", "sdxy", "sdyz", "sdzx")
+    )
+    assert d["sd_names"] == want
     np.testing.assert_array_equal(d["time_ns"], sol.time_ns[ok])
     np.testing.assert_array_equal(d["quality"], [5, 1])
     np.testing.assert_array_equal(d["nsat"], [12, 14])
@@ -221,6 +227,7 @@ def test_read_rtklib_text_and_dms(tmp_path):
     np.testing.assert_allclose(np.degrees(d["llh"][1, 1]), -(12 + 52 / 60 + 44.07842 / 3600), atol=1e-12)
     np.testing.assert_allclose(d["sd_m"][0], [3.7882, 3.0872, 7.3348, 1.7144, 2.4369, -0.1824])
     assert d["time_system"] == "GPST"
+    assert solution_from_pos(d).record.program == "RTKLIB ver.2.4.3"
 
 
 def test_read_errors(tmp_path):
@@ -234,6 +241,12 @@ def test_read_errors(tmp_path):
     assert exc.value.line == n_head + 2
     p.write_text(good.replace("   5  12", "   5  nan"), newline="")
     with pytest.raises(FormatError, match="ns"):
+        read_pos_table(p)
+    tow = format_pos(_solution(), time_format="tow")
+    first = next(ln for ln in tow.split("\n") if ln and not ln.startswith("%"))
+    week = first.split()[0]
+    p.write_text(tow.replace(first, first.replace(week, "10000", 1)), newline="")  # valid time of week
+    with pytest.raises(FormatError, match="expected a GPS week and time of week, found 10000"):
         read_pos_table(p)
     for date, what in (("2020/13/25 00:01:00.000", "month 13"), ("5026/06/25 00:01:00.000", "year 5026")):
         p.write_text(good.replace("2020/06/25 00:01:00.000", date), newline="")
