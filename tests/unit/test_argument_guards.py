@@ -21,6 +21,12 @@ T = int(kompas.gtime_from_calendar(2020, 6, 25))
 X = np.array([4075580.3111, 931854.0543, 4801568.2808])
 
 
+@pytest.fixture(scope="module")
+def res():
+    """Six minutes of simulated GPS at X, error-free: the tables the guards are tried with."""
+    return kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+
+
 @pytest.mark.parametrize(
     "call",
     [
@@ -82,8 +88,7 @@ def test_the_simulator_needs_ecef_metres_near_the_surface():
             kompas.sim.simulate(bad, T, hours=0.1)
 
 
-def test_preprocess_refuses_tables_and_elevations_in_degrees():
-    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+def test_preprocess_refuses_tables_and_elevations_in_degrees(res):
     ob = res.obs.observables({"G": (1, 2)})
     jumps = kompas.preprocess.detect_clock_jumps(ob)
     with pytest.raises(ConfigError, match="repair_clock_jumps needs Observables"):
@@ -94,8 +99,7 @@ def test_preprocess_refuses_tables_and_elevations_in_degrees():
         kompas.detect_slips(ob, elevation_rad=np.full(3, 0.5))
 
 
-def test_ppp_names_the_reader_of_each_model_table():
-    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+def test_ppp_names_the_reader_of_each_model_table(res):
     for name, value, reader in (
         ("blq", "x.blq", "kompas.io.readers.blq.read_blq"),
         ("gpt3", {}, "kompas.io.readers.gpt3.read_gpt3_grid"),
@@ -105,10 +109,9 @@ def test_ppp_names_the_reader_of_each_model_table():
             kompas.ppp(res.obs, res.nav, **{name: value})
 
 
-def test_solution_writers_refuse_other_objects_and_say_how_to_get_residuals():
+def test_solution_writers_refuse_other_objects_and_say_how_to_get_residuals(res):
     from kompas.io.writers import kml, nmea, pos, tables
 
-    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
     for fn in (pos.write_pos, nmea.write_nmea, kml.write_kml, kml.write_gpx, tables.write_csv,
                tables.write_residuals_csv, kompas.write_solution):  # fmt: skip
         with pytest.raises(ConfigError, match="writes a Solution, not ObsTable"):
@@ -136,8 +139,7 @@ def test_glonass_channels_from_a_mapping_and_scalar_glonass_queries():
         GlonassChannels({"R0x": 1})
 
 
-def test_write_products_refuses_an_empty_span_and_satellites_the_truth_lacks(tmp_path):
-    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
+def test_write_products_refuses_an_empty_span_and_satellites_the_truth_lacks(res, tmp_path):
     sats = np.unique(res.obs.sat)
     hour = 3600 * 10**9
     for args, kw, message in (
@@ -150,12 +152,11 @@ def test_write_products_refuses_an_empty_span_and_satellites_the_truth_lacks(tmp
     assert not (tmp_path / "x.sp3").exists()
 
 
-def test_readers_products_ids_bands_and_monitor_inputs_refuse_the_wrong_kind(tmp_path):
+def test_readers_products_ids_bands_and_monitor_inputs_refuse_the_wrong_kind(res, tmp_path):
     from kompas.errors import SignalError
     from kompas.monitor.run import MonitorInputs, run_monitor
     from kompas.products.precise import PreciseProduct
 
-    res = kompas.sim.simulate(X, T, hours=0.1, systems="G", errors="none")
     with pytest.raises(ConfigError, match="a file path .* is needed, not ObsTable"):
         kompas.read(res.obs)
     with pytest.raises(ConfigError, match="a file path .* is needed, not NoneType"):

@@ -28,6 +28,11 @@ def _xor(body):
     return c
 
 
+def _sentences(*bodies):
+    """Sentences with their checksums (computed by :func:`_xor`), CRLF-terminated."""
+    return "".join(f"${b}*{_xor(b):02X}\r\n" for b in bodies)
+
+
 def _solution(lat_deg, lon_deg, h_m, t_ns, quality, nsat=8, hdop=0.9):
     n = len(t_ns)
     pos = geodetic_to_ecef(np.column_stack([np.radians(lat_deg), np.radians(lon_deg), h_m]))
@@ -171,16 +176,12 @@ def test_read_errors(tmp_path):
     with pytest.raises(FormatError, match="date"):
         read_nmea(p)
     body = "GPGGA,123519,48x7.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"
-    p.write_text(f"{CLASSIC_RMC}\r\n${body}*{_xor(body):02X}\r\n")
+    p.write_text(f"{CLASSIC_RMC}\r\n" + _sentences(body))
     with pytest.raises(FormatError, match="latitude"):
         read_nmea(p)
     p.write_text(CLASSIC_RMC + "\r\n" + CLASSIC_GGA[:30])
     with pytest.warns(TruncatedFileWarning):
         assert read_nmea(p)["time_ns"].size == 0
-
-
-def _sentences(*bodies):
-    return "".join(f"${b}*{_xor(b):02X}\r\n" for b in bodies)
 
 
 def test_read_fields_at_their_edges(tmp_path):
@@ -219,12 +220,12 @@ def test_impossible_dates_drop_their_sentences(tmp_path):
     p = tmp_path / "d.nmea"
     rmc = "GPRMC,120000,A,4807.038,N,01131.000,E,022.4,084.4,231394,003.1,W"  # month 13
     gga = "GPGGA,120000,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"  # dated by it: dropped too
-    p.write_text(f"${rmc}*{_xor(rmc):02X}\r\n${gga}*{_xor(gga):02X}\r\n{CLASSIC_RMC}\r\n{CLASSIC_GGA}\r\n")
+    p.write_text(_sentences(rmc, gga) + f"{CLASSIC_RMC}\r\n{CLASSIC_GGA}\r\n")
     with pytest.warns(DroppedRecordWarning, match="line 1: RMC date '231394': month 13 outside"):
         d = read_nmea(p)
     assert d["time_ns"].tolist() == [int(gtime_from_calendar(1994, 3, 23, 12, 35, 19, scale="UTC"))]
     gga = "GPGGA,253519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"  # hour 25
-    p.write_text(f"{CLASSIC_RMC}\r\n${gga}*{_xor(gga):02X}\r\n{CLASSIC_GGA}\r\n")
+    p.write_text(f"{CLASSIC_RMC}\r\n" + _sentences(gga) + f"{CLASSIC_GGA}\r\n")
     with pytest.warns(DroppedRecordWarning, match="line 2: GGA time '253519': hour 25"):
         assert read_nmea(p)["time_ns"].size == 1
 
