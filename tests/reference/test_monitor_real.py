@@ -1,6 +1,7 @@
 """kompas monitor on real data: the grid's DOP against kompas spp, SISRE with metadata offsets, stations,
 the command and its report rendered in headless Chromium."""
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -108,13 +109,47 @@ def test_beidou2_offsets_of_the_products_antenna_model(kompas_data, nav, catalog
         assert abs(g[group]["radial_mean_m"]) < 0.5 and g[group]["sisre_m"] < max_sisre, group
 
 
-def test_station_errors_against_sinex(kompas_data, nav):
-    obs = kompas.read_obs(kompas_data / SET_A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
-    st = station_uere(obs, BroadcastProduct(nav, policy="post"), "CR", WTZR, "EPN truth")
+@pytest.fixture(scope="module")
+def wtzr_obs(kompas_data):
+    return kompas.read_obs(kompas_data / SET_A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+
+
+def test_station_errors_against_sinex(wtzr_obs, nav):
+    product = BroadcastProduct(nav, policy="post")
+    st = station_uere(wtzr_obs, product, "CR", WTZR, "EPN truth")
     s = st.summary()
     assert s["solved"] == 120 and s["d3_rms_m"] < 3.0  # REFERENCES.md: RTKLIB 2.03 m for BDS+GLONASS
+    assert s["station"] == "WTZR" and s["systems"] == "CR" and s["reference"] == "EPN truth"
     uere = {r["sat"]: r for r in st.satellites}
     assert all(0.05 < r["uere_m"] < 5.0 for r in uere.values()) and any(k[0] == "R" for k in uere)
+    assert {k[0] for k in uere} == {"C", "R"}  # the systems asked for, not every system of the file
+    # the same SPP run by hand: its PDOP and each satellite's used residuals
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = kompas.spp(wtzr_obs, product, systems="CR", residuals=True)
+    np.testing.assert_array_equal(st.pdop, sol.pdop)
+    assert s["pdop_mean"] == pytest.approx(np.nanmean(sol.pdop), rel=1e-12)
+    res = sol.residuals
+    assert len(uere) >= 10
+    for sat, row in uere.items():
+        r = res["residual_m"][res["used"] & (res["sat"] == kompas.sat_index(sat))]
+        assert row["n"] == r.size > 0 and row["mean_m"] == pytest.approx(r.mean(), rel=1e-12)
+        assert row["uere_m"] == pytest.approx(np.sqrt(np.mean(r**2)), rel=1e-12)
+        assert row["max_abs_m"] == pytest.approx(np.abs(r).max(), rel=1e-12)
+
+
+def test_station_names_and_default_reference(wtzr_obs, nav):
+    """The name comes from the argument, else the header's marker name, else the file's name; without a
+    reference the header's approximate position is used and labelled as no truth."""
+    product = BroadcastProduct(nav, policy="post")
+    st = station_uere(wtzr_obs, product, "C", name="  Wettzell  ")
+    assert st.name == "Wettzell" and st.reference_label == "header APPROX POSITION (not a truth)"
+    np.testing.assert_array_equal(st.reference_m, wtzr_obs.station.approx_position_m)
+    nameless = dataclasses.replace(wtzr_obs, header=dataclasses.replace(wtzr_obs.header, marker_name=""))
+    st = station_uere(nameless, product, "C", WTZR)
+    assert st.name == "WTZR00DEU_R_20201770000_01D_30" and st.reference_label == "given"
+    st = station_uere(dataclasses.replace(nameless, path=None), product, "C", WTZR)
+    assert st.name == "station"
 
 
 def test_monitor_command_and_report_in_chromium(kompas_data, tmp_path, capsys):

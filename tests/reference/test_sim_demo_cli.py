@@ -5,8 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from kompas import read_nav, read_obs, spp
+import kompas
+from kompas import gtime_from_calendar, read_nav, read_obs, spp
 from kompas.cli.main import main
+from kompas.time import GTime
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +146,8 @@ def test_sim_truth_records_the_error_model_and_events(tmp_path, capsys):
     assert err["code_sigma_m"] == {"value": 0.3, "unit": "m", "doc": "code noise at zenith"}
     assert err["slip_rate_per_hour"]["value"] == 2.0 and err["slip_rate_per_hour"]["unit"] == "1/h"
     assert err["clock_jump_s"]["unit"] == "s" and truth["settings"]["seed"] == 3
+    assert truth["kompas_version"] == kompas.__version__
+    assert truth["settings"]["start"] == GTime(truth["settings"]["start_gpst_ns"]).isoformat("GPST")
     (rcv,) = truth["receivers"]
     events = rcv["events"]
     kinds = {e["kind"] for e in events}
@@ -206,3 +210,41 @@ def test_sim_of_a_rinex4_navigation_file_takes_klobuchar_from_its_ion_frames(kom
         read_obs(tmp_path / "n" / "SIM00XXX_S_sim_MO.rnx"),
     )
     assert np.isfinite(with_iono.code_m).any() and len(with_iono) == len(without)
+
+
+@pytest.fixture(scope="module")
+def esbc_nav(kompas_data):
+    return read_nav(kompas_data / "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+
+
+def test_real_constellation_group_delays_are_those_at_the_start(esbc_nav):
+    """E05, E13 and E24 change their BGDs between 00:00 and 02:00 of 2020-06-25: a 2-h simulation from
+    00:00 takes the records valid at its start."""
+    from kompas.products.broadcast import BroadcastProduct
+    from kompas.sim.realnav import BroadcastTruth
+
+    t0, hour = int(gtime_from_calendar(2020, 6, 25, 0, 0, 0)), 3600 * 10**9
+    truth = BroadcastTruth(esbc_nav, t0, 2 * hour)
+    product = BroadcastProduct(esbc_nav, policy="post")
+    sats = np.repeat(kompas.sat_index(["E05", "E13", "E24"]), 3)
+    sig = np.tile(["1C", "5Q", "7Q"], 3)
+    at = [product.state(sats, np.full(9, t)).clk_s - product.state(sats, np.full(9, t), signal=sig).clk_s
+          for t in (t0, t0 + 2 * hour)]  # fmt: skip
+    assert np.all(np.abs(at[0] - at[1]) > 1e-10)
+    np.testing.assert_array_equal(truth.group_delay_s(sats, sig), at[0])
+    assert truth.group_delay_s(sats.reshape(3, 3), sig.reshape(3, 3)).shape == (3, 3)
+
+
+def test_real_constellation_blocks_do_not_change_anything(esbc_nav):
+    """GLONASS states of a real file, integrated from each row's own nearest record: any block size gives
+    the same observations (GLONASS rows are grouped by their own step count)."""
+    from kompas.frames import geodetic_to_ecef
+    from kompas.sim import simulate
+
+    rcv = geodetic_to_ecef(np.array([np.radians(49.1442), np.radians(12.8789), 666.0]))
+    t0 = int(gtime_from_calendar(2020, 6, 25, 6, 0, 0))
+    kw = dict(hours=1.0, interval_s=10.0, systems="R", errors="default", seed=4, nav=esbc_nav)
+    a, b = simulate(rcv, t0, **kw), simulate(rcv, t0, block_epochs=7, **kw)
+    assert a.obs.n_epochs == 360 and np.unique(a.obs.sat).size >= 6
+    for f in ("time_ns", "sat", "signal", "code_m", "phase_cyc", "doppler_hz"):
+        assert np.array_equal(getattr(a.obs, f), getattr(b.obs, f)), f

@@ -81,6 +81,20 @@ def test_summary_percentage_of_pdop_below_six():
     assert len(rows) == 1 and rows[0]["mix"] == "G" and rows[0]["nsat_mean"] == sv.nsat[0, :, 0].mean()
 
 
+def test_summary_accuracy_is_uere_times_dop():
+    """acc3d_mean_m: UERE x PDOP, acc_h_mean_m: UERE x HDOP, each averaged over the epochs."""
+    ids = sorted([f"G{k:02d}" for k in range(1, 25)], key=lambda x: int(sat_index(x)))
+    sv = service_volume(
+        _Fixed(ids, _constellation(), ura=3.0), [0, 1], [10.0, 50.0], [0.0], mixes={"G": "G"}, sats=ids
+    )
+    s = sv.cell_summary()
+    for i in range(2):
+        u, p, h = (np.asarray(x[0, :, i], float) for x in (sv.uere_m, sv.pdop, sv.hdop))
+        assert np.isfinite(p).all() and (h < p).all() and (u == 3.0).all()
+        assert s["acc3d_mean_m"][0, i, 0] == pytest.approx(np.mean(u * p), rel=1e-6)
+        assert s["acc_h_mean_m"][0, i, 0] == pytest.approx(np.mean(u * h), rel=1e-6)
+
+
 def test_grid_nodes():
     lat, lon = grid_nodes(5.0)
     assert lat.size == 37 and lon.size == 72 and lon[0] == -180.0 and lon[-1] == 175.0
@@ -88,3 +102,10 @@ def test_grid_nodes():
     assert lat[0] == -55.0 and lat[-1] == 55.0 and lon[0] == 55.0 and lon[-1] == 180.0
     with pytest.raises(ValueError):
         grid_nodes(5.0, "atlantis")
+    for a, b in zip(grid_nodes(), grid_nodes(5.0), strict=True):  # 5 deg by default
+        np.testing.assert_array_equal(a, b)
+    lat, lon = grid_nodes(0.5, (0.0, 1.0, 10.0, 11.0))  # steps below one degree
+    assert lat.tolist() == [0.0, 0.5, 1.0] and lon.tolist() == [10.0, 10.5, 11.0]
+    for step in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="grid step must be positive"):
+            grid_nodes(step)

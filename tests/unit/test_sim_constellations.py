@@ -47,6 +47,10 @@ def test_design_values():
     assert a["C38"] == pytest.approx(42_164_170, abs=200)  # geosynchronous, 35,786 km altitude
     assert inc["C19"] == pytest.approx(55.0) and inc["R01"] == pytest.approx(64.8)
     assert inc["E01"] == pytest.approx(56.0) and inc["G01"] == pytest.approx(55.0)
+    # small eccentricities, staggered by 0.0002 (GPS from 0.002, the others from 0.001)
+    ecc = dict(zip(ids.tolist(), el["e"].tolist(), strict=True))
+    assert [ecc[f"G{k:02d}"] for k in (1, 2, 10, 11)] == pytest.approx([0.002, 0.0022, 0.0038, 0.002])
+    assert [ecc[x] for x in ("E01", "E02", "R01")] == pytest.approx([0.001, 0.0012, 0.001])
     # GPS: six planes 60 deg apart; Galileo and BDS MEO: three planes 120 deg apart
     g = np.char.startswith(ids, "G")
     assert np.allclose(np.unique(np.round(np.degrees(el["raan_rad"][g]), 6)), [0, 60, 120, 180, 240, 300])
@@ -128,6 +132,10 @@ def test_records(scenario):
     assert np.all(k.health == 0)
     assert np.all(np.isnan(k.tgd_s[~gps]))
     assert np.all(np.isfinite(k.tgd1_s[np.char.startswith(ids, "C")]))
+    # two independent group delays per satellite: Galileo BGD(E5a/E1) != BGD(E5b/E1), BeiDou TGD1 != TGD2
+    gal, bds = np.char.startswith(ids, "E"), np.char.startswith(ids, "C")
+    assert np.all(k.bgd_e5a_e1_s[gal] != k.bgd_e5b_e1_s[gal]) and np.all(k.tgd1_s[bds] != k.tgd2_s[bds])
+    assert 1e-10 < np.std(k.bgd_e5a_e1_s[gal] - k.bgd_e5b_e1_s[gal]) < 1e-8
     g = nav.glonass
     assert np.all(np.diff(g.toc_ns[g.sat == sat_index("R01")]) == 1800 * 10**9)
     # t_b at minutes 15/45 of UTC: GPST - 18 s leap seconds in 2026

@@ -5,11 +5,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kompas import carrier_frequency, gtime_from_calendar, sat_index
+from kompas import carrier_frequency, gtime_from_calendar, sat_id, sat_index
 from kompas.errors import ConfigError
 from kompas.frames import geodetic_to_ecef
 from kompas.satsys import signal_id
-from kompas.sim import ErrorModel, Event, simulate
+from kompas.sim import ErrorModel, Event, EventTable, simulate, slip_cells
 
 START = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
 RCV = geodetic_to_ecef(np.array([np.radians(-6.1754), np.radians(106.8272), 10.0]))
@@ -224,11 +224,17 @@ def test_multipath_scales_with_signal_and_elevation(clean):
             assert ratio.max() <= 1.0 + 1e-3 and ratio.max() > 0.5
 
 
-def test_blocks_do_not_change_anything():
+@pytest.fixture(scope="module")
+def one_block():
     errors = dataclasses.replace(ErrorModel.default(), cycle_slips=True, slip_rate_per_hour=3.0,
                                  gap_rate_per_hour=1.0, outage_rate_per_hour=2.0, clock_jump_rate_per_hour=2.0)  # fmt: skip
-    a = _sim(errors, hours=0.3, interval=1.0)
-    b = _sim(errors, hours=0.3, interval=1.0, block_epochs=37)
+    return errors, _sim(errors, hours=0.3, interval=1.0)
+
+
+@pytest.mark.parametrize("block", [37, 257])  # 257: blocks end on the first epoch of a 256-epoch noise chunk
+def test_blocks_do_not_change_anything(one_block, block):
+    errors, a = one_block
+    b = _sim(errors, hours=0.3, interval=1.0, block_epochs=block)
     for f in (
         "time_ns",
         "sat",
@@ -243,3 +249,67 @@ def test_blocks_do_not_change_anything():
         assert np.array_equal(getattr(a.obs, f), getattr(b.obs, f)), f
     for f in ("kind", "time_ns", "sat", "signal", "size", "lli", "cause"):
         assert np.array_equal(getattr(a.events, f), getattr(b.events, f)), f
+
+
+def test_event_after_the_last_epoch_is_a_config_error():
+    with pytest.raises(ConfigError, match="is not a simulated epoch"):
+        _sim(events=[Event("slip", START + 1800 * S, "G01", "1C", 1.0)], hours=0.5)  # last epoch: 1790 s
+
+
+def test_event_table_order_and_records():
+    """Rows sort by time, satellite, signal, kind, cause, size; records carry end_ns for gaps only."""
+    g01, g05 = int(sat_index("G01")), int(sat_index("G05"))
+    rows = [
+        ("slip", START + 10 * S, 0, g05, "1C", 3.0, True, "user"),
+        ("slip", START + 10 * S, 0, g01, "2W", -2.0, False, "random"),
+        ("gap", START, START + 30 * S, g05, "", 0.0, False, "random"),
+        ("outage", START + 20 * S, START + 40 * S, -1, "", 0.0, False, "user"),
+    ]
+    t = EventTable.from_rows(rows)
+    assert t.kind.tolist() == ["gap", "slip", "slip", "outage"]
+    assert t.sat.tolist() == [g05, g01, g05, -1] and t.signal.tolist() == ["", "2W", "1C", ""]
+    rec = t.to_records()
+    assert rec[0] == {"kind": "gap", "time": "2025-01-01T00:00:00", "time_ns": START, "end_ns": START + 30 * S,
+                      "sat": "G05", "signal": None, "band": None, "size": 0.0, "unit": "epoch", "lli": False,
+                      "cause": "random"}  # fmt: skip
+    assert "end_ns" not in rec[1] and rec[1]["signal"] == "2W" and rec[1]["band"] == "2"
+    assert rec[1]["unit"] == "cycle" and rec[1]["size"] == -2.0 and rec[2]["lli"] is True
+    assert rec[3]["sat"] is None and rec[3]["end_ns"] == START + 40 * S
+    assert len(EventTable.from_rows([])) == 0
+
+
+def test_slips_that_cancel_on_a_cell_are_counted_not_kept(clean):
+    """Two slips of +5 and -5 cycles at one epoch of one signal: nothing happened there."""
+    t = START + 600 * S
+    sat = str(sat_id(clean.obs.sat[clean.obs.time_ns == t][0]))
+    sig = "1C" if sat[0] in "GRE" else "2I"
+    res = _sim(events=[Event("slip", t, sat, sig, 5.0), Event("slip", t, sat, sig, -5.0),
+                       Event("slip", t + 60 * S, sat, sig, 2.0)])  # fmt: skip
+    band = {sat[0]: (1,) if sat[0] in "GRE" else (2,)}
+    ob = res.obs.observables(band)
+    cells = slip_cells(res.events, ob)
+    assert cells.n_cancelled == 1 and cells.n_unmatched == 0
+    assert len(cells) == 1 and cells.size.tolist() == [2.0] and ob.time_ns[cells.row[0]] == t + 60 * S
+    empty = slip_cells(clean.events, clean.obs.observables(band))  # no slip at all
+    assert len(empty) == 0 and empty.n_cancelled == 0 and empty.n_unmatched == 0
+
+
+def test_signal_strength_rises_with_elevation(clean):
+    """Without noise, C/N0 = 32 + 16 sin(el) dB-Hz plus a fixed offset per signal (2W: -6 dB)."""
+    from kompas.frames import azimuth_elevation
+
+    for sig, offset in (("1C", 0.0), ("2W", -6.0)):
+        m = (clean.obs.signal == signal_id(sig)) & (clean.obs.sat // 100 == sat_index("G01") // 100)
+        st = clean.truth.state(clean.obs.sat[m], clean.obs.time_ns[m])
+        sin_el = np.sin(azimuth_elevation(st.pos_m, RCV)[1])
+        assert np.ptp(sin_el) > 0.2
+        np.testing.assert_allclose(clean.obs.cn0_dbhz[m], 32.0 + 16.0 * sin_el + offset, rtol=0, atol=0.01)
+
+
+def test_random_outages_remove_whole_epochs():
+    errors = ErrorModel(outage_rate_per_hour=6.0, outage_length_s=(30.0, 60.0))
+    res = _sim(errors, hours=1.0)
+    out = res.events.select("outage")
+    assert len(out) >= 2 and (out.sat == -1).all() and not len(res.events.select("gap"))
+    for t0, t1 in zip(out.time_ns.tolist(), out.end_ns.tolist(), strict=True):
+        assert not np.any((res.obs.epoch_time_ns >= t0) & (res.obs.epoch_time_ns < t1))

@@ -7,7 +7,7 @@ from kompas import gtime_from_calendar, read_clk, read_sp3
 from kompas.constants import C_LIGHT
 from kompas.frames import geodetic_to_ecef
 from kompas.products.precise import PreciseProduct
-from kompas.satsys import sat_system
+from kompas.satsys import sat_id, sat_system
 from kompas.sim import ErrorModel, Event, simulate, write_products
 
 START = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
@@ -32,6 +32,7 @@ def test_files_cover_the_span_with_every_satellite(products):
     assert np.array_equal(sats, res.sim.layout.sats) and np.all(np.diff(t) == 30 * 10**9)
     assert np.isfinite(bias).all() and np.isfinite(sp3.pos_m).all()
     assert info["sp3"]["epochs"] == len(sp3) and "centre of mass" in " ".join(sp3.comments)
+    assert clk.prn_list == tuple(sat_id(res.sim.layout.sats).tolist())  # the header's PRN LIST
 
 
 def test_precise_product_reproduces_the_truth(products):

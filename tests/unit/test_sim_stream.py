@@ -60,3 +60,13 @@ def test_stream_writer_refuses_undeclared_signals_and_disorder(tmp_path):
         w.write(res.obs)
         with pytest.raises(KompasError):
             w.write(res.obs)  # the same epochs again
+
+
+def test_nothing_to_stream_when_an_outage_covers_the_span(tmp_path):
+    from kompas.errors import ConfigError
+    from kompas.sim import Event
+
+    whole = [Event("outage", START, end_ns=START + 3600 * 10**9)]
+    with pytest.raises(ConfigError, match="every epoch is inside an outage: nothing to write"):
+        simulate(RCV, START, hours=0.1, interval_s=30.0, events=whole, obs_path=tmp_path / "o.rnx")
+    assert not (tmp_path / "o.rnx").exists()

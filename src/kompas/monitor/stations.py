@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -118,7 +119,8 @@ def station_uere(
     config : SppConfig, optional
         Further SPP options.
     name : str, optional
-        Station name (default: the header's marker name).
+        Station name (default: the header's marker name, else the file's name); at most 30 characters
+        are kept.
     """
     from ..spp import SppConfig, spp
 
@@ -133,7 +135,8 @@ def station_uere(
     ref = np.asarray(reference_m, dtype=float)
     enu = sol.enu_error_m(ref)
     enu = np.where(sol.ok[:, None], enu, np.nan)
-    marker = name or getattr(obs.station, "marker_name", None) or str(getattr(obs, "path", "station"))
+    path = getattr(obs, "path", None)
+    marker = name or obs.station.marker_name or (Path(path).name if path else "station")
     return StationResult(
         str(marker).strip()[:30],
         ref,

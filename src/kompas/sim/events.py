@@ -287,13 +287,14 @@ def _gaps(errors, n_ep, n_s, hours, interval_s, rng_gap, rng_out, user):
     out = []
     for rate, rng, n, (lo, hi) in (
         (errors.gap_rate_per_hour, rng_gap, n_s, errors.gap_length_s),
-        (errors.outage_rate_per_hour, rng_out, 1, errors.outage_length_s),
+        (errors.outage_rate_per_hour, rng_out, None, errors.outage_length_s),
     ):
-        counts = _counts(rng, rate, hours, n)
+        counts = _counts(rng, rate, hours, n or 1)
         m = int(counts.sum())
         e0 = rng.integers(1, max(n_ep, 2), m)
         length = np.maximum(1, np.rint(rng.uniform(lo, hi, m) / interval_s)).astype(np.int64)
-        s = np.repeat(np.arange(n), counts) if n > 1 else np.full(m, -1)
+        # a satellite column per gap; -1 (every satellite) for an outage, also with one satellite simulated
+        s = np.full(m, -1) if n is None else np.repeat(np.arange(n), counts)
         out.append(np.stack([s, e0, np.minimum(e0 + length, n_ep)], -1))
     causes = [np.full(len(out[0]) + len(out[1]), "random")]
     if user:
