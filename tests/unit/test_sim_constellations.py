@@ -158,3 +158,45 @@ def test_sis_error_offsets(scenario):
     assert 0.3 < np.sqrt(np.mean(truth.sis_rac_m**2)) < 2.0
     _, truth0 = make_nav(el, START, 2.0, sis_error_m=0.0, seed=3)
     assert np.array_equal(truth0.state(s, t).pos_m, b.pos_m)
+
+
+def test_signals_of_each_beidou_generation():
+    """BDS-2 (C01-C18): B1I, B3I, B2I; BDS-3 GEO (C59-C63): B1I, B3I; other BDS-3: + B1C, B2a."""
+    from kompas.sim.signals import satellite_signals
+
+    sig = {x: satellite_signals(int(sat_index(x))) for x in ("C18", "C19", "C58", "C59", "C63", "C64", "G01")}
+    assert sig["C18"] == ("2I", "6I", "7I") and sig["C59"] == sig["C63"] == ("2I", "6I")
+    assert sig["C19"] == sig["C58"] == sig["C64"] == ("1P", "2I", "5P", "6I")
+    assert sig["G01"] == ("1C", "2W", "5Q")
+
+
+def test_code_delays_follow_the_broadcast_group_delays(scenario):
+    """The truth's code delays against the records' fields (module docstring of kompas.sim.navdata): GPS
+    gamma TGD; Galileo BGD(E5b/E1) on E1, gamma_E5b BGD(E5b/E1) on E5b and BGD(E5b/E1) + (gamma_E5a - 1)
+    BGD(E5a/E1) on E5a; BeiDou TGD1 on B1I, TGD2 on B2I, 0 on B3I."""
+    from kompas.satsys import band_frequency
+
+    _, nav, truth = scenario
+    k = nav.kepler
+    first = np.unique(k.sat, return_index=True)[1]
+    sat, tgd, bgd_a, bgd_b = k.sat[first], k.tgd_s[first], k.bgd_e5a_e1_s[first], k.bgd_e5b_e1_s[first]
+    tgd1, tgd2 = k.tgd1_s[first], k.tgd2_s[first]
+    ids = sat_id(sat)
+    g, e = np.char.startswith(ids, "G"), np.char.startswith(ids, "E")
+    c = np.char.startswith(ids, "C") & (sat % 100 <= 18)  # BDS-2: B1I, B2I, B3I
+
+    def gamma(x, b):
+        return (band_frequency(x, "1") / band_frequency(x, b)) ** 2
+
+    np.testing.assert_allclose(
+        truth.group_delay_s(sat[g], "2W"), gamma("G", "2") * tgd[g], rtol=1e-12, atol=0
+    )
+    np.testing.assert_array_equal(truth.group_delay_s(sat[e], "1C"), bgd_b[e])
+    np.testing.assert_allclose(
+        truth.group_delay_s(sat[e], "7Q"), gamma("E", "7") * bgd_b[e], rtol=1e-12, atol=0
+    )
+    e5a = bgd_b[e] + (gamma("E", "5") - 1.0) * bgd_a[e]
+    np.testing.assert_allclose(truth.group_delay_s(sat[e], "5Q"), e5a, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(truth.group_delay_s(sat[c], "2I"), tgd1[c])
+    np.testing.assert_array_equal(truth.group_delay_s(sat[c], "7I"), tgd2[c])
+    assert not truth.group_delay_s(sat[c], "6I").any() and c.sum() >= 5 and e.sum() >= 20

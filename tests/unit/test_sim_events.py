@@ -284,12 +284,15 @@ def test_slips_that_cancel_on_a_cell_are_counted_not_kept(clean):
     sat = str(sat_id(clean.obs.sat[clean.obs.time_ns == t][0]))
     sig = "1C" if sat[0] in "GRE" else "2I"
     res = _sim(events=[Event("slip", t, sat, sig, 5.0), Event("slip", t, sat, sig, -5.0),
-                       Event("slip", t + 60 * S, sat, sig, 2.0)])  # fmt: skip
+                       Event("slip", t + 60 * S, sat, sig, 2.0), Event("slip", t + 90 * S, sat, sig, -1.0)])  # fmt: skip
     band = {sat[0]: (1,) if sat[0] in "GRE" else (2,)}
     ob = res.obs.observables(band)
     cells = slip_cells(res.events, ob)
-    assert cells.n_cancelled == 1 and cells.n_unmatched == 0
-    assert len(cells) == 1 and cells.size.tolist() == [2.0] and ob.time_ns[cells.row[0]] == t + 60 * S
+    assert cells.n_cancelled == 1 and cells.n_unmatched == 0 and len(cells) == 2
+    assert cells.size.tolist() == [2.0, -1.0] and ob.time_ns[cells.row].tolist() == [t + 60 * S, t + 90 * S]
+    # a table without those cells (a system not simulated): every slip is unmatched
+    none = slip_cells(res.events, res.obs.observables({"J": (1,)}))
+    assert len(none) == 0 and none.n_unmatched == 4 and none.n_cancelled == 0
     empty = slip_cells(clean.events, clean.obs.observables(band))  # no slip at all
     assert len(empty) == 0 and empty.n_cancelled == 0 and empty.n_unmatched == 0
 

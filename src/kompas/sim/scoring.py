@@ -70,19 +70,19 @@ def slip_cells(events, ob) -> SlipCells:
     """
     sl = events.select("slip")
     key_ob = ob.epoch.astype(np.int64) * _KEY + ob.sat
+    if not len(sl) or not key_ob.size:  # nothing to place, or no cell to place it on
+        z = np.zeros(0, np.int64)
+        return SlipCells(z, z, np.zeros(0), np.zeros(0, "U7"), np.zeros(0, bool), 0, len(sl))
     order = np.argsort(key_ob, kind="stable")
     e = np.searchsorted(ob.epoch_time_ns, sl.time_ns)
     e_ok = (e < ob.epoch_time_ns.size) & (
         ob.epoch_time_ns[np.minimum(e, ob.epoch_time_ns.size - 1)] == sl.time_ns
     )
     k = e * _KEY + sl.sat.astype(np.int64)
-    pos = np.clip(np.searchsorted(key_ob[order], k), 0, max(key_ob.size - 1, 0))
-    row = order[pos] if key_ob.size else pos
-    hit = e_ok & (key_ob[row] == k) if key_ob.size else np.zeros(k.size, bool)
-    sig = (
-        np.array([signal_id(str(s)) for s in sl.signal], dtype=np.int64) if len(sl) else np.zeros(0, np.int64)
-    )
-    match = ob.signal[row] == sig[:, None] if len(sl) else np.zeros((0, ob.signal.shape[1]), bool)
+    row = order[np.minimum(np.searchsorted(key_ob[order], k), key_ob.size - 1)]
+    hit = e_ok & (key_ob[row] == k)
+    sig = np.array([signal_id(str(s)) for s in sl.signal], dtype=np.int64)
+    match = ob.signal[row] == sig[:, None]
     hit &= match.any(axis=1)
     col = np.argmax(match, axis=1)
     row, col, size = row[hit], col[hit], sl.size[hit]
