@@ -142,6 +142,10 @@ def test_station_names_and_default_reference(wtzr_obs, nav):
     """The name comes from the argument, else the header's marker name, else the file's name; without a
     reference the header's approximate position is used and labelled as no truth."""
     product = BroadcastProduct(nav, policy="post")
+    default = station_uere(wtzr_obs, product)  # every system of GRECJ the file has
+    assert default.systems == "GREC" and {r["sat"][0] for r in default.satellites} == set("GREC")
+    st = station_uere(wtzr_obs, product, "CJ", WTZR)  # WTZR has no QZSS: only BeiDou is used
+    assert st.systems == "C" and st.summary()["solved"] == 120
     st = station_uere(wtzr_obs, product, "C", name="  Wettzell  ")
     assert st.name == "Wettzell" and st.reference_label == "header APPROX POSITION (not a truth)"
     np.testing.assert_array_equal(st.reference_m, wtzr_obs.station.approx_position_m)

@@ -196,6 +196,8 @@ def test_random_gaps_remove_data_and_are_recorded():
     gaps = res.events.select("gap")
     assert len(gaps) > 50 and not len(res.events.select("slip"))
     obs = res.obs
+    assert set(gaps.cause) == {"random"} and np.unique(gaps.time_ns).size > 20  # spread over the hour
+    assert np.unique(gaps.end_ns - gaps.time_ns).size > 3  # lengths drawn per gap
     for t0, t1, s, n in zip(gaps.time_ns, gaps.end_ns, gaps.sat, gaps.size, strict=True):
         assert 60 * S <= t1 - t0 <= 120 * S or t1 == START + 3600 * S
         assert not np.any((obs.sat == s) & (obs.time_ns >= t0) & (obs.time_ns < t1))
@@ -314,5 +316,14 @@ def test_random_outages_remove_whole_epochs():
     res = _sim(errors, hours=1.0)
     out = res.events.select("outage")
     assert len(out) >= 2 and (out.sat == -1).all() and not len(res.events.select("gap"))
+    assert set(out.cause) == {"random"}
     for t0, t1 in zip(out.time_ns.tolist(), out.end_ns.tolist(), strict=True):
         assert not np.any((res.obs.epoch_time_ns >= t0) & (res.obs.epoch_time_ns < t1))
+
+
+def test_random_outage_rate_and_shortest_length():
+    """20 outages an hour over 5 h (Poisson: 100 +- 10), each of one 30-s epoch (10 s rounds up to one)."""
+    errors = ErrorModel(outage_rate_per_hour=20.0, outage_length_s=(10.0, 10.0))
+    out = _sim(errors, hours=5.0, interval=30.0, systems="G").events.select("outage")
+    assert 60 <= len(out) <= 140
+    assert set((out.end_ns - out.time_ns).tolist()) == {30 * S}
