@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kompas import carrier_frequency, gtime_from_calendar, sat_id, sat_index
-from kompas.errors import ConfigError
+from kompas.errors import ConfigError, KompasWarning
 from kompas.frames import geodetic_to_ecef
 from kompas.satsys import signal_id
 from kompas.sim import ErrorModel, Event, EventTable, simulate, slip_cells
@@ -328,3 +328,14 @@ def test_random_outage_rate_and_shortest_length():
     out = _sim(errors, hours=5.0, interval=30.0, systems="G").events.select("outage")
     assert 60 <= len(out) <= 140
     assert set((out.end_ns - out.time_ns).tolist()) == {30 * S}
+
+
+def test_a_slip_on_a_satellite_out_of_view_is_a_warning(clean):
+    """Such a slip changes no observation, so the event table cannot hold it: the user is told."""
+    t = START + 600 * S
+    seen = {str(x) for x in sat_id(np.unique(clean.obs.sat[clean.obs.time_ns == t]))}
+    hidden = next(f"G{k:02d}" for k in range(1, 33) if f"G{k:02d}" not in seen)
+    shown = sorted(x for x in seen if x[0] == "G")[0]
+    with pytest.warns(KompasWarning, match="KSIM: 1 of the 2 slips asked for act on no observation"):
+        res = _sim(events=[Event("slip", t, hidden, "1C", 3.0), Event("slip", t, shown, "1C", 3.0)])
+    assert len(res.events.select("slip")) == 1

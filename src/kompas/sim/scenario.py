@@ -18,11 +18,12 @@ broadcast Kepler solver iterates per call, so other block sizes can move values 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, KompasWarning
 from ..frames import ecef_to_enu, enu_to_ecef
 from ..tables.nav import NavData
 from ..tables.obs import ObsTable
@@ -167,8 +168,18 @@ def _settings(start_ns, hours, interval_s, systems, seed, elmask_deg, nav, sis_e
 def _result(rsim, run, nav, truth, settings) -> SimResult:
     rec = rsim.receiver
     obs, stats = run
+    events = rsim.events()
+    asked = int(np.sum(rsim.state.plan.slip_cause == "user"))
+    acted = int(np.sum((events.kind == "slip") & (events.cause == "user")))
+    if acted < asked:  # the table holds the slips that acted: say so instead of losing them quietly
+        warnings.warn(
+            f"{rec.marker_name}: {asked - acted} of the {asked} slips asked for act on no observation "
+            "(satellite not in view or under the elevation mask at that epoch): not in the event table",
+            KompasWarning,
+            stacklevel=3,
+        )
     return SimResult(
-        obs, nav, truth, rec.xyz, rsim.events(), rsim.errors, rec, rsim.truth_record(), settings, rsim, stats
+        obs, nav, truth, rec.xyz, events, rsim.errors, rec, rsim.truth_record(), settings, rsim, stats
     )
 
 
