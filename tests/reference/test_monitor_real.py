@@ -120,6 +120,9 @@ def test_station_errors_against_sinex(wtzr_obs, nav):
     s = st.summary()
     assert s["solved"] == 120 and s["d3_rms_m"] < 3.0  # REFERENCES.md: RTKLIB 2.03 m for BDS+GLONASS
     assert s["station"] == "WTZR" and s["systems"] == "CR" and s["reference"] == "EPN truth"
+    e, n, u = st.enu_m.T
+    assert s["h_rms_m"] == pytest.approx(np.sqrt(np.mean(e**2 + n**2)), rel=1e-12)
+    assert s["v_rms_m"] == pytest.approx(np.sqrt(np.mean(u**2)), rel=1e-12) and s["epochs"] == 120
     uere = {r["sat"]: r for r in st.satellites}
     assert all(0.05 < r["uere_m"] < 5.0 for r in uere.values()) and any(k[0] == "R" for k in uere)
     assert {k[0] for k in uere} == {"C", "R"}  # the systems asked for, not every system of the file

@@ -233,6 +233,7 @@ def test_real_constellation_group_delays_are_those_at_the_start(esbc_nav):
     assert np.all(np.abs(at[0] - at[1]) > 1e-10)
     np.testing.assert_array_equal(truth.group_delay_s(sats, sig), at[0])
     assert truth.group_delay_s(sats.reshape(3, 3), sig.reshape(3, 3)).shape == (3, 3)
+    assert truth.group_delay_s(sats[0], ["1C", "5Q"]).tolist() == at[0][:2].tolist()  # broadcast
 
 
 def test_real_constellation_blocks_do_not_change_anything(esbc_nav):

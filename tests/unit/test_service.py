@@ -95,12 +95,27 @@ def test_summary_accuracy_is_uere_times_dop():
         assert s["acc_h_mean_m"][0, i, 0] == pytest.approx(np.mean(u * h), rel=1e-6)
 
 
+def test_a_mix_without_satellites_leaves_the_next_mixes_alone():
+    ids = sorted([f"G{k:02d}" for k in range(1, 25)], key=lambda x: int(sat_index(x)))
+    sv = service_volume(_Fixed(ids, _constellation()), [0], [10.0, 50.0], [0.0, 90.0, 180.0],
+                        mixes={"QZSS": "J", "GPS": "G"}, sats=ids)  # fmt: skip
+    assert (sv.nsat[0] == 0).all() and np.isnan(sv.pdop[0]).all()
+    assert (sv.nsat[1] >= 4).all() and np.isfinite(sv.pdop[1]).all()
+    # rows: one per mix and node, latitude-major, the cell summary's values
+    rows, summ = sv.rows(), sv.cell_summary()
+    assert [(r["mix"], r["lat_deg"], r["lon_deg"]) for r in rows[6:9]] == [("GPS", 10.0, 0.0), ("GPS", 10.0, 90.0),
+                                                                            ("GPS", 10.0, 180.0)]  # fmt: skip
+    assert [r["pdop_mean"] for r in rows[6:]] == summ["pdop_mean"][1].ravel().tolist()
+    with pytest.raises(ValueError, match=r"elevation mask must be in \[0, 90\) deg"):
+        service_volume(_Fixed(ids, _constellation()), [0], [0.0], [0.0], mixes={"G": "G"}, elmask_deg=90.0)
+
+
 def test_grid_nodes():
     lat, lon = grid_nodes(5.0)
     assert lat.size == 37 and lon.size == 72 and lon[0] == -180.0 and lon[-1] == 175.0
     lat, lon = grid_nodes(5.0, "asia-pacific")
     assert lat[0] == -55.0 and lat[-1] == 55.0 and lon[0] == 55.0 and lon[-1] == 180.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown region 'atlantis'; known: global, "):
         grid_nodes(5.0, "atlantis")
     for a, b in zip(grid_nodes(), grid_nodes(5.0), strict=True):  # 5 deg by default
         np.testing.assert_array_equal(a, b)

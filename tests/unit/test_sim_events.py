@@ -296,6 +296,7 @@ def test_slips_that_cancel_on_a_cell_are_counted_not_kept(clean):
     # a table without those cells (a system not simulated): every slip is unmatched
     none = slip_cells(res.events, res.obs.observables({"J": (1,)}))
     assert len(none) == 0 and none.n_unmatched == 4 and none.n_cancelled == 0
+    assert none.row.dtype == none.col.dtype == np.int64 and none.lli.dtype == bool and none.size.shape == (0,)
     empty = slip_cells(clean.events, clean.obs.observables(band))  # no slip at all
     assert len(empty) == 0 and empty.n_cancelled == 0 and empty.n_unmatched == 0
 

@@ -66,3 +66,8 @@ def test_receiver_clock_records(products):
     assert names.tolist() == ["KSIM"] and clk.station_coords["KSIM"] == pytest.approx(tuple(RCV), abs=1e-3)
     expect = 1e-4 + 2e-9 * (t - START) * 1e-9 + np.where(t >= START + 3600 * 10**9, 1e-3, 0.0)
     np.testing.assert_allclose(bias[:, 0], expect, atol=1e-15, rtol=0)
+    # only epochs of the receiver's span (the clock grid reaches one interval beyond it on each side)
+    res = products[0]
+    assert t[0] == START and t[-1] == res.obs.epoch_time_ns[-1] and np.isfinite(bias[:, 0]).all()
+    assert clk.satellite_clocks()[0][0] == START - 30 * 10**9
+    assert any("centre of mass" in c for c in clk.comments)  # the conventions, as in the SP3 header
