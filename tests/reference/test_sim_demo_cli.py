@@ -247,5 +247,6 @@ def test_real_constellation_blocks_do_not_change_anything(esbc_nav):
     kw = dict(hours=1.0, interval_s=10.0, systems="R", errors="default", seed=4, nav=esbc_nav)
     a, b = simulate(rcv, t0, **kw), simulate(rcv, t0, block_epochs=7, **kw)
     assert a.obs.n_epochs == 360 and np.unique(a.obs.sat).size >= 6
+    assert a.settings["constellation"] == "real navigation file"
     for f in ("time_ns", "sat", "signal", "code_m", "phase_cyc", "doppler_hz"):
         assert np.array_equal(getattr(a.obs, f), getattr(b.obs, f)), f

@@ -47,6 +47,8 @@ def test_design_values():
     assert a["C38"] == pytest.approx(42_164_170, abs=200)  # geosynchronous, 35,786 km altitude
     assert inc["C19"] == pytest.approx(55.0) and inc["R01"] == pytest.approx(64.8)
     assert inc["E01"] == pytest.approx(56.0) and inc["G01"] == pytest.approx(55.0)
+    orbit = dict(zip(ids.tolist(), el["orbit"].tolist(), strict=True))
+    assert [orbit[x] for x in ("C01", "C38", "C19", "G01", "E01", "R01")] == ["GEO", "IGSO"] + ["MEO"] * 4
     # small eccentricities, staggered by 0.0002 (GPS from 0.002, the others from 0.001)
     ecc = dict(zip(ids.tolist(), el["e"].tolist(), strict=True))
     assert [ecc[f"G{k:02d}"] for k in (1, 2, 10, 11)] == pytest.approx([0.002, 0.0022, 0.0038, 0.002])
@@ -71,7 +73,7 @@ def test_glonass_channels_antipodal_pairs_share():
 
 
 def test_unknown_system_is_an_error():
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="systems must be letters of CRGE, not 'CX'"):
         nominal_elements("CX", START)
     with pytest.raises(ConfigError):
         make_nav(nominal_elements("C", START), START, 0.0)
@@ -121,6 +123,9 @@ def test_records(scenario):
     gps = np.char.startswith(ids, "G")
     assert np.all(k.msg[gps] == "LNAV")
     assert np.array_equal(k.iode[gps], np.mod(k.iodc[gps], 256))
+    assert np.all(k.iodc[gps] == np.round(k.iodc[gps])) and np.ptp(k.iodc[gps]) > 100  # integers 0..255
+    # transmission times: GPS 2 h before toe (IS-GPS-200 curve fit), the others at toe
+    assert np.all(k.ttm_ns[gps] == k.toe_ns[gps] - 7200 * 10**9) and np.all(k.ttm_ns[~gps] == k.toe_ns[~gps])
     assert np.all(np.diff(k.toe_ns[ids == "G01"]) == 7200 * 10**9)
     assert np.all(np.diff(k.toe_ns[ids == "E01"]) == 600 * 10**9)
     assert np.all(np.diff(k.toe_ns[ids == "C19"]) == 3600 * 10**9)

@@ -32,7 +32,7 @@ def single(tmp_path_factory):
 
 
 def test_one_receiver(single):
-    _, doc, _ = single
+    res, doc, _ = single
     assert set(doc) == TOP and doc["format"] == FORMAT == "kompas.sim.truth/2" and doc["simulated"] is True
     assert doc["kompas_version"] == __version__ and doc["ambiguity_model"] == AMBIGUITY_MODEL
     assert doc["units"] == UNITS and doc["files"] == {"obs": "a.rnx"} and doc["ecef_m"] == pytest.approx(RCV)
@@ -43,6 +43,7 @@ def test_one_receiver(single):
     assert doc["errors"]["multipath"] == {"value": True, "unit": "", "doc": ErrorModel.__dataclass_fields__[
         "multipath"].metadata["doc"]}  # fmt: skip
     (r,) = doc["receivers"]
+    assert res.obs.header.system == "M" and res.obs.header.marker_name == "ABCD"  # two systems: mixed
     assert set(r) == RECEIVER and r["role"] == "single" and "errors" not in r
     assert (r["marker_name"], r["receiver_type"], r["stream"]) == ("ABCD", "MY RECEIVER", 7)
     mp = r["multipath"]
