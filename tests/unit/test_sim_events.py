@@ -340,3 +340,14 @@ def test_a_slip_on_a_satellite_out_of_view_is_a_warning(clean):
     with pytest.warns(KompasWarning, match="KSIM: 1 of the 2 slips asked for act on no observation"):
         res = _sim(events=[Event("slip", t, hidden, "1C", 3.0), Event("slip", t, shown, "1C", 3.0)])
     assert len(res.events.select("slip")) == 1
+
+
+def test_gaps_of_a_single_satellite_stay_gaps():
+    """With one satellite column, random satellite gaps keep column 0; only outages take -1 (every satellite)."""
+    from kompas.sim.events import _gaps
+
+    errors = ErrorModel(gap_rate_per_hour=20.0, outage_rate_per_hour=20.0)
+    rows, cause = _gaps(errors, 360, 1, 1.0, 10.0, np.random.default_rng(1), np.random.default_rng(2), [])
+    n_gap = np.random.default_rng(1).poisson(20.0, 1).sum()  # the same draw _gaps makes for the gaps
+    assert n_gap > 5 and (rows[:n_gap, 0] == 0).all() and (rows[n_gap:, 0] == -1).all() and len(rows) > n_gap
+    assert set(cause) == {"random"}
