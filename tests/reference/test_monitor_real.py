@@ -30,6 +30,17 @@ def nav(kompas_data):
 
 
 @pytest.fixture(scope="module")
+def spp_product(nav):
+    """Broadcast states with the record policy of kompas spp's default."""
+    return BroadcastProduct(nav, policy="post")
+
+
+@pytest.fixture(scope="module")
+def wtzr_obs(kompas_data):
+    return kompas.read_obs(kompas_data / SET_A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+
+
+@pytest.fixture(scope="module")
 def catalog(kompas_data):
     m = kompas_data / "models"
     atx = kompas.read_antex(kompas_data / "D_2026-120_PASA_SCOA_rtk/igs20_pasa_scoa_gps.atx")
@@ -37,13 +48,11 @@ def catalog(kompas_data):
     return read_satellite_catalog(pride=m / "sat_parameters_PRIDE.txt", svb=svb, antex=atx), atx
 
 
-def test_grid_pdop_equals_spp_dop(kompas_data, nav):
+def test_grid_pdop_equals_spp_dop(wtzr_obs, spp_product):
     """A grid node placed at WTZR, the satellites kompas spp used: the same PDOP, HDOP and VDOP."""
-    obs = kompas.read_obs(kompas_data / SET_A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
-    product = BroadcastProduct(nav, policy="post")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sol = kompas.spp(obs, product, systems="C", elmask_deg=10.0, residuals=True)
+        sol = kompas.spp(wtzr_obs, spp_product, systems="C", elmask_deg=10.0, residuals=True)
     lat, lon, h = ecef_to_geodetic(sol.pos_m[0])
     res = sol.residuals
     for k in (0, 60, 119):
@@ -51,7 +60,7 @@ def test_grid_pdop_equals_spp_dop(kompas_data, nav):
         used = np.unique(res["sat"][(res["time_ns"] == t) & res["used"]])
         assert used.size >= 6
         sv = service_volume(
-            product,
+            spp_product,
             [t],
             [np.degrees(lat)],
             [np.degrees(lon)],
@@ -109,14 +118,8 @@ def test_beidou2_offsets_of_the_products_antenna_model(kompas_data, nav, catalog
         assert abs(g[group]["radial_mean_m"]) < 0.5 and g[group]["sisre_m"] < max_sisre, group
 
 
-@pytest.fixture(scope="module")
-def wtzr_obs(kompas_data):
-    return kompas.read_obs(kompas_data / SET_A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
-
-
-def test_station_errors_against_sinex(wtzr_obs, nav):
-    product = BroadcastProduct(nav, policy="post")
-    st = station_uere(wtzr_obs, product, "CR", WTZR, "EPN truth")
+def test_station_errors_against_sinex(wtzr_obs, spp_product):
+    st = station_uere(wtzr_obs, spp_product, "CR", WTZR, "EPN truth")
     s = st.summary()
     assert s["solved"] == 120 and s["d3_rms_m"] < 3.0  # REFERENCES.md: RTKLIB 2.03 m for BDS+GLONASS
     assert s["station"] == "WTZR" and s["systems"] == "CR" and s["reference"] == "EPN truth"
@@ -129,7 +132,7 @@ def test_station_errors_against_sinex(wtzr_obs, nav):
     # the same SPP run by hand: its PDOP and each satellite's used residuals
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sol = kompas.spp(wtzr_obs, product, systems="CR", residuals=True)
+        sol = kompas.spp(wtzr_obs, spp_product, systems="CR", residuals=True)
     np.testing.assert_array_equal(st.pdop, sol.pdop)
     assert s["pdop_mean"] == pytest.approx(np.nanmean(sol.pdop), rel=1e-12)
     res = sol.residuals
@@ -141,21 +144,20 @@ def test_station_errors_against_sinex(wtzr_obs, nav):
         assert row["max_abs_m"] == pytest.approx(np.abs(r).max(), rel=1e-12)
 
 
-def test_station_names_and_default_reference(wtzr_obs, nav):
+def test_station_names_and_default_reference(wtzr_obs, spp_product):
     """The name comes from the argument, else the header's marker name, else the file's name; without a
     reference the header's approximate position is used and labelled as no truth."""
-    product = BroadcastProduct(nav, policy="post")
-    default = station_uere(wtzr_obs, product)  # every system of GRECJ the file has
+    default = station_uere(wtzr_obs, spp_product)  # every system of GRECJ the file has
     assert default.systems == "GREC" and {r["sat"][0] for r in default.satellites} == set("GREC")
-    st = station_uere(wtzr_obs, product, "CJ", WTZR)  # WTZR has no QZSS: only BeiDou is used
+    st = station_uere(wtzr_obs, spp_product, "CJ", WTZR)  # WTZR has no QZSS: only BeiDou is used
     assert st.systems == "C" and st.summary()["solved"] == 120
-    st = station_uere(wtzr_obs, product, "C", name="  Wettzell  ")
+    st = station_uere(wtzr_obs, spp_product, "C", name="  Wettzell  ")
     assert st.name == "Wettzell" and st.reference_label == "header APPROX POSITION (not a truth)"
     np.testing.assert_array_equal(st.reference_m, wtzr_obs.station.approx_position_m)
     nameless = dataclasses.replace(wtzr_obs, header=dataclasses.replace(wtzr_obs.header, marker_name=""))
-    st = station_uere(nameless, product, "C", WTZR)
+    st = station_uere(nameless, spp_product, "C", WTZR)
     assert st.name == "WTZR00DEU_R_20201770000_01D_30" and st.reference_label == "given"
-    st = station_uere(dataclasses.replace(nameless, path=None), product, "C", WTZR)
+    st = station_uere(dataclasses.replace(nameless, path=None), spp_product, "C", WTZR)
     assert st.name == "station"
 
 

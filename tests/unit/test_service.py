@@ -30,6 +30,9 @@ class _Fixed:
         return SatState(self.pos[idx], np.zeros((n, 3)), np.zeros(n), np.zeros(n), var, np.zeros(n, np.uint8))
 
 
+GPS24 = [f"G{k:02d}" for k in range(1, 25)]  # in satellite-index order
+
+
 def _constellation(seed=1, n=24):
     rng = np.random.default_rng(seed)
     v = rng.normal(size=(n, 3))
@@ -83,9 +86,8 @@ def test_summary_percentage_of_pdop_below_six():
 
 def test_summary_accuracy_is_uere_times_dop():
     """acc3d_mean_m: UERE x PDOP, acc_h_mean_m: UERE x HDOP, each averaged over the epochs."""
-    ids = sorted([f"G{k:02d}" for k in range(1, 25)], key=lambda x: int(sat_index(x)))
     sv = service_volume(
-        _Fixed(ids, _constellation(), ura=3.0), [0, 1], [10.0, 50.0], [0.0], mixes={"G": "G"}, sats=ids
+        _Fixed(GPS24, _constellation(), ura=3.0), [0, 1], [10.0, 50.0], [0.0], mixes={"G": "G"}, sats=GPS24
     )
     s = sv.cell_summary()
     for i in range(2):
@@ -96,9 +98,10 @@ def test_summary_accuracy_is_uere_times_dop():
 
 
 def test_a_mix_without_satellites_leaves_the_next_mixes_alone():
-    ids = sorted([f"G{k:02d}" for k in range(1, 25)], key=lambda x: int(sat_index(x)))
-    sv = service_volume(_Fixed(ids, _constellation()), [0], [10.0, 50.0], [0.0, 90.0, 180.0],
-                        mixes={"QZSS": "J", "GPS": "G"}, sats=ids)  # fmt: skip
+    prod = _Fixed(GPS24, _constellation())
+    sv = service_volume(
+        prod, [0], [10.0, 50.0], [0.0, 90.0, 180.0], mixes={"QZSS": "J", "GPS": "G"}, sats=GPS24
+    )
     assert (sv.nsat[0] == 0).all() and np.isnan(sv.pdop[0]).all()
     assert (sv.nsat[1] >= 4).all() and np.isfinite(sv.pdop[1]).all()
     # rows: one per mix and node, latitude-major, the cell summary's values
@@ -107,7 +110,7 @@ def test_a_mix_without_satellites_leaves_the_next_mixes_alone():
                                                                             ("GPS", 10.0, 180.0)]  # fmt: skip
     assert [r["pdop_mean"] for r in rows[6:]] == summ["pdop_mean"][1].ravel().tolist()
     with pytest.raises(ValueError, match=r"elevation mask must be in \[0, 90\) deg"):
-        service_volume(_Fixed(ids, _constellation()), [0], [0.0], [0.0], mixes={"G": "G"}, elmask_deg=90.0)
+        service_volume(prod, [0], [0.0], [0.0], mixes={"G": "G"}, elmask_deg=90.0)
 
 
 def test_grid_nodes():

@@ -179,7 +179,7 @@ def test_code_delays_follow_the_broadcast_group_delays(scenario):
     """The truth's code delays against the records' fields (module docstring of kompas.sim.navdata): GPS
     gamma TGD; Galileo BGD(E5b/E1) on E1, gamma_E5b BGD(E5b/E1) on E5b and BGD(E5b/E1) + (gamma_E5a - 1)
     BGD(E5a/E1) on E5a; BeiDou TGD1 on B1I, TGD2 on B2I, 0 on B3I."""
-    from kompas.satsys import band_frequency
+    from kompas.satsys import band_frequency, bds_generation
 
     _, nav, truth = scenario
     k = nav.kepler
@@ -188,7 +188,7 @@ def test_code_delays_follow_the_broadcast_group_delays(scenario):
     tgd1, tgd2 = k.tgd1_s[first], k.tgd2_s[first]
     ids = sat_id(sat)
     g, e = np.char.startswith(ids, "G"), np.char.startswith(ids, "E")
-    c = np.char.startswith(ids, "C") & (sat % 100 <= 18)  # BDS-2: B1I, B2I, B3I
+    c = bds_generation(sat) == 2  # BDS-2: B1I, B2I, B3I
 
     def gamma(x, b):
         return (band_frequency(x, "1") / band_frequency(x, b)) ** 2

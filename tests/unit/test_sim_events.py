@@ -8,7 +8,7 @@ import pytest
 from kompas import carrier_frequency, gtime_from_calendar, sat_id, sat_index
 from kompas.errors import ConfigError, KompasWarning
 from kompas.frames import geodetic_to_ecef
-from kompas.satsys import signal_id
+from kompas.satsys import sat_letter, signal_id
 from kompas.sim import ErrorModel, Event, EventTable, simulate, slip_cells
 
 START = int(gtime_from_calendar(2025, 1, 1, 0, 0, 0))
@@ -306,7 +306,7 @@ def test_signal_strength_rises_with_elevation(clean):
     from kompas.frames import azimuth_elevation
 
     for sig, offset in (("1C", 0.0), ("2W", -6.0)):
-        m = (clean.obs.signal == signal_id(sig)) & (clean.obs.sat // 100 == sat_index("G01") // 100)
+        m = (clean.obs.signal == signal_id(sig)) & (sat_letter(clean.obs.sat) == "G")
         st = clean.truth.state(clean.obs.sat[m], clean.obs.time_ns[m])
         sin_el = np.sin(azimuth_elevation(st.pos_m, RCV)[1])
         assert np.ptp(sin_el) > 0.2
@@ -324,7 +324,8 @@ def test_random_outages_remove_whole_epochs():
 
 
 def test_random_outage_rate_and_shortest_length():
-    """20 outages an hour over 5 h (Poisson: 100 +- 10), each of one 30-s epoch (10 s rounds up to one)."""
+    """20 outages an hour over 5 h (Poisson: 100 +- 10), each of one 30-s epoch (10 s rounds to no epoch;
+    an outage lasts at least one)."""
     errors = ErrorModel(outage_rate_per_hour=20.0, outage_length_s=(10.0, 10.0))
     out = _sim(errors, hours=5.0, interval=30.0, systems="G").events.select("outage")
     assert 60 <= len(out) <= 140

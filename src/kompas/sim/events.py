@@ -285,16 +285,15 @@ def _slip_arrays(rows, user, lli_flag):
 def _gaps(errors, n_ep, n_s, hours, interval_s, rng_gap, rng_out, user):
     """(G, 3) gaps (satellite column or -1, first missing epoch, first epoch after) and their causes."""
     out = []
-    for rate, rng, n, (lo, hi) in (
-        (errors.gap_rate_per_hour, rng_gap, n_s, errors.gap_length_s),
-        (errors.outage_rate_per_hour, rng_out, None, errors.outage_length_s),
+    for rate, rng, n, (lo, hi), outage in (
+        (errors.gap_rate_per_hour, rng_gap, n_s, errors.gap_length_s, False),
+        (errors.outage_rate_per_hour, rng_out, 1, errors.outage_length_s, True),
     ):
-        counts = _counts(rng, rate, hours, n or 1)
+        counts = _counts(rng, rate, hours, n)
         m = int(counts.sum())
         e0 = rng.integers(1, max(n_ep, 2), m)
         length = np.maximum(1, np.rint(rng.uniform(lo, hi, m) / interval_s)).astype(np.int64)
-        # a satellite column per gap; -1 (every satellite) for an outage, also with one satellite simulated
-        s = np.full(m, -1) if n is None else np.repeat(np.arange(n), counts)
+        s = np.full(m, -1) if outage else np.repeat(np.arange(n), counts)  # -1: every satellite
         out.append(np.stack([s, e0, np.minimum(e0 + length, n_ep)], -1))
     causes = [np.full(len(out[0]) + len(out[1]), "random")]
     if user:

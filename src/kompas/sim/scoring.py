@@ -81,7 +81,7 @@ def slip_cells(events, ob) -> SlipCells:
     k = e * _KEY + sl.sat.astype(np.int64)
     row = order[np.minimum(np.searchsorted(key_ob[order], k), key_ob.size - 1)]
     hit = e_ok & (key_ob[row] == k)
-    sig = np.array([signal_id(str(s)) for s in sl.signal], dtype=np.int64)
+    sig = signal_id(sl.signal).astype(np.int64)
     match = ob.signal[row] == sig[:, None]
     hit &= match.any(axis=1)
     col = np.argmax(match, axis=1)
