@@ -1,7 +1,10 @@
-"""kompas.io.names and kompas.batch.plan: what names say, and which files a station-day gets."""
+"""kompas.io.names, kompas.batch.plan and kompas.batch.job: what names say, which files a station-day gets,
+and the unit that carries them."""
 
 import datetime as dt
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +228,191 @@ def test_rtk_rovers_get_the_base_of_their_session(tmp_path):
     assert why["CCCC00XXX"] == "no base file for 2020-06-26"
     with pytest.raises(ConfigError, match="a base must be an observation file"):
         plan(rovers, nav, needs=("nav", "base"), roles=task.roles, extra={"base": nav})
+
+
+def test_expand_recurses_into_folders_and_names_what_is_missing(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    deep = _touch(tmp_path / "a" / "b", "x.rnx")
+    top = _touch(tmp_path, "y.rnx")
+    # '**' reaches every depth; a folder that matches is not a file; a file matched twice is listed once
+    assert expand([str(tmp_path / "**" / "*.rnx"), str(tmp_path / "*.rnx"), str(tmp_path / "*")]) == sorted(
+        top + deep
+    )
+    with pytest.raises(ConfigError, match="no input file matches"):
+        expand([str(tmp_path / "**" / "*.crx")])
+
+
+def test_station_list_keys_as_strings_absolute_globs_and_defaults(tmp_path):
+    toml = tmp_path / "net.toml"
+    absolute = str(tmp_path / "elsewhere" / "*.rnx")
+    toml.write_text(f'obs = "data/*.crx"\nnav = [{absolute!r}]\nstations = ["  ", "esbc00dnk"]\n')
+    sl = load_station_list(str(toml))
+    assert sl.obs == (str(tmp_path / "data" / "*.crx"),)  # one string is one pattern, from the file's folder
+    assert sl.nav == (absolute,)  # absolute patterns stay as they are
+    assert sl.stations == ("ESBC00DNK",)  # blank ids are dropped
+    toml.write_text("")
+    assert load_station_list(str(toml)) == type(sl)()  # nothing given: every station, no globs
+    for key in ("obs", "nav"):
+        toml.write_text(f"{key} = [1]\n")
+        with pytest.raises(
+            ConfigError, match=rf"^{re.escape(str(toml))}: {key} must be a string or a list of str"
+        ):
+            load_station_list(str(toml))
+    toml.write_text("stations = [1]\n")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(toml))}: stations must be"):
+        load_station_list(str(toml))
+
+
+def test_classify_antex_by_its_extension_and_other_files(tmp_path):
+    from kompas.batch.plan import _NO_TIME, classify
+    from kompas.io.names import FileName
+
+    atx, notes, obs = _touch(
+        tmp_path, "igs20_2290.ATX.gz", "notes.txt", "AAAA00XXX_R_20201770000_01D_30S_MO.rnx"
+    )
+    kinds = classify([atx, notes, obs])
+    assert kinds["antex"] == [FileName(atx, "antex", "", _NO_TIME, 0, "ATX")]
+    assert kinds["other"] == [FileName(notes, "other", "", _NO_TIME, 0, "")]
+    assert kinds["obs"] == [parse_name(obs)]
+    assert set(kinds) == {"antex", "other", "obs"}
+
+
+@pytest.mark.parametrize(
+    ("period_s", "session"),
+    [(86400, "1000-01D"), (2 * 3600, "1000-02H"), (15 * 60, "1000-15M"), (99 * 60, "1000-99M"),
+     (100 * 60, "1000-6000S"), (99 * 3600, "1000-99H"), (100 * 3600, "1000-360000S"), (61, "1000-61S")],
+)  # fmt: skip
+def test_session_names_count_whole_units_below_100(period_s, session):
+    from kompas.io.names import FileName
+
+    name = FileName("x", "obs", "X", dt.datetime(2020, 6, 25, 10), period_s, "MO")
+    assert session_of(name) == session
+
+
+def test_navigation_choice_prefers_a_mixed_file_then_the_longest_overlap(tmp_path):
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    nav = _touch(
+        tmp_path,
+        "BRDC00WRD_S_20201770000_01D_MN.rnx",  # a mixed file serves alone, beside another station's GN
+        "ZZZZ00XXX_R_20201770000_01D_GN.rnx",
+    )
+    assert plan(obs, nav).items[0].paths("nav") == (nav[0],)
+    nav = _touch(
+        tmp_path,
+        "XXXX00XXX_R_20201771200_01H_RN.rnx",  # names first, but one hour of the day
+        "YYYY00XXX_R_20201770000_01D_RN.rnx",  # the whole day
+        "WWWW00XXX_R_20201762359_61S_GN.rnx",  # shares the day's first second only: still a candidate
+    )
+    assert plan(obs, nav).items[0].paths("nav") == (nav[2], nav[1])
+
+
+def test_navigation_given_among_the_files_and_navigation_whose_name_says_nothing(tmp_path):
+    obs = _touch(tmp_path, "BBBB00XXX_R_20201770000_01D_30S_MO.rnx", "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    gn = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_GN.rnx")
+    plain = _touch(tmp_path, "my.nav", "broadcast.txt")
+    p = plan(obs + gn, plain)
+    assert {it.station: it.paths("nav") for it in p.items} == {
+        # a dated file among the files joins the pool (BBBB has none of its own: the other station's), then
+        # every undated one
+        "AAAA00XXX": (gn[0], plain[1], plain[0]),
+        "BBBB00XXX": (gn[0], plain[1], plain[0]),
+    }
+    assert plan(gn, plain) == type(p)(())  # no observation file: nothing to do, nothing skipped
+
+
+def test_products_come_from_the_widened_span_and_one_producer(tmp_path):
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    near = _touch(
+        tmp_path,
+        "GRG0MGXFIN_20201780000_01D_05M_CLK.CLK",  # the next day: within the 3-h margin
+        "GRG0MGXFIN_20201780259_01M_30S_CLK.CLK",  # starts 2 h 59 min after the end: within
+        "GRG0MGXFIN_2020176205901_01M_30S_CLK.CLK",  # ends 1 s into the margin before: within
+    )
+    far = _touch(
+        tmp_path,
+        "GRG0MGXFIN_20201780400_01H_30S_CLK.CLK",  # 4 h after the end: outside
+        "GRG0MGXFIN_2020176205800_01M_30S_CLK.CLK",  # ends 1 min before the margin: outside
+    )
+    it = plan(obs + near + far, needs=("clock",), roles=("clock",)).items[0]
+    assert it.paths("clock") == tuple(sorted(near))
+
+
+def test_base_with_the_longest_overlap_and_a_base_named_by_its_header(tmp_path):
+    rover = _touch(tmp_path, "ROVR00XXX_R_20201770000_01D_01S_MO.rnx")
+    hourly = _touch(tmp_path, "BASE00XXX_R_20201771000_01H_01S_MO.rnx")
+    six_hours = _touch(tmp_path, "BASE00XXX_R_20201770000_06H_01S_MO.rnx")
+    one_second = _touch(tmp_path, "BASE00XXX_R_20201762359_61S_01S_MO.rnx")
+    kw = {"needs": ("nav", "base"), "roles": ("nav", "base")}
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    assert plan(rover, nav, **kw, extra={"base": hourly + six_hours}).items[0].paths("base") == tuple(
+        six_hours
+    )
+    # a single shared second is an overlap
+    assert plan(rover, nav, **kw, extra={"base": one_second}).items[0].paths("base") == tuple(one_second)
+    header = tmp_path / "base.obs"
+    header.write_text(_rinex_header(marker="HDRB", first="  2020     6    25    10     0    0.0000000"))
+    assert plan(rover, nav, **kw, extra={"base": [str(header)]}).items[0].paths("base") == (str(header),)
+    # no base given at all: every rover is skipped for it
+    p = plan(rover, nav, **kw)
+    assert p.items == () and [s.reason for s in p.skipped] == ["no base file for 2020-06-25"]
+    # a task that reads no base ignores base files, even ones that are not observations
+    assert plan(rover, nav, extra={"base": nav}).items[0].paths("base") == ()
+
+
+def test_a_copy_of_the_base_stations_file_is_not_a_rover(tmp_path):
+    base = _touch(tmp_path, "BASE00XXX_R_20201771000_01H_01S_MO.rnx")
+    (tmp_path / "copy").mkdir()
+    copy = _touch(tmp_path / "copy", "BASE00XXX_R_20201771000_01H_01S_MO.rnx")
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    p = plan(copy, nav, needs=("nav", "base"), roles=("nav", "base"), extra={"base": base})
+    assert p.items == () and p.skipped[0].reason == f"the rover is the base ({base[0]})"
+
+
+def test_files_for_every_unit_only_for_the_roles_the_task_reads(tmp_path):
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    found, given = _touch(tmp_path, "found.atx", "given.atx")
+    it = plan([*obs, found], nav, roles=("nav", "antex"), extra={"antex": [given]}).items[0]
+    assert it.paths("antex") == (given,)  # the given file replaces the one found among the files
+    assert plan([*obs, found], nav, roles=("nav",), extra={"antex": [given]}).items[0].paths("antex") == ()
+    # a 'base' entry of extra is matched by span (not given to every unit) and needs the role
+    it = plan(obs, nav, roles=("nav", "antex"), extra={"antex": [given], "base": obs}).items[0]
+    assert it.paths("base") == () and it.paths("antex") == (given,)
+
+
+def test_every_skipped_file_is_listed_with_its_path_and_the_rest_are_planned(tmp_path):
+    obs = _touch(
+        tmp_path,
+        "AAAA00XXX_R_20201760000_01D_30S_MO.rnx",  # no navigation nor base for that day
+        "BBBB00XXX_R_20201770000_01D_30S_MO.rnx",
+        "BBBB00XXX_R_20201770000_01D_30S_MO.crx",  # the same unit again
+        "CCCC00XXX_R_20201770000_01D_30S_MO.rnx",
+    )
+    notes = _touch(tmp_path, "README.txt")
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    base = _touch(tmp_path, "BASE00XXX_R_20201770000_01D_30S_MO.rnx")
+    p = plan(obs + notes, nav, needs=("nav", "base"), roles=("nav", "base"), extra={"base": base})
+    from kompas.batch import Skipped
+
+    assert sorted(p.skipped, key=lambda s: s.path) == [
+        Skipped(obs[0], "AAAA00XXX", "2020-06-24", "0000-01D", "no nav or base file for 2020-06-24"),
+        Skipped(obs[1], "BBBB00XXX", "2020-06-25", "0000-01D", f"duplicate of {obs[2]}"),
+        Skipped(
+            notes[0], "", "", "", "not an observation, navigation or product file (by its name or header)"
+        ),
+    ]
+    assert [it.station for it in p.items] == ["BBBB00XXX", "CCCC00XXX"]
+
+
+def test_a_unit_holds_its_inputs_as_sorted_roles_of_string_tuples(tmp_path):
+    from kompas.batch import BatchJob, StationDay
+
+    a = StationDay("AAAA", "2020-06-25", "0000-01D", {"nav": [Path("n2"), "n1"], "obs": (tmp_path / "o",)})
+    assert a.inputs == {"nav": ("n2", "n1"), "obs": (str(tmp_path / "o"),)}
+    assert list(a.inputs) == ["nav", "obs"] and a.paths("base") == ()
+    b = StationDay("AAAA", "2020-06-25", "0000-01D", {"obs": [str(tmp_path / "o")], "nav": ("n2", "n1")})
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1  # equal units are one key of a set or dict
+    c = StationDay("AAAA", "2020-06-25", "0000-01D", {"obs": [str(tmp_path / "o")], "nav": ("n1", "n2")})
+    assert a != c and len({a, c}) == 2
+    job = BatchJob("spp", None, [a, c], "relative/out")
+    assert job.items == (a, c) and job.out == os.path.abspath("relative/out")

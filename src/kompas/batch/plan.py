@@ -240,10 +240,10 @@ def plan(
         that are neither observation, navigation nor product files (by name or header).
     """
     kinds = classify(files)
-    nav_names = kinds.get("nav", []) + [parse_name(p) or FileName(p, "nav", "", _NO_TIME, 0, "")
-                                        for p in nav]  # fmt: skip
-    global_nav = sorted(n.path for n in nav_names if n.period_s == 0)
-    dated_nav = [n for n in nav_names if n.period_s > 0]
+    nav = list(nav)
+    named_nav = [parse_name(p) for p in nav]
+    dated_nav = kinds.get("nav", []) + [n for n in named_nav if n is not None]
+    global_nav = sorted(p for p, n in zip(nav, named_nav, strict=True) if n is None)
     common = {role: tuple(paths) for role, paths in (extra or {}).items() if role != "base"}
     bases = _base_names((extra or {}).get("base", ())) if "base" in roles else []
     common.setdefault("antex", tuple(sorted(n.path for n in kinds.get("antex", []))))
