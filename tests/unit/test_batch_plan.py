@@ -249,6 +249,8 @@ def test_station_list_keys_as_strings_absolute_globs_and_defaults(tmp_path):
     sl = load_station_list(str(toml))
     assert sl.obs == (str(tmp_path / "data" / "*.crx"),)  # one string is one pattern, from the file's folder
     assert sl.nav == (absolute,)  # absolute patterns stay as they are
+    toml.write_text('nav = "~/brdc/*.rnx"\n')
+    assert load_station_list(str(toml)).nav == ("~/brdc/*.rnx",)  # so do patterns from the home folder
     assert sl.stations == ("ESBC00DNK",)  # blank ids are dropped
     toml.write_text("")
     assert load_station_list(str(toml)) == type(sl)()  # nothing given: every station, no globs
@@ -366,6 +368,7 @@ def test_a_copy_of_the_base_stations_file_is_not_a_rover(tmp_path):
     nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
     p = plan(copy, nav, needs=("nav", "base"), roles=("nav", "base"), extra={"base": base})
     assert p.items == () and p.skipped[0].reason == f"the rover is the base ({base[0]})"
+    assert p.skipped[0].path == copy[0]
 
 
 def test_files_for_every_unit_only_for_the_roles_the_task_reads(tmp_path):

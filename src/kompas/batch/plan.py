@@ -240,10 +240,14 @@ def plan(
         that are neither observation, navigation nor product files (by name or header).
     """
     kinds = classify(files)
-    nav = list(nav)
-    named_nav = [parse_name(p) for p in nav]
-    dated_nav = kinds.get("nav", []) + [n for n in named_nav if n is not None]
-    global_nav = sorted(p for p, n in zip(nav, named_nav, strict=True) if n is None)
+    dated_nav, global_nav = list(kinds.get("nav", [])), []
+    for p in nav:
+        name = parse_name(p)
+        if name is None:
+            global_nav.append(p)
+        else:
+            dated_nav.append(name)
+    global_nav.sort()
     common = {role: tuple(paths) for role, paths in (extra or {}).items() if role != "base"}
     bases = _base_names((extra or {}).get("base", ())) if "base" in roles else []
     common.setdefault("antex", tuple(sorted(n.path for n in kinds.get("antex", []))))
