@@ -291,3 +291,35 @@ def test_batch_names_the_files_it_did_not_recognise(kompas_data, tmp_path, capsy
     too_many = [*args[:-2], "--workers", "1000000"]
     assert main(too_many) == 2
     assert "--workers must be within 0 .. " in capsys.readouterr().err
+
+
+def test_spp_with_the_days_ionex_maps_equals_the_spp_command(kompas_data, tmp_path, capsys):
+    """IONEX maps among the inputs reach the unit of their day and select the IONEX model, as ``kompas spp
+    --ionex`` does (JPL's GIM of 2017-01-01 over a simulated receiver of that day: no observation file of
+    an IONEX day is in the shared data)."""
+    from kompas.batch import get_task
+
+    sim = tmp_path / "sim"
+    assert main(["sim", "--lat", "47", "--lon", "8", "--hours", "0.1", "--systems", "G,E",
+                 "--start", "2017-01-01T06:00:00", "--out", str(sim)]) == 0  # fmt: skip
+    obs, nav = (str(next(sim.glob(f"*_{k}.rnx"))) for k in ("MO", "MN"))
+    gim = str(kompas_data / "ionex" / "jplg0010.17i.gz")
+    task = get_task("spp")
+    p = plan([obs, gim], [nav], needs=task.needs, roles=task.roles)
+    assert [it.paths("ionex") for it in p.items] == [(gim,)]
+    out = tmp_path / "out"
+    assert run_batch(BatchJob("spp", SppConfig(), p.items, out), workers=0).rows[0]["status"] == "ok"
+    single, klobuchar = tmp_path / "single.parquet", tmp_path / "klobuchar.parquet"
+    assert main(["spp", obs, nav, "--ionex", gim, "-o", str(single)]) == 0
+    assert main(["spp", obs, nav, "-o", str(klobuchar)]) == 0
+    capsys.readouterr()
+    ref, batch = (
+        pq.read_table(single),
+        pq.read_table(result_path(str(out), "solution", "spp", p.items[0].key)),
+    )
+    assert batch.num_rows == ref.num_rows > 0
+    for name in ref.column_names:
+        a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
+        assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), name
+    # the maps matter: without them the positions differ
+    assert not np.array_equal(ref.column("z_m").to_numpy(), pq.read_table(klobuchar).column("z_m").to_numpy())
