@@ -3,6 +3,7 @@ solution schema every dataset file shares, the summary row of a unit, QC rows as
 several files of a role a recipe gets."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -70,13 +71,20 @@ def test_summary_row_of_solved_and_of_unsolved_units():
     assert row["median_ecef_m"] == tuple(WTZR + 2 * np.array([1.0, 2.0, 3.0]))  # epochs 0, 2, 3
     assert row["mean_nsat"] == (5 + 7 + 8) / 3
     assert (row["epochs"], row["solved"], row["status"], row["message"]) == (4, 3, "ok", "")
-    reasons = np.array([Unsolved.NO_EPHEMERIS, Unsolved.TOO_FEW_SATELLITES, Unsolved.TOO_FEW_SATELLITES])
-    row = position_summary(_solution([0, 0, 0], reason=reasons))
+    reasons = np.array(
+        [Unsolved.NO_EPHEMERIS, Unsolved.TOO_FEW_SATELLITES, Unsolved.TOO_FEW_SATELLITES], np.uint8
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no statistic of an empty selection (numpy warns on those)
+        row = position_summary(_solution([0, 0, 0], reason=reasons))
     assert all(math.isnan(v) for v in row["median_ecef_m"]) and math.isnan(row["mean_nsat"])
     assert (row["epochs"], row["solved"], row["status"]) == (3, 0, "unsolved")
     assert row["message"] == "too few satellites in 2 of 3 epochs"  # the most frequent reason
-    row = position_summary(_solution([0], reason=np.array([Unsolved.NO_OBSERVATIONS])))
+    row = position_summary(_solution([0], reason=np.array([Unsolved.NO_OBSERVATIONS], dtype=np.uint8)))
     assert row["message"] == "no observations in 1 of 1 epochs"  # the first code is a reason too
+    assert (
+        position_summary(_solution([0, 0]))["message"] == "no epoch of 2 solved"
+    )  # a recipe without reasons
     assert (
         position_summary(_solution([]))["message"]
         == "the observation file has no epochs (in the chosen window)"

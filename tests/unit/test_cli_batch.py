@@ -24,7 +24,11 @@ def files(tmp_path):
         ((), "give observation files or patterns"),
         (("nothing*.rnx",), "no observation file matches 'nothing*.rnx'"),
         (("{obs}", "--nav", "none*.rnx"), "no navigation file matches 'none*.rnx'"),
-        (("{obs}", "--task", "fly"), "unknown task 'fly'; known: ppp, qc, rtk, spp"),
+        (
+            ("{obs}", "--task", "fly"),
+            "unknown task 'fly'; known: ppp (precise point positioning); qc (observation quality control); "
+            "rtk (relative positioning (RTK/PPK) against a base station); spp (single point positioning)",
+        ),
         (("{obs}", "--workers", "-1"), "--workers must be within 0 .. "),
         (
             ("{obs}", "--start-method", "clone"),

@@ -10,6 +10,7 @@ resumption and storage are the same for every task.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 from collections.abc import Callable
@@ -111,7 +112,8 @@ def get_task(name: str) -> Task:
     try:
         return TASKS[name]
     except KeyError:
-        raise ConfigError(f"unknown task {name!r}; known: {', '.join(sorted(TASKS))}") from None
+        known = "; ".join(f"{n} ({TASKS[n].help})" if TASKS[n].help else n for n in sorted(TASKS))
+        raise ConfigError(f"unknown task {name!r}; known: {known}") from None
 
 
 def _solution_fields(pa):
@@ -136,8 +138,7 @@ def solution_table(solution):
 
     cols = solution.columns()
     n = len(solution)
-    reason = solution.reason if solution.reason is not None else np.zeros(n, np.uint8)
-    cols["reason"] = np.asarray(reason, dtype=np.uint8)
+    cols["reason"] = solution.reason if solution.reason is not None else np.zeros(n, np.uint8)
     arrays, names = [], []
     for name, tp in _solution_fields(pa):
         arrays.append(pa.array(cols.pop(name), type=tp) if name in cols else pa.nulls(n, type=tp))
@@ -153,7 +154,9 @@ def _main_reason(solution) -> str:
 
     if len(solution) == 0:
         return "the observation file has no epochs (in the chosen window)"
-    counts = np.bincount(np.asarray(solution.reason, dtype=np.int64), minlength=len(Unsolved))
+    if solution.reason is None:  # a recipe that records no reasons
+        return f"no epoch of {len(solution)} solved"
+    counts = np.bincount(solution.reason, minlength=len(Unsolved))
     main = Unsolved(int(np.argmax(counts[1:]) + 1))
     return f"{main.name.lower().replace('_', ' ')} in {counts[main]} of {len(solution)} epochs"
 
@@ -162,12 +165,12 @@ def position_summary(solution) -> dict:
     """Counts, median position of the solved epochs and mean satellites, for the summary row."""
     ok = solution.ok
     solved = int(ok.sum())
-    median = tuple(float(v) for v in np.median(solution.pos_m[ok], axis=0)) if solved else (float("nan"),) * 3
+    median = tuple(float(v) for v in np.median(solution.pos_m[ok], axis=0)) if solved else (math.nan,) * 3
     return {
         "epochs": len(solution),
         "solved": solved,
         "median_ecef_m": median,
-        "mean_nsat": float(np.mean(solution.nsat[ok])) if solved else float("nan"),
+        "mean_nsat": float(np.mean(solution.nsat[ok])) if solved else math.nan,
         "status": "ok" if solved else "unsolved",
         "message": "" if solved else _main_reason(solution),
     }
