@@ -211,6 +211,10 @@ def test_qc_tables_equal_the_qc_command(kompas_data, tmp_path, capsys):
                 # one schema for the rows of a file: keys another row has are null here
                 assert {k: g[k] for k in r} == r and all(g[k] is None for k in set(g) - set(r)), name
     capsys.readouterr()
+    # a rerun skips what is stored and runs again a unit whose table file was deleted
+    os.remove(result_path(str(out), "qc_summary", "qc", p.items[0].key))
+    again = run_batch(BatchJob("qc", QcConfig(), p.items, out), workers=0)
+    assert [r["action"] for r in again.rows] == ["ran", "skipped"]
 
 
 def test_ppp_equals_the_ppp_command_bit_for_bit(kompas_data, tmp_path, capsys):
@@ -229,6 +233,8 @@ def test_ppp_equals_the_ppp_command_bit_for_bit(kompas_data, tmp_path, capsys):
     argv = ["batch", obs, "--task", "ppp", "--products", *products, "--out", str(out), "--workers", "0"]
     argv += [a for role, path in common.items() for a in ("--with", f"{role}={path}")]
     assert main([*argv, "--set", "systems=G"]) == 0
+    assert main([*argv, "--set", "systems=G"]) == 0  # the rerun finds the stored result
+    assert "units    1 ok, 0 unsolved, 0 failed; 1 finished before" in capsys.readouterr().out
     single = tmp_path / "zim2.parquet"
     rc = main(["ppp", obs, "--sp3", products[0], "--clk", products[1], "--bias", products[2],
                "--atx", common["antex"], "--blq", common["blq"], "--gpt3", common["gpt3"],

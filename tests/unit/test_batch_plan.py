@@ -419,3 +419,24 @@ def test_a_unit_holds_its_inputs_as_sorted_roles_of_string_tuples(tmp_path):
     assert a != c and len({a, c}) == 2
     job = BatchJob("spp", None, [a, c], "relative/out")
     assert job.items == (a, c) and job.out == os.path.abspath("relative/out")
+
+
+def test_ppp_units_get_the_days_navigation_products_and_antex(tmp_path):
+    from kompas.batch import get_task
+
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    files = _touch(
+        tmp_path,
+        "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3",
+        "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK",
+        "COD0MGXFIN_20201770000_01D_01D_OSB.BIA",
+        "igs20.atx",
+    )
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    task = get_task("ppp")
+    it = plan(obs + files, nav, needs=task.needs, roles=task.roles).items[0]
+    # broadcast records serve as the fallback where the precise products have a gap
+    assert {role: it.paths(role) for role in it.inputs} == {
+        "obs": tuple(obs), "orbit": (files[0],), "clock": (files[1],), "bias": (files[2],),
+        "antex": (files[3],), "nav": tuple(nav),
+    }  # fmt: skip

@@ -59,6 +59,9 @@ def test_solution_table_has_the_fixed_schema_then_the_recipes_own_columns():
     for name in ("x_m", "lat_deg", "gdop", "clock_E_m", "isb_E_m", "nsat_G"):
         assert np.array_equal(table.column(name).to_numpy(zero_copy_only=False), cols[name], equal_nan=True)
     assert table.column("nsat_R").null_count == 3 and table.column("isb_G_m").null_count == 3
+    assert (
+        table.schema.field("nsat_R").type == pa.int16() and table.schema.field("isb_G_m").type == pa.float64()
+    )
     assert table.column("reason").to_pylist() == [0, 0, 0]  # a solution without reasons: all zero
     reasons = np.array([0, Unsolved.GDOP, 0], dtype=np.int64)
     assert solution_table(_solution([1, 0, 1], reason=reasons)).column("reason").to_pylist() == [0, 7, 0]
@@ -159,3 +162,35 @@ def test_a_positioning_result_carries_its_timings_and_summary():
     assert (
         res.tables["solution"].num_rows == 2 and res.median_ecef_m == position_summary(sol)["median_ecef_m"]
     )
+
+
+def test_ppp_inputs_read_each_role_given_and_leave_the_others_out(monkeypatch):
+    import kompas.api as api
+    import kompas.io.readers.blq as blq
+    import kompas.io.readers.gpt3 as gpt3
+    from kompas.batch.tasks import _ppp_inputs
+
+    for name in ("read_obs", "read_nav", "read_sp3", "read_clk", "read_antex", "read_bias"):
+        monkeypatch.setattr(api, name, lambda p, name=name: (name, p))
+    monkeypatch.setattr(blq, "read_blq", lambda p: ("read_blq", p))
+    monkeypatch.setattr(gpt3, "read_gpt3_grid", lambda p: ("read_gpt3_grid", p))
+    bare = _ppp_inputs(_item(orbit=("a.sp3", "b.sp3"), clock=("a.clk",)))
+    assert bare == {
+        "obs": ("read_obs", "o"), "nav": None, "sp3": [("read_sp3", "a.sp3"), ("read_sp3", "b.sp3")],
+        "clk": [("read_clk", "a.clk")], "antex": None, "bias": None, "blq": None, "gpt3": None, "catalog": None,
+    }  # fmt: skip
+    full = _ppp_inputs(
+        _item(
+            nav=("n",),
+            orbit=("s",),
+            clock=("c",),
+            antex=("x.atx",),
+            bias=("b.bia",),
+            blq=("l.blq",),
+            gpt3=("g",),
+        )
+    )
+    assert full["nav"] == [("read_nav", "n")] and full["antex"] == ("read_antex", "x.atx")
+    assert (full["bias"], full["blq"], full["gpt3"]) == (
+        ("read_bias", "b.bia"), ("read_blq", "l.blq"), ("read_gpt3_grid", "g"),
+    )  # fmt: skip
