@@ -128,19 +128,17 @@ def blocks(source, block_s: int) -> Iterator:
         return
     pending: list = []
     last = None
-    given = False
     for table in source:
         last = table
         for part in _cut(table, step, final=False):
             if pending and _block_of(pending[0], step) != _block_of(part, step):
                 yield ObsTable.concat(pending)
-                given = True
                 pending = []
             pending.append(part)
     if pending:
         yield ObsTable.concat(pending)
-    elif not given and last is not None:
-        yield last  # a stream without epochs: its (empty) table carries the header
+    elif last is not None:
+        yield last  # a stream without epochs (no part was ever pending): its (empty) table carries the header
 
 
 def _block_of(table, step):

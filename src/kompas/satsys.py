@@ -400,11 +400,13 @@ def check_signals(sats, signal) -> None:
 
 
 def signal_code(sid) -> np.ndarray | str:
-    """uint8 signal ids -> ``"2I"``-style codes, vectorised."""
+    """uint8 signal ids -> ``"2I"``-style codes, vectorised; ``""`` for an id that names no code (the
+    observables' empty cell, 255)."""
     a = np.asarray(sid, dtype=np.int64)
     band, att = np.divmod(a, 26)
     chars = np.stack([(band + 1 + ord("0")), att + ord("A")], axis=-1).astype(np.uint8)
     out = chars.reshape(-1).view("S2").astype("U2").reshape(a.shape)
+    out = np.where((a >= 0) & (a < 9 * 26), out, "")
     return out if a.ndim else str(out[()])
 
 

@@ -31,6 +31,8 @@ from kompas.io.names import name_from_header, parse_name
             "",
         ),
         ("BRDC00WRD_R_20261200800_06H_MN.rnx", "nav", "BRDC00WRD", "2026-04-30T08:00", 21600, "M"),
+        # period 'U' (unspecified) counts as a day
+        ("XXXX00XXX_R_20201770000_01U_GN.rnx", "nav", "XXXX00XXX", "2020-06-25T00:00", 86400, "G"),
         # IGS long product names, with seconds in the start and a compound span
         ("COD0MGXFIN_20201770000_01D_05M_ORB.SP3", "orbit", "COD0MGXFIN", "2020-06-25T00:00", 86400, ""),
         (
@@ -61,18 +63,26 @@ def test_names(name, kind, site, start, period, system):
 
 
 @pytest.mark.parametrize(
-    "name", ["badtime.10o", "MANIFEST.md", "ESBC00DNK_R_20203670000_01D_30S_MO.rnx", "abcd400z.21o", "x.sp3"]
+    "name",
+    [
+        "badtime.10o",
+        "MANIFEST.md",
+        "ESBC00DNK_R_20203670000_01D_30S_MO.rnx",
+        "abcd400z.21o",
+        "abcd3670.21o",
+        "x.sp3",
+    ],
 )
 def test_names_that_say_nothing(name):
     assert parse_name(name) is None  # day 367, day 400, session 'z' are not dates
 
 
-def _rinex_header(marker="WXYZ", first="  2021     4    28    19     0    0.0000000", last=None):
+def _rinex_header(marker="WXYZ", first="  2021     4    28    19     0    0.0000000", last=None, markers=()):
     def line(text, label):
         return f"{text:<60}{label:<20}\n"
 
     lines = line("     3.04           OBSERVATION DATA    M", "RINEX VERSION / TYPE")
-    lines += line(marker, "MARKER NAME")
+    lines += line(marker, "MARKER NAME") + "".join(line(m, "MARKER NAME") for m in markers)
     lines += line(first + "     GPS", "TIME OF FIRST OBS")
     if last:
         lines += line(last + "     GPS", "TIME OF LAST OBS")
@@ -85,7 +95,12 @@ def test_header_fallback(tmp_path):
     n = name_from_header(p)
     # 19:00:00 to 20:59:30 is 7171 s of epochs: two whole hours
     assert (n.kind, n.site, n.start, n.period_s) == ("obs", "WXYZ", dt.datetime(2021, 4, 28, 19), 7200)
-    assert session_of(n) == "1900-02H"
+    assert session_of(n) == "1900-02H" and n.content == "header"
+    # the first of repeated labels counts; no marker name, no station
+    p.write_text(_rinex_header(marker="FRST", markers=["SCND"]))
+    assert name_from_header(p).site == "FRST"
+    p.write_text(_rinex_header(marker=""))
+    assert name_from_header(p) is None
     (tmp_path / "nav.txt").write_text(
         "     3.04           N: GNSS NAV DATA    M                   RINEX VERSION / TYPE\n"
     )

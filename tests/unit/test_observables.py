@@ -62,9 +62,15 @@ def test_user_priority_restricts_and_orders(tmp_path):
 def test_column_and_take(tmp_path):
     ob = _file(tmp_path).observables({"C": (2, 6), "G": (1, 2)})
     col = ob.column({"C": 6, "G": 2})
-    sig, code, *_ = ob.take(col)
+    sig, code, phase, doppler, cn0, lli = ob.take(col)
     assert signal_code(sig).tolist()[2] == "6I" and code[2] == 21000000.006
     assert code[0] == 20000000.022
+    # a column not chosen for GPS: G05 gets an empty cell (no signal, NaN values, no loss of lock), not the
+    # values of its first band
+    col = ob.column({"C": 6})
+    sig, code, phase, doppler, cn0, lli = ob.take(col)
+    assert col[0] == -1 and signal_code(sig).tolist()[0] == "" and lli[0] == 0
+    assert all(np.isnan(v[0]) for v in (code, phase, doppler, cn0)) and code[2] == 21000000.006
 
 
 def test_unknown_system_or_band(tmp_path):

@@ -259,6 +259,28 @@ def test_rinex2_continuation_lines_and_two_line_records(tmp_path, kernel_backend
     assert int(signal_id("1X")) in obs.select(sats=["E07"]).signal.tolist()
 
 
+def test_rinex2_band_5_of_gps_qzss_and_sbas_is_the_5x_signal(tmp_path):
+    head = "\n".join(
+        [
+            H("     2.12           OBSERVATION DATA    M (MIXED)", "RINEX VERSION / TYPE"),
+            H("     4    C1    L1    C5    L5", "# / TYPES OF OBSERV"),
+            H("  2021     4    28    19     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+            H("", "END OF HEADER"),
+        ]
+    )
+    lines = [" 21  4 28 19  0  0.0000000  0  3G01J01S20"]
+    lines += [F(20e6 + k) + F(1e8 + k) + F(21e6 + k) + F(9e7 + k) for k in range(3)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        obs = read_obs(write(tmp_path, "\n".join([head, *lines]), "t.21o"))
+    for k, sat in enumerate(("G01", "J01", "S20")):
+        one = obs.select(sats=[sat])
+        sig = {s: i for i, s in enumerate(one.signal.tolist())}
+        assert set(sig) == {int(signal_id("1C")), int(signal_id("5X"))}, sat
+        assert one.code_m[sig[int(signal_id("5X"))]] == 21e6 + k  # C5 -> C5X
+        assert one.phase_cyc[sig[int(signal_id("5X"))]] == 9e7 + k  # L5 -> L5X
+
+
 def test_rinex2_glonass_file_time_system_defaults_to_glonasst(tmp_path):
     head = "\n".join(
         [

@@ -52,6 +52,9 @@ def test_signal_ids():
     codes = ["1C", "2I", "5Q", "7D", "8X", "9A"]
     assert signal_code(signal_id(codes)).tolist() == codes
     assert signal_id(["1A", "9Z"]).tolist() == [0, 233]
+    # the observables' empty cell (255) and any id past 9Z name no code
+    assert signal_code(np.array([0, 233, 234, 255], np.uint8)).tolist() == ["1A", "9Z", "", ""]
+    assert signal_code(255) == ""
     with pytest.raises(SignalError):
         signal_id("0C")
 
@@ -148,6 +151,8 @@ def test_glonass_channels_from_rinex_header():
     ]
     ch = GlonassChannels.from_rinex_header(lines)
     assert len(ch) == 24
+    # records after another label count too (the header's order is free)
+    assert len(GlonassChannels.from_rinex_header(lines[::-1])) == 24
     assert ch.channel([1, 2, 10, 11, 24]).tolist() == [1, -4, -7, 0, 2]
     with pytest.raises(SignalError):
         GlonassChannels.from_rinex_header([" 1 R01  x" + " " * 51 + "GLONASS SLOT / FRQ #"])

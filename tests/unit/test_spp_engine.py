@@ -40,6 +40,17 @@ def test_blocks_are_views_covering_every_epoch(sim):
     assert all(np.shares_memory(p.code_m, sim.obs.code_m) for p in parts if len(p))
 
 
+def test_blocks_of_a_stream_of_single_epochs_of_empty_tables_and_of_nothing(sim):
+    whole = [p.n_epochs for p in blocks(sim.obs, 600)]
+    single = [sim.obs.epochs(i, i + 1) for i in range(sim.obs.n_epochs)]
+    parts = list(blocks(iter(single), 600))
+    assert [p.n_epochs for p in parts] == whole and len(whole) > 1
+    assert np.array_equal(np.concatenate([p.epoch_time_ns for p in parts]), sim.obs.epoch_time_ns)
+    empty = [sim.obs.epochs(0, 0), sim.obs.epochs(0, 0)]
+    assert [p is empty[1] for p in blocks(iter(empty), 600)] == [True]  # the header, once
+    assert list(blocks(iter([]), 600)) == []
+
+
 def test_window_start_end_interval(sim):
     t = sim.obs.epoch_time_ns
     from kompas import GTime

@@ -230,8 +230,7 @@ def name_from_header(path: str | os.PathLike) -> FileName | None:
     except Exception:  # unreadable or undecodable: the reader will say why
         return None
     fields = _header_fields(head)
-    version = fields.get("RINEX VERSION / TYPE", "") or fields.get("CRINEX VERS   / TYPE", "")
-    if "CRINEX VERS   / TYPE" not in fields and version[20:21] != "O":
+    if "CRINEX VERS   / TYPE" not in fields and fields.get("RINEX VERSION / TYPE", "")[20:21] != "O":
         return None
     start = _header_time(fields.get("TIME OF FIRST OBS", ""))
     site = "".join(ch for ch in fields.get("MARKER NAME", "").strip()[:4] if ch.isalnum()).upper()

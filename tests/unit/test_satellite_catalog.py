@@ -1,0 +1,56 @@
+"""kompas.tables.satellites on hand-made records: orbit types by block or system, lookups of covered and
+uncovered (satellite, instant) pairs, and the error of :meth:`SatelliteCatalog.require`."""
+
+import numpy as np
+import pytest
+
+from kompas.errors import KompasError
+from kompas.satsys import sat_index
+from kompas.tables.satellites import ATTITUDE_LAWS, SatelliteCatalog, orbit_type
+
+DAY_NS = 86_400 * 10**9
+
+
+@pytest.mark.parametrize(
+    ("block", "sat", "orbit"),
+    [
+        ("GPS-IIF", "G01", "MEO"), ("GLO-K1A", "R09", "MEO"), ("GAL-2", "E11", "MEO"),
+        ("BEIDOU-2G", "C01", "GEO"), ("BEIDOU-3SI", "C38", "IGSO"), ("BEIDOU-3M-CAST", "C19", "MEO"),
+        ("QZSS-2G", "J07", "GEO"), ("QZSS-2I", "J02", "IGSO"), ("", "J01", "IGSO"), ("", "S23", "GEO"),
+        ("", "I02", ""),
+    ],
+)  # fmt: skip
+def test_orbit_type_by_block_or_system(block, sat, orbit):
+    assert orbit_type(block, int(sat_index(sat))) == orbit
+
+
+def _catalog():
+    rec = dict(source="TEST", valid_from_ns=0, valid_until_ns=DAY_NS)
+    return SatelliteCatalog.from_records(
+        [
+            dict(rec, sat=int(sat_index("R09")), svn="R802", block="GLO-K1A", glo_channel=-2, mass_kg=935.0),
+            dict(rec, sat=int(sat_index("E11")), svn="E101", block="GAL-1"),
+        ]
+    )
+
+
+def test_lookup_of_covered_and_uncovered_pairs():
+    cat = _catalog()
+    sats = np.array(["R09", "E11", "G05", "R09"])
+    info = cat.lookup(sats, np.array([0, DAY_NS // 2, 0, DAY_NS + 1]))  # the last: after R09's record
+    assert info.found.tolist() == [True, True, False, False]
+    assert info.block.tolist() == ["GLO-K1A", "GAL-1", "", ""]
+    assert info.svn.tolist() == ["R802", "E101", "", ""] and info.orbit.tolist() == ["MEO", "MEO", "", ""]
+    assert info.glo_channel.dtype == np.int16 and info.glo_channel.tolist() == [-2, -99, -99, -99]
+    assert np.array_equal(info.mass_kg, [935.0, np.nan, np.nan, np.nan], equal_nan=True)
+    assert [ATTITUDE_LAWS[k] for k in info.law[2:]] == ["unknown", "unknown"]
+    # an empty catalog answers every query with empty rows of the same types
+    empty = SatelliteCatalog.from_records([]).lookup(sats, 0)
+    assert not empty.found.any() and empty.block.tolist() == [""] * 4 and empty.glo_channel.dtype == np.int16
+
+
+def test_require_names_the_first_pair_not_covered():
+    cat = _catalog()
+    assert cat.require(np.array(["R09", "E11"]), 5).found.all()
+    with pytest.raises(KompasError, match=f"^no satellite record for G05 at GPST ns {DAY_NS}$"):
+        cat.require(np.array(["E11", "G05", "R01"]), np.array([0, DAY_NS, 0]))
