@@ -57,6 +57,13 @@ def test_user_priority_restricts_and_orders(tmp_path):
     only_2i = obs.observables({"C": (2,)}, priority={"C": ("2I",)})
     # C06 logs no 2I and C19 has no 2I value at epoch 1: one row is left
     assert len(only_2i) == 1 and signal_code(only_2i.signal[0, 0]) == "2I"
+    # signals given for one band of two processed: the message names both lists
+    with pytest.raises(
+        SignalError,
+        match=r"^system C: the signals given \(2I, 2X\) include none of band 6, one of "
+        r"the bands processed \(2, 6\); choose the bands as well \(--if-bands, --bands\)$",
+    ):
+        obs.observables({"C": (2, 6)}, priority={"C": ("2I", "2X")})
 
 
 def test_column_and_take(tmp_path):

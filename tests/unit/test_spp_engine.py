@@ -140,3 +140,16 @@ def test_blocks_are_aligned_in_time(sim):
         (p.epoch_time_ns // 600_000_000_000 == p.epoch_time_ns[0] // 600_000_000_000).all() for p in parts
     )
     assert sum(p.n_epochs for p in parts) == sim.obs.n_epochs
+
+
+def test_a_table_without_epochs_is_named_by_its_file(sim):
+    from kompas.engine import require_epochs
+    from kompas.errors import TimeError
+
+    empty = sim.obs.epochs(0, 0)
+    with pytest.raises(TimeError, match="^the observation file has no epochs$"):
+        require_epochs(empty)  # a table made in memory has no path
+    named = type("Named", (), {"n_epochs": 0, "path": "/data/x.rnx"})()
+    with pytest.raises(TimeError, match="^the base file /data/x.rnx has no epochs$"):
+        require_epochs(named, "base file")
+    require_epochs(sim.obs)  # epochs: no error
