@@ -82,7 +82,7 @@ def _rinex_header(marker="WXYZ", first="  2021     4    28    19     0    0.0000
         return f"{text:<60}{label:<20}\n"
 
     lines = line("     3.04           OBSERVATION DATA    M", "RINEX VERSION / TYPE")
-    lines += line(marker, "MARKER NAME") + "".join(line(m, "MARKER NAME") for m in markers)
+    lines += "".join(line(m, "MARKER NAME") for m in ([] if marker is None else [marker, *markers]))
     lines += line(first + "     GPS", "TIME OF FIRST OBS")
     if last:
         lines += line(last + "     GPS", "TIME OF LAST OBS")
@@ -100,6 +100,8 @@ def test_header_fallback(tmp_path):
     p.write_text(_rinex_header(marker="FRST", markers=["SCND"]))
     assert name_from_header(p).site == "FRST"
     p.write_text(_rinex_header(marker=""))
+    assert name_from_header(p) is None
+    p.write_text(_rinex_header(marker=None))  # no MARKER NAME record at all
     assert name_from_header(p) is None
     (tmp_path / "nav.txt").write_text(
         "     3.04           N: GNSS NAV DATA    M                   RINEX VERSION / TYPE\n"
