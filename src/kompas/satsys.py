@@ -406,7 +406,7 @@ def signal_code(sid) -> np.ndarray | str:
     band, att = np.divmod(a, 26)
     chars = np.stack([(band + 1 + ord("0")), att + ord("A")], axis=-1).astype(np.uint8)
     out = chars.reshape(-1).view("S2").astype("U2").reshape(a.shape)
-    out = np.where((a >= 0) & (a < 9 * 26), out, "")
+    out = np.where((a >= 0) & (a < 9 * 26), out, "")  # bands 1..9, attributes A..Z
     return out if a.ndim else str(out[()])
 
 

@@ -14,7 +14,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 distributed = pytest.importorskip("distributed")
 
 from kompas import SppConfig  # noqa: E402
-from kompas.batch import BatchJob, plan, run_batch  # noqa: E402
+from kompas.batch import BatchJob, get_task, plan, run_batch  # noqa: E402
 from kompas.batch.execute import _client  # noqa: E402
 from kompas.batch.store import result_path  # noqa: E402
 from kompas.cli.main import main  # noqa: E402
@@ -35,6 +35,13 @@ def _bits(values: np.ndarray) -> np.ndarray:
     """Bit patterns, so that NaN == NaN and -0.0 != 0.0."""
     values = np.asarray(values)
     return values.view(np.int64) if values.dtype.kind in "fM" else values
+
+
+def _assert_columns_bit_equal(ref, batch, *where):
+    """Every column of the single-file command's table is in the batch's, with its dtype and bits."""
+    for name in ref.column_names:
+        a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
+        assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), (*where, name)
 
 
 def test_plan_of_the_shared_data(shared_plan):
@@ -68,9 +75,7 @@ def test_batch_equals_single_file_command_bit_for_bit(shared_plan, tmp_path):
             continue
         assert rc == 0 and row["status"] == "ok"
         ref = pq.read_table(single)
-        for name in ref.column_names:
-            a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
-            assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), (item.station, name)
+        _assert_columns_bit_equal(ref, batch, item.station)
         assert row["solved"] == int(np.count_nonzero(ref.column("status").to_numpy()))
         others = set(batch.column_names) - set(ref.column_names) - {"reason"}
         assert all(batch.column(n).null_count == batch.num_rows for n in others), item.station
@@ -189,7 +194,6 @@ def test_qc_tables_equal_the_qc_command(kompas_data, tmp_path, capsys):
         kompas_data / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
     ]
     from kompas import QcConfig
-    from kompas.batch import get_task
 
     task = get_task("qc")
     p = plan([str(f) for f in files], [str(n) for n in navs], needs=task.needs, roles=task.roles)
@@ -244,9 +248,7 @@ def test_ppp_equals_the_ppp_command_bit_for_bit(kompas_data, tmp_path, capsys):
     ref = pq.read_table(single)
     batch = pq.read_table(result_path(str(out), "solution", "ppp", ("ZIM200CHE", "2026-05-13", "0000-01H")))
     assert batch.num_rows == ref.num_rows == 120
-    for name in ref.column_names:
-        a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
-        assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), name
+    _assert_columns_bit_equal(ref, batch)
 
 
 @pytest.mark.timeout(300)
@@ -277,9 +279,7 @@ def test_rtk_equals_the_rtk_command_bit_for_bit(kompas_data, tmp_path, capsys, p
     assert np.count_nonzero(ref.column("status").to_numpy() == 1) > 100  # fixed epochs: a real RTK run
     # the precise products bring back the GPS satellites the BRDC file lacks (4.5 -> 7.5 per epoch)
     assert (ref.column("nsat_G").to_numpy().mean() > 6.0) == precise
-    for name in ref.column_names:
-        a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
-        assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), name
+    _assert_columns_bit_equal(ref, batch)
     summary = pq.read_table(out / "summary.parquet").to_pylist()
     assert [(r["station"], r["status"]) for r in summary] == [("SCOA00FRA", "ok")]
 
@@ -303,8 +303,6 @@ def test_spp_with_the_days_ionex_maps_equals_the_spp_command(kompas_data, tmp_pa
     """IONEX maps among the inputs reach the unit of their day and select the IONEX model, as ``kompas spp
     --ionex`` does (JPL's GIM of 2017-01-01 over a simulated receiver of that day: no observation file of
     an IONEX day is in the shared data)."""
-    from kompas.batch import get_task
-
     sim = tmp_path / "sim"
     assert main(["sim", "--lat", "47", "--lon", "8", "--hours", "0.1", "--systems", "G,E",
                  "--start", "2017-01-01T06:00:00", "--out", str(sim)]) == 0  # fmt: skip
@@ -324,8 +322,6 @@ def test_spp_with_the_days_ionex_maps_equals_the_spp_command(kompas_data, tmp_pa
         pq.read_table(result_path(str(out), "solution", "spp", p.items[0].key)),
     )
     assert batch.num_rows == ref.num_rows > 0
-    for name in ref.column_names:
-        a, b = ref.column(name).to_numpy(), batch.column(name).to_numpy()
-        assert a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b)), name
+    _assert_columns_bit_equal(ref, batch)
     # the maps matter: without them the positions differ
     assert not np.array_equal(ref.column("z_m").to_numpy(), pq.read_table(klobuchar).column("z_m").to_numpy())

@@ -8,10 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from kompas.batch import expand, load_station_list, plan
-from kompas.batch.plan import session_of
+from kompas import SppConfig
+from kompas.batch import (
+    BatchJob,
+    Plan,
+    Skipped,
+    StationDay,
+    StationList,
+    expand,
+    get_task,
+    load_station_list,
+    plan,
+)
+from kompas.batch.plan import _NO_TIME, classify, session_of
 from kompas.errors import ConfigError
-from kompas.io.names import name_from_header, parse_name
+from kompas.io.names import FileName, name_from_header, parse_name
 
 
 @pytest.mark.parametrize(
@@ -204,9 +215,6 @@ def test_station_filter_and_station_list(tmp_path):
 
 
 def test_spp_reads_ionex_maps_of_the_day(tmp_path):
-    from kompas import SppConfig
-    from kompas.batch import get_task
-
     obs = _touch(tmp_path, "ALGO00CAN_R_20170010000_01D_30S_MO.crx.gz")
     nav = _touch(tmp_path, "BRDC00WRD_S_20170010000_01D_MN.rnx.gz")
     maps = _touch(tmp_path, "jplg0010.17i.gz", "COD0OPSFIN_20170030000_01D_01H_GIM.INX.gz")
@@ -220,8 +228,6 @@ def test_spp_reads_ionex_maps_of_the_day(tmp_path):
 
 
 def test_rtk_rovers_get_the_base_of_their_session(tmp_path):
-    from kompas.batch import get_task
-
     rovers = _touch(
         tmp_path,
         "AAAA00XXX_R_20201771000_01H_01S_MO.rnx",  # base sessions of 10:00 and 11:00: the 10:00 one
@@ -266,11 +272,11 @@ def test_station_list_keys_as_strings_absolute_globs_and_defaults(tmp_path):
     sl = load_station_list(str(toml))
     assert sl.obs == (str(tmp_path / "data" / "*.crx"),)  # one string is one pattern, from the file's folder
     assert sl.nav == (absolute,)  # absolute patterns stay as they are
+    assert sl.stations == ("ESBC00DNK",)  # blank ids are dropped
     toml.write_text('nav = "~/brdc/*.rnx"\n')
     assert load_station_list(str(toml)).nav == ("~/brdc/*.rnx",)  # so do patterns from the home folder
-    assert sl.stations == ("ESBC00DNK",)  # blank ids are dropped
     toml.write_text("")
-    assert load_station_list(str(toml)) == type(sl)()  # nothing given: every station, no globs
+    assert load_station_list(str(toml)) == StationList()  # nothing given: every station, no globs
     for key in ("obs", "nav"):
         toml.write_text(f"{key} = [1]\n")
         with pytest.raises(
@@ -283,9 +289,6 @@ def test_station_list_keys_as_strings_absolute_globs_and_defaults(tmp_path):
 
 
 def test_classify_antex_by_its_extension_and_other_files(tmp_path):
-    from kompas.batch.plan import _NO_TIME, classify
-    from kompas.io.names import FileName
-
     atx, notes, obs = _touch(
         tmp_path, "igs20_2290.ATX.gz", "notes.txt", "AAAA00XXX_R_20201770000_01D_30S_MO.rnx"
     )
@@ -302,8 +305,6 @@ def test_classify_antex_by_its_extension_and_other_files(tmp_path):
      (100 * 60, "1000-6000S"), (99 * 3600, "1000-99H"), (100 * 3600, "1000-360000S"), (61, "1000-61S")],
 )  # fmt: skip
 def test_session_names_count_whole_units_below_100(period_s, session):
-    from kompas.io.names import FileName
-
     name = FileName("x", "obs", "X", dt.datetime(2020, 6, 25, 10), period_s, "MO")
     assert session_of(name) == session
 
@@ -336,7 +337,7 @@ def test_navigation_given_among_the_files_and_navigation_whose_name_says_nothing
         "AAAA00XXX": (gn[0], plain[1], plain[0]),
         "BBBB00XXX": (gn[0], plain[1], plain[0]),
     }
-    assert plan(gn, plain) == type(p)(())  # no observation file: nothing to do, nothing skipped
+    assert plan(gn, plain) == Plan(())  # no observation file: nothing to do, nothing skipped
 
 
 def test_products_come_from_the_widened_span_and_one_producer(tmp_path):
@@ -412,8 +413,6 @@ def test_every_skipped_file_is_listed_with_its_path_and_the_rest_are_planned(tmp
     nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
     base = _touch(tmp_path, "BASE00XXX_R_20201770000_01D_30S_MO.rnx")
     p = plan(obs + notes, nav, needs=("nav", "base"), roles=("nav", "base"), extra={"base": base})
-    from kompas.batch import Skipped
-
     assert sorted(p.skipped, key=lambda s: s.path) == [
         Skipped(obs[0], "AAAA00XXX", "2020-06-24", "0000-01D", "no nav or base file for 2020-06-24"),
         Skipped(obs[1], "BBBB00XXX", "2020-06-25", "0000-01D", f"duplicate of {obs[2]}"),
@@ -425,8 +424,6 @@ def test_every_skipped_file_is_listed_with_its_path_and_the_rest_are_planned(tmp
 
 
 def test_a_unit_holds_its_inputs_as_sorted_roles_of_string_tuples(tmp_path):
-    from kompas.batch import BatchJob, StationDay
-
     a = StationDay("AAAA", "2020-06-25", "0000-01D", {"nav": [Path("n2"), "n1"], "obs": (tmp_path / "o",)})
     assert a.inputs == {"nav": ("n2", "n1"), "obs": (str(tmp_path / "o"),)}
     assert list(a.inputs) == ["nav", "obs"] and a.paths("base") == ()
@@ -439,8 +436,6 @@ def test_a_unit_holds_its_inputs_as_sorted_roles_of_string_tuples(tmp_path):
 
 
 def test_ppp_units_get_the_days_navigation_products_and_antex(tmp_path):
-    from kompas.batch import get_task
-
     obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
     files = _touch(
         tmp_path,

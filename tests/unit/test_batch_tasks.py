@@ -12,7 +12,15 @@ pa = pytest.importorskip("pyarrow")
 
 from kompas.batch import StationDay  # noqa: E402
 from kompas.batch.execute import _input_bytes  # noqa: E402
-from kompas.batch.tasks import _catalog, _one, position_summary, rows_table, solution_table  # noqa: E402
+from kompas.batch.tasks import (  # noqa: E402
+    _catalog,
+    _one,
+    _ppp_inputs,
+    _solution_result,
+    position_summary,
+    rows_table,
+    solution_table,
+)
 from kompas.solution import Quality, Solution, Unsolved  # noqa: E402
 
 WTZR = np.array([4075580.4, 931854.0, 4801568.2])  # ECEF, m (MANIFEST)
@@ -85,9 +93,8 @@ def test_summary_row_of_solved_and_of_unsolved_units():
     assert row["message"] == "too few satellites in 2 of 3 epochs"  # the most frequent reason
     row = position_summary(_solution([0], reason=np.array([Unsolved.NO_OBSERVATIONS], dtype=np.uint8)))
     assert row["message"] == "no observations in 1 of 1 epochs"  # the first code is a reason too
-    assert (
-        position_summary(_solution([0, 0]))["message"] == "no epoch of 2 solved"
-    )  # a recipe without reasons
+    # a recipe without reasons
+    assert position_summary(_solution([0, 0]))["message"] == "no epoch of 2 solved"
     assert (
         position_summary(_solution([]))["message"]
         == "the observation file has no epochs (in the chosen window)"
@@ -154,8 +161,6 @@ def test_input_size_of_a_unit_adds_every_file_and_skips_missing_ones(tmp_path):
 
 
 def test_a_positioning_result_carries_its_timings_and_summary():
-    from kompas.batch.tasks import _solution_result
-
     sol = _solution([Quality.SINGLE, Quality.SINGLE])
     res = _solution_result(sol, 10.0, 12.5)
     assert res.read_s == 2.5 and res.process_s > 0 and res.status == "ok" and res.solved == 2
@@ -168,7 +173,6 @@ def test_ppp_inputs_read_each_role_given_and_leave_the_others_out(monkeypatch):
     import kompas.api as api
     import kompas.io.readers.blq as blq
     import kompas.io.readers.gpt3 as gpt3
-    from kompas.batch.tasks import _ppp_inputs
 
     for name in ("read_obs", "read_nav", "read_sp3", "read_clk", "read_antex", "read_bias"):
         monkeypatch.setattr(api, name, lambda p, name=name: (name, p))

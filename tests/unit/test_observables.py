@@ -69,7 +69,7 @@ def test_user_priority_restricts_and_orders(tmp_path):
 def test_column_and_take(tmp_path):
     ob = _file(tmp_path).observables({"C": (2, 6), "G": (1, 2)})
     col = ob.column({"C": 6, "G": 2})
-    sig, code, phase, doppler, cn0, lli = ob.take(col)
+    sig, code, *_ = ob.take(col)
     assert signal_code(sig).tolist()[2] == "6I" and code[2] == 21000000.006
     assert code[0] == 20000000.022
     # a column not chosen for GPS: G05 gets an empty cell (no signal, NaN values, no loss of lock), not the
