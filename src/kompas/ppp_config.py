@@ -15,6 +15,7 @@ from .frames import near_earth_surface
 from .preprocess import SlipOptions
 from .satsys import parse_systems
 
+_PPP_SYSTEMS = "GRECJ"
 _PPP_FACTORS = {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5}
 
 __all__ = [
@@ -39,7 +40,14 @@ def _parse_centres(value):
         value = items
     if not isinstance(value, dict):
         raise ValueError(f"must be a table of analysis centres per system, not {value!r}")
-    return {str(k).upper(): str(v).upper() for k, v in value.items()}
+    out = {str(k).upper(): str(v).upper() for k, v in value.items()}
+    for letter, centre in out.items():
+        # an unknown letter would be ignored and a malformed centre found in no file: say so now
+        if letter not in _PPP_SYSTEMS:
+            raise ValueError(f"has system letters of {_PPP_SYSTEMS}, not {letter!r}")
+        if not centre.isalnum():
+            raise ValueError(f"needs analysis centre names like GBM (letters and digits), not {centre!r}")
+    return out
 
 
 def _parse_xyz(value):
@@ -236,7 +244,7 @@ class PppConfig(Options):
         "GREC",
         "systems to use, letters of GRECJ (e.g. G,E)",
         flag="--systems",
-        parse=lambda v: parse_systems(v, "GRECJ"),
+        parse=lambda v: parse_systems(v, _PPP_SYSTEMS),
     )
     mode: str = option(
         "static", "static or kinematic receiver", choices=("static", "kinematic"), flag="--mode"

@@ -1,6 +1,7 @@
 """The Python API on arguments a user gets wrong: a kompas error naming what was expected, never a bare
 Python exception from deep inside, never a result that quietly ignores or misreads an argument."""
 
+import dataclasses
 import importlib
 import warnings
 
@@ -91,6 +92,10 @@ def test_tables_and_solutions_join_only_in_time_order(files):
     for parts in ([obs, obs], [tail, head], []):  # twice: qc counted 722 slips instead of 45 (set D, PASA)
         with pytest.raises(ConfigError, match="ObsTable.concat needs"):
             ObsTable.concat(parts)
+    other = dataclasses.replace(tail, header=dataclasses.replace(tail.header, marker_name="AAAA"))
+    names = f"AAAA, {head.header.marker_name}"  # named in sorted order
+    with pytest.raises(ConfigError, match=f"joins one receiver's tables, not those of {names}$"):
+        ObsTable.concat([head, other])
     a, b = _quiet(kompas.spp, obs, nav, systems="GE"), _quiet(kompas.spp, obs, nav, systems="GRC")
     for parts, message in (([], "at least one"), ([a, b], "different systems"), ([a, a], "time order")):
         with pytest.raises(ConfigError, match=message):

@@ -246,6 +246,13 @@ def test_help_shows_text_unit_default_and_metavar():
             r"'apriori_m' must be an ECEF X,Y,Z in metres near the Earth's surface",
         ),
         ("ppp", {"apriori_m": "1,2,3"}, r"near the Earth's surface, not \(1.0, 2.0, 3.0\)"),
+        ("ppp", {"centres": "X:GBM"}, r"'centres' has system letters of GRECJ, not 'X'"),
+        ("ppp", {"centres": {"S": "COD"}}, r"'centres' has system letters of GRECJ, not 'S'"),
+        ("ppp", {"centres": "C:GBM:X"}, r"'centres' needs analysis centre names like GBM .*not 'GBM:X'"),
+        ("ppp", {"centres": "C:GBM G:GRG"}, r"'centres' needs analysis centre names .*not 'GBM G:GRG'"),
+        ("ppp", {"centres": "CGBM"}, r"'centres' needs SYSTEM:CENTRE items like C:GBM;G:GRG, not 'CGBM'"),
+        ("ppp", {"polar_motion_arcsec": "0.1"}, r"'polar_motion_arcsec' needs two numbers, not \['0.1'\]"),
+        ("ppp", {"polar_motion_arcsec": "0.1,0.2,0.3"}, r"'polar_motion_arcsec' needs two numbers"),
         ("spp", {"interval_s": 0}, r"'interval_s' must be above 0.0 s"),
         ("spp", {"sigma_code_m": 0}, r"'sigma_code_m' must be above 0.0 m"),
         ("spp", {"system_factor": {"C": -2.0}}, r"'system_factor' must be above 0.0"),
@@ -281,6 +288,17 @@ def test_checked_tables_and_times_keep_their_valid_values():
         4801568.3,
     )
     assert PppConfig().replace(interval_s=30).window.interval_s == 30.0
+    # the text forms of the command line: separators, spaces and letter case as a user types them
+    assert PppConfig().replace(apriori_m="4075580.3 931854.1;4801568.3").apriori_m == (
+        4075580.3,
+        931854.1,
+        4801568.3,
+    )
+    assert PppConfig().replace(centres="c:gbm; g : grg;").products.centres == {"C": "GBM", "G": "GRG"}
+    assert PppConfig().replace(centres={"e": "cod"}).products.centres == {"E": "COD"}
+    assert PppConfig().replace(polar_motion_arcsec="0.1, 0.3").models.polar_motion_arcsec == (0.1, 0.3)
+    assert PppConfig().replace(polar_motion_arcsec="-0.05;0.4").models.polar_motion_arcsec == (-0.05, 0.4)
+    assert PppConfig().replace(polar_motion_arcsec=[0.2, 0.25]).models.polar_motion_arcsec == (0.2, 0.25)
 
 
 def test_a_partial_table_of_system_factors_keeps_the_other_systems_defaults():

@@ -114,6 +114,13 @@ def test_atmosphere_interpolates_linearly_in_time(tmp_path):
     assert np.isnan(a.pressure_hpa[4:]).all()  # no extrapolation
     assert np.isnan(met.interpolate("PR", [T0 + 5 * S], max_gap_s=10.0)).all()  # samples 15 s apart
     assert np.isnan(met.interpolate("ZT", [T0])).all()  # not in the file
+    gap = met.atmosphere([T0 + 5 * S], max_gap_s=10.0)  # the gap limit holds for every quantity
+    assert np.isnan([gap.pressure_hpa, gap.temperature_k, gap.humidity]).all()
+
+
+def test_a_single_sample_is_exact_at_its_epoch_and_nan_elsewhere(tmp_path):
+    met = read_met(write(tmp_path, "\n".join([*_header(3.05, "19960422 124300 UTC"), V3_RECORDS[0]]) + "\n"))
+    np.testing.assert_array_equal(met.interpolate("PR", [T0 - S, T0, T0 + S]), [np.nan, 987.1, np.nan])
 
 
 def test_tables_export(tmp_path):
@@ -123,7 +130,17 @@ def test_tables_export(tmp_path):
     assert df.unit.tolist()[:3] == ["hPa", "degC", "%"]
     ds = met.to_xarray()
     assert ds.PR.values.tolist() == VALUES["PR"] and ds.PR.attrs["sensor_model"] == "PAROSCIENTIFIC"
-    assert ds.attrs["marker_name"] == "A 9080"
+    assert ds.attrs == {"version": 2.11, "marker_name": "A 9080", "time_system": "GPS"}
+    assert ds.TD.attrs["long_name"] == "dry temperature" and ds.TD.attrs["units"] == "degC"
+
+
+def test_an_observable_rinex_does_not_define_keeps_its_code_and_no_unit(tmp_path):
+    text = SPEC_EXAMPLES[2].replace("     3    PR    TD    HR", "     4    PR    TD    HR    QQ")
+    text = text.replace("   89.5\n", "   89.5    1.5\n")
+    met = read_met(write(tmp_path, text))
+    df = met.to_pandas()
+    assert df[df.code == "QQ"].unit.tolist() == [""] and df[df.code == "QQ"].value.tolist() == [1.5]
+    assert met.to_xarray().QQ.attrs == {"long_name": "QQ", "units": ""}
 
 
 def test_detect_read_and_info(tmp_path):

@@ -5,7 +5,7 @@ import pytest
 from test_rinex_obs import F, H
 
 from kompas import SignalError, read_obs, sat_index
-from kompas.satsys import BAND_PRIORITY, SIGNALS, signal_code
+from kompas.satsys import BAND_PRIORITY, SIGNALS, sat_id, signal_code
 
 
 def _file(tmp_path):
@@ -103,5 +103,15 @@ def test_epoch_views_are_o1_and_share_memory(tmp_path):
     assert part.epoch_time_ns.tolist() == obs.epoch_time_ns[:1].tolist()
     kept = obs.take_epochs(np.array([False, True]))
     assert kept.n_epochs == 1 and len(kept) == len(one)
-    with pytest.raises(IndexError):
-        obs.epoch(5)
+    assert obs.epoch(-1).epoch_time_ns.tolist() == obs.epoch_time_ns[1:].tolist()  # from the end
+    for k in (2, 5, -3):  # two epochs: 0, 1 and -1, -2 only
+        with pytest.raises(IndexError, match=f"epoch {k} outside 0..1"):
+            obs.epoch(k)
+
+
+def test_xarray_names_satellites_also_of_an_empty_table(tmp_path):
+    pytest.importorskip("xarray")
+    obs = _file(tmp_path)
+    assert obs.to_xarray().sv.values.tolist() == ["G05", "C06", "C19"] == sat_id(np.unique(obs.sat)).tolist()
+    empty = obs.epochs(0, 0).to_xarray()
+    assert empty.sv.size == 0 and empty.sv.dtype.kind == "U" and empty.time.size == 0

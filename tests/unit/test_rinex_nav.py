@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from kompas import FormatError, KompasError, gtime_from_calendar, read_nav, sat_index
 from kompas.errors import DroppedRecordWarning, KompasWarning, TruncatedFileWarning
-from kompas.tables.nav import NAT_NS
+from kompas.tables.nav import NAT_NS, KeplerEph, empty_table
 
 
 def t(y, mo, d, h=0, mi=0, s=0.0, scale="GPST") -> int:
@@ -574,6 +574,13 @@ def test_to_pandas(r4):
     assert pd.isna(df[df["sat"] == "G02"]["top_gpst"].iloc[0])
     g = r4.glonass.to_pandas()
     assert g["pos_m_x"].iloc[0] == pytest.approx(14220122.55859, abs=1e-6)
+    assert [c for c in g if c.startswith("pos_m")] == ["pos_m_x", "pos_m_y", "pos_m_z"]
+    sto = r4.sto.to_pandas()  # "> STO R   FDMA" names no satellite: an empty id, not an error
+    assert sto["sat"].tolist()[int(np.flatnonzero(r4.sto.sat == 0)[0])] == ""
+    assert "G26" in sto["sat"].tolist() and len(sto) == len(r4.sto)
+    # a table without records keeps its columns, ids as text like the others
+    empty = empty_table(KeplerEph).to_pandas()
+    assert len(empty) == 0 and list(empty.columns) == list(df.columns) and empty["sat"].dtype.kind in "OUT"
 
 
 # ----------------------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ class _Table:
         for f in dc_fields(self):  # type: ignore[arg-type]
             v = getattr(self, f.name)
             if f.name == "sat":  # 0 (a frame naming only a system) becomes ""
-                cols["sat"] = np.where(v > 0, sat_id(np.where(v > 0, v, 101)), "") if len(v) else v
+                cols["sat"] = np.where(v > 0, sat_id(np.where(v > 0, v, 101)), "")
             elif f.name.endswith("_ns"):
                 cols[f.name[:-3] + "_gpst"] = _ns_to_dt64(v)
             elif v.ndim == 2:

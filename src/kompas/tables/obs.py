@@ -451,7 +451,7 @@ class ObsTable:
             data,
             coords={
                 "time": to_datetime64(self.epoch_time_ns),
-                "sv": sat_id(svs) if svs.size else np.zeros(0, "U3"),
+                "sv": sat_id(svs),
             },
             attrs={"version": self.header.version, "time_system": self.header.time_system},
         )
