@@ -5,6 +5,8 @@ import pytest
 
 from kompas import read_pos
 from kompas.cli.main import main
+from kompas.cli.ppp import _truth_lines
+from kompas.report import convergence_summary
 
 A = "A_2020-177_ESBC_WTZR"
 TRUTH = ("4075580.3031", "931854.0626", "4801568.2855")  # WTZR at the session's epoch (test_ppp_real.py)
@@ -34,6 +36,16 @@ def test_ppp_static_pos_report_and_summary(kompas_data, tmp_path, capsys):
     assert "G: GRG orbits (900-s SP3) and 30-s clock file" in text
     pos = read_pos(out)
     assert len(pos) == 120 and (pos.quality == 6).all()
+    # the summary's sigmas are the solution's last ones, in E, N, U order (the .pos has N, E, U)
+    sd = np.sqrt(np.diag(pos.cov_enu_m2()[-1])) * 100
+    printed = [float(v) for v in text.split("(sigma E/N/U ")[1].split(" cm)")[0].split()]
+    np.testing.assert_allclose(printed, sd, atol=0.06)  # .pos sigmas to 0.1 mm, printed to 0.1 cm
+    assert min(abs(sd[0] - sd[1]), abs(sd[1] - sd[2]), abs(sd[0] - sd[2])) > 0.1  # three different values
+    # the convergence line of the file read back, and of a truth 1 m away that no epoch comes near
+    good = _truth_lines(convergence_summary(pos, np.array(TRUTH, float)))
+    assert good[1].endswith(" min") and "H and V below 10 cm after " in good[1] and good[1] in text
+    far = _truth_lines(convergence_summary(pos, np.array(TRUTH, float) + np.array([1.0, 0.0, 0.0])))
+    assert far[1].endswith("H and V below 10 cm at no epoch to the end")
     err = pos.enu_error_m(np.array(TRUTH, float))[-1]
     assert np.hypot(err[0], err[1]) < 0.03 and abs(err[2]) < 0.05
     html = rep.read_text()

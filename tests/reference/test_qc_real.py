@@ -10,6 +10,8 @@ alone let those jumps through (the scale of such an arc is metres), and MP again
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -90,9 +92,15 @@ def test_rinex2_glonass_without_channels_leaves_the_rest_checked(kompas_data):
     # unknown. Those slots are named and left out; GPS is checked (the whole file used to be refused)
     r2 = kompas_data / "rinex2_hatanaka"
     obs = kompas.read_obs(r2 / "delf0010.21o")
-    with pytest.warns(kompas.errors.KompasWarning, match=r"not checked .*: R01, R02, R03, R09"):
+    with pytest.warns(
+        kompas.errors.KompasWarning, match=r"^GLONASS slots .*not checked .*: R01, R02, R03, R09"
+    ) as rec:
         res = run_qc(obs)
     assert [r["system"] for r in res.tables["summary"]] == ["G"]
+    assert rec[0].filename == __file__  # the warning points at the caller of run_qc
+    with warnings.catch_warnings():  # GPS alone asked for: the GLONASS slots are not looked at
+        warnings.simplefilter("error")
+        assert [r["system"] for r in run_qc(obs, systems="G").tables["summary"]] == ["G"]
     # with the day's GLONASS navigation file six slots get their channels; the four without records stay out
     with pytest.warns(kompas.errors.KompasWarning, match=r"not checked .*: R02, R09, R15, R24$"):
         res = run_qc(obs, kompas.read_nav(r2 / "dlf10010.21g"))
@@ -116,3 +124,18 @@ def test_satellites_without_broadcast_records_keep_their_multipath_and_slips(kom
         assert blank.tables[name] == alone.tables[name] and blank.tables[name], name
     assert any(r["system"] == "G" and r["signal"] == "GC1C" for r in blank.tables["multipath"])
     assert not blank.tables["multipath_elevation"]  # no elevation, no elevation bins
+
+
+def test_bds2_code_correction_reaches_only_bds2_igso_and_meo(kompas_data):
+    # qc --bds2-correction: BeiDou-2 IGSO/MEO code MP changes (WTZR's hour: C07, C10), GEO (C05) and
+    # BeiDou-3 (C19, C20) keep theirs; every satellite is placed by the day's navigation data (no warning)
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    obs = kompas.read_obs(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    nav = kompas.read_nav(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain, corrected = run_qc(obs, nav, systems="C"), run_qc(obs, nav, systems="C", bds2_correction=True)
+    rows = zip(plain.tables["multipath_satellite"], corrected.tables["multipath_satellite"], strict=True)
+    changed = {p["sat"] for p, c in rows if p["rms_m"] != c["rms_m"]}
+    assert changed == {"C07", "C10"}
+    assert {r["sat"] for r in plain.tables["multipath_satellite"]} == {"C05", "C07", "C10", "C19", "C20"}

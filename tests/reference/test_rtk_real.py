@@ -10,6 +10,7 @@ inter-frequency bias state fixes GLONASS rarely, one without the ionosphere fixe
 from __future__ import annotations
 
 import csv
+import time
 
 import numpy as np
 import pytest
@@ -132,14 +133,20 @@ def test_cli_rtk_gps_alone_with_the_sets_precise_orbits(kompas_data, tmp_path, c
                "--clk", str(d / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK")]  # fmt: skip
     rates, notes_brdc = {}, ""
     for name, extra in (("brdc", []), ("precise", precise)):
+        t0 = time.perf_counter()
         assert main([*common, *extra, "-o", str(tmp_path / f"{name}.pos")]) == 0
+        took = time.perf_counter() - t0
         text = capsys.readouterr().out
+        # the time it reports is part of the call's (no speed asserted: a consistency check)
+        assert 0.0 < float(text.split("time")[1].split(" s ")[0]) <= took
         notes_brdc = text if name == "brdc" else notes_brdc
         rates[name] = [float(text.split(k)[1].split("%")[0]) for k in ("correct fixes", "wrong fixes")]
         sats = float(text.split("sats")[1].split("per epoch")[0])
         assert (sats > 7.0) == (name == "precise")
     assert rates["brdc"][0] < 5.0 and rates["precise"][0] >= 80.0 and rates["precise"][1] == 0.0
-    assert "precise orbits and clocks (G: IGS orbits" in text and "G07" not in text
+    # the clock file is used (without it the SP3's 900-s clocks would be)
+    assert "precise orbits and clocks (G: IGS orbits (900-s SP3) and 30-s clock file)" in text
+    assert "G07" not in text and "(fixed within 5 cm horizontally, 10 cm vertically)" in text
     assert "4 satellites both receivers track have no broadcast record valid at their epochs" in notes_brdc
     assert "G07 G10 G26 G27 (give their navigation records or precise orbits and clocks" in notes_brdc
     assert "RMS of fixed epochs: no epoch fixed" in notes_brdc
@@ -318,19 +325,20 @@ def test_rtk_leaves_out_glonass_slots_without_a_channel(kompas_data):
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "message"),
     [
-        ["rtk", "missing.rnx", "b.rnx", "n.rnx"],
-        ["rtk", "--base-pos", "1", "2"],
-        ["rtk", "--mode", "flying"],
-        ["rtk", "r.rnx", "b.rnx", "n.rnx", "--clk", "x.clk"],
+        (["rtk", "missing.rnx", "b.rnx", "n.rnx"], "missing.rnx"),
+        (["rtk", "--base-pos", "1", "2"], "--base-pos must be header, spp or an ECEF X Y Z near the Earth's surface, not '1 2'"),
+        (["rtk"], "give a rover, a base and at least one navigation file: kompas rtk ROVER BASE NAV..."),
+        (["rtk", "--mode", "flying"], "flying"),
+        (["rtk", "r.rnx", "b.rnx", "n.rnx", "--clk", "x.clk"], "--clk needs the SP3 orbit files as well (--sp3)"),
     ],
-)
-def test_cli_rtk_user_errors_exit_2(args, capsys, tmp_path):
+)  # fmt: skip
+def test_cli_rtk_user_errors_exit_2(args, message, capsys, tmp_path):
     code = main(args)
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith("kompas rtk: error:") and len(err.strip().splitlines()) == 1
+    assert err.startswith("kompas rtk: error:") and len(err.strip().splitlines()) == 1 and message in err
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from kompas import run_qc
 from kompas.frames import geodetic_to_ecef
 from kompas.products.broadcast import BroadcastProduct
 from kompas.qc.geometry import sky_grid, station_position
+from kompas.qc.run import bands_present
 from kompas.sim import make_nav, nominal_elements
 from kompas.sim.observations import ErrorModel, simulate_obs
 
@@ -119,3 +120,10 @@ def test_multipath_only_of_codes_whose_band_has_observables(world):
     assert set(np.unique(signal_band(mp.signal)).tolist()) == {1, 2}
     assert set(np.unique(mp.partner).tolist()) == {1, 2}
     assert np.all(np.abs(mp.mp_m) < 0.05)  # no multipath simulated: MP is the level-free zero
+
+
+def test_bands_present_skips_systems_the_table_lacks(world):
+    _, obs, _ = world
+    assert bands_present(obs, "G") == {"G": (1, 2, 5)}
+    assert bands_present(obs, "JRG") == bands_present(obs, "GE") == {"G": (1, 2, 5)}  # any order of letters
+    assert bands_present(obs, "J") == {}

@@ -84,7 +84,7 @@ def write_json(results, path) -> None:
     """All tables of one or many results as one JSON document."""
     doc = {"files": [{"path": r.path, "tables": r.tables} for r in results]}
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=1, allow_nan=False, default=str)
+        json.dump(doc, fh, indent=1, allow_nan=False)
 
 
 def write_csv(results, folder) -> list[str]:
