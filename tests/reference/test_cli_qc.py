@@ -55,9 +55,10 @@ def test_nothing_checked_says_why_and_exits_1(kompas_data, capsys):
 
 def test_one_file_summary_report_json_csv(kompas_data, tmp_path, capsys):
     js, folder = tmp_path / "qc.json", tmp_path / "csv"
-    rc, out, _ = _run(capsys, kompas_data / A / WTZR, kompas_data / A / NAV, "--systems", "C,R",
-                      "--json", js, "--csv", folder)  # fmt: skip
+    rc, out, err = _run(capsys, kompas_data / A / WTZR, kompas_data / A / NAV, "--systems", "C,R",
+                        "--json", js, "--csv", folder)  # fmt: skip
     assert rc == 0
+    assert err.splitlines() == [f"wrote {js}", f"wrote {folder}/*.csv"]  # on stderr, not in the report
     sums = [line for line in out.splitlines() if line.startswith("SUM ")]
     assert [s.split()[2] for s in sums] == ["R", "C"]
     assert "Code multipath MP per signal and partner band" in out and "Cycle slips per band" in out

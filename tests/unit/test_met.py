@@ -125,6 +125,7 @@ def test_a_single_sample_is_exact_at_its_epoch_and_nan_elsewhere(tmp_path):
 
 def test_tables_export(tmp_path):
     met = read_met(write(tmp_path, SPEC_EXAMPLES[2]))
+    assert repr(met) == "MetTable('A 9080', RINEX 2.11, 3 epochs x PR/TD/HR, 9 values)"
     df = met.to_pandas()
     assert list(df.columns) == ["time", "code", "value", "unit"] and len(df) == 9
     assert df.unit.tolist()[:3] == ["hPa", "degC", "%"]

@@ -29,7 +29,20 @@ def _result(path="/data/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"):
         "header": [{"item": "position", "value": 12.5, "status": "ok", "note": None}],
         "completeness": [],
         "multipath": [{"system": "C", "signal": "C2I", "partner_band": 6, "n": 220, "rms_m": 0.4123}],
-        "slips": [],
+        "slips": [
+            {
+                "system": "C",
+                "band": 2,
+                "obs": 1377,
+                "slips": 3,
+                "lli": 1,
+                "gf": 2,
+                "mw": 1,
+                "gaps": 0,
+                "slips_per_1000": 2.179,
+                "obs_per_slip": 459.0,
+            }
+        ],
         "clock_jumps": [],
         "gaps": [{"from": "00:10:00", "to": "00:11:00", "missing_epochs": 1, "duration_s": 60.0}],
     }
@@ -61,9 +74,13 @@ def test_text_report_lays_out_every_table():
         "  system  signal  partner_band    n   rms_m",
         "       C     C2I             6  220  0.4123",
     ]
-    for title in ("Completeness and mean C/N0 per signal (above the mask)", "Cycle slips per band (above the mask)",
-                  "Receiver clock jumps"):  # fmt: skip
+    for title in ("Completeness and mean C/N0 per signal (above the mask)", "Receiver clock jumps"):
         assert lines[lines.index(title) + 1] == "  (none)"
+    slips = lines.index("Cycle slips per band (above the mask)")
+    assert lines[slips + 1 : slips + 3] == [
+        "  system  band   obs  slips  lli  gf  mw  gaps  slips_per_1000  obs_per_slip",
+        "       C     2  1377      3    1   2   1     0           2.179           459",
+    ]
     gaps = lines.index("Data gaps")
     assert lines[gaps + 1 : gaps + 3] == [
         "      from        to  missing_epochs  duration_s",
@@ -95,7 +112,7 @@ def test_json_and_csv_hold_every_table_of_every_file(tmp_path):
     assert [r["file"] for r in rows] == ["a.rnx", "b.rnx"]
     # the MP column of each signal flattened, an unknown value empty
     assert rows[0]["mp_rms_m.C2I"] == "0.4123" and rows[0]["mp_rms_m.C6I"] == ""
-    with open(tmp_path / "csv" / "slips.csv", newline="", encoding="utf-8") as fh:
+    with open(tmp_path / "csv" / "clock_jumps.csv", newline="", encoding="utf-8") as fh:
         assert fh.read().strip() == "file"  # a table without rows: its file column only
 
 

@@ -120,6 +120,10 @@ def test_select(small):
     assert len(obs.select(signals=["C6I"])) == 2  # C01 and C19 B3I rows in epoch 1
     late = obs.select(start_ns=obs.epoch_time_ns[1])
     assert late.n_epochs == 1 and len(late) == 2 and late.epoch_rows(0) == slice(0, 2)
+    # every per-epoch column follows the window (the second epoch's receiver clock offset)
+    assert late.epoch_clock_s.tolist() == [pytest.approx(1.23456e-7)] and late.epoch_flag.tolist() == [0]
+    early = obs.select(end_ns=obs.epoch_time_ns[1])
+    assert early.n_epochs == 1 and np.isnan(early.epoch_clock_s).tolist() == [True]
 
 
 def test_codes_by_system(small):
