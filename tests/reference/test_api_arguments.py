@@ -76,7 +76,10 @@ def test_recipes_refuse_paths_missing_navigation_and_other_configurations(files)
             lambda: kompas.ppp(obs, nav, config=kompas.SppConfig()),
             "config must be a PppConfig, not SppConfig",
         ),
-        (lambda: kompas.run_qc(obs, [], config=None), "no navigation data given"),
+        (
+            lambda: kompas.run_qc(obs, [], config=None),
+            "^no navigation data given: a NavData (kompas.read_nav(path)) or a list of them$",
+        ),
         (lambda: kompas.run_qc(obs, nav, config=kompas.SppConfig()), "config must be a QcConfig"),
     ]
     for call, message in cases:

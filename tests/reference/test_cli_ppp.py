@@ -64,6 +64,21 @@ def test_ppp_kinematic_toml_and_dump(kompas_data, tmp_path, capsys):
     assert len(lines) == 42 and "ztd_m" in lines[0]
 
 
+def test_ppp_solution_to_stdout_and_satellite_tables_told_apart_by_content(kompas_data, tmp_path, capsys):
+    # GPSPACE tables under other names are still known by their HDR lines (as a second PRIDE table they
+    # were refused); with the solution on standard output every other line goes to standard error
+    args = _args(kompas_data, "--systems", "G", "--end", "2020-06-25T00:05:00")
+    m = kompas_data / "models"
+    for s in SVB:
+        (tmp_path / f"offsets_{s}.txt").write_bytes((m / f"gpsppp.svb_{s}_yrly").read_bytes())
+        args[args.index(str(m / f"gpsppp.svb_{s}_yrly"))] = str(tmp_path / f"offsets_{s}.txt")
+    rep = tmp_path / "r.html"
+    assert main([*args, "-o", "-", "--format", "csv", "--report", str(rep)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0].startswith("time") and len(out.splitlines()) == 12  # header + 11 epochs
+    assert f"wrote    {rep}" in err.splitlines() and "epochs   11 solved of 11" in err and rep.is_file()
+
+
 def test_ppp_user_errors(kompas_data, tmp_path, capsys):
     obs = str(kompas_data / A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
     assert main(["ppp", obs]) == 2

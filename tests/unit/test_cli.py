@@ -17,6 +17,31 @@ def test_no_arguments_prints_help_and_exits_0(capsys):
     assert "usage: kompas" in out
 
 
+@pytest.mark.parametrize(
+    ("command", "fragments"),
+    [
+        ("rtk", ["[ROVER] [BASE] [NAV ...]", "[--base-pos X Y Z | header | spp [X Y Z | header | spp ...]]",
+                 "[--atx ANTEX]", "[--sp3 FILE [FILE ...]]", "[--clk FILE [FILE ...]]",
+                 "[--truth X Y Z | FILE [X Y Z | FILE ...]]", "[-o FILE]"]),
+        ("ppp", ["[OBS] [NAV ...]", "[--sp3 FILE [FILE ...]]", "[--clk FILE [FILE ...]]", "[--atx FILE]",
+                 "[--sat-table FILE [FILE ...]]", "[--truth X Y Z | FILE [X Y Z | FILE ...]]", "[-o FILE]"]),
+        ("qc", ["[OBS [NAV...] ...]", "[--nav NAV]", "[--config TOML]", "[--json FILE]", "[--csv DIR]",
+                "[--html DIR]"]),
+    ],
+)  # fmt: skip
+def test_usage_names_the_arguments_as_the_docs_do(command, fragments, capsys):
+    # the usage line is what users and scripts read the argument order from (README, issue texts)
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    usage = " ".join(out.split("\n\n")[0].split())
+    assert usage.startswith(f"usage: kompas {command} [-h]")
+    for fragment in fragments:
+        assert fragment in usage, fragment
+    assert out.split("\n\n")[1].startswith(f"kompas {command}: ")  # the module's description follows
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as exc:  # argparse's version action always exits
         main(["--version"])
