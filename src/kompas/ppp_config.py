@@ -36,7 +36,7 @@ def _parse_centres(value):
             if ":" not in part:
                 raise ValueError(f"needs SYSTEM:CENTRE items like C:GBM;G:GRG, not {part.strip()!r}")
             letter, centre = part.split(":", 1)
-            items[letter.strip().upper()] = centre.strip().upper()
+            items[letter.strip()] = centre.strip()
         value = items
     if not isinstance(value, dict):
         raise ValueError(f"must be a table of analysis centres per system, not {value!r}")

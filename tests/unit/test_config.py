@@ -250,6 +250,11 @@ def test_help_shows_text_unit_default_and_metavar():
         ("ppp", {"centres": {"S": "COD"}}, r"'centres' has system letters of GRECJ, not 'S'"),
         ("ppp", {"centres": "C:GBM:X"}, r"'centres' needs analysis centre names like GBM .*not 'GBM:X'"),
         ("ppp", {"centres": "C:GBM G:GRG"}, r"'centres' needs analysis centre names .*not 'GBM G:GRG'"),
+        (
+            "ppp",
+            {"centres": ["C:GBM"]},
+            r"'centres' must be a table of analysis centres per system, not \['C:GBM'\]",
+        ),
         ("ppp", {"centres": "CGBM"}, r"'centres' needs SYSTEM:CENTRE items like C:GBM;G:GRG, not 'CGBM'"),
         ("ppp", {"polar_motion_arcsec": "0.1"}, r"'polar_motion_arcsec' needs two numbers, not \['0.1'\]"),
         ("ppp", {"polar_motion_arcsec": "0.1,0.2,0.3"}, r"'polar_motion_arcsec' needs two numbers"),

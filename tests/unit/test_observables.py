@@ -115,3 +115,9 @@ def test_xarray_names_satellites_also_of_an_empty_table(tmp_path):
     assert obs.to_xarray().sv.values.tolist() == ["G05", "C06", "C19"] == sat_id(np.unique(obs.sat)).tolist()
     empty = obs.epochs(0, 0).to_xarray()
     assert empty.sv.size == 0 and empty.sv.dtype.kind == "U" and empty.time.size == 0
+    # RINEX 3.00 names its observables as 3.05 does (only RINEX 2's two-character codes are mapped)
+    v300 = tmp_path / "v300.rnx"
+    v300.write_text(open(obs.path).read().replace("3.05           OBSERVATION", "3.00           OBSERVATION"))
+    old = read_obs(v300)
+    assert old.header.version == 3.0
+    np.testing.assert_array_equal(old.to_xarray().C2I.values, obs.to_xarray().C2I.values)

@@ -102,7 +102,9 @@ def test_large_numbers_keep_six_digits_in_the_report():
 def test_json_and_csv_hold_every_table_of_every_file(tmp_path):
     a, b = _result("/d/a.rnx"), _result("/d/b.rnx")
     write_json([a, b], tmp_path / "qc.json")
-    doc = json.loads((tmp_path / "qc.json").read_text(encoding="utf-8"))
+    text = (tmp_path / "qc.json").read_text(encoding="utf-8")
+    assert text.startswith('{\n "files": [\n  {\n   "path": "/d/a.rnx",')  # readable: one space a level
+    doc = json.loads(text)
     assert [f["path"] for f in doc["files"]] == ["/d/a.rnx", "/d/b.rnx"]
     assert doc["files"][0]["tables"] == json.loads(json.dumps(a.tables))
     written = write_csv([a, b], tmp_path / "csv")

@@ -575,6 +575,7 @@ def test_to_pandas(r4):
     g = r4.glonass.to_pandas()
     assert g["pos_m_x"].iloc[0] == pytest.approx(14220122.55859, abs=1e-6)
     assert [c for c in g if c.startswith("pos_m")] == ["pos_m_x", "pos_m_y", "pos_m_z"]
+    assert [c for c in r4.ion.to_pandas() if c.startswith("coef")] == [f"coef{i}" for i in range(9)]
     sto = r4.sto.to_pandas()  # "> STO R   FDMA" names no satellite: an empty id, not an error
     assert sto["sat"].tolist()[int(np.flatnonzero(r4.sto.sat == 0)[0])] == ""
     assert "G26" in sto["sat"].tolist() and len(sto) == len(r4.sto)
