@@ -1,5 +1,7 @@
 """Observables by band: the best tracking mode per (epoch, satellite, band), from hand-made files."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from test_rinex_obs import F, H
@@ -121,3 +123,27 @@ def test_xarray_names_satellites_also_of_an_empty_table(tmp_path):
     old = read_obs(v300)
     assert old.header.version == 3.0
     np.testing.assert_array_equal(old.to_xarray().C2I.values, obs.to_xarray().C2I.values)
+    # a table built without the file's code layouts names its observables from the data
+    bare = dataclasses.replace(obs, obs_code_layouts=())
+    assert sorted(bare.to_xarray().data_vars) == sorted(obs.to_xarray().data_vars) != []
+
+
+def test_xarray_of_rinex2_names_types_added_in_the_file(tmp_path):
+    pytest.importorskip("xarray")
+    head = "\n".join([
+        H("     2.11           OBSERVATION DATA    G (GPS)", "RINEX VERSION / TYPE"),
+        H("     2    L1    C1", "# / TYPES OF OBSERV"),
+        H("  2021     4    28    19     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    lines = [
+        " 21  4 28 19  0  0.0000000  0  1G15", F(1.0e8) + F(2.1e7),
+        " 21  4 28 19  0 30.0000000  4  1", H("     3    L1    C1    P2", "# / TYPES OF OBSERV"),
+        " 21  4 28 19  0 30.0000000  0  1G15", F(1.1e8) + F(2.2e7) + F(2.3e7),
+    ]  # fmt: skip
+    p = tmp_path / "t.21o"
+    p.write_text("\n".join([head, *lines]) + "\n")
+    ds = read_obs(p).to_xarray()
+    assert sorted(ds.data_vars) == ["C1", "L1", "P2"]
+    np.testing.assert_array_equal(ds.P2.values[:, 0], [np.nan, 2.3e7])
+    np.testing.assert_array_equal(ds.C1.values[:, 0], [2.1e7, 2.2e7])

@@ -426,19 +426,20 @@ class ObsTable:
         shape = (self.n_epochs, svs.size)
         cols = {"C": self.code_m, "L": self.phase_cyc, "D": self.doppler_hz, "S": self._cn0_f8()}
         sys_code = sat_system(self.sat)
-        names: dict[str, list[tuple[int, str, int]]] = {}
-        for sys_letter, codes in self.obs_code_layouts[0].items() if self.obs_code_layouts else ():
+        names: dict[str, set[tuple[int, str, int]]] = {}
+        # RINEX 3/4 codes name themselves: those with values; RINEX 2 codes ("P2") come from the file's
+        # layouts (every one: a file may change its types), each system's meaning from RINEX2_CODE_MAP
+        layouts = self.obs_code_layouts if v2 else (self.codes_by_system(),)
+        for sys_letter, codes in ((k, c) for layout in layouts for k, c in layout.items()):
             for code in codes:
                 if v2:
-                    m = RINEX2_CODE_MAP.get(sys_letter, {}).get(code)
+                    m = RINEX2_CODE_MAP[sys_letter].get(code)  # the reader keeps only systems of the map
                     if m is None:
                         continue
                     kind, sig = m
                 else:
-                    if len(code) != 3 or code[0] not in _KINDS:
-                        continue
                     kind, sig = code[0], code[1:]
-                names.setdefault(code, []).append((int(system_code(sys_letter)), kind, int(signal_id(sig))))
+                names.setdefault(code, set()).add((int(system_code(sys_letter)), kind, int(signal_id(sig))))
         data = {}
         for code, targets in names.items():
             arr = np.full(shape, np.nan)
