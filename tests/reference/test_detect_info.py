@@ -83,7 +83,8 @@ def test_info_obs(kompas_data, capsys):
     assert "RINEX 3.04 observation" in out
     assert "WTZZ00DEU 14201M014" in out
     assert "JAVAD TRE_3 DELTA" in out and "LEIAR25.R3      LEIT" in out
-    assert "2020-06-25T00:00:00 .. 2020-06-25T00:59:30 GPST" in out
+    assert "span     2020-06-25T00:00:00 .. 2020-06-25T00:59:30 GPST (0.99 h)\n" in out
+    assert "approx   4075578.4000 931852.7500 4801569.9800 m (header, not a reference)\n" in out
     assert "epochs   120  interval 30.0 s" in out
     assert "C BeiDou    14 sats" in out and "R GLONASS   11 sats" in out
     assert "C1X L1X D1X S1X C2I" in out  # BDS-3 B1C first, then B1I
@@ -114,6 +115,7 @@ def test_info_products(kompas_data, capsys):
     assert "C BeiDou    43 sats  C01..C60" in out and "J QZSS       4 sats" in out
     # clock 3.04: AS for C37, AR for 135 stations
     assert "RINEX clock 3.04" in out and "stations 135 with clocks" in out and "C BeiDou    37 sats" in out
+    assert "records  AR 1863  AS 14036\n" in out
     assert "LEIAR25.R3      LEIT" in out
     assert "Bias-SINEX 1.00" in out and "OSB 6871" in out
     assert "IONEX 1.0" in out and "maps     13 of 71 x 73" in out
@@ -123,7 +125,12 @@ def test_info_nav(kompas_data, capsys):
     assert main(["info", str(kompas_data / "H_extra_multignss/BRD400DLR_S_20230710000_01D_MN.rnx.gz")]) == 0
     out = capsys.readouterr().out
     # MANIFEST: G762/32, R1240/26, E5840/26, C2621/44 (D1 893, D2 168, CNV1 634, CNV2 926), J292, I283, S9072
-    assert "RINEX 4 navigation" in out and "records  GLONASS 1240" in out and "records  SBAS 9072" in out
+    assert "RINEX 4 navigation" in out and "records  GLONASS 1240\n" in out and "records  SBAS 9072\n" in out
+    assert (
+        "records  Kepler 9798  (CNAV 432, CNV1 634, CNV2 1024, D1 893, D2 168, FNAV 2897, INAV 2943, LNAV 807)\n"
+        in out
+    )
+    assert "span     2023-03-12T00:00:00 .. 2023-03-12T23:59:44 GPST (24.00 h) (clock epochs)\n" in out
     assert "D1 893" in out and "D2 168" in out and "CNV1 634" in out
     assert "C BeiDou    44 sats" in out and "R GLONASS   26 sats" in out
     assert "leap     18 s" in out

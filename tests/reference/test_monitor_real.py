@@ -256,6 +256,9 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
         capsys.readouterr().err
     )
     assert not (tmp_path / "m").exists()  # refused before anything is written
+    (tmp_path / "f").write_text("")
+    assert main(["monitor", nav, "--out", str(tmp_path / "f"), "--hours", "1"]) == 2
+    assert capsys.readouterr().err.strip().endswith(f"{tmp_path / 'f'}: exists and is not a folder")
     # SISRE without --atx/--satmeta compares centre of mass with phase centre: said, not hidden
     assert (
         main(["monitor", nav, "--out", out, "--precise", sp3, "--hours", "1", "--step", "1800", "--no-grid"])

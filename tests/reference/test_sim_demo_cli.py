@@ -164,6 +164,13 @@ def test_sim_truth_records_the_error_model_and_events(tmp_path, capsys):
     assert flagged == recorded and len(recorded) > 20
     assert all(e["unit"] == {"slip": "cycle", "clock": "s", "gap": "epoch"}[e["kind"]] for e in events)
     assert all(e["band"] == e["signal"][0] for e in slips)
+    # --gf-pairs reaches the error model: pairs of slips the geometry-free test cannot see
+    assert err["gf_pair_rate_per_hour"]["value"] == 2.0 and any(e.get("cause") == "gf-pair" for e in slips)
+    assert truth["files"] == {
+        "obs": "SIM00XXX_S_sim_MO.rnx",
+        "nav": "SIM00XXX_S_sim_MN.rnx",
+        "truth": "truth.json",
+    }
     assert rcv["ambiguity_cycles"] and "units" in truth
 
 
@@ -186,6 +193,23 @@ def test_sim_baseline_and_products(tmp_path, capsys):
     sp3, clk = read_sp3(out / truth["files"]["sp3"]), read_clk(out / truth["files"]["clk"])
     assert sp3.sats.size > 100 and set(clk.receiver_clocks()[1]) == {"BASE", "ROVR"}
     assert truth["products"]["sp3"]["interval_s"] == 300.0
+
+
+def test_sim_products_of_one_receiver(tmp_path, capsys):
+    out = tmp_path / "one"
+    assert (
+        main(
+            ["sim", "--hours", "0.1", "--interval", "30", "--errors", "none", "--products", "--out", str(out)]
+        )
+        == 0
+    )
+    truth = json.loads((out / "truth.json").read_text())
+    assert {"sp3", "clk"} <= set(truth["files"]) and (out / truth["files"]["sp3"]).is_file()
+    from kompas import read_clk
+
+    assert set(read_clk(out / truth["files"]["clk"]).receiver_clocks()[1]) == {
+        truth["receivers"][0]["marker_name"]
+    }
 
 
 def test_sim_of_a_navigation_file_without_the_systems_asked_for(kompas_data, tmp_path, capsys):

@@ -73,8 +73,22 @@ def test_orbits_command(kompas_data, tmp_path, capsys):
     args += ["--plot", str(png)]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[1].startswith("GPS") and "BDS-3 MEO" in out and "CoM*" in out
-    assert "unhealthy (not in the statistics): E14" in out
+    lines = out.splitlines()
+    assert lines[0] == f"{'':14s}     n  nclk       R      A      C     3D    clk SISorb  SISRE  (m, RMS)"
+    # the ANTEX holds GPS satellites only: every other group compares centre of mass (CoM*)
+    assert lines[1].startswith("GPS") and not lines[1].endswith("CoM*") and lines[2].startswith("GLONASS")
+    assert all(line.endswith("CoM*") for line in lines[2:8]) and lines[7].startswith("BDS-3 MEO")
+    assert lines[8].startswith("QZSS") and [lines[8].split()[k] for k in (2, 7, 9)] == [
+        "0",
+        "-",
+        "-",
+    ]  # no clock
+    assert "\nsatellite          n  nclk\nG01 " in out
+    assert "unhealthy (not in the statistics): E14 (32 epochs), E18 (54 epochs)" in out
+    assert (
+        "* CoM: no ANTEX offset for this satellite: precise centre of mass compared with the broadcast antenna"
+        " phase centre (the radial difference holds the unapplied offset)"
+    ) in lines
     lines = csv_path.read_text().splitlines()
     assert (
         lines[0] == "sat,group,apc,n,radial_m,along_m,cross_m,orbit_3d_m,clock_m,sisre_orb_m,sisre_m,n_clock"

@@ -7,14 +7,12 @@ the column layout of each version (RINEX 2.11 Tables A5/A6; RINEX 3.05 and 4.02 
 four-digit year, otherwise the same records).
 """
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
 import kompas
 from kompas import FormatError, gtime_from_calendar, read_met
+from kompas.cli.main import main
 from kompas.errors import DroppedRecordWarning, FormatWarning, TruncatedFileWarning
 from kompas.models.troposphere import saastamoinen, zenith_delays
 
@@ -144,16 +142,25 @@ def test_an_observable_rinex_does_not_define_keeps_its_code_and_no_unit(tmp_path
     assert met.to_xarray().QQ.attrs == {"long_name": "QQ", "units": ""}
 
 
-def test_detect_read_and_info(tmp_path):
+def test_detect_read_and_info(tmp_path, capsys):
     p = write(tmp_path, SPEC_EXAMPLES[4], "SITE00XXX_R_19960920000_01D_05M_MM.rnx")
     assert kompas.detect(p) == "met"
     assert isinstance(kompas.read(p), kompas.MetTable)
-    out = subprocess.run(
-        [sys.executable, "-m", "kompas", "info", str(p)], capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    assert "RINEX 4.02 meteorological" in out.stdout and "PR pressure" in out.stdout
-    assert "987.1 .. 987.2 hPa" in out.stdout and "H 1234.6 m" in out.stdout
+    assert main(["info", str(p)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:] == [
+        "type     RINEX 4.02 meteorological",
+        "station  A 9080",
+        "span     1996-04-01T00:00:15 .. 1996-04-01T00:00:45 GPST (0.01 h)",
+        "epochs   3  values 9",
+        "  PR pressure                 987.1 .. 987.2 hPa  sensor PAROSCIENTIFIC 740-16B  H 1234.6 m",
+        "  TD dry temperature          10.6 .. 11.6 degC  sensor HAENNI",
+        "  HR relative humidity        89 .. 90 %  sensor ROTRONIC I-240W",
+    ]
+    # an observable without a sensor record, of a code RINEX does not define
+    text = SPEC_EXAMPLES[2].replace("     3    PR    TD    HR", "     4    PR    TD    HR    QQ")
+    assert main(["info", str(write(tmp_path, text.replace("   89.5\n", "   89.5    1.5\n"), "q.96m"))]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "  QQ QQ                       1.5 .. 1.5"
 
 
 def test_damaged_records_are_dropped_and_cut_files_warn(tmp_path):

@@ -53,3 +53,23 @@ def test_truth_file_of_a_pair_gives_the_receiver_of_the_file(pair):
     )
     with pytest.raises(ConfigError, match="is neither: give --truth X Y Z"):
         _truth_file(pair / "truth.json", "other.rnx")
+
+
+@pytest.mark.parametrize("key", ["marker_ecef_m", "position_ecef_m", "truth_ecef_m", "ecef_m"])
+def test_truth_file_keys_of_one_position(tmp_path, key):
+    xyz = [4075580.3, 931854.1, 4801568.3]
+    (tmp_path / "t.json").write_text(json.dumps({key: xyz}))
+    np.testing.assert_array_equal(_truth_file(tmp_path / "t.json"), xyz)
+    (tmp_path / "bad.json").write_text(json.dumps({key: xyz[:2]}))
+    with pytest.raises(ConfigError, match=f"bad.json: {key} is not three numbers X, Y, Z in metres$"):
+        _truth_file(tmp_path / "bad.json")
+
+
+def test_truth_file_of_stations_names_them_when_none_is_the_file(tmp_path):
+    doc = {"a": {"id": "WTZR00DEU", "marker_ecef_m": [4075580.3, 931854.1, 4801568.3]}}
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    np.testing.assert_array_equal(_truth_file(tmp_path / "s.json", "wtzr1770.20o"), doc["a"]["marker_ecef_m"])
+    with pytest.raises(
+        ConfigError, match="the truth of WTZR00DEU; pasa1200.26o is none of them: give --truth X Y Z$"
+    ):
+        _truth_file(tmp_path / "s.json", "/d/pasa1200.26o")
