@@ -2,6 +2,8 @@
 precise orbits, GPS phase-centre offsets from the IGS20 ANTEX of set D (set A's ANTEX holds 9 GPS
 satellites only; no file here has GLONASS, Galileo or BeiDou offsets: those compare centres of mass)."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -103,6 +105,16 @@ def test_orbits_checks_the_figure_name_first_and_names_unusable_clocks(kompas_da
               str(a / "GBM0MGXRAP_20201770000_01D_05M_ORB_73epoch.sp3")]  # fmt: skip
     assert main([*common, "--plot", str(tmp_path / "x.txt")]) == 2
     assert "--plot" in capsys.readouterr().err and not (tmp_path / "x.txt").exists()
+    with pytest.MonkeyPatch.context() as mp:  # matplotlib not installed: said before any file is read
+        mp.setitem(sys.modules, "matplotlib", None)
+        mp.setattr(
+            "kompas.io.readers.rinex_nav.read_nav", lambda *a, **k: pytest.fail("read before the check")
+        )
+        assert main([*common, "--plot", str(tmp_path / "x.png")]) == 2
+    assert (
+        capsys.readouterr().err
+        == "kompas orbits: error: --plot needs matplotlib: pip install 'kompas[plot]'\n"
+    )
     other_year = kompas_data / "G_2021-118_SLAC_rinex2/COD0MGXFIN_20211180000_01D_30S_CLK.CLK"
     assert main([*common, "--clk", str(other_year)]) == 0
     assert "the clock files (--clk) hold no clock at the SP3 epochs" in capsys.readouterr().err

@@ -56,6 +56,8 @@ def run(args) -> int:
             check_output_file(out)
     if args.plot and not args.plot.lower().endswith(_PLOT_TYPES):
         raise KompasError(f"--plot {args.plot}: name a figure file ({', '.join(_PLOT_TYPES)})")
+    if args.plot:
+        _pyplot()  # a missing matplotlib is said before the files are read, not after the work
     navs = [read_nav(p) for p in args.nav]
     product = BroadcastProduct(navs, selection=args.selection, policy=args.policy)
     sp3s = [read_sp3(p) for p in args.precise]
@@ -144,7 +146,7 @@ def _print(res) -> None:
         )
 
 
-def _plot(res, path) -> None:
+def _pyplot():
     try:
         import matplotlib
 
@@ -152,6 +154,11 @@ def _plot(res, path) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise KompasError("--plot needs matplotlib: pip install 'kompas[plot]'") from None
+    return plt
+
+
+def _plot(res, path) -> None:
+    plt = _pyplot()
     rows = [r for r in res.table if not r.get("too_few")]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(max(8, 0.22 * len(rows)), 7), constrained_layout=True)
     x = np.arange(len(rows))
