@@ -113,3 +113,20 @@ def test_a_full_disk_is_one_line_and_exit_1(tmp_path, capsys):
     assert main(["qc", "-q", str(tmp_path / "s" / "SIM00XXX_S_sim_MO.rnx"), "--json", "/dev/full"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == "kompas qc: error: No space left on device"
+
+
+def test_kompas_warnings_are_one_line_and_others_go_to_pythons_printer(capsys, monkeypatch):
+    import io
+    import warnings
+
+    from kompas.cli.main import _warning_printer
+    from kompas.errors import KompasWarning
+
+    seen = []
+    monkeypatch.setattr(warnings, "showwarning", lambda *a: seen.append(a))  # Python's, when kompas starts
+    show = _warning_printer("spp")
+    show(KompasWarning("a gap"), KompasWarning, "/x/y.py", 12)
+    assert capsys.readouterr().err == "kompas spp: warning: a gap\n" and seen == []
+    other, sink = UserWarning("careful"), io.StringIO()
+    show(other, UserWarning, "/x/y.py", 12, sink, "code line")
+    assert seen == [(other, UserWarning, "/x/y.py", 12, sink, "code line")]  # every argument passed on
