@@ -1,5 +1,6 @@
 """RINEX observation reader on small hand-made files (every value typed here by hand)."""
 
+import importlib.util
 import warnings
 
 import numpy as np
@@ -261,6 +262,10 @@ def test_rinex2_continuation_lines_and_two_line_records(tmp_path, kernel_backend
     # GLONASS P2/L2 map to 2P, Galileo L1 to 1X
     assert int(signal_id("2P")) in obs.select(sats=["R15"]).signal.tolist()
     assert int(signal_id("1X")) in obs.select(sats=["E07"]).signal.tolist()
+    if importlib.util.find_spec("xarray"):  # Galileo's codes after its unplaceable L2 keep their values
+        ds = obs.to_xarray()
+        e07 = ds.sv.values.tolist().index("E07")
+        assert ds.C1.values[0, e07] == 23332073.875 + 12 and ds.S1.values[0, e07] == pytest.approx(42.2)
 
 
 def test_rinex2_band_5_of_gps_qzss_and_sbas_is_the_5x_signal(tmp_path):
