@@ -114,7 +114,11 @@ def test_epoch_views_are_o1_and_share_memory(tmp_path):
 def test_xarray_names_satellites_also_of_an_empty_table(tmp_path):
     pytest.importorskip("xarray")
     obs = _file(tmp_path)
-    assert obs.to_xarray().sv.values.tolist() == ["G05", "C06", "C19"] == sat_id(np.unique(obs.sat)).tolist()
+    ds = obs.to_xarray()
+    assert ds.sv.values.tolist() == ["G05", "C06", "C19"] == sat_id(np.unique(obs.sat)).tolist()
+    assert ds.C2I.dims == ("time", "sv") and ds.attrs == {"version": 3.05, "time_system": "GPS"}
+    # the codes with values (the header's C2W has none)
+    assert sorted(ds.data_vars) == ["C1C", "C1P", "C1W", "C2I", "C2L", "C2X", "C6I", "C7I", "L1C", "L2X"]
     empty = obs.epochs(0, 0).to_xarray()
     assert empty.sv.size == 0 and empty.sv.dtype.kind == "U" and empty.time.size == 0
     # RINEX 3.00 names its observables as 3.05 does (only RINEX 2's two-character codes are mapped)
