@@ -1,4 +1,4 @@
-"""``kompas demo``: simulate 2 h of a receiver in Jakarta, solve BDS, GLONASS, BDS+GLONASS and all systems."""
+"""kompas demo: simulate 2 h of a receiver in Jakarta, solve BDS, GLONASS, BDS+GLONASS and all systems."""
 
 from __future__ import annotations
 

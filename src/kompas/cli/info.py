@@ -1,4 +1,4 @@
-"""``kompas info FILE``: what a GNSS file holds."""
+"""kompas info FILE: what a GNSS file holds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``kompas orbits``: broadcast ephemerides against precise products (signal-in-space range error)."""
+"""kompas orbits: broadcast ephemerides against precise products (signal-in-space range error)."""
 
 from __future__ import annotations
 

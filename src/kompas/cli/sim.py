@@ -1,4 +1,4 @@
-"""``kompas sim``: simulate multi-GNSS observations (one receiver or a base and a rover) as RINEX 3.05,
+"""kompas sim: simulate multi-GNSS observations (one receiver or a base and a rover) as RINEX 3.05,
 with the broadcast navigation file, truth.json and optionally SP3/clock products of the truth.
 
 The observation files are written while simulating, in blocks of epochs, so a day at 1 Hz needs no
