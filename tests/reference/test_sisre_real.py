@@ -2,6 +2,7 @@
 precise orbits, GPS phase-centre offsets from the IGS20 ANTEX of set D (set A's ANTEX holds 9 GPS
 satellites only; no file here has GLONASS, Galileo or BeiDou offsets: those compare centres of mass)."""
 
+import struct
 import sys
 
 import numpy as np
@@ -74,7 +75,7 @@ def test_orbits_command(kompas_data, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     args += ["--plot", str(png)]
     assert main(args) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     lines = out.splitlines()
     assert lines[0] == f"{'':14s}     n  nclk       R      A      C     3D    clk SISorb  SISRE  (m, RMS)"
     # the ANTEX holds GPS satellites only: every other group compares centre of mass (CoM*)
@@ -97,6 +98,13 @@ def test_orbits_command(kompas_data, tmp_path, capsys):
     )
     assert any(line.startswith("C05,BDS-2 GEO,none,73,") for line in lines)
     assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"
+    width, height = struct.unpack(">II", png.read_bytes()[16:24])  # the PNG header's IHDR
+    assert height == 7 * 110 and width >= 8 * 110  # 7 in high (wider with many satellites) at 110 dpi
+    # the SP3 has no QZSS clocks: said on stderr, the columns computed from the clocks there are
+    assert err.startswith("kompas orbits: warning: precise clocks at ") and (
+        "the clock, SISRE and bias columns come from those (column nclk); satellites with too few are left blank"
+        in err
+    )
 
 
 def test_orbits_checks_the_figure_name_first_and_names_unusable_clocks(kompas_data, tmp_path, capsys):

@@ -143,3 +143,14 @@ def test_kompas_warnings_are_one_line_and_others_go_to_pythons_printer(capsys, m
     other, sink = UserWarning("careful"), io.StringIO()
     show(other, UserWarning, "/x/y.py", 12, sink, "code line")
     assert seen == [(other, UserWarning, "/x/y.py", 12, sink, "code line")]  # every argument passed on
+
+
+def test_monitor_progress_bar(capsys):
+    from kompas.cli.monitor import _progress
+
+    _progress(5, 10)
+    assert capsys.readouterr().err == "\r  grid [" + "#" * 15 + "." * 15 + "] 5/10 epochs"
+    _progress(10, 10)
+    assert capsys.readouterr().err == "\r  grid [" + "#" * 30 + "] 10/10 epochs\n"
+    _progress(0, 0)  # no epoch at all: an empty bar, finished
+    assert capsys.readouterr().err == "\r  grid [" + "." * 30 + "] 0/0 epochs\n"
