@@ -62,32 +62,27 @@ def test_summary_line_is_teqc_like_and_skips_missing_values():
 
 def test_text_report_lays_out_every_table():
     lines = text_report(_result()).splitlines()
-    header = lines.index("Header checks")
-    assert lines[header : header + 4] == [
-        "Header checks",
-        "      item  value  status  note",
-        "  position   12.5      ok     -",
-        "",
-    ]
-    mp = lines.index("Code multipath MP per signal and partner band (RMS, level removed per arc)")
-    assert lines[mp + 1 : mp + 3] == [
-        "  system  signal  partner_band    n   rms_m",
-        "       C     C2I             6  220  0.4123",
-    ]
-    for title in ("Completeness and mean C/N0 per signal (above the mask)", "Receiver clock jumps"):
-        assert lines[lines.index(title) + 1] == "  (none)"
-    slips = lines.index("Cycle slips per band (above the mask)")
-    assert lines[slips + 1 : slips + 3] == [
-        "  system  band   obs  slips  lli  gf  mw  gaps  slips_per_1000  obs_per_slip",
-        "       C     2  1377      3    1   2   1     0           2.179           459",
-    ]
-    gaps = lines.index("Data gaps")
-    assert lines[gaps + 1 : gaps + 3] == [
-        "      from        to  missing_epochs  duration_s",
-        "  00:10:00  00:11:00               1          60",
-    ]
-    few = lines.index("Epochs with fewer than 4 satellites")
-    assert lines[few + 1 : few + 3] == ["  system    name  epochs", "       C  BeiDou       0"]
+    tables = {  # title -> the lines under it, written by hand
+        "Header checks": ["      item  value  status  note", "  position   12.5      ok     -", ""],
+        "Completeness and mean C/N0 per signal (above the mask)": ["  (none)"],
+        "Code multipath MP per signal and partner band (RMS, level removed per arc)": [
+            "  system  signal  partner_band    n   rms_m",
+            "       C     C2I             6  220  0.4123",
+        ],
+        "Cycle slips per band (above the mask)": [
+            "  system  band   obs  slips  lli  gf  mw  gaps  slips_per_1000  obs_per_slip",
+            "       C     2  1377      3    1   2   1     0           2.179           459",
+        ],
+        "Receiver clock jumps": ["  (none)"],
+        "Data gaps": [
+            "      from        to  missing_epochs  duration_s",
+            "  00:10:00  00:11:00               1          60",
+        ],
+        "Epochs with fewer than 4 satellites": ["  system    name  epochs", "       C  BeiDou       0"],
+    }
+    for title, below in tables.items():
+        at = lines.index(title)
+        assert lines[at + 1 : at + 1 + len(below)] == below, title
     assert lines[0] == "kompas qc: /data/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
     assert lines[3] == "  " + summary_line(_result().path, SUMMARY)
 
