@@ -14,7 +14,11 @@ from kompas.cli.main import main
 def test_no_arguments_prints_help_and_exits_0(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
-    assert "usage: kompas" in out
+    assert out.startswith("usage: kompas [-h] [--version] COMMAND ...\n")
+    assert "\ncommands:\n  COMMAND\n    demo      run the built-in demo" in out
+    commands = out.split("\ncommands:\n  COMMAND\n")[1].splitlines()
+    listed = [ln.split()[0] for ln in commands if ln.startswith("    ") and not ln.startswith("     ")]
+    assert listed == ["demo", "spp", "rtk", "ppp", "sim", "info", "orbits", "qc", "monitor", "batch"]
 
 
 @pytest.mark.parametrize(
