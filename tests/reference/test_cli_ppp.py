@@ -50,6 +50,8 @@ def test_ppp_static_pos_report_and_summary(kompas_data, tmp_path, capsys):
     assert np.hypot(err[0], err[1]) < 0.03 and abs(err[2]) < 0.05
     html = rep.read_text()
     assert html.count("data:image/png;base64,") == 3 and "final error H / V (cm)" in html
+    enu_cm = text.split("errors   final E/N/U ")[1].split(" cm")[0]  # the summary's "+0.4 -1.2 +2.0"
+    assert enu_cm in html  # the report's final-error row holds the same centimetres
 
 
 def test_ppp_kinematic_toml_and_dump(kompas_data, tmp_path, capsys):

@@ -264,7 +264,13 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
         main(["monitor", nav, "--out", out, "--precise", sp3, "--hours", "1", "--step", "1800", "--no-grid"])
         == 0
     )
-    assert "have no satellite antenna offset (give --atx or --satmeta)" in capsys.readouterr().out
+    assert "4075 of 4075 samples have no satellite antenna offset (give --atx or --satmeta)" in (
+        capsys.readouterr().out
+    )
+    atx = str(a / "igs20_wettzell_trim.atx")  # offsets of some satellites: fewer samples without one
+    assert main(["monitor", nav, "--out", out, "--precise", sp3, "--hours", "1", "--step", "1800", "--no-grid",
+                 "--atx", atx]) == 0  # fmt: skip
+    assert "3467 of 4075 samples have no satellite antenna offset" in capsys.readouterr().out
 
 
 def test_monitor_says_what_served_nothing(kompas_data, tmp_path, capsys):
