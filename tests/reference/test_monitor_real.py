@@ -271,6 +271,13 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
     assert main(["monitor", nav, "--out", out, "--precise", sp3, "--hours", "1", "--step", "1800", "--no-grid",
                  "--atx", atx]) == 0  # fmt: skip
     assert "3467 of 4075 samples have no satellite antenna offset" in capsys.readouterr().out
+    # the broadcast status counts: each satellite's epochs fall in exactly one class
+    rows = json.loads((tmp_path / "m" / "tables" / "broadcast_satellites.json").read_text())
+    for r in rows:
+        classes = r["unhealthy"] + r["stale"] + r["outside_fit"] + r["no_ephemeris"]
+        assert r["epochs"] == round(r["ok_pct"] * r["epochs"] / 100) + classes, r
+    assert [r["sat"] for r in rows if r["unhealthy"]] == ["E14", "E18"]  # as kompas orbits reports them
+    assert not any(r["no_ephemeris"] for r in rows) and any(r["stale"] for r in rows)
 
 
 def test_monitor_says_what_served_nothing(kompas_data, tmp_path, capsys):
