@@ -41,10 +41,7 @@ def _parse_centres(value):
     if not isinstance(value, dict):
         raise ValueError(f"must be a table of analysis centres per system, not {value!r}")
     out = {str(k).upper(): str(v).upper() for k, v in value.items()}
-    for letter, centre in out.items():
-        # an unknown letter would be ignored and a malformed centre found in no file: say so now
-        if letter not in _PPP_SYSTEMS:
-            raise ValueError(f"has system letters of {_PPP_SYSTEMS}, not {letter!r}")
+    for centre in out.values():  # a malformed centre would be looked for in no file: say so now
         if not centre.isalnum():
             raise ValueError(f"needs analysis centre names like GBM (letters and digits), not {centre!r}")
     return out
@@ -189,6 +186,7 @@ class ProductOptions(Options):
         "analysis centre per system, e.g. C:GBM;G:GRG (default: the best clock coverage)",
         flag="--centres",
         parse=_parse_centres,
+        keys=_PPP_SYSTEMS,  # an unknown system letter would be ignored
     )
     order: int = option(11, "samples of the orbit interpolation polynomial", low=2, high=25)
     bias_max_age_days: float = option(

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import kompas
-from kompas import gtime_from_calendar, read_nav, read_obs, spp
+from kompas import gtime_from_calendar, read_clk, read_nav, read_obs, read_sp3, sat_index, spp
 from kompas.cli.main import main
+from kompas.satsys import signal_id
 from kompas.time import GTime
 
 
@@ -154,9 +155,6 @@ def test_sim_truth_records_the_error_model_and_events(tmp_path, capsys):
     assert {"slip", "clock", "gap"} <= kinds
     slips = [e for e in events if e["kind"] == "slip" and e["lli"]]
     obs = read_obs(out / "SIM00XXX_S_sim_MO.rnx")
-    from kompas import sat_index
-    from kompas.satsys import signal_id
-
     # every slip with the LLI set is flagged in the file at its epoch, satellite and signal, and vice versa
     flagged = {(int(t), int(s), int(g)) for t, s, g in zip(obs.time_ns[obs.lli > 0], obs.sat[obs.lli > 0],
                                                              obs.signal[obs.lli > 0], strict=True)}  # fmt: skip
@@ -188,8 +186,6 @@ def test_sim_baseline_and_products(tmp_path, capsys):
     for obs, r in ((base, truth["receivers"][0]), (rover, truth["receivers"][1])):
         sol = spp(obs, nav, systems="GREC", iono="off", tropo="off")
         assert np.linalg.norm(sol.pos_m - np.array(r["ecef_m"]), axis=1).max() < 3e-3
-    from kompas import read_clk, read_sp3
-
     sp3, clk = read_sp3(out / truth["files"]["sp3"]), read_clk(out / truth["files"]["clk"])
     assert sp3.sats.size > 100 and set(clk.receiver_clocks()[1]) == {"BASE", "ROVR"}
     assert truth["products"]["sp3"]["interval_s"] == 300.0
@@ -197,19 +193,12 @@ def test_sim_baseline_and_products(tmp_path, capsys):
 
 def test_sim_products_of_one_receiver(tmp_path, capsys):
     out = tmp_path / "one"
-    assert (
-        main(
-            ["sim", "--hours", "0.1", "--interval", "30", "--errors", "none", "--products", "--out", str(out)]
-        )
-        == 0
-    )
+    args = ["sim", "--hours", "0.1", "--interval", "30", "--errors", "none", "--products", "--out", str(out)]
+    assert main(args) == 0
     truth = json.loads((out / "truth.json").read_text())
     assert {"sp3", "clk"} <= set(truth["files"]) and (out / truth["files"]["sp3"]).is_file()
-    from kompas import read_clk
-
-    assert set(read_clk(out / truth["files"]["clk"]).receiver_clocks()[1]) == {
-        truth["receivers"][0]["marker_name"]
-    }
+    clocks = set(read_clk(out / truth["files"]["clk"]).receiver_clocks()[1])
+    assert clocks == {truth["receivers"][0]["marker_name"]}
 
 
 def test_sim_of_a_navigation_file_without_the_systems_asked_for(kompas_data, tmp_path, capsys):

@@ -246,8 +246,8 @@ def test_help_shows_text_unit_default_and_metavar():
             r"'apriori_m' must be an ECEF X,Y,Z in metres near the Earth's surface",
         ),
         ("ppp", {"apriori_m": "1,2,3"}, r"near the Earth's surface, not \(1.0, 2.0, 3.0\)"),
-        ("ppp", {"centres": "X:GBM"}, r"'centres' has system letters of GRECJ, not 'X'"),
-        ("ppp", {"centres": {"S": "COD"}}, r"'centres' has system letters of GRECJ, not 'S'"),
+        ("ppp", {"centres": "X:GBM"}, r"'centres' has keys of G, R, E, C, J, not 'X'"),
+        ("ppp", {"centres": {"S": "COD"}}, r"'centres' has keys of G, R, E, C, J, not 'S'"),
         ("ppp", {"centres": "C:GBM:X"}, r"'centres' needs analysis centre names like GBM .*not 'GBM:X'"),
         ("ppp", {"centres": "C:GBM G:GRG"}, r"'centres' needs analysis centre names .*not 'GBM G:GRG'"),
         (

@@ -45,6 +45,12 @@ SPEC_EXAMPLES = {
     4: "\n".join([*_header(4.02, "19960422 124300 UTC"), *V3_RECORDS]) + "\n",
 }
 VALUES = {"PR": [987.1, 987.2, 987.1], "TD": [10.6, 10.9, 11.6], "HR": [89.5, 90.0, 89.0]}
+# the RINEX 2 example with a fourth observable no RINEX version defines (QQ, no sensor), in its first record
+WITH_QQ = (
+    SPEC_EXAMPLES[2]
+    .replace("     3    PR    TD    HR", "     4    PR    TD    HR    QQ")
+    .replace("   89.5\n", "   89.5    1.5\n")
+)
 T0 = int(gtime_from_calendar(1996, 4, 1, 0, 0, 15))  # MET epochs are GPS time
 S = 10**9
 
@@ -134,9 +140,7 @@ def test_tables_export(tmp_path):
 
 
 def test_an_observable_rinex_does_not_define_keeps_its_code_and_no_unit(tmp_path):
-    text = SPEC_EXAMPLES[2].replace("     3    PR    TD    HR", "     4    PR    TD    HR    QQ")
-    text = text.replace("   89.5\n", "   89.5    1.5\n")
-    met = read_met(write(tmp_path, text))
+    met = read_met(write(tmp_path, WITH_QQ))
     df = met.to_pandas()
     assert df[df.code == "QQ"].unit.tolist() == [""] and df[df.code == "QQ"].value.tolist() == [1.5]
     assert met.to_xarray().QQ.attrs == {"long_name": "QQ", "units": ""}
@@ -158,8 +162,7 @@ def test_detect_read_and_info(tmp_path, capsys):
         "  HR relative humidity        89 .. 90 %  sensor ROTRONIC I-240W",
     ]
     # an observable without a sensor record, of a code RINEX does not define
-    text = SPEC_EXAMPLES[2].replace("     3    PR    TD    HR", "     4    PR    TD    HR    QQ")
-    assert main(["info", str(write(tmp_path, text.replace("   89.5\n", "   89.5    1.5\n"), "q.96m"))]) == 0
+    assert main(["info", str(write(tmp_path, WITH_QQ, "q.96m"))]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "  QQ QQ                       1.5 .. 1.5"
 
 

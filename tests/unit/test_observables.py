@@ -1,6 +1,7 @@
 """Observables by band: the best tracking mode per (epoch, satellite, band), from hand-made files."""
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,13 +124,15 @@ def test_xarray_names_satellites_also_of_an_empty_table(tmp_path):
     assert empty.sv.size == 0 and empty.sv.dtype.kind == "U" and empty.time.size == 0
     # RINEX 3.00 names its observables as 3.05 does (only RINEX 2's two-character codes are mapped)
     v300 = tmp_path / "v300.rnx"
-    v300.write_text(open(obs.path).read().replace("3.05           OBSERVATION", "3.00           OBSERVATION"))
+    v300.write_text(
+        Path(obs.path).read_text().replace("3.05           OBSERVATION", "3.00           OBSERVATION")
+    )
     old = read_obs(v300)
     assert old.header.version == 3.0
-    np.testing.assert_array_equal(old.to_xarray().C2I.values, obs.to_xarray().C2I.values)
+    np.testing.assert_array_equal(old.to_xarray().C2I.values, ds.C2I.values)
     # a table built without the file's code layouts names its observables from the data
     bare = dataclasses.replace(obs, obs_code_layouts=())
-    assert sorted(bare.to_xarray().data_vars) == sorted(obs.to_xarray().data_vars) != []
+    assert sorted(bare.to_xarray().data_vars) == sorted(ds.data_vars) != []
 
 
 def test_xarray_of_rinex2_names_types_added_in_the_file(tmp_path):

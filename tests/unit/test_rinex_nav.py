@@ -579,14 +579,20 @@ def test_to_pandas(r4):
     sto = r4.sto.to_pandas()  # "> STO R   FDMA" names no satellite: an empty id, not an error
     assert sto["sat"].tolist()[int(np.flatnonzero(r4.sto.sat == 0)[0])] == ""
     assert "G26" in sto["sat"].tolist() and len(sto) == len(r4.sto)
-    # a table without records keeps its columns, ids as text like the others
-    for table in (r4.kepler, r4.glonass, r4.sbas, r4.sto, r4.eop, r4.ion):  # same columns and dtypes as read
+    for table in (
+        r4.kepler,
+        r4.glonass,
+        r4.sbas,
+        r4.sto,
+        r4.eop,
+        r4.ion,
+    ):  # empty: columns and dtypes as read
         blank = empty_table(type(table))
         for f in dataclasses.fields(table):
             col, got = getattr(table, f.name), getattr(blank, f.name)
             where = (type(table).__name__, f.name)
             assert got.shape == (0, *col.shape[1:]) and got.dtype.kind == col.dtype.kind, where
-    empty = empty_table(KeplerEph).to_pandas()
+    empty = empty_table(KeplerEph).to_pandas()  # a table without records: its columns, ids as text
     assert len(empty) == 0 and list(empty.columns) == list(df.columns) and empty["sat"].dtype.kind in "OUT"
 
 

@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from ...errors import KompasError
-from ...satsys import GlonassChannels
+from ...satsys import RINEX2_CODE_MAP, GlonassChannels
 from ...tables.obs import ObsHeader
 from ...time import gtime_from_calendar, normalize_scale
 from .._text import Diagnostics, calendar_problem, first_header_line
@@ -267,7 +267,7 @@ def _finish(kw: dict, st: _State, ctx: Diagnostics, end: int) -> ObsHeader:
         types = obs_types.pop("*", None)
         if types is None:
             raise ctx.error(end, "header has no '# / TYPES OF OBSERV' record")
-        obs_types = {s: list(types) for s in "GRESJ"}
+        obs_types = {s: list(types) for s in RINEX2_CODE_MAP}  # the systems RINEX 2 codes can name
     elif not obs_types:
         raise ctx.error(end, "header has no 'SYS / # / OBS TYPES' record")
     ts = normalize_ts(
