@@ -1,12 +1,18 @@
-"""kompas.report.convergence_summary on errors written by hand: final error, last-30-minute RMS and the
-convergence time (the first epoch after which H and V stay below 10 cm)."""
+"""kompas.report on solutions written by hand: convergence_summary (final error, last-30-minute RMS and
+the convergence time, the first epoch after which H and V stay below 10 cm) and the whole text of the HTML
+report."""
 
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 import numpy as np
 import pytest
 
-from kompas.report import convergence_summary
+from kompas import gtime_from_calendar
+from kompas.frames import enu_rotation, geodetic_to_ecef
+from kompas.report import convergence_summary, ppp_report
+from kompas.solution import ProcessingRecord, Quality, Solution
 
 pytestmark = pytest.mark.timeout(30)
 S = 10**9
@@ -48,3 +54,68 @@ def test_a_late_excursion_restarts_the_convergence_and_an_unsolved_epoch_counts_
     never = _Errors([0, 30], [[0.2, 0, 0], [0.0, 0.15, 0]])
     assert np.isnan(convergence_summary(never, np.zeros(3))["converged_after_s"])
     assert convergence_summary(_Errors([0], [[np.nan] * 3]), np.zeros(3)) == {"n": 0}
+
+
+class _Text(HTMLParser):
+    """The text of a page's body, piece by piece, and the alternative texts of its images."""
+
+    def __init__(self):
+        super().__init__()
+        self.pieces, self._body = [], False
+
+    def handle_starttag(self, tag, attrs):
+        self._body |= tag == "body"
+        if tag == "img":
+            self.pieces.append(("img", dict(attrs)["alt"]))
+
+    def handle_data(self, data):
+        if self._body and data.strip():
+            self.pieces.append(data)
+
+
+def _solution():
+    lat, lon = np.radians(47.0), np.radians(8.0)
+    pos = geodetic_to_ecef(np.array([[lat, lon, 950.0]] * 3))
+    pos[1] = np.nan
+    r = enu_rotation(np.array([lat]), np.array([lon]))[0]
+    cov = np.full((3, 3, 3), np.nan)
+    cov[[0, 2]] = r.T @ np.diag([0.01, 0.02, 0.05]) ** 2 @ r  # sigma E/N/U 1, 2, 5 cm
+    t0 = int(gtime_from_calendar(2026, 5, 13, 1))
+    return Solution(
+        time_ns=t0 + np.arange(3, dtype=np.int64) * 30 * S,
+        pos_m=pos,
+        quality=np.array([Quality.PPP, Quality.NONE, Quality.PPP], np.uint8),
+        nsat=np.array([7, 0, 8], np.int16),
+        nsat_by_system={"G": np.array([7, 0, 8]), "E": np.zeros(3, int)},
+        cov_m2=cov,
+        states={"ztd_m": np.array([2.31, np.nan, 2.32])},
+        record=ProcessingRecord(
+            program="kompas ppp", mode="static", systems="G", iono="if", notes=["a <note>"]
+        ),
+    )
+
+
+def test_the_whole_text_of_a_report_without_reference(tmp_path):
+    pytest.importorskip("matplotlib")
+    sol = _solution()
+    ppp_report(tmp_path / "r.html", sol, title="ZIM2 & co")
+    page = _Text()
+    page.feed((tmp_path / "r.html").read_text())
+    x, y, z = sol.pos_m[2]
+    captions = [
+        "East, north and up deviation from the last solution (no reference position given)",
+        "Zenith total delay: a priori hydrostatic and wet delays plus the estimated wet correction",
+        "Satellites used per system",
+    ]
+    assert page.pieces == [
+        "ZIM2 & co",
+        "program / mode", "kompas ppp / static",
+        "systems / observables", "G / if",
+        "epochs solved", "2 of 3",
+        "last position (ECEF, m)", f"{x:.4f} {y:.4f} {z:.4f}",
+        "its sigma E/N/U (cm)", "1.0 2.0 5.0",
+        "first / last epoch (GPST)", "2026-05-13T01:00:00 / 2026-05-13T01:01:00",
+        "Figures",
+        *[p for c in captions for p in (("img", c), c)],
+        "Processing notes", "a <note>",
+    ]  # fmt: skip
