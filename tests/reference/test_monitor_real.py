@@ -3,6 +3,7 @@ the command and its report rendered in headless Chromium."""
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -203,6 +204,22 @@ def test_monitor_command_and_report_in_chromium(kompas_data, tmp_path, capsys):
     html = (out / "report.html").read_text()
     n_fig, n_tab = html.count('<img class="figure"'), html.count('<table class="data"')
     assert n_fig == 1 + 2 + 8 + 1 and n_tab >= 7  # status, SISRE x2, 4 maps x 2 regions, stations
+    tables = {r: len(json.loads((out / "tables" / f"{r}.json").read_text())) for r in
+              ("broadcast_satellites", "sisre_groups", "sisre_satellites", "station_uere")}  # fmt: skip
+    assert re.findall(r"<(?:h2|caption)>([^<]*)</", html) == [
+        "Broadcast health, accuracy and record age",
+        f"Broadcast status per satellite ({tables['broadcast_satellites']} rows)",
+        "Signal in space: broadcast against precise orbits and clocks",
+        f"SISRE per group (RMS, m) ({tables['sisre_groups']} rows)",
+        f"SISRE per satellite (RMS, m) ({tables['sisre_satellites']} rows)",
+        "Integrity events (k x URA exceeded) (0 rows)",
+        "Service volume: global",
+        "Service volume per mix (global) (4 rows)",
+        "Service volume: asia-pacific",
+        "User range error and positioning error at stations",
+        "Positioning error per station (m) (1 row)",
+        f"UERE per station and satellite (m) ({tables['station_uere']} rows)",
+    ]
     # a user error: one line, exit status 2
     assert main(["monitor", str(tmp_path / "missing.rnx"), "--out", str(out)]) == 2
     assert "no such file" in capsys.readouterr().err
@@ -300,3 +317,30 @@ def test_monitor_says_what_served_nothing(kompas_data, tmp_path, capsys):
         in text
     )
     assert "note: station KMS3: no epoch solved (observations 2022-06-08T10:00:00" in text
+
+
+def test_monitor_stations_against_the_sinex_or_their_header(kompas_data, tmp_path):
+    d = kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    out = tmp_path / "m"
+    args = [
+        "monitor", str(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"),
+        "--obs", str(d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx"), str(d / "SCOA00FRA_R_20261201000_02H_30S_MO.rnx"),
+        "--sinex", str(kompas_data / "stations/igs20P2131_wocov.snx"), "--station-systems", "G",
+        "--start", "2026-04-30T10:00:00", "--hours", "2", "--step", "600", "--no-grid", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    rows = {r["station"]: r for r in json.loads((out / "tables" / "station_errors.json").read_text())}
+    # SCOA is in the IGS20 SINEX, PASA is not: its header's approximate position, labelled so
+    assert rows["SCOA"]["reference"] == "SINEX igs20P2131_wocov.snx"
+    assert rows["PASA"]["reference"] == "header APPROX POSITION (not a truth)"
+    assert min(rows["SCOA"]["solved"], rows["PASA"]["solved"]) > 230 and rows["SCOA"]["h_rms_m"] < 3.0
+    uere = json.loads((out / "tables" / "station_uere.json").read_text())
+    assert {r["station"] for r in uere} == {"PASA", "SCOA"} and {r["sat"][0] for r in uere} == {"G"}
+    html = (out / "report.html").read_text()
+    assert "epochs from 2026-04-30T10:00:00 GPST every 600 s" in html
+    n = len(json.loads((out / "tables" / "broadcast_satellites.json").read_text()))
+    assert re.findall(r"<caption>([^<]*)</", html) == [
+        f"Broadcast status per satellite ({n} rows)",
+        "Positioning error per station (m) (2 rows)",
+        f"UERE per station and satellite (m) ({len(uere)} rows)",
+    ]

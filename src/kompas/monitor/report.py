@@ -61,8 +61,9 @@ def _table(tid: str, caption: str, rows: list, columns) -> str:
     cols = list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r))
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     body = "\n".join("<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in cols) + "</tr>" for r in rows)
+    count = f"{len(rows)} row" + ("" if len(rows) == 1 else "s")
     return (
-        f'<table class="data" id="{html.escape(tid)}"><caption>{html.escape(caption)} ({len(rows)} rows)'
+        f'<table class="data" id="{html.escape(tid)}"><caption>{html.escape(caption)} ({count})'
         f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
