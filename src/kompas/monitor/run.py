@@ -19,6 +19,7 @@ import numpy as np
 from ..config import Options, _parse_time, option
 from ..engine import instant_ns
 from ..errors import ConfigError, KompasError
+from ..products.state import Status
 from ..satsys import parse_systems, sat_id
 from ..time import DAY_NS, NS, time_span
 
@@ -125,6 +126,15 @@ class _MergedAntex:
     def satellites(self):
         return np.unique(np.concatenate([np.asarray(f.satellites()) for f in self.files]))
 
+    @property
+    def antennas(self):
+        """Every file's antennas, less the satellite blocks of satellites an earlier file knows."""
+        out, known = [], set()
+        for f in self.files:
+            out += [a for a in f.antennas if a.sat < 0 or a.sat not in known]
+            known |= {a.sat for a in f.antennas if a.sat >= 0}
+        return out
+
     def satellite(self, sat, t):
         last = None
         for f in self.files:
@@ -149,8 +159,7 @@ def _catalog(satmeta, antex):
         raise ConfigError("give at most one PRIDE sat_parameters table")
     if not (pride or svb or antex is not None):
         return None
-    first = antex.files[0] if isinstance(antex, _MergedAntex) else antex
-    return read_satellite_catalog(pride=pride[0] if pride else None, svb=svb, antex=first)
+    return read_satellite_catalog(pride=pride[0] if pride else None, svb=svb, antex=antex)
 
 
 def _load(inp: MonitorInputs) -> dict:
@@ -215,11 +224,11 @@ def _broadcast_tables(product, times, sats) -> tuple[list, np.ndarray, np.ndarra
             {
                 "sat": sat_id(x),
                 "epochs": int(s.size),
-                "ok_pct": 100.0 * float(np.mean(s == 0)),
-                "unhealthy": int(np.sum(s == 2)),
-                "stale": int(np.sum(s == 6)),
-                "outside_fit": int(np.sum(s == 3)),
-                "no_ephemeris": int(np.sum(s == 1)),
+                "ok_pct": 100.0 * float(np.mean(s == Status.OK)),
+                "unhealthy": int(np.sum(s == Status.UNHEALTHY)),
+                "stale": int(np.sum(s == Status.STALE)),
+                "outside_fit": int(np.sum(s == Status.OUTSIDE_FIT)),
+                "no_ephemeris": int(np.sum(s == Status.NO_EPHEMERIS)),
                 "ura_mean_m": float(np.nanmean(ura[k])) if np.isfinite(ura[k]).any() else float("nan"),
                 "age_max_s": float(np.nanmax(age[k])) if np.isfinite(age[k]).any() else float("nan"),
             }

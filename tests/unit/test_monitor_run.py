@@ -1,0 +1,131 @@
+"""kompas.monitor.run's helpers on hand-made inputs: the epochs of a run, several ANTEX files seen as one,
+the satellite catalog from metadata tables, the broadcast status counts of each satellite."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from test_antex import HEADER
+
+from kompas import KompasError, gtime_from_calendar, read_antex, sat_index
+from kompas.errors import ConfigError
+from kompas.io.readers.antex import AntennaNotFoundError
+from kompas.io.writers.antex import nominal_satellite_blocks
+from kompas.monitor.run import MonitorConfig, _broadcast_tables, _catalog, _MergedAntex, _span
+from kompas.products.state import SatState, Status
+from kompas.time import NS
+
+DAY = int(gtime_from_calendar(2020, 6, 25))  # GPST midnight
+H = 3600 * NS
+
+
+class _Records:
+    """The reference epochs of a navigation table (``toe_ns`` of Keplerian, ``toc_ns`` of GLONASS)."""
+
+    def __init__(self, t):
+        self.toe_ns = self.toc_ns = np.asarray(t, np.int64)
+
+    def __len__(self):
+        return self.toe_ns.size
+
+
+class _Nav:
+    def __init__(self, kepler=(), glonass=()):
+        self.kepler, self.glonass = _Records(kepler), _Records(glonass)
+
+
+def test_span_is_the_day_holding_most_records_at_the_step():
+    navs = [_Nav(kepler=[DAY - 2 * H, DAY + 2 * H, DAY + 10 * H]), _Nav(glonass=[DAY + 12 * H])]
+    times = _span(navs, MonitorConfig(hours=2, step_s=600))
+    assert times.dtype == np.int64 and times.size == 12
+    np.testing.assert_array_equal(times, DAY + 600 * NS * np.arange(12))
+    # a span shorter than the step still has its first epoch
+    np.testing.assert_array_equal(_span(navs, MonitorConfig(hours=0, step_s=600)), [DAY])
+
+
+def test_span_from_a_given_start():
+    navs = [_Nav(kepler=[DAY + 2 * H])]
+    times = _span(navs, MonitorConfig(start="2020-06-25T01:30:00", hours=1, step_s=900))
+    assert times.dtype == np.int64
+    np.testing.assert_array_equal(times, DAY + H + H // 2 + 900 * NS * np.arange(4))
+    with pytest.raises(ConfigError, match="no record of the navigation files serves that window"):
+        _span(navs, MonitorConfig(start="2020-06-26T07:00:00", hours=1))  # 29 h after the only record
+
+
+def test_span_without_records():
+    missing = np.iinfo(np.int64).min  # a record without a reference epoch
+    for navs in ([], [_Nav()], [_Nav(kepler=[missing])]):
+        with pytest.raises(KompasError, match="the navigation files hold no usable record"):
+            _span(navs, MonitorConfig())
+
+
+def _antex(tmp_path, name, sats, pco):
+    path = tmp_path / name
+    path.write_text("\n".join(HEADER) + "\n" + nominal_satellite_blocks(sats, pco, 0))
+    return read_antex(path)
+
+
+def test_merged_antex_first_file_that_knows_the_satellite(tmp_path):
+    first = _antex(tmp_path, "a.atx", ["R05"], [[0.0, 0.0, 2.3]])
+    second = _antex(tmp_path, "b.atx", ["R05", "E19"], [[0.0, 0.0, 9.9], [0.15, -0.02, 0.8]])
+    merged = _MergedAntex([first, second])
+    t = DAY
+    np.testing.assert_allclose(merged.satellite("R05", t).freqs["R01"].pco_m, [0.0, 0.0, 2.3])
+    np.testing.assert_allclose(merged.satellite("E19", t).freqs["E01"].pco_m, [0.15, -0.02, 0.8])
+    with pytest.raises(AntennaNotFoundError):
+        merged.satellite("G01", t)
+    np.testing.assert_array_equal(merged.satellites(), np.sort(sat_index(["R05", "E19"])))
+    # the catalog's ANTEX records: R05 from the first file only, E19 from the second
+    assert sorted(a.sat for a in merged.antennas) == sorted(sat_index(["R05", "E19"]).tolist())
+    cat = _catalog([], merged)
+    assert sorted(cat.sat.tolist()) == sorted(sat_index(["R05", "E19"]).tolist())
+
+
+def test_catalog_sources_by_file_name(kompas_data):
+    m = kompas_data / "models"
+    assert _catalog([], None) is None  # nothing given: no catalog, not an empty one
+    svb = _catalog([str(m / "gpsppp.svb_gps_yrly")], None)  # a GPSPACE table without an ANTEX file
+    assert svb is not None and np.unique(svb.sat).size > 20
+    with pytest.raises(ConfigError, match="x.txt: not a PRIDE sat_parameters or GPSPACE gpsppp.svb_"):
+        _catalog([str(m / "gpsppp.svb_gps_yrly"), "x.txt"], None)
+    pride = str(m / "sat_parameters_PRIDE.txt")
+    with pytest.raises(ConfigError, match="give at most one PRIDE sat_parameters table"):
+        _catalog([pride, pride], None)
+
+
+class _Product:
+    """Broadcast states given per satellite and epoch: status, URA and record age."""
+
+    def __init__(self, status, ura, age):
+        self.status, self.ura, self.age = (np.asarray(x) for x in (status, ura, age))
+
+    def state(self, sats, t):
+        n = sats.size
+        nan = np.full(n, np.nan)
+        return SatState(
+            np.full((n, 3), np.nan), np.full((n, 3), np.nan), nan, nan,
+            self.ura.ravel() ** 2, self.status.ravel().astype(np.uint8), self.age.ravel(),
+        )  # fmt: skip
+
+
+def test_broadcast_status_counts_per_satellite():
+    S = Status
+    nan = math.nan
+    product = _Product(
+        [[S.OK, S.UNHEALTHY, S.STALE, S.OUTSIDE_FIT, S.NO_EPHEMERIS, S.OK], [S.NO_EPHEMERIS] * 6],
+        [[2.0, nan, nan, nan, nan, 4.0], [nan] * 6],
+        [[-60.0, nan, nan, nan, nan, 7200.0], [nan] * 6],
+    )
+    times = DAY + 300 * NS * np.arange(6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "All-NaN slice" for the satellite without any record
+        rows, status, ura = _broadcast_tables(product, times, sat_index(["G01", "C19"]))
+    a, b = rows
+    assert a == {
+        "sat": "G01", "epochs": 6, "ok_pct": pytest.approx(100 / 3), "unhealthy": 1, "stale": 1,
+        "outside_fit": 1, "no_ephemeris": 1, "ura_mean_m": 3.0, "age_max_s": 7200.0,
+    }  # fmt: skip
+    assert b["sat"] == "C19" and b["ok_pct"] == 0.0 and b["no_ephemeris"] == 6
+    assert math.isnan(b["ura_mean_m"]) and math.isnan(b["age_max_s"])
+    assert status.shape == ura.shape == (2, 6) and ura[0, 5] == 4.0
