@@ -128,7 +128,7 @@ def sisre_series(path, series: dict, title: str) -> None:
 def worst_satellites(path, rows: list, key: str, title: str, n: int = 15) -> None:
     """Horizontal bars of the ``n`` largest ``key`` values of the per-satellite rows."""
     plt = _plt()
-    rows = sorted((r for r in rows if np.isfinite(r.get(key, np.nan))), key=lambda r: -r[key])[:n]
+    rows = sorted((r for r in rows if np.isfinite(r[key])), key=lambda r: -r[key])[:n]
     fig, ax = plt.subplots(figsize=(8, 0.3 * max(len(rows), 3) + 1.2), constrained_layout=True)
     ax.barh([f"{r['sat']} ({r['group']})" for r in rows][::-1], [r[key] for r in rows][::-1], color="tab:red")
     ax.set_xlabel(f"{key} (m)")
