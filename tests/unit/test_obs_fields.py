@@ -95,6 +95,9 @@ def test_canonical_fields_are_bit_identical_to_float(kernel_backend):
         b"-123456789.123",
         b" 123456789.123",
         b"-23456789012.3",
+        b"          .   ",  # a point in the F14.3 column and no digit after it
+        b"         -.   ",
+        b"           123",  # digits after a blank point column
     ],
 )
 def test_other_layouts_follow_the_fortran_rule(text, kernel_backend):
@@ -129,3 +132,18 @@ def test_fields_of_numeric_characters_never_disagree_with_the_scalar_rule(fields
             continue
         with use(backend):
             _check(fields, 1)
+
+
+def test_the_kernel_parses_canonical_fields_without_the_strict_fallback():
+    """Status 0 (parsed by the kernel itself) for every F14.3 field and blank; the strict scalar parse is for
+    the rare other layouts only (it gives the same values, a hundred times slower)."""
+    pytest.importorskip("numba")
+    from kompas._kernels.fixed import obs_fields
+
+    values = [20832393.571, -12345678.901, 0.0, -0.123, 9999999999.999]
+    fields = [f"{v:14.3f}".encode() + b"71" for v in values] + [b" " * 16]
+    arr = np.frombuffer(b"".join(fields), np.uint8).reshape(1, 16 * len(fields))
+    vals, lli, ssi, status = obs_fields(arr, len(fields), 3)
+    assert status.tolist() == [[0] * len(fields)]
+    np.testing.assert_array_equal(vals[0, :-1], values)
+    assert np.isnan(vals[0, -1]) and lli.tolist() == [[7] * 5 + [0]] and ssi.tolist() == [[1] * 5 + [0]]
