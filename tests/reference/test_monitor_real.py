@@ -344,3 +344,14 @@ def test_monitor_stations_against_the_sinex_or_their_header(kompas_data, tmp_pat
         "Positioning error per station (m) (2 rows)",
         f"UERE per station and satellite (m) ({len(uere)} rows)",
     ]
+
+
+def test_monitor_api_reports_the_grids_progress(kompas_data, tmp_path):
+    from kompas.monitor.run import MonitorConfig, MonitorInputs, run_monitor
+
+    calls = []
+    inp = MonitorInputs(kompas_data / SET_A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz", str(tmp_path / "m"))
+    cfg = MonitorConfig(grid_step_deg=30, step_s=1800, hours=1.5, regions=("global",))
+    out = run_monitor(inp, cfg, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]  # after each of the grid's epochs
+    assert out["report"] == str(tmp_path / "m" / "report.html")
