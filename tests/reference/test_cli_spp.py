@@ -124,3 +124,25 @@ def test_spp_system_below_the_mask_is_not_blamed_on_its_signals(kompas_data, cap
     err = capsys.readouterr().err
     assert "QZSS (J) served no epoch: its satellite-epochs were left out (below mask 18, stale 1)" in err
     assert "choose signals with --signals J" not in err
+
+
+def test_run_spp_reads_only_the_configured_systems_and_reports_progress(kompas_data):
+    """kompas.runner.run_spp, behind kompas spp and kompas batch: the observation file streamed with the other
+    systems' records skipped unparsed, the progress callback handed on."""
+    import warnings
+
+    from kompas import SppConfig
+    from kompas.runner import run_spp
+
+    calls = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_spp(
+            kompas_data / A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+            [kompas_data / A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"],
+            SppConfig(systems="C"),
+            progress=lambda done, total: calls.append((done, total)),
+        )
+    assert set(run.first.systems) == {"C"} and run.first.n_epochs == 120  # the file has G, R, E, C
+    assert run.solution.ok.sum() == 120 and calls == [(120, None)]  # streamed: no total known in advance
+    assert len(run.navs) == 1 and run.solution.record.systems == "C"

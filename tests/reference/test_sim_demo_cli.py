@@ -47,23 +47,33 @@ def test_simulated_files_are_labelled_and_deterministic(sim_files, tmp_path):
 
 
 def test_demo(tmp_path, capsys):
-    out = tmp_path / "demo"
+    out = tmp_path / "new" / "demo"  # parent folders made too
     assert main(["demo", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "SIMULATED" in text
+    sats = {}
     for case in ("BDS only", "GLONASS only", "BDS+GLONASS", "all systems"):
         line = next(ln for ln in text.splitlines() if ln.startswith(case))
         assert "240/240" in line
         h_rms = float(line.split()[-4])
         assert 0.05 < h_rms < 5.0  # default simulated errors: metre level, never zero, never wild
+        sats[case], pdop = float(line.split()[-6]), float(line.split()[-5])
+        assert 0.5 < pdop < 6.0  # below 1 with the 30-odd satellites of all systems
+    # each case solves with its own systems
+    assert sats["BDS+GLONASS"] == pytest.approx(sats["BDS only"] + sats["GLONASS only"], abs=0.2)
+    assert sats["all systems"] > sats["BDS+GLONASS"] + 4
+    assert "kompas demo SIM" in (out / "JKRT00IDN_S_sim_MO.rnx").read_text().split("PGM / RUN BY / DATE")[0]
     files = {p.name for p in out.iterdir()}
     assert {"report.html", "sky.png", "satellites_dop.png", "horizontal.png", "vertical.png"} <= files
     assert {"demo_C.pos", "demo_R.pos", "demo_CR.pos", "demo_GREC.pos"} <= files
     html = (out / "report.html").read_text()
     assert "Simulated data" in html and html.count("<img") == len([f for f in files if f.endswith(".png")])
     # units in the table headers; the processing settings and the simulated error model are listed
-    for head in ("H RMS (m)", "H 95 % (m)", "V RMS (m)", "V 95 % (m)", "<th>unit</th>"):
-        assert head in html
+    assert (
+        "<tr><th>case</th><th>epochs solved</th><th>mean satellites</th><th>mean PDOP</th><th>H RMS (m)</th>"
+        "<th>H 95 % (m)</th><th>V RMS (m)</th><th>V 95 % (m)</th></tr>" in html
+    )
+    assert "<tr><th>setting</th><th>value</th><th>unit</th><th>meaning</th></tr>" in html
     assert (
         "<td>elmask_deg</td><td>10</td><td>deg</td>" in html and "<td>models.iono</td><td>brdc</td>" in html
     )

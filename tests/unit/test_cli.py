@@ -159,3 +159,37 @@ def test_monitor_progress_bar(capsys):
     assert capsys.readouterr().err == "\r  grid [" + "#" * 30 + "] 10/10 epochs\n"
     _progress(0, 0)  # no epoch at all: an empty bar, finished
     assert capsys.readouterr().err == "\r  grid [" + "." * 30 + "] 0/0 epochs\n"
+
+
+def test_demo_command_options_and_what_it_prints(tmp_path, monkeypatch, capsys):
+    """kompas demo hands its options to kompas.demo.run_demo (stood in for here) and prints the result."""
+    import kompas.demo
+
+    seen = []
+
+    def run_demo(out, seed=0):
+        seen.append((out, seed))
+        return {"rows": [], "files": ["a.rnx", "report.html"], "seconds": 1.25}
+
+    monkeypatch.setattr(kompas.demo, "run_demo", run_demo)
+    out = str(tmp_path / "d")
+    assert main(["demo", "--out", out, "--seed", "7"]) == 0
+    assert seen == [(out, 7)]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "kompas demo -- SIMULATED data (kompas.sim), not measurements"
+    assert lines[-3:] == [
+        "(errors in metres against the simulated true position)",
+        f"wrote {out}/: a.rnx, report.html",
+        f"open {out}/report.html for the figures; 1.2 s",
+    ]
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0 and seen[-1] == ("kompas-demo", 0)  # the defaults
+    assert main(["demo", "--out", ""]) == 2
+    assert capsys.readouterr().err.strip() == "kompas demo: error: --out needs a folder name"
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--out DIR output folder (default kompas-demo)" in text
+        and "--seed SEED random seed of the simulation" in text
+    )
