@@ -137,3 +137,5 @@ def test_qc_html_of_two_files_of_one_name_in_two_folders(kompas_data, tmp_path, 
     assert (tmp_path / "html" / stem / "index.html").exists() and (
         tmp_path / "html" / f"{stem}-2" / "index.html"
     ).exists()
+    page = (tmp_path / "html" / stem / "index.html").read_text()
+    assert f"<title>kompas qc: {WTZR}</title>" in page and f"<h1>kompas qc: {WTZR}</h1>" in page
