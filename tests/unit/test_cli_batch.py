@@ -24,6 +24,7 @@ def files(tmp_path):
         ((), "give observation files or patterns"),
         (("nothing*.rnx",), "no observation file matches 'nothing*.rnx'"),
         (("{obs}", "--nav", "none*.rnx"), "no navigation file matches 'none*.rnx'"),
+        (("{obs}", "--products", "none*.sp3"), "no product file matches 'none*.sp3'"),
         (
             ("{obs}", "--task", "fly"),
             "unknown task 'fly'; known: ppp (precise point positioning); qc (observation quality control); "
@@ -63,3 +64,20 @@ def test_nothing_planned_exits_1(capsys, files):
 def test_dump_config_is_the_task_options(capsys):
     rc, out, _ = _run(capsys, "--task", "spp", "--dump-config", "--set", "systems=C,R")
     assert rc == 0 and 'systems = "RC"' in out and "elmask_deg = 10.0" in out
+
+
+def test_help_says_what_each_option_is(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # one line per option: argparse wraps at hyphens too
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for line in (
+        "--task TASK what to compute per station-day: spp, qc, ppp, rtk (default: spp)",
+        "--out DIR output folder (created; a rerun resumes in it)",
+        "--start-method METHOD how the local cluster starts its workers: fork, spawn or "
+        "forkserver (default: fork on Linux, spawn elsewhere)",
+        "--config TOML the task's options (kompas batch --task T --dump-config)",
+        "--dump-config print the task's effective options as TOML",
+        "--no-progress no progress bar",
+    ):
+        assert line in text, line

@@ -1,0 +1,48 @@
+"""kompas.monitor.report on values written by hand: the table cells and the page of sections."""
+
+import base64
+import math
+import re
+
+from kompas.monitor.report import Section, _cell, render_report
+
+
+def test_table_cells():
+    assert _cell(None) == _cell(math.nan) == _cell(-math.inf) == "-"
+    assert _cell(0.12345) == "0.123" and _cell(-9999.9994) == "-9999.999" and _cell(0.0) == "0.000"
+    assert _cell(1e4) == "1e+04" and _cell(-123456.7) == "-1.235e+05"  # four digits from 10^4 up
+    assert _cell(7) == "7" and _cell(True) == "True" and _cell("<C19 & R01>") == "&lt;C19 &amp; R01&gt;"
+
+
+def test_page_of_sections(tmp_path):
+    png = tmp_path / "status map.png"
+    png.write_bytes(b"\x89PNG not really")
+    rows = [{"sat": "C19", "sisre_m": 0.5}, {"sat": "R01", "note": "±1 m"}]
+    sections = [
+        Section("Broadcast", ["first <paragraph>"], [str(png)], [("tab-a", "Per satellite", rows, None)]),
+        Section("Stations", [], [], [("tab-b", "Per station", rows[:1], ["sat"])], collapsed=True),
+    ]
+    render_report(tmp_path / "r.html", "Report & more", ["a note"], sections)
+    page = (tmp_path / "r.html").read_bytes().decode("utf-8")
+    assert "<title>Report &amp; more</title>" in page and "<h1>Report &amp; more</h1>" in page
+    assert "<p class='note'>a note</p>" in page and "<p>first &lt;paragraph&gt;</p>" in page
+    assert re.findall(r"<h2>([^<]*)</h2>", page) == ["Broadcast", "Stations"]
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    assert (
+        f'<img class="figure" id="fig-status map" alt="fig-status map" src="data:image/png;base64,{data}">'
+        in page
+    )
+    # the columns of every row in first-seen order, empty cells as "-"; given columns only
+    assert (
+        '<table class="data" id="tab-a"><caption>Per satellite (2 rows)</caption><thead><tr><th>sat</th>'
+        "<th>sisre_m</th><th>note</th></tr></thead><tbody><tr><td>C19</td><td>0.500</td><td>-</td></tr>\n"
+        "<tr><td>R01</td><td>-</td><td>±1 m</td></tr></tbody></table>" in page
+    )
+    assert (
+        '<details><summary>Per station</summary><table class="data" id="tab-b"><caption>Per station (1 row)'
+        "</caption><thead><tr><th>sat</th></tr></thead><tbody><tr><td>C19</td></tr></tbody></table></details>"
+        in page
+    )
+    assert (
+        page.index("<h2>Broadcast") < page.index("tab-a") < page.index("<h2>Stations") < page.index("tab-b")
+    )
