@@ -164,6 +164,7 @@ def test_cli_resumes(kompas_data, tmp_path, capsys):
     argv = [*base, "--workers", "0", "--no-progress", "--set", "systems=C,R"]
     assert main(argv) == 0
     out = capsys.readouterr().out
+    assert "station    day        session   status    solved/epochs  time s  notes" in out.splitlines()
     assert "WTZR00DEU  2020-06-25 0000-01D  ok           120/120" in out
     assert "units    2 ok, 0 unsolved, 0 failed; 0 finished before" in out
     assert main(argv) == 0
