@@ -25,7 +25,13 @@ def test_page_of_sections(tmp_path):
     render_report(tmp_path / "r.html", "Report & more", ["a note"], sections)
     page = (tmp_path / "r.html").read_bytes().decode("utf-8")
     assert "<title>Report &amp; more</title>" in page and "<h1>Report &amp; more</h1>" in page
-    assert "<p class='note'>a note</p>" in page and "<p>first &lt;paragraph&gt;</p>" in page
+    assert (
+        "<h1>Report &amp; more</h1>\n<p class='note'>a note</p>\n<h2>Broadcast</h2>\n<p>first &lt;paragraph&gt;</p>\n"
+        in page
+    )
+    assert page.startswith("<!DOCTYPE html><html lang='en'><head>") and page.endswith(
+        "</details>\n</body></html>"
+    )
     assert re.findall(r"<h2>([^<]*)</h2>", page) == ["Broadcast", "Stations"]
     data = base64.b64encode(png.read_bytes()).decode("ascii")
     assert (
