@@ -49,6 +49,7 @@ def test_page_of_sections(tmp_path):
         "</caption><thead><tr><th>sat</th></tr></thead><tbody><tr><td>C19</td></tr></tbody></table></details>"
         in page
     )
+    assert "<summary>Per satellite" not in page  # only the collapsed section's tables are folded
     assert (
         page.index("<h2>Broadcast") < page.index("tab-a") < page.index("<h2>Stations") < page.index("tab-b")
     )
