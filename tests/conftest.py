@@ -40,9 +40,10 @@ def tests_data() -> Path:
 @pytest.fixture(params=["numpy", "numba"])
 def kernel_backend(request):
     """Run a test once with the numpy path and once with the numba kernels (skipped if absent)."""
-    from kompas._kernels import numba_available, use
+    from kompas._kernels import backend, numba_available, use
 
     if request.param == "numba" and not numba_available():
         pytest.skip("numba is not installed (extra 'fast')")
     with use(request.param):
+        assert backend() == request.param  # the tests of both backends do run both
         yield request.param
