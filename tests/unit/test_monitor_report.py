@@ -53,3 +53,12 @@ def test_page_of_sections(tmp_path):
     assert (
         page.index("<h2>Broadcast") < page.index("tab-a") < page.index("<h2>Stations") < page.index("tab-b")
     )
+
+
+def test_status_legend_follows_the_status_codes():
+    from kompas.monitor.figures import _STATUS_COLORS, _STATUS_NAMES
+    from kompas.products.state import Status
+
+    # the timeline colours cell values 0 .. len(Status) - 1 by position
+    assert [int(s) for s in Status] == list(range(len(Status))) == list(range(len(_STATUS_COLORS)))
+    assert _STATUS_NAMES[Status.NO_EPHEMERIS] == "no ephemeris" and _STATUS_NAMES[Status.STALE] == "stale"

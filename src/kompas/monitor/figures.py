@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..products.state import Status
 from ..time import to_datetime64
 
 __all__ = ["service_maps", "status_timeline", "sisre_series", "worst_satellites", "station_errors"]
 
-_STATUS_COLORS = ["#2ca02c", "#bbbbbb", "#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e6b800"]
-_STATUS_NAMES = ["ok", "no ephemeris", "unhealthy", "outside fit", "no precise", "unsupported", "stale"]
+_STATUS_COLORS = ["#2ca02c", "#bbbbbb", "#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e6b800"]  # by code
+_STATUS_NAMES = [s.name.lower().replace("_", " ") for s in sorted(Status)]  # "ok", "no ephemeris", ...
 
 
 def _plt():
@@ -92,7 +93,7 @@ def status_timeline(path, time_ns, sat_ids, status, ura_m, title: str) -> None:
     y = np.arange(len(sat_ids) + 1) - 0.5
     x = np.r_[t, t[-1] + (t[1] - t[0] if t.size > 1 else 1.0)] if t.size else np.zeros(1)
     cm = ListedColormap(_STATUS_COLORS)
-    a1.pcolormesh(x, y, status, cmap=cm, vmin=-0.5, vmax=6.5, shading="flat")
+    a1.pcolormesh(x, y, status, cmap=cm, vmin=-0.5, vmax=len(Status) - 0.5, shading="flat")
     a1.set_yticks(np.arange(len(sat_ids)), sat_ids, fontsize=6)
     a1.set_xlabel("hours from start")
     a1.set_title("broadcast status")
