@@ -54,6 +54,8 @@ def service_maps(
         nrow, ncol, figsize=(7.0 * ncol, 5.6 * nrow / aspect + 0.9), squeeze=False, constrained_layout=True
     )
     coast = _coastlines()
+    if coast is not None:  # one line with NaN breaks: a plot call per polygon cost seconds per figure
+        coast = np.concatenate([np.vstack([p, [[np.nan, np.nan]]]) for p in coast])
     dlat = np.diff(lat_deg).mean() if lat_deg.size > 1 else 1.0
     dlon = np.diff(lon_deg).mean() if lon_deg.size > 1 else 1.0
     edges_lat = np.r_[lat_deg - dlat / 2, lat_deg[-1] + dlat / 2]
@@ -62,8 +64,7 @@ def service_maps(
         mesh = ax.pcolormesh(edges_lon, edges_lat, z, cmap=cmap, vmin=vmin, vmax=vmax, shading="flat")
         fig.colorbar(mesh, ax=ax, shrink=0.85, label=label)
         if coast is not None:
-            for poly in coast:
-                ax.plot(poly[:, 0], poly[:, 1], color="k", lw=0.5)
+            ax.plot(coast[:, 0], coast[:, 1], color="k", lw=0.5)
         ax.set_xlim(lo0, lo1)
         ax.set_ylim(la0, la1)
         ax.set_title(name, fontsize=10)
