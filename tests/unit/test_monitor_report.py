@@ -4,6 +4,9 @@ import base64
 import math
 import re
 
+import numpy as np
+import pytest
+
 from kompas.monitor.report import Section, _cell, render_report
 
 
@@ -62,3 +65,37 @@ def test_status_legend_follows_the_status_codes():
     # the timeline colours cell values 0 .. len(Status) - 1 by position
     assert [int(s) for s in Status] == list(range(len(Status))) == list(range(len(_STATUS_COLORS)))
     assert _STATUS_NAMES[Status.NO_EPHEMERIS] == "no ephemeris" and _STATUS_NAMES[Status.STALE] == "stale"
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures the monitor's drawing functions save, kept for reading their axes back."""
+    matplotlib_figure = pytest.importorskip("matplotlib.figure")
+    figs = []
+    monkeypatch.setattr(matplotlib_figure.Figure, "savefig", lambda self, *a, **k: figs.append(self))
+    return figs
+
+
+def test_sisre_series_against_hours(drawn, tmp_path):
+    from kompas.monitor import figures
+
+    t = 1_277_000_000 * 10**9 + np.arange(3) * 1800 * 10**9
+    figures.sisre_series(tmp_path / "s.png", {"BDS-3 MEO": (t, [0.5, 0.7, 0.6], [0.3, 0.4, 0.2])}, "SISRE")
+    a1, a2 = drawn[0].axes
+    np.testing.assert_array_equal(a1.lines[0].get_xdata(), [0.0, 0.5, 1.0])  # hours from the first epoch
+    np.testing.assert_array_equal(a1.lines[0].get_ydata(), [0.5, 0.7, 0.6])
+    np.testing.assert_array_equal(a2.lines[0].get_ydata(), [0.3, 0.4, 0.2])
+    assert a1.lines[0].get_label() == "BDS-3 MEO" and drawn[0].get_suptitle() == "SISRE"
+
+
+def test_service_map_cells_and_fixed_colour_scale(drawn, tmp_path):
+    from kompas.monitor import figures
+
+    lat, lon = np.array([-30.0, 0.0, 30.0]), np.array([90.0, 120.0])
+    z = np.arange(6.0).reshape(3, 2)
+    figures.service_maps(tmp_path / "m.png", lat, lon, {"BDS": z}, "PDOP", (-45, 45, 75, 135), vmin=1, vmax=6)
+    ax = drawn[0].axes[0]
+    mesh = ax.collections[0]
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (1, 6)  # the same scale on every map, whatever the values
+    np.testing.assert_array_equal(np.asarray(mesh.get_array()).ravel(), z.ravel())
+    assert ax.get_xlim() == (75, 135) and ax.get_ylim() == (-45, 45) and ax.get_title() == "BDS"
