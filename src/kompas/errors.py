@@ -15,6 +15,7 @@ __all__ = [
     "SignalError",
     "ConfigError",
     "EstimatorError",
+    "NotFoundError",
     "KompasWarning",
     "TruncatedFileWarning",
     "FormatWarning",
@@ -68,6 +69,13 @@ class ConfigError(KompasError, ValueError):
 class EstimatorError(KompasError, ValueError):
     """Inputs an estimator cannot work with: a covariance that is not symmetric positive definite,
     array shapes that disagree, an index outside the state."""
+
+
+class NotFoundError(KompasError, KeyError):
+    """A lookup that found nothing (an antenna, a station): not a damaged file."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 class KompasWarning(UserWarning):

@@ -25,6 +25,11 @@ SET_A = "A_2020-177_ESBC_WTZR"
 WTZR = np.array([4075580.3111, 931854.0543, 4801568.2808])  # EPN truth (MANIFEST)
 
 
+def _rows(out, name):
+    """The rows of one of the monitor's output tables (its JSON)."""
+    return json.loads((out / "tables" / f"{name}.json").read_text())
+
+
 @pytest.fixture(scope="module")
 def nav(kompas_data):
     return kompas.read_nav(kompas_data / SET_A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
@@ -204,8 +209,8 @@ def test_monitor_command_and_report_in_chromium(kompas_data, tmp_path, capsys):
     html = (out / "report.html").read_text()
     n_fig, n_tab = html.count('<img class="figure"'), html.count('<table class="data"')
     assert n_fig == 1 + 2 + 8 + 1 and n_tab >= 7  # status, SISRE x2, 4 maps x 2 regions, stations
-    tables = {r: len(json.loads((out / "tables" / f"{r}.json").read_text())) for r in
-              ("broadcast_satellites", "sisre_groups", "sisre_satellites", "station_uere")}  # fmt: skip
+    counted = ("broadcast_satellites", "sisre_groups", "sisre_satellites", "station_uere")
+    tables = {r: len(_rows(out, r)) for r in counted}
     assert re.findall(r"<(?:h2|caption)>([^<]*)</", html) == [
         "Broadcast health, accuracy and record age",
         f"Broadcast status per satellite ({tables['broadcast_satellites']} rows)",
@@ -253,9 +258,7 @@ def test_monitor_of_one_system_leaves_empty_mixes_nan_quietly(kompas_data, tmp_p
         warnings.simplefilter("error", RuntimeWarning)
         rc = main(["monitor", str(nav), "--grid-step", "10", "--step", "3600", "--out", str(tmp_path / "m")])
     assert rc == 0
-    rows = {
-        r["mix"]: r for r in json.loads((tmp_path / "m" / "tables" / "service_overview.json").read_text())
-    }
+    rows = {r["mix"]: r for r in _rows(tmp_path / "m", "service_overview")}
     assert rows["GLONASS"]["pdop_mean"] is None and rows["GLONASS"]["nsat_mean"] == 0.0  # NaN is JSON null
     assert rows["BDS"]["pdop_mean"] > 1.0 and rows["BDS"]["nsat_mean"] > 1.0
 
@@ -289,7 +292,7 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
                  "--atx", atx]) == 0  # fmt: skip
     assert "3467 of 4075 samples have no satellite antenna offset" in capsys.readouterr().out
     # the broadcast status counts: each satellite's epochs fall in exactly one class
-    rows = json.loads((tmp_path / "m" / "tables" / "broadcast_satellites.json").read_text())
+    rows = _rows(tmp_path / "m", "broadcast_satellites")
     for r in rows:
         classes = r["unhealthy"] + r["stale"] + r["outside_fit"] + r["no_ephemeris"]
         assert r["epochs"] == round(r["ok_pct"] * r["epochs"] / 100) + classes, r
@@ -329,16 +332,16 @@ def test_monitor_stations_against_the_sinex_or_their_header(kompas_data, tmp_pat
         "--start", "2026-04-30T10:00:00", "--hours", "2", "--step", "600", "--no-grid", "--out", str(out),
     ]  # fmt: skip
     assert main(args) == 0
-    rows = {r["station"]: r for r in json.loads((out / "tables" / "station_errors.json").read_text())}
+    rows = {r["station"]: r for r in _rows(out, "station_errors")}
     # SCOA is in the IGS20 SINEX, PASA is not: its header's approximate position, labelled so
     assert rows["SCOA"]["reference"] == "SINEX igs20P2131_wocov.snx"
     assert rows["PASA"]["reference"] == "header APPROX POSITION (not a truth)"
     assert min(rows["SCOA"]["solved"], rows["PASA"]["solved"]) > 230 and rows["SCOA"]["h_rms_m"] < 3.0
-    uere = json.loads((out / "tables" / "station_uere.json").read_text())
+    uere = _rows(out, "station_uere")
     assert {r["station"] for r in uere} == {"PASA", "SCOA"} and {r["sat"][0] for r in uere} == {"G"}
     html = (out / "report.html").read_text()
     assert "epochs from 2026-04-30T10:00:00 GPST every 600 s" in html
-    n = len(json.loads((out / "tables" / "broadcast_satellites.json").read_text()))
+    n = len(_rows(out, "broadcast_satellites"))
     assert re.findall(r"<caption>([^<]*)</", html) == [
         f"Broadcast status per satellite ({n} rows)",
         "Positioning error per station (m) (2 rows)",

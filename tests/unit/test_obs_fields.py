@@ -136,7 +136,7 @@ def test_fields_of_numeric_characters_never_disagree_with_the_scalar_rule(fields
 
 def test_the_kernel_parses_canonical_fields_without_the_strict_fallback():
     """Status 0 (parsed by the kernel itself) for every F14.3 field and blank; the strict scalar parse is for
-    the rare other layouts only (it gives the same values, a hundred times slower)."""
+    the rare other layouts only (it gives the same values, one Python call per field)."""
     pytest.importorskip("numba")
     from kompas._kernels.fixed import obs_fields
 

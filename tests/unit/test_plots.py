@@ -28,9 +28,8 @@ def test_sky_plot_axes_and_tracks():
         ]  # fmt: skip
         names = {t.get_text(): t for t in ax.texts}
         assert set(names) == {"C19", "R01", "X01"}  # each at its track's last point, in its colour
-        assert np.degrees(names["C19"].xy[0]) == pytest.approx(30.0) and names["C19"].xy[1] == pytest.approx(
-            60.0
-        )
+        az_deg, el_deg = np.degrees(names["C19"].xy[0]), names["C19"].xy[1]
+        assert (az_deg, el_deg) == (pytest.approx(30.0), pytest.approx(60.0))
         assert names["R01"].get_color() == "tab:red"
     finally:
         plt.close(fig)

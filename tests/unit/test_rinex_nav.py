@@ -579,14 +579,8 @@ def test_to_pandas(r4):
     sto = r4.sto.to_pandas()  # "> STO R   FDMA" names no satellite: an empty id, not an error
     assert sto["sat"].tolist()[int(np.flatnonzero(r4.sto.sat == 0)[0])] == ""
     assert "G26" in sto["sat"].tolist() and len(sto) == len(r4.sto)
-    for table in (
-        r4.kepler,
-        r4.glonass,
-        r4.sbas,
-        r4.sto,
-        r4.eop,
-        r4.ion,
-    ):  # empty: columns and dtypes as read
+    read = (r4.kepler, r4.glonass, r4.sbas, r4.sto, r4.eop, r4.ion)
+    for table in read:  # an empty table of each type: the columns and dtypes of the one read
         blank = empty_table(type(table))
         for f in dataclasses.fields(table):
             col, got = getattr(table, f.name), getattr(blank, f.name)

@@ -215,7 +215,7 @@ def service_sections(ctx: Context) -> list:
 
 
 def station_section(ctx: Context) -> Section:
-    from ..errors import KompasError
+    from ..io.readers.sinex import StationNotFoundError
     from .stations import station_uere
 
     rows, uere, results = [], [], []
@@ -227,7 +227,7 @@ def station_section(ctx: Context) -> Section:
             try:
                 ref = sinex.station_position(name, int(obs.time_ns[0]))[0]
                 label = f"SINEX {os.path.basename(ctx.inp.sinex)}"
-            except KompasError:  # station not in the SINEX: header position, labelled
+            except StationNotFoundError:  # not in the SINEX: header position, labelled
                 ref = None
         st = station_uere(obs, ctx.product, ctx.cfg.station_systems, ref, label, name=name)
         if not st.summary().get("solved"):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import KompasError, KompasWarning, TruncatedFileWarning
+from ...errors import KompasError, KompasWarning, NotFoundError, TruncatedFileWarning
 from ...satsys import SYSTEM_LETTERS, sat_id, sat_index
 from ...time import gtime_from_calendar
 from .._open import file_name, read_text
@@ -47,11 +47,8 @@ _SYSTEM_LETTERS = SYSTEM_LETTERS
 _MM = 1e-3  # ANTEX offsets and variations are in millimetres
 
 
-class AntennaNotFoundError(KompasError, KeyError):
+class AntennaNotFoundError(NotFoundError):
     """No antenna block matches a lookup (type, serial, satellite or time)."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True, eq=False)

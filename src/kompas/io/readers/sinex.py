@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import FormatError, KompasError
+from ...errors import FormatError, KompasError, NotFoundError
 from ...tables.satellites import T_MAX_NS, T_MIN_NS
 from ...time import DAY_NS, NS, gtime_from_calendar
 from .._open import file_name, read_text
@@ -33,7 +33,12 @@ from .._text import LineParser
 from .._text import parse_float as _float
 from .._text import parse_int as _int
 
-__all__ = ["SinexSite", "SinexFile", "read_sinex"]
+__all__ = ["SinexSite", "SinexFile", "StationNotFoundError", "read_sinex"]
+
+
+class StationNotFoundError(NotFoundError):
+    """A site the SINEX file does not hold."""
+
 
 _YEAR_NS = 365.25 * DAY_NS
 
@@ -100,7 +105,7 @@ class SinexFile:
         for (c, _pt), s in self.sites.items():
             if c == code:
                 return s
-        raise KompasError(f"site {name!r} is not in the SINEX file {self.path or ''}".rstrip())
+        raise StationNotFoundError(f"site {name!r} is not in the SINEX file {self.path or ''}".rstrip())
 
     def station_position(self, name: str, t_gpst_ns=None) -> tuple[np.ndarray, np.ndarray, int]:
         """Station coordinates at an instant, applying velocities when the file has them.
@@ -125,13 +130,17 @@ class SinexFile:
 
         Raises
         ------
-        KompasError
+        StationNotFoundError
             When the site has no STAX/STAY/STAZ estimate.
+        KompasError
+            When a solution of the site has not exactly one estimate per axis.
         """
         code = name.strip().upper()[:4]
         rows = np.flatnonzero((self.est_code == code) & np.isin(self.est_type, ["STAX", "STAY", "STAZ"]))
         if rows.size == 0:
-            raise KompasError(f"no STAX/STAY/STAZ estimate for {code} in {self.path or 'the SINEX file'}")
+            raise StationNotFoundError(
+                f"no STAX/STAY/STAZ estimate for {code} in {self.path or 'the SINEX file'}"
+            )
         sols = sorted(set(self.est_solution[rows].tolist()))
         sol = sols[0]
         if t_gpst_ns is not None and len(sols) > 1:
