@@ -12,6 +12,7 @@ import numpy as np
 from .time import to_datetime64
 
 __all__ = [
+    "pyplot",
     "sky_plot",
     "sky_plots",
     "satellites_and_dop",
@@ -29,7 +30,9 @@ _STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.f
           "xtick.labelsize": 11, "ytick.labelsize": 11}  # fmt: skip
 
 
-def _plt():
+def pyplot():
+    """``matplotlib.pyplot`` on the off-screen Agg backend, imported on first use (matplotlib is an optional
+    extra, and importing it costs a process that draws nothing)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -43,7 +46,7 @@ def _styled(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with _plt().rc_context(_STYLE):
+        with pyplot().rc_context(_STYLE):
             return fn(*args, **kwargs)
 
     return wrapper
@@ -79,7 +82,7 @@ def sky_plot(path, sat_ids, az_rad, el_rad, title: str) -> None:
     az_rad, el_rad : array_like, shape (N,)
         One point per (epoch, satellite) above the horizon.
     """
-    plt = _plt()
+    plt = pyplot()
     sat_ids = np.asarray(sat_ids)
     az, el = np.asarray(az_rad), np.asarray(el_rad)
     fig = plt.figure(figsize=(7, 7))
@@ -100,7 +103,7 @@ def sky_plots(path, tracks: dict, title: str) -> None:
     tracks : dict
         Label -> ``(sat_ids, az_rad, el_rad)`` as for :func:`sky_plot`.
     """
-    plt = _plt()
+    plt = pyplot()
     n = len(tracks)
     rows = max(1, -(-n // 2))
     fig = plt.figure(figsize=(9, 4.6 * rows), constrained_layout=True)
@@ -117,7 +120,7 @@ def sky_plots(path, tracks: dict, title: str) -> None:
 @_styled
 def satellites_and_dop(path, time_ns, nsat_by_label: dict, pdop_by_label: dict, title: str) -> None:
     """Satellites used and PDOP over time, one line per solution label."""
-    plt = _plt()
+    plt = pyplot()
     t = to_datetime64(np.asarray(time_ns))
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, constrained_layout=True)
     for label, n in nsat_by_label.items():
@@ -136,7 +139,7 @@ def satellites_and_dop(path, time_ns, nsat_by_label: dict, pdop_by_label: dict, 
 @_styled
 def horizontal_scatter(path, enu_by_label: dict, title: str) -> None:
     """East/north errors of each solution, equal axes, with the 95 % horizontal radius."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 7), constrained_layout=True)
     lim = 1.0
     for label, enu in enu_by_label.items():
@@ -164,7 +167,7 @@ def horizontal_scatter(path, enu_by_label: dict, title: str) -> None:
 @_styled
 def vertical_error(path, time_ns, up_by_label: dict, title: str) -> None:
     """Vertical error over time, one line per solution label."""
-    plt = _plt()
+    plt = pyplot()
     t = to_datetime64(np.asarray(time_ns))
     fig, ax = plt.subplots(figsize=(9, 4.2), constrained_layout=True)
     for label, up in up_by_label.items():
@@ -190,7 +193,7 @@ def enu_convergence(path, time_ns, enu_by_label: dict, title: str, limit_m: floa
     limit_m : float, optional
         Symmetric y limit, m (default: the 99th percentile of the last half, at least 5 cm).
     """
-    plt = _plt()
+    plt = pyplot()
     t = to_datetime64(np.asarray(time_ns))
     fig, axes = plt.subplots(3, 1, figsize=(9, 7.5), sharex=True, constrained_layout=True)
     lim = 0.05 if limit_m is None else limit_m
@@ -217,7 +220,7 @@ def enu_convergence(path, time_ns, enu_by_label: dict, title: str, limit_m: floa
 @_styled
 def time_series(path, time_ns, series_by_label: dict, ylabel: str, title: str) -> None:
     """Any quantity over time, one line per label (e.g. the estimated zenith delay)."""
-    plt = _plt()
+    plt = pyplot()
     t = to_datetime64(np.asarray(time_ns))
     fig, ax = plt.subplots(figsize=(9, 3.6), constrained_layout=True)
     for label, y in series_by_label.items():

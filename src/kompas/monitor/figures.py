@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..plots import pyplot
 from ..products.state import Status
 from ..time import to_datetime64
 
@@ -16,15 +17,6 @@ __all__ = ["service_maps", "status_timeline", "sisre_series", "worst_satellites"
 
 _STATUS_COLORS = ["#2ca02c", "#bbbbbb", "#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e6b800"]  # by code
 _STATUS_NAMES = [s.name.lower().replace("_", " ") for s in sorted(Status)]  # "ok", "no ephemeris", ...
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _coastlines():
@@ -44,7 +36,7 @@ def service_maps(
 
     Returns whether coastlines were drawn.
     """
-    plt = _plt()
+    plt = pyplot()
     n = len(fields)
     ncol = 2 if n > 1 else 1
     nrow = (n + ncol - 1) // ncol
@@ -84,7 +76,7 @@ def status_timeline(path, time_ns, sat_ids, status, ura_m, title: str) -> None:
 
     ``status`` and ``ura_m`` are (S, T).
     """
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.colors import ListedColormap
 
     t = to_datetime64(np.asarray(time_ns)).astype("datetime64[s]").astype(float) / 3600.0
@@ -111,7 +103,7 @@ def status_timeline(path, time_ns, sat_ids, status, ura_m, title: str) -> None:
 
 def sisre_series(path, series: dict, title: str) -> None:
     """RMS SISRE per epoch and group: ``series`` maps group -> (time_ns, orbit+clock, orbit), each (T,)."""
-    plt = _plt()
+    plt = pyplot()
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True, constrained_layout=True)
     for name, (t, sis, orb) in series.items():
         h = (np.asarray(t) - np.asarray(t)[0]) / 3.6e12 if len(t) else t
@@ -129,7 +121,7 @@ def sisre_series(path, series: dict, title: str) -> None:
 
 def worst_satellites(path, rows: list, key: str, title: str, n: int = 15) -> None:
     """Horizontal bars of the ``n`` largest ``key`` values of the per-satellite rows."""
-    plt = _plt()
+    plt = pyplot()
     rows = sorted((r for r in rows if np.isfinite(r[key])), key=lambda r: -r[key])[:n]
     fig, ax = plt.subplots(figsize=(8, 0.3 * max(len(rows), 3) + 1.2), constrained_layout=True)
     ax.barh([f"{r['sat']} ({r['group']})" for r in rows][::-1], [r[key] for r in rows][::-1], color="tab:red")
@@ -141,7 +133,7 @@ def worst_satellites(path, rows: list, key: str, title: str, n: int = 15) -> Non
 
 def station_errors(path, stations: list, title: str) -> None:
     """East/north/up error per epoch of each station (``StationResult`` objects)."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(3, 1, figsize=(11, 7), sharex=True, constrained_layout=True)
     for st in stations:
         h = (st.time_ns - st.time_ns[0]) / 3.6e12 if st.time_ns.size else st.time_ns

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from ..plots import pyplot
 from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system, signal_code
 from .report import summary_lines
 
@@ -19,15 +20,6 @@ __all__ = ["write_html", "FIGURES"]
 
 FIGURES = ("mp_elevation", "cn0_elevation", "sky_mp", "sky_slips", "timeline", "completeness")
 """File stems of the figures of one report (``<stem>.png``)."""
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _letters(sat):
@@ -152,7 +144,7 @@ def _completeness(plt, rows, path):
 
 def write_html(result, folder) -> str:
     """Write ``index.html`` and its figures into ``folder``; returns the page's path."""
-    plt = _plt()
+    plt = pyplot()
     os.makedirs(folder, exist_ok=True)
     a, t = result.arrays, result.tables
     p = {k: os.path.join(folder, k + ".png") for k in FIGURES}
