@@ -29,10 +29,15 @@ __all__ = [
     "GLONASS_AE",
     "BDS_GEO_PRNS",
     "BDS_GEO_INCLINATION_RAD",
+    "OMEGA_EARTH_IERS",
 ]
 
 C_LIGHT = 299_792_458.0
 """Speed of light in vacuum, m/s (IS-GPS-200 sec. 20.3.4.3; identical in every GNSS ICD)."""
+
+OMEGA_EARTH_IERS = 7.292115e-5
+"""Nominal mean angular velocity of the Earth, rad/s (IERS Conventions 2010, Table 1.1): for precise orbits
+and inertial velocities, which belong to no constellation's user algorithm."""
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from kompas import Antex, ClockData, KompasError, Sp3, gtime_from_calendar, sat_index
+from kompas.constants import OMEGA_EARTH_IERS
 from kompas.errors import ConfigError, KompasWarning
 from kompas.io.readers.antex import Antenna, AntennaFrequency
 from kompas.models.attitude import sun_position_ecef
-from kompas.products.precise import CLOCK_EDGE_S, OMEGA_EARTH_IERS, PreciseProduct
+from kompas.products.precise import CLOCK_EDGE_S, PreciseProduct
 from kompas.products.state import Status
 
 T0 = int(gtime_from_calendar(2020, 6, 25, 0, 0, 0))

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import OMEGA_EARTH_IERS
 from ..time import NS, gps_utc_offset_s, gtime_from_calendar
 from .yaw import model_yaw
 
@@ -146,10 +147,6 @@ def nominal_yaw_frame(sat_pos_ecef, sun_ecef) -> np.ndarray:
     return frame
 
 
-OMEGA_EARTH = 7.292115e-5
-"""Earth rotation rate used to turn ECEF velocities into inertial ones, rad/s (IERS 2010 Table 1.1)."""
-
-
 @dataclass(frozen=True, eq=False)
 class OrbitAngles:
     """Orbit geometry of satellites relative to the Sun (Kouba 2009 sec. 2).
@@ -182,7 +179,7 @@ def _unit(v):
 
 
 def orbit_angles(
-    sat_pos, sat_vel, sun_ecef, omega_e: float = OMEGA_EARTH, from_satellite=True
+    sat_pos, sat_vel, sun_ecef, omega_e: float = OMEGA_EARTH_IERS, from_satellite=True
 ) -> OrbitAngles:
     """Beta, mu and the orbit frame of satellites from ECEF states (inertial velocity v + omega x r).
 
@@ -226,7 +223,7 @@ def yaw_frame(angles: OrbitAngles, yaw_rad) -> np.ndarray:
     return np.stack([ex, np.cross(ez, ex), ez], axis=1)
 
 
-def satellite_attitude(sat_pos, sat_vel, sun_ecef, law, omega_e: float = OMEGA_EARTH):
+def satellite_attitude(sat_pos, sat_vel, sun_ecef, law, omega_e: float = OMEGA_EARTH_IERS):
     """Body axes of satellites with their eclipse/noon-turn/orbit-normal attitude laws.
 
     Parameters

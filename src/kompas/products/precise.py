@@ -68,6 +68,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import OMEGA_EARTH_IERS
 from ..errors import ConfigError, KompasError, KompasWarning
 from ..io.detect import check_products
 from ..models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
@@ -75,10 +76,7 @@ from ..models.combinations import if_coefficients
 from ..satsys import ratio_band_frequency, sat_id
 from .state import SatState, Status, as_query
 
-__all__ = ["PreciseProduct", "OMEGA_EARTH_IERS", "ApcOffsets", "antenna_model", "CLOCK_EDGE_S", "as_list"]
-
-OMEGA_EARTH_IERS = 7.292115e-5
-"""Nominal mean angular velocity of the Earth, rad/s (IERS Conventions 2010, Table 1.1)."""
+__all__ = ["PreciseProduct", "ApcOffsets", "antenna_model", "CLOCK_EDGE_S", "as_list"]
 
 CLOCK_EDGE_S = 1.0
 """Longest linear extrapolation of a clock beyond the first or last sample, s: it covers the signal travel
