@@ -2,8 +2,9 @@
 
 RTKLIB prints, for each satellite of an epoch, the signal transmission time (GPST, microseconds), the
 ECEF position (m) and the clock (ns) it computed from the broadcast ephemeris. kompas evaluates the same
-instants: GPS, GLONASS, BeiDou (GEO included) and QZSS agree to millimetres; Galileo to decimetres
-because RTKLIB 2.4.3 picks a neighbouring 10-minute I/NAV/F/NAV issue.
+instants: GPS, GLONASS and BeiDou (GEO included) agree to millimetres; Galileo to decimetres because
+RTKLIB 2.4.3 picks a neighbouring 10-minute I/NAV/F/NAV issue. Set A's stations track no QZSS satellite,
+so QZSS is checked on a hand-written observation file that gives rnx2rtkp one pseudorange per satellite.
 """
 
 import re
@@ -81,3 +82,57 @@ def test_positions_and_clocks_equal_rtklib(rtklib_trace):
     assert dpos[~gal].max() < 0.01, dict(zip(np.array(sats)[~gal], dpos[~gal], strict=True))
     assert np.abs(dclk_ns[~gal]).max() < 0.01
     assert dpos[gal].max() < 0.5 and np.abs(dclk_ns[gal]).max() < 1.0
+
+
+def _qzss_obs(path, epochs):
+    """A RINEX 3.04 observation file with one C1C pseudorange per (epoch, satellite): enough for rnx2rtkp to
+    compute and trace the satellites' broadcast states (set A's stations see no QZSS satellite)."""
+    head = [
+        "     3.04           OBSERVATION DATA    M                   RINEX VERSION / TYPE",
+        "WTZZ                                                        MARKER NAME",
+        "  4075579.1913   931853.3696  4801569.1897                  APPROX POSITION XYZ",
+        "J    1 C1C                                                  SYS / # / OBS TYPES",
+        "  2020     6    25     0    30    0.0000000     GPS         TIME OF FIRST OBS",
+        "                                                            END OF HEADER",
+    ]
+    body = []
+    for (h, m), sats in epochs:
+        body.append(f"> 2020 06 25 {h:02d} {m:02d}  0.0000000  0{len(sats):3d}")
+        body += [f"{s}{38_000_000.0 + 1000.0 * k:14.3f}  " for k, s in enumerate(sats)]
+    path.write_text("\n".join(head + body) + "\n")
+
+
+def test_qzss_positions_and_clocks_equal_rtklib(kompas_data, tmp_path):
+    """QZSS through the GPS algorithm with its own records and fit windows: J01 (records 11-14 h) and J02
+    (a record of the day before and 19-23 h) at instants where rnx2rtkp has a record in its window."""
+    nav = tmp_path / "nav.rnx"
+    nav.write_bytes(read_bytes(kompas_data / "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"))
+    obs = tmp_path / "qzss.rnx"
+    epochs = [((0, 30), ["J02"]), ((12, 30), ["J01"]), ((13, 50), ["J01"]), ((20, 30), ["J02"])]
+    _qzss_obs(obs, epochs)
+    conf = tmp_path / "spp.conf"
+    conf.write_text("pos1-posmode=single\npos1-navsys=61\n")
+    out = tmp_path / "out.pos"
+    subprocess.run([RNX2RTKP, "-k", str(conf), "-x", "4", "-o", str(out), str(obs), str(nav)],
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    pat = re.compile(
+        r"4 (\d+)/(\d+)/(\d+) (\d+):(\d+):([\d.]+) sat=\s*(\d+) rs=\s*(\S+)\s+(\S+)\s+(\S+) dts=\s*(\S+)"
+    )
+    rows = []
+    for line in (tmp_path / "out.pos.trace").read_text().splitlines():
+        if m := pat.match(line):
+            y, mo, dd, h, mi = map(int, m.groups()[:5])
+            rows.append((_sat_id(int(m.group(7))), int(gtime_from_calendar(y, mo, dd, h, mi)), float(m.group(6)),
+                         [float(v) for v in m.groups()[7:10]], float(m.group(11))))  # fmt: skip
+    assert sorted(r[0] for r in rows) == ["J01", "J01", "J02", "J02"]
+    assert all(any(r[3]) for r in rows), "rnx2rtkp found no ephemeris for a QZSS satellite"
+    # rnx2rtkp selects each record at the reception time (satposs: teph = the epoch), where 12:30 and 20:30
+    # lie halfway between two toes: the later record wins the tie; the signal left ~0.13 s earlier
+    received = [int(gtime_from_calendar(2020, 6, 25, h, m)) for (h, m), _ in epochs]
+    st = BroadcastProduct(read_nav(nav), policy="rtklib").state(
+        [r[0] for r in rows], [r[1] for r in rows], offset_s=[r[2] for r in rows], select_ns=received
+    )
+    assert st.ok.all()
+    dpos = np.linalg.norm(st.pos_m - np.array([r[3] for r in rows]), axis=1)
+    assert dpos.max() < 0.01, dpos
+    assert np.abs(st.clk_s * 1e9 - np.array([r[4] for r in rows])).max() < 0.01
