@@ -643,13 +643,18 @@ def _latest_per_satellite(c_sat, c_tx, q_sat, q_t):
 def _healthy(letters, health):
     """Broadcast health: True where usable.
 
-    GPS/QZSS/NavIC: health word 0; BeiDou: SatH1 0; Galileo: signal health status bits of E1-B,
-    E5a and E5b all 0 (data validity bits are not used, as in RTKLIB).
+    GPS/NavIC: health word 0; QZSS: health word 0 but for its least significant bit, the health of
+    L1C/B (IS-QZSS-PNT-005 5.4.1: bits L1C/A-or-L1C/B, L1C/A, L2C, L5, L1C, L1C/B), which satellites
+    transmitting L1C/A set (every QZSS record of 2026 says 1); RTKLIB masks the same bit, once LEX's;
+    BeiDou: SatH1 0; Galileo: signal health status bits of E1-B, E5a and E5b all 0 (data validity bits
+    are not used, as in RTKLIB). A record without a health word is not usable.
     """
-    h = np.nan_to_num(health, nan=1.0).astype(np.int64)
+    given = np.isfinite(health)
+    h = np.where(given, health, 1.0).astype(np.int64)
+    h = np.where(letters == "J", h & ~1, h)
     gal = letters == "E"
     hs_bits = (0b11 << 1) | (0b11 << 4) | (0b11 << 7)
-    return np.where(gal, (h & hs_bits) == 0, h == 0)
+    return given & np.where(gal, (h & hs_bits) == 0, h == 0)
 
 
 def _galileo_marginal(letters, health, sisa_m):

@@ -1,0 +1,22 @@
+"""Which broadcast health words make a record usable, per system (kompas.products.broadcast)."""
+
+import numpy as np
+import pytest
+
+from kompas.products.broadcast import _healthy
+
+
+@pytest.mark.parametrize(
+    ("letter", "health", "usable"),
+    [
+        ("G", 0, True), ("G", 1, False), ("G", 32, False), ("I", 1, False), ("C", 1, False), ("C", 0, True),
+        # QZSS LNAV bits (MSB..LSB): L1C/A-or-L1C/B, L1C/A, L2C, L5, L1C, L1C/B; the LSB is not used
+        ("J", 0, True), ("J", 1, True), ("J", 16, False), ("J", 17, False), ("J", 2, False), ("J", 32, False),
+        # Galileo: signal health status bits (E5b 7-8, E5a 4-5, E1-B 1-2) count; data validity (0, 3, 6) not
+        ("E", 0, True), ("E", 1, True), ("E", 8, True), ("E", 64, True), ("E", 2, False), ("E", 16, False),
+        ("E", 256, False),
+        ("G", np.nan, False), ("J", np.nan, False), ("E", np.nan, False),  # no health word: not usable
+    ],
+)  # fmt: skip
+def test_health_word_per_system(letter, health, usable):
+    assert _healthy(np.array([letter]), np.array([health], dtype=float))[0] == usable
