@@ -645,7 +645,7 @@ def _healthy(letters, health):
 
     GPS/NavIC: health word 0; QZSS: health word 0 but for its least significant bit, the health of
     L1C/B (IS-QZSS-PNT-005 5.4.1: bits L1C/A-or-L1C/B, L1C/A, L2C, L5, L1C, L1C/B), which satellites
-    transmitting L1C/A set (every QZSS record of 2026 says 1); RTKLIB masks the same bit, once LEX's;
+    transmitting L1C/A set (J02, J03 and J07 in 2026); RTKLIB masks the same bit, once LEX's;
     BeiDou: SatH1 0; Galileo: signal health status bits of E1-B, E5a and E5b all 0 (data validity bits
     are not used, as in RTKLIB). A record without a health word is not usable.
     """
