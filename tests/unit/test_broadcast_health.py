@@ -19,4 +19,13 @@ from kompas.products.broadcast import _healthy
     ],
 )  # fmt: skip
 def test_health_word_per_system(letter, health, usable):
-    assert _healthy(np.array([letter]), np.array([health], dtype=float))[0] == usable
+    msg = {"E": "INAV", "C": "D1"}.get(letter, "LNAV")
+    assert _healthy(np.array([letter]), np.array([health], dtype=float), np.array([msg]))[0] == usable
+
+
+def test_qzss_cnav_health_bits_all_count():
+    """RINEX 4 CNAV health flags of QZSS (L1, L2, L5) are not the LNAV word: no bit is masked."""
+    letters, words = np.array(["J", "J", "J"]), np.array([1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(
+        _healthy(letters, words, np.array(["CNAV", "LNAV", "CNAV"])), [False, True, True]
+    )

@@ -492,7 +492,7 @@ class BroadcastProduct:
         # GPS/QZSS LNAV: IODE must equal IODC mod 256 (IS-GPS-200N 20.3.4.4)
         lnav_gq = np.isin(letters, ["G", "J"]) & (k.msg == "LNAV")
         iode_ok = ~lnav_gq | (np.nan_to_num(k.iode, nan=-1) == np.mod(np.nan_to_num(k.iodc, nan=-2), 256))
-        healthy = _healthy(letters, k.health) & iode_ok
+        healthy = _healthy(letters, k.health, k.msg) & iode_ok
         if self.policy != "rtklib":
             healthy &= ~_galileo_marginal(letters, k.health, k.sv_accuracy_m)
         win = self._windows(letters, k.fit_interval_h)
@@ -640,10 +640,10 @@ def _latest_per_satellite(c_sat, c_tx, q_sat, q_t):
     return out
 
 
-def _healthy(letters, health):
-    """Broadcast health: True where usable.
+def _healthy(letters, health, msg):
+    """Broadcast health of records (system letters, health words, message types): True where usable.
 
-    GPS/NavIC: health word 0; QZSS: health word 0 but for its least significant bit, the health of
+    GPS/NavIC: health word 0; QZSS LNAV: health word 0 but for its least significant bit, the health of
     L1C/B (IS-QZSS-PNT-005 5.4.1: bits L1C/A-or-L1C/B, L1C/A, L2C, L5, L1C, L1C/B), which satellites
     transmitting L1C/A set (J02, J03 and J07 in 2026); RTKLIB masks the same bit, once LEX's;
     BeiDou: SatH1 0; Galileo: signal health status bits of E1-B, E5a and E5b all 0 (data validity bits
@@ -651,7 +651,7 @@ def _healthy(letters, health):
     """
     given = np.isfinite(health)
     h = np.where(given, health, 1.0).astype(np.int64)
-    h = np.where(letters == "J", h & ~1, h)
+    h = np.where((letters == "J") & (msg == "LNAV"), h & ~1, h)
     gal = letters == "E"
     hs_bits = (0b11 << 1) | (0b11 << 4) | (0b11 << 7)
     return given & np.where(gal, (h & hs_bits) == 0, h == 0)
