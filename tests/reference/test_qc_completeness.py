@@ -27,6 +27,7 @@ import pytest
 import kompas
 from kompas import run_qc, sat_index
 from kompas.products.broadcast import BroadcastProduct
+from kompas.qc.report import text_report
 
 A = "A_2020-177_ESBC_WTZR"
 ESBC = f"{A}/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
@@ -178,3 +179,43 @@ def test_sbas_is_listed_but_not_counted(esbc_js):
     df = df[(df["sv"].str[0] == "S") & df["code_m"].notna()]
     assert n_code == {f"SC{k}": v for k, v in df.groupby("signal").size().items()}
     assert {r["system"]: r["expt"] for r in res.tables["summary"]}["S"] is None
+
+
+def test_system_summary_counts_satellites_in_view_that_were_never_observed(window):
+    """teqc's possible observations: a satellite above the mask that the receiver did not track is missing.
+
+    The window without the GPS and the Galileo satellite observed most often: per system, expected = cells
+    above the mask of every satellite with a usable broadcast orbit, by hand; have drops by their cells."""
+    import pandas as pd
+
+    obs, nav, _ = window
+    counts = obs.to_pandas()["sv"].value_counts()
+    gone = [next(s for s in counts.index if s[0] == letter) for letter in "GE"]
+    sub = obs.select(sats=[s for s in counts.index if s not in gone])
+    res = run_qc(sub, nav, systems="GREC", elmask_deg=MASK)
+    t_ns = np.asarray(sub.epoch_time_ns)
+    rcv = np.asarray(sub.header.approx_position_m, dtype=float)
+    k, g = nav.kepler, nav.glonass
+    sats = np.unique(np.concatenate([k.sat, g.sat]))
+    sats = sats[np.isin(sats // 100, [1, 2, 3, 4])]
+    tt, ss = np.meshgrid(np.arange(t_ns.size), np.arange(sats.size), indexing="ij")
+    st = BroadcastProduct(nav, policy="rtklib").state(sats[ss.ravel()], t_ns[tt.ravel()])
+    el = np.where(st.ok, _elevation_deg(st.pos_m, rcv), np.nan)
+    cells = pd.DataFrame({"sat": sats[ss.ravel()], "el": el}).dropna()
+    near = (cells["el"] - MASK).abs() < 0.02
+    above = cells[cells["el"] >= MASK]
+    summary = {r["system"]: r for r in res.tables["summary"]}
+    for letter, code in zip("GREC", (1, 2, 3, 4), strict=True):
+        expt = int((above["sat"] // 100 == code).sum())
+        slack = int((near & (cells["sat"] // 100 == code)).sum())
+        assert abs(summary[letter]["expt"] - expt) <= slack, (letter, summary[letter]["expt"], expt, slack)
+    for sv in gone:
+        n = int((above["sat"] == sat_index(sv)).sum())
+        assert n > 100  # in view for most of the 2 h
+        assert f"{sv} ({n} epochs)" in summary[sv[0]]["note"]
+        assert f"note {sv[0]}: above the mask but never observed: " in text_report(res)
+    # the removed satellites' cells are missing: the percentage falls below the full file's
+    full = {r["system"]: r for r in window[2].tables["summary"]}
+    for letter in "GE":
+        assert summary[letter]["expt"] == full[letter]["expt"]
+        assert summary[letter]["have"] < full[letter]["have"] and summary[letter]["pct"] < full[letter]["pct"]

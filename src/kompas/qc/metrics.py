@@ -3,8 +3,10 @@
 Definitions (teqc, Estey & Meertens 1999; Anubis, Vaclavovic & Dousa 2016):
 
 * **expected** (``expt``): epochs x satellites above the elevation mask from the broadcast orbits and the
-  station position; per signal, over the satellites that carry the signal in this file (a satellite
-  that never shows it, e.g. a GPS IIR on L5, does not transmit it);
+  station position; per system, over every satellite with a usable broadcast orbit (one in view that
+  the receiver never tracked is missing: the summary's note names it); per signal, over the satellites
+  that carry the signal in this file (a satellite that never shows it, e.g. a GPS IIR on L5, does not
+  transmit it);
 * **have**: observations with a pseudorange of that signal above the mask; ``pct = 100 have / expt``;
 * **slips**: cycle slips on continuing arcs above the mask (:func:`kompas.preprocess.detect_slips`);
   ``obs/slip`` is teqc's ``o/slps`` and ``slips/1000 obs`` its inverse per mille;
@@ -389,8 +391,12 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
         sats = np.unique(obs.sat[m])
         ep = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))[m & np.isfinite(obs.code_m)]
         key = np.unique(ep * 1024 + obs.sat[m & np.isfinite(obs.code_m)])
-        expt = _system_expected(ctx.grid, sats, _mask(ctx))
+        missed = _never_observed(ctx.grid, letter, sats, _mask(ctx))
+        expt = _system_expected(ctx.grid, np.union1d(sats, list(missed)), _mask(ctx))
         note, counted = _why_no_expt(ctx, letter, sats, expt or 0)
+        if counted and missed:
+            seen = ", ".join(f"{sat_id(s)} ({n} epochs)" for s, n in missed.items())
+            note = "; ".join(filter(None, [note, f"above the mask but never observed: {seen}"]))
         have_rows = int(key.size)
         if counted:
             el = ctx.grid.lookup(key // 1024, (key % 1024).astype(np.int16))[1]
@@ -423,6 +429,17 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
             }
         )
     return rows
+
+
+def _never_observed(grid, letter, observed, mask) -> dict:
+    """Satellites of a system with a broadcast orbit above the mask at some epoch that the file never
+    shows, with their epochs above the mask: teqc's possible observations count them (a receiver that
+    does not track a satellite in view loses completeness)."""
+    if grid is None:
+        return {}
+    mine = (sat_system(grid.sats) == system_code(letter)) & ~np.isin(grid.sats, observed)
+    n = (np.isfinite(grid.el[:, mine]) & (grid.el[:, mine] >= mask)).sum(axis=0)
+    return {int(s): int(k) for s, k in zip(grid.sats[mine], n, strict=True) if k}
 
 
 def _system_expected(grid, sats, mask) -> int | None:

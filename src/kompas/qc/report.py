@@ -51,7 +51,8 @@ def text_report(result) -> str:
     """The full text report."""
     t = result.tables
     lines = [f"kompas qc: {result.path}", ""]
-    lines += ["Summary (one line per system)", *("  " + s for s in summary_lines(result)), ""]
+    lines += ["Summary (one line per system)", *("  " + s for s in summary_lines(result))]
+    lines += [f"  note {r['system']}: {r['note']}" for r in t["summary"] if r.get("note")] + [""]
     lines += _table(t["header"], ["item", "value", "status", "note"], "Header checks")
     lines += _table(
         t["completeness"],
