@@ -164,6 +164,14 @@ def test_ambiguity_resolution_fixes_and_helps(tmp_path):
     e_flo = np.abs(flo.enu_error_m(TRUTH)[fixed])
     assert e_fix.max() < 0.01 and np.sqrt(np.mean(e_fix**2)) < 0.5 * np.sqrt(np.mean(e_flo**2))
     assert fix.states["nl_fixed"][fixed].min() >= 4
+    # the command line's summary says what AR did, also when it fixed nothing; without AR it says nothing
+    from kompas.cli.ppp import summary
+
+    ar = [line for line in summary(fix) if line.startswith("AR ")]
+    assert ar == [f"AR       {fixed.sum()} of {fix.ok.sum()} epochs fixed; last epoch: {int(fix.states['wl_fixed'][-1])}"
+                  f" wide lanes, {int(fix.states['nl_fixed'][-1])} narrow lanes fixed"]  # fmt: skip
+    assert next(line for line in summary(none) if line.startswith("AR ")).endswith("every position is float)")
+    assert not [line for line in summary(flo) if line.startswith("AR ")]
 
 
 def test_slips_restart_the_ambiguities(tmp_path):

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
+from ..solution import Quality
 from .spp import (
     FORMATS,
     RESIDUALS_SUFFIX,
@@ -214,6 +215,16 @@ def _truth_lines(c: dict) -> list[str]:
     ]
 
 
+def _ar_line(sol, ok, last) -> str:
+    """Ambiguity resolution in one line: epochs with fixed positions, and the last epoch's fixed counts
+    (wide lanes alone leave the position float; it is fixed with the narrow lanes)."""
+    wl, nl = sol.states["wl_fixed"], sol.states["nl_fixed"]
+    fixed = int((sol.quality[ok] == Quality.FIX).sum())
+    line = (f"AR       {fixed} of {int(ok.sum())} epochs fixed; last epoch: {int(wl[last])} wide lanes, "
+            f"{int(nl[last])} narrow lanes fixed")  # fmt: skip
+    return line + (" (no narrow lane fixed in any epoch: every position is float)" if fixed == 0 else "")
+
+
 def summary(sol, truth=None) -> list[str]:
     """Text summary: epochs, satellites, last position and sigma, troposphere, errors against the truth."""
     from ..report import convergence_summary
@@ -230,6 +241,8 @@ def summary(sol, truth=None) -> list[str]:
     lines.append(f"last     {x:.4f} {y:.4f} {z:.4f} m  (sigma E/N/U {sd[0]:.1f} {sd[1]:.1f} {sd[2]:.1f} cm)")
     if "ztd_m" in sol.states:
         lines.append(f"ZTD      {sol.states['ztd_m'][last]:.4f} m (last epoch)")
+    if "wl_fixed" in sol.states:
+        lines.append(_ar_line(sol, ok, last))
     if truth is not None:
         lines += _truth_lines(convergence_summary(sol, truth))
     for note in sol.record.notes:
