@@ -48,6 +48,7 @@ from .products.broadcast import BroadcastProduct
 from .products.state import Status
 from .satsys import SYSTEM_LETTERS, parse_systems, sat_system, signal_code, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .time import time_span
 
 __all__ = ["SppConfig", "EstimatorOptions", "spp", "SINGLE_BANDS", "IF_BAND_PAIRS", "CLOCK_REFERENCE_ORDER"]
 
@@ -397,15 +398,51 @@ def _residual_table(ob, grid, g, res, ok) -> dict:
     }
 
 
+# values a surface sensor can read (hPa, K, 0..1), the extremes on record with a margin; anything else is a
+# typing or unit error that would move the height by metres: such an epoch takes the standard atmosphere
+_MET_RANGE = {"pressure_hpa": (300.0, 1100.0), "temperature_k": (183.15, 333.15), "humidity": (0.0, 1.0)}
+
+
 def _met_at(met, t_ns):
-    """The measured atmosphere at the epochs of a block (None without a MET table)."""
+    """The measured atmosphere at the epochs of a block (None without a MET table), all NaN at epochs where
+    a value is out of :data:`_MET_RANGE`; NaN falls back to the standard atmosphere
+    (:func:`kompas.measurement.troposphere`)."""
     if met is None:
         return None
     a = met.atmosphere(t_ns)
     sensor = met.header.sensors.get("PR") if met.header is not None else None
-    height = float(sensor.height_m) if sensor is not None else float("nan")
-    return {"pressure_hpa": a.pressure_hpa, "temperature_k": a.temperature_k, "humidity": a.humidity,
-            "height_m": height}  # fmt: skip
+    values = {key: getattr(a, key) for key in _MET_RANGE}
+    wrong = np.zeros(np.shape(a.pressure_hpa), bool)
+    for key, (lo, hi) in _MET_RANGE.items():
+        wrong |= (values[key] < lo) | (values[key] > hi)
+    out = {key: np.where(wrong, np.nan, v) for key, v in values.items()}
+    out["height_m"] = float(sensor.height_m) if sensor is not None else float("nan")
+    return out
+
+
+def _met_notes(met, t_ns) -> tuple[list[str], bool]:
+    """What the MET file served at the solved epochs (notes for the record: nothing, a part, values out of
+    range) and whether it served any epoch."""
+    if not np.size(t_ns):
+        return [], False
+    raw, used = met.atmosphere(t_ns), _met_at(met, t_ns)
+    missing = ~np.isfinite(raw.pressure_hpa)
+    wrong = ~missing & ~np.isfinite(used["pressure_hpa"])
+    notes = []
+    if wrong.any():
+        k = int(np.flatnonzero(wrong)[0])
+        first = (f"{raw.pressure_hpa[k]:g} hPa, {raw.temperature_k[k] - 273.15:.1f} C, "
+                 f"{100 * raw.humidity[k]:.0f} %")  # fmt: skip
+        notes.append(f"the MET file's values are out of range at {int(wrong.sum())} epochs (pressure "
+                     f"300-1100 hPa, temperature -90..60 C, humidity 0-100 %; e.g. {first}): the standard "
+                     "atmosphere serves them")  # fmt: skip
+    if missing.all():
+        notes.append(f"the MET file ({time_span(met.time_ns)}) covers none of the solved epochs (a file of "
+                     "another day?): Saastamoinen used the standard atmosphere")  # fmt: skip
+    elif missing.any():
+        notes.append(f"the MET file covers {100.0 * (~missing).mean():.0f} % of the solved epochs; the "
+                     "standard atmosphere served the rest")  # fmt: skip
+    return notes, bool(np.isfinite(used["pressure_hpa"]).any())
 
 
 def _reasons(n_ep, rows, valid, res, val, ok) -> np.ndarray:
@@ -542,6 +579,10 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
     coverage = getattr(ctx.iono_model, "coverage_note", None)
     if coverage is not None and coverage() is not None:
         notes.append(coverage())
+    met_used = False
+    if ctx.met is not None and cfg.models.tropo == "saas":
+        met_notes, met_used = _met_notes(ctx.met, sol.time_ns[sol.ok])
+        notes += met_notes
     if len(sol):  # no epoch in the window: no system could serve, nothing the notes concern
         for letter in cfg.systems:
             if sum(sol.record.signals.get(letter, {}).values()):
@@ -559,7 +600,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         ephemeris="broadcast",
         iono=cfg.models.iono,
         iono_models=iono_models,
-        tropo=cfg.models.tropo + ("+met" if ctx.met is not None and cfg.models.tropo == "saas" else ""),
+        tropo=cfg.models.tropo + ("+met" if met_used else ""),
         clock_reference=ctx.reference,
         notes=tuple(notes + quiet),
         config=cfg,

@@ -299,3 +299,51 @@ def test_kompas_spp_met_uses_the_measured_atmosphere(kompas_data, tmp_path, caps
     m, s = kompas.read_pos(tmp_path / "m.pos"), kompas.read_pos(tmp_path / "s.pos")
     dh = m.llh()[:, 2] - s.llh()[:, 2]
     assert np.all(np.abs(dh) > 0.02)  # the heavier, wetter atmosphere moves every height
+
+
+def _wtzr_met(tmp_path, name, day=25, first_hour=0, pressure="950.0"):
+    lines = _header(3.05, "20200625 000000 UTC")
+    lines[3] = H("WTZR", "MARKER NAME")
+    lines[8] = H("        0.0000        0.0000        0.0000      666.0000 PR", "SENSOR POS XYZ/H")
+    recs = [f" 2020  6 {day:2d} {first_hour + m // 60:2d} {m % 60:2d}  0 {pressure:>6s}   30.0   95.0"
+            for m in range(0, 61, 10)]  # fmt: skip
+    return write(tmp_path, "\n".join([*lines, *recs]) + "\n", name)
+
+
+@pytest.mark.parametrize(
+    ("case", "note", "measured"),
+    [
+        (dict(day=24), "covers none of the solved epochs (a file of another day?)", False),
+        (dict(first_hour=0, pressure="2013.2"), "values are out of range at 120 epochs (pressure 300-1100 hPa, temperature -90..60 C, humidity 0-100 %; e.g. 2013.2 hPa, 30.0 C, 95 %)",
+         False),
+        ({}, None, True),
+    ],
+)  # fmt: skip
+def test_kompas_spp_says_what_the_met_file_served(kompas_data, tmp_path, capsys, case, note, measured):
+    """A MET file of another day, or one with impossible values, serves no epoch: the run says so, the .pos
+    header does not claim measured meteorology and the solution is the standard atmosphere's."""
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    args = ["spp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--systems", "CR"]  # fmt: skip
+    met = _wtzr_met(tmp_path, "wtzr.20m", **case)
+    assert main([*args, "--met", str(met), "-o", str(tmp_path / "m.pos")]) == 0
+    assert main([*args, "-o", str(tmp_path / "s.pos")]) == 0
+    err = capsys.readouterr().err
+    header = (tmp_path / "m.pos").read_text()
+    assert ("(measured meteorology)" in header) == measured
+    m, s = kompas.read_pos(tmp_path / "m.pos"), kompas.read_pos(tmp_path / "s.pos")
+    if note is None:
+        assert "MET file" not in err and np.all(np.abs(m.llh()[:, 2] - s.llh()[:, 2]) > 0.02)
+    else:
+        assert note in err and np.array_equal(m.pos_m, s.pos_m)
+
+
+def test_kompas_spp_says_how_much_of_the_run_the_met_file_covered(kompas_data, tmp_path, capsys):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    met = _wtzr_met(tmp_path, "half.20m")
+    text = met.read_text().splitlines()
+    met.write_text("\n".join(text[:-3]) + "\n")  # records to 00:30: 61 of the 120 epochs (00:00-00:30)
+    args = ["spp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--systems", "CR", "--met", str(met)]  # fmt: skip
+    assert main([*args, "-o", str(tmp_path / "m.pos")]) == 0
+    assert "the MET file covers 51 % of the solved epochs" in capsys.readouterr().err
