@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from kompas import read_nav
+from kompas.errors import KompasWarning
 from kompas.io import read_bytes
 from kompas.io.writers.rinex_nav import write_nav
 from kompas.satsys import sat_system
@@ -86,3 +87,23 @@ def test_rtklib_same_solutions(kompas_data, navs, tmp_path):
     got = solve(mine, tmp_path / "mine.pos")
     assert len(ref) == 120
     assert got == ref  # identical text: same positions to 0.1 mm in ECEF (9 decimals of a degree)
+
+
+def test_rinex4_ionosphere_frames_become_the_header_records(kompas_data, tmp_path):
+    """A RINEX 4 file keeps its broadcast ionosphere in ``> ION`` frames; the RINEX 3 file written from it
+    carries, per system, the set in force at its first ephemeris record as IONOSPHERIC CORR (before, none:
+    a simulation from BRD4 wrote a navigation file whose GPS Klobuchar parameters were gone)."""
+    from kompas.products.ionosphere import BroadcastIonosphere
+
+    four = read_nav(kompas_data / "H_extra_multignss/BRD400DLR_S_20230710000_01D_MN.rnx.gz")
+    out = tmp_path / "nav3.rnx"
+    with pytest.warns(KompasWarning, match=r"125 ION frames"):  # 130: one per system written, BDGIM not
+        write_nav(four, out)
+    got = BroadcastIonosphere(read_nav(out)).parameters
+    want = BroadcastIonosphere(four).parameters
+    assert set(got) == {"GPS_KLOB", "QZS_KLOB", "BDS_KLOB", "IRN_KLOB", "NEQUICK_G"} == set(want) - {"BDGIM"}
+    t0 = int(four.kepler.toc_ns.min())
+    for model, params in got.items():
+        assert params.coef.shape[0] == 1
+        # the header's D12.4: four significant digits after the first
+        np.testing.assert_allclose(params.coef[0], want[model].at(t0), rtol=6e-5, err_msg=model)

@@ -6,7 +6,8 @@ file gives the same table rows (values to the 13 significant digits written).
 Layout (RINEX 3.05, IGS/RTCM 2020, sec. 6 and Appendix Tables A4-A11)
     * Header: ``RINEX VERSION / TYPE`` (``N: GNSS NAV DATA``, ``M: MIXED``), ``PGM / RUN BY /
       DATE``, the header comments, ``IONOSPHERIC CORR`` (every record of the header, with time marks,
-      or the ``iono_corr`` dict), ``TIME SYSTEM CORR``, ``LEAP SECONDS``, ``END OF HEADER``.
+      or the ``iono_corr`` dict; for a file read from RINEX 4, per system the ``> ION`` frame in force
+      at the first ephemeris record), ``TIME SYSTEM CORR``, ``LEAP SECONDS``, ``END OF HEADER``.
     * Records: first line ``A1,I2.2,1X,I4,5(1X,I2.2),3D19.12``, then ``4X,4D19.12`` orbit lines,
       padded to 80 columns (readers such as RTKLIB 2.4.3 read fixed columns past a shortened line).
       Numbers are written ``%19.12E`` (``E`` exponent, 13 significant digits, which is what real
@@ -20,7 +21,8 @@ Layout (RINEX 3.05, IGS/RTCM 2020, sec. 6 and Appendix Tables A4-A11)
     * Records are sorted by satellite, then as the tables hold them (by epoch).
 
 Not written (one :class:`~kompas.errors.KompasWarning` lists them): RINEX 4 message types (GPS/QZSS
-CNAV/CNV2, BeiDou CNV1/2/3) and the RINEX 4 STO, EOP and ION frames.
+CNAV/CNV2, BeiDou CNV1/2/3), the RINEX 4 STO and EOP frames, and the ION frames beyond the one set per
+system that the header holds (and every BDGIM frame).
 """
 
 from __future__ import annotations
@@ -210,6 +212,49 @@ def _d12(v: float) -> str:
     return " " * 12 if v != v else f"{v:12.4E}"
 
 
+# RINEX 4 ION frames that have a RINEX 3 header record: (system, model) -> record names (RINEX 3.05 A5)
+_ION_RECORDS = {
+    ("G", "KLOB"): ("GPSA", "GPSB"),
+    ("J", "KLOB"): ("QZSA", "QZSB"),
+    ("C", "KLOB"): ("BDSA", "BDSB"),
+    ("I", "KLOB"): ("IRNA", "IRNB"),
+    ("E", "NEQG"): ("GAL",),
+}
+
+
+def _frames_written(nav: NavData) -> np.ndarray:
+    """Per ION frame, whether it becomes the header record of its system (:func:`_iono_from_frames`)."""
+    ion = nav.ion
+    out = np.zeros(len(ion), bool)
+    if not len(ion) or nav.header.iono_corr_records or nav.header.iono_corr:
+        return out
+    k = nav.kepler
+    t_ref = int(k.toc_ns.min()) if len(k) else int(ion.ttm_ns.min())
+    for system, model in _ION_RECORDS:
+        rows = np.flatnonzero((ion.system == system) & (ion.model == model))
+        if rows.size:
+            before = rows[ion.ttm_ns[rows] <= t_ref]
+            # the set in force at the first record: the last one sent before it, else the first one sent
+            out[
+                before[np.argmax(ion.ttm_ns[before])] if before.size else rows[np.argmin(ion.ttm_ns[rows])]
+            ] = True
+    return out
+
+
+def _iono_from_frames(nav: NavData) -> list[IonoCorr]:
+    """``IONOSPHERIC CORR`` records for a file read from RINEX 4, which holds the broadcast ionosphere in
+    ``> ION`` frames: per system, the set in force at the first ephemeris record (RINEX 3 holds one)."""
+    ion, out = nav.ion, []
+    for r in np.flatnonzero(_frames_written(nav)).tolist():
+        names = _ION_RECORDS[str(ion.system[r]), str(ion.model[r])]
+        coef = np.asarray(ion.coef[r], dtype=np.float64)
+        if len(names) == 2:  # Klobuchar: alpha0..3, beta0..3
+            out += [IonoCorr(names[0], coef[0:4]), IonoCorr(names[1], coef[4:8])]
+        else:  # NeQuick-G: a_i0..a_i2, the fourth field blank
+            out.append(IonoCorr(names[0], np.append(coef[0:3], np.nan)))
+    return out
+
+
 def _header(nav: NavData, program: str, now: _dt.datetime | None) -> list[str]:
     h = nav.header
     now = now or _dt.datetime.now(_dt.UTC)
@@ -221,7 +266,7 @@ def _header(nav: NavData, program: str, now: _dt.datetime | None) -> list[str]:
     ]
     out += [_rec(c, "COMMENT") for c in h.comments]
     iono = list(h.iono_corr_records) or [IonoCorr(k, np.asarray(v)) for k, v in (h.iono_corr or {}).items()]
-    for rec in iono:
+    for rec in iono or _iono_from_frames(nav):
         coef = np.full(4, np.nan)
         c = np.asarray(rec.coef, dtype=np.float64).ravel()[:4]
         coef[: c.size] = c
@@ -286,10 +331,14 @@ def write_nav(
     skipped = Counter(
         f"{a} {b}" for a, b in zip(letters[~supported].tolist(), msg[~supported].tolist(), strict=True)
     )
-    for name in ("sto", "eop", "ion"):
+    for name in ("sto", "eop"):
         n = len(getattr(nav, name))
         if n:
             skipped[name.upper() + " frames"] += n
+    n_ion = len(nav.ion) - int(_frames_written(nav).sum())
+    if n_ion:
+        # the header holds one ionosphere set per system: the others, and BeiDou's BDGIM, are left out
+        skipped["ION frames"] += n_ion
     if skipped:
         what = ", ".join(f"{n} {key}" for key, n in sorted(skipped.items()))
         warnings.warn(f"write_nav: not written (no RINEX 3 record): {what}", KompasWarning, stacklevel=2)
