@@ -226,6 +226,21 @@ def test_broadcast_fallback_and_centres_per_system(sim_gre, tmp_path):
     assert np.abs(sol.enu_error_m(TRUTH)[-1]).max() < 0.002
 
 
+def test_orbits_of_one_centre_and_clocks_of_another_are_named_as_such(sim_gre, tmp_path):
+    """COD-like SP3 with GRG-like clocks: the notes name each file's centre for what it gave."""
+    from kompas.products.mix import PreciseMix
+
+    res, _ = sim_gre
+    sats = np.unique(res.obs.sat)
+    sp3 = tmp_path / "OOO0SIMFIN_20240610000_01D_05M_ORB.SP3"
+    clk = tmp_path / "KKK0SIMFIN_20240610000_01D_30S_CLK.CLK"
+    write_products(res.truth, sats, START, START + int(1.5 * 3600e9), sp3_path=sp3)
+    write_products(res.truth, sats, START, START + int(1.5 * 3600e9), clk_path=clk)
+    _, notes = PreciseMix.from_files([kompas.read_sp3(sp3)], [kompas.read_clk(clk)], systems="GR")
+    assert "KKK clocks are combined with the orbits of OOO" in notes
+    assert "G: OOO orbits (300-s SP3) and KKK 30-s clock file" in notes
+
+
 def test_three_frequencies_uncombined(tmp_path):
     """Uncombined GPS L1/L2/L5 (a code-bias state per satellite for L5) recovers the truth."""
     res = simulate(TRUTH, START, hours=1.0, interval_s=30.0, systems="G", errors="none", seed=9)

@@ -159,6 +159,11 @@ class PreciseMix:
         any_sp3 = [f for g in groups.values() for f in g.sp3]
         products: dict[str, PreciseProduct] = {}
         notes = []
+        # a centre that gave clocks only takes the orbits of the centres that gave SP3 files
+        orbits_of = {
+            k: k if g.sp3 else ", ".join(sorted(x for x, h in groups.items() if h.sp3))
+            for k, g in groups.items()
+        }
         for letter, c in chosen.items():
             g = groups[c]
             key = c
@@ -169,10 +174,11 @@ class PreciseMix:
                 use_clk = list(g.clk) or None
                 products[key] = PreciseProduct(sp3, use_clk, order=order)
                 if not g.sp3:
-                    notes.append(f"{c} clocks are combined with the orbits of {', '.join(sorted(groups))}")
+                    notes.append(f"{c} clocks are combined with the orbits of {orbits_of[c]}")
             p = products[key]
             src = f"{p.clock_interval_s:g}-s {'clock file' if p.clock_source == 'clk' else 'SP3 clocks'}"
-            notes.append(f"{letter}: {c} orbits ({p.interval_s:g}-s SP3) and {src}")
+            clocks = "" if g.sp3 else f"{c} "  # whose clocks, where they are not the orbits' centre's
+            notes.append(f"{letter}: {orbits_of[c]} orbits ({p.interval_s:g}-s SP3) and {clocks}{src}")
         mix = cls({k: products[v] for k, v in chosen.items()}, chosen)
         return mix, notes
 
