@@ -140,3 +140,15 @@ def test_igs14_small_trimmed_blocks(kompas_data):
     np.testing.assert_allclose(leg.freqs["G02"].pco_m, np.array([1.41, -1.76, 54.15]) * MM, atol=1e-12)
     reach = atx.receiver("EML_REACH_RS2 NONE")  # explicit "+" signs in the file
     np.testing.assert_allclose(reach.freqs["G01"].pco_m, np.array([-0.98, 1.92, 134.92]) * MM, atol=1e-12)
+
+
+def test_igs14_small_is_refused_by_kompas_info_strict(kompas_data, capsys):
+    """``kompas info --strict`` refuses the blocks the reader otherwise keeps with a warning."""
+    from kompas.cli.main import main
+
+    path = kompas_data / "antex" / "igs14_small.atx.gz"
+    assert main(["info", "--strict", str(path)]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"kompas info: error: {path}, line 679: START OF ANTENNA inside the block opened at line 512 (no END OF "
+        "ANTENNA; refused in strict mode)"
+    ]

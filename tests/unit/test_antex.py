@@ -223,12 +223,19 @@ def test_unclosed_block_before_next_start_is_kept_with_warning(tmp_path):
         atx = read_antex(write(tmp_path, lines))
     assert [a.serial for a in atx.antennas] == ["C19", ""]
     assert list(atx.antennas[0].freqs) == ["C02", "C06"]
+    start = len(HEADER) + 1
+    with pytest.raises(FormatError, match=f"opened at line {start} .*refused in strict mode") as err:
+        read_antex(write(tmp_path, lines), strict=True)
+    assert err.value.line == len(HEADER) + len(SAT_C19)  # the second START OF ANTENNA
 
 
 def test_frequency_count_mismatch_warns(tmp_path):
     lines = [x.replace("     2   ", "     3   ") if "# OF FREQ" in x else x for x in SAT_C19]
     with pytest.warns(KompasWarning, match="declares 3 frequencies, 2 found"):
         read_antex(write(tmp_path, HEADER + lines))
+    with pytest.raises(FormatError, match="declares 3 frequencies, 2 found .refused in strict mode") as err:
+        read_antex(write(tmp_path, HEADER + lines), strict=True)
+    assert err.value.line == len(HEADER) + 1  # the block's START OF ANTENNA
 
 
 def test_non_numeric_pco_is_format_error_with_line(tmp_path):

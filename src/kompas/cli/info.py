@@ -17,7 +17,8 @@ def register(sub) -> None:
     p.add_argument(
         "--strict",
         action="store_true",
-        help="refuse files that need a repair of their fixed-width fields or hold malformed records",
+        help="refuse files that need a repair of their fixed-width fields or hold malformed records (a file "
+        "cut short is still read to its last complete record, with a warning)",
     )
     p.set_defaults(func=run)
 

@@ -21,7 +21,7 @@ KINDS = {
     "ionex": ("ionex", "read_ionex"),
     "met": ("met", "read_met"),
 }
-_STRICT = {"obs", "nav", "sp3", "clk", "met"}  # readers with repairs or dropped records to refuse
+_STRICT = {"obs", "nav", "sp3", "clk", "met", "antex"}  # readers with repairs or dropped records to refuse
 
 
 def detect(path: str | os.PathLike) -> str:
@@ -81,8 +81,9 @@ def read(path: str | os.PathLike, *, strict: bool = False):
         clock, ANTEX, Bias-SINEX or IONEX; plain or gz/Z/bz2/zip compressed.
     strict : bool
         Passed to the readers that repair fixed-width variants or drop malformed records (RINEX
-        obs/nav/met, SP3, clock): every repair or dropped record becomes a FormatError. The others
-        have nothing to refuse.
+        obs/nav/met, SP3, clock, ANTEX): every repair or dropped record becomes a FormatError. The
+        others have nothing to refuse. A file cut short is still read to its last complete record,
+        with a TruncatedFileWarning.
 
     Returns
     -------

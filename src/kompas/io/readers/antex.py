@@ -364,6 +364,7 @@ class _Block:
 
 class _AntexParser(LineParser):
     LABELS = frozenset({"ANTEX VERSION / SYST", "PCV TYPE / REFANT", "END OF HEADER"})  # and below
+    strict = False  # read_antex(strict=True): refuse what is otherwise kept with a warning
 
     # -- header (ANTEX 1.4 header section)
     def _parse(self) -> Antex:
@@ -437,6 +438,10 @@ class _AntexParser(LineParser):
             freq["pco"] = [_float(line[10 * k : 10 * k + 10], "NORTH / EAST / UP") for k in range(3)]
         elif label == "START OF ANTENNA":
             if blk is not None:
+                if self.strict:
+                    opened = blk.line_no
+                    raise self.error(f"START OF ANTENNA inside the block opened at line {opened} (no "
+                                     "END OF ANTENNA; refused in strict mode)")  # fmt: skip
                 kept = self._finish(blk, self.out, closed=False)
                 warnings.warn(
                     KompasWarning(
@@ -580,6 +585,10 @@ class _AntexParser(LineParser):
         if not closed and not complete:
             return False
         if closed and blk.nfreq is not None and blk.nfreq != len(complete):
+            if self.strict:
+                found = len(complete)
+                raise self.error(f"antenna {blk.type!r} declares {blk.nfreq} frequencies, {found} found "
+                                 "(refused in strict mode)", blk.line_no)  # fmt: skip
             warnings.warn(
                 KompasWarning(
                     f"{self.path}, line {blk.line_no}: antenna {blk.type!r} declares {blk.nfreq} "
@@ -663,13 +672,16 @@ _ANTENNA_LABELS = frozenset(
 _AntexParser.LABELS = _AntexParser.LABELS | _FREQ_LABELS | _ANTENNA_LABELS
 
 
-def read_antex(path: str | os.PathLike) -> Antex:
+def read_antex(path: str | os.PathLike, *, strict: bool = False) -> Antex:
     """Read an ANTEX 1.3/1.4 file (plain or compressed).
 
     Parameters
     ----------
     path : str or os.PathLike
         The ANTEX file (``.atx``, optionally gz/Z/bz2/zip).
+    strict : bool
+        Refuse (FormatError) an antenna block left open or whose frequency count disagrees, instead of
+        warning.
 
     Returns
     -------
@@ -691,4 +703,6 @@ def read_antex(path: str | os.PathLike) -> Antex:
         disagrees with the frequency blocks found.
     """
     name = file_name(path)
-    return _AntexParser(name, read_text(path)).parse()
+    parser = _AntexParser(name, read_text(path))
+    parser.strict = strict
+    return parser.parse()
