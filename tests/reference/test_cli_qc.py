@@ -53,6 +53,21 @@ def test_nothing_checked_says_why_and_exits_1(kompas_data, capsys):
     assert "no file could be checked" in err
 
 
+def test_among_several_files_an_unreadable_one_is_not_checked_and_the_rest_are(kompas_data, tmp_path, capsys):
+    """An empty file, or one that is no GNSS file, among others: reported, skipped, exit 1 (alone: exit 2)."""
+    empty, sp3 = tmp_path / "empty.rnx", kompas_data / A / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"
+    empty.write_bytes(b"")
+    rc, out, err = _run(
+        capsys, kompas_data / A / WTZR, empty, sp3, kompas_data / A / NAV, "-q", "--systems", "G"
+    )
+    assert rc == 1
+    assert f"kompas qc: {empty}: not checked: file is empty" in err
+    assert f"kompas qc: {sp3}: not checked: not a RINEX observation or navigation file (sp3)" in err
+    assert out.startswith("SUM WTZR00DEU") and "expt=949" in out  # the navigation file was still used
+    rc, out, err = _run(capsys, empty)
+    assert rc == 2 and err.strip() == f"kompas qc: error: {empty}: file is empty"
+
+
 def test_one_file_summary_report_json_csv(kompas_data, tmp_path, capsys):
     js, folder = tmp_path / "qc.json", tmp_path / "csv"
     rc, out, err = _run(capsys, kompas_data / A / WTZR, kompas_data / A / NAV, "--systems", "C,R",

@@ -61,21 +61,30 @@ def _check_paths(args) -> None:
 
 
 def _split(args):
-    """Observation and navigation files, by content."""
+    """Observation and navigation files, by content, and the files that are neither (with the error
+    that says why): among other files they are reported as not checked; alone, the error is the user's."""
     from ..io.detect import detect
 
-    obs, nav = [], list(args.nav)
+    obs, nav, skipped = [], list(args.nav), []
     for path in args.files:
-        kind = detect(path)
+        try:
+            kind = detect(path)
+        except KompasError as exc:  # empty, unreadable, not a GNSS file
+            skipped.append((path, exc))
+            continue
         if kind == "nav":
             nav.append(path)
         elif kind == "obs":
             obs.append(path)
         else:
-            raise ConfigError(f"{path}: not a RINEX observation or navigation file ({kind})")
+            skipped.append(
+                (path, ConfigError(f"{path}: not a RINEX observation or navigation file ({kind})"))
+            )
     if not obs:
+        if skipped:
+            raise skipped[0][1]
         raise ConfigError("give at least one observation file: kompas qc OBS [NAV...]")
-    return obs, nav
+    return obs, nav, skipped
 
 
 def run(args) -> int:
@@ -88,9 +97,11 @@ def run(args) -> int:
         sys.stdout.write(to_toml(cfg))
         return 0
     _check_paths(args)
-    obs_files, nav_files = _split(args)
+    obs_files, nav_files, skipped = _split(args)
     navs = [read_nav(p) for p in nav_files] or None
-    results, failed = [], []
+    results, failed = [], [p for p, _ in skipped]
+    for path, exc in skipped:
+        print(f"kompas qc: {path}: not checked: {str(exc).removeprefix(f'{path}: ')}", file=sys.stderr)
     for path in obs_files:
         try:
             results.append(run_qc(read_obs(path), navs, cfg))
