@@ -60,6 +60,29 @@ def test_usage_names_the_arguments_as_the_docs_do(command, fragments, capsys):
     assert "``" not in out
 
 
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["sim", "--out", "x", "--errors", "foo"],
+         "kompas sim: error: argument --errors: invalid choice: 'foo' (choose from 'none', 'default') "
+         "(see kompas sim --help)"),
+        (["orbits", "nav.rnx"],
+         "kompas orbits: error: the following arguments are required: --precise (see kompas orbits --help)"),
+        (["demo", "--seed", "abc"], "kompas demo: error: argument --seed: invalid int value: 'abc' (see kompas demo --help)"),
+        (["spp", "--bogus", "-x"], "kompas spp: error: unrecognized arguments: --bogus -x (see kompas spp --help)"),
+        (["--bogus"], "kompas: error: unrecognized arguments: --bogus (see kompas --help)"),
+    ],
+)  # fmt: skip
+def test_argument_errors_are_one_line_named_after_the_command(capsys, argv, line):
+    """argparse's own errors (bad choice, missing option, unknown argument): one line, exit 2, no usage."""
+    try:
+        rc = main(argv)
+    except SystemExit as exc:
+        rc = exc.code
+    assert rc == 2
+    assert capsys.readouterr().err.splitlines() == [line]
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as exc:  # argparse's version action always exits
         main(["--version"])

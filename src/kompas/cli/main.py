@@ -29,9 +29,18 @@ _SUBCOMMANDS: tuple[str, ...] = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``kompas sim: error: argument --errors: invalid choice: ...`` and exit
+    status 2, without the usage block (``--help`` shows it); subcommand parsers are of this class too."""
+
+    def error(self, message: str):
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kompas",
         description="GNSS processing with BeiDou and GLONASS as first-class citizens.",
     )
@@ -58,7 +67,13 @@ def _warning_printer(command: str):
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # named after the subcommand they were given to, not the top-level parser
+        prog = f"kompas {args.command}" if getattr(args, "command", None) else "kompas"
+        print(
+            f"{prog}: error: unrecognized arguments: {' '.join(extra)} (see {prog} --help)", file=sys.stderr
+        )
+        return 2
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
