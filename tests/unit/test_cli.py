@@ -216,3 +216,25 @@ def test_demo_command_options_and_what_it_prints(tmp_path, monkeypatch, capsys):
         "--out DIR output folder (default kompas-demo)" in text
         and "--seed SEED random seed of the simulation" in text
     )
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/dev/full"), reason="needs Linux's /dev/full (a device that is always full)"
+)
+def test_a_failing_write_names_the_output(tmp_path, capsys):
+    """A full disk: one line naming the file (its OSError carries no file name of its own), exit 1."""
+    from kompas.io.writers._sink import write_bytes, write_text
+
+    for write, data in ((write_text, "x" * 10000), (write_bytes, b"x" * 10000)):
+        with pytest.raises(OSError, match="No space left on device") as err:
+            write("/dev/full", data)
+        assert err.value.filename == "/dev/full"
+    sim = tmp_path / "s"
+    assert main(["sim", "--out", str(sim), "--hours", "0.05", "--systems", "G"]) == 0
+    capsys.readouterr()
+    obs, nav = sim / "SIM00XXX_S_sim_MO.rnx", sim / "SIM00XXX_S_sim_MN.rnx"
+    assert main(["spp", str(obs), str(nav), "-o", "/dev/full", "--format", "pos"]) == 1
+    assert (
+        capsys.readouterr().err.strip().splitlines()[-1]
+        == "kompas spp: error: /dev/full: No space left on device"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 
@@ -14,6 +15,18 @@ def _path(path_or_file) -> str:
     """A destination that is not an open file must be a path: an int would be taken by ``open`` as a file
     descriptor (written into and closed) and anything else fails inside ``open``."""
     return file_name(path_or_file, "the destination must be a path or an open file")
+
+
+@contextlib.contextmanager
+def _named(path: str):
+    """An OSError of the write itself (a full disk: ``errno`` ENOSPC carries no file name) names ``path``, so
+    the command line can say which output failed."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno is not None:
+            raise type(exc)(exc.errno, exc.strerror, path) from None
+        raise
 
 
 def is_binary(f) -> bool:
@@ -31,7 +44,8 @@ def write_text(path_or_file, text: str) -> None:
             raise ConfigError("a text format needs a file opened in text mode, not a binary one")
         path_or_file.write(text)
         return
-    with open(_path(path_or_file), "w", encoding="utf-8", newline="") as fh:
+    p = _path(path_or_file)
+    with _named(p), open(p, "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
 
 
@@ -45,5 +59,5 @@ def write_bytes(path_or_file, data: bytes) -> None:
         return
     p = _path(path_or_file)
     opener = gzip.open if str(p).lower().endswith(".gz") else open
-    with opener(p, "wb") as fh:
+    with _named(p), opener(p, "wb") as fh:
         fh.write(data)
