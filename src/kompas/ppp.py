@@ -43,6 +43,7 @@ from .satsys import (
     sat_system,
     signal_code,
     signal_id,
+    system_code,
 )
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .spp import CLOCK_REFERENCE_ORDER, IF_BAND_PAIRS
@@ -124,6 +125,12 @@ def ppp(
     sel = window_or_error(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
+    if cfg.exclude and len(sel):
+        mine = np.unique(sel.sat[np.isin(sat_system(sel.sat), [system_code(x) for x in cfg.systems])])
+        if mine.size and np.isin(mine, sat_index(list(cfg.exclude))).all():
+            raise ConfigError(
+                f"--exclude leaves no satellite of {cfg.systems}: it names all {mine.size} that were observed"
+            )
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ob = sel.observables(ctx.bands, cfg.signals.priority)
     ob = _usable_rows(ob, cfg, ctx)

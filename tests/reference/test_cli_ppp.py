@@ -175,6 +175,27 @@ def test_ppp_with_navigation_data_of_another_day_names_both_spans(kompas_data, t
     )
 
 
+def test_ppp_names_an_exclusion_that_leaves_nothing_to_solve(kompas_data, tmp_path, capsys):
+    """ZIM2 with IGS's GPS-only products and every GPS satellite excluded: with --systems G a user error
+    before any work; with the file's other systems (no orbits for them) the reason names the exclusion."""
+    e = kompas_data / "E_2026-133_ZIM2"
+    every_gps = ",".join(f"G{k:02d}" for k in range(1, 33))
+    args = ["ppp", str(e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx"),
+            "--sp3", str(e / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3"),
+            "--clk", str(e / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK"), "--exclude", every_gps,
+            "-o", str(tmp_path / "o.pos")]  # fmt: skip
+    assert main([*args, "--systems", "G"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "kompas ppp: error: --exclude leaves no satellite of G: it names all 14 that were observed"
+    )
+    assert main(args) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(
+        "kompas ppp: no epoch solved: no ephemeris in 120 of 120 epochs; the orbit products (G) "
+    )
+    assert last.endswith("--exclude leaves out 32 satellites (G01, G02, G03, ...)")
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
+from ..satsys import sat_letter
 from ..solution import Quality
 from .spp import (
     FORMATS,
@@ -189,9 +190,14 @@ def no_solution_reason(sol, inputs=None) -> str:
     if rec.unsolved.get("no_ephemeris", 0) == len(sol) and len(sol) and inputs is not None:
         times = [n.record_times_ns() for n in inputs.get("nav") or ()]
         times = np.concatenate(times + [p.time_ns for p in inputs.get("sp3") or ()] + [np.zeros(0, np.int64)])
+        held = "".join(sorted({str(x) for p in inputs.get("sp3") or () for x in sat_letter(p.sats)}))
         if times.size:
-            parts.append(f"the orbit products cover {time_span(times)}")
+            parts.append(f"the orbit products{f' ({held})' if held else ''} cover {time_span(times)}")
         parts.append(f"the observations are {time_span(sol.time_ns)}")
+        excluded = getattr(rec.config, "exclude", ())
+        if excluded:  # the products may serve only satellites the user left out
+            named = ", ".join(list(excluded[:3]) + (["..."] if len(excluded) > 3 else []))
+            parts.append(f"--exclude leaves out {len(excluded)} satellites ({named})")
     elif not dropped:
         parts += list(rec.notes[-3:])
     text = "; ".join(parts)
