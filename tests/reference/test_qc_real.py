@@ -117,13 +117,29 @@ def test_satellites_without_broadcast_records_keep_their_multipath_and_slips(kom
     obs = kompas.read_obs(
         kompas_data / "A_2020-177_ESBC_WTZR/WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"
     )
-    with pytest.warns(KompasWarning, match="46 satellites have no broadcast record in the navigation data"):
+    with pytest.warns(KompasWarning, match="43 satellites have no broadcast record in the navigation data"):
         blank = run_qc(obs, kompas.read_nav(kompas_data / "edge_cases/blank.10n"))
     alone = run_qc(obs)
     for name in ("multipath", "multipath_satellite", "slips"):
         assert blank.tables[name] == alone.tables[name] and blank.tables[name], name
     assert any(r["system"] == "G" and r["signal"] == "GC1C" for r in blank.tables["multipath"])
     assert not blank.tables["multipath_elevation"]  # no elevation, no elevation bins
+
+
+def test_navigation_data_of_another_day_are_named_as_such(kompas_data):
+    """PASA (2026) checked with ESBC's navigation file (2020): the satellites have records, of another day."""
+    from kompas.errors import KompasWarning
+
+    obs = kompas.read_obs(kompas_data / "D_2026-120_PASA_SCOA_rtk/PASA00ESP_R_20261201000_02H_30S_MO.rnx")
+    nav = kompas.read_nav(kompas_data / "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    with pytest.warns(KompasWarning) as caught:
+        run_qc(obs, nav, systems="GE")
+    text = [str(w.message) for w in caught]
+    late = next(t for t in text if "no usable broadcast record at these epochs" in t)
+    assert "(the navigation data cover 2020-06-24T19:50:00 .. 2020-06-26T00:00:00, the observations " in late
+    assert "2026-04-30T10:00:00 .. 2026-04-30T11:59:30)" in late and "G01, G02" in late
+    # satellites the 2020 file never had a record of are told apart
+    assert any("no broadcast record in the navigation data" in t and "E34" in t for t in text)
 
 
 def test_bds2_code_correction_reaches_only_bds2_igso_and_meo(kompas_data):

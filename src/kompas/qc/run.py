@@ -117,20 +117,48 @@ def _without_unknown_channels(obs, chans: GlonassChannels):
     return obs.select(sats=keep)
 
 
-def _warn_without_elevation(sat, el) -> None:
+def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
     """Name the satellites the navigation data cannot place: they are checked as without navigation data
-    (multipath and slips at every elevation, no expected counts, no elevation bins)."""
+    (multipath and slips at every elevation, no expected counts, no elevation bins). Satellites with
+    records, but none usable at these epochs, are named apart, with both time spans when they do not
+    overlap (navigation data of another day)."""
     import warnings
 
     from ..errors import KompasWarning
-    from ..satsys import sat_id
+    from ..satsys import Constellation, sat_id
+    from ..time import time_span
 
     placed = np.unique(sat[np.isfinite(el)])
     lost = np.setdiff1d(np.unique(sat), placed)
-    if lost.size:
+    if not lost.size:
+        return
+    recorded = np.unique(np.concatenate([np.r_[n.kepler.sat, n.glonass.sat] for n in navs]))
+    times = np.concatenate([n.record_times_ns() for n in navs])
+    sbas = lost[lost // 100 == Constellation.SBAS]  # records or not: SBAS GEO ephemerides are not evaluated
+    late = lost[np.isin(lost, recorded)]
+    none = lost[~np.isin(lost, recorded) & (lost // 100 != Constellation.SBAS)]
+    t0, t1 = int(epoch_time_ns[0]), int(epoch_time_ns[-1])
+    if late.size:
+        apart = times.size and (times.max() < t0 - 4 * 3600 * 10**9 or times.min() > t1 + 4 * 3600 * 10**9)
+        when = (f"the navigation data cover {time_span(times)}, the observations {time_span(epoch_time_ns)}"
+                if apart else "records of other times only")  # fmt: skip
         warnings.warn(
-            f"{lost.size} satellites have no broadcast record in the navigation data: checked without an "
-            f"elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in lost)}",
+            f"{late.size} satellites have no usable broadcast record at these epochs ({when}): checked "
+            f"without an elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in late)}",
+            KompasWarning,
+            stacklevel=3,
+        )
+    if sbas.size:
+        warnings.warn(
+            f"{sbas.size} SBAS satellites are not placed (SBAS GEO ephemerides are not evaluated): checked "
+            f"without an elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in sbas)}",
+            KompasWarning,
+            stacklevel=3,
+        )
+    if none.size:
+        warnings.warn(
+            f"{none.size} satellites have no broadcast record in the navigation data: checked without an "
+            f"elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in none)}",
             KompasWarning,
             stacklevel=3,
         )
@@ -180,7 +208,7 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
         grid = sky_grid(geometry, obs.epoch_time_ns, rcv, systems, extra_sats=np.unique(obs.sat))
     if grid is not None:
         az, el = grid.lookup(ob.epoch, ob.sat)
-        _warn_without_elevation(ob.sat, el)
+        _warn_without_elevation(ob.sat, el, product.navs, obs.epoch_time_ns)
     else:
         az = el = np.full(len(ob), np.nan)
     jumps = detect_clock_jumps(ob, chans)
