@@ -123,3 +123,31 @@ def test_orbits_checks_the_figure_name_first_and_names_unusable_clocks(kompas_da
     other_year = kompas_data / "G_2021-118_SLAC_rinex2/COD0MGXFIN_20211180000_01D_30S_CLK.CLK"
     assert main([*common, "--clk", str(other_year)]) == 0
     assert "the clock files (--clk) hold no clock at the SP3 epochs" in capsys.readouterr().err
+
+
+def test_orbits_says_why_no_satellite_has_both_states(kompas_data, tmp_path, capsys):
+    """The reason names what the files hold: no record at all, other systems, or other times."""
+    a, d = kompas_data / "A_2020-177_ESBC_WTZR", kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    igs = str(d / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3")
+    galileo = tmp_path / "gal.rnx"  # set D's navigation file without its GPS records
+    text = (d / "BRDC00WRD_R_20261200800_06H_MN.rnx").read_text()
+    head, body = text.split("END OF HEADER\n", 1)
+    lines, keep, system = body.splitlines(), [], ""
+    for ln in lines:
+        system = ln[0] if ln[:1].strip() else system
+        keep += [ln] if system == "E" else []
+    galileo.write_text(head + "END OF HEADER\n" + "\n".join(keep) + "\n")
+    cases = [
+        (kompas_data / "edge_cases/blank.10n", str(a / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3"),
+         "the navigation files hold no orbit record"),
+        (galileo, igs, "the navigation files have records of E, the precise orbits of G"),
+        (a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz", igs,
+         "the 30 satellites in both have records 2020-06-24T19:50:00 .. 2020-06-26T00:00:00 and precise orbits "
+         "2026-04-30T09:45:00 .. 2026-04-30T12:15:00: do the files overlap in time?"),
+    ]  # fmt: skip
+    for nav, sp3, why in cases:
+        assert main(["orbits", str(nav), "--precise", sp3]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert (
+            err[-1] == f"kompas orbits: error: no satellite has both a broadcast and a precise state: {why}"
+        )

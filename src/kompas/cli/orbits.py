@@ -80,9 +80,7 @@ def run(args) -> int:
             file=sys.stderr,
         )
     if not res.table:
-        raise KompasError(
-            "no satellite has both a broadcast and a precise state: do the files overlap in time?"
-        )
+        raise KompasError(_why_nothing_shared(navs, sp3s, times))
     _print(res)
     if args.csv:
         with open(args.csv, "w", newline="") as fh:
@@ -183,3 +181,24 @@ def _plot(res, path) -> None:
     ax2.legend()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _why_nothing_shared(navs, sp3s, times) -> str:
+    """No satellite has both states: which satellites the files hold, and their time spans."""
+    from ..satsys import sat_letter
+    from ..time import time_span
+
+    broadcast = np.unique(np.concatenate([np.r_[n.kepler.sat, n.glonass.sat] for n in navs]))
+    precise = np.unique(np.concatenate([s.sats for s in sp3s]))
+    shared = np.intersect1d(broadcast, precise)
+    why = "no satellite has both a broadcast and a precise state: "
+    if not broadcast.size:
+        return why + "the navigation files hold no orbit record"
+    if not shared.size:
+        have = ["".join(sorted({str(x) for x in sat_letter(sats)})) for sats in (broadcast, precise)]
+        return why + f"the navigation files have records of {have[0]}, the precise orbits of {have[1]}"
+    nav_t = np.concatenate([n.record_times_ns() for n in navs])
+    return why + (
+        f"the {shared.size} satellites in both have records {time_span(nav_t)} and precise orbits "
+        f"{time_span(times)}: do the files overlap in time?"
+    )
