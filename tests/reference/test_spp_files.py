@@ -198,6 +198,13 @@ def test_ionex_maps_serve_every_system(kompas_data, tmp_path, capsys):
     assert "the IONEX maps" not in err  # the day's maps serve every observation
     rc, _, err = _run([obs, nav, "--iono", "ionex"], capsys)
     assert rc == 2 and "--ionex FILE" in err
+    for other in ("brdc", "off", "if"):  # a model asked for beside the maps: which one was meant?
+        rc, _, err = _run([obs, nav, "--ionex", gim, "--iono", other], capsys)
+        assert rc == 2 and err.strip() == (
+            f"kompas spp: error: --ionex selects the IONEX maps, --iono {other} another model: give one of them"
+        )
+    rc, _, _ = _run([obs, nav, "--ionex", gim, "--iono", "ionex", "-o", tmp_path / "z.pos"], capsys)
+    assert rc == 0
 
 
 def test_ionex_maps_of_another_day_say_they_served_nothing(kompas_data, tmp_path, capsys):

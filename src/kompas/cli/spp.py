@@ -276,6 +276,9 @@ def run(args) -> int:
     cfg, fmt, truth = started
     if cfg.models.iono == "ionex" and not args.ionex:
         raise ConfigError("--iono ionex needs the maps: --ionex FILE")
+    asked = getattr(args, "cfg__models__iono", None)  # given on this command line (None: not given)
+    if args.ionex and asked not in (None, "ionex"):
+        raise ConfigError(f"--ionex selects the IONEX maps, --iono {asked} another model: give one of them")
     residuals = check_residuals(args, cfg.estimator.residuals)
     t0 = time.perf_counter()
     # read and solved block by block (kompas.runner): a day at 1 Hz needs no more memory than an hour
