@@ -17,7 +17,7 @@ import sys
 
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
-from .spp import check_input_files, check_output_folder
+from .spp import check_input_files, check_output_folder, no_folder
 
 
 def register(sub) -> None:
@@ -63,7 +63,7 @@ def _check(args) -> None:
         raise ConfigError(f"{args.out}: exists and is not a folder")
     parent = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(parent):
-        raise ConfigError(f"{args.out}: folder {parent} does not exist")
+        raise ConfigError(f"{args.out}: {no_folder(parent)}")
     check_output_folder(args.out)
 
 

@@ -29,6 +29,7 @@ from .spp import (
     check_input_files,
     check_output_file,
     check_residuals,
+    no_folder,
     print_summary,
     start_command,
     unsolved_text,
@@ -104,7 +105,7 @@ def _check_inputs(args) -> None:
     files += [f for f in (args.atx, args.bias, args.blq, args.gpt3, args.config) if f]
     check_input_files(files)
     if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
-        raise ConfigError(f"{args.report}: folder does not exist")
+        raise ConfigError(f"{args.report}: {no_folder(os.path.dirname(os.path.abspath(args.report)))}")
     if args.report:
         check_output_file(args.report)
 

@@ -15,7 +15,7 @@ import sys
 
 from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError, KompasError
-from .spp import check_input_files, check_output_file, check_output_folder
+from .spp import check_input_files, check_output_file, check_output_folder, no_folder
 
 
 def register(sub) -> None:
@@ -52,7 +52,7 @@ def _check_paths(args) -> None:
         parent = os.path.dirname(os.path.abspath(out)) or "."
         target = out if is_dir and os.path.isdir(out) else parent
         if not os.path.isdir(parent):
-            raise ConfigError(f"{out}: folder {parent} does not exist")
+            raise ConfigError(f"{out}: {no_folder(parent)}")
         if not is_dir and os.path.isdir(out):
             raise ConfigError(f"{out}: is a directory")
         if not os.access(target, os.W_OK):

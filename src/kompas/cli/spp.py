@@ -116,7 +116,7 @@ def _output_format(args) -> str | None:
         raise ConfigError(f"{args.output}: unknown extension; use one of .{', .'.join(FORMATS)} or --format")
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
-        raise ConfigError(f"{args.output}: folder {folder} does not exist")
+        raise ConfigError(f"{args.output}: {no_folder(folder)}")
     if os.path.isdir(args.output):
         raise ConfigError(f"{args.output}: is a directory")
     if not os.access(folder, os.W_OK) or (
@@ -125,6 +125,13 @@ def _output_format(args) -> str | None:
         raise ConfigError(f"{args.output}: not writable")
     check_output_file(args.output)
     return fmt
+
+
+def no_folder(folder: str) -> str:
+    """Why ``folder`` cannot hold an output: it does not exist, or it is a file."""
+    if os.path.exists(folder):
+        return f"{folder} is a file, not a folder"
+    return f"folder {folder} does not exist"
 
 
 def check_output_file(path: str) -> None:
