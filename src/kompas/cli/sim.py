@@ -213,8 +213,9 @@ def _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav) -
     for part in parts:
         st = part.stats
         n_sat = len(st["satellites"])
+        seen = "".join(x for x in systems if any(str(s).startswith(x) for s in st["satellites"])) or "none"
         print(
-            f"{part.receiver.marker_name}: simulated {st['epochs']} epochs, {n_sat} satellites ({systems}), "
+            f"{part.receiver.marker_name}: simulated {st['epochs']} epochs, {n_sat} satellites ({seen}), "
             f"{len(part.events)} events"
         )
     print(f"wrote {out}/: " + ", ".join(files.values()))
