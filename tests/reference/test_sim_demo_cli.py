@@ -219,7 +219,7 @@ def test_sim_of_a_navigation_file_without_the_systems_asked_for(kompas_data, tmp
     assert main([*common, "--out", str(tmp_path / "all")]) == 0  # default C,R,G,E
     out, err = capsys.readouterr()
     assert "the navigation data have no satellite of CRE: only G simulated" in err
-    assert "KSIM: simulated 12 epochs, 11 satellites (G), 0 events" in out  # the systems simulated, not asked for
+    assert "KSIM: simulated 12 epochs, 11 satellites (G), 0 events" in out  # simulated, not asked for
 
 
 def test_sim_of_a_rinex4_navigation_file_takes_klobuchar_from_its_ion_frames(kompas_data, tmp_path, capsys):

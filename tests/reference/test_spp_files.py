@@ -104,7 +104,10 @@ def test_system_without_ephemeris_is_named(kompas_data, capsys):
         (lambda d, t: [t / "missing.rnx", d / ESBC_NAV], "missing.rnx: no such file"),
         (lambda d, t: [d / A, d / ESBC_NAV], "is a directory, not a file"),
         (lambda d, t: [d / WTZR, d / ESBC_NAV, "-o", t / "no" / "such" / "dir.pos"], "does not exist"),
-        (lambda d, t: [d / WTZR, d / ESBC_NAV, "-o", d / WTZR / "out.pos"], f"{WTZR} is a file, not a folder"),
+        (
+            lambda d, t: [d / WTZR, d / ESBC_NAV, "-o", d / WTZR / "out.pos"],
+            f"{WTZR} is a file, not a folder",
+        ),
         (
             lambda d, t: [d / WTZR, d / ESBC_NAV, "-o", t / "out.xyz"],
             "unknown extension; use one of .pos, .nmea",
