@@ -13,8 +13,8 @@ from kompas.products.broadcast import _healthy
         # QZSS LNAV bits (MSB..LSB): L1C/A-or-L1C/B, L1C/A, L2C, L5, L1C, L1C/B; the LSB is not used
         ("J", 0, True), ("J", 1, True), ("J", 16, False), ("J", 17, False), ("J", 2, False), ("J", 32, False),
         # Galileo: signal health status bits (E5b 7-8, E5a 4-5, E1-B 1-2) count; data validity (0, 3, 6) not
-        ("E", 0, True), ("E", 1, True), ("E", 8, True), ("E", 64, True), ("E", 2, False), ("E", 16, False),
-        ("E", 256, False),
+        ("E", 0, True), ("E", 1, True), ("E", 8, True), ("E", 64, True), ("E", 2, False), ("E", 4, False),
+        ("E", 16, False), ("E", 32, False), ("E", 128, False), ("E", 256, False), ("E", 512, True),
         ("G", np.nan, False), ("J", np.nan, False), ("E", np.nan, False),  # no health word: not usable
     ],
 )  # fmt: skip
