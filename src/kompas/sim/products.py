@@ -37,6 +37,7 @@ from ..time import NS, gps_utc_offset_s
 
 __all__ = ["write_products", "precise_clock_s", "if_clock_offset_s"]
 
+_AGENCY = "KSM"  # the SP3 agency and the clock file's analysis centre: one centre (kompas.products.mix)
 _COMMENTS = (
     "kompas.sim truth (SIMULATED): positions are the points the simulated ranges",
     "are measured to (no antenna offset: centre of mass = phase centre);",
@@ -141,7 +142,7 @@ def write_products(
     if sp3_path is not None:
         t = _grid(start_ns, end_ns, sp3_interval_s, min(6 * sp3_interval_s, 3600.0))
         pos, clk = _states(truth, sats, t)
-        write_sp3(sp3_from_arrays(t, sats, pos, clk, comments=_COMMENTS), sp3_path, _now=_now)
+        write_sp3(sp3_from_arrays(t, sats, pos, clk, agency=_AGENCY, comments=_COMMENTS), sp3_path, _now=_now)
         out["sp3"] = {"path": str(sp3_path), "interval_s": sp3_interval_s, "epochs": int(t.size)}
     if clk_path is not None:
         t = _grid(start_ns, end_ns, clk_interval_s, clk_interval_s)
@@ -168,6 +169,7 @@ def write_products(
             np.concatenate(times),
             np.concatenate(bias),
             station_coords=coords,
+            agency=_AGENCY,
             prn_list=tuple(sat_id(sats).tolist()),
             comments=_COMMENTS,
             leap_seconds=leap,
