@@ -125,12 +125,7 @@ def ppp(
     sel = window_or_error(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
-    if cfg.exclude and len(sel):
-        mine = np.unique(sel.sat[np.isin(sat_system(sel.sat), [system_code(x) for x in cfg.systems])])
-        if mine.size and np.isin(mine, sat_index(list(cfg.exclude))).all():
-            raise ConfigError(
-                f"--exclude leaves no satellite of {cfg.systems}: it names all {mine.size} that were observed"
-            )
+    _check_exclusion(sel, cfg)
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ob = sel.observables(ctx.bands, cfg.signals.priority)
     ob = _usable_rows(ob, cfg, ctx)
@@ -155,6 +150,16 @@ def ppp(
 
 def _bands_text(bands: dict) -> str:
     return ", ".join(f"{x}:{'/'.join(str(b) for b in bb)}" for x, bb in bands.items())
+
+
+def _check_exclusion(sel, cfg: PppConfig) -> None:
+    """ConfigError before any work when ``exclude`` names every observed satellite of the systems given."""
+    if cfg.exclude and len(sel):
+        mine = np.unique(sel.sat[np.isin(sat_system(sel.sat), [system_code(x) for x in cfg.systems])])
+        if mine.size and np.isin(mine, sat_index(list(cfg.exclude))).all():
+            raise ConfigError(
+                f"--exclude leaves no satellite of {cfg.systems}: it names all {mine.size} that were observed"
+            )
 
 
 def _usable_rows(ob, cfg: PppConfig, ctx: _Run):
