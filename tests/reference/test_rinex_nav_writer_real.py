@@ -107,3 +107,31 @@ def test_rinex4_ionosphere_frames_become_the_header_records(kompas_data, tmp_pat
         assert params.coef.shape[0] == 1
         # the header's D12.4: four significant digits after the first
         np.testing.assert_allclose(params.coef[0], want[model].at(t0), rtol=6e-5, err_msg=model)
+
+
+def test_ionosphere_frames_without_ephemeris_records_and_beside_header_records(kompas_data, tmp_path):
+    """Without any ephemeris record the frames first sent serve; header records of their own win over frames
+    (both written from one NavData: RINEX 3 header, RINEX 4 frames)."""
+    import dataclasses
+
+    from kompas.products.ionosphere import BroadcastIonosphere
+    from kompas.tables.nav import GlonassEph, KeplerEph, SbasEph, empty_table
+
+    four = read_nav(kompas_data / "H_extra_multignss/BRD400DLR_S_20230710000_01D_MN.rnx.gz")
+    bare = dataclasses.replace(four, kepler=empty_table(KeplerEph), glonass=empty_table(GlonassEph),
+                               sbas=empty_table(SbasEph))  # fmt: skip
+    with pytest.warns(KompasWarning, match=r"125 ION frames"):
+        write_nav(bare, tmp_path / "bare.rnx")
+    got = BroadcastIonosphere(read_nav(tmp_path / "bare.rnx")).parameters
+    sets = BroadcastIonosphere(four).parameters
+    for model, params in got.items():
+        np.testing.assert_allclose(params.coef[0], sets[model].coef[0], rtol=6e-5, err_msg=model)
+    assert not np.allclose(sets["QZS_KLOB"].coef[0], sets["QZS_KLOB"].coef[-1], rtol=1e-3)  # the choice shows
+    three = read_nav(kompas_data / NAV_A)
+    both = dataclasses.replace(four, header=three.header)
+    with pytest.warns(KompasWarning, match=r"130 ION frames"):  # none written: the header has its own
+        write_nav(both, tmp_path / "both.rnx")
+    back = read_nav(tmp_path / "both.rnx").header.iono_corr
+    assert set(back) == set(three.header.iono_corr) == {"GAL", "GPSA", "GPSB"}
+    for name, coef in three.header.iono_corr.items():
+        np.testing.assert_array_equal(back[name], coef)

@@ -222,37 +222,34 @@ _ION_RECORDS = {
 }
 
 
-def _frames_written(nav: NavData) -> np.ndarray:
-    """Per ION frame, whether it becomes the header record of its system (:func:`_iono_from_frames`)."""
-    ion = nav.ion
-    out = np.zeros(len(ion), bool)
-    if not len(ion) or nav.header.iono_corr_records or nav.header.iono_corr:
-        return out
-    k = nav.kepler
-    t_ref = int(k.toc_ns.min()) if len(k) else int(ion.ttm_ns.min())
-    for system, model in _ION_RECORDS:
+def _iono_records(nav: NavData) -> tuple[list[IonoCorr], int]:
+    """The ``IONOSPHERIC CORR`` records to write, and how many ``> ION`` frames they come from.
+
+    The header's own records (or ``iono_corr`` dict) when it has them; for a file read from RINEX 4, which
+    holds the broadcast ionosphere in frames, per system the frame in force at the first ephemeris record
+    (the last one sent before it, else the first one sent; RINEX 3 holds one set per system).
+    """
+    h, ion = nav.header, nav.ion
+    own = list(h.iono_corr_records) or [IonoCorr(k, np.asarray(v)) for k, v in (h.iono_corr or {}).items()]
+    if own or not len(ion):
+        return own, 0
+    times = nav.record_times_ns()
+    t_ref = int(times.min()) if times.size else int(ion.ttm_ns.min())
+    out, used = [], 0
+    for (system, model), names in _ION_RECORDS.items():
         rows = np.flatnonzero((ion.system == system) & (ion.model == model))
-        if rows.size:
-            before = rows[ion.ttm_ns[rows] <= t_ref]
-            # the set in force at the first record: the last one sent before it, else the first one sent
-            out[
-                before[np.argmax(ion.ttm_ns[before])] if before.size else rows[np.argmin(ion.ttm_ns[rows])]
-            ] = True
-    return out
-
-
-def _iono_from_frames(nav: NavData) -> list[IonoCorr]:
-    """``IONOSPHERIC CORR`` records for a file read from RINEX 4, which holds the broadcast ionosphere in
-    ``> ION`` frames: per system, the set in force at the first ephemeris record (RINEX 3 holds one)."""
-    ion, out = nav.ion, []
-    for r in np.flatnonzero(_frames_written(nav)).tolist():
-        names = _ION_RECORDS[str(ion.system[r]), str(ion.model[r])]
-        coef = np.asarray(ion.coef[r], dtype=np.float64)
+        if not rows.size:
+            continue
+        before = rows[ion.ttm_ns[rows] <= t_ref]
+        coef = ion.coef[
+            before[np.argmax(ion.ttm_ns[before])] if before.size else rows[np.argmin(ion.ttm_ns[rows])]
+        ]
         if len(names) == 2:  # Klobuchar: alpha0..3, beta0..3
             out += [IonoCorr(names[0], coef[0:4]), IonoCorr(names[1], coef[4:8])]
         else:  # NeQuick-G: a_i0..a_i2, the fourth field blank
             out.append(IonoCorr(names[0], np.append(coef[0:3], np.nan)))
-    return out
+        used += 1
+    return out, used
 
 
 def _header(nav: NavData, program: str, now: _dt.datetime | None) -> list[str]:
@@ -265,8 +262,7 @@ def _header(nav: NavData, program: str, now: _dt.datetime | None) -> list[str]:
         _rec(f"{program:<20s}{'':20s}" + now.strftime("%Y%m%d %H%M%S UTC"), "PGM / RUN BY / DATE"),
     ]
     out += [_rec(c, "COMMENT") for c in h.comments]
-    iono = list(h.iono_corr_records) or [IonoCorr(k, np.asarray(v)) for k, v in (h.iono_corr or {}).items()]
-    for rec in iono or _iono_from_frames(nav):
+    for rec in _iono_records(nav)[0]:
         coef = np.full(4, np.nan)
         c = np.asarray(rec.coef, dtype=np.float64).ravel()[:4]
         coef[: c.size] = c
@@ -335,7 +331,7 @@ def write_nav(
         n = len(getattr(nav, name))
         if n:
             skipped[name.upper() + " frames"] += n
-    n_ion = len(nav.ion) - int(_frames_written(nav).sum())
+    n_ion = len(nav.ion) - _iono_records(nav)[1]
     if n_ion:
         # the header holds one ionosphere set per system: the others, and BeiDou's BDGIM, are left out
         skipped["ION frames"] += n_ion
