@@ -31,7 +31,7 @@ def _run(capsys, *args):
     ("extra", "message"),
     [
         (["nope.rnx"], "nope.rnx: no such file"),
-        (["{nav}"], "give at least one observation file"),
+        (["{nav}"], "give at least one observation file: kompas qc OBS [NAV...]"),
         (["{obs}", "--elmask", "95"], "--elmask must be below 90.0 deg"),
         (["{obs}", "--json", "/nonexistent-folder/x.json"], "folder /nonexistent-folder does not exist"),
         (["{obs}", "--systems", "X"], "X"),
@@ -43,6 +43,8 @@ def test_user_errors_are_one_line_and_exit_2(kompas_data, capsys, extra, message
     assert rc == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kompas qc: error:") and message in lines[0], err
+    if extra == ["{nav}"]:  # the whole line
+        assert lines[0] == f"kompas qc: error: {message}"
     assert "Traceback" not in err and out == ""
 
 
