@@ -129,18 +129,18 @@ def test_orbits_says_why_no_satellite_has_both_states(kompas_data, tmp_path, cap
     """The reason names what the files hold: no record at all, other systems, or other times."""
     a, d = kompas_data / "A_2020-177_ESBC_WTZR", kompas_data / "D_2026-120_PASA_SCOA_rtk"
     igs = str(d / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3")
-    galileo = tmp_path / "gal.rnx"  # set D's navigation file without its GPS records
+    galileo = tmp_path / "gal.rnx"  # set D's navigation file with its BeiDou and Galileo records alone
     text = (d / "BRDC00WRD_R_20261200800_06H_MN.rnx").read_text()
     head, body = text.split("END OF HEADER\n", 1)
     lines, keep, system = body.splitlines(), [], ""
     for ln in lines:
         system = ln[0] if ln[:1].strip() else system
-        keep += [ln] if system == "E" else []
+        keep += [ln] if system in "CE" else []
     galileo.write_text(head + "END OF HEADER\n" + "\n".join(keep) + "\n")
     cases = [
         (kompas_data / "edge_cases/blank.10n", str(a / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3"),
          "the navigation files hold no orbit record"),
-        (galileo, igs, "the navigation files have records of E, the precise orbits of G"),
+        (galileo, igs, "the navigation files have records of CE, the precise orbits of G"),
         (a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz", igs,
          "the 30 satellites in both have records 2020-06-24T19:50:00 .. 2020-06-26T00:00:00 and precise orbits "
          "2026-04-30T09:45:00 .. 2026-04-30T12:15:00: do the files overlap in time?"),
