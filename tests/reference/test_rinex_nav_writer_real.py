@@ -127,6 +127,20 @@ def test_ionosphere_frames_without_ephemeris_records_and_beside_header_records(k
     for model, params in got.items():
         np.testing.assert_allclose(params.coef[0], sets[model].coef[0], rtol=6e-5, err_msg=model)
     assert not np.allclose(sets["QZS_KLOB"].coef[0], sets["QZS_KLOB"].coef[-1], rtol=1e-3)  # the choice shows
+
+    # records from noon on: the sets in force at the first of them, not the first sets sent
+    def later(table, t0):
+        keep = table.toc_ns >= t0
+        return dataclasses.replace(table, **{f.name: getattr(table, f.name)[keep] for f in fields(table)})
+
+    noon = int(four.kepler.toc_ns.min()) + 12 * 3600 * 10**9
+    late = dataclasses.replace(four, kepler=later(four.kepler, noon), glonass=later(four.glonass, noon))
+    with pytest.warns(KompasWarning):
+        write_nav(late, tmp_path / "late.rnx")
+    got = BroadcastIonosphere(read_nav(tmp_path / "late.rnx")).parameters["QZS_KLOB"].coef[0]
+    t0 = int(late.record_times_ns().min())
+    np.testing.assert_allclose(got, sets["QZS_KLOB"].at(t0), rtol=6e-5)
+    assert not np.allclose(got, sets["QZS_KLOB"].coef[0], rtol=1e-3)
     three = read_nav(kompas_data / NAV_A)
     both = dataclasses.replace(four, header=three.header)
     with pytest.warns(KompasWarning, match=r"130 ION frames"):  # none written: the header has its own

@@ -238,3 +238,21 @@ def test_a_failing_write_names_the_output(tmp_path, capsys):
         capsys.readouterr().err.strip().splitlines()[-1]
         == "kompas spp: error: /dev/full: No space left on device"
     )
+
+
+def test_output_into_a_closed_pipe_ends_quietly_with_exit_0(tmp_path, monkeypatch):
+    """``kompas ... | head -1``: once the reader has gone, writing raises BrokenPipeError; kompas stops quietly
+    (stderr closed, so that Python's exit does not report the unflushed stdout) with exit status 0."""
+    import io
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    out = tmp_path / "s"
+    assert main(["sim", "--out", str(out), "--hours", "0.05", "--systems", "G"]) == 0
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["info", str(out / "SIM00XXX_S_sim_MN.rnx")]) == 0
+    assert err.closed

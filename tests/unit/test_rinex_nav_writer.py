@@ -124,6 +124,16 @@ def test_header(nav, tmp_path):
     assert H("    18", "LEAP SECONDS") in head
 
 
+def test_header_from_the_iono_corr_dict_alone(nav, tmp_path):
+    """A table built by a program (no records read from a header) keeps its ionosphere in the dict."""
+    import dataclasses
+
+    built = dataclasses.replace(nav, header=dataclasses.replace(nav.header, iono_corr_records=()))
+    _, lines = _write(built, tmp_path)
+    assert H("GAL    2.8250E+01  7.8125E-03  1.0071E-02  0.0000E+00", "IONOSPHERIC CORR") in lines
+    assert H("GPSA   4.6566E-09  1.4901E-08 -5.9605E-08 -1.1921E-07", "IONOSPHERIC CORR") in lines
+
+
 def test_ionosphere_record_of_three_coefficients_leaves_the_fourth_blank(tmp_path):
     three = H("GAL    2.8250e+01  7.8125e-03  1.0071e-02", "IONOSPHERIC CORR")  # Galileo's ai0-ai2
     lines = [three if x.startswith("GAL ") else x for x in HEADER]
