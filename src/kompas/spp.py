@@ -410,7 +410,7 @@ def _met_at(met, t_ns):
     if met is None:
         return None
     a = met.atmosphere(t_ns)
-    sensor = met.header.sensors.get("PR") if met.header is not None else None
+    sensor = met.header.sensors.get("PR")
     values = {key: getattr(a, key) for key in _MET_RANGE}
     wrong = np.zeros(np.shape(a.pressure_hpa), bool)
     for key, (lo, hi) in _MET_RANGE.items():

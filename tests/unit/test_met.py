@@ -347,3 +347,33 @@ def test_kompas_spp_says_how_much_of_the_run_the_met_file_covered(kompas_data, t
             str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--systems", "CR", "--met", str(met)]  # fmt: skip
     assert main([*args, "-o", str(tmp_path / "m.pos")]) == 0
     assert "the MET file covers 51 % of the solved epochs" in capsys.readouterr().err
+
+
+def test_kompas_spp_reduces_the_pressure_from_the_sensor_height(kompas_data, tmp_path, capsys):
+    """The same readings from a barometer at the antenna (666 m) or 1 km above it: the pressure is reduced
+    from the sensor's height (SENSOR POS XYZ/H of PR), so the heights differ."""
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    args = ["spp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--systems", "CR"]  # fmt: skip
+    low = _wtzr_met(tmp_path, "low.20m")
+    high = tmp_path / "high.20m"
+    high.write_text(low.read_text().replace("      666.0000 PR", "     1666.0000 PR"))
+    for met, out in ((low, "low.pos"), (high, "high.pos")):
+        assert main([*args, "--met", str(met), "-o", str(tmp_path / out)]) == 0
+    capsys.readouterr()
+    h_low, h_high = (kompas.read_pos(tmp_path / f).llh()[:, 2] for f in ("low.pos", "high.pos"))
+    assert np.all(np.abs(h_high - h_low) > 0.1)  # ~110 hPa more at the antenna: ~25 cm more zenith delay
+
+
+def test_a_run_without_solved_epochs_says_nothing_of_the_met_file(kompas_data, tmp_path):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    met = kompas.read_met(_wtzr_met(tmp_path, "wtzr.20m"))
+    obs = kompas.read_obs(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    nav = kompas.read_nav(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = kompas.spp(obs, nav, met=met, systems="C", elmask_deg=89.0)
+    assert not sol.ok.any()
+    assert sol.record.tropo == "saas" and not any("MET" in n for n in sol.record.notes)
