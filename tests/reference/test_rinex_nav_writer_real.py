@@ -141,6 +141,25 @@ def test_ionosphere_frames_without_ephemeris_records_and_beside_header_records(k
     t0 = int(late.record_times_ns().min())
     np.testing.assert_allclose(got, sets["QZS_KLOB"].at(t0), rtol=6e-5)
     assert not np.allclose(got, sets["QZS_KLOB"].coef[0], rtol=1e-3)
+    # a frame sent at that very instant is in force there; a system without frames leaves the others be
+    ion = late.ion
+    q = np.flatnonzero((ion.system == "J") & (ion.model == "KLOB"))
+    nxt = q[ion.ttm_ns[q] > t0][np.argmin(ion.ttm_ns[q][ion.ttm_ns[q] > t0])]
+    ttm = ion.ttm_ns.copy()
+    ttm[nxt] = t0
+    no_gps = ion.system != "G"
+    tied = dataclasses.replace(
+        late,
+        ion=dataclasses.replace(
+            ion, **{f.name: getattr(ion, f.name)[no_gps] for f in fields(ion)} | {"ttm_ns": ttm[no_gps]}
+        ),
+    )
+    with pytest.warns(KompasWarning):
+        write_nav(tied, tmp_path / "tied.rnx")
+    written = BroadcastIonosphere(read_nav(tmp_path / "tied.rnx")).parameters
+    assert set(written) == {"QZS_KLOB", "BDS_KLOB", "IRN_KLOB", "NEQUICK_G"}
+    np.testing.assert_allclose(written["QZS_KLOB"].coef[0], ion.coef[nxt, :8], rtol=6e-5)
+    assert not np.allclose(ion.coef[nxt, :8], got, rtol=1e-3)
     three = read_nav(kompas_data / NAV_A)
     both = dataclasses.replace(four, header=three.header)
     with pytest.warns(KompasWarning, match=r"130 ION frames"):  # none written: the header has its own
