@@ -301,11 +301,13 @@ def test_kompas_spp_met_uses_the_measured_atmosphere(kompas_data, tmp_path, caps
     assert np.all(np.abs(dh) > 0.02)  # the heavier, wetter atmosphere moves every height
 
 
-def _wtzr_met(tmp_path, name, day=25, first_hour=0, pressure="950.0"):
+def _wtzr_met(tmp_path, name, day=25, first_hour=0, pressure="950.0", humidity="95.0"):
+    """Records every 10 min over WTZR's hour; ``pressure`` one value or one per record (7)."""
     lines = _header(3.05, "20200625 000000 UTC")
     lines[3] = H("WTZR", "MARKER NAME")
     lines[8] = H("        0.0000        0.0000        0.0000      666.0000 PR", "SENSOR POS XYZ/H")
-    recs = [f" 2020  6 {day:2d} {first_hour + m // 60:2d} {m % 60:2d}  0 {pressure:>6s}   30.0   95.0"
+    pr = [pressure] * 7 if isinstance(pressure, str) else pressure
+    recs = [f" 2020  6 {day:2d} {first_hour + m // 60:2d} {m % 60:2d}  0 {pr[m // 10]:>6s}   30.0 {humidity:>6s}"
             for m in range(0, 61, 10)]  # fmt: skip
     return write(tmp_path, "\n".join([*lines, *recs]) + "\n", name)
 
@@ -317,6 +319,7 @@ def _wtzr_met(tmp_path, name, day=25, first_hour=0, pressure="950.0"):
         (dict(first_hour=0, pressure="2013.2"), "values are out of range at 120 epochs (pressure 300-1100 hPa, temperature -90..60 C, humidity 0-100 %; e.g. 2013.2 hPa, 30.0 C, 95 %)",
          False),
         ({}, None, True),
+        (dict(humidity="0.0"), None, True),  # a dry atmosphere is a reading, not an error
     ],
 )  # fmt: skip
 def test_kompas_spp_says_what_the_met_file_served(kompas_data, tmp_path, capsys, case, note, measured):
@@ -377,3 +380,19 @@ def test_a_run_without_solved_epochs_says_nothing_of_the_met_file(kompas_data, t
         sol = kompas.spp(obs, nav, met=met, systems="C", elmask_deg=89.0)
     assert not sol.ok.any()
     assert sol.record.tropo == "saas" and not any("MET" in n for n in sol.record.notes)
+
+
+def test_one_impossible_reading_names_the_first_epoch_it_spoils(kompas_data, tmp_path, capsys):
+    """One record of 2013.2 hPa among 950: the epochs interpolated above 1100 hPa take the standard atmosphere
+    and the note counts them and quotes the first (both by hand: linear interpolation between records)."""
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    met = _wtzr_met(tmp_path, "spike.20m", pressure=["950.0", "2013.2", *["950.0"] * 5])
+    args = ["spp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--systems", "CR", "--met", str(met)]  # fmt: skip
+    assert main([*args, "-o", str(tmp_path / "m.pos")]) == 0
+    t = np.arange(120) * 30.0
+    p = np.interp(t, np.arange(7) * 600.0, [950.0, 2013.2, *[950.0] * 5])
+    bad = np.flatnonzero(p > 1100.0)
+    assert bad.size > 2 and p[bad[0]] != p[bad[1]]
+    err = capsys.readouterr().err
+    assert f"out of range at {bad.size} epochs (" in err and f"e.g. {p[bad[0]]:g} hPa, 30.0 C, 95 %)" in err
