@@ -117,8 +117,14 @@ def test_satellites_without_broadcast_records_keep_their_multipath_and_slips(kom
     obs = kompas.read_obs(
         kompas_data / "A_2020-177_ESBC_WTZR/WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"
     )
-    with pytest.warns(KompasWarning, match="43 satellites have no broadcast record in the navigation data"):
+    with pytest.warns(KompasWarning) as caught:
         blank = run_qc(obs, kompas.read_nav(kompas_data / "edge_cases/blank.10n"))
+    said = [str(w.message) for w in caught]
+    assert any(t.startswith("43 satellites have no broadcast record in the navigation data") for t in said)
+    assert any(
+        t.startswith("3 SBAS satellites are not placed (SBAS GEO ephemerides are not evaluated)")
+        for t in said
+    )
     alone = run_qc(obs)
     for name in ("multipath", "multipath_satellite", "slips"):
         assert blank.tables[name] == alone.tables[name] and blank.tables[name], name

@@ -120,8 +120,8 @@ def _without_unknown_channels(obs, chans: GlonassChannels):
 def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
     """Name the satellites the navigation data cannot place: they are checked as without navigation data
     (multipath and slips at every elevation, no expected counts, no elevation bins). Satellites with
-    records, but none usable at these epochs, are named apart, with both time spans when they do not
-    overlap (navigation data of another day)."""
+    records, but none usable at these epochs, are named apart, with both time spans (navigation data of
+    another day, or records that end or begin too far from the observations)."""
     import warnings
 
     from ..errors import KompasWarning
@@ -137,11 +137,8 @@ def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
     sbas = lost[lost // 100 == Constellation.SBAS]  # records or not: SBAS GEO ephemerides are not evaluated
     late = lost[np.isin(lost, recorded)]
     none = lost[~np.isin(lost, recorded) & (lost // 100 != Constellation.SBAS)]
-    t0, t1 = int(epoch_time_ns[0]), int(epoch_time_ns[-1])
     if late.size:
-        apart = times.size and (times.max() < t0 - 4 * 3600 * 10**9 or times.min() > t1 + 4 * 3600 * 10**9)
-        when = (f"the navigation data cover {time_span(times)}, the observations {time_span(epoch_time_ns)}"
-                if apart else "records of other times only")  # fmt: skip
+        when = f"the navigation data cover {time_span(times)}, the observations {time_span(epoch_time_ns)}"
         warnings.warn(
             f"{late.size} satellites have no usable broadcast record at these epochs ({when}): checked "
             f"without an elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in late)}",
