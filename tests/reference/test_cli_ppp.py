@@ -175,6 +175,18 @@ def test_ppp_with_navigation_data_of_another_day_names_both_spans(kompas_data, t
     )
 
 
+def test_ppp_with_precise_products_of_another_day_names_their_systems(kompas_data, tmp_path, capsys):
+    a, d = kompas_data / A, kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    args = ["ppp", str(d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx"),
+            "--sp3", str(a / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
+            "--clk", str(a / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "-o", str(tmp_path / "o.pos")]  # fmt: skip
+    assert main(args) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(
+        "kompas ppp: no epoch solved: no ephemeris in 240 of 240 epochs; the orbit products (EGR) cover 2020-06-25"
+    )
+
+
 def test_ppp_names_an_exclusion_that_leaves_nothing_to_solve(kompas_data, tmp_path, capsys):
     """ZIM2 with IGS's GPS-only products and every GPS satellite excluded: with --systems G a user error
     before any work; with the file's other systems (no orbits for them) the reason names the exclusion."""
