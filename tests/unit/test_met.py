@@ -315,11 +315,14 @@ def _wtzr_met(tmp_path, name, day=25, first_hour=0, pressure="950.0", humidity="
 @pytest.mark.parametrize(
     ("case", "note", "measured"),
     [
-        (dict(day=24), "covers none of the solved epochs (a file of another day?)", False),
-        (dict(first_hour=0, pressure="2013.2"), "values are out of range at 120 epochs (pressure 300-1100 hPa, temperature -90..60 C, humidity 0-100 %; e.g. 2013.2 hPa, 30.0 C, 95 %)",
-         False),
+        (dict(day=24), "kompas spp: warning: the MET file (2020-06-24T00:00:00 .. 2020-06-24T01:00:00) covers none of the "
+         "solved epochs (a file of another day?): Saastamoinen used the standard atmosphere", False),
+        (dict(first_hour=0, pressure="2013.2"), "kompas spp: warning: the MET file's values are out of range at 120 "
+         "epochs (pressure 300-1100 hPa, temperature -90..60 C, humidity 0-100 %; e.g. 2013.2 hPa, 30.0 C, 95 %): the "
+         "standard atmosphere serves them", False),
         ({}, None, True),
         (dict(humidity="0.0"), None, True),  # a dry atmosphere is a reading, not an error
+        (dict(humidity="100.0"), None, True),  # and a saturated one
     ],
 )  # fmt: skip
 def test_kompas_spp_says_what_the_met_file_served(kompas_data, tmp_path, capsys, case, note, measured):
@@ -338,18 +341,20 @@ def test_kompas_spp_says_what_the_met_file_served(kompas_data, tmp_path, capsys,
     if note is None:
         assert "MET file" not in err and np.all(np.abs(m.llh()[:, 2] - s.llh()[:, 2]) > 0.02)
     else:
-        assert note in err and np.array_equal(m.pos_m, s.pos_m)
+        assert note in err.splitlines() and np.array_equal(m.pos_m, s.pos_m)  # the whole line
 
 
 def test_kompas_spp_says_how_much_of_the_run_the_met_file_covered(kompas_data, tmp_path, capsys):
     a = kompas_data / "A_2020-177_ESBC_WTZR"
     met = _wtzr_met(tmp_path, "half.20m")
     text = met.read_text().splitlines()
-    met.write_text("\n".join(text[:-3]) + "\n")  # records to 00:30: 61 of the 120 epochs (00:00-00:30)
+    met.write_text("\n".join(text[:-1]) + "\n")  # records to 00:50: 101 of the 120 epochs (00:00-00:50)
     args = ["spp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
             str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--systems", "CR", "--met", str(met)]  # fmt: skip
     assert main([*args, "-o", str(tmp_path / "m.pos")]) == 0
-    assert "the MET file covers 51 % of the solved epochs" in capsys.readouterr().err
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "kompas spp: warning: the MET file covers 84 % of the solved epochs; the standard atmosphere served the rest"
+    )
 
 
 def test_kompas_spp_reduces_the_pressure_from_the_sensor_height(kompas_data, tmp_path, capsys):
@@ -396,3 +401,19 @@ def test_one_impossible_reading_names_the_first_epoch_it_spoils(kompas_data, tmp
     assert bad.size > 2 and p[bad[0]] != p[bad[1]]
     err = capsys.readouterr().err
     assert f"out of range at {bad.size} epochs (" in err and f"e.g. {p[bad[0]]:g} hPa, 30.0 C, 95 %)" in err
+
+
+@pytest.mark.parametrize("drop", [("SENSOR POS",), ("SENSOR POS", "740-16B")])
+def test_a_met_file_without_sensor_positions_is_used_at_the_antenna(kompas_data, tmp_path, capsys, drop):
+    """No SENSOR POS XYZ/H (or no barometer described at all): the pressure is taken as measured at the
+    antenna (no height reduction)."""
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    met = _wtzr_met(tmp_path, "nopos.20m")
+    met.write_text("\n".join(x for x in met.read_text().splitlines() if not any(d in x for d in drop)) + "\n")
+    sensor = kompas.read_met(met).header.sensors.get("PR")
+    assert (sensor is None) == (len(drop) == 2) and (sensor is None or np.isnan(sensor.height_m))
+    args = ["spp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),
+            str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--systems", "CR", "--met", str(met)]  # fmt: skip
+    assert main([*args, "-o", str(tmp_path / "m.pos")]) == 0
+    assert "MET file" not in capsys.readouterr().err
+    assert "(measured meteorology)" in (tmp_path / "m.pos").read_text()
