@@ -101,6 +101,10 @@ def test_rinex4_ionosphere_frames_become_the_header_records(kompas_data, tmp_pat
         write_nav(four, out)
     got = BroadcastIonosphere(read_nav(out)).parameters
     want = BroadcastIonosphere(four).parameters
+    gal = next(x for x in out.read_text().splitlines() if x.startswith("GAL "))
+    assert (
+        gal[41:53] == " " * 12 and gal[60:].strip() == "IONOSPHERIC CORR"
+    )  # NeQuick-G: three, the fourth blank
     assert set(got) == {"GPS_KLOB", "QZS_KLOB", "BDS_KLOB", "IRN_KLOB", "NEQUICK_G"} == set(want) - {"BDGIM"}
     t0 = int(four.kepler.toc_ns.min())
     for model, params in got.items():
