@@ -53,4 +53,3 @@ def test_a_checked_output_leaves_nothing_behind(kompas_data, tmp_path, capsys):
 def test_orbits_names_a_missing_input(kompas_data, capsys):
     assert main(["orbits", "nope.rnx", "--precise", str(kompas_data / A / SP3)]) == 2
     assert capsys.readouterr().err.strip() == "kompas orbits: error: nope.rnx: no such file"
-
