@@ -180,11 +180,16 @@ def test_ppp_with_precise_products_of_another_day_names_their_systems(kompas_dat
     args = ["ppp", str(d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx"),
             "--sp3", str(a / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
             "--clk", str(a / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "-o", str(tmp_path / "o.pos")]  # fmt: skip
-    assert main(args) == 1
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last.startswith(
-        "kompas ppp: no epoch solved: no ephemeris in 240 of 240 epochs; the orbit products (EGR) cover 2020-06-25"
-    )
+    for excluded, named in (
+        ("G01,G02,G03", "3 satellites (G01, G02, G03)"),
+        ("G01,G02,G03,G04", "4 satellites (G01, G02, G03, ...)"),
+    ):
+        assert main([*args, "--exclude", excluded]) == 1
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert last.startswith(
+            "kompas ppp: no epoch solved: no ephemeris in 240 of 240 epochs; the orbit products (EGR) cover 2020-06-25"
+        )
+        assert last.endswith(f"; --exclude leaves out {named}")
 
 
 def test_ppp_names_an_exclusion_that_leaves_nothing_to_solve(kompas_data, tmp_path, capsys):
