@@ -58,6 +58,7 @@ __all__ = [
     "system_letter",
     "parse_systems",
     "sat_letter",
+    "letters_of",
     "signal_band",
     "BAND_PRIORITY",
     "bds_orbit_class",
@@ -234,6 +235,11 @@ def sat_prn(index) -> np.ndarray:
 def sat_letter(index) -> np.ndarray:
     """System letter of satellite indices (vectorised)."""
     return _LETTER_OF_CODE[np.asarray(index, dtype=np.int64) // 100]
+
+
+def letters_of(index) -> str:
+    """The system letters of satellite indices, each once, in alphabetical order (``"CEG"``, ``""``)."""
+    return "".join(sorted(set(sat_letter(np.asarray(index).ravel()).tolist())))
 
 
 def is_bds_geo(index) -> np.ndarray:

@@ -404,18 +404,19 @@ _MET_RANGE = {"pressure_hpa": (300.0, 1100.0), "temperature_k": (183.15, 333.15)
 
 
 def _met_at(met, t_ns):
-    """The measured atmosphere at the epochs of a block (None without a MET table), all NaN at epochs where
-    a value is out of :data:`_MET_RANGE`; NaN falls back to the standard atmosphere
+    """The measured atmosphere at the epochs of a block (None without a MET table): :func:`_measured`."""
+    return None if met is None else _measured(met, met.atmosphere(t_ns))
+
+
+def _measured(met, a) -> dict:
+    """The readings ``a`` (:meth:`kompas.tables.met.MetTable.atmosphere`) as the measurement model takes them,
+    all NaN at epochs where a value is out of :data:`_MET_RANGE`; NaN falls back to the standard atmosphere
     (:func:`kompas.measurement.troposphere`)."""
-    if met is None:
-        return None
-    a = met.atmosphere(t_ns)
-    sensor = met.header.sensors.get("PR")
-    values = {key: getattr(a, key) for key in _MET_RANGE}
     wrong = np.zeros(np.shape(a.pressure_hpa), bool)
     for key, (lo, hi) in _MET_RANGE.items():
-        wrong |= (values[key] < lo) | (values[key] > hi)
-    out = {key: np.where(wrong, np.nan, v) for key, v in values.items()}
+        wrong |= (getattr(a, key) < lo) | (getattr(a, key) > hi)
+    out = {key: np.where(wrong, np.nan, getattr(a, key)) for key in _MET_RANGE}
+    sensor = met.header.sensors.get("PR")
     out["height_m"] = float(sensor.height_m) if sensor is not None else float("nan")
     return out
 
@@ -425,7 +426,8 @@ def _met_notes(met, t_ns) -> tuple[list[str], bool]:
     range) and whether it served any epoch."""
     if not np.size(t_ns):
         return [], False
-    raw, used = met.atmosphere(t_ns), _met_at(met, t_ns)
+    raw = met.atmosphere(t_ns)
+    used = _measured(met, raw)
     missing = ~np.isfinite(raw.pressure_hpa)
     wrong = ~missing & ~np.isfinite(used["pressure_hpa"])
     notes = []
@@ -433,9 +435,11 @@ def _met_notes(met, t_ns) -> tuple[list[str], bool]:
         k = int(np.flatnonzero(wrong)[0])
         first = (f"{raw.pressure_hpa[k]:g} hPa, {raw.temperature_k[k] - 273.15:.1f} C, "
                  f"{100 * raw.humidity[k]:.0f} %")  # fmt: skip
-        notes.append(f"the MET file's values are out of range at {int(wrong.sum())} epochs (pressure "
-                     f"300-1100 hPa, temperature -90..60 C, humidity 0-100 %; e.g. {first}): the standard "
-                     "atmosphere serves them")  # fmt: skip
+        (p0, p1), (t0, t1), (h0, h1) = _MET_RANGE.values()
+        bounds = (f"pressure {p0:g}-{p1:g} hPa, temperature {t0 - 273.15:g}..{t1 - 273.15:g} C, "
+                  f"humidity {100 * h0:g}-{100 * h1:g} %")  # fmt: skip
+        notes.append(f"the MET file's values are out of range at {int(wrong.sum())} epochs ({bounds}; e.g. "
+                     f"{first}): the standard atmosphere serves them")  # fmt: skip
     if missing.all():
         notes.append(f"the MET file ({time_span(met.time_ns)}) covers none of the solved epochs (a file of "
                      "another day?): Saastamoinen used the standard atmosphere")  # fmt: skip

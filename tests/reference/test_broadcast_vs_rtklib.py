@@ -35,30 +35,39 @@ def _sat_id(n):
     raise ValueError(n)
 
 
+# satposs's trace line: transmission time, satellite number, position (m), clock (ns), health (hex)
+_TRACE = re.compile(
+    r"4 (\d+)/(\d+)/(\d+) (\d+):(\d+):([\d.]+) sat=\s*(\d+) rs=\s*(\S+)\s+(\S+)\s+(\S+) dts=\s*(\S+)"
+    r" var=\s*\S+ svh=(\w+)"
+)
+
+
+def _traced_states(folder, conf_text, obs, nav, *window):
+    """rnx2rtkp's broadcast states at trace level 4: (sat id, minute of the transmission time (GPST ns),
+    its seconds, position (m), clock (ns), health word) per satellite and epoch, in the trace's order."""
+    conf = folder / "spp.conf"
+    conf.write_text(conf_text)
+    out = folder / "out.pos"
+    subprocess.run([RNX2RTKP, "-k", str(conf), "-x", "4", *window, "-o", str(out), str(obs), str(nav)],
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    rows = []
+    for line in (folder / "out.pos.trace").read_text().splitlines():
+        if m := _TRACE.match(line):
+            y, mo, dd, h, mi = map(int, m.groups()[:5])
+            rows.append((_sat_id(int(m.group(7))), int(gtime_from_calendar(y, mo, dd, h, mi)), float(m.group(6)),
+                         [float(v) for v in m.groups()[7:10]], float(m.group(11)), int(m.group(12), 16)))  # fmt: skip
+    return rows
+
+
 @pytest.fixture(scope="module")
 def rtklib_trace(kompas_data, tmp_path_factory):
     d = tmp_path_factory.mktemp("rtklib")
     nav = d / "nav.rnx"
     nav.write_bytes(read_bytes(kompas_data / "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"))
     obs = kompas_data / "A_2020-177_ESBC_WTZR/WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"
-    conf = d / "spp.conf"
-    conf.write_text("pos1-posmode=single\npos1-navsys=61\n")  # GPS+GLONASS+Galileo+QZSS+BeiDou
-    out = d / "out.pos"
-    subprocess.run(
-        [RNX2RTKP, "-k", str(conf), "-x", "4", "-ts", "2020/06/25", "00:30:00", "-te", "2020/06/25", "00:30:00",
-         "-o", str(out), str(obs), str(nav)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    rows = []
-    pat = re.compile(
-        r"4 (\d+)/(\d+)/(\d+) (\d+):(\d+):([\d.]+) sat=\s*(\d+) rs=\s*(\S+)\s+(\S+)\s+(\S+) dts=\s*(\S+)"
-    )
-    for line in (d / "out.pos.trace").read_text().splitlines():
-        m = pat.match(line)
-        if m:
-            y, mo, dd, h, mi = map(int, m.groups()[:5])
-            rows.append((_sat_id(int(m.group(7))), int(gtime_from_calendar(y, mo, dd, h, mi)), float(m.group(6)),
-                         [float(v) for v in m.groups()[7:10]], float(m.group(11))))  # fmt: skip
+    window = ("-ts", "2020/06/25", "00:30:00", "-te", "2020/06/25", "00:30:00")
+    # GPS+GLONASS+Galileo+QZSS+BeiDou
+    rows = _traced_states(d, "pos1-posmode=single\npos1-navsys=61\n", obs, nav, *window)
     assert len(rows) >= 30, "RTKLIB printed too few satellite states"
     return rows, nav
 
@@ -125,21 +134,8 @@ def test_regional_systems_equal_rtklib(kompas_data, tmp_path, case):
     nav.write_bytes(read_bytes(kompas_data / nav_name))
     obs = tmp_path / "regional.rnx"
     _pseudorange_file(obs, day, epochs)
-    conf = tmp_path / "spp.conf"
-    conf.write_text("pos1-posmode=single\npos1-navsys=125\n")  # GPS+GLONASS+Galileo+QZSS+BeiDou+NavIC
-    out = tmp_path / "out.pos"
-    subprocess.run([RNX2RTKP, "-k", str(conf), "-x", "4", "-o", str(out), str(obs), str(nav)],
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
-    pat = re.compile(
-        r"4 (\d+)/(\d+)/(\d+) (\d+):(\d+):([\d.]+) sat=\s*(\d+) rs=\s*(\S+)\s+(\S+)\s+(\S+) dts=\s*(\S+)"
-        r" var=\s*\S+ svh=(\w+)"
-    )
-    rows = []
-    for line in (tmp_path / "out.pos.trace").read_text().splitlines():
-        if m := pat.match(line):
-            y, mo, dd, h, mi = map(int, m.groups()[:5])
-            rows.append((_sat_id(int(m.group(7))), int(gtime_from_calendar(y, mo, dd, h, mi)), float(m.group(6)),
-                         [float(v) for v in m.groups()[7:10]], float(m.group(11)), int(m.group(12), 16)))  # fmt: skip
+    # GPS+GLONASS+Galileo+QZSS+BeiDou+NavIC
+    rows = _traced_states(tmp_path, "pos1-posmode=single\npos1-navsys=125\n", obs, nav)
     number = {letter: base for letter, base, _ in _BASES}  # rnx2rtkp traces an epoch's satellites by number
     expected = [
         (s, h, m) for (h, m), sats in epochs for s in sorted(sats, key=lambda s: number[s[0]] + int(s[1:]))

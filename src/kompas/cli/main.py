@@ -29,12 +29,17 @@ _SUBCOMMANDS: tuple[str, ...] = (
 )
 
 
+def _usage_error(prog: str, message: str) -> None:
+    """An argument error in one line (``kompas sim: error: ... (see kompas sim --help)``)."""
+    print(f"{prog}: error: {message} (see {prog} --help)", file=sys.stderr)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors: ``kompas sim: error: argument --errors: invalid choice: ...`` and exit
-    status 2, without the usage block (``--help`` shows it); subcommand parsers are of this class too."""
+    """argparse with one-line errors and exit status 2, without the usage block (``--help`` shows it);
+    subcommand parsers are of this class too."""
 
     def error(self, message: str):
-        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        _usage_error(self.prog, message)
         raise SystemExit(2)
 
 
@@ -69,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # named after the subcommand they were given to, not the top-level parser
-        prog = f"kompas {args.command}" if getattr(args, "command", None) else "kompas"
-        print(
-            f"{prog}: error: unrecognized arguments: {' '.join(extra)} (see {prog} --help)", file=sys.stderr
+        _usage_error(
+            f"kompas {args.command}" if args.command else "kompas",
+            f"unrecognized arguments: {' '.join(extra)}",
         )
         return 2
     if getattr(args, "func", None) is None:

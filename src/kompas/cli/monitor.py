@@ -17,7 +17,7 @@ import sys
 
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
-from .spp import check_input_files, check_output_folder, no_folder
+from .spp import check_input_files, check_output_folder, output_folder
 
 
 def register(sub) -> None:
@@ -61,9 +61,7 @@ def _check(args) -> None:
         raise ConfigError("--clk needs --precise SP3 (the orbits)")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise ConfigError(f"{args.out}: exists and is not a folder")
-    parent = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(parent):
-        raise ConfigError(f"{args.out}: {no_folder(parent)}")
+    output_folder(args.out)
     check_output_folder(args.out)
 
 

@@ -145,14 +145,13 @@ def _print(res) -> None:
 
 
 def _pyplot():
-    try:
-        import matplotlib
+    """:func:`kompas.plots.pyplot`, or one line saying how to install matplotlib."""
+    from ..plots import pyplot
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    try:
+        return pyplot()
     except ImportError:
         raise KompasError("--plot needs matplotlib: pip install 'kompas[plot]'") from None
-    return plt
 
 
 def _plot(res, path) -> None:
@@ -185,18 +184,18 @@ def _plot(res, path) -> None:
 
 def _why_nothing_shared(navs, sp3s, times) -> str:
     """No satellite has both states: which satellites the files hold, and their time spans."""
-    from ..satsys import sat_letter
+    from ..satsys import letters_of
     from ..time import time_span
 
-    broadcast = np.unique(np.concatenate([np.r_[n.kepler.sat, n.glonass.sat] for n in navs]))
+    broadcast = np.unique(np.concatenate([n.record_sats() for n in navs]))
     precise = np.unique(np.concatenate([s.sats for s in sp3s]))
     shared = np.intersect1d(broadcast, precise)
     why = "no satellite has both a broadcast and a precise state: "
     if not broadcast.size:
         return why + "the navigation files hold no orbit record"
     if not shared.size:
-        have = ["".join(sorted({str(x) for x in sat_letter(sats)})) for sats in (broadcast, precise)]
-        return why + f"the navigation files have records of {have[0]}, the precise orbits of {have[1]}"
+        held = f"records of {letters_of(broadcast)}, the precise orbits of {letters_of(precise)}"
+        return why + f"the navigation files have {held}"
     nav_t = np.concatenate([n.record_times_ns() for n in navs])
     return why + (
         f"the {shared.size} satellites in both have records {time_span(nav_t)} and precise orbits "

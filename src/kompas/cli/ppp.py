@@ -20,7 +20,7 @@ import numpy as np
 
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
-from ..satsys import sat_letter
+from ..satsys import letters_of
 from ..solution import Quality
 from .spp import (
     FORMATS,
@@ -29,7 +29,7 @@ from .spp import (
     check_input_files,
     check_output_file,
     check_residuals,
-    no_folder,
+    output_folder,
     print_summary,
     start_command,
     unsolved_text,
@@ -104,9 +104,8 @@ def _check_inputs(args) -> None:
     files = [args.obs, *args.nav, *args.sp3, *args.clk, *args.sat_table]
     files += [f for f in (args.atx, args.bias, args.blq, args.gpt3, args.config) if f]
     check_input_files(files)
-    if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
-        raise ConfigError(f"{args.report}: {no_folder(os.path.dirname(os.path.abspath(args.report)))}")
     if args.report:
+        output_folder(args.report)
         check_output_file(args.report)
 
 
@@ -191,7 +190,7 @@ def no_solution_reason(sol, inputs=None) -> str:
     if rec.unsolved.get("no_ephemeris", 0) == len(sol) and len(sol) and inputs is not None:
         times = [n.record_times_ns() for n in inputs.get("nav") or ()]
         times = np.concatenate(times + [p.time_ns for p in inputs.get("sp3") or ()] + [np.zeros(0, np.int64)])
-        held = "".join(sorted({str(x) for p in inputs.get("sp3") or () for x in sat_letter(p.sats)}))
+        held = letters_of(np.concatenate([p.sats for p in inputs.get("sp3") or ()] + [np.zeros(0, np.int16)]))
         if times.size:
             parts.append(f"the orbit products{f' ({held})' if held else ''} cover {time_span(times)}")
         parts.append(f"the observations are {time_span(sol.time_ns)}")

@@ -15,7 +15,7 @@ import sys
 
 from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError, KompasError
-from .spp import check_input_files, check_output_file, check_output_folder, no_folder
+from .spp import check_input_files, check_output_file, check_output_folder, output_folder
 
 
 def register(sub) -> None:
@@ -49,10 +49,8 @@ def _check_paths(args) -> None:
     for out, is_dir in ((args.json, False), (args.csv, True), (args.html, True)):
         if not out:
             continue
-        parent = os.path.dirname(os.path.abspath(out)) or "."
+        parent = output_folder(out)
         target = out if is_dir and os.path.isdir(out) else parent
-        if not os.path.isdir(parent):
-            raise ConfigError(f"{out}: {no_folder(parent)}")
         if not is_dir and os.path.isdir(out):
             raise ConfigError(f"{out}: is a directory")
         if not os.access(target, os.W_OK):

@@ -114,9 +114,7 @@ def _output_format(args) -> str | None:
         raise ConfigError(f"{args.output}: a .{named} name for --format {fmt} output; name the file .{fmt}")
     if fmt is None:
         raise ConfigError(f"{args.output}: unknown extension; use one of .{', .'.join(FORMATS)} or --format")
-    folder = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(folder):
-        raise ConfigError(f"{args.output}: {no_folder(folder)}")
+    folder = output_folder(args.output)
     if os.path.isdir(args.output):
         raise ConfigError(f"{args.output}: is a directory")
     if not os.access(folder, os.W_OK) or (
@@ -127,11 +125,17 @@ def _output_format(args) -> str | None:
     return fmt
 
 
-def no_folder(folder: str) -> str:
-    """Why ``folder`` cannot hold an output: it does not exist, or it is a file."""
-    if os.path.exists(folder):
-        return f"{folder} is a file, not a folder"
-    return f"folder {folder} does not exist"
+def output_folder(path: str) -> str:
+    """The folder that is to hold the output ``path``; ConfigError when it does not exist or is a file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        why = (
+            f"{folder} is a file, not a folder"
+            if os.path.exists(folder)
+            else f"folder {folder} does not exist"
+        )
+        raise ConfigError(f"{path}: {why}")
+    return folder
 
 
 def check_output_file(path: str) -> None:

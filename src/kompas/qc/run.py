@@ -132,33 +132,29 @@ def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
     lost = np.setdiff1d(np.unique(sat), placed)
     if not lost.size:
         return
-    recorded = np.unique(np.concatenate([np.r_[n.kepler.sat, n.glonass.sat] for n in navs]))
+    recorded = np.concatenate([n.record_sats() for n in navs])
     times = np.concatenate([n.record_times_ns() for n in navs])
     sbas = lost[lost // 100 == Constellation.SBAS]  # records or not: SBAS GEO ephemerides are not evaluated
     late = lost[np.isin(lost, recorded)]
     none = lost[~np.isin(lost, recorded) & (lost // 100 != Constellation.SBAS)]
-    if late.size:
-        when = f"the navigation data cover {time_span(times)}, the observations {time_span(epoch_time_ns)}"
-        warnings.warn(
-            f"{late.size} satellites have no usable broadcast record at these epochs ({when}): checked "
-            f"without an elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in late)}",
-            KompasWarning,
-            stacklevel=3,
-        )
-    if sbas.size:
-        warnings.warn(
-            f"{sbas.size} SBAS satellites are not placed (SBAS GEO ephemerides are not evaluated): checked "
-            f"without an elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in sbas)}",
-            KompasWarning,
-            stacklevel=3,
-        )
-    if none.size:
-        warnings.warn(
-            f"{none.size} satellites have no broadcast record in the navigation data: checked without an "
-            f"elevation (no mask, no expected counts): {', '.join(sat_id(int(s)) for s in none)}",
-            KompasWarning,
-            stacklevel=3,
-        )
+    # the records' span exists where some satellite has records (late), the only group that names it
+    when = (
+        f"the navigation data cover {time_span(times)}, the observations {time_span(epoch_time_ns)}"
+        if late.size
+        else ""
+    )
+    for group, why in (
+        (late, f"satellites have no usable broadcast record at these epochs ({when})"),
+        (sbas, "SBAS satellites are not placed (SBAS GEO ephemerides are not evaluated)"),
+        (none, "satellites have no broadcast record in the navigation data"),
+    ):
+        if group.size:
+            warnings.warn(
+                f"{group.size} {why}: checked without an elevation (no mask, no expected counts): "
+                f"{', '.join(sat_id(int(s)) for s in group)}",
+                KompasWarning,
+                stacklevel=3,
+            )
 
 
 def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult:

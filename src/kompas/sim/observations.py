@@ -65,7 +65,7 @@ from ..errors import ConfigError, KompasWarning
 from ..frames import azimuth_elevation, ecef_to_geodetic
 from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
 from ..models.troposphere import saastamoinen
-from ..satsys import GlonassChannels, carrier_frequency, sat_letter, sat_system, signal_id, system_code
+from ..satsys import GlonassChannels, carrier_frequency, letters_of, sat_system, signal_id, system_code
 from ..tables.obs import ObsHeader, ObsTable
 from ..time import NS, gps_utc_offset_s, week_tow
 from .errormodel import ErrorModel
@@ -155,7 +155,7 @@ def make_layout(truth, systems: str) -> Layout:
     codes = [int(system_code(c)) for c in letters]
     sats = np.asarray(truth.sats)[np.isin(sat_system(truth.sats), codes)].astype(np.int16)
     if not sats.size:
-        held = "".join(sorted({str(x) for x in sat_letter(np.asarray(truth.sats))})) or "none"
+        held = letters_of(truth.sats) or "none"
         raise ConfigError(f"the navigation data have no satellite of {systems} (they hold {held})")
     missing = [x for x in letters if int(system_code(x)) not in set(sat_system(sats).tolist())]
     if missing:

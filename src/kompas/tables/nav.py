@@ -571,12 +571,15 @@ class NavData:
     ion: IonTable
     path: str | None = None
 
+    def record_sats(self) -> np.ndarray:
+        """Satellites with orbit records (Keplerian and GLONASS), sorted, each once."""
+        return np.unique(np.r_[self.kepler.sat, self.glonass.sat].astype(np.int64))
+
     def record_systems(self) -> set[str]:
         """Letters of the systems with orbit records (Keplerian and GLONASS)."""
-        from ..satsys import sat_letter
+        from ..satsys import letters_of
 
-        sats = np.r_[self.kepler.sat, self.glonass.sat].astype(np.int64)
-        return set(sat_letter(np.unique(sats)).tolist()) if sats.size else set()
+        return set(letters_of(self.record_sats()))
 
     def record_times_ns(self) -> np.ndarray:
         """Reference times (clock epochs) of every orbit record, GPST ns."""

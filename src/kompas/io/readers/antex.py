@@ -364,7 +364,10 @@ class _Block:
 
 class _AntexParser(LineParser):
     LABELS = frozenset({"ANTEX VERSION / SYST", "PCV TYPE / REFANT", "END OF HEADER"})  # and below
-    strict = False  # read_antex(strict=True): refuse what is otherwise kept with a warning
+
+    def __init__(self, path, text: str, strict: bool = False):
+        super().__init__(path, text)
+        self.strict = strict  # refuse what is otherwise kept with a warning
 
     # -- header (ANTEX 1.4 header section)
     def _parse(self) -> Antex:
@@ -703,6 +706,4 @@ def read_antex(path: str | os.PathLike, *, strict: bool = False) -> Antex:
         disagrees with the frequency blocks found.
     """
     name = file_name(path)
-    parser = _AntexParser(name, read_text(path))
-    parser.strict = strict
-    return parser.parse()
+    return _AntexParser(name, read_text(path), strict).parse()

@@ -252,7 +252,7 @@ def _iono_records(nav: NavData) -> tuple[list[IonoCorr], int]:
     return out, used
 
 
-def _header(nav: NavData, program: str, now: _dt.datetime | None) -> list[str]:
+def _header(nav: NavData, iono: list[IonoCorr], program: str, now: _dt.datetime | None) -> list[str]:
     h = nav.header
     now = now or _dt.datetime.now(_dt.UTC)
     if len(program) > 20:
@@ -262,7 +262,7 @@ def _header(nav: NavData, program: str, now: _dt.datetime | None) -> list[str]:
         _rec(f"{program:<20s}{'':20s}" + now.strftime("%Y%m%d %H%M%S UTC"), "PGM / RUN BY / DATE"),
     ]
     out += [_rec(c, "COMMENT") for c in h.comments]
-    for rec in _iono_records(nav)[0]:
+    for rec in iono:
         coef = np.full(4, np.nan)
         c = np.asarray(rec.coef, dtype=np.float64).ravel()[:4]
         coef[: c.size] = c
@@ -331,7 +331,8 @@ def write_nav(
         n = len(getattr(nav, name))
         if n:
             skipped[name.upper() + " frames"] += n
-    n_ion = len(nav.ion) - _iono_records(nav)[1]
+    iono, n_used = _iono_records(nav)
+    n_ion = len(nav.ion) - n_used
     if n_ion:
         # the header holds one ionosphere set per system: the others, and BeiDou's BDGIM, are left out
         skipped["ION frames"] += n_ion
@@ -344,7 +345,7 @@ def write_nav(
     recs += _glonass_records(nav)
     recs += _sbas_records(nav)
     recs.sort(key=lambda r: r[0])  # stable: each table's order (epoch) is kept within a satellite
-    head = "\n".join(_header(nav, program, _now)) + "\n"
+    head = "\n".join(_header(nav, iono, program, _now)) + "\n"
     body = "".join(_pad80(text) for _, text in recs)
     write_bytes(path_or_file, (head + body).encode("ascii"))
 
