@@ -573,7 +573,7 @@ class NavData:
 
     def record_sats(self) -> np.ndarray:
         """Satellites with orbit records (Keplerian and GLONASS), sorted, each once."""
-        return np.unique(np.r_[self.kepler.sat, self.glonass.sat].astype(np.int64))
+        return np.unique(np.r_[self.kepler.sat, self.glonass.sat])
 
     def record_systems(self) -> set[str]:
         """Letters of the systems with orbit records (Keplerian and GLONASS)."""
