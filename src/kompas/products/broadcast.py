@@ -61,6 +61,12 @@ policy) when only a stretched record would serve, OUTSIDE_FIT when the satellite
 valid, NO_EPHEMERIS when it has none of an accepted type, UNSUPPORTED for SBAS. ``SatState.age_s``
 holds the age (query time minus reference epoch, s) of the record used, or of the stale record.
 
+SBAS GEO records (:class:`~kompas.tables.nav.SbasEph`) are read but not evaluated. In the shared data the
+only records flagged healthy for the SBAS satellites the stations track (S21, S23, S36 in set D's BRDC
+file) carry accuracy code 15, RTCA DO-229's "do not use", and a quadratic extrapolation of them leaves
+code residuals with medians of -15 to -19 km at PASA (BENCHMARKS.md, "SBAS records"): nothing would check
+an evaluation against real observations.
+
 Group delays
     Broadcast clocks refer to a reference signal or combination: GPS/QZSS LNAV the L1/L2 P(Y)
     ionosphere-free combination (IS-GPS-200N 20.3.3.3.3.2), Galileo I/NAV E1/E5b and F/NAV E1/E5a
