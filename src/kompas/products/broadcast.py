@@ -58,14 +58,10 @@ Selection rule (``selection=``, reproducible, documented)
 
 Status of a row without a usable record: UNHEALTHY when only unhealthy records are valid, STALE (ICD
 policy) when only a stretched record would serve, OUTSIDE_FIT when the satellite has records but none
-valid, NO_EPHEMERIS when it has none of an accepted type, UNSUPPORTED for SBAS. ``SatState.age_s``
-holds the age (query time minus reference epoch, s) of the record used, or of the stale record.
-
-SBAS GEO records (:class:`~kompas.tables.nav.SbasEph`) are read but not evaluated. In the shared data the
-only records flagged healthy for the SBAS satellites the stations track (S21, S23, S36 in set D's BRDC
-file) carry accuracy code 15, RTCA DO-229's "do not use", and a quadratic extrapolation of them leaves
-code residuals with medians of -15 to -19 km at PASA (BENCHMARKS.md, "SBAS records"): nothing would check
-an evaluation against real observations.
+valid, NO_EPHEMERIS when it has none of an accepted type, UNSUPPORTED for SBAS: its GEO records are read,
+not evaluated (the shared data's healthy ones say "do not use" and are kilometres off: BENCHMARKS.md, "SBAS
+records"). ``SatState.age_s`` holds the age (query time minus reference epoch, s) of the record used, or of
+the stale record.
 
 Group delays
     Broadcast clocks refer to a reference signal or combination: GPS/QZSS LNAV the L1/L2 P(Y)
