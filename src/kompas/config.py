@@ -578,6 +578,38 @@ def _parse_time(value):
     return text
 
 
+def _parse_sats(value):
+    """``"C01,G04"`` or ``["C01", "G04"]`` -> ``("C01", "G04")``: satellite ids checked before any file is
+    read (a bare PRN is GPS, as in RINEX 2), each once, in the order given."""
+    from .satsys import sat_id, sat_index
+
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)
+    items = [str(x).strip().upper() for x in items if str(x).strip()]
+    try:
+        ids = sat_id(sat_index(items)) if items else []
+    except ConfigError:
+        raise
+    except Exception as exc:  # sat_index's SignalError names the first bad id
+        raise ValueError(f"must list satellites like C01,G04: {exc}") from None
+    return tuple(dict.fromkeys(str(x) for x in ids))
+
+
+def exclude_option():
+    """The ``exclude`` option of the positioning recipes (SPP, RTK, PPP): one definition, one help text."""
+    return option((), "satellites not used, e.g. C01,G04 (RTKLIB pos1-exclsats)", flag="--exclude",
+                  parse=_parse_sats)  # fmt: skip
+
+
+def cn0_mask_option():
+    """The ``cn0_mask_dbhz`` option of the positioning recipes (SPP, RTK, PPP)."""
+    return option(
+        None,
+        "signals received below this carrier-to-noise density are not used; observations without a C/N0 "
+        "are kept (RTKLIB pos1-snrmask, one value for every band and elevation)",
+        unit="dB-Hz", low=0.0, high=100.0, flag="--cn0-mask",
+    )  # fmt: skip
+
+
 def _parse_messages(value):
     """``{"E": ["FNAV"]}`` (or ``"E:FNAV;C:D1"``) -> ``{"E": ("FNAV",)}``, each a Keplerian navigation message
     of its system (RINEX 4 names)."""

@@ -12,16 +12,18 @@ receiver), calls the solver, reports progress and concatenates the parts with
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
 from .errors import ConfigError, TimeError, read_first_hint
+from .satsys import SYSTEM_LETTERS, sat_index, sat_system, system_code
 from .solution import Solution
 from .time import from_datetime64, time_span
 
-__all__ = ["window", "window_or_error", "blocks", "block_seconds", "run"]
+__all__ = ["window", "window_or_error", "blocks", "block_seconds", "run", "SignalMask", "check_exclusion"]
 
 
 def check_recipe_inputs(cfg, config_class, streams: bool = False, **tables) -> None:
@@ -77,6 +79,78 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
             rows = np.repeat(keep, np.diff(out.epoch_offsets))
             out = out.take_epochs(keep, rows)
     return out
+
+
+@dataclasses.dataclass
+class SignalMask:
+    """Observations a positioning recipe leaves out: those of excluded satellites and those received below a
+    C/N0 mask (RTKLIB ``pos1-exclsats``, ``pos1-snrmask`` with one value for every band and elevation).
+
+    Applied to each table or block before its observables are formed, so that a masked signal leaves its
+    band to another tracking mode of the band, and single-frequency SPP a satellite to its next band
+    (:data:`kompas.spp.SINGLE_BANDS`; RTKLIB's SPP uses L1 alone, so there the satellite is gone: with
+    ``signals.priority`` limited to one signal both count the same satellites). Rows without a C/N0 (files
+    that record none) are kept. Counts what it removed from the rows of ``systems``, over every table it
+    was given, for the run's record (:meth:`lines`).
+    """
+
+    cn0_mask_dbhz: float | None = None
+    exclude: tuple[str, ...] = ()
+    systems: str = SYSTEM_LETTERS
+    rows: int = 0
+    weak: int = 0
+    no_cn0: int = 0
+    excluded: int = 0
+
+    @classmethod
+    def of(cls, cfg) -> SignalMask:
+        """The mask of a recipe's configuration (its ``cn0_mask_dbhz``, ``exclude`` and ``systems``)."""
+        return cls(cfg.cn0_mask_dbhz, tuple(cfg.exclude), cfg.systems)
+
+    def __call__(self, obs):
+        """``obs`` without the masked rows (the same table when nothing is masked)."""
+        if self.cn0_mask_dbhz is None and not self.exclude:
+            return obs
+        drop = np.isin(obs.sat, sat_index(list(self.exclude))) if self.exclude else np.zeros(len(obs), bool)
+        counted = np.isin(sat_system(obs.sat), [system_code(x) for x in self.systems])
+        self.excluded += int((drop & counted).sum())
+        if self.cn0_mask_dbhz is not None:
+            known = np.isfinite(obs.cn0_dbhz)
+            weak = known & (obs.cn0_dbhz < self.cn0_mask_dbhz) & ~drop
+            self.weak += int((weak & counted).sum())
+            self.no_cn0 += int((~known & ~drop & counted).sum())
+            drop |= weak
+        self.rows += int(counted.sum())
+        return obs.keep_rows(~drop) if drop.any() else obs
+
+    def require(self, obs, who: str):
+        """``self(obs)``, or a ConfigError naming ``who`` when the masks leave none of its observations."""
+        out = self(obs)
+        if len(obs) and not len(out):
+            raise ConfigError(f"the observation masks leave the {who} empty: " + "; ".join(self.lines()))
+        return out
+
+    def lines(self) -> tuple[str, ...]:
+        """What the mask left out, for :attr:`kompas.solution.ProcessingRecord.masked`."""
+        out = []
+        of = f"of {self.rows} observations"
+        if self.exclude:
+            out.append(f"satellites {','.join(self.exclude)} excluded: {self.excluded} {of}")
+        if self.cn0_mask_dbhz is not None:
+            share = 100.0 * self.weak / max(self.rows, 1)
+            kept = f"; {self.no_cn0} without a C/N0 kept" if self.no_cn0 else ""
+            out.append(f"C/N0 below {self.cn0_mask_dbhz:g} dB-Hz: {self.weak} {of} ({share:.1f} %){kept}")
+        return tuple(out)
+
+
+def check_exclusion(obs, systems: str, exclude) -> None:
+    """ConfigError before any work when ``exclude`` names every observed satellite of ``systems``."""
+    if exclude and len(obs):
+        mine = np.unique(obs.sat[np.isin(sat_system(obs.sat), [system_code(x) for x in systems])])
+        if mine.size and np.isin(mine, sat_index(list(exclude))).all():
+            raise ConfigError(
+                f"--exclude leaves no satellite of {systems}: it names all {mine.size} that were observed"
+            )
 
 
 def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "observation file"):

@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from .constants import C_LIGHT
-from .engine import check_recipe_inputs, window_or_error
+from .engine import SignalMask, check_exclusion, check_recipe_inputs, window_or_error
 from .errors import ConfigError, KompasWarning, SignalError
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
@@ -38,12 +38,10 @@ from .satsys import (
     carrier_frequency,
     is_bds_geo,
     sat_id,
-    sat_index,
     sat_letter,
     sat_system,
     signal_code,
     signal_id,
-    system_code,
 )
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .spp import CLOCK_REFERENCE_ORDER, IF_BAND_PAIRS
@@ -65,6 +63,7 @@ class _Run:
     notes: list
     product_notes: list
     nav: object = None
+    masked: tuple = ()
 
 
 def ppp(
@@ -125,10 +124,11 @@ def ppp(
     sel = window_or_error(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
-    _check_exclusion(sel, cfg)
+    sel, masked = _masked(sel, cfg)
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
+    ctx.masked = masked
     ob = sel.observables(ctx.bands, cfg.signals.priority)
-    ob = _usable_rows(ob, cfg, ctx)
+    ob = _usable_rows(ob, ctx)
     if len(ob) and not np.isfinite(ob.phase_cyc).any():
         used = "".join(x for x in cfg.systems if x in sel.systems)
         raise SignalError(
@@ -152,20 +152,17 @@ def _bands_text(bands: dict) -> str:
     return ", ".join(f"{x}:{'/'.join(str(b) for b in bb)}" for x, bb in bands.items())
 
 
-def _check_exclusion(sel, cfg: PppConfig) -> None:
-    """ConfigError before any work when ``exclude`` names every observed satellite of the systems given."""
-    if cfg.exclude and len(sel):
-        mine = np.unique(sel.sat[np.isin(sat_system(sel.sat), [system_code(x) for x in cfg.systems])])
-        if mine.size and np.isin(mine, sat_index(list(cfg.exclude))).all():
-            raise ConfigError(
-                f"--exclude leaves no satellite of {cfg.systems}: it names all {mine.size} that were observed"
-            )
+def _masked(sel, cfg: PppConfig):
+    """``(observations, lines)``: the observations without what ``exclude`` and ``cn0_mask_dbhz`` leave
+    out, and the record's lines saying what that was (:class:`~kompas.engine.SignalMask`)."""
+    check_exclusion(sel, cfg.systems, cfg.exclude)
+    mask = SignalMask.of(cfg)
+    return mask.require(sel, "observation file"), mask.lines()
 
 
-def _usable_rows(ob, cfg: PppConfig, ctx: _Run):
-    """The observables without excluded satellites and without GLONASS slots of unknown channel (their
-    carriers are unknown: noted)."""
-    keep = ~np.isin(ob.sat, sat_index(list(cfg.exclude))) if cfg.exclude else np.ones(len(ob), bool)
+def _usable_rows(ob, ctx: _Run):
+    """The observables without GLONASS slots of unknown channel (their carriers are unknown: noted)."""
+    keep = np.ones(len(ob), bool)
     unknown = ctx.glo_channels.unknown(ob.sat)
     if unknown.any():
         keep &= ~unknown
@@ -787,6 +784,7 @@ def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> Proces
         unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(unsolved) if i and c},
         raim_excluded=int(main.rejected.sum()),
         notes=tuple(notes),
+        masked=ctx.masked,
         config=cfg,
         inputs=tuple(str(p) for p in [sel.path] if p is not None),
     )

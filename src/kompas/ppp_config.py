@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from .config import Options, SignalOptions, WindowOptions, _parse_band_digits, option, system_factor_option
+from .config import (
+    Options,
+    SignalOptions,
+    WindowOptions,
+    _parse_band_digits,
+    cn0_mask_option,
+    exclude_option,
+    option,
+    system_factor_option,
+)
 from .frames import near_earth_surface
 from .preprocess import SlipOptions
 from .satsys import parse_systems
@@ -262,7 +271,8 @@ class PppConfig(Options):
     elmask_deg: float = option(
         10.0, "elevation mask", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
     )
-    exclude: tuple[str, ...] = option((), "satellites not used, e.g. C01,G04", flag="--exclude")
+    exclude: tuple[str, ...] = exclude_option()
+    cn0_mask_dbhz: float | None = cn0_mask_option()
     apriori_m: tuple[float, ...] | None = option(
         None,
         "a priori ECEF position X,Y,Z (default: header, else SPP)",

@@ -18,8 +18,17 @@ import dataclasses
 
 import numpy as np
 
-from .config import EphemerisOptions, Options, WindowOptions, _parse_band_digits, _parse_signals, option
-from .engine import check_recipe_inputs, window_or_error
+from .config import (
+    EphemerisOptions,
+    Options,
+    WindowOptions,
+    _parse_band_digits,
+    _parse_signals,
+    cn0_mask_option,
+    exclude_option,
+    option,
+)
+from .engine import SignalMask, check_exclusion, check_recipe_inputs, window_or_error
 from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
@@ -81,6 +90,8 @@ class RtkConfig(Options):
     elmask_deg: float = option(
         15.0, "elevation mask", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
     )
+    exclude: tuple[str, ...] = exclude_option()
+    cn0_mask_dbhz: float | None = cn0_mask_option()
     base_position: str = option(
         "header", "base marker: header (APPROX POSITION XYZ), spp (average) or X Y Z (ECEF m)",
         parse=_parse_base,
@@ -313,9 +324,13 @@ def rtk(
     w = cfg.window
     rov = window_or_error(rover, w.start, w.end, w.interval_s, "rover")
     bas = window_or_error(base, w.start, w.end, w.interval_s, "base")
+    check_exclusion(rov, cfg.systems, cfg.exclude)
+    mask = SignalMask.of(cfg)
+    rov, bas = mask.require(rov, "rover"), mask.require(bas, "base")
     channels = _channels(product, rover, base)
     orbits, notes = precise_orbits(product, sp3, clk, cfg.systems, atx, rov)
-    return run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx, orbits, notes)
+    sol = run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx, orbits, notes)
+    return dataclasses.replace(sol, record=dataclasses.replace(sol.record, masked=mask.lines()))
 
 
 def precise_orbits(product, sp3, clk, systems: str, atx, rover) -> tuple:

@@ -186,7 +186,7 @@ def sat_index(ids) -> np.ndarray:
     # fixed 3-character form: letter + two digits, blanks as zero
     s = np.char.replace(np.char.rjust(np.char.strip(arr), 3), " ", "0")
     if s.size and np.char.str_len(s).max() > 3:
-        bad = s[np.char.str_len(s) > 3][0]
+        bad = str(s[np.char.str_len(s) > 3][0])
         raise SignalError(f"satellite id {bad!r} is not a letter and a two-digit PRN")
     try:
         b = s.astype("S3").view(np.uint8).reshape(-1, 3)

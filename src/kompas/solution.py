@@ -78,6 +78,8 @@ class ProcessingRecord:
         Satellite-epochs excluded by fault detection.
     notes : tuple of str
         Warnings issued while processing.
+    masked : tuple of str
+        What the observation masks the user set (C/N0 mask, excluded satellites) left out, one line each.
     base_m : tuple of float
         RTK: the base marker's ECEF position used, m (empty otherwise).
     config : object
@@ -99,6 +101,7 @@ class ProcessingRecord:
     dropped: dict = field(default_factory=dict)
     raim_excluded: int = 0
     notes: tuple = ()
+    masked: tuple = ()
     base_m: tuple = ()
     config: object = None
 

@@ -26,10 +26,21 @@ from .config import (
     Options,
     SignalOptions,
     WindowOptions,
+    cn0_mask_option,
+    exclude_option,
     option,
 )
 from .constants import C_LIGHT
-from .engine import block_seconds, blocks, check_recipe_inputs, require_table, run, window
+from .engine import (
+    SignalMask,
+    block_seconds,
+    blocks,
+    check_exclusion,
+    check_recipe_inputs,
+    require_table,
+    run,
+    window,
+)
 from .errors import ConfigError, KompasWarning
 from .estimators.states import Block, StateLayout
 from .estimators.validate import dops, raim_fde, validate
@@ -110,6 +121,8 @@ class SppConfig(Options):
     elmask_deg: float = option(
         10.0, "elevation mask", unit="deg", low=0.0, high=90.0, high_open=True, flag="--elmask"
     )
+    exclude: tuple[str, ...] = exclude_option()
+    cn0_mask_dbhz: float | None = cn0_mask_option()
     signals: SignalOptions = option(default_factory=SignalOptions)
     models: ModelOptions = option(default_factory=ModelOptions)
     errors: CodeErrorModel = option(default_factory=CodeErrorModel)
@@ -131,6 +144,7 @@ class _Run:
     pairs: dict | None
     reference: str
     met: object = None
+    mask: SignalMask | None = None
 
 
 def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, progress=None,
@@ -182,16 +196,18 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
     if ionex is not None and cfg.models.iono == "brdc":
         cfg = cfg.replace(iono="ionex")
     first, stream = _first_block(obs)
+    check_exclusion(first, cfg.systems, cfg.exclude)
     ctx = _prepare(first, nav, cfg, ionex)
     ctx.met = met
+    ctx.mask = mask = SignalMask.of(cfg)
     w = cfg.window
     seen = _Seen(first)
     block_s = block_seconds(_interval(first), chunk_epochs)
     if stream is None:
-        sel = window(obs, w.start, w.end, w.interval_s)
+        sel = mask(window(obs, w.start, w.end, w.interval_s))
         sol = run(blocks(sel, block_s), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
     else:
-        parts = blocks((window(seen.add(b), w.start, w.end, w.interval_s) for b in stream), block_s)
+        parts = blocks((mask(window(seen.add(b), w.start, w.end, w.interval_s)) for b in stream), block_s)
         sol = run(parts, lambda b: _solve_block(b, ctx), None, progress)
     return _finish(sol, seen, nav, ctx)
 
@@ -607,6 +623,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         tropo=cfg.models.tropo + ("+met" if met_used else ""),
         clock_reference=ctx.reference,
         notes=tuple(notes + quiet),
+        masked=ctx.mask.lines() if ctx.mask is not None else (),
         config=cfg,
         inputs=tuple(str(p) for p in [obs.path, *(getattr(n, "path", None) for n in navs)] if p is not None),
     )

@@ -29,6 +29,7 @@ from .spp import (
     check_input_files,
     check_output_file,
     check_residuals,
+    masked_lines,
     output_folder,
     print_summary,
     start_command,
@@ -187,6 +188,7 @@ def no_solution_reason(sol, inputs=None) -> str:
     rec = sol.record
     dropped = [n for n in rec.notes if " not used" in n]
     parts = [unsolved_text(sol), *dropped]
+    masked = list(rec.masked)
     if rec.unsolved.get("no_ephemeris", 0) == len(sol) and len(sol) and inputs is not None:
         times = [n.record_times_ns() for n in inputs.get("nav") or ()]
         times = np.concatenate(times + [p.time_ns for p in inputs.get("sp3") or ()] + [np.zeros(0, np.int64)])
@@ -198,9 +200,10 @@ def no_solution_reason(sol, inputs=None) -> str:
         if excluded:  # the products may serve only satellites the user left out
             named = ", ".join(list(excluded[:3]) + (["..."] if len(excluded) > 3 else []))
             parts.append(f"--exclude leaves out {len(excluded)} satellites ({named})")
+            masked = [m for m in masked if not m.startswith("satellites ")]  # said just now
     elif not dropped:
         parts += list(rec.notes[-3:])
-    text = "; ".join(parts)
+    text = "; ".join(parts + [f"masked {m}" for m in masked])
     if any("antenna offsets are not used" in n for n in dropped):
         text += f" ({ANTENNA_HINT})"
     return text
@@ -251,6 +254,7 @@ def summary(sol, truth=None) -> list[str]:
         lines.append(_ar_line(sol, ok, last))
     if truth is not None:
         lines += _truth_lines(convergence_summary(sol, truth))
+    lines += masked_lines(sol.record)
     for note in sol.record.notes:
         if not note.startswith("models:"):
             lines.append(f"note     {note}")

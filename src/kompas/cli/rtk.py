@@ -23,6 +23,7 @@ from .spp import (
     _progress,
     check_input_files,
     check_residuals,
+    masked_lines,
     print_summary,
     start_command,
     unsolved_text,
@@ -137,7 +138,7 @@ def run(args) -> int:
         print(
             f"kompas rtk: no epoch solved: {unsolved_text(sol)} (satellites both receivers track above the "
             f"{sol.record.elmask_deg:g} deg mask, --elmask, with ephemerides: too few for double "
-            "differences)",
+            "differences)" + "".join(f"; masked {m}" for m in sol.record.masked),
             file=sys.stderr,
         )
         return 1
@@ -213,6 +214,7 @@ def summary(sol, truth=None, base_truth=None) -> list[str]:
         lines.append(
             f"fixed    ambiguities per fixed epoch: {per}; median ratio {np.median(sol.ratio[fixed]):.1f}"
         )
+    lines += masked_lines(sol.record)
     for note in sol.record.notes:
         lines.append(f"note     {note}")
     st = fix_statistics(sol, truth)

@@ -403,8 +403,8 @@ def no_solution_reason(sol, obs, navs) -> str:
         times = np.concatenate([n.record_times_ns() for n in navs]) if navs else np.zeros(0, np.int64)
         if times.size:
             text += f"; navigation data cover {time_span(times)}, observations are {time_span(sol.time_ns)}"
-    if main == Unsolved.NO_OBSERVATIONS and sol.record.notes:
-        text += "; " + sol.record.notes[-1]
+    if main == Unsolved.NO_OBSERVATIONS and (sol.record.masked or sol.record.notes):
+        text += "; " + (sol.record.masked or sol.record.notes)[-1]
     if main == Unsolved.BELOW_MASK:
         text += f"; elevation mask is {sol.record.elmask_deg:g} deg (--elmask)"
     return text
@@ -415,6 +415,11 @@ def unsolved_text(sol) -> str:
     return ", ".join(
         f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in sol.record.unsolved.items()
     )
+
+
+def masked_lines(record) -> list[str]:
+    """Summary lines of what the observation masks (``--cn0-mask``, ``--exclude``) left out."""
+    return [f"masked   {line}" for line in record.masked]
 
 
 def summary(sol, obs, truth=None, navs=()) -> list[str]:
@@ -433,6 +438,7 @@ def summary(sol, obs, truth=None, navs=()) -> list[str]:
         )
     for letter, reasons in rec.dropped.items():
         lines.append(f"dropped  {letter}: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
+    lines += masked_lines(rec)
     if rec.iono_models:
         lines.append("iono     " + ", ".join(f"{k} {v}" for k, v in rec.iono_models.items()))
     if rec.raim_excluded:

@@ -257,6 +257,20 @@ class ObsTable:
             epoch_clock_s=self.epoch_clock_s[epochs],
         )
 
+    def keep_rows(self, rows) -> ObsTable:
+        """A copy with the rows where ``rows`` (bool, (R,)) is True; every epoch stays, an epoch whose rows
+        all go stays empty."""
+        rows = np.asarray(rows, dtype=bool)
+        if rows.shape != (len(self),):
+            raise ConfigError(f"keep_rows needs a mask of the {len(self)} rows, got shape {rows.shape}")
+        epoch_of_row = np.repeat(np.arange(self.n_epochs), np.diff(self.epoch_offsets))
+        counts = np.bincount(epoch_of_row[rows], minlength=self.n_epochs)
+        return replace(
+            self,
+            **{f: getattr(self, f)[rows] for f in _ROW_FIELDS},
+            epoch_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        )
+
     def epoch(self, k: int) -> ObsTable:
         """Epoch ``k`` as a one-epoch table (O(1) view); ``obs.epoch(0).to_pandas()``."""
         if not -self.n_epochs <= k < self.n_epochs:
