@@ -23,9 +23,9 @@ from ..errors import ConfigError
 from ..satsys import letters_of
 from ..solution import Quality
 from .spp import (
-    FORMATS,
     RESIDUALS_SUFFIX,
     _progress,
+    add_format_arguments,
     check_input_files,
     check_output_file,
     check_residuals,
@@ -79,7 +79,7 @@ def register(sub) -> None:
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write the solution (.pos .nmea .csv .parquet .kml .gpx)"
     )
-    p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
+    add_format_arguments(p, "llh")
     p.add_argument("--report", metavar="HTML", help="write an HTML report with the convergence figure")
     p.add_argument(
         "--residuals",

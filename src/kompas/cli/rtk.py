@@ -18,9 +18,9 @@ import numpy as np
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from .spp import (
-    FORMATS,
     RESIDUALS_SUFFIX,
     _progress,
+    add_format_arguments,
     check_input_files,
     check_residuals,
     masked_lines,
@@ -83,7 +83,7 @@ def register(sub) -> None:
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write the solution (.pos .nmea .csv .parquet .kml .gpx)"
     )
-    p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
+    add_format_arguments(p, "xyz")
     p.add_argument(
         "--residuals",
         action="store_true",
@@ -142,7 +142,7 @@ def run(args) -> int:
             file=sys.stderr,
         )
         return 1
-    write_output(sol, args, fmt, report, residuals, **({"coords": "xyz"} if fmt == "pos" else {}))
+    write_output(sol, args, fmt, report, residuals)
     return 0
 
 

@@ -20,6 +20,7 @@ from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError
 
 FORMATS = ("pos", "nmea", "csv", "parquet", "kml", "gpx")
+POS_COORDS = ("llh", "xyz")
 
 
 def register(sub) -> None:
@@ -54,8 +55,19 @@ def register(sub) -> None:
         metavar="FILE",
         help="write the solution (.pos .nmea .csv .parquet .kml .gpx; '-' for stdout)",
     )
-    p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
+    add_format_arguments(p, "llh")
     p.set_defaults(func=run)
+
+
+def add_format_arguments(p, coords: str) -> None:
+    """``--format`` and ``--coords`` (the .pos coordinates; ``coords`` is the command's default)."""
+    p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
+    p.add_argument(
+        "--coords", choices=POS_COORDS,
+        help=f".pos coordinates: latitude, longitude and height, or ECEF X Y Z (default: {coords}; RTKLIB "
+        "out-solformat)",
+    )  # fmt: skip
+    p.set_defaults(coords_default=coords)
 
 
 def build_config(args):
@@ -97,6 +109,14 @@ def check_input_files(paths, readable: bool = True) -> None:
 
 
 def _output_format(args) -> str | None:
+    """The output format (None: no output) after the checks of the output path and ``--coords``."""
+    fmt = _format_of_output(args)
+    if getattr(args, "coords", None) and fmt != "pos":
+        raise ConfigError(f"--coords {args.coords} is for .pos output, not {fmt or 'no output'}")
+    return fmt
+
+
+def _format_of_output(args) -> str | None:
     from ..io.writers import format_of
 
     if not args.output:
@@ -371,6 +391,8 @@ def write_output(sol, args, fmt: str | None, report, residuals: bool = False, **
         return
     from ..io.writers import write_solution
 
+    if fmt == "pos":
+        options["coords"] = args.coords or args.coords_default
     write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt, **options)
     if args.output != "-":
         print(f"wrote    {args.output}", file=report)
