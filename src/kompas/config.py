@@ -586,7 +586,7 @@ def _parse_sats(value):
     items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)
     items = [str(x).strip().upper() for x in items if str(x).strip()]
     try:
-        ids = sat_id(sat_index(items)) if items else []
+        ids = sat_id(sat_index(items))
     except ConfigError:
         raise
     except Exception as exc:  # sat_index's SignalError names the first bad id

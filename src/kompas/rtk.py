@@ -159,7 +159,8 @@ def base_position(base, product, cfg: RtkConfig) -> tuple[np.ndarray, str]:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", KompasWarning)
-            sol = spp(base, product, systems=cfg.systems, elmask_deg=cfg.elmask_deg)
+            sol = spp(base, product, systems=cfg.systems, elmask_deg=cfg.elmask_deg, exclude=cfg.exclude,
+                      cn0_mask_dbhz=cfg.cn0_mask_dbhz)  # fmt: skip
         if not sol.ok.any():
             raise ConfigError("no single point solution of the base: give --base-pos X Y Z")
         return np.median(sol.pos_m[sol.ok], axis=0), "spp"

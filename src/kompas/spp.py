@@ -623,7 +623,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         tropo=cfg.models.tropo + ("+met" if met_used else ""),
         clock_reference=ctx.reference,
         notes=tuple(notes + quiet),
-        masked=ctx.mask.lines() if ctx.mask is not None else (),
+        masked=ctx.mask.lines(),
         config=cfg,
         inputs=tuple(str(p) for p in [obs.path, *(getattr(n, "path", None) for n in navs)] if p is not None),
     )

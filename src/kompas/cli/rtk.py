@@ -17,6 +17,7 @@ import numpy as np
 
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
+from ..io.writers.pos import COORDS
 from .spp import (
     RESIDUALS_SUFFIX,
     _progress,
@@ -83,7 +84,7 @@ def register(sub) -> None:
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write the solution (.pos .nmea .csv .parquet .kml .gpx)"
     )
-    add_format_arguments(p, "xyz")
+    add_format_arguments(p, "xyz", COORDS)
     p.add_argument(
         "--residuals",
         action="store_true",

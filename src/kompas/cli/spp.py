@@ -59,13 +59,15 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def add_format_arguments(p, coords: str) -> None:
-    """``--format`` and ``--coords`` (the .pos coordinates; ``coords`` is the command's default)."""
+def add_format_arguments(p, coords: str, choices=POS_COORDS) -> None:
+    """``--format`` and ``--coords`` (the .pos coordinates: ``coords`` is the command's default, ``choices``
+    those it offers)."""
     p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
+    enu = ", or the east/north/up baseline from the base (enu)" if "enu" in choices else ""
     p.add_argument(
-        "--coords", choices=POS_COORDS,
-        help=f".pos coordinates: latitude, longitude and height, or ECEF X Y Z (default: {coords}; RTKLIB "
-        "out-solformat)",
+        "--coords", choices=choices,
+        help=f".pos coordinates: latitude, longitude and height (llh), ECEF X Y Z (xyz){enu} (default: "
+        f"{coords}; RTKLIB out-solformat)",
     )  # fmt: skip
     p.set_defaults(coords_default=coords)
 

@@ -19,7 +19,7 @@ from ...time import (
 )
 from .._open import file_name, read_text
 from .._text import Diagnostics, calendar_problem, parse_float, parse_int
-from ..writers.pos import _SD_LLH, _SD_XYZ
+from ..writers.pos import _SD_ENU, _SD_LLH, _SD_XYZ
 
 __all__ = ["read_pos", "read_pos_table", "solution_from_pos"]
 
@@ -50,7 +50,8 @@ def read_pos(path: str | os.PathLike) -> Solution:
 
 
 def read_pos_table(path: str | os.PathLike) -> dict:
-    """Read an RTKLIB ``.pos`` solution file (llh in degrees or d m s, or ECEF xyz) column by column.
+    """Read an RTKLIB ``.pos`` solution file (llh in degrees or d m s, ECEF xyz, or an e/n/u baseline)
+    column by column.
 
     Parameters
     ----------
@@ -60,10 +61,12 @@ def read_pos_table(path: str | os.PathLike) -> dict:
     Returns
     -------
     dict
-        ``time_ns`` (E,) int64 GPST ns; ``coords`` ``"llh"`` or ``"xyz"``; ``llh`` (E, 3) latitude
-        (rad), longitude (rad), ellipsoidal height (m) or ``xyz_m`` (E, 3) ECEF (m); ``quality`` (E,)
-        uint8 (RTKLIB Q); ``nsat`` (E,) int16 (ns column); ``sd_m`` (E, 6) standard deviations in the
-        file's column order (``sd_names``: sdn sde sdu sdne sdeu sdun, or sdx sdy sdz sdxy sdyz sdzx;
+        ``time_ns`` (E,) int64 GPST ns; ``coords`` ``"llh"``, ``"xyz"`` or ``"enu"``; ``llh`` (E, 3)
+        latitude (rad), longitude (rad), ellipsoidal height (m), or ``xyz_m`` (E, 3) ECEF (m), or
+        ``enu_m`` (E, 3) east/north/up baseline (m) from ``ref_llh`` (3,) (rad, rad, m; the ``% ref pos``
+        line); ``quality`` (E,) uint8 (RTKLIB Q); ``nsat`` (E,) int16 (ns column); ``sd_m`` (E, 6)
+        standard deviations in the file's column order (``sd_names``: sdn sde sdu sdne sdeu sdun, sdx sdy
+        sdz sdxy sdyz sdzx, or sde sdn sdu sden sdnu sdue;
         off-diagonal terms are the signed square roots); ``age_s`` (E,); ``ratio`` (E,);
         ``time_system`` ``"GPST"``, ``"UTC"`` or ``"JST"`` (the file's, times are converted to GPST);
         ``header`` the ``%`` lines without line ends. Velocity columns (``out-outvel``) are ignored.
@@ -71,7 +74,8 @@ def read_pos_table(path: str | os.PathLike) -> dict:
     Raises
     ------
     FormatError
-        On an unsupported layout (ENU baseline, NMEA) or a field that does not parse. A last line cut
+        On an unsupported layout (NMEA), an e/n/u baseline without its reference, or a field that does
+        not parse. A last line cut
         short draws a :class:`TruncatedFileWarning` and is dropped; a line whose date is impossible
         (years 1980-2200, month, day, hour, minute, second in range) a :class:`DroppedRecordWarning`.
     """
@@ -91,8 +95,10 @@ def _header_line(line: str, lineno: int, st: dict, name) -> None:
         st["coords"] = "xyz"
     elif "latitude(" in low:
         st["coords"], st["dms"] = "llh", "latitude(d'" in low
-    elif "e-baseline" in low:
-        raise FormatError(name, lineno, "e/n/u baseline .pos files are not supported (llh or xyz)")
+    elif "e-baseline(m)" in low:
+        st["coords"] = "enu"
+    elif low.startswith("% ref pos"):  # read where it matters: an e/n/u file's reference (_reference)
+        st["ref_line"] = (lineno, line.split(":", 1)[1].split())
     if line.startswith("%  ") and st["coords"] is not None:
         words = line[1:].split()
         st["time_system"] = words[0].upper() if words else "GPST"
@@ -124,7 +130,7 @@ def _read_pos(text, name, ctx):
     complete_last = text.endswith("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    st = {"header": [], "coords": None, "time_system": "GPST", "tow": None, "dms": False}
+    st = {"header": [], "coords": None, "time_system": "GPST", "tow": None, "dms": False, "ref_line": None}
     t_fields, vals, qs, nss = [], [], [], []
     for i, raw in enumerate(lines):
         lineno, line = i + 1, raw.rstrip("\r")
@@ -159,7 +165,25 @@ def _read_pos(text, name, ctx):
         nss.append(ns)
     if st["coords"] is None:
         raise FormatError(name, None, "no solution lines and no column header: not an RTKLIB .pos file")
+    if st["coords"] == "enu":
+        st["ref_llh"] = _reference(st["ref_line"], name)
     return _pos_table(st, _times(t_fields, st["tow"], st["time_system"], name), vals, qs, nss)
+
+
+def _reference(ref_line, name) -> list[float]:
+    """The reference of an e/n/u baseline file: RTKLIB's ``% ref pos`` line, latitude and longitude (deg)
+    and height (m)."""
+    if ref_line is None:
+        raise FormatError(name, None, "an e/n/u baseline file without a '% ref pos' line: no reference point")
+    lineno, words = ref_line
+    if len(words) != 3:
+        raise FormatError(name, lineno, f"expected latitude, longitude and height, found {len(words)} fields")
+    lat, lon, h = (_num(w, name, lineno, "reference position") for w in words)
+    if not (-90.0 <= lat <= 90.0 and -360.0 <= lon <= 360.0 and -1.0e4 <= h <= 1.0e5):
+        raise FormatError(
+            name, lineno, f"expected latitude, longitude (deg) and height (m), found {' '.join(words)}"
+        )
+    return [lat, lon, h]
 
 
 def _pos_table(st, time_ns, vals, qs, nss) -> dict:
@@ -168,9 +192,14 @@ def _pos_table(st, time_ns, vals, qs, nss) -> dict:
     if st["coords"] == "llh":
         out["llh"] = np.column_stack([np.radians(v[:, 0]), np.radians(v[:, 1]), v[:, 2]])
         out["sd_names"] = tuple(s[:-3] for s in _SD_LLH)
-    else:
+    elif st["coords"] == "xyz":
         out["xyz_m"] = v[:, :3].copy()
         out["sd_names"] = tuple(s[:-3] for s in _SD_XYZ)
+    else:
+        lat, lon, h = st["ref_llh"]
+        out["ref_llh"] = np.array([np.radians(lat), np.radians(lon), h])
+        out["enu_m"] = v[:, :3].copy()
+        out["sd_names"] = tuple(s[:-3] for s in _SD_ENU)
     out.update(
         quality=np.asarray(qs, dtype=np.uint8),
         nsat=np.asarray(nss, dtype=np.int16),
@@ -233,11 +262,15 @@ def solution_from_pos(data: dict, path: str | None = None) -> Solution:
     """A :class:`Solution` from :func:`read_pos_table` output (e.g. to compare kompas with RTKLIB).
 
     The covariance is rebuilt from the standard deviations (signed squares for the off-diagonal
-    terms) and, for llh files, rotated from east/north/up to ECEF. DOPs and clocks are absent (NaN /
+    terms) and, for llh and e/n/u files, rotated from east/north/up to ECEF (e/n/u positions: the
+    reference plus the baseline rotated to ECEF). DOPs and clocks are absent (NaN /
     empty) because ``.pos`` files do not hold them.
     """
     if data["coords"] == "llh":
         pos = geodetic_to_ecef(data["llh"])
+    elif data["coords"] == "enu":  # the baseline rotated back from the reference's frame
+        r_ref = enu_rotation(data["ref_llh"][0], data["ref_llh"][1])
+        pos = geodetic_to_ecef(data["ref_llh"]) + np.asarray(data["enu_m"], dtype=np.float64) @ r_ref
     else:
         pos = np.asarray(data["xyz_m"], dtype=np.float64)
     sd = np.asarray(data["sd_m"], dtype=np.float64)
@@ -252,11 +285,13 @@ def solution_from_pos(data: dict, path: str | None = None) -> Solution:
         c[:, 1, 2] = c[:, 2, 1] = sq[:, 5]
         r = enu_rotation(data["llh"][:, 0], data["llh"][:, 1])
         c = np.swapaxes(r, -1, -2) @ c @ r
-    else:
+    else:  # xyz (sd order x y z xy yz zx) and enu (e n u en nu ue) alike
         c[:, 0, 0], c[:, 1, 1], c[:, 2, 2] = sq[:, 0], sq[:, 1], sq[:, 2]
         c[:, 0, 1] = c[:, 1, 0] = sq[:, 3]
         c[:, 1, 2] = c[:, 2, 1] = sq[:, 4]
         c[:, 0, 2] = c[:, 2, 0] = sq[:, 5]
+        if data["coords"] == "enu":
+            c = r_ref.T @ c @ r_ref
     nan = np.full(e, np.nan)
     age, ratio = (np.asarray(data[k], dtype=np.float64) for k in ("age_s", "ratio"))
     # a relative solution's age and ratio (single point files hold zeros there: kept as None)

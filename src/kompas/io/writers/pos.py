@@ -36,6 +36,7 @@ import os
 import numpy as np
 
 from ...errors import ConfigError
+from ...frames import ecef_to_geodetic, enu_rotation
 from ...solution import Quality, Solution, require_solution
 from ...time import (
     gpst_to_calendar,
@@ -47,9 +48,13 @@ __all__ = ["write_pos", "format_pos"]
 
 _LEGEND_LLH = "lat/lon/height=WGS84/ellipsoidal"
 _LEGEND_XYZ = "x/y/z-ecef=WGS84"
+_LEGEND_ENU = "e/n/u-baseline=WGS84"
 _LEGEND_Q = ",Q=1:fix,2:float,3:sbas,4:dgps,5:single,6:ppp,ns=# of satellites"
 _SD_LLH = ("sdn(m)", "sde(m)", "sdu(m)", "sdne(m)", "sdeu(m)", "sdun(m)")
 _SD_XYZ = ("sdx(m)", "sdy(m)", "sdz(m)", "sdxy(m)", "sdyz(m)", "sdzx(m)")
+_SD_ENU = ("sde(m)", "sdn(m)", "sdu(m)", "sden(m)", "sdnu(m)", "sdue(m)")
+COORDS = ("llh", "xyz", "enu")
+"""Coordinate layouts of a .pos file (RTKLIB ``out-solformat`` llh, xyz, enu)."""
 
 # Names RTKLIB's outprcopts prints, keyed by the option values kompas configurations use.
 _IONO_NAMES = {"off": "OFF", "brdc": "Broadcast", "sbas": "SBAS", "if": "Iono-Free LC",
@@ -86,6 +91,7 @@ def write_pos(
     ratio=None,
     header: bool = True,
     crlf: bool = True,
+    ref_m=None,
 ) -> None:
     """Write a solution as an RTKLIB 2.4.3 ``.pos`` file.
 
@@ -98,9 +104,11 @@ def write_pos(
     path_or_file : str or os.PathLike or text file
         Destination; an open file must be text mode (opened with ``newline=""`` to keep the CR LF
         line ends).
-    coords : {"llh", "xyz"}
+    coords : {"llh", "xyz", "enu"}
         ``llh``: WGS-84 latitude/longitude (deg) and ellipsoidal height (m) with east/north/up
-        standard deviations; ``xyz``: ECEF x, y, z (m) with ECEF standard deviations.
+        standard deviations; ``xyz``: ECEF x, y, z (m) with ECEF standard deviations; ``enu``: the
+        east/north/up baseline from ``ref_m`` (m, in the frame of the reference point, RTKLIB
+        ``outenu``) with east/north/up standard deviations, and the reference in a ``% ref pos`` line.
     time_format : {"gpst", "utc", "tow"}
         Calendar GPST (RTKLIB default), calendar UTC (leap seconds from kompas's table), or GPS week
         and time of week (s).
@@ -113,6 +121,9 @@ def write_pos(
         Write the ``%`` header lines (RTKLIB ``out-outhead``).
     crlf : bool
         True: RTKLIB's line ends byte for byte (see the module notes); False: LF only.
+    ref_m : array_like, shape (3,), optional
+        ``enu``: the reference point, ECEF m; by default the base marker of a relative solution
+        (``solution.record.base_m``).
 
     Notes
     -----
@@ -129,6 +140,7 @@ def write_pos(
         ratio=ratio,
         header=header,
         crlf=crlf,
+        ref_m=ref_m,
     )
     write_text(path_or_file, text)
 
@@ -143,11 +155,13 @@ def format_pos(
     ratio=None,
     header: bool = True,
     crlf: bool = True,
+    ref_m=None,
 ) -> str:
     """The text :func:`write_pos` writes (same options)."""
     require_solution(solution, "write_pos")
-    if coords not in ("llh", "xyz"):
-        raise ConfigError(f"coords must be 'llh' or 'xyz', not {coords!r}")
+    if coords not in COORDS:
+        raise ConfigError(f"coords must be 'llh', 'xyz' or 'enu', not {coords!r}")
+    ref = _reference(solution, ref_m) if coords == "enu" else None
     if time_format not in ("gpst", "utc", "tow"):
         raise ConfigError(f"time_format must be 'gpst', 'utc' or 'tow', not {time_format!r}")
     if not isinstance(decimals, int | np.integer) or not 0 <= decimals <= 9:
@@ -173,9 +187,14 @@ def format_pos(
     else:
         cov = solution.cov_m2 if solution.cov_m2 is not None else np.full((e, 3, 3), np.nan)
         cov = np.asarray(cov, dtype=np.float64)[rows]
-        # RTKLIB outecef: P[0], P[4], P[8], P[1] (xy), P[5] (yz), P[2] (zx)
-        sd = _sd_columns(cov, (0, 1, 2), ((0, 1), (1, 2), (0, 2)))
         c1, c2, c3 = pos[rows, 0], pos[rows, 1], pos[rows, 2]
+        if ref is not None:  # RTKLIB outenu: baseline and covariance in the reference's frame
+            r = enu_rotation(*ecef_to_geodetic(ref)[:2])
+            c1, c2, c3 = ((pos[rows] - ref) @ r.T).T
+            cov = r @ cov @ r.T
+        # RTKLIB outecef: P[0], P[4], P[8], P[1] (xy), P[5] (yz), P[2] (zx); outenu: Q[0], Q[4], Q[8],
+        # Q[1] (en), Q[5] (nu), Q[2] (ue)
+        sd = _sd_columns(cov, (0, 1, 2), ((0, 1), (1, 2), (0, 2)))
         fmt = "{} {:14.4f} {:14.4f} {:14.4f} {:3d} {:3d}" + " {:8.4f}" * 6 + " {:6.2f} {:6.1f}"
 
     eol = "\r\n" if crlf else "\n"
@@ -183,8 +202,20 @@ def format_pos(
     cols = [times, c1.tolist(), c2.tolist(), c3.tolist(), q[rows].astype(np.int64).tolist(), ns.tolist()]
     cols += [s.tolist() for s in sd] + [age[rows].tolist(), rat[rows].tolist()]
     body = [fmt.format(*r) + eol for r in zip(*cols, strict=True)]
-    head = _header_lines(solution, coords, time_format, decimals, eol) if header else []
+    head = _header_lines(solution, coords, time_format, decimals, eol, ref) if header else []
     return "".join(head + body)
+
+
+def _reference(solution, ref_m) -> np.ndarray:
+    """The reference point of an e/n/u baseline file, ECEF m (ConfigError without one)."""
+    ref = solution.record.base_m if ref_m is None else ref_m
+    ref = np.asarray(ref if ref is not None else (), dtype=np.float64).reshape(-1)
+    if ref.shape != (3,) or not np.all(np.isfinite(ref)) or np.linalg.norm(ref) < 6.0e6:
+        raise ConfigError(
+            "an e/n/u baseline needs a reference point (ECEF m near the Earth's surface): the base of a "
+            f"relative solution or ref_m, not {ref.tolist()}"
+        )
+    return ref
 
 
 def _per_epoch(values, e, name):
@@ -266,7 +297,7 @@ def _option_lines(sol) -> list[str]:
     return opts
 
 
-def _header_lines(sol, coords, time_format, decimals, eol):
+def _header_lines(sol, coords, time_format, decimals, eol, ref=None):
     rec = sol.record
     lines = [f"% program   : {rec.program or 'kompas'}\n"]
     lines += [f"% inp file  : {os.fspath(p)}\n" for p in rec.inputs if p is not None]
@@ -277,18 +308,24 @@ def _header_lines(sol, coords, time_format, decimals, eol):
             cal = _time_strings(np.array([ti]), "utc" if scale == "UTC" else "gpst", 1)[0]
             w, s = _week_tow(np.array([_round_time(ti, 1)]), "GPS")
             lines.append(f"% {label} : {cal} {scale} (week{int(w[0]):04d} {float(s[0]):8.1f}s)\n")
+    if ref is not None:  # RTKLIB: the reference as latitude, longitude (deg) and height (m)
+        lat, lon, h = ecef_to_geodetic(ref)
+        lines.append(f"% ref pos   :{np.degrees(lat):13.9f} {np.degrees(lon):14.9f} {h:10.4f}\n")
     lines += [o + eol for o in _option_lines(sol)]
     lines.append("%\n")
-    legend = _LEGEND_LLH if coords == "llh" else _LEGEND_XYZ
+    legend = {"llh": _LEGEND_LLH, "xyz": _LEGEND_XYZ, "enu": _LEGEND_ENU}[coords]
     lines.append(f"% ({legend}{_LEGEND_Q}){eol}")
     label = "UTC" if time_format == "utc" else "GPST"
     width = (8 if time_format == "tow" else 16) + decimals + 1  # RTKLIB outsolheads, misaligned at 0 decimals
     if coords == "llh":
         cols = f"{'latitude(deg)':>14s} {'longitude(deg)':>14s} {'height(m)':>10s}"
         sd = _SD_LLH
-    else:
+    elif coords == "xyz":
         cols = f"{'x-ecef(m)':>14s} {'y-ecef(m)':>14s} {'z-ecef(m)':>14s}"
         sd = _SD_XYZ
+    else:
+        cols = f"{'e-baseline(m)':>14s} {'n-baseline(m)':>14s} {'u-baseline(m)':>14s}"
+        sd = _SD_ENU
     cols += f" {'Q':>3s} {'ns':>3s} " + " ".join(f"{s:>8s}" for s in sd) + f" {'age(s)':>6s} {'ratio':>6s}"
     lines.append(f"%  {label:<{width}s} {cols}{eol}")
     return lines
