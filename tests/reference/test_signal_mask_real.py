@@ -114,3 +114,23 @@ def test_the_commands_print_what_the_masks_left_out(kompas_data, tmp_path, capsy
                 "--clk", str(zim2 / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK"), "-o", str(tmp_path / "p.pos")]  # fmt: skip
     assert main([*ppp_args, "--exclude", "G10"]) == 0
     assert "masked   satellites G10 excluded: " in capsys.readouterr().out
+
+
+def test_the_base_average_leaves_out_what_the_masks_leave_out(wtzr):
+    import warnings
+
+    from kompas.products.broadcast import BroadcastProduct
+    from kompas.rtk import RtkConfig, base_position
+
+    base, nav = wtzr
+    product = BroadcastProduct(nav, policy="post")
+    plain = RtkConfig().replace(base_position="spp")
+    masked = plain.replace(exclude=("G05", "G13", "E01"), cn0_mask_dbhz=46.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alone = spp(base, product, systems=masked.systems, elmask_deg=masked.elmask_deg, exclude=masked.exclude,
+                    cn0_mask_dbhz=46.0)  # fmt: skip
+        got, src = base_position(base, product, masked)
+        other, _ = base_position(base, product, plain)
+    assert src == "spp" and np.array_equal(got, np.median(alone.pos_m[alone.ok], axis=0))
+    assert np.linalg.norm(got - other) > 0.1  # the masks moved the average
