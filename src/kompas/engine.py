@@ -111,7 +111,7 @@ class SignalMask:
         """``obs`` without the masked rows (the same table when nothing is masked)."""
         if self.cn0_mask_dbhz is None and not self.exclude:
             return obs
-        drop = np.isin(obs.sat, sat_index(list(self.exclude))) if self.exclude else np.zeros(len(obs), bool)
+        drop = np.isin(obs.sat, sat_index(list(self.exclude)))
         counted = np.isin(sat_system(obs.sat), [system_code(x) for x in self.systems])
         self.excluded += int((drop & counted).sum())
         if self.cn0_mask_dbhz is not None:

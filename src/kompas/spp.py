@@ -658,6 +658,9 @@ def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str
         )
     if why:
         return f"{name} served no epoch: its satellite-epochs were left out ({counts})"
+    if ctx.mask.excluded or ctx.mask.weak:
+        masks = "; ".join(ctx.mask.lines())
+        return f"{name} served no epoch: too few satellites left by the observation masks ({masks})"
     wanted = ctx.pairs[letter] if ctx.pairs else ctx.single[letter]
     what = "band pairs" if ctx.pairs else "bands"
     return (

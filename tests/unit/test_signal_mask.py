@@ -8,7 +8,7 @@ import pytest
 
 import kompas
 from kompas.engine import SignalMask, check_exclusion
-from kompas.errors import ConfigError
+from kompas.errors import ConfigError, KompasWarning
 from kompas.ppp_config import PppConfig
 from kompas.rtk import RtkConfig
 from kompas.satsys import sat_index, sat_letter
@@ -43,11 +43,14 @@ def test_keep_rows_keeps_every_epoch_with_its_remaining_rows(sim):
                                            strict=True) if i in kept}  # fmt: skip
         assert rows == want
     empty = obs.keep_rows(np.repeat(np.arange(obs.n_epochs) != 1, np.diff(obs.epoch_offsets)))
-    assert (
-        empty.n_epochs == obs.n_epochs
-        and len(empty.epoch(1)) == 0
-        and len(empty.epoch(2)) == len(obs.epoch(2))
-    )
+    assert empty.n_epochs == obs.n_epochs and len(empty.epoch(1)) == 0
+    assert len(empty.epoch(2)) == len(obs.epoch(2))
+    last = obs.n_epochs - 1  # epochs left empty at the end stay too
+    tail = obs.keep_rows(np.repeat(np.arange(obs.n_epochs) < last - 1, np.diff(obs.epoch_offsets)))
+    assert tail.n_epochs == obs.n_epochs and len(tail.epoch(last)) == len(tail.epoch(last - 1)) == 0
+    assert tail.epoch_offsets[-1] == len(tail)
+    ones = obs.keep_rows(keep.astype(int).tolist())  # 0/1 as a mask, not as row numbers
+    assert np.array_equal(ones.sat, out.sat) and np.array_equal(ones.epoch_offsets, out.epoch_offsets)
     with pytest.raises(ConfigError, match="mask of the"):
         obs.keep_rows(keep[1:])
 
@@ -77,7 +80,42 @@ def test_cn0_mask_drops_weak_signals_and_keeps_those_without_a_cn0(sim):
         f"{np.isnan(cn0).sum()} without a C/N0 kept",
     )
     mask(obs)  # counts add up over the blocks of a run
-    assert (mask.rows, mask.weak) == (2 * len(obs), 2 * weak.sum())
+    assert (mask.rows, mask.weak, mask.no_cn0) == (2 * len(obs), 2 * weak.sum(), 2 * np.isnan(cn0).sum())
+
+
+def test_both_masks_together_and_their_lines(sim):
+    obs = sim.obs
+    sats = np.unique(obs.sat)[:3]
+    ids = tuple(str(x) for x in kompas.sat_id(sats))
+    mask = SignalMask(40.0, exclude=ids)
+    out = mask(obs)
+    assert not np.isin(out.sat, sats).any() and (out.cn0_dbhz >= 40.0).all()
+    gone = np.isin(obs.sat, sats)
+    weak = ~gone & (obs.cn0_dbhz < 40.0)
+    assert len(out) == len(obs) - gone.sum() - weak.sum()
+    share = 100 * weak.sum() / len(obs)
+    assert mask.lines() == (
+        f"satellites {','.join(ids)} excluded: {gone.sum()} of {len(obs)} observations",
+        f"C/N0 below 40 dB-Hz: {weak.sum()} of {len(obs)} observations ({share:.1f} %)",
+    )
+    with pytest.raises(
+        ConfigError, match=r"leave the base empty: satellites .* excluded: .*; C/N0 below 99 dB-Hz"
+    ):
+        SignalMask(99.0, exclude=ids).require(obs, "base")
+
+
+def test_a_mask_that_drops_nothing_returns_the_table_and_says_so(sim):
+    mask = SignalMask(10.0, exclude=("C99",))
+    assert mask(sim.obs) is sim.obs
+    n = len(sim.obs)
+    assert mask.lines() == (
+        f"satellites C99 excluded: 0 of {n} observations",
+        f"C/N0 below 10 dB-Hz: 0 of {n} observations (0.0 %)",
+    )
+    one = sim.obs.keep_rows(np.arange(len(sim.obs)) == 0)
+    single = SignalMask(99.0)
+    single(one)
+    assert single.lines() == ("C/N0 below 99 dB-Hz: 1 of 1 observations (100.0 %)",)
 
 
 def test_a_signal_exactly_at_the_mask_is_kept(sim):
@@ -124,8 +162,9 @@ def test_excluding_every_satellite_of_the_systems_is_an_option_error(sim):
 
 @pytest.mark.parametrize("config", [SppConfig, RtkConfig, PppConfig])
 def test_options_are_checked_and_normalised_by_every_recipe(config):
-    cfg = config().replace(exclude="c01, g04;R 7,C01", cn0_mask_dbhz=35)
+    cfg = config().replace(exclude="c01, g04;R 7,,C01,", cn0_mask_dbhz=35)
     assert cfg.exclude == ("C01", "G04", "R07") and cfg.cn0_mask_dbhz == 35.0
+    assert config().replace(exclude=" ").exclude == () and config().replace(exclude=[]).exclude == ()
     assert config().exclude == () and config().cn0_mask_dbhz is None
     assert sat_index(list(cfg.exclude)).tolist() == [401, 104, 207]
     for bad, message in (("X99", "invalid satellite id 'X99'"), ("C100", "'C100' is not a letter"),
@@ -148,7 +187,35 @@ def test_the_command_line_checks_the_options_before_reading_anything(tmp_path, c
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "--exclude must list satellites like C01,G04" in err[0], err
         assert main([*cmd, "--cn0-mask", "-3"]) == 2
-        assert "--cn0-mask" in capsys.readouterr().err
+        assert (
+            capsys.readouterr().err
+            == f"kompas {cmd[0]}: error: --cn0-mask must be at least 0.0 dB-Hz, not -3.0\n"
+        )
+
+
+@pytest.mark.parametrize("command", ["spp", "rtk", "ppp"])
+def test_the_help_names_both_options_with_rtklibs_names(command, capsys):
+    from kompas.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--exclude EXCLUDE satellites not used, e.g. C01,G04 (RTKLIB pos1-exclsats) (default: none)" in text
+    )
+    assert ("--cn0-mask DB-HZ signals received below this carrier-to-noise density are not used; observations "
+            "without a C/N0 are kept (RTKLIB pos1-snrmask, one value for every band and elevation) [dB-Hz] "
+            "(default: none)") in text  # fmt: skip
+
+
+def test_spp_refuses_to_exclude_every_satellite_of_its_systems(sim):
+    every_g = [str(x) for x in kompas.sat_id(np.unique(sim.obs.sat[sat_letter(sim.obs.sat) == "G"]))]
+    with pytest.raises(ConfigError, match="--exclude leaves no satellite of G: it names all"):
+        kompas.spp(sim.obs, sim.nav, systems="G", exclude=every_g)
+    with pytest.warns(KompasWarning, match="GPS .G. served no epoch: too few satellites left by the "
+                      "observation masks .satellites G.* excluded: "):  # fmt: skip
+        one_left = kompas.spp(sim.obs, sim.nav, systems="G", exclude=every_g[1:])
+    assert not one_left.ok.any() and one_left.record.masked
 
 
 def test_spp_leaves_out_the_masked_signals_and_says_so(sim):
