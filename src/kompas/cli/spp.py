@@ -113,7 +113,7 @@ def check_input_files(paths, readable: bool = True) -> None:
 def _output_format(args) -> str | None:
     """The output format (None: no output) after the checks of the output path and ``--coords``."""
     fmt = _format_of_output(args)
-    if getattr(args, "coords", None) and fmt != "pos":
+    if args.coords and fmt != "pos":
         raise ConfigError(f"--coords {args.coords} is for .pos output, not {fmt or 'no output'}")
     return fmt
 

@@ -1,0 +1,69 @@
+"""The .pos options reach the file: every option of write_pos, and the --format and --coords help of the
+solving commands."""
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas.cli.main import main
+from kompas.errors import ConfigError
+from kompas.io.writers.pos import format_pos, write_pos
+from kompas.sim import simulate
+
+JAKARTA = np.array([-1836972.0, 6065616.0, -716256.0])
+
+
+@pytest.fixture(scope="module")
+def sol():
+    t0 = int(kompas.gtime_from_calendar(2024, 3, 1))
+    sim = simulate(JAKARTA, t0, hours=0.05, interval_s=30.0, errors="none", seed=5)
+    return kompas.spp(sim.obs, sim.nav)
+
+
+def test_write_pos_passes_every_option_on(sol, tmp_path):
+    n = len(sol)
+    options = dict(coords="enu", ref_m=JAKARTA + 10.0, time_format="tow", decimals=1, age_s=np.full(n, 1.5),
+                   ratio=np.full(n, 7.0), header=True)  # fmt: skip
+    write_pos(sol, tmp_path / "a.pos", crlf=False, **options)
+    text = (tmp_path / "a.pos").read_text()
+    assert text == format_pos(sol, crlf=False, **options)
+    assert text != format_pos(sol, crlf=False, **{**options, "ref_m": JAKARTA})
+    body = [ln for ln in text.splitlines() if not ln.startswith("%")]
+    assert (
+        len(body) == n
+        and body[0].split()[-2:] == ["1.50", "7.0"]
+        and len(body[0].split()[1].split(".")[1]) == 1
+    )
+    write_pos(sol, tmp_path / "b.pos", coords="xyz")
+    rows = [ln for ln in (tmp_path / "b.pos").read_bytes().split(b"\n") if ln and not ln.startswith(b"%")]
+    assert len(rows) == n and all(ln.endswith(b"\r") for ln in rows)  # RTKLIB's CR LF on the solution lines
+    with pytest.raises(ConfigError, match="^coords must be 'llh', 'xyz' or 'enu', not 'neu'$"):
+        format_pos(sol, coords="neu")
+
+
+@pytest.mark.parametrize(
+    ("command", "coords"),
+    [("spp", "{llh,xyz} .pos coordinates: latitude, longitude and height (llh), ECEF X Y Z (xyz) (default: llh; "
+      "RTKLIB out-solformat)"),
+     ("ppp", "{llh,xyz} .pos coordinates: latitude, longitude and height (llh), ECEF X Y Z (xyz) (default: llh; "
+      "RTKLIB out-solformat)"),
+     ("rtk", "{llh,xyz,enu} .pos coordinates: latitude, longitude and height (llh), ECEF X Y Z (xyz), or the "
+      "east/north/up baseline from the base (enu) (default: xyz; RTKLIB out-solformat)")],
+)  # fmt: skip
+def test_the_help_of_format_and_coords(command, coords, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # argparse's help in one line per option
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--format {pos,nmea,csv,parquet,kml,gpx} output format (default: from the extension)" in text
+    assert f"--coords {coords}" in text
+
+
+def test_format_and_coords_take_only_their_choices(capsys, tmp_path):
+    out = str(tmp_path / "x.pos")
+    for command, bad, said in (("spp", ["--format", "xyz"], "argument --format: invalid choice: 'xyz'"),
+                               ("spp", ["--coords", "enu"], "argument --coords: invalid choice: 'enu'"),
+                               ("rtk", ["--coords", "neu"], "argument --coords: invalid choice: 'neu'")):  # fmt: skip
+        with pytest.raises(SystemExit) as stop:
+            main([command, "a.rnx", "b.rnx", "c.rnx", "-o", out, *bad])
+        assert stop.value.code == 2 and said in capsys.readouterr().err
