@@ -25,7 +25,7 @@ def test_write_pos_passes_every_option_on(sol, tmp_path):
     options = dict(coords="enu", ref_m=JAKARTA + 10.0, time_format="tow", decimals=1, age_s=np.full(n, 1.5),
                    ratio=np.full(n, 7.0), header=True)  # fmt: skip
     write_pos(sol, tmp_path / "a.pos", crlf=False, **options)
-    text = (tmp_path / "a.pos").read_text()
+    text = (tmp_path / "a.pos").read_bytes().decode()  # bytes: the line ends as written
     assert text == format_pos(sol, crlf=False, **options)
     assert text != format_pos(sol, crlf=False, **{**options, "ref_m": JAKARTA})
     body = [ln for ln in text.splitlines() if not ln.startswith("%")]
@@ -37,6 +37,8 @@ def test_write_pos_passes_every_option_on(sol, tmp_path):
     write_pos(sol, tmp_path / "b.pos", coords="xyz")
     rows = [ln for ln in (tmp_path / "b.pos").read_bytes().split(b"\n") if ln and not ln.startswith(b"%")]
     assert len(rows) == n and all(ln.endswith(b"\r") for ln in rows)  # RTKLIB's CR LF on the solution lines
+    with pytest.raises(ConfigError, match="needs a reference point .*, not \\[\\[1.0, 2.0, 3.0\\]\\]"):
+        format_pos(sol, coords="enu", ref_m=[[1.0, 2.0, 3.0]])
     with pytest.raises(ConfigError, match="^coords must be 'llh', 'xyz' or 'enu', not 'neu'$"):
         format_pos(sol, coords="neu")
 

@@ -62,6 +62,18 @@ def test_window_start_end_interval(sim):
     assert sol.time_ns[0] == t[2] and np.all(np.diff(sol.time_ns) == 60_000_000_000)
 
 
+def test_window_end_and_a_streamed_window(sim):
+    from kompas import GTime
+
+    t = sim.obs.epoch_time_ns
+    start, end = GTime(int(t[3])).isoformat(), GTime(int(t[8])).isoformat()
+    sol = _quiet(spp, sim.obs, sim.nav, systems="C", start=start, end=end)
+    assert np.array_equal(sol.time_ns, t[3:9])
+    pieces = iter([sim.obs.epochs(0, 5), sim.obs.epochs(5, sim.obs.n_epochs)])
+    streamed = _quiet(spp, pieces, sim.nav, systems="C", start=start, end=end)
+    assert np.array_equal(streamed.time_ns, sol.time_ns) and np.array_equal(streamed.pos_m, sol.pos_m)
+
+
 def test_isb_reference_does_not_depend_on_the_letter_order(sim):
     a = _quiet(spp, sim.obs, sim.nav, systems="CR")
     b = _quiet(spp, sim.obs, sim.nav, systems="RC")
