@@ -134,3 +134,24 @@ def test_the_base_average_leaves_out_what_the_masks_leave_out(wtzr):
         other, _ = base_position(base, product, plain)
     assert src == "spp" and np.array_equal(got, np.median(alone.pos_m[alone.ok], axis=0))
     assert np.linalg.norm(got - other) > 0.1  # the masks moved the average
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gps = spp(base, product, systems="G", elmask_deg=masked.elmask_deg, exclude=masked.exclude,
+                  cn0_mask_dbhz=46.0)  # fmt: skip
+        got_g, _ = base_position(base, product, masked.replace(systems="G"))
+    assert np.array_equal(got_g, np.median(gps.pos_m[gps.ok], axis=0)) and np.linalg.norm(got_g - got) > 0.01
+
+
+def test_rtk_checks_the_exclusion_and_names_the_file_a_mask_empties(kompas_data, wtzr):
+    import dataclasses
+
+    from kompas.errors import ConfigError
+    from kompas.satsys import sat_id
+
+    rover, (base, nav) = read_obs(kompas_data / WTZZ), wtzr
+    every_r = [str(x) for x in sat_id(np.unique(rover.sat[sat_letter(rover.sat) == "R"]))]
+    with pytest.raises(ConfigError, match=f"--exclude leaves no satellite of R: it names all {len(every_r)}"):
+        rtk(rover, base, nav, systems="R", exclude=every_r)
+    weak_base = dataclasses.replace(base, cn0_dbhz=np.full(len(base), 20.0, np.float32))
+    with pytest.raises(ConfigError, match="the observation masks leave the base empty: C/N0 below 30 dB-Hz"):
+        rtk(rover, weak_base, nav, systems="C", cn0_mask_dbhz=30.0)

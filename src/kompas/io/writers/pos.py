@@ -208,8 +208,7 @@ def format_pos(
 
 def _reference(solution, ref_m) -> np.ndarray:
     """The reference point of an e/n/u baseline file, ECEF m (ConfigError without one)."""
-    ref = solution.record.base_m if ref_m is None else ref_m
-    ref = np.asarray(ref if ref is not None else (), dtype=np.float64)
+    ref = np.asarray(solution.record.base_m if ref_m is None else ref_m, dtype=np.float64)
     if ref.shape != (3,) or not np.all(np.isfinite(ref)) or np.linalg.norm(ref) < 6.0e6:
         raise ConfigError(
             "an e/n/u baseline needs a reference point (ECEF m near the Earth's surface): the base of a "
