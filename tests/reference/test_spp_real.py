@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from kompas import read_nav, read_obs, sat_index, spp
+from kompas.errors import KompasWarning
 from kompas.frames import ecef_to_enu
 from kompas.io import read_bytes
 
@@ -129,3 +130,15 @@ def test_glonass_delta_tau_n_makes_ionosphere_free_clocks_consistent(kompas_data
         assert sol.ok.sum() >= 15
         rms.append(np.sqrt(np.mean(r["residual_m"][r["used"]] ** 2)))
     assert rms[0] < 0.7 * rms[1]
+
+
+def test_a_system_without_its_own_ionosphere_parameters_is_noted_and_warned(kompas_data):
+    """ESBC's 2020 navigation file has no BeiDou ionosphere parameters: GPS Klobuchar serves BeiDou with a
+    larger variance, said once per satellite class in the record and as a warning."""
+    obs, nav, _ = _load(kompas_data, "WTZR")
+    with pytest.warns(KompasWarning) as caught:
+        sol = spp(obs, nav, systems="CR")
+    said = [f"no broadcast ionosphere parameters for {c} in the navigation data: GPS Klobuchar serves with a "
+            "larger variance" for c in ("C2", "C3")]  # fmt: skip
+    assert [n for n in sol.record.notes if n.startswith("no broadcast ionosphere")] == said
+    assert [str(w.message) for w in caught if str(w.message).startswith("no broadcast ionosphere")] == said
