@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from kompas import SppConfig, read_antex, read_clk, read_nav, read_obs, read_sp3, rtk, spp
+from kompas.errors import ConfigError
 from kompas.io import read_bytes
 from kompas.ppp import ppp
 from kompas.satsys import sat_index, sat_letter
@@ -80,6 +81,10 @@ def test_ppp_without_two_satellites(kompas_data):
     counted = np.isin(sat_letter(obs.sat), list("GRECJ")).sum()  # PPP's systems: the file's SBAS rows not
     assert (gone, counted, len(obs)) == (603, 21208, 21577)
     assert sol.record.masked == (f"satellites G05,G10 excluded: {gone} of {counted} observations",)
+    with pytest.raises(
+        ConfigError, match="the observation masks leave the observation file empty: C/N0 below 99"
+    ):
+        ppp(obs, **inputs, cn0_mask_dbhz=99.0)
     # G10 is used at every epoch, G05 (its ANTEX block lacks frequencies, noted) at one
     assert sol.ok.all() and set(np.unique(plain.nsat - sol.nsat).tolist()) == {1, 2}
 
@@ -145,7 +150,6 @@ def test_the_base_average_leaves_out_what_the_masks_leave_out(wtzr):
 def test_rtk_checks_the_exclusion_and_names_the_file_a_mask_empties(kompas_data, wtzr):
     import dataclasses
 
-    from kompas.errors import ConfigError
     from kompas.satsys import sat_id
 
     rover, (base, nav) = read_obs(kompas_data / WTZZ), wtzr
