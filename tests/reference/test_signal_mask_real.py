@@ -99,6 +99,13 @@ def test_the_commands_print_what_the_masks_left_out(kompas_data, tmp_path, capsy
     assert main(["spp", obs, nav, "--cn0-mask", "99", "-o", str(tmp_path / "n.pos")]) == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("kompas spp: no epoch solved: no observations in 120 of 120 epochs; C/N0 below 99")
+    # another reason: the masks and the notes are not its cause, and are not named
+    assert main(["spp", obs, nav, "--cn0-mask", "30", "--elmask", "89", "-o", str(tmp_path / "e.pos")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert (
+        err
+        == "kompas spp: no epoch solved: below mask in 120 of 120 epochs; elevation mask is 89 deg (--elmask)"
+    )
     rtk_args = [
         "rtk",
         str(kompas_data / WTZZ),
