@@ -581,15 +581,14 @@ def _parse_time(value):
 def _parse_sats(value):
     """``"C01,G04"`` or ``["C01", "G04"]`` -> ``("C01", "G04")``: satellite ids checked before any file is
     read (a bare PRN is GPS, as in RINEX 2), each once, in the order given."""
+    from .errors import SignalError
     from .satsys import sat_id, sat_index
 
     items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)
     items = [str(x).strip().upper() for x in items if str(x).strip()]
     try:
         ids = sat_id(sat_index(items))
-    except ConfigError:
-        raise
-    except Exception as exc:  # sat_index's SignalError names the first bad id
+    except SignalError as exc:  # it names the first bad id
         raise ValueError(f"must list satellites like C01,G04: {exc}") from None
     return tuple(dict.fromkeys(str(x) for x in ids))
 

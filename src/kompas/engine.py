@@ -103,8 +103,10 @@ class SignalMask:
     excluded: int = 0
 
     @classmethod
-    def of(cls, cfg) -> SignalMask:
-        """The mask of a recipe's configuration (its ``cn0_mask_dbhz``, ``exclude`` and ``systems``)."""
+    def of(cls, cfg, obs) -> SignalMask:
+        """The mask of a recipe's configuration (its ``cn0_mask_dbhz``, ``exclude`` and ``systems``), after
+        :func:`check_exclusion` on ``obs``, the run's (first) observations: a ConfigError before any work."""
+        check_exclusion(obs, cfg.systems, cfg.exclude)
         return cls(cfg.cn0_mask_dbhz, tuple(cfg.exclude), cfg.systems)
 
     def __call__(self, obs):

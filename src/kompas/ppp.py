@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from .constants import C_LIGHT
-from .engine import SignalMask, check_exclusion, check_recipe_inputs, window_or_error
+from .engine import SignalMask, check_recipe_inputs, window_or_error
 from .errors import ConfigError, KompasWarning, SignalError
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
@@ -155,8 +155,7 @@ def _bands_text(bands: dict) -> str:
 def _masked(sel, cfg: PppConfig):
     """``(observations, lines)``: the observations without what ``exclude`` and ``cn0_mask_dbhz`` leave
     out, and the record's lines saying what that was (:class:`~kompas.engine.SignalMask`)."""
-    check_exclusion(sel, cfg.systems, cfg.exclude)
-    mask = SignalMask.of(cfg)
+    mask = SignalMask.of(cfg, sel)
     return mask.require(sel, "observation file"), mask.lines()
 
 

@@ -28,7 +28,7 @@ from .config import (
     exclude_option,
     option,
 )
-from .engine import SignalMask, check_exclusion, check_recipe_inputs, window_or_error
+from .engine import SignalMask, check_recipe_inputs, window_or_error
 from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
@@ -325,8 +325,7 @@ def rtk(
     w = cfg.window
     rov = window_or_error(rover, w.start, w.end, w.interval_s, "rover")
     bas = window_or_error(base, w.start, w.end, w.interval_s, "base")
-    check_exclusion(rov, cfg.systems, cfg.exclude)
-    mask = SignalMask.of(cfg)
+    mask = SignalMask.of(cfg, rov)
     rov, bas = mask.require(rov, "rover"), mask.require(bas, "base")
     channels = _channels(product, rover, base)
     orbits, notes = precise_orbits(product, sp3, clk, cfg.systems, atx, rov)

@@ -35,7 +35,6 @@ from .engine import (
     SignalMask,
     block_seconds,
     blocks,
-    check_exclusion,
     check_recipe_inputs,
     require_table,
     run,
@@ -196,10 +195,10 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
     if ionex is not None and cfg.models.iono == "brdc":
         cfg = cfg.replace(iono="ionex")
     first, stream = _first_block(obs)
-    check_exclusion(first, cfg.systems, cfg.exclude)
+    mask = SignalMask.of(cfg, first)
     ctx = _prepare(first, nav, cfg, ionex)
     ctx.met = met
-    ctx.mask = mask = SignalMask.of(cfg)
+    ctx.mask = mask
     w = cfg.window
     seen = _Seen(first)
     block_s = block_seconds(_interval(first), chunk_epochs)

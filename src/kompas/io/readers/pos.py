@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from ...errors import FormatError, TimeError
-from ...frames import enu_rotation, geodetic_to_ecef
+from ...frames import enu_rotation, enu_to_ecef, geodetic_to_ecef
 from ...solution import ProcessingRecord, Solution
 from ...time import (
     NS,
@@ -270,7 +270,7 @@ def solution_from_pos(data: dict, path: str | None = None) -> Solution:
         pos = geodetic_to_ecef(data["llh"])
     elif data["coords"] == "enu":  # the baseline rotated back from the reference's frame
         r_ref = enu_rotation(data["ref_llh"][0], data["ref_llh"][1])
-        pos = geodetic_to_ecef(data["ref_llh"]) + np.asarray(data["enu_m"], dtype=np.float64) @ r_ref
+        pos = enu_to_ecef(data["enu_m"], geodetic_to_ecef(data["ref_llh"]))
     else:
         pos = np.asarray(data["xyz_m"], dtype=np.float64)
     sd = np.asarray(data["sd_m"], dtype=np.float64)

@@ -36,7 +36,7 @@ import os
 import numpy as np
 
 from ...errors import ConfigError
-from ...frames import ecef_to_geodetic, enu_rotation
+from ...frames import ecef_to_enu, ecef_to_geodetic, enu_rotation
 from ...solution import Quality, Solution, require_solution
 from ...time import (
     gpst_to_calendar,
@@ -189,8 +189,8 @@ def format_pos(
         cov = np.asarray(cov, dtype=np.float64)[rows]
         c1, c2, c3 = pos[rows, 0], pos[rows, 1], pos[rows, 2]
         if ref is not None:  # RTKLIB outenu: baseline and covariance in the reference's frame
+            c1, c2, c3 = ecef_to_enu(pos[rows], ref).T
             r = enu_rotation(*ecef_to_geodetic(ref)[:2])
-            c1, c2, c3 = ((pos[rows] - ref) @ r.T).T
             cov = r @ cov @ r.T
         # RTKLIB outecef: P[0], P[4], P[8], P[1] (xy), P[5] (yz), P[2] (zx); outenu: Q[0], Q[4], Q[8],
         # Q[1] (en), Q[5] (nu), Q[2] (ue)
