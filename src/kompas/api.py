@@ -8,6 +8,7 @@ from .io.readers.clk import ClockData, read_clk
 from .io.readers.ionex import Ionex, read_ionex
 from .io.readers.met import read_met
 from .io.readers.nmea import read_nmea
+from .io.readers.obs_files import read_obs_files
 from .io.readers.pos import read_pos, read_pos_table
 from .io.readers.rinex_nav import read_nav
 from .io.readers.rinex_obs import read_obs
@@ -65,6 +66,7 @@ __all__ = [
     "read_nav",
     "read_nmea",
     "read_obs",
+    "read_obs_files",
     "read_pos",
     "read_pos_table",
     "read_sp3",

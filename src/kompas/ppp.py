@@ -785,5 +785,5 @@ def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> Proces
         notes=tuple(notes),
         masked=ctx.masked,
         config=cfg,
-        inputs=tuple(str(p) for p in [sel.path] if p is not None),
+        inputs=tuple(str(p) for p in sel.files),
     )

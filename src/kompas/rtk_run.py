@@ -391,7 +391,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         notes=(f"base position from {base_source}: {' '.join(f'{v:.4f}' for v in base_marker)}", *res.notes),
         base_m=tuple(float(v) for v in base_marker),
         config=cfg,
-        inputs=tuple(str(p) for p in (rover.path,) if p is not None),
+        inputs=tuple(str(p) for p in rover.files),
     )  # fmt: skip
     return Solution(
         time_ns=bd.time_ns.copy(),

@@ -2,7 +2,7 @@
 
 A recipe never reads files (ARCHITECTURE.md); a command names files. This module is the one place that
 turns paths into the recipe's inputs, the same way for every caller: the observation file is read as a
-stream of blocks (:func:`kompas.io.readers.rinex_obs.iter_obs`), so memory stays bounded by one block.
+stream of blocks (:func:`kompas.io.readers.obs_files.iter_obs_files`), so memory stays bounded by one block.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def run_spp(obs_path, nav_paths, config=None, *, ionex_paths=(), met_path=None, 
 
     Parameters
     ----------
-    obs_path : str or os.PathLike
+    obs_path : str, os.PathLike or sequence of them
+        One receiver's observation file, or its files of one session
+        (:func:`kompas.io.readers.obs_files.iter_obs_files`).
     nav_paths : sequence of str or os.PathLike
     config : SppConfig, optional
     ionex_paths : sequence, optional
@@ -51,14 +53,14 @@ def run_spp(obs_path, nav_paths, config=None, *, ionex_paths=(), met_path=None, 
     from .errors import FormatError
     from .io.readers.ionex import read_ionex
     from .io.readers.met import read_met
+    from .io.readers.obs_files import iter_obs_files
     from .io.readers.rinex_nav import read_nav
-    from .io.readers.rinex_obs import iter_obs
     from .spp import SppConfig, spp
 
     config = config or SppConfig()
-    blocks = iter_obs(obs_path, systems=config.systems)  # the other systems' records are skipped unparsed
+    blocks = iter_obs_files(obs_path, systems=config.systems)  # other systems skipped unparsed
     first = next(blocks, None)
-    if first is None:  # pragma: no cover - iter_obs gives at least the header
+    if first is None:  # pragma: no cover - iter_obs_files gives at least the header
         raise FormatError(obs_path, None, "no observation header")
     navs = [read_nav(p) for p in nav_paths]
     ionex = [read_ionex(p) for p in ionex_paths] or None

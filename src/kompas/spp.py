@@ -237,7 +237,7 @@ class _Seen:
     """What the run met: satellites and observation codes per system (a table, or the union of a stream)."""
 
     def __init__(self, first):
-        self.path = first.path
+        self.path, self.files = first.path, first.files
         self._table = first
         self._codes: dict[str, set] | None = None
         self._sats: set = set()
@@ -624,7 +624,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         notes=tuple(notes + quiet),
         masked=ctx.mask.lines(),
         config=cfg,
-        inputs=tuple(str(p) for p in [obs.path, *(getattr(n, "path", None) for n in navs)] if p is not None),
+        inputs=tuple(str(p) for p in [*obs.files, *(getattr(n, "path", None) for n in navs)] if p),
     )
     return dataclasses.replace(sol, record=rec)
 

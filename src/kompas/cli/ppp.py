@@ -22,6 +22,7 @@ from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from ..satsys import letters_of
 from ..solution import Quality
+from .obs_inputs import OBS_HELP
 from .spp import (
     RESIDUALS_SUFFIX,
     _progress,
@@ -47,7 +48,7 @@ def register(sub) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("obs", metavar="OBS", nargs="?", help="RINEX observation file")
+    p.add_argument("obs", metavar="OBS", nargs="?", help=OBS_HELP + " or among NAV")
     p.add_argument("nav", nargs="*", metavar="NAV", help="RINEX navigation file(s) (optional)")
     p.add_argument("--sp3", nargs="+", action="extend", default=[], metavar="FILE", help="SP3 orbit file(s)")
     p.add_argument(
@@ -98,13 +99,19 @@ def build_config(args):
 
 
 def _check_inputs(args) -> None:
+    from .obs_inputs import check_session, expand_obs, obs_among_nav
+
     if not args.obs:
         raise ConfigError("give an observation file: kompas ppp OBS [NAV...] --sp3 FILE --clk FILE")
+    more, args.nav = obs_among_nav(args.nav)
+    args.obs_files = expand_obs(args.obs) + more
     if not args.sp3 and not args.nav:
         raise ConfigError("give precise products (--sp3, --clk) or navigation files")
-    files = [args.obs, *args.nav, *args.sp3, *args.clk, *args.sat_table]
+    files = [*args.obs_files, *args.nav, *args.sp3, *args.clk, *args.sat_table]
     files += [f for f in (args.atx, args.bias, args.blq, args.gpt3, args.config) if f]
     check_input_files(files)
+    check_session(args.obs_files)
+    args.obs = args.obs_files[0]
     if args.report:
         output_folder(args.report)
         check_output_file(args.report)
@@ -131,12 +138,12 @@ def _catalog(paths):
 
 def read_inputs(args) -> dict:
     """Read every input file named on the command line (the recipe takes objects)."""
-    from .. import read_antex, read_bias, read_clk, read_nav, read_obs, read_sp3
+    from .. import read_antex, read_bias, read_clk, read_nav, read_obs_files, read_sp3
     from ..io.readers.blq import read_blq
     from ..io.readers.gpt3 import read_gpt3_grid
 
     return {
-        "obs": read_obs(args.obs),
+        "obs": read_obs_files(args.obs_files),
         "nav": [read_nav(p) for p in args.nav] or None,
         "sp3": [read_sp3(p) for p in args.sp3],
         "clk": [read_clk(p) for p in args.clk],

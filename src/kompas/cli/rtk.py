@@ -18,6 +18,7 @@ import numpy as np
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from ..io.writers.pos import COORDS
+from .obs_inputs import OBS_HELP
 from .spp import (
     RESIDUALS_SUFFIX,
     _progress,
@@ -45,8 +46,8 @@ def register(sub) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("rover", metavar="ROVER", nargs="?", help="rover RINEX observation file")
-    p.add_argument("base", metavar="BASE", nargs="?", help="base RINEX observation file")
+    p.add_argument("rover", metavar="ROVER", nargs="?", help="rover " + OBS_HELP)
+    p.add_argument("base", metavar="BASE", nargs="?", help="base " + OBS_HELP)
     p.add_argument("nav", nargs="*", metavar="NAV", help="RINEX navigation file(s)")
     p.add_argument("--config", metavar="TOML", help="options from a TOML file (kompas rtk --dump-config)")
     p.add_argument("--dump-config", action="store_true", help="print the effective options as TOML and exit")
@@ -108,18 +109,30 @@ def build_config(args):
 
 
 def _check_inputs(args) -> None:
+    from .obs_inputs import check_session, expand_obs, obs_among_nav
+
     if not args.rover or not args.base or not args.nav:
         raise ConfigError(
             "give a rover, a base and at least one navigation file: kompas rtk ROVER BASE NAV..."
         )
     if args.clk and not args.sp3:
         raise ConfigError("--clk needs the SP3 orbit files as well (--sp3)")
+    args.rover_files, args.base_files = expand_obs(args.rover, "ROVER"), expand_obs(args.base, "BASE")
     extra = [p for p in (args.config, args.atx) if p]
-    check_input_files([args.rover, args.base, *args.nav, *extra, *args.sp3, *args.clk])
+    check_input_files([*args.rover_files, *args.base_files, *args.nav, *extra, *args.sp3, *args.clk])
+    more, _ = obs_among_nav(args.nav)
+    if more:
+        raise ConfigError(
+            f"{more[0]} is an observation file, not a navigation file: give a rover's or a base's several "
+            "files as one quoted pattern (kompas rtk 'ROVER*.rnx' 'BASE*.rnx' NAV...)"
+        )
+    check_session(args.rover_files)
+    check_session(args.base_files)
+    args.rover, args.base = args.rover_files[0], args.base_files[0]
 
 
 def run(args) -> int:
-    from .. import read_antex, read_clk, read_nav, read_obs, read_sp3
+    from .. import read_antex, read_clk, read_nav, read_obs_files, read_sp3
     from ..rtk import rtk
 
     started = start_command(args, build_config, _check_inputs)
@@ -128,7 +141,7 @@ def run(args) -> int:
     cfg, fmt, truth = started
     residuals = check_residuals(args, args.residuals)
     t0 = time.perf_counter()
-    rover, base = read_obs(args.rover), read_obs(args.base)
+    rover, base = read_obs_files(args.rover_files), read_obs_files(args.base_files)
     navs = [read_nav(p) for p in args.nav]
     atx = read_antex(args.atx) if args.atx else None
     sp3, clk = [read_sp3(p) for p in args.sp3], [read_clk(p) for p in args.clk]

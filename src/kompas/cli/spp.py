@@ -18,6 +18,7 @@ import numpy as np
 
 from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError
+from .obs_inputs import OBS_HELP
 
 FORMATS = ("pos", "nmea", "csv", "parquet", "kml", "gpx")
 POS_COORDS = ("llh", "xyz")
@@ -32,7 +33,7 @@ def register(sub) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("obs", metavar="OBS", nargs="?", help="RINEX observation file")
+    p.add_argument("obs", metavar="OBS", nargs="?", help=OBS_HELP + " or among NAV")
     p.add_argument("nav", nargs="*", metavar="NAV", help="RINEX navigation file(s)")
     p.add_argument(
         "--config", metavar="TOML", help="options from a TOML file (kompas spp --dump-config shows one)"
@@ -80,10 +81,19 @@ def build_config(args):
 
 
 def _check_inputs(args) -> None:
+    from .obs_inputs import check_session, expand_obs, obs_among_nav
+
+    need = "give an observation file and at least one navigation file: kompas spp OBS NAV..."
     if not args.obs or not args.nav:
-        raise ConfigError("give an observation file and at least one navigation file: kompas spp OBS NAV...")
+        raise ConfigError(need)
+    more, args.nav = obs_among_nav(args.nav)
+    args.obs_files = expand_obs(args.obs) + more
+    if not args.nav:
+        raise ConfigError(need)
     extra = [*([args.config] if args.config else []), *(args.ionex or []), *([args.met] if args.met else [])]
-    check_input_files([args.obs, *args.nav, *extra])
+    check_input_files([*args.obs_files, *args.nav, *extra])
+    check_session(args.obs_files)
+    args.obs = args.obs_files[0]
 
 
 def check_input_files(paths, readable: bool = True) -> None:
@@ -316,7 +326,7 @@ def run(args) -> int:
     t0 = time.perf_counter()
     # read and solved block by block (kompas.runner): a day at 1 Hz needs no more memory than an hour
     done = run_spp(
-        args.obs, args.nav, cfg, ionex_paths=args.ionex or (), met_path=args.met, progress=_progress
+        args.obs_files, args.nav, cfg, ionex_paths=args.ionex or (), met_path=args.met, progress=_progress
     )
     sol, obs, navs = done.solution, done.first, done.navs
     if len(sol) == 0 and (cfg.window.start or cfg.window.end or cfg.window.interval_s):

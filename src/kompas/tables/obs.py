@@ -164,6 +164,9 @@ class ObsTable:
         The observation codes per system in force (a new layout starts when an event record
         redefines them); ``[0]`` is the header's.
     path : str or None
+    sources : tuple of str
+        The files of a session read as one (:mod:`kompas.io.readers.obs_files`), in time order; empty
+        for a table of one file (``path`` names it). :attr:`files` gives either.
     """
 
     time_ns: np.ndarray
@@ -183,10 +186,16 @@ class ObsTable:
     events: tuple = ()
     obs_code_layouts: tuple = ()
     path: str | None = None
+    sources: tuple = ()
 
     # -- basic views
     def __len__(self) -> int:
         return int(self.time_ns.size)
+
+    @property
+    def files(self) -> tuple:
+        """The files the table was read from (empty for a table made in memory)."""
+        return self.sources or ((self.path,) if self.path is not None else ())
 
     @property
     def n_epochs(self) -> int:
@@ -336,8 +345,9 @@ class ObsTable:
         present: dict[str, list[str]] = {}
         cols = (self.code_m, self.phase_cyc, self.doppler_hz, self.cn0_dbhz)
         for kind, col in zip(_KINDS, cols, strict=True):  # one unique per kind, not a mask per signal
-            for k in np.unique(key[np.isfinite(col)]).tolist():
-                present.setdefault(SYSTEM_LETTERS[k // 256 - 1], []).append(kind + signal_code(k % 256))
+            keys = np.unique(key[np.isfinite(col)])
+            for k, code in zip(keys.tolist(), signal_code(keys % 256).tolist(), strict=True):
+                present.setdefault(SYSTEM_LETTERS[k // 256 - 1], []).append(kind + code)
         return {
             letter: sorted(present[letter], key=lambda c: (c[1:], _KINDS.index(c[0])))
             for letter in SYSTEM_LETTERS

@@ -1,0 +1,68 @@
+"""Observation files named on a command line: one receiver's session in one file or in several.
+
+``OBS`` (and rtk's ``ROVER`` and ``BASE``) may be a quoted pattern (``'GRAS*_15M_01S_MO.crx.gz'``), as
+RTKLIB's ``rnx2rtkp`` takes a wildcard: the files it matches are one receiver's session
+(:mod:`kompas.io.readers.obs_files`). spp and ppp also take the files the shell expanded: observation
+files among the navigation files join ``OBS`` (told apart by their content, as ``kompas.read`` does).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+from ..errors import ConfigError, KompasError
+
+__all__ = ["expand_obs", "obs_among_nav", "check_session"]
+
+_MAGIC = "*?["
+
+
+def expand_obs(spec: str, role: str = "OBS") -> list[str]:
+    """The files of a command line's observation argument: the path itself, or the files a pattern
+    matches (sorted by name; a path that exists is never taken as a pattern).
+
+    Raises
+    ------
+    ConfigError
+        For a pattern that matches no file.
+    """
+    if os.path.exists(spec) or not any(c in spec for c in _MAGIC):
+        return [spec]
+    found = sorted(p for p in glob.glob(spec) if not os.path.isdir(p))
+    if not found:
+        raise ConfigError(f"{role} pattern {spec!r} matches no file")
+    return found
+
+
+def obs_among_nav(nav: list[str]) -> tuple[list[str], list[str]]:
+    """``(observation files, the other files)`` of the positional navigation files, in their order.
+
+    A file whose kind cannot be told stays among the navigation files, whose reader then names what is
+    wrong with it.
+    """
+    from ..io.detect import detect
+
+    obs, rest = [], []
+    for path in nav:
+        try:
+            kind = detect(path) if os.path.isfile(path) else None
+        except KompasError:
+            kind = None
+        (obs if kind == "obs" else rest).append(path)
+    return obs, rest
+
+
+def check_session(paths: list[str]) -> None:
+    """Check, from the headers alone, that several files are one receiver's (ConfigError otherwise)."""
+    if len(paths) > 1:
+        from ..io.readers.obs_files import plan_obs_files
+
+        plan_obs_files(paths)
+
+
+OBS_HELP = (
+    "RINEX observation file; one receiver's several files of a session as a quoted pattern "
+    "('GRAS*_15M_01S_MO.crx.gz')"
+)
+"""The help of an observation argument (spp and ppp add: or several files among NAV)."""

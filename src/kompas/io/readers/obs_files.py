@@ -1,0 +1,234 @@
+"""One receiver's session in several observation files (a station's hourly or 15-minute files) as one.
+
+IGS and EPN stations publish their high-rate data in 15-minute files and many archives keep hourly files,
+so a session of a few hours comes as a dozen files. RTKLIB reads the files a wildcard matches as one
+receiver's data (``rnx2rtkp 'rov*.obs' ...``): it sorts the epochs and drops repeated ones
+(``sortobs``, ``rinex.c``). kompas does the same, and first makes sure the files belong together:
+
+- the headers are read first (:func:`~kompas.io.readers.rinex_obs.read_obs_header`, no body is decoded)
+  and the files put in the order of their ``TIME OF FIRST OBS``;
+- files of another marker, receiver type, antenna type or antenna eccentricity are refused
+  (:class:`~kompas.errors.ConfigError` naming both files): joined, one set-up's positions or biases would
+  be taken for another's;
+- epochs of a later file at or before the last epoch already read (the repeated epoch at the join of files
+  that both hold it, or overlapping files) are dropped, with one
+  :class:`~kompas.errors.DroppedRecordWarning` that counts them per file;
+- every table gets one header: the first file's, with the observation codes (of the files of its RINEX
+  major version) and GLONASS channels of all files, the last file's ``TIME OF LAST OBS``, and no
+  ``INTERVAL`` where the files declare different ones.
+
+One path gives exactly what :func:`~kompas.io.readers.rinex_obs.read_obs` (or ``iter_obs``) gives.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import replace
+
+import numpy as np
+
+from ...errors import ConfigError, DroppedRecordWarning
+from ...satsys import GlonassChannels
+from ...tables.obs import ObsTable
+from .rinex_obs import iter_obs, read_obs, read_obs_header
+
+__all__ = ["read_obs_files", "iter_obs_files", "plan_obs_files"]
+
+_SETUP = (
+    ("marker_name", "marker"),
+    ("receiver_type", "receiver type"),
+    ("antenna_type", "antenna type"),
+)
+
+
+def _as_paths(paths) -> list:
+    if isinstance(paths, (str, os.PathLike)):
+        return [paths]
+    paths = list(paths)
+    if not paths:
+        raise ConfigError("no observation file given")
+    return paths
+
+
+def _first_time(path, header, strict) -> int:
+    """``TIME OF FIRST OBS`` (GPST ns), else the first epoch of the file's first block."""
+    if header.time_of_first_obs_ns is not None:
+        return int(header.time_of_first_obs_ns)
+    first = next(iter_obs(path, strict=strict), None)
+    return int(first.epoch_time_ns[0]) if first is not None and first.n_epochs else np.iinfo(np.int64).max
+
+
+def _check_setup(paths, headers) -> None:
+    """ConfigError when two files are not one receiver's set-up."""
+    p0, h0 = paths[0], headers[0]
+    for p, h in zip(paths[1:], headers[1:], strict=True):
+        for attr, what in _SETUP:
+            a, b = getattr(h0, attr).strip().upper(), getattr(h, attr).strip().upper()
+            if a and b and a != b:
+                raise ConfigError(
+                    f"{os.fspath(p0)} and {os.fspath(p)} are not one receiver's files: {what} "
+                    f"{getattr(h0, attr).strip()!r} and {getattr(h, attr).strip()!r}; process them apart"
+                )
+        if not np.allclose(h0.antenna_delta_hen_m, h.antenna_delta_hen_m, rtol=0.0, atol=5e-5):
+            raise ConfigError(
+                f"{os.fspath(p0)} and {os.fspath(p)} are not one receiver's files: antenna delta H/E/N "
+                f"{_hen(h0)} and {_hen(h)} m; process them apart"
+            )
+
+
+def _hen(h) -> str:
+    return "/".join(f"{v:.4f}" for v in h.antenna_delta_hen_m)
+
+
+def _merged_header(headers):
+    """The first header with every file's observation codes and GLONASS channels, the last file's end."""
+    first = headers[0]
+    if len(headers) == 1:
+        return first
+    types: dict = {}
+    for h in headers:
+        if int(h.version) != int(first.version):  # RINEX 2 codes (C1, L2) do not mix with RINEX 3's
+            continue
+        for sys_, codes in h.obs_types.items():
+            have = types.setdefault(sys_, [])
+            have.extend(c for c in codes if c not in have)
+    cpb = {}
+    for h in reversed(headers):  # the earliest file's value wins
+        cpb.update(h.glonass_cpb_m)
+    return replace(
+        first,
+        obs_types={k: tuple(v) for k, v in types.items()},
+        glonass_channels=GlonassChannels.merge(*(h.glonass_channels for h in headers)),
+        glonass_cpb_m=cpb,
+        time_of_last_obs_ns=headers[-1].time_of_last_obs_ns,
+        interval_s=first.interval_s if all(h.interval_s == first.interval_s for h in headers) else None,
+    )
+
+
+def plan_obs_files(paths, *, strict: bool = False):
+    """The files in time order and their one header, after checking that they belong together.
+
+    Parameters
+    ----------
+    paths : str, os.PathLike or sequence of them
+    strict : bool
+        As :func:`~kompas.io.readers.rinex_obs.read_obs`.
+
+    Returns
+    -------
+    (list, ObsHeader)
+        The paths sorted by their first epoch (a stable sort: files that start together keep their order),
+        and the header every table of the session carries (None for one path: its own).
+
+    Raises
+    ------
+    ConfigError
+        No path, or files of different set-ups.
+    FormatError
+        A header that does not parse.
+    """
+    paths = _as_paths(paths)
+    if len(paths) == 1:  # read as read_obs reads it: its header comes with its first block
+        return paths, None
+    with warnings.catch_warnings():  # the header's repairs are reported once, when the file is read
+        warnings.simplefilter("ignore")
+        headers = [read_obs_header(p, strict=strict) for p in paths]
+    starts = [_first_time(p, h, strict) for p, h in zip(paths, headers, strict=True)]
+    order = sorted(range(len(paths)), key=starts.__getitem__)
+    paths, headers = [paths[i] for i in order], [headers[i] for i in order]
+    _check_setup(paths, headers)
+    return paths, _merged_header(headers)
+
+
+class _Joiner:
+    """Drops epochs at or before the last one kept and gives every table the session's header."""
+
+    def __init__(self, header, paths):
+        self.header, self.n_files = header, len(paths)
+        self.sources = tuple(os.fspath(p) for p in paths)
+        self.last = None
+        self.dropped: dict = {}
+
+    def take(self, path, table: ObsTable) -> ObsTable:
+        if self.n_files == 1:
+            return table
+        if self.last is not None and table.n_epochs:
+            keep = table.epoch_time_ns > self.last
+            if not keep.all():
+                name = os.path.basename(os.fspath(path))
+                self.dropped[name] = self.dropped.get(name, 0) + int((~keep).sum())
+                table = table.take_epochs(keep)
+        if table.n_epochs:
+            self.last = int(table.epoch_time_ns[-1])
+        return replace(table, header=self.header, sources=self.sources)
+
+    def warn(self) -> None:
+        if self.dropped:
+            each = ", ".join(f"{n} of {name}" for name, n in self.dropped.items())
+            warnings.warn(
+                DroppedRecordWarning(
+                    f"{sum(self.dropped.values())} epoch(s) at or before the end of the earlier files "
+                    f"dropped (repeated at the joins or overlapping; the earlier file's kept): {each}"
+                ),
+                stacklevel=3,
+            )
+
+
+def read_obs_files(paths, *, strict: bool = False, systems: str | None = None) -> ObsTable:
+    """Read one receiver's observation files as one table (see the module notes).
+
+    Parameters
+    ----------
+    paths : str, os.PathLike or sequence of them
+        The files, in any order.
+    strict, systems
+        As :func:`~kompas.io.readers.rinex_obs.read_obs`.
+
+    Returns
+    -------
+    ObsTable
+        Every epoch of the files once, in time order, with the session's header.
+
+    Raises
+    ------
+    ConfigError
+        Files of different set-ups (marker, receiver type, antenna type or eccentricity).
+    FormatError
+        As :func:`~kompas.io.readers.rinex_obs.read_obs`, naming the file.
+
+    Warns
+    -----
+    DroppedRecordWarning
+        Epochs repeated at the joins or overlapping, counted per file.
+    """
+    paths, header = plan_obs_files(paths, strict=strict)
+    if len(paths) == 1:
+        return read_obs(paths[0], strict=strict, systems=systems)
+    join = _Joiner(header, paths)
+    tables = [join.take(p, read_obs(p, strict=strict, systems=systems)) for p in paths]
+    join.warn()
+    joined = ObsTable.concat([t for t in tables if t.n_epochs] or tables[:1])
+    return replace(joined, sources=join.sources)
+
+
+def iter_obs_files(paths, *, strict: bool = False, systems: str | None = None):
+    """Read one receiver's observation files block by block, as
+    :func:`~kompas.io.readers.rinex_obs.iter_obs` reads one: a generator of
+    :class:`~kompas.tables.obs.ObsTable`, the files one after the other in time order, each table with the
+    session's header. Memory stays bounded by one block. Raises and warns as :func:`read_obs_files`
+    (the set-up checks before the first block)."""
+    paths, header = plan_obs_files(paths, strict=strict)
+    join = _Joiner(header, paths)
+    given, spare = False, None
+    for p in paths:
+        for table in iter_obs(p, strict=strict, systems=systems):
+            table = join.take(p, table)
+            if table.n_epochs:
+                given = True
+                yield table
+            elif spare is None:
+                spare = table
+    if not given and spare is not None:  # no file had an epoch: the header alone, as iter_obs gives
+        yield spare
+    join.warn()

@@ -1,0 +1,208 @@
+"""One receiver's session in several observation files: read as one, refused when the set-up differs,
+and the commands that take it (spp, ppp, rtk)."""
+
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas import GlonassChannels, gtime_from_calendar
+from kompas.cli.main import main
+from kompas.errors import ConfigError, DroppedRecordWarning, FormatError
+from kompas.frames import geodetic_to_ecef
+from kompas.io.readers.obs_files import iter_obs_files, plan_obs_files, read_obs_files
+from kompas.io.readers.rinex_obs import read_obs_header
+from kompas.io.writers.rinex_nav import write_nav
+from kompas.io.writers.rinex_obs import write_obs
+from kompas.sim import simulate
+from kompas.tables.obs import ObsTable
+
+pytestmark = pytest.mark.timeout(120)
+
+START = int(gtime_from_calendar(2025, 3, 1, 6, 0, 0))
+WUHAN = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 30.0]))
+FIELDS = ("time_ns", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli", "ssi",
+          "epoch_time_ns", "epoch_offsets", "epoch_flag", "epoch_clock_s")  # fmt: skip
+# epochs of each part: part 1 repeats part 0's last epoch, part 2 repeats two of part 1's
+CUTS = ((0, 12), (11, 25), (23, 40))
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("session")
+    sim = simulate(
+        WUHAN, START, hours=40 * 30 / 3600, interval_s=30.0, systems="GRCE", errors="default", seed=4
+    )
+    write_obs(sim.obs, d / "whole.rnx")
+    for i, (a, b) in enumerate(CUTS):
+        write_obs(sim.obs.epochs(a, b), d / f"WUHN_part{i}.rnx.gz")
+    write_obs(sim.obs.epochs(0, 5), d / "OTHR.rnx", header=replace(sim.obs.header, marker_name="OTHR"))
+    write_nav(sim.nav, d / "nav.rnx")
+    return d
+
+
+def _same(a: ObsTable, b: ObsTable) -> None:
+    for f in FIELDS:
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+def _parts(d, order=(0, 1, 2)):
+    return [d / f"WUHN_part{i}.rnx.gz" for i in order]
+
+
+def test_the_parts_in_any_order_are_the_whole_file(files):
+    whole = kompas.read_obs(files / "whole.rnx")
+    with pytest.warns(
+        DroppedRecordWarning, match=r"^3 epoch\(s\) .*: 1 of WUHN_part1.rnx.gz, 2 of WUHN_part2"
+    ):
+        joined = read_obs_files(_parts(files, (2, 0, 1)))
+    _same(joined, whole)
+    assert joined.sources == tuple(str(p) for p in _parts(files))
+    assert joined.files == joined.sources and joined.path == str(_parts(files)[0])
+    assert joined.header.time_of_last_obs_ns == int(whole.epoch_time_ns[-1])
+    with pytest.warns(DroppedRecordWarning):
+        blocks = list(iter_obs_files(_parts(files, (1, 2, 0))))
+    assert len(blocks) == 3 and all(b.header is blocks[0].header for b in blocks)
+    _same(ObsTable.concat(blocks), whole)
+    assert kompas.read_obs_files is read_obs_files
+
+
+def test_one_file_is_read_as_read_obs_reads_it(files):
+    path = files / "whole.rnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing dropped, nothing to say
+        one, listed = read_obs_files(path), read_obs_files([path])
+    _same(one, kompas.read_obs(path))
+    _same(listed, one)
+    assert one.sources == () and one.files == (str(path),)
+    assert len(list(iter_obs_files(path))) == 1
+    with pytest.raises(ConfigError, match="no observation file given"):
+        read_obs_files([])
+
+
+def test_the_header_alone(files, tmp_path):
+    for path in (files / "whole.rnx", _parts(files)[1]):
+        head, full = read_obs_header(path), kompas.read_obs(path).header
+        for f in ("marker_name", "receiver_type", "antenna_type", "obs_types", "time_of_first_obs_ns",
+                  "time_of_last_obs_ns", "interval_s", "n_lines", "version"):  # fmt: skip
+            assert getattr(head, f) == getattr(full, f), f
+        np.testing.assert_array_equal(head.approx_position_m, full.approx_position_m)
+    cut = tmp_path / "cut.rnx"
+    text = (files / "whole.rnx").read_text()
+    cut.write_text(text[: text.index("END OF HEADER") - 60])
+    with pytest.raises(FormatError, match=r"cut.rnx: .*END OF HEADER"):
+        read_obs_header(cut)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"marker_name": "OTHR"}, "marker 'WUHN' and 'OTHR'"),
+        ({"receiver_type": "JAVAD TRE_3"}, "receiver type"),
+        ({"antenna_type": "LEIAR25.R3      LEIT"}, "antenna type"),
+        (
+            {"antenna_delta_hen_m": np.array([0.1, 0.0, 0.0])},
+            r"antenna delta H/E/N 0.0000/0.0000/0.0000 and 0.1000",
+        ),
+    ],
+)
+def test_files_of_another_set_up_are_refused(files, tmp_path, change, message):
+    obs = kompas.read_obs(files / "whole.rnx")
+    header = replace(obs.header, marker_name="WUHN")
+    write_obs(obs.epochs(0, 10), tmp_path / "a.rnx", header=header)
+    write_obs(obs.epochs(10, 20), tmp_path / "b.rnx", header=replace(header, **change))
+    with pytest.raises(ConfigError, match=f"a.rnx and .*b.rnx are not one receiver's files: {message}"):
+        read_obs_files([tmp_path / "b.rnx", tmp_path / "a.rnx"])
+    # a blank marker is no evidence either way
+    write_obs(obs.epochs(10, 20), tmp_path / "c.rnx", header=replace(header, marker_name=""))
+    assert read_obs_files([tmp_path / "a.rnx", tmp_path / "c.rnx"]).n_epochs == 20
+
+
+def test_the_session_header_joins_the_files_codes_and_channels(files, tmp_path):
+    obs = kompas.read_obs(files / "whole.rnx")
+    glo = obs.select(systems="R")
+    slots = sorted({int(s) - 200 for s in np.unique(glo.sat)})
+    k = obs.header.glonass_channels.channel(np.array(slots))
+    first = GlonassChannels(dict(zip(slots[:2], k[:2].tolist(), strict=True)))
+    rest = GlonassChannels(dict(zip(slots[2:], k[2:].tolist(), strict=True)))
+    a = obs.epochs(0, 10).select(systems="GR")
+    write_obs(a, tmp_path / "a.rnx", header=replace(obs.header, glonass_channels=first))
+    write_obs(obs.epochs(10, 20), tmp_path / "b.rnx", header=replace(obs.header, glonass_channels=rest))
+    joined = read_obs_files([tmp_path / "a.rnx", tmp_path / "b.rnx"])
+    assert joined.header.interval_s == 30.0
+    write_obs(obs.epochs(20, 30), tmp_path / "c.rnx", header=replace(obs.header, interval_s=15.0))
+    assert read_obs_header(tmp_path / "c.rnx").interval_s == 15.0
+    assert (
+        read_obs_files([tmp_path / "c.rnx", tmp_path / "a.rnx"]).header.interval_s is None
+    )  # declared apart
+    np.testing.assert_array_equal(joined.header.glonass_channels.channel(np.array(slots)), k)
+    whole_types = kompas.read_obs(files / "whole.rnx").header.obs_types
+    assert set(read_obs_header(tmp_path / "a.rnx").obs_types) == {"G", "R"}
+    assert {s: set(c) for s, c in joined.header.obs_types.items()} == {
+        s: set(c) for s, c in whole_types.items()
+    }
+
+
+def test_files_put_in_time_order_without_the_headers_times(files, tmp_path):
+    paths, header = plan_obs_files(_parts(files, (2, 1, 0)))
+    assert paths == _parts(files) and header.marker_name == "KSIM"
+    # TIME OF FIRST OBS is mandatory, but a file without it is read: its first epoch orders it
+    bare = []
+    for i, (a, b) in enumerate(CUTS):
+        write_obs(kompas.read_obs(files / "whole.rnx").epochs(a, b), tmp_path / f"p{i}.rnx")
+        lines = (tmp_path / f"p{i}.rnx").read_text().splitlines(keepends=True)
+        (tmp_path / f"q{i}.rnx").write_text("".join(ln for ln in lines if "TIME OF FIRST OBS" not in ln))
+        bare.append(tmp_path / f"q{i}.rnx")
+    assert read_obs_header(bare[0]).time_of_first_obs_ns is None
+    assert plan_obs_files(bare[::-1])[0] == bare
+
+
+def _pos_rows(path):
+    return [ln.split()[:5] for ln in path.read_text().splitlines() if not ln.startswith("%")]
+
+
+def test_spp_takes_a_pattern_or_the_files_among_nav(files, tmp_path, capsys):
+    nav = str(files / "nav.rnx")
+    assert main(["spp", str(files / "whole.rnx"), nav, "-o", str(tmp_path / "w.pos")]) == 0
+    assert main(["spp", str(files / "WUHN_part*.rnx.gz"), nav, "-o", str(tmp_path / "p.pos")]) == 0
+    shuffled = [str(p) for p in _parts(files, (1, 2, 0))]
+    assert main(["spp", shuffled[0], nav, *shuffled[1:], "-o", str(tmp_path / "s.pos")]) == 0
+    want = _pos_rows(tmp_path / "w.pos")
+    assert len(want) == 40 and _pos_rows(tmp_path / "p.pos") == want and _pos_rows(tmp_path / "s.pos") == want
+    inputs = [ln[14:] for ln in (tmp_path / "p.pos").read_text().splitlines() if ln.startswith("% inp file")]
+    assert inputs == [*(str(p) for p in _parts(files)), nav]
+    assert "3 epoch(s) at or before the end of the earlier files dropped" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["spp", "{d}/NONE*.rnx", "{d}/nav.rnx"], "OBS pattern '{d}/NONE*.rnx' matches no file"),
+        (["spp", "{d}/WUHN_part0.rnx.gz", "{d}/whole.rnx"], "give an observation file and at least one navigation"),
+        (["spp", "{d}/WUHN_part0.rnx.gz", "{d}/OTHR.rnx", "{d}/nav.rnx"], "not one receiver's files: marker"),
+        (["ppp", "{d}/WUHN_part0.rnx.gz", "{d}/OTHR.rnx", "{d}/nav.rnx"], "not one receiver's files: marker"),
+        (["rtk", "{d}/WUHN*", "{d}/whole.rnx", "{d}/nav.rnx", "{d}/whole.rnx"],
+         "{d}/whole.rnx is an observation file, not a navigation file: give a rover's or a base's several"),
+        (["rtk", "{d}/WUHN*", "{d}/BASE*", "{d}/nav.rnx"], "BASE pattern '{d}/BASE\\*' matches no file"),
+        (["rtk", "{d}/[OW]*.rnx*", "{d}/whole.rnx", "{d}/nav.rnx"], "OTHR.rnx and {d}/WUHN_part0.rnx.gz are not one receiver's files: marker 'OTHR' and 'KSIM'"),
+    ],
+)  # fmt: skip
+def test_wrong_sessions_are_one_line_and_exit_2(files, capsys, argv, message):
+    d = str(files)
+    assert main([a.format(d=d) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message.format(d=d).replace("\\*", "*") in err, err
+
+
+def test_rtk_reads_each_receivers_files_as_one(files, tmp_path, capsys):
+    nav = str(files / "nav.rnx")
+    base = ["--base-pos", *(f"{v:.4f}" for v in WUHAN), "--systems", "G,E"]
+    out_w, out_p = str(tmp_path / "w.pos"), str(tmp_path / "p.pos")
+    assert main(["rtk", str(files / "whole.rnx"), str(files / "whole.rnx"), nav, *base, "-o", out_w]) == 0
+    assert main(["rtk", str(files / "WUHN_part*"), str(files / "whole.rnx"), nav, *base, "-o", out_p]) == 0
+    want = _pos_rows(tmp_path / "w.pos")
+    assert len(want) == 40 and _pos_rows(tmp_path / "p.pos") == want
+    inputs = [ln[14:] for ln in (tmp_path / "p.pos").read_text().splitlines() if ln.startswith("% inp file")]
+    assert inputs == [str(p) for p in _parts(files)]
