@@ -120,6 +120,40 @@ def test_files_of_another_set_up_are_refused(files, tmp_path, change, message):
     assert read_obs_files([tmp_path / "a.rnx", tmp_path / "c.rnx"]).n_epochs == 20
 
 
+def test_a_set_up_named_only_by_later_files_is_checked_too(files, tmp_path):
+    obs = kompas.read_obs(files / "whole.rnx")
+    named = (("", ""), ("WUHN", "SEPT POLARX5"), ("WUHN", "TRIMBLE NETR9"))  # the first file names neither
+    for i, (marker, receiver) in enumerate(named):
+        header = replace(obs.header, marker_name=marker, receiver_type=receiver)
+        write_obs(obs.epochs(10 * i, 10 * i + 10), tmp_path / f"{i}.rnx", header=header)
+    with pytest.raises(ConfigError, match="1.rnx and .*2.rnx are not one receiver's files: receiver type"):
+        read_obs_files([tmp_path / f"{i}.rnx" for i in range(3)])
+    assert read_obs_files([tmp_path / "0.rnx", tmp_path / "1.rnx"]).n_epochs == 20
+
+
+def test_the_earliest_known_code_phase_bias_and_channel_serve(files, tmp_path):
+    obs = kompas.read_obs(files / "whole.rnx")
+    slot = int(np.unique(obs.select(systems="R").sat)[0]) - 200
+    k = int(obs.header.glonass_channels.channel(np.array([slot]))[0])
+    headers = (
+        replace(
+            obs.header,
+            glonass_cpb_m={"C1C": np.nan, "C2P": -71.94},
+            glonass_channels=GlonassChannels({slot: k}),
+        ),
+        replace(
+            obs.header,
+            glonass_cpb_m={"C1C": -71.94, "C2P": 0.0},
+            glonass_channels=GlonassChannels({slot: k + 1}),
+        ),
+    )
+    for i, header in enumerate(headers):
+        write_obs(obs.epochs(10 * i, 10 * i + 10), tmp_path / f"{i}.rnx", header=header)
+    joined = read_obs_files([tmp_path / "1.rnx", tmp_path / "0.rnx"]).header
+    assert joined.glonass_cpb_m == {"C1C": -71.94, "C2P": -71.94}
+    assert int(joined.glonass_channels.channel(np.array([slot]))[0]) == k
+
+
 def test_the_session_header_joins_the_files_codes_and_channels(files, tmp_path):
     obs = kompas.read_obs(files / "whole.rnx")
     glo = obs.select(systems="R")

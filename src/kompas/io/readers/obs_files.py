@@ -60,16 +60,22 @@ def _first_time(path, header, strict) -> int:
 
 
 def _check_setup(paths, headers) -> None:
-    """ConfigError when two files are not one receiver's set-up."""
+    """ConfigError when two files are not one receiver's set-up (a blank field is no evidence)."""
+    for attr, what in _SETUP:
+        seen = None  # (path, value) of the first file that names it
+        for p, h in zip(paths, headers, strict=True):
+            value = getattr(h, attr).strip()
+            if not value:
+                continue
+            if seen is None:
+                seen = (p, value)
+            elif value.upper() != seen[1].upper():
+                raise ConfigError(
+                    f"{os.fspath(seen[0])} and {os.fspath(p)} are not one receiver's files: {what} "
+                    f"{seen[1]!r} and {value!r}; process them apart"
+                )
     p0, h0 = paths[0], headers[0]
     for p, h in zip(paths[1:], headers[1:], strict=True):
-        for attr, what in _SETUP:
-            a, b = getattr(h0, attr).strip().upper(), getattr(h, attr).strip().upper()
-            if a and b and a != b:
-                raise ConfigError(
-                    f"{os.fspath(p0)} and {os.fspath(p)} are not one receiver's files: {what} "
-                    f"{getattr(h0, attr).strip()!r} and {getattr(h, attr).strip()!r}; process them apart"
-                )
         if not np.allclose(h0.antenna_delta_hen_m, h.antenna_delta_hen_m, rtol=0.0, atol=5e-5):
             raise ConfigError(
                 f"{os.fspath(p0)} and {os.fspath(p)} are not one receiver's files: antenna delta H/E/N "
@@ -93,13 +99,16 @@ def _merged_header(headers):
         for sys_, codes in h.obs_types.items():
             have = types.setdefault(sys_, [])
             have.extend(c for c in codes if c not in have)
-    cpb = {}
-    for h in reversed(headers):  # the earliest file's value wins
-        cpb.update(h.glonass_cpb_m)
+    cpb: dict = {}
+    for h in headers:  # the earliest file's known value (a blank record is NaN: unknown)
+        for code, value in h.glonass_cpb_m.items():
+            if code not in cpb or (np.isnan(cpb[code]) and not np.isnan(value)):
+                cpb[code] = value
     return replace(
         first,
         obs_types={k: tuple(v) for k, v in types.items()},
-        glonass_channels=GlonassChannels.merge(*(h.glonass_channels for h in headers)),
+        # a slot in several files takes the earliest file's channel (merge keeps the last one given)
+        glonass_channels=GlonassChannels.merge(*(h.glonass_channels for h in reversed(headers))),
         glonass_cpb_m=cpb,
         time_of_last_obs_ns=headers[-1].time_of_last_obs_ns,
         interval_s=first.interval_s if all(h.interval_s == first.interval_s for h in headers) else None,
