@@ -155,15 +155,17 @@ def test_read_pos_keeps_the_ratio_and_age_of_a_relative_solution(files, tmp_path
 
 
 @pytest.mark.parametrize(
-    "reader", ["read_obs", "read_nav", "read_sp3", "read_clk", "read_antex", "read_bias", "read_pos"]
+    "reader",
+    ["read_obs", "read_obs_files", "read_nav", "read_sp3", "read_clk", "read_antex", "read_bias", "read_pos"],
 )
 def test_readers_given_something_else_than_a_path(reader):
     import io
 
-    for wrong in (None, 3, b"/data/x.rnx", io.BytesIO(b"x")):
-        with pytest.raises(
-            ConfigError, match=f"a file path \\(str or pathlib.Path\\) is needed, not {type(wrong).__name__}"
-        ):
+    wrongs = [(w, type(w).__name__) for w in (None, 3, b"/data/x.rnx", io.BytesIO(b"x"))]
+    if reader == "read_obs_files":  # a list of paths too: the item that is not one is named
+        wrongs += [(["/data/x.rnx", b"/data/y.rnx"], "bytes"), ((None,), "NoneType")]
+    for wrong, what in wrongs:
+        with pytest.raises(ConfigError, match=f"a file path \\(str or pathlib.Path\\) is needed, not {what}"):
             getattr(kompas, reader)(wrong)
 
 

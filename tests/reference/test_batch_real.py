@@ -326,3 +326,66 @@ def test_spp_with_the_days_ionex_maps_equals_the_spp_command(kompas_data, tmp_pa
     _assert_columns_bit_equal(ref, batch)
     # the maps matter: without them the positions differ
     assert not np.array_equal(ref.column("z_m").to_numpy(), pq.read_table(klobuchar).column("z_m").to_numpy())
+
+
+@pytest.mark.timeout(300)
+def test_joined_sessions_equal_the_commands_on_the_whole_files(kompas_data, tmp_path, capsys):
+    """ZIM2's hour cut into four 15-minute files and SCOA->PASA's two hours into 30-minute (rover) and
+    hourly (base) files: with --join-sessions each station-day is one unit whose solution is the command's
+    on the whole file, bit for bit; without, every file is a unit of its own."""
+    import kompas
+    from kompas.io.writers.rinex_obs import write_obs
+
+    e, d = kompas_data / "E_2026-133_ZIM2", kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    cut = tmp_path / "cut"
+    cut.mkdir()
+
+    def split(path, station, hour, minutes, count):
+        obs = kompas.read_obs(path)
+        step = minutes * 2  # 30-s epochs
+        for i in range(count):
+            start = f"{hour + i * minutes // 60:02d}{i * minutes % 60:02d}"
+            name = f"{station}_R_2026{path.name[16:19]}{start}_{minutes:02d}M_30S_MO.rnx"
+            if minutes == 60:
+                name = name.replace("_60M_", "_01H_")
+            write_obs(obs.epochs(i * step, (i + 1) * step), cut / name)
+
+    zim2 = e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx"
+    split(zim2, "ZIM200CHE", 0, 15, 4)
+    names = ("IGS0OPSFIN_20261330000_01D_15M_ORB.SP3", "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK")
+    products = [str(e / n) for n in names]
+    atx = str(e / "igs20_zim2_gps_trim.atx")
+    argv = ["batch", str(cut / "ZIM2*.rnx"), "--task", "ppp", "--products", *products, "--with", f"antex={atx}",
+            "--workers", "0", "--no-progress", "--set", "systems=G"]  # fmt: skip
+    assert main([*argv, "--out", str(tmp_path / "apart")]) == 0
+    assert "units    4 ok" in capsys.readouterr().out
+    assert main([*argv, "--join-sessions", "--out", str(tmp_path / "joined")]) == 0
+    assert "units    1 ok" in capsys.readouterr().out
+    single = tmp_path / "zim2.parquet"
+    rc = main(["ppp", str(zim2), "--sp3", products[0], "--clk", products[1], "--atx", atx, "--systems", "G",
+               "-o", str(single)])  # fmt: skip
+    assert rc == 0
+    ref = pq.read_table(single)
+    key = ("ZIM200CHE", "2026-05-13", "0000-01H")
+    batch = pq.read_table(result_path(str(tmp_path / "joined"), "solution", "ppp", key))
+    assert batch.num_rows == ref.num_rows == 120
+    _assert_columns_bit_equal(ref, batch)
+
+    rover, base = d / "SCOA00FRA_R_20261201000_02H_30S_MO.rnx", d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx"
+    split(rover, "SCOA00FRA", 10, 30, 4)
+    split(base, "PASA00ESP", 10, 60, 2)
+    nav = str(d / "BRDC00WRD_R_20261200800_06H_MN.rnx")
+    argv = ["batch", str(cut / "SCOA*.rnx"), "--task", "rtk", "--nav", nav, "--with", f"base={cut}/PASA*.rnx",
+            "--join-sessions", "--out", str(tmp_path / "rtk"), "--workers", "0", "--no-progress",
+            "--set", "systems=G,E"]  # fmt: skip
+    assert main(argv) == 0
+    single = tmp_path / "scoa.parquet"
+    assert main(["rtk", str(rover), str(base), nav, "--systems", "G,E", "-o", str(single)]) == 0
+    capsys.readouterr()
+    ref = pq.read_table(single)
+    batch = pq.read_table(
+        result_path(str(tmp_path / "rtk"), "solution", "rtk", ("SCOA00FRA", "2026-04-30", "1000-02H"))
+    )
+    assert batch.num_rows == ref.num_rows == 240
+    assert np.count_nonzero(ref.column("status").to_numpy() == 1) > 100  # fixed epochs: a real RTK run
+    _assert_columns_bit_equal(ref, batch)

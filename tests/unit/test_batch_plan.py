@@ -452,3 +452,59 @@ def test_ppp_units_get_the_days_navigation_products_and_antex(tmp_path):
         "obs": tuple(obs), "orbit": (files[0],), "clock": (files[1],), "bias": (files[2],),
         "antex": (files[3],), "nav": tuple(nav),
     }  # fmt: skip
+
+
+def test_joined_sessions_are_one_unit_per_station_and_day(tmp_path):
+    obs = _touch(
+        tmp_path,
+        *(f"GRAS00FRA_R_2022315{h:02d}{m:02d}_15M_01S_MO.crx.gz" for h in (17, 18) for m in (0, 15, 30, 45)),
+        "GRAS00FRA_R_20223151715_15M_01S_MO.rnx",  # the Hatanaka twin's plain copy: a duplicate
+        "GRAS00FRA_R_20223160000_15M_01S_MO.crx.gz",  # the next day: a unit of its own
+        "AJAC00FRA_R_20223150000_01D_30S_MO.crx.gz",  # one file: a unit as before
+    )
+    nav = _touch(tmp_path, "BRDC00WRD_S_20223150000_01D_MN.rnx.gz", "BRDC00WRD_S_20223160000_01D_MN.rnx.gz")
+    apart = plan(obs, nav)
+    assert len(apart.items) == 10 and {it.key[2] for it in apart.items if it.key[1] == "2022-11-11"} >= {
+        "1700-15M", "1845-15M"}  # fmt: skip
+    joined = plan(obs, nav, join_sessions=True)
+    units = {it.key: [os.path.basename(p) for p in it.paths("obs")] for it in joined.items}
+    assert sorted(units) == [
+        ("AJAC00FRA", "2022-11-11", "0000-01D"),
+        ("GRAS00FRA", "2022-11-11", "1700-02H"),
+        ("GRAS00FRA", "2022-11-12", "0000-15M"),
+    ]
+    gras = units[("GRAS00FRA", "2022-11-11", "1700-02H")]
+    assert gras == [
+        f"GRAS00FRA_R_2022315{h:02d}{m:02d}_15M_01S_MO.crx.gz" for h in (17, 18) for m in (0, 15, 30, 45)
+    ]
+    assert [(s.session, s.reason.split(" of ")[0]) for s in joined.skipped] == [("1715-15M", "duplicate")]
+    # a gap is inside the span: the session runs from the first start to the last end
+    gap = plan([obs[0], obs[7]], nav, join_sessions=True)
+    assert [it.key[2] for it in gap.items] == ["1700-02H"] and len(gap.items[0].paths("obs")) == 2
+
+
+def test_joined_rtk_rovers_get_every_file_of_their_base_station(tmp_path):
+    rovers = _touch(
+        tmp_path, "AAAA00XXX_R_20201771000_01H_01S_MO.rnx", "AAAA00XXX_R_20201771100_01H_01S_MO.rnx"
+    )
+    base = _touch(
+        tmp_path,
+        "BASE00XXX_R_20201771100_01H_01S_MO.rnx",
+        "BASE00XXX_R_20201771000_01H_01S_MO.rnx",
+        "BASE00XXX_R_20201771200_01H_01S_MO.rnx",  # after the rover's span
+        "OTHR00XXX_R_20201771000_01H_01S_MO.rnx",  # another base station, less overlap
+    )
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    task = get_task("rtk")
+    needs = task.required(task.config_class())
+    p = plan(rovers, nav, needs=needs, roles=task.roles, extra={"base": base}, join_sessions=True)
+    assert [it.key[2] for it in p.items] == ["1000-02H"]
+    assert [os.path.basename(x) for x in p.items[0].paths("base")] == [
+        "BASE00XXX_R_20201771000_01H_01S_MO.rnx",
+        "BASE00XXX_R_20201771100_01H_01S_MO.rnx",
+    ]
+    # the base station's own files among the rovers: left out, as a single file is
+    own = plan(
+        rovers + base[:2], nav, needs=needs, roles=task.roles, extra={"base": base}, join_sessions=True
+    )
+    assert [s.reason.split(" (")[0] for s in own.skipped] == ["the rover is the base"]

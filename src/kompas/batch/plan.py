@@ -5,7 +5,8 @@ Matching rules (by the names; :mod:`kompas.io.names`):
 * every observation file is one unit, identified by ``(station, day, session)``; a name that follows no
   convention is identified from its header (``MARKER NAME``, ``TIME OF FIRST OBS``). Two files with the
   same identity (``delf0010.21o`` and its Hatanaka twin ``delf0010.21d``) are one unit: the first in
-  path order is used, the other is reported as a duplicate.
+  path order is used, the other is reported as a duplicate. With ``join_sessions`` a station's files of
+  one day (15-minute, hourly) are one unit instead, its session named after their joint span.
 * navigation files are the ones whose nominal span overlaps the observations'. When some come from the
   same station (same four-character code), those are used; otherwise one file per navigation content
   (``MN`` mixed, or ``GN``/``RN``/``EN``/``CN``... per system) is chosen, preferring combined broadcast
@@ -195,9 +196,59 @@ def _base_names(paths: Sequence[str]) -> list[FileName]:
     return out
 
 
-def _choose_base(obs: FileName, bases: Sequence[FileName]) -> FileName | None:
+def _choose_bases(obs: FileName, bases: Sequence[FileName], join: bool) -> list[FileName]:
+    """The base file overlapping ``obs`` the most (then by path); with ``join`` every file of that base
+    station overlapping it, in time order (one of each session: the first by path)."""
     cands = [b for b in bases if b.overlap_s(obs) > 0]
-    return min(cands, key=lambda b: (-b.overlap_s(obs), b.path)) if cands else None
+    if not cands:
+        return []
+    best = min(cands, key=lambda b: (-b.overlap_s(obs), b.path))
+    if not join:
+        return [best]
+    chosen: dict = {}
+    for b in sorted(cands, key=lambda b: b.path):
+        if b.site == best.site:
+            chosen.setdefault((b.start, b.period_s), b)
+    return sorted(chosen.values(), key=lambda b: b.start)
+
+
+def _distinct(names, stations, skipped) -> list[FileName]:
+    """The observation files of the stations wanted, in path order, one per (station, day, session):
+    the others go to ``skipped`` as duplicates."""
+    files_of: dict[tuple, FileName] = {}
+    for obs in sorted(names, key=lambda n: n.path):
+        key = (obs.site, obs.day.isoformat(), session_of(obs))
+        if not _wanted(obs.site, stations):
+            continue
+        if key in files_of:
+            skipped.append(Skipped(obs.path, *key, f"duplicate of {files_of[key].path}"))
+            continue
+        files_of[key] = obs
+    return list(files_of.values())
+
+
+def _is_base(base: Sequence[FileName], span: FileName, paths: Sequence[str]) -> bool:
+    """Whether the rover of ``paths`` is the base station itself (or one of its files, renamed)."""
+    if not base:
+        return False
+    return base[0].site == span.site or any(os.path.samefile(b.path, p) for b in base for p in paths)
+
+
+def _units(names, join: bool):
+    """``(span, observation paths)`` per unit: each file alone, or with ``join`` the files of one
+    station and day together, the span from the first start to the last end."""
+    if not join:
+        return [(n, (n.path,)) for n in names]
+    days: dict = {}
+    for n in names:
+        days.setdefault((n.site, n.day), []).append(n)
+    out = []
+    for group in days.values():
+        group.sort(key=lambda n: (n.start, n.path))
+        start, end = group[0].start, max(n.end for n in group)
+        span = dataclasses.replace(group[0], start=start, period_s=int((end - start).total_seconds()))
+        out.append((span, tuple(n.path for n in group)))
+    return out
 
 
 def _wanted(station: str, stations: Sequence[str]) -> bool:
@@ -212,6 +263,7 @@ def plan(
     roles: Sequence[str] = ("nav",),
     stations: Sequence[str] = (),
     extra: Mapping[str, Sequence[str]] | None = None,
+    join_sessions: bool = False,
 ) -> Plan:
     """Station-days from input files.
 
@@ -232,6 +284,11 @@ def plan(
     extra : mapping, optional
         Files given for a role on every unit (``{"antex": [...]}``); ``base`` files (RTK) are matched to
         each unit by their span instead.
+    join_sessions : bool
+        A station's observation files of one day (15-minute or hourly sessions) are one unit, read as one
+        session (:func:`kompas.io.readers.obs_files.read_obs_files`), named after their joint span
+        (``0000-01D`` for 96 files of 15 minutes); an RTK rover's base is then every file of the chosen
+        base station that overlaps that span. Default: every file is a unit.
 
     Returns
     -------
@@ -253,29 +310,23 @@ def plan(
     common.setdefault("antex", tuple(sorted(n.path for n in kinds.get("antex", []))))
     items: dict[tuple, StationDay] = {}
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
-    for obs in sorted(kinds.get("obs", []), key=lambda n: n.path):
-        station = obs.site
-        key = (station, obs.day.isoformat(), session_of(obs))
-        if not _wanted(station, stations):
-            continue
-        if key in items:
-            skipped.append(Skipped(obs.path, *key, f"duplicate of {items[key].paths('obs')[0]}"))
-            continue
-        inputs = {"obs": (obs.path,)}
+    for span, paths in _units(_distinct(kinds.get("obs", []), stations, skipped), join_sessions):
+        key = (span.site, span.day.isoformat(), session_of(span))
+        inputs = {"obs": paths}
         if "nav" in roles:
-            inputs["nav"] = tuple(_choose_nav(obs, dated_nav)) + tuple(global_nav)
+            inputs["nav"] = tuple(_choose_nav(span, dated_nav)) + tuple(global_nav)
         for role in set(roles) & set(PRODUCT_ROLES):
-            inputs[role] = tuple(_choose_products(obs, kinds.get(role, [])))
+            inputs[role] = tuple(_choose_products(span, kinds.get(role, [])))
         inputs.update({k: v for k, v in common.items() if v and k in roles})
         if "base" in roles:
-            base = _choose_base(obs, bases)
-            if base is not None and (base.site == obs.site or os.path.samefile(base.path, obs.path)):
-                skipped.append(Skipped(obs.path, *key, f"the rover is the base ({base.path})"))
+            base = _choose_bases(span, bases, join_sessions)
+            if _is_base(base, span, paths):
+                skipped.append(Skipped(paths[0], *key, f"the rover is the base ({base[0].path})"))
                 continue
-            inputs["base"] = (base.path,) if base is not None else ()
+            inputs["base"] = tuple(b.path for b in base)
         missing = [r for r in needs if not inputs.get(r)]
         if missing:
-            skipped.append(Skipped(obs.path, *key, f"no {' or '.join(missing)} file for {key[1]}"))
+            skipped.append(Skipped(paths[0], *key, f"no {' or '.join(missing)} file for {key[1]}"))
             continue
-        items[key] = StationDay(station, key[1], key[2], {k: v for k, v in inputs.items() if v})
+        items[key] = StationDay(span.site, key[1], key[2], {k: v for k, v in inputs.items() if v})
     return Plan(tuple(items.values()), tuple(skipped))

@@ -198,7 +198,7 @@ def _run_spp(item: StationDay, config) -> TaskResult:
     from ..runner import run_spp
 
     t0 = time.perf_counter()
-    sol = run_spp(item.paths("obs")[0], item.paths("nav"), config, ionex_paths=item.paths("ionex")).solution
+    sol = run_spp(item.paths("obs"), item.paths("nav"), config, ionex_paths=item.paths("ionex")).solution
     # reading and solving are one pass (the file is streamed): the time is counted as processing
     return _solution_result(sol, t0, t0)
 
@@ -234,11 +234,11 @@ def rows_table(rows: list[dict]):
 def _run_qc(item: StationDay, config) -> TaskResult:
     """QC of one unit as ``kompas qc OBS --nav NAV...`` computes it: every table of
     :class:`kompas.qc.QcResult` into ``qc_<table>`` (tables without rows are not written)."""
-    from ..api import read_nav, read_obs
+    from ..api import read_nav, read_obs_files
     from ..qc import run_qc
 
     t0 = time.perf_counter()
-    obs = read_obs(item.paths("obs")[0])
+    obs = read_obs_files(item.paths("obs"))
     navs = [read_nav(p) for p in item.paths("nav")] or None
     t1 = time.perf_counter()
     result = run_qc(obs, navs, config)
@@ -287,13 +287,13 @@ def _catalog(paths):
 
 
 def _ppp_inputs(item: StationDay) -> dict:
-    from ..api import read_antex, read_bias, read_clk, read_nav, read_obs, read_sp3
+    from ..api import read_antex, read_bias, read_clk, read_nav, read_obs_files, read_sp3
     from ..io.readers.blq import read_blq
     from ..io.readers.gpt3 import read_gpt3_grid
 
     single = {role: _one(item, role) for role in ("antex", "bias", "blq", "gpt3")}
     return {
-        "obs": read_obs(item.paths("obs")[0]),
+        "obs": read_obs_files(item.paths("obs")),
         "nav": [read_nav(p) for p in item.paths("nav")] or None,
         "sp3": [read_sp3(p) for p in item.paths("orbit")],
         "clk": [read_clk(p) for p in item.paths("clock")],
@@ -332,11 +332,11 @@ def _run_rtk(item: StationDay, config) -> TaskResult:
     """RTK/PPK of one rover unit against its base as ``kompas rtk ROVER BASE NAV... [--atx ANTEX] [--sp3
     --clk]`` does it: the base observation file that overlaps the rover's day the most
     (:func:`kompas.batch.plan`), the day's orbits and clocks when precise products are given."""
-    from ..api import read_antex, read_clk, read_nav, read_obs, read_sp3
+    from ..api import read_antex, read_clk, read_nav, read_obs_files, read_sp3
     from ..rtk import rtk
 
     t0 = time.perf_counter()
-    rover, base = read_obs(item.paths("obs")[0]), read_obs(item.paths("base")[0])
+    rover, base = read_obs_files(item.paths("obs")), read_obs_files(item.paths("base"))
     navs = [read_nav(p) for p in item.paths("nav")]
     antex = _one(item, "antex")
     atx = read_antex(antex) if antex else None

@@ -1,6 +1,7 @@
 """kompas batch: process a network of stations (many station-days) in parallel on Dask, resumably.
 
-Every observation file that matches a navigation file of its day is one unit; each unit's results are
+Every observation file that matches a navigation file of its day is one unit (--join-sessions: a
+station's files of one day together, read as one session); each unit's results are
 written atomically into a Parquet dataset partitioned by task, station and day (OUT/solution/...,
 OUT/summary/...) and OUT/summary.parquet holds one row per unit. A rerun skips units whose inputs and
 options are unchanged (content hash) and does the rest; a bad input file is one failed row.
@@ -56,6 +57,12 @@ def register(sub) -> None:
         "--stations",
         metavar="TOML",
         help="station list: stations = [...], obs = [...], nav = [...]",
+    )
+    p.add_argument(
+        "--join-sessions",
+        action="store_true",
+        help="a station's observation files of one day (15-minute, hourly) are one unit, read as one "
+        "session (rtk: its base's files too); default: each file is a unit",
     )
     p.add_argument("--out", metavar="DIR", help="output folder (created; a rerun resumes in it)")
     where = p.add_mutually_exclusive_group()
@@ -121,7 +128,15 @@ def _plan(args, task, cfg):
     files = expand(obs, "observation") + expand(args.products, "product")
     navs = expand(nav, "navigation")
     extra = _with(args.with_, task)
-    return plan(files, navs, needs=task.required(cfg), roles=task.roles, stations=stations, extra=extra)
+    return plan(
+        files,
+        navs,
+        needs=task.required(cfg),
+        roles=task.roles,
+        stations=stations,
+        extra=extra,
+        join_sessions=args.join_sessions,
+    )
 
 
 def _with(items, task) -> dict[str, list[str]]:

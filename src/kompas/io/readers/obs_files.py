@@ -31,6 +31,7 @@ import numpy as np
 from ...errors import ConfigError, DroppedRecordWarning
 from ...satsys import GlonassChannels
 from ...tables.obs import ObsTable
+from .._open import file_name
 from .rinex_obs import iter_obs, read_obs, read_obs_header
 
 __all__ = ["read_obs_files", "iter_obs_files", "plan_obs_files"]
@@ -43,12 +44,15 @@ _SETUP = (
 
 
 def _as_paths(paths) -> list:
-    if isinstance(paths, (str, os.PathLike)):
+    """A list of file paths (ConfigError for an empty list, or for anything that is not a path)."""
+    if not isinstance(paths, (list, tuple)):
+        file_name(paths)  # ConfigError naming what was given instead
         return [paths]
-    paths = list(paths)
     if not paths:
         raise ConfigError("no observation file given")
-    return paths
+    for p in paths:
+        file_name(p)
+    return list(paths)
 
 
 def _first_time(path, header, strict) -> int:
