@@ -1,7 +1,8 @@
 """kompas qc: quality control of observation files (teqc-like summaries, text report, JSON, CSV, HTML).
 
 Each OBS file gets a one-line summary per system and, with one file, the full text report; with many
-files (kompas qc *.crx.gz) one summary row per file and system. Navigation files give elevations,
+files (kompas qc *.crx.gz) one summary row per file and system (--join-sessions: per marker, its files
+read as one session). Navigation files give elevations,
 expected counts and the header position check; without them those columns stay empty.
 Exit status: 0 when every file was checked, 1 when a file could not be checked (the reason is printed),
 2 for a user error.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 
 from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError, KompasError
@@ -41,6 +43,12 @@ def register(sub) -> None:
     p.add_argument("--csv", metavar="DIR", help="write one CSV per table into DIR")
     p.add_argument("--html", metavar="DIR", help="write an HTML report with figures into DIR")
     p.add_argument("-q", "--quiet", action="store_true", help="summaries only, no full text report")
+    p.add_argument(
+        "--join-sessions",
+        action="store_true",
+        help="the observation files of one marker (15-minute, hourly) are one session, checked as one file "
+        "(default: each file apart)",
+    )
     p.set_defaults(func=run)
 
 
@@ -86,7 +94,7 @@ def _split(args):
 
 
 def run(args) -> int:
-    from .. import read_nav, read_obs
+    from .. import read_nav, read_obs_files
     from ..qc import QcConfig, run_qc
     from ..qc.report import summary_lines, text_report, write_csv, write_json
 
@@ -100,12 +108,13 @@ def run(args) -> int:
     results, failed = [], [p for p, _ in skipped]
     for path, exc in skipped:
         print(f"kompas qc: {path}: not checked: {str(exc).removeprefix(f'{path}: ')}", file=sys.stderr)
-    for path in obs_files:
+    for group in _sessions(obs_files) if args.join_sessions else [[p] for p in obs_files]:
         try:
-            results.append(run_qc(read_obs(path), navs, cfg))
+            results.append(run_qc(read_obs_files(group), navs, cfg))
         except KompasError as exc:
-            failed.append(path)
-            print(f"kompas qc: {path}: not checked: {exc}", file=sys.stderr)
+            failed.extend(group)
+            more = f" (and {len(group) - 1} more files of its session)" if len(group) > 1 else ""
+            print(f"kompas qc: {group[0]}{more}: not checked: {exc}", file=sys.stderr)
     for res in results:
         for line in summary_lines(res):
             print(line)
@@ -132,6 +141,24 @@ def run(args) -> int:
             folder = args.html if len(results) == 1 else os.path.join(args.html, stem)
             print(f"wrote {write_html(res, folder)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _sessions(paths: list[str]) -> list[list[str]]:
+    """The files grouped by the marker their headers name, in the order of each marker's first file (a
+    file without a marker, or whose header does not read, is a session of its own: its error comes when
+    it is read)."""
+    from ..io.readers.rinex_obs import read_obs_header
+
+    groups: dict = {}
+    for path in paths:
+        try:
+            with warnings.catch_warnings():  # a header's repairs are reported when the file is read
+                warnings.simplefilter("ignore")
+                marker = read_obs_header(path).marker_name.strip().upper()
+        except KompasError:
+            marker = ""
+        groups.setdefault(marker or ("", path), []).append(path)
+    return list(groups.values())
 
 
 def _stem(path: str) -> str:

@@ -1,0 +1,61 @@
+"""kompas qc --join-sessions: a marker's files checked as one session, one row per marker."""
+
+import json
+import os
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas import gtime_from_calendar
+from kompas.cli.main import main
+from kompas.frames import geodetic_to_ecef
+from kompas.io.writers.rinex_nav import write_nav
+from kompas.io.writers.rinex_obs import write_obs
+from kompas.sim import simulate
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("qc_sessions")
+    start = int(gtime_from_calendar(2025, 3, 1, 6, 0, 0))
+    here = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 30.0]))
+    sim = simulate(here, start, hours=0.5, interval_s=30.0, systems="GRCE", errors="default", seed=6)
+    write_obs(sim.obs, d / "whole.rnx")
+    for i, (a, b) in enumerate(((0, 21), (20, 40), (40, 60))):  # the first join repeats an epoch
+        write_obs(sim.obs.epochs(a, b), d / f"part{i}.rnx")
+    write_obs(sim.obs.epochs(0, 20), d / "other.rnx", header=replace(sim.obs.header, marker_name="OTHR"))
+    write_nav(sim.nav, d / "nav.rnx")
+    return d
+
+
+def _tables(path):
+    return json.loads(path.read_text())["files"]
+
+
+def _strip(value):
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in ("path", "created", "program", "version")}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def test_a_markers_files_are_one_row_and_the_whole_files_tables(files, tmp_path, capsys):
+    d = str(files)
+    parts = [f"{d}/part2.rnx", f"{d}/part0.rnx", f"{d}/part1.rnx"]
+    assert main(["qc", f"{d}/whole.rnx", f"{d}/nav.rnx", "-q", "--json", str(tmp_path / "w.json")]) == 0
+    assert main(["qc", *parts, f"{d}/other.rnx", f"{d}/nav.rnx", "-q", "--join-sessions",
+                 "--json", str(tmp_path / "j.json")]) == 0  # fmt: skip
+    out = capsys.readouterr()
+    assert "1 epoch(s) at or before the end of the earlier files dropped" in out.err
+    joined, whole = _tables(tmp_path / "j.json"), _tables(tmp_path / "w.json")
+    assert len(joined) == 2  # KSIM's three files, then OTHR's one
+    assert [os.path.basename(f["path"]) for f in joined] == ["part0.rnx", "other.rnx"]
+    assert _strip(joined[0]) == _strip(whole[0])
+    assert main(["qc", *parts, f"{d}/nav.rnx", "-q", "--json", str(tmp_path / "a.json")]) == 0
+    assert len(_tables(tmp_path / "a.json")) == 3  # without the option: one row per file, as before
+    assert kompas.read_obs(f"{d}/whole.rnx").n_epochs == 60
