@@ -207,7 +207,11 @@ def test_spp_takes_a_pattern_or_the_files_among_nav(files, tmp_path, capsys):
     assert len(want) == 40 and _pos_rows(tmp_path / "p.pos") == want and _pos_rows(tmp_path / "s.pos") == want
     inputs = [ln[14:] for ln in (tmp_path / "p.pos").read_text().splitlines() if ln.startswith("% inp file")]
     assert inputs == [*(str(p) for p in _parts(files)), nav]
-    assert "3 epoch(s) at or before the end of the earlier files dropped" in capsys.readouterr().err
+    out = capsys.readouterr()
+    assert "3 epoch(s) at or before the end of the earlier files dropped" in out.err
+    assert out.out.count("session  3 files read as one (WUHN_part0.rnx.gz ... WUHN_part2.rnx.gz)\n") == 2
+    assert main(["spp", str(files / "WUHN_part0.rnx.gz"), nav]) == 0
+    assert "session " not in capsys.readouterr().out  # one file: no session line
 
 
 @pytest.mark.parametrize(
@@ -240,3 +244,10 @@ def test_rtk_reads_each_receivers_files_as_one(files, tmp_path, capsys):
     assert len(want) == 40 and _pos_rows(tmp_path / "p.pos") == want
     inputs = [ln[14:] for ln in (tmp_path / "p.pos").read_text().splitlines() if ln.startswith("% inp file")]
     assert inputs == [str(p) for p in _parts(files)]
+    assert (
+        "session  rover 3 files read as one (WUHN_part0.rnx.gz ... WUHN_part2.rnx.gz)"
+        in capsys.readouterr().out
+    )
+    parts = str(files / "WUHN_part*")
+    assert main(["rtk", str(files / "whole.rnx"), parts, nav, *base, "-o", out_p]) == 0
+    assert "session  base 3 files read as one" in capsys.readouterr().out

@@ -378,6 +378,12 @@ def print_summary(args, lines, elapsed_s: float):
     report = sys.stderr if args.output == "-" else sys.stdout
     for line in lines:
         print(line, file=report)
+    for role in ("obs", "rover", "base"):
+        files = getattr(args, f"{role}_files", None) or ()
+        if len(files) > 1:  # a session of several files: say which, so that a pattern's reach is seen
+            who = "" if role == "obs" else f"{role} "
+            first, last = sorted(os.path.basename(f) for f in files)[:: len(files) - 1]
+            print(f"session  {who}{len(files)} files read as one ({first} ... {last})", file=report)
     print(f"time     {elapsed_s:.2f} s (reading and solving)", file=report)
     return report
 

@@ -221,8 +221,7 @@ def read_obs_files(paths, *, strict: bool = False, systems: str | None = None) -
     join = _Joiner(header, paths)
     tables = [join.take(p, read_obs(p, strict=strict, systems=systems)) for p in paths]
     join.warn()
-    joined = ObsTable.concat([t for t in tables if t.n_epochs] or tables[:1])
-    return replace(joined, sources=join.sources)
+    return ObsTable.concat([t for t in tables if t.n_epochs] or tables[:1])  # each table names the files
 
 
 def iter_obs_files(paths, *, strict: bool = False, systems: str | None = None):

@@ -1,0 +1,89 @@
+"""read_obs_files and iter_obs_files pass their options on (strict, systems), check every header before
+any body, count dropped epochs across blocks, and point their warnings at the caller's line."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import kompas
+from kompas import gtime_from_calendar
+from kompas.errors import DroppedRecordWarning, FormatError, FormatWarning
+from kompas.frames import geodetic_to_ecef
+from kompas.io.readers.obs_files import iter_obs_files, read_obs_files
+from kompas.io.writers.rinex_obs import write_obs
+from kompas.satsys import sat_letter
+from kompas.sim import simulate
+from kompas.tables.obs import ObsTable
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory):
+    d = tmp_path_factory.mktemp("options")
+    start = int(gtime_from_calendar(2025, 3, 1, 6, 0, 0))
+    here = geodetic_to_ecef(np.array([np.radians(-6.2), np.radians(106.8), 10.0]))
+    obs = simulate(here, start, hours=0.25, interval_s=30.0, systems="GRC", errors="default", seed=8).obs
+    paths = []
+    for i, (a, b) in enumerate(((0, 10), (10, 20), (18, 30))):  # the third repeats two epochs
+        write_obs(obs.epochs(a, b), d / f"p{i}.rnx")
+        paths.append(d / f"p{i}.rnx")
+    return obs, paths
+
+
+def _damaged(parts, tmp_path):
+    """p0 with an impossible date on its third epoch, p1 with blank lines before its header."""
+    _, (p0, p1, _) = parts
+    lines = p0.read_text().splitlines(keepends=True)
+    third = [i for i, ln in enumerate(lines) if ln.startswith("> ")][2]
+    lines[third] = lines[third][:7] + "13" + lines[third][9:]
+    (tmp_path / "bad0.rnx").write_text("".join(lines))
+    (tmp_path / "bad1.rnx").write_text("\n\n" + p1.read_text())
+    return [tmp_path / "bad0.rnx", tmp_path / "bad1.rnx"]
+
+
+def test_the_default_repairs_and_drops_with_warnings(parts, tmp_path):
+    bad = _damaged(parts, tmp_path)
+    with pytest.warns(DroppedRecordWarning, match=r"bad0.rnx.*month 13"):
+        with pytest.warns(FormatWarning, match="bad1.rnx, line 1: blank lines before the header"):
+            joined = read_obs_files(bad)
+    assert joined.n_epochs == 19
+    with pytest.warns(DroppedRecordWarning), pytest.warns(FormatWarning):
+        assert ObsTable.concat(list(iter_obs_files(bad))).n_epochs == 19
+
+
+def test_strict_refuses_every_header_before_any_body_is_read(parts, tmp_path):
+    bad = _damaged(parts, tmp_path)  # the later file's header fails before the earlier file's third epoch
+    for read in (read_obs_files, lambda p, **k: list(iter_obs_files(p, **k))):
+        with pytest.raises(FormatError, match=r"bad1.rnx, line 1: .*strict"):
+            read(bad, strict=True)
+    with pytest.raises(FormatError, match=r"bad0.rnx, line \d+: .*strict"):
+        read_obs_files(bad[:1], strict=True)
+
+
+def test_systems_reach_every_file(parts):
+    _, paths = parts
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DroppedRecordWarning)  # p2's repeated epochs
+        for got in (read_obs_files(paths, systems="G"), read_obs_files(paths[:1], systems="G"),
+                    ObsTable.concat(list(iter_obs_files(paths, systems="G")))):  # fmt: skip
+            assert set(sat_letter(np.unique(got.sat)).tolist()) == {"G"}
+        assert set(sat_letter(np.unique(read_obs_files(paths).sat)).tolist()) == {"G", "R", "C"}
+
+
+def test_dropped_epochs_counted_across_small_blocks_and_warned_at_the_callers_line(parts, monkeypatch):
+    import kompas.io.readers.rinex_obs as rinex_obs
+
+    obs, paths = parts
+    monkeypatch.setattr(rinex_obs, "_BLOCK", 2000)  # about one epoch per block
+    with pytest.warns(DroppedRecordWarning, match=r"^2 epoch\(s\) .*: 2 of p2.rnx$") as caught:
+        blocks = list(iter_obs_files(paths))
+    assert len(blocks) >= 28 and ObsTable.concat(blocks).n_epochs == 30
+    assert caught[0].filename == __file__
+    with pytest.warns(DroppedRecordWarning) as caught:
+        read_obs_files(paths)
+    assert caught[0].filename == __file__
+    np.testing.assert_array_equal(ObsTable.concat(blocks).epoch_time_ns, obs.epoch_time_ns)
+    with pytest.warns(DroppedRecordWarning):
+        assert kompas.read_obs_files(paths).n_epochs == 30
