@@ -74,6 +74,8 @@ def test_help_says_what_each_option_is(capsys, monkeypatch):
     for line in (
         "--task TASK what to compute per station-day: spp, qc, ppp, rtk (default: spp)",
         "--out DIR output folder (created; a rerun resumes in it)",
+        "--join-sessions a station's observation files of one day (15-minute, hourly) are one unit, read as "
+        "one session (rtk: its base's files too); default: each file is a unit",
         "--start-method METHOD how the local cluster starts its workers: fork, spawn or "
         "forkserver (default: fork on Linux, spawn elsewhere)",
         "--config TOML the task's options (kompas batch --task T --dump-config)",

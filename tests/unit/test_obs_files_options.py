@@ -2,17 +2,20 @@
 any body, count dropped epochs across blocks, and point their warnings at the caller's line."""
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 import kompas
 from kompas import gtime_from_calendar
+from kompas.cli.main import main
 from kompas.errors import DroppedRecordWarning, FormatError, FormatWarning
 from kompas.frames import geodetic_to_ecef
-from kompas.io.readers.obs_files import iter_obs_files, read_obs_files
+from kompas.io.readers.obs_files import iter_obs_files, plan_obs_files, read_obs_files
+from kompas.io.writers.rinex_nav import write_nav
 from kompas.io.writers.rinex_obs import write_obs
-from kompas.satsys import sat_letter
+from kompas.satsys import sat_letter, signal_code
 from kompas.sim import simulate
 from kompas.tables.obs import ObsTable
 
@@ -24,11 +27,14 @@ def parts(tmp_path_factory):
     d = tmp_path_factory.mktemp("options")
     start = int(gtime_from_calendar(2025, 3, 1, 6, 0, 0))
     here = geodetic_to_ecef(np.array([np.radians(-6.2), np.radians(106.8), 10.0]))
-    obs = simulate(here, start, hours=0.25, interval_s=30.0, systems="GRC", errors="default", seed=8).obs
-    paths = []
+    sim = simulate(here, start, hours=0.25, interval_s=30.0, systems="GRCE", errors="default", seed=8)
+    obs, paths = sim.obs, []
     for i, (a, b) in enumerate(((0, 10), (10, 20), (18, 30))):  # the third repeats two epochs
         write_obs(obs.epochs(a, b), d / f"p{i}.rnx")
         paths.append(d / f"p{i}.rnx")
+    write_obs(obs.epochs(0, 10), d / "other.rnx", header=replace(obs.header, marker_name="OTHR"))
+    write_nav(sim.nav, d / "nav.rnx")
+    (d / "broken_nav.rnx").write_text((d / "nav.rnx").read_text()[:3000] + "\nGARBAGE LINE\n")
     return obs, paths
 
 
@@ -69,7 +75,7 @@ def test_systems_reach_every_file(parts):
         for got in (read_obs_files(paths, systems="G"), read_obs_files(paths[:1], systems="G"),
                     ObsTable.concat(list(iter_obs_files(paths, systems="G")))):  # fmt: skip
             assert set(sat_letter(np.unique(got.sat)).tolist()) == {"G"}
-        assert set(sat_letter(np.unique(read_obs_files(paths).sat)).tolist()) == {"G", "R", "C"}
+        assert set(sat_letter(np.unique(read_obs_files(paths).sat)).tolist()) == {"G", "R", "C", "E"}
 
 
 def test_dropped_epochs_counted_across_small_blocks(parts, monkeypatch):
@@ -94,3 +100,48 @@ def test_the_warning_points_at_the_callers_line(parts):
     assert caught[0].filename == __file__
     with pytest.warns(DroppedRecordWarning):
         assert kompas.read_obs_files(paths).n_epochs == 30
+
+
+def test_the_plan_repairs_by_default_and_orders_a_file_without_epochs_or_times_last(parts, tmp_path):
+    obs, paths = parts
+    bad = _damaged(parts, tmp_path)
+    assert plan_obs_files(bad)[0] == bad  # blank lines before a header: repaired, not refused
+    text = paths[0].read_text()
+    head = text[: text.index("END OF HEADER") + 14]
+    empty = tmp_path / "empty.rnx"  # a header alone, without TIME OF FIRST OBS
+    empty.write_text("".join(ln for ln in head.splitlines(keepends=True) if "TIME OF FIRST OBS" not in ln))
+    order, header = plan_obs_files([empty, paths[1], paths[0]])
+    assert order == [paths[0], paths[1], empty]
+    assert header.time_of_first_obs_ns == int(obs.epoch_time_ns[0])  # the earliest file's header
+    joined = read_obs_files([empty, paths[1], paths[0]])
+    assert joined.n_epochs == 20 and joined.header.time_of_first_obs_ns == int(obs.epoch_time_ns[0])
+
+
+def test_codes_by_system_names_each_systems_codes(parts):
+    obs, _ = parts
+    want: dict = {}
+    for kind, col in zip("CLDS", (obs.code_m, obs.phase_cyc, obs.doppler_hz, obs.cn0_dbhz), strict=True):
+        ok = np.isfinite(col)
+        for letter, sig in set(zip(sat_letter(obs.sat[ok]).tolist(), obs.signal[ok].tolist(), strict=True)):
+            want.setdefault(letter, set()).add(kind + signal_code(sig))
+    got = obs.codes_by_system()
+    assert {k: set(v) for k, v in got.items()} == want and set(got) == {"G", "R", "C", "E"}
+    assert "C1C" in got["E"] and list(got) == ["G", "R", "E", "C"]
+
+
+def test_command_line_sessions_checked_before_any_navigation_file_is_read(parts, capsys):
+    _, paths = parts
+    d = paths[0].parent
+    assert main(["spp", str(paths[0]), str(d / "other.rnx"), str(d / "broken_nav.rnx")]) == 2
+    assert "are not one receiver's files: marker" in capsys.readouterr().err
+    assert main(["spp", str(d / "none.rnx"), str(d / "nav.rnx")]) == 2  # a path, not a pattern
+    assert capsys.readouterr().err.strip().endswith("none.rnx: no such file")
+
+
+def test_the_session_line_goes_where_the_summary_goes(parts, capsys):
+    _, paths = parts
+    nav = str(paths[0].parent / "nav.rnx")
+    assert main(["spp", str(paths[0]), str(paths[1]), nav, "-o", "-"]) == 0
+    out = capsys.readouterr()
+    assert "session  2 files read as one (p0.rnx ... p1.rnx)" in out.err
+    assert "session" not in out.out and out.out.count("\n") > 20  # the solution alone on standard output

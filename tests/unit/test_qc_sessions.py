@@ -59,3 +59,16 @@ def test_a_markers_files_are_one_row_and_the_whole_files_tables(files, tmp_path,
     assert main(["qc", *parts, f"{d}/nav.rnx", "-q", "--json", str(tmp_path / "a.json")]) == 0
     assert len(_tables(tmp_path / "a.json")) == 3  # without the option: one row per file, as before
     assert kompas.read_obs(f"{d}/whole.rnx").n_epochs == 60
+
+
+def test_a_session_that_cannot_be_read_is_named_by_its_first_file(files, tmp_path, capsys):
+    d = str(files)
+    text = (files / "part1.rnx").read_text()
+    cut = text.index("END OF HEADER")
+    broken = tmp_path / "part1.rnx"
+    broken.write_text(text[:cut] + text[cut:].replace("> 2025", "> 2O25", 1))  # an epoch year with a letter
+    args = ["qc", f"{d}/part0.rnx", str(broken), f"{d}/part2.rnx", f"{d}/other.rnx", f"{d}/nav.rnx", "-q"]
+    assert main([*args, "--join-sessions"]) == 1  # OTHR checked, KSIM's session not
+    err = capsys.readouterr().err
+    assert f"kompas qc: {d}/part0.rnx (and 2 more files of its session): not checked: {broken}, line" in err
+    assert main(args[:2] + args[5:]) == 0  # part0 alone is fine

@@ -245,8 +245,8 @@ def _units(names, join: bool):
     out = []
     for group in days.values():
         group.sort(key=lambda n: (n.start, n.path))
-        start, end = group[0].start, max(n.end for n in group)
-        span = dataclasses.replace(group[0], start=start, period_s=int((end - start).total_seconds()))
+        end = max(n.end for n in group)  # the group starts with its earliest file
+        span = dataclasses.replace(group[0], period_s=int((end - group[0].start).total_seconds()))
         out.append((span, tuple(n.path for n in group)))
     return out
 
