@@ -112,6 +112,12 @@ def test_the_plan_repairs_by_default_and_orders_a_file_without_epochs_or_times_l
     empty.write_text("".join(ln for ln in head.splitlines(keepends=True) if "TIME OF FIRST OBS" not in ln))
     order, header = plan_obs_files([empty, paths[1], paths[0]])
     assert order == [paths[0], paths[1], empty]
+    one = tmp_path / "one.rnx"  # one epoch, without TIME OF FIRST OBS: its epoch orders it
+    write_obs(obs.epochs(25, 26), one)
+    one.write_text(
+        "".join(ln for ln in one.read_text().splitlines(keepends=True) if "TIME OF FIRST OBS" not in ln)
+    )
+    assert plan_obs_files([one, paths[1], paths[0]])[0] == [paths[0], paths[1], one]
     assert header.time_of_first_obs_ns == int(obs.epoch_time_ns[0])  # the earliest file's header
     joined = read_obs_files([empty, paths[1], paths[0]])
     assert joined.n_epochs == 20 and joined.header.time_of_first_obs_ns == int(obs.epoch_time_ns[0])
@@ -134,6 +140,13 @@ def test_command_line_sessions_checked_before_any_navigation_file_is_read(parts,
     d = paths[0].parent
     assert main(["spp", str(paths[0]), str(d / "other.rnx"), str(d / "broken_nav.rnx")]) == 2
     assert "are not one receiver's files: marker" in capsys.readouterr().err
+    # with the inputs' checks, before the output's (a missing output folder)
+    out = ["-o", str(d / "no_folder" / "x.pos")]
+    for cmd in (["spp", str(paths[0]), str(d / "other.rnx"), str(d / "nav.rnx")],
+                ["ppp", str(paths[0]), str(d / "other.rnx"), str(d / "nav.rnx")],
+                ["rtk", str(paths[0]), f"{d}/[op]*.rnx", str(d / "nav.rnx")]):  # fmt: skip
+        assert main([*cmd, *out]) == 2
+        assert "are not one receiver's files: marker" in capsys.readouterr().err
     assert main(["spp", str(d / "none.rnx"), str(d / "nav.rnx")]) == 2  # a path, not a pattern
     assert capsys.readouterr().err.strip().endswith("none.rnx: no such file")
 
