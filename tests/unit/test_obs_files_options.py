@@ -147,6 +147,9 @@ def test_command_line_sessions_checked_before_any_navigation_file_is_read(parts,
                 ["rtk", str(paths[0]), f"{d}/[op]*.rnx", str(d / "nav.rnx")]):  # fmt: skip
         assert main([*cmd, *out]) == 2
         assert "are not one receiver's files: marker" in capsys.readouterr().err
+    need = "give an observation file and at least one navigation file: kompas spp OBS NAV...\n"
+    for argv in ([str(paths[0])], [str(paths[0]), str(paths[1])]):  # no navigation file among them
+        assert main(["spp", *argv]) == 2 and capsys.readouterr().err.endswith(need)
     assert main(["spp", str(d / "none.rnx"), str(d / "nav.rnx")]) == 2  # a path, not a pattern
     assert capsys.readouterr().err.strip().endswith("none.rnx: no such file")
 
