@@ -237,7 +237,7 @@ class _Seen:
     """What the run met: satellites and observation codes per system (a table, or the union of a stream)."""
 
     def __init__(self, first):
-        self.path, self.files = first.path, first.files
+        self.files = first.files
         self._table = first
         self._codes: dict[str, set] | None = None
         self._sats: set = set()

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import glob
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..config import read_toml
 from ..errors import ConfigError
-from ..io.names import FileName, name_from_header, parse_name
+from ..io.names import FileName, glob_files, name_from_header, parse_name
 from .job import StationDay
 
 __all__ = ["Plan", "Skipped", "StationList", "expand", "classify", "plan", "load_station_list", "session_of"]
@@ -92,7 +91,7 @@ def expand(patterns: Iterable[str], what: str = "input") -> list[str]:
     """
     out: set[str] = set()
     for pattern in patterns:
-        found = [p for p in glob.glob(os.path.expanduser(pattern), recursive=True) if os.path.isfile(p)]
+        found = glob_files(pattern)
         if not found:
             raise ConfigError(f"no {what} file matches {pattern!r}")
         out.update(os.path.abspath(p) for p in found)

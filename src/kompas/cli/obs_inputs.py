@@ -8,10 +8,10 @@ files among the navigation files join ``OBS`` (told apart by their content, as `
 
 from __future__ import annotations
 
-import glob
 import os
 
 from ..errors import ConfigError, KompasError
+from ..io.names import glob_files
 
 __all__ = ["expand_obs", "obs_among_nav", "check_session"]
 
@@ -20,7 +20,8 @@ _MAGIC = "*?["
 
 def expand_obs(spec: str, role: str = "OBS") -> list[str]:
     """The files of a command line's observation argument: the path itself, or the files a pattern
-    matches (sorted by name; a path that exists is never taken as a pattern).
+    matches (:func:`kompas.io.names.glob_files`, as ``kompas batch`` expands its inputs; a path that
+    exists is never taken as a pattern).
 
     Raises
     ------
@@ -29,7 +30,7 @@ def expand_obs(spec: str, role: str = "OBS") -> list[str]:
     """
     if os.path.exists(spec) or not any(c in spec for c in _MAGIC):
         return [spec]
-    found = sorted(p for p in glob.glob(spec) if not os.path.isdir(p))
+    found = glob_files(spec)
     if not found:
         raise ConfigError(f"{role} pattern {spec!r} matches no file")
     return found

@@ -24,11 +24,12 @@ own choice of "the first epoch"); nothing is read from the file.
 from __future__ import annotations
 
 import datetime as _dt
+import glob
 import os
 import re
 from dataclasses import dataclass
 
-__all__ = ["FileName", "parse_name", "name_from_header", "KIND_OF_CONTENT"]
+__all__ = ["FileName", "parse_name", "name_from_header", "glob_files", "KIND_OF_CONTENT"]
 
 _COMPRESSION = re.compile(r"\.(gz|z|bz2|zip)$", re.IGNORECASE)
 
@@ -240,3 +241,8 @@ def name_from_header(path: str | os.PathLike) -> FileName | None:
     span = int((last - start).total_seconds()) + 1 if last is not None and last > start else 86400
     period = -(-span // 3600) * 3600  # whole hours, as names count them (3571 s of epochs -> 01H)
     return FileName(path, "obs", site, start, period, "header")
+
+
+def glob_files(pattern: str) -> list[str]:
+    """The files a glob pattern names (``~`` expanded, ``**`` recursing), sorted; folders left out."""
+    return sorted(p for p in glob.glob(os.path.expanduser(pattern), recursive=True) if os.path.isfile(p))

@@ -3,7 +3,7 @@
 IGS and EPN stations publish their high-rate data in 15-minute files and many archives keep hourly files,
 so a session of a few hours comes as a dozen files. RTKLIB reads the files a wildcard matches as one
 receiver's data (``rnx2rtkp 'rov*.obs' ...``): it sorts the epochs and drops repeated ones
-(``sortobs``, ``rinex.c``). kompas does the same, and first makes sure the files belong together:
+(``sortobs``, ``rtkcmn.c``). kompas does the same, and first makes sure the files belong together:
 
 - the headers are read first (:func:`~kompas.io.readers.rinex_obs.read_obs_header`, no body is decoded)
   and the files put in the order of their ``TIME OF FIRST OBS``;
@@ -94,8 +94,6 @@ def _hen(h) -> str:
 def _merged_header(headers):
     """The first header with every file's observation codes and GLONASS channels, the last file's end."""
     first = headers[0]
-    if len(headers) == 1:
-        return first
     types: dict = {}
     for h in headers:
         if int(h.version) != int(first.version):  # RINEX 2 codes (C1, L2) do not mix with RINEX 3's
@@ -158,13 +156,13 @@ class _Joiner:
     """Drops epochs at or before the last one kept and gives every table the session's header."""
 
     def __init__(self, header, paths):
-        self.header, self.n_files = header, len(paths)
+        self.header = header
         self.sources = tuple(os.fspath(p) for p in paths)
         self.last = None
         self.dropped: dict = {}
 
     def take(self, path, table: ObsTable) -> ObsTable:
-        if self.n_files == 1:
+        if len(self.sources) == 1:  # a file read alone keeps its own header
             return table
         if self.last is not None and table.n_epochs:
             keep = table.epoch_time_ns > self.last

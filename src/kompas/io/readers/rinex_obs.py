@@ -277,7 +277,8 @@ def _maybe_new_layout(special, header, layouts, layout, ctx):
 @functools.lru_cache(maxsize=512)
 def _signal_id(sig: str) -> int:
     """:func:`~kompas.satsys.signal_id` of one code, cached: every block of every file asks again for the
-    same few dozen codes, and the call costs ~70 us (most of reading a 15-minute file's records)."""
+    same few dozen codes, and the call costs ~70 us (uncached, a third of the time to read 96 files of
+    15 minutes: 0.59 of 1.74 s under cProfile)."""
     return int(signal_id(sig))
 
 
