@@ -161,3 +161,61 @@ def test_the_session_line_goes_where_the_summary_goes(parts, capsys):
     out = capsys.readouterr()
     assert "session  2 files read as one (p0.rnx ... p1.rnx)" in out.err
     assert "session" not in out.out and out.out.count("\n") > 20  # the solution alone on standard output
+
+
+# three epochs of two GPS satellites as RINEX 2.11 (a receiver that wrote RINEX 2 before and after a
+# firmware that wrote RINEX 3); the last file also records S1
+RINEX2_HEADER = """\
+     2.11           OBSERVATION DATA    G (GPS)             RINEX VERSION / TYPE
+hand                kompas              20250301 000000 UTC PGM / RUN BY / DATE
+MIXD                                                        MARKER NAME
+1                   LEICA GR50          4.83                REC # / TYPE / VERS
+2                   LEIAR20         LEIM                    ANT # / TYPE
+  4644908.9870  -156644.9371  4353623.1586                  APPROX POSITION XYZ
+        0.1000        0.0000        0.0000                  ANTENNA: DELTA H/E/N
+     1     1                                                WAVELENGTH FACT L1/2
+{types}
+    30.000                                                  INTERVAL
+  2025     3     1     6 {first}     GPS         TIME OF FIRST OBS
+                                                            END OF HEADER
+"""
+FIRST = ("    0    0.0000000", "    0   30.0000000", "    1    0.0000000")  # minute, second
+TYPES4 = "     4    C1    L1    P2    L2                              # / TYPES OF OBSERV"
+TYPES5 = "     5    C1    L1    P2    L2    S1                        # / TYPES OF OBSERV"
+RINEX2_EPOCHS = (
+    """\
+ 25  3  1  6  0  0.0000000  0  2G05G12
+  21000001.234 7 110356789.123 7  21000003.456 6  85991234.567 6
+  22000001.234 8 115611110.500 8  22000004.000 7  90086578.250 7
+""",
+    """\
+ 25  3  1  6  0 30.0000000  0  2G05G12
+  21000101.234 7 110357314.623 7  21000103.456 6  85991644.067 6
+  22000051.234 8 115611373.250 8  22000054.000 7  90086783.000 7
+""",
+    """\
+ 25  3  1  6  1  0.0000000  0  2G05G12
+  21000201.234 7 110357840.123 7  21000203.456 6  85992053.567 6        44.000
+  22000101.234 8 115611636.000 8  22000104.000 7  90086987.750 7        47.000
+""",
+)
+
+
+def test_rinex_2_and_rinex_3_files_of_one_session(tmp_path):
+    (tmp_path / "whole.25o").write_text(
+        RINEX2_HEADER.format(types=TYPES5, first=FIRST[0]) + "".join(RINEX2_EPOCHS)
+    )
+    (tmp_path / "a.25o").write_text(RINEX2_HEADER.format(types=TYPES4, first=FIRST[0]) + RINEX2_EPOCHS[0])
+    (tmp_path / "c.25o").write_text(RINEX2_HEADER.format(types=TYPES5, first=FIRST[2]) + RINEX2_EPOCHS[2])
+    whole = kompas.read_obs(tmp_path / "whole.25o")
+    assert (whole.n_epochs, len(whole)) == (3, 12)  # C1/L1/S1 and P2/L2: two signals of two satellites
+    write_obs(whole.epochs(1, 2), tmp_path / "b.rnx")  # the middle epoch as RINEX 3.05
+    assert "3.05" in (tmp_path / "b.rnx").read_text()[:20]
+    joined = read_obs_files([tmp_path / "c.25o", tmp_path / "b.rnx", tmp_path / "a.25o"])
+    for f in ("time_ns", "sat", "signal", "code_m", "phase_cyc", "cn0_dbhz", "lli", "ssi", "epoch_clock_s"):
+        np.testing.assert_array_equal(getattr(joined, f), getattr(whole, f), err_msg=f)
+    assert joined.files == tuple(str(tmp_path / n) for n in ("a.25o", "b.rnx", "c.25o"))
+    # the session's header is the earliest file's, with the codes of every file of its RINEX version (the
+    # RINEX 3 file's C1C, L1C ... do not mix with RINEX 2's C1, L1), the later RINEX 2 file's S1 included
+    assert joined.header.version == 2.11
+    assert joined.header.obs_types["G"] == ("C1", "L1", "P2", "L2", "S1")
