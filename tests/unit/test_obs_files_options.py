@@ -13,6 +13,7 @@ from kompas.cli.main import main
 from kompas.errors import DroppedRecordWarning, FormatError, FormatWarning
 from kompas.frames import geodetic_to_ecef
 from kompas.io.readers.obs_files import iter_obs_files, plan_obs_files, read_obs_files
+from kompas.io.readers.rinex_obs import iter_obs
 from kompas.io.writers.rinex_nav import write_nav
 from kompas.io.writers.rinex_obs import write_obs
 from kompas.satsys import sat_letter, signal_code
@@ -100,6 +101,25 @@ def test_the_warning_points_at_the_callers_line(parts):
     assert caught[0].filename == __file__
     with pytest.warns(DroppedRecordWarning):
         assert kompas.read_obs_files(paths).n_epochs == 30
+
+
+def test_each_files_repairs_point_at_the_callers_line(parts, tmp_path):
+    """The readers' own warnings of every file of a session, as those of read_obs and iter_obs
+    (deselected in the mutation checks, as the test above)."""
+    bad = _damaged(parts, tmp_path)  # bad0: an epoch of month 13 dropped; bad1: blank lines repaired
+    readers = (
+        lambda p: read_obs_files(p),
+        lambda p: list(iter_obs_files(p)),
+        lambda p: [kompas.read_obs(x) for x in p],
+        lambda p: [list(iter_obs(x)) for x in p],
+    )
+    for read in readers:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            read(bad)
+        got = {(w.category, w.filename) for w in caught}
+        assert (FormatWarning, __file__) in got and (DroppedRecordWarning, __file__) in got, got
+        assert all(w.filename == __file__ for w in caught), [(str(w.message), w.filename) for w in caught]
 
 
 def test_the_plan_repairs_by_default_and_orders_a_file_without_epochs_or_times_last(parts, tmp_path):

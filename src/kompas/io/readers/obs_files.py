@@ -32,7 +32,7 @@ from ...errors import ConfigError, DroppedRecordWarning
 from ...satsys import GlonassChannels
 from ...tables.obs import ObsTable
 from .._open import file_name
-from .rinex_obs import iter_obs, read_obs, read_obs_header
+from .rinex_obs import iter_obs, iter_obs_at, read_obs, read_obs_at, read_obs_header
 
 __all__ = ["read_obs_files", "iter_obs_files", "plan_obs_files"]
 
@@ -217,7 +217,9 @@ def read_obs_files(paths, *, strict: bool = False, systems: str | None = None) -
     if len(paths) == 1:
         return read_obs(paths[0], strict=strict, systems=systems)
     join = _Joiner(header, paths)
-    tables = [join.take(p, read_obs(p, strict=strict, systems=systems)) for p in paths]
+    tables = []
+    for p in paths:  # each file's warnings point at the caller's line (no comprehension frame between)
+        tables.append(join.take(p, read_obs_at(p, strict, systems, stacklevel=4)))
     join.warn()
     return ObsTable.concat([t for t in tables if t.n_epochs] or tables[:1])  # each table names the files
 
@@ -232,7 +234,7 @@ def iter_obs_files(paths, *, strict: bool = False, systems: str | None = None):
     join = _Joiner(header, paths)
     given, spare = False, None
     for p in paths:
-        for table in iter_obs(p, strict=strict, systems=systems):
+        for table in iter_obs_at(p, strict, systems, stacklevel=4):  # warnings at the consumer's line
             table = join.take(p, table)
             if table.n_epochs:
                 given = True
