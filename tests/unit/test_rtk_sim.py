@@ -297,6 +297,30 @@ def test_ionosphere_prior_is_the_broadcast_models_single_difference(monkeypatch,
     else:
         np.testing.assert_allclose(got[ok], want[ok], atol=2e-3)
         assert any("ionosphere prior from the broadcast model" in n for n in sol.record.notes)
+        # navigation data without any ionosphere parameters: no model serves, the prior is 0 and says so
+        bare = dataclasses.replace(
+            nav, header=dataclasses.replace(nav.header, iono_corr={}, iono_corr_records=())
+        )
+        seen.clear()
+        sol = _run(rov, base, bare, "GR", **{"models.iono_prior": prior, "models.tropo": "off"})
+        assert not np.concatenate(seen["iono0"]).any()
+        assert "ionosphere prior 0: no broadcast model serves" in sol.record.notes
+
+
+def test_ambiguities_fixed_only_above_their_mask_and_after_their_lock_count():
+    rov, base, nav, truth = _baseline("GE", (300.0, 400.0, 10.0), errors=False, hours=0.25)
+    runs = [_run(rov, base, nav, "GE", **{"models.tropo": "off"}, **o)
+            for o in ({}, {"ar.min_lock": 8}, {"ar.fix_elmask_deg": 40.0})]  # fmt: skip
+    fixed = [r.quality == kompas.Quality.FIX for r in runs]
+    n_fixed = [sum(r.fixed_by_system.values()) for r in runs]
+    assert fixed[0].all()
+    # an arc is tracked 9 epochs (lock count > 8) before its ambiguity is a candidate
+    assert not fixed[1][:8].any() and fixed[1][8:].all()
+    # satellites below 40 deg left float: fewer ambiguities fixed, the epochs still fixed from the third on
+    assert fixed[2][2:].all() and np.all(n_fixed[2][fixed[2]] < n_fixed[0][fixed[2]])
+    assert n_fixed[2][fixed[2]].min() > 0
+    for r, f in zip(runs, fixed, strict=True):
+        assert np.abs(ecef_to_enu(r.pos_m[f], truth)).max() < 1e-3
 
 
 def test_long_baseline_fixes_through_decorrelated_partial_fixing():
