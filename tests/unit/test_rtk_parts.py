@@ -92,6 +92,12 @@ def test_resolve_fixes_precise_floats_to_the_true_double_differences():
     res = resolve(x, P, amb, ArOptions())
     assert res.fixed and res.col.size == 8 and res.n_candidates == 8  # 5 + 5 single differences, one ref each
     np.testing.assert_array_equal(res.integers, truth[res.col - 3] - truth[res.ref - 3])
+    # chi2: the squared norm of the fixed integers from the float double differences, (a - z)' Q^-1 (a - z)
+    a = x[res.col] - x[res.ref]
+    Q = P[np.ix_(res.col, res.col)] - P[np.ix_(res.col, res.ref)] - P[np.ix_(res.ref, res.col)]
+    Q += P[np.ix_(res.ref, res.ref)]
+    d = a - res.integers
+    assert res.chi2 == pytest.approx(d @ np.linalg.solve(Q, d), rel=1e-9) and res.chi2 > 1.0
     # fix-and-hold's constraints of a double-difference fix: member minus reference
     H, z = res.constraints(x.size)
     want = np.zeros_like(H)
@@ -108,6 +114,7 @@ def test_resolve_refuses_imprecise_floats():
     amb = AmbiguitySet(np.arange(3, 13), np.repeat([1, 2], 5), np.linspace(0.2, 1.2, 10), np.ones(10, int))
     res = resolve(x, P, amb, ArOptions())
     assert not res.fixed and res.col.size == 0
+    assert res.integers.size == 0 and res.ref.size == 0 and res.sys.size == 0  # empty arrays, not None
 
 
 def _two_carriers(seed: int, sigma_n: float = 1.0, sigma_wl: float = 0.03):
