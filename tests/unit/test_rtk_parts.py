@@ -569,3 +569,59 @@ def test_ifb_note_names_each_receivers_source():
     )
     note = ifb_note(javad, leica, GlonassOptions(cpb_rover_m=-10.0))
     assert "rover -10.000 m (option)" in note and "-2.17 cm per channel" in note
+
+
+def test_cell_keys_follow_satellite_band_and_both_signals():
+    """An ambiguity arc is one satellite's signal pair on a band (a rover that switches from L2 P(Y) to
+    L2C starts a new arc: the two carry different receiver phase biases), and a difference group is
+    one system's signal pair: satellites tracked on different rover signals are not differenced."""
+    from types import SimpleNamespace
+
+    from kompas.rtk_run import cell_table
+    from kompas.satsys import sat_index
+
+    sid = {"1C": 2, "2W": 26 + 22, "2L": 26 + 11}  # (band - 1) * 26 + attribute letter
+    # rows: epoch 0 G05, G12; epoch 1 G05, G12. Columns: band 1, band 2
+    sig_r = np.array([[sid["1C"], sid["2W"]], [sid["1C"], sid["2L"]], [sid["1C"], sid["2L"]],
+                      [sid["1C"], sid["2L"]]], np.uint8)  # fmt: skip
+    sig_b = np.array([[sid["1C"], sid["2W"]]] * 4, np.uint8)
+    epoch = np.array([0, 0, 1, 1])
+    bd = SimpleNamespace(
+        signal_r=sig_r, signal_b=sig_b, sat=np.tile(sat_index(["G05", "G12"]), 2),
+        freq_hz=np.tile([1575.42e6, 1227.60e6], (4, 1)), code_r=np.zeros((4, 2)), code_b=np.zeros((4, 2)),
+        phase_r=np.zeros((4, 2)), phase_b=np.zeros((4, 2)), glo_k=np.zeros(4, int), slip=np.zeros((4, 2), bool),
+        row_epoch=lambda: epoch, n_epochs=2,
+    )  # fmt: skip
+    c = cell_table(bd)
+    cell = {(int(r), int(b)): i for i, (r, b) in enumerate(zip(c["row"], c["band"], strict=True))}
+    key, group = c["key"], c["group"]
+    assert key[cell[0, 1]] == key[cell[2, 1]]  # G05 band 1, both epochs: one arc
+    assert key[cell[0, 2]] != key[cell[2, 2]]  # G05 band 2, 2W then 2L: a new arc
+    assert key[cell[1, 2]] == key[cell[3, 2]]  # G12 band 2, 2L both epochs
+    assert key[cell[0, 1]] != key[cell[0, 2]] and key[cell[0, 1]] != key[cell[1, 1]]
+    assert group[cell[0, 1]] == group[cell[1, 1]]  # band 1: G05 and G12 differenced together
+    assert group[cell[0, 2]] != group[cell[1, 2]]  # band 2 at epoch 0: 2W/2W and 2L/2W apart
+    assert group[cell[2, 2]] == group[cell[3, 2]]  # epoch 1: both 2L/2W
+
+
+def test_antex_without_one_receivers_antenna_names_which():
+    from types import SimpleNamespace
+
+    from kompas.rtk_run import _antenna_cells
+
+    class Atx:
+        def receiver(self, name):
+            if name != "LEIAR20         LEIM":
+                raise KeyError(name)
+            return object()
+
+    def obs(antenna):
+        return SimpleNamespace(station=SimpleNamespace(antenna_type=antenna))
+
+    cells = {"row": np.arange(3)}
+    for rover, base, who, name in (("TRM55971.00     NONE", "LEIAR20         LEIM", "rover", "TRM55971.00"),
+                                   ("LEIAR20         LEIM", "TRM55971.00     NONE", "base", "TRM55971.00")):  # fmt: skip
+        corr, notes = _antenna_cells(cells, None, None, Atx(), obs(rover), obs(base))
+        np.testing.assert_array_equal(corr, np.zeros(3))
+        assert notes == [f"ANTEX has no {who} antenna {name + '     NONE'!r}: no antenna corrections applied"]
+    assert _antenna_cells(cells, None, None, None, obs(""), obs("")) == (pytest.approx(np.zeros(3)), [])

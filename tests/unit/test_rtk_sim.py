@@ -321,6 +321,7 @@ def test_ambiguities_fixed_only_above_their_mask_and_after_their_lock_count():
     assert n_fixed[2][fixed[2]].min() > 0
     for r, f in zip(runs, fixed, strict=True):
         assert np.abs(ecef_to_enu(r.pos_m[f], truth)).max() < 1e-3
+        assert not any("GLONASS" in n for n in r.record.notes)  # no GLONASS satellite, no GLONASS note
 
 
 def test_long_baseline_fixes_through_decorrelated_partial_fixing():
