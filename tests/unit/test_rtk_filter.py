@@ -230,3 +230,11 @@ def test_a_code_error_within_five_sigmas_is_kept():
         r = f.step(_epoch(20, code_err=np.where(np.arange(8) == 4, error, 0.0)))
         code = r.residuals["kind"] == 1
         assert (105 in r.residuals["sat"][code].tolist()) == kept
+
+
+@pytest.mark.parametrize("ztd_m", [0.3, 0.5])
+def test_zenith_delay_state_starts_with_its_option_as_sigma(ztd_m):
+    f = _filter(RtkNoise(ztd_m=ztd_m), ztd=True)
+    c = f.index["ztd"]
+    assert f.x[c] == 0.0 and f.P[c, c] == pytest.approx(ztd_m**2)
+    assert "ztd" not in _filter().index

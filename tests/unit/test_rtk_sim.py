@@ -480,3 +480,10 @@ def test_ionosphere_and_zenith_delay_states_follow_the_baseline_in_auto_mode():
     assert setup((100.0, 0.0, m.ztd_dh_m + 50.0)).ztd
     unknown = _setup(cfg, rov, base, BASE, np.full((3, 3), np.nan))
     assert unknown.baseline_km == 0.0 and not unknown.iono and not unknown.ztd
+
+
+def test_progress_is_reported_every_60_epochs_of_each_pass():
+    rov, base, nav, _ = _baseline("G", (300.0, 400.0, 10.0), errors=False)  # 120 epochs
+    calls = []
+    _run(rov, base, nav, "G", ppk=True, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(60, 240), (120, 240), (180, 240), (240, 240), (240, 240)]  # forward, backward, the end
