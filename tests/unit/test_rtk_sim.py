@@ -487,3 +487,27 @@ def test_progress_is_reported_every_60_epochs_of_each_pass():
     calls = []
     _run(rov, base, nav, "G", ppk=True, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(60, 240), (120, 240), (180, 240), (240, 240), (240, 240)]  # forward, backward, the end
+
+
+def test_the_rovers_single_point_solution_silences_only_kompas_notes(monkeypatch):
+    import importlib
+    import warnings
+
+    from kompas.errors import KompasWarning
+
+    spp_module = importlib.import_module("kompas.spp")  # the module (kompas.spp is also the function)
+
+    rov, base, nav, _ = _baseline("G", (300.0, 400.0, 10.0), errors=False, hours=0.1)
+    real = spp_module.spp
+
+    def noisy(*a, **k):
+        warnings.warn(KompasWarning("an ionosphere note of SPP"), stacklevel=2)
+        warnings.warn(RuntimeWarning("something else"), stacklevel=2)
+        return real(*a, **k)
+
+    monkeypatch.setattr(spp_module, "spp", noisy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _run(rov, base, nav, "G")
+    said = [str(w.message) for w in caught]
+    assert "something else" in said and "an ionosphere note of SPP" not in said
