@@ -109,6 +109,7 @@ def test_each_files_repairs_point_at_the_callers_line(parts, tmp_path):
     bad = _damaged(parts, tmp_path)  # bad0: an epoch of month 13 dropped; bad1: blank lines repaired
     readers = (
         lambda p: read_obs_files(p),
+        lambda p: [read_obs_files([x]) for x in p],  # a file alone: read as read_obs reads it
         lambda p: list(iter_obs_files(p)),
         lambda p: [kompas.read_obs(x) for x in p],
         lambda p: [list(iter_obs(x)) for x in p],

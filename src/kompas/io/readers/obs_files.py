@@ -32,7 +32,7 @@ from ...errors import ConfigError, DroppedRecordWarning
 from ...satsys import GlonassChannels
 from ...tables.obs import ObsTable
 from .._open import file_name
-from .rinex_obs import iter_obs, iter_obs_at, read_obs, read_obs_at, read_obs_header
+from .rinex_obs import iter_obs, iter_obs_at, read_obs_at, read_obs_header
 
 __all__ = ["read_obs_files", "iter_obs_files", "plan_obs_files"]
 
@@ -215,7 +215,7 @@ def read_obs_files(paths, *, strict: bool = False, systems: str | None = None) -
     """
     paths, header = plan_obs_files(paths, strict=strict)
     if len(paths) == 1:
-        return read_obs(paths[0], strict=strict, systems=systems)
+        return read_obs_at(paths[0], strict, systems, stacklevel=4)
     join = _Joiner(header, paths)
     tables = []
     for p in paths:  # each file's warnings point at the caller's line (no comprehension frame between)
