@@ -301,3 +301,22 @@ def test_a_position_that_is_not_finite_is_not_a_solution(wtzr, monkeypatch):
     assert not sol.ok[5:8].any() and sol.ok[:5].all() and sol.ok[8:].all()
     assert (sol.quality[5:8] == 0).all() and np.isfinite(sol.pos_m[sol.ok]).all()
     assert "3 epochs left unsolved: the filter's position was not finite" in sol.record.notes
+
+
+def test_ppp_leaves_out_glonass_slots_without_a_channel(kompas_data):
+    # a RINEX 2 file with GLONASS, a GPS-only navigation file and CODE's products with GLONASS: the GLONASS
+    # slots have no channel (no carrier frequency), so they are left out and named, GPS is solved
+    g = kompas_data / "G_2021-118_SLAC_rinex2"
+    obs = kompas.read_obs(g / "slac1180.21o")
+    obs = obs.take_epochs(obs.epoch_time_ns < obs.epoch_time_ns[0] + 600e9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kompas.errors.KompasWarning)  # the products' notes
+        sol = kompas.ppp(
+            obs, [kompas.read_nav(g / "brdc1180.21n")], sp3=[kompas.read_sp3(g / "COD0MGXFIN_20211180000_01D_05M_ORB.SP3")],
+            clk=[kompas.read_clk(g / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK")], systems="GR",
+        )  # fmt: skip
+    assert (
+        "GLONASS slots without a known frequency channel are not used: R07, R08, R09, R15, R16, R18, R19, R20"
+        in (sol.record.notes)
+    )
+    assert sol.nsat_by_system["R"].max() == 0 and sol.nsat_by_system["G"].min() >= 5

@@ -40,6 +40,12 @@ def test_wide_lane_needs_fraction_precision_and_epochs_together():
     assert n_wl[1:].tolist() == [3, -2, 2, 6, 4]
     # 1: fixed; 2: fraction 0.1; 3: imprecise; 4: too few epochs; 5: fraction exactly the maximum 0.25
     assert ok.tolist() == [False, True, True, False, False, True]
+    # exactly min_wl_epochs is enough, one fewer is not, at either end of the single difference
+    count = np.array([30, 10, 9, 30, 30, 30])
+    assert wide_lane(mean, sigma, count, 0, opt)[1].tolist() == [False, True, False, False, True, True]
+    count = np.array([10, 30, 30, 30, 30, 30])
+    assert wide_lane(mean, sigma, count, 0, opt)[1].tolist() == [False, True, True, False, True, True]
+    assert not wide_lane(mean, sigma, count - 1, 0, opt)[1].any()
 
 
 def test_narrow_lane_single_differences_by_hand():

@@ -105,3 +105,16 @@ def test_cell_frequencies_drop_glonass_slots_without_a_channel_and_name_them():
     notes = []
     assert np.isfinite(cell_frequencies(ob, chans, notes)[glo & np.isfinite(ob.code_m[:, 0]), 0]).all()
     assert notes == []
+
+
+def test_uncombined_ionosphere_starts_from_the_first_two_codes_of_each_row():
+    from kompas.ppp import _iono_start
+
+    mu = np.tile([1.0, 1.6469, 1.7933], (4, 1))  # (f_ref / f)^2 of L1, L2, L5
+    iono = np.array([3.0, 5.0, 7.0, 9.0])  # slant delay on the reference band, m
+    code = 2.2e7 + mu * iono[:, None]
+    code[0, 2] += 1.0  # a third code that disagrees: the first two serve
+    code[1, 0] = np.nan  # bands 2 and 3
+    code[2, 1] = np.nan  # bands 1 and 3
+    code[3, 1:] = np.nan  # one code: no start, 0
+    np.testing.assert_allclose(_iono_start(code, mu), [3.0, 5.0, 7.0, 0.0], atol=1e-6)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -117,6 +119,22 @@ def test_ambiguity_of_a_column_without_ionospheric_state_starts_at_phase_minus_c
     out = f.step(0, _obs(GPS, mu=mu, k=2))
     assert out.ok and out.n_rejected == 0
     assert np.all(np.abs(out.residuals["phase"]) < 1e-3)
+
+
+def test_uncombined_ambiguities_start_at_phase_minus_code_plus_twice_the_ionosphere():
+    # slant ionosphere of 2-9 m on L1 (code delayed, phase advanced): a new ambiguity starts at
+    # phase - code + 2 mu I (I from the ionosphere state's start), i.e. at its true value here, so even a
+    # 5 cm initial ambiguity sigma gives a first epoch without rejections on the truth
+    mu = np.tile([1.0, (1575.42 / 1227.60) ** 2], (8, 1))
+    iono = np.linspace(2.0, 9.0, 8)
+    eo = _obs(GPS, mu=mu, k=2)
+    eo = dataclasses.replace(
+        eo, code_m=eo.code_m + mu * iono[:, None], phase_m=eo.phase_m - mu * iono[:, None]
+    )
+    f = PppFilter(["G"], TRUTH + 5.0, PppFilterOptions(gradients=False, sigma_amb0_m=0.05))
+    out = f.step(0, eo, iono_x0=iono)
+    assert out.ok and out.n_rejected == 0
+    assert np.all(np.abs(out.residuals["phase"]) < 1e-3) and np.linalg.norm(out.pos - TRUTH) < 0.005
 
 
 @pytest.mark.parametrize("direction", [1, -1])
