@@ -754,8 +754,8 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
 def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> ProcessingRecord:
     cfg = ctx.cfg
     notes = list(dict.fromkeys(ctx.notes + list(rows.notes)))
-    for n in notes:
-        warnings.warn(n, KompasWarning, stacklevel=3)
+    for n in notes:  # at the line that called kompas.ppp (ppp -> _solution -> _record)
+        warnings.warn(n, KompasWarning, stacklevel=4)
     unsolved = np.bincount(reason, minlength=len(Unsolved))
     signals = {}
     used = main.n_used > 0

@@ -182,6 +182,15 @@ def test_products_of_the_wrong_reader_are_named(files, kompas_data):
         ),
         (lambda: kompas.ppp(obs, nav, bias=atx), "bias must be BiasData (kompas.read_bias), not Antex"),
         (
+            lambda: kompas.ppp(obs, nav, gpt3=atx),
+            "gpt3 must be Gpt3Grid (kompas.io.readers.gpt3.read_gpt3_grid), not Antex",
+        ),
+        (lambda: kompas.ppp(obs, nav, blq=bias), "blq must be BlqFile (kompas.io.readers.blq.read_blq), not"),
+        (
+            lambda: kompas.ppp(obs, nav, catalog=atx),
+            "catalog must be SatelliteCatalog (kompas.io.readers.satmeta.read_satellite_catalog), not Antex",
+        ),
+        (
             lambda: kompas.rtk(obs, obs, nav, atx="igs20.atx"),
             "atx must be Antex (kompas.read_antex), not str (read",
         ),

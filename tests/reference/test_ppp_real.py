@@ -320,3 +320,40 @@ def test_ppp_leaves_out_glonass_slots_without_a_channel(kompas_data):
         in (sol.record.notes)
     )
     assert sol.nsat_by_system["R"].max() == 0 and sol.nsat_by_system["G"].min() >= 5
+
+
+def _zim2_kinematic_bare(kompas_data):
+    e = kompas_data / "E_2026-133_ZIM2"
+    obs = kompas.read_obs(e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx")
+    obs = obs.take_epochs(obs.epoch_time_ns < obs.epoch_time_ns[0] + 600e9)
+    return kompas.ppp(
+        obs, None, sp3=[kompas.read_sp3(e / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3")],
+        clk=[kompas.read_clk(e / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK")],
+        antex=kompas.read_antex(e / "igs20_zim2_gps_trim.atx"), systems="G", mode="kinematic",
+    )  # fmt: skip
+
+
+def test_ppp_kinematic_without_navigation_grid_or_satellite_table(kompas_data):
+    # set E has no navigation file: the kinematic a priori is the header's position at every epoch; the
+    # ANTEX file alone gives the satellite blocks; without a GPT3 grid the troposphere is Saastamoinen, and
+    # the record says so
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kompas.errors.KompasWarning)
+        sol = _zim2_kinematic_bare(kompas_data)
+    assert len(sol) == 20 and sol.ok.all()
+    assert np.all(np.linalg.norm(sol.pos_m - ZIM2, axis=1) < 20.0)  # code-level at the first epochs
+    assert sol.record.tropo == "saas" and sol.record.clock_reference == "G"
+    assert "no GPT3 grid: troposphere a priori from Saastamoinen with a standard atmosphere and GMF" in (
+        sol.record.notes
+    )
+
+
+def test_ppp_notes_warn_at_the_callers_line(kompas_data):
+    """kompas.ppp's caller, not ppp.py (mutmut's trampoline adds a frame: mutation checks deselect this)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _zim2_kinematic_bare(kompas_data)
+    kw = [w for w in caught if issubclass(w.category, kompas.errors.KompasWarning)]
+    assert len(kw) >= 3 and all(w.filename == __file__ for w in kw), [
+        (w.filename, str(w.message)[:40]) for w in kw
+    ]

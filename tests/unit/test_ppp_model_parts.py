@@ -118,3 +118,35 @@ def test_uncombined_ionosphere_starts_from_the_first_two_codes_of_each_row():
     code[2, 1] = np.nan  # bands 1 and 3
     code[3, 1:] = np.nan  # one code: no start, 0
     np.testing.assert_allclose(_iono_start(code, mu), [3.0, 5.0, 7.0, 0.0], atol=1e-6)
+
+
+@pytest.mark.parametrize(("mode", "one_hour", "six_hours"), [("on", True, True), ("off", False, False),
+                                                             ("auto", False, True)])  # fmt: skip
+def test_gradients_follow_the_option_and_in_auto_mode_the_session_length(mode, one_hour, six_hours):
+    from kompas.ppp import GRADIENT_MIN_SPAN_S, gradients_on
+
+    cfg = kompas.PppConfig().replace(**{"models.gradients": mode})
+    assert GRADIENT_MIN_SPAN_S == 6 * 3600.0
+    assert gradients_on(cfg, 3600.0) is one_hour and gradients_on(cfg, 6 * 3600.0) is six_hours
+    assert gradients_on(cfg, 6 * 3600.0 - 30.0) is (mode == "on")
+
+
+def test_combined_passes_are_fixed_where_both_passes_are():
+    from types import SimpleNamespace
+
+    from kompas.ppp import _final_positions
+
+    def one_pass(ok, fixed, offset):
+        n = ok.size
+        pos = np.tile([1.0, 2.0, 3.0], (n, 1)) + offset
+        fixed_pos = np.where(fixed[:, None], pos - offset, np.nan)
+        cov = np.tile(np.eye(3) * 1e-2, (n, 1, 1))
+        return SimpleNamespace(ok=ok, pos=pos, cov=cov, fixed_pos=fixed_pos, fixed_cov=cov * 1e-4)
+
+    ok_f, ok_b = np.array([True, True, True, False]), np.array([False, True, True, True])
+    fwd = one_pass(ok_f, np.array([True, True, False, False]), 0.1)
+    bwd = one_pass(ok_b, np.array([False, True, True, False]), -0.1)
+    pos, _, solved, fixed = _final_positions({"forward": fwd, "backward": bwd}, "combined")
+    assert solved.tolist() == [True, True, True, True] and fixed.tolist() == [False, True, False, False]
+    np.testing.assert_allclose(pos[1], [1.0, 2.0, 3.0])  # both fixed positions
+    assert _final_positions({"forward": fwd}, "forward")[3].tolist() == [True, True, False, False]
