@@ -279,3 +279,39 @@ def test_series_segments_keep_an_arc_over_the_longest_allowed_gap_and_shift_with
     x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     np.testing.assert_array_equal(s.shift(x, -1), [np.nan, 1.0, 2.0, np.nan, np.nan])
     np.testing.assert_array_equal(s.shift(x, 1), [2.0, 3.0, np.nan, np.nan, np.nan])
+
+
+def test_gf_jump_is_the_step_of_a_line_fitted_on_both_sides():
+    """``_gf_jump``: a GF that drifts linearly (ionosphere) and steps at a detection gives the step
+    exactly, where the detection statistic alone would also carry the drift; NaN away from detections."""
+    from kompas.preprocess.slips import _gf_jump
+    from kompas.preprocess.tracks import Series
+
+    n, at, step, drift = 40, 20, 0.0437, 0.002  # a step of 0.0437 m and 2 mm per 30-s epoch
+    t_ns = np.arange(n, dtype=np.int64) * 30_000_000_000
+    s = Series.build(np.full(n, 105), t_ns, np.ones(n, bool), 120.0)
+    gf = 0.3 + drift * np.arange(n) + step * (np.arange(n) >= at)
+    det = np.zeros(n, bool)
+    det[at] = True
+    g, vf = _gf_jump(s, gf, det)
+    assert g[at] == pytest.approx(step, abs=1e-12) and np.isnan(np.delete(g, at)).all()
+    # (N^-1)_GG of the line-and-step model over 4 + 4 samples (columns 1, t, H(t >= 0), t = -4..3): 2.1
+    assert vf[at] == pytest.approx(2.1, rel=1e-9)
+    # a second detection 3 samples later cuts the first one's right-hand side short
+    det[at + 3] = True
+    gf2 = gf + 0.05 * (np.arange(n) >= at + 3)
+    g2, vf2 = _gf_jump(s, gf2, det)
+    assert g2[at] == pytest.approx(step, abs=1e-12) and g2[at + 3] == pytest.approx(0.05, abs=1e-12)
+    assert vf2[at] > vf[at]
+
+
+def test_smallest_mw_change_of_a_gf_blind_slip():
+    """``|p - q|`` for ``f_a / f_b = p / q`` in lowest terms: 17 on GPS L1/L2 (77/60), 2 on every GLONASS
+    G1/G2 channel (9/7), 143 on BDS B1I/B3I (763/620)."""
+    from kompas.preprocess.slips import _blind_mw_cycles
+
+    k = np.arange(-7, 7)
+    fa = np.r_[1575.42e6, 1602e6 + k * 0.5625e6, 1561.098e6]
+    fb = np.r_[1227.60e6, 1246e6 + k * 0.4375e6, 1268.52e6]
+    np.testing.assert_array_equal(_blind_mw_cycles(fa, fb), np.r_[17.0, np.full(k.size, 2.0), 143.0])
+    assert _blind_mw_cycles(np.zeros(0), np.zeros(0)).size == 0
