@@ -150,6 +150,18 @@ def run_rtklib(binary, bl, mix, variants, atx, tmp, n_epochs, precise=False):
     return best or {"correct": 0.0, "fix": 0.0, "wrong": 0.0, "h_rms": float("nan"), "variant": "-"}
 
 
+def solve(bl, systems: str):
+    """One in-process ``kompas.rtk`` run of a baseline with this benchmark's settings (kinematic, forward,
+    15 deg mask, ANTEX, base at its truth): the Solution (the data checks ``bench_rtk_*.py`` use it)."""
+    import kompas
+
+    return kompas.rtk(
+        kompas.read_obs(bl["rover"]), kompas.read_obs(bl["base"]), [kompas.read_nav(p) for p in bl["nav"]],
+        atx=kompas.read_antex(bl["atx"]), systems=systems, elmask_deg=15.0,
+        base_position=" ".join(map(str, bl["base_xyz"])),
+    )  # fmt: skip
+
+
 def run_kompas(bl, mix, atx, ppk, cache, precise=False, **options):
     import kompas
 

@@ -20,14 +20,13 @@ import argparse
 import sys
 
 import numpy as np
-from bench_rtk import BASELINES
+from bench_rtk import BASELINES, solve
 
 R_EARTH_M, SHELL_M = 6371e3, 350e3
 
 
 def collect(systems: str):
     """(quality per epoch, [(epoch, {sat: (state m, el rad, sat pos)})]) of one run."""
-    import kompas
     from kompas.estimators import rtk as rtk_filter
 
     bl = BASELINES["PASA -> SCOA"]
@@ -46,11 +45,7 @@ def collect(systems: str):
 
     rtk_filter.RtkFilter.step = recording
     try:
-        sol = kompas.rtk(
-            kompas.read_obs(bl["rover"]), kompas.read_obs(bl["base"]), [kompas.read_nav(p) for p in bl["nav"]],
-            atx=kompas.read_antex(bl["atx"]), systems=systems, elmask_deg=15.0,
-            base_position=" ".join(map(str, bl["base_xyz"])),
-        )  # fmt: skip
+        sol = solve(bl, systems)
     finally:
         rtk_filter.RtkFilter.step = step
     return np.asarray(sol.quality), seen, np.array(bl["base_xyz"])

@@ -15,13 +15,12 @@ import argparse
 import sys
 
 import numpy as np
-from bench_rtk import BASELINES, scores
+from bench_rtk import BASELINES, scores, solve
 
 BINS = ((0.0, 0.5), (0.5, 0.9), (0.9, 0.99), (0.99, 1.01))
 
 
 def run(baseline: str, systems: str):
-    import kompas
     from kompas.estimators import rtk_ar
 
     bl = BASELINES[baseline]
@@ -35,11 +34,7 @@ def run(baseline: str, systems: str):
 
     rtk_ar._try = logged
     try:
-        sol = kompas.rtk(
-            kompas.read_obs(bl["rover"]), kompas.read_obs(bl["base"]), [kompas.read_nav(p) for p in bl["nav"]],
-            atx=kompas.read_antex(bl["atx"]), systems=systems, elmask_deg=15.0,
-            base_position=" ".join(map(str, bl["base_xyz"])),
-        )  # fmt: skip
+        sol = solve(bl, systems)
     finally:
         rtk_ar._try = real
     return sol, np.array(log, float).reshape(-1, 5), bl
