@@ -145,6 +145,52 @@ def test_clock_jumps_found_and_repaired(scenario, kind):
         assert detect_slips(jumped, el, chans).slip.sum() < 1e-3 * okp.sum()
 
 
+@pytest.mark.parametrize("kind", ["code+phase", "code"])
+def test_clock_jumps_found_without_doppler(scenario, kind):
+    """Without Doppler the jumps come from the second differences of code and phase (the echo one epoch
+    later dropped): the same epochs, sizes and kinds as with Doppler."""
+    sim, ob, _ = scenario
+    chans = sim.obs.header.glonass_channels
+    f = ob.frequency_hz(chans)
+    cum = np.zeros(ob.epoch_time_ns.size)
+    for e, j in ((40, 1e-3), (200, -1e-3), (333, 1e-3)):
+        cum[e:] += j
+    code = ob.code_m + C_LIGHT * cum[ob.epoch][:, None]
+    phase = ob.phase_cyc + (f * cum[ob.epoch][:, None] if kind == "code+phase" else 0.0)
+    bare = dataclasses.replace(
+        ob, code_m=code, phase_cyc=phase, doppler_hz=np.full_like(ob.doppler_hz, np.nan)
+    )
+    jumps = detect_clock_jumps(bare, chans)
+    assert jumps.epoch.tolist() == [40, 200, 333]
+    assert jumps.size_s.tolist() == [1e-3, -1e-3, 1e-3] and set(jumps.kind.tolist()) == {kind}
+    assert not len(detect_clock_jumps(dataclasses.replace(ob, doppler_hz=bare.doppler_hz), chans))
+
+
+def test_clock_reference_column_is_each_rows_first_with_code_and_phase():
+    from kompas.preprocess.clock import _epoch_votes, _reference
+
+    class Ob:
+        code_m = np.array([[2.0e7, 2.1e7], [np.nan, 2.2e7], [2.3e7, np.nan], [np.nan, np.nan]])
+        phase_cyc = np.array([[1.0e8, 1.1e8], [1.2e8, 1.3e8], [np.nan, 1.4e8], [1.5e8, 1.6e8]])
+        doppler_hz = np.arange(8.0).reshape(4, 2)
+
+        def __len__(self):
+            return 4
+
+        def frequency_hz(self, _):
+            return np.tile([1575.42e6, 1227.60e6], (4, 1))
+
+    ok, p, l_m, dop, lam = _reference(Ob(), None)
+    assert ok.tolist() == [True, True, False, False]
+    assert p[:2].tolist() == [2.0e7, 2.2e7] and dop[:2].tolist() == [0.0, 3.0]
+    np.testing.assert_allclose(lam[:2], C_LIGHT / np.array([1575.42e6, 1227.60e6]))
+    np.testing.assert_allclose(l_m[:2], [1.0e8 * lam[0], 1.3e8 * lam[1]])
+    # votes: the median per epoch and the satellites within 10 % of it, every epoch counted (the last
+    # one without values too)
+    med, n = _epoch_votes(np.array([1e-3, 1.05e-3, 2e-3, np.nan]), np.array([0, 0, 0, 2]), 3, 1e-7)
+    assert med.tolist() == [1.05e-3, 0.0, 0.0] and n.tolist() == [2, 0, 0]
+
+
 def test_a_phase_that_jumps_at_most_epochs_is_flagged_at_every_jump(scenario):
     """An arc whose own robust scale is the jumps (ESBC's R04/R12 on L3): every jump is still a slip, and
     the satellite's other bands, whose pairs see nothing, are not flagged."""
@@ -252,9 +298,11 @@ def test_the_detectors_need_observables_and_say_how_to_get_them(scenario):
     from kompas.errors import ConfigError
 
     sim, *_ = scenario
-    for fn in (detect_slips, detect_clock_jumps):
+    calls = (("detect_slips", detect_slips), ("detect_clock_jumps", detect_clock_jumps),
+             ("repair_clock_jumps", lambda o: repair_clock_jumps(o, None)))  # fmt: skip
+    for name, fn in calls:
         with pytest.raises(
-            ConfigError, match=r"needs Observables, bands as columns, not ObsTable \(obs.observables"
+            ConfigError, match=rf"^{name} needs Observables, bands as columns, not ObsTable \(obs.observables"
         ):
             fn(sim.obs)
 
