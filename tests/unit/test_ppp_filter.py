@@ -78,6 +78,26 @@ def test_robust_update_never_rejects_an_untestable_measurement():
     assert ru.result.x[0] == pytest.approx(z[ru.used].mean(), abs=1e-6)
 
 
+def test_robust_update_stops_after_max_rejections_and_reports_each_w():
+    # three outliers (1, 2 and 3 m) among 12 measurements of a constant: at most max_rejections go, the
+    # largest first; each rejected measurement keeps the w of the update that rejected it
+    rng = np.random.default_rng(2)
+    z = 5.0 + 0.01 * rng.standard_normal(12)
+    z[[2, 6, 9]] += [1.0, 3.0, 2.0]
+    H, R, x0, P0 = np.ones((12, 1)), np.full(12, 1e-4), np.zeros(1), np.array([[1e4]])
+    two = robust_update(x0, P0, H, z, R, max_rejections=2)
+    assert np.flatnonzero(~two.used).tolist() == [6, 9]
+    assert np.all(np.abs(two.w[[6, 9]]) > 4.0) and abs(two.w[2]) > 4.0  # the third is left, over the limit
+    assert two.result.x[0] == pytest.approx(z[two.used].mean(), abs=1e-6)
+    every = robust_update(x0, P0, H, z, R)
+    assert np.flatnonzero(~every.used).tolist() == [2, 6, 9] and np.all(np.abs(every.w[every.used]) <= 4.0)
+    # nothing to update: no measurement, or every one rejected (two contradicting a tight prior)
+    none = robust_update(x0, P0, np.zeros((0, 1)), np.zeros(0), np.zeros(0))
+    assert none.result is None and none.used.size == 0
+    gone = robust_update(x0, np.array([[1e-8]]), np.ones((2, 1)), np.array([1.0, -1.0]), np.full(2, 1e-4))
+    assert gone.result is None and not gone.used.any() and np.all(np.abs(gone.w) > 4.0)
+
+
 def test_robust_update_keeps_consistent_data():
     z = np.array([1.0, 1.01, 0.99, 1.0])
     ru = robust_update(np.zeros(1), np.eye(1) * 100, np.ones((4, 1)), z, np.full(4, 1e-4))
