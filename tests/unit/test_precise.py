@@ -312,6 +312,9 @@ def test_merge_consecutive_files_with_a_shared_epoch():
     assert merged.time_ns.size == 41
     q = T0 + np.arange(0, 40 * 300, 47) * NS
     np.testing.assert_array_equal(merged.orbit(G01, q).pos_m, whole.orbit(G01, q).pos_m)
+    # a file of one epoch (the next day's first) given first: put in time order all the same
+    last = PreciseProduct([_split(full, 40, 41), _split(full, 0, 40)])
+    np.testing.assert_array_equal(last.time_ns, full.time_ns)
 
 
 def test_merge_keeps_the_earlier_file_and_warns_on_disagreement():
@@ -340,6 +343,12 @@ def test_merge_refuses_inconsistent_spacing_time_systems_and_grids():
     d = make_sp3(a.time_ns + 21 * 300 * NS + 100 * NS, a.sats, a.pos_m)
     with pytest.raises(KompasError, match="grid"):
         PreciseProduct([a, d])
+    # a day's file and one of 13 days later: a grid mostly of gaps (more than four times the epochs)
+    far = make_sp3(a.time_ns + 13 * 86400 * NS, a.sats, a.pos_m)
+    with pytest.raises(
+        KompasError, match=r"^SP3: files are too far apart in time to be merged \(3765 grid epochs\)$"
+    ):
+        PreciseProduct([a, far])
 
 
 def test_merge_of_files_on_a_grid_off_the_whole_interval():
