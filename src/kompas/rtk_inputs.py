@@ -234,7 +234,7 @@ def _known_channels(ob: Observables, glo_channels: GlonassChannels) -> Observabl
         "GLONASS slots without a known frequency channel are not used: "
         + ", ".join(sat_id(np.unique(ob.sat[bad]))),
         KompasWarning,
-        stacklevel=3,
+        stacklevel=6,  # kompas.rtk's caller: rtk -> run_rtk -> _setup_and_data -> prepare_baseline -> here
     )
     return ob.rows(~bad)
 

@@ -392,3 +392,34 @@ def test_a_base_every_60_s_serves_every_30_s_rover_epoch(
 def _aged_h_rms(sol, aged, truth) -> float:
     enu = ecef_to_enu(sol.pos_m[aged & (sol.quality == kompas.Quality.FIX)], truth)
     return float(np.sqrt(np.mean(np.sum(enu[:, :2] ** 2, axis=1))))
+
+
+def test_glonass_channels_from_the_navigation_file_when_the_headers_have_none(set_a):
+    # headers without GLONASS SLOT / FRQ # (as RINEX 2 files): the navigation file's channels serve
+    from dataclasses import replace
+
+    from kompas import GlonassChannels
+
+    rover, base, navs, atx = set_a
+    bare = [replace(o, header=replace(o.header, glonass_channels=GlonassChannels())) for o in (rover, base)]
+    assert not bare[0].header.glonass_channels.as_dict() and rover.header.glonass_channels.as_dict()
+    with pytest.warns(KompasWarning, match="not used: R26$"):  # R26 has no record in the navigation file
+        sol = _rtk((*bare, navs, atx), WTZR, systems="R")
+    with_headers = _rtk(set_a, WTZR, systems="R")
+    np.testing.assert_array_equal(sol.nsat_by_system["R"], with_headers.nsat_by_system["R"])
+    assert sol.nsat_by_system["R"].min() >= 4 and (sol.quality == kompas.Quality.FIX).mean() >= 0.9
+
+
+def test_the_glonass_channel_warning_points_at_the_callers_line(set_a):
+    """(mutmut's trampoline adds frames: mutation checks deselect this test)"""
+    from dataclasses import replace
+
+    from kompas import GlonassChannels
+
+    rover, base, navs, atx = set_a
+    bare = [replace(o, header=replace(o.header, glonass_channels=GlonassChannels())) for o in (rover, base)]
+    with pytest.warns(
+        KompasWarning, match="GLONASS slots without a known frequency channel are not used: R26"
+    ) as w:
+        _rtk((*bare, navs, atx), WTZR, systems="R")
+    assert {x.filename for x in w} == {__file__}

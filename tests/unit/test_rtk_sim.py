@@ -480,6 +480,12 @@ def test_ionosphere_and_zenith_delay_states_follow_the_baseline_in_auto_mode():
     assert setup((100.0, 0.0, m.ztd_dh_m + 50.0)).ztd
     unknown = _setup(cfg, rov, base, BASE, np.full((3, 3), np.nan))
     assert unknown.baseline_km == 0.0 and not unknown.iono and not unknown.ztd
+    # est and off: whatever the baseline
+    cfg = RtkConfig().replace(**{"models.iono": "est", "models.ztd": "est"})
+    assert setup((100.0, 0.0, 0.0)).iono and setup((100.0, 0.0, 0.0)).ztd
+    cfg = RtkConfig().replace(**{"models.iono": "off", "models.ztd": "off"})
+    assert not setup((1e3 * (max(m.iono_km, m.ztd_km) + 5.0), 0.0, 0.0)).iono
+    assert not setup((1e3 * (max(m.iono_km, m.ztd_km) + 5.0), 0.0, 0.0)).ztd
 
 
 def test_progress_is_reported_every_60_epochs_of_each_pass():
