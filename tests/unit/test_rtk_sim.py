@@ -512,8 +512,10 @@ def test_the_rovers_single_point_solution_silences_only_kompas_notes(monkeypatch
         return real(*a, **k)
 
     monkeypatch.setattr(spp_module, "spp", noisy)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        _run(rov, base, nav, "G")
-    said = [str(w.message) for w in caught]
-    assert "something else" in said and "an ionosphere note of SPP" not in said
+    for base_position in (" ".join(map(str, BASE)), "spp"):  # the rover's SPP, and the base's too
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            kompas.rtk(rov, base, nav, systems="G", base_position=base_position)
+        said = [str(w.message) for w in caught]
+        assert "something else" in said and "an ionosphere note of SPP" not in said
+        assert said.count("something else") == (1 if base_position != "spp" else 2)
