@@ -331,7 +331,7 @@ def test_series_segments_keep_an_arc_over_the_longest_allowed_gap_and_shift_with
 
 def test_gf_jump_is_the_step_of_a_line_fitted_on_both_sides():
     """``_gf_jump``: a GF that drifts linearly (ionosphere) and steps at a detection gives the step
-    exactly, where the detection statistic alone would also carry the drift; NaN away from detections."""
+    exactly; NaN away from detections."""
     from kompas.preprocess.slips import _gf_jump
     from kompas.preprocess.tracks import Series
 

@@ -572,7 +572,7 @@ def _gf_jump(s: Series, gf, det, k: int = 4):
 
     The model ``gf = alpha + beta (t - t_p) + G H(t >= t_p)`` is fitted to the samples of the same piece
     (cut at the segment bounds and the neighbouring detections). ``G`` is less noisy than the statistic
-    ``r`` and free of the drift: for white noise about 1.45 GF sample sigmas with 4 + 4 samples
+    ``r``: for white noise about 1.45 GF sample sigmas with 4 + 4 samples
     (``sqrt(2.1)``, the ``(N^-1)_GG`` of that design), against about 2.2 (``sqrt(5)``) for ``r``.
 
     Returns
