@@ -495,7 +495,7 @@ def test_progress_is_reported_every_60_epochs_of_each_pass():
     assert calls == [(60, 240), (120, 240), (180, 240), (240, 240), (240, 240)]  # forward, backward, the end
 
 
-def test_the_rovers_single_point_solution_silences_only_kompas_notes(monkeypatch):
+def test_the_single_point_solutions_inside_rtk_silence_only_kompas_notes(monkeypatch):
     import importlib
     import warnings
 
