@@ -416,6 +416,16 @@ def test_fixed_solution_by_hand():
     assert sol.P == pytest.approx(np.array([[3.0, 0.0], [0.0, 0.0]]))
 
 
+def test_fixed_solution_refuses_inconsistent_arguments():
+    what = r"^fixed_solution: x \(n,\), P \(n, n\), amb_idx \(k,\) ints and a_fixed \(k,\) needed$"
+    for args in (([1.0, 2.0], np.eye(3), [1], [2]), ([1.0, 2.0], np.eye(2), [1], [2, 3]),
+                 ([1.0, 2.0], np.eye(2), [1.0], [2])):  # fmt: skip
+        with pytest.raises(EstimatorError, match=what):
+            fixed_solution(*args)
+    with pytest.raises(EstimatorError, match=r"^amb_idx must be distinct indices in 0..1$"):
+        fixed_solution([1.0, 2.0], np.eye(2), [1, 1], [2, 2])
+
+
 def test_fixed_solution_matches_the_information_form():
     # conditioning on x_a = a_fix is the constrained minimum of (x - x0)^T P^-1 (x - x0):
     # x_b = x0_b - W_bb^-1 W_ba (a_fix - x0_a), Q_b|a = W_bb^-1 with W = P^-1

@@ -364,6 +364,22 @@ def test_fixes_closer_than_the_tolerance_stay_fixed_whatever_other_epochs_do():
     np.testing.assert_allclose(out.pos[0], [0.0075, 0.0, 0.0], rtol=1e-9)
 
 
+def test_disagreeing_fixes_are_judged_by_their_summed_covariance_and_lose_their_counts():
+    # epoch 0: fixes 5 cm apart with 2 cm sigmas on each side: consistent (chi-square 3.1), still fixed;
+    # epoch 1: 5 cm apart with 2 mm sigmas: one is wrong, float, and no ambiguity counts as fixed
+    cov = np.stack([np.eye(3) * 4e-4, np.eye(3) * 4e-6])
+    f = _pass(np.zeros((2, 3)), cov, [Quality.FIX, Quality.FIX])
+    b = _pass(np.array([[0.05, 0.0, 0.0], [0.05, 0.0, 0.0]]), cov, [Quality.FIX, Quality.FIX])
+    for p, n in ((f, 12), (b, 11)):
+        p.nfix_by_sys[1][:] = n
+        p.ratio[:] = [8.0, 20.0]
+        p.nsat[:] = 7
+    out = combine_passes(f, b, tol_m=0.02)
+    assert out.quality.tolist() == [Quality.FIX, Quality.FLOAT]
+    assert out.nfix_by_sys[1].tolist() == [12, 0]  # the forward pass's count where both are fixed
+    assert out.ratio.tolist() == [8.0, 20.0] and out.nsat.dtype == np.int64 and out.nsat.tolist() == [7, 7]
+
+
 def test_combine_passes_built_with_one_count_per_system_code():
     # passes assembled by hand, with the per-system counts keyed by every system code (0 = none, 1..7 =
     # G R E C J S I), combine like those of PassResult.empty
