@@ -29,3 +29,30 @@ def test_qzss_cnav_health_bits_all_count():
     np.testing.assert_array_equal(
         _healthy(letters, words, np.array(["CNAV", "LNAV", "CNAV"])), [False, True, True]
     )
+
+
+def test_latest_record_per_query_over_any_span():
+    """``_latest``: the candidate of the query's satellite with the latest time at or before it (ties: the
+    later candidate), -1 without one; the same over spans beyond the 13 days of its one-key search, where
+    it searches per satellite."""
+    from kompas.products.broadcast import _latest
+
+    rng = np.random.default_rng(3)
+    day = 86_400 * 10**9
+    for span in (2 * day, 40 * day):  # one sortable key, and the per-satellite fallback
+        c_sat = rng.integers(1, 6, 60)
+        c_tx = rng.integers(0, span, 60)
+        c_tx[10] = c_tx[11]
+        c_sat[10] = c_sat[11]  # a tie: the later candidate (index 11) wins
+        q_sat = rng.integers(1, 7, 200)  # satellite 6 has no candidate
+        q_t = rng.integers(-day, span + day, 200)
+        q_sat[:2], q_t[:2] = c_sat[11], c_tx[11]
+        want = np.full(200, -1)
+        for i in range(200):
+            ok = np.flatnonzero((c_sat == q_sat[i]) & (c_tx <= q_t[i]))
+            if ok.size:
+                best = c_tx[ok].max()
+                want[i] = ok[c_tx[ok] == best].max()
+        got = _latest(c_sat, c_tx, q_sat, q_t)
+        np.testing.assert_array_equal(got, want)
+        assert got[0] == 11 and (got[q_sat == 6] == -1).all() and (got >= 0).sum() > 100

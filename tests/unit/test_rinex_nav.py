@@ -882,3 +882,19 @@ def test_r4_glonass_delta_tau_n_per_signal(r4):
         r4.glonass, delta_tau_s=np.full(len(r4.glonass), np.nan))))  # fmt: skip
     assert unknown.state(s, t, signal="2P").clk_s == pytest.approx(base, abs=1e-15)
     assert unknown.if_clock(s, t)[0] == pytest.approx(base, abs=1e-15)
+
+
+def test_r4_gps_cnav_inter_signal_corrections_reach_the_clocks(r4):
+    """IS-GPS-200N 30.3.3.3.1.1: with CNAV the L1 C/A clock is dt_sv - T_GD + ISC_L1CA, L2C's
+    dt_sv - T_GD + ISC_L2C, L5's dt_sv - T_GD + ISC_L5I5/Q5; L1 P(Y) and L1C keep T_GD alone."""
+    from kompas.products.broadcast import _kepler_group_delay
+
+    k = r4.kepler
+    i = one(k, "G01")
+    sigs = np.array(["1C", "1W", "2L", "2S", "5I", "5Q", "1X"])  # 1X (L1C): no CNAV correction, T_GD
+    r = np.full(sigs.size, i)
+    corr = _kepler_group_delay(k, r, np.full(sigs.size, "G"), sigs, np.arange(sigs.size))
+    tgd = k.tgd_s[i]
+    want = [tgd - k.isc_l1ca_s[i], tgd, tgd - k.isc_l2c_s[i], tgd - k.isc_l2c_s[i], tgd - k.isc_l5i5_s[i],
+            tgd - k.isc_l5q5_s[i], tgd]  # fmt: skip
+    np.testing.assert_allclose(corr, want, rtol=0, atol=1e-20)
