@@ -136,6 +136,14 @@ def test_a_system_without_its_band_pair_is_named(sim):
     text = " ".join(str(w.message) for w in record)
     assert "Galileo (E) served no epoch: the file has" in text
     assert "band pairs used: ((7, 8),) (choose signals with --signals E:CODES)" in text
+    # one band (broadcast ionosphere): a band the file does not have, by its signal priority
+    with pytest.warns(KompasWarning) as record:
+        spp(obs, nav, systems="CE", priority="E:6C")
+    text = " ".join(str(w.message) for w in record)
+    assert (
+        "Galileo (E) served no epoch: the file has C1C, C5Q, C7Q; bands used: (6,) (choose signals with"
+        in text
+    )
 
 
 def test_beidou2_b1i_b2i_when_b3i_is_missing(sim):
