@@ -416,6 +416,13 @@ def test_fixed_solution_by_hand():
     assert sol.P == pytest.approx(np.array([[3.0, 0.0], [0.0, 0.0]]))
 
 
+def test_lambda_refuses_a_covariance_that_is_not_one_and_names_it():
+    with pytest.raises(EstimatorError, match=r"^Q_a must be a non-empty square matrix, got shape \(2, 3\)$"):
+        lambda_ils([0.1, 0.2], np.ones((2, 3)))
+    with pytest.raises(EstimatorError, match=r"^Q_a is not symmetric$"):
+        lambda_ils([0.1, 0.2], [[1.0, 0.5], [0.2, 1.0]])
+
+
 def test_fixed_solution_refuses_inconsistent_arguments():
     what = r"^fixed_solution: x \(n,\), P \(n, n\), amb_idx \(k,\) ints and a_fixed \(k,\) needed$"
     for args in (([1.0, 2.0], np.eye(3), [1], [2]), ([1.0, 2.0], np.eye(2), [1], [2, 3]),

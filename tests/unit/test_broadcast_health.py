@@ -56,3 +56,21 @@ def test_latest_record_per_query_over_any_span():
         got = _latest(c_sat, c_tx, q_sat, q_t)
         np.testing.assert_array_equal(got, want)
         assert got[0] == 11 and (got[q_sat == 6] == -1).all() and (got >= 0).sum() > 100
+    assert _latest(np.zeros(0, int), np.zeros(0, np.int64), q_sat, q_t).tolist() == [-1] * 200
+
+
+def test_nearest_record_within_its_window():
+    """``_nearest_in_window``: of the latest record at or before the query and the earliest after it, the
+    nearer one whose window holds the query; the earliest after (here the first candidate) out of its
+    window leaves the latest before."""
+    from kompas.products.broadcast import _nearest_in_window
+
+    s = 10**9
+    c_sat, c_ref = np.array([1, 1]), np.array([100 * s, 50 * s])  # candidate 0 is the later one
+    after, before = np.array([60.0, 60.0]), np.array([5.0, 5.0])
+    q_sat = np.array([1, 1, 1, 1, 2])
+    q_t = np.array([90, 97, 40, 200, 90]) * s
+    got = _nearest_in_window(c_sat, c_ref, after, before, q_sat, q_t)
+    # 90 s: candidate 0 is 10 s ahead, beyond its 5 s, so candidate 1 (40 s behind, within 60 s); 97 s:
+    # candidate 0, 3 s ahead; 40 s: none behind, candidate 1 10 s ahead (beyond 5 s): none; 200 s: none
+    assert got.tolist() == [1, 0, -1, -1, -1]
