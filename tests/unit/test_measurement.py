@@ -176,3 +176,18 @@ def test_troposphere_rows_and_variance():
     assert (t[1] == 0.0).all()  # unknown receiver position: no delay yet
     t, var = troposphere(geom, "off", errors)
     assert (t == 0.0).all() and (var == 4.0).all()
+
+
+def test_code_variance_grows_as_one_over_sine_squared_with_the_system_and_if_factors():
+    from kompas.measurement import code_variance
+
+    err = CodeErrorModel()
+    el = np.radians([90.0, 30.0, 10.0, 1.0, -5.0])
+    g = code_variance(el, np.full(5, system_code("G")), err, iono_free=False)
+    sin = np.maximum(np.sin(el), 0.05)  # floored at 0.05: below ~2.9 deg, and below the horizon
+    np.testing.assert_allclose(g, 0.3**2 * (1.0 + 1.0 / sin**2), rtol=1e-12)
+    assert (
+        g[0] == pytest.approx(0.18) and g[1] == pytest.approx(0.45) and g[3] == g[4] == pytest.approx(36.09)
+    )
+    r = code_variance(el[:1], np.array([system_code("R")]), err, iono_free=True)
+    assert r[0] == pytest.approx((1.5 * 3.0 * 0.3) ** 2 * 2.0)
