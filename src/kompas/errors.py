@@ -7,8 +7,10 @@ Every error kompas raises on purpose derives from :class:`KompasError`, so calle
 from __future__ import annotations
 
 import os
+import sys
 
 __all__ = [
+    "caller_stacklevel",
     "KompasError",
     "FormatError",
     "TimeError",
@@ -107,3 +109,14 @@ def read_first_hint(value, reader: str) -> str:
         if isinstance(value, str | bytes | os.PathLike)
         else ""
     )
+
+
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` for a ``warnings.warn`` issued from the calling function that points the warning
+    at the first frame outside the kompas package: the user's line, however deep inside kompas the warning
+    arises (readers called by readers, recipes calling their drivers) and whether a generator was resumed
+    from outside. Counting the frames by hand at each call broke whenever a call moved one level deeper."""
+    f, level = sys._getframe(1), 1
+    while f is not None and f.f_globals.get("__name__", "").partition(".")[0] == "kompas":
+        f, level = f.f_back, level + 1
+    return level

@@ -25,7 +25,7 @@ import numpy as np
 
 from .constants import C_LIGHT
 from .engine import SignalMask, check_recipe_inputs, window_or_error
-from .errors import ConfigError, KompasWarning, SignalError
+from .errors import ConfigError, KompasWarning, SignalError, caller_stacklevel
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
 from .io.detect import check_products
@@ -754,8 +754,8 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
 def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> ProcessingRecord:
     cfg = ctx.cfg
     notes = list(dict.fromkeys(ctx.notes + list(rows.notes)))
-    for n in notes:  # at the line that called kompas.ppp (ppp -> _solution -> _record)
-        warnings.warn(n, KompasWarning, stacklevel=4)
+    for n in notes:  # at the line that called kompas.ppp
+        warnings.warn(n, KompasWarning, stacklevel=caller_stacklevel())
     unsolved = np.bincount(reason, minlength=len(Unsolved))
     signals = {}
     used = main.n_used > 0

@@ -225,7 +225,7 @@ def _known_channels(ob: Observables, glo_channels: GlonassChannels) -> Observabl
     record in the navigation data, none in the headers) have no wavelength and are left out (warning)."""
     import warnings
 
-    from .errors import KompasWarning
+    from .errors import KompasWarning, caller_stacklevel
 
     bad = glo_channels.unknown(ob.sat)
     if not bad.any():
@@ -234,7 +234,7 @@ def _known_channels(ob: Observables, glo_channels: GlonassChannels) -> Observabl
         "GLONASS slots without a known frequency channel are not used: "
         + ", ".join(sat_id(np.unique(ob.sat[bad]))),
         KompasWarning,
-        stacklevel=6,  # kompas.rtk's caller: rtk -> run_rtk -> _setup_and_data -> prepare_baseline -> here
+        stacklevel=caller_stacklevel(),  # the line that called kompas.rtk
     )
     return ob.rows(~bad)
 

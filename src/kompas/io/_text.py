@@ -63,6 +63,7 @@ from ..errors import (
     SignalError,
     TimeError,
     TruncatedFileWarning,
+    caller_stacklevel,
 )
 from ..satsys import sat_index
 from ..time import gtime_from_calendar
@@ -257,8 +258,11 @@ class Diagnostics:
     def n_dropped(self) -> int:
         return len(self._dropped)
 
-    def emit(self, stacklevel: int = 3) -> None:
-        """Emit the collected warnings (call once, at the end of a read)."""
+    def emit(self, stacklevel: int | None = 3) -> None:
+        """Emit the collected warnings (call once, at the end of a read); ``stacklevel`` None: at the
+        first line outside kompas (:func:`kompas.errors.caller_stacklevel`)."""
+        if stacklevel is None:
+            stacklevel = caller_stacklevel()
         where = self.path if self.path is not None else "<text>"
         for kind, (line, message, n) in self._repairs.items():
             at = f", line {line}" if line is not None else ""

@@ -28,11 +28,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...errors import ConfigError, DroppedRecordWarning
+from ...errors import ConfigError, DroppedRecordWarning, caller_stacklevel
 from ...satsys import GlonassChannels
 from ...tables.obs import ObsTable
 from .._open import file_name
-from .rinex_obs import iter_obs, iter_obs_at, read_obs_at, read_obs_header
+from .rinex_obs import iter_obs, read_obs, read_obs_header
 
 __all__ = ["read_obs_files", "iter_obs_files", "plan_obs_files"]
 
@@ -182,7 +182,7 @@ class _Joiner:
                     f"{sum(self.dropped.values())} epoch(s) at or before the end of the earlier files "
                     f"dropped (repeated at the joins or overlapping; the earlier file's kept): {each}"
                 ),
-                stacklevel=3,
+                stacklevel=caller_stacklevel(),
             )
 
 
@@ -215,11 +215,9 @@ def read_obs_files(paths, *, strict: bool = False, systems: str | None = None) -
     """
     paths, header = plan_obs_files(paths, strict=strict)
     if len(paths) == 1:
-        return read_obs_at(paths[0], strict, systems, stacklevel=4)
+        return read_obs(paths[0], strict=strict, systems=systems)
     join = _Joiner(header, paths)
-    tables = []
-    for p in paths:  # each file's warnings point at the caller's line (no comprehension frame between)
-        tables.append(join.take(p, read_obs_at(p, strict, systems, stacklevel=4)))
+    tables = [join.take(p, read_obs(p, strict=strict, systems=systems)) for p in paths]
     join.warn()
     return ObsTable.concat([t for t in tables if t.n_epochs] or tables[:1])  # each table names the files
 
@@ -234,7 +232,7 @@ def iter_obs_files(paths, *, strict: bool = False, systems: str | None = None):
     join = _Joiner(header, paths)
     given, spare = False, None
     for p in paths:
-        for table in iter_obs_at(p, strict, systems, stacklevel=4):  # warnings at the consumer's line
+        for table in iter_obs(p, strict=strict, systems=systems):
             table = join.take(p, table)
             if table.n_epochs:
                 given = True

@@ -513,17 +513,11 @@ def read_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
     FormatWarning
         For each kind of repaired header variant.
     """
-    return read_obs_at(path, strict, systems, stacklevel=4)
-
-
-def read_obs_at(path, strict: bool, systems, stacklevel: int) -> ObsTable:
-    """:func:`read_obs` with its warnings issued ``stacklevel`` frames up (counted from
-    :meth:`Diagnostics.emit`): a reader of several files points them at its own caller's line."""
     ctx = Diagnostics(path, strict=strict)
     systems = _systems(systems)
     with ctx.last_resort("observation data"):
         obs = _read(path, ctx, systems)
-    ctx.emit(stacklevel=stacklevel)
+    ctx.emit(stacklevel=None)  # at the user's line, also when read_obs_files reads the file
     return obs
 
 
@@ -667,11 +661,6 @@ def iter_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
     FormatError
         As :func:`read_obs`; epoch times must increase across blocks too.
     """
-    yield from iter_obs_at(path, strict, systems, stacklevel=4)
-
-
-def iter_obs_at(path, strict: bool, systems, stacklevel: int):
-    """:func:`iter_obs` with its warnings issued ``stacklevel`` frames up, as :func:`read_obs_at`."""
     ctx = Diagnostics(path, strict=strict)
     systems = _systems(systems)
     last = None
@@ -694,7 +683,7 @@ def iter_obs_at(path, strict: bool, systems, stacklevel: int):
         raise FormatError(
             ctx.path, None, f"unreadable observation data ({type(exc).__name__}: {exc})"
         ) from None
-    ctx.emit(stacklevel=stacklevel)
+    ctx.emit(stacklevel=None)  # at the consumer's line, also through iter_obs_files
 
 
 def _assemble(header, layouts, parts, ctx) -> ObsTable:
