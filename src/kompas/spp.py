@@ -40,7 +40,7 @@ from .engine import (
     run,
     window,
 )
-from .errors import ConfigError, KompasWarning
+from .errors import ConfigError, KompasWarning, caller_stacklevel
 from .estimators.states import Block, StateLayout
 from .estimators.validate import dops, raim_fde, validate
 from .estimators.wls import Linearised, gauss_newton
@@ -609,7 +609,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
             note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
             (notes if letter in obs.systems else quiet).append(note)
         for n in notes[len(sol.record.notes) :]:
-            warnings.warn(n, KompasWarning, stacklevel=3)
+            warnings.warn(n, KompasWarning, stacklevel=caller_stacklevel())
     rec = dataclasses.replace(
         sol.record,
         program="kompas spp",

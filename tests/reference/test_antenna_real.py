@@ -104,6 +104,20 @@ def test_satellite_pco_pcv_by_hand(atx):
         satellite_range_correction(ant, "C02", axes, los)
 
 
+def test_satellite_correction_of_many_rows_takes_each_rows_nadir(atx):
+    """Rows of one satellite antenna at different nadir angles (one PCV per row, not one for all)."""
+    ant = atx.satellite("G05", T)
+    f = ant.freqs["G01"]
+    nadirs = [2.0, 5.0, 7.5, 11.0]
+    axes = np.stack([_frame_and_los(n)[0] for n in nadirs])
+    los = np.stack([_frame_and_los(n)[1] for n in nadirs])
+    pcv = np.interp(np.radians(nadirs), ant.zen_rad, f.pcv_noazi_m)
+    assert np.ptp(pcv) > 1e-4  # the PCV differs between these nadir angles
+    np.testing.assert_allclose(
+        satellite_range_correction(ant, "G01", axes, los), los @ f.pco_m + pcv, atol=1e-12
+    )
+
+
 def test_antenna_offsets_with_nominal_fallback(atx, leiar25):
     g05 = atx.satellite("G05", T)
     axes = np.stack([np.eye(3)] * 3)

@@ -118,3 +118,17 @@ def test_small_functions_and_modules():
                 long_.add(f"{rel}:{node.name}")
     assert long_ <= KNOWN_LONG, sorted(long_ - KNOWN_LONG)
     assert big <= KNOWN_BIG, sorted(big - KNOWN_BIG)
+
+
+def test_warnings_point_at_the_users_line():
+    """Every ``warnings.warn`` in kompas takes ``stacklevel=caller_stacklevel()``: a depth counted by hand
+    is right for one call path only (a reader called directly, not through ``kompas.read`` or a recipe)."""
+    counted = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and ast.unparse(node.func) == "warnings.warn"):
+                continue
+            level = next((k.value for k in node.keywords if k.arg == "stacklevel"), None)
+            if not (isinstance(level, ast.Call) and ast.unparse(level) == "caller_stacklevel()"):
+                counted.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert not counted, counted

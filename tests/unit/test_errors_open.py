@@ -3,12 +3,14 @@
 import bz2
 import gzip
 import pickle
+import sys
+import warnings
 import zipfile
 
 import pytest
 
 from kompas import FormatError, KompasError
-from kompas.errors import KompasWarning
+from kompas.errors import KompasWarning, caller_stacklevel
 from kompas.io import compression_of, read_bytes, read_text
 
 TEXT = b"     3.05           OBSERVATION DATA    M (MIXED)           RINEX VERSION / TYPE\n" * 50
@@ -94,3 +96,35 @@ def test_broken_crinex_is_a_format_error(tmp_path):
     )
     with pytest.raises(FormatError, match="Hatanaka"):
         read_bytes(p)
+
+
+def _as_kompas_module():
+    """Functions compiled as module ``kompas.fake``: ``inner(depth)`` warns after ``depth`` nested calls,
+    ``gen(depth)`` does so when resumed the second time."""
+    source = """
+import warnings
+def inner(depth):
+    if depth:
+        return inner(depth - 1)
+    warnings.warn("deep", UserWarning, stacklevel=caller_stacklevel())
+def gen(depth):
+    yield 1
+    inner(depth)
+    yield 2
+"""
+    space = {"__name__": "kompas.fake", "caller_stacklevel": caller_stacklevel}
+    exec(compile(source, "/kompas/fake.py", "exec"), space)
+    return space["inner"], space["gen"]
+
+
+@pytest.mark.parametrize("depth", [0, 1, 4])
+def test_caller_stacklevel_points_past_every_kompas_frame(depth):
+    inner, gen = _as_kompas_module()
+    g = gen(depth)
+    next(g)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        here = sys._getframe().f_lineno
+        inner(depth)
+        next(g)  # a generator of kompas resumed here
+    assert [(w.filename, w.lineno) for w in caught] == [(__file__, here + 1), (__file__, here + 2)]

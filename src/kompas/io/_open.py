@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import ConfigError, FormatError, KompasWarning, TruncatedFileWarning
+from ..errors import ConfigError, FormatError, KompasWarning, TruncatedFileWarning, caller_stacklevel
 
 __all__ = ["read_bytes", "read_text", "is_crinex", "compression_of", "peek", "iter_blocks"]
 
@@ -102,7 +102,7 @@ def _gunzip(data: bytes, path: str) -> bytes:
         warnings.warn(
             f"{path}: gzip stream ends early; reading the {len(out)} bytes recovered",
             KompasWarning,
-            stacklevel=4,
+            stacklevel=caller_stacklevel(),
         )
         return out
 
@@ -153,7 +153,7 @@ def _crx2rnx(data: bytes, path: str) -> bytes:
             msg = str(exc).strip().splitlines()
             raise FormatError(path, None, f"Hatanaka decompression failed: {' '.join(msg)[:300]}") from None
     for w in caught:
-        warnings.warn(f"{path}: crx2rnx: {w.message}", KompasWarning, stacklevel=3)
+        warnings.warn(f"{path}: crx2rnx: {w.message}", KompasWarning, stacklevel=caller_stacklevel())
     return out
 
 
@@ -232,7 +232,7 @@ def iter_blocks(path: str | os.PathLike, size: int = 1 << 22):
                     warnings.warn(
                         f"{name}: {kind} stream ends early; reading what it holds",
                         KompasWarning,
-                        stacklevel=3,
+                        stacklevel=caller_stacklevel(),
                     )
                     return
                 if not block:
@@ -312,11 +312,19 @@ def _crx_stream(p: Path, kind: str | None, name: str, size: int):
     message = " ".join(stderr.split())[:300]
     if ret not in (0, 2) and "truncated" in stderr:
         # crx2rnx has written every complete epoch before the break: the consumer keeps them
-        warnings.warn(TruncatedFileWarning(f"{name}: crx2rnx: {message}"), stacklevel=3)
+        warnings.warn(TruncatedFileWarning(f"{name}: crx2rnx: {message}"), stacklevel=caller_stacklevel())
         return
     if ret not in (0, 2):
         raise FormatError(name, None, f"Hatanaka decompression failed: {message}")
     if stderr:
-        warnings.warn(f"{name}: crx2rnx: {' '.join(stderr.split())[:300]}", KompasWarning, stacklevel=3)
+        warnings.warn(
+            f"{name}: crx2rnx: {' '.join(stderr.split())[:300]}",
+            KompasWarning,
+            stacklevel=caller_stacklevel(),
+        )
     if feed_error and not isinstance(feed_error[0], BrokenPipeError):
-        warnings.warn(f"{name}: {kind} stream ends early: {feed_error[0]}", KompasWarning, stacklevel=3)
+        warnings.warn(
+            f"{name}: {kind} stream ends early: {feed_error[0]}",
+            KompasWarning,
+            stacklevel=caller_stacklevel(),
+        )

@@ -258,16 +258,16 @@ class Diagnostics:
     def n_dropped(self) -> int:
         return len(self._dropped)
 
-    def emit(self, stacklevel: int | None = 3) -> None:
-        """Emit the collected warnings (call once, at the end of a read); ``stacklevel`` None: at the
-        first line outside kompas (:func:`kompas.errors.caller_stacklevel`)."""
-        if stacklevel is None:
-            stacklevel = caller_stacklevel()
+    def emit(self) -> None:
+        """Emit the collected warnings (call once, at the end of a read) at the first line outside kompas
+        (:func:`kompas.errors.caller_stacklevel`): the user's line, however the reader was reached."""
         where = self.path if self.path is not None else "<text>"
         for kind, (line, message, n) in self._repairs.items():
             at = f", line {line}" if line is not None else ""
             more = f" ({n} lines repaired)" if n > 1 else ""
-            warnings.warn(FormatWarning(f"{where}{at}: {kind}: {message}{more}"), stacklevel=stacklevel)
+            warnings.warn(
+                FormatWarning(f"{where}{at}: {kind}: {message}{more}"), stacklevel=caller_stacklevel()
+            )
         if self._dropped:
             shown = "; ".join(
                 (f"line {ln}: " if ln is not None else "") + msg for ln, msg in self._dropped[:5]
@@ -277,11 +277,11 @@ class Diagnostics:
                 DroppedRecordWarning(
                     f"{where}: {len(self._dropped)} malformed record(s) dropped, the rest read: {shown}{more}"
                 ),
-                stacklevel=stacklevel,
+                stacklevel=caller_stacklevel(),
             )
         if self._truncated:
             warnings.warn(
-                TruncatedFileWarning(f"{where}: {'; '.join(self._truncated)}"), stacklevel=stacklevel
+                TruncatedFileWarning(f"{where}: {'; '.join(self._truncated)}"), stacklevel=caller_stacklevel()
             )
         self._repairs, self._dropped, self._truncated = {}, [], []
 
@@ -344,7 +344,8 @@ class LineParser:
         if self.cut_line is not None:
             where = f"{self.path}, line {self.cut_line}"
             warnings.warn(
-                TruncatedFileWarning(f"{where}: the file ends inside this line; not read"), stacklevel=3
+                TruncatedFileWarning(f"{where}: the file ends inside this line; not read"),
+                stacklevel=caller_stacklevel(),
             )
         return out
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import KompasError, KompasWarning
+from ..errors import KompasError, KompasWarning, caller_stacklevel
 
 __all__ = [
     "fallback_code",
@@ -60,7 +60,7 @@ def _frequency(antenna, code: str, what: str, warn: bool):
                 KompasWarning(
                     f"{what} {antenna.type!r} has no {code} calibration; using {fb} (IGS fallback)"
                 ),
-                stacklevel=3,
+                stacklevel=caller_stacklevel(),
             )
         return fb, antenna.freqs[fb]
     raise KompasError(f"{what} {antenna.type!r} has neither {code} nor {fb} calibrations")
@@ -240,7 +240,7 @@ def antenna_offsets(
                     f"{int(use.sum())} rows without an ANTEX satellite antenna use nominal block offsets "
                     "(NRCan GPSPACE, ionosphere-free, no PCV; not IGS values)"
                 ),
-                stacklevel=2,
+                stacklevel=caller_stacklevel(),
             )
             pco = np.einsum("nkc,nk->nc", axes[use], nom[use])
             sat[use] = np.sum(pco * los[use], axis=-1)

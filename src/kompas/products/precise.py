@@ -69,7 +69,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import OMEGA_EARTH_IERS
-from ..errors import ConfigError, KompasError, KompasWarning
+from ..errors import ConfigError, KompasError, KompasWarning, caller_stacklevel
 from ..io.detect import check_products
 from ..models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
 from ..models.combinations import if_coefficients
@@ -321,7 +321,7 @@ class PreciseProduct:
                     f"merged SP3 files disagree by up to {diffs.max():.3f} m at common epochs "
                     "(the earlier file's values are kept)"
                 ),
-                stacklevel=2,
+                stacklevel=caller_stacklevel(),
             )
         if t.size < self.order:
             raise KompasError(f"{t.size} SP3 epochs, fewer than the {self.order} interpolation samples")

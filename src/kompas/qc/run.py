@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import Options, option
-from ..errors import ConfigError
+from ..errors import ConfigError, caller_stacklevel
 from ..preprocess import SlipOptions, detect_clock_jumps, detect_slips, repair_clock_jumps
 from ..satsys import BAND_PRIORITY, GlonassChannels, parse_systems, sat_system, signal_band, system_code
 from .geometry import sky_grid, station_position
@@ -106,7 +106,7 @@ def _without_unknown_channels(obs, chans: GlonassChannels):
         "GLONASS slots without a known frequency channel are not checked (give a navigation file with "
         f"GLONASS records, --nav): {', '.join(sat_id(int(s)) for s in sats[bad])}",
         KompasWarning,
-        stacklevel=3,
+        stacklevel=caller_stacklevel(),
     )
     keep = sats[~bad].tolist()
     if not keep:
@@ -153,7 +153,7 @@ def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
                 f"{group.size} {why}: checked without an elevation (no mask, no expected counts): "
                 f"{', '.join(sat_id(int(s)) for s in group)}",
                 KompasWarning,
-                stacklevel=3,
+                stacklevel=caller_stacklevel(),
             )
 
 

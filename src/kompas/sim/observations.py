@@ -61,7 +61,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import C_LIGHT, SYSTEM_CONSTANTS
-from ..errors import ConfigError, KompasWarning
+from ..errors import ConfigError, KompasWarning, caller_stacklevel
 from ..frames import azimuth_elevation, ecef_to_geodetic
 from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
 from ..models.troposphere import saastamoinen
@@ -163,7 +163,7 @@ def make_layout(truth, systems: str) -> Layout:
         warnings.warn(
             f"the navigation data have no satellite of {''.join(missing)}: only {kept} simulated",
             KompasWarning,
-            stacklevel=2,
+            stacklevel=caller_stacklevel(),
         )
     per = [satellite_signals(s) for s in sats.tolist()]
     k_max = max((len(p) for p in per), default=1)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConfigError, KompasWarning
+from ..errors import ConfigError, KompasWarning, caller_stacklevel
 from ..frames import ecef_to_enu, enu_to_ecef
 from ..tables.nav import NavData
 from ..tables.obs import ObsTable
@@ -176,7 +176,7 @@ def _result(rsim, run, nav, truth, settings) -> SimResult:
             f"{rec.marker_name}: {asked - acted} of the {asked} slips asked for act on no observation "
             "(satellite not in view or under the elevation mask at that epoch): not in the event table",
             KompasWarning,
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
     return SimResult(
         obs, nav, truth, rec.xyz, events, rsim.errors, rec, rsim.truth_record(), settings, rsim, stats

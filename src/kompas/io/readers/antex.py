@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import KompasError, KompasWarning, NotFoundError, TruncatedFileWarning
+from ...errors import KompasError, KompasWarning, NotFoundError, TruncatedFileWarning, caller_stacklevel
 from ...satsys import SYSTEM_LETTERS, sat_id, sat_index
 from ...time import gtime_from_calendar
 from .._open import file_name, read_text
@@ -424,7 +424,7 @@ class _AntexParser(LineParser):
                     f"{self.path}: file ends inside the antenna block opened at line {self.blk.line_no} "
                     f"(no END OF ANTENNA); returning the {len(self.out)} complete antenna blocks"
                 ),
-                stacklevel=5,
+                stacklevel=caller_stacklevel(),
             )
         return self.out
 
@@ -452,7 +452,7 @@ class _AntexParser(LineParser):
                         f"{blk.line_no} (no END OF ANTENNA); "
                         + ("kept its complete frequency blocks" if kept else "block dropped")
                     ),
-                    stacklevel=6,
+                    stacklevel=caller_stacklevel(),
                 )
             self.blk, self.freq = _Block(self.n), None
         elif blk is None:
@@ -597,7 +597,7 @@ class _AntexParser(LineParser):
                     f"{self.path}, line {blk.line_no}: antenna {blk.type!r} declares {blk.nfreq} "
                     f"frequencies, {len(complete)} found"
                 ),
-                stacklevel=7,
+                stacklevel=caller_stacklevel(),
             )
         if blk.zen is None or blk.dazi is None:
             raise self.error("antenna block without DAZI or ZEN1 / ZEN2 / DZEN", blk.line_no)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import KompasError, SignalError, TruncatedFileWarning
+from ...errors import KompasError, SignalError, TruncatedFileWarning, caller_stacklevel
 from ...satsys import SYSTEM_LETTERS, sat_index
 from ...time import NS, from_datetime64, normalize_scale
 from .._open import file_name, read_text
@@ -444,7 +444,7 @@ class _BiasParser(LineParser):
                     + (f" inside block {block}" if block else "")
                     + f"; returning the {len(body.rows)} complete bias records"
                 ),
-                stacklevel=5,
+                stacklevel=caller_stacklevel(),
             )
         return body
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import FormatError, KompasWarning, SignalError, TimeError
+from ...errors import FormatError, KompasWarning, SignalError, TimeError, caller_stacklevel
 from ...satsys import sat_id
 from ...time import normalize_scale
 from .._open import file_name, read_bytes
@@ -339,7 +339,7 @@ def read_clk(path: str | os.PathLike, *, strict: bool = False) -> ClockData:
     ctx = Diagnostics(name, strict=strict)
     with ctx.last_resort("clock data"):
         clk = _data(lines, _header(lines, name), ctx)
-    ctx.emit(stacklevel=3)
+    ctx.emit()
     return clk
 
 
@@ -438,7 +438,9 @@ def _data(lines: Lines, h: _Header, ctx: Diagnostics) -> ClockData:
         )
     rec_rows = rows[starts]
     if rec_rows.size == 0:
-        warnings.warn(f"{name}: no data records found after the header", KompasWarning, stacklevel=4)
+        warnings.warn(
+            f"{name}: no data records found after the header", KompasWarning, stacklevel=caller_stacklevel()
+        )
         return _empty(meta, name)
     bad = _Bad(ctx, rec_rows)
     gr = g[starts]

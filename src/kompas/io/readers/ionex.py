@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning
+from ...errors import FormatError, KompasError, KompasWarning, TruncatedFileWarning, caller_stacklevel
 from ...satsys import SYSTEM_LETTERS
 from ...time import gtime_from_calendar
 from .._open import file_name, read_text
@@ -245,7 +245,7 @@ class _IonexParser(LineParser):
         if h["nmaps"] is not None and h["nmaps"] != len(tec) and not maps["truncated"]:
             warnings.warn(
                 KompasWarning(f"{self.path}: # OF MAPS IN FILE is {h['nmaps']}, {len(tec)} TEC maps found"),
-                stacklevel=4,
+                stacklevel=caller_stacklevel(),
             )
         return Ionex(
             time_ns=np.array(tec_t, dtype=np.int64),
@@ -446,7 +446,7 @@ class _IonexParser(LineParser):
                     f"{self.path}: file ends inside {cur['kind']} map {cur['num']} (opened at line "
                     f"{cur['line']}); returning the {len(out['TEC'][1])} complete TEC maps"
                 ),
-                stacklevel=5,
+                stacklevel=caller_stacklevel(),
             )
         return out
 

@@ -76,7 +76,7 @@ def read_met(path: str | os.PathLike, *, strict: bool = False) -> MetTable:
     with ctx.last_resort("MET data"):
         header, start = _header(lines, ctx)
         table = _records(lines, start, header, ctx, text.endswith("\n"))
-    ctx.emit(stacklevel=3)
+    ctx.emit()
     return table
 
 

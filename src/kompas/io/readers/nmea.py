@@ -44,7 +44,7 @@ def read_nmea(path: str | os.PathLike) -> dict:
     ctx = Diagnostics(name)
     with ctx.last_resort("NMEA file"):
         out = _read_nmea(read_text(path), name, ctx)
-    ctx.emit(stacklevel=3)
+    ctx.emit()
     return out
 
 

@@ -83,7 +83,7 @@ def read_pos_table(path: str | os.PathLike) -> dict:
     ctx = Diagnostics(name)
     with ctx.last_resort("solution file"):
         out = _read_pos(read_text(path), name, ctx)
-    ctx.emit(stacklevel=3)
+    ctx.emit()
     return out
 
 

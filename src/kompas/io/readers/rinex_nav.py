@@ -65,7 +65,7 @@ from dataclasses import fields as dc_fields
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, KompasWarning
+from ...errors import FormatError, KompasError, KompasWarning, caller_stacklevel
 from ...tables.nav import (
     NAT_NS,
     EopTable,
@@ -349,7 +349,7 @@ def read_nav(path: str | os.PathLike, *, strict: bool = False) -> NavData:
     except (ValueError, IndexError, KeyError, TypeError, OverflowError, UnicodeError) as exc:
         # a safety net: every expected problem is diagnosed above with its line
         raise FormatError(name, None, f"unreadable navigation data ({type(exc).__name__}: {exc})") from exc
-    ctx.emit(stacklevel=3)
+    ctx.emit()
     return nav
 
 
@@ -364,7 +364,9 @@ def _read(ctx: NavContext) -> NavData:
         groups = scan_v4(ctx, start)
     if ctx.skipped:
         what = ", ".join(f"{n} {k}" for k, n in sorted(ctx.skipped.items()))
-        warnings.warn(f"{ctx.path}: skipped unsupported content: {what}", KompasWarning, stacklevel=4)
+        warnings.warn(
+            f"{ctx.path}: skipped unsupported content: {what}", KompasWarning, stacklevel=caller_stacklevel()
+        )
     parsed = {key: parse_group(ctx, g, v2) for key, g in groups.items() if len(g)}
     return NavData(
         header=header,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, KompasWarning
+from ...errors import FormatError, KompasError, KompasWarning, caller_stacklevel
 from ...satsys import RINEX2_CODE_MAP, sat_index, sat_letter, signal_id
 from ...tables.obs import ObsHeader, ObsTable
 from .._fixed import parse_obs_fields
@@ -393,7 +393,7 @@ def _system_values(lines, rec_lines, sys_, codes, header, ctx):
             f"{ctx.path}: system {sys_} observation types {names} map to no RINEX 3 signal of that "
             "system; their values are not read",
             KompasWarning,
-            stacklevel=5,
+            stacklevel=caller_stacklevel(),
         )
     return vals, lli, ssi, kinds, sigs
 
@@ -517,7 +517,7 @@ def read_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
     systems = _systems(systems)
     with ctx.last_resort("observation data"):
         obs = _read(path, ctx, systems)
-    ctx.emit(stacklevel=None)  # at the user's line, also when read_obs_files reads the file
+    ctx.emit()
     return obs
 
 
@@ -546,7 +546,7 @@ def read_obs_header(path: str | os.PathLike, *, strict: bool = False) -> ObsHead
         if is_crinex(head.lstrip(b"\r\n ")):  # CRINEX VERS / TYPE and CRINEX PROG / DATE come first
             ctx.base, lines = 2, lines[2:]
         header, _ = parse_header(lines, ctx)
-    ctx.emit(stacklevel=3)
+    ctx.emit()
     return header
 
 
@@ -683,7 +683,7 @@ def iter_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
         raise FormatError(
             ctx.path, None, f"unreadable observation data ({type(exc).__name__}: {exc})"
         ) from None
-    ctx.emit(stacklevel=None)  # at the consumer's line, also through iter_obs_files
+    ctx.emit()
 
 
 def _assemble(header, layouts, parts, ctx) -> ObsTable:

@@ -48,7 +48,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from ...errors import FormatError, KompasError, KompasWarning, SignalError, TimeError
+from ...errors import FormatError, KompasError, KompasWarning, SignalError, TimeError, caller_stacklevel
 from ...satsys import sat_id, sat_index
 from ...time import normalize_scale
 from .._open import file_name, read_bytes
@@ -446,7 +446,7 @@ def read_sp3(path: str | os.PathLike, *, strict: bool = False) -> Sp3:
     data = read_bytes(path)
     with ctx.last_resort("SP3 data"):
         sp3 = _read(Lines.from_bytes(data), ctx)
-    ctx.emit(stacklevel=3)
+    ctx.emit()
     return sp3
 
 
@@ -470,7 +470,11 @@ def _classify(lines: Lines, g: np.ndarray, n_head: int, ctx: Diagnostics):
         after = np.flatnonzero((kind[end + 1 :] != 0) | ~skip[end + 1 :])
         if after.size:
             line = rows[end + 1 + after[0]] + 1
-            warnings.warn(f"{ctx.path}: text after EOF (line {line}) ignored", KompasWarning, stacklevel=4)
+            warnings.warn(
+                f"{ctx.path}: text after EOF (line {line}) ignored",
+                KompasWarning,
+                stacklevel=caller_stacklevel(),
+            )
         rows, g, kind, skip = rows[:end], g[:end], kind[:end], skip[:end]
     for k in np.flatnonzero((kind == 0) & ~skip):
         found = lines.text(rows[k])[:20]
@@ -562,7 +566,7 @@ def _read(lines: Lines, ctx: Diagnostics) -> Sp3:
     time_ns, line_epoch = _epochs(g, rows, kind, h["time_system"], ctx)
     n_ep = time_ns.size
     if n_ep == 0:
-        warnings.warn(f"{name}: no epoch records", KompasWarning, stacklevel=4)
+        warnings.warn(f"{name}: no epoch records", KompasWarning, stacklevel=caller_stacklevel())
     shape = (n_ep, nsat)
     out, n_pos = {}, 0
     for k, what in ((2, "P"), (3, "V")):
@@ -584,7 +588,7 @@ def _read(lines: Lines, ctx: Diagnostics) -> Sp3:
         warnings.warn(
             f"{name}: {missing} (epoch, satellite) position records are absent; their values are NaN",
             KompasWarning,
-            stacklevel=4,
+            stacklevel=caller_stacklevel(),
         )
     meta = {k: v for k, v in h.items() if k in _SP3_FIELDS}
     return Sp3(time_ns=np.asarray(time_ns, np.int64), path=name, **meta, **out)

@@ -33,7 +33,7 @@ from collections import Counter
 
 import numpy as np
 
-from ...errors import KompasError, KompasWarning
+from ...errors import KompasError, KompasWarning, caller_stacklevel
 from ...satsys import sat_id
 from ...tables.nav import NAT_NS, IonoCorr, KeplerEph, NavData
 from ...time import gpst_from_week_tow, gpst_to_calendar, to_datetime64, week_tow
@@ -338,7 +338,11 @@ def write_nav(
         skipped["ION frames"] += n_ion
     if skipped:
         what = ", ".join(f"{n} {key}" for key, n in sorted(skipped.items()))
-        warnings.warn(f"write_nav: not written (no RINEX 3 record): {what}", KompasWarning, stacklevel=2)
+        warnings.warn(
+            f"write_nav: not written (no RINEX 3 record): {what}",
+            KompasWarning,
+            stacklevel=caller_stacklevel(),
+        )
     recs: list[tuple[int, str]] = []
     for letter in "GJECI":
         recs += _kepler_records(k, np.flatnonzero(supported & (letters == letter)), letter)

@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from ...errors import KompasError, KompasWarning
+from ...errors import KompasError, KompasWarning, caller_stacklevel
 from ...satsys import SYSTEM_LETTERS, sat_id, sat_system, signal_code, signal_id, system_code
 from ...tables.obs import ObsHeader, ObsTable
 from ...time import gps_utc_offset_s, gpst_to_calendar
@@ -430,7 +430,7 @@ def write_obs(
         warnings.warn(
             f"write_obs: {len(obs.events)} event epochs (flags 2-6) are not written",
             KompasWarning,
-            stacklevel=2,
+            stacklevel=caller_stacklevel(),
         )
     types = obs_types_of(obs)
     if not types:  # no value at all: RINEX still needs observation types; keep the header's RINEX 3 ones
