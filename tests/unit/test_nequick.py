@@ -207,3 +207,40 @@ def test_satellite_at_exactly_1000_km_against_nequick_package():
         rcv = [np.radians(lat), np.radians(lon), 0.0]
         sat = [np.radians(slat), np.radians(slon), 1.0e6]
         assert nequick_g_stec(MEDIUM, rcv, sat, month, hour) == pytest.approx(ref, rel=1.0e-3)
+
+
+def _perigee_at_pole(lat_r_deg, lon_deg, h_sat_km):
+    """Satellite latitudes (deg), on the receiver's meridian, whose ray from (lat_r, lon, 0 km) has its
+    perigee exactly at the pole in floating point (cos of the perigee latitude == 0): a zenith angle of
+    |lat_r| puts the perigee 90 - |lat_r| deg of arc behind the receiver, at the pole; then a 1e-9 deg scan
+    around that satellite latitude."""
+    r_ratio = nq._RE_KM / (nq._RE_KM + h_sat_km)
+    want = np.radians(abs(lat_r_deg))  # zenith angle of a ray whose perigee is at the pole
+    lo, hi = 0.0, np.radians(89.0)  # central angle towards the equator
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if np.arctan2(np.sin(mid), np.cos(mid) - r_ratio) < want else (lo, mid)
+    s0 = lat_r_deg - np.sign(lat_r_deg) * np.degrees(lo)
+    cand = s0 + 1.0e-9 * np.arange(-3000, 3001)
+    n = cand.size
+    g = nq._geometry(
+        np.tile([lat_r_deg, lon_deg, 0.0], (n, 1)), np.column_stack([cand, [lon_deg] * n, [h_sat_km] * n])
+    )
+    return cand[g["cos_lp"] == 0.0]
+
+
+@pytest.mark.parametrize(("lat_r", "lon"), [(60.0, 0.0), (-60.0, 100.0), (75.0, -120.0)])
+def test_ray_with_its_perigee_at_a_pole(lat_r, lon):
+    """ICD special case: the perigee of the ray at a pole (a meridian ray from a receiver looking away from
+    the pole). The STEC is that of the neighbouring rays, 1e-5 deg of satellite latitude either side
+    (which the nequick package computes to 1e-12 TECU; it does not return on the pole ray itself)."""
+    at_pole = _perigee_at_pole(lat_r, lon, 20000.0)
+    assert at_pole.size  # the geometry the test is about
+    sats = np.array([at_pole[at_pole.size // 2] + d for d in (0.0, -1.0e-5, 1.0e-5)])
+    rcv = [np.radians(lat_r), np.radians(lon), 0.0]
+    stec = [
+        nequick_g_stec((100.0, 0.5, 0.01), rcv, [np.radians(s), np.radians(lon), 20.0e6], 4, 12.0)
+        for s in sats
+    ]
+    assert np.isfinite(stec).all() and stec[0] > 1.0
+    assert min(stec[1:]) - 1.0e-6 * stec[0] <= stec[0] <= max(stec[1:]) + 1.0e-6 * stec[0]

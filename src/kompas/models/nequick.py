@@ -384,6 +384,10 @@ def _geometry(rcv, sat):
     pole = np.abs(np.abs(np.degrees(np.arctan2(sin_lp, cos_lp))) - 90.0) < 1.0e-10
     sin_az = np.where(pole, 0.0, sin_az)
     cos_az = np.where(pole, np.where(sin_lp > 0.0, -1.0, 1.0), cos_az)
+    # the ICD sets only the azimuth of a perigee at a pole; its longitude formula divides by cos(lat_p) = 0
+    # there (NaN on a meridian ray). Such a ray lies in a meridian plane: from the pole, the satellite's
+    # meridian leads to the satellite, as the azimuth above (due south, or north) says.
+    lon_p = np.where(pole, lon_s, lon_p)
     return {
         "vertical": vertical, "zenith": zenith, "rp": rp, "sin_lp": sin_lp, "cos_lp": cos_lp,
         "lon_p": lon_p, "sin_az": sin_az, "cos_az": cos_az, "lat_r": rcv[:, 0], "lon_r": rcv[:, 1],
