@@ -201,6 +201,30 @@ def test_chi2_test_with_one_degree_of_freedom():
     assert chi2_threshold(np.array([1.0, 10.0])).tolist() == [10.8, 29.6]
 
 
+def test_gdop_above_the_limit_fails_the_epoch():
+    # the geometry of the chi-square test above (GDOP about 2.4), tested against limits either side of it
+    los = np.vstack([SYMMETRIC_LOS, [[-0.6, -0.8, 0.0]]])
+    h = np.concatenate([los, np.ones((5, 1))], axis=1)
+    gdop = np.sqrt(np.trace(np.linalg.inv(h.T @ h)))
+    res = _res(_lin(np.zeros((1, 5)), h[None]))
+    for limit, fails in ((gdop + 0.01, False), (gdop - 0.01, True)):
+        val = validate(res, max_gdop=limit)
+        assert val.gdop_failed.tolist() == [fails] and val.ok.tolist() == [not fails]
+        assert not val.too_few.any() and not val.chi2_failed.any()
+
+
+def test_a_singular_normal_matrix_falls_back_to_the_pseudo_inverse():
+    # five observations on one line of sight: enough of them, every unknown observed, but the geometry is
+    # singular (rank 1: inv raises)
+    h = np.tile([[-0.8, 0.36, 0.48, 1.0]], (5, 1))[None]
+    v = np.full((1, 5), 2.0)
+    dx, q = solve_normal(h, v, np.ones((1, 5)), np.ones((1, 5), bool))
+    n = h[0].T @ h[0]
+    np.testing.assert_allclose(q[0], np.linalg.pinv(n), atol=1e-12)
+    np.testing.assert_allclose(dx[0], np.linalg.pinv(n) @ h[0].T @ v[0], atol=1e-12)  # minimum-norm solution
+    np.testing.assert_allclose(h[0] @ dx[0], v[0], atol=1e-12)
+
+
 def test_degenerate_geometry_has_no_dops():
     los = np.tile([[-1.0, 0.0, 0.0]], (5, 1))[None]  # five satellites on one line of sight
     g, p, h, v = dops(los, np.ones((1, 5), bool), np.eye(3)[None])
@@ -244,3 +268,6 @@ def test_raim_keeps_epochs_it_cannot_repair():
     assert fde.validation.chi2_failed.tolist() == [False, False, True, True]
     assert not fde.validation.too_few.any() and not fde.validation.gdop_failed.any()
     assert fde.validation.dof.tolist() == [2, 2, 3, 3]
+    np.testing.assert_array_equal(
+        fde.validation.gdop, validate(fde.result, 30.0).gdop
+    )  # of the final solution

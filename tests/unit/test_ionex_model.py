@@ -143,3 +143,15 @@ def test_a_point_rounded_just_past_the_east_edge_reads_the_edge_column():
     v = ionex_vtec(TEC, T, LAT, LON, [0, 0], np.radians([5.0, 7.5]), [lon, lon])
     assert v[0] == pytest.approx(TEC[0, 1, 3], abs=1e-12)
     assert v[1] == pytest.approx(0.5 * (TEC[0, 0, 3] + TEC[0, 1, 3]), abs=1e-12)
+
+
+@pytest.mark.filterwarnings("error")
+def test_infinite_or_missing_coordinates_are_nan_without_a_numpy_warning():
+    # a regional map: no longitude wrap, so infinities reach the node index (its cast would warn)
+    lat = np.radians([np.inf, -np.inf, 5.0, 5.0, np.nan])
+    lon = np.radians([5.0, 5.0, np.inf, -np.inf, 5.0])
+    v = ionex_vtec(TEC, T, LAT, LON, np.zeros(5, dtype=np.int64), lat, lon)
+    assert np.isnan(v).all()
+    glob_lon = np.radians(np.arange(-180.0, 181.0, 90.0))  # a global map wraps the longitude first
+    v = ionex_vtec(np.full((3, 3, 5), 7.0), T, LAT, glob_lon, np.zeros(5, dtype=np.int64), lat, lon)
+    assert np.isnan(v).all()

@@ -195,6 +195,26 @@ def test_bad_inputs(ai, rcv, month, ut):
         nequick_g_stec(ai, rcv, [0.0, 0.0, 20.0e6], month, ut)
 
 
+def test_a_wrong_last_axis_is_named():
+    with pytest.raises(
+        ConfigError, match=r"NeQuick-G: receiver needs a last axis of length 3, got shape \(2,\)"
+    ):
+        nequick_g_stec(HIGH, [0.0, 0.0], [0.0, 0.0, 20.0e6], 1, 0.0)
+    with pytest.raises(ConfigError, match=r"NeQuick-G: ai needs a last axis of length 3, got shape \(\)"):
+        nequick_g_stec(5.0, [0.0, 0.0, 0.0], [0.0, 0.0, 20.0e6], 1, 0.0)
+
+
+@pytest.mark.parametrize("ai", [(0.5, 0.0, 0.0), (-10.0, 0.0, 0.0), (1.0, 0.0, 0.0)])
+def test_effective_ionisation_below_one_sfu_against_nequick_package(ai):
+    """Az is bounded below by 0 sfu, as in the nequick package: 0.5 sfu, and a negative level (0 sfu), are not 1."""
+    nequick = pytest.importorskip("nequick")
+    ref = nequick.NeQuick(*ai).compute_stec(
+        datetime.datetime(2020, 4, 1, 12), 10.0, 40.0, 0.0, 20.0, 45.0, 20.0e6
+    )
+    rcv, sat = [np.radians(40.0), np.radians(10.0), 0.0], [np.radians(45.0), np.radians(20.0), 20.0e6]
+    assert nequick_g_stec(ai, rcv, sat, 4, 12.0) == pytest.approx(ref, rel=1.0e-9)
+
+
 def test_satellite_at_exactly_1000_km_against_nequick_package():
     # ICD Annex F.2.3.3: a ray ending at h <= 1000 km is one interval from the receiver, tolerance 0.001
     nequick = pytest.importorskip("nequick")

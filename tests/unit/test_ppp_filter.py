@@ -120,6 +120,12 @@ def test_combine_is_the_inverse_covariance_weighted_mean():
     x3, P3 = combine(xf, Pf, np.full((1, 2), np.nan), np.full((1, 2, 2), np.nan))
     np.testing.assert_array_equal(x3, xf)
     np.testing.assert_array_equal(P3, Pf)
+    # a pass is a solution only where its estimate and its covariance are both finite
+    half_f = combine(xf, np.full((1, 2, 2), np.nan), xb, Pb)  # forward estimate without a covariance
+    half_b = combine(xf, Pf, np.full((1, 2), np.nan), Pb)  # backward covariance without an estimate
+    for (x4, P4), (xw, Pw) in ((half_f, (xb, Pb)), (half_b, (xf, Pf))):
+        np.testing.assert_array_equal(x4, xw)
+        np.testing.assert_array_equal(P4, Pw)
 
 
 def test_combined_covariance_is_exactly_symmetric():

@@ -44,14 +44,16 @@ def _bilinear(tec, lat_grid_deg, lon_grid_deg, lat_deg, lon_deg, k):
     dlat = lat_grid_deg[1] - lat_grid_deg[0]
     dlon = lon_grid_deg[1] - lon_grid_deg[0]
     span = lon_grid_deg[-1] - lon_grid_deg[0]
-    lon = lon_deg
+    # non-finite points (NaN: no elevation) are NaN throughout: infinities would warn in the wrap and the
+    # weights below
+    lon = np.where(np.isfinite(lon_deg), lon_deg, np.nan)
     if abs(span - 360.0) < 1e-6:  # a global map wraps
         lon = lon_grid_deg[0] + np.mod(lon - lon_grid_deg[0], 360.0)
-    fi = (lat_deg - lat_grid_deg[0]) / dlat
+    fi = np.where(np.isfinite(lat_deg), (lat_deg - lat_grid_deg[0]) / dlat, np.nan)
     fj = (lon - lon_grid_deg[0]) / dlon
-    # NaN points (no elevation) get index -1, outside the grid, instead of numpy's invalid-cast warning
-    i0 = np.floor(np.nan_to_num(fi, nan=-1.0, posinf=-1.0, neginf=-1.0)).astype(np.int64)
-    j0 = np.floor(np.nan_to_num(fj, nan=-1.0, posinf=-1.0, neginf=-1.0)).astype(np.int64)
+    # and get index -1, outside the grid, instead of numpy's invalid-cast warning
+    i0 = np.floor(np.nan_to_num(fi, nan=-1.0)).astype(np.int64)
+    j0 = np.floor(np.nan_to_num(fj, nan=-1.0)).astype(np.int64)
     p, q = fi - i0, fj - j0
     nlat, nlon = tec.shape[1:]
     i0c, j0c = np.clip(i0, 0, nlat - 2), np.clip(j0, 0, nlon - 2)
