@@ -116,6 +116,29 @@ def test_clean_data_has_no_slips_and_arcs_follow_gaps(scenario):
     assert np.all(table.n_obs >= 1) and table.n_obs.sum() == np.isfinite(sub.phase_cyc).sum()
 
 
+def test_arc_table_rows_by_brute_force(scenario):
+    sim, ob, el = scenario
+    fl = detect_slips(ob, elevation_rad=el, glo_channels=sim.obs.header.glonass_channels)
+    table = arcs(ob, fl)
+    ids = np.unique(fl.arc[fl.arc >= 0])
+    assert len(table) == ids.size and table.arc.tolist() == ids.tolist()
+    for i in np.random.default_rng(3).choice(ids.size, 40, replace=False):
+        r, c = np.nonzero(fl.arc == ids[i])
+        t = ob.time_ns[r]
+        k = np.argmin(t)
+        assert (table.sat[i], table.column[i], table.band[i]) == (ob.sat[r[k]], c[k], ob.band[r[k], c[k]])
+        assert (table.first_ns[i], table.last_ns[i], table.n_obs[i]) == (t.min(), t.max(), r.size)
+        assert table.start_cause[i] == fl.cause[r[k], c[k]]
+    for name in ("arc", "column", "band", "first_ns", "last_ns", "n_obs"):
+        assert getattr(table, name).dtype == np.int64, name
+    # no arc at all: empty columns of the same types
+    none = dataclasses.replace(fl, arc=np.full_like(fl.arc, -1))
+    empty = arcs(ob, none)
+    assert len(empty) == 0
+    for name in ("arc", "sat", "column", "band", "first_ns", "last_ns", "n_obs", "start_cause"):
+        assert getattr(empty, name).shape == (0,) and getattr(empty, name).dtype == getattr(table, name).dtype
+
+
 @pytest.mark.parametrize("kind", ["code+phase", "code"])
 def test_clock_jumps_found_and_repaired(scenario, kind):
     sim, ob, el = scenario
@@ -294,6 +317,36 @@ def test_elements_near_a_hit_on_both_sides_within_their_segment():
     assert not _near(s, np.zeros(20, bool), 2).any()
 
 
+@pytest.mark.parametrize("doppler", [True, False])
+@pytest.mark.parametrize(
+    ("epochs", "sizes"),
+    [((120,), (1e-3,)), ((120, 121), (1e-3, 1e-3)), ((120, 121), (1e-3, -2e-3)), ((120, 121), (2e-3, -1e-3)),
+     ((120, 121, 122), (1e-3, 2e-3, -1e-3)), ((120, 123), (1e-3, 1e-3))],
+)  # fmt: skip
+def test_clock_jumps_in_nearby_epochs(scenario, epochs, sizes, doppler):
+    """Resets one or a few epochs apart are each found with their size, with Doppler or from second
+    differences alone, where J1 at e and J2 at e+1 read J1, J2 - J1, -J2 (before: the echo rule reported
+    (1, 1) ms as +1 and -1 ms two epochs apart, and (1, -2) ms as 1, -3, 2 ms: a repair that corrupts)."""
+    sim, ob, _ = scenario
+    chans = sim.obs.header.glonass_channels
+    cum = np.zeros(ob.epoch_time_ns.size)
+    for e, j in zip(epochs, sizes, strict=True):
+        cum[e:] += j
+    f = ob.frequency_hz(chans)
+    jumped = dataclasses.replace(
+        ob,
+        code_m=ob.code_m + C_LIGHT * cum[ob.epoch][:, None],
+        phase_cyc=ob.phase_cyc + f * cum[ob.epoch][:, None],
+        doppler_hz=ob.doppler_hz if doppler else np.full_like(ob.doppler_hz, np.nan),
+    )
+    jumps = detect_clock_jumps(jumped, chans)
+    assert jumps.epoch.tolist() == list(epochs)
+    assert jumps.size_s.tolist() == list(sizes)
+    fixed = repair_clock_jumps(jumped, jumps, chans)
+    ok = np.isfinite(ob.code_m)
+    assert np.max(np.abs(fixed.code_m[ok] - ob.code_m[ok])) < 1e-3
+
+
 def test_the_detectors_need_observables_and_say_how_to_get_them(scenario):
     from kompas.errors import ConfigError
 
@@ -305,6 +358,8 @@ def test_the_detectors_need_observables_and_say_how_to_get_them(scenario):
             ConfigError, match=rf"^{name} needs Observables, bands as columns, not ObsTable \(obs.observables"
         ):
             fn(sim.obs)
+        with pytest.raises(ConfigError, match=rf"^{name} needs Observables, bands as columns, not dict$"):
+            fn({})  # nothing that has .observables: no hint
 
 
 def test_series_segments_keep_an_arc_over_the_longest_allowed_gap_and_shift_within_them():

@@ -153,12 +153,12 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
     have_dop = np.bincount(ep[np.isfinite(y)], minlength=n_ep) >= opt.min_sats
     jc, nc = vote(y, opt.min_jump_s)
     jp, np_ = vote(z, opt.min_jump_s)
-    # no Doppler: second differences of code and phase, echo dropped
+    # no Doppler: second differences of code and phase, each jump read from its +J, -J pattern
     thr2 = opt.min_jump_s + 2 * _ACCEL_MPS2 * dt0**2 / C_LIGHT
     c2, nc2 = vote((dp - s.shift(dp, -1)) / C_LIGHT, thr2)
     p2, np2 = vote((dl - s.shift(dl, -1)) / C_LIGHT, thr2)
-    jc = np.where(have_dop, jc, _drop_echo(c2, thr2))
-    jp = np.where(have_dop, jp, _drop_echo(p2, thr2))
+    jc = np.where(have_dop, jc, _jumps_from_second_differences(c2, thr2))
+    jp = np.where(have_dop, jp, _jumps_from_second_differences(p2, thr2))
     nc = np.where(have_dop, nc, nc2)
     np_ = np.where(have_dop, np_, np2)
     thr = np.where(have_dop, opt.min_jump_s, thr2)
@@ -175,6 +175,12 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
     )
 
 
+_RUN_GAP = 10
+"""Largest step between flagged epochs of one group of overlapping jumps
+(:func:`_jumps_from_second_differences`): equal jumps in k consecutive epochs leave k - 1 epochs of zero
+second difference between +J and -J."""
+
+
 def _snap_ms(j):
     """Jumps within 1 microsecond of whole milliseconds are whole milliseconds (a receiver reset is
     exact; the median of the satellites carries the code noise, ~1 ns)."""
@@ -182,13 +188,31 @@ def _snap_ms(j):
     return np.where((np.abs(j * 1e3 - ms) < 1e-3) & (ms != 0), ms * 1e-3, j)
 
 
-def _drop_echo(med, thr):
-    """A step J in a first difference gives +J then -J in the second difference: keep the first."""
+def _jumps_from_second_differences(med, thr):
+    """Jumps per epoch from the median second differences ``med`` (s) of code or phase.
+
+    A jump J at epoch e steps the first differences at e only, so the second differences read +J at e and
+    -J at e+1 (the echo): that echo is dropped. Jumps in nearby epochs overlap: J1 at e and J2 at e+1 read
+    J1, J2 - J1, -J2. Where the second differences above ``thr`` of a group of nearby epochs (at most
+    ``_RUN_GAP`` apart) sum to zero within ``thr``, their running sum is the jump of each epoch (J1, J2,
+    0). A group that does not close (a change of clock rate, not a jump) keeps the echo rule.
+    """
     out = med.copy()
     big = np.abs(med) > thr
     echo = np.zeros_like(big)
     echo[1:] = big[:-1] & big[1:] & (np.abs(med[1:] + med[:-1]) < 0.2 * np.abs(med[:-1]))
     out[echo] = 0.0
+    idx = np.flatnonzero(big)
+    if idx.size < 2:
+        return out
+    cuts = np.flatnonzero(np.diff(idx) > _RUN_GAP) + 1
+    for group in np.split(idx, cuts):  # a loop over groups of flagged epochs (a few per jump)
+        if group.size < 2:  # a lone value: a jump whose echo was not seen, or a change of rate
+            continue
+        a, b = group[0], group[-1] + 1
+        run = np.cumsum(np.where(big[a:b], med[a:b], 0.0))
+        if abs(run[-1]) <= thr:
+            out[a:b] = np.where(np.abs(run) > thr, run, 0.0)
     return out
 
 
