@@ -125,3 +125,22 @@ def test_near_earth_surface(xyz, near):
     from kompas.frames import near_earth_surface
 
     assert near_earth_surface(xyz) is near
+
+
+@pytest.mark.parametrize(
+    ("call", "said"),
+    [
+        (
+            lambda: geodetic_to_ecef(None),
+            r"llh must have a last axis of 3 \(shape \(3,\) or \(\.\.\., 3\)\), got None",
+        ),
+        (lambda: geodetic_to_ecef([[0.1, 0.2, 3.0, 4.0]]), r"llh must have a last axis of 3 .*got \(1, 4\)"),
+        (lambda: ecef_to_geodetic(np.zeros((3, 5))), r"xyz must have a last axis of 3 .*got \(3, 5\)"),
+        (lambda: ecef_to_geodetic(7.0), r"xyz must have a last axis of 3 .*got \(\)"),
+    ],
+)
+def test_a_wrong_shape_is_named_with_its_argument(call, said):
+    from kompas.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=said):
+        call()

@@ -221,7 +221,10 @@ def test_shape_mismatch_is_a_config_error():
     pos0, vel0, acc = _rows(R01, CDMA)
     with pytest.raises(ConfigError):
         propagate(pos0, vel0[:1], acc, 60.0)
-    with pytest.raises(ConfigError):
+    with pytest.raises(
+        ConfigError,
+        match=r"dt_s of shape \(N,\) or a scalar; got \((\d+), 3\), \(\1, 3\), \(\1, 3\), \(3,\)$",
+    ):
         propagate(pos0, vel0, acc, np.array([1.0, 2.0, 3.0]))
     with pytest.raises(ConfigError):
         propagate(pos0.reshape(1, 6), vel0.reshape(1, 6), acc.reshape(1, 6), 1.0)
@@ -254,3 +257,6 @@ def test_clock_broadcasts_rows():
     clk, rate = clock(np.array([1e-4, -2e-5]), np.array([0.0, -1e-12]), np.array([30.0, 100.0]))
     np.testing.assert_allclose(clk, [1e-4, -2e-5 - 1e-10], rtol=0, atol=1e-18)
     assert rate.shape == (2,) and rate[1] == -1e-12
+    # a gamma_n of integer zero (a clock without drift) still gives a float drift and a float clock
+    clk0, rate0 = clock(1e-4, 0, np.array([30, 60]))
+    assert rate0.dtype == np.float64 and clk0.dtype == np.float64 and rate0.tolist() == [0.0, 0.0]

@@ -239,6 +239,10 @@ def test_orbits_of_one_centre_and_clocks_of_another_are_named_as_such(sim_gre, t
     _, notes = PreciseMix.from_files([kompas.read_sp3(sp3)], [kompas.read_clk(clk)], systems="GR")
     assert "KKK clocks are combined with the orbits of OOO" in notes
     assert "G: OOO orbits (300-s SP3) and KKK 30-s clock file" in notes
+    # without a clock file: the SP3's own clocks, and no product (no antenna model) for a system not asked for
+    mix, notes = PreciseMix.from_files([kompas.read_sp3(sp3)], [], systems="G")
+    assert "G: OOO orbits (300-s SP3) and 300-s SP3 clocks" in notes
+    assert mix.antenna_model("E") == ""
 
 
 def test_three_frequencies_uncombined(tmp_path):

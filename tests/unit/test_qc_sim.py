@@ -120,6 +120,12 @@ def test_multipath_only_of_codes_whose_band_has_observables(world):
     assert set(np.unique(signal_band(mp.signal)).tolist()) == {1, 2}
     assert set(np.unique(mp.partner).tolist()) == {1, 2}
     assert np.all(np.abs(mp.mp_m) < 0.05)  # no multipath simulated: MP is the level-free zero
+    # observables of all but the last epoch: the codes of that epoch (keys above every one of the
+    # observables) are left out, not looked up past the end
+    keep = np.arange(obs.n_epochs) < obs.n_epochs - 1
+    short = obs.take_epochs(keep).observables({"G": (1, 2)})
+    mp2 = code_multipath(obs, short, detect_slips(short), np.full(len(short), 0.5), np.zeros(len(short)))
+    assert len(mp2) > 0 and mp2.epoch.max() == obs.n_epochs - 2
 
 
 def test_bands_present_skips_systems_the_table_lacks(world):
@@ -127,3 +133,12 @@ def test_bands_present_skips_systems_the_table_lacks(world):
     assert bands_present(obs, "G") == {"G": (1, 2, 5)}
     assert bands_present(obs, "JRG") == bands_present(obs, "GE") == {"G": (1, 2, 5)}  # any order of letters
     assert bands_present(obs, "J") == {}
+
+
+def test_header_position_row_gives_the_header_value_and_the_spp_distance(world):
+    _, obs, nav = world
+    row = next(r for r in run_qc(obs, nav).tables["header"] if r["item"] == "APPROX POSITION XYZ")
+    hp = obs.header.approx_position_m
+    assert row["value"] == " ".join(f"{x:.3f}" for x in hp)  # three numbers, space-separated
+    assert len(row["value"].split(" ")) == 3 and row["note"].startswith("SPP median of ")
+    assert row["status"] == ("ok" if float(row["note"].split("; ")[1].split(" m")[0]) < 30.0 else "check")

@@ -76,6 +76,10 @@ def test_radial_and_along_track_weights():
     assert rows["C23"]["sisre_orb_m"] == pytest.approx(np.sqrt(0.98**2 + 49 / 54), abs=1e-6)
     assert rows["C05"]["sisre_orb_m"] == pytest.approx(np.sqrt(0.99**2 + 49 / 126), abs=1e-6)
     assert rows["G01"]["orbit_3d_m"] == pytest.approx(np.sqrt(50.0), abs=1e-6)
+    # a system without published weights (NavIC): NaN SISRE, the orbit errors themselves still given
+    nav = _run(_Circle(d_rac=(1.0, 7.0, 0.0)), _Circle(), ["I02", "G01"])
+    irow = {r["sat"]: r for r in nav.table}["I02"]
+    assert np.isnan(irow["sisre_orb_m"]) and irow["radial_m"] == pytest.approx(1.0, abs=1e-6)
 
 
 def test_common_clock_offset_removed_per_constellation():

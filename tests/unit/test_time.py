@@ -191,6 +191,16 @@ def test_unknown_scale():
         (lambda: GTime.from_datetime64(np.datetime64("NaT")), "NaT"),  # was 2262-04-11
         (lambda: GTime(0) + float("nan"), "can add finite seconds"),
         (lambda: GTime(0) + float("inf"), "can add finite seconds"),
+        # the first bad element of fields that broadcast, whichever field is the longest
+        (lambda: gtime_from_calendar(2020, [1, 13, 2], 1), r"first bad element at index 1\)"),
+        (lambda: gtime_from_calendar(2020, 1, 1, 0, 0, [0.0, 1.0, -1.0]), r"first bad element at index 2\)"),
+        # non-integer instants: a hint where a converter exists, none for floats
+        (
+            lambda: gps_utc_offset_s(np.datetime64("2020-01-01")),
+            r"times must be integer GPST nanoseconds, not datetime64\[D\] \(kompas.time.from_datetime64",
+        ),
+        (lambda: gps_utc_offset_s(["2020-01-01"]), r"not <U10 \(kompas.time.from_datetime64 converts"),
+        (lambda: gps_utc_offset_s(1.5e18), r"times must be integer GPST nanoseconds, not float64$"),
     ],
 )
 def test_times_that_would_wrap_or_be_nan_are_refused(call, message):
