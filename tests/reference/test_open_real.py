@@ -27,3 +27,25 @@ def test_compressed_hatanaka_variants(kompas_data):
     assert b"p433                                                        MARKER NAME" in p433[:4000]
     ac66 = read_bytes(kompas_data / "rinex2_hatanaka" / "ac660270.18o.Z")
     assert ac66.startswith(b"     2.11") and b"END OF HEADER" in ac66
+
+
+def test_zip_with_a_folder_entry_and_crinex_after_a_blank_line(kompas_data, tmp_path):
+    """Archives often hold their folder as an entry of its own: the one file in it is read. A Hatanaka file
+    that starts with a blank line is still recognised as one."""
+    import gzip
+    import zipfile
+
+    import kompas
+
+    rnx = kompas_data / "A_2020-177_ESBC_WTZR" / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"
+    z = tmp_path / "WTZR.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("WTZR/", "")
+        zf.write(rnx, "WTZR/WTZR.rnx")
+    assert kompas.detect(z) == "obs" and kompas.read(z).n_epochs == 120
+    crx = gzip.decompress(
+        (kompas_data / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz").read_bytes()
+    )
+    blank = tmp_path / "ESBC.crx"
+    blank.write_bytes(b"\n" + crx[:100_000])
+    assert kompas.detect(blank) == "obs"

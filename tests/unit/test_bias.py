@@ -188,6 +188,8 @@ def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
         (1, row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "ns", "-12.34x6"), "ESTIMATED_VALUE"),
         (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:366:00000", NEXT, "ns", "1.0"), "beyond the end"),
         (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:265:0000", NEXT, "ns", "1.0"), "YYYY:DDD:SSSSS"),
+        (1, row("OSB", "C201", "C19", "", "C2I", "", "2301:265:00000", NEXT, "ns", "1.0"), "not a valid YYYY:DDD"),
+        (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:367:00000", NEXT, "ns", "1.0"), "not a valid YYYY:DDD"),
         (1, row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "mm", "1.0"), "UNIT"),
         (1, row("OSB", "C201", "X19", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "system letter"),
         (1, row("OSB", "C201", "C1A", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "PRN"),

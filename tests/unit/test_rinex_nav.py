@@ -898,3 +898,11 @@ def test_r4_gps_cnav_inter_signal_corrections_reach_the_clocks(r4):
     want = [tgd - k.isc_l1ca_s[i], tgd, tgd - k.isc_l2c_s[i], tgd - k.isc_l2c_s[i], tgd - k.isc_l5i5_s[i],
             tgd - k.isc_l5q5_s[i], tgd]  # fmt: skip
     np.testing.assert_allclose(corr, want, rtol=0, atol=1e-20)
+
+
+def test_r2_two_digit_year_before_2000(tmp_path):
+    """RINEX 2 years 80-99 are 1980-1999 (RINEX 2.11 sec. 6.8): the pivot reads the year field itself."""
+    old = R2_GPS.replace(" 6 21  4 28 17 59 44.0", " 6 99  4 28 17 59 44.0")
+    old = old.replace("0.215500000000D+04", "0.100700000000D+04")  # the GPS week of 1999-04-28
+    nav = read_nav(write(tmp_path, old, "brdc1180.99n"))
+    assert nav.kepler.toc_ns[0] == t(1999, 4, 28, 17, 59, 44)

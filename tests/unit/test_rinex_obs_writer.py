@@ -121,6 +121,7 @@ def test_round_trip_hand_table(tmp_path):
     assert h.receiver_type == "SEPT POLARX5" and h.antenna_type == "ASH701945E_M    SCIS"
     assert h.glonass_channels == GlonassChannels({1: 1, 2: -4})
     assert h.glonass_cpb_m["C1C"] == -71.94 and np.isnan(h.glonass_cpb_m["C2C"])
+    assert h.glonass_cpb_m["C1P"] == -71.94 and h.glonass_cpb_m["C2P"] == -71.94  # every field of the line
     assert h.leap_seconds == 18 and h.interval_s == 30.0 and h.signal_strength_unit == "DBHZ"
     assert h.time_of_first_obs_ns == T0 and h.time_of_last_obs_ns == T1
     assert h.obs_types == {"G": ("C1C", "L1C"), "R": ("C1C", "L1C", "D1C", "S1C"),
