@@ -193,6 +193,7 @@ def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
         (1, row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "mm", "1.0"), "UNIT"),
         (1, row("OSB", "C201", "X19", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "system letter"),
         (1, row("OSB", "C201", "C1A", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "PRN"),
+        (1, row("OSB", "C201", "C", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "satellite bias row without a PRN number$"),
         (8, row("DSB", "G063", "G01", "", "C1C", "", DAY, NEXT, "ns", "1.0"), "OBS2"),
         (2, row("OSB", "C201", "C19", "", "C6I", "", DAY, NEXT, "ns", "4.5", "0.01", "0.25", "0.0x"), "slope STD_DEV"),
     ],

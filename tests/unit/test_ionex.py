@@ -238,9 +238,14 @@ def test_unsupported_and_not_ionex(tmp_path):
     lines = [rec("     3", "MAP DIMENSION") if "MAP DIMENSION" in x else x for x in HEADER]
     with pytest.raises(FormatError, match="2-D"):
         read_ionex(write(tmp_path, lines + TEC1))
+    bad = write(tmp_path, ["not ionex"])
     with pytest.raises(FormatError, match="IONEX VERSION") as err:
-        read_ionex(write(tmp_path, ["not ionex"]))
+        read_ionex(bad)
     assert err.value.line == 1
+    # the message names the file and says what was expected where
+    assert (
+        str(err.value) == f"{bad}, line 1: expected 'IONEX VERSION / TYPE' in columns 61-80 of the first line"
+    )
 
 
 def test_huge_year_is_format_error(tmp_path):

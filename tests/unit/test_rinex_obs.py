@@ -395,10 +395,12 @@ def test_header_records_program_phase_shifts_scale_factors_and_glonass_biases(tm
             H("G L1C", "SYS / PHASE SHIFT"),  # blank shift: 0
             H("C  100   1 C2I", "SYS / SCALE FACTOR"),
             H("".join(f" {c} {v:>8s}" for c, v in CPB), "GLONASS COD/PHS/BIS"),
+            H("Automatic           BKG-GOWettzell" + " " * 25 + "X", "OBSERVER / AGENCY"),  # a full field
         ),
     )
     h = read_obs(path).header
     assert (h.program, h.run_by, h.date) == ("sbf2rin-13.4.5", "KOMPAS TEST", "20200626 000000 UTC")
+    assert (h.observer, h.agency) == ("Automatic", "BKG-GOWettzell                         X")  # to column 60
     twelve = tuple(f"C{p:02d}" for p in range(1, 13))
     assert h.phase_shifts == (
         ("C", "L2I", -0.25, ("C19", "C01")),
