@@ -348,8 +348,9 @@ def test_ppp_kinematic_without_navigation_grid_or_satellite_table(kompas_data):
     )
 
 
+@pytest.mark.warning_location
 def test_ppp_notes_warn_at_the_callers_line(kompas_data):
-    """kompas.ppp's caller, not ppp.py (mutmut's trampoline adds a frame: mutation checks deselect this)."""
+    """kompas.ppp's caller, not ppp.py."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         _zim2_kinematic_bare(kompas_data)

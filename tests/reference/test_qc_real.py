@@ -87,6 +87,7 @@ def test_mp_is_decimetres_across_receiver_clock_jumps(kompas_data):
     assert len(mps) > 20 and max(mps) < 1.5 and np.median(mps) < 0.6
 
 
+@pytest.mark.warning_location
 def test_rinex2_glonass_without_channels_leaves_the_rest_checked(kompas_data):
     # RINEX 2 has no GLONASS SLOT / FRQ # record: without GLONASS navigation data the slots' wavelengths are
     # unknown. Those slots are named and left out; GPS is checked (the whole file used to be refused)
@@ -108,6 +109,7 @@ def test_rinex2_glonass_without_channels_leaves_the_rest_checked(kompas_data):
     assert rows["R"]["sats"] == 6 and 0.1 < max(rows["R"]["mp_rms_m"].values()) < 1.0
 
 
+@pytest.mark.warning_location
 def test_satellites_without_broadcast_records_keep_their_multipath_and_slips(kompas_data):
     # a navigation file without records (or of another day, or of other systems) placed no satellite, and
     # every MP value and slip fell out with the elevation mask: the run reported "MP -" and no slips while
@@ -134,6 +136,7 @@ def test_satellites_without_broadcast_records_keep_their_multipath_and_slips(kom
     assert not blank.tables["multipath_elevation"]  # no elevation, no elevation bins
 
 
+@pytest.mark.warning_location
 def test_navigation_data_of_another_day_are_named_as_such(kompas_data):
     """PASA (2026) checked with ESBC's navigation file (2020): the satellites have records, of another day."""
     from kompas.errors import KompasWarning

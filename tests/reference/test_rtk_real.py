@@ -410,8 +410,8 @@ def test_glonass_channels_from_the_navigation_file_when_the_headers_have_none(se
     assert sol.nsat_by_system["R"].min() >= 4 and (sol.quality == kompas.Quality.FIX).mean() >= 0.9
 
 
+@pytest.mark.warning_location
 def test_the_glonass_channel_warning_points_at_the_callers_line(set_a):
-    """(mutmut's trampoline adds frames: mutation checks deselect this test)"""
     from dataclasses import replace
 
     from kompas import GlonassChannels

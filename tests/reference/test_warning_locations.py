@@ -11,7 +11,7 @@ import pytest
 import kompas
 from kompas.errors import KompasWarning
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.warning_location]
 
 A = "A_2020-177_ESBC_WTZR"
 D = "D_2026-120_PASA_SCOA_rtk"

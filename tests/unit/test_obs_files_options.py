@@ -90,6 +90,7 @@ def test_dropped_epochs_counted_across_small_blocks(parts, monkeypatch):
     np.testing.assert_array_equal(ObsTable.concat(blocks).epoch_time_ns, obs.epoch_time_ns)
 
 
+@pytest.mark.warning_location
 def test_the_warning_points_at_the_callers_line(parts):
     """(mutmut's trampoline adds a frame: the mutation checks deselect this test)"""
     _, paths = parts
@@ -103,6 +104,7 @@ def test_the_warning_points_at_the_callers_line(parts):
         assert kompas.read_obs_files(paths).n_epochs == 30
 
 
+@pytest.mark.warning_location
 def test_each_files_repairs_point_at_the_callers_line(parts, tmp_path):
     """The readers' own warnings of every file of a session, as those of read_obs and iter_obs
     (deselected in the mutation checks, as the test above)."""

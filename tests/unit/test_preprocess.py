@@ -139,19 +139,28 @@ def test_arc_table_rows_by_brute_force(scenario):
         assert getattr(empty, name).shape == (0,) and getattr(empty, name).dtype == getattr(table, name).dtype
 
 
+def _jumped(ob, chans, epochs, sizes, phase=True, doppler=True):
+    """``ob`` with receiver clock jumps of ``sizes`` (s) from ``epochs`` on, in the code and (``phase``) the
+    phase; ``doppler`` False drops every Doppler."""
+    cum = np.zeros(ob.epoch_time_ns.size)
+    for e, j in zip(epochs, sizes, strict=True):
+        cum[e:] += j
+    step = cum[ob.epoch][:, None]
+    return dataclasses.replace(
+        ob,
+        code_m=ob.code_m + C_LIGHT * step,
+        phase_cyc=ob.phase_cyc + (ob.frequency_hz(chans) * step if phase else 0.0),
+        doppler_hz=ob.doppler_hz if doppler else np.full_like(ob.doppler_hz, np.nan),
+    )
+
+
 @pytest.mark.parametrize("kind", ["code+phase", "code"])
 def test_clock_jumps_found_and_repaired(scenario, kind):
     sim, ob, el = scenario
     chans = sim.obs.header.glonass_channels
-    f = ob.frequency_hz(chans)
     epochs = [40, 200, 333]
     sizes = [1e-3, -1e-3, 1e-3]
-    cum = np.zeros(ob.epoch_time_ns.size)
-    for e, j in zip(epochs, sizes, strict=True):
-        cum[e:] += j
-    code = ob.code_m + C_LIGHT * cum[ob.epoch][:, None]
-    phase = ob.phase_cyc + (f * cum[ob.epoch][:, None] if kind == "code+phase" else 0.0)
-    jumped = dataclasses.replace(ob, code_m=code, phase_cyc=phase)
+    jumped = _jumped(ob, chans, epochs, sizes, phase=kind == "code+phase")
     jumps = detect_clock_jumps(jumped, chans)
     assert jumps.epoch.tolist() == epochs
     assert jumps.size_s.tolist() == sizes  # a reset is a whole millisecond: exactly, without the code noise
@@ -174,15 +183,7 @@ def test_clock_jumps_found_without_doppler(scenario, kind):
     later dropped): the same epochs, sizes and kinds as with Doppler."""
     sim, ob, _ = scenario
     chans = sim.obs.header.glonass_channels
-    f = ob.frequency_hz(chans)
-    cum = np.zeros(ob.epoch_time_ns.size)
-    for e, j in ((40, 1e-3), (200, -1e-3), (333, 1e-3)):
-        cum[e:] += j
-    code = ob.code_m + C_LIGHT * cum[ob.epoch][:, None]
-    phase = ob.phase_cyc + (f * cum[ob.epoch][:, None] if kind == "code+phase" else 0.0)
-    bare = dataclasses.replace(
-        ob, code_m=code, phase_cyc=phase, doppler_hz=np.full_like(ob.doppler_hz, np.nan)
-    )
+    bare = _jumped(ob, chans, (40, 200, 333), (1e-3, -1e-3, 1e-3), phase=kind == "code+phase", doppler=False)
     jumps = detect_clock_jumps(bare, chans)
     assert jumps.epoch.tolist() == [40, 200, 333]
     assert jumps.size_s.tolist() == [1e-3, -1e-3, 1e-3] and set(jumps.kind.tolist()) == {kind}
@@ -329,16 +330,7 @@ def test_clock_jumps_in_nearby_epochs(scenario, epochs, sizes, doppler):
     (1, 1) ms as +1 and -1 ms two epochs apart, and (1, -2) ms as 1, -3, 2 ms: a repair that corrupts)."""
     sim, ob, _ = scenario
     chans = sim.obs.header.glonass_channels
-    cum = np.zeros(ob.epoch_time_ns.size)
-    for e, j in zip(epochs, sizes, strict=True):
-        cum[e:] += j
-    f = ob.frequency_hz(chans)
-    jumped = dataclasses.replace(
-        ob,
-        code_m=ob.code_m + C_LIGHT * cum[ob.epoch][:, None],
-        phase_cyc=ob.phase_cyc + f * cum[ob.epoch][:, None],
-        doppler_hz=ob.doppler_hz if doppler else np.full_like(ob.doppler_hz, np.nan),
-    )
+    jumped = _jumped(ob, chans, epochs, sizes, doppler=doppler)
     jumps = detect_clock_jumps(jumped, chans)
     assert jumps.epoch.tolist() == list(epochs)
     assert jumps.size_s.tolist() == list(sizes)
