@@ -203,8 +203,6 @@ def _jumps_from_second_differences(med, thr):
     echo[1:] = big[:-1] & big[1:] & (np.abs(med[1:] + med[:-1]) < 0.2 * np.abs(med[:-1]))
     out[echo] = 0.0
     idx = np.flatnonzero(big)
-    if idx.size < 2:
-        return out
     cuts = np.flatnonzero(np.diff(idx) > _RUN_GAP) + 1
     for group in np.split(idx, cuts):  # a loop over groups of flagged epochs (a few per jump)
         if group.size < 2:  # a lone value: a jump whose echo was not seen, or a change of rate
