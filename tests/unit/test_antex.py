@@ -143,6 +143,15 @@ def test_satellite_block_units_and_grid(tmp_path):
     np.testing.assert_allclose(ant.freqs["C06"].pco_m, [0.011, -0.0065, 1.10075], rtol=0, atol=1e-12)
 
 
+def test_grid_fields_are_read_wherever_they_sit_in_their_columns(tmp_path):
+    # 2X,3F6.1: each value may be written anywhere in its six columns, here at their left edge
+    zen = rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN")
+    left = rec("  0.0   10.0  5.0", "ZEN1 / ZEN2 / DZEN")
+    lines = [left if line == zen else line for line in HEADER + SAT_C19]
+    ant = read_antex(write(tmp_path, lines)).antennas[0]
+    np.testing.assert_allclose(np.rad2deg(ant.zen_rad), [0.0, 5.0, 10.0])
+
+
 def test_receiver_block_azimuth_rows_and_rms(tmp_path):
     ant = read_antex(full(tmp_path)).antennas[2]
     assert ant.type == "TRM59800.00     NONE" and ant.serial == "" and ant.sat == -1
@@ -272,6 +281,24 @@ def test_bad_records_are_format_errors(tmp_path, old, new, match):
     with pytest.raises(FormatError, match=match) as err:
         read_antex(write(tmp_path, lines))
     assert err.value.line == k + 1
+
+
+def test_a_noazi_row_needs_the_offset_before_it(tmp_path):
+    lines = HEADER + SAT_C19
+    k = lines.index(rec("     10.00     -5.50   1200.25", "NORTH / EAST / UP"))
+    del lines[k]
+    with pytest.raises(FormatError, match="NOAZI row before NORTH / EAST / UP") as err:
+        read_antex(write(tmp_path, lines))
+    assert err.value.line == k + 1  # the NOAZI row, now where the offset was
+
+
+def test_a_block_without_its_type_names_where_it_starts(tmp_path):
+    lines = HEADER + SAT_C19_OLD + SAT_C19
+    k = lines.index(rec("BEIDOU-3M           C19                 C201      2018-078A", "TYPE / SERIAL NO"))
+    del lines[k]
+    with pytest.raises(FormatError, match="antenna block without TYPE / SERIAL NO") as err:
+        read_antex(write(tmp_path, lines))
+    assert err.value.line == k  # its START OF ANTENNA
 
 
 def test_azimuth_rows_must_follow_dazi(tmp_path):

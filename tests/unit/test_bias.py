@@ -207,6 +207,17 @@ def test_bad_rows_are_format_errors(tmp_path, k, bad, match):
     assert err.value.line == lines.index(bad) + 1
 
 
+def test_blocks_must_close_in_order(tmp_path):
+    lines = bia()
+    k = lines.index("-FILE/COMMENT")
+    lines[k] = "-FILE/REFERENCE"
+    with pytest.raises(
+        FormatError, match="end of block 'FILE/REFERENCE' but the open block is 'FILE/COMMENT'"
+    ) as err:
+        read_bias(write(tmp_path, lines))
+    assert err.value.line == k + 1
+
+
 def test_not_bias_sinex(tmp_path):
     with pytest.raises(FormatError, match="%=BIA") as err:
         read_bias(write(tmp_path, ["%=SNX 2.00 ..."]))

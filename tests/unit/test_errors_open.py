@@ -98,6 +98,61 @@ def test_broken_crinex_is_a_format_error(tmp_path):
         read_bytes(p)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in decoder is a POSIX shell script")
+def test_crx2rnx_messages_on_success_become_kompas_warnings(tmp_path, monkeypatch):
+    """crx2rnx exits 0 or 2 with a warning on stderr: the text is kept, as a KompasWarning naming the file
+    (filters on KompasWarning must catch it), and the decoded text is passed on whole."""
+    from kompas.io import _open
+    from kompas.io._open import iter_blocks
+
+    decoder = tmp_path / "crx2rnx"
+    decoder.write_text("#!/bin/sh\ncat\necho 'WARNING : odd  header' >&2\nexit 2\n")
+    decoder.chmod(0o755)
+    monkeypatch.setattr(_open, "_crx2rnx_binary", lambda: str(decoder))
+    body = b"1.0                 COMPACT RINEX FORMAT                    CRINEX VERS   / TYPE\n" + TEXT
+    (tmp_path / "x.crx").write_bytes(body)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = b"".join(bytes(b) for b in iter_blocks(tmp_path / "x.crx", size=1000))
+    assert out == body
+    assert [w.category for w in caught] == [KompasWarning]
+    assert str(caught[0].message) == f"{tmp_path / 'x.crx'}: crx2rnx: WARNING : odd header"
+
+
+@pytest.mark.parametrize(
+    ("module", "reader", "inner", "what"),
+    [
+        ("rinex_obs", "read_obs", "_read", "observation data"),
+        ("rinex_obs", "read_obs_header", "parse_header", "observation header"),
+        ("sp3", "read_sp3", "_read", "SP3 data"),
+        ("clk", "read_clk", "_header", "clock data"),
+        ("met", "read_met", "_records", "MET data"),
+        ("pos", "read_pos_table", "_read_pos", "solution file"),
+        ("nmea", "read_nmea", "_read_nmea", "NMEA file"),
+    ],
+)
+def test_an_unforeseen_python_error_in_a_reader_names_the_file_and_what_was_read(
+    tmp_path, monkeypatch, module, reader, inner, what
+):
+    """The readers' last resort: no bare traceback even for a bug, but a FormatError with the file."""
+    import importlib
+
+    mod = importlib.import_module(f"kompas.io.readers.{module}")
+
+    def broken(*args, **kwargs):
+        raise IndexError("index 7 is out of bounds")
+
+    monkeypatch.setattr(mod, inner, broken)
+    if module == "met":
+        monkeypatch.setattr(mod, "_header", lambda lines, ctx: (None, 0))
+    p = tmp_path / "f.txt"
+    p.write_bytes(TEXT[:81] + b" " * 60 + b"END OF HEADER\n")
+    with pytest.raises(FormatError) as err:
+        getattr(mod, reader)(p)
+    assert err.value.path == str(p) and err.value.line is None
+    assert err.value.message == f"unreadable {what} (IndexError: index 7 is out of bounds)"
+
+
 def _as_kompas_module():
     """Functions compiled as module ``kompas.fake``: ``inner(depth)`` warns after ``depth`` nested calls,
     ``gen(depth)`` does so when resumed the second time."""

@@ -181,6 +181,14 @@ def test_non_numeric_epoch_drops_the_record(tmp_path):
     assert c.name.tolist() == ["G01"]
 
 
+def test_the_epoch_second_ends_where_the_count_begins(tmp_path):
+    # F10.6 in columns 25-34, I3 in 35-37: a bad count is the count's fault, not the second's
+    lines = [*HEADER_300, "AS R07  2020  6 25  0  0  0.000000x 1   -0.884705516318E-03"]
+    lines += _rec("AS", "G01", T0, [1e-4])
+    c = _dropped(tmp_path, lines, "number of values is not an integer$", len(HEADER_300) + 1)
+    assert c.name.tolist() == ["G01"]
+
+
 @pytest.mark.parametrize(("year", "what"), [(5026, "year 5026"), (0, "year 0"), (2226, "year 2226")])
 def test_epoch_out_of_range_drops_the_record(tmp_path, year, what):
     lines = [*HEADER_300, *_rec("AS", "G01", T0, [1e-4]), *_rec("AS", "G02", (year, *T0[1:]), [2e-4])]
@@ -363,6 +371,7 @@ def test_cut_at_every_byte_of_the_last_record(tmp_path):
         (12, "ZIM2 14001M008            4331299584".ljust(60) + "SOLN STA NAME / NUM",
          "SOLN STA NAME / NUM needs a name and x, y, z in millimetres"),
         (10, "     x    IGb14".ljust(60) + "# OF SOLN STA / TRF", "number of stations"),
+        (4, "    1.5".ljust(60) + "LEAP SECONDS", "leap seconds"),
     ],
 )  # fmt: skip
 def test_bad_header_records_name_the_line(tmp_path, k, line, match):
@@ -370,7 +379,7 @@ def test_bad_header_records_name_the_line(tmp_path, k, line, match):
     lines[k] = line
     with pytest.raises(FormatError, match=match) as err:
         read_clk(_write(tmp_path, lines))
-    assert err.value.line == k + 1
+    assert err.value.line == k + 1 and err.value.path == str(tmp_path / "t.clk")
 
 
 def test_repr_counts_records_by_kind(tiny):

@@ -277,6 +277,34 @@ def test_missing_first_header_line(tmp_path):
     assert exc.value.line == 1
 
 
+def test_header_lines_cut_short_or_missing_name_their_line(tmp_path):
+    lines, _ = _two_epochs()
+    cut = "line 1: number of epochs: expected an integer"  # an SP3 line, cut after its flags
+    with pytest.raises(FormatError, match=cut) as exc:
+        read_sp3(_write(tmp_path, ["#cP", *lines[1:]]))
+    assert exc.value.line == 1
+    with pytest.raises(FormatError, match="expected the SP3 '##' line") as exc:
+        read_sp3(_write(tmp_path, [lines[0], *lines[2:]]))
+    assert exc.value.line == 2
+
+
+def test_a_satellite_twice_in_the_header_list(tmp_path):
+    lines = _header(["G01", "R07", "G01"])
+    with pytest.raises(FormatError, match="satellite G01 appears twice in the header list") as exc:
+        read_sp3(_write(tmp_path, [*lines, _epoch(2020, 6, 25, 0, 0)]))
+    assert exc.value.line == 3
+
+
+def test_repr_gives_the_span_from_first_to_last_epoch(tmp_path):
+    lines = _header(["G01"], n_epochs=3)
+    for minute in (0, 15, 30):
+        lines += [_epoch(2020, 6, 25, 0, minute), _p("G01", 1.0, 2.0, 3.0, 4.0)]
+    assert repr(read_sp3(_write(tmp_path, lines))) == (
+        "Sp3(version='c', agency='TST', 3 epochs x 1 satellites, 2020-06-25T00:00:00 GPST .. "
+        "2020-06-25T00:30:00 GPST, time_system='GPST', velocities=False)"
+    )
+
+
 def test_empty_file(tmp_path):
     p = tmp_path / "e.sp3"
     p.write_bytes(b"")

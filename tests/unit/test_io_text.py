@@ -53,7 +53,17 @@ def test_int_field_blank_and_errors_name_the_line():
     assert exc.value.line == 2
     with pytest.raises(FormatError, match="'  x'") as exc:
         int_field(g, 0, 3, path="f", rows=np.array([10, 11, 12]), what="n", blank=0)
-    assert exc.value.line == 13
+    assert exc.value.line == 13 and exc.value.path == "f"
+
+
+def test_int_field_rejects_a_decimal_point_and_an_exponent():
+    # numbers, but not integers: cast as floats they would be truncated into silently wrong values
+    for text in (b"1.5", b"1E3"):
+        _, g = _grid(b" 12\n" + text + b"\n", 3)
+        with pytest.raises(FormatError, match=f"line 2: n: cannot read {text.decode()!r}"):
+            int_field(g, 0, 3, path=None, what="n")
+        values, wrong = int_field(g, 0, 3, path=None, what="n", bad="mask")
+        assert list(wrong) == [False, True] and values[0] == 12
 
 
 def test_float_field_exponents_blank_and_rejected_text():

@@ -53,6 +53,7 @@ HEADER = [
     rec("    -1", "EXPONENT"),
     rec("TEC/RMS values in 0.1 TECU; 9999, if no value available", "COMMENT"),
     rec("DIFFERENTIAL CODE BIASES", "START OF AUX DATA"),
+    rec("DCBs of P1-P2", "COMMENT"),  # other records of the block are skipped
     rec("   G01    -7.516     0.007", "PRN / BIAS / RMS"),
     rec("    05     2.975     0.004", "PRN / BIAS / RMS"),
     rec("   R03     1.250     0.020", "PRN / BIAS / RMS"),
@@ -198,6 +199,29 @@ def test_bad_records_are_format_errors(tmp_path, old, new, match):
     with pytest.raises(FormatError, match=match) as err:
         read_ionex(write(tmp_path, lines))
     assert err.value.line == k + 1
+
+
+def test_repr_counts_maps_and_says_whether_rms_maps_came(tmp_path):
+    p = write(tmp_path, HEADER + TEC1 + TEC2 + END)
+    assert repr(read_ionex(p)) == f"Ionex(2 maps of 3 x 19, rms=no, path={str(p)!r})"
+    assert "rms=yes" in repr(read_ionex(full(tmp_path)))
+
+
+def test_map_data_needs_its_epoch_first(tmp_path):
+    lines = HEADER + TEC1 + END
+    k = lines.index(rec("  2022     1     2     0     0     0", "EPOCH OF CURRENT MAP"), len(HEADER))
+    del lines[k]
+    with pytest.raises(FormatError, match="data before EPOCH OF CURRENT MAP$") as err:
+        read_ionex(write(tmp_path, lines))
+    assert err.value.line == k + 1  # the first LAT/LON1/LON2/DLON/H, now where the epoch was
+
+
+def test_a_stray_line_between_maps_is_quoted_as_found(tmp_path):
+    lines = HEADER + TEC1 + ["   stray text"] + TEC2 + END
+    found = r"expected START OF TEC/RMS/HEIGHT MAP, found '   stray text'$"  # quoted with its indent
+    with pytest.raises(FormatError, match=found) as err:
+        read_ionex(write(tmp_path, lines))
+    assert err.value.line == len(HEADER + TEC1) + 1
 
 
 def test_bad_value_names_the_row(tmp_path):

@@ -186,6 +186,10 @@ def test_header_only_gives_a_valid_empty_table(tmp_path):
     assert obs.epoch_offsets.tolist() == [0] and obs.epoch_time_ns.dtype == np.int64
     assert obs.select(systems="C").n_epochs == 0
     assert len(obs.to_pandas()) == 0
+    from kompas.io.readers.rinex_obs import iter_obs
+
+    (streamed,) = list(iter_obs(_write(tmp_path, HEADER3)))  # the stream gives the header too
+    assert streamed.n_epochs == 0 and streamed.header.marker_name == obs.header.marker_name == "TEST"
 
 
 def test_blank_lines_before_the_header_are_a_repair(tmp_path):

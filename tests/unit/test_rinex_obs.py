@@ -189,6 +189,26 @@ def test_scale_factor(tmp_path):
     assert obs.phase_cyc[3] == 113880453.030  # L2I not scaled
 
 
+def test_scale_factor_without_types_applies_to_every_type_of_the_system(tmp_path):
+    text = HEADER3.replace(
+        H("    30.000", "INTERVAL"), H("    30.000", "INTERVAL") + "\n" + H("R  100", "SYS / SCALE FACTOR")
+    )
+    obs = read_obs(write(tmp_path, "\n".join([text, *EPOCH1])))
+    assert obs.header.scale_factors == {("R", c): 100.0 for c in ("C1C", "L1C", "D1C", "S1C")}
+    r01 = obs.sat == sat_index(["R01"])[0]
+    assert obs.code_m[r01].tolist() == [pytest.approx(198765.4321)]
+    assert obs.phase_cyc[r01].tolist() == [pytest.approx(1062345.6789)]
+    assert obs.code_m[3] == 21869370.383  # BeiDou not scaled
+
+
+def test_a_satellite_twice_in_one_epoch_names_its_second_line(tmp_path):
+    epoch = ["> 2020 06 25 00 00  0.0000000  0  3", "C19" + F(21869370.383), "R01" + F(19876543.210),
+             "C19" + F(21869371.000)]  # fmt: skip
+    with pytest.raises(FormatError, match="satellite C19 appears twice in one epoch") as err:
+        read_obs(write(tmp_path, "\n".join([HEADER3, *epoch])))
+    assert err.value.line == HEADER3.count("\n") + 1 + 4
+
+
 def test_not_an_observation_file(tmp_path):
     p = write(tmp_path, H("     3.05           N: GNSS NAV DATA    M", "RINEX VERSION / TYPE"))
     with pytest.raises(FormatError, match="line 1: expected file type 'O'"):

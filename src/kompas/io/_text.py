@@ -232,7 +232,7 @@ class Diagnostics:
             yield
         except KompasError:
             raise
-        except _UNFORESEEN as exc:  # pragma: no cover
+        except _UNFORESEEN as exc:
             raise self.error(None, f"unreadable {what} ({type(exc).__name__}: {exc})") from None
 
     # -- collected diagnostics

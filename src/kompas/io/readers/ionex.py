@@ -392,9 +392,7 @@ class _IonexParser(LineParser):
                 sta_sys.append(letter)
                 domes.append(line[11:20].strip())
                 sta_vals.append((_float(line[26:36], "bias"), _float(line[36:46], "RMS")))
-            elif label in ("COMMENT", "") or label.startswith("STATION") or label.startswith("PRN"):
-                continue
-            # other records of the DCB block (e.g. future extensions) are skipped
+            # other records of the DCB block (comments, future extensions) are skipped
         if kind != "DIFFERENTIAL CODE BIASES":
             return None, i
         sv = np.array(sat_vals, dtype=np.float64).reshape(-1, 2) * 1e-9
