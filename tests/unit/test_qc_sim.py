@@ -142,3 +142,19 @@ def test_header_position_row_gives_the_header_value_and_the_spp_distance(world):
     assert row["value"] == " ".join(f"{x:.3f}" for x in hp)  # three numbers, space-separated
     assert len(row["value"].split(" ")) == 3 and row["note"].startswith("SPP median of ")
     assert row["status"] == ("ok" if float(row["note"].split("; ")[1].split(" m")[0]) < 30.0 else "check")
+
+
+def test_a_satellite_exactly_at_the_mask_counts_as_above_it_in_every_table(world):
+    """RTKLIB's convention (a row is dropped when el < mask): expected, had and phase counts all keep the
+    (epoch, satellite) whose elevation equals the mask, so a clean file stays 100 % complete."""
+    _, obs, nav = world
+    el = run_qc(obs, nav).arrays["row_el"]
+    exact = [e for e in np.sort(el[el > np.radians(20.0)]) if np.radians(np.degrees(e)) == e]
+    e = exact[len(exact) // 2]  # a mask in degrees that is this row's elevation to the last bit
+    res = run_qc(obs, nav, elmask_deg=float(np.degrees(e)))
+    n = int((el >= e).sum())
+    assert n == int((el > e).sum()) + 1  # one row sits on the mask
+    (summary,) = res.tables["summary"]
+    assert summary["expt"] == summary["have"] == n
+    assert {(r["expt"], r["have"]) for r in res.tables["completeness"]} == {(n, n)}
+    assert {r["obs"] for r in res.tables["slips"]} == {n}
