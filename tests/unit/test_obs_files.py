@@ -96,6 +96,17 @@ def test_the_header_alone(files, tmp_path):
         read_obs_header(cut)
 
 
+def test_files_without_epochs_give_the_session_header_alone(files, tmp_path):
+    text = (files / "whole.rnx").read_text()
+    head = text[: text.index("\n", text.index("END OF HEADER")) + 1]
+    paths = [tmp_path / "a.rnx", tmp_path / "b.rnx"]
+    for p in paths:
+        p.write_text(head)
+    (table,) = list(iter_obs_files(paths))  # as iter_obs gives one file's header alone
+    assert table.n_epochs == 0 and table.header.marker_name == read_obs_header(paths[0]).marker_name
+    assert read_obs_files(paths).n_epochs == 0
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
