@@ -221,9 +221,16 @@ def test_a_last_line_cut_without_its_end_is_not_read(tmp_path):
     lines = HEADER + SAT_C19 + RCV[:10] + [RCV[10][:20]]
     path = tmp_path / "cut.atx"
     path.write_text("\n".join(lines), encoding="latin-1")
-    with pytest.warns(TruncatedFileWarning, match=f"line {len(lines)}: the file ends inside this line"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         atx = read_antex(path)
     assert [a.serial for a in atx.antennas] == ["C19"]
+    assert [w.category for w in caught] == [TruncatedFileWarning, TruncatedFileWarning]
+    assert f"line {len(lines)}: the file ends inside this line" in str(caught[1].message)
+    assert str(caught[0].message).endswith(
+        "file ends inside the antenna block opened at line 23 (no END OF ANTENNA); "
+        "returning the 1 complete antenna blocks"
+    )
 
 
 def test_unclosed_block_before_next_start_is_kept_with_warning(tmp_path):

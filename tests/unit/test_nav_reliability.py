@@ -9,7 +9,7 @@ import pytest
 from test_rinex_nav import G1_SPARE, R2_GLO, R2_GPS, R3_TEXT, R4_FRAMES, R4_HEADER, write
 
 from kompas import FormatError, read_nav, sat_index
-from kompas.errors import DroppedRecordWarning, TruncatedFileWarning
+from kompas.errors import DroppedRecordWarning, KompasWarning, TruncatedFileWarning
 
 TABLES = ("kepler", "glonass", "sbas", "sto", "eop", "ion")
 
@@ -99,18 +99,20 @@ def test_rinex3_cut_at_every_byte_of_the_last_record(tmp_path):
 def test_rinex4_cut_at_every_byte_of_the_last_frame(tmp_path):
     text = R4_HEADER + R4_FRAMES
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "skipped unsupported content")  # (the L1OC frame)
+        # the L1OC frame (messages start with the file name, and the filter matches from the start)
+        warnings.filterwarnings("ignore", ".*: skipped unsupported content: 1 EPH R L1OC frames$")
         _cut_every_byte(tmp_path, text, "> ION C30", "t.rnx")
 
 
 def test_rinex4_cut_inside_the_last_sto_line_drops_that_record(tmp_path):
     text = R4_HEADER + R4_FRAMES[: R4_FRAMES.index("> STO R   FDMA")]
     last = text.rindex("2.952840000000E+05")
-    with pytest.warns(UserWarning):
+    l1oc = "skipped unsupported content: 1 EPH R L1OC frames$"
+    with pytest.warns(KompasWarning, match=l1oc):
         full = read_nav(write(tmp_path, text, "full.rnx"))
     assert len(full.sto) == 1
     for k in (19, 38, 57, 60):  # after t_tm, after a0, after a1, inside a2
-        with pytest.warns(TruncatedFileWarning, match="STO G26"):
+        with pytest.warns(KompasWarning, match=l1oc), pytest.warns(TruncatedFileWarning, match="STO G26"):
             nav = read_nav(write(tmp_path, text[: last + k]))
         assert len(nav.sto) == 0 and len(nav.kepler) == len(full.kepler)
 

@@ -46,7 +46,8 @@ def test_csv_columns_and_values(tmp_path):
     sol = _solution()
     p = tmp_path / "s.csv"
     write_csv(sol, p)
-    rows = list(csv.reader(p.open(newline="")))
+    with p.open(newline="") as fh:
+        rows = list(csv.reader(fh))
     assert rows[0] == HEADER
     assert len(rows) == 4
     r0 = dict(zip(HEADER, rows[1], strict=True))
@@ -170,7 +171,8 @@ def test_residuals_csv_of_double_differences(tmp_path):
         "used": np.ones(3, bool),
     }
     write_residuals_csv(dataclasses.replace(sol, residuals=res), tmp_path / "r.csv")
-    rows = list(csv.reader((tmp_path / "r.csv").open()))
+    with (tmp_path / "r.csv").open(newline="") as fh:
+        rows = list(csv.reader(fh))
     assert rows[0] == ["time", "sv", "ref_sv", "band", "kind", "residual_m", "elevation_deg", "used"]
     assert rows[1] == ["2020-06-25T00:00:00", "C20", "C19", "2", "phase", "0.0015", "90.0", "1"]
     assert rows[2][4:6] == ["code", "-0.25"] and rows[3][:5] == [
