@@ -39,6 +39,7 @@ import numpy as np
 
 from .constants import C_LIGHT
 from .errors import EstimatorError, TimeError
+from .estimators.grouped import group_median
 from .measurement import CodeRows, line_of_sight, transmission_states
 from .products.broadcast import record_orbit_drift_mps, record_orbit_sigma_m
 from .satsys import BAND_PRIORITY, GlonassChannels, sat_id, sat_prn, sat_system, system_code, system_letter
@@ -515,25 +516,14 @@ def _base_geometry(sat_pos, base, sat) -> tuple[dict, np.ndarray]:
     return geom, saastamoinen(np.full(el.size, llh[0]), np.full(el.size, llh[2]), el)
 
 
-def _group_median(group, values) -> np.ndarray:
-    """Median of ``values`` within each ``group``, returned per element (vectorised)."""
-    order = np.lexsort((values, group))
-    g, v = group[order], values[order]
-    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    count = np.diff(np.r_[start, g.size])
-    med = 0.5 * (v[start + (count - 1) // 2] + v[start + count // 2])
-    out = np.empty(values.size)
-    out[order] = np.repeat(med, count)
-    return out
-
-
 def _less_common_part(d, pair) -> None:
     """Take out of the changes ``d`` (rows, bands) their median over the satellites per base epoch pair
     ``pair`` and band, in place: the base receiver clock (and what all satellites share)."""
     for col in range(d.shape[1]):
         ok = np.isfinite(d[:, col])
         if ok.any():
-            d[ok, col] -= _group_median(pair[ok], d[ok, col])
+            _, inv = np.unique(pair[ok], return_inverse=True)
+            d[ok, col] -= group_median(d[ok, col], inv)[inv]
 
 
 def _along_base(bd, ob_b, ib, t_r, g_b, product, base, rows, other, skip, codes: bool):

@@ -431,6 +431,8 @@ def test_fixed_solution_refuses_inconsistent_arguments():
             fixed_solution(*args)
     with pytest.raises(EstimatorError, match=r"^amb_idx must be distinct indices in 0..1$"):
         fixed_solution([1.0, 2.0], np.eye(2), [1, 1], [2, 2])
+    with pytest.raises(EstimatorError, match=r"^P is not symmetric$"):  # the argument named as given
+        fixed_solution([1.0, 2.0], [[1.0, 0.5], [0.0, 1.0]], [1], [2])
 
 
 def test_fixed_solution_matches_the_information_form():

@@ -271,3 +271,30 @@ def test_raim_keeps_epochs_it_cannot_repair():
     np.testing.assert_array_equal(
         fde.validation.gdop, validate(fde.result, 30.0).gdop
     )  # of the final solution
+
+
+def test_group_median_of_one_two_and_no_values():
+    from kompas.estimators.grouped import group_median
+
+    np.testing.assert_array_equal(group_median(np.array([5.0]), np.array([0])), [5.0])
+    got = group_median(np.array([4.0, 1.0, 7.0, 2.0]), np.array([2, 0, 2, 0]))
+    np.testing.assert_array_equal(got, [1.5, np.nan, 5.5])  # group 1 has no value
+    assert group_median(np.zeros(0), np.zeros(0, np.int64)).size == 0
+    np.testing.assert_array_equal(group_median(np.zeros(0), np.zeros(0, np.int64), n_groups=2), [np.nan] * 2)
+
+
+def test_group_median_is_numpys_median_of_each_group():
+    from kompas.estimators.grouped import group_median
+
+    rng = np.random.default_rng(8)
+    labels = rng.integers(0, 12, 200)  # groups of about 17 values, odd and even counts
+    values = rng.normal(size=200)
+    got = group_median(values, labels)
+    want = [np.median(values[labels == g]) for g in range(12)]
+    np.testing.assert_array_equal(got, want)
+    assert len({int((labels == g).sum()) % 2 for g in range(12)}) == 2  # both parities occur
+    # per element, for labels that are not 0..G-1 (as the RTK base-clock removal uses it)
+    raw = np.array([7, 4, 7, 9, 4, 7])
+    v = np.array([3.0, 10.0, 1.0, 5.0, -2.0, 2.0])
+    _, inv = np.unique(raw, return_inverse=True)
+    assert group_median(v, inv)[inv].tolist() == [2.0, 4.0, 2.0, 5.0, 4.0, 2.0]

@@ -171,12 +171,3 @@ def test_continuous_windup_unwraps_per_satellite():
         m = sats == s
         k = np.round(true[m][0] - back[m][0])
         np.testing.assert_allclose(back[m] + k, true[m], atol=1e-12)
-
-
-def test_group_median_of_one_two_and_no_values():
-    from kompas.estimators.ppp import _group_median
-
-    np.testing.assert_array_equal(_group_median(np.array([5.0]), np.array([0])), [5.0])
-    got = _group_median(np.array([4.0, 1.0, 7.0, 2.0]), np.array([2, 0, 2, 0]))
-    np.testing.assert_array_equal(got, [1.5, np.nan, 5.5])  # group 1 has no value
-    assert _group_median(np.zeros(0), np.zeros(0, np.int64)).size == 0

@@ -14,7 +14,7 @@ from kompas.estimators.rtk_ar import AmbiguitySet, adop_success_bound, dd_ambigu
 from kompas.estimators.rtk_combine import PassResult, combine_passes
 from kompas.estimators.rtk_dd import choose_references, dd_operator
 from kompas.estimators.rtk_options import ArOptions
-from kompas.rtk_inputs import _group_median, carry_slips, match_epochs, new_arcs, pair_rows
+from kompas.rtk_inputs import carry_slips, match_epochs, new_arcs, pair_rows
 from kompas.rtk_run import _backward_slips
 from kompas.tables.observables import Observables
 
@@ -428,13 +428,6 @@ def test_adop_bound_against_the_chi_square_distribution(n, s):
     exact = chi2.cdf(c_n / adop2, n)
     assert 0.01 < exact < 0.99
     assert adop_success_bound(Q) == pytest.approx(exact, abs=1e-2)
-
-
-def test_group_median_per_element_odd_and_even_groups():
-    # groups given out of order: 7 -> {3, 1, 2} (median 2), 4 -> {10, -2} (median 4), 9 -> {5}
-    g = np.array([7, 4, 7, 9, 4, 7])
-    v = np.array([3.0, 10.0, 1.0, 5.0, -2.0, 2.0])
-    assert _group_median(g, v).tolist() == [2.0, 4.0, 2.0, 5.0, 4.0, 2.0]
 
 
 def test_weak_tier_needs_enough_satellites():

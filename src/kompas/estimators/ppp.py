@@ -38,6 +38,7 @@ import numpy as np
 from ..constants import C_LIGHT
 from ..satsys import sat_id
 from .filter_state import FilterState, robust_update
+from .grouped import group_median
 from .ppp_ar import ArOptions, WideLaneStats, resolve
 from .states import Block
 
@@ -195,23 +196,6 @@ class _Keyed:
 
 def _cell_name(prefix):
     return lambda k: f"{prefix}:{sat_id(k // _COLS)}:{k % _COLS}"
-
-
-def _group_median(values, groups):
-    """Median of ``values`` per group label (labels 0..G-1), vectorised; NaN for empty groups."""
-    n_g = int(groups.max()) + 1 if groups.size else 0
-    out = np.full(n_g, np.nan)
-    if values.size == 0:
-        return out
-    order = np.lexsort((values, groups))
-    g, v = groups[order], values[order]
-    start = np.searchsorted(g, np.arange(n_g))
-    count = np.bincount(g, minlength=n_g)
-    have = count > 0
-    lo = start + (count - 1) // 2
-    hi = start + count // 2
-    out[have] = 0.5 * (v[lo[have]] + v[hi[have]])
-    return out
 
 
 class PppFilter:
@@ -379,7 +363,7 @@ class PppFilter:
         if start_clocks:
             first = np.zeros(rows.size, bool)
             first[:m_c] = c_c == 0
-            med = _group_median(v[first], c_rows[first])
+            med = group_median(v[first], c_rows[first])
             cols_present = np.unique(c_rows)
             value = med[cols_present] if med.size else np.zeros(0)
             value = (
