@@ -366,7 +366,7 @@ def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_mode
     def iono_at(geom, x_pos):
         stale = np.linalg.norm(x_pos - cache["pos"], axis=1) > IONO_REUSE_M
         if stale.any():
-            sub = {k: (v[stale] if isinstance(v, np.ndarray) else v) for k, v in geom.items()}
+            sub = {k: v[stale] for k, v in geom.items()}  # line_of_sight gives arrays only
             d, var = ionosphere(
                 sub,
                 g["T"][stale],

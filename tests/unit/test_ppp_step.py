@@ -190,3 +190,34 @@ def test_position_and_gradient_random_walks():
     added = np.diag(f.state.P) - before
     np.testing.assert_allclose(added[:6], [0.3, 0.3, 0.3, 30e-4, 30e-6, 30e-6], rtol=1e-9)
     assert np.all(added[6:] == 0.0)
+
+
+def test_a_third_code_takes_its_bias_into_its_own_state():
+    # three frequencies, no ionosphere: the third column's codes carry 0.4-1.1 m of bias, each taken up
+    # by the code-bias state of its cell, cb:<satellite>:2, while the first two codes define the clock
+    mu = np.tile([1.0, (1575.42 / 1227.60) ** 2, (1575.42 / 1176.45) ** 2], (8, 1))
+    eo = _obs(GPS, mu=mu, k=3, var_code=1e-4)
+    bias = np.linspace(0.4, 1.1, 8)
+    eo = dataclasses.replace(eo, code_m=eo.code_m + np.c_[np.zeros((8, 2)), bias])
+    f = PppFilter(["G"], TRUTH + 5.0, PppFilterOptions(gradients=False))
+    out = f.step(0, eo)
+    assert out.ok and out.n_rejected == 0 and np.linalg.norm(out.pos - TRUTH) < 0.005
+    st = f.state
+    assert not any(name.startswith("cb:") and not name.endswith(":2") for name in st.layout.names)
+    np.testing.assert_allclose([st.x[st.col(f"cb:{s}:2")] for s in GPS], bias, atol=0.01)
+    assert np.all(np.abs(out.residuals["code"]) < 0.01)
+
+
+def test_without_glonass_biases_and_with_a_missing_phase():
+    # glonass_ifb off (a GPS-only run): no bias states; a satellite without phase has code only, and its
+    # phase residual is NaN in a float table, not used
+    eo = _obs(GPS)
+    eo = dataclasses.replace(eo, phase_m=np.where(np.arange(8)[:, None] == 4, np.nan, eo.phase_m))
+    f = PppFilter(["G"], TRUTH + 5.0, PppFilterOptions(gradients=False, glonass_ifb=False))
+    out = f.step(0, eo)
+    assert out.ok and out.n_rejected == 0 and np.linalg.norm(out.pos - TRUTH) < 0.005
+    assert not any(name.startswith("ifb:") for name in f.state.layout.names)
+    r = out.residuals
+    assert r["phase"].dtype == r["code"].dtype == np.float64
+    assert np.isnan(r["phase"][4, 0]) and not r["phase_used"][4, 0] and r["code_used"][4, 0]
+    assert np.abs(np.delete(r["phase"][:, 0], 4)).max() < 1e-3

@@ -900,6 +900,30 @@ def test_r4_gps_cnav_inter_signal_corrections_reach_the_clocks(r4):
     np.testing.assert_allclose(corr, want, rtol=0, atol=1e-20)
 
 
+def test_r4_qzss_cnav2_and_beidou_cnav_group_delays_by_signal(r4):
+    """QZSS takes the GPS rules (T_GD and the ISCs: IS-GPS-200N 30.3.3.3.1.1, IS-GPS-800J 3.5.3.9); BeiDou
+    B1C/B2a data components subtract their ISC from the pilot's TGD (BDS-SIS-ICD-B1C-1.0 7.6.2,
+    B2a-1.0 7.6.2), the pilots take TGD alone."""
+    from kompas.products.broadcast import _kepler_group_delay
+
+    k = r4.kepler
+    j = one(k, "J02")
+    sigs = np.array(["1C", "2L", "5I", "5Q", "1S", "1L", "1X"])  # 1X (L1C D+P): no ISC of its own, T_GD
+    corr = _kepler_group_delay(k, np.full(sigs.size, j), np.full(sigs.size, "J"), sigs, np.arange(sigs.size))
+    tgd = k.tgd_s[j]
+    want = [tgd - k.isc_l1ca_s[j], tgd - k.isc_l2c_s[j], tgd - k.isc_l5i5_s[j], tgd - k.isc_l5q5_s[j],
+            tgd - k.isc_l1cd_s[j], tgd - k.isc_l1cp_s[j], tgd]  # fmt: skip
+    np.testing.assert_allclose(corr, want, rtol=0, atol=1e-20)
+    assert np.count_nonzero(corr) == 4  # this record's T_GD, ISC_L1CA and ISC_L2C are zero
+    c1, c2 = one(k, "C19", msg="CNV1"), one(k, "C19", msg="CNV2")
+    r = np.array([c1, c1, c2, c2])
+    corr = _kepler_group_delay(k, r, np.full(4, "C"), np.array(["1D", "1P", "5D", "5P"]), np.arange(4))
+    want = [k.tgd_b1cp_s[c1] - k.isc_b1cd_s[c1], k.tgd_b1cp_s[c1], k.tgd_b2ap_s[c2] - k.isc_b2ad_s[c2],
+            k.tgd_b2ap_s[c2]]  # fmt: skip
+    np.testing.assert_allclose(corr, want, rtol=0, atol=1e-20)
+    assert corr[0] != corr[1] and corr[2] != corr[3]
+
+
 def test_r2_two_digit_year_before_2000(tmp_path):
     """RINEX 2 years 80-99 are 1980-1999 (RINEX 2.11 sec. 6.8): the pivot reads the year field itself."""
     old = R2_GPS.replace(" 6 21  4 28 17 59 44.0", " 6 99  4 28 17 59 44.0")
