@@ -313,3 +313,12 @@ def test_a_partial_table_of_system_factors_keeps_the_other_systems_defaults():
     assert rtk["C"] == 2.0 and rtk["R"] == 1.5  # GLONASS silently got 1.0 before
     assert SppConfig().replace(system_factor={"C": 2.0}).errors.system_factor["S"] == 3.0
     assert PppConfig().replace(**{"noise.system_factor": {"G": 2.0}}).noise.system_factor["R"] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("true", True), ("Yes", True), ("1", True), ("false", False), ("NO", False), ("0", False)],
+)
+def test_switches_read_from_text(text, value):
+    # environment variables, CSV tables and hand-written TOML give switches as text
+    assert SppConfig().replace(raim=text).estimator.raim is value
