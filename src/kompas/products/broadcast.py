@@ -711,14 +711,9 @@ def _kepler_group_delay(k, r, letters, signal, qi):
     # GPS CNAV inter-signal corrections (IS-GPS-200N 30.3.3.3.1.1): L1C/A and L2C, L5; CNAV-2 adds L1C data
     # (S) and pilot (L) (IS-GPS-800J 3.5.3.9), which CNAV records lack (NaN: T_GD alone, as for L1C D+P, X)
     cnav = gq & np.isin(msg, ["CNAV", "CNV2"])
-    for b, attrs, isc in (
-        ("1", "C", "isc_l1ca_s"),
-        ("1", "S", "isc_l1cd_s"),
-        ("1", "L", "isc_l1cp_s"),
-        ("2", "SLX", "isc_l2c_s"),
-        ("5", "I", "isc_l5i5_s"),
-        ("5", "QX", "isc_l5q5_s"),
-    ):
+    isc_of = (("1", "C", "isc_l1ca_s"), ("1", "S", "isc_l1cd_s"), ("1", "L", "isc_l1cp_s"),
+              ("2", "SLX", "isc_l2c_s"), ("5", "I", "isc_l5i5_s"), ("5", "QX", "isc_l5q5_s"))  # fmt: skip
+    for b, attrs, isc in isc_of:
         m = cnav & (band == b) & np.isin(attr, list(attrs))
         corr[m] = tgd[m] - np.nan_to_num(getattr(k, isc)[r][m])
     # Galileo: I/NAV refers to E1/E5b, F/NAV to E1/E5a (OS SIS ICD 5.1.5)
