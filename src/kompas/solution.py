@@ -33,6 +33,13 @@ def require_solution(value, who: str) -> None:
         raise ConfigError(f"{who} writes a Solution, not {type(value).__name__}")
 
 
+def unsolved_text(sol) -> str:
+    """Every reason of the unsolved epochs with its count: ``"no ephemeris in 1 of 120 epochs, ..."``."""
+    return ", ".join(
+        f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in sol.record.unsolved.items()
+    )
+
+
 class Unsolved(enum.IntEnum):
     """Why an epoch has no solution (0 for a solved epoch), in the order the checks run."""
 

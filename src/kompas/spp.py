@@ -57,7 +57,7 @@ from .measurement import (
 from .products.broadcast import BroadcastProduct
 from .products.state import Status
 from .satsys import SYSTEM_LETTERS, parse_systems, sat_system, signal_code, system_code
-from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .solution import ProcessingRecord, Quality, Solution, Unsolved, unsolved_text
 from .time import time_span
 
 __all__ = ["SppConfig", "EstimatorOptions", "spp", "SINGLE_BANDS", "IF_BAND_PAIRS", "CLOCK_REFERENCE_ORDER"]
@@ -606,7 +606,7 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         for letter in cfg.systems:
             if sum(sol.record.signals.get(letter, {}).values()):
                 continue
-            note = _silent_system_note(letter, obs, navs, ctx, sol.record.dropped)
+            note = _silent_system_note(letter, obs, navs, ctx, sol)
             (notes if letter in obs.systems else quiet).append(note)
         for n in notes[len(sol.record.notes) :]:
             warnings.warn(n, KompasWarning, stacklevel=caller_stacklevel())
@@ -630,9 +630,11 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
 
 
 _EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported", "stale")
+# epochs refused for want of satellites (as opposed to the solution's checks: convergence, chi-square, GDOP)
+_SATELLITE_REASONS = {u.name.lower() for u in Unsolved if Unsolved.SOLVED < u <= Unsolved.TOO_FEW_SATELLITES}
 
 
-def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str:
+def _silent_system_note(letter: str, obs, navs, ctx: _Run, sol) -> str:
     """Why a system the user asked for served no epoch."""
     from .satsys import SYSTEM_NAMES
 
@@ -646,10 +648,13 @@ def _silent_system_note(letter: str, obs, navs, ctx: _Run, dropped: dict) -> str
     )
     if not have_eph:
         return f"{name} was asked for but the navigation data have no {SYSTEM_NAMES[letter]} ephemeris"
-    why = dropped.get(letter, {})
+    why = sol.record.dropped.get(letter, {})
     counts = ", ".join(f"{k} {v}" for k, v in sorted(why.items(), key=lambda kv: -kv[1]))
     if why and set(why) <= set(_EPHEMERIS_REASONS):
         return f"{name} served no epoch: no ephemeris valid at the observation epochs ({counts} sat-epochs)"
+    if not sol.ok.any() and set(sol.record.unsolved) - _SATELLITE_REASONS:
+        # epochs refused by their solution (a fault without RAIM, weak geometry): not this system's fault
+        return f"{name} served no epoch: no epoch was solved ({unsolved_text(sol)})"
     if why and set(why) <= {"below mask"}:
         return (
             f"{name} served no epoch: its satellites were below the elevation mask ({counts} sat-epochs) or "

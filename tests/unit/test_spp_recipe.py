@@ -168,3 +168,19 @@ def test_a_system_whose_satellites_are_below_the_mask_is_named(sim):
     text = " ".join(str(w.message) for w in record)
     assert "served no epoch: its satellites were below the elevation mask (below mask " in text
     assert "sat-epochs) or too few above it at each epoch" in text
+
+
+def test_systems_of_a_run_with_no_epoch_solved_are_not_blamed_on_the_mask(sim):
+    """A 100 m fault without RAIM fails every epoch's chi-square test: the notes give the epochs' reason
+    (they said the satellites were below the mask, which some were, at the horizon)."""
+    obs, nav = sim
+    g = np.flatnonzero(obs.sat == obs.sat[np.isin(obs.sat // 100, [1])][0])
+    faulty = dataclasses.replace(obs, code_m=np.where(np.isin(np.arange(len(obs)), g), obs.code_m + 100.0,
+                                                      obs.code_m))  # fmt: skip
+    with pytest.warns(KompasWarning) as record:
+        sol = spp(faulty, nav, systems="GE", raim=False, tropo="off", broadcast_models=GPS_KLOB_FOR_ALL)
+    assert not sol.ok.any() and sol.record.unsolved == {"chi2": len(sol)}
+    text = [str(w.message) for w in record]
+    for name in ("GPS (G)", "Galileo (E)"):
+        assert f"{name} served no epoch: no epoch was solved (chi2 in {len(sol)} of {len(sol)} epochs)" in text
+    assert not any("below the elevation mask" in t for t in text)

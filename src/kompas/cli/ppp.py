@@ -21,7 +21,7 @@ import numpy as np
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from ..satsys import letters_of
-from ..solution import Quality
+from ..solution import Quality, unsolved_text
 from .obs_inputs import OBS_HELP
 from .spp import (
     RESIDUALS_SUFFIX,
@@ -34,7 +34,6 @@ from .spp import (
     output_folder,
     print_summary,
     start_command,
-    unsolved_text,
     write_output,
 )
 

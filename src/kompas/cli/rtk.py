@@ -18,6 +18,7 @@ import numpy as np
 from ..config import add_arguments, from_command_line
 from ..errors import ConfigError
 from ..io.writers.pos import COORDS
+from ..solution import unsolved_text
 from .obs_inputs import OBS_HELP
 from .spp import (
     RESIDUALS_SUFFIX,
@@ -28,7 +29,6 @@ from .spp import (
     masked_lines,
     print_summary,
     start_command,
-    unsolved_text,
     write_output,
 )
 

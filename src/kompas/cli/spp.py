@@ -450,13 +450,6 @@ def no_solution_reason(sol, obs, navs) -> str:
     return text
 
 
-def unsolved_text(sol) -> str:
-    """Every reason of the unsolved epochs with its count: ``"no ephemeris in 1 of 120 epochs, ..."``."""
-    return ", ".join(
-        f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in sol.record.unsolved.items()
-    )
-
-
 def masked_lines(record) -> list[str]:
     """Summary lines of what the observation masks (``--cn0-mask``, ``--exclude``) left out."""
     return [f"masked   {line}" for line in record.masked]
