@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from kompas.estimators.ppp_ar import ArOptions, WideLaneStats, narrow_lane, resolve, wide_lane
+from kompas.estimators.ppp_ar import ArOptions, WideLaneStats, bootstrap, narrow_lane, resolve, wide_lane
 
 C_LIGHT = 299792458.0
 F1, F2 = 1575.42e6, 1227.60e6  # GPS L1, L2 (IS-GPS-200 sec. 3.3.1.1)
@@ -86,4 +86,39 @@ def test_resolve_without_enough_satellites_reports_no_rate():
     el = np.radians([80, 60, 50, 10, 8, 5])  # three above the 15 degree mask, min_fixed + 1 = 5 needed
     res = resolve(x, P, np.arange(6), np.zeros(6), np.full(6, 0.01), np.full(6, 30), el, F1, F2, ArOptions())
     assert res.x is None and res.n_wl == 0 and res.n_nl == 0
+    assert isinstance(res.success_rate, float) and math.isnan(res.success_rate)
+
+
+def test_bootstrap_rounds_each_ambiguity_conditioned_on_those_fixed_before():
+    # correlation 0.9: the second float is conditioned on the first's rounding residual,
+    # 0.45 - 0.9 * 0.4 = 0.09 -> 0 and 0.2 - 0.9 * (-0.4) = 0.56 -> 1 (rounded alone: 0 and 0)
+    Q = np.array([[1.0, 0.9], [0.9, 1.0]]) * 0.01
+    assert bootstrap(np.array([0.4, 0.45]), Q)[0].tolist() == [0, 0]
+    assert bootstrap(np.array([-0.4, 0.2]), Q)[0].tolist() == [0, 1]
+    # the rate: conditional standard deviations 0.1 and 0.1 sqrt(1 - 0.81)
+    s = [0.1, 0.1 * math.sqrt(0.19)]
+    want = math.prod(math.erf(1.0 / (2.0 * v * math.sqrt(2.0))) for v in s)
+    assert bootstrap(np.array([0.4, 0.45]), Q)[1] == pytest.approx(want, rel=1e-12)
+
+
+def test_resolve_drops_a_biased_float_even_when_the_rate_is_met():
+    # 1 mm floats give a success rate of 1, but one narrow-lane float sits 0.4 cycles off its integer
+    # (a wrong wide lane, an unmodelled error): it is dropped, the other four are fixed to the truth
+    n_wl = np.array([0, 3, -2, 5, 1, -4])
+    n1 = np.array([0, 12, -7, 30, 4, -9])
+    x, P = _group(n_wl, n1)
+    x[3] += 0.4 * LAM_NL
+    el = np.radians([80, 60, 50, 40, 30, 25])
+    res = resolve(x, P, np.arange(6), n_wl + 0.3, np.full(6, 0.01), np.full(6, 30), el, F1, F2, ArOptions())
+    assert res.n_nl == 4 and res.success_rate >= ArOptions().success_rate
+    keep = [1, 2, 4, 5]
+    np.testing.assert_allclose(res.x[keep] - res.x[0], (K_WL * n_wl + LAM_NL * n1)[keep], atol=1e-4)
+
+
+def test_resolve_without_the_narrow_lane_reports_no_rate():
+    x, P = _group(np.array([0, 3, -2, 5, 1, -4]), np.array([0, 12, -7, 30, 4, -9]))
+    el = np.radians([80, 60, 50, 40, 30, 25])
+    res = resolve(x, P, np.arange(6), np.full(6, 0.3), np.full(6, 0.01), np.full(6, 30), el, F1, F2,
+                  ArOptions(narrow_lane=False))  # fmt: skip
+    assert res.x is None and res.n_nl == 0
     assert isinstance(res.success_rate, float) and math.isnan(res.success_rate)

@@ -139,7 +139,8 @@ def _two_carriers(seed: int, sigma_n: float = 1.0, sigma_wl: float = 0.03):
 
 def test_resolve_fixes_decorrelated_wide_lanes_when_no_double_difference_subset_passes():
     x, P, amb, truth = _two_carriers(21)
-    assert not resolve(x, P, amb, ArOptions(z_partial=False)).fixed  # narrow lanes at 1 cycle: nothing passes
+    dd_only = resolve(x, P, amb, ArOptions(z_partial=False))
+    assert not dd_only.fixed  # narrow lanes at 1 cycle: nothing passes
     assert not resolve(x, P, amb, ArOptions(armode="continuous")).fixed  # nothing would hold the combinations
     no_sats = AmbiguitySet(amb.col, amb.group, amb.score, amb.sys)  # satellites unknown: no narrow lane known
     assert not resolve(x, P, no_sats, ArOptions()).fixed
@@ -150,7 +151,9 @@ def test_resolve_fixes_decorrelated_wide_lanes_when_no_double_difference_subset_
     assert k == 5 and res.combos.shape[1] == res.col.size == 10
     ratio, success, _ = res.combo_stats
     assert ratio >= 3.0 and success >= 0.99
-    assert not (res.ratio >= 3.0 and res.success >= 0.9)  # the reported ratio is the failed DD attempt's
+    # the epoch reports the failed double-difference attempt's ratio, success rate and chi-square
+    assert (res.ratio, res.success, res.chi2) == (dd_only.ratio, dd_only.success, dd_only.chi2)
+    assert not (res.ratio >= 3.0 and res.success >= 0.9) and isinstance(res.success, float)
     # each fixed combination is the true integer of the double differences it combines (wide-lane-like)
     dd_true = truth[res.col - 3] - truth[res.ref - 3]
     np.testing.assert_array_equal(res.combos @ dd_true, res.integers)
@@ -636,3 +639,30 @@ def test_antex_without_one_receivers_antenna_names_which():
     corr, notes = _antenna_cells(cells, None, None, None, obs(""), obs(""))  # no ANTEX: nothing, no note
     np.testing.assert_array_equal(corr, np.zeros(3))
     assert notes == []
+
+
+def test_each_decorrelated_combination_names_its_system_or_minus_one():
+    # the same wide lanes with satellites 3-5 labelled system 2: a combination of double differences of
+    # one system carries that system, one that mixes systems -1 (it then holds no per-system count)
+    x, P, amb, _ = _two_carriers(21)
+    sys = np.where(amb.sat >= 3, 2, 1)
+    res = resolve(x, P, AmbiguitySet(amb.col, amb.group, amb.score, sys, amb.sat), ArOptions())
+    assert res.fixed and res.combos is not None
+    dd_sys = sys[np.searchsorted(amb.col, res.col)]
+    want = [int(s[0]) if np.unique(s).size == 1 else -1 for s in (dd_sys[row != 0] for row in res.combos)]
+    assert res.sys.tolist() == want
+    assert len(set(want)) > 1  # both cases occur
+
+
+def test_combine_takes_the_better_pass_where_one_is_missing_or_worse():
+    # RTKLIB's order: fix, float, ..., single; an epoch solved by one pass only takes that pass
+    cov = np.broadcast_to(np.eye(3) * 1e-4, (4, 3, 3)).copy()
+    q_f = [Quality.NONE, Quality.FLOAT, Quality.NONE, Quality.SINGLE]
+    q_b = [Quality.FLOAT, Quality.NONE, Quality.NONE, Quality.FLOAT]
+    f = _pass(np.array([[np.nan] * 3, [1, 1, 1], [np.nan] * 3, [3, 3, 3]], float), cov, q_f)
+    b = _pass(np.array([[0, 0, 0], [np.nan] * 3, [np.nan] * 3, [4, 4, 4]], float), cov, q_b)
+    out = combine_passes(f, b)
+    assert out.quality.dtype == np.uint8
+    assert out.quality.tolist() == [Quality.FLOAT, Quality.FLOAT, Quality.NONE, Quality.FLOAT]
+    np.testing.assert_array_equal(out.pos[[0, 1, 3]], [[0, 0, 0], [1, 1, 1], [4, 4, 4]])
+    assert np.isnan(out.pos[2]).all()

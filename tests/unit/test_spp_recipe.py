@@ -182,5 +182,7 @@ def test_systems_of_a_run_with_no_epoch_solved_are_not_blamed_on_the_mask(sim):
     assert not sol.ok.any() and sol.record.unsolved == {"chi2": len(sol)}
     text = [str(w.message) for w in record]
     for name in ("GPS (G)", "Galileo (E)"):
-        assert f"{name} served no epoch: no epoch was solved (chi2 in {len(sol)} of {len(sol)} epochs)" in text
+        assert (
+            f"{name} served no epoch: no epoch was solved (chi2 in {len(sol)} of {len(sol)} epochs)" in text
+        )
     assert not any("below the elevation mask" in t for t in text)
