@@ -519,11 +519,8 @@ def _base_geometry(sat_pos, base, sat) -> tuple[dict, np.ndarray]:
 def _less_common_part(d, pair) -> None:
     """Take out of the changes ``d`` (rows, bands) their median over the satellites per base epoch pair
     ``pair`` and band, in place: the base receiver clock (and what all satellites share)."""
-    for col in range(d.shape[1]):
-        ok = np.isfinite(d[:, col])
-        if ok.any():
-            _, inv = np.unique(pair[ok], return_inverse=True)
-            d[ok, col] -= group_median(d[ok, col], inv)[inv]
+    for col in range(d.shape[1]):  # the median leaves out NaN changes, which stay NaN
+        d[:, col] -= group_median(d[:, col], pair)[pair]
 
 
 def _along_base(bd, ob_b, ib, t_r, g_b, product, base, rows, other, skip, codes: bool):

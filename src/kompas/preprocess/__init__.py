@@ -17,10 +17,11 @@ Typical use (RTK/PPP helpers call the same functions)::
     flags.arc         # ambiguity arc per cell
 """
 
+from ..estimators.grouped import group_median as segment_median  # the name this package gave it
 from .arcs import ArcTable, arcs
 from .clock import ClockJumpOptions, ClockJumps, detect_clock_jumps, repair_clock_jumps
 from .slips import Cause, SlipFlags, SlipOptions, detect_slips, elevation_factor
-from .tracks import Series, default_max_gap_s, segment_median
+from .tracks import Series, default_max_gap_s
 
 __all__ = [
     "ArcTable",

@@ -41,7 +41,8 @@ import numpy as np
 
 from ..config import Options, option
 from ..constants import C_LIGHT
-from .tracks import Series, default_max_gap_s, require_observables, segment_median
+from ..estimators.grouped import group_median
+from .tracks import Series, default_max_gap_s, require_observables
 
 __all__ = ["ClockJumpOptions", "ClockJumps", "detect_clock_jumps", "repair_clock_jumps"]
 
@@ -112,7 +113,7 @@ def _reference(ob, glo_channels):
 def _epoch_votes(values, epoch, n_epochs, min_jump):
     """Median per epoch and whether enough satellites agree with it."""
     ok = np.isfinite(values)
-    med = segment_median(np.where(ok, values, np.nan), epoch, n_epochs)
+    med = group_median(values, epoch, n_epochs)
     tol = np.maximum(0.1 * np.abs(med), 0.5 * min_jump)
     agree = ok & (np.abs(values - med[epoch]) < tol[epoch])
     n = np.bincount(epoch[agree], minlength=n_epochs)

@@ -80,9 +80,10 @@ import numpy as np
 from ..config import Options, option
 from ..constants import C_LIGHT
 from ..errors import ConfigError
+from ..estimators.grouped import group_median
 from ..frames import check_radians
 from ..satsys import sat_system
-from .tracks import Series, default_max_gap_s, require_observables, segment_median
+from .tracks import Series, default_max_gap_s, require_observables
 
 __all__ = ["SlipOptions", "SlipFlags", "Cause", "detect_slips", "elevation_factor"]
 
@@ -387,7 +388,7 @@ def _robust_scale(s: Series, u, group, cap: float) -> np.ndarray:
     above its jumps. A segment without any finite value (every element an outlier or at a break) gets the
     pooled scale.
     """
-    seg = 1.4826 * segment_median(u, s.seg, s.n_segments)[s.seg]
+    seg = 1.4826 * group_median(u, s.seg, s.n_segments)[s.seg]
     g = np.asarray(group, dtype=np.int64)
     pooled = np.full(g.size, np.nan)
     for x in np.unique(g):  # a few systems: one partition each instead of a sort of everything

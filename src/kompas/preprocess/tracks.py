@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Series", "default_max_gap_s", "segment_median"]
+__all__ = ["Series", "default_max_gap_s"]
 
 
 def require_observables(ob, who: str) -> None:
@@ -145,25 +145,3 @@ class Series:
             mean_b = (c[i] - c[lo]) / n_b
             mean_a = (c[hi] - c[i]) / n_a
         return mean_b, n_b, mean_a, n_a
-
-
-def segment_median(values, seg, n_seg: int) -> np.ndarray:
-    """Median of the finite ``values`` of each segment (NaN for a segment without any), shape (n_seg,)."""
-    ok = np.isfinite(values)
-    v, s = values[ok], seg[ok]
-    out = np.full(n_seg, np.nan)
-    if v.size == 0:
-        return out
-    # one sort of a combined key (segment, then value) instead of a lexsort: each segment's values sit in
-    # a band of width ``span`` above ``seg * span``, ordered within it
-    lo = float(v.min())
-    span = float(v.max()) - lo + 1.0
-    order = np.argsort(s.astype(np.float64) * span + (v - lo))
-    v, s = v[order], s[order]
-    counts = np.bincount(s, minlength=n_seg)
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    have = counts > 0
-    lo = first[have] + (counts[have] - 1) // 2
-    hi = first[have] + counts[have] // 2
-    out[have] = 0.5 * (v[lo] + v[hi])
-    return out
