@@ -19,6 +19,7 @@ import platform
 import queue as queue_mod
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -30,15 +31,17 @@ sys.path[:0] = [str(REPO / "src"), str(REPO / "tests" / "fuzz")]  # this tree's 
 def _worker(seed: int, seconds: float, real: bool, queue) -> None:
     import fuzzlib as F
 
-    seeds = F.seeds()
-    if real:
-        seeds += F.real_seeds(Path(os.environ.get("KOMPAS_DATA", REPO.parent / "shared" / "data")))
-    rng = random.Random(seed)
-    tally = F.Tally()
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        F.fuzz(seeds, 50, rng, tally)
-        queue.put(("beat", None))
+    with tempfile.TemporaryDirectory(prefix="kompas-fuzz-") as scratch:
+        F.use_scratch(scratch)
+        seeds = F.seeds()
+        if real:
+            seeds += F.real_seeds(Path(os.environ.get("KOMPAS_DATA", REPO.parent / "shared" / "data")))
+        rng = random.Random(seed)
+        tally = F.Tally()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            F.fuzz(seeds, 50, rng, tally)
+            queue.put(("beat", None))
     queue.put(("done", (dict(tally.cases), tally.failures)))
 
 

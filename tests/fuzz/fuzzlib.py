@@ -33,7 +33,6 @@ import random
 import re
 import signal
 import sys
-import tempfile
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -366,12 +365,19 @@ class Outcome:
     dropped: bool = False  # a warning says records were dropped or the file is truncated
 
 
-_TMP = Path(tempfile.mkdtemp(prefix="kompas-fuzz-"))
+_SCRATCH: list[Path] = []  # the folder run() writes its case file into (use_scratch)
+
+
+def use_scratch(folder: Path | str) -> None:
+    """Write the case files into ``folder``, which the caller owns and removes (pytest's tmp_path)."""
+    _SCRATCH[:] = [Path(folder)]
 
 
 def run(seed: Seed, data: bytes, timeout_s: float = 10.0) -> Outcome:
     """Read ``data`` with the seed's reader under a time limit; classify what happened."""
-    path = _TMP / f"case{seed.suffix}"
+    if not _SCRATCH:
+        raise RuntimeError("fuzzlib.use_scratch(folder) first: the cases are written to a file there")
+    path = _SCRATCH[0] / f"case{seed.suffix}"
     path.write_bytes(data)
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout_s)

@@ -16,7 +16,13 @@ CASES_PER_SEED = 300  # about 40 s in all on 2 cores, with the truncation sweep 
 
 
 @pytest.fixture(scope="module")
-def seeds():
+def scratch(tmp_path_factory):
+    """The readers read each case from a file under pytest's temporary folder, removed with it."""
+    F.use_scratch(tmp_path_factory.mktemp("fuzz"))
+
+
+@pytest.fixture(scope="module")
+def seeds(scratch):
     return {s.name: s for s in F.seeds()}
 
 
