@@ -26,6 +26,7 @@ import pytest
 
 import kompas
 from kompas import run_qc, sat_index
+from kompas.errors import KompasWarning
 from kompas.products.broadcast import BroadcastProduct
 from kompas.qc.report import text_report
 
@@ -143,7 +144,13 @@ def test_completeness_per_elevation_bin_matches_the_hand_count(window):
 def esbc_js(esbc_day):
     obs, nav = esbc_day
     obs = obs.select(systems="JS")
-    return obs, nav, run_qc(obs, nav, systems="JS", elmask_deg=MASK)
+    with pytest.warns(KompasWarning) as rec:  # SBAS GEO records are not evaluated: said, and checked without
+        res = run_qc(obs, nav, systems="JS", elmask_deg=MASK)
+    assert [str(w.message) for w in rec] == [
+        "5 SBAS satellites are not placed (SBAS GEO ephemerides are not evaluated): checked without an "
+        "elevation (no mask, no expected counts): S23, S25, S26, S36, S44"
+    ]
+    return obs, nav, res
 
 
 def test_qzss_is_below_the_mask_all_day_at_esbc(esbc_js):

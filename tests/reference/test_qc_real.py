@@ -102,9 +102,22 @@ def test_rinex2_glonass_without_channels_leaves_the_rest_checked(kompas_data):
     with warnings.catch_warnings():  # GPS alone asked for: the GLONASS slots are not looked at
         warnings.simplefilter("error")
         assert [r["system"] for r in run_qc(obs, systems="G").tables["summary"]] == ["G"]
-    # with the day's GLONASS navigation file six slots get their channels; the four without records stay out
-    with pytest.warns(kompas.errors.KompasWarning, match=r"not checked .*: R02, R09, R15, R24$"):
+    # with the day's GLONASS navigation file six slots get their channels; the four without records stay out.
+    # The file has no GPS records, and its records (one per slot, 23:45 the day before) are too old at the
+    # epochs R03 and R19 were observed
+    with pytest.warns(kompas.errors.KompasWarning) as rec:
         res = run_qc(obs, kompas.read_nav(r2 / "dlf10010.21g"))
+    said = sorted(str(w.message) for w in rec)
+    assert len(said) == 3, said
+    assert said[0].startswith("14 satellites have no broadcast record in the navigation data: ")
+    assert said[0].endswith(": G01, G07, G08, G10, G11, G13, G15, G16, G18, G20, G21, G23, G26, G27")
+    assert said[1].startswith(
+        "2 satellites have no usable broadcast record at these epochs (the navigation data"
+    )
+    assert said[1].endswith(": R03, R19")
+    assert said[2].startswith("GLONASS slots ") and said[2].endswith(
+        "not checked (give a navigation file with GLONASS records, --nav): R02, R09, R15, R24"
+    )
     rows = {r["system"]: r for r in res.tables["summary"]}
     assert rows["R"]["sats"] == 6 and 0.1 < max(rows["R"]["mp_rms_m"].values()) < 1.0
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kompas import SppConfig, read_antex, read_clk, read_nav, read_obs, read_sp3, rtk, spp
-from kompas.errors import ConfigError
+from kompas.errors import ConfigError, KompasWarning
 from kompas.io import read_bytes
 from kompas.ppp import ppp
 from kompas.satsys import sat_index, sat_letter
@@ -75,8 +75,20 @@ def test_ppp_without_two_satellites(kompas_data):
     inputs = dict(sp3=[read_sp3(kompas_data / f"{E}/IGS0OPSFIN_20261330000_01D_15M_ORB.SP3")],
                   clk=[read_clk(kompas_data / f"{E}/IGS0OPSFIN_20261330000_90M_30S_CLK.CLK")],
                   antex=read_antex(kompas_data / f"{E}/igs20_zim2_gps_trim.atx"))  # fmt: skip
-    plain = ppp(obs, **inputs)
-    sol = ppp(obs, **inputs, exclude=("G05", "G10"))
+    said = {
+        "no BLQ file: no ocean loading",
+        "no GPT3 grid: troposphere a priori from Saastamoinen with a standard atmosphere and GMF",
+        "no polar motion given (--polar-motion): pole tide not applied",
+    }
+    frequencies = "satellite antenna frequencies missing in the ANTEX file, another used: "
+    with pytest.warns(KompasWarning) as rec:
+        plain = ppp(obs, **inputs)
+    assert {str(w.message) for w in rec} == said | {
+        frequencies + "G10: G05->G01, G24: G05->G01, G30: G05->G01"
+    }
+    with pytest.warns(KompasWarning) as rec:
+        sol = ppp(obs, **inputs, exclude=("G05", "G10"))
+    assert {str(w.message) for w in rec} == said | {frequencies + "G24: G05->G01, G30: G05->G01"}  # not G10
     gone = np.isin(obs.sat, sat_index(["G05", "G10"])).sum()
     counted = np.isin(sat_letter(obs.sat), list("GRECJ")).sum()  # PPP's systems: the file's SBAS rows not
     assert (gone, counted, len(obs)) == (603, 21208, 21577)

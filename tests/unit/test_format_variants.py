@@ -3,6 +3,7 @@ navigation of every system, zero observations. Each variant is built here from a
 it reads with one FormatWarning naming the line and gives the values of the correct file; strict mode
 refuses it with a FormatError naming the line."""
 
+import warnings
 from dataclasses import fields
 
 import numpy as np
@@ -93,6 +94,16 @@ def test_kompas_info_strict_refuses_a_repaired_file(tmp_path, capsys):
     assert "line 15: " in err and "strict" in err
     with pytest.raises(FormatError, match="line 15: .*strict"):
         kompas.read(bad, strict=True)
+    with warnings.catch_warnings():  # a user's -W error or PYTHONWARNINGS=error: one line, no traceback
+        warnings.simplefilter("error", kompas.errors.KompasWarning)
+        assert main(["info", str(bad)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert (
+        len(err) == 1
+        and err[0].startswith("kompas info: error: ")
+        and "line 15: blank inside a number" in err[0]
+    )
+    assert err[0].endswith("(a warning raised as an error)")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     except KompasError as exc:
         print(f"kompas {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KompasWarning as exc:  # the user's warning filters (-W error, PYTHONWARNINGS) made it an error
+        print(f"kompas {args.command}: error: {exc} (a warning raised as an error)", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
