@@ -111,7 +111,14 @@ def test_grid_reader(grid):
 def test_grid_reader_rejects_bad_rows(tmp_path):
     p = tmp_path / "g.grd"
     p.write_text("% header\n 87.5 2.5 1 2 3\n")
-    with pytest.raises(FormatError):
+    with pytest.raises(FormatError, match="g.grd: GPT3 grid rows must hold 64 numbers, found 5$"):
+        read_gpt3_grid(p)
+    row = " ".join(["1"] * 62)
+    p.write_text(f" 87.5 2.5 {row}\n")  # one cell: no step between longitudes
+    with pytest.raises(FormatError, match="1 cells do not form a regular global grid of step 0.0$"):
+        read_gpt3_grid(p)
+    p.write_text(f" 87.5 2.5 {row}\n 87.5 7.5 {row}\n")  # a 5-degree step, but 2 cells of 2592
+    with pytest.raises(FormatError, match="2 cells do not form a regular global grid of step 5.0$"):
         read_gpt3_grid(p)
 
 

@@ -143,7 +143,9 @@ def test_an_error_quotes_the_line_as_text_not_bytes(kompas_data):
 )
 def test_edge_case_header_only(kompas_data, name):
     if name == "blank1st.10o":  # skipped, and said with the file and line
-        with pytest.warns(FormatWarning, match=r"blank1st\.10o, line 1: blank lines before the header: 1 blank"):
+        with pytest.warns(
+            FormatWarning, match=r"blank1st\.10o, line 1: blank lines before the header: 1 blank"
+        ):
             obs = read_obs(kompas_data / "edge_cases" / name)
     else:
         obs = read_obs(kompas_data / "edge_cases" / name)

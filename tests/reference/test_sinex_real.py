@@ -120,8 +120,22 @@ def test_the_solution_of_the_instant_and_receiver_periods(tmp_path):
     )  # 1.41 yr on
     rcv = s.site("ABCD").receivers
     assert [r["type"] for r in rcv] == ["TRIMBLE NETR9", "SEPT POLARX5"]
+    assert [(r["serial"], r["firmware"]) for r in rcv] == [("5035K", "5.22"), ("3001K", "5.4.0")]
     assert rcv[0]["start_ns"] == int(gtime_from_calendar(2015, 1, 1))
     assert rcv[1]["start_ns"] == rcv[0]["end_ns"] == int(gtime_from_calendar(2018, 1, 1))
     (ecc,) = s.site("ABCD").eccentricities
     assert ecc["start_ns"] == int(gtime_from_calendar(2015, 1, 1)) and ecc["system"] == "UNE"
     np.testing.assert_array_equal(ecc["offset_m"], [1.2345, 0.0, 0.0])
+
+
+def test_a_file_of_sites_only_and_a_file_of_neither(tmp_path):
+    head = "%=SNX 2.02 TST 20:001:00000 TST 20:001:00000 20:001:00000 P     0 2 S\n"
+    site = "+SITE/ID\n ABCD  A 12345M001 P Somewhere              10  0  0.0  45  0  0.0   100.0\n-SITE/ID\n"
+    p = tmp_path / "t.snx"
+    p.write_text(head + site + "%ENDSNX\n")
+    s = read_sinex(p)
+    assert s.site("ABCD").domes == "12345M001" and s.est_value.size == s.est_sigma.size == 0
+    assert s.est_code.dtype == np.dtype("U4") and s.est_ref_ns.dtype == np.int64
+    p.write_text(head + "%ENDSNX\n")
+    with pytest.raises(FormatError, match="t.snx: no SITE/ID and no SOLUTION/ESTIMATE block$"):
+        read_sinex(p)

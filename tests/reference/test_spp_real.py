@@ -36,8 +36,14 @@ def _load(kompas_data, name):
 
 def _spp(name, obs, nav, **options):
     """kompas SPP; on ESBC's navigation file (no BeiDou ionosphere parameters) with the warning that says so."""
-    if STATIONS[name][1].startswith(A) and "C" in options["systems"] and options.get("iono", "brdc") == "brdc":
-        with pytest.warns(KompasWarning, match=r"^no broadcast ionosphere parameters for C[23] in the navigation"):
+    if (
+        STATIONS[name][1].startswith(A)
+        and "C" in options["systems"]
+        and options.get("iono", "brdc") == "brdc"
+    ):
+        with pytest.warns(
+            KompasWarning, match=r"^no broadcast ionosphere parameters for C[23] in the navigation"
+        ):
             return spp(obs, nav, **options)
     return spp(obs, nav, **options)
 

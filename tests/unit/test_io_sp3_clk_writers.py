@@ -82,6 +82,18 @@ def test_sp3_velocities(tmp_path):
     np.testing.assert_allclose(back.clk_rate, rate, atol=1e-16)
 
 
+def test_sp3_of_another_time_system_and_a_long_file_type(tmp_path):
+    t, sats, pos, clk = _sp3_arrays()
+    sp3 = sp3_from_arrays(t, sats, pos, clk, time_system="UTC", file_type="MXY")
+    assert sp3.version == "d"  # what write_sp3 writes
+    write_sp3(sp3, tmp_path / "u.sp3")
+    lines = (tmp_path / "u.sp3").read_text().splitlines()
+    assert next(ln for ln in lines if ln.startswith("%c")).startswith("%c MX cc UTC ccc")  # two columns
+    back = read_sp3(tmp_path / "u.sp3")
+    assert back.time_system == "UTC" and back.file_type == "MX"
+    np.testing.assert_array_equal(back.time_ns, t)
+
+
 def test_sp3_value_too_large_is_an_error(tmp_path):
     t, sats, pos, clk = _sp3_arrays()
     pos[0, 0, 0] = 1e13  # 1e10 km does not fit F14.6
@@ -115,6 +127,7 @@ def test_clock_written_and_read_back(tmp_path):
         np.testing.assert_array_equal(back.bias_sigma_s[m], 0.0)
     lines = path.read_text().splitlines()
     assert lines[0] == f"{'3.04':<21s}C{'':20s}M{'':22s}RINEX VERSION / TYPE"
+    assert lines[1] == f"{'kompas':21s}{'kompas':21s}{'20250102 030405 UTC':23s}PGM / RUN BY / DATE"
     rec = next(ln for ln in lines if ln.startswith("AS C61"))
     assert rec == "AS C61       2025 01 01 00 00  0.000000  3    1.234567890123E-04  0.000000000000E+00"
     assert next(iter(lines[lines.index(rec) + 1 :])) == " 1.000000000000E-12"
@@ -135,3 +148,10 @@ def test_clock_gap_between_values_is_an_error(tmp_path):
     c = clk_from_arrays(["AS"], ["G01"], [T0], [np.nan])
     with pytest.raises(KompasError):
         write_clk(c, tmp_path / "bad.clk")
+    # a coordinate of 12 digits in mm does not fit its field: refused, not written past column 60
+    far = clk_from_arrays(["AR"], ["KSIM"], [T0], [3.3e-7], station_coords={"KSIM": (1.5e8, 2e6, 3e6)})
+    with pytest.raises(KompasError, match="'SOLN STA NAME / NUM': content longer than 65 columns"):
+        write_clk(far, tmp_path / "far.clk")
+    write_clk(clk_from_arrays(["AR"], ["KSIM"], [T0], [3.3e-7], station_coords={"KSIM": (9.9e7, 2e6, 3e6)}),
+              tmp_path / "near.clk")  # fmt: skip
+    assert read_clk(tmp_path / "near.clk").station_coords["KSIM"][0] == 9.9e7

@@ -191,6 +191,7 @@ def test_missing_latitude_row_is_format_error(tmp_path):
         (rec("  2022     1     2     0     0     0", "EPOCH OF CURRENT MAP"),
          rec("  2022     1    32     0     0     0", "EPOCH OF CURRENT MAP"), "day 32 outside"),
         (rec("     1", "END OF TEC MAP"), rec("     3", "END OF TEC MAP"), "closes map 1"),
+        (rec("     1", "START OF TEC MAP"), rec("     x", "START OF TEC MAP"), "map number: expected an integer"),
     ],
 )  # fmt: skip
 def test_bad_records_are_format_errors(tmp_path, old, new, match):
@@ -262,6 +263,9 @@ def test_rms_map_without_tec_map(tmp_path):
 def test_unsupported_and_not_ionex(tmp_path):
     lines = [rec("     3", "MAP DIMENSION") if "MAP DIMENSION" in x else x for x in HEADER]
     with pytest.raises(FormatError, match="2-D"):
+        read_ionex(write(tmp_path, lines + TEC1))
+    lines = [rec("   450.0 500.0  50.0", "HGT1 / HGT2 / DHGT") if "HGT1" in x else x for x in HEADER]
+    with pytest.raises(FormatError, match=r"2-D maps need HGT1 = HGT2, found \(450\.0, 500\.0, 50\.0\)"):
         read_ionex(write(tmp_path, lines + TEC1))
     bad = write(tmp_path, ["not ionex"])
     with pytest.raises(FormatError, match="IONEX VERSION") as err:

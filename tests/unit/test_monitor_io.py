@@ -32,7 +32,7 @@ def test_records_round_trip(tmp_path):
     write_records(ROWS, tmp_path / "t.parquet")
     tab = pq.read_table(tmp_path / "t.parquet").to_pydict()
     assert tab["sat"] == ["C19", "R01"] and tab["sisre_m"][1] is None
-    with pytest.raises(KompasError):
+    with pytest.raises(KompasError, match=r"t\.xlsx: table format must be one of csv, json, parquet$"):
         write_records(ROWS, tmp_path / "t.xlsx")
 
 

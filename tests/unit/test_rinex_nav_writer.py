@@ -124,6 +124,17 @@ def test_header(nav, tmp_path):
     assert H("    18", "LEAP SECONDS") in head
 
 
+def test_leap_seconds_of_week_and_day_zero_are_written(tmp_path):
+    """BeiDou counts the day of the leap second from 0 (BDS-SIS-ICD-B1I UTC parameters: DN 0-6): a value."""
+    record = H("    18    18   731     0BDS", "LEAP SECONDS")
+    p = tmp_path / "leap.rnx"
+    p.write_text("\n".join([record if "LEAP" in x else x for x in HEADER] + G01) + "\n")
+    nav = read_nav(p)
+    assert (nav.header.leap_seconds.week, nav.header.leap_seconds.day) == (731, 0)
+    _, lines = _write(nav, tmp_path)
+    assert record in lines
+
+
 def test_header_from_the_iono_corr_dict_alone(nav, tmp_path):
     """A table built by a program (no records read from a header) keeps its ionosphere in the dict."""
     import dataclasses
@@ -188,5 +199,7 @@ def test_required_nan_and_fractional_epoch_raise(nav, tmp_path):
             replace(nav, kepler=replace(k, sqrt_a_sqrtm=np.where(k.sat == 101, np.nan, k.sqrt_a_sqrtm))),
             tmp_path,
         )
-    with pytest.raises(KompasError, match="whole second"):
+    with pytest.raises(
+        KompasError, match=r"whole second in .*\(RINEX navigation epochs have integer seconds\)$"
+    ):
         _write(replace(nav, kepler=replace(k, toc_ns=k.toc_ns + 500_000_000)), tmp_path)

@@ -60,6 +60,14 @@ def test_stream_writer_refuses_undeclared_signals_and_disorder(tmp_path):
         w.write(res.obs)
         with pytest.raises(KompasError):
             w.write(res.obs)  # the same epochs again
+    n = res.obs.n_epochs
+    with ObsStreamWriter(tmp_path / "z.rnx", hdr, hdr.obs_types, t[0], t[-1]) as w:
+        w.write(res.obs.epochs(0, 3))
+        with pytest.raises(KompasError, match="blocks must come in time order"):
+            w.write(res.obs.epochs(2, n))  # the last epoch written again
+        w.write(res.obs.epochs(3, n))
+    back = read_obs(tmp_path / "z.rnx")
+    assert back.n_epochs == n and back.header.program.startswith("kompas")  # the default program name
 
 
 def test_nothing_to_stream_when_an_outage_covers_the_span(tmp_path):

@@ -50,6 +50,7 @@ def test_kml_structure_and_values(tmp_path):
     assert len(line) == 3
     assert line[0] == "12.878900000,49.144200000,666.0000"
     assert line[2] == "12.878900000,49.144230000,666.0000"  # epoch 3 (no solution) is left out
+    assert doc.find(f"{K}Folder/{K}name").text == "epochs"
     points = root.findall(f"{K}Document/{K}Folder/{K}Placemark")
     assert [pm.find(K + "styleUrl").text for pm in points] == ["#Q5", "#Q1", "#Q2"]
     assert points[0].find(f"{K}TimeStamp/{K}when").text == "2020-06-24T23:59:42Z"  # UTC = GPST - 18 s
@@ -71,6 +72,9 @@ def test_kml_options(tmp_path):
     assert root.find(f".//{K}LineString/{K}altitudeMode").text == "absolute"
     with pytest.raises(ConfigError):
         write_kml(_solution(), p, altitude_mode="sea")
+    for write in (write_kml, write_gpx):  # the writer that refuses names itself
+        with pytest.raises(ConfigError, match="write_kml/write_gpx"):
+            write({"time_ns": []}, p)
 
 
 def test_gpx_structure_and_values(tmp_path):

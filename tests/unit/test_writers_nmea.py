@@ -111,6 +111,8 @@ def test_hemispheres_quality_and_invalid_epochs(tmp_path):
     # a quality code NMEA has no indicator for is written as 0 (invalid), never as text
     write_nmea(_solution([1.0], [1.0], [0.0], t[:1], [7]), p, sentences=("GGA",))
     assert p.read_text().split(",")[6] == "0"
+    write_nmea(_solution([1.0], [1.0], [0.0], t[:1], [7]), p, sentences=("RMC",))  # RMC: a mode letter
+    assert p.read_text().split("*")[0].split(",")[12] in ("A", "D", "E", "F", "N", "P", "R")
 
 
 def test_minute_rounding_carries_into_degrees():
@@ -228,6 +230,25 @@ def test_impossible_dates_drop_their_sentences(tmp_path):
     p.write_text(f"{CLASSIC_RMC}\r\n" + _sentences(gga) + f"{CLASSIC_GGA}\r\n")
     with pytest.warns(DroppedRecordWarning, match="line 2: GGA time '253519': hour 25"):
         assert read_nmea(p)["time_ns"].size == 1
+    # second 60 exists only at a leap second of UTC: 2016-12-31 23:59:60 is read, 2020-06-25 12:00:60 dropped
+    leap = ("GPRMC,235960,A,4807.038,N,01131.000,E,022.4,084.4,311216,003.1,W",
+            "GPGGA,235960,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,")  # fmt: skip
+    p.write_text(_sentences(*leap))
+    assert read_nmea(p)["time_ns"].tolist() == [int(gtime_from_calendar(2017, 1, 1, scale="UTC")) - 10**9]
+    p.write_text(_sentences(*(x.replace("235960", "120060").replace("311216", "250620") for x in leap)))
+    with pytest.warns(
+        DroppedRecordWarning, match="line 2: GGA time '120060' on 2020-06-25: second >= 60 is only"
+    ):
+        assert read_nmea(p)["time_ns"].size == 0
+
+
+def test_height_without_a_geoid_separation_is_the_altitude(tmp_path):
+    p = tmp_path / "h.nmea"
+    p.write_text(_sentences(CLASSIC_RMC[1:-3], "GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,,M,,"))
+    d = read_nmea(p)
+    assert np.isnan(d["geoid_sep_m"]).all() and d["height_m"].tolist() == d["altitude_m"].tolist() == [545.4]
+    p.write_text(_sentences(CLASSIC_RMC[1:-3], CLASSIC_GGA[1:-3]))
+    assert read_nmea(p)["height_m"].tolist() == [545.4 + 46.9]
 
 
 @settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -147,6 +147,8 @@ def test_header_options_from_record():
     ):
         assert expected in head
     assert "% pos mode  : Single" not in head  # a fix epoch is present: mode not guessed
+    single = _solution(quality=(5, 0, 5), record=rec)  # every solved epoch single: RTKLIB's name for it
+    assert "% pos mode  : Single" in [ln.rstrip("\r") for ln in format_pos(single).split("\n")]
 
 
 def test_line_ends(tmp_path):
@@ -228,6 +230,10 @@ def test_read_rtklib_text_and_dms(tmp_path):
     np.testing.assert_allclose(d["sd_m"][0], [3.7882, 3.0872, 7.3348, 1.7144, 2.4369, -0.1824])
     assert d["time_system"] == "GPST"
     assert solution_from_pos(d).record.program == "RTKLIB ver.2.4.3"
+    p.write_text(p.read_text().replace("675.4787", "675.4x87"))
+    with pytest.raises(FormatError, match="height") as exc:
+        read_pos_table(p)
+    assert exc.value.line == 4
 
 
 def test_read_errors(tmp_path):
@@ -246,7 +252,11 @@ def test_read_errors(tmp_path):
     first = next(ln for ln in tow.split("\n") if ln and not ln.startswith("%"))
     week = first.split()[0]
     p.write_text(tow.replace(first, first.replace(week, "10000", 1)), newline="")  # valid time of week
-    with pytest.raises(FormatError, match="expected a GPS week and time of week, found 10000"):
+    with pytest.raises(FormatError, match="expected a GPS week and time of week, found 10000") as exc:
+        read_pos_table(p)
+    assert exc.value.line == next(k for k, ln in enumerate(tow.split("\n"), 1) if ln == first)
+    p.write_text(good.replace("%", "$GPGGA,", 1), newline="")
+    with pytest.raises(FormatError, match=r"line 1: NMEA sentences in a \.pos file: use kompas\.read_nmea"):
         read_pos_table(p)
     for date, what in (("2020/13/25 00:01:00.000", "month 13"), ("5026/06/25 00:01:00.000", "year 5026")):
         p.write_text(good.replace("2020/06/25 00:01:00.000", date), newline="")

@@ -72,6 +72,11 @@ def test_csv_subsecond_times():
     write_csv(_solution((0.0, 0.5, 1.25)), buf)
     times = [ln.split(",")[0] for ln in buf.getvalue().splitlines()[1:]]
     assert times == ["2020-06-25T00:00:00.000", "2020-06-25T00:00:00.500", "2020-06-25T00:00:01.250"]
+    for seconds, last in (((0.0, 1e-6, 2.5e-5), "2020-06-25T00:00:00.000025"),
+                          ((0.0, 1e-9, 3e-9), "2020-06-25T00:00:00.000000003")):  # fmt: skip
+        buf = io.StringIO()
+        write_csv(_solution(seconds), buf)  # the fewest decimals that hold every epoch
+        assert buf.getvalue().splitlines()[-1].split(",")[0] == last
 
 
 def test_csv_matches_to_pandas(tmp_path):
@@ -97,6 +102,7 @@ def test_parquet_round_trip(tmp_path):
     table = pq.read_table(p)
     assert table.column_names == HEADER
     assert table.schema.metadata[b"kompas.time_scale"] == b"GPST"
+    assert table.schema.metadata[b"kompas.program"] == str(sol.record.program).encode()
     assert str(table.schema.field("time").type) == "timestamp[ns]"
     assert str(table.schema.field("nsat").type) == "int16"
     ref = sol.to_pandas()

@@ -156,16 +156,25 @@ def _read_nmea(text, name, ctx):
         if d is None:
             raise FormatError(name, g[11], "GGA without a date: no RMC sentence before or beside it")
         g[10] = d
-    return _nmea_table([g for g in gga if g[10] != _BAD_DATE], name)
+    return _nmea_table([g for g in gga if g[10] != _BAD_DATE and _second_exists(g, ctx)])
 
 
-def _nmea_table(gga: list, name) -> dict:
+def _second_exists(g: list, ctx) -> bool:
+    """A GGA second 60 is kept at a leap second of UTC only; elsewhere it is dropped and said."""
+    if g[1][2] < 60.0:
+        return True
+    try:
+        gtime_from_calendar(*g[10], *g[1], scale="UTC")
+    except TimeError as exc:
+        ctx.drop(g[11], f"GGA time {g[0]!r} on {g[10][0]:04d}-{g[10][1]:02d}-{g[10][2]:02d}: {exc}")
+        return False
+    return True
+
+
+def _nmea_table(gga: list) -> dict:
     n = len(gga)
     cal = np.array([[*g[10], *g[1]] for g in gga], dtype=np.float64).reshape(n, 6)
-    try:
-        t = gtime_from_calendar(*(cal[:, j].astype(np.int64) for j in range(5)), cal[:, 5], scale="UTC")
-    except TimeError as exc:
-        raise FormatError(name, None, f"invalid date or time in the GGA/RMC sentences: {exc}") from None
+    t = gtime_from_calendar(*(cal[:, j].astype(np.int64) for j in range(5)), cal[:, 5], scale="UTC")
     col = lambda j: np.array([g[j] for g in gga], dtype=np.float64)  # noqa: E731
     alt, sep = col(7), col(8)
     return {

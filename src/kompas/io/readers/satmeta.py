@@ -202,9 +202,10 @@ class _SvbParser(LineParser):
         return SatelliteCatalog.from_records(_merge_spans(rows), nominal_offsets=offsets)
 
     def _row(self, tok: list[str], manu: str) -> dict:
-        if len(tok) < 11:
-            raise ValueError(f"expected at least 11 columns, found {len(tok)}")
         letter, prn_off = _SYS_OF_TAG[tok[0]]
+        need = 12 if letter == "R" else 11  # a GLONASS row adds its frequency channel
+        if len(tok) < need:
+            raise ValueError(f"expected at least {need} columns, found {len(tok)}")
         start = _date_ns(tok[1], tok[2], tok[3], "launch date")
         end_year = _int(tok[4], "decommission year")
         end = (
