@@ -87,6 +87,10 @@ def test_geo_and_igso_longitudes(scenario):
     lat = np.degrees(np.arcsin(st.pos_m[:, 2] / np.linalg.norm(st.pos_m, axis=1)))
     assert lon == pytest.approx([144.5, 84.1, 110.6, 160.0, 58.7, 140.0, 80.0, 110.5], abs=0.05)
     assert np.all(np.abs(lat) < 0.6)  # 0.5 deg inclination
+    day = START + np.arange(0, 86400, 1800) * 10**9  # over a day the latitude swings by the inclination
+    p = truth.state(np.repeat(sat_index(geo), day.size), np.tile(day, len(geo))).pos_m
+    swing = np.degrees(np.arcsin(p[:, 2] / np.linalg.norm(p, axis=1))).reshape(len(geo), -1)
+    assert np.abs(swing).max(axis=1) == pytest.approx([0.5] * len(geo), abs=0.02)
     # IGSO: C38-C40 share one figure-eight ground track; it crosses the equator northwards at
     # 119.2-119.7 E, C09's at 96.1 E (the 2023-03-12 broadcast values; sampled every minute)
     t = START + np.arange(0, 86164, 60) * 10**9
@@ -114,6 +118,22 @@ def test_broadcast_evaluation_reproduces_truth(scenario):
     assert d[glo].max() < 1e-3  # GLONASS: 60 s RK4 of the records vs the 10 s truth integration
     assert np.abs(a.clk_s - b.clk_s).max() * 299792458.0 < 1e-5
     assert np.abs(a.vel_mps - b.vel_mps).max() < 1e-5
+
+
+def test_geo_records_of_any_argument_of_perigee_reproduce_truth():
+    """The nominal GEO orbits have argp 0; the BDS GEO element transform holds for any (a user's elements)."""
+    el = nominal_elements("C", START)
+    geo = el["orbit"] == "GEO"
+    u = el["argp_rad"] + el["m0_rad"]
+    el["argp_rad"] = np.where(
+        geo, np.linspace(0.4, 5.9, geo.size), el["argp_rad"]
+    )  # same argument of latitude
+    el["m0_rad"] = np.where(geo, u - el["argp_rad"], el["m0_rad"])
+    nav, truth = make_nav(el, START, 1.0, seed=3)
+    t = START + np.arange(0, 3601, 300) * 10**9
+    s, tt = (x.ravel() for x in np.meshgrid(el["sat"][geo], t))
+    d = np.linalg.norm(truth.state(s, tt).pos_m - BroadcastProduct(nav).state(s, tt).pos_m, axis=1)
+    assert d.max() < 1e-5
 
 
 def test_records(scenario):

@@ -32,6 +32,8 @@ def test_files_cover_the_span_with_every_satellite(products):
     assert np.array_equal(sats, res.sim.layout.sats) and np.all(np.diff(t) == 30 * 10**9)
     assert np.isfinite(bias).all() and np.isfinite(sp3.pos_m).all()
     assert info["sp3"]["epochs"] == len(sp3) and "centre of mass" in " ".join(sp3.comments)
+    assert info["clk"] == {"path": clk.path, "interval_s": 30.0, "epochs": t.size}
+    assert info["sp3"]["path"] == sp3.path
     assert clk.prn_list == tuple(sat_id(res.sim.layout.sats).tolist())  # the header's PRN LIST
 
 

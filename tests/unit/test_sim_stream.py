@@ -70,6 +70,17 @@ def test_stream_writer_refuses_undeclared_signals_and_disorder(tmp_path):
     assert back.n_epochs == n and back.header.program.startswith("kompas")  # the default program name
 
 
+def test_the_simulated_header_is_the_files_header(tmp_path):
+    """simulate()'s table says what its file says: GPS time, the kompas.sim agency and program."""
+    res = simulate(
+        RCV, START, hours=0.05, interval_s=30.0, errors="none", systems="G", obs_path=tmp_path / "d.rnx"
+    )
+    mem = simulate(RCV, START, hours=0.05, interval_s=30.0, errors="none", systems="G").obs.header
+    back = read_obs(tmp_path / "d.rnx").header
+    assert res.obs is None and back.program == "kompas.sim"  # the default program name
+    assert (mem.time_system, mem.agency) == (back.time_system, back.agency) == ("GPS", "kompas.sim")
+
+
 def test_nothing_to_stream_when_an_outage_covers_the_span(tmp_path):
     from kompas.errors import ConfigError
     from kompas.sim import Event
