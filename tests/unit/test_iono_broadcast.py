@@ -100,7 +100,7 @@ def test_rinex4_frames_latest_valid_at_each_epoch(tmp_path):
     p.write_text("\n".join(head + frame(13, 2.0e-8) + frame(11, 1.0e-8)) + "\n")
     ion = BroadcastIonosphere(read_nav(p))
     par = ion.parameters["GPS_KLOB"]
-    assert par.source == "RINEX 4 ION frames" and par.t_ns.size == 2
+    assert par.source == "RINEX 4 ION frames" and par.t_ns.size == 2 and par.model == "GPS_KLOB"
     t = gtime_from_calendar(2022, 6, 8, [10, 12, 14], 0, 0)
     # before the first frame: the first one; then the latest transmitted
     np.testing.assert_array_equal(par.at(t)[:, 0], [1.0e-8, 1.0e-8, 2.0e-8])

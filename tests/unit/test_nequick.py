@@ -264,3 +264,13 @@ def test_ray_with_its_perigee_at_a_pole(lat_r, lon):
     ]
     assert np.isfinite(stec).all() and stec[0] > 1.0
     assert min(stec[1:]) - 1.0e-6 * stec[0] <= stec[0] <= max(stec[1:]) + 1.0e-6 * stec[0]
+
+
+def test_modip_a_rounding_error_west_of_180_degrees():
+    """np.mod puts -180 deg minus an ulp at 360 deg (u = 36 on the 10-degree grid): the last cell is used,
+    not a column beyond the grid."""
+    from kompas.models.nequick import _modip
+
+    lon = np.nextafter(-180.0, -200.0)
+    assert np.mod(lon + 180.0, 360.0) == 360.0
+    assert _modip(45.0, lon) == pytest.approx(_modip(45.0, 180.0), abs=1e-9)
