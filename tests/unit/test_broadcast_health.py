@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from kompas.products.broadcast import _healthy
+from kompas import gtime_from_calendar
+from kompas.products.broadcast import BroadcastProduct, _healthy
 
 
 @pytest.mark.parametrize(
@@ -74,3 +75,16 @@ def test_nearest_record_within_its_window():
     # 90 s: candidate 0 is 10 s ahead, beyond its 5 s, so candidate 1 (40 s behind, within 60 s); 97 s:
     # candidate 0, 3 s ahead; 40 s: none behind, candidate 1 10 s ahead (beyond 5 s): none; 200 s: none
     assert got.tolist() == [1, 0, -1, -1, -1]
+
+
+def test_with_messages_keeps_every_other_option():
+    """A product for other message types is the same product otherwise: policy, selection, step."""
+    from kompas.sim import make_nav, nominal_elements
+
+    t0 = int(gtime_from_calendar(2026, 4, 30, 10, 0, 0))
+    nav, _ = make_nav(nominal_elements("GE", t0), t0, 1.0, seed=3)
+    bp = BroadcastProduct(nav, policy="rtklib", selection="transmitted", glonass_step_s=30.0)
+    other = bp.with_messages({"E": ("FNAV",)})
+    assert other.messages["E"] == ("FNAV",) and bp.messages["E"] != ("FNAV",)
+    assert (other.policy, other.selection, other.glonass_step_s) == ("rtklib", "transmitted", 30.0)
+    assert bp.with_messages({"E": ("FNAV",)}) is other  # cached

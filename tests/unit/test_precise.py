@@ -616,6 +616,10 @@ def test_apc_takes_the_catalogs_nominal_offsets_where_the_antex_lacks_the_satell
     np.testing.assert_allclose(np.linalg.norm(first.offset_m[:2], axis=1), [2.0, 0.5], rtol=1e-12)
     # without a catalog only the ANTEX offsets exist
     assert prod.apc(s, q, "01", antex=atx).source.tolist() == ["ANTEX", "", ""]
+    # without an ANTEX file the catalog alone serves its blocks
+    alone = prod.apc(s, q, "01", catalog=catalog)
+    assert alone.source.tolist() == ["NOMINAL", "NOMINAL", ""]
+    np.testing.assert_allclose(np.linalg.norm(alone.offset_m[:2], axis=1), [2.0, 0.5], rtol=1e-12)
 
 
 def test_centre_of_a_file_from_its_long_name_else_its_header():
@@ -667,3 +671,9 @@ def test_empty_states_are_no_ephemeris_in_uint8():
     st = SatState.empty(3)
     assert st.status.dtype == np.uint8 and np.all(st.status == Status.NO_EPHEMERIS)
     assert np.isnan(st.pos_m).all() and np.isnan(st.clk_s).all() and not st.ok.any()
+
+
+def test_a_product_of_sp3_files_without_epochs_is_refused():
+    sp3, _ = _orbit_product(n_ep=0)
+    with pytest.raises(KompasError, match="^no SP3 epochs to interpolate$"):
+        PreciseProduct(sp3)

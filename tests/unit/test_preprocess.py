@@ -318,6 +318,16 @@ def test_elements_near_a_hit_on_both_sides_within_their_segment():
     assert not _near(s, np.zeros(20, bool), 2).any()
 
 
+def test_series_of_rows_out_of_time_order_are_sorted_by_time():
+    """Rows whose times all follow the first but not each other (0, 60, 30 s) are put in time order."""
+    from kompas.preprocess.tracks import Series
+
+    t = np.array([0, 60, 30, 90], dtype=np.int64) * 10**9
+    s = Series.build(np.full(4, 105), t, np.ones(4, bool), 60.0)
+    assert s.rows.tolist() == [0, 2, 1, 3]
+    np.testing.assert_allclose(s.t_s, [0.0, 30.0, 60.0, 90.0], rtol=0, atol=1e-9)
+
+
 @pytest.mark.parametrize("doppler", [True, False])
 @pytest.mark.parametrize(
     ("epochs", "sizes"),
@@ -398,6 +408,19 @@ def test_gf_jump_is_the_step_of_a_line_fitted_on_both_sides():
     g2, vf2 = _gf_jump(s, gf2, det)
     assert g2[at] == pytest.approx(step, abs=1e-12) and g2[at + 3] == pytest.approx(0.05, abs=1e-12)
     assert vf2[at] > vf[at]
+    # noisy samples and a detection 3 samples after the start of the array (its window holds sample 0):
+    # the step is numpy's least-squares fit of samples 0..6
+    noise = np.random.default_rng(7).normal(0.0, 0.01, n)
+    det = np.zeros(n, bool)
+    det[3] = True
+    g3, _ = _gf_jump(s, gf + noise, det)
+    j = np.arange(7)
+    design = np.c_[np.ones(7), (t_ns[j] - t_ns[3]) * 1e-9, j >= 3]
+    want = np.linalg.lstsq(design, (gf + noise)[j], rcond=None)[0][2]
+    assert g3[3] == pytest.approx(want, abs=1e-12)
+    det[:] = False
+    det[1] = True  # one sample on its left: the line is not determined before the step, no estimate
+    assert np.isnan(_gf_jump(s, gf + noise, det)[0]).all()
 
 
 def test_smallest_mw_change_of_a_gf_blind_slip():
@@ -410,3 +433,18 @@ def test_smallest_mw_change_of_a_gf_blind_slip():
     fb = np.r_[1227.60e6, 1246e6 + k * 0.4375e6, 1268.52e6]
     np.testing.assert_array_equal(_blind_mw_cycles(fa, fb), np.r_[17.0, np.full(k.size, 2.0), 143.0])
     assert _blind_mw_cycles(np.zeros(0), np.zeros(0)).size == 0
+
+
+def test_second_difference_groups_are_judged_apart():
+    """A group of flagged epochs that does not close (a change of clock rate) leaves a later group of
+    overlapping jumps, more than _RUN_GAP epochs away, to close on its own: J2 then J3 at the next epoch."""
+    from kompas.preprocess.clock import _RUN_GAP, _jumps_from_second_differences
+
+    thr, j2, j3 = 1e-6, 4e-3, 9e-3
+    med = np.zeros(40)
+    med[[5, 6]] = 5 * thr  # a rate change: does not sum to zero
+    e = 6 + _RUN_GAP + 5
+    med[[e, e + 1, e + 2]] = j2, j3 - j2, -j3  # J2 at e, J3 at e + 1: they read J2, J3 - J2, -J3
+    out = _jumps_from_second_differences(med, thr)
+    np.testing.assert_allclose(out[[e, e + 1, e + 2]], [j2, j3, 0.0], rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(out[[5, 6]], [5 * thr, 5 * thr])  # kept as they were

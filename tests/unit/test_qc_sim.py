@@ -49,6 +49,7 @@ def test_sky_grid_of_no_epochs_and_lookup_of_a_grid_without_satellites(world):
     assert grid.sats.size > 0 and grid.az.shape == grid.el.shape == (0, grid.sats.size)
     empty = sky_grid(product, obs.epoch_time_ns[:5], POS, "E")  # no Galileo records
     assert empty.sats.size == 0 and empty.el.shape == (5, 0)
+    assert grid.el.dtype == grid.az.dtype == empty.el.dtype == np.float64  # numbers, not objects
     az, el = empty.lookup(np.array([[0, 1], [2, 3]]), np.array([[1, 2], [3, 4]]))
     assert az.shape == el.shape == (2, 2) and np.isnan(az).all() and np.isnan(el).all()
 
@@ -142,6 +143,10 @@ def test_header_position_row_gives_the_header_value_and_the_spp_distance(world):
     assert row["value"] == " ".join(f"{x:.3f}" for x in hp)  # three numbers, space-separated
     assert len(row["value"].split(" ")) == 3 and row["note"].startswith("SPP median of ")
     assert row["status"] == ("ok" if float(row["note"].split("; ")[1].split(" m")[0]) < 30.0 else "check")
+    spp, apart = row["note"].split("; ")
+    dist = float(apart.split(" m")[0])  # the header position 3 m from the truth, SPP within metres of it
+    assert dist == pytest.approx(np.linalg.norm(hp - np.array(spp.split()[-3:], float)), abs=0.01)
+    assert dist < 30.0 and row["status"] == "ok"
 
 
 def test_a_satellite_exactly_at_the_mask_counts_as_above_it_in_every_table(world):
@@ -158,3 +163,14 @@ def test_a_satellite_exactly_at_the_mask_counts_as_above_it_in_every_table(world
     assert summary["expt"] == summary["have"] == n
     assert {(r["expt"], r["have"]) for r in res.tables["completeness"]} == {(n, n)}
     assert {r["obs"] for r in res.tables["slips"]} == {n}
+
+
+def test_summary_names_each_multipath_pair_as_the_multipath_table_does(world):
+    """The summary's MP column per (signal, partner band) is keyed like RINEX codes: C1C-2, not GC1C-2."""
+    _, obs, nav = world
+    res = run_qc(obs, nav)
+    pairs = {f"{r['signal'][1:]}-{r['partner_band']}" for r in res.tables["multipath"]}
+    assert set(res.tables["summary"][0]["mp_rms_m"]) == pairs and "C1C-2" in pairs
+    first = res.tables["multipath_elevation"][0]
+    assert set(first) == {"system", "signal", "partner_band", "el_from_deg", "n", "rms_m"}
+    assert first["el_from_deg"] == 10.0
