@@ -104,8 +104,7 @@ def kepler_state(eph: dict, tk_s: np.ndarray, tc_s: np.ndarray, gm, omega_e, f_r
     u = phi + g["cus_rad"] * s2 + g["cuc_rad"] * c2
     r = a * one_m_ecos + g["crs_m"] * s2 + g["crc_m"] * c2
     inc = g["i0_rad"] + g["cis_rad"] * s2 + g["cic_rad"] * c2 + g["idot_radps"] * tk
-    # rates (IS-GPS-200N Table 20-IV, velocity equations); with CNAV's delta-n rate the mean anomaly
-    # M0 + (n0 + dn + dn_dot tk / 2) tk changes at n0 + dn + dn_dot tk, not at n
+    # rates (IS-GPS-200N Table 20-IV, velocity equations); M = M0 + n tk changes at n + dn_dot tk / 2
     e_dot = (n + 0.5 * dn_dot * tk) / one_m_ecos
     nu_dot = e_dot * sq / one_m_ecos
     u_dot = nu_dot * (1.0 + 2.0 * (g["cus_rad"] * c2 - g["cuc_rad"] * s2))
