@@ -81,10 +81,10 @@ def combine_passes(fwd: PassResult, bwd: PassResult, tol_m: float = 0.02) -> Pas
     n = fwd.quality.size
     out = PassResult.empty(n)
     qf, qb = fwd.quality.astype(int), bwd.quality.astype(int)
-    # RTKLIB's priority: the Q flag itself (fix 1 before float 2...), no solution (0) last
+    # RTKLIB's priority: the Q flag itself (fix 1 before float 2...), no solution (0) last, so a pass that
+    # ranks strictly better has a solution
     rf, rb = (np.where(q == Quality.NONE, 9, q) for q in (qf, qb))
-    only_f = (qf != 0) & (rf < rb)
-    only_b = (qb != 0) & (rb < rf)
+    only_f, only_b = rf < rb, rb < rf
     both = (qf != 0) & (qf == qb)
     _pick(out, fwd, only_f)
     _pick(out, bwd, only_b)

@@ -7,10 +7,9 @@ import re
 
 import numpy as np
 
-from ...errors import FormatError, TimeError
-from ...time import gtime_from_calendar
+from ...errors import FormatError
 from .._open import file_name, read_text
-from .._text import Diagnostics, calendar_problem, parse_float
+from .._text import Diagnostics, calendar_ns_or_bad, calendar_problem, parse_float
 from ..writers.nmea import nmea_checksum
 
 __all__ = ["read_nmea"]
@@ -156,29 +155,21 @@ def _read_nmea(text, name, ctx):
         if d is None:
             raise FormatError(name, g[11], "GGA without a date: no RMC sentence before or beside it")
         g[10] = d
-    return _nmea_table([g for g in gga if g[10] != _BAD_DATE and _second_exists(g, ctx)])
+    return _nmea_table([g for g in gga if g[10] != _BAD_DATE], ctx)
 
 
-def _second_exists(g: list, ctx) -> bool:
-    """A GGA second 60 is kept at a leap second of UTC only; elsewhere it is dropped and said."""
-    if g[1][2] < 60.0:
-        return True
-    try:
-        gtime_from_calendar(*g[10], *g[1], scale="UTC")
-    except TimeError as exc:
-        ctx.drop(g[11], f"GGA time {g[0]!r} on {g[10][0]:04d}-{g[10][1]:02d}-{g[10][2]:02d}: {exc}")
-        return False
-    return True
-
-
-def _nmea_table(gga: list) -> dict:
-    n = len(gga)
-    cal = np.array([[*g[10], *g[1]] for g in gga], dtype=np.float64).reshape(n, 6)
-    t = gtime_from_calendar(*(cal[:, j].astype(np.int64) for j in range(5)), cal[:, 5], scale="UTC")
+def _nmea_table(gga: list, ctx) -> dict:
+    cal = np.array([[*g[10], *g[1]] for g in gga], dtype=np.float64).reshape(len(gga), 6)
+    # the fields are range-checked per sentence; a second 60 away from a leap second of UTC is dropped here
+    t, bad, why = calendar_ns_or_bad(*(cal[:, j].astype(np.int64) for j in range(5)), cal[:, 5], "UTC")
+    for k, reason in why.items():
+        g = gga[k]
+        ctx.drop(g[11], f"GGA time {g[0]!r} on {g[10][0]:04d}-{g[10][1]:02d}-{g[10][2]:02d}: {reason}")
+    gga, t = [g for g, b in zip(gga, bad, strict=True) if not b], t[~bad]
     col = lambda j: np.array([g[j] for g in gga], dtype=np.float64)  # noqa: E731
     alt, sep = col(7), col(8)
     return {
-        "time_ns": np.asarray(t, dtype=np.int64).reshape(n),
+        "time_ns": t,
         "lat_rad": np.radians(col(2)),
         "lon_rad": np.radians(col(3)),
         "height_m": alt + np.where(np.isnan(sep) & ~np.isnan(alt), 0.0, sep),
