@@ -294,3 +294,21 @@ def test_corrupt_input_raises_only_kompas_errors(tmp_path, data):
             read_pos_table(p)
         except KompasError:
             pass
+
+
+def test_a_second_60_outside_a_leap_second_drops_its_line(tmp_path):
+    utc = format_pos(_solution(), time_format="utc")
+    n_head = sum(1 for ln in utc.split("\n") if ln.startswith("%"))
+    p = tmp_path / "s.pos"
+    p.write_text(utc.replace("2020/06/24 23:59:42.000", "2020/06/24 12:00:60.000"), newline="")
+    with pytest.warns(
+        DroppedRecordWarning, match=f"line {n_head + 1}: epoch 2020/06/24 12:00:60.000: .*leap"
+    ):
+        d = read_pos_table(p)  # one line, never the whole file
+    assert d["time_ns"].tolist() == [int(gtime_from_calendar(2020, 6, 25, 0, 0, 42, "UTC"))]
+    assert d["quality"].tolist() == [1]
+    # the leap second that ended 2016 is a real UTC second
+    p.write_text(utc.replace("2020/06/24 23:59:42.000", "2016/12/31 23:59:60.000"), newline="")
+    d = read_pos_table(p)
+    assert d["time_ns"][0] == gtime_from_calendar(2017, 1, 1, 0, 0, 0, "UTC") - 10**9
+    assert d["quality"].tolist() == [5, 1]

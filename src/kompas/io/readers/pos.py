@@ -7,18 +7,17 @@ import re
 
 import numpy as np
 
-from ...errors import FormatError, TimeError
+from ...errors import FormatError
 from ...frames import enu_rotation, enu_to_ecef, geodetic_to_ecef
 from ...solution import ProcessingRecord, Solution
 from ...time import (
     NS,
     from_datetime64,
     gpst_from_week_tow,
-    gtime_from_calendar,
     to_datetime64,
 )
 from .._open import file_name, read_text
-from .._text import Diagnostics, calendar_problem, parse_float, parse_int
+from .._text import Diagnostics, calendar_ns_or_bad, parse_float, parse_int
 from ..writers.pos import _SD_ENU, _SD_LLH, _SD_XYZ
 
 __all__ = ["read_pos", "read_pos_table", "solution_from_pos"]
@@ -131,7 +130,7 @@ def _read_pos(text, name, ctx):
     if lines and lines[-1] == "":
         lines.pop()
     st = {"header": [], "coords": None, "time_system": "GPST", "tow": None, "dms": False, "ref_line": None}
-    t_fields, vals, qs, nss = [], [], [], []
+    t_fields, stamps, vals, qs, nss = [], [], [], [], []
     for i, raw in enumerate(lines):
         lineno, line = i + 1, raw.rstrip("\r")
         if line.startswith("%"):
@@ -155,11 +154,8 @@ def _read_pos(text, name, ctx):
                 ctx.truncated(f"line {lineno} is cut short; dropped")
                 break
             raise
-        problem = None if st["tow"] else calendar_problem(*tf)
-        if problem is not None:
-            ctx.drop(lineno, f"epoch {tok[0]} {tok[1]}: {problem}")
-            continue
         t_fields.append(tf)
+        stamps.append((lineno, tok[0], tok[1]))
         vals.append(v)
         qs.append(q)
         nss.append(ns)
@@ -167,7 +163,14 @@ def _read_pos(text, name, ctx):
         raise FormatError(name, None, "no solution lines and no column header: not an RTKLIB .pos file")
     if st["coords"] == "enu":
         st["ref_llh"] = _reference(st["ref_line"], name)
-    return _pos_table(st, _times(t_fields, st["tow"], st["time_system"], name), vals, qs, nss)
+    time_ns, bad, why = _times(t_fields, st["tow"], st["time_system"])
+    for k in np.flatnonzero(bad):  # an impossible date drops its line, never wraps (issue 10)
+        lineno, date, clock = stamps[k]
+        ctx.drop(lineno, f"epoch {date} {clock}: {why[k]}")
+    if bad.any():
+        time_ns = time_ns[~bad]
+        vals, qs, nss = ([x for x, b in zip(col, bad, strict=True) if not b] for col in (vals, qs, nss))
+    return _pos_table(st, time_ns, vals, qs, nss)
 
 
 def _reference(ref_line, name) -> list[float]:
@@ -235,23 +238,20 @@ def _time_fields(tok, tow, name, lineno):
     return (*(int(x) for x in d.groups()), int(c.group(1)), int(c.group(2)), float(c.group(3)))
 
 
-def _times(fields, tow, time_system, name):
-    if not fields:
-        return np.zeros(0, dtype=np.int64)
+def _times(fields, tow, time_system):
+    """GPST ns of the solution lines' time fields, the mask of impossible ones and why each is."""
+    n = len(fields)
     if tow:
-        w, s = np.asarray(fields, dtype=np.float64).T
-        return gpst_from_week_tow(w.astype(np.int64), s, "GPS")
-    a = np.asarray(fields, dtype=np.float64)
+        w, s = np.asarray(fields, dtype=np.float64).reshape(n, 2).T
+        return gpst_from_week_tow(w.astype(np.int64), s, "GPS"), np.zeros(n, bool), {}
+    a = np.asarray(fields, dtype=np.float64).reshape(n, 6)
     y, mo, d, hh, mi = (a[:, k].astype(np.int64) for k in range(5))
-    try:
-        if time_system == "JST":
-            # JST = UTC + 9 h: shift the calendar reading (a plain count, read as GPST) back 9 h, then
-            # read it as UTC through datetime64 (a leap second inside JST files is not representable)
-            cal = gtime_from_calendar(y, mo, d, hh, mi, a[:, 5], "GPST") - 9 * 3600 * NS
-            return from_datetime64(to_datetime64(cal, "GPST"), "UTC")
-        return gtime_from_calendar(y, mo, d, hh, mi, a[:, 5], time_system)
-    except TimeError as exc:
-        raise FormatError(name, None, f"invalid epoch in the solution lines: {exc}") from None
+    if time_system != "JST":
+        return calendar_ns_or_bad(y, mo, d, hh, mi, a[:, 5], time_system)
+    # JST = UTC + 9 h: shift the calendar reading (a plain count, read as GPST) back 9 h, then read it
+    # as UTC through datetime64 (a leap second inside JST files is not representable)
+    cal, bad, why = calendar_ns_or_bad(y, mo, d, hh, mi, a[:, 5], "GPST")
+    return from_datetime64(to_datetime64(cal - 9 * 3600 * NS, "GPST"), "UTC"), bad, why
 
 
 # ----------------------------------------------------------------------------------------------
