@@ -111,8 +111,9 @@ def test_hemispheres_quality_and_invalid_epochs(tmp_path):
     # a quality code NMEA has no indicator for is written as 0 (invalid), never as text
     write_nmea(_solution([1.0], [1.0], [0.0], t[:1], [7]), p, sentences=("GGA",))
     assert p.read_text().split(",")[6] == "0"
-    write_nmea(_solution([1.0], [1.0], [0.0], t[:1], [7]), p, sentences=("RMC",))  # RMC: a mode letter
-    assert p.read_text().split("*")[0].split(",")[12] in ("A", "D", "E", "F", "N", "P", "R")
+    write_nmea(_solution([1.0], [1.0], [0.0], t[:1], [7]), p, sentences=("RMC",))  # and void in RMC
+    f = p.read_text().split("*")[0].split(",")
+    assert f[2] == "V" and f[12] == "N" and f[3:5] == ["0100.00000", "N"]
 
 
 def test_minute_rounding_carries_into_degrees():

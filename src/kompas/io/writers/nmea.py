@@ -9,7 +9,8 @@ RMC  ``$GNRMC,hhmmss.ss,A,ddmm.mmmmm,N,dddmm.mmmmm,E,speed,course,ddmmyy,magvar,
 
 Times are UTC (from GPST with kompas's leap-second table); an inserted leap second is written as
 second 60. GGA quality indicators from RTKLIB Q codes: fix -> 4 (RTK fixed), float -> 5 (RTK float),
-SBAS and DGPS -> 2 (differential), single -> 1, PPP -> 3 (RTKLIB's choice for PPP), none -> 0.
+SBAS and DGPS -> 2 (differential), single -> 1, PPP -> 3 (RTKLIB's choice for PPP), none -> 0;
+a code outside these is written as 0 in GGA and as status V, mode N in RMC.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def write_nmea(
             lo, ew = _angle(lon[k], 3, minute_decimals, "EW")
             qi = GGA_QUALITY.get(q[k], 0)
             gga = f"{talker}GGA,{hms},{la},{ns_},{lo},{ew},{qi},{nsat[k]:02d},{hdop[k]},{h[k]:.3f},M,0.0,M,,"
-            status, mode = "A", _RMC_MODE.get(q[k], "A")
+            # a code NMEA has no indicator for is invalid in RMC as in GGA (quality 0)
+            status, mode = ("A", _RMC_MODE[q[k]]) if q[k] in _RMC_MODE else ("V", "N")
         else:
             la = ns_ = lo = ew = ""
             gga = f"{talker}GGA,{hms},,,,,0,00,,,,,,,"
