@@ -92,6 +92,15 @@ def test_sp3_of_another_time_system_and_a_long_file_type(tmp_path):
     back = read_sp3(tmp_path / "u.sp3")
     assert back.time_system == "UTC" and back.file_type == "MX"
     np.testing.assert_array_equal(back.time_ns, t)
+    # line 2 is on line 1's calendar: 2025-01-01 00:00 GPST is 2024-12-31 23:59:42 UTC (18 leap seconds)
+    assert lines[0][3:31] == "2024 12 31 23 59 42.00000000"
+    assert (back.gps_week, back.seconds_of_week) == (2347, 259182.0)
+    assert lines[1].split()[4:] == ["60675", "0.9997916666667"]
+    for scale, week in (("GST", 2347), ("BDT", 2347), ("GLONASST", 2347), ("TAI", 2347)):
+        write_sp3(sp3_from_arrays(t, sats, pos, clk, time_system=scale), tmp_path / "s.sp3")
+        two = (tmp_path / "s.sp3").read_text().splitlines()[1].split()
+        w, sow, mjd, frac = int(two[1]), float(two[2]), int(two[4]), float(two[5])
+        assert w == week and w * 7 + sow / 86400 == pytest.approx(mjd - 44244 + frac, abs=1e-12)
 
 
 def test_sp3_value_too_large_is_an_error(tmp_path):

@@ -6,9 +6,10 @@ Format: "The Extended Standard Product 3 Orbit Format (SP3-d)", IGS/NGS, 2016; t
 Header
     ``#d`` line: position/velocity flag, first epoch (in the file's time system), number of epochs
     (the table's), data used, coordinate system, orbit type, agency. ``##``: GPS week and seconds
-    of week of the first epoch in the file's time system, the epoch interval, Modified Julian Day
-    and fraction. ``+``/``++``: satellites and accuracy exponents (2**e mm; 0 where unknown), 17 per
-    line, at least five lines each. ``%c``: file type and time system; ``%f``: the bases of the
+    of week of the first epoch on the calendar of the file's time system (weeks from 1980-01-06
+    whatever the scale), the epoch interval, Modified Julian Day and fraction. ``+``/``++``:
+    satellites and accuracy exponents (2**e mm; 0 where unknown), 17 per line, at least five lines
+    each. ``%c``: file type and time system; ``%f``: the bases of the
     standard deviations; ``%i``: zeros; ``/*``: the comments (SP3-d: any number, up to 80 columns).
 Records
     ``*`` epoch; ``P`` x y z km (F14.6) and clock microseconds (F14.6), the standard-deviation
@@ -28,14 +29,13 @@ import datetime as _dt
 import numpy as np
 
 from ...errors import KompasError
-from ...time import gpst_to_calendar, week_tow
+from ...time import gpst_to_calendar
 from ..readers.sp3 import Sp3
 from ._sink import write_bytes
 
 __all__ = ["write_sp3", "sp3_from_arrays"]
 
 _SP3_TS = {"GPST": "GPS", "GST": "GAL", "BDT": "BDT", "GLONASST": "GLO", "UTC": "UTC", "TAI": "TAI"}
-_WEEK_OF = {"GPST": "GPS", "GST": "GAL", "BDT": "BDS"}
 _BAD = "999999.999999"
 _PER_LINE = 17
 _MIN_LINES = 5
@@ -62,7 +62,7 @@ def sp3_from_arrays(time_ns, sats, pos_m, clk_s, *, vel_mps=None, clk_rate=None,
     e, s = t.size, np.asarray(sats).size
     nan3, nan = np.full((e, s, 3), np.nan), np.full((e, s), np.nan)
     no = np.zeros((e, s), bool)
-    wk, sow = week_tow(t[:1], _WEEK_OF.get(time_system, "GPS")) if e else (np.zeros(1), np.zeros(1))
+    wk, sow = _week_sow(t[0], time_system)[:2] if e else (0, 0.0)
     has_v = vel_mps is not None
     return Sp3(
         time_ns=t,
@@ -88,8 +88,8 @@ def sp3_from_arrays(time_ns, sats, pos_m, clk_s, *, vel_mps=None, clk_rate=None,
         agency=agency,
         file_type=file_type,
         time_system=time_system,
-        gps_week=int(wk[0]),
-        seconds_of_week=float(sow[0]),
+        gps_week=wk,
+        seconds_of_week=sow,
         interval_s=float((t[1] - t[0]) * 1e-9) if e > 1 else 0.0,
         n_epochs_header=e,
         base_pos=0.0,
@@ -112,6 +112,17 @@ def _calendar(t_ns, scale):
     return y, mo, d, h, mi, np.rint(s * 1e9).astype(np.int64)
 
 
+def _week_sow(t_ns, scale):
+    """Line 2's week and seconds of week, MJD and fraction of day of an epoch, all on the calendar of
+    the file's time system (line 1's): weeks from 1980-01-06 (MJD 44244) whatever the scale, so the
+    line agrees with itself and with line 1 (a UTC file's week is not shifted by the leap seconds)."""
+    y, mo, d, h, mi, s_ns = (int(a[0]) for a in _calendar(t_ns, scale))
+    mjd = int((np.datetime64(f"{y:04d}-{mo:02d}-{d:02d}") - np.datetime64("1858-11-17")).astype(int))
+    sod_ns = (h * 3600 + mi * 60) * 10**9 + s_ns
+    week, dow = divmod(mjd - 44244, 7)
+    return week, dow * 86400.0 + sod_ns / 1e9, mjd, sod_ns / 86400e9
+
+
 def _header(sp3: Sp3) -> list[str]:
     ts = _SP3_TS.get(sp3.time_system)
     if ts is None:
@@ -119,13 +130,11 @@ def _header(sp3: Sp3) -> list[str]:
     if len(sp3) == 0:
         raise KompasError("write_sp3: the table has no epoch")
     y, mo, d, h, mi, s_ns = (int(a[0]) for a in _calendar(sp3.time_ns[0], sp3.time_system))
-    wk, sow = week_tow(sp3.time_ns[:1], _WEEK_OF.get(sp3.time_system, "GPS"))
-    mjd = int((np.datetime64(f"{y:04d}-{mo:02d}-{d:02d}") - np.datetime64("1858-11-17")).astype(int))
-    frac = ((h * 3600 + mi * 60) * 10**9 + s_ns) / 86400e9
+    wk, sow, mjd, frac = _week_sow(sp3.time_ns[0], sp3.time_system)
     out = [
         f"#d{sp3.pv_flag}{y:4d} {mo:2d} {d:2d} {h:2d} {mi:2d} {s_ns / 1e9:11.8f} {len(sp3):7d} "
         f"{sp3.data_used:5.5s} {sp3.frame:5.5s} {sp3.orbit_type:3.3s} {sp3.agency:4.4s}",
-        f"## {int(wk[0]):4d} {float(sow[0]):15.8f} {sp3.interval_s:14.8f} {mjd:5d} {frac:15.13f}",
+        f"## {wk:4d} {sow:15.8f} {sp3.interval_s:14.8f} {mjd:5d} {frac:15.13f}",
     ]
     ids = [str(x) for x in sp3.sat_ids]
     acc = np.where(np.isfinite(sp3.accuracy_m), np.rint(np.log2(np.maximum(sp3.accuracy_m, 1e-12) * 1e3)), 0)
