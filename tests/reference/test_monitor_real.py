@@ -209,6 +209,13 @@ def test_monitor_command_and_report_in_chromium(kompas_data, tmp_path, capsys):
     html = (out / "report.html").read_text()
     n_fig, n_tab = html.count('<img class="figure"'), html.count('<table class="data"')
     assert n_fig == 1 + 2 + 8 + 1 and n_tab >= 7  # status, SISRE x2, 4 maps x 2 regions, stations
+    maps = [
+        f"map_{q}_{r}"
+        for r in ("global", "asia-pacific")
+        for q in ("nsat_mean", "pdop_ok_pct", "pdop_mean", "acc3d_mean_m")
+    ]
+    figs = ["broadcast_status", "sisre_series", "worst_satellites", *maps, "station_errors"]
+    assert re.findall(r'<img class="figure" id="fig-([^"]+)"', html) == figs
     counted = ("broadcast_satellites", "sisre_groups", "sisre_satellites", "station_uere")
     tables = {r: len(_rows(out, r)) for r in counted}
     assert re.findall(r"<(?:h2|caption)>([^<]*)</", html) == [
@@ -289,8 +296,19 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
     )
     atx = str(a / "igs20_wettzell_trim.atx")  # offsets of some satellites: fewer samples without one
     assert main(["monitor", nav, "--out", out, "--precise", sp3, "--hours", "1", "--step", "1800", "--no-grid",
-                 "--atx", atx]) == 0  # fmt: skip
+                 "--atx", atx, "--k-ura", "0.5"]) == 0  # fmt: skip
     assert "3467 of 4075 samples have no satellite antenna offset" in capsys.readouterr().out
+    # at half a URA the offsets left out raise integrity events: runs of 5-min samples, times in GPST
+    events = _rows(tmp_path / "m", "integrity_events")
+    assert events and all(e["max_ratio"] > 0.5 and e["max_error_m"] > 0.0 for e in events)
+    for e in events:
+        for k in ("start", "end"):  # GPST ns count from the GPS epoch, 1980-01-06
+            since = np.datetime64(e[k], "ns") - np.datetime64("1980-01-06T00:00:00", "ns")
+            assert int(since.astype(np.int64)) == e[f"{k}_ns"]
+        assert e["n"] == (e["end_ns"] - e["start_ns"]) // (300 * 10**9) + 1
+    # the GPS group's worst user error is its worst sample, which exceeds half its URA
+    gps = next(g for g in _rows(tmp_path / "m", "sisre_groups") if g["group"] == "GPS")
+    assert gps["wul_max_m"] == max(e["max_error_m"] for e in events if e["sat"][0] == "G")
     # the broadcast status counts: each satellite's epochs fall in exactly one class
     rows = _rows(tmp_path / "m", "broadcast_satellites")
     for r in rows:

@@ -93,9 +93,35 @@ def test_service_map_cells_and_fixed_colour_scale(drawn, tmp_path):
 
     lat, lon = np.array([-30.0, 0.0, 30.0]), np.array([90.0, 120.0])
     z = np.arange(6.0).reshape(3, 2)
-    figures.service_maps(tmp_path / "m.png", lat, lon, {"BDS": z}, "PDOP", (-45, 45, 75, 135), vmin=1, vmax=6)
-    ax = drawn[0].axes[0]
+    drew_coast = figures.service_maps(
+        tmp_path / "m.png", lat, lon, {"BDS": z}, "PDOP", (-45, 45, 75, 135), cmap="magma", vmin=1, vmax=6,
+        label="PDOP",
+    )  # fmt: skip
+    ax, bar = drawn[0].axes
     mesh = ax.collections[0]
     assert (mesh.norm.vmin, mesh.norm.vmax) == (1, 6)  # the same scale on every map, whatever the values
     np.testing.assert_array_equal(np.asarray(mesh.get_array()).ravel(), z.ravel())
     assert ax.get_xlim() == (75, 135) and ax.get_ylim() == (-45, 45) and ax.get_title() == "BDS"
+    # each value fills its cell: edges halfway between the nodes, half a step beyond the outer ones
+    edges = mesh.get_coordinates()
+    np.testing.assert_array_equal(edges[:, 0, 1], [-45, -15, 15, 45])
+    np.testing.assert_array_equal(edges[0, :, 0], [75, 105, 135])
+    assert mesh.get_cmap().name == "magma" and bar.get_ylabel() == "PDOP"
+    if drew_coast:
+        assert [line.get_linewidth() for line in ax.lines] == [0.5]
+
+
+def test_status_timeline_cells_against_hours(drawn, tmp_path):
+    from kompas.monitor import figures
+
+    t = 1_277_000_000 * 10**9 + np.arange(3) * 1800 * 10**9
+    status, ura = np.array([[0, 0, 1], [2, 0, 0]]), np.array([[2.0, 2.0, np.nan], [4.0, 4.0, 4.0]])
+    figures.status_timeline(tmp_path / "s.png", t, ["G01", "E11"], status, ura, "status")
+    a1, a2, bar = drawn[0].axes
+    edges = a1.collections[0].get_coordinates()
+    np.testing.assert_array_equal(edges[0, :, 0], [0.0, 0.5, 1.0, 1.5])  # hours from the first epoch
+    np.testing.assert_array_equal(edges[:, 0, 1], [-0.5, 0.5, 1.5])
+    assert [x.get_text() for x in a1.get_yticklabels()] == ["G01", "E11"]
+    np.testing.assert_array_equal(np.asarray(a1.collections[0].get_array()).ravel(), status.ravel())
+    assert np.ma.getmaskarray(a2.collections[0].get_array()).ravel().tolist() == [0, 0, 1, 0, 0, 0]
+    assert bar.get_ylabel() == "broadcast URA / SISA (m)" and drawn[0].get_suptitle() == "status"

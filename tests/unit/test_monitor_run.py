@@ -1,5 +1,5 @@
 """kompas.monitor.run's helpers on hand-made inputs: the epochs of a run, several ANTEX files seen as one,
-the satellite catalog from metadata tables, the broadcast status counts of each satellite."""
+the map regions, the satellite catalog from metadata tables, the broadcast status counts of each satellite."""
 
 import math
 import warnings
@@ -9,6 +9,7 @@ import pytest
 from test_antex import HEADER
 
 from kompas import KompasError, gtime_from_calendar, read_antex, sat_index
+from kompas.config import from_mapping
 from kompas.errors import ConfigError
 from kompas.io.readers.antex import AntennaNotFoundError
 from kompas.io.writers.antex import nominal_satellite_blocks
@@ -33,6 +34,17 @@ class _Records:
 class _Nav:
     def __init__(self, kepler=(), glonass=()):
         self.kepler, self.glonass = _Records(kepler), _Records(glonass)
+
+
+def test_regions_are_known_names():
+    both = ("global", "asia-pacific")
+    assert from_mapping(MonitorConfig, {"regions": "Global, asia-pacific"}).regions == both
+    assert from_mapping(MonitorConfig, {"regions": ["asia-pacific"]}).regions == ("asia-pacific",)
+    # one unknown name among known ones is an error, as is no name at all
+    with pytest.raises(ConfigError, match="regions must be among global, asia-pacific, not 'mars'"):
+        from_mapping(MonitorConfig, {"regions": "global,mars"})
+    with pytest.raises(ConfigError, match="regions must be among"):
+        from_mapping(MonitorConfig, {"regions": " , "})
 
 
 def test_span_is_the_day_holding_most_records_at_the_step():

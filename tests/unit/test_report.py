@@ -119,3 +119,21 @@ def test_the_whole_text_of_a_report_without_reference(tmp_path):
         *[p for c in captions for p in (("img", c), c)],
         "Processing notes", "a <note>",
     ]  # fmt: skip
+
+
+def test_the_rows_of_a_report_with_a_reference(tmp_path):
+    pytest.importorskip("matplotlib")
+    sol = _solution()
+    lat, lon = np.radians(47.0), np.radians(8.0)
+    r = enu_rotation(np.array([lat]), np.array([lon]))[0]
+    truth = sol.pos_m[2] + r.T @ np.array([0.03, -0.04, 0.06])  # the solution 3 cm west, 4 north, 6 down
+    ppp_report(tmp_path / "r.html", sol, truth=truth)
+    page = _Text()
+    page.feed((tmp_path / "r.html").read_text())
+    k = page.pieces.index("first / last epoch (GPST)")
+    assert page.pieces[k + 2 : page.pieces.index("Figures")] == [
+        "final error E/N/U (cm)", "-3.0 +4.0 -6.0",
+        "final error H / V (cm)", "5.0 / 6.0",
+        "last 30 min RMS H / V (cm)", "5.0 / 6.0",
+        "converged (H and V < 10 cm) after", "1.0 min",  # the unsolved epoch at 30 s restarts it
+    ]  # fmt: skip

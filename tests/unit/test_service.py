@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from kompas import sat_index
+from kompas.errors import ConfigError
 from kompas.estimators.validate import dops
 from kompas.frames import azimuth_elevation, enu_rotation, geodetic_to_ecef
 from kompas.monitor.service import grid_nodes, service_volume
@@ -111,6 +112,11 @@ def test_a_mix_without_satellites_leaves_the_next_mixes_alone():
     assert [r["pdop_mean"] for r in rows[6:]] == summ["pdop_mean"][1].ravel().tolist()
     with pytest.raises(ValueError, match=r"elevation mask must be in \[0, 90\) deg"):
         service_volume(prod, [0], [0.0], [0.0], mixes={"G": "G"}, elmask_deg=90.0)
+    # no satellites given and no Kepler or GLONASS record to take them from (an SBAS-only file)
+    with pytest.raises(
+        ConfigError, match="the navigation data hold no GPS/GLONASS/Galileo/BeiDou/QZSS/NavIC record"
+    ):
+        service_volume(prod, [0], [0.0], [0.0], mixes={"G": "G"})
 
 
 def test_grid_nodes():

@@ -98,16 +98,18 @@ def test_common_clock_offset_removed_per_constellation():
 
 
 def test_constant_part_of_each_satellites_error():
-    # broadcast 1 m high and 7 m ahead, G01's clock 0.5 m late: after the datum (mean 0.125 m) G01's constant
-    # range error is 0.98 * 1 - 0.375 m; the along-track part is no constant of the range term and stays
-    brdc = _Circle(d_rac=(1.0, 7.0, 0.0), d_clk_m={int(sat_index("G01")): 0.5})
+    # broadcast 1 m high, 7 m ahead and 3 m across, G01's clock 0.5 m late: after the datum (mean 0.125 m)
+    # G01's constant range error is 0.98 * 1 - 0.375 m; the along- and cross-track parts are no constant of
+    # the range term and stay
+    brdc = _Circle(d_rac=(1.0, 7.0, 3.0), d_clk_m={int(sat_index("G01")): 0.5})
     rows = {r["sat"]: r for r in _run(brdc, _Circle(), ["G01", "G02", "G03", "G04"]).table}
     g1, g2 = rows["G01"], rows["G02"]
     assert g1["bias_radial_m"] == pytest.approx(0.98, abs=1e-6)
     assert g1["bias_clock_m"] == pytest.approx(-0.375, abs=1e-6)
     assert g1["bias_m"] == pytest.approx(0.605, abs=1e-6) and g2["bias_m"] == pytest.approx(0.98 + 0.125)
     for r in rows.values():
-        assert r["sisre_debiased_m"] == pytest.approx(1.0, abs=1e-6)  # sqrt(49 / 49): the along-track part
+        assert r["cross_m"] == pytest.approx(3.0, abs=1e-6)
+        assert r["sisre_debiased_m"] == pytest.approx(np.sqrt(58 / 49), abs=1e-6)  # (7^2 + 3^2) / 49
         assert r["sisre_m"] ** 2 == pytest.approx(r["bias_m"] ** 2 + r["sisre_debiased_m"] ** 2)
 
 
