@@ -46,6 +46,14 @@ def test_delta_utc_integers_shifted_by_one_column(tmp_path):
     assert got.header.time_corr["GPUT"] == good.header.time_corr["GPUT"]
     assert (got.header.time_corr["GPUT"].t_ref_s, got.header.time_corr["GPUT"].week) == (503808.0, 2155)
     same_table(got.kepler, good.kepler)
+    # W alone one column to the right, ending in column 60: read whole, never cut to 215 by its I9
+    w_shifted = line[:50] + " " + line[50:59] + line[60:]
+    good, got = _variant(tmp_path, read_nav, R2_GPS, R2_GPS.replace(line, w_shifted), 5, "DELTA-UTC", "t.21n")
+    assert (got.header.time_corr["GPUT"].t_ref_s, got.header.time_corr["GPUT"].week) == (503808.0, 2155)
+    # something else in column 60 is no integer pair: an error naming the line
+    junk = line[:59] + "x" + line[60:]
+    with pytest.raises(FormatError, match="line 5: .*DELTA-UTC"):
+        read_nav(write(tmp_path, R2_GPS.replace(line, junk), "j.21n"))
 
 
 def test_blank_inside_a_navigation_number(tmp_path):

@@ -86,15 +86,20 @@ def _delta_utc(ctx: NavContext, i: int, content: str, name: str) -> TimeCorr:
     label = "DELTA-UTC: A0,A1,T,W"
     a0 = ctx.float(content[3:22], i + 1, label, np.nan)
     a1 = ctx.float(content[22:41], i + 1, label, np.nan)
+    err = None
     try:
         t = ctx.int(content[41:50], i + 1, label, -1)
         w = ctx.int(content[50:59], i + 1, label, -1)
-    except FormatError:
-        tokens = content[41:60].split()
-        if len(tokens) != 2 or not all(re.fullmatch(r"\d+", x) for x in tokens):
-            raise
-        t, w = int(tokens[0]), int(tokens[1])
-        ctx.repair(i + 1, label, "T and W read as the two integers of columns 42-60 (shifted off I9, I9)")
+    except FormatError as exc:
+        err = exc
+    # a W that runs into column 60 reads as I9 without its last digit: shifted, like a field that fails
+    if err is None and not content[59:60].strip():
+        return TimeCorr(name, a0, a1, float(t), w)
+    tokens = content[41:60].split()
+    if len(tokens) != 2 or not all(re.fullmatch(r"\d+", x) for x in tokens):
+        raise err or ctx.err(i, f"{label}: expected T and W, two I9 integers in columns 42-59")
+    t, w = int(tokens[0]), int(tokens[1])
+    ctx.repair(i + 1, label, "T and W read as the two integers of columns 42-60 (shifted off I9, I9)")
     return TimeCorr(name, a0, a1, float(t), w)
 
 
