@@ -124,6 +124,9 @@ def test_header_and_blocks(tmp_path):
     assert atx.comments == ("tiny test file",)
     assert len(atx.antennas) == 5
     assert [a.is_satellite for a in atx.antennas] == [True, True, False, False, False]
+    # no PCV TYPE / REFANT record: the type is unknown (""), not made up
+    no_type = read_antex(write(tmp_path, HEADER[:1] + HEADER[2:] + SAT_C19, "n.atx"))
+    assert (no_type.pcv_type, no_type.ref_antenna, no_type.ref_serial) == ("", "", "")
 
 
 def test_satellite_block_units_and_grid(tmp_path):
@@ -150,6 +153,14 @@ def test_grid_fields_are_read_wherever_they_sit_in_their_columns(tmp_path):
     lines = [left if line == zen else line for line in HEADER + SAT_C19]
     ant = read_antex(write(tmp_path, lines)).antennas[0]
     np.testing.assert_allclose(np.rad2deg(ant.zen_rad), [0.0, 5.0, 10.0])
+
+
+def test_azimuth_row_values_that_fill_their_f8_2_columns(tmp_path):
+    # a value using all eight columns touches the one before it: read by columns, not by blanks
+    row = "   240.0    0.00   -0.22   -0.82"
+    lines = [line.replace(row, "   240.0    0.00-1234.56   -0.82") for line in HEADER + RCV]
+    pcv = read_antex(write(tmp_path, lines)).antennas[0].freqs["G01"].pcv_m
+    np.testing.assert_allclose(pcv[2], [0.0, -1.23456, -0.00082], rtol=0, atol=1e-12)
 
 
 def test_receiver_block_azimuth_rows_and_rms(tmp_path):
@@ -217,6 +228,12 @@ def test_missing_end_of_antenna_at_eof_warns_and_keeps_complete(tmp_path):
 
 
 def test_a_last_line_cut_without_its_end_is_not_read(tmp_path):
+    # a whole last record without its newline (END OF ANTENNA) is read, without a warning
+    path = tmp_path / "whole.atx"
+    path.write_text("\n".join(HEADER + SAT_C19), encoding="latin-1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [a.serial for a in read_antex(path).antennas] == ["C19"]
     # no final newline and the last line is no complete record: it is left out, with its line number
     lines = HEADER + SAT_C19 + RCV[:10] + [RCV[10][:20]]
     path = tmp_path / "cut.atx"

@@ -180,6 +180,11 @@ def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
     assert len(b) == 8
     with pytest.warns(TruncatedFileWarning, match="ENDBIA"):
         assert len(read_bias(write(tmp_path, bia(footer=False)))) == 9
+    # a whole file without a newline after %=ENDBIA is not cut: no warning
+    (tmp_path / "n.bia").write_text("\n".join(bia()), encoding="latin-1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(read_bias(tmp_path / "n.bia")) == 9
 
 
 @pytest.mark.parametrize(
@@ -231,6 +236,10 @@ def test_not_bias_sinex(tmp_path):
 def test_empty_solution(tmp_path):
     b = read_bias(write(tmp_path, bia(rows=[])))
     assert len(b) == 0 and b.value.dtype == np.float64 and b.start_ns.dtype == np.int64
+    # text columns stay text when empty (numpy would make an empty list float)
+    assert [
+        getattr(b, c).dtype.kind for c in ("kind", "svn", "system", "station", "obs1", "obs2", "unit")
+    ] == ["U"] * 7
     assert np.isnan(b.osb("G01", "C1C", T0))
 
 

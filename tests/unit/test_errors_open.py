@@ -119,6 +119,27 @@ def test_crx2rnx_messages_on_success_become_kompas_warnings(tmp_path, monkeypatc
     assert str(caught[0].message) == f"{tmp_path / 'x.crx'}: crx2rnx: WARNING : odd header"
 
 
+def test_hatanaka_module_warnings_become_kompas_warnings(tmp_path, monkeypatch):
+    """The in-memory decoder (read_bytes): the hatanaka package's warnings, re-issued naming the file."""
+    hatanaka = pytest.importorskip("hatanaka")
+    from kompas.io._open import read_bytes
+
+    def decode(data):
+        warnings.warn("odd header", UserWarning, stacklevel=2)
+        return b"decoded"
+
+    monkeypatch.setattr(hatanaka, "crx2rnx", decode)
+    (tmp_path / "x.crx").write_bytes(
+        b"1.0                 COMPACT RINEX FORMAT                    CRINEX VERS   / TYPE\n"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert read_bytes(tmp_path / "x.crx") == b"decoded"
+    assert [(w.category, str(w.message)) for w in caught] == [
+        (KompasWarning, f"{tmp_path / 'x.crx'}: crx2rnx: odd header")
+    ]
+
+
 @pytest.mark.parametrize(
     ("module", "reader", "inner", "what"),
     [

@@ -201,6 +201,14 @@ def test_r3_beidou_geo_bdt_to_gpst(r3):
     assert np.isnan(k.iode[i]) and np.isnan(k.tgd_s[i]) and np.isnan(k.sat_type[i])
 
 
+def test_r3_glonass_without_a_message_frame_time(tmp_path):
+    # t_k given as RINEX's "unknown" 9.999999999999e+08: no frame time, the record is kept
+    unknown = R01.replace("0.000000000000e+00 3.420000000000e+05", "0.000000000000e+00 9.999999999999e+08")
+    g = read_nav(write(tmp_path, R3_HEADER + unknown)).glonass
+    assert g.tof_ns.tolist() == [NAT_NS] and np.isnan(g.tk_s[0])
+    assert g.toc_ns[0] == t(2020, 6, 24, 23, 15, 0, "UTC")
+
+
 def test_r3_glonass_units_and_times(r3):
     g = r3.glonass
     i = one(g, "R01")
@@ -547,6 +555,21 @@ def test_r4_eop_units(r4):
     assert e.ddxp_radps2[i] == 0.0
 
 
+def test_r4_eop_second_derivatives(tmp_path):
+    # the set's record has zero rates of rates: give each its own value to see its unit (arcsec/day^2, s/day^2)
+    frames = (
+        R4_FRAMES.replace("3.957748413086e-05 0.000000000000e+00", "3.957748413086e-05 1.500000000000e-06")
+        .replace("2.602100372314e-03 0.000000000000e+00", "2.602100372314e-03-2.500000000000e-06")
+        .replace("-1.411736011505e-04 0.000000000000e+00", "-1.411736011505e-04 3.500000000000e-06")
+    )
+    with pytest.warns(KompasWarning, match="EPH R L1OC"):
+        e = read_nav(write(tmp_path, R4_HEADER + frames)).eop
+    i = one(e, "G27")
+    assert e.ddxp_radps2[i] == pytest.approx(1.5e-06 * ARCSEC / 86400**2, rel=1e-15)
+    assert e.ddyp_radps2[i] == pytest.approx(-2.5e-06 * ARCSEC / 86400**2, rel=1e-15)
+    assert e.dddut1_sps2[i] == pytest.approx(3.5e-06 / 86400**2, rel=1e-15)
+
+
 def test_r4_ion_models(r4):
     ion = r4.ion
     g = one(ion, "G29")
@@ -738,6 +761,16 @@ def test_truncated_inside_a_field(tmp_path):
     with pytest.warns(TruncatedFileWarning):
         nav = read_nav(write(tmp_path, text))
     assert len(nav.sbas) == 0 and len(nav.kepler) == 6
+
+
+def test_a_last_line_without_its_end_and_spare_fields_is_whole(tmp_path):
+    # the last line holds t_tm and the fit interval, no spares and no newline: it is complete
+    last = G1_SPARE.splitlines()[-1]
+    text = R3_HEADER + G1_SPARE.replace(last, last[: 4 + 2 * 19]).rstrip("\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nav = read_nav(write(tmp_path, text))
+    assert nav.kepler.sat.tolist() == [sat_index("G01")] and nav.kepler.fit_interval_h.tolist() == [4.0]
 
 
 def test_truncated_rinex4_frame(tmp_path):

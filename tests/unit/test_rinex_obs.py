@@ -401,6 +401,20 @@ def _with_records(*records, version="     3.05           OBSERVATION DATA    M")
     return "\n".join([lines[0], *records, *lines[1:], *EPOCH1])
 
 
+def test_an_epoch_of_a_hundred_satellites(tmp_path):
+    # the I3 count of columns 33-35 with all three digits
+    sats = [f"G{p:02d}" for p in range(1, 33)] + [f"E{p:02d}" for p in range(1, 37)]
+    sats += [f"C{p:02d}" for p in range(1, 33)]
+    records = [s + F(20_000_000.0 + k) for k, s in enumerate(sats)]
+    types = (H("G    1 C1C", "SYS / # / OBS TYPES"), H("E    1 C1C", "SYS / # / OBS TYPES"))
+    text = _with_records(*types).replace(
+        "\n".join(EPOCH1), "\n".join(["> 2020 06 25 00 00  0.0000000  0100", *records])
+    )
+    obs = read_obs(write(tmp_path, text))
+    assert obs.n_epochs == 1 and len(obs) == 100
+    assert sorted(obs.code_m.tolist()) == [20_000_000.0 + k for k in range(100)]
+
+
 CPB = (("C1C", "-71.940"), ("C1P", ""), ("C2C", "-71.940"), ("C2P", "0.000"))  # 4 x (1X, A3, 1X, F8.3)
 
 
@@ -416,9 +430,12 @@ def test_header_records_program_phase_shifts_scale_factors_and_glonass_biases(tm
             H("C  100   1 C2I", "SYS / SCALE FACTOR"),
             H("".join(f" {c} {v:>8s}" for c, v in CPB), "GLONASS COD/PHS/BIS"),
             H("Automatic           BKG-GOWettzell" + " " * 25 + "X", "OBSERVER / AGENCY"),  # a full field
+            H("  converted by hand", "COMMENT"),
+            H("    30.000", "COMMENT"),  # text, whatever it looks like
         ),
     )
     h = read_obs(path).header
+    assert h.comments == ("  converted by hand", "    30.000")
     assert (h.program, h.run_by, h.date) == ("sbf2rin-13.4.5", "KOMPAS TEST", "20200626 000000 UTC")
     assert (h.observer, h.agency) == ("Automatic", "BKG-GOWettzell                         X")  # to column 60
     twelve = tuple(f"C{p:02d}" for p in range(1, 13))
