@@ -92,7 +92,7 @@ def _nav(nav) -> list[str]:
     if h.iono_corr:
         lines.append("iono     " + " ".join(sorted(h.iono_corr)))
     if h.leap_seconds is not None:
-        lines.append(f"leap     {getattr(h.leap_seconds, 'current', h.leap_seconds)} s (GPST - UTC)")
+        lines.append(f"leap     {h.leap_seconds.current} s (GPST - UTC)")
     sats = []
     for name, tb in (("Kepler", nav.kepler), ("GLONASS", nav.glonass), ("SBAS", nav.sbas)):
         if len(tb):
