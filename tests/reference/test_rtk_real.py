@@ -147,6 +147,14 @@ def test_cli_rtk_gps_alone_with_the_sets_precise_orbits(kompas_data, tmp_path, c
     # the clock file is used (without it the SP3's 900-s clocks would be)
     assert "precise orbits and clocks (G: IGS orbits (900-s SP3) and 30-s clock file)" in text
     assert "G07" not in text and "(fixed within 5 cm horizontally, 10 cm vertically)" in text
+    # --atx reaches the solution: PASA and SCOA carry different antennas (without it: 3.4 cm vertical RMS)
+    assert "antenna corrections (PCO/PCV) from ANTEX: rover LEIAR20         LEIM, base TRM55971.00" in text
+    assert float(text.split("RMS of fixed epochs")[1].split("vertical")[1].split("cm")[0]) < 2.5
+    # the fix rate: Q=1 lines of the .pos over all 240 epochs (an epoch without a solution has no line)
+    q = [
+        ln.split()[5] for ln in (tmp_path / "precise.pos").read_text().splitlines() if not ln.startswith("%")
+    ]
+    assert float(text.split("fix rate")[1].split("%")[0]) == round(100 * q.count("1") / 240, 1)
     assert "4 satellites both receivers track have no broadcast record valid at their epochs" in notes_brdc
     assert "G07 G10 G26 G27 (give their navigation records or precise orbits and clocks" in notes_brdc
     assert "RMS of fixed epochs: no epoch fixed" in notes_brdc

@@ -79,13 +79,15 @@ def test_names(name, kind, site, start, period, system):
         "badtime.10o",
         "MANIFEST.md",
         "ESBC00DNK_R_20203670000_01D_30S_MO.rnx",
+        "ESBC00DNK_R_20201772400_01H_30S_MO.rnx",
+        "ESBC00DNK_R_20201770060_01H_30S_MO.rnx",
         "abcd400z.21o",
         "abcd3670.21o",
         "x.sp3",
     ],
 )
 def test_names_that_say_nothing(name):
-    assert parse_name(name) is None  # day 367, day 400, session 'z' are not dates
+    assert parse_name(name) is None  # day 367, hour 24, minute 60, day 400, session 'z' are not dates
 
 
 def _rinex_header(marker="WXYZ", first="  2021     4    28    19     0    0.0000000", last=None, markers=()):

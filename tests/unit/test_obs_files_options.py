@@ -173,6 +173,10 @@ def test_command_line_sessions_checked_before_any_navigation_file_is_read(parts,
     need = "give an observation file and at least one navigation file: kompas spp OBS NAV...\n"
     for argv in ([str(paths[0])], [str(paths[0]), str(paths[1])]):  # no navigation file among them
         assert main(["spp", *argv]) == 2 and capsys.readouterr().err.endswith(need)
+    assert main(["ppp", "--sp3", str(d / "x.sp3")]) == 2  # no observation file at all
+    assert capsys.readouterr().err.endswith(
+        "give an observation file: kompas ppp OBS [NAV...] --sp3 FILE --clk FILE\n"
+    )
     assert main(["spp", str(d / "none.rnx"), str(d / "nav.rnx")]) == 2  # a path, not a pattern
     assert capsys.readouterr().err.strip().endswith("none.rnx: no such file")
 

@@ -83,6 +83,16 @@ def test_column_and_take(tmp_path):
     assert all(np.isnan(v[0]) for v in (code, phase, doppler, cn0)) and code[2] == 21000000.006
 
 
+def test_rows_keep_every_per_row_field_and_the_epochs(tmp_path):
+    ob = _file(tmp_path).observables({"C": (2, 6), "G": (1, 2)})
+    keep = np.arange(len(ob)) % 2 == 1
+    sub = ob.rows(keep)
+    assert len(sub) == keep.sum() and sub.epoch_time_ns is ob.epoch_time_ns
+    for name in ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli"):
+        np.testing.assert_array_equal(getattr(sub, name), getattr(ob, name)[keep])
+    assert sub.rows(np.zeros(0, np.int64)).sat.size == 0  # indices work too
+
+
 def test_unknown_system_or_band(tmp_path):
     obs = _file(tmp_path)
     with pytest.raises(SignalError):

@@ -13,7 +13,15 @@ from kompas import (
     wavelength,
 )
 from kompas.constants import BEIDOU, C_LIGHT, GALILEO, GLONASS, GPS
-from kompas.satsys import SIGNALS, band_frequency, is_bds_geo, signal_code, signal_id, signal_info
+from kompas.satsys import (
+    SIGNALS,
+    band_frequency,
+    bds_orbit_class,
+    is_bds_geo,
+    signal_code,
+    signal_id,
+    signal_info,
+)
 
 
 def test_constellation_letters():
@@ -45,6 +53,9 @@ def test_bds_geo():
     geo = ["C01", "C02", "C03", "C04", "C05", "C59", "C60", "C61", "C62", "C63"]
     assert is_bds_geo(sat_index(geo)).all()
     assert not is_bds_geo(sat_index(["C06", "C19", "C58", "G01", "R01"])).any()
+    # orbit classes; other systems have none
+    classes = bds_orbit_class(sat_index(["C01", "C08", "C11", "C38", "C59", "G01", "E11"])).tolist()
+    assert classes == ["GEO", "IGSO", "MEO", "IGSO", "GEO", "", ""]
 
 
 def test_signal_ids():
@@ -55,8 +66,9 @@ def test_signal_ids():
     # the observables' empty cell (255) and any id past 9Z name no code
     assert signal_code(np.array([0, 233, 234, 255], np.uint8)).tolist() == ["1A", "9Z", "", ""]
     assert signal_code(255) == ""
-    with pytest.raises(SignalError):
-        signal_id("0C")
+    for bad in ("0C", "1a", "1[", "1@"):  # band 1-9, attribute A-Z (upper case)
+        with pytest.raises(SignalError):
+            signal_id(bad)
 
 
 # Frequencies in MHz, straight from the ICDs (REFERENCES.md)
