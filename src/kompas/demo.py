@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .frames import azimuth_elevation, ecef_to_enu, geodetic_to_ecef
-from .satsys import SYSTEM_NAMES, sat_id, sat_system
+from .satsys import SYSTEM_NAMES, sat_id, sat_letter
 from .stats import error_stats
 from .time import GTime
 
@@ -159,8 +159,9 @@ def _sky_tracks(nav, obs, truth):
     st = BroadcastProduct(nav).state(s.ravel(), tt.ravel())
     az, el = azimuth_elevation(st.pos_m, truth)
     out = {}
-    for code, letter in ((4, "C"), (2, "R"), (1, "G"), (3, "E")):
-        m = (sat_system(s.ravel()) == code) & st.ok & (el > 0)
+    letter_of_row = sat_letter(s.ravel())
+    for letter in "CRGE":
+        m = (letter_of_row == letter) & st.ok & (el > 0)
         if m.any():
             out[letter] = (sat_id(s.ravel()[m]), az[m], el[m])
     return out

@@ -156,3 +156,6 @@ def test_qc_html_of_two_files_of_one_name_in_two_folders(kompas_data, tmp_path, 
     ).exists()
     page = (tmp_path / "html" / stem / "index.html").read_text()
     assert f"<title>kompas qc: {WTZR}</title>" in page and f"<h1>kompas qc: {WTZR}</h1>" in page
+    # one file goes into the folder itself, which exists now: written into, not refused
+    assert main(["qc", "-q", paths[0], "--html", str(tmp_path / "html")]) == 0
+    assert f"<h1>kompas qc: {WTZR}</h1>" in (tmp_path / "html" / "index.html").read_text()

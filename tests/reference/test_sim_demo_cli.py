@@ -46,9 +46,22 @@ def test_simulated_files_are_labelled_and_deterministic(sim_files, tmp_path):
     )
 
 
-def test_demo(tmp_path, capsys):
+def test_demo(tmp_path, capsys, monkeypatch):
     out = tmp_path / "new" / "demo"  # parent folders made too
+    from kompas import plots
+
+    drawn, sky_plots = {}, plots.sky_plots
+    monkeypatch.setattr(
+        plots,
+        "sky_plots",
+        lambda path, tracks, *a: drawn.update(tracks) or sky_plots(path, tracks, *a),
+    )
     assert main(["demo", "--out", str(out)]) == 0
+    # the sky plots: each system's own satellites, above the horizon
+    assert list(drawn) == ["BeiDou", "GLONASS", "GPS", "Galileo"]
+    for name, letter in (("BeiDou", "C"), ("GLONASS", "R"), ("GPS", "G"), ("Galileo", "E")):
+        ids, _az, el = drawn[name]
+        assert {i[0] for i in ids} == {letter} and (np.asarray(el) > 0).all()
     text = capsys.readouterr().out
     assert "SIMULATED" in text
     sats = {}
@@ -83,6 +96,10 @@ def test_demo(tmp_path, capsys):
     for f in ("sky.png", "satellites_dop.png", "horizontal.png", "vertical.png"):
         width = int.from_bytes((out / f).read_bytes()[16:20], "big")  # PNG IHDR
         assert 900 <= width <= 1200
+    # again into the folder it made: written over, not refused
+    (out / "report.html").write_text("old")
+    assert main(["demo", "--out", str(out)]) == 0
+    assert "Simulated data" in (out / "report.html").read_text()
 
 
 def test_rtklib_reads_the_simulated_files(sim_files, tmp_path):
