@@ -451,8 +451,8 @@ def prepare_baseline(
     _require_pairs(base_epoch, ob_r, ob_b, max_age_s)
     slip_b = carry_slips(ob_b, slip_b, np.unique(base_epoch[base_epoch >= 0]))
     slip_r = carry_slips(ob_r, slip_r, np.flatnonzero(base_epoch >= 0))
-    # a base epoch serving several rover epochs reports its slips at the first of them only
-    first_use = np.r_[True, base_epoch[1:] != base_epoch[:-1]] if base_epoch.size else np.zeros(0, bool)
+    # a base epoch serving several rover epochs reports its slips at the first of them only (_require_pairs)
+    first_use = np.r_[True, base_epoch[1:] != base_epoch[:-1]]
     ir, ib = pair_rows(ob_r, ob_b, base_epoch)
     sat = ob_r.sat[ir]
     glo_k = _glonass_channels(glo_channels, sat)

@@ -221,7 +221,6 @@ class Solution:
             )
         if len(parts) == 1:
             return parts[0]
-        first = parts[0]
         out = {}
         for f in fields(cls):
             vals = [getattr(p, f.name) for p in parts]
@@ -236,7 +235,7 @@ class Solution:
                 out[f.name] = {k: np.concatenate([v[k] for v in vals]) for k in vals[0]}
             else:
                 out[f.name] = np.concatenate(vals)
-        return type(first)(**out)
+        return cls(**out)
 
     def __len__(self) -> int:
         return int(self.time_ns.size)
