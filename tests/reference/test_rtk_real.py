@@ -226,6 +226,7 @@ def test_base_position_from_header_and_spp(set_a):
         if ref is not None:
             assert np.abs(sol.pos_m[ok] - ref - (WTZZ - WTZR)).max() < 0.02
     assert any("from spp" in n for n in spp.record.notes)
+    assert f"base position from header: {' '.join(f'{v:.4f}' for v in approx)}" in header.record.notes
 
 
 def test_cli_rtk_summary_and_pos(kompas_data, tmp_path, capsys):

@@ -171,3 +171,15 @@ def test_continuous_windup_unwraps_per_satellite():
         m = sats == s
         k = np.round(true[m][0] - back[m][0])
         np.testing.assert_allclose(back[m] + k, true[m], atol=1e-12)
+
+
+def test_a_satellite_straight_overhead_is_at_90_degrees():
+    # the unit line of sight's up component comes out 1 + 2e-16 here: clipped, never arcsin's NaN
+    from kompas.frames import enu_rotation, geodetic_to_ecef
+    from kompas.ppp_model import _look_angles
+
+    llh = np.array([[np.radians(-65.0), np.radians(-175.0), 500.0]])
+    rx = geodetic_to_ecef(llh)
+    sat = rx + enu_rotation(llh[:, 0], llh[:, 1])[:, 2, :] * 20_200e3
+    los, el, _ = _look_angles(sat, rx, llh, np.array([0]))
+    assert el[0] == np.pi / 2 and np.isclose(np.linalg.norm(los), 1.0)

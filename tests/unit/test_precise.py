@@ -659,6 +659,8 @@ def test_choose_centres_counts_clocks_then_orbits_of_each_system():
     tie = {"A": Files({"G": 5}, {"G": 5}), "B": Files({"G": 5}, {"G": 5})}
     assert choose_centres(tie, "G") == {"G": "A"}  # a tie keeps the order the files came in
     assert choose_centres(groups, "G", {"G": "grg"}) == {"G": "GRG"}
+    # a centre asked for one system leaves the choice of the others as it was
+    assert choose_centres(groups, "GECR", {"G": "grg"}) == {"G": "GRG", "E": "GRG", "C": "WUM"}
     with pytest.raises(ConfigError, match="no file of it"):
         choose_centres(groups, "G", {"G": "ESA"})
     with pytest.raises(ConfigError, match="no orbits and clocks of system R"):

@@ -52,3 +52,17 @@ def test_residual_table():
     assert isinstance(df, pd.DataFrame)
     assert df["sv"].tolist() == ["C19", "R01"] and df["used"].tolist() == [True, False]
     assert df["elevation_deg"].tolist() == pytest.approx([45.0, 8.0])
+
+
+def test_enu_error_needs_an_ecef_reference_near_the_earth():
+    from kompas.errors import ConfigError
+
+    sol = _sol()
+    ref = sol.pos_m[0] + 1.0
+    np.testing.assert_allclose(np.linalg.norm(sol.enu_error_m(ref)[0]), np.sqrt(3.0), rtol=1e-12)
+    for bad in ([0.0, 0.0, 0.0], [47.0, 8.0, 950.0]):  # the Earth's centre, latitude/longitude/height
+        with pytest.raises(
+            ConfigError,
+            match=r"the reference must be ECEF X, Y, Z in metres near the Earth's surface, not \[",
+        ):
+            sol.enu_error_m(bad)
