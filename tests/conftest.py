@@ -47,3 +47,12 @@ def kernel_backend(request):
     with use(request.param):
         assert backend() == request.param  # the tests of both backends do run both
         yield request.param
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures that drawing functions save, kept (not written) for reading their axes back."""
+    matplotlib_figure = pytest.importorskip("matplotlib.figure")
+    figs = []
+    monkeypatch.setattr(matplotlib_figure.Figure, "savefig", lambda self, *a, **k: figs.append(self))
+    return figs

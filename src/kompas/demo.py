@@ -155,15 +155,15 @@ def _sky_tracks(nav, obs, truth):
 
     sats = np.unique(obs.sat)
     t = obs.epoch_time_ns[:: max(1, obs.n_epochs // 240)]
-    s, tt = np.meshgrid(sats, t)
-    st = BroadcastProduct(nav).state(s.ravel(), tt.ravel())
+    s, tt = (a.ravel() for a in np.meshgrid(sats, t))
+    st = BroadcastProduct(nav).state(s, tt)
     az, el = azimuth_elevation(st.pos_m, truth)
     out = {}
-    letter_of_row = sat_letter(s.ravel())
+    letter_of_row = sat_letter(s)
     for letter in "CRGE":
         m = (letter_of_row == letter) & st.ok & (el > 0)
         if m.any():
-            out[letter] = (sat_id(s.ravel()[m]), az[m], el[m])
+            out[letter] = (sat_id(s[m]), az[m], el[m])
     return out
 
 

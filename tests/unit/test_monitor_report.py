@@ -5,7 +5,6 @@ import math
 import re
 
 import numpy as np
-import pytest
 
 from kompas.monitor.report import Section, _cell, render_report
 
@@ -65,15 +64,6 @@ def test_status_legend_follows_the_status_codes():
     # the timeline colours cell values 0 .. len(Status) - 1 by position
     assert [int(s) for s in Status] == list(range(len(Status))) == list(range(len(_STATUS_COLORS)))
     assert _STATUS_NAMES[Status.NO_EPHEMERIS] == "no ephemeris" and _STATUS_NAMES[Status.STALE] == "stale"
-
-
-@pytest.fixture
-def drawn(monkeypatch):
-    """The figures the monitor's drawing functions save, kept for reading their axes back."""
-    matplotlib_figure = pytest.importorskip("matplotlib.figure")
-    figs = []
-    monkeypatch.setattr(matplotlib_figure.Figure, "savefig", lambda self, *a, **k: figs.append(self))
-    return figs
 
 
 def test_sisre_series_against_hours(drawn, tmp_path):

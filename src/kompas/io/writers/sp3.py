@@ -29,7 +29,7 @@ import datetime as _dt
 import numpy as np
 
 from ...errors import KompasError
-from ...time import gpst_to_calendar
+from ...time import MJD_GPS_EPOCH, gpst_to_calendar
 from ..readers.sp3 import Sp3
 from ._sink import write_bytes
 
@@ -62,7 +62,7 @@ def sp3_from_arrays(time_ns, sats, pos_m, clk_s, *, vel_mps=None, clk_rate=None,
     e, s = t.size, np.asarray(sats).size
     nan3, nan = np.full((e, s, 3), np.nan), np.full((e, s), np.nan)
     no = np.zeros((e, s), bool)
-    wk, sow = _week_sow(t[0], time_system)[:2] if e else (0, 0.0)
+    wk, sow = _week_sow(_first_calendar(t, time_system))[:2] if e else (0, 0.0)
     has_v = vel_mps is not None
     return Sp3(
         time_ns=t,
@@ -112,15 +112,20 @@ def _calendar(t_ns, scale):
     return y, mo, d, h, mi, np.rint(s * 1e9).astype(np.int64)
 
 
-def _week_sow(t_ns, scale):
-    """Line 2's week and seconds of week, MJD and fraction of day of an epoch, all on the calendar of
-    the file's time system (line 1's): weeks from 1980-01-06 (MJD 44244) whatever the scale, so the
-    line agrees with itself and with line 1 (a UTC file's week is not shifted by the leap seconds)."""
-    y, mo, d, h, mi, s_ns = (int(a[0]) for a in _calendar(t_ns, scale))
-    mjd = int((np.datetime64(f"{y:04d}-{mo:02d}-{d:02d}") - np.datetime64("1858-11-17")).astype(int))
+def _first_calendar(t_ns, scale) -> tuple[int, ...]:
+    """Year, month, day, hour, minute and nanoseconds of the minute of the first epoch (line 1)."""
+    return tuple(int(a[0]) for a in _calendar(t_ns[:1], scale))
+
+
+def _week_sow(cal):
+    """Line 2's week and seconds of week, MJD and fraction of day of line 1's calendar fields ``cal``:
+    weeks from 1980-01-06 whatever the scale, so the line agrees with itself and with line 1 (a UTC
+    file's week is not shifted by the leap seconds)."""
+    y, mo, d, h, mi, s_ns = cal
+    days = int((np.datetime64(f"{y:04d}-{mo:02d}-{d:02d}") - np.datetime64("1980-01-06")).astype(int))
     sod_ns = (h * 3600 + mi * 60) * 10**9 + s_ns
-    week, dow = divmod(mjd - 44244, 7)
-    return week, dow * 86400.0 + sod_ns / 1e9, mjd, sod_ns / 86400e9
+    week, dow = divmod(days, 7)
+    return week, dow * 86400.0 + sod_ns / 1e9, MJD_GPS_EPOCH + days, sod_ns / 86400e9
 
 
 def _header(sp3: Sp3) -> list[str]:
@@ -129,8 +134,9 @@ def _header(sp3: Sp3) -> list[str]:
         raise KompasError(f"SP3 cannot state the time system {sp3.time_system!r}")
     if len(sp3) == 0:
         raise KompasError("write_sp3: the table has no epoch")
-    y, mo, d, h, mi, s_ns = (int(a[0]) for a in _calendar(sp3.time_ns[0], sp3.time_system))
-    wk, sow, mjd, frac = _week_sow(sp3.time_ns[0], sp3.time_system)
+    cal = _first_calendar(sp3.time_ns, sp3.time_system)
+    y, mo, d, h, mi, s_ns = cal
+    wk, sow, mjd, frac = _week_sow(cal)
     out = [
         f"#d{sp3.pv_flag}{y:4d} {mo:2d} {d:2d} {h:2d} {mi:2d} {s_ns / 1e9:11.8f} {len(sp3):7d} "
         f"{sp3.data_used:5.5s} {sp3.frame:5.5s} {sp3.orbit_type:3.3s} {sp3.agency:4.4s}",
