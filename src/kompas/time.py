@@ -13,7 +13,8 @@ GST        Galileo system time; steered to GPST, GST = GPST (Galileo OS SIS ICD
 BDT        BeiDou time, BDS-SIS-ICD-B1I-3.0 sec. 4.1.1: starts 2006-01-01 00:00:00
            UTC, no leap seconds, so BDT = GPST - 14 s.
 GLONASST   GLONASS time, ICD GLONASS FDMA Ed. 5.1 sec. 3.3.3: UTC(SU) + 3 h,
-           with UTC's leap seconds.
+           with UTC's leap seconds. The "GLO" of RINEX, SP3 and clock files is
+           not this scale but UTC (RINEX 3.04 sec. 8.1).
 UTC        Coordinated Universal Time; GPST - UTC from the IERS table shipped in
            ``kompas/data/leap_seconds.txt`` (37 s TAI - UTC since 2017-01-01).
 TAI        International Atomic Time; TAI = GPST + 19 s.
@@ -72,12 +73,15 @@ _GLONASST_MINUS_UTC_S = 3 * 3600
 
 SCALES = ("GPST", "GST", "BDT", "GLONASST", "UTC", "TAI")
 
-# Accepted spellings: the scale names above plus RINEX "TIME SYSTEM" identifiers (RINEX 3.05 sec. 3.3).
+# Accepted spellings: the scale names above plus the time-system identifiers of RINEX, SP3 and RINEX
+# clock files (RINEX 3.05 sec. 3.3). Their "GLO" is "the GLONASS UTC time system": epochs with the hours
+# of UTC, not the UTC(SU) + 3 h of GLONASS system time (RINEX 3.04 sec. 8.1 and Table A2 "GLO (=UTC
+# time system)"; RINEX 2.11 Table A1; SP3 line 13, IGSMAIL-5399), so it is UTC here.
 _SCALE_ALIASES = {
     "GPST": "GPST", "GPS": "GPST", "QZS": "GPST", "QZSST": "GPST", "IRN": "GPST", "IRNWT": "GPST",
     "GST": "GST", "GAL": "GST",
     "BDT": "BDT", "BDS": "BDT",
-    "GLONASST": "GLONASST", "GLO": "GLONASST", "GLONASS": "GLONASST",
+    "GLONASST": "GLONASST", "GLONASS": "GLONASST", "GLO": "UTC",
     "UTC": "UTC",
     "TAI": "TAI",
 }  # fmt: skip

@@ -151,10 +151,11 @@ def test_edge_case_header_only(kompas_data, name):
 
 
 def test_edge_case_default_time_systems(kompas_data):
-    # RINEX 2 GLONASS file without a time system: GLONASST (UTC + 3 h); 15 leap seconds in 2010
+    # RINEX 2 GLONASS file without a time system: GLO, the GLONASS UTC time system (RINEX 2.11 Table
+    # A1), not GLONASS system time (UTC + 3 h); 15 leap seconds in 2010
     glo = read_obs(kompas_data / "edge_cases/default_time_system2.10o")
     assert glo.header.time_system == "GLO"
-    assert glo.epoch_time_ns[0] == int(gtime_from_calendar(2010, 3, 4, 21, 0, 45))
+    assert glo.epoch_time_ns[0] == int(gtime_from_calendar(2010, 3, 5, 0, 0, 45))
     # RINEX 3 Galileo file: GST = GPST
     gal = read_obs(kompas_data / "edge_cases/default_time_system3.10o")
     assert gal.header.time_system == "GAL"

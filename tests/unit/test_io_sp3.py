@@ -134,19 +134,20 @@ def test_velocity_records(tmp_path):
 
 @pytest.mark.parametrize(
     ("system", "scale", "hour"),
-    [("GLO", "UTC", 0), ("UTC", "UTC", 3), ("BDT", "BDT", 3), ("GAL", "GPST", 3), ("TAI", "TAI", 3)],
+    [("GLO", "UTC", 3), ("UTC", "UTC", 3), ("BDT", "BDT", 3), ("GAL", "GPST", 3), ("TAI", "TAI", 3)],
 )
 def test_time_systems(tmp_path, system, scale, hour):
-    """Epochs 03:00 in GLO (= UTC + 3 h) are 00:00 UTC; other systems through kompas.time."""
+    """Epochs 03:00 in GLO (the GLONASS UTC time system, IGSMAIL-5399) are 03:00 UTC, not 00:00 as
+    GLONASS system time (UTC + 3 h) would have them; other systems through kompas.time."""
     lines = _header(["R01"], n_epochs=1, time_system=system)
     lines += [_epoch(2020, 6, 25, 3, 0), _p("R01", 15232.274402, 3829.994219, 20111.150719, 63.552968)]
     s = read_sp3(_write(tmp_path, lines))
     expected = gtime_from_calendar(2020, 6, 25, hour, 0, 0.0, scale=scale)
     assert s.time_ns[0] == expected
     if system == "GLO":
-        assert s.time_system == "GLONASST"
-        # 2020: GPST - UTC = 18 s, so 03:00 GLONASST = 00:00:18 GPST
-        assert s.time_ns[0] == gtime_from_calendar(2020, 6, 25, 0, 0, 18.0)
+        assert s.time_system == "UTC"
+        # 2020: GPST - UTC = 18 s
+        assert s.time_ns[0] == gtime_from_calendar(2020, 6, 25, 3, 0, 18.0)
     if system == "BDT":
         assert s.time_ns[0] == gtime_from_calendar(2020, 6, 25, 3, 0, 14.0)
 

@@ -103,6 +103,28 @@ def test_sp3_of_another_time_system_and_a_long_file_type(tmp_path):
         assert w == week and w * 7 + sow / 86400 == pytest.approx(mjd - 44244 + frac, abs=1e-12)
 
 
+def test_glonass_time_is_written_as_the_glo_utc_time_system(tmp_path):
+    """SP3 and clock files state GLONASS time as "GLO", the GLONASS UTC time system (UTC hours, not
+    UTC(SU) + 3 h: RINEX 3.04 sec. 8.1, IGSMAIL-5399): written and read back to the same instants."""
+    t, sats, pos, clk = _sp3_arrays()
+    write_sp3(sp3_from_arrays(t, sats, pos, clk, time_system="GLONASST"), tmp_path / "g.sp3")
+    lines = (tmp_path / "g.sp3").read_text().splitlines()
+    # 2025-01-01 00:00 GPST is 2024-12-31 23:59:42 UTC (18 leap seconds), 02:59:42 on the Moscow clock
+    assert lines[0][3:31] == "2024 12 31 23 59 42.00000000"
+    assert next(ln for ln in lines if ln.startswith("%c"))[9:12] == "GLO"
+    assert next(ln for ln in lines if ln.startswith("*")) == "*  2024 12 31 23 59 42.00000000"
+    back = read_sp3(tmp_path / "g.sp3")
+    assert back.time_system == "UTC"
+    np.testing.assert_array_equal(back.time_ns, t)
+    c = clk_from_arrays(["AS"], ["R01"], [T0], [1e-4], time_system="GLONASST")
+    write_clk(c, tmp_path / "g.clk", _now=NOW)
+    text = (tmp_path / "g.clk").read_text().splitlines()
+    assert next(ln for ln in text if ln.endswith("TIME SYSTEM ID")).split()[0] == "GLO"
+    assert next(ln for ln in text if ln.startswith("AS R01"))[13:39] == "2024 12 31 23 59 42.000000"
+    back = read_clk(tmp_path / "g.clk")
+    assert back.time_system == "UTC" and back.time_ns.tolist() == [T0]
+
+
 def test_sp3_value_too_large_is_an_error(tmp_path):
     t, sats, pos, clk = _sp3_arrays()
     pos[0, 0, 0] = 1e13  # 1e10 km does not fit F14.6

@@ -311,7 +311,7 @@ def test_rinex2_band_5_of_gps_qzss_and_sbas_is_the_5x_signal(tmp_path):
         assert one.phase_cyc[row[s5x]] == 9e7 + k  # L5 -> L5X
 
 
-def test_rinex2_glonass_file_time_system_defaults_to_glonasst(tmp_path):
+def test_rinex2_glonass_file_time_system_defaults_to_glo_utc(tmp_path):
     head = "\n".join(
         [
             H("     2.11           OBSERVATION DATA    R (GLONASS)", "RINEX VERSION / TYPE"),
@@ -327,8 +327,9 @@ def test_rinex2_glonass_file_time_system_defaults_to_glonasst(tmp_path):
     ]
     obs = read_obs(write(tmp_path, "\n".join([head, *lines]), "t.10o"))
     assert obs.header.time_system == "GLO"
-    # GLONASST = UTC + 3 h; GPST - UTC = 15 s in March 2010
-    assert obs.epoch_time_ns[0] == int(gtime_from_calendar(2010, 3, 4, 21, 0, 45))
+    # GLO is the GLONASS UTC time system (RINEX 2.11 Table A1: "GLO (=UTC time system)"), not GLONASS
+    # system time (UTC + 3 h); GPST - UTC = 15 s in March 2010
+    assert obs.epoch_time_ns[0] == int(gtime_from_calendar(2010, 3, 5, 0, 0, 45))
 
 
 def test_rinex2_event_flag_and_cycle_slip_records(tmp_path):

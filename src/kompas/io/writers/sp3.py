@@ -29,12 +29,14 @@ import datetime as _dt
 import numpy as np
 
 from ...errors import KompasError
-from ...time import MJD_GPS_EPOCH, gpst_to_calendar
+from ...time import MJD_GPS_EPOCH, gpst_to_calendar, normalize_scale
 from ..readers.sp3 import Sp3
 from ._sink import write_bytes
 
 __all__ = ["write_sp3", "sp3_from_arrays"]
 
+# kompas scale -> line 13's time system; the epochs are written on the clock that id names, and an SP3
+# "GLO" is the GLONASS UTC time system (UTC hours; kompas.time), so GLONASST times are written in UTC.
 _SP3_TS = {"GPST": "GPS", "GST": "GAL", "BDT": "BDT", "GLONASST": "GLO", "UTC": "UTC", "TAI": "TAI"}
 _BAD = "999999.999999"
 _PER_LINE = 17
@@ -108,6 +110,7 @@ def _exponent(sdev, base, scale) -> np.ndarray:
 
 
 def _calendar(t_ns, scale):
+    scale = normalize_scale(_SP3_TS.get(scale, scale))
     y, mo, d, h, mi, s = (np.atleast_1d(a) for a in gpst_to_calendar(np.atleast_1d(t_ns), scale))
     return y, mo, d, h, mi, np.rint(s * 1e9).astype(np.int64)
 
