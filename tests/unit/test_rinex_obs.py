@@ -201,6 +201,27 @@ def test_scale_factor_without_types_applies_to_every_type_of_the_system(tmp_path
     assert obs.code_m[3] == 21869370.383  # BeiDou not scaled
 
 
+def test_scale_factor_continuation_line_and_a_record_before_the_types(tmp_path):
+    # types beyond the first line's twelve go on continuation lines (10X, 12(1X, A3): RINEX 3.05
+    # Table A2); a record naming no type covers the system's types even when they are listed after it
+    text = HEADER3.replace(
+        H("    30.000", "INTERVAL"),
+        "\n".join([H("    30.000", "INTERVAL"), H("C   10   2 L2I", "SYS / SCALE FACTOR"),
+                   H("           C2I", "SYS / SCALE FACTOR")]),
+    ).replace(
+        H("R    4 C1C L1C D1C S1C", "SYS / # / OBS TYPES"),
+        H("R  100", "SYS / SCALE FACTOR") + "\n" + H("R    4 C1C L1C D1C S1C", "SYS / # / OBS TYPES"),
+    )  # fmt: skip
+    obs = read_obs(write(tmp_path, "\n".join([text, *EPOCH1])))
+    assert obs.header.scale_factors == {("C", "L2I"): 10.0, ("C", "C2I"): 10.0} | {
+        ("R", c): 100.0 for c in ("C1C", "L1C", "D1C", "S1C")
+    }
+    assert obs.code_m[3] == pytest.approx(2186937.0383)  # C19 C2I divided by 10
+    assert obs.phase_cyc[3] == pytest.approx(11388045.303)
+    r01 = obs.sat == sat_index(["R01"])[0]
+    assert obs.code_m[r01].tolist() == [pytest.approx(198765.4321)]
+
+
 def test_a_satellite_twice_in_one_epoch_names_its_second_line(tmp_path):
     epoch = ["> 2020 06 25 00 00  0.0000000  0  3", "C19" + F(21869370.383), "R01" + F(19876543.210),
              "C19" + F(21869371.000)]  # fmt: skip

@@ -115,6 +115,8 @@ class _State:
         self.glo: dict[int, int] = {}
         self.cpb: dict[str, float] = {}
         self.scale: dict[tuple[str, str], float] = {}
+        self.scale_all: dict[str, float] = {}  # system -> factor of a record naming no type (all)
+        self.scale_last: tuple[str, float] | None = None  # what a continuation line continues
         self.tfirst = self.tlast = None
         self.ts_first = ""
 
@@ -194,11 +196,15 @@ def _numeric_record(st: _State, kw: dict, ctx: Diagnostics, label: str, raw: str
             letter, code, shift, before = st.shifts[-1]
             st.shifts[-1] = (letter, code, shift, before + sats)
     elif label == "SYS / SCALE FACTOR":
+        # A1, 1X, I4 factor, 2X, I2 count (blank or 0: every type of the system), 12(1X, A3); more
+        # types on continuation lines 10X, 12(1X, A3) (RINEX 3.05 Table A2)
+        codes = [c for c in (raw[11 + 4 * k : 14 + 4 * k].strip() for k in range(12)) if c]
         if raw[0:1].strip():
-            fac = ctx.float(raw[2:6], ln, "scale factor")
-            codes = [c for c in (raw[11 + 4 * k : 14 + 4 * k].strip() for k in range(12)) if c]
-            for c in codes or list(st.obs_types.get(raw[0:1], [])):
-                st.scale[(raw[0:1], c)] = fac
+            st.scale_last = (raw[0:1], ctx.float(raw[2:6], ln, "scale factor"))
+            if not codes:  # resolved at the end: the types may be listed after this record
+                st.scale_all[raw[0:1]] = st.scale_last[1]
+        if st.scale_last is not None:
+            st.scale.update({(st.scale_last[0], c): st.scale_last[1] for c in codes})
     elif label == "GLONASS SLOT / FRQ #":
         st.glo.update(_glo_line(ctx, raw, ln))
     elif label == "GLONASS COD/PHS/BIS":
@@ -274,6 +280,9 @@ def _finish(kw: dict, st: _State, ctx: Diagnostics, end: int) -> ObsHeader:
         st.ts_first or default_time_system(kw["system"]), ctx, st.tfirst[1] if st.tfirst else end
     )
     kw["time_system"] = ts
+    for letter, fac in st.scale_all.items():
+        for code in obs_types.get(letter, ()):
+            st.scale.setdefault((letter, code), fac)
     for key, tv in (("time_of_first_obs_ns", st.tfirst), ("time_of_last_obs_ns", st.tlast)):
         if tv is not None:
             kw[key] = _header_time(ctx, tv[1], tv[0], ts)
