@@ -179,6 +179,32 @@ def test_system_without_obs_types(tmp_path):
         read_obs(write(tmp_path, "\n".join([HEADER3, *ep])))
 
 
+def test_header_records_in_the_body_that_are_not_applied_are_named(tmp_path):
+    # an antenna height or a new site after an event of flag 4 or 3 (RINEX 3.05 Table A3) would change
+    # every later position; the reader keeps the header's, and says so
+    event = [
+        "> 2020 06 25 00 00 15.0000000  4  3",
+        H("TEST", "MARKER NAME"),  # the header's: nothing changes
+        H("        0.2000        0.0000        0.0000", "ANTENNA: DELTA H/E/N"),
+        H("C   10   1 C2I", "SYS / SCALE FACTOR"),
+        "> 2020 06 25 00 00 20.0000000  3  1",
+        H("MRK2", "MARKER NAME"),
+    ]
+    path = write(tmp_path, "\n".join([HEADER3, *EPOCH1, *event, *EPOCH2]))
+    said = (
+        r"line 15 \(event at 2020 06 25 00 00 15.0000000\): header records inside the body "
+        r"\(ANTENNA: DELTA H/E/N, SYS / SCALE FACTOR, MARKER NAME; 3 in all\) are not applied"
+    )
+    with pytest.warns(KompasWarning, match=said):
+        obs = read_obs(path)
+    assert obs.header.antenna_delta_hen_m[0] == 0.0710 and obs.code_m[3] == 21869370.383
+    same = [event[0].replace("  3", "  2"), event[1], H("        0.0710        0.0000        0.0000",
+            "ANTENNA: DELTA H/E/N")]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_obs(write(tmp_path, "\n".join([HEADER3, *EPOCH1, *same, *EPOCH2]), "same.rnx"))
+
+
 def test_scale_factor(tmp_path):
     text = HEADER3.replace(
         H("    30.000", "INTERVAL"),

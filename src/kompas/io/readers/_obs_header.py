@@ -20,7 +20,7 @@ from ...tables.obs import ObsHeader
 from ...time import gtime_from_calendar, normalize_scale
 from .._text import Diagnostics, calendar_problem, first_header_line
 
-__all__ = ["parse_header", "normalize_ts", "cal_fields", "default_time_system"]
+__all__ = ["parse_header", "normalize_ts", "cal_fields", "default_time_system", "records_not_applied"]
 
 
 def default_time_system(system: str) -> str:
@@ -296,3 +296,36 @@ def _finish(kw: dict, st: _State, ctx: Diagnostics, end: int) -> ObsHeader:
         n_lines=end,
     )
     return ObsHeader(**kw)
+
+
+# Header records an event of flag 3 (new site occupation) or 4 (header records follow) may carry that
+# change what the observations after it mean (RINEX 3.05 Table A3, epoch flags 3 and 4). The reader
+# applies new observation types there; these it does not: the whole file keeps its header's values.
+_NOT_APPLIED = (
+    "MARKER NAME", "ANTENNA: DELTA H/E/N", "ANTENNA: DELTA X/Y/Z", "ANTENNA: # / TYPE",
+    "SYS / SCALE FACTOR", "SYS / PHASE SHIFT", "GLONASS SLOT / FRQ #", "GLONASS COD/PHS/BIS",
+)  # fmt: skip
+
+
+def records_not_applied(events, header: ObsHeader) -> list[tuple[int, str, str]]:
+    """``(line, epoch, label)`` of the in-body header records (events of flags 3 and 4) that would change
+    the file's marker, antenna or observation scaling and that the reader does not apply; a record that
+    repeats the header's marker name or antenna height is left out."""
+    out = []
+    for line, flag, when, records in events:
+        if flag not in (3, 4):
+            continue
+        for raw in records:
+            label = raw[60:80].strip()
+            if label not in _NOT_APPLIED:
+                continue
+            if label == "MARKER NAME" and raw[:60].strip() == header.marker_name:
+                continue
+            if label == "ANTENNA: DELTA H/E/N":
+                try:
+                    if np.allclose([float(raw[k : k + 14]) for k in (0, 14, 28)], header.antenna_delta_hen_m):
+                        continue
+                except ValueError:
+                    pass
+            out.append((line, when, label))
+    return out

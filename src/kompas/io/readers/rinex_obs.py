@@ -26,7 +26,7 @@ from ...tables.obs import ObsHeader, ObsTable
 from .._fixed import parse_obs_fields
 from .._open import is_crinex, iter_blocks, peek
 from .._text import Diagnostics, calendar_ns_or_bad, calendar_problem
-from ._obs_header import cal_fields, parse_header
+from ._obs_header import cal_fields, parse_header, records_not_applied
 
 __all__ = ["read_obs", "iter_obs", "read_obs_header"]
 
@@ -686,7 +686,22 @@ def iter_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
     ctx.emit()
 
 
+def _warn_not_applied(events, header, ctx) -> None:
+    found = records_not_applied(events, header)
+    if found:
+        line, when, _ = found[0]
+        labels = ", ".join(dict.fromkeys(lab for *_, lab in found))
+        warnings.warn(
+            f"{ctx.path}, line {line} (event at {when or 'no epoch'}): header records inside the body "
+            f"({labels}; {len(found)} in all) are not applied: the whole file is read with its header's "
+            "marker, antenna and scaling (split the file at the event to process each part with its own)",
+            KompasWarning,
+            stacklevel=caller_stacklevel(),
+        )
+
+
 def _assemble(header, layouts, parts, ctx) -> ObsTable:
+    _warn_not_applied(parts.events, header, ctx)
     etime = np.concatenate(parts.time) if parts.time else np.zeros(0, np.int64)
     if etime.size > 1 and np.any(np.diff(etime) <= 0):
         k = int(np.flatnonzero(np.diff(etime) <= 0)[0]) + 1
