@@ -17,6 +17,7 @@ import pytest
 
 import kompas
 from kompas import carrier_frequency, run_qc, sat_index
+from kompas.qc.metrics import CLOCK_JUMP_COLUMNS
 
 ESBC = "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
 ESBC_NAV = "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
@@ -83,6 +84,7 @@ def test_mp_is_decimetres_across_receiver_clock_jumps(kompas_data):
     res = run_qc(obs)
     rows = {r["system"]: r for r in res.tables["summary"]}
     assert all(r["clock_jumps"] == 1 for r in rows.values())
+    assert [tuple(j) for j in res.tables["clock_jumps"]] == [CLOCK_JUMP_COLUMNS]  # as written without rows
     mps = [v for r in rows.values() for v in r["mp_rms_m"].values() if v is not None]
     assert len(mps) > 20 and max(mps) < 1.5 and np.median(mps) < 0.6
 

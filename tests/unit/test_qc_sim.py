@@ -10,6 +10,7 @@ from kompas import run_qc
 from kompas.frames import geodetic_to_ecef
 from kompas.products.broadcast import BroadcastProduct
 from kompas.qc.geometry import sky_grid, station_position
+from kompas.qc.metrics import GAP_COLUMNS
 from kompas.qc.run import bands_present
 from kompas.sim import make_nav, nominal_elements
 from kompas.sim.observations import ErrorModel, simulate_obs
@@ -75,6 +76,7 @@ def test_gaps_are_listed_with_their_missing_epochs(world):
     t = obs.epoch_time_ns
     gaps = res.tables["gaps"]
     assert [(g["missing_epochs"], g["duration_s"]) for g in gaps] == [(3, 120.0), (1, 60.0)]
+    assert all(tuple(g) == GAP_COLUMNS for g in gaps)  # the columns of the table written without rows
     assert gaps[0]["from"] == kompas.GTime(int(t[9])).isoformat()
     assert gaps[0]["to"] == kompas.GTime(int(t[13])).isoformat()
     assert run_qc(obs, nav).tables["gaps"] == []

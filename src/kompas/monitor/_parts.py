@@ -261,12 +261,17 @@ def station_section(ctx: Context) -> Section:
 def finish(ctx: Context, sections: list) -> dict:
     from ..errors import KompasError
     from ..io.writers.records import write_records
+    from .sisre import EVENT_COLUMNS
+
+    empty_columns = {"integrity_events": (*EVENT_COLUMNS, "start", "end")}  # often empty: no event
 
     tdir = os.path.join(ctx.inp.out, "tables")
     for name, rows in ctx.tables.items():
         for fmt in ("csv", "json", "parquet"):
             try:
-                write_records(rows, os.path.join(tdir, f"{name}.{fmt}"), fmt)
+                write_records(
+                    rows, os.path.join(tdir, f"{name}.{fmt}"), fmt, columns=empty_columns.get(name, ())
+                )
             except KompasError as exc:  # Parquet without pyarrow: noted, the rest is written
                 if str(exc) not in ctx.notes:
                     ctx.notes.append(str(exc))

@@ -57,6 +57,7 @@ __all__ = [
     "CLOCK_DATUMS",
     "worst_user_error",
     "integrity_events",
+    "EVENT_COLUMNS",
     "SISRE_WEIGHTS",
     "IF_SIGNALS",
     "K_URA",
@@ -295,6 +296,10 @@ def worst_user_error(radial_m, along_m, cross_m, clock_m, radius_m, earth_radius
             th = np.clip(th, 0.0, th_max)
             best = np.maximum(best, np.abs(r * np.cos(th) + sign * h * np.sin(th) - dt))
     return best
+
+
+EVENT_COLUMNS = ("sat", "start_ns", "end_ns", "n", "max_error_m", "max_ratio")
+"""Keys of :func:`integrity_events`' records (the columns of its table when there is no event)."""
 
 
 def integrity_events(sat, time_ns, wul_m, ura_m, k: float = K_URA, step_ns: int | None = None) -> list:

@@ -271,6 +271,12 @@ def slip_table(ctx) -> list:
     return rows
 
 
+GAP_COLUMNS = ("from", "to", "missing_epochs", "duration_s")
+CLOCK_JUMP_COLUMNS = ("time", "size_s", "kind", "millisecond", "n_sats")
+EMPTY_COLUMNS = {"gaps": GAP_COLUMNS, "clock_jumps": CLOCK_JUMP_COLUMNS}
+"""Columns of the tables that are often empty (a file without gaps or clock jumps)."""
+
+
 def gaps_table(ctx) -> tuple[list, float]:
     """Interruptions of the epochs longer than 1.5 intervals, and the most common interval."""
     t = ctx.obs.epoch_time_ns

@@ -7,6 +7,7 @@ import json
 import os
 
 from ..satsys import SYSTEM_NAMES
+from .metrics import EMPTY_COLUMNS
 
 __all__ = ["summary_line", "summary_lines", "text_report", "write_json", "write_csv"]
 
@@ -95,7 +96,7 @@ def write_csv(results, folder) -> list[str]:
     written = []
     for name in names:
         rows = [{"file": os.path.basename(r.path), **_flat(row)} for r in results for row in r.tables[name]]
-        cols = list(dict.fromkeys(k for row in rows for k in row)) or ["file"]
+        cols = list(dict.fromkeys(k for row in rows for k in row)) or ["file", *EMPTY_COLUMNS.get(name, ())]
         path = os.path.join(folder, f"{name}.csv")
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=cols)

@@ -1,8 +1,10 @@
 """Tables of records (a list of dicts with the same keys) as CSV, JSON and Parquet.
 
-CSV: header of the keys of the first record (later records may lack keys: empty fields); floats in their
+CSV: header of the keys of the records (a record may lack keys: empty fields); floats in their
 shortest exact form (``repr``), NaN as an empty field. JSON: a list of objects with NaN as ``null``.
 Parquet: one column per key through the optional ``pyarrow`` (``pip install 'kompas[parquet]'``).
+A table without records keeps the columns it is given (CSV header, Parquet schema), so that files of
+many days read and join alike.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ def _plain(v):
     return v
 
 
-def write_records(rows: list[dict], path: str | os.PathLike, fmt: str | None = None) -> None:
+def write_records(rows: list[dict], path: str | os.PathLike, fmt: str | None = None, *, columns=()) -> None:
     """Write records to ``path`` in ``fmt`` (default: from the extension).
+
+    ``columns`` name the columns of a table without records (the records' keys otherwise).
 
     Raises
     ------
@@ -47,7 +51,7 @@ def write_records(rows: list[dict], path: str | os.PathLike, fmt: str | None = N
     fmt = fmt or os.path.splitext(path)[1].lstrip(".").lower()
     if fmt not in RECORD_FORMATS:
         raise KompasError(f"{path}: table format must be one of {', '.join(RECORD_FORMATS)}")
-    cols = _columns(rows)
+    cols = _columns(rows) or list(columns)
     if fmt == "json":
         with open(path, "w", encoding="utf-8") as fh:
             json.dump([{k: _plain(r.get(k)) for k in cols} for r in rows], fh, indent=1)
