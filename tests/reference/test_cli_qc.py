@@ -137,7 +137,8 @@ def test_a_one_epoch_file_has_no_span_or_interval(kompas_data, capsys):
     # one epoch (GPS and GLONASS without channels): the summary line shows '-' where there is no span
     rc, out, err = _run(capsys, kompas_data / "edge_cases" / "default_time_system2.10o")
     assert rc == 0 and "Traceback" not in err
-    assert "SUM default_time_system2.10o G 2010-03-04T21:00:45 -h -s sats=5 " in out
+    # GLO epochs are UTC (RINEX 2.11 Table A1): 00:00:30 is 00:00:45 GPST
+    assert "SUM default_time_system2.10o G 2010-03-05T00:00:45 -h -s sats=5 " in out
     assert "GLONASS slots without a known frequency channel are not checked" in err
 
 
