@@ -53,6 +53,20 @@ class Unsolved(enum.IntEnum):
     GDOP = 7  # geometry too weak (GDOP above the limit)
 
 
+def _sigma_columns(cov: np.ndarray, enu: np.ndarray) -> dict[str, np.ndarray]:
+    """Standard deviations (m) of the ECEF and east/north/up position, and the east/north/up covariances
+    as signed square roots (RTKLIB's sdne, sdeu, sdun, m); NaN where unknown."""
+
+    def sd(v):
+        return np.sqrt(np.where(v >= 0.0, v, np.nan))
+
+    out = {f"sd{a}_m": sd(cov[:, i, i]) for i, a in enumerate("xyz")}
+    out.update({f"sd{a}_m": sd(enu[:, i, i]) for i, a in enumerate("enu")})
+    for (i, j), name in (((1, 0), "sdne_m"), ((0, 2), "sdeu_m"), ((2, 1), "sdun_m")):
+        out[name] = np.sign(enu[:, i, j]) * np.sqrt(np.abs(enu[:, i, j]))
+    return out
+
+
 @dataclass(frozen=True)
 class ProcessingRecord:
     """What produced a solution: settings, models per system, and why epochs or satellites were dropped.
@@ -279,7 +293,9 @@ class Solution:
 
     def columns(self) -> dict[str, np.ndarray]:
         """The table columns: time (datetime64, GPST), x_m y_m z_m lat_deg lon_deg height_m, nsat,
-        nsat_<system>, gdop pdop hdop vdop, clock_<system>_m (receiver clock, m), isb_<system>_m
+        nsat_<system>, gdop pdop hdop vdop, with a covariance sdx_m sdy_m sdz_m sde_m sdn_m sdu_m
+        (standard deviations, m) and sdne_m sdeu_m sdun_m (RTKLIB's signed square roots of the east/north
+        covariances), clock_<system>_m (receiver clock, m), isb_<system>_m
         (inter-system bias: that system's clock minus the reference system's, m; the reference is
         ``record.clock_reference``), status (RTKLIB Q code)."""
         e = len(self)
@@ -299,6 +315,8 @@ class Solution:
         for name in ("gdop", "pdop", "hdop", "vdop"):
             v = getattr(self, name)
             cols[name] = np.asarray(v, dtype=np.float64) if v is not None else np.full(e, np.nan)
+        if self.cov_m2 is not None:
+            cols.update(_sigma_columns(np.asarray(self.cov_m2, dtype=np.float64), self.cov_enu_m2()))
         clocks = {k: np.asarray(v, dtype=np.float64) for k, v in self.clock_m.items()}
         cols.update({f"clock_{k}_m": v for k, v in clocks.items()})
         ref_key = self.record.clock_reference or next(iter(clocks), "")

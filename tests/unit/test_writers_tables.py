@@ -65,6 +65,44 @@ def test_csv_columns_and_values(tmp_path):
     )
 
 
+def test_position_sigmas_are_columns_as_in_the_pos_file(tmp_path):
+    import dataclasses
+
+    from kompas.frames import enu_rotation
+    from kompas.io.readers.pos import read_pos_table
+    from kompas.io.writers.pos import write_pos
+
+    sol = _solution()
+    llh = sol.llh()[0]
+    r = enu_rotation(llh[0], llh[1])
+    enu = np.array([[1e-4, 2e-5, 0.0], [2e-5, 4e-4, -3e-5], [0.0, -3e-5, 9e-4]])  # e, n, u: 1, 2, 3 cm
+    cov = np.tile(r.T @ enu @ r, (3, 1, 1))
+    cov[1] = np.nan
+    sol = dataclasses.replace(sol, cov_m2=cov)
+    write_csv(sol, tmp_path / "s.csv")
+    with (tmp_path / "s.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    got = {k: float(rows[0][k]) for k in ("sde_m", "sdn_m", "sdu_m", "sdne_m", "sdeu_m", "sdun_m")}
+    assert got == pytest.approx(
+        {
+            "sde_m": 0.01,
+            "sdn_m": 0.02,
+            "sdu_m": 0.03,
+            "sdne_m": 2e-5**0.5,
+            "sdeu_m": 0.0,
+            "sdun_m": -(3e-5**0.5),
+        },
+        abs=1e-9,
+    )  # fmt: skip (a zero rotated: 1e-20 m^2)
+    ecef = [float(rows[0][k]) for k in ("sdx_m", "sdy_m", "sdz_m")]
+    assert ecef == pytest.approx(np.sqrt(np.diag(cov[0])).tolist(), rel=1e-12)
+    assert rows[1]["sde_m"] == "" and rows[1]["sdx_m"] == ""  # no solution, no sigma
+    write_pos(sol, tmp_path / "s.pos")  # the same numbers as the .pos file's sdn ... sdun
+    pos = read_pos_table(tmp_path / "s.pos")
+    table = [got[k] for k in ("sdn_m", "sde_m", "sdu_m", "sdne_m", "sdeu_m", "sdun_m")]
+    np.testing.assert_allclose(pos["sd_m"][0], table, atol=5e-5)
+
+
 def test_csv_subsecond_times():
     import io
 

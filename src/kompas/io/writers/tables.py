@@ -12,14 +12,18 @@ Both hold the columns of :meth:`kompas.Solution.to_pandas`, in its order:
     Satellites used, in total and per system.
 ``gdop, pdop, hdop, vdop``
     Dilutions of precision.
-``clock_<group>_m``
-    Receiver clock per system or clock group, m.
-``quality``
-    RTKLIB Q code (1 fix, 2 float, 5 single, 0 none).
+``sdx_m, sdy_m, sdz_m, sde_m, sdn_m, sdu_m, sdne_m, sdeu_m, sdun_m``
+    Standard deviations of the ECEF and east/north/up position, m, and the east/north/up covariances
+    as signed square roots (the .pos file's sdne, sdeu, sdun); when the solution has a covariance.
+``clock_<group>_m``, ``isb_<group>_m``
+    Receiver clock per system or clock group, m, and inter-system biases.
+``status``
+    RTKLIB Q code (1 fix, 2 float, 5 single, 0 none); then, where the solution has them, ``ratio``,
+    ``age_s``, ``nfix_<letter>`` and estimated states (PPP: ``ztd_m`` and its sigma ...).
 
 CSV writes floats in their shortest exact form (``repr``) so values read back bit for bit; NaN is
 an empty field (pandas and spreadsheets read it as missing). Every epoch is written, also those
-without a solution (quality 0, empty positions).
+without a solution (status 0, empty positions).
 """
 
 from __future__ import annotations
