@@ -41,11 +41,14 @@ def test_sp3_written_and_read_back(tmp_path):
     np.testing.assert_allclose(back.pos_m, pos, atol=5e-4, rtol=0)
     np.testing.assert_allclose(back.clk_s, clk, atol=5e-13, rtol=0)
     assert np.isnan(back.pos_m[2, 1]).all() and np.isnan(back.clk_s[1, 0])
-    assert back.comments == ("simulated", "second line")
+    assert back.comments == ("simulated", "second line", "", "")  # padded to the four lines of SP3-c
     text = path.read_text().splitlines()
     assert text[0].startswith("#dP2025  1  1  0  0  0.00000000       4 ORBIT IGS20 FIT KSIM")
     assert text[1] == "## 2347 259200.00000000   300.00000000 60676 0.0000000000000"  # MJD of 2025-01-01
     assert text[-1] == "EOF"
+    # four comment lines at least (SP3-c lines 19-22), so that the header is 22 lines, as RTKLIB 2.4.3
+    # reads it; the first epoch follows on line 23
+    assert [ln[:2] for ln in text[18:22]] == ["/*"] * 4 and text[22].startswith("*  2025")
 
 
 def test_sp3_standard_deviations_and_flags_written_and_read_back(tmp_path):

@@ -164,7 +164,9 @@ def _header(sp3: Sp3) -> list[str]:
         "%i    0    0    0    0      0      0      0      0         0",
         "%i    0    0    0    0      0      0      0      0         0",
     ]
-    for c in sp3.comments or ("",):
+    # SP3-c has exactly four comment lines (lines 19-22) and SP3-d at least four: readers that take the
+    # header as 22 lines (RTKLIB 2.4.3's readsp3h) would swallow the first epoch after fewer
+    for c in (*sp3.comments, *[""] * (4 - len(sp3.comments))):
         if len(c) > 77:
             raise KompasError(f"SP3 comment longer than 77 characters: {c!r}")
         out.append(("/* " + c).rstrip() if c else "/*")
