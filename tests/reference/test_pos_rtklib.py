@@ -131,7 +131,7 @@ def test_nmea_agrees_with_rtklib(rtklib, tmp_path):
     """GGA time, position, quality and satellites as RTKLIB writes them for the same solution."""
     sol = read_pos(rtklib["llh"])
     mine = tmp_path / "kompas.nmea"
-    write_nmea(sol, mine, minute_decimals=7, sentences=("RMC", "GGA"))
+    write_nmea(sol, mine, sentences=("RMC", "GGA"))  # the default 7 decimals of a minute, as RTKLIB's
     ref_gga = [ln.split("*")[0].split(",") for ln in rtklib["nmea"].read_text().splitlines() if "GGA," in ln]
     my_gga = [ln.split("*")[0].split(",") for ln in mine.read_text().splitlines() if "GGA," in ln]
     assert len(ref_gga) == len(my_gga) == 120

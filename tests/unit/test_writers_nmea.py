@@ -94,7 +94,7 @@ def test_hemispheres_quality_and_invalid_epochs(tmp_path):
     assert len(gga) == 5
     f = gga[0].split(",")
     assert f[0] == "$GNGGA" and f[1] == "000000.00"
-    assert f[2:6] == ["3352.12800", "S", "07040.15800", "W"]
+    assert f[2:6] == ["3352.1280000", "S", "07040.1580000", "W"]  # 7 decimals of a minute, as RTKLIB
     assert [ln.split(",")[6] for ln in gga] == ["4", "5", "2", "1", "0"]
     assert gga[4].split("*")[0] == "$GNGGA,000004.00,,,,,0,00,,,,,,,"
     write_nmea(sol, p, sentences=("RMC",), skip_invalid=True)
@@ -113,16 +113,19 @@ def test_hemispheres_quality_and_invalid_epochs(tmp_path):
     assert p.read_text().split(",")[6] == "0"
     write_nmea(_solution([1.0], [1.0], [0.0], t[:1], [7]), p, sentences=("RMC",))  # and void in RMC
     f = p.read_text().split("*")[0].split(",")
-    assert f[2] == "V" and f[12] == "N" and f[3:5] == ["0100.00000", "N"]
+    assert f[2] == "V" and f[12] == "N" and f[3:5] == ["0100.0000000", "N"]
 
 
 def test_minute_rounding_carries_into_degrees():
     t = gtime_from_calendar(2020, 6, 25, 0, 0, [0.0], scale="UTC")
     sol = _solution([10.99999999], [-0.000000001], [0.0], t, [5])
     buf = io.StringIO()
-    write_nmea(sol, buf, sentences=("GGA",))
+    write_nmea(sol, buf, sentences=("GGA",), minute_decimals=5)
     f = buf.getvalue().split(",")
     assert f[2:6] == ["1100.00000", "N", "00000.00000", "W"]
+    buf = io.StringIO()  # the default 7 decimals: 59.999999994 minutes carry too
+    write_nmea(_solution([10.9999999999], [-1e-10], [0.0], t, [5]), buf, sentences=("GGA",))
+    assert buf.getvalue().split(",")[2:6] == ["1100.0000000", "N", "00000.0000000", "W"]
 
 
 def test_leap_second_and_time_rounding():

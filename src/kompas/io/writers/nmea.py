@@ -4,8 +4,8 @@ Format: NMEA 0183 version 4.11 sentence structure (``$`` talker + type, comma-se
 and the two-hex-digit checksum, CR LF). The checksum is the exclusive OR of every character between
 ``$`` and ``*``.
 
-GGA  ``$GNGGA,hhmmss.ss,ddmm.mmmmm,N,dddmm.mmmmm,E,q,nn,hdop,alt,M,sep,M,age,station*hh``
-RMC  ``$GNRMC,hhmmss.ss,A,ddmm.mmmmm,N,dddmm.mmmmm,E,speed,course,ddmmyy,magvar,E,mode*hh``
+GGA  ``$GNGGA,hhmmss.ss,ddmm.mmmmmmm,N,dddmm.mmmmmmm,E,q,nn,hdop,alt,M,sep,M,age,station*hh``
+RMC  ``$GNRMC,hhmmss.ss,A,ddmm.mmmmmmm,N,dddmm.mmmmmmm,E,speed,course,ddmmyy,magvar,E,mode*hh``
 
 Times are UTC (from GPST with kompas's leap-second table); an inserted leap second is written as
 second 60. GGA quality indicators from RTKLIB Q codes: fix -> 4 (RTK fixed), float -> 5 (RTK float),
@@ -81,7 +81,7 @@ def write_nmea(
     talker: str = "GN",
     sentences=("GGA", "RMC"),
     time_decimals: int = 2,
-    minute_decimals: int = 5,
+    minute_decimals: int = 7,
     skip_invalid: bool = False,
 ) -> None:
     """Write GGA and RMC sentences, one group per epoch, CR LF line ends.
@@ -99,8 +99,8 @@ def write_nmea(
     time_decimals : int
         Decimals of the UTC seconds (``hhmmss.ss`` for 2).
     minute_decimals : int
-        Decimals of the minutes of latitude and longitude (5: ``ddmm.mmmmm``, 1.9 cm in latitude; use 7
-        for RTK-grade files).
+        Decimals of the minutes of latitude and longitude (7, as RTKLIB writes them: ``ddmm.mmmmmmm``,
+        0.2 mm in latitude, so that RTK positions keep their millimetres; 5: 1.9 cm).
     skip_invalid : bool
         Leave out epochs without a solution; otherwise they are written with time only, GGA quality 0
         and RMC status ``V``, as receivers do.
