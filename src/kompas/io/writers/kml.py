@@ -12,6 +12,10 @@ Heights: kompas has no geoid model, so heights are WGS-84 ellipsoidal (GPX ``ele
 ``absolute`` altitudes are meant above mean sea level; the difference is the geoid undulation, tens of
 metres). KML therefore clamps the track to the ground by default. Only epochs with a solution are
 written. The XML is built with :mod:`xml.etree.ElementTree`, so text is always escaped.
+
+Times: ``xs:dateTime`` has no second 60, so an epoch inside an inserted leap second (23:59:60 UTC) is
+written with the time of the second before it (23:59:59); the NMEA and ``.pos`` (UTC) writers write
+second 60.
 """
 
 from __future__ import annotations
