@@ -40,6 +40,14 @@ def test_values_and_names(tmp_path):
         blq.station("PASA")
 
 
+def test_a_station_line_with_more_than_the_name_is_found_by_its_first_word(tmp_path):
+    # "  WTZR 14201M010": the name and its DOMES number; RTKLIB's readblq takes the first word
+    wtzr = ["  WTZR 14201M010", *SCOA[1:]]
+    blq = read_blq(write(tmp_path, HEADER + wtzr + ["  ONSALA", *SCOA[1:]]))
+    assert "WTZR" in blq and "wtzr00deu" in blq and blq.station("WTZR").name == "WTZR 14201M010"
+    assert "ONSALA" in blq and "ONSA" not in blq  # a first word is matched whole, not as a prefix
+
+
 @pytest.mark.parametrize(
     ("edit", "line", "match"),
     [

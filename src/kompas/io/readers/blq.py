@@ -53,7 +53,8 @@ class OceanLoadingCoefficients:
 
 @dataclass(frozen=True, eq=False)
 class BlqFile:
-    """All stations of a BLQ file, looked up by name (case-insensitive, first 4 characters suffice)."""
+    """All stations of a BLQ file, looked up by name (case-insensitive; the first 4 characters of a RINEX 3
+    name suffice, and a station line may add more after the name, such as its DOMES number)."""
 
     stations: dict
     header: tuple[str, ...]
@@ -66,8 +67,12 @@ class BlqFile:
         n = name.strip().upper()
         if n in self.stations:
             return n
-        short = n[:4]
-        return short if short in self.stations else None
+        # the name's first word, as RTKLIB's readblq matches it ("WTZR 14201M010" is WTZR)
+        first = {k.split()[0]: k for k in reversed(list(self.stations)) if k.split()}
+        for cand in (n.split()[0] if n.split() else n, n[:4]):
+            if cand in first:
+                return first[cand]
+        return None
 
     def station(self, name: str) -> OceanLoadingCoefficients:
         """The coefficients of a station (``"WTZR"`` or a 9-character RINEX 3 name ``"WTZR00DEU"``).
