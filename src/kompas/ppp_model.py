@@ -528,10 +528,12 @@ def continuous_windup(sats, epoch, raw_cycles):
     return out
 
 
-def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list, max_age_s: float = 0.0):
+def observation_biases(
+    ob, rows, t_ns, bias, clock_reference: dict, notes: list, max_age_s: float = 0.0, freq_hz=None
+):
     """Code and phase biases to subtract per row and column, m (R, B) each, from OSB (or DSB to the
     satellite clock's reference observable of the same band); code 0 and phase NaN where the file gives
-    none."""
+    none. ``freq_hz`` (R, B), the carrier of each cell, turns biases given in cycles into seconds."""
     sig = ob.signal[rows]
     n, n_b = sig.shape
     code_b = np.zeros((n, n_b))
@@ -542,6 +544,7 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
     served = False
     sats = ob.sat[rows]
     letters = sat_letter(sats)
+    freq = np.full((n, n_b), np.nan) if freq_hz is None else np.asarray(freq_hz, dtype=np.float64)
     for b in range(n_b):
         has = sig[:, b] != NO_SIGNAL
         if not has.any():
@@ -549,8 +552,8 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
         codes = signal_code(np.where(has, sig[:, b], 0))
         c_obs = np.char.add("C", codes)
         l_obs = np.char.add("L", codes)
-        cb = bias.osb(sats, c_obs, t_code)
-        lb = bias.osb(sats, l_obs, t_ns)
+        cb = bias.osb(sats, c_obs, t_code, frequency_hz=freq[:, b])
+        lb = bias.osb(sats, l_obs, t_ns, frequency_hz=freq[:, b])
         miss = has & ~np.isfinite(cb)
         served |= bool(np.any(has & (np.isfinite(cb) | np.isfinite(lb))))
         if miss.any():
@@ -558,7 +561,7 @@ def observation_biases(ob, rows, t_ns, bias, clock_reference: dict, notes: list,
                 np.char.add(letters.astype("U1"), codes.astype("U2")), return_inverse=True
             )
             ref = np.array([_reference_code(clock_reference, p[0], p[1:]) for p in pairs.tolist()])[inverse]
-            dsb = bias.dsb(sats, c_obs, ref, t_code)
+            dsb = bias.dsb(sats, c_obs, ref, t_code, frequency_hz=freq[:, b])
             served |= bool(np.any(miss & (ref != c_obs) & np.isfinite(dsb)))
             cb = np.where(miss & (ref != c_obs), dsb, np.where(miss & (ref == c_obs), 0.0, cb))
         code_b[:, b] = np.where(has & np.isfinite(cb), cb * C_LIGHT, 0.0)
@@ -676,7 +679,7 @@ def build_rows(
     code_b, phase_b = 0.0, np.full(sig.shape, np.nan)
     if switches.osb:
         code_b, phase_b = observation_biases(
-            ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s
+            ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s, freq[rows]
         )
     if switches.bds2_code:  # a correction added to the code: subtracted as a bias
         code_b = code_b - bds2_code_correction(

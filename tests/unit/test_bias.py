@@ -1,5 +1,6 @@
 """Bias-SINEX 1.00 reader on tiny hand-made files (columns as in the BIAS/SOLUTION title line)."""
 
+import re
 import warnings
 
 import numpy as np
@@ -8,7 +9,7 @@ from _damage import damage_args, damaged
 from hypothesis import HealthCheck, given, settings
 
 from kompas import FormatError, KompasError, SignalError, gtime_from_calendar, read_bias, sat_index
-from kompas.errors import TruncatedFileWarning
+from kompas.errors import KompasWarning, TruncatedFileWarning
 from kompas.io.readers.bias import OPEN_END_NS
 from kompas.time import NS
 
@@ -81,10 +82,14 @@ def write(tmp_path, lines, name="t.bia"):
 
 T0 = int(gtime_from_calendar(2021, 9, 22))  # 2021:265:00000 GPST
 HOUR = 3600 * NS
+SLOPE = "1 bias rows carry a slope (ESTIMATED_SLOPE), which is not applied"
+# the hand-made file has one row with a slope: its warning is checked in test_table_columns_and_units
+pytestmark = pytest.mark.filterwarnings(f"ignore:.*{SLOPE[2:20]}:kompas.errors.KompasWarning")
 
 
 def test_table_columns_and_units(tmp_path):
-    b = read_bias(write(tmp_path, bia()))
+    with pytest.warns(KompasWarning, match=r"t\.bia, line 23: " + re.escape(SLOPE)):
+        b = read_bias(write(tmp_path, bia()))
     assert len(b) == 9
     assert b.kind.tolist() == ["OSB"] * 8 + ["DSB"]
     assert b.sat.dtype == np.int16
@@ -151,8 +156,27 @@ def test_osb_lookup_vectorised(tmp_path):
     np.testing.assert_allclose(
         b.osb(sat_index("C19"), "C2I", times), [-12.3456e-9, -12.3456e-9, -12e-9, -12e-9]
     )
-    with pytest.raises(SignalError, match="cyc"):
+    with pytest.raises(SignalError, match="given in cycles: its carrier frequency is needed"):
         b.osb("R01", "L1C", t)
+    # in seconds with the carrier frequency (R01 on channel 1: 1602.5625 MHz); none for a query without one
+    f = 1602.5625e6
+    assert b.osb("R01", "L1C", t, frequency_hz=f) == 0.125 / f
+    assert np.isnan(b.osb(["R01"], ["L1C"], t, frequency_hz=[np.nan])).all()
+    assert b.osb("C19", "C2I", t, frequency_hz=f) == pytest.approx(-12.3456e-9)  # rows in ns unchanged
+
+
+def test_time_stamps_are_interpolated_linearly(tmp_path):
+    # a blank BIAS_END: "time stamp for bias value; piece-wise linear interpolation is assumed for times in
+    # between" (Bias-SINEX 1.00); after the last stamp its value holds
+    lines = bia()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("-BIAS/SOLUTION"))
+    stamps = [row("OSB", "G063", "G02", "", "C1C", "", DAY, "", "ns", "0.0"),
+              row("OSB", "G063", "G02", "", "C1C", "", "2021:265:43200", "", "ns", "10.0")]  # fmt: skip
+    b = read_bias(write(tmp_path, [*lines[:at], *stamps, *lines[at:]]))
+    assert b.stamp.tolist() == [False] * 8 + [True] * 3  # the DSB row has no BIAS_END either
+    got = b.osb("G02", "C1C", T0 + np.array([0, 3, 6, 12, 20]) * HOUR)
+    np.testing.assert_allclose(got, np.array([0.0, 2.5, 5.0, 10.0, 10.0]) * 1e-9, rtol=1e-12, atol=0)
+    assert b.end_ns[-1] == OPEN_END_NS and b.osb("C19", "C2I", T0 + HOUR) == pytest.approx(-12.3456e-9)
 
 
 def test_station_osb(tmp_path):
@@ -184,6 +208,7 @@ def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
     (tmp_path / "n.bia").write_text("\n".join(bia()), encoding="latin-1")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message=".*" + re.escape(SLOPE))
         assert len(read_bias(tmp_path / "n.bia")) == 9
 
 

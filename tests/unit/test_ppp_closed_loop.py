@@ -57,6 +57,17 @@ def osb_from_truth(truth, sats):
     )  # fmt: skip
 
 
+def _in_cycles(bias):
+    """The same biases with the phase rows in cycles, as Bias-SINEX may give them (UNIT cyc)."""
+    from kompas.satsys import carrier_frequency
+
+    ph = np.char.startswith(bias.obs1, "L")
+    value, unit = bias.value.copy(), bias.unit.copy()
+    value[ph] *= carrier_frequency(bias.sat[ph], bias.obs1[ph])
+    unit[ph] = "cyc"
+    return dataclasses.replace(bias, value=value, unit=unit)
+
+
 def _products(res, tmp_path, hours):
     sats = np.unique(res.obs.sat)
     sp3, clk = tmp_path / "SIM.sp3", tmp_path / "SIM.clk"
@@ -158,6 +169,9 @@ def test_ambiguity_resolution_fixes_and_helps(tmp_path):
         fix = ppp(res.obs, res.nav, sp3, clk, bias=bias, resolution="wl+nl", **opts)
         flo = ppp(res.obs, res.nav, sp3, clk, bias=bias, **opts)
         none = ppp(res.obs, res.nav, sp3, clk, resolution="wl+nl", **opts)  # no bias file: nothing to fix
+        cyc = ppp(res.obs, res.nav, sp3, clk, bias=_in_cycles(bias), resolution="wl+nl", **opts)
+    # phase biases given in cycles are the same biases: the same fixes and positions
+    assert np.array_equal(cyc.quality, fix.quality) and np.abs(cyc.pos_m - fix.pos_m).max() < 1e-6
     fixed = fix.quality == kompas.Quality.FIX
     assert fixed.sum() >= 20 and not (none.quality == kompas.Quality.FIX).any()
     e_fix = np.abs(fix.enu_error_m(TRUTH)[fixed])

@@ -14,11 +14,15 @@ header line (``%=BIA``), ``FILE/REFERENCE``, ``FILE/COMMENT``, ``BIAS/DESCRIPTIO
 Times ``YYYY:DDD:SSSSS`` (or the older ``YY:DDD:SSSSS``) are read in the file's ``TIME_SYSTEM``
 (``G`` = GPS time when absent) and stored as GPST nanoseconds; ``0000:000:00000`` is an open end.
 A bias applies for ``start <= t < end``; when windows of one bias overlap, the one that starts
-last wins. A blank ``BIAS_END`` (the format's "time stamp" mode, meant for piece-wise linear
-interpolation between stamps) is stored as an open end, so the lookups hold each stamped value
-until the next stamp (piece-wise constant; the interpolation is not done here).
+last wins. A blank ``BIAS_END`` is the format's "time stamp" mode: "piece-wise linear interpolation is
+assumed for times in between" (Bias-SINEX 1.00 summary of changes); such a row is stored with an open
+end and marked in ``stamp``, and the lookups interpolate between it and the next stamp of the same bias
+(after the last stamp its value holds).
 
-Units: rows in ``ns`` are converted to seconds; rows in ``cyc`` stay in cycles and keep their unit.
+Units: rows in ``ns`` are converted to seconds; rows in ``cyc`` (phase biases) stay in cycles and keep
+their unit; the lookups turn them into seconds with the carrier frequency when it is given. Slopes
+(``ESTIMATED_SLOPE``) are read but not applied (the format names no reference epoch for them); a file
+with a slope says so in a warning.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import KompasError, SignalError, TruncatedFileWarning, caller_stacklevel
+from ...errors import KompasError, KompasWarning, SignalError, TruncatedFileWarning, caller_stacklevel
 from ...satsys import SYSTEM_LETTERS, sat_index
 from ...time import NS, from_datetime64, normalize_scale
 from .._open import file_name, read_text
@@ -101,6 +105,8 @@ class BiasData:
         Number of estimates declared in the header line (not enforced).
     path : str or None
         The file read.
+    stamp : numpy.ndarray of bool or None
+        Rows of the "time stamp" mode (blank ``BIAS_END``), interpolated linearly to the next stamp.
     """
 
     kind: np.ndarray
@@ -131,6 +137,7 @@ class BiasData:
     bias_mode: str
     n_declared: int
     path: str | None = None
+    stamp: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -140,7 +147,7 @@ class BiasData:
         return f"BiasData({len(self)} rows {kinds}, time_system={self.time_system!r}, path={self.path!r})"
 
     # -- lookups
-    def osb(self, sat, obs, t_gpst_ns, station: str | None = None):
+    def osb(self, sat, obs, t_gpst_ns, station: str | None = None, *, frequency_hz=None):
         """Observable-specific bias of satellites (or of a station's receiver) at given times.
 
         Parameters
@@ -155,6 +162,9 @@ class BiasData:
             None for the satellite bias; a station name for that station's receiver bias: a row
             for the very satellite (GLONASS frequency-dependent receiver biases) is preferred,
             otherwise the row of the satellite's system (blank PRN number).
+        frequency_hz : float or array_like, optional
+            Carrier frequency of each query (broadcast with the others): rows given in cycles are
+            turned into seconds (cycles / frequency); NaN where a query has no frequency.
 
         Returns
         -------
@@ -166,53 +176,67 @@ class BiasData:
         Raises
         ------
         SignalError
-            If a matching row is given in cycles (read those rows from the table).
+            If a matching row is given in cycles and ``frequency_hz`` is not given.
         """
-        return self._lookup("OSB", sat, obs, None, t_gpst_ns, station)
+        return self._lookup("OSB", sat, obs, None, t_gpst_ns, station, frequency_hz)
 
-    def dsb(self, sat, obs1, obs2, t_gpst_ns, station: str | None = None):
+    def dsb(self, sat, obs1, obs2, t_gpst_ns, station: str | None = None, *, frequency_hz=None):
         """Differential bias ``B(obs1) - B(obs2)`` of satellites (or a station) in seconds.
 
         A row given for the reversed pair ``(obs2, obs1)`` is used with its sign changed.
         Arguments and result as in :meth:`osb`.
         """
-        direct = self._lookup("DSB", sat, obs1, obs2, t_gpst_ns, station)
+        direct = self._lookup("DSB", sat, obs1, obs2, t_gpst_ns, station, frequency_hz)
         if not np.any(np.isnan(direct)):
             return direct
-        reverse = self._lookup("DSB", sat, obs2, obs1, t_gpst_ns, station)
+        reverse = self._lookup("DSB", sat, obs2, obs1, t_gpst_ns, station, frequency_hz)
         return np.where(np.isnan(direct), -reverse, direct)
 
-    def _lookup(self, kind, sat, obs1, obs2, t, station):
+    def _lookup(self, kind, sat, obs1, obs2, t, station, frequency_hz=None):
         sat = np.asarray(sat)
         if sat.dtype.kind in "US":
             sat = sat_index(sat)
-        sat, ob1, ob2, t = np.broadcast_arrays(
+        sat, ob1, ob2, t, freq = np.broadcast_arrays(
             sat.astype(np.int64),
             np.char.strip(np.asarray(obs1, dtype="U4")),
             np.char.strip(np.asarray("" if obs2 is None else obs2, dtype="U4")),
             np.asarray(t, dtype=np.int64),
+            np.asarray(np.nan if frequency_hz is None else frequency_hz, dtype=np.float64),
         )
         qpair = np.char.add(np.char.add(ob1, "/"), ob2)
         rows = self.kind == kind
         if station is None:
             rows &= (self.station == "") & (self.sat >= 0)
-            idx = _latest(self, rows, self.sat.astype(np.int64), qpair, sat, t)
+            idx, nxt = _latest(self, rows, self.sat.astype(np.int64), qpair, sat, t)
         else:
             rows &= np.char.upper(self.station) == station.strip().upper()
-            idx = _latest(self, rows & (self.sat >= 0), self.sat.astype(np.int64), qpair, sat, t)
+            idx, nxt = _latest(self, rows & (self.sat >= 0), self.sat.astype(np.int64), qpair, sat, t)
             need = idx < 0
             if np.any(need):
                 sys_code = _system_codes(self.system)
-                idx2 = _latest(self, rows & (self.sat < 0), sys_code, qpair, sat // 100, t)
-                idx = np.where(need, idx2, idx)
+                idx2, nxt2 = _latest(self, rows & (self.sat < 0), sys_code, qpair, sat // 100, t)
+                idx, nxt = np.where(need, idx2, idx), np.where(need, nxt2, nxt)
         hit = idx >= 0
-        if np.any(self.unit[idx[hit]] != "s"):
-            bad = idx[hit][self.unit[idx[hit]] != "s"][0]
+        if not len(self) or not hit.any():
+            return np.full(idx.shape, np.nan)
+        at = np.where(hit, idx, 0)
+        value = np.where(hit, self.value[at], np.nan)
+        if self.stamp is not None:  # time stamps: linear to the next stamp of the same bias
+            lin = hit & self.stamp[at] & (nxt >= 0)
+            nx = np.where(lin, nxt, at)
+            span = np.where(lin, self.start_ns[nx] - self.start_ns[at], 1).astype(np.float64)
+            frac = np.where(lin, (t - self.start_ns[at]) / span, 0.0)
+            value = np.where(lin, value + (self.value[nx] - value) * frac, value)
+        cyc = hit & (self.unit[at] == "cyc")
+        if frequency_hz is None and np.any(cyc):
+            bad = int(at[cyc].ravel()[0])
             raise SignalError(
                 f"{kind} {self.obs1[bad]} {self.obs2[bad]} of {self.svn[bad]} {self.station[bad]} is "
-                f"given in {self.unit[bad]}, not ns; read it from the table"
+                f"given in cycles: its carrier frequency is needed (frequency_hz)"
             )
-        return np.where(hit, self.value[np.where(hit, idx, 0)] if len(self) else np.nan, np.nan)
+        # a query without a usable frequency gets no bias from a row in cycles
+        per = np.where(cyc & (freq > 0), freq, np.where(cyc, np.nan, 1.0))
+        return np.where(cyc, value / per, value)
 
     def to_pandas(self):
         """The bias table as a ``pandas.DataFrame`` (pandas is imported only here)."""
@@ -229,12 +253,14 @@ def _system_codes(letters: np.ndarray) -> np.ndarray:
     return np.array([lut.get(s, 0) for s in letters], dtype=np.int64)
 
 
-def _latest(bd: BiasData, rows: np.ndarray, row_key: np.ndarray, qpair, qkey, t) -> np.ndarray:
-    """Row index of the latest-starting row with the query's key and pair valid at ``t``, else -1."""
+def _latest(bd: BiasData, rows: np.ndarray, row_key: np.ndarray, qpair, qkey, t):
+    """Row index of the latest-starting row with the query's key and pair valid at ``t``, else -1; and
+    the index of the row of that key and pair starting next (-1 where none)."""
     out = np.full(t.shape, -1, dtype=np.int64)
+    nxt = np.full(t.shape, -1, dtype=np.int64)
     cand = np.flatnonzero(rows)
     if cand.size == 0 or t.size == 0:
-        return out
+        return out, nxt
     rpair = np.char.add(np.char.add(bd.obs1[cand], "/"), bd.obs2[cand])
     vocab, rcode = np.unique(rpair, return_inverse=True)
     qcode = np.searchsorted(vocab, qpair)
@@ -256,7 +282,10 @@ def _latest(bd: BiasData, rows: np.ndarray, row_key: np.ndarray, qpair, qkey, t)
     rows_idx = cand[order[safe]]
     ok &= t.ravel() < bd.end_ns[rows_idx]
     out.ravel()[:] = np.where(ok, rows_idx, -1)
-    return out
+    after = np.minimum(pos + 1, table.size - 1)
+    more = ok & (pos + 1 < table.size) & (table["k"][after] == q["k"])
+    nxt.ravel()[:] = np.where(more, cand[order[after]], -1)
+    return out, nxt
 
 
 # ----------------------------------------------------------------------------------------------
@@ -337,13 +366,22 @@ class _BiasParser(LineParser):
         head = self._head()
         body = self._blocks()
         scale = self._scale(body.time_system_line)
-        start, end = self._validity(body, scale)
+        start, end, stamp = self._validity(body, scale)
         hts, hopen, hbad = _to_gpst(np.array(head["times"]), scale)
         if np.any(hbad):
             raise self.error("header epoch: day of year beyond the end of the year", 1)
         hts = [None if o else int(v) for v, o in zip(hts, hopen, strict=True)]
 
         kind, svn, sat, system, station, obs1, obs2, unit, value, std, slope, slope_std = _unpack(body.rows)
+        sloped = np.flatnonzero(np.nan_to_num(np.asarray(slope, dtype=np.float64)) != 0.0)
+        if sloped.size:
+            warnings.warn(
+                f"{self.path}, line {body.line_nos[int(sloped[0])]}: {sloped.size} bias rows carry a slope "
+                "(ESTIMATED_SLOPE), which is not applied (the format names no reference epoch for it): "
+                "their values hold over their windows",
+                KompasWarning,
+                stacklevel=caller_stacklevel(),
+            )
         return BiasData(
             kind=np.array(kind, dtype="U3"),
             svn=np.array(svn, dtype="U4"),
@@ -373,6 +411,7 @@ class _BiasParser(LineParser):
             bias_mode=head["bias_mode"],
             n_declared=head["n_declared"],
             path=self.path,
+            stamp=stamp if stamp.any() else None,
         )
 
     def _head(self) -> dict:
@@ -459,10 +498,12 @@ class _BiasParser(LineParser):
         except KompasError:
             raise self.error(f"unknown TIME_SYSTEM {val!r}; expected G, R, E, C, J, UTC or TAI") from None
 
-    def _validity(self, body: _Body, scale: str) -> tuple[np.ndarray, np.ndarray]:
-        """(start, end) of every record, GPST ns: an open end is :data:`OPEN_END_NS`, an open start an
-        error."""
+    def _validity(self, body: _Body, scale: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(start, end, stamp) of every record, GPST ns: an open end is :data:`OPEN_END_NS`, an open start
+        an error; ``stamp`` marks the rows without BIAS_END (time stamps)."""
         tarr = np.array(body.times, dtype=np.int64).reshape(-1, 6)
+        stamp = tarr[:, 3] == -1
+        tarr[stamp, 3] = 0
         start, sopen, sbad = _to_gpst(tarr[:, :3], scale)
         end, eopen, ebad = _to_gpst(tarr[:, 3:], scale)
         bad = sbad | ebad | sopen
@@ -472,7 +513,7 @@ class _BiasParser(LineParser):
             if not sopen[k]:
                 what = "day of year beyond the end of the year"
             raise self.error(what, body.line_nos[k])
-        return start, np.where(eopen, OPEN_END_NS, end)
+        return start, np.where(eopen, OPEN_END_NS, end), stamp
 
     def _time(self, text: str, what: str) -> tuple[int, int, int]:
         # most rows of a file share a few epochs: parse each text once
@@ -505,7 +546,7 @@ class _BiasParser(LineParser):
             raise ValueError(f"{kind} row needs OBS1{' and OBS2' if kind == 'DSB' else ''}")
         start = self._time(line[35:49], "BIAS_START")
         end_text = line[50:64]
-        end = self._time(end_text, "BIAS_END") if end_text.strip() else (0, 0, 0)
+        end = self._time(end_text, "BIAS_END") if end_text.strip() else (-1, 0, 0)  # a time stamp
         unit = line[65:69].strip()
         if unit not in _UNIT_SCALE:
             raise ValueError(f"UNIT must be 'ns' or 'cyc', found {unit!r}")
