@@ -20,6 +20,15 @@ def test_nodes_and_bilinear():
     assert np.isnan(ionex_vtec(TEC, T, LAT, LON, [T[-1] + 1], np.radians([5.0]), np.radians([5.0]))[0])
 
 
+def test_a_node_without_a_value_counts_only_where_it_has_weight():
+    tec = TEC.copy()
+    tec[0, 1, 1] = np.nan  # a 9999 node at lat 5, lon 5
+    # on the lat 10 row between lon 0 and 5: the two nodes of that row, not NaN from the row beside it
+    v = ionex_vtec(tec, T, LAT, LON, [0, 0, 0], np.radians([10.0, 7.5, 5.0]), np.radians([2.5, 10.0, 7.5]))
+    assert v[0] == pytest.approx(TEC[0, 0, :2].mean()) and v[1] == pytest.approx(TEC[0, :2, 2].mean())
+    assert np.isnan(v[2])  # a point the missing node weighs: no value
+
+
 def test_rotated_maps_in_time():
     # an hour after the first map: each map is read 15 deg east/west of the point (IONEX 1.0 eq. 3)
     t = np.array([3600 * 1_000_000_000])

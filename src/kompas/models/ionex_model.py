@@ -64,7 +64,11 @@ def _bilinear(tec, lat_grid_deg, lon_grid_deg, lat_deg, lon_deg, k):
     e10 = tec[k, i0c + 1, j0c]
     e01 = tec[k, i0c, j0c + 1]
     e11 = tec[k, i0c + 1, j0c + 1]
-    val = (1 - p) * (1 - q) * e00 + p * (1 - q) * e10 + (1 - p) * q * e01 + p * q * e11
+    val = np.zeros(np.shape(p))
+    for w, e in (((1 - p) * (1 - q), e00), (p * (1 - q), e10), ((1 - p) * q, e01), (p * q, e11)):
+        # a node without a value (9999) counts only where it has weight: a point on a grid line takes
+        # the nodes of that line alone, not NaN from the row or column beside it
+        val = val + np.where(w == 0.0, 0.0, w * e)
     return np.where(inside, val, np.nan)
 
 
