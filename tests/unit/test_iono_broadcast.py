@@ -1,11 +1,13 @@
 """Broadcast ionosphere: each system's own model, parameters resolved from headers and RINEX 4 frames."""
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
 
 from kompas import gtime_from_calendar, read_ionex, read_nav, sat_index
+from kompas.errors import KompasWarning
 from kompas.frames import geodetic_to_ecef
 from kompas.models.bdgim import bdgim_delay
 from kompas.models.ionex_model import ionex_delay
@@ -234,6 +236,16 @@ def test_ionex_product_is_the_model_on_joined_days(kompas_data):
     np.testing.assert_allclose(d[:3], ref[:3], rtol=1e-12)
     assert d[:3].min() > 1.0 and np.isnan(ref[3])
     assert d[3] == 0.0 and model.tolist() == ["IONEX", "IONEX", "IONEX", ""] and not fb.any()
+
+
+def test_ionex_maps_of_another_mapping_function_say_so(kompas_data):
+    ix = read_ionex(kompas_data / "ionex" / "jplg0010.17i.gz")
+    assert ix.mapping_function == "NONE"  # as the shared global maps (jplg, CKMG) say
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        IonexIonosphere([ix, dataclasses.replace(ix, mapping_function="COSZ")])  # the model's own
+    with pytest.warns(KompasWarning, match=r"mapping function QFAC; kompas maps their vertical TEC with"):
+        IonexIonosphere([ix, dataclasses.replace(ix, mapping_function="QFAC")])
 
 
 def test_ionex_files_of_different_grids_are_not_joined(kompas_data):

@@ -29,11 +29,13 @@ ERR_ION, 5 m) and a warning says so. Never zero delay with zero variance.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import KompasWarning, caller_stacklevel
 from ..satsys import bds_generation, sat_letter
 from ..time import week_tow
 
@@ -385,6 +387,14 @@ class IonexIonosphere:
         self.lat_rad, self.lon_rad = first.lat_rad, first.lon_rad
         self.radius_m, self.height_m = float(first.base_radius_m), float(first.height_m[0])
         self.paths = tuple(getattr(m, "path", None) for m in maps)
+        other = sorted({m.mapping_function for m in maps} - {"COSZ", "NONE", ""})
+        if other:  # IONEX 1.0 MAPPING FUNCTION: NONE, COSZ (1/cos z) or QFAC (Q-factor)
+            warnings.warn(
+                f"the IONEX maps give the mapping function {', '.join(other)}; kompas maps their vertical "
+                "TEC with the single-layer 1/cos z' (COSZ)",
+                KompasWarning,
+                stacklevel=caller_stacklevel(),
+            )
         # rows asked for (with an elevation) and rows the maps served, over every call: a run with maps of
         # another day must say that they served nothing (kompas.spp records it)
         self.n_asked = 0
