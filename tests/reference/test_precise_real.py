@@ -56,8 +56,14 @@ def test_leave_one_out_on_code_5_min_orbits(cod):
     first interval) -- at the 1 mm resolution of SP3 positions.
     """
     keep, drop = slice(0, None, 2), slice(1, None, 2)
+    flags = {k: getattr(cod, k)[keep] for k in ("clk_event", "clk_pred", "maneuver", "orb_pred")}
     thin = replace(
-        cod, time_ns=cod.time_ns[keep], pos_m=cod.pos_m[keep], clk_s=cod.clk_s[keep], interval_s=600.0
+        cod,
+        time_ns=cod.time_ns[keep],
+        pos_m=cod.pos_m[keep],
+        clk_s=cod.clk_s[keep],
+        interval_s=600.0,
+        **flags,
     )
     prod = PreciseProduct(thin)
     assert prod.interval_s == 600.0 and prod.time_ns.size == 145

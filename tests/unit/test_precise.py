@@ -281,6 +281,27 @@ def test_window_with_a_missing_position_is_refused():
     assert prod.orbit(G02, t[20]).ok[0]  # the other satellite is unaffected
 
 
+def test_maneuver_and_clock_event_flags_end_the_interpolation_windows():
+    import dataclasses
+
+    sp3, t = _orbit_product(n_ep=41)
+    man, evt = np.zeros_like(sp3.maneuver), np.zeros_like(sp3.clk_event)
+    man[20, 0] = True  # G01 maneuvered between epochs 19 and 20
+    evt[30, 1] = True  # G02's clock jumps at epoch 30
+    with pytest.warns(KompasWarning, match="the SP3 files flag 1 maneuver and 1 clock-event samples"):
+        prod = PreciseProduct(dataclasses.replace(sp3, maneuver=man, clk_event=evt))
+    # as a missing position: no 11-sample window spans the maneuver
+    assert prod.orbit(G01, t[[14, 15, 20, 25, 26]]).status.tolist() == [0, 4, 4, 4, 0]
+    assert prod.orbit(G02, t[20]).ok[0] and prod.orbit(G02, t[30]).ok[0]
+    # and no clock is interpolated across the event
+    _, _, status = prod.clock(G02, [t[29], t[29] + 150 * NS, t[30] + 150 * NS, t[31]])
+    assert status.tolist() == [0, 4, 4, 0]
+    assert prod.clock(G01, t[20] + 150 * NS)[2][0] == 0
+    cut = dataclasses.replace(sp3, time_ns=t[:20], pos_m=sp3.pos_m[:20], clk_s=sp3.clk_s[:20])
+    with pytest.raises(ConfigError, match=r"SP3 flags of shape \(41, 2\) for \(20, 2\) epochs x satellites"):
+        PreciseProduct(cut)  # flags that belong to other epochs: which samples they mark is unknown
+
+
 def test_bad_order_and_frame_are_config_errors():
     sp3, _ = _orbit_product()
     for bad in (1, 26, 11.0, True):
@@ -301,7 +322,10 @@ def test_bad_order_and_frame_are_config_errors():
 def _split(sp3, a, b):
     from dataclasses import replace
 
-    return replace(sp3, time_ns=sp3.time_ns[a:b], pos_m=sp3.pos_m[a:b].copy(), clk_s=sp3.clk_s[a:b].copy())
+    flags = {k: getattr(sp3, k)[a:b].copy() for k in ("clk_event", "clk_pred", "maneuver", "orb_pred")}
+    return replace(
+        sp3, time_ns=sp3.time_ns[a:b], pos_m=sp3.pos_m[a:b].copy(), clk_s=sp3.clk_s[a:b].copy(), **flags
+    )
 
 
 def test_merge_consecutive_files_with_a_shared_epoch():

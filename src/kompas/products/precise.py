@@ -245,6 +245,30 @@ def antenna_model(sp3_files, clk_files=()) -> str:
     return ""
 
 
+def _without_flagged(files) -> tuple[list, list]:
+    """Positions and clocks of SP3 files without the samples flagged as a maneuver (M, the satellite was
+    maneuvered since the previous epoch) or a clock event (E, a discontinuity): no interpolation window
+    spans them, so no precise state is made across them (SP3-d, epoch records columns 75 and 79)."""
+    pos, clks, n_man, n_evt = [], [], 0, 0
+    for f in files:
+        man = np.asarray(f.maneuver, dtype=bool)
+        evt = np.asarray(f.clk_event, dtype=bool)
+        if man.shape != f.clk_s.shape or evt.shape != f.clk_s.shape:
+            raise ConfigError(f"SP3 flags of shape {man.shape} for {f.clk_s.shape} epochs x satellites")
+        n_man, n_evt = n_man + int(man.sum()), n_evt + int(evt.sum())
+        pos.append(np.where(man[..., None], np.nan, f.pos_m))
+        clks.append(np.where(evt, np.nan, f.clk_s))
+    if n_man or n_evt:
+        warnings.warn(
+            KompasWarning(
+                f"the SP3 files flag {n_man} maneuver and {n_evt} clock-event samples: no precise orbit or "
+                "clock is interpolated across them (broadcast states serve those instants where given)"
+            ),
+            stacklevel=caller_stacklevel(),
+        )
+    return pos, clks
+
+
 class PreciseProduct:
     """Satellite states interpolated from SP3 orbits and RINEX clock (or SP3) clocks.
 
@@ -313,8 +337,9 @@ class PreciseProduct:
         intervals = [_grid_interval_ns(f.time_ns, f.interval_s, "SP3") for f in files]
         times = [f.time_ns for f in files]
         fsats = [f.sats for f in files]
-        t, sats, pos_grid, h, diffs = _merge_grids(times, fsats, [f.pos_m for f in files], intervals, "SP3")
-        _, _, clk_grid, _, _ = _merge_grids(times, fsats, [f.clk_s for f in files], intervals, "SP3")
+        pos, clks = _without_flagged(files)
+        t, sats, pos_grid, h, diffs = _merge_grids(times, fsats, pos, intervals, "SP3")
+        _, _, clk_grid, _, _ = _merge_grids(times, fsats, clks, intervals, "SP3")
         if diffs.size and diffs.max() > _MERGE_TOL_M:
             warnings.warn(
                 KompasWarning(
