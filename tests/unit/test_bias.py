@@ -161,7 +161,7 @@ def test_osb_lookup_vectorised(tmp_path):
     # in seconds with the carrier frequency (R01 on channel 1: 1602.5625 MHz); none for a query without one
     f = 1602.5625e6
     assert b.osb("R01", "L1C", t, frequency_hz=f) == 0.125 / f
-    assert np.isnan(b.osb(["R01"], ["L1C"], t, frequency_hz=[np.nan])).all()
+    assert np.isnan(b.osb(["R01", "R01"], ["L1C", "L1C"], t, frequency_hz=[np.nan, 0.0])).all()
     assert b.osb("C19", "C2I", t, frequency_hz=f) == pytest.approx(-12.3456e-9)  # rows in ns unchanged
 
 
@@ -177,6 +177,11 @@ def test_time_stamps_are_interpolated_linearly(tmp_path):
     got = b.osb("G02", "C1C", T0 + np.array([0, 3, 6, 12, 20]) * HOUR)
     np.testing.assert_allclose(got, np.array([0.0, 2.5, 5.0, 10.0, 10.0]) * 1e-9, rtol=1e-12, atol=0)
     assert b.end_ns[-1] == OPEN_END_NS and b.osb("C19", "C2I", T0 + HOUR) == pytest.approx(-12.3456e-9)
+    # a station's system-wide stamps likewise
+    sta = [row("OSB", "G", "G", "WTZR", "C2W", "", DAY, "", "ns", "0.0"),
+           row("OSB", "G", "G", "WTZR", "C2W", "", "2021:265:43200", "", "ns", "10.0")]  # fmt: skip
+    b = read_bias(write(tmp_path, [*lines[:at], *sta, *lines[at:]]))
+    assert b.osb("G05", "C2W", T0 + 6 * HOUR, station="WTZR") == pytest.approx(5e-9, rel=1e-12)
 
 
 def test_station_osb(tmp_path):
@@ -187,6 +192,8 @@ def test_station_osb(tmp_path):
     assert b.osb("R02", "C1P", t, station="WTZR") == pytest.approx(20.0e-9)  # falls back to system row
     assert np.isnan(b.osb("G05", "C1W", t, station="ZIM2"))
     assert np.isnan(b.osb("G05", "C1W", t))  # no satellite row
+    assert np.isnan(b.osb("R01", "C1P", t))  # a station's row for a satellite is not the satellite's bias
+    assert np.isnan(b.osb("C19", "C2I", t, station="WTZR"))  # nor a satellite's row the station's
 
 
 def test_dsb_lookup_and_reversed_pair(tmp_path):
@@ -194,6 +201,15 @@ def test_dsb_lookup_and_reversed_pair(tmp_path):
     assert b.dsb("G01", "C1C", "C1W", T0) == pytest.approx(-0.9e-9)
     assert b.dsb("G01", "C1W", "C1C", T0) == pytest.approx(0.9e-9)
     assert np.isnan(b.dsb("G02", "C1C", "C1W", T0))
+    # a station's DSB, and a phase DSB in cycles (turned into seconds with the frequency)
+    lines = bia()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("-BIAS/SOLUTION"))
+    more = [row("DSB", "G", "G", "WTZR", "C1C", "C1W", DAY, NEXT, "ns", "0.5000"),
+            row("DSB", "G063", "G01", "", "L1C", "L2W", DAY, NEXT, "cyc", "0.2500")]  # fmt: skip
+    b = read_bias(write(tmp_path, [*lines[:at], *more, *lines[at:]]))
+    assert b.dsb("G05", "C1C", "C1W", T0, station="WTZR") == pytest.approx(0.5e-9)
+    assert b.dsb("G05", "C1W", "C1C", T0, station="WTZR") == pytest.approx(-0.5e-9)
+    assert b.dsb("G01", "L1C", "L2W", T0, frequency_hz=1575.42e6) == pytest.approx(0.25 / 1575.42e6)
 
 
 def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):

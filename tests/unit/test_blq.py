@@ -46,6 +46,7 @@ def test_a_station_line_with_more_than_the_name_is_found_by_its_first_word(tmp_p
     blq = read_blq(write(tmp_path, HEADER + wtzr + ["  ONSALA", *SCOA[1:]]))
     assert "WTZR" in blq and "wtzr00deu" in blq and blq.station("WTZR").name == "WTZR 14201M010"
     assert "ONSALA" in blq and "ONSA" not in blq  # a first word is matched whole, not as a prefix
+    assert "onsala 10402M004" in blq and "" not in blq  # the query's first word too; no name, no station
 
 
 @pytest.mark.parametrize(

@@ -183,7 +183,9 @@ def test_header_records_in_the_body_that_are_not_applied_are_named(tmp_path):
     # an antenna height or a new site after an event of flag 4 or 3 (RINEX 3.05 Table A3) would change
     # every later position; the reader keeps the header's, and says so
     event = [
-        "> 2020 06 25 00 00 15.0000000  4  3",
+        "> 2020 06 25 00 00 10.0000000  2  0",  # start moving the antenna: no records
+        "> 2020 06 25 00 00 15.0000000  4  4",
+        H("MOVED BY HAND", "COMMENT"),
         H("TEST", "MARKER NAME"),  # the header's: nothing changes
         H("        0.2000        0.0000        0.0000", "ANTENNA: DELTA H/E/N"),
         H("C   10   1 C2I", "SYS / SCALE FACTOR"),
@@ -192,17 +194,25 @@ def test_header_records_in_the_body_that_are_not_applied_are_named(tmp_path):
     ]
     path = write(tmp_path, "\n".join([HEADER3, *EPOCH1, *event, *EPOCH2]))
     said = (
-        r"line 15 \(event at 2020 06 25 00 00 15.0000000\): header records inside the body "
+        r"line 16 \(event at 2020 06 25 00 00 15.0000000\): header records inside the body "
         r"\(ANTENNA: DELTA H/E/N, SYS / SCALE FACTOR, MARKER NAME; 3 in all\) are not applied"
     )
     with pytest.warns(KompasWarning, match=said):
         obs = read_obs(path)
     assert obs.header.antenna_delta_hen_m[0] == 0.0710 and obs.code_m[3] == 21869370.383
-    same = [event[0].replace("  3", "  2"), event[1], H("        0.0710        0.0000        0.0000",
+    same = [event[1].replace("  4", "  2"), event[3], H("        0.0710        0.0000        0.0000",
             "ANTENNA: DELTA H/E/N")]  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_obs(write(tmp_path, "\n".join([HEADER3, *EPOCH1, *same, *EPOCH2]), "same.rnx"))
+    # a record after an unchanged height is looked at all the same
+    new_type = [
+        same[0].replace("  2", "  3"),
+        *same[1:],
+        H("1234      LEIAR25.R3      LEIT", "ANTENNA: # / TYPE"),
+    ]
+    with pytest.warns(KompasWarning, match=r"\(ANTENNA: # / TYPE; 1 in all\)"):
+        read_obs(write(tmp_path, "\n".join([HEADER3, *EPOCH1, *new_type, *EPOCH2]), "type.rnx"))
 
 
 def test_scale_factor(tmp_path):
@@ -232,14 +242,14 @@ def test_scale_factor_continuation_line_and_a_record_before_the_types(tmp_path):
     # Table A2); a record naming no type covers the system's types even when they are listed after it
     text = HEADER3.replace(
         H("    30.000", "INTERVAL"),
-        "\n".join([H("    30.000", "INTERVAL"), H("C   10   2 L2I", "SYS / SCALE FACTOR"),
+        "\n".join([H("    30.000", "INTERVAL"), H("C   10   3 L2I D2I", "SYS / SCALE FACTOR"),
                    H("           C2I", "SYS / SCALE FACTOR")]),
     ).replace(
         H("R    4 C1C L1C D1C S1C", "SYS / # / OBS TYPES"),
         H("R  100", "SYS / SCALE FACTOR") + "\n" + H("R    4 C1C L1C D1C S1C", "SYS / # / OBS TYPES"),
     )  # fmt: skip
     obs = read_obs(write(tmp_path, "\n".join([text, *EPOCH1])))
-    assert obs.header.scale_factors == {("C", "L2I"): 10.0, ("C", "C2I"): 10.0} | {
+    assert obs.header.scale_factors == {("C", "L2I"): 10.0, ("C", "D2I"): 10.0, ("C", "C2I"): 10.0} | {
         ("R", c): 100.0 for c in ("C1C", "L1C", "D1C", "S1C")
     }
     assert obs.code_m[3] == pytest.approx(2186937.0383)  # C19 C2I divided by 10
