@@ -210,6 +210,7 @@ def test_dsb_lookup_and_reversed_pair(tmp_path):
     assert b.dsb("G05", "C1C", "C1W", T0, station="WTZR") == pytest.approx(0.5e-9)
     assert b.dsb("G05", "C1W", "C1C", T0, station="WTZR") == pytest.approx(-0.5e-9)
     assert b.dsb("G01", "L1C", "L2W", T0, frequency_hz=1575.42e6) == pytest.approx(0.25 / 1575.42e6)
+    assert b.dsb("G01", "L2W", "L1C", T0, frequency_hz=1575.42e6) == pytest.approx(-0.25 / 1575.42e6)
 
 
 def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):

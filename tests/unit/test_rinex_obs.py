@@ -512,11 +512,23 @@ def test_header_records_program_phase_shifts_scale_factors_and_glonass_biases(tm
     [
         (H("C  1x0   1 C2I", "SYS / SCALE FACTOR"), "line 2: scale factor"),
         (H(" C1C  -71.9x0", "GLONASS COD/PHS/BIS"), "line 2: GLONASS code-phase bias C1C"),
+        (H("    3x.000", "INTERVAL"), "line 2: INTERVAL: expected"),
+        (H("    1x", "LEAP SECONDS"), "line 2: LEAP SECONDS: expected"),
     ],
 )
 def test_header_errors_name_the_line_and_the_field(tmp_path, record, message):
     with pytest.raises(FormatError, match=message):
         read_obs(write(tmp_path, _with_records(record)))
+
+
+def test_a_header_without_observation_types_is_refused(tmp_path):
+    no_types = "\n".join(ln for ln in HEADER3.split("\n") if "OBS TYPES" not in ln)
+    with pytest.raises(FormatError, match=r"line 8: header has no 'SYS / # / OBS TYPES' record$"):
+        read_obs(write(tmp_path, no_types))
+    v2 = H("     2.11           OBSERVATION DATA    G (GPS)", "RINEX VERSION / TYPE")
+    with pytest.raises(FormatError, match=r"line 2: header has no '# / TYPES OF OBSERV' record$"):
+        read_obs(write(tmp_path, "\n".join([v2, H("", "END OF HEADER")])))
+    assert read_obs(write(tmp_path, HEADER3)).header.n_lines == 10  # the lines of the header
 
 
 def test_versions_and_first_record_checked(tmp_path):
