@@ -82,7 +82,10 @@ def write(tmp_path, lines, name="t.bia"):
 
 T0 = int(gtime_from_calendar(2021, 9, 22))  # 2021:265:00000 GPST
 HOUR = 3600 * NS
-SLOPE = "1 bias rows carry a slope (ESTIMATED_SLOPE), which is not applied"
+SLOPE = (
+    "1 bias rows carry a slope (ESTIMATED_SLOPE), which is not applied (the format names no reference epoch "
+    "for it): their values hold over their windows"
+)
 # the hand-made file has one row with a slope: its warning is checked in test_table_columns_and_units
 pytestmark = pytest.mark.filterwarnings(f"ignore:.*{SLOPE[2:20]}:kompas.errors.KompasWarning")
 

@@ -49,6 +49,8 @@ def test_sp3_written_and_read_back(tmp_path):
     # four comment lines at least (SP3-c lines 19-22), so that the header is 22 lines, as RTKLIB 2.4.3
     # reads it; the first epoch follows on line 23
     assert [ln[:2] for ln in text[18:22]] == ["/*"] * 4 and text[22].startswith("*  2025")
+    # five satellite and five accuracy lines of 60 columns; the count on the first only
+    assert all(len(ln) == 60 for ln in text[2:12]) and text[3].startswith("+        ")
 
 
 def test_sp3_standard_deviations_and_flags_written_and_read_back(tmp_path):
