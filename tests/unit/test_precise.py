@@ -300,6 +300,10 @@ def test_maneuver_and_clock_event_flags_end_the_interpolation_windows():
     cut = dataclasses.replace(sp3, time_ns=t[:20], pos_m=sp3.pos_m[:20], clk_s=sp3.clk_s[:20])
     with pytest.raises(ConfigError, match=r"SP3 flags of shape \(41, 2\) for \(20, 2\) epochs x satellites"):
         PreciseProduct(cut)  # flags that belong to other epochs: which samples they mark is unknown
+    with pytest.raises(ConfigError, match="SP3 flags of shape"):  # one of the two is enough
+        PreciseProduct(dataclasses.replace(cut, clk_event=evt[:20]))
+    with pytest.warns(KompasWarning, match="flag 1 maneuver and 0 clock-event samples"):  # one kind alone
+        PreciseProduct(dataclasses.replace(sp3, maneuver=man))
 
 
 def test_bad_order_and_frame_are_config_errors():
