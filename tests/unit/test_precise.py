@@ -288,7 +288,11 @@ def test_maneuver_and_clock_event_flags_end_the_interpolation_windows():
     man, evt = np.zeros_like(sp3.maneuver), np.zeros_like(sp3.clk_event)
     man[20, 0] = True  # G01 maneuvered between epochs 19 and 20
     evt[30, 1] = True  # G02's clock jumps at epoch 30
-    with pytest.warns(KompasWarning, match="the SP3 files flag 1 maneuver and 1 clock-event samples"):
+    said = (
+        r"the SP3 files flag 1 maneuver and 1 clock-event samples: no precise orbit or clock is interpolated "
+        r"across them \(broadcast states serve those instants where given\)"
+    )
+    with pytest.warns(KompasWarning, match=said):
         prod = PreciseProduct(dataclasses.replace(sp3, maneuver=man, clk_event=evt))
     # as a missing position: no 11-sample window spans the maneuver
     assert prod.orbit(G01, t[[14, 15, 20, 25, 26]]).status.tolist() == [0, 4, 4, 4, 0]

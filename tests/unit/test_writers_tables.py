@@ -78,6 +78,7 @@ def test_position_sigmas_are_columns_as_in_the_pos_file(tmp_path):
     enu = np.array([[1e-4, 2e-5, 0.0], [2e-5, 4e-4, -3e-5], [0.0, -3e-5, 9e-4]])  # e, n, u: 1, 2, 3 cm
     cov = np.tile(r.T @ enu @ r, (3, 1, 1))
     cov[1] = np.nan
+    cov[2] = 0.0  # a position held fixed: no spread, a zero sigma (not unknown)
     sol = dataclasses.replace(sol, cov_m2=cov)
     write_csv(sol, tmp_path / "s.csv")
     with (tmp_path / "s.csv").open(newline="") as fh:
@@ -97,6 +98,7 @@ def test_position_sigmas_are_columns_as_in_the_pos_file(tmp_path):
     ecef = [float(rows[0][k]) for k in ("sdx_m", "sdy_m", "sdz_m")]
     assert ecef == pytest.approx(np.sqrt(np.diag(cov[0])).tolist(), rel=1e-12)
     assert rows[1]["sde_m"] == "" and rows[1]["sdx_m"] == ""  # no solution, no sigma
+    assert rows[2]["sdx_m"] == rows[2]["sdu_m"] == "0.0"
     write_pos(sol, tmp_path / "s.pos")  # the same numbers as the .pos file's sdn ... sdun
     pos = read_pos_table(tmp_path / "s.pos")
     table = [got[k] for k in ("sdn_m", "sde_m", "sdu_m", "sdne_m", "sdeu_m", "sdun_m")]
