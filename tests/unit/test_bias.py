@@ -246,6 +246,7 @@ def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
         (1, row("OSB", "C201", "C", "", "C2I", "", DAY, NEXT, "ns", "1.0"), "satellite bias row without a PRN number$"),
         (8, row("DSB", "G063", "G01", "", "C1C", "", DAY, NEXT, "ns", "1.0"), "OBS2"),
         (2, row("OSB", "C201", "C19", "", "C6I", "", DAY, NEXT, "ns", "4.5", "0.01", "0.25", "0.0x"), "slope STD_DEV"),
+        (1, row("OSB", "C201", "C19", "", "C2I", "", "0000:000:00000", NEXT, "ns", "1.0"), r"BIAS_START is open \(0000:000:00000\)$"),
     ],
 )  # fmt: skip
 def test_bad_rows_are_format_errors(tmp_path, k, bad, match):
@@ -255,6 +256,12 @@ def test_bad_rows_are_format_errors(tmp_path, k, bad, match):
     with pytest.raises(FormatError, match=match) as err:
         read_bias(write(tmp_path, lines))
     assert err.value.line == lines.index(bad) + 1
+
+
+def test_a_header_epoch_beyond_the_year_names_the_header_line(tmp_path):
+    header = "%=BIA 1.00 COD 2021:366:20048 MGX 2021:265:00000 2021:266:00000 A 00000009"
+    with pytest.raises(FormatError, match=r"line 1: header epoch: day of year beyond the end of the year"):
+        read_bias(write(tmp_path, bia(header=header)))
 
 
 def test_blocks_must_close_in_order(tmp_path):
