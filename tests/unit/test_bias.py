@@ -236,7 +236,7 @@ def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
     ("k", "bad", "match"),
     [
         (1, row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "ns", "-12.34x6"), "ESTIMATED_VALUE"),
-        (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:366:00000", NEXT, "ns", "1.0"), "beyond the end"),
+        (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:366:00000", NEXT, "ns", "1.0"), "day of year beyond the end of the year$"),
         (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:265:0000", NEXT, "ns", "1.0"), "YYYY:DDD:SSSSS"),
         (1, row("OSB", "C201", "C19", "", "C2I", "", "2301:265:00000", NEXT, "ns", "1.0"), "not a valid YYYY:DDD"),
         (1, row("OSB", "C201", "C19", "", "C2I", "", "2021:367:00000", NEXT, "ns", "1.0"), "not a valid YYYY:DDD"),
