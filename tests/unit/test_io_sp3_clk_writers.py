@@ -130,6 +130,33 @@ def test_glonass_time_is_written_as_the_glo_utc_time_system(tmp_path):
     assert back.time_system == "UTC" and back.time_ns.tolist() == [T0]
 
 
+def test_sp3_refusals_and_defaults(tmp_path):
+    import dataclasses
+
+    t, sats, pos, clk = _sp3_arrays()
+    one = sp3_from_arrays(t[:1], sats, pos[:1], clk[:1], file_type="")  # one epoch is a table
+    write_sp3(one, tmp_path / "one.sp3")
+    lines = (tmp_path / "one.sp3").read_text().splitlines()
+    assert lines[12].startswith("%c M  cc GPS")  # no file type given: M (mixed)
+    assert lines[7] == "++         0  0  0" + "  0" * 14  # unknown accuracies: code 0
+    with pytest.raises(KompasError, match="^write_sp3: the table has no epoch$"):
+        write_sp3(sp3_from_arrays(t[:0], sats, pos[:0], clk[:0]), tmp_path / "none.sp3")
+    with pytest.raises(KompasError, match="^SP3 cannot state the time system 'QZSST'$"):
+        write_sp3(dataclasses.replace(one, time_system="QZSST"), tmp_path / "q.sp3")
+    # more than 85 satellites: as many satellite and accuracy lines as 17 a line need (SP3-d)
+    ids = (
+        [f"G{p:02d}" for p in range(1, 33)]
+        + [f"E{p:02d}" for p in range(1, 37)]
+        + [f"C{p:02d}" for p in range(1, 33)]
+    )
+    many = sat_index(ids)
+    write_sp3(sp3_from_arrays(t[:1], many, np.tile(pos[:1, :1], (1, 100, 1)), np.tile(clk[:1, :1], (1, 100))),
+              tmp_path / "many.sp3")  # fmt: skip
+    lines = (tmp_path / "many.sp3").read_text().splitlines()
+    assert sum(ln.startswith("+ ") for ln in lines) == 6 and sum(ln.startswith("++") for ln in lines) == 6
+    assert read_sp3(tmp_path / "many.sp3").sats.tolist() == many.tolist()
+
+
 def test_sp3_value_too_large_is_an_error(tmp_path):
     t, sats, pos, clk = _sp3_arrays()
     pos[0, 0, 0] = 1e13  # 1e10 km does not fit F14.6
