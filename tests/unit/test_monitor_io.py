@@ -36,6 +36,14 @@ def test_records_round_trip(tmp_path):
         write_records(ROWS, tmp_path / "t.xlsx")
 
 
+def test_parquet_without_pyarrow_says_how_to_get_it(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # an import of it fails, as where it is missing
+    with pytest.raises(KompasError, match=r"^Parquet output needs pyarrow: pip install 'kompas\[parquet\]'$"):
+        write_records(ROWS, tmp_path / "t.parquet")
+
+
 def test_a_table_without_records_keeps_its_columns(tmp_path):
     write_records([], tmp_path / "e.csv", columns=("sat", "n"))
     assert (tmp_path / "e.csv").read_bytes() == b"sat,n\r\n"
