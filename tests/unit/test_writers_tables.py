@@ -105,6 +105,16 @@ def test_position_sigmas_are_columns_as_in_the_pos_file(tmp_path):
     np.testing.assert_allclose(pos["sd_m"][0], table, atol=5e-5)
 
 
+def test_rtk_columns_follow_the_status():
+    import dataclasses
+
+    sol = dataclasses.replace(_solution(), ratio=np.array([3.5, np.nan, 10.0]), age_s=np.array([1.0, np.nan, 0.0]),
+                              fixed_by_system={"C": np.array([5, 0, 6], np.int16)})  # fmt: skip
+    cols = sol.columns()
+    assert list(cols)[list(cols).index("status") :] == ["status", "ratio", "age_s", "nfix_C"]
+    assert cols["ratio"][2] == 10.0 and cols["age_s"][0] == 1.0 and cols["nfix_C"].tolist() == [5, 0, 6]
+
+
 def test_csv_subsecond_times():
     import io
 
