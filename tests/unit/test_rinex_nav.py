@@ -782,6 +782,32 @@ def test_truncated_rinex4_frame(tmp_path):
     assert len(nav.kepler) == 2
 
 
+def test_an_all_space_last_orbit_line_is_a_line_of_blank_fields(tmp_path):
+    # t_tm and the fit interval left blank as a whole line of spaces: the record is read (RTKLIB reads it
+    # too), the two fields unknown; an empty line after a record stays a separator
+    rec = G1_SPARE.splitlines()
+    text = R3_HEADER + "\n".join([*rec[:7], " " * 80]) + "\n\n" + C05
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        k = read_nav(write(tmp_path, text)).kepler
+    assert k.sat.tolist() == [sat_index("G01"), sat_index("C05")]
+    assert np.isnan(k.fit_interval_h[0]) and k.ttm_ns[0] == np.iinfo(np.int64).min
+    # two such lines: health and accuracy unknown too (the record is read; without a health word no
+    # orbit is made from it, kompas.products.broadcast)
+    k = read_nav(write(tmp_path, R3_HEADER + "\n".join([*rec[:6], " " * 80, " " * 80]) + "\n" + C05)).kepler
+    assert k.sat.tolist() == [sat_index("G01"), sat_index("C05")] and np.isnan(k.health[0])
+    # a complete record followed by a line of spaces: the line is a separator, not an eighth orbit line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        k = read_nav(write(tmp_path, R3_HEADER + "\n".join([*rec[:8], " " * 80]) + "\n" + C05)).kepler
+    assert k.sat.tolist() == [sat_index("G01"), sat_index("C05")] and k.fit_interval_h[0] == 4.0
+    # a record short by more than its blank lines is still dropped, and an empty line is no orbit line
+    for tail in ([*rec[:6], " " * 80], [*rec[:7], ""]):
+        with pytest.warns(DroppedRecordWarning, match="expected 7 orbit lines, found 6"):
+            k = read_nav(write(tmp_path, R3_HEADER + "\n".join(tail) + "\n" + C05)).kepler
+        assert k.sat.tolist() == [sat_index("C05")]
+
+
 def test_short_record_inside_the_file_is_dropped(tmp_path):
     rec = G1_SPARE.splitlines()
     text = R3_HEADER + "\n".join(rec[:5]) + "\n" + C05

@@ -89,8 +89,18 @@ def _last_line_cut(ctx: NavContext, lay: Layout, idx: list[int], prefix0: int, p
     return not ctx.complete_last and len(line) < p + FW * lay.last_named(j)
 
 
+def _blank_tail(ctx: NavContext, lay: Layout, idx: list[int]) -> None:
+    """Extend a record short of orbit lines by the all-space lines right after it: orbit lines of blank
+    (unknown) fields, as RTKLIB reads them; an empty line stays a separator."""
+    k = idx[-1] + 1
+    while len(idx) - 1 < lay.min_lines and k < len(ctx.lines) and ctx.lines[k] and not ctx.lines[k].strip():
+        idx.append(k)
+        k += 1
+
+
 def _record_complete(ctx: NavContext, lay: Layout, idx, is_last, prefix0, prefix, what) -> bool:
     """Check the orbit-line count (and a cut last line); False: the record is not read."""
+    _blank_tail(ctx, lay, idx)
     n = len(idx) - 1
     if n > lay.max_lines:
         ctx.drop(idx[lay.max_lines + 1] + 1, f"{what}: more than the {lay.max_lines} orbit lines ")
