@@ -25,7 +25,9 @@ SBAS epochs are GPST, Galileo GST (= GPST), BeiDou BDT (converted: BDT + 14 s = 
 and ION frames (the time system of the frame's satellite system).
 
 Choices where the format leaves room
-    * Blank lines between records are skipped. A blank field the format allows to be blank is NaN.
+    * Blank lines between records are skipped; lines of spaces right after a record short of orbit
+      lines are its last orbit lines, of blank fields (as RTKLIB reads them). A blank field the format
+      allows to be blank is NaN.
       A record with a field that does not parse, a blank field it cannot do without (clock, orbit,
       week, GLONASS state and frequency number), an impossible epoch or an out-of-range week or time
       of week is dropped with a :class:`~kompas.errors.DroppedRecordWarning`; the other records are
