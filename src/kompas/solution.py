@@ -53,18 +53,26 @@ class Unsolved(enum.IntEnum):
     GDOP = 7  # geometry too weak (GDOP above the limit)
 
 
+def sd_columns(cov: np.ndarray, diag, off, unknown: float = np.nan) -> list[np.ndarray]:
+    """Square roots of the variances ``cov[:, i, i]`` for ``i`` in ``diag``, then RTKLIB's ``sqvar`` of the
+    covariances ``cov[:, i, j]`` for ``(i, j)`` in ``off`` (the sign times the root of the magnitude), m;
+    ``unknown`` where a value is not finite or a variance is negative (RTKLIB's ``SQRT`` writes 0)."""
+    out = []
+    for i in diag:
+        v = cov[:, i, i]
+        out.append(np.where(np.isfinite(v) & (v >= 0), np.sqrt(np.abs(v)), unknown))
+    for i, j in off:
+        c = cov[:, i, j]
+        out.append(np.where(np.isfinite(c), np.sign(c) * np.sqrt(np.abs(c)), unknown))
+    return out
+
+
 def _sigma_columns(cov: np.ndarray, enu: np.ndarray) -> dict[str, np.ndarray]:
     """Standard deviations (m) of the ECEF and east/north/up position, and the east/north/up covariances
-    as signed square roots (RTKLIB's sdne, sdeu, sdun, m); NaN where unknown."""
-
-    def sd(v):
-        return np.sqrt(np.where(v >= 0.0, v, np.nan))
-
-    out = {f"sd{a}_m": sd(cov[:, i, i]) for i, a in enumerate("xyz")}
-    out.update({f"sd{a}_m": sd(enu[:, i, i]) for i, a in enumerate("enu")})
-    for (i, j), name in (((1, 0), "sdne_m"), ((0, 2), "sdeu_m"), ((2, 1), "sdun_m")):
-        out[name] = np.sign(enu[:, i, j]) * np.sqrt(np.abs(enu[:, i, j]))
-    return out
+    as signed square roots (the .pos file's sdne, sdeu, sdun, m); NaN where unknown."""
+    names = ("sdx_m", "sdy_m", "sdz_m", "sde_m", "sdn_m", "sdu_m", "sdne_m", "sdeu_m", "sdun_m")
+    values = sd_columns(cov, (0, 1, 2), ()) + sd_columns(enu, (0, 1, 2), ((1, 0), (0, 2), (2, 1)))
+    return dict(zip(names, values, strict=True))
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ __all__ = [
     "gps_utc_offset_s",
     "leap_table",
     "normalize_scale",
+    "FILE_TIME_SYSTEMS",
 ]
 
 NS = 1_000_000_000
@@ -85,6 +86,11 @@ _SCALE_ALIASES = {
     "UTC": "UTC",
     "TAI": "TAI",
 }  # fmt: skip
+
+
+# kompas scale -> the time-system id RINEX, SP3 and clock files write for it. The files' epochs are on the
+# clock that id names (normalize_scale of it): GLONASST times are written as "GLO", on UTC hours.
+FILE_TIME_SYSTEMS = {"GPST": "GPS", "GST": "GAL", "BDT": "BDT", "GLONASST": "GLO", "UTC": "UTC", "TAI": "TAI"}
 
 
 def normalize_scale(scale: str) -> str:

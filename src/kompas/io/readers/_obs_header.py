@@ -307,10 +307,10 @@ _NOT_APPLIED = (
 )  # fmt: skip
 
 
-def records_not_applied(events, header: ObsHeader) -> list[tuple[int, str, str]]:
+def records_not_applied(events, header: ObsHeader, ctx: Diagnostics) -> list[tuple[int, str, str]]:
     """``(line, epoch, label)`` of the in-body header records (events of flags 3 and 4) that would change
     the file's marker, antenna or observation scaling and that the reader does not apply; a record that
-    repeats the header's marker name or antenna height is left out."""
+    repeats the header's marker name or antenna height (read as the header's) is left out."""
     out = []
     for line, flag, when, records in events:
         if flag not in (3, 4):
@@ -323,9 +323,9 @@ def records_not_applied(events, header: ObsHeader) -> list[tuple[int, str, str]]
                 continue
             if label == "ANTENNA: DELTA H/E/N":
                 try:
-                    if np.allclose([float(raw[k : k + 14]) for k in (0, 14, 28)], header.antenna_delta_hen_m):
+                    if np.allclose(_three_numbers(ctx, raw, line, label), header.antenna_delta_hen_m):
                         continue
-                except ValueError:
+                except KompasError:  # unreadable: named as not applied
                     pass
             out.append((line, when, label))
     return out

@@ -687,7 +687,7 @@ def iter_obs(path: str | os.PathLike, *, strict: bool = False, systems: str | No
 
 
 def _warn_not_applied(events, header, ctx) -> None:
-    found = records_not_applied(events, header)
+    found = records_not_applied(events, header, ctx)
     if found:
         line, when, _ = found[0]
         labels = ", ".join(dict.fromkeys(lab for *_, lab in found))

@@ -27,15 +27,12 @@ import datetime as _dt
 import numpy as np
 
 from ...errors import KompasError
-from ...time import gpst_to_calendar, normalize_scale
+from ...time import FILE_TIME_SYSTEMS, gpst_to_calendar, normalize_scale
 from ..readers.clk import RECORD_KINDS, ClockData
 from ._sink import write_bytes
 
 __all__ = ["write_clk", "clk_from_arrays"]
 
-# kompas scale -> TIME SYSTEM ID; epochs are written on the clock that id names: "GLO" is the GLONASS
-# UTC time system (UTC hours; kompas.time), so GLONASST times are written in UTC.
-_TS = {"GPST": "GPS", "GST": "GAL", "BDT": "BDT", "GLONASST": "GLO", "UTC": "UTC", "TAI": "TAI"}
 _VALUES = ("bias_s", "bias_sigma_s", "rate", "rate_sigma", "accel", "accel_sigma")
 
 
@@ -113,7 +110,7 @@ def _rec(body: str, label: str) -> str:
 
 
 def _header(c: ClockData, program: str, now: _dt.datetime) -> list[str]:
-    ts = _TS.get(c.time_system)
+    ts = FILE_TIME_SYSTEMS.get(c.time_system)
     if ts is None:
         raise KompasError(f"RINEX clock cannot state the time system {c.time_system!r}")
     sysl = (c.satellite_system or " ")[:1]
@@ -165,7 +162,7 @@ def _body(c: ClockData) -> list[str]:
         raise KompasError(f"RINEX clock: record {int(np.argmax(bad))} has no value or a gap between values")
     kind_rank = np.array([RECORD_KINDS.index(k) if k in RECORD_KINDS else 9 for k in c.kind.tolist()])
     order = np.lexsort((c.name, kind_rank, c.time_ns))
-    cal = gpst_to_calendar(c.time_ns, normalize_scale(_TS[c.time_system]))
+    cal = gpst_to_calendar(c.time_ns, normalize_scale(FILE_TIME_SYSTEMS[c.time_system]))
     y, mo, d, h, mi, s = (np.atleast_1d(a) for a in cal)
     out = []
     for i in order.tolist():

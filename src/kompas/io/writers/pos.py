@@ -37,7 +37,7 @@ import numpy as np
 
 from ...errors import ConfigError
 from ...frames import ecef_to_enu, ecef_to_geodetic, enu_rotation
-from ...solution import Quality, Solution, require_solution
+from ...solution import Quality, Solution, require_solution, sd_columns
 from ...time import (
     gpst_to_calendar,
 )
@@ -181,7 +181,7 @@ def format_pos(
         llh = solution.llh()[rows]
         cov = solution.cov_enu_m2()[rows]
         # ENU covariance: 0 = east, 1 = north, 2 = up (RTKLIB outpos: Q[4], Q[0], Q[8], Q[1], Q[2], Q[5])
-        sd = _sd_columns(cov, (1, 0, 2), ((0, 1), (0, 2), (1, 2)))
+        sd = sd_columns(cov, (1, 0, 2), ((0, 1), (0, 2), (1, 2)), unknown=0.0)
         c1, c2, c3 = np.degrees(llh[:, 0]), np.degrees(llh[:, 1]), llh[:, 2]
         fmt = "{} {:14.9f} {:14.9f} {:10.4f} {:3d} {:3d}" + " {:8.4f}" * 6 + " {:6.2f} {:6.1f}"
     else:
@@ -194,7 +194,7 @@ def format_pos(
             cov = r @ cov @ r.T
         # RTKLIB outecef: P[0], P[4], P[8], P[1] (xy), P[5] (yz), P[2] (zx); outenu: Q[0], Q[4], Q[8],
         # Q[1] (en), Q[5] (nu), Q[2] (ue)
-        sd = _sd_columns(cov, (0, 1, 2), ((0, 1), (1, 2), (0, 2)))
+        sd = sd_columns(cov, (0, 1, 2), ((0, 1), (1, 2), (0, 2)), unknown=0.0)
         fmt = "{} {:14.4f} {:14.4f} {:14.4f} {:3d} {:3d}" + " {:8.4f}" * 6 + " {:6.2f} {:6.1f}"
 
     eol = "\r\n" if crlf else "\n"
@@ -224,19 +224,6 @@ def _per_epoch(values, e, name):
     if arr.shape != (e,):
         raise ConfigError(f"{name} must have one value per epoch ({e}), got shape {arr.shape}")
     return np.where(np.isfinite(arr), arr, 0.0)
-
-
-def _sd_columns(cov, diag, off):
-    """RTKLIB ``SQRT`` (0 for negative or NaN) of the variances, ``sqvar`` of the covariances."""
-    out = []
-    for i in diag:
-        v = cov[:, i, i]
-        out.append(np.where(np.isfinite(v) & (v > 0), np.sqrt(np.abs(v)), 0.0))
-    for i, j in off:
-        c = cov[:, i, j]
-        s = np.sign(c) * np.sqrt(np.abs(c))
-        out.append(np.where(np.isfinite(c), s, 0.0))
-    return out
 
 
 def _round_time(t_ns, decimals):

@@ -29,15 +29,12 @@ import datetime as _dt
 import numpy as np
 
 from ...errors import KompasError
-from ...time import MJD_GPS_EPOCH, gpst_to_calendar, normalize_scale
+from ...time import FILE_TIME_SYSTEMS, MJD_GPS_EPOCH, gpst_to_calendar, normalize_scale
 from ..readers.sp3 import Sp3
 from ._sink import write_bytes
 
 __all__ = ["write_sp3", "sp3_from_arrays"]
 
-# kompas scale -> line 13's time system; the epochs are written on the clock that id names, and an SP3
-# "GLO" is the GLONASS UTC time system (UTC hours; kompas.time), so GLONASST times are written in UTC.
-_SP3_TS = {"GPST": "GPS", "GST": "GAL", "BDT": "BDT", "GLONASST": "GLO", "UTC": "UTC", "TAI": "TAI"}
 _BAD = "999999.999999"
 _PER_LINE = 17
 _MIN_LINES = 5
@@ -110,7 +107,7 @@ def _exponent(sdev, base, scale) -> np.ndarray:
 
 
 def _calendar(t_ns, scale):
-    scale = normalize_scale(_SP3_TS.get(scale, scale))
+    scale = normalize_scale(FILE_TIME_SYSTEMS.get(scale, scale))
     y, mo, d, h, mi, s = (np.atleast_1d(a) for a in gpst_to_calendar(np.atleast_1d(t_ns), scale))
     return y, mo, d, h, mi, np.rint(s * 1e9).astype(np.int64)
 
@@ -132,7 +129,7 @@ def _week_sow(cal):
 
 
 def _header(sp3: Sp3) -> list[str]:
-    ts = _SP3_TS.get(sp3.time_system)
+    ts = FILE_TIME_SYSTEMS.get(sp3.time_system)
     if ts is None:
         raise KompasError(f"SP3 cannot state the time system {sp3.time_system!r}")
     if len(sp3) == 0:
