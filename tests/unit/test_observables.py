@@ -164,3 +164,24 @@ def test_xarray_of_rinex2_names_types_added_in_the_file(tmp_path):
     assert sorted(ds.data_vars) == ["C1", "L1", "P2"]
     np.testing.assert_array_equal(ds.P2.values[:, 0], [np.nan, 2.3e7])
     np.testing.assert_array_equal(ds.C1.values[:, 0], [2.1e7, 2.2e7])
+
+
+def test_power_failure_epoch_starts_every_phase_arc(tmp_path):
+    # RINEX 3.05 Table A3: epoch flag 1 is a power failure between the previous and this epoch
+    header = "\n".join([
+        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
+        H("G    4 C1C L1C C2W L2W", "SYS / # / OBS TYPES"),
+        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    lines = []
+    for k, flag in enumerate((0, 1, 0)):
+        lines.append(f"> 2020 06 25 00 {k:02d}  0.0000000  {flag}  2")
+        lines.append("G05" + F(20000000.0) + F(105000000.5) + F(20000001.0) + F(81000000.5))
+        lines.append("G07" + F(21000000.0) + F() + F(21000001.0) + F())  # codes only
+    p = tmp_path / "pf.rnx"
+    p.write_text(header + "\n" + "\n".join(lines) + "\n")
+    ob = read_obs(p).observables({"G": (1, 2)})
+    g05 = ob.sat == sat_index("G05")
+    assert ob.lli[g05].tolist() == [[0, 0], [1, 1], [0, 0]]
+    assert not ob.lli[~g05].any()  # no phase, no arc to start

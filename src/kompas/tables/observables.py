@@ -59,7 +59,8 @@ class Observables:
     cn0_dbhz : numpy.ndarray of float32, shape (R, B)
         Signal strength.
     lli : numpy.ndarray of uint8, shape (R, B)
-        Loss-of-lock indicator of the phase.
+        Loss-of-lock indicator of the phase; bit 0 is also set on every phase of an epoch of flag 1
+        (power failure), whose phases all start new arcs.
     epoch_time_ns : numpy.ndarray of int64, shape (E,)
         The epochs of the table the observables come from (GPST ns).
     """
@@ -224,15 +225,22 @@ def observables_by_band(
         out[row, c] = values[idx]
         return out
 
+    row_epoch = (key[new_row] // _KEY_SAT).astype(np.int64)
+    phase = grid(table.phase_cyc, np.nan, np.float64)
+    lli = grid(table.lli, 0, np.uint8)
+    # Epoch flag 1, "power failure between previous and current epoch" (RINEX 3.05 Table A3): the
+    # receiver lost every phase track, so each phase of the epoch starts a new arc like a set LLI bit 0.
+    power_failure = np.asarray(table.epoch_flag)[row_epoch] == 1
+    lli[power_failure[:, None] & np.isfinite(phase)] |= 1
     return Observables(
-        epoch=(key[new_row] // _KEY_SAT).astype(np.int64),
+        epoch=row_epoch,
         sat=(key[new_row] % _KEY_SAT).astype(np.int16),
         bands={k: tuple(int(b) for b in v) for k, v in bands.items()},
         signal=grid(table.signal, NO_SIGNAL, np.uint8),
         code_m=grid(table.code_m, np.nan, np.float64),
-        phase_cyc=grid(table.phase_cyc, np.nan, np.float64),
+        phase_cyc=phase,
         doppler_hz=grid(table.doppler_hz, np.nan, np.float64),
         cn0_dbhz=grid(table.cn0_dbhz, np.nan, np.float32),
-        lli=grid(table.lli, 0, np.uint8),
+        lli=lli,
         epoch_time_ns=table.epoch_time_ns,
     )
