@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kompas import FormatError, gtime_from_calendar, read_obs, sat_index
-from kompas.errors import FormatWarning
+from kompas.errors import FormatWarning, KompasWarning
 from kompas.satsys import signal_id
 
 # file, epochs, satellites per system (MANIFEST.md)
@@ -163,7 +163,10 @@ def test_edge_case_default_time_systems(kompas_data):
 
 
 def test_edge_case_one_satellite_with_clock_offsets(kompas_data):
-    obs = read_obs(kompas_data / "edge_cases/rinex2onesat.10o")
+    # RINEX 2.11 Table A1: its second WAVELENGTH FACT L1/2 record gives G14, G18, G19 half-cycle L2
+    with pytest.warns(KompasWarning, match=r"line 16: WAVELENGTH FACT L1/2 declares half-cycle phases "
+                      r"\(L2 of G14 G18 G19\), which are processed as full-cycle"):  # fmt: skip
+        obs = read_obs(kompas_data / "edge_cases/rinex2onesat.10o")
     assert obs.n_epochs == 2 and obs.systems == "G"
     assert obs.epoch_clock_s.tolist() == [-0.12345, -0.12345]
     # APPROX POSITION written in 15-column fields by this writer

@@ -185,3 +185,31 @@ def test_power_failure_epoch_starts_every_phase_arc(tmp_path):
     g05 = ob.sat == sat_index("G05")
     assert ob.lli[g05].tolist() == [[0, 0], [1, 1], [0, 0]]
     assert not ob.lli[~g05].any()  # no phase, no arc to start
+
+
+def test_half_cycle_phases_are_skipped_and_the_next_one_starts_an_arc(tmp_path):
+    # RINEX 3.05 section 5.7 / Table A3: LLI bit 1, "half-cycle ambiguity/slip possible. Software not
+    # capable of handling half cycles should skip this observation"
+    header = "\n".join([
+        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
+        H("G    4 C1C L1C C2W L2W", "SYS / # / OBS TYPES"),
+        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    lli = {"G05": ["0", "2", "3", "0", "0"], "G07": ["2", "0", " ", "0", "0"]}  # L1 LLI per epoch
+    lines = []
+    for k in range(5):
+        lines.append(f"> 2020 06 25 00 {k:02d}  0.0000000  0  2")
+        for s in ("G05", "G07"):
+            l1 = f"{105000000.5 + k:14.3f}{lli[s][k]} "
+            lines.append(s + F(20000000.0) + l1 + F(20000001.0) + F(81000000.5))
+    p = tmp_path / "hc.rnx"
+    p.write_text(header + "\n" + "\n".join(lines) + "\n")
+    ob = read_obs(p).observables({"G": (1, 2)})
+    for s, skipped, slip in (("G05", [1, 2], [3]), ("G07", [0], [1])):
+        rows = ob.sat == sat_index(s)
+        assert np.flatnonzero(np.isnan(ob.phase_cyc[rows, 0])).tolist() == skipped, s
+        kept = np.isfinite(ob.phase_cyc[rows, 0])
+        assert np.flatnonzero(kept & (ob.lli[rows, 0] & 1 != 0)).tolist() == slip, s
+        assert np.isfinite(ob.code_m[rows, 0]).all() and np.isfinite(ob.phase_cyc[rows, 1]).all()
+        assert not ob.lli[rows, 1].any()  # L2 untouched

@@ -55,12 +55,14 @@ class Observables:
     signal : numpy.ndarray of uint8, shape (R, B)
         Signal id chosen in each column (:data:`NO_SIGNAL` where the band has no observation).
     code_m, phase_cyc, doppler_hz : numpy.ndarray of float64, shape (R, B)
-        Pseudorange (m), carrier phase (cycles), Doppler (Hz); NaN where missing.
+        Pseudorange (m), carrier phase (cycles), Doppler (Hz); NaN where missing, and for a phase
+        whose LLI bit 1 (half-cycle ambiguity) is set.
     cn0_dbhz : numpy.ndarray of float32, shape (R, B)
         Signal strength.
     lli : numpy.ndarray of uint8, shape (R, B)
         Loss-of-lock indicator of the phase; bit 0 is also set on every phase of an epoch of flag 1
-        (power failure), whose phases all start new arcs.
+        (power failure), whose phases all start new arcs, and on the first phase after one flagged
+        with bit 1 (half-cycle ambiguity), which is dropped.
     epoch_time_ns : numpy.ndarray of int64, shape (E,)
         The epochs of the table the observables come from (GPST ns).
     """
@@ -226,15 +228,17 @@ def observables_by_band(
         return out
 
     row_epoch = (key[new_row] // _KEY_SAT).astype(np.int64)
+    row_sat = (key[new_row] % _KEY_SAT).astype(np.int16)
     phase = grid(table.phase_cyc, np.nan, np.float64)
     lli = grid(table.lli, 0, np.uint8)
     # Epoch flag 1, "power failure between previous and current epoch" (RINEX 3.05 Table A3): the
     # receiver lost every phase track, so each phase of the epoch starts a new arc like a set LLI bit 0.
     power_failure = np.asarray(table.epoch_flag)[row_epoch] == 1
     lli[power_failure[:, None] & np.isfinite(phase)] |= 1
+    _skip_half_cycles(row_epoch, row_sat, phase, lli)
     return Observables(
         epoch=row_epoch,
-        sat=(key[new_row] % _KEY_SAT).astype(np.int16),
+        sat=row_sat,
         bands={k: tuple(int(b) for b in v) for k, v in bands.items()},
         signal=grid(table.signal, NO_SIGNAL, np.uint8),
         code_m=grid(table.code_m, np.nan, np.float64),
@@ -244,3 +248,23 @@ def observables_by_band(
         lli=lli,
         epoch_time_ns=table.epoch_time_ns,
     )
+
+
+def _skip_half_cycles(epoch, sat, phase, lli) -> None:
+    """Drop the phases whose LLI bit 1 is set; the next phase of the satellite and band starts an arc.
+
+    RINEX 3.05 section 5.7: bit 1 is "half-cycle ambiguity/slip possible. Software not capable of
+    handling half cycles should skip this observation." Nothing here estimates half cycles, so the phase
+    is skipped (its pseudorange is kept); the receiver may add the half cycle once it resolves it, so the
+    next phase kept gets LLI bit 0 and begins a new ambiguity. ``phase`` and ``lli`` are changed in place.
+    """
+    half = ((lli & 2) != 0) & np.isfinite(phase)
+    if not half.any():
+        return
+    order = np.lexsort((epoch, sat))
+    for c in np.flatnonzero(half.any(axis=0)):
+        rows = order[np.isfinite(phase[order, c])]  # the phases of the column, per satellite in time
+        h = half[rows, c]
+        after_half = np.r_[False, h[:-1] & (sat[rows[1:]] == sat[rows[:-1]])]
+        lli[rows[after_half & ~h], c] |= 1
+    phase[half] = np.nan

@@ -11,10 +11,11 @@ Repairs (tolerance policy of :mod:`kompas.io._text`, each a ``FormatWarning``, a
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 
-from ...errors import KompasError
+from ...errors import KompasError, KompasWarning, caller_stacklevel
 from ...satsys import RINEX2_CODE_MAP, GlonassChannels
 from ...tables.obs import ObsHeader
 from ...time import gtime_from_calendar, normalize_scale
@@ -119,6 +120,7 @@ class _State:
         self.scale_last: tuple[str, float] | None = None  # what a continuation line continues
         self.tfirst = self.tlast = None
         self.ts_first = ""
+        self.half_cycle: list[tuple[int, str]] = []  # (line, what) of RINEX 2 wavelength factors 2
 
     def check_pending(self, ctx):
         p = self.pending
@@ -225,6 +227,14 @@ def _numeric_record(st: _State, kw: dict, ctx: Diagnostics, label: str, raw: str
     elif label == "INTERVAL":
         iv = ctx.float(raw[0:10], ln, "INTERVAL")
         kw["interval_s"] = iv if iv > 0 else None
+    elif label == "WAVELENGTH FACT L1/2":
+        # RINEX 2.11 Table A1: 2I6 factors (1 full cycles, 2 half cycles from squaring, 0 in L2 no L2),
+        # I6 count, 7(3X, A1, I2) satellites (none: the default of all)
+        fac = [ctx.int(raw[6 * k : 6 * k + 6], ln, f"L{k + 1} wavelength factor", 1) for k in (0, 1)]
+        if 2 in fac:
+            sats = " ".join(raw[21 + 6 * k : 24 + 6 * k].strip() for k in range(7)).split()
+            bands = "/".join(f"L{k + 1}" for k in (0, 1) if fac[k] == 2)
+            st.half_cycle.append((ln, f"{bands} of {' '.join(sats) if sats else 'every satellite'}"))
     elif label == "LEAP SECONDS":
         kw["leap_seconds"] = ctx.int(raw[0:6], ln, "LEAP SECONDS")
     elif label == "RCV CLOCK OFFS APPL":
@@ -268,6 +278,15 @@ def parse_header(lines: list[bytes], ctx: Diagnostics) -> tuple[ObsHeader, int]:
 
 def _finish(kw: dict, st: _State, ctx: Diagnostics, end: int) -> ObsHeader:
     st.check_pending(ctx)
+    if st.half_cycle:
+        line, what = st.half_cycle[0]
+        warnings.warn(
+            f"{ctx.path}, line {line}: WAVELENGTH FACT L1/2 declares half-cycle phases ({what}), which are "
+            "processed as full-cycle phases: their ambiguities are half-integers, so do not fix them to "
+            "integers (RTK, PPP-AR)",
+            KompasWarning,
+            stacklevel=caller_stacklevel(),
+        )
     obs_types = st.obs_types
     if kw["version"] < 3:
         types = obs_types.pop("*", None)
