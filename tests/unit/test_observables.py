@@ -188,7 +188,7 @@ def test_power_failure_epoch_starts_every_phase_arc(tmp_path):
 
 
 def test_half_cycle_phases_are_skipped_and_the_next_one_starts_an_arc(tmp_path):
-    # RINEX 3.05 section 5.7 / Table A3: LLI bit 1, "half-cycle ambiguity/slip possible. Software not
+    # RINEX 3.05 Table A3: LLI bit 1, "half-cycle ambiguity/slip possible. Software not
     # capable of handling half cycles should skip this observation"
     header = "\n".join([
         H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),

@@ -253,10 +253,12 @@ def observables_by_band(
 def _skip_half_cycles(epoch, sat, phase, lli) -> None:
     """Drop the phases whose LLI bit 1 is set; the next phase of the satellite and band starts an arc.
 
-    RINEX 3.05 section 5.7: bit 1 is "half-cycle ambiguity/slip possible. Software not capable of
-    handling half cycles should skip this observation." Nothing here estimates half cycles, so the phase
-    is skipped (its pseudorange is kept); the receiver may add the half cycle once it resolves it, so the
-    next phase kept gets LLI bit 0 and begins a new ambiguity. ``phase`` and ``lli`` are changed in place.
+    RINEX 3.05 Table A3 (LLI of an observation): bit 1 is "half-cycle ambiguity/slip possible.
+    Software not capable of handling half cycles should skip this observation." Nothing here estimates
+    half cycles, so the phase is skipped (its pseudorange is kept); the receiver may add the half cycle
+    once it resolves it, so the next phase kept gets LLI bit 0 and begins a new ambiguity. In RINEX 2 the
+    bit means the opposite of the header's wavelength factor, which is a half cycle for the usual factor
+    1. ``phase`` and ``lli`` are changed in place.
     """
     half = ((lli & 2) != 0) & np.isfinite(phase)
     if not half.any():
