@@ -164,3 +164,23 @@ def test_infinite_or_missing_coordinates_are_nan_without_a_numpy_warning():
     glob_lon = np.radians(np.arange(-180.0, 181.0, 90.0))  # a global map wraps the longitude first
     v = ionex_vtec(np.full((3, 3, 5), 7.0), T, LAT, glob_lon, np.zeros(5, dtype=np.int64), lat, lon)
     assert np.isnan(v).all()
+
+
+def test_pierce_point_beyond_the_pole_from_ny_alesund():
+    # NYA1 (78.93 N): looking north at 10 deg elevation the 450-km pierce point lies beyond the pole, on
+    # the meridian lon + 180 deg; every point is checked against the destination on the sphere, psi along
+    # the great circle of azimuth az from the station (RTKLIB ionppp takes the same branch)
+    r, h = 6371e3, 450e3
+    lat, lon = np.radians(78.93), np.radians(11.87)
+    az = np.radians([0.0, 20.0, 30.0, -25.0, 90.0, 180.0])
+    el = np.radians([10.0, 7.0, 5.0, 8.0, 10.0, 10.0])
+    lat_p, lon_p, zp = ionex_pierce_point(lat, lon, az, el, r, h)
+    psi = (0.5 * np.pi - el) - zp
+    up = np.array([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    east = np.array([-np.sin(lon), np.cos(lon), 0.0])
+    north = np.cross(up, east)
+    d = np.cos(az)[:, None] * north + np.sin(az)[:, None] * east
+    p = np.cos(psi)[:, None] * up + np.sin(psi)[:, None] * d
+    got = np.stack([np.cos(lat_p) * np.cos(lon_p), np.cos(lat_p) * np.sin(lon_p), np.sin(lat_p)], axis=1)
+    np.testing.assert_allclose(got, p, atol=1e-12)
+    assert np.degrees(lon_p[0]) % 360 == pytest.approx(191.87, abs=1e-9)

@@ -33,8 +33,10 @@ def ionex_pierce_point(lat_rad, lon_rad, az_rad, el_rad, radius_m, height_m):
     lat = np.asarray(lat_rad, dtype=float)
     az = np.asarray(az_rad, dtype=float)
     lat_p = np.arcsin(np.sin(lat) * np.cos(psi) + np.cos(lat) * np.sin(psi) * np.cos(az))
-    lon_p = np.asarray(lon_rad, dtype=float) + np.arcsin(
-        np.clip(np.sin(psi) * np.sin(az) / np.cos(lat_p), -1, 1)
+    # the two-argument form holds also where the line of sight passes over the pole, where the usual
+    # arcsin(sin(psi) sin(az) / cos(lat_p)) puts the pierce point 180 deg of longitude off
+    lon_p = np.asarray(lon_rad, dtype=float) + np.arctan2(
+        np.sin(psi) * np.sin(az) * np.cos(lat), np.cos(psi) - np.sin(lat) * np.sin(lat_p)
     )
     return lat_p, lon_p, zp
 

@@ -155,7 +155,8 @@ def klobuchar_bds(alpha, beta, lat_rad, lon_rad, az_rad, el_rad, t_bdt_sow_s) ->
     ratio_cos = _BDS_R_M / (_BDS_R_M + _BDS_H_M) * np.cos(el)
     psi = 0.5 * np.pi - el - np.arcsin(ratio_cos)
     phi_m = np.arcsin(np.sin(lat) * np.cos(psi) + np.cos(lat) * np.sin(psi) * np.cos(az))
-    # the argument can leave [-1, 1] by rounding only near the poles
+    # the argument can leave [-1, 1] by rounding only near the poles; kept as the ICD writes it, although
+    # a line of sight passing over the pole gets lambda_M 180 deg off (IONEX pierce points use atan2)
     lam_m = np.asarray(lon_rad, dtype=np.float64) + np.arcsin(
         np.clip(np.sin(psi) * np.sin(az) / np.cos(phi_m), -1.0, 1.0)
     )
