@@ -168,6 +168,24 @@ def test_osb_lookup_vectorised(tmp_path):
     assert b.osb("C19", "C2I", t, frequency_hz=f) == pytest.approx(-12.3456e-9)  # rows in ns unchanged
 
 
+def test_an_earlier_longer_window_holds_where_a_later_one_has_ended(tmp_path):
+    # a day's row and an hour's row inside it: each holds over its own window (Bias-SINEX 1.00
+    # BIAS_START/BIAS_END), the later-starting one where both do; also for a station's system-wide rows
+    lines = bia()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("-BIAS/SOLUTION"))
+    rows = [row("OSB", "G063", "G01", "", "C1C", "", DAY, NEXT, "ns", "-6.0"),
+            row("OSB", "G063", "G01", "", "C1C", "", "2021:265:43200", "2021:265:50400", "ns", "-7.0"),
+            row("OSB", "G063", "G01", "", "C1C", "", "2021:265:46800", "2021:265:48600", "ns", "-8.0"),
+            row("OSB", "G", "G", "WTZR", "C2W", "", DAY, NEXT, "ns", "3.0"),
+            row("OSB", "G", "G", "WTZR", "C2W", "", "2021:265:43200", "2021:265:50400", "ns", "4.0")]  # fmt: skip
+    b = read_bias(write(tmp_path, [*lines[:at], *rows, *lines[at:]]))
+    hours = np.array([6, 12.5, 13.25, 13.75, 16, 23.5, 24])
+    got = b.osb("G01", "C1C", T0 + (hours * HOUR).astype(np.int64))
+    np.testing.assert_allclose(got, np.array([-6, -7, -8, -7, -6, -6, np.nan]) * 1e-9, rtol=1e-12)
+    got = b.osb("G05", "C2W", T0 + (hours[[0, 1, 4]] * HOUR).astype(np.int64), station="WTZR")
+    np.testing.assert_allclose(got, np.array([3, 4, 3]) * 1e-9, rtol=1e-12)
+
+
 def test_time_stamps_are_interpolated_linearly(tmp_path):
     # a blank BIAS_END: "time stamp for bias value; piece-wise linear interpolation is assumed for times in
     # between" (Bias-SINEX 1.00); after the last stamp its value holds

@@ -169,9 +169,9 @@ class BiasData:
         Returns
         -------
         numpy.ndarray of float64
-            The bias in seconds, NaN where no bias row applies (no row for that satellite and
-            observable, or ``t`` outside the validity window of the latest row starting at or
-            before ``t``). 0-d inputs give a 0-d array.
+            The bias in seconds, from the latest-starting row whose validity window holds ``t``; NaN
+            where no row applies (no row for that satellite and observable, or none whose window
+            holds ``t``). 0-d inputs give a 0-d array.
 
         Raises
         ------
@@ -254,8 +254,8 @@ def _system_codes(letters: np.ndarray) -> np.ndarray:
 
 
 def _latest(bd: BiasData, rows: np.ndarray, row_key: np.ndarray, qpair, qkey, t):
-    """Row index of the latest-starting row with the query's key and pair valid at ``t``, else -1; and
-    the index of the row of that key and pair starting next (-1 where none)."""
+    """Row index of the latest-starting row with the query's key and pair whose window holds ``t``, else
+    -1; and the index of the row of that key and pair starting next (-1 where none)."""
     out = np.full(t.shape, -1, dtype=np.int64)
     nxt = np.full(t.shape, -1, dtype=np.int64)
     cand = np.flatnonzero(rows)
@@ -275,12 +275,23 @@ def _latest(bd: BiasData, rows: np.ndarray, row_key: np.ndarray, qpair, qkey, t)
     q = np.empty(t.size, dtype=dt)
     q["k"] = (qkey.ravel() * npair + np.minimum(qcode, npair - 1).ravel()).astype(np.int64)
     q["t"] = t.ravel()
+    tq = t.ravel()
+    end = bd.end_ns[cand[order]]
     pos = np.searchsorted(table, q, side="right") - 1
-    ok = known.ravel() & (pos >= 0)
+    ok = np.zeros(tq.size, dtype=bool)
+    # step back past rows of the key that ended before t to the latest-starting one still open at t:
+    # an earlier, longer window (a day's row under an hour's) holds where the later one has ended
+    todo = known.ravel() & (pos >= 0)
+    while todo.any():
+        safe = np.maximum(pos, 0)
+        todo &= table["k"][safe] == q["k"]
+        hit = todo & (tq < end[safe])
+        ok |= hit
+        todo &= ~hit
+        pos = np.where(todo, pos - 1, pos)
+        todo &= pos >= 0
     safe = np.maximum(pos, 0)
-    ok &= table["k"][safe] == q["k"]
     rows_idx = cand[order[safe]]
-    ok &= t.ravel() < bd.end_ns[rows_idx]
     out.ravel()[:] = np.where(ok, rows_idx, -1)
     after = np.minimum(pos + 1, table.size - 1)
     more = ok & (pos + 1 < table.size) & (table["k"][after] == q["k"])
