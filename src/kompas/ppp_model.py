@@ -382,22 +382,24 @@ def antenna_terms(
 
 
 def _satellite_antennas(sats, t_ns, antex, wanted) -> list:
-    """The ANTEX block valid for each ``wanted`` row (None elsewhere and where the file lacks the
-    satellite)."""
+    """The ANTEX block valid at each ``wanted`` row's time (``Antex.satellite``'s choice, by validity
+    period; None elsewhere and where no block of the satellite is valid)."""
     out = [None] * sats.size
     if antex is None:
         return out
-    have = set(antex.satellites().tolist())
-    cache: dict = {}
-    for i, (s, t, w) in enumerate(zip(sats.tolist(), t_ns.tolist(), wanted.tolist(), strict=True)):
-        if w and s in have:
-            key = (s, t // 86_400_000_000_000)
-            if key not in cache:
-                try:
-                    cache[key] = antex.satellite(s, t)
-                except KompasError:
-                    cache[key] = None
-            out[i] = cache[key]
+    t_ns = np.asarray(t_ns, dtype=np.int64)
+    for s in np.unique(sats[wanted]).tolist():
+        todo = np.flatnonzero(wanted & (sats == s))
+        for ant in reversed(antex.satellite_blocks(s)):  # periods overlap: the one started last wins
+            t = t_ns[todo]
+            ok = np.ones(todo.size, dtype=bool)
+            if ant.valid_from_ns is not None:
+                ok &= t >= ant.valid_from_ns
+            if ant.valid_until_ns is not None:
+                ok &= t <= ant.valid_until_ns
+            for i in todo[ok].tolist():
+                out[i] = ant
+            todo = todo[~ok]
     return out
 
 

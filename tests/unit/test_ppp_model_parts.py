@@ -150,3 +150,27 @@ def test_combined_passes_are_fixed_where_both_passes_are():
     assert solved.tolist() == [True, True, True, True] and fixed.tolist() == [False, True, False, False]
     np.testing.assert_allclose(pos[1], [1.0, 2.0, 3.0])  # both fixed positions
     assert _final_positions({"forward": fwd}, "forward")[3].tolist() == [True, True, False, False]
+
+
+def test_satellite_antenna_blocks_change_within_a_day(tmp_path):
+    # ANTEX 1.4 VALID FROM / VALID UNTIL: a PRN handed to another satellite at noon takes that
+    # satellite's offsets from noon on, whatever row of the day is looked up first
+    from test_antex import HEADER, SAT_C19, SAT_C19_OLD, rec, write
+
+    from kompas.ppp_model import _satellite_antennas
+
+    def dated(block, label, content):
+        return [rec(content, label) if ln.endswith(label.ljust(20)) else ln for ln in block]
+
+    old = dated(SAT_C19_OLD, "VALID UNTIL", "  2018    11    19    11    59   59.9999999")
+    new = dated(SAT_C19, "VALID FROM", "  2018    11    19    12     0    0.0000000")
+    atx = kompas.read_antex(write(tmp_path, HEADER + new + old))
+    hours = (18, 6, 11, 12, 0)
+    t = np.array([int(gtime_from_calendar(2018, 11, 19, h, 0, 0)) for h in hours] + [START])
+    sats = np.full(t.size, kompas.sat_index("C19"), dtype=np.int16)
+    wanted = np.array([True] * 5 + [False])
+    ants = _satellite_antennas(sats, t, atx, wanted)
+    kinds = [a.type.strip() if a else None for a in ants]
+    assert kinds == ["BEIDOU-3M", "BEIDOU-2M", "BEIDOU-2M", "BEIDOU-3M", "BEIDOU-2M", None]
+    early = _satellite_antennas(sats[:1], np.array([int(gtime_from_calendar(2010, 1, 1))]), atx, wanted[:1])
+    assert early == [None]  # before every block

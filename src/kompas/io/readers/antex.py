@@ -295,6 +295,11 @@ class Antex:
             f"no antenna block of {name} is valid at GPST ns {t} ({len(blocks)} block(s) with other periods)"
         )
 
+    def satellite_blocks(self, sat) -> tuple[Antenna, ...]:
+        """Every antenna block of a satellite, by the start of its validity period (empty if none)."""
+        idx = int(sat_index(sat)) if isinstance(sat, str) else int(sat)
+        return tuple(self._by_sat.get(idx, ()))
+
     def satellites(self) -> np.ndarray:
         """Sorted int16 indices of the satellites that have at least one antenna block."""
         return np.array(sorted(self._by_sat), dtype=np.int16)
