@@ -151,3 +151,27 @@ def test_orbits_says_why_no_satellite_has_both_states(kompas_data, tmp_path, cap
         assert (
             err[-1] == f"kompas orbits: error: no satellite has both a broadcast and a precise state: {why}"
         )
+
+
+def test_orbits_of_two_centres_take_each_system_from_one(kompas_data, capsys):
+    # CODE and GFZ clocks of one satellite differ by 20-40 ns (their datums): merged cell by cell, the
+    # groups mixed them and depended on the order of the files; each system now comes from one centre
+    a = kompas_data / SET_A
+    files = [
+        str(a / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3"),
+        str(a / "GBM0MGXRAP_20201770000_01D_05M_ORB_73epoch.sp3"),
+    ]
+    outs = []
+    for order in (files, files[::-1]):
+        assert main(["orbits", str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--precise", *order]) == 0
+        out, err = capsys.readouterr()
+        assert "kompas orbits: note: C: GBM orbits (300-s SP3) and 300-s SP3 clocks" in err  # all BDS, clocks
+        assert "kompas orbits: note: G: COD orbits (300-s SP3) and 300-s SP3 clocks" in err  # the whole day
+        outs.append(out)
+    assert outs[0] == outs[1]
+    # BeiDou as from GBM alone, GPS as from CODE alone (same groups, clock and SISRE columns)
+    for name, group in ((files[1], "BDS-2 IGSO"), (files[0], "GPS")):
+        assert main(["orbits", str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--precise", name]) == 0
+        alone = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(group))
+        mixed = next(x for x in outs[0].splitlines() if x.startswith(group))
+        assert mixed.split()[-4:] == alone.split()[-4:], group

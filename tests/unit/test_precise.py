@@ -363,6 +363,58 @@ def test_merge_keeps_the_earlier_file_and_warns_on_disagreement():
         PreciseProduct([a, b2])
 
 
+def test_merge_warns_when_sp3_or_clock_file_clocks_disagree():
+    # a clock given twice 20 ns apart (6 m: another centre's datum) warns; 1 ns (0.3 m) passes
+    full, t = _orbit_product(n_ep=41)
+    a, b = _split(full, 0, 21), _split(full, 20, 41)
+    b.clk_s[0, 1] += 20e-9
+    with pytest.warns(KompasWarning, match=r"SP3 files disagree at common epochs: clocks by up to 5\.996 m"):
+        PreciseProduct([a, b])
+    grid = np.full((21, 2), 1e-6)
+    late = grid.copy()
+    late[0, 0] += 20e-9
+    with pytest.warns(KompasWarning, match=r"clock files disagree .* clocks by up to 5\.996 m .*PreciseMix"):
+        PreciseProduct(full, [make_clk([G01, G02], t[:21], grid), make_clk([G01, G02], t[20:], late)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        b2 = _split(full, 20, 41)
+        b2.clk_s[0, 1] += 1e-9
+        PreciseProduct([a, b2])
+        late[0, 0] = grid[0, 0] + 1e-9
+        PreciseProduct(full, [make_clk([G01, G02], t[:21], grid), make_clk([G01, G02], t[20:], late)])
+
+
+def test_files_of_two_centres_serve_each_system_from_one_centre():
+    from dataclasses import replace
+
+    from kompas.products.mix import PreciseMix, precise_products
+
+    full, t = _orbit_product(n_ep=41, sats=(G01, G02, E11))
+    aaa = replace(full, agency="AAA", clk_s=np.full_like(full.clk_s, 1e-6))
+    # BBB: a clock datum 30 ns off, E11 only in BBB, G02 missing in BBB: AAA serves G, BBB serves E
+    clk = np.full_like(full.clk_s, 1.03e-6)
+    clk[:, 1] = np.nan
+    bbb = replace(full, agency="BBB", clk_s=clk)
+    aaa.clk_s[:, 2] = np.nan
+    q_s = np.array([G01, G02, E11, G01])
+    q_t = t[[3, 3, 3, 7]] + 17 * NS
+    got = []
+    for files in ([aaa, bbb], [bbb, aaa]):
+        product, notes = precise_products(files)
+        assert isinstance(product, PreciseMix) and product.centres == {"E": "BBB", "G": "AAA"}
+        assert any(n.startswith("G: AAA orbits") for n in notes)
+        clk, _, status = product.clock(q_s, q_t)
+        assert (status == Status.OK).all()
+        np.testing.assert_allclose(clk, [1e-6, 1e-6, 1.03e-6, 1e-6], rtol=0, atol=1e-18)
+        orb = product.orbit(q_s, q_t)
+        np.testing.assert_array_equal(orb.pos_m, PreciseProduct(full).orbit(q_s, q_t).pos_m)
+        np.testing.assert_array_equal(product.state(q_s, q_t).clk_s, clk)
+        got.append(product.apc(q_s, q_t, "G01", antex=None).offset_m)
+    assert np.isnan(got[0]).all() and np.isnan(got[1]).all()  # no ANTEX: no offset, from either order
+    single, notes = precise_products([aaa])
+    assert isinstance(single, PreciseProduct) and notes == []
+
+
 def test_merge_refuses_inconsistent_spacing_time_systems_and_grids():
     a, _ = _orbit_product(n_ep=21)
     t15 = a.time_ns[-1] + np.arange(1, 21, dtype=np.int64) * 900 * NS
@@ -672,14 +724,17 @@ def test_choose_centres_counts_clocks_then_orbits_of_each_system():
     from kompas.products.mix import choose_centres
 
     class Files:
-        def __init__(self, clocks, orbits):
-            self.clocks, self.orbits = clocks, orbits
+        def __init__(self, clocks, orbits, epochs=96):
+            self.clocks, self.orbits, self.epochs = clocks, orbits, epochs
 
         def clock_count(self, letter):
             return self.clocks.get(letter, 0)
 
         def sp3_count(self, letter):
             return self.orbits.get(letter, 0)
+
+        def sp3_epochs(self):
+            return self.epochs
 
     groups = {
         "GRG": Files({"G": 31, "E": 20}, {"G": 31, "E": 20}),
@@ -690,6 +745,8 @@ def test_choose_centres_counts_clocks_then_orbits_of_each_system():
     assert choose_centres(groups, "GECR") == {"G": "COD", "E": "GRG", "C": "WUM"}
     tie = {"A": Files({"G": 5}, {"G": 5}), "B": Files({"G": 5}, {"G": 5})}
     assert choose_centres(tie, "G") == {"G": "A"}  # a tie keeps the order the files came in
+    longer = {"A": Files({}, {"G": 5}, 73), "B": Files({}, {"G": 5}, 288)}
+    assert choose_centres(longer, "G") == {"G": "B"}  # then the SP3 files that cover more epochs
     assert choose_centres(groups, "G", {"G": "grg"}) == {"G": "GRG"}
     # a centre asked for one system leaves the choice of the others as it was
     assert choose_centres(groups, "GECR", {"G": "grg"}) == {"G": "GRG", "E": "GRG", "C": "WUM"}

@@ -47,7 +47,7 @@ def run(args) -> int:
     from ..io.readers.sp3 import read_sp3
     from ..monitor.sisre import sisre
     from ..products.broadcast import BroadcastProduct
-    from ..products.precise import PreciseProduct
+    from ..products.mix import precise_products
     from .spp import check_input_files, check_output_file
 
     check_input_files([*args.nav, *args.precise, *args.clk, *args.atx])
@@ -61,7 +61,9 @@ def run(args) -> int:
     navs = [read_nav(p) for p in args.nav]
     product = BroadcastProduct(navs, selection=args.selection, policy=args.policy)
     sp3s = [read_sp3(p) for p in args.precise]
-    precise = PreciseProduct(sp3s, [read_clk(p) for p in args.clk] or None)
+    precise, notes = precise_products(sp3s, [read_clk(p) for p in args.clk])
+    for note in notes:  # files of several analysis centres: one centre per system
+        print(f"kompas orbits: note: {note}", file=sys.stderr)
     antex = _merge_antex([read_antex(p) for p in args.atx]) if args.atx else None
     times = np.unique(np.concatenate([s.time_ns for s in sp3s]))
     sats = np.unique(np.concatenate([s.sats for s in sp3s]))

@@ -77,11 +77,12 @@ def broadcast_section(ctx: Context) -> Section:
 
 
 def sisre_section(ctx: Context) -> Section:
-    from ..products.precise import PreciseProduct
+    from ..products.mix import precise_products
     from .sisre import sisre
 
     d = ctx.data
-    precise = PreciseProduct(d["sp3"], d["clk"] or None)
+    precise, notes = precise_products(d["sp3"], d["clk"] or ())
+    ctx.notes.extend(f"SISRE: {n}" for n in notes)
     times = np.unique(np.concatenate([s.time_ns for s in d["sp3"]]))
     sats = np.unique(np.concatenate([s.sats for s in d["sp3"]]))
     res = sisre(
@@ -130,7 +131,7 @@ def sisre_section(ctx: Context) -> Section:
         )
     datum = "system" if ctx.cfg.clock_datum == "system" else "system, BDS-2 and BDS-3 separately"
     text = [
-        f"Precise product: {len(d['sp3'])} SP3 file(s), clocks from {precise.clock_source}; {res.sat.size} "
+        f"Precise product: {len(d['sp3'])} SP3 file(s), clocks from {_clock_source(precise)}; {res.sat.size} "
         f"samples. Phase-centre offsets: ANTEX for {apc['ANTEX']} samples, block-level nominal (GPSPACE, "
         f"labelled NOMINAL) for {apc['NOMINAL']}, none for {apc['']}. Clock datum aligned per epoch and "
         f"{datum}. Integrity events: worst-user error above {ctx.cfg.k_ura:g} x URA: {len(events)}."
@@ -141,6 +142,15 @@ def sisre_section(ctx: Context) -> Section:
         ("tab-integrity", "Integrity events (k x URA exceeded)", events, None),
     ]
     return Section("Signal in space: broadcast against precise orbits and clocks", text, [p1, p2], tabs)
+
+
+def _clock_source(precise) -> str:
+    """``clk`` or ``sp3``, or per system for a mix of analysis centres (``G: clk (GRG), C: sp3 (COD)``)."""
+    if not hasattr(precise, "by_system"):
+        return precise.clock_source
+    return ", ".join(
+        f"{k}: {p.clock_source} ({precise.centres.get(k, '?')})" for k, p in precise.by_system.items()
+    )
 
 
 def _group(sat: int) -> str:

@@ -11,7 +11,8 @@ Choosing the centre of a system (:func:`group_by_centre`, :func:`choose_centres`
 the three-letter analysis-centre code of the IGS long file name (``COD0MGXFIN_...``: ``COD``), else by the
 agency of the file header. Unless the user names a centre for a system, the centre whose clock file has
 the most satellites of the system wins, then the centre whose SP3 has the most satellites of the system
-(with clocks); ties keep the order the files were given in. A clock file whose centre gave no SP3 is
+(with clocks), then the one whose SP3 files hold the most epochs; ties keep the order the files were
+given in. A clock file whose centre gave no SP3 is
 combined with the SP3 of the other centres (orbits of one centre with clocks of another, as RTKLIB does
 with any files it is given) and a note says so.
 """
@@ -27,10 +28,10 @@ import numpy as np
 
 from ..errors import ConfigError, KompasError
 from ..satsys import sat_letter
-from .precise import PreciseProduct
+from .precise import ApcOffsets, PreciseProduct
 from .state import SatState, Status, as_query
 
-__all__ = ["PreciseMix", "centre_of", "group_by_centre", "choose_centres"]
+__all__ = ["PreciseMix", "centre_of", "group_by_centre", "choose_centres", "precise_products"]
 
 _LONG_NAME = re.compile(r"^([A-Z0-9]{3})[0-9][A-Z0-9]{3}[A-Z]{3}_\d{11}_")
 
@@ -60,6 +61,12 @@ class CentreFiles:
         for c in self.clk:
             sats |= set(np.unique(c.sat[(c.kind == "AS") & (c.sat >= 0)]).tolist())
         return int(np.sum(sat_letter(np.array(sorted(sats), dtype=np.int16)) == letter)) if sats else 0
+
+    def sp3_epochs(self) -> int:
+        """Distinct epochs of the centre's SP3 files (the time they cover)."""
+        return (
+            int(np.unique(np.concatenate([np.asarray(s.time_ns) for s in self.sp3])).size) if self.sp3 else 0
+        )
 
     def sp3_count(self, letter: str) -> int:
         """Satellites of a system with positions and clocks in the centre's SP3 files."""
@@ -100,11 +107,12 @@ def choose_centres(groups: Mapping[str, CentreFiles], systems: str, wanted: Mapp
             out[letter] = c
             continue
         scores = [
-            (g.clock_count(letter), g.sp3_count(letter), -i, k) for i, (k, g) in enumerate(groups.items())
+            (g.clock_count(letter), g.sp3_count(letter), g.sp3_epochs(), -i, k)
+            for i, (k, g) in enumerate(groups.items())
         ]
         best = max(scores) if scores else None
         if best is not None and (best[0] or best[1]):
-            out[letter] = best[3]
+            out[letter] = best[4]
     return out
 
 
@@ -217,18 +225,69 @@ class PreciseMix:
 
     def state(self, sats, t_gpst_ns, offset_s=0.0) -> SatState:
         """Centre-of-mass positions, velocities and clocks from each satellite's system product."""
+        return self._states("state", sats, t_gpst_ns, offset_s)
+
+    def orbit(self, sats, t_gpst_ns, offset_s=0.0) -> SatState:
+        """Centre-of-mass orbits from each satellite's system product (:meth:`PreciseProduct.orbit`)."""
+        return self._states("orbit", sats, t_gpst_ns, offset_s)
+
+    def clock(self, sats, t_gpst_ns, offset_s=0.0):
+        """Clocks from each satellite's system product (:meth:`PreciseProduct.clock`): bias, rate, status."""
+        s, t, o = as_query(sats, t_gpst_ns, offset_s)
+        clk, rate = np.full(s.size, np.nan), np.full(s.size, np.nan)
+        status = np.full(s.size, Status.NO_PRECISE, dtype=np.uint8)
+        for r, product in self._rows(s):
+            clk[r], rate[r], status[r] = product.clock(s[r], t[r], o[r])
+        return clk, rate, status
+
+    def apc(self, sats, t_gpst_ns, freq_codes, antex=None, catalog=None, attitude="model", offset_s=0.0,
+            prefer="antex") -> ApcOffsets:  # fmt: skip
+        """Antenna phase-centre offsets from each satellite's system product (:meth:`PreciseProduct.apc`)."""
+        s, t, o = as_query(sats, t_gpst_ns, offset_s)
+        out = ApcOffsets(
+            np.full((s.size, 3), np.nan), np.full(s.size, "", dtype="U7"), np.full(s.size, np.nan)
+        )
+        for r, product in self._rows(s):
+            a = product.apc(s[r], t[r], freq_codes, antex, catalog, attitude, o[r], prefer)
+            out.offset_m[r], out.source[r], out.yaw_rad[r] = a.offset_m, a.source, a.yaw_rad
+        return out
+
+    def _states(self, method: str, sats, t_gpst_ns, offset_s) -> SatState:
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
         out = SatState.empty(s.size)
         out.status[:] = Status.NO_PRECISE
-        letters = sat_letter(s)
-        for letter, product in self.by_system.items():
-            r = np.flatnonzero(letters == letter)
-            if r.size == 0:
-                continue
-            st = product.state(s[r], t[r], o[r])
+        for r, product in self._rows(s):
+            st = getattr(product, method)(s[r], t[r], o[r])
             for name in ("pos_m", "vel_mps", "clk_s", "clk_rate", "var_m2", "status"):
                 getattr(out, name)[r] = getattr(st, name)
         return out
 
+    def _rows(self, s):
+        """(rows, product) of each system served that has rows among satellites ``s``."""
+        letters = sat_letter(s)
+        for letter, product in self.by_system.items():
+            r = np.flatnonzero(letters == letter)
+            if r.size:
+                yield r, product
+
     def __repr__(self) -> str:
         return "PreciseMix(" + ", ".join(f"{k}: {self.centres.get(k, '?')}" for k in self.by_system) + ")"
+
+
+def precise_products(sp3_files, clk_files=()):
+    """One :class:`PreciseProduct` for the files of one analysis centre, else a :class:`PreciseMix`.
+
+    Files of several centres are not merged satellite by satellite: their clock datums differ by tens
+    of ns, so each system is served by one centre (:func:`choose_centres`).
+
+    Returns
+    -------
+    product : PreciseProduct or PreciseMix
+    notes : list of str
+        For a mix, which centre serves which system (:meth:`PreciseMix.from_files`); else empty.
+    """
+    clk_files = list(clk_files or ())
+    if len(group_by_centre(sp3_files, clk_files)) <= 1:
+        return PreciseProduct(list(sp3_files), clk_files or None), []
+    letters = np.unique(sat_letter(np.concatenate([np.asarray(f.sats) for f in sp3_files])))
+    return PreciseMix.from_files(sp3_files, clk_files, systems="".join(letters.tolist()))

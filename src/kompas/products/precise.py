@@ -51,8 +51,10 @@ Status rules (rows with a non-OK status are NaN)
 Several files
     Consecutive SP3 (or clock) files are merged onto one epoch grid. Epochs present in several files
     (midnight) keep the first file's value (files sorted by their first epoch); those values should
-    agree, and a difference above 1 m draws a :class:`~kompas.errors.KompasWarning`. Files with
-    different epoch spacing or time systems are refused.
+    agree, and a position or clock (times c) difference above 1 m draws a
+    :class:`~kompas.errors.KompasWarning` (:mod:`kompas.products._merge`). Files with different epoch
+    spacing or time systems are refused. Files of different analysis centres belong in a
+    :class:`~kompas.products.mix.PreciseMix`, one centre per system: their clock datums differ.
 Time arguments
     Instants are ``t_gpst_ns + offset_s``: ``dt`` is formed from exact int64 nanosecond differences
     first, then the float seconds ``offset_s`` are added.
@@ -68,12 +70,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import OMEGA_EARTH_IERS
+from ..constants import C_LIGHT, OMEGA_EARTH_IERS
 from ..errors import ConfigError, KompasError, KompasWarning, caller_stacklevel
 from ..io.detect import check_products
 from ..models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
 from ..models.combinations import if_coefficients
 from ..satsys import ratio_band_frequency, sat_id
+from ._merge import MERGE_TOL_M, grid_interval_ns, merge_clock_series, merge_grids, mode_interval_ns
 from .state import SatState, Status, as_query
 
 __all__ = ["PreciseProduct", "ApcOffsets", "antenna_model", "CLOCK_EDGE_S", "as_list"]
@@ -86,65 +89,11 @@ at 1 s and the samples' ~0.02 ns noise spread over 30 s (not measured: the produ
 between)."""
 
 _NS = 1_000_000_000
-_MERGE_TOL_M = 1.0  # duplicate epochs of merged SP3 files should agree to a few cm
 _CHUNK = 32768  # queries per interpolation block (bounds the (order, chunk, 3) temporaries)
-_MAX_GRID_FACTOR = 4  # refuse merged files so far apart that the dense grid would be mostly empty
 
 
 # ----------------------------------------------------------------------------------------------
 # Merging
-
-
-def _grid_interval_ns(t: np.ndarray, header_interval_s: float | None, what: str) -> int:
-    """Epoch spacing of one file, ns: the smallest difference of its epochs (header value if one epoch)."""
-    if t.size >= 2:
-        return int(np.diff(t).min())
-    if header_interval_s is not None and header_interval_s > 0:
-        return round(header_interval_s * _NS)
-    raise KompasError(f"{what}: a single epoch and no epoch interval; cannot interpolate")
-
-
-def _merge_grids(times, sats, values, intervals, what):
-    """Merge per-file ``(E_i,)`` times, ``(S_i,)`` sats and ``(E_i, S_i, ...)`` values on one dense grid.
-
-    Returns ``(t (E,), sats (S,), values (S, E, ...) as float64, interval_ns, overlap_diff)``: the
-    grid epochs (missing ones are NaN rows), the union of satellites, and the largest absolute
-    difference of each cell given by several files (first file wins).
-    """
-    h = intervals[0]
-    if any(x != h for x in intervals):
-        raise KompasError(
-            f"{what}: inconsistent epoch spacing between files ({sorted({x / _NS for x in intervals})} s); "
-            "interpolate them separately"
-        )
-    t_all = np.unique(np.concatenate(times))
-    t0 = int(t_all[0])
-    if np.any((t_all - t0) % h):
-        raise KompasError(f"{what}: epochs are not on a common {h / _NS:g} s grid")
-    n_ep = int((t_all[-1] - t0) // h) + 1
-    if n_ep > _MAX_GRID_FACTOR * t_all.size + 16:
-        raise KompasError(f"{what}: files are too far apart in time to be merged ({n_ep} grid epochs)")
-    all_sats = np.unique(np.concatenate(sats)).astype(np.int16)
-    tail = values[0].shape[2:]
-    grid = np.full((all_sats.size, n_ep, *tail), np.nan)
-    have = np.zeros((all_sats.size, n_ep), bool)
-    diffs = []
-    for t, s, v in zip(times, sats, values, strict=True):
-        rows = ((t - t0) // h).astype(np.int64)
-        cols = np.searchsorted(all_sats, s)
-        new = np.moveaxis(np.asarray(v, dtype=np.float64), 1, 0)  # (S_i, E_i, ...)
-        new_ok = ~np.isnan(new).reshape(new.shape[0], new.shape[1], -1).any(-1)
-        old_ok = have[np.ix_(cols, rows)]
-        both = old_ok & new_ok
-        if np.any(both):
-            old = grid[np.ix_(cols, rows)]
-            diffs.append(np.abs(old[both] - new[both]).reshape(int(both.sum()), -1).max(-1))
-        fill = new_ok & ~old_ok
-        ci, ri = np.nonzero(fill)
-        grid[cols[ci], rows[ri]] = new[ci, ri]
-        have[cols[ci], rows[ri]] = True
-    t_grid = t0 + h * np.arange(n_ep, dtype=np.int64)
-    return t_grid, all_sats, grid, h, (np.concatenate(diffs) if diffs else np.zeros(0))
 
 
 def as_list(x) -> list:
@@ -152,16 +101,6 @@ def as_list(x) -> list:
     if x is None:
         return []
     return list(x) if isinstance(x, list | tuple) else [x]
-
-
-def _mode_interval_ns(t: np.ndarray) -> int:
-    """Most frequent spacing of an epoch grid (ties: the smallest), ns."""
-    d = np.diff(t)
-    d = d[d > 0]
-    if d.size == 0:
-        raise KompasError("clock product with fewer than two epochs; cannot interpolate")
-    vals, counts = np.unique(d, return_counts=True)
-    return int(vals[np.argmax(counts)])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -269,6 +208,22 @@ def _without_flagged(files) -> tuple[list, list]:
     return pos, clks
 
 
+def _warn_disagreement(what: str, pos_m, clk_s) -> None:
+    """Warn where merged files give a cell twice with values more than MERGE_TOL_M apart."""
+    worst = {"positions": pos_m, "clocks": C_LIGHT * np.asarray(clk_s)}
+    bad = {k: float(v.max()) for k, v in worst.items() if v.size and v.max() > MERGE_TOL_M}
+    if bad:
+        parts = ", ".join(f"{k} by up to {v:.3f} m" for k, v in bad.items())
+        warnings.warn(
+            KompasWarning(
+                f"merged {what} disagree at common epochs: {parts} (the earlier file's values are kept; "
+                "clocks of different analysis centres have different datums: serve each system from one "
+                "centre, kompas.products.mix.PreciseMix)"
+            ),
+            stacklevel=caller_stacklevel(),
+        )
+
+
 class PreciseProduct:
     """Satellite states interpolated from SP3 orbits and RINEX clock (or SP3) clocks.
 
@@ -334,20 +289,13 @@ class PreciseProduct:
         if len(systems) > 1:
             raise KompasError(f"SP3 files in different time systems {sorted(systems)}; cannot merge")
         self.time_system = files[0].time_system
-        intervals = [_grid_interval_ns(f.time_ns, f.interval_s, "SP3") for f in files]
+        intervals = [grid_interval_ns(f.time_ns, f.interval_s, "SP3") for f in files]
         times = [f.time_ns for f in files]
         fsats = [f.sats for f in files]
         pos, clks = _without_flagged(files)
-        t, sats, pos_grid, h, diffs = _merge_grids(times, fsats, pos, intervals, "SP3")
-        _, _, clk_grid, _, _ = _merge_grids(times, fsats, clks, intervals, "SP3")
-        if diffs.size and diffs.max() > _MERGE_TOL_M:
-            warnings.warn(
-                KompasWarning(
-                    f"merged SP3 files disagree by up to {diffs.max():.3f} m at common epochs "
-                    "(the earlier file's values are kept)"
-                ),
-                stacklevel=caller_stacklevel(),
-            )
+        t, sats, pos_grid, h, diffs = merge_grids(times, fsats, pos, intervals, "SP3")
+        _, _, clk_grid, _, cdiffs = merge_grids(times, fsats, clks, intervals, "SP3")
+        _warn_disagreement("SP3 files", diffs, cdiffs)
         if t.size < self.order:
             raise KompasError(f"{t.size} SP3 epochs, fewer than the {self.order} interpolation samples")
         self.time_ns = t
@@ -382,18 +330,11 @@ class PreciseProduct:
                 raise KompasError(f"clock files in different time systems {sorted(csys)}; cannot merge")
             self.clock_time_system = cfiles[0].time_system
             dense = sorted((c.satellite_clocks() for c in cfiles), key=lambda x: int(x[0][0]))
-            ints = [_mode_interval_ns(d[0]) for d in dense]
+            ints = [mode_interval_ns(d[0]) for d in dense]
             if any(x != ints[0] for x in ints):
                 raise KompasError(f"clock files with different sampling intervals {sorted(set(ints))} ns")
-            # merge on the union of epochs (not a dense grid: gaps are found from the spacing)
-            ct = np.unique(np.concatenate([d[0] for d in dense]))
-            cs = np.unique(np.concatenate([d[1] for d in dense])).astype(np.int16)
-            cv = np.full((cs.size, ct.size), np.nan)
-            for tt, ss, bb in dense:
-                rows = np.searchsorted(ct, tt)
-                cols = np.searchsorted(cs, ss)
-                cur = cv[np.ix_(cols, rows)]
-                cv[np.ix_(cols, rows)] = np.where(np.isnan(cur), bb.T, cur)
+            ct, cs, cv, cdiffs = merge_clock_series(dense)
+            _warn_disagreement("clock files", np.zeros(0), cdiffs)
             self._clk_t, self._clk_sats, self._clk, self._clk_h = ct, cs, cv, ints[0]
         self.clock_interval_s = self._clk_h / _NS
         self.antenna_model = antenna_model(files, as_list(clk))
