@@ -32,3 +32,43 @@ def test_satellites_never_observed_with_their_epochs_above_the_mask():
     assert _never_observed(None, "G", [], MASK) == {}
     # the system's expected count over observed and never-observed satellites alike
     assert _system_expected(grid, np.array([g01, g02, g03]), MASK) == 1 + 3 + 2
+
+
+def test_mean_cn0_is_over_the_observations_above_the_mask(tmp_path):
+    # the table is "completeness and mean C/N0 per signal (above the mask)": a satellite below the mask
+    # must not pull the mean down, and a bin whose signal has no C/N0 has no mean (not 0 dB-Hz)
+    from types import SimpleNamespace
+
+    from test_rinex_obs import F, H
+
+    from kompas import read_obs
+    from kompas.qc.metrics import completeness
+
+    header = "\n".join([
+        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
+        H("G    3 C1C S1C C2W", "SYS / # / OBS TYPES"),
+        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    lines = []
+    for k in range(3):
+        lines.append(f"> 2020 06 25 00 {k:02d}  0.0000000  0  3")
+        for s, cn0 in (("G01", 30.0), ("G02", 50.0), ("G03", 46.0)):
+            lines.append(s + F(2e7) + F(cn0) + F(2e7))  # C2W has no C/N0 at all
+    p = tmp_path / "cn0.rnx"
+    p.write_text(header + "\n" + "\n".join(lines) + "\n")
+    obs = read_obs(p)
+    grid = _grid()  # G01 at 5 deg (below), 12 deg, NaN; G02 at 40-50; G03 at 10, 9.99, 10 deg
+    cfg = SimpleNamespace(elmask_deg=10.0, el_bin_deg=10.0)
+    ctx = SimpleNamespace(obs=obs, grid=grid, cfg=cfg, systems="G")
+    ep = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))
+    rows, bins = completeness(ctx, grid.lookup(ep, obs.sat)[1])
+    c1c = next(r for r in rows if r["signal"] == "GC1C")
+    # above the mask: G01 once (12 deg), G02 three times, G03 twice (10.0 deg counts)
+    assert c1c["have"] == 6 and c1c["cn0_mean_dbhz"] == pytest.approx((30 + 3 * 50 + 2 * 46) / 6, abs=0.005)
+    by_bin = {(b["signal"], b["el_from_deg"]): b for b in bins}
+    assert by_bin["GC1C", 10.0]["have"] == 3 and by_bin["GC1C", 10.0]["cn0_mean_dbhz"] == pytest.approx(
+        (30 + 2 * 46) / 3, abs=0.005
+    )
+    assert by_bin["GC2W", 10.0]["have"] == 3 and by_bin["GC2W", 10.0]["cn0_mean_dbhz"] is None
+    assert next(r for r in rows if r["signal"] == "GC2W")["cn0_mean_dbhz"] is None

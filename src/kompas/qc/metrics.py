@@ -93,10 +93,12 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
     above = np.isfinite(el) & (el >= mask)
     eb = np.clip(np.floor(np.degrees(np.where(above, el, 0.0)) / width).astype(int), 0, nb - 1)
     have_b = np.bincount(gi[above] * nb + eb[above], minlength=uniq.size * nb).reshape(uniq.size, nb)
+    # mean C/N0 over the observations counted in "have": those above the mask (all where no orbit tells)
     cn0_ok = np.isfinite(cn0)
     cn0_n = np.bincount(gi[cn0_ok], minlength=uniq.size)
     cn0_s = np.bincount(gi[cn0_ok], weights=cn0[cn0_ok], minlength=uniq.size)
     ab = above & cn0_ok
+    cn0_bn = np.bincount(gi[ab] * nb + eb[ab], minlength=uniq.size * nb).reshape(uniq.size, nb)
     cn0_bs = np.bincount(gi[ab] * nb + eb[ab], weights=cn0[ab], minlength=uniq.size * nb).reshape(
         uniq.size, nb
     )
@@ -110,18 +112,18 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
         note, counted = _why_no_expt(ctx, letter, sat[m], int(expt_b[g].sum()) if expt_b is not None else 0)
         expt = int(expt_b[g].sum()) if counted else None
         have = int(have_b[g].sum()) if counted else int(m.sum())
+        n, total = (cn0_bn[g].sum(), cn0_bs[g].sum()) if counted else (cn0_n[g], cn0_s[g])
         rows.append({"system": letter, "signal": name, "sats": int(np.unique(sat[m]).size), "expt": expt,
                      "have": have, "pct": _r(100.0 * have / expt, 2) if expt else None,
-                     "cn0_mean_dbhz": _r(cn0_s[g] / cn0_n[g], 2) if cn0_n[g] else None,
-                     "note": note or ""})  # fmt: skip
+                     "cn0_mean_dbhz": _r(total / n, 2) if n else None, "note": note or ""})  # fmt: skip
         if not counted:
             continue
         for b in np.flatnonzero(expt_b[g]).tolist():
-            h = int(have_b[g, b])
+            h, nc = int(have_b[g, b]), int(cn0_bn[g, b])
             bins.append({"system": letter, "signal": name, "el_from_deg": b * width,
                          "el_to_deg": (b + 1) * width, "expt": int(expt_b[g, b]), "have": h,
                          "pct": _r(100.0 * h / expt_b[g, b], 2),
-                         "cn0_mean_dbhz": _r(cn0_bs[g, b] / h, 2) if h else None})  # fmt: skip
+                         "cn0_mean_dbhz": _r(cn0_bs[g, b] / nc, 2) if nc else None})  # fmt: skip
     return rows, bins
 
 
