@@ -164,6 +164,23 @@ def test_gga_before_rmc_across_midnight(tmp_path):
     np.testing.assert_array_equal(read_nmea(p)["time_ns"], t)
 
 
+def test_gga_after_midnight_dated_by_an_earlier_rmc_is_a_day_later(tmp_path):
+    # an RMC every few GGA (a slower RMC rate): GGA 00:00:00 and 00:00:01 follow the 23:59:58 RMC of
+    # 31 December; their day is the next (RTKLIB decode_nmeagga moves such a fix by a day likewise)
+    gga = "GPGGA,{},4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"
+    rmc = "GPRMC,{},A,4807.038,N,01131.000,E,022.4,084.4,{},003.1,W"
+    text = _sentences(rmc.format("235958", "311216"), gga.format("235958"), gga.format("235959"),
+                      gga.format("000000"), gga.format("000001"), rmc.format("000002", "010117"),
+                      gga.format("000002"), gga.format("235959"))  # fmt: skip
+    p = tmp_path / "slow_rmc.nmea"
+    p.write_text(text)
+    got = read_nmea(p)["time_ns"]
+    day = [31, 31, 1, 1, 1, 1]
+    want = gtime_from_calendar([2016] * 2 + [2017] * 4, [12] * 2 + [1] * 4, day, [23, 23, 0, 0, 0, 23],
+                               [59, 59, 0, 0, 0, 59], [58.0, 59.0, 0.0, 1.0, 2.0, 59.0], scale="UTC")  # fmt: skip
+    np.testing.assert_array_equal(got, want)  # the last GGA: 23:59:59 of 1 January, not a wrap
+
+
 def test_bad_options():
     t = gtime_from_calendar(2020, 6, 25, 0, 0, [0.0])
     sol = _solution([1.0], [1.0], [0.0], t, [5])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 
@@ -21,7 +22,8 @@ def read_nmea(path: str | os.PathLike) -> dict:
     """Read the GGA sentences of an NMEA file, dated by the RMC sentences.
 
     Every sentence's checksum is verified. A GGA takes its date from the RMC with the same time of day
-    (or the last RMC before it); files without RMC are not supported. Other sentence types are skipped.
+    (or the last RMC before it, a day later when the GGA's time of day is more than 12 h before that
+    RMC's: UTC midnight passed); files without RMC are not supported. Other sentence types are skipped.
 
     Returns
     -------
@@ -74,6 +76,20 @@ def _hms(tok, name, lineno):
 
 
 _BAD_DATE = (0, 0, 0)  # an RMC date that is not one: the GGA sentences it dates are dropped
+
+
+def _seconds_of_day(tok: str) -> float | None:
+    m = re.fullmatch(r"(\d{2})(\d{2})(\d{2}(?:\.\d*)?)", tok)
+    return None if m is None else int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+
+
+def _roll_date(date, gga_sod, rmc_sod):
+    """The date of a GGA written after the RMC that dates it: a day later when its time of day is more
+    than 12 h before the RMC's (UTC midnight passed in between; RTKLIB's decode_nmeagga does the same)."""
+    if date == _BAD_DATE or gga_sod is None or rmc_sod is None or gga_sod >= rmc_sod - 43200.0:
+        return date
+    d = datetime.date(*date) + datetime.timedelta(days=1)
+    return d.year, d.month, d.day
 
 
 def _sentence(line: str, name, lineno: int):
@@ -129,7 +145,7 @@ def _read_nmea(text, name, ctx):
     complete_last = text.endswith("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    date = None
+    date, rmc_sod = None, None
     rmc_dates = {}
     gga = []
     for i, raw in enumerate(lines):
@@ -145,13 +161,16 @@ def _read_nmea(text, name, ctx):
         talker, kind, f = s
         if kind == "RMC":
             date = _rmc_date(f, name, lineno, ctx)
+            rmc_sod = _seconds_of_day(f[0])
             if f[0]:
                 rmc_dates[(f[0], len(gga))] = date
         elif kind == "GGA" and (g := _gga(f, talker, date, name, lineno, ctx)) is not None:
-            gga.append(g)
+            gga.append([*g, rmc_sod])
     # a GGA is often written before the RMC of the same epoch: date it from that RMC when one matches
     for k, g in enumerate(gga):
-        d = rmc_dates.get((g[0], k + 1)) or g[10]
+        d = rmc_dates.get((g[0], k + 1))
+        if d is None and g[10] is not None:  # dated by an earlier RMC: past midnight when the clock wrapped
+            d = _roll_date(g[10], _seconds_of_day(g[0]), g[12])
         if d is None:
             raise FormatError(name, g[11], "GGA without a date: no RMC sentence before or beside it")
         g[10] = d
