@@ -146,3 +146,31 @@ def test_run_spp_reads_only_the_configured_systems_and_reports_progress(kompas_d
     assert set(run.first.systems) == {"C"} and run.first.n_epochs == 120  # the file has G, R, E, C
     assert run.solution.ok.sum() == 120 and calls == [(120, None)]  # streamed: no total known in advance
     assert len(run.navs) == 1 and run.solution.record.systems == "C"
+
+
+def test_an_output_naming_an_input_file_is_refused_before_it_is_overwritten(kompas_data, tmp_path, capsys):
+    import shutil
+
+    obs = tmp_path / "w.rnx"
+    nav = tmp_path / "n.rnx.gz"
+    shutil.copy(kompas_data / A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", obs)
+    shutil.copy(kompas_data / A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz", nav)
+    before = obs.read_bytes(), nav.read_bytes()
+    rover = str(kompas_data / A / "WTZZ00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    (tmp_path / "link.csv").symlink_to(nav)
+    runs = [
+        (["spp", str(obs), str(nav), "-o", str(nav), "--format", "csv"], nav),
+        (["spp", str(obs), str(nav), "-o", str(tmp_path / "link.csv")], tmp_path / "link.csv"),
+        (["rtk", rover, str(obs), str(nav), "-o", str(obs), "--format", "pos"], obs),
+        (["ppp", str(obs), str(nav), "--report", str(obs)], obs),
+        (["qc", str(obs), str(nav), "--json", str(obs), "-q"], obs),
+        (["orbits", str(nav), "--precise", str(obs), "--csv", str(nav)], nav),
+    ]
+    for args, named in runs:
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert (
+            err
+            == f"kompas {args[0]}: error: {named}: is an input file of this run; choose another output name\n"
+        )
+    assert (obs.read_bytes(), nav.read_bytes()) == before

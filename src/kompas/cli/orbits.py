@@ -48,9 +48,10 @@ def run(args) -> int:
     from ..monitor.sisre import sisre
     from ..products.broadcast import BroadcastProduct
     from ..products.mix import precise_products
-    from .spp import check_input_files, check_output_file
+    from .spp import check_input_files, check_output_file, check_outputs_apart
 
     check_input_files([*args.nav, *args.precise, *args.clk, *args.atx])
+    check_outputs_apart(args, [args.csv, args.plot])
     for out in (args.csv, args.plot):
         if out:
             check_output_file(out)

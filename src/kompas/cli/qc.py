@@ -17,7 +17,7 @@ import warnings
 
 from ..config import add_arguments, from_command_line, to_toml
 from ..errors import ConfigError, KompasError
-from .spp import check_input_files, check_output_file, check_output_folder, output_folder
+from .spp import check_input_files, check_output_file, check_output_folder, check_outputs_apart, output_folder
 
 
 def register(sub) -> None:
@@ -54,6 +54,7 @@ def register(sub) -> None:
 
 def _check_paths(args) -> None:
     check_input_files([*args.files, *args.nav, *([args.config] if args.config else [])], readable=False)
+    check_outputs_apart(args, [args.json])
     for out, is_dir in ((args.json, False), (args.csv, True), (args.html, True)):
         if not out:
             continue

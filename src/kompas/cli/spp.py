@@ -120,6 +120,32 @@ def check_input_files(paths, readable: bool = True) -> None:
             raise ConfigError(f"{path}: not readable")
 
 
+# the argparse names of every command's input files (strings or lists of strings)
+_INPUT_ARGS = ("obs_files", "obs", "nav", "rover_files", "base_files", "sp3", "clk", "atx", "bias",
+               "blq", "gpt3", "config", "ionex", "met", "sat_table", "files", "precise", "satmeta",
+               "sinex")  # fmt: skip
+
+
+def check_outputs_apart(args, outputs) -> None:
+    """Refuse an output file that is one of the command's input files (it would be overwritten).
+
+    Raises
+    ------
+    ConfigError
+        Naming the output option's path and the input it would replace.
+    """
+    inputs = []
+    for name in _INPUT_ARGS:
+        value = getattr(args, name, None)
+        inputs += [value] if isinstance(value, str) else [v for v in value or () if isinstance(v, str)]
+    for out in outputs:
+        if not out or out == "-" or not os.path.isfile(out):
+            continue
+        for path in inputs:
+            if os.path.isfile(path) and os.path.samefile(out, path):
+                raise ConfigError(f"{out}: is an input file of this run; choose another output name")
+
+
 def _output_format(args) -> str | None:
     """The output format (None: no output) after the checks of the output path and ``--coords``."""
     fmt = _format_of_output(args)
@@ -365,6 +391,7 @@ def start_command(args, build_config, check_inputs):
         sys.stdout.write(to_toml(cfg))
         return None
     check_inputs(args)
+    check_outputs_apart(args, [args.output, getattr(args, "report", None)])
     solved = getattr(args, "rover", None) or getattr(args, "obs", None)  # the file whose marker is solved
     return cfg, _output_format(args), _truth(args.truth, solved if isinstance(solved, str) else None)
 
