@@ -204,6 +204,36 @@ def test_files_put_in_time_order_without_the_headers_times(files, tmp_path):
     assert plan_obs_files(bare[::-1])[0] == bare
 
 
+def test_files_with_the_same_stale_header_are_ordered_by_their_epochs(files, tmp_path):
+    # parts cut from one file keep its header (TIME OF FIRST OBS of the whole): given in reverse
+    # order, the later part had been read first and the earlier part's epochs dropped as repeated
+    whole = kompas.read_obs(files / "whole.rnx")
+    parts = [tmp_path / "s0.rnx", tmp_path / "s1.rnx"]
+    write_obs(whole.epochs(0, 20), parts[0])
+    write_obs(whole.epochs(20, 40), parts[1])
+    first = next(ln for ln in parts[0].read_text().splitlines() if ln.rstrip().endswith("TIME OF FIRST OBS"))
+    lines = parts[1].read_text().splitlines(keepends=True)
+    parts[1].write_text(
+        "".join(first + "\n" if ln.rstrip().endswith("TIME OF FIRST OBS") else ln for ln in lines)
+    )
+    assert read_obs_header(parts[1]).time_of_first_obs_ns == int(whole.epoch_time_ns[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _same(read_obs_files(parts[::-1]), whole)
+        _same(ObsTable.concat(list(iter_obs_files(parts[::-1]))), whole)
+
+
+def test_first_epoch_of_a_hatanaka_file_is_read_from_its_first_epoch_line(kompas_data):
+    from kompas.io.readers.rinex_obs import first_epoch_ns, iter_obs
+
+    for name in ("rinex2_hatanaka/delf0010.21d", "rinex2_hatanaka/AJAC3550.21D",
+                 "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz",
+                 "F_2022-159_KMS3_rinex4/KMS300DNK_R_20221591000_01H_30S_MO.crx"):  # fmt: skip
+        path = kompas_data / name
+        want = int(next(iter_obs(path)).epoch_time_ns[0])
+        assert first_epoch_ns(path, read_obs_header(path)) == want, name
+
+
 def _pos_rows(path):
     return [ln.split()[:5] for ln in path.read_text().splitlines() if not ln.startswith("%")]
 

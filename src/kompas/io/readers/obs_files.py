@@ -5,8 +5,10 @@ so a session of a few hours comes as a dozen files. RTKLIB reads the files a wil
 receiver's data (``rnx2rtkp 'rov*.obs' ...``): it sorts the epochs and drops repeated ones
 (``sortobs``, ``rtkcmn.c``). kompas does the same, and first makes sure the files belong together:
 
-- the headers are read first (:func:`~kompas.io.readers.rinex_obs.read_obs_header`, no body is decoded)
-  and the files put in the order of their ``TIME OF FIRST OBS``;
+- the headers are read first (:func:`~kompas.io.readers.rinex_obs.read_obs_header`) and the files put
+  in the order of the first epoch of their bodies (:func:`~kompas.io.readers.rinex_obs.first_epoch_ns`:
+  a Hatanaka file's first epoch line, else its first 64 kB; the header's ``TIME OF FIRST OBS`` may be
+  stale in a file cut from a longer one);
 - files of another marker, receiver type, antenna type or antenna eccentricity are refused
   (:class:`~kompas.errors.ConfigError` naming both files): joined, one set-up's positions or biases would
   be taken for another's;
@@ -32,7 +34,7 @@ from ...errors import ConfigError, DroppedRecordWarning, caller_stacklevel
 from ...satsys import GlonassChannels
 from ...tables.obs import ObsTable
 from .._open import file_name
-from .rinex_obs import iter_obs, read_obs, read_obs_header
+from .rinex_obs import first_epoch_ns, iter_obs, read_obs, read_obs_header
 
 __all__ = ["read_obs_files", "iter_obs_files", "plan_obs_files"]
 
@@ -55,12 +57,11 @@ def _as_paths(paths) -> list:
     return list(paths)
 
 
-def _first_time(path, header, strict) -> int:
-    """``TIME OF FIRST OBS`` (GPST ns), else the first epoch of the file's first block."""
-    if header.time_of_first_obs_ns is not None:
-        return int(header.time_of_first_obs_ns)
-    first = next(iter_obs(path, strict=strict), None)
-    return int(first.epoch_time_ns[0]) if first is not None and first.n_epochs else np.iinfo(np.int64).max
+def _first_time(path, header) -> int:
+    """The first epoch of the file's body (GPST ns; files without one last): a header's ``TIME OF FIRST
+    OBS`` may be stale (a file cut from a longer one keeps it)."""
+    first = first_epoch_ns(path, header)
+    return np.iinfo(np.int64).max if first is None else first
 
 
 def _check_setup(paths, headers) -> None:
@@ -145,7 +146,7 @@ def plan_obs_files(paths, *, strict: bool = False):
     with warnings.catch_warnings():  # the header's repairs are reported once, when the file is read
         warnings.simplefilter("ignore")
         headers = [read_obs_header(p, strict=strict) for p in paths]
-    starts = [_first_time(p, h, strict) for p, h in zip(paths, headers, strict=True)]
+    starts = [_first_time(p, h) for p, h in zip(paths, headers, strict=True)]
     order = sorted(range(len(paths)), key=starts.__getitem__)
     paths, headers = [paths[i] for i in order], [headers[i] for i in order]
     _check_setup(paths, headers)

@@ -553,6 +553,45 @@ def read_obs_header(path: str | os.PathLike, *, strict: bool = False) -> ObsHead
 _BLOCK = 1 << 22  # bytes per block: bounds the memory of the line lists of one block
 
 
+def first_epoch_ns(path: str | os.PathLike, header: ObsHeader) -> int | None:
+    """GPST ns of the first observation epoch in the body of a file (None: it has none).
+
+    A Hatanaka file writes its first epoch line whole (after ``&`` in CRINEX 1, from ``>`` in CRINEX 3),
+    so it is read from the compressed text; other files parse their first 64 kB. Warnings are left to
+    the full read. How :mod:`kompas.io.readers.obs_files` orders files whose headers may be stale.
+    """
+    head = peek(path, _HEADER_BYTES)
+    if is_crinex(head.lstrip(b"\r\n ")):
+        body = head[head.find(b"\n", head.find(b"END OF HEADER")) + 1 :]
+        line = next((x.decode("latin-1") for x in _split_lines(body) if x[:1] in (b">", b"&")), "")
+        v3 = line.startswith(">")
+        cols = ((2, 6), (7, 9), (10, 12), (13, 15), (16, 18), (18, 29)) if v3 else (
+            (1, 3), (4, 6), (7, 9), (10, 12), (13, 15), (15, 26))  # fmt: skip
+        flag = line[31:32] if v3 else line[28:29]
+        try:
+            f = [int(line[a:b]) for a, b in cols[:5]] + [float(line[cols[5][0] : cols[5][1]])]
+        except ValueError:
+            f = None
+        if f is not None and flag.strip() in ("", "0", "1"):
+            if not v3:
+                f[0] += 1900 if f[0] >= 80 else 2000
+            t, bad, _ = calendar_ns_or_bad(
+                *(np.array([x]) for x in f[:5]), np.array([f[5]]), header.time_system
+            )
+            if not bad[0]:
+                return int(t[0])
+    ctx = Diagnostics(path)
+    with warnings.catch_warnings():  # said by the full read, once
+        warnings.simplefilter("ignore")
+        try:
+            for _, _, part in _read_blocks(path, ctx, systems="", size=1 << 16):
+                if part.n_epochs:
+                    return int(np.concatenate(part.time)[0])
+        except KompasError:  # the full read names it
+            return None
+    return None
+
+
 class _Parts:
     """Row columns and epoch arrays of the blocks read so far."""
 
@@ -601,14 +640,14 @@ def _read(path, ctx, systems=None) -> ObsTable:
     return _assemble(last[0], last[1], parts, ctx)
 
 
-def _read_blocks(path, ctx, systems=None):
-    """``(header, layouts, parts)`` for each block of about :data:`_BLOCK` bytes of complete epochs."""
+def _read_blocks(path, ctx, systems=None, size=_BLOCK):
+    """``(header, layouts, parts)`` for each block of about ``size`` bytes of complete epochs."""
     header = None
     layouts: list = []
     layout = 0
     n_epochs = 0
     pending = b""
-    blocks = iter_blocks(path, _BLOCK)
+    blocks = iter_blocks(path, size)
     eof = False
     while not eof:
         block = next(blocks, None)
