@@ -194,6 +194,7 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         cfg = cfg.replace(**options)
     if ionex is not None and cfg.models.iono == "brdc":
         cfg = cfg.replace(iono="ionex")
+    check_options(cfg)
     first, stream = _first_block(obs)
     mask = SignalMask.of(cfg, first)
     ctx = _prepare(first, nav, cfg, ionex)
@@ -209,6 +210,15 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         parts = blocks((mask(window(seen.add(b), w.start, w.end, w.interval_s)) for b in stream), block_s)
         sol = run(parts, lambda b: _solve_block(b, ctx), None, progress)
     return _finish(sol, seen, nav, ctx)
+
+
+def check_options(cfg: SppConfig) -> None:
+    """ConfigError for an option the run would ignore: ``if_bands`` chooses the pairs of ``iono="if"``."""
+    if cfg.signals.if_bands and cfg.models.iono != "if":
+        raise ConfigError(
+            f"if_bands (--if-bands) chooses the band pairs of iono 'if' (--iono if); with iono "
+            f"'{cfg.models.iono}' each system uses one band (choose it with --signals)"
+        )
 
 
 def _interval(first) -> float | None:

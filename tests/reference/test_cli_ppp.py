@@ -241,6 +241,10 @@ def test_ppp_window_and_signal_errors_are_one_line(kompas_data, tmp_path, capsys
         (["--truth", "0", "0", "0"], "not an ECEF X Y Z in metres near the Earth's surface"),
         (["--format", "kml"], "--format kml needs an output: -o FILE"),
         (["--start", "2020-06-25T00:10:00Z"], "--start is GPS time without a time zone"),
+        # options the run would ignore
+        (["--bands", "G:15"], "bands (--bands) chooses the bands of --observables uncombined"),
+        (["--observables", "uncombined", "--if-bands", "G:12"], "if_bands (--if-bands) chooses the pairs of"),
+        (["--ar", "wl+nl"], "ambiguity resolution (--ar wl+nl) fixes satellites with phase biases only"),
     ],
 )
 def test_ppp_refuses_values_that_would_give_wrong_numbers(kompas_data, tmp_path, capsys, extra, message):

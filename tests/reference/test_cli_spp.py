@@ -174,3 +174,11 @@ def test_an_output_naming_an_input_file_is_refused_before_it_is_overwritten(komp
             == f"kompas {args[0]}: error: {named}: is an input file of this run; choose another output name\n"
         )
     assert (obs.read_bytes(), nav.read_bytes()) == before
+
+
+def test_spp_band_pairs_without_the_ionosphere_free_model_are_refused(kompas_data, capsys):
+    assert main(_args(kompas_data, "--if-bands", "G:15")) == 2
+    assert capsys.readouterr().err == (
+        "kompas spp: error: if_bands (--if-bands) chooses the band pairs of iono 'if' (--iono if); with iono "
+        "'brdc' each system uses one band (choose it with --signals)\n"
+    )

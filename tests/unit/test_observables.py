@@ -64,7 +64,8 @@ def test_user_priority_restricts_and_orders(tmp_path):
     with pytest.raises(
         SignalError,
         match=r"^system C: the signals given \(2I, 2X\) include none of band 6, one of "
-        r"the bands processed \(2, 6\); choose the bands as well \(--if-bands, --bands\)$",
+        r"the bands processed \(2, 6\); choose the bands as well \(--if-bands; --bands of rtk and of "
+        r"ppp --observables uncombined\)$",
     ):
         obs.observables({"C": (2, 6)}, priority={"C": ("2I", "2X")})
 

@@ -8,6 +8,7 @@ import pytest
 
 import kompas
 from kompas import gtime_from_calendar, ppp
+from kompas.errors import ConfigError
 from kompas.sim import ErrorModel, simulate, write_products
 
 TRUTH = np.array([4075580.3111, 931854.0543, 4801568.2808])
@@ -101,11 +102,16 @@ def test_closed_loop_uncombined_and_kinematic(sim_gre):
     res, (sp3, clk) = sim_gre
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        unc = ppp(res.obs, res.nav, sp3, clk, systems="GRE", observables="uncombined", if_bands={"E": ("15",)},
-                  bands={"E": ("1", "5")}, **MODELS_OFF)  # fmt: skip
+        unc = ppp(res.obs, res.nav, sp3, clk, systems="GRE", observables="uncombined", bands={"E": ("1", "5")},
+                  **MODELS_OFF)  # fmt: skip
         kin = ppp(
             res.obs, res.nav, sp3, clk, systems="GRE", mode="kinematic", if_bands={"E": ("15",)}, **MODELS_OFF
         )
+    # the other mode's band choice is refused, not ignored
+    with pytest.raises(ConfigError, match=r"if_bands \(--if-bands\) chooses the pairs of --observables if"):
+        ppp(res.obs, res.nav, sp3, clk, observables="uncombined", if_bands={"E": ("15",)})
+    with pytest.raises(ConfigError, match=r"bands \(--bands\) chooses the bands of --observables uncombined"):
+        ppp(res.obs, res.nav, sp3, clk, bands={"E": ("1", "5")})
     assert np.abs(unc.enu_error_m(TRUTH)[-1]).max() < 0.002
     assert np.abs(kin.enu_error_m(TRUTH)[-30:]).max() < 0.01
     # residuals per satellite, signal and kind: both Galileo bands apart in the uncombined run, the pair
@@ -168,12 +174,19 @@ def test_ambiguity_resolution_fixes_and_helps(tmp_path):
         warnings.simplefilter("ignore")
         fix = ppp(res.obs, res.nav, sp3, clk, bias=bias, resolution="wl+nl", **opts)
         flo = ppp(res.obs, res.nav, sp3, clk, bias=bias, **opts)
-        none = ppp(res.obs, res.nav, sp3, clk, resolution="wl+nl", **opts)  # no bias file: nothing to fix
         cyc = ppp(res.obs, res.nav, sp3, clk, bias=_in_cycles(bias), resolution="wl+nl", **opts)
     # phase biases given in cycles are the same biases: the same fixes and positions
     assert np.array_equal(cyc.quality, fix.quality) and np.abs(cyc.pos_m - fix.pos_m).max() < 1e-6
     fixed = fix.quality == kompas.Quality.FIX
-    assert fixed.sum() >= 20 and not (none.quality == kompas.Quality.FIX).any()
+    assert fixed.sum() >= 20
+    with pytest.raises(
+        ConfigError, match=r"--ar wl\+nl\) fixes satellites with phase biases only: give --bias"
+    ):
+        ppp(res.obs, res.nav, sp3, clk, resolution="wl+nl", **opts)  # no bias file: nothing could be fixed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        none = ppp(res.obs, res.nav, sp3, clk, bias=bias, resolution="wl+nl", **opts,
+                   **{"ambiguity.min_elevation_deg": 89.0})  # no satellite high enough: nothing fixed  # fmt: skip
     e_fix = np.abs(fix.enu_error_m(TRUTH)[fixed])
     e_flo = np.abs(flo.enu_error_m(TRUTH)[fixed])
     assert e_fix.max() < 0.01 and np.sqrt(np.mean(e_fix**2)) < 0.5 * np.sqrt(np.mean(e_flo**2))

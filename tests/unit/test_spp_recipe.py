@@ -129,6 +129,14 @@ def test_ionex_without_maps_says_how_to_give_them(sim):
         spp(obs, nav, iono="ionex")
 
 
+def test_band_pairs_without_the_ionosphere_free_model_are_refused(sim):
+    obs, nav = sim
+    with pytest.raises(ConfigError, match=r"^if_bands \(--if-bands\) chooses the band pairs of iono 'if' "
+                       r"\(--iono if\); with iono 'brdc' each system uses one band"):  # fmt: skip
+        spp(obs, nav, if_bands="E:15")
+    spp(obs, nav, systems="E", iono="if", if_bands="E:15")  # with it, accepted
+
+
 def test_a_system_without_its_band_pair_is_named(sim):
     obs, nav = sim
     with pytest.warns(KompasWarning) as record:

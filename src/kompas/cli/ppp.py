@@ -92,9 +92,12 @@ def register(sub) -> None:
 
 def build_config(args):
     """PppConfig: defaults, then the TOML file, then the command-line options."""
+    from ..ppp import check_options
     from ..ppp_config import PppConfig
 
-    return from_command_line(PppConfig, args)
+    cfg = from_command_line(PppConfig, args)
+    check_options(cfg, bool(args.bias))
+    return cfg
 
 
 def _check_inputs(args) -> None:

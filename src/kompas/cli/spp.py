@@ -75,9 +75,11 @@ def add_format_arguments(p, coords: str, choices=POS_COORDS) -> None:
 
 def build_config(args):
     """SppConfig: defaults, then the TOML file, then the command-line options."""
-    from ..spp import SppConfig
+    from ..spp import SppConfig, check_options
 
-    return from_command_line(SppConfig, args)
+    cfg = from_command_line(SppConfig, args)
+    check_options(cfg.replace(iono="ionex") if args.ionex and cfg.models.iono == "brdc" else cfg)
+    return cfg
 
 
 def _check_inputs(args) -> None:

@@ -164,7 +164,8 @@ def _band_tables(bands: Mapping[str, tuple[int, ...]], priority: Mapping[str, tu
                 given, used = ", ".join(override), ", ".join(map(str, band_list))
                 raise SignalError(
                     f"system {letter}: the signals given ({given}) include none of band {band}, one of the "
-                    f"bands processed ({used}); choose the bands as well (--if-bands, --bands)"
+                    f"bands processed ({used}); choose the bands as well (--if-bands; --bands of rtk and of "
+                    "ppp --observables uncombined)"
                 )
             if not modes:
                 raise SignalError(f"system {letter} has no tracking mode in band {band} to choose from")
