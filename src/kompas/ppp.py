@@ -30,7 +30,7 @@ from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
 from .io.detect import check_products
 from .measurement import OMEGA_BY_CODE
-from .ppp_config import PppConfig
+from .ppp_config import PppConfig, check_options
 from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows
 from .preprocess import detect_slips
 from .satsys import (
@@ -116,12 +116,8 @@ def ppp(
         Marker positions with quality PPP, covariances, receiver clocks per clock group, the estimated
         troposphere (``states``), post-fit phase residuals and the processing record.
     """
-    cfg = config or PppConfig()
-    check_recipe_inputs(cfg, PppConfig, obs=obs)
     check_products(sp3=sp3, clk=clk, antex=antex, bias=bias, blq=blq, gpt3=gpt3, catalog=catalog)
-    if options:
-        cfg = cfg.replace(**options)
-    check_options(cfg, bias is not None)
+    cfg = _config(config, options, obs, bias is not None)
     sel = window_or_error(obs, cfg.window.start, cfg.window.end, cfg.window.interval_s)
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
@@ -149,25 +145,12 @@ def ppp(
     return _solution(sel, rows, arrays, passes, ctx)
 
 
-def check_options(cfg: PppConfig, have_bias: bool) -> None:
-    """ConfigError for an option the run would ignore (band choices of the other observables mode) or
-    that cannot act (ambiguity resolution without the phase biases it requires)."""
-    if cfg.observables == "if" and cfg.bands:
-        raise ConfigError(
-            "bands (--bands) chooses the bands of --observables uncombined; the ionosphere-free mode "
-            "takes its pairs from if_bands (--if-bands)"
-        )
-    if cfg.observables == "uncombined" and cfg.signals.if_bands:
-        raise ConfigError(
-            "if_bands (--if-bands) chooses the pairs of --observables if; the uncombined mode takes its "
-            "bands from bands (--bands)"
-        )
-    amb = cfg.ambiguity
-    if amb.resolution != "off" and amb.require_phase_bias and not have_bias:
-        raise ConfigError(
-            f"ambiguity resolution (--ar {amb.resolution}) fixes satellites with phase biases only: give "
-            "--bias with phase OSB (or ambiguity.require_phase_bias = false for bias-free products)"
-        )
+def _config(config, options, obs, have_bias: bool) -> PppConfig:
+    cfg = config or PppConfig()
+    check_recipe_inputs(cfg, PppConfig, obs=obs)
+    cfg = cfg.replace(**options) if options else cfg
+    check_options(cfg, have_bias)
+    return cfg
 
 
 def _bands_text(bands: dict) -> str:

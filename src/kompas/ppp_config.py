@@ -20,6 +20,7 @@ from .config import (
     option,
     system_factor_option,
 )
+from .errors import ConfigError
 from .frames import near_earth_surface
 from .preprocess import SlipOptions
 from .satsys import parse_systems
@@ -28,6 +29,7 @@ _PPP_SYSTEMS = "GRECJ"
 _PPP_FACTORS = {"G": 1.0, "R": 1.5, "E": 1.0, "C": 1.0, "J": 1.0, "I": 1.5}
 
 __all__ = [
+    "check_options",
     "PppConfig",
     "PppModelOptions",
     "PppNoiseOptions",
@@ -288,3 +290,24 @@ class PppConfig(Options):
     products: ProductOptions = option(default_factory=ProductOptions)
     ambiguity: AmbiguityOptions = option(default_factory=AmbiguityOptions)
     window: WindowOptions = option(default_factory=WindowOptions)
+
+
+def check_options(cfg: PppConfig, have_bias: bool) -> None:
+    """ConfigError for an option the run would ignore (band choices of the other observables mode) or
+    that cannot act (ambiguity resolution without the phase biases it requires)."""
+    if cfg.observables == "if" and cfg.bands:
+        raise ConfigError(
+            "bands (--bands) chooses the bands of --observables uncombined; the ionosphere-free mode "
+            "takes its pairs from if_bands (--if-bands)"
+        )
+    if cfg.observables == "uncombined" and cfg.signals.if_bands:
+        raise ConfigError(
+            "if_bands (--if-bands) chooses the pairs of --observables if; the uncombined mode takes its "
+            "bands from bands (--bands)"
+        )
+    amb = cfg.ambiguity
+    if amb.resolution != "off" and amb.require_phase_bias and not have_bias:
+        raise ConfigError(
+            f"ambiguity resolution (--ar {amb.resolution}) fixes satellites with phase biases only: give "
+            "--bias with phase OSB (or ambiguity.require_phase_bias = false for bias-free products)"
+        )

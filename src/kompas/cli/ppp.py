@@ -92,8 +92,7 @@ def register(sub) -> None:
 
 def build_config(args):
     """PppConfig: defaults, then the TOML file, then the command-line options."""
-    from ..ppp import check_options
-    from ..ppp_config import PppConfig
+    from ..ppp_config import PppConfig, check_options
 
     cfg = from_command_line(PppConfig, args)
     check_options(cfg, bool(args.bias))
