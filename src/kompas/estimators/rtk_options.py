@@ -83,10 +83,16 @@ class ArOptions(Options):
         choices=("off", "instantaneous", "continuous", "fix-and-hold"),
         flag="--ar",
     )
-    ratio: float = option(3.0, "ratio test threshold (RTKLIB pos2-arthres)", low=1.0, flag="--ratio")
+    ratio: float = option(
+        3.0, "ratio test threshold of the middle tier: a fix passes one of three tiers, success rate >= "
+        "strong_success with ratio >= strong_ratio, >= --ar-success with ratio >= --ratio, or >= "
+        "weak_success with ratio >= weak_ratio (TOML [ar]); RTKLIB's pos2-arthres is this tier alone",
+        low=1.0, flag="--ratio",
+    )  # fmt: skip
     success: float = option(
-        0.99, "required bootstrapped success rate (Teunissen 1998)", low=0.0, high=1.0, flag="--ar-success"
-    )
+        0.99, "bootstrapped success rate (Teunissen 1998) of the middle tier (see --ratio)", low=0.0,
+        high=1.0, flag="--ar-success",
+    )  # fmt: skip
     strong_success: float = option(
         0.999, "with a success rate this high, the lower strong_ratio suffices (fixed failure-rate "
         "ratio test: its critical ratio tends to 1 as the model's failure rate falls below the "
