@@ -60,11 +60,15 @@ def instant_ns(text: str, what: str) -> int:
         raise ConfigError(f"{what} {text!r} is not an ISO date-time") from None
 
 
+_WEEK_NS = 604_800 * 1_000_000_000
+_DTTOL_NS = 5_000_000  # RTKLIB rtklib.h DTTOL, 0.005 s: an epoch this close to a multiple is on it
+
+
 def window(obs, start: str | None = None, end: str | None = None, interval_s: float | None = None):
     """The epochs of ``obs`` inside ``[start, end]`` (GPST, ISO text) on multiples of ``interval_s``.
 
-    Start and end cut O(1) views; an interval keeps the epochs whose time of day is a multiple of it
-    (RTKLIB's ``-ti``), which copies the rows kept.
+    Start and end cut O(1) views; an interval keeps the epochs whose GPS time of week is a multiple of it
+    within 5 ms (RTKLIB's ``-ti``: ``screent`` with ``DTTOL``), which copies the rows kept.
     """
     t = obs.epoch_time_ns
     a = 0 if start is None else int(np.searchsorted(t, instant_ns(start, "start"), side="left"))
@@ -74,7 +78,8 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
         step = round(interval_s * 1e9)
         if step <= 0:
             raise ConfigError(f"interval must be positive, not {interval_s}")
-        keep = (out.epoch_time_ns % step) == 0
+        tow = out.epoch_time_ns % _WEEK_NS
+        keep = (tow + _DTTOL_NS) % step <= 2 * _DTTOL_NS
         if not keep.all():
             rows = np.repeat(keep, np.diff(out.epoch_offsets))
             out = out.take_epochs(keep, rows)

@@ -62,6 +62,22 @@ def test_window_start_end_interval(sim):
     assert sol.time_ns[0] == t[2] and np.all(np.diff(sol.time_ns) == 60_000_000_000)
 
 
+def test_interval_keeps_multiples_of_the_time_of_week_within_5_ms():
+    # RTKLIB screent: fmod(time of week + DTTOL, ti) <= 2 DTTOL (DTTOL 5 ms). 13 s does not divide a week:
+    # the kept epochs are multiples of 13 s of the time of week (Saturday 23:59:46 and 59 GPST, then
+    # Sunday 00:00:00 and 13), not of the time since 1980; an epoch 3 ms early is on its second
+    from types import SimpleNamespace
+
+    sunday = int(gtime_from_calendar(2025, 3, 2, 0, 0, 0))  # a GPS week starts
+    t = sunday + np.arange(-20, 20, dtype=np.int64) * 1_000_000_000
+    t[t == sunday + 13_000_000_000] -= 3_000_000  # 12.997 s
+    obs = SimpleNamespace(epoch_time_ns=t, epoch_offsets=np.arange(t.size + 1))
+    obs.epochs = lambda a, b: SimpleNamespace(epoch_time_ns=t[a:b], epoch_offsets=np.arange(b - a + 1),
+                                              take_epochs=lambda keep, rows: t[a:b][keep])  # fmt: skip
+    kept = window(obs, interval_s=13.0)
+    assert ((kept - sunday) / 1e9).round(3).tolist() == [-14.0, -1.0, 0.0, 12.997]
+
+
 def test_window_end_and_a_streamed_window(sim):
     from kompas import GTime
 
