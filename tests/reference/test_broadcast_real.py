@@ -9,7 +9,7 @@ import pytest
 from kompas import gtime_from_calendar, read_nav, read_sp3, sat_id, sat_index
 from kompas.products.broadcast import BroadcastProduct
 from kompas.products.state import Status
-from kompas.satsys import is_bds_geo, sat_system
+from kompas.satsys import is_bds_geo, sat_letter, sat_system
 
 SET_A = "A_2020-177_ESBC_WTZR"
 
@@ -225,6 +225,29 @@ def test_if_clock_takes_the_galileo_message_of_the_pair(nav, accepted):
     d_af0 = (k.af0_s[rf] - k.af0_s[ri])[ok]
     d_bgd = (k.bgd_e5a_e1_s[ri] - k.bgd_e5b_e1_s[ri])[ok]
     assert (np.abs(d_af0 - d_bgd) > 1e-11).sum() > 100
+
+
+def test_if_clock_of_a_satellite_without_a_valid_fnav_record_comes_from_inav(kompas_data, nav):
+    # ESBC's day: at some 5-min epochs a Galileo satellite has no F/NAV record in its validity while
+    # its I/NAV records serve; its E1/E5a clock then comes from I/NAV with BGD(E1,E5a), not NaN
+    sp3 = read_sp3(kompas_data / SET_A / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3")
+    gal = sp3.sats[sat_letter(sp3.sats) == "E"]
+    s = np.tile(gal, sp3.time_ns.size)
+    t = np.repeat(sp3.time_ns, gal.size)
+    bp = BroadcastProduct(nav)
+    fnav = bp.with_messages({"E": ("FNAV",)})
+    f1, f5 = fnav.state(s, t, signal="1C"), fnav.state(s, t, signal="5Q")
+    inav = bp.with_messages({"E": ("INAV",)})
+    i1, i5 = inav.state(s, t, signal="1C"), inav.state(s, t, signal="5Q")
+    no_fnav = (f1.status != Status.OK) | (f5.status != Status.OK)
+    served = no_fnav & (i1.status == Status.OK) & (i5.status == Status.OK)
+    assert served.sum() > 150
+    clk, status = bp.if_clock(s, t)
+    assert (status[served] == Status.OK).all()
+    g = 1575.42**2 / (1575.42**2 - 1176.45**2)
+    np.testing.assert_allclose(clk[served], (g * i1.clk_s + (1 - g) * i5.clk_s)[served], rtol=0, atol=1e-15)
+    both = ~no_fnav  # where F/NAV serves, its clock (the one of the pair)
+    np.testing.assert_allclose(clk[both], (g * f1.clk_s + (1 - g) * f5.clk_s)[both], rtol=0, atol=1e-15)
 
 
 def test_clock_only_states_of_every_system(nav):
