@@ -134,3 +134,15 @@ def test_info_nav(kompas_data, capsys):
     assert "D1 893" in out and "D2 168" in out and "CNV1 634" in out
     assert "C BeiDou    44 sats" in out and "R GLONASS   26 sats" in out
     assert "leap     18 s" in out
+
+
+def test_info_nav_leap_seconds_of_bdt(kompas_data, tmp_path, capsys):
+    # RINEX 3.05 LEAP SECONDS with time system BDS: the count is BDT - UTC (4 s in 2024, GPST - UTC 18 s)
+    import gzip
+
+    text = gzip.open(kompas_data / "B_2024-124_NYA1/NYA100NOR_S_20241240000_01D_CN.rnx.gz", "rt").read()
+    record = f"{'     4     4  2200     7BDS':60s}LEAP SECONDS\n"
+    p = tmp_path / "bds_leap_CN.rnx"
+    p.write_text(text.replace(" " * 60 + "END OF HEADER", record + " " * 60 + "END OF HEADER", 1))
+    assert main(["info", str(p)]) == 0
+    assert "leap     4 s (BDT - UTC; GPST - UTC 18 s)\n" in capsys.readouterr().out

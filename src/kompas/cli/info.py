@@ -92,7 +92,12 @@ def _nav(nav) -> list[str]:
     if h.iono_corr:
         lines.append("iono     " + " ".join(sorted(h.iono_corr)))
     if h.leap_seconds is not None:
-        lines.append(f"leap     {h.leap_seconds.current} s (GPST - UTC)")
+        n = h.leap_seconds.current
+        # RINEX 3.05 navigation header LEAP SECONDS: time system GPS (blank) or BDS; BDT - UTC = GPST - UTC - 14 s
+        bds = h.leap_seconds.system.strip().upper() == "BDS"
+        lines.append(
+            f"leap     {n} s (BDT - UTC; GPST - UTC {n + 14} s)" if bds else f"leap     {n} s (GPST - UTC)"
+        )
     sats = []
     for name, tb in (("Kepler", nav.kepler), ("GLONASS", nav.glonass), ("SBAS", nav.sbas)):
         if len(tb):
