@@ -93,7 +93,7 @@ def _nav(nav) -> list[str]:
         lines.append("iono     " + " ".join(sorted(h.iono_corr)))
     if h.leap_seconds is not None:
         n = h.leap_seconds.current
-        # RINEX 3.05 navigation header LEAP SECONDS: time system GPS (blank) or BDS (BDT - UTC = GPST - UTC - 14)
+        # RINEX 3.05 nav header LEAP SECONDS: system GPS (blank) or BDS, whose count is BDT - UTC
         bds = h.leap_seconds.system.strip().upper() == "BDS"
         lines.append(
             f"leap     {n} s (BDT - UTC; GPST - UTC {n + 14} s)" if bds else f"leap     {n} s (GPST - UTC)"
