@@ -83,11 +83,19 @@ def test_names(name, kind, site, start, period, system):
         "ESBC00DNK_R_20201770060_01H_30S_MO.rnx",
         "abcd400z.21o",
         "abcd3670.21o",
+        "ESBC00DNK_R_20233660000_01D_30S_MO.crx.gz",
+        "abcd3660.23o",
         "x.sp3",
     ],
 )
 def test_names_that_say_nothing(name):
-    assert parse_name(name) is None  # day 367, hour 24, minute 60, day 400, session 'z' are not dates
+    # day 367, hour 24, minute 60, day 400, session 'z', day 366 of the common year 2023 are not dates
+    assert parse_name(name) is None
+
+
+def test_day_366_of_a_leap_year_is_its_last_day():
+    assert parse_name("ESBC00DNK_R_20243660000_01D_30S_MO.crx.gz").start == dt.datetime(2024, 12, 31)
+    assert parse_name("abcd3660.24o").start == dt.datetime(2024, 12, 31)
 
 
 def _rinex_header(marker="WXYZ", first="  2021     4    28    19     0    0.0000000", last=None, markers=()):

@@ -23,6 +23,7 @@ own choice of "the first epoch"); nothing is read from the file.
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import glob
 import os
@@ -126,10 +127,14 @@ def _period_s(text: str) -> int:
     return total or 86400
 
 
+def _days_in(year: int) -> int:
+    return 366 if calendar.isleap(year) else 365
+
+
 def _start(text: str) -> _dt.datetime | None:
     year, doy, hh, mm = int(text[:4]), int(text[4:7]), int(text[7:9]), int(text[9:11])
     ss = int(text[11:13]) if len(text) >= 13 else 0
-    if not (1 <= doy <= 366 and hh < 24 and mm < 60 and ss < 60):
+    if not (1 <= doy <= _days_in(year) and hh < 24 and mm < 60 and ss < 60):
         return None
     return _dt.datetime(year, 1, 1) + _dt.timedelta(days=doy - 1, hours=hh, minutes=mm, seconds=ss)
 
@@ -153,9 +158,9 @@ def _short(base: str, path: str) -> FileName | None:
     m = _SHORT_RINEX.match(base)
     if m:
         yy, doy, t = int(m["yy"]), int(m["doy"]), m["type"].lower()
-        if not 1 <= doy <= 366:
-            return None
         year = 1900 + yy if yy >= 80 else 2000 + yy
+        if not 1 <= doy <= _days_in(year):  # day 366 of a common year is no day (not 1 January)
+            return None
         session = m["session"].lower()
         hour, period = (0, 86400) if session == "0" else (ord(session) - ord("a"), 3600)
         start = _dt.datetime(year, 1, 1) + _dt.timedelta(days=doy - 1, hours=hour)
