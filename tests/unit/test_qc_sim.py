@@ -176,3 +176,28 @@ def test_summary_names_each_multipath_pair_as_the_multipath_table_does(world):
     first = res.tables["multipath_elevation"][0]
     assert set(first) == {"system", "signal", "partner_band", "el_from_deg", "n", "rms_m"}
     assert first["el_from_deg"] == 10.0
+
+
+def test_summary_counts_a_slip_per_satellite_and_epoch_as_teqc(world):
+    """teqc's o/slps: observations (have) over slips counted per satellite and epoch; a slip on both
+    bands at once is one. The slip table keeps its per-band counts."""
+    import dataclasses
+
+    from kompas.satsys import signal_band
+
+    _, obs, nav = world
+    ep = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))
+    phase = np.isfinite(obs.phase_cyc)
+    lli = obs.lli.copy()
+    sats = np.unique(obs.sat)
+    # satellite 0 at epoch 30: both bands; satellite 1 at epoch 40: band 1 only (both mid-arc, high)
+    both = phase & (obs.sat == sats[0]) & (ep == 30)
+    one = phase & (obs.sat == sats[1]) & (ep == 40) & (signal_band(obs.signal) == 1)
+    assert both.sum() >= 2 and one.sum() == 1
+    lli[both | one] |= 1
+    res = run_qc(dataclasses.replace(obs, lli=lli), nav, elmask_deg=0.0)
+    (summary,) = res.tables["summary"]
+    assert summary["slips"] == 2
+    assert summary["obs_per_slip"] == pytest.approx(summary["have"] / 2, abs=0.05)
+    per_band = {r["band"]: r["slips"] for r in res.tables["slips"]}
+    assert per_band[1] == 2 and per_band[2] == 1

@@ -8,8 +8,10 @@ Definitions (teqc, Estey & Meertens 1999; Anubis, Vaclavovic & Dousa 2016):
   that carry the signal in this file (a satellite that never shows it, e.g. a GPS IIR on L5, does not
   transmit it);
 * **have**: observations with a pseudorange of that signal above the mask; ``pct = 100 have / expt``;
-* **slips**: cycle slips on continuing arcs above the mask (:func:`kompas.preprocess.detect_slips`);
-  ``obs/slip`` is teqc's ``o/slps`` and ``slips/1000 obs`` its inverse per mille;
+* **slips**: cycle slips on continuing arcs above the mask (:func:`kompas.preprocess.detect_slips`), per
+  band in the slip table (``obs/slip`` over that band's phases); in the summary per satellite and epoch
+  (a slip on several bands at once counts once), whose ``obs/slip`` is teqc's ``o/slps``, ``have`` over
+  those slips, and ``slips/1000 obs`` its inverse per mille;
 * **MP RMS**: root mean square of MP with the arc level removed (:mod:`kompas.qc.multipath`), above the
   mask;
 * **epochs < 4 sats**: epochs where fewer than 4 satellites of the system have a pseudorange.
@@ -387,8 +389,17 @@ def clock_table(ctx) -> list:
     ]
 
 
+def _slip_events(ctx, letter: str) -> int:
+    """Satellites and epochs of a system above the mask with a slip on any band (teqc counts a slip per
+    satellite and epoch, whatever the number of bands it shows on)."""
+    ob, mask = ctx.ob, _mask(ctx)
+    m = (sat_system(ob.sat) == system_code(letter)) & ~(ctx.el < mask)
+    return int(ctx.flags.slip[m].any(axis=1).sum())
+
+
 def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
-    """teqc-like one line per system."""
+    """teqc-like one line per system: ``o/slps`` is ``have`` over the slips counted per satellite and
+    epoch (:func:`_slip_events`)."""
     obs = ctx.obs
     t = obs.epoch_time_ns
     rows = []
@@ -411,9 +422,7 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
             have_rows = int((np.isfinite(el) & (el >= _mask(ctx))).sum())
         else:
             expt = None
-        sl = [s for s in slips if s["system"] == letter]
-        n_obs = sum(s["obs"] for s in sl)
-        n_slip = sum(s["slips"] for s in sl)
+        n_slip = _slip_events(ctx, letter)
         mps = {f"{r['signal'][1:]}-{r['partner_band']}": r["rms_m"] for r in mp_sig if r["system"] == letter}
         rows.append(
             {
@@ -428,8 +437,8 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
                 "have": have_rows,
                 "pct": _r(100.0 * have_rows / expt, 2) if expt else None,
                 "slips": n_slip,
-                "obs_per_slip": _r(n_obs / n_slip, 1) if n_slip else None,
-                "slips_per_1000": _r(1000.0 * n_slip / n_obs, 3) if n_obs else None,
+                "obs_per_slip": _r(have_rows / n_slip, 1) if n_slip else None,
+                "slips_per_1000": _r(1000.0 * n_slip / have_rows, 3) if have_rows else None,
                 "epochs_lt4": few.get(letter, 0),
                 "clock_jumps": len(ctx.jumps),
                 "mp_rms_m": mps,
