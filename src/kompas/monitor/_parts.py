@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from ..satsys import SYSTEM_NAMES, sat_id
+from ..satsys import SYSTEM_NAMES, sat_id, sat_letter
 from ..time import to_datetime64
 from . import figures
 from .report import Section, render_report
@@ -102,6 +102,16 @@ def sisre_section(ctx: Context) -> Section:
         ctx.notes.append(
             "SISRE: no satellite has both a broadcast and a precise state (precise products "
             f"{time_span(times)}; do they cover the navigation records' day and systems?)"
+        )
+    letters = sat_letter(res.sat) if res.sat.size else np.zeros(0, "U1")
+    clockless = [
+        x for x in dict.fromkeys(letters.tolist()) if not np.isfinite(res.clock_m[letters == x]).any()
+    ]
+    if clockless:
+        where = "the clock files (--clk) and the SP3 files" if d["clk"] else "the SP3 files"
+        ctx.notes.append(
+            f"SISRE: {where} hold no precise clock of {', '.join(clockless)} at the SP3 epochs (another "
+            "day or span?): their clock errors and SISRE are not computed, orbit-only values only"
         )
     groups = [{"group": g.pop("name"), **g} for g in res.groups()]
     sat_rows = [r for r in res.table if not r.get("too_few")]
