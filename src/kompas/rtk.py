@@ -43,8 +43,8 @@ __all__ = ["RtkConfig", "rtk", "base_position"]
 
 def _parse_base(value):
     """``"header"``, ``"spp"`` or an ECEF position ``"X Y Z"`` / ``"X,Y,Z"`` (m) -> normalised text."""
-    if isinstance(value, list | tuple):
-        value = " ".join(str(v) for v in value)
+    if isinstance(value, list | tuple | np.ndarray):  # positions are (3,) arrays in the API
+        value = " ".join(str(v) for v in np.ravel(np.asarray(value, dtype=object)))
     text = str(value).strip().lower()
     if text in ("header", "spp"):
         return text
@@ -53,7 +53,7 @@ def _parse_base(value):
         xyz = [float(p) for p in parts]
     except ValueError:
         raise ValueError(f"must be header, spp or X Y Z in metres, not {value!r}") from None
-    if not near_earth_surface(xyz):
+    if len(xyz) != 3 or not near_earth_surface(xyz):
         raise ValueError(f"must be header, spp or an ECEF X Y Z near the Earth's surface, not {value!r}")
     return " ".join(repr(v) for v in xyz)
 

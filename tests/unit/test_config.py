@@ -322,3 +322,17 @@ def test_a_partial_table_of_system_factors_keeps_the_other_systems_defaults():
 def test_switches_read_from_text(text, value):
     # environment variables, CSV tables and hand-written TOML give switches as text
     assert SppConfig().replace(raim=text).estimator.raim is value
+
+
+def test_rtk_base_position_as_an_array_as_positions_are_given_in_the_api():
+    import numpy as np
+
+    from kompas.rtk import RtkConfig
+
+    xyz = np.array([4075580.3111, 931854.0543, 4801568.2808])
+    for value in (xyz, xyz.tolist(), tuple(xyz), "4075580.3111, 931854.0543, 4801568.2808"):
+        assert (
+            RtkConfig().replace(base_position=value).base_position == "4075580.3111 931854.0543 4801568.2808"
+        )
+    with pytest.raises(ConfigError, match="must be header, spp or an ECEF X Y Z"):
+        RtkConfig().replace(base_position=xyz[:2])
