@@ -516,6 +516,8 @@ def _parse_band_pairs(value):
                 except Exception:
                     raise ValueError(f"system {letter} has no band {b} (pair {p!r})") from None
             norm.append(p)
+        if not norm:
+            raise ValueError(f"gives {letter} no band pair (e.g. {letter}:12)")
         out[str(letter).upper()] = tuple(norm)
     return out
 

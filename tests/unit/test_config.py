@@ -200,6 +200,10 @@ def test_broadcast_models_and_glonass_pairs_parse():
     assert cfg.models.broadcast_models == {"E": ("GPS_KLOB",), "C3": ("BDGIM", "BDS_KLOB")}
     # GLONASS FDMA bands have no single frequency: the check must not ask for one
     assert SppConfig().replace(if_bands="R:12").signals.if_bands == {"R": ("12",)}
+    # a system named without a pair would leave it out of the solution: refused, as priority does
+    for value in ("G:", "G:;", "G:15;E:"):
+        with pytest.raises(ConfigError, match=r"option 'if_bands' gives [GE] no band pair"):
+            SppConfig().replace(if_bands=value)
 
 
 def test_help_shows_text_unit_default_and_metavar():
