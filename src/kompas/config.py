@@ -574,9 +574,11 @@ def _parse_time(value):
     if clock[-1:] in ("Z", "z") or "+" in clock or "-" in clock:
         raise ValueError(f"is GPS time without a time zone, like 2020-06-25T10:00:00, not {value!r}")
     try:
-        np.datetime64(text, "ns")
+        when = np.datetime64(text, "ns")
     except ValueError:
-        raise ValueError(f"must be an ISO date-time like 2020-06-25T10:00:00, not {value!r}") from None
+        when = np.datetime64("NaT")
+    if np.isnat(when):  # numpy reads '' and 'NaT' as not-a-time
+        raise ValueError(f"must be an ISO date-time like 2020-06-25T10:00:00, not {value!r}")
     return text
 
 

@@ -268,6 +268,8 @@ def test_help_shows_text_unit_default_and_metavar():
         ("spp", {"start": "2020-06-25T00:10:00Z"}, r"'start' is GPS time without a time zone"),
         ("spp", {"end": "2020-06-25T00:12:00+02:00"}, r"'end' is GPS time without a time zone"),
         ("spp", {"end": "2020-06-25T00:12:00-0100"}, r"'end' is GPS time without a time zone"),
+        ("spp", {"start": ""}, r"'start' must be an ISO date-time like 2020-06-25T10:00:00, not ''"),
+        ("rtk", {"end": "NaT"}, r"'end' must be an ISO date-time like 2020-06-25T10:00:00, not 'NaT'"),
     ],
 )
 def test_values_that_would_break_or_silently_change_a_run_are_refused(recipe, change, message):
