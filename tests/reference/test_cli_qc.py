@@ -89,6 +89,18 @@ def test_one_file_summary_report_json_csv(kompas_data, tmp_path, capsys):
     assert len(rows) == len(tables["multipath"])
 
 
+def test_json_to_standard_output_alone(kompas_data, tmp_path, capsys, monkeypatch):
+    # --json - as spp's -o -: the JSON document on stdout, the summary and report on stderr; no file "-"
+    monkeypatch.chdir(tmp_path)
+    js = tmp_path / "qc.json"
+    assert _run(capsys, kompas_data / A / WTZR, kompas_data / A / NAV, "--systems", "C", "--json", js)[0] == 0
+    rc, out, err = _run(
+        capsys, kompas_data / A / WTZR, kompas_data / A / NAV, "--systems", "C", "--json", "-"
+    )
+    assert rc == 0 and json.loads(out) == json.loads(js.read_text())
+    assert "SUM " in err and "Cycle slips per band" in err and not (tmp_path / "-").exists()
+
+
 def test_many_files_give_one_row_per_file_and_system(kompas_data, tmp_path, capsys):
     rc, out, _ = _run(capsys, kompas_data / A / WTZR, kompas_data / A / WTZZ, kompas_data / A / NAV,
                       "--systems", "C", "--csv", tmp_path)  # fmt: skip

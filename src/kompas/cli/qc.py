@@ -39,7 +39,7 @@ def register(sub) -> None:
     p.add_argument("--config", metavar="TOML", help="options from a TOML file")
     p.add_argument("--dump-config", action="store_true", help="print the effective options as TOML and exit")
     add_arguments(p, QcConfig)
-    p.add_argument("--json", metavar="FILE", help="write every table as JSON")
+    p.add_argument("--json", metavar="FILE", help="write every table as JSON (- for standard output)")
     p.add_argument("--csv", metavar="DIR", help="write one CSV per table into DIR")
     p.add_argument("--html", metavar="DIR", help="write an HTML report with figures into DIR")
     p.add_argument("-q", "--quiet", action="store_true", help="summaries only, no full text report")
@@ -56,7 +56,7 @@ def _check_paths(args) -> None:
     check_input_files([*args.files, *args.nav, *([args.config] if args.config else [])], readable=False)
     check_outputs_apart(args, [args.json])
     for out, is_dir in ((args.json, False), (args.csv, True), (args.html, True)):
-        if not out:
+        if not out or (out == "-" and not is_dir):  # --json -: standard output
             continue
         parent = output_folder(out)
         target = out if is_dir and os.path.isdir(out) else parent
@@ -116,16 +116,19 @@ def run(args) -> int:
             failed.extend(group)
             more = f" (and {len(group) - 1} more files of its session)" if len(group) > 1 else ""
             print(f"kompas qc: {group[0]}{more}: not checked: {exc}", file=sys.stderr)
+    text = sys.stderr if args.json == "-" else sys.stdout  # stdout carries the JSON alone then
     for res in results:
         for line in summary_lines(res):
-            print(line)
+            print(line, file=text)
     if len(results) == 1 and not args.quiet:
-        print()
-        print(text_report(results[0]))
+        print(file=text)
+        print(text_report(results[0]), file=text)
     if not results:
         print("kompas qc: no file could be checked", file=sys.stderr)
         return 1
-    if args.json:
+    if args.json == "-":
+        write_json(results, sys.stdout)
+    elif args.json:
         write_json(results, args.json)
         print(f"wrote {args.json}", file=sys.stderr)
     if args.csv:

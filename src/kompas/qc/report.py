@@ -83,8 +83,12 @@ def text_report(result) -> str:
 
 
 def write_json(results, path) -> None:
-    """All tables of one or many results as one JSON document."""
+    """All tables of one or many results as one JSON document, to a file path or an open text stream."""
     doc = {"files": [{"path": r.path, "tables": r.tables} for r in results]}
+    if hasattr(path, "write"):
+        json.dump(doc, path, indent=1, allow_nan=False)
+        path.write("\n")
+        return
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=1, allow_nan=False)
 
