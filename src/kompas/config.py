@@ -163,6 +163,7 @@ def _coerce(value, tp, name: str):
         item = typing.get_args(tp)[0] if typing.get_args(tp) else str
         return tuple(_coerce(v.strip() if isinstance(v, str) else v, item, name) for v in value)
     if origin in (dict, Mapping):
+        value = _table_text(value)
         if not isinstance(value, Mapping):
             raise ValueError(f"must be {_type_name(tp)}, not {value!r}")
         k_tp, v_tp = typing.get_args(tp) or (str, Any)
@@ -447,6 +448,14 @@ def from_command_line(cls, args: argparse.Namespace):
 # Option groups shared by the recipes (SPP now; RTK and PPP reuse them)
 
 
+def _table_text(value):
+    """A table written as text on a command line (``"C:2;R:1.5"``, ``"E:14400"``) -> a mapping of its
+    values (one value a scalar, several a list); anything else unchanged."""
+    if not isinstance(value, str) or ":" not in value:
+        return value
+    return {k: v[0] if len(v) == 1 else v for k, v in _items(value, "C:2;R:1.5").items()}
+
+
 def _items(value, example: str) -> Mapping:
     """``"A:x,y;B:z"`` -> ``{"A": ["x", "y"], "B": ["z"]}`` (keys upper-cased); a mapping passes through."""
     if isinstance(value, str):
@@ -559,6 +568,7 @@ def over_defaults(defaults: dict) -> Callable[[Any], Any]:
     (``{C = 2.0}`` keeps GLONASS's 1.5), the others keep ``defaults``."""
 
     def parse(value):
+        value = _table_text(value)
         return {**defaults, **value} if isinstance(value, Mapping) else value
 
     return parse

@@ -342,3 +342,17 @@ def test_rtk_base_position_as_an_array_as_positions_are_given_in_the_api():
         )
     with pytest.raises(ConfigError, match="must be header, spp or an ECEF X Y Z"):
         RtkConfig().replace(base_position=xyz[:2])
+
+
+def test_tables_written_as_text_as_on_a_command_line():
+    # kompas batch --set system_factor=C:2 (the TOML form needs a file): KEY:VALUE;KEY:VALUE
+    from kompas.rtk import RtkConfig
+
+    cfg = SppConfig().replace(system_factor="C:2;R:3")
+    assert cfg.errors.system_factor["C"] == 2.0 and cfg.errors.system_factor["R"] == 3.0
+    assert cfg.errors.system_factor["E"] == SppConfig().errors.system_factor["E"]  # the others kept
+    assert RtkConfig().replace(max_dtoe_s="E:14400").ephemeris.max_dtoe_s == {"E": 14400.0}
+    with pytest.raises(ConfigError, match=r"'system_factor' must be above 0.0, not -1.0"):
+        SppConfig().replace(system_factor="C:-1")
+    with pytest.raises(ConfigError, match=r"'system_factor' must be a table, not 'C=2'"):
+        SppConfig().replace(system_factor="C=2")
