@@ -640,14 +640,15 @@ def _read(path, ctx, systems=None) -> ObsTable:
     return _assemble(last[0], last[1], parts, ctx)
 
 
-def _read_blocks(path, ctx, systems=None, size=_BLOCK):
-    """``(header, layouts, parts)`` for each block of about ``size`` bytes of complete epochs."""
+def _read_blocks(path, ctx, systems=None, size=None):
+    """``(header, layouts, parts)`` for each block of about ``size`` (default :data:`_BLOCK`) bytes of
+    complete epochs."""
     header = None
     layouts: list = []
     layout = 0
     n_epochs = 0
     pending = b""
-    blocks = iter_blocks(path, size)
+    blocks = iter_blocks(path, size or _BLOCK)  # read when called: tests shrink _BLOCK
     eof = False
     while not eof:
         block = next(blocks, None)
