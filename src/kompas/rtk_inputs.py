@@ -586,30 +586,47 @@ def _interpolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
 
 
 def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int, done):
-    """Base phases of an older epoch extrapolated to the rover's epoch from the two base epochs before it.
+    """Base phases of an older epoch extrapolated to the rover's epoch along the line from an earlier base
+    epoch.
 
     For a row paired with an older base epoch ``j`` (the phases not interpolated, ``done`` False), the
-    base phases move along the line through ``j-1`` and ``j`` (:func:`_along_base`): the linear prediction
-    of the base data that real-time RTK engines use against the latency of the correction stream. It
-    carries the change over the age that the model lacks, above all the base's own slant ionosphere, which
-    is not common to the two epochs (set D, base every 60 s, at 10-12 h local time: the aged epochs' fixed
-    positions scatter 3.0 cm horizontally without it, 1.2 cm with it; BENCHMARKS.md). Only past base data
-    is used; no phase is extrapolated across a slip of its cell at ``j``. Codes are left as they are: their
-    noise is far above what the prediction corrects. Returns the data and which phases were interpolated
-    or extrapolated.
+    base phases move along the line through ``j`` and the latest base epoch ``k`` at least as far before
+    ``j`` as the rover's epoch is after it (and at least one base interval; :func:`_along_base`): the
+    linear prediction of the base data that real-time RTK engines use against the latency of the
+    correction stream. It carries the change over the age that the model lacks, above all the base's own
+    slant ionosphere, which is not common to the two epochs (set D, base every 60 s, at 10-12 h local
+    time: the aged epochs' fixed positions scatter 3.0 cm horizontally without it, 1.2 cm with it;
+    BENCHMARKS.md). Fitting over a span no shorter than the extrapolation keeps the phase noise of the
+    two epochs from being multiplied (a 1 Hz base extrapolated 30 s along the line through its last two
+    epochs multiplies it about thirtyfold). Only past base data is used; no phase is extrapolated across
+    a slip of its cell in ``(k, j]``, and a satellite missing at ``k`` is left as it is. Codes are left as
+    they are: their noise is far above what the prediction corrects. Returns the data and which phases
+    were interpolated or extrapolated.
     """
     j = ob_b.epoch[ib]
     t_b = ob_b.epoch_time_ns
-    prv = _row_of(ob_b, np.where(j >= 1, j - 1, -1), ob_b.sat[ib])
-    cand = (t_r - t_b[j] > tol_ns) & (prv >= 0) & ~done.all(axis=1)
+    ahead = t_r - t_b[j]
+    step = t_b[j] - t_b[np.maximum(j - 1, 0)]
+    k = np.searchsorted(t_b, t_b[j] - np.maximum(ahead, step), side="right") - 1
+    prv = _row_of(ob_b, np.where((j >= 1) & (k >= 0), k, -1), ob_b.sat[ib])
+    cand = (ahead > tol_ns) & (prv >= 0) & ~done.all(axis=1)
     if not cand.any():
         return bd, done
     rows = np.flatnonzero(cand)
-    skip = slip_b[ib[rows]] | done[rows]
+    skip = _slipped_between(ob_b, slip_b, prv[rows], ib[rows]) | done[rows]
     *_, phase_b, moved = _along_base(
         bd, ob_b, ib, t_r, g_b, product, base, rows, prv[rows], skip, codes=False
     )
     return replace(bd, phase_b=phase_b), done | moved
+
+
+def _slipped_between(ob, slip, first, last) -> np.ndarray:
+    """(rows, bands): whether a cell slipped after row ``first`` up to row ``last`` (both rows of one
+    satellite, ``first`` earlier), from the running count of slips along each satellite's rows."""
+    order = np.lexsort((ob.epoch, ob.sat))
+    count = np.zeros(slip.shape, np.int64)
+    count[order] = np.cumsum(slip[order], axis=0)
+    return count[last] != count[first]
 
 
 def _assemble(
