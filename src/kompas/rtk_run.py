@@ -233,6 +233,18 @@ def _phase_text(rover, base, systems: str) -> str:
     return ", ".join(out)
 
 
+def _prior_positions(prior, epoch, bd) -> np.ndarray:
+    """The rover's a priori position at each epoch index (the median where it has none, else the base)."""
+    pos = prior[epoch]
+    fill = np.nanmedian(prior, axis=0) if np.isfinite(prior).any() else bd.base_arp_m
+    return np.where(np.isfinite(pos), pos, fill)
+
+
+def _rover_elevation(bd, prior) -> np.ndarray:
+    """Elevation of each row's satellite seen from the rover's a priori position, rad."""
+    return azimuth_elevation(bd.satpos_r, _prior_positions(prior, bd.row_epoch(), bd))[1]
+
+
 def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list[str]]:
     """Rover minus base antenna corrections of every cell (zeros without ANTEX or a calibration)."""
     zero = np.zeros(cells["row"].size)
@@ -246,10 +258,7 @@ def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list
             return zero, [f"ANTEX has no {who} antenna {st.antenna_type!r}: no antenna corrections applied"]
     row = cells["row"]
     sysc = sat_system(bd.sat[row]).astype(np.int64)
-    pos = prior[cells["epoch"]]
-    fill = np.nanmedian(prior, axis=0) if np.isfinite(prior).any() else bd.base_arp_m
-    pos = np.where(np.isfinite(pos), pos, fill)
-    az_r, el_r = azimuth_elevation(bd.satpos_r[row], pos)
+    az_r, el_r = azimuth_elevation(bd.satpos_r[row], _prior_positions(prior, cells["epoch"], bd))
     cr = antenna_correction(ants[0], sysc, cells["band"], az_r, el_r)
     cb = antenna_correction(ants[1], sysc, cells["band"], bd.az_b[row], bd.el_b[row])
     return cr - cb, [f"antenna corrections (PCO/PCV) from ANTEX: rover {ants[0].type.strip()}, "
@@ -267,7 +276,9 @@ def run_rtk(
     bands, bd, prior, setup, single = _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits)
     cells = cell_table(bd)
     cells["ant"], ant_notes = _antenna_cells(cells, bd, prior, atx, rover, base)
-    el_ok = bd.el_b >= np.radians(cfg.elmask_deg)
+    # both receivers must see a satellite above the mask (RTKLIB zdres() masks rover and base alike)
+    mask = np.radians(cfg.elmask_deg)
+    el_ok = (bd.el_b >= mask) & (_rover_elevation(bd, prior) >= mask)
     cells = _mask_cells(cells, el_ok, bd)
     iono0, iono_notes = np.zeros(bd.sat.size), []
     if setup.iono and cfg.models.iono_prior == "brdc":

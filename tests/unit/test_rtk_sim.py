@@ -225,6 +225,21 @@ def test_no_base_phase_is_extrapolated_across_a_base_slip():
     assert np.sqrt(np.mean(h**2)) < 0.008 and h.max() < 0.045  # measured 6.5 and 32.6 mm
 
 
+def test_the_mask_applies_at_the_rover_as_at_the_base():
+    # 400 km apart the two receivers see a satellite at elevations degrees apart: a satellite above the
+    # mask at the base but below it at the rover is not used (RTKLIB zdres() masks both receivers)
+    rover = enu_to_ecef(np.array([0.0, 400e3, 0.0]), BASE)
+    nav, truth = make_nav(nominal_elements("GE", START), START, 0.25, seed=4)
+    base = simulate_obs(truth, nav, BASE, START, 0.25, 30.0, "GE", ErrorModel.none(), seed=4)
+    rov = simulate_obs(truth, nav, rover, START, 0.25, 30.0, "GE", ErrorModel.none(), seed=104)
+    sol = _run(rov, base, nav, "GE", elmask_deg=15.0, **{"models.tropo": "off"})
+    el = sol.residual_columns()["elevation_deg"]
+    assert el.size > 100 and el.min() >= 15.0 - 1e-6
+    # the base saw some of these satellites above 15 deg: the mask did act on the rover side
+    low = _run(rov, base, nav, "GE", elmask_deg=5.0, **{"models.tropo": "off"})
+    assert (low.residual_columns()["elevation_deg"] < 15.0).sum() > (el < 15.0).sum()
+
+
 @pytest.mark.parametrize("slips_per_hour", [0.0, 8.0])
 def test_a_1_hz_base_is_extrapolated_over_its_gaps_without_multiplying_its_noise(slips_per_hour):
     # a 1 Hz base that misses 25 s of every minute, rover 1 Hz, ionosphere and noise on: the line through
