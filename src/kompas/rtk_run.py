@@ -160,14 +160,16 @@ def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
     return np.where(ok, d_r - d_b, 0.0), [note if used else "ionosphere prior 0: no broadcast model serves"]
 
 
-def _rover_spp(rover, product, cfg):
+def _rover_spp(rover, product, cfg, elmask_deg=None):
     """Single point solutions of the rover (markers) and the same moved to its antenna reference point,
-    ECEF m (NaN unsolved)."""
+    ECEF m (NaN unsolved). The a priori positions take a mask of at most 10 deg (more epochs solved);
+    the solutions written as such (``output_single``) the run's ``elmask_deg``."""
     from .spp import spp
 
+    mask = min(cfg.elmask_deg, 10.0) if elmask_deg is None else elmask_deg
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KompasWarning)  # SPP's notes (ionosphere models) do not concern RTK
-        sol = spp(rover, product, systems=cfg.systems, elmask_deg=min(cfg.elmask_deg, 10.0))
+        sol = spp(rover, product, systems=cfg.systems, elmask_deg=mask)
     pos = np.asarray(sol.pos_m, float).copy()
     ok = sol.ok & np.all(np.isfinite(pos), axis=1)
     pos[ok] = enu_to_ecef(-rover.station.arp_to_marker_enu(), pos[ok])
@@ -301,7 +303,9 @@ def run_rtk(
         list(orbit_notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes + _age_notes(bd, cfg)
         + _glonass_notes(bd, rover, base, cfg) + _iono_off_notes(setup, cfg)
     )  # fmt: skip
-    if cfg.output_single:
+    if cfg.output_single:  # RTKLIB out-outsingle: pntpos with the run's own mask
+        if cfg.elmask_deg > 10.0:
+            single, prior = _rover_spp(rover, product, cfg, cfg.elmask_deg)
         _single_where_unsolved(result, single, prior)
     ephemeris = "broadcast" if orbits is None else f"precise {orbits.systems}, broadcast"
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris)

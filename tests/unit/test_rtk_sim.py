@@ -408,6 +408,14 @@ def test_base_outage_epochs_single_with_output_single():
     assert any(n.startswith("1 epochs without a simultaneous base epoch took an earlier one, up to 30 s old")
                for n in plain.record.notes)  # fmt: skip
     assert not any("simultaneous" in n for n in strict.record.notes)
+    # the single point solutions written take the run's own mask (RTKLIB out-outsingle runs pntpos with
+    # pos1-elmask): as kompas spp with that mask gives them
+    high = _run(rov, base, nav, "GE", output_single=True, elmask_deg=25.0)
+    spp25 = kompas.spp(rov, nav, systems="GE", elmask_deg=25.0)
+    spp10 = kompas.spp(rov, nav, systems="GE", elmask_deg=10.0)
+    assert (high.quality[11:15] == kompas.Quality.SINGLE).all()
+    assert np.array_equal(high.nsat[11:15], spp25.nsat[11:15])
+    assert (spp10.nsat[11:15] > spp25.nsat[11:15]).any()
 
 
 def test_a_base_satellite_without_code_is_left_out_and_named(monkeypatch):
