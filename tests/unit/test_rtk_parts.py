@@ -355,6 +355,16 @@ def test_combine_prefers_fixes_and_weights_equal_qualities():
     assert out.quality[2] == Quality.FLOAT
 
 
+def test_combined_ratio_is_that_of_the_pass_taken():
+    # RTKLIB postpos.c combres: sols = solf[i] where both passes have the same quality (its ratio is the
+    # forward pass's), else the better pass's solution with its own ratio
+    cov = np.broadcast_to(np.eye(3) * 1e-6, (3, 3, 3)).copy()
+    f = _pass(np.zeros((3, 3)), cov, [Quality.FIX, Quality.FLOAT, Quality.FIX])
+    b = _pass(np.zeros((3, 3)), cov, [Quality.FIX, Quality.FIX, Quality.FLOAT])
+    f.ratio[:], b.ratio[:] = [5.0, 2.0, 7.0], [999.9, 40.0, 1.5]
+    assert combine_passes(f, b).ratio.tolist() == [5.0, 40.0, 7.0]
+
+
 def test_fixes_closer_than_the_tolerance_stay_fixed_whatever_other_epochs_do():
     # epoch 0: fixes 1.5 cm apart with millimetre covariances (far beyond the chi-square bound, within
     # tol_m = 2 cm): kept fixed; epoch 1: fixes 50 cm apart: degraded to float

@@ -2,8 +2,9 @@
 
 At each epoch the pass of better quality wins (FIX over FLOAT); with equal quality the two estimates are
 combined with their covariances by :func:`kompas.estimators.smoother.combine` (the two-filter smoother,
-Fraser & Potter 1969). Two fixed solutions that disagree -- their difference beyond the 99.9 % chi-square
-bound of its covariance and more than ``tol_m`` apart -- are degraded to FLOAT: one of the two fixed wrongly.
+Fraser & Potter 1969) and keep the forward pass's ratio and counts, as ``combres`` keeps ``solf``. Two
+fixed solutions that disagree -- their difference beyond the 99.9 % chi-square bound of its covariance
+and more than ``tol_m`` apart -- are degraded to FLOAT: one of the two fixed wrongly.
 """
 
 from __future__ import annotations
@@ -91,7 +92,6 @@ def combine_passes(fwd: PassResult, bwd: PassResult, tol_m: float = 0.02) -> Pas
     if both.any():
         _pick(out, fwd, both)
         out.pos[both], out.cov[both] = combine(fwd.pos[both], fwd.cov[both], bwd.pos[both], bwd.cov[both])
-        out.ratio[both] = np.maximum(fwd.ratio[both], bwd.ratio[both])
         d = fwd.pos[both] - bwd.pos[both]
         s = np.linalg.solve(fwd.cov[both] + bwd.cov[both] + np.eye(3) * 1e-8, d[..., None])[..., 0]
         bad = (np.einsum("ei,ei->e", d, s) > CHI2_3_999) & (np.linalg.norm(d, axis=1) > tol_m)
