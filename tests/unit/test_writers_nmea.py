@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import warnings
 
@@ -179,6 +180,18 @@ def test_gga_after_midnight_dated_by_an_earlier_rmc_is_a_day_later(tmp_path):
     want = gtime_from_calendar([2016] * 2 + [2017] * 4, [12] * 2 + [1] * 4, day, [23, 23, 0, 0, 0, 23],
                                [59, 59, 0, 0, 0, 59], [58.0, 59.0, 0.0, 1.0, 2.0, 59.0], scale="UTC")  # fmt: skip
     np.testing.assert_array_equal(got, want)  # the last GGA: 23:59:59 of 1 January, not a wrap
+
+
+def test_age_of_differential_data_in_gga_for_relative_solutions(tmp_path):
+    # GGA field 13 (NMEA 0183): age of the differential data, s; RTKLIB writes the solution's age. Empty
+    # for single point and PPP solutions, and where the age is unknown
+    t = gtime_from_calendar(2020, 6, 25, 0, 0, [0.0, 1.0, 2.0, 3.0, 4.0], scale="UTC")
+    sol = dataclasses.replace(_solution([1.0] * 5, [2.0] * 5, [0.0] * 5, t, [1, 2, 5, 6, 1]),
+                              age_s=np.array([1.5, 0.0, 30.0, 12.0, np.nan]))  # fmt: skip
+    p = tmp_path / "age.nmea"
+    write_nmea(sol, p, sentences=("GGA",))
+    ages = [line.split("*")[0].split(",")[13] for line in p.read_text().splitlines()]
+    assert ages == ["1.5", "0.0", "", "", ""]  # fix, float, single, PPP, fix of unknown age
 
 
 def test_bad_options():

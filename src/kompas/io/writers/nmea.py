@@ -10,7 +10,8 @@ RMC  ``$GNRMC,hhmmss.ss,A,ddmm.mmmmmmm,N,dddmm.mmmmmmm,E,speed,course,ddmmyy,mag
 Times are UTC (from GPST with kompas's leap-second table); an inserted leap second is written as
 second 60. GGA quality indicators from RTKLIB Q codes: fix -> 4 (RTK fixed), float -> 5 (RTK float),
 SBAS and DGPS -> 2 (differential), single -> 1, PPP -> 3 (RTKLIB's choice for PPP), none -> 0;
-a code outside these is written as 0 in GGA and as status V, mode N in RMC.
+a code outside these is written as 0 in GGA and as status V, mode N in RMC. The age of the differential
+data (GGA field 13) is written for solutions relative to a base (fix, float, DGPS), empty otherwise.
 """
 
 from __future__ import annotations
@@ -127,6 +128,10 @@ def write_nmea(
     hdop = [f"{v:.1f}" if np.isfinite(v) else "" for v in np.asarray(hdop, dtype=np.float64).tolist()]
     nsat = np.asarray(solution.nsat).astype(np.int64).tolist()
     sw = time_decimals + 3 if time_decimals else 2
+    # GGA field 13, age of the differential data (s): for solutions relative to a base, as RTKLIB writes it
+    age = np.full(len(solution), np.nan) if solution.age_s is None else np.asarray(solution.age_s, float)
+    relative = np.isin(qa, (Quality.FIX, Quality.FLOAT, Quality.DGPS)) & np.isfinite(age)
+    age_txt = [f"{a:.1f}" if r else "" for a, r in zip(age.tolist(), relative.tolist(), strict=True)]
 
     out = []
     for k in range(len(solution)):
@@ -137,7 +142,8 @@ def write_nmea(
             la, ns_ = _angle(lat[k], 2, minute_decimals, "NS")
             lo, ew = _angle(lon[k], 3, minute_decimals, "EW")
             qi = GGA_QUALITY.get(q[k], 0)
-            gga = f"{talker}GGA,{hms},{la},{ns_},{lo},{ew},{qi},{nsat[k]:02d},{hdop[k]},{h[k]:.3f},M,0.0,M,,"
+            fix = f"{la},{ns_},{lo},{ew},{qi},{nsat[k]:02d},{hdop[k]},{h[k]:.3f},M,0.0,M,{age_txt[k]},"
+            gga = f"{talker}GGA,{hms},{fix}"
             # a code NMEA has no indicator for is invalid in RMC as in GGA (quality 0)
             status, mode = ("A", _RMC_MODE[q[k]]) if q[k] in _RMC_MODE else ("V", "N")
         else:
