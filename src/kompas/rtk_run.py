@@ -352,10 +352,10 @@ def _age_notes(bd, cfg) -> list[str]:
     oldest = float(np.max(bd.age_s[aged]))
     how = "interpolated where a later base epoch exists" if cfg.interpolate_base else "not interpolated"
     if cfg.extrapolate_base:
-        how += ", phases extrapolated from the two earlier base epochs elsewhere"
+        how += ", phases extrapolated from earlier base epochs elsewhere"
     return [
         f"{int(aged.sum())} epochs without a simultaneous base epoch took an earlier one, up to "
-        f"{oldest:.0f} s old (max_age_s {cfg.max_age_s:g}); base observations {how}"
+        f"{round(oldest, 3):g} s old (max_age_s {cfg.max_age_s:g}); base observations {how}"
     ]
 
 
