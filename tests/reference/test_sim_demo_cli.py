@@ -133,9 +133,15 @@ def test_simulate_the_real_constellation_of_a_nav_file(kompas_data, tmp_path):
     out = tmp_path / "real"
     nav_file = kompas_data / "A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
     args = ["sim", "--nav", str(nav_file), "--lat", "49.1442", "--lon", "12.8789", "--height", "666",
-            "--start", "2020-06-25T06:00:00", "--hours", "1", "--errors", "none", "--out", str(out)]  # fmt: skip
+            "--start", "2020-06-25T06:00:00", "--hours", "1", "--errors", "none", "--out", str(out),
+            "--products"]  # fmt: skip
     assert main(args) == 0
     obs = read_obs(out / "SIM00XXX_S_sim_MO.rnx")
+    # products of every satellite with an orbit in the hour (the real file also lists unhealthy satellites
+    # and satellites without a record then, of which the truth has no orbit: asking for them failed)
+    sp3 = read_sp3(out / "SIM0SIMFIN_sim_ORB.SP3")
+    assert set(np.unique(obs.sat).tolist()) <= set(sp3.sats.tolist())
+    assert sat_index("R20") not in sp3.sats  # unhealthy all day in ESBC's file
     nav = read_nav(out / "SIM00XXX_S_sim_MN.rnx")
     truth = np.array(json.loads((out / "truth.json").read_text())["ecef_m"])
     # only satellites with records in the real file, of all four simulated systems

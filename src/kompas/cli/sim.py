@@ -197,6 +197,8 @@ def _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav) -
     products = {}
     if args.products:
         end_ns = start_ns + round(args.hours * 3600e9)
+        # every satellite of the constellation with an orbit in the span, as global products: a real
+        # navigation file also lists unhealthy ones and ones without a record then
         products = write_products(
             parts[0].truth,
             sims[0].layout.sats,
@@ -207,6 +209,7 @@ def _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav) -
             sp3_interval_s=args.sp3_interval,
             clk_interval_s=args.clk_interval,
             receivers=sims,
+            only_known=True,
         )
         files.update(sp3=_SP3, clk=_CLK)
     write_truth(out / "truth.json", truth_document(res, files=files, products=products))

@@ -89,9 +89,9 @@ def _states(truth, sats, t):
     return pos, clk - if_clock_offset_s(truth, sats)[None, :]
 
 
-def _check_request(truth, sats, start_ns: int, end_ns: int, sp3_interval_s, clk_interval_s) -> None:
-    """ConfigError for an empty span, a non-positive interval or a satellite without a truth orbit (an SP3
-    of one epoch, a division by zero, an SP3 of missing positions)."""
+def _check_request(truth, sats, start_ns: int, end_ns: int, sp3_interval_s, clk_interval_s, only_known=False):
+    """ConfigError for an empty span, a non-positive interval or a satellite without a truth orbit at any
+    SP3 epoch of the span (an SP3 of one epoch, a division by zero, an SP3 of missing positions)."""
     from ..errors import ConfigError
 
     if end_ns <= start_ns:
@@ -99,9 +99,17 @@ def _check_request(truth, sats, start_ns: int, end_ns: int, sp3_interval_s, clk_
     for name, step in (("sp3_interval_s", sp3_interval_s), ("clk_interval_s", clk_interval_s)):
         if not step > 0:
             raise ConfigError(f"write_products: {name} must be positive, not {step!r}")
-    known = truth.state(sats, np.full(sats.size, (start_ns + end_ns) // 2)).ok
+    # an orbit somewhere in the span (a real navigation file's record may serve part of it only)
+    t = _grid(start_ns, end_ns, sp3_interval_s, 0.0)
+    s, tt = np.meshgrid(sats, t)
+    known = truth.state(s.ravel(), tt.ravel()).ok.reshape(t.size, sats.size).any(axis=0)
+    if only_known and known.any():
+        return sats[known]
     if not known.all():
-        raise ConfigError(f"write_products: the truth has no orbit of {', '.join(sat_id(sats[~known]))}")
+        raise ConfigError(
+            f"write_products: the truth has no orbit of {', '.join(sat_id(sats[~known]))} in the span"
+        )
+    return sats
 
 
 def write_products(
@@ -115,6 +123,7 @@ def write_products(
     sp3_interval_s: float = 300.0,
     clk_interval_s: float = 30.0,
     receivers=(),
+    only_known: bool = False,
     _now=None,
 ) -> dict:
     """Write SP3 and/or RINEX clock files of the truth over [start_ns, end_ns] (module docstring).
@@ -130,6 +139,9 @@ def write_products(
         Destinations; None skips that file.
     receivers : iterable of ReceiverSim
         Receivers whose true clocks (``AR``) and positions go into the clock file.
+    only_known : bool
+        Leave out the satellites the truth has no orbit of in the span (a real navigation file's unhealthy
+        satellites, or those without a record then) instead of refusing them.
 
     Returns
     -------
@@ -137,7 +149,7 @@ def write_products(
         What was written: paths, intervals, epochs and the conventions (for truth.json).
     """
     sats = np.unique(np.asarray(sats, np.int16))
-    _check_request(truth, sats, int(start_ns), int(end_ns), sp3_interval_s, clk_interval_s)
+    sats = _check_request(truth, sats, int(start_ns), int(end_ns), sp3_interval_s, clk_interval_s, only_known)
     out = {"frame": "simulation Earth-fixed frame", "time_system": "GPS", "convention": list(_COMMENTS)}
     if sp3_path is not None:
         t = _grid(start_ns, end_ns, sp3_interval_s, min(6 * sp3_interval_s, 3600.0))
