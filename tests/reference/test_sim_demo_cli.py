@@ -298,3 +298,15 @@ def test_real_constellation_blocks_do_not_change_anything(esbc_nav):
     assert a.settings["constellation"] == "real navigation file"
     for f in ("time_ns", "sat", "signal", "code_m", "phase_cyc", "doppler_hz"):
         assert np.array_equal(getattr(a.obs, f), getattr(b.obs, f)), f
+
+
+@pytest.mark.parametrize("events", [["--gaps", "60", "--seed", "0"], ["--outages", "60", "--seed", "14"]])
+def test_sim_of_one_epoch_with_gap_rates(tmp_path, capsys, events):
+    # a span of one epoch has no epoch after the first for a gap to start at (an IndexError before); its
+    # file declares the interval asked for, not 1 s
+    out = tmp_path / "one_epoch"
+    args = ["sim", "--hours", "0.001", "--interval", "30", "--errors", "none", "--out", str(out), *events]
+    assert main(args) == 0
+    obs = read_obs(out / "SIM00XXX_S_sim_MO.rnx")
+    assert obs.n_epochs == 1 and obs.header.interval_s == 30.0
+    assert json.loads((out / "truth.json").read_text())["settings"]["interval_s"] == 30.0

@@ -289,7 +289,7 @@ def _gaps(errors, n_ep, n_s, hours, interval_s, rng_gap, rng_out, user):
         (errors.gap_rate_per_hour, rng_gap, n_s, errors.gap_length_s, False),
         (errors.outage_rate_per_hour, rng_out, 1, errors.outage_length_s, True),
     ):
-        counts = _counts(rng, rate, hours, n)
+        counts = _counts(rng, rate, hours, n) * (n_ep > 1)  # a gap starts after the first epoch
         m = int(counts.sum())
         e0 = rng.integers(1, max(n_ep, 2), m)
         length = np.maximum(1, np.rint(rng.uniform(lo, hi, m) / interval_s)).astype(np.int64)

@@ -263,13 +263,18 @@ class ReceiverSim:
         Elevation mask, degrees.
     user_events : iterable of Event
         Events at given epochs, besides the error model's random ones.
+    interval_s : float, optional
+        The epoch interval asked for, s (default: the spacing of ``tags``; a file of one epoch still
+        declares it).
     """
 
-    def __init__(self, truth, nav, layout, receiver, tags, errors, seed, elmask_deg=5.0, user_events=()):
+    def __init__(self, truth, nav, layout, receiver, tags, errors, seed, elmask_deg=5.0, user_events=(),
+                 interval_s=None):  # fmt: skip
         self.truth, self.nav, self.layout, self.receiver = truth, nav, layout, receiver
         self.tags, self.errors, self.seed = tags, errors, int(seed)
         self.elmask_rad = np.radians(elmask_deg)
-        self.interval_s = float((tags[1] - tags[0]) * 1e-9) if tags.size > 1 else 1.0
+        spacing = float((tags[1] - tags[0]) * 1e-9) if tags.size > 1 else 1.0
+        self.interval_s = float(interval_s) if interval_s else spacing  # one epoch: the interval asked for
         self.llh = ecef_to_geodetic(receiver.xyz)
         st = receiver.stream
         amb = np.random.default_rng([self.seed, 1, st]).integers(-_AMB_RANGE, _AMB_RANGE, layout.has.shape)
@@ -578,5 +583,6 @@ def simulate_obs(
     )
     tags = epoch_tags(start_ns, hours, interval_s)
     layout = make_layout(truth, systems)
-    sim = ReceiverSim(truth, nav, layout, rcv, tags, errors or ErrorModel.none(), seed, elmask_deg)
+    sim = ReceiverSim(truth, nav, layout, rcv, tags, errors or ErrorModel.none(), seed, elmask_deg,
+                      interval_s=interval_s)  # fmt: skip
     return concat_tables(list(sim.blocks()))

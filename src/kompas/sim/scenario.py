@@ -247,7 +247,7 @@ def simulate(
     nav_data, truth = _truth_and_nav(start_ns, hours, systems, seed, nav, sis_error_m)
     tags = epoch_tags(start_ns, hours, interval_s)
     rsim = ReceiverSim(
-        truth, nav_data, make_layout(truth, systems), rcv, tags, errors, seed, elmask_deg, events
+        truth, nav_data, make_layout(truth, systems), rcv, tags, errors, seed, elmask_deg, events, interval_s
     )
     obs = _run(rsim, obs_path, block_epochs, program, _now)
     settings = _settings(start_ns, hours, interval_s, systems, seed, elmask_deg, nav, sis_error_m)
@@ -356,7 +356,7 @@ def simulate_baseline(
         ),
     )
     for rcv, err, ev, path in zip(rcvs, (base_err, rover_err), (events, rover_events), paths, strict=True):
-        rsim = ReceiverSim(truth, nav_data, layout, rcv, tags, err, seed, elmask_deg, ev)
+        rsim = ReceiverSim(truth, nav_data, layout, rcv, tags, err, seed, elmask_deg, ev, interval_s)
         obs = _run(rsim, path, block_epochs, program, _now)
         out.append(_result(rsim, obs, nav_data, truth, settings))
     d = rover_xyz - base_xyz
