@@ -225,3 +225,28 @@ def test_code_delays_follow_the_broadcast_group_delays(scenario):
     np.testing.assert_array_equal(truth.group_delay_s(sat[c], "2I"), tgd1[c])
     np.testing.assert_array_equal(truth.group_delay_s(sat[c], "7I"), tgd2[c])
     assert not truth.group_delay_s(sat[c], "6I").any() and c.sum() >= 5 and e.sum() >= 20
+
+
+def test_troposphere_outside_its_model_heights_is_not_simulated_and_the_truth_says_so():
+    # Saastamoinen (RTKLIB's limits) has no delay below -100 m or above 10 km: a receiver there gets
+    # none, with a warning, and its error model (truth.json) records the troposphere off
+    import warnings
+
+    from kompas.errors import KompasWarning
+    from kompas.frames import geodetic_to_ecef
+    from kompas.sim import ErrorModel, simulate
+
+    start = int(gtime_from_calendar(2024, 3, 1, 0, 0, 0))
+
+    def run(height):
+        xyz = geodetic_to_ecef(np.array([np.radians(31.5), np.radians(35.5), height]))
+        return simulate(
+            xyz, start, hours=0.05, interval_s=30.0, systems="G", errors=ErrorModel(troposphere=True)
+        )
+
+    with pytest.warns(KompasWarning, match=r"height -400 m is outside the troposphere model's -100 m"):
+        low = run(-400.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shore = run(-90.0)
+    assert low.errors.troposphere is False and shore.errors.troposphere is True

@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["saastamoinen", "zenith_delays", "niell_mapping"]
+__all__ = ["saastamoinen", "zenith_delays", "niell_mapping", "HEIGHT_RANGE_M"]
 
 _H_MIN_M = -100.0
 _H_MAX_M = 1.0e4
+HEIGHT_RANGE_M = (_H_MIN_M, _H_MAX_M)
+"""Ellipsoidal heights (m) over which :func:`saastamoinen` gives a delay (RTKLIB ``tropmodel``'s limits)."""
 
 
 def _atmosphere(lat_rad, height_m, humidity, pressure_hpa=None, temperature_k=None):

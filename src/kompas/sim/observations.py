@@ -54,6 +54,7 @@ satellites x signals of a block (one truth evaluation per light-time iteration).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ from ..constants import C_LIGHT, SYSTEM_CONSTANTS
 from ..errors import ConfigError, KompasWarning, caller_stacklevel
 from ..frames import azimuth_elevation, ecef_to_geodetic
 from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
-from ..models.troposphere import saastamoinen
+from ..models.troposphere import HEIGHT_RANGE_M, saastamoinen
 from ..satsys import GlonassChannels, carrier_frequency, letters_of, sat_system, signal_id, system_code
 from ..tables.obs import ObsHeader, ObsTable
 from ..time import NS, gps_utc_offset_s, week_tow
@@ -276,6 +277,16 @@ class ReceiverSim:
         spacing = float((tags[1] - tags[0]) * 1e-9) if tags.size > 1 else 1.0
         self.interval_s = float(interval_s) if interval_s else spacing  # one epoch: the interval asked for
         self.llh = ecef_to_geodetic(receiver.xyz)
+        lo, hi = HEIGHT_RANGE_M
+        if errors.troposphere and not (lo <= self.llh[2] <= hi):
+            # Saastamoinen has no delay there (RTKLIB's limits): the truth says what was simulated
+            warnings.warn(
+                f"{receiver.marker_name}: the receiver's height {self.llh[2]:.0f} m is outside the "
+                f"troposphere model's {lo:g} m .. {hi:g} m: no troposphere simulated",
+                KompasWarning,
+                stacklevel=caller_stacklevel(),
+            )
+            self.errors = errors = dataclasses.replace(errors, troposphere=False)
         st = receiver.stream
         amb = np.random.default_rng([self.seed, 1, st]).integers(-_AMB_RANGE, _AMB_RANGE, layout.has.shape)
         self.ambiguity = np.where(layout.has, amb, 0).astype(float)
