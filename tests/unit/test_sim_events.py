@@ -190,6 +190,18 @@ def test_gaps_and_outages(clean):
     )
 
 
+def test_overlapping_gaps_and_outages_count_each_removed_epoch_once(clean):
+    # truth.json's size is the epochs (observations) an event removed: two outages sharing epochs and a
+    # gap inside an outage must add up to what is gone, the outages claiming their epochs first
+    res = _sim(ErrorModel(outage_rate_per_hour=0.0), events=[
+        Event("gap", START + 990 * S, "C01", end_ns=START + 1030 * S),
+        Event("outage", START + 1000 * S, end_ns=START + 1030 * S),
+        Event("outage", START + 1020 * S, end_ns=START + 1060 * S)])  # fmt: skip
+    out, gap = res.events.select("outage"), res.events.select("gap")
+    assert res.obs.n_epochs == clean.obs.n_epochs - 6  # 1000 .. 1050 s
+    assert out.size.tolist() == [3.0, 3.0] and gap.size.tolist() == [1.0]  # C01 alone at 990 s
+
+
 def test_random_gaps_remove_data_and_are_recorded():
     errors = ErrorModel(gap_rate_per_hour=2.0, gap_length_s=(60.0, 120.0), gap_new_ambiguity=False)
     res = _sim(errors, hours=1.0)

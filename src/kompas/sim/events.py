@@ -357,17 +357,22 @@ class EventState:
         return cum[np.searchsorted(self.plan.jump_e, e, side="right")]
 
     def gap_mask(self, e0: int, e1: int, visible: np.ndarray) -> np.ndarray:
-        """(Eb, S) True where a gap or outage removes the satellite; counts what each gap removed."""
+        """(Eb, S) True where a gap or outage removes the satellite; counts what each gap removed.
+
+        An epoch or observation removed by several events counts once: outages first (in plan order),
+        then satellite gaps, each with what the ones before it left, so the sizes add up to what is gone.
+        """
         mask = np.zeros((e1 - e0, self.layout.sats.size), bool)
-        for g, (s, a, b) in enumerate(self.plan.gaps.tolist()):
+        gaps = self.plan.gaps.tolist()
+        for g in sorted(range(len(gaps)), key=lambda i: gaps[i][0] >= 0):  # outages (-1) first
+            s, a, b = gaps[g]
             lo, hi = max(a, e0) - e0, min(b, e1) - e0
             if lo >= hi:
                 continue
             cols = slice(None) if s < 0 else s
+            left = visible[lo:hi] & ~mask[lo:hi]
+            self._gap_removed[g] += int(left.any(axis=-1).sum() if s < 0 else left[:, s].sum())
             mask[lo:hi, cols] = True
-            self._gap_removed[g] += int(
-                visible[lo:hi].any(axis=-1).sum() if s < 0 else visible[lo:hi, s].sum()
-            )
         return mask
 
     def slips(self, e0: int, e1: int, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
