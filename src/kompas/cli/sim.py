@@ -29,7 +29,11 @@ def register(sub) -> None:
     p.add_argument("--systems", default="C,R,G,E", help="system letters (default C,R,G,E)")
     p.add_argument("--errors", choices=("none", "default"), default="default")
     p.add_argument("--elmask", type=float, default=5.0, metavar="DEG", help="elevation mask (default 5)")
-    p.add_argument("--nav", metavar="REAL_NAV_FILE", help="simulate the real constellation of this file")
+    p.add_argument(
+        "--nav", metavar="REAL_NAV_FILE",
+        help="simulate the real constellation of this file (its broadcast states are the truth: orbits and "
+        "clocks step where the record in use changes, with no event recorded)",
+    )  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument(

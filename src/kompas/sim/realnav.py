@@ -21,6 +21,11 @@ class BroadcastTruth:
     without errors closes exactly. Group delays are
     the per-signal corrections the same product applies, taken from the records valid at ``t_ref_ns``.
 
+    Where the record in use changes, the true orbit and clock step by the two records' disagreement
+    (GLONASS every 30 min: several cycles of phase; Galileo's 10-min issues: tenths of a cycle): code
+    and phase step together, the Doppler stays smooth, and truth.json records no event there, so a
+    slip detector scored against it may see such a step as a false alarm.
+
     Parameters
     ----------
     nav : NavData
