@@ -65,7 +65,7 @@ def tiny(tmp_path):
         _epoch(2020, 6, 25, 0, 15),
         _p("G01", -10000.000001, 20000.5, -14000.25, 15.944500),
         _p("R07", 7300.0, 13900.0, 21700.0, -0.000001),
-        _p("C19", 1000.0, -2000.0, 42000.0, -106.6),
+        _p("C19", 1000.0, -2000.0, 0.0, -106.6),  # on the equator: a real coordinate of 0
     ]
     return _write(tmp_path, lines)
 
@@ -87,7 +87,7 @@ def test_tiny_values_units_and_missing(tiny):
     assert np.isnan(s.clk_s[0, 1]) and np.all(np.isfinite(s.pos_m[0, 1]))
     # 0.000000 position -> the whole vector NaN, clock kept
     assert np.all(np.isnan(s.pos_m[0, 2])) and s.clk_s[0, 2] == pytest.approx(-106.680548e-6)
-    assert np.all(np.isfinite(s.pos_m[1]))
+    assert np.all(np.isfinite(s.pos_m[1])) and s.pos_m[1, 2].tolist() == [1e6, -2e6, 0.0]
     assert s.vel_mps is None and s.clk_rate is None
 
 

@@ -19,8 +19,9 @@ Records
     prediction ``P`` (80). ``V`` velocity: dm/s and clock rate 1e-4 microseconds/s in the same
     columns. ``EP``/``EV`` correlation records are skipped. ``EOF`` ends the file.
 
-Missing values: a position (or velocity) with a component of exactly 0.000000, or any value of
-magnitude >= 999999 (the 999999.999999 "bad" marker), is NaN as a whole vector; a clock or
+Missing values: a position (or velocity) of three components of exactly 0.000000, or with a value of
+magnitude >= 999999 (the 999999.999999 "bad" marker), is NaN as a whole vector (one 0.000000 among
+non-zero components is a coordinate: a satellite crossing a plane of the frame); a clock or
 clock rate of magnitude >= 999999 is NaN. A blank clock field is read as missing too.
 
 Epochs are read in the file's time system (``%c``, default GPS: SP3-a has no ``%c`` line) and
@@ -373,7 +374,9 @@ def _records(g, rows, eps, sats, kind, ctx):
         bad.add(wrong, f"{what} {c} is not a number")
         comps.append(v)
     vec = np.stack(comps, axis=-1)
-    vec_ok = ~np.any((vec == 0.0) | (np.abs(vec) >= _BAD), axis=-1)
+    # a coordinate of exactly 0 is real (a satellite crossing the equator, to the 1 mm of the format): a
+    # vector is missing when all three are 0.000000 (RTKLIB readsp3b keeps any non-zero one)
+    vec_ok = ~(np.all(vec == 0.0, axis=-1) | np.any(np.abs(vec) >= _BAD, axis=-1))
     clk, wrong = float_field(g, 46, 60, path=None, what="clock", blank_ok=True, bad="mask")
     bad.add(wrong, f"{'clock' if kind == 'P' else 'clock rate'} is not a number")
     clk_ok = np.abs(clk) < _BAD  # False for NaN (blank) too
