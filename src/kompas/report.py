@@ -24,8 +24,8 @@ LAST_S = 1800.0
 
 
 def convergence_summary(sol, truth) -> dict:
-    """Final error, last-30-minute RMS and convergence time (first epoch after which the horizontal error
-    stays below 10 cm and the vertical below 10 cm), m and s."""
+    """Final error, last-30-minute RMS and convergence time (first epoch after which every epoch up to the
+    last solved one is solved with horizontal and vertical errors below 10 cm), m and s."""
     enu = sol.enu_error_m(truth)
     ok = np.isfinite(enu).all(axis=1)
     out = {"n": int(ok.sum())}
@@ -37,11 +37,13 @@ def convergence_summary(sol, truth) -> dict:
     tail = ok & (sol.time_ns >= sol.time_ns[last] - int(LAST_S * 1e9))
     st = error_stats(enu[tail])
     out.update(last30_h_rms_m=st.h_rms, last30_v_rms_m=st.v_rms)
-    bad = ~ok | (h > 0.1) | (np.abs(enu[:, 2]) > 0.1)
+    # up to the last solved epoch, where the final error is taken: an unsolved epoch before it breaks the
+    # convergence, the unsolved ones after it (products that end early) do not
+    bad = (~ok | (h > 0.1) | (np.abs(enu[:, 2]) > 0.1))[: last + 1]
     idx = np.flatnonzero(bad)
     first_good = 0 if idx.size == 0 else idx[-1] + 1
     out["converged_after_s"] = (
-        float((sol.time_ns[first_good] - sol.time_ns[0]) * 1e-9) if first_good < len(sol) else float("nan")
+        float((sol.time_ns[first_good] - sol.time_ns[0]) * 1e-9) if first_good <= last else float("nan")
     )
     return out
 

@@ -51,6 +51,11 @@ def test_a_late_excursion_restarts_the_convergence_and_an_unsolved_epoch_counts_
     gap = _Errors([0, 30, 60], [[0.01, 0, 0], [np.nan, np.nan, np.nan], [0.02, 0, 0]])
     c = convergence_summary(gap, np.zeros(3))
     assert c["n"] == 2 and c["converged_after_s"] == pytest.approx(60.0)
+    # unsolved epochs after the last solved one (products ending early) leave it converged, as the final
+    # error is that of the last solved epoch
+    tail = _Errors([0, 30, 60, 90], [[0.3, 0, 0], [0.01, 0, 0], [np.nan] * 3, [np.nan] * 3])
+    c = convergence_summary(tail, np.zeros(3))
+    assert c["converged_after_s"] == pytest.approx(30.0) and c["final_h_m"] == pytest.approx(0.01)
     never = _Errors([0, 30], [[0.2, 0, 0], [0.0, 0.15, 0]])
     assert np.isnan(convergence_summary(never, np.zeros(3))["converged_after_s"])
     assert convergence_summary(_Errors([0], [[np.nan] * 3]), np.zeros(3)) == {"n": 0}
