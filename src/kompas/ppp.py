@@ -185,6 +185,8 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
 
     notes: list[str] = []
     navs, sp3, clk = as_list(nav), as_list(sp3), as_list(clk)
+    if clk and not sp3:  # they would be left unread, broadcast clocks used instead
+        raise ConfigError("precise clocks (clk) need the SP3 orbits of the same products (sp3)")
     broadcast = BroadcastProduct(navs) if navs else None
     precise, product_notes, why = None, [], "no precise products"
     if sp3:

@@ -85,6 +85,11 @@ def test_ppp_user_errors(kompas_data, tmp_path, capsys):
     obs = str(kompas_data / A / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
     assert main(["ppp", obs]) == 2
     assert "give precise products (--sp3, --clk) or navigation files" in capsys.readouterr().err
+    # a clock file without its orbits would be left unread (broadcast clocks used instead)
+    clk = str(kompas_data / A / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")
+    nav = str(kompas_data / A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    assert main(["ppp", obs, nav, "--clk", clk]) == 2
+    assert capsys.readouterr().err == "kompas ppp: error: --clk needs the SP3 orbit files as well (--sp3)\n"
     assert main(["ppp", obs, "--sp3", str(tmp_path / "missing.sp3")]) == 2
     assert "no such file" in capsys.readouterr().err
     assert main(_args(kompas_data, "--mode", "moving")) == 2

@@ -112,6 +112,8 @@ def test_closed_loop_uncombined_and_kinematic(sim_gre):
         ppp(res.obs, res.nav, sp3, clk, observables="uncombined", if_bands={"E": ("15",)})
     with pytest.raises(ConfigError, match=r"bands \(--bands\) chooses the bands of --observables uncombined"):
         ppp(res.obs, res.nav, sp3, clk, bands={"E": ("1", "5")})
+    with pytest.raises(ConfigError, match=r"precise clocks \(clk\) need the SP3 orbits"):
+        ppp(res.obs, res.nav, clk=clk)
     assert np.abs(unc.enu_error_m(TRUTH)[-1]).max() < 0.002
     assert np.abs(kin.enu_error_m(TRUTH)[-30:]).max() < 0.01
     # residuals per satellite, signal and kind: both Galileo bands apart in the uncombined run, the pair

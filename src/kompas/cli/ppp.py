@@ -106,6 +106,8 @@ def _check_inputs(args) -> None:
         raise ConfigError("give an observation file: kompas ppp OBS [NAV...] --sp3 FILE --clk FILE")
     more, args.nav = obs_among_nav(args.nav)
     args.obs_files = expand_obs(args.obs) + more
+    if args.clk and not args.sp3:
+        raise ConfigError("--clk needs the SP3 orbit files as well (--sp3)")
     if not args.sp3 and not args.nav:
         raise ConfigError("give precise products (--sp3, --clk) or navigation files")
     files = [*args.obs_files, *args.nav, *args.sp3, *args.clk, *args.sat_table]
