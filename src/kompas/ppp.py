@@ -783,8 +783,8 @@ def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> Proces
         systems=cfg.systems,
         elmask_deg=cfg.elmask_deg,
         ephemeris="precise" if ctx.inputs.precise is not None else "broadcast",
-        iono=cfg.observables,
-        tropo=sw.tropo,
+        iono="if" if cfg.observables == "if" else "est",  # RTKLIB's names: Iono-Free LC, Estimate TEC
+        tropo="estg" if models["gradients"] else "est",  # the ZTD is estimated on the a priori (models:)
         signals=signals,
         clock_reference=reference,
         unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(unsolved) if i and c},

@@ -36,6 +36,10 @@ def test_ppp_static_pos_report_and_summary(kompas_data, tmp_path, capsys):
     assert "G: GRG orbits (900-s SP3) and 30-s clock file" in text
     pos = read_pos(out)
     assert len(pos) == 120 and (pos.quality == 6).all()
+    head = [ln for ln in out.read_text().splitlines() if ln.startswith("%")]
+    # RTKLIB's labels: the ZTD is estimated (gradients are off for an hour by default)
+    assert "% pos mode  : PPP Static" in head and "% ionos opt : Iono-Free LC" in head
+    assert "% tropo opt : Estimate ZTD" in head
     # the summary's sigmas are the solution's last ones, in E, N, U order (the .pos has N, E, U)
     sd = np.sqrt(np.diag(pos.cov_enu_m2()[-1])) * 100
     printed = [float(v) for v in text.split("(sigma E/N/U ")[1].split(" cm)")[0].split()]
@@ -64,6 +68,9 @@ def test_ppp_kinematic_toml_and_dump(kompas_data, tmp_path, capsys):
     assert main(_args(kompas_data, "--config", str(cfg), "-o", str(out), "--end", "2020-06-25T00:20:00")) == 0
     lines = out.read_text().splitlines()
     assert len(lines) == 42 and "ztd_m" in lines[0]
+    pos = tmp_path / "k.pos"
+    assert main(_args(kompas_data, "--config", str(cfg), "-o", str(pos), "--end", "2020-06-25T00:05:00")) == 0
+    assert "% pos mode  : PPP Kinematic" in pos.read_text().splitlines()
 
 
 def test_ppp_solution_to_stdout_and_satellite_tables_told_apart_by_content(kompas_data, tmp_path, capsys):
