@@ -367,6 +367,22 @@ def test_products_come_from_the_widened_span_and_one_producer(tmp_path):
     assert it.paths("clock") == tuple(sorted(near))
 
 
+def test_orbits_and_clocks_come_from_one_producer(tmp_path):
+    # COD's orbits and GRG's orbits cover the day alike (COD first by name), only GRG gives clocks: both
+    # from GRG, a centre's clocks going with its own orbits (each kind chosen apart took COD's orbits)
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    cod = _touch(tmp_path, "COD0MGXFIN_20201770000_01D_05M_ORB.SP3")
+    grg = _touch(
+        tmp_path, "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"
+    )
+    kw = {"needs": ("orbit", "clock"), "roles": ("orbit", "clock")}
+    it = plan(obs + cod + grg, **kw).items[0]
+    assert it.paths("orbit") == (grg[0],) and it.paths("clock") == (grg[1],)
+    # no producer of both: each kind on its own
+    only = plan(obs + cod + grg[1:], **kw).items[0]
+    assert only.paths("orbit") == tuple(cod) and only.paths("clock") == (grg[1],)
+
+
 def test_base_with_the_longest_overlap_and_a_base_named_by_its_header(tmp_path):
     rover = _touch(tmp_path, "ROVR00XXX_R_20201770000_01D_01S_MO.rnx")
     hourly = _touch(tmp_path, "BASE00XXX_R_20201771000_01H_01S_MO.rnx")

@@ -12,9 +12,10 @@ Matching rules (by the names; :mod:`kompas.io.names`):
   (``MN`` mixed, or ``GN``/``RN``/``EN``/``CN``... per system) is chosen, preferring combined broadcast
   files (``BRDC``, ``BRDM``, ``BRD4``), then the longest overlap, then the name; a mixed file alone
   serves when there is one. Navigation files whose names say nothing apply to every unit.
-* products (``orbit``, ``clock``, ``bias``, ``ionex``) come from one producer: the one whose files
-  overlap the observations (widened by :data:`PRODUCT_MARGIN_S` for interpolation) the most; ANTEX
-  files apply to every unit.
+* products (``orbit``, ``clock``, ``bias``, ``ionex``) of each kind come from one producer: the one
+  whose files overlap the observations (widened by :data:`PRODUCT_MARGIN_S` for interpolation) the
+  most; orbits and clocks from the same producer (the one whose orbits and clocks together cover the
+  span best), as a centre's clocks go with its own orbits; ANTEX files apply to every unit.
 * base stations (``base``, for RTK): of the base observation files given, the one whose span overlaps
   the rover's the most (then the name); a rover that is itself that base station is left out.
 """
@@ -169,20 +170,44 @@ def _choose_nav(obs: FileName, navs: Sequence[FileName]) -> list[str]:
     return sorted(n.path for n in best.values())
 
 
-def _choose_products(obs: FileName, files: Sequence[FileName]) -> list[str]:
-    wide = dataclasses.replace(
+def _widened(obs: FileName) -> FileName:
+    return dataclasses.replace(
         obs,
         start=obs.start - _dt.timedelta(seconds=PRODUCT_MARGIN_S),
         period_s=obs.period_s + 2 * PRODUCT_MARGIN_S,
     )
-    cands = [f for f in files if f.overlap_s(wide) > 0]
-    if not cands:
+
+
+def _coverage(obs: FileName, files: Sequence[FileName]) -> dict[str, float]:
+    """Seconds of the widened span each producer's files cover."""
+    wide, cover = _widened(obs), {}
+    for f in files:
+        if f.overlap_s(wide) > 0:
+            cover[f.site] = cover.get(f.site, 0.0) + f.overlap_s(wide)
+    return cover
+
+
+def _of_site(obs: FileName, files: Sequence[FileName], site: str) -> list[str]:
+    wide = _widened(obs)
+    return sorted(f.path for f in files if f.site == site and f.overlap_s(wide) > 0)
+
+
+def _choose_products(obs: FileName, files: Sequence[FileName]) -> list[str]:
+    cover = _coverage(obs, files)
+    if not cover:
         return []
-    cover: dict[str, float] = {}
-    for f in cands:
-        cover[f.site] = cover.get(f.site, 0.0) + f.overlap_s(wide)
-    site = min(cover, key=lambda s: (-cover[s], s))
-    return sorted(f.path for f in cands if f.site == site)
+    return _of_site(obs, files, min(cover, key=lambda s: (-cover[s], s)))
+
+
+def _choose_orbits_and_clocks(obs: FileName, orbits, clocks) -> tuple[list[str], list[str]]:
+    """Orbits and clocks of one producer (a centre's clocks are estimated with its own orbits): the one
+    whose two kinds together cover the span best; each kind on its own when no producer gives both."""
+    co, cc = _coverage(obs, orbits), _coverage(obs, clocks)
+    both = set(co) & set(cc)
+    if not both:
+        return _choose_products(obs, orbits), _choose_products(obs, clocks)
+    site = min(both, key=lambda s: (-(co[s] + cc[s]), s))
+    return _of_site(obs, orbits, site), _of_site(obs, clocks, site)
 
 
 def _base_names(paths: Sequence[str]) -> list[FileName]:
@@ -316,6 +341,9 @@ def plan(
             inputs["nav"] = tuple(_choose_nav(span, dated_nav)) + tuple(global_nav)
         for role in set(roles) & set(PRODUCT_ROLES):
             inputs[role] = tuple(_choose_products(span, kinds.get(role, [])))
+        if {"orbit", "clock"} <= set(roles):  # from one producer
+            orbits, clocks = _choose_orbits_and_clocks(span, kinds.get("orbit", []), kinds.get("clock", []))
+            inputs["orbit"], inputs["clock"] = tuple(orbits), tuple(clocks)
         inputs.update({k: v for k, v in common.items() if v and k in roles})
         if "base" in roles:
             base = _choose_bases(span, bases, join_sessions)
