@@ -361,6 +361,14 @@ def test_joined_sessions_equal_the_commands_on_the_whole_files(kompas_data, tmp_
     assert "units    4 ok" in capsys.readouterr().out
     assert main([*argv, "--join-sessions", "--out", str(tmp_path / "joined")]) == 0
     assert "units    1 ok" in capsys.readouterr().out
+    # the joined layout run into the apart one's folder: the four 15-minute results give way, so the
+    # dataset holds each epoch once (it held 240 rows for 120 epochs)
+    assert main([*argv, "--join-sessions", "--out", str(tmp_path / "apart")]) == 0
+    assert "4 stored result(s) of other sessions overlapping this run's units were removed" in (
+        capsys.readouterr().err
+    )
+    assert pq.read_table(tmp_path / "apart" / "solution").num_rows == 120
+    assert pq.read_table(tmp_path / "apart" / "summary.parquet").num_rows == 1
     single = tmp_path / "zim2.parquet"
     rc = main(["ppp", str(zim2), "--sp3", products[0], "--clk", products[1], "--atx", atx, "--systems", "G",
                "-o", str(single)])  # fmt: skip

@@ -1,6 +1,7 @@
 """kompas.batch: content hash, atomic writes, resumption and failed rows (a small task registered here)."""
 
 import dataclasses
+import glob
 import os
 
 import numpy as np
@@ -251,3 +252,22 @@ def test_largest_inputs_run_first(tmp_path, count_task):
     ):
         report = run_batch(BatchJob("count", CountConfig(), units, tmp_path / "out"), client=client)
     assert [r["station"] for r in report.rows] == [f"S{k:03d}" for k in range(5, 0, -1)]
+
+
+def test_session_spans_and_the_other_sessions_a_run_replaces(tmp_path):
+    from kompas.batch.store import remove_other_sessions, result_path, session_span_s
+
+    assert session_span_s("0000-01D") == (0, 86400) and session_span_s("1015-15M") == (36900, 37800)
+    assert session_span_s("1700-90S") == (61200, 61290) and session_span_s("odd") is None
+    out = str(tmp_path)
+    stored = [("AAAA", "2020-06-25", s) for s in ("0000-15M", "0015-15M", "0100-01H")]
+    stored.append(("BBBB", "2020-06-25", "0000-15M"))  # another station: left alone
+    for key in stored:
+        for table in ("summary", "solution"):
+            path = result_path(out, table, "spp", key)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "w").close()
+    run = [("AAAA", "2020-06-25", "0000-01H")]  # joins the first hour's 15-minute files
+    assert remove_other_sessions(out, "spp", run) == stored[:2]
+    left = sorted(os.path.relpath(p, out) for p in glob.glob(f"{out}/*/*/*/*/*.parquet"))
+    assert [p.split(os.sep)[-1] for p in left] == ["0100-01H.parquet", "0000-15M.parquet"] * 2

@@ -21,9 +21,18 @@ import sys
 import time
 import warnings
 
+from ..errors import KompasWarning, caller_stacklevel
 from .job import BatchJob, StationDay, input_hash
 from .plan import Skipped
-from .store import clean_temporaries, consolidate, read_summary_row, remove_results, result_path, write_atomic
+from .store import (
+    clean_temporaries,
+    consolidate,
+    read_summary_row,
+    remove_other_sessions,
+    remove_results,
+    result_path,
+    write_atomic,
+)
 from .tasks import Task, get_task
 
 __all__ = ["run_unit", "run_batch", "BatchReport", "FINISHED", "START_METHODS", "default_start_method"]
@@ -314,6 +323,16 @@ def run_batch(job: BatchJob, *, workers: int | None = None, scheduler: str | Non
 
     os.makedirs(job.out, exist_ok=True)
     clean_temporaries(job.out)
+    gone = remove_other_sessions(job.out, get_task(job.task).name, [item.key for item in job.items])
+    if gone:
+        names = ", ".join("/".join(k) for k in gone[:5]) + (" ..." if len(gone) > 5 else "")
+        warnings.warn(
+            KompasWarning(
+                f"{len(gone)} stored result(s) of other sessions overlapping this run's units were removed "
+                f"(another session layout of the same station-days): {names}"
+            ),
+            stacklevel=caller_stacklevel(),
+        )
     tick = progress or (lambda row: None)
     t0 = time.perf_counter()
     try:

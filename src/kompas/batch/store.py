@@ -194,6 +194,38 @@ def remove_results(out: str, task: str, key: tuple[str, str, str]) -> None:
             os.unlink(path)
 
 
+def session_span_s(session: str) -> tuple[int, int] | None:
+    """``(start, end)`` seconds of the day of a session name ``HHMM-NNU`` (U of D, H, M) or ``HHMM-NS``."""
+    hhmm, _, span = session.partition("-")
+    unit = {"D": 86400, "H": 3600, "M": 60, "S": 1}.get(span[-1:])
+    if len(hhmm) != 4 or not hhmm.isdigit() or unit is None or not span[:-1].isdigit():
+        return None
+    start = int(hhmm[:2]) * 3600 + int(hhmm[2:]) * 60
+    return start, start + int(span[:-1]) * unit
+
+
+def remove_other_sessions(out: str, task: str, keys) -> list[tuple[str, str, str]]:
+    """Delete the stored results of sessions of a station-day that overlap a unit about to run and are not
+    themselves units of the run (a rerun that joins a day's hourly files, or splits a daily one): kept,
+    their epochs would be in the dataset twice. Returns the keys removed."""
+    planned = set(keys)
+    spans: dict[tuple[str, str], list] = {}
+    for station, day, session in planned:
+        spans.setdefault((station, day), []).append(session_span_s(session))
+    removed = []
+    for (station, day), mine in spans.items():
+        folder = os.path.dirname(result_path(out, "summary", task, (station, day, "x")))
+        for path in sorted(glob.glob(os.path.join(folder, "*.parquet"))):
+            key = (station, day, os.path.basename(path)[: -len(".parquet")])
+            other = session_span_s(key[2])
+            if key in planned or other is None:
+                continue
+            if any(m is None or (m[0] < other[1] and other[0] < m[1]) for m in mine):
+                remove_results(out, task, key)
+                removed.append(key)
+    return removed
+
+
 def clean_temporaries(out: str) -> int:
     """Remove the hidden temporaries that killed writers left (call before a run); returns how many."""
     n = 0
