@@ -214,6 +214,13 @@ def test_station_filter_and_station_list(tmp_path):
     p = plan(expand(sl.obs), expand(sl.nav), stations=sl.stations)
     assert [it.station for it in p.items] == ["BBBB00XXX"]
     assert [it.station for it in plan(obs, expand(sl.nav), stations=("AAAA00XXX",)).items] == ["AAAA00XXX"]
+    # a single-system observation file (RINEX 3.05 4.1: GO, RO, EO, CO...) is named by its long name too,
+    # and a RINEX 2 file's 4-character station is the one a 9-character id asks for
+    go = _touch(tmp_path, "CCCC00XXX_R_20201770000_01H_30S_GO.rnx", "dddd1770.20o")
+    assert parse_name(go[0]).kind == "obs" and parse_name(go[0]).site == "CCCC00XXX"
+    p = plan(go, expand(sl.nav), stations=("CCCC00XXX", "DDDD00XXX"))
+    assert sorted(it.station for it in p.items) == ["CCCC00XXX", "DDDD"]
+    assert plan(go, expand(sl.nav), stations=("DDDD01XXX", "CCCC01XXX")).items[0].station == "DDDD"
     toml.write_text('station = ["AAAA"]\n')
     with pytest.raises(ConfigError, match="unknown key 'station'"):
         load_station_list(str(toml))

@@ -276,7 +276,11 @@ def _units(names, join: bool):
 
 
 def _wanted(station: str, stations: Sequence[str]) -> bool:
-    return not stations or station in stations or station[:4] in stations
+    """A station asked for by its 9-character id or its 4-character name, whichever the file gives (a RINEX
+    2 file or a header names the 4 characters alone)."""
+    if not stations or station in stations:
+        return True
+    return any(station[:4] == s[:4] for s in stations if len(s) == 4 or len(station) == 4)
 
 
 def plan(

@@ -54,7 +54,7 @@ _SHORT_PRODUCT = re.compile(
 
 KIND_OF_CONTENT = {
     # RINEX 3.05 section 4.1 content types (obs, nav), IGS long product content types
-    "MO": "obs",
+    "MO": "obs", "GO": "obs", "RO": "obs", "EO": "obs", "CO": "obs", "JO": "obs", "IO": "obs", "SO": "obs",
     "MN": "nav", "GN": "nav", "RN": "nav", "EN": "nav", "CN": "nav", "JN": "nav", "IN": "nav", "SN": "nav",
     "ORB": "orbit", "SP3": "orbit", "CLK": "clock",
     "OSB": "bias", "DCB": "bias", "BIA": "bias", "GIM": "ionex", "ION": "ionex",
