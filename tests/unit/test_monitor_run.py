@@ -54,6 +54,9 @@ def test_span_is_the_day_holding_most_records_at_the_step():
     np.testing.assert_array_equal(times, DAY + 600 * NS * np.arange(12))
     # a span shorter than the step still has its first epoch
     np.testing.assert_array_equal(_span(navs, MonitorConfig(hours=0, step_s=600)), [DAY])
+    # a last partial step keeps its epoch: 1.5 h at 1 h gives 00:00 and 01:00; a day at 7000 s 13 epochs
+    np.testing.assert_array_equal(_span(navs, MonitorConfig(hours=1.5, step_s=3600)), [DAY, DAY + H])
+    assert _span(navs, MonitorConfig(hours=24, step_s=7000)).size == 13
 
 
 def test_span_from_a_given_start():

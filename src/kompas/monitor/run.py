@@ -199,7 +199,8 @@ def _span(navs, cfg: MonitorConfig) -> np.ndarray:
     if refs.size == 0:
         raise KompasError("the navigation files hold no usable record")
     step = round(cfg.step_s * NS)
-    n = max(1, int(cfg.hours * 3600 * NS // step))
+    span = round(cfg.hours * 3600 * NS)
+    n = max(1, -(-span // step))  # every epoch start + k step inside [start, start + hours)
     if not cfg.start:
         return int(np.median(refs) // DAY_NS * DAY_NS) + step * np.arange(n, dtype=np.int64)
     times = instant_ns(cfg.start, "--start") + step * np.arange(n, dtype=np.int64)
