@@ -103,16 +103,7 @@ def sisre_section(ctx: Context) -> Section:
             "SISRE: no satellite has both a broadcast and a precise state (precise products "
             f"{time_span(times)}; do they cover the navigation records' day and systems?)"
         )
-    letters = sat_letter(res.sat) if res.sat.size else np.zeros(0, "U1")
-    clockless = [
-        x for x in dict.fromkeys(letters.tolist()) if not np.isfinite(res.clock_m[letters == x]).any()
-    ]
-    if clockless:
-        where = "the clock files (--clk) and the SP3 files" if d["clk"] else "the SP3 files"
-        ctx.notes.append(
-            f"SISRE: {where} hold no precise clock of {', '.join(clockless)} at the SP3 epochs (another "
-            "day or span?): their clock errors and SISRE are not computed, orbit-only values only"
-        )
+    ctx.notes.extend(_clockless_notes(res, precise, d))
     groups = [{"group": g.pop("name"), **g} for g in res.groups()]
     sat_rows = [r for r in res.table if not r.get("too_few")]
     events = [{**e, "start": _iso(e["start_ns"]), "end": _iso(e["end_ns"])} for e in res.events]
@@ -152,6 +143,34 @@ def sisre_section(ctx: Context) -> Section:
         ("tab-integrity", "Integrity events (k x URA exceeded)", events, None),
     ]
     return Section("Signal in space: broadcast against precise orbits and clocks", text, [p1, p2], tabs)
+
+
+def _clockless_notes(res, precise, d) -> list[str]:
+    """Why a system's samples have no clock error: no precise clock of it at the SP3 epochs, or fewer
+    than two of its satellites with a clock at any epoch, so that no clock datum forms (SISRE's
+    alignment, :func:`kompas.monitor.sisre.align_clocks`)."""
+    letters = sat_letter(res.sat) if res.sat.size else np.zeros(0, "U1")
+    none, lone = [], []
+    for x in dict.fromkeys(letters.tolist()):
+        m = letters == x
+        if np.isfinite(res.clock_m[m]).any():
+            continue
+        has = np.isfinite(precise.clock(res.sat[m], res.time_ns[m])[0]).any()
+        (lone if has else none).append(x)
+    notes = []
+    if none:
+        where = "the clock files (--clk) and the SP3 files" if d["clk"] else "the SP3 files"
+        notes.append(
+            f"SISRE: {where} hold no precise clock of {', '.join(none)} at the SP3 epochs (another day or "
+            "span?): their clock errors and SISRE are not computed, orbit-only values only"
+        )
+    if lone:
+        notes.append(
+            f"SISRE: {', '.join(lone)}: fewer than two satellites with broadcast and precise clocks at any "
+            "epoch, so no clock datum forms: their clock errors and SISRE are not computed, orbit-only "
+            "values only"
+        )
+    return notes
 
 
 def _clock_source(precise) -> str:
