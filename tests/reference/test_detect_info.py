@@ -146,3 +146,16 @@ def test_info_nav_leap_seconds_of_bdt(kompas_data, tmp_path, capsys):
     p.write_text(text.replace(" " * 60 + "END OF HEADER", record + " " * 60 + "END OF HEADER", 1))
     assert main(["info", str(p)]) == 0
     assert "leap     4 s (BDT - UTC; GPST - UTC 18 s)\n" in capsys.readouterr().out
+
+
+def test_info_of_several_files_shows_every_one_it_can(kompas_data, tmp_path, capsys):
+    # a file that is not one it reads does not stop the others: each error one line, exit 2 at the end
+    bad = kompas_data / "D_2026-120_PASA_SCOA_rtk/cd_pasa_scoa_2026_120_truth.json"
+    nav = kompas_data / "G_2021-118_SLAC_rinex2/brdc1180.21n"
+    assert main(["info", str(bad), str(nav), str(tmp_path / "none.rnx")]) == 2
+    out, err = capsys.readouterr()
+    assert f"file     {nav}\n" in out and "records  Kepler 105  (LNAV 105)" in out
+    lines = err.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"kompas info: error: {bad}, line 1: not a RINEX")
+    assert lines[1] == f"kompas info: error: {tmp_path / 'none.rnx'}: No such file or directory"
+    assert main(["info", str(nav)]) == 0

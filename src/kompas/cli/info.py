@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
+from ..errors import KompasError
 from ..io.detect import detect, read
 from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system
 from ..time import GTime
@@ -24,15 +27,29 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    failed = 0
     for k, path in enumerate(args.files):
         if k:
             print()
-        kind = detect(path)
-        data = read(path, strict=getattr(args, "strict", False))
-        print(f"file     {path}")
-        for line in SUMMARIES.get(kind, _generic)(data):
+        try:
+            lines = _summary(path, getattr(args, "strict", False))
+        except (KompasError, OSError) as exc:
+            if len(args.files) == 1:
+                raise  # one line and exit 2 from the command's handler
+            what = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+            text = what if what.startswith(str(path)) else f"{path}: {what}"
+            print(f"kompas info: error: {text}", file=sys.stderr)
+            failed += 1
+            continue
+        for line in lines:
             print(line)
-    return 0
+    return 2 if failed else 0  # every file is shown; a file that could not be is a user error
+
+
+def _summary(path, strict: bool) -> list[str]:
+    kind = detect(path)
+    data = read(path, strict=strict)
+    return [f"file     {path}", *SUMMARIES.get(kind, _generic)(data)]
 
 
 def _span(t0: int, t1: int) -> str:
