@@ -197,13 +197,14 @@ def test_half_cycle_phases_are_skipped_and_the_next_one_starts_an_arc(tmp_path):
         H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
         H("", "END OF HEADER"),
     ])  # fmt: skip
-    lli = {"G05": ["0", "2", "3", "0", "0"], "G07": ["2", "0", " ", "0", "0"]}  # L1 LLI per epoch
+    lli = {"G05": ["0", "2", "3", "0", "0"], "G07": ["2", "4", " ", "0", "0"]}  # L1 LLI per epoch
     lines = []
     for k in range(5):
         lines.append(f"> 2020 06 25 00 {k:02d}  0.0000000  0  2")
         for s in ("G05", "G07"):
             l1 = f"{105000000.5 + k:14.3f}{lli[s][k]} "
-            lines.append(s + F(20000000.0) + l1 + F(20000001.0) + F(81000000.5))
+            l2 = f"{81000000.5 + k:14.3f}{'2' if (s, k) == ('G05', 3) else ' '} "  # G05's L2 at epoch 3
+            lines.append(s + F(20000000.0) + l1 + F(20000001.0) + l2)
     p = tmp_path / "hc.rnx"
     p.write_text(header + "\n" + "\n".join(lines) + "\n")
     ob = read_obs(p).observables({"G": (1, 2)})
@@ -212,5 +213,11 @@ def test_half_cycle_phases_are_skipped_and_the_next_one_starts_an_arc(tmp_path):
         assert np.flatnonzero(np.isnan(ob.phase_cyc[rows, 0])).tolist() == skipped, s
         kept = np.isfinite(ob.phase_cyc[rows, 0])
         assert np.flatnonzero(kept & (ob.lli[rows, 0] & 1 != 0)).tolist() == slip, s
-        assert np.isfinite(ob.code_m[rows, 0]).all() and np.isfinite(ob.phase_cyc[rows, 1]).all()
-        assert not ob.lli[rows, 1].any()  # L2 untouched
+        assert np.isfinite(ob.code_m[rows, 0]).all()
+    # G07's LLI 4 (bit 2) after its half cycle keeps that bit beside the new arc's bit 0
+    assert ob.lli[ob.sat == sat_index("G07"), 0].tolist()[1] == 5
+    # a half cycle on the second band: that band's phase dropped and its next phase a new arc
+    g05 = ob.sat == sat_index("G05")
+    assert np.flatnonzero(np.isnan(ob.phase_cyc[g05, 1])).tolist() == [3]
+    assert np.flatnonzero(ob.lli[g05, 1] & 1).tolist() == [4]
+    assert not ob.lli[ob.sat == sat_index("G07"), 1].any()

@@ -117,6 +117,23 @@ def test_hemispheres_quality_and_invalid_epochs(tmp_path):
     assert f[2] == "V" and f[12] == "N" and f[3:5] == ["0100.0000000", "N"]
 
 
+def test_invalid_epochs_between_valid_ones_and_unknown_hdop(tmp_path):
+    # skip_invalid leaves out the invalid epoch only, not the valid ones after it; an HDOP not known (no
+    # HDOP at all, or NaN for an epoch) is an empty field
+    t = int(gtime_from_calendar(2020, 6, 25, scale="UTC")) + np.arange(3) * 10**9
+    sol = _solution([1.0] * 3, [2.0] * 3, [0.0] * 3, t, [1, 0, 1])
+    p = tmp_path / "gap.nmea"
+    write_nmea(sol, p, sentences=("GGA",), skip_invalid=True)
+    assert [ln.split(",")[1] for ln in p.read_text().splitlines()] == ["000000.00", "000002.00"]
+    hdop = [ln.split(",")[8] for ln in p.read_text().splitlines()]
+    assert hdop == ["0.9", "0.9"]
+    sol.hdop[2] = np.nan
+    write_nmea(sol, p, sentences=("GGA",), skip_invalid=True)
+    assert [ln.split(",")[8] for ln in p.read_text().splitlines()] == ["0.9", ""]
+    write_nmea(dataclasses.replace(sol, hdop=None), p, sentences=("GGA",), skip_invalid=True)
+    assert [ln.split(",")[8] for ln in p.read_text().splitlines()] == ["", ""]
+
+
 def test_minute_rounding_carries_into_degrees():
     t = gtime_from_calendar(2020, 6, 25, 0, 0, [0.0], scale="UTC")
     sol = _solution([10.99999999], [-0.000000001], [0.0], t, [5])
