@@ -200,6 +200,7 @@ def test_broadcast_models_and_glonass_pairs_parse():
     assert cfg.models.broadcast_models == {"E": ("GPS_KLOB",), "C3": ("BDGIM", "BDS_KLOB")}
     # GLONASS FDMA bands have no single frequency: the check must not ask for one
     assert SppConfig().replace(if_bands="R:12").signals.if_bands == {"R": ("12",)}
+    assert SppConfig().replace(if_bands={"C": "26"}).signals.if_bands == {"C": ("26",)}  # TOML C = "26"
     # a system named without a pair would leave it out of the solution: refused, as priority does
     for value in ("G:", "G:;", "G:15;E:"):
         with pytest.raises(ConfigError, match=r"option 'if_bands' gives [GE] no band pair"):
@@ -269,6 +270,7 @@ def test_help_shows_text_unit_default_and_metavar():
         ("spp", {"end": "2020-06-25T00:12:00+02:00"}, r"'end' is GPS time without a time zone"),
         ("spp", {"end": "2020-06-25T00:12:00-0100"}, r"'end' is GPS time without a time zone"),
         ("spp", {"start": ""}, r"'start' must be an ISO date-time like 2020-06-25T10:00:00, not ''"),
+        ("spp", {"start": "2020-06-25T00:10:00z"}, r"'start' is GPS time without a time zone"),
         ("rtk", {"end": "NaT"}, r"'end' must be an ISO date-time like 2020-06-25T10:00:00, not 'NaT'"),
     ],
 )
