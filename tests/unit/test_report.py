@@ -142,3 +142,16 @@ def test_the_rows_of_a_report_with_a_reference(tmp_path):
         "last 30 min RMS H / V (cm)", "5.0 / 6.0",
         "converged (H and V < 10 cm) after", "1.0 min",  # the unsolved epoch at 30 s restarts it
     ]  # fmt: skip
+
+
+def test_ppp_summary_says_why_the_unsolved_epochs_are(tmp_path):
+    # as kompas spp's summary: the reasons of the epochs not solved, beside the epochs that were
+    import dataclasses
+
+    from kompas.cli.ppp import summary
+
+    sol = _solution()
+    rec = dataclasses.replace(sol.record, unsolved={"no_ephemeris": 1})
+    lines = summary(dataclasses.replace(sol, record=rec))
+    assert lines[:2] == ["epochs   2 solved of 3 (66.7 %)", "unsolved no ephemeris in 1 of 3 epochs"]
+    assert not any(line.startswith("unsolved") for line in summary(sol))

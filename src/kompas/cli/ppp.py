@@ -252,6 +252,8 @@ def summary(sol, truth=None) -> list[str]:
     lines = [f"epochs   {int(ok.sum())} solved of {n} ({100.0 * ok.sum() / max(n, 1):.1f} %)"]
     if not ok.any():
         return lines
+    if sol.record.unsolved:  # why the others were not (as kompas spp says it)
+        lines.append(f"unsolved {unsolved_text(sol)}")
     per = "  ".join(f"{k} {v[ok].mean():.1f}" for k, v in sol.nsat_by_system.items())
     lines.append(f"sats     {sol.nsat[ok].mean():.1f} per epoch ({per})")
     last = int(np.flatnonzero(ok)[-1])
