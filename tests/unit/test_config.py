@@ -342,8 +342,9 @@ def test_rtk_base_position_as_an_array_as_positions_are_given_in_the_api():
         assert (
             RtkConfig().replace(base_position=value).base_position == "4075580.3111 931854.0543 4801568.2808"
         )
-    with pytest.raises(ConfigError, match="must be header, spp or an ECEF X Y Z"):
-        RtkConfig().replace(base_position=xyz[:2])
+    for bad in (xyz[:2], [0.0, 0.0, 0.0], xyz * 2):  # two numbers, the Earth's centre, 6000 km up
+        with pytest.raises(ConfigError, match="must be header, spp or an ECEF X Y Z"):
+            RtkConfig().replace(base_position=bad)
 
 
 def test_tables_written_as_text_as_on_a_command_line():
