@@ -360,6 +360,14 @@ def test_blocks_with_and_without_a_validity_start_share_a_prn(tmp_path):
     assert old.valid_from_ns is None and new.valid_from_ns == int(gtime_from_calendar(2018, 11, 19))
 
 
+def test_satellite_blocks_by_id_or_index(tmp_path):
+    atx = read_antex(write(tmp_path, HEADER + SAT_C19 + SAT_C19_OLD))
+    blocks = atx.satellite_blocks("C19")
+    assert [b.serial for b in blocks] == ["C19", "C19"] and blocks[0].valid_from_ns < blocks[1].valid_from_ns
+    assert atx.satellite_blocks(int(sat_index("C19"))) == blocks
+    assert atx.satellite_blocks("G99") == ()
+
+
 def test_not_antex(tmp_path):
     with pytest.raises(FormatError, match="ANTEX VERSION") as err:
         read_antex(write(tmp_path, ["hello"]))

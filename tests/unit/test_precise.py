@@ -374,7 +374,15 @@ def test_merge_warns_when_sp3_or_clock_file_clocks_disagree():
     late = grid.copy()
     late[0, 0] += 20e-9
     with pytest.warns(KompasWarning, match=r"clock files disagree .* clocks by up to 5\.996 m .*PreciseMix"):
-        PreciseProduct(full, [make_clk([G01, G02], t[:21], grid), make_clk([G01, G02], t[20:], late)])
+        merged = PreciseProduct(
+            full, [make_clk([G01, G02], t[:21], grid), make_clk([G01, G02], t[20:], late)]
+        )
+    assert merged.clock(G01, t[20])[0][0] == 1e-6 and merged.clock(G02, t[20])[0][0] == 1e-6  # the earlier
+    both = _split(full, 20, 41)
+    both.pos_m[0, 0] += 5.0
+    both.clk_s[0, 1] += 20e-9
+    with pytest.warns(KompasWarning, match=r"positions by up to 5\.000 m, clocks by up to 5\.996 m \("):
+        PreciseProduct([a, both])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         b2 = _split(full, 20, 41)

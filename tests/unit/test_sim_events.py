@@ -200,6 +200,11 @@ def test_overlapping_gaps_and_outages_count_each_removed_epoch_once(clean):
     out, gap = res.events.select("outage"), res.events.select("gap")
     assert res.obs.n_epochs == clean.obs.n_epochs - 6  # 1000 .. 1050 s
     assert out.size.tolist() == [3.0, 3.0] and gap.size.tolist() == [1.0]  # C01 alone at 990 s
+    # an outage counts the epochs with any satellite in view (GPS alone: the last satellite of the
+    # constellation, G24, is never in view from Jakarta in this half hour)
+    gps = _sim(ErrorModel(outage_rate_per_hour=0.0), systems="G",
+               events=[Event("outage", START + 1000 * S, end_ns=START + 1030 * S)])  # fmt: skip
+    assert gps.events.select("outage").size.tolist() == [3.0]
 
 
 def test_random_gaps_remove_data_and_are_recorded():

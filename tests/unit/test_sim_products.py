@@ -34,6 +34,11 @@ def test_files_cover_the_span_with_every_satellite(products):
     assert info["sp3"]["epochs"] == len(sp3) and "centre of mass" in " ".join(sp3.comments)
     assert info["clk"] == {"path": clk.path, "interval_s": 30.0, "epochs": t.size}
     assert info["sp3"]["path"] == sp3.path
+    # what truth.json records of them: the frame and the time system of both files
+    assert (
+        info["frame"] == "simulation Earth-fixed frame"
+        and info["time_system"] == "GPS" == sp3.time_system[:3]
+    )
     assert clk.prn_list == tuple(sat_id(res.sim.layout.sats).tolist())  # the header's PRN LIST
 
 
