@@ -743,7 +743,7 @@ class EphemerisOptions(Options):
         parse=_parse_messages,
     )
     max_dtoe_s: dict[str, float] | None = option(
-        None, "longest use of a record after its reference epoch per system (default: RTKLIB MAXDTOE)",
+        None, "longest use of a record after its reference epoch per system (default: the policy's windows)",
         unit="s", keys=SYSTEM_KEYS, low=0.0,
     )  # fmt: skip
     max_before_toe_s: dict[str, float] | None = option(
@@ -757,8 +757,8 @@ class EphemerisOptions(Options):
     )
     policy: str = option(
         "post",
-        "record validity: ICD rules plus the next record shortly before its toe (post), strict ICD, or "
-        "RTKLIB's stretching (kompas.products.broadcast)",
+        "record validity: post (records also shortly before their toe, BeiDou up to 6 h and GLONASS 30 min "
+        "after it: POST_WINDOW_S), strict ICD, or RTKLIB's stretching (kompas.products.broadcast)",
         choices=("post", "icd", "rtklib"),
         flag="--eph-policy",
     )

@@ -93,7 +93,9 @@ class RtkConfig(Options):
     exclude: tuple[str, ...] = exclude_option()
     cn0_mask_dbhz: float | None = cn0_mask_option()
     base_position: str = option(
-        "header", "base marker: header (APPROX POSITION XYZ), spp (average) or X Y Z (ECEF m)",
+        "header",
+        "base marker: header (APPROX POSITION XYZ), spp (median of its single point solutions) or X Y Z "
+        "(ECEF m)",
         parse=_parse_base,
     )  # fmt: skip
     bands: dict[str, tuple[int, ...]] | None = option(

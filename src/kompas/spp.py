@@ -603,7 +603,11 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
             if fb or model is None:
                 notes.append(
                     f"no broadcast ionosphere parameters for {cls} in the navigation data: "
-                    + (f"{name} serves with a larger variance" if model else "no correction is applied")
+                    + (
+                        f"{name} serves (variance: fallback_iono_factor)"
+                        if model
+                        else "no correction is applied"
+                    )
                 )
     coverage = getattr(ctx.iono_model, "coverage_note", None)
     if coverage is not None and coverage() is not None:

@@ -146,12 +146,12 @@ def test_glonass_delta_tau_n_makes_ionosphere_free_clocks_consistent(kompas_data
 
 
 def test_a_system_without_its_own_ionosphere_parameters_is_noted_and_warned(kompas_data):
-    """ESBC's 2020 navigation file has no BeiDou ionosphere parameters: GPS Klobuchar serves BeiDou with a
-    larger variance, said once per satellite class in the record and as a warning."""
+    """ESBC's 2020 navigation file has no BeiDou ionosphere parameters: GPS Klobuchar serves BeiDou with the
+    variance of fallback_iono_factor, said once per satellite class in the record and as a warning."""
     obs, nav, _ = _load(kompas_data, "WTZR")
     with pytest.warns(KompasWarning) as caught:
         sol = spp(obs, nav, systems="CR")
-    said = [f"no broadcast ionosphere parameters for {c} in the navigation data: GPS Klobuchar serves with a "
-            "larger variance" for c in ("C2", "C3")]  # fmt: skip
+    said = [f"no broadcast ionosphere parameters for {c} in the navigation data: GPS Klobuchar serves "
+            "(variance: fallback_iono_factor)" for c in ("C2", "C3")]  # fmt: skip
     assert [n for n in sol.record.notes if n.startswith("no broadcast ionosphere")] == said
     assert [str(w.message) for w in caught if str(w.message).startswith("no broadcast ionosphere")] == said

@@ -1,7 +1,7 @@
 """kompas batch: process a network of stations (many station-days) in parallel on Dask, resumably.
 
-Every observation file that matches a navigation file of its day is one unit (--join-sessions: a
-station's files of one day together, read as one session); each unit's results are
+Every observation file that matches a navigation file of its day is one unit (for qc every observation
+file; --join-sessions: a station's files of one day together, read as one session); each unit's results are
 written atomically into a Parquet dataset partitioned by task, station and day (OUT/solution/...,
 OUT/summary/...) and OUT/summary.parquet holds one row per unit. A rerun skips units whose inputs and
 options are unchanged (content hash) and does the rest; a bad input file is one failed row.

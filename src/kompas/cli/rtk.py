@@ -56,7 +56,7 @@ def register(sub) -> None:
         "--base-pos",
         nargs="+",
         metavar="X Y Z | header | spp",
-        help="base marker: ECEF X Y Z in m, the header's APPROX POSITION XYZ, or the average of its single "
+        help="base marker: ECEF X Y Z in m, the header's APPROX POSITION XYZ, or the median of its single "
         "point solutions (default: header)",
     )
     p.add_argument(
