@@ -182,3 +182,19 @@ def test_spp_band_pairs_without_the_ionosphere_free_model_are_refused(kompas_dat
         "kompas spp: error: if_bands (--if-bands) chooses the band pairs of iono 'if' (--iono if); with iono "
         "'brdc' each system uses one band (choose it with --signals)\n"
     )
+
+
+def test_outputs_that_do_not_exist_yet_are_no_inputs(tmp_path):
+    # check_outputs_apart compares existing files only: a new output name is never an input
+    import argparse
+
+    from kompas.cli.spp import check_outputs_apart
+
+    inp = tmp_path / "in.rnx"
+    inp.write_text("x")
+    args = argparse.Namespace(obs_files=[str(inp)], nav=[], config=None)
+    check_outputs_apart(args, [str(tmp_path / "new.pos"), "-", None])
+    from kompas.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="is an input file of this run"):
+        check_outputs_apart(args, [str(inp)])

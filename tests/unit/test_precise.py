@@ -373,7 +373,8 @@ def test_merge_warns_when_sp3_or_clock_file_clocks_disagree():
     grid = np.full((21, 2), 1e-6)
     late = grid.copy()
     late[0, 0] += 20e-9
-    with pytest.warns(KompasWarning, match=r"clock files disagree .* clocks by up to 5\.996 m .*PreciseMix"):
+    with pytest.warns(KompasWarning, match=r"clock files disagree .* clocks by up to 5\.996 m .*one centre, "
+                      r"kompas\.products\.mix\.PreciseMix\)$"):  # fmt: skip
         merged = PreciseProduct(
             full, [make_clk([G01, G02], t[:21], grid), make_clk([G01, G02], t[20:], late)]
         )
@@ -418,6 +419,11 @@ def test_files_of_two_centres_serve_each_system_from_one_centre():
         np.testing.assert_array_equal(orb.pos_m, PreciseProduct(full).orbit(q_s, q_t).pos_m)
         np.testing.assert_array_equal(product.state(q_s, q_t).clk_s, clk)
         got.append(product.apc(q_s, q_t, "G01", antex=None).offset_m)
+        atx = _antex(_antenna("G01", {"G01": (394.0, 20.0, 1500.0)}))
+        apc = product.apc(q_s, q_t, "G01", antex=atx, attitude="nominal")
+        want = PreciseProduct(full).apc(q_s, q_t, "G01", antex=atx, attitude="nominal")
+        assert apc.source.tolist() == ["ANTEX", "", "", "ANTEX"]  # G01 only, with its full label
+        np.testing.assert_array_equal(apc.offset_m[[0, 3]], want.offset_m[[0, 3]])
     assert np.isnan(got[0]).all() and np.isnan(got[1]).all()  # no ANTEX: no offset, from either order
     single, notes = precise_products([aaa])
     assert isinstance(single, PreciseProduct) and notes == []

@@ -54,7 +54,8 @@ def test_mean_cn0_is_over_the_observations_above_the_mask(tmp_path):
     for k in range(3):
         lines.append(f"> 2020 06 25 00 {k:02d}  0.0000000  0  3")
         for s, cn0 in (("G01", 30.0), ("G02", 50.0), ("G03", 46.0)):
-            lines.append(s + F(2e7) + F(cn0) + F(2e7))  # C2W has no C/N0 at all
+            c1c = F() if (s, k) == ("G02", 1) else F(2e7)  # G02 misses its C1C once
+            lines.append(s + c1c + F(cn0) + F(2e7))  # C2W has no C/N0 at all
     p = tmp_path / "cn0.rnx"
     p.write_text(header + "\n" + "\n".join(lines) + "\n")
     obs = read_obs(p)
@@ -65,10 +66,11 @@ def test_mean_cn0_is_over_the_observations_above_the_mask(tmp_path):
     rows, bins = completeness(ctx, grid.lookup(ep, obs.sat)[1])
     c1c = next(r for r in rows if r["signal"] == "GC1C")
     # above the mask: G01 once (12 deg), G02 three times, G03 twice (10.0 deg counts)
-    assert c1c["have"] == 6 and c1c["cn0_mean_dbhz"] == pytest.approx((30 + 3 * 50 + 2 * 46) / 6, abs=0.005)
+    assert c1c["have"] == 5 and c1c["cn0_mean_dbhz"] == 44.4  # (30 + 2 x 50 + 2 x 46) / 5
     by_bin = {(b["signal"], b["el_from_deg"]): b for b in bins}
-    assert by_bin["GC1C", 10.0]["have"] == 3 and by_bin["GC1C", 10.0]["cn0_mean_dbhz"] == pytest.approx(
-        (30 + 2 * 46) / 3, abs=0.005
-    )
+    assert by_bin["GC1C", 10.0]["have"] == 3 and by_bin["GC1C", 10.0]["cn0_mean_dbhz"] == 40.67  # (30+92)/3
+    # expected counts and percentages per signal and per bin (6 cells above the mask, 3 of them in 10-20)
+    assert c1c["expt"] == 6 and c1c["pct"] == 83.33
+    assert by_bin["GC1C", 10.0]["expt"] == 3 and by_bin["GC1C", 10.0]["pct"] == 100.0
     assert by_bin["GC2W", 10.0]["have"] == 3 and by_bin["GC2W", 10.0]["cn0_mean_dbhz"] is None
     assert next(r for r in rows if r["signal"] == "GC2W")["cn0_mean_dbhz"] is None

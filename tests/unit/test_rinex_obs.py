@@ -514,6 +514,9 @@ def test_header_records_program_phase_shifts_scale_factors_and_glonass_biases(tm
         (H(" C1C  -71.9x0", "GLONASS COD/PHS/BIS"), "line 2: GLONASS code-phase bias C1C"),
         (H("    3x.000", "INTERVAL"), "line 2: INTERVAL: expected"),
         (H("    1x", "LEAP SECONDS"), "line 2: LEAP SECONDS: expected"),
+        (H("  4789028.4x01  176610.0133 4195017.0310", "APPROX POSITION XYZ"), "line 2: APPROX POSITION XYZ"),
+        (H("     1     x", "WAVELENGTH FACT L1/2"), "line 2: L2 wavelength factor"),
+        (H("     y     1", "WAVELENGTH FACT L1/2"), "line 2: L1 wavelength factor"),
     ],
 )
 def test_header_errors_name_the_line_and_the_field(tmp_path, record, message):
