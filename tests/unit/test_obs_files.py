@@ -234,6 +234,29 @@ def test_first_epoch_of_a_hatanaka_file_is_read_from_its_first_epoch_line(kompas
         assert first_epoch_ns(path, read_obs_header(path)) == want, name
 
 
+def test_first_epoch_line_of_hatanaka_files_of_both_versions_and_time_systems(tmp_path, monkeypatch):
+    # the first epoch line is read from the compressed text alone (the body is never decoded: a decoding
+    # would fail here), in the file's time system, with RINEX 2's two-digit years
+    from types import SimpleNamespace
+
+    import kompas.io.readers.rinex_obs as rinex_obs
+
+    monkeypatch.setattr(rinex_obs, "_read_blocks", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    head = "\n".join([f"{'3.0':<20}{'COMPACT RINEX FORMAT':<40}CRINEX VERS   / TYPE",
+                      f"{'RNX2CRX':<60}CRINEX PROG / DATE", f"{'':60}END OF HEADER"])  # fmt: skip
+    cases = [
+        ("> 2020 06 25 10 35 30.0000000  0 33      C05", "BDT", (2020, 6, 25, 10, 35, 30.0, "BDT")),
+        ("> 2021 01 01 00 00 00.0000000  0 12", "GLO", (2021, 1, 1, 0, 0, 0.0, "UTC")),
+        ("&95  6 25 10 35 30.0000000  0 20G 8G14", "GPS", (1995, 6, 25, 10, 35, 30.0, "GPST")),
+        ("&05 12 31 23 59 59.5000000  0  2G01G02", "GPS", (2005, 12, 31, 23, 59, 59.5, "GPST")),
+    ]
+    for line, ts, (y, mo, d, h, mi, sec, scale) in cases:
+        p = tmp_path / "t.crx"
+        p.write_text(head + "\n" + line + "\n\n")
+        want = int(gtime_from_calendar(y, mo, d, h, mi, sec, scale=scale))
+        assert rinex_obs.first_epoch_ns(p, SimpleNamespace(time_system=ts)) == want, line
+
+
 def _pos_rows(path):
     return [ln.split()[:5] for ln in path.read_text().splitlines() if not ln.startswith("%")]
 
