@@ -255,7 +255,11 @@ def test_ppp_window_and_signal_errors_are_one_line(kompas_data, tmp_path, capsys
         (["--start", "2020-06-25T00:10:00Z"], "--start is GPS time without a time zone"),
         # options the run would ignore
         (["--bands", "G:15"], "bands (--bands) chooses the bands of --observables uncombined"),
-        (["--observables", "uncombined", "--if-bands", "G:12"], "if_bands (--if-bands) chooses the pairs of"),
+        (
+            ["--observables", "uncombined", "--if-bands", "G:12"],
+            "if_bands (--if-bands) chooses the pairs of --observables if; the uncombined mode takes its bands from "
+            "bands (--bands)",
+        ),
         (["--ar", "wl+nl"], "ambiguity resolution (--ar wl+nl) fixes satellites with phase biases only"),
     ],
 )

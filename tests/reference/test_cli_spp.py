@@ -193,7 +193,9 @@ def test_outputs_that_do_not_exist_yet_are_no_inputs(tmp_path):
     inp = tmp_path / "in.rnx"
     inp.write_text("x")
     args = argparse.Namespace(obs_files=[str(inp)], nav=[], config=None)
-    check_outputs_apart(args, [str(tmp_path / "new.pos"), "-", None])
+    other = tmp_path / "old.pos"  # an existing file that is not an input: overwritten as asked
+    other.write_text("y")
+    check_outputs_apart(args, [str(tmp_path / "new.pos"), "-", None, str(other)])
     from kompas.errors import ConfigError
 
     with pytest.raises(ConfigError, match="is an input file of this run"):

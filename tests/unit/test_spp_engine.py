@@ -7,6 +7,7 @@ import pytest
 
 from kompas import Solution, SppConfig, Unsolved, gtime_from_calendar, spp
 from kompas.engine import blocks, window
+from kompas.errors import ConfigError
 from kompas.frames import geodetic_to_ecef
 from kompas.sim import simulate
 
@@ -76,6 +77,8 @@ def test_interval_keeps_multiples_of_the_time_of_week_within_5_ms():
                                               take_epochs=lambda keep, rows: t[a:b][keep])  # fmt: skip
     kept = window(obs, interval_s=13.0)
     assert ((kept - sunday) / 1e9).round(3).tolist() == [-14.0, -1.0, 0.0, 12.997]
+    with pytest.raises(ConfigError, match="interval must be positive"):  # below a nanosecond: no step
+        window(obs, interval_s=1e-12)
 
 
 def test_window_end_and_a_streamed_window(sim):

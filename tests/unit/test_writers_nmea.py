@@ -197,6 +197,12 @@ def test_gga_after_midnight_dated_by_an_earlier_rmc_is_a_day_later(tmp_path):
     want = gtime_from_calendar([2016] * 2 + [2017] * 4, [12] * 2 + [1] * 4, day, [23, 23, 0, 0, 0, 23],
                                [59, 59, 0, 0, 0, 59], [58.0, 59.0, 0.0, 1.0, 2.0, 59.0], scale="UTC")  # fmt: skip
     np.testing.assert_array_equal(got, want)  # the last GGA: 23:59:59 of 1 January, not a wrap
+    # more than 12 h by a second: 00:58:59 after a 12:59:00 RMC is the next day's
+    text = _sentences(rmc.format("125900", "150520"), gga.format("005859"), gga.format("005901"))
+    p.write_text(text)
+    got = read_nmea(p)["time_ns"]
+    want = gtime_from_calendar(2020, 5, [16, 15], 0, [58, 59], [59.0, 1.0], scale="UTC")
+    np.testing.assert_array_equal(got, want)
 
 
 def test_age_of_differential_data_in_gga_for_relative_solutions(tmp_path):
