@@ -230,7 +230,7 @@ def test_read_errors(tmp_path):
     p.write_text(CLASSIC_RMC + "\r\n" + CLASSIC_GGA.replace("*47", "*48") + "\r\n")
     with pytest.raises(FormatError, match="checksum") as exc:
         read_nmea(p)
-    assert exc.value.line == 2
+    assert exc.value.line == 2 and str(exc.value).startswith(f"{p}, line 2: checksum 48")
     p.write_text(CLASSIC_GGA + "\r\n")
     with pytest.raises(FormatError, match="date"):
         read_nmea(p)
