@@ -260,7 +260,11 @@ def test_ppp_window_and_signal_errors_are_one_line(kompas_data, tmp_path, capsys
             "if_bands (--if-bands) chooses the pairs of --observables if; the uncombined mode takes its bands from "
             "bands (--bands)",
         ),
-        (["--ar", "wl+nl"], "ambiguity resolution (--ar wl+nl) fixes satellites with phase biases only"),
+        (
+            ["--ar", "wl+nl"],
+            "ambiguity resolution (--ar wl+nl) fixes satellites with phase biases only: give --bias with phase OSB "
+            "(or ambiguity.require_phase_bias = false for bias-free products)",
+        ),
     ],
 )
 def test_ppp_refuses_values_that_would_give_wrong_numbers(kompas_data, tmp_path, capsys, extra, message):

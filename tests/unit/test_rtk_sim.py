@@ -240,6 +240,27 @@ def test_the_mask_applies_at_the_rover_as_at_the_base():
     assert (low.residual_columns()["elevation_deg"] < 15.0).sum() > (el < 15.0).sum()
 
 
+def test_a_rover_epoch_without_a_single_point_solution():
+    # three satellites at one rover epoch: no single point solution there (its a priori position and
+    # elevations come from the median of the others); the filter still solves it from the double
+    # differences of the three, every other epoch after the first fixed
+    rov, base, nav, truth = _baseline("G", (300.0, 400.0, 10.0), errors=False, hours=0.25)
+    ep = np.repeat(np.arange(rov.n_epochs), np.diff(rov.epoch_offsets))
+    three = np.unique(rov.sat[ep == 5])[:3]
+    keep = (ep != 5) | np.isin(rov.sat, three)
+    rov = dataclasses.replace(
+        rov, **{k: getattr(rov, k)[keep] for k in ("time_ns", "sat", "signal", "code_m", "phase_cyc",
+                                                   "doppler_hz", "cn0_dbhz", "lli", "ssi")},
+        epoch_offsets=np.searchsorted(np.flatnonzero(keep), rov.epoch_offsets),
+    )  # fmt: skip
+    sol = _run(rov, base, nav, "G", **{"models.tropo": "off"})
+    assert kompas.spp(rov, nav, systems="G").quality[5] == kompas.Quality.NONE
+    assert sol.quality[5] != kompas.Quality.NONE and np.abs(ecef_to_enu(sol.pos_m[5], truth)).max() < 0.01
+    others = np.delete(np.arange(1, len(sol)), 4)  # the first epoch is float (nothing held yet)
+    assert (sol.quality[others] == kompas.Quality.FIX).all()
+    assert np.abs(ecef_to_enu(sol.pos_m[others], truth)).max() < 1e-3
+
+
 @pytest.mark.parametrize("slips_per_hour", [0.0, 8.0])
 def test_a_1_hz_base_is_extrapolated_over_its_gaps_without_multiplying_its_noise(slips_per_hour):
     # a 1 Hz base that misses 25 s of every minute, rover 1 Hz, ionosphere and noise on: the line through
