@@ -167,14 +167,17 @@ def test_xarray_of_rinex2_names_types_added_in_the_file(tmp_path):
     np.testing.assert_array_equal(ds.C1.values[:, 0], [2.1e7, 2.2e7])
 
 
+_GPS_HEADER = "\n".join([
+    H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
+    H("G    4 C1C L1C C2W L2W", "SYS / # / OBS TYPES"),
+    H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+    H("", "END OF HEADER"),
+])  # fmt: skip
+
+
 def test_power_failure_epoch_starts_every_phase_arc(tmp_path):
     # RINEX 3.05 Table A3: epoch flag 1 is a power failure between the previous and this epoch
-    header = "\n".join([
-        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
-        H("G    4 C1C L1C C2W L2W", "SYS / # / OBS TYPES"),
-        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
-        H("", "END OF HEADER"),
-    ])  # fmt: skip
+    header = _GPS_HEADER
     lines = []
     for k, flag in enumerate((0, 1, 0)):
         lines.append(f"> 2020 06 25 00 {k:02d}  0.0000000  {flag}  2")
@@ -191,12 +194,7 @@ def test_power_failure_epoch_starts_every_phase_arc(tmp_path):
 def test_half_cycle_phases_are_skipped_and_the_next_one_starts_an_arc(tmp_path):
     # RINEX 3.05 Table A3: LLI bit 1, "half-cycle ambiguity/slip possible. Software not
     # capable of handling half cycles should skip this observation"
-    header = "\n".join([
-        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
-        H("G    4 C1C L1C C2W L2W", "SYS / # / OBS TYPES"),
-        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
-        H("", "END OF HEADER"),
-    ])  # fmt: skip
+    header = _GPS_HEADER
     lli = {"G05": ["0", "2", "3", "0", "0"], "G07": ["2", "4", " ", "0", "0"]}  # L1 LLI per epoch
     lines = []
     for k in range(5):
