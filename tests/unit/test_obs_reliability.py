@@ -185,7 +185,7 @@ def test_header_only_gives_a_valid_empty_table(tmp_path):
     assert obs.n_epochs == 0 and len(obs) == 0
     assert obs.epoch_offsets.tolist() == [0] and obs.epoch_time_ns.dtype == np.int64
     assert obs.select(systems="C").n_epochs == 0
-    assert len(obs.to_pandas()) == 0
+    assert len(obs.to_pandas()) == 0 and obs.to_polars().shape == (0, 9)
     from kompas.io.readers.rinex_obs import iter_obs
 
     (streamed,) = list(iter_obs(_write(tmp_path, HEADER3)))  # the stream gives the header too

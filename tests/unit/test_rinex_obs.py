@@ -559,3 +559,13 @@ def test_the_first_signal_of_the_table_is_read_too(tmp_path):
     assert signal_id(["1A"]).tolist() == [0]
     assert obs.signal.tolist() == signal_id(["1A", "1C"]).tolist()
     assert obs.code_m.tolist() == [23456789.125, 23456788.5]
+
+
+def test_polars_export_is_the_pandas_long_table(small):
+    # ARCHITECTURE.md: .to_pandas(), .to_polars(), .to_xarray(); the same columns, values and NaN
+    obs = read_obs(small)
+    pd_, pl_ = obs.to_pandas(), obs.to_polars()
+    assert pl_.columns == list(pd_.columns) and pl_.height == len(pd_) == len(obs)
+    for c in pd_.columns:
+        np.testing.assert_array_equal(pl_[c].to_numpy(), pd_[c].to_numpy(), err_msg=c)
+    assert np.isnan(pl_["phase_cyc"].to_numpy()).any() and pl_["phase_cyc"].null_count() == 0  # NaN, not null

@@ -417,23 +417,31 @@ class ObsTable:
         # RINEX signal strengths have 3 decimals: rounding the float32 recovers the file's value exactly
         return np.round(self.cn0_dbhz.astype(np.float64), 3)
 
+    def _long_columns(self) -> dict:
+        return {
+            "time": to_datetime64(self.time_ns),
+            "sv": sat_id(self.sat) if len(self) else np.zeros(0, "U3"),
+            "signal": signal_code(self.signal) if len(self) else np.zeros(0, "U2"),
+            "code_m": self.code_m,
+            "phase_cyc": self.phase_cyc,
+            "doppler_hz": self.doppler_hz,
+            "cn0_dbhz": self._cn0_f8(),
+            "lli": self.lli,
+            "ssi": self.ssi,
+        }
+
     def to_pandas(self):
         """Long ``pandas.DataFrame``: time (datetime64, GPST), sv, signal and the value columns."""
         import pandas as pd
 
-        return pd.DataFrame(
-            {
-                "time": to_datetime64(self.time_ns),
-                "sv": sat_id(self.sat) if len(self) else np.zeros(0, "U3"),
-                "signal": signal_code(self.signal) if len(self) else np.zeros(0, "U2"),
-                "code_m": self.code_m,
-                "phase_cyc": self.phase_cyc,
-                "doppler_hz": self.doppler_hz,
-                "cn0_dbhz": self._cn0_f8(),
-                "lli": self.lli,
-                "ssi": self.ssi,
-            }
-        )
+        return pd.DataFrame(self._long_columns())
+
+    def to_polars(self):
+        """The long table of :meth:`to_pandas` as a ``polars.DataFrame`` (polars is imported only here;
+        missing values stay NaN, as in the arrays)."""
+        import polars as pl
+
+        return pl.DataFrame(self._long_columns(), nan_to_null=False)
 
     def to_xarray(self):
         """Dense ``xarray.Dataset`` in georinex's layout: dims (time, sv), one variable per code.
