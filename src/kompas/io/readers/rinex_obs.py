@@ -124,7 +124,7 @@ def _walk_v3(lines, start, header, ctx, layouts, layout, tail):
         if line[:1] != b">":
             raise _not_an_epoch(lines, i, ep, ctx)
         s = line.decode("latin-1")
-        flag = ctx.int(s[31:32], ln, "epoch flag", 0)
+        flag = _epoch_flag(ctx, s, ln, True)
         nrec = ctx.count(s[32:35], ln, "number of satellites/records")
         if flag > 6:
             raise ctx.error(ln, f"epoch flag {flag} is not 0-6")
@@ -136,7 +136,7 @@ def _walk_v3(lines, start, header, ctx, layouts, layout, tail):
                 layout = _maybe_new_layout(ep.events[-1][3], header, layouts, layout, ctx)
             i += 1 + nrec
             continue
-        f = cal_fields(ctx, s, ln, ((2, 6), (7, 9), (10, 12), (13, 15), (16, 18), (18, 29)))
+        f = _epoch_calendar(ctx, s, ln, True)
         if flag == 6:  # cycle-slip records: consumed, reported as events
             _event(ep, ctx, ln, flag, s[2:29].strip(), lines[i + 1 : i + 1 + nrec])
         elif tail >= 0 and i + nrec == tail and not _v3_complete(lines[tail], layouts[layout]):
@@ -195,7 +195,7 @@ def _walk_v2(lines, start, header, ctx, layouts, layout, tail):
             break
         ln = i + 1
         s = line.decode("latin-1")
-        flag = ctx.int(s[26:29], ln, "epoch flag", 0)
+        flag = _epoch_flag(ctx, s, ln, False)
         nrec = ctx.count(s[29:32], ln, "number of satellites/records")
         if flag > 6:
             raise ctx.error(ln, f"epoch flag {flag} is not 0-6")
@@ -207,8 +207,7 @@ def _walk_v2(lines, start, header, ctx, layouts, layout, tail):
                 layout = _maybe_new_layout(ep.events[-1][3], header, layouts, layout, ctx)
             i += 1 + nrec
             continue
-        f = cal_fields(ctx, s, ln, ((1, 3), (4, 6), (7, 9), (10, 12), (13, 15), (15, 26)))
-        f = (f[0] + (1900 if f[0] >= 80 else 2000), *f[1:])
+        f = _epoch_calendar(ctx, s, ln, False)
         nlist = max(1, (nrec + 11) // 12)  # the epoch line and its satellite-list continuation lines
         nobs = len(layouts[layout][default_sys if default_sys in layouts[layout] else "G"])
         per = max(1, (nobs + 4) // 5)
@@ -232,6 +231,23 @@ def _v2_complete(line: bytes, nobs: int, per: int) -> bool:
     """The last line of a RINEX 2 record reaches the end of its last declared value."""
     m = nobs - 5 * (per - 1)
     return len(line) >= 16 * m - 2
+
+
+_EPOCH_COLS = {  # year .. second of an epoch line, RINEX 3/4 (True) and RINEX 2 (False)
+    True: ((2, 6), (7, 9), (10, 12), (13, 15), (16, 18), (18, 29)),
+    False: ((1, 3), (4, 6), (7, 9), (10, 12), (13, 15), (15, 26)),
+}
+
+
+def _epoch_calendar(ctx, s: str, ln: int, v3: bool) -> tuple:
+    """Year, month, day, hour, minute (int) and second (float) of an epoch line; RINEX 2's two-digit
+    years 80-99 are 1980-1999, 00-79 2000-2079."""
+    f = cal_fields(ctx, s, ln, _EPOCH_COLS[v3])
+    return f if v3 else (f[0] + (1900 if f[0] >= 80 else 2000), *f[1:])
+
+
+def _epoch_flag(ctx, s: str, ln: int, v3: bool) -> int:
+    return ctx.int(s[31:32] if v3 else s[26:29], ln, "epoch flag", 0)
 
 
 def _epoch_times(ep, ts, ctx):
@@ -561,26 +577,21 @@ def first_epoch_ns(path: str | os.PathLike, header: ObsHeader) -> int | None:
     the full read. How :mod:`kompas.io.readers.obs_files` orders files whose headers may be stale.
     """
     head = peek(path, _HEADER_BYTES)
+    ctx = Diagnostics(path)
     if is_crinex(head.lstrip(b"\r\n ")):
         body = head[head.find(b"\n", head.find(b"END OF HEADER")) + 1 :]
         line = next((x.decode("latin-1") for x in _split_lines(body) if x[:1] in (b">", b"&")), "")
         v3 = line.startswith(">")
-        cols = ((2, 6), (7, 9), (10, 12), (13, 15), (16, 18), (18, 29)) if v3 else (
-            (1, 3), (4, 6), (7, 9), (10, 12), (13, 15), (15, 26))  # fmt: skip
-        flag = line[31:32] if v3 else line[28:29]
-        try:
-            f = [int(line[a:b]) for a, b in cols[:5]] + [float(line[cols[5][0] : cols[5][1]])]
-        except ValueError:
-            f = None
-        if f is not None and flag.strip() in ("", "0", "1"):
-            if not v3:
-                f[0] += 1900 if f[0] >= 80 else 2000
+        try:  # the walkers' fields (a CRINEX 1 line is a RINEX 2 one after its '&')
+            f, flag = _epoch_calendar(ctx, line, 0, v3), _epoch_flag(ctx, line, 0, v3)
+        except KompasError:
+            f, flag = None, -1
+        if f is not None and flag in (0, 1):
             t, bad, _ = calendar_ns_or_bad(
                 *(np.array([x]) for x in f[:5]), np.array([f[5]]), header.time_system
             )
             if not bad[0]:
                 return int(t[0])
-    ctx = Diagnostics(path)
     with warnings.catch_warnings():  # said by the full read, once
         warnings.simplefilter("ignore")
         try:
