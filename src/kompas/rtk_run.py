@@ -242,13 +242,9 @@ def _prior_positions(prior, epoch, bd) -> np.ndarray:
     return np.where(np.isfinite(pos), pos, fill)
 
 
-def _rover_elevation(bd, prior) -> np.ndarray:
-    """Elevation of each row's satellite seen from the rover's a priori position, rad."""
-    return azimuth_elevation(bd.satpos_r, _prior_positions(prior, bd.row_epoch(), bd))[1]
-
-
-def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list[str]]:
-    """Rover minus base antenna corrections of every cell (zeros without ANTEX or a calibration)."""
+def _antenna_cells(cells, bd, az_r, el_r, atx, rover, base) -> tuple[np.ndarray, list[str]]:
+    """Rover minus base antenna corrections of every cell (zeros without ANTEX or a calibration);
+    ``az_r``, ``el_r`` are each row's azimuth and elevation seen from the rover, rad."""
     zero = np.zeros(cells["row"].size)
     if atx is None:
         return zero, []
@@ -260,8 +256,7 @@ def _antenna_cells(cells, bd, prior, atx, rover, base) -> tuple[np.ndarray, list
             return zero, [f"ANTEX has no {who} antenna {st.antenna_type!r}: no antenna corrections applied"]
     row = cells["row"]
     sysc = sat_system(bd.sat[row]).astype(np.int64)
-    az_r, el_r = azimuth_elevation(bd.satpos_r[row], _prior_positions(prior, cells["epoch"], bd))
-    cr = antenna_correction(ants[0], sysc, cells["band"], az_r, el_r)
+    cr = antenna_correction(ants[0], sysc, cells["band"], az_r[row], el_r[row])
     cb = antenna_correction(ants[1], sysc, cells["band"], bd.az_b[row], bd.el_b[row])
     return cr - cb, [f"antenna corrections (PCO/PCV) from ANTEX: rover {ants[0].type.strip()}, "
                      f"base {ants[1].type.strip()}"]  # fmt: skip
@@ -277,10 +272,12 @@ def run_rtk(
     the single point solutions and the ionosphere models."""
     bands, bd, prior, setup, single = _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits)
     cells = cell_table(bd)
-    cells["ant"], ant_notes = _antenna_cells(cells, bd, prior, atx, rover, base)
+    # each row's satellite seen from the rover's a priori position
+    az_r, el_r = azimuth_elevation(bd.satpos_r, _prior_positions(prior, bd.row_epoch(), bd))
+    cells["ant"], ant_notes = _antenna_cells(cells, bd, az_r, el_r, atx, rover, base)
     # both receivers must see a satellite above the mask (RTKLIB zdres() masks rover and base alike)
     mask = np.radians(cfg.elmask_deg)
-    el_ok = (bd.el_b >= mask) & (_rover_elevation(bd, prior) >= mask)
+    el_ok = (bd.el_b >= mask) & (el_r >= mask)
     cells = _mask_cells(cells, el_ok, bd)
     iono0, iono_notes = np.zeros(bd.sat.size), []
     if setup.iono and cfg.models.iono_prior == "brdc":

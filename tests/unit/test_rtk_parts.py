@@ -643,10 +643,11 @@ def test_antex_without_one_receivers_antenna_names_which():
     cells = {"row": np.arange(3)}
     for rover, base, who, name in (("TRM55971.00     NONE", "LEIAR20         LEIM", "rover", "TRM55971.00"),
                                    ("LEIAR20         LEIM", "TRM55971.00     NONE", "base", "TRM55971.00")):  # fmt: skip
-        corr, notes = _antenna_cells(cells, None, None, Atx(), obs(rover), obs(base))
+        corr, notes = _antenna_cells(cells, None, None, None, Atx(), obs(rover), obs(base))
         np.testing.assert_array_equal(corr, np.zeros(3))
         assert notes == [f"ANTEX has no {who} antenna {name + '     NONE'!r}: no antenna corrections applied"]
-    corr, notes = _antenna_cells(cells, None, None, None, obs(""), obs(""))  # no ANTEX: nothing, no note
+    # no ANTEX: nothing, no note
+    corr, notes = _antenna_cells(cells, None, None, None, None, obs(""), obs(""))
     np.testing.assert_array_equal(corr, np.zeros(3))
     assert notes == []
 
