@@ -608,7 +608,7 @@ def _extrapolate_base(bd, ob_b, ib, t_r, g_b, slip_b, product, base, tol_ns: int
     ahead = t_r - t_b[j]
     step = t_b[j] - t_b[np.maximum(j - 1, 0)]
     k = np.searchsorted(t_b, t_b[j] - np.maximum(ahead, step), side="right") - 1
-    prv = _row_of(ob_b, np.where((j >= 1) & (k >= 0), k, -1), ob_b.sat[ib])
+    prv = _row_of(ob_b, k, ob_b.sat[ib])  # -1 where k < 0 (nothing old enough)
     cand = (ahead > tol_ns) & (prv >= 0) & ~done.all(axis=1)
     if not cand.any():
         return bd, done
