@@ -384,23 +384,17 @@ def antenna_terms(
 def _satellite_antennas(sats, t_ns, antex, wanted) -> list:
     """The ANTEX block valid at each ``wanted`` row's time (``Antex.satellite``'s choice, by validity
     period; None elsewhere and where no block of the satellite is valid)."""
-    out = [None] * sats.size
+    out = np.full(sats.size, None, dtype=object)
     if antex is None:
-        return out
+        return out.tolist()
     t_ns = np.asarray(t_ns, dtype=np.int64)
     for s in np.unique(sats[wanted]).tolist():
         todo = np.flatnonzero(wanted & (sats == s))
         for ant in reversed(antex.satellite_blocks(s)):  # periods overlap: the one started last wins
-            t = t_ns[todo]
-            ok = np.ones(todo.size, dtype=bool)
-            if ant.valid_from_ns is not None:
-                ok &= t >= ant.valid_from_ns
-            if ant.valid_until_ns is not None:
-                ok &= t <= ant.valid_until_ns
-            for i in todo[ok].tolist():
-                out[i] = ant
+            ok = ant.valid_at(t_ns[todo])
+            out[todo[ok]] = ant
             todo = todo[~ok]
-    return out
+    return out.tolist()
 
 
 def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray:

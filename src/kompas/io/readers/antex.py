@@ -142,12 +142,16 @@ class Antenna:
         """True for a satellite antenna block."""
         return self.sat >= 0
 
-    def valid_at(self, t_gpst_ns: int) -> bool:
-        """True when ``t_gpst_ns`` (GPST ns) lies in [valid_from, valid_until] (open ends allowed)."""
-        t = int(t_gpst_ns)
-        if self.valid_from_ns is not None and t < self.valid_from_ns:
-            return False
-        return self.valid_until_ns is None or t <= self.valid_until_ns
+    def valid_at(self, t_gpst_ns):
+        """True when ``t_gpst_ns`` (GPST ns, an int or an int64 array) lies in [valid_from, valid_until]
+        (open ends allowed); a bool for an int, a bool array for an array."""
+        t = np.asarray(t_gpst_ns, dtype=np.int64)
+        ok = np.ones(t.shape, dtype=bool)
+        if self.valid_from_ns is not None:
+            ok &= t >= self.valid_from_ns
+        if self.valid_until_ns is not None:
+            ok &= t <= self.valid_until_ns
+        return bool(ok) if ok.ndim == 0 else ok
 
     def __repr__(self) -> str:
         who = sat_id(self.sat) if self.sat >= 0 else self.serial
