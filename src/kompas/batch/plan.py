@@ -343,11 +343,13 @@ def plan(
         inputs = {"obs": paths}
         if "nav" in roles:
             inputs["nav"] = tuple(_choose_nav(span, dated_nav)) + tuple(global_nav)
-        for role in set(roles) & set(PRODUCT_ROLES):
-            inputs[role] = tuple(_choose_products(span, kinds.get(role, [])))
+        paired = {}
         if {"orbit", "clock"} <= set(roles):  # from one producer
             orbits, clocks = _choose_orbits_and_clocks(span, kinds.get("orbit", []), kinds.get("clock", []))
-            inputs["orbit"], inputs["clock"] = tuple(orbits), tuple(clocks)
+            paired = {"orbit": tuple(orbits), "clock": tuple(clocks)}
+        for role in set(roles) & set(PRODUCT_ROLES):
+            chosen = paired[role] if role in paired else _choose_products(span, kinds.get(role, []))
+            inputs[role] = tuple(chosen)
         inputs.update({k: v for k, v in common.items() if v and k in roles})
         if "base" in roles:
             base = _choose_bases(span, bases, join_sessions)
