@@ -68,8 +68,11 @@ def _ll(tok, hemi, deg_width, name, lineno, what):
     return -v if hemi in ("S", "W") else v
 
 
+_HMS = re.compile(r"(\d{2})(\d{2})(\d{2}(?:\.\d*)?)")  # UTC time hhmmss.ss
+
+
 def _hms(tok, name, lineno):
-    m = re.fullmatch(r"(\d{2})(\d{2})(\d{2}(?:\.\d*)?)", tok)
+    m = _HMS.fullmatch(tok)
     if m is None:
         raise FormatError(name, lineno, f"expected UTC time hhmmss.ss, found {tok!r}")
     return int(m.group(1)), int(m.group(2)), float(m.group(3))
@@ -79,7 +82,7 @@ _BAD_DATE = (0, 0, 0)  # an RMC date that is not one: the GGA sentences it dates
 
 
 def _seconds_of_day(tok: str) -> float | None:
-    m = re.fullmatch(r"(\d{2})(\d{2})(\d{2}(?:\.\d*)?)", tok)
+    m = _HMS.fullmatch(tok)
     return None if m is None else int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
 
 
