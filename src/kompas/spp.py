@@ -192,8 +192,7 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         options["systems"] = systems
     if options:
         cfg = cfg.replace(**options)
-    if ionex is not None and cfg.models.iono == "brdc":
-        cfg = cfg.replace(iono="ionex")
+    cfg = maps_selected(cfg, ionex is not None)
     check_options(cfg)
     first, stream = _first_block(obs)
     mask = SignalMask.of(cfg, first)
@@ -210,6 +209,11 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         parts = blocks((mask(window(seen.add(b), w.start, w.end, w.interval_s)) for b in stream), block_s)
         sol = run(parts, lambda b: _solve_block(b, ctx), None, progress)
     return _finish(sol, seen, nav, ctx)
+
+
+def maps_selected(cfg: SppConfig, have_maps: bool) -> SppConfig:
+    """``cfg`` with iono "ionex" when IONEX maps are given and the broadcast model was asked (the default)."""
+    return cfg.replace(iono="ionex") if have_maps and cfg.models.iono == "brdc" else cfg
 
 
 def check_options(cfg: SppConfig) -> None:

@@ -75,10 +75,10 @@ def add_format_arguments(p, coords: str, choices=POS_COORDS) -> None:
 
 def build_config(args):
     """SppConfig: defaults, then the TOML file, then the command-line options."""
-    from ..spp import SppConfig, check_options
+    from ..spp import SppConfig, check_options, maps_selected
 
     cfg = from_command_line(SppConfig, args)
-    check_options(cfg.replace(iono="ionex") if args.ionex and cfg.models.iono == "brdc" else cfg)
+    check_options(maps_selected(cfg, bool(args.ionex)))
     return cfg
 
 
