@@ -174,3 +174,19 @@ def test_satellite_antenna_blocks_change_within_a_day(tmp_path):
     assert kinds == ["BEIDOU-3M", "BEIDOU-2M", "BEIDOU-2M", "BEIDOU-3M", "BEIDOU-2M", None]
     early = _satellite_antennas(sats[:1], np.array([int(gtime_from_calendar(2010, 1, 1))]), atx, wanted[:1])
     assert early == [None]  # before every block
+
+
+def test_satellite_antenna_of_overlapping_periods_is_the_one_started_last(tmp_path):
+    # Antex.satellite's choice: where validity periods overlap (an old block left open-ended), the block
+    # whose period started last serves
+    from test_antex import HEADER, SAT_C19, SAT_C19_OLD, write
+
+    from kompas.ppp_model import _satellite_antennas
+
+    open_ended = [ln for ln in SAT_C19_OLD if not ln.endswith("VALID UNTIL".ljust(20))]
+    atx = kompas.read_antex(write(tmp_path, HEADER + SAT_C19 + open_ended))
+    t = np.array([int(gtime_from_calendar(y, 6, 1)) for y in (2015, 2020)])
+    sats = np.full(2, kompas.sat_index("C19"), dtype=np.int16)
+    ants = _satellite_antennas(sats, t, atx, np.ones(2, dtype=bool))
+    assert [a.type.strip() for a in ants] == ["BEIDOU-2M", "BEIDOU-3M"]
+    assert [a.type.strip() for a in ants] == [atx.satellite("C19", int(x)).type.strip() for x in t]
