@@ -238,12 +238,15 @@ class _SvbParser(LineParser):
 
 
 def _merge_spans(rows: list[dict]) -> list[dict]:
-    """Merge consecutive rows of one spacecraft (same PRN, SVN, block) that touch or overlap in time."""
+    """Merge consecutive rows of one spacecraft (same PRN, SVN, block and GLONASS channel) that touch or
+    overlap in time. A channel change keeps its own span: GLONASS-K1 702K flew as R09 on channel -6 from
+    2016-02-16 and on -2 from 2016-11-18 (the table's "Frq Change" rows), and merged into one span the
+    first channel would have served every later date."""
     rows = sorted(rows, key=lambda r: (r["sat"], r["valid_from_ns"]))
     out: list[dict] = []
     for r in rows:
         last = out[-1] if out else None
-        same = last is not None and all(last[k] == r[k] for k in ("sat", "svn", "block"))
+        same = last is not None and all(last[k] == r[k] for k in ("sat", "svn", "block", "glo_channel"))
         if (
             same
             and last["valid_until_ns"] != T_MAX_NS
