@@ -322,6 +322,30 @@ def test_ppp_leaves_out_glonass_slots_without_a_channel(kompas_data):
     assert sol.nsat_by_system["R"].max() == 0 and sol.nsat_by_system["G"].min() >= 5
 
 
+def test_rinex2_glonass_phases_with_channels_from_the_satellite_tables(kompas_data, tables):
+    # SLAC's RINEX 2 file over the hour of CODE's 30-s clocks, GLONASS channels from the satellite tables
+    # (no GLONASS navigation file): the G2 phase comes with P2 (the file's C2 carries none) and R09 is on
+    # channel -2 since 2016-11-18. Measured: GLONASS phase residuals 0.7 cm RMS, GLONASS alone 9 cm from
+    # G+E; with the C2 mode chosen no GLONASS phase was used, and with R09 on -6 every other R09 phase was
+    # rejected (12 m residuals); GLONASS alone was 3 m off either way.
+    g = kompas_data / "G_2021-118_SLAC_rinex2"
+    obs = kompas.read_obs(g / "slac1180.21o")
+    t0 = int(kompas.gtime_from_calendar(2021, 4, 28, 19, 30))
+    obs = obs.take_epochs((obs.epoch_time_ns >= t0) & (obs.epoch_time_ns <= t0 + 3600e9))
+    inputs = dict(
+        obs=obs, nav=[kompas.read_nav(g / "brdc1180.21n")], sp3=[kompas.read_sp3(g / "COD0MGXFIN_20211180000_01D_05M_ORB.SP3")],
+        clk=[kompas.read_clk(g / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK")], catalog=tables["catalog"],
+    )  # fmt: skip
+    gre = _run(inputs, systems="GRE")
+    res = gre.residuals_to_pandas()
+    glo = res[res.sv.str[0] == "R"]
+    phase = glo[glo.kind == "phase"]
+    assert len(phase) == (glo.kind == "code").sum() > 500 and phase.used.all()
+    assert float(np.sqrt(np.mean(phase.residual_m**2))) < 0.02
+    ge, r = _run(inputs, systems="GE"), _run(inputs, systems="R")
+    assert r.ok[-1] and np.linalg.norm(r.pos_m[-1] - ge.pos_m[-1]) < 0.3
+
+
 def _zim2_kinematic_bare(kompas_data):
     e = kompas_data / "E_2026-133_ZIM2"
     obs = kompas.read_obs(e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx")

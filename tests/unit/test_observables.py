@@ -14,7 +14,7 @@ from kompas.satsys import BAND_PRIORITY, SIGNALS, sat_id, signal_code
 def _file(tmp_path):
     header = "\n".join([
         H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
-        H("C    6 C2I C2X L2X C6I C7I C1P", "SYS / # / OBS TYPES"),
+        H("C    7 C2I L2I C2X L2X C6I C7I C1P", "SYS / # / OBS TYPES"),
         H("G    5 C1C C1W L1C C2W C2L", "SYS / # / OBS TYPES"),
         H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
         H("", "END OF HEADER"),
@@ -22,12 +22,13 @@ def _file(tmp_path):
     lines = [
         "> 2020 06 25 00 00  0.0000000  0  3",
         # C19: B1I in two modes (2I wins by default), B3I, B1C; C06 logs only 2X (and a 2X phase)
-        "C19" + F(21000000.001) + F(21000000.002) + F(110000000.5) + F(21000000.006) + F() + F(21000000.101),
-        "C06" + F() + F(36000000.002) + F(190000000.25) + F() + F(36000000.007) + F(),
+        "C19" + F(21000000.001) + F(110000000.25) + F(21000000.002) + F(110000000.5) + F(21000000.006) + F()
+        + F(21000000.101),
+        "C06" + F() + F() + F(36000000.002) + F(190000000.25) + F() + F(36000000.007) + F(),
         "G05" + F(20000000.011) + F(20000000.012) + F(105000000.5) + F() + F(20000000.022),
         "> 2020 06 25 00 00 30.0000000  0  1",
         # 2I without a pseudorange, only a 2X code: the mode with a code is chosen
-        "C19" + F() + F(21000100.002) + F(110000100.5),
+        "C19" + F() + F() + F(21000100.002) + F(110000100.5),
     ]  # fmt: skip
     p = tmp_path / "m.rnx"
     p.write_text(header + "\n" + "\n".join(lines) + "\n")
@@ -130,7 +131,8 @@ def test_xarray_names_satellites_also_of_an_empty_table(tmp_path):
     assert ds.sv.values.tolist() == ["G05", "C06", "C19"] == sat_id(np.unique(obs.sat)).tolist()
     assert ds.C2I.dims == ("time", "sv") and ds.attrs == {"version": 3.05, "time_system": "GPS"}
     # the codes with values (the header's C2W has none)
-    assert sorted(ds.data_vars) == ["C1C", "C1P", "C1W", "C2I", "C2L", "C2X", "C6I", "C7I", "L1C", "L2X"]
+    codes = ["C1C", "C1P", "C1W", "C2I", "C2L", "C2X", "C6I", "C7I", "L1C", "L2I", "L2X"]
+    assert sorted(ds.data_vars) == codes
     empty = obs.epochs(0, 0).to_xarray()
     assert empty.sv.size == 0 and empty.sv.dtype.kind == "U" and empty.time.size == 0
     # RINEX 3.00 names its observables as 3.05 does (only RINEX 2's two-character codes are mapped)
@@ -219,3 +221,48 @@ def test_half_cycle_phases_are_skipped_and_the_next_one_starts_an_arc(tmp_path):
     assert np.flatnonzero(np.isnan(ob.phase_cyc[g05, 1])).tolist() == [3]
     assert np.flatnonzero(ob.lli[g05, 1] & 1).tolist() == [4]
     assert not ob.lli[ob.sat == sat_index("G07"), 1].any()
+
+
+def test_rinex2_glonass_l2_phase_comes_with_p2_not_with_the_preferred_c2(tmp_path):
+    # RINEX 2 has one L2 per band: GLONASS L2 goes to P2 (2P) and C2 to the C/A mode 2C, which BAND_PRIORITY
+    # ranks first. A mode that never carries a phase gives way, or every G2 phase would be lost (SLAC, set G).
+    head = "\n".join([
+        H("     2.11           OBSERVATION DATA    M (MIXED)", "RINEX VERSION / TYPE"),
+        H("     5    L1    L2    C1    P2    C2", "# / TYPES OF OBSERV"),
+        H("  2021     4    28    19    30    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    lines = []
+    for k in range(2):
+        lines.append(f" 21  4 28 19 30 {30 * k:2d}.0000000  0  1R09")
+        lines.append(F(1.1e8 + k) + F(8.6e7 + k) + F(2.1e7 + k) + F(2.1e7 + 5 + k) + F(2.1e7 + 3 + k))
+    p = tmp_path / "slac.21o"
+    p.write_text("\n".join([head, *lines]) + "\n")
+    obs = read_obs(p)
+    ob = obs.observables({"R": (1, 2)})
+    assert signal_code(ob.signal).tolist() == [["1C", "2P"]] * 2
+    np.testing.assert_array_equal(ob.phase_cyc[:, 1], [8.6e7, 8.6e7 + 1])
+    np.testing.assert_array_equal(ob.code_m[:, 1], [2.1e7 + 5, 2.1e7 + 6])
+    # asked for by the user alone, 2C is used, code without phase
+    c2 = obs.observables({"R": (2,)}, priority={"R": ("2C",)})
+    assert signal_code(c2.signal[:, 0]).tolist() == ["2C", "2C"] and np.isnan(c2.phase_cyc).all()
+
+
+def test_a_phase_missing_at_one_epoch_does_not_change_the_mode(tmp_path):
+    # 2C carries phases in this file: a gap at one epoch stays a gap, not a switch to 2P within the arc
+    header = "\n".join([
+        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
+        H("R    4 C2C L2C C2P L2P", "SYS / # / OBS TYPES"),
+        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    lines = []
+    for k in range(3):
+        lines.append(f"> 2020 06 25 00 {k:02d}  0.0000000  0  1")
+        l2c = None if k == 1 else 8.6e7 + k
+        lines.append("R09" + F(2.1e7 + k) + F(l2c) + F(2.1e7 + 5 + k) + F(8.7e7 + k))
+    p = tmp_path / "m.rnx"
+    p.write_text(header + "\n" + "\n".join(lines) + "\n")
+    ob = read_obs(p).observables({"R": (2,)})
+    assert signal_code(ob.signal[:, 0]).tolist() == ["2C", "2C", "2C"]
+    np.testing.assert_array_equal(ob.phase_cyc[:, 0], [8.6e7, np.nan, 8.6e7 + 2])

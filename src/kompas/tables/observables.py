@@ -7,9 +7,16 @@ each requested band of its system, the tracking mode ranked first by a priority 
 (:data:`kompas.satsys.BAND_PRIORITY` by default), and lays the values out as ``(rows, bands)`` arrays.
 
 Choice within a band: among the modes of the band present at that epoch, those with a pseudorange
-come first, then the priority order; so a mode that logged only a phase is used only when no mode of
-the band has a pseudorange. Band columns are per system: column ``j`` of a BeiDou row is the ``j``-th
-band of ``bands["C"]``; systems with fewer bands leave the extra columns empty (signal 255, NaN).
+come first, then the modes that carry a phase of that satellite somewhere in the table, then the
+priority order. So a mode that logged only a phase is used only when no mode of the band has a
+pseudorange, and a mode that never carries a phase gives way to one that does: a RINEX 2 file assigns
+GLONASS ``L2`` to P2 (``2P``) and its ``C2`` code to ``2C``, which the priority ranks first, and without
+the rule every GLONASS G2 phase of such a file would be lost (set G's SLAC, RINEX 2.11 from a NetR9).
+The rule looks at the whole table, not the epoch, so a mode whose phase is missing at one epoch keeps
+the band (a gap, not a change of tracking mode within an arc).
+
+Band columns are per system: column ``j`` of a BeiDou row is the ``j``-th band of ``bands["C"]``;
+systems with fewer bands leave the extra columns empty (signal 255, NaN).
 """
 
 from __future__ import annotations
@@ -213,7 +220,8 @@ def observables_by_band(
     epoch = np.repeat(np.arange(table.n_epochs), np.diff(table.epoch_offsets))
     key = epoch[idx] * _KEY_SAT + table.sat[idx]
     no_code = ~np.isfinite(table.code_m[idx])
-    order = np.lexsort((rank_t[sysc[idx], sig[idx]] + 256 * no_code, col[idx], key))
+    no_phase = ~_carries_phase(table)[idx]
+    order = np.lexsort((rank_t[sysc[idx], sig[idx]] + 256 * no_phase + 512 * no_code, col[idx], key))
     idx, key = idx[order], key[order]
     kc = key * 16 + col[idx]
     first = np.r_[True, kc[1:] != kc[:-1]] if kc.size else np.zeros(0, bool)
@@ -249,6 +257,13 @@ def observables_by_band(
         lli=lli,
         epoch_time_ns=table.epoch_time_ns,
     )
+
+
+def _carries_phase(table) -> np.ndarray:
+    """Per row: whether the row's (satellite, signal) has a carrier phase at some epoch of the table."""
+    pair = table.sat.astype(np.int64) * 256 + table.signal
+    with_phase = np.unique(pair[np.isfinite(table.phase_cyc)])
+    return np.isin(pair, with_phase)
 
 
 def _skip_half_cycles(epoch, sat, phase, lli) -> None:
