@@ -1,6 +1,6 @@
 """Benchmark: precise point positioning on the shared data sets, beside RTKLIB 2.4.3 and RTKLIB-EX.
 
-    python benchmarks/bench_ppp.py [--only WTZR,PASA,SCOA,ZIM2] [--sections accuracy,esbc,models,speed]
+    python benchmarks/bench_ppp.py [--only WTZR,PASA,SCOA,ZIM2] [--sections accuracy,esbc,models,speed,slac]
                                    [--rtklib-ex /work/rtklib-ex/bin/rnx2rtkp-ex]
 
 Sections
@@ -12,7 +12,10 @@ Sections
               sessions;
     models    each model switched off in turn (its effect on the final coordinate, and on the kinematic
               vertical over a day for the tides), with the size the literature gives;
-    speed     ESBC 24 h at 30 s, static G+R+E+C, whole process (``kompas ppp`` and ``rnx2rtkp``) wall time.
+    speed     ESBC 24 h at 30 s, static G+R+E+C, whole process (``kompas ppp`` and ``rnx2rtkp``) wall time;
+    slac      SLAC (set G: RINEX 2.11, GPS navigation only) static over the hour of CODE's MGEX 30-s clocks,
+              G, G+E and G+R+E (GLONASS channels from the satellite table), beside both RTKLIBs given the
+              same ANTEX: no truth, the programs against each other.
 
 RTKLIB is given decompressed copies of the files in a temporary folder; kompas reads the originals.
 """
@@ -179,8 +182,9 @@ def plain_copy(path: Path, tmp: Path) -> Path:
     return out
 
 
-def run_rtklib(exe, case: dict, kinematic: bool, tmp: Path, delta_h: float):
-    """Positions (N, 3) and wall time of one RTKLIB run; (empty, time) when it gives no solution."""
+def run_rtklib(exe, case: dict, kinematic: bool, tmp: Path, delta_h: float, window=None):
+    """Positions (N, 3) and wall time of one RTKLIB run; (empty, time) when it gives no solution.
+    ``window``: (start, end) ISO times given to rnx2rtkp as ``-ts``/``-te``."""
     if exe is None:
         return np.zeros((0, 3)), np.nan
     rk = case.get("rtklib", {})
@@ -192,7 +196,9 @@ def run_rtklib(exe, case: dict, kinematic: bool, tmp: Path, delta_h: float):
     out = tmp / "out.pos"
     out.unlink(missing_ok=True)
     t = time.perf_counter()
-    subprocess.run([exe, "-k", str(conf), "-o", str(out), *map(str, files)], capture_output=True)
+    span = [] if window is None else [a for f, t in zip(("-ts", "-te"), window, strict=True)
+                                      for a in (f, *t.replace("-", "/").split("T"))]  # fmt: skip
+    subprocess.run([exe, "-k", str(conf), *span, "-o", str(out), *map(str, files)], capture_output=True)
     dt = time.perf_counter() - t
     if not out.exists():
         return np.zeros((0, 3)), dt
@@ -657,6 +663,53 @@ def section_speed(exes, tmp) -> None:
         print(f"| {label} | G+R+E+C (COD+GRG SP3, GRG CLK) | {min(times):.2f} |")
 
 
+G_SET = DATA / "G_2021-118_SLAC_rinex2"
+SLAC = dict(
+    obs=G_SET / "slac1180.21o", nav=[G_SET / "brdc1180.21n"], sp3=[G_SET / "COD0MGXFIN_20211180000_01D_05M_ORB.SP3"],
+    clk=[G_SET / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK"], atx=DATA / "antex" / "igs14_small.atx.gz",
+    systems="GRE", window=("2021-04-28T19:30:00", "2021-04-28T20:30:00"),
+)  # fmt: skip
+
+
+def section_slac(tables, exes, tmp) -> None:
+    """SLAC static over the clock file's hour: kompas G, G+E, G+R+E against each RTKLIB run (no truth)."""
+    import kompas
+    from kompas.frames import ecef_to_enu
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the trimmed igs14 file has blocks without END OF ANTENNA
+        inp = kompas_inputs(SLAC, tables)
+        atx, added = completed_antex(inp, tmp, SLAC["atx"])
+        inp = dict(inp, antex=kompas.read_antex(atx))
+    t0, t1 = SLAC["window"]
+    print(f"\nSLAC, {t0} - {t1}, static; ANTEX completed with {len(added)} satellites for every program")
+    mine = {}
+    for systems in ("G", "GE", "GRE"):
+        sol, _ = run_kompas(inp, systems=systems, start=t0, end=t1)
+        ok = np.flatnonzero(sol.ok)
+        mine[systems] = sol.pos_m[ok[-1]]
+        sats = ", ".join(f"{k} {v[ok].mean():.1f}" for k, v in sol.nsat_by_system.items())
+        print(f"kompas {systems}: {ok.size} epochs solved, satellites per epoch {sats}")
+    for k in ("GE", "GRE"):
+        d = ecef_to_enu(mine[k], mine["G"]) * 100
+        print(f"kompas {k} minus kompas G (cm E/N/U): {d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}")
+    dh = header_delta_h(SLAC["obs"])
+    print("\n| RTKLIB run | epochs | kompas G | kompas G+E | kompas G+R+E |\n|---|---|---|---|---|")
+    for label, exe in exes.items():
+        for name, systems in (("G", "G"), ("G+E", "GE"), ("G+R+E", "GRE")):
+            case = dict(SLAC, atx=atx, rtklib=dict(systems=systems, conf={"pos1-tidecorr": 1}))
+            pos, _ = run_rtklib(exe, case, False, tmp, dh, window=(t0, t1))
+            if not len(pos):
+                print(f"| {label} {name} | no solution | | | |")
+                continue
+            cells = []
+            for k in ("G", "GE", "GRE"):
+                d = ecef_to_enu(mine[k], pos[-1]) * 100
+                cells.append(f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}, {np.hypot(d[0], d[1]):.1f}")
+            print(f"| {label} {name} | {len(pos)} | {' | '.join(cells)} |")
+    print("(cells: kompas minus RTKLIB at the last epoch, dE dN dU cm, H)")
+
+
 def _timed(args) -> float:
     t = time.perf_counter()
     subprocess.run(args, capture_output=True, check=True)
@@ -666,7 +719,7 @@ def _timed(args) -> float:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="comma-separated cases of the accuracy section")
-    ap.add_argument("--sections", default="accuracy,esbc,models,speed")
+    ap.add_argument("--sections", default="accuracy,esbc,models,speed,slac")
     ap.add_argument("--rtklib-ex", default="/work/rtklib-ex/bin/rnx2rtkp-ex")
     args = ap.parse_args(argv)
     print(ensure_bytecode())
@@ -690,6 +743,8 @@ def main(argv=None) -> int:
         section_models(tables)
     if "speed" in sections:
         section_speed(exes, tmp)
+    if "slac" in sections:
+        section_slac(tables, exes, tmp)
     shutil.rmtree(tmp)
     return 0
 
