@@ -53,6 +53,7 @@ __all__ = [
     "GLO_F2_BASE_HZ",
     "GLO_F2_STEP_HZ",
     "RINEX2_CODE_MAP",
+    "rinex2_signal",
     "SYSTEM_NAMES",
     "system_code",
     "system_letter",
@@ -742,3 +743,27 @@ def _rinex2_map() -> dict[str, dict[str, tuple[str, str]]]:
 
 RINEX2_CODE_MAP = _rinex2_map()
 """RINEX 2 code -> (observation kind, RINEX 3 signal) per system letter."""
+
+# the code whose tracking mode a RINEX 2 phase, Doppler and signal strength share by default, and the
+# other code of the band that takes its place when the file lacks the first (RINEX 2.11 names no mode)
+_RINEX2_PHASE_PARTNER = {"1": ("C1", "P1"), "2": ("P2", "C2")}
+
+
+def rinex2_signal(system: str, code: str, codes=()) -> tuple[str, str] | None:
+    """(kind, RINEX 3 signal) of a RINEX 2 observation code in a file whose header lists ``codes``.
+
+    :data:`RINEX2_CODE_MAP`, except for the phase, Doppler and signal strength of GPS, GLONASS and QZSS
+    bands 1 and 2: they belong to C1 and P2 by default, and to the band's other code when the file has
+    that one alone -- ``L1 L2 P1 P2`` (no C1) puts L1 with P1 (1W, GLONASS 1P), ``L1 L2 C1 C2`` (no P2)
+    puts L2 with C2 (2X, GLONASS 2C). Otherwise the phase would sit in a mode without a code, and the
+    choice of one mode per band (:mod:`kompas.tables.observables`) would never use it. None for a code
+    RINEX 2 does not define for the system.
+    """
+    m = RINEX2_CODE_MAP.get(system, {}).get(code)
+    pair = _RINEX2_PHASE_PARTNER.get(code[1:2])
+    if m is None or code[0] not in "LDS" or system not in "GRJ" or pair is None:
+        return m
+    first, other = pair
+    if first not in codes and other in codes:
+        return code[0], RINEX2_CODE_MAP[system][other][1]
+    return m

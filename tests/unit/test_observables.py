@@ -266,3 +266,51 @@ def test_a_phase_missing_at_one_epoch_does_not_change_the_mode(tmp_path):
     ob = read_obs(p).observables({"R": (2,)})
     assert signal_code(ob.signal[:, 0]).tolist() == ["2C", "2C", "2C"]
     np.testing.assert_array_equal(ob.phase_cyc[:, 0], [8.6e7, np.nan, 8.6e7 + 2])
+
+
+@pytest.mark.parametrize(
+    ("types", "values", "expected"),
+    [
+        # no C1: L1 belongs to P1 (1W), so band 1 keeps its phase
+        ("L1    L2    P1    P2", (1.05e8, 8.2e7, 2.0e7, 2.0e7 + 4), ["1W", "2W"]),
+        # no P2: L2 belongs to C2 (2X)
+        ("L1    L2    C1    C2", (1.05e8, 8.2e7, 2.0e7, 2.0e7 + 4), ["1C", "2X"]),
+    ],
+)
+def test_rinex2_phase_joins_the_code_its_file_has(tmp_path, types, values, expected):
+    head = "\n".join([
+        H("     2.11           OBSERVATION DATA    G (GPS)", "RINEX VERSION / TYPE"),
+        H(f"     4    {types}", "# / TYPES OF OBSERV"),
+        H("  2021     4    28    19    30    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    p = tmp_path / "old.21o"
+    p.write_text(
+        "\n".join([head, " 21  4 28 19 30  0.0000000  0  1G15", "".join(F(v) for v in values)]) + "\n"
+    )
+    obs = read_obs(p)
+    ob = obs.observables({"G": (1, 2)})
+    assert signal_code(ob.signal[0]).tolist() == expected
+    np.testing.assert_array_equal(ob.phase_cyc[0], values[:2])
+    np.testing.assert_array_equal(ob.code_m[0], values[2:])
+    pytest.importorskip("xarray")
+    assert sorted(obs.to_xarray().data_vars) == sorted(types.split())
+
+
+def test_rinex2_glonass_without_p2_keeps_l2_with_c2(tmp_path):
+    head = "\n".join([
+        H("     2.11           OBSERVATION DATA    R (GLONASS)", "RINEX VERSION / TYPE"),
+        H("     4    L1    L2    C1    C2", "# / TYPES OF OBSERV"),
+        H("  2021     4    28    19    30    0.0000000     GLO", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    p = tmp_path / "f9p.21o"
+    p.write_text(
+        "\n".join(
+            [head, " 21  4 28 19 30  0.0000000  0  1R09", F(1.1e8) + F(8.6e7) + F(2.1e7) + F(2.1e7 + 3)]
+        )
+        + "\n"
+    )
+    ob = read_obs(p).observables({"R": (1, 2)})
+    assert signal_code(ob.signal[0]).tolist() == ["1C", "2C"]
+    np.testing.assert_array_equal(ob.phase_cyc[0], [1.1e8, 8.6e7])

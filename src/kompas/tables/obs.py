@@ -15,9 +15,9 @@ import numpy as np
 
 from ..errors import ConfigError, KompasError
 from ..satsys import (
-    RINEX2_CODE_MAP,
     SYSTEM_LETTERS,
     GlonassChannels,
+    rinex2_signal,
     sat_id,
     sat_index,
     sat_system,
@@ -460,12 +460,12 @@ class ObsTable:
         sys_code = sat_system(self.sat)
         names: dict[str, set[tuple[int, str, int]]] = {}
         # RINEX 3/4 codes name themselves: those with values; RINEX 2 codes ("P2") come from the file's
-        # layouts (every one: a file may change its types), each system's meaning from RINEX2_CODE_MAP
+        # layouts (every one: a file may change its types), each system's meaning from rinex2_signal
         layouts = self.obs_code_layouts if v2 else (self.codes_by_system(),)
         for sys_letter, codes in ((k, c) for layout in layouts for k, c in layout.items()):
             for code in codes:
                 if v2:
-                    m = RINEX2_CODE_MAP[sys_letter].get(code)  # the reader keeps only systems of the map
+                    m = rinex2_signal(sys_letter, code, codes)  # the reader keeps only systems of the map
                     if m is None:
                         continue
                     kind, sig = m

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import FormatError, KompasError, KompasWarning, caller_stacklevel
-from ...satsys import RINEX2_CODE_MAP, sat_index, sat_letter, signal_id
+from ...satsys import rinex2_signal, sat_index, sat_letter, signal_id
 from ...tables.obs import ObsHeader, ObsTable
 from .._fixed import parse_obs_fields
 from .._open import is_crinex, iter_blocks, peek
@@ -303,7 +303,7 @@ def _signal_layout(system, codes, version, ctx, lineno):
     kinds, sigs = [], []
     for c in codes:
         if version < 3:
-            m = RINEX2_CODE_MAP.get(system, {}).get(c)
+            m = rinex2_signal(system, c, codes)
             if m is None:
                 kinds.append(-1)
                 sigs.append(-1)
