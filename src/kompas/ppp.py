@@ -125,7 +125,7 @@ def ppp(
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ctx.masked = masked
     ob = sel.observables(ctx.bands, cfg.signals.priority)
-    ob = _usable_rows(ob, ctx)
+    ob = _usable_rows(ob, ctx, sel.systems)
     if len(ob) and not np.isfinite(ob.phase_cyc).any():
         used = "".join(x for x in cfg.systems if x in sel.systems)
         raise SignalError(
@@ -164,8 +164,12 @@ def _masked(sel, cfg: PppConfig):
     return mask.require(sel, "observation file"), mask.lines()
 
 
-def _usable_rows(ob, ctx: _Run):
-    """The observables without GLONASS slots of unknown channel (their carriers are unknown: noted)."""
+def _usable_rows(ob, ctx: _Run, observed: str):
+    """The observables without GLONASS slots of unknown channel (their carriers are unknown: noted); the
+    ``observed`` systems without a phase on the bands used (on a pair of them, IF) are noted too."""
+    if idle := ob.without_phase("".join(x for x in ctx.cfg.systems if x in observed), ctx.pairs):
+        bands = _bands_text({x: ctx.bands[x] for x in idle})
+        ctx.notes.append(f"{idle} left out: no carrier phase on the bands used ({bands}; --bands --if-bands)")
     keep = np.ones(len(ob), bool)
     unknown = ctx.glo_channels.unknown(ob.sat)
     if unknown.any():

@@ -299,6 +299,7 @@ def run_rtk(
     result.notes[:0] = (
         list(orbit_notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes + _age_notes(bd, cfg)
         + _glonass_notes(bd, rover, base, cfg) + _iono_off_notes(setup, cfg)
+        + _unused_system_notes(rover, base, cfg, bands)
     )  # fmt: skip
     if cfg.output_single:  # RTKLIB out-outsingle: pntpos with the run's own mask
         if cfg.elmask_deg > 10.0:
@@ -306,6 +307,21 @@ def run_rtk(
         _single_where_unsolved(result, single, prior)
     ephemeris = "broadcast" if orbits is None else f"precise {orbits.systems}, broadcast"
     return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris)
+
+
+def _unused_system_notes(rover, base, cfg, bands) -> list[str]:
+    """Name the systems asked for that both receivers track with carrier phases, but on no common band (of
+    those ``--bands``/``--signals`` allow): they are left out, which the summary's system list alone does
+    not explain (``--bands C:1,5`` with a base that tracks BeiDou on B1I/B3I/B2I only)."""
+    rm, bm = phase_modes(rover), phase_modes(base)
+    asked = set(cfg.bands or {}) | set(cfg.signals or {})
+    return [
+        f"{x} left out: no band on which both receivers track a carrier phase"
+        + (" among the --signals/--bands asked for" if x in asked else "")
+        + f" ({_phase_text(rover, base, x)})"
+        for x in cfg.systems
+        if x not in bands and rm.get(x) and bm.get(x)
+    ]
 
 
 def _iono_off_notes(setup, cfg) -> list[str]:

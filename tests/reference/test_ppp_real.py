@@ -225,6 +225,19 @@ def test_precise_products_of_another_day_are_named(wtzr, kompas_data):
     assert not any("none from the precise products" in n for n in own.record.notes)
 
 
+def test_a_system_without_phases_on_the_bands_used_is_named(wtzr):
+    # WTZR tracks BeiDou on B1I/B3I/B2I: the B1C/B2a pair leaves BeiDou out, and the record says why
+    sol = _run(wtzr, systems="GC", **{"signals.if_bands": {"C": ("15",)}})
+    assert sol.nsat_by_system["C"].max() == 0 and sol.ok.all()
+    assert "C left out: no carrier phase on the bands used (C:1/5; --bands --if-bands)" in sol.record.notes
+    uncombined = _run(wtzr, systems="GC", observables="uncombined", bands={"C": ("1", "5"), "G": ("1", "2")})
+    assert (
+        "C left out: no carrier phase on the bands used (C:1/5; --bands --if-bands)"
+        in uncombined.record.notes
+    )
+    assert not any("left out" in n for n in _run(wtzr, systems="GC").record.notes)
+
+
 def test_precise_products_without_the_system_asked_for(wtzr):
     # GRG has no BeiDou: with navigation data BeiDou runs on broadcast ephemerides (as it does beside other
     # systems), saying why; without navigation data that is an error naming what the products hold

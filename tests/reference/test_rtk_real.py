@@ -322,6 +322,18 @@ def test_rtk_without_common_epochs_says_so(set_a):
         _rtk((first, second, navs, atx), WTZR)
 
 
+def test_a_system_without_a_common_band_is_named(set_a):
+    # WTZR tracks BeiDou on B1I/B3I/B2I only: asked for B1C/B2a, BeiDou has nothing to difference. The
+    # summary's system list dropped it without a word; the record now says which phases each side has.
+    sol = _rtk(set_a, WTZR, systems="GREC", bands={"C": (1, 5)})
+    assert "C" not in sol.nsat_by_system
+    assert (
+        "C left out: no band on which both receivers track a carrier phase among the --signals/--bands "
+        "asked for (rover phases: C 1X 2I 5X 6I 7I 7Z 8X, base phases: C 2I 6I 7I)"
+    ) in sol.record.notes
+    assert not any("left out" in n for n in _rtk(set_a, WTZR, systems="GREC").record.notes)
+
+
 def test_rtk_leaves_out_glonass_slots_without_a_channel(kompas_data):
     # a RINEX 2 file with GLONASS and a GPS-only navigation file: GLONASS has no wavelengths, so it is
     # left out with a warning instead of ending the run (zero baseline: every GPS epoch fixes)

@@ -314,3 +314,13 @@ def test_rinex2_glonass_without_p2_keeps_l2_with_c2(tmp_path):
     ob = read_obs(p).observables({"R": (1, 2)})
     assert signal_code(ob.signal[0]).tolist() == ["1C", "2C"]
     np.testing.assert_array_equal(ob.phase_cyc[0], [1.1e8, 8.6e7])
+
+
+def test_systems_without_phase_on_the_bands_or_pairs(tmp_path):
+    ob = _file(tmp_path).observables({"C": (2, 6, 1), "G": (1, 2)})
+    # C19 and C06 have band-2 phases, G05 a band-1 phase; no satellite has a phase on bands 6 and 1 or on
+    # band 2 of GPS, and there is no Galileo at all
+    assert ob.without_phase("CGE") == "E"
+    assert ob.without_phase("CG", {"C": [(2, 6)], "G": [(1, 2)]}) == "CG"
+    assert ob.without_phase("CG", {"C": [(6, 1), (2,)], "G": [(1,)]}) == ""
+    assert ob.without_phase("C", {"C": [(2, 7)]}) == "C"  # a band the table does not hold

@@ -119,6 +119,19 @@ class Observables:
         per_row = ("epoch", "sat", "signal", "code_m", "phase_cyc", "doppler_hz", "cn0_dbhz", "lli")
         return replace(self, **{name: getattr(self, name)[keep] for name in per_row})
 
+    def without_phase(self, letters: str, pairs=None) -> str:
+        """The systems of ``letters`` with no carrier phase on any of their bands at any epoch; with ``pairs``
+        (band pairs per letter, e.g. the ionosphere-free pairs), with none on both bands of a pair at once."""
+        out = ""
+        for x in letters:
+            have = np.isfinite(self.phase_cyc[sat_system(self.sat) == system_code(x)])
+            own = self.bands.get(x, ())
+            sets = (pairs or {}).get(x) or [(b,) for b in own]
+            cols = [[own.index(b) for b in bb] for bb in sets if all(b in own for b in bb)]
+            if not any(have[:, c].all(axis=1).any() for c in cols):
+                out += x
+        return out
+
     def column(self, letter_band: Mapping[str, int]) -> np.ndarray:
         """Column index holding a band per row (-1 where the row's system does not request it).
 
