@@ -271,28 +271,32 @@ def test_a_phase_missing_at_one_epoch_does_not_change_the_mode(tmp_path):
 @pytest.mark.parametrize(
     ("types", "values", "expected"),
     [
-        # no C1: L1 belongs to P1 (1W), so band 1 keeps its phase
-        ("L1    L2    P1    P2", (1.05e8, 8.2e7, 2.0e7, 2.0e7 + 4), ["1W", "2W"]),
-        # no P2: L2 belongs to C2 (2X)
-        ("L1    L2    C1    C2", (1.05e8, 8.2e7, 2.0e7, 2.0e7 + 4), ["1C", "2X"]),
+        # no C1: L1 (and S1) belong to P1 (1W), so band 1 keeps its phase
+        ("L1    L2    P1    P2    S1    S2", (1.05e8, 8.2e7, 2.0e7, 2.0e7 + 4, 45.0, 38.0), ["1W", "2W"]),
+        # no P2: L2 (and S2) belong to C2 (2X)
+        ("L1    L2    C1    C2    S1    S2", (1.05e8, 8.2e7, 2.0e7, 2.0e7 + 4, 45.0, 38.0), ["1C", "2X"]),
     ],
 )
 def test_rinex2_phase_joins_the_code_its_file_has(tmp_path, types, values, expected):
     head = "\n".join([
         H("     2.11           OBSERVATION DATA    G (GPS)", "RINEX VERSION / TYPE"),
-        H(f"     4    {types}", "# / TYPES OF OBSERV"),
+        H(f"     6    {types}", "# / TYPES OF OBSERV"),
         H("  2021     4    28    19    30    0.0000000     GPS", "TIME OF FIRST OBS"),
         H("", "END OF HEADER"),
     ])  # fmt: skip
     p = tmp_path / "old.21o"
     p.write_text(
-        "\n".join([head, " 21  4 28 19 30  0.0000000  0  1G15", "".join(F(v) for v in values)]) + "\n"
+        "\n".join(
+            [head, " 21  4 28 19 30  0.0000000  0  1G15", "".join(F(v) for v in values[:5]), F(values[5])]
+        )
+        + "\n"  # RINEX 2: five observations a line
     )
     obs = read_obs(p)
     ob = obs.observables({"G": (1, 2)})
     assert signal_code(ob.signal[0]).tolist() == expected
     np.testing.assert_array_equal(ob.phase_cyc[0], values[:2])
-    np.testing.assert_array_equal(ob.code_m[0], values[2:])
+    np.testing.assert_array_equal(ob.code_m[0], values[2:4])
+    np.testing.assert_array_equal(ob.cn0_dbhz[0], values[4:])
     pytest.importorskip("xarray")
     assert sorted(obs.to_xarray().data_vars) == sorted(types.split())
 
