@@ -175,3 +175,31 @@ def test_glonass_channels_of_the_two_tables_agree_at_every_date(models):
             assert a.glo_channel[both].tolist() == b.glo_channel[both].tolist(), (year, month)
             compared += int(both.sum())
     assert compared > 1500
+
+
+@pytest.mark.parametrize(
+    ("nav", "when"),
+    [
+        ("A_2020-177_ESBC_WTZR/ESBC00DNK_R_20201770000_01D_MN.rnx.gz", (2020, 6, 25, 12)),
+        ("D_2026-120_PASA_SCOA_rtk/BRDC00WRD_R_20261200800_06H_MN.rnx", (2026, 4, 30, 11)),
+        ("F_2022-159_KMS3_rinex4/KMS300DNK_R_20221591000_01H_MN.rnx.gz", (2022, 6, 8, 10)),
+        ("H_extra_multignss/BRD400DLR_S_20230710000_01D_MN.rnx.gz", (2023, 3, 12, 12)),
+        ("H_extra_multignss/ELKO00USA_R_20182100000_01D_MN.rnx.gz", (2018, 7, 29, 12)),
+        ("rinex2_hatanaka/p1462100.18g", (2018, 7, 29, 12)),
+        ("rinex2_hatanaka/dlf10010.21g", (2021, 1, 1, 1)),
+    ],
+)
+def test_glonass_channels_of_the_tables_are_the_broadcast_ones(catalog, kompas_data, nav, when):
+    # the channels PPP takes from the tables when no navigation file gives them, against the channels the
+    # satellites broadcast: 122 slot-dates in these files, all equal (18 differed while GPSPACE rows were
+    # merged across channel changes)
+    from kompas import read_nav
+
+    broadcast = read_nav(kompas_data / nav).glonass_channels().as_dict()
+    slots = sorted(broadcast)
+    info = catalog.lookup([f"R{k:02d}" for k in slots], int(gtime_from_calendar(*when)))
+    known = info.glo_channel > -99
+    assert known.sum() >= 0.9 * len(slots)
+    assert info.glo_channel[known].tolist() == [
+        broadcast[k] for k, ok in zip(slots, known, strict=True) if ok
+    ]
