@@ -203,3 +203,14 @@ def test_glonass_channels_of_the_tables_are_the_broadcast_ones(catalog, kompas_d
     assert info.glo_channel[known].tolist() == [
         broadcast[k] for k, ok in zip(slots, known, strict=True) if ok
     ]
+
+
+def test_a_spacecraft_gpspace_saw_leave_is_not_extended_by_pride(catalog, kompas_data):
+    # GPSPACE ends G13 = SVN 43 (IIR) on 2026-04-24, after PRIDE's issue date (2024-08-22), whose G13 record
+    # is open-ended; the IGS20 ANTEX of set D (2026-04-30) flies SVN 83, a GPS IIIA, under G13
+    t = [int(gtime_from_calendar(2026, 4, d)) for d in (20, 30)]
+    info = catalog.lookup(["G13", "G13"], np.array(t))
+    assert info.svn.tolist() == ["G043", ""] and not info.found[1]
+    atx = read_antex(kompas_data / "D_2026-120_PASA_SCOA_rtk" / "igs20_pasa_scoa_gps.atx")
+    with_atx = catalog.merged(catalog_from_antex(atx)).lookup(["G13"], t[1])
+    assert with_atx.svn.tolist() == ["G083"] and with_atx.block.tolist() == ["BLOCK IIIA"]

@@ -54,3 +54,26 @@ def test_require_names_the_first_pair_not_covered():
     assert cat.require(np.array(["R09", "E11"]), 5).found.all()
     with pytest.raises(KompasError, match=f"^no satellite record for G05 at GPST ns {DAY_NS}$"):
         cat.require(np.array(["E11", "G05", "R01"]), np.array([0, DAY_NS, 0]))
+
+
+def test_a_pride_record_past_its_issue_date_ends_where_gpspace_saw_the_spacecraft_leave():
+    g13, issue = int(sat_index("G13")), 100 * DAY_NS
+    rec = dict(sat=g13, svn="G043", block="BLOCK IIR-A", valid_from_ns=0)
+    cat = SatelliteCatalog.from_records(
+        [
+            dict(rec, source="PRIDE", valid_until_ns=np.iinfo(np.int64).max),  # open-ended at its issue
+            dict(rec, source="GPSPACE", block="BLOCK IIR", valid_until_ns=150 * DAY_NS),
+        ],
+        pride_issue_ns=issue,
+    )
+    info = cat.lookup(["G13"] * 4, np.array([50, 120, 150, 151]) * DAY_NS)
+    assert info.source.tolist() == ["PRIDE", "GPSPACE", "GPSPACE", ""] and not info.found[3]
+    # GPSPACE's record ending before the issue date says nothing about later instants: PRIDE serves them
+    early = SatelliteCatalog.from_records(
+        [
+            dict(rec, source="PRIDE", valid_until_ns=np.iinfo(np.int64).max),
+            dict(rec, source="GPSPACE", valid_until_ns=80 * DAY_NS),
+        ],
+        pride_issue_ns=issue,
+    )
+    assert early.lookup(["G13"], 151 * DAY_NS).source.tolist() == ["PRIDE"]

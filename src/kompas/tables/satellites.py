@@ -15,7 +15,10 @@ source      what it gives                                                       
 Lookup rule (:meth:`SatelliteCatalog.lookup`): among the records of a satellite valid at the instant, the
 lowest rank wins, and among equal ranks the record that started last. The PRIDE table has an issue date
 (its header); an open-ended PRIDE record says nothing about instants after that date, so it ranks 1 up to
-the issue date and 3 (below GPSPACE) after it.
+the issue date and 3 (below GPSPACE) after it. Nor does it serve an instant after a GPSPACE record of the
+same spacecraft and PRN ended, when that end is later than the issue date: the later table has seen the
+spacecraft leave the PRN (G13, SVN 43, left on 2026-04-24 by GPSPACE; the IGS20 ANTEX of 2026-04-30 flies
+SVN 83, a GPS IIIA, there, whose nominal offset differs from a IIR's by 1.7 m).
 
 Block names follow the IGS ANTEX convention (``"BLOCK IIF"``, ``"GLONASS-M"``, ``"GALILEO-2"``,
 ``"BEIDOU-3M-CAST"``...), as the PRIDE table writes them; GPSPACE block codes are translated to them.
@@ -310,6 +313,20 @@ class SatelliteCatalog:
             rank[late] = 3
         return rank
 
+    def _left(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """(R, M): PRIDE records (of one satellite) at instants after a GPSPACE record of the same SVN ended
+        later than the PRIDE issue date (module docstring)."""
+        out = np.zeros((rows.size, t.size), bool)
+        if self.pride_issue_ns is None:
+            return out
+        src, svn, until = self.source[rows], self.svn[rows], self.valid_until_ns[rows]
+        ended = (src == "GPSPACE") & (until > self.pride_issue_ns) & (until < T_MAX_NS)
+        for i in np.flatnonzero(src == "PRIDE"):
+            same = ended & (svn == svn[i])
+            if same.any():
+                out[i] = t > until[same].max()
+        return out
+
     def lookup_rows(self, sats, t_gpst_ns) -> np.ndarray:
         """Row index of the record that answers each (satellite, instant) query; -1 when none.
 
@@ -328,6 +345,7 @@ class SatelliteCatalog:
             valid = (self.valid_from_ns[rows, None] <= tq[None, :]) & (
                 tq[None, :] <= self.valid_until_ns[rows, None]
             )
+            valid &= ~self._left(rows, tq)
             # key: rank first (lower wins), then latest start; invalid rows lose
             rank = np.where(valid, self._rank(rows, tq), 99)
             order = np.lexsort(
