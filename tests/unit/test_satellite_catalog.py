@@ -77,3 +77,12 @@ def test_a_pride_record_past_its_issue_date_ends_where_gpspace_saw_the_spacecraf
         pride_issue_ns=issue,
     )
     assert early.lookup(["G13"], 151 * DAY_NS).source.tolist() == ["PRIDE"]
+    # nor does the end of another spacecraft's record under the same PRN
+    other = SatelliteCatalog.from_records(
+        [
+            dict(rec, source="PRIDE", valid_until_ns=np.iinfo(np.int64).max),
+            dict(rec, source="GPSPACE", svn="G099", valid_until_ns=150 * DAY_NS),
+        ],
+        pride_issue_ns=issue,
+    )
+    assert other.lookup(["G13"], 151 * DAY_NS).svn.tolist() == ["G043"]

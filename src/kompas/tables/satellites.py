@@ -320,7 +320,7 @@ class SatelliteCatalog:
         if self.pride_issue_ns is None:
             return out
         src, svn, until = self.source[rows], self.svn[rows], self.valid_until_ns[rows]
-        ended = (src == "GPSPACE") & (until > self.pride_issue_ns) & (until < T_MAX_NS)
+        ended = (src == "GPSPACE") & (until > self.pride_issue_ns)  # open-ended ones never end before t
         for i in np.flatnonzero(src == "PRIDE"):
             same = ended & (svn == svn[i])
             if same.any():
