@@ -328,3 +328,25 @@ def test_systems_without_phase_on_the_bands_or_pairs(tmp_path):
     assert ob.without_phase("CG", {"C": [(2, 6)], "G": [(1, 2)]}) == "CG"
     assert ob.without_phase("CG", {"C": [(6, 1), (2,)], "G": [(1,)]}) == ""
     assert ob.without_phase("C", {"C": [(2, 7)]}) == "C"  # a band the table does not hold
+
+
+@pytest.mark.parametrize(
+    ("system", "types", "expected"),
+    [
+        ("J", "L1    L2    C1    C2", ["1C", "2X"]),  # QZSS L2C: the phase goes with C2
+        ("G", "L1    L2    P2    S1", ["1C", "2W"]),  # no code of band 1 at all: L1 stays where it was
+    ],
+)
+def test_rinex2_phase_moves_only_to_a_code_the_file_has(tmp_path, system, types, expected):
+    head = "\n".join([
+        H("     2.11           OBSERVATION DATA    M (MIXED)", "RINEX VERSION / TYPE"),
+        H(f"     4    {types}", "# / TYPES OF OBSERV"),
+        H("  2021     4    28    19    30    0.0000000     GPS", "TIME OF FIRST OBS"),
+        H("", "END OF HEADER"),
+    ])  # fmt: skip
+    p = tmp_path / "m.21o"
+    line = F(1.05e8) + F(8.2e7) + F(2.0e7) + F(2.0e7 + 4)
+    p.write_text("\n".join([head, f" 21  4 28 19 30  0.0000000  0  1{system}01", line]) + "\n")
+    ob = read_obs(p).observables({system: (1, 2)})
+    assert signal_code(ob.signal[0]).tolist() == expected
+    np.testing.assert_array_equal(ob.phase_cyc[0], [1.05e8, 8.2e7])
