@@ -310,9 +310,10 @@ def run_rtk(
 
 
 def _unused_system_notes(rover, base, cfg, bands) -> list[str]:
-    """Name the systems asked for that both receivers track with carrier phases, but on no common band (of
-    those ``--bands``/``--signals`` allow): they are left out, which the summary's system list alone does
-    not explain (``--bands C:1,5`` with a base that tracks BeiDou on B1I/B3I/B2I only)."""
+    """Name the systems asked for that a receiver tracks with carrier phases but that have no band both
+    track (of those ``--bands``/``--signals`` allow): they are left out, which the summary's system list
+    alone does not explain (``--bands C:1,5`` with a base that tracks BeiDou on B1I/B3I/B2I only, or a
+    system the base does not track at all)."""
     rm, bm = phase_modes(rover), phase_modes(base)
     asked = set(cfg.bands or {}) | set(cfg.signals or {})
     return [
@@ -320,7 +321,7 @@ def _unused_system_notes(rover, base, cfg, bands) -> list[str]:
         + (" among the --signals/--bands asked for" if x in asked else "")
         + f" ({_phase_text(rover, base, x)})"
         for x in cfg.systems
-        if x not in bands and rm.get(x) and bm.get(x)
+        if x not in bands and (rm.get(x) or bm.get(x))
     ]
 
 

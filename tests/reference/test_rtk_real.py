@@ -21,6 +21,7 @@ from kompas.errors import KompasWarning, TimeError
 from kompas.estimators.rtk_options import GlonassOptions
 from kompas.frames import ecef_to_enu
 from kompas.rtk import ifb_prior
+from kompas.satsys import sat_letter
 
 WTZZ = np.array([4075579.1913, 931853.3696, 4801569.1897])
 WTZR = np.array([4075580.3111, 931854.0543, 4801568.2808])
@@ -332,6 +333,14 @@ def test_a_system_without_a_common_band_is_named(set_a):
         "asked for (rover phases: C 1X 2I 5X 6I 7I 7Z 8X, base phases: C 2I 6I 7I)"
     ) in sol.record.notes
     assert not any("left out" in n for n in _rtk(set_a, WTZR, systems="GREC").record.notes)
+    # a system the base does not track at all
+    rover, base, navs, atx = set_a
+    no_e = base.select(sats=[s for s in np.unique(base.sat).tolist() if sat_letter(s) != "E"])
+    sol = _rtk((rover, no_e, navs, atx), WTZR, systems="GE")
+    assert (
+        "E left out: no band on which both receivers track a carrier phase (rover phases: E 1X 5X 6X 7X 8X, base phases: none)"
+        in sol.record.notes
+    )
 
 
 def test_rtk_leaves_out_glonass_slots_without_a_channel(kompas_data):
