@@ -369,6 +369,17 @@ def completed_antex(inp, tmp: Path, src: Path) -> tuple[Path, list[str]]:
     return out, complete_antex(read_text(src), inp["antex"], inp["catalog"], sats, t, out)
 
 
+def _minus_cells(mine: dict, theirs) -> str:
+    """Table cells of each kompas position of ``mine`` minus ``theirs``: dE dN dU and H, cm."""
+    from kompas.frames import ecef_to_enu
+
+    cells = []
+    for pos in mine.values():
+        d = ecef_to_enu(pos, theirs) * 100
+        cells.append(f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}, {np.hypot(d[0], d[1]):.1f}")
+    return " | ".join(cells)
+
+
 def _esbc_like_for_like(inp, exes, tmp, dh) -> None:
     """RTKLIB (solid tide on) given the ANTEX completed with kompas's nominal satellite offsets, against kompas
     as always (the trimmed file and its catalog's offsets): the comparison without the satellite antenna
@@ -398,11 +409,7 @@ def _esbc_like_for_like(inp, exes, tmp, dh) -> None:
             if not len(pos):
                 print(f"| {label} {name} | no solution | | |")
                 continue
-            cells = []
-            for k in ("GREC", "GRE", "G"):
-                d = ecef_to_enu(mine[k], pos[-1]) * 100
-                cells.append(f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}, {np.hypot(d[0], d[1]):.1f}")
-            print(f"| {label} {name}, solid tide | {' | '.join(cells)} |")
+            print(f"| {label} {name}, solid tide | {_minus_cells(mine, pos[-1])} |")
 
 
 def _esbc_systems(inp, daily) -> None:
@@ -702,11 +709,7 @@ def section_slac(tables, exes, tmp) -> None:
             if not len(pos):
                 print(f"| {label} {name} | no solution | | | |")
                 continue
-            cells = []
-            for k in ("G", "GE", "GRE"):
-                d = ecef_to_enu(mine[k], pos[-1]) * 100
-                cells.append(f"{d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}, {np.hypot(d[0], d[1]):.1f}")
-            print(f"| {label} {name} | {len(pos)} | {' | '.join(cells)} |")
+            print(f"| {label} {name} | {len(pos)} | {_minus_cells(mine, pos[-1])} |")
     print("(cells: kompas minus RTKLIB at the last epoch, dE dN dU cm, H)")
 
 

@@ -223,21 +223,30 @@ def test_half_cycle_phases_are_skipped_and_the_next_one_starts_an_arc(tmp_path):
     assert not ob.lli[ob.sat == sat_index("G07"), 1].any()
 
 
-def test_rinex2_glonass_l2_phase_comes_with_p2_not_with_the_preferred_c2(tmp_path):
-    # RINEX 2 has one L2 per band: GLONASS L2 goes to P2 (2P) and C2 to the C/A mode 2C, which BAND_PRIORITY
-    # ranks first. A mode that never carries a phase gives way, or every G2 phase would be lost (SLAC, set G).
+def _rinex2(tmp_path, types: str, records) -> Path:
+    """A mixed RINEX 2.11 file of ``types`` (e.g. ``"L1 L2 C1"``) with one satellite per epoch:
+    ``records`` of (seconds after 19:30, satellite, values); five observations a line."""
+    codes = types.split()
     head = "\n".join([
         H("     2.11           OBSERVATION DATA    M (MIXED)", "RINEX VERSION / TYPE"),
-        H("     5    L1    L2    C1    P2    C2", "# / TYPES OF OBSERV"),
+        H(f"{len(codes):6d}" + "".join(f"{c:>6s}" for c in codes), "# / TYPES OF OBSERV"),
         H("  2021     4    28    19    30    0.0000000     GPS", "TIME OF FIRST OBS"),
         H("", "END OF HEADER"),
     ])  # fmt: skip
-    lines = []
-    for k in range(2):
-        lines.append(f" 21  4 28 19 30 {30 * k:2d}.0000000  0  1R09")
-        lines.append(F(1.1e8 + k) + F(8.6e7 + k) + F(2.1e7 + k) + F(2.1e7 + 5 + k) + F(2.1e7 + 3 + k))
-    p = tmp_path / "slac.21o"
-    p.write_text("\n".join([head, *lines]) + "\n")
+    lines = [head]
+    for sec, sat, values in records:
+        lines.append(f" 21  4 28 19 30 {sec:2d}.0000000  0  1{sat}")
+        lines += ["".join(F(v) for v in values[i : i + 5]) for i in range(0, len(values), 5)]
+    p = tmp_path / "t.21o"
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+def test_rinex2_glonass_l2_phase_comes_with_p2_not_with_the_preferred_c2(tmp_path):
+    # RINEX 2 has one L2 per band: GLONASS L2 goes to P2 (2P) and C2 to the C/A mode 2C, which BAND_PRIORITY
+    # ranks first. A mode that never carries a phase gives way, or every G2 phase would be lost (SLAC, set G).
+    values = [(1.1e8 + k, 8.6e7 + k, 2.1e7 + k, 2.1e7 + 5 + k, 2.1e7 + 3 + k) for k in range(2)]
+    p = _rinex2(tmp_path, "L1 L2 C1 P2 C2", [(30 * k, "R09", v) for k, v in enumerate(values)])
     obs = read_obs(p)
     ob = obs.observables({"R": (1, 2)})
     assert signal_code(ob.signal).tolist() == [["1C", "2P"]] * 2
@@ -278,20 +287,7 @@ def test_a_phase_missing_at_one_epoch_does_not_change_the_mode(tmp_path):
     ],
 )
 def test_rinex2_phase_joins_the_code_its_file_has(tmp_path, types, values, expected):
-    head = "\n".join([
-        H("     2.11           OBSERVATION DATA    G (GPS)", "RINEX VERSION / TYPE"),
-        H(f"     6    {types}", "# / TYPES OF OBSERV"),
-        H("  2021     4    28    19    30    0.0000000     GPS", "TIME OF FIRST OBS"),
-        H("", "END OF HEADER"),
-    ])  # fmt: skip
-    p = tmp_path / "old.21o"
-    p.write_text(
-        "\n".join(
-            [head, " 21  4 28 19 30  0.0000000  0  1G15", "".join(F(v) for v in values[:5]), F(values[5])]
-        )
-        + "\n"  # RINEX 2: five observations a line
-    )
-    obs = read_obs(p)
+    obs = read_obs(_rinex2(tmp_path, types, [(0, "G15", values)]))
     ob = obs.observables({"G": (1, 2)})
     assert signal_code(ob.signal[0]).tolist() == expected
     np.testing.assert_array_equal(ob.phase_cyc[0], values[:2])
@@ -302,19 +298,7 @@ def test_rinex2_phase_joins_the_code_its_file_has(tmp_path, types, values, expec
 
 
 def test_rinex2_glonass_without_p2_keeps_l2_with_c2(tmp_path):
-    head = "\n".join([
-        H("     2.11           OBSERVATION DATA    R (GLONASS)", "RINEX VERSION / TYPE"),
-        H("     4    L1    L2    C1    C2", "# / TYPES OF OBSERV"),
-        H("  2021     4    28    19    30    0.0000000     GLO", "TIME OF FIRST OBS"),
-        H("", "END OF HEADER"),
-    ])  # fmt: skip
-    p = tmp_path / "f9p.21o"
-    p.write_text(
-        "\n".join(
-            [head, " 21  4 28 19 30  0.0000000  0  1R09", F(1.1e8) + F(8.6e7) + F(2.1e7) + F(2.1e7 + 3)]
-        )
-        + "\n"
-    )
+    p = _rinex2(tmp_path, "L1 L2 C1 C2", [(0, "R09", (1.1e8, 8.6e7, 2.1e7, 2.1e7 + 3))])
     ob = read_obs(p).observables({"R": (1, 2)})
     assert signal_code(ob.signal[0]).tolist() == ["1C", "2C"]
     np.testing.assert_array_equal(ob.phase_cyc[0], [1.1e8, 8.6e7])
@@ -338,15 +322,7 @@ def test_systems_without_phase_on_the_bands_or_pairs(tmp_path):
     ],
 )
 def test_rinex2_phase_moves_only_to_a_code_the_file_has(tmp_path, system, types, expected):
-    head = "\n".join([
-        H("     2.11           OBSERVATION DATA    M (MIXED)", "RINEX VERSION / TYPE"),
-        H(f"     4    {types}", "# / TYPES OF OBSERV"),
-        H("  2021     4    28    19    30    0.0000000     GPS", "TIME OF FIRST OBS"),
-        H("", "END OF HEADER"),
-    ])  # fmt: skip
-    p = tmp_path / "m.21o"
-    line = F(1.05e8) + F(8.2e7) + F(2.0e7) + F(2.0e7 + 4)
-    p.write_text("\n".join([head, f" 21  4 28 19 30  0.0000000  0  1{system}01", line]) + "\n")
+    p = _rinex2(tmp_path, types, [(0, f"{system}01", (1.05e8, 8.2e7, 2.0e7, 2.0e7 + 4))])
     ob = read_obs(p).observables({system: (1, 2)})
     assert signal_code(ob.signal[0]).tolist() == expected
     np.testing.assert_array_equal(ob.phase_cyc[0], [1.05e8, 8.2e7])
