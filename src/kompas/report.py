@@ -23,18 +23,30 @@ LAST_S = 1800.0
 """Kinematic statistics cover the last 30 minutes of the run (the issue's measure)."""
 
 
+def _backward(sol) -> bool:
+    """Whether the solution is a backward filter's (``smoothing = "backward"`` in its record's config)."""
+    cfg = getattr(getattr(sol, "record", None), "config", None)
+    return getattr(getattr(cfg, "filter", None), "smoothing", "forward") == "backward"
+
+
 def convergence_summary(sol, truth) -> dict:
     """Final error, last-30-minute RMS and convergence time (first epoch after which every epoch up to the
-    last solved one is solved with horizontal and vertical errors below 10 cm), m and s."""
-    enu = sol.enu_error_m(truth)
+    last solved one is solved with horizontal and vertical errors below 10 cm), m and s. Taken in the order
+    the filter ran: for a backward filter the "final" epoch is the first in time, the "last 30 minutes"
+    are the first, and the convergence runs from the end (``backward`` in the result says so)."""
+    enu, t = sol.enu_error_m(truth), np.asarray(sol.time_ns)
+    backward = _backward(sol)
+    if backward:  # reversed, with negated times so that they increase
+        enu, t = enu[::-1], -t[::-1]
     ok = np.isfinite(enu).all(axis=1)
     out = {"n": int(ok.sum())}
     if not ok.any():
         return out
+    out["backward"] = backward
     last = int(np.flatnonzero(ok)[-1])
     h = np.hypot(enu[:, 0], enu[:, 1])
     out.update(final_enu_m=enu[last], final_h_m=float(h[last]), final_v_m=float(enu[last, 2]))
-    tail = ok & (sol.time_ns >= sol.time_ns[last] - int(LAST_S * 1e9))
+    tail = ok & (t >= t[last] - int(LAST_S * 1e9))
     st = error_stats(enu[tail])
     out.update(last30_h_rms_m=st.h_rms, last30_v_rms_m=st.v_rms)
     # up to the last solved epoch, where the final error is taken: an unsolved epoch before it breaks the
@@ -42,9 +54,7 @@ def convergence_summary(sol, truth) -> dict:
     bad = (~ok | (h > 0.1) | (np.abs(enu[:, 2]) > 0.1))[: last + 1]
     idx = np.flatnonzero(bad)
     first_good = 0 if idx.size == 0 else idx[-1] + 1
-    out["converged_after_s"] = (
-        float((sol.time_ns[first_good] - sol.time_ns[0]) * 1e-9) if first_good <= last else float("nan")
-    )
+    out["converged_after_s"] = float((t[first_good] - t[0]) * 1e-9) if first_good <= last else float("nan")
     return out
 
 
@@ -115,11 +125,12 @@ def _rows(sol, truth) -> list[tuple[str, str]]:
     if truth is not None and ok.any():
         c = convergence_summary(sol, truth)
         e, n, u = c["final_enu_m"] * 100
+        final, tail = ("first-epoch", "first") if c["backward"] else ("final", "last")  # backward filter
         rows += [
-            ("final error E/N/U (cm)", f"{e:+.1f} {n:+.1f} {u:+.1f}"),
-            ("final error H / V (cm)", f"{100 * c['final_h_m']:.1f} / {100 * abs(c['final_v_m']):.1f}"),
+            (f"{final} error E/N/U (cm)", f"{e:+.1f} {n:+.1f} {u:+.1f}"),
+            (f"{final} error H / V (cm)", f"{100 * c['final_h_m']:.1f} / {100 * abs(c['final_v_m']):.1f}"),
             (
-                "last 30 min RMS H / V (cm)",
+                f"{tail} 30 min RMS H / V (cm)",
                 f"{100 * c['last30_h_rms_m']:.1f} / {100 * c['last30_v_rms_m']:.1f}",
             ),
             ("converged (H and V < 10 cm) after", f"{c['converged_after_s'] / 60:.1f} min"),

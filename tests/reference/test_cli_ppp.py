@@ -58,6 +58,22 @@ def test_ppp_static_pos_report_and_summary(kompas_data, tmp_path, capsys):
     assert enu_cm in html  # the report's final-error row holds the same centimetres
 
 
+def test_ppp_backward_filter_summary_in_the_order_it_ran(kompas_data, tmp_path, capsys):
+    # a backward filter ends at the first epoch: the summary and the report say "first-epoch" and "first 30
+    # min", and its first-epoch error is that of the .pos file's first row
+    out, rep = tmp_path / "b.pos", tmp_path / "b.html"
+    args = _args(
+        kompas_data, "--systems", "G,E", "--mode", "kinematic", "--smoothing", "backward", "--truth", *TRUTH
+    )
+    assert main([*args, "-o", str(out), "--report", str(rep)]) == 0
+    text = capsys.readouterr().out
+    assert "errors   first-epoch E/N/U" in text and "(backward filter)" in text and "first 30 min RMS" in text
+    e, n, u = (float(v) for v in text.split("first-epoch E/N/U ")[1].split(" cm")[0].split())
+    first = read_pos(out).enu_error_m(np.array(TRUTH, float))[0] * 100
+    np.testing.assert_allclose([e, n, u], first, atol=0.051)
+    assert "first-epoch error H / V (cm)" in rep.read_text()
+
+
 def test_ppp_kinematic_toml_and_dump(kompas_data, tmp_path, capsys):
     assert main(["ppp", "--mode", "kinematic", "--elmask", "15", "--dump-config"]) == 0
     toml = capsys.readouterr().out

@@ -155,3 +155,20 @@ def test_ppp_summary_says_why_the_unsolved_epochs_are(tmp_path):
     lines = summary(dataclasses.replace(sol, record=rec))
     assert lines[:2] == ["epochs   2 solved of 3 (66.7 %)", "unsolved no ephemeris in 1 of 3 epochs"]
     assert not any(line.startswith("unsolved") for line in summary(sol))
+
+
+def test_a_backward_filter_is_summarised_in_the_order_it_ran():
+    # a backward filter starts at the last epoch and ends at the first: its "final" error is the first
+    # epoch's, its 30 minutes are the first ones, and it converges counting from the end
+    from types import SimpleNamespace
+
+    sol = _Errors([0, 600, 1200, 3000], [[0.03, 0.04, -0.02], [0.02, 0, 0.01], [0, 0.09, 0], [0.5, 0, 0]])
+    sol.record = SimpleNamespace(config=SimpleNamespace(filter=SimpleNamespace(smoothing="backward")))
+    c = convergence_summary(sol, np.zeros(3))
+    assert c["backward"] and c["final_h_m"] == pytest.approx(0.05, abs=1e-15) and c["final_v_m"] == -0.02
+    # its last 30 minutes run from 1800 s back to 0 s: the epochs at 1200, 600 and 0 s
+    assert c["last30_h_rms_m"] == pytest.approx(np.sqrt((0.09**2 + 0.02**2 + 0.05**2) / 3), abs=1e-15)
+    assert c["converged_after_s"] == pytest.approx(1800.0)  # from 3000 s back to the epoch at 1200 s
+    sol.record.config.filter.smoothing = "combined"
+    forward = convergence_summary(sol, np.zeros(3))
+    assert not forward["backward"] and forward["final_h_m"] == pytest.approx(0.5)

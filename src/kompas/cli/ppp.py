@@ -225,11 +225,13 @@ def _truth_lines(c: dict) -> list[str]:
         return ["errors   no solved epoch to compare with the truth"]
     e, nn, u = c["final_enu_m"] * 100
     after = c["converged_after_s"]
-    when = f"after {after / 60:.1f} min" if np.isfinite(after) else "at no epoch to the end"
+    # a backward filter ends at the first epoch: its figures are taken in that order
+    final, tail, end = ("first-epoch", "first", "start") if c["backward"] else ("final", "last", "end")
+    when = f"after {after / 60:.1f} min" if np.isfinite(after) else f"at no epoch to the {end}"
     return [
-        f"errors   final E/N/U {e:+.1f} {nn:+.1f} {u:+.1f} cm; H {100 * c['final_h_m']:.1f} cm, "
-        f"V {100 * abs(c['final_v_m']):.1f} cm",
-        f"         last 30 min RMS H {100 * c['last30_h_rms_m']:.1f} cm, "
+        f"errors   {final} E/N/U {e:+.1f} {nn:+.1f} {u:+.1f} cm; H {100 * c['final_h_m']:.1f} cm, "
+        f"V {100 * abs(c['final_v_m']):.1f} cm" + (" (backward filter)" if c["backward"] else ""),
+        f"         {tail} 30 min RMS H {100 * c['last30_h_rms_m']:.1f} cm, "
         f"V {100 * c['last30_v_rms_m']:.1f} cm; H and V below 10 cm {when}",
     ]
 
