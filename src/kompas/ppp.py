@@ -174,9 +174,10 @@ def _usable_rows(ob, ctx: _Run, observed: str):
     unknown = ctx.glo_channels.unknown(ob.sat)
     if unknown.any():
         keep &= ~unknown
+        slots = ", ".join(sat_id(np.unique(ob.sat[unknown])))
         ctx.notes.append(
-            "GLONASS slots without a known frequency channel are not used: "
-            + ", ".join(sat_id(np.unique(ob.sat[unknown])))
+            f"GLONASS slots without a known frequency channel are not used: {slots} "
+            "(GLONASS navigation records or the satellite tables, --sat-table, give the channels)"
         )
     return ob if keep.all() else ob.rows(keep)
 
