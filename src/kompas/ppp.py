@@ -165,8 +165,7 @@ def _masked(sel, cfg: PppConfig):
 
 
 def _usable_rows(ob, ctx: _Run, observed: str):
-    """The observables without GLONASS slots of unknown channel (their carriers are unknown: noted); the
-    ``observed`` systems without a phase on the bands used (on a pair of them, IF) are noted too."""
+    """The rows but GLONASS slots of unknown channel; notes those and the systems left without phases."""
     if idle := ob.without_phase("".join(x for x in ctx.cfg.systems if x in observed), ctx.pairs):
         bands = _bands_text({x: ctx.bands[x] for x in idle})
         ctx.notes.append(f"{idle} left out: no carrier phase on the bands used ({bands}; --bands --if-bands)")
