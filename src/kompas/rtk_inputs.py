@@ -233,7 +233,8 @@ def _known_channels(ob: Observables, glo_channels: GlonassChannels) -> Observabl
         return ob
     warnings.warn(
         "GLONASS slots without a known frequency channel are not used: "
-        + ", ".join(sat_id(np.unique(ob.sat[bad]))),
+        + ", ".join(sat_id(np.unique(ob.sat[bad])))
+        + " (navigation records of them, or the headers' GLONASS SLOT / FRQ #, give the channels)",
         KompasWarning,
         stacklevel=caller_stacklevel(),  # the line that called kompas.rtk
     )
