@@ -209,10 +209,10 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits=None):
 
     bands, prio = shared_signals(rover, base, cfg.systems, cfg.bands, cfg.signals)
     if not bands:
+        modes = (phase_modes(rover), phase_modes(base))
         raise SignalError(
             f"no system of {cfg.systems!r} has a carrier phase on a band both receivers track"
-            + ("" if not (cfg.signals or cfg.bands) else " among the --signals/--bands asked for")
-            + f" ({_phase_text(rover, base, cfg.systems)})"
+            + _no_common_band(modes, cfg.systems, bool(cfg.signals or cfg.bands))
         )
     bd = prepare_baseline(
         rover, base, orbits or product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips,
@@ -225,14 +225,15 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits=None):
     return bands, bd, prior, setup, single
 
 
-def _phase_text(rover, base, systems: str) -> str:
-    """The carrier phases (band and tracking mode) of each receiver in the systems asked for, for messages."""
+def _no_common_band(modes, systems: str, asked: bool) -> str:
+    """The end of a message that ``systems`` have no band both receivers track a phase on: whether the
+    --signals/--bands asked for restricted them, and the carrier phases (band and tracking mode) each
+    receiver has in them; ``modes`` are the rover's and the base's :func:`phase_modes`."""
     out = []
-    for who, obs in (("rover", rover), ("base", base)):
-        modes = phase_modes(obs)
-        have = "; ".join(f"{x} {' '.join(sorted(modes[x]))}" for x in systems if modes.get(x))
+    for who, m in zip(("rover", "base"), modes, strict=True):
+        have = "; ".join(f"{x} {' '.join(sorted(m[x]))}" for x in systems if m.get(x))
         out.append(f"{who} phases: {have or 'none'}")
-    return ", ".join(out)
+    return (" among the --signals/--bands asked for" if asked else "") + f" ({', '.join(out)})"
 
 
 def _prior_positions(prior, epoch, bd) -> np.ndarray:
@@ -314,14 +315,13 @@ def _unused_system_notes(rover, base, cfg, bands) -> list[str]:
     track (of those ``--bands``/``--signals`` allow): they are left out, which the summary's system list
     alone does not explain (``--bands C:1,5`` with a base that tracks BeiDou on B1I/B3I/B2I only, or a
     system the base does not track at all)."""
-    rm, bm = phase_modes(rover), phase_modes(base)
+    modes = (phase_modes(rover), phase_modes(base))
     asked = set(cfg.bands or {}) | set(cfg.signals or {})
     return [
         f"{x} left out: no band on which both receivers track a carrier phase"
-        + (" among the --signals/--bands asked for" if x in asked else "")
-        + f" ({_phase_text(rover, base, x)})"
+        + _no_common_band(modes, x, x in asked)
         for x in cfg.systems
-        if x not in bands and (rm.get(x) or bm.get(x))
+        if x not in bands and (modes[0].get(x) or modes[1].get(x))
     ]
 
 
