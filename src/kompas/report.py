@@ -17,7 +17,7 @@ import numpy as np
 from .stats import error_stats
 from .time import GTime
 
-__all__ = ["ppp_report", "convergence_summary"]
+__all__ = ["ppp_report", "convergence_summary", "period_words"]
 
 LAST_S = 1800.0
 """Kinematic statistics cover the last 30 minutes of the run (the issue's measure)."""
@@ -56,6 +56,12 @@ def convergence_summary(sol, truth) -> dict:
     first_good = 0 if idx.size == 0 else idx[-1] + 1
     out["converged_after_s"] = float((t[first_good] - t[0]) * 1e-9) if first_good <= last else float("nan")
     return out
+
+
+def period_words(c: dict) -> tuple[str, str, str]:
+    """Words for the epoch and span a :func:`convergence_summary` ``c`` measures: ("final", "last", "end"),
+    or for a backward filter, which ends at the first epoch, ("first-epoch", "first", "start")."""
+    return ("first-epoch", "first", "start") if c["backward"] else ("final", "last", "end")
 
 
 def _png(draw) -> str:
@@ -125,7 +131,7 @@ def _rows(sol, truth) -> list[tuple[str, str]]:
     if truth is not None and ok.any():
         c = convergence_summary(sol, truth)
         e, n, u = c["final_enu_m"] * 100
-        final, tail = ("first-epoch", "first") if c["backward"] else ("final", "last")  # backward filter
+        final, tail, _ = period_words(c)
         rows += [
             (f"{final} error E/N/U (cm)", f"{e:+.1f} {n:+.1f} {u:+.1f}"),
             (f"{final} error H / V (cm)", f"{100 * c['final_h_m']:.1f} / {100 * abs(c['final_v_m']):.1f}"),

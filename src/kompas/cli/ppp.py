@@ -225,8 +225,9 @@ def _truth_lines(c: dict) -> list[str]:
         return ["errors   no solved epoch to compare with the truth"]
     e, nn, u = c["final_enu_m"] * 100
     after = c["converged_after_s"]
-    # a backward filter ends at the first epoch: its figures are taken in that order
-    final, tail, end = ("first-epoch", "first", "start") if c["backward"] else ("final", "last", "end")
+    from ..report import period_words
+
+    final, tail, end = period_words(c)
     when = f"after {after / 60:.1f} min" if np.isfinite(after) else f"at no epoch to the {end}"
     return [
         f"errors   {final} E/N/U {e:+.1f} {nn:+.1f} {u:+.1f} cm; H {100 * c['final_h_m']:.1f} cm, "
