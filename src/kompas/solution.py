@@ -83,7 +83,8 @@ class ProcessingRecord:
     ----------
     program : str
     mode : str
-        ``"single"``, ``"rtk"``, ``"ppp"`` (``""`` when unknown, e.g. read from a file).
+        ``"single"``, ``"rtk"``, ``"static"`` (static RTK), ``"ppp-kinematic"``, ``"ppp-static"``
+        (``""`` when unknown, e.g. read from a file).
     inputs : tuple of str
     systems : str
         System letters processed.

@@ -59,8 +59,8 @@ COORDS = ("llh", "xyz", "enu")
 # Names RTKLIB's outprcopts prints, keyed by the option values kompas configurations use.
 _IONO_NAMES = {"off": "OFF", "brdc": "Broadcast", "sbas": "SBAS", "if": "Iono-Free LC",
                "est": "Estimate TEC", "ionex": "IONEX TEC"}  # fmt: skip
-_MODE_NAMES = {"single": "Single", "rtk": "Kinematic", "static": "Static", "ppp": "PPP Kinematic",
-               "ppp-kinematic": "PPP Kinematic", "ppp-static": "PPP Static"}  # fmt: skip
+_MODE_NAMES = {"single": "Single", "rtk": "Kinematic", "static": "Static", "ppp-kinematic": "PPP Kinematic",
+               "ppp-static": "PPP Static"}  # fmt: skip
 _EPH_NAMES = {"broadcast": "Broadcast", "precise": "Precise"}
 _TROPO_NAMES = {"off": "OFF", "saas": "Saastamoinen", "saas+met": "Saastamoinen (measured meteorology)",
                 "sbas": "SBAS", "est": "Estimate ZTD",
