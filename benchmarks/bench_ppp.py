@@ -206,10 +206,12 @@ def run_rtklib(exe, case: dict, kinematic: bool, tmp: Path, delta_h: float, wind
     return np.array(rows, dtype=float).reshape(-1, 3), dt
 
 
-def header_delta_h(path) -> float:
+def header_delta_h(obs) -> float:
+    """The antenna height of an observation file's header, m: of an ObsTable already read, or of a path."""
     import kompas
 
-    return float(kompas.read_obs(path).station.antenna_delta_hen_m[0])
+    table = kompas.read_obs(obs) if isinstance(obs, str | os.PathLike) else obs
+    return float(table.station.antenna_delta_hen_m[0])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -321,7 +323,7 @@ def section_esbc(tables, exes, tmp) -> None:
     )
     print("| reference | dE (cm) | dN (cm) | dU (cm) | H (cm) |")
     print("|---|---|---|---|---|")
-    dh = header_delta_h(ESBC["obs"])
+    dh = header_delta_h(inp["obs"])  # the day's file read once
     for label, exe in exes.items():
         pos, _ = run_rtklib(exe, ESBC, False, tmp, dh)
         if len(pos) == 0:
@@ -700,7 +702,7 @@ def section_slac(tables, exes, tmp) -> None:
     for k in ("GE", "GRE"):
         d = ecef_to_enu(mine[k], mine["G"]) * 100
         print(f"kompas {k} minus kompas G (cm E/N/U): {d[0]:+.1f} {d[1]:+.1f} {d[2]:+.1f}")
-    dh = header_delta_h(SLAC["obs"])
+    dh = header_delta_h(inp["obs"])
     print("\n| RTKLIB run | epochs | kompas G | kompas G+E | kompas G+R+E |\n|---|---|---|---|---|")
     for label, exe in exes.items():
         for name, systems in (("G", "G"), ("G+E", "GE"), ("G+R+E", "GRE")):
