@@ -11,14 +11,18 @@ from kompas import SignalError, read_obs, sat_index
 from kompas.satsys import BAND_PRIORITY, SIGNALS, sat_id, signal_code
 
 
-def _file(tmp_path):
-    header = "\n".join([
+def _header3(*types: str) -> str:
+    """A RINEX 3.05 header of these ``SYS / # / OBS TYPES`` lines, first epoch 2020-06-25 00:00 GPS."""
+    return "\n".join([
         H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
-        H("C    7 C2I L2I C2X L2X C6I C7I C1P", "SYS / # / OBS TYPES"),
-        H("G    5 C1C C1W L1C C2W C2L", "SYS / # / OBS TYPES"),
+        *(H(t, "SYS / # / OBS TYPES") for t in types),
         H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
         H("", "END OF HEADER"),
     ])  # fmt: skip
+
+
+def _file(tmp_path):
+    header = _header3("C    7 C2I L2I C2X L2X C6I C7I C1P", "G    5 C1C C1W L1C C2W C2L")
     lines = [
         "> 2020 06 25 00 00  0.0000000  0  3",
         # C19: B1I in two modes (2I wins by default), B3I, B1C; C06 logs only 2X (and a 2X phase)
@@ -169,12 +173,7 @@ def test_xarray_of_rinex2_names_types_added_in_the_file(tmp_path):
     np.testing.assert_array_equal(ds.C1.values[:, 0], [2.1e7, 2.2e7])
 
 
-_GPS_HEADER = "\n".join([
-    H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
-    H("G    4 C1C L1C C2W L2W", "SYS / # / OBS TYPES"),
-    H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
-    H("", "END OF HEADER"),
-])  # fmt: skip
+_GPS_HEADER = _header3("G    4 C1C L1C C2W L2W")
 
 
 def test_power_failure_epoch_starts_every_phase_arc(tmp_path):
@@ -259,12 +258,7 @@ def test_rinex2_glonass_l2_phase_comes_with_p2_not_with_the_preferred_c2(tmp_pat
 
 def test_a_phase_missing_at_one_epoch_does_not_change_the_mode(tmp_path):
     # 2C carries phases in this file: a gap at one epoch stays a gap, not a switch to 2P within the arc
-    header = "\n".join([
-        H("     3.05           OBSERVATION DATA    M", "RINEX VERSION / TYPE"),
-        H("R    4 C2C L2C C2P L2P", "SYS / # / OBS TYPES"),
-        H("  2020     6    25     0     0    0.0000000     GPS", "TIME OF FIRST OBS"),
-        H("", "END OF HEADER"),
-    ])  # fmt: skip
+    header = _header3("R    4 C2C L2C C2P L2P")
     lines = []
     for k in range(3):
         lines.append(f"> 2020 06 25 00 {k:02d}  0.0000000  0  1")
