@@ -355,7 +355,7 @@ def _solve_block(block, ctx: _Run) -> Solution:
     val = validate(res, cfg.estimator.max_gdop)
     excluded = np.zeros(grid.shape, bool)
     if cfg.estimator.raim:
-        fde = raim_fde(model, res, val, g["present"], cfg.estimator.max_gdop)
+        fde = raim_fde(model, res, val, g["present"], cfg.estimator.max_gdop, by_rows=True)
         res, val, excluded = fde.result, fde.validation, fde.excluded
     return _assemble(block, ob, rows, st, valid, grid, g, res, val, excluded, layout, ctx)
 
@@ -367,7 +367,9 @@ the Gauss-Newton and RAIM iterations."""
 
 
 def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_model):
-    """The linearised code model of a block (closure over its padded arrays)."""
+    """The linearised code model of a block (closure over its padded arrays). With ``rows`` (epoch indices)
+    it evaluates those epochs only, ``x`` and ``mask`` holding them alone: RAIM's trial exclusions re-solve
+    the few epochs that failed (:func:`~kompas.estimators.validate.raim_fde`)."""
     iono_free = cfg.models.iono == "if"
     mask_rad = np.radians(cfg.elmask_deg)
     pos = layout["pos"]
@@ -377,40 +379,45 @@ def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_mode
         "var": np.zeros(clk_col.shape),
     }
 
-    def iono_at(geom, x_pos):
-        stale = np.linalg.norm(x_pos - cache["pos"], axis=1) > IONO_REUSE_M
+    def iono_at(geom, x_pos, rows):
+        at = np.arange(clk_col.shape[0]) if rows is None else rows
+        stale = np.linalg.norm(x_pos - cache["pos"][at], axis=1) > IONO_REUSE_M
         if stale.any():
+            ix = at[stale]
             sub = {k: v[stale] for k, v in geom.items()}  # line_of_sight gives arrays only
-            d, var = ionosphere(
-                sub,
-                g["T"][stale],
-                g["SAT"][stale],
-                g["RS"][stale],
-                g["FREQ"][stale],
-                cfg.models.iono,
-                cfg.errors,
-                iono_model,
-            )
-            cache["d"][stale], cache["var"][stale] = d, var
-            cache["pos"][stale] = np.where(geom["known"][stale, None], x_pos[stale], np.inf)
-        return cache["d"], cache["var"]
+            at_ix = [g[k][ix] for k in ("T", "SAT", "RS", "FREQ")]
+            d, var = ionosphere(sub, *at_ix, cfg.models.iono, cfg.errors, iono_model)
+            cache["d"][ix], cache["var"][ix] = d, var
+            cache["pos"][ix] = np.where(geom["known"][stale, None], x_pos[stale], np.inf)
+        return (cache["d"], cache["var"]) if rows is None else (cache["d"][rows], cache["var"][rows])
 
-    def model(x, mask) -> Linearised:
-        geom = line_of_sight(g["RS"], x[:, pos], g["SYS"])
-        iono, var_i = iono_at(geom, x[:, pos])
-        trop, var_t = troposphere(geom, cfg.models.tropo, cfg.errors, g["MET"])
-        dtr = np.take_along_axis(x, clk_col, axis=1)
-        v = g["P"] - (geom["range_m"] + dtr - C_LIGHT * g["DTS"] + iono + trop)
-        h = np.zeros((*clk_col.shape, layout.size))
+    def model(x, mask, rows=None) -> Linearised:
+        gr = g if rows is None else _epochs_of(g, rows)
+        cc = clk_col if rows is None else clk_col[rows]
+        geom = line_of_sight(gr["RS"], x[:, pos], gr["SYS"])
+        iono, var_i = iono_at(geom, x[:, pos], rows)
+        trop, var_t = troposphere(geom, cfg.models.tropo, cfg.errors, gr["MET"])
+        dtr = np.take_along_axis(x, cc, axis=1)
+        v = gr["P"] - (geom["range_m"] + dtr - C_LIGHT * gr["DTS"] + iono + trop)
+        h = np.zeros((*cc.shape, layout.size))
         h[..., pos] = -geom["e"]
-        np.put_along_axis(h, clk_col[..., None], 1.0, axis=-1)
-        var = code_variance(geom["el"], g["SYS"], cfg.errors, iono_free)
-        var = var + g["VEPH"] + var_i + var_t + cfg.errors.code_bias_m**2
+        np.put_along_axis(h, cc[..., None], 1.0, axis=-1)
+        var = code_variance(geom["el"], gr["SYS"], cfg.errors, iono_free)
+        var = var + gr["VEPH"] + var_i + var_t + cfg.errors.code_bias_m**2
         known = geom["known"]
-        use = g["present"] & mask & (~known[:, None] | (geom["el"] >= mask_rad))
+        use = gr["present"] & mask & (~known[:, None] | (geom["el"] >= mask_rad))
         return Linearised(v, h, 1.0 / var, use, {"el": geom["el"], "rot": geom["rot"]})
 
     return model
+
+
+def _epochs_of(g: dict, rows) -> dict:
+    """The padded arrays the code model reads at the epochs ``rows`` (the MET readings too; its scalar
+    height kept)."""
+    out = {k: g[k][rows] for k in ("P", "DTS", "RS", "VEPH", "SYS", "present")}
+    met = g["MET"]
+    out["MET"] = None if met is None else {k: v[rows] if np.ndim(v) else v for k, v in met.items()}
+    return out
 
 
 def _residual_table(ob, grid, g, res, ok) -> dict:

@@ -93,6 +93,37 @@ def test_raim_excludes_the_faulty_satellite():
     assert mask.all()  # the caller's mask is not modified
 
 
+def test_raim_by_rows_solves_only_the_failing_epochs_with_the_same_result():
+    rcv, sats = _geometry(n_ep=8, n_sat=9)
+    obs = np.linalg.norm(sats - rcv[:, None], axis=-1) + RNG.normal(0, 0.3, (8, 9))
+    obs[[1, 4, 6], [3, 0, 8]] += 100.0  # three epochs with one fault each
+    obs[6, 2] -= 90.0  # and a second one in the last of them
+    seen = []
+
+    def model(x, mask, rows=None):
+        seen.append(None if rows is None else rows.tolist())
+        at = slice(None) if rows is None else rows
+        return _model(sats[at], obs[at])(x, mask)
+
+    x0 = np.tile([6.0e6, 0, 0, 0], (8, 1)).astype(float)
+    mask = np.ones(obs.shape, bool)
+    res = gauss_newton(model, x0, mask, 10)
+    val = validate(res, 30.0)
+    seen.clear()
+    whole = raim_fde(model, res, val, mask, 30.0)
+    assert seen and all(r is None for r in seen)
+    seen.clear()
+    rows = raim_fde(model, res, val, mask, 30.0, by_rows=True)
+    assert seen and all(r is not None for r in seen)
+    assert {tuple(r) for r in seen[:-1]} <= {(1, 4, 6), (1, 6), (4, 6), (1, 4), (6,)}
+    assert np.argwhere(rows.excluded).tolist() == [[1, 3], [4, 0]]
+    assert rows.validation.ok.tolist() == [True] * 6 + [False, True]  # two faults: no single exclusion passes
+    for a, b in ((whole.result.x, rows.result.x), (whole.result.q, rows.result.q),
+                 (whole.result.lin.v, rows.result.lin.v), (whole.result.lin.use, rows.result.lin.use),
+                 (whole.excluded, rows.excluded), (whole.validation.ok, rows.validation.ok)):  # fmt: skip
+        np.testing.assert_array_equal(a, b)
+
+
 def test_chi2_threshold_table():
     assert chi2_threshold(1) == 10.8 and chi2_threshold(10) == 29.6 and chi2_threshold(500) == 149.0
 

@@ -9,12 +9,13 @@ chi-square per degree of freedom is kept, repeated up to three times.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .wls import Linearised, WlsResult, gauss_newton, take_rows
+from .wls import Linearised, WlsResult, gauss_newton, put_rows, take_rows
 
 __all__ = ["Validation", "RaimResult", "chi2_threshold", "dops", "n_unknowns", "validate", "raim_fde"]
 
@@ -226,13 +227,14 @@ class RaimResult:
 
 
 def raim_fde(
-    model: Callable[[np.ndarray, np.ndarray], Linearised],
+    model: Callable[..., Linearised],
     res: WlsResult,
     val: Validation,
     mask: np.ndarray,
     max_gdop: float,
     rounds: int = 3,
     max_iter: int = 4,
+    by_rows: bool = False,
 ) -> RaimResult:
     """Exclude, epoch by epoch, the observation whose removal best passes validation; repeat.
 
@@ -246,6 +248,9 @@ def raim_fde(
         Exclusions per epoch at most.
     max_iter : int
         Gauss-Newton iterations after each trial exclusion.
+    by_rows : bool
+        ``model`` takes ``rows=`` (:mod:`kompas.estimators.wls`): each trial exclusion is then solved on
+        the epochs it concerns alone, with the same result as solving all epochs and keeping the others.
     """
     mask = mask.copy()
     excluded = np.zeros(mask.shape, bool)
@@ -263,23 +268,36 @@ def raim_fde(
                 continue
             m = mask.copy()
             m[:, j] = False
-            rj = gauss_newton(model, res.x, m, max_iter, only=cand)
-            vj = validate(rj, max_gdop)
-            score = np.where(cand & vj.ok & rj.converged, vj.chi2 / np.maximum(vj.dof, 1), np.inf)
+            trials[j], score = _trial(model, res, m, cand, max_iter, max_gdop, by_rows)
             better = score < best_score
             best_score[better], best_j[better] = score[better], j
-            trials[j] = rj
         fixed = best_j >= 0
         if not fixed.any():
             break
         for j in np.unique(best_j[fixed]):
             rows = best_j == j
-            res = take_rows(res, trials[j], rows)
+            res = take_rows(res, trials[j](), rows)
             mask[rows, j] = False
             excluded[rows, j] = True
         ok = ok | fixed
     final = validate(res, max_gdop)
     return RaimResult(res, _with_ok(final, ok), excluded)
+
+
+def _trial(model, res: WlsResult, m, cand, max_iter: int, max_gdop: float, by_rows: bool):
+    """One trial exclusion (mask ``m``) re-solved at the epochs ``cand``: a function giving the solution of
+    every epoch (the others as in ``res``), and the score of each epoch (chi-square per degree of freedom
+    where the trial passes validation, inf elsewhere)."""
+    if by_rows:
+        idx = np.flatnonzero(cand)
+        sub = gauss_newton(functools.partial(model, rows=idx), res.x[idx], m[idx], max_iter)
+        vs = validate(sub, max_gdop)
+        score = np.full(cand.shape, np.inf)
+        score[idx] = np.where(vs.ok & sub.converged, vs.chi2 / np.maximum(vs.dof, 1), np.inf)
+        return (lambda: put_rows(res, sub, idx)), score
+    rj = gauss_newton(model, res.x, m, max_iter, only=cand)
+    vj = validate(rj, max_gdop)
+    return (lambda: rj), np.where(cand & vj.ok & rj.converged, vj.chi2 / np.maximum(vj.dof, 1), np.inf)
 
 
 def _with_ok(val: Validation, ok: np.ndarray) -> Validation:

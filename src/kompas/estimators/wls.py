@@ -4,7 +4,9 @@ Every function works on whole batches of epochs: observation arrays are padded t
 (epochs x observations) with a ``use`` mask, so there is no Python loop per satellite or per epoch.
 The recipe supplies a *model*: a function ``model(x, mask) -> Linearised`` that forms residuals,
 design matrix and weights at the state ``x`` (unknown columns named by a
-:class:`~kompas.estimators.states.StateLayout`); this module only estimates.
+:class:`~kompas.estimators.states.StateLayout`); this module only estimates. A model may also take
+``rows=`` (epoch indices; ``x`` and ``mask`` then hold those epochs only), which lets RAIM re-solve the few
+epochs that failed instead of all of them (:func:`kompas.estimators.validate.raim_fde`).
 Validation and fault exclusion are in :mod:`kompas.estimators.validate`.
 
 Steps follow RTKLIB's ``estpos`` (pntpos.c), vectorised.
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Linearised", "WlsResult", "solve_normal", "gauss_newton", "take_rows"]
+__all__ = ["Linearised", "WlsResult", "solve_normal", "gauss_newton", "take_rows", "put_rows"]
 
 
 @dataclass(frozen=True)
@@ -160,10 +162,21 @@ def gauss_newton(
 
 def take_rows(base: WlsResult, other: WlsResult, rows: np.ndarray) -> WlsResult:
     """``base`` with the epochs ``rows`` (bool, (E,)) replaced by those of ``other``."""
+    return _merged(base, other, lambda b: b[rows], rows)
+
+
+def put_rows(base: WlsResult, sub: WlsResult, idx: np.ndarray) -> WlsResult:
+    """``base`` with the epochs ``idx`` (int, (k,)) replaced by the ``k`` epochs of ``sub``, a solution of
+    those epochs alone."""
+    return _merged(base, sub, lambda b: b, idx)
+
+
+def _merged(base: WlsResult, other: WlsResult, pick, at) -> WlsResult:
+    """``base`` with the epochs ``at`` set to ``pick(other_array)`` in every array."""
 
     def mix(a, b):
         out = a.copy()
-        out[rows] = b[rows]
+        out[at] = pick(b)
         return out
 
     lin = Linearised(
