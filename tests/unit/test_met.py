@@ -417,3 +417,40 @@ def test_a_met_file_without_sensor_positions_is_used_at_the_antenna(kompas_data,
     assert main([*args, "-o", str(tmp_path / "m.pos")]) == 0
     assert "MET file" not in capsys.readouterr().err
     assert "(measured meteorology)" in (tmp_path / "m.pos").read_text()
+
+
+@pytest.mark.filterwarnings("ignore:no broadcast ionosphere parameters")
+def test_raim_on_the_failing_epochs_alone_equals_raim_on_all_epochs(kompas_data, tmp_path, monkeypatch):
+    """Faults of 100 m at a third of the epochs and measured meteorology: the trial exclusions solved on their
+    candidate epochs alone (the default) give, bit for bit, the solution of trials solved on every epoch."""
+    import dataclasses
+    import importlib
+
+    from kompas.estimators.validate import raim_fde
+
+    spp_module = importlib.import_module("kompas.spp")  # the module, not the function kompas.spp
+
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    met = kompas.read_met(_wtzr_met(tmp_path, "wtzr.20m"))
+    obs = kompas.read_obs(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    nav = kompas.read_nav(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    epoch = np.searchsorted(np.unique(obs.time_ns), obs.time_ns)
+    code = obs.code_m.copy()
+    code[(obs.sat == kompas.sat_index("C19")) & (epoch % 3 == 0)] += 100.0
+    faulty = dataclasses.replace(obs, code_m=code)
+    rows = kompas.spp(faulty, nav, met=met, systems="CR", residuals=True)
+    calls = []
+
+    def whole(*args, **kw):
+        calls.append(kw.pop("by_rows"))
+        return raim_fde(*args, **kw)
+
+    monkeypatch.setattr(spp_module, "raim_fde", whole)
+    every = kompas.spp(faulty, nav, met=met, systems="CR", residuals=True)
+    assert calls == [True]  # spp asks for trials on the failing epochs
+    assert rows.record.raim_excluded == every.record.raim_excluded >= 40
+    assert rows.record.tropo == every.record.tropo
+    np.testing.assert_array_equal(rows.pos_m, every.pos_m)
+    np.testing.assert_array_equal(rows.ok, every.ok)
+    for key in ("residual_m", "used", "elevation_rad"):
+        np.testing.assert_array_equal(rows.residuals[key], every.residuals[key])

@@ -286,18 +286,22 @@ def raim_fde(
 
 def _trial(model, res: WlsResult, m, cand, max_iter: int, max_gdop: float, by_rows: bool):
     """One trial exclusion (mask ``m``) re-solved at the epochs ``cand``: a function giving the solution of
-    every epoch (the others as in ``res``), and the score of each epoch (chi-square per degree of freedom
-    where the trial passes validation, inf elsewhere)."""
+    every epoch (the others as in ``res``), and each epoch's :func:`_score` (inf outside ``cand``)."""
     if by_rows:
         idx = np.flatnonzero(cand)
         sub = gauss_newton(functools.partial(model, rows=idx), res.x[idx], m[idx], max_iter)
-        vs = validate(sub, max_gdop)
         score = np.full(cand.shape, np.inf)
-        score[idx] = np.where(vs.ok & sub.converged, vs.chi2 / np.maximum(vs.dof, 1), np.inf)
+        score[idx] = _score(sub, max_gdop)
         return (lambda: put_rows(res, sub, idx)), score
     rj = gauss_newton(model, res.x, m, max_iter, only=cand)
-    vj = validate(rj, max_gdop)
-    return (lambda: rj), np.where(cand & vj.ok & rj.converged, vj.chi2 / np.maximum(vj.dof, 1), np.inf)
+    return (lambda: rj), np.where(cand, _score(rj, max_gdop), np.inf)
+
+
+def _score(r: WlsResult, max_gdop: float) -> np.ndarray:
+    """Chi-square per degree of freedom of each epoch where the solution converged and passes validation,
+    else inf (the exclusion with the smallest wins, as in RTKLIB's ``raim_fde``)."""
+    v = validate(r, max_gdop)
+    return np.where(v.ok & r.converged, v.chi2 / np.maximum(v.dof, 1), np.inf)
 
 
 def _with_ok(val: Validation, ok: np.ndarray) -> Validation:
