@@ -108,18 +108,44 @@ def test_grid_reader(grid):
     assert grid.gn_h[0, 0] == pytest.approx(-7.14e-5)
 
 
+VALID_ROW = "101421 21 409 -217 -122 259.2 -13.2 -6.1 2.6 0.3" + " 1.0" * 52
+"""The 62 values after lat, lon of a cell (pressure and temperature of the real file's first cell)."""
+
+
 def test_grid_reader_rejects_bad_rows(tmp_path):
     p = tmp_path / "g.grd"
     p.write_text("% header\n 87.5 2.5 1 2 3\n")
     with pytest.raises(FormatError, match="g.grd: GPT3 grid rows must hold 64 numbers, found 5$"):
         read_gpt3_grid(p)
-    row = " ".join(["1"] * 62)
+    row = VALID_ROW
     p.write_text(f" 87.5 2.5 {row}\n")  # one cell: no step between longitudes
     with pytest.raises(FormatError, match="1 cells do not form a regular global grid of step 0.0$"):
         read_gpt3_grid(p)
     p.write_text(f" 87.5 2.5 {row}\n 87.5 7.5 {row}\n")  # a 5-degree step, but 2 cells of 2592
     with pytest.raises(FormatError, match="2 cells do not form a regular global grid of step 5.0$"):
         read_gpt3_grid(p)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        (2, "nan", "line 3: p:a0 = nan: expected 30000 .. 120000$"),  # 'nan' parses as a float
+        (7, "1e308", "line 3: T:a0 = 1e[+]308: expected 150 .. 350$"),
+        (7, "25.3", "line 3: T:a0 = 25.3: expected 150 .. 350$"),  # degrees Celsius, not kelvin
+        (23, "inf", r"line 3: Hs = inf: expected a finite value within \+-1e[+]06$"),
+        (63, "-" + "9" * 30, r"line 3: Ge_w:B2 = -1e[+]30: expected a finite value within"),
+    ],
+)
+def test_grid_reader_rejects_values_no_cell_can_hold(tmp_path, column, value, match):
+    # two cells, one value of the second replaced (the values are checked before the grid)
+    row = VALID_ROW
+    second = ["87.5", "7.5", *row.split()]
+    second[column] = value
+    p = tmp_path / "g.grd"
+    p.write_text(f"% header\n 87.5 2.5 {row}\n {' '.join(second)}\n")
+    with pytest.raises(FormatError, match=match) as err:
+        read_gpt3_grid(p)
+    assert err.value.line == 3 and err.value.path == str(p)
 
 
 @pytest.mark.parametrize(("time_variation", "expected"), [(True, RES_IT0), (False, RES_IT1)])

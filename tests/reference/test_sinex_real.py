@@ -82,6 +82,18 @@ def test_velocities_are_applied(tmp_path):
     p.write_text(text.replace("4.00000000000000e+06", "4.0000000000000xe+06"))
     with pytest.raises(FormatError, match="line 6"):
         read_sinex(p)
+    # values no station has: a coordinate beyond the Earth, a velocity of metres a year, a negative sigma
+    for old, new, match in (
+        ("4.00000000000000e+06", "1.00000000000000e+308", "line 6: STAX = 1e[+]308 m: a station coordinate lies "
+         "within 10,000 km of the geocentre$"),
+        ("2.00000000000000e-02", "2.00000000000000e+01", "line 10: VELY = 20 m/y: station velocities are "
+         "centimetres a year$"),
+        ("5.00000000000000e+06 1.00000e-03", "5.00000000000000e+06 -1.00000e-03", "line 8: std dev -0.001 of "
+         "STAZ is negative$"),
+    ):  # fmt: skip
+        p.write_text(text.replace(old, new))
+        with pytest.raises(FormatError, match=match):
+            read_sinex(p)
 
 
 def test_the_solution_of_the_instant_and_receiver_periods(tmp_path):

@@ -56,6 +56,19 @@ def test_a_station_line_with_more_than_the_name_is_found_by_its_first_word(tmp_p
         (lambda b: [*b[:3], b[3].replace(" .00690", "-.00690", 1), *b[4:]], 4, "SCOA: negative amplitude"),
         (lambda b: b[:6], 4, "SCOA: file ends before its 6 rows"),
         (lambda b: [*b[:5], "   -83.0  -53.4", *b[6:]], 9, "SCOA: expected 11 values, found 2"),
+        # a value beyond any ocean loading: a wrong column or unit, not a coefficient
+        (
+            lambda b: [*b[:2], b[2].replace(".02352", "1e308"), *b[3:]],
+            4,
+            r"SCOA: amplitude 1e\+308 m above 1 m \(ocean-loading amplitudes are centimetres\)$",
+        ),
+        (lambda b: [*b[:4], b[4].replace(".00549", "23.52"), *b[5:]], 4, "SCOA: amplitude 23.52 m above 1 m"),
+        (lambda b: [*b[:6], b[6].replace("114.8", "999.9"), *b[7:]], 4, "SCOA: phase 999.9 deg beyond"),
+        (
+            lambda b: [*b[:7], b[7].replace(" -5.5", "-361.0"), *b[8:]],
+            4,
+            r"SCOA: phase -361 deg beyond \+-360 deg$",
+        ),
     ],
 )
 def test_errors_name_the_file_and_the_line(tmp_path, edit, line, match):

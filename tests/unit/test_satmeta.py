@@ -47,3 +47,36 @@ def test_a_channel_change_of_one_spacecraft_keeps_its_own_span(tmp_path):
     assert cat.glo_channel.tolist() == [-6, -2]
     info = cat.lookup(["R09"] * 3, [int(gtime_from_calendar(y, 6, 1)) for y in (2016, 2017, 2021)])
     assert info.glo_channel.tolist() == [-6, -2, -2]
+
+
+@pytest.mark.parametrize(
+    ("blk", "found"),
+    [
+        ("BLK IIF   6 0.394    0.0      inf", "'BLK IIF 6 0.394 0.0 inf'"),  # not finite
+        ("BLK IIF   6 0.394    0.0      1e308", "'BLK IIF 6 0.394 0.0 1e308'"),  # beyond any satellite
+        ("BLK IIF   6 0.394    0.0", "'BLK IIF 6 0.394 0.0'"),  # a value missing
+        ("BLK IIF   X 0.394    0.0      1.093", "'BLK IIF X 0.394 0.0 1.093'"),  # no block code
+    ],
+)
+def test_a_block_offset_line_that_does_not_read_is_an_error_not_a_missing_block(tmp_path, blk, found):
+    # a live BLK line dropped in silence would leave its satellites without nominal offsets
+    p = tmp_path / "gpsppp.svb_gps_yrly"
+    p.write_text(f"BLK IIA   3 0.279    0.0      1.023\n{blk}\n" + ROW.format(prn=33, channel=1) + "\n")
+    with pytest.raises(FormatError, match=f"line 2: a BLK line reads 'BLK <block> <code> dX dY dZ', offsets in m "
+                       f"within [+]-10 m; found {found}$"):  # fmt: skip
+        read_gpsppp_svb(p)
+
+
+def test_a_commented_offset_line_with_a_placeholder_is_passed_over(tmp_path):
+    # the real table's commented BDS-3 SECM IGSO line holds dY = -300: not an offset, and not an error
+    p = tmp_path / "gpsppp.svb_bei_yrly"
+    lines = ["BLK BE3  66 -.200    0.0      2.004    IGSO CAST", "HDR BE3  66 -.050 -300.0      3.260    IGSO SECM",
+             "HDR BE3  65 0.600    0.040    1.119    MEO  SECM", ROW.format(prn=33, channel=1)]  # fmt: skip
+    p.write_text("\n".join(lines) + "\n")
+    cat = read_gpsppp_svb(p)
+    assert cat.nominal_offsets["BEIDOU-3I"].tolist() == [-0.2, 0.0, 2.004]
+    assert cat.nominal_offsets["BEIDOU-3M-SECM"].tolist() == [
+        0.6,
+        0.04,
+        1.119,
+    ]  # a sane commented line is read

@@ -28,6 +28,11 @@ __all__ = ["BLQ_CONSTITUENTS", "OceanLoadingCoefficients", "BlqFile", "read_blq"
 BLQ_CONSTITUENTS = ("M2", "S2", "N2", "K2", "K1", "O1", "P1", "Q1", "MF", "MM", "SSA")
 """Column order of every BLQ block."""
 
+MAX_AMPLITUDE_M = 1.0
+"""Largest amplitude read as such: ocean-loading amplitudes reach about 0.1 m (radial M2 at coastal sites
+facing large tides, Scherneck 1991; IERS Conventions 2010 sect. 7.1.2), so a value in metres beyond this
+is a wrong column or unit."""
+
 
 @dataclass(frozen=True, eq=False)
 class OceanLoadingCoefficients:
@@ -131,12 +136,22 @@ class _BlqParser(LineParser):
                     raise self.error(f"station {name}: expected 11 values, found {len(tok)}")
                 rows.append([_float(v, "BLQ coefficient") for v in tok])
             arr = np.array(rows)
-            if np.any(arr[:3] < 0):
-                raise FormatError(self.path, start, f"station {name}: negative amplitude")
+            self._check(name, arr, start)
             stations[name] = OceanLoadingCoefficients(name, arr[:3], np.deg2rad(arr[3:]), tuple(comments))
         if not stations:
             raise FormatError(self.path, None, "no station block in the BLQ file")
         return BlqFile(stations, tuple(header), self.path)
+
+    def _check(self, name: str, arr: np.ndarray, start: int) -> None:
+        """Amplitudes (rows 0-2) within 0 .. :data:`MAX_AMPLITUDE_M`, phases (rows 3-5) within +-360 deg."""
+        if np.any(arr[:3] < 0):
+            raise FormatError(self.path, start, f"station {name}: negative amplitude")
+        if np.any(arr[:3] > MAX_AMPLITUDE_M):
+            big = f"station {name}: amplitude {arr[:3].max():g} m above {MAX_AMPLITUDE_M:g} m"
+            raise FormatError(self.path, start, f"{big} (ocean-loading amplitudes are centimetres)")
+        if np.any(np.abs(arr[3:]) > 360.0):
+            worst = arr[3:].flat[np.argmax(np.abs(arr[3:]))]
+            raise FormatError(self.path, start, f"station {name}: phase {worst:g} deg beyond +-360 deg")
 
 
 def read_blq(path: str | os.PathLike) -> BlqFile:
@@ -145,6 +160,7 @@ def read_blq(path: str | os.PathLike) -> BlqFile:
     Raises
     ------
     FormatError
-        A station block without 6 rows of 11 numbers, a negative amplitude, or no station at all.
+        A station block without 6 rows of 11 numbers, an amplitude outside 0 .. 1 m or a phase beyond
+        +-360 deg (a wrong column or unit), or no station at all.
     """
     return _BlqParser(file_name(path), read_text(path)).parse()

@@ -23,6 +23,18 @@ from .._open import file_name, read_text
 __all__ = ["read_gpt3_grid"]
 
 _NCOL = 64
+_HARMONICS = ("a0", "A1", "B1", "A2", "B2")
+_ATMOSPHERE = tuple(f"{q}:{h}" for q in ("p", "T", "Q", "dT") for h in _HARMONICS)
+_MAPPING = tuple(
+    f"{q}:{h}" for q in ("a_h", "a_w", "lambda", "Tm", "Gn_h", "Ge_h", "Gn_w", "Ge_w") for h in _HARMONICS
+)
+_COLUMNS = ("lat", "lon", *_ATMOSPHERE, "undu", "Hs", *_MAPPING)
+"""The 64 column names of the files' ``%`` header line."""
+# What a grid cell can hold (the file's units): the mean pressure and temperature of a cell's mean height
+# on Earth (the 5-deg grid spans 54-102 kPa and 231-304 K), and no quantity beyond 1e6 (the largest is the
+# mean pressure, ~1e5 Pa). A value outside is a damaged row, not weather.
+_RANGES = {"p:a0": (30000.0, 120000.0), "T:a0": (150.0, 350.0)}
+_MAX_ABS = 1.0e6
 
 
 def read_gpt3_grid(path: str | os.PathLike) -> Gpt3Grid:
@@ -31,7 +43,9 @@ def read_gpt3_grid(path: str | os.PathLike) -> Gpt3Grid:
     Raises
     ------
     FormatError
-        Rows without 64 numbers, or cells that do not form the regular grid.
+        Rows without 64 numbers, a value no cell can hold (not finite, beyond 1e6, a mean pressure outside
+        30-120 kPa or a mean temperature outside 150-350 K; with its line and column), or cells that do
+        not form the regular grid.
     """
     name = file_name(path)
     text = read_text(path)
@@ -41,6 +55,7 @@ def read_gpt3_grid(path: str | os.PathLike) -> Gpt3Grid:
         raise FormatError(name, None, f"GPT3 grid rows must hold {_NCOL} numbers ({exc})") from None
     if data.shape[1] != _NCOL:
         raise FormatError(name, None, f"GPT3 grid rows must hold {_NCOL} numbers, found {data.shape[1]}")
+    _check_values(name, text, data)
     lat, lon = data[:, 0], data[:, 1]
     step = float(np.round(np.abs(lon[1] - lon[0]), 6)) if len(lon) > 1 else 0.0
     if step <= 0 or len(data) != round(180 / step) * round(360 / step):
@@ -74,3 +89,21 @@ def read_gpt3_grid(path: str | os.PathLike) -> Gpt3Grid:
         gn_w=c(54, 1e5),
         ge_w=c(59, 1e5),
     )
+
+
+def _check_values(name: str, text: str, data: np.ndarray) -> None:
+    """FormatError at the first value that is not finite, beyond :data:`_MAX_ABS` or outside its
+    :data:`_RANGES`, naming its line and column."""
+    lo = np.full(_NCOL, -_MAX_ABS)
+    hi = np.full(_NCOL, _MAX_ABS)
+    for col, (a, b) in _RANGES.items():
+        lo[_COLUMNS.index(col)], hi[_COLUMNS.index(col)] = a, b
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(data) | (data < lo) | (data > hi)
+    if not bad.any():
+        return
+    row, col = np.argwhere(bad)[0]
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if line.split("%", 1)[0].strip()]
+    ranged = _COLUMNS[col] in _RANGES
+    want = f"{lo[col]:g} .. {hi[col]:g}" if ranged else f"a finite value within +-{_MAX_ABS:g}"
+    raise FormatError(name, lines[row], f"{_COLUMNS[col]} = {data[row, col]:g}: expected {want}")

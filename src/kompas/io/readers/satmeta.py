@@ -83,6 +83,9 @@ _OFFSET_BLOCKS = {
     (67, "CAST"): ("BEIDOU-3G-CAST",),
 }
 _SYS_OF_TAG = {"GPS": ("G", 0), "GLN": ("R", 32), "GAL": ("E", 64), "BEI": ("C", 100)}
+_MAX_OFFSET_M = 10.0
+"""Largest nominal antenna offset component read as such: satellite offsets are at most a few metres
+(BeiDou-2 GEO/IGSO z 4.9 m in these tables; IGS ANTEX z offsets up to ~3.9 m)."""
 
 
 def _yday_ns(token: str, what: str) -> int | None:
@@ -161,11 +164,27 @@ def _offset_line(tok: list[str]) -> tuple[tuple[int, str], np.ndarray] | None:
         xyz = np.array([_float(v, "offset") for v in tok[3:6]])
     except ValueError:
         return None
-    if np.any(np.abs(xyz) > 10.0):  # e.g. the placeholder dY = -300 of the commented BDS-3 SECM IGSO line
+    if np.any(np.abs(xyz) > _MAX_OFFSET_M):  # e.g. the placeholder dY = -300 of the commented BDS-3 SECM IGSO
         return None
     code = int(tok[2])
     manu = "SECM" if "SECM" in tok[6:] else ("CAST" if "CAST" in tok[6:] or code in (65, 66, 67) else "")
     return (code, manu), xyz
+
+
+def _add_offsets(offsets: dict, tok: list[str]) -> None:
+    """Enter the nominal offsets of a ``BLK`` line, or of a commented ``HDR BE3`` line whose values are sane,
+    under the IGS block names of its code; a live ``BLK`` line that does not read is an error (ValueError),
+    a commented one may hold a placeholder and is passed over."""
+    got = _offset_line(tok)
+    live = tok[0] == "BLK"
+    if got is None and live:
+        found = " ".join(tok[:6])
+        raise ValueError(f"a BLK line reads 'BLK <block> <code> dX dY dZ', offsets in m within "
+                         f"+-{_MAX_OFFSET_M:g} m; found {found!r}")  # fmt: skip
+    if got is not None and got[0] in _OFFSET_BLOCKS:
+        for name in _OFFSET_BLOCKS[got[0]]:
+            if live or name not in offsets:  # a live BLK line beats a commented one
+                offsets[name] = got[1]
 
 
 def _date_ns(y: str, m: str, d: str, what: str) -> int:
@@ -184,11 +203,7 @@ class _SvbParser(LineParser):
                 continue
             head = tok[0]
             if head == "BLK" or (head == "HDR" and len(tok) > 1 and tok[1] == "BE3"):
-                got = _offset_line(tok)
-                if got is not None and got[0] in _OFFSET_BLOCKS:
-                    for name in _OFFSET_BLOCKS[got[0]]:
-                        if head == "BLK" or name not in offsets:  # a live BLK line beats a commented one
-                            offsets[name] = got[1]
+                _add_offsets(offsets, tok)
                 continue
             if head == "HDR":
                 if "PRN" in tok and "SVN" in tok:  # title line of the next satellite's rows

@@ -170,6 +170,14 @@ class SinexFile:
         return xyz, sig, ref
 
 
+_LIMITS = {
+    "STA": (1.0e7, "m", "a station coordinate lies within 10,000 km of the geocentre"),
+    "VEL": (1.0, "m/y", "station velocities are centimetres a year"),
+}
+"""Magnitudes beyond which a SOLUTION/ESTIMATE value of a station coordinate (STAX/Y/Z) or velocity
+(VELX/Y/Z) is a damaged row, not a station."""
+
+
 class _SinexParser(LineParser):
     def _parse(self) -> SinexFile:
         if not self.lines or not self.lines[0].startswith("%=SNX"):
@@ -247,6 +255,11 @@ class _SinexParser(LineParser):
             raise ValueError(f"expected 10 fields in SOLUTION/ESTIMATE, found {len(tok)}")
         _int(tok[0], "parameter index")
         value, sigma = _float(tok[8], "estimate"), _float(tok[9], "std dev")
+        limit, unit, why = _LIMITS.get(tok[1][:3], (np.inf, "", ""))
+        if abs(value) > limit:
+            raise ValueError(f"{tok[1]} = {value:g} {unit}: {why}")
+        if sigma < 0:
+            raise ValueError(f"std dev {sigma:g} of {tok[1]} is negative")
         return tok[1], tok[2].upper(), tok[3], tok[4], _epoch_ns(tok[5], 0), value, sigma
 
     @staticmethod
@@ -263,6 +276,7 @@ def read_sinex(path: str | os.PathLike) -> SinexFile:
     Raises
     ------
     FormatError
-        A missing ``%=SNX`` header, or a field of a read block that does not parse (with its line).
+        A missing ``%=SNX`` header, a field of a read block that does not parse, or an estimate no station
+        has (:data:`_LIMITS`, a negative standard deviation), with its line.
     """
     return _SinexParser(file_name(path), read_text(path)).parse()
