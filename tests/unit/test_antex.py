@@ -296,6 +296,11 @@ def test_non_numeric_pco_is_format_error_with_line(tmp_path):
         (rec("   C02", "START OF FREQUENCY"), rec("   X02", "START OF FREQUENCY"), "frequency code"),
         (rec("     0.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"), rec("     x.0  10.0   5.0", "ZEN1 / ZEN2 / DZEN"), "ZEN1"),
         (rec("     2", "# OF FREQUENCIES"), rec("     y", "# OF FREQUENCIES"), "# OF FREQUENCIES"),
+        # numbers, but no antenna's: a damaged value is refused, not applied
+        ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10  1e+308   -3.30", r"the NOAZI row: 1e\+308 mm beyond \+-10000 mm"),
+        ("   NOAZI    1.10    2.20   -3.30", "   NOAZI    1.10 -10000.5   -3.30", "the NOAZI row: -10000.5 mm beyond"),
+        (rec("     10.00     -5.50   1200.25", "NORTH / EAST / UP"), rec("     10.00     -5.50  12000.25", "NORTH / EAST / UP"),
+         r"NORTH / EAST / UP: 12000.2 mm beyond \+-10000 mm \(a damaged value, not an antenna\)$"),
     ],
 )  # fmt: skip
 def test_bad_records_are_format_errors(tmp_path, old, new, match):
@@ -303,6 +308,15 @@ def test_bad_records_are_format_errors(tmp_path, old, new, match):
     k = lines.index(old)
     lines[k] = new
     with pytest.raises(FormatError, match=match) as err:
+        read_antex(write(tmp_path, lines))
+    assert err.value.line == k + 1
+
+
+def test_an_azimuth_row_with_a_value_no_antenna_has_is_an_error(tmp_path):
+    lines = HEADER + RCV
+    k = lines.index("   120.0    0.00   -0.21   -0.81")
+    lines[k] = "   120.0    0.00 -1.0e99   -0.81"
+    with pytest.raises(FormatError, match=r"the row of azimuth 120.0: -1e\+99 mm beyond \+-10000 mm") as err:
         read_antex(write(tmp_path, lines))
     assert err.value.line == k + 1
 

@@ -265,6 +265,10 @@ def test_truncated_file_warns_and_keeps_complete_rows(tmp_path):
         (8, row("DSB", "G063", "G01", "", "C1C", "", DAY, NEXT, "ns", "1.0"), "OBS2"),
         (2, row("OSB", "C201", "C19", "", "C6I", "", DAY, NEXT, "ns", "4.5", "0.01", "0.25", "0.0x"), "slope STD_DEV"),
         (1, row("OSB", "C201", "C19", "", "C2I", "", "0000:000:00000", NEXT, "ns", "1.0"), r"BIAS_START is open \(0000:000:00000\)$"),
+        # values that parse but are no bias: 1e308 ns, a million cycles, a negative sigma
+        (1, row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "ns", "1e308"), r"ESTIMATED_VALUE 1e\+308 ns: a bias is within \+-100000 ns$"),
+        (5, row("OSB", "R730", "R01", "", "L1C", "", DAY, NEXT, "cyc", "-1000000.0"), r"ESTIMATED_VALUE -1e\+06 cyc: a bias is within"),
+        (1, row("OSB", "C201", "C19", "", "C2I", "", DAY, NEXT, "ns", "-12.3456", "-0.0123"), "STD_DEV -0.0123 ns is negative$"),
     ],
 )  # fmt: skip
 def test_bad_rows_are_format_errors(tmp_path, k, bad, match):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -172,6 +173,16 @@ def test_non_numeric_bias_drops_the_record(tmp_path):
     lines += _rec("AS", "R07", T1, [2e-4, 2e-11])
     c = _dropped(tmp_path, lines, "values .* are not numbers", len(HEADER_300) + 2)
     assert c.name.tolist() == ["G01", "R07"] and c.bias_s.tolist() == [1e-4, 2e-4]
+
+
+@pytest.mark.parametrize("bias", [1e308, -1.0, 3.0e5, -1e99])
+def test_a_clock_bias_of_a_second_or_more_drops_the_record(tmp_path, bias):
+    # a value that parses but is no clock (a second is 300,000 km of range): dropped, not used
+    lines = [*HEADER_300, *_rec("AS", "G01", T0, [1e-4, 1e-11]), *_rec("AS", "R07", T0, [bias, 1e-11])]
+    lines += _rec("AS", "R07", T1, [-0.999999, 2e-11])  # just below a second: still a clock value
+    said = re.escape(f"clock bias {bias:g} s: clocks are within milliseconds, not seconds")
+    c = _dropped(tmp_path, lines, said, len(HEADER_300) + 2)
+    assert c.name.tolist() == ["G01", "R07"] and c.bias_s.tolist() == [1e-4, -0.999999]
 
 
 def test_non_numeric_epoch_drops_the_record(tmp_path):

@@ -91,6 +91,16 @@ def test_tiny_values_units_and_missing(tiny):
     assert s.vel_mps is None and s.clk_rate is None
 
 
+def test_values_far_beyond_the_bad_marker_are_missing_without_overflow(tmp_path):
+    # 1e308 km is a "bad" value like 999999.999999: NaN, and no RuntimeWarning from scaling it to metres
+    record = f"PG01{'1.0e308':>14s}{2.0:14.6f}{3.0:14.6f}{'-1.0e300':>14s}"  # fields of F14.6 width
+    lines = [*_header(["G01"], n_epochs=1), _epoch(2020, 6, 25, 0, 0), record]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        s = read_sp3(_write(tmp_path, lines))
+    assert np.isnan(s.pos_m[0, 0]).all() and np.isnan(s.clk_s[0, 0])
+
+
 def test_tiny_sdev_flags_accuracy(tiny):
     s = read_sp3(tiny)
     np.testing.assert_allclose(s.pos_sdev_m[0, 0], [1.25**3 * 1e-3, 1.25**4 * 1e-3, 1.25**5 * 1e-3])

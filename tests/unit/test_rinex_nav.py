@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import math
+import re
 import warnings
 
 import numpy as np
@@ -853,6 +854,21 @@ def test_nan_or_inf_text_is_not_a_number(tmp_path):
     for word in ("inf", "nan", "1_000.0", "0x1p3"):
         text = R3_TEXT.replace("0.515363885880D+04", f"{word:>18s}")
         _dropped_g01(tmp_path, text, f"{word}' is not a number")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("0.515363885880D+94", "5.15364e+93"), ("-.10000000000D+13", "-1e+12")]
+)
+def test_a_field_with_a_damaged_exponent_drops_its_record(tmp_path, field, value):
+    # E+04 read as E+94 parses, but no broadcast value comes near 1e12: the record is dropped, not used
+    text = R3_TEXT.replace("0.515363885880D+04", f"{field:>18s}")
+    said = re.escape(
+        f"line 15: record G 1 2020 01 01 02 00 00: field 'sqrt_a_sqrtm' {value} is beyond 1e+12 (a damaged "
+        "number, not a broadcast value)"
+    )
+    assert _dropped_g01(tmp_path, text, said).line == 15
+    ok = R3_TEXT.replace("0.515363885880D+04", f"{'0.999999999999D+12':>18s}")  # just below: a value
+    assert sat_index("G01") in read_nav(write(tmp_path, ok, "ok.rnx")).kepler.sat.tolist()
 
 
 def test_blank_required_field_drops_its_record(tmp_path):

@@ -335,6 +335,20 @@ def _values(line: str, start: int, n: int, what: str) -> list[float]:
     return [_float(tok, what) for tok in tokens]
 
 
+MAX_MM = 10000.0
+"""Largest phase-centre offset component or variation read as one, mm: satellite offsets reach a few
+metres (the shared ANTEX files' largest is 2843 mm, the GPSPACE tables' BeiDou-2 GEO z 4.9 m), variations
+centimetres (42 mm); 10 m also leaves every value an F8.2 field can hold in full (-1234.56)."""
+
+
+def _bounded(values: list[float], limit: float, what: str) -> list[float]:
+    """``values`` unless one exceeds ``limit`` in magnitude (mm): then ValueError naming it."""
+    worst = max(values, key=abs, default=0.0)
+    if abs(worst) > limit:
+        raise ValueError(f"{what}: {worst:g} mm beyond +-{limit:g} mm (a damaged value, not an antenna)")
+    return values
+
+
 def _grid_count(first: float, last: float, step: float, what: str) -> int:
     if step <= 0:
         raise ValueError(f"{what} step must be positive, found {step}")
@@ -447,7 +461,8 @@ class _AntexParser(LineParser):
             if freq["pco"] is not None or freq["noazi"] is not None:
                 raise self.error("NORTH / EAST / UP must come once, before the NOAZI row")
             # 3F10.2, millimetres
-            freq["pco"] = [_float(line[10 * k : 10 * k + 10], "NORTH / EAST / UP") for k in range(3)]
+            neu = [_float(line[10 * k : 10 * k + 10], "NORTH / EAST / UP") for k in range(3)]
+            freq["pco"] = _bounded(neu, MAX_MM, "NORTH / EAST / UP")
         elif label == "START OF ANTENNA":
             if blk is not None:
                 if self.strict:
@@ -556,7 +571,7 @@ class _AntexParser(LineParser):
                 raise self.error("NOAZI row before NORTH / EAST / UP")
             if freq["noazi"] is not None:
                 raise self.error("second NOAZI row in one frequency block")
-            freq["noazi"] = _values(line, 8, nzen, "the NOAZI row")
+            freq["noazi"] = _bounded(_values(line, 8, nzen, "the NOAZI row"), MAX_MM, "the NOAZI row")
             return
         if not line.strip():
             raise self.error(f"blank line inside the frequency block of {freq['code']}")
@@ -569,7 +584,8 @@ class _AntexParser(LineParser):
         if k >= nazi or abs(azi - 360.0 * k / (nazi - 1)) > 1e-6:
             expected = f"{360.0 * k / (nazi - 1):.1f}" if k < nazi else "END OF FREQUENCY"
             raise self.error(f"expected the row of azimuth {expected}, found azimuth {azi}")
-        freq["rows"].append(_values(line, 8, nzen, f"the row of azimuth {azi}"))
+        what = f"the row of azimuth {azi}"
+        freq["rows"].append(_bounded(_values(line, 8, nzen, what), MAX_MM, what))
 
     def _close_freq(self, blk: _Block, freq: dict, nazi: int) -> None:
         code = freq["code"]

@@ -562,13 +562,23 @@ class _BiasParser(LineParser):
         if unit not in _UNIT_SCALE:
             raise ValueError(f"UNIT must be 'ns' or 'cyc', found {unit!r}")
         k = _UNIT_SCALE[unit]
-        value = _float(line[70:91], "ESTIMATED_VALUE") * k
+        raw = _float(line[70:91], "ESTIMATED_VALUE")
+        if abs(raw) > MAX_BIAS:
+            raise ValueError(f"ESTIMATED_VALUE {raw:g} {unit}: a bias is within +-{MAX_BIAS:g} {unit}")
+        value = raw * k
         std = _float(line[92:103], "STD_DEV", blank_ok=True) * k
+        if std < 0:
+            raise ValueError(f"STD_DEV {std / k:g} {unit} is negative")
         slope = _float(line[104:125], "ESTIMATED_SLOPE", blank_ok=True) * k
         slope_std = _float(line[126:137], "slope STD_DEV", blank_ok=True) * k
         row = (kind, svn, sat, letter, station, obs1, obs2, "s" if unit == "ns" else unit,
                (value, std, slope, slope_std))  # fmt: skip
         return row, (*start, *end)
+
+
+MAX_BIAS = 1.0e5
+"""Largest ESTIMATED_VALUE magnitude read as a bias, in the row's unit (ns or cycles): code and phase
+biases are nanoseconds (the shared CODE files' largest is 480 ns) and cycles; 1e5 ns is 30 km of range."""
 
 
 def _unpack(rows: list[tuple]):

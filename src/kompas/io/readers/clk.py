@@ -22,8 +22,9 @@ read in the ``TIME SYSTEM ID`` scale (GPS when absent) and stored as GPST nanose
 are unchanged.
 
 Problems: a data record with a field that is not a number, an impossible epoch (years 1980-2200),
-an unknown record type, a number of values outside 1-6 or more values than announced, a continuation
-line where none is due or an ``AS`` name that is not a satellite is dropped with one
+an unknown record type, a number of values outside 1-6 or more values than announced, a clock bias of
+a second or more (:data:`MAX_CLOCK_S`), a continuation line where none is due or an ``AS`` name that is
+not a satellite is dropped with one
 :class:`~kompas.errors.DroppedRecordWarning` for the file (``strict=True``: a FormatError naming the
 line); header errors are FormatErrors. A record with fewer values than it announces (a missing or short
 continuation line) draws a :class:`TruncatedFileWarning` and the missing values are NaN. A file that
@@ -67,6 +68,10 @@ _VALUE_NAMES = ("bias_s", "bias_sigma_s", "rate", "rate_sigma", "accel", "accel_
 _MAX_VALUES = 6
 _ON_RECORD_LINE = 2
 _MAX_VALUE_WIDTH = 160  # 4 x E19.12 with room for wider writers
+MAX_CLOCK_S = 1.0
+"""Smallest clock bias magnitude taken as a damaged record: satellite and receiver clocks are kept within
+about a millisecond of their system time (the shared files' largest is 6.2 ms), so a second or more
+(300,000 km of range) is no clock."""
 _COMPLETE_NUMBER = re.compile(rb"[0-9][EeDd][-+][0-9]{2,}$")  # a cut "E-0" is not complete
 
 
@@ -466,6 +471,8 @@ def _data(lines: Lines, h: _Header, ctx: Diagnostics) -> ClockData:
     what = "continuation line where none is due (the record has at most 2 values)"
     bad.add(np.isin(np.arange(rec_rows.size), undue), what)
     values = _values(lines, rows, starts, vstart, rec_of_line, nval, bad, ctx)
+    far = np.abs(values[:, 0]) >= MAX_CLOCK_S  # False for a missing (NaN) bias
+    bad.add(far, lambda i: f"clock bias {values[i, 0]:g} s: clocks are within milliseconds, not seconds")
     return _table(meta, name, ~bad.mask, kind_s, names_txt, name_inv, sat, time_ns, values)
 
 

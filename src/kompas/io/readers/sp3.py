@@ -600,6 +600,8 @@ def _read(lines: Lines, ctx: Diagnostics) -> Sp3:
 def _positions(shape, e, s, pos, pos_ok, clk, clk_ok, exps, h, gp) -> dict:
     ex, ey, ez, ec = exps
     base_pos, base_clk = h["base_pos"], h["base_clk"]
+    # the "bad" values (>= 999999, up to 1e308) go out before the scaling, which would overflow on them
+    pos, clk = np.where(pos_ok[:, None], pos, np.nan), np.where(clk_ok, clk, np.nan)
     out = {
         "pos_m": _dense((*shape, 3), e, s, pos * _KM, pos_ok),
         "clk_s": _dense(shape, e, s, clk * _US, clk_ok),
