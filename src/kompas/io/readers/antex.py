@@ -343,8 +343,8 @@ centimetres (42 mm); 10 m also leaves every value an F8.2 field can hold in full
 
 def _bounded(values: list[float], limit: float, what: str) -> list[float]:
     """``values`` unless one exceeds ``limit`` in magnitude (mm): then ValueError naming it."""
-    worst = max(values, key=abs, default=0.0)
-    if abs(worst) > limit:
+    if values and (max(values) > limit or min(values) < -limit):  # C-level scans: rows hold up to 73 values
+        worst = max(values, key=abs)
         raise ValueError(f"{what}: {worst:g} mm beyond +-{limit:g} mm (a damaged value, not an antenna)")
     return values
 
