@@ -235,6 +235,20 @@ def test_bad_value_names_the_row(tmp_path):
     assert err.value.line == k + 1
 
 
+def test_a_value_above_the_no_value_marker_names_the_row(tmp_path):
+    # I5 holds 99999, but 9999 is the largest the format writes ("no value"): 10000 and above is damage
+    lines = HEADER + TEC1 + END
+    k = lines.index(rec("    10.0 -45.0  45.0   5.0 450.0", "LAT/LON1/LON2/DLON/H"))
+    lines[k + 1] = lines[k + 1][:10] + "10000" + lines[k + 1][15:]
+    with pytest.raises(
+        FormatError, match="a TEC value of 10000 in the 2 lines after this one: above 9999"
+    ) as err:
+        read_ionex(write(tmp_path, lines))
+    assert err.value.line == k + 1
+    lines[k + 1] = lines[k + 1][:10] + " 9999" + lines[k + 1][15:]  # the marker itself: a missing value
+    assert np.isnan(read_ionex(write(tmp_path, lines[: -len(END)] + TEC2 + END)).tec_tecu).sum() == 1
+
+
 def test_truncated_inside_map_warns_and_keeps_complete_maps(tmp_path):
     lines = HEADER + TEC1 + TEC2[:6]
     with pytest.warns(TruncatedFileWarning, match="inside TEC map 2"):

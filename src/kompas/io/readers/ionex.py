@@ -14,7 +14,8 @@ What is read
 Conventions
     * Epochs are Universal Time in the format (``EPOCH OF ... MAP`` is "UT"): they are read as UTC
       and stored as GPST nanoseconds (so 2017-01-01 00:00:00 UT is 00:00:18 GPST).
-    * Values are I5 integers, 16 per line; ``9999`` means "no value" and becomes NaN; the exponent
+    * Values are I5 integers, 16 per line; ``9999`` means "no value" and becomes NaN (a value above it is
+      a FormatError); the exponent
       (default -1) is applied, so ``tec_tecu`` is in TEC units (1 TECU = 1e16 electrons/m^2).
       An ``EXPONENT`` record inside a map changes the exponent for the rest of that map; each map
       starts with the header's exponent.
@@ -506,6 +507,9 @@ class _IonexParser(LineParser):
                 raise self.error(
                     f"expected {nlon} integer values (16 per line) in the {nline} lines after this one"
                 ) from None
+            if max(vals) > _MISSING:  # I5 holds up to 99999, but 9999 is the format's largest: "no value"
+                raise self.error(f"a {kind} value of {max(vals)} in the {nline} lines after this one: above "
+                                 f"{_MISSING}, the format's 'no value'")  # fmt: skip
             cur["rows"].append(_scale(np.array(vals, dtype=np.int64), cur["exp"]))
             i += nline
         elif label == f"END OF {kind} MAP":
