@@ -449,6 +449,27 @@ class _IonexParser(LineParser):
             )
         return out
 
+    def _row_values(self, data: list[str], nlon: int, kind: str) -> list[int]:
+        """The ``nlon`` I5 integers of one row's data lines (16 per line; blank-separated or touching), each
+        at most 9999, the format's "no value"; FormatError naming the row's line otherwise."""
+        nline = len(data)
+        text = "".join(ln.ljust(80)[:80] for ln in data)
+        tokens = text.split()
+        if len(tokens) != nlon:  # values may touch: fall back to the I5 columns
+            tokens = [text[5 * p : 5 * p + 5] for p in range(nlon)]
+            if text[5 * nlon :].strip():
+                raise self.error(f"expected {nlon} values (16I5) in the {nline} lines after this one")
+        try:
+            vals = [_int(tok, "TEC/RMS/height value") for tok in tokens]
+        except ValueError:
+            raise self.error(
+                f"expected {nlon} integer values (16 per line) in the {nline} lines after this one"
+            ) from None
+        if max(vals) > _MISSING:  # I5 holds up to 99999, but 9999 is the format's largest: "no value"
+            raise self.error(f"a {kind} value of {max(vals)} in the {nline} lines after this one: above "
+                             f"{_MISSING}, the format's 'no value'")  # fmt: skip
+        return vals
+
     def _record(self, i: int, out: dict) -> int:
         """Read the record at line index i (and its data lines); returns the next index, -1 at END OF FILE."""
         lines, h, lat, nlon, nline = self.lines, self.h, self.lat, self.nlon, self.nline
@@ -495,21 +516,7 @@ class _IonexParser(LineParser):
             self.reach = i + nline
             if i + nline > len(lines):
                 raise self.error(f"file ends inside the {nline} data lines of this row")
-            text = "".join(ln.ljust(80)[:80] for ln in lines[i : i + nline])
-            tokens = text.split()
-            if len(tokens) != nlon:  # values may touch: fall back to the I5 columns
-                tokens = [text[5 * p : 5 * p + 5] for p in range(nlon)]
-                if text[5 * nlon :].strip():
-                    raise self.error(f"expected {nlon} values (16I5) in the {nline} lines after this one")
-            try:
-                vals = [_int(tok, "TEC/RMS/height value") for tok in tokens]
-            except ValueError:
-                raise self.error(
-                    f"expected {nlon} integer values (16 per line) in the {nline} lines after this one"
-                ) from None
-            if max(vals) > _MISSING:  # I5 holds up to 99999, but 9999 is the format's largest: "no value"
-                raise self.error(f"a {kind} value of {max(vals)} in the {nline} lines after this one: above "
-                                 f"{_MISSING}, the format's 'no value'")  # fmt: skip
+            vals = self._row_values(lines[i : i + nline], nlon, kind)
             cur["rows"].append(_scale(np.array(vals, dtype=np.int64), cur["exp"]))
             i += nline
         elif label == f"END OF {kind} MAP":
