@@ -871,6 +871,16 @@ def test_a_field_with_a_damaged_exponent_drops_its_record(tmp_path, field, value
     assert sat_index("G01") in read_nav(write(tmp_path, ok, "ok.rnx")).kepler.sat.tolist()
 
 
+def test_a_spare_field_is_not_read_so_a_huge_one_keeps_its_record(tmp_path):
+    last = "     0.259218000000D+06 0.400000000000D+01 0.000000000000D+00 0.000000000000D+00"
+    assert last in R3_TEXT
+    text = R3_TEXT.replace(last, last[:-18] + "0.100000000000D+99")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nav = read_nav(write(tmp_path, text))
+    assert sat_index("G01") in nav.kepler.sat.tolist()
+
+
 def test_blank_required_field_drops_its_record(tmp_path):
     text = R3_TEXT.replace("0.515363885880D+04", " " * 18)
     assert _dropped_g01(tmp_path, text, "required field 'sqrt_a_sqrtm' is blank").line == 15

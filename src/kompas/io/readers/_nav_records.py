@@ -4,8 +4,8 @@ Scanning gathers, per layout (:mod:`._nav_layouts`), the 19-column fields of eve
 :func:`parse_group` converts a whole group at once and checks it. A record that cannot be read as
 its layout says -- a field that is not a number, a required field left blank, a satellite id or an
 epoch that is not one, a date out of range, a week outside 0-9999, a time of week beyond a few
-weeks, a GLONASS frequency number that is not an integer, a field of 1e12 or more (:data:`MAX_FIELD`),
-too few or too many lines -- is dropped
+weeks, a GLONASS frequency number that is not an integer, a field read of 1e12 or more
+(:data:`MAX_FIELD`; spare fields are not read), too few or too many lines -- is dropped
 with one :class:`~kompas.errors.DroppedRecordWarning` for the file (an error with ``strict=True``);
 the other records are read. A blank inside a number that leaves one reading (``. 000000000000D+00``)
 is repaired (:class:`~kompas.errors.FormatWarning`).
@@ -354,11 +354,13 @@ markers of transmission times."""
 def _range_checks(g: Group, vals: np.ndarray, drops: _Drops) -> None:
     slots = g.layout.slots()
     names = {v: k for k, v in slots.items()}
+    named = list(names)  # a spare field is not read: whatever it holds loses no record
     with np.errstate(invalid="ignore"):
-        huge = np.abs(vals) >= MAX_FIELD
-    for rec, slot in zip(*np.nonzero(huge), strict=True):
-        drops.add(rec, g.field_line(rec, slot), f"field {names.get(slot, 'spare')!r} {vals[rec, slot]:g} is "
-                  f"beyond {MAX_FIELD:g} (a damaged number, not a broadcast value)")  # fmt: skip
+        huge = np.abs(vals[:, named]) >= MAX_FIELD
+    for rec, k in zip(*np.nonzero(huge), strict=True):
+        slot = named[k]
+        drops.add(rec, g.field_line(rec, slot), f"field {names[slot]!r} {vals[rec, slot]:g} is beyond "
+                  f"{MAX_FIELD:g} (a damaged number, not a broadcast value)")  # fmt: skip
     for name, kind in _RANGE_CHECKS:
         if name not in slots:
             continue
