@@ -353,14 +353,6 @@ markers of transmission times."""
 
 def _range_checks(g: Group, vals: np.ndarray, drops: _Drops) -> None:
     slots = g.layout.slots()
-    names = {v: k for k, v in slots.items()}
-    named = list(names)  # a spare field is not read: whatever it holds loses no record
-    with np.errstate(invalid="ignore"):
-        huge = np.abs(vals[:, named]) >= MAX_FIELD
-    for rec, k in zip(*np.nonzero(huge), strict=True):
-        slot = named[k]
-        drops.add(rec, g.field_line(rec, slot), f"field {names[slot]!r} {vals[rec, slot]:g} is beyond "
-                  f"{MAX_FIELD:g} (a damaged number, not a broadcast value)")  # fmt: skip
     for name, kind in _RANGE_CHECKS:
         if name not in slots:
             continue
@@ -376,6 +368,15 @@ def _range_checks(g: Group, vals: np.ndarray, drops: _Drops) -> None:
                 ok |= np.isnan(v)
         for rec in np.flatnonzero(~ok):
             drops.add(rec, g.field_line(rec, slots[name]), f"{name} {v[rec]!r} is not {limit}")
+    # after the checks of particular fields, whose reasons say more and are quoted first
+    names = {v: k for k, v in slots.items()}
+    named = list(names)  # a spare field is not read: whatever it holds loses no record
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(vals[:, named]) >= MAX_FIELD
+    for rec, k in zip(*np.nonzero(huge), strict=True):
+        slot = named[k]
+        drops.add(rec, g.field_line(rec, slot), f"field {names[slot]!r} {vals[rec, slot]:g} is beyond "
+                  f"{MAX_FIELD:g} (a damaged number, not a broadcast value)")  # fmt: skip
 
 
 _F51 = re.compile(r" *\d{1,2}\.\d{0,2}")
