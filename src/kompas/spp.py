@@ -411,13 +411,14 @@ def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_mode
     return model
 
 
-def _epochs_of(g: dict, rows) -> dict:
-    """The padded arrays the code model reads at the epochs ``rows`` (the MET readings too; its scalar
-    height kept)."""
-    out = {k: g[k][rows] for k in ("P", "DTS", "RS", "VEPH", "SYS", "present")}
-    met = g["MET"]
-    out["MET"] = None if met is None else {k: v[rows] if np.ndim(v) else v for k, v in met.items()}
-    return out
+def _epochs_of(d: dict, rows) -> dict:
+    """Every per-epoch array of ``d`` (a block's padded arrays, and the MET readings among them) at the
+    epochs ``rows``; scalars (the barometer height) and None as they are."""
+
+    def at(v):
+        return _epochs_of(v, rows) if isinstance(v, dict) else (v[rows] if np.ndim(v) else v)
+
+    return {k: at(v) for k, v in d.items()}
 
 
 def _residual_table(ob, grid, g, res, ok) -> dict:
