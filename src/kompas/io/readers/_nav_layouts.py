@@ -69,6 +69,10 @@ class Layout:
                     out[name] = k if j == 0 else 3 + 4 * (j - 1) + k
         return out
 
+    def slot_names(self) -> dict[int, str]:
+        """Slot -> field name of every named (kept) field; a spare slot is absent."""
+        return {slot: name for name, slot in self.slots().items()}
+
 
 def _kep(name, line1, line5, line6, line7, *more, toe="toe_s", week=True):
     orbit = list(_ORB_KEPLER)

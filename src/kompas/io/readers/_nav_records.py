@@ -328,7 +328,7 @@ def _fields(ctx: NavContext, g: Group, drops: _Drops) -> np.ndarray:
     if bad.any():
         _repair_inner_blanks(ctx, grid, vals, bad, g)
     vals, bad = vals.reshape(n, lay.nslots), bad.reshape(n, lay.nslots)
-    names = {v: k for k, v in lay.slots().items()}
+    names = lay.slot_names()
     for rec, slot in zip(*np.nonzero(bad), strict=True):
         text = g.chunks[rec][slot * FW : (slot + 1) * FW]
         name = names.get(slot, "spare")
@@ -369,7 +369,7 @@ def _range_checks(g: Group, vals: np.ndarray, drops: _Drops) -> None:
         for rec in np.flatnonzero(~ok):
             drops.add(rec, g.field_line(rec, slots[name]), f"{name} {v[rec]!r} is not {limit}")
     # after the checks of particular fields, whose reasons say more and are quoted first
-    names = {v: k for k, v in slots.items()}
+    names = g.layout.slot_names()
     named = list(names)  # a spare field is not read: whatever it holds loses no record
     with np.errstate(invalid="ignore"):
         huge = np.abs(vals[:, named]) >= MAX_FIELD
