@@ -566,9 +566,10 @@ class _BiasParser(LineParser):
         if abs(raw) > MAX_BIAS:
             raise ValueError(f"ESTIMATED_VALUE {raw:g} {unit}: a bias is within +-{MAX_BIAS:g} {unit}")
         value = raw * k
-        std = _float(line[92:103], "STD_DEV", blank_ok=True) * k
-        if std < 0:
-            raise ValueError(f"STD_DEV {std / k:g} {unit} is negative")
+        raw_std = _float(line[92:103], "STD_DEV", blank_ok=True)
+        if raw_std < 0:  # False for a blank (NaN) one
+            raise ValueError(f"STD_DEV {raw_std:g} {unit} is negative")
+        std = raw_std * k
         slope = _float(line[104:125], "ESTIMATED_SLOPE", blank_ok=True) * k
         slope_std = _float(line[126:137], "slope STD_DEV", blank_ok=True) * k
         row = (kind, svn, sat, letter, station, obs1, obs2, "s" if unit == "ns" else unit,
