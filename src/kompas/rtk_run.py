@@ -23,6 +23,7 @@ from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, phase_modes, prepare_
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved
 from .tables.observables import NO_SIGNAL
+from .time import time_span
 
 __all__ = ["run_rtk", "cell_table", "iono_prior"]
 
@@ -160,20 +161,27 @@ def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
     return np.where(ok, d_r - d_b, 0.0), [note if used else "ionosphere prior 0: no broadcast model serves"]
 
 
-def _rover_spp(rover, product, cfg, elmask_deg=None):
+def _rover_spp(rover, product, cfg, elmask_deg=None, epochs=None):
     """Single point solutions of the rover (markers) and the same moved to its antenna reference point,
     ECEF m (NaN unsolved). The a priori positions take a mask of at most 10 deg (more epochs solved);
-    the solutions written as such (``output_single``) the run's ``elmask_deg``."""
+    the solutions written as such (``output_single``) the run's ``elmask_deg``. With ``epochs`` (bool,
+    one per rover epoch) only those are solved and the positions of the others are NaN (the Solution
+    then holds the solved epochs alone)."""
     from .spp import spp
 
     mask = min(cfg.elmask_deg, 10.0) if elmask_deg is None else elmask_deg
+    obs = rover if epochs is None else rover.take_epochs(epochs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KompasWarning)  # SPP's notes (ionosphere models) do not concern RTK
-        sol = spp(rover, product, systems=cfg.systems, elmask_deg=mask)
+        sol = spp(obs, product, systems=cfg.systems, elmask_deg=mask)
     pos = np.asarray(sol.pos_m, float).copy()
     ok = sol.ok & np.all(np.isfinite(pos), axis=1)
     pos[ok] = enu_to_ecef(-rover.station.arp_to_marker_enu(), pos[ok])
     pos[~ok] = np.nan
+    if epochs is not None:  # one row per rover epoch again
+        full = np.full((epochs.size, 3), np.nan)
+        full[epochs] = pos
+        pos = full
     return sol, pos
 
 
@@ -218,7 +226,11 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits=None):
         rover, base, orbits or product, base_arp, bands, prio, channels, cfg.time_tolerance_s, cfg.slips,
         cfg.max_age_s, cfg.interpolate_base, cfg.extrapolate_base,
     )  # fmt: skip
-    single, prior = _rover_spp(rover, product, cfg)
+    # the a priori positions of rover epochs without a base epoch are not used (unless written as single
+    # point solutions): a rover day under a base hour need not be solved 24 times over
+    paired = np.isfinite(bd.age_s)
+    only = None if cfg.output_single or paired.all() else paired
+    single, prior = _rover_spp(rover, product, cfg, epochs=only)
     setup = _setup(cfg, rover, base, base_arp, prior)
     if not setup.tropo:
         bd = dataclasses.replace(bd, trop_b=np.zeros_like(bd.trop_b))
@@ -298,7 +310,8 @@ def run_rtk(
     if progress is not None:
         progress(total, total)
     result.notes[:0] = (
-        list(orbit_notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes + _age_notes(bd, cfg)
+        list(orbit_notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes
+        + _age_notes(bd, cfg, base)
         + _glonass_notes(bd, rover, base, cfg) + _iono_off_notes(setup, cfg)
         + _unused_system_notes(rover, base, cfg, bands)
     )  # fmt: skip
@@ -358,19 +371,27 @@ def _unserved_notes(bd, orbits) -> list[str]:
     ]
 
 
-def _age_notes(bd, cfg) -> list[str]:
-    """Say how many rover epochs took an earlier base epoch (and how old it was at most)."""
+def _age_notes(bd, cfg, base) -> list[str]:
+    """Say how many rover epochs took an earlier base epoch (and how old it was at most), and how many
+    had none (with both time spans: a base file that covers only part of the rover's)."""
+    notes = []
     aged = np.isfinite(bd.age_s) & (np.abs(bd.age_s) > cfg.time_tolerance_s)
-    if not aged.any():
-        return []
-    oldest = float(np.max(bd.age_s[aged]))
-    how = "interpolated where a later base epoch exists" if cfg.interpolate_base else "not interpolated"
-    if cfg.extrapolate_base:
-        how += ", phases extrapolated from earlier base epochs elsewhere"
-    return [
-        f"{int(aged.sum())} epochs without a simultaneous base epoch took an earlier one, up to "
-        f"{round(oldest, 3):g} s old (max_age_s {cfg.max_age_s:g}); base observations {how}"
-    ]
+    if aged.any():
+        oldest = float(np.max(bd.age_s[aged]))
+        how = "interpolated where a later base epoch exists" if cfg.interpolate_base else "not interpolated"
+        if cfg.extrapolate_base:
+            how += ", phases extrapolated from earlier base epochs elsewhere"
+        notes.append(
+            f"{int(aged.sum())} epochs without a simultaneous base epoch took an earlier one, up to "
+            f"{round(oldest, 3):g} s old (max_age_s {cfg.max_age_s:g}); base observations {how}"
+        )
+    alone = ~np.isfinite(bd.age_s)
+    if alone.any():
+        notes.append(
+            f"{int(alone.sum())} rover epochs have no base epoch at their time or up to {cfg.max_age_s:g} s "
+            f"before it (--max-age): rover {time_span(bd.time_ns)}, base {time_span(base.epoch_time_ns)}"
+        )
+    return notes
 
 
 def _single_where_unsolved(res: PassResult, single, prior) -> None:
@@ -405,7 +426,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
     pos[~ok] = np.nan
     letters = [x for x in cfg.systems if x in bands]
     reason = np.where(ok, Unsolved.SOLVED, np.where(np.isfinite(bd.age_s), Unsolved.TOO_FEW_SATELLITES,
-                                                   Unsolved.NO_OBSERVATIONS)).astype(np.uint8)  # fmt: skip
+                                                   Unsolved.NO_BASE_EPOCH)).astype(np.uint8)  # fmt: skip
     rec = ProcessingRecord(
         program="kompas rtk",
         mode="static" if cfg.mode == "static" else "rtk",
@@ -415,8 +436,8 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         iono="est" if setup.iono else "off",
         tropo=("saas" if setup.tropo else "off") + ("+ztd" if setup.ztd else ""),
         signals={k: {",".join(map(str, v)): int(n)} for k, v in bands.items()},
-        unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(np.bincount(reason, minlength=8))
-                  if i and c},
+        unsolved={Unsolved(i).name.lower(): int(c)
+                  for i, c in enumerate(np.bincount(reason, minlength=len(Unsolved))) if i and c},
         notes=(f"base position from {base_source}: {' '.join(f'{v:.4f}' for v in base_marker)}", *res.notes),
         base_m=tuple(float(v) for v in base_marker),
         config=cfg,

@@ -41,7 +41,8 @@ def unsolved_text(sol) -> str:
 
 
 class Unsolved(enum.IntEnum):
-    """Why an epoch has no solution (0 for a solved epoch), in the order the checks run."""
+    """Why an epoch has no solution (0 for a solved epoch): 1-7 in the order a receiver's checks run, then
+    relative positioning's own."""
 
     SOLVED = 0
     NO_OBSERVATIONS = 1  # no usable pseudorange of the systems asked for
@@ -51,6 +52,7 @@ class Unsolved(enum.IntEnum):
     NOT_CONVERGED = 5  # the iterations did not converge
     CHI2 = 6  # residuals fail the chi-square test and RAIM could not repair the epoch
     GDOP = 7  # geometry too weak (GDOP above the limit)
+    NO_BASE_EPOCH = 8  # RTK: no base epoch at the rover's time or at most max_age_s before it
 
 
 def sd_columns(cov: np.ndarray, diag, off, unknown: float = np.nan) -> list[np.ndarray]:

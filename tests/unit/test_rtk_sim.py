@@ -10,6 +10,7 @@ switched on. The last tests use the simulator's own :func:`kompas.sim.simulate_b
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ import kompas
 from kompas.frames import ecef_to_enu, enu_to_ecef, geodetic_to_ecef
 from kompas.sim import make_nav, nominal_elements
 from kompas.sim.observations import ErrorModel, simulate_obs
+from kompas.solution import Unsolved
 from kompas.time import to_datetime64
 
 START = kompas.GTime.from_calendar(2024, 3, 1, 2).gpst_ns
@@ -421,7 +423,9 @@ def test_base_outage_epochs_single_with_output_single():
     assert np.abs(err).max() < 10.0 and np.all(np.isfinite(single.cov_m2[11:15]))
     rel = plain.quality != kompas.Quality.NONE
     assert np.array_equal(plain.quality[rel], single.quality[rel])
-    assert np.array_equal(plain.pos_m[rel], single.pos_m[rel])
+    # plain's a priori positions come from the epochs with a base alone, single's from every epoch: the batch
+    # Gauss-Newton iterates its epochs together, so they agree to its tolerance, not bit for bit
+    np.testing.assert_allclose(plain.pos_m[rel], single.pos_m[rel], rtol=0, atol=1e-6)
     assert np.array_equal(np.flatnonzero(single.age_s), [10])
     assert "4 single" in summary(single)[0] and "single" not in summary(plain)[0]
     strict = _run(rov, base, nav, "GE", max_age_s=0.0)
@@ -429,6 +433,14 @@ def test_base_outage_epochs_single_with_output_single():
     assert any(n.startswith("1 epochs without a simultaneous base epoch took an earlier one, up to 30 s old")
                for n in plain.record.notes)  # fmt: skip
     assert not any("simultaneous" in n for n in strict.record.notes)
+    # the epochs left without a base epoch say so, in the reasons, the notes and the summary
+    assert (plain.reason[11:15] == Unsolved.NO_BASE_EPOCH).all()
+    assert plain.record.unsolved == {"no_base_epoch": 4}
+    assert strict.record.unsolved == {"no_base_epoch": 5} and not single.record.unsolved
+    assert any(n.startswith("4 rover epochs have no base epoch at their time or up to 30 s before it (--max-age): "
+                            "rover 2024-03-01T02:00:00 .. 2024-03-01T02:14:30, base 2024-03-01T02:00:00 .. ")
+               for n in plain.record.notes)  # fmt: skip
+    assert f"unsolved no base epoch in 4 of {len(plain)} epochs" in summary(plain)
     # the single point solutions written take the run's own mask (RTKLIB out-outsingle runs pntpos with
     # pos1-elmask): as kompas spp with that mask gives them
     high = _run(rov, base, nav, "GE", output_single=True, elmask_deg=25.0)
@@ -437,6 +449,24 @@ def test_base_outage_epochs_single_with_output_single():
     assert (high.quality[11:15] == kompas.Quality.SINGLE).all()
     assert np.array_equal(high.nsat[11:15], spp25.nsat[11:15])
     assert (spp10.nsat[11:15] > spp25.nsat[11:15]).any()
+
+
+def test_the_rovers_single_point_solutions_are_computed_where_a_base_epoch_is(monkeypatch):
+    # a rover longer than its base: its a priori positions are solved on the epochs the base serves alone,
+    # unless every epoch is written (output_single); the relative solutions do not change
+    spp_module = importlib.import_module("kompas.spp")  # the module, not the function kompas.spp
+    rov, base, nav, _ = _baseline("GE", (300.0, 400.0, 10.0), errors=False, hours=0.25)
+    base = base.epochs(0, 10)
+    solved, real = [], spp_module.spp
+    monkeypatch.setattr(spp_module, "spp", lambda obs, *a, **k: solved.append(obs.n_epochs) or real(obs, *a, **k))  # fmt: skip
+    plain = _run(rov, base, nav, "GE")
+    assert solved == [11]  # base epochs 0-9, and epoch 10 with the base 30 s old
+    single = _run(rov, base, nav, "GE", output_single=True)
+    assert solved[1:] == [rov.n_epochs] * 2  # a priori (10 deg mask), then the written ones (15 deg)
+    assert (plain.quality[:11] != kompas.Quality.NONE).all()
+    assert (plain.quality[11:] == kompas.Quality.NONE).all()
+    np.testing.assert_allclose(plain.pos_m[:11], single.pos_m[:11], rtol=0, atol=1e-6)  # see the test above
+    assert np.array_equal(plain.quality[:11], single.quality[:11])
 
 
 def test_a_base_satellite_without_code_is_left_out_and_named(monkeypatch):

@@ -228,6 +228,8 @@ def summary(sol, truth=None, base_truth=None) -> list[str]:
         lines.append(
             f"fixed    ambiguities per fixed epoch: {per}; median ratio {np.median(sol.ratio[fixed]):.1f}"
         )
+    if sol.record.unsolved:  # why the others were not (as kompas spp and ppp say it)
+        lines.append(f"unsolved {unsolved_text(sol)}")
     lines += masked_lines(sol.record)
     for note in sol.record.notes:
         lines.append(f"note     {note}")
