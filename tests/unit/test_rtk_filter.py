@@ -219,6 +219,51 @@ def test_an_outlying_code_without_a_phase_is_left_out():
     assert code.sum() == 6 and 105 not in r.residuals["sat"][code].tolist()
 
 
+def _code_missing(e, cells, cycles=0.0, flag=False):
+    """Epoch ``e`` without the pseudoranges of ``cells``, their phases jumped by ``cycles`` (flagged or not)."""
+    code, phase, slip = e.code.copy(), e.phase.copy(), e.slip.copy()
+    code[cells] = np.nan
+    phase[cells] += cycles * LAM_L1
+    slip[cells] = flag
+    return dataclasses.replace(e, code=code, phase=phase, slip=slip)
+
+
+@pytest.mark.parametrize("static", [True, False])
+@pytest.mark.parametrize("flagged", [True, False])
+def test_a_slip_of_a_phase_without_code_ends_its_arc(static, flagged):
+    # a slip where the receiver gave the phase but no pseudorange (reacquisition): the arc cannot restart
+    # from phase minus code, so it ends (flagged: at once; unflagged: when the screening blames it or the
+    # wrong-fix guard resets every arc) and the phase waits for a code. Restarting it from phase minus the
+    # missing code put NaN into the state, and every later epoch of the pass was NaN.
+    f = _filter(armode="fix-and-hold", tropo=False, static=static)
+    for k in range(6):
+        assert f.step(_epoch(k)).ok
+    r = f.step(_code_missing(_epoch(6), [3], 7.0, flagged))
+    assert r.ok and np.isfinite(f.x).all() and np.isfinite(f.P).all()
+    assert 103 not in f.arcs and not any(n.startswith("amb:") and n.endswith(":67") for n in f.index)
+    assert np.linalg.norm((r.fix_pos if r.fixed else r.pos) - ROVER) < 0.005
+    shifted = _epoch(7)
+    shifted = dataclasses.replace(
+        shifted, phase=shifted.phase + np.where(np.arange(8) == 3, 7.0 * LAM_L1, 0.0)
+    )
+    r = f.step(shifted)  # the code is back: a new arc starts from phase minus code
+    assert f.arcs[103]["lock"] == 1 and np.isfinite(f.x).all()
+    assert np.linalg.norm((r.fix_pos if r.fixed else r.pos) - ROVER) < 0.005
+
+
+def test_a_phase_without_code_continues_its_arc():
+    # no pseudorange on satellite 104 for longer than max_gap_s, its phase continuous: the arc goes on (it
+    # was dropped as unseen although its phase was in use, and no arc can start without a code)
+    f = _filter(armode="fix-and-hold", tropo=False, max_gap_s=3.0)
+    for k in range(6):
+        f.step(_epoch(k))
+    name, lock = f.arcs[103]["name"], f.arcs[103]["lock"]
+    for k in range(6, 12):
+        r = f.step(_code_missing(_epoch(k), [3]))
+        assert r.fixed and np.linalg.norm(r.fix_pos - ROVER) < 1e-3
+    assert f.arcs[103]["name"] == name and f.arcs[103]["lock"] == lock + 6 and name in f.index
+
+
 def test_a_code_error_within_five_sigmas_is_kept():
     # 5 m on satellite 105's code (35 deg; with the reference at 85 deg its double difference has 1.04 m
     # of code noise at the default code/phase ratio of 100): below outlier_sigma = 5 of that noise (5.2 m),

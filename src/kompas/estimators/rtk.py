@@ -263,16 +263,21 @@ class RtkFilter:
         if self.glo.code_ifb and e.fdma.any():
             want = sorted({f"cifb:R{int(b)}" for b in e.band[e.fdma]} - set(self.index))
             self._add(want, [0.0] * len(want), [self.glo.code_ifb_sigma_m**2] * len(want))
-        usable = np.isfinite(e.phase) & np.isfinite(e.code)
-        new_names, new_keys, reset = [], [], []
-        for i in np.flatnonzero(usable):
+        # an arc starts (or restarts after a slip) from phase minus code: a phase without a code continues
+        # its arc, but cannot start one, and a slipped one ends there (RTKLIB leaves such a bias unset)
+        have = np.isfinite(e.phase)
+        usable = have & np.isfinite(e.code)
+        new_names, new_keys, reset, lost = [], [], [], []
+        for i in np.flatnonzero(have):
             key = int(e.key[i])
             arc = self.arcs.get(key)
             if arc is None:
-                new_keys.append(i)
-                new_names.append(f"amb:{sat_id(int(e.sat[e.cs[i]]))}:{key & 0xFFFFF:x}")
+                if usable[i]:
+                    new_keys.append(i)
+                    new_names.append(f"amb:{sat_id(int(e.sat[e.cs[i]]))}:{key & 0xFFFFF:x}")
             elif e.slip[i]:
-                reset.append(i)
+                (reset if usable[i] else lost).append(i)
+        self._end_arcs(e, lost)
         for i, name in zip(new_keys, new_names, strict=True):
             self.arcs[int(e.key[i])] = {"name": name, "lock": 0, "last": t}
         self._add(
@@ -284,10 +289,16 @@ class RtkFilter:
             self._reset(cols, self._amb_init(e, ri), self.noise.amb_cyc**2)
             for i in ri:
                 self.arcs[int(e.key[i])]["lock"] = 0
-        for i in np.flatnonzero(usable):
-            a = self.arcs[int(e.key[i])]
-            a["last"] = t
-            a["lock"] += 1
+        for i in np.flatnonzero(have):
+            a = self.arcs.get(int(e.key[i]))
+            if a is not None:
+                a["last"] = t
+                a["lock"] += 1
+
+    def _end_arcs(self, e: EpochInput, cells) -> None:
+        """Remove the arcs of ``cells`` and their ambiguity states (their phases are left out until an
+        arc starts again)."""
+        self._remove([self.arcs.pop(int(e.key[i]))["name"] for i in cells])
 
     def _add_iono(self, e: EpochInput) -> None:
         names, vals = [], []
@@ -434,9 +445,13 @@ class RtkFilter:
         return culprit, int(bad_p.sum()), drop
 
     def _reset_cells(self, e, cells) -> None:
+        """Restart the arcs of ``cells`` from phase minus code; those without a code end (:meth:`_arcs`)."""
         cells = np.asarray(cells, dtype=np.int64)
         ok = np.array([int(e.key[i]) in self.arcs for i in cells], bool)
         cells = cells[ok] if cells.size else cells
+        coded = np.isfinite(e.code[cells])
+        self._end_arcs(e, cells[~coded])
+        cells = cells[coded]
         cols = [self.index[self.arcs[int(e.key[i])]["name"]] for i in cells]
         self._reset(cols, self._amb_init(e, cells), self.noise.amb_cyc**2)
         for i in cells:
