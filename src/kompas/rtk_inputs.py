@@ -519,7 +519,8 @@ def _base_geometry(sat_pos, base, sat) -> tuple[dict, np.ndarray]:
 
 def _less_common_part(d, pair) -> None:
     """Take out of the changes ``d`` (rows, bands) their median over the satellites per base epoch pair
-    ``pair`` and band, in place: the base receiver clock (and what all satellites share)."""
+    ``pair`` (labels 0 .. n-1) and band, in place: the base receiver clock (and what all satellites
+    share)."""
     for col in range(d.shape[1]):  # the median leaves out NaN changes, which stay NaN
         d[:, col] -= group_median(d[:, col], pair)[pair]
 
@@ -546,7 +547,9 @@ def _along_base(bd, ob_b, ib, t_r, g_b, product, base, rows, other, skip, codes:
     both = bd.signal_b[rows] != NO_SIGNAL
     d_phase = (np.where(both, ob_b.phase_cyc[other] - bd.phase_b[rows], np.nan)) * lam - dg
     d_phase[skip] = np.nan
-    pair = ob_b.epoch[other].astype(np.int64)
+    # one group per pair of base epochs (j, k): extrapolated rover epochs share k with different j where the
+    # base is irregular, and the base clock changes differently over each pair
+    pair = np.unique(j.astype(np.int64) * t_b.size + k, return_inverse=True)[1].reshape(-1)
     _less_common_part(d_phase, pair)
     w = ((t_r[rows] - t_b[j]) / (t_b[k] - t_b[j]))[:, None]
     code_b, phase_b = bd.code_b.copy(), bd.phase_b.copy()

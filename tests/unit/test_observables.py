@@ -8,6 +8,7 @@ import pytest
 from test_rinex_obs import F, H
 
 from kompas import SignalError, read_obs, sat_index
+from kompas.errors import ConfigError
 from kompas.satsys import BAND_PRIORITY, SIGNALS, sat_id, signal_code
 
 
@@ -122,6 +123,11 @@ def test_epoch_views_are_o1_and_share_memory(tmp_path):
     assert part.epoch_time_ns.tolist() == obs.epoch_time_ns[:1].tolist()
     kept = obs.take_epochs(np.array([False, True]))
     assert kept.n_epochs == 1 and len(kept) == len(one)
+    rows = np.r_[np.zeros(len(obs) - len(one), bool), np.ones(len(one), bool)]
+    assert obs.take_epochs(np.array([False, True]), rows).code_m.tolist() == one.code_m.tolist()
+    rows[-1] = False  # a row of a kept epoch dropped: the epochs' rows would shift, so it is refused
+    with pytest.raises(ConfigError, match="rows must be the row mask of the epochs kept"):
+        obs.take_epochs(np.array([False, True]), rows)
     assert obs.epoch(-1).epoch_time_ns.tolist() == obs.epoch_time_ns[1:].tolist()  # from the end
     for k in (2, 5, -3):  # two epochs: 0, 1 and -1, -2 only
         with pytest.raises(IndexError, match=f"epoch {k} outside 0..1"):

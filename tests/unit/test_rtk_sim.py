@@ -227,6 +227,27 @@ def test_no_base_phase_is_extrapolated_across_a_base_slip():
     assert np.sqrt(np.mean(h**2)) < 0.008 and h.max() < 0.045  # measured 6.5 and 32.6 mm
 
 
+def test_extrapolated_base_phases_take_out_the_clock_change_of_their_own_pair_of_base_epochs():
+    # a 5-s base with a gap (100 s, then 130 s) under a 1-s rover, no interpolation: rover epochs 96-99
+    # extrapolate along base epochs 95 and 90, rover epochs 106-110 along 100 and 90. The base clock change
+    # (drift 2e-9 s/s) taken out per pair differs; one median over both pairs (grouped by base epoch 90
+    # alone) left metres in the moved phases, which do not cancel against a phase left as it is (a
+    # satellite missing at 90 s): epochs 96 and 100 stayed float
+    rover = enu_to_ecef(np.array([300.0, 400.0, 10.0]), BASE)
+    nav, truth = make_nav(nominal_elements("GE", START), START, 0.1, seed=2)
+    eb = ErrorModel(noise=True, troposphere=True)
+    base = simulate_obs(truth, nav, BASE, START, 0.1, 5.0, "GE", eb, seed=2, rcv_drift_sps=2e-9)
+    rov = simulate_obs(truth, nav, rover, START, 0.1, 1.0, "GE", eb, seed=102, rcv_clock_s=-3e-4)
+    sec = (base.epoch_time_ns - START) // 1_000_000_000
+    ep = np.repeat(np.arange(base.n_epochs), np.diff(base.epoch_offsets))
+    base = base.keep_rows(~((sec[ep] == 90) & (base.sat == np.unique(base.sat)[0])))
+    base = base.take_epochs((sec <= 100) | (sec >= 130))
+    sol = _run(rov, base, nav, "GE", interpolate_base=False)
+    assert (sol.quality == kompas.Quality.FIX).all()
+    enu = ecef_to_enu(sol.pos_m, rover)
+    assert np.hypot(enu[:, 0], enu[:, 1]).max() < 0.02 and np.abs(enu[:, 2]).max() < 0.05  # 1.3, 3.2 cm
+
+
 def test_the_mask_applies_at_the_rover_as_at_the_base():
     # 400 km apart the two receivers see a satellite at elevations degrees apart: a satellite above the
     # mask at the base but below it at the rover is not used (RTKLIB zdres() masks both receivers)

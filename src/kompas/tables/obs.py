@@ -254,9 +254,17 @@ class ObsTable:
             raise ConfigError(
                 f"take_epochs needs a mask of the {self.n_epochs} epochs, got shape {epochs.shape}"
             )
+        counts = np.diff(self.epoch_offsets)[epochs]
         if rows is None:
             rows = np.repeat(epochs, np.diff(self.epoch_offsets))
-        counts = np.diff(self.epoch_offsets)[epochs]
+        else:  # a mask that also drops rows within kept epochs would shift rows between epochs
+            rows = np.asarray(rows, dtype=bool)
+            if rows.shape != (len(self),) or int(rows.sum()) != int(counts.sum()):
+                raise ConfigError(
+                    "take_epochs: rows must be the row mask of the epochs kept (keep_rows drops rows within "
+                    f"epochs); got {int(rows.sum())} of {rows.size} rows for {int(counts.sum())} rows in "
+                    f"{int(epochs.sum())} epochs"
+                )
         return replace(
             self,
             **{f: getattr(self, f)[rows] for f in _ROW_FIELDS},
