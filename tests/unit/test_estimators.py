@@ -125,7 +125,14 @@ def test_raim_by_rows_solves_only_the_failing_epochs_with_the_same_result():
 
 
 def test_chi2_threshold_table():
-    assert chi2_threshold(1) == 10.8 and chi2_threshold(10) == 29.6 and chi2_threshold(500) == 149.0
+    assert chi2_threshold(1) == 10.8 and chi2_threshold(10) == 29.6 and chi2_threshold(100) == 149.0
+
+
+@pytest.mark.parametrize("dof", [101, 150, 500, 2000])
+def test_chi2_threshold_beyond_the_table(dof):
+    # Wilson-Hilferty beyond 100 degrees of freedom (the 100-dof quantile, 149, served every larger set)
+    stats = pytest.importorskip("scipy.stats")
+    assert chi2_threshold(dof) == pytest.approx(stats.chi2.ppf(0.999, dof), rel=1e-3)
 
 
 def test_dops_of_a_symmetric_geometry():
