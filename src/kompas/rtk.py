@@ -169,6 +169,36 @@ def base_position(base, product, cfg: RtkConfig) -> tuple[np.ndarray, str]:
     return np.array([float(v) for v in src.split()]), "user"
 
 
+BASE_HEADER_TOLERANCE_M = 100.0
+"""A base position given by the user farther than this from the base header's APPROX POSITION XYZ draws a
+warning: a header's approximate position is good to metres, a frame or epoch difference is below one, so
+beyond this it is a typing error or another station's coordinates, which move every rover position by as
+much (RTKLIB does not check)."""
+
+
+def check_base_position(base, marker, src: str) -> list[str]:
+    """A warning (and the note that says it) when the user's base position is far from the base header's
+    approximate position; nothing otherwise, or without a plausible header position."""
+    import warnings
+
+    from .errors import KompasWarning, caller_stacklevel
+
+    st = base.station
+    if src != "user" or not st.approx_position_plausible:
+        return []
+    off = float(np.linalg.norm(np.asarray(marker, float) - np.asarray(st.approx_position_m, float)))
+    if not off > BASE_HEADER_TOLERANCE_M:
+        return []
+    far = f"{off / 1000.0:.3f} km" if off >= 1000.0 else f"{off:.1f} m"
+    note = (
+        f"the base position given is {far} from the base header's APPROX POSITION XYZ "
+        f"({' '.join(f'{v:.3f}' for v in st.approx_position_m)}): every rover position moves with a base "
+        "error; check --base-pos (or use --base-pos header or spp)"
+    )
+    warnings.warn(note, KompasWarning, stacklevel=caller_stacklevel())
+    return [note]
+
+
 def _channels(product, rover, base) -> GlonassChannels:
     headers = [o.header.glonass_channels for o in (base, rover) if o.header is not None]
     return GlonassChannels.merge(*headers, product.glonass_channels())
@@ -323,6 +353,7 @@ def rtk(
         cfg = cfg.replace(**options)
     product = BroadcastProduct.from_options(nav, cfg.ephemeris)
     marker_b, src = base_position(base, product, cfg)
+    base_notes = check_base_position(base, marker_b, src)
     base_arp = enu_to_ecef(-base.station.arp_to_marker_enu(), marker_b)  # the marker moved to the ARP
     w = cfg.window
     rov = window_or_error(rover, w.start, w.end, w.interval_s, "rover")
@@ -331,6 +362,7 @@ def rtk(
     rov, bas = mask.require(rov, "rover"), mask.require(bas, "base")
     channels = _channels(product, rover, base)
     orbits, notes = precise_orbits(product, sp3, clk, cfg.systems, atx, rov)
+    notes = base_notes + notes
     sol = run_rtk(rov, bas, product, cfg, base_arp, marker_b, src, channels, progress, atx, orbits, notes)
     return dataclasses.replace(sol, record=dataclasses.replace(sol.record, masked=mask.lines()))
 

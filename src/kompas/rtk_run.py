@@ -277,11 +277,12 @@ def _antenna_cells(cells, bd, az_r, el_r, atx, rover, base) -> tuple[np.ndarray,
 
 def run_rtk(
     rover, base, product, cfg, base_arp, base_marker, base_source, channels, progress=None, atx=None,
-    orbits=None, orbit_notes=(),
+    orbits=None, notes=(),
 ):  # fmt: skip
     """Process the paired windows of rover and base (see :func:`kompas.rtk.rtk`). ``orbits``
     (:class:`~kompas.products.precise_first.PreciseFirst`) gives the satellite states of the double
-    differences when precise products are given, ``orbit_notes`` says so; the broadcast ``product`` serves
+    differences when precise products are given; ``notes`` (what the orbits and the base position came from)
+    lead the run's notes; the broadcast ``product`` serves
     the single point solutions and the ionosphere models."""
     bands, bd, prior, setup, single = _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits)
     cells = cell_table(bd)
@@ -310,7 +311,7 @@ def run_rtk(
     if progress is not None:
         progress(total, total)
     result.notes[:0] = (
-        list(orbit_notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes
+        list(notes) + _unserved_notes(bd, orbits) + ant_notes + iono_notes
         + _age_notes(bd, cfg, base)
         + _glonass_notes(bd, rover, base, cfg) + _iono_off_notes(setup, cfg)
         + _unused_system_notes(rover, base, cfg, bands)

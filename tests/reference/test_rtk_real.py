@@ -176,6 +176,14 @@ def test_cli_rtk_truth_file_of_the_set_and_a_base_from_the_header(kompas_data, t
         "the base position is the header's, 0.946 m from the truth file's base: its error is in every" in text
     )
     assert "the ionosphere is not estimated (--iono off) on a 21.8 km baseline" in text
+    # a base position of the user's own: named only when the truth file's base disagrees with it
+    scoa = (4639940.429559, -136224.81156, 4359552.50278)
+    for dx, said in ((1.0, True), (0.0, False)):
+        base_pos = ["--base-pos", str(scoa[0] + dx), str(scoa[1]), str(scoa[2])]
+        assert main([*args[:-2], *base_pos, "-o", str(tmp_path / "u.pos")]) == 0
+        text = capsys.readouterr().out
+        line = "the base position given is 1.000 m from the truth file's base: its error is in every"
+        assert (line in text) is said and "the base position is the" not in text
     other = tmp_path / "other.json"
     other.write_text(
         '{"a": {"id": "WTZR00DEU", "marker_ecef_m": {"x": 4075580.3, "y": 931854.1, "z": 4801568.3}}}'

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import kompas
+from kompas.errors import KompasWarning
 from kompas.frames import ecef_to_enu, enu_to_ecef, geodetic_to_ecef
 from kompas.sim import make_nav, nominal_elements
 from kompas.sim.observations import ErrorModel, simulate_obs
@@ -488,6 +489,24 @@ def test_the_rovers_single_point_solutions_are_computed_where_a_base_epoch_is(mo
     assert (plain.quality[11:] == kompas.Quality.NONE).all()
     np.testing.assert_allclose(plain.pos_m[:11], single.pos_m[:11], rtol=0, atol=1e-6)  # see the test above
     assert np.array_equal(plain.quality[:11], single.quality[:11])
+
+
+def test_a_base_position_far_from_the_base_header_is_named():
+    # a user's base position 1.2 km from the header's APPROX POSITION XYZ (another station's coordinates, a
+    # typing error): a warning and a note; 50 m off (a rough header) passes in silence
+    import warnings
+
+    rov, base, nav, _ = _baseline("GE", (300.0, 400.0, 10.0), errors=False, hours=0.05)
+    assert np.linalg.norm(base.station.approx_position_m - BASE) < 10.0  # the simulator's header: 3 m off
+    far = BASE + np.array([1200.0, 0.0, 0.0])
+    with pytest.warns(KompasWarning, match=r"the base position given is 1\.200 km from the base header"):
+        sol = kompas.rtk(rov, base, nav, systems="GE", base_position=" ".join(map(str, far)))
+    assert any("1.200 km from the base header's APPROX POSITION XYZ" in n for n in sol.record.notes)
+    near = BASE + np.array([50.0, 0.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", KompasWarning)
+        sol = kompas.rtk(rov, base, nav, systems="GE", base_position=" ".join(map(str, near)))
+    assert not any("APPROX POSITION" in n for n in sol.record.notes)
 
 
 def test_a_base_satellite_without_code_is_left_out_and_named(monkeypatch):

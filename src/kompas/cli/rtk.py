@@ -191,15 +191,25 @@ def _base_truth(args, truth):
         return None
 
 
+BASE_TRUTH_TOLERANCE_M = 0.005
+"""A user's base position this far or farther from the truth file's base is named beside the errors."""
+
+
 def _base_lines(sol, base_truth) -> list[str]:
-    """With a truth: where the base position came from, when not from the user (its error is in every
-    rover position; the fixes can be right and the rover still off by it)."""
+    """With a truth: where the base position came from, when not from the user, and how far it is from the
+    truth file's base when that has one (its error is in every rover position: the fixes can be right and
+    the rover still off by it)."""
     src = getattr(sol.record.config, "base_position", "header")
-    if src not in ("header", "spp"):
-        return []
-    line = f"         the base position is the {src}'s"
+    off = None
     if base_truth is not None and len(sol.record.base_m) == 3:
-        off = np.linalg.norm(np.asarray(sol.record.base_m) - base_truth)
+        off = float(np.linalg.norm(np.asarray(sol.record.base_m) - base_truth))
+    if src not in ("header", "spp"):  # the user's own: named only when the truth file's base disagrees
+        if off is None or off < BASE_TRUTH_TOLERANCE_M:
+            return []
+        said = f"the base position given is {off:.3f} m from the truth file's base"
+        return [f"         {said}: its error is in every rover position"]
+    line = f"         the base position is the {src}'s"
+    if off is not None:
         line += f", {off:.3f} m from the truth file's base"
     return [line + ": its error is in every rover position (--base-pos X Y Z gives the base's truth)"]
 
