@@ -249,9 +249,10 @@ def _require_pairs(base_epoch, ob_r, ob_b, max_age_s: float) -> None:
         )
 
 
-def _require_states(keep, coded, bands, product) -> None:
+def _require_states(keep, coded, bands, product, t_r) -> None:
     """Refuse a baseline without a usable pair, naming the first thing missing: a satellite both receivers
-    observe at a common epoch, a pseudorange at both (the transmission times), an ephemeris."""
+    observe at a common epoch, a pseudorange at both (the transmission times), an ephemeris (with the
+    times of the records and of the observations, ``t_r``)."""
     systems = "".join(bands)
     if keep.size == 0:
         raise EstimatorError(
@@ -263,10 +264,17 @@ def _require_states(keep, coded, bands, product) -> None:
             "receiver's transmission time needs one)"
         )
     if not keep.any():
+        held = "".join(sorted(set().union(*(n.record_systems() for n in product.navs)))) or "no system"
+        times = [n.record_times_ns() for n in product.navs]
+        times = np.concatenate(times) if times else np.zeros(0, np.int64)
+        when = (
+            f"; the records are of {time_span(times)}, the observations of {time_span(t_r)}"
+            if times.size
+            else ""
+        )
         raise EstimatorError(
             "no satellite observed by both receivers on a shared band has an ephemeris in the navigation "
-            f"data (systems {''.join(bands)}; the navigation data have ephemerides of "
-            f"{''.join(sorted(set().union(*(n.record_systems() for n in product.navs)))) or 'no system'})"
+            f"data (systems {''.join(bands)}; the navigation data have ephemerides of {held}{when})"
         )
 
 
@@ -499,7 +507,7 @@ def _paired_states(product, obs, rows, t, sat, bands):
     pos_b, dts_b, ok_b, _ = _satellite_states(product, ob_b, ib, t_b, t_r)
     keep = ok_r & ok_b
     coded = np.isfinite(ob_r.code_m[ir]).any(axis=1) & np.isfinite(ob_b.code_m[ib]).any(axis=1)
-    _require_states(keep, coded, bands, product)
+    _require_states(keep, coded, bands, product, t_r)
     unserved = tuple(sat_id(np.setdiff1d(sat[~keep], sat[keep])).tolist())
     letters, age = system_letter(sat_system(sat[keep])), age_r[keep]
     orbit = (record_orbit_sigma_m(letters, age), record_orbit_drift_mps(letters, age))

@@ -308,6 +308,19 @@ def test_cli_rtk_incompatible_inputs_say_why(kompas_data, capsys, tmp_path):
         assert main(["rtk", wtzz, wtzr, nav, "--base-pos", "header", "-o", out, *extra]) == 2
         err = capsys.readouterr().err
         assert err.startswith("kompas rtk: error:") and text in err and len(err.strip().splitlines()) == 1
+    # the files in another order: the misplaced one is named
+    for files, role in (((nav, wtzz, wtzr), "ROVER"), ((wtzz, nav, wtzr), "BASE")):
+        assert main(["rtk", *files, "-o", out]) == 2
+        assert (
+            f"kompas rtk: error: {role} {nav} is a navigation file: the order is" in capsys.readouterr().err
+        )
+    # navigation data of another day: both time spans
+    other_day = str(kompas_data / "D_2026-120_PASA_SCOA_rtk" / "BRDC00WRD_R_20261200800_06H_MN.rnx")
+    assert main(["rtk", wtzz, wtzr, other_day, "--base-pos", "header", "-o", out]) == 2
+    assert (
+        "; the records are of 2026-04-30T08:00:00 .. 2026-04-30T14:00:14, the observations of "
+        "2020-06-25T00:00:00 .. 2020-06-25T00:59:30)" in capsys.readouterr().err
+    )
 
 
 def test_cli_rtk_that_solves_nothing_exits_1_and_says_why(kompas_data, tmp_path, capsys):
