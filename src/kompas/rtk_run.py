@@ -321,7 +321,9 @@ def run_rtk(
             single, prior = _rover_spp(rover, product, cfg, cfg.elmask_deg)
         _single_where_unsolved(result, single, prior)
     ephemeris = "broadcast" if orbits is None else f"precise {orbits.systems}, broadcast"
-    return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris)
+    # RTKLIB's header lists every input: rover, base, navigation files
+    inputs = (*rover.files, *base.files, *(n.path for n in product.navs if getattr(n, "path", None)))
+    return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, (ephemeris, inputs))
 
 
 def _unused_system_notes(rover, base, cfg, bands) -> list[str]:
@@ -418,7 +420,8 @@ def _mask_cells(cells, el_ok, bd) -> dict:
     return out
 
 
-def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_source, ephemeris) -> Solution:
+def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_source, sources) -> Solution:
+    ephemeris, inputs = sources
     n = bd.n_epochs
     fixed = res.quality == Quality.FIX
     pos = res.pos.copy()
@@ -442,7 +445,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         notes=(f"base position from {base_source}: {' '.join(f'{v:.4f}' for v in base_marker)}", *res.notes),
         base_m=tuple(float(v) for v in base_marker),
         config=cfg,
-        inputs=tuple(str(p) for p in rover.files),
+        inputs=tuple(str(p) for p in inputs),
     )  # fmt: skip
     return Solution(
         time_ns=bd.time_ns.copy(),

@@ -162,6 +162,8 @@ def format_pos(
     if coords not in COORDS:
         raise ConfigError(f"coords must be 'llh', 'xyz' or 'enu', not {coords!r}")
     ref = _reference(solution, ref_m) if coords == "enu" else None
+    # a relative solution names its base in the header whatever the coordinates (RTKLIB's % ref pos)
+    ref_line = ref if ref is not None else _base_of(solution)
     if time_format not in ("gpst", "utc", "tow"):
         raise ConfigError(f"time_format must be 'gpst', 'utc' or 'tow', not {time_format!r}")
     if not isinstance(decimals, int | np.integer) or not 0 <= decimals <= 9:
@@ -202,7 +204,7 @@ def format_pos(
     cols = [times, c1.tolist(), c2.tolist(), c3.tolist(), q[rows].astype(np.int64).tolist(), ns.tolist()]
     cols += [s.tolist() for s in sd] + [age[rows].tolist(), rat[rows].tolist()]
     body = [fmt.format(*r) + eol for r in zip(*cols, strict=True)]
-    head = _header_lines(solution, coords, time_format, decimals, eol, ref) if header else []
+    head = _header_lines(solution, coords, time_format, decimals, eol, ref_line) if header else []
     return "".join(head + body)
 
 
@@ -215,6 +217,12 @@ def _reference(solution, ref_m) -> np.ndarray:
             f"relative solution or ref_m, not {ref.tolist()}"
         )
     return ref
+
+
+def _base_of(solution) -> np.ndarray | None:
+    """The base position of a relative solution, ECEF m (None for a solution without one)."""
+    base = np.asarray(getattr(solution.record, "base_m", ()) or (), dtype=np.float64)
+    return base if base.shape == (3,) and np.all(np.isfinite(base)) else None
 
 
 def _per_epoch(values, e, name):
