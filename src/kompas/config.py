@@ -204,7 +204,10 @@ def _check(f: dataclasses.Field, value, tp):
             value = meta["parse"](value)
         value = _coerce(value, tp, f.name)
     except (ValueError, TypeError) as exc:
-        raise ConfigError(f"option {f.name!r} {exc}") from None
+        # "systems must be ..." from a parse function: the option ("station_systems" too) named once
+        first, _, rest = str(exc).partition(" ")
+        text = rest if rest and f.name.endswith(first) else str(exc)
+        raise ConfigError(f"option {f.name!r} {text}") from None
     except ConfigError:
         raise
     except Exception as exc:  # a KompasError raised by a parse function

@@ -335,7 +335,7 @@ def test_monitor_says_what_served_nothing(kompas_data, tmp_path, capsys):
     nav, out = str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), str(tmp_path / "m")
     obs = str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
     assert main(["monitor", nav, "--out", out, "--obs", obs, "--station-systems", "X", "--no-grid"]) == 2
-    assert "--station-systems systems must be letters of" in capsys.readouterr().err
+    assert "--station-systems must be letters of" in capsys.readouterr().err
     sp3_2021 = str(kompas_data / "G_2021-118_SLAC_rinex2/COD0MGXFIN_20211180000_01D_05M_ORB.SP3")
     kms3 = str(kompas_data / "F_2022-159_KMS3_rinex4/KMS300DNK_R_20221591000_01H_30S_MO.crx")
     with warnings.catch_warnings():

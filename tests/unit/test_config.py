@@ -26,7 +26,7 @@ def test_defaults_and_normalised_systems():
         ({"elmask_deg": -1}, "at least 0.0 deg"),
         ({"elmask_deg": "high"}, "must be a number"),
         ({"iono": "klobuchar"}, "must be one of brdc, if, ionex, off"),
-        ({"systems": "GX"}, "systems must be letters of GRECJI"),
+        ({"systems": "GX"}, "option 'systems' must be letters of GRECJI"),
         ({"raim": "maybe"}, "must be true or false"),
         ({"max_iter": 2.5}, "must be an integer"),
         ({"priority": "C:9Z"}, "has no RINEX signal '9Z'"),
