@@ -283,6 +283,8 @@ def test_rtk_equals_the_rtk_command_bit_for_bit(kompas_data, tmp_path, capsys, p
     _assert_columns_bit_equal(ref, batch)
     summary = pq.read_table(out / "summary.parquet").to_pylist()
     assert [(r["station"], r["status"]) for r in summary] == [("SCOA00FRA", "ok")]
+    fixed = np.count_nonzero(ref.column("status").to_numpy() == 1)
+    assert summary[0]["message"].startswith(f"fixed {fixed} of 240 epochs")  # the fix rate, in the row
 
 
 def test_batch_names_the_files_it_did_not_recognise(kompas_data, tmp_path, capsys):

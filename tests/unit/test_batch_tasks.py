@@ -82,6 +82,11 @@ def test_summary_row_of_solved_and_of_unsolved_units():
     assert row["median_ecef_m"] == tuple(WTZR + 2 * np.array([1.0, 2.0, 3.0]))  # epochs 0, 2, 3
     assert row["mean_nsat"] == (5 + 7 + 8) / 3
     assert (row["epochs"], row["solved"], row["status"], row["message"]) == (4, 3, "ok", "")
+    reasons = np.array([0, Unsolved.NO_BASE_EPOCH, 0, Unsolved.GDOP], np.uint8)
+    row = position_summary(
+        _solution([Quality.FIX, Quality.NONE, Quality.FLOAT, Quality.NONE], reason=reasons)
+    )
+    assert row["message"] == "unsolved: gdop in 1 of 4 epochs, no base epoch in 1 of 4 epochs"
     reasons = np.array(
         [Unsolved.NO_EPHEMERIS, Unsolved.TOO_FEW_SATELLITES, Unsolved.TOO_FEW_SATELLITES], np.uint8
     )

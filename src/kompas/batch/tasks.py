@@ -172,8 +172,20 @@ def position_summary(solution) -> dict:
         "median_ecef_m": median,
         "mean_nsat": float(np.mean(solution.nsat[ok])) if solved else math.nan,
         "status": "ok" if solved else "unsolved",
-        "message": "" if solved else _main_reason(solution),
+        "message": _other_reasons(solution) if solved else _main_reason(solution),
     }
+
+
+def _other_reasons(solution) -> str:
+    """Why the unsolved epochs of a unit with a solution were not solved (empty when all were)."""
+    from ..solution import Unsolved
+
+    if solution.reason is None or solution.ok.all():
+        return ""
+    counts = np.bincount(solution.reason, minlength=len(Unsolved))
+    parts = [f"{Unsolved(i).name.lower().replace('_', ' ')} in {c} of {len(solution)} epochs"
+             for i, c in enumerate(counts) if i and c]  # fmt: skip
+    return "unsolved: " + ", ".join(parts)
 
 
 def _solution_result(sol, t0: float, t1: float) -> TaskResult:
@@ -334,6 +346,7 @@ def _run_rtk(item: StationDay, config) -> TaskResult:
     (:func:`kompas.batch.plan`), the day's orbits and clocks when precise products are given."""
     from ..api import read_antex, read_clk, read_nav, read_obs_files, read_sp3
     from ..rtk import rtk
+    from ..solution import Quality
 
     t0 = time.perf_counter()
     rover, base = read_obs_files(item.paths("obs")), read_obs_files(item.paths("base"))
@@ -343,7 +356,11 @@ def _run_rtk(item: StationDay, config) -> TaskResult:
     sp3, clk = [read_sp3(p) for p in item.paths("orbit")], [read_clk(p) for p in item.paths("clock")]
     t1 = time.perf_counter()
     sol = rtk(rover, base, navs, config=config, atx=atx, sp3=sp3, clk=clk)
-    return _solution_result(sol, t0, t1)
+    res = _solution_result(sol, t0, t1)
+    if res.solved:  # the fix rate, which the summary's columns do not hold
+        fixed = f"fixed {int((sol.quality == Quality.FIX).sum())} of {len(sol)} epochs"
+        res = dataclasses.replace(res, message="; ".join(m for m in (fixed, res.message) if m))
+    return res
 
 
 def _rtk_task() -> Task | None:
