@@ -265,7 +265,7 @@ def test_rtk_rovers_get_the_base_of_their_session(tmp_path):
     }
     why = {s.station: s.reason for s in p.skipped}
     assert why["BASE00XXX"].startswith("the rover is the base")
-    assert why["CCCC00XXX"] == "no base file for 2020-06-26"
+    assert why["CCCC00XXX"] == "no base file overlaps 10:00-11:00 of 2020-06-26 (of the 2 base files given)"
     with pytest.raises(ConfigError, match="a base must be an observation file"):
         plan(rovers, nav, needs=("nav", "base"), roles=task.roles, extra={"base": nav})
 

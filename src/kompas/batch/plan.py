@@ -359,7 +359,11 @@ def plan(
             inputs["base"] = tuple(b.path for b in base)
         missing = [r for r in needs if not inputs.get(r)]
         if missing:
-            skipped.append(Skipped(paths[0], *key, f"no {' or '.join(missing)} file for {key[1]}"))
+            why = f"no {' or '.join(missing)} file for {key[1]}"
+            if missing == ["base"] and bases:  # base files of the day, but none covering this session
+                why = (f"no base file overlaps {span.start:%H:%M}-{span.end:%H:%M} of {key[1]} (of the "
+                       f"{len(bases)} base files given)")  # fmt: skip
+            skipped.append(Skipped(paths[0], *key, why))
             continue
         items[key] = StationDay(span.site, key[1], key[2], {k: v for k, v in inputs.items() if v})
     return Plan(tuple(items.values()), tuple(skipped))
