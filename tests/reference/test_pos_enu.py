@@ -68,8 +68,10 @@ def test_kompas_rtk_writes_the_baseline_from_the_base(kompas_data, tmp_path, cap
     assert fixed.sum() >= 110 and np.abs(table["enu_m"][fixed] - truth).max() < 0.02
     back, xyz = read_pos(tmp_path / "e.pos"), read_pos(tmp_path / "x.pos")
     assert np.abs(back.pos_m - xyz.pos_m).max() < 3e-4
-    # as rnx2rtkp: every input named and the base in a 'ref pos' line whatever the coordinates
+    # as rnx2rtkp: every input named and the base in a 'ref pos' line whatever the coordinates; the filter
+    # passes in a 'solution' line
     text = (tmp_path / "x.pos").read_text()
+    assert "% solution  : Forward" in text.splitlines()
     assert f"% ref pos   :{np.degrees(lat):13.9f} {np.degrees(lon):14.9f} {h:10.4f}\n" in text
     assert [ln.split(": ", 1)[1].strip() for ln in text.splitlines() if ln.startswith("% inp file")] == [
         str(kompas_data / f) for f in (WTZZ, WTZR, NAV)

@@ -151,6 +151,20 @@ def test_header_options_from_record():
     assert "% pos mode  : Single" in [ln.rstrip("\r") for ln in format_pos(single).split("\n")]
 
 
+def test_solution_line_names_the_filter_passes():
+    # RTKLIB's "% solution" line: the relative run's ppk, the PPP run's smoothing; none for SPP
+    from kompas import PppConfig, RtkConfig, SppConfig
+
+    def line(config):
+        rec = ProcessingRecord(program="kompas", mode="rtk", config=config)
+        return [ln.rstrip("\r") for ln in format_pos(_solution(record=rec)).split("\n") if "% solution" in ln]
+
+    assert line(RtkConfig()) == ["% solution  : Forward"]
+    assert line(RtkConfig(ppk=True)) == ["% solution  : Combined"]
+    assert line(PppConfig().replace(**{"filter.smoothing": "backward"})) == ["% solution  : Backward"]
+    assert line(SppConfig()) == []
+
+
 def test_line_ends(tmp_path):
     sol = _solution()
     raw = format_pos(sol)

@@ -270,6 +270,9 @@ def _option_lines(sol) -> list[str]:
         mode = "Single"
     if mode:
         opts.append(f"% pos mode  : {mode}")
+    passes = _passes(getattr(rec, "config", None))
+    if passes:  # RTKLIB's "solution" line: the filter passes behind the positions
+        opts.append(f"% solution  : {passes}")
     if rec.elmask_deg is not None:
         opts.append(f"% elev mask : {float(rec.elmask_deg):.1f} deg")
     if rec.iono:
@@ -289,6 +292,15 @@ def _option_lines(sol) -> list[str]:
     if names:
         opts.append(f"% navi sys  : {' '.join(names)}")
     return opts
+
+
+def _passes(config) -> str:
+    """Forward, Backward or Combined from a run's configuration (RTK ``ppk``, PPP ``filter.smoothing``);
+    empty for a configuration with neither."""
+    if isinstance(getattr(config, "ppk", None), bool):
+        return "Combined" if config.ppk else "Forward"
+    smoothing = getattr(getattr(config, "filter", None), "smoothing", None)
+    return smoothing.capitalize() if isinstance(smoothing, str) else ""
 
 
 def _header_lines(sol, coords, time_format, decimals, eol, ref=None):
