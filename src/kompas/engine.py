@@ -106,6 +106,7 @@ class SignalMask:
     weak: int = 0
     no_cn0: int = 0
     excluded: int = 0
+    observed: set = dataclasses.field(default_factory=set)  # excluded satellites met in the tables
 
     @classmethod
     def of(cls, cfg, obs) -> SignalMask:
@@ -119,6 +120,7 @@ class SignalMask:
         if self.cn0_mask_dbhz is None and not self.exclude:
             return obs
         drop = np.isin(obs.sat, sat_index(list(self.exclude)))
+        self.observed.update(np.unique(obs.sat[drop]).tolist())
         counted = np.isin(sat_system(obs.sat), [system_code(x) for x in self.systems])
         self.excluded += int((drop & counted).sum())
         if self.cn0_mask_dbhz is not None:
@@ -142,7 +144,10 @@ class SignalMask:
         out = []
         of = f"of {self.rows} observations"
         if self.exclude:
-            out.append(f"satellites {','.join(self.exclude)} excluded: {self.excluded} {of}")
+            absent = [x for x, i in zip(self.exclude, sat_index(list(self.exclude)).tolist(), strict=True)
+                      if i not in self.observed]  # fmt: skip
+            never = f" ({','.join(absent)} not in the observations)" if absent else ""
+            out.append(f"satellites {','.join(self.exclude)} excluded: {self.excluded} {of}{never}")
         if self.cn0_mask_dbhz is not None:
             share = 100.0 * self.weak / max(self.rows, 1)
             kept = f"; {self.no_cn0} without a C/N0 kept" if self.no_cn0 else ""

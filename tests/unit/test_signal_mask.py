@@ -109,7 +109,7 @@ def test_a_mask_that_drops_nothing_returns_the_table_and_says_so(sim):
     assert mask(sim.obs) is sim.obs
     n = len(sim.obs)
     assert mask.lines() == (
-        f"satellites C99 excluded: 0 of {n} observations",
+        f"satellites C99 excluded: 0 of {n} observations (C99 not in the observations)",
         f"C/N0 below 10 dB-Hz: 0 of {n} observations (0.0 %)",
     )
     one = sim.obs.keep_rows(np.arange(len(sim.obs)) == 0)
