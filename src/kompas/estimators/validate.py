@@ -4,7 +4,9 @@ After RTKLIB 2.4.3 pntpos.c ``valsol`` and ``raim_fde``, vectorised over epochs:
 it has at least as many observations as unknowns (and at least four), its weighted residuals pass the
 chi-square test at 0.001 significance and its GDOP is below a limit; when it fails and redundancy allows,
 each used observation is left out in turn and the exclusion whose solution passes with the smallest
-chi-square per degree of freedom is kept, repeated up to three times.
+chi-square per degree of freedom is kept: one exclusion per epoch, as RTKLIB's. (A second round over the
+epochs still failing would repeat the same trials, because a failing trial is not kept: the three rounds
+this did until 2026-12-01 changed no result and doubled the trials of the failing epochs.)
 """
 
 from __future__ import annotations
@@ -240,11 +242,10 @@ def raim_fde(
     val: Validation,
     mask: np.ndarray,
     max_gdop: float,
-    rounds: int = 3,
     max_iter: int = 4,
     by_rows: bool = False,
 ) -> RaimResult:
-    """Exclude, epoch by epoch, the observation whose removal best passes validation; repeat.
+    """Exclude, epoch by epoch, the observation whose removal best passes validation (one at most).
 
     Parameters
     ----------
@@ -252,8 +253,6 @@ def raim_fde(
         As for :func:`~kompas.estimators.wls.gauss_newton`; ``mask`` is not modified.
     res, val : WlsResult, Validation
         The solution with every observation, and its validation.
-    rounds : int
-        Exclusions per epoch at most.
     max_iter : int
         Gauss-Newton iterations after each trial exclusion.
     by_rows : bool
@@ -263,33 +262,27 @@ def raim_fde(
     mask = mask.copy()
     excluded = np.zeros(mask.shape, bool)
     ok = val.ok.copy()
-    for _ in range(rounds):
-        fail = ~ok & (res.lin.use.sum(1) >= n_unknowns(res.lin) + 2)
-        if not fail.any():
-            break
-        best_score = np.full(res.x.shape[0], np.inf)
-        best_j = np.full(res.x.shape[0], -1)
-        trials = {}
-        for j in range(mask.shape[1]):
-            cand = fail & res.lin.use[:, j]
-            if not cand.any():
-                continue
-            m = mask.copy()
-            m[:, j] = False
-            trials[j], score = _trial(model, res, m, cand, max_iter, max_gdop, by_rows)
-            better = score < best_score
-            best_score[better], best_j[better] = score[better], j
-        fixed = best_j >= 0
-        if not fixed.any():
-            break
-        for j in np.unique(best_j[fixed]):
-            rows = best_j == j
-            res = take_rows(res, trials[j](), rows)
-            mask[rows, j] = False
-            excluded[rows, j] = True
-        ok = ok | fixed
+    fail = ~ok & (res.lin.use.sum(1) >= n_unknowns(res.lin) + 2)
+    best_score = np.full(res.x.shape[0], np.inf)
+    best_j = np.full(res.x.shape[0], -1)
+    trials = {}
+    for j in range(mask.shape[1] if fail.any() else 0):
+        cand = fail & res.lin.use[:, j]
+        if not cand.any():
+            continue
+        m = mask.copy()
+        m[:, j] = False
+        trials[j], score = _trial(model, res, m, cand, max_iter, max_gdop, by_rows)
+        better = score < best_score
+        best_score[better], best_j[better] = score[better], j
+    fixed = best_j >= 0
+    for j in np.unique(best_j[fixed]):
+        rows = best_j == j
+        res = take_rows(res, trials[j](), rows)
+        mask[rows, j] = False
+        excluded[rows, j] = True
     final = validate(res, max_gdop)
-    return RaimResult(res, _with_ok(final, ok), excluded)
+    return RaimResult(res, _with_ok(final, ok | fixed), excluded)
 
 
 def _trial(model, res: WlsResult, m, cand, max_iter: int, max_gdop: float, by_rows: bool):
