@@ -987,8 +987,9 @@ def test_r4_gps_cnav_inter_signal_corrections_reach_the_clocks(r4):
 
 def test_r4_qzss_cnav2_and_beidou_cnav_group_delays_by_signal(r4):
     """QZSS takes the GPS rules (T_GD and the ISCs: IS-GPS-200N 30.3.3.3.1.1, IS-GPS-800J 3.5.3.9); BeiDou
-    B1C/B2a data components subtract their ISC from the pilot's TGD (BDS-SIS-ICD-B1C-1.0 7.6.2,
-    B2a-1.0 7.6.2), the pilots take TGD alone."""
+    B1C/B2a data components add their ISC to the pilot's TGD (BDS-SIS-ICD-B1C-1.0 7.6.2, B2a-1.0 7.6.2, as
+    RTKLIB-EX's pntpos.c applies them), the pilots take TGD alone; a D1/D2 record gives no delay of B1C,
+    B2a or of BeiDou-3's band 7 (B2b): NaN."""
     from kompas.products.broadcast import _kepler_group_delay
 
     k = r4.kepler
@@ -1003,10 +1004,19 @@ def test_r4_qzss_cnav2_and_beidou_cnav_group_delays_by_signal(r4):
     c1, c2 = one(k, "C19", msg="CNV1"), one(k, "C19", msg="CNV2")
     r = np.array([c1, c1, c2, c2])
     corr = _kepler_group_delay(k, r, np.full(4, "C"), np.array(["1D", "1P", "5D", "5P"]), np.arange(4))
-    want = [k.tgd_b1cp_s[c1] - k.isc_b1cd_s[c1], k.tgd_b1cp_s[c1], k.tgd_b2ap_s[c2] - k.isc_b2ad_s[c2],
+    want = [k.tgd_b1cp_s[c1] + k.isc_b1cd_s[c1], k.tgd_b1cp_s[c1], k.tgd_b2ap_s[c2] + k.isc_b2ad_s[c2],
             k.tgd_b2ap_s[c2]]  # fmt: skip
     np.testing.assert_allclose(corr, want, rtol=0, atol=1e-20)
     assert corr[0] != corr[1] and corr[2] != corr[3]
+    # a D1/D2 record (C01's D2; the same record as a BeiDou-3 satellite's): B1I TGD1, B3I none, B2I TGD2 on
+    # BeiDou-2 only, and no delay known for B1C, B2a, B2a+b or BeiDou-3's band 7 (B2b)
+    sigs = np.array(["2I", "6I", "7I", "1P", "5P", "8X", "7D"])
+    d = one(k, "C01", msg="D2")
+    k3 = dataclasses.replace(k, sat=np.where(np.arange(len(k)) == d, k.sat[c1], k.sat))
+    for table, b7 in ((k, k.tgd2_s[d]), (k3, np.nan)):
+        corr = _kepler_group_delay(table, np.full(7, d), np.full(7, "C"), sigs, np.arange(7))
+        want = [k.tgd1_s[d], 0.0, b7, np.nan, np.nan, np.nan, b7]
+        np.testing.assert_allclose(corr, want, rtol=0, atol=1e-20)
 
 
 def test_r2_two_digit_year_before_2000(tmp_path):

@@ -67,7 +67,9 @@ Group delays
     Broadcast clocks refer to a reference signal or combination: GPS/QZSS LNAV the L1/L2 P(Y)
     ionosphere-free combination (IS-GPS-200N 20.3.3.3.3.2), Galileo I/NAV E1/E5b and F/NAV E1/E5a
     (OS SIS ICD 5.1.5), BeiDou D1/D2 and CNAV B3I (BDS-SIS-ICD-B1I-3.0 5.2.4.10, B1C-1.0 7.6).
-    :meth:`BroadcastProduct.state` with ``signal=`` returns the clock *for that signal*;
+    :meth:`BroadcastProduct.state` with ``signal=`` returns the clock *for that signal*, or NaN
+    (status UNSUPPORTED) where the record gives no delay of that signal (BeiDou B1C, B2a, B2b with a
+    D1/D2 record);
     :meth:`BroadcastProduct.if_clock` the clock of an ionosphere-free pair, taken from the message
     whose clock refers to that pair (Galileo E1/E5a: F/NAV). GLONASS: ``tau_n`` refers to the G1
     transmission, and G2 leaves ``delta tau_n`` later (ICD GLONASS FDMA Ed. 5.1 table 4.5; RINEX 3.05/4
@@ -90,6 +92,7 @@ from ..satsys import (
     SYSTEM_LETTERS,
     Constellation,
     band_frequency,
+    bds_generation,
     check_signals,
     is_bds_geo,
     ratio_band_frequency,
@@ -725,21 +728,28 @@ def _kepler_group_delay(k, r, letters, signal, qi):
     corr[m] = g5a * bgd_a[m]
     m = fnav & (band == "7")
     corr[m] = bgd_a[m] + (g5b - 1.0) * bgd_b[m]
-    # BeiDou D1/D2: clock refers to B3I; B1I - TGD1, B2I - TGD2 (BDS-SIS-ICD-B1I-3.0 5.2.4.10)
+    # BeiDou D1/D2: clock refers to B3I; B1I - TGD1, B2I - TGD2 (BDS-SIS-ICD-B1I-3.0 5.2.4.10). TGD2 is
+    # BeiDou-2's B2I delay: BeiDou-3 sends no B2I (its band 7 is B2b, whose delay TGD_B2bI comes with
+    # B-CNAV3), and D1/D2 give no delay of B1C or B2a either, so those clocks are unknown (NaN: the
+    # satellite is not used on that signal) instead of the B3I clock metres off
     bds = letters == "C"
     d12 = bds & np.isin(msg, ["D1", "D2"])
     corr[d12 & (band == "2")] = np.nan_to_num(k.tgd1_s[r])[d12 & (band == "2")]
-    m = d12 & (band == "7")
+    bds2 = bds_generation(k.sat[r]) == 2
+    m = d12 & (band == "7") & bds2
     corr[m] = np.nan_to_num(k.tgd2_s[r])[m]
-    # BeiDou CNAV1/2: B1Cp TGD_B1Cp, B1Cd TGD_B1Cp - ISC_B1Cd, B2ap TGD_B2ap, B2ad TGD_B2ap - ISC_B2ad
-    # (BDS-SIS-ICD-B1C-1.0 7.6.2, B2a-1.0 7.6.2); B1I/B3I users of CNAV rows as for D1/D2 is not defined
+    corr[d12 & ~np.isin(band, ["2", "6"]) & ~((band == "7") & bds2)] = np.nan
+    # BeiDou CNAV1/2: B1Cp TGD_B1Cp, B1Cd TGD_B1Cp + ISC_B1Cd, B2ap TGD_B2ap, B2ad TGD_B2ap + ISC_B2ad
+    # (BDS-SIS-ICD-B1C-1.0 7.6.2, B2a-1.0 7.6.2: ISC is the data component's delay after the pilot's, the
+    # sign RTKLIB-EX's pntpos.c prange() applies; GPS's ISC has the opposite sense); B1I/B3I users of CNAV
+    # rows as for D1/D2 is not defined
     cn = bds & np.isin(msg, ["CNV1", "CNV2", "CNV3"])
     tb1 = np.nan_to_num(k.tgd_b1cp_s[r])
     tb2 = np.nan_to_num(k.tgd_b2ap_s[r])
     m = cn & (band == "1")
-    corr[m] = np.where(attr[m] == "D", tb1[m] - np.nan_to_num(k.isc_b1cd_s[r])[m], tb1[m])
+    corr[m] = np.where(attr[m] == "D", tb1[m] + np.nan_to_num(k.isc_b1cd_s[r])[m], tb1[m])
     m = cn & (band == "5")
-    corr[m] = np.where(attr[m] == "D", tb2[m] - np.nan_to_num(k.isc_b2ad_s[r])[m], tb2[m])
+    corr[m] = np.where(attr[m] == "D", tb2[m] + np.nan_to_num(k.isc_b2ad_s[r])[m], tb2[m])
     m = cn & (band == "7")
     corr[m] = np.nan_to_num(k.tgd_b2bi_s[r])[m]
     return corr
