@@ -41,9 +41,9 @@ def test_regions_are_known_names():
     assert from_mapping(MonitorConfig, {"regions": "Global, asia-pacific"}).regions == both
     assert from_mapping(MonitorConfig, {"regions": ["asia-pacific"]}).regions == ("asia-pacific",)
     # one unknown name among known ones is an error, as is no name at all
-    with pytest.raises(ConfigError, match="regions must be among global, asia-pacific, not 'mars'"):
+    with pytest.raises(ConfigError, match="option 'regions' must be among global, asia-pacific, not 'mars'"):
         from_mapping(MonitorConfig, {"regions": "global,mars"})
-    with pytest.raises(ConfigError, match="regions must be among"):
+    with pytest.raises(ConfigError, match="option .regions. must be among"):
         from_mapping(MonitorConfig, {"regions": " , "})
 
 

@@ -307,7 +307,11 @@ def test_rtk_reads_each_receivers_files_as_one(files, tmp_path, capsys):
     want = _pos_rows(tmp_path / "w.pos")
     assert len(want) == 40 and _pos_rows(tmp_path / "p.pos") == want
     inputs = [ln[14:] for ln in (tmp_path / "p.pos").read_text().splitlines() if ln.startswith("% inp file")]
-    assert inputs == [str(p) for p in _parts(files)]
+    assert inputs == [
+        *(str(p) for p in _parts(files)),
+        str(files / "whole.rnx"),
+        nav,
+    ]  # rover parts, base, nav
     assert (
         "session  rover 3 files read as one (WUHN_part0.rnx.gz ... WUHN_part2.rnx.gz)"
         in capsys.readouterr().out

@@ -220,6 +220,15 @@ def _base_names(paths: Sequence[str]) -> list[FileName]:
     return out
 
 
+def _missing_reason(missing: list, span: FileName, day: str, bases: Sequence[FileName]) -> str:
+    """Why a unit is not planned: the roles without a file, or, when base files were given but none covers
+    the session, its hours."""
+    if missing == ["base"] and bases:
+        return (f"no base file overlaps {span.start:%H:%M}-{span.end:%H:%M} of {day} (of the {len(bases)} "
+                "base files given)")  # fmt: skip
+    return f"no {' or '.join(missing)} file for {day}"
+
+
 def _choose_bases(obs: FileName, bases: Sequence[FileName], join: bool) -> list[FileName]:
     """The base file overlapping ``obs`` the most (then by path); with ``join`` every file of that base
     station overlapping it, in time order (one of each session: the first by path)."""
@@ -359,11 +368,7 @@ def plan(
             inputs["base"] = tuple(b.path for b in base)
         missing = [r for r in needs if not inputs.get(r)]
         if missing:
-            why = f"no {' or '.join(missing)} file for {key[1]}"
-            if missing == ["base"] and bases:  # base files of the day, but none covering this session
-                why = (f"no base file overlaps {span.start:%H:%M}-{span.end:%H:%M} of {key[1]} (of the "
-                       f"{len(bases)} base files given)")  # fmt: skip
-            skipped.append(Skipped(paths[0], *key, why))
+            skipped.append(Skipped(paths[0], *key, _missing_reason(missing, span, key[1], bases)))
             continue
         items[key] = StationDay(span.site, key[1], key[2], {k: v for k, v in inputs.items() if v})
     return Plan(tuple(items.values()), tuple(skipped))
