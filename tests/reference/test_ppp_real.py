@@ -319,15 +319,18 @@ def test_a_position_that_is_not_finite_is_not_a_solution(wtzr, monkeypatch):
 
 def test_ppp_leaves_out_glonass_slots_without_a_channel(kompas_data):
     # a RINEX 2 file with GLONASS, a GPS-only navigation file and CODE's products with GLONASS: the GLONASS
-    # slots have no channel (no carrier frequency), so they are left out and named, GPS is solved
+    # slots have no channel (no carrier frequency), so they are left out and named, GPS is solved (its
+    # satellite antennas from set D's ANTEX: precise orbits are centres of mass; these first ten minutes,
+    # before the clock file's hour, take the SP3 clocks)
     g = kompas_data / "G_2021-118_SLAC_rinex2"
     obs = kompas.read_obs(g / "slac1180.21o")
     obs = obs.take_epochs(obs.epoch_time_ns < obs.epoch_time_ns[0] + 600e9)
+    atx = kompas.read_antex(kompas_data / "D_2026-120_PASA_SCOA_rtk" / "igs20_pasa_scoa_gps.atx")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", kompas.errors.KompasWarning)  # the products' notes
         sol = kompas.ppp(
             obs, [kompas.read_nav(g / "brdc1180.21n")], sp3=[kompas.read_sp3(g / "COD0MGXFIN_20211180000_01D_05M_ORB.SP3")],
-            clk=[kompas.read_clk(g / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK")], systems="GR",
+            clk=[kompas.read_clk(g / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK")], systems="GR", antex=atx,
         )  # fmt: skip
     assert (
         "GLONASS slots without a known frequency channel are not used: R07, R08, R09, R15, R16, R18, R19, R20 "
@@ -358,6 +361,25 @@ def test_rinex2_glonass_phases_with_channels_from_the_satellite_tables(kompas_da
     assert float(np.sqrt(np.mean(phase.residual_m**2))) < 0.02
     ge, r = _run(inputs, systems="GE"), _run(inputs, systems="R")
     assert r.ok[-1] and np.linalg.norm(r.pos_m[-1] - ge.pos_m[-1]) < 0.3
+
+
+def test_sp3_clocks_serve_outside_the_hour_of_the_clock_file(kompas_data, tables):
+    # SLAC's two hours against CODE's SP3 of the day and its 30-s clocks of one hour (19:30-20:30): outside
+    # that hour the SP3's own 5-min clocks serve (RTKLIB pephclk). Before, GPS took broadcast orbits and
+    # clocks there (49 % of its satellite epochs) and GLONASS and Galileo, without navigation records, lost
+    # half their epochs: 2.4 and 2.8 satellites an epoch against 4.8 and 5.6
+    g = kompas_data / "G_2021-118_SLAC_rinex2"
+    inputs = dict(
+        obs=kompas.read_obs(g / "slac1180.21o"), nav=[kompas.read_nav(g / "brdc1180.21n")],
+        sp3=[kompas.read_sp3(g / "COD0MGXFIN_20211180000_01D_05M_ORB.SP3")],
+        clk=[kompas.read_clk(g / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK")], catalog=tables["catalog"],
+    )  # fmt: skip
+    sol = _run(inputs, systems="GRE")
+    assert sol.ok.all() and len(sol) == 241
+    assert sol.nsat_by_system["R"].mean() > 4.5 and sol.nsat_by_system["E"].mean() > 5.0
+    notes = " | ".join(sol.record.notes)
+    assert "use broadcast ephemerides" not in notes
+    assert "30-s clock file (2021-04-28T19:30:00 .. 2021-04-28T20:30:00; the SP3 clocks outside it)" in notes
 
 
 def _zim2_kinematic_bare(kompas_data):

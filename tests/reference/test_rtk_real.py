@@ -146,7 +146,10 @@ def test_cli_rtk_gps_alone_with_the_sets_precise_orbits(kompas_data, tmp_path, c
         assert (sats > 7.0) == (name == "precise")
     assert rates["brdc"][0] < 5.0 and rates["precise"][0] >= 80.0 and rates["precise"][1] == 0.0
     # the clock file is used (without it the SP3's 900-s clocks would be)
-    assert "precise orbits and clocks (G: IGS orbits (900-s SP3) and 30-s clock file)" in text
+    assert (
+        "precise orbits and clocks (G: IGS orbits (900-s SP3) and 30-s clock file (2026-04-30T09:59:30 .. 2026-04-30T12:00:30; the SP3 clocks outside it))"
+        in text
+    )
     assert "G07" not in text and "(fixed within 5 cm horizontally, 10 cm vertically)" in text
     # --atx reaches the solution: PASA and SCOA carry different antennas (without it: 3.4 cm vertical RMS)
     assert "antenna corrections (PCO/PCV) from ANTEX: rover LEIAR20         LEIM, base TRM55971.00" in text

@@ -562,6 +562,30 @@ def test_sp3_clocks_are_used_without_a_clock_product():
     assert st.clk_rate[1] == pytest.approx(1e-11, rel=1e-9)
 
 
+def test_sp3_clocks_of_the_same_centre_serve_outside_the_clock_file():
+    # a clock file covering the middle of the SP3 span (CODE's hour of 30-s clocks in set G): with
+    # sp3_clocks, before and after its samples the SP3's clocks serve, inside them the file's alone (a gap
+    # stays a gap); without, those queries have no precise clock (they went to broadcast or were lost)
+    sp3, t = _orbit_product(n_ep=41)
+    sp3.clk_s[:, 0] = 2e-4 + np.arange(41) * 5e-9
+    tc = t[10] + np.arange(0, 10 * 300 + 1, 30, dtype=np.int64) * NS  # samples 10..20 of the SP3 span
+    bias = np.full((tc.size, 1), 7e-5)
+    bias[40:43] = np.nan  # a gap inside the file
+    q = np.array([t[5] + 100 * NS, t[12], tc[41], t[25] + 50 * NS])
+    plain = PreciseProduct(sp3, make_clk([G01], tc, bias))
+    both = PreciseProduct(sp3, make_clk([G01], tc, bias), sp3_clocks=True)
+    assert not plain.sp3_clocks and both.sp3_clocks and both.clock_span_ns() == (int(tc[0]), int(tc[-1]))
+    assert plain.clock(G01, q)[2].tolist() == [4, 0, 4, 4]
+    clk, _, status = both.clock(G01, q)
+    assert status.tolist() == [0, 0, 4, 0]
+    assert clk[1] == 7e-5
+    assert clk[0] == pytest.approx(2e-4 + 5 * 5e-9 + 100 / 300 * 5e-9, rel=1e-12)
+    assert clk[3] == pytest.approx(2e-4 + 25 * 5e-9 + 50 / 300 * 5e-9, rel=1e-12)
+    assert both.sp3_clock_share(np.full(4, G01), q) == 0.5
+    other = make_sp3(t, [G01, G02], sp3.pos_m, sp3.clk_s, time_system="GAL")  # clocks of another time scale
+    assert not PreciseProduct(other, make_clk([G01], tc, bias), sp3_clocks=True).sp3_clocks
+
+
 def test_state_fills_every_field():
     sp3, tc, bias, prod = _clock_setup()
     sp3b = make_sp3(sp3.time_ns, sp3.sats, sp3.pos_m, accuracy_m=[0.032, np.nan])

@@ -101,12 +101,16 @@ def test_the_source_is_chosen_at_the_selection_instant(world):
     ref = b.state(["G01"], [inside], select_ns=[outside])
     assert st.ok[0] and np.array_equal(st.pos_m, ref.pos_m) and st.clk_s[0] == ref.clk_s[0]
     assert pf.covers(["G01", "G01", "E03"], [inside, outside, inside]).tolist() == [True, False, False]
-    # an epoch so near the start of the clocks that its transmission instants are more than CLOCK_EDGE_S
-    # before their first sample: broadcast, not an unsolved epoch; 0.1 s later: precise
+    # an epoch so near the start of the clock file that its transmission instants are more than
+    # CLOCK_EDGE_S before its first sample: the SP3's own clocks serve there (same centre, RTKLIB pephclk),
+    # within the SP3's span, which reaches 30 min before the clock file's
     early = int(clk.time_ns.min()) - round((CLOCK_EDGE_S - 0.1) * 1e9)
     st = pf.state(["G01", "G01"], [early, early + 10**8], -0.07, select_ns=[early, early + 10**8])
-    assert st.ok.all() and pf.covers(["G01", "G01"], [early, early + 10**8]).tolist() == [False, True]
-    assert st.clk_s[0] == b.state(["G01"], [early], -0.07).clk_s[0]
+    assert st.ok.all() and pf.covers(["G01", "G01"], [early, early + 10**8]).tolist() == [True, True]
+    assert st.clk_s[0] != b.state(["G01"], [early], -0.07).clk_s[0]  # not the broadcast clock
+    # before the SP3's span as well: broadcast, not an unsolved epoch
+    first = int(sp3.time_ns.min()) - round(CLOCK_EDGE_S * 1e9) - 10**8
+    assert not pf.covers(["G01"], [first])[0] and pf.state(["G01"], [first], select_ns=[first]).ok[0]
 
 
 def test_satellites_without_broadcast_records_come_back_with_precise_products(world):

@@ -36,6 +36,18 @@ __all__ = ["PreciseMix", "centre_of", "group_by_centre", "choose_centres", "prec
 _LONG_NAME = re.compile(r"^([A-Z0-9]{3})[0-9][A-Z0-9]{3}[A-Z]{3}_\d{11}_")
 
 
+def _clock_span_note(p: PreciseProduct) -> str:
+    """How far the clock file reaches when the SP3 clocks serve beyond it (empty when it spans the SP3)."""
+    from ..time import time_span
+
+    span = p.clock_span_ns()
+    if p.clock_source != "clk" or not p.sp3_clocks or span is None:
+        return ""
+    if span[0] <= p.time_ns[0] and span[1] >= p.time_ns[-1]:
+        return ""
+    return f" ({time_span(np.array(span))}; the SP3 clocks outside it)"
+
+
 def centre_of(product) -> str:
     """Analysis-centre code of an SP3 or clock object: from the IGS long file name, else the header agency."""
     path = getattr(product, "path", None)
@@ -180,13 +192,15 @@ class PreciseMix:
                 if not sp3:
                     raise KompasError(f"clock files of {c} need an SP3 orbit file")
                 use_clk = list(g.clk) or None
-                products[key] = PreciseProduct(sp3, use_clk, order=order)
+                # the centre's own SP3 clocks serve before and after its clock file's samples
+                products[key] = PreciseProduct(sp3, use_clk, order=order, sp3_clocks=bool(g.sp3))
                 if not g.sp3:
                     notes.append(f"{c} clocks are combined with the orbits of {orbits_of[c]}")
             p = products[key]
             src = f"{p.clock_interval_s:g}-s {'clock file' if p.clock_source == 'clk' else 'SP3 clocks'}"
             clocks = "" if g.sp3 else f"{c} "  # whose clocks, where they are not the orbits' centre's
-            notes.append(f"{letter}: {orbits_of[c]} orbits ({p.interval_s:g}-s SP3) and {clocks}{src}")
+            notes.append(f"{letter}: {orbits_of[c]} orbits ({p.interval_s:g}-s SP3) and {clocks}{src}"
+                         + _clock_span_note(p))  # fmt: skip
         mix = cls({k: products[v] for k, v in chosen.items()}, chosen)
         return mix, notes
 

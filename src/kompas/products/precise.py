@@ -272,7 +272,9 @@ class PreciseProduct:
         The IGS antenna model the products are aligned with (:func:`antenna_model`), ``""`` if unnamed.
     """
 
-    def __init__(self, sp3, clk=None, order: int = 11, interp_frame: str = "inertial"):
+    def __init__(
+        self, sp3, clk=None, order: int = 11, interp_frame: str = "inertial", sp3_clocks: bool = False
+    ):
         if isinstance(order, bool) or not isinstance(order, int | np.integer) or not 2 <= int(order) <= 25:
             raise ConfigError(f"order must be an integer number of samples in 2..25, got {order!r}")
         if interp_frame not in ("inertial", "ecef"):
@@ -337,6 +339,11 @@ class PreciseProduct:
             _warn_disagreement("clock files", np.zeros(0), cdiffs)
             self._clk_t, self._clk_sats, self._clk, self._clk_h = ct, cs, cv, ints[0]
         self.clock_interval_s = self._clk_h / _NS
+        # before and after the clock file's samples, the SP3 clocks of the same centre (RTKLIB pephclk);
+        # not across time systems, nor for a clock file of another centre (another clock datum)
+        self._sp3_clk = None
+        if sp3_clocks and clk is not None and self.clock_time_system == self.time_system:
+            self._sp3_clk = (t, sats, clk_grid, h)
         self.antenna_model = antenna_model(files, as_list(clk))
 
     def __repr__(self) -> str:
@@ -456,11 +463,41 @@ class PreciseProduct:
         return clk, rate, np.where(ok, Status.OK, Status.NO_PRECISE).astype(np.uint8)
 
     def _clock(self, s, t, o):
+        clk, rate, ok = self._clock_of((self._clk_t, self._clk_sats, self._clk, self._clk_h), s, t, o)
+        if self._sp3_clk is not None:
+            with np.errstate(invalid="ignore"):
+                tq = t + np.rint(np.where(np.isfinite(o), o, 0.0) * 1e9).astype(np.int64)
+            edge = round(CLOCK_EDGE_S * 1e9)
+            out = ~ok & ((tq < self._clk_t[0] - edge) | (tq > self._clk_t[-1] + edge))
+            if out.any():
+                r = np.flatnonzero(out)
+                clk[r], rate[r], ok[r] = self._clock_of(self._sp3_clk, s[r], t[r], o[r])
+        return clk, rate, ok
+
+    @property
+    def sp3_clocks(self) -> bool:
+        """The SP3 clocks serve before and after the clock file's samples (same centre, same time system)."""
+        return self._sp3_clk is not None
+
+    def clock_span_ns(self) -> tuple[int, int] | None:
+        """First and last clock sample, GPST ns (None without two)."""
+        return (int(self._clk_t[0]), int(self._clk_t[-1])) if self._clk_t.size >= 2 else None
+
+    def sp3_clock_share(self, sats, t_gpst_ns) -> float:
+        """Share of the queries whose clock comes from the SP3 file, outside the clock file's samples."""
+        s, t, o = as_query(sats, t_gpst_ns, 0.0)
+        if self._sp3_clk is None or s.size == 0:
+            return 0.0
+        ok = self._clock_of((self._clk_t, self._clk_sats, self._clk, self._clk_h), s, t, o)[2]
+        return float(np.mean(~ok & self._clock(s, t, o)[2]))
+
+    def _clock_of(self, grid, s, t, o):
+        """Linear interpolation of one clock grid ``(times, sats, values, interval)`` (see :meth:`clock`)."""
         n_q = s.size
-        ct, cv, hc = self._clk_t, self._clk, self._clk_h
+        ct, sats, cv, hc = grid
         clk = np.full(n_q, np.nan)
         rate = np.full(n_q, np.nan)
-        j = self._col(self._clk_sats, s)
+        j = self._col(sats, s)
         if ct.size < 2:
             return clk, rate, np.zeros(n_q, bool)
         with np.errstate(invalid="ignore"):
