@@ -5,7 +5,7 @@ For a receiver r and a satellite s, code P_b and phase L_b (metres) on band b ar
 2017, ch. 25; RTKLIB 2.4.3 ``ppp.c``)::
 
     P_b = rho + c dt_r - c dt^s + T + mu_b I + d_ant,b + d_P,b + e
-    L_b = rho + c dt_r - c dt^s + T - mu_b I + d_ant,b + lambda_b (N_b - w) + d_L,b + e
+    L_b = rho + c dt_r - c dt^s + T - mu_b I + d_ant,b + lambda_b (N_b + w) + d_L,b + e
 
 * ``rho``: distance between the satellite's centre of mass at transmission (precise orbit, or broadcast
   antenna phase centre) and the marker displaced by solid Earth tides, ocean loading and the pole tide,
@@ -469,6 +469,16 @@ def _note_fallback(notes: list, sats, src) -> None:
             )
 
 
+def _note_unserved(notes: list, sats, served, inputs) -> None:
+    """Name the systems observed that no precise product and no navigation record serves at all (they
+    were left out without a word when the products hold other systems and no navigation file is given)."""
+    letters = sat_letter(sats)
+    none = sorted(x for x in set(letters.tolist()) if not served[letters == x].any())
+    if none and served.any():  # with nothing served at all, the run's coverage message says why
+        nav = "no navigation records" if inputs.broadcast is not None else "no navigation file"
+        notes.append(f"{', '.join(none)}: no precise orbit or clock and {nav} serve them: not used")
+
+
 def _note(notes: list, text: str) -> None:
     if text not in notes:
         notes.append(text)
@@ -641,6 +651,7 @@ def build_rows(
     llh_ep = ecef_to_geodetic(apriori)
     los, el, az = _look_angles(states[0], apriori, llh_ep, ob.epoch[rows])
     keep = (states[4] > 0) & (el >= elmask_rad)
+    _note_unserved(notes, ob.sat[rows], states[4] > 0, inputs)
     unsolved = _unsolved_stage(ob, rows, states[4] > 0, keep)
     rows, t_rx, los, el, az = (a[keep] for a in (rows, t_rx, los, el, az))
     pos, vel, clk, var, src = (a[keep] for a in states)

@@ -23,7 +23,7 @@ LAST_S = 1800.0
 """Kinematic statistics cover the last 30 minutes of the run (the issue's measure)."""
 
 
-def _backward(sol) -> bool:
+def backward_filter(sol) -> bool:
     """Whether the solution is a backward filter's (``smoothing = "backward"`` in its record's config)."""
     cfg = getattr(getattr(sol, "record", None), "config", None)
     return getattr(getattr(cfg, "filter", None), "smoothing", "forward") == "backward"
@@ -35,7 +35,7 @@ def convergence_summary(sol, truth) -> dict:
     the filter ran: for a backward filter the "final" epoch is the first in time, the "last 30 minutes"
     are the first, and the convergence runs from the end (``backward`` in the result says so)."""
     enu, t = sol.enu_error_m(truth), np.asarray(sol.time_ns)
-    backward = _backward(sol)
+    backward = backward_filter(sol)
     if backward:  # reversed, with negated times so that they increase
         enu, t = enu[::-1], -t[::-1]
     ok = np.isfinite(enu).all(axis=1)
@@ -49,6 +49,8 @@ def convergence_summary(sol, truth) -> dict:
     tail = ok & (t >= t[last] - int(LAST_S * 1e9))
     st = error_stats(enu[tail])
     out.update(last30_h_rms_m=st.h_rms, last30_v_rms_m=st.v_rms)
+    # a run shorter than LAST_S: the statistics cover all of it, and say so (tail_words)
+    out["tail_s"] = min(LAST_S, float((t[last] - t[np.flatnonzero(ok)[0]]) * 1e-9))
     # up to the last solved epoch, where the final error is taken: an unsolved epoch before it breaks the
     # convergence, the unsolved ones after it (products that end early) do not
     bad = (~ok | (h > 0.1) | (np.abs(enu[:, 2]) > 0.1))[: last + 1]
@@ -56,6 +58,15 @@ def convergence_summary(sol, truth) -> dict:
     first_good = 0 if idx.size == 0 else idx[-1] + 1
     out["converged_after_s"] = float((t[first_good] - t[0]) * 1e-9) if first_good <= last else float("nan")
     return out
+
+
+def tail_words(c: dict) -> str:
+    """What the tail statistics of a :func:`convergence_summary` ``c`` cover: "last 30 min" (or "first"
+    for a backward filter), or the whole run when it is shorter."""
+    tail_s = c.get("tail_s", LAST_S)
+    if tail_s < LAST_S:
+        return f"whole {tail_s / 60:.1f}-min run"
+    return f"{period_words(c)[1]} {LAST_S / 60:.0f} min"
 
 
 def period_words(c: dict) -> tuple[str, str, str]:
@@ -131,12 +142,12 @@ def _rows(sol, truth) -> list[tuple[str, str]]:
     if truth is not None and ok.any():
         c = convergence_summary(sol, truth)
         e, n, u = c["final_enu_m"] * 100
-        final, tail, _ = period_words(c)
+        final, _, _ = period_words(c)
         rows += [
             (f"{final} error E/N/U (cm)", f"{e:+.1f} {n:+.1f} {u:+.1f}"),
             (f"{final} error H / V (cm)", f"{100 * c['final_h_m']:.1f} / {100 * abs(c['final_v_m']):.1f}"),
             (
-                f"{tail} 30 min RMS H / V (cm)",
+                f"{tail_words(c)} RMS H / V (cm)",
                 f"{100 * c['last30_h_rms_m']:.1f} / {100 * c['last30_v_rms_m']:.1f}",
             ),
             ("converged (H and V < 10 cm) after", f"{c['converged_after_s'] / 60:.1f} min"),

@@ -72,6 +72,11 @@ def test_ppp_backward_filter_summary_in_the_order_it_ran(kompas_data, tmp_path, 
     first = read_pos(out).enu_error_m(np.array(TRUTH, float))[0] * 100
     np.testing.assert_allclose([e, n, u], first, atol=0.051)
     assert "first-epoch error H / V (cm)" in rep.read_text()
+    # the position shown is the filter's end too: the first epoch's, where it converged
+    line = next(ln for ln in text.splitlines() if ln.startswith("first    "))
+    assert line.endswith("; the end of the backward filter") and "(first epoch)" in text
+    x, y, z = (float(v) for v in line.split()[1:4])
+    np.testing.assert_allclose([x, y, z], read_pos(out).pos_m[0], atol=6e-5)
 
 
 def test_ppp_kinematic_toml_and_dump(kompas_data, tmp_path, capsys):

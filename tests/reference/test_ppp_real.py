@@ -408,6 +408,21 @@ def test_ppp_kinematic_without_navigation_grid_or_satellite_table(kompas_data):
     assert "no GPT3 grid: troposphere a priori from Saastamoinen with a standard atmosphere and GMF" in (
         sol.record.notes
     )
+    # the file's GLONASS, Galileo and BeiDou, asked for, with GPS-only products and no navigation file: named
+    # (they were left out without a word)
+    e = kompas_data / "E_2026-133_ZIM2"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kompas.errors.KompasWarning)
+        grec = kompas.ppp(
+            kompas.read_obs(e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx").epochs(0, 4), None,
+            sp3=[kompas.read_sp3(e / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3")],
+            clk=[kompas.read_clk(e / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK")],
+            antex=kompas.read_antex(e / "igs20_zim2_gps_trim.atx"), systems="GREC",
+        )  # fmt: skip
+    assert grec.ok.all()
+    assert (
+        "C, E, R: no precise orbit or clock and no navigation file serve them: not used" in grec.record.notes
+    )
 
 
 @pytest.mark.warning_location

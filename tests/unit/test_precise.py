@@ -263,6 +263,11 @@ def test_extrapolation_is_noted_per_product():
     (note,) = mix.extrapolation_notes(int(t[0]) - 60 * NS, int(t[-1]) + 270 * NS)
     assert note.startswith("GE: the observations reach 1.0 min before its first epoch (")
     assert "and 4.5 min after its last epoch (" in note and "one 300-s interval" in note
+    assert note.endswith("give the neighbouring day's SP3 file")
+    # beyond one interval (products of another day): extrapolated up to one interval, not farther
+    (far,) = mix.extrapolation_notes(int(t[0]) - 3 * 86400 * NS, int(t[-1]))
+    assert "4320.0 min before its first epoch" in far
+    assert "extrapolated up to one 300-s interval (GPS 15-min orbits" in far and "and not farther" in far
     (after,) = PreciseMix({"G": prod}).extrapolation_notes(int(t[0]), int(t[-1]) + 30 * NS)
     assert (
         after.startswith("G: the observations reach 0.5 min after its last epoch") and "before" not in after

@@ -225,31 +225,31 @@ def _truth_lines(c: dict) -> list[str]:
         return ["errors   no solved epoch to compare with the truth"]
     e, nn, u = c["final_enu_m"] * 100
     after = c["converged_after_s"]
-    from ..report import period_words
+    from ..report import period_words, tail_words
 
-    final, tail, end = period_words(c)
+    final, _, end = period_words(c)
     when = f"after {after / 60:.1f} min" if np.isfinite(after) else f"at no epoch to the {end}"
     return [
         f"errors   {final} E/N/U {e:+.1f} {nn:+.1f} {u:+.1f} cm; H {100 * c['final_h_m']:.1f} cm, "
         f"V {100 * abs(c['final_v_m']):.1f} cm" + (" (backward filter)" if c["backward"] else ""),
-        f"         {tail} 30 min RMS H {100 * c['last30_h_rms_m']:.1f} cm, "
+        f"         {tail_words(c)} RMS H {100 * c['last30_h_rms_m']:.1f} cm, "
         f"V {100 * c['last30_v_rms_m']:.1f} cm; H and V below 10 cm {when}",
     ]
 
 
-def _ar_line(sol, ok, last) -> str:
+def _ar_line(sol, ok, last, word: str = "last") -> str:
     """Ambiguity resolution in one line: epochs with fixed positions, and the last epoch's fixed counts
     (wide lanes alone leave the position float; it is fixed with the narrow lanes)."""
     wl, nl = sol.states["wl_fixed"], sol.states["nl_fixed"]
     fixed = int((sol.quality[ok] == Quality.FIX).sum())
-    line = (f"AR       {fixed} of {int(ok.sum())} epochs fixed; last epoch: {int(wl[last])} wide lanes, "
+    line = (f"AR       {fixed} of {int(ok.sum())} epochs fixed; {word} epoch: {int(wl[last])} wide lanes, "
             f"{int(nl[last])} narrow lanes fixed")  # fmt: skip
     return line + (" (no narrow lane fixed in any epoch: every position is float)" if fixed == 0 else "")
 
 
 def summary(sol, truth=None) -> list[str]:
     """Text summary: epochs, satellites, last position and sigma, troposphere, errors against the truth."""
-    from ..report import convergence_summary
+    from ..report import backward_filter, convergence_summary
 
     n, ok = len(sol), sol.ok
     lines = [f"epochs   {int(ok.sum())} solved of {n} ({100.0 * ok.sum() / max(n, 1):.1f} %)"]
@@ -259,14 +259,17 @@ def summary(sol, truth=None) -> list[str]:
         lines.append(f"unsolved {unsolved_text(sol)}")
     per = "  ".join(f"{k} {v[ok].mean():.1f}" for k, v in sol.nsat_by_system.items())
     lines.append(f"sats     {sol.nsat[ok].mean():.1f} per epoch ({per})")
-    last = int(np.flatnonzero(ok)[-1])
+    # the filter's end: the last epoch, or the first for a backward filter (its converged one)
+    word = "first" if backward_filter(sol) else "last"
+    last = int(np.flatnonzero(ok)[0 if word == "first" else -1])
     x, y, z = sol.pos_m[last]
     sd = np.sqrt(np.diag(sol.cov_enu_m2()[last])) * 100
-    lines.append(f"last     {x:.4f} {y:.4f} {z:.4f} m  (sigma E/N/U {sd[0]:.1f} {sd[1]:.1f} {sd[2]:.1f} cm)")
+    lines.append(f"{word:<9}{x:.4f} {y:.4f} {z:.4f} m  (sigma E/N/U {sd[0]:.1f} {sd[1]:.1f} {sd[2]:.1f} cm)"
+                 + ("; the end of the backward filter" if word == "first" else ""))  # fmt: skip
     if "ztd_m" in sol.states:
-        lines.append(f"ZTD      {sol.states['ztd_m'][last]:.4f} m (last epoch)")
+        lines.append(f"ZTD      {sol.states['ztd_m'][last]:.4f} m ({word} epoch)")
     if "wl_fixed" in sol.states:
-        lines.append(_ar_line(sol, ok, last))
+        lines.append(_ar_line(sol, ok, last, word))
     if truth is not None:
         lines += _truth_lines(convergence_summary(sol, truth))
     lines += masked_lines(sol.record)

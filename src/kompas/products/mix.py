@@ -224,11 +224,15 @@ class PreciseMix:
                 iso = GTime(last).isoformat()
                 parts.append(f"{(t_last_ns - last) / 60e9:.1f} min after its last epoch ({iso})")
             if parts:
+                accuracy = "GPS 15-min orbits: 0.06 m RMS in the first half interval, 0.4 m in the second"
+                if max(first - t_first_ns, t_last_ns - last) > p.interval_s * 1e9:  # not a neighbouring day's
+                    how = (f"orbits extrapolated up to one {p.interval_s:g}-s interval ({accuracy}) and not "
+                           "farther: give the SP3 files of the observations' days")  # fmt: skip
+                else:
+                    how = (f"orbits extrapolated there (at most one {p.interval_s:g}-s interval; "
+                           f"{accuracy}): give the neighbouring day's SP3 file")  # fmt: skip
                 notes.append(
-                    f"{''.join(letters)}: the observations reach {' and '.join(parts)} of the SP3 data: "
-                    f"orbits extrapolated there (at most one {p.interval_s:g}-s interval; GPS 15-min orbits: "
-                    "0.06 m RMS in the first half interval, 0.4 m in the second): give the neighbouring "
-                    "day's SP3 file"
+                    f"{''.join(letters)}: the observations reach {' and '.join(parts)} of the SP3 data: {how}"
                 )
         return notes
 
