@@ -648,8 +648,7 @@ def build_rows(
     rows = np.flatnonzero(np.isfinite(freq).any(axis=1))
     t_rx = ob.epoch_time_ns[ob.epoch[rows]]
     states = satellite_states(ob, rows, t_rx, inputs, switches.relativity)
-    llh_ep = ecef_to_geodetic(apriori)
-    los, el, az = _look_angles(states[0], apriori, llh_ep, ob.epoch[rows])
+    los, el, az = _look_angles(states[0], apriori, llh_ep := ecef_to_geodetic(apriori), ob.epoch[rows])
     keep = (states[4] > 0) & (el >= elmask_rad)
     _note_unserved(notes, ob.sat[rows], states[4] > 0, inputs)
     unsolved = _unsolved_stage(ob, rows, states[4] > 0, keep)

@@ -79,6 +79,8 @@ def test_ppp_without_two_satellites(kompas_data):
         "no BLQ file: no ocean loading",
         "no GPT3 grid: troposphere a priori from Saastamoinen with a standard atmosphere and GMF",
         "no polar motion given (--polar-motion): pole tide not applied",
+        # GPS-only products, no navigation file: the file's other systems are named
+        "C, E, R: no precise orbit or clock and no navigation file serve them: not used",
     }
     frequencies = "satellite antenna frequencies missing in the ANTEX file, another used: "
     with pytest.warns(KompasWarning) as rec:

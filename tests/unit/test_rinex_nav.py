@@ -1019,6 +1019,16 @@ def test_r4_qzss_cnav2_and_beidou_cnav_group_delays_by_signal(r4):
         np.testing.assert_allclose(corr, want, rtol=0, atol=1e-20)
 
 
+def test_a_gps_week_written_modulo_1024_is_brought_to_the_record_epoch(tmp_path):
+    """Some writers put the broadcast 10-bit week (2155 mod 1024 = 107) in the week field, which RINEX wants
+    continuous: whole rollovers move toe to the record's epoch (toe was put 1023 weeks before it)."""
+    want = read_nav(write(tmp_path, R2_GPS, "brdc1180.21n")).kepler
+    got = read_nav(
+        write(tmp_path, R2_GPS.replace("0.215500000000D+04", "0.107000000000D+03"), "m.21n")
+    ).kepler
+    assert got.toe_ns[0] == want.toe_ns[0] and got.week[0] == want.week[0] == 2155
+
+
 def test_r2_two_digit_year_before_2000(tmp_path):
     """RINEX 2 years 80-99 are 1980-1999 (RINEX 2.11 sec. 6.8): the pivot reads the year field itself."""
     old = R2_GPS.replace(" 6 21  4 28 17 59 44.0", " 6 99  4 28 17 59 44.0")

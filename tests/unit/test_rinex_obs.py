@@ -207,11 +207,12 @@ def test_header_records_in_the_body_that_are_not_applied_are_named(tmp_path):
         read_obs(write(tmp_path, "\n".join([HEADER3, *EPOCH1, *same, *EPOCH2]), "same.rnx"))
     # a record after an unchanged height is looked at all the same
     new_type = [
-        same[0].replace("  2", "  3"),
+        same[0].replace("  2", "  4"),
         *same[1:],
-        H("1234      LEIAR25.R3      LEIT", "ANTENNA: # / TYPE"),
+        H("1234                LEIAR25.R3      LEIT", "ANT # / TYPE"),  # RINEX's label (was misspelt here)
+        H("5678                LEICA GR50          4.51", "REC # / TYPE / VERS"),
     ]
-    with pytest.warns(KompasWarning, match=r"\(ANTENNA: # / TYPE; 1 in all\)"):
+    with pytest.warns(KompasWarning, match=r"\(ANT # / TYPE, REC # / TYPE / VERS; 2 in all\)"):
         read_obs(write(tmp_path, "\n".join([HEADER3, *EPOCH1, *new_type, *EPOCH2]), "type.rnx"))
 
 

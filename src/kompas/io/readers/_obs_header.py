@@ -321,7 +321,7 @@ def _finish(kw: dict, st: _State, ctx: Diagnostics, end: int) -> ObsHeader:
 # change what the observations after it mean (RINEX 3.05 Table A3, epoch flags 3 and 4). The reader
 # applies new observation types there; these it does not: the whole file keeps its header's values.
 _NOT_APPLIED = (
-    "MARKER NAME", "ANTENNA: DELTA H/E/N", "ANTENNA: DELTA X/Y/Z", "ANTENNA: # / TYPE",
+    "MARKER NAME", "ANTENNA: DELTA H/E/N", "ANTENNA: DELTA X/Y/Z", "ANT # / TYPE", "REC # / TYPE / VERS",
     "SYS / SCALE FACTOR", "SYS / PHASE SHIFT", "GLONASS SLOT / FRQ #", "GLONASS COD/PHS/BIS",
 )  # fmt: skip
 
