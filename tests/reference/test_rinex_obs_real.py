@@ -191,3 +191,31 @@ def test_truncated_hatanaka_keeps_complete_epochs(kompas_data, tmp_path, compres
     n = len(part)
     for f in ("time_ns", "sat", "signal", "code_m", "phase_cyc"):
         assert np.array_equal(getattr(part, f), getattr(full, f)[:n], equal_nan=True), f
+
+
+@pytest.mark.parametrize(("version", "band"), [("3.02", "2"), ("3.03", "1")])
+def test_rinex_302_beidou_b1_codes_are_b1i(kompas_data, tmp_path, version, band):
+    # RINEX 3.02 alone wrote BeiDou B1I as C1I/L1I (3.01 and 3.03 on: C2I; IGS RINEX 3.03 release notes):
+    # WTZR's BeiDou types renamed so, its B1I codes are read as B1I from a 3.02 file (they were band 1, B1C's
+    # frequency, and lost to B1I users) and stay band 1 in a 3.03 file
+    src = (
+        kompas_data / "A_2020-177_ESBC_WTZR" / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"
+    ).read_text()
+    head, body = src.split("END OF HEADER", 1)
+    head = head.replace(
+        "     3.03           OBSERVATION DATA", f"     {version}           OBSERVATION DATA", 1
+    )
+    head = head.replace(
+        "C   12 C2I C6I C7I D2I D6I D7I L2I L6I L7I S2I S6I S7I",
+        "C   12 C1I C6I C7I D1I D6I D7I L1I L6I L7I S1I S6I S7I",
+    )
+    (tmp_path / "w.rnx").write_text(head + "END OF HEADER" + body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KompasWarning)
+        got = read_obs(tmp_path / "w.rnx")
+    want = read_obs(kompas_data / "A_2020-177_ESBC_WTZR" / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    c = got.sat // 100 == want.sat[want.sat // 100 == 4][0] // 100
+    assert int(np.sum(got.signal[c] == signal_id(f"{band}I"))) == int(np.sum(want.signal == signal_id("2I")))
+    if band == "2":
+        np.testing.assert_array_equal(got.code_m, want.code_m)
+        np.testing.assert_array_equal(got.signal, want.signal)

@@ -315,6 +315,8 @@ def _signal_layout(system, codes, version, ctx, lineno):
                 sigs.append(-1)
                 continue
             kind, sig = c[0], c[1:]
+            if system == "C" and round(version, 2) == 3.02 and sig[0] == "1":
+                sig = "2" + sig[1:]  # RINEX 3.02 alone wrote BeiDou B1I as band 1 (3.01 and 3.03 on: 2)
         try:
             sigs.append(_signal_id(sig))
         except (KompasError, UnicodeError):
