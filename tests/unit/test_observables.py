@@ -56,6 +56,8 @@ def test_best_mode_per_band(tmp_path):
     assert codes[0].tolist()[:2] == ["1C", "2L"] and ob.code_m[0, 1] == 20000000.022
     # epoch 1: the mode that has a pseudorange wins over the preferred mode without one
     assert codes[3, 0] == "2X" and ob.code_m[3, 0] == 21000100.002
+    # and its phase, of another tracking loop, starts a new arc (LLI bit 0; the file's LLI is blank)
+    assert ob.lli[3, 0] & 1 and not ob.lli[2, 0] & 1 and not ob.lli[3, 1] & 1
     np.testing.assert_allclose(ob.frequency_hz()[c19], [1561.098e6, 1268.52e6, 1575.42e6])
 
 

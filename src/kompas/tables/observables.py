@@ -257,12 +257,14 @@ def observables_by_band(
     # receiver lost every phase track, so each phase of the epoch starts a new arc like a set LLI bit 0.
     power_failure = np.asarray(table.epoch_flag)[row_epoch] == 1
     lli[power_failure[:, None] & np.isfinite(phase)] |= 1
+    signal = grid(table.signal, NO_SIGNAL, np.uint8)
+    _flag_mode_switches(row_epoch, row_sat, signal, phase, lli)
     _skip_half_cycles(row_epoch, row_sat, phase, lli)
     return Observables(
         epoch=row_epoch,
         sat=row_sat,
         bands={k: tuple(int(b) for b in v) for k, v in bands.items()},
-        signal=grid(table.signal, NO_SIGNAL, np.uint8),
+        signal=signal,
         code_m=grid(table.code_m, np.nan, np.float64),
         phase_cyc=phase,
         doppler_hz=grid(table.doppler_hz, np.nan, np.float64),
@@ -277,6 +279,20 @@ def _carries_phase(table) -> np.ndarray:
     pair = table.sat.astype(np.int64) * 256 + table.signal
     with_phase = np.unique(pair[np.isfinite(table.phase_cyc)])
     return np.isin(pair, with_phase)
+
+
+def _flag_mode_switches(epoch, sat, signal, phase, lli) -> None:
+    """Set LLI bit 0 where a band's phase comes from another tracking mode than the satellite's previous
+    phase of that band (its preferred mode missing at an epoch: L2W then L2L, R L1C then L1P). The modes
+    are separate tracking loops whose phases differ by whole cycles (-107 to +13 cycles on WTZZ, ESBC),
+    so the column's arc cannot go on across the switch. ``lli`` is changed in place."""
+    order = np.lexsort((epoch, sat))
+    for c in range(phase.shape[1]):
+        rows = order[np.isfinite(phase[order, c])]  # the phases of the column, per satellite in time
+        if rows.size < 2:
+            continue
+        switch = (sat[rows[1:]] == sat[rows[:-1]]) & (signal[rows[1:], c] != signal[rows[:-1], c])
+        lli[rows[1:][switch], c] |= 1
 
 
 def _skip_half_cycles(epoch, sat, phase, lli) -> None:
