@@ -191,3 +191,22 @@ def test_bds2_code_correction_reaches_only_bds2_igso_and_meo(kompas_data):
     changed = {p["sat"] for p, c in rows if p["rms_m"] != c["rms_m"]}
     assert changed == {"C07", "C10"}
     assert {r["sat"] for r in plain.tables["multipath_satellite"]} == {"C05", "C07", "C10", "C19", "C20"}
+
+
+def test_no_clock_jump_from_a_missing_epoch_without_doppler(kompas_data):
+    # ESBC's day, GPS and Galileo, Doppler left out, nine single epochs missing: the second differences
+    # across a missing epoch carry each satellite's range rate times the extra 30 s, and three satellites
+    # agreed there on a false 12-microsecond "jump" at epoch 701; only equally spaced epochs are differenced
+    import dataclasses
+
+    from kompas.preprocess import detect_clock_jumps
+
+    obs = kompas.read_obs(kompas_data / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
+    ob = obs.observables({"G": (1, 2), "E": (1, 5)})
+    ob = ob.rows(~np.isin(ob.epoch, np.arange(100, 2800, 300)))
+    ob = dataclasses.replace(ob, doppler_hz=np.full_like(ob.doppler_hz, np.nan))
+    assert len(detect_clock_jumps(ob)) == 0
+    # a real jump of 1 ms is still found from the second differences
+    jumped = dataclasses.replace(ob, code_m=ob.code_m + np.where(ob.epoch >= 1500, 299792.458, 0.0)[:, None])
+    j = detect_clock_jumps(jumped)
+    assert j.epoch.tolist() == [1500] and j.code_s.tolist() == [1e-3]

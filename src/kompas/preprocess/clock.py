@@ -154,10 +154,13 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
     have_dop = np.bincount(ep[np.isfinite(y)], minlength=n_ep) >= opt.min_sats
     jc, nc = vote(y, opt.min_jump_s)
     jp, np_ = vote(z, opt.min_jump_s)
-    # no Doppler: second differences of code and phase, each jump read from its +J, -J pattern
+    # no Doppler: second differences of code and phase, each jump read from its +J, -J pattern; only of
+    # equally spaced epochs (across a missing epoch the range rate times the extra time is no jump: three
+    # satellites agreed on a false one on ESBC's day without Doppler and nine epochs left out)
     thr2 = opt.min_jump_s + 2 * _ACCEL_MPS2 * dt0**2 / C_LIGHT
-    c2, nc2 = vote((dp - s.shift(dp, -1)) / C_LIGHT, thr2)
-    p2, np2 = vote((dl - s.shift(dl, -1)) / C_LIGHT, thr2)
+    even = np.abs(dt - s.shift(dt, -1)) < 1e-3
+    c2, nc2 = vote(np.where(even, dp - s.shift(dp, -1), np.nan) / C_LIGHT, thr2)
+    p2, np2 = vote(np.where(even, dl - s.shift(dl, -1), np.nan) / C_LIGHT, thr2)
     jc = np.where(have_dop, jc, _jumps_from_second_differences(c2, thr2))
     jp = np.where(have_dop, jp, _jumps_from_second_differences(p2, thr2))
     nc = np.where(have_dop, nc, nc2)
