@@ -43,7 +43,7 @@ from .satsys import (
     signal_code,
     signal_id,
 )
-from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .solution import ProcessingRecord, Quality, Solution, Unsolved, unsolved_counts
 from .spp import CLOCK_REFERENCE_ORDER, IF_BAND_PAIRS
 
 __all__ = ["PppConfig", "ppp"]
@@ -767,7 +767,6 @@ def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> Proces
     notes = list(dict.fromkeys(ctx.notes + list(rows.notes)))
     for n in notes:  # at the line that called kompas.ppp
         warnings.warn(n, KompasWarning, stacklevel=caller_stacklevel())
-    unsolved = np.bincount(reason, minlength=len(Unsolved))
     signals = {}
     used = main.n_used > 0
     letters = sat_letter(rows.sat)
@@ -791,7 +790,7 @@ def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> Proces
         tropo="estg" if models["gradients"] else "est",  # the ZTD is estimated on the a priori (models:)
         signals=signals,
         clock_reference=reference,
-        unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(unsolved) if i and c},
+        unsolved=unsolved_counts(reason),
         raim_excluded=int(main.rejected.sum()),
         notes=tuple(notes),
         masked=ctx.masked,

@@ -43,6 +43,7 @@ from .estimators.grouped import group_median
 from .measurement import CodeRows, line_of_sight, transmission_states
 from .products.broadcast import record_orbit_drift_mps, record_orbit_sigma_m
 from .satsys import BAND_PRIORITY, GlonassChannels, sat_id, sat_prn, sat_system, system_code, system_letter
+from .tables.nav import record_times_ns
 from .tables.observables import NO_SIGNAL, Observables
 from .time import time_span
 
@@ -265,8 +266,7 @@ def _require_states(keep, coded, bands, product, t_r) -> None:
         )
     if not keep.any():
         held = "".join(sorted(set().union(*(n.record_systems() for n in product.navs)))) or "no system"
-        times = [n.record_times_ns() for n in product.navs]
-        times = np.concatenate(times) if times else np.zeros(0, np.int64)
+        times = record_times_ns(product.navs)
         when = (
             f"; the records are of {time_span(times)}, the observations of {time_span(t_r)}"
             if times.size

@@ -21,7 +21,7 @@ from .estimators.rtk_combine import PassResult, combine_passes
 from .frames import azimuth_elevation, ecef_to_geodetic, enu_to_ecef
 from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, phase_modes, prepare_baseline, shared_signals
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
-from .solution import ProcessingRecord, Quality, Solution, Unsolved
+from .solution import ProcessingRecord, Quality, Solution, Unsolved, unsolved_counts
 from .tables.observables import NO_SIGNAL
 from .time import time_span
 
@@ -440,8 +440,7 @@ def _solution(res: PassResult, bd, rover, cfg, bands, setup, base_marker, base_s
         iono="est" if setup.iono else "off",
         tropo=("saas" if setup.tropo else "off") + ("+ztd" if setup.ztd else ""),
         signals={k: {",".join(map(str, v)): int(n)} for k, v in bands.items()},
-        unsolved={Unsolved(i).name.lower(): int(c)
-                  for i, c in enumerate(np.bincount(reason, minlength=len(Unsolved))) if i and c},
+        unsolved=unsolved_counts(reason),
         notes=(f"base position from {base_source}: {' '.join(f'{v:.4f}' for v in base_marker)}", *res.notes),
         base_m=tuple(float(v) for v in base_marker),
         config=cfg,

@@ -33,11 +33,21 @@ def require_solution(value, who: str) -> None:
         raise ConfigError(f"{who} writes a Solution, not {type(value).__name__}")
 
 
+def unsolved_counts(reason) -> dict[str, int]:
+    """Unsolved epochs per reason (:class:`Unsolved` codes, 0 solved) by name, in code order: the
+    :attr:`ProcessingRecord.unsolved` of a run."""
+    counts = np.bincount(np.asarray(reason, dtype=np.int64), minlength=len(Unsolved))
+    return {Unsolved(i).name.lower(): int(c) for i, c in enumerate(counts) if i and c}
+
+
+def reasons_text(counts: dict, n: int) -> str:
+    """``"no ephemeris in 1 of 120 epochs, ..."`` of :func:`unsolved_counts` ``counts`` of ``n`` epochs."""
+    return ", ".join(f"{k.replace('_', ' ')} in {v} of {n} epochs" for k, v in counts.items())
+
+
 def unsolved_text(sol) -> str:
     """Every reason of the unsolved epochs with its count: ``"no ephemeris in 1 of 120 epochs, ..."``."""
-    return ", ".join(
-        f"{k.replace('_', ' ')} in {v} of {len(sol)} epochs" for k, v in sol.record.unsolved.items()
-    )
+    return reasons_text(sol.record.unsolved, len(sol))
 
 
 class Unsolved(enum.IntEnum):

@@ -57,7 +57,7 @@ from .measurement import (
 from .products.broadcast import BroadcastProduct
 from .products.state import Status
 from .satsys import SYSTEM_LETTERS, parse_systems, sat_system, signal_code, system_code
-from .solution import ProcessingRecord, Quality, Solution, Unsolved, unsolved_text
+from .solution import ProcessingRecord, Quality, Solution, Unsolved, unsolved_counts, unsolved_text
 from .time import time_span
 
 __all__ = ["SppConfig", "EstimatorOptions", "spp", "SINGLE_BANDS", "IF_BAND_PAIRS", "CLOCK_REFERENCE_ORDER"]
@@ -573,10 +573,7 @@ def _assemble(block, ob, rows, st, valid, grid, g, res, val, excluded, layout, c
     reason = _reasons(n_ep, rows, valid, res, val, ok)
     g["grid"] = grid
     rec = _block_record(rows, st, valid, g, res, excluded, ok, np.radians(cfg.elmask_deg))
-    unsolved = np.bincount(reason, minlength=len(Unsolved))
-    rec = dataclasses.replace(
-        rec, unsolved={Unsolved(i).name.lower(): int(c) for i, c in enumerate(unsolved) if i and c}
-    )
+    rec = dataclasses.replace(rec, unsolved=unsolved_counts(reason))
     return Solution(
         time_ns=ob.epoch_time_ns.copy(),
         pos_m=pos,

@@ -586,7 +586,6 @@ def test_sp3_clocks_of_the_same_centre_serve_outside_the_clock_file():
     assert clk[1] == 7e-5
     assert clk[0] == pytest.approx(2e-4 + 5 * 5e-9 + 100 / 300 * 5e-9, rel=1e-12)
     assert clk[3] == pytest.approx(2e-4 + 25 * 5e-9 + 50 / 300 * 5e-9, rel=1e-12)
-    assert both.sp3_clock_share(np.full(4, G01), q) == 0.5
     other = make_sp3(t, [G01, G02], sp3.pos_m, sp3.clk_s, time_system="GAL")  # clocks of another time scale
     assert not PreciseProduct(other, make_clk([G01], tc, bias), sp3_clocks=True).sp3_clocks
 

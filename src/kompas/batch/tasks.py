@@ -178,14 +178,11 @@ def position_summary(solution) -> dict:
 
 def _other_reasons(solution) -> str:
     """Why the unsolved epochs of a unit with a solution were not solved (empty when all were)."""
-    from ..solution import Unsolved
+    from ..solution import reasons_text, unsolved_counts
 
     if solution.reason is None or solution.ok.all():
         return ""
-    counts = np.bincount(solution.reason, minlength=len(Unsolved))
-    parts = [f"{Unsolved(i).name.lower().replace('_', ' ')} in {c} of {len(solution)} epochs"
-             for i, c in enumerate(counts) if i and c]  # fmt: skip
-    return "unsolved: " + ", ".join(parts)
+    return "unsolved: " + reasons_text(unsolved_counts(solution.reason), len(solution))
 
 
 def _solution_result(sol, t0: float, t1: float) -> TaskResult:

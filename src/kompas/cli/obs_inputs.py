@@ -42,16 +42,20 @@ def obs_among_nav(nav: list[str]) -> tuple[list[str], list[str]]:
     A file whose kind cannot be told stays among the navigation files, whose reader then names what is
     wrong with it.
     """
-    from ..io.detect import detect
-
     obs, rest = [], []
     for path in nav:
-        try:
-            kind = detect(path) if os.path.isfile(path) else None
-        except KompasError:
-            kind = None
-        (obs if kind == "obs" else rest).append(path)
+        (obs if file_kind(path) == "obs" else rest).append(path)
     return obs, rest
+
+
+def file_kind(path: str) -> str | None:
+    """The kind :func:`kompas.io.detect.detect` tells of a file, None when it cannot (or no such file)."""
+    from ..io.detect import detect
+
+    try:
+        return detect(path) if os.path.isfile(path) else None
+    except KompasError:
+        return None
 
 
 def check_session(paths: list[str]) -> None:

@@ -188,6 +188,7 @@ def _plot(res, path) -> None:
 def _why_nothing_shared(navs, sp3s, times) -> str:
     """No satellite has both states: which satellites the files hold, and their time spans."""
     from ..satsys import letters_of
+    from ..tables.nav import record_times_ns
     from ..time import time_span
 
     broadcast = np.unique(np.concatenate([n.record_sats() for n in navs]))
@@ -199,7 +200,7 @@ def _why_nothing_shared(navs, sp3s, times) -> str:
     if not shared.size:
         held = f"records of {letters_of(broadcast)}, the precise orbits of {letters_of(precise)}"
         return why + f"the navigation files have {held}"
-    nav_t = np.concatenate([n.record_times_ns() for n in navs])
+    nav_t = record_times_ns(navs)
     return why + (
         f"the {shared.size} satellites in both have records {time_span(nav_t)} and precise orbits "
         f"{time_span(times)}: do the files overlap in time?"

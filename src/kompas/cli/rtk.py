@@ -109,7 +109,7 @@ def build_config(args):
 
 
 def _check_inputs(args) -> None:
-    from .obs_inputs import check_session, expand_obs, obs_among_nav
+    from .obs_inputs import check_session, expand_obs, file_kind, obs_among_nav
 
     if not args.rover or not args.base or not args.nav:
         raise ConfigError(
@@ -121,7 +121,7 @@ def _check_inputs(args) -> None:
     extra = [p for p in (args.config, args.atx) if p]
     check_input_files([*args.rover_files, *args.base_files, *args.nav, *extra, *args.sp3, *args.clk])
     for role, files in (("ROVER", args.rover_files), ("BASE", args.base_files)):
-        if _kind(files[0]) == "nav":  # the files in another order: name the one misplaced
+        if file_kind(files[0]) == "nav":  # the files in another order: name the one misplaced
             raise ConfigError(
                 f"{role} {files[0]} is a navigation file: the order is kompas rtk ROVER BASE NAV..."
             )
@@ -134,17 +134,6 @@ def _check_inputs(args) -> None:
     check_session(args.rover_files)
     check_session(args.base_files)
     args.rover, args.base = args.rover_files[0], args.base_files[0]
-
-
-def _kind(path: str) -> str | None:
-    """The file kind :func:`kompas.io.detect.detect` tells, None when it cannot."""
-    from ..errors import KompasError
-    from ..io.detect import detect
-
-    try:
-        return detect(path)
-    except KompasError:
-        return None
 
 
 def run(args) -> int:

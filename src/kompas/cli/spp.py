@@ -454,6 +454,7 @@ def write_output(sol, args, fmt: str | None, report, residuals: bool = False, **
 def no_solution_reason(sol, obs, navs) -> str:
     """The main reason no epoch was solved, with a hint."""
     from ..solution import Unsolved
+    from ..tables.nav import record_times_ns
     from ..time import time_span
 
     if len(sol) == 0:
@@ -469,7 +470,7 @@ def no_solution_reason(sol, obs, navs) -> str:
                 f"; the navigation data have no records of {', '.join(asked)} (they hold "
                 f"{', '.join(held) or 'none'})"
             )
-        times = np.concatenate([n.record_times_ns() for n in navs]) if navs else np.zeros(0, np.int64)
+        times = record_times_ns(navs)
         if times.size:
             text += f"; navigation data cover {time_span(times)}, observations are {time_span(sol.time_ns)}"
     if main == Unsolved.NO_OBSERVATIONS and (sol.record.masked or sol.record.notes):

@@ -135,8 +135,9 @@ _Z_999 = 3.090232306167813  # standard normal quantile at 0.999
 def chi2_threshold(dof) -> np.ndarray:
     """Chi-square quantile at probability 0.999 for ``dof`` degrees of freedom (>= 1), vectorised: the
     table for 1..100, beyond it the Wilson-Hilferty approximation ``k (1 - 2/(9k) + z sqrt(2/(9k)))^3``
-    (Abramowitz & Stegun 26.4.17; 149.4 at k = 100 against the table's 149), where the table stopped
-    (a set of more than 100 double-difference ambiguities was judged by the 100-dof quantile)."""
+    (Abramowitz & Stegun 26.4.17; 149.50 at k = 100, where the exact quantile is 149.45 and the table
+    149), where the table stopped (a set of more than 100 double-difference ambiguities was judged by the
+    100-dof quantile)."""
     k = np.maximum(np.asarray(dof, dtype=np.int64), 1)
     h = 2.0 / (9.0 * k)
     wh = k * (1.0 - h + _Z_999 * np.sqrt(h)) ** 3

@@ -463,15 +463,11 @@ class PreciseProduct:
         return clk, rate, np.where(ok, Status.OK, Status.NO_PRECISE).astype(np.uint8)
 
     def _clock(self, s, t, o):
-        clk, rate, ok = self._clock_of((self._clk_t, self._clk_sats, self._clk, self._clk_h), s, t, o)
-        if self._sp3_clk is not None:
-            with np.errstate(invalid="ignore"):
-                tq = t + np.rint(np.where(np.isfinite(o), o, 0.0) * 1e9).astype(np.int64)
-            edge = round(CLOCK_EDGE_S * 1e9)
-            out = ~ok & ((tq < self._clk_t[0] - edge) | (tq > self._clk_t[-1] + edge))
-            if out.any():
-                r = np.flatnonzero(out)
-                clk[r], rate[r], ok[r] = self._clock_of(self._sp3_clk, s[r], t[r], o[r])
+        grid = (self._clk_t, self._clk_sats, self._clk, self._clk_h)
+        clk, rate, ok, beyond = self._clock_of(grid, s, t, o)
+        r = np.flatnonzero(beyond & ~ok) if self._sp3_clk is not None else ()
+        if len(r):
+            clk[r], rate[r], ok[r], _ = self._clock_of(self._sp3_clk, s[r], t[r], o[r])
         return clk, rate, ok
 
     @property
@@ -483,27 +479,21 @@ class PreciseProduct:
         """First and last clock sample, GPST ns (None without two)."""
         return (int(self._clk_t[0]), int(self._clk_t[-1])) if self._clk_t.size >= 2 else None
 
-    def sp3_clock_share(self, sats, t_gpst_ns) -> float:
-        """Share of the queries whose clock comes from the SP3 file, outside the clock file's samples."""
-        s, t, o = as_query(sats, t_gpst_ns, 0.0)
-        if self._sp3_clk is None or s.size == 0:
-            return 0.0
-        ok = self._clock_of((self._clk_t, self._clk_sats, self._clk, self._clk_h), s, t, o)[2]
-        return float(np.mean(~ok & self._clock(s, t, o)[2]))
-
     def _clock_of(self, grid, s, t, o):
-        """Linear interpolation of one clock grid ``(times, sats, values, interval)`` (see :meth:`clock`)."""
+        """Linear interpolation of one clock grid ``(times, sats, values, interval)`` (see :meth:`clock`):
+        clocks, rates, which are valid, and which queries lie beyond the grid's span (with its edges)."""
         n_q = s.size
         ct, sats, cv, hc = grid
         clk = np.full(n_q, np.nan)
         rate = np.full(n_q, np.nan)
         j = self._col(sats, s)
-        if ct.size < 2:
-            return clk, rate, np.zeros(n_q, bool)
         with np.errstate(invalid="ignore"):
             tq = t + np.rint(np.where(np.isfinite(o), o, 0.0) * 1e9).astype(np.int64)  # index search only
-        i = np.searchsorted(ct, tq, side="right") - 1
         edge = round(CLOCK_EDGE_S * 1e9)
+        beyond = (tq < ct[0] - edge) | (tq > ct[-1] + edge) if ct.size else np.ones(n_q, bool)
+        if ct.size < 2:
+            return clk, rate, np.zeros(n_q, bool), beyond
+        i = np.searchsorted(ct, tq, side="right") - 1
         before, after = (i < 0) & (tq >= ct[0] - edge), (i == ct.size - 1) & (tq <= ct[-1] + edge)
         inside = (j >= 0) & np.isfinite(o) & (((i >= 0) & (i < ct.size - 1)) | before | after)
         i = np.where(before, 0, i)
@@ -531,7 +521,7 @@ class PreciseProduct:
         near1 = np.abs(dt1) < np.abs(dt0)
         clk[r] = np.where(near1, c1 + rate_r * dt1, c0 + rate_r * dt0)
         rate[r] = rate_r
-        return clk, rate, ok
+        return clk, rate, ok, beyond
 
     # ------------------------------------------------------------------------------------------
     # The protocol

@@ -126,6 +126,7 @@ def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
 
     from ..errors import KompasWarning
     from ..satsys import Constellation, sat_id
+    from ..tables.nav import record_times_ns
     from ..time import time_span
 
     placed = np.unique(sat[np.isfinite(el)])
@@ -133,7 +134,7 @@ def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
     if not lost.size:
         return
     recorded = np.concatenate([n.record_sats() for n in navs])
-    times = np.concatenate([n.record_times_ns() for n in navs])
+    times = record_times_ns(navs)
     sbas = lost[lost // 100 == Constellation.SBAS]  # records or not: SBAS GEO ephemerides are not evaluated
     late = lost[np.isin(lost, recorded)]
     none = lost[~np.isin(lost, recorded) & (lost // 100 != Constellation.SBAS)]

@@ -610,6 +610,13 @@ class NavData:
         )
 
 
+def record_times_ns(navs) -> np.ndarray:
+    """Reference times of every orbit record of several navigation data sets, GPST ns (empty without any):
+    the span a message about the records' coverage names."""
+    parts = [n.record_times_ns() for n in navs]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
 def check_navdata(navs) -> None:
     """Navigation data as the readers give them (ConfigError otherwise: a path, None or an empty list
     failed deep inside with an AttributeError or IndexError)."""

@@ -258,8 +258,9 @@ def observables_by_band(
     power_failure = np.asarray(table.epoch_flag)[row_epoch] == 1
     lli[power_failure[:, None] & np.isfinite(phase)] |= 1
     signal = grid(table.signal, NO_SIGNAL, np.uint8)
-    _flag_mode_switches(row_epoch, row_sat, signal, phase, lli)
-    _skip_half_cycles(row_epoch, row_sat, phase, lli)
+    in_time = np.lexsort((row_epoch, row_sat))  # rows per satellite in time, for the arcs of each column
+    _flag_mode_switches(in_time, row_sat, signal, phase, lli)
+    _skip_half_cycles(in_time, row_sat, phase, lli)
     return Observables(
         epoch=row_epoch,
         sat=row_sat,
@@ -281,12 +282,12 @@ def _carries_phase(table) -> np.ndarray:
     return np.isin(pair, with_phase)
 
 
-def _flag_mode_switches(epoch, sat, signal, phase, lli) -> None:
+def _flag_mode_switches(order, sat, signal, phase, lli) -> None:
     """Set LLI bit 0 where a band's phase comes from another tracking mode than the satellite's previous
     phase of that band (its preferred mode missing at an epoch: L2W then L2L, R L1C then L1P). The modes
     are separate tracking loops whose phases differ by whole cycles (-107 to +13 cycles on WTZZ, ESBC),
-    so the column's arc cannot go on across the switch. ``lli`` is changed in place."""
-    order = np.lexsort((epoch, sat))
+    so the column's arc cannot go on across the switch. ``order``: the rows sorted by satellite, then time.
+    ``lli`` is changed in place."""
     for c in range(phase.shape[1]):
         rows = order[np.isfinite(phase[order, c])]  # the phases of the column, per satellite in time
         if rows.size < 2:
@@ -295,7 +296,7 @@ def _flag_mode_switches(epoch, sat, signal, phase, lli) -> None:
         lli[rows[1:][switch], c] |= 1
 
 
-def _skip_half_cycles(epoch, sat, phase, lli) -> None:
+def _skip_half_cycles(order, sat, phase, lli) -> None:
     """Drop the phases whose LLI bit 1 is set; the next phase of the satellite and band starts an arc.
 
     RINEX 3.05 Table A3 (LLI of an observation): bit 1 is "half-cycle ambiguity/slip possible.
@@ -303,12 +304,11 @@ def _skip_half_cycles(epoch, sat, phase, lli) -> None:
     half cycles, so the phase is skipped (its pseudorange is kept); the receiver may add the half cycle
     once it resolves it, so the next phase kept gets LLI bit 0 and begins a new ambiguity. In RINEX 2 the
     bit means the opposite of the header's wavelength factor, which is a half cycle for the usual factor
-    1. ``phase`` and ``lli`` are changed in place.
+    1. ``order``: the rows sorted by satellite, then time; ``phase`` and ``lli`` are changed in place.
     """
     half = ((lli & 2) != 0) & np.isfinite(phase)
     if not half.any():
         return
-    order = np.lexsort((epoch, sat))
     for c in np.flatnonzero(half.any(axis=0)):
         rows = order[np.isfinite(phase[order, c])]  # the phases of the column, per satellite in time
         h = half[rows, c]

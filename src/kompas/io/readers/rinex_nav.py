@@ -147,11 +147,13 @@ def _kepler_times(cols, has_week, toc, bds):
         sel = bds == is_bds
         m = sel & has_week  # toe from the week, moved to the week nearest toc if needed
         if m.any():
-            if not is_bds:  # a GPS week written modulo 1024 (some writers; RINEX wants it continuous)
-                t = _week_time(week[m], toe_s[m], wsys)
-                d = np.where(t != NAT_NS, toc[m] - np.where(t != NAT_NS, t, toc[m]), 0)
-                week[m] += 1024 * np.rint(d / (1024 * WEEK_NS)).astype(np.int64)
             t = _week_time(week[m], toe_s[m], wsys)
+            if not is_bds:  # a GPS week written modulo 1024 (some writers; RINEX wants it continuous)
+                valid = t != NAT_NS
+                d = np.where(valid, toc[m] - np.where(valid, t, toc[m]), 0)
+                roll = np.rint(d / (1024 * WEEK_NS)).astype(np.int64)
+                week[m] += 1024 * roll
+                t = np.where(valid, t + roll * (1024 * WEEK_NS), t)
             d = t - toc[m]
             shift = np.where(d > WEEK_NS // 2, -1, np.where(d < -WEEK_NS // 2, 1, 0))
             toe[m] = t + shift * WEEK_NS
