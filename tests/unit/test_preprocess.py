@@ -448,3 +448,34 @@ def test_second_difference_groups_are_judged_apart():
     out = _jumps_from_second_differences(med, thr)
     np.testing.assert_allclose(out[[e, e + 1, e + 2]], [j2, j3, 0.0], rtol=0, atol=1e-15)
     np.testing.assert_array_equal(out[[5, 6]], [5 * thr, 5 * thr])  # kept as they were
+
+
+def test_gf_test_across_a_gap_within_the_arc_fits_lines_on_both_sides():
+    """A 45-s and a 55-s outage of 1-Hz data inside the arcs (shorter than the 60-s ``max_gap_s``), with a
+    slant ionosphere drifting at 2 mm/s: the GF change across the gap is not a slip (the one-interval
+    neighbours predicted 0.09 m of it, and five satellites were flagged), and a one-cycle slip on L1 at
+    the end of the gap is found on every satellite."""
+    rcv = geodetic_to_ecef([np.radians(-10.0), np.radians(120.0), 50.0])
+    sim = simulate(rcv, GTime.from_calendar(2025, 3, 1, 12).gpst_ns, hours=0.25, interval_s=1, systems="GR",
+                   errors="default", seed=5)  # fmt: skip
+    ob = sim.obs.observables({"G": (1, 2), "R": (1, 2)})
+    t = (ob.time_ns - ob.time_ns.min()) / 1e9
+    keep = ~(((t > 300) & (t < 345)) | ((t > 600) & (t < 655)))
+    sub, t = ob.rows(np.flatnonzero(keep)), t[keep]
+    chans = sim.obs.header.glonass_channels
+    f = sub.frequency_hz(chans)
+    i1 = 0.002 * np.where(sub.sat % 2 == 0, 1.0, -1.0) * t + 1e-6 * (t - 450.0) ** 2  # slant L1 delay, m
+    ion = i1[:, None] * (f[:, :1] / f) ** 2
+    sub = dataclasses.replace(sub, phase_cyc=sub.phase_cyc - ion * f / C_LIGHT)
+    el = azimuth_elevation(BroadcastProduct(sim.nav).state(sub.sat, sub.time_ns).pos_m, rcv)[1]
+    after = (t == 345.0) | (t == 655.0)
+    assert after.sum() >= 30 and (np.diff(np.unique(t)) == 1.0).sum() == np.unique(t).size - 3
+    fl = detect_slips(sub, elevation_rad=el, glo_channels=chans)
+    assert not fl.slip.any()
+    assert not (fl.cause[after] & (Cause.GAP | Cause.START)).any()  # the gaps stay within the arcs
+    ph = sub.phase_cyc.copy()
+    ph[t >= 345.0, 0] += 1.0
+    fl = detect_slips(dataclasses.replace(sub, phase_cyc=ph), elevation_rad=el, glo_channels=chans)
+    first = t == 345.0
+    assert fl.slip[first, 0].all() and (fl.cause[first, 0] & Cause.GF).all()
+    assert not fl.slip[~first].any()
