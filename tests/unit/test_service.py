@@ -61,7 +61,16 @@ def test_counts_and_dops_equal_the_reference_functions():
                 e = (pos - rcv) / np.linalg.norm(pos - rcv, axis=1)[:, None]
                 rot = enu_rotation(np.radians(la), np.radians(lo))[None]
                 g, p, h, v = dops(-e[None], use[None], rot)
-                if use.sum() >= 4:
+                # one receiver clock per system present: the least-squares cofactor of [-e, 1_C, 1_R]
+                sysl = np.array([x[0] for x in ids])[use]
+                present = [x for x in letters if (sysl == x).any()]
+                if len(present) > 1 and use.sum() >= 3 + len(present):
+                    hmat = np.c_[-e[use], *[(sysl == x).astype(float) for x in present]]
+                    q = np.linalg.inv(hmat.T @ hmat)
+                    qenu = rot[0] @ q[:3, :3] @ rot[0].T
+                    g, p = [np.sqrt(np.trace(q))], [np.sqrt(np.trace(q[:3, :3]))]
+                    h, v = [np.sqrt(qenu[0, 0] + qenu[1, 1])], [np.sqrt(qenu[2, 2])]
+                if use.sum() >= 3 + len(present):
                     assert sv.pdop[m, 0, u] == pytest.approx(p[0], rel=1e-5)
                     assert sv.hdop[m, 0, u] == pytest.approx(h[0], rel=1e-5)
                     assert sv.vdop[m, 0, u] == pytest.approx(v[0], rel=1e-5)
@@ -133,3 +142,19 @@ def test_grid_nodes():
     for step in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="grid step must be positive"):
             grid_nodes(step)
+
+
+def test_each_system_of_a_mix_brings_its_own_receiver_clock():
+    """One GLONASS satellite beside BeiDou adds an unknown (GLONASST vs BDT) and no position information:
+    with 4 BeiDou + 1 GLONASS the BDS+GLONASS PDOP is BeiDou's alone; 3 + 1 do not serve at all."""
+    ids = ["R01", "C19", "C20", "C21", "C22"]  # in satellite-index order
+    dirs = np.array([[1.0, 0.0, 0.1], [1.0, 0.3, 0.3], [1.0, -0.3, 0.3], [1.0, 0.3, -0.3], [1.0, -0.2, -0.4]])
+    pos = 26_560e3 * dirs / np.linalg.norm(dirs, axis=1)[:, None]
+    sv = service_volume(_Fixed(ids, pos), [0], [0.0], [0.0], mixes={"C": "C", "CR": "CR"}, elmask_deg=0.0,
+                        sats=ids)  # fmt: skip
+    assert sv.nsat[1, 0, 0] == 5 and np.isfinite(sv.pdop[0, 0, 0])
+    assert sv.pdop[1, 0, 0] == pytest.approx(sv.pdop[0, 0, 0], rel=1e-9)
+    assert sv.gdop[1, 0, 0] > sv.gdop[0, 0, 0]  # the second clock's cofactor adds to GDOP
+    three = service_volume(_Fixed(ids[:4], pos[:4]), [0], [0.0], [0.0], mixes={"CR": "CR"}, elmask_deg=0.0,
+                           sats=ids[:4])  # fmt: skip
+    assert three.nsat[0, 0, 0] == 4 and np.isnan(three.pdop[0, 0, 0])

@@ -204,6 +204,39 @@ def test_align_clocks_bds_generations_share_bdt_or_not():
         align_clocks(d, t, sats, datum="bds")
 
 
+def test_one_faulty_clock_stays_out_of_the_datum_of_the_others():
+    """A 300-m broadcast clock error of one satellite (a corrupted af0) must not move the clock errors of
+    the nine others, which the plain mean moved by 30 m each (integrity events on healthy satellites)."""
+    sats = sat_index([f"G{i:02d}" for i in range(1, 11)])
+    t = np.zeros(10, np.int64)
+    d = np.random.default_rng(4).normal(0.0, 0.3, 10)
+    d[3] += 300.0
+    out = align_clocks(d, t, sats)
+    good = np.arange(10) != 3
+    np.testing.assert_allclose(out[good], d[good] - d[good].mean(), atol=1e-12)
+    assert out[3] == pytest.approx(300.0, abs=2.0)  # the faulty one keeps its own error
+    # two satellites only: neither can be told faulty, both keep the common datum within the floor
+    two = align_clocks(np.array([0.2, 0.9]), np.zeros(2, np.int64), sats[:2])
+    np.testing.assert_allclose(two, [-0.35, 0.35])
+
+
+def test_along_and_cross_track_of_a_geostationary_satellite_follow_its_inertial_velocity():
+    """A GEO is nearly at rest in the Earth-fixed frame: the orbital frame needs v + omega x r. An error
+    eastwards (the inertial along-track direction) is along-track, a northward one cross-track."""
+    from kompas.monitor.sisre import _rac
+
+    pos = np.array([[42_164e3, 0.0, 0.0], [0.0, 42_164e3, 0.0]])
+    vel = np.array([[0.0, 0.0, 50.0], [-3.0, 0.0, -40.0]])  # Earth-fixed drift of an inclined GEO, m/s
+    east = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, 0.0]])
+    r, a, c = _rac(2.0 * east, pos, vel)
+    np.testing.assert_allclose(r, 0.0, atol=1e-12)
+    np.testing.assert_allclose(a, 2.0, rtol=1e-3)
+    np.testing.assert_allclose(np.abs(c), 0.0, atol=0.05)
+    r, a, c = _rac(np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]), pos, vel)
+    np.testing.assert_allclose(np.abs(c), 1.0, rtol=1e-3)
+    np.testing.assert_allclose(a, 0.0, atol=0.02)
+
+
 class _FewClocks(_Circle):
     """Precise clocks at the first ``k`` epochs only (a clock file covering a part of the orbits' span)."""
 
@@ -237,3 +270,23 @@ def test_clock_statistics_need_enough_clock_samples():
     assert {r["sat"]: round(r["clock_m"], 6) for r in _run(brdc, _FewClocks(6), ["G01", "G02", "G03"]).table} == {
         "G01": round(0.5 * 2 / 3, 6), "G02": round(0.5 / 3, 6), "G03": round(0.5 / 3, 6)
     }  # fmt: skip
+
+
+class _NoUra(_Circle):
+    """Broadcast records without an accuracy (GLONASS in RINEX 3: no URA field)."""
+
+    def state(self, sats, t, offset_s=0.0, signal=None):
+        st = super().state(sats, t, offset_s, signal)
+        return SatState(
+            st.pos_m, st.vel_mps, st.clk_s, st.clk_rate, np.full(st.clk_s.size, np.nan), st.status
+        )
+
+
+def test_records_without_accuracy_are_judged_against_the_system_default():
+    """A 30-m radial error of every GLONASS record, which broadcast no URA: an integrity event against
+    the default 5-m URA (4.42 x 5 = 22 m), none against a URA of 10 m; before, no verdict at all."""
+    sats = ["R01", "R02", "R03"]
+    res = _run(_NoUra(d_rac=(30.0, 0.0, 0.0)), _Circle(), sats)
+    assert sorted({e["sat"] for e in res.events}) == sats
+    assert np.isnan(res.ura_m).all()  # the result keeps what was broadcast
+    assert _run(_NoUra(d_rac=(30.0, 0.0, 0.0)), _Circle(), sats, default_ura_m={"R": 10.0}).events == []

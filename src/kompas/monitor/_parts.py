@@ -104,6 +104,7 @@ def sisre_section(ctx: Context) -> Section:
             f"{time_span(times)}; do they cover the navigation records' day and systems?)"
         )
     ctx.notes.extend(_clockless_notes(res, precise, d))
+    ctx.notes.extend(_datum_notes(res, ctx.cfg.clock_datum))
     groups = [{"group": g.pop("name"), **g} for g in res.groups()]
     sat_rows = [r for r in res.table if not r.get("too_few")]
     events = [{**e, "start": _iso(e["start_ns"]), "end": _iso(e["end_ns"])} for e in res.events]
@@ -143,6 +144,34 @@ def sisre_section(ctx: Context) -> Section:
         ("tab-integrity", "Integrity events (k x URA exceeded)", events, None),
     ]
     return Section("Signal in space: broadcast against precise orbits and clocks", text, [p1, p2], tabs)
+
+
+def _datum_notes(res, clock_datum: str) -> list[str]:
+    """Systems whose records broadcast no accuracy (integrity judged against a default URA), and the mean
+    clock offset between BDS-2 and BDS-3 where they share a datum (1 m or more)."""
+    from ..satsys import bds_generation
+    from .service import DEFAULT_URA_M
+
+    letters = sat_letter(res.sat) if res.sat.size else np.zeros(0, "U1")
+    notes = []
+    no_ura = [x for x in dict.fromkeys(letters.tolist()) if not np.isfinite(res.ura_m[letters == x]).any()]
+    if no_ura:
+        notes.append(
+            f"SISRE: {', '.join(no_ura)}: the records broadcast no accuracy (URA): integrity events judged "
+            f"against {', '.join(f'{DEFAULT_URA_M[x]:g} m' for x in no_ura)} (the service volume's default)"
+        )
+    if clock_datum == "system" and "C" in letters:
+        c = (letters == "C") & np.isfinite(res.clock_m)
+        gen = bds_generation(res.sat[c])
+        if (gen == 2).any() and (gen == 3).any():
+            off = float(np.mean(res.clock_m[c][gen == 2]) - np.mean(res.clock_m[c][gen == 3]))
+            if abs(off) >= 1.0:
+                notes.append(
+                    f"SISRE: BDS-2 clock errors are {off:+.1f} m from BDS-3's on average (one datum for "
+                    "both, --clock-datum system): an analysis centre's BDS-2/BDS-3 bias or the broadcast "
+                    "clocks'; --clock-datum bds-generation gives each its own"
+                )
+    return notes
 
 
 def _clockless_notes(res, precise, d) -> list[str]:

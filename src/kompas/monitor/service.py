@@ -3,11 +3,14 @@
 For every epoch and grid node (a user on the ellipsoid, or at a given height) the satellites whose
 broadcast record is valid and healthy (:class:`~kompas.products.broadcast.BroadcastProduct`, status OK
 under its record policy) and that stand above the elevation mask are counted, per system mix, and the
-dilution of precision of that set is formed as :func:`kompas.estimators.validate.dops` forms it for
-``kompas spp``: design rows ``[-e, 1]`` (e the unit vector from the user to the satellite, one common
-receiver clock, unit weights; RTKLIB pntpos.c ``dops``), Q = (H^T H)^-1, PDOP = sqrt(tr Q_xyz),
-HDOP and VDOP from Q rotated to east/north/up, GDOP = sqrt(tr Q). Sets with fewer than four satellites or
-a singular geometry have NaN DOPs. Satellite positions are those at the epoch (no light time, 0.07 s,
+dilution of precision of that set is formed with design rows ``[-e, 1_k]`` (e the unit vector from the
+user to the satellite, one receiver clock per system k of the mix, unit weights): BDT, GST, GLONASST and
+GPST differ and a receiver that positions with several systems estimates a clock or inter-system bias per
+system (RTKLIB's ``pntpos`` does; its ``dops`` display keeps one clock). Q = (H^T H)^-1,
+PDOP = sqrt(tr Q_xyz), HDOP and VDOP from Q rotated to east/north/up, GDOP = sqrt(tr Q) over position and
+the clocks of the systems present (for one system the usual GDOP). A node needs at least 3 + K satellites
+of the K systems in view; fewer, or a singular geometry, give NaN DOPs (3 BeiDou + 1 GLONASS satellites
+do not serve). Satellite positions are those at the epoch (no light time, 0.07 s,
 which changes a DOP by about 1e-5 relative).
 
 Accuracy estimate (1 sigma): sigma_3D = UERE PDOP, sigma_H = UERE HDOP, sigma_V = UERE VDOP, with
@@ -172,13 +175,21 @@ def _system_normals(sat_pos, sat_sys, ura2, users, up, sin_mask):
     return out
 
 
-def _dops(n, count, rot):
-    """GDOP, PDOP, HDOP, VDOP (U,) from normal matrices (U, 4, 4); NaN when count < 4 or singular."""
+def _dops(n, count, rot, absent=None):
+    """GDOP, PDOP, HDOP, VDOP (U,) from normal matrices (U, 3 + K, 3 + K) with one receiver clock per
+    system (K); NaN where fewer satellites than unknowns or singular.
+
+    ``absent`` (U,) counts the systems without a satellite at a node: their clock rows are placeholders
+    (diagonal 1, decoupled), left out of the unknowns and of GDOP, which is the square root of the trace
+    of the cofactor over position and the clocks of the systems present (the usual GDOP for one system).
+    """
+    k = n.shape[-1] - 3
+    absent = np.zeros(count.shape) if absent is None else absent
     det = np.linalg.det(n)
-    ok = (count >= 4) & (np.abs(det) > 1e-9)
-    q = np.linalg.inv(np.where(ok[:, None, None], n, np.eye(4)))
+    ok = (count >= 3 + k - absent) & (count > 0) & (np.abs(det) > 1e-9)
+    q = np.linalg.inv(np.where(ok[:, None, None], n, np.eye(3 + k)))
     qenu = rot @ q[:, :3, :3] @ np.swapaxes(rot, -1, -2)
-    g = np.sqrt(np.trace(q, axis1=1, axis2=2))
+    g = np.sqrt(np.trace(q, axis1=1, axis2=2) - absent)
     p = np.sqrt(np.trace(q[:, :3, :3], axis1=1, axis2=2))
     h = np.sqrt(qenu[:, 0, 0] + qenu[:, 1, 1])
     v = np.sqrt(np.abs(qenu[:, 2, 2]))
@@ -256,15 +267,28 @@ def service_volume(
 
 
 def _combine_mixes(per_sys, codes, i, rot, uee_m, nsat, res) -> None:
-    """Fill epoch ``i`` of every mix from the per-system normal matrices (sums over the mix's systems)."""
+    """Fill epoch ``i`` of every mix from the per-system normal matrices: the position blocks add up, each
+    system keeps its own receiver clock (GPST, BDT, GST and GLONASST differ; a receiver estimates one
+    clock or inter-system bias per system, as RTKLIB's SPP does)."""
     for m, name in enumerate(codes):
-        parts = [per_sys[k] for k in codes[name] if k in per_sys]
-        if not parts:
+        ks = [k for k in codes[name] if k in per_sys]
+        if not ks:
             continue
-        n = sum(p[0] for p in parts)
-        cnt = sum(p[1] for p in parts)
-        u2 = sum(p[2] for p in parts)
-        g, p, h, v = _dops(n, cnt, rot)
+        n_users = per_sys[ks[0]][0].shape[0]
+        n = np.zeros((n_users, 3 + len(ks), 3 + len(ks)))
+        cnt = np.zeros(n_users)
+        u2 = np.zeros(n_users)
+        absent = np.zeros(n_users)
+        for j, k in enumerate(ks):
+            nk, ck, uk = per_sys[k]
+            n[:, :3, :3] += nk[:, :3, :3]
+            n[:, :3, 3 + j] = nk[:, :3, 3]
+            n[:, 3 + j, :3] = nk[:, 3, :3]
+            n[:, 3 + j, 3 + j] = np.where(ck > 0, nk[:, 3, 3], 1.0)
+            absent += ck == 0
+            cnt += ck
+            u2 += uk
+        g, p, h, v = _dops(n, cnt, rot, absent)
         nsat[m, i] = cnt
         res["gdop"][m, i], res["pdop"][m, i], res["hdop"][m, i], res["vdop"][m, i] = g, p, h, v
         res["uere"][m, i] = np.sqrt(u2 / np.maximum(cnt, 1) + uee_m**2)

@@ -15,7 +15,8 @@ Clock datum (Montenbruck, Steigenberger & Hauschild 2015, GPS Solut. 19:321-333,
 Space Res. 61:3020-3038, sec. 2.4): broadcast clocks refer to each system's time, precise clocks to the
 analysis centre's reference clock, and a user's receiver clock absorbs any offset common to all
 satellites of a system. The mean clock difference of each system at each epoch (over its satellites
-with a valid sample, at least two) is therefore removed; BDS-2 and BDS-3 share BDT and one datum
+with a valid sample, at least two, without the samples far from the median: :func:`align_clocks`) is
+therefore removed; BDS-2 and BDS-3 share BDT and one datum
 (``clock_datum="system"``). ``clock_datum="bds-generation"`` gives them one each: an analysis centre that
 estimates BeiDou as one system with receivers whose BDS-2/BDS-3 inter-system biases differ moves the mean of
 those biases into the BDS-3 (or BDS-2) satellite clocks, a constant between the generations that no user of
@@ -42,10 +43,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import C_LIGHT
+from ..constants import C_LIGHT, OMEGA_EARTH_IERS
 from ..products.broadcast import IF_CLOCK_ANTEX_CODES, IF_CLOCK_PAIRS
 from ..products.state import Status
-from ..satsys import bds_generation, bds_orbit_class, sat_id, sat_index, sat_prn, sat_system
+from ..satsys import bds_generation, bds_orbit_class, sat_id, sat_index, sat_prn, sat_system, system_code
 
 __all__ = [
     "SisreResult",
@@ -249,8 +250,19 @@ CLOCK_DATUMS = ("system", "bds-generation")
 """Groups of satellites sharing a clock datum (module docstring)."""
 
 
+DATUM_OUTLIER_K = 5.0
+"""Samples beyond this many robust sigmas (1.4826 x MAD) from the epoch's median stay out of its datum."""
+DATUM_OUTLIER_FLOOR_M = 1.0
+"""Smallest such distance, m: a datum of a few satellites with nearly equal clocks keeps them all."""
+
+
 def align_clocks(dclk_m, time_ns, sats, min_count: int = 2, datum: str = "system") -> np.ndarray:
     """Remove the per-epoch, per-system mean from clock differences (module docstring).
+
+    The mean is taken over the samples within ``max(DATUM_OUTLIER_K`` robust sigmas,
+    ``DATUM_OUTLIER_FLOOR_M)`` of the epoch's median: one faulty broadcast clock (a 300-m error) would
+    otherwise move every other satellite's clock error by its share of the mean and raise integrity
+    events on healthy satellites. The faulty sample keeps its own (aligned) error.
 
     Parameters
     ----------
@@ -259,10 +271,13 @@ def align_clocks(dclk_m, time_ns, sats, min_count: int = 2, datum: str = "system
     time_ns, sats : numpy.ndarray, shape (N,)
         Epoch and satellite of each sample.
     min_count : int
-        Fewest finite samples of a system at an epoch to form its datum; others become NaN.
+        Fewest samples of a system at an epoch that form its datum (outliers not counted); others become
+        NaN.
     datum : {"system", "bds-generation"}
         One datum per system, or BDS-2 and BDS-3 separately (:data:`CLOCK_DATUMS`).
     """
+    from ..estimators.grouped import group_median
+
     if datum not in CLOCK_DATUMS:
         raise ValueError(f"clock datum {datum!r}: expected one of {', '.join(CLOCK_DATUMS)}")
     group = sat_system(sats).astype(np.int64)
@@ -270,7 +285,9 @@ def align_clocks(dclk_m, time_ns, sats, min_count: int = 2, datum: str = "system
         group = group * 4 + bds_generation(sats)  # 0 outside BeiDou
     key = np.asarray(time_ns, dtype=np.int64) * 64 + group
     uk, inv = np.unique(key, return_inverse=True)
-    fin = np.isfinite(dclk_m)
+    med = group_median(dclk_m, inv, uk.size)[inv]
+    mad = group_median(np.abs(dclk_m - med), inv, uk.size)[inv]
+    fin = np.abs(dclk_m - med) <= np.maximum(DATUM_OUTLIER_K * 1.4826 * mad, DATUM_OUTLIER_FLOOR_M)
     sums = np.bincount(inv, weights=np.where(fin, dclk_m, 0.0), minlength=uk.size)
     cnt = np.bincount(inv, weights=fin.astype(float), minlength=uk.size)
     mean = sums / np.maximum(cnt, 1.0)
@@ -348,7 +365,15 @@ def integrity_events(sat, time_ns, wul_m, ura_m, k: float = K_URA, step_ns: int 
 
 
 def _rac(d, pos, vel):
-    """Radial, along-track, cross-track components of ``d`` in the frame of (pos, vel), each (N,)."""
+    """Radial, along-track, cross-track components of ``d``, each (N,).
+
+    ``pos`` and ``vel`` are Earth-fixed (SP3); the orbital frame takes the inertial velocity
+    ``v + omega x r`` (IERS Conventions 2010, Table 1.1 omega): with the Earth-fixed one a geostationary
+    satellite (53 m/s) would have its along- and cross-track axes at random, and those of a MEO tilted by
+    up to 30 degrees.
+    """
+    omega = np.array([0.0, 0.0, OMEGA_EARTH_IERS])
+    vel = vel + np.cross(omega, pos)
     e_r = pos / np.linalg.norm(pos, axis=1)[:, None]
     e_c = np.cross(pos, vel)
     e_c /= np.linalg.norm(e_c, axis=1)[:, None]
@@ -417,6 +442,7 @@ def sisre(
     min_samples: int = 6,
     prefer: str = "antex",
     clock_datum: str = "system",
+    default_ura_m: dict | None = None,
 ) -> SisreResult:
     """Compare broadcast and precise states on a grid of satellites and epochs (module docstring).
 
@@ -443,6 +469,10 @@ def sisre(
         Satellites with fewer valid samples are listed with ``too_few`` and no statistics.
     clock_datum : {"system", "bds-generation"}
         Satellites sharing a clock datum (:func:`align_clocks`).
+    default_ura_m : dict, optional
+        URA per system letter for the integrity test of records that broadcast none (GLONASS in RINEX 3;
+        default :data:`kompas.monitor.service.DEFAULT_URA_M`, as the service volume uses); the result's
+        ``ura_m`` stays the broadcast value (NaN there).
 
     Returns
     -------
@@ -462,28 +492,23 @@ def sisre(
     )
     wul = worst_user_error(rad, alo, cro, dclk, radius)
     step = int(np.diff(times).min()) if times.size > 1 else None
-    events = integrity_events(s, t, wul, ura, k_ura, step)
-    res = SisreResult(
-        s,
-        t,
-        rad,
-        alo,
-        cro,
-        dclk,
-        sis_orb,
-        sis,
-        debiased,
-        wul,
-        ura,
-        age,
-        src,
-        [],
-        flags["unhealthy"],
-        flags["stale"],
-        events,
-    )
+    events = integrity_events(s, t, wul, _with_default_ura(ura, s, default_ura_m), k_ura, step)
+    res = SisreResult(s, t, rad, alo, cro, dclk, sis_orb, sis, debiased, wul, ura, age, src, [],
+                      flags["unhealthy"], flags["stale"], events)  # fmt: skip
     table = _satellite_rows(res, sats, catalog, times, min_samples)
     return SisreResult(**{**res.__dict__, "table": table})
+
+
+def _with_default_ura(ura, sats, default_ura_m):
+    """``ura`` with the system's default where no accuracy is broadcast (``sisre``'s ``default_ura_m``)."""
+    from .service import DEFAULT_URA_M
+
+    table = {**DEFAULT_URA_M, **(default_ura_m or {})}
+    by_code = np.full(8, np.nan)
+    for letter, value in table.items():
+        by_code[system_code(letter)] = value
+    fallback = by_code[sat_system(sats)] if sats.size else np.zeros(0)
+    return np.where(np.isfinite(ura) & (ura > 0), ura, fallback)
 
 
 def _minus_sat_mean(x, sats):
