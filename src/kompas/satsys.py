@@ -736,7 +736,11 @@ def _rinex2_map() -> dict[str, dict[str, tuple[str, str]]]:
     }
     gal = {f"{k}{b}": f"{b}X" for k in "CLDS" for b in "15678"}
     sbas = {"C1": "1C", "L1": "1C", "D1": "1C", "S1": "1C", "C5": "5X", "L5": "5X", "D5": "5X", "S5": "5X"}
-    for sys_, table in (("G", gps), ("R", glo), ("E", gal), ("S", sbas), ("J", gps)):
+    # BeiDou (RINEX 2.12 draft, as RTKLIB's convbin writes it): bands 2, 7, 6 are B1I, B2I, B3I with the
+    # RINEX 3.03 band numbers; the I components are what BDS-2-era receivers track. Band 1 is left out:
+    # writers used it both for B1I (the numbering before RINEX 3.03) and for B1C.
+    bds = {f"{k}{b}": f"{b}I" for k in "CLDS" for b in "276"}
+    for sys_, table in (("G", gps), ("R", glo), ("E", gal), ("S", sbas), ("J", gps), ("C", bds)):
         m[sys_] = {code: ("C" if code[0] == "P" else code[0], sig) for code, sig in table.items()}
     return m
 

@@ -369,6 +369,61 @@ def test_rinex2_band_5_of_gps_qzss_and_sbas_is_the_5x_signal(tmp_path):
         assert one.phase_cyc[row[s5x]] == 9e7 + k  # L5 -> L5X
 
 
+def test_rinex2_beidou_bands_2_7_6_are_b1i_b2i_b3i_and_navic_is_skipped(tmp_path):
+    """RINEX 2.12 files (RTKLIB's convbin) carry BeiDou as C2/L2, C7/L7, C6/L6: B1I, B2I, B3I. They were
+    refused whole ("no observation types for system 'C'"), losing the other systems too; a system RINEX 2
+    has no codes for (NavIC) is skipped with a warning instead."""
+    head = "\n".join(
+        [
+            H("     2.12           OBSERVATION DATA    M (MIXED)", "RINEX VERSION / TYPE"),
+            H("     5    C2    L2    C7    C6    L6", "# / TYPES OF OBSERV"),
+            H("  2021     4    28    19     0    0.0000000     GPS", "TIME OF FIRST OBS"),
+            H("", "END OF HEADER"),
+        ]
+    )
+    lines = [" 21  4 28 19  0  0.0000000  0  3C20G01I02"]
+    lines += [F(20e6 + k) + F(1e8 + k) + F(21e6 + k) + F(22e6 + k) + F(9e7 + k) for k in range(3)]
+    with pytest.warns(KompasWarning) as seen:
+        obs = read_obs(write(tmp_path, "\n".join([head, *lines]), "t.21o"))
+    said = " ".join(str(w.message) for w in seen)
+    assert (
+        "system I observation types ['C2', 'L2', 'C7', 'C6', 'L6'] map to no" in said
+        and "system G observation types ['C7', 'C6', 'L6']" in said
+    )
+    assert set(obs.sat.tolist()) == set(sat_index(["C20", "G01"]).tolist())
+    c20 = obs.select(sats=["C20"])
+    row = {s: i for i, s in enumerate(c20.signal.tolist())}
+    assert set(row) == {int(signal_id(x)) for x in ("2I", "7I", "6I")}
+    assert c20.code_m[row[int(signal_id("2I"))]] == 20e6 and c20.phase_cyc[row[int(signal_id("2I"))]] == 1e8
+    assert c20.code_m[row[int(signal_id("7I"))]] == 21e6
+    assert c20.code_m[row[int(signal_id("6I"))]] == 22e6 and c20.phase_cyc[row[int(signal_id("6I"))]] == 9e7
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("xarray"), reason="xarray not installed")
+def test_joined_rinex2_files_export_the_codes_of_every_file(tmp_path):
+    """Two RINEX 2 files of one receiver, the second with S1 S2 as well: the joined table's xarray export
+    has S1 (it kept the first file's codes only)."""
+    from kompas.tables.obs import ObsTable
+
+    def part(name, types, minute, values):
+        head = "\n".join(
+            [
+                H("     2.11           OBSERVATION DATA    G (GPS)", "RINEX VERSION / TYPE"),
+                H(f"{len(types):6d}" + "".join(f"{t:>6}" for t in types), "# / TYPES OF OBSERV"),
+                H(f"  2021     4    28    19    {minute:2d}    0.0000000     GPS", "TIME OF FIRST OBS"),
+                H("", "END OF HEADER"),
+            ]
+        )
+        body = [f" 21  4 28 19 {minute:2d}  0.0000000  0  1G01", "".join(F(v) for v in values)]
+        return read_obs(write(tmp_path, "\n".join([head, *body]), name))
+
+    a = part("a.21o", ["L1", "C1"], 0, [1e8, 2e7])
+    b = part("b.21o", ["L1", "C1", "S1"], 1, [1e8 + 1, 2e7 + 1, 45.0])
+    ds = ObsTable.concat([a, b]).to_xarray()
+    assert ds.S1.values[1, 0] == pytest.approx(45.0) and np.isnan(ds.S1.values[0, 0])
+    assert ds.C1.values[:, 0].tolist() == [2e7, 2e7 + 1]
+
+
 def test_rinex2_glonass_file_time_system_defaults_to_glo_utc(tmp_path):
     head = "\n".join(
         [

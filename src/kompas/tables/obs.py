@@ -231,9 +231,13 @@ class ObsTable:
         rows = {f: np.concatenate([getattr(p, f) for p in parts]) for f in _ROW_FIELDS}
         counts = np.concatenate([np.diff(p.epoch_offsets) for p in parts])
         first = parts[0]
+        layouts = []  # every part's RINEX 2 layouts: to_xarray names its variables from them
+        for p in parts:
+            layouts += [lay for lay in p.obs_code_layouts if lay not in layouts]
         return replace(
             first,
             **rows,
+            obs_code_layouts=tuple(layouts),
             epoch_time_ns=np.concatenate([p.epoch_time_ns for p in parts]),
             epoch_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
             epoch_flag=np.concatenate([p.epoch_flag for p in parts]),
@@ -473,7 +477,7 @@ class ObsTable:
         for sys_letter, codes in ((k, c) for layout in layouts for k, c in layout.items()):
             for code in codes:
                 if v2:
-                    m = rinex2_signal(sys_letter, code, codes)  # the reader keeps only systems of the map
+                    m = rinex2_signal(sys_letter, code, codes)  # None: no meaning for the system (NavIC)
                     if m is None:
                         continue
                     kind, sig = m

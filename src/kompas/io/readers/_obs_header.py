@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from ...errors import KompasError, KompasWarning, caller_stacklevel
-from ...satsys import RINEX2_CODE_MAP, GlonassChannels
+from ...satsys import SYSTEM_LETTERS, GlonassChannels
 from ...tables.obs import ObsHeader
 from ...time import gtime_from_calendar, normalize_scale
 from .._text import Diagnostics, calendar_problem, first_header_line
@@ -292,7 +292,8 @@ def _finish(kw: dict, st: _State, ctx: Diagnostics, end: int) -> ObsHeader:
         types = obs_types.pop("*", None)
         if types is None:
             raise ctx.error(end, "header has no '# / TYPES OF OBSERV' record")
-        obs_types = {s: list(types) for s in RINEX2_CODE_MAP}  # the systems RINEX 2 codes can name
+        # every system: the codes RINEX 2 does not define for one (NavIC: none) are dropped with a warning
+        obs_types = {s: list(types) for s in SYSTEM_LETTERS}
     elif not obs_types:
         raise ctx.error(end, "header has no 'SYS / # / OBS TYPES' record")
     ts = normalize_ts(
