@@ -305,6 +305,8 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
     # no integrity event at 4.42 URAs: the table keeps its columns (those of the events below)
     assert _rows(tmp_path / "m", "integrity_events") == []
     no_event = (tmp_path / "m" / "tables" / "integrity_events.csv").read_text().splitlines()
+    pq = pytest.importorskip("pyarrow.parquet")
+    no_event_schema = pq.read_schema(tmp_path / "m" / "tables" / "integrity_events.parquet")
     atx = str(a / "igs20_wettzell_trim.atx")  # offsets of some satellites: fewer samples without one
     assert main(["monitor", nav, "--out", out, "--precise", sp3, "--hours", "1", "--step", "1800", "--no-grid",
                  "--atx", atx, "--k-ura", "0.5"]) == 0  # fmt: skip
@@ -313,6 +315,8 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
     events = _rows(tmp_path / "m", "integrity_events")
     assert events and all(e["max_ratio"] > 0.5 and e["max_error_m"] > 0.0 for e in events)
     assert no_event == [",".join(events[0])]
+    # and the same Parquet schema, so that days with and without events read as one dataset
+    assert pq.read_schema(tmp_path / "m" / "tables" / "integrity_events.parquet").equals(no_event_schema)
     for e in events:
         for k in ("start", "end"):  # GPST ns count from the GPS epoch, 1980-01-06
             since = np.datetime64(e[k], "ns") - np.datetime64("1980-01-06T00:00:00", "ns")

@@ -68,11 +68,13 @@ def test_kompas_rtk_writes_the_baseline_from_the_base(kompas_data, tmp_path, cap
     assert fixed.sum() >= 110 and np.abs(table["enu_m"][fixed] - truth).max() < 0.02
     back, xyz = read_pos(tmp_path / "e.pos"), read_pos(tmp_path / "x.pos")
     assert np.abs(back.pos_m - xyz.pos_m).max() < 3e-4
-    # as rnx2rtkp: every input named and the base in a 'ref pos' line whatever the coordinates; the filter
-    # passes in a 'solution' line
+    # as rnx2rtkp: every input named and the base in a 'ref pos' line whatever the coordinates (ECEF in an
+    # xyz file, as RTKLIB's outrpos writes and its decode_refpos reads it); the filter passes in a
+    # 'solution' line
     text = (tmp_path / "x.pos").read_text()
     assert "% solution  : Forward" in text.splitlines()
-    assert f"% ref pos   :{np.degrees(lat):13.9f} {np.degrees(lon):14.9f} {h:10.4f}\n" in text
+    assert "% ref pos   :{:14.4f} {:14.4f} {:14.4f}\n".format(*BASE) in text
+    assert xyz.record.base_m == tuple(BASE)
     assert [ln.split(": ", 1)[1].strip() for ln in text.splitlines() if ln.startswith("% inp file")] == [
         str(kompas_data / f) for f in (WTZZ, WTZR, NAV)
     ]

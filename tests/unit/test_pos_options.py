@@ -7,6 +7,7 @@ import pytest
 import kompas
 from kompas.cli.main import main
 from kompas.errors import ConfigError
+from kompas.io.readers.pos import read_pos_table
 from kompas.io.writers.pos import format_pos, write_pos
 from kompas.sim import simulate
 
@@ -69,3 +70,48 @@ def test_format_and_coords_take_only_their_choices(capsys, tmp_path):
         with pytest.raises(SystemExit) as stop:
             main([command, "a.rnx", "b.rnx", "c.rnx", "-o", out, *bad])
         assert stop.value.code == 2 and said in capsys.readouterr().err
+
+
+def _simulated(tmp_path, hours):
+    """Rover and base observation files and the navigation file of ``kompas sim`` (GPS, a 112 m baseline)."""
+    sim = tmp_path / "sim"
+    assert main(["sim", "--out", str(sim), "--hours", str(hours), "--systems", "G", "--base-offset", "100", "50",
+                 "0"]) == 0  # fmt: skip
+    return [str(sim / f"{name}_S_sim_{kind}.rnx") for name, kind in (("ROV00XXX", "MO"), ("SIM00XXX", "MO"),
+                                                                    ("SIM00XXX", "MN"))]  # fmt: skip
+
+
+def test_time_writes_utc_and_week_tow_pos_files(tmp_path, capsys):
+    rover, base, nav = _simulated(tmp_path, 0.05)
+    runs = {"spp": ["spp", base, nav], "rtk": ["rtk", rover, base, nav]}
+    for command, args in runs.items():
+        tables = {}
+        for time in (None, "gpst", "utc", "tow"):
+            out = tmp_path / f"{command}_{time}.pos"
+            assert main([*args, "-o", str(out), *(["--time", time] if time else [])]) == 0
+            tables[time] = read_pos_table(out)
+            body = [ln for ln in out.read_text().splitlines() if not ln.startswith("%")]
+            # RTKLIB's columns: yyyy/mm/dd hh:mm:ss.sss, or the GPS week and the time of week (s)
+            assert len(body[0].split()[0]) == (4 if time == "tow" else 10), (command, time, body[0])
+        capsys.readouterr()
+        assert [tables[t]["time_system"] for t in tables] == ["GPST", "GPST", "UTC", "GPST"]
+        for t in ("gpst", "utc", "tow"):  # the same epochs however written
+            assert np.array_equal(tables[t]["time_ns"], tables[None]["time_ns"]) and tables[t]["time_ns"].size
+    # 2024/12/31 23:59:42 UTC is 2025/01/01 00:00:00 GPST (18 leap seconds)
+    assert "2024/12/31 23:59:42.000" in (tmp_path / "spp_utc.pos").read_text()
+
+
+@pytest.mark.parametrize("command", ["spp", "rtk", "ppp"])
+def test_time_is_refused_without_a_pos_output(command, tmp_path, capsys):
+    rover, base, nav = _simulated(tmp_path, 0.02)
+    args = [command, *([rover, base] if command == "rtk" else [base]), nav]
+    capsys.readouterr()
+    for extra, said in ((["-o", str(tmp_path / "s.nmea")], "not nmea"), ([], "not no output")):
+        assert main([*args, "--time", "utc", *extra]) == 2
+        assert capsys.readouterr().err.strip().splitlines() == [
+            f"kompas {command}: error: --time utc is for .pos output, {said}"
+        ]
+    assert not (tmp_path / "s.nmea").exists()
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "-o", str(tmp_path / "x.pos"), "--time", "jst"])
+    assert stop.value.code == 2 and "argument --time: invalid choice: 'jst'" in capsys.readouterr().err

@@ -115,3 +115,23 @@ def test_empty_solution_is_valid_xml(tmp_path):
     write_gpx(sol, tmp_path / "e.gpx")
     assert ET.parse(tmp_path / "e.kml").getroot().find(f".//{K}coordinates").text is None
     assert ET.parse(tmp_path / "e.gpx").getroot().findall(f".//{G}trkpt") == []
+
+
+def test_gpx_longitudes_stay_below_180_after_rounding(tmp_path):
+    lon = np.array([179.99999999999, 180.0, -179.99999999999, 179.9999999, -0.00000000001])
+    llh = np.column_stack([np.radians(np.full(lon.size, -16.5)), np.radians(lon), np.full(lon.size, 10.0)])
+    n = lon.size
+    sol = Solution(
+        time_ns=gtime_from_calendar(2020, 6, 25) + np.arange(n, dtype=np.int64) * 10**9,
+        pos_m=geodetic_to_ecef(llh),
+        quality=np.full(n, 5, np.uint8),
+        nsat=np.full(n, 9, np.int16),
+    )
+    write_gpx(sol, tmp_path / "t.gpx")
+    got = [pt.get("lon") for pt in ET.parse(tmp_path / "t.gpx").getroot().iter(G + "trkpt")]
+    # GPX 1.1 longitudeType is [-180, 180): what rounds to 180 is written as -180
+    assert got == ["-180.000000000", "-180.000000000", "-180.000000000", "179.999999900", "-0.000000000"]
+    write_kml(sol, tmp_path / "t.kml")  # KML's angle180 is [-180, 180]: 180 stays
+    line = ET.parse(tmp_path / "t.kml").getroot().find(f".//{K}LineString/{K}coordinates").text.split()
+    assert [c.split(",")[0] for c in line] == ["180.000000000", "180.000000000", "-180.000000000",
+                                               "179.999999900", "-0.000000000"]  # fmt: skip

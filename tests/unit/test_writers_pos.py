@@ -326,3 +326,42 @@ def test_a_second_60_outside_a_leap_second_drops_its_line(tmp_path):
     d = read_pos_table(p)
     assert d["time_ns"][0] == gtime_from_calendar(2017, 1, 1, 0, 0, 0, "UTC") - 10**9
     assert d["quality"].tolist() == [5, 1]
+
+
+BASE = np.array([4075580.3111, 931854.0543, 4801568.2808])  # WTZR
+# rnx2rtkp (RTKLIB 2.4.3) with ant2-pos = BASE: ECEF in an xyz file (solution.c outrpos), read back as ECEF
+# there by its decode_refpos; latitude, longitude and height in an llh or enu file
+REF_XYZ = "% ref pos   :  4075580.3111    931854.0543   4801568.2808"
+REF_LLH = "% ref pos   : 49.144200526   12.878913935   666.0207"
+
+
+@pytest.mark.parametrize(("coords", "line", "atol"), [("xyz", REF_XYZ, 0.0), ("llh", REF_LLH, 1e-4)])
+def test_the_base_is_written_in_the_file_s_coordinates_and_read_back(tmp_path, coords, line, atol):
+    sol = _solution(record=ProcessingRecord(base_m=tuple(BASE)))
+    p = tmp_path / f"{coords}.pos"
+    write_pos(sol, p, coords=coords)
+    assert line in p.read_text().splitlines()
+    np.testing.assert_allclose(read_pos_table(p)["ref_m"], BASE, rtol=0, atol=atol)
+    back = solution_from_pos(read_pos_table(p))
+    np.testing.assert_allclose(back.record.base_m, BASE, rtol=0, atol=atol)  # the round trip keeps the base
+    assert line in format_pos(back, coords=coords).splitlines()  # and writes it again
+
+
+def test_the_base_of_rtklib_xyz_files_and_lines_that_are_no_position(tmp_path):
+    body = ("2020/06/25 00:00:00.000   4075579.3179    931853.4037   4801569.3457   1   6   0.0107   0.0054"
+            "   0.0091   0.0053   0.0045   0.0070   0.00   66.8\n")  # fmt: skip
+    cols = "%  GPST                      x-ecef(m)      y-ecef(m)      z-ecef(m)   Q  ns\n"
+    p = tmp_path / "r.pos"
+    p.write_text(REF_XYZ + "\n" + cols + body)
+    assert read_pos_table(p)["ref_m"].tolist() == BASE.tolist()
+    # latitude, longitude and height in an xyz file (kompas's writer did so) or two fields: no base
+    for ref in (REF_LLH, "% ref pos   :  4075580.3111    931854.0543"):
+        p.write_text(ref + "\n" + cols + body)
+        assert "ref_m" not in read_pos_table(p) and solution_from_pos(read_pos_table(p)).record.base_m == ()
+    dms = ("%  GPST                    latitude(d'\")   longitude(d'\")  height(m)   Q  ns\n"
+           "2020/06/25 00:00:00.000   49 08 39.21210   12 52 44.08351   675.6473   5  21   3.7882   3.0872"
+           "   7.3348   1.7144   2.4369  -0.1824   0.00    0.0\n")  # fmt: skip
+    p.write_text("% ref pos   : 49 08 39.12189   12 52 44.09017   666.0207\n" + dms)  # RTKLIB outrpos, degf
+    np.testing.assert_allclose(read_pos_table(p)["ref_m"], BASE, rtol=0, atol=1e-3)
+    p.write_text(REF_LLH + "\n" + dms)  # degrees where d m s are due: not read as a wrong base
+    assert "ref_m" not in read_pos_table(p)

@@ -12,6 +12,7 @@ Exit status: 0 with a solution, 1 when no epoch could be solved, 2 for a user er
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -110,14 +111,19 @@ def _check_inputs(args) -> None:
         raise ConfigError("--clk needs the SP3 orbit files as well (--sp3)")
     if not args.sp3 and not args.nav:
         raise ConfigError("give precise products (--sp3, --clk) or navigation files")
-    files = [*args.obs_files, *args.nav, *args.sp3, *args.clk, *args.sat_table]
-    files += [f for f in (args.atx, args.bias, args.blq, args.gpt3, args.config) if f]
-    check_input_files(files)
+    check_input_files([*args.obs_files, *product_files(args), *([args.config] if args.config else [])])
     check_session(args.obs_files)
     args.obs = args.obs_files[0]
     if args.report:
         output_folder(args.report)
         check_output_file(args.report)
+
+
+def product_files(args) -> list[str]:
+    """The input files besides the observations, in command-line order: navigation, SP3, clocks, ANTEX,
+    Bias-SINEX, BLQ, the GPT3 grid and the satellite tables."""
+    models = [f for f in (args.atx, args.bias, args.blq, args.gpt3) if f]
+    return [*args.nav, *args.sp3, *args.clk, *models, *args.sat_table]
 
 
 def _catalog(paths):
@@ -169,6 +175,9 @@ def run(args) -> int:
     t0 = time.perf_counter()
     inputs = read_inputs(args)
     sol = ppp(**inputs, config=cfg, progress=_progress)
+    # the .pos header names every input, as rnx2rtkp does (kompas.ppp knows only the observations' paths)
+    named = (*sol.record.inputs, *product_files(args))
+    sol = dataclasses.replace(sol, record=dataclasses.replace(sol.record, inputs=named))
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, truth), elapsed_s)
     if not sol.ok.any():

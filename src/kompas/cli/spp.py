@@ -22,6 +22,8 @@ from .obs_inputs import OBS_HELP
 
 FORMATS = ("pos", "nmea", "csv", "parquet", "kml", "gpx")
 POS_COORDS = ("llh", "xyz")
+POS_TIMES = ("gpst", "utc", "tow")
+"""``--time`` of .pos output: :func:`kompas.io.writers.pos.write_pos`'s ``time_format`` values."""
 
 
 def register(sub) -> None:
@@ -61,14 +63,19 @@ def register(sub) -> None:
 
 
 def add_format_arguments(p, coords: str, choices=POS_COORDS) -> None:
-    """``--format`` and ``--coords`` (the .pos coordinates: ``coords`` is the command's default, ``choices``
-    those it offers)."""
+    """``--format``, ``--coords`` (the .pos coordinates: ``coords`` is the command's default, ``choices``
+    those it offers) and ``--time`` (the .pos time format)."""
     p.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
     enu = ", or the east/north/up baseline from the base (enu)" if "enu" in choices else ""
     p.add_argument(
         "--coords", choices=choices,
         help=f".pos coordinates: latitude, longitude and height (llh), ECEF X Y Z (xyz){enu} (default: "
         f"{coords}; RTKLIB out-solformat)",
+    )  # fmt: skip
+    p.add_argument(
+        "--time", choices=POS_TIMES,
+        help=".pos times: GPST calendar date and time (gpst), UTC calendar date and time (utc), or GPS week "
+        "and time of week in s (tow) (default: gpst; RTKLIB out-timesys and out-timeform, rnx2rtkp -u)",
     )  # fmt: skip
     p.set_defaults(coords_default=coords)
 
@@ -149,10 +156,13 @@ def check_outputs_apart(args, outputs) -> None:
 
 
 def _output_format(args) -> str | None:
-    """The output format (None: no output) after the checks of the output path and ``--coords``."""
+    """The output format (None: no output) after the checks of the output path, ``--coords`` and
+    ``--time``."""
     fmt = _format_of_output(args)
-    if args.coords and fmt != "pos":
-        raise ConfigError(f"--coords {args.coords} is for .pos output, not {fmt or 'no output'}")
+    for option in ("coords", "time"):  # .pos options: refused rather than ignored for another format
+        value = getattr(args, option, None)
+        if value and fmt != "pos":
+            raise ConfigError(f"--{option} {value} is for .pos output, not {fmt or 'no output'}")
     return fmt
 
 
@@ -440,6 +450,7 @@ def write_output(sol, args, fmt: str | None, report, residuals: bool = False, **
 
     if fmt == "pos":
         options["coords"] = args.coords or args.coords_default
+        options["time_format"] = getattr(args, "time", None) or "gpst"
     write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt, **options)
     if args.output != "-":
         print(f"wrote    {args.output}", file=report)

@@ -329,17 +329,17 @@ def station_section(ctx: Context) -> Section:
 def finish(ctx: Context, sections: list) -> dict:
     from ..errors import KompasError
     from ..io.writers.records import write_records
-    from .sisre import EVENT_COLUMNS
+    from .sisre import EVENT_COLUMNS, EVENT_TYPES
 
     empty_columns = {"integrity_events": (*EVENT_COLUMNS, "start", "end")}  # often empty: no event
+    column_types = {"integrity_events": {**EVENT_TYPES, "start": "string", "end": "string"}}
 
     tdir = os.path.join(ctx.inp.out, "tables")
     for name, rows in ctx.tables.items():
         for fmt in ("csv", "json", "parquet"):
             try:
-                write_records(
-                    rows, os.path.join(tdir, f"{name}.{fmt}"), fmt, columns=empty_columns.get(name, ())
-                )
+                write_records(rows, os.path.join(tdir, f"{name}.{fmt}"), fmt,
+                              columns=empty_columns.get(name, ()), types=column_types.get(name))  # fmt: skip
             except KompasError as exc:  # Parquet without pyarrow: noted, the rest is written
                 if str(exc) not in ctx.notes:
                     ctx.notes.append(str(exc))

@@ -59,6 +59,7 @@ __all__ = [
     "worst_user_error",
     "integrity_events",
     "EVENT_COLUMNS",
+    "EVENT_TYPES",
     "SISRE_WEIGHTS",
     "IF_SIGNALS",
     "K_URA",
@@ -317,6 +318,8 @@ def worst_user_error(radial_m, along_m, cross_m, clock_m, radius_m, earth_radius
 
 EVENT_COLUMNS = ("sat", "start_ns", "end_ns", "n", "max_error_m", "max_ratio")
 """Keys of :func:`integrity_events`' records (the columns of its table when there is no event)."""
+EVENT_TYPES = {"sat": "string", "start_ns": "int64", "end_ns": "int64", "n": "int64"}
+"""Parquet types of the event columns that are not float64 (an empty day's table has the same schema)."""
 
 
 def integrity_events(sat, time_ns, wul_m, ura_m, k: float = K_URA, step_ns: int | None = None) -> list:

@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from ...errors import FormatError
-from ...frames import enu_rotation, enu_to_ecef, geodetic_to_ecef
+from ...frames import enu_rotation, enu_to_ecef, geodetic_to_ecef, near_earth_surface
 from ...solution import ProcessingRecord, Solution
 from ...time import (
     NS,
@@ -41,8 +41,8 @@ def _int(tok, path, lineno, what):
 def read_pos(path: str | os.PathLike) -> Solution:
     """Read an RTKLIB ``.pos`` solution file as a :class:`~kompas.Solution` (see :func:`read_pos_table`).
 
-    The header's program and input files fill the solution's processing record; DOPs and clocks are
-    NaN (the format does not hold them).
+    The header's program, input files and, in llh and xyz files, base position (``% ref pos``) fill the
+    solution's processing record; DOPs and clocks are NaN (the format does not hold them).
     """
     data = read_pos_table(path)
     return solution_from_pos(data, file_name(path))
@@ -63,7 +63,9 @@ def read_pos_table(path: str | os.PathLike) -> dict:
         ``time_ns`` (E,) int64 GPST ns; ``coords`` ``"llh"``, ``"xyz"`` or ``"enu"``; ``llh`` (E, 3)
         latitude (rad), longitude (rad), ellipsoidal height (m), or ``xyz_m`` (E, 3) ECEF (m), or
         ``enu_m`` (E, 3) east/north/up baseline (m) from ``ref_llh`` (3,) (rad, rad, m; the ``% ref pos``
-        line); ``quality`` (E,) uint8 (RTKLIB Q); ``nsat`` (E,) int16 (ns column); ``sd_m`` (E, 6)
+        line); ``ref_m`` (3,) the base of an llh or xyz file, ECEF m (its ``% ref pos`` line: ECEF in xyz
+        files, latitude, longitude and height in llh files; absent without a line that reads so);
+        ``quality`` (E,) uint8 (RTKLIB Q); ``nsat`` (E,) int16 (ns column); ``sd_m`` (E, 6)
         standard deviations in the file's column order (``sd_names``: sdn sde sdu sdne sdeu sdun, sdx sdy
         sdz sdxy sdyz sdzx, or sde sdn sdu sden sdnu sdue;
         off-diagonal terms are the signed square roots); ``age_s`` (E,); ``ratio`` (E,);
@@ -96,7 +98,7 @@ def _header_line(line: str, lineno: int, st: dict, name) -> None:
         st["coords"], st["dms"] = "llh", "latitude(d'" in low
     elif "e-baseline(m)" in low:
         st["coords"] = "enu"
-    elif low.startswith("% ref pos"):  # read where it matters: an e/n/u file's reference (_reference)
+    elif low.startswith("% ref pos"):  # read at the end: its layout follows the column header's
         st["ref_line"] = (lineno, line.split(":", 1)[1].split())
     if line.startswith("%  ") and st["coords"] is not None:
         words = line[1:].split()
@@ -163,6 +165,8 @@ def _read_pos(text, name, ctx):
         raise FormatError(name, None, "no solution lines and no column header: not an RTKLIB .pos file")
     if st["coords"] == "enu":
         st["ref_llh"] = _reference(st["ref_line"], name)
+    elif st["ref_line"] is not None:
+        st["ref_m"] = _base(st["ref_line"][1], st["coords"], st["dms"])
     time_ns, bad, why = _times(t_fields, st["tow"], st["time_system"])
     for k in np.flatnonzero(bad):  # an impossible date drops its line, never wraps (issue 10)
         lineno, date, clock = stamps[k]
@@ -189,6 +193,29 @@ def _reference(ref_line, name) -> list[float]:
     return [lat, lon, h]
 
 
+def _base(words, coords, dms) -> np.ndarray | None:
+    """The base position of an llh or xyz file's ``% ref pos`` fields, ECEF m; None for fields that do
+    not read as a position near the Earth's surface (RTKLIB's decode_refpos ignores such a line too; older
+    kompas xyz files hold latitude, longitude and height there)."""
+    try:
+        if coords == "xyz" and len(words) == 3:
+            xyz = np.array([parse_float(w, "reference position") for w in words])
+        elif coords == "llh" and len(words) == (7 if dms else 3):
+            if dms:
+                lat, lon = _dms(words[:3], None, None), _dms(words[3:6], None, None)
+            else:
+                lat, lon = (parse_float(w, "reference position") for w in words[:2])
+            h = parse_float(words[-1], "reference position")
+            if not (-90.0 <= lat <= 90.0 and -360.0 <= lon <= 360.0):
+                return None
+            xyz = geodetic_to_ecef(np.array([np.radians(lat), np.radians(lon), h]))
+        else:
+            return None
+    except (ValueError, FormatError):
+        return None
+    return xyz if near_earth_surface(xyz) else None
+
+
 def _pos_table(st, time_ns, vals, qs, nss) -> dict:
     v = np.asarray(vals, dtype=np.float64).reshape(-1, 11)
     out = {"time_ns": time_ns, "coords": st["coords"]}
@@ -203,6 +230,8 @@ def _pos_table(st, time_ns, vals, qs, nss) -> dict:
         out["ref_llh"] = np.array([np.radians(lat), np.radians(lon), h])
         out["enu_m"] = v[:, :3].copy()
         out["sd_names"] = tuple(s[:-3] for s in _SD_ENU)
+    if st.get("ref_m") is not None:
+        out["ref_m"] = st["ref_m"]
     out.update(
         quality=np.asarray(qs, dtype=np.uint8),
         nsat=np.asarray(nss, dtype=np.int16),
@@ -306,14 +335,14 @@ def solution_from_pos(data: dict, path: str | None = None) -> Solution:
         hdop=nan.copy(),
         vdop=nan.copy(),
         cov_m2=c,
-        record=_record(data.get("header", ()), path),
+        record=_record(data.get("header", ()), path, data.get("ref_m")),
         ratio=ratio if relative else None,
         age_s=age if relative else None,
     )
 
 
-def _record(header, path) -> ProcessingRecord:
-    """Program and input files named by the ``%`` header lines."""
+def _record(header, path, base_m=None) -> ProcessingRecord:
+    """Program and input files named by the ``%`` header lines, and the base position (ECEF m) read."""
     program, inputs = "", []
     for line in header:
         key, _, value = line.lstrip("%").partition(":")
@@ -321,4 +350,8 @@ def _record(header, path) -> ProcessingRecord:
             program = value.strip()
         elif key.strip() == "inp file":
             inputs.append(value.strip())
-    return ProcessingRecord(program=program or f"RTKLIB .pos file {path or ''}".strip(), inputs=tuple(inputs))
+    return ProcessingRecord(
+        program=program or f"RTKLIB .pos file {path or ''}".strip(),
+        inputs=tuple(inputs),
+        base_m=() if base_m is None else tuple(float(v) for v in base_m),
+    )

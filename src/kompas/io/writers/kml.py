@@ -13,6 +13,9 @@ Heights: kompas has no geoid model, so heights are WGS-84 ellipsoidal (GPX ``ele
 metres). KML therefore clamps the track to the ground by default. Only epochs with a solution are
 written. The XML is built with :mod:`xml.etree.ElementTree`, so text is always escaped.
 
+Longitudes: GPX's ``longitudeType`` is [-180, 180), so a GPX longitude that rounds to 180 deg is
+written as -180; KML's ``kml:angle180`` is [-180, 180] and keeps 180.
+
 Times: ``xs:dateTime`` has no second 60, so an epoch inside an inserted leap second (23:59:60 UTC) is
 written with the time of the second before it (23:59:59); the NMEA and ``.pos`` (UTC) writers write
 second 60.
@@ -77,6 +80,13 @@ def _sub(parent, tag, text=None, **attrib):
 def _xml(root) -> str:
     ET.indent(root, space=" ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _gpx_lon(lon_deg: float) -> str:
+    """A GPX ``lon`` (deg, 9 decimals) in the schema's [-180, 180): wrapped after rounding, since a
+    longitude just below 180 deg (or 180 itself) rounds to ``180.000000000``."""
+    text = f"{lon_deg:.9f}"
+    return f"{float(text) - 360.0:.9f}" if float(text) >= 180.0 else text
 
 
 def write_kml(
@@ -174,7 +184,7 @@ def write_gpx(solution: Solution, path_or_file, *, name: str | None = None, crea
     for k, r in enumerate(rows.tolist()):
         if seg is None or r in starts:
             seg = _sub(trk, "trkseg")
-        pt = _sub(seg, "trkpt", lat=f"{lat_l[k]:.9f}", lon=f"{lon_l[k]:.9f}")
+        pt = _sub(seg, "trkpt", lat=f"{lat_l[k]:.9f}", lon=_gpx_lon(lon_l[k]))
         _sub(pt, "ele", f"{h_l[k]:.4f}")
         _sub(pt, "time", times[k])
         _sub(pt, "fix", _GPX_FIX.get(q[k], "none"))

@@ -3,8 +3,10 @@
 Layout: RTKLIB 2.4.3, ``solution.c`` (``outsolheads``/``outpos``/``outecef``) and ``postpos.c``
 (``outheader``), as produced by ``rnx2rtkp`` with the default separator (one blank):
 
-* header lines starting with ``%``: program, input files, first and last epoch, processing options,
-  a lone ``%``, the coordinate legend and the column header;
+* header lines starting with ``%``: program, input files, first and last epoch, the base or e/n/u
+  reference (``% ref pos``: ECEF x, y, z in m, ``%14.4f``, in xyz files; latitude, longitude in deg and
+  height in m, ``%13.9f %14.9f %10.4f``, otherwise, as RTKLIB ``outrpos``), processing options, a lone
+  ``%``, the coordinate legend and the column header;
 * one line per epoch with a solution, in one of two coordinate layouts:
 
   ``llh``  time, latitude and longitude (deg, ``%14.9f``), ellipsoidal height (m, ``%10.4f``), Q
@@ -303,6 +305,15 @@ def _passes(config) -> str:
     return smoothing.capitalize() if isinstance(smoothing, str) else ""
 
 
+def _ref_text(ref, coords) -> str:
+    """The ``% ref pos`` fields as RTKLIB's outrpos writes them: ECEF X Y Z (m) in an xyz file, which its
+    reader (decode_refpos) takes as ECEF there; latitude, longitude (deg) and height (m) otherwise."""
+    if coords == "xyz":
+        return "{:14.4f} {:14.4f} {:14.4f}".format(*np.asarray(ref, dtype=np.float64).tolist())
+    lat, lon, h = ecef_to_geodetic(ref)
+    return f"{np.degrees(lat):13.9f} {np.degrees(lon):14.9f} {h:10.4f}"
+
+
 def _header_lines(sol, coords, time_format, decimals, eol, ref=None):
     rec = sol.record
     lines = [f"% program   : {rec.program or 'kompas'}\n"]
@@ -314,9 +325,8 @@ def _header_lines(sol, coords, time_format, decimals, eol, ref=None):
             cal = _time_strings(np.array([ti]), "utc" if scale == "UTC" else "gpst", 1)[0]
             w, s = _week_tow(np.array([_round_time(ti, 1)]), "GPS")
             lines.append(f"% {label} : {cal} {scale} (week{int(w[0]):04d} {float(s[0]):8.1f}s)\n")
-    if ref is not None:  # RTKLIB: the reference as latitude, longitude (deg) and height (m)
-        lat, lon, h = ecef_to_geodetic(ref)
-        lines.append(f"% ref pos   :{np.degrees(lat):13.9f} {np.degrees(lon):14.9f} {h:10.4f}\n")
+    if ref is not None:
+        lines.append(f"% ref pos   :{_ref_text(ref, coords)}\n")
     lines += [o + eol for o in _option_lines(sol)]
     lines.append("%\n")
     legend = {"llh": _LEGEND_LLH, "xyz": _LEGEND_XYZ, "enu": _LEGEND_ENU}[coords]

@@ -4,7 +4,10 @@ CSV: header of the keys of the records (a record may lack keys: empty fields); f
 shortest exact form (``repr``), NaN as an empty field. JSON: a list of objects with NaN as ``null``.
 Parquet: one column per key through the optional ``pyarrow`` (``pip install 'kompas[parquet]'``).
 A table without records keeps the columns it is given (CSV header, Parquet schema), so that files of
-many days read and join alike.
+many days read and join alike; for that every Parquet column has a type, never Arrow's ``null``: the
+one the caller gives (``types``), else the one of its values, else (no rows, or every value None/NaN)
+float64. A folder of daily files read as one dataset (``pandas.read_parquet(folder)``) takes the first
+file's schema and cannot cast a string column to ``null``.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import os
 
 from ...errors import KompasError
 
-__all__ = ["write_records", "RECORD_FORMATS"]
+__all__ = ["write_records", "RECORD_FORMATS", "COLUMN_TYPES"]
 
 RECORD_FORMATS = ("csv", "json", "parquet")
+COLUMN_TYPES = ("string", "float64", "int64", "bool")
+"""Names of the Parquet column types :func:`write_records` takes in ``types``."""
 
 
 def _columns(rows: list[dict]) -> list[str]:
@@ -37,21 +42,39 @@ def _plain(v):
     return v
 
 
-def write_records(rows: list[dict], path: str | os.PathLike, fmt: str | None = None, *, columns=()) -> None:
+def write_records(
+    rows: list[dict], path: str | os.PathLike, fmt: str | None = None, *, columns=(), types=None
+) -> None:
     """Write records to ``path`` in ``fmt`` (default: from the extension).
 
-    ``columns`` name the columns of a table without records (the records' keys otherwise).
+    Parameters
+    ----------
+    rows : list of dict
+        The records (numpy scalars and NaN allowed: NaN is written as a missing value).
+    path : str or os.PathLike
+    fmt : {"csv", "json", "parquet"}, optional
+    columns : sequence of str
+        The columns of a table without records (the records' keys otherwise).
+    types : dict, optional
+        Parquet column types by column name, each one of :data:`COLUMN_TYPES` (CSV and JSON do not
+        use them). A column not named here takes the type of its values; one without any value (no
+        rows, or all None/NaN) float64. Name the text columns of tables that may be empty
+        (``{"sat": "string"}``), so that every day's file has the same schema.
 
     Raises
     ------
     KompasError
-        For an unknown format, or Parquet without pyarrow.
+        For an unknown format or column type, values that do not fit their column's type, or Parquet
+        without pyarrow.
     """
     path = os.fspath(path)
     fmt = fmt or os.path.splitext(path)[1].lstrip(".").lower()
     if fmt not in RECORD_FORMATS:
         raise KompasError(f"{path}: table format must be one of {', '.join(RECORD_FORMATS)}")
     cols = _columns(rows) or list(columns)
+    for name, kind in (types or {}).items():  # checked whatever the format: the same call writes all three
+        if kind not in COLUMN_TYPES:
+            raise KompasError(f"column {name}: type must be one of {', '.join(COLUMN_TYPES)}, not {kind!r}")
     if fmt == "json":
         with open(path, "w", encoding="utf-8") as fh:
             json.dump([{k: _plain(r.get(k)) for k in cols} for r in rows], fh, indent=1)
@@ -69,5 +92,16 @@ def write_records(rows: list[dict], path: str | os.PathLike, fmt: str | None = N
         import pyarrow.parquet as pq
     except ImportError:
         raise KompasError("Parquet output needs pyarrow: pip install 'kompas[parquet]'") from None
-    data = {k: [_plain(r.get(k)) for r in rows] for k in cols}
-    pq.write_table(pa.table(data) if rows else pa.table({k: [] for k in cols}), path)
+    arrays = [_arrow_column(pa, k, [_plain(r.get(k)) for r in rows], (types or {}).get(k)) for k in cols]
+    pq.write_table(pa.table(dict(zip(cols, arrays, strict=True))), path)
+
+
+def _arrow_column(pa, name: str, values: list, kind: str | None):
+    """One Parquet column: of type ``kind``, else of its values' type, else float64 (never ``null``)."""
+    arrow_type = {"string": pa.string(), "float64": pa.float64(), "int64": pa.int64(), "bool": pa.bool_()}
+    try:
+        arr = pa.array(values, type=arrow_type[kind] if kind else None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+        raise KompasError(f"column {name}: values that are not {kind or 'of one type'} ({exc})") from None
+    # a column with no value has Arrow's null type, which other days' files cannot be cast to
+    return arr.cast(pa.float64()) if pa.types.is_null(arr.type) else arr
