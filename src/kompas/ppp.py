@@ -28,6 +28,7 @@ from .engine import SignalMask, check_recipe_inputs, window_or_error
 from .errors import ConfigError, KompasWarning, SignalError, caller_stacklevel
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
+from .estimators.validate import epoch_dops
 from .io.detect import check_products
 from .measurement import OMEGA_BY_CODE
 from .ppp_config import PppConfig, check_options
@@ -729,10 +730,8 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
         nsat_by[x] = np.bincount(rows.epoch[used & (letters == x)], minlength=n_ep).astype(np.int16)
     nsat = np.bincount(rows.epoch[used], minlength=n_ep).astype(np.int16)
     groups = arrays["groups"]
-    order = [g for x in CLOCK_REFERENCE_ORDER for g in groups if g[0] == x and len(g) <= 2] + [
-        g for g in groups if len(g) > 2
-    ]
-    order += [g for g in groups if g not in order]
+    order = [g for x in CLOCK_REFERENCE_ORDER for g in groups if g[0] == x and len(g) <= 2]
+    order += [g for g in groups if len(g) > 2] + [g for g in groups if g not in order and len(g) <= 2]
     clock = {g: main.clocks[g] for g in order}
     states = {
         "ztd_m": rows.zhd_m + rows.zwd0_m + main.ztd,
@@ -746,7 +745,8 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
     reason = np.where(ok, Unsolved.SOLVED, rows.unsolved).astype(np.uint8)
     resid = _residual_table(sel.epoch_time_ns[rows.epoch], rows, arrays["signal"], main)
     pos_out = np.where(ok[:, None], pos, np.nan)
-    sol = Solution(
+    dop = [np.where(ok, d, np.nan) for d in epoch_dops(rows.epoch, n_ep, rows.az, rows.el, used)]
+    return Solution(
         time_ns=sel.epoch_time_ns.copy(),
         pos_m=pos_out,
         quality=np.where(fixed, Quality.FIX, np.where(ok, Quality.PPP, Quality.NONE)).astype(np.uint8),
@@ -758,8 +758,8 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
         reason=reason,
         record=_record(sel, rows, main, ctx, reason, order[0] if order else ""),
         states=states,
+        **dict(zip(("gdop", "pdop", "hdop", "vdop"), dop, strict=True)),
     )
-    return sol
 
 
 def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> ProcessingRecord:

@@ -18,6 +18,7 @@ from .constants import C_LIGHT
 from .errors import KompasWarning, SignalError
 from .estimators.rtk import EpochInput, RtkFilter
 from .estimators.rtk_combine import PassResult, combine_passes
+from .estimators.validate import epoch_dops
 from .frames import azimuth_elevation, ecef_to_geodetic, enu_to_ecef
 from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, phase_modes, prepare_baseline, shared_signals
 from .satsys import is_bds_geo, sat_system, signal_band, system_code
@@ -323,7 +324,26 @@ def run_rtk(
     ephemeris = "broadcast" if orbits is None else f"precise {orbits.systems}, broadcast"
     # RTKLIB's header lists every input: rover, base, navigation files
     inputs = (*rover.files, *base.files, *(n.path for n in product.navs if getattr(n, "path", None)))
-    return _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, (ephemeris, inputs))
+    sol = _solution(result, bd, rover, cfg, bands, setup, base_marker, base_source, (ephemeris, inputs))
+    return dataclasses.replace(sol, **_dops(result, bd, az_r, el_r, single if cfg.output_single else None))
+
+
+def _dops(res: PassResult, bd, az_r, el_r, single) -> dict:
+    """GDOP..VDOP of the satellites in each epoch's double differences (those of the forward pass with
+    PPK), seen from the rover; the single point solution's at epochs written as such (Q=5)."""
+    used = np.zeros(bd.sat.size, bool)
+    if res.residuals:
+        ep = np.concatenate([np.full(2 * r["sat"].size, k) for k, r in res.residuals])
+        sats = np.concatenate([np.r_[r["sat"], r["ref"]] for _, r in res.residuals])
+        used = np.isin(bd.row_epoch() * 1024 + bd.sat, ep * 1024 + sats)
+    dop = epoch_dops(bd.row_epoch(), bd.n_epochs, az_r, el_r, used)
+    out = dict(zip(("gdop", "pdop", "hdop", "vdop"), dop, strict=True))
+    solved = res.quality != Quality.NONE
+    for k in out:
+        if single is not None and getattr(single, k) is not None and single.time_ns.size == bd.n_epochs:
+            out[k] = np.where(res.quality == Quality.SINGLE, getattr(single, k), out[k])
+        out[k] = np.where(solved, out[k], np.nan)
+    return out
 
 
 def _unused_system_notes(rover, base, cfg, bands) -> list[str]:

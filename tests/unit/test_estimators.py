@@ -147,6 +147,25 @@ def test_dops_of_a_symmetric_geometry():
     assert g[0] == pytest.approx(np.sqrt(2 / 1.5 + 4 / 3 + 1 / 3))
 
 
+def test_epoch_dops_of_rows_equal_the_dops_of_each_epochs_design():
+    """``epoch_dops`` (RTK, PPP: rows of any order, some unused) equals :func:`dops` of each epoch's
+    east/north/up lines of sight; an epoch with three satellites used has none."""
+    from kompas.estimators.validate import epoch_dops
+
+    rng = np.random.default_rng(11)
+    epoch = rng.permutation(np.repeat([0, 1, 2], [7, 9, 5]))
+    az, el = rng.uniform(0, 2 * np.pi, epoch.size), rng.uniform(0.2, 1.5, epoch.size)
+    use = rng.uniform(size=epoch.size) < 0.8
+    use[epoch == 2] = np.arange(5) < 3
+    got = epoch_dops(epoch, 4, az, el, use)
+    for k in range(2):
+        m = (epoch == k) & use
+        los = -np.stack([np.cos(el[m]) * np.sin(az[m]), np.cos(el[m]) * np.cos(az[m]), np.sin(el[m])], -1)
+        want = dops(los[None], np.ones((1, m.sum()), bool), np.eye(3)[None])
+        np.testing.assert_allclose([g[k] for g in got], [w[0] for w in want], rtol=1e-12)
+    assert all(np.isnan(g[2]) and np.isnan(g[3]) for g in got)  # three used; no rows at all
+
+
 def test_kalman_update_equals_batch_least_squares():
     x0, P0 = np.array([1.0, -2.0, 0.5]), np.diag([4.0, 9.0, 1.0])
     H = RNG.normal(size=(6, 3))

@@ -96,6 +96,12 @@ def test_closed_loop_recovers_the_truth_to_a_millimetre(sim_gre):
     assert np.abs(enu[-1]).max() < 0.001
     assert np.abs(enu[60:]).max() < 0.005  # after 30 min
     assert abs(sol.states["ztd_m"][-1]) < 0.002  # no troposphere simulated
+    # DOPs of the satellites used (empty before: GGA's HDOP field), the single point DOPs of the same ones
+    from kompas import spp
+
+    single = spp(res.obs, res.nav, systems="GRE", elmask_deg=sol.record.elmask_deg)
+    np.testing.assert_allclose(sol.hdop, single.hdop, rtol=1e-3)
+    np.testing.assert_allclose(sol.pdop, single.pdop, rtol=1e-3)
 
 
 def test_closed_loop_uncombined_and_kinematic(sim_gre):

@@ -69,6 +69,11 @@ def test_errors_off_every_epoch_fixed_to_the_truth(mode):
     assert np.array_equal(np.unique(res.time.to_numpy()), to_datetime64(sol.time_ns))
     phase = res.kind == "phase"
     assert np.abs(res.residual_m[phase]).max() < 1e-3 and np.abs(res.residual_m[~phase]).max() < 5e-3
+    # the DOPs of the satellites in the double differences (NMEA GGA's HDOP was empty): the rover's single
+    # point DOPs with the same satellites
+    single = kompas.spp(rov, nav, systems="CRGE", elmask_deg=sol.record.elmask_deg)
+    for name in ("gdop", "pdop", "hdop", "vdop"):
+        np.testing.assert_allclose(getattr(sol, name), getattr(single, name), rtol=1e-4)
 
 
 @pytest.mark.parametrize("systems", ["C", "R", "G", "E"])

@@ -170,6 +170,41 @@ def dops(los, use, rot_enu):
     return gdop, pdop, hdop, vdop
 
 
+def epoch_dops(epoch, n_epochs: int, az, el, use):
+    """GDOP, PDOP, HDOP, VDOP per epoch of the satellites used, from their azimuth and elevation.
+
+    For solutions whose filter forms no single-point design (RTK, PPP): the usual DOPs of the satellites
+    used at each epoch, one common clock (:func:`dops` in the east/north/up frame), as the HDOP of NMEA
+    GGA and the DOP columns of the outputs expect.
+
+    Parameters
+    ----------
+    epoch : numpy.ndarray of int, shape (R,)
+        Epoch index of each row (one row per satellite and epoch).
+    n_epochs : int
+    az, el : numpy.ndarray, shape (R,)
+        Azimuth and elevation at the receiver, rad.
+    use : numpy.ndarray of bool, shape (R,)
+        Rows of satellites used.
+
+    Returns
+    -------
+    gdop, pdop, hdop, vdop : numpy.ndarray, shape (n_epochs,)
+        NaN with fewer than four satellites.
+    """
+    epoch = np.asarray(epoch, dtype=np.int64)
+    sel = np.flatnonzero(np.asarray(use, bool) & np.isfinite(az) & np.isfinite(el))
+    sel = sel[np.argsort(epoch[sel], kind="stable")]
+    cnt = np.bincount(epoch[sel], minlength=n_epochs)
+    slot = np.arange(sel.size) - np.concatenate([[0], np.cumsum(cnt)[:-1]])[epoch[sel]]
+    los = np.zeros((n_epochs, max(int(cnt.max(initial=0)), 1), 3))
+    taken = np.zeros(los.shape[:2], bool)
+    a, e = np.asarray(az, float)[sel], np.asarray(el, float)[sel]
+    los[epoch[sel], slot] = -np.stack([np.cos(e) * np.sin(a), np.cos(e) * np.cos(a), np.sin(e)], axis=-1)
+    taken[epoch[sel], slot] = True
+    return dops(los, taken, np.broadcast_to(np.eye(3), (n_epochs, 3, 3)))
+
+
 @dataclass(frozen=True)
 class Validation:
     """Per-epoch outcome of :func:`validate`.
