@@ -63,6 +63,7 @@ def test_receiver_frequency_fallback(leiar25):
     gps_only = dataclasses.replace(leiar25, freqs={k: leiar25.freqs[k] for k in ("G01", "G02")})
     assert fallback_code("C02") == "G01" and fallback_code("C06") == "G02" and fallback_code("E01") == "G01"
     assert fallback_code("R02") == "G02" and fallback_code("E05") == "G02"
+    assert fallback_code("R04") == "G01" and fallback_code("R06") == "G02"  # GLONASS CDMA G1a is L1-like
     # GPS itself: L1 and L2 stay, L5 without a calibration of its own takes L2 (the module's IGS rule)
     assert [fallback_code(c) for c in ("G01", "G02", "G05")] == ["G01", "G02", "G02"]
     az, el = np.radians(45.0), np.radians(40.0)

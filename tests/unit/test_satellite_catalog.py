@@ -86,3 +86,12 @@ def test_a_pride_record_past_its_issue_date_ends_where_gpspace_saw_the_spacecraf
         pride_issue_ns=issue,
     )
     assert other.lookup(["G13"], 151 * DAY_NS).svn.tolist() == ["G043"]
+
+
+def test_the_qzss_geo_stays_in_orbit_normal_mode():
+    """QZS-3 (block QZSS-2G) is a GEO: orbit-normal always, not QZS-1's |beta| < 20 deg rule (its beta is the
+    Sun's declination, so it would yaw-steer around both solstices)."""
+    from kompas.tables.satellites import attitude_law
+
+    assert attitude_law("QZSS-2G") == "qzss_geo" and attitude_law("QZSS", "GEO") == "qzss_geo"
+    assert attitude_law("QZSS") == "qzss_on" and attitude_law("QZSS-2I") == "nominal"

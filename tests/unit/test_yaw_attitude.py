@@ -96,6 +96,7 @@ def test_orbit_normal_modes():
         (30.0, "bds3_geo", True),
         (15.0, "qzss_on", True),
         (25.0, "qzss_on", False),
+        (23.4, "qzss_geo", True),  # QZS-3 at a solstice: its beta is the Sun's declination
     ]:
         r, v, sun, _ = _orbit(beta, np.radians(50.0), a=42_164e3)
         axes, psi = satellite_attitude(r, v, sun, [law], omega_e=0.0)

@@ -12,10 +12,12 @@ Conventions (ANTEX 1.4, R. Schmid 2012; RTKLIB ``antmodel`` / ``satantpcv`` use 
     * PCV grids are interpolated linearly in zenith/nadir angle and, for azimuth-dependent tables,
       bilinearly in azimuth (0..360 deg, periodic), as RTKLIB's ``interpvar`` does in zenith.
 
-Frequency fallback (IGS convention, igs20.atx header notes and the IGS Antenna Working Group
-recommendation): a receiver antenna without a calibration for a frequency uses the GPS one, GPS L1
-(``G01``) for the L1-like bands (frequency number 1: E1, B1C, G1, QZSS L1, SBAS L1) and BDS B1I (``C02``),
-GPS L2 (``G02``) for every other band; a :class:`kompas.errors.KompasWarning` says so.
+Frequency fallback (as IGS analysis centres and RTKLIB process receivers calibrated for GPS only; the
+igs20.atx header itself advises leaving out GLONASS and Galileo observations without their own
+corrections): a receiver antenna without a calibration for a frequency uses the GPS one, GPS L1
+(``G01``) for the L1-like bands (frequency number 1: E1, B1C, G1, QZSS L1, SBAS L1), BDS B1I (``C02``) and
+GLONASS G1a (``R04``, 1600.995 MHz), GPS L2 (``G02``) for every other band (E5a with G02 moves the E1/E5a
+ionosphere-free up offset of a LEIAR25.R3 by about 6 mm); a :class:`kompas.errors.KompasWarning` says so.
 
 Satellites an ANTEX file lacks: the block-level nominal offsets of the NRCan GPSPACE tables
 (:attr:`kompas.tables.satellites.SatelliteInfo.nominal_pco_m`; ionosphere-free, no PCV) are used with a
@@ -45,7 +47,7 @@ def fallback_code(code: str) -> str:
     """The GPS frequency code IGS uses for a receiver calibration that lacks ``code`` (module doc)."""
     c = code.strip().upper()
     # GPS L5 (G05) without its own calibration takes L2's, like every band other than the L1-like ones
-    return "G01" if c[1:] == "01" or c == "C02" else "G02"
+    return "G01" if c[1:] == "01" or c in ("C02", "R04") else "G02"
 
 
 def _frequency(antenna, code: str, what: str, warn: bool):

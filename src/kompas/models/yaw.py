@@ -36,7 +36,7 @@ Laws (``law`` names of :data:`kompas.tables.satellites.ATTITUDE_LAWS`)
     Orbit-normal mode (psi = 0) when |beta| < 4 deg, nominal otherwise (Guo et al. 2013; Montenbruck et
     al. 2015, Adv. Space Res. 56 sec. 4.4). The switch in reality happens at yaw ~0 a few days after
     |beta| crosses 4 deg; this hysteresis is not modelled.
-``bds2_geo``, ``bds3_geo``, ``qzss_on`` (QZS-1 and QZS-2 GEO)
+``bds2_geo``, ``bds3_geo``, ``qzss_geo`` (QZS-3), ``qzss_on`` (QZS-1)
     Orbit-normal always for GEOs; QZS-1 orbit-normal when |beta| < 20 deg (Montenbruck et al. 2015).
 ``bds3_cast``, ``bds3_secm``
     Continuous yaw steering with a smoothed turn near noon/midnight (Wang et al. 2018, GPS Solut. 22:125;
@@ -182,7 +182,7 @@ def model_yaw(law, beta, mu, mu_rate, radius_m) -> np.ndarray:
         if m.any():
             turn = _cosine_turn(beta[m], d[m], centre[m], mu_rate[m], bmax * _DEG)
             psi[m] = np.where(np.isfinite(turn), turn, psi[m])
-    on = (names == "bds2_geo") | (names == "bds3_geo")
+    on = (names == "bds2_geo") | (names == "bds3_geo") | (names == "qzss_geo")
     on |= (names == "bds2_igso_meo") & (np.abs(beta) < 4.0 * _DEG)
     on |= (names == "qzss_on") & (np.abs(beta) < 20.0 * _DEG)
     return np.where(on, 0.0, psi)

@@ -103,6 +103,7 @@ ATTITUDE_LAWS = (
     "bds3_geo",
     "qzss_on",
     "nominal",
+    "qzss_geo",
 )
 """Attitude-law names, indexed by the ``law`` codes of :class:`SatelliteInfo` (:mod:`kompas.models.yaw`)."""
 
@@ -112,9 +113,10 @@ _LAW_CODE = {name: i for i, name in enumerate(ATTITUDE_LAWS)}
 def attitude_law(block: str, orbit: str = "") -> str:
     """The attitude-law name for an IGS block name (``"BLOCK IIF"`` -> ``"gps_iif"``).
 
-    BeiDou-2 GEO and BDS-3 GEO satellites stay in orbit-normal mode; QZS-1 (block ``"QZSS"``) and the
-    QZS-2 GEO use orbit-normal mode near eclipses (Montenbruck et al. 2015, Adv. Space Res. 56, sec. 4.5);
-    other QZSS satellites are taken as nominal yaw steering.
+    BeiDou-2 GEO, BDS-3 GEO and the QZSS GEO (QZS-3, block ``"QZSS-2G"``) stay in orbit-normal mode; QZS-1
+    (block ``"QZSS"``) uses orbit-normal mode near eclipses, |beta| < 20 deg (Montenbruck et al. 2015,
+    Adv. Space Res. 56, sec. 4.5): a GEO's beta follows the Sun's declination, so that rule would yaw-steer
+    QZS-3 around both solstices. Other QZSS satellites are taken as nominal yaw steering.
     """
     b = block.upper().strip()
     if b.startswith("BLOCK"):
@@ -139,7 +141,9 @@ def attitude_law(block: str, orbit: str = "") -> str:
             return "bds3_geo"
         return "bds3_secm" if b.endswith("SECM") else "bds3_cast"
     if b.startswith("QZSS"):
-        return "qzss_on" if b in ("QZSS", "QZSS-2G") else "nominal"
+        if b == "QZSS-2G" or orbit == "GEO":
+            return "qzss_geo"
+        return "qzss_on" if b == "QZSS" else "nominal"
     return "unknown"
 
 
