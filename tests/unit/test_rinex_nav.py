@@ -210,6 +210,24 @@ def test_r3_glonass_without_a_message_frame_time(tmp_path):
     assert g.toc_ns[0] == t(2020, 6, 24, 23, 15, 0, "UTC")
 
 
+def test_r3_glonass_frame_time_as_seconds_of_the_day(tmp_path):
+    """RINEX 3 wants t_k in seconds of the UTC week; a writer that gives the day's (82800 for 23:00) put the
+    frame time on Sunday, 3 days from the record, which transmitted-record selection then never took."""
+    day = R01.replace("0.000000000000e+00 3.420000000000e+05", "0.000000000000e+00 8.280000000000e+04")
+    g = read_nav(write(tmp_path, R3_HEADER + day)).glonass
+    assert g.tof_ns[0] == t(2020, 6, 24, 23, 0, 0, "UTC") and g.tk_s[0] == 82800.0
+
+
+@pytest.mark.parametrize("written", ["0.864018000000D+06", "-.345582000000D+06"])
+def test_r3_transmission_time_written_in_another_week_is_brought_to_the_record(tmp_path, written):
+    """259218 s of week 2086 written one week later or earlier (as writers do that give the time in toe's
+    week where RINEX 3.05 wants the reported week's): the same instant, as RTKLIB's adjweek reads it."""
+    text = G1_SPARE.replace("     0.259218000000D+06 0.4", f"     {written} 0.4")
+    assert text != G1_SPARE
+    k = read_nav(write(tmp_path, R3_HEADER + text)).kepler
+    assert k.ttm_ns[0] == t(2020, 1, 1, 0, 0, 18)
+
+
 def test_r3_glonass_units_and_times(r3):
     g = r3.glonass
     i = one(g, "R01")

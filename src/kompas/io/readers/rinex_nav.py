@@ -157,14 +157,14 @@ def _kepler_times(cols, has_week, toc, bds):
             d = t - toc[m]
             shift = np.where(d > WEEK_NS // 2, -1, np.where(d < -WEEK_NS // 2, 1, 0))
             toe[m] = t + shift * WEEK_NS
-            ttm[m] = _week_time(week[m], cols["ttm"][m], wsys)
+            ttm[m] = _week_toward(_week_time(week[m], cols["ttm"][m], wsys), toc[m])
             week[m] = week[m] + shift
         m = sel & ~has_week  # GPS/QZSS CNAV: toe = toc; BeiDou CNAV: toe nearest toc
         if m.any():
             toe[m] = _near(toc[m], toe_s[m], wsys) if is_bds else toc[m]
             w, s = week_tow(toe[m], wsys)
             week[m], toe_s[m] = w, s
-            ttm[m] = _week_time(w, cols["ttm"][m], wsys)
+            ttm[m] = _week_toward(_week_time(w, cols["ttm"][m], wsys), toc[m])
             if is_bds:
                 top[m] = _near(toc[m], cols["top"][m], wsys)
             else:
@@ -173,6 +173,15 @@ def _kepler_times(cols, has_week, toc, bds):
                 t = _week_time(np.where(ok, wn, 0).astype(np.int64), np.where(ok, tp, np.nan), wsys)
                 top[m] = np.where(ok, t, NAT_NS)
     return toe, ttm, top, week, toe_s
+
+
+def _week_toward(t: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """``t`` moved by whole weeks to within half a week of ``ref`` (NaT kept): a transmission time written
+    in the week of toe (597600 s for a Sunday-00:00 toe sent on Saturday at 22:00) where RINEX 3.05 wants
+    it in the reported week (-7200 s), as RTKLIB's ``adjweek`` reads both."""
+    ok = t != NAT_NS
+    d = np.where(ok, t - ref, 0)
+    return np.where(ok, t - np.rint(d / WEEK_NS).astype(np.int64) * WEEK_NS, t)
 
 
 def _build_kepler(parsed: list[Parsed]) -> KeplerEph:
@@ -221,7 +230,9 @@ def _build_glonass(p: Parsed | None, v2: bool) -> GlonassEph:
             np.zeros(0, np.int8), z, z, z, z, z,
         )  # fmt: skip
     toc, tk = p.toc, p.col("tk")
-    tof = _utc_nearest(toc, tk, DAY_NS if v2 else WEEK_NS)
+    # the time of day nearest the epoch in either version (RINEX 3 wants seconds of the UTC week, some
+    # writers give the day's; RTKLIB's decode_geph takes both modulo a day the same way)
+    tof = _utc_nearest(toc, tk, DAY_NS)
     tk_s = np.where(tof == NAT_NS, np.nan, tk % _DAY_S)
     if not v2:  # seconds of the UTC day from the resolved instant
         utc_cal = to_datetime64(np.where(tof == NAT_NS, 0, tof), "UTC").astype(np.int64)
