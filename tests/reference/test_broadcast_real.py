@@ -164,6 +164,26 @@ def test_bds3_cnav_agrees_with_d1(kompas_data):
                 assert d[c35].max() < 1.0
 
 
+def test_bds3_b1c_and_b2a_clocks_come_from_the_cnav_records(kompas_data):
+    """The default messages (D1/D2) give no delay of B1C or B2a, so those clocks were NaN and a satellite
+    observed on B1C or B2a alone was left out; now its B-CNAV1 (B1C) or B-CNAV2 (B2a) record serves, the
+    same clock the CNAV product gives; B1I keeps D1/D2's, and BRD4 has no B-CNAV3 for B2b."""
+    nav = read_nav(kompas_data / "H_extra_multignss/BRD400DLR_S_20230710000_01D_MN.rnx.gz")
+    sats = [f"C{p:02d}" for p in range(19, 47)]
+    t = np.full(len(sats), int(gtime_from_calendar(2023, 3, 12, 10, 7)))
+    bp = BroadcastProduct(nav)
+    for sig, msg in (("1P", "CNV1"), ("1D", "CNV1"), ("5P", "CNV2"), ("5D", "CNV2")):
+        got = bp.state(sats, t, signal=sig)
+        want = BroadcastProduct(nav, messages={"C": (msg,)}).state(sats, t, signal=sig)
+        assert got.ok.sum() == 26 and np.array_equal(got.ok, want.ok), sig
+        np.testing.assert_array_equal(got.clk_s[got.ok], want.clk_s[want.ok])
+        np.testing.assert_array_equal(got.pos_m[got.ok], want.pos_m[want.ok])
+    d1 = BroadcastProduct(nav, messages={"C": ("D1",)}).state(sats, t, signal="2I")
+    b1i = bp.state(sats, t, signal="2I")
+    np.testing.assert_array_equal(b1i.clk_s[b1i.ok], d1.clk_s[d1.ok])
+    assert not bp.state(sats, t, signal="7D").ok.any()
+
+
 def test_galileo_group_delays_per_message_and_band(nav):
     """Galileo OS SIS ICD 2.0 5.1.5: the I/NAV clock refers to E1/E5b, the F/NAV clock to E1/E5a; a
     single-frequency user subtracts BGD(E1,E5b) on E1 and (f1/f7)^2 BGD(E1,E5b) on E5b (I/NAV), BGD(E1,E5a)

@@ -69,7 +69,8 @@ Group delays
     (OS SIS ICD 5.1.5), BeiDou D1/D2 and CNAV B3I (BDS-SIS-ICD-B1I-3.0 5.2.4.10, B1C-1.0 7.6).
     :meth:`BroadcastProduct.state` with ``signal=`` returns the clock *for that signal*, or NaN
     (status UNSUPPORTED) where the record gives no delay of that signal (BeiDou B1C, B2a, B2b with a
-    D1/D2 record);
+    D1/D2 record), unless the data hold the B-CNAV1, B-CNAV2 or B-CNAV3 record that refers to it, which
+    then serves those rows (``_beidou_cnav_rows``);
     :meth:`BroadcastProduct.if_clock` the clock of an ionosphere-free pair, taken from the message
     whose clock refers to that pair (Galileo E1/E5a: F/NAV). GLONASS: ``tau_n`` refers to the G1
     transmission, and G2 leaves ``delta tau_n`` later (ICD GLONASS FDMA Ed. 5.1 table 4.5; RINEX 3.05/4
@@ -316,7 +317,30 @@ class BroadcastProduct:
         if glo.any():
             self._glonass_state(np.flatnonzero(glo), s, t, o, out, signal, _clock_only, sel)
         out.status[sysc == Constellation.SBAS] = Status.UNSUPPORTED
+        if signal is not None and (sysc == Constellation.BEIDOU).any():
+            self._beidou_cnav_rows(s, t, o, out, signal, sel)
         return out
+
+    def _beidou_cnav_rows(self, s, t, o, out, signal, sel) -> None:
+        """BeiDou-3 B1C, B2a and B2b rows that the accepted records (D1/D2 by default) leave without a
+        clock (they give no delay of those signals) take the B-CNAV1, B-CNAV2 or B-CNAV3 record, whose
+        group delays refer to them (BDS-SIS-ICD-B1C-1.0 7.6, B2a-1.0 7.6, B2b-1.0 7.5): a satellite
+        observed on B1C or B2a alone is served, as Galileo E1/E5a takes F/NAV in :meth:`if_clock`."""
+        if set(self.messages.get("C", ())) & {"CNV1", "CNV2", "CNV3"}:
+            return  # CNAV records are accepted already: nothing more to look for
+        rows = np.flatnonzero((sat_system(s) == Constellation.BEIDOU) & (out.status == Status.UNSUPPORTED))
+        band = signal_band(_signal_ids(signal, rows)).astype(str)
+        for b, msg in (("1", "CNV1"), ("1", "CNV2"), ("5", "CNV2"), ("5", "CNV1"), ("7", "CNV3")):
+            r = rows[(band == b) & (out.status[rows] != Status.OK)]
+            if not r.size or not np.any(self.kepler.msg == msg):
+                continue
+            sig = signal if np.ndim(signal) == 0 else np.asarray(signal)[r]
+            st = self.with_messages({"C": (msg,)}).state(
+                s[r], t[r], o[r], sig, select_ns=None if sel is None else sel[r]
+            )
+            ok = r[st.status == Status.OK]
+            for f in ("pos_m", "vel_mps", "clk_s", "clk_rate", "var_m2", "status", "age_s"):
+                getattr(out, f)[ok] = getattr(st, f)[st.status == Status.OK]
 
     def if_clock(self, sats, t_gpst_ns, pairs: dict | None = None, offset_s=0.0):
         """Satellite clocks of an ionosphere-free signal pair per system, from the right message.
