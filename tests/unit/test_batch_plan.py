@@ -170,6 +170,31 @@ def test_plan_matches_by_day_and_station(tmp_path):
     }
 
 
+def test_a_station_s_partial_navigation_file_is_completed_by_a_full_one(tmp_path):
+    """A station's own navigation file of one hour, or of GPS alone, beside the day's BRDC file: the
+    BRDC file is given too (the own file alone solved 789 of ESBC's 2880 epochs); a mixed daily own file
+    still serves alone."""
+    obs = _touch(
+        tmp_path,
+        "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz",  # own nav of one hour
+        "WTZR00DEU_R_20201770000_01D_30S_MO.crx.gz",  # own nav of GPS alone
+        "AAAA00XXX_R_20201770000_01D_30S_MO.crx.gz",  # own mixed nav of the day
+    )
+    nav = _touch(
+        tmp_path,
+        "ESBC00DNK_R_20201771000_01H_MN.rnx",
+        "WTZR00DEU_R_20201770000_01D_GN.rnx.gz",
+        "AAAA00XXX_R_20201770000_01D_MN.rnx.gz",
+        "BRDC00WRD_S_20201770000_01D_MN.rnx.gz",
+    )
+    got = {it.station: [os.path.basename(x) for x in it.paths("nav")] for it in plan(obs, nav).items}
+    assert got == {
+        "ESBC00DNK": ["BRDC00WRD_S_20201770000_01D_MN.rnx.gz", "ESBC00DNK_R_20201771000_01H_MN.rnx"],
+        "WTZR00DEU": ["BRDC00WRD_S_20201770000_01D_MN.rnx.gz", "WTZR00DEU_R_20201770000_01D_GN.rnx.gz"],
+        "AAAA00XXX": ["AAAA00XXX_R_20201770000_01D_MN.rnx.gz"],
+    }
+
+
 def test_plan_one_file_per_system_and_short_names(tmp_path):
     obs = _touch(tmp_path, "delf0010.21o", "delf0010.21d", "kkkk001a.21o", "kkkk001b.21o")
     nav = _touch(tmp_path, "cbw10010.21n.gz", "dlf10010.21g", "amel0010.21g", "xxxx0020.21n")
