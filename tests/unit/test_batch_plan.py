@@ -566,3 +566,20 @@ def test_joined_rtk_rovers_get_every_file_of_their_base_station(tmp_path):
         rovers + base[:2], nav, needs=needs, roles=task.roles, extra={"base": base}, join_sessions=True
     )
     assert [s.reason.split(" (")[0] for s in own.skipped] == ["the rover is the base"]
+
+
+def test_a_short_name_and_the_long_name_of_one_station_day_are_one_unit(tmp_path):
+    """``wtzr1770.20o`` beside ``WTZR00DEU_R_20201770000_01D_30S_MO.rnx``: one unit, the other a duplicate
+    (the dataset had every epoch twice); two long names of the same four-character station with other
+    monument numbers stay two receivers."""
+    obs = _touch(
+        tmp_path,
+        "WTZR00DEU_R_20201770000_01D_30S_MO.rnx",
+        "wtzr1770.20o",
+        "ESBC00DNK_R_20201770000_01D_30S_MO.rnx",
+        "ESBC01DNK_R_20201770000_01D_30S_MO.rnx",
+    )
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx.gz")
+    p = plan(obs, nav)
+    assert sorted(it.station for it in p.items) == ["ESBC00DNK", "ESBC01DNK", "WTZR00DEU"]
+    assert [(s.station, s.reason.split(" of ")[0]) for s in p.skipped] == [("WTZR", "duplicate")]

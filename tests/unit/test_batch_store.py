@@ -271,3 +271,32 @@ def test_session_spans_and_the_other_sessions_a_run_replaces(tmp_path):
     assert remove_other_sessions(out, "spp", run) == stored[:2]
     left = sorted(os.path.relpath(p, out) for p in glob.glob(f"{out}/*/*/*/*/*.parquet"))
     assert [p.split(os.sep)[-1] for p in left] == ["0100-01H.parquet", "0000-15M.parquet"] * 2
+
+
+def test_a_run_keeps_the_stored_sessions_of_other_observation_files(tmp_path):
+    """A station-day's daily 30-s file processed in one run, its 15-minute 1-Hz files in another: the
+    second run must not delete the first one's results (other files, not another layout of its own);
+    a stored session made from one of its files (compressed or Hatanaka-named) is replaced as before."""
+    import json
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from kompas.batch.store import remove_other_sessions, result_path
+
+    out = str(tmp_path)
+    stored = {
+        ("AAAA", "2020-06-25", "0000-01D"): "AAAA00XXX_R_20201770000_01D_30S_MO.crx.gz",  # another file
+        ("AAAA", "2020-06-25", "0000-01H"): "AAAA00XXX_R_20201770000_15M_01S_MO.crx.gz",  # one of the run's
+    }
+    for key, obs in stored.items():
+        path = result_path(out, "summary", "spp", key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        pq.write_table(pa.table({"inputs": [json.dumps({"obs": [f"/data/{obs}"]})]}), path)
+    run = {
+        ("AAAA", "2020-06-25", f"00{m:02d}-15M"): [f"/new/AAAA00XXX_R_202017700{m:02d}_15M_01S_MO.rnx"]
+        for m in (0, 15, 30, 45)
+    }
+    assert remove_other_sessions(out, "spp", list(run), run) == [("AAAA", "2020-06-25", "0000-01H")]
+    assert os.path.exists(result_path(out, "summary", "spp", ("AAAA", "2020-06-25", "0000-01D")))
+    # without the planned files (the API as before) every overlapping session goes
+    assert remove_other_sessions(out, "spp", list(run)) == [("AAAA", "2020-06-25", "0000-01D")]

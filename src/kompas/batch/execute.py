@@ -323,7 +323,9 @@ def run_batch(job: BatchJob, *, workers: int | None = None, scheduler: str | Non
 
     os.makedirs(job.out, exist_ok=True)
     clean_temporaries(job.out)
-    gone = remove_other_sessions(job.out, get_task(job.task).name, [item.key for item in job.items])
+    keys = [item.key for item in job.items]
+    obs = {item.key: item.paths("obs") for item in job.items}
+    gone = remove_other_sessions(job.out, get_task(job.task).name, keys, obs)
     if gone:
         names = ", ".join("/".join(k) for k in gone[:5]) + (" ..." if len(gone) > 5 else "")
         warnings.warn(

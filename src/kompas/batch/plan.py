@@ -4,9 +4,11 @@ Matching rules (by the names; :mod:`kompas.io.names`):
 
 * every observation file is one unit, identified by ``(station, day, session)``; a name that follows no
   convention is identified from its header (``MARKER NAME``, ``TIME OF FIRST OBS``). Two files with the
-  same identity (``delf0010.21o`` and its Hatanaka twin ``delf0010.21d``) are one unit: the first in
-  path order is used, the other is reported as a duplicate. With ``join_sessions`` a station's files of
-  one day (15-minute, hourly) are one unit instead, its session named after their joint span.
+  same identity (``delf0010.21o`` and its Hatanaka twin ``delf0010.21d``; a short name and the long name
+  of the same station, day and session, ``wtzr1770.20o`` and ``WTZR00DEU_R_20201770000_01D_30S_MO``) are
+  one unit: the first in path order is used, the other is reported as a duplicate. With
+  ``join_sessions`` a station's files of one day (15-minute, hourly) are one unit instead, its session
+  named after their joint span.
 * navigation files are the ones whose nominal span overlaps the observations'. When some come from the
   same station (same four-character code), those are used; otherwise one file per navigation content
   (``MN`` mixed, or ``GN``/``RN``/``EN``/``CN``... per system) is chosen, preferring combined broadcast
@@ -265,14 +267,20 @@ def _distinct(names, stations, skipped) -> list[FileName]:
     """The observation files of the stations wanted, in path order, one per (station, day, session):
     the others go to ``skipped`` as duplicates."""
     files_of: dict[tuple, FileName] = {}
+    by_station: dict[tuple, list[FileName]] = {}  # four-character station: a short name's long twin
     for obs in sorted(names, key=lambda n: n.path):
         key = (obs.site, obs.day.isoformat(), session_of(obs))
         if not _wanted(obs.site, stations):
             continue
-        if key in files_of:
-            skipped.append(Skipped(obs.path, *key, f"duplicate of {files_of[key].path}"))
+        near = by_station.setdefault((obs.station, *key[1:]), [])
+        # a short (RINEX 2) name and a long one of the same station, day and session are one receiver's
+        # data; two long names differ in monument or receiver number when their sites differ
+        twin = files_of.get(key) or next((f for f in near if 4 in (len(f.site), len(obs.site))), None)
+        if twin is not None:
+            skipped.append(Skipped(obs.path, *key, f"duplicate of {twin.path}"))
             continue
         files_of[key] = obs
+        near.append(obs)
     return list(files_of.values())
 
 

@@ -204,14 +204,47 @@ def session_span_s(session: str) -> tuple[int, int] | None:
     return start, start + int(span[:-1]) * unit
 
 
-def remove_other_sessions(out: str, task: str, keys) -> list[tuple[str, str, str]]:
+def _file_identity(path: str) -> str:
+    """A file's name without compression and Hatanaka suffixes (``x.crx.gz`` and ``x.rnx`` are one file,
+    ``abcd1770.20d.Z`` and ``abcd1770.20o`` too)."""
+    name = os.path.basename(path).lower()
+    for ext in (".gz", ".z", ".bz2", ".zip"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    if name.endswith(".crx"):
+        name = name[:-4] + ".rnx"
+    elif len(name) > 3 and name[-3] == "." and name[-1] == "d" and name[-2].isdigit():
+        name = name[:-1] + "o"
+    return name
+
+
+def _stored_obs(out: str, task: str, key) -> set[str] | None:
+    """Identities of the observation files behind a stored session (None when its summary cannot tell)."""
+    import json
+
+    _, pq = _pa()
+    try:
+        inputs = (
+            pq.read_table(result_path(out, "summary", task, key), columns=["inputs"]).column(0).to_pylist()
+        )
+        return {_file_identity(p) for row in inputs for p in json.loads(row or "{}").get("obs", ())}
+    except Exception:  # unreadable or without inputs: an unfinished result, replaced as before
+        return None
+
+
+def remove_other_sessions(out: str, task: str, keys, obs=None) -> list[tuple[str, str, str]]:
     """Delete the stored results of sessions of a station-day that overlap a unit about to run and are not
     themselves units of the run (a rerun that joins a day's hourly files, or splits a daily one): kept,
-    their epochs would be in the dataset twice. Returns the keys removed."""
+    their epochs would be in the dataset twice. With ``obs`` (observation paths per planned key), a stored
+    session made from none of the same files (a daily 30-s file beside 15-minute 1-Hz files of the day) is
+    kept. Returns the keys removed."""
     planned = set(keys)
     spans: dict[tuple[str, str], list] = {}
+    files: dict[tuple[str, str], set] = {}
     for station, day, session in planned:
         spans.setdefault((station, day), []).append(session_span_s(session))
+        mine = (obs or {}).get((station, day, session))
+        files.setdefault((station, day), set()).update(_file_identity(p) for p in mine or ())
     removed = []
     for (station, day), mine in spans.items():
         folder = os.path.dirname(result_path(out, "summary", task, (station, day, "x")))
@@ -221,6 +254,9 @@ def remove_other_sessions(out: str, task: str, keys) -> list[tuple[str, str, str
             if key in planned or other is None:
                 continue
             if any(m is None or (m[0] < other[1] and other[0] < m[1]) for m in mine):
+                theirs = _stored_obs(out, task, key) if obs is not None else None
+                if theirs is not None and not theirs & files[(station, day)]:
+                    continue  # other files' results, not another layout of this run's
                 remove_results(out, task, key)
                 removed.append(key)
     return removed
