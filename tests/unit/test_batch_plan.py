@@ -267,6 +267,12 @@ def test_spp_reads_ionex_maps_of_the_day(tmp_path):
     assert task.required(ionex_cfg) == ("nav", "ionex")
     p = plan(obs, nav, needs=task.required(ionex_cfg), roles=task.roles)
     assert p.items == () and p.skipped[0].reason == "no ionex file for 2017-01-01"
+    # the maps reach the units only when asked for (iono "ionex", or --with ionex=...): a map in the
+    # folder replaced the broadcast model of the days it covers, whatever models.iono said
+    assert task.read_roles(SppConfig()) == ("nav",)
+    assert task.read_roles(ionex_cfg) == task.read_roles(SppConfig(), {"ionex": maps[:1]}) == ("nav", "ionex")
+    it = plan(obs + maps, nav, needs=task.required(SppConfig()), roles=task.read_roles(SppConfig())).items[0]
+    assert it.paths("ionex") == ()
 
 
 def test_rtk_rovers_get_the_base_of_their_session(tmp_path):

@@ -79,6 +79,10 @@ class Task:
     needs_of : callable, optional
         ``needs_of(config) -> tuple``: roles some options need besides ``needs`` (SPP with
         ``iono = "ionex"`` needs IONEX maps).
+    on_demand : tuple of str
+        Roles read only when the options need them or the user gives their files (``--with``): SPP's
+        IONEX maps, which would otherwise replace the broadcast model of the units whose day has a map
+        in the folder, whatever ``models.iono`` says.
     """
 
     name: str
@@ -89,10 +93,16 @@ class Task:
     run: Callable[[StationDay, object], TaskResult]
     help: str = ""
     needs_of: Callable[[object], tuple] | None = None
+    on_demand: tuple[str, ...] = ()
 
     def required(self, config) -> tuple[str, ...]:
         """Every role a unit must have with these options."""
         return self.needs + (tuple(self.needs_of(config)) if self.needs_of else ())
+
+    def read_roles(self, config, given=()) -> tuple[str, ...]:
+        """The roles whose files the units get with these options and the roles given files (``--with``)."""
+        need = self.required(config)
+        return tuple(r for r in self.roles if r not in self.on_demand or r in need or r in given)
 
 
 TASKS: dict[str, Task] = {}
@@ -203,7 +213,8 @@ def _solution_result(sol, t0: float, t1: float) -> TaskResult:
 def _run_spp(item: StationDay, config) -> TaskResult:
     """SPP of one unit exactly as ``kompas spp OBS NAV... [--ionex FILE...]`` does it: the same runner
     (:func:`kompas.runner.run_spp`: the observation file streamed block by block, IONEX maps of the day,
-    when given, selecting ``iono = "ionex"``)."""
+    when given, selecting ``iono = "ionex"``). The units get maps only with ``models.iono = "ionex"`` or
+    ``--with ionex=FILE`` (:attr:`Task.on_demand`)."""
     from ..runner import run_spp
 
     t0 = time.perf_counter()
@@ -217,7 +228,7 @@ def _spp_task() -> Task:
 
     return Task(
         "spp", SppConfig, ("nav",), ("nav", "ionex"), ("solution",), _run_spp, "single point positioning",
-        needs_of=lambda cfg: ("ionex",) if cfg.models.iono == "ionex" else (),
+        needs_of=lambda cfg: ("ionex",) if cfg.models.iono == "ionex" else (), on_demand=("ionex",),
     )  # fmt: skip
 
 

@@ -132,7 +132,7 @@ def _plan(args, task, cfg):
         files,
         navs,
         needs=task.required(cfg),
-        roles=task.roles,
+        roles=task.read_roles(cfg, extra),
         stations=stations,
         extra=extra,
         join_sessions=args.join_sessions,
