@@ -190,3 +190,15 @@ def test_glonass_inter_frequency_biases(nav_truth, clean):
     lam = 299792458.0 / carrier_frequency(ref.sat, ref.signal, chans)
     np.testing.assert_allclose((biased.phase_cyc - ref.phase_cyc) * lam, 0.005 * k, atol=1e-6)
     assert np.any(k != 0)
+
+
+def test_simulated_glonass_records_say_their_g2_delay_is_zero(nav_truth, tmp_path):
+    """The simulated G2 leaves with G1: delta tau_n is 0 in the records and in the RINEX 3.05 file, not
+    the "unknown" 0.999999999999E+09 that RTKLIB-EX applies as a delay (GLONASS SPP 50 m RMS there)."""
+    from kompas.io.writers.rinex_nav import write_nav
+
+    nav, _ = nav_truth
+    assert len(nav.glonass) and np.all(nav.glonass.delta_tau_s == 0.0)
+    path = tmp_path / "sim.rnx"
+    write_nav(nav, path)
+    assert ".999999999999E+09" not in path.read_text().upper()

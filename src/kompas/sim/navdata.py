@@ -524,7 +524,9 @@ def _glonass_records(truth, glo_sat, channels, start_ns, end_ns):
         freq_channel=channels.channel(s % 100).astype(np.int8),
         age_days=np.zeros(s.size),
         status_flags=nan.copy(),
-        delta_tau_s=nan.copy(),
+        # the simulated G2 signal leaves with G1 (no group delay): 0, not RINEX's "unknown" 0.9999e9, which
+        # RTKLIB-EX applies as a delay (GLONASS SPP 50 m RMS, PPP no solution on simulated files)
+        delta_tau_s=np.zeros(s.size),
         urai=nan.copy(),
         health_flags=nan.copy(),
     )
