@@ -156,6 +156,18 @@ def test_a_full_disk_is_one_line_and_exit_1(tmp_path, capsys):
     assert err[-1] == "kompas qc: error: No space left on device"
 
 
+def test_ctrl_c_is_one_line_and_exit_130(capsys, monkeypatch):
+    """An interrupted command (Ctrl-C in a long batch) says so in one line, not a traceback."""
+    import kompas.cli.info
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kompas.cli.info, "run", interrupted)
+    assert main(["info", "whatever.rnx"]) == 130
+    assert capsys.readouterr().err == "kompas info: interrupted\n"
+
+
 def test_kompas_warnings_are_one_line_and_others_go_to_pythons_printer(capsys, monkeypatch):
     import io
     import warnings

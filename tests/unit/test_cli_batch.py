@@ -83,3 +83,21 @@ def test_help_says_what_each_option_is(capsys, monkeypatch):
         "--no-progress no progress bar",
     ):
         assert line in text, line
+
+
+def test_failed_units_say_why_as_the_single_file_commands_do():
+    """A unit's message: a kompas error's text and a file error's file and reason, without Python's class
+    names; the table shows the file's name (the path stays in the summary) and the reason after it."""
+    from kompas.batch.execute import failure_reason
+    from kompas.cli.batch import _fmt_row
+    from kompas.errors import FormatError
+
+    bad = FormatError("/data/x/ESBC.rnx.gz", None, "cannot decompress gz data")
+    assert failure_reason(bad) == str(bad) and not str(bad).startswith("FormatError")
+    gone = FileNotFoundError(2, "No such file or directory", "/data/x/ESBC.rnx")
+    assert failure_reason(gone) == "/data/x/ESBC.rnx: No such file or directory"
+    assert failure_reason(ValueError("odd")) == "ValueError: odd"  # unexpected: its kind helps a report
+    row = {"station": "ESBC00DNK", "day": "2020-06-25", "session": "0000-01D", "status": "failed",
+           "action": "ran", "message": f"{'/very/long/folder' * 4}/ESBC00DNK_R_20201770000_01D_30S_MO.rnx.gz: "
+           "cannot decompress gz data"}  # fmt: skip
+    assert _fmt_row(row).endswith("ESBC00DNK_R_20201770000_01D_30S_MO.rnx.gz: cannot decompress gz data")

@@ -21,7 +21,7 @@ import sys
 import time
 import warnings
 
-from ..errors import KompasWarning, caller_stacklevel
+from ..errors import KompasError, KompasWarning, caller_stacklevel
 from .job import BatchJob, StationDay, input_hash
 from .plan import Skipped
 from .store import (
@@ -78,6 +78,16 @@ def _finished_before(out: str, task: Task, item: StationDay, digest: str) -> dic
     return prev
 
 
+def failure_reason(exc: BaseException) -> str:
+    """The message of a failed unit, as the single-file commands say it: a kompas error's own text, a
+    file error's file and reason; only an unexpected error keeps its kind (which a bug report needs)."""
+    if isinstance(exc, KompasError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _process(task: Task, item: StationDay, config) -> tuple[object, str]:
     """Run the task; returns (TaskResult or None, message)."""
     with warnings.catch_warnings(record=True) as caught:
@@ -85,7 +95,7 @@ def _process(task: Task, item: StationDay, config) -> tuple[object, str]:
         try:
             result = task.run(item, config)
         except Exception as exc:  # any failure of one unit is that unit's row, never the batch's
-            return None, f"{type(exc).__name__}: {exc}"
+            return None, failure_reason(exc)
     notes = list(dict.fromkeys(str(w.message) for w in caught))
     message = "; ".join(m for m in [result.message, *notes] if m)
     return result, message
@@ -123,7 +133,7 @@ def run_unit(item: StationDay, task: Task | str, config, out: str, version: str)
     try:
         digest = input_hash(item, task_name, config, version)
     except OSError as exc:
-        digest, failure = "", f"{type(exc).__name__}: {exc}"
+        digest, failure = "", failure_reason(exc)
     else:
         failure = ""
         prev = _finished_before(out, task, item, digest)
@@ -183,7 +193,7 @@ def _skipped_rows(task: str, skipped: tuple[Skipped, ...]) -> list[dict]:
 
 def _lost(item: StationDay, task: str, exc: BaseException) -> dict:
     """The row of a unit whose process failed outside the task (worker died, results not writable)."""
-    return {**_row(item, task, status="failed", message=f"{type(exc).__name__}: {exc}"), "action": "lost"}
+    return {**_row(item, task, status="failed", message=failure_reason(exc)), "action": "lost"}
 
 
 def _serial(job: BatchJob, version: str, tick) -> list[dict]:

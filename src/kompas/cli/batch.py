@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 from ..config import load_toml, to_toml
@@ -230,14 +231,18 @@ def run(args) -> int:
     return 0
 
 
+_DIRS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"]+)+[\\/](?=[^\s\\/:'\"]+)")
+"""The folders of a path in a message: the table shows the file's name, the summary keeps the path."""
+
+
 def _fmt_row(r) -> str:
     t = r.get("total_s")
     secs = f"{t:7.2f}" if isinstance(t, float) and t == t else "      -"
-    msg = (r.get("message") or "").replace("\n", " ")
+    msg = _DIRS.sub("", (r.get("message") or "").replace("\n", " "))
     action = "" if r["action"] == "ran" else f"({r['action']}) "
     return (
         f"{r['station'] or '-':<10} {r['day'] or '-':<10} {r['session'] or '-':<9} {r['status']:<9} "
-        f"{r.get('solved', 0):>6}/{r.get('epochs', 0):<6} {secs}  {action}{msg[:70]}"
+        f"{r.get('solved', 0):>6}/{r.get('epochs', 0):<6} {secs}  {action}{msg[:100]}"
     )
 
 

@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except KompasWarning as exc:  # the user's warning filters (-W error, PYTHONWARNINGS) made it an error
         print(f"kompas {args.command}: error: {exc} (a warning raised as an error)", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for SIGINT (what was written stays)
+        print(f"kompas {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
