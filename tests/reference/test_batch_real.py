@@ -154,7 +154,8 @@ def test_bad_file_is_one_failed_row(kompas_data, tmp_path):
     assert rows["WTZR00DEU"]["status"] == "ok" and rows["WTZR00DEU"]["solved"] == 120
     assert rows["WTZZ00DEU"]["status"] == "failed"
     assert (
-        rows["WTZZ00DEU"]["message"].startswith("FormatError: ") and str(bad) in rows["WTZZ00DEU"]["message"]
+        rows["WTZZ00DEU"]["message"].startswith(f"{bad}, line 1: ")
+        and "Error" not in rows["WTZZ00DEU"]["message"]
     )
 
 

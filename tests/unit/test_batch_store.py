@@ -128,7 +128,7 @@ def test_resume_skip_rerun_and_failed_rows(tmp_path, count_task):
 def test_a_unit_whose_input_vanished_is_a_failed_row(tmp_path, count_task):
     unit = StationDay("GONE", "2020-06-25", "0000-01D", {"obs": (str(tmp_path / "gone.txt"),)})
     row = run_unit(unit, "count", CountConfig(), str(tmp_path / "out"), "1.0")
-    assert row["status"] == "failed" and row["message"].startswith("FileNotFoundError")
+    assert row["status"] == "failed" and row["message"].endswith("gone.txt: No such file or directory")
     assert consolidate(str(tmp_path / "out")).num_rows == 1
 
 
