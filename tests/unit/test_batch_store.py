@@ -300,3 +300,25 @@ def test_a_run_keeps_the_stored_sessions_of_other_observation_files(tmp_path):
     assert os.path.exists(result_path(out, "summary", "spp", ("AAAA", "2020-06-25", "0000-01D")))
     # without the planned files (the API as before) every overlapping session goes
     assert remove_other_sessions(out, "spp", list(run)) == [("AAAA", "2020-06-25", "0000-01D")]
+
+
+def test_one_batch_at_a_time_per_output_folder(tmp_path, count_task):
+    """A second run on a folder another batch is writing to is refused (it would delete that run's
+    temporaries and fresh sessions at its start); a lock left by a killed run is taken over; the lock
+    goes with the run."""
+    import socket
+
+    from kompas.errors import ConfigError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = out / ".kompas-batch.lock"
+    lock.write_text(f"{socket.gethostname()} {os.getpid()}")  # this process: alive
+    job = BatchJob("count", CountConfig(), [_unit(tmp_path, "S001", "1 2 3")], out)
+    with pytest.raises(ConfigError, match=r"another kompas batch \(process \d+ on .*\) is writing to"):
+        run_batch(job, workers=0)
+    assert not (out / "summary.parquet").exists()
+    dead = 2**22 + 7  # above Linux's largest process id
+    lock.write_text(f"{socket.gethostname()} {dead}")
+    report = run_batch(job, workers=0)
+    assert [r["status"] for r in report.rows] == ["ok"] and not lock.exists()

@@ -21,7 +21,7 @@ import sys
 import time
 import warnings
 
-from ..errors import KompasError, KompasWarning, caller_stacklevel
+from ..errors import ConfigError, KompasError, KompasWarning, caller_stacklevel
 from .job import BatchJob, StationDay, input_hash
 from .plan import Skipped
 from .store import (
@@ -229,8 +229,6 @@ def default_start_method() -> str | None:
 def _client(workers: int | None, scheduler: str | None, start_method: str | None = None):
     """A Dask client: on an existing scheduler, or on a new local cluster of single-threaded processes
     started with ``start_method`` (default :func:`default_start_method`), one BLAS thread each."""
-    from ..errors import ConfigError
-
     try:
         from distributed import Client, LocalCluster
 
@@ -329,9 +327,56 @@ def run_batch(job: BatchJob, *, workers: int | None = None, scheduler: str | Non
     -------
     BatchReport
     """
+    os.makedirs(job.out, exist_ok=True)
+    with _output_lock(job.out):
+        return _run_locked(job, workers, scheduler, client, skipped, progress, start_method)
+
+
+@contextlib.contextmanager
+def _output_lock(out: str):
+    """One batch per output folder at a time: a second run would delete the first one's temporaries and
+    fresh sessions at its start. ``OUT/.kompas-batch.lock`` holds the host and process id; a lock whose
+    process is gone (a killed run on this host) is taken over."""
+    path = os.path.join(out, ".kompas-batch.lock")
+    me = f"{socket.gethostname()} {os.getpid()}"
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            host, _, pid = open(path, encoding="utf-8").read().strip().partition(" ")
+            if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)  # left by a killed run
+                continue
+            raise ConfigError(
+                f"another kompas batch (process {pid or '?'} on {host or '?'}) is writing to {out}: wait "
+                f"for it, or remove {path} if no batch runs there"
+            ) from None
+    else:
+        raise ConfigError(f"cannot lock {out}: remove {path} if no batch runs there")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(me)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _run_locked(job, workers, scheduler, client, skipped, progress, start_method) -> BatchReport:
     from .. import __version__
 
-    os.makedirs(job.out, exist_ok=True)
     clean_temporaries(job.out)
     keys = [item.key for item in job.items]
     obs = {item.key: item.paths("obs") for item in job.items}
