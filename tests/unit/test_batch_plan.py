@@ -589,3 +589,16 @@ def test_a_short_name_and_the_long_name_of_one_station_day_are_one_unit(tmp_path
     p = plan(obs, nav)
     assert sorted(it.station for it in p.items) == ["ESBC00DNK", "ESBC01DNK", "WTZR00DEU"]
     assert [(s.station, s.reason.split(" of ")[0]) for s in p.skipped] == [("WTZR", "duplicate")]
+
+
+def test_several_antex_files_among_the_inputs_are_refused_before_any_work(tmp_path):
+    """Two ANTEX files in the folder of a PPP batch: every unit failed late on "give one"; now the plan
+    says which and how to choose, and --with antex=FILE chooses."""
+    obs = _touch(tmp_path, "ZIM200CHE_R_20261330000_01H_30S_MO.rnx")
+    files = obs + _touch(tmp_path, "igs20.atx", "igs20_zim2_trim.atx")
+    task = get_task("ppp")
+    with pytest.raises(ConfigError, match=r"^2 ANTEX files among the inputs \(igs20\.atx, igs20_zim2_trim\.atx\): "
+                                          r"choose one with --with antex=FILE$"):  # fmt: skip
+        plan(files, [], needs=(), roles=task.roles)
+    one = plan(files, [], needs=(), roles=task.roles, extra={"antex": [files[1]]})
+    assert one.items[0].paths("antex") == (files[1],)

@@ -369,6 +369,10 @@ def plan(
     common = {role: tuple(paths) for role, paths in (extra or {}).items() if role != "base"}
     bases = _base_names((extra or {}).get("base", ())) if "base" in roles else []
     common.setdefault("antex", tuple(sorted(n.path for n in kinds.get("antex", []))))
+    if "antex" in roles and len(common["antex"]) > 1:  # every unit would fail on it, late
+        names = ", ".join(os.path.basename(p) for p in common["antex"])
+        raise ConfigError(f"{len(common['antex'])} ANTEX files among the inputs ({names}): choose one with "
+                          "--with antex=FILE")  # fmt: skip
     items: dict[tuple, StationDay] = {}
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
     for span, paths in _units(_distinct(kinds.get("obs", []), stations, skipped), join_sessions):

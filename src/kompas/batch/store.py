@@ -12,8 +12,9 @@ The folders are Hive-style partitions (``key=value``), so ``pandas.read_parquet(
 ``read_parquet('OUT/solution/**/*.parquet', hive_partitioning = true, union_by_name = true)`` give the
 columns ``task``, ``station`` and ``day`` beside the file's own (pandas reads ``day`` as text, polars and
 DuckDB as a date). Tasks write different columns (PPP adds the troposphere), so DuckDB needs
-``union_by_name`` when one folder holds several tasks, or a glob of one task (``task=spp/**``). The file name is the unit's session (``HHMM-PPU``:
-start and nominal span of the observation file), so a day of hourly files is 24 files of one partition.
+``union_by_name`` when one folder holds several tasks, or a glob of one task (``task=spp/**``).
+The file name is the unit's session (``HHMM-PPU``: start and nominal span of the observation file), so a
+day of hourly files is 24 files of one partition.
 
 Each file is written to a hidden temporary file in its folder (``.0000-01D.parquet.<random>.tmp``),
 flushed to disk (``fsync``) and renamed over the final name, so a reader or a rerun sees either the
