@@ -322,3 +322,22 @@ def test_one_batch_at_a_time_per_output_folder(tmp_path, count_task):
     lock.write_text(f"{socket.gethostname()} {dead}")
     report = run_batch(job, workers=0)
     assert [r["status"] for r in report.rows] == ["ok"] and not lock.exists()
+
+
+def test_the_files_a_run_left_out_are_in_not_planned_parquet(tmp_path, count_task):
+    """The summary holds units only; the files a run did not plan (a duplicate, a day without navigation
+    data) and why were in the printed table alone: now OUT/not_planned.parquet has them, and a run
+    without any writes an empty table (the last run's, not an accumulation)."""
+    from kompas.batch.plan import Skipped
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "out"
+    job = BatchJob("count", CountConfig(), [_unit(tmp_path, "S001", "1 2")], out)
+    left = (Skipped("/d/s002.20o", "S002", "2020-06-25", "0000-01D", "no nav file for 2020-06-25"),)
+    report = run_batch(job, workers=0, skipped=left)
+    assert [r["action"] for r in report.rows] == ["not planned", "ran"]
+    rows = pq.read_table(out / "not_planned.parquet").to_pylist()
+    assert rows == [{"task": "count", "station": "S002", "day": "2020-06-25", "session": "0000-01D",
+                     "path": "/d/s002.20o", "reason": "no nav file for 2020-06-25"}]  # fmt: skip
+    run_batch(job, workers=0)
+    assert pq.read_table(out / "not_planned.parquet").num_rows == 0

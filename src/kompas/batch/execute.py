@@ -32,6 +32,7 @@ from .store import (
     remove_results,
     result_path,
     write_atomic,
+    write_not_planned,
 )
 from .tasks import Task, get_task
 
@@ -402,4 +403,5 @@ def _run_locked(job, workers, scheduler, client, skipped, progress, start_method
                 rows, n = _dask(job, __version__, tick, own), len(own.scheduler_info()["workers"])
     finally:
         consolidate(job.out)
+        write_not_planned(job.out, job.task, skipped)
     return BatchReport(_skipped_rows(job.task, skipped) + rows, time.perf_counter() - t0, n)

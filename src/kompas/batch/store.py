@@ -6,6 +6,7 @@ Layout of an output folder ``OUT``::
     OUT/qc_summary/task=qc/station=.../day=.../0000-01D.parquet               QC tables (task qc)
     OUT/summary/task=spp/station=ESBC00DNK/day=2020-06-25/0000-01D.parquet    one row per unit
     OUT/summary.parquet                                                        every summary row, one table
+    OUT/not_planned.parquet                                  the last run's files left out, and why
 
 The folders are Hive-style partitions (``key=value``), so ``pandas.read_parquet("OUT/solution")``,
 ``polars.scan_parquet("OUT/solution/**/*.parquet", hive_partitioning=True)`` and DuckDB's
@@ -303,3 +304,15 @@ def consolidate(out: str):
     table = table.sort_by([(k, "ascending") for k in (*PARTITION_KEYS, "session")])
     write_atomic(table, os.path.join(out, "summary.parquet"))
     return table
+
+
+def write_not_planned(out: str, task: str, skipped) -> None:
+    """``OUT/not_planned.parquet``: the observation files the last run left out (duplicates, no navigation
+    file for the day, unrecognised files), one row each with ``task``, ``station``, ``day``, ``session``,
+    ``path`` and ``reason`` (strings; an empty table when none), written atomically. Unlike the summary it
+    is the last run's alone: a rerun with other files or options replaces it."""
+    pa, _ = _pa()
+    cols = ("task", "station", "day", "session", "path", "reason")
+    rows = [(task, s.station, s.day, s.session, s.path, s.reason) for s in skipped]
+    data = {c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(cols)}
+    write_atomic(pa.table(data), os.path.join(out, "not_planned.parquet"))

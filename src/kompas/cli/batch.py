@@ -225,6 +225,8 @@ def run(args) -> int:
     for line in final_table(report):
         print(line)
     print(f"wrote    {os.path.join(out, 'summary.parquet')} and the dataset under {out}{os.sep}")
+    if any(r["action"] == "not planned" for r in report.rows):
+        print(f"wrote    {os.path.join(out, 'not_planned.parquet')} (the files left out, and why)")
     if not any(r["status"] == "ok" for r in report.rows):
         print("kompas batch: no unit has a solution (see the table)", file=sys.stderr)
         return 1
