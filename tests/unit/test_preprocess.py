@@ -479,3 +479,16 @@ def test_gf_test_across_a_gap_within_the_arc_fits_lines_on_both_sides():
     first = t == 345.0
     assert fl.slip[first, 0].all() and (fl.cause[first, 0] & Cause.GF).all()
     assert not fl.slip[~first].any()
+
+
+def test_gap_windows_of_30_s_data():
+    """The elements after an outage (more than 1.5 intervals) and the samples per side of the fit: the
+    outage's length in intervals, at least 4 and at most 60."""
+    from kompas.preprocess.slips import _gap_windows
+    from kompas.preprocess.tracks import Series
+
+    t_s = np.array([0, 30, 60, 90, 135, 165, 225, 255, 405, 435, 2400, 2430], float)
+    s = Series.build(np.full(t_s.size, 105), (t_s * 1e9).astype(np.int64), np.ones(t_s.size, bool), 3000.0)
+    gap, k = _gap_windows(s, 30.0)
+    assert gap.tolist() == [False] * 4 + [False, False, True, False, True, False, True, False]  # 45 s: no
+    assert k[gap].tolist() == [4, 5, 60] and (k[~gap] == 4).all()

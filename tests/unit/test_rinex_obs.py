@@ -417,10 +417,11 @@ def test_joined_rinex2_files_export_the_codes_of_every_file(tmp_path):
         body = [f" 21  4 28 19 {minute:2d}  0.0000000  0  1G01", "".join(F(v) for v in values)]
         return read_obs(write(tmp_path, "\n".join([head, *body]), name))
 
-    a = part("a.21o", ["L1", "C1"], 0, [1e8, 2e7])
+    a = part("a.21o", ["L1", "C1", "P2"], 0, [1e8, 2e7, 2.1e7])
     b = part("b.21o", ["L1", "C1", "S1"], 1, [1e8 + 1, 2e7 + 1, 45.0])
     ds = ObsTable.concat([a, b]).to_xarray()
     assert ds.S1.values[1, 0] == pytest.approx(45.0) and np.isnan(ds.S1.values[0, 0])
+    assert ds.P2.values[0, 0] == 2.1e7 and np.isnan(ds.P2.values[1, 0])  # the first file's codes stay too
     assert ds.C1.values[:, 0].tolist() == [2e7, 2e7 + 1]
 
 

@@ -95,3 +95,20 @@ def test_the_qzss_geo_stays_in_orbit_normal_mode():
 
     assert attitude_law("QZSS-2G") == "qzss_geo" and attitude_law("QZSS", "GEO") == "qzss_geo"
     assert attitude_law("QZSS") == "qzss_on" and attitude_law("QZSS-2I") == "nominal"
+
+
+@pytest.mark.parametrize(
+    "block, orbit, law",
+    [
+        ("BLOCK II", "", "gps_iia"), ("BLOCK IIA", "", "gps_iia"), ("BLOCK IIR-M", "", "gps_iir"),
+        ("BLOCK IIF", "", "gps_iif"), ("BLOCK IIIA", "", "gps_iii"), ("BLOCK X", "", "unknown"),
+        ("GLONASS-M", "", "glonass"), ("GALILEO-1", "", "galileo_iov"), ("GALILEO-2", "", "galileo_foc"),
+        ("BEIDOU-2G", "", "bds2_geo"), ("BEIDOU-2I", "", "bds2_igso_meo"), ("BEIDOU-2M", "GEO", "bds2_geo"),
+        ("BEIDOU-3G", "", "bds3_geo"), ("BEIDOU-3M-SECM", "", "bds3_secm"), ("BEIDOU-3M-CAST", "", "bds3_cast"),
+        ("BEIDOU-3I", "GEO", "bds3_geo"), ("IRNSS-1IGSO", "", "unknown"),
+    ],
+)  # fmt: skip
+def test_attitude_law_of_every_block_family(block, orbit, law):
+    from kompas.tables.satellites import attitude_law
+
+    assert attitude_law(block, orbit) == law

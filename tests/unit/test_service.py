@@ -158,3 +158,17 @@ def test_each_system_of_a_mix_brings_its_own_receiver_clock():
     three = service_volume(_Fixed(ids[:4], pos[:4]), [0], [0.0], [0.0], mixes={"CR": "CR"}, elmask_deg=0.0,
                            sats=ids[:4])  # fmt: skip
     assert three.nsat[0, 0, 0] == 4 and np.isnan(three.pdop[0, 0, 0])
+
+
+def test_a_mix_with_a_system_out_of_view_and_the_user_equipment_error():
+    """BDS+GLONASS where no GLONASS satellite is up: the BeiDou satellites alone serve (4 are enough, no
+    GLONASS clock to estimate) with BeiDou's DOPs; the UERE adds uee_m in quadrature."""
+    ids = ["C19", "C20", "C21", "C22"]
+    dirs = np.array([[1.0, 0.3, 0.3], [1.0, -0.3, 0.3], [1.0, 0.3, -0.3], [1.0, -0.2, -0.4]])
+    pos = 26_560e3 * dirs / np.linalg.norm(dirs, axis=1)[:, None]
+    sv = service_volume(_Fixed(ids, pos), [0], [0.0], [0.0], mixes={"C": "C", "CR": "CR"}, elmask_deg=0.0,
+                        sats=ids, uee_m=0.5)  # fmt: skip
+    for name in ("gdop", "pdop", "hdop", "vdop"):
+        assert getattr(sv, name)[1, 0, 0] == pytest.approx(getattr(sv, name)[0, 0, 0], rel=1e-9), name
+    assert np.isfinite(sv.gdop[1, 0, 0])
+    assert sv.uere_m[1, 0, 0] == pytest.approx(np.sqrt(2.0**2 + 0.5**2), rel=1e-6)

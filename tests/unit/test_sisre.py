@@ -290,3 +290,33 @@ def test_records_without_accuracy_are_judged_against_the_system_default():
     assert sorted({e["sat"] for e in res.events}) == sats
     assert np.isnan(res.ura_m).all()  # the result keeps what was broadcast
     assert _run(_NoUra(d_rac=(30.0, 0.0, 0.0)), _Circle(), sats, default_ura_m={"R": 10.0}).events == []
+
+
+def test_broadcast_accuracy_is_kept_where_given_and_a_zero_one_takes_the_default():
+    """The default URA only replaces missing or zero accuracies: a record's own 2 m stays (30 m > 4.42 x
+    2 m is an event), 0 m takes the system's 5 m (30 m > 22 m too), 10 m stays (no event)."""
+    from kompas.monitor.sisre import _with_default_ura
+
+    sats = sat_index(["R01", "R02", "R03", "G01"])
+    ura = np.array([2.0, 0.0, np.nan, np.nan])
+    np.testing.assert_array_equal(_with_default_ura(ura, sats, None), [2.0, 5.0, 5.0, 2.0])
+    np.testing.assert_array_equal(_with_default_ura(ura, sats, {"R": 7.0}), [2.0, 7.0, 7.0, 2.0])
+    assert _with_default_ura(np.zeros(0), sats[:0], None).size == 0
+
+
+def test_datum_note_gives_the_bds2_bds3_offset_under_one_datum():
+    """One datum for both BeiDou generations: a note with BDS-2's mean offset from BDS-3 (+3.0 m here),
+    none below 1 m or with a datum per generation; systems without any URA are named."""
+    from types import SimpleNamespace
+
+    from kompas.monitor._parts import _datum_notes
+
+    sats = sat_index(["C06", "C11", "C20", "C30", "R01", "G01"])
+    res = SimpleNamespace(sat=sats, clock_m=np.array([1.5, 1.5, -1.5, -1.5, 0.1, 0.2]),
+                          ura_m=np.array([2.0, 2.0, 2.0, 2.0, np.nan, 2.0]))  # fmt: skip
+    notes = _datum_notes(res, "system")
+    assert any("BDS-2 clock errors are +3.0 m from BDS-3's" in n for n in notes)
+    assert any(n.startswith("SISRE: R: the records broadcast no accuracy") and "5 m" in n for n in notes)
+    assert not any("BDS-2" in n for n in _datum_notes(res, "bds-generation"))
+    res.clock_m = np.array([0.4, 0.4, -0.4, -0.4, 0.1, 0.2])
+    assert not any("BDS-2" in n for n in _datum_notes(res, "system"))

@@ -365,3 +365,8 @@ def test_the_base_of_rtklib_xyz_files_and_lines_that_are_no_position(tmp_path):
     np.testing.assert_allclose(read_pos_table(p)["ref_m"], BASE, rtol=0, atol=1e-3)
     p.write_text(REF_LLH + "\n" + dms)  # degrees where d m s are due: not read as a wrong base
     assert "ref_m" not in read_pos_table(p)
+    llh_cols = "%  GPST                  latitude(deg) longitude(deg)  height(m)   Q  ns\n"
+    llh_body = ("2020/06/25 00:00:00.000   49.144225336   12.878913475   675.6473   5  21   3.7882   3.0872"
+                "   7.3348   1.7144   2.4369  -0.1824   0.00    0.0\n")  # fmt: skip
+    p.write_text("% ref pos   :  49.144195610   12.878905820\n" + llh_cols + llh_body)  # two fields
+    assert "ref_m" not in read_pos_table(p)

@@ -64,3 +64,9 @@ def test_numeric_columns_need_no_types_to_read_as_one_dataset(tmp_path):
     write_records([{"n": 5, "sisre_m": 0.25}], tmp_path / "c.parquet")
     df = pd.read_parquet(tmp_path)  # with Arrow's null type: "Unsupported cast from int64 to null"
     assert df["n"].tolist() == [4.0, 5.0] and df["sisre_m"].isna().tolist() == [True, False]
+
+
+def test_a_boolean_column_keeps_its_type(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    write_records([{"used": None}, {"used": True}], tmp_path / "b.parquet", types={"used": "bool"})
+    assert str(pq.read_schema(tmp_path / "b.parquet").field("used").type) == "bool"
