@@ -284,6 +284,17 @@ def _distinct(names, stations, skipped) -> list[FileName]:
     return list(files_of.values())
 
 
+def _one_antex(found: Sequence[FileName], roles) -> tuple[str, ...]:
+    """The ANTEX file found among the inputs; several are a user error now, not a failure of every unit
+    later (a task reads one)."""
+    paths = tuple(sorted(n.path for n in found))
+    if "antex" in roles and len(paths) > 1:
+        names = ", ".join(os.path.basename(p) for p in paths)
+        raise ConfigError(f"{len(paths)} ANTEX files among the inputs ({names}): choose one with --with "
+                          "antex=FILE")  # fmt: skip
+    return paths
+
+
 def _is_base(base: Sequence[FileName], span: FileName, paths: Sequence[str]) -> bool:
     """Whether the rover of ``paths`` is the base station itself (or one of its files, renamed)."""
     if not base:
@@ -368,11 +379,7 @@ def plan(
     global_nav.sort()
     common = {role: tuple(paths) for role, paths in (extra or {}).items() if role != "base"}
     bases = _base_names((extra or {}).get("base", ())) if "base" in roles else []
-    common.setdefault("antex", tuple(sorted(n.path for n in kinds.get("antex", []))))
-    if "antex" in roles and len(common["antex"]) > 1:  # every unit would fail on it, late
-        names = ", ".join(os.path.basename(p) for p in common["antex"])
-        raise ConfigError(f"{len(common['antex'])} ANTEX files among the inputs ({names}): choose one with "
-                          "--with antex=FILE")  # fmt: skip
+    common["antex"] = common.get("antex") or _one_antex(kinds.get("antex", []), roles)  # --with chooses
     items: dict[tuple, StationDay] = {}
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
     for span, paths in _units(_distinct(kinds.get("obs", []), stations, skipped), join_sessions):
