@@ -331,12 +331,13 @@ def run_rtk(
 def _dops(res: PassResult, bd, az_r, el_r, single) -> dict:
     """GDOP..VDOP of the satellites in each epoch's double differences (those of the forward pass with
     PPK), seen from the rover; the single point solution's at epochs written as such (Q=5)."""
+    row_epoch = bd.row_epoch()
     used = np.zeros(bd.sat.size, bool)
     if res.residuals:
         ep = np.concatenate([np.full(2 * r["sat"].size, k) for k, r in res.residuals])
         sats = np.concatenate([np.r_[r["sat"], r["ref"]] for _, r in res.residuals])
-        used = np.isin(bd.row_epoch() * 1024 + bd.sat, ep * 1024 + sats)
-    dop = epoch_dops(bd.row_epoch(), bd.n_epochs, az_r, el_r, used)
+        used = np.isin(row_epoch * 1024 + bd.sat, ep * 1024 + sats)
+    dop = epoch_dops(row_epoch, bd.n_epochs, az_r, el_r, used)
     out = dict(zip(("gdop", "pdop", "hdop", "vdop"), dop, strict=True))
     solved = res.quality != Quality.NONE
     for k in out:

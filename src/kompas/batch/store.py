@@ -211,10 +211,9 @@ def session_span_s(session: str) -> tuple[int, int] | None:
 def _file_identity(path: str) -> str:
     """A file's name without compression and Hatanaka suffixes (``x.crx.gz`` and ``x.rnx`` are one file,
     ``abcd1770.20d.Z`` and ``abcd1770.20o`` too)."""
-    name = os.path.basename(path).lower()
-    for ext in (".gz", ".z", ".bz2", ".zip"):
-        if name.endswith(ext):
-            name = name[: -len(ext)]
+    from ..io.names import uncompressed_name
+
+    name = uncompressed_name(path).lower()
     if name.endswith(".crx"):
         name = name[:-4] + ".rnx"
     elif len(name) > 3 and name[-3] == "." and name[-1] == "d" and name[-2].isdigit():
@@ -226,13 +225,10 @@ def _stored_obs(out: str, task: str, key) -> set[str] | None:
     """Identities of the observation files behind a stored session (None when its summary cannot tell)."""
     import json
 
-    _, pq = _pa()
+    row = read_summary_row(out, task, key)
     try:
-        inputs = (
-            pq.read_table(result_path(out, "summary", task, key), columns=["inputs"]).column(0).to_pylist()
-        )
-        return {_file_identity(p) for row in inputs for p in json.loads(row or "{}").get("obs", ())}
-    except Exception:  # unreadable or without inputs: an unfinished result, replaced as before
+        return {_file_identity(p) for p in json.loads(row["inputs"] or "{}").get("obs", ())}
+    except (TypeError, KeyError, ValueError, AttributeError):  # no row, or no inputs: replaced as before
         return None
 
 

@@ -241,14 +241,14 @@ def rows_table(rows: list[dict]):
     with no value at all is float64 (so that files of one table share their types)."""
     import pyarrow as pa
 
+    from ..io.writers.records import arrow_column
+
     flat = [
         {f"{k}.{kk}" if isinstance(v, dict) else k: vv for k, v in r.items() for kk, vv in _items(v)}
         for r in rows
     ]
     keys = dict.fromkeys(k for r in flat for k in r)  # every row's keys (rows of systems differ)
-    table = pa.table({k: pa.array([r.get(k) for r in flat]) for k in keys})
-    fields = [pa.field(f.name, pa.float64()) if pa.types.is_null(f.type) else f for f in table.schema]
-    return table.cast(pa.schema(fields))
+    return pa.table({k: arrow_column(k, [r.get(k) for r in flat]) for k in keys})
 
 
 def _run_qc(item: StationDay, config) -> TaskResult:

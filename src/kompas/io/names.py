@@ -30,7 +30,7 @@ import os
 import re
 from dataclasses import dataclass
 
-__all__ = ["FileName", "parse_name", "name_from_header", "glob_files", "KIND_OF_CONTENT"]
+__all__ = ["FileName", "parse_name", "uncompressed_name", "name_from_header", "glob_files", "KIND_OF_CONTENT"]
 
 _COMPRESSION = re.compile(r"\.(gz|z|bz2|zip)$", re.IGNORECASE)
 
@@ -194,8 +194,13 @@ def parse_name(path: str | os.PathLike) -> FileName | None:
     '2021-04-28T00:00:00'
     """
     path = os.fspath(path)
-    base = _COMPRESSION.sub("", os.path.basename(path))
+    base = uncompressed_name(path)
     return _long(base, path) or _short(base, path)
+
+
+def uncompressed_name(path: str | os.PathLike) -> str:
+    """The base name without its compression suffix (``.gz .Z .bz2 .zip``)."""
+    return _COMPRESSION.sub("", os.path.basename(os.fspath(path)))
 
 
 def _header_fields(head: bytes) -> dict[str, str]:

@@ -175,7 +175,7 @@ def _system_normals(sat_pos, sat_sys, ura2, users, up, sin_mask):
     return out
 
 
-def _dops(n, count, rot, absent=None):
+def _dops(n, count, rot, absent):
     """GDOP, PDOP, HDOP, VDOP (U,) from normal matrices (U, 3 + K, 3 + K) with one receiver clock per
     system (K); NaN where fewer satellites than unknowns or singular.
 
@@ -184,7 +184,6 @@ def _dops(n, count, rot, absent=None):
     of the cofactor over position and the clocks of the systems present (the usual GDOP for one system).
     """
     k = n.shape[-1] - 3
-    absent = np.zeros(count.shape) if absent is None else absent
     det = np.linalg.det(n)
     ok = (count >= 3 + k - absent) & (count > 0) & (np.abs(det) > 1e-9)
     q = np.linalg.inv(np.where(ok[:, None, None], n, np.eye(3 + k)))
@@ -246,8 +245,7 @@ def service_volume(
     users, rot = _user_geometry(np.asarray(lat_deg, float), np.asarray(lon_deg, float), height_m)
     up = rot[:, 2, :]
     st = product.state(np.tile(sats, times.size), np.repeat(times, sats.size))
-    ura_default = {**DEFAULT_URA_M, **(default_ura_m or {})}
-    fallback = np.array([ura_default.get(x, 5.0) for x in " " + SYSTEM_LETTERS])[sat_system(sats)]
+    fallback = default_ura_of(sats, default_ura_m, missing=5.0)
     shape = (len(mixes), times.size, users.shape[0])
     res = {k: np.full(shape, np.nan, dtype=np.float32) for k in ("gdop", "pdop", "hdop", "vdop", "uere")}
     nsat = np.zeros(shape, dtype=np.int16)
@@ -292,6 +290,13 @@ def _combine_mixes(per_sys, codes, i, rot, uee_m, nsat, res) -> None:
         nsat[m, i] = cnt
         res["gdop"][m, i], res["pdop"][m, i], res["hdop"][m, i], res["vdop"][m, i] = g, p, h, v
         res["uere"][m, i] = np.sqrt(u2 / np.maximum(cnt, 1) + uee_m**2)
+
+
+def default_ura_of(sats, default_ura_m=None, missing=np.nan) -> np.ndarray:
+    """Per satellite, the URA assumed for records that broadcast none, m: :data:`DEFAULT_URA_M` updated by
+    ``default_ura_m`` (per system letter); ``missing`` for systems neither names."""
+    table = {**DEFAULT_URA_M, **(default_ura_m or {})}
+    return np.array([table.get(x, missing) for x in " " + SYSTEM_LETTERS])[sat_system(sats)]
 
 
 def _satellites(product, sats) -> np.ndarray:

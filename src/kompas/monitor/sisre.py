@@ -46,7 +46,7 @@ import numpy as np
 from ..constants import C_LIGHT, OMEGA_EARTH_IERS
 from ..products.broadcast import IF_CLOCK_ANTEX_CODES, IF_CLOCK_PAIRS
 from ..products.state import Status
-from ..satsys import bds_generation, bds_orbit_class, sat_id, sat_index, sat_prn, sat_system, system_code
+from ..satsys import bds_generation, bds_orbit_class, sat_id, sat_index, sat_prn, sat_system
 
 __all__ = [
     "SisreResult",
@@ -504,14 +504,9 @@ def sisre(
 
 def _with_default_ura(ura, sats, default_ura_m):
     """``ura`` with the system's default where no accuracy is broadcast (``sisre``'s ``default_ura_m``)."""
-    from .service import DEFAULT_URA_M
+    from .service import default_ura_of
 
-    table = {**DEFAULT_URA_M, **(default_ura_m or {})}
-    by_code = np.full(8, np.nan)
-    for letter, value in table.items():
-        by_code[system_code(letter)] = value
-    fallback = by_code[sat_system(sats)] if sats.size else np.zeros(0)
-    return np.where(np.isfinite(ura) & (ura > 0), ura, fallback)
+    return np.where(np.isfinite(ura) & (ura > 0), ura, default_ura_of(sats, default_ura_m))
 
 
 def _minus_sat_mean(x, sats):

@@ -19,10 +19,11 @@ Geometry-free (GF) test
     ionospheric rate over the sampling interval (second time derivative of the ionosphere). RTKLIB's
     ``detslp_gf`` compares ``|GF_k - GF_(k-1)|`` with a fixed 0.05 m instead (rtkpos.c, thresslip).
     After an outage within the arc (more than 1.5 intervals, up to ``max_gap_s``) ``d_k`` holds the
-    ionospheric change of the whole outage, which the one-interval neighbours do not predict (1-Hz data,
-    45-s outage, 2 mm/s slant ionosphere: 0.09 m). There the statistic is the step ``G`` of a straight
-    line with a step fitted to as many samples on each side as the outage lasts intervals (4 to 60), and
-    the threshold ``k_gf * sigma_r/sqrt(5) * sqrt((N^-1)_GG) + q_iono dt^2`` follows the step's variance.
+    ionospheric change of the whole outage, which the one-interval neighbours do not predict (simulated
+    1-Hz GPS and GLONASS, 45-s outage, 2 mm/s slant ionosphere: 0.05 m in the median, up to 0.15 m).
+    There the statistic is the step ``G`` of a straight line with a step fitted to as many samples on each
+    side as the outage lasts intervals (4 to 60), and the threshold
+    ``k_gf * sigma_r/sqrt(5) * sqrt((N^-1)_GG) + q_iono dt^2`` follows the step's variance.
     ``k_gf`` and ``k_mw`` are 4.5: on simulated data with elevation-dependent code multipath (4 h, four
     systems, 4 x 500 injected slips of 1-1000 cycles incl. the blind pairs) every slip is found and false
     alarms stay below 0.02 % of the phases; at 4.0 they reach 0.08 % for GPS (0.1 % on one seed).
@@ -353,22 +354,21 @@ def _arcs(ob, has_phase, cause, max_gap) -> np.ndarray:
     return arc
 
 
-def _gf_statistic(s: Series, gf, fel, opt: SlipOptions, group, dt0: float):
+def _gf_statistic(s: Series, gf, fel, opt: SlipOptions, group, gap, k_win):
     """The GF statistic ``r``, its threshold and scale along a series (module docstring).
 
     Two passes: the second predicts ``d_k`` from the neighbours that the first did not flag, so two slips
     a few epochs apart no longer corrupt the median of the epochs between them, and the flagged values
     leave the scale. After a gap within the arc (more than 1.5 sampling intervals) ``d_k`` holds the
     ionospheric change of the whole gap, which one-interval neighbours cannot predict: there ``r`` is the
-    step of a straight line fitted across the gap (:func:`_gf_jump`, :func:`_gap_windows`) and the
-    threshold follows the step's own variance.
+    step of a straight line fitted across the gap (:func:`_gf_jump`; ``gap`` and ``k_win`` from
+    :func:`_gap_windows`) and the threshold follows the step's own variance.
     """
     d = gf - s.shift(gf, -1)
     dt = s.t_s - s.shift(s.t_s, -1)
     iono = opt.gf_iono_mps2 * np.nan_to_num(dt) ** 2
     # r = e_k - e_(k-1) - median(...): about sqrt(5) times the GF noise for white phase noise
     floor = opt.gf_floor_m * np.sqrt(5.0)
-    gap, k_win = _gap_windows(s, dt0)
     hit = np.zeros(d.size, dtype=bool)
     for _ in range(2):
         r = d - _neighbour_median(s, np.where(hit | gap, np.nan, d))
@@ -389,8 +389,8 @@ def _gap_windows(s: Series, dt0: float):
     """Elements that follow a gap within their segment, and the samples per side of the fit across it.
 
     The fit takes as many samples on each side as the gap lasts intervals (4 to 60): the slope it carries
-    across the gap is then known about as well as the step itself (a 45-s gap at 1 Hz: step sigma about
-    0.8 GF sample sigmas), and with equal windows on both sides a constant ionospheric acceleration
+    across the gap is then known about as well as the step itself (a 46-s gap at 1 Hz: step sigma 0.74
+    GF sample sigmas), and with equal windows on both sides a constant ionospheric acceleration
     cancels from the step.
     """
     dt = s.t_s - s.shift(s.t_s, -1)
@@ -662,7 +662,8 @@ def _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause):
     rows = s.rows
     la, lb = lam[rows, a], lam[rows, b]
     gf = ob.phase_cyc[rows, a] * la - ob.phase_cyc[rows, b] * lb
-    r, thr, sig_r = _gf_statistic(s, gf, fel[rows], opt, sat_system(ob.sat[rows]), dt0)
+    gap, k_win = _gap_windows(s, dt0)
+    r, thr, sig_r = _gf_statistic(s, gf, fel[rows], opt, sat_system(ob.sat[rows]), gap, k_win)
     ok = np.isfinite(r)
     gf_hit = ok & (np.abs(r) > thr)
     n_rows = ob.sat.size
@@ -678,7 +679,7 @@ def _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause):
     # Blewitt (1990): the GF jump G and the wide-lane jump N_w give both bands' slips
     nw = np.round(step_row[rows])
     dl = np.abs(la - lb)
-    g_fit, vf = _gf_jump(s, gf, det, _gap_windows(s, dt0)[1])
+    g_fit, vf = _gf_jump(s, gf, det, k_win)
     g = np.where(np.isfinite(g_fit), g_fit, r)
     # sig_r is the scale of r, about sqrt(5) GF sample sigmas
     sig_g = np.where(np.isfinite(vf), sig_r / np.sqrt(5.0) * np.sqrt(np.abs(vf)), sig_r)

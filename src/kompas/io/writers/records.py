@@ -19,7 +19,7 @@ import os
 
 from ...errors import KompasError
 
-__all__ = ["write_records", "RECORD_FORMATS", "COLUMN_TYPES"]
+__all__ = ["write_records", "arrow_column", "RECORD_FORMATS", "COLUMN_TYPES"]
 
 RECORD_FORMATS = ("csv", "json", "parquet")
 COLUMN_TYPES = ("string", "float64", "int64", "bool")
@@ -92,12 +92,15 @@ def write_records(
         import pyarrow.parquet as pq
     except ImportError:
         raise KompasError("Parquet output needs pyarrow: pip install 'kompas[parquet]'") from None
-    arrays = [_arrow_column(pa, k, [_plain(r.get(k)) for r in rows], (types or {}).get(k)) for k in cols]
+    arrays = [arrow_column(k, [_plain(r.get(k)) for r in rows], (types or {}).get(k)) for k in cols]
     pq.write_table(pa.table(dict(zip(cols, arrays, strict=True))), path)
 
 
-def _arrow_column(pa, name: str, values: list, kind: str | None):
-    """One Parquet column: of type ``kind``, else of its values' type, else float64 (never ``null``)."""
+def arrow_column(name: str, values: list, kind: str | None = None):
+    """One Arrow column: of type ``kind`` (one of :data:`COLUMN_TYPES`), else of its values' type, else
+    float64 (never ``null``, which other days' files cannot be cast to). Needs pyarrow."""
+    import pyarrow as pa
+
     arrow_type = {"string": pa.string(), "float64": pa.float64(), "int64": pa.int64(), "bool": pa.bool_()}
     try:
         arr = pa.array(values, type=arrow_type[kind] if kind else None)
