@@ -30,7 +30,9 @@ class SppRun:
     navs: list
 
 
-def run_spp(obs_path, nav_paths, config=None, *, ionex_paths=(), met_path=None, progress=None):
+def run_spp(
+    obs_path, nav_paths, config=None, *, ionex_paths=(), met_path=None, progress=None, skip_unreadable=False
+):
     """Single point positioning of an observation file.
 
     Parameters
@@ -45,6 +47,9 @@ def run_spp(obs_path, nav_paths, config=None, *, ionex_paths=(), met_path=None, 
     met_path : str or os.PathLike, optional
         RINEX MET file for the troposphere.
     progress : callable, optional
+    skip_unreadable : bool
+        Of several observation files, leave out the ones that do not read, with a warning
+        (:func:`kompas.io.readers.obs_files.iter_obs_files`).
 
     Returns
     -------
@@ -58,7 +63,8 @@ def run_spp(obs_path, nav_paths, config=None, *, ionex_paths=(), met_path=None, 
     from .spp import SppConfig, spp
 
     config = config or SppConfig()
-    blocks = iter_obs_files(obs_path, systems=config.systems)  # other systems skipped unparsed
+    # other systems skipped unparsed
+    blocks = iter_obs_files(obs_path, systems=config.systems, skip_unreadable=skip_unreadable)
     first = next(blocks, None)
     if first is None:  # pragma: no cover - iter_obs_files gives at least the header
         raise FormatError(obs_path, None, "no observation header")

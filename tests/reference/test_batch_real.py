@@ -159,6 +159,65 @@ def test_bad_file_is_one_failed_row(kompas_data, tmp_path):
     )
 
 
+def test_a_truncated_file_is_a_partial_row(kompas_data, tmp_path, capsys):
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    lines = (a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx").read_text().splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith(">")]
+    cut = tmp_path / "WTZR00DEU_R_20201770000_01D_30S_MO.rnx"
+    cut.write_text("".join(lines[: starts[60] + 3]))  # ends two satellites into epoch 61
+    nav = str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    argv = [
+        "batch",
+        str(cut),
+        "--nav",
+        nav,
+        "--out",
+        str(tmp_path / "out"),
+        "--workers",
+        "0",
+        "--no-progress",
+    ]
+    assert main(argv) == 0  # the 60 complete epochs are a solution
+    out = capsys.readouterr().out
+    assert "WTZR00DEU  2020-06-25 0000-01D  partial       60/60" in out
+    assert "line 2781: the file ends inside this epoch" in out
+    assert "units    0 ok, 1 partial, 0 unsolved, 0 failed" in out
+
+
+def test_a_joined_day_with_a_file_that_does_not_read_is_partial(kompas_data, tmp_path, capsys):
+    import kompas
+    from kompas.io.writers.rinex_obs import write_obs
+
+    a = kompas_data / "A_2020-177_ESBC_WTZR"
+    obs = kompas.read_obs(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    cut = tmp_path / "cut"
+    cut.mkdir()
+    for i in range(4):  # four 15-minute files
+        write_obs(obs.epochs(30 * i, 30 * (i + 1)), cut / f"WTZR00DEU_R_2020177{i * 15:04d}_15M_30S_MO.rnx")
+    bad = cut / "WTZR00DEU_R_20201770030_15M_30S_MO.rnx"
+    bad.write_text("this is not RINEX\n" * 20)
+    nav = str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    argv = [
+        "batch",
+        str(cut / "*.rnx"),
+        "--nav",
+        nav,
+        "--workers",
+        "0",
+        "--no-progress",
+        "--set",
+        "systems=G",
+    ]
+    assert main([*argv, "--join-sessions", "--out", str(tmp_path / "joined")]) == 0
+    out = capsys.readouterr().out
+    assert "WTZR00DEU  2020-06-25 0000-01H  partial       90/90" in out
+    assert "file left out of the session: WTZR00DEU_R_20201770030_15M_30S_MO.rnx: no 'END OF HEADER'" in out
+    summary = pq.read_table(tmp_path / "joined" / "summary.parquet").to_pylist()
+    assert [(r["status"], r["solved"]) for r in summary] == [("partial", 90)]
+    assert main([*argv, "--out", str(tmp_path / "apart")]) == 0  # file by file: the bad one fails alone
+    assert "units    3 ok, 0 partial, 0 unsolved, 1 failed" in capsys.readouterr().out
+
+
 def test_cli_resumes(kompas_data, tmp_path, capsys):
     a = kompas_data / "A_2020-177_ESBC_WTZR"
     base = ["batch", str(a / "*_MO_120epoch.rnx"), "--nav", str(a / "*_MN.rnx.gz"), "--out", str(tmp_path)]
@@ -167,14 +226,14 @@ def test_cli_resumes(kompas_data, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "station    day        session   status    solved/epochs  time s  notes" in out.splitlines()
     assert "WTZR00DEU  2020-06-25 0000-01D  ok           120/120" in out
-    assert "units    2 ok, 0 unsolved, 0 failed; 0 finished before" in out
+    assert "units    2 ok, 0 partial, 0 unsolved, 0 failed; 0 finished before" in out
     assert main(argv) == 0
-    assert "units    2 ok, 0 unsolved, 0 failed; 2 finished before" in capsys.readouterr().out
+    assert "units    2 ok, 0 partial, 0 unsolved, 0 failed; 2 finished before" in capsys.readouterr().out
     # other options: done again, here on a local cluster of two workers started as kompas batch starts them
     # (forked from this process on Linux)
     assert main([*base, "--workers", "2", "--set", "systems=C"]) == 0
     out = capsys.readouterr().out
-    assert "units    2 ok, 0 unsolved, 0 failed; 0 finished before" in out and "(2 workers)" in out
+    assert "units    2 ok, 0 partial, 0 unsolved, 0 failed; 0 finished before" in out and "(2 workers)" in out
 
 
 def _flat(row):
@@ -240,7 +299,7 @@ def test_ppp_equals_the_ppp_command_bit_for_bit(kompas_data, tmp_path, capsys):
     argv += [a for role, path in common.items() for a in ("--with", f"{role}={path}")]
     assert main([*argv, "--set", "systems=G"]) == 0
     assert main([*argv, "--set", "systems=G"]) == 0  # the rerun finds the stored result
-    assert "units    1 ok, 0 unsolved, 0 failed; 1 finished before" in capsys.readouterr().out
+    assert "units    1 ok, 0 partial, 0 unsolved, 0 failed; 1 finished before" in capsys.readouterr().out
     single = tmp_path / "zim2.parquet"
     rc = main(["ppp", obs, "--sp3", products[0], "--clk", products[1], "--bias", products[2],
                "--atx", common["antex"], "--blq", common["blq"], "--gpt3", common["gpt3"],

@@ -180,12 +180,12 @@ def test_ppp_inputs_read_each_role_given_and_leave_the_others_out(monkeypatch):
     import kompas.io.readers.gpt3 as gpt3
 
     for name in ("read_obs_files", "read_nav", "read_sp3", "read_clk", "read_antex", "read_bias"):
-        monkeypatch.setattr(api, name, lambda p, name=name: (name, p))
+        monkeypatch.setattr(api, name, lambda p, name=name, **kw: (name, p, kw) if kw else (name, p))
     monkeypatch.setattr(blq, "read_blq", lambda p: ("read_blq", p))
     monkeypatch.setattr(gpt3, "read_gpt3_grid", lambda p: ("read_gpt3_grid", p))
     bare = _ppp_inputs(_item(orbit=("a.sp3", "b.sp3"), clock=("a.clk",)))
     assert bare == {
-        "obs": ("read_obs_files", ("o",)), "nav": None, "sp3": [("read_sp3", "a.sp3"), ("read_sp3", "b.sp3")],
+        "obs": ("read_obs_files", ("o",), {"skip_unreadable": True}), "nav": None, "sp3": [("read_sp3", "a.sp3"), ("read_sp3", "b.sp3")],
         "clk": [("read_clk", "a.clk")], "antex": None, "bias": None, "blq": None, "gpt3": None, "catalog": None,
     }  # fmt: skip
     full = _ppp_inputs(

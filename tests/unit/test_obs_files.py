@@ -69,6 +69,49 @@ def test_the_parts_in_any_order_are_the_whole_file(files):
     assert kompas.read_obs_files is read_obs_files
 
 
+def _damaged(files, tmp_path):
+    """Part 1 with a record that does not parse in its 7th epoch, part 2 without a RINEX header."""
+    write_obs(kompas.read_obs(_parts(files)[1]), tmp_path / "WUHN_part1.rnx")
+    text = (tmp_path / "WUHN_part1.rnx").read_text().splitlines(keepends=True)
+    starts = [i for i, line in enumerate(text) if line.startswith(">")]
+    text[starts[6] + 2] = "G05  garbage garbage garbage\n"
+    (tmp_path / "WUHN_part1.rnx").write_text("".join(text))
+    (tmp_path / "WUHN_part2.rnx").write_text("this is not RINEX\n" * 20)
+    return [_parts(files)[0], tmp_path / "WUHN_part1.rnx", tmp_path / "WUHN_part2.rnx"]
+
+
+def test_files_that_do_not_read_are_left_out_when_asked(files, tmp_path, monkeypatch):
+    paths = _damaged(files, tmp_path)
+    whole = kompas.read_obs(files / "whole.rnx")
+    for reader in (read_obs_files, lambda p: list(iter_obs_files(p))):
+        with pytest.raises(FormatError, match="WUHN_part2.rnx"):
+            reader(paths)  # by default a file that does not read is an error
+    with pytest.warns(DroppedRecordWarning) as caught:
+        joined = read_obs_files(paths, skip_unreadable=True)
+    said = [str(w.message) for w in caught]
+    assert f"file left out of the session: {paths[2]}: no 'END OF HEADER' in the first" in said[0]
+    assert said[1].startswith(f"file left out of the session: {paths[1]}, line ")
+    _same(joined, whole.epochs(0, 12))  # part 0 alone
+    assert joined.files == (str(paths[0]),)
+    # streamed: part 1's blocks before the bad record are kept
+    from kompas.io.readers import rinex_obs
+
+    monkeypatch.setattr(rinex_obs, "_BLOCK", 2000)  # about one epoch per block
+    with pytest.warns(DroppedRecordWarning) as caught:
+        blocks = list(iter_obs_files(paths, skip_unreadable=True))
+    said = [str(w.message) for w in caught]
+    assert any(m.startswith(f"the rest of the file left out: {paths[1]}, line ") for m in said)
+    streamed = ObsTable.concat(blocks)
+    # part 0, then part 1 (epochs 11-24) up to the epoch of the bad record (its 7th, epoch 17)
+    _same(streamed, whole.epochs(0, 17))
+    # nothing reads: the first error
+    with pytest.raises(FormatError, match="WUHN_part2.rnx"), pytest.warns(DroppedRecordWarning):
+        read_obs_files([paths[2], paths[2]], skip_unreadable=True)
+    # one file: its error, asked or not
+    with pytest.raises(FormatError, match="line"):
+        read_obs_files([paths[1]], skip_unreadable=True)
+
+
 def test_one_file_is_read_as_read_obs_reads_it(files):
     path = files / "whole.rnx"
     with warnings.catch_warnings():

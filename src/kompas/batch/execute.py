@@ -21,7 +21,14 @@ import sys
 import time
 import warnings
 
-from ..errors import ConfigError, KompasError, KompasWarning, caller_stacklevel
+from ..errors import (
+    ConfigError,
+    DroppedRecordWarning,
+    KompasError,
+    KompasWarning,
+    TruncatedFileWarning,
+    caller_stacklevel,
+)
 from .job import BatchJob, StationDay, input_hash
 from .plan import Skipped
 from .store import (
@@ -38,8 +45,12 @@ from .tasks import Task, get_task
 
 __all__ = ["run_unit", "run_batch", "BatchReport", "FINISHED", "START_METHODS", "default_start_method"]
 
-FINISHED = ("ok", "unsolved")
-"""Stored statuses a rerun keeps (a ``failed`` unit is tried again)."""
+FINISHED = ("ok", "partial", "unsolved")
+"""Stored statuses a rerun keeps (a ``failed`` unit is tried again; a ``partial`` one read all the input
+bytes there are, and runs again when they change)."""
+
+_INCOMPLETE = (TruncatedFileWarning, DroppedRecordWarning)
+"""Warnings that say an input was not read whole: a unit solved from it is ``partial``, not ``ok``."""
 
 _NAN = float("nan")
 
@@ -99,6 +110,8 @@ def _process(task: Task, item: StationDay, config) -> tuple[object, str]:
             return None, failure_reason(exc)
     notes = list(dict.fromkeys(str(w.message) for w in caught))
     message = "; ".join(m for m in [result.message, *notes] if m)
+    if result.status == "ok" and any(issubclass(w.category, _INCOMPLETE) for w in caught):
+        result = dataclasses.replace(result, status="partial")
     return result, message
 
 

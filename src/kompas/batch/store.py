@@ -57,7 +57,8 @@ that signal pair does): read them with ``union_by_name = true`` (DuckDB) or ``ho
 both count the file's epochs.
 
 Summary row (:func:`summary_schema`; ``summary.parquet`` adds ``task``, ``station``, ``day`` first):
-``session``; ``status`` (``ok`` solved epochs, ``unsolved`` ran but solved none, ``failed`` an error);
+``session``; ``status`` (``ok`` solved epochs, ``partial`` solved epochs of an input that was not read
+whole: truncated, or records dropped, ``unsolved`` ran but solved none, ``failed`` an error);
 ``message`` (the error, or why nothing was solved); ``epochs`` and ``solved`` counts; ``median_x_m``,
 ``median_y_m``, ``median_z_m`` (median ECEF of the solved epochs, m); ``mean_nsat``; ``read_s``,
 ``process_s``, ``write_s``, ``total_s`` (wall seconds on the worker), ``cpu_s`` (CPU seconds of the

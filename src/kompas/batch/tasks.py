@@ -218,7 +218,9 @@ def _run_spp(item: StationDay, config) -> TaskResult:
     from ..runner import run_spp
 
     t0 = time.perf_counter()
-    sol = run_spp(item.paths("obs"), item.paths("nav"), config, ionex_paths=item.paths("ionex")).solution
+    sol = run_spp(
+        item.paths("obs"), item.paths("nav"), config, ionex_paths=item.paths("ionex"), skip_unreadable=True
+    ).solution
     # reading and solving are one pass (the file is streamed): the time is counted as processing
     return _solution_result(sol, t0, t0)
 
@@ -258,7 +260,7 @@ def _run_qc(item: StationDay, config) -> TaskResult:
     from ..qc import run_qc
 
     t0 = time.perf_counter()
-    obs = read_obs_files(item.paths("obs"))
+    obs = read_obs_files(item.paths("obs"), skip_unreadable=True)
     navs = [read_nav(p) for p in item.paths("nav")] or None
     t1 = time.perf_counter()
     result = run_qc(obs, navs, config)
@@ -313,7 +315,7 @@ def _ppp_inputs(item: StationDay) -> dict:
 
     single = {role: _one(item, role) for role in ("antex", "bias", "blq", "gpt3")}
     return {
-        "obs": read_obs_files(item.paths("obs")),
+        "obs": read_obs_files(item.paths("obs"), skip_unreadable=True),
         "nav": [read_nav(p) for p in item.paths("nav")] or None,
         "sp3": [read_sp3(p) for p in item.paths("orbit")],
         "clk": [read_clk(p) for p in item.paths("clock")],
@@ -357,7 +359,10 @@ def _run_rtk(item: StationDay, config) -> TaskResult:
     from ..solution import Quality
 
     t0 = time.perf_counter()
-    rover, base = read_obs_files(item.paths("obs")), read_obs_files(item.paths("base"))
+    rover, base = (
+        read_obs_files(item.paths("obs"), skip_unreadable=True),
+        read_obs_files(item.paths("base"), skip_unreadable=True),
+    )
     navs = [read_nav(p) for p in item.paths("nav")]
     antex = _one(item, "antex")
     atx = read_antex(antex) if antex else None

@@ -227,7 +227,7 @@ def run(args) -> int:
     print(f"wrote    {os.path.join(out, 'summary.parquet')} and the dataset under {out}{os.sep}")
     if any(r["action"] == "not planned" for r in report.rows):
         print(f"wrote    {os.path.join(out, 'not_planned.parquet')} (the files left out, and why)")
-    if not any(r["status"] == "ok" for r in report.rows):
+    if not any(r["status"] in ("ok", "partial") for r in report.rows):
         print("kompas batch: no unit has a solution (see the table)", file=sys.stderr)
         return 1
     return 0
@@ -259,12 +259,13 @@ def final_table(report) -> list[str]:
     busy = sum(r["total_s"] for r in ran)
     counts = {
         s: sum(r["status"] == s for r in report.rows if r["action"] in ("ran", "skipped", "lost"))
-        for s in ("ok", "unsolved", "failed")
+        for s in ("ok", "partial", "unsolved", "failed")
     }
     unnamed = [r for r in report.rows if not r["station"]]
     unknown = len(unnamed)
     lines.append(
-        f"units    {counts['ok']} ok, {counts['unsolved']} unsolved, {counts['failed']} failed; "
+        f"units    {counts['ok']} ok, {counts['partial']} partial, {counts['unsolved']} unsolved, "
+        f"{counts['failed']} failed; "
         f"{report.count(action='skipped')} finished before, {report.count(action='not planned') - unknown} "
         f"observation files not planned, {unknown} files not recognised"
     )

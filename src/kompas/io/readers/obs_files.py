@@ -30,7 +30,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...errors import ConfigError, DroppedRecordWarning, caller_stacklevel
+from ...errors import ConfigError, DroppedRecordWarning, FormatError, caller_stacklevel
 from ...satsys import GlonassChannels
 from ...tables.obs import ObsTable
 from .._open import file_name
@@ -118,7 +118,7 @@ def _merged_header(headers):
     )
 
 
-def plan_obs_files(paths, *, strict: bool = False):
+def plan_obs_files(paths, *, strict: bool = False, skip_unreadable: bool = False):
     """The files in time order and their one header, after checking that they belong together.
 
     Parameters
@@ -126,6 +126,9 @@ def plan_obs_files(paths, *, strict: bool = False):
     paths : str, os.PathLike or sequence of them
     strict : bool
         As :func:`~kompas.io.readers.rinex_obs.read_obs`.
+    skip_unreadable : bool
+        Of several files, leave out those whose header does not read (:class:`_Skipper`) instead of
+        raising; the first error is raised when none reads.
 
     Returns
     -------
@@ -143,14 +146,54 @@ def plan_obs_files(paths, *, strict: bool = False):
     paths = _as_paths(paths)
     if len(paths) == 1:  # read as read_obs reads it: its header comes with its first block
         return paths, None
+    skip = _Skipper(skip_unreadable)
     with warnings.catch_warnings():  # the header's repairs are reported once, when the file is read
         warnings.simplefilter("ignore")
-        headers = [read_obs_header(p, strict=strict) for p in paths]
+        headers = [skip.call(p, read_obs_header, p, strict=strict) for p in paths]
+    paths, headers = skip.kept(paths, headers)
+    if len(paths) == 1:
+        return paths, headers[0]
     starts = [_first_time(p, h) for p, h in zip(paths, headers, strict=True)]
     order = sorted(range(len(paths)), key=starts.__getitem__)
     paths, headers = [paths[i] for i in order], [headers[i] for i in order]
     _check_setup(paths, headers)
     return paths, _merged_header(headers)
+
+
+class _Skipper:
+    """Leaves out the files that do not read, when asked to (a day of 96 files is not lost to one bad
+    file): each is named in a :class:`~kompas.errors.DroppedRecordWarning` with its error; when no file
+    reads, the first error is raised. Not asked to, errors pass through."""
+
+    def __init__(self, active: bool):
+        self.active = active
+        self.errors: list = []  # (path, exception)
+
+    def call(self, path, fn, *args, **kw):
+        """``fn(*args, **kw)``, or None (the error recorded) when the file does not read."""
+        if not self.active:
+            return fn(*args, **kw)
+        try:
+            return fn(*args, **kw)
+        except (FormatError, OSError, EOFError) as exc:
+            self.errors.append((path, exc))
+            return None
+
+    def kept(self, paths, values):
+        """The paths and values of the files that read; warns of the others (outside any filter that
+        silenced the header's repairs)."""
+        for path, exc in self.errors:
+            self.warn(path, exc)
+        pairs = [(p, v) for p, v in zip(paths, values, strict=True) if v is not None]
+        if not pairs:
+            raise self.errors[0][1]
+        return [p for p, _ in pairs], [v for _, v in pairs]
+
+    @staticmethod
+    def warn(path, exc, partly: bool = False) -> None:
+        what = "the rest of the file left out" if partly else "file left out of the session"
+        text = str(exc) if os.fspath(path) in str(exc) else f"{os.fspath(path)}: {exc}"
+        warnings.warn(DroppedRecordWarning(f"{what}: {text}"), stacklevel=caller_stacklevel())
 
 
 class _Joiner:
@@ -187,7 +230,9 @@ class _Joiner:
             )
 
 
-def read_obs_files(paths, *, strict: bool = False, systems: str | None = None) -> ObsTable:
+def read_obs_files(
+    paths, *, strict: bool = False, systems: str | None = None, skip_unreadable: bool = False
+) -> ObsTable:
     """Read one receiver's observation files as one table (see the module notes).
 
     Parameters
@@ -196,6 +241,10 @@ def read_obs_files(paths, *, strict: bool = False, systems: str | None = None) -
         The files, in any order.
     strict, systems
         As :func:`~kompas.io.readers.rinex_obs.read_obs`.
+    skip_unreadable : bool
+        Of several files, leave out the ones that do not read (a header or a record that does not parse,
+        a damaged compressed file), each named in a ``DroppedRecordWarning``; the first error is raised
+        only when no file reads. One file always raises.
 
     Returns
     -------
@@ -212,34 +261,46 @@ def read_obs_files(paths, *, strict: bool = False, systems: str | None = None) -
     Warns
     -----
     DroppedRecordWarning
-        Epochs repeated at the joins or overlapping, counted per file.
+        Epochs repeated at the joins or overlapping, counted per file; files left out.
     """
-    paths, header = plan_obs_files(paths, strict=strict)
-    if len(paths) == 1:
+    paths, header = plan_obs_files(paths, strict=strict, skip_unreadable=skip_unreadable)
+    if header is None:
         return read_obs(paths[0], strict=strict, systems=systems)
-    join = _Joiner(header, paths)
-    tables = [join.take(p, read_obs(p, strict=strict, systems=systems)) for p in paths]
+    skip = _Skipper(skip_unreadable)
+    read = [skip.call(p, read_obs, p, strict=strict, systems=systems) for p in paths]
+    paths, read = skip.kept(paths, read)
+    join = _Joiner(header, paths)  # the files read
+    tables = [join.take(p, t) for p, t in zip(paths, read, strict=True)]
     join.warn()
     return ObsTable.concat([t for t in tables if t.n_epochs] or tables[:1])  # each table names the files
 
 
-def iter_obs_files(paths, *, strict: bool = False, systems: str | None = None):
+def iter_obs_files(paths, *, strict: bool = False, systems: str | None = None, skip_unreadable: bool = False):
     """Read one receiver's observation files block by block, as
     :func:`~kompas.io.readers.rinex_obs.iter_obs` reads one: a generator of
     :class:`~kompas.tables.obs.ObsTable`, the files one after the other in time order, each table with the
     session's header. Memory stays bounded by one block. Raises and warns as :func:`read_obs_files`
-    (the set-up checks before the first block)."""
-    paths, header = plan_obs_files(paths, strict=strict)
+    (the set-up checks before the first block); with ``skip_unreadable`` a file whose body fails part way
+    keeps the blocks already given and the rest of it is left out."""
+    paths, header = plan_obs_files(paths, strict=strict, skip_unreadable=skip_unreadable)
     join = _Joiner(header, paths)
-    given, spare = False, None
+    given, spare, first_error = False, None, None
     for p in paths:
-        for table in iter_obs(p, strict=strict, systems=systems):
-            table = join.take(p, table)
-            if table.n_epochs:
-                given = True
-                yield table
-            elif spare is None:
-                spare = table
+        try:
+            for table in iter_obs(p, strict=strict, systems=systems):
+                table = join.take(p, table)
+                if table.n_epochs:
+                    given = True
+                    yield table
+                elif spare is None:
+                    spare = table
+        except (FormatError, OSError, EOFError) as exc:
+            if not skip_unreadable or header is None:  # one file: its error is the unit's
+                raise
+            first_error = first_error or exc
+            _Skipper.warn(p, exc, partly=True)
+    if not given and spare is None and first_error is not None:
+        raise first_error
     if not given and spare is not None:  # no file had an epoch: the header alone, as iter_obs gives
         yield spare
     join.warn()
