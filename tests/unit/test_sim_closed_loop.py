@@ -44,14 +44,32 @@ def test_closed_loop_recovers_position(nav_truth, clean, systems):
 
 
 def test_troposphere_only(nav_truth):
+    """Saastamoinen's slant form, the model SPP corrects with: the closed loop to 1 cm."""
     nav, _ = nav_truth
-    obs = _obs(nav_truth, ErrorModel(troposphere=True))
+    obs = _obs(nav_truth, ErrorModel(troposphere=True, troposphere_model="saastamoinen"))
     enu = _enu(spp(obs, nav, systems="CRGE", iono="off", tropo="off"))
     up, hor = np.abs(enu[:, 2]).mean(), np.abs(enu[:, :2]).mean(axis=0)
     assert up > 5.0  # a zenith delay of ~2.4 m maps into the height with the clock
     assert np.all(up > 10 * hor)
     enu = _enu(spp(obs, nav, systems="CRGE", iono="off", tropo="saas"))
     assert np.abs(enu).max() < 0.01
+
+
+def test_troposphere_mapped_with_niell_by_default(nav_truth, clean):
+    """The default troposphere: the same zenith delays, mapped with Niell (1996), which at 5 degrees is
+    about 12 % below the slant form's 1/sin(el); SPP correcting with that form ends decimetres low."""
+    nav, _ = nav_truth
+    niell = _obs(nav_truth, ErrorModel(troposphere=True))
+    slant = _obs(nav_truth, ErrorModel(troposphere=True, troposphere_model="saastamoinen"))
+    d_niell, d_slant = niell.code_m - clean.code_m, slant.code_m - clean.code_m
+    ok = np.isfinite(d_niell) & np.isfinite(d_slant)
+    d_niell, d_slant = d_niell[ok], d_slant[ok]
+    near_zenith = d_slant < 2.45  # within ~5 deg of the zenith (zenith delay 2.434 m here)
+    assert near_zenith.any() and np.abs(d_niell - d_slant)[near_zenith].max() < 2e-4
+    low = d_slant > 25.0  # below ~5.6 deg
+    assert low.any() and 0.87 < (d_niell / d_slant)[low].min() < 0.90
+    enu = _enu(spp(niell, nav, systems="CRGE", iono="off", tropo="saas", elmask_deg=10.0))
+    assert -0.25 < enu[:, 2].mean() < -0.10
 
 
 def test_receiver_isb_absorbed_by_system_clocks(nav_truth):

@@ -8,7 +8,7 @@ import pytest
 from kompas.errors import ConfigError
 from kompas.sim import ErrorModel
 
-CONTINUOUS = ("troposphere", "ionosphere", "isb", "glonass_ifb", "multipath", "noise")
+CONTINUOUS = ("troposphere", "ionosphere", "isb", "glonass_ifb", "multipath", "noise", "windup")
 
 
 def test_default_switches_on_every_continuous_term_and_no_event():
@@ -66,3 +66,9 @@ def test_describe_lists_every_field_with_unit_and_meaning():
     assert rows["slip_size_max"]["unit"] == "cycle" and rows["slip_rate_per_hour"]["unit"] == "1/h"
     isb = rows["isb_m"]["value"]
     assert isb == {"G": 0.0, "R": 25.0, "E": 2.5, "C": -8.0} and isb is not e.isb_m  # a copy
+
+
+def test_troposphere_model_is_one_of_the_two():
+    assert ErrorModel(troposphere_model="saastamoinen").troposphere_model == "saastamoinen"
+    with pytest.raises(ConfigError, match="troposphere_model must be one of niell, saastamoinen, not 'gmf'"):
+        ErrorModel(troposphere_model="gmf")

@@ -4,7 +4,7 @@ Each field carries its unit and meaning in its metadata (``unit``, ``doc``), so 
 the demo report can list exactly what was simulated (:meth:`ErrorModel.describe`).
 
 Continuous terms (observations module docstring for the models): troposphere, ionosphere, receiver
-inter-system bias, GLONASS inter-frequency biases, multipath, white noise.
+inter-system bias, GLONASS inter-frequency biases, multipath, white noise, phase wind-up.
 
 Events (each at known, seeded epochs, recorded in :class:`kompas.sim.events.EventTable` so that a
 detector can be scored):
@@ -32,7 +32,10 @@ from dataclasses import dataclass, field, fields
 
 from ..errors import ConfigError
 
-__all__ = ["ErrorModel", "MULTIPATH_SIGNAL_SCALE"]
+__all__ = ["ErrorModel", "MULTIPATH_SIGNAL_SCALE", "TROPOSPHERE_MODELS"]
+
+TROPOSPHERE_MODELS = ("niell", "saastamoinen")
+"""Simulated troposphere (:attr:`ErrorModel.troposphere_model`)."""
 
 MULTIPATH_SIGNAL_SCALE = {
     "G1C": 1.0, "G2W": 0.32, "G5Q": 0.32, "R1C": 1.41, "R2C": 1.41, "E1C": 0.71, "E5Q": 0.32,
@@ -55,7 +58,15 @@ class ErrorModel:
     """
 
     troposphere: bool = field(
-        default=False, metadata=_m("", "Saastamoinen delay, standard atmosphere, on code and phase")
+        default=False, metadata=_m("", "tropospheric delay, standard atmosphere, on code and phase")
+    )
+    troposphere_model: str = field(
+        default="niell",
+        metadata=_m(
+            "",
+            "niell: Saastamoinen zenith delays mapped with Niell (1996); saastamoinen: Saastamoinen's "
+            "1/sin(el) slant form, the model kompas's SPP and RTKLIB correct with",
+        ),
     )
     ionosphere: bool = field(
         default=False, metadata=_m("", "GPS Klobuchar delay of the header's GPSA/GPSB, scaled by (f_L1/f)^2")
@@ -68,6 +79,10 @@ class ErrorModel:
         default=False, metadata=_m("", "sinusoidal multipath per satellite and signal, / sin(el)")
     )
     noise: bool = field(default=False, metadata=_m("", "white noise on code, phase and C/N0, / sin(el)"))
+    windup: bool = field(
+        default=False,
+        metadata=_m("", "carrier-phase wind-up, north-aligned antenna, satellites in nominal yaw attitude"),
+    )
     isb_m: dict = field(
         default_factory=lambda: {"G": 0.0, "R": 25.0, "E": 2.5, "C": -8.0},
         metadata=_m("m", "receiver bias per system"),
@@ -114,6 +129,11 @@ class ErrorModel:
     )
 
     def __post_init__(self):
+        if self.troposphere_model not in TROPOSPHERE_MODELS:
+            raise ConfigError(
+                f"ErrorModel.troposphere_model must be one of {', '.join(TROPOSPHERE_MODELS)}, "
+                f"not {self.troposphere_model!r}"
+            )
         rates = ("slip_rate_per_hour", "gf_pair_rate_per_hour", "mw_pair_rate_per_hour",
                  "clock_jump_rate_per_hour", "gap_rate_per_hour", "outage_rate_per_hour")  # fmt: skip
         for name in (*rates, "code_sigma_m", "phase_sigma_m", "multipath_code_m", "multipath_phase_m"):
@@ -139,7 +159,15 @@ class ErrorModel:
     @classmethod
     def default(cls) -> ErrorModel:
         """Every continuous error term on with its default size; no events."""
-        return cls(troposphere=True, ionosphere=True, isb=True, glonass_ifb=True, multipath=True, noise=True)
+        return cls(
+            troposphere=True,
+            ionosphere=True,
+            isb=True,
+            glonass_ifb=True,
+            multipath=True,
+            noise=True,
+            windup=True,
+        )
 
     @property
     def has_events(self) -> bool:

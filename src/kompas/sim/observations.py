@@ -28,8 +28,12 @@ Ambiguities: N is an integer per receiver, satellite and signal, drawn uniformly
 Error terms (:class:`~kompas.sim.errormodel.ErrorModel`), each seeded with its own stream so that
 switching one does not change the others:
 
-* troposphere: Saastamoinen with the standard atmosphere at the receiver's height
-  (:func:`kompas.models.troposphere.saastamoinen`, the model kompas's SPP corrects with);
+* troposphere: the zenith hydrostatic and wet delays of Saastamoinen with the standard atmosphere at
+  the receiver's height (:func:`kompas.models.troposphere.zenith_delays`) mapped with the Niell (1996)
+  hydrostatic and wet functions (:func:`kompas.models.troposphere.niell_mapping`), by default; with
+  ``troposphere_model="saastamoinen"`` Saastamoinen's slant form, 1/sin(el) for both parts
+  (:func:`kompas.models.troposphere.saastamoinen`, the model kompas's SPP and RTKLIB correct with: their
+  closed loop), which is about 12 % above a real mapping function at 5 deg of elevation;
 * ionosphere: the GPS Klobuchar model of the navigation header's GPSA/GPSB coefficients
   (IS-GPS-200N 20.3.3.5.2.5) at the receiver as the true L1 delay, scaled by (f_L1/f)^2 =
   40.3 TEC / f^2: code delayed, phase advanced. Both models are smooth fields evaluated at each
@@ -42,6 +46,10 @@ switching one does not change the others:
   phase, stream ``[seed, 2, receiver stream]``) of amplitude ``multipath_code_m * scale / sin(el)``
   on the code (``scale`` per signal, :data:`~kompas.sim.errormodel.MULTIPATH_SIGNAL_SCALE`) and
   ``multipath_phase_m / sin(el)`` (a cosine) on the phase;
+* phase wind-up (``windup``): Wu et al. (1993) for a north-aligned receiver antenna and satellites in
+  the nominal yaw-steering attitude (:func:`kompas.models.attitude.nominal_yaw_frame`; no eclipse or
+  orbit-normal modes), :func:`kompas.models.windup.windup_cycles` made continuous along each arc (each
+  arc starts within half a cycle of 0), added to the phase in cycles of every carrier;
 * noise: white, ``code_sigma_m / sin(el)`` and ``phase_sigma_m / sin(el)`` (RTKLIB's default
   elevation-dependent error model: 0.3 m code, 3 mm phase). Drawn in chunks of 256 epochs, each
   from the stream ``[seed, 3, receiver stream, chunk]``, so the values of an epoch do not depend
@@ -64,8 +72,11 @@ import numpy as np
 from ..constants import C_LIGHT, SYSTEM_CONSTANTS
 from ..errors import ConfigError, KompasWarning, caller_stacklevel
 from ..frames import azimuth_elevation, ecef_to_geodetic
+from ..models.attitude import nominal_yaw_frame, sun_position_ecef
+from ..models.gpt3 import day_of_year
 from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
-from ..models.troposphere import HEIGHT_RANGE_M, saastamoinen
+from ..models.troposphere import HEIGHT_RANGE_M, niell_mapping, saastamoinen, zenith_delays
+from ..models.windup import windup_cycles
 from ..satsys import GlonassChannels, carrier_frequency, letters_of, sat_system, signal_id, system_code
 from ..tables.obs import ObsHeader, ObsTable
 from ..time import NS, gps_utc_offset_s, week_tow
@@ -231,6 +242,7 @@ def _geometry(truth, layout: Layout, rcv, tags, dtr, elmask_rad):
         "ok": ok.reshape(shape),
         "dts": st.clk_s.reshape(shape),
         "dts_rate": st.clk_rate.reshape(shape),
+        "pos": p.reshape(*shape, 3),
     }
 
 
@@ -307,6 +319,7 @@ class ReceiverSim:
         self.kept = ~self.state.outage_epochs
         self.header = self._header()
         self._next = 0
+        self._windup_last = np.full(layout.sats.size, np.nan)  # last wind-up of each arc, cycles
 
     def _clock_no_jumps(self, e):
         return self.receiver.clock_s + self.receiver.drift_sps * ((self.tags[e] - self.tags[0]) * 1e-9)
@@ -354,7 +367,9 @@ class ReceiverSim:
         noise = self._noise(e0, e1, sin_el)
         base = (g["rho"] + C_LIGHT * (dtr[:, None] - g["dts"]) + common)[..., None]
         code = base + C_LIGHT * lay.gd_s[None] + iono + code_b + mp_c + noise[0]
+        windup = self._windup(g, e0, e1)
         phase = (base - iono + phase_b + mp_p + noise[1]) / lay.lam[None] + self.ambiguity[None] + slips
+        phase = phase + (windup[..., None] if self.errors.windup else 0.0)
         dop = -(g["rho_dot"] + C_LIGHT * (self.receiver.drift_sps - g["dts_rate"]))[..., None] / lay.lam[None]
         cn0_off = np.array([_CN0_OFFSET_DB.get(c, 0.0) for c in lay.sig_code.ravel()]).reshape(lay.has.shape)
         cn0 = 32.0 + 16.0 * np.sin(np.maximum(g["el"], 0.0))[..., None] + cn0_off[None] + noise[2]
@@ -379,7 +394,7 @@ class ReceiverSim:
         lay, err, ok = self.layout, self.errors, g["ok"]
         common = np.zeros(ok.shape)
         if err.troposphere:
-            common += np.where(ok, saastamoinen(self.llh[0], self.llh[2], np.where(ok, g["el"], 1.0)), 0.0)
+            common += np.where(ok, self._troposphere(np.where(ok, g["el"], 1.0), e0, e1), 0.0)
         if err.isb:
             common += np.array([float(err.isb_m.get(c, 0.0)) for c in lay.letters])[None, :]
         if not err.ionosphere:
@@ -391,6 +406,38 @@ class ReceiverSim:
         )
         scale = (F_GPS_L1_HZ * lay.lam / C_LIGHT) ** 2  # (f_L1 / f)^2
         return common, np.where(ok, i_l1, 0.0)[..., None] * np.where(lay.has, scale, 0.0)[None]
+
+    def _troposphere(self, el, e0, e1):
+        """Slant tropospheric delay (Eb, S), m, of :attr:`ErrorModel.troposphere_model`."""
+        lat, h = self.llh[0], self.llh[2]
+        if self.errors.troposphere_model == "saastamoinen":
+            return saastamoinen(lat, h, el)
+        zhd, zwd = zenith_delays(lat, h)
+        mh, mw = niell_mapping(lat, h, el, day_of_year(self.tags[e0:e1])[:, None])
+        return zhd * mh + zwd * mw
+
+    def _windup(self, g, e0, e1):
+        """Phase wind-up (Eb, S), cycles, continuous along each arc and across blocks (0 when off)."""
+        if not self.errors.windup:
+            return 0.0
+        n_ep, n_s = g["ok"].shape
+        sun = np.repeat(sun_position_ecef(self.tags[e0:e1]), n_s, axis=0)
+        pos = g["pos"].reshape(-1, 3)
+        axes = nominal_yaw_frame(pos, sun)
+        raw = windup_cycles(pos, self.receiver.xyz, axes[:, 0], axes[:, 1]).reshape(n_ep, n_s)
+        raw = np.where(g["ok"], raw, np.nan)
+        # each value within half a cycle of the one before it on the arc; a new arc starts from raw
+        full = np.vstack([self._windup_last[None], raw])
+        step = np.diff(full, axis=0)
+        k = np.where(np.isfinite(step), np.round(step), 0.0)
+        cs = np.cumsum(k, axis=0)
+        starts = np.isnan(full[:-1]) & np.isfinite(raw)
+        idx = np.where(starts, np.arange(n_ep)[:, None], -1)
+        last_start = np.maximum.accumulate(idx, axis=0)
+        at_start = np.take_along_axis(cs, np.maximum(last_start, 0), axis=0)
+        w = raw - (cs - np.where(last_start >= 0, at_start, 0.0))
+        self._windup_last = w[-1]
+        return np.nan_to_num(w)
 
     def _biases(self):
         """GLONASS inter-frequency biases on code and phase, (1, S, 1) m."""
