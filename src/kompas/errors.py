@@ -22,6 +22,7 @@ __all__ = [
     "TruncatedFileWarning",
     "FormatWarning",
     "DroppedRecordWarning",
+    "RepeatedEpochWarning",
 ]
 
 
@@ -99,6 +100,11 @@ class FormatWarning(KompasWarning):
 
 class DroppedRecordWarning(KompasWarning):
     """Malformed data records (bad number, impossible date) were skipped; the rest of the file was read."""
+
+
+class RepeatedEpochWarning(KompasWarning):
+    """Epochs that several files of one session hold were read once, from the earliest file (the epoch
+    at the join of consecutive files, or overlapping files): nothing was lost, the repeats were dropped."""
 
 
 def read_first_hint(value, reader: str) -> str:

@@ -216,6 +216,15 @@ def test_a_joined_day_with_a_file_that_does_not_read_is_partial(kompas_data, tmp
     assert [(r["status"], r["solved"]) for r in summary] == [("partial", 90)]
     assert main([*argv, "--out", str(tmp_path / "apart")]) == 0  # file by file: the bad one fails alone
     assert "units    3 ok, 0 partial, 0 unsolved, 1 failed" in capsys.readouterr().out
+    # files that repeat the epoch at their joins (each holds the next one's first): nothing is lost, ok
+    for i in range(4):
+        write_obs(
+            obs.epochs(30 * i, min(30 * (i + 1) + 1, 120)),
+            bad.parent / f"WTZR00DEU_R_2020177{i * 15:04d}_15M_30S_MO.rnx",
+        )
+    assert main([*argv, "--join-sessions", "--out", str(tmp_path / "repeats")]) == 0
+    out = capsys.readouterr().out
+    assert "WTZR00DEU  2020-06-25 0000-01H  ok           120/120" in out and "3 epoch(s) at or before" in out
 
 
 def test_cli_resumes(kompas_data, tmp_path, capsys):

@@ -10,7 +10,7 @@ import pytest
 import kompas
 from kompas import GlonassChannels, gtime_from_calendar
 from kompas.cli.main import main
-from kompas.errors import ConfigError, DroppedRecordWarning, FormatError
+from kompas.errors import ConfigError, DroppedRecordWarning, FormatError, RepeatedEpochWarning
 from kompas.frames import geodetic_to_ecef
 from kompas.io.readers.obs_files import iter_obs_files, plan_obs_files, read_obs_files
 from kompas.io.readers.rinex_obs import read_obs_header
@@ -55,14 +55,14 @@ def _parts(d, order=(0, 1, 2)):
 def test_the_parts_in_any_order_are_the_whole_file(files):
     whole = kompas.read_obs(files / "whole.rnx")
     with pytest.warns(
-        DroppedRecordWarning, match=r"^3 epoch\(s\) .*: 1 of WUHN_part1.rnx.gz, 2 of WUHN_part2"
+        RepeatedEpochWarning, match=r"^3 epoch\(s\) .*: 1 of WUHN_part1.rnx.gz, 2 of WUHN_part2"
     ):
         joined = read_obs_files(_parts(files, (2, 0, 1)))
     _same(joined, whole)
     assert joined.sources == tuple(str(p) for p in _parts(files))
     assert joined.files == joined.sources and joined.path == str(_parts(files)[0])
     assert joined.header.time_of_last_obs_ns == int(whole.epoch_time_ns[-1])
-    with pytest.warns(DroppedRecordWarning):
+    with pytest.warns(RepeatedEpochWarning):
         blocks = list(iter_obs_files(_parts(files, (1, 2, 0))))
     assert len(blocks) == 3 and all(b.header is blocks[0].header for b in blocks)
     _same(ObsTable.concat(blocks), whole)
@@ -93,11 +93,25 @@ def test_files_that_do_not_read_are_left_out_when_asked(files, tmp_path, monkeyp
     assert said[1].startswith(f"file left out of the session: {paths[1]}, line ")
     _same(joined, whole.epochs(0, 12))  # part 0 alone
     assert joined.files == (str(paths[0]),)
+    assert joined.header.time_of_last_obs_ns == kompas.read_obs(paths[0]).header.time_of_last_obs_ns
+    # two files read of three: the session's header is theirs, not the left-out file's
+    paths3 = [paths[0], tmp_path / "WUHN_good1.rnx.gz", tmp_path / "WUHN_part9.rnx"]
+    paths3[1].write_bytes(_parts(files)[1].read_bytes())
+    write_obs(kompas.read_obs(_parts(files)[2]), paths3[2])
+    text = paths3[2].read_text().splitlines(keepends=True)
+    text[[i for i, line in enumerate(text) if line.startswith(">")][3] + 1] = "G07  garbage\n"
+    paths3[2].write_text("".join(text))
+    with pytest.warns(DroppedRecordWarning), pytest.warns(RepeatedEpochWarning):
+        two = read_obs_files(paths3, skip_unreadable=True)
+    _same(two, whole.epochs(0, 25))
+    assert two.header.time_of_last_obs_ns == int(whole.epoch_time_ns[24]) and two.sources == tuple(
+        str(p) for p in paths3[:2]
+    )
     # streamed: part 1's blocks before the bad record are kept
     from kompas.io.readers import rinex_obs
 
     monkeypatch.setattr(rinex_obs, "_BLOCK", 2000)  # about one epoch per block
-    with pytest.warns(DroppedRecordWarning) as caught:
+    with pytest.warns(DroppedRecordWarning) as caught, pytest.warns(RepeatedEpochWarning):  # epoch 11 twice
         blocks = list(iter_obs_files(paths, skip_unreadable=True))
     said = [str(w.message) for w in caught]
     assert any(m.startswith(f"the rest of the file left out: {paths[1]}, line ") for m in said)

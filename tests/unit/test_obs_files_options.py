@@ -10,7 +10,7 @@ import pytest
 import kompas
 from kompas import gtime_from_calendar
 from kompas.cli.main import main
-from kompas.errors import DroppedRecordWarning, FormatError, FormatWarning
+from kompas.errors import DroppedRecordWarning, FormatError, FormatWarning, RepeatedEpochWarning
 from kompas.frames import geodetic_to_ecef
 from kompas.io.readers.obs_files import iter_obs_files, plan_obs_files, read_obs_files
 from kompas.io.readers.rinex_obs import iter_obs
@@ -72,7 +72,7 @@ def test_strict_refuses_every_header_before_any_body_is_read(parts, tmp_path):
 def test_systems_reach_every_file(parts):
     _, paths = parts
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DroppedRecordWarning)  # p2's repeated epochs
+        warnings.simplefilter("ignore", RepeatedEpochWarning)  # p2's repeated epochs
         for got in (read_obs_files(paths, systems="G"), read_obs_files(paths[:1], systems="G"),
                     ObsTable.concat(list(iter_obs_files(paths, systems="G")))):  # fmt: skip
             assert set(sat_letter(np.unique(got.sat)).tolist()) == {"G"}
@@ -84,7 +84,7 @@ def test_dropped_epochs_counted_across_small_blocks(parts, monkeypatch):
 
     obs, paths = parts
     monkeypatch.setattr(rinex_obs, "_BLOCK", 2000)  # about one epoch per block
-    with pytest.warns(DroppedRecordWarning, match=r"^2 epoch\(s\) .*: 2 of p2.rnx$"):
+    with pytest.warns(RepeatedEpochWarning, match=r"^2 epoch\(s\) .*: 2 of p2.rnx$"):
         blocks = list(iter_obs_files(paths))
     assert len(blocks) >= 28 and ObsTable.concat(blocks).n_epochs == 30
     np.testing.assert_array_equal(ObsTable.concat(blocks).epoch_time_ns, obs.epoch_time_ns)
@@ -94,13 +94,13 @@ def test_dropped_epochs_counted_across_small_blocks(parts, monkeypatch):
 def test_the_warning_points_at_the_callers_line(parts):
     """(mutmut's trampoline adds a frame: the mutation checks deselect this test)"""
     _, paths = parts
-    with pytest.warns(DroppedRecordWarning) as caught:
+    with pytest.warns(RepeatedEpochWarning) as caught:
         list(iter_obs_files(paths))
     assert caught[0].filename == __file__
-    with pytest.warns(DroppedRecordWarning) as caught:
+    with pytest.warns(RepeatedEpochWarning) as caught:
         read_obs_files(paths)
     assert caught[0].filename == __file__
-    with pytest.warns(DroppedRecordWarning):
+    with pytest.warns(RepeatedEpochWarning):
         assert kompas.read_obs_files(paths).n_epochs == 30
 
 

@@ -14,7 +14,7 @@ receiver's data (``rnx2rtkp 'rov*.obs' ...``): it sorts the epochs and drops rep
   be taken for another's;
 - epochs of a later file at or before the last epoch already read (the repeated epoch at the join of files
   that both hold it, or overlapping files) are dropped, with one
-  :class:`~kompas.errors.DroppedRecordWarning` that counts them per file;
+  :class:`~kompas.errors.RepeatedEpochWarning` that counts them per file;
 - every table gets one header: the first file's, with the observation codes (of the files of its RINEX
   major version) and GLONASS channels of all files, the last file's ``TIME OF LAST OBS``, and no
   ``INTERVAL`` where the files declare different ones.
@@ -30,7 +30,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...errors import ConfigError, DroppedRecordWarning, FormatError, caller_stacklevel
+from ...errors import ConfigError, DroppedRecordWarning, FormatError, RepeatedEpochWarning, caller_stacklevel
 from ...satsys import GlonassChannels
 from ...tables.obs import ObsTable
 from .._open import file_name
@@ -222,7 +222,7 @@ class _Joiner:
         if self.dropped:
             each = ", ".join(f"{n} of {name}" for name, n in self.dropped.items())
             warnings.warn(
-                DroppedRecordWarning(
+                RepeatedEpochWarning(
                     f"{sum(self.dropped.values())} epoch(s) at or before the end of the earlier files "
                     f"dropped (repeated at the joins or overlapping; the earlier file's kept): {each}"
                 ),
@@ -260,8 +260,10 @@ def read_obs_files(
 
     Warns
     -----
+    RepeatedEpochWarning
+        Epochs repeated at the joins or overlapping, counted per file (nothing is lost).
     DroppedRecordWarning
-        Epochs repeated at the joins or overlapping, counted per file; files left out.
+        Files left out (``skip_unreadable``).
     """
     paths, header = plan_obs_files(paths, strict=strict, skip_unreadable=skip_unreadable)
     if header is None:
@@ -269,6 +271,8 @@ def read_obs_files(
     skip = _Skipper(skip_unreadable)
     read = [skip.call(p, read_obs, p, strict=strict, systems=systems) for p in paths]
     paths, read = skip.kept(paths, read)
+    if skip.errors and len(paths) > 1:  # the session's header of the files read, not of those left out
+        header = plan_obs_files(paths, strict=strict)[1]
     join = _Joiner(header, paths)  # the files read
     tables = [join.take(p, t) for p, t in zip(paths, read, strict=True)]
     join.warn()
@@ -281,7 +285,9 @@ def iter_obs_files(paths, *, strict: bool = False, systems: str | None = None, s
     :class:`~kompas.tables.obs.ObsTable`, the files one after the other in time order, each table with the
     session's header. Memory stays bounded by one block. Raises and warns as :func:`read_obs_files`
     (the set-up checks before the first block); with ``skip_unreadable`` a file whose body fails part way
-    keeps the blocks already given and the rest of it is left out."""
+    keeps the blocks already given and the rest of it is left out. The header of the blocks is planned
+    before any body is read, so it still counts such a file (its codes, ``TIME OF LAST OBS``) and
+    ``sources`` still names it."""
     paths, header = plan_obs_files(paths, strict=strict, skip_unreadable=skip_unreadable)
     join = _Joiner(header, paths)
     given, spare, first_error = False, None, None
