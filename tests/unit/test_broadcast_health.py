@@ -77,6 +77,21 @@ def test_nearest_record_within_its_window():
     assert got.tolist() == [1, 0, -1, -1, -1]
 
 
+def test_fit_interval_sets_the_window_and_a_flag_in_its_place_gives_the_shortest():
+    """GPS: half the record's fit interval on each side of toe; no value, or the 0/1 flag some writers
+    put in the hours field, the 4-h fit (IS-GPS-200N 20.3.3.4.3.1); QZSS alike with 2 h; other systems
+    keep their own windows."""
+    from kompas.sim import make_nav, nominal_elements
+
+    t0 = int(gtime_from_calendar(2026, 4, 30, 10, 0, 0))
+    nav, _ = make_nav(nominal_elements("G", t0), t0, 1.0, seed=3)
+    letters = np.array(["G", "G", "G", "G", "J", "J", "E"])
+    fit = np.array([np.nan, 0.0, 1.0, 6.0, 1.0, 4.0, 1.0])
+    win = BroadcastProduct(nav)._windows(letters, fit)
+    assert win[0].tolist() == [7200.0, 7200.0, 7200.0, 10800.0, 3600.0, 7200.0, 14400.0]
+    assert win[1].tolist() == [7200.0, 7200.0, 7200.0, 10800.0, 3600.0, 7200.0, 0.0]
+
+
 def test_with_messages_keeps_every_other_option():
     """A product for other message types is the same product otherwise: policy, selection, step."""
     from kompas.sim import make_nav, nominal_elements

@@ -10,6 +10,7 @@ Record policy (``policy=``): which records may serve a query
     GPS      fit/2, fit/2 (4 h fit: 2 h)    IS-GPS-200N 20.3.3.4.3.1 (fit interval flag 0 = 4 h) and
                                             20.3.4.4 (toe in the middle of the fit interval); the
                                             record's RINEX fit interval (hours) when given, else 4 h
+                                            (also for a 0/1 flag written in its place)
     QZSS     fit/2, fit/2 (2 h fit: 1 h)    IS-QZSS-PNT-005 4.1.2 (flag 0 = 2 h), as GPS
     NavIC    2 h, 2 h                       IRNSS SPS ICD 1.1 (2-hourly updates); no fit interval given
     Galileo  4 h, 0                         OS SIS ICD 2.0 5.1.9 / OS SDD 1.2 2.3: a batch (IODnav) is
@@ -151,8 +152,10 @@ RTKLIB_WINDOW_S = {
 """RTKLIB's stretching, |t - toe| <= MAXDTOE (+1 s for GPS/QZSS/NavIC/BeiDou as ``seleph`` adds it), s."""
 
 DEFAULT_FIT_H = {"G": 4.0, "J": 2.0}
-"""Fit interval when a record states none (or 0, RINEX 2 writers' flag), hours: IS-GPS-200N
-20.3.3.4.3.1 (flag 0 = 4 h), IS-QZSS-PNT-005 4.1.2 (flag 0 = 2 h)."""
+"""Fit interval when a record states none, hours, and the shortest there is: IS-GPS-200N 20.3.3.4.3.1
+(flag 0 = 4 h), IS-QZSS-PNT-005 4.1.2 (flag 0 = 2 h). A smaller value (0 or 1) is the fit interval flag
+that some writers put in RINEX's "fit interval (hours)" field: flag 1 says only "longer than the
+shortest", so the shortest is used."""
 
 IF_CLOCK_PAIRS = {
     "G": ("1W", "2W"),
@@ -408,7 +411,8 @@ class BroadcastProduct:
             win[:, m] = np.array([va, vb, max(sa, va), max(sb, vb)])[:, None]
             if self.policy != "rtklib" and fit_h is not None and x in DEFAULT_FIT_H:
                 fit = np.asarray(fit_h, dtype=float)[m]
-                half = 1800.0 * np.where(np.isfinite(fit) & (fit > 0), fit, DEFAULT_FIT_H[x])
+                # below the shortest fit interval the field is the 0/1 flag some writers put there
+                half = 1800.0 * np.where(np.isfinite(fit) & (fit >= DEFAULT_FIT_H[x]), fit, DEFAULT_FIT_H[x])
                 if x not in self._overrides[0]:
                     win[0, m] = half
                     win[2, m] = np.maximum(win[2, m], half)
