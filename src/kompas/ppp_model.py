@@ -521,12 +521,20 @@ def _receiver_antenna(antex, antenna_type: str, notes: list):
 
 def continuous_windup(sats, epoch, raw_cycles):
     """Wind-up made continuous along each satellite's rows (Wu et al. 1993: the 2 pi ambiguity resolved
-    against the previous epoch), cycles."""
+    against the previous epoch with a value), cycles; NaN rows (undefined attitude) stay NaN and are
+    stepped over, so a wrap while undefined does not put a cycle into the arc."""
     order = np.lexsort((epoch, sats))
     w = raw_cycles[order]
     s = sats[order]
-    d = np.r_[0.0, np.diff(w)]
-    k = np.where(np.r_[True, s[1:] != s[:-1]], 0.0, np.round(np.nan_to_num(d)))
+    n = w.size
+    if n == 0:
+        return raw_cycles.astype(float)
+    # the last row with a value before each row, of the same satellite (-1: none)
+    last = np.maximum.accumulate(np.where(np.isfinite(w), np.arange(n), -1))
+    prev = np.r_[-1, last[:-1]]
+    same = (prev >= 0) & (s[np.maximum(prev, 0)] == s)
+    d = np.where(same, w - w[np.maximum(prev, 0)], 0.0)
+    k = np.round(np.nan_to_num(d))
     cs = np.cumsum(k)
     start = np.maximum.accumulate(np.where(np.r_[True, s[1:] != s[:-1]], np.arange(s.size), 0))
     out = np.empty_like(raw_cycles)

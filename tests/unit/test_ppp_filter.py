@@ -173,6 +173,25 @@ def test_continuous_windup_unwraps_per_satellite():
         np.testing.assert_allclose(back[m] + k, true[m], atol=1e-12)
 
 
+def test_continuous_windup_steps_over_an_undefined_epoch():
+    """A wrap at an epoch where the wind-up is undefined (NaN: degenerate attitude) is resolved against
+    the last epoch with a value, not left as a one-cycle jump in the arc."""
+    from kompas.ppp_model import continuous_windup
+
+    true = np.array([0.1, 0.3, 0.45, 0.6, 0.75, 0.9])
+    raw = (true + 0.5) % 1.0 - 0.5  # wraps between epochs 2 and 3
+    raw[3] = np.nan
+    sats = np.full(6, 105, np.int16)
+    out = continuous_windup(sats, np.arange(6), raw)
+    assert np.isnan(out[3])
+    np.testing.assert_allclose(np.delete(out, 3), np.delete(true, 3), atol=1e-12)
+    # a NaN first row of a satellite and a satellite after another's NaN start fresh
+    two = np.r_[105, 105, 207, 207].astype(np.int16)
+    out = continuous_windup(two, np.r_[0, 1, 0, 1], np.array([0.4, np.nan, np.nan, -0.4]))
+    np.testing.assert_allclose(out, [0.4, np.nan, np.nan, -0.4])
+    assert continuous_windup(np.zeros(0, np.int16), np.zeros(0, int), np.zeros(0)).shape == (0,)
+
+
 def test_a_satellite_straight_overhead_is_at_90_degrees():
     # the unit line of sight's up component comes out 1 + 2e-16 here: clipped, never arcsin's NaN
     from kompas.frames import enu_rotation, geodetic_to_ecef
