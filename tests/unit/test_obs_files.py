@@ -126,6 +126,31 @@ def test_files_that_do_not_read_are_left_out_when_asked(files, tmp_path, monkeyp
         read_obs_files([paths[1]], skip_unreadable=True)
 
 
+def test_left_out_files_keep_the_options_and_the_first_error_is_raised(files, tmp_path):
+    """With files left out, the others are read with the options given; when none reads (headers that
+    read, bodies that fail at once) the first file's error is raised, streamed or not; planning alone
+    raises on an unreadable header unless asked to leave it out."""
+    paths = _damaged(files, tmp_path)
+    with pytest.warns(DroppedRecordWarning):
+        only_g = read_obs_files(paths, skip_unreadable=True, systems="G")
+    assert set(kompas.sat_id(np.unique(only_g.sat)).astype("U1").tolist()) == {"G"}
+    with pytest.raises(FormatError, match="WUHN_part2.rnx"):
+        plan_obs_files(paths)
+    with pytest.warns(DroppedRecordWarning):
+        kept, _ = plan_obs_files(paths, skip_unreadable=True)
+    assert kept == paths[:2]
+    bodies = []
+    for name in ("WUHN_a.rnx", "WUHN_b.rnx"):  # each fails at its first epoch
+        write_obs(kompas.read_obs(_parts(files)[0]), tmp_path / name)
+        text = (tmp_path / name).read_text().splitlines(keepends=True)
+        text[next(i for i, line in enumerate(text) if line.startswith(">")) + 1] = "G05  garbage\n"
+        (tmp_path / name).write_text("".join(text))
+        bodies.append(tmp_path / name)
+    for reader in (read_obs_files, lambda p, **k: list(iter_obs_files(p, **k))):
+        with pytest.raises(FormatError, match="WUHN_a.rnx"), pytest.warns(DroppedRecordWarning):
+            reader(bodies, skip_unreadable=True)
+
+
 def test_one_file_is_read_as_read_obs_reads_it(files):
     path = files / "whole.rnx"
     with warnings.catch_warnings():

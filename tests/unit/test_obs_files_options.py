@@ -105,6 +105,17 @@ def test_the_warning_points_at_the_callers_line(parts):
 
 
 @pytest.mark.warning_location
+def test_a_file_left_out_is_named_at_the_callers_line(parts, tmp_path):
+    _, paths = parts
+    bad = tmp_path / "nothing.rnx"
+    bad.write_text("this is not RINEX\n" * 20)
+    for read in (read_obs_files, lambda p, **k: list(iter_obs_files(p, **k))):
+        with pytest.warns(DroppedRecordWarning, match="file left out of the session") as caught:
+            read([paths[0], bad], skip_unreadable=True)
+        assert caught[0].filename == __file__
+
+
+@pytest.mark.warning_location
 def test_each_files_repairs_point_at_the_callers_line(parts, tmp_path):
     """The readers' own warnings of every file of a session, as those of read_obs and iter_obs
     (deselected in the mutation checks, as the test above)."""
