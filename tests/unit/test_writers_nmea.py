@@ -77,12 +77,21 @@ def test_write_gga_rmc_fields(tmp_path):
     assert raw.endswith("\r\n") and raw.count("\r\n") == 2
     gga, rmc = raw.split("\r\n")[:2]
     body, cs = gga[1:].split("*")
-    # ellipsoidal height in the altitude field, geoid separation 0.0
-    assert body == "GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,592.300,M,0.0,M,,"
+    # height above the EGM96 geoid, and the geoid's height: 45.570 m in NGA's 15-minute grid there
+    # (the 46.9 m of the textbook sentence is an older geoid's), their sum the ellipsoidal height
+    f = body.split(",")
+    assert f[:9] == ["GPGGA", "123519", "4807.038", "N", "01131.000", "E", "1", "08", "0.9"]
+    alt, sep = float(f[9]), float(f[11])
+    assert abs(sep - 45.570) < 0.1 and round(alt + sep, 3) == 592.3 and f[10] == f[12] == "M"
     assert int(cs, 16) == _xor(body)
     body, cs = rmc[1:].split("*")
     assert body == "GPRMC,123519,A,4807.038,N,01131.000,E,,,230394,,,A"
     assert int(cs, 16) == _xor(body)
+    # without a geoid: the ellipsoidal height in the altitude field, separation 0
+    write_nmea(sol, p, talker="GP", time_decimals=0, minute_decimals=3, geoid="none", sentences=("GGA",))
+    assert p.read_text().split("*")[0] == "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,592.300,M,0.000,M,,"
+    with pytest.raises(ConfigError, match="geoid must be egm96 or none, not 'egm2008'"):
+        write_nmea(sol, p, geoid="egm2008")
 
 
 def test_hemispheres_quality_and_invalid_epochs(tmp_path):

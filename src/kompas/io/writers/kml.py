@@ -8,10 +8,11 @@ GPX (GPX 1.1, namespace ``http://www.topografix.com/GPX/1/1``): one ``trk``; eac
 epochs with a solution is a ``trkseg`` of ``trkpt`` (``lat``/``lon`` in degrees, ``ele``, UTC
 ``time``, ``fix``, ``sat``, ``hdop``/``vdop``/``pdop``, in the order the schema requires).
 
-Heights: kompas has no geoid model, so heights are WGS-84 ellipsoidal (GPX ``ele`` and KML
-``absolute`` altitudes are meant above mean sea level; the difference is the geoid undulation, tens of
-metres). KML therefore clamps the track to the ground by default. Only epochs with a solution are
-written. The XML is built with :mod:`xml.etree.ElementTree`, so text is always escaped.
+Heights: GPX ``ele`` and KML ``absolute`` altitudes are meant above mean sea level, so by default
+(``heights="geoid"``) both writers write the height above the EGM96 geoid, h - N
+(:func:`kompas.geoid.egm96_undulation_m`); ``heights="ellipsoidal"`` writes the WGS-84 ellipsoidal
+height h (tens of metres apart). KML clamps the track to the ground by default. Only epochs with a
+solution are written. The XML is built with :mod:`xml.etree.ElementTree`, so text is always escaped.
 
 Longitudes: GPX's ``longitudeType`` is [-180, 180), so a GPX longitude that rounds to 180 deg is
 written as -180; KML's ``kml:angle180`` is [-180, 180] and keeps 180.
@@ -28,6 +29,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 
 from ...errors import ConfigError
+from ...geoid import egm96_undulation_m
 from ...solution import Quality, Solution, require_solution
 from ...time import to_datetime64
 from ._sink import write_text
@@ -52,10 +54,18 @@ _GPX_FIX = {Quality.FIX: "dgps", Quality.FLOAT: "dgps", Quality.SBAS: "dgps", Qu
 _ALTITUDE_MODES = ("clampToGround", "absolute", "relativeToGround")
 
 
-def _valid(solution):
-    """Indices of epochs with a solution, and their llh (deg, deg, m) and UTC times as text."""
+_HEIGHTS = ("geoid", "ellipsoidal")
+
+
+def _valid(solution, heights: str):
+    """Indices of epochs with a solution, and their latitude, longitude (deg), height of the chosen
+    reference (m) and UTC times as text."""
     require_solution(solution, "write_kml/write_gpx")
+    if heights not in _HEIGHTS:
+        raise ConfigError(f"heights must be geoid or ellipsoidal, not {heights!r}")
     llh = solution.llh()
+    if heights == "geoid":
+        llh[:, 2] -= egm96_undulation_m(llh[:, 0], llh[:, 1])
     q = np.asarray(solution.quality)
     ok = (q != Quality.NONE) & np.all(np.isfinite(llh), axis=1)
     rows = np.flatnonzero(ok)
@@ -96,6 +106,7 @@ def write_kml(
     name: str | None = None,
     points: bool = True,
     altitude_mode: str = "clampToGround",
+    heights: str = "geoid",
 ) -> None:
     """Write the track as KML 2.2 (LineString plus one point placemark per epoch).
 
@@ -108,11 +119,13 @@ def write_kml(
     points : bool
         Write the per-epoch point placemarks (the track alone is much smaller).
     altitude_mode : {"clampToGround", "absolute", "relativeToGround"}
-        KML altitude mode; the heights written are ellipsoidal (see the module notes).
+        KML altitude mode.
+    heights : {"geoid", "ellipsoidal"}
+        Height above the EGM96 geoid (KML's mean sea level, the default) or above the ellipsoid.
     """
     if altitude_mode not in _ALTITUDE_MODES:
         raise ConfigError(f"altitude_mode must be one of {', '.join(_ALTITUDE_MODES)}, not {altitude_mode!r}")
-    _, rows, lat, lon, h, times = _valid(solution)
+    _, rows, lat, lon, h, times = _valid(solution, heights)
     coords = [
         f"{b:.9f},{a:.9f},{c:.4f}" for a, b, c in zip(lat.tolist(), lon.tolist(), h.tolist(), strict=True)
     ]
@@ -152,7 +165,14 @@ def write_kml(
     write_text(path_or_file, _xml(kml))
 
 
-def write_gpx(solution: Solution, path_or_file, *, name: str | None = None, creator: str = "kompas") -> None:
+def write_gpx(
+    solution: Solution,
+    path_or_file,
+    *,
+    name: str | None = None,
+    creator: str = "kompas",
+    heights: str = "geoid",
+) -> None:
     """Write the track as GPX 1.1 (``trk`` / ``trkseg`` / ``trkpt``).
 
     Parameters
@@ -163,13 +183,15 @@ def write_gpx(solution: Solution, path_or_file, *, name: str | None = None, crea
         Track name (default: the record's program or "kompas solution").
     creator : str
         The ``creator`` attribute GPX requires.
+    heights : {"geoid", "ellipsoidal"}
+        ``ele`` above the EGM96 geoid (mean sea level, the default) or above the ellipsoid.
 
     Notes
     -----
     ``fix`` is ``3d`` for single-point and PPP solutions and ``dgps`` for SBAS, DGPS and RTK (fix and
-    float). A new ``trkseg`` starts after epochs without a solution. ``ele`` is the ellipsoidal height.
+    float). A new ``trkseg`` starts after epochs without a solution.
     """
-    ok, rows, lat, lon, h, times = _valid(solution)
+    ok, rows, lat, lon, h, times = _valid(solution, heights)
     q = np.asarray(solution.quality)[rows].astype(np.int64).tolist()
     nsat = np.asarray(solution.nsat)[rows].astype(np.int64).tolist()
     dops = {n: _dop(solution, n, rows).tolist() for n in ("hdop", "vdop", "pdop")}

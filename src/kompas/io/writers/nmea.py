@@ -22,6 +22,7 @@ from functools import reduce
 import numpy as np
 
 from ...errors import ConfigError
+from ...geoid import egm96_undulation_m
 from ...solution import Quality, Solution, require_solution
 from ...time import gpst_to_calendar
 from ._sink import write_text
@@ -61,8 +62,10 @@ def _angle(value_deg, deg_width, decimals, hemis):
     return f"{deg:0{deg_width}d}{minutes}", hemis[0] if value_deg >= 0 else hemis[1]
 
 
-def _checked_options(talker, sentences, time_decimals, minute_decimals):
+def _checked_options(talker, sentences, time_decimals, minute_decimals, geoid="egm96"):
     """The talker and sentence kinds of :func:`write_nmea`, ConfigError for a bad option."""
+    if geoid not in ("egm96", "none"):
+        raise ConfigError(f"geoid must be egm96 or none, not {geoid!r}")
     talker = str(talker)
     if not re.fullmatch(r"[A-Z]{2}", talker):
         raise ConfigError(f"talker must be two capital letters, not {talker!r}")
@@ -75,6 +78,24 @@ def _checked_options(talker, sentences, time_decimals, minute_decimals):
     return talker, kinds
 
 
+def _heights(llh, geoid: str) -> tuple[list, list]:
+    """GGA altitude (height above the geoid) and separation N per epoch, m; N rounded to the written
+    millimetre first, so that altitude + separation rounds to the ellipsoidal height."""
+    sep = egm96_undulation_m(llh[:, 0], llh[:, 1]) if geoid == "egm96" else np.zeros(len(llh))
+    sep = np.round(sep, 3)
+    return (llh[:, 2] - sep).tolist(), sep.tolist()
+
+
+def _hdop_age(solution, qa) -> tuple[list, list]:
+    """GGA's HDOP and age of the differential data (field 13, s: for solutions relative to a base, as
+    RTKLIB writes it) per epoch, as text."""
+    hdop = solution.hdop if solution.hdop is not None else np.full(len(solution), np.nan)
+    hdop = [f"{v:.1f}" if np.isfinite(v) else "" for v in np.asarray(hdop, dtype=np.float64).tolist()]
+    age = np.full(len(solution), np.nan) if solution.age_s is None else np.asarray(solution.age_s, float)
+    relative = np.isin(qa, (Quality.FIX, Quality.FLOAT, Quality.DGPS)) & np.isfinite(age)
+    return hdop, [f"{a:.1f}" if r else "" for a, r in zip(age.tolist(), relative.tolist(), strict=True)]
+
+
 def write_nmea(
     solution: Solution,
     path_or_file,
@@ -84,6 +105,7 @@ def write_nmea(
     time_decimals: int = 2,
     minute_decimals: int = 7,
     skip_invalid: bool = False,
+    geoid: str = "egm96",
 ) -> None:
     """Write GGA and RMC sentences, one group per epoch, CR LF line ends.
 
@@ -105,34 +127,29 @@ def write_nmea(
     skip_invalid : bool
         Leave out epochs without a solution; otherwise they are written with time only, GGA quality 0
         and RMC status ``V``, as receivers do.
+    geoid : {"egm96", "none"}
+        GGA altitude h - N and separation N of EGM96 (:func:`kompas.geoid.egm96_undulation_m`, as RTKLIB
+        writes them), or N = 0 (altitude h). Either way altitude + separation is the ellipsoidal height.
 
     Notes
     -----
-    Altitude: kompas has no geoid model, so the GGA altitude field holds the WGS-84 ellipsoidal height
-    and the geoid separation field is 0.0 (their sum, the ellipsoidal height, stays right). RMC speed
-    and course are empty: a :class:`Solution` carries no velocity. Magnetic variation is empty.
+    RMC speed and course are empty: a :class:`Solution` carries no velocity. Magnetic variation is empty.
     """
     require_solution(solution, "write_nmea")
-    talker, kinds = _checked_options(talker, sentences, time_decimals, minute_decimals)
-
+    talker, kinds = _checked_options(talker, sentences, time_decimals, minute_decimals, geoid)
     t = np.asarray(solution.time_ns, dtype=np.int64)
     unit = 10 ** (9 - time_decimals)
     t = (t + unit // 2) // unit * unit  # round before splitting so 59.999 carries into the minute
     y, mo, d, hh, mi, ss = (np.asarray(a).tolist() for a in gpst_to_calendar(t, "UTC"))
     llh = solution.llh()
-    lat, lon, h = np.degrees(llh[:, 0]).tolist(), np.degrees(llh[:, 1]).tolist(), llh[:, 2].tolist()
+    lat, lon = np.degrees(llh[:, 0]).tolist(), np.degrees(llh[:, 1]).tolist()
+    h, sep = _heights(llh, geoid)
     qa = np.asarray(solution.quality)
     ok = ((qa != Quality.NONE) & np.all(np.isfinite(llh), axis=1)).tolist()
     q = qa.astype(np.int64).tolist()
-    hdop = solution.hdop if solution.hdop is not None else np.full(len(solution), np.nan)
-    hdop = [f"{v:.1f}" if np.isfinite(v) else "" for v in np.asarray(hdop, dtype=np.float64).tolist()]
+    hdop, age_txt = _hdop_age(solution, qa)
     nsat = np.asarray(solution.nsat).astype(np.int64).tolist()
     sw = time_decimals + 3 if time_decimals else 2
-    # GGA field 13, age of the differential data (s): for solutions relative to a base, as RTKLIB writes it
-    age = np.full(len(solution), np.nan) if solution.age_s is None else np.asarray(solution.age_s, float)
-    relative = np.isin(qa, (Quality.FIX, Quality.FLOAT, Quality.DGPS)) & np.isfinite(age)
-    age_txt = [f"{a:.1f}" if r else "" for a, r in zip(age.tolist(), relative.tolist(), strict=True)]
-
     out = []
     for k in range(len(solution)):
         if skip_invalid and not ok[k]:
@@ -142,7 +159,9 @@ def write_nmea(
             la, ns_ = _angle(lat[k], 2, minute_decimals, "NS")
             lo, ew = _angle(lon[k], 3, minute_decimals, "EW")
             qi = GGA_QUALITY.get(q[k], 0)
-            fix = f"{la},{ns_},{lo},{ew},{qi},{nsat[k]:02d},{hdop[k]},{h[k]:.3f},M,0.0,M,{age_txt[k]},"
+            fix = (
+                f"{la},{ns_},{lo},{ew},{qi},{nsat[k]:02d},{hdop[k]},{h[k]:.3f},M,{sep[k]:.3f},M,{age_txt[k]},"
+            )
             gga = f"{talker}GGA,{hms},{fix}"
             # a code NMEA has no indicator for is invalid in RMC as in GGA (quality 0)
             status, mode = ("A", _RMC_MODE[q[k]]) if q[k] in _RMC_MODE else ("V", "N")
