@@ -43,11 +43,16 @@ from .store import (
 )
 from .tasks import Task, get_task
 
-__all__ = ["run_unit", "run_batch", "BatchReport", "FINISHED", "START_METHODS", "default_start_method"]
+__all__ = [
+    "run_unit", "run_batch", "BatchReport", "FINISHED", "SOLVED", "START_METHODS", "default_start_method",
+]  # fmt: skip
 
 FINISHED = ("ok", "partial", "unsolved")
 """Stored statuses a rerun keeps (a ``failed`` unit is tried again; a ``partial`` one read all the input
 bytes there are, and runs again when they change)."""
+
+SOLVED = ("ok", "partial")
+"""Statuses of a unit with a solution."""
 
 _INCOMPLETE = (TruncatedFileWarning, DroppedRecordWarning)
 """Warnings that say an input was not read whole: a unit solved from it is ``partial``, not ``ok``."""

@@ -193,7 +193,7 @@ def _progress(total: int, enabled: bool):
 
 def run(args) -> int:
     from ..batch import BatchJob, get_task, run_batch
-    from ..batch.execute import START_METHODS
+    from ..batch.execute import SOLVED, START_METHODS
 
     task = get_task(args.task)
     cfg = build_config(args, task)
@@ -227,7 +227,7 @@ def run(args) -> int:
     print(f"wrote    {os.path.join(out, 'summary.parquet')} and the dataset under {out}{os.sep}")
     if any(r["action"] == "not planned" for r in report.rows):
         print(f"wrote    {os.path.join(out, 'not_planned.parquet')} (the files left out, and why)")
-    if not any(r["status"] in ("ok", "partial") for r in report.rows):
+    if not any(r["status"] in SOLVED for r in report.rows):
         print("kompas batch: no unit has a solution (see the table)", file=sys.stderr)
         return 1
     return 0

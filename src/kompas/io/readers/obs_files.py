@@ -160,6 +160,10 @@ def plan_obs_files(paths, *, strict: bool = False, skip_unreadable: bool = False
     return paths, _merged_header(headers)
 
 
+_UNREADABLE = (FormatError, OSError, EOFError)
+"""Errors of a file that does not read (a header or record that does not parse, a damaged archive)."""
+
+
 class _Skipper:
     """Leaves out the files that do not read, when asked to (a day of 96 files is not lost to one bad
     file): each is named in a :class:`~kompas.errors.DroppedRecordWarning` with its error; when no file
@@ -171,11 +175,11 @@ class _Skipper:
 
     def call(self, path, fn, *args, **kw):
         """``fn(*args, **kw)``, or None (the error recorded) when the file does not read."""
-        if not self.active:
-            return fn(*args, **kw)
         try:
             return fn(*args, **kw)
-        except (FormatError, OSError, EOFError) as exc:
+        except _UNREADABLE as exc:
+            if not self.active:
+                raise
             self.errors.append((path, exc))
             return None
 
@@ -272,7 +276,7 @@ def read_obs_files(
     read = [skip.call(p, read_obs, p, strict=strict, systems=systems) for p in paths]
     paths, read = skip.kept(paths, read)
     if skip.errors and len(paths) > 1:  # the session's header of the files read, not of those left out
-        header = plan_obs_files(paths, strict=strict)[1]
+        header = _merged_header([t.header for t in read])
     join = _Joiner(header, paths)  # the files read
     tables = [join.take(p, t) for p, t in zip(paths, read, strict=True)]
     join.warn()
@@ -300,7 +304,7 @@ def iter_obs_files(paths, *, strict: bool = False, systems: str | None = None, s
                     yield table
                 elif spare is None:
                     spare = table
-        except (FormatError, OSError, EOFError) as exc:
+        except _UNREADABLE as exc:
             if not skip_unreadable or header is None:  # one file: its error is the unit's
                 raise
             first_error = first_error or exc
