@@ -156,12 +156,25 @@ def test_bds3_cnav_agrees_with_d1(kompas_data):
             c35 = s.ravel()[ok] == sat_index("C35")
             # stretched records of other satellites disagree by up to 1.2 m (RTKLIB) instead of 0.23 m (ICD)
             assert d[~c35].max() < (1.0 if policy == "icd" else 2.0)
-            if policy == "rtklib":
-                # C35's D1 and CNAV records around 05:00 disagree by tens of metres: one of them is used
-                # hours away from its toe, which RTKLIB's 6-h stretching allows
-                assert d[c35].max() > 10.0
-            else:  # within BeiDou's 1-h validity both messages agree for C35 too
-                assert d[c35].max() < 1.0
+            # C35 is flagged unhealthy until 11:00; its healthy 11:00 records are not served before (under
+            # RTKLIB's 6-h stretching that disagreed by tens of metres between the messages)
+            assert d[c35].max() < 1.0
+
+
+@pytest.mark.parametrize("policy", ["icd", "post", "rtklib"])
+def test_unhealthy_records_are_not_bypassed_by_older_healthy_ones(kompas_data, policy):
+    """BRD4 of 2023-03-12: C14's D1 records are healthy at 00:00 and unhealthy from 01:00, C35's unhealthy
+    until 11:00 and healthy from then (with an unhealthy twin at 11:00). The nearest record decides, as
+    RTKLIB's seleph/satexclude: no policy serves C14 at 03:00 from its 00:00 record or C35 at 08:00 from
+    its 11:00 one."""
+    nav = read_nav(kompas_data / "H_extra_multignss/BRD400DLR_S_20230710000_01D_MN.rnx.gz")
+    t = int(gtime_from_calendar(2023, 3, 12))
+    h = 3600 * 10**9
+    bp = BroadcastProduct(nav, messages={"C": ("D1",)}, policy=policy)
+    q = [("C14", 0.25 * h, Status.OK), ("C14", 3 * h, Status.UNHEALTHY), ("C35", 8 * h, Status.UNHEALTHY),
+         ("C35", 11.25 * h, Status.OK)]  # fmt: skip
+    st = bp.state([sat_index(x) for x, _, _ in q], [t + int(dt) for _, dt, _ in q])
+    assert st.status.tolist() == [want for _, _, want in q]
 
 
 def test_bds3_b1c_and_b2a_clocks_come_from_the_cnav_records(kompas_data):

@@ -33,10 +33,10 @@ def test_qzss_cnav_health_bits_all_count():
 
 
 def test_latest_record_per_query_over_any_span():
-    """``_latest``: the candidate of the query's satellite with the latest time at or before it (ties: the
+    """``record_search.latest``: the candidate of the query's satellite with the latest time at or before it (ties: the
     later candidate), -1 without one; the same over spans beyond the 13 days of its one-key search, where
     it searches per satellite."""
-    from kompas.products.broadcast import _latest
+    from kompas.products.record_search import latest
 
     rng = np.random.default_rng(3)
     day = 86_400 * 10**9
@@ -54,24 +54,24 @@ def test_latest_record_per_query_over_any_span():
             if ok.size:
                 best = c_tx[ok].max()
                 want[i] = ok[c_tx[ok] == best].max()
-        got = _latest(c_sat, c_tx, q_sat, q_t)
+        got = latest(c_sat, c_tx, q_sat, q_t)
         np.testing.assert_array_equal(got, want)
         assert got[0] == 11 and (got[q_sat == 6] == -1).all() and (got >= 0).sum() > 100
-    assert _latest(np.zeros(0, int), np.zeros(0, np.int64), q_sat, q_t).tolist() == [-1] * 200
+    assert latest(np.zeros(0, int), np.zeros(0, np.int64), q_sat, q_t).tolist() == [-1] * 200
 
 
 def test_nearest_record_within_its_window():
-    """``_nearest_in_window``: of the latest record at or before the query and the earliest after it, the
+    """``record_search.nearest_in_window``: of the latest record at or before the query and the earliest after it, the
     nearer one whose window holds the query; the earliest after (here the first candidate) out of its
     window leaves the latest before."""
-    from kompas.products.broadcast import _nearest_in_window
+    from kompas.products.record_search import nearest_in_window
 
     s = 10**9
     c_sat, c_ref = np.array([1, 1]), np.array([100 * s, 50 * s])  # candidate 0 is the later one
     after, before = np.array([60.0, 60.0]), np.array([5.0, 5.0])
     q_sat = np.array([1, 1, 1, 1, 2])
     q_t = np.array([90, 97, 40, 200, 90]) * s
-    got = _nearest_in_window(c_sat, c_ref, after, before, q_sat, q_t)
+    got = nearest_in_window(c_sat, c_ref, after, before, q_sat, q_t)
     # 90 s: candidate 0 is 10 s ahead, beyond its 5 s, so candidate 1 (40 s behind, within 60 s); 97 s:
     # candidate 0, 3 s ahead; 40 s: none behind, candidate 1 10 s ahead (beyond 5 s): none; 200 s: none
     assert got.tolist() == [1, 0, -1, -1, -1]
@@ -103,3 +103,51 @@ def test_with_messages_keeps_every_other_option():
     assert other.messages["E"] == ("FNAV",) and bp.messages["E"] != ("FNAV",)
     assert (other.policy, other.selection, other.glonass_step_s) == ("rtklib", "transmitted", 30.0)
     assert bp.with_messages({"E": ("FNAV",)}) is other  # cached
+
+
+@pytest.mark.parametrize("policy", ["icd", "post", "rtklib"])
+def test_a_newer_unhealthy_record_supersedes_an_older_healthy_one(policy):
+    """The nearest valid record decides: when it is unhealthy the satellite is (RTKLIB ``seleph`` then
+    ``satexclude``), not served from an older healthy record still inside the policy's window; a healthy
+    twin with the same reference epoch keeps it usable, and a GPS record whose IODE is not IODC mod 256
+    (unusable) does not supersede the consistent one before it."""
+    import dataclasses
+
+    from kompas.products.state import Status
+    from kompas.satsys import sat_index
+    from kompas.sim import make_nav, nominal_elements
+
+    t0 = int(gtime_from_calendar(2026, 4, 30, 10, 0, 0))
+    nav, _ = make_nav(nominal_elements("GC", t0), t0, 4.0, seed=3)
+    k = nav.kepler
+    hour = 3600 * 10**9
+    c = k.sat == sat_index("C30")
+    toe_c = np.unique(k.toe_ns[c])
+    assert toe_c.size >= 4 and np.all(np.diff(toe_c) == hour)
+    # C30 unhealthy from its third record on; a healthy duplicate of the fourth
+    health = np.where(c & (k.toe_ns >= toe_c[2]), 1.0, k.health)
+    twin = np.flatnonzero(c & (k.toe_ns == toe_c[3]))[:1]
+    g = np.flatnonzero(k.sat == sat_index("G05"))
+    g_last = g[np.argmax(k.toe_ns[g])]
+    iode = k.iode.copy()
+    iode[g_last] = np.mod(iode[g_last] + 1, 256)  # a data set cutover: unusable
+    k2 = dataclasses.replace(k, health=health, iode=iode)
+    k2 = type(k)(**{f: np.r_[getattr(k2, f), getattr(k2, f)[twin]] for f in k.__dataclass_fields__})
+    k2.health[-1] = 0.0
+    bp = BroadcastProduct(dataclasses.replace(nav, kepler=k2), policy=policy)
+    sec = 10**9
+    q = [  # (satellite, time, status): C30 at its second record (healthy), just after its third (unhealthy,
+        # the second still valid under post/rtklib), at its fourth (a healthy twin)
+        ("C30", toe_c[1] + 600 * sec, Status.OK),
+        ("C30", toe_c[2] + 600 * sec, Status.UNHEALTHY),
+        ("C30", toe_c[3] + 600 * sec, Status.OK),
+        ("G05", k.toe_ns[g_last] - 600 * sec, Status.OK),
+    ]
+    st = bp.state([sat_index(s) for s, _, _ in q], [t for _, t, _ in q])
+    assert st.status.tolist() == [s for _, _, s in q]
+    assert st.age_s[3] > 0  # G05 from the record before the inconsistent one, nearer as it is
+    # the record a receiver held: the latest self-consistent one transmitted, also past an inconsistent one
+    tx = BroadcastProduct(dataclasses.replace(nav, kepler=k2), policy=policy, selection="transmitted")
+    assert k2.ttm_ns[g_last] < q[3][1]  # the inconsistent record was transmitted before the query
+    st = tx.state([sat_index("G05")], [q[3][1]])
+    assert st.status.tolist() == [Status.OK] and st.age_s[0] > 0

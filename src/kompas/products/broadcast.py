@@ -48,16 +48,20 @@ Record policy (``policy=``): which records may serve a query
     ``max_dtoe_s`` / ``max_before_toe_s`` override the windows of either policy per system.
 
 Selection rule (``selection=``, reproducible, documented)
-    ``"nearest"``: among the records of the satellite whose message type is accepted, healthy,
+    ``"nearest"``: among the records of the satellite whose message type is accepted,
     self-consistent (GPS/QZSS: IODE equal to the low 8 bits of IODC) and valid at the query time,
     the one whose reference epoch is nearest to the query time; ties go to the later reference
-    epoch, then to the later file row (post-processing; RTKLIB's rule).
+    epoch, then to the later file row (post-processing; RTKLIB's rule). If that record is unhealthy
+    the satellite is, even where an older healthy record is still valid (RTKLIB: ``seleph`` picks the
+    nearest record, ``satexclude`` then rejects it on its health word): an operator's flag, e.g.
+    around a manoeuvre, is not undone by serving the orbit uploaded before it.
     ``"transmitted"``: the record a receiver would hold at the query time: the latest record already
     transmitted (transmission time <= t; GLONASS: frame time), if it is valid and, when ``max_age_s``
     is given, transmitted at most that long before t. This is the rule of signal-in-space (SISRE)
     analyses: a station's file lacks fresh records while a satellite is below its horizon.
 
-Status of a row without a usable record: UNHEALTHY when only unhealthy records are valid, STALE (ICD
+Status of a row without a usable record: UNHEALTHY when the record that would serve is unhealthy (or only
+records failing their self-consistency check are valid), STALE (ICD
 policy) when only a stretched record would serve, OUTSIDE_FIT when the satellite has records but none
 valid, NO_EPHEMERIS when it has none of an accepted type, UNSUPPORTED for SBAS: its GEO records are read,
 not evaluated (the shared data's healthy ones say "do not use" and are kilometres off: BENCHMARKS.md, "SBAS
@@ -105,6 +109,7 @@ from ..satsys import (
 from ..tables.nav import check_navdata
 from .kepler import kepler_state
 from .record_age import RECORD_AGE_ORBIT_SIGMA_M, record_orbit_drift_mps, record_orbit_sigma_m
+from .record_search import latest, nearest_in_window
 from .state import SatState, Status, as_query
 
 __all__ = [
@@ -179,6 +184,7 @@ _KEPLER_FIELDS = (
 _DEFAULT_MSG = {"G": ("LNAV",), "J": ("LNAV",), "I": ("LNAV",), "E": ("INAV",), "C": ("D1", "D2")}
 _LETTERS = np.array([" ", "G", "R", "E", "C", "J", "S", "I"])
 _NAT = np.iinfo(np.int64).min
+_INCONSISTENT, _UNHEALTHY, _HEALTHY = 0, 1, 2  # record grades (BroadcastProduct._selected)
 
 # URA / SISA index tables are already converted to metres by the reader (sv_accuracy_m)
 
@@ -421,30 +427,31 @@ class BroadcastProduct:
                     win[3, m] = np.maximum(win[3, m], half)
         return win
 
-    def _select(self, table, rows_ok, ref_ns, q_sat, q_t, win, healthy, tx_ns, max_age):
+    def _select(self, table, rows_ok, ref_ns, q_sat, q_t, win, grade, tx_ns, max_age):
         """Record per query: (row or -1, status, row whose age is reported or -1); module docstring."""
-        row, status = self._choose(
-            table, rows_ok, ref_ns, q_sat, q_t, win[0], win[1], healthy, tx_ns, max_age
-        )
+        row, status = self._choose(table, rows_ok, ref_ns, q_sat, q_t, win[0], win[1], grade, tx_ns, max_age)
         age_row = row.copy()
         if self.policy != "rtklib":
             row2, status2 = self._choose(
-                table, rows_ok, ref_ns, q_sat, q_t, win[2], win[3], healthy, tx_ns, max_age
+                table, rows_ok, ref_ns, q_sat, q_t, win[2], win[3], grade, tx_ns, max_age
             )
             stale = (status == Status.OUTSIDE_FIT) & (status2 == Status.OK)
             status[stale] = Status.STALE
             age_row[stale] = row2[stale]
         return row, status, age_row
 
-    def _selected(self, table, rows_ok, ref_ns, tx_ns, query, win, healthy, max_age, out):
+    def _selected(self, table, rows_ok, ref_ns, tx_ns, query, win, grade, max_age, out):
         """Select a record for each query, write its status and age into ``out``, return the selected.
 
         Parameters
         ----------
         table : KeplerEph or GlonassEph
             The records (``table.sat``).
-        rows_ok, healthy : ndarray of bool, shape (R,)
-            Usable and healthy records.
+        rows_ok : ndarray of bool, shape (R,)
+            Usable records.
+        grade : ndarray of int, shape (R,)
+            Health of each record: ``_HEALTHY``, ``_UNHEALTHY`` or ``_INCONSISTENT`` (unusable, and not
+            superseding an older record: a GPS/QZSS data set cutover, IODE not IODC mod 256).
         ref_ns, tx_ns : ndarray of int64, shape (R,)
             Reference time (toe or toc) and transmission time of each record, GPST ns.
         query : tuple of ndarray
@@ -468,20 +475,18 @@ class BroadcastProduct:
             t_sel = t[idx] + np.rint(np.nan_to_num(o[idx]) * 1e9).astype(np.int64)  # the offset counts too
         else:
             t_sel = sel[idx]
-        row, status, age_row = self._select(
-            table, rows_ok, ref_ns, s[idx], t_sel, win, healthy, tx_ns, max_age
-        )
+        row, status, age_row = self._select(table, rows_ok, ref_ns, s[idx], t_sel, win, grade, tx_ns, max_age)
         out.status[idx] = status
         has = age_row >= 0
         out.age_s[idx[has]] = (t[idx[has]] - ref_ns[age_row[has]]) * 1e-9 + o[idx[has]]
         good = row >= 0
         return idx[good], row[good]
 
-    def _choose(self, table, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy, tx_ns, max_age):
+    def _choose(self, table, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, grade, tx_ns, max_age):
         """(row, status) with per-row windows ``after_s``/``before_s`` (s) around ``ref_ns``."""
         if self.selection == "transmitted":
             return _transmitted(
-                table.sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy, tx_ns, max_age
+                table.sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, grade, tx_ns, max_age
             )
         n = q_sat.size
         row = np.full(n, -1, dtype=np.int64)
@@ -490,17 +495,18 @@ class BroadcastProduct:
         if cand.size == 0 or n == 0:
             return row, status
         status[np.isin(q_sat, table.sat[cand])] = Status.OUTSIDE_FIT
-        for use_health in (False, True):
-            c = cand[healthy[cand]] if use_health else cand
+        picks = []  # the nearest valid record of any grade, of a self-consistent one, of a healthy one
+        for c in (cand, cand[grade[cand] >= _UNHEALTHY], cand[grade[cand] == _HEALTHY]):
             if c.size == 0:
+                picks.append(np.full(n, -1, dtype=np.int64))
                 continue
-            r = _nearest_in_window(table.sat[c], ref_ns[c], after_s[c], before_s[c], q_sat, q_t)
-            within = r >= 0
-            if not use_health:
-                status[within] = Status.UNHEALTHY
-            else:
-                row[within] = c[r[within]]
-                status[within] = Status.OK
+            r = nearest_in_window(table.sat[c], ref_ns[c], after_s[c], before_s[c], q_sat, q_t)
+            picks.append(np.where(r >= 0, c[np.maximum(r, 0)], -1))
+        valid, current, healthy = picks
+        status[valid >= 0] = Status.UNHEALTHY
+        ok = (healthy >= 0) & (ref_ns[healthy] == ref_ns[current])  # no nearer record says unhealthy
+        row[ok] = healthy[ok]
+        status[ok] = Status.OK
         return row, status
 
     def _kepler_state(self, idx, s, t, o, out, signal, clock_only=False, sel=None):
@@ -515,13 +521,14 @@ class BroadcastProduct:
         # GPS/QZSS LNAV: IODE must equal IODC mod 256 (IS-GPS-200N 20.3.4.4)
         lnav_gq = np.isin(letters, ["G", "J"]) & (k.msg == "LNAV")
         iode_ok = ~lnav_gq | (np.nan_to_num(k.iode, nan=-1) == np.mod(np.nan_to_num(k.iodc, nan=-2), 256))
-        healthy = _healthy(letters, k.health, k.msg) & iode_ok
+        healthy = _healthy(letters, k.health, k.msg)
         if self.policy != "rtklib":
             healthy &= ~_galileo_marginal(letters, k.health, k.sv_accuracy_m)
+        grade = np.where(iode_ok, np.where(healthy, _HEALTHY, _UNHEALTHY), _INCONSISTENT)
         win = self._windows(letters, k.fit_interval_h)
         q_sys = sat_system(s[idx]) - 1
         q_age = np.array([self.max_age_s.get(x, np.inf) for x in SYSTEM_LETTERS])[q_sys]
-        qi, r = self._selected(k, ok, k.toe_ns, k.ttm_ns, (idx, s, t, o, sel), win, healthy, q_age, out)
+        qi, r = self._selected(k, ok, k.toe_ns, k.ttm_ns, (idx, s, t, o, sel), win, grade, q_age, out)
         if qi.size == 0:
             return
         tc = (t[qi] - k.toc_ns[r]) * 1e-9 + o[qi]
@@ -552,10 +559,10 @@ class BroadcastProduct:
         if len(g) == 0:
             return
         ok = np.all(np.isfinite(g.pos_m), axis=1) & np.all(np.isfinite(g.vel_mps), axis=1)
-        healthy = np.nan_to_num(g.health, nan=1) == 0
+        grade = np.where(np.nan_to_num(g.health, nan=1) == 0, _HEALTHY, _UNHEALTHY)
         win = self._windows(np.full(len(g), "R"))
         age = self.max_age_s.get("R", np.inf)
-        qi, r = self._selected(g, ok, g.toc_ns, g.tof_ns, (idx, s, t, o, sel), win, healthy, age, out)
+        qi, r = self._selected(g, ok, g.toc_ns, g.tof_ns, (idx, s, t, o, sel), win, grade, age, out)
         if qi.size == 0:
             return
         dt = (t[qi] - g.toc_ns[r]) * 1e-9 + o[qi]
@@ -582,26 +589,9 @@ def _concat(tables):
     return type(first)(**fields)
 
 
-def _nearest_in_window(c_sat, c_ref, c_after_s, c_before_s, q_sat, q_t):
-    """For each query, the candidate of the same satellite whose reference epoch is nearest to the query
-    time among the latest one at or before it (valid if t - ref <= its ``after``) and the earliest one
-    after it (valid if ref - t <= its ``before``); windows per candidate, s; -1 when neither.
-
-    Ties prefer the later reference epoch, then the later candidate.
-    """
-    b = _latest(c_sat, c_ref, q_sat, q_t)  # latest reference epoch <= t
-    a = _latest(c_sat, -c_ref, q_sat, -q_t - 1)  # earliest reference epoch > t
-    bb, aa = np.maximum(b, 0), np.maximum(a, 0)
-    d_b = np.where(b >= 0, q_t - c_ref[bb], np.iinfo(np.int64).max)
-    d_a = np.where(a >= 0, c_ref[aa] - q_t, np.iinfo(np.int64).max)
-    ok_b = (b >= 0) & (d_b <= c_after_s[bb] * 1e9)
-    ok_a = (a >= 0) & (d_a <= c_before_s[aa] * 1e9)
-    use_a = ok_a & (~ok_b | (d_a <= d_b))
-    return np.where(use_a, a, np.where(ok_b, b, -1))
-
-
-def _transmitted(t_sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy, tx_ns, max_age):
-    """(row, status): the latest record transmitted at or before each query, if valid (module docstring)."""
+def _transmitted(t_sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, grade, tx_ns, max_age):
+    """(row, status): the latest self-consistent record transmitted at or before each query, if valid and
+    healthy (module docstring); UNHEALTHY where it is unhealthy or only inconsistent records are valid."""
     n = q_sat.size
     row = np.full(n, -1, dtype=np.int64)
     status = np.full(n, Status.NO_EPHEMERIS, dtype=np.uint8)
@@ -609,58 +599,20 @@ def _transmitted(t_sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, healthy,
     if cand.size == 0 or n == 0:
         return row, status
     status[np.isin(q_sat, t_sat[cand])] = Status.OUTSIDE_FIT
-    r = _latest(t_sat[cand], tx_ns[cand], q_sat, q_t)
-    have = r >= 0
-    rr = cand[np.maximum(r, 0)]
-    dt = q_t - ref_ns[rr]
-    within = have & (dt <= after_s[rr] * 1e9) & (dt >= -before_s[rr] * 1e9)
-    within &= (q_t - tx_ns[rr]) <= np.asarray(max_age, dtype=float) * 1e9
-    status[within] = np.where(healthy[rr[within]], Status.OK, Status.UNHEALTHY)
-    ok = within & healthy[rr]
-    row[ok] = rr[ok]
+    for c in (cand, cand[grade[cand] >= _UNHEALTHY]):  # any record, then the self-consistent ones
+        r = latest(t_sat[c], tx_ns[c], q_sat, q_t)
+        rr = c[np.maximum(r, 0)] if c.size else np.zeros(n, np.int64)
+        dt = q_t - ref_ns[rr]
+        within = (r >= 0) & (dt <= after_s[rr] * 1e9) & (dt >= -before_s[rr] * 1e9)
+        within &= (q_t - tx_ns[rr]) <= np.asarray(max_age, dtype=float) * 1e9
+        if c is cand:
+            status[within] = Status.UNHEALTHY
+            continue
+        healthy = grade[rr] == _HEALTHY
+        status[within] = np.where(healthy[within], Status.OK, Status.UNHEALTHY)
+        ok = within & healthy
+        row[ok] = rr[ok]
     return row, status
-
-
-_KEY_BITS = 50  # times within 2^50 ns (13 days) of each other share one sortable key with the satellite
-
-
-def _latest(c_sat, c_tx, q_sat, q_t):
-    """For each query, the candidate of the same satellite with the latest time <= the query time (or -1).
-
-    Ties go to the later candidate. Satellite and time form one int64 key (``sat << 50 | t - t0``), so one
-    sort and one ``searchsorted`` serve every query; spans beyond 13 days fall back to one search per
-    satellite.
-    """
-    c_tx = np.asarray(c_tx, dtype=np.int64)
-    q_t = np.asarray(q_t, dtype=np.int64)
-    if c_tx.size == 0 or q_t.size == 0:
-        return np.full(np.size(q_sat), -1, dtype=np.int64)
-    t0 = min(int(c_tx.min()), int(q_t.min()))
-    span = max(int(c_tx.max()), int(q_t.max())) - t0
-    if span >= 1 << _KEY_BITS:
-        return _latest_per_satellite(c_sat, c_tx, q_sat, q_t)
-    c_key = (np.asarray(c_sat, dtype=np.int64) << _KEY_BITS) | (c_tx - t0)
-    q_key = (np.asarray(q_sat, dtype=np.int64) << _KEY_BITS) | (q_t - t0)
-    order = np.lexsort((np.arange(c_key.size), c_key))
-    p = np.searchsorted(c_key[order], q_key, side="right") - 1
-    ok = p >= 0
-    cand = order[np.maximum(p, 0)]
-    ok &= np.asarray(c_sat)[cand] == np.asarray(q_sat)
-    return np.where(ok, cand, -1)
-
-
-def _latest_per_satellite(c_sat, c_tx, q_sat, q_t):
-    order = np.lexsort((np.arange(c_sat.size), c_tx, c_sat))
-    cs, ct = c_sat[order].astype(np.int64), c_tx[order]
-    lo = np.searchsorted(cs, q_sat, side="left")
-    hi = np.searchsorted(cs, q_sat, side="right")
-    out = np.full(q_sat.size, -1, dtype=np.int64)
-    for sat in np.unique(q_sat[hi > lo]):  # one searchsorted per satellite (~100), not per query
-        m = np.flatnonzero(q_sat == sat)
-        a, b = lo[m[0]], hi[m[0]]
-        p = np.searchsorted(ct[a:b], q_t[m], side="right") - 1
-        out[m] = np.where(p >= 0, order[a + np.maximum(p, 0)], -1)
-    return out
 
 
 def _healthy(letters, health, msg):
