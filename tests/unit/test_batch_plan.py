@@ -200,11 +200,13 @@ def test_plan_one_file_per_system_and_short_names(tmp_path):
     nav = _touch(tmp_path, "cbw10010.21n.gz", "dlf10010.21g", "amel0010.21g", "xxxx0020.21n")
     p = plan(obs, nav)
     units = {it.key: [os.path.basename(x) for x in it.paths("nav")] for it in p.items}
-    # the Hatanaka twin .21d sorts first; one GPS and one GLONASS file (same overlap: by name)
+    # the Hatanaka twin .21d sorts first; every other station's GLONASS file: each has the satellites its
+    # station tracked (DELF with AMEL's alone solved no epoch)
+    both = ["amel0010.21g", "cbw10010.21n.gz", "dlf10010.21g"]
     assert units == {
-        ("DELF", "2021-01-01", "0000-01D"): ["amel0010.21g", "cbw10010.21n.gz"],
-        ("KKKK", "2021-01-01", "0000-01H"): ["amel0010.21g", "cbw10010.21n.gz"],
-        ("KKKK", "2021-01-01", "0100-01H"): ["amel0010.21g", "cbw10010.21n.gz"],
+        ("DELF", "2021-01-01", "0000-01D"): both,
+        ("KKKK", "2021-01-01", "0000-01H"): both,
+        ("KKKK", "2021-01-01", "0100-01H"): both,
     }
     assert [s.reason.split(" of ")[0] for s in p.skipped] == ["duplicate"]
 
@@ -357,7 +359,7 @@ def test_session_names_count_whole_units_below_100(period_s, session):
     assert session_of(name) == session
 
 
-def test_navigation_choice_prefers_a_mixed_file_then_the_longest_overlap(tmp_path):
+def test_navigation_choice_prefers_a_merged_mixed_file_else_takes_every_overlapping_one(tmp_path):
     obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
     nav = _touch(
         tmp_path,
@@ -367,11 +369,18 @@ def test_navigation_choice_prefers_a_mixed_file_then_the_longest_overlap(tmp_pat
     assert plan(obs, nav).items[0].paths("nav") == (nav[0],)
     nav = _touch(
         tmp_path,
-        "XXXX00XXX_R_20201771200_01H_RN.rnx",  # names first, but one hour of the day
+        "XXXX00XXX_R_20201771200_01H_RN.rnx",  # one hour of the day: its satellites may be missing elsewhere
         "YYYY00XXX_R_20201770000_01D_RN.rnx",  # the whole day
         "WWWW00XXX_R_20201762359_61S_GN.rnx",  # shares the day's first second only: still a candidate
+        "VVVV00XXX_R_20201780000_01D_GN.rnx",  # the next day: not
     )
-    assert plan(obs, nav).items[0].paths("nav") == (nav[2], nav[1])
+    assert plan(obs, nav).items[0].paths("nav") == (nav[2], nav[0], nav[1])
+    brdc = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_RN.rnx")  # a merged GLONASS file serves alone
+    assert plan(obs, nav + brdc).items[0].paths("nav") == (brdc[0], nav[2])
+    # merged files of an hour each: as many as cover the day, not the first alone
+    hourly = _touch(tmp_path, *(f"BRDC00WRD_R_2020177{h:02d}00_01H_MN.rnx" for h in range(24)))
+    six = _touch(tmp_path, "BRDC00WRD_R_20201771200_06H_MN.rnx")  # the longest first: 12:00-18:00 in one
+    assert plan(obs, hourly + six).items[0].paths("nav") == tuple(sorted(hourly[:12] + six + hourly[18:]))
 
 
 def test_navigation_given_among_the_files_and_navigation_whose_name_says_nothing(tmp_path):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -164,10 +165,14 @@ def _choose_nav(obs: FileName, navs: Sequence[FileName]) -> list[str]:
 
     A station's own files serve alone when each of their systems covers the observation span and one of
     them is mixed; a mixed file of another (``BRD*`` first) is added where they are not mixed or leave part
-    of the span, else the best other file of each system they do not cover. A station file of one hour or
+    of the span, else the other files of each system they do not cover. A station file of one hour or
     of one system must not leave the rest of the day or the other systems without records when a complete
     file is at hand (ESBC's day with a 1-hour station file beside the day's BRDC file: 789 of 2880 epochs
-    solved).
+    solved). Merged ``BRD*`` files serve alone, as many as cover the span (24 hourly files for a day);
+    without them every overlapping file of other stations is kept, as each holds only the satellites its
+    station tracked (DELF's day with AMEL's GLONASS file alone: 0 of 105 epochs solved; with DLF1's too:
+    31, as ``kompas spp`` given both). A unit then reads them all: a pool of hundreds of stations' files
+    and no BRD file costs seconds of reading per unit.
     """
     cands = [n for n in navs if n.overlap_s(obs) > 0]
     same = [n for n in cands if n.station == obs.station]
@@ -177,15 +182,30 @@ def _choose_nav(obs: FileName, navs: Sequence[FileName]) -> list[str]:
     full = {k for k, v in cover.items() if v >= obs.period_s}
     if same and full == set(cover) and "M" in full:
         return sorted(n.path for n in same)
-    best: dict[str, FileName] = {}
+    kinds: dict[str, list[FileName]] = {}
     others = (n for n in cands if n.station != obs.station)
     for n in sorted(others, key=lambda n: (not n.site.startswith("BRD"), -n.overlap_s(obs), n.path)):
-        best.setdefault(n.system or n.content, n)
+        kinds.setdefault(n.system or n.content, []).append(n)
+    best = {k: _covering(obs, v) if v[0].site.startswith("BRD") else v for k, v in kinds.items()}
     if "M" in best:
-        chosen = [best["M"]]
+        chosen = best["M"]
     else:  # per-system files: those of the systems the station's own files do not cover
-        chosen = [n for k, n in best.items() if k not in full and not (same and k not in cover)]
+        chosen = [n for k, v in best.items() if k not in full and not (same and k not in cover) for n in v]
     return sorted({n.path for n in (*same, *chosen)})
+
+
+def _covering(obs: FileName, files: Sequence[FileName]) -> list[FileName]:
+    """Of ``files`` (best first), each one that adds time of the observation span (minute bins) to the ones
+    taken before it."""
+    bins = [False] * max(1, math.ceil(obs.period_s / 60.0))
+    taken = []
+    for f in files:
+        a = max(0, int((f.start - obs.start).total_seconds() // 60))
+        b = min(len(bins), math.ceil((f.end - obs.start).total_seconds() / 60.0))
+        if b > a and not all(bins[a:b]):
+            bins[a:b] = [True] * (b - a)
+            taken.append(f)
+    return taken
 
 
 def _widened(obs: FileName) -> FileName:
