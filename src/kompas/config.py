@@ -444,7 +444,18 @@ def from_command_line(cls, args: argparse.Namespace):
     """A command's options: the defaults of ``cls``, then the TOML file of ``--config`` (``args.config``),
     then the command-line options (:func:`from_arguments`)."""
     cfg = load_toml(cls, args.config) if args.config else cls()
-    return from_arguments(cfg, args)
+    cfg = from_arguments(cfg, args)
+    if isinstance(getattr(cfg, "window", None), WindowOptions):  # the final window, before any file is read
+        check_window(cfg.window.start, cfg.window.end)
+    return cfg
+
+
+def check_window(start: str | None, end: str | None) -> None:
+    """ConfigError when the processing window ends before it starts (GPST ISO texts, either may be None)."""
+    import numpy as np
+
+    if start and end and np.datetime64(start, "ns") > np.datetime64(end, "ns"):
+        raise ConfigError(f"the processing window is empty: start {start} is after end {end}")
 
 
 # ----------------------------------------------------------------------------------------------

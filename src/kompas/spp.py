@@ -36,6 +36,7 @@ from .engine import (
     block_seconds,
     blocks,
     check_recipe_inputs,
+    instant_ns,
     require_table,
     run,
     window,
@@ -58,7 +59,7 @@ from .products.broadcast import BroadcastProduct
 from .products.state import Status
 from .satsys import SYSTEM_LETTERS, parse_systems, sat_system, signal_code, system_code
 from .solution import ProcessingRecord, Quality, Solution, Unsolved, unsolved_counts, unsolved_text
-from .time import time_span
+from .time import GTime, time_span
 
 __all__ = ["SppConfig", "EstimatorOptions", "spp", "SINGLE_BANDS", "IF_BAND_PAIRS", "CLOCK_REFERENCE_ORDER"]
 
@@ -282,6 +283,27 @@ class _Seen:
         return {k: sorted(v, key=lambda c: (c[1:], "CLDS".index(c[0]))) for k, v in self._codes.items()}
 
 
+def _check_maps_span(maps_ns, obs, window) -> None:
+    """ConfigError before solving when IONEX maps (epochs ``maps_ns``) cannot serve any observation: they
+    end before the first epoch to process, or begin after the last one the header's TIME OF LAST OBS and
+    the processing window allow (without that header line the end is unknown: only the first test)."""
+    t = obs.epoch_time_ns
+    if t.size == 0 or np.size(maps_ns) == 0:
+        return
+    first = max(int(t[0]), instant_ns(window.start, "start") if window.start else int(t[0]))
+    ends = [
+        getattr(obs.header, "time_of_last_obs_ns", None),
+        instant_ns(window.end, "end") if window.end else None,
+    ]
+    last = min((int(x) for x in ends if x is not None), default=None)
+    if int(np.max(maps_ns)) < first or (last is not None and int(np.min(maps_ns)) > last):
+        span = time_span([first, last]) if last is not None else f"from {GTime(first).isoformat()}"
+        raise ConfigError(
+            f"the IONEX maps ({time_span(maps_ns)}) do not cover the observations ({span}): give the maps of "
+            "the observation days, or leave out --ionex for the broadcast model"
+        )
+
+
 def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
     product = BroadcastProduct.from_options(nav, cfg.ephemeris)
     iono_model = None
@@ -296,6 +318,7 @@ def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
         from .products.ionosphere import IonexIonosphere
 
         iono_model = IonexIonosphere(ionex)
+        _check_maps_span(iono_model.time_ns, obs, cfg.window)
     letters = [x for x in cfg.systems if x in SYSTEM_LETTERS]
     if cfg.models.iono == "if":
         pairs = {

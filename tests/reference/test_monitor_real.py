@@ -283,6 +283,15 @@ def test_monitor_window_without_records_and_sisre_without_offsets(kompas_data, t
         capsys.readouterr().err
     )
     assert not (tmp_path / "m").exists()  # refused before anything is written
+    # precise orbits of another year: refused before any work (it wrote an empty SISRE table, exit 0)
+    other = str(kompas_data / "E_2026-133_ZIM2" / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3")
+    assert main(["monitor", nav, "--out", out, "--precise", other, "--hours", "1", "--no-grid"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "kompas monitor: error: --precise: the SP3 files (2026-05-13T00:00:00 .. 2026-05-13T23:45:00) lie "
+        "outside the navigation records' time (reference epochs 2020-06-24T19:50:00 .. 2020-06-26T00:00:00): give the products "
+        "of the records' days"
+    )
+    assert not (tmp_path / "m").exists()
     (tmp_path / "f").write_text("")
     assert main(["monitor", nav, "--out", str(tmp_path / "f"), "--hours", "1"]) == 2
     assert capsys.readouterr().err.strip().endswith(f"{tmp_path / 'f'}: exists and is not a folder")
@@ -342,17 +351,17 @@ def test_monitor_says_what_served_nothing(kompas_data, tmp_path, capsys):
     assert "--station-systems must be letters of" in capsys.readouterr().err
     sp3_2021 = str(kompas_data / "G_2021-118_SLAC_rinex2/COD0MGXFIN_20211180000_01D_05M_ORB.SP3")
     kms3 = str(kompas_data / "F_2022-159_KMS3_rinex4/KMS300DNK_R_20221591000_01H_30S_MO.crx")
+    # precise orbits of another year are refused up front (test_monitor_window_without_records...); a
+    # station of another year is said to have served nothing
+    assert main(["monitor", nav, "--out", out, "--precise", sp3_2021, "--hours", "1", "--no-grid"]) == 2
+    assert "--precise: the SP3 files (2021-04-28T18:00:00 .. 2021-04-29T00:00:00) lie outside" in (
+        capsys.readouterr().err
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # no matplotlib warning about an empty legend either
-        rc = main(
-            ["monitor", nav, "--out", out, "--precise", sp3_2021, "--obs", kms3, "--hours", "1", "--no-grid"]
-        )
+        rc = main(["monitor", nav, "--out", out, "--obs", kms3, "--hours", "1", "--no-grid"])
     assert rc == 0
     text = capsys.readouterr().out
-    assert (
-        "note: SISRE: no satellite has both a broadcast and a precise state (precise products 2021-04-28"
-        in text
-    )
     assert "note: station KMS3: no epoch solved (observations 2022-06-08T10:00:00" in text
 
 

@@ -10,6 +10,7 @@ inter-frequency bias state fixes GLONASS rarely, one without the ionosphere fixe
 from __future__ import annotations
 
 import csv
+import gzip
 import time
 
 import numpy as np
@@ -317,6 +318,19 @@ def test_cli_rtk_incompatible_inputs_say_why(kompas_data, capsys, tmp_path):
         assert (
             f"kompas rtk: error: {role} {nav} is a navigation file: the order is" in capsys.readouterr().err
         )
+    # one file as rover and base: the "solution" was the base position, every epoch "fixed"
+    assert main(["rtk", wtzz, wtzz, nav, "-o", out]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"kompas rtk: error: ROVER and BASE are the same file ({wtzz}): RTK needs two receivers' observations"
+    )
+    # the same observations under another name (a compressed copy): found once read
+    gz = tmp_path / "copy.rnx.gz"
+    gz.write_bytes(gzip.compress(open(wtzz, "rb").read()))
+    assert main(["rtk", str(gz), wtzz, nav, "--base-pos", "header", "-o", out]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "kompas rtk: error: ROVER and BASE hold the same observations (one file under two names?): RTK needs "
+        "two receivers' observations"
+    )
     # navigation data of another day: both time spans
     other_day = str(kompas_data / "D_2026-120_PASA_SCOA_rtk" / "BRDC00WRD_R_20261200800_06H_MN.rnx")
     assert main(["rtk", wtzz, wtzr, other_day, "--base-pos", "header", "-o", out]) == 2

@@ -116,6 +116,11 @@ def test_system_without_ephemeris_is_named(kompas_data, capsys):
         (lambda d, t: [d / WTZR, d / ESBC_NAV, "--systems", "CX"], "systems must be letters of GRECJI"),
         (lambda d, t: [d / WTZR, d / ESBC_NAV, "--truth", "1", "2"], "--truth needs X Y Z"),
         (lambda d, t: [d / WTZR], "give an observation file and at least one navigation file"),
+        # the files in another order: the misplaced one is named
+        (
+            lambda d, t: [d / ESBC_NAV, d / WTZR],
+            f"{ESBC_NAV} is a navigation file: the order is kompas spp OBS NAV",
+        ),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(kompas_data, tmp_path, capsys, make, message):
@@ -211,19 +216,20 @@ def test_ionex_maps_serve_every_system(kompas_data, tmp_path, capsys):
     assert rc == 0
 
 
-def test_ionex_maps_of_another_day_say_they_served_nothing(kompas_data, tmp_path, capsys):
-    # the 2017 maps over the WTZR hour of 2020: no observation is served, and the run says so (it used to
-    # name IONEX as the model of every system, with no correction applied and nothing said)
+def test_ionex_maps_of_another_day_are_refused_before_solving(kompas_data, tmp_path, capsys):
+    # the 2017 maps over the WTZR hour of 2020: no observation could be served. It used to name IONEX as
+    # the model of every system with no correction applied, then to warn after solving and exit 0
     a = kompas_data / "A_2020-177_ESBC_WTZR"
     gim = kompas_data / "ionex" / "jplg0010.17i.gz"
-    rc, _, err = _run([a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx", a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz",
-                       "--ionex", gim, "-o", tmp_path / "y.pos"], capsys)  # fmt: skip
-    assert rc == 0
-    assert (
-        "kompas spp: warning: the IONEX maps (2017-01-01T00:00:18 .. 2017-01-02T00:00:18) served none of the "
-        "observations (maps of another day?)" in err
+    rc, out, err = _run([a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx",
+                         a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz", "--ionex", gim, "-o", tmp_path / "y.pos"],
+                        capsys)  # fmt: skip
+    assert rc == 2 and not (tmp_path / "y.pos").exists() and out == ""
+    assert err.strip() == (
+        "kompas spp: error: the IONEX maps (2017-01-01T00:00:18 .. 2017-01-02T00:00:18) do not cover the "
+        "observations (2020-06-25T00:00:00 .. 2020-06-25T00:59:30): give the maps of the observation days, or "
+        "leave out --ionex for the broadcast model"
     )
-    assert "RuntimeWarning" not in err
 
 
 def test_ionosphere_free_spp_is_quiet(kompas_data, tmp_path, capsys):

@@ -359,3 +359,34 @@ def test_tables_written_as_text_as_on_a_command_line():
         SppConfig().replace(system_factor="C:-1")
     with pytest.raises(ConfigError, match=r"'system_factor' must be a table, not 'C=2'"):
         SppConfig().replace(system_factor="C=2")
+
+
+def test_a_window_ending_before_it_starts_is_refused_before_any_file_is_read(tmp_path):
+    """``--start`` after ``--end`` is an option error of the final window (the TOML file's, then the command
+    line's), raised when the command's options are built; before, the whole observation file was read and
+    then said to have no epoch in the window. Changing a valid window to another valid one in either order
+    is fine (the check is not made halfway)."""
+    from kompas.cli.main import build_parser
+    from kompas.config import check_window, from_command_line
+    from kompas.engine import window
+
+    msg = r"^the processing window is empty: start 2020-06-25T12:00 is after end 2020-06-25T11:59:59$"
+    with pytest.raises(ConfigError, match=msg):
+        check_window("2020-06-25T12:00", "2020-06-25T11:59:59")
+    check_window("2020-06-25T12:00", "2020-06-25T12:00:00")
+    check_window(None, "2020-06-25T11:00:00")
+    cfg = SppConfig().replace(start="2020-06-25T10:00", end="2020-06-25T11:00")
+    assert cfg.replace(start="2020-06-26T10:00", end="2020-06-26T11:00").window.end == "2020-06-26T11:00"
+    toml = tmp_path / "w.toml"
+    toml.write_text('[window]\nstart = "2020-06-25T10:00:00"\nend = "2020-06-25T11:00:00"\n')
+    parser = build_parser()
+    args = parser.parse_args(["spp", "o.rnx", "n.rnx", "--config", str(toml), "--start", "2020-06-26T10:00:00",
+                              "--end", "2020-06-26T11:00:00"])  # fmt: skip
+    assert from_command_line(SppConfig, args).window.start == "2020-06-26T10:00:00"
+    args = parser.parse_args(
+        ["spp", "o.rnx", "n.rnx", "--config", str(toml), "--start", "2020-06-25T12:00:00"]
+    )
+    with pytest.raises(ConfigError, match="start 2020-06-25T12:00:00 is after end 2020-06-25T11:00:00"):
+        from_command_line(SppConfig, args)
+    with pytest.raises(ConfigError, match="processing window is empty"):  # the API's window, too
+        window(None, "2020-06-25T12:00:00", "2020-06-25T11:00:00")

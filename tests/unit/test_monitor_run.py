@@ -143,3 +143,40 @@ def test_broadcast_status_counts_per_satellite():
     assert b["sat"] == "C19" and b["ok_pct"] == 0.0 and b["no_ephemeris"] == 6
     assert math.isnan(b["ura_mean_m"]) and math.isnan(b["age_max_s"])
     assert status.shape == ura.shape == (2, 6) and ura[0, 5] == 4.0
+
+
+def test_precise_orbits_without_a_shared_satellite_or_time_are_refused():
+    """``--precise`` products that can give no SISRE: no satellite in common with the records, or epochs
+    more than 4 h (``RECORD_REACH_NS``) from every record's reference epoch; within 4 h they pass."""
+    import types
+
+    from kompas.monitor.run import RECORD_REACH_NS, _check_precise_overlap
+
+    h = 3600 * 10**9
+
+    class Records:  # the two record tables of a NavData: sized, with reference epochs
+        def __init__(self, field, t):
+            setattr(self, field, np.asarray(t, dtype=np.int64))
+
+        def __len__(self):
+            return 2
+
+    nav = types.SimpleNamespace(kepler=Records("toe_ns", [0, h]), glonass=Records("toc_ns", [2 * h, 2 * h]),
+                                record_sats=lambda: np.array([sat_index("G01"), sat_index("E11")]))  # fmt: skip
+
+    def sp3(t, *sats):
+        return types.SimpleNamespace(time_ns=np.asarray(t), sats=np.array([sat_index(x) for x in sats]))
+
+    assert RECORD_REACH_NS == 4 * h
+    _check_precise_overlap([nav], [])
+    _check_precise_overlap([nav], [sp3([6 * h, 7 * h], "G01")])  # 4 h after the GLONASS reference epoch
+    _check_precise_overlap([nav], [sp3([-4 * h], "E11", "C20")])
+    with pytest.raises(
+        ConfigError, match=r"the SP3 files hold systems C, the navigation records systems EG: no"
+    ):
+        _check_precise_overlap([nav], [sp3([h], "C20")])
+    with pytest.raises(ConfigError, match=r"the SP3 files hold G05 G06, the navigation records G01 E11: no"):
+        _check_precise_overlap([nav], [sp3([h], "G05", "G06")])
+    for t in ([6 * h + 1], [-4 * h - 1]):
+        with pytest.raises(ConfigError, match="lie outside the navigation records' time"):
+            _check_precise_overlap([nav], [sp3(t, "G01")])

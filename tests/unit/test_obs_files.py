@@ -384,20 +384,24 @@ def test_rtk_reads_each_receivers_files_as_one(files, tmp_path, capsys):
     nav = str(files / "nav.rnx")
     base = ["--base-pos", *(f"{v:.4f}" for v in WUHAN), "--systems", "G,E"]
     out_w, out_p = str(tmp_path / "w.pos"), str(tmp_path / "p.pos")
-    assert main(["rtk", str(files / "whole.rnx"), str(files / "whole.rnx"), nav, *base, "-o", out_w]) == 0
-    assert main(["rtk", str(files / "WUHN_part*"), str(files / "whole.rnx"), nav, *base, "-o", out_p]) == 0
+    # a base of other observations (the same receiver's codes 0.5 m longer: one file as rover and base is
+    # refused), against the whole file as rover, then against its parts
+    whole = kompas.read_obs(files / "whole.rnx")
+    base_file = tmp_path / "base.rnx"
+    write_obs(replace(whole, code_m=whole.code_m + 0.5), base_file, header=whole.header)
+    assert main(["rtk", str(files / "whole.rnx"), str(base_file), nav, *base, "-o", out_w]) == 0
+    assert main(["rtk", str(files / "WUHN_part*"), str(base_file), nav, *base, "-o", out_p]) == 0
     want = _pos_rows(tmp_path / "w.pos")
     assert len(want) == 40 and _pos_rows(tmp_path / "p.pos") == want
     inputs = [ln[14:] for ln in (tmp_path / "p.pos").read_text().splitlines() if ln.startswith("% inp file")]
-    assert inputs == [
-        *(str(p) for p in _parts(files)),
-        str(files / "whole.rnx"),
-        nav,
-    ]  # rover parts, base, nav
+    assert inputs == [*(str(p) for p in _parts(files)), str(base_file), nav]  # rover parts, base, nav
     assert (
         "session  rover 3 files read as one (WUHN_part0.rnx.gz ... WUHN_part2.rnx.gz)"
         in capsys.readouterr().out
     )
     parts = str(files / "WUHN_part*")
-    assert main(["rtk", str(files / "whole.rnx"), parts, nav, *base, "-o", out_p]) == 0
+    assert main(["rtk", str(base_file), parts, nav, *base, "-o", out_p]) == 0
     assert "session  base 3 files read as one" in capsys.readouterr().out
+    # the parts against the whole file: the same observations, refused once read
+    assert main(["rtk", parts, str(files / "whole.rnx"), nav, *base, "-o", out_p]) == 2
+    assert "ROVER and BASE hold the same observations" in capsys.readouterr().err

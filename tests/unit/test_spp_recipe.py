@@ -194,3 +194,36 @@ def test_systems_of_a_run_with_no_epoch_solved_are_not_blamed_on_the_mask(sim):
             f"{name} served no epoch: no epoch was solved (chi2 in {len(sol)} of {len(sol)} epochs)" in text
         )
     assert not any("below the elevation mask" in t for t in text)
+
+
+def test_ionex_maps_are_checked_against_the_span_to_process():
+    """IONEX maps that cannot serve any observation are refused before solving: against the first epoch
+    (or a later --start) and the header's TIME OF LAST OBS (or an earlier --end); without that header line
+    the end is unknown and maps later than the first block pass (the rest of the file may lie under them)."""
+    import types
+
+    from kompas.config import WindowOptions
+    from kompas.spp import _check_maps_span
+
+    day = 86400 * 10**9
+    t0 = int(gtime_from_calendar(2020, 6, 25))
+    maps = t0 + np.arange(0, day + 1, 2 * 3600 * 10**9) + day  # the next day
+    first_block = t0 + np.arange(0, 3 * 3600, 30) * 10**9
+
+    def obs(last):
+        return types.SimpleNamespace(
+            epoch_time_ns=first_block, header=types.SimpleNamespace(time_of_last_obs_ns=last)
+        )
+
+    free = WindowOptions()
+    _check_maps_span(maps, obs(None), free)  # end unknown: may be served later
+    _check_maps_span(maps, obs(t0 + 2 * day), free)
+    with pytest.raises(
+        ConfigError, match=r"do not cover the observations \(2020-06-25T00:00:00 \.\. 2020-06-25T23:59:30\)"
+    ):
+        _check_maps_span(maps, obs(t0 + day - 30 * 10**9), free)
+    with pytest.raises(ConfigError, match=r"\(2020-06-25T00:00:00 \.\. 2020-06-25T12:00:00\)"):
+        _check_maps_span(maps, obs(None), WindowOptions(end="2020-06-25T12:00:00"))
+    _check_maps_span(maps, obs(t0 + 2 * day), WindowOptions(start="2020-06-26T06:00:00"))
+    with pytest.raises(ConfigError, match=r"\(from 2020-06-28T00:00:00\)"):  # maps end before the window
+        _check_maps_span(maps, obs(None), WindowOptions(start="2020-06-28T00:00:00"))

@@ -10,6 +10,7 @@ ends). Exit status: 0 with a solution, 1 when no epoch could be solved, 2 for a 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -133,7 +134,29 @@ def _check_inputs(args) -> None:
         )
     check_session(args.rover_files)
     check_session(args.base_files)
+    same = [r for r in args.rover_files for b in args.base_files if os.path.samefile(r, b)]
+    if same:  # the "solution" would be the base position, 100 % fixed
+        raise ConfigError(
+            f"ROVER and BASE are the same file ({same[0]}): RTK needs two receivers' observations"
+        )
     args.rover, args.base = args.rover_files[0], args.base_files[0]
+
+
+def _check_two_receivers(rover, base) -> None:
+    """ConfigError when rover and base hold the same observations (one file under two names, e.g. a
+    compressed copy: the path check cannot see it), as the same epochs, signals and values."""
+    same = (
+        np.array_equal(rover.epoch_time_ns, base.epoch_time_ns)
+        and np.array_equal(rover.sat, base.sat)
+        and np.array_equal(rover.signal, base.signal)
+        and np.array_equal(rover.code_m, base.code_m, equal_nan=True)
+        and np.array_equal(rover.phase_cyc, base.phase_cyc, equal_nan=True)
+    )
+    if same:
+        raise ConfigError(
+            "ROVER and BASE hold the same observations (one file under two names?): RTK needs two "
+            "receivers' observations"
+        )
 
 
 def run(args) -> int:
@@ -147,6 +170,7 @@ def run(args) -> int:
     residuals = check_residuals(args, args.residuals)
     t0 = time.perf_counter()
     rover, base = read_obs_files(args.rover_files), read_obs_files(args.base_files)
+    _check_two_receivers(rover, base)
     navs = [read_nav(p) for p in args.nav]
     atx = read_antex(args.atx) if args.atx else None
     sp3, clk = [read_sp3(p) for p in args.sp3], [read_clk(p) for p in args.clk]

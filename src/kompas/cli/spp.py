@@ -90,13 +90,15 @@ def build_config(args):
 
 
 def _check_inputs(args) -> None:
-    from .obs_inputs import check_session, expand_obs, obs_among_nav
+    from .obs_inputs import check_session, expand_obs, file_kind, obs_among_nav
 
     need = "give an observation file and at least one navigation file: kompas spp OBS NAV..."
     if not args.obs or not args.nav:
         raise ConfigError(need)
     more, args.nav = obs_among_nav(args.nav)
     args.obs_files = expand_obs(args.obs) + more
+    if file_kind(args.obs_files[0]) == "nav":  # the files in another order: name the one misplaced
+        raise ConfigError(f"OBS {args.obs_files[0]} is a navigation file: the order is kompas spp OBS NAV...")
     if not args.nav:
         raise ConfigError(need)
     extra = [*([args.config] if args.config else []), *(args.ionex or []), *([args.met] if args.met else [])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 
 from ..errors import ConfigError, FormatError, read_first_hint
 from ._open import file_name, is_crinex, peek
@@ -22,6 +23,11 @@ KINDS = {
     "met": ("met", "read_met"),
 }
 _STRICT = {"obs", "nav", "sp3", "clk", "met", "antex"}  # readers with repairs or dropped records to refuse
+
+
+# the SP3 header lines after the first (SP3-d, Hather & Springer 2016, table 2): "## week seconds ..." and
+# "+   n  G01G02..."; other text files open with "##" too (PRIDE's satellite table)
+_SP3_SECOND_LINES = re.compile(r"## +\d{1,4} +\d+\.\d+ |\+ +\d+ ")
 
 
 def detect(path: str | os.PathLike) -> str:
@@ -65,7 +71,7 @@ def detect(path: str | os.PathLike) -> str:
         if kind_char == "N":
             return "nav"
         raise FormatError(name, first_i + 1, f"RINEX file type {kind_char!r} is not supported")
-    if first.startswith("+ ") or first.startswith("## "):
+    if _SP3_SECOND_LINES.match(first):
         # an SP3 body without its first header line: the SP3 reader says what is missing
         return "sp3"
     raise FormatError(name, first_i + 1, "not a RINEX, SP3, RINEX clock, ANTEX, IONEX or Bias-SINEX file")

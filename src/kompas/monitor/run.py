@@ -189,13 +189,18 @@ RECORD_REACH_NS = 4 * 3600 * NS
 """How far from its reference epoch a broadcast record serves (the longest fit intervals, GPS 4 h)."""
 
 
-def _span(navs, cfg: MonitorConfig) -> np.ndarray:
-    """Epochs of the grid and timeline: ``cfg.start`` or the GPST day holding most records, ``cfg.hours``."""
+def _reference_epochs(navs) -> np.ndarray:
+    """Reference epochs of every orbit record (Kepler toe, GLONASS t_b), GPST ns, unknown ones left out."""
     refs = [n.kepler.toe_ns for n in navs if len(n.kepler)] + [
         n.glonass.toc_ns for n in navs if len(n.glonass)
     ]
     refs = np.concatenate(refs) if refs else np.zeros(0, np.int64)
-    refs = refs[refs != np.iinfo(np.int64).min]
+    return refs[refs != np.iinfo(np.int64).min]
+
+
+def _span(navs, cfg: MonitorConfig) -> np.ndarray:
+    """Epochs of the grid and timeline: ``cfg.start`` or the GPST day holding most records, ``cfg.hours``."""
+    refs = _reference_epochs(navs)
     if refs.size == 0:
         raise KompasError("the navigation files hold no usable record")
     step = round(cfg.step_s * NS)
@@ -254,6 +259,7 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     if not isinstance(cfg, MonitorConfig):
         raise ConfigError(f"config must be a MonitorConfig, not {type(cfg).__name__}")
     data = _load(inp)
+    _check_precise_overlap(data["navs"], data["sp3"])
     product = BroadcastProduct(data["navs"], policy=cfg.policy, selection=cfg.selection)
     times = _span(data["navs"], cfg)
     os.makedirs(os.path.join(inp.out, "tables"), exist_ok=True)  # after the checks: no empty folder on error
@@ -269,3 +275,35 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     if data["obs"]:
         sections.append(_parts.station_section(ctx))
     return _parts.finish(ctx, sections)
+
+
+def _check_precise_overlap(navs, sp3s) -> None:
+    """ConfigError before any work when the precise orbits (``--precise``) share no satellite with the
+    navigation records or lie farther than :data:`RECORD_REACH_NS` from every record's reference epoch: no
+    SISRE could come out (the run used to finish with an empty SISRE table and exit 0)."""
+    from ..satsys import letters_of
+
+    if not sp3s:
+        return
+    t_p = np.concatenate([s.time_ns for s in sp3s])
+    refs = _reference_epochs(navs)
+    sats_p = np.unique(np.concatenate([s.sats for s in sp3s]))
+    sats_n = np.unique(np.concatenate([n.record_sats() for n in navs]))
+    if t_p.size == 0 or refs.size == 0:
+        return
+    if not np.intersect1d(sats_p, sats_n).size:
+        p, n = letters_of(sats_p), letters_of(sats_n)
+        held = (f"systems {p}, the navigation records systems {n}" if not set(p) & set(n) else
+                f"{_ids(sats_p)}, the navigation records {_ids(sats_n)}")  # fmt: skip
+        raise ConfigError(f"--precise: the SP3 files hold {held}: no satellite in both, no SISRE")
+    if t_p.max() < refs.min() - RECORD_REACH_NS or t_p.min() > refs.max() + RECORD_REACH_NS:
+        raise ConfigError(
+            f"--precise: the SP3 files ({time_span(t_p)}) lie outside the navigation records' time "
+            f"(reference epochs {time_span(refs)}): give the products of the records' days"
+        )
+
+
+def _ids(sats, most: int = 6) -> str:
+    """Satellite ids for a message, the first ``most`` and how many more."""
+    ids = [sat_id(int(x)) for x in sats]
+    return " ".join(ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
