@@ -232,6 +232,17 @@ def test_sim_products_of_one_receiver(tmp_path, capsys):
     assert {"sp3", "clk"} <= set(truth["files"]) and (out / truth["files"]["sp3"]).is_file()
     clocks = set(read_clk(out / truth["files"]["clk"]).receiver_clocks()[1])
     assert clocks == {truth["receivers"][0]["marker_name"]}
+    # the four default systems' 117 satellites: more than RTKLIB 2.4.3 reads (two digits of the count)
+    n = len(read_sp3(out / truth["files"]["sp3"]).sats)
+    assert n > 99 and truth["products"]["sp3"]["satellites"] == n
+    assert f"note: the SP3 file lists {n} satellites; RTKLIB 2.4.3 reads only the first {n % 100}" in (
+        capsys.readouterr().out
+    )
+    assert main([*args[:-1], str(tmp_path / "g"), "--systems", "G,R"]) == 0
+    assert "RTKLIB 2.4.3 reads only" not in capsys.readouterr().out
+    assert read_clk(tmp_path / "g" / truth["files"]["clk"]).version == 3.04
+    assert main([*args[:-1], str(tmp_path / "g3"), "--systems", "G", "--clk-version", "3.00"]) == 0
+    assert read_clk(tmp_path / "g3" / truth["files"]["clk"]).version == 3.0
 
 
 def test_sim_of_a_navigation_file_without_the_systems_asked_for(kompas_data, tmp_path, capsys):
@@ -318,8 +329,9 @@ def test_rtklib_ppp_recovers_the_simulated_troposphere_and_wind_up(tmp_path):
     static PPP (ionosphere-free, estimated zenith delay with its own Saastamoinen a priori and Niell
     mapping, no tides or antenna models, which the simulator leaves out) on two noise-free hours of GPS
     with products of the truth. With its wind-up correction it lands within a few millimetres; without
-    it, centimetres off (measured 2026-12-01, last epoch: 1.0 mm and 28 mm with 2.4.3, 1.0 and 27 mm with
-    RTKLIB-EX)."""
+    it, centimetres off (measured 2026-12-01, last epoch: 1.1 mm and 27 mm with 2.4.3 given the clock
+    file as 3.00; 1.0 and 28 mm before, when 2.4.3 skipped the 3.04 file and took the SP3 clocks; 1.0 and
+    27 mm with RTKLIB-EX, which reads 3.04)."""
     import shutil
     import subprocess
 
@@ -338,8 +350,9 @@ def test_rtklib_ppp_recovers_the_simulated_troposphere_and_wind_up(tmp_path):
     files = [tmp_path / "o.rnx", tmp_path / "n.rnx", tmp_path / "p.sp3", tmp_path / "p.clk"]
     write_obs(res.obs, files[0])
     write_nav(res.nav, files[1])
+    # clock version 3.00: rnx2rtkp 2.4.3 skips 3.04 records (test below)
     write_products(res.truth, np.unique(res.obs.sat), start, start + int(2 * 3600e9), sp3_path=files[2],
-                   clk_path=files[3])  # fmt: skip
+                   clk_path=files[3], clk_version=3.0)  # fmt: skip
     last = {}
     for windup in ("on", "off"):
         conf = tmp_path / f"{windup}.conf"
@@ -357,3 +370,50 @@ def test_rtklib_ppp_recovers_the_simulated_troposphere_and_wind_up(tmp_path):
         last[windup] = ecef_to_enu(np.array([float(v) for v in rows[-1][2:5]]), truth)
     assert np.abs(last["on"]).max() < 0.003
     assert np.linalg.norm(last["off"]) > 0.015
+
+
+def test_rtklib_243_reads_the_clock_products_in_version_300_only(tmp_path):
+    """rnx2rtkp 2.4.3 with ``pos1-sateph=precise`` uses a RINEX clock 3.00 file and skips every record of a
+    3.04 one without a word (falling back to the SP3 clocks): the clocks of G01-G09 200 ns (60 m) off in
+    the clock file move or reject every epoch with 3.00 and change nothing with 3.04. ``write_clk(version=3.0)`` and
+    ``kompas sim --clk-version 3.00`` give RTKLIB its clocks."""
+    import shutil
+    import subprocess
+
+    from kompas.io.writers.rinex_nav import write_nav
+    from kompas.io.writers.rinex_obs import write_obs
+    from kompas.sim import simulate, write_products
+
+    rnx2rtkp = shutil.which("rnx2rtkp")
+    if rnx2rtkp is None:
+        pytest.skip("RTKLIB rnx2rtkp not installed (apt-get install rtklib)")
+    truth = np.array([4182675.8163, 889055.1901, 4717322.2170])
+    start = int(gtime_from_calendar(2024, 3, 1, 0, 0, 0))
+    res = simulate(truth, start, hours=0.25, interval_s=30.0, systems="G", seed=5, errors="none")
+    obs, nav, sp3 = tmp_path / "o.rnx", tmp_path / "n.rnx", tmp_path / "p.sp3"
+    write_obs(res.obs, obs)
+    write_nav(res.nav, nav)
+    conf = tmp_path / "c.conf"
+    conf.write_text("pos1-posmode=single\npos1-sateph=precise\npos1-navsys=1\nout-solformat=xyz\n")
+
+    def solve(*clk):
+        out = tmp_path / "out.pos"
+        subprocess.run([rnx2rtkp, "-k", str(conf), "-o", str(out), str(obs), str(nav), str(sp3), *map(str, clk)],
+                       check=True, capture_output=True, timeout=120)  # fmt: skip
+        return [ln.split()[2:5] for ln in out.read_text().splitlines() if ln[:1] != "%"]
+
+    rows = {}
+    for version in (3.0, 3.04):
+        clk, bad = tmp_path / f"{version}.clk", tmp_path / f"{version}_bad.clk"
+        write_products(res.truth, np.unique(res.obs.sat), start, start + int(0.25 * 3600e9), sp3_path=sp3,
+                       clk_path=clk, clk_version=version)  # fmt: skip
+        col = 40 if version == 3.0 else 45  # the first value's column
+        lines = [ln[:col] + f"{float(ln[col : col + 19]) + 2e-7: .12E}" + ln[col + 19 :] if ln.startswith("AS G0")
+                 else ln for ln in clk.read_text().splitlines()]  # fmt: skip
+        bad.write_text("\n".join(lines) + "\n")
+        rows[version] = solve(clk), solve(bad)
+    without = solve()
+    assert len(without) == 30 and rows[3.0][0] and rows[3.0][0] != without  # read: 30-s clocks, not SP3's
+    good, bad = (np.array(r, dtype=float).reshape(-1, 3) for r in rows[3.0])
+    assert bad.shape[0] < 30 or np.linalg.norm(bad - good, axis=1).min() > 1.0  # 60 m clock errors
+    assert rows[3.04][0] == without and rows[3.04][1] == without  # skipped: the SP3 clocks serve

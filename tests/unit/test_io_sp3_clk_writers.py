@@ -218,3 +218,40 @@ def test_clock_gap_between_values_is_an_error(tmp_path):
     write_clk(clk_from_arrays(["AR"], ["KSIM"], [T0], [3.3e-7], station_coords={"KSIM": (9.9e7, 2e6, 3e6)}),
               tmp_path / "near.clk")  # fmt: skip
     assert read_clk(tmp_path / "near.clk").station_coords["KSIM"][0] == 9.9e7
+
+
+def test_clock_version_300_for_rtklib_243(tmp_path):
+    """RINEX clock 3.00 (``version=3.0``): labels from column 61, 4-character names, the record layout of
+    CODE's and CNES's 2020 files; read back to the same values. Names too long for the field and comments
+    too long for one line are not cut (refused; continued on more lines)."""
+    t = T0 + np.arange(2) * 30 * 10**9
+    c = clk_from_arrays(["AS", "AS", "AR", "AR"], ["G01", "G01", "KSIM", "KSIM"], np.r_[t, t],
+                        [1.234567890123e-4, 1.2e-4, 3.3e-7, 3.4e-7], station_coords={"KSIM": (1e6, 2e6, 3e6)},
+                        prn_list=tuple(f"G{i:02d}" for i in range(1, 17)), leap_seconds=18,
+                        comments=("x" * 70,))  # fmt: skip
+    path = tmp_path / "a300.clk"
+    write_clk(c, path, version=3.0, _now=NOW)
+    lines = path.read_text().splitlines()
+    assert lines[0] == f"{'     3.00':20s}C{'':19s}M{'':19s}RINEX VERSION / TYPE"
+    assert lines[1] == f"{'kompas':20s}{'kompas':20s}{'20250102 030405 UTC':20s}PGM / RUN BY / DATE"
+    assert lines[2:4] == [f"{'x' * 60}COMMENT", f"{'x' * 10:60s}COMMENT"]
+    assert all(len(ln) <= 80 and ln[60:].strip() for ln in lines[: lines.index(f"{'':60s}END OF HEADER")])
+    assert f"{18:6d}{'':54s}LEAP SECONDS" in lines
+    assert (
+        f"{'KSIM':4s} {'':20s}{1000000000:11d} {2000000000:11d} {3000000000:11d}SOLN STA NAME / NUM" in lines
+    )
+    assert [ln[60:] for ln in lines].count("PRN LIST") == 2  # 15 to a line
+    assert "AS G01  2025  1  1  0  0  0.000000  1    1.234567890123E-04" in lines
+    back = read_clk(path)
+    assert back.version == 3.0 and back.leap_seconds == 18 and back.comments == ("x" * 60, "x" * 10)
+    for k, n in (("AS", "G01"), ("AR", "KSIM")):
+        m, src = (back.kind == k) & (back.name == n), (c.kind == k) & (c.name == n)
+        np.testing.assert_array_equal(back.time_ns[m], t)
+        np.testing.assert_array_equal(back.bias_s[m], c.bias_s[src])
+    write_clk(c, tmp_path / "a304.clk", _now=NOW)  # 3.04: 65 columns to a comment line
+    assert read_clk(tmp_path / "a304.clk").comments == ("x" * 65, "x" * 5)
+    long = clk_from_arrays(["AR"], ["KSIM1"], [T0], [3.3e-7])
+    with pytest.raises(KompasError, match="the name 'KSIM1' is longer than the 4 characters"):
+        write_clk(long, tmp_path / "b.clk", version=3.0)
+    with pytest.raises(KompasError, match="version must be 3.04 or 3.00"):
+        write_clk(c, tmp_path / "c.clk", version=2.0)

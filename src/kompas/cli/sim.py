@@ -73,6 +73,10 @@ def register(sub) -> None:
     g.add_argument("--products", action="store_true", help=f"write {_SP3} and {_CLK}")
     g.add_argument("--sp3-interval", type=float, default=300.0, metavar="S")
     g.add_argument("--clk-interval", type=float, default=30.0, metavar="S")
+    g.add_argument(
+        "--clk-version", choices=("3.04", "3.00"), default="3.04",
+        help="RINEX clock version (3.00 for RTKLIB 2.4.3, which reads no 3.04 record)",
+    )  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -212,6 +216,7 @@ def _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav) -
             clk_path=out / _CLK,
             sp3_interval_s=args.sp3_interval,
             clk_interval_s=args.clk_interval,
+            clk_version=float(args.clk_version),
             receivers=sims,
             only_known=True,
         )
@@ -226,6 +231,10 @@ def _simulate_and_write(args, out, start_ns, truth, systems, errors, real_nav) -
             f"{len(part.events)} events"
         )
     print(f"wrote {out}/: " + ", ".join(files.values()))
+    n_sp3 = products.get("sp3", {}).get("satellites", 0)
+    if n_sp3 > 99:  # SP3-d allows it; rnx2rtkp 2.4.3 takes two digits of the count (117 -> 17)
+        print(f"note: the SP3 file lists {n_sp3} satellites; RTKLIB 2.4.3 reads only the first "
+              f"{n_sp3 % 100} (RTKLIB-EX reads all): fewer --systems give files of at most 99")  # fmt: skip
     if not all(len(part.stats["satellites"]) for part in parts):
         print(
             f"kompas sim: no satellite of {systems} above the {args.elmask:g} deg mask at any epoch",

@@ -124,6 +124,7 @@ def write_products(
     clk_interval_s: float = 30.0,
     receivers=(),
     only_known: bool = False,
+    clk_version: float = 3.04,
     _now=None,
 ) -> dict:
     """Write SP3 and/or RINEX clock files of the truth over [start_ns, end_ns] (module docstring).
@@ -142,6 +143,8 @@ def write_products(
     only_known : bool
         Leave out the satellites the truth has no orbit of in the span (a real navigation file's unhealthy
         satellites, or those without a record then) instead of refusing them.
+    clk_version : {3.04, 3.0}
+        RINEX clock version (:func:`kompas.io.writers.clk.write_clk`): 3.00 for RTKLIB 2.4.3.
 
     Returns
     -------
@@ -155,37 +158,44 @@ def write_products(
         t = _grid(start_ns, end_ns, sp3_interval_s, min(6 * sp3_interval_s, 3600.0))
         pos, clk = _states(truth, sats, t)
         write_sp3(sp3_from_arrays(t, sats, pos, clk, agency=_AGENCY, comments=_COMMENTS), sp3_path, _now=_now)
-        out["sp3"] = {"path": str(sp3_path), "interval_s": sp3_interval_s, "epochs": int(t.size)}
+        out["sp3"] = {"path": str(sp3_path), "interval_s": sp3_interval_s, "epochs": int(t.size),
+                      "satellites": int(sats.size)}  # fmt: skip
     if clk_path is not None:
         t = _grid(start_ns, end_ns, clk_interval_s, clk_interval_s)
-        _, clk = _states(truth, sats, t)
-        ok = np.isfinite(clk)
-        kinds, names, times, bias = (
-            [np.full(int(ok.sum()), "AS")],
-            [np.repeat(sat_id(sats)[None], t.size, 0)[ok]],
-            [np.repeat(t, sats.size)[ok.ravel()]],
-            [clk[ok]],
-        )
-        coords = {}
-        for r in receivers:
-            m = (t >= r.tags[0]) & (t <= r.tags[-1])
-            kinds.append(np.full(int(m.sum()), "AR"))
-            names.append(np.full(int(m.sum()), r.receiver.marker_name))
-            times.append(t[m])
-            bias.append(r.clock_at(t[m]))
-            coords[r.receiver.marker_name] = r.receiver.ecef_m
-        leap = int(gps_utc_offset_s(np.array([int(start_ns)]))[0])
-        c = clk_from_arrays(
-            np.concatenate(kinds),
-            np.concatenate(names),
-            np.concatenate(times),
-            np.concatenate(bias),
-            station_coords=coords,
-            agency=_AGENCY,
-            prn_list=tuple(sat_id(sats).tolist()),
-            comments=_COMMENTS,
-            leap_seconds=leap,
-        )
-        write_clk(c, clk_path, program="kompas.sim", _now=_now)
+        _write_clock_file(truth, sats, t, receivers, clk_path, clk_version, _now, int(start_ns))
         out["clk"] = {"path": str(clk_path), "interval_s": clk_interval_s, "epochs": int(t.size)}
     return out
+
+
+def _write_clock_file(truth, sats, t, receivers, path, version: float, _now, start_ns: int) -> None:
+    """The RINEX clock file of the truth at epochs ``t``: satellite clocks (AS) and receiver clocks (AR);
+    the leap seconds of ``start_ns``."""
+    _, clk = _states(truth, sats, t)
+    ok = np.isfinite(clk)
+    kinds, names, times, bias = (
+        [np.full(int(ok.sum()), "AS")],
+        [np.repeat(sat_id(sats)[None], t.size, 0)[ok]],
+        [np.repeat(t, sats.size)[ok.ravel()]],
+        [clk[ok]],
+    )
+    coords = {}
+    for r in receivers:
+        m = (t >= r.tags[0]) & (t <= r.tags[-1])
+        kinds.append(np.full(int(m.sum()), "AR"))
+        names.append(np.full(int(m.sum()), r.receiver.marker_name))
+        times.append(t[m])
+        bias.append(r.clock_at(t[m]))
+        coords[r.receiver.marker_name] = r.receiver.ecef_m
+    leap = int(gps_utc_offset_s(np.array([start_ns]))[0])
+    c = clk_from_arrays(
+        np.concatenate(kinds),
+        np.concatenate(names),
+        np.concatenate(times),
+        np.concatenate(bias),
+        station_coords=coords,
+        agency=_AGENCY,
+        prn_list=tuple(sat_id(sats).tolist()),
+        comments=_COMMENTS,
+        leap_seconds=leap,
+    )
+    write_clk(c, path, program="kompas.sim", version=version, _now=_now)

@@ -1,4 +1,4 @@
-"""Write RINEX clock files, version 3.04.
+"""Write RINEX clock files, version 3.04 or 3.00.
 
 Format: "RINEX Extensions to Handle Clock Information", version 3.04 (IGS, 2017); the inverse of
 :func:`kompas.io.readers.clk.read_clk` for everything the :class:`~kompas.io.readers.clk.ClockData`
@@ -18,6 +18,12 @@ Records
     exactly the value a reader took from a file written with 12 (``0.d...``, CODE) or 13 digits.
     Records are ordered by epoch, then kind (AR, AS, CR, DR, MS), then name.
     Epochs are written in the table's time system.
+Version 3.00 (``version=3.0``; IGS 2010, the layout of CODE's and CNES's MGEX clocks of 2020)
+    Header labels from column 61 (60-column bodies), ``SOLN STA NAME / NUM`` ``A4,1X,A20,3 x I11``,
+    ``PRN LIST`` 15 per line, ``LEAP SECONDS``, records
+    ``A2,1X,A4,1X,I4,4(1X,I2),1X,F9.6,1X,I2,3X,2(E19.12,1X)``: names of at most 4 characters.
+    RTKLIB 2.4.3 reads this layout and skips every record of a 3.04 file without a word (its satellite
+    and epoch columns are those of 3.00); RTKLIB-EX reads both.
 """
 
 from __future__ import annotations
@@ -103,38 +109,50 @@ def _fortran_e(v: float) -> str:
     return text
 
 
-def _rec(body: str, label: str) -> str:
-    if len(body) > 65:
-        raise KompasError(f"RINEX clock header record {label!r}: content longer than 65 columns: {body!r}")
-    return f"{body:<65s}{label}"
+_LAYOUT = {3.04: (65, 9, 16), 3.0: (60, 4, 15)}  # header body width, name width, PRN LIST entries per line
 
 
-def _header(c: ClockData, program: str, now: _dt.datetime) -> list[str]:
+def _header(c: ClockData, program: str, now: _dt.datetime, version: float) -> list[str]:
+    width, nw, per_line = _LAYOUT[version]
+
+    def _rec(body: str, label: str) -> str:
+        if len(body) > width:
+            raise KompasError(
+                f"RINEX clock header record {label!r}: content longer than {width} columns: {body!r}"
+            )
+        return f"{body:<{width}s}{label}"
+
     ts = FILE_TIME_SYSTEMS.get(c.time_system)
     if ts is None:
         raise KompasError(f"RINEX clock cannot state the time system {c.time_system!r}")
     sysl = (c.satellite_system or " ")[:1]
     out = [
-        _rec(f"{3.04:4.2f}{'':17s}C{'':20s}{sysl}", "RINEX VERSION / TYPE"),
         _rec(
-            f"{program[:20]:20s} {'kompas':20s} {now.strftime('%Y%m%d %H%M%S UTC'):20s}",
+            f"{3.0:9.2f}{'':11s}C{'':19s}{sysl}" if version == 3.0 else f"{3.04:4.2f}{'':17s}C{'':20s}{sysl}",
+            "RINEX VERSION / TYPE",
+        ),
+        _rec(
+            f"{program[:20]:20s}{'kompas':20s}{now.strftime('%Y%m%d %H%M%S UTC'):20s}"
+            if version == 3.0
+            else f"{program[:20]:20s} {'kompas':20s} {now.strftime('%Y%m%d %H%M%S UTC'):20s}",
             "PGM / RUN BY / DATE",
         ),
-    ]
-    out += [_rec(x[:65], "COMMENT") for x in c.comments]
+    ]  # fmt: skip
+    # comments longer than the field go on as many lines as they need
+    out += [_rec(x[k : k + width], "COMMENT") for x in c.comments for k in range(0, max(len(x), 1), width)]
     out.append(_rec(f"   {ts}", "TIME SYSTEM ID"))
     if c.leap_seconds is not None:
-        out.append(_rec(f"{c.leap_seconds:6d}", "LEAP SECONDS GNSS"))
+        out.append(_rec(f"{c.leap_seconds:6d}", "LEAP SECONDS" if version == 3.0 else "LEAP SECONDS GNSS"))
     for sys_letter, (prog, source) in c.pcvs_applied.items():
         out.append(_rec(f"{sys_letter:1.1s} {prog:17.17s} {source:40.40s}", "SYS / PCVS APPLIED"))
     types = c.data_types or tuple(k for k in RECORD_KINDS if np.any(c.kind == k))
     out.append(_rec(f"{len(types):6d}" + "".join(f"    {t:2s}" for t in types), "# / TYPES OF DATA"))
     if c.station_name:
-        out.append(_rec(f"{c.station_name:9.9s}", "STATION NAME / NUM"))
+        out.append(_rec(f"{_name(c.station_name, nw)}", "STATION NAME / NUM"))
     out.append(_rec(f"{c.agency:3.3s}  {c.analysis_center:.55s}", "ANALYSIS CENTER"))
     if c.clock_refs:
         out.append(_rec(f"{len(c.clock_refs):6d}", "# OF CLK REF"))
-        out += [_rec(f"{r:9.9s}", "ANALYSIS CLK REF") for r in c.clock_refs]
+        out += [_rec(_name(r, nw), "ANALYSIS CLK REF") for r in c.clock_refs]
     if c.station_coords or c.n_stations_header:
         n = c.n_stations_header if c.n_stations_header is not None else len(c.station_coords)
         out.append(_rec(f"{n:6d}    {c.trf:.50s}", "# OF SOLN STA / TRF"))
@@ -142,18 +160,30 @@ def _header(c: ClockData, program: str, now: _dt.datetime) -> list[str]:
             mm = [round(v * 1e3) for v in xyz]
             dom = c.station_domes.get(name, "")
             out.append(
-                _rec(f"{name:9.9s} {dom:20.20s}{mm[0]:11d} {mm[1]:11d} {mm[2]:11d}", "SOLN STA NAME / NUM")
+                _rec(
+                    f"{_name(name, nw)} {dom:20.20s}{mm[0]:11d} {mm[1]:11d} {mm[2]:11d}",
+                    "SOLN STA NAME / NUM",
+                )
             )
     if c.n_sats_header is not None or c.prn_list:
         n = c.n_sats_header if c.n_sats_header is not None else len(c.prn_list)
         out.append(_rec(f"{n:6d}", "# OF SOLN SATS"))
-        for k in range(0, len(c.prn_list), 16):
-            out.append(_rec("".join(f"{p:3s} " for p in c.prn_list[k : k + 16]), "PRN LIST"))
+        for k in range(0, len(c.prn_list), per_line):
+            out.append(_rec("".join(f"{p:3s} " for p in c.prn_list[k : k + per_line]), "PRN LIST"))
     out.append(_rec("", "END OF HEADER"))
     return out
 
 
-def _body(c: ClockData) -> list[str]:
+def _name(name: str, width: int) -> str:
+    """A station or satellite name in its field, KompasError when longer (it would be cut)."""
+    if len(name) > width:
+        raise KompasError(
+            f"RINEX clock: the name {name!r} is longer than the {width} characters of the field"
+        )
+    return f"{name:{width}s}"
+
+
+def _body(c: ClockData, version: float) -> list[str]:
     vals = np.stack([getattr(c, v) for v in _VALUES], -1)
     fin = np.isfinite(vals)
     nval = np.where(fin.any(axis=1), _VALUES.__len__() - np.argmax(fin[:, ::-1], axis=1), 0)
@@ -164,11 +194,13 @@ def _body(c: ClockData) -> list[str]:
     order = np.lexsort((c.name, kind_rank, c.time_ns))
     cal = gpst_to_calendar(c.time_ns, normalize_scale(FILE_TIME_SYSTEMS[c.time_system]))
     y, mo, d, h, mi, s = (np.atleast_1d(a) for a in cal)
+    nw = _LAYOUT[version][1]
+    date = "{:4d} {:2d} {:2d} {:2d} {:2d}" if version == 3.0 else "{:4d} {:02d} {:02d} {:02d} {:02d}"
     out = []
     for i in order.tolist():
         n = int(nval[i])
         v = [_fortran_e(x) for x in vals[i, :n]]
-        line = (f"{c.kind[i]:2s} {c.name[i]:9s} {y[i]:4d} {mo[i]:02d} {d[i]:02d} {h[i]:02d} {mi[i]:02d} "
+        line = (f"{c.kind[i]:2s} {_name(str(c.name[i]), nw)} {date.format(y[i], mo[i], d[i], h[i], mi[i])} "
                 f"{s[i]:9.6f} {n:2d}   " + " ".join(v[:2]))  # fmt: skip
         out.append(line)
         if n > 2:
@@ -177,9 +209,14 @@ def _body(c: ClockData) -> list[str]:
 
 
 def write_clk(
-    clk: ClockData, path_or_file, *, program: str = "kompas", _now: _dt.datetime | None = None
+    clk: ClockData,
+    path_or_file,
+    *,
+    program: str = "kompas",
+    version: float = 3.04,
+    _now: _dt.datetime | None = None,
 ) -> None:
-    """Write a :class:`ClockData` table as a RINEX clock 3.04 file (module docstring).
+    """Write a :class:`ClockData` table as a RINEX clock 3.04 or 3.00 file (module docstring).
 
     Parameters
     ----------
@@ -189,12 +226,18 @@ def write_clk(
         Destination (gzip-compressed when the name ends in ``.gz``).
     program : str
         ``PGM / RUN BY / DATE`` program name (20 characters).
+    version : {3.04, 3.0}
+        Format version: 3.00 for RTKLIB 2.4.3, which reads no 3.04 record.
 
     Raises
     ------
     KompasError
-        A time system the format cannot state, a header text longer than its field, a record with
-        no value or with a missing value before a present one, a value beyond E19.12.
+        A version other than these, a time system the format cannot state, a header text or a name
+        longer than its field (comments continue on more lines), a record with no value or with a
+        missing value before a present one, a value beyond E19.12.
     """
-    lines = _header(clk, program, _now or _dt.datetime.now(_dt.UTC)) + _body(clk)
+    if version not in _LAYOUT:
+        raise KompasError(f"RINEX clock version must be 3.04 or 3.00, not {version!r}")
+    version = float(version)
+    lines = _header(clk, program, _now or _dt.datetime.now(_dt.UTC), version) + _body(clk, version)
     write_bytes(path_or_file, ("\n".join(lines) + "\n").encode("ascii"))
