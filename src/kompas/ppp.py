@@ -32,7 +32,7 @@ from .estimators.validate import epoch_dops
 from .io.detect import check_products
 from .measurement import OMEGA_BY_CODE
 from .ppp_config import PppConfig, check_options
-from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows
+from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows, ephemeris_used
 from .preprocess import detect_slips
 from .satsys import (
     bds_generation,
@@ -783,9 +783,9 @@ def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> Proces
     return ProcessingRecord(
         program="kompas ppp",
         mode=f"ppp-{cfg.mode}",
-        systems=cfg.systems,
+        systems="".join(signals) or cfg.systems,  # the systems used (the .pos header's "navi sys")
         elmask_deg=cfg.elmask_deg,
-        ephemeris="precise" if ctx.inputs.precise is not None else "broadcast",
+        ephemeris=ephemeris_used(ctx.inputs.precise is not None, rows.source, used, letters),
         iono="if" if cfg.observables == "if" else "est",  # RTKLIB's names: Iono-Free LC, Estimate TEC
         tropo="estg" if models["gradients"] else "est",  # the ZTD is estimated on the a priori (models:)
         signals=signals,

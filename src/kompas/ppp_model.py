@@ -61,7 +61,10 @@ from .satsys import (
 from .tables.observables import NO_SIGNAL
 from .time import time_span
 
-__all__ = ["ModelSwitches", "ModelInputs", "PreciseRows", "build_rows", "SOURCE_PRECISE", "SOURCE_BROADCAST"]
+__all__ = [
+    "ModelSwitches", "ModelInputs", "PreciseRows", "build_rows", "ephemeris_used", "SOURCE_PRECISE",
+    "SOURCE_BROADCAST",
+]  # fmt: skip
 
 SOURCE_PRECISE = 1
 SOURCE_BROADCAST = 2
@@ -758,3 +761,14 @@ def cell_frequencies(ob, glo_channels, notes):
     f = np.full(sig.shape, np.nan)
     f[cell] = carrier_frequency(sats[cell], sig[cell], glo_channels)
     return f
+
+
+def ephemeris_used(precise_given: bool, source, used, letters) -> str:
+    """``precise``, ``broadcast`` or ``precise G, broadcast CE``: where the used rows' orbits and clocks came
+    from (``source`` per row, :data:`SOURCE_PRECISE`/:data:`SOURCE_BROADCAST`), per system, as ``kompas rtk``
+    writes it in the .pos header."""
+    if not precise_given:
+        return "broadcast"
+    brdc, letters = np.asarray(source) == SOURCE_BROADCAST, np.asarray(letters)
+    p, b = ("".join(x for x in "GRECJSI" if x in set(letters[used & m].tolist())) for m in (~brdc, brdc))
+    return "precise" if not b else "broadcast" if not p else f"precise {p}, broadcast {b}"

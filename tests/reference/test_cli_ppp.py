@@ -198,6 +198,26 @@ def test_ppp_without_satellite_offsets_says_why_nothing_was_solved(kompas_data, 
     assert "give --atx" in last and "--sat-table" in last
 
 
+def test_ppp_pos_header_names_the_systems_used_and_their_ephemerides(kompas_data, tmp_path, capsys):
+    """PASA with IGS products (GPS only) and the BRDC file: GLONASS, Galileo and BeiDou come from broadcast
+    records; the header said "Precise". ZIM2 with GPS products alone: the header listed all four systems."""
+    d, e = kompas_data / "D_2026-120_PASA_SCOA_rtk", kompas_data / "E_2026-133_ZIM2"
+    runs = (
+        (["ppp", str(d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx"), str(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"),
+          "--sp3", str(d / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"),
+          "--clk", str(d / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"), "--atx", str(d / "igs20_pasa_scoa_gps.atx")],
+         "precise G, broadcast REC", "GPS GLONASS Galileo BDS"),
+        (["ppp", str(e / "ZIM200CHE_R_20261330000_01H_30S_MO_120epoch.rnx"),
+          "--sp3", str(e / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3"), "--clk", str(e / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK"),
+          "--atx", str(e / "igs20_zim2_gps_trim.atx")], "Precise", "GPS"),
+    )  # fmt: skip
+    for args, eph, systems in runs:
+        out = tmp_path / "o.pos"
+        assert main([*args, "-o", str(out)]) == 0
+        head = [ln for ln in out.read_text().splitlines() if ln.startswith("%")]
+        assert f"% ephemeris : {eph}" in head and f"% navi sys  : {systems}" in head
+
+
 def test_ppp_with_navigation_data_of_another_day_names_both_spans(kompas_data, tmp_path, capsys):
     a, d = kompas_data / A, kompas_data / "D_2026-120_PASA_SCOA_rtk"
     args = ["ppp", str(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx"),

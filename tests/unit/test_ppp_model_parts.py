@@ -190,3 +190,17 @@ def test_satellite_antenna_of_overlapping_periods_is_the_one_started_last(tmp_pa
     ants = _satellite_antennas(sats, t, atx, np.ones(2, dtype=bool))
     assert [a.type.strip() for a in ants] == ["BEIDOU-2M", "BEIDOU-3M"]
     assert [a.type.strip() for a in ants] == [atx.satellite("C19", int(x)).type.strip() for x in t]
+
+
+def test_ephemeris_used_names_the_source_of_each_system_used():
+    """The .pos header's ephemeris line of a PPP run: per system, where the used rows' orbits and clocks
+    came from (it said "Precise" when GLONASS, Galileo and BeiDou all came from broadcast records)."""
+    from kompas.ppp_model import SOURCE_BROADCAST, SOURCE_PRECISE, ephemeris_used
+
+    letters = np.array(["G", "G", "E", "R", "C"])
+    src = np.array([SOURCE_PRECISE, SOURCE_PRECISE, SOURCE_BROADCAST, SOURCE_BROADCAST, SOURCE_PRECISE])
+    used = np.array([True, True, True, True, False])
+    assert ephemeris_used(True, src, used, letters) == "precise G, broadcast RE"  # in the order GRECJSI
+    assert ephemeris_used(True, src, used & (letters == "G"), letters) == "precise"
+    assert ephemeris_used(True, src, used & (letters == "R"), letters) == "broadcast"
+    assert ephemeris_used(False, src, used, letters) == "broadcast"
