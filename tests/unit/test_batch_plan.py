@@ -21,7 +21,7 @@ from kompas.batch import (
     plan,
 )
 from kompas.batch.plan import _NO_TIME, classify, session_of
-from kompas.errors import ConfigError
+from kompas.errors import ConfigError, KompasWarning
 from kompas.io.names import FileName, name_from_header, parse_name
 
 
@@ -240,6 +240,8 @@ def test_station_filter_and_station_list(tmp_path):
     assert sl.stations == ("BBBB",) and sl.obs == (str(tmp_path / "*_MO.rnx"),)
     p = plan(expand(sl.obs), expand(sl.nav), stations=sl.stations)
     assert [it.station for it in p.items] == ["BBBB00XXX"]
+    # the other station's file is accounted for (it was dropped without a word)
+    assert [(s.path, s.reason) for s in p.skipped] == [(obs[0], "station not in the station list")]
     assert [it.station for it in plan(obs, expand(sl.nav), stations=("AAAA00XXX",)).items] == ["AAAA00XXX"]
     # a single-system observation file (RINEX 3.05 4.1: GO, RO, EO, CO...) is named by its long name too,
     # and a RINEX 2 file's 4-character station is the one a 9-character id asks for
@@ -247,7 +249,8 @@ def test_station_filter_and_station_list(tmp_path):
     assert parse_name(go[0]).kind == "obs" and parse_name(go[0]).site == "CCCC00XXX"
     p = plan(go, expand(sl.nav), stations=("CCCC00XXX", "DDDD00XXX"))
     assert sorted(it.station for it in p.items) == ["CCCC00XXX", "DDDD"]
-    assert plan(go, expand(sl.nav), stations=("DDDD01XXX", "CCCC01XXX")).items[0].station == "DDDD"
+    with pytest.warns(KompasWarning, match=r"of the listed station\(s\) CCCC01XXX$"):  # no file of it
+        assert plan(go, expand(sl.nav), stations=("DDDD01XXX", "CCCC01XXX")).items[0].station == "DDDD"
     toml.write_text('station = ["AAAA"]\n')
     with pytest.raises(ConfigError, match="unknown key 'station'"):
         load_station_list(str(toml))
@@ -395,6 +398,11 @@ def test_navigation_given_among_the_files_and_navigation_whose_name_says_nothing
         "BBBB00XXX": (gn[0], plain[1], plain[0]),
     }
     assert plan(gn, plain) == Plan(())  # no observation file: nothing to do, nothing skipped
+    # a station's own mixed file among the files and given again with --nav (by another spelling of its
+    # path) is read once: the unit listed it twice, its input hash differed, and a rerun redid it
+    mn = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_MN.rnx")
+    again = [str(tmp_path / "." / os.path.basename(mn[0]))]
+    assert plan(obs + mn, again).items[0].paths("nav") == (mn[0],)
 
 
 def test_products_come_from_the_widened_span_and_one_producer(tmp_path):
@@ -611,3 +619,33 @@ def test_several_antex_files_among_the_inputs_are_refused_before_any_work(tmp_pa
         plan(files, [], needs=(), roles=task.roles)
     one = plan(files, [], needs=(), roles=task.roles, extra={"antex": [files[1]]})
     assert one.items[0].paths("antex") == (files[1],)
+
+
+def test_ppp_units_need_orbits_and_take_clock_files_when_given(tmp_path):
+    """As ``kompas ppp --sp3`` alone: an SP3 file's own clocks serve, so a PPP unit is planned without a
+    clock file (it was skipped, "no clock file for 2020-06-25"); with one, the same producer's pair."""
+    task = get_task("ppp")
+    assert task.required(task.config_class()) == ("orbit",)
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    sp3 = _touch(tmp_path, "COD0MGXFIN_20201770000_01D_05M_ORB.SP3")
+    kw = {"needs": task.required(task.config_class()), "roles": task.roles}
+    it = plan(obs + sp3, **kw).items[0]
+    assert it.paths("orbit") == (sp3[0],) and it.paths("clock") == ()
+    clk = _touch(tmp_path, "COD0MGXFIN_20201770000_01D_30S_CLK.CLK")
+    assert plan(obs + sp3 + clk, **kw).items[0].paths("clock") == (clk[0],)
+
+
+def test_an_observation_file_that_cannot_be_planned_says_so(tmp_path):
+    """An observation file (by its first line) whose header gives no station or first epoch is named as
+    such, not as a file that is not recognised (it was "not an observation, navigation or product file")."""
+    from kompas.batch.plan import _BROKEN_OBS, _UNKNOWN
+
+    broken = tmp_path / "badtime.10o"
+    broken.write_text(f"{'     2.11':20s}{'OBSERVATION DATA':20s}{'M (MIXED)':20s}RINEX VERSION / TYPE\n"
+                      f"{'':60s}END OF HEADER\n")  # fmt: skip
+    other = tmp_path / "notes.txt"
+    other.write_text("hello\n")
+    p = plan([str(broken), str(other)], [])
+    assert p.items == () and sorted((s.path, s.reason) for s in p.skipped) == sorted(
+        [(str(broken), _BROKEN_OBS), (str(other), _UNKNOWN)]
+    )

@@ -15,6 +15,8 @@ def _run(capsys, *argv):
 def files(tmp_path):
     obs = tmp_path / "AAAA00XXX_R_20201770000_01D_30S_MO.rnx"
     obs.write_text("")
+    (tmp_path / "orb").mkdir()  # an SP3 first line, in a folder of its own
+    (tmp_path / "orb" / "o.sp3").write_text("#dP2020  6 25  0  0  0.00000000     289 ORBIT IGb14 HLM  COD\n")
     return tmp_path, obs
 
 
@@ -44,6 +46,12 @@ def files(tmp_path):
         (("{obs}", "--with", "antex={obs}"), "--with antex: task spp reads no such file (roles: ionex)"),
         (("{obs}", "--task", "ppp", "--with", "blq"), "--with needs ROLE=FILE"),
         (("{obs}", "--task", "ppp", "--with", "blq={tmp}/none.blq"), "no blq file matches"),
+        # a file for every unit of the wrong kind: once, before any unit (each unit failed on it)
+        (("{obs}", "--task", "ppp", "--with", "antex={obs}"), "_30S_MO.rnx: not an ANTEX file ("),
+        (
+            ("{obs}", "--task", "ppp", "--with", "antex={tmp}/orb/o.sp3"),
+            "o.sp3: an SP3 file, not an ANTEX file",
+        ),
     ],
 )
 def test_user_errors_exit_2(capsys, files, argv, message):

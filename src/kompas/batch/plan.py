@@ -29,10 +29,11 @@ import datetime as _dt
 import math
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..config import read_toml
-from ..errors import ConfigError
+from ..errors import ConfigError, KompasWarning, caller_stacklevel
 from ..io.names import FileName, glob_files, name_from_header, parse_name
 from .job import StationDay
 
@@ -47,6 +48,8 @@ PRODUCT_ROLES = ("orbit", "clock", "bias", "ionex")
 _ANTEX = re.compile(r"\.atx(\.(gz|z|bz2|zip))?$", re.IGNORECASE)
 _NO_TIME = _dt.datetime(1980, 1, 6)  # a file that applies at any time has span 0
 _UNKNOWN = "not an observation, navigation or product file (by its name or header)"
+_BROKEN_OBS = ("an observation file whose header gives no station or first epoch (MARKER NAME, TIME OF FIRST "
+               "OBS) to plan it by: kompas info FILE says what is wrong")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,9 +149,38 @@ def classify(paths: Iterable[str]) -> dict[str, list[FileName]]:
         if name is None and _ANTEX.search(os.path.basename(p)):
             name = FileName(p, "antex", "", _NO_TIME, 0, "ATX")
         if name is None:
-            name = name_from_header(p) or FileName(p, "other", "", _NO_TIME, 0, "")
+            name = name_from_header(p) or FileName(p, _unplanned_kind(p), "", _NO_TIME, 0, "")
         out.setdefault(name.kind, []).append(name)
     return out
+
+
+def _nav_pool(among: Sequence[FileName], nav: Iterable[str]) -> tuple[list[FileName], list[str]]:
+    """Navigation files by name (dated: matched to units by day) and the undated ones (every unit), each
+    file once: one both among the files and in ``--nav`` listed twice changed the unit's input hash."""
+    dated, undated = list(among), []
+    seen = {os.path.realpath(n.path) for n in dated}
+    for p in nav:
+        if os.path.realpath(p) in seen:
+            continue
+        seen.add(os.path.realpath(p))
+        name = parse_name(p)
+        if name is None:
+            undated.append(p)
+        else:
+            dated.append(name)
+    return dated, sorted(undated)
+
+
+def _unplanned_kind(path: str) -> str:
+    """``broken_obs`` for an observation file (by its first line) whose header gives no station or first
+    epoch to plan it by, ``other`` for anything else."""
+    from ..errors import KompasError
+    from ..io.detect import detect
+
+    try:
+        return "broken_obs" if detect(path) == "obs" else "other"
+    except (KompasError, OSError):
+        return "other"
 
 
 def session_of(name: FileName) -> str:
@@ -290,7 +322,8 @@ def _distinct(names, stations, skipped) -> list[FileName]:
     by_station: dict[tuple, list[FileName]] = {}  # four-character station: a short name's long twin
     for obs in sorted(names, key=lambda n: n.path):
         key = (obs.site, obs.day.isoformat(), session_of(obs))
-        if not _wanted(obs.site, stations):
+        if not _wanted(obs.site, stations):  # accounted for, as every file given is
+            skipped.append(Skipped(obs.path, *key, "station not in the station list"))
             continue
         near = by_station.setdefault((obs.station, *key[1:]), [])
         # a short (RINEX 2) name and a long one of the same station, day and session are one receiver's
@@ -301,6 +334,10 @@ def _distinct(names, stations, skipped) -> list[FileName]:
             continue
         files_of[key] = obs
         near.append(obs)
+    missing = [x for x in stations or () if not any(_wanted(n.site, [x]) for n in names)]
+    if missing:
+        warnings.warn(f"no observation file among the inputs of the listed station(s) {', '.join(missing)}",
+                      KompasWarning, stacklevel=caller_stacklevel())  # fmt: skip
     return list(files_of.values())
 
 
@@ -389,19 +426,13 @@ def plan(
         that are neither observation, navigation nor product files (by name or header).
     """
     kinds = classify(files)
-    dated_nav, global_nav = list(kinds.get("nav", [])), []
-    for p in nav:
-        name = parse_name(p)
-        if name is None:
-            global_nav.append(p)
-        else:
-            dated_nav.append(name)
-    global_nav.sort()
+    dated_nav, global_nav = _nav_pool(kinds.get("nav", []), nav)
     common = {role: tuple(paths) for role, paths in (extra or {}).items() if role != "base"}
     bases = _base_names((extra or {}).get("base", ())) if "base" in roles else []
     common["antex"] = common.get("antex") or _one_antex(kinds.get("antex", []), roles)  # --with chooses
     items: dict[tuple, StationDay] = {}
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
+    skipped += [Skipped(f.path, "", "", "", _BROKEN_OBS) for f in kinds.get("broken_obs", [])]
     for span, paths in _units(_distinct(kinds.get("obs", []), stations, skipped), join_sessions):
         key = (span.site, span.day.isoformat(), session_of(span))
         inputs = {"obs": paths}

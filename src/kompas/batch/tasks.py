@@ -345,9 +345,8 @@ def _ppp_task() -> Task | None:
     except ImportError:  # a tree without the ppp recipe
         return None
     roles = ("nav", "orbit", "clock", "antex", "bias", "blq", "gpt3", "sat_table")
-    return Task(
-        "ppp", PppConfig, ("orbit", "clock"), roles, ("solution",), _run_ppp, "precise point positioning"
-    )
+    # a clock file is optional, as for kompas ppp: an SP3 file's own clocks serve without one
+    return Task("ppp", PppConfig, ("orbit",), roles, ("solution",), _run_ppp, "precise point positioning")
 
 
 def _run_rtk(item: StationDay, config) -> TaskResult:

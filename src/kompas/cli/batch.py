@@ -153,8 +153,37 @@ def _with(items, task) -> dict[str, list[str]]:
         if role not in task.roles or role in ("nav",):
             roles = ", ".join(r for r in task.roles if r != "nav") or "none"
             raise ConfigError(f"--with {role}: task {task.name} reads no such file (roles: {roles})")
-        out.setdefault(role, []).extend(expand([pattern.strip()], role))
+        files = expand([pattern.strip()], role)
+        for f in files:
+            _check_kind(role, f)
+        out.setdefault(role, []).extend(files)
     return out
+
+
+# the file kind (kompas.detect) of the --with roles whose content tells it; each unit would fail on it
+_ROLE_KINDS = {"antex": "antex", "bias": "bias", "ionex": "ionex", "orbit": "sp3", "clock": "clk",
+               "base": "obs"}  # fmt: skip
+_KIND_NAMES = {"antex": "an ANTEX", "bias": "a Bias-SINEX", "ionex": "an IONEX", "sp3": "an SP3",
+               "clk": "a RINEX clock", "obs": "an observation", "nav": "a navigation",
+               "met": "a RINEX MET"}  # fmt: skip
+
+
+def _check_kind(role: str, path: str) -> None:
+    """ConfigError before any unit runs when a file given for every unit is not of its role's kind."""
+    from ..errors import KompasError
+    from ..io.detect import detect
+
+    want = _ROLE_KINDS.get(role)
+    if want is None:
+        return
+    try:
+        kind = detect(path)
+    except KompasError as exc:
+        raise ConfigError(f"--with {role}={path}: not {_KIND_NAMES[want]} file ({exc})") from None
+    if kind != want:
+        raise ConfigError(
+            f"--with {role}={path}: {_KIND_NAMES.get(kind, kind)} file, not {_KIND_NAMES[want]} file"
+        )
 
 
 def _check_out(out: str | None) -> str:
@@ -209,7 +238,9 @@ def run(args) -> int:
     out = _check_out(args.out)
     p = _plan(args, task, cfg)
     if not p.items:
-        reasons = sorted({s.reason for s in p.skipped if s.station})
+        from ..batch.plan import _BROKEN_OBS
+
+        reasons = sorted({s.reason for s in p.skipped if s.station or s.reason == _BROKEN_OBS})
         why = "; ".join(reasons[:3]) or "no observation file"
         print(f"kompas batch: nothing to do: no unit planned ({why})", file=sys.stderr)
         return 1
