@@ -95,6 +95,23 @@ def test_orbits_command(kompas_data, tmp_path, capsys):
     )
     assert any(line.startswith("C05,BDS-2 GEO,none,73,") for line in lines)
     assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"
+    # WTZR's trimmed ANTEX has 10 GPS satellites: the GPS row mixes phase centres and centres of mass
+    wtzr_atx = str(a / "igs20_wettzell_trim.atx")
+    assert (
+        main(
+            [
+                "orbits",
+                args[1],
+                "--precise",
+                str(a / "COD0MGXFIN_20201770000_01D_05M_ORB.SP3"),
+                "--atx",
+                wtzr_atx,
+            ]
+        )
+        == 0
+    )
+    gps = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("GPS"))
+    assert gps.endswith("  CoM* for some satellites")
     width, height = struct.unpack(">II", png.read_bytes()[16:24])  # the PNG header's IHDR
     assert height == 7 * 110 and width >= 8 * 110  # 7 in high (wider with many satellites) at 110 dpi
     # the SP3 has no QZSS clocks: said on stderr, the columns computed from the clocks there are

@@ -122,7 +122,7 @@ def _print(res) -> None:
         print(
             f"{g['name']:14s} {g['n']:5d} {g['n_clock']:5d}  "
             + " ".join(_fmt(g[c]) for c in _VALUES)
-            + ("" if g["apc"] != "none" else "  CoM*")
+            + {"none": "  CoM*", "mixed": "  CoM* for some satellites"}.get(g["apc"], "")
         )
     print()
     print(f"{'satellite':14s} {'n':>5s} {'nclk':>5s}")
