@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
+from .config import check_window
 from .errors import ConfigError, TimeError, read_first_hint
 from .satsys import SYSTEM_LETTERS, sat_index, sat_system, system_code
 from .solution import Solution
@@ -70,13 +71,10 @@ def window(obs, start: str | None = None, end: str | None = None, interval_s: fl
     Start and end cut O(1) views; an interval keeps the epochs whose GPS time of week is a multiple of it
     within 5 ms (RTKLIB's ``-ti``: ``screent`` with ``DTTOL``), which copies the rows kept.
     """
-    t0 = None if start is None else instant_ns(start, "start")
-    t1 = None if end is None else instant_ns(end, "end")
-    if t0 is not None and t1 is not None and t0 > t1:
-        raise ConfigError(f"the processing window is empty: start {start} is after end {end}")
+    check_window(start, end)
     t = obs.epoch_time_ns
-    a = 0 if t0 is None else int(np.searchsorted(t, t0, side="left"))
-    b = t.size if t1 is None else int(np.searchsorted(t, t1, side="right"))
+    a = 0 if start is None else int(np.searchsorted(t, instant_ns(start, "start"), side="left"))
+    b = t.size if end is None else int(np.searchsorted(t, instant_ns(end, "end"), side="right"))
     out = obs.epochs(a, b)
     if interval_s:
         step = round(interval_s * 1e9)

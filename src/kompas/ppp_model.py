@@ -770,5 +770,5 @@ def ephemeris_used(precise_given: bool, source, used, letters) -> str:
     if not precise_given:
         return "broadcast"
     brdc, letters = np.asarray(source) == SOURCE_BROADCAST, np.asarray(letters)
-    p, b = ("".join(x for x in "GRECJSI" if x in set(letters[used & m].tolist())) for m in (~brdc, brdc))
+    p, b = ("".join(x for x in SYSTEM_LETTERS if x in set(letters[used & m].tolist())) for m in (~brdc, brdc))
     return "precise" if not b else "broadcast" if not p else f"precise {p}, broadcast {b}"

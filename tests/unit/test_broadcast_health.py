@@ -151,3 +151,6 @@ def test_a_newer_unhealthy_record_supersedes_an_older_healthy_one(policy):
     assert k2.ttm_ns[g_last] < q[3][1]  # the inconsistent record was transmitted before the query
     st = tx.state([sat_index("G05")], [q[3][1]])
     assert st.status.tolist() == [Status.OK] and st.age_s[0] > 0
+    # an hour after the inconsistent record's toe only it is valid: unusable, UNHEALTHY (not OUTSIDE_FIT)
+    later = k.toe_ns[g_last] + 3600 * sec
+    assert tx.state([sat_index("G05")], [later]).status.tolist() == [Status.UNHEALTHY]

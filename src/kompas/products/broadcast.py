@@ -495,14 +495,20 @@ class BroadcastProduct:
         if cand.size == 0 or n == 0:
             return row, status
         status[np.isin(q_sat, table.sat[cand])] = Status.OUTSIDE_FIT
-        picks = []  # the nearest valid record of any grade, of a self-consistent one, of a healthy one
-        for c in (cand, cand[grade[cand] >= _UNHEALTHY], cand[grade[cand] == _HEALTHY]):
+
+        def pick(c):  # per query, the nearest valid record among the candidates c (-1: none)
             if c.size == 0:
-                picks.append(np.full(n, -1, dtype=np.int64))
-                continue
+                return np.full(n, -1, dtype=np.int64)
             r = nearest_in_window(table.sat[c], ref_ns[c], after_s[c], before_s[c], q_sat, q_t)
-            picks.append(np.where(r >= 0, c[np.maximum(r, 0)], -1))
-        valid, current, healthy = picks
+            return np.where(r >= 0, c[np.maximum(r, 0)], -1)
+
+        # the nearest valid record of any grade, of a self-consistent one, of a healthy one; where a grade
+        # leaves no record out the search is the same (the usual case: one search)
+        current_c = cand[grade[cand] >= _UNHEALTHY]
+        healthy_c = current_c[grade[current_c] == _HEALTHY]
+        current = pick(current_c)
+        valid = current if current_c.size == cand.size else pick(cand)
+        healthy = current if healthy_c.size == current_c.size else pick(healthy_c)
         status[valid >= 0] = Status.UNHEALTHY
         ok = (healthy >= 0) & (ref_ns[healthy] == ref_ns[current])  # no nearer record says unhealthy
         row[ok] = healthy[ok]
@@ -599,19 +605,22 @@ def _transmitted(t_sat, rows_ok, ref_ns, q_sat, q_t, after_s, before_s, grade, t
     if cand.size == 0 or n == 0:
         return row, status
     status[np.isin(q_sat, t_sat[cand])] = Status.OUTSIDE_FIT
-    for c in (cand, cand[grade[cand] >= _UNHEALTHY]):  # any record, then the self-consistent ones
+
+    def latest_within(c):  # per query, the latest record of c transmitted, and whether it is valid
         r = latest(t_sat[c], tx_ns[c], q_sat, q_t)
         rr = c[np.maximum(r, 0)] if c.size else np.zeros(n, np.int64)
         dt = q_t - ref_ns[rr]
         within = (r >= 0) & (dt <= after_s[rr] * 1e9) & (dt >= -before_s[rr] * 1e9)
-        within &= (q_t - tx_ns[rr]) <= np.asarray(max_age, dtype=float) * 1e9
-        if c is cand:
-            status[within] = Status.UNHEALTHY
-            continue
-        healthy = grade[rr] == _HEALTHY
-        status[within] = np.where(healthy[within], Status.OK, Status.UNHEALTHY)
-        ok = within & healthy
-        row[ok] = rr[ok]
+        return rr, within & ((q_t - tx_ns[rr]) <= np.asarray(max_age, dtype=float) * 1e9)
+
+    current_c = cand[grade[cand] >= _UNHEALTHY]
+    if current_c.size < cand.size:  # UNHEALTHY where only an inconsistent record is valid (overridden below)
+        status[latest_within(cand)[1]] = Status.UNHEALTHY
+    rr, within = latest_within(current_c)
+    healthy = grade[rr] == _HEALTHY
+    status[within] = np.where(healthy[within], Status.OK, Status.UNHEALTHY)
+    ok = within & healthy
+    row[ok] = rr[ok]
     return row, status
 
 
