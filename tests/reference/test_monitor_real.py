@@ -401,3 +401,24 @@ def test_monitor_api_reports_the_grids_progress(kompas_data, tmp_path):
     out = run_monitor(inp, cfg, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 3), (2, 3), (3, 3)]  # after each of the grid's epochs
     assert out["report"] == str(tmp_path / "m" / "report.html")
+
+
+def test_a_six_hour_navigation_file_gives_the_hours_its_records_serve(kompas_data, tmp_path, capsys):
+    # BRDC 08:00-14:00: the default timeline was the whole day, 58 % of every satellite's epochs
+    # "outside_fit"; it now spans the hours where some record serves, and says so; --hours 24 keeps the day
+    nav = str(kompas_data / "D_2026-120_PASA_SCOA_rtk" / "BRDC00WRD_R_20261200800_06H_MN.rnx")
+    assert main(["monitor", nav, "--out", str(tmp_path / "m"), "--no-grid", "--step", "900"]) == 0
+    assert (
+        "note: timeline 2026-04-30T06:15:00 .. 2026-04-30T18:00:00 GPST: the part of the 24 h from "
+        "2026-04-30T00:00:00 where a navigation record serves a satellite (--hours 24 shows the whole day)"
+    ) in capsys.readouterr().out
+    rows = _rows(tmp_path / "m", "broadcast_satellites")
+    assert {r["epochs"] for r in rows} == {48}
+    g01 = next(r for r in rows if r["sat"] == "G01")
+    assert g01["ok_pct"] > 80 and g01["outside_fit"] < 10
+    assert (
+        main(["monitor", nav, "--out", str(tmp_path / "d"), "--no-grid", "--step", "900", "--hours", "24"])
+        == 0
+    )
+    assert "note: timeline" not in capsys.readouterr().out
+    assert {r["epochs"] for r in _rows(tmp_path / "d", "broadcast_satellites")} == {96}

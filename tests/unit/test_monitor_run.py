@@ -145,6 +145,23 @@ def test_broadcast_status_counts_per_satellite():
     assert status.shape == ura.shape == (2, 6) and ura[0, 5] == 4.0
 
 
+def test_the_default_timeline_keeps_the_epochs_where_a_record_serves():
+    """Without ``--hours`` the day's epochs shrink to the first and last one where some satellite has a
+    record that serves (OK or UNHEALTHY); a gap between them stays; none served is an error."""
+    from kompas.monitor.run import _served
+
+    S, nan = Status, math.nan
+    no, out, stale = S.NO_EPHEMERIS, S.OUTSIDE_FIT, S.STALE
+    status = [[no, out, S.OK, out, S.OK, stale, no], [stale, S.UNSUPPORTED, out, out, S.UNHEALTHY, out, out]]
+    product = _Product(status, np.full((2, 7), nan), np.full((2, 7), nan))
+    times = DAY + 300 * NS * np.arange(7)
+    sats = sat_index(["G01", "C19"])
+    np.testing.assert_array_equal(_served(product, times, sats), times[2:5])
+    product = _Product([[no, out, stale, S.UNSUPPORTED]] * 2, np.full((2, 4), nan), np.full((2, 4), nan))
+    with pytest.raises(KompasError, match="no navigation record serves any satellite from"):
+        _served(product, times[:4], sats)
+
+
 def test_precise_orbits_without_a_shared_satellite_or_time_are_refused():
     """``--precise`` products that can give no SISRE: no satellite in common with the records, or epochs
     more than 4 h (``RECORD_REACH_NS``) from every record's reference epoch; within 4 h they pass."""

@@ -21,7 +21,7 @@ from ..engine import instant_ns
 from ..errors import ConfigError, KompasError
 from ..products.state import Status
 from ..satsys import parse_systems, sat_id
-from ..time import DAY_NS, NS, time_span
+from ..time import DAY_NS, NS, GTime, time_span
 
 __all__ = ["MonitorConfig", "MonitorInputs", "run_monitor"]
 
@@ -89,8 +89,14 @@ class MonitorConfig(Options):
         flag="--start",
         parse=_parse_time,
     )
-    hours: float = option(
-        24.0, "span of the grid and timeline", unit="h", low=0.0, high=168.0, high_open=False, flag="--hours"
+    hours: float | None = option(
+        None,
+        "span of the grid and timeline (none: the part of the 24 h from the start where a record serves)",
+        unit="h",
+        low=0.0,
+        high=168.0,
+        high_open=False,
+        flag="--hours",
     )
 
 
@@ -204,17 +210,33 @@ def _span(navs, cfg: MonitorConfig) -> np.ndarray:
     if refs.size == 0:
         raise KompasError("the navigation files hold no usable record")
     step = round(cfg.step_s * NS)
-    span = round(cfg.hours * 3600 * NS)
+    hours = 24.0 if cfg.hours is None else cfg.hours
+    span = round(hours * 3600 * NS)
     n = max(1, -(-span // step))  # every epoch start + k step inside [start, start + hours)
     if not cfg.start:
         return int(np.median(refs) // DAY_NS * DAY_NS) + step * np.arange(n, dtype=np.int64)
     times = instant_ns(cfg.start, "--start") + step * np.arange(n, dtype=np.int64)
     if times[-1] < refs.min() - RECORD_REACH_NS or times[0] > refs.max() + RECORD_REACH_NS:
         raise ConfigError(
-            f"--start {cfg.start} and --hours {cfg.hours:g}: no record of the navigation files serves that "
+            f"--start {cfg.start} and --hours {hours:g}: no record of the navigation files serves that "
             f"window (their reference epochs span {time_span(refs)})"
         )
     return times
+
+
+def _served(product, times: np.ndarray, sats: np.ndarray) -> np.ndarray:
+    """``times`` without the leading and trailing epochs where no record serves any satellite.
+
+    A 6-h navigation file would otherwise leave most of a day's timeline "outside_fit" and the grid's
+    hours empty. Epochs between served ones stay: a gap in the records is a finding.
+    """
+    st = product.state(np.repeat(sats, times.size), np.tile(times, sats.size))
+    bad = (Status.NO_EPHEMERIS, Status.OUTSIDE_FIT, Status.STALE, Status.UNSUPPORTED)
+    served = ~np.isin(st.status.reshape(sats.size, times.size), bad).all(axis=0)
+    if not served.any():
+        raise KompasError(f"no navigation record serves any satellite from {time_span(times)}")
+    k = np.flatnonzero(served)
+    return times[k[0] : k[-1] + 1]
 
 
 def _broadcast_tables(product, times, sats) -> tuple[list, np.ndarray, np.ndarray]:
@@ -266,7 +288,15 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     sats = np.unique(np.concatenate([t.sat for t in (product.kepler, product.glonass) if len(t)])).astype(
         np.int16
     )
+    whole = times
+    if cfg.hours is None:
+        times = _served(product, times, sats)
     ctx = _parts.Context(inp, cfg, data, product, times, sats, progress)
+    if times.size < whole.size:
+        ctx.notes.append(
+            f"timeline {time_span(times)} GPST: the part of the 24 h from {GTime(int(whole[0])).isoformat()} "
+            "where a navigation record serves a satellite (--hours 24 shows the whole day)"
+        )
     sections = [_parts.broadcast_section(ctx)]
     if data["sp3"]:
         sections.append(_parts.sisre_section(ctx))
