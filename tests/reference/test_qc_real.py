@@ -122,6 +122,10 @@ def test_rinex2_glonass_without_channels_leaves_the_rest_checked(kompas_data):
     )
     rows = {r["system"]: r for r in res.tables["summary"]}
     assert rows["R"]["sats"] == 6 and 0.1 < max(rows["R"]["mp_rms_m"].values()) < 1.0
+    # the completeness rows say which of their satellites are left out of expt and have (MP keeps them)
+    notes = {r["signal"]: r["note"] for r in res.tables["completeness"] if r["system"] == "R"}
+    assert notes["RC1C"] == "R03 R19 without a usable broadcast record: 34 observations not counted"
+    assert notes["RC2P"] == "R03 R19 without a usable broadcast record: 32 observations not counted"
 
 
 @pytest.mark.warning_location

@@ -6,7 +6,7 @@ import pytest
 
 from kompas import sat_index
 from kompas.qc.geometry import SkyGrid
-from kompas.qc.metrics import _never_observed, _system_expected
+from kompas.qc.metrics import _never_observed, _system_expected, _unplaced
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -74,3 +74,16 @@ def test_mean_cn0_is_over_the_observations_above_the_mask(tmp_path):
     assert by_bin["GC1C", 10.0]["expt"] == 3 and by_bin["GC1C", 10.0]["pct"] == 100.0
     assert by_bin["GC2W", 10.0]["have"] == 3 and by_bin["GC2W", 10.0]["cn0_mean_dbhz"] is None
     assert next(r for r in rows if r["signal"] == "GC2W")["cn0_mean_dbhz"] is None
+
+
+def test_a_counted_signal_names_its_satellites_without_an_elevation():
+    """Satellites of a counted signal that have no elevation at any observation (no usable broadcast
+    record) are left out of expt/have but kept in the MP and slip tables: the row's note says so."""
+    sat = sat_index(["C09", "C19", "C09", "C14", "C19", "C19", "C14"])
+    placed = np.array([False, True, False, False, True, False, True])  # C14 placed once, C19 not always
+    assert _unplaced(sat, placed) == "C09 without a usable broadcast record: 2 observations not counted"
+    sat = sat_index(["G26", "G07", "G26"])
+    assert _unplaced(sat, np.zeros(3, bool)) == (
+        "G07 G26 without a usable broadcast record: 3 observations not counted"
+    )
+    assert _unplaced(sat, np.ones(3, bool)) == ""

@@ -87,6 +87,27 @@ def test_text_report_lays_out_every_table():
     assert lines[3] == "  " + summary_line(_result().path, SUMMARY)
 
 
+def test_html_page_shows_every_table_of_the_text_report():
+    """The page had no gaps column in its slip table and no table of epochs with fewer than 4 satellites."""
+    import html as h
+    import re
+
+    from kompas.qc.html import _page
+    from kompas.qc.report import TABLES
+
+    res = _result()
+    res.tables["summary"] = [dict(SUMMARY, note="no usable broadcast record")]
+    page = _page(res)
+    heads = re.findall(r"<h2>(.*?)</h2>", page)
+    assert heads == ["Summary"] + [h.escape(title) for _, _, title in TABLES] + ["Figures"]
+    for key, cols, title in TABLES:
+        table = page.split(f"<h2>{h.escape(title)}</h2>")[1].split("</table>")[0]
+        assert re.findall(r"<th>(.*?)</th>", table) == list(cols), key
+    assert "<td>0</td><td>2.179</td><td>459.0</td>" in page  # gaps, slips per 1000, obs per slip
+    assert "<tr><td>C</td><td>BeiDou</td><td>0</td></tr>" in page  # epochs with fewer than 4 satellites
+    assert "note C: no usable broadcast record" in page
+
+
 def test_large_numbers_keep_six_digits_in_the_report():
     res = _result()
     res.tables["header"] = [{"item": "x", "value": 4075580.3111, "status": "ok", "note": "n"}]

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..plots import pyplot
 from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system, signal_code
-from .report import summary_lines
+from .report import report_tables, summary_lines
 
 __all__ = ["write_html", "FIGURES"]
 
@@ -188,28 +188,22 @@ def _rows_html(rows, cols) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-_COMP = ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz", "note"]
-_SLIPS = ["system", "band", "obs", "slips", "lli", "gf", "mw", "obs_per_slip"]
-
-
 def _page(result) -> str:
-    t = result.tables
     title = html.escape(f"kompas qc: {os.path.basename(result.path)}")
     figs = "".join(
         f'<figure><img src="{k}.png" alt="{k}" style="max-width:100%"><figcaption>{k}</figcaption></figure>'
         for k in FIGURES
     )
-    summary = "<pre>" + html.escape("\n".join(summary_lines(result))) + "</pre>"
+    notes = [f"note {r['system']}: {r['note']}" for r in result.tables["summary"] if r.get("note")]
+    summary = "<pre>" + html.escape("\n".join(summary_lines(result) + notes)) + "</pre>"
+    tables = "".join(
+        f"<h2>{html.escape(head)}</h2>{_rows_html(rows, cols)}" for rows, cols, head in report_tables(result)
+    )
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
         "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>"
         f"<h1>{title}</h1><h2>Summary</h2>{summary}"
-        f"<h2>Header checks</h2>{_rows_html(t['header'], ['item', 'value', 'status', 'note'])}"
-        f"<h2>Completeness</h2>{_rows_html(t['completeness'], _COMP)}"
-        f"<h2>Multipath</h2>{_rows_html(t['multipath'], ['system', 'signal', 'partner_band', 'n', 'rms_m'])}"
-        f"<h2>Cycle slips</h2>{_rows_html(t['slips'], _SLIPS)}"
-        f"<h2>Clock jumps</h2>{_rows_html(t['clock_jumps'], ['time', 'size_s', 'kind', 'n_sats'])}"
-        f"<h2>Gaps</h2>{_rows_html(t['gaps'], ['from', 'to', 'missing_epochs', 'duration_s'])}"
+        f"{tables}"
         f"<h2>Figures</h2>{figs}</body></html>"
     )

@@ -112,6 +112,8 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
         name = letter + "C" + str(signal_code(k % 256))
         m = gi == g
         note, counted = _why_no_expt(ctx, letter, sat[m], int(expt_b[g].sum()) if expt_b is not None else 0)
+        if counted and not note:
+            note = _unplaced(sat[m], np.isfinite(el[m]))
         expt = int(expt_b[g].sum()) if counted else None
         have = int(have_b[g].sum()) if counted else int(m.sum())
         n, total = (cn0_bn[g].sum(), cn0_bs[g].sum()) if counted else (cn0_n[g], cn0_s[g])
@@ -127,6 +129,21 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
                          "pct": _r(100.0 * h / expt_b[g, b], 2),
                          "cn0_mean_dbhz": _r(cn0_bs[g, b] / nc, 2) if nc else None})  # fmt: skip
     return rows, bins
+
+
+def _unplaced(sat, placed) -> str:
+    """Note of a counted signal on its satellites without an elevation at any of their observations.
+
+    Those are left out of ``expt`` and ``have`` (no mask can apply) but stay in the MP and slip tables,
+    whose counts are therefore larger; the note says by which satellites and observations.
+    """
+    ids, n = np.unique(sat, return_counts=True)
+    some = np.unique(sat[placed])
+    lost = ~np.isin(ids, some)
+    if not lost.any():
+        return ""
+    names = " ".join(sat_id(int(x)) for x in ids[lost])
+    return f"{names} without a usable broadcast record: {int(n[lost].sum())} observations not counted"
 
 
 def _carries(grid, gi, sat, n_groups) -> np.ndarray:

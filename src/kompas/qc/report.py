@@ -48,37 +48,48 @@ def _cell(v) -> str:
     return str(v)
 
 
+TABLES = (
+    ("header", ("item", "value", "status", "note"), "Header checks"),
+    (
+        "completeness",
+        ("system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz", "note"),
+        "Completeness and mean C/N0 per signal (above the mask)",
+    ),
+    (
+        "multipath",
+        ("system", "signal", "partner_band", "n", "rms_m"),
+        "Code multipath MP per signal and partner band (RMS, level removed per arc)",
+    ),
+    (
+        "slips",
+        ("system", "band", "obs", "slips", "lli", "gf", "mw", "gaps", "slips_per_1000", "obs_per_slip"),
+        "Cycle slips per band (above the mask)",
+    ),
+    ("clock_jumps", ("time", "size_s", "kind", "millisecond", "n_sats"), "Receiver clock jumps"),
+    ("gaps", ("from", "to", "missing_epochs", "duration_s"), "Data gaps"),
+    ("few_sats", ("system", "name", "epochs"), "Epochs with fewer than 4 satellites"),
+)
+"""The report's tables in order: key, columns, title (the text report and the HTML page show the same)."""
+
+
+def report_tables(result):
+    """``(rows, columns, title)`` of every table of :data:`TABLES`; ``few_sats`` is drawn from the summary."""
+    t = result.tables
+    few = [
+        {"system": r["system"], "name": SYSTEM_NAMES[r["system"]], "epochs": r["epochs_lt4"]}
+        for r in t["summary"]
+    ]
+    return [(few if key == "few_sats" else t[key], list(cols), title) for key, cols, title in TABLES]
+
+
 def text_report(result) -> str:
     """The full text report."""
     t = result.tables
     lines = [f"kompas qc: {result.path}", ""]
     lines += ["Summary (one line per system)", *("  " + s for s in summary_lines(result))]
     lines += [f"  note {r['system']}: {r['note']}" for r in t["summary"] if r.get("note")] + [""]
-    lines += _table(t["header"], ["item", "value", "status", "note"], "Header checks")
-    lines += _table(
-        t["completeness"],
-        ["system", "signal", "sats", "expt", "have", "pct", "cn0_mean_dbhz", "note"],
-        "Completeness and mean C/N0 per signal (above the mask)",
-    )
-    lines += _table(
-        t["multipath"],
-        ["system", "signal", "partner_band", "n", "rms_m"],
-        "Code multipath MP per signal and partner band (RMS, level removed per arc)",
-    )
-    lines += _table(
-        t["slips"],
-        ["system", "band", "obs", "slips", "lli", "gf", "mw", "gaps", "slips_per_1000", "obs_per_slip"],
-        "Cycle slips per band (above the mask)",
-    )
-    lines += _table(
-        t["clock_jumps"], ["time", "size_s", "kind", "millisecond", "n_sats"], "Receiver clock jumps"
-    )
-    lines += _table(t["gaps"], ["from", "to", "missing_epochs", "duration_s"], "Data gaps")
-    few = [
-        {"system": r["system"], "name": SYSTEM_NAMES[r["system"]], "epochs": r["epochs_lt4"]}
-        for r in t["summary"]
-    ]
-    lines += _table(few, ["system", "name", "epochs"], "Epochs with fewer than 4 satellites")
+    for rows, cols, title in report_tables(result):
+        lines += _table(rows, cols, title)
     return "\n".join(lines)
 
 
