@@ -167,6 +167,34 @@ def check_exclusion(obs, systems: str, exclude) -> None:
             )
 
 
+def check_products_cover(what: str, product_ns, epochs_ns, hint: str, of: str = "the observations") -> None:
+    """ConfigError before solving when a product's epochs cannot serve any observation epoch.
+
+    Parameters
+    ----------
+    what : str
+        The option and kind of file, for the message (``"--sp3: the SP3 files"``).
+    product_ns, epochs_ns : array_like of int64
+        The product's sample epochs and the observation epochs to process, GPST ns.
+    hint : str
+        What to give instead.
+    of : str
+        What ``epochs_ns`` are, for the message.
+
+    Notes
+    -----
+    A product reaches one of its sample intervals beyond its first and last samples (SP3 orbits are
+    extrapolated that far); products of another day, the common mistake, are far outside that.
+    """
+    p, t = np.asarray(product_ns, np.int64), np.asarray(epochs_ns, np.int64)
+    if p.size == 0 or t.size == 0:
+        return
+    p = np.unique(p)
+    reach = int(np.median(np.diff(p))) if p.size > 1 else 0
+    if p[-1] + reach < t.min() or p[0] - reach > t.max():
+        raise ConfigError(f"{what} ({time_span(p)}) and {of} ({time_span(t)}) do not overlap: {hint}")
+
+
 def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "observation file"):
     """:func:`window`, raising a :class:`~kompas.errors.TimeError` that gives the file's span when the
     window holds no epoch (an option error: nothing can be computed)."""

@@ -231,21 +231,19 @@ def test_ppp_with_navigation_data_of_another_day_names_both_spans(kompas_data, t
     )
 
 
-def test_ppp_with_precise_products_of_another_day_names_their_systems(kompas_data, tmp_path, capsys):
+def test_ppp_with_precise_products_of_another_day_is_a_user_error(kompas_data, tmp_path, capsys):
+    # it solved nothing and ended with exit 1 after the whole run; now one line and exit 2 before solving
     a, d = kompas_data / A, kompas_data / "D_2026-120_PASA_SCOA_rtk"
     args = ["ppp", str(d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx"),
             "--sp3", str(a / "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
             "--clk", str(a / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "-o", str(tmp_path / "o.pos")]  # fmt: skip
-    for excluded, named in (
-        ("G01,G02,G03", "3 satellites (G01, G02, G03)"),
-        ("G01,G02,G03,G04", "4 satellites (G01, G02, G03, ...)"),
-    ):
-        assert main([*args, "--exclude", excluded]) == 1
-        last = capsys.readouterr().err.strip().splitlines()[-1]
-        assert last.startswith(
-            "kompas ppp: no epoch solved: no ephemeris in 240 of 240 epochs; the orbit products (EGR) cover 2020-06-25"
-        )
-        assert last.endswith(f"; --exclude leaves out {named}")
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        "kompas ppp: error: the SP3 files (2020-06-25T00:00:00 .. 2020-06-25T23:45:00) and the observations "
+        "(2026-04-30T10:00:00 .. 2026-04-30T11:59:30) do not overlap: give the products of the observations' "
+        "days"
+    )
+    assert not (tmp_path / "o.pos").exists()
 
 
 def test_ppp_names_an_exclusion_that_leaves_nothing_to_solve(kompas_data, tmp_path, capsys):

@@ -207,20 +207,28 @@ def test_zim2_one_hour_with_osb(kompas_data, tables):
     assert sol.record.ephemeris == "precise"
 
 
-def test_precise_products_of_another_day_are_named(wtzr, kompas_data):
-    # the 2020 hour with CODE's products of 2021: every satellite falls back to the broadcast ephemerides,
-    # and the record says so per system instead of naming the precise products as the source
+def test_precise_products_of_another_day_are_refused(wtzr, kompas_data):
+    # the 2020 hour with CODE's products of 2021: every satellite fell back to the broadcast ephemerides
+    # and the run ended as broadcast PPP under a PPP heading (exit 0); it is now refused before any work
+    from kompas.errors import ConfigError
+
     g = kompas_data / "G_2021-118_SLAC_rinex2"
-    other = dict(wtzr, sp3=[kompas.read_sp3(g / "COD0MGXFIN_20211180000_01D_05M_ORB.SP3")],
-                 clk=kompas.read_clk(g / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK"))  # fmt: skip
-    sol = _run(other, systems="GE")
-    notes = [n for n in sol.record.notes if "broadcast ephemerides" in n]
-    assert notes == [
-        f"{x}: 100 % of the satellite epochs have no precise orbit or clock and use broadcast ephemerides "
-        "(none from the precise products: of another day, or without this system?)"
-        for x in "EG"
-    ]
-    # the day's own products: a few edge epochs at most
+    sp3, clk = g / "COD0MGXFIN_20211180000_01D_05M_ORB.SP3", g / "COD0MGXFIN_20211180000_01D_30S_CLK.CLK"
+    span = "(2020-06-25T00:00:00 .. 2020-06-25T00:59:30)"
+    with pytest.raises(ConfigError) as err:
+        _run(dict(wtzr, sp3=[kompas.read_sp3(sp3)], clk=kompas.read_clk(clk)), systems="GE")
+    assert str(err.value) == (
+        f"the SP3 files (2021-04-28T18:00:00 .. 2021-04-29T00:00:00) and the observations {span} do not "
+        "overlap: give the products of the observations' days, or none for broadcast orbits and clocks"
+    )
+    # a clock file of another day than the orbits: every satellite fell back to the broadcast states too
+    with pytest.raises(ConfigError) as err:
+        _run(dict(wtzr, clk=kompas.read_clk(clk)), systems="GE")
+    assert str(err.value) == (
+        f"the clock file {clk} (2021-04-28T19:30:00 .. 2021-04-28T20:30:00) and the SP3 files "
+        "(2020-06-24T00:00:00 .. 2020-06-26T00:00:00) do not overlap: give the clocks of the orbits' days"
+    )
+    # the day's own products: a few edge epochs at most fall back to the broadcast ephemerides
     own = _run(wtzr, systems="GE")
     assert not any("none from the precise products" in n for n in own.record.notes)
 

@@ -184,3 +184,22 @@ def test_a_table_without_epochs_is_named_by_its_file(sim):
     with pytest.raises(TimeError, match="^the base file /data/x.rnx has no epochs$"):
         require_epochs(named, "base file")
     require_epochs(sim.obs)  # epochs: no error
+
+
+def test_products_that_cannot_serve_any_epoch_are_refused():
+    """A product reaches one sample interval beyond its first and last samples, and no farther."""
+    from kompas.engine import check_products_cover
+
+    s = 10**9
+    p = np.arange(0, 3600 * s + 1, 900 * s)  # 00:00 .. 01:00 every 15 min
+    for t in ([-900 * s], [4500 * s], [-3600 * s, 9000 * s], [1800 * s]):
+        check_products_cover("the SP3 files", p, t, "hint")
+    with pytest.raises(
+        ConfigError, match=r"^the SP3 files \(.*\) and the observations \(.*\) do not overlap: hint$"
+    ):
+        check_products_cover("the SP3 files", p, [4500 * s + 1, 5000 * s], "hint")
+    with pytest.raises(ConfigError, match="do not overlap"):
+        check_products_cover("the SP3 files", p, [-900 * s - 1], "hint")
+    check_products_cover("the SP3 files", [], [0], "hint")  # nothing to compare: no verdict
+    with pytest.raises(ConfigError, match="do not overlap"):
+        check_products_cover("the clock files", [0], [1], "hint")  # one sample reaches no farther
