@@ -200,6 +200,10 @@ def test_products_that_cannot_serve_any_epoch_are_refused():
         check_products_cover("the SP3 files", p, [4500 * s + 1, 5000 * s], "hint")
     with pytest.raises(ConfigError, match="do not overlap"):
         check_products_cover("the SP3 files", p, [-900 * s - 1], "hint")
+    gap = np.array([0, 900, 1800, 36000]) * s  # a 9.5-h gap: the reach stays the usual 900 s
+    check_products_cover("the SP3 files", gap, [36900 * s], "hint")
+    with pytest.raises(ConfigError, match="do not overlap"):
+        check_products_cover("the SP3 files", gap, [36901 * s], "hint")
     check_products_cover("the SP3 files", [], [0], "hint")  # nothing to compare: no verdict
     with pytest.raises(ConfigError, match="do not overlap"):
         check_products_cover("the clock files", [0], [1], "hint")  # one sample reaches no farther
