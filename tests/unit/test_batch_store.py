@@ -24,7 +24,8 @@ class CountConfig(Options):
 
 def _count(item, config):
     """Reads its own input: the numbers of the observation 'file'; 'bad' content raises."""
-    text = open(item.paths("obs")[0]).read()
+    with open(item.paths("obs")[0]) as fh:
+        text = fh.read()
     if "bad" in text:
         raise ValueError(f"{item.paths('obs')[0]}: line 1: expected numbers")
     if text.endswith("~"):  # a file cut in its last record: what the readers warn about
@@ -378,3 +379,63 @@ def test_the_files_a_run_left_out_are_in_not_planned_parquet(tmp_path, count_tas
                      "path": "/d/s002.20o", "reason": "no nav file for 2020-06-25"}]  # fmt: skip
     run_batch(job, workers=0)
     assert pq.read_table(out / "not_planned.parquet").num_rows == 0
+
+
+def test_a_rerun_redoes_a_finished_unit_whose_files_were_truncated_edited_or_removed(tmp_path, count_task):
+    data = tmp_path / "data"
+    data.mkdir()
+    units = [_unit(data, s, "1 2 3 4 5 6 7 8") for s in ("CUT0", "EDIT", "GONE", "KEEP", "SUMM")]
+    out = str(tmp_path / "out")
+    job = BatchJob("count", CountConfig(), units, out)
+    assert {r["action"] for r in run_batch(job, workers=0).rows} == {"ran"}
+    solution = {u.station: result_path(out, "solution", "count", u.key) for u in units}
+    size = os.path.getsize(solution["CUT0"])
+    with open(solution["CUT0"], "r+b") as fh:  # cut by hand after the unit finished
+        fh.truncate(size // 2)
+    with open(solution["EDIT"], "r+b") as fh:  # one byte changed, the size kept
+        fh.seek(size // 2)
+        byte = fh.read(1)
+        fh.seek(size // 2)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    os.unlink(solution["GONE"])
+    summary = result_path(out, "summary", "count", units[4].key)
+    with open(summary, "r+b") as fh:  # the summary file itself damaged
+        fh.truncate(100)
+
+    rows = {r["station"]: r for r in run_batch(job, workers=0).rows}
+    assert {s: r["action"] for s, r in rows.items()} == {
+        "CUT0": "ran", "EDIT": "ran", "GONE": "ran", "KEEP": "skipped", "SUMM": "ran",
+    }  # fmt: skip
+    assert rows["CUT0"]["message"] == (
+        f"redone: its solution file had {size // 2} bytes of the {size} written ({solution['CUT0']})"
+    )
+    assert rows["EDIT"]["message"].startswith(
+        "redone: its solution file had been changed since it was written"
+    )
+    assert rows["GONE"]["message"] == f"redone: its solution file was missing ({solution['GONE']})"
+    assert rows["SUMM"]["message"] == "redone: its stored summary file did not read (damaged)"
+    for s in ("CUT0", "EDIT", "GONE"):  # whole again
+        assert pq.read_table(solution[s]).column("value").to_pylist() == [
+            1.0,
+            2.0,
+            3.0,
+            4.0,
+            5.0,
+            6.0,
+            7.0,
+            8.0,
+        ]
+    assert {r["action"] for r in run_batch(job, workers=0).rows} == {"skipped"}
+
+
+def test_a_summary_without_the_record_of_its_files_is_redone(tmp_path, count_task):
+    unit = _unit(tmp_path, "OLD0", "1 2")
+    out = str(tmp_path / "out")
+    run_unit(unit, "count", CountConfig(), out, "1.0")
+    path = result_path(out, "summary", "count", unit.key)
+    write_atomic(pq.read_table(path).replace_schema_metadata({}), path)  # as an earlier kompas wrote it
+    row = run_unit(unit, "count", CountConfig(), out, "1.0")
+    assert row["action"] == "ran" and row["message"].startswith(
+        "redone: its summary held no sizes and checksums"
+    )
+    assert run_unit(unit, "count", CountConfig(), out, "1.0")["action"] == "skipped"

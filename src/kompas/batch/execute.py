@@ -32,6 +32,8 @@ from ..errors import (
 from .job import BatchJob, StationDay, input_hash
 from .plan import Skipped
 from .store import (
+    OUTPUTS_KEY,
+    changed_outputs,
     clean_temporaries,
     consolidate,
     read_summary_row,
@@ -86,13 +88,18 @@ def _row(item: StationDay, task: str, **fields) -> dict:
     return row
 
 
-def _finished_before(out: str, task: Task, item: StationDay, digest: str) -> dict | None:
+def _finished_before(out: str, task: Task, item: StationDay, digest: str) -> tuple[dict | None, str]:
+    """The stored row of the unit when it finished with the same inputs and options and its files are the
+    ones it wrote; else ``None`` and why a finished unit is done again (``""`` when it had not finished, or
+    its inputs or options changed)."""
     prev = read_summary_row(out, task.name, item.key)
-    if prev is None or prev.get("status") not in FINISHED or prev.get("input_hash") != digest:
-        return None
-    if not all(os.path.exists(result_path(out, t, task.name, item.key)) for t in task.tables):
-        return None
-    return prev
+    if prev is None:
+        stored = os.path.exists(result_path(out, "summary", task.name, item.key))
+        return None, "redone: its stored summary file did not read (damaged)" if stored else ""
+    if prev.get("status") not in FINISHED or prev.get("input_hash") != digest:
+        return None, ""
+    changed = changed_outputs(out, task.name, item.key)
+    return (None, f"redone: {changed}") if changed else (prev, "")
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -120,22 +127,25 @@ def _process(task: Task, item: StationDay, config) -> tuple[object, str]:
     return result, message
 
 
-def _write(out: str, task: Task, item: StationDay, result, meta: dict) -> float:
+def _write(out: str, task: Task, item: StationDay, result, meta: dict) -> tuple[float, dict]:
+    """Write the unit's tables; returns the seconds spent and each file's size and SHA-256 by table."""
     t0 = time.perf_counter()
     meta = {**meta, "kompas.time_scale": "GPST"}
+    written = {}
     for name, table in result.tables.items():
-        write_atomic(table, result_path(out, name, task.name, item.key), meta)
-    return time.perf_counter() - t0
+        written[name] = write_atomic(table, result_path(out, name, task.name, item.key), meta)
+    return time.perf_counter() - t0, written
 
 
-def _store_row(out: str, task: str, item: StationDay, row: dict) -> None:
+def _store_row(out: str, task: str, item: StationDay, row: dict, written: dict) -> None:
+    """The summary row, last; its metadata records the files written (what a rerun checks them against)."""
     import pyarrow as pa
 
     from .store import summary_schema
 
     schema = summary_schema()
     table = pa.Table.from_pylist([{k: row[k] for k in schema.names}], schema=schema)
-    write_atomic(table, result_path(out, "summary", task, item.key))
+    write_atomic(table, result_path(out, "summary", task, item.key), {OUTPUTS_KEY: json.dumps(written)})
 
 
 def run_unit(item: StationDay, task: Task | str, config, out: str, version: str) -> dict:
@@ -143,39 +153,44 @@ def run_unit(item: StationDay, task: Task | str, config, out: str, version: str)
 
     ``task`` is a :class:`Task` (what :func:`run_batch` sends, so that tasks registered only in the
     client run on any worker) or a registered name. The row's ``action`` is ``skipped`` when the stored
-    result has the same input hash, ``ran`` otherwise. Never raises for a bad input: the row's ``status``
-    is ``failed`` and ``message`` says why (an error while writing the results does raise).
+    result has the same input hash and its files are the ones it wrote, ``ran`` otherwise (a finished
+    unit whose files were removed, truncated or edited is done again, its message starting ``redone:``
+    with the file). Never raises for a bad input: the row's ``status`` is ``failed`` and ``message`` says
+    why (an error while writing the results does raise).
     """
     t0, c0 = time.perf_counter(), time.process_time()
     task = get_task(task) if isinstance(task, str) else task
     task_name = task.name
+    redo = ""
     try:
         digest = input_hash(item, task_name, config, version)
     except OSError as exc:
         digest, failure = "", failure_reason(exc)
     else:
         failure = ""
-        prev = _finished_before(out, task, item, digest)
+        prev, redo = _finished_before(out, task, item, digest)
         if prev is not None:
             return {**_row(item, task_name, status=prev["status"]), **prev, "action": "skipped"}
     remove_results(out, task_name, item.key)
     result, message = (None, failure) if failure else _process(task, item, config)
+    message = "; ".join(m for m in (redo, message) if m)
     fields = {"input_hash": digest, "kompas_version": version}
+    written = {}
     if result is None:
         row = _row(item, task_name, status="failed", message=message, **fields)
     else:
         meta = {"kompas.input_hash": digest, "kompas.version": version, "kompas.task": task_name}
+        write_s, written = _write(out, task, item, result, meta)
         x, y, z = result.median_ecef_m
         row = _row(
             item, task_name, status=result.status, message=message, epochs=result.epochs,
             solved=result.solved, median_x_m=x, median_y_m=y, median_z_m=z, mean_nsat=result.mean_nsat,
-            read_s=result.read_s, process_s=result.process_s,
-            write_s=_write(out, task, item, result, meta), **fields,
+            read_s=result.read_s, process_s=result.process_s, write_s=write_s, **fields,
         )  # fmt: skip
     row["total_s"] = time.perf_counter() - t0
     row["cpu_s"] = time.process_time() - c0
     row["finished"] = datetime.datetime.now(datetime.UTC)
-    _store_row(out, task_name, item, row)
+    _store_row(out, task_name, item, row, written)
     return {**row, "action": "ran"}
 
 

@@ -21,7 +21,10 @@ Each file is written to a hidden temporary file in its folder (``.0000-01D.parqu
 flushed to disk (``fsync``) and renamed over the final name, so a reader or a rerun sees either the
 complete old file, the complete new one, or none; the hidden temporaries of a killed worker are ignored
 by the readers (pyarrow skips names starting with ``.``; the ``*.parquet`` globs do not match them) and
-removed by the next run. A unit is finished when its summary row exists: that file is written last.
+removed by the next run. A unit is finished when its summary row exists (that file is written last) and
+its other files are still the ones it wrote: the summary file's metadata records their sizes and SHA-256
+(``kompas.outputs``), and a rerun redoes a unit whose files were removed, truncated or edited since,
+saying so in its message (:func:`changed_outputs`).
 
 Solution table (task ``spp``; one row per epoch of the observation file, solved or not):
 
@@ -81,6 +84,8 @@ __all__ = [
     "write_atomic",
     "read_summary_row",
     "remove_results",
+    "changed_outputs",
+    "file_record",
     "clean_temporaries",
     "consolidate",
 ]
@@ -145,7 +150,7 @@ def _fsync_dir(folder: str) -> None:
             os.close(fd)
 
 
-def write_atomic(table, path: str, metadata: dict[str, str] | None = None) -> None:
+def write_atomic(table, path: str, metadata: dict[str, str] | None = None) -> dict:
     """Write an Arrow table as Parquet: a temporary file in the same folder, fsync, rename.
 
     Parameters
@@ -155,6 +160,12 @@ def write_atomic(table, path: str, metadata: dict[str, str] | None = None) -> No
         Final name; its folder is created.
     metadata : dict, optional
         Added to the file's key-value metadata.
+
+    Returns
+    -------
+    dict
+        ``{"size": bytes, "sha256": hex digest}`` of the file as written (read back from the disk), what
+        a rerun checks the file against (:func:`changed_outputs`).
     """
     _, pq = _pa()
     folder = os.path.dirname(path)
@@ -168,12 +179,22 @@ def write_atomic(table, path: str, metadata: dict[str, str] | None = None) -> No
             pq.write_table(table, fh, compression="zstd")
             fh.flush()
             os.fsync(fh.fileno())
+        written = file_record(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _fsync_dir(folder)
+    return written
+
+
+def file_record(path: str) -> dict:
+    """``{"size": bytes, "sha256": hex digest}`` of a file (the outputs are small: a day of 1-s epochs is a
+    few MB, hashed in milliseconds)."""
+    from .job import _file_digest
+
+    return {"size": os.path.getsize(path), "sha256": _file_digest(path)}
 
 
 def read_summary_row(out: str, task: str, key: tuple[str, str, str]) -> dict | None:
@@ -187,6 +208,40 @@ def read_summary_row(out: str, task: str, key: tuple[str, str, str]) -> dict | N
     except Exception:  # a damaged file counts as absent: the unit is done again
         return None
     return rows[0] if len(rows) == 1 else None
+
+
+OUTPUTS_KEY = "kompas.outputs"
+"""Key of the summary file's metadata that records the unit's other files as written: JSON, table ->
+``{"size": bytes, "sha256": hex digest}``."""
+
+
+def changed_outputs(out: str, task: str, key: tuple[str, str, str]) -> str:
+    """Why the stored outputs of a finished unit are not the ones it wrote, or ``""`` when they are.
+
+    The summary file records the size and SHA-256 of every table file the unit wrote (:data:`OUTPUTS_KEY`);
+    a file that is missing, or was truncated, edited or replaced since, is named with the difference, so
+    that a rerun redoes the unit instead of keeping a damaged result. A summary without the record
+    (written by an earlier kompas) cannot vouch for its files and is reported as such.
+    """
+    import json
+
+    _, pq = _pa()
+    try:
+        meta = pq.read_schema(result_path(out, "summary", task, key)).metadata or {}
+        recorded = json.loads(meta[OUTPUTS_KEY.encode()])
+    except (OSError, KeyError, ValueError, TypeError):
+        return "its summary held no sizes and checksums of its files (written by an earlier kompas)"
+    for table, want in sorted(recorded.items()):
+        path = result_path(out, table, task, key)
+        try:
+            have = os.path.getsize(path)
+        except OSError:
+            return f"its {table} file was missing ({path})"
+        if have != want.get("size"):
+            return f"its {table} file had {have} bytes of the {want.get('size')} written ({path})"
+        if file_record(path)["sha256"] != want.get("sha256"):
+            return f"its {table} file had been changed since it was written (same size, other bytes: {path})"
+    return ""
 
 
 def remove_results(out: str, task: str, key: tuple[str, str, str]) -> None:

@@ -4,7 +4,8 @@ Every observation file that matches a navigation file of its day is one unit (fo
 file; --join-sessions: a station's files of one day together, read as one session); each unit's results are
 written atomically into a Parquet dataset partitioned by task, station and day (OUT/solution/...,
 OUT/summary/...) and OUT/summary.parquet holds one row per unit. A rerun skips units whose inputs and
-options are unchanged (content hash) and does the rest; a bad input file is one failed row.
+options are unchanged (content hash) and whose result files are as written (size and SHA-256), and does
+the rest; a bad input file is one failed row.
 Exit status: 0 when a unit has a solution, 1 when none has (the reason is printed), 2 for a user error.
 """
 
