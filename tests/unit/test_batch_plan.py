@@ -608,6 +608,51 @@ def test_a_short_name_and_the_long_name_of_one_station_day_are_one_unit(tmp_path
     assert [(s.station, s.reason.split(" of ")[0]) for s in p.skipped] == [("WTZR", "duplicate")]
 
 
+def test_copies_of_one_file_under_names_of_other_units_are_planned_once(tmp_path):
+    """One observation file copied as WTZR00DEU and WTZR01DEU, as 01D and 01H, plain and gzipped: each name
+    was a unit of its own (processed again, its epochs in the dataset twice). Copies are found by their
+    decompressed content among the files of one station and day: a file that starts the same (over
+    HEAD_BYTES) and has one epoch more, the station's next hour and another station's file stay units; a
+    short name's twin of a copy is reported against the file planned."""
+    import gzip
+
+    from kompas.batch.copies import HEAD_BYTES
+
+    def body(first="00", epochs=3000):
+        head = _rinex_header(
+            "WTZR",
+            f"  2020     6    25    {first}     0    0.0000000",
+            f"  2020     6    25    {first}    59   30.0000000",
+        )
+        epoch = "> 2020 06 25 {} {:02d} {:2d}.0000000  0  1\nG01 2.0e7\n"
+        return head + "".join(epoch.format(first, k // 2 % 60, k % 2 * 30) for k in range(epochs))
+
+    assert len(body()) > HEAD_BYTES and body()[:HEAD_BYTES] == body(epochs=3001)[:HEAD_BYTES]
+    files = {
+        "ESBC00DNK_R_20201770000_01D_30S_MO.rnx": body(),  # another station
+        "WTZR00DEU_R_20201770000_01D_30S_MO.rnx": body(),  # the first of the copies by path: planned
+        "WTZR00DEU_R_20201770000_01H_30S_MO.rnx.gz": gzip.compress(body().encode()),
+        "WTZR00DEU_R_20201770100_01H_30S_MO.rnx": body(first="01"),
+        "WTZR01DEU_R_20201770000_01D_30S_MO.rnx": body(),
+        "WTZR02DEU_R_20201770000_01D_30S_MO.rnx": body(epochs=3001),
+        "wtzr_copy.obs": body(),  # named by its header: WTZR 0000-01H, the .gz file's twin by name
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx.gz")
+    p = plan([str(tmp_path / n) for n in files], nav)
+    assert sorted((it.station, it.session) for it in p.items) == [
+        ("ESBC00DNK", "0000-01D"), ("WTZR00DEU", "0000-01D"), ("WTZR00DEU", "0100-01H"),
+        ("WTZR02DEU", "0000-01D"),
+    ]  # fmt: skip
+    copy = f"duplicate of {tmp_path / 'WTZR00DEU_R_20201770000_01D_30S_MO.rnx'}"
+    assert sorted((Path(s.path).name, s.session, s.reason) for s in p.skipped) == [
+        ("WTZR00DEU_R_20201770000_01H_30S_MO.rnx.gz", "0000-01H", f"{copy} (the same content)"),
+        ("WTZR01DEU_R_20201770000_01D_30S_MO.rnx", "0000-01D", f"{copy} (the same content)"),
+        ("wtzr_copy.obs", "0000-01H", copy),
+    ]
+
+
 def test_several_antex_files_among_the_inputs_are_refused_before_any_work(tmp_path):
     """Two ANTEX files in the folder of a PPP batch: every unit failed late on "give one"; now the plan
     says which and how to choose, and --with antex=FILE chooses."""

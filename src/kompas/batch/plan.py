@@ -6,7 +6,9 @@ Matching rules (by the names; :mod:`kompas.io.names`):
   convention is identified from its header (``MARKER NAME``, ``TIME OF FIRST OBS``). Two files with the
   same identity (``delf0010.21o`` and its Hatanaka twin ``delf0010.21d``; a short name and the long name
   of the same station, day and session, ``wtzr1770.20o`` and ``WTZR00DEU_R_20201770000_01D_30S_MO``) are
-  one unit: the first in path order is used, the other is reported as a duplicate. With
+  one unit: the first in path order is used, the other is reported as a duplicate. So is a file of the
+  same station and day whose decompressed content equals another's under a name that makes it another
+  unit (``WTZR00DEU`` and ``WTZR01DEU``, ``01D`` and ``01H``, plain and gzipped: :mod:`.copies`). With
   ``join_sessions`` a station's files of one day (15-minute, hourly) are one unit instead, its session
   named after their joint span.
 * navigation files are the ones whose nominal span overlaps the observations'. When some come from the
@@ -35,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from ..config import read_toml
 from ..errors import ConfigError, KompasWarning, caller_stacklevel
 from ..io.names import FileName, glob_files, name_from_header, parse_name
+from .copies import find_copies
 from .job import StationDay
 
 __all__ = ["Plan", "Skipped", "StationList", "expand", "classify", "plan", "load_station_list", "session_of"]
@@ -316,10 +319,11 @@ def _choose_bases(obs: FileName, bases: Sequence[FileName], join: bool) -> list[
 
 
 def _distinct(names, stations, skipped) -> list[FileName]:
-    """The observation files of the stations wanted, in path order, one per (station, day, session):
-    the others go to ``skipped`` as duplicates."""
+    """The observation files of the stations wanted, in path order, one per (station, day, session) and
+    content: the others go to ``skipped`` as duplicates."""
     files_of: dict[tuple, FileName] = {}
     by_station: dict[tuple, list[FileName]] = {}  # four-character station: a short name's long twin
+    twins = []
     for obs in sorted(names, key=lambda n: n.path):
         key = (obs.site, obs.day.isoformat(), session_of(obs))
         if not _wanted(obs.site, stations):  # accounted for, as every file given is
@@ -330,10 +334,18 @@ def _distinct(names, stations, skipped) -> list[FileName]:
         # data; two long names differ in monument or receiver number when their sites differ
         twin = files_of.get(key) or next((f for f in near if 4 in (len(f.site), len(obs.site))), None)
         if twin is not None:
-            skipped.append(Skipped(obs.path, *key, f"duplicate of {twin.path}"))
+            twins.append((obs, key, twin))
             continue
         files_of[key] = obs
         near.append(obs)
+    copies = find_copies(list(files_of.values()))
+    planned = {copy.path: original for copy, original in copies}  # a twin of a copy: of its original
+    for obs, key, twin in twins:
+        skipped.append(Skipped(obs.path, *key, f"duplicate of {planned.get(twin.path, twin).path}"))
+    for copy, original in copies:
+        key = (copy.site, copy.day.isoformat(), session_of(copy))
+        skipped.append(Skipped(copy.path, *key, f"duplicate of {original.path} (the same content)"))
+        del files_of[key]
     missing = [x for x in stations or () if not any(_wanted(n.site, [x]) for n in names)]
     if missing:
         warnings.warn(f"no observation file among the inputs of the listed station(s) {', '.join(missing)}",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, FormatError, KompasWarning, TruncatedFileWarning, caller_stacklevel
 
-__all__ = ["read_bytes", "read_text", "is_crinex", "compression_of", "peek", "iter_blocks"]
+__all__ = ["read_bytes", "read_text", "is_crinex", "compression_of", "peek", "iter_blocks", "content_digest"]
 
 _GZIP = b"\x1f\x8b"
 _LZW = b"\x1f\x9d"
@@ -197,6 +197,43 @@ def peek(path: str | os.PathLike, size: int = 8192) -> bytes:
         return _decompress(p.read_bytes(), name)[:size]
     with open(p, "rb") as fh:
         return fh.read(size)
+
+
+def content_digest(path: str | os.PathLike, size: int = 1 << 20) -> str:
+    """SHA-256 (hex) of the decompressed content of ``path``, Hatanaka files left compact.
+
+    Two copies of one file, plain or compressed (gzip, bzip2, Unix ``.Z``, zip), give the same digest;
+    gzip and bzip2 are streamed ``size`` bytes at a time, ``.Z`` and zip are expanded whole.
+
+    Raises
+    ------
+    FormatError
+        When the compressed data does not decompress to its end (a truncated stream).
+    OSError
+        When the file cannot be read.
+    """
+    import hashlib
+
+    p = _as_path(path)
+    name = os.fspath(p)
+    with open(p, "rb") as fh:
+        kind = compression_of(fh.read(4))
+    h = hashlib.sha256()
+    if kind in ("Z", "zip"):
+        h.update(_decompress(p.read_bytes(), name))
+        return h.hexdigest()
+    opener = {"gz": gzip.open, "bz2": bz2.open}.get(kind, open)
+    try:
+        with opener(p, "rb") as fh:
+            while block := fh.read(size):
+                h.update(block)
+    except (EOFError, ValueError, zlib.error) as exc:
+        raise FormatError(name, None, f"cannot decompress {kind} data: {exc}") from None
+    except OSError as exc:
+        if kind is None or isinstance(exc, FileNotFoundError | PermissionError):
+            raise
+        raise FormatError(name, None, f"cannot decompress {kind} data: {exc}") from None
+    return h.hexdigest()
 
 
 def iter_blocks(path: str | os.PathLike, size: int = 1 << 22):
