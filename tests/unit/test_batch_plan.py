@@ -4,6 +4,7 @@ and the unit that carries them."""
 import datetime as dt
 import os
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -222,7 +223,13 @@ def test_plan_products_and_roles(tmp_path):
         "igs20.atx",
     )
     nav = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_MN.rnx")
-    it = plan(obs + files, nav, needs=("orbit",), roles=("orbit", "antex")).items[0]
+    with pytest.warns(
+        KompasWarning, match=r"COD0MGXFIN_20201770000_01D_05M_ORB\.SP3 \(1 unit\(s\): orbit of GRG0MGXFIN"
+    ):
+        it = plan(obs + files, nav, needs=("orbit",), roles=("orbit", "antex")).items[0]
+    assert it.notes == (
+        "orbit of GRG0MGXFIN; left out: COD0MGXFIN (covers 24.0 h of the span, GRG0MGXFIN 27.0 h)",
+    )
     assert [os.path.basename(x) for x in it.paths("orbit")] == [
         "GRG0MGXFIN_20201760000_01D_15M_ORB.SP3.gz",
         "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz",
@@ -431,11 +438,52 @@ def test_orbits_and_clocks_come_from_one_producer(tmp_path):
         tmp_path, "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"
     )
     kw = {"needs": ("orbit", "clock"), "roles": ("orbit", "clock")}
-    it = plan(obs + cod + grg, **kw).items[0]
+    with pytest.warns(KompasWarning, match="orbit and clock of GRG0MGXFIN used; COD0MGXFIN: no clock file"):
+        it = plan(obs + cod + grg, **kw).items[0]
     assert it.paths("orbit") == (grg[0],) and it.paths("clock") == (grg[1],)
     # no producer of both: each kind on its own
     only = plan(obs + cod + grg[1:], **kw).items[0]
     assert only.paths("orbit") == tuple(cod) and only.paths("clock") == (grg[1],)
+
+
+def test_the_plan_says_which_centre_each_unit_uses_and_which_files_it_left_out(tmp_path):
+    """Products of a second centre were dropped without a word: each unit now names the centre chosen
+    and the ones left out with why (its summary message), and one warning names the files no unit uses."""
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx", "BBBB00XXX_R_20201770000_01D_30S_MO.rnx")
+    cod = _touch(tmp_path, "COD0MGXFIN_20201770000_01D_05M_ORB.SP3", "COD0MGXFIN_20201770000_01D_01D_OSB.BIA")
+    grg = _touch(
+        tmp_path, "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"
+    )
+    wum = _touch(
+        tmp_path,
+        "WUM0MGXFIN_20201770000_01D_15M_ORB.SP3",  # with 12 h of clocks: 18 h on average, GRG 24
+        "WUM0MGXFIN_20201770000_12H_30S_CLK.CLK",
+        "WUM0MGXFIN_20201770000_01D_01D_OSB.BIA",  # as complete as COD's bias, after it by name
+    )
+    kw = {"needs": ("orbit", "clock"), "roles": ("orbit", "clock", "bias")}
+    with pytest.warns(KompasWarning) as caught:
+        p = plan(obs + cod + grg + wum, **kw)
+    assert [it.paths("orbit") + it.paths("clock") + it.paths("bias") for it in p.items] == [
+        (grg[0], grg[1], cod[1])
+    ] * 2
+    assert p.items[0].notes == (
+        "orbit and clock of GRG0MGXFIN; left out: COD0MGXFIN (no clock file), WUM0MGXFIN (covers 18.0 h of "
+        "the span, GRG0MGXFIN 24.0 h)",
+        "bias of COD0MGXFIN; left out: WUM0MGXFIN (covers the span as well, COD0MGXFIN comes first by name)",
+    )
+    assert len(caught) == 1
+    assert str(caught[0].message) == (
+        "product files of another producer left out (one analysis centre per unit and kind): "
+        "COD0MGXFIN_20201770000_01D_05M_ORB.SP3 (2 unit(s): orbit and clock of GRG0MGXFIN used; "
+        "COD0MGXFIN: no clock file); WUM0MGXFIN_20201770000_01D_01D_OSB.BIA (2 unit(s): bias of "
+        "COD0MGXFIN used; WUM0MGXFIN: covers the span as well, COD0MGXFIN comes first by name); "
+        "WUM0MGXFIN_20201770000_01D_15M_ORB.SP3 (2 unit(s): orbit and clock of GRG0MGXFIN used; "
+        "WUM0MGXFIN: covers 18.0 h of the span, GRG0MGXFIN 24.0 h) and 1 more; each unit's message names "
+        "the centre it used"
+    )
+    with warnings.catch_warnings():  # one centre to choose from: nothing to say
+        warnings.simplefilter("error")
+        assert plan(obs + grg, **kw).items[0].notes == ()
 
 
 def test_base_with_the_longest_overlap_and_a_base_named_by_its_header(tmp_path):

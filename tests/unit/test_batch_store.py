@@ -439,3 +439,15 @@ def test_a_summary_without_the_record_of_its_files_is_redone(tmp_path, count_tas
         "redone: its summary held no sizes and checksums"
     )
     assert run_unit(unit, "count", CountConfig(), out, "1.0")["action"] == "skipped"
+
+
+def test_the_plans_notes_are_in_the_units_message_and_not_in_its_hash(tmp_path, count_task):
+    unit = _unit(tmp_path, "NOTE", "1 2")
+    noted = dataclasses.replace(
+        unit, notes=("orbit and clock of GRG0MGXFIN; left out: COD0MGXFIN (no clock file)",)
+    )
+    assert input_hash(noted, "count", CountConfig(), "1.0") == input_hash(unit, "count", CountConfig(), "1.0")
+    row = run_unit(noted, "count", CountConfig(), str(tmp_path / "out"), "1.0")
+    assert row["status"] == "ok" and row["message"] == noted.notes[0]
+    summary = pq.read_table(result_path(str(tmp_path / "out"), "summary", "count", unit.key)).to_pylist()
+    assert summary[0]["message"] == noted.notes[0]

@@ -173,7 +173,7 @@ def run_unit(item: StationDay, task: Task | str, config, out: str, version: str)
             return {**_row(item, task_name, status=prev["status"]), **prev, "action": "skipped"}
     remove_results(out, task_name, item.key)
     result, message = (None, failure) if failure else _process(task, item, config)
-    message = "; ".join(m for m in (redo, message) if m)
+    message = "; ".join(m for m in (redo, message, *item.notes) if m)
     fields = {"input_hash": digest, "kompas_version": version}
     written = {}
     if result is None:

@@ -36,16 +36,22 @@ class StationDay:
     inputs : Mapping[str, tuple[str, ...]]
         Absolute paths by role: ``obs`` (one file), ``nav`` (navigation files), and where a task needs
         them ``orbit``, ``clock``, ``bias``, ``antex``, ``base`` (the reference station's observations).
+    notes : tuple of str
+        What the plan chose for the unit where it had a choice (``orbit and clock of GRG0MGXFIN; left
+        out: COD0MGXFIN (no clock file)``); added to the unit's summary message, not to its input
+        hash.
     """
 
     station: str
     day: str
     session: str
     inputs: Mapping[str, tuple[str, ...]]
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self):
         frozen = {k: tuple(os.fspath(p) for p in v) for k, v in sorted(self.inputs.items())}
         object.__setattr__(self, "inputs", frozen)
+        object.__setattr__(self, "notes", tuple(self.notes))
 
     @property
     def key(self) -> tuple[str, str, str]:

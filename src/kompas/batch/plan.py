@@ -19,7 +19,9 @@ Matching rules (by the names; :mod:`kompas.io.names`):
 * products (``orbit``, ``clock``, ``bias``, ``ionex``) of each kind come from one producer: the one
   whose files overlap the observations (widened by :data:`PRODUCT_MARGIN_S` for interpolation) the
   most; orbits and clocks from the same producer (the one whose orbits and clocks together cover the
-  span best), as a centre's clocks go with its own orbits; ANTEX files apply to every unit.
+  span best), as a centre's clocks go with its own orbits; ANTEX files apply to every unit. Where there
+  was a choice, the unit's ``notes`` name the producer used and those left out with why, and one
+  :class:`~kompas.errors.KompasWarning` names the product files that no unit uses.
 * base stations (``base``, for RTK): of the base observation files given, the one whose span overlaps
   the rover's the most (then the name); a rover that is itself that base station is left out.
 """
@@ -265,22 +267,92 @@ def _of_site(obs: FileName, files: Sequence[FileName], site: str) -> list[str]:
     return sorted(f.path for f in files if f.site == site and f.overlap_s(wide) > 0)
 
 
-def _choose_products(obs: FileName, files: Sequence[FileName]) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class _Choice:
+    """The producer chosen for some product roles of a unit, and the producers left out with why."""
+
+    roles: str  # "orbit and clock", "bias"
+    site: str
+    left_out: dict  # producer -> reason
+    files: dict  # path of each file left out -> its producer
+
+    def note(self) -> str:
+        """``orbit and clock of GRG0MGXFIN; left out: COD0MGXFIN (no clock file)`` ('' with no
+        other producer to choose from)."""
+        if not self.left_out:
+            return ""
+        why = ", ".join(f"{s} ({r})" for s, r in sorted(self.left_out.items()))
+        return f"{self.roles} of {self.site}; left out: {why}"
+
+    def dropped(self) -> list[tuple[str, str]]:
+        """``(path, why)`` of each file left out."""
+        used = f"{self.roles} of {self.site} used"
+        return [(p, f"{used}; {s}: {self.left_out[s]}") for p, s in self.files.items()]
+
+
+def _less(site: str, hours: float, best: str, best_hours: float) -> str:
+    if hours == best_hours:
+        return f"covers the span as well, {best} comes first by name"
+    return f"covers {hours:.1f} h of the span, {best} {best_hours:.1f} h"
+
+
+def _choose_products(obs: FileName, files: Sequence[FileName], role: str) -> tuple[list[str], _Choice | None]:
+    """The files of the producer that covers the widened span best (then by name), and the choice."""
     cover = _coverage(obs, files)
     if not cover:
-        return []
-    return _of_site(obs, files, min(cover, key=lambda s: (-cover[s], s)))
+        return [], None
+    site = min(cover, key=lambda s: (-cover[s], s))
+    left = {s: _less(s, cover[s] / 3600, site, cover[site] / 3600) for s in cover if s != site}
+    dropped = {p: s for s in left for p in _of_site(obs, files, s)}
+    return _of_site(obs, files, site), _Choice(role, site, left, dropped)
 
 
-def _choose_orbits_and_clocks(obs: FileName, orbits, clocks) -> tuple[list[str], list[str]]:
+def _choose_orbits_and_clocks(obs: FileName, orbits, clocks) -> tuple[list[str], list[str], list[_Choice]]:
     """Orbits and clocks of one producer (a centre's clocks are estimated with its own orbits): the one
     whose two kinds together cover the span best; each kind on its own when no producer gives both."""
     co, cc = _coverage(obs, orbits), _coverage(obs, clocks)
     both = set(co) & set(cc)
     if not both:
-        return _choose_products(obs, orbits), _choose_products(obs, clocks)
+        (o, oc), (c, cc_) = _choose_products(obs, orbits, "orbit"), _choose_products(obs, clocks, "clock")
+        return o, c, [x for x in (oc, cc_) if x is not None]
     site = min(both, key=lambda s: (-(co[s] + cc[s]), s))
-    return _of_site(obs, orbits, site), _of_site(obs, clocks, site)
+    hours = {s: (co[s] + cc[s]) / 2 / 3600 for s in both}
+    left = {s: _less(s, hours[s], site, hours[site]) for s in both if s != site}
+    left.update({s: "no clock file" for s in set(co) - both})
+    left.update({s: "no orbit file" for s in set(cc) - both})
+    dropped = {p: s for s in left for p in _of_site(obs, orbits, s) + _of_site(obs, clocks, s)}
+    choice = _Choice("orbit and clock", site, left, dropped)
+    return _of_site(obs, orbits, site), _of_site(obs, clocks, site), [choice]
+
+
+def _unit_products(span: FileName, kinds, roles) -> tuple[dict, list[_Choice]]:
+    """The product files of a unit by role (each kind from one producer, orbits and clocks from the same
+    one) and the choices made."""
+    inputs, choices = {}, []
+    if {"orbit", "clock"} <= set(roles):
+        orbits, clocks, choices = _choose_orbits_and_clocks(
+            span, kinds.get("orbit", []), kinds.get("clock", [])
+        )
+        inputs = {"orbit": tuple(orbits), "clock": tuple(clocks)}
+    for role in sorted(set(roles) & set(PRODUCT_ROLES) - set(inputs)):
+        chosen, choice = _choose_products(span, kinds.get(role, []), role)
+        inputs[role] = tuple(chosen)
+        choices += [choice] if choice is not None else []
+    return inputs, choices
+
+
+def _warn_left_out(left_out: dict[str, list[str]]) -> None:
+    """One warning for the product files some unit did not use because another producer's were chosen."""
+    if not left_out:
+        return
+    named = [f"{os.path.basename(p)} ({len(why)} unit(s): {why[0]})" for p, why in sorted(left_out.items())]
+    more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+    warnings.warn(
+        f"product files of another producer left out (one analysis centre per unit and kind): "
+        f"{'; '.join(named[:3])}{more}; each unit's message names the centre it used",
+        KompasWarning,
+        stacklevel=caller_stacklevel(),
+    )
 
 
 def _base_names(paths: Sequence[str]) -> list[FileName]:
@@ -443,6 +515,7 @@ def plan(
     bases = _base_names((extra or {}).get("base", ())) if "base" in roles else []
     common["antex"] = common.get("antex") or _one_antex(kinds.get("antex", []), roles)  # --with chooses
     items: dict[tuple, StationDay] = {}
+    left_out: dict[str, list[str]] = {}  # product file -> why, per unit that did not use it
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
     skipped += [Skipped(f.path, "", "", "", _BROKEN_OBS) for f in kinds.get("broken_obs", [])]
     for span, paths in _units(_distinct(kinds.get("obs", []), stations, skipped), join_sessions):
@@ -450,13 +523,8 @@ def plan(
         inputs = {"obs": paths}
         if "nav" in roles:
             inputs["nav"] = tuple(_choose_nav(span, dated_nav)) + tuple(global_nav)
-        paired = {}
-        if {"orbit", "clock"} <= set(roles):  # from one producer
-            orbits, clocks = _choose_orbits_and_clocks(span, kinds.get("orbit", []), kinds.get("clock", []))
-            paired = {"orbit": tuple(orbits), "clock": tuple(clocks)}
-        for role in set(roles) & set(PRODUCT_ROLES):
-            chosen = paired[role] if role in paired else _choose_products(span, kinds.get(role, []))
-            inputs[role] = tuple(chosen)
+        products, choices = _unit_products(span, kinds, roles)
+        inputs.update(products)
         inputs.update({k: v for k, v in common.items() if v and k in roles})
         if "base" in roles:
             base = _choose_bases(span, bases, join_sessions)
@@ -468,5 +536,10 @@ def plan(
         if missing:
             skipped.append(Skipped(paths[0], *key, _missing_reason(missing, span, key[1], bases)))
             continue
-        items[key] = StationDay(span.site, key[1], key[2], {k: v for k, v in inputs.items() if v})
+        notes = tuple(c.note() for c in choices if c.note())
+        items[key] = StationDay(span.site, key[1], key[2], {k: v for k, v in inputs.items() if v}, notes)
+        for path, why in (x for c in choices for x in c.dropped()):
+            left_out.setdefault(path, []).append(why)
+    used = {p for item in items.values() for paths in item.inputs.values() for p in paths}
+    _warn_left_out({p: why for p, why in left_out.items() if p not in used})
     return Plan(tuple(items.values()), tuple(skipped))
