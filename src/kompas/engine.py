@@ -195,6 +195,27 @@ def check_products_cover(what: str, product_ns, epochs_ns, hint: str, of: str = 
         raise ConfigError(f"{what} ({time_span(p)}) and {of} ({time_span(t)}) do not overlap: {hint}")
 
 
+def check_precise_cover(sp3: list, clk: list, epochs_ns, broadcast: bool) -> None:
+    """Precise products of another time refused before any work (PPP).
+
+    Orbits that serve no observation epoch (with navigation data the run would be broadcast PPP under a
+    PPP heading, without them it would solve nothing), and clock files outside the orbits' span (their
+    satellites would fall back to broadcast states). A clock file of another hour of the orbits' day
+    passes: the SP3 clocks serve outside it. ``broadcast``: navigation data were given.
+    """
+    orbits = [f.time_ns for f in sp3]
+    if not orbits:
+        return
+    orbits = np.concatenate(orbits)
+    hint = "give the products of the observations' days" + (
+        ", or none for broadcast orbits and clocks" if broadcast else ""
+    )
+    check_products_cover("the SP3 files", orbits, epochs_ns, hint)
+    for f in clk:
+        what = f"the clock file {f.path}" if getattr(f, "path", None) else "a clock file"
+        check_products_cover(what, f.time_ns, orbits, "give the clocks of the orbits' days", "the SP3 files")
+
+
 def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "observation file"):
     """:func:`window`, raising a :class:`~kompas.errors.TimeError` that gives the file's span when the
     window holds no epoch (an option error: nothing can be computed)."""

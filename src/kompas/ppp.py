@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from .constants import C_LIGHT
-from .engine import SignalMask, check_products_cover, check_recipe_inputs, window_or_error
+from .engine import SignalMask, check_precise_cover, check_recipe_inputs, window_or_error
 from .errors import ConfigError, KompasWarning, SignalError, caller_stacklevel
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
@@ -34,6 +34,7 @@ from .measurement import OMEGA_BY_CODE
 from .ppp_config import PppConfig, check_options
 from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows, ephemeris_used
 from .preprocess import detect_slips
+from .products.precise import as_list
 from .satsys import (
     bds_generation,
     carrier_frequency,
@@ -123,7 +124,7 @@ def ppp(
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
     sel, masked = _masked(sel, cfg)
-    _check_cover(sp3, clk, sel.epoch_time_ns, nav)
+    check_precise_cover(as_list(sp3), as_list(clk), sel.epoch_time_ns, nav is not None)
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ctx.masked = masked
     ob = sel.observables(ctx.bands, cfg.signals.priority)
@@ -145,25 +146,6 @@ def ppp(
     arrays = _filter_arrays(rows, ctx)
     passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
     return _solution(sel, rows, arrays, passes, ctx)
-
-
-def _check_cover(sp3, clk, epochs_ns, nav) -> None:
-    """Products of another time are refused before any work: orbits that serve no observation epoch (with
-    a navigation file the run would be broadcast PPP under a PPP heading, without one it would solve
-    nothing), and clock files outside the orbits' span (their satellites would fall back to broadcast
-    states). A clock file of another hour of the orbits' day passes: the SP3 clocks serve outside it."""
-    from .products.precise import as_list
-
-    orbits = [f.time_ns for f in as_list(sp3)]
-    if not orbits:
-        return
-    orbits = np.concatenate(orbits)
-    fallback = "" if nav is None else ", or none for broadcast orbits and clocks"
-    hint = f"give the products of the observations' days{fallback}"
-    check_products_cover("the SP3 files", orbits, epochs_ns, hint)
-    for f in as_list(clk):
-        what = f"the clock file {f.path}" if getattr(f, "path", None) else "a clock file"
-        check_products_cover(what, f.time_ns, orbits, "give the clocks of the orbits' days", "the SP3 files")
 
 
 def _config(config, options, obs, have_bias: bool) -> PppConfig:
@@ -206,7 +188,6 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
     """Products, model tables and band choices of a run."""
     from .products.broadcast import BroadcastProduct
     from .products.mix import NoPreciseSystemError, PreciseMix
-    from .products.precise import as_list
 
     notes: list[str] = []
     navs, sp3, clk = as_list(nav), as_list(sp3), as_list(clk)
