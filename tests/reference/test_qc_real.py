@@ -214,3 +214,21 @@ def test_no_clock_jump_from_a_missing_epoch_without_doppler(kompas_data):
     jumped = dataclasses.replace(ob, code_m=ob.code_m + np.where(ob.epoch >= 1500, 299792.458, 0.0)[:, None])
     j = detect_clock_jumps(jumped)
     assert j.epoch.tolist() == [1500] and j.code_s.tolist() == [1e-3]
+
+
+@pytest.mark.warning_location
+def test_the_summary_counts_slips_of_the_satellites_it_counts_observations_of(kompas_data):
+    # PASA with the trimmed 6-h BRDC: G07 G10 G26 G27 have no record, so the summary's 'have' leaves
+    # them out (1171 of the placed satellites above the mask); their 4 slip events were still counted,
+    # 7 in all, and o/slps read 167 where the satellites counted had 3 slips (390 obs per slip)
+    d = kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    obs = kompas.read_obs(d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx")
+    with pytest.warns(kompas.errors.KompasWarning):
+        res = run_qc(obs, kompas.read_nav(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"))
+    g = next(r for r in res.tables["summary"] if r["system"] == "G")
+    assert (g["have"], g["slips"], g["obs_per_slip"]) == (1171, 3, 390.3)
+    # without navigation data nothing is placed and every satellite counts, on both sides
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alone = next(r for r in run_qc(obs).tables["summary"] if r["system"] == "G")
+    assert (alone["have"], alone["slips"]) == (2146, 9)

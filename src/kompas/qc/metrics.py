@@ -406,11 +406,14 @@ def clock_table(ctx) -> list:
     ]
 
 
-def _slip_events(ctx, letter: str) -> int:
+def _slip_events(ctx, letter: str, placed: bool) -> int:
     """Satellites and epochs of a system above the mask with a slip on any band (teqc counts a slip per
-    satellite and epoch, whatever the number of bands it shows on)."""
+    satellite and epoch, whatever the number of bands it shows on). ``placed``: only rows with an
+    elevation, the population of the summary's ``have`` when it is counted against the mask."""
     ob, mask = ctx.ob, _mask(ctx)
     m = (sat_system(ob.sat) == system_code(letter)) & ~(ctx.el < mask)
+    if placed:
+        m &= np.isfinite(ctx.el)
     return int(ctx.flags.slip[m].any(axis=1).sum())
 
 
@@ -439,7 +442,7 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
             have_rows = int((np.isfinite(el) & (el >= _mask(ctx))).sum())
         else:
             expt = None
-        n_slip = _slip_events(ctx, letter)
+        n_slip = _slip_events(ctx, letter, placed=counted)
         mps = {f"{r['signal'][1:]}-{r['partner_band']}": r["rms_m"] for r in mp_sig if r["system"] == letter}
         rows.append(
             {
