@@ -167,53 +167,88 @@ def check_exclusion(obs, systems: str, exclude) -> None:
             )
 
 
+def _step(x: np.ndarray) -> int:
+    """The usual interval of sorted unique epochs, ns (0 for one epoch)."""
+    return int(np.median(np.diff(x))) if x.size > 1 else 0
+
+
 def check_products_cover(what: str, product_ns, epochs_ns, hint: str, of: str = "the observations") -> None:
-    """ConfigError before solving when a product's epochs cannot serve any observation epoch.
+    """ConfigError before solving when a product has no sample near any epoch to process.
 
     Parameters
     ----------
     what : str
-        The option and kind of file, for the message (``"--sp3: the SP3 files"``).
+        The product, for the message (``"the SP3 files"``).
     product_ns, epochs_ns : array_like of int64
-        The product's sample epochs and the observation epochs to process, GPST ns.
+        The product's sample epochs and the epochs it must serve, GPST ns.
     hint : str
         What to give instead.
     of : str
         What ``epochs_ns`` are, for the message.
 
+    Raises
+    ------
+    ConfigError
+        When every epoch lies farther than the reach from every sample: the spans do not overlap, or the
+        epochs fall in a gap between product files (the days before and after).
+
     Notes
     -----
-    A product reaches one of its sample intervals beyond its first and last samples (SP3 orbits are
-    extrapolated that far); products of another day, the common mistake, are far outside that.
+    The reach is the longer of the two usual sample intervals: an SP3 orbit serves one interval beyond
+    its samples (it is extrapolated that far), and 30-s clocks meet 15-min orbits at their common epochs.
+    Products of another day, the common mistake, are far outside it.
     """
-    p, t = np.asarray(product_ns, np.int64), np.asarray(epochs_ns, np.int64)
+    p = np.unique(np.asarray(product_ns, np.int64))
+    t = np.unique(np.asarray(epochs_ns, np.int64))
     if p.size == 0 or t.size == 0:
         return
-    p = np.unique(p)
-    reach = int(np.median(np.diff(p))) if p.size > 1 else 0
-    if p[-1] + reach < t.min() or p[0] - reach > t.max():
+    reach = max(_step(p), _step(t))
+    if p[-1] + reach < t[0] or p[0] - reach > t[-1]:
         raise ConfigError(f"{what} ({time_span(p)}) and {of} ({time_span(t)}) do not overlap: {hint}")
+    i = np.searchsorted(p, t)
+    near = np.minimum(np.abs(t - p[np.maximum(i - 1, 0)]), np.abs(p[np.minimum(i, p.size - 1)] - t))
+    if (near > reach).all():
+        span, far = time_span(p), time_span(t)
+        raise ConfigError(f"{what} ({span}) have no sample within {reach / 1e9:g} s of {of} ({far}): {hint}")
 
 
 def check_precise_cover(sp3: list, clk: list, epochs_ns, broadcast: bool) -> None:
     """Precise products of another time refused before any work (PPP).
 
     Orbits that serve no observation epoch (with navigation data the run would be broadcast PPP under a
-    PPP heading, without them it would solve nothing), and clock files outside the orbits' span (their
+    PPP heading, without them it would solve nothing), and clock files that serve no orbit epoch (their
     satellites would fall back to broadcast states). A clock file of another hour of the orbits' day
-    passes: the SP3 clocks serve outside it. ``broadcast``: navigation data were given.
+    passes: the SP3 clocks serve outside it.
+
+    Parameters
+    ----------
+    sp3, clk : list of Sp3, list of ClockData
+        The products as read (their ``time_ns``, GPST ns, and ``path``).
+    epochs_ns : array_like of int64
+        The observation epochs to process, GPST ns.
+    broadcast : bool
+        Navigation data were given: the hint offers a run without precise products.
+
+    Raises
+    ------
+    ConfigError
+        Naming the files (one) or their kind (several), both time spans and what to give.
     """
-    orbits = [f.time_ns for f in sp3]
-    if not orbits:
+    if not sp3:
         return
-    orbits = np.concatenate(orbits)
+    orbits = np.concatenate([f.time_ns for f in sp3])
     hint = "give the products of the observations' days" + (
         ", or none for broadcast orbits and clocks" if broadcast else ""
     )
-    check_products_cover("the SP3 files", orbits, epochs_ns, hint)
+    check_products_cover(_named("the SP3 file", sp3), orbits, epochs_ns, hint)
     for f in clk:
-        what = f"the clock file {f.path}" if getattr(f, "path", None) else "a clock file"
-        check_products_cover(what, f.time_ns, orbits, "give the clocks of the orbits' days", "the SP3 files")
+        hint = "give the clocks of the orbits' days"
+        check_products_cover(_named("the clock file", [f]), f.time_ns, orbits, hint, "the SP3 files")
+
+
+def _named(kind: str, files: list) -> str:
+    path = getattr(files[0], "path", None) if len(files) == 1 else None
+    return f"{kind} {path}" if path else f"{kind}s" if len(files) > 1 else kind
 
 
 def window_or_error(obs, start=None, end=None, interval_s=None, who: str = "observation file"):

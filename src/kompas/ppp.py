@@ -124,7 +124,7 @@ def ppp(
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
     sel, masked = _masked(sel, cfg)
-    check_precise_cover(as_list(sp3), as_list(clk), sel.epoch_time_ns, nav is not None)
+    check_precise_cover(as_list(sp3), as_list(clk), sel.epoch_time_ns, bool(as_list(nav)))
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ctx.masked = masked
     ob = sel.observables(ctx.bands, cfg.signals.priority)

@@ -239,11 +239,22 @@ def test_ppp_with_precise_products_of_another_day_is_a_user_error(kompas_data, t
             "--clk", str(a / "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "-o", str(tmp_path / "o.pos")]  # fmt: skip
     assert main(args) == 2
     assert capsys.readouterr().err.strip() == (
-        "kompas ppp: error: the SP3 files (2020-06-25T00:00:00 .. 2020-06-25T23:45:00) and the observations "
-        "(2026-04-30T10:00:00 .. 2026-04-30T11:59:30) do not overlap: give the products of the observations' "
-        "days"
+        f"kompas ppp: error: the SP3 file {args[3]} (2020-06-25T00:00:00 .. 2020-06-25T23:45:00) and the "
+        "observations (2026-04-30T10:00:00 .. 2026-04-30T11:59:30) do not overlap: give the products of the "
+        "observations' days"
     )
     assert not (tmp_path / "o.pos").exists()
+    # SP3 files of other days on both sides: the spans overlap, no sample is near an observation; it ran
+    # to the end as broadcast PPP (with BRDC) or solved nothing (reviewer)
+    later = str(kompas_data / "E_2026-133_ZIM2" / "IGS0OPSFIN_20261330000_01D_15M_ORB.SP3")
+    both = ["ppp", args[1], str(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"), "--sp3", args[3], later,
+            "-o", str(tmp_path / "o.pos")]  # fmt: skip
+    assert main(both) == 2
+    assert capsys.readouterr().err.strip() == (
+        "kompas ppp: error: the SP3 files (2020-06-25T00:00:00 .. 2026-05-13T23:45:00) have no sample within "
+        "900 s of the observations (2026-04-30T10:00:00 .. 2026-04-30T11:59:30): give the products of the "
+        "observations' days, or none for broadcast orbits and clocks"
+    )
 
 
 def test_ppp_names_an_exclusion_that_leaves_nothing_to_solve(kompas_data, tmp_path, capsys):

@@ -218,8 +218,8 @@ def test_precise_products_of_another_day_are_refused(wtzr, kompas_data):
     with pytest.raises(ConfigError) as err:
         _run(dict(wtzr, sp3=[kompas.read_sp3(sp3)], clk=kompas.read_clk(clk)), systems="GE")
     assert str(err.value) == (
-        f"the SP3 files (2021-04-28T18:00:00 .. 2021-04-29T00:00:00) and the observations {span} do not "
-        "overlap: give the products of the observations' days, or none for broadcast orbits and clocks"
+        f"the SP3 file {sp3} (2021-04-28T18:00:00 .. 2021-04-29T00:00:00) and the observations {span} do "
+        "not overlap: give the products of the observations' days, or none for broadcast orbits and clocks"
     )
     # a clock file of another day than the orbits: every satellite fell back to the broadcast states too
     with pytest.raises(ConfigError) as err:
