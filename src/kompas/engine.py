@@ -172,6 +172,16 @@ def _step(x: np.ndarray) -> int:
     return int(np.median(np.diff(x))) if x.size > 1 else 0
 
 
+def _near(p: np.ndarray, t: np.ndarray) -> tuple[bool, int]:
+    """Whether some epoch of ``t`` lies within the reach of a sample of ``p`` (both sorted unique, ns),
+    and that reach: the longer of the two usual intervals (an SP3 orbit serves one interval beyond its
+    samples, as it is extrapolated that far; 30-s clocks meet 15-min orbits at their common epochs)."""
+    reach = max(_step(p), _step(t))
+    i = np.searchsorted(p, t)
+    near = np.minimum(np.abs(t - p[np.maximum(i - 1, 0)]), np.abs(p[np.minimum(i, p.size - 1)] - t))
+    return bool((near <= reach).any()), reach
+
+
 def check_products_cover(what: str, product_ns, epochs_ns, hint: str, of: str = "the observations") -> None:
     """ConfigError before solving when a product has no sample near any epoch to process.
 
@@ -189,36 +199,37 @@ def check_products_cover(what: str, product_ns, epochs_ns, hint: str, of: str = 
     Raises
     ------
     ConfigError
-        When every epoch lies farther than the reach from every sample: the spans do not overlap, or the
-        epochs fall in a gap between product files (the days before and after).
-
-    Notes
-    -----
-    The reach is the longer of the two usual sample intervals: an SP3 orbit serves one interval beyond
-    its samples (it is extrapolated that far), and 30-s clocks meet 15-min orbits at their common epochs.
-    Products of another day, the common mistake, are far outside it.
+        When every epoch lies farther than the reach (:func:`_near`) from every sample: the spans do not
+        overlap, or the epochs fall in a gap between product files (the days before and after). Products
+        of another day, the common mistake, are far outside it.
     """
     p = np.unique(np.asarray(product_ns, np.int64))
     t = np.unique(np.asarray(epochs_ns, np.int64))
     if p.size == 0 or t.size == 0:
         return
-    reach = max(_step(p), _step(t))
+    served, reach = _near(p, t)
     if p[-1] + reach < t[0] or p[0] - reach > t[-1]:
         raise ConfigError(f"{what} ({time_span(p)}) and {of} ({time_span(t)}) do not overlap: {hint}")
-    i = np.searchsorted(p, t)
-    near = np.minimum(np.abs(t - p[np.maximum(i - 1, 0)]), np.abs(p[np.minimum(i, p.size - 1)] - t))
-    if (near > reach).all():
+    if not served:
         span, far = time_span(p), time_span(t)
         raise ConfigError(f"{what} ({span}) have no sample within {reach / 1e9:g} s of {of} ({far}): {hint}")
 
 
-def check_precise_cover(sp3: list, clk: list, epochs_ns, broadcast: bool) -> None:
-    """Precise products of another time refused before any work (PPP).
+def _serving(files: list, epochs_ns) -> list:
+    t = np.unique(np.asarray(epochs_ns, np.int64))
+    return [f for f in files if t.size == 0 or len(f.time_ns) == 0 or _near(np.unique(f.time_ns), t)[0]]
 
-    Orbits that serve no observation epoch (with navigation data the run would be broadcast PPP under a
-    PPP heading, without them it would solve nothing), and clock files that serve no orbit epoch (their
-    satellites would fall back to broadcast states). A clock file of another hour of the orbits' day
-    passes: the SP3 clocks serve outside it.
+
+def select_precise(sp3: list, clk: list, epochs_ns, broadcast: bool, refuse: bool = True):
+    """The precise products that serve the observations, and notes naming the files left out.
+
+    SP3 files with no sample near an observation epoch are left out, then clock files with none near
+    an orbit epoch kept: a centre of another day among the files would otherwise be chosen over the
+    day's own (the centres are ranked by their satellites, not by time). With nothing left, PPP is
+    refused before any work (with navigation data the run would be broadcast PPP under a PPP heading,
+    without them it would solve nothing); RTK (``refuse=False``) gets the files unchanged and falls back
+    to broadcast with its own note. A clock file of another hour of the orbits' day stays: the SP3 clocks
+    serve outside it.
 
     Parameters
     ----------
@@ -228,22 +239,47 @@ def check_precise_cover(sp3: list, clk: list, epochs_ns, broadcast: bool) -> Non
         The observation epochs to process, GPST ns.
     broadcast : bool
         Navigation data were given: the hint offers a run without precise products.
+    refuse : bool
+        Raise when no SP3 file, or no clock file of several given, serves.
+
+    Returns
+    -------
+    sp3, clk : list
+        The files kept, in their order.
+    notes : list of str
+        One line per file left out, with its span.
 
     Raises
     ------
     ConfigError
         Naming the files (one) or their kind (several), both time spans and what to give.
     """
-    if not sp3:
-        return
-    orbits = np.concatenate([f.time_ns for f in sp3])
-    hint = "give the products of the observations' days" + (
-        ", or none for broadcast orbits and clocks" if broadcast else ""
-    )
-    check_products_cover(_named("the SP3 file", sp3), orbits, epochs_ns, hint)
-    for f in clk:
+    keep = _serving(sp3, epochs_ns)
+    if sp3 and not keep:
+        if not refuse:
+            return sp3, clk, []
+        hint = "give the products of the observations' days" + (
+            ", or none for broadcast orbits and clocks" if broadcast else ""
+        )
+        check_products_cover(
+            _named("the SP3 file", sp3), np.concatenate([f.time_ns for f in sp3]), epochs_ns, hint
+        )
+    orbits = np.concatenate([f.time_ns for f in keep]) if keep else np.zeros(0, np.int64)
+    clocks = _serving(clk, orbits)
+    if clk and not clocks and refuse:
         hint = "give the clocks of the orbits' days"
-        check_products_cover(_named("the clock file", [f]), f.time_ns, orbits, hint, "the SP3 files")
+        check_products_cover(_named("the clock file", clk), np.concatenate([f.time_ns for f in clk]), orbits,
+                             hint, "the SP3 files")  # fmt: skip
+    notes = [
+        f"{_named(kind, [f])} ({time_span(f.time_ns)}) left out: no sample near {what} ({time_span(t)})"
+        for kind, files, kept, what, t in (
+            ("the SP3 file", sp3, keep, "the observations", epochs_ns),
+            ("the clock file", clk, clocks, "the SP3 files kept", orbits),
+        )
+        for f in files
+        if not any(f is k for k in kept)
+    ]
+    return keep, clocks, notes
 
 
 def _named(kind: str, files: list) -> str:

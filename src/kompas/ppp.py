@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from .constants import C_LIGHT
-from .engine import SignalMask, check_precise_cover, check_recipe_inputs, window_or_error
+from .engine import SignalMask, check_recipe_inputs, select_precise, window_or_error
 from .errors import ConfigError, KompasWarning, SignalError, caller_stacklevel
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
@@ -124,9 +124,9 @@ def ppp(
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
     sel, masked = _masked(sel, cfg)
-    check_precise_cover(as_list(sp3), as_list(clk), sel.epoch_time_ns, bool(as_list(nav)))
+    sp3, clk, dropped = select_precise(as_list(sp3), as_list(clk), sel.epoch_time_ns, bool(as_list(nav)))
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
-    ctx.masked = masked
+    ctx.masked, ctx.notes[:0] = masked, dropped
     ob = sel.observables(ctx.bands, cfg.signals.priority)
     ob = _usable_rows(ob, ctx, sel.systems)
     if len(ob) and not np.isfinite(ob.phase_cyc).any():

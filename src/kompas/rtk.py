@@ -28,7 +28,7 @@ from .config import (
     exclude_option,
     option,
 )
-from .engine import SignalMask, check_recipe_inputs, window_or_error
+from .engine import SignalMask, check_recipe_inputs, select_precise, window_or_error
 from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
@@ -380,8 +380,10 @@ def precise_orbits(product, sp3, clk, systems: str, atx, rover) -> tuple:
         if clk:
             raise ConfigError("clock files need SP3 orbits (--sp3) as well")
         return None, []
+    sp3, clk, dropped = select_precise(sp3, clk, rover.epoch_time_ns, True, refuse=False)
     try:
         mix, notes = PreciseMix.from_files(sp3, clk, systems)
+        notes = dropped + notes
     except NoPreciseSystemError as exc:
         return None, [f"{exc}: broadcast orbits and clocks for every system"]
     t = rover.epoch_time_ns

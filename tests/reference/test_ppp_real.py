@@ -231,6 +231,13 @@ def test_precise_products_of_another_day_are_refused(wtzr, kompas_data):
     # the day's own products: a few edge epochs at most fall back to the broadcast ephemerides
     own = _run(wtzr, systems="GE")
     assert not any("none from the precise products" in n for n in own.record.notes)
+    # the other year's files given beside the day's own are left out, each named: the solution is the
+    # own products' (a helper's sweep: 196 cm off when IGS's 2026 files came with GRG's, all broadcast)
+    both = _run(dict(wtzr, sp3=[*wtzr["sp3"], kompas.read_sp3(sp3)], clk=[wtzr["clk"], kompas.read_clk(clk)]),
+                systems="GE")  # fmt: skip
+    np.testing.assert_array_equal(both.pos_m, own.pos_m)
+    left = [n for n in both.record.notes if "left out: no sample near" in n]
+    assert [n.split(" (")[0] for n in left] == [f"the SP3 file {sp3}", f"the clock file {clk}"]
 
 
 def test_a_system_without_phases_on_the_bands_used_is_named(wtzr):

@@ -188,6 +188,27 @@ def test_products_of_another_day_leave_broadcast_with_a_note(world, tmp_path):
     assert any("do not cover the observations" in n for n in sol.record.notes)
 
 
+def test_products_of_another_day_among_the_days_own_are_left_out_with_a_note(world, tmp_path):
+    # files of another day among the day's own: with another centre's, that centre could be chosen (they
+    # are ranked by satellites, not time) and the run fell back to broadcast (helper's sweep, PASA ->
+    # SCOA with COD's 2020 SP3: GPS 7.1 -> 4.1 satellites an epoch); here the simulator writes one
+    # centre, whose two days could not be merged ("files are too far apart in time"): now left out
+    nav, truth, sp3, clk, *_ = world
+    lost = _visible_gps(world)
+    thin = _without(nav, lost)
+    day = 24 * HOUR
+    sats = np.unique(nav.kepler.sat)
+    other = [tmp_path / "OTH0OPSFIN_X.sp3", tmp_path / "OTH0OPSFIN_X.clk"]
+    write_products(truth, sats, START + day, START + day + HOUR, sp3_path=other[0], clk_path=other[1])
+    sol = _rtk(world, thin, sp3=[kompas.read_sp3(other[0]), sp3], clk=[kompas.read_clk(other[1]), clk])
+    assert sol.record.ephemeris == "precise GE, broadcast"
+    assert (sol.nsat_by_system["G"] - _rtk(world, thin).nsat_by_system["G"]).max() == 2
+    assert np.abs(ecef_to_enu(sol.pos_m, ROVER)).max() < 1e-3
+    note = next(n for n in sol.record.notes if n.startswith("precise orbits and clocks ("))
+    assert f"the SP3 file {other[0]} (" in note and f"the clock file {other[1]} (" in note
+    assert note.count("left out: no sample near") == 2
+
+
 def test_broadcast_rows_keep_their_record_selection(world):
     # the other systems' records are selected at select_ns as BroadcastProduct.state selects them (the
     # Galileo records of the second half hour made 3 m off in clock, so that the two selections differ)
