@@ -410,7 +410,7 @@ def test_a_six_hour_navigation_file_gives_the_hours_its_records_serve(kompas_dat
     assert main(["monitor", nav, "--out", str(tmp_path / "m"), "--no-grid", "--step", "900"]) == 0
     assert (
         "note: timeline 2026-04-30T06:15:00 .. 2026-04-30T18:00:00 GPST: the part of the 24 h from "
-        "2026-04-30T00:00:00 where a navigation record serves a satellite (--hours 24 shows the whole day)"
+        "2026-04-30T00:00:00 where a navigation record serves a satellite (--hours 24 keeps all 24 h)"
     ) in capsys.readouterr().out
     rows = _rows(tmp_path / "m", "broadcast_satellites")
     assert {r["epochs"] for r in rows} == {48}
@@ -422,3 +422,21 @@ def test_a_six_hour_navigation_file_gives_the_hours_its_records_serve(kompas_dat
     )
     assert "note: timeline" not in capsys.readouterr().out
     assert {r["epochs"] for r in _rows(tmp_path / "d", "broadcast_satellites")} == {96}
+
+
+def test_a_start_where_no_record_serves_is_refused_before_any_output(kompas_data, tmp_path, capsys):
+    # reviewer: the trimming ran after the output folder was made, so this refusal left an empty folder
+    nav = str(kompas_data / "rinex2_hatanaka" / "brdc1370.20g")
+    out = tmp_path / "m"
+    args = ["monitor", nav, "--out", str(out), "--no-grid", "--step", "900", "--start", "2020-05-16T03:00:00"]
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        "kompas monitor: error: no record of the navigation files serves a satellite from 2020-05-16T03:00:00 "
+        ".. 2020-05-17T02:45:00 (stale or outside their fit; --hours 24 shows their status over the 24 h)"
+    )
+    assert not out.exists()
+    # a --start years away names only the options given
+    assert main([*args[:-1], "2030-01-01T00:00:00"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "kompas monitor: error: --start 2030-01-01T00:00:00: no record of the navigation files serves that"
+    )

@@ -158,7 +158,9 @@ def test_the_default_timeline_keeps_the_epochs_where_a_record_serves():
     sats = sat_index(["G01", "C19"])
     np.testing.assert_array_equal(_served(product, times, sats), times[2:5])
     product = _Product([[no, out, stale, S.UNSUPPORTED]] * 2, np.full((2, 4), nan), np.full((2, 4), nan))
-    with pytest.raises(KompasError, match="no navigation record serves any satellite from"):
+    with pytest.raises(
+        ConfigError, match=r"no record of the navigation files serves a satellite from .* \(stale"
+    ):
         _served(product, times[:4], sats)
 
 

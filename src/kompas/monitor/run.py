@@ -217,9 +217,10 @@ def _span(navs, cfg: MonitorConfig) -> np.ndarray:
         return int(np.median(refs) // DAY_NS * DAY_NS) + step * np.arange(n, dtype=np.int64)
     times = instant_ns(cfg.start, "--start") + step * np.arange(n, dtype=np.int64)
     if times[-1] < refs.min() - RECORD_REACH_NS or times[0] > refs.max() + RECORD_REACH_NS:
+        given = f"--start {cfg.start}" + ("" if cfg.hours is None else f" and --hours {hours:g}")
         raise ConfigError(
-            f"--start {cfg.start} and --hours {hours:g}: no record of the navigation files serves that "
-            f"window (their reference epochs span {time_span(refs)})"
+            f"{given}: no record of the navigation files serves that window (their reference epochs span "
+            f"{time_span(refs)})"
         )
     return times
 
@@ -234,7 +235,10 @@ def _served(product, times: np.ndarray, sats: np.ndarray) -> np.ndarray:
     bad = (Status.NO_EPHEMERIS, Status.OUTSIDE_FIT, Status.STALE, Status.UNSUPPORTED)
     served = ~np.isin(st.status.reshape(sats.size, times.size), bad).all(axis=0)
     if not served.any():
-        raise KompasError(f"no navigation record serves any satellite from {time_span(times)}")
+        raise ConfigError(
+            f"no record of the navigation files serves a satellite from {time_span(times)} (stale or outside "
+            "their fit; --hours 24 shows their status over the 24 h)"
+        )
     k = np.flatnonzero(served)
     return times[k[0] : k[-1] + 1]
 
@@ -283,19 +287,17 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     data = _load(inp)
     _check_precise_overlap(data["navs"], data["sp3"])
     product = BroadcastProduct(data["navs"], policy=cfg.policy, selection=cfg.selection)
-    times = _span(data["navs"], cfg)
-    os.makedirs(os.path.join(inp.out, "tables"), exist_ok=True)  # after the checks: no empty folder on error
+    whole = _span(data["navs"], cfg)
     sats = np.unique(np.concatenate([t.sat for t in (product.kepler, product.glonass) if len(t)])).astype(
         np.int16
     )
-    whole = times
-    if cfg.hours is None:
-        times = _served(product, times, sats)
+    times = _served(product, whole, sats) if cfg.hours is None else whole
+    os.makedirs(os.path.join(inp.out, "tables"), exist_ok=True)  # after the checks: no empty folder on error
     ctx = _parts.Context(inp, cfg, data, product, times, sats, progress)
     if times.size < whole.size:
         ctx.notes.append(
             f"timeline {time_span(times)} GPST: the part of the 24 h from {GTime(int(whole[0])).isoformat()} "
-            "where a navigation record serves a satellite (--hours 24 shows the whole day)"
+            "where a navigation record serves a satellite (--hours 24 keeps all 24 h)"
         )
     sections = [_parts.broadcast_section(ctx)]
     if data["sp3"]:

@@ -112,8 +112,8 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
         name = letter + "C" + str(signal_code(k % 256))
         m = gi == g
         note, counted = _why_no_expt(ctx, letter, sat[m], int(expt_b[g].sum()) if expt_b is not None else 0)
-        if counted and not note:
-            note = _unplaced(sat[m], np.isfinite(el[m]))
+        if counted:
+            note = "; ".join(filter(None, [note, _unplaced(sat[m], np.isfinite(el[m]))]))
         expt = int(expt_b[g].sum()) if counted else None
         have = int(have_b[g].sum()) if counted else int(m.sum())
         n, total = (cn0_bn[g].sum(), cn0_bs[g].sum()) if counted else (cn0_n[g], cn0_s[g])
