@@ -441,6 +441,39 @@ def test_a_summary_without_the_record_of_its_files_is_redone(tmp_path, count_tas
     assert run_unit(unit, "count", CountConfig(), out, "1.0")["action"] == "skipped"
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        "[]",
+        "5",
+        '"solution"',
+        "null",
+        '{"solution": 5}',
+        '{"solution": []}',
+        '{"solution": {"size": "38275", "sha256": "ab"}}',
+        '{"solution": {"size": true, "sha256": "ab"}}',
+        '{"solution": {"size": 10}}',
+        '{"solution": {"size": 10, "sha256": 5}}',
+    ],
+)
+def test_a_summary_whose_record_of_its_files_has_another_form_is_redone(tmp_path, count_task, record):
+    """Well-formed JSON of another form in the record (a list, a number per table) raised AttributeError
+    from run_unit: it is a damaged summary like the others, the unit done again with why."""
+    from kompas.batch.store import OUTPUTS_KEY
+
+    unit = _unit(tmp_path, "FORM", "1 2")
+    out = str(tmp_path / "out")
+    run_unit(unit, "count", CountConfig(), out, "1.0")
+    path = result_path(out, "summary", "count", unit.key)
+    write_atomic(pq.read_table(path).replace_schema_metadata({}), path, {OUTPUTS_KEY: record})
+    row = run_unit(unit, "count", CountConfig(), out, "1.0")
+    assert row["action"] == "ran" and row["status"] == "ok"
+    assert row["message"] == (
+        "redone: its summary's record of its files was not a table of sizes and checksums (damaged)"
+    )
+    assert run_unit(unit, "count", CountConfig(), out, "1.0")["action"] == "skipped"
+
+
 def test_the_plans_notes_are_in_the_units_message_and_not_in_its_hash(tmp_path, count_task):
     unit = _unit(tmp_path, "NOTE", "1 2")
     noted = dataclasses.replace(

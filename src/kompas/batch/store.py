@@ -221,7 +221,8 @@ def changed_outputs(out: str, task: str, key: tuple[str, str, str]) -> str:
     The summary file records the size and SHA-256 of every table file the unit wrote (:data:`OUTPUTS_KEY`);
     a file that is missing, or was truncated, edited or replaced since, is named with the difference, so
     that a rerun redoes the unit instead of keeping a damaged result. A summary without the record
-    (written by an earlier kompas) cannot vouch for its files and is reported as such.
+    (written by an earlier kompas), or whose record is not a table of sizes and checksums, cannot vouch
+    for its files and is reported as such.
     """
     import json
 
@@ -231,17 +232,31 @@ def changed_outputs(out: str, task: str, key: tuple[str, str, str]) -> str:
         recorded = json.loads(meta[OUTPUTS_KEY.encode()])
     except (OSError, KeyError, ValueError, TypeError):
         return "its summary held no sizes and checksums of its files (written by an earlier kompas)"
+    if not _is_outputs_record(recorded):
+        return "its summary's record of its files was not a table of sizes and checksums (damaged)"
     for table, want in sorted(recorded.items()):
         path = result_path(out, table, task, key)
         try:
             have = os.path.getsize(path)
         except OSError:
             return f"its {table} file was missing ({path})"
-        if have != want.get("size"):
-            return f"its {table} file had {have} bytes of the {want.get('size')} written ({path})"
-        if file_record(path)["sha256"] != want.get("sha256"):
+        if have != want["size"]:
+            return f"its {table} file had {have} bytes of the {want['size']} written ({path})"
+        if file_record(path)["sha256"] != want["sha256"]:
             return f"its {table} file had been changed since it was written (same size, other bytes: {path})"
     return ""
+
+
+def _is_outputs_record(recorded) -> bool:
+    """Whether a decoded :data:`OUTPUTS_KEY` record has its form: table name -> ``{"size": int, "sha256":
+    str}`` (a record of another form, well-formed JSON or not, cannot vouch for the files)."""
+    return isinstance(recorded, dict) and all(
+        isinstance(table, str)
+        and isinstance(want, dict)
+        and type(want.get("size")) is int
+        and isinstance(want.get("sha256"), str)
+        for table, want in recorded.items()
+    )
 
 
 def remove_results(out: str, task: str, key: tuple[str, str, str]) -> None:
