@@ -441,6 +441,33 @@ def test_a_summary_without_the_record_of_its_files_is_redone(tmp_path, count_tas
     assert run_unit(unit, "count", CountConfig(), out, "1.0")["action"] == "skipped"
 
 
+def test_only_the_run_that_redid_a_unit_says_redone(tmp_path, count_task):
+    """The redo reason was stored with the row: every later rerun that skipped the unit returned
+    ``redone: its solution file had 1000 bytes ...`` again, and summary.parquet kept it. The stored row
+    (and so summary.parquet) now keeps the result's own message; only the redoing run's row says why."""
+    unit = dataclasses.replace(_unit(tmp_path, "REDO", "1 2 3 4 5 6 7 8"), notes=("a note of the plan",))
+    out = str(tmp_path / "out")
+    job = BatchJob("count", CountConfig(), [unit], out)
+    run_batch(job, workers=0)
+    solution = result_path(out, "solution", "count", unit.key)
+    size = os.path.getsize(solution)
+    with open(solution, "r+b") as fh:
+        fh.truncate(size // 2)
+    (redone,) = run_batch(job, workers=0).rows
+    assert redone["action"] == "ran" and redone["message"] == (
+        f"redone: its solution file had {size // 2} bytes of the {size} written ({solution}); a note of the plan"
+    )
+    assert pq.read_table(os.path.join(out, "summary.parquet")).column("message").to_pylist() == [
+        "a note of the plan"
+    ]
+    for _ in range(2):  # the reruns after it: skipped, with the result's message alone
+        (again,) = run_batch(job, workers=0).rows
+        assert again["action"] == "skipped" and again["message"] == "a note of the plan"
+        assert pq.read_table(os.path.join(out, "summary.parquet")).column("message").to_pylist() == [
+            "a note of the plan"
+        ]
+
+
 @pytest.mark.parametrize(
     "record",
     [

@@ -155,8 +155,10 @@ def run_unit(item: StationDay, task: Task | str, config, out: str, version: str)
     client run on any worker) or a registered name. The row's ``action`` is ``skipped`` when the stored
     result has the same input hash and its files are the ones it wrote, ``ran`` otherwise (a finished
     unit whose files were removed, truncated or edited is done again, its message starting ``redone:``
-    with the file). Never raises for a bad input: the row's ``status`` is ``failed`` and ``message`` says
-    why (an error while writing the results does raise).
+    with the file; only the returned row says so: the stored row, and so ``summary.parquet``, keeps the
+    result's own message, which later reruns that skip the unit return). Never raises for a bad input:
+    the row's ``status`` is ``failed`` and ``message`` says why (an error while writing the results does
+    raise).
     """
     t0, c0 = time.perf_counter(), time.process_time()
     task = get_task(task) if isinstance(task, str) else task
@@ -173,7 +175,7 @@ def run_unit(item: StationDay, task: Task | str, config, out: str, version: str)
             return {**_row(item, task_name, status=prev["status"]), **prev, "action": "skipped"}
     remove_results(out, task_name, item.key)
     result, message = (None, failure) if failure else _process(task, item, config)
-    message = "; ".join(m for m in (redo, message, *item.notes) if m)
+    message = "; ".join(m for m in (message, *item.notes) if m)  # stored: the result's, not this run's redo
     fields = {"input_hash": digest, "kompas_version": version}
     written = {}
     if result is None:
@@ -191,7 +193,7 @@ def run_unit(item: StationDay, task: Task | str, config, out: str, version: str)
     row["cpu_s"] = time.process_time() - c0
     row["finished"] = datetime.datetime.now(datetime.UTC)
     _store_row(out, task_name, item, row, written)
-    return {**row, "action": "ran"}
+    return {**row, "message": "; ".join(m for m in (redo, message) if m), "action": "ran"}
 
 
 @dataclasses.dataclass
