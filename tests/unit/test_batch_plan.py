@@ -486,6 +486,25 @@ def test_the_plan_says_which_centre_each_unit_uses_and_which_files_it_left_out(t
         assert plan(obs + grg, **kw).items[0].notes == ()
 
 
+def test_the_centres_left_out_for_the_same_reason_are_named_together(tmp_path):
+    """Each centre left out repeated its reason: with six centres a unit's notes reached ~900 characters.
+    The centres sharing a reason are now named once before it, every centre still named."""
+    obs = _touch(tmp_path, "AAAA00XXX_R_20201770000_01D_30S_MO.rnx")
+    names = ["GRG0MGXFIN_20201770000_01D_15M_ORB.SP3", "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK"]
+    names += [f"{c}0MGXFIN_20201770000_01D_15M_ORB.SP3" for c in ("COD", "ESA", "JAX", "WUM")]
+    names += [f"{c}0MGXFIN_20201770000_12H_30S_CLK.CLK" for c in ("JAX", "WUM")]  # 18 h on average
+    names += [f"{c}0MGXFIN_20201770000_01D_01D_OSB.BIA" for c in ("COD", "ESA", "GRG", "JAX", "WUM")]
+    files = _touch(tmp_path, *names)
+    with pytest.warns(KompasWarning):
+        p = plan(obs + files, needs=("orbit", "clock"), roles=("orbit", "clock", "bias"))
+    assert p.items[0].notes == (
+        "orbit and clock of GRG0MGXFIN; left out: COD0MGXFIN, ESA0MGXFIN (no clock file), JAX0MGXFIN, "
+        "WUM0MGXFIN (cover 18.0 h of the span, GRG0MGXFIN 24.0 h)",
+        "bias of COD0MGXFIN; left out: ESA0MGXFIN, GRG0MGXFIN, JAX0MGXFIN, WUM0MGXFIN (cover the span as "
+        "well, COD0MGXFIN comes first by name)",
+    )
+
+
 def test_base_with_the_longest_overlap_and_a_base_named_by_its_header(tmp_path):
     rover = _touch(tmp_path, "ROVR00XXX_R_20201770000_01D_01S_MO.rnx")
     hourly = _touch(tmp_path, "BASE00XXX_R_20201771000_01H_01S_MO.rnx")

@@ -278,16 +278,25 @@ class _Choice:
 
     def note(self) -> str:
         """``orbit and clock of GRG0MGXFIN; left out: COD0MGXFIN (no clock file)`` ('' with no
-        other producer to choose from)."""
+        other producer to choose from); the producers left out for the same reason are named together,
+        ``left out: COD0MGXFIN, WUM0MGXFIN (cover the span as well, ...)``."""
         if not self.left_out:
             return ""
-        why = ", ".join(f"{s} ({r})" for s, r in sorted(self.left_out.items()))
+        same: dict[str, list[str]] = {}
+        for s, r in sorted(self.left_out.items()):
+            same.setdefault(r, []).append(s)
+        why = ", ".join(f"{', '.join(names)} ({_for_many(r, len(names))})" for r, names in same.items())
         return f"{self.roles} of {self.site}; left out: {why}"
 
     def dropped(self) -> list[tuple[str, str]]:
         """``(path, why)`` of each file left out."""
         used = f"{self.roles} of {self.site} used"
         return [(p, f"{used}; {s}: {self.left_out[s]}") for p, s in self.files.items()]
+
+
+def _for_many(reason: str, n: int) -> str:
+    """A reason of :func:`_less` (``covers ...``) said of ``n`` producers."""
+    return f"cover {reason.removeprefix('covers ')}" if n > 1 and reason.startswith("covers ") else reason
 
 
 def _less(site: str, hours: float, best: str, best_hours: float) -> str:
