@@ -282,6 +282,18 @@ def select_precise(sp3: list, clk: list, epochs_ns, broadcast: bool, refuse: boo
     return keep, clocks, notes
 
 
+def check_clocks_serve_orbits(sp3: list, clk: list, option: str = "--clk") -> None:
+    """ConfigError when a clock file has no sample near the SP3 files' epochs: the products would hold no
+    clock there and the SP3 clocks would be dropped for it (``kompas orbits``, ``kompas monitor``)."""
+    if not sp3:
+        return
+    orbits = np.concatenate([f.time_ns for f in sp3])
+    for f in clk:
+        check_products_cover(f"{option}: {_named('the clock file', [f])}", f.time_ns, orbits,
+                             f"give the clocks of the SP3 files' days, or no {option} for the SP3 clocks",
+                             "the SP3 files")  # fmt: skip
+
+
 def _named(kind: str, files: list) -> str:
     path = getattr(files[0], "path", None) if len(files) == 1 else None
     return f"{kind} {path}" if path else f"{kind}s" if len(files) > 1 else kind

@@ -440,3 +440,20 @@ def test_a_start_where_no_record_serves_is_refused_before_any_output(kompas_data
     assert capsys.readouterr().err.startswith(
         "kompas monitor: error: --start 2030-01-01T00:00:00: no record of the navigation files serves that"
     )
+
+
+def test_a_clock_file_of_another_day_is_refused(kompas_data, tmp_path, capsys):
+    # the note said "the clock files (--clk) and the SP3 files hold no precise clock of G" (the SP3 files
+    # did) and the integrity table had 0 rows where nothing could be evaluated (a helper's sweep)
+    d, e = kompas_data / "D_2026-120_PASA_SCOA_rtk", kompas_data / "E_2026-133_ZIM2"
+    clk = e / "IGS0OPSFIN_20261330000_90M_30S_CLK.CLK"
+    args = ["monitor", str(d / "BRDC00WRD_R_20261200800_06H_MN.rnx"), "--precise",
+            str(d / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"), "--clk", str(clk), "--out", str(tmp_path / "m"),
+            "--no-grid"]  # fmt: skip
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"kompas monitor: error: --clk: the clock file {clk} (2026-05-13T00:00:00 .. 2026-05-13T01:30:00) and "
+        "the SP3 files (2026-04-30T09:45:00 .. 2026-04-30T12:15:00) do not overlap: give the clocks of the SP3 "
+        "files' days, or no --clk for the SP3 clocks"
+    )
+    assert not (tmp_path / "m").exists()

@@ -138,8 +138,14 @@ def test_orbits_checks_the_figure_name_first_and_names_unusable_clocks(kompas_da
         == "kompas orbits: error: --plot needs matplotlib: pip install 'kompas[plot]'\n"
     )
     other_year = kompas_data / "G_2021-118_SLAC_rinex2/COD0MGXFIN_20211180000_01D_30S_CLK.CLK"
-    assert main([*common, "--clk", str(other_year)]) == 0
-    assert "the clock files (--clk) hold no clock at the SP3 epochs" in capsys.readouterr().err
+    # a clock file of another year: the SP3 clocks were dropped for it (exit 0, no clock column); now
+    # refused before the work, as kompas monitor and kompas ppp do (a helper's sweep)
+    assert main([*common, "--clk", str(other_year)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"kompas orbits: error: --clk: the clock file {other_year} (2021-04-28T19:30:00 .. 2021-04-28T20:30:00) "
+        "and the SP3 files (2020-06-25T00:00:00 .. 2020-06-25T06:00:00) do not overlap: give the clocks of the "
+        "SP3 files' days, or no --clk for the SP3 clocks"
+    )
 
 
 def test_orbits_says_why_no_satellite_has_both_states(kompas_data, tmp_path, capsys):

@@ -41,6 +41,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..engine import check_clocks_serve_orbits
     from ..io.readers.antex import read_antex
     from ..io.readers.clk import read_clk
     from ..io.readers.rinex_nav import read_nav
@@ -61,8 +62,9 @@ def run(args) -> int:
         _pyplot()  # a missing matplotlib is said before the files are read, not after the work
     navs = [read_nav(p) for p in args.nav]
     product = BroadcastProduct(navs, selection=args.selection, policy=args.policy)
-    sp3s = [read_sp3(p) for p in args.precise]
-    precise, notes = precise_products(sp3s, [read_clk(p) for p in args.clk])
+    sp3s, clks = [read_sp3(p) for p in args.precise], [read_clk(p) for p in args.clk]
+    check_clocks_serve_orbits(sp3s, clks)
+    precise, notes = precise_products(sp3s, clks)
     for note in notes:  # files of several analysis centres: one centre per system
         print(f"kompas orbits: note: {note}", file=sys.stderr)
     antex = _merge_antex([read_antex(p) for p in args.atx]) if args.atx else None

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from ..config import Options, _parse_time, option
-from ..engine import instant_ns
+from ..engine import check_clocks_serve_orbits, instant_ns
 from ..errors import ConfigError, KompasError
 from ..products.state import Status
 from ..satsys import parse_systems, sat_id
@@ -286,6 +286,7 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
         raise ConfigError(f"config must be a MonitorConfig, not {type(cfg).__name__}")
     data = _load(inp)
     _check_precise_overlap(data["navs"], data["sp3"])
+    check_clocks_serve_orbits(data["sp3"], data["clk"])
     product = BroadcastProduct(data["navs"], policy=cfg.policy, selection=cfg.selection)
     whole = _span(data["navs"], cfg)
     sats = np.unique(np.concatenate([t.sat for t in (product.kepler, product.glonass) if len(t)])).astype(
