@@ -285,8 +285,9 @@ class _Seen:
 
 def _check_maps_span(maps_ns, obs, window) -> None:
     """ConfigError before solving when IONEX maps (epochs ``maps_ns``) cannot serve any observation: they
-    end before the first epoch to process, or begin after the last one the header's TIME OF LAST OBS and
-    the processing window allow (without that header line the end is unknown: only the first test)."""
+    end before the first epoch to process, begin after the last one the header's TIME OF LAST OBS and
+    the processing window allow (without that header line the end is unknown: only the first test), or
+    have no map within one map interval of that span (files of other days on both sides)."""
     t = obs.epoch_time_ns
     if t.size == 0 or np.size(maps_ns) == 0:
         return
@@ -296,7 +297,11 @@ def _check_maps_span(maps_ns, obs, window) -> None:
         instant_ns(window.end, "end") if window.end else None,
     ]
     last = min((int(x) for x in ends if x is not None), default=None)
-    if int(np.max(maps_ns)) < first or (last is not None and int(np.min(maps_ns)) > last):
+    m = np.unique(np.asarray(maps_ns, np.int64))
+    step = int(np.median(np.diff(m))) if m.size > 1 else 0
+    inside = (m >= first - step) & (m <= (last if last is not None else m[-1]) + step)
+    # maps of two other days around the observations would be interpolated across the gap
+    if m[-1] < first or (last is not None and m[0] > last) or not inside.any():
         span = time_span([first, last]) if last is not None else f"from {GTime(first).isoformat()}"
         raise ConfigError(
             f"the IONEX maps ({time_span(maps_ns)}) do not cover the observations ({span}): give the maps of "

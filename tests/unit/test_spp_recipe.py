@@ -227,3 +227,10 @@ def test_ionex_maps_are_checked_against_the_span_to_process():
     _check_maps_span(maps, obs(t0 + 2 * day), WindowOptions(start="2020-06-26T06:00:00"))
     with pytest.raises(ConfigError, match=r"\(from 2020-06-28T00:00:00\)"):  # maps end before the window
         _check_maps_span(maps, obs(None), WindowOptions(start="2020-06-28T00:00:00"))
+    # maps of the days before and after (2017 and 2022 files given together, a helper's sweep): the
+    # observations lie in the gap, farther than one map interval from any map
+    around = np.r_[maps - 3 * day, maps + 2 * day]
+    with pytest.raises(ConfigError, match=r"do not cover the observations \(2020-06-25T00:00:00 \.\. "):
+        _check_maps_span(around, obs(t0 + day - 30 * 10**9), free)
+    _check_maps_span(around, obs(None), free)  # the end unknown: the later maps may serve the file's rest
+    _check_maps_span(np.r_[around, t0 + 2 * 3600 * 10**9], obs(None), free)  # one map near: served
