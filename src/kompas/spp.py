@@ -315,7 +315,10 @@ def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
     if cfg.models.iono == "brdc":
         from .products.ionosphere import BroadcastIonosphere
 
-        iono_model = BroadcastIonosphere(product.navs, cfg.models.broadcast_models)
+        t = obs.epoch_time_ns
+        iono_model = BroadcastIonosphere(
+            product.navs, cfg.models.broadcast_models, int(t[0]) if t.size else None
+        )
     elif cfg.models.iono == "ionex":
         if ionex is None:
             raise ConfigError("iono 'ionex' needs IONEX maps: spp(..., ionex=kompas.read_ionex(path)) or "

@@ -62,3 +62,30 @@ def test_pasa_bds_and_gps_models_tell_the_same_order_of_magnitude(set_d):
     b_l1 = scale_to_frequency(b, F_BDS_B1I_HZ, F_GPS_L1_HZ)
     assert np.all((b_l1 / g > 0.7) & (b_l1 / g < 1.3))
     assert np.all(np.abs(b_l1 - g) > 0.1)  # but they are not the same model
+
+
+def test_header_parameters_of_another_days_file_do_not_serve(kompas_data):
+    # a helper's sweep: set D's 2026 BRDC listed before ESBC's 2020 file gave WTZR's 2020 hour the 2026
+    # NeQuick-G coefficients (the first file's header wins; headers carry no time) and the BeiDou
+    # Klobuchar of 2026 in place of the honest fallback; with an observation epoch the nearer file serves
+    import warnings
+
+    import kompas
+    from kompas.products.ionosphere import BroadcastIonosphere
+
+    a, d = kompas_data / "A_2020-177_ESBC_WTZR", kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    n2020 = read_nav(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    n2026 = read_nav(d / "BRDC00WRD_R_20261200800_06H_MN.rnx")
+    t0 = int(kompas.gtime_from_calendar(2020, 6, 25))
+    near = BroadcastIonosphere([n2026, n2020], near_ns=t0).parameters
+    alone = BroadcastIonosphere([n2020]).parameters
+    assert sorted(near) == sorted(alone) and "BDS_KLOB" not in near
+    for m in near:
+        np.testing.assert_array_equal(near[m].coef, alone[m].coef)
+    assert "BDS_KLOB" in BroadcastIonosphere([n2026, n2020]).parameters  # without an epoch: first file wins
+    obs = kompas.read_obs(a / "WTZR00DEU_R_20201770000_01D_30S_MO_120epoch.rnx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both = kompas.spp(obs, [n2026, n2020], systems="E")
+        own = kompas.spp(obs, [n2020], systems="E")
+    np.testing.assert_array_equal(both.pos_m, own.pos_m)

@@ -493,3 +493,14 @@ def test_the_glonass_channel_warning_points_at_the_callers_line(set_a):
     ) as w:
         _rtk((*bare, navs, atx), WTZR, systems="R")
     assert {x.filename for x in w} == {__file__}
+
+
+def test_the_ionosphere_prior_takes_the_header_of_the_observations_day(set_d, kompas_data):
+    # ESBC's 2020 navigation file listed before the day's BRDC gave the 2026 baseline the 2020 header's
+    # Klobuchar and NeQuick-G coefficients for the slant ionosphere prior (the first file's header won)
+    rover, base, navs, atx = set_d
+    old = kompas.read_nav(kompas_data / "A_2020-177_ESBC_WTZR" / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    window = {"window.end": "2026-04-30T10:10:00"}
+    own = _rtk(set_d, SCOA, systems="GEC", **window)
+    both = _rtk((rover, base, [old, *navs], atx), SCOA, systems="GEC", **window)
+    np.testing.assert_array_equal(both.pos_m, own.pos_m)

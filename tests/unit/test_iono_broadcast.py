@@ -257,3 +257,25 @@ def test_ionex_files_of_different_grids_are_not_joined(kompas_data):
             IonexIonosphere([ix, other])
     with pytest.raises(ValueError, match="at least one IONEX file"):
         IonexIonosphere([])
+
+
+def test_header_parameters_come_from_the_files_nearest_the_observations():
+    """Files by the distance of their nearest record to the epoch; those beyond 26 h give none; records
+    without a time (int64 min) do not count; without an epoch the order is the caller's."""
+    import types
+
+    from kompas.products.ionosphere import HEADER_REACH_NS, _nearest_first
+
+    h = 3600 * 10**9
+    none = np.iinfo(np.int64).min
+
+    def nav(*t):
+        return types.SimpleNamespace(record_times_ns=lambda: np.array(t, np.int64))
+
+    far, late, near, empty, blank = nav(-40 * h), nav(20 * h, 25 * h), nav(2 * h, -h), nav(), nav(none)
+    files = [far, late, near, empty, blank]
+    assert HEADER_REACH_NS == 26 * h
+    assert _nearest_first(files, 0) == [near, late]
+    assert _nearest_first(files, None) == files
+    assert _nearest_first([nav(26 * h), nav(26 * h + 1)], 0)[0].record_times_ns()[0] == 26 * h
+    assert len(_nearest_first([nav(26 * h + 1)], 0)) == 0

@@ -226,6 +226,27 @@ def _header_sets(navs) -> dict[str, np.ndarray]:
     return {m: c for m, c in out.items() if np.all(np.isfinite(c)) and np.any(c != 0.0)}
 
 
+HEADER_REACH_NS = 26 * 3600 * 10**9
+"""How far from the observations a navigation file's records may lie for its header's ionospheric
+parameters to serve them: a day's file and the records of its edges (a day and 2 h)."""
+
+
+def _nearest_first(navs, near_ns):
+    """The files by the distance of their nearest orbit record to ``near_ns``, those within
+    :data:`HEADER_REACH_NS` only (all of them, in their order, without ``near_ns``)."""
+    if near_ns is None:
+        return list(navs)
+
+    def distance(n):
+        t = n.record_times_ns()
+        t = t[t != np.iinfo(np.int64).min]
+        return int(np.abs(t - near_ns).min()) if t.size else None
+
+    d = [distance(n) for n in navs]
+    order = sorted((x, k) for k, x in enumerate(d) if x is not None and x <= HEADER_REACH_NS)
+    return [navs[k] for _, k in order]
+
+
 def _frame_sets(navs) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     rows: dict[str, list] = {}
     for n in navs:
@@ -252,14 +273,19 @@ class BroadcastIonosphere:
     navs : NavData or list of NavData
     models : dict, optional
         Model preference per satellite class, replacing :data:`DEFAULT_MODELS` entries.
+    near_ns : int, optional
+        An epoch of the observations, GPST ns. The header parameters carry no time: without it the first
+        file giving a model's set wins; with it the files are taken nearest first by their records, and a
+        file whose records all lie more than :data:`HEADER_REACH_NS` away gives none (another day's
+        coefficients would be applied unsaid; the model's fallback, with its warning, serves instead).
     """
 
-    def __init__(self, navs, models: dict | None = None):
+    def __init__(self, navs, models: dict | None = None, near_ns: int | None = None):
         navs = navs if isinstance(navs, list | tuple) else [navs]
         self.models = {**DEFAULT_MODELS, **(models or {})}
         self.parameters: dict[str, IonoParameters] = {}
         frames = _frame_sets(navs)
-        for model, coef in _header_sets(navs).items():
+        for model, coef in _header_sets(_nearest_first(navs, near_ns)).items():
             self.parameters[model] = IonoParameters(
                 model, np.array([np.iinfo(np.int64).min]), coef[None], "header"
             )
