@@ -207,7 +207,7 @@ def test_products_that_cannot_serve_any_epoch_are_refused():
     # the epochs in a gap between the files of the days before and after: no sample within reach
     days = np.r_[np.arange(0, 86400, 900), np.arange(2 * 86400, 3 * 86400, 900)] * s
     with pytest.raises(ConfigError, match=r"have no sample within 900 s of the observations \(.*\): hint$"):
-        check_products_cover("the SP3 files", days, 86400 * s + 901 * s + 30 * s * np.arange(120), "hint")
+        check_products_cover("the SP3 files", days, (85500 + 901) * s + 30 * s * np.arange(120), "hint")
     check_products_cover("the SP3 files", days, [86400 * s + 900 * s, 2 * 86400 * s], "hint")  # one is near
     # 30-s clocks against 15-min orbits: the reach is the longer interval of the two
     check_products_cover("clocks", 30 * s * np.arange(120), [900 * s + 450 * s], "hint")
