@@ -232,10 +232,30 @@ def _setup_and_data(rover, base, product, cfg, base_arp, channels, orbits=None):
     paired = np.isfinite(bd.age_s)
     only = None if cfg.output_single or paired.all() else paired
     single, prior = _rover_spp(rover, product, cfg, epochs=only)
+    _require_prior(prior, paired, single, product, rover)
     setup = _setup(cfg, rover, base, base_arp, prior)
     if not setup.tropo:
         bd = dataclasses.replace(bd, trop_b=np.zeros_like(bd.trop_b))
     return bands, bd, prior, setup, single
+
+
+def _require_prior(prior, paired, single, product, rover) -> None:
+    """EstimatorError when no paired epoch has an a priori rover position: those come from single point
+    solutions on the broadcast records (precise products do not serve them), so a navigation file of
+    another day beside the day's SP3 and clock files left every epoch 'too few satellites' after the run."""
+    from .errors import EstimatorError
+    from .solution import unsolved_text
+    from .tables.nav import record_times_ns
+
+    if not paired.any() or np.isfinite(prior[paired]).any():
+        return
+    times = record_times_ns(product.navs)
+    spans = f"the records are of {time_span(times)}, " if times.size else ""
+    raise EstimatorError(
+        f"no single point solution of the rover, which gives the a priori positions from the navigation "
+        f"records ({unsolved_text(single)}; {spans}the observations of {time_span(rover.epoch_time_ns)}): "
+        "give the navigation files of the observation days"
+    )
 
 
 def _no_common_band(modes, systems: str, asked: bool) -> str:

@@ -504,3 +504,21 @@ def test_the_ionosphere_prior_takes_the_header_of_the_observations_day(set_d, ko
     own = _rtk(set_d, SCOA, systems="GEC", **window)
     both = _rtk((rover, base, [old, *navs], atx), SCOA, systems="GEC", **window)
     np.testing.assert_array_equal(both.pos_m, own.pos_m)
+
+
+def test_the_days_precise_products_with_a_navigation_file_of_another_day(kompas_data, tmp_path, capsys):
+    # a helper's sweep: the run ended with exit 1 and "too few satellites ... with ephemerides" after the
+    # work, though the SP3 and clock files served; the rover's a priori positions need the day's records
+    a, d = kompas_data / "A_2020-177_ESBC_WTZR", kompas_data / "D_2026-120_PASA_SCOA_rtk"
+    args = ["rtk", str(d / "PASA00ESP_R_20261201000_02H_30S_MO.rnx"), str(d / "SCOA00FRA_R_20261201000_02H_30S_MO.rnx"),
+            str(a / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"), "--sp3", str(d / "IGS0OPSFIN_20261200945_02H30M_15M_ORB.SP3"),
+            "--clk", str(d / "IGS0OPSFIN_2026120095930_02H01M_30S_CLK.CLK"), "--systems", "G",
+            "--end", "2026-04-30T10:20:00", "-o", str(tmp_path / "x.pos")]  # fmt: skip
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        "kompas rtk: error: no single point solution of the rover, which gives the a priori positions from the "
+        "navigation records (no ephemeris in 41 of 41 epochs; the records are of 2020-06-24T19:50:00 .. "
+        "2020-06-26T00:00:00, the observations of 2026-04-30T10:00:00 .. 2026-04-30T10:20:00): give the "
+        "navigation files of the observation days"
+    )
+    assert not (tmp_path / "x.pos").exists()
