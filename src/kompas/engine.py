@@ -167,8 +167,8 @@ def check_exclusion(obs, systems: str, exclude) -> None:
             )
 
 
-def _step(x: np.ndarray) -> int:
-    """The usual interval of sorted unique epochs, ns (0 for one epoch)."""
+def usual_interval_ns(x: np.ndarray) -> int:
+    """The usual interval of sorted unique epochs (the median step), ns; 0 for one epoch."""
     return int(np.median(np.diff(x))) if x.size > 1 else 0
 
 
@@ -176,7 +176,7 @@ def _near(p: np.ndarray, t: np.ndarray) -> tuple[bool, int]:
     """Whether some epoch of ``t`` lies within the reach of a sample of ``p`` (both sorted unique, ns),
     and that reach: the longer of the two usual intervals (an SP3 orbit serves one interval beyond its
     samples, as it is extrapolated that far; 30-s clocks meet 15-min orbits at their common epochs)."""
-    reach = max(_step(p), _step(t))
+    reach = max(usual_interval_ns(p), usual_interval_ns(t))
     i = np.searchsorted(p, t)
     near = np.minimum(np.abs(t - p[np.maximum(i - 1, 0)]), np.abs(p[np.minimum(i, p.size - 1)] - t))
     return bool((near <= reach).any()), reach
@@ -208,11 +208,24 @@ def check_products_cover(what: str, product_ns, epochs_ns, hint: str, of: str = 
     if p.size == 0 or t.size == 0:
         return
     served, reach = _near(p, t)
-    if p[-1] + reach < t[0] or p[0] - reach > t[-1]:
-        raise ConfigError(f"{what} ({time_span(p)}) and {of} ({time_span(t)}) do not overlap: {hint}")
     if not served:
-        span, far = time_span(p), time_span(t)
-        raise ConfigError(f"{what} ({span}) have no sample within {reach / 1e9:g} s of {of} ({far}): {hint}")
+        raise ConfigError(_uncovered(what, p, t, reach, hint, of))
+
+
+def _uncovered(what: str, p: np.ndarray, t: np.ndarray, reach: int, hint: str, of: str) -> str:
+    """The message of products (sorted unique samples ``p``) that serve none of the epochs ``t``."""
+    if p[-1] + reach < t[0] or p[0] - reach > t[-1]:
+        return f"{what} ({time_span(p)}) and {of} ({time_span(t)}) do not overlap: {hint}"
+    return f"{what} ({time_span(p)}) have no sample within {reach / 1e9:g} s of {of} ({time_span(t)}): {hint}"
+
+
+def _refuse_none(kind: str, files: list, epochs_ns, hint: str, of: str) -> None:
+    """ConfigError for files none of which serves ``epochs_ns`` (each judged alone, as :func:`_serving`
+    keeps them: the union's own step could make a sample look near)."""
+    p = np.unique(np.concatenate([f.time_ns for f in files]))
+    t = np.unique(np.asarray(epochs_ns, np.int64))
+    reach = max(usual_interval_ns(np.unique(f.time_ns)) for f in files)
+    raise ConfigError(_uncovered(_named(kind, files), p, t, max(reach, usual_interval_ns(t)), hint, of))
 
 
 def _serving(files: list, epochs_ns) -> list:
@@ -261,15 +274,11 @@ def select_precise(sp3: list, clk: list, epochs_ns, broadcast: bool, refuse: boo
         hint = "give the products of the observations' days" + (
             ", or none for broadcast orbits and clocks" if broadcast else ""
         )
-        check_products_cover(
-            _named("the SP3 file", sp3), np.concatenate([f.time_ns for f in sp3]), epochs_ns, hint
-        )
+        _refuse_none("the SP3 file", sp3, epochs_ns, hint, "the observations")
     orbits = np.concatenate([f.time_ns for f in keep]) if keep else np.zeros(0, np.int64)
     clocks = _serving(clk, orbits)
     if clk and not clocks and refuse:
-        hint = "give the clocks of the orbits' days"
-        check_products_cover(_named("the clock file", clk), np.concatenate([f.time_ns for f in clk]), orbits,
-                             hint, "the SP3 files")  # fmt: skip
+        _refuse_none("the clock file", clk, orbits, "give the clocks of the orbits' days", "the SP3 files")
     notes = [
         f"{_named(kind, [f])} ({time_span(f.time_ns)}) left out: no sample near {what} ({time_span(t)})"
         for kind, files, kept, what, t in (

@@ -39,6 +39,7 @@ from .engine import (
     instant_ns,
     require_table,
     run,
+    usual_interval_ns,
     window,
 )
 from .errors import ConfigError, KompasWarning, caller_stacklevel
@@ -298,7 +299,7 @@ def _check_maps_span(maps_ns, obs, window) -> None:
     ]
     last = min((int(x) for x in ends if x is not None), default=None)
     m = np.unique(np.asarray(maps_ns, np.int64))
-    step = int(np.median(np.diff(m))) if m.size > 1 else 0
+    step = usual_interval_ns(m)
     inside = (m >= first - step) & (m <= (last if last is not None else m[-1]) + step)
     # maps of two other days around the observations would be interpolated across the gap
     if m[-1] < first or (last is not None and m[0] > last) or not inside.any():

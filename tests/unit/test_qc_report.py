@@ -108,6 +108,13 @@ def test_html_page_shows_every_table_of_the_text_report():
     assert "note C: no usable broadcast record" in page
 
 
+def test_the_text_report_lists_the_summary_notes_under_the_summary():
+    res = _result()
+    res.tables["summary"] = [dict(SUMMARY, note="no usable broadcast record")]
+    lines = text_report(res).splitlines()
+    assert lines[3:6] == ["  " + summary_line(res.path, SUMMARY), "  note C: no usable broadcast record", ""]
+
+
 def test_large_numbers_keep_six_digits_in_the_report():
     res = _result()
     res.tables["header"] = [{"item": "x", "value": 4075580.3111, "status": "ok", "note": "n"}]

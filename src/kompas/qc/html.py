@@ -14,7 +14,7 @@ import numpy as np
 
 from ..plots import pyplot
 from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system, signal_code
-from .report import report_tables, summary_lines
+from .report import report_tables, summary_lines, summary_notes
 
 __all__ = ["write_html", "FIGURES"]
 
@@ -194,8 +194,7 @@ def _page(result) -> str:
         f'<figure><img src="{k}.png" alt="{k}" style="max-width:100%"><figcaption>{k}</figcaption></figure>'
         for k in FIGURES
     )
-    notes = [f"note {r['system']}: {r['note']}" for r in result.tables["summary"] if r.get("note")]
-    summary = "<pre>" + html.escape("\n".join(summary_lines(result) + notes)) + "</pre>"
+    summary = "<pre>" + html.escape("\n".join(summary_lines(result) + summary_notes(result))) + "</pre>"
     tables = "".join(
         f"<h2>{html.escape(head)}</h2>{_rows_html(rows, cols)}" for rows, cols, head in report_tables(result)
     )

@@ -31,6 +31,11 @@ def summary_lines(result) -> list[str]:
     return [summary_line(result.path, r) for r in result.tables["summary"]]
 
 
+def summary_notes(result) -> list[str]:
+    """``note G: ...`` for each system whose summary row has a note (the text report and the page)."""
+    return [f"note {r['system']}: {r['note']}" for r in result.tables["summary"] if r.get("note")]
+
+
 def _table(rows: list, cols: list[str], title: str) -> list[str]:
     if not rows:
         return [title, "  (none)", ""]
@@ -84,10 +89,9 @@ def report_tables(result):
 
 def text_report(result) -> str:
     """The full text report."""
-    t = result.tables
     lines = [f"kompas qc: {result.path}", ""]
     lines += ["Summary (one line per system)", *("  " + s for s in summary_lines(result))]
-    lines += [f"  note {r['system']}: {r['note']}" for r in t["summary"] if r.get("note")] + [""]
+    lines += ["  " + n for n in summary_notes(result)] + [""]
     for rows, cols, title in report_tables(result):
         lines += _table(rows, cols, title)
     return "\n".join(lines)
