@@ -13,7 +13,14 @@ from kompas.config import from_mapping
 from kompas.errors import ConfigError
 from kompas.io.readers.antex import AntennaNotFoundError
 from kompas.io.writers.antex import nominal_satellite_blocks
-from kompas.monitor.run import MonitorConfig, _broadcast_tables, _catalog, _MergedAntex, _span
+from kompas.monitor.run import (
+    MonitorConfig,
+    _broadcast_tables,
+    _catalog,
+    _MergedAntex,
+    _span,
+    timeline_states,
+)
 from kompas.products.state import SatState, Status
 from kompas.time import NS
 
@@ -134,7 +141,8 @@ def test_broadcast_status_counts_per_satellite():
     times = DAY + 300 * NS * np.arange(6)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "All-NaN slice" for the satellite without any record
-        rows, status, ura = _broadcast_tables(product, times, sat_index(["G01", "C19"]))
+        sats = sat_index(["G01", "C19"])
+        rows, status, ura = _broadcast_tables(sats, timeline_states(product, times, sats))
     a, b = rows
     assert a == {
         "sat": "G01", "epochs": 6, "ok_pct": pytest.approx(100 / 3), "unhealthy": 1, "stale": 1,
@@ -156,7 +164,9 @@ def test_the_default_timeline_keeps_the_epochs_where_a_record_serves():
     product = _Product(status, np.full((2, 7), nan), np.full((2, 7), nan))
     times = DAY + 300 * NS * np.arange(7)
     sats = sat_index(["G01", "C19"])
-    np.testing.assert_array_equal(_served(product, times, sats), times[2:5])
+    kept, states = _served(product, times, sats)
+    np.testing.assert_array_equal(kept, times[2:5])
+    np.testing.assert_array_equal(states["status"], np.asarray(status)[:, 2:5])  # the kept epochs' states
     product = _Product([[no, out, stale, S.UNSUPPORTED]] * 2, np.full((2, 4), nan), np.full((2, 4), nan))
     with pytest.raises(
         ConfigError, match=r"no record of the navigation files serves a satellite from .* \(stale"

@@ -39,6 +39,7 @@ class Context:
     times: np.ndarray
     sats: np.ndarray
     progress: object
+    states: dict | None = None  # run.timeline_states of ``times``, when already computed
     tables: dict = dataclasses.field(default_factory=dict)
     figures: list = dataclasses.field(default_factory=list)
     notes: list = dataclasses.field(default_factory=list)
@@ -54,9 +55,10 @@ def _iso(t_ns) -> str:
 
 
 def broadcast_section(ctx: Context) -> Section:
-    from .run import _broadcast_tables
+    from .run import _broadcast_tables, timeline_states
 
-    rows, status, ura = _broadcast_tables(ctx.product, ctx.times, ctx.sats)
+    states = ctx.states if ctx.states is not None else timeline_states(ctx.product, ctx.times, ctx.sats)
+    rows, status, ura = _broadcast_tables(ctx.sats, states)
     ctx.tables["broadcast_satellites"] = rows
     ids = [sat_id(x) for x in ctx.sats.tolist()]
     path = ctx.fig("broadcast_status")

@@ -225,30 +225,39 @@ def _span(navs, cfg: MonitorConfig) -> np.ndarray:
     return times
 
 
-def _served(product, times: np.ndarray, sats: np.ndarray) -> np.ndarray:
-    """``times`` without the leading and trailing epochs where no record serves any satellite.
+def timeline_states(product, times: np.ndarray, sats: np.ndarray) -> dict:
+    """Status, variance (m^2) and record age (s) of every satellite at every epoch, each (S, T)."""
+    st = product.state(np.repeat(sats, times.size), np.tile(times, sats.size))
+    shape = (sats.size, times.size)
+    return {k: getattr(st, k).reshape(shape) for k in ("status", "var_m2", "age_s")}
+
+
+def _served(product, times: np.ndarray, sats: np.ndarray) -> tuple[np.ndarray, dict]:
+    """``times`` without the leading and trailing epochs where no record serves any satellite, and the
+    :func:`timeline_states` of the epochs kept (computed once: the broadcast section reuses them).
 
     A 6-h navigation file would otherwise leave most of a day's timeline "outside_fit" and the grid's
     hours empty. Epochs between served ones stay: a gap in the records is a finding.
     """
-    st = product.state(np.repeat(sats, times.size), np.tile(times, sats.size))
+    states = timeline_states(product, times, sats)
     bad = (Status.NO_EPHEMERIS, Status.OUTSIDE_FIT, Status.STALE, Status.UNSUPPORTED)
-    served = ~np.isin(st.status.reshape(sats.size, times.size), bad).all(axis=0)
+    served = ~np.isin(states["status"], bad).all(axis=0)
     if not served.any():
         raise ConfigError(
             f"no record of the navigation files serves a satellite from {time_span(times)} (stale or outside "
             "their fit; --hours 24 shows their status over the 24 h)"
         )
     k = np.flatnonzero(served)
-    return times[k[0] : k[-1] + 1]
+    keep = slice(k[0], k[-1] + 1)
+    return times[keep], {name: a[:, keep] for name, a in states.items()}
 
 
-def _broadcast_tables(product, times, sats) -> tuple[list, np.ndarray, np.ndarray]:
-    """Per-satellite status counts (rows), status (S, T) and URA (S, T) of the timeline."""
-    st = product.state(np.repeat(sats, times.size), np.tile(times, sats.size))
-    status = st.status.reshape(sats.size, times.size)
-    ura = np.sqrt(st.var_m2).reshape(sats.size, times.size)
-    age = np.abs(st.age_s).reshape(sats.size, times.size)
+def _broadcast_tables(sats, states: dict) -> tuple[list, np.ndarray, np.ndarray]:
+    """Per-satellite status counts (rows), status (S, T) and URA (S, T) of the timeline's
+    :func:`timeline_states`."""
+    status = states["status"]
+    ura = np.sqrt(states["var_m2"])
+    age = np.abs(states["age_s"])
     rows = []
     for k, x in enumerate(sats.tolist()):
         s = status[k]
@@ -292,9 +301,9 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     sats = np.unique(np.concatenate([t.sat for t in (product.kepler, product.glonass) if len(t)])).astype(
         np.int16
     )
-    times = _served(product, whole, sats) if cfg.hours is None else whole
+    times, states = _served(product, whole, sats) if cfg.hours is None else (whole, None)
     os.makedirs(os.path.join(inp.out, "tables"), exist_ok=True)  # after the checks: no empty folder on error
-    ctx = _parts.Context(inp, cfg, data, product, times, sats, progress)
+    ctx = _parts.Context(inp, cfg, data, product, times, sats, progress, states=states)
     if times.size < whole.size:
         ctx.notes.append(
             f"timeline {time_span(times)} GPST: the part of the 24 h from {GTime(int(whole[0])).isoformat()} "
