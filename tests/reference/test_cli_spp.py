@@ -103,7 +103,7 @@ def test_spp_window_without_epochs_is_a_user_error(kompas_data, tmp_path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == (
         "kompas spp: error: the observation file has no epoch in the processing window "
-        "(--start/--end/--interval); it begins 2020-06-25T00:00:00"
+        "(--start/--end/--interval); it covers 2020-06-25T00:00:00 .. 2020-06-25T00:59:30"
     )
     assert len(err) == 1  # no system blamed, no model note: nothing was computed
 

@@ -371,11 +371,11 @@ def run(args) -> int:
     sol, obs, navs = done.solution, done.first, done.navs
     if len(sol) == 0 and (cfg.window.start or cfg.window.end or cfg.window.interval_s):
         from ..engine import empty_window_error
-        from ..time import GTime
+        from ..time import time_span
 
-        # read as a stream: only the file's beginning is known
-        begins = f"it begins {GTime(int(obs.epoch_time_ns[0])).isoformat()}" if obs and obs.n_epochs else ""
-        raise empty_window_error("observation file", begins)
+        seen = [t for t in done.span_ns if t is not None]  # the stream's first and last epochs
+        span = f"it covers {time_span(seen)}" if seen else ""
+        raise empty_window_error("observation file", span)
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, obs, truth, navs), elapsed_s)
     if not sol.ok.any():
