@@ -273,7 +273,8 @@ def test_spp_reads_ionex_maps_of_the_day(tmp_path):
     nav = _touch(tmp_path, "BRDC00WRD_S_20170010000_01D_MN.rnx.gz")
     maps = _touch(tmp_path, "jplg0010.17i.gz", "COD0OPSFIN_20170030000_01D_01H_GIM.INX.gz")
     task = get_task("spp")
-    it = plan(obs + maps, nav, needs=task.required(SppConfig()), roles=task.roles).items[0]
+    with pytest.warns(KompasWarning, match=r"^1 navigation or product file\(s\) serve no unit .*: COD0OPS"):
+        it = plan(obs + maps, nav, needs=task.required(SppConfig()), roles=task.roles).items[0]
     assert it.paths("ionex") == (str(tmp_path / "jplg0010.17i.gz"),)  # not the map of 3 January
     ionex_cfg = SppConfig().replace(iono="ionex")
     assert task.required(ionex_cfg) == ("nav", "ionex")
@@ -425,8 +426,15 @@ def test_products_come_from_the_widened_span_and_one_producer(tmp_path):
         "GRG0MGXFIN_20201780400_01H_30S_CLK.CLK",  # 4 h after the end: outside
         "GRG0MGXFIN_2020176205800_01M_30S_CLK.CLK",  # ends 1 min before the margin: outside
     )
-    it = plan(obs + near + far, needs=("clock",), roles=("clock",)).items[0]
+    with pytest.warns(KompasWarning) as caught:
+        it = plan(obs + near + far, needs=("clock",), roles=("clock",)).items[0]
     assert it.paths("clock") == tuple(sorted(near))
+    # the files outside every unit's widened span are named once, with their nominal start and length
+    assert [str(w.message) for w in caught] == [
+        "2 navigation or product file(s) serve no unit (no observation session in their span): "
+        "GRG0MGXFIN_20201780400_01H_30S_CLK.CLK (2020-06-26 04:00, 1 h); "
+        "GRG0MGXFIN_2020176205800_01M_30S_CLK.CLK (2020-06-24 20:58, 1 min)"
+    ]
 
 
 def test_orbits_and_clocks_come_from_one_producer(tmp_path):

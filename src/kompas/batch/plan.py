@@ -364,6 +364,26 @@ def _warn_left_out(left_out: dict[str, list[str]]) -> None:
     )
 
 
+def _warn_idle(idle: Sequence[FileName], planned: bool) -> None:
+    """One warning for the dated navigation and product files whose span (by name) meets no planned unit's
+    widened span: another day, or hours without a session. (Files of another producer, or superseded by a
+    longer file, overlap some unit and are not named here.)"""
+    if not idle or not planned:
+        return
+
+    def length(f: FileName) -> str:
+        return f"{f.period_s / 3600:g} h" if f.period_s >= 3600 else f"{f.period_s / 60:g} min"
+
+    named = [f"{os.path.basename(f.path)} ({f.start:%Y-%m-%d %H:%M}, {length(f)})" for f in idle]
+    more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+    warnings.warn(
+        f"{len(named)} navigation or product file(s) serve no unit (no observation session in their span): "
+        f"{'; '.join(named[:3])}{more}",
+        KompasWarning,
+        stacklevel=caller_stacklevel(),
+    )
+
+
 def _base_names(paths: Sequence[str]) -> list[FileName]:
     out = []
     for p in paths:
@@ -525,6 +545,7 @@ def plan(
     common["antex"] = common.get("antex") or _one_antex(kinds.get("antex", []), roles)  # --with chooses
     items: dict[tuple, StationDay] = {}
     left_out: dict[str, list[str]] = {}  # product file -> why, per unit that did not use it
+    spans: list[FileName] = []  # each planned unit's widened span
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
     skipped += [Skipped(f.path, "", "", "", _BROKEN_OBS) for f in kinds.get("broken_obs", [])]
     for span, paths in _units(_distinct(kinds.get("obs", []), stations, skipped), join_sessions):
@@ -546,9 +567,12 @@ def plan(
             skipped.append(Skipped(paths[0], *key, _missing_reason(missing, span, key[1], bases)))
             continue
         notes = tuple(c.note() for c in choices if c.note())
+        spans.append(_widened(span))
         items[key] = StationDay(span.site, key[1], key[2], {k: v for k, v in inputs.items() if v}, notes)
         for path, why in (x for c in choices for x in c.dropped()):
             left_out.setdefault(path, []).append(why)
     used = {p for item in items.values() for paths in item.inputs.values() for p in paths}
     _warn_left_out({p: why for p, why in left_out.items() if p not in used})
+    dated = dated_nav + [f for role in PRODUCT_ROLES if role in roles for f in kinds.get(role, [])]
+    _warn_idle([f for f in dated if not any(f.overlap_s(w) > 0 for w in spans)], bool(items))
     return Plan(tuple(items.values()), tuple(skipped))
