@@ -366,7 +366,30 @@ def test_monitor_says_what_served_nothing(kompas_data, tmp_path, capsys):
         rc = main(["monitor", nav, "--out", out, "--obs", kms3, "--hours", "1", "--no-grid"])
     assert rc == 0
     text = capsys.readouterr().out
-    assert "note: station KMS3: no epoch solved (observations 2022-06-08T10:00:00" in text
+    assert (
+        "note: station KMS3: no epoch solved (observations 2022-06-08T10:00:00 .. 2022-06-08T10:09:00; the "
+        "navigation records' reference epochs span 2020-06-24T19:50:00 .. 2020-06-26T00:00:00: none serves "
+        "them)"
+    ) in text
+
+
+def test_a_station_without_a_solved_epoch_is_explained_by_its_records(kompas_data):
+    """Observations beyond every record's reach name both spans; within reach the note points to the
+    station's row (its counts say why), never to the records' day."""
+    from kompas import read_nav
+    from kompas.monitor._parts import _unsolved_note
+    from kompas.time import gtime_from_calendar
+
+    navs = [read_nav(kompas_data / SET_A / "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]
+    day = int(gtime_from_calendar(2020, 6, 25))
+    hour = 3600 * 10**9
+    near = _unsolved_note("WTZR", [day + 27 * hour, day + 28 * hour], navs)  # 3-4 h after the last record
+    assert near == (
+        "station WTZR: no epoch solved (observations 2020-06-26T03:00:00 .. 2020-06-26T04:00:00; see its row "
+        "of the station table)"
+    )
+    far = _unsolved_note("WTZR", [day + 28 * hour + 1, day + 29 * hour], navs)  # beyond the 4-h reach
+    assert far.endswith("span 2020-06-24T19:50:00 .. 2020-06-26T00:00:00: none serves them)")
 
 
 def test_monitor_stations_against_the_sinex_or_their_header(kompas_data, tmp_path):

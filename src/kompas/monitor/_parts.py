@@ -284,6 +284,19 @@ def service_sections(ctx: Context) -> list:
     return sections
 
 
+def _unsolved_note(name: str, t_obs, navs) -> str:
+    """Why a station has no solved epoch: its observations far from every record names both spans."""
+    from ..time import time_span
+    from .run import RECORD_REACH_NS, _reference_epochs
+
+    refs = _reference_epochs(navs)
+    t = np.asarray(t_obs)
+    head = f"station {name}: no epoch solved (observations {time_span(t)}"
+    if refs.size and (t.max() < refs.min() - RECORD_REACH_NS or t.min() > refs.max() + RECORD_REACH_NS):
+        return f"{head}; the navigation records' reference epochs span {time_span(refs)}: none serves them)"
+    return f"{head}; see its row of the station table)"
+
+
 def station_section(ctx: Context) -> Section:
     from ..io.readers.sinex import StationNotFoundError
     from .stations import station_uere
@@ -301,12 +314,7 @@ def station_section(ctx: Context) -> Section:
                 ref = None
         st = station_uere(obs, ctx.product, ctx.cfg.station_systems, ref, label, name=name)
         if not st.summary().get("solved"):
-            from ..time import time_span
-
-            ctx.notes.append(
-                f"station {name}: no epoch solved (observations {time_span(obs.epoch_time_ns)}; are there "
-                "navigation records of that day?)"
-            )
+            ctx.notes.append(_unsolved_note(name, obs.epoch_time_ns, ctx.data["navs"]))
         results.append(st)
         rows.append(st.summary())
         uere += [{"station": st.name, **r} for r in st.satellites]
