@@ -350,18 +350,21 @@ def _unit_products(span: FileName, kinds, roles) -> tuple[dict, list[_Choice]]:
     return inputs, choices
 
 
+def _warn_files(head: str, named: Sequence[str], tail: str = "") -> None:
+    """One warning: ``head``, the first three of ``named`` and how many more, ``tail``."""
+    more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+    warnings.warn(
+        f"{head}: {'; '.join(named[:3])}{more}{tail}", KompasWarning, stacklevel=caller_stacklevel()
+    )
+
+
 def _warn_left_out(left_out: dict[str, list[str]]) -> None:
     """One warning for the product files some unit did not use because another producer's were chosen."""
     if not left_out:
         return
     named = [f"{os.path.basename(p)} ({len(why)} unit(s): {why[0]})" for p, why in sorted(left_out.items())]
-    more = f" and {len(named) - 3} more" if len(named) > 3 else ""
-    warnings.warn(
-        f"product files of another producer left out (one analysis centre per unit and kind): "
-        f"{'; '.join(named[:3])}{more}; each unit's message names the centre it used",
-        KompasWarning,
-        stacklevel=caller_stacklevel(),
-    )
+    head = "product files of another producer left out (one analysis centre per unit and kind)"
+    _warn_files(head, named, "; each unit's message names the centre it used")
 
 
 def _warn_idle(idle: Sequence[FileName], planned: bool) -> None:
@@ -375,12 +378,9 @@ def _warn_idle(idle: Sequence[FileName], planned: bool) -> None:
         return f"{f.period_s / 3600:g} h" if f.period_s >= 3600 else f"{f.period_s / 60:g} min"
 
     named = [f"{os.path.basename(f.path)} ({f.start:%Y-%m-%d %H:%M}, {length(f)})" for f in idle]
-    more = f" and {len(named) - 3} more" if len(named) > 3 else ""
-    warnings.warn(
-        f"{len(named)} navigation or product file(s) serve no unit (no observation session in their span): "
-        f"{'; '.join(named[:3])}{more}",
-        KompasWarning,
-        stacklevel=caller_stacklevel(),
+    _warn_files(
+        f"{len(named)} navigation or product file(s) serve no unit (no observation session in their span)",
+        named,
     )
 
 
