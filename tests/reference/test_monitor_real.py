@@ -390,6 +390,9 @@ def test_a_station_without_a_solved_epoch_is_explained_by_its_records(kompas_dat
     )
     far = _unsolved_note("WTZR", [day + 28 * hour + 1, day + 29 * hour], navs)  # beyond the 4-h reach
     assert far.endswith("span 2020-06-24T19:50:00 .. 2020-06-26T00:00:00: none serves them)")
+    before = day - 8 * hour - 10 * 60 * 10**9 - 1  # 1 ns more than 4 h before the first record (19:50)
+    assert _unsolved_note("WTZR", [before - hour, before], navs).endswith("none serves them)")
+    assert _unsolved_note("WTZR", [before, before + 1], navs).endswith("see its row of the station table)")
 
 
 def test_monitor_stations_against_the_sinex_or_their_header(kompas_data, tmp_path):
