@@ -45,6 +45,7 @@ def rtklib(kompas_data, tmp_path_factory):
     obs = kompas_data / SET / OBS
     out = {}
     extras = [("nmea", "out-solformat=nmea\n"), ("jst", "out-timesys=jst\n")]
+    extras += [(f"{ts}tow", f"out-timesys={ts}\nout-timeform=tow\n") for ts in ("utc", "jst")]
     for name, extra in [*((k, v[0]) for k, v in VARIANTS.items()), *extras]:
         conf = work / f"{name}.conf"
         conf.write_text("pos1-posmode=single\npos1-navsys=45\n" + extra)
@@ -106,6 +107,12 @@ def test_reader_values(rtklib):
     jst = read_pos_table(rtklib["jst"])  # JST = UTC + 9 h: 2020/06/25 08:59:42 for the first epoch
     assert jst["time_system"] == "JST" and _split(rtklib["jst"])[1][0].startswith("2020/06/25 08:59:42.000")
     np.testing.assert_array_equal(jst["time_ns"], t)
+    # week and seconds of a UTC or JST file count UTC (JST) as if it were GPST: 2111 345582 is 18 s
+    # before the GPST week's 345600, 2111 377982 nine hours later; both are the same GPST instants
+    for ts, first in (("utc", "2111 345582.000"), ("jst", "2111 377982.000")):
+        d = read_pos_table(rtklib[f"{ts}tow"])
+        assert d["time_system"] == ts.upper() and _split(rtklib[f"{ts}tow"])[1][0].startswith(first)
+        np.testing.assert_array_equal(d["time_ns"], t)
     x = read_pos_table(rtklib["xyz"])["xyz_m"][0]
     np.testing.assert_array_equal(x, [4075584.4250, 931854.8566, 4801577.3851])
 

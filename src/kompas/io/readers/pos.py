@@ -272,7 +272,13 @@ def _times(fields, tow, time_system):
     n = len(fields)
     if tow:
         w, s = np.asarray(fields, dtype=np.float64).reshape(n, 2).T
-        return gpst_from_week_tow(w.astype(np.int64), s, "GPS"), np.zeros(n, bool), {}
+        t = gpst_from_week_tow(w.astype(np.int64), s, "GPS")
+        if time_system == "GPST":
+            return t, np.zeros(n, bool), {}
+        # RTKLIB's outsol shifts the time to UTC (JST: UTC + 9 h) and then writes its week and seconds as
+        # if it were GPST: read the count as a UTC calendar (no leap second is representable here)
+        shift = 9 * 3600 * NS if time_system == "JST" else 0
+        return from_datetime64(to_datetime64(t - shift, "GPST"), "UTC"), np.zeros(n, bool), {}
     a = np.asarray(fields, dtype=np.float64).reshape(n, 6)
     y, mo, d, hh, mi = (a[:, k].astype(np.int64) for k in range(5))
     if time_system != "JST":
