@@ -631,6 +631,20 @@ class GTime:
         return GTime(self.gpst_ns - _scalar_seconds_to_ns(other))
 
 
+def _duration_ns(d) -> int:
+    """Whole nanoseconds of a ``numpy.timedelta64`` (any unit down to ns) or ``datetime.timedelta``."""
+    if isinstance(d, _dt.timedelta):
+        return (d.days * 86400 + d.seconds) * NS + d.microseconds * 1000
+    if np.isnat(d):
+        raise TimeError("cannot add NaT to a GTime")
+    if np.datetime_data(d.dtype)[0] in ("Y", "M", "generic"):  # no fixed length (numpy takes mean months)
+        raise TypeError(f"can add a timedelta64 of fixed units (W, D, h, m, s ... ns) to a GTime, not {d!r}")
+    ns = d.astype("timedelta64[ns]")
+    if ns.astype(np.int64) // NS != d.astype("timedelta64[s]").astype(np.int64):  # wrapped around int64
+        raise TimeError(f"{d!r} is beyond the int64 nanosecond range")
+    return int(ns.astype(np.int64))
+
+
 def time_span(t_ns) -> str:
     """Earliest and latest of GPST instants (ns) as ``"ISO .. ISO"``, for messages."""
     t = _as_ns(t_ns)
@@ -642,6 +656,8 @@ def time_span(t_ns) -> str:
 def _scalar_seconds_to_ns(seconds) -> int:
     if isinstance(seconds, bool):
         raise TypeError("cannot add a bool to a GTime")
+    if isinstance(seconds, np.timedelta64 | _dt.timedelta):  # before np.integer: timedelta64 is one
+        return _duration_ns(seconds)
     if isinstance(seconds, int | np.integer):
         return int(seconds) * NS
     if isinstance(seconds, float | np.floating):

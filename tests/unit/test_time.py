@@ -208,6 +208,25 @@ def test_times_that_would_wrap_or_be_nan_are_refused(call, message):
         call()
 
 
+def test_durations_of_numpy_and_datetime_add_their_own_units():
+    """numpy.timedelta64 is a numpy integer: its count was added as seconds whatever its unit (1 ns made
+    1 s). Durations now add their own length; units without a fixed length are refused."""
+    t = GTime.from_calendar(2020, 6, 25)
+    assert (t + np.timedelta64(1500, "ns")).gpst_ns == t.gpst_ns + 1500
+    assert (t - np.timedelta64(1, "ms")).gpst_ns == t.gpst_ns - 10**6
+    assert (np.timedelta64(2, "W") + t).isoformat() == "2020-07-09T00:00:00"
+    step = np.array(["2020-06-25T00:00:00", "2020-06-25T00:00:30"], dtype="datetime64[ns]")
+    assert (t + (step[1] - step[0])).isoformat() == "2020-06-25T00:00:30"
+    assert (t + dt.timedelta(days=-1, microseconds=5)).gpst_ns == t.gpst_ns - 86400 * 10**9 + 5000
+    for bad in (np.timedelta64(1, "M"), np.timedelta64(1, "Y"), np.timedelta64(5)):
+        with pytest.raises(TypeError, match="timedelta64 of fixed units"):
+            t + bad
+    with pytest.raises(TimeError, match="NaT"):
+        t + np.timedelta64("NaT", "s")
+    with pytest.raises(TimeError, match="beyond the int64 nanosecond range"):
+        t + np.timedelta64(10**12, "D")
+
+
 def test_whole_float_fields_are_still_dates():
     assert GTime.from_calendar(2020.0, 6.0, 25.0) == GTime.from_calendar(2020, 6, 25)
     assert GTime.from_week_tow(2111, 3600.0).isoformat() == "2020-06-21T01:00:00"
