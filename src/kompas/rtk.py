@@ -351,6 +351,7 @@ def rtk(
     check_products(sp3=sp3, clk=clk, atx=atx)
     if options:
         cfg = cfg.replace(**options)
+    cfg = BroadcastProduct.recipe_config(nav, cfg, options)
     product = BroadcastProduct.from_options(nav, cfg.ephemeris)
     marker_b, src = base_position(base, product, cfg)
     base_notes = check_base_position(base, marker_b, src)

@@ -155,3 +155,30 @@ def test_a_system_without_its_own_ionosphere_parameters_is_noted_and_warned(komp
             "(variance: fallback_iono_factor)" for c in ("C2", "C3")]  # fmt: skip
     assert [n for n in sol.record.notes if n.startswith("no broadcast ionosphere")] == said
     assert [str(w.message) for w in caught if str(w.message).startswith("no broadcast ionosphere")] == said
+
+
+def test_a_broadcast_product_given_as_nav_applies_its_own_options_and_the_record_says_so(kompas_data):
+    """A BroadcastProduct passes unchanged: its record policy ('icd' by default) applies, not the config's
+    'post'. The record used to say 'post' while the positions were those of 'icd' (0.94 m apart on ESBC's
+    day, API sweep); an ephemeris option named beside a product that applies another value is refused."""
+    from kompas.errors import ConfigError
+    from kompas.products.broadcast import BroadcastProduct
+
+    obs, nav, _ = _load(kompas_data, "PASA")
+    given = spp(obs, BroadcastProduct(nav, max_dtoe_s={"C": 7200.0}), systems="GC")
+    icd = spp(obs, nav, systems="GC", policy="icd", max_dtoe_s={"C": 7200.0})
+    post = spp(obs, nav, systems="GC")
+    np.testing.assert_array_equal(given.pos_m, icd.pos_m)
+    assert np.nanmax(np.abs(given.pos_m - post.pos_m)) > 0.01  # the policies differ on this file
+    eph = given.record.config.ephemeris
+    assert (eph.policy, eph.selection, eph.max_dtoe_s, eph.messages) == (
+        "icd",
+        "nearest",
+        {"C": 7200.0},
+        None,
+    )
+    assert spp(obs, BroadcastProduct(nav), systems="G", policy="icd", selection="nearest").ok.any()  # agree
+    with pytest.raises(ConfigError, match=r"^policy: the BroadcastProduct given as nav applies its own "):
+        spp(obs, BroadcastProduct(nav), systems="G", policy="rtklib")
+    with pytest.raises(ConfigError, match=r"^messages: .*\(messages=None\)"):
+        spp(obs, BroadcastProduct(nav), systems="E", **{"ephemeris.messages": {"E": ["FNAV"]}})
