@@ -172,11 +172,13 @@ def usual_interval_ns(x: np.ndarray) -> int:
     return int(np.median(np.diff(x))) if x.size > 1 else 0
 
 
-def _near(p: np.ndarray, t: np.ndarray) -> tuple[bool, int]:
+def _near(p: np.ndarray, t: np.ndarray, reach: int | None = None) -> tuple[bool, int]:
     """Whether some epoch of ``t`` lies within the reach of a sample of ``p`` (both sorted unique, ns),
-    and that reach: the longer of the two usual intervals (an SP3 orbit serves one interval beyond its
-    samples, as it is extrapolated that far; 30-s clocks meet 15-min orbits at their common epochs)."""
-    reach = max(usual_interval_ns(p), usual_interval_ns(t))
+    and that reach: by default the longer of the two usual intervals (an SP3 orbit serves one interval
+    beyond its samples, as it is extrapolated that far; 30-s clocks meet 15-min orbits at their common
+    epochs)."""
+    if reach is None:
+        reach = max(usual_interval_ns(p), usual_interval_ns(t))
     i = np.searchsorted(p, t)
     near = np.minimum(np.abs(t - p[np.maximum(i - 1, 0)]), np.abs(p[np.minimum(i, p.size - 1)] - t))
     return bool((near <= reach).any()), reach
@@ -233,7 +235,27 @@ def _serving(files: list, epochs_ns) -> list:
     return [f for f in files if t.size == 0 or len(f.time_ns) == 0 or _near(np.unique(f.time_ns), t)[0]]
 
 
-def select_precise(sp3: list, clk: list, epochs_ns, broadcast: bool, refuse: bool = True):
+def _window_neighbours(files: list, primary: list, epochs_ns, order: int) -> list:
+    """Files of the primary files' analysis centres, not primary themselves, holding a sample of some
+    epoch's interpolation window (``order`` samples centred on it: ceil(order / 2) intervals each side).
+    Near midnight the polynomial takes samples of the day before or after; without that file it would
+    be evaluated off-centre, centimetres to a metre worse for Galileo at 00:00-00:15 (sweep of stop 68).
+    A centre without a primary file stays out: it would be chosen for a system by its satellites alone."""
+    from .products.mix import centre_of
+
+    centres = {centre_of(f) for f in primary}
+    t = np.unique(np.asarray(epochs_ns, np.int64))
+    out = []
+    for f in files:
+        if any(f is k for k in primary) or centre_of(f) not in centres or len(f.time_ns) == 0 or not t.size:
+            continue
+        p = np.unique(f.time_ns)
+        if _near(p, t, -(-order // 2) * usual_interval_ns(p))[0]:
+            out.append(f)
+    return out
+
+
+def select_precise(sp3: list, clk: list, epochs_ns, broadcast: bool, refuse: bool = True, order: int = 11):
     """The precise products that serve the observations, and notes naming the files left out.
 
     SP3 files with no sample near an observation epoch are left out, then clock files with none near
@@ -254,6 +276,9 @@ def select_precise(sp3: list, clk: list, epochs_ns, broadcast: bool, refuse: boo
         Navigation data were given: the hint offers a run without precise products.
     refuse : bool
         Raise when no SP3 file, or no clock file of several given, serves.
+    order : int
+        Samples of the orbit interpolation: a file of a centre kept (the day before or after) also stays
+        when it holds a sample of some epoch's interpolation window.
 
     Returns
     -------
@@ -275,6 +300,8 @@ def select_precise(sp3: list, clk: list, epochs_ns, broadcast: bool, refuse: boo
             ", or none for broadcast orbits and clocks" if broadcast else ""
         )
         _refuse_none("the SP3 file", sp3, epochs_ns, hint, "the observations")
+    near = _window_neighbours(sp3, keep, epochs_ns, order)
+    keep = [f for f in sp3 if any(f is k for k in keep + near)]
     orbits = np.concatenate([f.time_ns for f in keep]) if keep else np.zeros(0, np.int64)
     clocks = _serving(clk, orbits)
     if clk and not clocks and refuse:
@@ -414,3 +441,31 @@ def run(
         if progress is not None:
             progress(done, total_epochs)
     return Solution.concat(out)
+
+
+def product_config(nav, cfg, asked=()):
+    """``cfg`` as a recipe given ``nav`` runs it: a BroadcastProduct passes unchanged (its own record
+    options apply), so its options replace the config's ephemeris options and the solution's record says
+    what was applied; any other ``nav`` leaves ``cfg`` as it is.
+
+    Parameters
+    ----------
+    nav : NavData, list of NavData or BroadcastProduct
+    cfg : SppConfig or RtkConfig
+    asked : iterable of str
+        Option names the caller gave by name (``policy="rtklib"``): an ephemeris option set to another
+        value than the product applies is a ConfigError, never silently overridden.
+    """
+    from .products.broadcast import BroadcastProduct
+
+    if not isinstance(nav, BroadcastProduct):
+        return cfg
+    applied = nav.applied_options()
+    differ = nav.differing_options(cfg.ephemeris, {str(k).rsplit(".", 1)[-1] for k in asked})
+    if differ:
+        raise ConfigError(
+            f"{', '.join(differ)}: the BroadcastProduct given as nav applies its own "
+            f"({', '.join(f'{k}={applied[k]!r}' for k in differ)}); give the NavData for the recipe to "
+            "build the product from its options, or build the product with them"
+        )
+    return cfg.replace(**applied)

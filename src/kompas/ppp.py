@@ -31,7 +31,7 @@ from .estimators.smoother import combine
 from .estimators.validate import epoch_dops
 from .io.detect import check_products
 from .measurement import OMEGA_BY_CODE
-from .ppp_config import PppConfig, check_options
+from .ppp_config import PppConfig, ar_options, check_options
 from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows, ephemeris_used
 from .preprocess import detect_slips
 from .products.precise import as_list
@@ -124,7 +124,9 @@ def ppp(
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
     sel, masked = _masked(sel, cfg)
-    sp3, clk, dropped = select_precise(as_list(sp3), as_list(clk), sel.epoch_time_ns, bool(as_list(nav)))
+    sp3, clk, dropped = select_precise(
+        as_list(sp3), as_list(clk), sel.epoch_time_ns, bool(as_list(nav)), order=cfg.products.order
+    )
     ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
     ctx.masked, ctx.notes[:0] = masked, dropped
     ob = sel.observables(ctx.bands, cfg.signals.priority)
@@ -532,23 +534,11 @@ def _filter_options(cfg: PppConfig, gradients: bool) -> PppFilterOptions:
         q_ion_m2_s=nz.iono_m_sqrt_s**2,
         glonass_ifb=fl.glonass_ifb,
         sigma_ifb0_m=nz.sigma_ifb_m,
-        ar=_ar_options(cfg),
+        ar=ar_options(cfg),
         outlier_w=fl.outlier_w,
         max_rejections=fl.max_rejections,
         max_outage_s=fl.max_outage_s,
     )
-
-
-def _ar_options(cfg: PppConfig):
-    from .estimators.ppp_ar import ArOptions
-
-    a = cfg.ambiguity
-    if a.resolution == "off":
-        return None
-    return ArOptions(
-        max_wl_fraction=a.max_fraction_cyc, min_elevation_rad=np.radians(a.min_elevation_deg),
-        success_rate=a.success_rate, min_fixed=a.min_fixed, narrow_lane=a.resolution == "wl+nl",
-    )  # fmt: skip
 
 
 @dataclasses.dataclass

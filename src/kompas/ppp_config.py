@@ -311,3 +311,19 @@ def check_options(cfg: PppConfig, have_bias: bool) -> None:
             f"ambiguity resolution (--ar {amb.resolution}) fixes satellites with phase biases only: give "
             "--bias with phase OSB (or ambiguity.require_phase_bias = false for bias-free products)"
         )
+
+
+def ar_options(cfg: PppConfig):
+    """The ambiguity-resolution options of the filter (``kompas.estimators.ppp_ar.ArOptions``), or None
+    when resolution is off."""
+    import numpy as np
+
+    from .estimators.ppp_ar import ArOptions
+
+    a = cfg.ambiguity
+    if a.resolution == "off":
+        return None
+    return ArOptions(
+        max_wl_fraction=a.max_fraction_cyc, min_elevation_rad=np.radians(a.min_elevation_deg),
+        success_rate=a.success_rate, min_fixed=a.min_fixed, narrow_lane=a.resolution == "wl+nl",
+    )  # fmt: skip

@@ -28,7 +28,7 @@ from .config import (
     exclude_option,
     option,
 )
-from .engine import SignalMask, check_recipe_inputs, select_precise, window_or_error
+from .engine import SignalMask, check_recipe_inputs, product_config, select_precise, window_or_error
 from .errors import ConfigError
 from .estimators.rtk import FilterSetup
 from .estimators.rtk_options import ArOptions, GlonassOptions, RtkModels, RtkNoise
@@ -351,7 +351,7 @@ def rtk(
     check_products(sp3=sp3, clk=clk, atx=atx)
     if options:
         cfg = cfg.replace(**options)
-    cfg = BroadcastProduct.recipe_config(nav, cfg, options)
+    cfg = product_config(nav, cfg, options)
     product = BroadcastProduct.from_options(nav, cfg.ephemeris)
     marker_b, src = base_position(base, product, cfg)
     base_notes = check_base_position(base, marker_b, src)

@@ -37,6 +37,7 @@ from .engine import (
     blocks,
     check_recipe_inputs,
     instant_ns,
+    product_config,
     require_table,
     run,
     usual_interval_ns,
@@ -196,7 +197,7 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         cfg = cfg.replace(**options)
     cfg = maps_selected(cfg, ionex is not None)
     check_options(cfg)
-    cfg = BroadcastProduct.recipe_config(nav, cfg, options)
+    cfg = product_config(nav, cfg, options)
     first, stream = _first_block(obs)
     mask = SignalMask.of(cfg, first)
     ctx = _prepare(first, nav, cfg, ionex)

@@ -214,3 +214,34 @@ def test_products_that_cannot_serve_any_epoch_are_refused():
     check_products_cover("the SP3 files", [], [0], "hint")  # nothing to compare: no verdict
     with pytest.raises(ConfigError, match="do not overlap"):
         check_products_cover("the clock files", [0], [1], "hint")  # one sample reaches no farther
+
+
+def test_precise_files_of_the_neighbouring_days_stay_when_the_interpolation_needs_them():
+    """A file of a kept centre whose samples enter some epoch's interpolation window (ceil(order / 2)
+    intervals) stays: near midnight the polynomial takes samples of the day before or after. Beyond
+    that window, or of a centre with no file near the observations, it is left out with a note."""
+    import types
+
+    from kompas.engine import select_precise
+
+    minute, day = 60 * 10**9, 86400 * 10**9
+
+    def sp3(name, start_ns, n=96, step=15 * minute):
+        return types.SimpleNamespace(path=name, time_ns=start_ns + step * np.arange(n, dtype=np.int64))
+
+    today = sp3("GRG0MGXFIN_20201770000_01D_15M_ORB.SP3", day)
+    before = sp3("GRG0MGXFIN_20201760000_01D_15M_ORB.SP3", 0)  # its last sample 23:45 the day before
+    other = sp3("COD0MGXFIN_20201760000_01D_15M_ORB.SP3", 0)  # another centre, the day before only
+    epochs = day + 20 * minute + 30 * 10**9 * np.arange(60)  # 00:20-00:49:30: 35 min after 23:45
+    kept, _, notes = select_precise([today, before, other], [], epochs, broadcast=True)
+    assert kept == [today, before] and len(notes) == 1 and notes[0].startswith(f"the SP3 file {other.path} (")
+    later = day + 91 * minute + 30 * 10**9 * np.arange(60)  # from 01:31: 106 min > 6 intervals after 23:45
+    kept, _, notes = select_precise([today, before], [], later, broadcast=True)
+    assert kept == [today] and "left out: no sample near the observations" in notes[0]
+    # 6 intervals of 15 min for the default 11 samples; 3 samples reach 2 intervals (30 min)
+    edge = day + 90 * minute - 15 * minute + np.arange(1)  # 01:15: 90 min after 23:45
+    assert select_precise([today, before], [], edge, broadcast=True)[0] == [today, before]
+    assert select_precise([today, before], [], epochs, broadcast=True, order=3)[0] == [today]
+    assert select_precise([today, before], [], day + 15 * minute + np.arange(1), True, order=3)[0] == [
+        today, before
+    ]  # fmt: skip

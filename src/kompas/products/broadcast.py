@@ -225,24 +225,10 @@ class BroadcastProduct:
             max_before_toe_s=eph.max_before_toe_s,
         )  # fmt: skip
 
-    @staticmethod
-    def recipe_config(nav, cfg, asked=()):
-        """``cfg`` as a recipe given ``nav`` runs it: a BroadcastProduct passes unchanged (its own record
-        options apply), so its options replace the config's ephemeris options and the solution's record
-        says what was applied; any other ``nav`` leaves ``cfg`` as it is.
-
-        Parameters
-        ----------
-        nav : NavData, list of NavData or BroadcastProduct
-        cfg : SppConfig or RtkConfig
-        asked : iterable of str
-            Option names the caller gave by name (``policy="rtklib"``): one of the ephemeris options set
-            to another value than the product applies is a ConfigError, never silently overridden.
-        """
-        if not isinstance(nav, BroadcastProduct):
-            return cfg
-        applied = nav.applied_options()
-        eph = cfg.ephemeris
+    def differing_options(self, eph, names) -> list[str]:
+        """Of ``names``, the ephemeris options whose value in ``eph``
+        (:class:`kompas.config.EphemerisOptions`) this product does not apply (messages and windows compared
+        after the defaults are filled in)."""
         given = {
             "messages": {**_DEFAULT_MSG, **{k: tuple(v) for k, v in (eph.messages or {}).items()}},
             "max_dtoe_s": dict(eph.max_dtoe_s or {}),
@@ -250,17 +236,14 @@ class BroadcastProduct:
             "selection": eph.selection,
             "policy": eph.policy,
         }
-        mine = {**applied, "messages": {k: tuple(v) for k, v in nav.messages.items()}}
-        mine.update({k: dict(applied[k] or {}) for k in ("max_dtoe_s", "max_before_toe_s")})
-        names = {str(k).rsplit(".", 1)[-1] for k in asked}
-        differ = [k for k in given if k in names and given[k] != mine[k]]
-        if differ:
-            raise ConfigError(
-                f"{', '.join(differ)}: the BroadcastProduct given as nav applies its own "
-                f"({', '.join(f'{k}={applied[k]!r}' for k in differ)}); give the NavData for the recipe to "
-                "build the product from its options, or build the product with them"
-            )
-        return cfg.replace(**applied)
+        mine = {
+            "messages": {k: tuple(v) for k, v in self.messages.items()},
+            "max_dtoe_s": dict(self._overrides[0]),
+            "max_before_toe_s": dict(self._overrides[1]),
+            "selection": self.selection,
+            "policy": self.policy,
+        }
+        return [k for k in given if k in names and given[k] != mine[k]]
 
     def applied_options(self) -> dict:
         """The :class:`kompas.config.EphemerisOptions` values this product applies (messages and windows
