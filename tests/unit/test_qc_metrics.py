@@ -4,9 +4,10 @@ the file never shows."""
 import numpy as np
 import pytest
 
-from kompas import sat_index
+from kompas import gtime_from_calendar, sat_index
 from kompas.qc.geometry import SkyGrid
 from kompas.qc.metrics import _never_observed, _system_expected, _unplaced
+from kompas.time import NS, time_span
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -81,9 +82,14 @@ def test_a_counted_signal_names_its_satellites_without_an_elevation():
     record) are left out of expt/have but kept in the MP and slip tables: the row's note says so."""
     sat = sat_index(["C09", "C19", "C09", "C14", "C19", "C19", "C14"])
     placed = np.array([False, True, False, False, True, False, True])  # C14 placed once, C19 not always
-    assert _unplaced(sat, placed) == "C09 without a usable broadcast record: 2 observations not counted"
+    t = int(gtime_from_calendar(2020, 6, 25)) + 30 * NS * np.array([0, 0, 1, 1, 1, 2, 2])
+    # the satellites placed at other epochs count their unplaced observations apart, with their span
+    assert _unplaced(sat, placed, t) == (
+        "C09 without a usable broadcast record: 2 observations not counted; 2 observations at epochs "
+        f"without a usable broadcast record ({time_span(t[[3, 5]])}) not counted"
+    )
     sat = sat_index(["G26", "G07", "G26"])
-    assert _unplaced(sat, np.zeros(3, bool)) == (
+    assert _unplaced(sat, np.zeros(3, bool), t[:3]) == (
         "G07 G26 without a usable broadcast record: 3 observations not counted"
     )
-    assert _unplaced(sat, np.ones(3, bool)) == ""
+    assert _unplaced(sat, np.ones(3, bool), t[:3]) == ""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system, signal_band, signal_code, system_code
-from ..time import GTime
+from ..time import GTime, time_span
 
 __all__ = ["Context", "all_tables", "figure_arrays"]
 
@@ -86,6 +86,7 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
     code = np.isfinite(obs.code_m) & np.isin(sat_system(obs.sat), [system_code(x) for x in ctx.systems])
     sysc, sig, sat = sat_system(obs.sat[code]), obs.signal[code], obs.sat[code]
     el, cn0 = el_raw[code], obs.cn0_dbhz[code].astype(float)
+    t_row = np.repeat(obs.epoch_time_ns, np.diff(obs.epoch_offsets))[code]
     # one index per (system, signal) in the order system letters, then signal id
     rank = np.zeros(len(SYSTEM_LETTERS) + 1, dtype=np.int64)
     rank[[system_code(x) for x in ctx.systems]] = np.arange(len(ctx.systems))
@@ -113,7 +114,7 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
         m = gi == g
         note, counted = _why_no_expt(ctx, letter, sat[m], int(expt_b[g].sum()) if expt_b is not None else 0)
         if counted:
-            note = "; ".join(filter(None, [note, _unplaced(sat[m], np.isfinite(el[m]))]))
+            note = "; ".join(filter(None, [note, _unplaced(sat[m], np.isfinite(el[m]), t_row[m])]))
         expt = int(expt_b[g].sum()) if counted else None
         have = int(have_b[g].sum()) if counted else int(m.sum())
         n, total = (cn0_bn[g].sum(), cn0_bs[g].sum()) if counted else (cn0_n[g], cn0_s[g])
@@ -131,8 +132,10 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
     return rows, bins
 
 
-def _unplaced(sat, placed) -> str:
-    """Note of a counted signal on its satellites without an elevation at any of their observations.
+def _unplaced(sat, placed, t_ns) -> str:
+    """Note of a counted signal on its observations without an elevation: of satellites without one at
+    any of their observations (named), and of the others at epochs without a usable record (their span:
+    navigation data that end before the observations do).
 
     Those are left out of ``expt`` and ``have`` (no mask can apply) but stay in the MP and slip tables,
     whose counts are therefore larger; the note says by which satellites and observations.
@@ -140,10 +143,19 @@ def _unplaced(sat, placed) -> str:
     ids, n = np.unique(sat, return_counts=True)
     some = np.unique(sat[placed])
     lost = ~np.isin(ids, some)
-    if not lost.any():
-        return ""
-    names = " ".join(sat_id(int(x)) for x in ids[lost])
-    return f"{names} without a usable broadcast record: {int(n[lost].sum())} observations not counted"
+    part = ~placed & np.isin(sat, some)
+    out = []
+    if lost.any():
+        names = " ".join(sat_id(int(x)) for x in ids[lost])
+        out.append(
+            f"{names} without a usable broadcast record: {int(n[lost].sum())} observations not counted"
+        )
+    if part.any():
+        out.append(
+            f"{int(part.sum())} observations at epochs without a usable broadcast record "
+            f"({time_span(t_ns[part])}) not counted"
+        )
+    return "; ".join(out)
 
 
 def _carries(grid, gi, sat, n_groups) -> np.ndarray:
@@ -440,6 +452,7 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
         if counted:
             el = ctx.grid.lookup(key // 1024, (key % 1024).astype(np.int16))[1]
             have_rows = int((np.isfinite(el) & (el >= _mask(ctx))).sum())
+            note = "; ".join(filter(None, [note, _not_placed(t[key // 1024][~np.isfinite(el)])]))
         else:
             expt = None
         n_slip = _slip_events(ctx, letter, placed=counted)
@@ -466,6 +479,17 @@ def summary_rows(ctx, comp, mp_sig, slips, interval_s, few) -> list:
             }
         )
     return rows
+
+
+def _not_placed(t_ns) -> str:
+    """Summary note of observed satellite-epochs (at ``t_ns``) that no usable record places: they are
+    in neither ``expt`` nor ``have``, so ``pct`` says nothing of them."""
+    if not t_ns.size:
+        return ""
+    return (
+        f"{t_ns.size} observed satellite-epochs without a usable broadcast record ({time_span(t_ns)}) "
+        "not counted in expt/have"
+    )
 
 
 def _never_observed(grid, letter, observed, mask) -> dict:

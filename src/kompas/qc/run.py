@@ -117,7 +117,28 @@ def _without_unknown_channels(obs, chans: GlonassChannels):
     return obs.select(sats=keep)
 
 
-def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
+def _warn_partly_placed(sat, el, placed, t_ns, navs) -> None:
+    """Warn of the observations of placed satellites at epochs no usable record serves (navigation data
+    that end before the observations do): they are in neither ``expt`` nor ``have``."""
+    import warnings
+
+    from ..errors import KompasWarning
+    from ..tables.nav import record_times_ns
+    from ..time import time_span
+
+    part = ~np.isfinite(el) & np.isin(sat, placed)
+    if not part.any():
+        return
+    warnings.warn(
+        f"{int(part.sum())} satellite-epochs of {np.unique(sat[part]).size} satellites without a usable "
+        f"broadcast record ({time_span(t_ns[part])}; the navigation data cover "
+        f"{time_span(record_times_ns(navs))}): not in the expected counts or the elevation bins",
+        KompasWarning,
+        stacklevel=caller_stacklevel(),
+    )
+
+
+def _warn_without_elevation(sat, el, navs, epoch_time_ns, epoch_t_ns) -> None:
     """Name the satellites the navigation data cannot place: they are checked as without navigation data
     (multipath and slips at every elevation, no expected counts, no elevation bins). Satellites with
     records, but none usable at these epochs, are named apart, with both time spans (navigation data of
@@ -131,6 +152,7 @@ def _warn_without_elevation(sat, el, navs, epoch_time_ns) -> None:
 
     placed = np.unique(sat[np.isfinite(el)])
     lost = np.setdiff1d(np.unique(sat), placed)
+    _warn_partly_placed(sat, el, placed, epoch_t_ns, navs)
     if not lost.size:
         return
     recorded = np.concatenate([n.record_sats() for n in navs])
@@ -202,7 +224,7 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
         grid = sky_grid(geometry, obs.epoch_time_ns, rcv, systems, extra_sats=np.unique(obs.sat))
     if grid is not None:
         az, el = grid.lookup(ob.epoch, ob.sat)
-        _warn_without_elevation(ob.sat, el, product.navs, obs.epoch_time_ns)
+        _warn_without_elevation(ob.sat, el, product.navs, obs.epoch_time_ns, ob.epoch_time_ns[ob.epoch])
     else:
         az = el = np.full(len(ob), np.nan)
     jumps = detect_clock_jumps(ob, chans)
