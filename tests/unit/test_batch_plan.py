@@ -523,8 +523,9 @@ def test_base_with_the_longest_overlap_and_a_base_named_by_its_header(tmp_path):
     one_second = _touch(tmp_path, "BASE00XXX_R_20201762359_61S_01S_MO.rnx")
     kw = {"needs": ("nav", "base"), "roles": ("nav", "base")}
     nav = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    # the station of the longest overlap, and every file of it that overlaps the rover's day (time order)
     assert plan(rover, nav, **kw, extra={"base": hourly + six_hours}).items[0].paths("base") == tuple(
-        six_hours
+        six_hours + hourly
     )
     # a single shared second is an overlap
     assert plan(rover, nav, **kw, extra={"base": one_second}).items[0].paths("base") == tuple(one_second)
@@ -536,6 +537,36 @@ def test_base_with_the_longest_overlap_and_a_base_named_by_its_header(tmp_path):
     assert p.items == () and [s.reason for s in p.skipped] == ["no base file for 2020-06-25"]
     # a task that reads no base ignores base files, even ones that are not observations
     assert plan(rover, nav, extra={"base": nav}).items[0].paths("base") == ()
+
+
+def test_a_rover_across_midnight_gets_every_file_of_its_base_station(tmp_path):
+    """A rover file of 23:00-01:00 beside the base's hourly files of 23:00 and 00:00: both, in time order,
+    read as one session (the 23:00 one alone left 119 of 240 epochs without a base epoch); the station
+    is still the one of the file overlapping most, and a base file that covers the rover serves alone."""
+    rover = _touch(tmp_path, "ROVR00XXX_R_20201762300_02H_01S_MO.rnx")
+    base = _touch(
+        tmp_path,
+        "KSIM00XXX_R_20201770000_01H_30S_MO.rnx",
+        "KSIM00XXX_R_20201762300_01H_30S_MO.rnx",
+        "KSIM00XXX_R_20201762300_01H_30S_MO.crx",  # the same session again: the first by path
+        "KSIM00XXX_R_20201770100_01H_30S_MO.rnx",  # after the rover's span
+        "KSIM00XXX_R_20201762200_01H_30S_MO.rnx",  # before it
+        "OTHR00XXX_R_20201770030_15M_01S_MO.rnx",  # another base station, less overlap
+    )
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201760000_01D_MN.rnx", "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    kw = {"needs": ("nav", "base"), "roles": ("nav", "base")}
+    p = plan(rover, nav, **kw, extra={"base": base})
+    assert [it.key[2] for it in p.items] == ["2300-02H"]
+    assert [os.path.basename(x) for x in p.items[0].paths("base")] == [
+        "KSIM00XXX_R_20201762300_01H_30S_MO.crx",
+        "KSIM00XXX_R_20201770000_01H_30S_MO.rnx",
+    ]
+    # the base station is chosen by its file's overlap, as before: LONG's covers more than each of KSIM's
+    other = _touch(tmp_path, "LONG00XXX_R_20201762300_90M_01S_MO.rnx")
+    assert plan(rover, nav, **kw, extra={"base": base + other}).items[0].paths("base") == tuple(other)
+    # one base file that covers the rover's span: that file alone, as before
+    day = _touch(tmp_path, "DAYB00XXX_R_20201760000_02D_30S_MO.rnx")
+    assert plan(rover, nav, **kw, extra={"base": base[:2] + day}).items[0].paths("base") == tuple(day)
 
 
 def test_a_copy_of_the_base_stations_file_is_not_a_rover(tmp_path):

@@ -83,7 +83,9 @@ def test_help_says_what_each_option_is(capsys, monkeypatch):
         "--task TASK what to compute per station-day: spp, qc, ppp, rtk (default: spp)",
         "--out DIR output folder (created; a rerun resumes in it)",
         "--join-sessions a station's observation files of one day (15-minute, hourly) are one unit, read as "
-        "one session (rtk: its base's files too); default: each file is a unit",
+        "one session; default: each file is a unit",
+        "base= (rtk: base observation files; each rover gets the files of the base station overlapping its "
+        "session the most, every one that overlaps it, read as one session)",
         "--start-method METHOD how the local cluster starts its workers: fork, spawn or "
         "forkserver (default: fork on Linux, spawn elsewhere)",
         "--config TOML the task's options (kompas batch --task T --dump-config)",

@@ -22,8 +22,10 @@ Matching rules (by the names; :mod:`kompas.io.names`):
   span best), as a centre's clocks go with its own orbits; ANTEX files apply to every unit. Where there
   was a choice, the unit's ``notes`` name the producer used and those left out with why, and one
   :class:`~kompas.errors.KompasWarning` names the product files that no unit uses.
-* base stations (``base``, for RTK): of the base observation files given, the one whose span overlaps
-  the rover's the most (then the name); a rover that is itself that base station is left out.
+* base stations (``base``, for RTK): of the base observation files given, the station of the one whose
+  span overlaps the rover's the most (then the name); the rover gets every file of that station that
+  overlaps its span, read as one session (a rover session across the hour or day boundary of the base's
+  files is served whole). A rover that is itself that base station is left out.
 """
 
 from __future__ import annotations
@@ -403,15 +405,15 @@ def _missing_reason(missing: list, span: FileName, day: str, bases: Sequence[Fil
     return f"no {' or '.join(missing)} file for {day}"
 
 
-def _choose_bases(obs: FileName, bases: Sequence[FileName], join: bool) -> list[FileName]:
-    """The base file overlapping ``obs`` the most (then by path); with ``join`` every file of that base
-    station overlapping it, in time order (one of each session: the first by path)."""
+def _choose_bases(obs: FileName, bases: Sequence[FileName]) -> list[FileName]:
+    """Every file of one base station that overlaps ``obs``, in time order (one of each session: the first
+    by path), read as one session: the station is the one of the base file overlapping ``obs`` the most
+    (then by path). A rover file of 23:00-01:00 beside the base's hourly files of 23:00 and 00:00 gets
+    both; given the 23:00 one alone it had no base epoch in half of its epochs."""
     cands = [b for b in bases if b.overlap_s(obs) > 0]
     if not cands:
         return []
     best = min(cands, key=lambda b: (-b.overlap_s(obs), b.path))
-    if not join:
-        return [best]
     chosen: dict = {}
     for b in sorted(cands, key=lambda b: b.path):
         if b.site == best.site:
@@ -529,8 +531,8 @@ def plan(
     join_sessions : bool
         A station's observation files of one day (15-minute or hourly sessions) are one unit, read as one
         session (:func:`kompas.io.readers.obs_files.read_obs_files`), named after their joint span
-        (``0000-01D`` for 96 files of 15 minutes); an RTK rover's base is then every file of the chosen
-        base station that overlaps that span. Default: every file is a unit.
+        (``0000-01D`` for 96 files of 15 minutes). Default: every file is a unit. Either way an RTK
+        rover's base is every file of the chosen base station that overlaps the unit's span.
 
     Returns
     -------
@@ -557,7 +559,7 @@ def plan(
         inputs.update(products)
         inputs.update({k: v for k, v in common.items() if v and k in roles})
         if "base" in roles:
-            base = _choose_bases(span, bases, join_sessions)
+            base = _choose_bases(span, bases)
             if _is_base(base, span, paths):
                 skipped.append(Skipped(paths[0], *key, f"the rover is the base ({base[0].path})"))
                 continue

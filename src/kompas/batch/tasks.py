@@ -351,8 +351,8 @@ def _ppp_task() -> Task | None:
 
 def _run_rtk(item: StationDay, config) -> TaskResult:
     """RTK/PPK of one rover unit against its base as ``kompas rtk ROVER BASE NAV... [--atx ANTEX] [--sp3
-    --clk]`` does it: the base observation file that overlaps the rover's day the most
-    (:func:`kompas.batch.plan`), the day's orbits and clocks when precise products are given."""
+    --clk]`` does it: the files of the base station that overlaps the rover's session the most, read as one
+    session (:func:`kompas.batch.plan`), the day's orbits and clocks when precise products are given."""
     from ..api import read_antex, read_clk, read_nav, read_obs_files, read_sp3
     from ..rtk import rtk
     from ..solution import Quality

@@ -53,7 +53,8 @@ def register(sub) -> None:
         default=[],
         metavar="ROLE=FILE",
         help="a file every unit reads (patterns too; repeatable): antex=, blq=, gpt3=, sat_table= (ppp); "
-        "base= (rtk: base observation files, each rover gets the one overlapping its day)",
+        "base= (rtk: base observation files; each rover gets the files of the base station overlapping its "
+        "session the most, every one that overlaps it, read as one session)",
     )
     p.add_argument(
         "--stations",
@@ -64,7 +65,7 @@ def register(sub) -> None:
         "--join-sessions",
         action="store_true",
         help="a station's observation files of one day (15-minute, hourly) are one unit, read as one "
-        "session (rtk: its base's files too); default: each file is a unit",
+        "session; default: each file is a unit",
     )
     p.add_argument("--out", metavar="DIR", help="output folder (created; a rerun resumes in it)")
     where = p.add_mutually_exclusive_group()
