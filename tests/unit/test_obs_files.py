@@ -405,3 +405,22 @@ def test_rtk_reads_each_receivers_files_as_one(files, tmp_path, capsys):
     # the parts against the whole file: the same observations, refused once read
     assert main(["rtk", parts, str(files / "whole.rnx"), nav, *base, "-o", out_p]) == 2
     assert "ROVER and BASE hold the same observations" in capsys.readouterr().err
+
+
+def test_the_session_line_names_the_files_in_time_order(files, tmp_path, capsys):
+    """Named by time, not by name: RINEX 2 names at a year boundary sort the new year's file first
+    (``ksim001a.17o`` before ``ksim366w.16o``), as these three parts' names do."""
+    names = ("wuhn365x.rnx.gz", "wuhn366w.rnx.gz", "wuhn001a.rnx.gz")  # parts 0, 1, 2
+    for part, name in zip(_parts(files), names, strict=True):
+        (tmp_path / name).write_bytes(part.read_bytes())
+    nav, pattern = str(files / "nav.rnx"), str(tmp_path / "wuhn*")
+    line = "3 files read as one (wuhn365x.rnx.gz ... wuhn001a.rnx.gz)"
+    for command in ("spp", "ppp"):
+        assert main([command, pattern, nav, "-o", str(tmp_path / f"{command}.pos")]) == 0
+        assert f"session  {line}\n" in capsys.readouterr().out
+    base = ["--base-pos", *(f"{v:.4f}" for v in WUHAN), "--systems", "G"]
+    whole = kompas.read_obs(files / "whole.rnx")  # a rover of other observations (codes 0.5 m longer)
+    rover = str(tmp_path / "rover.rnx")
+    write_obs(replace(whole, code_m=whole.code_m + 0.5), rover, header=whole.header)
+    assert main(["rtk", rover, pattern, nav, *base, "-o", str(tmp_path / "r.pos")]) == 0
+    assert f"session  base {line}\n" in capsys.readouterr().out

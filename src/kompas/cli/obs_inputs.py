@@ -58,12 +58,18 @@ def file_kind(path: str) -> str | None:
         return None
 
 
-def check_session(paths: list[str]) -> None:
-    """Check, from the headers alone, that several files are one receiver's (ConfigError otherwise)."""
-    if len(paths) > 1:
-        from ..io.readers.obs_files import plan_obs_files
+def check_session(paths: list[str]) -> list[str]:
+    """Check, from the headers alone, that several files are one receiver's (ConfigError otherwise).
 
-        plan_obs_files(paths)
+    Returns the paths in time order (by the first epoch of each file, as they are read as one session), so
+    that what names them (``session  2 files read as one (FIRST ... LAST)``) follows the data: by name,
+    ``ksim001a.17o`` came before ``ksim366w.16o`` of the day before.
+    """
+    if len(paths) <= 1:
+        return list(paths)
+    from ..io.readers.obs_files import plan_obs_files
+
+    return list(plan_obs_files(paths)[0])
 
 
 OBS_HELP = (

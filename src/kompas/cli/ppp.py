@@ -112,7 +112,7 @@ def _check_inputs(args) -> None:
     if not args.sp3 and not args.nav:
         raise ConfigError("give precise products (--sp3, --clk) or navigation files")
     check_input_files([*args.obs_files, *product_files(args), *([args.config] if args.config else [])])
-    check_session(args.obs_files)
+    args.obs_files = check_session(args.obs_files)
     args.obs = args.obs_files[0]
     if args.report:
         output_folder(args.report)

@@ -132,8 +132,7 @@ def _check_inputs(args) -> None:
             f"{more[0]} is an observation file, not a navigation file: give a rover's or a base's several "
             "files as one quoted pattern (kompas rtk 'ROVER*.rnx' 'BASE*.rnx' NAV...)"
         )
-    check_session(args.rover_files)
-    check_session(args.base_files)
+    args.rover_files, args.base_files = check_session(args.rover_files), check_session(args.base_files)
     same = [r for r in args.rover_files for b in args.base_files if os.path.samefile(r, b)]
     if same:  # the "solution" would be the base position, 100 % fixed
         raise ConfigError(

@@ -103,7 +103,7 @@ def _check_inputs(args) -> None:
         raise ConfigError(need)
     extra = [*([args.config] if args.config else []), *(args.ionex or []), *([args.met] if args.met else [])]
     check_input_files([*args.obs_files, *args.nav, *extra])
-    check_session(args.obs_files)
+    args.obs_files = check_session(args.obs_files)
     args.obs = args.obs_files[0]
 
 
@@ -423,7 +423,7 @@ def print_summary(args, lines, elapsed_s: float):
         files = getattr(args, f"{role}_files", None) or ()
         if len(files) > 1:  # a session of several files: say which, so that a pattern's reach is seen
             who = "" if role == "obs" else f"{role} "
-            first, last = sorted(os.path.basename(f) for f in files)[:: len(files) - 1]
+            first, last = (os.path.basename(f) for f in files[:: len(files) - 1])  # in time order
             print(f"session  {who}{len(files)} files read as one ({first} ... {last})", file=report)
     print(f"time     {elapsed_s:.2f} s (reading and solving)", file=report)
     return report
