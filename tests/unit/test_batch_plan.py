@@ -567,6 +567,10 @@ def test_a_rover_across_midnight_gets_every_file_of_its_base_station(tmp_path):
     # one base file that covers the rover's span: that file alone, as before
     day = _touch(tmp_path, "DAYB00XXX_R_20201760000_02D_30S_MO.rnx")
     assert plan(rover, nav, **kw, extra={"base": base[:2] + day}).items[0].paths("base") == tuple(day)
+    # the station's two-hour file beside its hourly ones: the hours add no time, so it serves alone (all
+    # three read as one session repeated every epoch)
+    two = _touch(tmp_path, "KSIM00XXX_R_20201762300_02H_30S_MO.rnx")
+    assert plan(rover, nav, **kw, extra={"base": base[:3] + two}).items[0].paths("base") == tuple(two)
 
 
 def test_a_copy_of_the_base_stations_file_is_not_a_rover(tmp_path):

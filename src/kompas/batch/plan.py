@@ -406,19 +406,17 @@ def _missing_reason(missing: list, span: FileName, day: str, bases: Sequence[Fil
 
 
 def _choose_bases(obs: FileName, bases: Sequence[FileName]) -> list[FileName]:
-    """Every file of one base station that overlaps ``obs``, in time order (one of each session: the first
-    by path), read as one session: the station is the one of the base file overlapping ``obs`` the most
-    (then by path). A rover file of 23:00-01:00 beside the base's hourly files of 23:00 and 00:00 gets
-    both; given the 23:00 one alone it had no base epoch in half of its epochs."""
+    """The files of one base station that together cover ``obs`` (each adding time to the ones of longer
+    overlap before it: one of each session, a day file rather than its hours), in time order, read as one
+    session; the station is the one of the base file overlapping ``obs`` the most (then by path). A rover
+    file of 23:00-01:00 beside the base's hourly files of 23:00 and 00:00 gets both; given the 23:00 one
+    alone it had no base epoch in half of its epochs."""
     cands = [b for b in bases if b.overlap_s(obs) > 0]
     if not cands:
         return []
     best = min(cands, key=lambda b: (-b.overlap_s(obs), b.path))
-    chosen: dict = {}
-    for b in sorted(cands, key=lambda b: b.path):
-        if b.site == best.site:
-            chosen.setdefault((b.start, b.period_s), b)
-    return sorted(chosen.values(), key=lambda b: b.start)
+    station = sorted((b for b in cands if b.site == best.site), key=lambda b: (-b.overlap_s(obs), b.path))
+    return sorted(_covering(obs, station), key=lambda b: b.start)
 
 
 def _distinct(names, stations, skipped) -> list[FileName]:
