@@ -2,6 +2,7 @@
 the map regions, the satellite catalog from metadata tables, the broadcast status counts of each satellite."""
 
 import math
+import types
 import warnings
 
 import numpy as np
@@ -209,3 +210,33 @@ def test_precise_orbits_without_a_shared_satellite_or_time_are_refused():
     for t in ([6 * h + 1], [-4 * h - 1]):
         with pytest.raises(ConfigError, match="lie outside the navigation records' time"):
             _check_precise_overlap([nav], [sp3(t, "G01")])
+
+
+def test_the_default_timeline_covers_every_navigation_day():
+    """Without --start and --hours the timeline spans the GPST days holding records: a daily file's few
+    records of the evening before stay out, two daily files (or one across midnight) give both days; it
+    covered the day holding most records alone, so the next day's records were never looked at."""
+    from kompas.monitor.run import _record_days
+
+    hour = 3600 * NS
+    one = DAY + hour * np.array([-3, -2, *range(24), 24])  # a daily file: 2 records the evening before
+    assert (_record_days(one) * 86400 * NS).tolist() == [DAY]
+    two = np.concatenate([one, one + 24 * hour])
+    assert (_record_days(two) * 86400 * NS).tolist() == [DAY, DAY + 24 * hour]
+    across = DAY + hour * np.arange(-2, 2)  # 22:00-02:00: half on each day
+    assert (_record_days(across) * 86400 * NS).tolist() == [DAY - 24 * hour, DAY]
+    gap = np.concatenate([one, one + 48 * hour])  # a day without records between: still one timeline
+    assert _record_days(gap).size == 3
+
+    class _Records:
+        def __init__(self, t):
+            self.toe_ns = self.toc_ns = t
+
+        def __len__(self):
+            return self.toe_ns.size
+
+    nav = types.SimpleNamespace(kepler=_Records(two), glonass=_Records(np.zeros(0, np.int64)))
+    times = _span([nav], MonitorConfig(step_s=3600))
+    assert times[0] == DAY and times.size == 48 and np.all(np.diff(times) == hour)
+    times = _span([nav], MonitorConfig(step_s=3600, hours=24))  # hours given: the fullest day, as before
+    assert times[0] == DAY and times.size == 24

@@ -85,13 +85,14 @@ class MonitorConfig(Options):
     )
     start: str | None = option(
         None,
-        "first epoch of the grid, GPST (default: start of the navigation day)",
+        "first epoch of the grid, GPST (default: start of the first navigation day)",
         flag="--start",
         parse=_parse_time,
     )
     hours: float | None = option(
         None,
-        "span of the grid and timeline (none: the part of the 24 h from the start where a record serves)",
+        "span of the grid and timeline (none: the part of the navigation days, or of the 24 h from --start, "
+        "where a record serves)",
         unit="h",
         low=0.0,
         high=168.0,
@@ -205,16 +206,20 @@ def _reference_epochs(navs) -> np.ndarray:
 
 
 def _span(navs, cfg: MonitorConfig) -> np.ndarray:
-    """Epochs of the grid and timeline: ``cfg.start`` or the GPST day holding most records, ``cfg.hours``."""
+    """Epochs of the grid and timeline: from ``cfg.start`` or the start of the first navigation day
+    (:func:`_record_days`), over ``cfg.hours`` or, without it, those days (24 h from ``cfg.start``); with
+    ``cfg.hours`` and no start, from the GPST day holding most records."""
     refs = _reference_epochs(navs)
     if refs.size == 0:
         raise KompasError("the navigation files hold no usable record")
     step = round(cfg.step_s * NS)
-    hours = 24.0 if cfg.hours is None else cfg.hours
+    days = _record_days(refs)
+    hours = (24.0 * days.size if not cfg.start else 24.0) if cfg.hours is None else cfg.hours
     span = round(hours * 3600 * NS)
     n = max(1, -(-span // step))  # every epoch start + k step inside [start, start + hours)
     if not cfg.start:
-        return int(np.median(refs) // DAY_NS * DAY_NS) + step * np.arange(n, dtype=np.int64)
+        first = int(days[0]) if cfg.hours is None else int(np.median(refs) // DAY_NS)
+        return first * DAY_NS + step * np.arange(n, dtype=np.int64)
     times = instant_ns(cfg.start, "--start") + step * np.arange(n, dtype=np.int64)
     if times[-1] < refs.min() - RECORD_REACH_NS or times[0] > refs.max() + RECORD_REACH_NS:
         given = f"--start {cfg.start}" + ("" if cfg.hours is None else f" and --hours {hours:g}")
@@ -223,6 +228,15 @@ def _span(navs, cfg: MonitorConfig) -> np.ndarray:
             f"{time_span(refs)})"
         )
     return times
+
+
+def _record_days(refs: np.ndarray) -> np.ndarray:
+    """The GPST days (day numbers since the GPS epoch) from the first to the last one holding at least a
+    quarter as many records as the fullest: a daily file's few records of the evening before stay out,
+    two daily files (or one across midnight) give both days."""
+    day, count = np.unique(refs // DAY_NS, return_counts=True)
+    full = day[count >= 0.25 * count.max()]
+    return np.arange(full[0], full[-1] + 1)
 
 
 def timeline_states(product, times: np.ndarray, sats: np.ndarray) -> dict:
@@ -305,9 +319,11 @@ def run_monitor(inp: MonitorInputs, cfg: MonitorConfig | None = None, progress=N
     os.makedirs(os.path.join(inp.out, "tables"), exist_ok=True)  # after the checks: no empty folder on error
     ctx = _parts.Context(inp, cfg, data, product, times, sats, progress, states=states)
     if times.size < whole.size:
+        hours = whole.size * cfg.step_s / 3600
         ctx.notes.append(
-            f"timeline {time_span(times)} GPST: the part of the 24 h from {GTime(int(whole[0])).isoformat()} "
-            "where a navigation record serves a satellite (--hours 24 keeps all 24 h)"
+            f"timeline {time_span(times)} GPST: the part of the {hours:g} h from "
+            f"{GTime(int(whole[0])).isoformat()} where a navigation record serves a satellite (--hours "
+            f"{hours:g} keeps all {hours:g} h)"
         )
     sections = [_parts.broadcast_section(ctx)]
     if data["sp3"]:
