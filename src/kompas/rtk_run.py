@@ -141,7 +141,7 @@ def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
     n_rows = bd.sat.size
     if n_rows == 0:
         return np.zeros(0), []
-    model = BroadcastIonosphere(product.navs, near_ns=int(bd.time_ns[0]))
+    model = BroadcastIonosphere(product.navs, near_ns=(int(bd.time_ns[0]), int(bd.time_ns[-1])))
     epoch = bd.row_epoch()
     t = bd.time_ns[epoch]
     pos_r = prior[epoch]

@@ -318,10 +318,10 @@ def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
     if cfg.models.iono == "brdc":
         from .products.ionosphere import BroadcastIonosphere
 
-        t = obs.epoch_time_ns
-        iono_model = BroadcastIonosphere(
-            product.navs, cfg.models.broadcast_models, int(t[0]) if t.size else None
-        )
+        t = obs.epoch_time_ns  # of a stream its first block: the header's last epoch, where it says it
+        last = getattr(obs.header, "time_of_last_obs_ns", None)
+        span = (int(t[0]), int(last) if last is not None else int(t[-1])) if t.size else None
+        iono_model = BroadcastIonosphere(product.navs, cfg.models.broadcast_models, span)
     elif cfg.models.iono == "ionex":
         if ionex is None:
             raise ConfigError("iono 'ionex' needs IONEX maps: spp(..., ionex=kompas.read_ionex(path)) or "

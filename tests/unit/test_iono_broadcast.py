@@ -279,3 +279,39 @@ def test_header_parameters_come_from_the_files_nearest_the_observations():
     assert _nearest_first(files, None) == files
     assert _nearest_first([nav(26 * h), nav(26 * h + 1)], 0)[0].record_times_ns()[0] == 26 * h
     assert len(_nearest_first([nav(26 * h + 1)], 0)) == 0
+    # the observations' first and last epochs: the distance to the nearer end, none inside the span
+    assert len(_nearest_first([nav(30 * h)], (0, 4 * h))) == 1 and not _nearest_first(
+        [nav(30 * h)], (0, 3 * h)
+    )
+    assert _nearest_first([late, near], (0, 22 * h)) == [late, near]  # both inside: distance 0, their order
+
+
+def test_each_days_header_parameters_serve_that_days_epochs():
+    """The header sets carry no time: each file's set serves the epochs nearer the median of its records
+    than another file's, so a session across midnight takes each day's parameters on its day (one set
+    for the whole run, the first block's, served both days: 8 m apart after midnight in the sweep)."""
+    import types
+
+    from kompas.products.ionosphere import IonoParameters, _header_series
+
+    def params(navs):
+        start, coef = _header_series(navs)["GPS_KLOB"]
+        return IonoParameters("GPS_KLOB", start, coef, "header")
+
+    h = 3600 * 10**9
+    alpha1, alpha2 = [1e-8, 2e-8, -6e-8, -1e-7], [4e-8, 3e-8, -2e-7, -1e-7]
+    beta = [9e4, 1e5, -6e4, -5e5]
+
+    def nav(alpha, *t):
+        corr = {"GPSA": alpha, "GPSB": beta}
+        return types.SimpleNamespace(
+            record_times_ns=lambda: np.array(t, np.int64), header=types.SimpleNamespace(iono_corr=corr)
+        )
+
+    day1, day2 = nav(alpha1, 0, 12 * h, 24 * h - 1), nav(alpha2, 24 * h, 36 * h, 48 * h - 1)
+    p = params([day2, day1])  # nearest first: the order given
+    sets = p.at(np.array([23 * h, 24 * h + 1, 30 * h]))
+    np.testing.assert_array_equal(sets[:, :4], [alpha1, alpha2, alpha2])
+    # files with one median (a day's per-system files): the first giving the model serves alone
+    same = params([nav(alpha2, 0, 12 * h), nav(alpha1, 0, 12 * h)])
+    np.testing.assert_array_equal(same.at(np.array([0, 40 * h]))[:, :4], [alpha2, alpha2])

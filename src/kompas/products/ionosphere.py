@@ -232,19 +232,44 @@ parameters to serve them: a day's file and the records of its edges (a day and 2
 
 
 def _nearest_first(navs, near_ns):
-    """The files by the distance of their nearest orbit record to ``near_ns``, those within
-    :data:`HEADER_REACH_NS` only (all of them, in their order, without ``near_ns``)."""
+    """The files by the distance of their nearest orbit record to ``near_ns`` (an epoch, or the first and
+    last epochs of the observations), those within :data:`HEADER_REACH_NS` only (all of them, in their
+    order, without ``near_ns``)."""
     if near_ns is None:
         return list(navs)
+    lo, hi = (near_ns, near_ns) if np.ndim(near_ns) == 0 else (min(near_ns), max(near_ns))
 
     def distance(n):
         t = n.record_times_ns()
         t = t[t != np.iinfo(np.int64).min]
-        return int(np.abs(t - near_ns).min()) if t.size else None
+        return int(np.maximum(np.maximum(lo - t, t - hi), 0).min()) if t.size else None
 
     d = [distance(n) for n in navs]
     order = sorted((x, k) for k, x in enumerate(d) if x is not None and x <= HEADER_REACH_NS)
     return [navs[k] for _, k in order]
+
+
+def _header_series(navs) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per model, the header sets of ``navs`` (nearest first) as a time series: each file's set serves
+    the epochs nearer the median of its records than another file's (start of validity: the midpoint
+    between consecutive medians), so a session across midnight takes each day's parameters on its day.
+    Of files with one median (a day's per-system files), the first giving the model wins; files without
+    timed records serve at any time, as the only set."""
+    items: dict[str, list] = {}
+    for n in navs:
+        t = n.record_times_ns() if hasattr(n, "record_times_ns") else np.zeros(0, np.int64)
+        t = t[t != np.iinfo(np.int64).min]
+        mid = int(np.median(t)) if t.size else np.iinfo(np.int64).min
+        for model, coef in _header_sets([n]).items():
+            if not any(m == mid for m, _ in items.setdefault(model, [])):
+                items[model].append((mid, coef))
+    out = {}
+    for model, sets in items.items():
+        sets.sort(key=lambda x: x[0])
+        mids = np.array([m for m, _ in sets], dtype=np.int64)
+        start = np.r_[np.iinfo(np.int64).min, mids[:-1] // 2 + mids[1:] // 2]
+        out[model] = (start, np.stack([c for _, c in sets]))
+    return out
 
 
 def _frame_sets(navs) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -273,11 +298,12 @@ class BroadcastIonosphere:
     navs : NavData or list of NavData
     models : dict, optional
         Model preference per satellite class, replacing :data:`DEFAULT_MODELS` entries.
-    near_ns : int, optional
-        An epoch of the observations, GPST ns. The header parameters carry no time: without it the first
-        file giving a model's set wins; with it the files are taken nearest first by their records, and a
-        file whose records all lie more than :data:`HEADER_REACH_NS` away gives none (another day's
-        coefficients would be applied unsaid; the model's fallback, with its warning, serves instead).
+    near_ns : int or (int, int), optional
+        An epoch of the observations, or their first and last, GPST ns. The header parameters carry no
+        time: each file's set serves the epochs nearest its records (:func:`_header_series`; files of one
+        day: the first giving a model's set wins); with ``near_ns`` a file whose records all lie more than
+        :data:`HEADER_REACH_NS` away gives none (another day's coefficients would be applied unsaid; the
+        model's fallback, with its warning, serves instead).
     """
 
     def __init__(self, navs, models: dict | None = None, near_ns: int | None = None):
@@ -285,10 +311,8 @@ class BroadcastIonosphere:
         self.models = {**DEFAULT_MODELS, **(models or {})}
         self.parameters: dict[str, IonoParameters] = {}
         frames = _frame_sets(navs)
-        for model, coef in _header_sets(_nearest_first(navs, near_ns)).items():
-            self.parameters[model] = IonoParameters(
-                model, np.array([np.iinfo(np.int64).min]), coef[None], "header"
-            )
+        for model, (start, coef) in _header_series(_nearest_first(navs, near_ns)).items():
+            self.parameters[model] = IonoParameters(model, start, coef, "header")
         for model, (t, c) in frames.items():
             self.parameters[model] = IonoParameters(model, t, c, "RINEX 4 ION frames")
 
