@@ -25,14 +25,15 @@ import numpy as np
 
 from .constants import C_LIGHT
 from .engine import SignalMask, check_recipe_inputs, select_precise, window_or_error
-from .errors import ConfigError, KompasWarning, SignalError, caller_stacklevel
+from .errors import ConfigError, SignalError
 from .estimators.ppp import EpochObs, PppFilter, PppFilterOptions
 from .estimators.smoother import combine
 from .estimators.validate import epoch_dops
 from .io.detect import check_products
 from .measurement import OMEGA_BY_CODE
-from .ppp_config import PppConfig, ar_options, check_options
-from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows, ephemeris_used
+from .ppp_config import PppConfig, ar_options, check_options, gradients_on
+from .ppp_model import SOURCE_BROADCAST, ModelInputs, ModelSwitches, build_rows
+from .ppp_record import product_paths, record
 from .preprocess import detect_slips
 from .products.precise import as_list
 from .satsys import (
@@ -45,7 +46,7 @@ from .satsys import (
     signal_code,
     signal_id,
 )
-from .solution import ProcessingRecord, Quality, Solution, Unsolved, unsolved_counts
+from .solution import Quality, Solution, Unsolved
 from .spp import CLOCK_REFERENCE_ORDER, IF_BAND_PAIRS
 
 __all__ = ["PppConfig", "ppp"]
@@ -66,6 +67,7 @@ class _Run:
     product_notes: list
     nav: object = None
     masked: tuple = ()
+    given: tuple = ()  # paths of the products given, for the record
 
 
 def ppp(
@@ -94,7 +96,9 @@ def ppp(
         Precise orbits and clocks of one or several analysis centres (:func:`kompas.read_sp3`,
         :func:`kompas.read_clk`).
     antex : Antex, optional
-        Satellite and receiver antenna calibrations.
+        Satellite and receiver antenna calibrations. Satellites with no offset in it or in ``catalog``'s
+        nominal block offsets are left out (with a note): with neither, nothing solves unless the satellite
+        antenna model is switched off (``sat_antenna=False``).
     bias : BiasData, optional
         Bias-SINEX OSB (or DSB) of satellites.
     blq : BlqFile, optional
@@ -124,19 +128,14 @@ def ppp(
     if len(sel) and not set(cfg.systems) & set(sel.systems):
         raise ConfigError(f"the observation file has no observations of {cfg.systems} (it has {sel.systems})")
     sel, masked = _masked(sel, cfg)
-    sp3, clk, dropped = select_precise(
+    kept, kept_clk, dropped = select_precise(
         as_list(sp3), as_list(clk), sel.epoch_time_ns, bool(as_list(nav)), order=cfg.products.order
     )
-    ctx = _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg)
+    ctx = _prepare(sel, nav, kept, kept_clk, antex, bias, blq, gpt3, catalog, cfg)
     ctx.masked, ctx.notes[:0] = masked, dropped
-    ob = sel.observables(ctx.bands, cfg.signals.priority)
-    ob = _usable_rows(ob, ctx, sel.systems)
-    if len(ob) and not np.isfinite(ob.phase_cyc).any():
-        used = "".join(x for x in cfg.systems if x in sel.systems)
-        raise SignalError(
-            f"no carrier phase of {used} on the bands used ({_bands_text(ctx.bands)}): PPP needs code and "
-            "phase (kompas spp positions with code alone)"
-        )
+    ctx.given = product_paths(nav, sp3, clk, antex, bias, blq, gpt3)
+    ob = _usable_rows(sel.observables(ctx.bands, cfg.signals.priority), ctx, sel.systems)
+    _require_phase(ob, ctx, sel.systems)
     apriori = _apriori(sel, ob, ctx)
     rows = build_rows(
         ob, apriori, ctx.station, ctx.inputs, ctx.switches, np.radians(cfg.elmask_deg), ctx.glo_channels
@@ -156,6 +155,16 @@ def _config(config, options, obs, have_bias: bool) -> PppConfig:
     cfg = cfg.replace(**options) if options else cfg
     check_options(cfg, have_bias)
     return cfg
+
+
+def _require_phase(ob, ctx: _Run, observed: str) -> None:
+    """SignalError when no row of ``ob`` has a carrier phase on the bands used."""
+    if len(ob) and not np.isfinite(ob.phase_cyc).any():
+        used = "".join(x for x in ctx.cfg.systems if x in observed)
+        raise SignalError(
+            f"no carrier phase of {used} on the bands used ({_bands_text(ctx.bands)}): PPP needs code and "
+            "phase (kompas spp positions with code alone)"
+        )
 
 
 def _bands_text(bands: dict) -> str:
@@ -507,18 +516,6 @@ def _iono_start(code, mu) -> np.ndarray:
     return np.where(np.isfinite(out), out, 0.0)
 
 
-GRADIENT_MIN_SPAN_S = 6 * 3600.0
-"""``gradients="auto"``: sessions at least this long estimate gradients (Bar-Sever et al. 1998 and Meindl et
-al. 2004 separate gradients from the horizontal position over many hours of geometry change; over one or
-two hours GPS-only, the gradient absorbs azimuth-dependent multipath and pulls the position by cm)."""
-
-
-def gradients_on(cfg: PppConfig, span_s: float) -> bool:
-    """Whether gradients are estimated for a session of ``span_s`` seconds."""
-    g = cfg.models.gradients
-    return g == "on" or (g == "auto" and span_s >= GRADIENT_MIN_SPAN_S)
-
-
 def _filter_options(cfg: PppConfig, gradients: bool) -> PppFilterOptions:
     nz, fl = cfg.noise, cfg.filter
     return PppFilterOptions(
@@ -747,44 +744,7 @@ def _solution(sel, rows, arrays, passes: dict, ctx: _Run) -> Solution:
         clock_m=clock,
         residuals=resid,
         reason=reason,
-        record=_record(sel, rows, main, ctx, reason, order[0] if order else ""),
+        record=record(sel, rows, main, ctx, reason, order[0] if order else ""),
         states=states,
         **dict(zip(("gdop", "pdop", "hdop", "vdop"), dop, strict=True)),
-    )
-
-
-def _record(sel, rows, main: _Pass, ctx: _Run, reason, reference: str) -> ProcessingRecord:
-    cfg = ctx.cfg
-    notes = list(dict.fromkeys(ctx.notes + list(rows.notes)))
-    for n in notes:  # at the line that called kompas.ppp
-        warnings.warn(n, KompasWarning, stacklevel=caller_stacklevel())
-    signals = {}
-    used = main.n_used > 0
-    letters = sat_letter(rows.sat)
-    for x in cfg.systems:
-        m = used & (letters == x)
-        if m.any():
-            signals[x] = {"+".join(str(b) for b in ctx.bands[x]): int(m.sum())}
-    sw = ctx.switches
-    models = {f.name: getattr(sw, f.name) for f in dataclasses.fields(sw)}
-    notes += ctx.product_notes
-    span = (sel.epoch_time_ns[-1] - sel.epoch_time_ns[0]) * 1e-9 if sel.n_epochs else 0.0
-    models["gradients"] = gradients_on(cfg, span)
-    notes.append("models: " + ", ".join(f"{k}={v}" for k, v in models.items()))
-    return ProcessingRecord(
-        program="kompas ppp",
-        mode=f"ppp-{cfg.mode}",
-        systems="".join(signals) or cfg.systems,  # the systems used (the .pos header's "navi sys")
-        elmask_deg=cfg.elmask_deg,
-        ephemeris=ephemeris_used(ctx.inputs.precise is not None, rows.source, used, letters),
-        iono="if" if cfg.observables == "if" else "est",  # RTKLIB's names: Iono-Free LC, Estimate TEC
-        tropo="estg" if models["gradients"] else "est",  # the ZTD is estimated on the a priori (models:)
-        signals=signals,
-        clock_reference=reference,
-        unsolved=unsolved_counts(reason),
-        raim_excluded=int(main.rejected.sum()),
-        notes=tuple(notes),
-        masked=ctx.masked,
-        config=cfg,
-        inputs=tuple(str(p) for p in sel.files),
     )

@@ -327,3 +327,15 @@ def ar_options(cfg: PppConfig):
         max_wl_fraction=a.max_fraction_cyc, min_elevation_rad=np.radians(a.min_elevation_deg),
         success_rate=a.success_rate, min_fixed=a.min_fixed, narrow_lane=a.resolution == "wl+nl",
     )  # fmt: skip
+
+
+GRADIENT_MIN_SPAN_S = 6 * 3600.0
+"""``gradients="auto"``: sessions at least this long estimate gradients (Bar-Sever et al. 1998 and Meindl et
+al. 2004 separate gradients from the horizontal position over many hours of geometry change; over one or
+two hours GPS-only, the gradient absorbs azimuth-dependent multipath and pulls the position by cm)."""
+
+
+def gradients_on(cfg: PppConfig, span_s: float) -> bool:
+    """Whether gradients are estimated for a session of ``span_s`` seconds."""
+    g = cfg.models.gradients
+    return g == "on" or (g == "auto" and span_s >= GRADIENT_MIN_SPAN_S)

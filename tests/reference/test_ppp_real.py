@@ -238,6 +238,17 @@ def test_precise_products_of_another_day_are_refused(wtzr, kompas_data):
     np.testing.assert_array_equal(both.pos_m, own.pos_m)
     left = [n for n in both.record.notes if "left out: no sample near" in n]
     assert [n.split(" (")[0] for n in left] == [f"the SP3 file {sp3}", f"the clock file {clk}"]
+    # the record names every file given, as kompas ppp does (the API's named the observation file alone)
+    given = [
+        wtzr["obs"].files[0],
+        wtzr["nav"].path,
+        *(f.path for f in wtzr["sp3"]),
+        sp3,
+        wtzr["clk"].path,
+        clk,
+    ]
+    assert both.record.inputs[: len(given)] == tuple(str(p) for p in given)
+    assert str(wtzr["antex"].path) in both.record.inputs
 
 
 def test_a_system_without_phases_on_the_bands_used_is_named(wtzr):

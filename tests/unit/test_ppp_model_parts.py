@@ -123,7 +123,7 @@ def test_uncombined_ionosphere_starts_from_the_first_two_codes_of_each_row():
 @pytest.mark.parametrize(("mode", "one_hour", "six_hours"), [("on", True, True), ("off", False, False),
                                                              ("auto", False, True)])  # fmt: skip
 def test_gradients_follow_the_option_and_in_auto_mode_the_session_length(mode, one_hour, six_hours):
-    from kompas.ppp import GRADIENT_MIN_SPAN_S, gradients_on
+    from kompas.ppp_config import GRADIENT_MIN_SPAN_S, gradients_on
 
     cfg = kompas.PppConfig().replace(**{"models.gradients": mode})
     assert GRADIENT_MIN_SPAN_S == 6 * 3600.0

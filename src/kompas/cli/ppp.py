@@ -176,7 +176,7 @@ def run(args) -> int:
     inputs = read_inputs(args)
     sol = ppp(**inputs, config=cfg, progress=_progress)
     # the .pos header names every input, as rnx2rtkp does (kompas.ppp knows only the observations' paths)
-    named = (*sol.record.inputs, *product_files(args))
+    named = tuple(dict.fromkeys((*sol.record.inputs, *product_files(args))))  # the API names the read ones
     sol = dataclasses.replace(sol, record=dataclasses.replace(sol.record, inputs=named))
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, truth), elapsed_s)
