@@ -318,7 +318,9 @@ class Solution:
         (standard deviations, m) and sdne_m sdeu_m sdun_m (RTKLIB's signed square roots of the east/north
         covariances), clock_<system>_m (receiver clock, m), isb_<system>_m
         (inter-system bias: that system's clock minus the reference system's, m; the reference is
-        ``record.clock_reference``), status (RTKLIB Q code)."""
+        ``record.clock_reference``), status (RTKLIB Q code).
+
+        Every column is a new array: editing one leaves the solution as it was."""
         e = len(self)
         llh = self.llh()
         pos = np.asarray(self.pos_m, dtype=np.float64)
@@ -351,7 +353,7 @@ class Solution:
             cols["age_s"] = np.asarray(self.age_s, dtype=np.float64)
         cols.update({f"nfix_{k}": np.asarray(v) for k, v in self.fixed_by_system.items()})
         cols.update({k: np.asarray(v, dtype=np.float64) for k, v in self.states.items()})
-        return cols
+        return {k: np.array(v, copy=True) for k, v in cols.items()}
 
     def to_pandas(self):
         """``pandas.DataFrame`` of :meth:`columns`."""
@@ -362,7 +364,7 @@ class Solution:
     def residual_columns(self) -> dict[str, np.ndarray]:
         """The residual table as numpy columns: ``time`` (datetime64, GPST), ``sv``, for double differences
         ``ref_sv``, ``band`` and ``kind`` (``phase``/``code``), for PPP ``signal`` and ``kind``, then
-        ``residual_m``, ``elevation_deg`` and ``used``.
+        ``residual_m``, ``elevation_deg`` and ``used``; new arrays, as those of :meth:`columns`.
 
         Raises
         ------
@@ -393,7 +395,7 @@ class Solution:
             elevation_deg=np.degrees(r["elevation_rad"]),
             used=np.asarray(r["used"], dtype=bool),
         )
-        return cols
+        return {k: np.array(v, copy=True) for k, v in cols.items()}
 
     def residuals_to_pandas(self):
         """Post-fit residuals per satellite and epoch (``pandas.DataFrame`` of :meth:`residual_columns`):

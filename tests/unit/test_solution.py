@@ -39,6 +39,27 @@ def test_columns_and_isb():
     assert np.isnan(c["x_m"][1])
 
 
+def test_editing_the_columns_leaves_the_solution_unchanged():
+    import dataclasses
+    import pickle
+
+    sol = dataclasses.replace(
+        _sol(),
+        gdop=np.array([1.5, np.nan]),
+        ratio=np.array([3.0, 0.0]),
+        age_s=np.array([1.0, 2.0]),
+        fixed_by_system={"C": np.array([4, 0])},
+        states={"ztd_m": np.array([2.3, np.nan])},
+    )
+    before = pickle.dumps(sol)
+    for table in (sol.columns(), sol.residual_columns()):
+        for name, col in table.items():
+            assert col.flags.writeable, name
+            col[...] = col[::-1] if col.dtype.kind in "OUM" else 0  # users centre, mask, convert in place
+    assert pickle.dumps(sol) == before
+    assert sol.pos_m[0, 0] > 4e6 and sol.quality.tolist() == [5, 0] and sol.time_ns[1] == 30 * 10**9
+
+
 def test_enu_covariance_is_a_rotation_of_ecef():
     s = _sol()
     enu = s.cov_enu_m2()[0]
