@@ -5,7 +5,8 @@ A configuration is a frozen dataclass deriving from :class:`Options`; every fiel
 From that one declaration:
 
 * construction validates and normalises every value (``ConfigError`` naming the option and the
-  expected type or range);
+  expected type or range); tables become read-only dicts and lists tuples, so a configuration cannot
+  change once checked (:meth:`Options.replace` makes a changed copy);
 * :func:`from_mapping` / :func:`load_toml` build a configuration from nested tables (unknown keys are
   errors that name the file and the section); :func:`to_toml` writes one back, with the help as comments;
 * :func:`add_arguments` adds the command-line options to an ``argparse`` parser (help shows the unit and
@@ -25,6 +26,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._frozen import FrozenDict
 from .errors import ConfigError
 
 SYSTEM_KEYS = "GRECJIS"
@@ -167,9 +169,9 @@ def _coerce(value, tp, name: str):
         if not isinstance(value, Mapping):
             raise ValueError(f"must be {_type_name(tp)}, not {value!r}")
         k_tp, v_tp = typing.get_args(tp) or (str, Any)
-        return {
-            _coerce(k, k_tp, name): (v if v_tp is Any else _coerce(v, v_tp, name)) for k, v in value.items()
-        }
+        return FrozenDict(
+            (_coerce(k, k_tp, name), v if v_tp is Any else _coerce(v, v_tp, name)) for k, v in value.items()
+        )
     return value
 
 

@@ -390,3 +390,37 @@ def test_a_window_ending_before_it_starts_is_refused_before_any_file_is_read(tmp
         from_command_line(SppConfig, args)
     with pytest.raises(ConfigError, match="processing window is empty"):  # the API's window, too
         window(None, "2020-06-25T12:00:00", "2020-06-25T11:00:00")
+
+
+def test_a_checked_configuration_cannot_change_through_its_tables():
+    import copy
+    import json
+    import pickle
+
+    from kompas.config import leaf_fields
+    from kompas.monitor.run import MonitorConfig
+    from kompas.rtk import RtkConfig
+
+    a = SppConfig()
+    b = a.replace(elmask_deg=15, priority="C:2I;R:1C")
+    for table in (b.errors.system_factor, b.signals.priority):  # shared with a; checked when b was built
+        with pytest.raises(TypeError, match="read-only"):
+            table["R"] = -7.0
+        with pytest.raises(TypeError, match="read-only"):
+            table.update(R=-7.0)
+    assert a.errors.system_factor["R"] == 1.5 and b.errors.system_factor["R"] == 1.5
+    for cfg in (a, b, PppConfig().replace(centres="C:GBM"), RtkConfig(), MonitorConfig()):
+        for path, _, _ in leaf_fields(type(cfg)):
+            value = cfg
+            for name in path:
+                value = getattr(value, name)
+            assert not isinstance(value, list | dict) or type(value).__name__ == "FrozenDict", path
+        # as before: pickled (Dask tasks), copied, dumped as TOML, equal to the same options
+        for twin in (pickle.loads(pickle.dumps(cfg)), copy.deepcopy(cfg), copy.copy(cfg)):
+            assert twin == cfg and to_toml(twin) == to_toml(cfg)
+    assert hash(MonitorConfig()) == hash(pickle.loads(pickle.dumps(MonitorConfig())))  # no table
+    with pytest.raises(TypeError, match="unhashable"):  # as with a dict: batch hashes the TOML text
+        hash(a)
+    assert b != a and b.errors.system_factor == dict(a.errors.system_factor)
+    assert json.dumps(b.signals.priority) == '{"C": ["2I"], "R": ["1C"]}'
+    assert repr(b.errors.system_factor).startswith("{'G': 1.0") and "R = 1.5" in to_toml(b)
