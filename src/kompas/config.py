@@ -591,10 +591,13 @@ def over_defaults(defaults: dict) -> Callable[[Any], Any]:
 
 
 def _parse_time(value):
-    """An ISO date-time in GPST (``2020-06-25T10:00:00``) -> the same text, checked."""
+    """An ISO date-time in GPST (``2020-06-25T10:00:00``; a :class:`~kompas.time.GTime`, ``datetime`` or
+    ``datetime64`` read as GPST) -> the ISO text, checked."""
     import numpy as np
 
-    text = str(value).strip().replace(" ", "T")
+    from .time import GTime
+
+    text = (value.isoformat() if isinstance(value, GTime) else str(value)).strip().replace(" ", "T")
     clock = text.split("T", 1)[1] if "T" in text else ""
     # GPST has no zone: "Z" or "+02:00" would be UTC-based, and numpy would drop the offset with a warning
     if clock[-1:] in ("Z", "z") or "+" in clock or "-" in clock:

@@ -177,7 +177,8 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
         Global ionosphere maps (:func:`kompas.read_ionex`) for ``iono="ionex"`` (given maps select it when
         the ionosphere option is left at its default).
     **options
-        Any option of :class:`SppConfig` by name, e.g. ``elmask_deg=15, iono="if"``.
+        Any option of :class:`SppConfig` by name, e.g. ``elmask_deg=15, iono="if"``; ``start`` and ``end``
+        as ISO text, ``datetime``, ``datetime64`` or :class:`~kompas.time.GTime`, all read as GPST.
 
     Returns
     -------

@@ -189,15 +189,18 @@ def _check_utc_range(idx):
         raise TimeError("UTC before 1972-01-01 is not supported (TAI - UTC was not an integer)")
 
 
-def _as_ns(t) -> np.ndarray:
-    """Instants as int64 GPST nanoseconds. Integers pass (a :class:`GTime` gives its own); floats,
-    ``datetime64`` and strings are refused: cast to int64 they would read as nanoseconds of 1980."""
+def _as_ns(t, what: str = "times") -> np.ndarray:
+    """Instants as int64 GPST nanoseconds. Integers pass, a :class:`GTime` (or an array of them) gives its
+    own; floats, ``datetime64`` and strings are a :class:`TimeError` naming ``what``: cast to int64 they
+    would read as nanoseconds of 1980."""
     if isinstance(t, GTime):
         return np.asarray(t.gpst_ns, dtype=np.int64)
     a = np.asarray(t)
+    if a.dtype.kind == "O" and a.size and all(isinstance(x, GTime) for x in a.flat):
+        return np.array([x.gpst_ns for x in a.flat], dtype=np.int64).reshape(a.shape)
     if a.dtype.kind not in "iu" and a.size:
         hint = " (kompas.time.from_datetime64 converts datetime64)" if a.dtype.kind in "MU" else ""
-        raise TimeError(f"times must be integer GPST nanoseconds, not {a.dtype}{hint}")
+        raise TimeError(f"{what} must be integer GPST nanoseconds, not {a.dtype}{hint}")
     return a.astype(np.int64)
 
 

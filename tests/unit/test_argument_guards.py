@@ -53,6 +53,41 @@ def test_integer_times_and_gtime_pass_and_from_datetime64_refuses_numbers():
     assert ktime.from_datetime64("2020-06-25T00:00:00") == T
 
 
+def test_product_and_selection_times_take_gtime_and_refuse_datetime64(res):
+    """GTime failed with a bare TypeError; datetime64 was cast to an int64 count and answered with a
+    status (OUTSIDE_FIT) or an empty selection."""
+    import datetime as dt
+
+    from kompas.products.broadcast import BroadcastProduct
+
+    bp, t = BroadcastProduct(res.nav), kompas.GTime(T + 120 * 10**9)
+    sats = np.unique(res.obs.sat)[:2]
+    want = bp.state(sats, t.gpst_ns)
+    for when in (t, [t, t]):
+        got = bp.state(sats, when)
+        assert got.ok.all() and np.array_equal(got.pos_m, want.pos_m)
+    assert np.array_equal(bp.state(sats, T, select_ns=t).clk_s, bp.state(sats, T, select_ns=t.gpst_ns).clk_s)
+    assert (
+        res.obs.select(start_ns=t, end_ns=t + 60).n_epochs
+        == res.obs.select(start_ns=t.gpst_ns, end_ns=t.gpst_ns + 60 * 10**9).n_epochs
+        == 2
+    )
+    for call, name in (
+        (lambda d: bp.state(sats, d), "t_gpst_ns"),
+        (lambda d: bp.state(sats, T, select_ns=d), "select_ns"),
+        (lambda d: res.obs.select(start_ns=d), "start_ns"),
+        (lambda d: res.obs.select(end_ns=d), "end_ns"),
+    ):
+        for bad in (t.to_datetime64(), np.datetime64("2020-06-25T00:02:00")):
+            with pytest.raises(TimeError, match=rf"^{name} must be integer GPST nanoseconds, not datetime64"):
+                call(bad)
+    # the recipes' window: GTime like datetime and datetime64 (GPST), ISO text as before
+    starts = (t, dt.datetime(2020, 6, 25, 0, 2), t.to_datetime64(), "2020-06-25T00:02:00")
+    sols = [kompas.spp(res.obs, res.nav, start=s) for s in starts]
+    assert {len(s) for s in sols} == {len(res.obs.select(start_ns=t).epoch_time_ns)}
+    assert kompas.SppConfig().replace(start=t).window.start == "2020-06-25T00:02:00"
+
+
 def test_frames_need_a_last_axis_of_three_and_latitudes_in_radians():
     with pytest.raises(ConfigError, match=r"last axis of 3 .* got \(3, 4\)"):
         frames.ecef_to_geodetic(np.tile(X, (4, 1)).T)

@@ -335,3 +335,15 @@ def test_corrupt_input_only_raises_kompas_errors(tmp_path, cut, pos, byte):
         b.osb("G01", "C1C", T0)
     except KompasError:
         pass
+
+
+def test_times_given_as_gtime_pass_and_datetime64_is_refused(tmp_path):
+    from kompas import GTime
+    from kompas.errors import TimeError
+
+    b = read_bias(write(tmp_path, bia()))
+    t = T0 + HOUR
+    assert b.osb("C19", "C2I", GTime(t)) == b.osb("C19", "C2I", t) == pytest.approx(-12.3456e-9)
+    assert b.dsb("G01", "C1C", "C1W", GTime(t)) == pytest.approx(-0.9e-9)
+    with pytest.raises(TimeError, match=r"t_gpst_ns must be integer .*from_datetime64"):
+        b.osb("C19", "C2I", GTime(t).to_datetime64())

@@ -811,3 +811,20 @@ def test_a_product_of_sp3_files_without_epochs_is_refused():
     sp3, _ = _orbit_product(n_ep=0)
     with pytest.raises(KompasError, match="^no SP3 epochs to interpolate$"):
         PreciseProduct(sp3)
+
+
+def test_times_given_as_gtime_pass_and_datetime64_is_refused():
+    from kompas import GTime
+    from kompas.errors import TimeError
+
+    sp3, t = _orbit_product()
+    prod = PreciseProduct(sp3)
+    at = int(t[20]) + 7 * NS
+    want = prod.state([G01, G02], at)
+    got = prod.state([G01, G02], GTime(at))
+    assert got.status.tolist() == [0, 0] and np.array_equal(got.pos_m, want.pos_m)
+    assert np.array_equal(prod.state([G01, G02], [GTime(at), GTime(at)]).clk_s, want.clk_s)
+    for bad in (GTime(at).to_datetime64(), np.datetime64("2020-06-25T01:40:07")):
+        # an int64 cast read these as 2020 seconds (or ns) after 1970 in GPST: NO_PRECISE, not an error
+        with pytest.raises(TimeError, match=r"t_gpst_ns must be integer .*from_datetime64"):
+            prod.state(G01, bad)

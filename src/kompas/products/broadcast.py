@@ -107,6 +107,7 @@ from ..satsys import (
     signal_id,
 )
 from ..tables.nav import check_navdata
+from ..time import _as_ns
 from .kepler import kepler_state
 from .record_age import RECORD_AGE_ORBIT_SIGMA_M, record_orbit_drift_mps, record_orbit_sigma_m
 from .record_search import latest, nearest_in_window
@@ -327,15 +328,16 @@ class BroadcastProduct:
         ----------
         sats : array_like
             Satellite ids (``"C19"``) or indices; broadcast with the times.
-        t_gpst_ns : array_like of int64
-            Query instants, GPST ns (typically signal transmission times).
+        t_gpst_ns : array_like of int64, or GTime
+            Query instants, GPST ns (typically signal transmission times); ``datetime64`` is a
+            ``TimeError`` (:func:`kompas.time.from_datetime64` converts it).
         offset_s : array_like of float
             Added to the instants, s (sub-nanosecond parts, light-time iterations).
         signal : str or array_like of str or of int, optional
             Signal (``"2I"``, ``"1C"``..., or uint8 signal ids per row) whose clock is wanted; the group
             delay of that signal is applied (see module docstring). Without it, the broadcast reference
             clock is returned.
-        select_ns : array_like of int64, optional
+        select_ns : array_like of int64, or GTime, optional
             Instants (GPST ns) at which to select the records instead of the query instants: one
             satellite evaluated at two instants from the same record, e.g. a base epoch tens of seconds
             older than the rover's, so that the records' own errors cancel in a single difference.
@@ -346,7 +348,7 @@ class BroadcastProduct:
             With ``age_s``, the age of the record used (module docstring).
         """
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
-        sel = None if select_ns is None else np.broadcast_to(np.asarray(select_ns, np.int64).ravel(), s.shape)
+        sel = None if select_ns is None else np.broadcast_to(_as_ns(select_ns, "select_ns").ravel(), s.shape)
         check_signals(s, signal)
         out = SatState.empty(s.size)
         sysc = sat_system(s)

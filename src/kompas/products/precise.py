@@ -533,8 +533,8 @@ class PreciseProduct:
         ----------
         sats : array_like of int or str, shape (N,)
             Satellite indices or ids.
-        t_gpst_ns : array_like of int64, shape (N,)
-            Instants, GPST ns.
+        t_gpst_ns : array_like of int64, shape (N,), or GTime
+            Instants, GPST ns (``datetime64`` is a ``TimeError``: :func:`kompas.time.from_datetime64`).
         offset_s : array_like of float, shape (N,)
             Added to ``t_gpst_ns``, s (e.g. minus the signal travel time).
 

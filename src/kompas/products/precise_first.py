@@ -36,6 +36,7 @@ import numpy as np
 
 from ..models.relativity import periodic_clock_correction_s
 from ..satsys import sat_letter
+from ..time import _as_ns
 from .broadcast import IF_CLOCK_ANTEX_CODES
 from .state import SatState, as_query
 
@@ -95,7 +96,7 @@ class PreciseFirst:
 
     def _states(self, sats, t_gpst_ns, offset_s, select_ns, apc: bool) -> SatState:
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
-        sel = t if select_ns is None else np.broadcast_to(np.asarray(select_ns, np.int64).ravel(), s.shape)
+        sel = t if select_ns is None else np.broadcast_to(_as_ns(select_ns, "select_ns").ravel(), s.shape)
         out = self.broadcast.state(s, t, o, select_ns=select_ns)
         r = np.flatnonzero(self.covers(s, sel))
         if r.size == 0:

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from ..satsys import sat_index
+from ..time import _as_ns
 
 __all__ = ["SatState", "Status", "SatelliteProduct", "as_query"]
 
@@ -93,13 +94,20 @@ class SatelliteProduct(Protocol):
 def as_query(sats, t_gpst_ns, offset_s=0.0):
     """Normalise a query: satellite indices (int16), times (int64 ns) and offsets (float s), all 1-D.
 
-    ``sats`` may be ids (``"C19"``) or indices; the three broadcast together.
+    ``sats`` may be ids (``"C19"``) or indices, the times integers or :class:`~kompas.time.GTime`; the three
+    broadcast together.
+
+    Raises
+    ------
+    TimeError
+        Times that are not integer nanoseconds (``datetime64``, floats): cast, they would read as another
+        instant.
     """
     s = np.asarray(sats)
     if s.dtype.kind in "US":
         s = sat_index(s)
     s = s.astype(np.int16)
-    t = np.asarray(t_gpst_ns, dtype=np.int64)
+    t = _as_ns(t_gpst_ns, "t_gpst_ns")
     o = np.asarray(offset_s, dtype=np.float64)
     s, t, o = np.broadcast_arrays(np.atleast_1d(s), np.atleast_1d(t), np.atleast_1d(o))
     return s.ravel(), t.ravel(), o.ravel()

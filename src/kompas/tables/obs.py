@@ -25,7 +25,7 @@ from ..satsys import (
     signal_id,
     system_code,
 )
-from ..time import to_datetime64
+from ..time import _as_ns, to_datetime64
 
 __all__ = ["ObsHeader", "ObsTable"]
 
@@ -385,8 +385,9 @@ class ObsTable:
             Satellite ids (``"C19"``) or indices.
         signals : iterable of str, optional
             Signals (``"2I"``) or observation codes (``"C2I"``; the whole signal row is kept).
-        start_ns, end_ns : int, optional
-            Time window in GPST ns, ``start <= t < end``.
+        start_ns, end_ns : int or GTime, optional
+            Time window in GPST ns, ``start <= t < end`` (``datetime64`` is a ``TimeError``:
+            :func:`kompas.time.from_datetime64` converts it).
         """
         m = np.ones(len(self), dtype=bool)
         em = np.ones(self.n_epochs, dtype=bool)
@@ -404,9 +405,11 @@ class ObsTable:
         if signals is not None:
             m &= np.isin(self.signal, np.atleast_1d(signal_id(list(signals))))
         if start_ns is not None:
+            start_ns = _as_ns(start_ns, "start_ns")
             m &= self.time_ns >= start_ns
             em &= self.epoch_time_ns >= start_ns
         if end_ns is not None:
+            end_ns = _as_ns(end_ns, "end_ns")
             m &= self.time_ns < end_ns
             em &= self.epoch_time_ns < end_ns
         rows = {f: getattr(self, f)[m] for f in _ROW_FIELDS}

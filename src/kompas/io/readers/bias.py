@@ -37,7 +37,7 @@ import numpy as np
 
 from ...errors import KompasError, KompasWarning, SignalError, TruncatedFileWarning, caller_stacklevel
 from ...satsys import SYSTEM_LETTERS, sat_index
-from ...time import NS, from_datetime64, normalize_scale
+from ...time import NS, _as_ns, from_datetime64, normalize_scale
 from .._open import file_name, read_text
 from .._text import REQUIRED, LineParser, parse_float, parse_int
 
@@ -156,7 +156,7 @@ class BiasData:
             Satellite indices or ids (``"C19"``).
         obs : str or array_like of str
             RINEX 3 observation codes (``"C2I"``, ``"L1C"``).
-        t_gpst_ns : int or array_like of int64
+        t_gpst_ns : int, GTime or array_like of int64
             Instants in GPST nanoseconds. ``sat``, ``obs`` and ``t_gpst_ns`` broadcast together.
         station : str, optional
             None for the satellite bias; a station name for that station's receiver bias: a row
@@ -177,6 +177,8 @@ class BiasData:
         ------
         SignalError
             If a matching row is given in cycles and ``frequency_hz`` is not given.
+        TimeError
+            Times that are not integer nanoseconds (``datetime64``: :func:`kompas.time.from_datetime64`).
         """
         return self._lookup("OSB", sat, obs, None, t_gpst_ns, station, frequency_hz)
 
@@ -200,7 +202,7 @@ class BiasData:
             sat.astype(np.int64),
             np.char.strip(np.asarray(obs1, dtype="U4")),
             np.char.strip(np.asarray("" if obs2 is None else obs2, dtype="U4")),
-            np.asarray(t, dtype=np.int64),
+            _as_ns(t, "t_gpst_ns"),
             np.asarray(np.nan if frequency_hz is None else frequency_hz, dtype=np.float64),
         )
         qpair = np.char.add(np.char.add(ob1, "/"), ob2)
