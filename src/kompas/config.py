@@ -198,6 +198,16 @@ class Options:
             cfg = _replace_path(cfg, path, value)
         return cfg
 
+    @classmethod
+    def of(cls, value, name: str = "options"):
+        """``value`` as this class: ``None`` gives the defaults, a mapping of option names changes them
+        (as :meth:`replace` does), an instance passes; anything else is a ``ConfigError`` naming ``name``."""
+        if value is None or isinstance(value, cls):
+            return cls() if value is None else value
+        if isinstance(value, Mapping):
+            return cls().replace(**{str(k): v for k, v in value.items()})
+        raise ConfigError(f"{name} must be {cls.__name__} or a mapping, not {type(value).__name__}")
+
 
 def _check(f: dataclasses.Field, value, tp):
     meta = f.metadata

@@ -574,12 +574,20 @@ def wavelength(sats, signals, glo_channels: GlonassChannels | None = None) -> np
 # GLONASS channels
 
 
+def _whole(value) -> int:
+    """An integer given as a number or as digits -> int; ValueError for a fraction (1.5 was read as 1)."""
+    n = int(value)
+    if not isinstance(value, str) and n != value:
+        raise ValueError(value)
+    return n
+
+
 class GlonassChannels:
     """GLONASS slot -> FDMA frequency channel number k.
 
     Build it from a RINEX 3 observation header (``GLONASS SLOT / FRQ #`` records) with
     :meth:`from_rinex_header`, from navigation records with :meth:`from_nav`, or from a
-    mapping ``{slot: k}``.
+    mapping ``{slot: k}`` of whole numbers (slots also as ``"R01"``); a fraction is a ``SignalError``.
     """
 
     __slots__ = ("_k",)
@@ -594,8 +602,8 @@ class GlonassChannels:
             if isinstance(slot, str) and slot[:1].upper() == "R":
                 slot = slot[1:]  # "R01" names slot 1
             try:
-                slot, ch = int(slot), int(ch)
-            except (TypeError, ValueError):
+                slot, ch = _whole(slot), _whole(ch)
+            except (TypeError, ValueError, OverflowError):
                 raise SignalError(f"GLONASS slot {slot!r} / channel {ch!r} must be whole numbers") from None
             if not 1 <= slot <= 99:
                 raise SignalError(f"GLONASS slot {slot} outside 1..99")

@@ -88,6 +88,50 @@ def test_product_and_selection_times_take_gtime_and_refuse_datetime64(res):
     assert kompas.SppConfig().replace(start=t).window.start == "2020-06-25T00:02:00"
 
 
+def test_plausible_wrong_calls_get_a_kompas_error_naming_the_argument(res):
+    """Each of these ended in a bare IndexError/AttributeError/TypeError deep inside, or silently read a
+    fraction as an integer."""
+    from kompas.errors import SignalError
+    from kompas.products.broadcast import BroadcastProduct
+
+    bp, sats = BroadcastProduct(res.nav), np.unique(res.obs.sat)[:2]
+    one = bp.state(sats, T, signal="1C")
+    assert np.array_equal(bp.state(sats, T, signal=["1C"]).clk_s, one.clk_s)  # one signal serves both
+    assert np.array_equal(bp.state(sats, T, signal=["1C", "1C"]).clk_s, one.clk_s)
+    with pytest.raises(ConfigError, match="signal gives 3 signals for 2 queries"):
+        bp.state(sats, T, signal=["1C", "1C", "2W"])
+    with pytest.raises(ConfigError, match=r"must broadcast together .* shapes \(2,\), \(3,\)"):
+        bp.state(sats, T + np.arange(3) * 10**9)
+    ob = res.obs.observables({"G": (1, 2)})
+    flags = kompas.detect_slips(ob, options={"gf_k": 3.0})  # a mapping changes the named thresholds
+    assert np.array_equal(flags.cause, kompas.detect_slips(ob, options=kompas.SlipOptions(gf_k=3.0)).cause)
+    jumps = kompas.preprocess.detect_clock_jumps(ob, options={"min_sats": 5})
+    assert jumps.epoch.tolist() == kompas.preprocess.detect_clock_jumps(ob).epoch.tolist()
+    with pytest.raises(ConfigError, match="unknown option 'gf'"):
+        kompas.detect_slips(ob, options={"gf": 3.0})
+    with pytest.raises(ConfigError, match="options must be SlipOptions or a mapping, not list"):
+        kompas.detect_slips(ob, options=[3.0])
+    for k in ("0", 0.7, None, True):
+        with pytest.raises(ConfigError, match="epoch index must be an integer"):
+            res.obs.epoch(k)
+    assert res.obs.epoch(np.int64(-1)).epoch_time_ns[0] == res.obs.epoch_time_ns[-1]
+    n = res.obs.n_epochs
+    with pytest.raises(ConfigError, match=rf"take_epochs: epoch index {n} outside 0..{n - 1}"):
+        res.obs.take_epochs([0, n])
+    assert res.obs.take_epochs([-1]).epoch_time_ns.tolist() == res.obs.epoch_time_ns[-1:].tolist()
+    sol = kompas.spp(res.obs, res.nav)
+    with pytest.raises(ConfigError, match="Parquet is binary"):
+        kompas.write_solution(sol, io.StringIO(), fmt="parquet")
+    for mapping, bad in (
+        ({1: 1.5}, "1 / channel 1.5"),
+        ({1.9: 2}, "1.9 / channel 2"),
+        ({"R01": np.nan}, "nan"),
+    ):
+        with pytest.raises(SignalError, match=f"GLONASS slot .*{bad} must be whole numbers"):
+            kompas.GlonassChannels(mapping)
+    assert kompas.GlonassChannels({"R02": "-4", 3.0: np.int8(5)}) == kompas.GlonassChannels({2: -4, 3: 5})
+
+
 def test_frames_need_a_last_axis_of_three_and_latitudes_in_radians():
     with pytest.raises(ConfigError, match=r"last axis of 3 .* got \(3, 4\)"):
         frames.ecef_to_geodetic(np.tile(X, (4, 1)).T)

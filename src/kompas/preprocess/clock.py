@@ -128,14 +128,15 @@ def detect_clock_jumps(ob, glo_channels=None, options: ClockJumpOptions | None =
     ob : Observables
     glo_channels : GlonassChannels, optional
         For the GLONASS FDMA wavelengths (channel 0 without them: 0.3 % of a range change).
-    options : ClockJumpOptions, optional
+    options : ClockJumpOptions or mapping, optional
+        A mapping changes the named options of the defaults.
 
     Returns
     -------
     ClockJumps
     """
     require_observables(ob, "detect_clock_jumps")
-    opt = options or ClockJumpOptions()
+    opt = ClockJumpOptions.of(options)
     n_ep = ob.epoch_time_ns.size
     ok, p, l_m, dop, lam = _reference(ob, glo_channels)
     t = np.unique(ob.epoch_time_ns)

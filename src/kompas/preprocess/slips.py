@@ -194,7 +194,8 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, options: SlipOptions
     glo_channels : GlonassChannels, optional
         GLONASS FDMA channels (from the RINEX header or navigation data) for the exact wavelengths;
         without them channel 0 is assumed, which shifts only the estimated slip sizes.
-    options : SlipOptions, optional
+    options : SlipOptions or mapping, optional
+        Thresholds; a mapping (``{"gf_k": 3.0}``) changes the named ones of the defaults.
     interval_s : float, optional
         Sampling interval, s (default: the median epoch spacing).
 
@@ -203,7 +204,7 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, options: SlipOptions
     SlipFlags
     """
     require_observables(ob, "detect_slips")
-    opt = options or SlipOptions()
+    opt = SlipOptions.of(options)
     n_rows, n_bands = ob.phase_cyc.shape
     dt0 = float(interval_s) if interval_s else _interval(ob)
     if not dt0 > 0:

@@ -111,7 +111,7 @@ from ..time import _as_ns
 from .kepler import kepler_state
 from .record_age import RECORD_AGE_ORBIT_SIGMA_M, record_orbit_drift_mps, record_orbit_sigma_m
 from .record_search import latest, nearest_in_window
-from .state import SatState, Status, as_query
+from .state import SatState, Status, as_query, as_signals
 
 __all__ = [
     "BroadcastProduct",
@@ -336,7 +336,7 @@ class BroadcastProduct:
         signal : str or array_like of str or of int, optional
             Signal (``"2I"``, ``"1C"``..., or uint8 signal ids per row) whose clock is wanted; the group
             delay of that signal is applied (see module docstring). Without it, the broadcast reference
-            clock is returned.
+            clock is returned. An array gives one signal per query (``ConfigError`` for another length).
         select_ns : array_like of int64, or GTime, optional
             Instants (GPST ns) at which to select the records instead of the query instants: one
             satellite evaluated at two instants from the same record, e.g. a base epoch tens of seconds
@@ -348,6 +348,7 @@ class BroadcastProduct:
             With ``age_s``, the age of the record used (module docstring).
         """
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
+        signal = as_signals(signal, s.size)
         sel = None if select_ns is None else np.broadcast_to(_as_ns(select_ns, "select_ns").ravel(), s.shape)
         check_signals(s, signal)
         out = SatState.empty(s.size)

@@ -13,10 +13,11 @@ from typing import Protocol
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..satsys import sat_index
 from ..time import _as_ns
 
-__all__ = ["SatState", "Status", "SatelliteProduct", "as_query"]
+__all__ = ["SatState", "Status", "SatelliteProduct", "as_query", "as_signals"]
 
 
 class Status(enum.IntEnum):
@@ -102,6 +103,8 @@ def as_query(sats, t_gpst_ns, offset_s=0.0):
     TimeError
         Times that are not integer nanoseconds (``datetime64``, floats): cast, they would read as another
         instant.
+    ConfigError
+        Satellites, times and offsets of lengths that do not broadcast together (2 satellites, 3 times).
     """
     s = np.asarray(sats)
     if s.dtype.kind in "US":
@@ -109,5 +112,31 @@ def as_query(sats, t_gpst_ns, offset_s=0.0):
     s = s.astype(np.int16)
     t = _as_ns(t_gpst_ns, "t_gpst_ns")
     o = np.asarray(offset_s, dtype=np.float64)
-    s, t, o = np.broadcast_arrays(np.atleast_1d(s), np.atleast_1d(t), np.atleast_1d(o))
+    try:
+        s, t, o = np.broadcast_arrays(np.atleast_1d(s), np.atleast_1d(t), np.atleast_1d(o))
+    except ValueError:
+        raise ConfigError(
+            f"sats, t_gpst_ns and offset_s must broadcast together (one value, or one per query), not shapes "
+            f"{np.shape(s)}, {np.shape(t)} and {np.shape(o)}"
+        ) from None
     return s.ravel(), t.ravel(), o.ravel()
+
+
+def as_signals(signal, n: int):
+    """The ``signal`` argument of a query of ``n`` rows: ``None`` or one code passes, an array gives one
+    signal per row (one value serves every row).
+
+    Raises
+    ------
+    ConfigError
+        An array of another length: it was an IndexError deep inside, or signals paired with other rows.
+    """
+    if signal is None or np.ndim(signal) == 0:
+        return signal
+    sig = np.asarray(signal).ravel()
+    if sig.size not in (1, n):
+        raise ConfigError(
+            f"signal gives {sig.size} signals for {n} queries: give one signal, or one per query (satellites "
+            "and times broadcast together)"
+        )
+    return np.broadcast_to(sig, (n,))

@@ -247,9 +247,20 @@ class ObsTable:
 
     def take_epochs(self, epochs, rows=None) -> ObsTable:
         """A copy with the epochs where ``epochs`` (bool, (E,)) is True, or with the epochs of ``epochs``
-        given as indices; ``rows`` is the matching row mask (computed from the offsets when omitted)."""
+        given as indices; ``rows`` is the matching row mask (computed from the offsets when omitted).
+
+        Raises
+        ------
+        ConfigError
+            A mask of another length, an index outside the epochs, a row mask that does not match.
+        """
         epochs = np.asarray(epochs)
         if epochs.dtype.kind in "iu":  # epoch indices: the mask they select
+            out = (epochs < -self.n_epochs) | (epochs >= self.n_epochs)
+            if out.any():
+                raise ConfigError(
+                    f"take_epochs: epoch index {epochs[out].flat[0]} outside 0..{self.n_epochs - 1}"
+                )
             mask = np.zeros(self.n_epochs, bool)
             mask[epochs] = True
             epochs = mask
@@ -293,7 +304,17 @@ class ObsTable:
         )
 
     def epoch(self, k: int) -> ObsTable:
-        """Epoch ``k`` as a one-epoch table (O(1) view); ``obs.epoch(0).to_pandas()``."""
+        """Epoch ``k`` as a one-epoch table (O(1) view); ``obs.epoch(0).to_pandas()``.
+
+        Raises
+        ------
+        ConfigError
+            ``k`` not an integer (``0.7`` read as epoch 0 before).
+        IndexError
+            ``k`` outside the epochs (negative ``k`` count from the end, as a sequence's index).
+        """
+        if isinstance(k, bool) or not isinstance(k, int | np.integer):
+            raise ConfigError(f"epoch index must be an integer, not {k!r}")
         if not -self.n_epochs <= k < self.n_epochs:
             raise IndexError(f"epoch {k} outside 0..{self.n_epochs - 1}")
         k = k % self.n_epochs

@@ -51,7 +51,8 @@ def write_solution(solution, path_or_file, fmt: str | None = None, **options) ->
     Raises
     ------
     ConfigError
-        On an unknown format or option.
+        On an unknown format or option, or a file opened in the other mode (text for parquet, binary for
+        the text formats).
     """
     from ...solution import require_solution
 

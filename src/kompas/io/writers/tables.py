@@ -33,7 +33,7 @@ import io
 
 import numpy as np
 
-from ...errors import KompasError
+from ...errors import ConfigError, KompasError
 from ...solution import Solution, require_solution
 from ._sink import write_text
 
@@ -120,9 +120,15 @@ def write_parquet(solution: Solution, path_or_file, *, compression: str = "zstd"
 
     Raises
     ------
+    ConfigError
+        For a file opened in text mode (Parquet is binary).
     KompasError
         When pyarrow is not installed (with the pip command).
     """
+    if isinstance(path_or_file, io.TextIOBase):
+        raise ConfigError(
+            "Parquet is binary: give a path or a file opened in binary mode ('wb'), not a text one"
+        )
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
