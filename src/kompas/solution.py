@@ -275,6 +275,20 @@ class Solution:
     def __len__(self) -> int:
         return int(self.time_ns.size)
 
+    def __repr__(self) -> str:
+        """One line: epochs and their span, epochs per quality, systems, mode (the arrays are not shown)."""
+        from .time import time_span
+
+        span = f" {time_span(self.time_ns)} GPST" if len(self) else ""
+        q, n = np.unique(np.asarray(self.quality, dtype=np.int64), return_counts=True)
+        names = {int(v): v.name for v in Quality} | {0: "unsolved"}
+        counts = ", ".join(f"{names.get(k, k)} {c}" for k, c in zip(q.tolist(), n.tolist(), strict=True))
+        systems = self.record.systems or "".join(self.nsat_by_system)
+        mode = f", mode {self.record.mode!r}" if self.record.mode else ""
+        res = f", {len(self.residuals['time_ns'])} residuals" if self.residuals else ""
+        what = f"{len(self)} epoch{'s' if len(self) != 1 else ''}{span}, {counts or 'no epoch'}"
+        return f"Solution({what}, systems {systems or '-'}{mode}{res})"
+
     @property
     def ok(self) -> np.ndarray:
         """Epochs with a solution."""

@@ -136,6 +136,18 @@ def test_epoch_views_are_o1_and_share_memory(tmp_path):
             obs.epoch(k)
 
 
+def test_the_repr_is_one_short_line_of_sizes_and_span(tmp_path):
+    obs = _file(tmp_path)  # the repr listed every array (10,067 characters for 120 epochs of one station)
+    assert repr(obs) == (
+        "ObsTable(2 epochs 2020-06-25T00:00:00 .. 2020-06-25T00:00:30 GPST, 10 observations, satellites C2 G1, "
+        "m.rnx)"
+    )
+    assert repr(obs.epoch(1)).startswith(
+        "ObsTable(1 epoch 2020-06-25T00:00:30 .. 2020-06-25T00:00:30 GPST, 1 observation, "
+    )
+    assert "0 observations, satellites none, m.rnx" in repr(obs.select(systems="E"))
+
+
 def test_xarray_names_satellites_also_of_an_empty_table(tmp_path):
     pytest.importorskip("xarray")
     obs = _file(tmp_path)

@@ -60,6 +60,30 @@ def test_editing_the_columns_leaves_the_solution_unchanged():
     assert sol.pos_m[0, 0] > 4e6 and sol.quality.tolist() == [5, 0] and sol.time_ns[1] == 30 * 10**9
 
 
+def test_the_repr_is_one_short_line_of_sizes_and_span():
+    import dataclasses
+
+    from kompas import ProcessingRecord
+    from kompas.qc.run import QcResult
+
+    sol = dataclasses.replace(_sol(), record=ProcessingRecord(systems="CR", mode="single"))
+    assert repr(sol) == (
+        "Solution(2 epochs 1980-01-06T00:00:00 .. 1980-01-06T00:00:30 GPST, unsolved 1, SINGLE 1, systems CR, "
+        "mode 'single', 2 residuals)"
+    )
+    day = dataclasses.replace(sol, **{k: np.resize(getattr(sol, k), (2880, *getattr(sol, k).shape[1:]))
+                                      for k in ("time_ns", "pos_m", "quality", "nsat")})  # fmt: skip
+    assert len(repr(day)) < 150  # the arrays' reprs: 25,230 characters for 120 epochs
+    rows = [{"system": x, "first": "2020-06-25T00:00:00", "last": "2020-06-25T23:59:30"} for x in "GC"]
+    qc = QcResult(
+        "/data/ESBC.crx.gz", {"summary": rows, "multipath_cells": [{}] * 50000}, {"mp_m": np.zeros(9)}
+    )
+    assert repr(qc) == (
+        "QcResult('ESBC.crx.gz', systems GC, 2020-06-25T00:00:00 .. 2020-06-25T23:59:30 GPST, rows per table: "
+        "summary 2, multipath_cells 50000; 1 array)"
+    )
+
+
 def test_enu_covariance_is_a_rotation_of_ecef():
     s = _sol()
     enu = s.cov_enu_m2()[0]

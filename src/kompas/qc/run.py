@@ -64,6 +64,21 @@ class QcResult:
     tables: dict = field(default_factory=dict)
     arrays: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: file, systems, span, rows per table (the tables and arrays themselves are not shown)."""
+        import os
+
+        summary = self.tables.get("summary") or []
+        systems = "".join(str(r.get("system", "")) for r in summary)
+        first = [r["first"] for r in summary if r.get("first")]
+        last = [r["last"] for r in summary if r.get("last")]
+        span = f", {min(first)} .. {max(last)} GPST" if first and last else ""
+        rows = ", ".join(f"{k} {len(v)}" for k, v in self.tables.items() if hasattr(v, "__len__"))
+        return (
+            f"QcResult({os.path.basename(str(self.path))!r}, systems {systems or '-'}{span}, rows per table: "
+            f"{rows or 'none'}; {len(self.arrays)} array{'s' if len(self.arrays) != 1 else ''})"
+        )
+
 
 def bands_present(obs, systems: str) -> dict[str, tuple[int, ...]]:
     """Band digits with a phase or a code, per system letter, in each system's usual order."""

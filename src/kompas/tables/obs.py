@@ -20,12 +20,13 @@ from ..satsys import (
     rinex2_signal,
     sat_id,
     sat_index,
+    sat_letter,
     sat_system,
     signal_code,
     signal_id,
     system_code,
 )
-from ..time import _as_ns, to_datetime64
+from ..time import _as_ns, time_span, to_datetime64
 
 __all__ = ["ObsHeader", "ObsTable"]
 
@@ -191,6 +192,22 @@ class ObsTable:
     # -- basic views
     def __len__(self) -> int:
         return int(self.time_ns.size)
+
+    def __repr__(self) -> str:
+        """One line: marker, epochs and their span, observations, satellites per system, source files."""
+        import os
+
+        letters, counts = np.unique(sat_letter(np.unique(self.sat)), return_counts=True)
+        sats = " ".join(f"{x}{n}" for x, n in zip(letters.tolist(), counts.tolist(), strict=True))
+        span = f" {time_span(self.epoch_time_ns)} GPST" if self.n_epochs else ""
+        name = getattr(self.header, "marker_name", "") or ""
+        marker = f"{name}: " if name else ""
+        files = self.files
+        more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+        source = f", {os.path.basename(str(files[0]))}{more}" if files else ""
+        epochs = f"{self.n_epochs} epoch{'s' if self.n_epochs != 1 else ''}{span}"
+        rows = f"{len(self)} observation{'s' if len(self) != 1 else ''}"
+        return f"ObsTable({marker}{epochs}, {rows}, satellites {sats or 'none'}{source})"
 
     @property
     def files(self) -> tuple:
