@@ -385,7 +385,7 @@ def signal_id(code) -> np.ndarray | int:
     att = b[:, 1].astype(np.int16) - ord("A")
     bad = (band < 1) | (band > 9) | (att < 0) | (att > 25)
     if np.any(bad):
-        raise SignalError(f"invalid signal code {np.atleast_1d(arr)[np.flatnonzero(bad)[0]]!r}")
+        raise SignalError(f"invalid signal code {str(np.atleast_1d(arr)[np.flatnonzero(bad)[0]])!r}")
     out = (26 * (band - 1) + att).astype(np.uint8)
     return out.reshape(arr.shape) if arr.ndim else int(out[0])
 

@@ -148,6 +148,20 @@ def test_the_repr_is_one_short_line_of_sizes_and_span(tmp_path):
     assert "0 observations, satellites none, m.rnx" in repr(obs.select(systems="E"))
 
 
+def test_select_takes_one_id_or_signal_as_text_in_any_case(tmp_path):
+    obs = _file(tmp_path)  # "C19" was read as "C", "1", "9": "invalid satellite id 'C'"
+    c19 = obs.select(sats=["C19"])
+    for sats in ("C19", "c19", ["c19"], " C19 ", np.array(["c19"]), [int(sat_index("C19"))]):
+        assert obs.select(sats=sats).sat.tolist() == c19.sat.tolist() == [int(sat_index("C19"))] * 5
+    assert set(sat_id(obs.select(sats="c19,G05").sat).tolist()) == {"C19", "G05"}
+    assert obs.select(signals="2I").code_m.tolist() == obs.select(signals=["2I"]).code_m.tolist()
+    assert len(obs.select(signals="2I")) == 1 and len(obs.select(signals="c2i, 2x")) == 4
+    with pytest.raises(SignalError, match="invalid satellite id 'X19'"):
+        obs.select(sats="x19")
+    with pytest.raises(SignalError, match="invalid signal code '2'$"):
+        obs.select(signals=["2"])
+
+
 def test_xarray_names_satellites_also_of_an_empty_table(tmp_path):
     pytest.importorskip("xarray")
     obs = _file(tmp_path)

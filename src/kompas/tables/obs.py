@@ -124,6 +124,15 @@ class ObsHeader:
     n_lines: int = 0
 
 
+def _id_list(value) -> list:
+    """Satellite ids or signal codes given to :meth:`ObsTable.select` -> a list: one text is one id (or
+    several, ``"C19,G05"``; it was read as its characters), texts are upper-cased, indices pass."""
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)
+    return [
+        x.strip().upper() if isinstance(x, str) else x for x in items if not isinstance(x, str) or x.strip()
+    ]
+
+
 @dataclass(frozen=True, eq=False)
 class ObsTable:
     """Observations of one receiver.
@@ -408,8 +417,8 @@ class ObsTable:
     def select(
         self,
         systems: str | Iterable[str] | None = None,
-        sats: Iterable | None = None,
-        signals: Iterable[str] | None = None,
+        sats: str | Iterable | None = None,
+        signals: str | Iterable[str] | None = None,
         start_ns: int | None = None,
         end_ns: int | None = None,
     ) -> ObsTable:
@@ -419,10 +428,11 @@ class ObsTable:
         ----------
         systems : str or iterable of str, optional
             System letters, e.g. ``"CR"``.
-        sats : iterable, optional
-            Satellite ids (``"C19"``) or indices.
-        signals : iterable of str, optional
-            Signals (``"2I"``) or observation codes (``"C2I"``; the whole signal row is kept).
+        sats : str or iterable, optional
+            Satellite ids (``"C19"``, any case) or indices; one id, or several, as text: ``"C19,G05"``.
+        signals : str or iterable of str, optional
+            Signals (``"2I"``) or observation codes (``"C2I"``; the whole signal row is kept); one, or
+            several as text: ``"2I,6I"``.
         start_ns, end_ns : int or GTime, optional
             Time window in GPST ns, ``start <= t < end`` (``datetime64`` is a ``TimeError``:
             :func:`kompas.time.from_datetime64` converts it).
@@ -437,11 +447,11 @@ class ObsTable:
                 )
             m &= np.isin(sat_system(self.sat), codes)
         if sats is not None:
-            s = np.asarray(list(sats))
+            s = np.asarray(_id_list(sats))
             idx = sat_index(s) if s.dtype.kind in "US" else s.astype(np.int16)
             m &= np.isin(self.sat, idx)
         if signals is not None:
-            m &= np.isin(self.signal, np.atleast_1d(signal_id(list(signals))))
+            m &= np.isin(self.signal, np.atleast_1d(signal_id(_id_list(signals))))
         if start_ns is not None:
             start_ns = _as_ns(start_ns, "start_ns")
             m &= self.time_ns >= start_ns
