@@ -363,7 +363,8 @@ def gtime_from_calendar(year, month, day, hour=0, minute=0, second=0.0, scale="G
     key = days * DAY_NS + (hour * 3600 + minute * 60) * NS
     cal = key + sec_ns
     if check:
-        over = sec_ns >= 60 * NS
+        # a second below 60 that rounds to 60 s (59.9999999996) carries into the next minute
+        over = (sec_ns >= 60 * NS) & (np.asarray(second, dtype=float) >= 60.0)
         if np.any(over):
             ok = np.zeros(over.shape, bool)
             if scale in ("UTC", "GLONASST"):

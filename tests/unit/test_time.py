@@ -253,3 +253,14 @@ def test_calendar_edges_months_years_and_system_names():
         assert week_tow(t, name) == week_tow(t, "BDS")
     for name in ("QZS", "QZSS", "J"):
         assert week_tow(t, name) == week_tow(t, "QZS")
+
+
+def test_a_second_that_rounds_to_sixty_carries_into_the_next_minute():
+    """59.9999999996 s is below 60: it rounds to the next minute's 00 s (it was refused as a leap second);
+    a written 60 is still refused outside a leap second."""
+    assert GTime.from_calendar(2020, 6, 25, 23, 59, 59.9999999996).isoformat() == "2020-06-26T00:00:00"
+    assert GTime.from_calendar(2020, 6, 25, 23, 59, 59.9999999994).gpst_ns == (
+        GTime.from_calendar(2020, 6, 26).gpst_ns - 1
+    )
+    with pytest.raises(TimeError, match="only valid during a leap second"):
+        GTime.from_calendar(2020, 6, 25, 23, 59, 60.0)
