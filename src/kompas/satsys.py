@@ -527,7 +527,13 @@ def carrier_frequency(sats, signals, glo_channels: GlonassChannels | None = None
     sig = np.asarray(signals)
     if sig.dtype.kind in "US":
         sig = np.asarray(signal_id(sig))
-    sats, sig = np.broadcast_arrays(sats.astype(np.int64), sig.astype(np.int64))
+    try:
+        sats, sig = np.broadcast_arrays(sats.astype(np.int64), sig.astype(np.int64))
+    except ValueError:
+        raise SignalError(
+            f"{sats.shape[0] if sats.ndim else 1} satellites and {sig.size} signals: give one signal, one "
+            "per satellite, or arrays that broadcast"
+        ) from None
     code = sats // 100
     band = sig // 26 + 1
     if np.any((code < 1) | (code > 7)):

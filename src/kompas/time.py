@@ -565,7 +565,12 @@ class GTime:
 
         See :func:`gtime_from_calendar` for the fields and accepted scales.
         """
-        return cls(int(gtime_from_calendar(year, month, day, hour, minute, second, scale)))
+        t = gtime_from_calendar(year, month, day, hour, minute, second, scale)
+        if np.ndim(t):
+            raise TimeError(
+                f"GTime is one instant, the fields give {np.size(t)}: gtime_from_calendar takes arrays"
+            )
+        return cls(int(t))
 
     @classmethod
     def from_datetime64(cls, dt, scale="GPST") -> GTime:

@@ -114,6 +114,8 @@ def test_unknown_signal_of_system():
         signal_info("C", "C1C")  # BDS has no B1C attribute C
     with pytest.raises(SignalError):
         carrier_frequency(["G01"], ["7Q"])  # GPS has no band 7
+    with pytest.raises(SignalError, match="^3 satellites and 2 signals: give one signal, one per satellite"):
+        carrier_frequency(["G01", "G02", "G03"], ["1C", "2W"])  # a bare numpy broadcast ValueError before
 
 
 def test_every_system_has_signals():

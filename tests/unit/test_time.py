@@ -264,3 +264,9 @@ def test_a_second_that_rounds_to_sixty_carries_into_the_next_minute():
     )
     with pytest.raises(TimeError, match="only valid during a leap second"):
         GTime.from_calendar(2020, 6, 25, 23, 59, 60.0)
+
+
+def test_one_instant_from_arrays_of_fields_is_refused_with_the_function_for_arrays():
+    with pytest.raises(TimeError, match="GTime is one instant, the fields give 2: gtime_from_calendar"):
+        GTime.from_calendar(np.array([2020, 2021]), 6, 25)
+    assert GTime.from_calendar(np.array(2020), 6, 25) == GTime.from_calendar(2020, 6, 25)
