@@ -324,6 +324,10 @@ class Solution:
             raise ConfigError(
                 f"the reference must be ECEF X, Y, Z in metres near the Earth's surface, not {text}"
             )
+        if ref.ndim != 1 and ref.shape != self.pos_m.shape:
+            raise ConfigError(
+                f"the reference is one position (3,) or one per epoch ({len(self)}, 3), not {ref.shape}"
+            )
         return ecef_to_enu(self.pos_m, ref)
 
     def columns(self) -> dict[str, np.ndarray]:

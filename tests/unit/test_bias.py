@@ -95,6 +95,7 @@ def test_table_columns_and_units(tmp_path):
         b = read_bias(write(tmp_path, bia()))
     assert len(b) == 9
     assert b.kind.tolist() == ["OSB"] * 8 + ["DSB"]
+    assert repr(b).startswith("BiasData(9 rows {'DSB': 1, 'OSB': 8}, time_system=")  # plain strings
     assert b.sat.dtype == np.int16
     assert b.sat.tolist() == [406, 419, 419, 419, 201, -1, 201, -1, 101]
     assert b.system.tolist() == ["C", "C", "C", "C", "R", "G", "R", "R", "G"]

@@ -143,7 +143,7 @@ class BiasData:
         return len(self.kind)
 
     def __repr__(self) -> str:
-        kinds = {k: int(n) for k, n in zip(*np.unique(self.kind, return_counts=True), strict=True)}
+        kinds = {str(k): int(n) for k, n in zip(*np.unique(self.kind, return_counts=True), strict=True)}
         return f"BiasData({len(self)} rows {kinds}, time_system={self.time_system!r}, path={self.path!r})"
 
     # -- lookups
