@@ -313,16 +313,23 @@ def _check_maps_span(maps_ns, obs, window) -> None:
         )
 
 
+def observation_span(obs) -> tuple[int, int] | None:
+    """First and last epoch of ``obs``, GPST ns (None without epochs); of a stream's first block the last
+    is the header's TIME OF LAST OBS where it gives one."""
+    t = obs.epoch_time_ns
+    if not t.size:
+        return None
+    last = getattr(obs.header, "time_of_last_obs_ns", None)
+    return int(t[0]), int(last) if last is not None else int(t[-1])
+
+
 def _prepare(obs, nav, cfg: SppConfig, ionex=None) -> _Run:
     product = BroadcastProduct.from_options(nav, cfg.ephemeris)
     iono_model = None
     if cfg.models.iono == "brdc":
         from .products.ionosphere import BroadcastIonosphere
 
-        t = obs.epoch_time_ns  # of a stream its first block: the header's last epoch, where it says it
-        last = getattr(obs.header, "time_of_last_obs_ns", None)
-        span = (int(t[0]), int(last) if last is not None else int(t[-1])) if t.size else None
-        iono_model = BroadcastIonosphere(product.navs, cfg.models.broadcast_models, span)
+        iono_model = BroadcastIonosphere(product.navs, cfg.models.broadcast_models, observation_span(obs))
     elif cfg.models.iono == "ionex":
         if ionex is None:
             raise ConfigError("iono 'ionex' needs IONEX maps: spp(..., ionex=kompas.read_ionex(path)) or "

@@ -240,3 +240,7 @@ def test_the_default_timeline_covers_every_navigation_day():
     assert times[0] == DAY and times.size == 48 and np.all(np.diff(times) == hour)
     times = _span([nav], MonitorConfig(step_s=3600, hours=24))  # hours given: the fullest day, as before
     assert times[0] == DAY and times.size == 24
+    fuller = np.concatenate([two, DAY + 24 * hour + hour // 2 * np.arange(48)])  # day 2 holds the most
+    nav = types.SimpleNamespace(kepler=_Records(np.sort(fuller)), glonass=_Records(np.zeros(0, np.int64)))
+    assert _span([nav], MonitorConfig(step_s=3600))[0] == DAY  # from the first day, not the fullest
+    assert _span([nav], MonitorConfig(step_s=3600, hours=24))[0] == DAY + 24 * hour

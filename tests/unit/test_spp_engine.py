@@ -245,3 +245,19 @@ def test_precise_files_of_the_neighbouring_days_stay_when_the_interpolation_need
     assert select_precise([today, before], [], day + 15 * minute + np.arange(1), True, order=3)[0] == [
         today, before
     ]  # fmt: skip
+
+
+def test_the_observation_span_of_a_streams_first_block_reaches_the_headers_last_epoch():
+    """The broadcast ionosphere takes the navigation files within reach of the observations' span: of a
+    stream only the first block is known, so its end is the header's TIME OF LAST OBS where given."""
+    import types
+
+    from kompas.spp import observation_span
+
+    def obs(t, last):
+        header = types.SimpleNamespace(time_of_last_obs_ns=last)
+        return types.SimpleNamespace(epoch_time_ns=np.array(t, np.int64), header=header)
+
+    assert observation_span(obs([10, 20, 30], None)) == (10, 30)
+    assert observation_span(obs([10, 20], 99)) == (10, 99)
+    assert observation_span(obs([], 99)) is None
