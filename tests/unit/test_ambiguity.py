@@ -457,3 +457,23 @@ def test_fixed_solution_matches_the_information_form():
         fixed_solution(x0, P, [3, 3], [1, 1])
     with pytest.raises(EstimatorError):
         fixed_solution(x0, P, [11], [1])
+
+
+def test_the_search_gives_up_after_its_node_limit():
+    """A float solution too weak for any fix could keep the search running for minutes (75 ambiguities at
+    the North Pole: 82 s); it stops after max_nodes with a SearchLimitError, which RTK treats as a search
+    that did not pass."""
+    from kompas.estimators.ambiguity import MAX_SEARCH_NODES, SearchLimitError, decorrelate, search
+
+    rng = np.random.default_rng(3)
+    n = 24
+    A = rng.normal(size=(n, n))
+    Q = A @ A.T * 4.0 + np.eye(n)  # sigmas of several cycles: a wide search
+    a = rng.normal(scale=3.0, size=n)
+    r = decorrelate(Q)
+    zhat = r.Z.T @ a
+    with pytest.raises(SearchLimitError, match=f"integer search of {n} ambiguities stopped after 50 nodes"):
+        search(r.L, r.D, zhat, m=2, max_nodes=50)
+    assert issubclass(SearchLimitError, EstimatorError) and MAX_SEARCH_NODES == 1_000_000
+    found = search(r.L, r.D, zhat, m=2)  # the default limit leaves an ordinary search alone
+    assert found.sqnorm[0] <= found.sqnorm[1]

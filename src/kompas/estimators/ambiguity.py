@@ -54,6 +54,8 @@ __all__ = [
     "reduction",
     "decorrelate",
     "search",
+    "SearchLimitError",
+    "MAX_SEARCH_NODES",
     "lambda_ils",
     "ratio_test",
     "success_rate_bootstrap",
@@ -448,7 +450,18 @@ def _search_inputs(L, D, zhat, m):
     return lo, d, zh, int(m)
 
 
-def search(L, D, zhat, m: int = 2) -> SearchResult:
+MAX_SEARCH_NODES = 1_000_000
+"""Nodes one integer search may visit (RTKLIB's ``LOOPMAX`` is 10000; the hardest of the cssrlib reference
+cases here needs a few hundred thousand): beyond, the float solution is too weak for any candidate to
+pass validation, and the search could run for minutes (75 ambiguities at the North Pole: 82 s for one
+search, sweep of stop 68)."""
+
+
+class SearchLimitError(EstimatorError):
+    """The integer search visited :data:`MAX_SEARCH_NODES` nodes without finishing."""
+
+
+def search(L, D, zhat, m: int = 2, max_nodes: int = MAX_SEARCH_NODES) -> SearchResult:
     """The ``m`` integer vectors closest to ``zhat`` in the metric ``(L^T D L)^-1``.
 
     Depth-first enumeration from the last ambiguity to the first, each level visiting integers in
@@ -467,11 +480,18 @@ def search(L, D, zhat, m: int = 2) -> SearchResult:
         Float vector, cycles.
     m : int
         Number of candidates (>= 1).
+    max_nodes : int
+        Nodes visited before the search gives up.
 
     Returns
     -------
     SearchResult
         ``z (m, n)`` and ``sqnorm (m,)``, best first.
+
+    Raises
+    ------
+    SearchLimitError
+        After ``max_nodes`` nodes (the callers in RTK treat it as a search that did not pass).
     """
     lo, d, zh, m = _search_inputs(L, D, zhat, m)
     n = len(d)
@@ -490,7 +510,11 @@ def search(L, D, zhat, m: int = 2) -> SearchResult:
     zi[k] = math.floor(zc[k] + 0.5)
     f = zc[k] - zi[k]
     step[k] = 1 if f >= 0 else -1
+    nodes = 0
     while True:
+        nodes += 1
+        if nodes > max_nodes:
+            raise SearchLimitError(f"integer search of {n} ambiguities stopped after {max_nodes} nodes")
         new = dist[k] + f * f / d[k]
         if new < chi2:
             if k > 0:
