@@ -321,7 +321,7 @@ def troposphere_terms(t_ns, llh, el, epoch, switches: ModelSwitches, grid):
         if switches.mapping == "niell":
             mh, mw = niell_mapping(lat[epoch], h[epoch], el, doy[epoch])
         else:
-            mh, mw = gmf_mapping(lat[epoch], lon[epoch], h[epoch], el, gpst_mjd(t_ns)[epoch])
+            mh, mw = gmf_mapping(lat, lon, h, el, gpst_mjd(t_ns), rows=epoch)  # coefficients per epoch
     return zhd, zwd, mh, mw, gradient_mapping(el)
 
 

@@ -138,7 +138,7 @@ def gmf_coefficients(lat_rad, lon_rad, mjd) -> tuple[np.ndarray, np.ndarray]:
     return ah, aw
 
 
-def gmf_mapping(lat_rad, lon_rad, h_m, elev_rad, mjd) -> tuple[np.ndarray, np.ndarray]:
+def gmf_mapping(lat_rad, lon_rad, h_m, elev_rad, mjd, rows=None) -> tuple[np.ndarray, np.ndarray]:
     """Global Mapping Function: hydrostatic and wet mapping factors (module docstring).
 
     Parameters
@@ -151,6 +151,10 @@ def gmf_mapping(lat_rad, lon_rad, h_m, elev_rad, mjd) -> tuple[np.ndarray, np.nd
         Elevation, rad (``<= 0`` gives 0).
     mjd : array_like
         Modified Julian date, days.
+    rows : array_like of int, optional
+        With place and date given once per epoch: each elevation's epoch. The coefficients, which depend
+        on the place and date only, are then expanded once per epoch instead of once per row (the
+        expansion holds ~2.6 kB per point: 2.5 GB for a million satellite-epochs).
 
     Returns
     -------
@@ -158,8 +162,11 @@ def gmf_mapping(lat_rad, lon_rad, h_m, elev_rad, mjd) -> tuple[np.ndarray, np.nd
         Mapping factors (1 at zenith); all arguments broadcast together.
     """
     ah, aw = gmf_coefficients(lat_rad, lon_rad, mjd)
+    lat, h, day = (np.asarray(x, dtype=np.float64) for x in (lat_rad, h_m, mjd))
+    if rows is not None:
+        ah, aw, lat, h, day = ah[rows], aw[rows], lat[rows], h[rows], day[rows]
     # vmf1_mapping counts c_h's annual phase from day 28 of its day count: the same days from 1980 as GMF
-    return vmf1_mapping(ah, aw, lat_rad, h_m, elev_rad, np.asarray(mjd, dtype=np.float64) - _MJD_1980 + 1.0)
+    return vmf1_mapping(ah, aw, lat, h, elev_rad, day - _MJD_1980 + 1.0)
 
 
 def gradient_mapping(elev_rad, c: float = 0.0032) -> np.ndarray:
