@@ -477,3 +477,7 @@ def test_the_search_gives_up_after_its_node_limit():
     assert issubclass(SearchLimitError, EstimatorError) and MAX_SEARCH_NODES == 1_000_000
     found = search(r.L, r.D, zhat, m=2)  # the default limit leaves an ordinary search alone
     assert found.sqnorm[0] <= found.sqnorm[1]
+    # one ambiguity at 0.2 cycles: candidates 0 and 1, then the next integer ends it: three nodes exactly
+    assert search(np.eye(1), np.array([1.0]), np.array([0.2]), m=2, max_nodes=3).z.tolist() == [[0], [1]]
+    with pytest.raises(SearchLimitError, match="after 2 nodes"):
+        search(np.eye(1), np.array([1.0]), np.array([0.2]), m=2, max_nodes=2)
