@@ -481,17 +481,13 @@ def search(L, D, zhat, m: int = 2, max_nodes: int = MAX_SEARCH_NODES) -> SearchR
     m : int
         Number of candidates (>= 1).
     max_nodes : int
-        Nodes visited before the search gives up.
+        Nodes visited before the search gives up with a :class:`SearchLimitError` (RTK's callers treat it
+        as a search that did not pass).
 
     Returns
     -------
     SearchResult
         ``z (m, n)`` and ``sqnorm (m,)``, best first.
-
-    Raises
-    ------
-    SearchLimitError
-        After ``max_nodes`` nodes (the callers in RTK treat it as a search that did not pass).
     """
     lo, d, zh, m = _search_inputs(L, D, zhat, m)
     n = len(d)
@@ -504,13 +500,12 @@ def search(L, D, zhat, m: int = 2, max_nodes: int = MAX_SEARCH_NODES) -> SearchR
     zc, zi, step, dist = [0.0] * n, [0] * n, [0] * n, [0.0] * n
     cand_z = np.zeros((m, n), dtype=np.int64)
     cand_s = np.full(m, np.inf)
-    found, worst, chi2 = 0, 0, math.inf
+    found, worst, chi2, nodes = 0, 0, math.inf, 0
     k = n - 1
     zc[k] = zh[k]
     zi[k] = math.floor(zc[k] + 0.5)
     f = zc[k] - zi[k]
     step[k] = 1 if f >= 0 else -1
-    nodes = 0
     while True:
         nodes += 1
         if nodes > max_nodes:
