@@ -287,12 +287,11 @@ def service_sections(ctx: Context) -> list:
 def _unsolved_note(name: str, t_obs, navs) -> str:
     """Why a station has no solved epoch: its observations far from every record names both spans."""
     from ..time import time_span
-    from .run import RECORD_REACH_NS, _reference_epochs
+    from .run import _reference_epochs, beyond_reach
 
     refs = _reference_epochs(navs)
-    t = np.asarray(t_obs)
-    head = f"station {name}: no epoch solved (observations {time_span(t)}"
-    if refs.size and (t.max() < refs.min() - RECORD_REACH_NS or t.min() > refs.max() + RECORD_REACH_NS):
+    head = f"station {name}: no epoch solved (observations {time_span(t_obs)}"
+    if beyond_reach(t_obs, refs):
         return f"{head}; the navigation records' reference epochs span {time_span(refs)}: none serves them)"
     return f"{head}; see its row of the station table)"
 

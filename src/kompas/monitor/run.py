@@ -196,6 +196,13 @@ RECORD_REACH_NS = 4 * 3600 * NS
 """How far from its reference epoch a broadcast record serves (the longest fit intervals, GPS 4 h)."""
 
 
+def beyond_reach(t_ns, refs) -> bool:
+    """Every instant of ``t_ns`` lies more than :data:`RECORD_REACH_NS` from every reference epoch."""
+    return bool(refs.size) and (
+        np.max(t_ns) < refs.min() - RECORD_REACH_NS or np.min(t_ns) > refs.max() + RECORD_REACH_NS
+    )
+
+
 def _reference_epochs(navs) -> np.ndarray:
     """Reference epochs of every orbit record (Kepler toe, GLONASS t_b), GPST ns, unknown ones left out."""
     refs = [n.kepler.toe_ns for n in navs if len(n.kepler)] + [
@@ -221,7 +228,7 @@ def _span(navs, cfg: MonitorConfig) -> np.ndarray:
         first = int(days[0]) if cfg.hours is None else int(np.median(refs) // DAY_NS)
         return first * DAY_NS + step * np.arange(n, dtype=np.int64)
     times = instant_ns(cfg.start, "--start") + step * np.arange(n, dtype=np.int64)
-    if times[-1] < refs.min() - RECORD_REACH_NS or times[0] > refs.max() + RECORD_REACH_NS:
+    if beyond_reach(times, refs):
         given = f"--start {cfg.start}" + ("" if cfg.hours is None else f" and --hours {hours:g}")
         raise ConfigError(
             f"{given}: no record of the navigation files serves that window (their reference epochs span "

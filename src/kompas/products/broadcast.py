@@ -190,6 +190,17 @@ _INCONSISTENT, _UNHEALTHY, _HEALTHY = 0, 1, 2  # record grades (BroadcastProduct
 # URA / SISA index tables are already converted to metres by the reader (sv_accuracy_m)
 
 
+def _effective_options(messages, max_dtoe_s, max_before_toe_s, selection, policy) -> dict:
+    """Ephemeris options as a product applies them: messages over the defaults, windows as plain dicts."""
+    return {
+        "messages": {**_DEFAULT_MSG, **{k: tuple(v) for k, v in (messages or {}).items()}},
+        "max_dtoe_s": dict(max_dtoe_s or {}),
+        "max_before_toe_s": dict(max_before_toe_s or {}),
+        "selection": selection,
+        "policy": policy,
+    }
+
+
 class BroadcastProduct:
     """Satellite states from broadcast navigation data of every constellation.
 
@@ -230,20 +241,8 @@ class BroadcastProduct:
         """Of ``names``, the ephemeris options whose value in ``eph``
         (:class:`kompas.config.EphemerisOptions`) this product does not apply (messages and windows compared
         after the defaults are filled in)."""
-        given = {
-            "messages": {**_DEFAULT_MSG, **{k: tuple(v) for k, v in (eph.messages or {}).items()}},
-            "max_dtoe_s": dict(eph.max_dtoe_s or {}),
-            "max_before_toe_s": dict(eph.max_before_toe_s or {}),
-            "selection": eph.selection,
-            "policy": eph.policy,
-        }
-        mine = {
-            "messages": {k: tuple(v) for k, v in self.messages.items()},
-            "max_dtoe_s": dict(self._overrides[0]),
-            "max_before_toe_s": dict(self._overrides[1]),
-            "selection": self.selection,
-            "policy": self.policy,
-        }
+        given = _effective_options(**{k: getattr(eph, k) for k in self.applied_options()})
+        mine = _effective_options(**self.applied_options())
         return [k for k in given if k in names and given[k] != mine[k]]
 
     def applied_options(self) -> dict:

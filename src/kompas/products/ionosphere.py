@@ -231,6 +231,12 @@ HEADER_REACH_NS = 26 * 3600 * 10**9
 parameters to serve them: a day's file and the records of its edges (a day and 2 h)."""
 
 
+def _timed_records(nav) -> np.ndarray:
+    """Reference times of a file's orbit records, GPST ns, without the unknown ones (int64 min)."""
+    t = nav.record_times_ns()
+    return t[t != np.iinfo(np.int64).min]
+
+
 def _nearest_first(navs, near_ns):
     """The files by the distance of their nearest orbit record to ``near_ns`` (an epoch, or the first and
     last epochs of the observations), those within :data:`HEADER_REACH_NS` only (all of them, in their
@@ -240,8 +246,7 @@ def _nearest_first(navs, near_ns):
     lo, hi = (near_ns, near_ns) if np.ndim(near_ns) == 0 else (min(near_ns), max(near_ns))
 
     def distance(n):
-        t = n.record_times_ns()
-        t = t[t != np.iinfo(np.int64).min]
+        t = _timed_records(n)
         return int(np.maximum(np.maximum(lo - t, t - hi), 0).min()) if t.size else None
 
     d = [distance(n) for n in navs]
@@ -257,8 +262,7 @@ def _header_series(navs) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     timed records serve at any time, as the only set."""
     items: dict[str, list] = {}
     for n in navs:
-        t = n.record_times_ns() if hasattr(n, "record_times_ns") else np.zeros(0, np.int64)
-        t = t[t != np.iinfo(np.int64).min]
+        t = _timed_records(n)
         mid = int(np.median(t)) if t.size else np.iinfo(np.int64).min
         for model, coef in _header_sets([n]).items():
             if not any(m == mid for m, _ in items.setdefault(model, [])):
