@@ -180,5 +180,7 @@ def test_a_broadcast_product_given_as_nav_applies_its_own_options_and_the_record
     assert spp(obs, BroadcastProduct(nav), systems="G", policy="icd", selection="nearest").ok.any()  # agree
     with pytest.raises(ConfigError, match=r"^policy: the BroadcastProduct given as nav applies its own "):
         spp(obs, BroadcastProduct(nav), systems="G", policy="rtklib")
+    # the default messages named explicitly are what the product applies: no conflict
+    assert spp(obs, BroadcastProduct(nav), systems="E", **{"ephemeris.messages": {"E": ["INAV"]}}).ok.any()
     with pytest.raises(ConfigError, match=r"^messages: .*\(messages=None\)"):
         spp(obs, BroadcastProduct(nav), systems="E", **{"ephemeris.messages": {"E": ["FNAV"]}})
