@@ -216,13 +216,23 @@ def _worker_state():
     from threadpoolctl import threadpool_info
 
     blas = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
-    return "_kompas_parent_only" in sys.modules, blas
+    return "_kompas_parent_only" in sys.modules, blas, _kept_worker_records()
+
+
+def _kept_worker_records():
+    """Which of a heartbeat failure and another error the worker's logger lets through."""
+    import logging
+
+    log = logging.getLogger("distributed.worker")
+    msgs = ("Failed to communicate with scheduler during heartbeat.", "Failed to communicate with peer.")
+    return tuple(bool(log.filter(log.makeRecord(log.name, logging.ERROR, "f", 1, m, (), None))) for m in msgs)
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_local_cluster_start_method_and_one_blas_thread(method, monkeypatch):
     """Forked workers (the Linux default) start with this process's modules, spawned ones without; both run
-    one BLAS thread, the forked ones through the worker plugin (their BLAS was loaded with 2+ threads)."""
+    one BLAS thread, the forked ones through the worker plugin (their BLAS was loaded with 2+ threads);
+    both drop the heartbeat failure a worker logs when it outlives the closing scheduler, and no other."""
     pytest.importorskip("distributed")
     import sys
     import types
@@ -234,7 +244,25 @@ def test_local_cluster_start_method_and_one_blas_thread(method, monkeypatch):
     monkeypatch.setitem(sys.modules, "_kompas_parent_only", types.ModuleType("_kompas_parent_only"))
     with _client(1, None, method) as client:
         state = list(client.run(_worker_state).values())
-    assert state == [(method == "fork", {1})]
+    assert state == [(method == "fork", {1}, (False, True))]
+
+
+def test_quiet_heartbeat_plugin_filters_one_record_once():
+    pytest.importorskip("distributed")
+    import logging
+
+    from kompas.batch.plugins import QuietHeartbeat
+
+    log = logging.getLogger("distributed.worker")
+    before = list(log.filters)
+    try:
+        QuietHeartbeat().setup(None)
+        QuietHeartbeat().setup(None)
+        assert len(log.filters) == len(before) + 1
+        assert _kept_worker_records() == (False, True)
+    finally:
+        log.filters[:] = before
+    assert _kept_worker_records() == (True, True)
 
 
 def _probe(item, config):

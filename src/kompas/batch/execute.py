@@ -268,7 +268,7 @@ def _client(workers: int | None, scheduler: str | None, start_method: str | None
     try:
         from distributed import Client, LocalCluster
 
-        from .plugins import OneBlasThread
+        from .plugins import OneBlasThread, QuietHeartbeat
     except ImportError:
         raise ConfigError("Dask is not installed: pip install 'kompas[batch]' (or --workers 0)") from None
     if scheduler:
@@ -300,6 +300,7 @@ def _client(workers: int | None, scheduler: str | None, start_method: str | None
         Client(cluster) as client,
     ):  # fmt: skip
         client.register_plugin(OneBlasThread())
+        client.register_plugin(QuietHeartbeat())
         yield client
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from distributed.diagnostics.plugin import WorkerPlugin
 
-__all__ = ["OneBlasThread"]
+__all__ = ["OneBlasThread", "QuietHeartbeat"]
 
 
 class OneBlasThread(WorkerPlugin):
@@ -22,3 +24,31 @@ class OneBlasThread(WorkerPlugin):
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=1, user_api="blas")
+
+
+class _NoHeartbeatFailure(logging.Filter):
+    """Drops the worker's "Failed to communicate with scheduler during heartbeat" record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to communicate with scheduler during heartbeat")
+
+
+_HEARTBEAT_FILTER = _NoHeartbeatFailure()
+
+
+class QuietHeartbeat(WorkerPlugin):
+    """Silences the heartbeat failure a local worker logs, with a traceback, when it outlives the scheduler.
+
+    When the local cluster closes, a worker that is slow to stop (a loaded machine) can send one more
+    heartbeat to the scheduler that has just closed: ``distributed`` logs the failed send at ERROR level
+    with a traceback on ``kompas batch``'s stderr after a run that succeeded. The scheduler lives in the
+    ``kompas batch`` process itself, so a worker cannot lose it while a batch is running; every other
+    record of the worker is kept. Not registered on a scheduler the user gives (its workers are theirs).
+    """
+
+    name = "kompas-quiet-heartbeat"
+
+    def setup(self, worker) -> None:
+        log = logging.getLogger("distributed.worker")
+        if _HEARTBEAT_FILTER not in log.filters:
+            log.addFilter(_HEARTBEAT_FILTER)
