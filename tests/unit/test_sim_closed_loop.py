@@ -1,5 +1,7 @@
 """Simulated observations through kompas's SPP: closed-loop checks (kompas.sim)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -53,6 +55,23 @@ def test_troposphere_only(nav_truth):
     assert np.all(up > 10 * hor)
     enu = _enu(spp(obs, nav, systems="CRGE", iono="off", tropo="saas"))
     assert np.abs(enu).max() < 0.01
+
+
+@pytest.mark.parametrize("height", [-105.7, -400.0, 11_000.0])
+def test_troposphere_beyond_rtklib_heights(nav_truth, height):
+    """A ship where the geoid is -105.7 m, the Dead Sea shore, an aircraft: RTKLIB's Saastamoinen gives
+    no delay below -100 m or above 10 km (SPP solved no epoch at -105.7 m); kompas's continues."""
+    nav, truth = nav_truth
+    xyz = geodetic_to_ecef(np.array([np.radians(LAT), np.radians(LON), height]))
+    errors = ErrorModel(troposphere=True, troposphere_model="saastamoinen")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the simulator keeps its troposphere there
+        obs = simulate_obs(truth, nav, xyz, START, 0.25, 30.0, "CRGE", errors, 1)
+    sol = spp(obs, nav, systems="CRGE", iono="off", tropo="saas")
+    assert sol.ok.all() and sol.time_ns.size == 30
+    assert np.abs(ecef_to_enu(sol.pos_m, xyz)).max() < 0.01
+    up = ecef_to_enu(spp(obs, nav, systems="CRGE", iono="off", tropo="off").pos_m, xyz)[:, 2]
+    assert up.min() > (1.0 if height > 0 else 4.0)  # a delay was simulated: without a model, up by metres
 
 
 def test_troposphere_mapped_with_niell_by_default(nav_truth, clean):

@@ -228,8 +228,8 @@ def test_code_delays_follow_the_broadcast_group_delays(scenario):
 
 
 def test_troposphere_outside_its_model_heights_is_not_simulated_and_the_truth_says_so():
-    # Saastamoinen (RTKLIB's limits) has no delay below -100 m or above 10 km: a receiver there gets
-    # none, with a warning, and its error model (truth.json) records the troposphere off
+    # Saastamoinen has no delay below -1000 m (deeper than any ground): a receiver there gets none, with a
+    # warning, and its error model (truth.json) records the troposphere off; the Dead Sea shore has one
     import warnings
 
     from kompas.errors import KompasWarning
@@ -244,9 +244,9 @@ def test_troposphere_outside_its_model_heights_is_not_simulated_and_the_truth_sa
             xyz, start, hours=0.05, interval_s=30.0, systems="G", errors=ErrorModel(troposphere=True)
         )
 
-    with pytest.warns(KompasWarning, match=r"height -400 m is outside the troposphere model's -100 m"):
-        low = run(-400.0)
+    with pytest.warns(KompasWarning, match=r"height -1200 m is below the troposphere model's -1000 m"):
+        low = run(-1200.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        shore = run(-90.0)
+        shore = run(-400.0)
     assert low.errors.troposphere is False and shore.errors.troposphere is True

@@ -37,9 +37,10 @@ def test_saastamoinen_500m_60deg_lat_30deg_elevation_by_hand():
 
 
 def test_saastamoinen_is_independent_transcription_on_a_grid():
-    # The RTKLIB 2.4.3 tropmodel formulas written out again, scalar, from the task statement.
+    # The RTKLIB 2.4.3 tropmodel formulas written out again, scalar, from the task statement, over RTKLIB's
+    # range of heights (-100 m .. 10 km; beyond it, kompas continues the atmosphere: tests below).
     def ref(lat, h, el, rh):
-        if h < -100.0 or h > 1e4 or el <= 0.0:
+        if el <= 0.0:
             return 0.0
         hgt = max(h, 0.0)
         p = 1013.25 * (1.0 - 2.2557e-5 * hgt) ** 5.2568
@@ -51,7 +52,7 @@ def test_saastamoinen_is_independent_transcription_on_a_grid():
         return trph + trpw
 
     lats = np.radians([-80.0, -33.0, 0.0, 12.5, 49.1, 78.9])
-    hs = np.array([-150.0, -100.0, -20.0, 0.0, 612.0, 3000.0, 9999.0, 10001.0])
+    hs = np.array([-100.0, -20.0, 0.0, 612.0, 3000.0, 9999.0, 10000.0])
     els = np.radians([-5.0, 0.0, 3.0, 10.0, 45.0, 90.0])
     got = saastamoinen(lats[:, None, None], hs[None, :, None], els[None, None, :], 0.55)
     assert got.shape == (lats.size, hs.size, els.size)
@@ -65,11 +66,54 @@ def test_saastamoinen_limits_return_zero():
     lat = D(49.0)
     assert saastamoinen(lat, 100.0, 0.0) == 0.0
     assert saastamoinen(lat, 100.0, D(-10.0)) == 0.0
-    assert saastamoinen(lat, -100.5, D(30.0)) == 0.0
-    assert saastamoinen(lat, 10_000.5, D(30.0)) == 0.0
+    # deeper than any ground, and the first iterations of a fix (from the Earth's centre)
+    assert saastamoinen(lat, -1000.5, D(30.0)) == 0.0
+    assert saastamoinen(lat, -6.4e6, D(30.0)) == 0.0
+    assert saastamoinen(lat, -1000.0, D(30.0)) > 4.0
     # a receiver 50 m below the ellipsoid is evaluated at 0 m (RTKLIB clips the height at 0)
     assert saastamoinen(lat, -50.0, D(30.0)) == saastamoinen(lat, 0.0, D(30.0))
     assert saastamoinen(lat, -100.0, D(30.0)) > 4.0
+
+
+def _pressure_hpa(h, at=None):
+    """The model's pressure at the equator (hPa), from its zenith hydrostatic delay at height h (m)
+    evaluated at the height ``at`` (m; default h)."""
+    zhd, _ = zenith_delays(0.0, h)
+    return float(zhd) * (1.0 - 0.00266 - 0.00028 * (h if at is None else at) / 1e3) / 0.0022768
+
+
+@pytest.mark.parametrize(
+    "h, table_hpa",
+    # U.S. Standard Atmosphere 1976 (NOAA-S/T 76-1562), Table I, geometric heights; 11 km: the tropopause
+    [(11_000.0, 226.32), (15_000.0, 120.45), (20_000.0, 54.748), (32_000.0, 8.6776)],
+)
+def test_above_the_tropopause_the_pressure_is_the_standard_atmosphere(h, table_hpa):
+    # the isothermal layer from 11 km (RTKLIB gave no delay above 10 km); above 20 km the real layer warms,
+    # and the isothermal one is 5 % low at 32 km: 1 mm of zenith delay
+    assert _pressure_hpa(h) == pytest.approx(table_hpa, rel=0.051 if h > 20e3 else 0.002)
+
+
+def test_above_the_tropopause_the_delay_is_continuous_and_vanishes_in_space():
+    below, above = zenith_delays(D(30.0), np.array([11_000.0 - 1e-6, 11_000.0 + 1e-6]))[0]
+    assert above == pytest.approx(below, rel=1e-9)
+    zhd, zwd = zenith_delays(D(30.0), np.array([10_001.0, 400e3]))
+    assert zhd[0] > 0.6 and zwd[0] > 0.0  # RTKLIB: 0 above 10 km (+2 m vertical SPP error at 11 km)
+    assert zhd[1] < 1e-20 and zwd[1] < 1e-20  # a LEO satellite's receiver: no air
+    # the water vapour thins with the air above the tropopause
+    zwd_hi = zenith_delays(D(30.0), np.array([11_000.0, 16_000.0]))[1]
+    assert zwd_hi[1] / zwd_hi[0] == pytest.approx(np.exp(-0.0341632 * 5000.0 / 216.66), rel=1e-4)
+
+
+def test_below_minus_100_m_the_atmosphere_continues_below_sea_level():
+    # RTKLIB gave no delay below -100 m: a ship at 4N 80E (geoid -105.7 m) had none. The height below
+    # -100 m is taken below sea level, joining RTKLIB's clip at -100 m without a step.
+    assert _pressure_hpa(-100.0 - 1e-9, at=0.0) == pytest.approx(1013.25, rel=1e-10)
+    # 300 m below sea level (the Dead Sea shore is 430 m below): 1013.25 (1 + 2.2557e-5 * 300)^5.2568
+    want = 1013.25 * (1.0 + 2.2557e-5 * 300.0) ** 5.2568
+    assert _pressure_hpa(-400.0, at=-300.0) == pytest.approx(want, rel=1e-12)
+    heights = np.array([-999.0, -400.0, -150.0, -105.7, -100.0])
+    zhd, zwd = zenith_delays(D(4.0), heights)
+    assert np.all(np.diff(zhd) < 0) and np.all(np.diff(zwd) < 0)
 
 
 def test_saastamoinen_decreases_with_height_and_elevation():
@@ -90,7 +134,7 @@ def test_zenith_delays_times_cosecant_is_the_slant_delay():
     el = np.radians([12.0, 37.0, 71.0])
     zhd, zwd = zenith_delays(lat, h, humidity=0.4)
     np.testing.assert_allclose(saastamoinen(lat, h, el, 0.4), (zhd + zwd) / np.sin(el), rtol=1e-14)
-    zhd, zwd = zenith_delays(lat, [-200.0, 2e4, 100.0])
+    zhd, zwd = zenith_delays(lat, [-1200.0, -6e6, 100.0])
     assert list(zhd[:2]) == [0.0, 0.0] and list(zwd[:2]) == [0.0, 0.0] and zhd[2] > 2.0
 
 

@@ -7,7 +7,8 @@ Saastamoinen
     (``rtkcmn.c: tropmodel()``, which kompas's single point positioning is compared against):
 
     - pressure ``P = 1013.25 (1 - 2.2557e-5 h)^5.2568`` hPa (U.S. Standard Atmosphere 1976 near the
-      ground), temperature ``T = 15 - 6.5e-3 h + 273.16`` K, ``h`` the height clipped below at 0 m;
+      ground), temperature ``T = 15 - 6.5e-3 h + 273.16`` K, ``h`` the height clipped below at 0 m
+      (heights beyond RTKLIB's range: see below);
     - water-vapour pressure ``e = 6.108 RH exp((17.15 T - 4684) / (T - 38.45))`` hPa (Magnus-type
       saturation pressure, RTKLIB manual App. E.5);
     - hydrostatic ``0.0022768 P / (1 - 0.00266 cos 2 lat - 0.00028 h_km) / cos z`` and wet
@@ -18,9 +19,21 @@ Saastamoinen
     then used in the same formulas; an element given as NaN (no measurement at that epoch) falls back
     to the standard-atmosphere value of that element.
 
-    As in RTKLIB the model returns 0 for heights below -100 m or above 10 km and for elevations
-    ``<= 0`` (so that the first iterations of a position fix, started at the Earth's centre, stay
-    finite). The ``1 / cos z`` obliquity is the plain flat-Earth one: at 5 deg elevation it is
+    Over RTKLIB's range of heights, -100 m .. 10 km, the values are RTKLIB's. RTKLIB gives no delay
+    outside that range; kompas continues the atmosphere over every height a receiver can have:
+
+    - below -100 m, where the geoid no longer explains a height at sea level (EGM96's lowest is
+      -106 m; the Dead Sea shore is 430 m below the sea), the standard atmosphere is evaluated at
+      ``h + 100`` m, which joins RTKLIB's clip at -100 m without a step (RTKLIB gave 0 there: a
+      receiver at sea level at 4N 80E, h = -105.7 m, solved no SPP epoch);
+    - above 11 km, the tropopause of the U.S. Standard Atmosphere 1976 (NOAA-S/T 76-1562, Table 4;
+      the troposphere formula above is that atmosphere's lowest layer), the layer is isothermal at the
+      formula's 216.66 K and the pressure falls as ``P11 exp(-g0 M / R (h - 11 km) / T11)`` (eq. 33b,
+      ``g0 M / R = 0.0341632`` K/m), the water-vapour pressure with it (RTKLIB gave 0 above 10 km:
+      +2 m of vertical error at 11 km);
+    - below -1000 m, deeper than any ground a receiver stands on, and at elevations ``<= 0`` the
+      delay is 0, so that the first iterations of a position fix, started at the Earth's centre, stay
+      finite. The ``1 / cos z`` obliquity is the plain flat-Earth one: at 5 deg elevation it is
     about 1 % (a few decimetres) larger than a real mapping function; use
     :func:`zenith_delays` with :func:`niell_mapping` where that matters.
 
@@ -42,10 +55,18 @@ import numpy as np
 
 __all__ = ["saastamoinen", "zenith_delays", "niell_mapping", "HEIGHT_RANGE_M"]
 
-_H_MIN_M = -100.0
-_H_MAX_M = 1.0e4
-HEIGHT_RANGE_M = (_H_MIN_M, _H_MAX_M)
-"""Ellipsoidal heights (m) over which :func:`saastamoinen` gives a delay (RTKLIB ``tropmodel``'s limits)."""
+_H_FLOOR_M = -1000.0
+_H_SEA_M = -100.0  # RTKLIB: heights down to here are taken at sea level (the geoid)
+_H_TROPOPAUSE_M = 11.0e3  # U.S. Standard Atmosphere 1976, Table 4: the first layer's top
+_G0M_OVER_R = 0.0341632  # K/m: g0 M0 / R* of the U.S. Standard Atmosphere 1976 (eq. 33b)
+HEIGHT_RANGE_M = (_H_FLOOR_M, np.inf)
+"""Ellipsoidal heights (m) over which :func:`saastamoinen` gives a delay (RTKLIB's were -100 m .. 10 km)."""
+
+
+def _model_height(h):
+    """The height (m) the standard atmosphere is evaluated at: RTKLIB's clip of [-100, 0) m to sea level,
+    continued below -100 m without a step."""
+    return np.where(h < _H_SEA_M, h - _H_SEA_M, np.maximum(h, 0.0))
 
 
 def _atmosphere(lat_rad, height_m, humidity, pressure_hpa=None, temperature_k=None):
@@ -54,18 +75,20 @@ def _atmosphere(lat_rad, height_m, humidity, pressure_hpa=None, temperature_k=No
     lat = np.asarray(lat_rad, dtype=np.float64)
     h = np.asarray(height_m, dtype=np.float64)
     rh = np.asarray(humidity, dtype=np.float64)
-    valid = (h >= _H_MIN_M) & (h <= _H_MAX_M)
-    # heights in [-100, 0) are evaluated at 0 m, as RTKLIB does; outside the range they are masked later
-    hgt = np.clip(h, 0.0, _H_MAX_M)
-    pres_hpa = 1013.25 * (1.0 - 2.2557e-5 * hgt) ** 5.2568
-    temp_k = 15.0 - 6.5e-3 * hgt + 273.16
+    valid = h >= _H_FLOOR_M
+    hgt = _model_height(np.where(valid, h, 0.0))
+    low = np.minimum(hgt, _H_TROPOPAUSE_M)
+    temp_k = 15.0 - 6.5e-3 * low + 273.16
+    # above the tropopause: isothermal at the tropopause's temperature, pressure falling exponentially
+    thin = np.exp(-_G0M_OVER_R * (hgt - low) / temp_k)
+    pres_hpa = 1013.25 * (1.0 - 2.2557e-5 * low) ** 5.2568 * thin
     if pressure_hpa is not None:
         p = np.asarray(pressure_hpa, dtype=np.float64)
         pres_hpa = np.where(np.isnan(p), pres_hpa, p)
     if temperature_k is not None:
         t = np.asarray(temperature_k, dtype=np.float64)
         temp_k = np.where(np.isnan(t), temp_k, t)
-    e_hpa = 6.108 * rh * np.exp((17.15 * temp_k - 4684.0) / (temp_k - 38.45))
+    e_hpa = 6.108 * rh * np.exp((17.15 * temp_k - 4684.0) / (temp_k - 38.45)) * thin
     zhd = 0.0022768 * pres_hpa / (1.0 - 0.00266 * np.cos(2.0 * lat) - 0.00028 * hgt / 1e3)
     zwd = 0.002277 * (1255.0 / temp_k + 0.05) * e_hpa
     return zhd, zwd, valid
@@ -84,7 +107,7 @@ def saastamoinen(
     lat_rad : array_like
         Geodetic latitude of the receiver, rad.
     height_m : array_like
-        Ellipsoidal height of the receiver, m (the model is defined for -100 m .. 10 km).
+        Ellipsoidal height of the receiver, m (a delay from -1000 m up; RTKLIB's from -100 m to 10 km).
     elev_rad : array_like
         Elevation of the satellite, rad.
     humidity : array_like, optional
@@ -98,8 +121,8 @@ def saastamoinen(
     Returns
     -------
     numpy.ndarray
-        Slant delay (hydrostatic + wet), m; 0 where the height is outside [-100 m, 10 km] or the
-        elevation is ``<= 0``.
+        Slant delay (hydrostatic + wet), m; 0 where the height is below -1000 m or the elevation is
+        ``<= 0``.
     """
     el = np.asarray(elev_rad, dtype=np.float64)
     zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity, pressure_hpa, temperature_k)
@@ -131,8 +154,8 @@ def zenith_delays(
     Returns
     -------
     zhd, zwd : numpy.ndarray
-        Zenith hydrostatic and wet delays, m; both 0 where the height is outside
-        [-100 m, 10 km] (as :func:`saastamoinen`).
+        Zenith hydrostatic and wet delays, m; both 0 where the height is below -1000 m (as
+        :func:`saastamoinen`).
     """
     zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity, pressure_hpa, temperature_k)
     return np.where(valid, zhd, 0.0), np.where(valid, zwd, 0.0)

@@ -289,12 +289,12 @@ class ReceiverSim:
         spacing = float((tags[1] - tags[0]) * 1e-9) if tags.size > 1 else 1.0
         self.interval_s = float(interval_s) if interval_s else spacing  # one epoch: the interval asked for
         self.llh = ecef_to_geodetic(receiver.xyz)
-        lo, hi = HEIGHT_RANGE_M
-        if errors.troposphere and not (lo <= self.llh[2] <= hi):
-            # Saastamoinen has no delay there (RTKLIB's limits): the truth says what was simulated
+        lo, _ = HEIGHT_RANGE_M
+        if errors.troposphere and not self.llh[2] >= lo:
+            # Saastamoinen has no delay there (deeper than any ground): the truth says what was simulated
             warnings.warn(
-                f"{receiver.marker_name}: the receiver's height {self.llh[2]:.0f} m is outside the "
-                f"troposphere model's {lo:g} m .. {hi:g} m: no troposphere simulated",
+                f"{receiver.marker_name}: the receiver's height {self.llh[2]:.0f} m is below the "
+                f"troposphere model's {lo:g} m: no troposphere simulated",
                 KompasWarning,
                 stacklevel=caller_stacklevel(),
             )
