@@ -23,30 +23,11 @@ class SppRun:
     first : ObsTable
         The first block of the observation file (its header and station information).
     navs : list of NavData
-    span_ns : tuple of (int, int)
-        First and last epoch of the file (GPST ns; None without an epoch): the solver reads the stream to
-        its end, whatever its window.
     """
 
     solution: object
     first: object
     navs: list
-    span_ns: tuple = (None, None)
-
-
-class _Seen:
-    """The blocks of a stream passed on unchanged, their first and last epochs noted."""
-
-    def __init__(self, blocks):
-        self.blocks, self.first_ns, self.last_ns = blocks, None, None
-
-    def __iter__(self):
-        for b in self.blocks:
-            if b.n_epochs:
-                t = b.epoch_time_ns
-                self.first_ns = int(t[0]) if self.first_ns is None else min(self.first_ns, int(t[0]))
-                self.last_ns = int(t[-1]) if self.last_ns is None else max(self.last_ns, int(t[-1]))
-            yield b
 
 
 def run_spp(
@@ -90,6 +71,5 @@ def run_spp(
     navs = [read_nav(p) for p in nav_paths]
     ionex = [read_ionex(p) for p in ionex_paths] or None
     met = read_met(met_path) if met_path else None
-    seen = _Seen(itertools.chain([first], blocks))
-    sol = spp(iter(seen), navs, config=config, progress=progress, ionex=ionex, met=met)
-    return SppRun(sol, first, navs, (seen.first_ns, seen.last_ns))
+    sol = spp(itertools.chain([first], blocks), navs, config=config, progress=progress, ionex=ionex, met=met)
+    return SppRun(sol, first, navs)

@@ -36,6 +36,7 @@ from .engine import (
     block_seconds,
     blocks,
     check_recipe_inputs,
+    empty_window_error,
     instant_ns,
     product_config,
     require_table,
@@ -209,10 +210,14 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
     block_s = block_seconds(_interval(first), chunk_epochs)
     if stream is None:
         sel = mask(window(obs, w.start, w.end, w.interval_s))
+        seen.kept(sel)
         sol = run(blocks(sel, block_s), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
     else:
-        parts = blocks((mask(window(seen.add(b), w.start, w.end, w.interval_s)) for b in stream), block_s)
-        sol = run(parts, lambda b: _solve_block(b, ctx), None, progress)
+        parts = (seen.kept(mask(window(seen.add(b), w.start, w.end, w.interval_s))) for b in stream)
+        sol = run(blocks(parts, block_s), lambda b: _solve_block(b, ctx), None, progress)
+    if seen.n_kept == 0 and (w.start or w.end or w.interval_s):
+        # as rtk and ppp: a window that holds no epoch is an option error, not an empty solution
+        raise empty_window_error("observation file", f"it covers {time_span(seen.span_ns)}")
     return _finish(sol, seen, nav, ctx)
 
 
@@ -260,6 +265,8 @@ class _Seen:
         self._table = first
         self._codes: dict[str, set] | None = None
         self._sats: set = set()
+        self._ends: list = []  # a stream's first and last epochs (ns)
+        self.n_kept = 0  # epochs within the processing window
 
     def add(self, block):
         if self._codes is None:
@@ -267,7 +274,20 @@ class _Seen:
         for letter, codes in block.codes_by_system().items():
             self._codes.setdefault(letter, set()).update(codes)
         self._sats.update(np.unique(block.sat).tolist())
+        if block.n_epochs:
+            t = block.epoch_time_ns
+            lo, hi = int(t.min()), int(t.max())
+            self._ends = [min(self._ends[0], lo), max(self._ends[1], hi)] if self._ends else [lo, hi]
         return block
+
+    def kept(self, block):
+        self.n_kept += block.n_epochs
+        return block
+
+    @property
+    def span_ns(self) -> np.ndarray:
+        """The epochs met (a table's all; a stream's first and last), GPST ns."""
+        return self._table.epoch_time_ns if self._codes is None else np.array(self._ends, dtype=np.int64)
 
     @property
     def satellites(self) -> np.ndarray:

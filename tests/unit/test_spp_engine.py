@@ -93,6 +93,26 @@ def test_window_end_and_a_streamed_window(sim):
     assert np.array_equal(streamed.time_ns, sol.time_ns) and np.array_equal(streamed.pos_m, sol.pos_m)
 
 
+def test_a_window_without_epochs_is_an_error_naming_the_span_as_in_rtk_and_ppp(sim):
+    from kompas import GTime
+    from kompas.errors import TimeError
+
+    t = sim.obs.epoch_time_ns
+    span = f"it covers {GTime(int(t[0])).isoformat()} .. {GTime(int(t[-1])).isoformat()}"
+    late = GTime(int(t[-1]) + 60 * 10**9).isoformat()
+    with pytest.raises(
+        TimeError, match=f"the observation file has no epoch in the processing window .*; {span}$"
+    ):
+        _quiet(spp, sim.obs, sim.nav, systems="C", start=late)
+    pieces = iter([sim.obs.epochs(0, 5), sim.obs.epochs(5, sim.obs.n_epochs)])  # a stream: its whole span
+    with pytest.raises(TimeError, match=f"{span}$"):
+        _quiet(spp, pieces, sim.nav, systems="C", start=late)
+    with pytest.raises(TimeError, match="no epoch in the processing window"):
+        _quiet(spp, sim.obs, sim.nav, systems="C", interval_s=1e6 + 1.0)
+    # without a window, a file of no epochs gives an empty solution (the command line says why)
+    assert len(_quiet(spp, sim.obs.epochs(0, 0), sim.nav, systems="C")) == 0
+
+
 def test_isb_reference_does_not_depend_on_the_letter_order(sim):
     a = _quiet(spp, sim.obs, sim.nav, systems="CR")
     b = _quiet(spp, sim.obs, sim.nav, systems="RC")

@@ -369,13 +369,6 @@ def run(args) -> int:
         args.obs_files, args.nav, cfg, ionex_paths=args.ionex or (), met_path=args.met, progress=_progress
     )
     sol, obs, navs = done.solution, done.first, done.navs
-    if len(sol) == 0 and (cfg.window.start or cfg.window.end or cfg.window.interval_s):
-        from ..engine import empty_window_error
-        from ..time import time_span
-
-        seen = [t for t in done.span_ns if t is not None]  # the stream's first and last epochs
-        span = f"it covers {time_span(seen)}" if seen else ""
-        raise empty_window_error("observation file", span)
     elapsed_s = time.perf_counter() - t0
     report = print_summary(args, summary(sol, obs, truth, navs), elapsed_s)
     if not sol.ok.any():
