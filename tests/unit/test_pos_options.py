@@ -1,6 +1,8 @@
 """The .pos options reach the file: every option of write_pos, and the --format and --coords help of the
 solving commands."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -115,3 +117,27 @@ def test_time_is_refused_without_a_pos_output(command, tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*args, "-o", str(tmp_path / "x.pos"), "--time", "jst"])
     assert stop.value.code == 2 and "argument --time: invalid choice: 'jst'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["spp", "rtk", "ppp"])
+def test_kml_altitude_reaches_the_kml_file_and_is_refused_for_other_outputs(command, tmp_path, capsys):
+    from kompas.cli.spp import KML_ALTITUDES
+    from kompas.io.writers.kml import _ALTITUDE_MODES
+
+    assert KML_ALTITUDES == _ALTITUDE_MODES  # the command's choices are the writer's
+    rover, base, nav = _simulated(tmp_path, 0.02)
+    args = [command, *([rover, base] if command == "rtk" else [base]), nav]
+    if command == "ppp":  # broadcast orbits: PPP needs no products to write a track
+        args += ["--mode", "kinematic"]
+    modes = {}
+    for mode in (None, "absolute"):
+        out = tmp_path / f"{mode}.kml"
+        assert main([*args, "-o", str(out), *(["--kml-altitude", mode] if mode else [])]) == 0
+        text = out.read_text()
+        modes[mode] = set(re.findall(r"<altitudeMode>(\w+)</altitudeMode>", text))
+    assert modes == {None: {"clampToGround"}, "absolute": {"absolute"}}
+    capsys.readouterr()
+    assert main([*args, "--kml-altitude", "absolute", "-o", str(tmp_path / "s.pos")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"kompas {command}: error: --kml-altitude absolute is for .kml output, not pos"]
+    assert not (tmp_path / "s.pos").exists()

@@ -24,6 +24,8 @@ FORMATS = ("pos", "nmea", "csv", "parquet", "kml", "gpx")
 POS_COORDS = ("llh", "xyz")
 POS_TIMES = ("gpst", "utc", "tow")
 """``--time`` of .pos output: :func:`kompas.io.writers.pos.write_pos`'s ``time_format`` values."""
+KML_ALTITUDES = ("clampToGround", "absolute", "relativeToGround")
+"""``--kml-altitude``: KML altitude modes (:func:`kompas.io.writers.kml.write_kml`)."""
 
 
 def register(sub) -> None:
@@ -76,6 +78,12 @@ def add_format_arguments(p, coords: str, choices=POS_COORDS) -> None:
         "--time", choices=POS_TIMES,
         help=".pos times: GPST calendar date and time (gpst), UTC calendar date and time (utc), or GPS week "
         "and time of week in s (tow) (default: gpst; RTKLIB out-timesys and out-timeform, rnx2rtkp -u)",
+    )  # fmt: skip
+    p.add_argument(
+        "--kml-altitude", choices=KML_ALTITUDES,
+        help=".kml altitudes: the track on the ground (clampToGround, the default), at its heights above "
+        "mean sea level (absolute: EGM96 geoid heights; an aircraft's or a drone's track) or above the "
+        "terrain (relativeToGround)",
     )  # fmt: skip
     p.set_defaults(coords_default=coords)
 
@@ -161,10 +169,12 @@ def _output_format(args) -> str | None:
     """The output format (None: no output) after the checks of the output path, ``--coords`` and
     ``--time``."""
     fmt = _format_of_output(args)
-    for option in ("coords", "time"):  # .pos options: refused rather than ignored for another format
+    # a format's options: refused rather than ignored for another format
+    for option, owner in (("coords", "pos"), ("time", "pos"), ("kml_altitude", "kml")):
         value = getattr(args, option, None)
-        if value and fmt != "pos":
-            raise ConfigError(f"--{option} {value} is for .pos output, not {fmt or 'no output'}")
+        if value and fmt != owner:
+            flag = option.replace("_", "-")
+            raise ConfigError(f"--{flag} {value} is for .{owner} output, not {fmt or 'no output'}")
     return fmt
 
 
@@ -446,6 +456,8 @@ def write_output(sol, args, fmt: str | None, report, residuals: bool = False, **
     if fmt == "pos":
         options["coords"] = args.coords or args.coords_default
         options["time_format"] = getattr(args, "time", None) or "gpst"
+    if fmt == "kml" and getattr(args, "kml_altitude", None):
+        options["altitude_mode"] = args.kml_altitude
     write_solution(sol, sys.stdout if args.output == "-" else args.output, fmt, **options)
     if args.output != "-":
         print(f"wrote    {args.output}", file=report)
