@@ -428,6 +428,11 @@ IONO_REUSE_M = 1000.0
 the Gauss-Newton and RAIM iterations."""
 
 
+LOWEST_RECEIVER_M = -1000.0
+"""Ellipsoidal height (m) below which a position estimate is no receiver (the Dead Sea shore, the lowest
+ground, is 430 m below the sea); the ionosphere is not evaluated there (the troposphere gives 0)."""
+
+
 def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_model):
     """The linearised code model of a block (closure over its padded arrays). With ``rows`` (epoch indices)
     it evaluates those epochs only, ``x`` and ``mask`` holding them alone: RAIM's trial exclusions re-solve
@@ -444,6 +449,9 @@ def _code_model(g: dict, clk_col, layout: StateLayout, cfg: SppConfig, iono_mode
     def iono_at(geom, x_pos, rows):
         at = np.arange(clk_col.shape[0]) if rows is None else rows
         stale = np.linalg.norm(x_pos - cache["pos"][at], axis=1) > IONO_REUSE_M
+        # an iterate deep inside the Earth (RAIM trials that diverge: heights of -500 .. -2500 km) is no
+        # receiver: its ionosphere, NeQuick-G's costly integrals, would serve nothing
+        stale &= ~(geom["known"] & (geom["llh"][:, 2] < LOWEST_RECEIVER_M))
         if stale.any():
             ix = at[stale]
             sub = {k: v[stale] for k, v in geom.items()}  # line_of_sight gives arrays only
