@@ -451,13 +451,15 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
     return res.satellite_m
 
 
-def _note_fallback(notes: list, sats, src) -> None:
-    """Say per system how much of the data the precise products did not serve (broadcast rows): a product
-    of another day or one without some satellites must not pass for a precise solution."""
+def _note_fallback(notes: list, sats, src, t_ns) -> None:
+    """Say per system how much of the data the precise products did not serve (broadcast rows), and when
+    (receive times ``t_ns``, GPST ns): a product of another day or one without some satellites must not
+    pass for a precise solution."""
     letters = sat_letter(sats)
     for letter in sorted(set(letters.tolist())):
         mine = letters == letter
-        n_brdc = int(np.sum(mine & (src == SOURCE_BROADCAST)))
+        fallback = mine & (src == SOURCE_BROADCAST)
+        n_brdc = int(np.sum(fallback))
         if n_brdc:
             share = 100.0 * n_brdc / int(mine.sum())
             whole = (
@@ -468,7 +470,7 @@ def _note_fallback(notes: list, sats, src) -> None:
             pct = f"{share:.0f}" if share >= 10 else f"{share:.2g}"
             notes.append(
                 f"{letter}: {pct} % of the satellite epochs have no precise orbit or clock and use "
-                f"broadcast ephemerides{whole}"
+                f"broadcast ephemerides ({time_span(t_ns[fallback])}){whole}"
             )
 
 
@@ -667,7 +669,7 @@ def build_rows(
     pos, vel, clk, var, src = (a[keep] for a in states)
     epoch, sats, sig = ob.epoch[rows], ob.sat[rows], ob.signal[rows]
     if inputs.precise is not None:
-        _note_fallback(notes, sats, src)
+        _note_fallback(notes, sats, src, t_rx)
     t_ep = ob.epoch_time_ns
     sun_ep = sun_position_ecef(t_ep)
     disp = station_displacement(t_ep, apriori, switches, inputs, sun_ep, moon_position_ecef(t_ep))

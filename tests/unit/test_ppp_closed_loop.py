@@ -285,6 +285,32 @@ def test_broadcast_fallback_and_centres_per_system(sim_gre, tmp_path):
     assert np.abs(sol.enu_error_m(TRUTH)[-1]).max() < 0.002
 
 
+def test_the_fallback_note_says_when_the_products_did_not_serve(sim_gre, tmp_path):
+    """Products that end 45 min into the session: the note gives the share and the span of the broadcast
+    rows, from the first epoch after the products' last sample (the SP3 clocks serve beyond the clock
+    file's end, as RTKLIB's) to the session's end."""
+    import re
+
+    from kompas import GTime
+
+    res, _ = sim_gre
+    sats = np.unique(res.obs.sat)
+    sp3, clk = tmp_path / "SIM.sp3", tmp_path / "SIM.clk"
+    write_products(res.truth, sats, START, START + int(0.75 * 3600e9), sp3_path=sp3, clk_path=clk)
+    orbits = kompas.read_sp3(sp3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(res.obs, res.nav, orbits, kompas.read_clk(clk), systems="G", **MODELS_OFF)
+    t = res.obs.epoch_time_ns
+    after = t[t > orbits.time_ns[-1]]
+    assert 0 < after.size < t.size / 2
+    span = f"({GTime(int(after[0])).isoformat()} .. {GTime(int(t[-1])).isoformat()})"
+    note = [n for n in sol.record.notes if n.startswith("G: ") and "broadcast ephemerides" in n]
+    share = 100.0 * after.size / t.size  # the same satellites at every epoch, near enough
+    assert len(note) == 1 and note[0].endswith(f"use broadcast ephemerides {span}"), note
+    assert abs(int(re.match(r"G: (\d+) %", note[0]).group(1)) - share) < 3
+
+
 def test_orbits_of_one_centre_and_clocks_of_another_are_named_as_such(sim_gre, tmp_path):
     """COD-like SP3 with GRG-like clocks: the notes name each file's centre for what it gave."""
     from kompas.products.mix import PreciseMix
