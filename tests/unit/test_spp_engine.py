@@ -113,6 +113,27 @@ def test_a_window_without_epochs_is_an_error_naming_the_span_as_in_rtk_and_ppp(s
     assert len(_quiet(spp, sim.obs.epochs(0, 0), sim.nav, systems="C")) == 0
 
 
+def test_the_span_of_a_stream_is_its_first_and_last_epoch_and_a_tables_its_epochs():
+    import importlib
+    import types
+
+    seen_class = importlib.import_module("kompas.spp")._Seen
+
+    def block(*t):
+        t = np.asarray(t, dtype=np.int64)
+        return types.SimpleNamespace(
+            epoch_time_ns=t, n_epochs=t.size, sat=np.zeros(t.size, np.int16), codes_by_system=dict, files=()
+        )
+
+    first = block(30, 40)
+    table = seen_class(first)
+    assert table.span_ns.tolist() == [30, 40] and table.n_kept == 0
+    stream = seen_class(first)
+    for b in (block(30, 40), block(), block(10, 20), block(60)):  # in any order; empty blocks too
+        assert stream.kept(stream.add(b)) is b
+    assert stream.span_ns.tolist() == [10, 60] and stream.n_kept == 5
+
+
 def test_isb_reference_does_not_depend_on_the_letter_order(sim):
     a = _quiet(spp, sim.obs, sim.nav, systems="CR")
     b = _quiet(spp, sim.obs, sim.nav, systems="RC")
