@@ -103,9 +103,24 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     -------
     MpSeries
     """
+    code_rows, code_epoch, r_ob = _code_rows_in(obs, ob)
+    parts = _mp_parts(obs, ob, flags, el, code_rows, code_epoch, r_ob, glo_channels, bds2_correction,
+                      bds2_rows, clock_jumps)  # fmt: skip
+    del code_rows, code_epoch, r_ob  # the parts hold what the level removal needs
+    if not parts:
+        z = np.zeros(0)
+        return MpSeries(
+            z.astype(np.int16), z.astype(np.uint8), z.astype(np.int64), z.astype(np.int64), z, z, z
+        )
+    return _level_removed(parts, min_arc, ob, el, az)
+
+
+def _code_rows_in(obs, ob):
+    """The rows of ``obs`` with a code whose (epoch, satellite) has a row in ``ob``: their indices, their
+    epochs and the row of ``ob`` of each."""
     code_rows = np.flatnonzero(np.isfinite(obs.code_m))
-    epoch_of_row = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))
-    key_obs = epoch_of_row[code_rows] * _KEY + obs.sat[code_rows]
+    code_epoch = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))[code_rows]
+    key_obs = code_epoch * _KEY + obs.sat[code_rows]
     key_ob = ob.epoch * _KEY + ob.sat
     order = np.argsort(key_ob)
     pos = np.searchsorted(key_ob[order], key_obs)
@@ -113,75 +128,107 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     hit = key_ob.size > 0
     r_ob = order[pos] if hit else pos
     found = (key_ob[r_ob] == key_obs) if hit else np.zeros(key_obs.size, bool)
-    code_rows, r_ob = code_rows[found], r_ob[found]
+    return code_rows[found], code_epoch[found], r_ob[found]
+
+
+def _own_column(band, r_ob, band_i):
+    """Column of ``band`` (rows ``r_ob``) holding each code's own band (the first; 0 where none does), and
+    whether one does: one column at a time, not a (codes, bands) table."""
+    col = np.zeros(r_ob.size, dtype=np.int64)
+    has = np.zeros(r_ob.size, dtype=bool)
+    for j in range(band.shape[1]):
+        eq = band[r_ob, j] == band_i
+        col[eq & ~has] = j
+        has |= eq
+    return col, has
+
+
+def _mp_parts(obs, ob, flags, el, code_rows, code_epoch, r_ob, chans, bds2_correction, bds2_rows,
+              clock_jumps):  # fmt: skip
+    """MP of the code rows against each other band column of their ``ob`` row, one part per column.
+
+    Each part is a list ``[r, mp, partner, signal, group]``: the ``ob`` row, MP (m, level not removed),
+    the partner band (uint8), the code signal and the (arc pair, signal) group of the level removal. Only
+    these per-value arrays outlive the call (a row's frequencies and bands are gathered column by column
+    from the ``ob`` rows, not as (codes, bands) tables).
+    """
     sig = obs.signal[code_rows]
     band_i = signal_band(sig)
-    ob_band = ob.band[r_ob]  # (n, B)
-    freq = ob.frequency_hz(glo_channels)[r_ob]
-    col_i = np.argmax(ob_band == band_i[:, None], axis=1)
-    has_i = (ob_band == band_i[:, None]).any(axis=1)
-    p = _repaired_codes(obs, code_rows, epoch_of_row, clock_jumps)
+    band = ob.band  # (R, B), a property computed on each access
+    freq = ob.frequency_hz(chans)
+    col_i, has_i = _own_column(band, r_ob, band_i)
+    p = _repaired_codes(obs, code_rows, code_epoch, clock_jumps)
     if bds2_correction:
         p = p + bds2_code_correction(obs.sat[code_rows], band_i, el[r_ob], bds2_rows)
-    rr = np.arange(r_ob.size)
-    fi = freq[rr, col_i]
+    fi = freq[r_ob, col_i]
     li = ob.phase_cyc[r_ob, col_i] * C_LIGHT / fi
     arc_i = flags.arc[r_ob, col_i]
     base = has_i & np.isfinite(p) & np.isfinite(li) & (arc_i >= 0)
     n_arc = int(flags.arc.max()) + 1 if flags.arc.size else 1
     parts = []
-    for j in range(ob_band.shape[1]):
-        k = np.flatnonzero(base & (col_i != j) & (ob_band[:, j] > 0))
+    for j in range(band.shape[1]):
+        k = np.flatnonzero(base & (col_i != j) & (band[r_ob, j] > 0))
         if k.size == 0:
             continue
-        r, fj = r_ob[k], freq[k, j]
+        r = r_ob[k]
+        fj = freq[r, j]
         lj = ob.phase_cyc[r, j] * C_LIGHT / fj
         with np.errstate(divide="ignore", invalid="ignore"):
             g = 2.0 / (fi[k] ** 2 / fj**2 - 1.0)
             mp = p[k] - (1.0 + g) * li[k] + g * lj
         arc_j = flags.arc[r, j]
         ok = np.isfinite(mp) & (fi[k] != fj) & (arc_j >= 0)
-        k, mp = k[ok], mp[ok]
-        parts.append((k, mp, ob_band[k, j], arc_i[k] * n_arc + arc_j[ok]))
-    if not parts:
-        z = np.zeros(0)
-        return MpSeries(
-            z.astype(np.int16), z.astype(np.uint8), z.astype(np.int64), z.astype(np.int64), z, z, z
-        )
-    k, mp, partner, arc_key = (np.concatenate([pt[m] for pt in parts]) for m in range(4))
-    return _level_removed(k, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az)
+        k, r = k[ok], r[ok]
+        # arcs are numbered uniquely over bands, so the arc pair also tells the partner band apart
+        group = (arc_i[k] * n_arc + arc_j[ok]) * 256 + sig[k]
+        parts.append([r, mp[ok], band[r, j].astype(np.uint8), sig[k], group])
+    return parts
 
 
-def _repaired_codes(obs, code_rows, epoch_of_row, clock_jumps):
-    """Codes of the rows with the accumulated receiver clock jumps removed, as the phases of ``ob``."""
+def _repaired_codes(obs, code_rows, code_epoch, clock_jumps):
+    """Codes of the rows (at the epochs ``code_epoch``) with the accumulated receiver clock jumps removed,
+    as the phases of ``ob``."""
     p = obs.code_m[code_rows]
     if clock_jumps is None or not len(clock_jumps):
         return p
     jc = np.zeros(obs.n_epochs)
     np.add.at(jc, clock_jumps.epoch, clock_jumps.code_s)
-    return p - C_LIGHT * np.cumsum(jc)[epoch_of_row[code_rows]]
+    return p - C_LIGHT * np.cumsum(jc)[code_epoch]
 
 
-def _level_removed(k, mp, arc_key, sig, min_arc, partner, r_ob, ob, el, az):
+def _joined(parts, m: int) -> np.ndarray:
+    """Field ``m`` of every part as one array; the parts let go of it (the memory of one field at a time)."""
+    out = np.concatenate([pt[m] for pt in parts])
+    for pt in parts:
+        pt[m] = None
+    return out
+
+
+def _level_removed(parts, min_arc, ob, el, az):
     """Subtract the mean of each (arc pair, signal) group (one sort); drop groups shorter than ``min_arc``.
 
-    ``k`` indexes the code rows (``sig``, ``r_ob``); arcs are numbered uniquely over bands, so the arc pair
-    also tells the partner band apart.
+    ``parts`` come from :func:`_mp_parts` and are consumed: each field is joined when it is needed and the
+    sort's temporaries go before the next field comes, so that at most a few per-value arrays live at once.
     """
-    grp = arc_key * 256 + sig[k]
+    grp = _joined(parts, 4)
     order = np.argsort(grp)
-    gs = grp[order]
-    start = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]]) if gs.size else np.zeros(0, np.int64)
-    cnt = np.diff(np.r_[start, gs.size])
-    mean = np.add.reduceat(mp[order], start) / cnt if gs.size else np.zeros(0)
-    inv = np.empty(gs.size, dtype=np.int64)
+    grp = grp[order]
+    start = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]]) if grp.size else np.zeros(0, np.int64)
+    n = grp.size
+    del grp
+    cnt = np.diff(np.r_[start, n])
+    mp = _joined(parts, 1)
+    mean = np.add.reduceat(mp[order], start) / cnt if n else np.zeros(0)
+    inv = np.empty(n, dtype=np.int64)
     inv[order] = np.repeat(np.arange(start.size), cnt)
+    del order
     keep = cnt[inv] >= min_arc
-    k, inv = k[keep], inv[keep]
-    r = r_ob[k]
-    return MpSeries(
-        ob.sat[r], sig[k], partner[keep].astype(np.int64), ob.epoch[r], el[r], az[r], mp[keep] - mean[inv]
-    )
+    mp = mp[keep] - mean[inv[keep]]
+    del inv
+    r = _joined(parts, 0)[keep]
+    signal = _joined(parts, 3)[keep]
+    partner = _joined(parts, 2)[keep].astype(np.int64)
+    return MpSeries(ob.sat[r], signal, partner, ob.epoch[r], el[r], az[r], mp)
 
 
 def system_of(sat) -> np.ndarray:
