@@ -218,11 +218,15 @@ def multipath_tables(ctx) -> tuple[list, list, list, list]:
     if not use.any():
         return [], [], [], []
     wel, waz = ctx.cfg.el_bin_deg, ctx.cfg.az_bin_deg
-    sat, sig, par = mp.sat[use], mp.signal[use], mp.partner[use]
-    known = np.isfinite(mp.el[use])
-    elb = np.where(known, _bin(mp.el[use], wel), _NO_BIN)
-    azb = np.where(known, _bin(mp.az[use], waz), _NO_BIN)
-    first, (cnt, ss) = _grouped([sat, sig, par, azb, elb], [np.ones(sat.size), mp.mp_m[use] ** 2])
+    # one array per MP value at a time, of small integers where it can be (MP runs to 4 values per row)
+    sat, sig, par = mp.sat[use], mp.signal[use], mp.partner[use].astype(np.uint8)
+    elb, azb = _bin(mp.el[use], wel), _bin(mp.az[use], waz)
+    unknown = ~np.isfinite(mp.el[use])
+    elb[unknown] = azb[unknown] = _NO_BIN
+    sq = mp.mp_m[use]
+    np.square(sq, out=sq)
+    first, (cnt, ss) = _grouped([sat, sig, par, azb, elb], [None, sq])
+    del sq
     # one row per finest cell from here on
     sat, sig, par, elb, azb = sat[first], sig[first], par[first], elb[first], azb[first]
     sysc = sat_system(sat)
@@ -252,15 +256,21 @@ def _grouped(keys, values):
     """Groups of the combined small non-negative integer ``keys`` (one stable sort), in key order.
 
     Returns the index of each group's first element (input order) and the sums of each array of
-    ``values`` per group.
+    ``values`` per group; a value ``None`` gives the number of elements of each group (as float, the
+    sums of ones it replaces).
     """
     k = np.zeros(np.size(keys[0]), dtype=np.int64)
-    for a in keys:
-        k = k * 4096 + np.asarray(a, dtype=np.int64)
+    for a in keys:  # in place: the keys run to one per MP value
+        k *= 4096
+        k += a
     order = np.argsort(k, kind="stable")
-    ks = k[order]
-    start = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
-    return order[start], [np.add.reduceat(np.asarray(v)[order], start) for v in values]
+    k = k[order]
+    start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    size = k.size
+    del k
+    count = np.diff(np.r_[start, size]).astype(float)
+    sums = [count if v is None else np.add.reduceat(np.asarray(v)[order], start) for v in values]
+    return order[start], sums
 
 
 _NO_BIN = 4095
@@ -269,7 +279,14 @@ _NO_BIN = 4095
 
 
 def _bin(x_rad, width_deg):
-    return np.floor(np.mod(np.degrees(np.nan_to_num(x_rad)), 360.0) / width_deg).astype(np.int64)
+    """Bin of each angle ``x_rad`` (rad) in bins ``width_deg`` (deg) wide from 0 to 360 deg (NaN in the
+    first), as int16: computed in place on one copy of the angles."""
+    x = np.nan_to_num(x_rad)
+    np.degrees(x, out=x)
+    np.mod(x, 360.0, out=x)
+    x /= width_deg
+    np.floor(x, out=x)
+    return x.astype(np.int16)
 
 
 def slip_table(ctx) -> list:
