@@ -72,3 +72,35 @@ def test_a_session_that_cannot_be_read_is_named_by_its_first_file(files, tmp_pat
     err = capsys.readouterr().err
     assert f"kompas qc: {d}/part0.rnx (and 2 more files of its session): not checked: {broken}, line" in err
     assert main(args[:2] + args[5:]) == 0  # part0 alone is fine
+
+
+def test_the_figures_arrays_are_kept_only_for_the_html_report(files, tmp_path, monkeypatch):
+    """Every file's result is held until all are checked: without --html it holds the tables only."""
+    import kompas.qc
+
+    kept, real = [], kompas.qc.run_qc
+
+    def spy(*args, **kwargs):
+        kept.append(real(*args, **kwargs))
+        return kept[-1]
+
+    monkeypatch.setattr(kompas.qc, "run_qc", spy)
+    d = str(files)
+    assert (
+        main(
+            [
+                "qc",
+                f"{d}/part0.rnx",
+                f"{d}/part1.rnx",
+                f"{d}/nav.rnx",
+                "-q",
+                "--json",
+                str(tmp_path / "a.json"),
+            ]
+        )
+        == 0
+    )
+    assert len(kept) == 2 and [r.arrays for r in kept] == [{}, {}]
+    kept.clear()
+    assert main(["qc", f"{d}/part0.rnx", f"{d}/nav.rnx", "-q", "--html", str(tmp_path / "h")]) == 0
+    assert len(kept) == 1 and kept[0].arrays["mp_m"].size > 0

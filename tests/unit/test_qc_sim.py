@@ -201,3 +201,11 @@ def test_summary_counts_a_slip_per_satellite_and_epoch_as_teqc(world):
     assert summary["obs_per_slip"] == pytest.approx(summary["have"] / 2, abs=0.05)
     per_band = {r["band"]: r["slips"] for r in res.tables["slips"]}
     assert per_band[1] == 2 and per_band[2] == 1
+
+
+def test_without_figures_the_arrays_stay_empty_and_the_tables_are_the_same(world):
+    _, obs, nav = world
+    full, lean = run_qc(obs, nav), run_qc(obs, nav, figures=False)
+    assert full.arrays["mp_m"].size > 0 and full.arrays["row_el"].size > 0
+    assert lean.arrays == {}
+    assert lean.tables == full.tables

@@ -263,7 +263,7 @@ def _run_qc(item: StationDay, config) -> TaskResult:
     obs = read_obs_files(item.paths("obs"), skip_unreadable=True)
     navs = [read_nav(p) for p in item.paths("nav")] or None
     t1 = time.perf_counter()
-    result = run_qc(obs, navs, config)
+    result = run_qc(obs, navs, config, figures=False)  # the tables are written, not the figures
     tables = {f"qc_{name}": rows_table(rows) for name, rows in result.tables.items() if rows}
     t2 = time.perf_counter()
     n = int(obs.n_epochs)

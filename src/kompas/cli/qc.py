@@ -111,7 +111,8 @@ def run(args) -> int:
         print(f"kompas qc: {path}: not checked: {str(exc).removeprefix(f'{path}: ')}", file=sys.stderr)
     for group in _sessions(obs_files) if args.join_sessions else [[p] for p in obs_files]:
         try:
-            results.append(run_qc(read_obs_files(group), navs, cfg))
+            # the figures' arrays only for the HTML report: every file's result is held until the end
+            results.append(run_qc(read_obs_files(group), navs, cfg, figures=bool(args.html)))
         except KompasError as exc:
             failed.extend(group)
             more = f" (and {len(group) - 1} more files of its session)" if len(group) > 1 else ""

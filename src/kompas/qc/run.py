@@ -57,7 +57,8 @@ class QcResult:
         Named tables (``summary``, ``signals``, ``satellites``, ``elevation``, ``cells``, ``clock_jumps``,
         ``gaps``, ``header``), rows as dicts of plain values (JSON and CSV ready).
     arrays : dict[str, numpy.ndarray]
-        The per-observation arrays behind the figures (MP, C/N0, elevation, slips).
+        The per-observation arrays behind the figures (MP, C/N0, elevation, slips); empty when
+        :func:`run_qc` was asked for no figures.
     """
 
     path: str
@@ -195,7 +196,7 @@ def _warn_without_elevation(sat, el, navs, epoch_time_ns, epoch_t_ns) -> None:
             )
 
 
-def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult:
+def run_qc(obs, nav=None, config: QcConfig | None = None, *, figures: bool = True, **options) -> QcResult:
     """Quality control of an observation table (module docstring).
 
     Parameters
@@ -205,6 +206,10 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
         Broadcast navigation data; without it there are no elevations, no expected counts and no
         position check (every other metric is computed).
     config : QcConfig, optional
+    figures : bool
+        Fill :attr:`QcResult.arrays`, the per-observation arrays behind the HTML figures (about 100 bytes
+        per observation row); False leaves it empty for callers that write the tables only, so that a
+        result held until all files are checked does not hold them.
     **options
         Any option of :class:`QcConfig` by name.
     """
@@ -251,7 +256,8 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, **options) -> QcResult
     ctx = metrics.Context(obs, ob, flags, mp, grid, el, az, jumps, cfg, header_pos, spp_pos, n_spp, systems)
     res = QcResult(path=str(obs.path or ""))
     res.tables = metrics.all_tables(ctx)
-    res.arrays = metrics.figure_arrays(ctx)
+    if figures:
+        res.arrays = metrics.figure_arrays(ctx)
     return res
 
 
