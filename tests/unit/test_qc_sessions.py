@@ -104,3 +104,24 @@ def test_the_figures_arrays_are_kept_only_for_the_html_report(files, tmp_path, m
     kept.clear()
     assert main(["qc", f"{d}/part0.rnx", f"{d}/nav.rnx", "-q", "--html", str(tmp_path / "h")]) == 0
     assert len(kept) == 1 and kept[0].arrays["mp_m"].size > 0
+
+
+def test_only_a_table_with_rows_to_drop_or_repeated_epochs_is_copied_by_select(files, monkeypatch):
+    """select() copies every row, also of a table it keeps whole: run_qc leaves such a table as it is,
+    and selects from one with a system left out, or with an epoch time twice (regrouped by select)."""
+    from kompas import read_nav, read_obs, run_qc
+    from kompas.tables.obs import ObsTable
+
+    d = str(files)
+    whole, nav = read_obs(f"{d}/whole.rnx"), read_nav(f"{d}/nav.rnx")
+    t, rows = whole.epoch_time_ns.copy(), whole.time_ns.copy()
+    rows[whole.epoch_rows(5)] = t[5] = t[4]  # epoch 5 at the time of epoch 4
+    twice = replace(whole, epoch_time_ns=t, time_ns=rows)
+    calls, real = [], ObsTable.select
+    monkeypatch.setattr(ObsTable, "select", lambda self, **k: calls.append(k) or real(self, **k))
+    run_qc(whole, nav, figures=False)
+    assert calls == []
+    run_qc(whole, nav, figures=False, systems="GE")
+    assert calls == [{"systems": "GE"}]
+    run_qc(twice, nav, figures=False)
+    assert calls[1:] == [{"systems": whole.systems}]

@@ -98,6 +98,16 @@ def bands_present(obs, systems: str) -> dict[str, tuple[int, ...]]:
     return out
 
 
+def _of_systems(obs, systems: str):
+    """The rows of the systems ``systems``: the table itself when it has no other rows and its epoch times
+    increase, where :meth:`~kompas.tables.obs.ObsTable.select` would return an equal copy (the whole
+    table again: 41 bytes per row). Epoch times that repeat are regrouped by ``select``, so such a
+    table still goes through it."""
+    if set(systems) == set(obs.systems) and bool(np.all(np.diff(obs.epoch_time_ns) > 0)):
+        return obs
+    return obs.select(systems=systems)
+
+
 def _channels(obs, product) -> GlonassChannels:
     return GlonassChannels.merge(
         product.glonass_channels() if product is not None else None,
@@ -224,7 +234,7 @@ def run_qc(obs, nav=None, config: QcConfig | None = None, *, figures: bool = Tru
     require_epochs(obs)
     if not systems:
         raise ConfigError(f"the file has no observations of the systems {cfg.systems} (it has {obs.systems})")
-    obs = obs.select(systems=systems)
+    obs = _of_systems(obs, systems)
     product = BroadcastProduct(nav) if nav is not None and not isinstance(nav, BroadcastProduct) else nav
     chans = _channels(obs, product)
     obs = _without_unknown_channels(obs, chans)
