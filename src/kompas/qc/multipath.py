@@ -104,9 +104,13 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     MpSeries
     """
     code_rows, code_epoch, r_ob = _code_rows_in(obs, ob)
-    parts = _mp_parts(obs, ob, flags, el, code_rows, code_epoch, r_ob, glo_channels, bds2_correction,
-                      bds2_rows, clock_jumps)  # fmt: skip
-    del code_rows, code_epoch, r_ob  # the parts hold what the level removal needs
+    p = _repaired_codes(obs, code_rows, code_epoch, clock_jumps)
+    sig = obs.signal[code_rows]
+    if bds2_correction:
+        p = p + bds2_code_correction(obs.sat[code_rows], signal_band(sig), el[r_ob], bds2_rows)
+    del code_rows, code_epoch  # each code row's arrays from here: its code, signal and ob row
+    parts = _mp_parts(ob, flags, p, sig, r_ob, glo_channels)
+    del p, sig, r_ob  # the parts hold what the level removal needs
     if not parts:
         z = np.zeros(0)
         return MpSeries(
@@ -134,7 +138,7 @@ def _code_rows_in(obs, ob):
 def _own_column(band, r_ob, band_i):
     """Column of ``band`` (rows ``r_ob``) holding each code's own band (the first; 0 where none does), and
     whether one does: one column at a time, not a (codes, bands) table."""
-    col = np.zeros(r_ob.size, dtype=np.int64)
+    col = np.zeros(r_ob.size, dtype=np.int8)  # a column index: fewer than 10 bands
     has = np.zeros(r_ob.size, dtype=bool)
     for j in range(band.shape[1]):
         eq = band[r_ob, j] == band_i
@@ -143,27 +147,23 @@ def _own_column(band, r_ob, band_i):
     return col, has
 
 
-def _mp_parts(obs, ob, flags, el, code_rows, code_epoch, r_ob, chans, bds2_correction, bds2_rows,
-              clock_jumps):  # fmt: skip
-    """MP of the code rows against each other band column of their ``ob`` row, one part per column.
+def _mp_parts(ob, flags, p, sig, r_ob, chans):
+    """MP of the code rows (codes ``p``, m, with signals ``sig`` in the rows ``r_ob`` of ``ob``) against
+    each other band column of their ``ob`` row, one part per column.
 
     Each part is a list ``[r, mp, partner, signal, group]``: the ``ob`` row, MP (m, level not removed),
     the partner band (uint8), the code signal and the (arc pair, signal) group of the level removal. Only
     these per-value arrays outlive the call (a row's frequencies and bands are gathered column by column
     from the ``ob`` rows, not as (codes, bands) tables).
     """
-    sig = obs.signal[code_rows]
-    band_i = signal_band(sig)
     band = ob.band  # (R, B), a property computed on each access
     freq = ob.frequency_hz(chans)
-    col_i, has_i = _own_column(band, r_ob, band_i)
-    p = _repaired_codes(obs, code_rows, code_epoch, clock_jumps)
-    if bds2_correction:
-        p = p + bds2_code_correction(obs.sat[code_rows], band_i, el[r_ob], bds2_rows)
+    col_i, has_i = _own_column(band, r_ob, signal_band(sig))
     fi = freq[r_ob, col_i]
     li = ob.phase_cyc[r_ob, col_i] * C_LIGHT / fi
     arc_i = flags.arc[r_ob, col_i]
     base = has_i & np.isfinite(p) & np.isfinite(li) & (arc_i >= 0)
+    del has_i
     n_arc = int(flags.arc.max()) + 1 if flags.arc.size else 1
     parts = []
     for j in range(band.shape[1]):
