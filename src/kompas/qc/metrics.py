@@ -84,17 +84,19 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
     width = ctx.cfg.el_bin_deg
     nb = int(np.ceil(90.0 / width))
     code = np.isfinite(obs.code_m) & np.isin(sat_system(obs.sat), [system_code(x) for x in ctx.systems])
-    sysc, sig, sat = sat_system(obs.sat[code]), obs.signal[code], obs.sat[code]
+    sig, sat = obs.signal[code], obs.sat[code]
     el, cn0 = el_raw[code], obs.cn0_dbhz[code].astype(float)
-    t_row = np.repeat(obs.epoch_time_ns, np.diff(obs.epoch_offsets))[code]
+    code = np.flatnonzero(code)  # the rows, for the times of the few a note names
     # one index per (system, signal) in the order system letters, then signal id
     rank = np.zeros(len(SYSTEM_LETTERS) + 1, dtype=np.int64)
     rank[[system_code(x) for x in ctx.systems]] = np.arange(len(ctx.systems))
-    key = rank[sysc] * 256 + sig
-    uniq, gi = np.unique(key, return_inverse=True)
-    gi = gi.ravel()
+    uniq, gi = _dense_codes(rank[sat_system(sat)] * 256 + sig)
     above = np.isfinite(el) & (el >= mask)
-    eb = np.clip(np.floor(np.degrees(np.where(above, el, 0.0)) / width).astype(int), 0, nb - 1)
+    eb = np.where(above, el, 0.0)  # bins computed in place: one array per observation, not five
+    np.degrees(eb, out=eb)
+    eb /= width
+    np.floor(eb, out=eb)
+    eb = np.clip(eb.astype(int), 0, nb - 1)
     have_b = np.bincount(gi[above] * nb + eb[above], minlength=uniq.size * nb).reshape(uniq.size, nb)
     # mean C/N0 over the observations counted in "have": those above the mask (all where no orbit tells)
     cn0_ok = np.isfinite(cn0)
@@ -114,7 +116,8 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
         m = gi == g
         note, counted = _why_no_expt(ctx, letter, sat[m], int(expt_b[g].sum()) if expt_b is not None else 0)
         if counted:
-            note = "; ".join(filter(None, [note, _unplaced(sat[m], np.isfinite(el[m]), t_row[m])]))
+            t_row = obs.epoch_time_ns[np.searchsorted(obs.epoch_offsets, code[m], side="right") - 1]
+            note = "; ".join(filter(None, [note, _unplaced(sat[m], np.isfinite(el[m]), t_row)]))
         expt = int(expt_b[g].sum()) if counted else None
         have = int(have_b[g].sum()) if counted else int(m.sum())
         n, total = (cn0_bn[g].sum(), cn0_bs[g].sum()) if counted else (cn0_n[g], cn0_s[g])
@@ -130,6 +133,13 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
                          "pct": _r(100.0 * h / expt_b[g, b], 2),
                          "cn0_mean_dbhz": _r(cn0_bs[g, b] / nc, 2) if nc else None})  # fmt: skip
     return rows, bins
+
+
+def _dense_codes(key):
+    """``numpy.unique(key, return_inverse=True)`` of small non-negative integers, by counting instead of
+    sorting every observation: the distinct values in order and the index of each element among them."""
+    present = np.bincount(key) > 0
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[key]
 
 
 def _unplaced(sat, placed, t_ns) -> str:
