@@ -228,17 +228,25 @@ def multipath_tables(ctx) -> tuple[list, list, list, list]:
     if not use.any():
         return [], [], [], []
     wel, waz = ctx.cfg.el_bin_deg, ctx.cfg.az_bin_deg
-    # one array per MP value at a time, of small integers where it can be (MP runs to 4 values per row)
-    sat, sig, par = mp.sat[use], mp.signal[use], mp.partner[use].astype(np.uint8)
-    elb, azb = _bin(mp.el[use], wel), _bin(mp.az[use], waz)
     unknown = ~np.isfinite(mp.el[use])
-    elb[unknown] = azb[unknown] = _NO_BIN
-    sq = mp.mp_m[use]
-    np.square(sq, out=sq)
-    first, (cnt, ss) = _grouped([sat, sig, par, azb, elb], [None, sq])
-    del sq
+
+    def bins(x, width, rows=slice(None)):
+        b = _bin(x[use][rows], width)
+        b[unknown[rows]] = _NO_BIN
+        return b
+
+    def squares():
+        sq = mp.mp_m[use]
+        return np.square(sq, out=sq)
+
+    # the keys and squares are made as the grouping needs them: one per-value array at a time besides
+    # the key and the sort (MP runs to 4 values per observation row)
+    keys = [lambda: mp.sat[use], lambda: mp.signal[use], lambda: mp.partner[use], lambda: bins(mp.az, waz),
+            lambda: bins(mp.el, wel)]  # fmt: skip
+    first, (cnt, ss) = _grouped(keys, [None, squares])
     # one row per finest cell from here on
-    sat, sig, par, elb, azb = sat[first], sig[first], par[first], elb[first], azb[first]
+    sat, sig, par = mp.sat[use][first], mp.signal[use][first], mp.partner[use][first]
+    elb, azb = bins(mp.el, wel, first), bins(mp.az, waz, first)
     sysc = sat_system(sat)
     letters = np.array(list(" " + SYSTEM_LETTERS))[sysc]
     name = np.char.add(np.char.add(letters, "C"), signal_code(sig))
@@ -267,10 +275,13 @@ def _grouped(keys, values):
 
     Returns the index of each group's first element (input order) and the sums of each array of
     ``values`` per group; a value ``None`` gives the number of elements of each group (as float, the
-    sums of ones it replaces).
+    sums of ones it replaces). A key or value may be given as a function that returns the array: it is
+    called when the array is needed, so that such arrays do not all live at once.
     """
-    k = np.zeros(np.size(keys[0]), dtype=np.int64)
+    k = None
     for a in keys:  # in place: the keys run to one per MP value
+        a = a() if callable(a) else a
+        k = np.zeros(np.size(a), dtype=np.int64) if k is None else k
         k *= 4096
         k += a
     order = np.argsort(k, kind="stable")
@@ -279,7 +290,10 @@ def _grouped(keys, values):
     size = k.size
     del k
     count = np.diff(np.r_[start, size]).astype(float)
-    sums = [count if v is None else np.add.reduceat(np.asarray(v)[order], start) for v in values]
+    sums = [
+        count if v is None else np.add.reduceat(np.asarray(v() if callable(v) else v)[order], start)
+        for v in values
+    ]
     return order[start], sums
 
 
