@@ -83,30 +83,8 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
     obs, grid, mask = ctx.obs, ctx.grid, _mask(ctx)
     width = ctx.cfg.el_bin_deg
     nb = int(np.ceil(90.0 / width))
-    code = np.isfinite(obs.code_m) & np.isin(sat_system(obs.sat), [system_code(x) for x in ctx.systems])
-    sig, sat = obs.signal[code], obs.sat[code]
-    el, cn0 = el_raw[code], obs.cn0_dbhz[code].astype(float)
-    code = np.flatnonzero(code)  # the rows, for the times of the few a note names
-    # one index per (system, signal) in the order system letters, then signal id
-    rank = np.zeros(len(SYSTEM_LETTERS) + 1, dtype=np.int64)
-    rank[[system_code(x) for x in ctx.systems]] = np.arange(len(ctx.systems))
-    uniq, gi = _dense_codes(rank[sat_system(sat)] * 256 + sig)
-    above = np.isfinite(el) & (el >= mask)
-    eb = np.where(above, el, 0.0)  # bins computed in place: one array per observation, not five
-    np.degrees(eb, out=eb)
-    eb /= width
-    np.floor(eb, out=eb)
-    eb = np.clip(eb.astype(int), 0, nb - 1)
-    have_b = np.bincount(gi[above] * nb + eb[above], minlength=uniq.size * nb).reshape(uniq.size, nb)
-    # mean C/N0 over the observations counted in "have": those above the mask (all where no orbit tells)
-    cn0_ok = np.isfinite(cn0)
-    cn0_n = np.bincount(gi[cn0_ok], minlength=uniq.size)
-    cn0_s = np.bincount(gi[cn0_ok], weights=cn0[cn0_ok], minlength=uniq.size)
-    ab = above & cn0_ok
-    cn0_bn = np.bincount(gi[ab] * nb + eb[ab], minlength=uniq.size * nb).reshape(uniq.size, nb)
-    cn0_bs = np.bincount(gi[ab] * nb + eb[ab], weights=cn0[ab], minlength=uniq.size * nb).reshape(
-        uniq.size, nb
-    )
+    uniq, gi, sat, placed, lost, have_b, (cn0_n, cn0_s, cn0_bn, cn0_bs) = _signal_counts(ctx, el_raw, nb)
+    lost_gi = gi[~placed]
     carries = _carries(grid, gi, sat, uniq.size)  # (G, S) the signal's satellites
     expt_b = carries.astype(np.int64) @ _cells_per_bin(grid, mask, width, nb) if grid is not None else None
     rows, bins = [], []
@@ -116,8 +94,9 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
         m = gi == g
         note, counted = _why_no_expt(ctx, letter, sat[m], int(expt_b[g].sum()) if expt_b is not None else 0)
         if counted:
-            t_row = obs.epoch_time_ns[np.searchsorted(obs.epoch_offsets, code[m], side="right") - 1]
-            note = "; ".join(filter(None, [note, _unplaced(sat[m], np.isfinite(el[m]), t_row)]))
+            t_row = np.zeros(int(m.sum()), dtype=np.int64)  # the times of the rows without an elevation
+            t_row[~placed[m]] = _row_times(obs, lost[lost_gi == g])
+            note = "; ".join(filter(None, [note, _unplaced(sat[m], placed[m], t_row)]))
         expt = int(expt_b[g].sum()) if counted else None
         have = int(have_b[g].sum()) if counted else int(m.sum())
         n, total = (cn0_bn[g].sum(), cn0_bs[g].sum()) if counted else (cn0_n[g], cn0_s[g])
@@ -133,6 +112,49 @@ def completeness(ctx, el_raw) -> tuple[list, list]:
                          "pct": _r(100.0 * h / expt_b[g, b], 2),
                          "cn0_mean_dbhz": _r(cn0_bs[g, b] / nc, 2) if nc else None})  # fmt: skip
     return rows, bins
+
+
+def _signal_counts(ctx, el_raw, nb):
+    """The counts of :func:`completeness` per (system, signal) group of the code observations.
+
+    Returns the groups' keys (system rank x 256 + signal id), then per observation its group, satellite
+    and whether it has an elevation, the rows of those without one (the times of the notes), and per
+    group and elevation bin (``nb`` bins) the observations above the mask and the C/N0 counts and sums
+    (per group and per bin). The elevations, bins and C/N0 of every observation go with the call.
+    """
+    obs, mask, width = ctx.obs, _mask(ctx), ctx.cfg.el_bin_deg
+    code = np.isfinite(obs.code_m) & np.isin(sat_system(obs.sat), [system_code(x) for x in ctx.systems])
+    sat = obs.sat[code]
+    # one index per (system, signal) in the order system letters, then signal id
+    rank = np.zeros(len(SYSTEM_LETTERS) + 1, dtype=np.int64)
+    rank[[system_code(x) for x in ctx.systems]] = np.arange(len(ctx.systems))
+    uniq, gi = _dense_codes(rank[sat_system(sat)] * 256 + obs.signal[code])
+    el = el_raw[code]
+    placed = np.isfinite(el)
+    lost = np.flatnonzero(code)[~placed]
+    above = placed & (el >= mask)
+    eb = np.where(above, el, 0.0)  # bins computed in place: one array per observation, not five
+    del el
+    np.degrees(eb, out=eb)
+    eb /= width
+    np.floor(eb, out=eb)
+    eb = np.clip(eb.astype(int), 0, nb - 1)
+    have_b = np.bincount(gi[above] * nb + eb[above], minlength=uniq.size * nb).reshape(uniq.size, nb)
+    # mean C/N0 over the observations counted in "have": those above the mask (all where no orbit tells)
+    cn0 = obs.cn0_dbhz[code].astype(float)
+    cn0_ok = np.isfinite(cn0)
+    cn0_n = np.bincount(gi[cn0_ok], minlength=uniq.size)
+    cn0_s = np.bincount(gi[cn0_ok], weights=cn0[cn0_ok], minlength=uniq.size)
+    ab = above & cn0_ok
+    cell = gi[ab] * nb + eb[ab]
+    cn0_bn = np.bincount(cell, minlength=uniq.size * nb).reshape(uniq.size, nb)
+    cn0_bs = np.bincount(cell, weights=cn0[ab], minlength=uniq.size * nb).reshape(uniq.size, nb)
+    return uniq, gi, sat, placed, lost, have_b, (cn0_n, cn0_s, cn0_bn, cn0_bs)
+
+
+def _row_times(obs, rows) -> np.ndarray:
+    """Epoch time of rows of ``obs`` (GPST ns), from the epochs' row offsets."""
+    return obs.epoch_time_ns[np.searchsorted(obs.epoch_offsets, rows, side="right") - 1]
 
 
 def _dense_codes(key):
