@@ -203,3 +203,21 @@ def test_ppp_inputs_read_each_role_given_and_leave_the_others_out(monkeypatch):
     assert (full["bias"], full["blq"], full["gpt3"]) == (
         ("read_bias", "b.bia"), ("read_blq", "l.blq"), ("read_gpt3_grid", "g"),
     )  # fmt: skip
+
+
+def test_the_qc_task_asks_for_no_figures(tmp_path, monkeypatch):
+    """A batch writes the QC tables, never an HTML report: the figures' arrays are not made."""
+    import kompas.qc
+    from kompas.batch.tasks import get_task
+    from kompas.cli.main import main
+    from kompas.qc import QcConfig
+
+    assert main(["sim", "--out", str(tmp_path), "--hours", "0.05", "--systems", "G"]) == 0
+    calls, real = [], kompas.qc.run_qc
+    monkeypatch.setattr(kompas.qc, "run_qc", lambda *a, **k: calls.append(k) or real(*a, **k))
+    item = StationDay("SIM00XXX", "2024-01-01", "0000-01H", {
+        "obs": (str(tmp_path / "SIM00XXX_S_sim_MO.rnx"),), "nav": (str(tmp_path / "SIM00XXX_S_sim_MN.rnx"),)})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = get_task("qc").run(item, QcConfig())
+    assert calls == [{"figures": False}] and result.tables["qc_summary"].num_rows
