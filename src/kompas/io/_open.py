@@ -16,6 +16,8 @@ import bz2
 import gzip
 import io
 import os
+import sys
+import threading
 import warnings
 import zipfile
 import zlib
@@ -285,67 +287,127 @@ def _crx2rnx_binary() -> str:
     return str(Path(hatanaka.__file__).parent / "bin" / "crx2rnx")
 
 
-def _crx_stream(p: Path, kind: str | None, name: str, size: int):
-    """Hatanaka decoding as a pipe: decompression and the consumer's parsing overlap on two cores."""
-    import queue
-    import subprocess
-    import threading
+_CHUNK = 1 << 16  # bytes read from crx2rnx at a time: a pipe's buffer on Linux
 
-    proc = subprocess.Popen(
-        [_crx2rnx_binary(), "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    feed_error: list[BaseException] = []
-    err_chunks: list[bytes] = []
 
-    def feed():
+class _CrxPipe:
+    """crx2rnx as a child process, fed by one thread, its output read by another into a bounded queue.
+
+    The queue holds at most ``maxsize`` chunks of :data:`_CHUNK` bytes: when the consumer falls behind,
+    the reader thread waits, crx2rnx blocks on its full output pipe and the feeder on its input pipe,
+    so memory stays bounded whatever the length of the file.
+    """
+
+    # bound here, not looked up at close: a generator left unfinished is closed at interpreter exit,
+    # when the module's globals may already be None
+    _finalizing = staticmethod(sys.is_finalizing)
+    _current = staticmethod(threading.current_thread)
+
+    def __init__(self, p: Path, kind: str | None, maxsize: int):
+        import queue
+        import subprocess
+
+        self.p, self.kind = p, kind
+        self.proc = subprocess.Popen(
+            [_crx2rnx_binary(), "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self.out: queue.Queue = queue.Queue(maxsize)
+        self.feed_error: list[BaseException] = []
+        self.read_error: list[BaseException] = []
+        self.err_chunks: list[bytes] = []
+        self.ended = False  # the consumer has taken the end mark: the reader thread is done
+        self.returncode: int | None = None
+        jobs = (self.feed, self.drain, self.collect)
+        self.threads = [threading.Thread(target=f, daemon=True) for f in jobs]
+        for th in self.threads:
+            th.start()
+
+    def feed(self):
         # incremental decompressors keep every byte before a truncation (gzip.open would drop a chunk)
-        dec = {"gz": lambda: zlib.decompressobj(wbits=31), "bz2": bz2.BZ2Decompressor}.get(kind)
+        dec = {"gz": lambda: zlib.decompressobj(wbits=31), "bz2": bz2.BZ2Decompressor}.get(self.kind)
         d = dec() if dec else None
         try:
-            with open(p, "rb") as fh:
+            with open(self.p, "rb") as fh:
                 while raw := fh.read(1 << 16):
-                    proc.stdin.write(d.decompress(raw) if d else raw)
+                    self.proc.stdin.write(d.decompress(raw) if d else raw)
             if d is not None and not d.eof:
-                feed_error.append(EOFError(f"{kind} stream ends early"))
+                self.feed_error.append(EOFError(f"{self.kind} stream ends early"))
         except (OSError, EOFError, ValueError, zlib.error) as exc:  # corrupt input, or crx2rnx died
-            feed_error.append(exc)
+            self.feed_error.append(exc)
         finally:
             try:
-                proc.stdin.close()
+                self.proc.stdin.close()
             except OSError:
                 pass
 
-    def drain():
-        err_chunks.append(proc.stderr.read())
-        proc.stderr.close()
+    def drain(self):
+        self.err_chunks.append(self.proc.stderr.read())
+        self.proc.stderr.close()
 
-    out: queue.Queue = queue.Queue()
+    def collect(self):
+        try:
+            while chunk := self.proc.stdout.read1(_CHUNK):
+                self.out.put(chunk)  # waits while the queue is full: the back-pressure
+        except Exception as exc:  # handed to the consumer, which would otherwise wait forever
+            self.read_error.append(exc)
+        finally:
+            self.out.put(None)  # always: the consumer (or close) waits for it
 
-    def collect():  # keep crx2rnx's output pipe empty so it never waits for the consumer
-        while chunk := proc.stdout.read1(1 << 20):
-            out.put(chunk)
-        out.put(None)
+    def get(self) -> bytes | None:
+        """The next chunk of crx2rnx's output, None at its end."""
+        chunk = self.out.get()
+        self.ended = chunk is None
+        return chunk
 
-    threads = [threading.Thread(target=f, daemon=True) for f in (feed, drain, collect)]
-    for th in threads:
-        th.start()
+    def close(self):
+        """Stop crx2rnx unless its output was read to the end; wait for the threads; keep its exit status."""
+        if self._finalizing() or self._current() in self.threads:
+            # daemon threads are frozen at interpreter shutdown (one may hold the output pipe's lock, and
+            # closing that pipe would abort the interpreter) and modules are being emptied; crx2rnx ends on
+            # its closed pipes when this process does. A thread cannot wait for itself.
+            return
+        if not self.ended or self.read_error:
+            self.proc.kill()  # the consumer stopped early or raised: the rest of the text is not wanted
+        while not self.ended:  # empty the queue so a reader thread waiting to put reaches the pipe's end
+            self.get()
+        for th in self.threads:
+            th.join()
+        self.proc.stdout.close()
+        self.returncode = self.proc.wait()
+
+    def stderr(self) -> str:
+        return b"".join(self.err_chunks).decode("ascii", "backslashreplace").strip()
+
+
+def _crx_stream(p: Path, kind: str | None, name: str, size: int):
+    """Hatanaka decoding as a pipe: decompression and the consumer's parsing overlap on two cores.
+
+    About one block (``size`` bytes) of crx2rnx's output waits in the queue, enough for crx2rnx to decode
+    the next block while the consumer parses this one (unbounded, three quarters of a whole day's text
+    piled up in memory when the consumer was the slower).
+    """
+    pipe = _CrxPipe(p, kind, max(1, size // _CHUNK))
     try:
         pending: list[bytes] = []
         have = 0
-        while (chunk := out.get()) is not None:
+        while (chunk := pipe.get()) is not None:
             pending.append(chunk)
             have += len(chunk)
             if have >= size:
                 yield b"".join(pending)
                 pending, have = [], 0
+        if pipe.read_error:
+            raise FormatError(name, None, f"cannot read crx2rnx's output: {pipe.read_error[0]!r}")
         if pending:
             yield b"".join(pending)
     finally:
-        for th in threads:
-            th.join()
-        proc.stdout.close()
-        ret = proc.wait()
-    stderr = b"".join(err_chunks).decode("ascii", "backslashreplace").strip()
+        pipe.close()
+    _crx_verdict(pipe, kind, name)
+
+
+def _crx_verdict(pipe: _CrxPipe, kind: str | None, name: str) -> None:
+    """The warnings, or the error, of a crx2rnx run whose whole output was read."""
+    ret, stderr = pipe.returncode, pipe.stderr()
     message = " ".join(stderr.split())[:300]
     if ret not in (0, 2) and "truncated" in stderr:
         # crx2rnx has written every complete epoch before the break: the consumer keeps them
@@ -354,11 +416,8 @@ def _crx_stream(p: Path, kind: str | None, name: str, size: int):
     if ret not in (0, 2):
         raise FormatError(name, None, f"Hatanaka decompression failed: {message}")
     if stderr:
-        warnings.warn(
-            f"{name}: crx2rnx: {' '.join(stderr.split())[:300]}",
-            KompasWarning,
-            stacklevel=caller_stacklevel(),
-        )
+        warnings.warn(f"{name}: crx2rnx: {message}", KompasWarning, stacklevel=caller_stacklevel())
+    feed_error = pipe.feed_error
     if feed_error and not isinstance(feed_error[0], BrokenPipeError):
         warnings.warn(
             f"{name}: {kind} stream ends early: {feed_error[0]}",
