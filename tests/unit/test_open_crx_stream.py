@@ -8,6 +8,7 @@ import sys
 import threading
 import warnings
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -34,13 +35,16 @@ def _decoder(tmp_path, script):
 
 
 class _Watched(queue.Queue):
-    """A queue that says when a put has to wait on a full queue, and when the end mark (None) is put."""
+    """A queue that says when a put has to wait on a full queue, and when the end mark (None) is put; it
+    keeps the length of every chunk put."""
 
     waited = threading.Event()
     ended = threading.Event()
     settled = threading.Event()
+    sizes: ClassVar[list] = []
 
     def put(self, item, block=True, timeout=None):
+        type(self).sizes.append(None if item is None else len(item))
         if item is None:
             type(self).ended.set()
             type(self).settled.set()
@@ -54,6 +58,7 @@ class _Watched(queue.Queue):
 def watched(monkeypatch):
     for event in (_Watched.waited, _Watched.ended, _Watched.settled):
         event.clear()
+    _Watched.sizes.clear()
     monkeypatch.setattr(queue, "Queue", _Watched)
     return _Watched
 
@@ -70,6 +75,17 @@ def test_crx2rnx_waits_for_a_slow_consumer_and_early_stop_kills_it(tmp_path, mon
     assert watched.waited.is_set() and not watched.ended.is_set()
     blocks.close()  # the reader thread waits on a full queue: close must not wait for it forever
     assert BODY.startswith(first) and not done.exists()
+
+
+def test_a_decoder_writing_in_small_pieces_fills_whole_chunks(tmp_path, monkeypatch, watched):
+    """The queue is counted in chunks: each must be a whole one, or a queue of small writes would hold a
+    few kilobytes and crx2rnx would wait on the consumer at every block instead of decoding ahead."""
+    script = "while IFS= read -r line; do printf '%s\\n' \"$line\"; done\n"  # a write per line
+    monkeypatch.setattr(_open, "_crx2rnx_binary", lambda: _decoder(tmp_path, script))
+    body = BODY[: len(HEAD) + 80 * 2500]  # whole lines (read drops a last one without its end of line)
+    (tmp_path / "x.crx").write_bytes(body)
+    assert b"".join(iter_blocks(tmp_path / "x.crx", size=1 << 20)) == body
+    assert watched.sizes == [_open._CHUNK] * 3 + [len(body) - 3 * _open._CHUNK, None]
 
 
 @pytest.mark.parametrize("how", ["close", "raise"])
@@ -138,11 +154,11 @@ def test_a_failure_reading_crx2rnx_is_an_error_not_a_hang(tmp_path, monkeypatch)
         def __init__(self, pipe):
             self.pipe, self.calls = pipe, 0
 
-        def read1(self, n):
+        def read(self, n):
             self.calls += 1
             if self.calls > 2:
                 raise OSError(5, "Input/output error")
-            return self.pipe.read1(n)
+            return self.pipe.read(n)
 
         def close(self):
             self.pipe.close()

@@ -293,9 +293,9 @@ _CHUNK = 1 << 16  # bytes read from crx2rnx at a time: a pipe's buffer on Linux
 class _CrxPipe:
     """crx2rnx as a child process, fed by one thread, its output read by another into a bounded queue.
 
-    The queue holds at most ``maxsize`` chunks of :data:`_CHUNK` bytes: when the consumer falls behind,
-    the reader thread waits, crx2rnx blocks on its full output pipe and the feeder on its input pipe,
-    so memory stays bounded whatever the length of the file.
+    The queue holds at most ``maxsize`` chunks of :data:`_CHUNK` bytes (the last one shorter): when the
+    consumer falls behind, the reader thread waits, crx2rnx blocks on its full output pipe and the feeder
+    on its input pipe, so memory stays bounded whatever the length of the file.
     """
 
     # bound here, not looked up at close: a generator left unfinished is closed at interpreter exit,
@@ -346,7 +346,9 @@ class _CrxPipe:
 
     def collect(self):
         try:
-            while chunk := self.proc.stdout.read1(_CHUNK):
+            # whole chunks (read, not read1): a reader faster than crx2rnx would otherwise queue its 4 KiB
+            # writes one by one, and a queue counted in chunks would hold too little to keep it busy
+            while chunk := self.proc.stdout.read(_CHUNK):
                 self.out.put(chunk)  # waits while the queue is full: the back-pressure
         except Exception as exc:  # handed to the consumer, which would otherwise wait forever
             self.read_error.append(exc)
