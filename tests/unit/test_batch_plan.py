@@ -573,6 +573,73 @@ def test_a_rover_across_midnight_gets_every_file_of_its_base_station(tmp_path):
     assert plan(rover, nav, **kw, extra={"base": base[:3] + two}).items[0].paths("base") == tuple(two)
 
 
+def test_files_that_touch_a_span_or_tie_on_overlap(tmp_path):
+    """Files that end where a unit starts, or start where it ends, share no time with it; a long file
+    that started a day before still does; of bases of equal overlap the first by path is the station,
+    whatever the order they are given in. (plan() finds them through an index by start time.)"""
+    rover = _touch(tmp_path, "ROVR00XXX_R_20201771000_02H_01S_MO.rnx")  # 10:00-12:00
+    kw = {"needs": ("nav", "base"), "roles": ("nav", "base")}
+    brdc = _touch(tmp_path, "BRDC00WRD_S_20201770000_01D_MN.rnx")
+    touching = _touch(
+        tmp_path, "AAAB00XXX_R_20201770800_02H_01S_MO.rnx", "AAAC00XXX_R_20201771200_01H_01S_MO.rnx"
+    )
+    # one hour each: MMMB's two files together, the first by path (the second MMMB adds its hour)
+    hours = _touch(
+        tmp_path,
+        "ZZZB00XXX_R_20201771000_01H_01S_MO.rnx",
+        "MMMB00XXX_R_20201771100_01H_01S_MO.rnx",
+        "MMMB00XXX_R_20201771000_01H_01S_MO.rnx",
+    )
+    early = _touch(tmp_path, "EARL00XXX_R_20201760000_35H_01S_MO.rnx")  # 00:00 the day before to 11:00
+
+    def bases(given):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", KompasWarning)
+            p = plan(rover, brdc, **kw, extra={"base": given})
+        return p.items[0].paths("base") if p.items else [s.reason for s in p.skipped]
+
+    assert bases(touching) == ["no base file overlaps 10:00-12:00 of 2020-06-25 (of the 2 base files given)"]
+    assert bases(touching + hours) == (hours[2], hours[1])
+    assert bases(touching + hours + early) == tuple(early)  # one hour too, and first by path
+    # a whole overlap, on one span: the first by path, not the first given
+    same_span = _touch(
+        tmp_path, "QQQB00XXX_R_20201771000_02H_01S_MO.rnx", "PPPB00XXX_R_20201771000_02H_01S_MO.rnx"
+    )
+    assert bases(hours + same_span + early) == (same_span[1],)
+
+    # navigation files: the station's own that touch the span are not its own files for it (the BRDC
+    # file serves); its mixed file of 36 hours from the day before covers the span and serves alone
+    own_touching = _touch(
+        tmp_path, "ROVR00XXX_R_20201770800_02H_MN.rnx", "ROVR00XXX_R_20201771200_01H_MN.rnx"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KompasWarning)
+        assert plan(rover + own_touching, brdc).items[0].paths("nav") == tuple(brdc)
+        own_long = _touch(tmp_path, "ROVR00XXX_R_20201760000_36H_MN.rnx")
+        assert plan(rover + own_touching + own_long, brdc).items[0].paths("nav") == tuple(own_long)
+
+
+def test_plan_compares_each_unit_with_the_files_of_its_span_and_station_only(tmp_path, monkeypatch):
+    """Counted in span comparisons, not time: each unit with every navigation and base file made plan()
+    quadratic (2048 stations' day of 15-minute files and their navigation files: 8 s; bases: 17 s)."""
+    n = 150
+    obs = _touch(tmp_path, *(f"S{k:03d}00XXX_R_20201770000_15M_01S_MO.rnx" for k in range(n)))
+    nav = _touch(tmp_path, *(f"S{k:03d}00XXX_R_20201770000_01D_MN.rnx" for k in range(n)))
+    base = _touch(tmp_path, *(f"B{k:03d}00XXX_R_20201770000_15M_01S_MO.rnx" for k in range(n)))
+    calls = []
+    overlap_s = FileName.overlap_s
+
+    def counted(self, other):
+        calls.append(1)
+        return overlap_s(self, other)
+
+    monkeypatch.setattr(FileName, "overlap_s", counted)
+    p = plan(obs + nav, needs=("nav", "base"), roles=("nav", "base"), extra={"base": base})
+    assert [it.paths("nav") for it in p.items] == [(x,) for x in nav]
+    assert {it.paths("base") for it in p.items} == {(base[0],)}
+    assert len(calls) < 20 * n  # n * n and more before
+
+
 def test_a_copy_of_the_base_stations_file_is_not_a_rover(tmp_path):
     base = _touch(tmp_path, "BASE00XXX_R_20201771000_01H_01S_MO.rnx")
     (tmp_path / "copy").mkdir()

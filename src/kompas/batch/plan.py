@@ -30,6 +30,7 @@ Matching rules (by the names; :mod:`kompas.io.names`):
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as _dt
 import math
@@ -161,7 +162,59 @@ def classify(paths: Iterable[str]) -> dict[str, list[FileName]]:
     return out
 
 
-def _nav_pool(among: Sequence[FileName], nav: Iterable[str]) -> tuple[list[FileName], list[str]]:
+class _SpanIndex:
+    """Files by start time, to find those that share time with a span without comparing it with them all
+    (``plan`` compared every unit with every navigation and base file, ~3.5 us a pair: quadratic)."""
+
+    def __init__(self, files: Sequence[FileName]):
+        self.files = list(files)
+        self.order = sorted(range(len(self.files)), key=lambda i: self.files[i].start)
+        self.starts = [self.files[i].start for i in self.order]
+        self.longest = _dt.timedelta(seconds=max((f.period_s for f in self.files), default=0))
+
+    def _window(self, span: FileName) -> list[int]:
+        # a file starting ``longest`` before the span has ended by its start; one starting at its end
+        # or later shares no time with it either
+        lo = bisect.bisect_left(self.starts, span.start - self.longest)
+        return self.order[lo : bisect.bisect_left(self.starts, span.end)]
+
+    def overlapping(self, span: FileName) -> list[FileName]:
+        """The files sharing time with ``span``, in their given order: the order a scan of them all saw, so
+        the sums of overlaps and the stable sorts after it see the same sequence."""
+        return [self.files[i] for i in sorted(self._window(span)) if self.files[i].overlap_s(span) > 0]
+
+    def any_overlapping(self, span: FileName) -> bool:
+        return any(self.files[i].overlap_s(span) > 0 for i in self._window(span))
+
+
+class _Pool:
+    """Dated files indexed by time, all together and by a key of each (its station or site)."""
+
+    def __init__(self, files: Sequence[FileName], key):
+        self.files = list(files)
+        self.all = _SpanIndex(self.files)
+        groups: dict[str, list[FileName]] = {}
+        for f in self.files:
+            groups.setdefault(key(f), []).append(f)
+        self.by_key = {k: _SpanIndex(v) for k, v in groups.items()}
+        # of the files of one nominal span (one overlap with any unit) the first by path stands for them:
+        # the base of the longest overlap (then by path) is the best of these few
+        firsts: dict[tuple, FileName] = {}
+        for f in self.files:
+            if (f.start, f.period_s) not in firsts or f.path < firsts[f.start, f.period_s].path:
+                firsts[f.start, f.period_s] = f
+        self.firsts = _SpanIndex(list(firsts.values()))
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def of(self, key: str, span: FileName) -> list[FileName]:
+        """The files of ``key`` that share time with ``span``, in their given order."""
+        index = self.by_key.get(key)
+        return index.overlapping(span) if index is not None else []
+
+
+def _nav_pool(among: Sequence[FileName], nav: Iterable[str]) -> tuple[_Pool, list[str]]:
     """Navigation files by name (dated: matched to units by day) and the undated ones (every unit), each
     file once: one both among the files and in ``--nav`` listed twice changed the unit's input hash."""
     dated, undated = list(among), []
@@ -175,7 +228,7 @@ def _nav_pool(among: Sequence[FileName], nav: Iterable[str]) -> tuple[list[FileN
             undated.append(p)
         else:
             dated.append(name)
-    return dated, sorted(undated)
+    return _Pool(dated, lambda n: n.station), sorted(undated)
 
 
 def _unplanned_kind(path: str) -> str:
@@ -199,7 +252,7 @@ def session_of(name: FileName) -> str:
     return f"{name.start:%H%M}-{p}S"
 
 
-def _choose_nav(obs: FileName, navs: Sequence[FileName]) -> list[str]:
+def _choose_nav(obs: FileName, navs: _Pool) -> list[str]:
     """The navigation files of an observation file: the station's own, and others where those leave a gap.
 
     A station's own files serve alone when each of their systems covers the observation span and one of
@@ -213,8 +266,7 @@ def _choose_nav(obs: FileName, navs: Sequence[FileName]) -> list[str]:
     31, as ``kompas spp`` given both). A unit then reads them all: a pool of hundreds of stations' files
     and no BRD file costs seconds of reading per unit.
     """
-    cands = [n for n in navs if n.overlap_s(obs) > 0]
-    same = [n for n in cands if n.station == obs.station]
+    same = navs.of(obs.station, obs)
     cover: dict[str, float] = {}
     for n in same:
         cover[n.system or n.content] = cover.get(n.system or n.content, 0.0) + n.overlap_s(obs)
@@ -222,7 +274,7 @@ def _choose_nav(obs: FileName, navs: Sequence[FileName]) -> list[str]:
     if same and full == set(cover) and "M" in full:
         return sorted(n.path for n in same)
     kinds: dict[str, list[FileName]] = {}
-    others = (n for n in cands if n.station != obs.station)
+    others = (n for n in navs.all.overlapping(obs) if n.station != obs.station)
     for n in sorted(others, key=lambda n: (not n.site.startswith("BRD"), -n.overlap_s(obs), n.path)):
         kinds.setdefault(n.system or n.content, []).append(n)
     best = {k: _covering(obs, v) if v[0].site.startswith("BRD") else v for k, v in kinds.items()}
@@ -369,6 +421,12 @@ def _warn_left_out(left_out: dict[str, list[str]]) -> None:
     _warn_files(head, named, "; each unit's message names the centre it used")
 
 
+def _idle(dated: Sequence[FileName], spans: Sequence[FileName]) -> list[FileName]:
+    """The files of ``dated`` that share no time with any of ``spans``."""
+    index = _SpanIndex(spans)
+    return [f for f in dated if not index.any_overlapping(f)]
+
+
 def _warn_idle(idle: Sequence[FileName], planned: bool) -> None:
     """One warning for the dated navigation and product files whose span (by name) meets no planned unit's
     widened span: another day, or hours without a session. (Files of another producer, or superseded by a
@@ -386,17 +444,17 @@ def _warn_idle(idle: Sequence[FileName], planned: bool) -> None:
     )
 
 
-def _base_names(paths: Sequence[str]) -> list[FileName]:
+def _base_names(paths: Sequence[str]) -> _Pool:
     out = []
     for p in paths:
         name = parse_name(p) or name_from_header(p)
         if name is None or name.kind != "obs":
             raise ConfigError(f"{p}: a base must be an observation file (by its name or header)")
         out.append(name)
-    return out
+    return _Pool(out, lambda b: b.site)
 
 
-def _missing_reason(missing: list, span: FileName, day: str, bases: Sequence[FileName]) -> str:
+def _missing_reason(missing: list, span: FileName, day: str, bases: _Pool) -> str:
     """Why a unit is not planned: the roles without a file, or, when base files were given but none covers
     the session, its hours."""
     if missing == ["base"] and bases:
@@ -405,17 +463,17 @@ def _missing_reason(missing: list, span: FileName, day: str, bases: Sequence[Fil
     return f"no {' or '.join(missing)} file for {day}"
 
 
-def _choose_bases(obs: FileName, bases: Sequence[FileName]) -> list[FileName]:
+def _choose_bases(obs: FileName, bases: _Pool) -> list[FileName]:
     """The files of one base station that together cover ``obs`` (each adding time to the ones of longer
     overlap before it: one of each session, a day file rather than its hours), in time order, read as one
     session; the station is the one of the base file overlapping ``obs`` the most (then by path). A rover
     file of 23:00-01:00 beside the base's hourly files of 23:00 and 00:00 gets both; given the 23:00 one
     alone it had no base epoch in half of its epochs."""
-    cands = [b for b in bases if b.overlap_s(obs) > 0]
-    if not cands:
+    firsts = bases.firsts.overlapping(obs)  # the best of each span: files of one span overlap alike
+    if not firsts:
         return []
-    best = min(cands, key=lambda b: (-b.overlap_s(obs), b.path))
-    station = sorted((b for b in cands if b.site == best.site), key=lambda b: (-b.overlap_s(obs), b.path))
+    best = min(firsts, key=lambda b: (-b.overlap_s(obs), b.path))
+    station = sorted(bases.of(best.site, obs), key=lambda b: (-b.overlap_s(obs), b.path))
     return sorted(_covering(obs, station), key=lambda b: b.start)
 
 
@@ -541,7 +599,7 @@ def plan(
     kinds = classify(files)
     dated_nav, global_nav = _nav_pool(kinds.get("nav", []), nav)
     common = {role: tuple(paths) for role, paths in (extra or {}).items() if role != "base"}
-    bases = _base_names((extra or {}).get("base", ())) if "base" in roles else []
+    bases = _base_names((extra or {}).get("base", ()) if "base" in roles else ())
     common["antex"] = common.get("antex") or _one_antex(kinds.get("antex", []), roles)  # --with chooses
     items: dict[tuple, StationDay] = {}
     left_out: dict[str, list[str]] = {}  # product file -> why, per unit that did not use it
@@ -573,6 +631,6 @@ def plan(
             left_out.setdefault(path, []).append(why)
     used = {p for item in items.values() for paths in item.inputs.values() for p in paths}
     _warn_left_out({p: why for p, why in left_out.items() if p not in used})
-    dated = dated_nav + [f for role in PRODUCT_ROLES if role in roles for f in kinds.get(role, [])]
-    _warn_idle([f for f in dated if not any(f.overlap_s(w) > 0 for w in spans)], bool(items))
+    dated = dated_nav.files + [f for role in PRODUCT_ROLES if role in roles for f in kinds.get(role, [])]
+    _warn_idle(_idle(dated, spans), bool(items))
     return Plan(tuple(items.values()), tuple(skipped))
