@@ -96,9 +96,10 @@ def test_above_the_tropopause_the_pressure_is_the_standard_atmosphere(h, table_h
 def test_above_the_tropopause_the_delay_is_continuous_and_vanishes_in_space():
     below, above = zenith_delays(D(30.0), np.array([11_000.0 - 1e-6, 11_000.0 + 1e-6]))[0]
     assert above == pytest.approx(below, rel=1e-9)
-    zhd, zwd = zenith_delays(D(30.0), np.array([10_001.0, 400e3]))
+    zhd, zwd = zenith_delays(D(30.0), np.array([10_001.0, 99e3, 100.001e3, 400e3, 4e6]))
     assert zhd[0] > 0.6 and zwd[0] > 0.0  # RTKLIB: 0 above 10 km (+2 m vertical SPP error at 11 km)
-    assert zhd[1] < 1e-20 and zwd[1] < 1e-20  # a LEO satellite's receiver: no air
+    assert 0.0 < zhd[1] < 1e-6 and 0.0 < zwd[1] < 1e-9  # a micrometre below the Karman line
+    assert np.all(zhd[2:] == 0.0) and np.all(zwd[2:] == 0.0)  # above it (a LEO receiver): no air, no sign
     # the water vapour thins with the air above the tropopause
     zwd_hi = zenith_delays(D(30.0), np.array([11_000.0, 16_000.0]))[1]
     assert zwd_hi[1] / zwd_hi[0] == pytest.approx(np.exp(-0.0341632 * 5000.0 / 216.66), rel=1e-4)

@@ -31,11 +31,13 @@ Saastamoinen
       formula's 216.66 K and the pressure falls as ``P11 exp(-g0 M / R (h - 11 km) / T11)`` (eq. 33b,
       ``g0 M / R = 0.0341632`` K/m), the water-vapour pressure with it (RTKLIB gave 0 above 10 km:
       +2 m of vertical error at 11 km);
-    - below -1000 m, deeper than any ground a receiver stands on, and at elevations ``<= 0`` the
-      delay is 0, so that the first iterations of a position fix, started at the Earth's centre, stay
-      finite. The ``1 / cos z`` obliquity is the plain flat-Earth one: at 5 deg elevation it is
-    about 1 % (a few decimetres) larger than a real mapping function; use
-    :func:`zenith_delays` with :func:`niell_mapping` where that matters.
+    - below -1000 m, deeper than any ground a receiver stands on, above 100 km (the Karman line; the
+      layer's delay there is below a micrometre) and at elevations ``<= 0`` the delay is 0, so that the
+      first iterations of a position fix, started at the Earth's centre, stay finite.
+
+    The ``1 / cos z`` obliquity is the plain flat-Earth one: at 5 deg elevation it is about 1 % (a few
+    decimetres) larger than a real mapping function; use :func:`zenith_delays` with
+    :func:`niell_mapping` where that matters.
 
 Niell mapping functions (NMF)
     A. E. Niell, "Global mapping functions for the atmosphere delay at radio wavelengths",
@@ -59,7 +61,8 @@ _H_FLOOR_M = -1000.0
 _H_SEA_M = -100.0  # RTKLIB: heights down to here are taken at sea level (the geoid)
 _H_TROPOPAUSE_M = 11.0e3  # U.S. Standard Atmosphere 1976, Table 4: the first layer's top
 _G0M_OVER_R = 0.0341632  # K/m: g0 M0 / R* of the U.S. Standard Atmosphere 1976 (eq. 33b)
-HEIGHT_RANGE_M = (_H_FLOOR_M, np.inf)
+_H_CEILING_M = 100.0e3  # the Karman line: the isothermal layer's delay above it is below 1e-6 m
+HEIGHT_RANGE_M = (_H_FLOOR_M, _H_CEILING_M)
 """Ellipsoidal heights (m) over which :func:`saastamoinen` gives a delay (RTKLIB's were -100 m .. 10 km)."""
 
 
@@ -75,8 +78,8 @@ def _atmosphere(lat_rad, height_m, humidity, pressure_hpa=None, temperature_k=No
     lat = np.asarray(lat_rad, dtype=np.float64)
     h = np.asarray(height_m, dtype=np.float64)
     rh = np.asarray(humidity, dtype=np.float64)
-    valid = h >= _H_FLOOR_M
-    hgt = _model_height(np.where(valid, h, 0.0))
+    valid = (h >= _H_FLOOR_M) & (h <= _H_CEILING_M)
+    hgt = _model_height(h)
     low = np.minimum(hgt, _H_TROPOPAUSE_M)
     temp_k = 15.0 - 6.5e-3 * low + 273.16
     # above the tropopause: isothermal at the tropopause's temperature, pressure falling exponentially
@@ -107,7 +110,7 @@ def saastamoinen(
     lat_rad : array_like
         Geodetic latitude of the receiver, rad.
     height_m : array_like
-        Ellipsoidal height of the receiver, m (a delay from -1000 m up; RTKLIB's from -100 m to 10 km).
+        Ellipsoidal height of the receiver, m (a delay from -1000 m to 100 km; RTKLIB's from -100 m to 10 km).
     elev_rad : array_like
         Elevation of the satellite, rad.
     humidity : array_like, optional
@@ -121,8 +124,8 @@ def saastamoinen(
     Returns
     -------
     numpy.ndarray
-        Slant delay (hydrostatic + wet), m; 0 where the height is below -1000 m or the elevation is
-        ``<= 0``.
+        Slant delay (hydrostatic + wet), m; 0 where the height is below -1000 m or above 100 km, or the
+        elevation is ``<= 0``.
     """
     el = np.asarray(elev_rad, dtype=np.float64)
     zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity, pressure_hpa, temperature_k)
@@ -154,8 +157,8 @@ def zenith_delays(
     Returns
     -------
     zhd, zwd : numpy.ndarray
-        Zenith hydrostatic and wet delays, m; both 0 where the height is below -1000 m (as
-        :func:`saastamoinen`).
+        Zenith hydrostatic and wet delays, m; both 0 where the height is below -1000 m or above 100 km
+        (as :func:`saastamoinen`).
     """
     zhd, zwd, valid = _atmosphere(lat_rad, height_m, humidity, pressure_hpa, temperature_k)
     return np.where(valid, zhd, 0.0), np.where(valid, zwd, 0.0)
