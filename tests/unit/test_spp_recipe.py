@@ -252,8 +252,16 @@ def test_no_ionosphere_is_evaluated_for_an_iterate_deep_inside_the_earth(sim, mo
     assert sol.ok.all() and calls  # the solve itself evaluated it
     model, x = models[0], np.zeros((1, 3 + 4))
     mask = np.ones(obs.epochs(0, 1).n_epochs, bool)[:, None]
-    for height_m, evaluated in ((-2.0e6, False), (-1001.0, False), (-999.0, True), (2000.0, True)):
-        x[0, :3] = geodetic_to_ecef(np.array([np.radians(30.0), np.radians(114.0), height_m]))
+    # the Earth's centre, where a fix starts, is no position at all: its (empty) ionosphere is evaluated
+    for height_m, evaluated in (
+        (None, True),
+        (-2.0e6, False),
+        (-1001.0, False),
+        (-999.0, True),
+        (2000.0, True),
+    ):
+        llh = np.array([np.radians(30.0), np.radians(114.0), height_m or 0.0])
+        x[0, :3] = 0.0 if height_m is None else geodetic_to_ecef(llh)
         before = len(calls)
         lin = model(x, mask)
         assert (len(calls) > before) == evaluated, height_m
