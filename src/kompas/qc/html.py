@@ -50,16 +50,26 @@ def _panels(plt, keys, title):
     return fig, axes.ravel()
 
 
+def _signal_names(sat, signal):
+    """The signal names (``"G1C"``) present, sorted; per point the index of its name; per name the index of
+    its first point. Names are made once per distinct (system, signal) pair, not once per point: a 1-Hz
+    file has a million points and a dozen names."""
+    pair = sat_system(sat).astype(np.int64) * 256 + np.asarray(signal, dtype=np.int64)
+    pairs, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    pair_names = np.char.add(_letters(pairs // 256 * 100), signal_code(pairs % 256)).astype(str)
+    names, of_pair = np.unique(pair_names, return_inverse=True)  # ids no code names share one name
+    first_of_name = np.full(names.size, pair.size, dtype=np.int64)
+    np.minimum.at(first_of_name, of_pair, first)
+    return [str(n) for n in names], of_pair[inverse], first_of_name
+
+
 def _mp_elevation(plt, a, path):
-    sig_name = np.char.add(_letters(a["mp_sat"]), signal_code(a["mp_signal"])) if a["mp_sat"].size else []
-    first = {}
-    for s, p in zip(sig_name, a["mp_partner"], strict=False):
-        first.setdefault(str(s), int(p))
-    keys = sorted(first)
+    keys, name_of, first_point = _signal_names(a["mp_sat"], a["mp_signal"])
+    first = {k: int(a["mp_partner"][i]) for k, i in zip(keys, first_point, strict=True)}  # band of its first
     fig, axes = _panels(plt, keys, "Code multipath MP against elevation (grey: values, black: RMS per 5 deg)")
     el = np.degrees(a["mp_el"])
-    for ax, k in zip(axes, keys, strict=False):
-        m = (sig_name == k) & (a["mp_partner"] == first[k]) & np.isfinite(el)
+    for j, (ax, k) in enumerate(zip(axes, keys, strict=False)):
+        m = (name_of == j) & (a["mp_partner"] == first[k]) & np.isfinite(el)
         ax.plot(el[m], a["mp_m"][m], ".", ms=1, color="0.6")
         bx, by = _binned(el[m], a["mp_m"][m], fn=lambda v: np.sqrt(np.mean(v**2)))
         ax.plot(bx, by, "k-", lw=1.5)
@@ -73,14 +83,13 @@ def _mp_elevation(plt, a, path):
 
 
 def _cn0_elevation(plt, a, path):
-    sig_name = np.char.add(_letters(a["cn0_sat"]), signal_code(a["cn0_signal"])) if a["cn0_sat"].size else []
-    keys = sorted(set(map(str, sig_name)))
+    keys, name_of, _ = _signal_names(a["cn0_sat"], a["cn0_signal"])
     letters = sorted({k[0] for k in keys}, key=SYSTEM_LETTERS.index)
     fig, axes = _panels(plt, letters, "C/N0 against elevation (mean per 5 deg)")
     el = np.degrees(a["cn0_el"])
     for ax, x in zip(axes, letters, strict=False):
-        for k in (k for k in keys if k[0] == x):
-            m = (sig_name == k) & np.isfinite(el) & np.isfinite(a["cn0_dbhz"])
+        for j, k in ((j, k) for j, k in enumerate(keys) if k[0] == x):
+            m = (name_of == j) & np.isfinite(el) & np.isfinite(a["cn0_dbhz"])
             bx, by = _binned(el[m], a["cn0_dbhz"][m])
             ax.plot(bx, by, "-", label=k[1:])
         ax.set_title(SYSTEM_NAMES[x], fontsize=9)
