@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import html
+import os
+
 import numpy as np
 import pytest
 
-from kompas.qc.html import _signal_names
+from kompas import gtime_from_calendar
+from kompas.frames import geodetic_to_ecef
+from kompas.qc import html as html_mod
+from kompas.qc import run_qc
+from kompas.qc.html import _signal_names, sky_thinned, write_html
 from kompas.satsys import sat_id, signal_code
+from kompas.sim import simulate
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -21,3 +29,65 @@ def test_signal_names_match_the_names_of_each_point():
     assert [per_point.index(n) for n in names] == list(first)  # the first point of each name
     empty = _signal_names(np.zeros(0, int), np.zeros(0, np.uint8))
     assert empty[0] == [] and empty[1].size == 0
+
+
+def _epochs(seconds):
+    return np.asarray(seconds, dtype=np.int64) * 1_000_000_000
+
+
+def test_sky_tracks_keep_each_satellites_first_epoch_per_30_s_window_and_its_last():
+    t = _epochs(np.arange(300))  # 1-s data
+    a = np.arange(300)  # G05 all along
+    b = np.arange(100, 138)  # G07 from 100 s to 137 s
+    sat = np.concatenate([np.full(300, 105), np.full(38, 107), [301]])  # and E01 at 200 s only
+    epoch = np.concatenate([a, b, [200]])
+    sat, epoch = np.repeat(sat, 2), np.repeat(epoch, 2)  # two signals per satellite-epoch, both kept
+    keep = sky_thinned(sat, epoch, t)
+    kept = {s: sorted(set(epoch[keep & (sat == s)].tolist())) for s in (105, 107, 301)}
+    # windows [30k - 15, 30k + 15) s after the first epoch: G05's first in each, then its last (299 s)
+    assert kept[105] == [0, 15, 45, 75, 105, 135, 165, 195, 225, 255, 285, 299]
+    assert kept[107] == [100, 105, 135, 137]
+    assert kept[301] == [200]
+    assert np.array_equal(keep[::2], keep[1::2])
+
+
+def test_sky_tracks_of_30_s_data_keep_every_epoch_even_off_the_whole_second():
+    t = _epochs(np.arange(0, 3600, 30)) + np.tile([0, 3_000_000, -2_000_000], 40)  # epochs a few ms off
+    sat = np.repeat([105, 203], t.size)
+    epoch = np.tile(np.arange(t.size), 2)
+    assert sky_thinned(sat, epoch, t).all()
+    assert sky_thinned(sat, epoch, t, step_s=60.0).sum() == 2 * 61  # at 60 s: half, and each one's last
+
+
+def _simulated_qc(interval_s):
+    start = int(gtime_from_calendar(2025, 3, 1, 6, 0, 0))
+    here = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 30.0]))
+    sim = simulate(here, start, hours=0.1, interval_s=interval_s, systems="GE", errors="default", seed=6)
+    return run_qc(sim.obs, sim.nav)
+
+
+@pytest.mark.parametrize("interval_s", [1.0, 30.0])
+def test_the_sky_plots_of_1_hz_data_are_thinned_and_say_so(interval_s, tmp_path, monkeypatch):
+    result = _simulated_qc(interval_s)
+    drawn = {}
+    real_sky = html_mod._sky
+
+    def sky(plt, az, el, color, path, *args, **kw):
+        drawn[os.path.basename(path)] = kw
+        real_sky(plt, az, el, color, path, *args, **kw)
+
+    monkeypatch.setattr(html_mod, "_sky", sky)
+    page = open(write_html(result, tmp_path)).read()
+    a = result.arrays
+    for png, prefix in (("sky_mp.png", "mp"), ("sky_slips.png", "row")):
+        keep, sat, epoch = drawn[png]["keep"], a[f"{prefix}_sat"], a[f"{prefix}_epoch"]
+        assert set(sat[keep]) == set(sat)  # every satellite stays, with its first and last epoch
+        for s in np.unique(sat):
+            assert {epoch[sat == s].min(), epoch[sat == s].max()} <= set(epoch[keep & (sat == s)])
+        if interval_s == 1.0:
+            assert keep.sum() < keep.size / 20  # at most one epoch in 30 (and each track's ends) drawn
+            assert "one point per satellite per 30 s of the 1-s data" in drawn[png]["note"]
+            assert html.escape(drawn[png]["note"]) in page  # the report's caption says it too
+        else:
+            assert keep.all() and drawn[png]["note"] == ""
+    assert ("red: every slip" in page) == (interval_s == 1.0)

@@ -16,7 +16,7 @@ from ..plots import pyplot
 from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system, signal_code
 from .report import report_tables, summary_lines, summary_notes
 
-__all__ = ["write_html", "FIGURES"]
+__all__ = ["write_html", "FIGURES", "SKY_STEP_S", "sky_thinned"]
 
 FIGURES = ("mp_elevation", "cn0_elevation", "sky_mp", "sky_slips", "timeline", "completeness")
 """File stems of the figures of one report (``<stem>.png``)."""
@@ -101,7 +101,59 @@ def _cn0_elevation(plt, a, path):
     plt.close(fig)
 
 
-def _sky(plt, az, el, color, path, title, cmap=None, vmax=None, label=None, highlight=None):
+SKY_STEP_S = 30.0
+"""Shortest time between two drawn points of one satellite's sky track, s. A GNSS satellite crosses the sky
+at most about 0.4 deg in 30 s (GLONASS at the zenith), a quarter of a sky plot's marker (a 1.4-pt dot with
+a 1-pt edge, at 80 dpi and 1.6 px per degree: about 1.7 deg), so a track drawn from 1-s data and from 30-s
+data looks the same; at the usual 30-s rate nothing is left out."""
+
+
+def sky_thinned(sat, epoch, epoch_time_ns, step_s: float = SKY_STEP_S):
+    """The points a sky plot draws: per satellite, those of its first epoch in each window of ``step_s``
+    seconds, and those of its last epoch.
+
+    Parameters
+    ----------
+    sat, epoch : numpy.ndarray of int, shape (N,)
+        Satellite index and epoch index of each point.
+    epoch_time_ns : numpy.ndarray of int, shape (E,)
+        Time of each epoch, ns.
+    step_s : float
+        Window length, s. The windows, [k - 1/2, k + 1/2) steps after the first epoch, are centred on the
+        whole steps, so data at that rate whose epochs stray a little from it keep every epoch.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (N,)
+        True for a point drawn; all True when no satellite has two epochs in one window.
+    """
+    sat, epoch = np.asarray(sat, dtype=np.int64), np.asarray(epoch, dtype=np.int64)
+    if not sat.size:
+        return np.ones(0, dtype=bool)
+    t = np.asarray(epoch_time_ns, dtype=np.int64)
+    # floor of x + 1/2, not rint: rint rounds halves to even, which would make windows of unequal length
+    window = np.floor((t[epoch] - t.min()) / (step_s * 1e9) + 0.5).astype(np.int64)
+    _, in_window = np.unique(sat * (window.max() + 1) + window, return_inverse=True)
+    first = np.full(in_window.max() + 1, epoch.max(), dtype=np.int64)
+    np.minimum.at(first, in_window, epoch)
+    _, of_sat = np.unique(sat, return_inverse=True)
+    last = np.full(of_sat.max() + 1, -1, dtype=np.int64)
+    np.maximum.at(last, of_sat, epoch)
+    return (epoch == first[in_window]) | (epoch == last[of_sat])
+
+
+def _sky_note(keep, epoch_time_ns, step_s: float = SKY_STEP_S) -> str:
+    """What a sky plot left out ("" when it draws every point)."""
+    if keep.all():
+        return ""
+    dt = np.diff(np.asarray(epoch_time_ns, dtype=np.int64))
+    rate = f" of the {np.median(dt) / 1e9:g}-s data" if dt.size else ""
+    return f"one point per satellite per {step_s:g} s{rate}, and its last epoch"
+
+
+def _sky(
+    plt, az, el, color, path, title, cmap=None, vmax=None, label=None, highlight=None, keep=None, note=""
+):
     fig = plt.figure(figsize=(5.6, 5.2))
     ax = fig.add_subplot(projection="polar")
     ax.set_theta_zero_location("N")
@@ -109,14 +161,18 @@ def _sky(plt, az, el, color, path, title, cmap=None, vmax=None, label=None, high
     ax.set_rlim(90, 0)
     ok = np.isfinite(el) & (el > 0)
     if highlight is None:
+        ok &= True if keep is None else keep
         sc = ax.scatter(az[ok], np.degrees(el[ok]), c=color[ok], s=2, cmap=cmap, vmin=0, vmax=vmax)
         fig.colorbar(sc, ax=ax, shrink=0.7, label=label)
     else:
-        ax.scatter(az[ok], np.degrees(el[ok]), s=1, color="0.75")
+        shown = ok & (True if keep is None else keep)  # the slips are all drawn: they are few and each counts
+        ax.scatter(az[shown], np.degrees(el[shown]), s=1, color="0.75")
         h = ok & highlight
         ax.scatter(az[h], np.degrees(el[h]), s=12, color="red", label="slip")
         ax.legend(fontsize=8, loc="lower right")
     ax.set_title(title, pad=14)
+    if note:
+        fig.text(0.5, 0.015, note, ha="center", va="bottom", fontsize=7, color="0.3")
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
@@ -151,6 +207,23 @@ def _completeness(plt, rows, path):
     plt.close(fig)
 
 
+def _sky_figures(plt, a, p) -> dict[str, str]:
+    """Both sky plots, their tracks thinned by :func:`sky_thinned`; returns what each left out."""
+    t = a["epoch_time_ns"]
+    keep_mp = sky_thinned(a["mp_sat"], a["mp_epoch"], t)
+    keep_row = sky_thinned(a["row_sat"], a["row_epoch"], t)
+    notes = {"sky_mp": f"shown: {_sky_note(keep_mp, t)}" if not keep_mp.all() else ""}
+    notes["sky_slips"] = f"grey: {_sky_note(keep_row, t)}; red: every slip" if not keep_row.all() else ""
+    mp_abs = np.abs(a["mp_m"])  # the colour scale's top is the 98th percentile of every value, drawn or not
+    vmax = max(float(np.nanpercentile(mp_abs, 98)) if mp_abs.size else 1.0, 0.1)
+    mp_title, slip_title = "Sky plot coloured by |MP|", "Sky plot: cycle slips"
+    _sky(plt, a["mp_az"], a["mp_el"], mp_abs, p["sky_mp"], mp_title, "viridis", vmax, "|MP| (m)",
+         keep=keep_mp, note=notes["sky_mp"])  # fmt: skip
+    _sky(plt, a["row_az"], a["row_el"], None, p["sky_slips"], slip_title, highlight=a["row_slip"],
+         keep=keep_row, note=notes["sky_slips"])  # fmt: skip
+    return notes
+
+
 def write_html(result, folder) -> str:
     """Write ``index.html`` and its figures into ``folder``; returns the page's path."""
     plt = pyplot()
@@ -159,26 +232,12 @@ def write_html(result, folder) -> str:
     p = {k: os.path.join(folder, k + ".png") for k in FIGURES}
     _mp_elevation(plt, a, p["mp_elevation"])
     _cn0_elevation(plt, a, p["cn0_elevation"])
-    mp_abs = np.abs(a["mp_m"])
-    _sky(
-        plt,
-        a["mp_az"],
-        a["mp_el"],
-        mp_abs,
-        p["sky_mp"],
-        "Sky plot coloured by |MP|",
-        "viridis",
-        max(float(np.nanpercentile(mp_abs, 98)) if mp_abs.size else 1.0, 0.1),
-        "|MP| (m)",
-    )
-    _sky(
-        plt, a["row_az"], a["row_el"], None, p["sky_slips"], "Sky plot: cycle slips", highlight=a["row_slip"]
-    )
+    notes = _sky_figures(plt, a, p)
     _timeline(plt, a, p["timeline"])
     _completeness(plt, t["completeness"], p["completeness"])
     page = os.path.join(folder, "index.html")
     with open(page, "w", encoding="utf-8") as fh:
-        fh.write(_page(result))
+        fh.write(_page(result, notes))
     return page
 
 
@@ -197,10 +256,13 @@ def _rows_html(rows, cols) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _page(result) -> str:
+def _page(result, notes=None) -> str:
+    """The report page; ``notes`` (figure stem -> text) are added to the figures' captions."""
     title = html.escape(f"kompas qc: {os.path.basename(result.path)}")
+    notes = notes or {}
     figs = "".join(
-        f'<figure><img src="{k}.png" alt="{k}" style="max-width:100%"><figcaption>{k}</figcaption></figure>'
+        f'<figure><img src="{k}.png" alt="{k}" style="max-width:100%"><figcaption>{k}'
+        f"{html.escape(': ' + notes[k]) if notes.get(k) else ''}</figcaption></figure>"
         for k in FIGURES
     )
     summary = "<pre>" + html.escape("\n".join(summary_lines(result) + summary_notes(result))) + "</pre>"
