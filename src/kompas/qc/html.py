@@ -133,11 +133,13 @@ def sky_thinned(sat, epoch, epoch_time_ns, step_s: float = SKY_STEP_S):
     t = np.asarray(epoch_time_ns, dtype=np.int64)
     # floor of x + 1/2, not rint: rint rounds halves to even, which would make windows of unequal length
     window = np.floor((t[epoch] - t.min()) / (step_s * 1e9) + 0.5).astype(np.int64)
-    _, in_window = np.unique(sat * (window.max() + 1) + window, return_inverse=True)
-    first = np.full(in_window.max() + 1, epoch.max(), dtype=np.int64)
+    # a table of (satellite, window) cells rather than np.unique of the pairs: no sort of a million points
+    present = np.bincount(sat) > 0
+    of_sat = (np.cumsum(present) - 1)[sat]
+    in_window = of_sat * (window.max() + 1) + window
+    first = np.full(int(present.sum()) * (window.max() + 1), epoch.max(), dtype=np.int64)
     np.minimum.at(first, in_window, epoch)
-    _, of_sat = np.unique(sat, return_inverse=True)
-    last = np.full(of_sat.max() + 1, -1, dtype=np.int64)
+    last = np.full(int(present.sum()), -1, dtype=np.int64)
     np.maximum.at(last, of_sat, epoch)
     return (epoch == first[in_window]) | (epoch == last[of_sat])
 
