@@ -640,6 +640,40 @@ def test_plan_compares_each_unit_with_the_files_of_its_span_and_station_only(tmp
     assert len(calls) < 20 * n  # n * n and more before
 
 
+def test_plan_compares_each_unit_with_the_product_files_of_its_span_only(tmp_path, monkeypatch):
+    """A station's 60 days against two centres' daily orbits and clocks: each unit was compared with every
+    product file (quadratic); the index gives the same choices with a few comparisons a unit."""
+    import importlib
+
+    plan_module = importlib.import_module("kompas.batch.plan")
+
+    days = range(100, 160)
+    obs = _touch(tmp_path, *(f"AAAA00XXX_R_2020{d:03d}0000_01D_30S_MO.rnx" for d in days))
+    products = _touch(tmp_path, *(f"{c}0MGXFIN_2020{d:03d}0000_01D_{k}" for d in days for c in ("GRG", "COD")
+                                   for k in ("05M_ORB.SP3", "30S_CLK.CLK")))  # fmt: skip
+    calls = []
+    overlap_s = FileName.overlap_s
+
+    def counted(self, other):
+        calls.append(1)
+        return overlap_s(self, other)
+
+    monkeypatch.setattr(FileName, "overlap_s", counted)
+    roles = ("orbit", "clock")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KompasWarning)
+        indexed = plan(obs + products, needs=roles, roles=roles)
+        assert len(calls) < 100 * len(days)  # 3,088 here; 29,752 with every unit against every file
+        # the choices of a scan of every file
+        every = lambda index, span: [f for f in index.files if f.overlap_s(span) > 0]  # noqa: E731
+        monkeypatch.setattr(plan_module._SpanIndex, "overlapping", every)
+        scanned = plan(obs + products, needs=roles, roles=roles)
+    assert indexed == scanned and len(indexed.items) == len(days)
+    first = indexed.items[1]  # day 101 and its neighbours' files within the margin, of COD (first by name)
+    assert all("COD0MGXFIN" in os.path.basename(p) for p in first.paths("orbit") + first.paths("clock"))
+    assert any("_2020101" in p for p in first.paths("orbit"))
+
+
 def test_a_copy_of_the_base_stations_file_is_not_a_rover(tmp_path):
     base = _touch(tmp_path, "BASE00XXX_R_20201771000_01H_01S_MO.rnx")
     (tmp_path / "copy").mkdir()

@@ -388,9 +388,13 @@ def _choose_orbits_and_clocks(obs: FileName, orbits, clocks) -> tuple[list[str],
     return _of_site(obs, orbits, site), _of_site(obs, clocks, site), [choice]
 
 
-def _unit_products(span: FileName, kinds, roles) -> tuple[dict, list[_Choice]]:
+def _unit_products(span: FileName, indexes: dict, roles) -> tuple[dict, list[_Choice]]:
     """The product files of a unit by role (each kind from one producer, orbits and clocks from the same
-    one) and the choices made."""
+    one) and the choices made; ``indexes``: the product files of each role by time (:class:`_SpanIndex`).
+
+    Only the files sharing time with the widened span can serve it: the index gives the same files, in
+    the same order, as a scan of them all (every unit against every product file was quadratic)."""
+    kinds = {role: index.overlapping(_widened(span)) for role, index in indexes.items()}
     inputs, choices = {}, []
     if {"orbit", "clock"} <= set(roles):
         orbits, clocks, choices = _choose_orbits_and_clocks(
@@ -606,12 +610,13 @@ def plan(
     spans: list[FileName] = []  # each planned unit's widened span
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
     skipped += [Skipped(f.path, "", "", "", _BROKEN_OBS) for f in kinds.get("broken_obs", [])]
+    products_by_role = {role: _SpanIndex(kinds.get(role, [])) for role in PRODUCT_ROLES if role in roles}
     for span, paths in _units(_distinct(kinds.get("obs", []), stations, skipped), join_sessions):
         key = (span.site, span.day.isoformat(), session_of(span))
         inputs = {"obs": paths}
         if "nav" in roles:
             inputs["nav"] = tuple(_choose_nav(span, dated_nav)) + tuple(global_nav)
-        products, choices = _unit_products(span, kinds, roles)
+        products, choices = _unit_products(span, products_by_role, roles)
         inputs.update(products)
         inputs.update({k: v for k, v in common.items() if v and k in roles})
         if "base" in roles:
