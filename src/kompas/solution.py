@@ -384,6 +384,11 @@ class Solution:
         ``ref_sv``, ``band`` and ``kind`` (``phase``/``code``), for PPP ``signal`` and ``kind``, then
         ``residual_m``, ``elevation_deg`` and ``used``; new arrays, as those of :meth:`columns`.
 
+        Residuals are observed minus computed. A double difference is the satellite's single difference
+        minus the reference's (RTKLIB's solution status file, ``-y``, gives the opposite sign: reference
+        minus satellite), and RTK's are those of the float update, also on fixed epochs (RTKLIB writes
+        the fixed solution's there).
+
         Raises
         ------
         ConfigError

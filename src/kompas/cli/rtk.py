@@ -91,7 +91,8 @@ def register(sub) -> None:
         "--residuals",
         action="store_true",
         help=f"also write the filter's post-fit double-difference residuals (phase and code per satellite, "
-        f"reference satellite and band) to FILE{RESIDUALS_SUFFIX} beside -o FILE (RTKLIB: -y)",
+        f"reference satellite and band; satellite minus reference, of the float update) to "
+        f"FILE{RESIDUALS_SUFFIX} beside -o FILE (RTKLIB's -y gives reference minus satellite, after the fix)",
     )
     p.set_defaults(func=run)
 

@@ -83,7 +83,8 @@ def write_residuals_csv(solution: Solution, path_or_file, *, delimiter: str = ",
     """Write the post-fit residuals of a solution (:meth:`kompas.Solution.residual_columns`: time, sv,
     for double differences ref_sv, band and kind, for PPP signal and kind, then residual_m, elevation_deg,
     used) as CSV, one row per observation and epoch: what RTKLIB's solution status file (``-y``) gives per
-    satellite.
+    satellite, but for double differences with the satellite minus the reference (RTKLIB: the reference
+    minus the satellite) and, in RTK, from the float update (see :meth:`kompas.Solution.residual_columns`).
 
     Raises
     ------
