@@ -47,7 +47,9 @@ class SatState:
     clk_rate : numpy.ndarray, shape (N,)
         Clock drift, s/s.
     var_m2 : numpy.ndarray, shape (N,)
-        Variance of the signal-in-space range error, m^2 (from URA/SISA/accuracy), NaN if unknown.
+        Variance of the signal-in-space range error, m^2 (from URA/SISA/accuracy), NaN if unknown: the
+        navigation file's accuracy in metres squared as written (RTKLIB 2.4.3 rounds it up to its URA
+        index's upper bound first, 2.0 -> 2.4 m, so its SPP standard deviations come out a few % larger).
     status : numpy.ndarray of uint8, shape (N,)
         :class:`Status` codes; values of rows with a non-zero status are NaN.
     age_s : numpy.ndarray, shape (N,)
