@@ -411,7 +411,10 @@ def add_arguments(parser: argparse.ArgumentParser, cls, defaults=None) -> None:
             value = getattr(value, p)
         unit = f.metadata.get("unit")
         shown = _shown(value)
-        help_ = f.metadata.get("help", "") + (f" [{unit}]" if unit else "") + f" (default: {shown})"
+        text = f.metadata.get("help", "")
+        # a help text that states its default in words (None standing for a rule) keeps that one alone
+        default = "" if "(default:" in text and value is None else f" (default: {shown})"
+        help_ = text + (f" [{unit}]" if unit else "") + default
         dest = "cfg__" + "__".join(path)
         if _strip_optional(tp)[0] is bool:
             parser.add_argument(

@@ -219,6 +219,12 @@ def test_help_shows_text_unit_default_and_metavar():
     ppp = argparse.ArgumentParser(prog="y")
     add_arguments(ppp, PppConfig, defaults=PppConfig().replace(centres="C:GBM;G:GRG"))
     assert "(default: C:GBM;G:GRG)" in " ".join(ppp.format_help().split())
+    # a help text stating its default in words keeps that one alone while the value is unset
+    plain = argparse.ArgumentParser(prog="z")
+    add_arguments(plain, PppConfig)
+    text = " ".join(plain.format_help().split())
+    assert "(default: the best clock coverage)" in text and "coverage) (default: none)" not in text
+    assert "(default: header, else SPP) [m]" in text and "SPP) [m] (default: none)" not in text
 
 
 @pytest.mark.parametrize(

@@ -426,8 +426,9 @@ def test_files_of_two_centres_serve_each_system_from_one_centre():
         np.testing.assert_array_equal(product.state(q_s, q_t).clk_s, clk)
         got.append(product.apc(q_s, q_t, "G01", antex=None).offset_m)
         atx = _antex(_antenna("G01", {"G01": (394.0, 20.0, 1500.0)}))
-        apc = product.apc(q_s, q_t, "G01", antex=atx, attitude="nominal")
-        want = PreciseProduct(full).apc(q_s, q_t, "G01", antex=atx, attitude="nominal")
+        g01 = {"G": "G01"}  # a GPS code for the GPS satellites of the mix (a plain "G01" is refused for E)
+        apc = product.apc(q_s, q_t, g01, antex=atx, attitude="nominal")
+        want = PreciseProduct(full).apc(q_s, q_t, g01, antex=atx, attitude="nominal")
         assert apc.source.tolist() == ["ANTEX", "", "", "ANTEX"]  # G01 only, with its full label
         np.testing.assert_array_equal(apc.offset_m[[0, 3]], want.offset_m[[0, 3]])
     assert np.isnan(got[0]).all() and np.isnan(got[1]).all()  # no ANTEX: no offset, from either order
@@ -708,6 +709,12 @@ def test_apc_nan_rows_and_errors():
         prod.apc_offset(G01, t[5], atx, ("G01", "G01"))
     with pytest.raises(ConfigError):
         prod.apc_offset(G01, t[5], atx, "L1")
+    # the codes are checked for a satellite the ANTEX file lacks too (its rows stay NaN otherwise)
+    assert G02 not in set(int(x) for x in atx.satellites())
+    with pytest.raises(ConfigError, match="invalid ANTEX frequency code 'ZZ'"):
+        prod.apc_offset(G02, t[5], atx, "ZZ")
+    with pytest.raises(ConfigError, match="'C01' asked for a satellite of system 'G'"):
+        prod.apc_offset(G02, t[5], atx, "C01")
 
 
 def test_apc_takes_the_catalogs_nominal_offsets_where_the_antex_lacks_the_satellite():

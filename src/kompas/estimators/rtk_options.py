@@ -138,7 +138,7 @@ class ArOptions(Options):
     )
     max_chi2_factor: float = option(
         3.0,
-        "the fix is rejected when its distance to the float exceeds this times the 99.99 % chi-square",
+        "the fix is rejected when its distance to the float exceeds this times the 99.9 % chi-square",
         low=1.0,
     )
     max_fix_sigma_m: float = option(

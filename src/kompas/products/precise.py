@@ -75,7 +75,7 @@ from ..errors import ConfigError, KompasError, KompasWarning, caller_stacklevel
 from ..io.detect import check_products
 from ..models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
 from ..models.combinations import if_coefficients
-from ..satsys import ratio_band_frequency, sat_id
+from ..satsys import ratio_band_frequency, sat_letter
 from ._merge import MERGE_TOL_M, grid_interval_ns, merge_clock_series, merge_grids, mode_interval_ns
 from .state import SatState, Status, as_query
 
@@ -737,13 +737,15 @@ class PreciseProduct:
         known = set(int(x) for x in antex.satellites())
         for k, sat in enumerate(uniq.tolist()):
             rows = order[bounds[k] : bounds[k + 1]]
-            if sat not in known:  # also catches indices that are not satellites
-                continue
-            letter = str(sat_id(sat))[0]
-            codes = self._codes_for(letter, freq_codes)
+            is_sat = 100 < sat < 800 and sat % 100  # other indices are no satellite: NaN rows
+            letter = str(sat_letter(sat)).strip() if is_sat else ""
+            codes = self._codes_for(letter, freq_codes) if letter else None
             if codes is None:
                 continue
+            # the codes are checked for every satellite asked, with an ANTEX block or not (NaN rows)
             coef = self._if_coefficients(codes)
+            if sat not in known:
+                continue
             todo = rows
             while todo.size:  # one pass per antenna block met (a PRN re-used by another satellite)
                 try:
