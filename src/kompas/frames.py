@@ -173,6 +173,8 @@ def ecef_to_enu(xyz, ref_xyz, ellipsoid: Ellipsoid = WGS84) -> np.ndarray:
         Points, m.
     ref_xyz : array_like, shape (..., 3)
         Reference points (broadcast against ``xyz``), m; the local frame is the ellipsoid normal there.
+    ellipsoid : Ellipsoid
+        The ellipsoid whose normal defines "up" (default WGS 84).
 
     Returns
     -------
@@ -202,6 +204,8 @@ def azimuth_elevation(sat_xyz, rcv_xyz, ellipsoid: Ellipsoid = WGS84) -> tuple[n
         Satellite ECEF positions, m.
     rcv_xyz : array_like, shape (..., 3)
         Receiver ECEF positions (broadcast against ``sat_xyz``), m.
+    ellipsoid : Ellipsoid
+        The ellipsoid of the horizon (default WGS 84).
 
     Returns
     -------

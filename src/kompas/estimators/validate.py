@@ -289,6 +289,8 @@ def raim_fde(
         As for :func:`~kompas.estimators.wls.gauss_newton`; ``mask`` is not modified.
     res, val : WlsResult, Validation
         The solution with every observation, and its validation.
+    max_gdop : float
+        GDOP above which a trial solution fails validation (as :func:`validate`).
     max_iter : int
         Gauss-Newton iterations after each trial exclusion.
     by_rows : bool

@@ -243,6 +243,10 @@ class PreciseProduct:
     interp_frame : {"inertial", "ecef"}
         Frame in which positions are interpolated (see the module docstring); ``"inertial"``
         (Earth rotation removed, as RTKLIB does) by default.
+    sp3_clocks : bool
+        With ``clk``: let the SP3 clocks of the same centre and time system serve before and after the
+        clock file's samples (RTKLIB ``pephclk``); False by default (:class:`kompas.products.mix.PreciseMix`
+        sets it where the clock file's centre gave its own SP3 files).
 
     Raises
     ------

@@ -138,6 +138,8 @@ def write_products(
         Span to cover, GPST ns.
     sp3_path, clk_path : path, optional
         Destinations; None skips that file.
+    sp3_interval_s, clk_interval_s : float
+        Sampling of the SP3 file (300 s) and of the clock file (30 s), s.
     receivers : iterable of ReceiverSim
         Receivers whose true clocks (``AR``) and positions go into the clock file.
     only_known : bool
