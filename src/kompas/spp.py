@@ -688,6 +688,9 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
                         else "no correction is applied"
                     )
                 )
+    high = _high_receiver_note(sol, iono_models)
+    if high is not None:
+        notes.append(high)
     coverage = getattr(ctx.iono_model, "coverage_note", None)
     if coverage is not None and coverage() is not None:
         notes.append(coverage())
@@ -720,6 +723,29 @@ def _finish(sol: Solution, obs, nav, ctx: _Run) -> Solution:
         inputs=tuple(str(p) for p in [*obs.files, *(getattr(n, "path", None) for n in navs)] if p),
     )
     return dataclasses.replace(sol, record=rec)
+
+
+HIGH_RECEIVER_M = 50.0e3
+"""Median solved height (m) above which a receiver is no longer below the ionosphere (its D layer starts
+near 60 km): the thin-shell models' delays, made for receivers on the ground, then overstate it."""
+
+
+def _high_receiver_note(sol: Solution, iono_models: dict) -> str | None:
+    """A note when the receiver flies above the ionosphere's base and a thin-shell model served: Klobuchar,
+    BDGIM and IONEX maps give the delay of the whole ionosphere (NeQuick-G integrates from the receiver)."""
+    shell = sorted(c for c, name in iono_models.items() if not name.startswith(("NeQuick-G", "none")))
+    if not shell or not sol.ok.any():
+        return None
+    from .frames import ecef_to_geodetic
+
+    h = float(np.median(ecef_to_geodetic(sol.pos_m[sol.ok])[:, 2]))
+    if h <= HIGH_RECEIVER_M:
+        return None
+    return (
+        f"the receiver is {h / 1e3:.0f} km high: the ionosphere models of {', '.join(shell)} give the delay "
+        "of the whole ionosphere, as for a receiver on the ground; with two frequencies use iono 'if' "
+        "(--iono if)"
+    )
 
 
 _EPHEMERIS_REASONS = ("no ephemeris", "outside fit", "unhealthy", "unsupported", "stale")

@@ -239,3 +239,31 @@ def test_simulated_glonass_records_say_their_g2_delay_is_zero(nav_truth, tmp_pat
     path = tmp_path / "sim.rnx"
     write_nav(nav, path)
     assert ".999999999999E+09" not in path.read_text().upper()
+
+
+def test_a_receiver_above_the_ionosphere_is_told_about_the_thin_shell_models(nav_truth):
+    """At 400 km (a LEO receiver) Klobuchar, BDGIM and IONEX give the whole ionosphere's delay as for a
+    receiver on the ground: a note and a warning say so; NeQuick-G integrates from the receiver."""
+    from kompas.errors import KompasWarning
+
+    nav, truth = nav_truth
+    notes = {}
+    for height in (10.0, 40e3, 400e3):
+        xyz = geodetic_to_ecef(np.array([np.radians(LAT), np.radians(LON), height]))
+        obs = simulate_obs(truth, nav, xyz, START, 0.1, 60.0, "CRGE", ErrorModel.none(), 1)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            sol = spp(obs, nav, systems="CRGE", tropo="off")
+        assert sol.ok.all()
+        notes[height] = [n for n in sol.record.notes if "km high" in n]
+        assert [str(w.message) for w in seen if issubclass(w.category, KompasWarning) and "km high" in str(
+            w.message)] == notes[height]  # fmt: skip
+    assert notes[10.0] == [] and notes[40e3] == []
+    assert len(notes[400e3]) == 1 and notes[400e3][0].startswith("the receiver is 400 km high: ")
+    assert "C2, C3, G, R" in notes[400e3][0] and " E," not in notes[400e3][0]
+    xyz = geodetic_to_ecef(np.array([np.radians(LAT), np.radians(LON), 400e3]))
+    obs = simulate_obs(truth, nav, xyz, START, 0.1, 60.0, "CRGE", ErrorModel.none(), 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dual = spp(obs, nav, systems="CRGE", tropo="off", iono="if")
+    assert not [n for n in dual.record.notes if "km high" in n]
