@@ -106,6 +106,12 @@ def test_html_page_shows_every_table_of_the_text_report():
     assert "<td>0</td><td>2.179</td><td>459.0</td>" in page  # gaps, slips per 1000, obs per slip
     assert "<tr><td>C</td><td>BeiDou</td><td>0</td></tr>" in page  # epochs with fewer than 4 satellites
     assert "note C: no usable broadcast record" in page
+    # what the MP sky plot's points are, in its caption; with a thinning note after it
+    assert "<figcaption>sky_mp: one point per code signal and epoch at the satellite&#x27;s place" in page
+    assert "drawn over each other; shown: every 9th</figcaption>" in _page(
+        res, {"sky_mp": "shown: every 9th"}
+    )
+    assert "<figcaption>timeline</figcaption>" in page
 
 
 def test_the_text_report_lists_the_summary_notes_under_the_summary():

@@ -258,10 +258,14 @@ def _rows_html(rows, cols) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+_READ_AS = {"sky_mp": "one point per code signal and epoch at the satellite's place, drawn over each other"}
+"""What a figure's points are, where its title does not say (in its caption)."""
+
+
 def _page(result, notes=None) -> str:
     """The report page; ``notes`` (figure stem -> text) are added to the figures' captions."""
     title = html.escape(f"kompas qc: {os.path.basename(result.path)}")
-    notes = notes or {}
+    notes = {k: "; ".join(x for x in (_READ_AS.get(k), (notes or {}).get(k)) if x) for k in FIGURES}
     figs = "".join(
         f'<figure><img src="{k}.png" alt="{k}" style="max-width:100%"><figcaption>{k}'
         f"{html.escape(': ' + notes[k]) if notes.get(k) else ''}</figcaption></figure>"
