@@ -51,6 +51,23 @@ def test_sky_tracks_keep_each_satellites_first_epoch_per_30_s_window_and_its_las
     assert np.array_equal(keep[::2], keep[1::2])
 
 
+def test_sky_tracks_of_epochs_years_apart_need_no_cell_for_the_windows_between(monkeypatch):
+    """A typo'd year (or sessions joined across years) made the table one cell per window of the whole
+    span: 3.6 GiB for one epoch ten years on (helper). Only the windows holding an epoch get cells."""
+    t = np.concatenate([_epochs(np.arange(300)), _epochs([300 + 10 * 365 * 86400])])
+    sat, epoch = np.full(301, 105), np.arange(301)
+    real_full = np.full
+
+    def full(shape, *args, **kwargs):
+        assert np.prod(shape) <= 1000, shape  # 11 windows and the far one here; 10.5 million before
+        return real_full(shape, *args, **kwargs)
+
+    monkeypatch.setattr(np, "full", full)
+    keep = sky_thinned(sat, epoch, t)
+    monkeypatch.undo()
+    assert epoch[keep].tolist() == [0, 15, 45, 75, 105, 135, 165, 195, 225, 255, 285, 300]
+
+
 def test_sky_tracks_of_30_s_data_keep_every_epoch_even_off_the_whole_second():
     t = _epochs(np.arange(0, 3600, 30)) + np.tile([0, 3_000_000, -2_000_000], 40)  # epochs a few ms off
     sat = np.repeat([105, 203], t.size)

@@ -75,6 +75,16 @@ def test_saastamoinen_limits_return_zero():
     assert saastamoinen(lat, -100.0, D(30.0)) > 4.0
 
 
+def test_heights_that_are_no_number_give_no_delay_and_no_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # inf - inf would warn
+        got = saastamoinen(D(49.0), np.array([-np.inf, np.inf, np.nan]), D(30.0))
+        zhd, zwd = zenith_delays(D(49.0), np.array([-np.inf, np.inf, np.nan]))
+    assert got.tolist() == [0.0, 0.0, 0.0] and zhd.tolist() == zwd.tolist() == [0.0, 0.0, 0.0]
+
+
 def _pressure_hpa(h, at=None):
     """The model's pressure at the equator (hPa), from its zenith hydrostatic delay at height h (m)
     evaluated at the height ``at`` (m; default h)."""

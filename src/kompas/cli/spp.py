@@ -24,8 +24,9 @@ FORMATS = ("pos", "nmea", "csv", "parquet", "kml", "gpx")
 POS_COORDS = ("llh", "xyz")
 POS_TIMES = ("gpst", "utc", "tow")
 """``--time`` of .pos output: :func:`kompas.io.writers.pos.write_pos`'s ``time_format`` values."""
-KML_ALTITUDES = ("clampToGround", "absolute", "relativeToGround")
-"""``--kml-altitude``: KML altitude modes (:func:`kompas.io.writers.kml.write_kml`)."""
+KML_ALTITUDES = ("clampToGround", "absolute")
+"""``--kml-altitude``: KML altitude modes (:func:`kompas.io.writers.kml.write_kml`); not relativeToGround:
+kompas knows no terrain, and its heights are above the geoid."""
 
 
 def register(sub) -> None:
@@ -81,9 +82,8 @@ def add_format_arguments(p, coords: str, choices=POS_COORDS) -> None:
     )  # fmt: skip
     p.add_argument(
         "--kml-altitude", choices=KML_ALTITUDES,
-        help=".kml altitudes: the track on the ground (clampToGround, the default), at its heights above "
-        "mean sea level (absolute: EGM96 geoid heights; an aircraft's or a drone's track) or above the "
-        "terrain (relativeToGround)",
+        help=".kml altitudes: the track on the ground (clampToGround, the default) or at its heights above "
+        "mean sea level (absolute: EGM96 geoid heights; an aircraft's or a drone's track)",
     )  # fmt: skip
     p.set_defaults(coords_default=coords)
 

@@ -79,7 +79,7 @@ def _atmosphere(lat_rad, height_m, humidity, pressure_hpa=None, temperature_k=No
     h = np.asarray(height_m, dtype=np.float64)
     rh = np.asarray(humidity, dtype=np.float64)
     valid = (h >= _H_FLOOR_M) & (h <= _H_CEILING_M)
-    hgt = _model_height(h)
+    hgt = _model_height(np.where(valid, h, 0.0))  # an infinite height would give inf - inf below
     low = np.minimum(hgt, _H_TROPOPAUSE_M)
     temp_k = 15.0 - 6.5e-3 * low + 273.16
     # above the tropopause: isothermal at the tropopause's temperature, pressure falling exponentially

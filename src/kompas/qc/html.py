@@ -132,7 +132,10 @@ def sky_thinned(sat, epoch, epoch_time_ns, step_s: float = SKY_STEP_S):
         return np.ones(0, dtype=bool)
     t = np.asarray(epoch_time_ns, dtype=np.int64)
     # floor of x + 1/2, not rint: rint rounds halves to even, which would make windows of unequal length
-    window = np.floor((t[epoch] - t.min()) / (step_s * 1e9) + 0.5).astype(np.int64)
+    window_of_epoch = np.floor((t - t.min()) / (step_s * 1e9) + 0.5).astype(np.int64)
+    # the windows that hold an epoch, numbered densely: a file whose epochs span years (a typo'd year,
+    # sessions joined across years) would otherwise ask for a cell per window of the whole span
+    window = np.unique(window_of_epoch, return_inverse=True)[1].reshape(-1)[epoch]
     # a table of (satellite, window) cells rather than np.unique of the pairs: no sort of a million points
     present = np.bincount(sat) > 0
     of_sat = (np.cumsum(present) - 1)[sat]

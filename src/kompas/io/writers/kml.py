@@ -119,7 +119,9 @@ def write_kml(
     points : bool
         Write the per-epoch point placemarks (the track alone is much smaller).
     altitude_mode : {"clampToGround", "absolute", "relativeToGround"}
-        KML altitude mode.
+        KML altitude mode. The heights written are those of ``heights``, never heights above the terrain
+        (kompas has no terrain model): with ``relativeToGround`` a map draws the track that much above
+        the ground.
     heights : {"geoid", "ellipsoidal"}
         Height above the EGM96 geoid (KML's mean sea level, the default) or above the ellipsoid.
     """
