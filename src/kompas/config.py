@@ -212,7 +212,9 @@ class Options:
 def _check(f: dataclasses.Field, value, tp):
     meta = f.metadata
     try:
-        if meta.get("parse") is not None and value is not None and not isinstance(value, bool | int | float):
+        # numbers are parsed for options of text only: a window start in GPST ns is a time, not "1592..."
+        numeric = isinstance(value, bool | int | float) and _strip_optional(tp)[0] is not str
+        if meta.get("parse") is not None and value is not None and not numeric:
             value = meta["parse"](value)
         value = _coerce(value, tp, f.name)
     except (ValueError, TypeError) as exc:
@@ -604,24 +606,10 @@ def over_defaults(defaults: dict) -> Callable[[Any], Any]:
 
 
 def _parse_time(value):
-    """An ISO date-time in GPST (``2020-06-25T10:00:00``; a :class:`~kompas.time.GTime`, ``datetime`` or
-    ``datetime64`` read as GPST) -> the ISO text, checked."""
-    import numpy as np
+    """:func:`kompas.time.gpst_iso_text` (numpy is imported with the first time given, not before)."""
+    from .time import gpst_iso_text
 
-    from .time import GTime
-
-    text = (value.isoformat() if isinstance(value, GTime) else str(value)).strip().replace(" ", "T")
-    clock = text.split("T", 1)[1] if "T" in text else ""
-    # GPST has no zone: "Z" or "+02:00" would be UTC-based, and numpy would drop the offset with a warning
-    if clock[-1:] in ("Z", "z") or "+" in clock or "-" in clock:
-        raise ValueError(f"is GPS time without a time zone, like 2020-06-25T10:00:00, not {value!r}")
-    try:
-        when = np.datetime64(text, "ns")
-    except ValueError:
-        when = np.datetime64("NaT")
-    if np.isnat(when):  # numpy reads '' and 'NaT' as not-a-time
-        raise ValueError(f"must be an ISO date-time like 2020-06-25T10:00:00, not {value!r}")
-    return text
+    return gpst_iso_text(value)
 
 
 def _parse_sats(value):

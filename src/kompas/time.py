@@ -674,3 +674,45 @@ def _scalar_seconds_to_ns(seconds) -> int:
             raise TimeError(f"can add finite seconds within +-{_MAX_SECONDS:.3g} s to a GTime, not {seconds}")
         return round(float(seconds) * 1e9)
     raise TypeError(f"can add seconds (int or float) to a GTime, not {type(seconds).__name__}")
+
+
+def gpst_iso_text(value) -> str:
+    """An instant given by a user, as the ISO text of a GPST date-time, checked.
+
+    Parameters
+    ----------
+    value : str, GTime, datetime, numpy.datetime64 or int
+        An ISO date-time in GPST (``2020-06-25T10:00:00``), a :class:`GTime`, a ``datetime`` or
+        ``datetime64`` read as GPST, or whole GPST nanoseconds (kompas's instants; also numpy's integers
+        and 0-d arrays, as :func:`gtime_from_calendar` returns).
+
+    Returns
+    -------
+    str
+        The ISO text (``T`` between date and time).
+
+    Raises
+    ------
+    ValueError
+        For a time zone (GPST has none), a float, a bool, a string of digits (numpy would read it as a
+        year) or anything that is no date-time.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()  # gtime_from_calendar's 0-d array of GPST ns
+    if isinstance(value, bool | float | np.floating) or (isinstance(value, str) and value.strip().isdigit()):
+        # numpy would read a string of digits as a year (GPST ns of 2020 became 1895, silently)
+        raise ValueError(f"must be an ISO date-time like 2020-06-25T10:00:00 or GPST ns, not {value!r}")
+    if isinstance(value, int | np.integer):
+        value = GTime(int(value))
+    text = (value.isoformat() if isinstance(value, GTime) else str(value)).strip().replace(" ", "T")
+    clock = text.split("T", 1)[1] if "T" in text else ""
+    # GPST has no zone: "Z" or "+02:00" would be UTC-based, and numpy would drop the offset with a warning
+    if clock[-1:] in ("Z", "z") or "+" in clock or "-" in clock:
+        raise ValueError(f"is GPS time without a time zone, like 2020-06-25T10:00:00, not {value!r}")
+    try:
+        when = np.datetime64(text, "ns")
+    except ValueError:
+        when = np.datetime64("NaT")
+    if np.isnat(when):  # numpy reads '' and 'NaT' as not-a-time
+        raise ValueError(f"must be an ISO date-time like 2020-06-25T10:00:00, not {value!r}")
+    return text

@@ -91,6 +91,14 @@ def test_window_end_and_a_streamed_window(sim):
     pieces = iter([sim.obs.epochs(0, 5), sim.obs.epochs(5, sim.obs.n_epochs)])
     streamed = _quiet(spp, pieces, sim.nav, systems="C", start=start, end=end)
     assert np.array_equal(streamed.time_ns, sol.time_ns) and np.array_equal(streamed.pos_m, sol.pos_m)
+    # kompas's own instants, GPST ns (an int, numpy's, gtime_from_calendar's 0-d array) and GTime, serve
+    # too; a string of digits or a float is refused (numpy read GPST ns as a year: the whole file, silently)
+    for a, b in ((int(t[3]), t[8]), (np.asarray(t[3]), GTime(int(t[8])))):
+        ns = _quiet(spp, sim.obs, sim.nav, systems="C", start=a, end=b)
+        assert np.array_equal(ns.time_ns, sol.time_ns)
+    for bad in (str(int(t[3])), float(t[3])):
+        with pytest.raises(ConfigError, match="must be an ISO date-time like 2020-06-25T10:00:00 or GPST ns"):
+            spp(sim.obs, sim.nav, systems="C", start=bad)
 
 
 def test_a_window_without_epochs_is_an_error_naming_the_span_as_in_rtk_and_ppp(sim):
