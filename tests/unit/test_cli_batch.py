@@ -111,3 +111,8 @@ def test_failed_units_say_why_as_the_single_file_commands_do():
            "action": "ran", "message": f"{'/very/long/folder' * 4}/ESBC00DNK_R_20201770000_01D_30S_MO.rnx.gz: "
            "cannot decompress gz data"}  # fmt: skip
     assert _fmt_row(row).endswith("ESBC00DNK_R_20201770000_01D_30S_MO.rnx.gz: cannot decompress gz data")
+    # only an absolute path's folders go: options and fractions stay whole, a relative path too
+    row["message"] = "no epoch in the window (--start/--end/--interval); 121/240 of data/a.rnx (/d/e/f.rnx)"
+    assert _fmt_row(row).endswith(
+        "no epoch in the window (--start/--end/--interval); 121/240 of data/a.rnx (f.rnx)"
+    )

@@ -266,8 +266,10 @@ def run(args) -> int:
     return 0
 
 
-_DIRS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"]+)+[\\/](?=[^\s\\/:'\"]+)")
-"""The folders of a path in a message: the table shows the file's name, the summary keeps the path."""
+_DIRS = re.compile(r"(?<![^\s('\"])(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"]+)+[\\/](?=[^\s\\/:'\"]+)")
+"""The folders of an absolute path in a message: the table shows the file's name, the summary keeps the
+path. The path opens a word: "--start/--end/--interval" was cut to "--start--interval", and a relative
+"data/obs/x.rnx" to "datax.rnx"; relative paths are shown whole."""
 
 
 def _fmt_row(r) -> str:
