@@ -58,6 +58,13 @@ def test_a_markers_files_are_one_row_and_the_whole_files_tables(files, tmp_path,
     assert _strip(joined[0]) == _strip(whole[0])
     assert main(["qc", *parts, f"{d}/nav.rnx", "-q", "--json", str(tmp_path / "a.json")]) == 0
     assert len(_tables(tmp_path / "a.json")) == 3  # without the option: one row per file, as before
+    # a quoted pattern, as spp and batch take it; one that matches nothing is a user error
+    assert main(["qc", f"{d}/part?.rnx", "--nav", f"{d}/na*.rnx", "-q", "--join-sessions",
+                 "--json", str(tmp_path / "p.json")]) == 0  # fmt: skip
+    assert _strip(_tables(tmp_path / "p.json")) == _strip(joined[:1])
+    capsys.readouterr()
+    assert main(["qc", f"{d}/nothing*.rnx", "-q"]) == 2
+    assert capsys.readouterr().err.strip().endswith(f"file pattern '{d}/nothing*.rnx' matches no file")
     assert kompas.read_obs(f"{d}/whole.rnx").n_epochs == 60
 
 

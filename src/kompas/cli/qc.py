@@ -53,6 +53,11 @@ def register(sub) -> None:
 
 
 def _check_paths(args) -> None:
+    from .obs_inputs import expand_obs
+
+    # quoted patterns, as kompas spp and kompas batch take them ('GRAS*_15M_01S_MO.crx.gz')
+    args.files = [f for spec in args.files for f in expand_obs(spec, "file")]
+    args.nav = [f for spec in args.nav for f in expand_obs(spec, "--nav")]
     check_input_files([*args.files, *args.nav, *([args.config] if args.config else [])], readable=False)
     check_outputs_apart(args, [args.json])
     for out, is_dir in ((args.json, False), (args.csv, True), (args.html, True)):
