@@ -619,13 +619,8 @@ def test_files_that_touch_a_span_or_tie_on_overlap(tmp_path):
         assert plan(rover + own_touching + own_long, brdc).items[0].paths("nav") == tuple(own_long)
 
 
-def test_plan_compares_each_unit_with_the_files_of_its_span_and_station_only(tmp_path, monkeypatch):
-    """Counted in span comparisons, not time: each unit with every navigation and base file made plan()
-    quadratic (2048 stations' day of 15-minute files and their navigation files: 8 s; bases: 17 s)."""
-    n = 150
-    obs = _touch(tmp_path, *(f"S{k:03d}00XXX_R_20201770000_15M_01S_MO.rnx" for k in range(n)))
-    nav = _touch(tmp_path, *(f"S{k:03d}00XXX_R_20201770000_01D_MN.rnx" for k in range(n)))
-    base = _touch(tmp_path, *(f"B{k:03d}00XXX_R_20201770000_15M_01S_MO.rnx" for k in range(n)))
+def _count_overlaps(monkeypatch) -> list:
+    """A list that grows by one at each span comparison (``FileName.overlap_s``) from now on."""
     calls = []
     overlap_s = FileName.overlap_s
 
@@ -634,6 +629,17 @@ def test_plan_compares_each_unit_with_the_files_of_its_span_and_station_only(tmp
         return overlap_s(self, other)
 
     monkeypatch.setattr(FileName, "overlap_s", counted)
+    return calls
+
+
+def test_plan_compares_each_unit_with_the_files_of_its_span_and_station_only(tmp_path, monkeypatch):
+    """Counted in span comparisons, not time: each unit with every navigation and base file made plan()
+    quadratic (2048 stations' day of 15-minute files and their navigation files: 8 s; bases: 17 s)."""
+    n = 150
+    obs = _touch(tmp_path, *(f"S{k:03d}00XXX_R_20201770000_15M_01S_MO.rnx" for k in range(n)))
+    nav = _touch(tmp_path, *(f"S{k:03d}00XXX_R_20201770000_01D_MN.rnx" for k in range(n)))
+    base = _touch(tmp_path, *(f"B{k:03d}00XXX_R_20201770000_15M_01S_MO.rnx" for k in range(n)))
+    calls = _count_overlaps(monkeypatch)
     p = plan(obs + nav, needs=("nav", "base"), roles=("nav", "base"), extra={"base": base})
     assert [it.paths("nav") for it in p.items] == [(x,) for x in nav]
     assert {it.paths("base") for it in p.items} == {(base[0],)}
@@ -651,14 +657,7 @@ def test_plan_compares_each_unit_with_the_product_files_of_its_span_only(tmp_pat
     obs = _touch(tmp_path, *(f"AAAA00XXX_R_2020{d:03d}0000_01D_30S_MO.rnx" for d in days))
     products = _touch(tmp_path, *(f"{c}0MGXFIN_2020{d:03d}0000_01D_{k}" for d in days for c in ("GRG", "COD")
                                    for k in ("05M_ORB.SP3", "30S_CLK.CLK")))  # fmt: skip
-    calls = []
-    overlap_s = FileName.overlap_s
-
-    def counted(self, other):
-        calls.append(1)
-        return overlap_s(self, other)
-
-    monkeypatch.setattr(FileName, "overlap_s", counted)
+    calls = _count_overlaps(monkeypatch)
     roles = ("orbit", "clock")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KompasWarning)
