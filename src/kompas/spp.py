@@ -210,12 +210,11 @@ def spp(obs, nav, systems: str | None = None, config: SppConfig | None = None, p
     block_s = block_seconds(_interval(first), chunk_epochs)
     if stream is None:
         sel = mask(window(obs, w.start, w.end, w.interval_s))
-        seen.kept(sel)
         sol = run(blocks(sel, block_s), lambda b: _solve_block(b, ctx), sel.n_epochs, progress)
     else:
-        parts = (seen.kept(mask(window(seen.add(b), w.start, w.end, w.interval_s))) for b in stream)
+        parts = (mask(window(seen.add(b), w.start, w.end, w.interval_s)) for b in stream)
         sol = run(blocks(parts, block_s), lambda b: _solve_block(b, ctx), None, progress)
-    if seen.n_kept == 0 and (w.start or w.end or w.interval_s):
+    if len(sol) == 0 and (w.start or w.end or w.interval_s):  # a row per epoch in the window
         # as rtk and ppp: a window that holds no epoch is an option error, not an empty solution
         raise empty_window_error("observation file", f"it covers {time_span(seen.span_ns)}")
     return _finish(sol, seen, nav, ctx)
@@ -266,7 +265,6 @@ class _Seen:
         self._codes: dict[str, set] | None = None
         self._sats: set = set()
         self._ends: list = []  # a stream's first and last epochs (ns)
-        self.n_kept = 0  # epochs within the processing window
 
     def add(self, block):
         if self._codes is None:
@@ -278,10 +276,6 @@ class _Seen:
             t = block.epoch_time_ns
             lo, hi = int(t.min()), int(t.max())
             self._ends = [min(self._ends[0], lo), max(self._ends[1], hi)] if self._ends else [lo, hi]
-        return block
-
-    def kept(self, block):
-        self.n_kept += block.n_epochs
         return block
 
     @property

@@ -108,3 +108,23 @@ def test_the_sky_plots_of_1_hz_data_are_thinned_and_say_so(interval_s, tmp_path,
         else:
             assert keep.all() and drawn[png]["note"] == ""
     assert ("red: every slip" in page) == (interval_s == 1.0)
+
+
+def test_a_sky_plot_draws_the_kept_points_above_the_horizon_and_every_slip(tmp_path, monkeypatch):
+    """What ``_sky`` hands to matplotlib: the thinned track (``keep``) above the horizon, coloured or grey,
+    and every slip whether its point is kept or not (a mutant drawing every point survived the tests)."""
+    import matplotlib.axes
+
+    from kompas.plots import pyplot
+
+    drawn = []
+    real_scatter = matplotlib.axes.Axes.scatter
+    monkeypatch.setattr(matplotlib.axes.Axes, "scatter", lambda ax, x, y, **kw: drawn.append(len(x)) or
+                        real_scatter(ax, x, y, **kw))  # fmt: skip
+    el = np.radians([30.0, 40.0, -5.0, 50.0, 60.0])
+    az, keep = np.zeros(5), np.array([True, False, True, True, False])
+    slip = np.array([False, True, False, False, False])
+    plt = pyplot()
+    html_mod._sky(plt, az, el, np.ones(5), str(tmp_path / "a.png"), "t", "viridis", 1.0, "m", keep=keep)
+    html_mod._sky(plt, az, el, None, str(tmp_path / "b.png"), "t", highlight=slip, keep=keep)
+    assert drawn == [2, 2, 1]  # kept and above the horizon: 30 and 50 deg; the slip at 40 deg, not kept

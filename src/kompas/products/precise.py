@@ -71,11 +71,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import C_LIGHT, OMEGA_EARTH_IERS
-from ..errors import ConfigError, KompasError, KompasWarning, caller_stacklevel
+from ..errors import ConfigError, KompasError, KompasWarning, SignalError, caller_stacklevel
 from ..io.detect import check_products
 from ..models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
 from ..models.combinations import if_coefficients
-from ..satsys import ratio_band_frequency, sat_letter
+from ..satsys import ratio_band_frequency, sat_id
 from ._merge import MERGE_TOL_M, grid_interval_ns, merge_clock_series, merge_grids, mode_interval_ns
 from .state import SatState, Status, as_query
 
@@ -741,9 +741,11 @@ class PreciseProduct:
         known = set(int(x) for x in antex.satellites())
         for k, sat in enumerate(uniq.tolist()):
             rows = order[bounds[k] : bounds[k + 1]]
-            is_sat = 100 < sat < 800 and sat % 100  # other indices are no satellite: NaN rows
-            letter = str(sat_letter(sat)).strip() if is_sat else ""
-            codes = self._codes_for(letter, freq_codes) if letter else None
+            try:
+                letter = str(sat_id(sat))[0]
+            except SignalError:  # an index that is no satellite: NaN rows
+                continue
+            codes = self._codes_for(letter, freq_codes)
             if codes is None:
                 continue
             # the codes are checked for every satellite asked, with an ANTEX block or not (NaN rows)

@@ -156,22 +156,21 @@ def _sky_note(keep, epoch_time_ns, step_s: float = SKY_STEP_S) -> str:
     return f"one point per satellite per {step_s:g} s{rate}, and its last epoch"
 
 
-def _sky(
-    plt, az, el, color, path, title, cmap=None, vmax=None, label=None, highlight=None, keep=None, note=""
-):
+def _sky(plt, az, el, color, path, title, cmap=None, vmax=None, label=None, highlight=None, *, keep, note=""):
     fig = plt.figure(figsize=(5.6, 5.2))
     ax = fig.add_subplot(projection="polar")
     ax.set_theta_zero_location("N")
     ax.set_theta_direction(-1)
     ax.set_rlim(90, 0)
     ok = np.isfinite(el) & (el > 0)
+    shown = ok & keep  # the track's points: thinned by sky_thinned
     if highlight is None:
-        ok &= True if keep is None else keep
-        sc = ax.scatter(az[ok], np.degrees(el[ok]), c=color[ok], s=2, cmap=cmap, vmin=0, vmax=vmax)
+        sc = ax.scatter(az[shown], np.degrees(el[shown]), c=color[shown], s=2, cmap=cmap, vmin=0, vmax=vmax)
         fig.colorbar(sc, ax=ax, shrink=0.7, label=label)
     else:
-        shown = ok & (True if keep is None else keep)  # the slips are all drawn: they are few and each counts
-        ax.scatter(az[shown], np.degrees(el[shown]), s=1, color="0.75")
+        ax.scatter(
+            az[shown], np.degrees(el[shown]), s=1, color="0.75"
+        )  # the slips are all drawn: each counts
         h = ok & highlight
         ax.scatter(az[h], np.degrees(el[h]), s=12, color="red", label="slip")
         ax.legend(fontsize=8, loc="lower right")
@@ -217,8 +216,11 @@ def _sky_figures(plt, a, p) -> dict[str, str]:
     t = a["epoch_time_ns"]
     keep_mp = sky_thinned(a["mp_sat"], a["mp_epoch"], t)
     keep_row = sky_thinned(a["row_sat"], a["row_epoch"], t)
-    notes = {"sky_mp": f"shown: {_sky_note(keep_mp, t)}" if not keep_mp.all() else ""}
-    notes["sky_slips"] = f"grey: {_sky_note(keep_row, t)}; red: every slip" if not keep_row.all() else ""
+    mp_note, row_note = _sky_note(keep_mp, t), _sky_note(keep_row, t)  # "" when nothing is left out
+    notes = {
+        "sky_mp": mp_note and f"shown: {mp_note}",
+        "sky_slips": row_note and f"grey: {row_note}; red: every slip",
+    }
     mp_abs = np.abs(a["mp_m"])  # the colour scale's top is the 98th percentile of every value, drawn or not
     vmax = max(float(np.nanpercentile(mp_abs, 98)) if mp_abs.size else 1.0, 0.1)
     mp_title, slip_title = "Sky plot coloured by |MP|", "Sky plot: cycle slips"
