@@ -74,8 +74,9 @@ def option(
     choices : tuple, optional
         Allowed values.
     low, high : float, optional
-        Inclusive bounds of a number, or of each number of a list or table (``low_open=True`` and
-        ``high_open=True`` make a bound exclusive: a variance that must not be 0).
+        Inclusive bounds of a number, or of each number of a list or table (in the option's unit).
+    high_open, low_open : bool, optional
+        Make ``high`` / ``low`` an exclusive bound (a variance that must not be 0); default inclusive.
     keys : str or tuple, optional
         Allowed keys of a table (``"GRECJIS"``: one system letter each).
     flag : str, optional
@@ -83,6 +84,8 @@ def option(
     parse : callable, optional
         Turns a user's value (a string from the command line, or a TOML value) into the field's value
         and normalises it; it raises ``ValueError`` or a ``KompasError`` on bad input.
+    default_factory : callable, optional
+        Makes the default (a nested ``Options``, or a fresh table); when given, ``default`` is ignored.
     """
     meta = {
         "help": help,

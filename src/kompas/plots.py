@@ -78,9 +78,16 @@ def sky_plot(path, sat_ids, az_rad, el_rad, title: str) -> None:
 
     Parameters
     ----------
+    path : str or os.PathLike
+        Image file to write (matplotlib takes the format from the extension: ``.png``).
     sat_ids : array_like of str, shape (N,)
+        Satellite ids (``"G01"``); the system letter picks the colour; each track is labelled at its
+        last point.
     az_rad, el_rad : array_like, shape (N,)
-        One point per (epoch, satellite) above the horizon.
+        Azimuth and elevation, rad: one point per (epoch, satellite); points at or below the horizon are
+        not drawn.
+    title : str
+        Figure title.
     """
     plt = pyplot()
     sat_ids = np.asarray(sat_ids)
@@ -100,8 +107,12 @@ def sky_plots(path, tracks: dict, title: str) -> None:
 
     Parameters
     ----------
+    path : str or os.PathLike
+        Image file to write (matplotlib takes the format from the extension: ``.png``).
     tracks : dict
-        Label -> ``(sat_ids, az_rad, el_rad)`` as for :func:`sky_plot`.
+        Label -> ``(sat_ids, az_rad, el_rad)`` as for :func:`sky_plot`; the label titles its panel.
+    title : str
+        Figure title, above all panels.
     """
     plt = pyplot()
     n = len(tracks)
@@ -188,10 +199,17 @@ def enu_convergence(path, time_ns, enu_by_label: dict, title: str, limit_m: floa
 
     Parameters
     ----------
+    path : str or os.PathLike
+        Image file to write (matplotlib takes the format from the extension: ``.png``).
+    time_ns : array_like of int64, shape (E,)
+        Epochs, GPST ns (the axis reads GPS time).
     enu_by_label : dict
         Label -> (E, 3) east/north/up errors, m (plotted in cm).
+    title : str
+        Figure title, above the east panel.
     limit_m : float, optional
-        Symmetric y limit, m (default: the 99th percentile of the last half, at least 5 cm).
+        Symmetric y limit, m; None: 1.3 times the largest 99th percentile of the absolute errors over the
+        last half of the epochs, at least 5 cm.
     """
     plt = pyplot()
     t = to_datetime64(np.asarray(time_ns))

@@ -332,6 +332,8 @@ def pair_rows(ob_r: Observables, ob_b: Observables, base_epoch) -> tuple[np.ndar
 
     Parameters
     ----------
+    ob_r, ob_b : Observables
+        Rover and base observables (one row per epoch and satellite).
     base_epoch : numpy.ndarray of int64, shape (E,)
         Base epoch index paired with each rover epoch (-1 for none), from :func:`match_epochs`.
 

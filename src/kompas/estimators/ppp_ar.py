@@ -124,9 +124,25 @@ def narrow_lane(b_m, Q_b, n_wl_sd, ref: int, idx, f1_hz, f2_hz):
 
     Parameters
     ----------
-    b_m : (N,) float IF ambiguities, m; Q_b : (N, N) their covariance, m^2
-    n_wl_sd : (N,) fixed wide-lane single differences (cycles)
-    idx : (K,) satellites to difference; f1_hz, f2_hz : the pair's carriers
+    b_m : (N,) float
+        Float ionosphere-free ambiguities, m.
+    Q_b : (N, N) float
+        Their covariance, m^2.
+    n_wl_sd : (N,) int
+        Wide-lane single differences to ``ref`` (cycles, :func:`wide_lane`).
+    ref : int
+        Index of the reference satellite in ``b_m``.
+    idx : (K,) int
+        Indices of the satellites to difference (not ``ref``).
+    f1_hz, f2_hz : float
+        Carrier frequencies of the pair, Hz.
+
+    Returns
+    -------
+    tuple
+        ``(a, Q_a, D, lambda_nl, k_wl)``: the float ``N_1`` single differences (K,) in cycles, their
+        covariance (K, K) in cycles^2, the (K, N) differencing matrix, the narrow-lane wavelength (m) and
+        the wide-lane coefficient ``c f2 / (f1^2 - f2^2)`` (m per cycle).
     """
     lam_nl = C_LIGHT / (f1_hz + f2_hz)
     k_wl = C_LIGHT * f2_hz / (f1_hz**2 - f2_hz**2)
@@ -172,7 +188,9 @@ def resolve(x, P, amb_cols, mean, sigma, count, el, f1_hz, f2_hz, opt: ArOptions
     amb_cols : (N,) columns of the IF ambiguities of the group's satellites
     mean, sigma, count : (N,) wide-lane statistics (:class:`WideLaneStats`)
     el : (N,) elevations, rad
-    f1_hz, f2_hz : float, carriers of the pair (one system)
+    f1_hz, f2_hz : float, carriers of the pair (one system), Hz
+    opt : ArOptions
+        Thresholds (cycles, epochs, radians, probability).
 
     Returns
     -------

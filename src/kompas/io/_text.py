@@ -582,6 +582,8 @@ def int_field(grid: np.ndarray, a: int, b: int, *, path, rows=None, what: str, b
     ----------
     grid : (n, width) uint8
         From :meth:`Lines.grid`.
+    a, b : int
+        First and one-past-last column of the field (0-based, half-open).
     path : str or None
         The file, for error messages.
     rows : array of int, optional

@@ -149,6 +149,9 @@ def satellite_range_correction(antenna, code: str, body_axes, los_ecef, warn=Tru
         Body axes in ECEF, ``[..., k, :]`` axis k (0 x, 1 y, 2 z), from :mod:`kompas.models.attitude`.
     los_ecef : array_like, shape (..., 3)
         Unit vector from the receiver to the satellite, ECEF.
+    warn : bool, optional
+        Unused: satellites have no frequency fallback to warn about (a missing code raises); kept for
+        symmetry with :func:`receiver_range_correction`.
     """
     code = code.strip().upper()
     if code not in antenna.freqs:

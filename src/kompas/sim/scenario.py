@@ -315,8 +315,8 @@ def simulate_baseline(
     rover_ecef, offset_enu_m, offset_ecef_m : array_like, shape (3,)
         Exactly one: the rover position (ECEF m), or its offset from the base in the base's local
         east/north/up (m), or as an ECEF vector (m).
-    hours, interval_s, systems, seed, nav, sis_error_m, elmask_deg
-        As :func:`simulate`; both receivers use the same epochs.
+    hours, interval_s, systems, seed, nav, sis_error_m, elmask_deg, block_epochs, program
+        As :func:`simulate` (``program`` for both files of ``obs_paths``); both receivers use the same epochs.
     errors : {"none", "default"} or ErrorModel
         The base's error model.
     rover_errors : ErrorModel, optional

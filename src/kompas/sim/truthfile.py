@@ -58,6 +58,10 @@ def truth_document(results, *, baseline=None, files=None, products=None) -> dict
     Parameters
     ----------
     results : SimResult or BaselineResult
+        The simulation; a BaselineResult adds the rover and the ``baseline`` entry.
+    baseline : optional
+        Unused (ignored): the ``baseline`` entry comes from a BaselineResult's ``baseline_ecef_m`` and
+        ``baseline_enu_m``.
     files : dict, optional
         Names of the files written (``{"obs": ..., "nav": ...}``).
     products : dict, optional

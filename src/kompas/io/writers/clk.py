@@ -57,8 +57,23 @@ def clk_from_arrays(kind, name, time_ns, bias_s, *, rate=None, agency="KSM", ana
         Clock biases, s.
     rate : (N,) float, optional
         Clock rates, s/s (written as the third value, with a zero sigma in between).
+    agency : str, optional
+        Analysis centre's 3-character code for ``ANALYSIS CENTER`` (longer is cut to 3 on writing).
+    analysis_center : str, optional
+        Analysis centre's name for ``ANALYSIS CENTER`` (cut to 55 characters on writing).
     station_coords : dict, optional
         Station name -> (x, y, z) m for ``SOLN STA NAME / NUM``.
+    prn_list : sequence of str, optional
+        Satellite ids (``"G01"``) for ``PRN LIST`` and ``# OF SOLN SATS``; empty writes neither.
+    comments : sequence of str, optional
+        ``COMMENT`` lines (a long one continues on more lines).
+    leap_seconds : int, optional
+        GPS - UTC, s, for ``LEAP SECONDS GNSS``; None writes no such record.
+    trf : str, optional
+        Reference frame of ``station_coords`` for ``# OF SOLN STA / TRF`` (unused without them).
+    time_system : str, optional
+        Time system of the file's epochs, a key of :data:`kompas.time.FILE_TIME_SYSTEMS`: ``time_ns``
+        stays GPST and the writer converts the epochs to this scale.
     """
     from ...satsys import sat_index
 

@@ -50,12 +50,31 @@ def sp3_from_arrays(time_ns, sats, pos_m, clk_s, *, vel_mps=None, clk_rate=None,
     time_ns : (E,) int64
         Epochs, GPST ns, equally spaced.
     sats : (S,) int16
+        Satellite indices (:func:`kompas.satsys.sat_index`).
     pos_m : (E, S, 3) float
         Positions, m; NaN where missing.
     clk_s : (E, S) float
         Clocks, s; NaN where missing.
     vel_mps, clk_rate : optional
-        Velocities (m/s) and clock rates (s/s).
+        Velocities (E, S, 3), m/s, and clock rates (E, S), s/s; ``clk_rate`` is kept only with
+        ``vel_mps`` (``V`` records; NaN rates when omitted).
+    agency : str, optional
+        Agency of the ``#d`` line (cut to 4 characters on writing).
+    frame : str, optional
+        Coordinate system of the ``#d`` line (cut to 5 characters).
+    orbit_type : str, optional
+        Orbit type of the ``#d`` line (``"FIT"``, ``"EXT"``, ``"BCT"``, ``"HLM"``; cut to 3 characters).
+    data_used : str, optional
+        Data-used descriptor of the ``#d`` line (cut to 5 characters).
+    time_system : str, optional
+        Time system of the file's epochs, a key of :data:`kompas.time.FILE_TIME_SYSTEMS`: ``time_ns``
+        stays GPST; the ``##`` week and seconds of week are of the first epoch in this scale.
+    comments : sequence of str, optional
+        ``/*`` lines, at most 77 characters each (:func:`write_sp3` raises on a longer one).
+    file_type : str, optional
+        File type of the first ``%c`` line (``"G"``, ``"R"``, ``"E"``, ``"C"``, ``"J"``, ``"M"``: mixed).
+    accuracy_m : (S,) float, optional
+        Accuracy of each satellite, m, written as the ``++`` exponent of 2**e mm; None: unknown (0).
     """
     t = np.asarray(time_ns, np.int64)
     e, s = t.size, np.asarray(sats).size
