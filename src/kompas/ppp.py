@@ -134,6 +134,16 @@ def ppp(
     ctx = _prepare(sel, nav, kept, kept_clk, antex, bias, blq, gpt3, catalog, cfg)
     ctx.masked, ctx.notes[:0] = masked, dropped
     ctx.given = product_paths(nav, sp3, clk, antex, bias, blq, gpt3)
+    rows, apriori = _model_rows(sel, ctx)
+    arrays = _filter_arrays(rows, ctx)
+    passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
+    return _solution(sel, rows, arrays, passes, ctx)
+
+
+def _model_rows(sel, ctx: _Run):
+    """The model rows of the selected observations with their ambiguity arcs, and the a priori positions
+    (E, 3). The observables and the slip flags stay local: they are freed before the filter runs."""
+    cfg = ctx.cfg
     ob = _usable_rows(sel.observables(ctx.bands, cfg.signals.priority), ctx, sel.systems)
     _require_phase(ob, ctx, sel.systems)
     apriori = _apriori(sel, ob, ctx)
@@ -142,11 +152,7 @@ def ppp(
     )
     el = np.full(len(ob), np.nan)
     el[rows.obs_row] = rows.el
-    flags = detect_slips(ob, el, ctx.glo_channels, cfg.slips, sel.interval_s())
-    rows = rows.with_arcs(flags)
-    arrays = _filter_arrays(rows, ctx)
-    passes = _run_passes(sel.epoch_time_ns, arrays, rows, apriori, ctx, progress)
-    return _solution(sel, rows, arrays, passes, ctx)
+    return rows.with_arcs(detect_slips(ob, el, ctx.glo_channels, cfg.slips, sel.interval_s())), apriori
 
 
 def _config(config, options, obs, have_bias: bool) -> PppConfig:

@@ -39,16 +39,16 @@ import numpy as np
 from .constants import C_LIGHT
 from .errors import KompasError
 from .frames import ecef_to_geodetic, enu_rotation
-from .io.readers.bias import OPEN_END_NS
 from .measurement import CodeRows, transmission_states
 from .models.antenna import antenna_offsets
 from .models.attitude import nominal_yaw_frame, satellite_attitude, sun_position_ecef
 from .models.bds2_code import bds2_code_correction
 from .models.ephemeris import moon_position_ecef
+from .models.mapping import gradient_mapping
 from .models.relativity import periodic_clock_correction_s, shapiro_delay_m
 from .models.tides import pole_tide, solid_earth_tide
 from .models.windup import windup_cycles
-from .products.broadcast import IF_CLOCK_PAIRS
+from .ppp_biases import note_once, observation_biases
 from .satsys import (
     SYSTEM_LETTERS,
     carrier_frequency,
@@ -56,7 +56,6 @@ from .satsys import (
     sat_prn,
     sat_system,
     signal_band,
-    signal_code,
 )
 from .tables.observables import NO_SIGNAL
 from .time import time_span
@@ -298,31 +297,41 @@ def station_displacement(t_ns, apriori, switches: ModelSwitches, inputs: ModelIn
 def troposphere_terms(t_ns, llh, el, epoch, switches: ModelSwitches, grid):
     """Per epoch the zenith hydrostatic and a priori wet delays (E,), per row the hydrostatic and wet
     mapping factors and the gradient mapping factor (R,)."""
+    zhd, zwd, mapping = troposphere_epochs(t_ns, llh, switches, grid)
+    mh, mw = mapping(el, epoch)
+    return zhd, zwd, mh, mw, gradient_mapping(el)
+
+
+def troposphere_epochs(t_ns, llh, switches: ModelSwitches, grid):
+    """Per epoch the zenith hydrostatic and a priori wet delays (E,), and ``mapping(el, epoch)``, the
+    hydrostatic and wet mapping factors of rows at elevations ``el`` (rad) of epochs ``epoch``: what
+    depends on the place and date alone (GPT3's coefficients, GMF's expansion) is evaluated here once."""
     from .models.gpt3 import askne_nordius_zwd, day_of_year, gpt3, saastamoinen_zhd
-    from .models.mapping import gmf_mapping, gradient_mapping, vmf1_mapping
+    from .models.mapping import gmf_coefficients, gmf_mapping, vmf1_mapping
     from .models.troposphere import niell_mapping, zenith_delays
     from .time import gpst_mjd
 
     lat, lon, h = llh[:, 0], llh[:, 1], llh[:, 2]
-    n_ep = t_ns.size
     if switches.tropo == "off":
-        zero = np.zeros(n_ep)
-        del lon
-        sin_el = np.maximum(np.sin(el), 0.05)
-        return zero, zero, 1.0 / sin_el, 1.0 / sin_el, gradient_mapping(el)
+        zero = np.zeros(t_ns.size)
+
+        def slant(el, epoch):
+            sin_el = np.maximum(np.sin(el), 0.05)
+            return 1.0 / sin_el, 1.0 / sin_el
+
+        return zero, zero, slant
     doy = day_of_year(t_ns)
     if switches.tropo == "gpt3" and grid is not None:
         met = gpt3(grid, t_ns, lat, lon, h)
         zhd = saastamoinen_zhd(met.pressure_hpa, lat, h)
         zwd = askne_nordius_zwd(met.e_hpa, met.tm_k, met.water_vapour_decrease)
-        mh, mw = vmf1_mapping(met.ah[epoch], met.aw[epoch], lat[epoch], h[epoch], el, doy[epoch])
-    else:
-        zhd, zwd = zenith_delays(lat, h, humidity=0.7)
-        if switches.mapping == "niell":
-            mh, mw = niell_mapping(lat[epoch], h[epoch], el, doy[epoch])
-        else:
-            mh, mw = gmf_mapping(lat, lon, h, el, gpst_mjd(t_ns), rows=epoch)  # coefficients per epoch
-    return zhd, zwd, mh, mw, gradient_mapping(el)
+        return zhd, zwd, lambda el, e: vmf1_mapping(met.ah[e], met.aw[e], lat[e], h[e], el, doy[e])
+    zhd, zwd = zenith_delays(lat, h, humidity=0.7)
+    if switches.mapping == "niell":
+        return zhd, zwd, lambda el, e: niell_mapping(lat[e], h[e], el, doy[e])
+    mjd = gpst_mjd(t_ns)
+    coefficients = gmf_coefficients(lat, lon, mjd)  # per epoch, not per row
+    return zhd, zwd, lambda el, e: gmf_mapping(lat, lon, h, el, mjd, rows=e, coefficients=coefficients)
 
 
 def _attitude_axes(sats, t_ns, pos, vel, sun, switches: ModelSwitches, catalog):
@@ -414,7 +423,7 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
                 subst.add(f"{a.serial or a.type}: {codes[i]}->{alt}")
                 codes[i] = alt
     if subst:
-        _note(
+        note_once(
             notes,
             "satellite antenna frequencies missing in the ANTEX file, another used: "
             + ", ".join(sorted(subst)),
@@ -484,11 +493,6 @@ def _note_unserved(notes: list, sats, served, inputs) -> None:
         notes.append(f"{', '.join(none)}: no precise orbit or clock and {nav} serve them: not used")
 
 
-def _note(notes: list, text: str) -> None:
-    if text not in notes:
-        notes.append(text)
-
-
 def _note_sats(notes: list, prefix: str, sats) -> None:
     """One note per kind listing every satellite it concerns (the model is evaluated per band)."""
     for i, text in enumerate(notes):
@@ -547,96 +551,16 @@ def continuous_windup(sats, epoch, raw_cycles):
     return out
 
 
-def observation_biases(
-    ob, rows, t_ns, bias, clock_reference: dict, notes: list, max_age_s: float = 0.0, freq_hz=None
-):
-    """Code and phase biases to subtract per row and column, m (R, B) each, from OSB (or DSB to the
-    satellite clock's reference observable of the same band); code 0 and phase NaN where the file gives
-    none. ``freq_hz`` (R, B), the carrier of each cell, turns biases given in cycles into seconds."""
-    sig = ob.signal[rows]
-    n, n_b = sig.shape
-    code_b = np.zeros((n, n_b))
-    phase_b = np.full((n, n_b), np.nan)
-    if bias is None or len(bias) == 0:
-        return code_b, phase_b
-    t_code = _aged_times(bias, t_ns, max_age_s, notes)
-    served = False
-    sats = ob.sat[rows]
-    letters = sat_letter(sats)
-    freq = np.full((n, n_b), np.nan) if freq_hz is None else np.asarray(freq_hz, dtype=np.float64)
-    for b in range(n_b):
-        has = sig[:, b] != NO_SIGNAL
-        if not has.any():
-            continue
-        codes = signal_code(np.where(has, sig[:, b], 0))
-        c_obs = np.char.add("C", codes)
-        l_obs = np.char.add("L", codes)
-        cb = bias.osb(sats, c_obs, t_code, frequency_hz=freq[:, b])
-        lb = bias.osb(sats, l_obs, t_ns, frequency_hz=freq[:, b])
-        miss = has & ~np.isfinite(cb)
-        served |= bool(np.any(has & (np.isfinite(cb) | np.isfinite(lb))))
-        if miss.any():
-            pairs, inverse = np.unique(
-                np.char.add(letters.astype("U1"), codes.astype("U2")), return_inverse=True
-            )
-            ref = np.array([_reference_code(clock_reference, p[0], p[1:]) for p in pairs.tolist()])[inverse]
-            dsb = bias.dsb(sats, c_obs, ref, t_code, frequency_hz=freq[:, b])
-            served |= bool(np.any(miss & (ref != c_obs) & np.isfinite(dsb)))
-            cb = np.where(miss & (ref != c_obs), dsb, np.where(miss & (ref == c_obs), 0.0, cb))
-        code_b[:, b] = np.where(has & np.isfinite(cb), cb * C_LIGHT, 0.0)
-        phase_b[:, b] = np.where(has & np.isfinite(lb), lb * C_LIGHT, np.nan)
-    if not served and n:
-        _note(
-            notes,
-            f"the bias file ({_bias_span(bias)}) has no bias for these observations at their epochs: no code "
-            "or phase bias applied (--bias-max-age extends the use of code biases)",
-        )
-    return code_b, phase_b
-
-
-def _bias_span(bias) -> str:
-    """The validity span of a bias file's entries, for messages."""
-    ends = bias.end_ns[bias.end_ns != OPEN_END_NS]
-    return time_span(np.r_[bias.start_ns.min(), ends]) if ends.size else f"from {time_span(bias.start_ns)}"
-
-
-def _aged_times(bias, t_ns, max_age_s: float, notes: list) -> np.ndarray:
-    """Query times for code biases: clipped into the file's span when within ``max_age_s`` of it."""
-    lo = int(bias.start_ns.min())
-    ends = bias.end_ns[bias.end_ns != OPEN_END_NS]
-    hi = int(ends.max()) - 1 if ends.size else int(OPEN_END_NS)
-    clipped = np.clip(t_ns, lo, hi)
-    age = np.abs(t_ns - clipped) * 1e-9
-    use = (age > 0) & (age <= max_age_s)
-    if use.any():
-        _note(
-            notes,
-            f"code biases taken from a bias file {age[use].max() / 86400:.1f} days from the observations",
-        )
-    return np.where(use, clipped, t_ns)
-
-
-DEFAULT_CLOCK_REFERENCE = {x: ("C" + a, "C" + b) for x, (a, b) in IF_CLOCK_PAIRS.items()}
-"""Observables the IGS/MGEX satellite clocks refer to when a bias file does not say
-(``SATELLITE_CLOCK_REFERENCE_OBSERVABLES``): the pseudoranges of the ionosphere-free pairs of
-:data:`kompas.products.broadcast.IF_CLOCK_PAIRS` (GPS P(Y) L1/L2; GLONASS P L1/L2; Galileo E1/E5a as F/NAV;
-BeiDou B1I/B3I; QZSS L1 C/A and L2C; Montenbruck et al. 2017, "The Multi-GNSS Experiment (MGEX) of the
-IGS", Adv. Space Res. 59(7):1671-1697, sec. 6), used to turn a DSB into the correction of a code that is
-not the reference."""
-
-
-def _reference_code(clock_reference: dict, letter: str, code: str) -> str:
-    """The clock's reference code of ``code``'s band (the bias file's, else the IGS convention)."""
-    refs = clock_reference.get(letter) or DEFAULT_CLOCK_REFERENCE.get(letter, ())
-    for ref in refs:
-        if ref[1] == code[0]:
-            return ref
-    return "C" + code
+BLOCK_ROWS = 20_000
+"""Rows of observables whose satellite states, geometry, attitude, antenna and troposphere terms are
+evaluated together: the temporaries of one block (about 1 kB a row) bound the memory of a long 1-Hz session
+instead of growing with it. Each term is a function of its row alone, so the values do not depend on it."""
 
 
 def build_rows(
-    ob, apriori, station, inputs: ModelInputs, switches: ModelSwitches, elmask_rad: float, glo_channels=None
-) -> PreciseRows:
+    ob, apriori, station, inputs: ModelInputs, switches: ModelSwitches, elmask_rad: float, glo_channels=None,
+    block_rows: int = BLOCK_ROWS,
+) -> PreciseRows:  # fmt: skip
     """Evaluate the model for every row of ``ob`` that has a satellite state and is above the mask.
 
     Parameters
@@ -651,6 +575,8 @@ def build_rows(
     elmask_rad : float
     glo_channels : GlonassChannels, optional
         Exact GLONASS carriers (rows of GLONASS satellites without a channel are dropped).
+    block_rows : int, optional
+        Rows evaluated together (:data:`BLOCK_ROWS`); it bounds the memory, not the values.
 
     Returns
     -------
@@ -659,61 +585,95 @@ def build_rows(
     notes: list[str] = []
     freq = cell_frequencies(ob, glo_channels, notes)
     rows = np.flatnonzero(np.isfinite(freq).any(axis=1))
-    t_rx = ob.epoch_time_ns[ob.epoch[rows]]
-    states = satellite_states(ob, rows, t_rx, inputs, switches.relativity)
-    los, el, az = _look_angles(states[0], apriori, llh_ep := ecef_to_geodetic(apriori), ob.epoch[rows])
-    keep = (states[4] > 0) & (el >= elmask_rad)
-    _note_unserved(notes, ob.sat[rows], states[4] > 0, inputs)
-    unsolved = _unsolved_stage(ob, rows, states[4] > 0, keep)
-    rows, t_rx, los, el, az = (a[keep] for a in (rows, t_rx, los, el, az))
-    pos, vel, clk, var, src = (a[keep] for a in states)
-    epoch, sats, sig = ob.epoch[rows], ob.sat[rows], ob.signal[rows]
-    if inputs.precise is not None:
-        _note_fallback(notes, sats, src, t_rx)
     t_ep = ob.epoch_time_ns
+    llh_ep = ecef_to_geodetic(apriori)
     sun_ep = sun_position_ecef(t_ep)
     disp = station_displacement(t_ep, apriori, switches, inputs, sun_ep, moon_position_ecef(t_ep))
-    zhd, zwd, mh, mw, mg = troposphere_terms(t_ep, llh_ep, el, epoch, switches, inputs.gpt3)
-    axes, nominal = _attitude_axes(sats, t_rx, pos, vel, sun_ep[epoch], switches, inputs.catalog)
-    band_corr = antenna_terms(
-        sats,
-        t_rx,
-        sig,
-        az,
-        el,
-        los,
-        axes,
-        nominal,
-        station,
-        switches,
-        inputs.antex,
-        notes,
-        src == SOURCE_PRECISE,
-    )
-    rr = apriori[epoch] + disp[epoch]
+    zhd, zwd, mapping = troposphere_epochs(t_ep, llh_ep, switches, inputs.gpt3)
+    geo = _EpochGeometry(apriori, llh_ep, sun_ep, disp, mapping)
+    ant_notes: list[str] = []
+    blocks = [
+        _row_block(ob, rows[i : i + block_rows], geo, station, inputs, switches, elmask_rad, ant_notes)
+        for i in range(0, max(rows.size, 1), max(int(block_rows), 1))
+    ]
+    # each key's parts are freed as it is joined: the rows are not held twice
+    got = {k: np.concatenate([blk.pop(k) for blk in blocks]) for k in list(blocks[0])}
+    has_state, keep = got.pop("has_state"), got.pop("keep")
+    _note_unserved(notes, ob.sat[rows], has_state, inputs)
+    unsolved = _unsolved_stage(ob, rows, has_state, keep)
+    rows, t_rx, epoch, sats, sig, src = (got[k] for k in ("rows", "t_rx", "epoch", "sat", "signal", "source"))
+    if inputs.precise is not None:
+        _note_fallback(notes, sats, src, t_rx)
+    for text in ant_notes:
+        note_once(notes, text)
     w = np.zeros(rows.size)
     if switches.windup:
-        w = np.nan_to_num(continuous_windup(sats, epoch, windup_cycles(pos, rr, axes[:, 0], axes[:, 1])))
-    shapiro = shapiro_delay_m(pos, rr, sat_letter(sats)) if switches.shapiro else 0.0
+        w = np.nan_to_num(continuous_windup(sats, epoch, got["windup_raw"]))
     code_b, phase_b = 0.0, np.full(sig.shape, np.nan)
     if switches.osb:
         code_b, phase_b = observation_biases(
             ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s, freq[rows]
         )
     if switches.bds2_code:  # a correction added to the code: subtracted as a bias
-        code_b = code_b - bds2_code_correction(
-            sats[:, None], signal_band(np.where(sig != NO_SIGNAL, sig, 0)), el[:, None]
-        )
+        code_b = code_b - got["bds2"]
     lam = C_LIGHT / freq[rows]
     return PreciseRows(
         epoch=epoch, sat=sats, code_m=ob.code_m[rows] - code_b,
         phase_m=ob.phase_cyc[rows] * lam - np.nan_to_num(phase_b) - w[:, None] * lam,
         phase_bias_ok=np.isfinite(phase_b), freq_hz=freq[rows], signal=sig,
-        arc=np.full(sig.shape, -1, np.int64), obs_row=rows, sat_pos=pos,
-        range_corr_m=-C_LIGHT * clk + shapiro + zhd[epoch] * mh + zwd[epoch] * mw, band_corr_m=band_corr,
-        wet_map=mw, grad_map=mg, az=az, el=el, var_eph_m2=var, source=src, displacement=disp, zwd0_m=zwd,
-        zhd_m=zhd, windup_cyc=w, notes=tuple(notes), unsolved=unsolved,
+        arc=np.full(sig.shape, -1, np.int64), obs_row=rows, sat_pos=got["pos"],
+        range_corr_m=-C_LIGHT * got["clk"] + got["shapiro"] + zhd[epoch] * got["mh"] + zwd[epoch] * got["mw"],
+        band_corr_m=got["band_corr"], wet_map=got["mw"], grad_map=got["mg"], az=got["az"], el=got["el"],
+        var_eph_m2=got["var"], source=src, displacement=disp, zwd0_m=zwd, zhd_m=zhd, windup_cyc=w,
+        notes=tuple(notes), unsolved=unsolved,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _EpochGeometry:
+    """Per-epoch inputs of the row model: a priori marker (E, 3), its geodetic coordinates (E, 3), the Sun
+    (E, 3), the station displacement (E, 3) and the troposphere mapping (:func:`troposphere_epochs`)."""
+
+    apriori: np.ndarray
+    llh: np.ndarray
+    sun: np.ndarray
+    disp: np.ndarray
+    mapping: object
+
+
+def _row_block(ob, rows, geo: _EpochGeometry, station, inputs, switches, elmask_rad, notes) -> dict:
+    """The row terms of the rows ``rows`` of ``ob``: ``has_state`` and ``keep`` (above the mask) of each,
+    and for the kept rows their indices, times, satellite states and every term that needs the geometry."""
+    sub = ob.rows(rows)
+    t_rx = sub.epoch_time_ns[sub.epoch]
+    states = satellite_states(sub, np.arange(rows.size), t_rx, inputs, switches.relativity)
+    los, el, az = _look_angles(states[0], geo.apriori, geo.llh, sub.epoch)
+    has_state = states[4] > 0
+    keep = has_state & (el >= elmask_rad)
+    rows, t_rx, los, el, az, epoch, sats, sig = (
+        a[keep] for a in (rows, t_rx, los, el, az, sub.epoch, sub.sat, sub.signal)
+    )
+    pos, vel, clk, var, src = (a[keep] for a in states)
+    mh, mw = geo.mapping(el, epoch)
+    axes, nominal = _attitude_axes(sats, t_rx, pos, vel, geo.sun[epoch], switches, inputs.catalog)
+    band_corr = antenna_terms(
+        sats, t_rx, sig, az, el, los, axes, nominal, station, switches, inputs.antex, notes,
+        src == SOURCE_PRECISE,
+    )  # fmt: skip
+    rr = geo.apriori[epoch] + geo.disp[epoch]
+    out = {
+        "has_state": has_state, "keep": keep, "rows": rows, "t_rx": t_rx, "epoch": epoch, "sat": sats,
+        "signal": sig, "pos": pos, "clk": clk, "var": var, "source": src, "el": el, "az": az,
+        "mh": mh, "mw": mw, "mg": gradient_mapping(el), "band_corr": band_corr,
+        "shapiro": shapiro_delay_m(pos, rr, sat_letter(sats)) if switches.shapiro else np.zeros(rows.size),
+    }  # fmt: skip
+    if switches.windup:
+        out["windup_raw"] = windup_cycles(pos, rr, axes[:, 0], axes[:, 1])
+    if switches.bds2_code:
+        out["bds2"] = bds2_code_correction(
+            sats[:, None], signal_band(np.where(sig != NO_SIGNAL, sig, 0)), el[:, None]
+        )
+    return out
 
 
 def _unsolved_stage(ob, rows, has_state, kept) -> np.ndarray:

@@ -367,7 +367,7 @@ def test_dsb_turns_a_code_into_the_clock_reference():
     """A DSB C1C-C1W of 2 ns makes the C1C correction 2 ns x c (IGS convention: GPS clocks on C1W/C2W)."""
     from kompas import BiasData
     from kompas.io.readers.bias import OPEN_END_NS
-    from kompas.ppp_model import observation_biases
+    from kompas.ppp_biases import observation_biases
     from kompas.satsys import signal_id
     from kompas.tables.observables import Observables
 

@@ -138,7 +138,9 @@ def gmf_coefficients(lat_rad, lon_rad, mjd) -> tuple[np.ndarray, np.ndarray]:
     return ah, aw
 
 
-def gmf_mapping(lat_rad, lon_rad, h_m, elev_rad, mjd, rows=None) -> tuple[np.ndarray, np.ndarray]:
+def gmf_mapping(
+    lat_rad, lon_rad, h_m, elev_rad, mjd, rows=None, coefficients=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Global Mapping Function: hydrostatic and wet mapping factors (module docstring).
 
     Parameters
@@ -155,13 +157,16 @@ def gmf_mapping(lat_rad, lon_rad, h_m, elev_rad, mjd, rows=None) -> tuple[np.nda
         With place and date given once per epoch: each elevation's epoch. The coefficients, which depend
         on the place and date only, are then expanded once per epoch instead of once per row (the
         expansion holds ~2.6 kB per point: 2.5 GB for a million satellite-epochs).
+    coefficients : tuple of numpy.ndarray, optional
+        ``(ah, aw)`` of :func:`gmf_coefficients` at the given places and dates, when the caller maps its
+        rows in several calls and expands them once (default: expanded here).
 
     Returns
     -------
     m_hydro, m_wet : numpy.ndarray
         Mapping factors (1 at zenith); all arguments broadcast together.
     """
-    ah, aw = gmf_coefficients(lat_rad, lon_rad, mjd)
+    ah, aw = gmf_coefficients(lat_rad, lon_rad, mjd) if coefficients is None else coefficients
     lat, h, day = (np.asarray(x, dtype=np.float64) for x in (lat_rad, h_m, mjd))
     if rows is not None:
         ah, aw, lat, h, day = ah[rows], aw[rows], lat[rows], h[rows], day[rows]
