@@ -89,7 +89,9 @@ def test_sp3_velocities(tmp_path):
 
 def test_sp3_of_another_time_system_and_a_long_file_type(tmp_path):
     t, sats, pos, clk = _sp3_arrays()
-    sp3 = sp3_from_arrays(t, sats, pos, clk, time_system="UTC", file_type="MXY")
+    with pytest.raises(KompasError, match="SP3 file type 'MXY' is longer than the 2 characters"):
+        write_sp3(sp3_from_arrays(t, sats, pos, clk, file_type="MXY"), tmp_path / "long.sp3")
+    sp3 = sp3_from_arrays(t, sats, pos, clk, time_system="UTC", file_type="MX")
     assert sp3.version == "d"  # what write_sp3 writes
     write_sp3(sp3, tmp_path / "u.sp3")
     lines = (tmp_path / "u.sp3").read_text().splitlines()
@@ -255,3 +257,41 @@ def test_clock_version_300_for_rtklib_243(tmp_path):
         write_clk(long, tmp_path / "b.clk", version=3.0)
     with pytest.raises(KompasError, match="version must be 3.04 or 3.00"):
         write_clk(c, tmp_path / "c.clk", version=2.0)
+
+
+@pytest.mark.parametrize(
+    "field, value, what",
+    [("agency", "IGS20", "SP3 agency"), ("frame", "IGS20X", "SP3 frame"), ("orbit_type", "FITX", "SP3 orbit type"),
+     ("data_used", "ORBIT", None)],
+)  # fmt: skip
+def test_sp3_header_fields_longer_than_theirs_are_refused_not_cut(tmp_path, field, value, what):
+    """A header value that would come back cut is an error naming the field (5 characters fit data used)."""
+    t, sats, pos, clk = _sp3_arrays()
+    sp3 = sp3_from_arrays(t, sats, pos, clk, **{field: value})
+    if what is None:
+        write_sp3(sp3, tmp_path / "ok.sp3")
+        assert getattr(read_sp3(tmp_path / "ok.sp3"), field) == value
+        return
+    with pytest.raises(KompasError, match=f"{what} '{value}' is longer than"):
+        write_sp3(sp3, tmp_path / "x.sp3")
+
+
+@pytest.mark.parametrize(
+    "options, what",
+    [(dict(agency="IGSX"), "agency"), (dict(analysis_center="A" * 56), "analysis centre"),
+     (dict(trf="T" * 51, station_coords={"KSIM": (1e6, 2e6, 3e6)}), "TRF"),
+     (dict(station_coords={"KSIM": (1e6, 2e6, 3e6)}, station_domes={"KSIM": "D" * 21}), "DOMES number"),
+     (dict(pcvs_applied={"G": ("P" * 18, "igs20.atx")}), "PCVS program"),
+     (dict(pcvs_applied={"G": ("PCV", "S" * 41)}), "PCVS source")],
+)  # fmt: skip
+def test_clock_header_fields_longer_than_theirs_are_refused_not_cut(tmp_path, options, what):
+    import dataclasses
+
+    later = {k: options.pop(k) for k in ("station_domes", "pcvs_applied") if k in options}
+    c = dataclasses.replace(clk_from_arrays(["AR"], ["KSIM"], [T0], [3.3e-7], **options), **later)
+    if "station_domes" in later:  # the same record with a DOMES number that fits is written
+        ok = dataclasses.replace(c, station_domes={"KSIM": "14201M010"})
+        write_clk(ok, tmp_path / "ok.clk", _now=NOW)
+        assert "KSIM      14201M010" in (tmp_path / "ok.clk").read_text()
+    with pytest.raises(KompasError, match=f"RINEX clock {what} '.*' is longer than"):
+        write_clk(c, tmp_path / "x.clk", _now=NOW)

@@ -271,6 +271,11 @@ def test_blocks_do_not_change_anything(one_block, block):
         assert np.array_equal(getattr(a.events, f), getattr(b.events, f)), f
 
 
+def test_zero_epoch_blocks_are_refused_not_taken_for_the_default():
+    with pytest.raises(ConfigError, match="block_epochs must be >= 1, not 0"):
+        _sim(ErrorModel.default(), hours=0.05, interval=30.0, block_epochs=0)
+
+
 def test_event_after_the_last_epoch_is_a_config_error():
     with pytest.raises(ConfigError, match="is not a simulated epoch"):
         _sim(events=[Event("slip", START + 1800 * S, "G01", "1C", 1.0)], hours=0.5)  # last epoch: 1790 s

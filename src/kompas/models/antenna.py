@@ -136,7 +136,7 @@ def receiver_range_correction(
     return -np.sum(pco_enu * e, axis=-1) + pcv_interpolate(antenna, used, zen, az_rad)
 
 
-def satellite_range_correction(antenna, code: str, body_axes, los_ecef, warn=True) -> np.ndarray:
+def satellite_range_correction(antenna, code: str, body_axes, los_ecef) -> np.ndarray:
     """Satellite antenna correction to add to the centre-of-mass range, metres: ``PCO_ecef . e + PCV``.
 
     Parameters
@@ -149,9 +149,6 @@ def satellite_range_correction(antenna, code: str, body_axes, los_ecef, warn=Tru
         Body axes in ECEF, ``[..., k, :]`` axis k (0 x, 1 y, 2 z), from :mod:`kompas.models.attitude`.
     los_ecef : array_like, shape (..., 3)
         Unit vector from the receiver to the satellite, ECEF.
-    warn : bool, optional
-        Unused: satellites have no frequency fallback to warn about (a missing code raises); kept for
-        symmetry with :func:`receiver_range_correction`.
     """
     code = code.strip().upper()
     if code not in antenna.freqs:

@@ -341,7 +341,7 @@ class ReceiverSim:
 
     def blocks(self, block_epochs: int | None = None):
         """Yield the ObsTable of each block, in time order (the receiver can be walked once)."""
-        n = int(block_epochs or self.block_epochs())
+        n = self.block_epochs() if block_epochs is None else int(block_epochs)
         if n < 1:
             raise ConfigError(f"block_epochs must be >= 1, not {block_epochs!r}")
         for e0 in range(0, self.tags.size, n):

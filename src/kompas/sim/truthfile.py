@@ -52,16 +52,13 @@ def _receiver(res, role: str, base_errors=None) -> dict:
     return out
 
 
-def truth_document(results, *, baseline=None, files=None, products=None) -> dict:
+def truth_document(results, *, files=None, products=None) -> dict:
     """The truth.json object of one receiver (``results`` a SimResult) or a baseline (BaselineResult).
 
     Parameters
     ----------
     results : SimResult or BaselineResult
         The simulation; a BaselineResult adds the rover and the ``baseline`` entry.
-    baseline : optional
-        Unused (ignored): the ``baseline`` entry comes from a BaselineResult's ``baseline_ecef_m`` and
-        ``baseline_enu_m``.
     files : dict, optional
         Names of the files written (``{"obs": ..., "nav": ...}``).
     products : dict, optional

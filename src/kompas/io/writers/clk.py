@@ -35,6 +35,7 @@ import numpy as np
 from ...errors import KompasError
 from ...time import FILE_TIME_SYSTEMS, gpst_to_calendar, normalize_scale
 from ..readers.clk import RECORD_KINDS, ClockData
+from ._fields import fit
 from ._sink import write_bytes
 
 __all__ = ["write_clk", "clk_from_arrays"]
@@ -58,9 +59,10 @@ def clk_from_arrays(kind, name, time_ns, bias_s, *, rate=None, agency="KSM", ana
     rate : (N,) float, optional
         Clock rates, s/s (written as the third value, with a zero sigma in between).
     agency : str, optional
-        Analysis centre's 3-character code for ``ANALYSIS CENTER`` (longer is cut to 3 on writing).
+        Analysis centre's 3-character code for ``ANALYSIS CENTER`` (:func:`write_clk` refuses a longer one).
     analysis_center : str, optional
-        Analysis centre's name for ``ANALYSIS CENTER`` (cut to 55 characters on writing).
+        Analysis centre's name for ``ANALYSIS CENTER``, at most 55 characters (:func:`write_clk` refuses
+        a longer one).
     station_coords : dict, optional
         Station name -> (x, y, z) m for ``SOLN STA NAME / NUM``.
     prn_list : sequence of str, optional
@@ -70,7 +72,8 @@ def clk_from_arrays(kind, name, time_ns, bias_s, *, rate=None, agency="KSM", ana
     leap_seconds : int, optional
         GPS - UTC, s, for ``LEAP SECONDS GNSS``; None writes no such record.
     trf : str, optional
-        Reference frame of ``station_coords`` for ``# OF SOLN STA / TRF`` (unused without them).
+        Reference frame of ``station_coords`` for ``# OF SOLN STA / TRF``, at most 50 characters (unused
+        without them).
     time_system : str, optional
         Time system of the file's epochs, a key of :data:`kompas.time.FILE_TIME_SYSTEMS`: ``time_ns``
         stays GPST and the writer converts the epochs to this scale.
@@ -140,7 +143,7 @@ def _header(c: ClockData, program: str, now: _dt.datetime, version: float) -> li
     ts = FILE_TIME_SYSTEMS.get(c.time_system)
     if ts is None:
         raise KompasError(f"RINEX clock cannot state the time system {c.time_system!r}")
-    sysl = (c.satellite_system or " ")[:1]
+    sysl = fit(c.satellite_system or " ", 1, "RINEX clock satellite system")
     out = [
         _rec(
             f"{3.0:9.2f}{'':11s}C{'':19s}{sysl}" if version == 3.0 else f"{3.04:4.2f}{'':17s}C{'':20s}{sysl}",
@@ -159,26 +162,25 @@ def _header(c: ClockData, program: str, now: _dt.datetime, version: float) -> li
     if c.leap_seconds is not None:
         out.append(_rec(f"{c.leap_seconds:6d}", "LEAP SECONDS" if version == 3.0 else "LEAP SECONDS GNSS"))
     for sys_letter, (prog, source) in c.pcvs_applied.items():
-        out.append(_rec(f"{sys_letter:1.1s} {prog:17.17s} {source:40.40s}", "SYS / PCVS APPLIED"))
+        pcvs = f"{fit(sys_letter, 1, 'RINEX clock PCVS system')} {fit(prog, 17, 'RINEX clock PCVS program')} "
+        out.append(_rec(pcvs + fit(source, 40, "RINEX clock PCVS source"), "SYS / PCVS APPLIED"))
     types = c.data_types or tuple(k for k in RECORD_KINDS if np.any(c.kind == k))
     out.append(_rec(f"{len(types):6d}" + "".join(f"    {t:2s}" for t in types), "# / TYPES OF DATA"))
     if c.station_name:
         out.append(_rec(f"{_name(c.station_name, nw)}", "STATION NAME / NUM"))
-    out.append(_rec(f"{c.agency:3.3s}  {c.analysis_center:.55s}", "ANALYSIS CENTER"))
+    centre = fit(c.analysis_center, 55, "RINEX clock analysis centre")
+    out.append(_rec(f"{fit(c.agency, 3, 'RINEX clock agency')}  {centre}", "ANALYSIS CENTER"))
     if c.clock_refs:
         out.append(_rec(f"{len(c.clock_refs):6d}", "# OF CLK REF"))
         out += [_rec(_name(r, nw), "ANALYSIS CLK REF") for r in c.clock_refs]
     if c.station_coords or c.n_stations_header:
         n = c.n_stations_header if c.n_stations_header is not None else len(c.station_coords)
-        out.append(_rec(f"{n:6d}    {c.trf:.50s}", "# OF SOLN STA / TRF"))
+        out.append(_rec(f"{n:6d}    {fit(c.trf, 50, 'RINEX clock TRF')}", "# OF SOLN STA / TRF"))
         for name, xyz in c.station_coords.items():
             mm = [round(v * 1e3) for v in xyz]
-            dom = c.station_domes.get(name, "")
+            dom = fit(c.station_domes.get(name, ""), 20, "RINEX clock DOMES number")
             out.append(
-                _rec(
-                    f"{_name(name, nw)} {dom:20.20s}{mm[0]:11d} {mm[1]:11d} {mm[2]:11d}",
-                    "SOLN STA NAME / NUM",
-                )
+                _rec(f"{_name(name, nw)} {dom}{mm[0]:11d} {mm[1]:11d} {mm[2]:11d}", "SOLN STA NAME / NUM")
             )
     if c.n_sats_header is not None or c.prn_list:
         n = c.n_sats_header if c.n_sats_header is not None else len(c.prn_list)
@@ -191,11 +193,7 @@ def _header(c: ClockData, program: str, now: _dt.datetime, version: float) -> li
 
 def _name(name: str, width: int) -> str:
     """A station or satellite name in its field, KompasError when longer (it would be cut)."""
-    if len(name) > width:
-        raise KompasError(
-            f"RINEX clock: the name {name!r} is longer than the {width} characters of the field"
-        )
-    return f"{name:{width}s}"
+    return fit(name, width, "RINEX clock: the name")
 
 
 def _body(c: ClockData, version: float) -> list[str]:

@@ -31,6 +31,7 @@ import numpy as np
 from ...errors import KompasError
 from ...time import FILE_TIME_SYSTEMS, MJD_GPS_EPOCH, gpst_to_calendar, normalize_scale
 from ..readers.sp3 import Sp3
+from ._fields import fit
 from ._sink import write_bytes
 
 __all__ = ["write_sp3", "sp3_from_arrays"]
@@ -59,20 +60,21 @@ def sp3_from_arrays(time_ns, sats, pos_m, clk_s, *, vel_mps=None, clk_rate=None,
         Velocities (E, S, 3), m/s, and clock rates (E, S), s/s; ``clk_rate`` is kept only with
         ``vel_mps`` (``V`` records; NaN rates when omitted).
     agency : str, optional
-        Agency of the ``#d`` line (cut to 4 characters on writing).
+        Agency of the ``#d`` line (at most 4 characters: :func:`write_sp3` refuses a longer one).
     frame : str, optional
-        Coordinate system of the ``#d`` line (cut to 5 characters).
+        Coordinate system of the ``#d`` line (at most 5 characters).
     orbit_type : str, optional
-        Orbit type of the ``#d`` line (``"FIT"``, ``"EXT"``, ``"BCT"``, ``"HLM"``; cut to 3 characters).
+        Orbit type of the ``#d`` line (``"FIT"``, ``"EXT"``, ``"BCT"``, ``"HLM"``; at most 3 characters).
     data_used : str, optional
-        Data-used descriptor of the ``#d`` line (cut to 5 characters).
+        Data-used descriptor of the ``#d`` line (at most 5 characters).
     time_system : str, optional
         Time system of the file's epochs, a key of :data:`kompas.time.FILE_TIME_SYSTEMS`: ``time_ns``
         stays GPST; the ``##`` week and seconds of week are of the first epoch in this scale.
     comments : sequence of str, optional
         ``/*`` lines, at most 77 characters each (:func:`write_sp3` raises on a longer one).
     file_type : str, optional
-        File type of the first ``%c`` line (``"G"``, ``"R"``, ``"E"``, ``"C"``, ``"J"``, ``"M"``: mixed).
+        File type of the first ``%c`` line (``"G"``, ``"R"``, ``"E"``, ``"C"``, ``"J"``, ``"M"``: mixed;
+        at most 2 characters).
     accuracy_m : (S,) float, optional
         Accuracy of each satellite, m, written as the ``++`` exponent of 2**e mm; None: unknown (0).
     """
@@ -158,7 +160,8 @@ def _header(sp3: Sp3) -> list[str]:
     wk, sow, mjd, frac = _week_sow(cal)
     out = [
         f"#d{sp3.pv_flag}{y:4d} {mo:2d} {d:2d} {h:2d} {mi:2d} {s_ns / 1e9:11.8f} {len(sp3):7d} "
-        f"{sp3.data_used:5.5s} {sp3.frame:5.5s} {sp3.orbit_type:3.3s} {sp3.agency:4.4s}",
+        f"{fit(sp3.data_used, 5, 'SP3 data used')} {fit(sp3.frame, 5, 'SP3 frame')} "
+        f"{fit(sp3.orbit_type, 3, 'SP3 orbit type')} {fit(sp3.agency, 4, 'SP3 agency')}",
         f"## {wk:4d} {sow:15.8f} {sp3.interval_s:14.8f} {mjd:5d} {frac:15.13f}",
     ]
     ids = [str(x) for x in sp3.sat_ids]
@@ -171,7 +174,7 @@ def _header(sp3: Sp3) -> list[str]:
         out.append(lead + "".join(ids[k * _PER_LINE : (k + 1) * _PER_LINE]))
     for k in range(n_lines):
         out.append("++       " + "".join(codes[k * _PER_LINE : (k + 1) * _PER_LINE]))
-    ft = (sp3.file_type or "M")[:2]
+    ft = fit(sp3.file_type or "M", 2, "SP3 file type")
     out += [
         f"%c {ft:2s} cc {ts} ccc cccc cccc cccc cccc ccccc ccccc ccccc ccccc",
         "%c cc cc ccc ccc cccc cccc cccc cccc ccccc ccccc ccccc ccccc",
@@ -238,8 +241,8 @@ def write_sp3(sp3: Sp3, path_or_file, *, _now: _dt.datetime | None = None) -> No
     Raises
     ------
     KompasError
-        No epoch; a time system SP3 cannot state; a value that does not fit its field; a comment
-        longer than the line.
+        No epoch; a time system SP3 cannot state; a value or a header text that does not fit its field;
+        a comment longer than the line.
     """
     lines = _header(sp3)
     y, mo, d, h, mi, s_ns = _calendar(sp3.time_ns, sp3.time_system)
