@@ -93,3 +93,26 @@ def test_a_counted_signal_names_its_satellites_without_an_elevation():
         "G07 G26 without a usable broadcast record: 3 observations not counted"
     )
     assert _unplaced(sat, np.ones(3, bool), t[:3]) == ""
+
+
+def test_bins_per_block_are_the_bins_of_the_whole(monkeypatch):
+    """_bin works block by block (and on the kept angles of a mask): the bins are those of one pass over
+    the whole array, across block edges, for NaN, negative and wrapping angles."""
+    from kompas.qc import metrics
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-7.0, 7.0, 1000)
+    x[::37] = np.nan
+    x[5] = np.radians(360.0)  # wraps to the first bin
+
+    def whole(v, width):
+        d = np.floor(np.mod(np.degrees(np.nan_to_num(v)), 360.0) / width)
+        return d.astype(np.int16)
+
+    keep = rng.random(x.size) < 0.6
+    for block in (7, 64, 1 << 18):
+        monkeypatch.setattr(metrics, "_BIN_BLOCK", block)
+        np.testing.assert_array_equal(metrics._bin(x, 30.0), whole(x, 30.0))
+        np.testing.assert_array_equal(metrics._bin(x, 10.0, keep), whole(x[keep], 10.0))
+    assert metrics._bin(np.zeros(0), 10.0).size == 0
+    assert metrics._bin(x, 10.0, np.zeros(x.size, bool)).size == 0

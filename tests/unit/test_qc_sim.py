@@ -122,6 +122,8 @@ def test_multipath_only_of_codes_whose_band_has_observables(world):
     assert len(mp) > 0
     assert set(np.unique(signal_band(mp.signal)).tolist()) == {1, 2}
     assert set(np.unique(mp.partner).tolist()) == {1, 2}
+    # narrow fields (MP runs to 4 values per observation row): band digits and epoch indices
+    assert mp.partner.dtype == np.uint8 and mp.epoch.dtype == np.int32
     assert np.all(np.abs(mp.mp_m) < 0.05)  # no multipath simulated: MP is the level-free zero
     # observables of all but the last epoch: the codes of that epoch (keys above every one of the
     # observables) are left out, not looked up past the end

@@ -252,9 +252,10 @@ def multipath_tables(ctx) -> tuple[list, list, list, list]:
     wel, waz = ctx.cfg.el_bin_deg, ctx.cfg.az_bin_deg
     unknown = ~np.isfinite(mp.el[use])
 
-    def bins(x, width, rows=slice(None)):
-        b = _bin(x[use][rows], width)
-        b[unknown[rows]] = _NO_BIN
+    def bins(x, width, rows=None):
+        # every value: binned per block straight from the series (no float copy of the used values)
+        b = _bin(x, width, use) if rows is None else _bin(x[use][rows], width)
+        b[unknown if rows is None else unknown[rows]] = _NO_BIN
         return b
 
     def squares():
@@ -324,15 +325,30 @@ _NO_BIN = 4095
 :func:`_grouped`, left out of the elevation and azimuth tables."""
 
 
-def _bin(x_rad, width_deg):
+_BIN_BLOCK = 1 << 18
+"""Values binned at a time by :func:`_bin`: its float temporaries are this long, not as long as MP."""
+
+
+def _bin(x_rad, width_deg, keep=None):
     """Bin of each angle ``x_rad`` (rad) in bins ``width_deg`` (deg) wide from 0 to 360 deg (NaN in the
-    first), as int16: computed in place on one copy of the angles."""
-    x = np.nan_to_num(x_rad)
-    np.degrees(x, out=x)
-    np.mod(x, 360.0, out=x)
-    x /= width_deg
-    np.floor(x, out=x)
-    return x.astype(np.int16)
+    first), as int16; with the mask ``keep``, of the kept angles only (``_bin(x[keep], w)``).
+
+    Computed per block of :data:`_BIN_BLOCK` values, in place on a copy of the block: each step is
+    elementwise, so the blocks give the bins of the whole, and only the int16 result is as long as
+    ``x_rad`` (an MP series runs to millions of values)."""
+    x_rad = np.asarray(x_rad)
+    out = np.empty(x_rad.size if keep is None else int(np.count_nonzero(keep)), dtype=np.int16)
+    at = 0
+    for i in range(0, x_rad.size, _BIN_BLOCK):
+        block = x_rad[i : i + _BIN_BLOCK]
+        x = np.nan_to_num(block if keep is None else block[keep[i : i + _BIN_BLOCK]])
+        np.degrees(x, out=x)
+        np.mod(x, 360.0, out=x)
+        x /= width_deg
+        np.floor(x, out=x)
+        out[at : at + x.size] = x.astype(np.int16)
+        at += x.size
+    return out
 
 
 def slip_table(ctx) -> list:

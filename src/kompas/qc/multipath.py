@@ -43,17 +43,21 @@ __all__ = [
 class MpSeries:
     """MP values, one per (epoch, satellite, code signal, partner band), level removed per arc.
 
+    The integer fields are as narrow as their values allow (MP runs to 4 values per observation row, so
+    each byte per value counts): band digits fit a uint8, epoch indices an int32.
+
     Attributes
     ----------
     sat : numpy.ndarray of int16
     signal : numpy.ndarray of uint8
         Code signal id.
-    partner : numpy.ndarray of int64
+    partner : numpy.ndarray of uint8
         Band digit of the second phase.
-    epoch : numpy.ndarray of int64
-    el, az : numpy.ndarray
+    epoch : numpy.ndarray of int32
+        Index into the epochs of the table (int64 for a table of 2^31 epochs or more).
+    el, az : numpy.ndarray of float64
         Rad.
-    mp_m : numpy.ndarray
+    mp_m : numpy.ndarray of float64
         m.
     """
 
@@ -113,15 +117,19 @@ def code_multipath(obs, ob, flags, el, az, glo_channels=None, min_arc: int = 10,
     del p, sig, r_ob  # the parts hold what the level removal needs
     if not parts:
         z = np.zeros(0)
-        return MpSeries(
-            z.astype(np.int16), z.astype(np.uint8), z.astype(np.int64), z.astype(np.int64), z, z, z
-        )
+        ep = _index_dtype(ob.epoch_time_ns.size)
+        return MpSeries(z.astype(np.int16), z.astype(np.uint8), z.astype(np.uint8), z.astype(ep), z, z, z)
     return _level_removed(parts, min_arc, ob, el, az)
+
+
+def _index_dtype(n: int):
+    """The narrowest of int32 and int64 that holds every index below ``n``."""
+    return np.int32 if n <= np.iinfo(np.int32).max else np.int64
 
 
 def _code_rows_in(obs, ob):
     """The rows of ``obs`` with a code whose (epoch, satellite) has a row in ``ob``: their indices, their
-    epochs and the row of ``ob`` of each."""
+    epochs and the row of ``ob`` of each (int32 where ``ob`` allows: it is kept per MP value)."""
     code_rows = np.flatnonzero(np.isfinite(obs.code_m))
     code_epoch = np.repeat(np.arange(obs.n_epochs), np.diff(obs.epoch_offsets))[code_rows]
     key_obs = code_epoch * _KEY + obs.sat[code_rows]
@@ -132,7 +140,7 @@ def _code_rows_in(obs, ob):
     hit = key_ob.size > 0
     r_ob = order[pos] if hit else pos
     found = (key_ob[r_ob] == key_obs) if hit else np.zeros(key_obs.size, bool)
-    return code_rows[found], code_epoch[found], r_ob[found]
+    return code_rows[found], code_epoch[found], r_ob[found].astype(_index_dtype(len(ob)), copy=False)
 
 
 def _own_column(band, r_ob, band_i):
@@ -156,7 +164,7 @@ def _mp_parts(ob, flags, p, sig, r_ob, chans):
     these per-value arrays outlive the call (a row's frequencies and bands are gathered column by column
     from the ``ob`` rows, not as (codes, bands) tables).
     """
-    band = ob.band  # (R, B), a property computed on each access
+    band = ob.band.astype(np.uint8)  # (R, B): band digits, computed (as int64) on each access
     freq = ob.frequency_hz(chans)
     col_i, has_i = _own_column(band, r_ob, signal_band(sig))
     fi = freq[r_ob, col_i]
@@ -181,7 +189,7 @@ def _mp_parts(ob, flags, p, sig, r_ob, chans):
         k, r = k[ok], r[ok]
         # arcs are numbered uniquely over bands, so the arc pair also tells the partner band apart
         group = (arc_i[k] * n_arc + arc_j[ok]) * 256 + sig[k]
-        parts.append([r, mp[ok], band[r, j].astype(np.uint8), sig[k], group])
+        parts.append([r, mp[ok], band[r, j], sig[k], group])
     return parts
 
 
@@ -227,8 +235,9 @@ def _level_removed(parts, min_arc, ob, el, az):
     del inv
     r = _joined(parts, 0)[keep]
     signal = _joined(parts, 3)[keep]
-    partner = _joined(parts, 2)[keep].astype(np.int64)
-    return MpSeries(ob.sat[r], signal, partner, ob.epoch[r], el[r], az[r], mp)
+    partner = _joined(parts, 2)[keep]
+    epoch = ob.epoch[r].astype(_index_dtype(ob.epoch_time_ns.size), copy=False)
+    return MpSeries(ob.sat[r], signal, partner, epoch, el[r], az[r], mp)
 
 
 def system_of(sat) -> np.ndarray:
