@@ -435,6 +435,19 @@ def test_smallest_mw_change_of_a_gf_blind_slip():
     assert _blind_mw_cycles(np.zeros(0), np.zeros(0)).size == 0
 
 
+def test_blind_mw_cycles_per_block_are_those_of_each_pair(monkeypatch):
+    """Computed block by block: pairs that repeat across block edges, and blocks of one pair, keep their
+    own values."""
+    from kompas.preprocess import slips
+
+    fa = np.r_[1575.42e6, 1602e6, 1561.098e6, 1575.42e6, 1602e6, 1602e6, 1561.098e6]
+    fb = np.r_[1227.60e6, 1246e6, 1268.52e6, 1227.60e6, 1246e6, 1246e6, 1268.52e6]
+    want = np.r_[17.0, 2.0, 143.0, 17.0, 2.0, 2.0, 143.0]
+    for block in (1, 2, 3, 1 << 18):
+        monkeypatch.setattr(slips, "_BLOCK", block)
+        np.testing.assert_array_equal(slips._blind_mw_cycles(fa, fb), want)
+
+
 def test_second_difference_groups_are_judged_apart():
     """A group of flagged epochs that does not close (a change of clock rate) leaves a later group of
     overlapping jumps, more than _RUN_GAP epochs away, to close on its own: J2 then J3 at the next epoch."""

@@ -93,6 +93,9 @@ from .tracks import Series, default_max_gap_s, require_observables
 
 __all__ = ["SlipOptions", "SlipFlags", "Cause", "detect_slips", "elevation_factor"]
 
+_BLOCK = 1 << 18
+"""Elements per block of the steps computed block by block (each element on its own)."""
+
 
 class Cause:
     """Bits of :attr:`SlipFlags.cause`."""
@@ -213,7 +216,6 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, options: SlipOptions
     if max_gap < dt0:  # every epoch would open a new arc: no slip could ever be found
         raise ConfigError(f"max_gap_s ({max_gap:g} s) is shorter than the sampling interval ({dt0:g} s)")
     freq = ob.frequency_hz(glo_channels)
-    lam = C_LIGHT / freq
     t_ns = ob.time_ns
     el = None if elevation_rad is None else np.asarray(elevation_rad, dtype=float)
     if el is not None:
@@ -234,13 +236,14 @@ def detect_slips(ob, elevation_rad=None, glo_channels=None, options: SlipOptions
     if opt.use_lli:
         lli = ((ob.lli & 1) != 0) & has_phase & (cause == 0)
         cause[lli] |= Cause.LLI
-    _combine_pairs(ob, has_phase, lam, freq, fel, opt, max_gap, dt0, cause, size, tested)
+    _combine_pairs(ob, has_phase, freq, fel, opt, max_gap, dt0, cause, size, tested)
     slip = (cause & Cause.SLIP) != 0
     arc = _arcs(ob, has_phase, cause, max_gap)
-    return SlipFlags(slip, cause, np.where(slip, size, np.nan), arc, tested, dt0)
+    size[~slip] = np.nan  # in place: the sizes of slips only, without a second (R, B) array
+    return SlipFlags(slip, cause, size, arc, tested, dt0)
 
 
-def _combine_pairs(ob, has_phase, lam, freq, fel, opt, max_gap, dt0, cause, size, tested) -> None:
+def _combine_pairs(ob, has_phase, freq, fel, opt, max_gap, dt0, cause, size, tested) -> None:
     """Run every band pair and decide per band (module docstring, "Which band slipped").
 
     Union rule: a band is flagged where a pair containing it detected a slip that the other band's
@@ -263,7 +266,7 @@ def _combine_pairs(ob, has_phase, lam, freq, fel, opt, max_gap, dt0, cause, size
             both = has_phase[:, a] & has_phase[:, b] & (freq[:, a] != freq[:, b])
             if not both.any():
                 continue
-            res = _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause)
+            res = _pair(ob, a, b, both, freq, fel, opt, max_gap, dt0, cause)
             rows, ok, both_tests, det, gf_hit, trusted, na, nb, single, sure_a, sure_b = res
             v = np.zeros((3, n_rows), dtype=bool)  # detected, sees any single-band slip, sees every slip
             v[0, rows[det]] = v[1, rows[ok & single & ~det]] = v[2, rows[both_tests & ~det]] = True
@@ -439,21 +442,31 @@ def _mw_statistic(s: Series, base: Series, mw, fel, opt: SlipOptions, m: int, gr
     times the scale of the elements' ``group`` (system): an arc of a few windows with a large slip is
     mostly ramp, and its own median would set the threshold above the slip.
     """
+    # each intermediate is let go once used: this runs on every phase of a band pair, four times
     mean_b, n_b, mean_a, n_a = s.window_mean(mw, m, m)
     step = mean_a - mean_b
+    del mean_b, mean_a
+    both_windows = (n_a > 0) & (n_b > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         edge = np.sqrt((1.0 / n_a + 1.0 / n_b) * m / 2.0)  # 1 for full windows, larger near arc ends
+    del n_a, n_b
     u = np.abs(step / (fel * edge))
     first = _robust_scale(base, u, group, opt.scale_cap)
     # second pass without the ramps of large steps (slips would inflate the scale of a short arc); an arc
     # that is all ramp gets its system's scale
     ramp = _near(s, np.nan_to_num(u) > opt.mw_k * first, m)
-    sigma0 = _robust_scale(base, np.where(ramp, np.nan, u), group, opt.scale_cap)
+    del first
+    u[ramp] = np.nan
+    sigma0 = _robust_scale(base, u, group, opt.scale_cap)
+    del u, ramp
     sig_el = sigma0 * fel
+    del sigma0
     sig_step = sig_el * edge
     thr = np.where(np.isfinite(sig_step), np.maximum(opt.mw_k * sig_step, opt.mw_min_cyc), np.inf)
+    del sig_step
     mag = np.abs(np.nan_to_num(step))
-    peak = (n_a > 0) & (n_b > 0) & (mag > thr)
+    peak = both_windows & (mag > thr)
+    del thr, both_windows
     # code multipath need not grow as f(el) (a choke ring at 5 deg, a reflector at 20): a candidate must
     # also stand out from the steps beside its own ramp (M to 3M positions away, at least M of them)
     c = np.flatnonzero(peak)
@@ -503,9 +516,10 @@ def _step_across(s: Series, base: Series, mw, pos, m: int):
     return step, edge
 
 
-def _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0, gf_rows):
+def _mw_slips(ob, a, b, base: Series, freq, fel, opt, dt0, gf_rows):
     """Iterated MW step detection on bands ``a``/``b`` with the windows cut at the slips already found.
 
+    ``base`` is the series of the rows with both phases and both codes, cut at satellites and gaps.
     Returns, per row of the observables, the MW detections (not already GF detections), the MW step at
     every detection (GF or MW) and its standard deviation.
     """
@@ -513,7 +527,6 @@ def _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0, gf_rows):
 
     n_rows = ob.sat.size
     m = int(np.clip(round(opt.mw_window_s / dt0), 5, 120))
-    base = Series.build(ob.sat, ob.time_ns, codes, max_gap)
     r2 = base.rows
     group = sat_system(ob.sat[r2])
     mw = melbourne_wubbena(ob.phase_cyc[r2, a], ob.phase_cyc[r2, b], ob.code_m[r2, a], ob.code_m[r2, b],
@@ -590,11 +603,16 @@ def _blind_mw_cycles(fa, fb) -> np.ndarray:
     from fractions import Fraction
 
     # Hz: every carrier is a whole number below 2^31, so one int64 holds the pair
-    key = np.round(fa).astype(np.int64) * (1 << 31) + np.round(fb).astype(np.int64)
-    uniq, inv = np.unique(key, return_inverse=True)
-    val = np.array([abs((fr := Fraction(int(k >> 31), int(k & ((1 << 31) - 1))).limit_denominator(1000))
-                        .numerator - fr.denominator) for k in uniq], float)  # fmt: skip
-    return val[inv.ravel()] if uniq.size else np.zeros(0)
+    # per block: a value depends on its own pair only, and the unique pairs' sort is then block-long
+    out = np.empty(np.size(fa))
+    for i in range(0, out.size, _BLOCK):
+        ka, kb = np.round(fa[i : i + _BLOCK]), np.round(fb[i : i + _BLOCK])
+        key = ka.astype(np.int64) * (1 << 31) + kb.astype(np.int64)
+        uniq, inv = np.unique(key, return_inverse=True)
+        val = np.array([abs((fr := Fraction(int(k >> 31), int(k & ((1 << 31) - 1))).limit_denominator(1000))
+                            .numerator - fr.denominator) for k in uniq], float)  # fmt: skip
+        out[i : i + key.size] = val[inv.ravel()]
+    return out
 
 
 def _gf_jump(s: Series, gf, det, k=4, at=None):
@@ -657,11 +675,12 @@ def _gf_jump(s: Series, gf, det, k=4, at=None):
     return g, vf
 
 
-def _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause):
+def _pair(ob, a, b, both, freq, fel, opt, max_gap, dt0, cause):
     """GF and MW tests of bands ``a`` and ``b``: per row of the pair, the detections and slip sizes."""
     s = Series.build(ob.sat, ob.time_ns, both, max_gap)
     rows = s.rows
-    la, lb = lam[rows, a], lam[rows, b]
+    # the pair's wavelengths only (the same quotients as of a whole (R, B) wavelength table)
+    la, lb = C_LIGHT / freq[rows, a], C_LIGHT / freq[rows, b]
     gf = ob.phase_cyc[rows, a] * la - ob.phase_cyc[rows, b] * lb
     gap, k_win = _gap_windows(s, dt0)
     r, thr, sig_r = _gf_statistic(s, gf, fel[rows], opt, sat_system(ob.sat[rows]), gap, k_win)
@@ -674,16 +693,43 @@ def _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause):
     mw_thr = np.full(n_rows, np.inf)
     codes = both & np.isfinite(ob.code_m[:, a]) & np.isfinite(ob.code_m[:, b])
     if codes.any():
-        mw_row, step_row, sig_row, mw_thr = _mw_slips(ob, a, b, codes, freq, fel, opt, max_gap, dt0,
-                                                         rows[gf_hit])  # fmt: skip
+        # the MW series is the pair's own where every row with both phases has both codes (as usual)
+        base = s if np.array_equal(codes, both) else Series.build(ob.sat, ob.time_ns, codes, max_gap)
+        mw_row, step_row, sig_row, mw_thr = _mw_slips(ob, a, b, base, freq, fel, opt, dt0, rows[gf_hit])
     det = (gf_hit | mw_row[rows]) & ((cause[rows, a] | cause[rows, b]) & (Cause.START | Cause.GAP) == 0)
-    # Blewitt (1990): the GF jump G and the wide-lane jump N_w give both bands' slips
-    nw = np.round(step_row[rows])
-    dl = np.abs(la - lb)
     g_fit, vf = _gf_jump(s, gf, det, k_win)
+    del gf, k_win
     g = np.where(np.isfinite(g_fit), g_fit, r)
     # sig_r is the scale of r, about sqrt(5) GF sample sigmas
     sig_g = np.where(np.isfinite(vf), sig_r / np.sqrt(5.0) * np.sqrt(np.abs(vf)), sig_r)
+    del g_fit, vf, r, sig_r
+    trusted, na, nb, sure_a, sure_b = _resolved(g, sig_g, la, lb, step_row[rows], sig_row[rows], opt)
+    del g, sig_g, step_row, sig_row
+    dl = np.abs(la - lb)
+    # the pair vouches for both bands only where it would have seen any slip: one cycle on both bands
+    # moves the GF by |lambda_a - lambda_b|, a GF-blind slip moves the MW by p - q (f_a/f_b = p/q)
+    both_tests = ok & (dl > thr) & (mw_thr[rows] < _blind_mw_cycles(freq[rows, a], freq[rows, b]))
+    # one cycle on one band alone moves the GF by its wavelength
+    single = thr < np.minimum(la, lb)
+    return rows, ok, both_tests, det, gf_hit, trusted, na, nb, single, sure_a, sure_b
+
+
+def _resolved(g, sig_g, la, lb, step, sig_step, opt):
+    """Both bands' slips from the GF jump ``g`` (m, sigma ``sig_g``) and the MW step ``step`` (wide-lane
+    cycles, sigma ``sig_step``) at the rows of a pair of wavelengths ``la``, ``lb`` (module docstring).
+
+    Returns
+    -------
+    trusted : numpy.ndarray of bool
+        The slips round cleanly.
+    na, nb : numpy.ndarray
+        Rounded slips of bands a and b, cycles.
+    sure_a, sure_b : numpy.ndarray of bool
+        The float slip of band a (b) is beyond ``gf_k`` of its sigma and 1 cycle.
+    """
+    # Blewitt (1990): the GF jump G and the wide-lane jump N_w give both bands' slips
+    nw = np.round(step)
+    dl = np.abs(la - lb)
     with np.errstate(invalid="ignore", divide="ignore"):
         na_f = (g - lb * nw) / (la - lb)
         sig_na = sig_g / dl
@@ -691,22 +737,17 @@ def _pair(ob, a, b, both, lam, freq, fel, opt, max_gap, dt0, cause):
     trusted = (
         np.isfinite(na_f)
         & (np.abs(na_f - na) < opt.resolve_tol_cyc)
-        & (sig_row[rows] < opt.resolve_tol_cyc / 2)
-        & (np.abs(step_row[rows] - nw) < opt.resolve_tol_cyc)
+        & (sig_step < opt.resolve_tol_cyc / 2)
+        & (np.abs(step - nw) < opt.resolve_tol_cyc)
         & (sig_na < opt.resolve_tol_cyc)
     )
+    del na_f, sig_na
     # a band surely slipped where its float slip (from the unrounded MW step) is far from zero, even when it
     # does not round cleanly: a pair's trusted zero elsewhere must not move the slip to another band
     with np.errstate(invalid="ignore", divide="ignore"):
-        st, sst = step_row[rows], sig_row[rows]
-        na_c = (g - lb * st) / (la - lb)
-        sig_a = np.hypot(sig_g, lb * sst) / dl
-        sig_b = np.hypot(sig_g, la * sst) / dl
+        na_c = (g - lb * step) / (la - lb)
+        sig_a = np.hypot(sig_g, lb * sig_step) / dl
+        sig_b = np.hypot(sig_g, la * sig_step) / dl
         sure_a = np.abs(na_c) > np.maximum(opt.gf_k * sig_a, 1.0)
-        sure_b = np.abs(na_c - st) > np.maximum(opt.gf_k * sig_b, 1.0)
-    # the pair vouches for both bands only where it would have seen any slip: one cycle on both bands
-    # moves the GF by |lambda_a - lambda_b|, a GF-blind slip moves the MW by p - q (f_a/f_b = p/q)
-    both_tests = ok & (dl > thr) & (mw_thr[rows] < _blind_mw_cycles(freq[rows, a], freq[rows, b]))
-    # one cycle on one band alone moves the GF by its wavelength
-    single = thr < np.minimum(la, lb)
-    return rows, ok, both_tests, det, gf_hit, trusted, na, na - nw, single, sure_a, sure_b
+        sure_b = np.abs(na_c - step) > np.maximum(opt.gf_k * sig_b, 1.0)
+    return trusted, na, na - nw, sure_a, sure_b
