@@ -96,8 +96,8 @@ def test_a_counted_signal_names_its_satellites_without_an_elevation():
 
 
 def test_bins_per_block_are_the_bins_of_the_whole(monkeypatch):
-    """_bin works block by block (and on the kept angles of a mask): the bins are those of one pass over
-    the whole array, across block edges, for NaN, negative and wrapping angles."""
+    """_bin works block by block: the bins are those of one pass over the whole array, across block
+    edges, for NaN, negative and wrapping angles."""
     from kompas.qc import metrics
 
     rng = np.random.default_rng(3)
@@ -109,10 +109,33 @@ def test_bins_per_block_are_the_bins_of_the_whole(monkeypatch):
         d = np.floor(np.mod(np.degrees(np.nan_to_num(v)), 360.0) / width)
         return d.astype(np.int16)
 
-    keep = rng.random(x.size) < 0.6
     for block in (7, 64, 1 << 18):
         monkeypatch.setattr(metrics, "_BIN_BLOCK", block)
         np.testing.assert_array_equal(metrics._bin(x, 30.0), whole(x, 30.0))
-        np.testing.assert_array_equal(metrics._bin(x, 10.0, keep), whole(x[keep], 10.0))
+        np.testing.assert_array_equal(metrics._bin(x[::3], 10.0), whole(x[::3], 10.0))
     assert metrics._bin(np.zeros(0), 10.0).size == 0
-    assert metrics._bin(x, 10.0, np.zeros(x.size, bool)).size == 0
+
+
+def test_group_starts_per_block_and_groups_of_the_kept_values():
+    """_sorted_starts finds the key changes of the sorted keys across block edges (a change on an edge,
+    a group spanning blocks); _grouped with a mask gives the groups of the kept values, indexed into the
+    whole arrays."""
+    from kompas.qc.metrics import _grouped, _sorted_starts
+
+    rng = np.random.default_rng(5)
+    k = rng.integers(0, 9, 200)
+    order = np.argsort(k, kind="stable")
+    ks = k[order]
+    want = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    for block in (1, 2, 3, 16, 1 << 18):
+        np.testing.assert_array_equal(_sorted_starts(k, order, block), want)
+    np.testing.assert_array_equal(_sorted_starts(k, order[:0]), [0])
+
+    a, b = rng.integers(0, 4, 300), rng.integers(0, 3, 300)
+    v = rng.normal(size=300)
+    keep = rng.random(300) < 0.7
+    first, (n, s) = _grouped([a, lambda: b], [None, lambda o: v[o]], keep=keep)
+    ref_first, (ref_n, ref_s) = _grouped([a[keep], b[keep]], [None, v[keep]])
+    np.testing.assert_array_equal(first, np.flatnonzero(keep)[ref_first])
+    np.testing.assert_array_equal(n, ref_n)
+    np.testing.assert_array_equal(s, ref_s)

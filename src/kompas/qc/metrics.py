@@ -250,25 +250,25 @@ def multipath_tables(ctx) -> tuple[list, list, list, list]:
     if not use.any():
         return [], [], [], []
     wel, waz = ctx.cfg.el_bin_deg, ctx.cfg.az_bin_deg
-    unknown = ~np.isfinite(mp.el[use])
+    unknown = ~np.isfinite(mp.el)
 
-    def bins(x, width, rows=None):
-        # every value: binned per block straight from the series (no float copy of the used values)
-        b = _bin(x, width, use) if rows is None else _bin(x[use][rows], width)
-        b[unknown if rows is None else unknown[rows]] = _NO_BIN
+    def bins(x, width, rows=slice(None)):
+        b = _bin(x[rows], width)
+        b[unknown[rows]] = _NO_BIN
         return b
 
-    def squares():
-        sq = mp.mp_m[use]
+    def squares(order):
+        sq = mp.mp_m[order]
         return np.square(sq, out=sq)
 
-    # the keys and squares are made as the grouping needs them: one per-value array at a time besides
-    # the key and the sort (MP runs to 4 values per observation row)
-    keys = [lambda: mp.sat[use], lambda: mp.signal[use], lambda: mp.partner[use], lambda: bins(mp.az, waz),
+    # the keys and squares are made as the grouping needs them, of every value (the values below the
+    # mask sort last and are left out): one per-value array at a time besides the key and the sort, and
+    # no copy of the used values (MP runs to 4 values per observation row)
+    keys = [lambda: mp.sat, lambda: mp.signal, lambda: mp.partner, lambda: bins(mp.az, waz),
             lambda: bins(mp.el, wel)]  # fmt: skip
-    first, (cnt, ss) = _grouped(keys, [None, squares])
+    first, (cnt, ss) = _grouped(keys, [None, squares], keep=use)
     # one row per finest cell from here on
-    sat, sig, par = mp.sat[use][first], mp.signal[use][first], mp.partner[use][first]
+    sat, sig, par = mp.sat[first], mp.signal[first], mp.partner[first]
     elb, azb = bins(mp.el, wel, first), bins(mp.az, waz, first)
     sysc = sat_system(sat)
     letters = np.array(list(" " + SYSTEM_LETTERS))[sysc]
@@ -293,13 +293,16 @@ def multipath_tables(ctx) -> tuple[list, list, list, list]:
     return tuple(tables)
 
 
-def _grouped(keys, values):
+def _grouped(keys, values, keep=None):
     """Groups of the combined small non-negative integer ``keys`` (one stable sort), in key order.
 
     Returns the index of each group's first element (input order) and the sums of each array of
     ``values`` per group; a value ``None`` gives the number of elements of each group (as float, the
-    sums of ones it replaces). A key or value may be given as a function that returns the array: it is
-    called when the array is needed, so that such arrays do not all live at once.
+    sums of ones it replaces). A key may be given as a function that returns the array, a value as a
+    function of the sort order that returns the values in that order: each is called when the array is
+    needed, so that such arrays do not all live at once. With the mask ``keep`` only its elements are
+    grouped (the others take a key above every key and sort last): the groups of ``keys[keep]``, with
+    indices into the whole arrays.
     """
     k = None
     for a in keys:  # in place: the keys run to one per MP value
@@ -307,17 +310,34 @@ def _grouped(keys, values):
         k = np.zeros(np.size(a), dtype=np.int64) if k is None else k
         k *= 4096
         k += a
+    if keep is not None:
+        k[~keep] = _LAST_KEY
     order = np.argsort(k, kind="stable")
-    k = k[order]
-    start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    size = k.size
+    if keep is not None:
+        order = order[: np.count_nonzero(keep)]
+    start = _sorted_starts(k, order)
     del k
-    count = np.diff(np.r_[start, size]).astype(float)
+    count = np.diff(np.r_[start, order.size]).astype(float)
     sums = [
-        count if v is None else np.add.reduceat(np.asarray(v() if callable(v) else v)[order], start)
+        count if v is None else np.add.reduceat(v(order) if callable(v) else np.asarray(v)[order], start)
         for v in values
     ]
     return order[start], sums
+
+
+_LAST_KEY = 1 << 62
+"""Key of the elements :func:`_grouped` leaves out: above every key of five 12-bit fields."""
+
+
+def _sorted_starts(k, order, block: int = 1 << 18) -> np.ndarray:
+    """Positions in ``k[order]`` (``k`` sorted by ``order``) where the key changes, 0 first; the sorted keys
+    are gathered per ``block`` (the changes within each block and at its first element), not as a
+    second array as long as ``k``."""
+    out = [np.zeros(1, dtype=np.intp)]
+    for i in range(0, order.size, block):
+        ks = k[order[max(i - 1, 0) : i + block]]  # with the last key of the block before
+        out.append(np.flatnonzero(ks[1:] != ks[:-1]) + max(i - 1, 0) + 1)
+    return np.concatenate(out)
 
 
 _NO_BIN = 4095
@@ -329,25 +349,22 @@ _BIN_BLOCK = 1 << 18
 """Values binned at a time by :func:`_bin`: its float temporaries are this long, not as long as MP."""
 
 
-def _bin(x_rad, width_deg, keep=None):
+def _bin(x_rad, width_deg):
     """Bin of each angle ``x_rad`` (rad) in bins ``width_deg`` (deg) wide from 0 to 360 deg (NaN in the
-    first), as int16; with the mask ``keep``, of the kept angles only (``_bin(x[keep], w)``).
+    first), as int16.
 
     Computed per block of :data:`_BIN_BLOCK` values, in place on a copy of the block: each step is
     elementwise, so the blocks give the bins of the whole, and only the int16 result is as long as
     ``x_rad`` (an MP series runs to millions of values)."""
     x_rad = np.asarray(x_rad)
-    out = np.empty(x_rad.size if keep is None else int(np.count_nonzero(keep)), dtype=np.int16)
-    at = 0
+    out = np.empty(x_rad.size, dtype=np.int16)
     for i in range(0, x_rad.size, _BIN_BLOCK):
-        block = x_rad[i : i + _BIN_BLOCK]
-        x = np.nan_to_num(block if keep is None else block[keep[i : i + _BIN_BLOCK]])
+        x = np.nan_to_num(x_rad[i : i + _BIN_BLOCK])
         np.degrees(x, out=x)
         np.mod(x, 360.0, out=x)
         x /= width_deg
         np.floor(x, out=x)
-        out[at : at + x.size] = x.astype(np.int16)
-        at += x.size
+        out[i : i + x.size] = x.astype(np.int16)
     return out
 
 
