@@ -117,10 +117,11 @@ def test_bins_per_block_are_the_bins_of_the_whole(monkeypatch):
 
 
 def test_group_starts_per_block_and_groups_of_the_kept_values():
-    """_sorted_starts finds the key changes of the sorted keys across block edges (a change on an edge,
+    """sorted_starts finds the key changes of the sorted keys across block edges (a change on an edge,
     a group spanning blocks); _grouped with a mask gives the groups of the kept values, indexed into the
     whole arrays."""
-    from kompas.qc.metrics import _grouped, _sorted_starts
+    from kompas.estimators.grouped import sorted_starts as _sorted_starts
+    from kompas.qc.metrics import _grouped
 
     rng = np.random.default_rng(5)
     k = rng.integers(0, 9, 200)

@@ -45,3 +45,14 @@ def group_median(values, labels, n_groups: int | None = None) -> np.ndarray:
     hi = first[have] + counts[have] // 2
     out[have] = 0.5 * (v[lo] + v[hi])
     return out
+
+
+def sorted_starts(k, order, block: int = 1 << 18) -> np.ndarray:
+    """Positions in ``k[order]`` (``k`` sorted by ``order``) where the key changes, 0 first; the sorted keys
+    are gathered per ``block`` (the changes within each block and at its first element), not as a
+    second array as long as ``k``."""
+    out = [np.zeros(1, dtype=np.intp)]
+    for i in range(0, order.size, block):
+        ks = k[order[max(i - 1, 0) : i + block]]  # with the last key of the block before
+        out.append(np.flatnonzero(ks[1:] != ks[:-1]) + max(i - 1, 0) + 1)
+    return np.concatenate(out)

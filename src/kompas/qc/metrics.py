@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..estimators.grouped import sorted_starts
 from ..satsys import SYSTEM_LETTERS, SYSTEM_NAMES, sat_id, sat_system, signal_band, signal_code, system_code
 from ..time import GTime, time_span
 
@@ -315,7 +316,7 @@ def _grouped(keys, values, keep=None):
     order = np.argsort(k, kind="stable")
     if keep is not None:
         order = order[: np.count_nonzero(keep)]
-    start = _sorted_starts(k, order)
+    start = sorted_starts(k, order)
     del k
     count = np.diff(np.r_[start, order.size]).astype(float)
     sums = [
@@ -327,17 +328,6 @@ def _grouped(keys, values, keep=None):
 
 _LAST_KEY = 1 << 62
 """Key of the elements :func:`_grouped` leaves out: above every key of five 12-bit fields."""
-
-
-def _sorted_starts(k, order, block: int = 1 << 18) -> np.ndarray:
-    """Positions in ``k[order]`` (``k`` sorted by ``order``) where the key changes, 0 first; the sorted keys
-    are gathered per ``block`` (the changes within each block and at its first element), not as a
-    second array as long as ``k``."""
-    out = [np.zeros(1, dtype=np.intp)]
-    for i in range(0, order.size, block):
-        ks = k[order[max(i - 1, 0) : i + block]]  # with the last key of the block before
-        out.append(np.flatnonzero(ks[1:] != ks[:-1]) + max(i - 1, 0) + 1)
-    return np.concatenate(out)
 
 
 _NO_BIN = 4095

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import C_LIGHT
+from ..estimators.grouped import sorted_starts
 from ..models.bds2_code import WB2015_BANDS, WB2015_IGSO_M, WB2015_MEO_M, bds2_code_correction
 from ..satsys import sat_system, signal_band
 
@@ -220,8 +221,8 @@ def _level_removed(parts, min_arc, ob, el, az):
     """
     grp = _joined(parts, 4)
     order = np.argsort(grp)
-    grp = grp[order]
-    start = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]]) if grp.size else np.zeros(0, np.int64)
+    # the group starts from the sorted keys per block, not from a sorted copy of them
+    start = sorted_starts(grp, order) if grp.size else np.zeros(0, np.int64)
     n = grp.size
     del grp
     cnt = np.diff(np.r_[start, n])
