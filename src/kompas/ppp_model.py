@@ -616,17 +616,29 @@ def build_rows(
         )
     if switches.bds2_code:  # a correction added to the code: subtracted as a bias
         code_b = code_b - got["bds2"]
-    lam = C_LIGHT / freq[rows]
+    code_m, phase_m = _corrected(ob, rows, freq, code_b, phase_b, w, max(int(block_rows), 1))
     return PreciseRows(
-        epoch=epoch, sat=sats, code_m=ob.code_m[rows] - code_b,
-        phase_m=ob.phase_cyc[rows] * lam - np.nan_to_num(phase_b) - w[:, None] * lam,
-        phase_bias_ok=np.isfinite(phase_b), freq_hz=freq[rows], signal=sig,
+        epoch=epoch, sat=sats, code_m=code_m, phase_m=phase_m, phase_bias_ok=np.isfinite(phase_b),
+        freq_hz=freq[rows], signal=sig,
         arc=np.full(sig.shape, -1, np.int64), obs_row=rows, sat_pos=got["pos"],
         range_corr_m=-C_LIGHT * got["clk"] + got["shapiro"] + zhd[epoch] * got["mh"] + zwd[epoch] * got["mw"],
         band_corr_m=got["band_corr"], wet_map=got["mw"], grad_map=got["mg"], az=got["az"], el=got["el"],
         var_eph_m2=got["var"], source=src, displacement=disp, zwd0_m=zwd, zhd_m=zhd, windup_cyc=w,
         notes=tuple(notes), unsolved=unsolved,
     )  # fmt: skip
+
+
+def _corrected(ob, rows, freq, code_b, phase_b, w, block: int):
+    """Code and phase of the rows ``rows`` of ``ob``, m (R, B), without their biases (``code_b`` a scalar
+    or (R, B), ``phase_b`` (R, B) NaN where none) and wind-up (``w``, cycles): written block by block, as
+    element-wise arithmetic gives the same values, to leave no (R, B) temporaries."""
+    code, phase = np.empty((rows.size, freq.shape[1])), np.empty((rows.size, freq.shape[1]))
+    for i in range(0, rows.size, block):
+        sl, r = slice(i, i + block), rows[i : i + block]
+        lam = C_LIGHT / freq[r]
+        code[sl] = ob.code_m[r] - (code_b if np.ndim(code_b) == 0 else code_b[sl])
+        phase[sl] = ob.phase_cyc[r] * lam - np.nan_to_num(phase_b[sl]) - w[sl, None] * lam
+    return code, phase
 
 
 @dataclass(frozen=True)
