@@ -609,16 +609,16 @@ def build_rows(
     w = np.zeros(rows.size)
     if switches.windup:
         w = np.nan_to_num(continuous_windup(sats, epoch, got["windup_raw"]))
-    code_b, phase_b = 0.0, np.full(sig.shape, np.nan)
-    if switches.osb:
+    code_b, phase_b = 0.0, None  # no bias file: no (R, B) arrays of zeros and NaN
+    if switches.osb and inputs.bias is not None and len(inputs.bias):
         code_b, phase_b = observation_biases(
             ob, rows, t_rx, inputs.bias, inputs.clock_reference, notes, inputs.bias_max_age_s, freq[rows]
         )
-    if switches.bds2_code:  # a correction added to the code: subtracted as a bias
-        code_b = code_b - got["bds2"]
-    code_m, phase_m = _corrected(ob, rows, freq, code_b, phase_b, w, max(int(block_rows), 1))
+    biases = (code_b, got.pop("bds2") if switches.bds2_code else None, phase_b)
+    code_m, phase_m = _corrected(ob, rows, freq, biases, w, max(int(block_rows), 1))
     return PreciseRows(
-        epoch=epoch, sat=sats, code_m=code_m, phase_m=phase_m, phase_bias_ok=np.isfinite(phase_b),
+        epoch=epoch, sat=sats, code_m=code_m, phase_m=phase_m,
+        phase_bias_ok=np.zeros(sig.shape, bool) if phase_b is None else np.isfinite(phase_b),
         freq_hz=freq[rows], signal=sig,
         arc=np.full(sig.shape, -1, np.int64), obs_row=rows, sat_pos=got["pos"],
         range_corr_m=-C_LIGHT * got["clk"] + got["shapiro"] + zhd[epoch] * got["mh"] + zwd[epoch] * got["mw"],
@@ -628,16 +628,23 @@ def build_rows(
     )  # fmt: skip
 
 
-def _corrected(ob, rows, freq, code_b, phase_b, w, block: int):
-    """Code and phase of the rows ``rows`` of ``ob``, m (R, B), without their biases (``code_b`` a scalar
-    or (R, B), ``phase_b`` (R, B) NaN where none) and wind-up (``w``, cycles): written block by block, as
-    element-wise arithmetic gives the same values, to leave no (R, B) temporaries."""
+def _corrected(ob, rows, freq, biases, w, block: int):
+    """Code and phase of the rows ``rows`` of ``ob``, m (R, B), without their biases and wind-up.
+
+    ``biases`` is ``(code_b, bds2, phase_b)``: the code biases (a scalar or (R, B)), the BeiDou-2 code
+    corrections ((R, B), added to the code, so subtracted as a bias; None when off) and the phase biases
+    ((R, B), NaN where none; None without a bias file); ``w`` the wind-up, cycles (R,). Written block by
+    block, as element-wise arithmetic gives the same values, to leave no (R, B) temporaries.
+    """
+    code_b, bds2, phase_b = biases
     code, phase = np.empty((rows.size, freq.shape[1])), np.empty((rows.size, freq.shape[1]))
     for i in range(0, rows.size, block):
         sl, r = slice(i, i + block), rows[i : i + block]
         lam = C_LIGHT / freq[r]
-        code[sl] = ob.code_m[r] - (code_b if np.ndim(code_b) == 0 else code_b[sl])
-        phase[sl] = ob.phase_cyc[r] * lam - np.nan_to_num(phase_b[sl]) - w[sl, None] * lam
+        cb = code_b if np.ndim(code_b) == 0 else code_b[sl]
+        code[sl] = ob.code_m[r] - (cb if bds2 is None else cb - bds2[sl])
+        pb = 0.0 if phase_b is None else np.nan_to_num(phase_b[sl])
+        phase[sl] = ob.phase_cyc[r] * lam - pb - w[sl, None] * lam
     return code, phase
 
 

@@ -42,18 +42,26 @@ def _run(monkeypatch, sim, block_rows, **options):
         return seen[-1]
 
     monkeypatch.setattr(ppp_module, "build_rows", spy)
+    if options.pop("bias", False):
+        from test_ppp_closed_loop import osb_from_truth  # the simulated group delays as OSB
+
+        options["bias"] = osb_from_truth(res.truth, res.obs.sat)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sol = kompas.ppp(res.obs, res.nav, sp3, clk, sat_antenna=False, **options)
     return sol, seen[0]
 
 
-@pytest.mark.parametrize("options", [dict(mode="static"), dict(mode="kinematic", tropo="off", windup=False)])
+@pytest.mark.parametrize(
+    "options",
+    [dict(mode="static"), dict(mode="kinematic", tropo="off", windup=False), dict(mode="static", bias=True)],
+)
 def test_rows_built_in_blocks_equal_the_rows_built_at_once(monkeypatch, sim_grec, options):
     """Blocks of 7 rows cut epochs and satellites' arcs apart: every array, the notes (once each: the
     receiver antenna note is said by every block) and the solution are the same as in one block."""
-    whole_sol, whole = _run(monkeypatch, sim_grec, 10**9, **options)
-    cut_sol, cut = _run(monkeypatch, sim_grec, 7, **options)
+    whole_sol, whole = _run(monkeypatch, sim_grec, 10**9, **dict(options))
+    cut_sol, cut = _run(monkeypatch, sim_grec, 7, **dict(options))
+    assert whole.phase_bias_ok.any() == ("bias" in options)
     assert len(whole) > 100 * 7 and (whole.source == 2).any() and (whole.source == 1).any()
     for name in whole.__dataclass_fields__:
         if name == "notes":
