@@ -78,20 +78,23 @@ def _backward_slips(key, epoch, slip) -> np.ndarray:
     return out
 
 
-def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> EpochInput:
+def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False, row_sys=None) -> EpochInput:
+    """Epoch ``k``'s slice of the rows and cells; ``row_sys`` (system code and BeiDou GEO flag of every
+    row, :func:`_row_systems`) computed once for all epochs, else here."""
     s = bd.rows(k)
     c = slice(int(cells["offsets"][k]), int(cells["offsets"][k + 1]))
     sat = bd.sat[s]
+    sysc, geo = _row_systems(sat) if row_sys is None else (row_sys[0][s], row_sys[1][s])
     return EpochInput(
         t_ns=int(bd.time_ns[k]),
         sat=sat,
-        sys=sat_system(sat).astype(np.int64),
+        sys=sysc,
         satpos=bd.satpos_r[s],
         range_b=bd.range_b[s],
         trop_b=bd.trop_b[s],
         el=bd.el_b[s],
         iono0=iono0[s],
-        geo=is_bds_geo(sat),
+        geo=geo,
         cs=cells["row"][c] - s.start,
         key=cells["key"][c],
         group=cells["group"][c],
@@ -110,6 +113,11 @@ def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False) -> Epo
         orbit_sigma=bd.orbit_sigma_m[s],
         orbit_drift=bd.orbit_drift_m[s],
     )
+
+
+def _row_systems(sat) -> tuple[np.ndarray, np.ndarray]:
+    """System code (int64) and BeiDou GEO flag of satellite indices."""
+    return sat_system(sat).astype(np.int64), is_bds_geo(sat)
 
 
 def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
@@ -202,11 +210,12 @@ def _pass(filt: RtkFilter, bd, cells, prior, iono0, order, progress, done0, tota
     n = bd.n_epochs
     backward = len(order) > 1 and order[0] > order[-1]
     out = PassResult.empty(n)
+    row_sys = _row_systems(bd.sat)  # once for every epoch: per-epoch calls on a few rows cost more
     with _single_thread():
         for i, k in enumerate(order):
             if not np.isfinite(bd.age_s[k]):
                 continue
-            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0, backward))
+            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0, backward, row_sys))
             out.store(int(k), res)
             if progress is not None and (i + 1) % 60 == 0:
                 progress(done0 + i + 1, total)
