@@ -356,9 +356,11 @@ class RtkFilter:
             dd = self._design(e, cols, drop_code)
             if dd is None:
                 return self._no_solution(e)
+            R = _dd_covariance(dd, var_c, var_p)  # one per design: every linearisation shares it
             x0, P0 = self.x, self.P
-            lin = self._update(e, cols, dd, var_c, var_p)
-            culprit, n_bad, bad_c = self._outliers(e, cols, dd, lin, var_c, var_p, (x0, P0))
+            lin = self._update(e, cols, dd, R)
+            post = _post_fit(e, dd, lin)
+            culprit, n_bad, bad_c = self._outliers(e, dd, lin, post, R, (x0, P0))
             if attempt == MAX_REPAIRS or (culprit < 0 and not bad_c.any()):
                 break
             self.x, self.P = x0, P0  # undo, then repair and update again
@@ -369,7 +371,7 @@ class RtkFilter:
                 self._reset_cells(e, np.array([culprit]))
             drop_code |= bad_c
             self._forget_code_start(e, bad_c)
-        return self._after_update(e, cols, dd, lin, event)
+        return self._after_update(e, cols, dd, lin, post, event)
 
     def _no_solution(self, e: EpochInput) -> EpochResult:
         self.fix_run = 0
@@ -388,20 +390,18 @@ class RtkFilter:
             return None
         return dp, dc
 
-    def _system(self, e, cols, dd, var_c, var_p, x_lin, x0):
-        """Double-difference innovations ``v = z - h(x_lin) - H (x0 - x_lin)``, design and covariance."""
-        lin = linearise(e, x_lin, cols, self.setup.tropo, self.setup.mapping)
+    @staticmethod
+    def _system(e, dd, lin, x_lin, x0):
+        """Double-difference design ``H`` and innovations ``v = z - h(x_lin) - H (x0 - x_lin)``, ``lin``
+        the model at ``x_lin``."""
         dp, dc = dd
         dx = x0 - x_lin
         zp, zc = np.nan_to_num(e.phase - lin.hp), np.nan_to_num(e.code - lin.hc)
         v = np.r_[dp.D @ (zp - lin.Hp @ dx), dc.D @ (zc - lin.Hc @ dx)]
         H = np.vstack([dp.D @ lin.Hp, dc.D @ lin.Hc])
-        R = np.zeros((v.size, v.size))
-        R[: len(dp), : len(dp)] = dp.covariance(var_p)
-        R[len(dp) :, len(dp) :] = dc.covariance(var_c)
-        return lin, H, v, R
+        return H, v
 
-    def _outliers(self, e, cols, dd, lin, var_c, var_p, prior):
+    def _outliers(self, e, dd, lin, post, R, prior):
         """Post-fit residual screening: detection per double difference, identification by data snooping.
 
         Detection: a phase double difference is outlying when its residual exceeds ``outlier_sigma`` of
@@ -416,20 +416,20 @@ class RtkFilter:
         sect. 4.2). Judging each post-fit double difference by itself instead blamed the reference
         whenever the update spread one large error over most of the group.
 
-        Returns the phase cell to reset (-1 for none), the number of outlying phase double differences
-        and the code cell to leave out of this epoch (a mask); one of the two at a time."""
+        ``lin`` is the model at the updated state, ``post`` its residuals (:func:`_post_fit`). Returns the
+        phase cell to reset (-1 for none), the number of outlying phase double differences and the code
+        cell to leave out of this epoch (a mask); one of the two at a time."""
         dp, dc = dd
         k = self.noise.outlier_sigma
-        rp = dp.D @ np.nan_to_num(e.phase - lin.hp)
-        rc = dc.D @ np.nan_to_num(e.code - lin.hc)
-        sp = np.sqrt(np.diag(dp.covariance(var_p)))
-        sc = np.sqrt(np.diag(dc.covariance(var_c)))
+        rp, rc = post
+        sd = np.sqrt(np.diag(R))
+        sp, sc = sd[: len(dp)], sd[len(dp) :]
         bad_p = (np.abs(rp) > k * sp) & (np.abs(rp) > self.noise.outlier_phase_m)
         bad_c = np.abs(rc) > k * sc
         culprit, drop = -1, np.zeros(e.cs.size, bool)
         if bad_p.any() or bad_c.any():
             x0, P0 = prior
-            _, H, v, R = self._system(e, cols, dd, var_c, var_p, self.x, x0)
+            H, v = self._system(e, dd, lin, self.x, x0)
             n = e.cs.size
             C = np.zeros((len(dp) + len(dc), 2 * n))
             C[: len(dp), :n] = dp.D
@@ -475,7 +475,7 @@ class RtkFilter:
         self.held = False
         self.fix_run = 0
 
-    def _update(self, e, cols, dd, var_c, var_p):
+    def _update(self, e, cols, dd, R):
         """Iterated measurement update, linearised first at the last estimate of the position and again
         while the update moves it by more than :data:`RELINEARISE_M`."""
         x0, P0 = self.x, self.P
@@ -483,7 +483,8 @@ class RtkFilter:
         if self.lin_pos is not None:
             x_lin[0:3] = self.lin_pos
         for _ in range(4):
-            _, H, v, R = self._system(e, cols, dd, var_c, var_p, x_lin, x0)
+            lin = linearise(e, x_lin, cols, self.setup.tropo, self.setup.mapping)
+            H, v = self._system(e, dd, lin, x_lin, x0)
             upd = kalman.update(x0, P0, H, v, R)
             moved = np.linalg.norm(upd.x[0:3] - x_lin[0:3])
             x_lin = upd.x
@@ -493,14 +494,14 @@ class RtkFilter:
         self.lin_pos = self.x[0:3].copy()
         return linearise(e, self.x, cols, self.setup.tropo, self.setup.mapping)
 
-    def _after_update(self, e, cols, dd, lin, event) -> EpochResult:
+    def _after_update(self, e, cols, dd, lin, post, event) -> EpochResult:
         dp = dd[0]
         sys_cell = e.sys[e.cs]
         in_p = np.zeros(e.cs.size, bool)
         in_p[dp.cell], in_p[dp.ref] = True, True
         sats_p = np.unique(e.cs[in_p])
         by_sys = {int(c): int(np.sum(e.sys[sats_p] == c)) for c in np.unique(e.sys[sats_p])}
-        resid = _dd_residuals(e, dd, lin)
+        resid = _dd_residuals(e, dd, lin, post)
         out = dict(
             t_ns=e.t_ns, ok=True, pos=self.x[0:3].copy(), cov=self.P[0:3, 0:3].copy(),
             n_sat=int(sats_p.size), n_sat_by_sys=by_sys, residuals=resid, event=event,
@@ -547,8 +548,24 @@ class RtkFilter:
         self.held = True
 
 
-def _dd_residuals(e, dd, lin) -> dict:
-    """Post-fit double-difference residuals of the float update, phase then code (:class:`EpochResult`)."""
+def _dd_covariance(dd, var_c, var_p) -> np.ndarray:
+    """Covariance of the phase then code double differences (block diagonal), m^2."""
+    dp, dc = dd
+    R = np.zeros((len(dp) + len(dc), len(dp) + len(dc)))
+    R[: len(dp), : len(dp)] = dp.covariance(var_p)
+    R[len(dp) :, len(dp) :] = dc.covariance(var_c)
+    return R
+
+
+def _post_fit(e, dd, lin) -> tuple[np.ndarray, np.ndarray]:
+    """Phase and code double-difference residuals of the model ``lin``, m (screened and reported)."""
+    dp, dc = dd
+    return dp.D @ np.nan_to_num(e.phase - lin.hp), dc.D @ np.nan_to_num(e.code - lin.hc)
+
+
+def _dd_residuals(e, dd, lin, post) -> dict:
+    """Post-fit double-difference residuals of the float update, phase then code (:class:`EpochResult`);
+    ``post`` their values (:func:`_post_fit`)."""
     dp, dc = dd
     cell, ref = np.r_[dp.cell, dc.cell].astype(np.int64), np.r_[dp.ref, dc.ref].astype(np.int64)
     return {
@@ -556,7 +573,7 @@ def _dd_residuals(e, dd, lin) -> dict:
         "ref": e.sat[e.cs[ref]],
         "band": e.band[cell],
         "kind": np.r_[np.zeros(len(dp), np.uint8), np.ones(len(dc), np.uint8)],
-        "residual_m": np.r_[dp.D @ np.nan_to_num(e.phase - lin.hp), dc.D @ np.nan_to_num(e.code - lin.hc)],
+        "residual_m": np.r_[post[0], post[1]],
         "elevation_rad": lin.el_r[e.cs[cell]],
     }
 
