@@ -235,7 +235,8 @@ def _dd_float(x, P, amb: AmbiguitySet):
     cell = np.flatnonzero((ref_of >= 0) & (ref_of != np.arange(ref_of.size)))
     ci, cr = amb.col[cell], amb.col[ref_of[cell]]
     a = x[ci] - x[cr]
-    Q = P[np.ix_(ci, ci)] - P[np.ix_(ci, cr)] - P[np.ix_(cr, ci)] + P[np.ix_(cr, cr)]
+    i, r = ci[:, None], cr[:, None]  # broadcast indices: np.ix_ costs more than these small copies
+    Q = P[i, ci] - P[i, cr] - P[r, ci] + P[r, cr]
     sats = None if amb.sat is None else np.stack([amb.sat[cell], amb.sat[ref_of[cell]]], axis=1)
     return cell, ci, cr, a, 0.5 * (Q + Q.T), sats
 
@@ -293,12 +294,13 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
     sig = np.sqrt(np.diag(Q))
     sure = (sig <= SURE_SIGMA_CYC) & (np.abs(a - np.round(a)) <= SURE_FRACTION)
     s_idx, r_idx = np.flatnonzero(sure), np.flatnonzero(~sure)
-    a_r, Q_r = a[r_idx], Q[np.ix_(r_idx, r_idx)]
+    a_r, Q_r = a[r_idx], Q[r_idx[:, None], r_idx]
     if s_idx.size:
         # the others conditioned on the sure integers (Teunissen 1995 eq. 3)
-        gain = np.linalg.solve(Q[np.ix_(s_idx, s_idx)], Q[np.ix_(s_idx, r_idx)]).T
+        q_sr = Q[s_idx[:, None], r_idx]
+        gain = np.linalg.solve(Q[s_idx[:, None], s_idx], q_sr).T
         a_r = a_r - gain @ (a[s_idx] - np.round(a[s_idx]))
-        Q_r = Q_r - gain @ Q[np.ix_(s_idx, r_idx)]
+        Q_r = Q_r - gain @ q_sr
     found, ints, rt, ps, chi2 = (None, None, np.inf, 1.0, 0.0)
     if r_idx.size:
         # with enough sure integers the others are new arcs: one search an epoch is enough for them
