@@ -11,6 +11,8 @@ algorithm prescribes (see :mod:`kompas.constants`).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .constants import WGS84, Ellipsoid
@@ -20,6 +22,8 @@ __all__ = [
     "ecef_to_geodetic",
     "geodetic_to_ecef",
     "enu_rotation",
+    "geodetic_point",
+    "enu_rotation_point",
     "ecef_to_enu",
     "enu_to_ecef",
     "azimuth_elevation",
@@ -157,6 +161,63 @@ def enu_rotation(lat, lon) -> np.ndarray:
     north = np.stack([-sl * co, -sl * so, cl + zero], axis=-1)
     up = np.stack([cl * co, cl * so, sl + zero], axis=-1)
     return np.stack([east, north, up], axis=-2)
+
+
+def geodetic_point(xyz, ellipsoid: Ellipsoid = WGS84) -> tuple[float, float, float]:
+    """:func:`ecef_to_geodetic` of one point, bit for bit, as floats.
+
+    A filter converts one position several times an epoch, where the vectorised function's thirty-odd
+    array operations on one element cost more than the arithmetic. The same operations in the same
+    order: Python floats for what IEEE 754 rounds exactly (``+ - * /``, ``sqrt``; squares written as
+    products, as numpy computes ``x ** 2``) and numpy's own functions for the others.
+
+    Parameters
+    ----------
+    xyz : array_like, shape (3,)
+        ECEF coordinates, m.
+    ellipsoid : Ellipsoid
+
+    Returns
+    -------
+    lat, lon, h : float
+        rad, rad, m (within 1 km of the geocentre or NaN: :func:`ecef_to_geodetic`'s own values).
+    """
+    x, y, z = (float(v) for v in xyz)
+    if not x * x + y * y + z * z >= 1.0e6:  # NaN, or near the geocentre (zeros divided, roots of negatives)
+        lat, lon, h = ecef_to_geodetic(np.array([x, y, z]), ellipsoid).tolist()
+        return lat, lon, h
+    a, b, e2 = ellipsoid.a, ellipsoid.b, ellipsoid.e2
+    ep2 = (a * a - b * b) / (b * b)
+    p = float(np.hypot(x, y))
+    f_ = 54.0 * b * b * z * z
+    g = p * p + (1.0 - e2) * z * z - e2 * (a * a - b * b)
+    c = e2 * e2 * f_ * p * p / (g * g * g)
+    s = float(np.cbrt(1.0 + c + math.sqrt(c * c + 2.0 * c)))
+    k = s + 1.0 + 1.0 / s
+    pp = f_ / (3.0 * k * k * g * g)
+    q = math.sqrt(1.0 + 2.0 * e2 * e2 * pp)
+    rad = 0.5 * a * a * (1.0 + 1.0 / q) - pp * (1.0 - e2) * z * z / (q * (1.0 + q)) - 0.5 * pp * p * p
+    r0 = -(pp * e2 * p) / (1.0 + q) + math.sqrt(float(np.maximum(rad, 0.0)))
+    t = p - e2 * r0
+    v = math.sqrt(t * t + (1.0 - e2) * z * z)
+    z0 = b * b * z / (a * v)
+    lat = float(np.arctan2(z + ep2 * z0, p))
+    sl = float(np.sin(lat))
+    n = a / math.sqrt(1.0 - e2 * sl * sl)
+    lat = float(np.arctan2(z + e2 * n * sl, p))
+    sl, cl = float(np.sin(lat)), float(np.cos(lat))
+    n = a / math.sqrt(1.0 - e2 * sl * sl)
+    h = p * cl + z * sl - a * a / n
+    return lat, float(np.arctan2(y, x)), h
+
+
+def enu_rotation_point(lat: float, lon: float) -> np.ndarray:
+    """:func:`enu_rotation` at one point, bit for bit (as :func:`geodetic_point`), shape (3, 3)."""
+    sl, cl, so, co = (float(f(v)) for f, v in ((np.sin, lat), (np.cos, lat), (np.sin, lon), (np.cos, lon)))
+    # "+ 0.0" as enu_rotation's "+ zero": a -0.0 becomes +0.0
+    return np.array(
+        [[-so + 0.0, co + 0.0, 0.0], [-sl * co, -sl * so, cl + 0.0], [cl * co, cl * so, sl + 0.0]]
+    )
 
 
 def _ref_rotation(ref_xyz, ellipsoid):

@@ -20,12 +20,13 @@ separate functions so that SPP, RTK and PPP compose the same pieces:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .constants import C_LIGHT, SYSTEM_CONSTANTS
-from .frames import ecef_to_geodetic, enu_rotation
+from .frames import ecef_to_geodetic, enu_rotation, enu_rotation_point, geodetic_point
 from .models.combinations import if_coefficients
 from .satsys import SYSTEM_LETTERS, sat_system, signal_band
 from .tables.observables import NO_SIGNAL
@@ -41,6 +42,7 @@ __all__ = [
     "reduce_met",
     "code_variance",
     "OMEGA_BY_CODE",
+    "line_of_sight_point",
 ]
 
 OMEGA_BY_CODE = np.array([0.0] + [SYSTEM_CONSTANTS[x].omega_e for x in SYSTEM_LETTERS])
@@ -224,6 +226,36 @@ def line_of_sight(sat_pos, rcv_pos, sys_code):
     el = np.where(known[:, None], np.arcsin(np.clip(enu[..., 2], -1, 1)), np.pi / 2)
     az = np.arctan2(enu[..., 0], enu[..., 1])
     return {"range_m": geo + sagnac, "e": e, "az": az, "el": el, "llh": llh, "rot": rot, "known": known}
+
+
+def line_of_sight_point(sat_pos, rcv_pos, sys_code):
+    """:func:`line_of_sight` from one receiver position, bit for bit, without the azimuths: for a filter
+    that linearises at one position several times an epoch (:func:`~kompas.frames.geodetic_point`).
+
+    Parameters
+    ----------
+    sat_pos : numpy.ndarray, shape (N, 3)
+    rcv_pos : numpy.ndarray, shape (3,)
+    sys_code : numpy.ndarray of int, shape (N,)
+
+    Returns
+    -------
+    range_m, e, el, llh : numpy.ndarray, shapes (N,), (N, 3), (N,), (3,)
+        As :func:`line_of_sight`'s (of its one epoch).
+    """
+    d = sat_pos - rcv_pos
+    geo = np.linalg.norm(d, axis=-1)
+    sagnac = OMEGA_BY_CODE[sys_code] * (sat_pos[:, 0] * rcv_pos[1] - sat_pos[:, 1] * rcv_pos[0]) / C_LIGHT
+    e = d / geo[:, None]
+    lat, lon, h = geodetic_point(rcv_pos)
+    x, y, z = (float(v) for v in rcv_pos)
+    if math.sqrt(x * x + y * y + z * z) > 1e6:  # known (the sum's rounding matters only within 1e-9 m of it)
+        # the same einsum on the same shapes as line_of_sight (its summation order)
+        up = np.einsum("eij,enj->eni", enu_rotation_point(lat, lon)[None], e[None])[0, :, 2]
+        el = np.arcsin(np.clip(up, -1, 1))
+    else:
+        el = np.full(geo.shape, np.pi / 2)
+    return geo + sagnac, e, el, np.array([lat, lon, h])
 
 
 def ionosphere(geom, t_ns, sat, sat_pos, freq_hz, iono, errors, iono_model=None):

@@ -8,7 +8,10 @@ from kompas.frames import (
     azimuth_elevation,
     ecef_to_enu,
     ecef_to_geodetic,
+    enu_rotation,
+    enu_rotation_point,
     enu_to_ecef,
+    geodetic_point,
     geodetic_to_ecef,
     sagnac_rotate,
 )
@@ -144,3 +147,23 @@ def test_a_wrong_shape_is_named_with_its_argument(call, said):
 
     with pytest.raises(ConfigError, match=said):
         call()
+
+
+def test_one_point_conversions_are_the_vectorised_ones_bit_for_bit():
+    # the RTK filter's geometry relies on this: its outputs must not change by a bit
+    rng = np.random.default_rng(7)
+    pts = np.r_[
+        rng.normal(size=(2000, 3)) * 6.4e6,  # anywhere, poles and equator among them
+        rng.normal(size=(2000, 3)) * 2.6e7,  # satellites
+        [[-1835743.1932, 6069855.0752, -681545.0509]] + rng.normal(size=(2000, 3)) * 1e3,
+        [[0.0, 0.0, 6356752.3], [0.0, 0.0, -6356752.3], [6378137.0, 0.0, 0.0], [-6378137.0, -0.0, 0.0]],
+        [[0.0, 0.0, 0.0], [300.0, -400.0, 500.0], [np.nan, 1.0, 2.0]],  # the vectorised function's own
+    ]
+    with np.errstate(all="ignore"):  # the points near the geocentre
+        llh = ecef_to_geodetic(pts)
+        rot = enu_rotation(llh[:, 0], llh[:, 1])
+        one_point = [geodetic_point(p) for p in pts]
+    for one, ref, r in zip(one_point, llh, rot, strict=True):
+        assert np.array(one).tobytes() == ref.tobytes()
+        if np.isfinite(one[0]):  # (a NaN's sign bit may differ)
+            assert enu_rotation_point(one[0], one[1]).tobytes() == r.tobytes()  # -0.0 and 0.0 differ here

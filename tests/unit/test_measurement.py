@@ -14,6 +14,7 @@ from kompas.measurement import (
     bands_of,
     ionosphere,
     line_of_sight,
+    line_of_sight_point,
     select_code,
     system_codes,
     troposphere,
@@ -191,3 +192,17 @@ def test_code_variance_grows_as_one_over_sine_squared_with_the_system_and_if_fac
     )
     r = code_variance(el[:1], np.array([system_code("R")]), err, iono_free=True)
     assert r[0] == pytest.approx((1.5 * 3.0 * 0.3) ** 2 * 2.0)
+
+
+def test_line_of_sight_point_is_line_of_sight_bit_for_bit():
+    rng = np.random.default_rng(3)
+    for k in range(200):
+        rcv = geodetic_to_ecef([rng.uniform(-1.5, 1.5), rng.uniform(-3, 3), rng.uniform(-100, 3000)])
+        if k == 0:
+            rcv = np.zeros(3)  # unknown position: elevations pi/2
+        sat = rng.normal(size=(12, 3)) * 2.0e7
+        sys = rng.integers(1, 6, size=12)
+        g = line_of_sight(sat[None], rcv[None], sys[None])
+        rng_m, e, el, llh = line_of_sight_point(sat, rcv, sys)
+        for mine, ref in ((rng_m, g["range_m"][0]), (e, g["e"][0]), (el, g["el"][0]), (llh, g["llh"][0])):
+            assert mine.tobytes() == ref.tobytes()

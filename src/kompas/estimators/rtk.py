@@ -581,9 +581,8 @@ def _dd_residuals(e, dd, lin, post) -> dict:
 def _precise(cov, pos, max_sigma_m: float) -> bool:
     """The position covariance is at the centimetre level: horizontal standard deviation at most
     ``max_sigma_m``, vertical at most twice that."""
-    from ..frames import ecef_to_geodetic, enu_rotation
+    from ..frames import enu_rotation_point, geodetic_point
 
-    llh = ecef_to_geodetic(pos[None])
-    rot = enu_rotation(llh[:, 0], llh[:, 1])[0]
+    rot = enu_rotation_point(*geodetic_point(pos)[:2])
     c = rot @ cov @ rot.T
     return bool(c[0, 0] + c[1, 1] <= max_sigma_m**2 and c[2, 2] <= (2.0 * max_sigma_m) ** 2)

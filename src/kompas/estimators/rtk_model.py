@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import C_LIGHT
-from ..measurement import line_of_sight
+from ..measurement import line_of_sight_point
 from ..satsys import SYSTEM_LETTERS
 
 __all__ = ["EpochInput", "Linearised", "cell_variances", "linearise"]
@@ -185,9 +185,7 @@ def linearise(e: EpochInput, x, cols: dict, tropo: bool, mapping=None) -> Linear
         ``mapping(llh, el) -> m_wet`` for the zenith-delay state.
     """
     n, nx = e.cs.size, x.size
-    geom = line_of_sight(e.satpos[None], x[None, 0:3], e.sys[None])
-    rng, u, el = geom["range_m"][0], geom["e"][0], geom["el"][0]
-    llh = geom["llh"][0]
+    rng, u, el, llh = line_of_sight_point(e.satpos, x[0:3], e.sys)
     if tropo:
         from ..models.troposphere import saastamoinen
 
