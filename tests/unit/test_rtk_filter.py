@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kompas.estimators.rtk import FilterSetup, RtkFilter, _precise
+from kompas.estimators.rtk import FilterSetup, RtkFilter, _nan_to_num, _precise
 from kompas.estimators.rtk_model import EpochInput
 from kompas.estimators.rtk_options import ArOptions, GlonassOptions, RtkNoise
 from kompas.measurement import line_of_sight
@@ -283,3 +283,8 @@ def test_zenith_delay_state_starts_with_its_option_as_sigma(ztd_m):
     c = f.index["ztd"]
     assert f.x[c] == 0.0 and f.P[c, c] == pytest.approx(ztd_m**2)
     assert "ztd" not in _filter().index
+
+
+def test_nan_to_num_is_numpys_bit_for_bit():
+    x = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.5, -2.25e300, 5e-324, -np.nan])
+    assert _nan_to_num(x).tobytes() == np.nan_to_num(x).tobytes()

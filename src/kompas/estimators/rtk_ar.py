@@ -307,8 +307,8 @@ def resolve(x, P, amb: AmbiguitySet, opts) -> ArResult:
         searches = 1 if s_idx.size >= opts.min_fixed else opts.max_searches
         sats = None if dd_sats is None else dd_sats[r_idx]
         found, ints, rt, ps, chi2 = _search(a_r, 0.5 * (Q_r + Q_r.T), opts, searches, sats)
-    take = s_idx if found is None else np.r_[s_idx, r_idx[found]]
-    vals = np.round(a[s_idx]) if found is None else np.r_[np.round(a[s_idx]), ints]
+    take = s_idx if found is None else np.concatenate((s_idx, r_idx[found]))
+    vals = np.round(a[s_idx]) if found is None else np.concatenate((np.round(a[s_idx]), ints))
     if take.size < opts.min_fixed or (found is None and s_idx.size == 0):
         hold = opts.z_partial and opts.armode == "fix-and-hold"  # unheld, combinations serve nothing
         sats = np.arange(amb.col.size) if amb.sat is None else amb.sat

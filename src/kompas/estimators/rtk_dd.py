@@ -78,9 +78,9 @@ def choose_references(group, usable, score) -> np.ndarray:
         return ref_of
     order = idx[np.lexsort((-np.asarray(score, float)[idx], group[idx]))]
     g = group[order]
-    first = np.r_[True, g[1:] != g[:-1]]
+    first = np.concatenate(([True], g[1:] != g[:-1]))  # not np.r_: ten times its cost, three times an epoch
     start = np.flatnonzero(first)
-    count = np.diff(np.r_[start, g.size])
+    count = np.diff(np.concatenate((start, [g.size])))
     best = order[start]
     member = np.repeat(np.arange(start.size), count)
     ok = count[member] >= 2
