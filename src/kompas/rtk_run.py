@@ -18,6 +18,7 @@ from .constants import C_LIGHT
 from .errors import KompasWarning, SignalError
 from .estimators.rtk import EpochInput, RtkFilter
 from .estimators.rtk_combine import PassResult, combine_passes
+from .estimators.rtk_model import sd_variances
 from .estimators.validate import epoch_dops
 from .frames import azimuth_elevation, ecef_to_geodetic, enu_to_ecef
 from .rtk_inputs import F_IONO_REF_HZ, antenna_correction, phase_modes, prepare_baseline, shared_signals
@@ -78,13 +79,13 @@ def _backward_slips(key, epoch, slip) -> np.ndarray:
     return out
 
 
-def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False, row_sys=None) -> EpochInput:
-    """Epoch ``k``'s slice of the rows and cells; ``row_sys`` (system code and BeiDou GEO flag of every
-    row, :func:`_row_systems`) computed once for all epochs, else here."""
+def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False, every=None) -> EpochInput:
+    """Epoch ``k``'s slice of the rows and cells; ``every`` (:func:`_every_epoch`) what was computed for
+    all epochs at once, else None."""
     s = bd.rows(k)
     c = slice(int(cells["offsets"][k]), int(cells["offsets"][k + 1]))
     sat = bd.sat[s]
-    sysc, geo = _row_systems(sat) if row_sys is None else (row_sys[0][s], row_sys[1][s])
+    sysc, geo = _row_systems(sat) if every is None else (every[0][s], every[1][s])
     return EpochInput(
         t_ns=int(bd.time_ns[k]),
         sat=sat,
@@ -112,12 +113,28 @@ def _epoch_input(bd, cells, k: int, prior, iono0, backward: bool = False, row_sy
         age_s=float(bd.noise_age_s[k]),
         orbit_sigma=bd.orbit_sigma_m[s],
         orbit_drift=bd.orbit_drift_m[s],
+        var=None if every is None else (every[2][c], every[3][c]),
     )
 
 
 def _row_systems(sat) -> tuple[np.ndarray, np.ndarray]:
     """System code (int64) and BeiDou GEO flag of satellite indices."""
     return sat_system(sat).astype(np.int64), is_bds_geo(sat)
+
+
+def _every_epoch(filt: RtkFilter, bd, cells) -> tuple:
+    """What the epoch inputs need that depends on the data alone, for all epochs at once (per epoch, on a
+    few rows, numpy's call overhead dominates): every row's system code and BeiDou GEO flag, and every
+    cell's code and phase variances (the values :func:`~kompas.estimators.rtk_model.cell_variances` gives
+    epoch by epoch: the same operations element by element, the age term in Python as there)."""
+    sysc, geo = _row_systems(bd.sat)
+    noise = filt.noise
+    var_age = np.array([(C_LIGHT * noise.sat_clock_stab * a) ** 2 for a in bd.noise_age_s.tolist()])
+    sat = (sysc, geo, bd.el_b, bd.range_b, bd.orbit_sigma_m, bd.orbit_drift_m)
+    var_c, var_p = sd_variances(
+        sat, cells["row"], var_age[cells["epoch"]], noise, 1e3 * filt.setup.baseline_km
+    )
+    return sysc, geo, var_c, var_p
 
 
 def iono_prior(bd, prior, product) -> tuple[np.ndarray, list[str]]:
@@ -210,12 +227,12 @@ def _pass(filt: RtkFilter, bd, cells, prior, iono0, order, progress, done0, tota
     n = bd.n_epochs
     backward = len(order) > 1 and order[0] > order[-1]
     out = PassResult.empty(n)
-    row_sys = _row_systems(bd.sat)  # once for every epoch: per-epoch calls on a few rows cost more
+    every = _every_epoch(filt, bd, cells)
     with _single_thread():
         for i, k in enumerate(order):
             if not np.isfinite(bd.age_s[k]):
                 continue
-            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0, backward, row_sys))
+            res = filt.step(_epoch_input(bd, cells, int(k), prior, iono0, backward, every))
             out.store(int(k), res)
             if progress is not None and (i + 1) % 60 == 0:
                 progress(done0 + i + 1, total)

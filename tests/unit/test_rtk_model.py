@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from kompas.estimators.rtk_model import EpochInput, cell_variances, linearise
+from kompas.estimators.rtk_model import EpochInput, cell_variances, linearise, sd_variances
 from kompas.estimators.rtk_options import RtkNoise
 from kompas.satsys import system_code
 
@@ -115,3 +115,32 @@ def test_linearise_maps_the_zenith_delay_and_applies_it_to_code_and_phase():
     np.testing.assert_allclose(lin.hc - 0.1 * m, rng, rtol=0, atol=40.0)  # Sagnac is < 40 m
     lin0 = linearise(e, np.r_[rcv, 0.0], cols, tropo=False, mapping=lambda llh, el: 1.0 / np.sin(el))
     np.testing.assert_allclose(lin.hc - lin0.hc, 0.1 * m, rtol=1e-6)
+
+
+def test_variances_of_many_epochs_at_once_are_those_of_each_epoch_bit_for_bit():
+    # the recipe computes every epoch's variances in one call (kompas.rtk_run._every_epoch); the filter's
+    # results must not change by a bit
+    rng = np.random.default_rng(5)
+    noise = RtkNoise(phase_m=0.003, phase_el_m=0.004, code_ratio=100.0, system_factor={"R": 1.5},
+                     geo_factor=2.0, sat_clock_stab=5e-12, orbit_m=2.0)  # fmt: skip
+    epochs, cells, ages = [], [], []
+    for _ in range(30):
+        m = int(rng.integers(2, 12))
+        cs = np.sort(rng.integers(0, m, size=int(rng.integers(1, 2 * m))))
+        age = float(rng.choice([0.0, rng.uniform(0, 30)]))
+        e = dataclasses.replace(
+            _epoch(rng.choice(list("GRCE"), size=m), rng.uniform(-0.1, 1.6, size=m), cs,
+                   geo=rng.random(m) < 0.2),
+            range_b=rng.uniform(2e7, 4e7, size=m), orbit_sigma=rng.choice([np.nan, 0.5, 9.0], size=m),
+            orbit_drift=rng.uniform(0, 0.05, size=m), age_s=age,
+        )  # fmt: skip
+        cells.append(cs + sum(r.sys.size for r in epochs))
+        epochs.append(e)
+        ages.append(np.full(cs.size, (299792458.0 * noise.sat_clock_stab * age) ** 2))
+    sat = tuple(np.concatenate([getattr(e, f) for e in epochs]) for f in
+                ("sys", "geo", "el", "range_b", "orbit_sigma", "orbit_drift"))  # fmt: skip
+    for baseline_m in (0.0, 3.0e5):
+        var_c, var_p = sd_variances(sat, np.concatenate(cells), np.concatenate(ages), noise, baseline_m)
+        each = [cell_variances(e, noise, baseline_m) for e in epochs]
+        assert var_c.tobytes() == np.concatenate([c for c, _ in each]).tobytes()
+        assert var_p.tobytes() == np.concatenate([p for _, p in each]).tobytes()

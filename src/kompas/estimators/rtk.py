@@ -352,7 +352,9 @@ class RtkFilter:
         self.t_prev = e.t_ns
         if e.cs.size == 0:
             return self._no_solution(e)
-        var_c, var_p = cell_variances(e, self.noise, 1e3 * self.setup.baseline_km)
+        var_c, var_p = (
+            e.var if e.var is not None else cell_variances(e, self.noise, 1e3 * self.setup.baseline_km)
+        )
         drop_code = np.zeros(e.cs.size, bool)
         event = ""
         for attempt in range(MAX_REPAIRS + 1):

@@ -41,7 +41,7 @@ from ..constants import C_LIGHT
 from ..measurement import line_of_sight_point
 from ..satsys import SYSTEM_LETTERS
 
-__all__ = ["EpochInput", "Linearised", "cell_variances", "linearise"]
+__all__ = ["EpochInput", "Linearised", "cell_variances", "sd_variances", "linearise"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +95,9 @@ class EpochInput:
     orbit_drift : numpy.ndarray, shape (m,), or float
         Change of that error between the base's and the rover's epoch where the base data of some age are
         used as they are, m (it enters the single difference in full).
+    var : tuple of numpy.ndarray, shape (n,), optional
+        The cells' code and phase variances (:func:`cell_variances`) when the recipe computed them for
+        every epoch at once (:func:`sd_variances`); None: the filter computes them.
     """
 
     t_ns: int
@@ -123,6 +126,7 @@ class EpochInput:
     age_s: float = 0.0
     orbit_sigma: np.ndarray | float = 0.0
     orbit_drift: np.ndarray | float = 0.0
+    var: tuple | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,20 +154,40 @@ def cell_variances(e: EpochInput, noise, baseline_m: float = 0.0) -> tuple[np.nd
     """Variances of the code and phase single differences of each cell, m^2 (module docstring).
 
     ``baseline_m`` (m) scales the broadcast orbit error ``noise.orbit_m`` into the single differences."""
-    factor = np.array([noise.system_factor.get(c, 1.0) for c in " " + SYSTEM_LETTERS])[e.sys]
-    factor = factor * np.where(e.geo, noise.geo_factor, 1.0)
-    sin_el = np.maximum(np.sin(e.el), 0.05)
-    var = factor**2 * (noise.phase_m**2 + noise.phase_el_m**2 / sin_el**2)
-    var_p = 2.0 * var[e.cs]
     # base data of some age: the satellite clock's own instability over the age (RTKLIB varerr, the term
     # of stats-clkstab)
     var_age = (C_LIGHT * noise.sat_clock_stab * e.age_s) ** 2
+    sat = (e.sys, e.geo, e.el, e.range_b, e.orbit_sigma, e.orbit_drift)
+    return sd_variances(sat, e.cs, var_age, noise, baseline_m)
+
+
+def sd_variances(sat, cs, var_age, noise, baseline_m: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cell_variances` from arrays, for one epoch or for many at once (the same values).
+
+    Parameters
+    ----------
+    sat : tuple of numpy.ndarray, shape (m,)
+        ``sys``, ``geo``, ``el``, ``range_b``, ``orbit_sigma``, ``orbit_drift`` of the satellites (rows) as
+        in :class:`EpochInput` (the last two may be floats).
+    cs : numpy.ndarray of int, shape (n,)
+        Satellite (row) of each cell.
+    var_age : float or numpy.ndarray, shape (n,)
+        ``(c s_clk age)^2`` of each cell's epoch, m^2.
+    noise : RtkNoise
+    baseline_m : float
+    """
+    sys, geo, el, range_b, orbit_sigma, orbit_drift = sat
+    factor = np.array([noise.system_factor.get(c, 1.0) for c in " " + SYSTEM_LETTERS])[sys]
+    factor = factor * np.where(geo, noise.geo_factor, 1.0)
+    sin_el = np.maximum(np.sin(el), 0.05)
+    var = factor**2 * (noise.phase_m**2 + noise.phase_el_m**2 / sin_el**2)
+    var_p = 2.0 * var[cs]
     # the broadcast orbit error seen from two ends a baseline b apart: at most b / rho of it remains in the
     # single difference (the rule of thumb db / b = dr / rho); records used far from their reference epoch
     # (hours before it, to fill a file's gaps) are metres to tens of metres off
-    s_orb = np.fmax(noise.orbit_m, e.orbit_sigma)
-    var_orb = ((s_orb * baseline_m / e.range_b) ** 2)[e.cs] if baseline_m > 0.0 else 0.0
-    var_orb = var_orb + (np.broadcast_to(e.orbit_drift, e.range_b.shape) ** 2)[e.cs]
+    s_orb = np.fmax(noise.orbit_m, orbit_sigma)
+    var_orb = ((s_orb * baseline_m / range_b) ** 2)[cs] if baseline_m > 0.0 else 0.0
+    var_orb = var_orb + (np.broadcast_to(orbit_drift, range_b.shape) ** 2)[cs]
     return var_p * noise.code_ratio**2 + var_age + var_orb, var_p + var_age + var_orb
 
 
