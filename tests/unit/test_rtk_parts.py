@@ -41,6 +41,34 @@ def test_references_from_an_unsigned_integer_score():
     assert ref.tolist() == choose_references(group, np.ones(5, bool), cn0.astype(float)).tolist()
 
 
+def _references_by_sorting(group, usable, score):
+    """choose_references's definition as a stable sort by group, then by descending score."""
+    ref_of = np.full(group.size, -1, np.int64)
+    idx = np.flatnonzero(usable)
+    order = idx[np.lexsort((-np.asarray(score, float)[idx], group[idx]))]
+    for g in np.unique(group[order]):
+        members = order[group[order] == g]
+        if members.size >= 2:
+            ref_of[members] = members[0]
+    return ref_of
+
+
+def test_references_are_those_of_a_stable_sort_with_ties_and_nans():
+    rng = np.random.default_rng(0)
+    for k in range(3000):
+        n = int(rng.integers(0, 30))
+        group = rng.integers(0, 5, size=n) * (1 << 20) + rng.integers(0, 2, size=n)
+        usable = rng.random(n) < rng.uniform(0.3, 1.0)
+        if k % 3 == 0:  # ties, NaN, signed zeros, infinities
+            score = rng.choice([0.1, 0.5, 0.5, np.nan, -0.0, 0.0, np.inf, -np.inf], size=n)
+        elif k % 3 == 1:
+            score = rng.integers(0, 60, size=n).astype(np.uint8)
+        else:
+            score = rng.uniform(0, 1.6, size=n) - 10.0 * (rng.random(n) < 0.2)
+        want = _references_by_sorting(group, usable, score)
+        assert choose_references(group, usable, score).tolist() == want.tolist()
+
+
 def test_double_difference_covariance_shares_the_reference_variance():
     ref = np.array([2, 2, 2])
     dd = dd_operator(ref, 3)
