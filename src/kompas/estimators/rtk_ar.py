@@ -156,7 +156,13 @@ class ArResult:
     def constraints(self, n_states: int) -> tuple[np.ndarray, np.ndarray]:
         """The fixed integers as linear functions of the single-difference state: ``(H, integers)`` with
         ``H x = integers`` (fix-and-hold feeds these back)."""
-        c = np.eye(self.col.size) if self.combos is None else self.combos.astype(float)
+        if self.combos is None:  # row i: +1 at col[i], -1 at ref[i] (distinct): what np.add.at gives
+            H = np.zeros((self.col.size, n_states))
+            rows = np.arange(self.col.size)
+            H[rows, self.col] = 1.0
+            H[rows, self.ref] = -1.0
+            return H, self.integers.astype(float)
+        c = self.combos.astype(float)
         H = np.zeros((c.shape[0], n_states))
         np.add.at(H.T, self.col, c.T)
         np.add.at(H.T, self.ref, -c.T)
