@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kompas.estimators.rtk import FilterSetup, RtkFilter, _nan_to_num, _precise
+from kompas.estimators.rtk import FilterSetup, RtkFilter, _counts, _nan_to_num, _precise
 from kompas.estimators.rtk_model import EpochInput
 from kompas.estimators.rtk_options import ArOptions, GlonassOptions, RtkNoise
 from kompas.measurement import line_of_sight
@@ -288,3 +288,9 @@ def test_zenith_delay_state_starts_with_its_option_as_sigma(ztd_m):
 def test_nan_to_num_is_numpys_bit_for_bit():
     x = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.5, -2.25e300, 5e-324, -np.nan])
     assert _nan_to_num(x).tobytes() == np.nan_to_num(x).tobytes()
+
+
+def test_counts_per_system_code_in_ascending_order():
+    codes = np.array([3, 1, 3, 2, 1, 3], np.int64)
+    assert list(_counts(codes).items()) == [(1, 2), (2, 1), (3, 3)]
+    assert _counts(np.zeros(0, np.int64)) == {}

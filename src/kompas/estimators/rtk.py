@@ -506,7 +506,7 @@ class RtkFilter:
         in_p = np.zeros(e.cs.size, bool)
         in_p[dp.cell], in_p[dp.ref] = True, True
         sats_p = np.unique(e.cs[in_p])
-        by_sys = {int(c): int(np.sum(e.sys[sats_p] == c)) for c in np.unique(e.sys[sats_p])}
+        by_sys = _counts(e.sys[sats_p])
         resid = _dd_residuals(e, dd, lin, post)
         out = dict(
             t_ns=e.t_ns, ok=True, pos=self.x[0:3].copy(), cov=self.P[0:3, 0:3].copy(),
@@ -520,7 +520,7 @@ class RtkFilter:
             self.fix_run = 0
             return EpochResult(**out)
         self.fix_run += 1
-        n_fixed = {int(c): int(np.sum(ar.sys == c)) for c in np.unique(ar.sys)}
+        n_fixed = _counts(ar.sys)
         if self.ar.armode == "fix-and-hold" and self.fix_run >= self.ar.hold_after:
             self._hold(ar)
         # decorrelated combinations only prepare a fix (held above); the epoch is fixed when double
@@ -533,7 +533,8 @@ class RtkFilter:
 
     def _resolve(self, e, cols, dp, lin, sys_cell) -> ArResult:
         amb = cols["amb"]
-        lock = np.array([self.arcs[int(k)]["lock"] if amb[i] >= 0 else 0 for i, k in enumerate(e.key)])
+        keys, has = e.key.tolist(), (amb >= 0).tolist()
+        lock = np.array([self.arcs[k]["lock"] if h else 0 for k, h in zip(keys, has, strict=True)])
         el = lin.el_r[e.cs]
         cand = (amb >= 0) & (el >= np.radians(self.ar.fix_elmask_deg)) & (lock > self.ar.min_lock)
         if not self.ar.glonass:
@@ -555,6 +556,14 @@ class RtkFilter:
 
 
 _FMAX = np.finfo(float).max
+
+
+def _counts(codes) -> dict[int, int]:
+    """Occurrences of each system code, in ascending order of the codes (as ``np.unique`` lists them)."""
+    out: dict[int, int] = {}
+    for c in sorted(codes.tolist()):
+        out[c] = out.get(c, 0) + 1
+    return out
 
 
 def _nan_to_num(x) -> np.ndarray:
