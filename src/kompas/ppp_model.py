@@ -23,8 +23,9 @@ For a receiver r and a satellite s, code P_b and phase L_b (metres) on band b ar
 * ``d_P``, ``d_L``: observable-specific biases from a Bias-SINEX file (OSB, or DSB to the clock's
   reference observable), subtracted from the observations.
 
-Everything that does not depend on the estimated state is computed here for all rows at once, with the
-a priori receiver positions (metre-level errors change these terms by well under a millimetre), so the
+Everything that does not depend on the estimated state is computed here for all rows before the filter
+(in blocks of :data:`BLOCK_ROWS` rows, which bound the memory and not the values), with the a priori
+receiver positions (metre-level errors change these terms by well under a millimetre), so the
 estimator's epoch loop only forms ``rho`` and the design matrix. Each term can be switched off
 (:class:`ModelSwitches`), which is how the model-off table of BENCHMARKS.md is made.
 """
