@@ -89,7 +89,7 @@ def test_sp3_velocities(tmp_path):
 
 def test_sp3_of_another_time_system_and_a_long_file_type(tmp_path):
     t, sats, pos, clk = _sp3_arrays()
-    with pytest.raises(KompasError, match="SP3 file type 'MXY' is longer than the 2 characters"):
+    with pytest.raises(KompasError, match="SP3 file type 'MXY' is longer than the 2 columns"):
         write_sp3(sp3_from_arrays(t, sats, pos, clk, file_type="MXY"), tmp_path / "long.sp3")
     sp3 = sp3_from_arrays(t, sats, pos, clk, time_system="UTC", file_type="MX")
     assert sp3.version == "d"  # what write_sp3 writes
@@ -253,7 +253,7 @@ def test_clock_version_300_for_rtklib_243(tmp_path):
     write_clk(c, tmp_path / "a304.clk", _now=NOW)  # 3.04: 65 columns to a comment line
     assert read_clk(tmp_path / "a304.clk").comments == ("x" * 65, "x" * 5)
     long = clk_from_arrays(["AR"], ["KSIM1"], [T0], [3.3e-7])
-    with pytest.raises(KompasError, match="the name 'KSIM1' is longer than the 4 characters"):
+    with pytest.raises(KompasError, match="the name 'KSIM1' is longer than the 4 columns"):
         write_clk(long, tmp_path / "b.clk", version=3.0)
     with pytest.raises(KompasError, match="version must be 3.04 or 3.00"):
         write_clk(c, tmp_path / "c.clk", version=2.0)

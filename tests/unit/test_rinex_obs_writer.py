@@ -175,7 +175,7 @@ def test_values_that_do_not_fit(tmp_path):
     bad_t = replace(obs, epoch_time_ns=obs.epoch_time_ns + np.array([0, 50]))
     with pytest.raises(KompasError, match="1e-7"):
         write_obs(bad_t, tmp_path / "b.rnx")
-    with pytest.raises(KompasError, match="^program .x+. is longer than the 20 columns of its RINEX field"):
+    with pytest.raises(KompasError, match="^program .x+. is longer than the 20 columns of its field"):
         write_obs(obs, tmp_path / "c.rnx", program="x" * 21)
 
 

@@ -13,6 +13,7 @@ def fit(text: str, width: int, what: str) -> str:
     Parameters
     ----------
     text : str
+        (``str()`` of it.)
     width : int
         Characters of the field.
     what : str
@@ -23,6 +24,7 @@ def fit(text: str, width: int, what: str) -> str:
     KompasError
         ``text`` is longer than the field (a reader would get another value back).
     """
+    text = str(text)
     if len(text) > width:
-        raise KompasError(f"{what} {text!r} is longer than the {width} characters of its field")
+        raise KompasError(f"{what} {text!r} is longer than the {width} columns of its field")
     return f"{text:<{width}s}"

@@ -34,6 +34,7 @@ from ...errors import KompasError, KompasWarning, caller_stacklevel
 from ...satsys import SYSTEM_LETTERS, sat_id, sat_system, signal_code, signal_id, system_code
 from ...tables.obs import ObsHeader, ObsTable
 from ...time import gps_utc_offset_s, gpst_to_calendar
+from ._fields import fit
 from ._sink import write_bytes
 
 __all__ = ["write_obs", "obs_types_of"]
@@ -91,13 +92,6 @@ def _rec(content: str, label: str) -> str:
     return f"{content:<60s}{label:<20s}"
 
 
-def _field(text: str, width: int, what: str) -> str:
-    text = str(text)
-    if len(text) > width:
-        raise KompasError(f"{what} {text!r} is longer than the {width} columns of its RINEX field")
-    return f"{text:<{width}s}"
-
-
 def _xyz(v, label: str) -> str:
     v = np.asarray(v, dtype=np.float64)
     if np.any(np.abs(v) >= 1e9):
@@ -140,22 +134,20 @@ def _identity_records(obs, hdr, types, program, now) -> list[str]:
     out = [
         _rec(f"{_VERSION:9.2f}{'':11s}{'OBSERVATION DATA':<20s}{_SYSTEM_NAMES[sys_letter]:<20s}",
              "RINEX VERSION / TYPE"),
-        _rec(_field(program, 20, "program") + _field("", 20, "run by") + now.strftime("%Y%m%d %H%M%S UTC"),
+        _rec(fit(program, 20, "program") + fit("", 20, "run by") + now.strftime("%Y%m%d %H%M%S UTC"),
              "PGM / RUN BY / DATE"),
     ]  # fmt: skip
     out += [_rec(c, "COMMENT") for c in hdr.comments]
-    out.append(_rec(_field(hdr.marker_name, 60, "marker name"), "MARKER NAME"))
+    out.append(_rec(fit(hdr.marker_name, 60, "marker name"), "MARKER NAME"))
     if hdr.marker_number:
-        out.append(_rec(_field(hdr.marker_number, 20, "marker number"), "MARKER NUMBER"))
+        out.append(_rec(fit(hdr.marker_number, 20, "marker number"), "MARKER NUMBER"))
     if hdr.marker_type:
-        out.append(_rec(_field(hdr.marker_type, 20, "marker type"), "MARKER TYPE"))
-    out.append(
-        _rec(_field(hdr.observer, 20, "observer") + _field(hdr.agency, 40, "agency"), "OBSERVER / AGENCY")
-    )
-    rec = (_field(hdr.receiver_number, 20, "receiver number") + _field(hdr.receiver_type, 20, "receiver type")
-           + _field(hdr.receiver_version, 20, "receiver version"))  # fmt: skip
+        out.append(_rec(fit(hdr.marker_type, 20, "marker type"), "MARKER TYPE"))
+    out.append(_rec(fit(hdr.observer, 20, "observer") + fit(hdr.agency, 40, "agency"), "OBSERVER / AGENCY"))
+    rec = (fit(hdr.receiver_number, 20, "receiver number") + fit(hdr.receiver_type, 20, "receiver type")
+           + fit(hdr.receiver_version, 20, "receiver version"))  # fmt: skip
     out.append(_rec(rec, "REC # / TYPE / VERS"))
-    ant = _field(hdr.antenna_number, 20, "antenna number") + _field(hdr.antenna_type, 20, "antenna type")
+    ant = fit(hdr.antenna_number, 20, "antenna number") + fit(hdr.antenna_type, 20, "antenna type")
     out.append(_rec(ant, "ANT # / TYPE"))
     pos = np.asarray(hdr.approx_position_m, dtype=np.float64)
     if np.all(np.isfinite(pos)):
@@ -176,7 +168,7 @@ def _type_records(hdr, types) -> list[str]:
             lead = f"{letter}  {len(codes):3d}" if k == 0 else " " * 6
             out.append(_rec(lead + chunk, "SYS / # / OBS TYPES"))
     if hdr.signal_strength_unit:
-        out.append(_rec(_field(hdr.signal_strength_unit, 20, "signal strength unit"), "SIGNAL STRENGTH UNIT"))
+        out.append(_rec(fit(hdr.signal_strength_unit, 20, "signal strength unit"), "SIGNAL STRENGTH UNIT"))
     return out
 
 
