@@ -180,10 +180,12 @@ def geodetic_point(xyz, ellipsoid: Ellipsoid = WGS84) -> tuple[float, float, flo
     Returns
     -------
     lat, lon, h : float
-        rad, rad, m (within 1 km of the geocentre or NaN: :func:`ecef_to_geodetic`'s own values).
+        rad, rad, m (within 100 km of the geocentre or NaN: :func:`ecef_to_geodetic`'s own values).
     """
     x, y, z = (float(v) for v in xyz)
-    if not x * x + y * y + z * z >= 1.0e6:  # NaN, or near the geocentre (zeros divided, roots of negatives)
+    # NaN, or deep inside the Earth: Heikkinen's g turns negative within ~17 km of the centre, and the
+    # scalar roots and divisions would raise where the array function gives NaN or its own values
+    if not x * x + y * y + z * z >= 1.0e10:
         lat, lon, h = ecef_to_geodetic(np.array([x, y, z]), ellipsoid).tolist()
         return lat, lon, h
     a, b, e2 = ellipsoid.a, ellipsoid.b, ellipsoid.e2

@@ -230,12 +230,15 @@ def _catch(notes: list, fn, *args, **kw):
     return out
 
 
-def satellite_states(ob, rows, t_rx_ns, inputs: ModelInputs, relativity: bool):
+def satellite_states(ob, rows, t_rx_ns, inputs: ModelInputs, relativity: bool, block: int | None = None):
     """Satellite states at transmission for rows of observables, precise first, broadcast where missing.
 
     The transmission time is ``t_rx - P/c - dt^s`` (iterated once on the clock) with the first band's
     code. Returns ``(pos (R,3), vel (R,3), clk_s (R,), var_m2 (R,), source (R,) uint8)``; rows without
-    any state have source 0 and NaN values.
+    any state have source 0 and NaN values. Precise states are interpolated ``block`` rows at a time (each
+    row on its own: a memory bound); the broadcast ones in one call, as a Kepler iteration or a GLONASS
+    integration serves all the rows of a call with one iteration or step count (their last bits depend on
+    the rows they are called with).
     """
     n = rows.size
     code = ob.code_m[rows]
@@ -246,15 +249,18 @@ def satellite_states(ob, rows, t_rx_ns, inputs: ModelInputs, relativity: bool):
     clk = np.full(n, np.nan)
     var = np.zeros(n)
     src = np.zeros(n, np.uint8)
-    if inputs.precise is not None:
-        st0 = inputs.precise.state(sats, t_rx_ns, -p_tx / C_LIGHT)
-        off = -p_tx / C_LIGHT - np.nan_to_num(st0.clk_s)
-        st = inputs.precise.state(sats, t_rx_ns, off)
-        ok = st.ok & np.isfinite(p_tx)
-        pos[ok], vel[ok], clk[ok] = st.pos_m[ok], st.vel_mps[ok], st.clk_s[ok]
+    step = max(int(block or n), 1)
+    for i in range(0, n if inputs.precise is not None else 0, step):
+        b = slice(i, i + step)
+        st0 = inputs.precise.state(sats[b], t_rx_ns[b], -p_tx[b] / C_LIGHT)
+        off = -p_tx[b] / C_LIGHT - np.nan_to_num(st0.clk_s)
+        st = inputs.precise.state(sats[b], t_rx_ns[b], off)
+        ok = st.ok & np.isfinite(p_tx[b])
+        r = np.flatnonzero(ok) + i
+        pos[r], vel[r], clk[r] = st.pos_m[ok], st.vel_mps[ok], st.clk_s[ok]
         if relativity:
-            clk[ok] += periodic_clock_correction_s(pos[ok], vel[ok])
-        src[ok] = SOURCE_PRECISE
+            clk[r] += periodic_clock_correction_s(pos[r], vel[r])
+        src[r] = SOURCE_PRECISE
     todo = np.flatnonzero((src == 0) & np.isfinite(p_tx))
     if inputs.broadcast is not None and todo.size:
         sig = ob.signal[rows[todo]]
@@ -423,12 +429,8 @@ def _satellite_terms(codes, los, axes, ants, nominal, sats, notes) -> np.ndarray
             else:
                 subst.add(f"{a.serial or a.type}: {codes[i]}->{alt}")
                 codes[i] = alt
-    if subst:
-        note_once(
-            notes,
-            "satellite antenna frequencies missing in the ANTEX file, another used: "
-            + ", ".join(sorted(subst)),
-        )
+    if subst:  # one note for all the bands and blocks of rows
+        _note_sats(notes, "satellite antenna frequencies missing in the ANTEX file, another used: ", subst)
     quiet: list[str] = []  # antenna_offsets warns per call; one note per run says which satellites
     res = _catch(
         quiet,
@@ -553,9 +555,10 @@ def continuous_windup(sats, epoch, raw_cycles):
 
 
 BLOCK_ROWS = 20_000
-"""Rows of observables whose satellite states, geometry, attitude, antenna and troposphere terms are
-evaluated together: the temporaries of one block (about 1 kB a row) bound the memory of a long 1-Hz session
-instead of growing with it. Each term is a function of its row alone, so the values do not depend on it."""
+"""Rows of observables whose precise satellite states, geometry, attitude, antenna and troposphere terms
+are evaluated together: the temporaries of one block (about 1 kB a row) bound the memory of a long 1-Hz
+session instead of growing with it. Each of these terms is a function of its row alone, so the values do
+not depend on it (broadcast states are computed in one call: :func:`satellite_states`)."""
 
 
 def build_rows(
@@ -593,10 +596,13 @@ def build_rows(
     zhd, zwd, mapping = troposphere_epochs(t_ep, llh_ep, switches, inputs.gpt3)
     geo = _EpochGeometry(apriori, llh_ep, sun_ep, disp, mapping)
     ant_notes: list[str] = []
+    step = max(int(block_rows), 1)
+    states = satellite_states(ob, rows, t_ep[ob.epoch[rows]], inputs, switches.relativity, step)
     blocks = [
-        _row_block(ob, rows[i : i + block_rows], geo, station, inputs, switches, elmask_rad, ant_notes)
-        for i in range(0, max(rows.size, 1), max(int(block_rows), 1))
+        _row_block(ob, rows[b], [a[b] for a in states], geo, station, inputs, switches, elmask_rad, ant_notes)
+        for b in (slice(i, i + step) for i in range(0, max(rows.size, 1), step))
     ]
+    del states
     # each key's parts are freed as it is joined: the rows are not held twice
     got = {k: np.concatenate([blk.pop(k) for blk in blocks]) for k in list(blocks[0])}
     has_state, keep = got.pop("has_state"), got.pop("keep")
@@ -661,12 +667,12 @@ class _EpochGeometry:
     mapping: object
 
 
-def _row_block(ob, rows, geo: _EpochGeometry, station, inputs, switches, elmask_rad, notes) -> dict:
-    """The row terms of the rows ``rows`` of ``ob``: ``has_state`` and ``keep`` (above the mask) of each,
-    and for the kept rows their indices, times, satellite states and every term that needs the geometry."""
+def _row_block(ob, rows, states, geo: _EpochGeometry, station, inputs, switches, elmask_rad, notes) -> dict:
+    """The row terms of the rows ``rows`` of ``ob`` with their satellite states (:func:`satellite_states`):
+    ``has_state`` and ``keep`` (above the mask) of each, and for the kept rows their indices, times,
+    states and every term that needs the geometry."""
     sub = ob.rows(rows)
     t_rx = sub.epoch_time_ns[sub.epoch]
-    states = satellite_states(sub, np.arange(rows.size), t_rx, inputs, switches.relativity)
     los, el, az = _look_angles(states[0], geo.apriori, geo.llh, sub.epoch)
     has_state = states[4] > 0
     keep = has_state & (el >= elmask_rad)
