@@ -301,14 +301,6 @@ def station_displacement(t_ns, apriori, switches: ModelSwitches, inputs: ModelIn
     return disp
 
 
-def troposphere_terms(t_ns, llh, el, epoch, switches: ModelSwitches, grid):
-    """Per epoch the zenith hydrostatic and a priori wet delays (E,), per row the hydrostatic and wet
-    mapping factors and the gradient mapping factor (R,)."""
-    zhd, zwd, mapping = troposphere_epochs(t_ns, llh, switches, grid)
-    mh, mw = mapping(el, epoch)
-    return zhd, zwd, mh, mw, gradient_mapping(el)
-
-
 def troposphere_epochs(t_ns, llh, switches: ModelSwitches, grid):
     """Per epoch the zenith hydrostatic and a priori wet delays (E,), and ``mapping(el, epoch)``, the
     hydrostatic and wet mapping factors of rows at elevations ``el`` (rad) of epochs ``epoch``: what
@@ -597,12 +589,14 @@ def build_rows(
     geo = _EpochGeometry(apriori, llh_ep, sun_ep, disp, mapping)
     ant_notes: list[str] = []
     step = max(int(block_rows), 1)
-    states = satellite_states(ob, rows, t_ep[ob.epoch[rows]], inputs, switches.relativity, step)
+    t_rx = t_ep[ob.epoch[rows]]
+    states = satellite_states(ob, rows, t_rx, inputs, switches.relativity, step)
+    timed = (t_rx, *states)
     blocks = [
-        _row_block(ob, rows[b], [a[b] for a in states], geo, station, inputs, switches, elmask_rad, ant_notes)
+        _row_block(ob, rows[b], [a[b] for a in timed], geo, station, inputs, switches, elmask_rad, ant_notes)
         for b in (slice(i, i + step) for i in range(0, max(rows.size, 1), step))
     ]
-    del states
+    del states, timed
     # each key's parts are freed as it is joined: the rows are not held twice
     got = {k: np.concatenate([blk.pop(k) for blk in blocks]) for k in list(blocks[0])}
     has_state, keep = got.pop("has_state"), got.pop("keep")
@@ -667,17 +661,18 @@ class _EpochGeometry:
     mapping: object
 
 
-def _row_block(ob, rows, states, geo: _EpochGeometry, station, inputs, switches, elmask_rad, notes) -> dict:
-    """The row terms of the rows ``rows`` of ``ob`` with their satellite states (:func:`satellite_states`):
-    ``has_state`` and ``keep`` (above the mask) of each, and for the kept rows their indices, times,
-    states and every term that needs the geometry."""
-    sub = ob.rows(rows)
-    t_rx = sub.epoch_time_ns[sub.epoch]
-    los, el, az = _look_angles(states[0], geo.apriori, geo.llh, sub.epoch)
+def _row_block(ob, rows, timed, geo: _EpochGeometry, station, inputs, switches, elmask_rad, notes) -> dict:
+    """The row terms of the rows ``rows`` of ``ob`` from their receive times and satellite states
+    (``timed``: ``t_rx`` then :func:`satellite_states`'s five arrays): ``has_state`` and ``keep`` (above
+    the mask) of each, and for the kept rows their indices, times, states and every term that needs the
+    geometry."""
+    t_rx, *states = timed
+    epoch = ob.epoch[rows]  # (not ob.rows(rows): it would copy every column of the block)
+    los, el, az = _look_angles(states[0], geo.apriori, geo.llh, epoch)
     has_state = states[4] > 0
     keep = has_state & (el >= elmask_rad)
     rows, t_rx, los, el, az, epoch, sats, sig = (
-        a[keep] for a in (rows, t_rx, los, el, az, sub.epoch, sub.sat, sub.signal)
+        a[keep] for a in (rows, t_rx, los, el, az, epoch, ob.sat[rows], ob.signal[rows])
     )
     pos, vel, clk, var, src = (a[keep] for a in states)
     mh, mw = geo.mapping(el, epoch)

@@ -10,7 +10,7 @@ import pytest
 from kompas.models.gpt3 import day_of_year
 from kompas.models.mapping import _legendre9, gmf_mapping, gradient_delay, gradient_mapping, vmf1_mapping
 from kompas.models.troposphere import niell_mapping, saastamoinen, zenith_delays
-from kompas.ppp_model import ModelSwitches, troposphere_terms
+from kompas.ppp_model import ModelSwitches, troposphere_epochs
 from kompas.time import gpst_mjd, gtime_from_calendar
 
 D = math.radians
@@ -361,8 +361,8 @@ def test_ppp_saastamoinen_a_priori_uses_the_chosen_mapping(mapping):
     t_ns = np.array([int(gtime_from_calendar(2020, 6, 25))])
     llh = np.array([[D(49.1), D(12.9), 660.0]])
     el = np.radians(np.array([7.0, 25.0, 60.0]))
-    _, _, m_h, m_w, _ = troposphere_terms(
-        t_ns, llh, el, np.zeros(3, int), ModelSwitches(tropo="saas", mapping=mapping), None
+    m_h, m_w = troposphere_epochs(t_ns, llh, ModelSwitches(tropo="saas", mapping=mapping), None)[2](
+        el, np.zeros(3, int)
     )
     if mapping == "gmf":
         want = gmf_mapping(llh[0, 0], llh[0, 1], 660.0, el, gpst_mjd(t_ns[0]))
