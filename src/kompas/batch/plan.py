@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as _dt
+import itertools
 import math
 import os
 import re
@@ -172,38 +173,38 @@ class _SpanIndex:
         self.starts = [self.files[i].start for i in self.order]
         self.longest = _dt.timedelta(seconds=max((f.period_s for f in self.files), default=0))
 
-    def _window(self, span: FileName) -> list[int]:
+    def _window(self, span: FileName) -> range:
         # a file starting ``longest`` before the span has ended by its start; one starting at its end
         # or later shares no time with it either
         lo = bisect.bisect_left(self.starts, span.start - self.longest)
-        return self.order[lo : bisect.bisect_left(self.starts, span.end)]
+        return range(lo, bisect.bisect_left(self.starts, span.end))
 
     def overlapping(self, span: FileName) -> list[FileName]:
         """The files sharing time with ``span``, in their given order: the order a scan of them all saw, so
         the sums of overlaps and the stable sorts after it see the same sequence."""
-        return [self.files[i] for i in sorted(self._window(span)) if self.files[i].overlap_s(span) > 0]
+        window = self._window(span)
+        chosen = sorted(self.order[window.start : window.stop])
+        return [self.files[i] for i in chosen if self.files[i].overlap_s(span) > 0]
 
-    def any_overlapping(self, span: FileName) -> bool:
-        return any(self.files[i].overlap_s(span) > 0 for i in self._window(span))
+    def any_overlapping(self, span: FileName, station: str | None = None) -> bool:
+        """Whether a file (of another station than ``station``) shares time with ``span``. The latest
+        starts come first: of a day's files those overlap, where the earliest may have ended."""
+        for k in reversed(self._window(span)):
+            f = self.files[self.order[k]]
+            if f.station != station and f.overlap_s(span) > 0:
+                return True
+        return False
 
 
 class _Pool:
-    """Dated files indexed by time, all together and by a key of each (its station or site)."""
+    """Dated files indexed by time, by a key of each (its station or site)."""
 
     def __init__(self, files: Sequence[FileName], key):
         self.files = list(files)
-        self.all = _SpanIndex(self.files)
         groups: dict[str, list[FileName]] = {}
         for f in self.files:
             groups.setdefault(key(f), []).append(f)
         self.by_key = {k: _SpanIndex(v) for k, v in groups.items()}
-        # of the files of one nominal span (one overlap with any unit) the first by path stands for them:
-        # the base of the longest overlap (then by path) is the best of these few
-        firsts: dict[tuple, FileName] = {}
-        for f in self.files:
-            if (f.start, f.period_s) not in firsts or f.path < firsts[f.start, f.period_s].path:
-                firsts[f.start, f.period_s] = f
-        self.firsts = _SpanIndex(list(firsts.values()))
 
     def __len__(self) -> int:
         return len(self.files)
@@ -214,7 +215,66 @@ class _Pool:
         return index.overlapping(span) if index is not None else []
 
 
-def _nav_pool(among: Sequence[FileName], nav: Iterable[str]) -> tuple[_Pool, list[str]]:
+class _BasePool(_Pool):
+    """Base files by site, and the first by path of each nominal span."""
+
+    def __init__(self, files: Sequence[FileName]):
+        super().__init__(files, lambda b: b.site)
+        # of the files of one nominal span (one overlap with any unit) the first by path stands for them:
+        # the base of the longest overlap (then by path) is the best of these few
+        firsts: dict[tuple, FileName] = {}
+        for f in self.files:
+            if (f.start, f.period_s) not in firsts or f.path < firsts[f.start, f.period_s].path:
+                firsts[f.start, f.period_s] = f
+        self.firsts = _SpanIndex(list(firsts.values()))
+
+
+def _nav_key(n: FileName) -> str:
+    """What a navigation file serves: its system (``M`` mixed), else its content as named."""
+    return n.system or n.content
+
+
+class _NavPool(_Pool):
+    """Navigation files by station, and by what they serve (:func:`_nav_key`) and whether they are merged
+    (``BRD*``): a unit looks only at the kinds its choice needs. Every other station's file of the day was
+    a candidate for every unit (each station's GPS file of a RINEX 2 network: 46 s for 2,048 units)."""
+
+    def __init__(self, files: Sequence[FileName]):
+        super().__init__(files, lambda n: n.station)
+        groups: dict[tuple[str, bool], list[FileName]] = {}
+        for f in self.files:
+            groups.setdefault((_nav_key(f), f.site.startswith("BRD")), []).append(f)
+        self.by_kind = {k: _SpanIndex(v) for k, v in groups.items()}
+        self.kinds = sorted({k for k, _ in groups})
+
+    def has_other(self, kind: str, obs: FileName) -> bool:
+        """Whether a file of ``kind`` of another station shares time with ``obs``."""
+        return any(
+            (kind, merged) in self.by_kind and self.by_kind[kind, merged].any_overlapping(obs, obs.station)
+            for merged in (True, False)
+        )
+
+    def others(self, kind: str, merged: bool, obs: FileName) -> list[FileName]:
+        """The files of ``kind`` (merged or not) of other stations that share time with ``obs``, the longest
+        overlap first, then by path."""
+        index = self.by_kind.get((kind, merged))
+        found = [n for n in index.overlapping(obs) if n.station != obs.station] if index else []
+        return sorted(found, key=lambda n: (-n.overlap_s(obs), n.path))
+
+    def best(self, kind: str, obs: FileName) -> list[FileName]:
+        """Of ``kind``: the merged files that cover ``obs`` (the others of the longest overlap where they
+        leave a gap), else every file of the others."""
+        merged = self.others(kind, True, obs)
+        if not merged:
+            return self.others(kind, False, obs)
+
+        def rest():  # read only when the merged files leave a gap
+            yield from self.others(kind, False, obs)
+
+        return _covering(obs, itertools.chain(merged, rest()))
+
+
+def _nav_pool(among: Sequence[FileName], nav: Iterable[str]) -> tuple[_NavPool, list[str]]:
     """Navigation files by name (dated: matched to units by day) and the undated ones (every unit), each
     file once: one both among the files and in ``--nav`` listed twice changed the unit's input hash."""
     dated, undated = list(among), []
@@ -228,7 +288,7 @@ def _nav_pool(among: Sequence[FileName], nav: Iterable[str]) -> tuple[_Pool, lis
             undated.append(p)
         else:
             dated.append(name)
-    return _Pool(dated, lambda n: n.station), sorted(undated)
+    return _NavPool(dated), sorted(undated)
 
 
 def _unplanned_kind(path: str) -> str:
@@ -252,7 +312,7 @@ def session_of(name: FileName) -> str:
     return f"{name.start:%H%M}-{p}S"
 
 
-def _choose_nav(obs: FileName, navs: _Pool) -> list[str]:
+def _choose_nav(obs: FileName, navs: _NavPool) -> list[str]:
     """The navigation files of an observation file: the station's own, and others where those leave a gap.
 
     A station's own files serve alone when each of their systems covers the observation span and one of
@@ -269,33 +329,33 @@ def _choose_nav(obs: FileName, navs: _Pool) -> list[str]:
     same = navs.of(obs.station, obs)
     cover: dict[str, float] = {}
     for n in same:
-        cover[n.system or n.content] = cover.get(n.system or n.content, 0.0) + n.overlap_s(obs)
+        cover[_nav_key(n)] = cover.get(_nav_key(n), 0.0) + n.overlap_s(obs)
     full = {k for k, v in cover.items() if v >= obs.period_s}
     if same and full == set(cover) and "M" in full:
         return sorted(n.path for n in same)
-    kinds: dict[str, list[FileName]] = {}
-    others = (n for n in navs.all.overlapping(obs) if n.station != obs.station)
-    for n in sorted(others, key=lambda n: (not n.site.startswith("BRD"), -n.overlap_s(obs), n.path)):
-        kinds.setdefault(n.system or n.content, []).append(n)
-    best = {k: _covering(obs, v) if v[0].site.startswith("BRD") else v for k, v in kinds.items()}
-    if "M" in best:
-        chosen = best["M"]
-    else:  # per-system files: those of the systems the station's own files do not cover
-        chosen = [n for k, v in best.items() if k not in full and not (same and k not in cover) for n in v]
+    # a mixed file of another serves alone, else those of the systems the station's own files do not cover
+    if navs.has_other("M", obs):
+        kinds = ["M"]
+    else:
+        kinds = [k for k in navs.kinds if k not in full and not (same and k not in cover)]
+    chosen = [n for k in kinds for n in navs.best(k, obs)]
     return sorted({n.path for n in (*same, *chosen)})
 
 
-def _covering(obs: FileName, files: Sequence[FileName]) -> list[FileName]:
+def _covering(obs: FileName, files: Iterable[FileName]) -> list[FileName]:
     """Of ``files`` (best first), each one that adds time of the observation span (minute bins) to the ones
-    taken before it."""
+    taken before it; once the span is covered, no other is looked at."""
     bins = [False] * max(1, math.ceil(obs.period_s / 60.0))
-    taken = []
+    left, taken = len(bins), []
     for f in files:
         a = max(0, int((f.start - obs.start).total_seconds() // 60))
         b = min(len(bins), math.ceil((f.end - obs.start).total_seconds() / 60.0))
         if b > a and not all(bins[a:b]):
+            left -= bins[a:b].count(False)
             bins[a:b] = [True] * (b - a)
             taken.append(f)
+            if not left:
+                break
     return taken
 
 
@@ -448,17 +508,17 @@ def _warn_idle(idle: Sequence[FileName], planned: bool) -> None:
     )
 
 
-def _base_names(paths: Sequence[str]) -> _Pool:
+def _base_names(paths: Sequence[str]) -> _BasePool:
     out = []
     for p in paths:
         name = parse_name(p) or name_from_header(p)
         if name is None or name.kind != "obs":
             raise ConfigError(f"{p}: a base must be an observation file (by its name or header)")
         out.append(name)
-    return _Pool(out, lambda b: b.site)
+    return _BasePool(out)
 
 
-def _missing_reason(missing: list, span: FileName, day: str, bases: _Pool) -> str:
+def _missing_reason(missing: list, span: FileName, day: str, bases: _BasePool) -> str:
     """Why a unit is not planned: the roles without a file, or, when base files were given but none covers
     the session, its hours."""
     if missing == ["base"] and bases:
@@ -467,7 +527,7 @@ def _missing_reason(missing: list, span: FileName, day: str, bases: _Pool) -> st
     return f"no {' or '.join(missing)} file for {day}"
 
 
-def _choose_bases(obs: FileName, bases: _Pool) -> list[FileName]:
+def _choose_bases(obs: FileName, bases: _BasePool) -> list[FileName]:
     """The files of one base station that together cover ``obs`` (each adding time to the ones of longer
     overlap before it: one of each session, a day file rather than its hours), in time order, read as one
     session; the station is the one of the base file overlapping ``obs`` the most (then by path). A rover
@@ -481,7 +541,7 @@ def _choose_bases(obs: FileName, bases: _Pool) -> list[FileName]:
     return sorted(_covering(obs, station), key=lambda b: b.start)
 
 
-def _distinct(names, stations, skipped) -> list[FileName]:
+def _distinct(names, stations: _Stations, skipped) -> list[FileName]:
     """The observation files of the stations wanted, in path order, one per (station, day, session) and
     content: the others go to ``skipped`` as duplicates."""
     files_of: dict[tuple, FileName] = {}
@@ -489,7 +549,7 @@ def _distinct(names, stations, skipped) -> list[FileName]:
     twins = []
     for obs in sorted(names, key=lambda n: n.path):
         key = (obs.site, obs.day.isoformat(), session_of(obs))
-        if not _wanted(obs.site, stations):  # accounted for, as every file given is
+        if not stations.wants(obs.site):  # accounted for, as every file given is
             skipped.append(Skipped(obs.path, *key, "station not in the station list"))
             continue
         near = by_station.setdefault((obs.station, *key[1:]), [])
@@ -509,7 +569,7 @@ def _distinct(names, stations, skipped) -> list[FileName]:
         key = (copy.site, copy.day.isoformat(), session_of(copy))
         skipped.append(Skipped(copy.path, *key, f"duplicate of {original.path} (the same content)"))
         del files_of[key]
-    missing = [x for x in stations or () if not any(_wanted(n.site, [x]) for n in names)]
+    missing = stations.missing(names)
     if missing:
         warnings.warn(f"no observation file among the inputs of the listed station(s) {', '.join(missing)}",
                       KompasWarning, stacklevel=caller_stacklevel())  # fmt: skip
@@ -551,12 +611,28 @@ def _units(names, join: bool):
     return out
 
 
-def _wanted(station: str, stations: Sequence[str]) -> bool:
-    """A station asked for by its 9-character id or its 4-character name, whichever the file gives (a RINEX
-    2 file or a header names the 4 characters alone)."""
-    if not stations or station in stations:
-        return True
-    return any(station[:4] == s[:4] for s in stations if len(s) == 4 or len(station) == 4)
+class _Stations:
+    """The stations asked for, by their 9-character id or their 4-character name, whichever the file gives
+    (a RINEX 2 file or a header names the 4 characters alone). Held as sets: a scan of the list for each
+    file, and of the files for each listed station, grew as files x stations."""
+
+    def __init__(self, stations: Sequence[str]):
+        self.listed = list(stations or ())
+        self.ids = set(self.listed)
+        self.fours = {s for s in self.listed if len(s) == 4}
+        self.heads = {s[:4] for s in self.listed}
+
+    def wants(self, site: str) -> bool:
+        """Whether the station ``site`` is asked for (every one when none is listed)."""
+        if not self.listed or site in self.ids or site[:4] in self.fours:
+            return True
+        return len(site) == 4 and site in self.heads
+
+    def missing(self, names: Iterable[FileName]) -> list[str]:
+        """The listed stations that none of ``names`` is, in the list's order."""
+        sites = {n.site for n in names}
+        heads, fours = {s[:4] for s in sites}, {s for s in sites if len(s) == 4}
+        return [x for x in self.listed if not (x in sites or x[:4] in fours or (len(x) == 4 and x in heads))]
 
 
 def plan(
@@ -611,7 +687,7 @@ def plan(
     skipped = [Skipped(f.path, "", "", "", _UNKNOWN) for f in kinds.get("other", [])]
     skipped += [Skipped(f.path, "", "", "", _BROKEN_OBS) for f in kinds.get("broken_obs", [])]
     products_by_role = {role: _SpanIndex(kinds.get(role, [])) for role in PRODUCT_ROLES if role in roles}
-    for span, paths in _units(_distinct(kinds.get("obs", []), stations, skipped), join_sessions):
+    for span, paths in _units(_distinct(kinds.get("obs", []), _Stations(stations), skipped), join_sessions):
         key = (span.site, span.day.isoformat(), session_of(span))
         inputs = {"obs": paths}
         if "nav" in roles:
