@@ -12,7 +12,7 @@ from kompas import gtime_from_calendar
 from kompas.frames import geodetic_to_ecef
 from kompas.qc import html as html_mod
 from kompas.qc import run_qc
-from kompas.qc.html import _signal_names, sky_thinned, write_html
+from kompas.qc.html import _signal_names, sky_thinned, topmost, write_html
 from kompas.satsys import sat_id, signal_code
 from kompas.sim import simulate
 
@@ -76,11 +76,11 @@ def test_sky_tracks_of_30_s_data_keep_every_epoch_even_off_the_whole_second():
     assert sky_thinned(sat, epoch, t, step_s=60.0).sum() == 2 * 61  # at 60 s: half, and each one's last
 
 
-def _simulated_qc(interval_s):
+def _simulated_qc(interval_s, figures=True):
     start = int(gtime_from_calendar(2025, 3, 1, 6, 0, 0))
     here = geodetic_to_ecef(np.array([np.radians(30.5), np.radians(114.3), 30.0]))
     sim = simulate(here, start, hours=0.1, interval_s=interval_s, systems="GE", errors="default", seed=6)
-    return run_qc(sim.obs, sim.nav)
+    return run_qc(sim.obs, sim.nav, figures=figures)
 
 
 @pytest.mark.parametrize("interval_s", [1.0, 30.0])
@@ -101,12 +101,15 @@ def test_the_sky_plots_of_1_hz_data_are_thinned_and_say_so(interval_s, tmp_path,
         assert set(sat[keep]) == set(sat)  # every satellite stays, with its first and last epoch
         for s in np.unique(sat):
             assert {epoch[sat == s].min(), epoch[sat == s].max()} <= set(epoch[keep & (sat == s)])
+        pairs = sat.astype(np.int64) * 10**6 + epoch
+        assert np.unique(pairs[keep]).size == keep.sum()  # one point per satellite-epoch: MP's top one
         if interval_s == 1.0:
-            assert keep.sum() < keep.size / 20  # at most one epoch in 30 (and each track's ends) drawn
+            assert keep.sum() < np.unique(pairs).size / 20  # at most one epoch in 30 (and each track's ends)
             assert "one point per satellite per 30 s of the 1-s data" in drawn[png]["note"]
             assert html.escape(drawn[png]["note"]) in page  # the report's caption says it too
         else:
-            assert keep.all() and drawn[png]["note"] == ""
+            assert set(pairs[keep]) == set(pairs) and drawn[png]["note"] == ""  # every satellite-epoch
+    assert "drawn: the top one of each satellite-epoch&#x27;s points" in page  # in the caption alone
     assert ("red: every slip" in page) == (interval_s == 1.0)
 
 
@@ -128,3 +131,35 @@ def test_a_sky_plot_draws_the_kept_points_above_the_horizon_and_every_slip(tmp_p
     html_mod._sky(plt, az, el, np.ones(5), str(tmp_path / "a.png"), "t", "viridis", 1.0, "m", keep=keep)
     html_mod._sky(plt, az, el, None, str(tmp_path / "b.png"), "t", highlight=slip, keep=keep)
     assert drawn == [2, 2, 1]  # kept and above the horizon: 30 and 50 deg; the slip at 40 deg, not kept
+
+
+def test_topmost_keeps_the_last_drawn_of_each_satellite_epochs_points():
+    """The MP sky plot's points of one satellite-epoch lie on each other: the last drawn is the one seen."""
+    sat = np.array([105, 105, 107, 105, 107, 105, 203])
+    epoch = np.array([0, 1, 0, 0, 0, 1, 0])  # G05 at 0: points 0 and 3; G05 at 1: 1 and 5; G07 at 0: 2 and 4
+    assert np.flatnonzero(topmost(sat, epoch)).tolist() == [3, 4, 5, 6]
+    assert topmost(np.zeros(0, int), np.zeros(0, int)).size == 0
+
+
+def test_the_mp_sky_plot_draws_the_colour_of_each_satellite_epochs_top_point(tmp_path, monkeypatch):
+    """Three code signals at each of two satellite-epochs: two points drawn, coloured as the third signal
+    (drawn last, on top before); the colour scale still spans every value."""
+    import matplotlib.axes
+
+    drawn = []
+    real_scatter = matplotlib.axes.Axes.scatter
+    monkeypatch.setattr(matplotlib.axes.Axes, "scatter", lambda ax, x, y, **kw: drawn.append(kw) or
+                        real_scatter(ax, x, y, **kw))  # fmt: skip
+    mp = np.array([0.1, -0.2, 3.0, 0.5, 0.05, -0.7])  # signal-major: three signals, then epochs 0 and 1
+    n = mp.size
+    a = {
+        "mp_sat": np.full(n, 105), "mp_epoch": np.tile([0, 1], 3), "mp_m": mp,
+        "mp_az": np.tile([0.5, 0.6], 3), "mp_el": np.full(n, 0.8),
+        "row_sat": np.full(2, 105), "row_epoch": np.arange(2), "row_az": np.array([0.5, 0.6]),
+        "row_el": np.full(2, 0.8), "row_slip": np.zeros(2, bool), "epoch_time_ns": _epochs([0, 30]),
+    }  # fmt: skip
+    plots = {k: str(tmp_path / f"{k}.png") for k in ("sky_mp", "sky_slips")}
+    notes = html_mod._sky_figures(html_mod.pyplot(), a, plots)
+    assert drawn[0]["c"].tolist() == [0.05, 0.7]  # the last signal's |MP| at epochs 0 and 1
+    assert drawn[0]["vmax"] == pytest.approx(np.percentile(np.abs(mp), 98))
+    assert notes["sky_mp"] == "drawn: the top one of each satellite-epoch's points, 2 of 6"
