@@ -12,7 +12,7 @@ from kompas import gtime_from_calendar
 from kompas.frames import geodetic_to_ecef
 from kompas.qc import html as html_mod
 from kompas.qc import run_qc
-from kompas.qc.html import _signal_names, sky_thinned, topmost, write_html
+from kompas.qc.html import _signal_names, sky_thinned, timeline_thinned, topmost, write_html
 from kompas.satsys import sat_id, signal_code
 from kompas.sim import simulate
 
@@ -163,3 +163,57 @@ def test_the_mp_sky_plot_draws_the_colour_of_each_satellite_epochs_top_point(tmp
     assert drawn[0]["c"].tolist() == [0.05, 0.7]  # the last signal's |MP| at epochs 0 and 1
     assert drawn[0]["vmax"] == pytest.approx(np.percentile(np.abs(mp), 98))
     assert notes["sky_mp"] == "drawn: the top one of each satellite-epoch's points, 2 of 6"
+
+
+def _one_hz_rows():
+    """Two satellites over an hour of 1-Hz epochs: G05 with a 10-s and a 1-s gap and slips, G07 from 1000 s
+    to 1100 s."""
+    g05 = np.setdiff1d(np.arange(3600), np.r_[np.arange(2000, 2010), [3000]])
+    g07 = np.arange(1000, 1101)
+    row = np.concatenate([np.full(g05.size, 105), np.full(g07.size, 107)])
+    t = _epochs(np.concatenate([g05, g07]))
+    events = np.isin(t, _epochs([7, 8, 1501, 1502, 1503])) & (row == 105)
+    return row, t, events
+
+
+def test_a_timeline_keeps_every_event_gap_edge_and_end_and_one_point_per_cell_it_holds():
+    row, t, events = _one_hz_rows()
+    keep = timeline_thinned(row, t, events=events, cells=400)  # 9 s per cell
+    assert keep[events].all()
+    g05, g07 = row == 105, row == 107
+    kept_s = {r: set((t[keep & (row == r)] // 10**9).tolist()) for r in (105, 107)}
+    assert {0, 3599, 1999, 2010} <= kept_s[105]  # the ends and both edges of the 10-s gap
+    assert {1000, 1100} <= kept_s[107]
+    cell = (t - t.min()) * 400 // (t.max() - t.min() + 1)
+    for m in (g05, g07):  # every cell holding a point of a row keeps one: no gap drawn where there is data
+        assert set(cell[m & keep].tolist()) == set(cell[m].tolist())
+    # thinned: at most the first and last per cell and row, and the events
+    assert keep.sum() <= 2 * np.unique(cell[g05]).size + 2 * np.unique(cell[g07]).size + events.sum()
+    assert keep.sum() < row.size / 3
+    # unasked, the events may go (7 s lies inside the first cell): the check above can fail
+    assert not timeline_thinned(row, t, cells=400)[events].all()
+
+
+def test_a_timeline_of_a_day_of_30_s_data_draws_every_point():
+    t = _epochs(np.tile(np.arange(0, 86400, 30), 2))
+    row = np.repeat([105, 203], 2880)
+    assert timeline_thinned(row, t).all()  # 1600 cells: at most two epochs in one
+    assert not timeline_thinned(row, t, cells=1000).all()
+    assert timeline_thinned(np.zeros(0, int), np.zeros(0, np.int64)).size == 0
+
+
+def test_the_timeline_draws_the_thinned_observations_and_every_slip(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    drawn = []
+    real_plot = matplotlib.axes.Axes.plot
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot", lambda ax, x, y, *args, **kw: drawn.append(len(x)) or
+                        real_plot(ax, x, y, *args, **kw))  # fmt: skip
+    row, t, events = _one_hz_rows()
+    epoch_time = np.unique(t)
+    a = {"row_sat": row, "row_epoch": np.searchsorted(epoch_time, t), "row_slip": events,
+         "epoch_time_ns": epoch_time}  # fmt: skip
+    note = html_mod._timeline(html_mod.pyplot(), a, str(tmp_path / "timeline.png"))
+    kept = timeline_thinned(row, t, events=events)  # 1600 cells: 2.25 s each
+    assert drawn == [kept.sum(), events.sum()] and kept.sum() < row.size
+    assert f"{kept.sum():,} of {row.size:,}" in note and "red: every slip" in note

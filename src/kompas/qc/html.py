@@ -22,6 +22,8 @@ __all__ = [
     "SKY_STEP_S",
     "sky_thinned",
     "topmost",
+    "TIMELINE_CELLS",
+    "timeline_thinned",
 ]
 
 FIGURES = ("mp_elevation", "cn0_elevation", "sky_mp", "sky_slips", "timeline", "completeness")
@@ -217,12 +219,60 @@ def _sky(plt, az, el, color, path, title, cmap=None, vmax=None, label=None, high
     plt.close(fig)
 
 
-def _timeline(plt, a, path):
+TIMELINE_CELLS = 1600
+"""Time cells of the observation timeline's span: two per pixel of its 800-px-wide figure, so a day of 30-s
+data (at most two epochs per cell) is drawn whole and a day of 1-Hz data 27 times thinner."""
+
+
+def timeline_thinned(row, time_ns, events=None, cells: int = TIMELINE_CELLS):
+    """The points a timeline draws: per row, the first and last point of each of ``cells`` equal cells of
+    the span, and every event.
+
+    Dropped points lie less than a cell from a kept point of their row, so at a cell of half a pixel the
+    figure looks the same; both edges of any gap longer than a cell, and each row's first and last
+    point, are kept where they are.
+
+    Parameters
+    ----------
+    row : numpy.ndarray of int, shape (N,)
+        Row (satellite index) of each point.
+    time_ns : numpy.ndarray of int, shape (N,)
+        Time of each point, ns; at most one point per row and time.
+    events : numpy.ndarray of bool, shape (N,), optional
+        Points always kept (slips).
+    cells : int
+        Number of cells of the span.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (N,)
+        True for a point drawn; all True when no row has three points in one cell.
+    """
+    row, t = np.asarray(row, dtype=np.int64), np.asarray(time_ns, dtype=np.int64)
+    keep = np.zeros(row.size, dtype=bool) if events is None else np.array(events, dtype=bool)
+    if not row.size:
+        return keep
+    rel = t - t.min()
+    # float: ns times the cell count would overflow int64 over a span of two months
+    cell = np.minimum((rel / (float(rel.max()) + 1.0) * cells).astype(np.int64), cells - 1)
+    present = np.bincount(row) > 0  # a table of (row, cell), as in sky_thinned: no sort
+    in_cell = (np.cumsum(present) - 1)[row] * cells + cell
+    first = np.full(int(present.sum()) * cells, rel.max(), dtype=np.int64)
+    last = np.full(first.size, -1, dtype=np.int64)
+    np.minimum.at(first, in_cell, rel)
+    np.maximum.at(last, in_cell, rel)
+    return keep | (rel == first[in_cell]) | (rel == last[in_cell])
+
+
+def _timeline(plt, a, path) -> str:
+    """The observation and slip timeline; returns what it left out ("" when it draws every point)."""
     sats = np.unique(a["row_sat"])
     fig, ax = plt.subplots(figsize=(10, max(3.0, 0.13 * sats.size + 1)), constrained_layout=True)
     y = np.searchsorted(sats, a["row_sat"])
-    t = (a["epoch_time_ns"][a["row_epoch"]] - a["epoch_time_ns"][0]) / 3.6e12
-    ax.plot(t, y, "|", ms=3, color="tab:blue")
+    t_ns = a["epoch_time_ns"][a["row_epoch"]]
+    keep = timeline_thinned(a["row_sat"], t_ns, events=a["row_slip"])
+    t = (t_ns - a["epoch_time_ns"][0]) / 3.6e12
+    ax.plot(t[keep], y[keep], "|", ms=3, color="tab:blue")
     s = a["row_slip"]
     ax.plot(t[s], y[s], "x", ms=5, color="red", label="slip")
     ax.set_yticks(np.arange(sats.size))
@@ -231,6 +281,13 @@ def _timeline(plt, a, path):
     ax.set_title("Observations (blue) and cycle slips (red) per satellite")
     fig.savefig(path, dpi=80)
     plt.close(fig)
+    if keep.all():
+        return ""
+    return (
+        f"blue: each satellite's first and last observation in each 1/{TIMELINE_CELLS} of the span (half a "
+        f"pixel), {keep.sum():,} of {keep.size:,}, among them both edges of every wider gap and every slip; "
+        "red: every slip"
+    )
 
 
 def _completeness(plt, rows, path):
@@ -291,7 +348,7 @@ def write_html(result, folder) -> str:
     _mp_elevation(plt, a, p["mp_elevation"])
     _cn0_elevation(plt, a, p["cn0_elevation"])
     notes = _sky_figures(plt, a, p)
-    _timeline(plt, a, p["timeline"])
+    notes["timeline"] = _timeline(plt, a, p["timeline"])
     _completeness(plt, t["completeness"], p["completeness"])
     page = os.path.join(folder, "index.html")
     with open(page, "w", encoding="utf-8") as fh:
