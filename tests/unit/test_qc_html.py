@@ -13,6 +13,7 @@ from kompas.frames import geodetic_to_ecef
 from kompas.qc import html as html_mod
 from kompas.qc import run_qc
 from kompas.qc.html import _signal_names, sky_thinned, timeline_thinned, topmost, write_html
+from kompas.qc.report import write_json
 from kompas.satsys import sat_id, signal_code
 from kompas.sim import simulate
 
@@ -217,3 +218,20 @@ def test_the_timeline_draws_the_thinned_observations_and_every_slip(tmp_path, mo
     kept = timeline_thinned(row, t, events=events)  # 1600 cells: 2.25 s each
     assert drawn == [kept.sum(), events.sum()] and kept.sum() < row.size
     assert f"{kept.sum():,} of {row.size:,}" in note and "red: every slip" in note
+
+
+def test_the_qc_tables_are_the_same_with_and_without_the_figures(tmp_path):
+    """The figures only read the result: its JSON is the same whether figures were asked for and drawn."""
+    import io
+
+    with_figures, without = _simulated_qc(1.0), _simulated_qc(1.0, figures=False)
+    arrays = {k: np.copy(v) for k, v in with_figures.arrays.items()}
+    write_html(with_figures, tmp_path)
+    texts = []
+    for result in (with_figures, without):
+        buf = io.StringIO()
+        write_json([result], buf)
+        texts.append(buf.getvalue())
+    assert texts[0] == texts[1]
+    assert arrays.keys() == with_figures.arrays.keys()
+    assert all(np.array_equal(arrays[k], with_figures.arrays[k]) for k in arrays)  # nor its arrays changed
