@@ -12,7 +12,7 @@ from kompas import gtime_from_calendar
 from kompas.frames import geodetic_to_ecef
 from kompas.qc import html as html_mod
 from kompas.qc import run_qc
-from kompas.qc.html import _signal_names, sky_thinned, timeline_thinned, topmost, write_html
+from kompas.qc.html import _signal_names, largest, sky_thinned, timeline_thinned, write_html
 from kompas.qc.report import write_json
 from kompas.satsys import sat_id, signal_code
 from kompas.sim import simulate
@@ -103,14 +103,14 @@ def test_the_sky_plots_of_1_hz_data_are_thinned_and_say_so(interval_s, tmp_path,
         for s in np.unique(sat):
             assert {epoch[sat == s].min(), epoch[sat == s].max()} <= set(epoch[keep & (sat == s)])
         pairs = sat.astype(np.int64) * 10**6 + epoch
-        assert np.unique(pairs[keep]).size == keep.sum()  # one point per satellite-epoch: MP's top one
+        assert np.unique(pairs[keep]).size == keep.sum()  # one point per satellite-epoch: its largest |MP|
         if interval_s == 1.0:
             assert keep.sum() < np.unique(pairs).size / 20  # at most one epoch in 30 (and each track's ends)
             assert "one point per satellite per 30 s of the 1-s data" in drawn[png]["note"]
             assert html.escape(drawn[png]["note"]) in page  # the report's caption says it too
         else:
             assert set(pairs[keep]) == set(pairs) and drawn[png]["note"] == ""  # every satellite-epoch
-    assert "drawn: the top one of each satellite-epoch&#x27;s points" in page  # in the caption alone
+    assert "drawn: the largest |MP| of each satellite-epoch&#x27;s signals" in page  # in the caption alone
     assert ("red: every slip" in page) == (interval_s == 1.0)
 
 
@@ -134,17 +134,19 @@ def test_a_sky_plot_draws_the_kept_points_above_the_horizon_and_every_slip(tmp_p
     assert drawn == [2, 2, 1]  # kept and above the horizon: 30 and 50 deg; the slip at 40 deg, not kept
 
 
-def test_topmost_keeps_the_last_drawn_of_each_satellite_epochs_points():
-    """The MP sky plot's points of one satellite-epoch lie on each other: the last drawn is the one seen."""
+def test_largest_keeps_the_largest_value_of_each_satellite_epoch_ties_to_the_last():
+    """One point per satellite-epoch: the largest value's; of equal values the last drawn."""
     sat = np.array([105, 105, 107, 105, 107, 105, 203])
     epoch = np.array([0, 1, 0, 0, 0, 1, 0])  # G05 at 0: points 0 and 3; G05 at 1: 1 and 5; G07 at 0: 2 and 4
-    assert np.flatnonzero(topmost(sat, epoch)).tolist() == [3, 4, 5, 6]
-    assert topmost(np.zeros(0, int), np.zeros(0, int)).size == 0
+    value = np.array([0.9, 0.2, 0.5, 0.1, 0.5, 0.3, 0.0])
+    assert np.flatnonzero(largest(sat, epoch, value)).tolist() == [0, 4, 5, 6]
+    assert largest(np.zeros(0, int), np.zeros(0, int), np.zeros(0)).size == 0
 
 
-def test_the_mp_sky_plot_draws_the_colour_of_each_satellite_epochs_top_point(tmp_path, monkeypatch):
-    """Three code signals at each of two satellite-epochs: two points drawn, coloured as the third signal
-    (drawn last, on top before); the colour scale still spans every value."""
+def test_the_mp_sky_plot_draws_the_largest_mp_of_each_satellite_epoch(tmp_path, monkeypatch):
+    """Three code signals at each of two satellite-epochs: two points drawn, each coloured by the largest
+    |MP| of its signals (the first signal's at epoch 1 would be hidden under the last's if all were drawn);
+    the colour scale still spans every value."""
     import matplotlib.axes
 
     drawn = []
@@ -161,9 +163,9 @@ def test_the_mp_sky_plot_draws_the_colour_of_each_satellite_epochs_top_point(tmp
     }  # fmt: skip
     plots = {k: str(tmp_path / f"{k}.png") for k in ("sky_mp", "sky_slips")}
     notes = html_mod._sky_figures(html_mod.pyplot(), a, plots)
-    assert drawn[0]["c"].tolist() == [0.05, 0.7]  # the last signal's |MP| at epochs 0 and 1
+    assert drawn[0]["c"].tolist() == [3.0, 0.7]  # the largest |MP| at epochs 0 and 1
     assert drawn[0]["vmax"] == pytest.approx(np.percentile(np.abs(mp), 98))
-    assert notes["sky_mp"] == "drawn: the top one of each satellite-epoch's points, 2 of 6"
+    assert notes["sky_mp"] == "drawn: the largest |MP| of each satellite-epoch's signals, 2 points of 6"
 
 
 def _one_hz_rows():

@@ -21,7 +21,7 @@ __all__ = [
     "FIGURES",
     "SKY_STEP_S",
     "sky_thinned",
-    "topmost",
+    "largest",
     "TIMELINE_CELLS",
     "timeline_thinned",
 ]
@@ -155,33 +155,35 @@ def sky_thinned(sat, epoch, epoch_time_ns, step_s: float = SKY_STEP_S):
     return (epoch == first[in_window]) | (epoch == last[of_sat])
 
 
-def topmost(sat, epoch):
-    """Of the points of each satellite-epoch, the one drawn last.
+def largest(sat, epoch, value):
+    """Of the points of each satellite-epoch, the one of the largest value (of equal ones, the last).
 
     The MP sky plot has one point per code signal and band pair at each satellite-epoch, all at one place
-    with one marker, so the last drawn covers the others: drawing it alone leaves the image as it was but
-    for the antialiased rims of the points beneath, which tinted a track where its signals' |MP| differ
-    (ESBC's 30-s day: 9 % of the figure's pixels change by more than 16 of 255). Colour-mapped points cost
-    matplotlib about 6 us each: 5 s for the 800 000 points of that G+R+E+C+S day, 0.6 s for its 100 000
+    with one marker, so only one colour can show: the largest |MP|, so that the worst signal is the one seen
+    (drawing them all showed the last in array order on top, whichever it was). Colour-mapped points cost
+    matplotlib about 6 us each: 5 s for the 800 000 points of ESBC's G+R+E+C+S day, 0.6 s for its 100 000
     satellite-epochs.
 
     Parameters
     ----------
     sat, epoch : numpy.ndarray of int, shape (N,)
         Satellite index and epoch index of each point, in drawing order.
+    value : numpy.ndarray of float, shape (N,)
+        The value each point shows (finite).
 
     Returns
     -------
     numpy.ndarray of bool, shape (N,)
-        True for the last point of each (satellite, epoch).
+        True for one point of each (satellite, epoch): the largest value's.
     """
     sat, epoch = np.asarray(sat, dtype=np.int64), np.asarray(epoch, dtype=np.int64)
     keep = np.zeros(sat.size, dtype=bool)
     if not sat.size:
         return keep
     key = sat * (int(epoch.max()) + 1) + epoch
-    first_of_reversed = np.unique(key[::-1], return_index=True)[1]
-    keep[sat.size - 1 - first_of_reversed] = True
+    order = np.lexsort((np.arange(sat.size), np.asarray(value, dtype=float), key))  # by key, value, position
+    last_of_key = np.r_[key[order][1:] != key[order][:-1], True]
+    keep[order[last_of_key]] = True
     return keep
 
 
@@ -306,13 +308,14 @@ def _completeness(plt, rows, path):
 
 def _top_points(a, keep, mp_abs):
     """The MP sky plot's points that show: of those ``keep`` leaves, above the horizon and of a finite
-    colour (matplotlib draws no other), the top one of each satellite-epoch (:func:`topmost`); and the
-    caption's words on them."""
+    colour (matplotlib draws no other), the one of the largest |MP| of each satellite-epoch
+    (:func:`largest`); and the caption's words on them."""
     candidate = np.flatnonzero(keep & np.isfinite(a["mp_el"]) & (a["mp_el"] > 0) & np.isfinite(mp_abs))
-    top = candidate[topmost(a["mp_sat"][candidate], a["mp_epoch"][candidate])]
+    top = candidate[largest(a["mp_sat"][candidate], a["mp_epoch"][candidate], mp_abs[candidate])]
     shown = np.zeros(keep.size, dtype=bool)
     shown[top] = True
-    return shown, f"drawn: the top one of each satellite-epoch's points, {top.size:,} of {candidate.size:,}"
+    words = f"drawn: the largest |MP| of each satellite-epoch's signals, {top.size:,} points of "
+    return shown, f"{words}{candidate.size:,}"
 
 
 def _sky_figures(plt, a, p) -> dict[str, str]:
