@@ -11,7 +11,6 @@ import importlib
 import sys
 import warnings
 
-from .. import __version__
 from ..errors import KompasError, KompasWarning
 
 # Subcommand modules under kompas.cli, in the order `kompas --help` lists them.
@@ -43,17 +42,38 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every registered subcommand."""
+class _Version(argparse._VersionAction):
+    """``--version``, the version looked up only when asked for (importlib.metadata costs ~10 ms)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .. import __version__
+
+        self.version = f"kompas {__version__}"
+        super().__call__(parser, namespace, values, option_string)
+
+
+def build_parser(commands: tuple[str, ...] = _SUBCOMMANDS) -> argparse.ArgumentParser:
+    """The top-level parser with the subcommands named (by default every one)."""
     parser = _Parser(
         prog="kompas",
         description="GNSS processing with BeiDou and GLONASS as first-class citizens.",
     )
-    parser.add_argument("--version", action="version", version=f"kompas {__version__}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
-    for name in _SUBCOMMANDS:
+    for name in commands:
         importlib.import_module(f"{__package__}.{name}").register(sub)
     return parser
+
+
+def _commands_needed(argv: list[str]) -> tuple[str, ...]:
+    """The subcommands whose parsers a command line needs: its own when it starts with one (a subcommand's
+    module imports its configuration, and through it its solver), none for a bare ``--version``, every one
+    otherwise (the top-level help and errors list them all)."""
+    if argv[:1] == ["--version"]:
+        return ()
+    if argv and argv[0] in _SUBCOMMANDS:
+        return (argv[0],)
+    return _SUBCOMMANDS
 
 
 def _warning_printer(command: str):
@@ -71,7 +91,8 @@ def _warning_printer(command: str):
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_commands_needed(argv))
     args, extra = parser.parse_known_args(argv)
     if extra:  # named after the subcommand they were given to, not the top-level parser
         _usage_error(
