@@ -83,7 +83,8 @@ def test_info_imports_the_reader_only(tmp_path):
     res = _command(["info", str(path)])
     assert res["out"] == 0
     assert "kompas.io.readers.rinex_obs" in res["modules"]
-    assert _loaded(res["modules"], [*SOLVERS, *OPTIONAL]) == []
+    # the navigation and met tables are for other files
+    assert _loaded(res["modules"], [*SOLVERS, *OPTIONAL, "kompas.tables.nav", "kompas.tables.met"]) == []
     assert [m for m in res["modules"] if m.startswith("kompas.cli.")] == [
         "kompas.cli.info",
         "kompas.cli.main",
@@ -161,3 +162,16 @@ def test_unknown_attribute_is_an_attribute_error():
         kompas.no_such_name  # noqa: B018
     with pytest.raises(AttributeError):
         kompas.__no_such_dunder__  # noqa: B018
+
+
+def test_table_names_are_those_of_their_modules():
+    """kompas.tables resolves its names on first use too: each is its module's object, none is missing."""
+    res = _child(
+        "import importlib, kompas.tables as t\n"
+        "bad = [n for n in t.__all__ if getattr(t, n) is not getattr(importlib.import_module(\n"
+        "    'kompas.tables.' + t._MODULES[n]), n)]\n"
+        "ns = {}\n"
+        "exec('from kompas.tables import *', ns)\n"
+        "out = [sorted(t.__all__) == sorted(t._MODULES), bad, sorted(set(t.__all__) - set(ns))]"
+    )["out"]
+    assert res == [True, [], []]
