@@ -175,3 +175,20 @@ def test_table_names_are_those_of_their_modules():
         "out = [sorted(t.__all__) == sorted(t._MODULES), bad, sorted(set(t.__all__) - set(ns))]"
     )["out"]
     assert res == [True, [], []]
+
+
+def test_forked_batch_workers_start_with_the_solvers_imported():
+    """A forked local cluster's workers inherit kompas.api's modules (readers, solvers) from the batch process,
+    as when import kompas loaded them all: their first unit does not import them again."""
+    pytest.importorskip("distributed")
+    if not sys.platform.startswith("linux"):
+        pytest.skip("workers are forked on Linux only")
+    res = _child(
+        "from kompas.batch.execute import _client\n"
+        "def probe():\n"
+        "    import sys\n"
+        "    return [m in sys.modules for m in ('kompas.api', 'kompas.io.readers.rinex_obs', 'kompas.ppp_model')]\n"
+        "with _client(1, None, 'fork') as client:\n"
+        "    out = list(client.run(probe).values())"
+    )
+    assert res["out"] == [[True, True, True]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import importlib
 import json
 import logging
 import os
@@ -293,6 +294,8 @@ def _client(workers: int | None, scheduler: str | None, start_method: str | None
     settings = {"distributed.nanny.pre-spawn-environ": environ}
     if method is not None:
         settings["distributed.worker.multiprocessing-method"] = method
+    if method == "fork":  # forked workers inherit the readers and solvers, now that import kompas is lazy
+        importlib.import_module("kompas.api")
     with (
         dask.config.set(settings),
         LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
