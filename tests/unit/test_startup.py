@@ -192,3 +192,22 @@ def test_forked_batch_workers_start_with_the_solvers_imported():
         "    out = list(client.run(probe).values())"
     )
     assert res["out"] == [[True, True, True]]
+
+
+def test_table_submodules_stay_attributes_and_dir_hides_the_machinery():
+    """kompas.tables' modules are its attributes as when kompas.tables imported them eagerly (kompas.tables.nav
+    before anything imported it), and dir(kompas.tables) is what it was: no lazy helpers, the modules listed."""
+    res = _child(
+        "import kompas.tables.obs\n"
+        "import kompas.tables as t\n"
+        "names = dir(t)\n"
+        "mods = [getattr(t, m).__name__ for m in ('met', 'nav', 'obs', 'observables', 'satellites', 'station')]\n"
+        "out = {'dir': names, 'mods': mods, 'all': t.__all__, 'gpt3': hasattr(t, 'gpt3'), 'x': hasattr(t, 'x')}"
+    )["out"]
+    own = ["__all__", "__builtins__", "__cached__", "__doc__", "__file__", "__loader__", "__name__",
+           "__package__", "__path__", "__spec__"]  # fmt: skip
+    subs = ["met", "nav", "obs", "observables", "satellites", "station"]
+    assert res["mods"] == [f"kompas.tables.{m}" for m in subs]
+    assert res["dir"] == sorted({*own, *res["all"], *subs})
+    assert [res["gpt3"], res["x"]] == [False, False]  # neither was an attribute before an import
+

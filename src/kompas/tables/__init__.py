@@ -56,14 +56,23 @@ __all__ = [
 ]
 
 
+# the modules kompas.tables' names come from, its attributes when it imported them eagerly (satellites too:
+# the solvers imported it); each imported when asked for by name
+_SUBMODULES = ("met", "nav", "obs", "observables", "satellites", "station")
+# the helpers of this file, left out of dir(kompas.tables) as before
+_HELPERS = frozenset({"_importlib", "_MODULES", "_SUBMODULES", "_HELPERS", "__getattr__", "__dir__"})
+
+
 def __getattr__(name: str):
     module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+    if module is not None:
+        value = getattr(_importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:  # kompas.tables.nav before anything imported it (the import binds it)
+        return _importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted((set(globals()) - _HELPERS) | set(__all__) | set(_SUBMODULES))
