@@ -76,7 +76,11 @@ _HELPERS = frozenset(
 
 class _Kompas(_types.ModuleType):
     def __setattr__(self, name, value):
-        if name in _SHADOWED and isinstance(value, _types.ModuleType):
+        if (
+            name in _SHADOWED
+            and isinstance(value, _types.ModuleType)
+            and value.__name__ == f"{__name__}.{name}"
+        ):
             return  # the import system binding a submodule to its parent: the public function keeps the name
         super().__setattr__(name, value)
 

@@ -211,3 +211,14 @@ def test_table_submodules_stay_attributes_and_dir_hides_the_machinery():
     assert res["dir"] == sorted({*own, *res["all"], *subs})
     assert [res["gpt3"], res["x"]] == [False, False]  # neither was an attribute before an import
 
+
+def test_another_module_assigned_to_a_public_name_is_bound():
+    """Only the import system's binding of kompas.rtk (the module) to kompas is ignored: a module assigned
+    by hand (a test's stand-in) replaces the function, as it did."""
+    res = _child(
+        "import types, kompas, kompas.spp\n"
+        "stub = types.ModuleType('stub')\n"
+        "kompas.spp = stub\n"
+        "out = [kompas.spp is stub, type(kompas.rtk).__name__]"
+    )["out"]
+    assert res == [True, "function"]
