@@ -107,8 +107,8 @@ def test_html_page_shows_every_table_of_the_text_report():
     assert "<tr><td>C</td><td>BeiDou</td><td>0</td></tr>" in page  # epochs with fewer than 4 satellites
     assert "note C: no usable broadcast record" in page
     # what the MP sky plot's points are, in its caption; with a thinning note after it
-    assert "<figcaption>sky_mp: one point per code signal and epoch at the satellite&#x27;s place" in page
-    assert "drawn over each other; shown: every 9th</figcaption>" in _page(
+    assert "<figcaption>sky_mp: one point per satellite-epoch at the satellite&#x27;s place" in page
+    assert "satellite&#x27;s place; shown: every 9th</figcaption>" in _page(
         res, {"sky_mp": "shown: every 9th"}
     )
     assert "<figcaption>timeline</figcaption>" in page

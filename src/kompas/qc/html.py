@@ -374,7 +374,7 @@ def _rows_html(rows, cols) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-_READ_AS = {"sky_mp": "one point per code signal and epoch at the satellite's place, drawn over each other"}
+_READ_AS = {"sky_mp": "one point per satellite-epoch at the satellite's place"}
 """What a figure's points are, where its title does not say (in its caption)."""
 
 
