@@ -196,6 +196,37 @@ def test_a_station_s_partial_navigation_file_is_completed_by_a_full_one(tmp_path
     }
 
 
+def test_a_station_s_own_partial_mixed_file_does_not_stand_for_another_station_s(tmp_path):
+    """A station's own mixed and GPS files of one hour, another station's GPS file of the day and no other
+    mixed file: the other station's GPS file completes the own GPS file (the own mixed file, partial, is
+    not a mixed file of another station, which would serve alone)."""
+    obs = _touch(tmp_path, "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
+    nav = _touch(
+        tmp_path,
+        "ESBC00DNK_R_20201771000_01H_MN.rnx",
+        "ESBC00DNK_R_20201771000_01H_GN.rnx",
+        "ZZZZ00XXX_R_20201770000_01D_GN.rnx.gz",
+        "YYYY00XXX_R_20201770000_01D_RN.rnx.gz",  # a system the station's own files do not have
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KompasWarning)  # YYYY's file serves no unit
+        items = plan(obs, nav).items
+    assert [[os.path.basename(x) for x in it.paths("nav")] for it in items] == [
+        ["ESBC00DNK_R_20201771000_01H_GN.rnx", "ESBC00DNK_R_20201771000_01H_MN.rnx",
+         "ZZZZ00XXX_R_20201770000_01D_GN.rnx.gz"]
+    ]  # fmt: skip
+
+
+def test_merged_files_are_taken_until_the_last_minute_is_covered(tmp_path):
+    """A merged file of a day starting one minute late, and one of five minutes from midnight: the second
+    covers the first minute, so both serve."""
+    obs = _touch(tmp_path, "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
+    nav = _touch(tmp_path, "BRDC00WRD_S_20201770001_01D_MN.rnx", "BRDC00WRD_S_20201770000_05M_MN.rnx")
+    assert [sorted(os.path.basename(x) for x in it.paths("nav")) for it in plan(obs, nav).items] == [
+        ["BRDC00WRD_S_20201770000_05M_MN.rnx", "BRDC00WRD_S_20201770001_01D_MN.rnx"]
+    ]
+
+
 def test_plan_one_file_per_system_and_short_names(tmp_path):
     obs = _touch(tmp_path, "delf0010.21o", "delf0010.21d", "kkkk001a.21o", "kkkk001b.21o")
     nav = _touch(tmp_path, "cbw10010.21n.gz", "dlf10010.21g", "amel0010.21g", "xxxx0020.21n")

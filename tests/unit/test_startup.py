@@ -157,6 +157,17 @@ def test_functions_keep_the_names_of_their_modules():
     assert res == ["function", "function", "function", "function", True, "kompas.satsys"]
 
 
+def test_submodules_the_eager_import_bound_are_attributes_after_import_kompas_alone():
+    """``import kompas; kompas.satsys.sat_id(...)``, ``kompas.io.readers``: attributes the eager import of
+    kompas.api made, still reachable in a fresh interpreter that imported nothing else."""
+    got = _child(
+        "import kompas\n"
+        "out = [kompas.satsys.sat_id(kompas.satsys.sat_index('C19')), hasattr(kompas, 'io'),\n"
+        "       callable(kompas.io.readers.rinex_obs.read_obs)]"
+    )
+    assert got["out"] == ["C19", True, True]
+
+
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         kompas.no_such_name  # noqa: B018
