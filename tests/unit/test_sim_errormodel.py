@@ -8,7 +8,7 @@ import pytest
 from kompas.errors import ConfigError
 from kompas.sim import ErrorModel
 
-CONTINUOUS = ("troposphere", "ionosphere", "isb", "glonass_ifb", "multipath", "noise", "windup")
+CONTINUOUS = ("troposphere", "ionosphere", "isb", "glonass_ifb", "multipath", "noise", "windup", "solid_tide")
 
 
 def test_default_switches_on_every_continuous_term_and_no_event():

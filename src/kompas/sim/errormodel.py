@@ -83,6 +83,14 @@ class ErrorModel:
         default=False,
         metadata=_m("", "carrier-phase wind-up, north-aligned antenna, satellites in nominal yaw attitude"),
     )
+    solid_tide: bool = field(
+        default=False,
+        metadata=_m(
+            "",
+            "solid Earth tide displacement of the receiver (IERS Conventions 2010 sec. 7.1.1), on code and "
+            "phase; the positions of truth.json are the tide-free markers, as ITRF's",
+        ),
+    )
     isb_m: dict = field(
         default_factory=lambda: {"G": 0.0, "R": 25.0, "E": 2.5, "C": -8.0},
         metadata=_m("m", "receiver bias per system"),
@@ -167,6 +175,7 @@ class ErrorModel:
             multipath=True,
             noise=True,
             windup=True,
+            solid_tide=True,
         )
 
     @property

@@ -50,6 +50,12 @@ switching one does not change the others:
   the nominal yaw-steering attitude (:func:`kompas.models.attitude.nominal_yaw_frame`; no eclipse or
   orbit-normal modes), :func:`kompas.models.windup.windup_cycles` made continuous along each arc (each
   arc starts within half a cycle of 0), added to the phase in cycles of every carrier;
+* solid Earth tide (``solid_tide``): the receiver displaced by
+  :func:`kompas.models.tides.solid_earth_tide` (IERS Conventions 2010, up to ~0.4 m, mostly vertical)
+  at each epoch, its range changed by ``-u . d`` (``u`` the line of sight, ``d`` the displacement; the
+  second-order term ``|d|^2 / (2 rho)`` is below 1e-8 m); the Doppler is left without the displacement's
+  rate (below 1e-4 m/s). The marker of truth.json stays the tide-free one, which a PPP user recovers with
+  the tide model on;
 * noise: white, ``code_sigma_m / sin(el)`` and ``phase_sigma_m / sin(el)`` (RTKLIB's default
   elevation-dependent error model: 0.3 m code, 3 mm phase). Drawn in chunks of 256 epochs, each
   from the stream ``[seed, 3, receiver stream, chunk]``, so the values of an epoch do not depend
@@ -71,10 +77,12 @@ import numpy as np
 
 from ..constants import C_LIGHT, SYSTEM_CONSTANTS
 from ..errors import ConfigError, KompasWarning, caller_stacklevel
-from ..frames import azimuth_elevation, ecef_to_geodetic
+from ..frames import azimuth_elevation, ecef_to_geodetic, enu_rotation
 from ..models.attitude import nominal_yaw_frame, sun_position_ecef
+from ..models.ephemeris import moon_position_ecef
 from ..models.gpt3 import day_of_year
 from ..models.ionosphere import F_GPS_L1_HZ, klobuchar_gps
+from ..models.tides import solid_earth_tide
 from ..models.troposphere import HEIGHT_RANGE_M, niell_mapping, saastamoinen, zenith_delays
 from ..models.windup import windup_cycles
 from ..satsys import GlonassChannels, carrier_frequency, letters_of, sat_system, signal_id, system_code
@@ -365,7 +373,7 @@ class ReceiverSim:
         code_b, phase_b = self._biases()
         mp_c, mp_p = self._multipath(t_rel, sin_el)
         noise = self._noise(e0, e1, sin_el)
-        base = (g["rho"] + C_LIGHT * (dtr[:, None] - g["dts"]) + common)[..., None]
+        base = (g["rho"] + C_LIGHT * (dtr[:, None] - g["dts"]) + common + self._tide(g, e0, e1))[..., None]
         code = base + C_LIGHT * lay.gd_s[None] + iono + code_b + mp_c + noise[0]
         windup = self._windup(g, e0, e1)
         phase = (base - iono + phase_b + mp_p + noise[1]) / lay.lam[None] + self.ambiguity[None] + slips
@@ -415,6 +423,18 @@ class ReceiverSim:
         zhd, zwd = zenith_delays(lat, h)
         mh, mw = niell_mapping(lat, h, el, day_of_year(self.tags[e0:e1])[:, None])
         return zhd * mh + zwd * mw
+
+    def _tide(self, g, e0, e1):
+        """Range change (Eb, S), m, of the receiver's solid Earth tide displacement (0 when off)."""
+        if not self.errors.solid_tide:
+            return 0.0
+        t = self.tags[e0:e1]
+        xyz = np.broadcast_to(self.receiver.xyz, (t.size, 3))
+        d = solid_earth_tide(xyz, sun_position_ecef(t), moon_position_ecef(t), t)  # (Eb, 3), ECEF
+        d_enu = d @ enu_rotation(self.llh[0], self.llh[1]).T
+        cos_el = np.cos(g["el"])
+        los = (np.sin(g["az"]) * cos_el, np.cos(g["az"]) * cos_el, np.sin(g["el"]))  # unit, ENU
+        return -sum(c * d_enu[:, k, None] for k, c in enumerate(los))
 
     def _windup(self, g, e0, e1):
         """Phase wind-up (Eb, S), cycles, continuous along each arc and across blocks (0 when off)."""
