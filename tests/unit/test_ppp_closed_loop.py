@@ -211,6 +211,23 @@ def test_closed_loop_with_the_solid_tide(tmp_path):
     assert np.abs(off.enu_error_m(TRUTH)[-1]).max() > 0.02  # the tide is there to be corrected
 
 
+def test_the_simulators_products_need_no_option(tmp_path):
+    """PPP with every default model on kompas.sim's data and products (default errors): the orbits are
+    recognised as the simulation's truth, whose positions are the antenna phase centres, so no satellite
+    antenna offset is applied (the catalog's nominal ones would be metres wrong) and the run says so."""
+    res = simulate(
+        TRUTH, START, hours=1.5, interval_s=30.0, systems="GE", errors=ErrorModel.default(), seed=5
+    )
+    sp3, clk = _products(res, tmp_path, 1.5)
+    assert sp3.simulated and not dataclasses.replace(sp3, comments=("IGS final",)).simulated
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = ppp(res.obs, res.nav, sp3, clk, systems="GE")
+    enu = sol.enu_error_m(TRUTH)[-1]
+    assert np.hypot(enu[0], enu[1]) < 0.03 and abs(enu[2]) < 0.05
+    assert any("kompas.sim's truth" in n for n in sol.record.notes)
+
+
 def test_ambiguity_resolution_fixes_and_helps(tmp_path):
     """Wide lane then narrow lane with bias-corrected observations: with noise and multipath, the fixed
     epochs are closer to the truth than the float ones; without phase biases nothing is fixed."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import C_LIGHT
+from ..io.readers.sp3 import SIMULATED_MARK
 from ..io.writers.clk import clk_from_arrays, write_clk
 from ..io.writers.sp3 import sp3_from_arrays, write_sp3
 from ..satsys import sat_id
@@ -39,7 +40,7 @@ __all__ = ["write_products", "precise_clock_s", "if_clock_offset_s"]
 
 _AGENCY = "KSM"  # the SP3 agency and the clock file's analysis centre: one centre (kompas.products.mix)
 _COMMENTS = (
-    "kompas.sim truth (SIMULATED): positions are the points the simulated ranges",
+    f"{SIMULATED_MARK}: positions are the points the simulated ranges",
     "are measured to (no antenna offset: centre of mass = phase centre);",
     "clocks: ionosphere-free pairs as IGS, periodic relativity removed.",
 )

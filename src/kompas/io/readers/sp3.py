@@ -67,6 +67,9 @@ from .._text import (
 
 __all__ = ["Sp3", "read_sp3"]
 
+SIMULATED_MARK = "kompas.sim truth (SIMULATED)"
+"""Opening of the first comment of the SP3 files :mod:`kompas.sim` writes from its truth."""
+
 _KM = 1e3  # km -> m
 _US = 1e-6  # microseconds -> s
 _DM = 0.1  # dm/s -> m/s
@@ -147,6 +150,12 @@ class Sp3:
     base_clk: float
     comments: tuple[str, ...]
     path: str | None = None
+
+    @property
+    def simulated(self) -> bool:
+        """Whether this is the truth of :mod:`kompas.sim` (a comment opens with :data:`SIMULATED_MARK`): its
+        positions are antenna phase centres, with no offset from the centre of mass to correct."""
+        return any(c.startswith(SIMULATED_MARK) for c in self.comments)
 
     @property
     def sat_ids(self) -> np.ndarray:
