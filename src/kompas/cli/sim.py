@@ -27,7 +27,12 @@ def register(sub) -> None:
     p.add_argument("--hours", type=float, default=2.0)
     p.add_argument("--interval", type=float, default=30.0, metavar="S")
     p.add_argument("--systems", default="C,R,G,E", help="system letters (default C,R,G,E)")
-    p.add_argument("--errors", choices=("none", "default"), default="default")
+    p.add_argument(
+        "--errors", choices=("none", "default"), default="default",
+        help="error terms: default (the default: troposphere, ionosphere, receiver biases, GLONASS "
+        "inter-frequency biases, multipath, noise, phase wind-up, solid Earth tide; truth.json lists them "
+        "with their sizes) or none (geometry, clocks and group delays only)",
+    )  # fmt: skip
     p.add_argument("--elmask", type=float, default=5.0, metavar="DEG", help="elevation mask (default 5)")
     p.add_argument(
         "--nav", metavar="REAL_NAV_FILE",
