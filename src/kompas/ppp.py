@@ -261,23 +261,23 @@ def _prepare(sel, nav, sp3, clk, antex, bias, blq, gpt3, catalog, cfg: PppConfig
         clock_reference=dict(getattr(bias, "clock_reference", {}) or {}),
         bias_max_age_s=cfg.products.bias_max_age_days * 86400.0,
     )
-    switches = _switches(cfg.models, sp3, gpt3, notes)
+    switches = _switches(cfg.models, precise, gpt3, notes)
     bands, pairs = _bands(cfg)
     glo = _glonass_channels(sel, broadcast, catalog)
     return _Run(cfg, inputs, switches, station, glo, bands, pairs, notes, product_notes, nav)
 
 
-def _switches(m, sp3, gpt3, notes) -> ModelSwitches:
-    """The model switches of a run: the options, with no satellite antenna offsets for kompas.sim's orbits
-    (their positions are the phase centres) and Saastamoinen where GPT3 has no grid."""
-    simulated = bool(sp3) and all(getattr(s, "simulated", False) for s in sp3)
+def _switches(m, precise, gpt3, notes) -> ModelSwitches:
+    """The model switches of a run (Saastamoinen where GPT3 has no grid), with a note where the precise
+    orbits are kompas.sim's truth: the model applies no satellite antenna offset to them."""
+    simulated = precise is not None and any(p.phase_centres for p in precise.by_system.values())
     if simulated and m.sat_antenna:
         notes.append(
             "the orbits are kompas.sim's truth, whose positions are the antenna phase centres: no satellite "
             "antenna offsets applied"
         )
-    switches = ModelSwitches(
-        sat_antenna=m.sat_antenna and not simulated,
+    return ModelSwitches(
+        sat_antenna=m.sat_antenna,
         rcv_antenna=m.rcv_antenna,
         attitude=m.attitude,
         windup=m.windup,
@@ -291,7 +291,6 @@ def _switches(m, sp3, gpt3, notes) -> ModelSwitches:
         osb=m.osb,
         bds2_code=m.bds2_code,
     )
-    return switches
 
 
 def _catalog(catalog, antex):

@@ -677,10 +677,12 @@ def _row_block(ob, rows, timed, geo: _EpochGeometry, station, inputs, switches, 
     pos, vel, clk, var, src = (a[keep] for a in states)
     mh, mw = geo.mapping(el, epoch)
     axes, nominal = _attitude_axes(sats, t_rx, pos, vel, geo.sun[epoch], switches, inputs.catalog)
+    centre_of_mass = src == SOURCE_PRECISE  # broadcast states and simulated truths are phase centres
+    if inputs.precise is not None:
+        centre_of_mass &= ~inputs.precise.phase_centres(sats)
     band_corr = antenna_terms(
-        sats, t_rx, sig, az, el, los, axes, nominal, station, switches, inputs.antex, notes,
-        src == SOURCE_PRECISE,
-    )  # fmt: skip
+        sats, t_rx, sig, az, el, los, axes, nominal, station, switches, inputs.antex, notes, centre_of_mass
+    )
     rr = geo.apriori[epoch] + geo.disp[epoch]
     out = {
         "has_state": has_state, "keep": keep, "rows": rows, "t_rx": t_rx, "epoch": epoch, "sat": sats,

@@ -280,6 +280,15 @@ class PreciseMix:
                 getattr(out, name)[r] = getattr(st, name)
         return out
 
+    def phase_centres(self, sats) -> np.ndarray:
+        """Whether each satellite's product gives antenna phase centres, not centres of mass
+        (:attr:`PreciseProduct.phase_centres`; False for systems not served)."""
+        s = np.asarray(sats).reshape(-1)
+        out = np.zeros(s.size, dtype=bool)
+        for r, product in self._rows(s):
+            out[r] = product.phase_centres
+        return out
+
     def _rows(self, s):
         """(rows, product) of each system served that has rows among satellites ``s``."""
         letters = sat_letter(s)

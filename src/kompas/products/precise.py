@@ -274,6 +274,10 @@ class PreciseProduct:
     interp_frame : str
     antenna_model : str
         The IGS antenna model the products are aligned with (:func:`antenna_model`), ``""`` if unnamed.
+    phase_centres : bool
+        The positions are the antenna phase centres, not the centres of mass: every file is
+        :mod:`kompas.sim`'s truth (:attr:`kompas.io.readers.sp3.Sp3.simulated`); PPP's model then applies
+        no satellite antenna offset to them.
     """
 
     def __init__(
@@ -349,6 +353,7 @@ class PreciseProduct:
         if sp3_clocks and clk is not None and self.clock_time_system == self.time_system:
             self._sp3_clk = (t, sats, clk_grid, h)
         self.antenna_model = antenna_model(files, as_list(clk))
+        self.phase_centres = all(f.simulated for f in files)
 
     def __repr__(self) -> str:
         return (

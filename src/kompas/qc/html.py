@@ -160,9 +160,8 @@ def largest(sat, epoch, value):
 
     The MP sky plot has one point per code signal and band pair at each satellite-epoch, all at one place
     with one marker, so only one colour can show: the largest |MP|, so that the worst signal is the one seen
-    (drawing them all showed the last in array order on top, whichever it was). Colour-mapped points cost
-    matplotlib about 6 us each: 5 s for the 800 000 points of ESBC's G+R+E+C+S day, 0.6 s for its 100 000
-    satellite-epochs.
+    (drawing them all showed the last in array order on top, whichever it was). Drawing every point cost
+    6.8 s for the 784,000 of ESBC's 30-s G+R+E+C+S day (BENCHMARKS.md, stop 71).
 
     Parameters
     ----------

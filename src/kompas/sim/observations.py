@@ -51,7 +51,7 @@ switching one does not change the others:
   orbit-normal modes), :func:`kompas.models.windup.windup_cycles` made continuous along each arc (each
   arc starts within half a cycle of 0), added to the phase in cycles of every carrier;
 * solid Earth tide (``solid_tide``): the receiver displaced by
-  :func:`kompas.models.tides.solid_earth_tide` (IERS Conventions 2010, up to ~0.4 m, mostly vertical)
+  :func:`kompas.models.tides.solid_earth_tide` (IERS Conventions 2010: decimetres, mostly vertical)
   at each epoch, its range changed by ``-u . d`` (``u`` the line of sight, ``d`` the displacement; the
   second-order term ``|d|^2 / (2 rho)`` is below 1e-8 m); the Doppler is left without the displacement's
   rate (below 1e-4 m/s). The marker of truth.json stays the tide-free one, which a PPP user recovers with
