@@ -15,8 +15,10 @@ cycles^2: the elongated ellipsoids LAMBDA exists for, condition 1e5 .. 1e7). The
 integers plus noise drawn from the covariance.
 
 ``--rtk`` collects every ``(a, Q)`` that ``kompas.rtk`` hands to ``lambda_ils`` on the two real baselines of
-benchmarks/bench_rtk.py (G+R+E+C, G+E+C, C and C+R, kinematic) and prints the CPU time (``process_time``) of
-``lambda_ils``, ``decorrelate`` and ``ltdl`` over all of them (best of ``--repeat``).
+benchmarks/bench_rtk.py (G+R+E+C, G+E+C, C and C+R, kinematic), with the reduction the filter started it
+from (the last epoch's of the same double differences, or none), and prints the CPU time
+(``process_time``) of ``lambda_ils``, ``decorrelate`` and ``ltdl`` over all of them (best of ``--repeat``),
+the first two from scratch and as the filter runs them (started where it starts them).
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def best_of(fn, repeat):
 
 
 def rtk_problems() -> list:
-    """The (a, Q) pairs of every integer search of kompas rtk on the baselines of bench_rtk.py."""
+    """The (a, Q, start) of every integer search of kompas rtk on the baselines of bench_rtk.py."""
     import sys
     from pathlib import Path
 
@@ -66,9 +68,9 @@ def rtk_problems() -> list:
 
     seen, real = [], rtk_ar.lambda_ils
 
-    def record(a, Q, m=2):
-        seen.append((np.array(a), np.array(Q)))
-        return real(a, Q, m)
+    def record(a, Q, m=2, start=None):
+        seen.append((np.array(a), np.array(Q), start))
+        return real(a, Q, m, start)
 
     rtk_ar.lambda_ils = record
     try:
@@ -84,16 +86,20 @@ def rtk_timing(repeat: int) -> None:
     from kompas.estimators.ambiguity import ltdl
 
     cases = rtk_problems()
-    sizes = [a.size for a, _ in cases]
+    sizes = [a.size for a, _, _ in cases]
     span = f"{min(sizes)}-{max(sizes)} ambiguities (median {np.median(sizes):.0f})"
-    print(f"{len(cases)} problems of kompas rtk, {span}")
-    for name, fn in (("lambda_ils", lambda a, q: lambda_ils(a, q, m=2)), ("decorrelate", lambda a, q: decorrelate(q)),
-                     ("ltdl", lambda a, q: ltdl(q, pivot=True))):  # fmt: skip
+    warm = sum(s is not None for _, _, s in cases)
+    print(f"{len(cases)} problems of kompas rtk, {span}; {warm} started from the last epoch's reduction")
+    for name, fn in (("lambda_ils", lambda a, q, s: lambda_ils(a, q, m=2)),
+                     ("  started", lambda a, q, s: lambda_ils(a, q, m=2, start=s)),
+                     ("decorrelate", lambda a, q, s: decorrelate(q)),
+                     ("  started", lambda a, q, s: decorrelate(q, s)),
+                     ("ltdl", lambda a, q, s: ltdl(q, pivot=True))):  # fmt: skip
         best = np.inf
         for _ in range(repeat):
             t = time.process_time()
-            for a, q in cases:
-                fn(a, q)
+            for a, q, s in cases:
+                fn(a, q, s)
             best = min(best, time.process_time() - t)
         print(f"{name:12s} {best:6.3f} CPU-s in all, {1000 * best / len(cases):.3f} ms a problem")
 

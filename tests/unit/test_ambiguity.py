@@ -192,6 +192,93 @@ def test_zinv_found_without_carrying_it_and_when_floating_point_cannot_prove_it(
     assert not np.array_equal(carried.Z, np.eye(15, dtype=np.int64))  # the case does transform
 
 
+def _count_permutations(monkeypatch):
+    import kompas.estimators.ambiguity as amb
+
+    calls = [0]
+    real = amb._permute
+
+    def counted(*args):
+        calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(amb, "_permute", counted)
+    return calls
+
+
+def filter_like(rng, n, epochs, sigma_phase=0.01, sigma_code=1.5, turn=0.005):
+    """Float ambiguity covariances (cycles^2) of a kinematic filter, epoch after epoch: each epoch's phase
+    and code (geometry ``G``, n x 3, turning slowly) with the position eliminated, information summed."""
+    G = rng.normal(size=(n, 3))
+    info = np.zeros((n, n))
+    wp, wc = 1 / sigma_phase**2, 1 / sigma_code**2
+    out = []
+    for _ in range(epochs):
+        G = G + turn * rng.normal(size=(n, 3))
+        info += wp * np.eye(n) - wp**2 * G @ np.linalg.solve((wp + wc) * G.T @ G, G.T)
+        Q = np.linalg.inv(info + 1e-6 * np.eye(n))
+        out.append(0.5 * (Q + Q.T))
+    return out
+
+
+def test_a_reduction_started_from_the_last_epoch_s_is_valid_cheap_and_searches_the_same(monkeypatch):
+    """decorrelate(Q, start=...) from the transformation of the epoch before: a valid reduction
+    (unimodular, exact inverse, factorisation, size-reduced, ordered) for a tenth of the permutations,
+    and LAMBDA gives the same candidates and norms as from scratch."""
+    rng = np.random.default_rng(21)
+    perms = _count_permutations(monkeypatch)
+    counts = np.zeros(2, int)  # cold, warm
+    for n in (8, 20, 40, 8, 20, 40):
+        *_, Q0, Q1 = filter_like(rng, n, 12)
+        last = decorrelate(Q0)
+        perms[0] = 0
+        cold = decorrelate(Q1)
+        counts[0] += perms[0]
+        perms[0] = 0
+        warm = decorrelate(Q1, start=last)
+        counts[1] += perms[0]
+        assert np.array_equal(warm.Zinv @ warm.Z, np.eye(n, dtype=np.int64))
+        Qz = warm.Z.T @ Q1 @ warm.Z
+        assert np.allclose(Qz, warm.L.T @ np.diag(warm.D) @ warm.L, rtol=0, atol=1e-9 * np.abs(Qz).max())
+        assert np.all(np.abs(np.tril(warm.L, -1)) <= 0.5 + 1e-12)
+        lk = warm.L[np.arange(1, n), np.arange(n - 1)]
+        assert np.all(warm.D[:-1] + lk**2 * warm.D[1:] >= warm.D[1:] * (1 - 1e-9))
+        # det is invariant: the product of conditional variances of either reduction
+        assert np.sum(np.log(warm.D)) == pytest.approx(np.sum(np.log(cold.D)), rel=1e-9)
+        a = float_from(rng, Q1)
+        got, ref = lambda_ils(a, Q1, m=3, start=last), lambda_ils(a, Q1, m=3)
+        assert np.array_equal(got.fixed, ref.fixed)
+        assert np.allclose(got.sqnorm, ref.sqnorm, rtol=1e-8)
+        assert np.array_equal(got.reduction.Z, got.Z) and np.array_equal(ref.reduction.Z, ref.Z)
+    assert counts[0] > 500 and counts[1] <= counts[0] / 10, counts  # one draw of n = 40: 293 / 101
+
+
+def test_a_start_that_does_not_apply_is_ignored():
+    """A start of another size, one with entries beyond _WARM_MAX, or one under which the covariance is
+    not numerically positive definite: the reduction from scratch, exactly."""
+    import kompas.estimators.ambiguity as amb
+
+    rng = np.random.default_rng(22)
+    Q = gnss_like(rng, 10)
+    cold = decorrelate(Q)
+    other = decorrelate(gnss_like(rng, 9))
+    z = np.eye(10, dtype=np.int64)
+    z[:, 0] += 2**21 * z[:, 1]  # unimodular, but too large to start from
+    zi = np.eye(10, dtype=np.int64)
+    zi[:, 0] -= 2**21 * zi[:, 1]
+    big = amb.ReductionResult(z, zi, np.eye(10), np.ones(10))
+    assert np.array_equal(z @ zi, np.eye(10, dtype=np.int64))
+    for start in (other, big):
+        got = decorrelate(Q, start=start)
+        for name in ("Z", "Zinv", "L", "D"):
+            assert np.array_equal(getattr(got, name), getattr(cold, name)), name
+    # just below the limit the start is taken (a different transformation from the same Q)
+    z[:, 0] -= 2 * z[:, 1]
+    zi[:, 0] += 2 * zi[:, 1]
+    near = decorrelate(Q, start=amb.ReductionResult(z, zi, np.eye(10), np.ones(10)))
+    assert np.array_equal(near.Zinv @ near.Z, np.eye(10, dtype=np.int64))
+
+
 # -- search ---------------------------------------------------------------------------------------------
 
 

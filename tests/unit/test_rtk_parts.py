@@ -10,7 +10,13 @@ import pytest
 
 from kompas import Quality
 from kompas.estimators.ambiguity import decorrelate, success_rate_bootstrap
-from kompas.estimators.rtk_ar import AmbiguitySet, adop_success_bound, dd_ambiguity_transform, resolve
+from kompas.estimators.rtk_ar import (
+    AmbiguitySet,
+    ReductionMemo,
+    adop_success_bound,
+    dd_ambiguity_transform,
+    resolve,
+)
 from kompas.estimators.rtk_combine import PassResult, combine_passes
 from kompas.estimators.rtk_dd import choose_references, dd_operator
 from kompas.estimators.rtk_options import ArOptions
@@ -191,6 +197,80 @@ def test_resolve_fixes_decorrelated_wide_lanes_when_no_double_difference_subset_
     assert res.sys.tolist() == [1] * k
     # the narrow lanes stay float: the fixed position is no better than the float one (no correlation)
     np.testing.assert_allclose(res.x[:3], x[:3], atol=1e-9)
+
+
+def _starts(monkeypatch):
+    """Record the ``start`` each LAMBDA reduction of rtk_ar gets (None: from scratch)."""
+    import kompas.estimators.rtk_ar as rtk_ar
+
+    seen = []
+    real_ils, real_dec = rtk_ar.lambda_ils, rtk_ar.decorrelate
+
+    def ils(a, Q, m=2, start=None):
+        seen.append(("ils", start))
+        return real_ils(a, Q, m=m, start=start)
+
+    def dec(Q, start=None):
+        seen.append(("z", start))
+        return real_dec(Q, start)
+
+    monkeypatch.setattr(rtk_ar, "lambda_ils", ils)
+    monkeypatch.setattr(rtk_ar, "decorrelate", dec)
+    return seen
+
+
+def _same_result(a, b):
+    assert a.fixed == b.fixed and a.n_candidates == b.n_candidates
+    for name in ("col", "ref", "integers", "sys"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert a.ratio == pytest.approx(b.ratio, rel=1e-9) and a.chi2 == pytest.approx(b.chi2, rel=1e-9)
+
+
+def test_each_epoch_s_reductions_start_from_the_last_epoch_s_of_the_same_double_differences(monkeypatch):
+    """With a ReductionMemo, the second epoch's searches start from the first epoch's reductions of the
+    same double differences (the decorrelated combinations' too), a changed set from scratch, and the
+    fixes are those without the memo."""
+    rng = np.random.default_rng(31)
+    truth = rng.integers(-50, 50, 10).astype(float)
+    x, P = _ambiguity_state(truth, 0.05, rng)
+    amb = AmbiguitySet(
+        np.arange(3, 13),
+        np.repeat([1, 2], 5),
+        np.linspace(0.2, 1.2, 10),
+        np.ones(10, int),
+        np.tile(np.arange(5), 2),
+    )
+    seen = _starts(monkeypatch)
+    memo = ReductionMemo()
+    for epoch in range(3):
+        memo.next_epoch()
+        P_e = P * (1.0 - 0.05 * epoch)  # the same ambiguities, a little more precise each epoch
+        res = resolve(x, P_e, amb, ArOptions(), memo)
+        assert [kind for kind, _ in seen] == ["ils"] and (seen[0][1] is None) == (epoch == 0)
+        seen.clear()
+        _same_result(res, resolve(x, P_e, amb, ArOptions()))
+        seen.clear()
+        assert res.fixed
+    # one satellite fewer: another set of double differences, from scratch
+    fewer = AmbiguitySet(amb.col[1:], amb.group[1:], amb.score[1:], amb.sys[1:], amb.sat[1:])
+    memo.next_epoch()
+    resolve(x, P, fewer, ArOptions(), memo)
+    assert seen[0][1] is None
+    seen.clear()
+    # decorrelated combinations (two carriers, float narrow lanes): their reduction too
+    x2, P2, amb2, _ = _two_carriers(21)
+    for epoch in range(2):
+        memo.next_epoch()
+        res = resolve(x2, P2, amb2, ArOptions(), memo)
+        assert res.combos is not None
+        z_starts = [start for kind, start in seen if kind == "z"]
+        assert len(z_starts) == 1 and (z_starts[0] is None) == (epoch == 0)
+        seen.clear()
+    # the memo keeps one epoch: after an epoch without these double differences, from scratch again
+    memo.next_epoch()
+    memo.next_epoch()
+    resolve(x2, P2, amb2, ArOptions(), memo)
+    assert all(start is None for _, start in seen)
 
 
 @pytest.mark.parametrize(
@@ -478,7 +558,7 @@ def test_weak_tier_needs_enough_satellites():
     a = np.array([3.01, -2.01, 7.01, 0.99])
     Q = np.diag(np.full(4, 0.2**2))
     opts = ArOptions()
-    ok6, ratio, ps, _, ints = _try(a, Q, opts, n_sat=6)
+    ok6, ratio, ps, _, ints, _ = _try(a, Q, opts, n_sat=6)
     assert 0.9 < ps < 0.99 and ratio > opts.weak_ratio
     assert ok6 and ints.tolist() == [3, -2, 7, 1]
     assert not _try(a, Q, opts, n_sat=5)[0]  # weak_min_sats: too few satellites for the weak tier

@@ -665,3 +665,30 @@ def test_the_single_point_solutions_inside_rtk_silence_only_kompas_notes(monkeyp
         said = [str(w.message) for w in caught]
         assert "something else" in said and "an ionosphere note of SPP" not in said
         assert said.count("something else") == (1 if base_position != "spp" else 2)
+
+
+def test_the_filter_starts_each_epoch_s_integer_searches_from_the_last_epoch_s(monkeypatch):
+    """RtkFilter keeps its LAMBDA reductions for the next epoch (rtk_ar.ReductionMemo): most searches of
+    a steady baseline start warm, and the solution is the one from reductions made from scratch."""
+    import kompas.estimators.rtk_ar as rtk_ar
+
+    # 12 km, ionosphere estimated, continuous AR (no hold): a search every epoch
+    rov, base, nav, _ = _baseline("GC", (8000.0, 9000.0, 30.0), errors=True, hours=0.5)
+    opts = {"ar.armode": "continuous"}
+    starts = []
+    real = rtk_ar.lambda_ils
+
+    def ils(a, Q, m=2, start=None):
+        starts.append(start is not None)
+        return real(a, Q, m=m, start=start)
+
+    monkeypatch.setattr(rtk_ar, "lambda_ils", ils)
+    warm = _run(rov, base, nav, "GC", **opts)
+    assert len(starts) > 50 and np.mean(starts) > 0.6, (len(starts), np.mean(starts))  # 111, 0.77
+    monkeypatch.setattr(rtk_ar.ReductionMemo, "start", lambda self, key: None)
+    starts.clear()
+    cold = _run(rov, base, nav, "GC", **opts)
+    assert len(starts) > 50 and not any(starts)
+    np.testing.assert_array_equal(warm.quality, cold.quality)
+    np.testing.assert_allclose(warm.pos_m, cold.pos_m, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(warm.ratio, cold.ratio, rtol=1e-6)

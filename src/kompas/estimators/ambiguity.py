@@ -141,12 +141,15 @@ class IlsResult:
         The decorrelating transformation used (``z = Z^T a``).
     D : numpy.ndarray, shape (n,)
         Conditional variances of the decorrelated ambiguities, for :func:`success_rate_bootstrap`.
+    reduction : ReductionResult or None
+        The whole decorrelation (``Z``, its inverse, ``L``, ``D``): a ``start`` for the next call.
     """
 
     fixed: np.ndarray
     sqnorm: np.ndarray
     Z: np.ndarray
     D: np.ndarray
+    reduction: ReductionResult | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,6 +248,8 @@ def ltdl(Q, pivot: bool = False) -> LtdlResult:
     perm = np.arange(n)
     # below n*eps of the largest diagonal a pivot is rounding noise: Q is singular for our purposes
     floor = n * np.finfo(float).eps * np.max(np.diag(a))
+    if not pivot:
+        return _ltdl_unpivoted(a, floor)
     for i in range(n - 1, -1, -1):
         if pivot:
             q = int(np.argmin(np.diag(a)[: i + 1]))
@@ -260,6 +265,23 @@ def ltdl(Q, pivot: bool = False) -> LtdlResult:
         lo[i, i] = 1.0
         a[:i, :i] -= np.outer(lo[i, :i], a[i, :i])
     return LtdlResult(lo, d, perm)
+
+
+def _ltdl_unpivoted(a, floor: float) -> LtdlResult:
+    """:func:`ltdl` without pivoting by one LAPACK Cholesky factorisation: with ``J`` the reversal,
+    ``J Q J = C C^T`` gives ``Q = U U^T`` with ``U = J C J`` upper triangular, and ``U = L^T diag(s)``: ``D
+    = s^2`` and ``L = diag(1/s) U^T`` (the factors are unique; the loop's, to rounding)."""
+    try:
+        u = np.linalg.cholesky(a[::-1, ::-1])[::-1, ::-1]
+    except np.linalg.LinAlgError:
+        raise EstimatorError("Q is not positive definite") from None
+    s = np.diag(u).copy()
+    d = s * s
+    if not np.all(d > floor):
+        raise EstimatorError("Q is not positive definite")
+    lo = np.ascontiguousarray(u.T / s[:, None])
+    np.fill_diagonal(lo, 1.0)
+    return LtdlResult(lo, d, np.arange(a.shape[0]))
 
 
 def _gauss(cols, zc, zr, j) -> None:
@@ -372,7 +394,9 @@ def _reduce(lo, d, track_inverse: bool):
     cols, dd = lo.T.tolist(), d.tolist()
     zc = np.eye(n, dtype=np.int64).tolist()
     zr = np.eye(n, dtype=np.int64).tolist() if track_inverse else None
-    dirty = [True] * n  # columns changed by a permutation since their last reduction
+    # columns to size-reduce: changed by a permutation since their last reduction, and at the start those
+    # with an entry beyond 1/2 (the others would pass _gauss unchanged; most of a warm start's columns)
+    dirty = (np.abs(np.tril(lo, -1)) > 0.5).any(axis=0).tolist()
     k = n - 2
     while k >= 0:
         if dirty[k]:
@@ -412,19 +436,29 @@ def _exact_inverse(z: np.ndarray) -> np.ndarray | None:
     return zi if np.array_equal(z @ zi, np.eye(n, dtype=np.int64)) else None
 
 
-def decorrelate(Q) -> ReductionResult:
+def decorrelate(Q, start: ReductionResult | None = None) -> ReductionResult:
     """LAMBDA decorrelation of a covariance: :func:`ltdl` with pivoting, then :func:`reduction`.
 
     Parameters
     ----------
     Q : array_like, shape (n, n)
         Symmetric positive-definite ambiguity covariance, cycles^2.
+    start : ReductionResult, optional
+        A transformation to start from (its ``Z`` and ``Zinv``), e.g. that of the same ambiguities at
+        the previous epoch: ``Z0^T Q Z0`` is then factored without pivoting and reduced, which costs
+        little when it is nearly reduced already. Any unimodular ``Z0`` gives a valid (differently
+        reduced) result; one of another size, or whose product would outgrow the integer checks, is
+        ignored.
 
     Returns
     -------
     ReductionResult
         ``Z`` (and its inverse) in the original ordering: ``Z^T Q Z = L^T diag(D) L``.
     """
+    if start is not None and start.Z.shape == np.shape(Q):
+        warm = _warm(Q, start)
+        if warm is not None:
+            return warm
     f = ltdl(Q, pivot=True)
     r = reduction(f.L, f.D)
     # ltdl factored E^T Q E with E = I[:, perm]; the total transformation is E Z_r, inverse Z_r^-1 E^T
@@ -433,6 +467,31 @@ def decorrelate(Q) -> ReductionResult:
     inv = np.empty_like(f.perm)
     inv[f.perm] = np.arange(f.perm.size)
     return ReductionResult(z, np.ascontiguousarray(r.Zinv[:, inv]), r.L, r.D)
+
+
+_WARM_MAX = 2.0**20
+"""Largest entry of a starting transformation that :func:`decorrelate` takes (the products of the two
+integer transformations then stay far inside int64 and ``Z0^T Q Z0`` loses few bits)."""
+
+
+def _warm(Q, start: ReductionResult) -> ReductionResult | None:
+    """:func:`decorrelate` from ``start``, or None (cold start) when it does not apply."""
+    z0, z0i = start.Z, start.Zinv
+    if not (np.abs(z0).max() < _WARM_MAX and np.abs(z0i).max() < _WARM_MAX):
+        return None
+    zf = z0.astype(float)
+    q = _covariance(Q)
+    qz = zf.T @ q @ zf
+    try:
+        f = ltdl(0.5 * (qz + qz.T))
+    except EstimatorError:  # not positive definite in the transformed space: start afresh
+        return None
+    r = reduction(f.L, f.D)
+    n = z0.shape[0]
+    # the products below cannot wrap in int64 (else start afresh)
+    if max(float(np.abs(r.Z).max()), float(np.abs(r.Zinv).max())) * _WARM_MAX * n >= 2.0**62:
+        return None
+    return ReductionResult(z0 @ r.Z, r.Zinv @ z0i, r.L, r.D)
 
 
 def _search_inputs(L, D, zhat, m):
@@ -541,7 +600,7 @@ def search(L, D, zhat, m: int = 2, max_nodes: int = MAX_SEARCH_NODES) -> SearchR
     return SearchResult(cand_z[order], cand_s[order])
 
 
-def lambda_ils(a_float, Q_a, m: int = 2) -> IlsResult:
+def lambda_ils(a_float, Q_a, m: int = 2, start: ReductionResult | None = None) -> IlsResult:
     """Integer least-squares ambiguity estimation by the (M)LAMBDA method.
 
     Parameters
@@ -552,6 +611,9 @@ def lambda_ils(a_float, Q_a, m: int = 2) -> IlsResult:
         Their covariance, cycles^2 (symmetric positive definite).
     m : int
         Number of candidates returned (>= 1; 2 for the ratio test).
+    start : ReductionResult, optional
+        The decorrelation to start from (:func:`decorrelate`); the candidates and norms do not depend
+        on it, the conditional variances ``D`` (hence the bootstrapped success rate) may.
 
     Returns
     -------
@@ -572,12 +634,12 @@ def lambda_ils(a_float, Q_a, m: int = 2) -> IlsResult:
     q = _covariance(Q_a, "Q_a")
     if q.shape[0] != a.size or not np.all(np.isfinite(a)):
         raise EstimatorError(f"a_float must be finite with shape ({q.shape[0]},), got {a.shape}")
-    r = decorrelate(q)
+    r = decorrelate(q, start)
     # integer part subtracted before the transformation so that large ambiguities keep their precision
     base = np.round(a)
     found = search(r.L, r.D, r.Z.T @ (a - base), m)
     fixed = found.z @ r.Zinv + base.astype(np.int64)
-    return IlsResult(fixed, found.sqnorm, r.Z, r.D)
+    return IlsResult(fixed, found.sqnorm, r.Z, r.D, r)
 
 
 def ratio_test(sqnorm, threshold: float = 3.0) -> RatioTest:

@@ -55,7 +55,7 @@ import numpy as np
 from ..satsys import sat_id
 from . import kalman
 from .filter_state import w_statistics
-from .rtk_ar import AmbiguitySet, ArResult, resolve
+from .rtk_ar import AmbiguitySet, ArResult, ReductionMemo, resolve
 from .rtk_dd import choose_references, dd_operator
 from .rtk_model import EpochInput, cell_variances, linearise
 from .states import Block, StateLayout
@@ -180,6 +180,7 @@ class RtkFilter:
         self.fix_run = 0
         self.held = False
         self.lin_pos = None
+        self.memo = ReductionMemo()  # LAMBDA reductions, warm starts for the next epoch's searches
         if setup.ztd:
             self.P[3, 3] = noise.ztd_m**2
 
@@ -544,7 +545,8 @@ class RtkFilter:
         cand &= used
         idx = np.flatnonzero(cand)
         aset = AmbiguitySet(amb[idx], e.group[idx], el[idx], sys_cell[idx], e.sat[e.cs[idx]].astype(np.int64))
-        return resolve(self.x, self.P, aset, self.ar)
+        self.memo.next_epoch()
+        return resolve(self.x, self.P, aset, self.ar, self.memo)
 
     def _hold(self, ar: ArResult) -> None:
         """Fix-and-hold: the fixed double differences (or decorrelated combinations of them) as
