@@ -166,7 +166,7 @@ def test_reduction_accepts_a_plain_factorisation_and_keeps_the_product():
 def test_zinv_found_without_carrying_it_and_when_floating_point_cannot_prove_it(monkeypatch):
     """reduction() finds Zinv as Z's floating-point inverse proved exact; where that proof fails (entries
     beyond what int64 products can check), the reduction runs again carrying Zinv exactly: same result."""
-    import kompas.estimators.ambiguity as amb
+    import kompas.estimators.lambda_reduction as amb
 
     rng = np.random.default_rng(7)
     # a unimodular matrix with large entries: products of integer Gauss steps
@@ -193,7 +193,7 @@ def test_zinv_found_without_carrying_it_and_when_floating_point_cannot_prove_it(
 
 
 def _count_permutations(monkeypatch):
-    import kompas.estimators.ambiguity as amb
+    import kompas.estimators.lambda_reduction as amb
 
     calls = [0]
     real = amb._permute
@@ -256,7 +256,7 @@ def test_a_reduction_started_from_the_last_epoch_s_is_valid_cheap_and_searches_t
 def test_a_start_that_does_not_apply_is_ignored():
     """A start of another size, one with entries beyond _WARM_MAX, or one under which the covariance is
     not numerically positive definite: the reduction from scratch, exactly."""
-    import kompas.estimators.ambiguity as amb
+    import kompas.estimators.lambda_reduction as amb
 
     rng = np.random.default_rng(22)
     Q = gnss_like(rng, 10)
