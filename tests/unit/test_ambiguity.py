@@ -254,8 +254,8 @@ def test_a_reduction_started_from_the_last_epoch_s_is_valid_cheap_and_searches_t
 
 
 def test_a_start_that_does_not_apply_is_ignored():
-    """A start of another size, one with entries beyond _WARM_MAX, or one under which the covariance is
-    not numerically positive definite: the reduction from scratch, exactly."""
+    """A start of another size, one with entries beyond _WARM_MAX, or one under which the transformed
+    covariance would be mostly rounding (_WARM_RTOL): the reduction from scratch, exactly."""
     import kompas.estimators.lambda_reduction as amb
 
     rng = np.random.default_rng(22)
@@ -272,6 +272,19 @@ def test_a_start_that_does_not_apply_is_ignored():
         got = decorrelate(Q, start=start)
         for name in ("Z", "Zinv", "L", "D"):
             assert np.array_equal(getattr(got, name), getattr(cold, name)), name
+    # a start that does reduce Q, but with entries so large that Z0^T Q Z0 would be mostly rounding
+    zr = np.eye(6, dtype=np.int64)
+    zr[:, 0] += 40_000 * zr[:, 1]
+    zr_inv = np.eye(6, dtype=np.int64)
+    zr_inv[:, 0] -= 40_000 * zr_inv[:, 1]
+    Qr = zr_inv.T.astype(float) @ np.diag([1e-3, 2e-3, 3e-3, 4e-3, 5e-3, 6e-3]) @ zr_inv.astype(float)
+    Qr = 0.5 * (Qr + Qr.T) + 1e-9 * np.eye(6)
+    rounding = np.finfo(float).eps * 6 * 40_001**2 * np.abs(Qr).max()
+    assert rounding > 1e-6 * np.min(np.diag(zr.T @ Qr @ zr))  # beyond _WARM_RTOL
+    got = decorrelate(Qr, start=amb.ReductionResult(zr, zr_inv, np.eye(6), np.ones(6)))
+    ref = decorrelate(Qr)
+    for name in ("Z", "Zinv", "L", "D"):
+        assert np.array_equal(getattr(got, name), getattr(ref, name)), name
     # just below the limit the start is taken (a different transformation from the same Q)
     z[:, 0] -= 2 * z[:, 1]
     zi[:, 0] += 2 * zi[:, 1]

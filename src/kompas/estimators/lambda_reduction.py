@@ -339,24 +339,34 @@ def decorrelate(Q, start: ReductionResult | None = None) -> ReductionResult:
 
 
 _WARM_MAX = 2.0**20
-"""Largest entry of a starting transformation that :func:`decorrelate` takes (the products of the two
-integer transformations then stay far inside int64 and ``Z0^T Q Z0`` loses few bits)."""
+"""Largest entry of a starting transformation that :func:`decorrelate` takes: the products of the two
+integer transformations then stay far inside int64."""
+
+_WARM_RTOL = 1e-6
+"""Rounding allowed in ``Z0^T Q Z0``, relative to its smallest diagonal entry. The product is formed
+explicitly, so its rounding grows with ``n max|Z0|^2 max|Q|`` while a reduced covariance's entries are
+small: beyond this bound a start is refused (a reduction from scratch only transforms ``L``, whose
+entries stay below 1/2)."""
 
 
 def _warm(Q, start: ReductionResult) -> ReductionResult | None:
     """:func:`decorrelate` from ``start``, or None (cold start) when it does not apply."""
     z0, z0i = start.Z, start.Zinv
-    if not (np.abs(z0).max() < _WARM_MAX and np.abs(z0i).max() < _WARM_MAX):
+    big = float(np.abs(z0).max())
+    if not (big < _WARM_MAX and np.abs(z0i).max() < _WARM_MAX):
         return None
     zf = z0.astype(float)
     q = _covariance(Q)
     qz = zf.T @ q @ zf
+    n = z0.shape[0]
+    rounding = np.finfo(float).eps * n * big * big * float(np.abs(q).max())
+    if not rounding <= _WARM_RTOL * float(np.min(np.diag(qz))):
+        return None
     try:
         f = ltdl(0.5 * (qz + qz.T))
     except EstimatorError:  # not positive definite in the transformed space: start afresh
         return None
     r = reduction(f.L, f.D)
-    n = z0.shape[0]
     # the products below cannot wrap in int64 (else start afresh)
     if max(float(np.abs(r.Z).max()), float(np.abs(r.Zinv).max())) * _WARM_MAX * n >= 2.0**62:
         return None
