@@ -16,6 +16,7 @@ import kompas
 from kompas.constants import C_LIGHT
 from kompas.errors import ConfigError
 from kompas.frames import ecef_to_enu, enu_to_ecef, geodetic_to_ecef
+from kompas.io.readers.sp3 import SIMULATED_MARK
 from kompas.products.broadcast import BroadcastProduct
 from kompas.products.mix import PreciseMix
 from kompas.products.precise import CLOCK_EDGE_S
@@ -158,7 +159,10 @@ def test_positions_move_to_the_antenna_phase_centre_of_the_antex_satellites(worl
     from kompas.io.writers.antex import nominal_satellite_blocks
 
     nav, _, sp3, clk, *_ = world
-    mix, _ = PreciseMix.from_files([sp3], [clk], "G")
+    # a real product's positions are centres of mass: the simulator's, without its mark, stand in for one
+    real = dataclasses.replace(sp3, comments=[c for c in sp3.comments if not c.startswith(SIMULATED_MARK)])
+    assert sp3.simulated and not real.simulated
+    mix, _ = PreciseMix.from_files([real], [clk], "G")
     path = tmp_path / "sat.atx"
     path.write_text(
         "\n".join(HEADER) + "\n" + nominal_satellite_blocks(["G01"], [[0.0, 0.0, 2.0]], START - HOUR)
@@ -167,6 +171,11 @@ def test_positions_move_to_the_antenna_phase_centre_of_the_antex_satellites(worl
     sats, t = np.array(["G01", "G05"]), np.full(2, START + HOUR // 2)
     com = PreciseFirst(b, mix).state(sats, t)
     apc = PreciseFirst(b, mix, kompas.read_antex(path)).state(sats, t)
+    # the simulator's own products are the phase centres already: no offset, whatever the ANTEX file says
+    sim, _ = PreciseMix.from_files([sp3], [clk], "G")
+    assert np.array_equal(PreciseFirst(b, sim, kompas.read_antex(path)).state(sats, t).pos_m, com.pos_m)
+    offsets = sim.apc(sats, t, ("G01", "G02"), antex=kompas.read_antex(path))
+    assert offsets.source.tolist() == ["SIM", "SIM"] and np.array_equal(offsets.offset_m, np.zeros((2, 3)))
     # body z points to the Earth's centre: 2 m of offset bring G01 2 m nearer to it; G05 has no block
     shift = np.linalg.norm(apc.pos_m, axis=1) - np.linalg.norm(com.pos_m, axis=1)
     assert abs(shift[0] + 2.0) < 1e-3 and shift[1] == 0.0

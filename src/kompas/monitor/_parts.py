@@ -126,7 +126,7 @@ def sisre_section(ctx: Context) -> Section:
     p1, p2 = ctx.fig("sisre_series"), ctx.fig("worst_satellites")
     figures.sisre_series(p1, series, "Signal-in-space range error per group (RMS over the satellites)")
     figures.worst_satellites(p2, sat_rows, "sisre_orb_m", "Worst satellites: orbit-only SISRE RMS")
-    apc = {k: int(np.sum(res.apc_source == k)) for k in ("ANTEX", "NOMINAL", "")}
+    apc = {k: int(np.sum(res.apc_source == k)) for k in ("ANTEX", "NOMINAL", "SIM", "")}
     if apc[""]:
         ctx.notes.append(
             f"SISRE: {apc['']} of {res.sat.size} samples have no satellite antenna offset (give --atx or "
@@ -137,7 +137,9 @@ def sisre_section(ctx: Context) -> Section:
     text = [
         f"Precise product: {len(d['sp3'])} SP3 file(s), clocks from {_clock_source(precise)}; {res.sat.size} "
         f"samples. Phase-centre offsets: ANTEX for {apc['ANTEX']} samples, block-level nominal (GPSPACE, "
-        f"labelled NOMINAL) for {apc['NOMINAL']}, none for {apc['']}. Clock datum aligned per epoch and "
+        f"labelled NOMINAL) for {apc['NOMINAL']}, "
+        + (f"none needed for {apc['SIM']} (kompas.sim's products are phase centres), " if apc["SIM"] else "")
+        + f"none for {apc['']}. Clock datum aligned per epoch and "
         f"{datum}. Integrity events: worst-user error above {ctx.cfg.k_ura:g} x URA: {len(events)}."
     ]
     tabs = [

@@ -154,7 +154,8 @@ class SisreResult:
     age_s : numpy.ndarray
         Age of the broadcast record (query time minus its reference epoch), s.
     apc_source : numpy.ndarray of str
-        ``"ANTEX"``, ``"NOMINAL"`` or ``""`` (centre of mass compared).
+        ``"ANTEX"``, ``"NOMINAL"``, ``"SIM"`` (kompas.sim's products: phase centres, no offset) or ``""``
+        (centre of mass compared).
     table : list of dict
         One row per satellite (:func:`_satellite_rows`).
     unhealthy, stale : dict

@@ -144,7 +144,9 @@ class ApcOffsets:
         ECEF vector from the centre of mass to the antenna phase centre, m (NaN rows: unknown).
     source : numpy.ndarray of str, shape (N,)
         ``"ANTEX"`` (IGS calibration of the satellite), ``"NOMINAL"`` (block-level nominal value of
-        the satellite catalog, for satellites the ANTEX file lacks) or ``""`` (no offset known).
+        the satellite catalog, for satellites the ANTEX file lacks), ``"SIM"`` (a zero offset: the
+        product is :mod:`kompas.sim`'s truth, whose positions are the phase centres) or ``""`` (no
+        offset known).
     yaw_rad : numpy.ndarray, shape (N,)
         Yaw angle of the attitude used, rad (NaN with the nominal-only frame or unknown rows).
     """
@@ -277,7 +279,7 @@ class PreciseProduct:
     phase_centres : bool
         The positions are the antenna phase centres, not the centres of mass: every file is
         :mod:`kompas.sim`'s truth (:attr:`kompas.io.readers.sp3.Sp3.simulated`); PPP's model then applies
-        no satellite antenna offset to them.
+        no satellite antenna offset to them, and :meth:`apc` gives zero offsets (source ``"SIM"``).
     """
 
     def __init__(
@@ -665,6 +667,9 @@ class PreciseProduct:
         Returns
         -------
         ApcOffsets
+            With products that are :mod:`kompas.sim`'s truth (:attr:`phase_centres`) the offsets are
+            zero wherever the orbit is known (source ``"SIM"``): their positions are the phase centres
+            the simulated ranges were computed to, whatever ``antex`` and ``catalog`` say.
         """
         if attitude not in ("model", "nominal"):
             raise ConfigError(f"attitude must be 'model' or 'nominal', not {attitude!r}")
@@ -672,6 +677,10 @@ class PreciseProduct:
             raise ConfigError(f"prefer must be 'antex' or 'nominal', not {prefer!r}")
         s, t, o = as_query(sats, t_gpst_ns, offset_s)
         n = s.size
+        if self.phase_centres:
+            ok = self._orbit(s, t, o)[2]
+            off = np.where(ok[:, None], 0.0, np.nan)
+            return ApcOffsets(off, np.where(ok, "SIM", "").astype("U7"), np.full(n, np.nan))
         pco = self._pco_body(s, t, antex, freq_codes) if antex is not None else np.full((n, 3), np.nan)
         source = np.where(np.isfinite(pco).all(-1), "ANTEX", "").astype("U7")
         info = catalog.for_antenna_model(self.antenna_model).lookup(s, t) if catalog is not None else None
