@@ -218,11 +218,13 @@ class ReductionMemo:
 
     From one epoch to the next the covariance of the same double differences changes little, and a
     reduction started from the last transformation does a few permutations where one from scratch does
-    hundreds (set D, G+R+E+C: 219 of 263 searches started warm, 525 permutations against ~31,700). The
-    integer candidates and their norms do not depend on the starting point; the conditional variances
-    of the reduced ambiguities, hence the bootstrapped success rates of the acceptance tiers, may differ
-    slightly. Keys are the state columns of the members and references: a column reused by another
-    arc only makes a poorer start, never a wrong one (any unimodular start is valid).
+    hundreds (set D, G+R+E+C: 210 of 263 searches start warm; the searches' permutations fall from 31,679
+    to 10,192, most of them in the 53 started from scratch). The integer candidates and their norms do
+    not depend on the starting point; the conditional variances of the reduced ambiguities, hence the
+    bootstrapped success rates of the acceptance tiers, may (on set D every epoch's position is
+    bit-identical with and without the memo). Keys are the member and reference satellites and the
+    difference group of each double difference (:func:`_dd_ids`): the same double differences in another
+    order, or another set, start from scratch.
     """
 
     def __init__(self) -> None:
@@ -369,9 +371,7 @@ def resolve(x, P, amb: AmbiguitySet, opts, memo: ReductionMemo | None = None) ->
         hold = opts.z_partial and opts.armode == "fix-and-hold"  # unheld, combinations serve nothing
         sats = np.arange(amb.col.size) if amb.sat is None else amb.sat
         n_sat = np.unique(sats[cell]).size  # satellites with a double difference: one narrow lane each
-        k_max = a.size - n_sat
-        ids = _dd_ids(amb, cell, ci, cr, dd_sats)
-        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts, k_max, memo, ids) if hold else None
+        combos = _decorrelated(x, P, ci, cr, a, Q, amb.sys[cell], opts, a.size - n_sat) if hold else None
         if combos is None:
             return _empty(rt, ps, chi2, n=int(cell.size))
         # the epoch reports the double differences' attempt (RTKLIB's ratio of a float epoch), not the
@@ -386,17 +386,17 @@ def resolve(x, P, amb: AmbiguitySet, opts, memo: ReductionMemo | None = None) ->
     )
 
 
-def _decorrelated(x, P, ci, cr, a, Q, sys, opts, k_max: int, memo=None, ids=None) -> ArResult | None:
+def _decorrelated(x, P, ci, cr, a, Q, sys, opts, k_max: int) -> ArResult | None:
     """Fix the best-determined decorrelated combinations of the double differences, at most ``k_max``
-    (module docstring); the reduction starts from ``memo``'s of the same double differences."""
+    (module docstring). The reduction starts from scratch (no :class:`ReductionMemo`): the combinations
+    are the last columns of the reduced basis, which another start would change (set D, G+R+E+C: other
+    combinations held, float epochs 1.3 cm apart), while an integer search's candidates do not depend
+    on it."""
     n = a.size
-    key = None if memo is None or ids is None else b"z" + ids.tobytes()
     try:
-        r = decorrelate(Q, memo.start(key) if key else None)
+        r = decorrelate(Q)
     except KompasError:
         return None
-    if key:
-        memo.keep(key, r)
     # bootstrapped success rate of the last k decorrelated ambiguities, k = 1 .. n
     ps = np.cumprod(bootstrap_rates(r.D[::-1]))
     k = min(int(np.sum(ps >= opts.z_success)), k_max)
