@@ -196,6 +196,82 @@ def test_receiver_lookup_radome_and_serial(tmp_path):
         atx.receiver("LEIAR25.R3")
 
 
+OTHER = [line.replace("TRM59800.00     NONE", "LEIAR25.R3      LEIT") for line in RCV]
+
+
+def _same_antenna(a, b):
+    assert (a.type, a.serial, a.sat, a.valid_from_ns) == (b.type, b.serial, b.sat, b.valid_from_ns)
+    assert list(a.freqs) == list(b.freqs)
+    for code in a.freqs:
+        for name in ("pco_m", "pcv_noazi_m", "pcv_m", "pcv_rms_m"):
+            x, y = getattr(a.freqs[code], name), getattr(b.freqs[code], name)
+            assert (x is None and y is None) or np.array_equal(x, y), (code, name)
+
+
+def test_only_the_receivers_asked_for_are_read(tmp_path):
+    """read_antex(receivers=...): every radome and serial of the models named, every satellite, and no
+    other receiver (its blocks passed over unparsed: a bad row there goes unreported); the lookup of a
+    model not read says so."""
+    lines = HEADER + SAT_C19_OLD + OTHER + SAT_C19 + RCV + RCV_SERIAL + RCV_RADOME
+    path = write(tmp_path, lines)
+    every = read_antex(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a block passed over is closed like one read: nothing to warn about
+        some = read_antex(path, receivers=["TRM59800.00     SCIS"])  # a header type: the model counts
+    assert [a.type for a in every.antennas].count("LEIAR25.R3      LEIT") == 1
+    assert [a.serial for a in some.antennas] == ["C19", "C19", "", "12345", ""]
+    assert "LEIAR25.R3      LEIT" not in [a.type for a in some.antennas]
+    for got in some.antennas:
+        _same_antenna(got, next(a for a in every.antennas if (a.type, a.serial, a.valid_from_ns) ==
+                                (got.type, got.serial, got.valid_from_ns)))  # fmt: skip
+    assert some.receiver("TRM59800.00") is some.antennas[2] and some.receiver_models >= {"TRM59800.00"}
+    with pytest.raises(AntennaNotFoundError, match="LEIAR25.R3 was not read from the ANTEX file"):
+        some.receiver("LEIAR25.R3 LEIT")
+    assert every.receiver("LEIAR25.R3 LEIT").type == "LEIAR25.R3      LEIT"
+    # the model alone, a single blank, lower case; blank types name no receiver
+    for names in (["TRM59800.00"], ["trm59800.00 NONE"], ["", "   ", "TRM59800.00"], "TRM59800.00"):
+        assert [a.serial for a in read_antex(path, receivers=names).antennas] == [
+            "C19",
+            "C19",
+            "",
+            "12345",
+            "",
+        ]
+    sats = read_antex(path, receivers=())
+    assert [a.serial for a in sats.antennas] == ["C19", "C19"] and sats.receiver_models == frozenset()
+    # a row that does not parse inside a block passed over is not read, so not reported
+    bad = [
+        line.replace("   120.0    0.00   -0.21   -0.81", "   120.0    0.00   -0.21   xxxxx") for line in OTHER
+    ]
+    bad_path = write(tmp_path, HEADER + bad + RCV, "bad.atx")
+    with pytest.raises(FormatError, match="the row of azimuth 120"):
+        read_antex(bad_path)
+    assert [a.type for a in read_antex(bad_path, receivers=["TRM59800.00"]).antennas] == [
+        "TRM59800.00     NONE"
+    ]
+    # the rows after the skipped block are parsed with their own line numbers
+    bad_kept = [
+        line.replace("   120.0    0.00   -0.21   -0.81", "   120.0    0.00   -0.21   xxxxx") for line in RCV
+    ]
+    with pytest.raises(FormatError) as err:
+        read_antex(write(tmp_path, HEADER + OTHER + bad_kept, "k.atx"), receivers=["TRM59800.00"])
+    assert err.value.line == len(HEADER) + len(OTHER) + RCV.index("   120.0    0.00   -0.21   -0.81") + 1
+
+
+def test_a_receiver_block_passed_over_and_left_open_is_reported_as_any_open_block(tmp_path):
+    """A block passed over without its END OF ANTENNA: the next START OF ANTENNA warns (strict refuses)
+    as for a block read, and at the end of the file it is a truncation."""
+    lines = HEADER + OTHER[:-1] + RCV
+    with pytest.warns(KompasWarning, match="no END OF ANTENNA"):
+        atx = read_antex(write(tmp_path, lines), receivers=["TRM59800.00"])
+    assert [a.type for a in atx.antennas] == ["TRM59800.00     NONE"]
+    with pytest.raises(FormatError, match="refused in strict mode"):
+        read_antex(write(tmp_path, lines), receivers=["TRM59800.00"], strict=True)
+    with pytest.warns(TruncatedFileWarning, match="file ends inside the antenna block"):
+        atx = read_antex(write(tmp_path, HEADER + RCV + OTHER[:-1], "t2.atx"), receivers=["TRM59800.00"])
+    assert [a.type for a in atx.antennas] == ["TRM59800.00     NONE"]
+
+
 def test_satellite_lookup_by_time(tmp_path):
     atx = read_antex(full(tmp_path))
     new = atx.satellite("C19", gtime_from_calendar(2024, 1, 1))

@@ -4,6 +4,7 @@ several files of a role a recipe gets."""
 
 import math
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -179,8 +180,11 @@ def test_ppp_inputs_read_each_role_given_and_leave_the_others_out(monkeypatch):
     import kompas.io.readers.blq as blq
     import kompas.io.readers.gpt3 as gpt3
 
+    class _Obs(tuple):  # what the recipe reads of the observations here: the antenna type
+        station = SimpleNamespace(antenna_type="TRM59800.00     NONE")
+
     for name in ("read_obs_files", "read_nav", "read_sp3", "read_clk", "read_antex", "read_bias"):
-        monkeypatch.setattr(api, name, lambda p, name=name, **kw: (name, p, kw) if kw else (name, p))
+        monkeypatch.setattr(api, name, lambda p, name=name, **kw: _Obs((name, p, kw) if kw else (name, p)))
     monkeypatch.setattr(blq, "read_blq", lambda p: ("read_blq", p))
     monkeypatch.setattr(gpt3, "read_gpt3_grid", lambda p: ("read_gpt3_grid", p))
     bare = _ppp_inputs(_item(orbit=("a.sp3", "b.sp3"), clock=("a.clk",)))
@@ -199,7 +203,9 @@ def test_ppp_inputs_read_each_role_given_and_leave_the_others_out(monkeypatch):
             gpt3=("g",),
         )
     )
-    assert full["nav"] == [("read_nav", "n")] and full["antex"] == ("read_antex", "x.atx")
+    # the station's antenna alone among the receivers of the ANTEX file
+    assert full["nav"] == [("read_nav", "n")]
+    assert full["antex"] == ("read_antex", "x.atx", {"receivers": ["TRM59800.00     NONE"]})
     assert (full["bias"], full["blq"], full["gpt3"]) == (
         ("read_bias", "b.bia"), ("read_blq", "l.blq"), ("read_gpt3_grid", "g"),
     )  # fmt: skip

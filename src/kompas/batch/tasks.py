@@ -314,12 +314,15 @@ def _ppp_inputs(item: StationDay) -> dict:
     from ..io.readers.gpt3 import read_gpt3_grid
 
     single = {role: _one(item, role) for role in ("antex", "bias", "blq", "gpt3")}
+    obs = read_obs_files(item.paths("obs"), skip_unreadable=True)
+    # the station's own antenna and the satellites: the rest of an IGS file is other receivers
+    antex = read_antex(single["antex"], receivers=[obs.station.antenna_type]) if single["antex"] else None
     return {
-        "obs": read_obs_files(item.paths("obs"), skip_unreadable=True),
+        "obs": obs,
         "nav": [read_nav(p) for p in item.paths("nav")] or None,
         "sp3": [read_sp3(p) for p in item.paths("orbit")],
         "clk": [read_clk(p) for p in item.paths("clock")],
-        "antex": read_antex(single["antex"]) if single["antex"] else None,
+        "antex": antex,
         "bias": read_bias(single["bias"]) if single["bias"] else None,
         "blq": read_blq(single["blq"]) if single["blq"] else None,
         "gpt3": read_gpt3_grid(single["gpt3"]) if single["gpt3"] else None,
@@ -364,7 +367,8 @@ def _run_rtk(item: StationDay, config) -> TaskResult:
     )
     navs = [read_nav(p) for p in item.paths("nav")]
     antex = _one(item, "antex")
-    atx = read_antex(antex) if antex else None
+    types = [rover.station.antenna_type, base.station.antenna_type]
+    atx = read_antex(antex, receivers=types) if antex else None
     sp3, clk = [read_sp3(p) for p in item.paths("orbit")], [read_clk(p) for p in item.paths("clock")]
     t1 = time.perf_counter()
     sol = rtk(rover, base, navs, config=config, atx=atx, sp3=sp3, clk=clk)

@@ -67,7 +67,7 @@ def run(args) -> int:
     precise, notes = precise_products(sp3s, clks)
     for note in notes:  # files of several analysis centres: one centre per system
         print(f"kompas orbits: note: {note}", file=sys.stderr)
-    antex = _merge_antex([read_antex(p) for p in args.atx]) if args.atx else None
+    antex = _merge_antex([read_antex(p, receivers=()) for p in args.atx]) if args.atx else None  # satellites
     times = np.unique(np.concatenate([s.time_ns for s in sp3s]))
     sats = np.unique(np.concatenate([s.sats for s in sp3s]))
     res = sisre(product, precise, times, sats, antex=antex, attitude="nominal")

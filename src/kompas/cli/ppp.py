@@ -151,12 +151,14 @@ def read_inputs(args) -> dict:
     from ..io.readers.blq import read_blq
     from ..io.readers.gpt3 import read_gpt3_grid
 
+    obs = read_obs_files(args.obs_files)
     return {
-        "obs": read_obs_files(args.obs_files),
+        "obs": obs,
         "nav": [read_nav(p) for p in args.nav] or None,
         "sp3": [read_sp3(p) for p in args.sp3],
         "clk": [read_clk(p) for p in args.clk],
-        "antex": read_antex(args.atx) if args.atx else None,
+        # the receiver's own antenna and the satellites: the rest of an IGS file is other receivers
+        "antex": read_antex(args.atx, receivers=[obs.station.antenna_type]) if args.atx else None,
         "bias": read_bias(args.bias) if args.bias else None,
         "blq": read_blq(args.blq) if args.blq else None,
         "gpt3": read_gpt3_grid(args.gpt3) if args.gpt3 else None,

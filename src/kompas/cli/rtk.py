@@ -172,7 +172,8 @@ def run(args) -> int:
     rover, base = read_obs_files(args.rover_files), read_obs_files(args.base_files)
     _check_two_receivers(rover, base)
     navs = [read_nav(p) for p in args.nav]
-    atx = read_antex(args.atx) if args.atx else None
+    types = [rover.station.antenna_type, base.station.antenna_type]
+    atx = read_antex(args.atx, receivers=types) if args.atx else None
     sp3, clk = [read_sp3(p) for p in args.sp3], [read_clk(p) for p in args.clk]
     sol = rtk(rover, base, navs, config=cfg, atx=atx, progress=_progress, sp3=sp3, clk=clk)
     elapsed_s = time.perf_counter() - t0

@@ -175,7 +175,7 @@ def _load(inp: MonitorInputs) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         navs = [read_nav(p) for p in inp.nav]
-        atx = [read_antex(p) for p in inp.atx]
+        atx = [read_antex(p, receivers=()) for p in inp.atx]  # satellite blocks: no receiver is used
         antex = None if not atx else atx[0] if len(atx) == 1 else _MergedAntex(atx)
         data = {
             "navs": navs,

@@ -190,9 +190,12 @@ class Antex:
     comments : tuple of str
         Header comments.
     antennas : list of Antenna
-        Every antenna block, in file order.
+        Every antenna block, in file order (of the receivers, those read: ``receiver_models``).
     path : str or None
         The file read.
+    receiver_models : frozenset of str or None
+        The receiver antenna models whose blocks were read (:func:`read_antex`'s ``receivers``); None:
+        every block was.
     """
 
     version: float
@@ -203,6 +206,7 @@ class Antex:
     comments: tuple[str, ...]
     antennas: list[Antenna]
     path: str | None = None
+    receiver_models: frozenset | None = None
     _by_type: dict = field(init=False, repr=False, compare=False)
     _by_sat: dict = field(init=False, repr=False, compare=False)
 
@@ -257,6 +261,11 @@ class Antex:
             if not ant.serial:
                 return ant
         if not blocks:
+            if self.receiver_models is not None and key[0] not in self.receiver_models:
+                raise AntennaNotFoundError(
+                    f"receiver antenna {key[0]} was not read from the ANTEX file (read only "
+                    f"{sorted(self.receiver_models)})"
+                )
             raise AntennaNotFoundError(
                 f"receiver antenna {key[0]} with radome {key[1]} is not in the ANTEX file"
             )
@@ -388,9 +397,10 @@ class _Block:
 class _AntexParser(LineParser):
     LABELS = frozenset({"ANTEX VERSION / SYST", "PCV TYPE / REFANT", "END OF HEADER"})  # and below
 
-    def __init__(self, path, text: str, strict: bool = False):
+    def __init__(self, path, text: str, strict: bool = False, models: frozenset | None = None):
         super().__init__(path, text)
         self.strict = strict  # refuse what is otherwise kept with a warning
+        self.models = models  # receiver antenna models to read (None: all)
 
     # -- header (ANTEX 1.4 header section)
     def _parse(self) -> Antex:
@@ -418,7 +428,9 @@ class _AntexParser(LineParser):
             elif label == "COMMENT":
                 comments.append(line[:60].rstrip())
         antennas = self._antennas(i)
-        return Antex(version, system, pcv_type, ref_ant, ref_ser, tuple(comments), antennas, self.path)
+        return Antex(
+            version, system, pcv_type, ref_ant, ref_ser, tuple(comments), antennas, self.path, self.models
+        )
 
     # -- antenna and frequency sections
     def _antennas(self, i: int) -> list[Antenna]:
@@ -430,7 +442,8 @@ class _AntexParser(LineParser):
         last = len(lines)
         while last > i and not lines[last - 1].strip():
             last -= 1
-        for k in range(i, len(lines)):
+        k = i
+        while k < len(lines):
             self.n = k + 1
             try:
                 self._line(lines[k])
@@ -441,6 +454,9 @@ class _AntexParser(LineParser):
                 if self.n == last and self.blk is not None and cut:
                     break
                 raise
+            k += 1
+            if self.models is not None and self._unwanted(lines[k - 1]):
+                k = self._skip_block(k)
         if self.blk is not None:
             warnings.warn(
                 TruncatedFileWarning(
@@ -505,6 +521,30 @@ class _AntexParser(LineParser):
             raise self.error("NORTH / EAST / UP outside a frequency block")
         else:
             self._antenna_record(blk, line, label)
+
+    def _unwanted(self, line: str) -> bool:
+        """Whether ``line``, just parsed, is the TYPE / SERIAL NO record of a receiver antenna whose model
+        is not among those to read."""
+        if line[60:80].strip() != "TYPE / SERIAL NO" or self.blk is None:
+            return False
+        if _satellite_serial(self.blk.serial):
+            return False
+        return self.blk.type[:16].strip().upper() not in self.models
+
+    def _skip_block(self, k: int) -> int:
+        """Pass over the rest of an unwanted receiver block from line index ``k``, unparsed: the index of
+        the line after its END OF ANTENNA, or of a START OF ANTENNA that comes first (the block is then
+        left open, as an unclosed block is), or the end of the file (left open: truncation)."""
+        lines = self.lines
+        while k < len(lines):
+            label = lines[k][60:80].strip()
+            if label == "END OF ANTENNA":
+                self.blk, self.freq = None, None
+                return k + 1
+            if label == "START OF ANTENNA":
+                return k
+            k += 1
+        return k
 
     def _freq_code(self, line: str) -> str:
         # 3X,A1,I2: e.g. "   G01"
@@ -642,10 +682,7 @@ class _AntexParser(LineParser):
                 pcv_noazi_rms_m=None if rms is None else np.array(rms["noazi"], dtype=np.float64) * _MM,
                 pcv_rms_m=None if rms is None or not nazi else np.array(rms["rows"], dtype=np.float64) * _MM,
             )
-        sat = -1
-        ser = blk.serial
-        if len(ser) == 3 and ser[0] in _SYSTEM_LETTERS and ser[1:].isdigit() and ser[1:] != "00":
-            sat = int(sat_index(ser))
+        sat = int(sat_index(blk.serial)) if _satellite_serial(blk.serial) else -1
         out.append(
             Antenna(
                 type=blk.type,
@@ -667,6 +704,21 @@ class _AntexParser(LineParser):
             )
         )
         return True
+
+
+def _models(types) -> frozenset:
+    """The antenna models (upper case) of RINEX header antenna types; blank types name none. Both the
+    first word and the first 16 columns count (the 20-column form puts the model in 1-16)."""
+    out = set()
+    for text in types:
+        if text and text.strip():
+            out.update({text.split()[0].upper(), text[:16].strip().upper()})
+    return frozenset(out)
+
+
+def _satellite_serial(ser: str) -> bool:
+    """Whether a TYPE / SERIAL NO serial field names a satellite (``"G01"``: a satellite block)."""
+    return len(ser) == 3 and ser[0] in _SYSTEM_LETTERS and ser[1:].isdigit() and ser[1:] != "00"
 
 
 _FREQ_LABELS = frozenset(
@@ -700,7 +752,7 @@ _ANTENNA_LABELS = frozenset(
 _AntexParser.LABELS = _AntexParser.LABELS | _FREQ_LABELS | _ANTENNA_LABELS
 
 
-def read_antex(path: str | os.PathLike, *, strict: bool = False) -> Antex:
+def read_antex(path: str | os.PathLike, *, strict: bool = False, receivers=None) -> Antex:
     """Read an ANTEX 1.3/1.4 file (plain or compressed).
 
     Parameters
@@ -710,6 +762,14 @@ def read_antex(path: str | os.PathLike, *, strict: bool = False) -> Antex:
     strict : bool
         Refuse (FormatError) an antenna block left open or whose frequency count disagrees, instead of
         warning.
+    receivers : iterable of str, optional
+        Receiver antennas to read (RINEX header types such as ``"LEIAR25.R3      LEIT"``, or models):
+        the blocks of every other receiver antenna model are passed over unparsed, so their errors go
+        unreported and :meth:`Antex.receiver` says they were not read. Satellite blocks are always
+        read; every radome of a model is (the PPP model falls back to radome ``NONE``). An empty
+        iterable reads the satellites alone. The IGS file holds hundreds of receiver antennas with
+        azimuth-dependent grids on up to ten frequencies, most of its 15-20 MB, while a run needs one
+        or two of them.
 
     Returns
     -------
@@ -731,4 +791,5 @@ def read_antex(path: str | os.PathLike, *, strict: bool = False) -> Antex:
         disagrees with the frequency blocks found.
     """
     name = file_name(path)
-    return _AntexParser(name, read_text(path), strict).parse()
+    models = None if receivers is None else _models([receivers] if isinstance(receivers, str) else receivers)
+    return _AntexParser(name, read_text(path), strict, models).parse()
