@@ -5,8 +5,8 @@
 The shared data hold trimmed ANTEX files only. This script builds an IGS-sized one in a temporary
 directory from set D's (``igs20_pasa_scoa_gps.atx``: 116 satellite blocks and the two receiver antennas of
 PASA and SCOA, each with grids on many frequencies): ``--copies`` renamed copies of the two receiver blocks
-(``ANT00000`` ...), then the satellites and the two real receivers. With the default it is 15.9 MB with
-56 receiver antennas (the IGS's igs20.atx is of that size, with more antennas of fewer frequencies).
+(``ANT00000`` ...), then the satellites and the two real receivers. With the default it is 16.0 MB with
+56 receiver antennas (the IGS's own file is not in the shared data; its size was not measured here).
 Printed: ``kompas.read_antex`` of the whole file, of the two receivers PASA and SCOA carry (what
 ``kompas rtk`` reads), and of the satellites alone (``kompas monitor``), best of ``--repeat``.
 """

@@ -316,8 +316,8 @@ def decorrelate(Q, start: ReductionResult | None = None) -> ReductionResult:
         A transformation to start from (its ``Z`` and ``Zinv``), e.g. that of the same ambiguities at
         the previous epoch: ``Z0^T Q Z0`` is then factored without pivoting and reduced, which costs
         little when it is nearly reduced already. Any unimodular ``Z0`` gives a valid (differently
-        reduced) result; one of another size, or whose product would outgrow the integer checks, is
-        ignored.
+        reduced) result; one of another size, one whose entries are beyond :data:`_WARM_MAX`, or one
+        under which ``Z0^T Q Z0`` would be mostly rounding (:data:`_WARM_RTOL`) is ignored.
 
     Returns
     -------

@@ -294,9 +294,9 @@ def _dd_ids(amb: AmbiguitySet, cell, ci, cr, dd_sats) -> np.ndarray:
 def _search(a, Q, opts, max_searches: int, sats=None, ids=None, memo: ReductionMemo | None = None):
     """Partial ambiguity resolution on ``(a, Q)``: the full set, then subsets without the least precise
     ambiguities, at most ``opts.max_searches`` integer searches. ``sats`` (n, 2): member and reference
-    satellite of each ambiguity (the weak tier's satellite count); ``ids`` (n, 2): their state columns,
-    which key the reductions ``memo`` keeps. Returns (indices, integers, ratio, success, chi2) of the
-    accepted subset (indices None when none passed)."""
+    satellite of each ambiguity (the weak tier's satellite count); ``ids`` (n, 3): their identities
+    (:func:`_dd_ids`), which key the reductions ``memo`` keeps. Returns (indices, integers, ratio,
+    success, chi2) of the accepted subset (indices None when none passed)."""
     var = np.diag(Q)
     keep = var <= opts.max_sigma_cyc**2
     last = (np.nan, np.nan, np.nan)
@@ -363,7 +363,7 @@ def resolve(x, P, amb: AmbiguitySet, opts, memo: ReductionMemo | None = None) ->
         # with enough sure integers the others are new arcs: one search an epoch is enough for them
         searches = 1 if s_idx.size >= opts.min_fixed else opts.max_searches
         sats = None if dd_sats is None else dd_sats[r_idx]
-        ids = _dd_ids(amb, cell, ci, cr, dd_sats)[r_idx]
+        ids = None if memo is None else _dd_ids(amb, cell, ci, cr, dd_sats)[r_idx]
         found, ints, rt, ps, chi2 = _search(a_r, 0.5 * (Q_r + Q_r.T), opts, searches, sats, ids, memo)
     take = s_idx if found is None else np.concatenate((s_idx, r_idx[found]))
     vals = np.round(a[s_idx]) if found is None else np.concatenate((np.round(a[s_idx]), ints))

@@ -217,7 +217,7 @@ class Antex:
             if ant.sat >= 0:
                 by_sat.setdefault(ant.sat, []).append(ant)
             else:
-                model = ant.type[:16].strip().upper()
+                model = _block_model(ant.type)
                 radome = ant.type[16:20].strip().upper() or "NONE"
                 by_type.setdefault((model, radome), []).append(ant)
         for blocks in by_sat.values():
@@ -401,6 +401,7 @@ class _AntexParser(LineParser):
         super().__init__(path, text)
         self.strict = strict  # refuse what is otherwise kept with a warning
         self.models = models  # receiver antenna models to read (None: all)
+        self.skip = False  # the open block is a receiver antenna not among them
 
     # -- header (ANTEX 1.4 header section)
     def _parse(self) -> Antex:
@@ -455,7 +456,8 @@ class _AntexParser(LineParser):
                     break
                 raise
             k += 1
-            if self.models is not None and self._unwanted(lines[k - 1]):
+            if self.skip:
+                self.skip = False
                 k = self._skip_block(k)
         if self.blk is not None:
             warnings.warn(
@@ -522,15 +524,6 @@ class _AntexParser(LineParser):
         else:
             self._antenna_record(blk, line, label)
 
-    def _unwanted(self, line: str) -> bool:
-        """Whether ``line``, just parsed, is the TYPE / SERIAL NO record of a receiver antenna whose model
-        is not among those to read."""
-        if line[60:80].strip() != "TYPE / SERIAL NO" or self.blk is None:
-            return False
-        if _satellite_serial(self.blk.serial):
-            return False
-        return self.blk.type[:16].strip().upper() not in self.models
-
     def _skip_block(self, k: int) -> int:
         """Pass over the rest of an unwanted receiver block from line index ``k``, unparsed: the index of
         the line after its END OF ANTENNA, or of a START OF ANTENNA that comes first (the block is then
@@ -561,6 +554,12 @@ class _AntexParser(LineParser):
             blk.svn = line[40:50].strip()
             blk.cospar = line[50:60].strip()
             blk.has_type = True
+            # a receiver antenna not asked for: the rest of its block is passed over (_skip_block)
+            self.skip = (
+                self.models is not None
+                and not _satellite_serial(blk.serial)
+                and _block_model(blk.type) not in self.models
+            )
         elif label == "METH / BY / # / DATE":
             # A20,A20,I6,4X,A10
             blk.method = line[0:20].strip()
@@ -716,6 +715,12 @@ def _models(types) -> frozenset:
     return frozenset(out)
 
 
+def _block_model(antenna_type: str) -> str:
+    """The model of an ANTEX TYPE / SERIAL NO type field (columns 1-16, upper case), as blocks are
+    looked up by."""
+    return antenna_type[:16].strip().upper()
+
+
 def _satellite_serial(ser: str) -> bool:
     """Whether a TYPE / SERIAL NO serial field names a satellite (``"G01"``: a satellite block)."""
     return len(ser) == 3 and ser[0] in _SYSTEM_LETTERS and ser[1:].isdigit() and ser[1:] != "00"
@@ -767,9 +772,8 @@ def read_antex(path: str | os.PathLike, *, strict: bool = False, receivers=None)
         the blocks of every other receiver antenna model are passed over unparsed, so their errors go
         unreported and :meth:`Antex.receiver` says they were not read. Satellite blocks are always
         read; every radome of a model is (the PPP model falls back to radome ``NONE``). An empty
-        iterable reads the satellites alone. The IGS file holds hundreds of receiver antennas with
-        azimuth-dependent grids on up to ten frequencies, most of its 15-20 MB, while a run needs one
-        or two of them.
+        iterable reads the satellites alone. A run needs one or two receiver antennas; parsing the
+        others' azimuth grids is most of the time of a large file (benchmarks/bench_antex.py).
 
     Returns
     -------
