@@ -57,7 +57,8 @@ def observation_biases(
             ref = np.array([_reference_code(clock_reference, p[0], p[1:]) for p in pairs.tolist()])[inverse]
             dsb = bias.dsb(sats, c_obs, ref, t_code, frequency_hz=freq[:, b])
             served |= bool(np.any(miss & (ref != c_obs) & np.isfinite(dsb)))
-            cb = np.where(miss & (ref != c_obs), dsb, np.where(miss & (ref == c_obs), 0.0, cb))
+            # a code that is the reference itself keeps its NaN: no bias, 0 below
+            cb = np.where(miss & (ref != c_obs), dsb, cb)
         code_b[:, b] = np.where(has & np.isfinite(cb), cb * C_LIGHT, 0.0)
         phase_b[:, b] = np.where(has & np.isfinite(lb), lb * C_LIGHT, np.nan)
     if not served and n:
