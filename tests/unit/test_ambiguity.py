@@ -581,3 +581,20 @@ def test_the_search_gives_up_after_its_node_limit():
     assert search(np.eye(1), np.array([1.0]), np.array([0.2]), m=2, max_nodes=3).z.tolist() == [[0], [1]]
     with pytest.raises(SearchLimitError, match="after 2 nodes"):
         search(np.eye(1), np.array([1.0]), np.array([0.2]), m=2, max_nodes=2)
+
+
+@pytest.mark.parametrize("k, taken", [(300, True), (700, False)])
+def test_the_rounding_guard_of_a_start_is_eps_n_max_z_squared_max_q(k, taken):
+    """Q = diag(1, 1e-4) started from Z0 = [[1, 0], [k, 1]]: the smallest transformed variance is 1e-4,
+    so the start is taken while eps * 2 * k^2 * 1 <= 1e-6 * 1e-4, i.e. up to k = 474 (k = 300: 4.0e-11,
+    k = 700: 2.2e-10); eps / n or a missing factor k would take k = 700 too."""
+    import kompas.estimators.lambda_reduction as amb
+
+    Q = np.diag([1.0, 1e-4])
+    z0 = np.array([[1, 0], [k, 1]], dtype=np.int64)
+    z0i = np.array([[1, 0], [-k, 1]], dtype=np.int64)
+    assert np.array_equal(z0 @ z0i, np.eye(2, dtype=np.int64))
+    warm = amb._warm(Q, amb.ReductionResult(z0, z0i, np.eye(2), np.ones(2)))
+    assert (warm is not None) is taken
+    if taken:  # a valid decorrelation of Q all the same
+        np.testing.assert_allclose(warm.Z.T @ Q @ warm.Z, warm.L.T @ np.diag(warm.D) @ warm.L, atol=1e-12)
