@@ -598,3 +598,35 @@ def test_the_rounding_guard_of_a_start_is_eps_n_max_z_squared_max_q(k, taken):
     assert (warm is not None) is taken
     if taken:  # a valid decorrelation of Q all the same
         np.testing.assert_allclose(warm.Z.T @ Q @ warm.Z, warm.L.T @ np.diag(warm.D) @ warm.L, atol=1e-12)
+
+
+def test_integers_beyond_int64_are_an_error_not_a_wrap():
+    import kompas.estimators.lambda_reduction as amb
+
+    assert amb._int64([[1, -(2**63)], [2**63 - 1, 0]]).dtype == np.int64
+    with pytest.raises(EstimatorError, match="^the decorrelating transformation outgrew 64-bit integers$"):
+        amb._int64([[1, 2**63]])
+
+
+def test_a_wrong_shaped_factor_is_refused():
+    with pytest.raises(EstimatorError, match=r"^L must be \(n, n\) with n = len\(D\) = 2, got \(3, 3\)$"):
+        reduction(np.eye(3), np.ones(2))
+
+
+def test_the_exact_inverse_is_given_up_where_its_check_could_wrap():
+    """``max|Z| max|Zinv| n`` at 2^62 or beyond: no inverse proved (the caller then carries it exactly)."""
+    import kompas.estimators.lambda_reduction as amb
+
+    k = 2**31 - 1  # (2^31 - 1)^2 * 2 is just below 2^63, above 2^62
+    z = np.array([[1, k], [0, 1]], dtype=np.int64)
+    assert amb._exact_inverse(z) is None
+    z[0, 1] = 2**30  # 2^61: proved
+    assert amb._exact_inverse(z).tolist() == [[1, -(2**30)], [0, 1]]
+
+
+def test_a_nearly_singular_covariance_is_refused_without_pivoting_too():
+    """Cholesky succeeds on diag(1, 1e-20), but the pivot is below n eps max(diag): not positive definite."""
+    Q = np.diag([1.0, 1e-20])
+    for pivot in (False, True):
+        with pytest.raises(EstimatorError, match="^Q is not positive definite$"):
+            ltdl(Q, pivot=pivot)

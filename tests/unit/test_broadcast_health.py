@@ -75,6 +75,10 @@ def test_nearest_record_within_its_window():
     # 90 s: candidate 0 is 10 s ahead, beyond its 5 s, so candidate 1 (40 s behind, within 60 s); 97 s:
     # candidate 0, 3 s ahead; 40 s: none behind, candidate 1 10 s ahead (beyond 5 s): none; 200 s: none
     assert got.tolist() == [1, 0, -1, -1, -1]
+    # a window's edges, to the nanosecond: a record of 50 s serves from 45 s to 110 s
+    edge = np.array([110 * s, 110 * s + 1, 45 * s, 45 * s - 1])
+    got = nearest_in_window(c_sat[1:], c_ref[1:], after[1:], before[1:], np.ones(4, int), edge)
+    assert got.tolist() == [0, -1, 0, -1]
 
 
 def test_fit_interval_sets_the_window_and_a_flag_in_its_place_gives_the_shortest():

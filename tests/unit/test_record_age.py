@@ -3,6 +3,7 @@
 import numpy as np
 
 from kompas.products.broadcast import RECORD_AGE_ORBIT_SIGMA_M, record_orbit_sigma_m
+from kompas.products.record_age import record_orbit_drift_mps
 
 
 def test_table_values_and_log_linear_interpolation():
@@ -17,7 +18,8 @@ def test_beyond_the_table_the_end_growth_continues_and_unknown_systems_are_nan()
     h = 3600.0
     got = record_orbit_sigma_m(["C", "E", "G", "R", "C"], np.array([-4.0, 7.0, 1.0, 0.1, np.nan]) * h)
     assert abs(got[0] - 13.6 * 13.6 / 3.1) < 1e-6  # one more hour at the -3 h..-2 h growth
-    assert got[1] > 46.7
+    # one more hour at the growth of 4 h .. 6 h (3.4 -> 46.7 m in two hours)
+    assert abs(got[1] - 46.7 * np.sqrt(46.7 / 3.4)) < 1e-6
     assert np.isnan(got[2:]).all()
 
 
@@ -26,3 +28,19 @@ def test_the_table_grows_away_from_the_reference_epoch():
         h, s = np.array(table).T
         before, after = s[h <= 0], s[h >= 0]
         assert np.all(np.diff(before) <= 0) and np.all(np.diff(after) >= 0)
+
+
+def test_drift_is_the_table_s_slope_over_a_minute_either_side():
+    """At 2.5 h (BeiDou, between 2 h: 0.43 m and 3 h: 3.6 m, log-linear) and at -2.5 h (the error falls with
+    the age there: the drift is its magnitude); NaN for a system without a table."""
+    h = 3600.0
+    t = np.array([2.5, -2.5, 1.0]) * h
+
+    def sigma(x, lo, hi):  # log-linear between (2, lo) and (3, hi) in hours
+        return lo * (hi / lo) ** (x / h - 2.0)
+
+    got = record_orbit_drift_mps(["C", "C", "G"], t)
+    up = (sigma(t[0] + 60.0, 0.43, 3.6) - sigma(t[0] - 60.0, 0.43, 3.6)) / 120.0
+    down = (sigma(-t[1] + 60.0, 3.1, 13.6) - sigma(-t[1] - 60.0, 3.1, 13.6)) / 120.0
+    np.testing.assert_allclose(got[:2], [up, down], rtol=1e-9)
+    assert up > 0 and down > 0 and np.isnan(got[2])
