@@ -611,6 +611,9 @@ def test_integers_beyond_int64_are_an_error_not_a_wrap():
 def test_a_wrong_shaped_factor_is_refused():
     with pytest.raises(EstimatorError, match=r"^L must be \(n, n\) with n = len\(D\) = 2, got \(3, 3\)$"):
         reduction(np.eye(3), np.ones(2))
+    for L, D in ((np.eye(2), [1.0, 0.0]), (np.array([[1.0, 0.0], [np.nan, 1.0]]), [1.0, 1.0])):
+        with pytest.raises(EstimatorError, match="^D must be positive and L finite$"):
+            reduction(L, D)
 
 
 def test_the_exact_inverse_is_given_up_where_its_check_could_wrap():
@@ -625,8 +628,26 @@ def test_the_exact_inverse_is_given_up_where_its_check_could_wrap():
 
 
 def test_a_nearly_singular_covariance_is_refused_without_pivoting_too():
-    """Cholesky succeeds on diag(1, 1e-20), but the pivot is below n eps max(diag): not positive definite."""
-    Q = np.diag([1.0, 1e-20])
-    for pivot in (False, True):
-        with pytest.raises(EstimatorError, match="^Q is not positive definite$"):
-            ltdl(Q, pivot=pivot)
+    """Cholesky succeeds on diag(1, 1e-20), but the pivot is below n eps max(diag): not positive definite;
+    an indefinite matrix fails in Cholesky itself, with the same message."""
+    # the floor scales with the largest variance (1e6 * diag(1, 1e-20)); the last: Cholesky fails
+    for Q in (np.diag([1.0, 1e-20]), np.diag([1e6, 1e-14]), np.array([[1.0, 2.0], [2.0, 1.0]])):
+        for pivot in (False, True):
+            with pytest.raises(EstimatorError, match="^Q is not positive definite$"):
+                ltdl(Q, pivot=pivot)
+
+
+def test_covariance_checks_name_the_problem_and_scale_the_symmetry_tolerance():
+    with pytest.raises(EstimatorError, match="^Q has non-finite entries$"):
+        decorrelate(np.array([[1.0, np.nan], [np.nan, 1.0]]))
+    with pytest.raises(EstimatorError, match=r"^Q must be a non-empty square matrix, got shape \(2, 3\)$"):
+        decorrelate(np.ones((2, 3)))
+    # symmetric to 1e-10 of its largest entry (1e6): accepted; to 1e-8: refused
+    big = 1e6 * np.array([[2.0, 0.5], [0.5, 1.0]])
+    near = big + np.array([[0.0, 1e-4], [0.0, 0.0]])
+    assert decorrelate(near).Z.shape == (2, 2)
+    with pytest.raises(EstimatorError, match="^Q is not symmetric$"):
+        decorrelate(big + np.array([[0.0, 1e-2], [0.0, 0.0]]))
+    # an all-zero matrix is symmetric, and not positive definite
+    with pytest.raises(EstimatorError, match="^Q is not positive definite$"):
+        decorrelate(np.zeros((2, 2)))
