@@ -168,7 +168,9 @@ def main_bench() -> None:
     busy: dict[str, float] = {}
     walls: dict[str, list[float]] = {}
     loads = []
-    own, how = not args.shared_session, args.start_method
+    # what kompas batch chooses in its own process, where its cluster is the first; chosen once here, since
+    # a finished cluster leaves Dask's offload thread behind and default_start_method would spawn the later ones
+    own, how = not args.shared_session, args.start_method or default_start_method()
     for r in range(args.repeat):
         variants = (
             ("single, in process", lambda: single_in_process(items, scratch)),
@@ -188,8 +190,7 @@ def main_bench() -> None:
                 best[name], busy[name] = wall, work
     shutil.rmtree(scratch)
     n = len(items)
-    method = args.start_method or default_start_method() or "spawn"
-    print(f"\nlocal clusters: workers started by {method}")
+    print(f"\nlocal clusters: workers started by {how or 'spawn'}")
     print(f"{n} station-days, {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"load average {min(loads):.1f}-{max(loads):.1f}; planning {t_plan * 1e3:.0f} ms")  # fmt: skip
     print(f"{'variant':<26} {'best wall s':>11} {'median':>8} {'per day s':>10} {'CPU s':>9}")

@@ -238,11 +238,10 @@ def test_cli_resumes(kompas_data, tmp_path, capsys):
     assert "units    2 ok, 0 partial, 0 unsolved, 0 failed; 0 finished before" in out
     assert main(argv) == 0
     assert "units    2 ok, 0 partial, 0 unsolved, 0 failed; 2 finished before" in capsys.readouterr().out
-    # other options: done again, here on a local cluster of two workers. Spawned, not forked as kompas batch
-    # does on Linux: a pytest-xdist worker runs threads of its own (execnet's, tqdm's monitor), and a fork
-    # while one of them holds a lock left the cluster's workers hung (CI at 04f589c: LocalCluster never came
-    # up, 120 s timeout); kompas.batch.execute.default_start_method documents that limit of fork
-    assert main([*base, "--workers", "2", "--start-method", "spawn", "--set", "systems=C"]) == 0
+    # other options: done again, here on a local cluster of two workers. Spawned, not forked: a pytest-xdist
+    # worker runs threads of its own (execnet's), and a fork while one of them held a lock left the cluster's
+    # workers hung (CI at 04f589c); default_start_method now sees those threads and chooses spawn itself
+    assert main([*base, "--workers", "2", "--set", "systems=C"]) == 0
     out = capsys.readouterr().out
     assert "units    2 ok, 0 partial, 0 unsolved, 0 failed; 0 finished before" in out and "(2 workers)" in out
 

@@ -237,14 +237,47 @@ def test_local_cluster_start_method_and_one_blas_thread(method, monkeypatch):
     import sys
     import types
 
-    from kompas.batch.execute import _client, default_start_method
+    from kompas.batch.execute import _client
 
-    if sys.platform.startswith("linux"):
-        assert default_start_method() == "fork"
     monkeypatch.setitem(sys.modules, "_kompas_parent_only", types.ModuleType("_kompas_parent_only"))
     with _client(1, None, method) as client:
         state = list(client.run(_worker_state).values())
     assert state == [(method == "fork", {1}, (False, True))]
+
+
+_FRESH = "import threading; from kompas.batch.execute import default_start_method as m; "
+
+
+def _in_fresh_process(code: str) -> str:
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _FRESH + code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_default_start_method_forks_only_a_process_without_other_threads():
+    """A fork copies the locks other threads hold and never releases them in the worker (a cluster forked
+    from a pytest-xdist worker once never came up): fork only where the caller's thread is the only one."""
+    import sys
+
+    code = "e = threading.Event(); print(m()); threading.Thread(target=e.wait).start(); print(m()); e.set()"
+    alone, with_thread = _in_fresh_process(code).splitlines()
+    assert alone == ("fork" if sys.platform.startswith("linux") else "None")
+    assert with_thread == "None"  # Dask's default: spawn
+
+
+def test_batch_progress_bar_starts_no_thread():
+    """tqdm's monitor thread would make kompas batch's own process one that must not fork."""
+    code = (
+        "import sys; from kompas.cli.batch import _progress; "
+        "sys.stderr = open('/dev/null', 'w'); tick = _progress(2, True); "
+        "tick({'station': 'A', 'day': 'd', 'status': 'ok'}); print(threading.active_count(), m())"
+    )
+    import sys
+
+    assert _in_fresh_process(code) == "1 " + ("fork" if sys.platform.startswith("linux") else "None")
 
 
 def test_quiet_heartbeat_plugin_filters_one_record_once():

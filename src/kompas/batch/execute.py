@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 import time
 import warnings
 
@@ -249,17 +250,21 @@ START_METHODS = ("fork", "spawn", "forkserver")
 
 
 def default_start_method() -> str | None:
-    """``fork`` on Linux, Dask's own default (``spawn``) elsewhere.
+    """``fork`` on Linux when this process runs no other thread; Dask's own default (``spawn``) otherwise.
 
     A forked worker starts with this process's imports (kompas, numpy, pyarrow) instead of importing them
     again: a local cluster of 2 then starts in 0.09 s instead of 0.44 s and stops in 0.02 s instead of
     0.12 s (idle machine, 2026-11-28), and its first unit does not pay the imports (BENCHMARKS.md, issue
-    16). The cluster's nannies live in this process and fork it, so this process must hold no lock another
-    thread could own at the fork: true of ``kompas batch`` and of :func:`run_batch` called from a script;
-    a program that runs threads of its own can choose ``spawn``. macOS keeps ``spawn`` (its system
-    libraries are not fork-safe).
+    16). The cluster's nannies fork this process, so a lock held by another thread of it at that moment
+    stays held for ever in the worker: a cluster forked from a pytest-xdist worker (execnet's threads) once
+    never came up (BENCHMARKS.md, stop 74). Only the caller's thread alive (``kompas batch``, whose
+    progress bar runs no monitor thread, or a plain script) is the case ``fork`` is chosen for; a Jupyter
+    kernel, a program with threads of its own or a second cluster in the process gets ``spawn``. macOS
+    keeps ``spawn`` (its system libraries are not fork-safe).
     """
-    return "fork" if sys.platform.startswith("linux") else None
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return None
 
 
 @contextlib.contextmanager
@@ -361,7 +366,7 @@ def run_batch(job: BatchJob, *, workers: int | None = None, scheduler: str | Non
         Called with each unit's row as it finishes.
     start_method : {'fork', 'spawn', 'forkserver'}, optional
         How a new local cluster starts its workers (default :func:`default_start_method`: ``fork`` on
-        Linux); ignored with ``scheduler`` or ``client``.
+        Linux when no other thread runs, else ``spawn``); ignored with ``scheduler`` or ``client``.
 
     Returns
     -------

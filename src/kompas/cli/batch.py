@@ -81,7 +81,7 @@ def register(sub) -> None:
         "--start-method",
         metavar="METHOD",
         help="how the local cluster starts its workers: fork, spawn or forkserver "
-        "(default: fork on Linux, spawn elsewhere)",
+        "(default: fork on Linux when no other thread runs, spawn otherwise)",
     )
     p.add_argument(
         "--config",
@@ -208,7 +208,12 @@ def _progress(total: int, enabled: bool):
         try:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="unit", desc="kompas batch", file=sys.stderr, disable=None)
+            class _Bar(tqdm):
+                # no monitor thread: the local cluster forks this process only while no other thread runs
+                # (kompas.batch.execute.default_start_method); the bar is refreshed at every unit anyway
+                monitor_interval = 0
+
+            bar = _Bar(total=total, unit="unit", desc="kompas batch", file=sys.stderr, disable=None)
         except ImportError:
             bar = None
 
