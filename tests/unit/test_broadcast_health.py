@@ -58,6 +58,11 @@ def test_latest_record_per_query_over_any_span():
         np.testing.assert_array_equal(got, want)
         assert got[0] == 11 and (got[q_sat == 6] == -1).all() and (got >= 0).sum() > 100
     assert latest(np.zeros(0, int), np.zeros(0, np.int64), q_sat, q_t).tolist() == [-1] * 200
+    # a span of exactly 2^50 ns no longer fits the key's time bits: satellite 2's record at its end would
+    # read as satellite 3 at its start, and hide satellite 3's own record there
+    edge = 1 << 50
+    got = latest(np.array([3, 2]), np.array([0, edge]), np.array([3, 2, 2]), np.array([5, edge, edge - 1]))
+    assert got.tolist() == [0, 1, -1]
 
 
 def test_nearest_record_within_its_window():
@@ -79,6 +84,51 @@ def test_nearest_record_within_its_window():
     edge = np.array([110 * s, 110 * s + 1, 45 * s, 45 * s - 1])
     got = nearest_in_window(c_sat[1:], c_ref[1:], after[1:], before[1:], np.ones(4, int), edge)
     assert got.tolist() == [0, -1, 0, -1]
+
+
+def test_nearest_record_within_its_window_against_a_search_of_every_candidate():
+    """``nearest_in_window`` on random records, against its definition applied candidate by candidate: whole
+    seconds, so that equal reference epochs, equal distances either side and queries on a window's edge all
+    occur; over one sortable key and over the per-satellite search beyond 13 days."""
+    from kompas.products.record_search import nearest_in_window
+
+    rng = np.random.default_rng(75)
+    s, day = 10**9, 86_400
+    for span in (600, 40 * day):
+        n, m = 80, 400
+        c_sat = rng.integers(1, 5, n)
+        c_ref = rng.integers(0, 60, n) * (span // 60) * s
+        after, before = rng.integers(0, 2 * span // 60, (2, n)).astype(float)
+        q_sat = rng.integers(1, 6, m)  # satellite 5 has no record
+        q_t = rng.integers(-span // 30, span + span // 30, m) * s
+        q_t[:40] = c_ref[:40] + after[:40].astype(np.int64) * s  # on the edge of the window after a record
+        q_t[40:80] = c_ref[40:80] - before[40:80].astype(np.int64) * s  # on the edge before one
+        q_t[80:120] = c_ref[:40] - 1  # a nanosecond before a record
+        # two records a nanosecond apart, queried at the later one
+        c_ref[-1], c_sat[-1] = c_ref[-2] - 1, c_sat[-2]
+        q_t[120] = c_ref[-2]
+        q_sat[:80], q_sat[80:120], q_sat[120] = c_sat[:80], c_sat[:40], c_sat[-2]
+        want = np.full(m, -1)
+        for i in range(m):
+            mine = np.flatnonzero(c_sat == q_sat[i])
+            at_or_before = mine[c_ref[mine] <= q_t[i]]
+            after_t = mine[c_ref[mine] > q_t[i]]
+            picks = []  # (distance, -reference epoch, -index): the nearest, then the later epoch and record
+            if at_or_before.size:
+                latest_ref = c_ref[at_or_before].max()
+                j = at_or_before[c_ref[at_or_before] == latest_ref].max()
+                if q_t[i] - c_ref[j] <= after[j] * s:
+                    picks.append((q_t[i] - c_ref[j], -c_ref[j], -j))
+            if after_t.size:
+                first_ref = c_ref[after_t].min()
+                j = after_t[c_ref[after_t] == first_ref].max()
+                if c_ref[j] - q_t[i] <= before[j] * s:
+                    picks.append((c_ref[j] - q_t[i], -c_ref[j], -j))
+            if picks:
+                want[i] = -min(picks)[2]
+        got = nearest_in_window(c_sat, c_ref, after, before, q_sat, q_t)
+        np.testing.assert_array_equal(got, want)
+        assert (got[q_sat == 5] == -1).all() and 0.3 * m < (got >= 0).sum() < m
 
 
 def test_fit_interval_sets_the_window_and_a_flag_in_its_place_gives_the_shortest():

@@ -44,3 +44,12 @@ def test_drift_is_the_table_s_slope_over_a_minute_either_side():
     down = (sigma(-t[1] + 60.0, 3.1, 13.6) - sigma(-t[1] - 60.0, 3.1, 13.6)) / 120.0
     np.testing.assert_allclose(got[:2], [up, down], rtol=1e-9)
     assert up > 0 and down > 0 and np.isnan(got[2])
+
+
+def test_extrapolation_follows_end_segments_of_any_width(monkeypatch):
+    """Both end segments two hours wide: the growth per hour beyond them is the segment's change over its
+    width (the shipped tables have one-hour first segments, where a width multiplied instead of divided
+    would not show)."""
+    monkeypatch.setitem(RECORD_AGE_ORBIT_SIGMA_M, "C", ((-4.0, 10.0), (-2.0, 1.0), (0.0, 0.5), (2.0, 2.0)))
+    got = record_orbit_sigma_m(["C", "C", "C"], np.array([-6.0, -3.0, 4.0]) * 3600.0)
+    np.testing.assert_allclose(got, [100.0, np.sqrt(10.0), 8.0], rtol=1e-12)
