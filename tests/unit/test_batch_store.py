@@ -229,20 +229,22 @@ def _kept_worker_records():
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
-def test_local_cluster_start_method_and_one_blas_thread(method, monkeypatch):
+def test_local_cluster_start_method_and_one_blas_thread(method):
     """Forked workers (the Linux default) start with this process's modules, spawned ones without; both run
     one BLAS thread, the forked ones through the worker plugin (their BLAS was loaded with 2+ threads);
-    both drop the heartbeat failure a worker logs when it outlives the closing scheduler, and no other."""
+    both drop the heartbeat failure a worker logs when it outlives the closing scheduler, and no other.
+    The cluster starts in a fresh interpreter: forked from this pytest-xdist worker, which runs threads of
+    its own, it could hang (default_start_method)."""
     pytest.importorskip("distributed")
-    import sys
-    import types
+    import os
 
-    from kompas.batch.execute import _client
-
-    monkeypatch.setitem(sys.modules, "_kompas_parent_only", types.ModuleType("_kompas_parent_only"))
-    with _client(1, None, method) as client:
-        state = list(client.run(_worker_state).values())
-    assert state == [(method == "fork", {1}, (False, True))]
+    code = (
+        f"import sys, types; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
+        "from test_batch_store import _worker_state; from kompas.batch.execute import _client; "
+        "sys.modules['_kompas_parent_only'] = types.ModuleType('_kompas_parent_only'); "
+        f"\nwith _client(1, None, {method!r}) as c:\n    print(list(c.run(_worker_state).values()))"
+    )
+    assert _in_fresh_process(code).splitlines()[-1] == repr([(method == "fork", {1}, (False, True))])
 
 
 _FRESH = "import threading; from kompas.batch.execute import default_start_method as m; "
