@@ -25,6 +25,14 @@ def test_format_error_message_and_pickle():
     assert str(FormatError(None, None, "empty")) == "<text>: empty"
 
 
+def test_not_found_error_reads_as_its_message():
+    """A KeyError would quote its message; a NotFoundError without one reads as nothing."""
+    from kompas.errors import NotFoundError
+
+    assert str(NotFoundError("no antenna TRM59800.00 NONE")) == "no antenna TRM59800.00 NONE"
+    assert str(NotFoundError()) == "" and isinstance(NotFoundError(), KeyError)
+
+
 def _write_variants(tmp_path):
     import ncompress
 

@@ -98,11 +98,19 @@ def test_canonical_fields_are_bit_identical_to_float(kernel_backend):
         b"          .   ",  # a point in the F14.3 column and no digit after it
         b"         -.   ",
         b"           123",  # digits after a blank point column
+        b"   -  1234.567",  # a blank between the sign and the digits
+        b"     123:5.678",  # ':' follows '9' in ASCII: not a digit
     ],
 )
 def test_other_layouts_follow_the_fortran_rule(text, kernel_backend):
     for flags in (b" 7", b"17"):  # the value ends at column 14 whatever the LLI column holds
         _check([text[:14].ljust(14) + flags, b"    123456.789 1", b" " * 16], 3)
+
+
+@pytest.mark.parametrize("flags", [b":1", b"1:", b"/1", b"1/"])
+def test_flags_next_to_the_digits_in_ascii_are_bad(flags, kernel_backend):
+    """'/' and ':' border '0' and '9' in ASCII: neither is an LLI or SSI digit."""
+    _check([b"    123456.789" + flags, b"    123456.789 1"], 2)
 
 
 @settings(max_examples=300, deadline=None)
