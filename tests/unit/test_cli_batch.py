@@ -87,7 +87,7 @@ def test_help_says_what_each_option_is(capsys, monkeypatch):
         "base= (rtk: base observation files; each rover gets the files of the base station overlapping its "
         "session the most, every one that overlaps it, read as one session)",
         "--start-method METHOD how the local cluster starts its workers: fork, spawn or "
-        "forkserver (default: fork on Linux, spawn elsewhere)",
+        "forkserver (default: fork on Linux when no other thread runs, spawn otherwise)",
         "--config TOML the task's options (kompas batch --task T --dump-config)",
         "--dump-config print the task's effective options as TOML",
         "--no-progress no progress bar",

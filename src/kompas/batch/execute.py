@@ -259,8 +259,8 @@ def default_start_method() -> str | None:
     stays held for ever in the worker: a cluster forked from a pytest-xdist worker (execnet's threads) once
     never came up (BENCHMARKS.md, stop 74). Only the caller's thread alive (``kompas batch``, whose
     progress bar runs no monitor thread, or a plain script) is the case ``fork`` is chosen for; a Jupyter
-    kernel, a program with threads of its own or a second cluster in the process gets ``spawn``. macOS
-    keeps ``spawn`` (its system libraries are not fork-safe).
+    kernel, a program with threads of its own or a process that ran a cluster before (Dask's offload
+    thread stays) gets ``spawn``. macOS keeps ``spawn`` (its system libraries are not fork-safe).
     """
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return "fork"
