@@ -274,7 +274,7 @@ def test_batch_progress_bar_starts_no_thread():
     """tqdm's monitor thread would make kompas batch's own process one that must not fork."""
     code = (
         "import sys; from kompas.cli.batch import _progress; "
-        "sys.stderr = open('/dev/null', 'w'); tick = _progress(2, True); "
+        "import os; sys.stderr = open(os.devnull, 'w'); tick = _progress(2, True); "
         "tick({'station': 'A', 'day': 'd', 'status': 'ok'}); print(threading.active_count(), m())"
     )
     import sys
