@@ -193,6 +193,17 @@ def run(modules: list[str], max_children: int, n: int | None, seed: int, root: P
     return subprocess.run(cmd, cwd=root).returncode
 
 
+def pytest_verdict(tests: list[str], env: dict, timeout: float | None = None) -> str:
+    """``SURVIVED`` when ``tests`` pass in a subprocess run from this tree with ``env`` (first failure stops),
+    ``killed`` when one fails, ``timeout`` (counted as killed) or ``exit N`` otherwise."""
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--tb=no", *tests]
+    try:
+        rc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout).returncode
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return {0: "SURVIVED", 1: "killed"}.get(rc, f"exit {rc}")
+
+
 def check(names: list[str], tests: list[str], mutants_root: Path) -> int:
     """Run ``tests`` (from this tree) against each mutant of ``mutants_root/mutants/src`` (mutmut's switch,
     ``MUTANT_UNDER_TEST``): a quick way to see whether new tests kill given survivors."""
@@ -200,13 +211,8 @@ def check(names: list[str], tests: list[str], mutants_root: Path) -> int:
     alive = 0
     for name in names:
         # warning_location tests fail under every trampoline (pyproject.toml, [tool.mutmut]): left out
-        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--tb=no",
-               "-m", "not warning_location", *tests]  # fmt: skip
-        out = subprocess.run(
-            cmd, cwd=ROOT, env={**env, "MUTANT_UNDER_TEST": name}, capture_output=True, text=True
-        )
-        verdict = {0: "SURVIVED", 1: "killed"}.get(out.returncode, f"exit {out.returncode}")
-        alive += out.returncode == 0
+        verdict = pytest_verdict(["-m", "not warning_location", *tests], {**env, "MUTANT_UNDER_TEST": name})
+        alive += verdict == "SURVIVED"
         print(f"{verdict:8s} {name}", flush=True)
     return int(alive > 0)
 

@@ -25,10 +25,11 @@ import ast
 import copy
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from mutation import pytest_verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,14 +44,15 @@ def _sites(tree: ast.Module):
     inside the module's functions (docstrings and decorators left alone) and its constants."""
     out = []
     funcs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
-    nodes = []
-    for f in funcs:
-        body = f.body[1:] if ast.get_docstring(f) is not None else f.body
-        for stmt in body:
-            nodes.extend(ast.walk(stmt))
+    docstrings = {
+        id(x) for f in funcs if ast.get_docstring(f) is not None for x in (f.body[0], f.body[0].value)
+    }
+    roots = [stmt for f in funcs for stmt in f.body if id(stmt) not in docstrings]
     for stmt in tree.body:  # module constants: numba freezes them into the kernel
         if isinstance(stmt, ast.Assign) and not any(getattr(t, "id", "") == "__all__" for t in stmt.targets):
-            nodes.extend(ast.walk(stmt.value))
+            roots.append(stmt.value)
+    # a nested function's body is also inside its parent's: each node once, in walk order
+    nodes = list({id(n): n for root in roots for n in ast.walk(root) if id(n) not in docstrings}.values())
     index = {id(n): i for i, n in enumerate(ast.walk(tree))}
 
     def at(i, change):
@@ -105,14 +107,10 @@ def _run(source: str, module: Path, tests: list[str], scratch: Path, timeout: fl
     cache = tempfile.mkdtemp(dir=scratch)
     env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "KOMPAS_KERNELS": "numba",
            "NUMBA_CACHE_DIR": cache, "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--tb=no", *tests]
     try:
-        rc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout).returncode
-    except subprocess.TimeoutExpired:
-        return "timeout"
+        return pytest_verdict(tests, env, timeout)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    return {0: "SURVIVED", 1: "killed"}.get(rc, f"exit {rc}")
 
 
 def main(argv=None) -> int:
@@ -143,14 +141,13 @@ def main(argv=None) -> int:
         if base != "SURVIVED":
             print(f"the unmutated module fails its tests ({base}): nothing to measure", file=sys.stderr)
             return 2
-        alive = 0
+        alive = ran = 0
         for n, (what, mutate) in enumerate(sites, 1):
             if args.only and n not in args.only:
                 continue
             verdict = _run(ast.unparse(mutate(copy.deepcopy(tree))), module, tests, scratch, args.timeout)
-            alive += verdict == "SURVIVED"
+            alive, ran = alive + (verdict == "SURVIVED"), ran + 1
             print(f"{verdict:8s} {name}:{n}  {what}", flush=True)
-        ran = len(args.only) if args.only else len(sites)
         print(f"{ran} mutants run, {ran - alive} killed, {alive} survived")
     return int(alive > 0)
 

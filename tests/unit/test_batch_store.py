@@ -228,6 +228,20 @@ def _kept_worker_records():
     return tuple(bool(log.filter(log.makeRecord(log.name, logging.ERROR, "f", 1, m, (), None))) for m in msgs)
 
 
+_FRESH = "import threading; from kompas.batch.execute import default_start_method as m\n"
+
+
+def _in_fresh_process(code: str) -> str:
+    """Standard output of ``code`` run in a new interpreter (one thread, nothing imported), which must
+    succeed; ``threading`` and ``m`` (``default_start_method``) are imported for it."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _FRESH + code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_local_cluster_start_method_and_one_blas_thread(method):
     """Forked workers (the Linux default) start with this process's modules, spawned ones without; both run
@@ -236,27 +250,16 @@ def test_local_cluster_start_method_and_one_blas_thread(method):
     The cluster starts in a fresh interpreter: forked from this pytest-xdist worker, which runs threads of
     its own, it could hang (default_start_method)."""
     pytest.importorskip("distributed")
-    import os
-
-    code = (
-        f"import sys, types; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
-        "from test_batch_store import _worker_state; from kompas.batch.execute import _client; "
-        "sys.modules['_kompas_parent_only'] = types.ModuleType('_kompas_parent_only'); "
-        f"\nwith _client(1, None, {method!r}) as c:\n    print(list(c.run(_worker_state).values()))"
-    )
+    code = f"""
+import sys, types
+sys.path.insert(0, {os.path.dirname(__file__)!r})
+from test_batch_store import _worker_state
+from kompas.batch.execute import _client
+sys.modules["_kompas_parent_only"] = types.ModuleType("_kompas_parent_only")
+with _client(1, None, {method!r}) as c:
+    print(list(c.run(_worker_state).values()))
+"""
     assert _in_fresh_process(code).splitlines()[-1] == repr([(method == "fork", {1}, (False, True))])
-
-
-_FRESH = "import threading; from kompas.batch.execute import default_start_method as m; "
-
-
-def _in_fresh_process(code: str) -> str:
-    import subprocess
-    import sys
-
-    run = subprocess.run([sys.executable, "-c", _FRESH + code], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stderr
-    return run.stdout.strip()
 
 
 def test_default_start_method_forks_only_a_process_without_other_threads():
@@ -272,13 +275,16 @@ def test_default_start_method_forks_only_a_process_without_other_threads():
 
 def test_batch_progress_bar_starts_no_thread():
     """tqdm's monitor thread would make kompas batch's own process one that must not fork."""
-    code = (
-        "import sys; from kompas.cli.batch import _progress; "
-        "import os; sys.stderr = open(os.devnull, 'w'); tick = _progress(2, True); "
-        "tick({'station': 'A', 'day': 'd', 'status': 'ok'}); print(threading.active_count(), m())"
-    )
     import sys
 
+    code = """
+import os, sys
+from kompas.cli.batch import _progress
+sys.stderr = open(os.devnull, "w")
+tick = _progress(2, True)
+tick({"station": "A", "day": "d", "status": "ok"})
+print(threading.active_count(), m())
+"""
     assert _in_fresh_process(code) == "1 " + ("fork" if sys.platform.startswith("linux") else "None")
 
 
